@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+// Watchpost: health monitor and incident responder for foreign-information clusters.
+// No Swift package dependencies: C libraries come from Debian through systemLibrary targets,
+// each wrapped by exactly one Swift module (SQLite, Curl, USB, HTTPServer, Crypto, Posix).
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Watchpost",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "watchpost", targets: ["watchpost"]),
+        .executable(name: "watchpost-sim", targets: ["watchpost-sim"]),
+    ],
+    targets: [
+        // MARK: C libraries (Debian packages), one system library each
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // MARK: Swift wrappers: the only modules that touch C
+        .target(name: "Posix", dependencies: ["WatchpostCore"], swiftSettings: strict),
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strict),
+        .target(name: "Curl", dependencies: ["CCurl", "CCurlShim"], swiftSettings: strict),
+        .target(name: "USB", dependencies: ["CLibUSB"], swiftSettings: strict),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"], swiftSettings: strict),
+        .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: strict),
+
+        // MARK: Domain and configuration (pure Swift)
+        .target(name: "WatchpostCore", swiftSettings: strict),
+        .target(name: "WatchpostConfig", dependencies: ["WatchpostCore", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostStore", dependencies: ["WatchpostCore", "SQLite", "Crypto"], swiftSettings: strict),
+
+        // MARK: Probes, one module per device family
+        .target(name: "WatchpostLED", dependencies: ["WatchpostCore", "WatchpostConfig", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostPower", dependencies: ["WatchpostCore", "WatchpostConfig", "USB", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostNetwork", dependencies: ["WatchpostCore", "WatchpostConfig", "Curl", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostContent", dependencies: ["WatchpostCore", "WatchpostConfig", "Crypto", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostProbes", dependencies: [
+            "WatchpostCore", "WatchpostConfig", "Posix",
+            "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent",
+        ], swiftSettings: strict),
+
+        // MARK: Alerts, web, reports
+        .target(name: "WatchpostMail", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "Curl", "Crypto"], swiftSettings: strict),
+        .target(name: "WatchpostWeb", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "HTTPServer", "Crypto"], swiftSettings: strict),
+        .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore"], swiftSettings: strict),
+
+        // MARK: Wiring and programs
+        .target(name: "WatchpostDaemon", dependencies: [
+            "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes",
+            "WatchpostMail", "WatchpostWeb", "WatchpostReports", "Posix",
+        ], swiftSettings: strict),
+        .executableTarget(name: "watchpost", dependencies: [
+            "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes", "WatchpostDaemon",
+            "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent",
+            "WatchpostMail", "WatchpostWeb", "WatchpostReports", "Posix",
+        ], swiftSettings: strict),
+        // Simulated hardware for the demo and the tests; never linked into the product binary.
+        .target(name: "WatchpostSimulators", dependencies: ["WatchpostCore", "WatchpostLED", "WatchpostPower", "Posix"], swiftSettings: strict),
+        .executableTarget(name: "watchpost-sim", dependencies: ["WatchpostSimulators", "Posix"], swiftSettings: strict),
+
+        // MARK: Tests mirror the targets
+        .testTarget(name: "WatchpostCoreTests", dependencies: ["WatchpostCore"], swiftSettings: strict),
+        .testTarget(name: "WatchpostConfigTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostProbes"], swiftSettings: strict),
+        .testTarget(name: "WatchpostStoreTests", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Crypto"], swiftSettings: strict),
+        .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),
+    ]
+)

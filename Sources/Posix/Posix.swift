@@ -1,0 +1,277 @@
+// Posix owns every direct system call the product makes (clock, threads, signals, sockets,
+// file modes, sd_notify). Like swift-nio's Posix layer, errno is turned into a typed
+// `SystemError` in one place, so no other module needs to read errno.
+import WatchpostCore
+import Glibc
+import Dispatch
+import Synchronization
+
+/// A failed system call: which call, the errno, and the system's words for it.
+public struct SystemError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let call: String
+    public let errno: Int32
+    public init(call: String, errno: Int32) { self.call = call; self.errno = errno }
+    public var reason: String { String(cString: strerror(errno)) }
+    public var description: String { "\(call): \(reason) (errno \(errno))" }
+
+    public static let wouldBlock = EAGAIN
+    public static let interrupted = EINTR
+    public static let permissionDenied = EPERM
+    public static let accessDenied = EACCES
+    public static let connectionRefused = ECONNREFUSED
+    public static let inProgress = EINPROGRESS
+    public static let noEntry = ENOENT
+}
+
+/// Runs a call that returns -1 on failure, retrying on EINTR, and throws `SystemError` otherwise.
+@discardableResult
+public func syscall<T: BinaryInteger>(_ name: String, _ body: () -> T) throws(SystemError) -> T {
+    while true {
+        let r = body()
+        if r != -1 { return r }
+        let e = Glibc.errno
+        if e == EINTR { continue }
+        throw SystemError(call: name, errno: e)
+    }
+}
+
+/// Wall-clock time from CLOCK_REALTIME; sleeps re-check the wall clock so that a deadline stored
+/// in the database fires at its time even if the system clock was stepped meanwhile.
+public struct SystemClock: WatchpostClock {
+    public init() {}
+
+    public func now() -> Instant {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Instant(milliseconds: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
+    }
+
+    public func sleep(until deadline: Instant) async throws {
+        while true {
+            let left = deadline - now()
+            if left.milliseconds <= 0 { return }
+            // Cap a single sleep so that clock steps are noticed within a minute.
+            try await Task.sleep(for: .milliseconds(min(left.milliseconds, 60_000)))
+        }
+    }
+}
+
+/// Monotonic seconds for measuring durations (not affected by clock steps).
+public func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Writes log lines to standard error, one `write(2)` per line so that lines from several
+/// threads never interleave.
+public struct StandardErrorSink: LogSink {
+    public init() {}
+    public func write(line: String) {
+        var bytes = Array((line + "\n").utf8)
+        bytes.withUnsafeMutableBytes { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Glibc.write(2, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { if Glibc.errno == EINTR { continue }; return }
+                off += n
+            }
+        }
+    }
+}
+
+/// Runs blocking work (a C call that may wait: sqlite3_step with fsync, curl_easy_perform,
+/// a libusb transfer, a termios read) on a thread of its own, so that Swift's shared task
+/// threads — only as many as cores, two here — are never held by it.
+public func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
+        let job = BlockingJob { c.resume(with: Result { try body() }) }
+        let box = Unmanaged.passRetained(job).toOpaque()
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+        pthread_attr_setstacksize(&attr, 512 * 1024)
+        var tid = pthread_t()
+        let rc = pthread_create(&tid, &attr, { raw in
+            let job = Unmanaged<BlockingJob>.fromOpaque(raw!).takeRetainedValue()
+            job.body()
+            return nil
+        }, box)
+        pthread_attr_destroy(&attr)
+        if rc != 0 {
+            Unmanaged<BlockingJob>.fromOpaque(box).release()
+            c.resume(throwing: SystemError(call: "pthread_create", errno: rc))
+        }
+    }
+}
+
+private final class BlockingJob: Sendable {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
+
+/// Signals delivered as an AsyncStream (service-lifecycle style). The default action of each
+/// listed signal is switched off; the stream yields the signal number each time one arrives.
+public enum Signals {
+    public static let terminate = SIGTERM
+    public static let interrupt = SIGINT
+    public static let hangup = SIGHUP
+
+    public static func ignoreBrokenPipe() { signal(SIGPIPE, SIG_IGN) }
+
+    public static func stream(_ signals: [Int32]) -> AsyncStream<Int32> {
+        AsyncStream { continuation in
+            let sources = signals.map { sig -> any DispatchSourceSignal in
+                signal(sig, SIG_IGN)
+                let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                s.setEventHandler { continuation.yield(sig) }
+                s.resume()
+                return s
+            }
+            let holder = SignalSourceHolder(sources)
+            continuation.onTermination = { _ in holder.cancelAll() }
+        }
+    }
+}
+
+/// Keeps dispatch signal sources alive for as long as their stream is consumed.
+private final class SignalSourceHolder: Sendable {
+    private let sources: Mutex<[any DispatchSourceSignal]>
+    init(_ s: sending [any DispatchSourceSignal]) { sources = Mutex(s) }
+    func cancelAll() { sources.withLock { all in all.forEach { $0.cancel() }; all.removeAll() } }
+}
+
+public enum FileSystem {
+    /// The permission bits of a file (e.g. 0o600), or nil when it does not exist.
+    public static func mode(of path: String) throws(SystemError) -> UInt32? {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            if Glibc.errno == ENOENT { return nil }
+            throw SystemError(call: "stat \(path)", errno: Glibc.errno)
+        }
+        return UInt32(st.st_mode) & 0o7777
+    }
+
+    public static func owner(of path: String) -> UInt32? {
+        var st = stat()
+        return stat(path, &st) == 0 ? st.st_uid : nil
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    public static func makeDirectories(_ path: String, mode: UInt32 = 0o750) throws(SystemError) {
+        var built = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            built += "/" + part
+            if mkdir(built, mode_t(mode)) != 0 && Glibc.errno != EEXIST {
+                throw SystemError(call: "mkdir \(built)", errno: Glibc.errno)
+            }
+        }
+    }
+
+    public static func readText(_ path: String) throws(SystemError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw SystemError(call: "open \(path)", errno: Glibc.errno) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if Glibc.errno == EINTR { continue }; throw SystemError(call: "read \(path)", errno: Glibc.errno) }
+            if n == 0 { break }
+            out.append(contentsOf: buf[0..<n])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Writes a file atomically (temp file, fsync, rename) with the given mode.
+    public static func writeAtomically(_ path: String, _ text: String, mode: UInt32 = 0o644) throws(SystemError) {
+        let tmp = path + ".tmp-\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
+        if fd < 0 { throw SystemError(call: "open \(tmp)", errno: Glibc.errno) }
+        let bytes = Array(text.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, bytes.count - off) }
+            if n < 0 { if Glibc.errno == EINTR { continue }; let e = Glibc.errno; close(fd); throw SystemError(call: "write \(tmp)", errno: e) }
+            off += n
+        }
+        fchmod(fd, mode_t(mode))
+        fsync(fd)
+        close(fd)
+        if rename(tmp, path) != 0 { throw SystemError(call: "rename \(tmp)", errno: Glibc.errno) }
+    }
+
+    public static func listDirectory(_ path: String) throws(SystemError) -> [String] {
+        guard let dir = opendir(path) else { throw SystemError(call: "opendir \(path)", errno: Glibc.errno) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { p in
+                p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+}
+
+public enum CurrentProcess {
+    public static var id: Int32 { getpid() }
+    public static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+    /// Resident set size in kB from /proc/self/status (VmRSS), for self-monitoring and benchmarks.
+    public static func residentKilobytes() -> Int? {
+        guard let text = try? FileSystem.readText("/proc/self/status") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.dropFirst(6).trimmingWhitespace().split(separator: " ").first ?? "")
+        }
+        return nil
+    }
+    /// Terminates the process at once with `code` (after output has been written).
+    public static func exit(_ code: Int32) -> Never { Glibc.exit(code) }
+}
+
+/// systemd's readiness and watchdog protocol, spoken directly on NOTIFY_SOCKET (no libsystemd):
+/// a datagram such as `READY=1` or `WATCHDOG=1` to a unix socket path (`@` = abstract namespace).
+public struct SystemdNotifier: Sendable {
+    public let socketPath: String?
+
+    public init(environmentValue: String? = CurrentProcess.environment("NOTIFY_SOCKET")) {
+        socketPath = environmentValue.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public var isActive: Bool { socketPath != nil }
+
+    /// The watchdog interval systemd asked for (WATCHDOG_USEC), if any.
+    public static func watchdogInterval() -> Seconds? {
+        guard let v = CurrentProcess.environment("WATCHDOG_USEC"), let us = Int64(v), us > 0 else { return nil }
+        return Seconds(milliseconds: us / 1000)
+    }
+
+    public func notify(_ message: String) throws(SystemError) {
+        guard let path = socketPath else { return }
+        let fd = try syscall("socket(AF_UNIX)") { socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        var pathBytes = Array(path.utf8)
+        if pathBytes.first == UInt8(ascii: "@") { pathBytes[0] = 0 }
+        guard pathBytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+            throw SystemError(call: "NOTIFY_SOCKET path too long", errno: ENAMETOOLONG)
+        }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in pathBytes.enumerated() { raw[i] = b }
+        }
+        let len = socklen_t(MemoryLayout<sa_family_t>.size + pathBytes.count)
+        let msg = Array(message.utf8)
+        try withUnsafePointer(to: &addr) { p throws(SystemError) in
+            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa throws(SystemError) in
+                _ = try syscall("sendto(NOTIFY_SOCKET)") { msg.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), sa, len) } }
+            }
+        }
+    }
+}

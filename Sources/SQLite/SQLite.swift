@@ -1,0 +1,221 @@
+// SQLite is the one module that touches libsqlite3. It offers a connection, prepared statements
+// with typed binding and reading, transactions, and typed errors carrying SQLite's own message.
+// A connection is not thread-safe: the store owns one and uses it from one place at a time.
+import CSQLite
+
+public struct SQLiteError: Error, Sendable, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+    public let sql: String?
+    public var description: String { sql.map { "\(message) (code \(code)) in: \($0)" } ?? "\(message) (code \(code))" }
+    public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
+    public var isConstraint: Bool { (code & 0xff) == SQLITE_CONSTRAINT }
+}
+
+/// A value bound to or read from a statement.
+public enum SQLValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+
+    public var int: Int64? { if case .integer(let v) = self { return v }; if case .real(let d) = self { return Int64(d) }; return nil }
+    public var double: Double? { if case .real(let v) = self { return v }; if case .integer(let i) = self { return Double(i) }; return nil }
+    public var string: String? { if case .text(let v) = self { return v }; return nil }
+    public var bytes: [UInt8]? { if case .blob(let v) = self { return v }; if case .text(let s) = self { return Array(s.utf8) }; return nil }
+    public var isNull: Bool { self == .null }
+}
+
+public protocol SQLBindable { var sqlValue: SQLValue { get } }
+extension Int: SQLBindable { public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Int64: SQLBindable { public var sqlValue: SQLValue { .integer(self) } }
+extension Int32: SQLBindable { public var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Double: SQLBindable { public var sqlValue: SQLValue { .real(self) } }
+extension String: SQLBindable { public var sqlValue: SQLValue { .text(self) } }
+extension Bool: SQLBindable { public var sqlValue: SQLValue { .integer(self ? 1 : 0) } }
+extension Array: SQLBindable where Element == UInt8 { public var sqlValue: SQLValue { .blob(self) } }
+extension SQLValue: SQLBindable { public var sqlValue: SQLValue { self } }
+extension Optional: SQLBindable where Wrapped: SQLBindable { public var sqlValue: SQLValue { self?.sqlValue ?? .null } }
+
+/// One result row, read by column index or name.
+public struct SQLRow: Sendable {
+    public let columns: [String]
+    public let values: [SQLValue]
+    public subscript(_ i: Int) -> SQLValue { values[i] }
+    public subscript(_ name: String) -> SQLValue {
+        guard let i = columns.firstIndex(of: name) else { return .null }
+        return values[i]
+    }
+}
+
+public enum SynchronousMode: String, Sendable { case off = "OFF", normal = "NORMAL", full = "FULL" }
+
+/// A connection to one database file.
+public final class SQLiteConnection {
+    private var db: OpaquePointer?
+    public let path: String
+    private var statementCache: [String: OpaquePointer] = [:]
+
+    /// Opens (creating if needed) the database; `busyTimeoutMs` lets readers such as
+    /// `watchpost status` wait briefly for the daemon's writer instead of failing.
+    public init(path: String, readOnly: Bool = false, busyTimeoutMs: Int32 = 5000) throws(SQLiteError) {
+        self.path = path
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        if rc != SQLITE_OK {
+            let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(db)
+            db = nil
+            throw SQLiteError(code: rc, message: "cannot open database \(path): \(msg)", sql: nil)
+        }
+        sqlite3_busy_timeout(db, busyTimeoutMs)
+        sqlite3_extended_result_codes(db, 1)
+    }
+
+    deinit {
+        for (_, s) in statementCache { sqlite3_finalize(s) }
+        sqlite3_close_v2(db)
+    }
+
+    private func error(_ rc: Int32, _ sql: String?) -> SQLiteError {
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(db)), sql: sql)
+    }
+
+    /// Runs one or more statements without results (schema, pragmas).
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(db, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let msg = err.map { String(cString: $0) } ?? "error \(rc)"
+            sqlite3_free(err)
+            throw SQLiteError(code: rc, message: msg, sql: sql)
+        }
+    }
+
+    private func prepare(_ sql: String) throws(SQLiteError) -> OpaquePointer {
+        if let s = statementCache[sql] {
+            sqlite3_reset(s)
+            sqlite3_clear_bindings(s)
+            return s
+        }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let s = stmt else { throw error(rc, sql) }
+        statementCache[sql] = s
+        return s
+    }
+
+    private func bind(_ stmt: OpaquePointer, _ args: [any SQLBindable], _ sql: String) throws(SQLiteError) {
+        for (i, a) in args.enumerated() {
+            let idx = Int32(i + 1)
+            let rc: Int32
+            switch a.sqlValue {
+            case .null: rc = sqlite3_bind_null(stmt, idx)
+            case .integer(let v): rc = sqlite3_bind_int64(stmt, idx, v)
+            case .real(let v): rc = sqlite3_bind_double(stmt, idx, v)
+            case .text(let v): rc = sqlite3_bind_text(stmt, idx, v, -1, csqlite_transient())
+            case .blob(let v):
+                rc = v.withUnsafeBytes { sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+            }
+            if rc != SQLITE_OK { throw error(rc, sql) }
+        }
+    }
+
+    private func readRow(_ stmt: OpaquePointer) -> SQLRow {
+        let n = sqlite3_column_count(stmt)
+        var cols: [String] = []
+        var vals: [SQLValue] = []
+        cols.reserveCapacity(Int(n))
+        vals.reserveCapacity(Int(n))
+        for i in 0..<n {
+            cols.append(String(cString: sqlite3_column_name(stmt, i)))
+            switch sqlite3_column_type(stmt, i) {
+            case SQLITE_INTEGER: vals.append(.integer(sqlite3_column_int64(stmt, i)))
+            case SQLITE_FLOAT: vals.append(.real(sqlite3_column_double(stmt, i)))
+            case SQLITE_TEXT: vals.append(.text(String(cString: sqlite3_column_text(stmt, i))))
+            case SQLITE_BLOB:
+                let len = Int(sqlite3_column_bytes(stmt, i))
+                if let p = sqlite3_column_blob(stmt, i), len > 0 {
+                    vals.append(.blob(Array(UnsafeRawBufferPointer(start: p, count: len))))
+                } else { vals.append(.blob([])) }
+            default: vals.append(.null)
+            }
+        }
+        return SQLRow(columns: cols, values: vals)
+    }
+
+    /// Runs a statement with arguments and returns every row.
+    @discardableResult
+    public func query(_ sql: String, _ args: any SQLBindable...) throws(SQLiteError) -> [SQLRow] {
+        try query(sql, arguments: args)
+    }
+
+    @discardableResult
+    public func query(_ sql: String, arguments args: [any SQLBindable]) throws(SQLiteError) -> [SQLRow] {
+        let stmt = try prepare(sql)
+        defer { sqlite3_reset(stmt) }
+        try bind(stmt, args, sql)
+        var rows: [SQLRow] = []
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_ROW { rows.append(readRow(stmt)); continue }
+            if rc == SQLITE_DONE { return rows }
+            throw error(rc, sql)
+        }
+    }
+
+    /// Streams rows to `body` without collecting them (for large history scans).
+    public func forEachRow(_ sql: String, arguments args: [any SQLBindable] = [], _ body: (SQLRow) throws -> Void) throws {
+        let stmt = try prepare(sql)
+        defer { sqlite3_reset(stmt) }
+        try bind(stmt, args, sql)
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_ROW { try body(readRow(stmt)); continue }
+            if rc == SQLITE_DONE { return }
+            throw error(rc, sql)
+        }
+    }
+
+    public func run(_ sql: String, _ args: any SQLBindable...) throws(SQLiteError) {
+        try query(sql, arguments: args)
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(db) }
+    public var changes: Int { Int(sqlite3_changes(db)) }
+
+    /// Runs `body` in one transaction (BEGIN IMMEDIATE, so a second writer waits rather than
+    /// failing at commit); rolls back if it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let v = try body()
+            try execute("COMMIT")
+            return v
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public func setSynchronous(_ mode: SynchronousMode) throws(SQLiteError) { try execute("PRAGMA synchronous=\(mode.rawValue)") }
+
+    /// Switches to WAL and returns the journal mode SQLite reports (expected `wal`).
+    @discardableResult
+    public func enableWAL() throws(SQLiteError) -> String {
+        try query("PRAGMA journal_mode=WAL").first?[0].string ?? ""
+    }
+
+    public var userVersion: Int64 {
+        get throws(SQLiteError) { try query("PRAGMA user_version").first?[0].int ?? 0 }
+    }
+    public func setUserVersion(_ v: Int64) throws(SQLiteError) { try execute("PRAGMA user_version=\(v)") }
+
+    /// `PRAGMA integrity_check`: ["ok"] when the file is sound.
+    public func integrityCheck() throws(SQLiteError) -> [String] {
+        try query("PRAGMA integrity_check").compactMap { $0[0].string }
+    }
+
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}

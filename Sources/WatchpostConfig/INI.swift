@@ -1,0 +1,179 @@
+// WatchpostConfig owns reading the configuration folder (`watchpost.conf`, `probes/<site>/`,
+// `alerts/`, the secrets file) into Core values. Every problem is reported with its file and
+// line, all of them at once, so a technician fixes a whole file in one pass.
+import WatchpostCore
+
+/// One problem in the configuration, printed as `file:line: key: message`.
+public struct ConfigDiagnostic: Sendable, Hashable, CustomStringConvertible, Comparable {
+    public var file: String
+    public var line: Int
+    public var key: String
+    public var message: String
+
+    public init(file: String, line: Int, key: String, message: String) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String { "\(file):\(line): \(key): \(message)" }
+    public static func < (a: ConfigDiagnostic, b: ConfigDiagnostic) -> Bool { (a.file, a.line, a.key) < (b.file, b.line, b.key) }
+}
+
+/// A `key = value` line.
+public struct ConfigEntry: Sendable, Hashable {
+    public var key: String
+    public var value: String
+    public var line: Int
+}
+
+/// A `[type name]` or `[type]` section with its entries, in file order.
+public struct ConfigSection: Sendable, Hashable {
+    public var type: String
+    public var name: String?
+    public var file: String
+    public var line: Int
+    public var entries: [ConfigEntry]
+
+    public init(type: String, name: String?, file: String, line: Int, entries: [ConfigEntry] = []) {
+        self.type = type
+        self.name = name
+        self.file = file
+        self.line = line
+        self.entries = entries
+    }
+
+    public var title: String { name.map { "[\(type) \($0)]" } ?? "[\(type)]" }
+    public func entry(_ key: String) -> ConfigEntry? { entries.last { $0.key == key } }
+    public func value(_ key: String) -> String? { entry(key)?.value }
+    public func has(_ key: String) -> Bool { entry(key) != nil }
+    public func lineOf(_ key: String) -> Int { entry(key)?.line ?? line }
+
+    // Typed reads. Values were validated against the schema at load time, so these return the
+    // fallback only when the key is absent.
+    public func string(_ key: String, default d: String = "") -> String { value(key) ?? d }
+    public func duration(_ key: String, default d: Seconds) -> Seconds { value(key).flatMap { Seconds(parsing: $0) } ?? d }
+    public func int(_ key: String, default d: Int) -> Int { value(key).flatMap { Int($0.trimmingWhitespace()) } ?? d }
+    public func double(_ key: String, default d: Double) -> Double { value(key).flatMap { Double($0.trimmingWhitespace()) } ?? d }
+    public func bool(_ key: String, default d: Bool) -> Bool { value(key).flatMap(parseBool) ?? d }
+    public func list(_ key: String) -> [String] { value(key).map(splitList) ?? [] }
+    /// A `min..max` band, either side optional (`..45`, `10..`).
+    public func band(_ key: String) -> ClosedRange<Double>? { value(key).flatMap(parseBand) }
+}
+
+public func parseBool(_ s: String) -> Bool? {
+    switch s.trimmingWhitespace().lowercased() {
+    case "true", "yes", "on", "1": return true
+    case "false", "no", "off", "0": return false
+    default: return nil
+    }
+}
+
+public func splitList(_ s: String) -> [String] {
+    s.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+}
+
+public func parseBand(_ s: String) -> ClosedRange<Double>? {
+    let parts = s.trimmingWhitespace().components(separatedBy: "..")
+    guard parts.count == 2 else { return nil }
+    let lo = parts[0].trimmingWhitespace(), hi = parts[1].trimmingWhitespace()
+    guard let l = lo.isEmpty ? -Double.infinity : Double(lo), let h = hi.isEmpty ? Double.infinity : Double(hi), l <= h else { return nil }
+    return l...h
+}
+
+extension String {
+    func components(separatedBy sep: String) -> [String] {
+        var out: [String] = []
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: sep) {
+            out.append(String(rest[..<r.lowerBound]))
+            rest = rest[r.upperBound...]
+        }
+        out.append(String(rest))
+        return out
+    }
+}
+
+/// Parses INI-style text: `# comment` and `; comment` lines, `[type name]` sections,
+/// `key = value` entries, and trailing ` # comments` after whitespace. Entries before the first
+/// section are an error, as are lines that are none of these.
+public struct INIFile: Sendable {
+    public var path: String
+    public var sections: [ConfigSection]
+    public var diagnostics: [ConfigDiagnostic]
+
+    public init(path: String, text: String) {
+        self.path = path
+        sections = []
+        diagnostics = []
+        var lineNo = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNo += 1
+            var line = raw.trimmingWhitespace()
+            if lineNo == 1, line.hasPrefix("\u{FEFF}") { line.removeFirst() }
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            line = INIFile.stripTrailingComment(line)
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]") else {
+                    diagnostics.append(.init(file: path, line: lineNo, key: "section", message: "section header must end with ']'"))
+                    continue
+                }
+                let inner = line.dropFirst().dropLast().trimmingWhitespace()
+                let parts = inner.split(separator: " ", maxSplits: 1).map { $0.trimmingWhitespace() }
+                guard let type = parts.first, !type.isEmpty else {
+                    diagnostics.append(.init(file: path, line: lineNo, key: "section", message: "empty section header"))
+                    continue
+                }
+                sections.append(ConfigSection(type: type.lowercased(), name: parts.count > 1 ? parts[1] : nil, file: path, line: lineNo))
+                continue
+            }
+            guard let eq = line.firstIndex(of: "=") else {
+                diagnostics.append(.init(file: path, line: lineNo, key: line, message: "expected 'key = value'"))
+                continue
+            }
+            let key = line[..<eq].trimmingWhitespace()
+            let value = line[line.index(after: eq)...].trimmingWhitespace()
+            guard !key.isEmpty else {
+                diagnostics.append(.init(file: path, line: lineNo, key: "(empty)", message: "missing key before '='"))
+                continue
+            }
+            guard !sections.isEmpty else {
+                diagnostics.append(.init(file: path, line: lineNo, key: key, message: "entry before any [section]"))
+                continue
+            }
+            sections[sections.count - 1].entries.append(ConfigEntry(key: key, value: value, line: lineNo))
+        }
+    }
+
+    static func stripTrailingComment(_ line: String) -> String {
+        var prevSpace = false
+        for i in line.indices {
+            let c = line[i]
+            if (c == "#" || c == ";") && prevSpace { return line[..<i].trimmingWhitespace() }
+            prevSpace = c == " " || c == "\t"
+        }
+        return line
+    }
+}
+
+/// Levenshtein distance, for "did you mean …?".
+public func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    if x.isEmpty { return y.count }
+    if y.isEmpty { return x.count }
+    var prev = Array(0...y.count)
+    var cur = [Int](repeating: 0, count: y.count + 1)
+    for i in 1...x.count {
+        cur[0] = i
+        for j in 1...y.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[y.count]
+}
+
+public func nearest(_ word: String, in candidates: [String]) -> String? {
+    candidates.min { editDistance(word, $0) < editDistance(word, $1) }
+}

@@ -1,0 +1,218 @@
+import WatchpostCore
+import Posix
+
+extension ConfigurationLoader {
+    static let siteSchema = SectionSchema(type: "site", keys: [
+        KeySpec("id", .custom("id") { isIdentifier($0) ? nil : "'\($0)' is not an id (letters, digits, '-', '_')" }, required: true),
+        KeySpec("name", .nonEmpty, required: true),
+        KeySpec("name_en", .nonEmpty),
+        KeySpec("province", .nonEmpty),
+        KeySpec("timezone", .zone),
+        KeySpec("operator", .nonEmpty, required: true, help: "organisation id in alerts/contacts.conf"),
+        KeySpec("technicians", .identifierList, help: "organisation ids"),
+        KeySpec("chain", .nonEmpty, required: true, help: "escalation chain under alerts/chains/"),
+        KeySpec("regulation", .text),
+    ])
+    static let defaultsSchema = SectionSchema(type: "defaults", keys: [
+        KeySpec("interval", .duration(min: .seconds(1), max: .hours(24))),
+        KeySpec("timeout", .duration(min: Seconds(milliseconds: 100), max: .hours(1))),
+        KeySpec("fail_after", .integer(1...64)),
+        KeySpec("recover_after", .integer(1...64)),
+    ])
+    static let weekdayNames = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    static let weeklySchema = SectionSchema(type: "weekly", keys: weekdayNames.map {
+        KeySpec($0, .custom("windows or off") { v in v == "off" ? nil : ValueKind.windows.validate(v) })
+    })
+    static let holidaySchema = SectionSchema(type: "holiday", keys: [KeySpec("windows", .windows, required: true)])
+    static let holidaysSchema = SectionSchema(type: "holidays", keys: [], freeKeys: .nonEmpty)
+    static let exceptionsSchema = SectionSchema(type: "exceptions", keys: [], freeKeys: .custom("exception") { v in
+        parseException(v) == nil ? "'\(v)' must be 'closed | reason' or windows such as '06:00-22:00 | reason'" : nil
+    })
+
+    /// `closed | reason` or `06:00-22:00, 23:00-01:00 | reason`.
+    static func parseException(_ v: String) -> DayException? {
+        let parts = v.split(separator: "|", maxSplits: 1).map { $0.trimmingWhitespace() }
+        let reason = parts.count > 1 ? parts[1] : ""
+        if parts[0] == "closed" { return .closed(reason: reason) }
+        guard ValueKind.windows.validate(parts[0]) == nil else { return nil }
+        return .windows(splitList(parts[0]).compactMap(DailyWindow.init(parsing:)), reason: reason)
+    }
+
+    static var checkSchema: SectionSchema { SectionSchema(type: "check", named: true, keys: CheckKinds.commonKeys) }
+
+    mutating func loadSite(folder: String, contacts: ContactBook, chains: [String: EscalationChainConfig]) -> SiteProfile? {
+        let siteFile = readINI("\(folder)/site.conf", required: true)
+        let scheduleFile = readINI("\(folder)/schedule.conf", required: true)
+        let checksFile = readINI("\(folder)/checks.conf", required: true)
+        let builtIn = [Self.siteSchema, Self.defaultsSchema, Self.weeklySchema, Self.holidaySchema, Self.holidaysSchema,
+                       Self.exceptionsSchema]
+        if let siteFile { checkSections(siteFile, allowed: [Self.siteSchema, Self.defaultsSchema] + SiteSections.extra) }
+        if let scheduleFile { checkSections(scheduleFile, allowed: [Self.weeklySchema, Self.holidaySchema, Self.holidaysSchema, Self.exceptionsSchema] + SiteSections.extra) }
+        var extraSections: [ConfigSection] = []
+        for path in listFiles(folder, suffix: ".conf") where !["site.conf", "schedule.conf", "checks.conf"].contains(path.split(separator: "/").last.map(String.init) ?? "") {
+            if let ini = readINI(path, required: true) {
+                checkSections(ini, allowed: SiteSections.extra)
+                extraSections += ini.sections
+            }
+        }
+        extraSections += (siteFile?.sections ?? []).filter { s in !builtIn.contains { $0.type == s.type } }
+        extraSections += (scheduleFile?.sections ?? []).filter { s in !builtIn.contains { $0.type == s.type } }
+
+        guard let siteSection = siteFile?.sections.first(where: { $0.type == "site" }) else {
+            diagnostics.append(.init(file: relative(folder) + "/site.conf", line: 0, key: "site", message: "missing [site] section"))
+            return nil
+        }
+        let id = siteSection.string("id", default: String(folder.split(separator: "/").last!))
+        let zone = siteSection.value("timezone").flatMap(ZoneOffset.init(parsing:)) ?? .hoChiMinh
+
+        // Organisations and chain named by the site must exist.
+        let operatorID = siteSection.string("operator")
+        if !operatorID.isEmpty && contacts.organisations[operatorID] == nil {
+            let hint = nearest(operatorID, in: Array(contacts.organisations.keys)).map { " (did you mean '\($0)'?)" } ?? ""
+            diagnostics.append(.init(file: siteSection.file, line: siteSection.lineOf("operator"), key: "operator", message: "missing contact: no organisation '\(operatorID)'\(hint)"))
+        }
+        for t in siteSection.list("technicians") where contacts.organisations[t] == nil {
+            diagnostics.append(.init(file: siteSection.file, line: siteSection.lineOf("technicians"), key: "technicians", message: "missing contact: no organisation '\(t)'"))
+        }
+        let chain = siteSection.string("chain")
+        if !chain.isEmpty && chains[chain] == nil {
+            let hint = nearest(chain, in: Array(chains.keys)).map { " (did you mean '\($0)'?)" } ?? ""
+            diagnostics.append(.init(file: siteSection.file, line: siteSection.lineOf("chain"), key: "chain", message: "no chain '\(chain)' under alerts/chains/\(hint)"))
+        }
+        // Roles named by the chain must be served by some organisation at this site.
+        if let c = chains[chain] {
+            for l in c.levels {
+                for r in l.notify + l.notifyTechnical {
+                    guard case .role(let role) = r else { continue }
+                    let orgs = contacts.organisations(withRole: role, site: id)
+                    if orgs.isEmpty {
+                        diagnostics.append(.init(file: c.file, line: l.line, key: "notify", message: "no organisation with role '\(role.rawValue)' serves site '\(id)'"))
+                    }
+                    for o in orgs where o.addresses.isEmpty {
+                        diagnostics.append(.init(file: c.file, line: l.line, key: "notify", message: "organisation '\(o.id)' (role \(role.rawValue)) has no email address"))
+                    }
+                }
+            }
+        }
+
+        var defaults = CheckDefaults()
+        if let d = siteFile?.sections.first(where: { $0.type == "defaults" }) {
+            defaults.interval = d.duration("interval", default: defaults.interval)
+            defaults.timeout = d.duration("timeout", default: defaults.timeout)
+            defaults.failAfter = d.int("fail_after", default: defaults.failAfter)
+            defaults.recoverAfter = d.int("recover_after", default: defaults.recoverAfter)
+        }
+
+        let schedule = makeSchedule(scheduleFile, zone: zone)
+        let checks = checksFile.map { makeChecks($0, site: id, defaults: defaults) } ?? []
+        return SiteProfile(id: id, name: siteSection.string("name"), nameEnglish: siteSection.string("name_en", default: siteSection.string("name")),
+                           province: siteSection.string("province"), zone: zone, schedule: schedule,
+                           operatorOrganisation: operatorID, technicians: siteSection.list("technicians"), chain: chain,
+                           defaults: defaults, checks: checks, sections: extraSections, folder: folder)
+    }
+
+    mutating func makeSchedule(_ ini: INIFile?, zone: ZoneOffset) -> OperatingSchedule {
+        var schedule = OperatingSchedule(zone: zone, weekly: [:])
+        guard let ini else { return schedule }
+        if let weekly = ini.sections.first(where: { $0.type == "weekly" }) {
+            for (i, day) in Self.weekdayNames.enumerated() {
+                guard let v = weekly.value(day), v != "off" else { continue }
+                schedule.weekly[i + 1] = splitList(v).compactMap(DailyWindow.init(parsing:))
+            }
+        } else {
+            diagnostics.append(.init(file: ini.path, line: 0, key: "weekly", message: "missing [weekly] section"))
+        }
+        if let h = ini.sections.first(where: { $0.type == "holiday" }) {
+            schedule.holidayWindows = h.list("windows").compactMap(DailyWindow.init(parsing:))
+        }
+        for s in ini.sections where s.type == "holidays" || s.type == "exceptions" {
+            for e in s.entries {
+                guard let date = CivilDate(parsing: e.key) else {
+                    diagnostics.append(.init(file: s.file, line: e.line, key: e.key, message: "not a date (YYYY-MM-DD)"))
+                    continue
+                }
+                if schedule.exceptions[date] != nil {
+                    diagnostics.append(.init(file: s.file, line: e.line, key: e.key, message: "date listed twice"))
+                }
+                if s.type == "holidays" {
+                    schedule.exceptions[date] = .holiday(name: e.value)
+                } else if let ex = Self.parseException(e.value) {
+                    schedule.exceptions[date] = ex
+                }
+            }
+        }
+        let hasHolidays = schedule.exceptions.values.contains { if case .holiday = $0 { return true }; return false }
+        if hasHolidays && schedule.holidayWindows.isEmpty {
+            diagnostics.append(.init(file: ini.path, line: 0, key: "holiday", message: "holidays are listed but [holiday] windows are not set"))
+        }
+        return schedule
+    }
+
+    mutating func makeChecks(_ ini: INIFile, site: String, defaults: CheckDefaults) -> [CheckDefinition] {
+        var checks: [CheckDefinition] = []
+        var firstLine: [String: Int] = [:]
+        for s in ini.sections {
+            guard s.type == "check" else {
+                let hint = s.type == "checks" || editDistance(s.type, "check") <= 2 ? " (did you mean [check NAME]?)" : ""
+                diagnostics.append(.init(file: s.file, line: s.line, key: s.type, message: "unknown section \(s.title) in checks.conf\(hint)"))
+                continue
+            }
+            guard let id = s.name, !id.isEmpty else {
+                diagnostics.append(.init(file: s.file, line: s.line, key: "check", message: "check needs an id: [check my-id]"))
+                continue
+            }
+            if !isIdentifier(id) {
+                diagnostics.append(.init(file: s.file, line: s.line, key: "check", message: "'\(id)' is not an id (letters, digits, '-', '_', '.')"))
+            }
+            if let first = firstLine[id] {
+                diagnostics.append(.init(file: s.file, line: s.line, key: id, message: "duplicate check id '\(id)' (first defined on line \(first))"))
+                continue
+            }
+            firstLine[id] = s.line
+            let kind = s.string("kind")
+            let schema = CheckKinds.schema(kind)
+            if schema == nil && !kind.isEmpty {
+                let hint = nearest(kind, in: CheckKinds.all.map(\.kind)).map { " (did you mean '\($0)'?)" } ?? ""
+                diagnostics.append(.init(file: s.file, line: s.lineOf("kind"), key: "kind", message: "unknown kind '\(kind)'\(hint); known: \(CheckKinds.all.map(\.kind).joined(separator: ", "))"))
+                // Without the kind's keys, only the common keys can be checked.
+                diagnostics += SectionSchema(type: "check", named: true, keys: CheckKinds.commonKeys, freeKeys: .text).validate(s)
+            } else {
+                diagnostics += Self.checkSchema.validate(s, extraKeys: schema?.keys ?? [])
+                if let schema { diagnostics += schema.validate(s) }
+            }
+            checks.append(CheckDefinition(
+                id: id, site: site, kind: kind, name: s.string("name", default: id),
+                interval: s.duration("interval", default: defaults.interval),
+                timeout: s.duration("timeout", default: defaults.timeout),
+                failAfter: s.int("fail_after", default: defaults.failAfter),
+                recoverAfter: s.int("recover_after", default: defaults.recoverAfter),
+                followsSchedule: s.bool("follows_schedule", default: false),
+                dependsOn: s.list("depends_on"),
+                category: s.value("category").flatMap(IncidentCategory.init(rawValue:)) ?? schema?.defaultCategory ?? .technical,
+                enabled: s.bool("enabled", default: true), parameters: s))
+        }
+        // Parents must exist and must not form a cycle.
+        let ids = Set(checks.map(\.id))
+        for c in checks {
+            for p in c.dependsOn where !ids.contains(p) {
+                let hint = nearest(p, in: Array(ids)).map { " (did you mean '\($0)'?)" } ?? ""
+                diagnostics.append(.init(file: c.parameters.file, line: c.parameters.lineOf("depends_on"), key: "depends_on", message: "no check '\(p)' at this site\(hint)"))
+            }
+            if c.timeout > c.interval {
+                diagnostics.append(.init(file: c.parameters.file, line: c.parameters.lineOf("timeout"), key: "timeout", message: "timeout \(c.timeout) is longer than the interval \(c.interval)"))
+            }
+        }
+        let parents = Dictionary(uniqueKeysWithValues: checks.map { ($0.id, $0.dependsOn) })
+        for c in checks {
+            var stack = c.dependsOn, seen: Set<String> = []
+            while let p = stack.popLast() {
+                if p == c.id {
+                    diagnostics.append(.init(file: c.parameters.file, line: c.parameters.lineOf("depends_on"), key: "depends_on", message: "check '\(c.id)' depends on itself through its parents"))
+                    break
+                }
+                if seen.insert(p).inserted { stack += parents[p] ?? [] }
+            }
+        }
+        return checks
+    }
+}

@@ -1,0 +1,312 @@
+import WatchpostCore
+import Posix
+
+/// Section kinds a site folder may hold besides the built-in ones (maintenance windows,
+/// responders…). The module that owns a kind lists its schema here.
+public enum SiteSections {
+    public static let extra: [SectionSchema] = []
+}
+
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var diagnostics: [ConfigDiagnostic]
+    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+}
+
+/// Reads a configuration folder: `watchpost.conf`, `probes/<site>/*.conf`, `alerts/contacts.conf`,
+/// `alerts/chains/*.conf`, `alerts/templates/*.txt`.
+public struct ConfigurationLoader {
+    public var root: String
+    var diagnostics: [ConfigDiagnostic] = []
+
+    public init(root: String) { self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root }
+
+    /// Loads and validates everything; throws `ConfigurationError` listing every problem.
+    public static func load(root: String) throws(ConfigurationError) -> WatchpostConfiguration {
+        var loader = ConfigurationLoader(root: root)
+        let config = loader.loadAll()
+        if !loader.diagnostics.isEmpty { throw ConfigurationError(diagnostics: loader.diagnostics.sorted()) }
+        return config
+    }
+
+    /// Loads as much as possible and returns the configuration with every diagnostic.
+    public static func validate(root: String) -> (WatchpostConfiguration, [ConfigDiagnostic]) {
+        var loader = ConfigurationLoader(root: root)
+        let config = loader.loadAll()
+        return (config, loader.diagnostics.sorted())
+    }
+
+    // MARK: - Files
+
+    func relative(_ path: String) -> String {
+        path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+    }
+
+    mutating func readINI(_ path: String, required: Bool) -> INIFile? {
+        guard FileSystem.exists(path) else {
+            if required { diagnostics.append(.init(file: relative(path), line: 0, key: "file", message: "missing")) }
+            return nil
+        }
+        do {
+            let ini = INIFile(path: relative(path), text: try FileSystem.readText(path))
+            diagnostics += ini.diagnostics
+            return ini
+        } catch {
+            diagnostics.append(.init(file: relative(path), line: 0, key: "file", message: "cannot read: \(error.reason)"))
+            return nil
+        }
+    }
+
+    mutating func checkSections(_ ini: INIFile, allowed: [SectionSchema]) {
+        for s in ini.sections {
+            if let schema = allowed.first(where: { $0.type == s.type }) {
+                diagnostics += schema.validate(s)
+            } else {
+                let hint = nearest(s.type, in: allowed.map(\.type)).map { " (did you mean [\($0)]?)" } ?? ""
+                diagnostics.append(.init(file: s.file, line: s.line, key: s.type, message: "unknown section \(s.title)\(hint)"))
+            }
+        }
+    }
+
+    func listFiles(_ dir: String, suffix: String) -> [String] {
+        ((try? FileSystem.listDirectory(dir)) ?? []).filter { $0.hasSuffix(suffix) }.map { "\(dir)/\($0)" }
+    }
+
+    // MARK: - Everything
+
+    mutating func loadAll() -> WatchpostConfiguration {
+        let daemonSettings: DaemonSettings
+        var globals: [ConfigSection] = []
+        if let ini = readINI("\(root)/watchpost.conf", required: true) {
+            checkSections(ini, allowed: GlobalSections.all)
+            globals = ini.sections
+        }
+        daemonSettings = makeDaemonSettings(globals.first { $0.type == "daemon" })
+        let contacts = loadContacts()
+        let chains = loadChains(contacts: contacts)
+        let templates = loadTemplates()
+        var sites: [SiteProfile] = []
+        let probesDir = "\(root)/probes"
+        let siteDirs = ((try? FileSystem.listDirectory(probesDir)) ?? []).filter { FileSystem.isDirectory("\(probesDir)/\($0)") }
+        if siteDirs.isEmpty {
+            diagnostics.append(.init(file: "probes", line: 0, key: "site", message: "no site folders under probes/"))
+        }
+        for dir in siteDirs {
+            if let site = loadSite(folder: "\(probesDir)/\(dir)", contacts: contacts, chains: chains) { sites.append(site) }
+        }
+        var seenSites: [String: String] = [:]
+        for s in sites {
+            if let other = seenSites[s.id] {
+                diagnostics.append(.init(file: relative(s.folder) + "/site.conf", line: 1, key: "id", message: "site id '\(s.id)' is also used by \(other)"))
+            }
+            seenSites[s.id] = relative(s.folder)
+        }
+        return WatchpostConfiguration(root: root, daemon: daemonSettings, globalSections: globals, sites: sites,
+                                      contacts: contacts, chains: chains, templates: templates)
+    }
+
+    func makeDaemonSettings(_ s: ConfigSection?) -> DaemonSettings {
+        var d = DaemonSettings(database: "\(root)/var/watchpost.db")
+        guard let s else { return d }
+        if let db = s.value("database") { d.database = db.hasPrefix("/") ? db : "\(root)/\(db)" }
+        if let sec = s.value("secrets") { d.secretsFile = sec.hasPrefix("/") ? sec : "\(root)/\(sec)" }
+        if let l = s.value("log_level").flatMap(LogLevel.init(name:)) { d.logLevel = l }
+        d.historyRetention = s.duration("history_retention", default: d.historyRetention)
+        d.sampleInterval = s.duration("sample_interval", default: d.sampleInterval)
+        d.heartbeatInterval = s.duration("heartbeat_interval", default: d.heartbeatInterval)
+        d.jitter = s.double("jitter", default: d.jitter)
+        return d
+    }
+
+    // MARK: - Contacts
+
+    static let organisationSchema = SectionSchema(type: "organisation", named: true, keys: [
+        KeySpec("name", .nonEmpty, required: true),
+        KeySpec("name_en", .nonEmpty),
+        KeySpec("roles", .listOf(OrganisationRole.allCases.map(\.rawValue)), required: true),
+        KeySpec("email", .email),
+        KeySpec("phone", .text),
+        KeySpec("sites", .identifierList),
+        KeySpec("notes", .text),
+    ])
+    static let personSchema = SectionSchema(type: "person", named: true, keys: [
+        KeySpec("organisation", .nonEmpty, required: true),
+        KeySpec("name", .nonEmpty, required: true),
+        KeySpec("email", .email),
+        KeySpec("phone", .text),
+        KeySpec("title", .text),
+    ])
+
+    mutating func loadContacts() -> ContactBook {
+        var book = ContactBook()
+        guard let ini = readINI("\(root)/alerts/contacts.conf", required: true) else { return book }
+        checkSections(ini, allowed: [Self.organisationSchema, Self.personSchema])
+        for s in ini.sections where s.type == "organisation" {
+            guard let id = s.name else { continue }
+            if book.organisations[id] != nil {
+                diagnostics.append(.init(file: s.file, line: s.line, key: id, message: "organisation '\(id)' defined twice"))
+            }
+            book.organisations[id] = Organisation(
+                id: id, name: s.string("name"), nameEnglish: s.string("name_en", default: s.string("name")),
+                roles: s.list("roles").compactMap(OrganisationRole.init(rawValue:)),
+                email: s.value("email"), sites: s.list("sites"), people: [])
+        }
+        for s in ini.sections where s.type == "person" {
+            guard let id = s.name else { continue }
+            let orgID = s.string("organisation")
+            let p = Person(id: id, name: s.string("name"), organisation: orgID, email: s.value("email"), phone: s.value("phone"))
+            if book.people[id] != nil {
+                diagnostics.append(.init(file: s.file, line: s.line, key: id, message: "person '\(id)' defined twice"))
+            }
+            book.people[id] = p
+            if book.organisations[orgID] == nil {
+                if !orgID.isEmpty {
+                    let hint = nearest(orgID, in: Array(book.organisations.keys)).map { " (did you mean '\($0)'?)" } ?? ""
+                    diagnostics.append(.init(file: s.file, line: s.lineOf("organisation"), key: "organisation",
+                                             message: "no organisation '\(orgID)' in contacts\(hint)"))
+                }
+            } else {
+                book.organisations[orgID]!.people.append(p)
+            }
+        }
+        return book
+    }
+
+    // MARK: - Chains
+
+    static let levelSchema = SectionSchema(type: "level", named: true, keys: [
+        KeySpec("notify", .nonEmpty, required: true, help: "org:ID, person:ID or role:ROLE, comma-separated"),
+        KeySpec("notify_technical", .text, help: "added for technical incidents"),
+        KeySpec("timeout", .duration(min: .seconds(30), max: .hours(24 * 7))),
+        KeySpec("reminder", .duration(min: .minutes(1), max: .hours(24 * 7))),
+    ])
+    static let routingSchema = SectionSchema(type: "routing", keys: [], freeKeys: .custom("level or technicians") { v in
+        v == "technicians" || (Int(v).map { (1...9).contains($0) } ?? false) ? nil : "'\(v)' must be a level number or 'technicians'"
+    })
+    static let chainSchema = SectionSchema(type: "chain", keys: [
+        KeySpec("name", .text),
+        KeySpec("ack_timeout", .duration(min: .minutes(1), max: .hours(24 * 30))),
+    ])
+
+    mutating func loadChains(contacts: ContactBook) -> [String: EscalationChainConfig] {
+        var chains: [String: EscalationChainConfig] = [:]
+        for path in listFiles("\(root)/alerts/chains", suffix: ".conf") {
+            guard let ini = readINI(path, required: true) else { continue }
+            checkSections(ini, allowed: [Self.levelSchema, Self.routingSchema, Self.chainSchema])
+            let name = String(path.split(separator: "/").last!.dropLast(5))
+            var levels: [EscalationLevelConfig] = []
+            for s in ini.sections where s.type == "level" {
+                guard let n = s.name.flatMap({ Int($0) }), n >= 1 else {
+                    diagnostics.append(.init(file: s.file, line: s.line, key: "level", message: "level name must be a number from 1, e.g. [level 1]"))
+                    continue
+                }
+                let notify = parseRecipients(s, key: "notify", contacts: contacts)
+                let tech = parseRecipients(s, key: "notify_technical", contacts: contacts)
+                levels.append(EscalationLevelConfig(level: n, notify: notify, notifyTechnical: tech,
+                                                    timeout: s.value("timeout").flatMap { Seconds(parsing: $0) },
+                                                    reminder: s.value("reminder").flatMap { Seconds(parsing: $0) }, line: s.line))
+            }
+            levels.sort { $0.level < $1.level }
+            for (i, l) in levels.enumerated() where l.level != i + 1 {
+                diagnostics.append(.init(file: relative(path), line: l.line, key: "level", message: "levels must be numbered 1, 2, 3… without gaps (found \(l.level))"))
+                break
+            }
+            if levels.isEmpty {
+                diagnostics.append(.init(file: relative(path), line: 0, key: "level", message: "a chain needs at least one [level N]"))
+            }
+            for l in levels.dropLast() where l.timeout == nil {
+                diagnostics.append(.init(file: relative(path), line: l.line, key: "timeout", message: "level \(l.level) needs a timeout before level \(l.level + 1) is notified"))
+            }
+            var routing: [String: String] = [:]
+            for s in ini.sections where s.type == "routing" {
+                for e in s.entries {
+                    let parts = e.key.split(separator: ".")
+                    if parts.count != 2 || IncidentCategory(rawValue: String(parts[0])) == nil
+                        || !["warning", "critical", "unknown"].contains(String(parts[1])) {
+                        diagnostics.append(.init(file: s.file, line: e.line, key: e.key, message: "routing keys are category.severity, e.g. technical.warning or security.critical"))
+                    } else if let n = Int(e.value), n > levels.count {
+                        diagnostics.append(.init(file: s.file, line: e.line, key: e.key, message: "level \(n) does not exist (the chain has \(levels.count))"))
+                    }
+                    routing[e.key] = e.value
+                }
+            }
+            let ack = ini.sections.first { $0.type == "chain" }?.value("ack_timeout").flatMap { Seconds(parsing: $0) }
+            chains[name] = EscalationChainConfig(name: name, file: relative(path), levels: levels, routing: routing, ackTimeout: ack)
+        }
+        if chains.isEmpty {
+            diagnostics.append(.init(file: "alerts/chains", line: 0, key: "chain", message: "no escalation chain (*.conf) found"))
+        }
+        return chains
+    }
+
+    mutating func parseRecipients(_ s: ConfigSection, key: String, contacts: ContactBook) -> [RecipientRef] {
+        guard let e = s.entry(key) else { return [] }
+        var out: [RecipientRef] = []
+        for item in splitList(e.value) {
+            guard let r = RecipientRef(parsing: item) else {
+                diagnostics.append(.init(file: s.file, line: e.line, key: key, message: "'\(item)' is not org:ID, person:ID or role:ROLE"))
+                continue
+            }
+            switch r {
+            case .organisation(let id):
+                if let org = contacts.organisations[id] {
+                    if org.addresses.isEmpty {
+                        diagnostics.append(.init(file: s.file, line: e.line, key: key, message: "organisation '\(id)' has no email address, neither its own nor any person's"))
+                    }
+                } else {
+                    let hint = nearest(id, in: Array(contacts.organisations.keys)).map { " (did you mean '\($0)'?)" } ?? ""
+                    diagnostics.append(.init(file: s.file, line: e.line, key: key, message: "missing contact: no organisation '\(id)'\(hint)"))
+                }
+            case .person(let id):
+                if let p = contacts.people[id] {
+                    if p.email == nil { diagnostics.append(.init(file: s.file, line: e.line, key: key, message: "person '\(id)' has no email address")) }
+                } else {
+                    let hint = nearest(id, in: Array(contacts.people.keys)).map { " (did you mean '\($0)'?)" } ?? ""
+                    diagnostics.append(.init(file: s.file, line: e.line, key: key, message: "missing contact: no person '\(id)'\(hint)"))
+                }
+            case .role: break  // resolved per site when the chain is used
+            }
+            out.append(r)
+        }
+        return out
+    }
+
+    // MARK: - Templates
+
+    mutating func loadTemplates() -> [String: MessageTemplate] {
+        var out: [String: MessageTemplate] = [:]
+        for path in listFiles("\(root)/alerts/templates", suffix: ".txt") {
+            guard let text = try? FileSystem.readText(path) else {
+                diagnostics.append(.init(file: relative(path), line: 0, key: "file", message: "cannot read"))
+                continue
+            }
+            let name = String(path.split(separator: "/").last!.dropLast(4))
+            diagnostics += Self.templateDiagnostics(text: text, file: relative(path))
+            out[name] = MessageTemplate(name: name, file: relative(path), text: text)
+        }
+        return out
+    }
+
+    /// Unknown or unclosed `{{placeholders}}`.
+    public static func templateDiagnostics(text: String, file: String) -> [ConfigDiagnostic] {
+        var out: [ConfigDiagnostic] = []
+        var lineNo = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNo += 1
+            var rest = Substring(line)
+            while let open = rest.firstRange(of: "{{") {
+                guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
+                    out.append(.init(file: file, line: lineNo, key: "template", message: "'{{' without a closing '}}'"))
+                    break
+                }
+                var name = rest[open.upperBound..<close.lowerBound].trimmingWhitespace()
+                if name.hasPrefix("#") || name.hasPrefix("/") { name.removeFirst() }  // {{#list}} … {{/list}} sections
+                if !TemplatePlaceholders.known.contains(name) {
+                    let hint = nearest(name, in: Array(TemplatePlaceholders.known)).map { " (did you mean '\($0)'?)" } ?? ""
+                    out.append(.init(file: file, line: lineNo, key: name, message: "unknown placeholder\(hint)"))
+                }
+                rest = rest[close.upperBound...]
+            }
+        }
+        return out
+    }
+}

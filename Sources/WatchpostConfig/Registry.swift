@@ -1,0 +1,66 @@
+import WatchpostCore
+
+/// The kind-specific keys of one kind of check. Each probe module's configuration lives in a file
+/// of its own next to this one (`Kinds+Exec.swift`, …) and is listed in `CheckKinds.all`.
+public struct CheckKindSchema: Sendable {
+    public var kind: String
+    public var summary: String
+    public var defaultCategory: IncidentCategory
+    public var keys: [KeySpec]
+    /// Cross-key checks (e.g. "port needs host"); returns diagnostics for the section.
+    public var validate: @Sendable (ConfigSection) -> [ConfigDiagnostic]
+
+    public init(kind: String, summary: String, defaultCategory: IncidentCategory = .technical, keys: [KeySpec],
+                validate: @escaping @Sendable (ConfigSection) -> [ConfigDiagnostic] = { _ in [] }) {
+        self.kind = kind
+        self.summary = summary
+        self.defaultCategory = defaultCategory
+        self.keys = keys
+        self.validate = validate
+    }
+}
+
+public enum CheckKinds {
+    /// Every kind of check the product knows. Add a probe module's schema here.
+    public static let all: [CheckKindSchema] = [exec]
+
+    public static func schema(_ kind: String) -> CheckKindSchema? { all.first { $0.kind == kind } }
+
+    /// Keys every check has, whatever its kind.
+    public static let commonKeys: [KeySpec] = [
+        KeySpec("kind", .nonEmpty, required: true, help: "which probe runs this check"),
+        KeySpec("name", .nonEmpty, help: "a name for people, Vietnamese first"),
+        KeySpec("interval", .duration(min: .seconds(1), max: .hours(24)), help: "how often it runs"),
+        KeySpec("timeout", .duration(min: Seconds(milliseconds: 100), max: .hours(1)), help: "hard limit for one run"),
+        KeySpec("fail_after", .integer(1...64), help: "consecutive failures before the state is hard"),
+        KeySpec("recover_after", .integer(1...64), help: "consecutive OK results before recovery"),
+        KeySpec("follows_schedule", .boolean, help: "judge against the site's operating hours"),
+        KeySpec("depends_on", .identifierList, help: "parent checks (network link, power)"),
+        KeySpec("category", .oneOf(IncidentCategory.allCases.map(\.rawValue)), help: "technical or security"),
+        KeySpec("enabled", .boolean),
+        KeySpec("notes", .text),
+    ]
+}
+
+/// Sections of `watchpost.conf`. A module that reads a global section lists its schema here.
+public enum GlobalSections {
+    public static let all: [SectionSchema] = [daemon]
+
+    public static let daemon = SectionSchema(type: "daemon", keys: [
+        KeySpec("database", .nonEmpty, help: "SQLite file, relative to the configuration folder"),
+        KeySpec("secrets", .nonEmpty, help: "secrets file (mode 0600)"),
+        KeySpec("log_level", .oneOf(["debug", "info", "notice", "warning", "error"])),
+        KeySpec("history_retention", .duration(min: .hours(24), max: .hours(24 * 3650))),
+        KeySpec("sample_interval", .duration(min: .seconds(10), max: .hours(24))),
+        KeySpec("heartbeat_interval", .duration(min: .seconds(5), max: .hours(1))),
+        KeySpec("jitter", .number(0...0.5)),
+    ])
+}
+
+/// Placeholders a message template may use, `{{name}}`. The mail module fills them.
+public enum TemplatePlaceholders {
+    public static let known: Set<String> = [
+        "site", "site_en", "check", "check_name", "status", "status_vi", "value", "summary", "since", "level",
+        "category", "category_vi", "incident", "notified", "action", "action_en", "ack_link", "recipient",
+    ]
+}

@@ -1,0 +1,150 @@
+/// The outcome of one probe run, in the vocabulary of Nagios and Icinga.
+public enum CheckStatus: Int, Sendable, Hashable, Codable, Comparable, CaseIterable, CustomStringConvertible {
+    case ok = 0, warning = 1, critical = 2, unknown = 3
+
+    public static func < (a: CheckStatus, b: CheckStatus) -> Bool { a.severityRank < b.severityRank }
+
+    /// Ordering for "worst of": critical > warning > unknown > ok.
+    public var severityRank: Int {
+        switch self {
+        case .ok: return 0
+        case .unknown: return 1
+        case .warning: return 2
+        case .critical: return 3
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .ok: return "OK"
+        case .warning: return "WARNING"
+        case .critical: return "CRITICAL"
+        case .unknown: return "UNKNOWN"
+        }
+    }
+
+    public var vietnamese: String {
+        switch self {
+        case .ok: return "Bình thường"
+        case .warning: return "Cảnh báo"
+        case .critical: return "Nghiêm trọng"
+        case .unknown: return "Không xác định"
+        }
+    }
+
+    public init?(name: String) {
+        guard let s = CheckStatus.allCases.first(where: { $0.description == name.uppercased() }) else { return nil }
+        self = s
+    }
+
+    public var isProblem: Bool { self != .ok }
+}
+
+/// A measured quantity with its unit, e.g. `temperature 41.5 °C`, `rtt_avg 0.8 ms`.
+public struct Measurement: Sendable, Hashable, Codable {
+    public var name: String
+    public var value: Double
+    public var unit: String
+
+    public init(_ name: String, _ value: Double, unit: String = "") {
+        self.name = name
+        self.value = value
+        self.unit = unit
+    }
+}
+
+/// Whether a check's failures are a technical fault or an information-security event.
+/// The regulations route the two differently.
+public enum IncidentCategory: String, Sendable, Hashable, Codable, CaseIterable {
+    case technical, security
+
+    public var vietnamese: String { self == .technical ? "Sự cố kỹ thuật" : "Sự cố an ninh thông tin" }
+}
+
+/// One finding inside a result, e.g. "receiving card 3 on port 1 missing" or "file ads.mp4 is not
+/// approved". Security-relevant findings make the incident a security incident.
+public struct Finding: Sendable, Hashable, Codable {
+    public var status: CheckStatus
+    public var code: String
+    public var message: String
+    public var securityRelevant: Bool
+
+    public init(_ status: CheckStatus, code: String, _ message: String, securityRelevant: Bool = false) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.securityRelevant = securityRelevant
+    }
+}
+
+/// What one probe run found. Probes never throw: an unreachable device is a result
+/// (CRITICAL with a message that says what to check), not an error.
+public struct CheckResult: Sendable, Hashable, Codable {
+    public var status: CheckStatus
+    /// One line for people: what is wrong, or that all is well.
+    public var summary: String
+    public var measurements: [Measurement]
+    /// Facts about the device: model, firmware, serial…
+    public var facts: [String: String]
+    public var findings: [Finding]
+    public var startedAt: Instant
+    public var duration: Seconds
+
+    public init(status: CheckStatus, summary: String, measurements: [Measurement] = [], facts: [String: String] = [:],
+                findings: [Finding] = [], startedAt: Instant, duration: Seconds = .zero) {
+        self.status = status
+        self.summary = summary
+        self.measurements = measurements
+        self.facts = facts
+        self.findings = findings
+        self.startedAt = startedAt
+        self.duration = duration
+    }
+
+    public var isSecurityRelevant: Bool { findings.contains { $0.securityRelevant && $0.status.isProblem } }
+
+    public func measurement(_ name: String) -> Double? { measurements.first { $0.name == name }?.value }
+
+    /// Builds a result whose status is the worst of its findings (OK when there are none).
+    public static func from(findings: [Finding], okSummary: String, measurements: [Measurement] = [], facts: [String: String] = [:],
+                            startedAt: Instant, duration: Seconds = .zero) -> CheckResult {
+        let worst = findings.map(\.status).max() ?? .ok
+        let problems = findings.filter { $0.status == worst && worst.isProblem }
+        let summary = problems.isEmpty ? okSummary : problems.map(\.message).joined(separator: "; ")
+        return CheckResult(status: worst, summary: summary, measurements: measurements, facts: facts,
+                           findings: findings, startedAt: startedAt, duration: duration)
+    }
+}
+
+/// What a probe knows about the moment it runs.
+public struct ProbeContext: Sendable {
+    public var clock: any WatchpostClock
+    /// The run must finish by then; the scheduler abandons it after that.
+    public var deadline: Instant
+    /// Whether the site's schedule says the screen should be on now.
+    public var scheduledOn: Bool
+    /// Whether a maintenance window is open for this check.
+    public var inMaintenance: Bool
+
+    public init(clock: any WatchpostClock, deadline: Instant, scheduledOn: Bool = true, inMaintenance: Bool = false) {
+        self.clock = clock
+        self.deadline = deadline
+        self.scheduledOn = scheduledOn
+        self.inMaintenance = inMaintenance
+    }
+}
+
+/// The one seam between the daemon and every device family (as NUT's driver contract): a probe is
+/// built from its configuration, runs once per cycle, and is shut down when the configuration
+/// changes. The daemon knows nothing of protocols.
+public protocol Probe: Sendable {
+    /// Runs one check. Must return by `context.deadline` and must not block the shared task
+    /// threads (blocking C calls belong on threads of their own).
+    func run(_ context: ProbeContext) async -> CheckResult
+    /// Releases connections and devices. Called once, when the check is removed or reconfigured.
+    func shutdown() async
+}
+
+extension Probe {
+    public func shutdown() async {}
+}

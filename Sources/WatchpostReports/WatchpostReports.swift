@@ -1,0 +1,1 @@
+// WatchpostReports owns uptime figures and report rendering (HTML with SVG, CSV, text).
