@@ -275,3 +275,108 @@ public struct SystemdNotifier: Sendable {
         }
     }
 }
+
+/// A serial executor that runs its jobs on one dedicated thread. Actors that make blocking C
+/// calls (the store's sqlite3_step with fsync) use it so that they never hold one of Swift's
+/// shared task threads.
+///
+/// `@unchecked Sendable` is safe here: the only mutable state, `jobs`, is read and written only
+/// while `lock` is held, and the thread itself is started once in `init` and never touched again.
+public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable {
+    private var jobs: [UnownedJob] = []
+    private var lock = pthread_mutex_t()
+    private var wake = pthread_cond_t()
+    public let name: String
+
+    public init(name: String) {
+        self.name = name
+        pthread_mutex_init(&lock, nil)
+        pthread_cond_init(&wake, nil)
+        let box = Unmanaged.passRetained(self).toOpaque()
+        var tid = pthread_t()
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+        pthread_create(&tid, &attr, { raw in
+            let me = Unmanaged<DedicatedThreadExecutor>.fromOpaque(raw!).takeRetainedValue()
+            me.loop()
+            return nil
+        }, box)
+        pthread_attr_destroy(&attr)
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        pthread_mutex_lock(&lock)
+        jobs.append(unowned)
+        pthread_cond_signal(&wake)
+        pthread_mutex_unlock(&lock)
+    }
+
+    public func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
+
+    private func loop() {
+        while true {
+            pthread_mutex_lock(&lock)
+            while jobs.isEmpty { pthread_cond_wait(&wake, &lock) }
+            let batch = jobs
+            jobs.removeAll(keepingCapacity: true)
+            pthread_mutex_unlock(&lock)
+            for job in batch { job.runSynchronously(on: asUnownedSerialExecutor()) }
+        }
+    }
+}
+
+/// Runs a program with arguments, capturing its standard output and error (at most `maxOutput`
+/// bytes), killing it when `timeout` passes. Blocking: call through `runBlocking`.
+public enum Subprocess {
+    public struct Outcome: Sendable {
+        public var exitCode: Int32?
+        public var signal: Int32?
+        public var output: String
+        public var timedOut: Bool
+    }
+
+    public static func run(_ path: String, arguments: [String], timeout: Seconds, maxOutput: Int = 64 * 1024) throws(SystemError) -> Outcome {
+        var fds: [Int32] = [0, 0]
+        try syscall("pipe") { pipe(&fds) }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        close(fds[1])
+        if rc != 0 { close(fds[0]); throw SystemError(call: "posix_spawn \(path)", errno: rc) }
+        defer { close(fds[0]) }
+        let deadline = monotonicNanoseconds() + UInt64(max(0, timeout.milliseconds)) * 1_000_000
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        var timedOut = false
+        while true {
+            let now = monotonicNanoseconds()
+            if now >= deadline { timedOut = true; break }
+            var pfd = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
+            let left = Int32(min(1000, (deadline - now) / 1_000_000 + 1))
+            let n = poll(&pfd, 1, left)
+            if n < 0 { if Glibc.errno == EINTR { continue }; break }
+            if n == 0 { continue }
+            let got = buf.withUnsafeMutableBytes { Glibc.read(fds[0], $0.baseAddress, $0.count) }
+            if got < 0 { if Glibc.errno == EINTR { continue }; break }
+            if got == 0 { break }
+            if out.count < maxOutput { out.append(contentsOf: buf[0..<min(got, maxOutput - out.count)]) }
+        }
+        if timedOut { kill(pid, SIGKILL) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && Glibc.errno == EINTR {}
+        let exited = (status & 0x7f) == 0
+        return Outcome(exitCode: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
+                       output: String(decoding: out, as: UTF8.self), timedOut: timedOut)
+    }
+}

@@ -1,1 +1,192 @@
-// d
+// WatchpostDaemon owns the wiring of the running monitor: the check scheduler (one task per
+// check, interval with jitter, hard timeout, a hung probe never delaying others), the result
+// pipeline into the store and the incident engine, heartbeats, systemd readiness and watchdog,
+// and signals (SIGTERM stops within 2 s, SIGHUP reloads and keeps the old configuration when the
+// new one is invalid).
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostProbes
+import Posix
+import Synchronization
+
+/// Receives every probe result. The daemon's default pipeline stores it; the incident engine
+/// plugs in here.
+public protocol ResultPipeline: Sendable {
+    func handle(check: CheckDefinition, site: SiteProfile, result: CheckResult) async
+    /// Called after a reload with the new configuration.
+    func configurationChanged(_ configuration: WatchpostConfiguration) async
+}
+
+/// Stores results: the current state of each check and compact history.
+public struct StoreResultPipeline: ResultPipeline {
+    public let store: Store
+    public let sampleInterval: Seconds
+    public let logger: Logger
+
+    public init(store: Store, sampleInterval: Seconds, logger: Logger) {
+        self.store = store
+        self.sampleInterval = sampleInterval
+        self.logger = logger
+    }
+
+    public func handle(check: CheckDefinition, site: SiteProfile, result: CheckResult) async {
+        do {
+            try await store.record(site: site.id, checkID: check.id, kind: check.kind, result: result, sampleInterval: sampleInterval)
+        } catch {
+            logger.with("site", site.id).with("check", check.id).error("cannot store result", [("error", error.description)])
+        }
+    }
+
+    public func configurationChanged(_ configuration: WatchpostConfiguration) async {}
+}
+
+/// Resumes a continuation once, whichever of two racers finishes first.
+final class ResumeOnce<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, Never>?>
+    init(_ c: CheckedContinuation<T, Never>) { continuation = Mutex(c) }
+    func resume(_ value: T) -> Bool {
+        guard let c = continuation.withLock({ c -> CheckedContinuation<T, Never>? in let x = c; c = nil; return x }) else { return false }
+        c.resume(returning: value)
+        return true
+    }
+}
+
+/// Runs a probe with a hard deadline. If the probe does not return in time, the caller gets an
+/// UNKNOWN result at the deadline and the probe's task is cancelled and left to finish on its
+/// own; it is never awaited, so it cannot hold up the schedule.
+public func runProbe(_ probe: any Probe, context: ProbeContext, label: String) async -> CheckResult {
+    let start = context.clock.now()
+    return await withCheckedContinuation { (c: CheckedContinuation<CheckResult, Never>) in
+        let once = ResumeOnce(c)
+        let work = Task {
+            var r = await probe.run(context)
+            if r.duration == .zero { r.duration = context.clock.now() - start }
+            _ = once.resume(r)
+        }
+        Task {
+            try? await context.clock.sleep(until: context.deadline)
+            let timeout = CheckResult(status: .unknown, summary: "\(label) did not answer within \(context.deadline - start) (probe timed out)",
+                                      startedAt: start, duration: context.deadline - start)
+            if once.resume(timeout) { work.cancel() }
+        }
+    }
+}
+
+/// One check's loop: run, hand the result on, sleep until the next slot.
+actor CheckLoop {
+    let check: CheckDefinition
+    let site: SiteProfile
+    let probe: any Probe
+    let clock: any WatchpostClock
+    let pipeline: any ResultPipeline
+    let logger: Logger
+    let jitter: Double
+    private var inFlight = false
+    private var task: Task<Void, Never>?
+
+    init(check: CheckDefinition, site: SiteProfile, probe: any Probe, clock: any WatchpostClock, pipeline: any ResultPipeline, logger: Logger, jitter: Double) {
+        self.check = check
+        self.site = site
+        self.probe = probe
+        self.clock = clock
+        self.pipeline = pipeline
+        self.logger = logger
+        self.jitter = jitter
+    }
+
+    func start() {
+        task = Task { await self.loop() }
+    }
+
+    func stop() async {
+        task?.cancel()
+        task = nil
+        await probe.shutdown()
+    }
+
+    private func spread(_ span: Seconds) -> Seconds {
+        let ms = Double(span.milliseconds) * jitter
+        guard ms >= 1 else { return .zero }
+        return Seconds(milliseconds: Int64(Double.random(in: -ms...ms)))
+    }
+
+    private func loop() async {
+        // Spread first runs so that checks with one interval do not all fire at once.
+        var next = clock.now() + Seconds(milliseconds: Int64(Double(check.interval.milliseconds) * jitter * Double.random(in: 0...1)))
+        while !Task.isCancelled {
+            do { try await clock.sleep(until: next) } catch { return }
+            next = next + check.interval + spread(check.interval)
+            if clock.now() > next { next = clock.now() + check.interval }  // fell behind (suspend, clock step): do not burst
+            await runOnce()
+        }
+    }
+
+    /// Runs the check once now (skipping, with an UNKNOWN result, when the previous run is still hung).
+    func runOnce() async {
+        let now = clock.now()
+        if inFlight {
+            let r = CheckResult(status: .unknown, summary: "previous run of \(check.id) has not returned yet; skipped", startedAt: now)
+            await pipeline.handle(check: check, site: site, result: r)
+            return
+        }
+        inFlight = true
+        let ctx = ProbeContext(clock: clock, deadline: now + check.timeout, scheduledOn: site.schedule.isOn(at: now))
+        let log = logger
+        let probe = self.probe, label = "\(site.id)/\(check.id)"
+        // The probe runs in its own task so that this actor stays free while it waits.
+        let result = await runProbe(probe, context: ctx, label: label)
+        inFlight = false
+        log.debug("check ran", [("status", result.status.description), ("duration_ms", String(result.duration.milliseconds))])
+        await pipeline.handle(check: check, site: site, result: result)
+    }
+}
+
+/// Owns the check loops of the current configuration and swaps them on reload.
+public actor CheckScheduler {
+    let clock: any WatchpostClock
+    let pipeline: any ResultPipeline
+    let logger: Logger
+    private var loops: [String: (CheckDefinition, CheckLoop)] = [:]
+
+    public init(clock: any WatchpostClock, pipeline: any ResultPipeline, logger: Logger) {
+        self.clock = clock
+        self.pipeline = pipeline
+        self.logger = logger
+    }
+
+    public var runningChecks: [String] { loops.keys.sorted() }
+
+    /// Starts loops for new or changed checks and stops those that went away. Unchanged checks
+    /// keep running untouched.
+    public func apply(_ config: WatchpostConfiguration) async -> [WatchpostError] {
+        var wanted: [String: (CheckDefinition, SiteProfile)] = [:]
+        for site in config.sites { for c in site.checks where c.enabled { wanted["\(site.id)/\(c.id)"] = (c, site) } }
+        var errors: [WatchpostError] = []
+        for (key, (def, loop)) in loops where wanted[key]?.0 != def {
+            await loop.stop()
+            loops[key] = nil
+            _ = def
+        }
+        for (key, (def, site)) in wanted.sorted(by: { $0.key < $1.key }) where loops[key] == nil {
+            let log = logger.with("site", site.id).with("check", def.id)
+            do {
+                let probe = try ProbeCatalog.make(def, environment: ProbeEnvironment(configuration: config, site: site, logger: log))
+                let loop = CheckLoop(check: def, site: site, probe: probe, clock: clock, pipeline: pipeline, logger: log, jitter: config.daemon.jitter)
+                loops[key] = (def, loop)
+                await loop.start()
+            } catch {
+                log.error("check not started", [("error", error.description)])
+                errors.append(error)
+            }
+        }
+        return errors
+    }
+
+    public func stopAll() async {
+        await withTaskGroup(of: Void.self) { g in
+            for (_, (_, loop)) in loops { g.addTask { await loop.stop() } }
+        }
+        loops.removeAll()
+    }
+}

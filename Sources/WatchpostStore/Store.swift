@@ -1,1 +1,315 @@
-// WatchpostStore
+// WatchpostStore owns the database: schema and migrations, check states and compact probe
+// history, the monitor's own run records (heartbeats), and — in files of their own — incidents,
+// the hash-chained timeline, the outbox and users. One `Store` actor is the only writer in the
+// daemon; it runs on a thread of its own because every write may wait for fsync.
+import WatchpostCore
+import SQLite
+import Posix
+import FoundationEssentials
+
+/// One schema step. Versions are allotted per capability so that parallel work never collides:
+/// 1 foundation, 2 incidents and timeline, 3 outbox, 4 users and web, 5 content, 6 power,
+/// 7 reports, 8 LED. A database is migrated in version order at start.
+public struct Migration: Sendable {
+    public var version: Int64
+    public var name: String
+    public var sql: String
+    public init(version: Int64, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+}
+
+public enum Migrations {
+    /// Every migration the binary knows, in order.
+    public static var all: [Migration] { [foundation].sorted { $0.version < $1.version } }
+    public static var latestVersion: Int64 { all.last?.version ?? 0 }
+
+    static let foundation = Migration(version: 1, name: "foundation", sql: """
+        CREATE TABLE check_state (
+            site TEXT NOT NULL,
+            check_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),
+            hard INTEGER NOT NULL DEFAULT 1 CHECK (hard IN (0, 1)),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            since_ms INTEGER NOT NULL,
+            last_ms INTEGER NOT NULL,
+            summary TEXT NOT NULL,
+            result_json TEXT NOT NULL,
+            PRIMARY KEY (site, check_id)
+        );
+        -- Compact history: every status change, plus one sample per check per sample interval.
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL,
+            check_id TEXT NOT NULL,
+            at_ms INTEGER NOT NULL,
+            status INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),
+            change INTEGER NOT NULL CHECK (change IN (0, 1)),
+            summary TEXT NOT NULL,
+            measurements_json TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX history_by_check ON history (site, check_id, at_ms);
+        CREATE INDEX history_by_time ON history (at_ms);
+        -- One row per daemon run; last_alive_ms moves with each heartbeat. Reports use the gaps
+        -- between runs as "no data", never as up or down.
+        CREATE TABLE monitor_run (
+            id INTEGER PRIMARY KEY,
+            pid INTEGER NOT NULL,
+            started_ms INTEGER NOT NULL,
+            last_alive_ms INTEGER NOT NULL,
+            stopped_ms INTEGER,
+            CHECK (last_alive_ms >= started_ms)
+        );
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """)
+}
+
+/// The current state of one check as stored.
+public struct StoredCheckState: Sendable, Hashable, Codable {
+    public var site: String
+    public var checkID: String
+    public var kind: String
+    public var status: CheckStatus
+    public var hard: Bool
+    public var attempts: Int
+    public var since: Instant
+    public var last: Instant
+    public var summary: String
+    public var result: CheckResult?
+}
+
+public struct HistoryEntry: Sendable, Hashable {
+    public var site: String
+    public var checkID: String
+    public var at: Instant
+    public var status: CheckStatus
+    public var change: Bool
+    public var summary: String
+}
+
+public struct MonitorRun: Sendable, Hashable {
+    public var id: Int64
+    public var pid: Int32
+    public var started: Instant
+    public var lastAlive: Instant
+    public var stopped: Instant?
+}
+
+/// The database, opened once per process. All access goes through this actor.
+public actor Store {
+    private let executor: DedicatedThreadExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    /// The connection; extensions in this module (incidents, outbox, users…) use it directly.
+    let db: SQLiteConnection
+    public nonisolated let path: String
+    let clock: any WatchpostClock
+    var currentRun: Int64?
+    private var lastSample: [String: Instant] = [:]
+
+    /// Opens the database, switches it to WAL and applies pending migrations. Refuses a database
+    /// written by a newer Watchpost, which this binary would misread.
+    public init(path: String, clock: any WatchpostClock, readOnly: Bool = false) throws(WatchpostError) {
+        self.path = path
+        self.clock = clock
+        executor = DedicatedThreadExecutor(name: "store")
+        do {
+            if !readOnly, let dir = path.lastIndex(of: "/").map({ String(path[..<$0]) }), !dir.isEmpty {
+                try? FileSystem.makeDirectories(dir)
+            }
+            let conn = try SQLiteConnection(path: path, readOnly: readOnly)
+            db = conn
+            let version = try conn.userVersion
+            if version > Migrations.latestVersion {
+                throw WatchpostError(.schemaTooNew,
+                    "database \(path) has schema version \(version), newer than this binary understands (\(Migrations.latestVersion))",
+                    hint: "run the Watchpost version that wrote it, or restore a backup made for this version")
+            }
+            if !readOnly {
+                let mode = try conn.enableWAL()
+                if mode != "wal" { throw WatchpostError(.storage, "database \(path) cannot use WAL (journal mode is \(mode))") }
+                // FULL: incident, acknowledgement and outbox commits must survive power loss.
+                try conn.setSynchronous(.full)
+                try conn.execute("PRAGMA foreign_keys=ON")
+                for m in Migrations.all where m.version > version {
+                    try conn.transaction {
+                        try conn.execute(m.sql)
+                        try conn.setUserVersion(m.version)
+                    }
+                }
+            } else if version < Migrations.latestVersion {
+                throw WatchpostError(.storage, "database \(path) is at schema \(version) but this binary expects \(Migrations.latestVersion)",
+                                     hint: "start the daemon once (watchpost run) so it can migrate the database")
+            }
+        } catch let e as WatchpostError {
+            throw e
+        } catch {
+            throw WatchpostError(.storage, "cannot open database \(path): \(error)", hint: "check the path in watchpost.conf [daemon] database and its folder's permissions")
+        }
+    }
+
+    func storageError(_ what: String, _ error: any Error) -> WatchpostError {
+        WatchpostError(.storage, "\(what): \(error)")
+    }
+
+    public var schemaVersion: Int64 { (try? db.userVersion) ?? 0 }
+
+    // MARK: - Check states and history
+
+    /// Records one result: updates the check's current state, and appends to history when the
+    /// status changed or the sample interval has passed since the last stored sample.
+    public func record(site: String, checkID: String, kind: String, result: CheckResult, hard: Bool = true,
+                       attempts: Int = 0, sampleInterval: Seconds) throws(WatchpostError) {
+        let key = "\(site)/\(checkID)"
+        let at = result.startedAt
+        do {
+            let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+            try db.transaction {
+                let prev = try db.query("SELECT status, since_ms FROM check_state WHERE site = ? AND check_id = ?", site, checkID).first
+                let prevStatus = prev?["status"].int.map { Int($0) }
+                let changed = prevStatus != result.status.rawValue
+                let since = changed ? at.milliseconds : prev?["since_ms"].int ?? at.milliseconds
+                try db.run("""
+                    INSERT INTO check_state (site, check_id, kind, status, hard, attempts, since_ms, last_ms, summary, result_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (site, check_id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
+                      hard = excluded.hard, attempts = excluded.attempts, since_ms = excluded.since_ms,
+                      last_ms = excluded.last_ms, summary = excluded.summary, result_json = excluded.result_json
+                    """, site, checkID, kind, result.status.rawValue, hard, attempts, since, at.milliseconds, result.summary, json)
+                let due = lastSample[key].map { at - $0 >= sampleInterval } ?? true
+                if changed || due {
+                    let m = String(decoding: try JSONEncoder().encode(result.measurements), as: UTF8.self)
+                    try db.run("INSERT INTO history (site, check_id, at_ms, status, change, summary, measurements_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               site, checkID, at.milliseconds, result.status.rawValue, changed, result.summary, m)
+                    lastSample[key] = at
+                }
+            }
+        } catch {
+            throw storageError("cannot record result of \(key)", error)
+        }
+    }
+
+    public func checkStates() throws(WatchpostError) -> [StoredCheckState] {
+        do {
+            return try db.query("SELECT * FROM check_state ORDER BY site, check_id").map { r in
+                StoredCheckState(
+                    site: r["site"].string ?? "", checkID: r["check_id"].string ?? "", kind: r["kind"].string ?? "",
+                    status: CheckStatus(rawValue: Int(r["status"].int ?? 3)) ?? .unknown, hard: r["hard"].int == 1,
+                    attempts: Int(r["attempts"].int ?? 0), since: Instant(milliseconds: r["since_ms"].int ?? 0),
+                    last: Instant(milliseconds: r["last_ms"].int ?? 0), summary: r["summary"].string ?? "",
+                    result: r["result_json"].string.flatMap { try? JSONDecoder().decode(CheckResult.self, from: Data($0.utf8)) })
+            }
+        } catch { throw storageError("cannot read check states", error) }
+    }
+
+    /// History of one check (or every check when `checkID` is nil) in [from, to).
+    public func history(site: String, checkID: String? = nil, from: Instant, to: Instant) throws(WatchpostError) -> [HistoryEntry] {
+        do {
+            var sql = "SELECT site, check_id, at_ms, status, change, summary FROM history WHERE site = ? AND at_ms >= ? AND at_ms < ?"
+            var args: [any SQLBindable] = [site, from.milliseconds, to.milliseconds]
+            if let checkID { sql += " AND check_id = ?"; args.append(checkID) }
+            sql += " ORDER BY at_ms, id"
+            return try db.query(sql, arguments: args).map { r in
+                HistoryEntry(site: r["site"].string ?? "", checkID: r["check_id"].string ?? "", at: Instant(milliseconds: r["at_ms"].int ?? 0),
+                             status: CheckStatus(rawValue: Int(r["status"].int ?? 3)) ?? .unknown, change: r["change"].int == 1,
+                             summary: r["summary"].string ?? "")
+            }
+        } catch { throw storageError("cannot read history", error) }
+    }
+
+    /// Deletes history samples older than `before`, keeping each check's last entry before that
+    /// point so that its state at the start of the retained period stays known.
+    @discardableResult
+    public func pruneHistory(before: Instant) throws(WatchpostError) -> Int {
+        do {
+            try db.run("""
+                DELETE FROM history WHERE at_ms < ? AND id NOT IN (
+                  SELECT MAX(id) FROM history WHERE at_ms < ? GROUP BY site, check_id)
+                """, before.milliseconds, before.milliseconds)
+            return db.changes
+        } catch { throw storageError("cannot prune history", error) }
+    }
+
+    /// Removes the stored state of checks no longer configured.
+    public func forgetChecks(except keep: Set<String>) throws(WatchpostError) {
+        do {
+            for s in try checkStates() where !keep.contains("\(s.site)/\(s.checkID)") {
+                try db.run("DELETE FROM check_state WHERE site = ? AND check_id = ?", s.site, s.checkID)
+            }
+        } catch let e as WatchpostError { throw e } catch { throw storageError("cannot forget checks", error) }
+    }
+
+    // MARK: - Monitor runs (heartbeats)
+
+    public func beginRun(pid: Int32) throws(WatchpostError) {
+        let now = clock.now().milliseconds
+        do {
+            try db.run("INSERT INTO monitor_run (pid, started_ms, last_alive_ms) VALUES (?, ?, ?)", pid, now, now)
+            currentRun = db.lastInsertRowID
+        } catch { throw storageError("cannot record daemon start", error) }
+    }
+
+    public func heartbeat() throws(WatchpostError) {
+        guard let run = currentRun else { return }
+        do { try db.run("UPDATE monitor_run SET last_alive_ms = ? WHERE id = ?", clock.now().milliseconds, run) }
+        catch { throw storageError("cannot record heartbeat", error) }
+    }
+
+    public func endRun() throws(WatchpostError) {
+        guard let run = currentRun else { return }
+        let now = clock.now().milliseconds
+        do { try db.run("UPDATE monitor_run SET last_alive_ms = ?, stopped_ms = ? WHERE id = ?", now, now, run) }
+        catch { throw storageError("cannot record daemon stop", error) }
+        currentRun = nil
+    }
+
+    public func monitorRuns(from: Instant, to: Instant) throws(WatchpostError) -> [MonitorRun] {
+        do {
+            return try db.query("SELECT * FROM monitor_run WHERE last_alive_ms >= ? AND started_ms < ? ORDER BY started_ms", from.milliseconds, to.milliseconds).map { r in
+                MonitorRun(id: r["id"].int ?? 0, pid: Int32(r["pid"].int ?? 0), started: Instant(milliseconds: r["started_ms"].int ?? 0),
+                           lastAlive: Instant(milliseconds: r["last_alive_ms"].int ?? 0), stopped: r["stopped_ms"].int.map { Instant(milliseconds: $0) })
+            }
+        } catch { throw storageError("cannot read monitor runs", error) }
+    }
+
+    // MARK: - Checks of the database itself
+
+    /// Invariant checks that modules add (incidents, timeline, outbox…): each returns problems.
+    /// A module adds its check to this list in its own file.
+    static var invariantChecks: [(String, (SQLiteConnection) throws -> [String])] { [] }
+
+    /// `PRAGMA integrity_check` plus the application's own invariants. Empty means healthy.
+    public func verify() throws(WatchpostError) -> [String] {
+        do {
+            var problems = try db.integrityCheck().filter { $0 != "ok" }
+            problems += try db.query("PRAGMA foreign_key_check").map { "foreign key violation in \($0[0].string ?? "?") row \($0[1].int ?? 0)" }
+            problems += try db.query("SELECT site, check_id FROM check_state WHERE last_ms < since_ms").map {
+                "check_state \($0[0].string ?? "")/\($0[1].string ?? ""): last result is older than its state change"
+            }
+            problems += try db.query("SELECT id FROM monitor_run WHERE stopped_ms IS NOT NULL AND stopped_ms < started_ms").map {
+                "monitor_run \($0[0].int ?? 0): stopped before it started"
+            }
+            for (name, check) in Store.invariantChecks {
+                problems += try check(db).map { "\(name): \($0)" }
+            }
+            return problems
+        } catch { throw storageError("cannot verify database", error) }
+    }
+
+    /// Runs `body` inside one transaction on the store's connection (for modules' own tables).
+    public func transaction<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws(WatchpostError) -> T {
+        do { return try db.transaction { try body(db) } }
+        catch let e as WatchpostError { throw e }
+        catch { throw storageError("transaction failed", error) }
+    }
+
+    /// Read access to the connection without a transaction.
+    public func read<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws(WatchpostError) -> T {
+        do { return try body(db) }
+        catch let e as WatchpostError { throw e }
+        catch { throw storageError("read failed", error) }
+    }
+}

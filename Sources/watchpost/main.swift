@@ -1,1 +1,50 @@
-print("watchpost")
+import WatchpostCore
+import Posix
+
+let argv = Array(CommandLine.arguments.dropFirst())
+let commands = allCommands()
+
+func usage() -> String {
+    var s = """
+    watchpost \(watchpostVersion) — health monitor and incident responder for foreign-information clusters
+    (Cụm Thông tin đối ngoại: LED screen, controller, player, UPS, network link).
+
+    Usage: watchpost <command> [options]     (watchpost <command> --help for details)
+
+    Commands:
+
+    """
+    let width = (commands.map(\.name.count).max() ?? 10) + 2
+    for c in commands { s += "  \(c.name)\(String(repeating: " ", count: width - c.name.count))\(c.summary)\n" }
+    s += "\nThe configuration folder is --config DIR, else $WATCHPOST_CONFIG, else /etc/watchpost, else the current folder."
+    return s
+}
+
+guard let first = argv.first, first != "help", first != "--help", first != "-h" else {
+    if argv.count >= 2, let c = commands.first(where: { $0.name == argv[1] }) { out(c.help) } else { out(usage()) }
+    CurrentProcess.exit(0)
+}
+// Two-word commands (`db check`, `manifest create`) are matched before one-word ones.
+let twoWord = argv.count >= 2 ? "\(argv[0]) \(argv[1])" : ""
+let (command, rest): (Command?, [String]) = {
+    if let c = commands.first(where: { $0.name == twoWord }) { return (c, Array(argv.dropFirst(2))) }
+    return (commands.first { $0.name == first }, Array(argv.dropFirst()))
+}()
+guard let command else {
+    let names = commands.map(\.name)
+    let hint = names.min { editDistanceCLI(first, $0) < editDistanceCLI(first, $1) }.map { " (did you mean '\($0)'?)" } ?? ""
+    err("watchpost: unknown command '\(first)'\(hint); see 'watchpost help'")
+    CurrentProcess.exit(64)
+}
+do {
+    let args = try Arguments(rest, valued: command.valuedOptions)
+    if args.has("help") { out(command.help); CurrentProcess.exit(0) }
+    let code = try await command.run(args)
+    CurrentProcess.exit(code)
+} catch let e as WatchpostError {
+    err("watchpost \(command.name): \(e.message)" + (e.hint.map { "\n  fix: \($0)" } ?? ""))
+    CurrentProcess.exit(e.code == .usage ? 64 : 1)
+} catch {
+    err("watchpost \(command.name): \(error)")
+    CurrentProcess.exit(1)
+}

@@ -1,0 +1,74 @@
+import WatchpostCore
+import WatchpostConfig
+import Posix
+
+/// Runs a Nagios-compatible plugin: exit 0 OK, 1 WARNING, 2 CRITICAL, anything else UNKNOWN.
+/// The first output line is the summary; `label=value[unit];…` performance data after a `|`
+/// becomes measurements.
+public struct ExecProbe: Probe {
+    public let command: String
+    public let arguments: [String]
+    public let timeout: Seconds
+
+    public init(check: CheckDefinition, root: String) {
+        let cmd = check.parameters.string("command")
+        command = cmd.hasPrefix("/") ? cmd : "\(root)/\(cmd)"
+        arguments = check.parameters.string("arguments").split(separator: " ").map(String.init)
+        timeout = check.timeout
+    }
+
+    public init(command: String, arguments: [String], timeout: Seconds) {
+        self.command = command
+        self.arguments = arguments
+        self.timeout = timeout
+    }
+
+    public func run(_ context: ProbeContext) async -> CheckResult {
+        let start = context.clock.now()
+        let limit = min(timeout, context.deadline - start)
+        let (command, arguments) = (self.command, self.arguments)
+        do {
+            let outcome = try await runBlocking { try Subprocess.run(command, arguments: arguments, timeout: limit) }
+            let duration = context.clock.now() - start
+            if outcome.timedOut {
+                return CheckResult(status: .unknown, summary: "\(command) did not finish within \(limit); killed", startedAt: start, duration: duration)
+            }
+            let firstLine = outcome.output.split(separator: "\n").first.map(String.init) ?? ""
+            let parts = firstLine.split(separator: "|", maxSplits: 1)
+            let summary = parts.first.map { $0.trimmingWhitespace() } ?? ""
+            let perf = parts.count > 1 ? Self.parsePerformanceData(String(parts[1])) : []
+            let status: CheckStatus
+            switch outcome.exitCode {
+            case 0?: status = .ok
+            case 1?: status = .warning
+            case 2?: status = .critical
+            default: status = .unknown
+            }
+            let text = summary.isEmpty ? (outcome.signal.map { "\(command) killed by signal \($0)" } ?? "\(command) exited \(outcome.exitCode ?? -1)") : summary
+            return CheckResult(status: status, summary: text, measurements: perf, startedAt: start, duration: duration)
+        } catch {
+            return CheckResult(status: .unknown, summary: "cannot run \(command): \(error)", startedAt: start, duration: context.clock.now() - start)
+        }
+    }
+
+    /// `rta=0.5ms;100;500 loss=0%` → measurements.
+    static func parsePerformanceData(_ text: String) -> [Measurement] {
+        text.split(separator: " ").compactMap { item in
+            let kv = item.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2 else { return nil }
+            let raw = kv[1].split(separator: ";").first ?? ""
+            let number = raw.prefix { $0.isNumber || $0 == "." || $0 == "-" }
+            guard let v = Double(number) else { return nil }
+            return Measurement(String(kv[0]).trimmingCharacters(in: "'"), v, unit: String(raw.dropFirst(number.count)))
+        }
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: Character) -> String {
+        var s = Substring(self)
+        while s.first == set { s = s.dropFirst() }
+        while s.last == set { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,32 @@
+// WatchpostProbes owns the catalogue of probe kinds: it turns a configured check into the probe
+// that runs it, and holds the generic `exec` probe (Nagios plugin contract). Device families
+// live in their own modules (WatchpostLED, WatchpostPower, WatchpostNetwork, WatchpostContent).
+import WatchpostCore
+import WatchpostConfig
+
+/// What a probe may need besides its own check section.
+public struct ProbeEnvironment: Sendable {
+    public var configuration: WatchpostConfiguration
+    public var site: SiteProfile
+    public var logger: Logger
+
+    public init(configuration: WatchpostConfiguration, site: SiteProfile, logger: Logger) {
+        self.configuration = configuration
+        self.site = site
+        self.logger = logger
+    }
+}
+
+public enum ProbeCatalog {
+    /// Builds the probe for a check. Throws when the check's kind has no driver in this binary.
+    /// Each probe module adds its kind here (one `case` each).
+    public static func make(_ check: CheckDefinition, environment: ProbeEnvironment) throws(WatchpostError) -> any Probe {
+        switch check.kind {
+        case "exec":
+            return ExecProbe(check: check, root: environment.configuration.root)
+        default:
+            throw WatchpostError(.configuration, "check \(check.site)/\(check.id): no probe for kind '\(check.kind)'",
+                                 hint: "known kinds: \(CheckKinds.all.map(\.kind).joined(separator: ", "))")
+        }
+    }
+}

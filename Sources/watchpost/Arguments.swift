@@ -1,0 +1,84 @@
+// The `watchpost` executable: parses the command line and calls the modules. No logic of its own
+// beyond presenting results to a person (or as JSON to a machine).
+import WatchpostCore
+import Posix
+
+/// A parsed command line: positionals, `--flag`, `--option value` / `--option=value`.
+struct Arguments {
+    var positionals: [String] = []
+    var options: [String: [String]] = [:]
+    var flags: Set<String> = []
+
+    /// Options that take a value; anything else starting with `--` is a flag.
+    init(_ args: [String], valued: Set<String>) throws(WatchpostError) {
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if a == "--" { positionals += args[(i + 1)...]; break }
+            if a.hasPrefix("--") {
+                let body = String(a.dropFirst(2))
+                if let eq = body.firstIndex(of: "=") {
+                    options[String(body[..<eq]), default: []].append(String(body[body.index(after: eq)...]))
+                } else if valued.contains(body) {
+                    guard i + 1 < args.count else { throw WatchpostError(.usage, "--\(body) needs a value") }
+                    options[body, default: []].append(args[i + 1])
+                    i += 1
+                } else {
+                    flags.insert(body)
+                }
+            } else if a == "-h" {
+                flags.insert("help")
+            } else {
+                positionals.append(a)
+            }
+            i += 1
+        }
+    }
+
+    func value(_ name: String) -> String? { options[name]?.last }
+    func has(_ flag: String) -> Bool { flags.contains(flag) }
+
+    /// Rejects options the command does not know, naming the nearest one.
+    func allowOnly(_ known: Set<String>) throws(WatchpostError) {
+        for k in Set(options.keys).union(flags) where !known.contains(k) && k != "help" {
+            let hint = known.min { editDistanceCLI(k, $0) < editDistanceCLI(k, $1) }.map { " (did you mean --\($0)?)" } ?? ""
+            throw WatchpostError(.usage, "unknown option --\(k)\(hint)")
+        }
+    }
+}
+
+func editDistanceCLI(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    var prev = Array(0...y.count)
+    for i in 1...max(1, x.count) where !x.isEmpty {
+        var cur = [i] + [Int](repeating: 0, count: y.count)
+        for j in 1...max(1, y.count) where !y.isEmpty {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        prev = cur
+    }
+    return x.isEmpty ? y.count : prev[y.count]
+}
+
+/// One subcommand.
+struct Command: Sendable {
+    var name: String
+    var summary: String
+    /// Full help: usage line(s) and options.
+    var help: String
+    var valuedOptions: Set<String>
+    var run: @Sendable (Arguments) async throws -> Int32
+}
+
+/// Where the configuration lives: --config, $WATCHPOST_CONFIG, /etc/watchpost, or the current folder.
+func configRoot(_ args: Arguments) -> String {
+    if let c = args.value("config") { return c }
+    if let e = CurrentProcess.environment("WATCHPOST_CONFIG"), !e.isEmpty { return e }
+    if FileSystem.exists("/etc/watchpost/watchpost.conf") { return "/etc/watchpost" }
+    return "."
+}
+
+func out(_ s: String) { print(s) }
+func err(_ s: String) { StandardErrorSink().write(line: s) }
+
+let watchpostVersion = "0.1.0"
