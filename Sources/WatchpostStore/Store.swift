@@ -64,6 +64,30 @@ public enum Migrations {
             CHECK (last_alive_ms >= started_ms)
         );
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        -- The durable outbox: a notification is committed here (with the incident change that
+        -- caused it) before any send is attempted; `key` makes queueing idempotent.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            event TEXT NOT NULL,
+            site TEXT NOT NULL,
+            incident_id INTEGER,
+            check_id TEXT,
+            level INTEGER,
+            recipient_address TEXT NOT NULL,
+            recipient_name TEXT NOT NULL,
+            recipient_contact TEXT NOT NULL,
+            template TEXT NOT NULL,
+            fields_json TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_ms INTEGER NOT NULL,
+            last_error TEXT,
+            message_id TEXT,
+            sent_ms INTEGER
+        );
+        CREATE INDEX outbox_due ON outbox (state, next_attempt_ms);
         """)
 }
 
@@ -273,6 +297,32 @@ public actor Store {
                            lastAlive: Instant(milliseconds: r["last_alive_ms"].int ?? 0), stopped: r["stopped_ms"].int.map { Instant(milliseconds: $0) })
             }
         } catch { throw storageError("cannot read monitor runs", error) }
+    }
+
+    // MARK: - Outbox (queueing; delivery belongs to WatchpostMail)
+
+    /// Queues notifications inside the caller's transaction. A request whose key is already
+    /// queued is skipped, so replaying a step never notifies twice. Returns how many were new.
+    @discardableResult
+    public static func enqueue(_ requests: [NotificationRequest], in db: SQLiteConnection) throws -> Int {
+        var added = 0
+        for r in requests {
+            let fields = String(decoding: try JSONEncoder().encode(r.fields), as: UTF8.self)
+            try db.run("""
+                INSERT INTO outbox (key, event, site, incident_id, check_id, level, recipient_address, recipient_name,
+                  recipient_contact, template, fields_json, created_ms, next_attempt_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
+                """, r.key, r.event.rawValue, r.site, r.incidentID, r.checkID, r.level, r.recipient.address, r.recipient.displayName,
+                r.recipient.contactID, r.template, fields, r.createdAt.milliseconds, r.createdAt.milliseconds)
+            added += db.changes
+        }
+        return added
+    }
+
+    /// Queues notifications in a transaction of their own.
+    @discardableResult
+    public func enqueue(_ requests: [NotificationRequest]) throws(WatchpostError) -> Int {
+        try transaction { db in try Store.enqueue(requests, in: db) }
     }
 
     // MARK: - Checks of the database itself

@@ -1,0 +1,54 @@
+/// The contract between the incident engine and the mail module. The engine decides *who* must
+/// be told *what*; it emits these values (tests assert the exact list). The store queues them in
+/// the outbox in the same transaction as the incident change that caused them, and the mail
+/// module renders and delivers them.
+public struct NotificationRequest: Sendable, Hashable, Codable {
+    public enum Event: String, Sendable, Hashable, Codable, CaseIterable {
+        case triggered, escalated, escalationNotice, acknowledged, reminder, resolved, reopened
+        case flappingStarted, flappingStopped, responderRan, responderFailed, deliveryFailed
+        case digest, heartbeat, report, test
+    }
+
+    /// Stable and unique per step and recipient, e.g. `inc-42/escalated/2/stttt@…`. The outbox
+    /// refuses a second request with the same key, so a step replayed after a crash is never
+    /// notified twice.
+    public var key: String
+    public var event: Event
+    public var site: String
+    public var incidentID: Int64?
+    public var checkID: String?
+    public var level: Int?
+    public var recipient: NotificationRecipient
+    /// Template name under alerts/templates/ (without `.txt`).
+    public var template: String
+    /// Values for the template's placeholders.
+    public var fields: [String: String]
+    public var createdAt: Instant
+
+    public init(key: String, event: Event, site: String, incidentID: Int64? = nil, checkID: String? = nil, level: Int? = nil,
+                recipient: NotificationRecipient, template: String, fields: [String: String], createdAt: Instant) {
+        self.key = key
+        self.event = event
+        self.site = site
+        self.incidentID = incidentID
+        self.checkID = checkID
+        self.level = level
+        self.recipient = recipient
+        self.template = template
+        self.fields = fields
+        self.createdAt = createdAt
+    }
+}
+
+public struct NotificationRecipient: Sendable, Hashable, Codable {
+    public var address: String
+    public var displayName: String
+    /// Contacts id of the organisation (or person) this address belongs to.
+    public var contactID: String
+
+    public init(address: String, displayName: String, contactID: String) {
+        self.address = address
+        self.displayName = displayName
+        self.contactID = contactID
+    }
+}
