@@ -35,7 +35,8 @@ let package = Package(
         // MARK: Domain and configuration (pure Swift)
         .target(name: "WatchpostCore", swiftSettings: strict),
         .target(name: "WatchpostConfig", dependencies: ["WatchpostCore", "Posix"], swiftSettings: strict),
-        .target(name: "WatchpostStore", dependencies: ["WatchpostCore", "SQLite", "Crypto"], swiftSettings: strict),
+        .target(name: "WatchpostStore", dependencies: ["WatchpostCore", "SQLite", "Crypto", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostAuth", dependencies: ["WatchpostCore", "Crypto"], swiftSettings: strict),
 
         // MARK: Probes, one module per device family
         .target(name: "WatchpostLED", dependencies: ["WatchpostCore", "WatchpostConfig", "Posix"], swiftSettings: strict),
@@ -48,19 +49,19 @@ let package = Package(
         ], swiftSettings: strict),
 
         // MARK: Alerts, web, reports
-        .target(name: "WatchpostMail", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "Curl", "Crypto"], swiftSettings: strict),
-        .target(name: "WatchpostWeb", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "HTTPServer", "Crypto"], swiftSettings: strict),
-        .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore"], swiftSettings: strict),
+        .target(name: "WatchpostMail", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "Curl", "Crypto", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostWeb", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "HTTPServer", "Crypto", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "Posix"], swiftSettings: strict),
 
         // MARK: Wiring and programs
         .target(name: "WatchpostDaemon", dependencies: [
             "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes",
-            "WatchpostMail", "WatchpostWeb", "WatchpostReports", "Posix",
+            "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "Posix",
         ], swiftSettings: strict),
         .executableTarget(name: "watchpost", dependencies: [
             "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes", "WatchpostDaemon",
             "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent",
-            "WatchpostMail", "WatchpostWeb", "WatchpostReports", "Posix",
+            "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "Posix",
         ], swiftSettings: strict),
         // Simulated hardware for the demo and the tests; never linked into the product binary.
         .target(name: "WatchpostSimulators", dependencies: ["WatchpostCore", "WatchpostLED", "WatchpostPower", "Posix"], swiftSettings: strict),

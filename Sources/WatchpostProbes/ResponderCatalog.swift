@@ -1,0 +1,44 @@
+import WatchpostCore
+import WatchpostConfig
+import Posix
+
+/// Builds responder actions from their configuration. Each action kind is listed here; the LED
+/// module adds screen actions, this file holds the generic `command` action.
+public enum ResponderCatalog {
+    /// `kind` is the action name from the responder's configuration; `section` holds its keys.
+    public static func make(kind: String, section: ConfigSection, environment: ProbeEnvironment) throws(WatchpostError) -> any ResponderAction {
+        switch kind {
+        case "command":
+            let cmd = section.string("command")
+            let path = cmd.hasPrefix("/") ? cmd : "\(environment.configuration.root)/\(cmd)"
+            return CommandResponder(path: path, arguments: section.string("arguments").split(separator: " ").map(String.init))
+        default:
+            throw WatchpostError(.configuration, "\(section.file):\(section.line): unknown responder action '\(kind)'")
+        }
+    }
+}
+
+/// Runs a command (for example a graceful shutdown script). Exit 0 is success; anything else,
+/// a timeout included, is a failure carrying the command's output.
+public struct CommandResponder: ResponderAction {
+    public let path: String
+    public let arguments: [String]
+    public var summary: String { "run \(([path] + arguments).joined(separator: " "))" }
+
+    public init(path: String, arguments: [String]) {
+        self.path = path
+        self.arguments = arguments
+    }
+
+    public func perform(deadline: Instant, clock: any WatchpostClock) async throws -> String {
+        let limit = deadline - clock.now()
+        let (path, arguments) = (self.path, self.arguments)
+        let outcome = try await runBlocking { try Subprocess.run(path, arguments: arguments, timeout: limit) }
+        let text = outcome.output.trimmingWhitespace()
+        if outcome.timedOut { throw WatchpostError(.timeout, "\(path) did not finish within \(limit); killed", hint: text.isEmpty ? nil : text) }
+        guard outcome.exitCode == 0 else {
+            throw WatchpostError(.io, "\(path) failed (exit \(outcome.exitCode.map(String.init) ?? "signal \(outcome.signal ?? 0)"))", hint: text.isEmpty ? nil : text)
+        }
+        return text.isEmpty ? "\(path) succeeded" : "\(path): \(text)"
+    }
+}
