@@ -1,1 +1,160 @@
 import Testing
+import WatchpostCore
+@testable import WatchpostConfig
+import Posix
+import Glibc
+
+/// The package root (the shipped configuration lives there).
+let packageRoot: String = {
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3)  // Tests/WatchpostConfigTests/ConfigTests.swift
+    return parts.joined(separator: "/")
+}()
+
+/// Copies the shipped configuration into a fresh temporary folder.
+func copyShippedConfig() throws -> String {
+    var template = Array("/tmp/watchpost-config-XXXXXX".utf8CString)
+    let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+    let rc = system("cp -r '\(packageRoot)/watchpost.conf' '\(packageRoot)/probes' '\(packageRoot)/alerts' '\(packageRoot)/contrib' '\(dir)/'")
+    try #require(rc == 0)
+    return dir
+}
+
+func edit(_ path: String, replacing old: String, with new: String) throws {
+    let text = try FileSystem.readText(path)
+    try #require(text.contains(old), "\(path) does not contain \(old)")
+    try FileSystem.writeAtomically(path, text.replacingFirst(old, with: new))
+}
+
+extension String {
+    func replacingFirst(_ old: String, with new: String) -> String {
+        guard let r = firstRange(of: old) else { return self }
+        return String(self[..<r.lowerBound]) + new + String(self[r.upperBound...])
+    }
+}
+
+@Suite("Configuration")
+struct ConfigTests {
+    @Test func shippedProfilesAreValid() throws {
+        let (config, diagnostics) = ConfigurationLoader.validate(root: packageRoot)
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.description).joined(separator: "\n"))")
+        let tay = try #require(config.site("tay-trang"))
+        let vung = try #require(config.site("vung-ang"))
+        #expect(tay.zone == .hoChiMinh)
+        #expect(tay.schedule.holidayWindows.count == 1)
+        // Tết 2026 and 2027 are listed.
+        #expect(tay.schedule.exceptions[CivilDate(year: 2026, month: 2, day: 17)] != nil)
+        #expect(tay.schedule.exceptions[CivilDate(year: 2027, month: 2, day: 6)] != nil)
+        #expect(vung.schedule.nextChange(after: 1_790_000_000) == nil)  // 24/7
+        // Every role the regulations name is represented.
+        for role in [OrganisationRole.operator, .security, .technician, .department, .committee] {
+            #expect(!config.contacts.organisations(withRole: role, site: "tay-trang").isEmpty, "tay-trang lacks \(role)")
+            #expect(!config.contacts.organisations(withRole: role, site: "vung-ang").isEmpty, "vung-ang lacks \(role)")
+        }
+        #expect(config.chains["tay-trang"]?.levels.count == 3)
+    }
+
+    @Test func fiveMistakesFiveErrors() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        try edit("\(dir)/probes/tay-trang/checks.conf", replacing: "interval = 5m", with: "intervall = 5m")
+        try edit("\(dir)/probes/vung-ang/checks.conf", replacing: "timeout = 10s", with: "timeout = ten seconds")
+        try edit("\(dir)/alerts/chains/tay-trang.conf", replacing: "org:stttt-dien-bien", with: "org:stttt-dienbien")
+        try edit("\(dir)/probes/tay-trang/schedule.conf", replacing: "saturday  = 08:00-18:00", with: "saturday  = 08:00-12:00, 11:00-18:00")
+        let checks = try FileSystem.readText("\(dir)/probes/vung-ang/checks.conf")
+        try FileSystem.writeAtomically("\(dir)/probes/vung-ang/checks.conf", checks + "\n[check box-disk]\nkind = exec\ncommand = contrib/plugins/check_disk_free\n")
+        let (_, diagnostics) = ConfigurationLoader.validate(root: dir)
+        #expect(diagnostics.count == 5, "\(diagnostics.map(\.description).joined(separator: "\n"))")
+        let text = diagnostics.map(\.description)
+        #expect(text.contains { $0.hasPrefix("probes/tay-trang/checks.conf:") && $0.contains("intervall: unknown key") && $0.contains("did you mean 'interval'") })
+        #expect(text.contains { $0.hasPrefix("probes/vung-ang/checks.conf:") && $0.contains("timeout:") && $0.contains("not a duration") })
+        #expect(text.contains { $0.hasPrefix("alerts/chains/tay-trang.conf:") && $0.contains("missing contact") && $0.contains("stttt-dien-bien") })
+        #expect(text.contains { $0.hasPrefix("probes/tay-trang/schedule.conf:") && $0.contains("overlap") })
+        #expect(text.contains { $0.contains("duplicate check id 'box-disk'") })
+    }
+
+    @Test func organisationWithoutAddressInChain() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        try edit("\(dir)/alerts/contacts.conf", replacing: "email = vanphong@ubnd-dienbien.example.org\n", with: "")
+        let (_, diagnostics) = ConfigurationLoader.validate(root: dir)
+        #expect(diagnostics.contains { $0.file == "alerts/chains/tay-trang.conf" && $0.message.contains("ubnd-dien-bien") && $0.message.contains("no email address") })
+    }
+
+    @Test func emptyWindowAndUnknownTimezoneAndKind() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        try edit("\(dir)/probes/tay-trang/schedule.conf", replacing: "sunday    = 08:00-18:00", with: "sunday    = 09:00-09:00")
+        try edit("\(dir)/probes/vung-ang/site.conf", replacing: "timezone = Asia/Ho_Chi_Minh", with: "timezone = Asia/Hanoi_City")
+        try edit("\(dir)/probes/vung-ang/checks.conf", replacing: "kind = exec", with: "kind = exce")
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        #expect(d.contains { $0.key == "sunday" && $0.message.contains("empty") })
+        #expect(d.contains { $0.key == "timezone" && $0.message.contains("unknown timezone") })
+        #expect(d.contains { $0.key == "kind" && $0.message.contains("did you mean 'exec'") })
+    }
+
+    @Test func unknownTemplatePlaceholder() {
+        let d = ConfigurationLoader.templateDiagnostics(text: "Hello {{site}}\n{{stauts}} here", file: "t.txt")
+        #expect(d.count == 1)
+        #expect(d.first?.line == 2)
+        #expect(d.first?.message.contains("did you mean 'status'") == true)
+    }
+
+    @Test func iniParsing() {
+        let ini = INIFile(path: "x.conf", text: """
+            # comment
+            [check a]   # trailing
+            url = http://h/p#frag   # a comment after whitespace
+            key=value
+            orphan line
+            """)
+        #expect(ini.sections.count == 1)
+        #expect(ini.sections[0].name == "a")
+        #expect(ini.sections[0].value("url") == "http://h/p#frag")
+        #expect(ini.sections[0].value("key") == "value")
+        #expect(ini.diagnostics.count == 1)
+        #expect(ini.diagnostics.first?.line == 5)
+    }
+}
+
+@Suite("Secrets")
+struct SecretsTests {
+    func write(_ text: String, mode: mode_t) throws -> String {
+        let path = "/tmp/watchpost-secrets-\(getpid())-\(mode)-\(Int.random(in: 0..<1_000_000)).conf"
+        try FileSystem.writeAtomically(path, text, mode: UInt32(mode))
+        chmod(path, mode)
+        return path
+    }
+
+    @Test func refusesGroupReadableFile() throws {
+        let path = try write("[smtp]\npassword = hunter2\n", mode: 0o644)
+        defer { unlink(path) }
+        do {
+            _ = try Secrets.load(file: path, environment: { _ in nil })
+            Issue.record("a 0644 secrets file was accepted")
+        } catch {
+            #expect(error.message.contains("mode 644"))
+            #expect(error.hint == "run: chmod 600 \(path)")
+            #expect(!error.description.contains("hunter2"))
+        }
+    }
+
+    @Test func readsFileAndEnvironmentWithoutPrintingSecrets() throws {
+        let path = try write("[smtp]\npassword = hunter2\n[web]\nlink_key = abc\n", mode: 0o600)
+        defer { unlink(path) }
+        let s = try Secrets.load(file: path, environment: { $0 == "WATCHPOST_LINK_KEY" ? "from-env" : nil })
+        #expect(s.reveal(.smtpPassword) == "hunter2")
+        #expect(s.reveal(.linkKey) == "from-env")
+        #expect(!s.description.contains("hunter2"))
+        #expect(!String(describing: s).contains("from-env"))
+    }
+
+    @Test func unknownSecretDoesNotEchoValue() throws {
+        let path = try write("[smtp]\npasswd = hunter2\n", mode: 0o600)
+        defer { unlink(path) }
+        #expect(throws: WatchpostError.self) { try Secrets.load(file: path, environment: { _ in nil }) }
+        do { _ = try Secrets.load(file: path, environment: { _ in nil }) } catch {
+            #expect(!error.description.contains("hunter2"))
+        }
+    }
+}
