@@ -25,7 +25,9 @@ public struct ExecProbe: Probe {
 
     public func run(_ context: ProbeContext) async -> CheckResult {
         let start = context.clock.now()
-        let limit = min(timeout, context.deadline - start)
+        // Kill the plugin a little before the scheduler's hard deadline, so the result names the
+        // plugin that hung rather than a generic probe timeout.
+        let limit = max(Seconds(milliseconds: 50), min(timeout, context.deadline - start - Seconds(milliseconds: 100)))
         let (command, arguments) = (self.command, self.arguments)
         do {
             let outcome = try await runBlocking { try Subprocess.run(command, arguments: arguments, timeout: limit) }

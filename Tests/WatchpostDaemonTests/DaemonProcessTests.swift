@@ -1,0 +1,251 @@
+import Testing
+import WatchpostCore
+import Posix
+import Glibc
+
+/// End-to-end tests of `watchpost run` as a real process: status while it runs, SIGTERM within
+/// 2 s, SIGHUP reload (valid and invalid), kill -9 in the middle of writes, systemd notify.
+let packageRoot: String = {
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3)
+    return parts.joined(separator: "/")
+}()
+
+let binDir: String = CurrentProcess.environment("WATCHPOST_BIN_DIR") ?? "\(packageRoot)/.build/debug"
+let watchpost = "\(binDir)/watchpost"
+
+func shell(_ cmd: String) -> (Int32, String) {
+    guard let f = popen(cmd + " 2>&1", "r") else { return (-1, "") }
+    var out = [UInt8]()
+    var buf = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n <= 0 { break }
+        out += buf[0..<n]
+    }
+    let status = pclose(f)
+    return ((status >> 8) & 0xff, String(decoding: out, as: UTF8.self))
+}
+
+/// A throw-away configuration: the shipped contacts and chains, one site with fast exec checks.
+struct TestSite {
+    let dir: String
+
+    init(checks: Int = 6, interval: String = "1s") throws {
+        var template = Array("/tmp/watchpost-daemon-XXXXXX".utf8CString)
+        dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+        let (rc, out) = shell("cp -r '\(packageRoot)/alerts' '\(packageRoot)/contrib' '\(dir)/' && mkdir -p '\(dir)/probes/tay-trang' && cp '\(packageRoot)/probes/tay-trang/site.conf' '\(packageRoot)/probes/tay-trang/schedule.conf' '\(dir)/probes/tay-trang/'")
+        try #require(rc == 0, "\(out)")
+        try FileSystem.writeAtomically("\(dir)/watchpost.conf", """
+            [daemon]
+            database = var/watchpost.db
+            secrets = secrets.conf
+            sample_interval = 10s
+            heartbeat_interval = 5s
+            jitter = 0.05
+            log_level = debug
+            """)
+        try FileSystem.writeAtomically("\(dir)/secrets.conf", "[web]\nlink_key = test-key\n", mode: 0o600)
+        try FileSystem.writeAtomically("\(dir)/flip.sh", "#!/bin/sh\nif [ -f \"$1\" ]; then echo \"CRITICAL - flag $1 present\"; exit 2; fi\necho \"OK - all fine | value=1\"; exit 0\n", mode: 0o755)
+        try FileSystem.writeAtomically("\(dir)/hang.sh", "#!/bin/sh\nsleep 30\n", mode: 0o755)
+        try writeChecks(count: checks, interval: interval)
+    }
+
+    func writeChecks(count: Int, interval: String, extra: String = "") throws {
+        var text = ""
+        for i in 0..<count {
+            text += "[check c\(i)]\nkind = exec\ncommand = ./flip.sh\narguments = \(dir)/flag\(i)\ninterval = \(interval)\ntimeout = 900ms\n\n"
+        }
+        try FileSystem.writeAtomically("\(dir)/probes/tay-trang/checks.conf", text + extra)
+    }
+
+    func start() throws -> pid_t {
+        var pid: pid_t = 0
+        let log = "\(dir)/daemon.log"
+        let args = [watchpost, "run", "--config", dir]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        let argv = args.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let rc = posix_spawn(&pid, watchpost, &actions, nil, argv, environ)
+        posix_spawn_file_actions_destroy(&actions)
+        try #require(rc == 0, "cannot start \(watchpost): \(rc)")
+        return pid
+    }
+
+    var log: String { (try? FileSystem.readText("\(dir)/daemon.log")) ?? "" }
+
+    func cleanup() { _ = shell("rm -rf '\(dir)'") }
+}
+
+/// Waits for a condition, polling every 100 ms, at most `seconds`.
+func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+    let end = monotonicNanoseconds() + UInt64(seconds * 1e9)
+    while monotonicNanoseconds() < end {
+        if condition() { return true }
+        usleep(100_000)
+    }
+    return condition()
+}
+
+func waitExit(_ pid: pid_t, seconds: Double) -> Int32? {
+    var status: Int32 = 0
+    let end = monotonicNanoseconds() + UInt64(seconds * 1e9)
+    while monotonicNanoseconds() < end {
+        if waitpid(pid, &status, WNOHANG) == pid { return status }
+        usleep(10_000)
+    }
+    return nil
+}
+
+@Suite("Daemon process", .serialized)
+struct DaemonProcessTests {
+    @Test func statusWhileRunningAndCleanStop() throws {
+        let site = try TestSite()
+        defer { site.cleanup() }
+        let pid = try site.start()
+        defer { kill(pid, SIGKILL); _ = waitExit(pid, seconds: 1) }
+        #expect(eventually(15) { site.log.contains("watchpost started") }, "\(site.log)")
+        // `status` reads the database while the daemon writes it.
+        var statusOut = ""
+        #expect(eventually(15) {
+            statusOut = shell("'\(watchpost)' status --config '\(site.dir)'").1
+            return (0..<6).allSatisfy { statusOut.contains("tay-trang/c\($0) ") }
+        }, "\(statusOut)")
+        #expect(statusOut.contains("OK"))
+        // A fault shows up as CRITICAL.
+        _ = shell("touch '\(site.dir)/flag3'")
+        #expect(eventually(10) {
+            statusOut = shell("'\(watchpost)' status --config '\(site.dir)'").1
+            return statusOut.split(separator: "\n").contains { $0.contains("tay-trang/c3 ") && $0.contains("CRITICAL") }
+        }, "\(statusOut)")
+        // SIGTERM stops it within 2 s, cleanly.
+        let t0 = monotonicNanoseconds()
+        kill(pid, SIGTERM)
+        let status = waitExit(pid, seconds: 5)
+        let took = Double(monotonicNanoseconds() - t0) / 1e9
+        #expect(status == 0, "exit status \(String(describing: status))")
+        #expect(took < 2.0, "stopping took \(took) s")
+        #expect(site.log.contains("watchpost stopped"))
+    }
+
+    @Test func hungProbeDoesNotDelayOthers() throws {
+        let site = try TestSite(checks: 2)
+        defer { site.cleanup() }
+        try site.writeChecks(count: 2, interval: "1s", extra: "[check hung]\nkind = exec\ncommand = ./hang.sh\ninterval = 1s\ntimeout = 500ms\n")
+        let pid = try site.start()
+        defer { kill(pid, SIGKILL); _ = waitExit(pid, seconds: 1); _ = shell("pkill -f '\(site.dir)/hang.sh'") }
+        var out = ""
+        #expect(eventually(15) {
+            out = shell("'\(watchpost)' status --config '\(site.dir)'").1
+            return out.contains("tay-trang/hung ") && out.contains("tay-trang/c1 ")
+        }, "\(out)")
+        #expect(out.split(separator: "\n").contains { $0.contains("tay-trang/hung") && $0.contains("UNKNOWN") && $0.contains("did not finish") })
+        // The others keep their 1 s rhythm while the hung one keeps timing out: after 3 s more,
+        // c0's last result is at most ~1.5 s old and it has run several times.
+        sleep(3)
+        let age = shell("sqlite3 '\(site.dir)/var/watchpost.db' \"SELECT CAST(strftime('%s','now') AS INTEGER) * 1000 - last_ms FROM check_state WHERE check_id = 'c0'\"").1
+        let ageMs = Int(age.trimmingWhitespace()) ?? Int.max
+        #expect(ageMs < 2_000, "c0's last result is \(ageMs) ms old")
+        #expect(site.log.components("check=hung msg=\"check ran\"") >= 3, "the hung check is retried each cycle")
+    }
+
+    @Test func reloadKeepsRunningOnInvalidConfiguration() throws {
+        let site = try TestSite(checks: 2)
+        defer { site.cleanup() }
+        let pid = try site.start()
+        defer { kill(pid, SIGKILL); _ = waitExit(pid, seconds: 1) }
+        #expect(eventually(15) { site.log.contains("watchpost started") })
+        // A broken configuration: refused, every error logged, old one kept.
+        try site.writeChecks(count: 2, interval: "1 s")
+        kill(pid, SIGHUP)
+        #expect(eventually(10) { site.log.contains("reload refused") }, "\(site.log)")
+        #expect(site.log.contains("interval"))
+        #expect(kill(pid, 0) == 0, "daemon died on an invalid reload")
+        // A valid one with a new check: applied.
+        try site.writeChecks(count: 3, interval: "1s")
+        kill(pid, SIGHUP)
+        #expect(eventually(10) { site.log.contains("configuration reloaded") }, "\(site.log)")
+        #expect(eventually(10) { shell("'\(watchpost)' status --config '\(site.dir)'").1.contains("tay-trang/c2 ") })
+    }
+
+    @Test func killNineMidWritesThenIntegrityAndRestart() throws {
+        let site = try TestSite(checks: 20, interval: "1s")
+        defer { site.cleanup() }
+        var pid = try site.start()
+        #expect(eventually(15) { shell("'\(watchpost)' status --config '\(site.dir)'").1.contains("tay-trang/c19 ") })
+        // Several kill -9s while twenty checks write every second.
+        for _ in 0..<3 {
+            usleep(UInt32.random(in: 200_000...900_000))
+            kill(pid, SIGKILL)
+            _ = waitExit(pid, seconds: 2)
+            let (rc, out) = shell("'\(watchpost)' db check --config '\(site.dir)'")
+            #expect(rc == 0, "\(out)")
+            #expect(out.hasPrefix("ok"))
+            pid = try site.start()
+            #expect(eventually(15) { site.log.components("watchpost started") >= 1 })
+        }
+        // State survives: all twenty checks still known, and the runs are recorded.
+        let out = shell("'\(watchpost)' status --config '\(site.dir)'").1
+        #expect((0..<20).allSatisfy { out.contains("tay-trang/c\($0) ") })
+        let runs = shell("sqlite3 '\(site.dir)/var/watchpost.db' 'SELECT COUNT(*) FROM monitor_run'").1
+        #expect(Int(runs.trimmingWhitespace()) == 4, "\(runs)")
+        kill(pid, SIGTERM)
+        #expect(waitExit(pid, seconds: 3) == 0)
+    }
+
+    @Test func notifiesSystemd() throws {
+        let site = try TestSite(checks: 1)
+        defer { site.cleanup() }
+        let sockPath = "\(site.dir)/notify.sock"
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in sockPath.utf8.enumerated() { raw[i] = b } }
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        try #require(rc == 0)
+        var tv = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setenv("NOTIFY_SOCKET", sockPath, 1)
+        setenv("WATCHDOG_USEC", "1000000", 1)
+        let pid = try site.start()
+        unsetenv("NOTIFY_SOCKET")
+        unsetenv("WATCHDOG_USEC")
+        defer { kill(pid, SIGKILL); _ = waitExit(pid, seconds: 1) }
+        var messages: [String] = []
+        var buf = [UInt8](repeating: 0, count: 512)
+        while messages.filter({ $0.contains("WATCHDOG=1") }).count < 2 {
+            let n = recv(fd, &buf, buf.count, 0)
+            if n <= 0 { break }
+            messages.append(String(decoding: buf[0..<n], as: UTF8.self))
+        }
+        #expect(messages.first?.contains("READY=1") == true, "\(messages)")
+        #expect(messages.filter { $0.contains("WATCHDOG=1") }.count >= 2, "\(messages)")
+        kill(pid, SIGTERM)
+        let n = recv(fd, &buf, buf.count, 0)
+        #expect(n > 0 && String(decoding: buf[0..<max(0, n)], as: UTF8.self).contains("STOPPING=1"))
+    }
+
+    @Test func refusesReadableSecretsFile() throws {
+        let site = try TestSite(checks: 1)
+        defer { site.cleanup() }
+        chmod("\(site.dir)/secrets.conf", 0o644)
+        let (rc, out) = shell("'\(watchpost)' run --config '\(site.dir)'")
+        #expect(rc == 2)
+        #expect(out.contains("chmod 600"), "\(out)")
+        #expect(!out.contains("test-key"))
+    }
+}
+
+extension String {
+    func components(_ needle: String) -> Int {
+        var n = 0
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: needle) { n += 1; rest = rest[r.upperBound...] }
+        return n
+    }
+}
