@@ -178,6 +178,26 @@ public final class SQLiteConnection {
         }
     }
 
+    /// Streams rows of integer columns without building `SQLRow`s (no per-row allocation): for
+    /// scans of millions of history rows in reports. NULLs read as 0.
+    public func forEachIntegerRow(_ sql: String, arguments args: [any SQLBindable] = [], _ body: (UnsafeBufferPointer<Int64>) throws -> Void) throws {
+        let stmt = try prepare(sql)
+        defer { sqlite3_reset(stmt) }
+        try bind(stmt, args, sql)
+        let n = Int(sqlite3_column_count(stmt))
+        var values = [Int64](repeating: 0, count: n)
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_ROW {
+                for i in 0..<n { values[i] = sqlite3_column_int64(stmt, Int32(i)) }
+                try values.withUnsafeBufferPointer { try body($0) }
+                continue
+            }
+            if rc == SQLITE_DONE { return }
+            throw error(rc, sql)
+        }
+    }
+
     public func run(_ sql: String, _ args: any SQLBindable...) throws(SQLiteError) {
         try query(sql, arguments: args)
     }

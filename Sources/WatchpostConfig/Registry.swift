@@ -44,7 +44,7 @@ public enum CheckKinds {
 
 /// Sections of `watchpost.conf`. A module that reads a global section lists its schema here.
 public enum GlobalSections {
-    public static let all: [SectionSchema] = [daemon]
+    public static let all: [SectionSchema] = [daemon, ReportSections.reports]
 
     public static let daemon = SectionSchema(type: "daemon", keys: [
         KeySpec("database", .nonEmpty, help: "SQLite file, relative to the configuration folder"),
@@ -62,5 +62,7 @@ public enum TemplatePlaceholders {
     public static let known: Set<String> = [
         "site", "site_en", "check", "check_name", "status", "status_vi", "value", "summary", "since", "level",
         "category", "category_vi", "incident", "notified", "action", "action_en", "ack_link", "recipient",
+        // Scheduled uptime reports (WatchpostReports).
+        "period", "report", "availability", "site_name",
     ]
 }

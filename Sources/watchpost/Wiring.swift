@@ -9,7 +9,9 @@ let productPipeline: PipelineFactory = { ctx in
 }
 
 /// Services the product daemon runs besides the checks (outbox worker, web server, timers…).
-let productServices: [ServiceFactory] = []
+let productServices: [ServiceFactory] = [
+    { ctx in [ReportService(context: ctx)] },
+]
 
 /// Extra lines for `watchpost status` (open incidents, …).
 func statusExtras(store: Store, config: WatchpostConfiguration) async -> [String] { [] }

@@ -1,0 +1,44 @@
+// The daemon service that queues scheduled report emails (monthly summary, yearly report) into
+// the outbox. What is due and how it is built live in WatchpostReports.ScheduledReports; this
+// only wakes up, asks, and logs. Idempotent per period through the store's `report_sent` table.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostReports
+
+public struct ReportService: DaemonService {
+    public let name = "reports"
+    let configuration: WatchpostConfiguration
+    let store: Store
+    let clock: any WatchpostClock
+    let logger: Logger
+    /// How often it looks: reports are due at a minute of a day, so a minute is precise enough.
+    let interval: Seconds
+
+    public init(context: DaemonContext, interval: Seconds = .minutes(1)) {
+        configuration = context.configuration
+        store = context.store
+        clock = context.clock
+        logger = context.logger.with("service", "reports")
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled {
+            await runOnce()
+            try await clock.sleep(for: interval)
+        }
+    }
+
+    /// One look: queues what is due. Errors are logged and retried at the next look (nothing is
+    /// recorded as sent unless its messages were queued in the same transaction).
+    public func runOnce() async {
+        do {
+            let keys = try await ScheduledReports.runDue(at: clock.now(), configuration: configuration, store: store,
+                                                         incidentSource: StoreIncidentSource(store: store))
+            for k in keys { logger.info("report queued", [("report", k)]) }
+        } catch {
+            logger.error("cannot queue scheduled report", [("error", error.description)])
+        }
+    }
+}

@@ -1,0 +1,134 @@
+// WatchpostReports owns uptime figures and report rendering (HTML with SVG, CSV, text).
+// This file: the figures of one site over one period (`SiteReport`) and how they are gathered
+// from the store and the profile. Rendering lives in Render*.swift; scheduled emails in
+// ReportService.swift.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+
+/// One check's figures over the period.
+public struct CheckReport: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var category: IncidentCategory
+    /// Part of the site's availability definition.
+    public var definesSite: Bool
+    public var tally: AvailabilityTally
+    public var outages: [Outage]
+    /// Scheduled downtime inside an incident of this check; nil when incidents are not recorded.
+    public var downtimeInIncidents: Int64?
+
+    public var longestOutage: Outage? { outages.max { $0.scheduledSeconds < $1.scheduledSeconds } }
+}
+
+/// Everything a report says about one site and period.
+public struct SiteReport: Sendable {
+    public var siteID: String
+    public var name: String
+    public var nameEnglish: String
+    public var province: String
+    public var zone: ZoneOffset
+    public var period: ReportPeriod
+    /// [from, to) in seconds; `to` is cut at the time the report was made when the period is not over.
+    public var from: Int64
+    public var to: Int64
+    public var periodEnd: Int64
+    public var generatedAt: Instant
+    public var siteChecks: [String]
+    public var site: AvailabilityTally
+    public var days: [(date: CivilDate, tally: AvailabilityTally)]
+    public var months: [(label: String, tally: AvailabilityTally)]
+    public var outages: [Outage]
+    /// Stretches in the period when the monitor itself was not running.
+    public var monitorGaps: [TimeSpan]
+    public var checks: [CheckReport]
+    /// nil: this database has no incident records (the incident engine is not installed).
+    public var incidents: IncidentFigures?
+    /// nil: no UPS check is named in `[availability] power_check`, or it has no readings.
+    public var power: PowerFigures?
+    public var notes: [String]
+
+    public var longestOutage: Outage? { outages.max { $0.scheduledSeconds < $1.scheduledSeconds } }
+}
+
+/// Source of incident facts (the incident engine's tables). Kept as a seam so that reports work
+/// on a database without them and say so.
+public protocol IncidentSource: Sendable {
+    func incidents(site: String, from: Instant, to: Instant) async throws(WatchpostError) -> [IncidentFacts]?
+    func onBattery(site: String, check: String, from: Int64, to: Int64, coverage: [TimeSpan]) async throws(WatchpostError) -> StateTimeline?
+}
+
+/// Reads nothing: for databases without incident or power records.
+public struct NoIncidentSource: IncidentSource {
+    public init() {}
+    public func incidents(site: String, from: Instant, to: Instant) async throws(WatchpostError) -> [IncidentFacts]? { nil }
+    public func onBattery(site: String, check: String, from: Int64, to: Int64, coverage: [TimeSpan]) async throws(WatchpostError) -> StateTimeline? { nil }
+}
+
+public enum ReportBuilder {
+    /// Gathers the figures of `site` over `period` from the store. `now` cuts a period that is not
+    /// over yet, so the future is not reported as "no data".
+    public static func build(site: SiteProfile, period: ReportPeriod, store: Store, now: Instant,
+                             incidentSource: any IncidentSource = NoIncidentSource()) async throws(WatchpostError) -> SiteReport {
+        let settings = AvailabilitySettings(site: site)
+        let siteChecks = try settings.siteChecks(of: site)
+        let (from, periodEnd) = period.bounds(in: site.zone)
+        let to = max(from, min(periodEnd, now.seconds))
+        let coverage = try await store.monitorCoverage(from: Instant(seconds: from), to: Instant(seconds: max(to, from + 1)))
+        let scheduled = site.schedule.onSpans(from: from, to: to)
+        let dayStarts = period.days.map { site.zone.startOf($0).seconds }
+        var notes: [String] = []
+        if to < periodEnd { notes.append("Kỳ báo cáo chưa kết thúc: số liệu tính đến \(Fmt.dateTime(to, site.zone)). / The period is not over: figures up to that time.") }
+
+        let incidents = try await incidentSource.incidents(site: site.id, from: Instant(seconds: from), to: Instant(seconds: periodEnd))
+        var timelines: [String: StateTimeline] = [:]
+        var checks: [CheckReport] = []
+        for c in site.checks where c.enabled {
+            let tl = try await store.checkTimeline(site: site.id, checkID: c.id, from: from, to: to, coverage: coverage, mapping: settings.mapping)
+            timelines[c.id] = tl
+            var attributed: Int64?
+            if let incidents {
+                let windows = incidents.filter { $0.checkID == c.id }.map { $0.span(openUntil: to) }
+                attributed = seconds(of: .down, in: tl, scheduled: scheduled, within: windows)
+            }
+            checks.append(CheckReport(id: c.id, name: c.name, category: c.category, definesSite: siteChecks.contains { $0.id == c.id },
+                                      tally: tally(tl, scheduled: scheduled, boundaries: []).first ?? AvailabilityTally(),
+                                      outages: outages(tl, scheduled: scheduled), downtimeInIncidents: attributed))
+        }
+        let siteTimeline = combineTimelines(siteChecks.compactMap { timelines[$0.id] }, from: from, to: to)
+        let perDay = tally(siteTimeline, scheduled: scheduled, boundaries: dayStarts)
+        let days = zip(period.days, perDay).map { (date: $0.0, tally: $0.1) }
+        var months: [(label: String, tally: AvailabilityTally)] = []
+        for d in days {
+            let label = "\(d.date.year)-\(d.date.month < 10 ? "0" : "")\(d.date.month)"
+            if months.last?.label == label { months[months.count - 1].tally = months[months.count - 1].tally + d.tally } else { months.append((label, d.tally)) }
+        }
+        var power: PowerFigures?
+        if let p = settings.powerCheck {
+            if site.check(p) == nil {
+                throw WatchpostError(.configuration, "\(settings.file): power_check: no check '\(p)' at site \(site.id)", hint: "name the UPS check from probes/\(site.id)/checks.conf")
+            }
+            if let tl = try await incidentSource.onBattery(site: site.id, check: p, from: from, to: to, coverage: coverage) {
+                power = PowerFigures.compute(onBattery: tl)
+            }
+        }
+        let gaps = complement(coverage, from: from, to: to)
+        return SiteReport(siteID: site.id, name: site.name, nameEnglish: site.nameEnglish, province: site.province, zone: site.zone,
+                          period: period, from: from, to: to, periodEnd: periodEnd, generatedAt: now, siteChecks: siteChecks.map(\.id),
+                          site: perDay.reduce(AvailabilityTally(), +), days: days, months: months,
+                          outages: outages(siteTimeline, scheduled: scheduled), monitorGaps: gaps, checks: checks,
+                          incidents: incidents.map { IncidentFigures.compute($0, from: from, to: periodEnd) }, power: power, notes: notes)
+    }
+
+    /// [from, to) minus the covered spans.
+    static func complement(_ covered: [TimeSpan], from: Int64, to: Int64) -> [TimeSpan] {
+        var out: [TimeSpan] = []
+        var cursor = from
+        for c in covered where c.end > from && c.start < to {
+            if c.start > cursor { out.append(TimeSpan(start: cursor, end: c.start)) }
+            cursor = max(cursor, c.end)
+        }
+        if cursor < to { out.append(TimeSpan(start: cursor, end: to)) }
+        return out
+    }
+}

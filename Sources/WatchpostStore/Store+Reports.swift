@@ -1,0 +1,70 @@
+// Report reads and the record of scheduled reports sent. Owns migration 7 (`report_sent`) and the
+// fast history scan reports use: integer columns only, streamed into a `TimelineBuilder`, so a
+// year of compact history for many checks is read without building a row object per sample.
+import WatchpostCore
+import SQLite
+
+extension Migrations {
+    static let reports = Migration(version: 7, name: "reports", sql: """
+        -- One row per scheduled report queued (e.g. `monthly/2026-10/department`): the report
+        -- service never queues the same period twice, even after a restart.
+        CREATE TABLE report_sent (
+            key TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('monthly', 'yearly')),
+            period TEXT NOT NULL,
+            queued_ms INTEGER NOT NULL,
+            messages INTEGER NOT NULL CHECK (messages >= 0)
+        );
+        """)
+}
+
+extension Store {
+    /// The monitor's coverage (merged run spans, whole seconds) overlapping [from, to).
+    public func monitorCoverage(from: Instant, to: Instant) throws(WatchpostError) -> [TimeSpan] {
+        let runs = try monitorRuns(from: from, to: to)
+        return WatchpostCore.monitorCoverage(runs: runs.map { (startedMs: $0.started.milliseconds, lastAliveMs: $0.lastAlive.milliseconds) })
+    }
+
+    /// A check's state timeline over [from, to) seconds from its compact history.
+    public func checkTimeline(site: String, checkID: String, from: Int64, to: Int64, coverage: [TimeSpan],
+                              mapping: StatusMapping) throws(WatchpostError) -> StateTimeline {
+        do {
+            let before = try db.query("SELECT at_ms, status FROM history WHERE site = ? AND check_id = ? AND at_ms < ? ORDER BY at_ms DESC, id DESC LIMIT 1",
+                                      site, checkID, from * 1000).first.flatMap { r -> (atMs: Int64, status: CheckStatus)? in
+                guard let at = r[0].int, let s = r[1].int.flatMap({ CheckStatus(rawValue: Int($0)) }) else { return nil }
+                return (at, s)
+            }
+            var builder = TimelineBuilder(from: from, to: to, coverage: coverage, mapping: mapping, before: before)
+            try db.forEachIntegerRow("SELECT at_ms, status FROM history WHERE site = ? AND check_id = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id",
+                                     arguments: [site, checkID, from * 1000, to * 1000]) { row in
+                builder.add(atMs: row[0], status: CheckStatus(rawValue: Int(row[1])) ?? .unknown)
+            }
+            return builder.finish()
+        } catch let e as WatchpostError { throw e } catch { throw storageError("cannot read history of \(site)/\(checkID)", error) }
+    }
+
+    /// Whether a table exists (reports use tables of other capabilities only when present).
+    public func hasTable(_ name: String) throws(WatchpostError) -> Bool {
+        do { return try !db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name).isEmpty }
+        catch { throw storageError("cannot read schema", error) }
+    }
+
+    /// Whether a scheduled report with this key was already queued.
+    public func reportSent(key: String) throws(WatchpostError) -> Bool {
+        do { return try !db.query("SELECT 1 FROM report_sent WHERE key = ?", key).isEmpty }
+        catch { throw storageError("cannot read report_sent", error) }
+    }
+
+    /// Queues a scheduled report's messages and remembers the period, in one transaction: after a
+    /// crash either both happened or neither did. Returns false when the key was already recorded.
+    @discardableResult
+    public func queueReport(key: String, kind: String, period: String, requests: [NotificationRequest]) throws(WatchpostError) -> Bool {
+        let now = clock.now().milliseconds
+        return try transaction { db in
+            if try !db.query("SELECT 1 FROM report_sent WHERE key = ?", key).isEmpty { return false }
+            let n = try Store.enqueue(requests, in: db)
+            try db.run("INSERT INTO report_sent (key, kind, period, queued_ms, messages) VALUES (?, ?, ?, ?, ?)", key, kind, period, now, n)
+            return true
+        }
+    }
+}

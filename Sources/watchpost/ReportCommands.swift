@@ -1,0 +1,98 @@
+// `watchpost report`: uptime reports for the Department, read from the database while the
+// daemon runs. Figures come from WatchpostReports; this file only parses options and writes.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostReports
+import Posix
+
+let reportCommand = Command(
+    name: "report", summary: "uptime report for a site or all sites (HTML, CSV or text)",
+    help: """
+    Usage: watchpost report (--site ID | --all-sites) (--period P | --from DATE --to DATE)
+                            [--format html|csv|txt] [--out FILE] [--config DIR]
+
+    Measures each check and the site against the operating schedule: scheduled time, available,
+    down, unknown, no data (the monitor was not running), availability %, outages, incidents,
+    MTTA/MTTR, escalations, content violations, time on battery.
+
+      --period P     2026 (year), 2026-H1 / 2026-H2 (half-year), 2026-Q3, 2026-03 (month),
+                     2026-03-15 (day); local dates in the site's zone
+      --from/--to    first and last day included, YYYY-MM-DD
+      --format F     html (A4 printable, SVG charts), csv (spreadsheets), txt (email); default:
+                     from the --out file's extension, else txt
+      --out FILE     write to FILE (atomically) instead of standard output
+      --all-sites    one consolidated report of every site
+
+    The site's availability is defined in probes/<site>/site.conf:
+      [availability]
+      checks = screen, content, power, link   # all must be up (default: every enabled check)
+      warning = up                            # or down
+      power_check = ups                       # minutes on battery, power cuts
+    """,
+    valuedOptions: ["config", "site", "period", "from", "to", "format", "out"],
+    run: { args in
+        try args.allowOnly(["config", "site", "all-sites", "period", "from", "to", "format", "out"])
+        let period = try reportPeriod(args)
+        let format: ReportFormat
+        if let f = args.value("format") {
+            guard let x = ReportFormat(rawValue: f) else { throw WatchpostError(.usage, "--format must be html, csv or txt, not '\(f)'") }
+            format = x
+        } else if let o = args.value("out"), let ext = o.split(separator: ".").last.map(String.init), let x = ReportFormat(rawValue: ext), o.contains(".") {
+            format = x
+        } else {
+            format = .txt
+        }
+        let config: WatchpostConfiguration
+        do { config = try ConfigurationLoader.load(root: configRoot(args)) } catch {
+            throw WatchpostError(.configuration, "the configuration has errors:\n" + String(describing: error), hint: "run watchpost check")
+        }
+        let sites: [SiteProfile]
+        if args.has("all-sites") {
+            guard args.value("site") == nil else { throw WatchpostError(.usage, "give --site or --all-sites, not both") }
+            sites = config.sites.sorted { $0.id < $1.id }
+        } else if let id = args.value("site") {
+            guard let s = config.site(id) else {
+                throw WatchpostError(.notFound, "no site '\(id)'", hint: "known sites: \(config.sites.map(\.id).sorted().joined(separator: ", "))")
+            }
+            sites = [s]
+        } else {
+            throw WatchpostError(.usage, "name a site with --site ID, or --all-sites", hint: "known sites: \(config.sites.map(\.id).sorted().joined(separator: ", "))")
+        }
+        guard FileSystem.exists(config.daemon.database) else {
+            throw WatchpostError(.notFound, "no database at \(config.daemon.database)", hint: "start the daemon first: watchpost run")
+        }
+        let store = try Store(path: config.daemon.database, clock: SystemClock(), readOnly: true)
+        let now = SystemClock().now()
+        var reports: [SiteReport] = []
+        for s in sites {
+            reports.append(try await ReportBuilder.build(site: s, period: period, store: store, now: now, incidentSource: StoreIncidentSource(store: store)))
+        }
+        let text = ReportRenderer.render(reports, format: format)
+        if let path = args.value("out") {
+            do { try FileSystem.writeAtomically(path, text) } catch {
+                throw WatchpostError(.io, "cannot write \(path): \(error)", hint: "check that the folder exists and is writable")
+            }
+            err("wrote \(path) (\(format.rawValue), \(reports.count) site(s), \(period.label))")
+        } else {
+            print(text, terminator: "")
+        }
+        return 0
+    })
+
+func reportPeriod(_ args: Arguments) throws(WatchpostError) -> ReportPeriod {
+    if let p = args.value("period") {
+        guard args.value("from") == nil && args.value("to") == nil else { throw WatchpostError(.usage, "give --period or --from/--to, not both") }
+        guard let period = ReportPeriod(parsing: p) else {
+            throw WatchpostError(.usage, "'\(p)' is not a period", hint: "use 2026, 2026-H1, 2026-Q3, 2026-03, 2026-03-15 or --from/--to")
+        }
+        return period
+    }
+    guard let f = args.value("from"), let t = args.value("to") else {
+        throw WatchpostError(.usage, "give --period, or both --from and --to", hint: "e.g. --period 2026-H1 or --from 2026-01-01 --to 2026-06-30")
+    }
+    guard let a = CivilDate(parsing: f) else { throw WatchpostError(.usage, "--from '\(f)' is not a date (YYYY-MM-DD)") }
+    guard let b = CivilDate(parsing: t) else { throw WatchpostError(.usage, "--to '\(t)' is not a date (YYYY-MM-DD)") }
+    guard a <= b else { throw WatchpostError(.usage, "--from \(f) is after --to \(t)") }
+    return ReportPeriod(firstDay: a, lastDay: b)
+}
