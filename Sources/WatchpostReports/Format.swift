@@ -29,14 +29,15 @@ enum Fmt {
 
     /// A short human duration: `3 ngày 4 giờ`, `2 giờ 15 phút`, `45 phút`, `30 giây`.
     static func human(_ s: Int64) -> String {
-        if s >= 86_400 { let d = s / 86_400, h = (s % 86_400) / 3600; return h > 0 ? "\(d) ngày \(h) giờ" : "\(d) ngày" }
+        // Up to four days in hours: "33 giờ 3 phút" is what an operating-hours report compares.
+        if s >= 4 * 86_400 { let d = s / 86_400, h = (s % 86_400) / 3600; return h > 0 ? "\(d) ngày \(h) giờ" : "\(d) ngày" }
         if s >= 3600 { let h = s / 3600, m = (s % 3600) / 60; return m > 0 ? "\(h) giờ \(m) phút" : "\(h) giờ" }
         if s >= 60 { let m = s / 60, sec = s % 60; return sec > 0 ? "\(m) phút \(sec) giây" : "\(m) phút" }
         return "\(s) giây"
     }
 
     static func humanEnglish(_ s: Int64) -> String {
-        if s >= 86_400 { let d = s / 86_400, h = (s % 86_400) / 3600; return h > 0 ? "\(d) d \(h) h" : "\(d) d" }
+        if s >= 4 * 86_400 { let d = s / 86_400, h = (s % 86_400) / 3600; return h > 0 ? "\(d) d \(h) h" : "\(d) d" }
         if s >= 3600 { let h = s / 3600, m = (s % 3600) / 60; return m > 0 ? "\(h) h \(m) min" : "\(h) h" }
         if s >= 60 { let m = s / 60, sec = s % 60; return sec > 0 ? "\(m) min \(sec) s" : "\(m) min" }
         return "\(s) s"
@@ -49,6 +50,11 @@ enum Fmt {
         let i = Instant(seconds: t)
         let d = zone.localDate(of: i), tod = zone.localTime(of: i)
         return "\(pad(d.day))/\(pad(d.month))/\(d.year) \(pad(tod.secondsOfDay / 3600)):\(pad(tod.secondsOfDay % 3600 / 60))"
+    }
+
+    /// `01/01/2026 – 31/12/2026`, or up to a time when the period is cut short.
+    static func range(_ r: SiteReport) -> String {
+        r.to == r.periodEnd ? "\(date(r.period.firstDay)) – \(date(r.period.lastDay))" : "\(dateTime(r.from, r.zone)) – \(dateTime(r.to, r.zone))"
     }
 
     static func date(_ d: CivilDate) -> String { "\(pad(d.day))/\(pad(d.month))/\(d.year)" }

@@ -62,7 +62,7 @@ extension ReportRenderer {
         var h = "<section class=\"site\(pageBreak ? " break" : "")\">\n"
         h += "<h1>Báo cáo hoạt động Cụm Thông tin đối ngoại<small>Uptime report — foreign-information cluster</small></h1>\n"
         h += "<p class=\"meta\"><b>\(Fmt.html(r.name))</b><br>\(Fmt.html(r.nameEnglish)) · \(Fmt.html(r.province)) · <code>\(Fmt.html(r.siteID))</code><br>"
-        h += "Kỳ báo cáo / Period: <b>\(Fmt.html(Fmt.periodName(r.period)))</b> (\(Fmt.dateTime(r.from, r.zone)) – \(Fmt.dateTime(r.to, r.zone)), \(Fmt.html(r.zone.identifier)))<br>"
+        h += "Kỳ báo cáo / Period: <b>\(Fmt.html(Fmt.periodName(r.period)))</b> (\(Fmt.range(r)), \(Fmt.html(r.zone.identifier)))<br>"
         h += "Lập lúc / Generated: \(Fmt.dateTime(r.generatedAt.seconds, r.zone))</p>\n"
         for n in r.notes { h += "<p class=\"note\">\(Fmt.html(n))</p>\n" }
         let l = r.longestOutage

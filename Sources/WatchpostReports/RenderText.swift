@@ -42,7 +42,7 @@ public enum ReportRenderer {
         var o: [String] = []
         o.append("BÁO CÁO HOẠT ĐỘNG / UPTIME REPORT — \(r.name)")
         o.append("\(r.nameEnglish) (\(r.siteID)), \(r.province)")
-        o.append("Kỳ báo cáo / Period: \(Fmt.periodName(r.period)) [\(Fmt.dateTime(r.from, r.zone)) – \(Fmt.dateTime(r.to, r.zone))]")
+        o.append("Kỳ báo cáo / Period: \(Fmt.periodName(r.period)) [\(Fmt.range(r))]")
         o.append("Lập lúc / Generated: \(Fmt.dateTime(r.generatedAt.seconds, r.zone)) (\(r.zone.identifier))")
         o += r.notes
         o.append("")

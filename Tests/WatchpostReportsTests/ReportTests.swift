@@ -1,0 +1,278 @@
+import Testing
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostReports
+import Posix
+
+/// The package root, found from this file's path (tests run from any folder).
+let packageRoot: String = {
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3)  // Tests/WatchpostReportsTests/ReportTests.swift
+    return parts.joined(separator: "/")
+}()
+
+func tempFolder(_ name: String) throws -> String {
+    let dir = "\(packageRoot)/.build/reports-test/\(name)"
+    _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(10))
+    try FileSystem.makeDirectories(dir)
+    return dir
+}
+
+/// The shipped configuration with the Tây Trang site given the cluster's typical checks (the
+/// probes for them are other capabilities; here only their history matters).
+func tayTrangProfile() throws -> (WatchpostConfiguration, SiteProfile) {
+    var config = try ConfigurationLoader.load(root: packageRoot)
+    let index = try #require(config.sites.firstIndex { $0.id == "tay-trang" })
+    var site = config.sites[index]
+    let template = try #require(site.checks.first)
+    let extra: [(String, String, IncidentCategory)] = [
+        ("led-screen", "Màn hình LED sáng / LED screen lit", .technical),
+        ("player-content", "Nội dung đã duyệt / Approved content", .security),
+        ("ups-power", "Nguồn điện UPS / UPS power", .technical),
+        ("network-link", "Đường truyền / Network link", .technical),
+    ]
+    for (id, name, cat) in extra {
+        var c = template
+        c.id = id; c.name = name; c.category = cat; c.kind = "generated"
+        site.checks.append(c)
+    }
+    site.sections.removeAll { $0.type == "availability" }
+    site.sections += availabilitySection("checks = led-screen, player-content, ups-power, network-link")
+    config.sites[index] = site
+    return (config, site)
+}
+
+func availabilitySection(_ body: String) -> [ConfigSection] {
+    INIFile(path: "probes/tay-trang/site.conf", text: "[availability]\n\(body)\n").sections
+}
+
+/// Writes a year of compact history (state changes plus hourly samples) and monitor runs with a
+/// few gaps, deterministically. Returns the number of history rows.
+@discardableResult
+func generateYear(store: Store, site: SiteProfile, year: Int, seed: UInt64) async throws -> Int {
+    let zone = site.zone
+    let from = zone.startOf(CivilDate(year: year, month: 1, day: 1)).milliseconds
+    let to = zone.startOf(CivilDate(year: year + 1, month: 1, day: 1)).milliseconds
+    var rng = SplitMix(seed: seed)
+    // Monitor runs: a 2-hour reboot each month, a 3-day outage of the monitoring box in July.
+    var runs: [(Int64, Int64)] = []
+    var t = from
+    for month in 1...12 {
+        let next = zone.startOf(month == 12 ? CivilDate(year: year + 1, month: 1, day: 1) : CivilDate(year: year, month: month + 1, day: 1)).milliseconds
+        let rebootAt = t + Int64.random(in: 5...20, using: &rng) * 86_400_000 + Int64.random(in: 0..<86_400_000, using: &rng)
+        runs.append((t, rebootAt))
+        t = rebootAt + 2 * 3_600_000
+        if month == 7 { runs.append((t, t + 5 * 86_400_000)); t += 8 * 86_400_000 }
+        runs.append((t, next))
+        t = next
+    }
+    let checks = site.checks.map(\.id)
+    var rows = 0
+    try await store.transaction { db in
+        for (a, b) in runs { try db.run("INSERT INTO monitor_run (pid, started_ms, last_alive_ms, stopped_ms) VALUES (1, ?, ?, ?)", a, b, b) }
+        for (k, check) in checks.enumerated() {
+            // Failures: a few dozen a year per check, from a minute to some hours.
+            var fails: [(start: Int64, end: Int64, status: CheckStatus)] = []
+            for _ in 0..<(10 + k * 6) {
+                let start = Int64.random(in: from..<to, using: &rng)
+                let len = Int64.random(in: 60_000...Int64(k == 0 ? 20 : 4) * 3_600_000, using: &rng)
+                let status: CheckStatus = Int.random(in: 0...5, using: &rng) == 0 ? .warning : (Int.random(in: 0...9, using: &rng) == 0 ? .unknown : .critical)
+                fails.append((start, start + len, status))
+            }
+            // Rows at every change and hourly samples, only while the monitor runs.
+            var points = fails.flatMap { [$0.start, $0.end] }
+            var hour = from
+            while hour < to { points.append(hour); hour += 3_600_000 }
+            points.sort()
+            for at in points where at < to && runs.contains(where: { $0.0 <= at && at < $0.1 }) {
+                let status = fails.last { $0.start <= at && at < $0.end }?.status ?? .ok
+                try db.run("INSERT INTO history (site, check_id, at_ms, status, change, summary) VALUES (?, ?, ?, ?, 0, '')", site.id, check, at, status.rawValue)
+                rows += 1
+            }
+        }
+    }
+    return rows
+}
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("Uptime reports")
+struct ReportTests {
+    @Test("results recorded by the store are reported to the second, with monitor gaps as no data")
+    func storeToReport() async throws {
+        let dir = try tempFolder("store")
+        let (_, baseSite) = try tayTrangProfile()
+        var site = baseSite
+        site.sections.removeAll { $0.type == "availability" }
+        site.checks = site.checks.filter { $0.id == "led-screen" || $0.id == "network-link" }
+        // Monday 2026-03-02, scheduled 07:30-11:00 and 13:30-18:00.
+        let day = site.zone.startOf(CivilDate(year: 2026, month: 3, day: 2))
+        let clock = ManualClock(now: day + .hours(7))
+        let store = try Store(path: "\(dir)/w.db", clock: clock)
+        func record(_ check: String, _ status: CheckStatus, at h: Int64, _ m: Int64) async throws {
+            clock.advance(to: day + .hours(h) + .minutes(m))
+            try await store.record(site: site.id, checkID: check, kind: "generated",
+                                   result: CheckResult(status: status, summary: "", startedAt: clock.now()), sampleInterval: .minutes(5))
+        }
+        try await store.beginRun(pid: 1)
+        try await record("led-screen", .ok, at: 7, 0)
+        try await record("network-link", .ok, at: 7, 0)
+        try await record("led-screen", .critical, at: 8, 0)   // screen dark 08:00-08:45
+        try await record("led-screen", .ok, at: 8, 45)
+        clock.advance(to: day + .hours(10))
+        try await store.endRun()                              // monitor down 10:00-14:00
+        clock.advance(to: day + .hours(14))
+        try await store.beginRun(pid: 2)
+        try await record("network-link", .critical, at: 14, 10) // link down 14:10-15:00; screen has no result until 14:30
+        try await record("led-screen", .ok, at: 14, 30)
+        try await record("network-link", .ok, at: 15, 0)
+        clock.advance(to: day + .hours(23))
+        try await store.heartbeat()
+        let report = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-03-02")), store: store, now: day + .hours(24))
+        let screen = try #require(report.checks.first { $0.id == "led-screen" })
+        let link = try #require(report.checks.first { $0.id == "network-link" })
+        // Screen: up 07:30-08:00 + 08:45-10:00 + 14:30-18:00 = 30 + 75 + 210; down 45; no data 10:00-11:00, 13:30-14:30.
+        #expect(screen.tally == AvailabilityTally(up: (30 + 75 + 210) * 60, down: 45 * 60, unknown: 0, noData: 120 * 60))
+        // Link: up 07:30-10:00 (150) + 15:00-18:00 (180); down 14:10-15:00 (50); no data 10-11, 13:30-14:10 (100).
+        #expect(link.tally == AvailabilityTally(up: 330 * 60, down: 50 * 60, unknown: 0, noData: 100 * 60))
+        // Site (both must be up): down 08:00-08:45 and 14:10-15:00 (screen has no data until 14:30,
+        // but the link is down, so the site is down).
+        #expect(report.site.down == 95 * 60)
+        #expect(report.site.noData == (60 + 40) * 60)
+        #expect(report.site.scheduled == 8 * 3600)
+        #expect(report.outages.map(\.scheduledSeconds) == [45 * 60, 50 * 60])
+        #expect(report.monitorGaps == [TimeSpan(start: day.seconds, end: (day + .hours(7)).seconds),
+                                       TimeSpan(start: (day + .hours(10)).seconds, end: (day + .hours(14)).seconds),
+                                       TimeSpan(start: (day + .hours(23)).seconds, end: (day + .hours(24)).seconds)])
+        #expect(report.incidents == nil)
+        let text = ReportRenderer.text([report])
+        #expect(text.contains("Tỷ lệ sẵn sàng / Availability:          \(String(format4(Double(report.site.up) / Double(report.site.up + report.site.down))))"))
+        let csv = ReportRenderer.csv([report])
+        #expect(csv.contains("tay-trang,led-screen,2026-03-02,"))
+        #expect(csv.contains(",\(Int64(8 * 3600)),"))
+    }
+
+    @Test("a generated year at Tây Trang renders to HTML, then PDF and PNG with chromium")
+    func yearToPDF() async throws {
+        let dir = try tempFolder("year")
+        let (_, site) = try tayTrangProfile()
+        let store = try Store(path: "\(dir)/w.db", clock: ManualClock(now: Instant(seconds: 0)))
+        let rows = try await generateYear(store: store, site: site, year: 2026, seed: 2026)
+        #expect(rows > 40_000)
+        let period = try #require(ReportPeriod(parsing: "2026"))
+        let report = try await ReportBuilder.build(site: site, period: period, store: store, now: Instant.parse("2027-01-05T00:00:00Z")!)
+        let (from, to) = period.bounds(in: site.zone)
+        #expect(report.site.scheduled == site.schedule.scheduledSeconds(from: from, to: to))
+        #expect(report.days.count == 365 && report.months.count == 12)
+        #expect(report.monitorGaps.count >= 13)
+        #expect(report.site.noData > 3 * 10 * 3600)
+        let a = try #require(report.site.availability)
+        #expect(a > 0.8 && a < 1)
+        for c in report.checks { #expect(c.tally.scheduled == report.site.scheduled) }
+
+        let html = ReportRenderer.html([report])
+        #expect(html.contains("<svg") && !html.contains("<script"))
+        #expect(html.contains("Tây Trang") && html.contains("Availability"))
+        let htmlPath = "\(dir)/tay-trang-2026.html"
+        try FileSystem.writeAtomically(htmlPath, html)
+        try FileSystem.writeAtomically("\(dir)/tay-trang-2026.csv", ReportRenderer.csv([report]))
+        try FileSystem.writeAtomically("\(dir)/tay-trang-2026.txt", ReportRenderer.text([report]))
+
+        guard FileSystem.exists("/usr/bin/chromium"), FileSystem.exists("/usr/bin/pdftoppm") else {
+            print("SKIP PDF/PNG: needs Debian's chromium and poppler-utils (pdftoppm); scripts/test.sh installs them")
+            return
+        }
+        let pdf = "\(dir)/tay-trang-2026.pdf"
+        let chrome = try await runBlocking {
+            try Subprocess.run("/usr/bin/chromium", arguments: ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                                                                 "--user-data-dir=\(dir)/chromium-profile", "--print-to-pdf=\(pdf)", "file://\(htmlPath)"],
+                               timeout: .seconds(90))
+        }
+        #expect(!chrome.timedOut, "chromium: \(chrome.output)")
+        #expect(FileSystem.exists(pdf), "chromium: \(chrome.output)")
+        let png = try await runBlocking {
+            try Subprocess.run("/usr/bin/pdftoppm", arguments: ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, "\(dir)/tay-trang-2026-page1"], timeout: .seconds(30))
+        }
+        #expect(png.exitCode == 0, "pdftoppm: \(png.output)")
+        let info = try await runBlocking { try Subprocess.run("/usr/bin/pdfinfo", arguments: [pdf], timeout: .seconds(10)) }
+        let pages = info.output.split(separator: "\n").first { $0.hasPrefix("Pages:") }.flatMap { Int($0.dropFirst(6).trimmingWhitespace()) } ?? 0
+        #expect(pages >= 2 && pages <= 6, "A4 pages: \(pages)")
+        #expect(info.output.contains("(A4)"), "A4 page size: \(info.output)")
+        let pngText = try? FileSystem.readText("\(dir)/tay-trang-2026-page1.png")
+        #expect((pngText?.utf8.count ?? 0) > 20_000, "page 1 PNG at .build/reports-test/year/tay-trang-2026-page1.png")
+        print("report page 1: \(dir)/tay-trang-2026-page1.png (\(pages) pages)")
+    }
+
+    @Test("scheduled reports: due dates, one queueing per period, nothing for periods never monitored")
+    func scheduled() async throws {
+        let z = ZoneOffset.hoChiMinh
+        var sched = ReportSchedule()
+        func due(_ s: String) -> [String] { ScheduledReports.due(at: Instant.parse(s, defaultOffset: z.offsetSeconds)!, schedule: sched, zone: z).map(\.key) }
+        #expect(due("2026-11-01T07:59") == [])
+        #expect(due("2026-11-01T08:00") == ["monthly/2026-10"])
+        #expect(due("2026-11-25T07:00") == ["monthly/2026-10"])
+        #expect(due("2026-11-25T08:00") == ["monthly/2026-10", "yearly/2026"])
+        #expect(due("2026-12-31T23:59") == ["monthly/2026-11", "yearly/2026"])
+        #expect(due("2027-01-01T09:00") == ["monthly/2026-12"])
+        sched.yearlyDay = 20; sched.yearlyMonth = 11; sched.monthly = false
+        #expect(due("2026-11-20T08:00") == ["yearly/2026"])
+        let yearly = ScheduledReports.due(at: Instant.parse("2026-11-20T09:00+07:00")!, schedule: sched, zone: z)[0]
+        #expect(yearly.period.lastDay == CivilDate(year: 2026, month: 11, day: 19))
+
+        let dir = try tempFolder("scheduled")
+        let (config, site) = try tayTrangProfile()
+        let clock = ManualClock(now: Instant.parse("2026-10-01T00:00:00+07:00")!)
+        let store = try Store(path: "\(dir)/w.db", clock: clock)
+        try await store.beginRun(pid: 1)
+        clock.advance(to: Instant.parse("2026-11-25T08:00:30+07:00")!)
+        try await store.heartbeat()
+        _ = site
+        let first = try await ScheduledReports.runDue(at: clock.now(), configuration: config, store: store, incidentSource: NoIncidentSource())
+        #expect(first == ["monthly/2026-10", "yearly/2026"])
+        let again = try await ScheduledReports.runDue(at: clock.now() + .minutes(1), configuration: config, store: store, incidentSource: NoIncidentSource())
+        #expect(again.isEmpty)
+        let outbox = try await store.read { db in try db.query("SELECT key, recipient_address, template, event, fields_json FROM outbox ORDER BY key") }
+        let departments = config.contacts.organisations.values.filter { $0.roles.contains(.department) }
+        // The Department twice (monthly, yearly), each site's operating unit once (yearly).
+        let operators = config.sites.compactMap { config.contacts.organisations[$0.operatorOrganisation] }
+        let expected = departments.reduce(0) { $0 + $1.addresses.count } * 2 + operators.reduce(0) { $0 + $1.addresses.count }
+        #expect(outbox.count == expected)
+        #expect(outbox.allSatisfy { $0["template"].string == "report" && $0["event"].string == "report" })
+        #expect(outbox.contains { ($0["key"].string ?? "").hasPrefix("report/yearly/2026/tay-trang/") })
+        #expect(outbox.contains { ($0["fields_json"].string ?? "").contains("Availability") })
+        // A period in which the monitor never ran is recorded as done without mail.
+        let store2 = try Store(path: "\(dir)/w2.db", clock: clock)
+        let none = try await ScheduledReports.runDue(at: clock.now(), configuration: config, store: store2, incidentSource: NoIncidentSource())
+        #expect(none.isEmpty)
+        #expect(try await store2.reportSent(key: "monthly/2026-10"))
+        #expect(try await store2.read { db in try db.query("SELECT COUNT(*) FROM outbox")[0][0].int } == 0)
+    }
+
+    @Test("the availability section is validated against the site's checks")
+    func availabilitySettings() throws {
+        let (_, site) = try tayTrangProfile()
+        var s = site
+        s.sections = availabilitySection("checks = led-screen, led-scren")
+        #expect(throws: WatchpostError.self) { try AvailabilitySettings(site: s).siteChecks(of: s) }
+        do { _ = try AvailabilitySettings(site: s).siteChecks(of: s) } catch { #expect(error.message.contains("did you mean 'led-screen'")) }
+        s.sections = []
+        #expect(try AvailabilitySettings(site: s).siteChecks(of: s).count == s.checks.filter(\.enabled).count)
+    }
+}
+
+func format4(_ v: Double) -> String {
+    let n = Int64((v * 100_000).rounded())
+    let w = n / 1000, f = n % 1000
+    return "\(w),\(f < 10 ? "00" : f < 100 ? "0" : "")\(f) %"
+}
