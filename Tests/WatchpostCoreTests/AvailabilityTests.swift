@@ -1,19 +1,6 @@
 import Testing
 @testable import WatchpostCore
 
-/// Deterministic generator so a failing case can be replayed from its seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 struct RandomCase {
     var schedule: OperatingSchedule
     var from: Int64
@@ -23,7 +10,7 @@ struct RandomCase {
     var incidents: [IncidentFacts]
 
     static func make(seed: UInt64, days: Int64) -> RandomCase {
-        var g = SplitMix(seed: seed)
+        var g = SplitMix(state: seed)  // ScheduleTests' generator
         let zone = ZoneOffset.hoChiMinh
         let firstDay = CivilDate(year: 2026, month: 2, day: 14).adding(days: Int64.random(in: 0...20, using: &g))
         func randomWindows() -> [DailyWindow] {
