@@ -3,6 +3,7 @@
 // live in their own modules (WatchpostLED, WatchpostPower, WatchpostNetwork, WatchpostContent).
 import WatchpostCore
 import WatchpostConfig
+import WatchpostPower
 
 /// What a probe may need besides its own check section.
 public struct ProbeEnvironment: Sendable {
@@ -24,6 +25,8 @@ public enum ProbeCatalog {
         switch check.kind {
         case "exec":
             return ExecProbe(check: check, root: environment.configuration.root)
+        case "ups-hid", "ups-q1", "ups-nut":
+            return try PowerProbes.make(check)
         default:
             throw WatchpostError(.configuration, "check \(check.site)/\(check.id): no probe for kind '\(check.kind)'",
                                  hint: "known kinds: \(CheckKinds.all.map(\.kind).joined(separator: ", "))")

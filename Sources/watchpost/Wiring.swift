@@ -18,6 +18,8 @@ func statusExtras(store: Store, config: WatchpostConfiguration) async -> [String
 
 /// Ad-hoc probes: `watchpost probe led --host …`, `probe ups …`, `probe net …`. Each probe module
 /// adds an entry (name → handler), its options and a help paragraph.
-func adHocProbes() -> [String: @Sendable (Arguments) async throws -> Int32] { [:] }
-func adHocProbeOptions() -> Set<String> { [] }
-func adHocProbeHelp() -> String { "" }
+func adHocProbes() -> [String: @Sendable (Arguments) async throws -> Int32] {
+    ["ups": upsAdHocProbe]
+}
+func adHocProbeOptions() -> Set<String> { upsProbeOptions }
+func adHocProbeHelp() -> String { upsProbeHelp }

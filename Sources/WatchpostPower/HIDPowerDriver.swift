@@ -1,0 +1,250 @@
+// The HID Power Device Class driver (NUT's usbhid-ups, generic subdriver): reads the report
+// descriptor, GETs feature reports, applies interrupt-IN reports, and maps Power Device (0x84) and
+// Battery System (0x85) usages to NUT variables. The transport (`HIDTransport`) is separate so
+// the same driver runs over libusb or any other HID path.
+import WatchpostCore
+
+/// What the HID driver needs from a device.
+public protocol HIDTransport: Sendable {
+    /// iManufacturer / iProduct / iSerialNumber of the device.
+    func deviceStrings() async -> (manufacturer: String?, product: String?, serial: String?)
+    var vendorID: UInt16 { get }
+    var productID: UInt16 { get }
+    func reportDescriptor() async throws -> [UInt8]
+    /// GET_REPORT (feature): the reply as the device sends it (id byte first when ids are used).
+    func getFeatureReport(id: UInt8, length: Int) async throws -> [UInt8]
+    /// One interrupt-IN report, or nil when none came within the timeout.
+    func readInterrupt(timeoutMilliseconds: UInt32) async throws -> [UInt8]?
+    var hasInterruptEndpoint: Bool { get }
+    func close() async
+}
+
+/// Where each NUT variable lives in a descriptor.
+public struct HIDPowerMap: Sendable {
+    public struct Quantity: Sendable {
+        public var variable: String
+        public var usage: HIDUsage
+        public var decimals: Int
+        /// Enclosing collections to prefer, best first; empty = anywhere.
+        public var within: [HIDUsage]
+        /// Collections that rule a field out (input voltage is not battery voltage).
+        public var notWithin: [HIDUsage]
+    }
+
+    static let power: UInt16 = 0x84, battery: UInt16 = 0x85
+    static func p(_ id: UInt16) -> HIDUsage { HIDUsage(page: power, id: id) }
+    static func b(_ id: UInt16) -> HIDUsage { HIDUsage(page: battery, id: id) }
+    static let powerSummary = p(0x24), batteryCollection = p(0x12), input = p(0x1A), output = p(0x1C), presentStatus = p(0x02)
+
+    public static let quantities: [Quantity] = [
+        Quantity(variable: "battery.charge", usage: b(0x66), decimals: 0, within: [powerSummary, batteryCollection], notWithin: []),
+        Quantity(variable: "battery.runtime", usage: b(0x68), decimals: 0, within: [powerSummary, batteryCollection], notWithin: []),
+        Quantity(variable: "battery.voltage", usage: p(0x30), decimals: 1, within: [powerSummary, batteryCollection], notWithin: [input, output]),
+        Quantity(variable: "input.voltage", usage: p(0x30), decimals: 1, within: [input], notWithin: []),
+        Quantity(variable: "input.frequency", usage: p(0x32), decimals: 1, within: [input], notWithin: []),
+        Quantity(variable: "output.voltage", usage: p(0x30), decimals: 1, within: [output], notWithin: []),
+        Quantity(variable: "output.frequency", usage: p(0x32), decimals: 1, within: [output], notWithin: []),
+        Quantity(variable: "ups.load", usage: p(0x35), decimals: 0, within: [output, powerSummary], notWithin: [input]),
+        Quantity(variable: "ups.temperature", usage: p(0x36), decimals: 1, within: [powerSummary, batteryCollection], notWithin: []),
+    ]
+
+    /// Status usages → what they mean.
+    public enum Flag: Sendable, Hashable, CaseIterable {
+        case acPresent, charging, discharging, belowCapacityLimit, timeLimitExpired, needReplacement, batteryPresent,
+             shutdownImminent, overload, boost, buck, internalFailure, overTemperature, awaitingPower, communicationLost
+        public var usage: HIDUsage {
+            switch self {
+            case .acPresent: return b(0xD0)
+            case .charging: return b(0x44)
+            case .discharging: return b(0x45)
+            case .belowCapacityLimit: return b(0x42)
+            case .timeLimitExpired: return b(0x43)
+            case .needReplacement: return b(0x4B)
+            case .batteryPresent: return b(0xD1)
+            case .shutdownImminent: return p(0x69)
+            case .overload: return p(0x65)
+            case .boost: return p(0x6E)
+            case .buck: return p(0x6F)
+            case .internalFailure: return p(0x62)
+            case .overTemperature: return p(0x67)
+            case .awaitingPower: return p(0x72)
+            case .communicationLost: return p(0x73)
+            }
+        }
+    }
+
+    /// Field chosen for each variable / flag, per report kind (feature is read on demand, input
+    /// arrives by interrupt): variable → fields (one per kind at most).
+    public var quantityFields: [String: [HIDField]] = [:]
+    public var flagFields: [Flag: [HIDField]] = [:]
+
+    public init(_ d: HIDReportDescriptor) {
+        for q in Self.quantities {
+            for kind in [HIDReportKind.feature, .input] {
+                let candidates = d.fields.filter { $0.kind == kind && $0.usage == q.usage && !q.notWithin.contains(where: $0.isInside) }
+                let best = q.within.isEmpty ? candidates.first
+                    : q.within.lazy.compactMap { w in candidates.first { $0.isInside(w) } }.first
+                if let best { quantityFields[q.variable, default: []].append(best) }
+            }
+        }
+        for flag in Flag.allCases {
+            for kind in [HIDReportKind.feature, .input] {
+                let candidates = d.fields.filter { $0.kind == kind && $0.usage == flag.usage }
+                // PresentStatus holds the current state; ChangedStatus only what changed.
+                if let best = candidates.first(where: { $0.isInside(Self.presentStatus) }) ?? candidates.first(where: { !$0.isInside(Self.p(0x03)) }) {
+                    flagFields[flag, default: []].append(best)
+                }
+            }
+        }
+    }
+
+    /// Feature report ids to GET: every mapped one for a full refresh, status ones for a quick poll.
+    public func featureReports(full: Bool) -> [UInt8] {
+        var ids = Set(flagFields.values.joined().filter { $0.kind == .feature }.map(\.reportID))
+        if full { ids.formUnion(quantityFields.values.joined().filter { $0.kind == .feature }.map(\.reportID)) }
+        return ids.sorted()
+    }
+}
+
+/// The usbhid-ups-like driver over any `HIDTransport`.
+public actor HIDPowerDriver: UPSDriver {
+    public nonisolated let driverName = "usbhid"
+    private let connect: @Sendable () async throws -> any HIDTransport
+    private var transport: (any HIDTransport)?
+    public private(set) var descriptor: HIDReportDescriptor?
+    private var map: HIDPowerMap?
+    /// Latest physical value per field (keyed by kind, report id, bit offset).
+    private var values: [FieldKey: Double] = [:]
+    private var identity: [String: String] = [:]
+
+    struct FieldKey: Hashable { var kind: HIDReportKind; var id: UInt8; var offset: Int }
+
+    /// `connect` opens the transport; it is called again after the device went away.
+    public init(connect: @escaping @Sendable () async throws -> any HIDTransport) {
+        self.connect = connect
+    }
+
+    public func initialize() async throws -> UPSReading {
+        await shutdown()
+        let t = try await connect()
+        transport = t
+        do {
+            let raw = try await t.reportDescriptor()
+            let d = HIDReportDescriptor.parse(raw)
+            guard !d.fields.isEmpty else {
+                throw WatchpostError(.protocolViolation, "the HID report descriptor (\(raw.count) bytes) describes no fields",
+                                     hint: d.problems.first.map { "first problem: \($0)" })
+            }
+            descriptor = d
+            let m = HIDPowerMap(d)
+            guard !m.flagFields.isEmpty || !m.quantityFields.isEmpty else {
+                throw WatchpostError(.protocolViolation, "the device is HID but not a Power Device: no UPS usages in its report descriptor",
+                                     hint: "check --vendor/--product; Megatec units behind a HID bridge need kind ups-q1")
+            }
+            map = m
+            let s = await t.deviceStrings()
+            identity = ["device.type": "ups", "driver.name": "usbhid-ups",
+                        "ups.vendorid": hex4(t.vendorID), "ups.productid": hex4(t.productID)]
+            if let v = s.manufacturer { identity["ups.mfr"] = v; identity["device.mfr"] = v }
+            if let v = s.product { identity["ups.model"] = v; identity["device.model"] = v }
+            if let v = s.serial { identity["ups.serial"] = v; identity["device.serial"] = v }
+            return try await refresh(full: true)
+        } catch {
+            await shutdown()
+            throw error
+        }
+    }
+
+    public func update(full: Bool) async throws -> UPSReading {
+        guard transport != nil else { return try await initialize() }
+        do {
+            return try await refresh(full: full)
+        } catch {
+            await shutdown()
+            throw error
+        }
+    }
+
+    public func shutdown() async {
+        if let t = transport { await t.close() }
+        transport = nil
+    }
+
+    /// Drains pending interrupt-IN reports, GETs the feature reports, and builds the reading.
+    private func refresh(full: Bool) async throws -> UPSReading {
+        guard let t = transport, let d = descriptor, let m = map else {
+            throw WatchpostError(.device, "the UPS is not initialised")
+        }
+        if t.hasInterruptEndpoint {
+            // A few short reads: the device queues changes as interrupt reports (NUT waits 750 ms
+            // for them; the full GET below makes waiting unnecessary here).
+            for _ in 0..<8 {
+                guard let report = try await t.readInterrupt(timeoutMilliseconds: 10) else { break }
+                apply(report, kind: .input, descriptor: d)
+            }
+        }
+        for id in m.featureReports(full: full) {
+            let length = d.reportLength(kind: .feature, reportID: id) + (d.usesReportIDs ? 1 : 0)
+            let report = try await t.getFeatureReport(id: id, length: length)
+            apply(report, kind: .feature, descriptor: d, expectedID: id)
+        }
+        return reading()
+    }
+
+    /// Applies one report (feature reply or interrupt-IN) to the stored values.
+    func apply(_ report: [UInt8], kind: HIDReportKind, descriptor d: HIDReportDescriptor, expectedID: UInt8? = nil) {
+        guard !report.isEmpty else { return }
+        let id: UInt8 = d.usesReportIDs ? report[0] : 0
+        if let expectedID, d.usesReportIDs, id != expectedID { return }
+        let data = d.usesReportIDs ? Array(report.dropFirst()) : report
+        for f in d.fields where f.kind == kind && f.reportID == id && !f.isConstant {
+            guard let raw = f.rawValue(in: data) else { continue }
+            values[FieldKey(kind: kind, id: id, offset: f.bitOffset)] = f.physicalValue(raw: raw)
+        }
+    }
+
+    private func value(_ fields: [HIDField]?) -> (Double, HIDField)? {
+        // Input values arrive only on change; feature values are read on every poll. Prefer the
+        // feature reading, fall back to the last interrupt report.
+        for f in fields ?? [] {
+            if let v = values[FieldKey(kind: f.kind, id: f.reportID, offset: f.bitOffset)] { return (v, f) }
+        }
+        return nil
+    }
+
+    func reading() -> UPSReading {
+        guard let m = map else { return UPSReading() }
+        var r = UPSReading(variables: identity)
+        for q in HIDPowerMap.quantities {
+            guard case (var v, let f)? = value(m.quantityFields[q.variable]) else { continue }
+            if q.variable == "ups.temperature", f.unit == HIDUnits.kelvin || (f.unit == 0 && v > 200) { v -= 273.15 }
+            r.set(q.variable, v, decimals: q.decimals)
+        }
+        func flag(_ f: HIDPowerMap.Flag) -> Bool? { value(m.flagFields[f]).map { $0.0 != 0 } }
+        var status = Set<UPSStatusFlag>()
+        var alarms: [String] = []
+        let ac = flag(.acPresent)
+        let discharging = flag(.discharging) ?? false
+        if let ac { status.insert(ac ? .online : .onBattery) } else { status.insert(discharging ? .onBattery : .online) }
+        if flag(.belowCapacityLimit) == true || flag(.timeLimitExpired) == true || flag(.shutdownImminent) == true { status.insert(.lowBattery) }
+        if flag(.needReplacement) == true { status.insert(.replaceBattery) }
+        if flag(.batteryPresent) == false { status.insert(.replaceBattery); alarms.append("No battery installed!") }
+        if flag(.charging) == true { status.insert(.charging) }
+        if discharging { status.insert(.discharging) }
+        if flag(.overload) == true { status.insert(.overload) }
+        if flag(.buck) == true { status.insert(.trim) }
+        if flag(.boost) == true { status.insert(.boost) }
+        if flag(.internalFailure) == true { alarms.append("Internal UPS fault!") }
+        if flag(.overTemperature) == true { alarms.append("Temperature too high!") }
+        if flag(.awaitingPower) == true { alarms.append("Awaiting power!") }
+        if flag(.communicationLost) == true { alarms.append("Internal communication lost!") }
+        if !alarms.isEmpty { status.insert(.alarm); r["ups.alarm"] = alarms.joined(separator: " ") }
+        r.setStatus(status)
+        return r
+    }
+}
+
+func hex4(_ v: UInt16) -> String {
+    let s = String(v, radix: 16)
+    return String(repeating: "0", count: max(0, 4 - s.count)) + s
+}

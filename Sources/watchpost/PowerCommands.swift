@@ -1,0 +1,68 @@
+// `watchpost probe ups …`: reads a UPS once and prints NUT's variables as `upsc` does
+// (`name: value`, sorted), or as a JSON object with --json.
+import WatchpostCore
+import WatchpostPower
+import Posix
+import FoundationEssentials
+
+let upsProbeOptions: Set<String> = ["vendor", "product", "serial", "nut", "device", "baud", "username"]
+
+let upsProbeHelp = """
+
+    Usage: watchpost probe ups --vendor HEX --product HEX [--serial S] [--json]     (HID Power Device)
+           watchpost probe ups --q1 [--vendor HEX --product HEX] [--json]            (Megatec Q1, Cypress USB bridge; default 0665:5161)
+           watchpost probe ups --q1 --device /dev/ttyUSB0 [--baud 2400] [--json]     (Megatec Q1, serial port)
+           watchpost probe ups --nut HOST[:PORT]/NAME [--username U] [--json]        (NUT upsd; password in WATCHPOST_NUT_PASSWORD)
+
+    Reads the UPS once and prints its variables as `upsc` does. Exit code 0 when it was read,
+    2 when it could not be (the reason on standard error).
+    """
+
+func upsAdHocProbe(_ args: Arguments) async throws -> Int32 {
+    try args.allowOnly(upsProbeOptions.union(["json", "q1", "config"]))
+    let driver: any UPSDriver
+    func hex(_ name: String) throws(WatchpostError) -> UInt16? {
+        guard let v = args.value(name) else { return nil }
+        let s = v.lowercased().hasPrefix("0x") ? String(v.dropFirst(2)) : v
+        guard let id = UInt16(s, radix: 16) else { throw WatchpostError(.usage, "--\(name) '\(v)' is not a hex USB id (e.g. 0764)") }
+        return id
+    }
+    if let nut = args.value("nut") {
+        guard let target = NUTTarget(parsing: nut) else {
+            throw WatchpostError(.usage, "--nut '\(nut)' is not HOST[:PORT]/NAME (or NAME@HOST[:PORT])")
+        }
+        let user = args.value("username")
+        driver = NUTDriver(client: NUTClient(target: target, username: user,
+                                             password: user == nil ? nil : CurrentProcess.environment("WATCHPOST_NUT_PASSWORD")))
+    } else if args.has("q1") {
+        if let device = args.value("device") {
+            let baud = Int(args.value("baud") ?? "2400") ?? 2400
+            driver = MegatecQ1Driver { try await SerialQ1Transport.open(path: device, baud: baud) }
+        } else {
+            driver = PowerProbes.q1CypressDriver(vendor: try hex("vendor") ?? 0x0665, product: try hex("product") ?? 0x5161,
+                                                 serial: args.value("serial"))
+        }
+    } else {
+        guard let vendor = try hex("vendor"), let product = try hex("product") else {
+            throw WatchpostError(.usage, "name the UPS: --vendor HEX --product HEX, --q1, or --nut HOST/NAME", hint: "see: watchpost probe --help")
+        }
+        driver = PowerProbes.hidDriver(vendor: vendor, product: product, serial: args.value("serial"))
+    }
+    do {
+        let reading = try await driver.initialize()
+        await driver.shutdown()
+        if args.has("json") {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            out(String(decoding: try enc.encode(reading.variables), as: UTF8.self))
+        } else {
+            out(reading.upscText)
+        }
+        return 0
+    } catch {
+        await driver.shutdown()
+        let text = (error as? WatchpostError).map(\.description) ?? String(describing: error)
+        StandardErrorSink().write(line: "watchpost probe ups: \(text)")
+        return 2
+    }
+}
