@@ -114,7 +114,8 @@ public actor HIDPowerDriver: UPSDriver {
     public private(set) var descriptor: HIDReportDescriptor?
     private var map: HIDPowerMap?
     /// Latest physical value per field (keyed by kind, report id, bit offset).
-    private var values: [FieldKey: Double] = [:]
+    private var values: [FieldKey: (value: Double, sequence: Int)] = [:]
+    private var sequence = 0
     private var identity: [String: String] = [:]
 
     struct FieldKey: Hashable { var kind: HIDReportKind; var id: UInt8; var offset: Int }
@@ -197,19 +198,21 @@ public actor HIDPowerDriver: UPSDriver {
         let id: UInt8 = d.usesReportIDs ? report[0] : 0
         if let expectedID, d.usesReportIDs, id != expectedID { return }
         let data = d.usesReportIDs ? Array(report.dropFirst()) : report
-        for f in d.fields where f.kind == kind && f.reportID == id && !f.isConstant {
+        for f in d.fields where f.kind == kind && f.reportID == id {
             guard let raw = f.rawValue(in: data) else { continue }
-            values[FieldKey(kind: kind, id: id, offset: f.bitOffset)] = f.physicalValue(raw: raw)
+            sequence += 1
+            values[FieldKey(kind: kind, id: id, offset: f.bitOffset)] = (f.physicalValue(raw: raw), sequence)
         }
     }
 
     private func value(_ fields: [HIDField]?) -> (Double, HIDField)? {
-        // Input values arrive only on change; feature values are read on every poll. Prefer the
-        // feature reading, fall back to the last interrupt report.
+        // The same quantity may come as a feature report (read on demand) and as an input report
+        // (pushed on change): the most recent one wins.
+        var best: (Double, HIDField, Int)?
         for f in fields ?? [] {
-            if let v = values[FieldKey(kind: f.kind, id: f.reportID, offset: f.bitOffset)] { return (v, f) }
+            if let v = values[FieldKey(kind: f.kind, id: f.reportID, offset: f.bitOffset)], v.sequence > (best?.2 ?? -1) { best = (v.value, f, v.sequence) }
         }
-        return nil
+        return best.map { ($0.0, $0.1) }
     }
 
     func reading() -> UPSReading {

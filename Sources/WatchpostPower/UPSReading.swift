@@ -9,8 +9,9 @@ public enum UPSStatusFlag: String, Sendable, Hashable, CaseIterable, Comparable 
          discharging = "DISCHRG", overload = "OVER", trim = "TRIM", boost = "BOOST", bypass = "BYPASS",
          calibrating = "CAL", forcedShutdown = "FSD", off = "OFF", alarm = "ALARM"
 
-    /// NUT's order in ups.status (its drivers print OL/OB first, then LB, …).
-    static let order: [UPSStatusFlag] = [.alarm, .online, .onBattery, .lowBattery, .replaceBattery, .charging, .discharging,
+    /// The order usbhid-ups writes ups.status in (OL/OB, DISCHRG, CHRG, LB, RB, OVER, TRIM, BOOST…).
+    /// Other NUT drivers differ; compare statuses as sets.
+    static let order: [UPSStatusFlag] = [.alarm, .online, .onBattery, .discharging, .charging, .lowBattery, .replaceBattery,
                                          .overload, .trim, .boost, .bypass, .calibrating, .off, .forcedShutdown]
     var rank: Int { Self.order.firstIndex(of: self) ?? 99 }
     public static func < (a: UPSStatusFlag, b: UPSStatusFlag) -> Bool { a.rank < b.rank }
