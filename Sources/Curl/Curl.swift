@@ -12,6 +12,7 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
     public let name: String
     /// The detailed message from CURLOPT_ERRORBUFFER, often naming the server's reply.
     public let detail: String
+    public init(code: Int32, name: String, detail: String) { self.code = code; self.name = name; self.detail = detail }
     public var description: String { detail.isEmpty ? "\(name) (curl \(code))" : "\(detail) (curl \(code): \(name))" }
 
     public static let couldNotResolve: Int32 = 6
@@ -51,7 +52,7 @@ private final class TransferBuffers {
 /// One libcurl easy handle. Reusing a handle for several transfers reuses its connection
 /// (SMTP batches, repeated HTTP checks).
 public final class CurlEasy {
-    private let handle: UnsafeMutableRawPointer
+    fileprivate let handle: UnsafeMutableRawPointer
     private var lists: [UnsafeMutablePointer<curl_slist>] = []
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     private let buffers = TransferBuffers()
@@ -113,6 +114,8 @@ public final class CurlEasy {
 
     public enum StringOption: Sendable {
         case url, mailFrom, userName, password, caInfo, customRequest, userAgent, interface, loginOptions, resolve
+        /// The proxy to use; the empty string means none, whatever http_proxy says.
+        case proxy
     }
 
     public func set(_ option: StringOption, _ value: String) throws(CurlError) {
@@ -129,6 +132,7 @@ public final class CurlEasy {
         case .interface: opt = CURLOPT_INTERFACE
         case .loginOptions: opt = CURLOPT_LOGIN_OPTIONS
         case .resolve: opt = CURLOPT_RESOLVE
+        case .proxy: opt = CURLOPT_PROXY
         }
         // libcurl copies strings (since 7.17), but keep ours alive for the handle's life anyway.
         let c = Array(value.utf8CString)
@@ -200,11 +204,20 @@ public final class CurlEasy {
 
     /// Runs the transfer. Blocks until done: call it off the shared task threads.
     public func perform() throws(CurlError) {
+        prepareTransfer()
+        try check(curl_easy_perform(handle))
+    }
+
+    fileprivate func prepareTransfer() {
         buffers.body.removeAll(keepingCapacity: true)
         buffers.headers.removeAll(keepingCapacity: true)
         buffers.uploadOffset = 0
         errorBuffer[0] = 0
-        try check(curl_easy_perform(handle))
+    }
+
+    /// The error for a finished multi transfer's code (nil when it succeeded).
+    fileprivate func error(for rc: CURLcode) -> CurlError? {
+        do throws(CurlError) { try check(rc); return nil } catch { return error }
     }
 
     public var responseBody: [UInt8] { buffers.body }
@@ -258,5 +271,64 @@ public final class CurlEasy {
             out.append(fields)
         }
         return out
+    }
+}
+
+/// Many transfers at once on one thread (libcurl's multi interface): the HTTP checks of a site run
+/// concurrently without a thread each. Each handle keeps its own timeouts. Blocking: call it off
+/// the shared task threads.
+public enum CurlMulti {
+    /// Runs every handle to completion (or until each one's own timeout) and returns one result
+    /// per handle, in order. At most `maxConcurrent` transfers are active at a time.
+    public static func performAll(_ easies: [CurlEasy], maxConcurrent: Int = 64) -> [CurlError?] {
+        var results = [CurlError?](repeating: nil, count: easies.count)
+        guard !easies.isEmpty else { return results }
+        guard let multi = curl_multi_init() else {
+            return easies.map { _ in CurlError(code: -1, name: "curl_multi_init failed", detail: "") }
+        }
+        defer { curl_multi_cleanup(multi) }
+        var indexOf: [UnsafeMutableRawPointer: Int] = [:]
+        var next = 0
+        var active = 0
+        func addMore() {
+            while next < easies.count && active < maxConcurrent {
+                let e = easies[next]
+                e.prepareTransfer()
+                indexOf[e.handle] = next
+                let rc = curl_multi_add_handle(multi, e.handle)
+                if rc != CURLM_OK {
+                    results[next] = CurlError(code: -1, name: String(cString: curl_multi_strerror(rc)), detail: "curl_multi_add_handle")
+                } else {
+                    active += 1
+                }
+                next += 1
+            }
+        }
+        addMore()
+        var running: Int32 = 0
+        while active > 0 {
+            let rc = curl_multi_perform(multi, &running)
+            if rc != CURLM_OK {
+                for (h, i) in indexOf where results[i] == nil {
+                    results[i] = CurlError(code: -1, name: String(cString: curl_multi_strerror(rc)), detail: "curl_multi_perform")
+                    curl_multi_remove_handle(multi, h)
+                }
+                return results
+            }
+            var queued: Int32 = 0
+            while let msg = curl_multi_info_read(multi, &queued) {
+                guard msg.pointee.msg == CURLMSG_DONE, let h = msg.pointee.easy_handle, let i = indexOf[h] else { continue }
+                results[i] = easies[i].error(for: msg.pointee.data.result)
+                curl_multi_remove_handle(multi, h)
+                indexOf[h] = nil
+                active -= 1
+            }
+            addMore()
+            if active > 0 {
+                var fds: Int32 = 0
+                curl_multi_poll(multi, nil, 0, 100, &fds)
+            }
+        }
+        return results
     }
 }

@@ -1,1 +1,125 @@
-// WatchpostNetwork owns the reachability probes: ICMP echo, TCP connect, HTTP(S) through Curl, name resolution, concurrency.
+// WatchpostNetwork owns the reachability probes: ICMP echo, TCP connect, HTTP(S) through Curl,
+// name resolution with its own time limit, and probing every target of a check at once. The
+// statistics and the judging of results are pure Swift here; the sockets live in Posix and Curl.
+import WatchpostCore
+import WatchpostConfig
+import Posix
+
+/// Round-trip statistics of one target's echoes, as ping and fping print them.
+public struct PingStatistics: Sendable, Hashable {
+    public var sent: Int
+    public var received: Int
+    /// Milliseconds; nil when nothing came back.
+    public var minimum: Double?
+    public var average: Double?
+    public var maximum: Double?
+    /// Mean deviation as iputils ping computes it: sqrt(mean(rtt²) − mean(rtt)²).
+    public var deviation: Double?
+
+    public init(sent: Int, roundTripsMilliseconds rtts: [Double]) {
+        self.sent = sent
+        received = rtts.count
+        guard !rtts.isEmpty else { return }
+        let n = Double(rtts.count)
+        let mean = rtts.reduce(0, +) / n
+        let meanSquare = rtts.reduce(0) { $0 + $1 * $1 } / n
+        minimum = rtts.min()
+        maximum = rtts.max()
+        average = mean
+        deviation = max(0, meanSquare - mean * mean).squareRoot()
+    }
+
+    /// Lost echoes in percent (0 when nothing was sent).
+    public var lossPercent: Double { sent == 0 ? 0 : Double(sent - min(received, sent)) * 100 / Double(sent) }
+}
+
+/// WARNING/CRITICAL limits on loss and average round trip (check_icmp's -w 200,40% -c 500,80%).
+public struct PingThresholds: Sendable, Hashable {
+    public var rttWarning: Seconds = Seconds(milliseconds: 200)
+    public var rttCritical: Seconds = Seconds(milliseconds: 500)
+    public var lossWarning: Double = 40
+    public var lossCritical: Double = 80
+    public init() {}
+
+    /// Findings for one target. Loss is judged before round trip: a host that answers nothing has
+    /// no round trip to speak of.
+    public func judge(_ s: PingStatistics, target: String) -> [Finding] {
+        let loss = s.lossPercent
+        if s.received == 0 {
+            return [Finding(.critical, code: "loss", "\(target): no reply to \(s.sent) echo\(s.sent == 1 ? "" : "es") (100% loss)")]
+        }
+        var out: [Finding] = []
+        let lossText = "\(target): \(format(loss))% loss (\(s.sent - s.received)/\(s.sent) echoes lost)"
+        if loss >= lossCritical { out.append(Finding(.critical, code: "loss", lossText)) }
+        else if loss >= lossWarning { out.append(Finding(.warning, code: "loss", lossText)) }
+        if let avg = s.average {
+            let text = "\(target): average round trip \(format(avg)) ms"
+            if avg >= Double(rttCritical.milliseconds) { out.append(Finding(.critical, code: "rtt", text + " ≥ \(rttCritical)")) }
+            else if avg >= Double(rttWarning.milliseconds) { out.append(Finding(.warning, code: "rtt", text + " ≥ \(rttWarning)")) }
+        }
+        return out
+    }
+}
+
+/// Numbers for people: at most three decimals, no trailing zeros.
+func format(_ v: Double) -> String {
+    let scaled = (v * 1000).rounded() / 1000
+    if scaled == scaled.rounded() { return String(Int64(scaled)) }
+    var s = String(scaled)
+    if let dot = s.firstIndex(of: "."), s.distance(from: dot, to: s.endIndex) > 4 { s = String(s[...s.index(dot, offsetBy: 3)]) }
+    return s
+}
+
+/// Resolves many names at once, at most `width` lookups in flight (each lookup that is not a
+/// numeric address holds a thread while it runs).
+func resolveAll(_ hosts: [String], family: AddressFamilyPreference, timeout: Seconds, width: Int = 32) async -> [String: Result<[IPAddress], ResolutionError>] {
+    let unique = Array(Set(hosts)).sorted()
+    var out: [String: Result<[IPAddress], ResolutionError>] = [:]
+    await withTaskGroup(of: (String, Result<[IPAddress], ResolutionError>).self) { group in
+        var next = 0
+        func add() {
+            let h = unique[next]
+            next += 1
+            group.addTask { (h, await NameResolver.resolve(h, family: family, timeout: timeout)) }
+        }
+        while next < unique.count && next < width { add() }
+        while let (h, r) = await group.next() {
+            out[h] = r
+            if next < unique.count { add() }
+        }
+    }
+    return out
+}
+
+/// The finding for a name that did not resolve: code `dns`, never loss.
+func dnsFinding(_ e: ResolutionError) -> Finding {
+    Finding(.critical, code: "dns", e.description)
+}
+
+/// Monotonic deadline for a blocking loop from the probe's wall-clock deadline (the probe's
+/// clock may be a test clock; only the time left counts).
+func monotonicDeadline(_ context: ProbeContext, cap: Seconds? = nil) -> (UInt64, Seconds) {
+    var left = context.deadline - context.clock.now()
+    if let cap, cap < left { left = cap }
+    if left.milliseconds < 0 { left = .zero }
+    return (monotonicNanoseconds() + UInt64(left.milliseconds) * 1_000_000, left)
+}
+
+/// Builds the probe for a network check kind (`icmp`, `tcp`, `http`); nil for other kinds.
+public enum NetworkProbes {
+    public static let kinds: Set<String> = ["icmp", "tcp", "http"]
+
+    /// `root` is the configuration folder (relative `ca_file` paths start there).
+    public static func make(_ check: CheckDefinition, root: String) -> (any Probe)? {
+        switch check.kind {
+        case "icmp": return ICMPProbe(check: check)
+        case "tcp": return TCPProbe(check: check)
+        case "http": return HTTPProbe(check: check, root: root)
+        default: return nil
+        }
+    }
+}
+
+extension ConfigSection {
+    var addressFamily: AddressFamilyPreference { AddressFamilyPreference(rawValue: string("address_family", default: "any")) ?? .any }
+}

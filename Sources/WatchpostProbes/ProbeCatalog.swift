@@ -4,6 +4,7 @@
 import WatchpostCore
 import WatchpostConfig
 import WatchpostPower
+import WatchpostNetwork
 
 /// What a probe may need besides its own check section.
 public struct ProbeEnvironment: Sendable {
@@ -27,6 +28,9 @@ public enum ProbeCatalog {
             return ExecProbe(check: check, root: environment.configuration.root)
         case "ups-hid", "ups-q1", "ups-nut":
             return try PowerProbes.make(check)
+        case "icmp", "tcp", "http":
+            if let probe = NetworkProbes.make(check, root: environment.configuration.root) { return probe }
+            throw WatchpostError(.configuration, "check \(check.site)/\(check.id): no network probe for kind '\(check.kind)'")
         default:
             throw WatchpostError(.configuration, "check \(check.site)/\(check.id): no probe for kind '\(check.kind)'",
                                  hint: "known kinds: \(CheckKinds.all.map(\.kind).joined(separator: ", "))")

@@ -19,7 +19,7 @@ func statusExtras(store: Store, config: WatchpostConfiguration) async -> [String
 /// Ad-hoc probes: `watchpost probe led --host …`, `probe ups …`, `probe net …`. Each probe module
 /// adds an entry (name → handler), its options and a help paragraph.
 func adHocProbes() -> [String: @Sendable (Arguments) async throws -> Int32] {
-    ["ups": upsAdHocProbe]
+    ["ups": upsAdHocProbe, "net": netAdHocProbe]
 }
-func adHocProbeOptions() -> Set<String> { upsProbeOptions }
-func adHocProbeHelp() -> String { upsProbeHelp }
+func adHocProbeOptions() -> Set<String> { upsProbeOptions.union(netProbeOptions) }
+func adHocProbeHelp() -> String { upsProbeHelp + netProbeHelp }

@@ -1,0 +1,138 @@
+// The `icmp` check: echoes to every target at once through one socket per address family,
+// judged on loss and average round trip.
+import WatchpostCore
+import WatchpostConfig
+import Posix
+
+public struct ICMPProbe: Probe {
+    public struct Settings: Sendable, Hashable {
+        public var targets: [String]
+        public var count = 3
+        public var echoInterval = Seconds(1)
+        public var echoTimeout = Seconds(1)
+        /// nil: spread the first echoes over echo_interval, at most 10 ms apart.
+        public var spacing: Seconds?
+        public var payloadSize = 56
+        public var socket: ICMPSocketPreference = .auto
+        public var family: AddressFamilyPreference = .any
+        public var resolveTimeout = Seconds(2)
+        public var thresholds = PingThresholds()
+
+        public init(targets: [String]) { self.targets = targets }
+
+        public var effectiveSpacing: Seconds {
+            if let spacing { return spacing }
+            let spread = echoInterval.milliseconds / Int64(max(1, targets.count))
+            return Seconds(milliseconds: max(0, min(10, spread)))
+        }
+    }
+
+    public let settings: Settings
+
+    public init(settings: Settings) { self.settings = settings }
+
+    public init(check: CheckDefinition) {
+        let p = check.parameters
+        var s = Settings(targets: p.list("targets"))
+        s.count = p.int("count", default: 3)
+        s.echoInterval = p.duration("echo_interval", default: .seconds(1))
+        s.echoTimeout = p.duration("echo_timeout", default: .seconds(1))
+        s.spacing = p.value("spacing").flatMap { Seconds(parsing: $0) }
+        s.payloadSize = p.int("payload_size", default: 56)
+        s.socket = ICMPSocketPreference(rawValue: p.string("socket", default: "auto")) ?? .auto
+        s.family = p.addressFamily
+        s.resolveTimeout = p.duration("resolve_timeout", default: .seconds(2))
+        s.thresholds.rttWarning = p.duration("rtt_warning", default: s.thresholds.rttWarning)
+        s.thresholds.rttCritical = p.duration("rtt_critical", default: s.thresholds.rttCritical)
+        s.thresholds.lossWarning = p.double("loss_warning", default: s.thresholds.lossWarning)
+        s.thresholds.lossCritical = p.double("loss_critical", default: s.thresholds.lossCritical)
+        settings = s
+    }
+
+    public func run(_ context: ProbeContext) async -> CheckResult {
+        let start = context.clock.now()
+        let s = settings
+        let (_, left) = monotonicDeadline(context)
+        let resolved = await resolveAll(s.targets, family: s.family, timeout: min(s.resolveTimeout, left))
+        var findings: [Finding] = []
+        var plans: [EchoPlan] = []
+        var planTargets: [String] = []
+        var facts: [String: String] = [:]
+        let single = s.targets.count == 1
+        var failedHops: [String] = []
+        for t in s.targets {
+            switch resolved[t] ?? .failure(ResolutionError(host: t, kind: .other, detail: "not resolved")) {
+            case .failure(let e): findings.append(dnsFinding(e)); failedHops.append(t)
+            case .success(let addresses):
+                plans.append(EchoPlan(address: addresses[0], count: s.count, interval: s.echoInterval, timeout: s.echoTimeout, payloadSize: s.payloadSize))
+                planTargets.append(t)
+                if addresses[0].description != t { facts[single ? "address" : "address[\(t)]"] = addresses[0].description }
+            }
+        }
+        var measurements: [Measurement] = []
+        var worstAverage: (Double, String)?
+        var answering = 0
+        if !plans.isEmpty {
+            let (deadline, _) = monotonicDeadline(context)
+            let spacing = s.effectiveSpacing
+            let preference = s.socket
+            let planList = plans
+            let outcome: Result<ICMPRun, ICMPPermissionError>
+            do {
+                outcome = try await runBlocking { () -> Result<ICMPRun, ICMPPermissionError> in
+                    do throws(ICMPPermissionError) {
+                        let r = try ICMPEcho.run(planList, spacing: spacing, preference: preference, deadline: deadline)
+                        return .success(ICMPRun(kind: r.kind, outcomes: r.outcomes))
+                    } catch { return .failure(error) }
+                }
+            } catch {
+                outcome = .failure(ICMPPermissionError(message: "cannot start the echo thread: \(error)", hint: "the system is out of threads or memory"))
+            }
+            switch outcome {
+            case .failure(let e):
+                findings.append(Finding(.unknown, code: "permission", "\(e.message); fix: \(e.hint)"))
+            case .success(let run):
+                facts["socket"] = run.kind.rawValue
+                for (i, o) in run.outcomes.enumerated() {
+                    let t = planTargets[i]
+                    let label = plans[i].address.description == t ? t : "\(t) (\(plans[i].address))"
+                    let stats = PingStatistics(sent: o.sent, roundTripsMilliseconds: o.roundTrips.map { Double($0) / 1_000_000 })
+                    let suffix = single ? "" : "[\(t)]"
+                    measurements.append(Measurement("loss" + suffix, stats.lossPercent, unit: "%"))
+                    if let mn = stats.minimum, let avg = stats.average, let mx = stats.maximum, let dev = stats.deviation {
+                        measurements += [Measurement("rtt_min" + suffix, mn, unit: "ms"), Measurement("rtt_avg" + suffix, avg, unit: "ms"),
+                                         Measurement("rtt_max" + suffix, mx, unit: "ms"), Measurement("rtt_mdev" + suffix, dev, unit: "ms")]
+                        if worstAverage == nil || avg > worstAverage!.0 { worstAverage = (avg, t) }
+                        answering += 1
+                    }
+                    var targetFindings = s.thresholds.judge(stats, target: label)
+                    if stats.received == 0, let why = o.icmpErrors.first ?? o.sendErrors.first {
+                        // Say which hop answered for the dead target: the router that reported it.
+                        let by = o.reportedBy.map { " (reported by \($0))" } ?? ""
+                        targetFindings = [Finding(.critical, code: "unreachable", "\(label): \(why)\(by)")]
+                        if let r = o.reportedBy { facts[single ? "reported_by" : "reported_by[\(t)]"] = r.description }
+                    }
+                    if targetFindings.contains(where: { $0.status == .critical }) { failedHops.append(t) }
+                    findings += targetFindings
+                }
+            }
+        }
+        if !failedHops.isEmpty { facts["failed_hop"] = failedHops.joined(separator: ", ") }
+        if !single { measurements.insert(Measurement("targets_answering", Double(answering)), at: 0) }
+        let okSummary: String
+        if single, let m = measurements.first(where: { $0.name == "rtt_avg" }) {
+            okSummary = "\(s.targets[0]) answers: \(s.count)/\(s.count) echoes, round trip avg \(format(m.value)) ms"
+        } else {
+            okSummary = "all \(s.targets.count) targets answer" + (worstAverage.map { "; slowest \($0.1) avg \(format($0.0)) ms" } ?? "")
+        }
+        return CheckResult.from(findings: findings, okSummary: okSummary, measurements: measurements, facts: facts,
+                                startedAt: start, duration: context.clock.now() - start)
+    }
+}
+
+
+/// One echo run's result, handed back from the echo thread.
+struct ICMPRun: Sendable {
+    var kind: ICMPSocketKind
+    var outcomes: [EchoOutcome]
+}
