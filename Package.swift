@@ -73,6 +73,7 @@ let package = Package(
         .testTarget(name: "WatchpostStoreTests", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Crypto"], swiftSettings: strict),
         .testTarget(name: "WatchpostReportsTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostReports", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostPowerTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostPower", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostNetworkTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostNetwork", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),
     ]
 )

@@ -254,3 +254,8 @@ public enum TCPConnector {
         return outcomes.map { $0 ?? .timedOut }
     }
 }
+
+extension CurrentProcess {
+    /// Whether the process runs as root (tests that build network namespaces need it).
+    public static var isRoot: Bool { geteuid() == 0 }
+}

@@ -1,0 +1,261 @@
+// The probes against real peers: loopback (ICMP, TCP, a python3 HTTP server, openssl s_server
+// with a certificate made in the test) and network namespaces joined by veth pairs (a host that
+// drops packets, packet loss, an unreachable hop, the unprivileged datagram socket path).
+import Testing
+import WatchpostCore
+import WatchpostNetwork
+import Posix
+import FoundationEssentials
+
+func context(_ seconds: Int64 = 10) -> ProbeContext {
+    let clock = SystemClock()
+    return ProbeContext(clock: clock, deadline: clock.now() + .seconds(seconds))
+}
+
+@Suite struct LoopbackProbeTests {
+    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
+    func icmpReachesLoopbackOnBothFamilies() async throws {
+        var s = ICMPProbe.Settings(targets: ["127.0.0.1", "::1"])
+        s.count = 3
+        s.echoInterval = Seconds(milliseconds: 50)
+        let r = await ICMPProbe(settings: s).run(context())
+        #expect(r.status == .ok, "\(r.summary)")
+        #expect(r.measurement("loss[127.0.0.1]") == 0)
+        #expect(r.measurement("loss[::1]") == 0)
+        let avg = try #require(r.measurement("rtt_avg[::1]"))
+        #expect(avg > 0 && avg < 50)
+        #expect(r.facts["socket"] == "raw")  // ping_group_range here is `1 0`: datagram refused
+    }
+
+    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
+    func twoHundredTargetsRunConcurrently() async throws {
+        // 200 loopback addresses, 2 echoes each, 300 ms apart: sequentially that would be 200 ×
+        // 300 ms; concurrently it is one interval plus one round of spacing.
+        var s = ICMPProbe.Settings(targets: (1...200).map { "127.0.1.\($0)" })
+        s.count = 2
+        s.echoInterval = Seconds(milliseconds: 300)
+        s.echoTimeout = Seconds(milliseconds: 500)
+        let started = monotonicNanoseconds()
+        let r = await ICMPProbe(settings: s).run(context())
+        let took = Double(monotonicNanoseconds() - started) / 1e9
+        #expect(r.status == .ok, "\(r.summary)")
+        #expect(r.measurement("targets_answering") == 200)
+        #expect(took < 1.5, "took \(took) s")
+    }
+
+    @Test func nameFailureIsReportedAsDNSNotLoss() async throws {
+        var s = ICMPProbe.Settings(targets: ["no-such-host.invalid"])
+        s.resolveTimeout = .seconds(3)
+        let r = await ICMPProbe(settings: s).run(context())
+        #expect(r.status == .critical)
+        #expect(r.findings.map(\.code) == ["dns"])
+        #expect(r.measurement("loss") == nil)
+        #expect(r.facts["failed_hop"] == "no-such-host.invalid")
+        let t = await TCPProbe(settings: .init(targets: ["no-such-host.invalid:80"])).run(context())
+        #expect(t.findings.map(\.code) == ["dns"])
+        let h = await HTTPProbe(settings: .init(urls: ["http://no-such-host.invalid/"])).run(context())
+        #expect(h.findings.map(\.code) == ["dns"])
+    }
+
+    @Test func tcpOpenAndClosedPorts() async throws {
+        let dir = try await Shell.tempDir()
+        let server = try await TestHTTPServer.start(in: dir)
+        // A port nothing listens on: bind-and-close is racy, port 1 needs root to listen on.
+        let r = await TCPProbe(settings: .init(targets: ["127.0.0.1:\(server.port)", "[::1]:1", "127.0.0.1:1"])).run(context())
+        #expect(r.status == .critical)
+        #expect(r.measurement("connect_time[127.0.0.1:\(server.port)]") != nil)
+        #expect(r.findings.filter { $0.status.isProblem }.map(\.code) == ["refused", "refused"])
+        #expect(r.facts["failed_hop"] == "[::1]:1, 127.0.0.1:1")
+        let ok = await TCPProbe(settings: .init(targets: ["127.0.0.1:\(server.port)"])).run(context())
+        #expect(ok.status == .ok, "\(ok.summary)")
+        await server.stop()
+        _ = try? await Shell.run("rm -rf \(dir)")
+    }
+
+    @Test func httpStatusBodyAndTimeToFirstByte() async throws {
+        let dir = try await Shell.tempDir()
+        let server = try await TestHTTPServer.start(in: dir)
+        let base = "http://127.0.0.1:\(server.port)"
+        var good = HTTPProbe.Settings(urls: ["\(base)/ok"])
+        good.expectBody = "test page: OK"
+        let ok = await HTTPProbe(settings: good).run(context())
+        #expect(ok.status == .ok, "\(ok.summary)")
+        #expect(ok.measurement("status") == 200)
+        #expect((ok.measurement("ttfb") ?? -1) >= 0)
+
+        let five = await HTTPProbe(settings: .init(urls: ["\(base)/500"])).run(context())
+        #expect(five.status == .critical)
+        #expect(five.findings.map(\.code) == ["status"])
+        #expect(five.summary.contains("HTTP 500 (expected 200-399)"))
+
+        var body = HTTPProbe.Settings(urls: ["\(base)/ok"])
+        body.expectBody = "Cổng Tây Trang"
+        #expect(await HTTPProbe(settings: body).run(context()).findings.map(\.code) == ["body"])
+
+        var slow = HTTPProbe.Settings(urls: ["\(base)/slow", "\(base)/ok"])
+        slow.ttfbWarning = Seconds(milliseconds: 500)
+        slow.ttfbCritical = Seconds(milliseconds: 5000)
+        let started = monotonicNanoseconds()
+        let s = await HTTPProbe(settings: slow).run(context())
+        #expect(s.status == .warning, "\(s.summary)")
+        #expect(s.findings.map(\.code) == ["ttfb"] && s.summary.contains("/slow"))
+        #expect(Double(monotonicNanoseconds() - started) / 1e9 < 3)
+
+        // A request that outlives the probe's deadline is cut at the deadline.
+        let cut = await HTTPProbe(settings: .init(urls: ["\(base)/slow"])).run(ProbeContext(clock: SystemClock(), deadline: SystemClock().now() + Seconds(milliseconds: 400)))
+        #expect(cut.findings.map(\.code) == ["timeout"])
+        await server.stop()
+        _ = try? await Shell.run("rm -rf \(dir)")
+    }
+
+    @Test func expiredAndExpiringCertificates() async throws {
+        #expect(await Shell.has("openssl"), "openssl CLI missing (apt-get install openssl)")
+        let dir = try await Shell.tempDir()
+        // A certificate that expired in 2020, and one that expires in 20 days, both for
+        // 127.0.0.1, made with the openssl CLI (`openssl ca` accepts explicit dates).
+        let make = """
+        set -e; cd \(dir); touch index.txt; echo 01 > serial
+        printf '[ca]\\ndefault_ca = d\\n[d]\\ndatabase = ./index.txt\\nserial = ./serial\\nnew_certs_dir = .\\ndefault_md = sha256\\npolicy = p\\ncopy_extensions = copy\\nunique_subject = no\\n[p]\\ncommonName = supplied\\n' > ca.cnf
+        for n in old soon; do
+          openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout $n.key -out $n.csr -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+        done
+        openssl ca -batch -config ca.cnf -selfsign -keyfile old.key -in old.csr -out old.pem -startdate 20200101000000Z -enddate 20200301000000Z 2>/dev/null
+        openssl ca -batch -config ca.cnf -selfsign -keyfile soon.key -in soon.csr -out soon.pem -days 20 2>/dev/null
+        """
+        try await Shell.must(make)
+        let p1 = pickPort(), p2 = p1 + 1
+        let old = try await Shell.background("exec openssl s_server -quiet -www -accept 127.0.0.1:\(p1) -cert \(dir)/old.pem -key \(dir)/old.key")
+        let soon = try await Shell.background("exec openssl s_server -quiet -www -accept 127.0.0.1:\(p2) -cert \(dir)/soon.pem -key \(dir)/soon.key")
+        try await waitForPort(p1)
+        try await waitForPort(p2)
+
+        var expired = HTTPProbe.Settings(urls: ["https://127.0.0.1:\(p1)/"])
+        expired.caFile = "\(dir)/old.pem"
+        let e = await HTTPProbe(settings: expired).run(context())
+        #expect(e.status == .critical)
+        #expect(e.findings.map(\.code) == ["tls-expiry"], "\(e.findings)")
+        #expect(e.summary.contains("certificate expired") && e.summary.contains("certificate has expired"), "\(e.summary)")
+        #expect((e.measurement("cert_days") ?? 0) < -365)
+
+        var expiring = HTTPProbe.Settings(urls: ["https://127.0.0.1:\(p2)/"])
+        expiring.caFile = "\(dir)/soon.pem"
+        let w = await HTTPProbe(settings: expiring).run(context())
+        #expect(w.status == .warning, "\(w.summary)")
+        #expect(w.findings.map(\.code) == ["tls-expiry"])
+        #expect(w.measurement("cert_days") == 19 || w.measurement("cert_days") == 20)
+
+        // Without the CA file the certificate is not trusted, and that is what is said.
+        let untrusted = await HTTPProbe(settings: .init(urls: ["https://127.0.0.1:\(p2)/"])).run(context())
+        #expect(untrusted.findings.map(\.code) == ["tls-verify"])
+        await Shell.stop(old)
+        await Shell.stop(soon)
+        _ = try? await Shell.run("rm -rf \(dir)")
+    }
+}
+
+@Suite(.serialized) struct NamespaceProbeTests {
+    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
+    func reachableHostDroppingHostAndClosedPort() async throws {
+        let ns = try await NamespacePair.create()
+        do {
+            let (up, _) = try await ns.probe("--target 198.51.100.2,2001:db8:1::2 --count 3 --interval 50ms")
+            #expect(up.status == .ok, "\(up.summary)")
+            #expect(up.measurement("loss[2001:db8:1::2]") == 0)
+
+            // The server drops every echo request and TCP port 81: a host behind a filter.
+            try await ns.inServer("nft add table inet t")
+            try await ns.inServer("nft 'add chain inet t in { type filter hook input priority 0; }'")
+            try await ns.inServer("nft add rule inet t in icmp type echo-request drop")
+            try await ns.inServer("nft add rule inet t in tcp dport 81 drop")
+            let (dropped, _) = try await ns.probe("--target 198.51.100.2 --count 3 --interval 50ms --timeout 300ms")
+            #expect(dropped.status == .critical)
+            #expect(dropped.measurement("loss") == 100)
+            #expect(dropped.findings.map(\.code) == ["loss"])
+
+            let (closed, _) = try await ns.probe("--target 198.51.100.2 --port 80 --timeout 1s")
+            #expect(closed.findings.map(\.code) == ["refused"])
+            let (filtered, took) = try await ns.probe("--target 198.51.100.2 --port 81 --timeout 500ms")
+            #expect(filtered.findings.map(\.code) == ["timeout"])
+            #expect(took < .seconds(3))
+        } catch { await ns.destroy(); throw error }
+        await ns.destroy()
+    }
+
+    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
+    func failedHopIsNamed() async throws {
+        let ns = try await NamespacePair.create()
+        do {
+            // 192.0.2.0/24 is unreachable at the server (the site's router): it answers for the
+            // dead target, and the result names it.
+            let (r, _) = try await ns.probe("--target 192.0.2.10 --count 2 --interval 50ms")
+            #expect(r.status == .critical)
+            #expect(r.findings.map(\.code) == ["unreachable"])
+            #expect(r.facts["reported_by"] == "198.51.100.2")
+            #expect(r.facts["failed_hop"] == "192.0.2.10")
+            #expect(r.summary.contains("host unreachable (reported by 198.51.100.2)"))
+        } catch { await ns.destroy(); throw error }
+        await ns.destroy()
+    }
+
+    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
+    func twoHundredSilentTargetsFinishInAboutOneTimeout() async throws {
+        let ns = try await NamespacePair.create()
+        do {
+            let targets = (1...200).map { "203.0.113.\($0)" }.joined(separator: ",")
+            let (r, took) = try await ns.probe("--target \(targets) --count 1 --timeout 1s")
+            #expect(r.status == .critical)
+            #expect(r.measurement("targets_answering") == 0)
+            #expect(r.findings.count == 200)
+            #expect(took < Seconds(milliseconds: 2500), "took \(took)")
+            let (t, tookTCP) = try await ns.probe("--target \(targets) --port 80 --timeout 1s")
+            #expect(t.findings.count == 200 && t.findings.allSatisfy { $0.code == "timeout" })
+            #expect(tookTCP < Seconds(milliseconds: 2500), "took \(tookTCP)")
+        } catch { await ns.destroy(); throw error }
+        await ns.destroy()
+    }
+
+    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
+    func packetLossIsMeasured() async throws {
+        let ns = try await NamespacePair.create()
+        do {
+            // netem is the usual tool; this kernel may lack it, then nftables numgen drops half.
+            let netem = try await Shell.run("ip netns exec \(ns.server) tc qdisc add dev lo root netem loss 50% 2>&1")
+            if netem.exitCode == 0 {
+                try await ns.inServer("tc qdisc del dev lo root")
+            } else {
+                print("note: tc netem is not available in this kernel (\(netem.output.trimmingWhitespace())); packet loss is made with nftables numgen instead")
+            }
+            try await ns.inServer("nft add table inet t")
+            try await ns.inServer("nft 'add chain inet t in { type filter hook input priority 0; }'")
+            try await ns.inServer("nft add rule inet t in icmp type echo-request numgen random mod 2 0 drop")
+            let (r, _) = try await ns.probe("--target 198.51.100.2 --count 60 --interval 10ms --timeout 300ms")
+            let loss = try #require(r.measurement("loss"))
+            // 60 coin flips: 50 % ± 25 points holds with probability > 0.9999.
+            #expect(loss >= 25 && loss <= 75, "loss \(loss) %")
+            #expect(r.status == .warning || r.status == .critical)
+            #expect(r.findings.contains { $0.code == "loss" })
+            #expect(r.measurement("rtt_avg") != nil)
+        } catch { await ns.destroy(); throw error }
+        await ns.destroy()
+    }
+
+    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
+    func datagramSocketPathWhereThePingGroupRangeAllows() async throws {
+        let ns = try await NamespacePair.create()
+        do {
+            // ping_group_range is per network namespace: refused by default here, then allowed.
+            try await Shell.must("ip netns exec \(ns.client) sysctl -qw net.ipv4.ping_group_range='1 0'")
+            let (refused, _) = try await ns.probe("--target 198.51.100.2 --socket datagram --count 1")
+            #expect(refused.status == .unknown)
+            #expect(refused.findings.map(\.code) == ["permission"])
+            #expect(refused.summary.contains("net.ipv4.ping_group_range") && refused.summary.contains("CAP_NET_RAW"))
+            try await Shell.must("ip netns exec \(ns.client) sysctl -qw net.ipv4.ping_group_range='0 2147483647'")
+            let (r, _) = try await ns.probe("--target 198.51.100.2,2001:db8:1::2 --socket datagram --count 3 --interval 20ms")
+            #expect(r.status == .ok, "\(r.summary)")
+            #expect(r.facts["socket"] == "datagram")
+            #expect(r.measurement("loss[198.51.100.2]") == 0)
+            #expect(r.measurement("loss[2001:db8:1::2]") == 0)
+        } catch { await ns.destroy(); throw error }
+        await ns.destroy()
+    }
+}
