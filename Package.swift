@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strict),
         .target(name: "Curl", dependencies: ["CCurl", "CCurlShim"], swiftSettings: strict),
         .target(name: "USB", dependencies: ["CLibUSB"], swiftSettings: strict),
-        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"], swiftSettings: strict),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Posix"], swiftSettings: strict),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: strict),
 
         // MARK: Domain and configuration (pure Swift)

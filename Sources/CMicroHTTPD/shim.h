@@ -1,6 +1,96 @@
 #include <stdarg.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <microhttpd.h>
+
+// Typed wrappers for libmicrohttpd's variadic calls, which Swift cannot call directly
+// (MHD_start_daemon, MHD_get_connection_info). Only the HTTPServer module uses them.
+
+/// Settings for one listener. `host` is a numeric IPv4 or IPv6 address; `cert_pem`/`key_pem`
+/// switch on TLS when both are non-NULL.
+struct watchpost_mhd_settings {
+    const char *host;
+    uint16_t port;
+    unsigned int connection_timeout_seconds;
+    unsigned int connection_limit;
+    unsigned int per_ip_connection_limit;
+    size_t connection_memory_limit;
+    unsigned int thread_pool_size;
+    const char *cert_pem;
+    const char *key_pem;
+};
+
+/// Starts a daemon with an internal epoll thread (pool), suspend/resume allowed, on the
+/// configured address. Returns NULL when the address is not numeric or the daemon cannot start
+/// (port in use, bad certificate); errno may say more.
+static inline struct MHD_Daemon *watchpost_mhd_start(const struct watchpost_mhd_settings *s,
+                                                     MHD_AccessHandlerCallback handler, void *handler_cls,
+                                                     MHD_RequestCompletedCallback completed, void *completed_cls) {
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+    const struct sockaddr *addr = NULL;
+    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME;
+    memset(&v4, 0, sizeof v4);
+    memset(&v6, 0, sizeof v6);
+    if (s->host != NULL && inet_pton(AF_INET, s->host, &v4.sin_addr) == 1) {
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons(s->port);
+        addr = (const struct sockaddr *)&v4;
+    } else if (s->host != NULL && inet_pton(AF_INET6, s->host, &v6.sin6_addr) == 1) {
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons(s->port);
+        addr = (const struct sockaddr *)&v6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        return NULL;
+    }
+    if (s->cert_pem != NULL && s->key_pem != NULL) flags |= MHD_USE_TLS;
+    struct MHD_OptionItem ops[] = {
+        { MHD_OPTION_SOCK_ADDR, 0, (void *)addr },
+        { MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->connection_timeout_seconds, NULL },
+        { MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->connection_limit, NULL },
+        { MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->per_ip_connection_limit, NULL },
+        { MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)s->connection_memory_limit, NULL },
+        { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->thread_pool_size, NULL },
+        { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, completed_cls },
+        { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
+        { (s->cert_pem && s->key_pem) ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)s->cert_pem },
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)s->key_pem },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    return MHD_start_daemon(flags, s->port, NULL, NULL, handler, handler_cls, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+}
+
+/// The port the daemon actually listens on (useful when started on port 0).
+static inline uint16_t watchpost_mhd_bound_port(struct MHD_Daemon *d) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    return info == NULL ? 0 : info->port;
+}
+
+/// The client's numeric address as text ("127.0.0.1", "::1"); writes "" when unknown.
+static inline void watchpost_mhd_client_address(struct MHD_Connection *c, char *out, size_t out_len) {
+    out[0] = 0;
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info == NULL || info->client_addr == NULL) return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)out_len);
+    } else if (sa->sa_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)out_len);
+    }
+}
+
+/// Whether the connection came in over TLS.
+static inline int watchpost_mhd_is_tls(struct MHD_Connection *c) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_PROTOCOL);
+    return info != NULL && info->protocol != 0;
+}
+
+static inline int watchpost_mhd_tls_supported(void) {
+    return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}

@@ -1,3 +1,360 @@
 // HTTPServer is the one module that touches GNU libmicrohttpd: the embedded web server's
-// listener, request parsing limits, TLS, and handing requests to Swift handlers.
-// (Filled by the web work; this file states what the module owns.)
+// listener, request parsing limits, TLS, and handing requests to Swift handlers. No C type
+// leaves this file; callers see `HTTPRequest`, `HTTPResponse` and an async handler.
+//
+// Threading model (why suspended connections, not thread-per-connection): libmicrohttpd runs
+// its own epoll thread(s) that accept, read and parse. When a request is complete, the access
+// handler *suspends* the connection and starts a Swift `Task` for the async handler, then
+// returns at once, so the epoll thread is never blocked by Swift code, a database read or a
+// slow handler. When the handler finishes, the task stores the response and resumes the
+// connection (`MHD_resume_connection` is documented safe from any thread); libmicrohttpd calls
+// the access handler again on its own thread, which queues the response. A slow or malformed
+// client only ever occupies one epoll slot until the connection timeout, bounded by the
+// connection limits; it never holds a thread. Thread-per-connection would tie a whole thread
+// (and its stack) to each slow client and cap throughput on this 2-core box.
+import CMicroHTTPD
+import Posix
+import Synchronization
+
+public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// One request, fully read (headers and body).
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The path without the query string, percent-decoded.
+    public var path: String
+    public var query: [String: String]
+    /// Header names in lower case.
+    public var headers: [String: String]
+    public var body: [UInt8]
+    public var clientAddress: String
+    public var isTLS: Bool
+
+    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = [],
+                clientAddress: String = "127.0.0.1", isTLS: Bool = false) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { _, b in b })
+        self.body = body
+        self.clientAddress = clientAddress
+        self.isTLS = isTLS
+    }
+
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// Cookies from the `Cookie` header.
+    public var cookies: [String: String] {
+        guard let raw = header("cookie") else { return [:] }
+        var out: [String: String] = [:]
+        for part in raw.split(separator: ";") {
+            let kv = part.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2 else { continue }
+            out[String(kv[0]).trimmingSpaces] = String(kv[1]).trimmingSpaces
+        }
+        return out
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public init(status: Int, contentType: String, text: String, headers: [(String, String)] = []) {
+        self.init(status: status, headers: [("Content-Type", contentType)] + headers, body: Array(text.utf8))
+    }
+
+    public func header(_ name: String) -> String? { headers.last { $0.0.lowercased() == name.lowercased() }?.1 }
+}
+
+public typealias HTTPHandler = @Sendable (HTTPRequest) async -> HTTPResponse
+
+public struct HTTPServerSettings: Sendable {
+    /// Numeric IPv4 or IPv6 address to listen on ("127.0.0.1", "0.0.0.0", "::").
+    public var host: String
+    /// 0 picks a free port (tests); `HTTPServer.port` tells which.
+    public var port: Int
+    /// PEM certificate chain and private key; both set switches on HTTPS.
+    public var tlsCertificatePEM: String?
+    public var tlsKeyPEM: String?
+    /// An idle or slow connection is closed after this many seconds without progress.
+    public var connectionTimeoutSeconds: Int = 15
+    public var maxConnections: Int = 512
+    public var maxConnectionsPerAddress: Int = 64
+    /// Largest request body accepted; larger ones get 413.
+    public var maxBodyBytes: Int = 64 * 1024
+    /// Memory per connection for headers and buffers; oversized headers get 431.
+    public var connectionMemoryBytes: Int = 32 * 1024
+    /// libmicrohttpd epoll threads.
+    public var threads: Int = 1
+    /// A handler that has not answered by then gets a 503 sent for it.
+    public var handlerTimeoutSeconds: Int = 15
+
+    public init(host: String, port: Int, tlsCertificatePEM: String? = nil, tlsKeyPEM: String? = nil) {
+        self.host = host
+        self.port = port
+        self.tlsCertificatePEM = tlsCertificatePEM
+        self.tlsKeyPEM = tlsKeyPEM
+    }
+}
+
+/// An opaque libmicrohttpd pointer carried across threads.
+/// `@unchecked Sendable` is safe: the pointer is never dereferenced in Swift; it is only handed
+/// back to libmicrohttpd calls that are documented thread-safe (`MHD_resume_connection` "at any
+/// time", `MHD_quiesce_daemon`/`MHD_stop_daemon` once, after every connection was resumed), and
+/// the object it names outlives every holder (a suspended connection is never freed by the library;
+/// the daemon is stopped only after all in-flight requests finished).
+struct CHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// The state of one request on one connection.
+final class RequestContext: Sendable {
+    enum Phase: Sendable {
+        case receiving(body: [UInt8], tooLarge: Bool)
+        case processing
+        case answered(HTTPResponse)
+    }
+    let phase = Mutex<Phase>(.receiving(body: [], tooLarge: false))
+}
+
+/// A running HTTP(S) server. It stops when `stop()` is called (or when it is deinitialised).
+public final class HTTPServer: Sendable {
+    let settings: HTTPServerSettings
+    let handler: HTTPHandler
+    private let daemon = Mutex<CHandle?>(nil)
+    private let stopping = Atomic<Bool>(false)
+    private let inFlight = Atomic<Int>(0)
+    private let boundPort = Atomic<Int>(0)
+    /// The TCP port listened on.
+    public var port: Int { boundPort.load(ordering: .relaxed) }
+    public var isTLS: Bool { settings.tlsCertificatePEM != nil && settings.tlsKeyPEM != nil }
+
+    public static var tlsSupported: Bool { watchpost_mhd_tls_supported() != 0 }
+
+    public init(settings: HTTPServerSettings, handler: @escaping HTTPHandler) throws(HTTPServerError) {
+        self.settings = settings
+        self.handler = handler
+        guard (0...65535).contains(settings.port) else { throw HTTPServerError(message: "port \(settings.port) is out of range") }
+        if (settings.tlsCertificatePEM == nil) != (settings.tlsKeyPEM == nil) {
+            throw HTTPServerError(message: "TLS needs both a certificate and a private key")
+        }
+        if settings.tlsCertificatePEM != nil, !HTTPServer.tlsSupported {
+            throw HTTPServerError(message: "this libmicrohttpd was built without TLS support")
+        }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        let started: OpaquePointer? = settings.host.withCString { host in
+            withOptionalCString(settings.tlsCertificatePEM) { cert in
+                withOptionalCString(settings.tlsKeyPEM) { key in
+                    var s = watchpost_mhd_settings(
+                        host: host, port: UInt16(settings.port),
+                        connection_timeout_seconds: UInt32(settings.connectionTimeoutSeconds),
+                        connection_limit: UInt32(settings.maxConnections),
+                        per_ip_connection_limit: UInt32(settings.maxConnectionsPerAddress),
+                        connection_memory_limit: settings.connectionMemoryBytes,
+                        thread_pool_size: UInt32(max(1, settings.threads)),
+                        cert_pem: cert, key_pem: key)
+                    return watchpost_mhd_start(&s, accessHandler, me, completedHandler, me)
+                }
+            }
+        }
+        guard let started else {
+            let numeric = settings.host.contains(":") || settings.host.split(separator: ".").count == 4
+            throw HTTPServerError(message: numeric
+                ? "cannot listen on \(settings.host):\(settings.port) (address in use, not on this machine, or the TLS certificate/key is not valid PEM)"
+                : "listen address '\(settings.host)' must be a numeric IPv4 or IPv6 address")
+        }
+        daemon.withLock { $0 = CHandle(pointer: started) }
+        boundPort.store(Int(watchpost_mhd_bound_port(started)), ordering: .relaxed)
+    }
+
+    deinit {
+        if let d = daemon.withLock({ $0 }) { MHD_stop_daemon(d.pointer) }
+    }
+
+    /// Stops accepting connections, lets in-flight handlers finish (at most the handler timeout),
+    /// then shuts the listener down. Safe to call more than once.
+    public func stop() async {
+        guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        guard let d = daemon.withLock({ $0 }) else { return }
+        _ = MHD_quiesce_daemon(d.pointer)
+        let deadline = ContinuousClock.now + .seconds(settings.handlerTimeoutSeconds + 1)
+        while inFlight.load(ordering: .sequentiallyConsistent) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        daemon.withLock { $0 = nil }
+        // MHD_stop_daemon joins its threads: keep that off Swift's shared task threads.
+        _ = try? await runBlocking { MHD_stop_daemon(d.pointer) }
+    }
+
+    // MARK: - Called on libmicrohttpd's threads
+
+    fileprivate func access(connection: OpaquePointer, url: String, method: String, upload: UnsafePointer<CChar>?,
+                            uploadSize: UnsafeMutablePointer<Int>, context slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> MHD_Result {
+        if slot.pointee == nil {
+            let ctx = RequestContext()
+            slot.pointee = Unmanaged.passRetained(ctx).toOpaque()
+            if stopping.load(ordering: .relaxed) {
+                return queue(connection, HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: "shutting down\n", headers: [("Connection", "close")]))
+            }
+            // Refuse an announced oversized body before reading (and before 100-continue).
+            if let len = lookupHeader(connection, "Content-Length").flatMap({ Int($0) }), len > settings.maxBodyBytes {
+                ctx.phase.withLock { $0 = .answered(tooLarge) }
+                return queue(connection, tooLarge)
+            }
+            return .YES
+        }
+        let ctx = Unmanaged<RequestContext>.fromOpaque(slot.pointee!).takeUnretainedValue()
+        let size = uploadSize.pointee
+        if size > 0 {
+            let max = settings.maxBodyBytes
+            let exceeded: Bool = ctx.phase.withLock { phase in
+                guard case .receiving(var body, let big) = phase else { return false }
+                if big || body.count + size > max { phase = .receiving(body: [], tooLarge: true); return true }
+                phase = .receiving(body: [], tooLarge: false)  // avoid a copy while appending
+                upload!.withMemoryRebound(to: UInt8.self, capacity: size) { body.append(contentsOf: UnsafeBufferPointer(start: $0, count: size)) }
+                phase = .receiving(body: body, tooLarge: false)
+                return false
+            }
+            uploadSize.pointee = 0
+            if exceeded { return queue(connection, tooLarge) }
+            return .YES
+        }
+        // The request is complete (or we were resumed with the answer).
+        enum Next { case dispatch([UInt8]), answer(HTTPResponse), tooBig, nothing }
+        let next: Next = ctx.phase.withLock { phase in
+            switch phase {
+            case .receiving(let body, let big):
+                if big { return .tooBig }
+                phase = .processing
+                return .dispatch(body)
+            case .processing: return .nothing
+            case .answered(let r): return .answer(r)
+            }
+        }
+        switch next {
+        case .tooBig: return queue(connection, tooLarge)
+        case .answer(let r): return queue(connection, r)
+        case .nothing: return .YES
+        case .dispatch(let body):
+            let request = HTTPRequest(
+                method: method, path: url, query: values(connection, .GET_ARGUMENT_KIND), headers: values(connection, .HEADER_KIND),
+                body: body, clientAddress: clientAddress(connection), isTLS: watchpost_mhd_is_tls(connection) != 0)
+            inFlight.add(1, ordering: .sequentiallyConsistent)
+            MHD_suspend_connection(connection)
+            let handle = CHandle(pointer: connection)
+            let handler = self.handler
+            let timeout = settings.handlerTimeoutSeconds
+            let finish: @Sendable (HTTPResponse) -> Void = { [self] response in
+                let first: Bool = ctx.phase.withLock { phase in
+                    guard case .processing = phase else { return false }
+                    phase = .answered(response)
+                    return true
+                }
+                guard first else { return }
+                MHD_resume_connection(handle.pointer)
+                inFlight.subtract(1, ordering: .sequentiallyConsistent)
+            }
+            let work = Task { finish(await handler(request)) }
+            Task {
+                try? await Task.sleep(for: .seconds(timeout))
+                finish(HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: "the server did not answer in time; try again\n"))
+                work.cancel()
+            }
+            return .YES
+        }
+    }
+
+    private var tooLarge: HTTPResponse {
+        HTTPResponse(status: 413, contentType: "text/plain; charset=utf-8", text: "request body larger than \(settings.maxBodyBytes) bytes\n",
+                     headers: [("Connection", "close")])
+    }
+
+    private func queue(_ connection: OpaquePointer, _ r: HTTPResponse) -> MHD_Result {
+        let response: OpaquePointer? = r.body.withUnsafeBytes { raw in
+            MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
+        }
+        guard let response else { return .NO }
+        defer { MHD_destroy_response(response) }
+        for (k, v) in r.headers {
+            // Header values never carry CR/LF: a value with one is dropped rather than split.
+            if k.contains(where: { $0 == "\r" || $0 == "\n" }) || v.contains(where: { $0 == "\r" || $0 == "\n" }) { continue }
+            _ = MHD_add_response_header(response, k, v)
+        }
+        return MHD_queue_response(connection, UInt32(r.status), response)
+    }
+
+    fileprivate func completed(context slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+        guard let p = slot.pointee else { return }
+        Unmanaged<RequestContext>.fromOpaque(p).release()
+        slot.pointee = nil
+    }
+}
+
+private func withOptionalCString<T>(_ s: String?, _ body: (UnsafePointer<CChar>?) -> T) -> T {
+    guard let s else { return body(nil) }
+    return s.withCString { body($0) }
+}
+
+/// Collects key/value pairs through libmicrohttpd's iterator.
+private final class PairCollector {
+    var pairs: [String: String] = [:]
+}
+
+private func values(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> [String: String] {
+    let box = PairCollector()
+    let cls = Unmanaged.passUnretained(box).toOpaque()
+    _ = MHD_get_connection_values(connection, kind, { cls, _, key, value in
+        guard let cls, let key else { return .YES }
+        let box = Unmanaged<PairCollector>.fromOpaque(cls).takeUnretainedValue()
+        box.pairs[String(cString: key)] = value.map { String(cString: $0) } ?? ""
+        return .YES
+    }, cls)
+    withExtendedLifetime(box) {}
+    if kind == .HEADER_KIND {
+        return Dictionary(box.pairs.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, b in a + ", " + b })
+    }
+    return box.pairs
+}
+
+private func lookupHeader(_ connection: OpaquePointer, _ name: String) -> String? {
+    MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
+}
+
+private func clientAddress(_ connection: OpaquePointer) -> String {
+    var buf = [CChar](repeating: 0, count: 64)
+    watchpost_mhd_client_address(connection, &buf, buf.count)
+    return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+private let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, upload, uploadSize, conCls in
+    guard let cls, let connection, let uploadSize, let conCls else { return .NO }
+    let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+    return server.access(connection: connection, url: url.map { String(cString: $0) } ?? "/", method: method.map { String(cString: $0) } ?? "GET",
+                         upload: upload, uploadSize: uploadSize, context: conCls)
+}
+
+private let completedHandler: MHD_RequestCompletedCallback = { cls, _, conCls, _ in
+    guard let cls, let conCls else { return }
+    Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().completed(context: conCls)
+}
+

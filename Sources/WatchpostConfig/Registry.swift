@@ -44,7 +44,7 @@ public enum CheckKinds {
 
 /// Sections of `watchpost.conf`. A module that reads a global section lists its schema here.
 public enum GlobalSections {
-    public static let all: [SectionSchema] = [daemon, ReportSections.reports]
+    public static let all: [SectionSchema] = [daemon, ReportSections.reports, web]
 
     public static let daemon = SectionSchema(type: "daemon", keys: [
         KeySpec("database", .nonEmpty, help: "SQLite file, relative to the configuration folder"),

@@ -1,0 +1,145 @@
+// HTML building blocks for the pages: escaping (every piece of text that did not come from this
+// file goes through `esc`), the page frame with its small stylesheet, and date formatting.
+// Plain HTML and CSS, no JavaScript; readable on a phone (one column under 700 px).
+import WatchpostCore
+
+/// Escapes text for HTML element content and quoted attribute values.
+public func esc(_ s: String) -> String {
+    var out = ""
+    out.reserveCapacity(s.utf8.count + 16)
+    for c in s.unicodeScalars {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.unicodeScalars.append(c)
+        }
+    }
+    return out
+}
+
+/// Percent-encodes a path segment or query value.
+func urlEncode(_ s: String) -> String {
+    var out = ""
+    for b in s.utf8 {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+            out.unicodeScalars.append(Unicode.Scalar(b))
+        default:
+            let hex = Array("0123456789ABCDEF")
+            out += "%\(hex[Int(b >> 4)])\(hex[Int(b & 15)])"
+        }
+    }
+    return out
+}
+
+/// `application/x-www-form-urlencoded` (and query strings): `+` is a space, `%XX` a byte.
+func parseForm(_ body: [UInt8]) -> [String: String] {
+    var out: [String: String] = [:]
+    for pair in body.split(separator: UInt8(ascii: "&")) {
+        let kv = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+        guard let k = percentDecode(Array(kv[0])) else { continue }
+        out[k] = kv.count > 1 ? percentDecode(Array(kv[1])) ?? "" : ""
+    }
+    return out
+}
+
+func percentDecode(_ bytes: [UInt8]) -> String? {
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
+    var i = 0
+    func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: return c - 48
+        case 65...70: return c - 55
+        case 97...102: return c - 87
+        default: return nil
+        }
+    }
+    while i < bytes.count {
+        let b = bytes[i]
+        if b == UInt8(ascii: "+") { out.append(32) } else if b == UInt8(ascii: "%"), i + 2 < bytes.count, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
+            out.append(h << 4 | l)
+            i += 2
+        } else { out.append(b) }
+        i += 1
+    }
+    return String(validating: out, as: UTF8.self)
+}
+
+/// `24/11/2026 07:30` in the given zone (Vietnamese day/month order).
+func shortTime(_ t: Instant, _ zone: ZoneOffset) -> String {
+    let iso = t.iso8601(offsetSeconds: zone.offsetSeconds)  // 2026-11-24T07:30:00…
+    let c = Array(iso)
+    guard c.count >= 16 else { return iso }
+    return "\(String(c[8..<10]))/\(String(c[5..<7]))/\(String(c[0..<4])) \(String(c[11..<16]))"
+}
+
+/// `3 giờ 5 phút / 3 h 5 min`.
+func ago(_ span: Seconds) -> String {
+    let s = max(0, span.wholeSeconds)
+    if s < 60 { return "\(s) giây / \(s) s" }
+    if s < 3600 { return "\(s / 60) phút / \(s / 60) min" }
+    if s < 86_400 { return "\(s / 3600) giờ \(s % 3600 / 60) phút / \(s / 3600) h \(s % 3600 / 60) min" }
+    return "\(s / 86_400) ngày \(s % 86_400 / 3600) giờ / \(s / 86_400) d \(s % 86_400 / 3600) h"
+}
+
+func statusClass(_ s: CheckStatus) -> String {
+    switch s {
+    case .ok: return "ok"
+    case .warning: return "warn"
+    case .critical: return "crit"
+    case .unknown: return "unk"
+    }
+}
+
+func stateLabel(_ state: String) -> String {
+    switch state {
+    case "triggered": return "Chưa xác nhận / Unacknowledged"
+    case "acknowledged": return "Đã tiếp nhận / Acknowledged"
+    case "resolved": return "Đã khắc phục / Resolved"
+    default: return esc(state)
+    }
+}
+
+let stylesheet = """
+*{box-sizing:border-box}body{font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0;color:#1b1f23;background:#f4f5f7}
+header{background:#7a0d0d;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.2rem;align-items:center}
+header a{color:#fff}header .who{margin-left:auto;font-size:.9rem}main{max-width:1100px;margin:0 auto;padding:1rem}
+h1{font-size:1.35rem;margin:.2rem 0 .8rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}.en{color:#57606a;font-weight:normal}
+table{width:100%;border-collapse:collapse;background:#fff}th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #d8dee4;vertical-align:top}
+th{background:#eaeef2;font-size:.85rem}.badge{display:inline-block;padding:.05rem .45rem;border-radius:.3rem;font-weight:600;font-size:.85rem;white-space:nowrap}
+.ok{background:#d1f0d9;color:#0b5b25}.warn{background:#fff0c2;color:#6b4d00}.crit{background:#ffd7d5;color:#8e1111}.unk{background:#e4e2ff;color:#3a2e8f}
+.acked{background:#dbeafe;color:#1e3a8a}.resolved{background:#e5e7eb;color:#374151}
+.card{background:#fff;border:1px solid #d8dee4;border-radius:.4rem;padding:.8rem 1rem;margin:.6rem 0}
+form.inline{display:inline}label{display:block;margin:.4rem 0 .2rem;font-weight:600}
+input[type=text],input[type=password],textarea,select{width:100%;max-width:28rem;padding:.45rem;font:inherit;border:1px solid #8c959f;border-radius:.3rem}
+button{font:inherit;padding:.5rem 1rem;border-radius:.3rem;border:1px solid #1f6feb;background:#1f6feb;color:#fff;cursor:pointer;margin:.4rem .4rem .4rem 0}
+button.secondary{background:#fff;color:#1f6feb}.error{background:#ffebe9;border-color:#ff8182}.notice{background:#ddf4ff;border-color:#54aeff}
+.muted{color:#57606a;font-size:.9rem}ol.timeline{list-style:none;padding:0}ol.timeline li{border-left:3px solid #8c959f;padding:.2rem .7rem;margin:.3rem 0;background:#fff}
+@media (max-width:700px){table.checks thead{display:none}table.checks tr{display:block;border-bottom:2px solid #d8dee4;background:#fff}
+table.checks td{display:block;border:0;padding:.15rem .5rem}table.checks td[data-l]::before{content:attr(data-l)": ";color:#57606a;font-size:.85rem}}
+"""
+
+/// The page frame. `title` and `titleEnglish` are plain text (escaped here); `body` is HTML.
+func page(_ title: String, _ titleEnglish: String, user: String?, role: String? = nil, status: Int = 200, body: String,
+          headers: [(String, String)] = []) -> (Int, String, [(String, String)]) {
+    var nav = "<a href=\"/\">Trạng thái / Status</a> <a href=\"/incidents\">Sự cố / Incidents</a> <a href=\"/reports\">Báo cáo / Reports</a>"
+    if role == "admin" { nav += " <a href=\"/users\">Tài khoản / Users</a>" }
+    let who = user.map { u in
+        "<span class=\"who\">\(esc(u))\(role.map { " (\(esc($0)))" } ?? "") · <a href=\"/logout\">Đăng xuất / Log out</a></span>"
+    } ?? "<span class=\"who\"><a href=\"/login\">Đăng nhập / Log in</a></span>"
+    let html = """
+    <!doctype html>
+    <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>\(esc(title)) · Watchpost</title><style>\(stylesheet)</style></head>
+    <body><header><strong>Watchpost</strong> \(user == nil ? "" : nav) \(who)</header>
+    <main><h1>\(esc(title)) <span class="en">/ \(esc(titleEnglish))</span></h1>
+    \(body)
+    </main></body></html>
+    """
+    return (status, html, headers)
+}

@@ -1,0 +1,123 @@
+// Signing in and out: the login form (a double-submit CSRF cookie, since there is no session
+// yet), rate limiting per client address and per account *before* any password hashing, PBKDF2
+// verification off the shared task threads, and session cookies (HttpOnly, SameSite=Strict,
+// Secure under TLS or behind an https base URL).
+import WatchpostCore
+import WatchpostStore
+import WatchpostAuth
+import HTTPServer
+import Posix
+
+extension WebApp {
+    func cookie(_ name: String, _ value: String, maxAge: Int64, request: HTTPRequest) -> (String, String) {
+        var c = "\(name)=\(value); Path=/; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)"
+        if request.isTLS || settings.secureCookies { c += "; Secure" }
+        return ("Set-Cookie", c)
+    }
+
+    /// A fresh form token for pages shown without a session (login, acknowledgement links):
+    /// the same value goes into a cookie and a hidden field, and a post must carry both.
+    func formToken(_ r: HTTPRequest) -> (String, (String, String)) {
+        if let existing = r.cookies["wp_csrf"], existing.count == 43 { return (existing, cookie("wp_csrf", existing, maxAge: 3600, request: r)) }
+        let t = (try? WebSecret.token()) ?? ""
+        return (t, cookie("wp_csrf", t, maxAge: 3600, request: r))
+    }
+
+    func formTokenValid(_ r: HTTPRequest, _ form: [String: String]) -> Bool {
+        guard let c = r.cookies["wp_csrf"], c.count == 43, let f = form["csrf"] else { return false }
+        return WebSecret.equal(c, f)
+    }
+
+    func safeNext(_ next: String?) -> String {
+        guard let n = next, n.hasPrefix("/"), !n.hasPrefix("//"), !n.contains("\\"), !n.contains("\r"), !n.contains("\n") else { return "/" }
+        return n
+    }
+
+    func loginPage(_ r: HTTPRequest, message: String?, status: Int, login: String = "") -> HTTPResponse {
+        let (token, setCookie) = formToken(r)
+        let next = safeNext(r.query["next"] ?? parseForm(r.body)["next"])
+        let body = """
+        \(message.map { "<div class=\"card error\"><p>\(esc($0))</p></div>" } ?? "")
+        <form method="post" action="/login" class="card">
+        <input type="hidden" name="csrf" value="\(esc(token))"><input type="hidden" name="next" value="\(esc(next))">
+        <label for="login">Tên đăng nhập / Login</label><input type="text" id="login" name="login" value="\(esc(login))" autocomplete="username" required>
+        <label for="password">Mật khẩu / Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+        <p><button type="submit">Đăng nhập / Log in</button></p>
+        </form>
+        <p class="muted">Tài khoản do quản trị viên cấp (watchpost user add). / Accounts are issued by the administrator.</p>
+        """
+        return html(page("Đăng nhập", "Log in", user: nil, status: status, body: body, headers: [setCookie]))
+    }
+
+    func loginPost(_ r: HTTPRequest) async -> HTTPResponse {
+        let form = parseForm(r.body)
+        let address = clientAddress(r)
+        let anonymous = Caller(user: nil, session: nil, viaToken: false, address: address)
+        let login = (form["login"] ?? "").trimmingWhitespace()
+        guard formTokenValid(r, form) else {
+            await audit(anonymous, action: "login \(login)", allowed: false, status: 403, reason: "login form without its CSRF token", incident: nil)
+            return loginPage(r, message: "Biểu mẫu đã hết hạn, hãy thử lại. / The form expired or lacks its CSRF token; try again.", status: 403, login: login)
+        }
+        let password = form["password"] ?? ""
+        let now = clock.now()
+        if let until = await throttle.blockedUntil(address, now: now) {
+            await audit(anonymous, action: "login \(login)", allowed: false, status: 429, reason: "too many failed logins from this address", incident: nil)
+            var resp = loginPage(r, message: "Quá nhiều lần đăng nhập sai từ địa chỉ này; thử lại sau \(shortTime(until, zone(forSite: ""))). / Too many failed logins from this address; try again later.",
+                                 status: 429, login: login)
+            resp.headers.append(("Retry-After", String(max(1, (until - now).wholeSeconds))))
+            return resp
+        }
+        let user = login.isEmpty || login.count > 64 ? nil : try? await store.user(login: login)
+        if let user, user.lockedUntil > now {
+            await throttle.fail(address, now: now)
+            await audit(anonymous, action: "login \(login)", allowed: false, status: 429, reason: "account locked after \(user.failedLogins) failed logins", incident: nil)
+            var resp = loginPage(r, message: "Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau \(shortTime(user.lockedUntil, zone(forSite: ""))). / The account is locked after repeated failures; try again later.",
+                                 status: 429, login: login)
+            resp.headers.append(("Retry-After", String(max(1, (user.lockedUntil - now).wholeSeconds))))
+            return resp
+        }
+        let stored = user?.passwordHash
+        // PBKDF2 takes a few hundred milliseconds: never on the shared task threads.
+        let ok = (try? await runBlocking { () -> Bool in
+            guard let stored else { PasswordHash.burn(password); return false }
+            return PasswordHash.verify(password, against: stored)
+        }) ?? false
+        guard ok, let user else {
+            await throttle.fail(address, now: now)
+            if user != nil {
+                _ = try? await store.recordFailedLogin(login: login, threshold: settings.loginAttemptsPerAccount,
+                                                        lockout: settings.accountLockout, maxLockout: settings.accountMaxLockout)
+            }
+            await audit(anonymous, action: "login \(login)", allowed: false, status: 401, reason: "wrong login or password", incident: nil)
+            return loginPage(r, message: "Sai tên đăng nhập hoặc mật khẩu. / Wrong login or password.", status: 401, login: login)
+        }
+        do {
+            let token = try WebSecret.token()
+            let csrf = try WebSecret.token()
+            try await store.recordSuccessfulLogin(login: user.login)
+            try await store.createSession(tokenHash: WebSecret.digest(token), login: user.login, csrfToken: csrf, address: address,
+                                          lifetime: settings.sessionLifetime)
+            await throttle.clear(address)
+            await audit(Caller(user: user, session: nil, viaToken: false, address: address), action: "login", allowed: true, status: 303,
+                        reason: "signed in", incident: nil)
+            return HTTPResponse(status: 303, headers: [("Location", safeNext(form["next"])),
+                                                       cookie("wp_session", token, maxAge: settings.sessionLifetime.wholeSeconds, request: r)])
+        } catch {
+            logger.error("cannot create session", [("error", error.description)])
+            return loginPage(r, message: "Lỗi máy chủ, không tạo được phiên. / Server error: cannot create a session.", status: 500, login: login)
+        }
+    }
+
+    func logoutPage(_ who: Caller) -> HTTPResponse {
+        let body = """
+        <form method="post" action="/logout" class="card"><input type="hidden" name="csrf" value="\(esc(who.session?.csrfToken ?? ""))">
+        <p>Kết thúc phiên làm việc? / End this session?</p><button type="submit">Đăng xuất / Log out</button></form>
+        """
+        return html(page("Đăng xuất", "Log out", user: who.name, role: who.user?.role.rawValue, body: body))
+    }
+
+    func logout(_ r: HTTPRequest, _ who: Caller) async -> HTTPResponse {
+        if let s = who.session { try? await store.endSession(tokenHash: s.tokenHash) }
+        return HTTPResponse(status: 303, headers: [("Location", "/login"), cookie("wp_session", "", maxAge: 0, request: r)])
+    }
+}

@@ -1,0 +1,306 @@
+// The pages people use: the status board (open incidents first, then every check with its state,
+// since when and last value), the incident list and incident page (timeline and the actions the
+// user's role allows), the reports page, and user management for admins.
+import WatchpostCore
+import WatchpostStore
+import WatchpostAuth
+import HTTPServer
+import Posix
+
+extension WebApp {
+    // MARK: - Status board
+
+    func lastValue(_ s: StoredCheckState) -> String {
+        guard let r = s.result, !r.measurements.isEmpty else { return "" }
+        return r.measurements.prefix(3).map { m in
+            let v = m.value == m.value.rounded() && abs(m.value) < 1e15 ? String(Int64(m.value)) : String(format2(m.value))
+            return "\(m.name) \(v)\(m.unit.isEmpty ? "" : " " + m.unit)"
+        }.joined(separator: ", ")
+    }
+
+    func incidentBadge(_ i: IncidentView) -> String {
+        let cls = i.state == "resolved" ? "resolved" : i.state == "acknowledged" ? "acked" : statusClass(i.severity)
+        return "<span class=\"badge \(cls)\">\(stateLabel(i.state))</span>"
+    }
+
+    func incidentRows(_ incidents: [IncidentView]) -> String {
+        var rows = ""
+        for i in incidents {
+            let z = zone(forSite: i.site)
+            let ack = i.acknowledgedBy.map { by in
+                "<br><span class=\"muted\">\(esc(by)) · \(i.acknowledgedAt.map { shortTime($0, z) } ?? "")</span>"
+            } ?? ""
+            rows += """
+            <tr><td data-l="Sự cố / Incident"><a href="/incidents/\(i.id)">#\(i.id)</a></td>
+            <td data-l="Trạng thái / State">\(incidentBadge(i))\(ack)</td>
+            <td data-l="Kiểm tra / Check">\(esc(i.checkName)) <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span><br>\(esc(i.summary))</td>
+            <td data-l="Loại / Category">\(esc(i.category.vietnamese))<br><span class="muted">\(esc(i.category.rawValue)) · \(esc(i.severity.description))</span></td>
+            <td data-l="Từ / Since">\(shortTime(i.since, z))<br><span class="muted">cấp / level \(i.level)</span></td></tr>
+            """
+        }
+        return rows
+    }
+
+    func incidentTable(_ incidents: [IncidentView]) -> String {
+        """
+        <table class="checks"><thead><tr><th>Sự cố<br>Incident</th><th>Trạng thái<br>State</th><th>Kiểm tra<br>Check</th><th>Loại<br>Category</th><th>Từ<br>Since</th></tr></thead>
+        <tbody>\(incidentRows(incidents))</tbody></table>
+        """
+    }
+
+    func statusBoard(_ who: Caller) async -> HTTPResponse {
+        let states = await checkStates()
+        let now = clock.now()
+        var body = ""
+        if let desk {
+            let open = ((try? await desk.incidents(limit: 200)) ?? []).filter(\.isOpen)
+            body += "<h2>Sự cố đang mở <span class=\"en\">/ Open incidents</span> (\(open.count))</h2>"
+            body += open.isEmpty ? "<p class=\"card\">Không có sự cố đang mở. / No open incidents.</p>" : incidentTable(open)
+        } else {
+            body += "<p class=\"card notice\">Chưa kết nối bộ xử lý sự cố. / The incident engine is not connected to the web.</p>"
+        }
+        body += "<h2>Các kiểm tra <span class=\"en\">/ Checks</span> (\(states.count))</h2>"
+        if states.isEmpty {
+            body += "<p class=\"card\">Chưa có kết quả. / No results yet.</p>"
+        } else {
+            let sorted = states.sorted { ($0.status.severityRank, $1.site, $1.checkID) > ($1.status.severityRank, $0.site, $0.checkID) }
+            var rows = ""
+            for s in sorted {
+                let z = zone(forSite: s.site)
+                rows += """
+                <tr><td data-l="Điểm / Site">\(esc(configuration.site(s.site)?.name ?? s.site))</td>
+                <td data-l="Kiểm tra / Check">\(esc(checkName(site: s.site, check: s.checkID))) <span class="muted">(\(esc(s.checkID)))</span></td>
+                <td data-l="Trạng thái / State"><span class="badge \(statusClass(s.status))">\(esc(s.status.vietnamese)) / \(s.status)</span>\(s.hard ? "" : " <span class=\"muted\">(chưa chắc chắn / soft)</span>")</td>
+                <td data-l="Từ / Since">\(shortTime(s.since, z))<br><span class="muted">\(ago(now - s.since))</span></td>
+                <td data-l="Giá trị / Last value">\(esc(s.summary))<br><span class="muted">\(esc(lastValue(s)))</span></td></tr>
+                """
+            }
+            body += """
+            <table class="checks"><thead><tr><th>Điểm<br>Site</th><th>Kiểm tra<br>Check</th><th>Trạng thái<br>State</th><th>Từ<br>Since</th><th>Giá trị gần nhất<br>Last value</th></tr></thead>
+            <tbody>\(rows)</tbody></table>
+            """
+        }
+        body += "<p class=\"muted\">Cập nhật / updated \(shortTime(now, zone(forSite: ""))) · <a href=\"/reports\">Báo cáo thời gian hoạt động / Uptime reports</a></p>"
+        return html(page("Bảng trạng thái", "Status board", user: who.name, role: who.user?.role.rawValue, body: body,
+                         headers: [("Refresh", "60")]))
+    }
+
+    // MARK: - Incidents
+
+    func incidentList(_ who: Caller) async -> HTTPResponse {
+        guard let desk else { return unavailable(who) }
+        do {
+            let all = try await desk.incidents(limit: 500)
+            let body = all.isEmpty ? "<p class=\"card\">Chưa có sự cố nào. / No incidents yet.</p>" : incidentTable(all)
+            return html(page("Sự cố", "Incidents", user: who.name, role: who.user?.role.rawValue, body: body))
+        } catch {
+            return serverError(who, error)
+        }
+    }
+
+    func unavailable(_ who: Caller) -> HTTPResponse {
+        html(page("Không khả dụng", "Unavailable", user: who.name, role: who.user?.role.rawValue, status: 503,
+                  body: "<p class=\"card notice\">Bộ xử lý sự cố chưa được kết nối. / The incident engine is not connected.</p>"))
+    }
+
+    func serverError(_ who: Caller, _ error: WatchpostError) -> HTTPResponse {
+        logger.error("web: request failed", [("error", error.description)])
+        return html(page("Lỗi máy chủ", "Server error", user: who.name, role: who.user?.role.rawValue, status: 500,
+                         body: "<div class=\"card error\"><p>\(esc(error.message))</p></div>"))
+    }
+
+    func incidentPage(_ who: Caller, id: Int64, message: String?, status: Int = 200) async -> HTTPResponse {
+        guard let desk, let user = who.user else { return unavailable(who) }
+        let incident: IncidentView?
+        let timeline: [TimelineItem]
+        do {
+            incident = try await desk.incident(id)
+            timeline = incident == nil ? [] : try await desk.timeline(id)
+        } catch { return serverError(who, error) }
+        guard let i = incident else { return notFound(who) }
+        let z = zone(forSite: i.site)
+        var body = message.map { "<div class=\"card notice\"><p>\(esc($0))</p></div>" } ?? ""
+        body += """
+        <div class="card"><p>\(incidentBadge(i)) <span class="badge \(statusClass(i.severity))">\(esc(i.severity.vietnamese)) / \(i.severity)</span></p>
+        <p><strong>\(esc(i.checkName))</strong> <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span></p>
+        <p>\(esc(i.summary))</p>
+        <p class="muted">\(esc(i.category.vietnamese)) / \(esc(i.category.rawValue)) · mở lúc / opened \(shortTime(i.openedAt, z)) · cấp / level \(i.level)\(i.resolvedAt.map { " · đóng / resolved \(shortTime($0, z))" } ?? "")</p>
+        \(i.acknowledgedBy.map { by in "<p>Đã tiếp nhận bởi / acknowledged by <strong>\(esc(by))</strong>\(i.acknowledgedVia.map { " (\(esc($0)))" } ?? "") \(i.acknowledgedAt.map { shortTime($0, z) } ?? "")\(i.acknowledgementNote.map { ": " + esc($0) } ?? "")</p>" } ?? "")
+        </div>
+        """
+        // Only the actions the role allows are offered; the server checks again on post.
+        let csrf = esc(who.session?.csrfToken ?? "")
+        var actions = ""
+        if i.isOpen, !i.isAcknowledged, AccessPolicy.decide(user.role, .acknowledge, category: i.category).allowed {
+            actions += """
+            <form method="post" action="/incidents/\(i.id)/ack" class="card"><input type="hidden" name="csrf" value="\(csrf)">
+            <label for="ack-note">Ghi chú (không bắt buộc) / Note (optional)</label><textarea id="ack-note" name="note" rows="2" maxlength="2000"></textarea>
+            <button type="submit">Xác nhận tiếp nhận / Acknowledge</button></form>
+            """
+        }
+        if i.isOpen, AccessPolicy.decide(user.role, .resolve, category: i.category).allowed {
+            actions += """
+            <form method="post" action="/incidents/\(i.id)/resolve" class="card"><input type="hidden" name="csrf" value="\(csrf)">
+            <label for="resolve-note">Kết quả xử lý / Resolution note</label><textarea id="resolve-note" name="note" rows="2" maxlength="2000"></textarea>
+            <button type="submit">Đóng sự cố / Resolve</button></form>
+            """
+        }
+        if AccessPolicy.decide(user.role, .note, category: i.category).allowed {
+            actions += """
+            <form method="post" action="/incidents/\(i.id)/note" class="card"><input type="hidden" name="csrf" value="\(csrf)">
+            <label for="note-text">Thêm ghi chú / Add a note</label><textarea id="note-text" name="note" rows="2" maxlength="2000" required></textarea>
+            <button type="submit" class="secondary">Lưu ghi chú / Save note</button></form>
+            """
+        }
+        if !actions.isEmpty { body += "<h2>Thao tác <span class=\"en\">/ Actions</span></h2>" + actions }
+        body += "<h2>Diễn biến <span class=\"en\">/ Timeline</span></h2><ol class=\"timeline\">"
+        for t in timeline {
+            body += "<li><span class=\"muted\">\(shortTime(t.at, z)) · \(esc(t.kind)) · \(esc(t.actor))</span><br>\(esc(t.text))</li>"
+        }
+        body += "</ol>"
+        return html(page("Sự cố #\(i.id)", "Incident #\(i.id)", user: who.name, role: user.role.rawValue, status: status, body: body))
+    }
+
+    func incidentAction(_ r: HTTPRequest, _ who: Caller, id: Int64, action: String) async -> HTTPResponse {
+        guard let desk, let user = who.user else { return unavailable(who) }
+        let act: WebAction
+        switch action {
+        case "ack": act = .acknowledge
+        case "resolve": act = .resolve
+        case "note": act = .note
+        default: return notFound(who)
+        }
+        let incident: IncidentView?
+        do { incident = try await desk.incident(id) } catch { return serverError(who, error) }
+        guard let i = incident else { return notFound(who) }
+        let d = AccessPolicy.decide(user.role, act, category: i.category)
+        guard d.allowed else { return await refusePage(r, who, status: 403, action: "\(act.rawValue) incident \(id)", reason: d.reason, incident: id) }
+        let form = parseForm(r.body)
+        let note = form["note"].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : String($0.prefix(2000)) }
+        let actor = IncidentActor(name: user.login, via: "web", address: who.address)
+        do {
+            let message: String
+            switch act {
+            case .acknowledge:
+                _ = try await desk.acknowledge(id, by: actor, note: note)
+                message = "Đã xác nhận tiếp nhận. / Acknowledged."
+            case .resolve:
+                _ = try await desk.resolve(id, by: actor, note: note)
+                message = "Đã đóng sự cố. / Resolved."
+            default:
+                guard let note else {
+                    return await incidentPage(who, id: id, message: "Ghi chú trống. / The note is empty.", status: 400)
+                }
+                try await desk.addNote(id, by: actor, text: note)
+                message = "Đã lưu ghi chú. / Note saved."
+            }
+            await audit(who, action: "\(act.rawValue) incident \(id)", allowed: true, status: 200, reason: "done", incident: id)
+            return await incidentPage(who, id: id, message: message)
+        } catch {
+            if error.code == .usage || error.code == .notFound {
+                await audit(who, action: "\(act.rawValue) incident \(id)", allowed: false, status: 409, reason: error.message, incident: id)
+                return await incidentPage(who, id: id, message: error.message, status: 409)
+            }
+            return serverError(who, error)
+        }
+    }
+
+    // MARK: - Reports
+
+    func reportsPage(_ who: Caller) -> HTTPResponse {
+        var body = "<p>Báo cáo thời gian hoạt động theo giờ vận hành của từng điểm. / Uptime against each site's operating hours.</p><ul>"
+        for s in configuration.sites {
+            body += "<li><strong>\(esc(s.name))</strong> <span class=\"muted\">(\(esc(s.nameEnglish)))</span>: "
+            body += "<a href=\"/reports/\(urlEncode(s.id))\">tháng này / this month</a></li>"
+        }
+        body += "</ul><p class=\"muted\">Trên máy chủ / on the box: <code>watchpost report --site SITE --month YYYY-MM</code></p>"
+        return html(page("Báo cáo", "Reports", user: who.name, role: who.user?.role.rawValue, body: body))
+    }
+
+    // MARK: - Users (admins)
+
+    func usersPage(_ who: Caller, message: String?, status: Int = 200) async -> HTTPResponse {
+        let users = (try? await store.users()) ?? []
+        let csrf = esc(who.session?.csrfToken ?? "")
+        var rows = ""
+        for u in users {
+            rows += """
+            <tr><td data-l="Tên / Login">\(esc(u.login))</td><td data-l="Họ tên / Name">\(esc(u.displayName))</td>
+            <td data-l="Vai trò / Role">\(esc(u.role.vietnamese)) <span class="muted">(\(u.role))</span></td>
+            <td data-l="">\(u.login.lowercased() == who.name?.lowercased() ? "" : "<form class=\"inline\" method=\"post\" action=\"/users/\(urlEncode(u.login))/remove\"><input type=\"hidden\" name=\"csrf\" value=\"\(csrf)\"><button type=\"submit\" class=\"secondary\">Xóa / Remove</button></form>")</td></tr>
+            """
+        }
+        let roleOptions = UserRole.allCases.map { "<option value=\"\($0.rawValue)\">\(esc($0.vietnamese)) (\($0.rawValue))</option>" }.joined()
+        let body = """
+        \(message.map { "<div class=\"card notice\"><p>\(esc($0))</p></div>" } ?? "")
+        <table class="checks"><thead><tr><th>Tên đăng nhập<br>Login</th><th>Họ tên<br>Name</th><th>Vai trò<br>Role</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+        <h2>Thêm tài khoản <span class="en">/ Add a user</span></h2>
+        <form method="post" action="/users/add" class="card"><input type="hidden" name="csrf" value="\(csrf)">
+        <label for="u-login">Tên đăng nhập / Login</label><input type="text" id="u-login" name="login" required pattern="[A-Za-z0-9._-]{2,64}">
+        <label for="u-name">Họ tên / Name</label><input type="text" id="u-name" name="name" required>
+        <label for="u-role">Vai trò / Role</label><select id="u-role" name="role">\(roleOptions)</select>
+        <label for="u-pass">Mật khẩu (≥ \(PasswordHash.minimumLength) ký tự) / Password</label><input type="password" id="u-pass" name="password" required autocomplete="new-password">
+        <p><button type="submit">Thêm / Add</button></p></form>
+        """
+        return html(page("Tài khoản", "Users", user: who.name, role: who.user?.role.rawValue, status: status, body: body))
+    }
+
+    func usersAction(_ r: HTTPRequest, _ who: Caller, segments: [String]) async -> HTTPResponse {
+        let form = parseForm(r.body)
+        if segments == ["add"] {
+            let login = (form["login"] ?? "").trimmingWhitespace()
+            let name = (form["name"] ?? "").trimmingWhitespace()
+            let password = form["password"] ?? ""
+            guard isValidLogin(login), !name.isEmpty, let role = UserRole(rawValue: form["role"] ?? "") else {
+                return await usersPage(who, message: "Tên đăng nhập chỉ gồm chữ, số, . _ - (2–64 ký tự); cần họ tên và vai trò. / Login: letters, digits, . _ - (2–64); name and role required.", status: 400)
+            }
+            if let weak = PasswordHash.weakness(password, login: login) { return await usersPage(who, message: weak, status: 400) }
+            do {
+                let hash = try await runBlocking { try PasswordHash.make(password) }
+                try await store.addUser(login: login, displayName: String(name.prefix(200)), role: role, email: nil, passwordHash: hash)
+                await audit(who, action: "add user \(login) (\(role))", allowed: true, status: 200, reason: "done", incident: nil)
+                return await usersPage(who, message: "Đã thêm \(login). / Added \(login).")
+            } catch let e as WatchpostError {
+                return await usersPage(who, message: e.message, status: 409)
+            } catch {
+                return await usersPage(who, message: "\(error)", status: 500)
+            }
+        }
+        if segments.count == 2, segments[1] == "remove" {
+            let login = segments[0]
+            guard login.lowercased() != who.name?.lowercased() else {
+                return await usersPage(who, message: "Không thể tự xóa tài khoản của mình. / You cannot remove yourself.", status: 409)
+            }
+            do {
+                try await store.removeUser(login: login)
+                await audit(who, action: "remove user \(login)", allowed: true, status: 200, reason: "done", incident: nil)
+                return await usersPage(who, message: "Đã xóa \(login). / Removed \(login).")
+            } catch {
+                return await usersPage(who, message: error.message, status: 409)
+            }
+        }
+        return notFound(who)
+    }
+}
+
+/// Logins are plain: letters, digits, `.`, `_`, `-`, 2–64 characters.
+public func isValidLogin(_ s: String) -> Bool {
+    (2...64).contains(s.count) && s.unicodeScalars.allSatisfy { c in
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "." || c == "_" || c == "-"
+    }
+}
+
+/// Two decimals, trailing zeros dropped.
+func format2(_ v: Double) -> String {
+    guard v.isFinite else { return String(v) }
+    let scaled = (v * 100).rounded()
+    let whole = Int64(scaled / 100)
+    var frac = Int64(abs(scaled).truncatingRemainder(dividingBy: 100))
+    var s = (scaled < 0 && whole == 0 ? "-" : "") + String(whole)
+    if frac != 0 {
+        var digits = frac < 10 ? "0\(frac)" : "\(frac)"
+        while digits.hasSuffix("0") { digits.removeLast(); frac /= 10 }
+        s += "." + digits
+    }
+    return s
+}

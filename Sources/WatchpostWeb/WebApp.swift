@@ -1,0 +1,239 @@
+// The web application: one async handler for every request. It resolves the client's address,
+// who is asking (session cookie or API bearer token), routes to the pages, the JSON API,
+// /metrics and the acknowledgement links, and answers every refusal with a reason that is
+// shown, logged and written to the audit table. Pure Swift over the store and the incident
+// desk; the HTTP transport is HTTPServer's.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostAuth
+import HTTPServer
+import Posix
+import Synchronization
+
+/// Failed logins per client address in a sliding window (in memory: an address that restarts
+/// the daemon's memory gets no more than one more window).
+actor LoginThrottle {
+    private var failures: [String: [Instant]] = [:]
+    let limit: Int
+    let window: Seconds
+
+    init(limit: Int, window: Seconds) {
+        self.limit = limit
+        self.window = window
+    }
+
+    /// When the address may try again, or nil when it may try now.
+    func blockedUntil(_ address: String, now: Instant) -> Instant? {
+        let recent = (failures[address] ?? []).filter { now - $0 < window }
+        failures[address] = recent.isEmpty ? nil : recent
+        guard recent.count >= limit, let oldest = recent.first else { return nil }
+        return oldest + window
+    }
+
+    func fail(_ address: String, now: Instant) {
+        failures[address, default: []].append(now)
+        if failures.count > 10_000 {  // bound memory under a spray of addresses
+            failures = failures.filter { now - ($0.value.last ?? now) < window }
+        }
+    }
+
+    func clear(_ address: String) { failures[address] = nil }
+}
+
+/// Who is asking.
+struct Caller: Sendable {
+    var user: WebUser?
+    var session: WebSession?
+    /// Authenticated by an API bearer token (no cookie, so no CSRF check).
+    var viaToken: Bool
+    var address: String
+
+    var name: String? { user?.login }
+}
+
+public final class WebApp: Sendable {
+    let store: Store
+    let reader: Store
+    let desk: (any IncidentDesk)?
+    let configuration: WatchpostConfiguration
+    let settings: WebSettings
+    let linkKey: [UInt8]?
+    let clock: any WatchpostClock
+    let logger: Logger
+    let throttle: LoginThrottle
+    /// Short-lived cache of the status data, so a burst of page views costs one database read.
+    let boardCache = Mutex<(Instant, [StoredCheckState])?>(nil)
+
+    /// - Parameters:
+    ///   - store: the daemon's store (writes: sessions, audit, link use).
+    ///   - reader: a second, read-only store for page reads (defaults to `store`).
+    ///   - desk: the incident engine; nil shows incidents as unavailable.
+    ///   - linkKey: the link-signing key (`web.link_key`); nil refuses every link.
+    public init(store: Store, reader: Store? = nil, desk: (any IncidentDesk)?, configuration: WatchpostConfiguration, settings: WebSettings,
+                linkKey: [UInt8]?, clock: any WatchpostClock, logger: Logger) {
+        self.store = store
+        self.reader = reader ?? store
+        self.desk = desk
+        self.configuration = configuration
+        self.settings = settings
+        self.linkKey = linkKey
+        self.clock = clock
+        self.logger = logger
+        throttle = LoginThrottle(limit: settings.loginAttemptsPerAddress, window: settings.loginWindow)
+    }
+
+    // MARK: - Entry point
+
+    public func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        var response = await route(request)
+        // Every answer: no caching of private pages, no framing, no sniffing, and no Referer
+        // (an acknowledgement link in the address bar must not leak to another site).
+        response.headers += [
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "no-referrer"),
+            ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        ]
+        if response.header("Cache-Control") == nil { response.headers.append(("Cache-Control", "no-store")) }
+        return response
+    }
+
+    func clientAddress(_ r: HTTPRequest) -> String {
+        // Behind a trusted reverse proxy, the proxy's X-Forwarded-For names the real client
+        // (its last entry is the one the proxy itself added).
+        if settings.trustedProxies.contains(r.clientAddress), let xff = r.header("x-forwarded-for"),
+           let last = xff.split(separator: ",").last.map({ String($0).trimmingWhitespace() }), !last.isEmpty, last.count <= 64 {
+            return last
+        }
+        return r.clientAddress
+    }
+
+    func caller(_ r: HTTPRequest) async -> Caller {
+        let address = clientAddress(r)
+        if let auth = r.header("authorization"), auth.lowercased().hasPrefix("bearer ") {
+            let token = String(auth.dropFirst(7)).trimmingWhitespace()
+            if !token.isEmpty, let u = try? await reader.user(apiTokenHash: WebSecret.digest(token)) {
+                return Caller(user: u, session: nil, viaToken: true, address: address)
+            }
+            return Caller(user: nil, session: nil, viaToken: true, address: address)
+        }
+        if let cookie = r.cookies["wp_session"], !cookie.isEmpty, cookie.count <= 128,
+           let s = try? await reader.session(tokenHash: WebSecret.digest(cookie)) {
+            return Caller(user: s.user, session: s, viaToken: false, address: address)
+        }
+        return Caller(user: nil, session: nil, viaToken: false, address: address)
+    }
+
+    func route(_ r: HTTPRequest) async -> HTTPResponse {
+        let path = r.path
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let method = r.method.uppercased()
+        if method != "GET" && method != "POST" && method != "HEAD" {
+            return text(405, "method \(method) not allowed\n", headers: [("Allow", "GET, POST")])
+        }
+        if path == "/healthz" { return text(200, "ok\n") }
+        // Acknowledgement links need no account: the signed token is the authority.
+        if segments.first == "ack" {
+            guard segments.count == 2 else { return await linkRefused(r, status: 400, reason: .malformed, token: nil) }
+            return method == "POST" ? await ackLinkPost(r, token: segments[1]) : await ackLinkGet(r, token: segments[1])
+        }
+        if path == "/login" { return method == "POST" ? await loginPost(r) : loginPage(r, message: nil, status: 200) }
+        let who = await caller(r)
+        if segments.first == "api" { return await api(r, segments: Array(segments.dropFirst()), caller: who) }
+        if path == "/metrics" {
+            guard who.user != nil else {
+                return text(401, "authentication required: send a user's API token as 'Authorization: Bearer …'\n", headers: [("WWW-Authenticate", "Bearer")])
+            }
+            return await metrics()
+        }
+        guard let user = who.user, !who.viaToken else {
+            if method == "GET" {
+                return HTTPResponse(status: 303, headers: [("Location", "/login?next=\(urlEncode(path))")])
+            }
+            return await refusePage(r, who, status: 401, action: "\(method) \(path)", reason: "Cần đăng nhập / you need to log in", incident: nil)
+        }
+        // Every form post from a signed-in user carries the session's CSRF token.
+        if method == "POST" {
+            let form = parseForm(r.body)
+            guard let sent = form["csrf"], let session = who.session, WebSecret.equal(sent, session.csrfToken) else {
+                return await refusePage(r, who, status: 403, action: "POST \(path)",
+                                        reason: "Thiếu hoặc sai mã chống giả mạo (CSRF) / missing or wrong CSRF token; reload the page and try again",
+                                        incident: nil)
+            }
+        }
+        switch (method, segments.count, segments.first) {
+        case ("GET", 0, _), ("HEAD", 0, _): return await statusBoard(who)
+        case ("GET", 1, "logout"): return logoutPage(who)
+        case ("POST", 1, "logout"): return await logout(r, who)
+        case ("GET", 1, "incidents"): return await incidentList(who)
+        case ("GET", 2, "incidents"):
+            guard let id = Int64(segments[1]) else { return notFound(who) }
+            return await incidentPage(who, id: id, message: nil)
+        case ("POST", 3, "incidents"):
+            guard let id = Int64(segments[1]) else { return notFound(who) }
+            return await incidentAction(r, who, id: id, action: segments[2])
+        case ("GET", 1, "reports"): return reportsPage(who)
+        case ("GET", 1, "users"):
+            let d = AccessPolicy.decide(user.role, .manageUsers)
+            guard d.allowed else { return await refusePage(r, who, status: 403, action: "view users", reason: d.reason, incident: nil) }
+            return await usersPage(who, message: nil)
+        case ("POST", 2, "users"), ("POST", 3, "users"):
+            let d = AccessPolicy.decide(user.role, .manageUsers)
+            guard d.allowed else { return await refusePage(r, who, status: 403, action: "manage users", reason: d.reason, incident: nil) }
+            return await usersAction(r, who, segments: Array(segments.dropFirst()))
+        default:
+            return notFound(who)
+        }
+    }
+
+    // MARK: - Responses
+
+    func text(_ status: Int, _ body: String, headers: [(String, String)] = []) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", text: body, headers: headers)
+    }
+
+    func html(_ p: (Int, String, [(String, String)])) -> HTTPResponse {
+        HTTPResponse(status: p.0, contentType: "text/html; charset=utf-8", text: p.1, headers: p.2)
+    }
+
+    func notFound(_ who: Caller) -> HTTPResponse {
+        html(page("Không tìm thấy", "Not found", user: who.name, role: who.user?.role.rawValue, status: 404,
+                  body: "<p>Trang này không tồn tại. / There is no such page.</p><p><a href=\"/\">Bảng trạng thái / Status board</a></p>"))
+    }
+
+    /// Logs, audits and shows a refusal.
+    func refusePage(_ r: HTTPRequest, _ who: Caller, status: Int, action: String, reason: String, incident: Int64?) async -> HTTPResponse {
+        await audit(who, action: action, allowed: false, status: status, reason: reason, incident: incident)
+        return html(page("Không được phép", "Refused", user: who.name, role: who.user?.role.rawValue, status: status,
+                         body: "<div class=\"card error\"><p><strong>\(status)</strong> — \(esc(reason))</p></div><p><a href=\"/\">Bảng trạng thái / Status board</a></p>"))
+    }
+
+    func audit(_ who: Caller, action: String, allowed: Bool, status: Int, reason: String, incident: Int64?) async {
+        let fields: [(String, String)] = [("user", who.name ?? "-"), ("address", who.address), ("action", action), ("status", String(status)),
+                                          ("reason", reason)] + (incident.map { [("incident", String($0))] } ?? [])
+        if allowed { logger.notice("web action", fields) } else { logger.warning("web refusal", fields) }
+        do {
+            try await store.audit(WebAuditEntry(at: clock.now(), address: who.address, user: who.name, action: action, allowed: allowed,
+                                                status: status, reason: reason, incidentID: incident))
+        } catch {
+            logger.error("cannot write web audit entry", [("error", error.description)])
+        }
+    }
+
+    // MARK: - Data
+
+    func checkStates() async -> [StoredCheckState] {
+        let now = clock.now()
+        if let (at, states) = boardCache.withLock({ $0 }), now - at < Seconds(milliseconds: 1000), now >= at { return states }
+        let states = (try? await reader.checkStates()) ?? []
+        boardCache.withLock { $0 = (now, states) }
+        return states
+    }
+
+    func zone(forSite site: String) -> ZoneOffset { configuration.site(site)?.zone ?? configuration.sites.first?.zone ?? .hoChiMinh }
+
+    func checkName(site: String, check: String) -> String { configuration.site(site)?.check(check)?.name ?? check }
+
+    func category(site: String, check: String) -> IncidentCategory { configuration.site(site)?.check(check)?.category ?? .technical }
+}
