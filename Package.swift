@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(name: "watchpost", dependencies: [
             "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes", "WatchpostDaemon",
             "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent",
-            "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "Posix",
+            "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "HTTPServer", "Posix",
         ], swiftSettings: strict),
         // Simulated hardware for the demo and the tests; never linked into the product binary.
         .target(name: "WatchpostSimulators", dependencies: ["WatchpostCore", "WatchpostLED", "WatchpostPower", "Posix"], swiftSettings: strict),
@@ -74,6 +74,9 @@ let package = Package(
         .testTarget(name: "WatchpostReportsTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostReports", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostPowerTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostPower", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostNetworkTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostNetwork", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostWebTests", dependencies: [
+            "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "HTTPServer", "Curl", "Crypto", "Posix",
+        ], swiftSettings: strict),
         .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),
     ]
 )

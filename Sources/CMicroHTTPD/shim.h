@@ -58,7 +58,6 @@ static inline struct MHD_Daemon *watchpost_mhd_start(const struct watchpost_mhd_
         { MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)s->connection_memory_limit, NULL },
         { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->thread_pool_size, NULL },
         { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, completed_cls },
-        { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
         { (s->cert_pem && s->key_pem) ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)s->cert_pem },
         { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)s->key_pem },
         { MHD_OPTION_END, 0, NULL },

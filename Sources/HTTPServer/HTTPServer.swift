@@ -297,7 +297,7 @@ public final class HTTPServer: Sendable {
         defer { MHD_destroy_response(response) }
         for (k, v) in r.headers {
             // Header values never carry CR/LF: a value with one is dropped rather than split.
-            if k.contains(where: { $0 == "\r" || $0 == "\n" }) || v.contains(where: { $0 == "\r" || $0 == "\n" }) { continue }
+            if k.utf8.contains(where: { $0 == 13 || $0 == 10 }) || v.utf8.contains(where: { $0 == 13 || $0 == 10 }) { continue }
             _ = MHD_add_response_header(response, k, v)
         }
         return MHD_queue_response(connection, UInt32(r.status), response)

@@ -29,7 +29,7 @@ extension WebApp {
     }
 
     func safeNext(_ next: String?) -> String {
-        guard let n = next, n.hasPrefix("/"), !n.hasPrefix("//"), !n.contains("\\"), !n.contains("\r"), !n.contains("\n") else { return "/" }
+        guard let n = next, n.hasPrefix("/"), !n.hasPrefix("//"), !n.contains("\\"), !n.utf8.contains(where: { $0 < 32 }) else { return "/" }
         return n
     }
 

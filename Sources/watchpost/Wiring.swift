@@ -11,6 +11,7 @@ let productPipeline: PipelineFactory = { ctx in
 /// Services the product daemon runs besides the checks (outbox worker, web server, timers…).
 let productServices: [ServiceFactory] = [
     { ctx in [ReportService(context: ctx)] },
+    webServiceFactory,
 ]
 
 /// Extra lines for `watchpost status` (open incidents, …).

@@ -1,0 +1,51 @@
+// Wires the embedded web server into the daemon: reads `[web]`, the link key from the secrets,
+// opens a second read-only connection for page reads (so page views never queue behind the
+// writer's fsync), starts the HTTP(S) listener at start-up (a port in use stops the daemon with
+// a clear error) and stops it on shutdown.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostDaemon
+import WatchpostWeb
+import WatchpostAuth
+import HTTPServer
+
+/// The incident engine as the web sees it. Nil until the engine's service is wired here; the
+/// pages then say the engine is not connected and acknowledgement links are refused (503).
+func incidentDesk(_ ctx: DaemonContext) -> (any IncidentDesk)? { nil }
+
+struct WebServerService: DaemonService {
+    let name = "web"
+    let server: HTTPServer
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(3600)) } catch { break }
+        }
+        await server.stop()
+        logger.notice("web server stopped")
+    }
+}
+
+let webServiceFactory: ServiceFactory = { ctx throws(WatchpostError) in
+    guard let settings = WebSettings.from(ctx.configuration) else { return [] }
+    let log = ctx.logger.with("service", "web")
+    let key = ctx.secrets.reveal(.linkKey).map(linkKeyBytes)
+    if key == nil { log.warning("no web.link_key in the secrets: acknowledgement links will be refused") }
+    let reader = (try? Store(path: ctx.configuration.daemon.database, clock: ctx.clock, readOnly: true)) ?? ctx.store
+    let app = WebApp(store: ctx.store, reader: reader, desk: incidentDesk(ctx), configuration: ctx.configuration, settings: settings,
+                     linkKey: key, clock: ctx.clock, logger: log)
+    let server: HTTPServer
+    do {
+        server = try HTTPServer(settings: try settings.serverSettings(), handler: { await app.handle($0) })
+    } catch let e as HTTPServerError {
+        throw WatchpostError(.configuration, "web server: \(e.message)", hint: "check [web] listen / tls_certificate / tls_key in watchpost.conf")
+    } catch let e as WatchpostError {
+        throw e
+    } catch {
+        throw WatchpostError(.configuration, "web server: \(error)")
+    }
+    log.notice("web server listening", [("address", "\(settings.host):\(server.port)"), ("tls", server.isTLS ? "yes" : "no"), ("base_url", settings.baseURL)])
+    return [WebServerService(server: server, logger: log)]
+}

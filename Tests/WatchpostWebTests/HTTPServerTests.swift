@@ -1,0 +1,141 @@
+// The HTTP layer on loopback: requests reach the async handler with their headers, query and
+// body; limits answer 413; TLS works with a certificate made here; a slow or malformed client and
+// a slow handler never hold up other requests; stop() waits for in-flight requests.
+import Testing
+import HTTPServer
+import WatchpostCore
+import Posix
+import Synchronization
+
+@Suite("HTTP server (libmicrohttpd)", .timeLimit(.minutes(1)))
+struct HTTPServerTests {
+    func echoServer(_ configure: (inout HTTPServerSettings) -> Void = { _ in }) throws -> HTTPServer {
+        var s = HTTPServerSettings(host: "127.0.0.1", port: 0)
+        s.maxBodyBytes = 1024
+        s.connectionTimeoutSeconds = 2
+        configure(&s)
+        return try HTTPServer(settings: s) { r in
+            if r.path == "/slow" { try? await Task.sleep(for: .milliseconds(1500)) }
+            let text = "\(r.method) \(r.path) q=\(r.query["q"] ?? "-") ua=\(r.header("x-test") ?? "-") body=\(String(decoding: r.body, as: UTF8.self)) addr=\(r.clientAddress) tls=\(r.isTLS)"
+            return HTTPResponse(status: r.path == "/missing" ? 404 : 200, contentType: "text/plain", text: text, headers: [("X-Echo", "1"), ("X-Bad", "a\r\nInjected: yes")])
+        }
+    }
+
+    @Test func requestReachesHandler() async throws {
+        let server = try echoServer()
+        let base = "http://127.0.0.1:\(server.port)"
+        let get = try await http("GET", "\(base)/hello?q=x%20y", headers: ["X-Test: tv"])
+        #expect(get.status == 200)
+        #expect(get.body == "GET /hello q=x y ua=tv body= addr=127.0.0.1 tls=false")
+        #expect(get.header("x-echo") == ["1"], "headers: \(get.headers.replacingCR)")
+        #expect(get.header("injected").isEmpty, "a header value with CR/LF must be dropped, not split")
+        let post = try await http("POST", "\(base)/form", body: "a=1&b=2")
+        #expect(post.body.hasPrefix("POST /form q=- ua=- body=a=1&b=2"))
+        #expect(try await http("GET", "\(base)/missing").status == 404)
+        await server.stop()
+    }
+
+    @Test func oversizedBodyIsRefused() async throws {
+        let server = try echoServer()
+        let r = try await http("POST", "http://127.0.0.1:\(server.port)/x", body: String(repeating: "a", count: 5000))
+        #expect(r.status == 413)
+        // The server is still fine afterwards.
+        #expect(try await http("GET", "http://127.0.0.1:\(server.port)/ok").status == 200)
+        await server.stop()
+    }
+
+    @Test func slowHandlerDoesNotBlockOthers() async throws {
+        let server = try echoServer()
+        let base = "http://127.0.0.1:\(server.port)"
+        async let slow = http("GET", "\(base)/slow")
+        try await Task.sleep(for: .milliseconds(100))
+        let start = monotonicNanoseconds()
+        for _ in 0..<10 { #expect(try await http("GET", "\(base)/fast").status == 200) }
+        let ms = (monotonicNanoseconds() - start) / 1_000_000
+        #expect(ms < 1000, "10 fast requests took \(ms) ms while a slow handler ran")
+        #expect(try await slow.status == 200)
+        await server.stop()
+    }
+
+    @Test func slowAndMalformedClientsDoNotStallTheServer() async throws {
+        let server = try echoServer()
+        let port = server.port
+        // 30 clients that send half a request and then nothing, and one that sends garbage.
+        let script = """
+        import socket, time, sys
+        held = []
+        for i in range(30):
+            s = socket.create_connection(("127.0.0.1", \(port)))
+            s.sendall(b"GET /x HTTP/1.1\\r\\nHost: a\\r\\nX-Slow: ")
+            held.append(s)
+        g = socket.create_connection(("127.0.0.1", \(port)))
+        g.sendall(b"\\x00\\x01GARBAGE \\xff\\xfe NOT HTTP\\r\\n\\r\\n")
+        g.settimeout(3)
+        try:
+            reply = g.recv(200)
+        except Exception as e:
+            reply = b"error " + str(e).encode()
+        sys.stdout.write(reply[:12].decode("latin-1"))
+        sys.stdout.flush()
+        time.sleep(2.5)
+        """
+        let clients = Task { try await runBlocking { try Subprocess.run("/usr/bin/python3", arguments: ["-c", script], timeout: .seconds(15)) } }
+        try await Task.sleep(for: .milliseconds(400))
+        let start = monotonicNanoseconds()
+        let r = try await http("GET", "http://127.0.0.1:\(port)/during")
+        let ms = (monotonicNanoseconds() - start) / 1_000_000
+        #expect(r.status == 200)
+        #expect(ms < 500, "a request took \(ms) ms while slow clients were connected")
+        let outcome = try await clients.value
+        // Garbage gets a 400 or a closed connection, promptly; never a hang (which would print "error timed out").
+        #expect(outcome.output.isEmpty || outcome.output.hasPrefix("HTTP/1.1 400"), "garbage got: \(outcome.output)")
+        await server.stop()
+    }
+
+    @Test func tlsWithAGeneratedCertificate() async throws {
+        #expect(HTTPServer.tlsSupported)
+        let dir = try tempDir("tls")
+        let gen = try await runBlocking {
+            try Subprocess.run("/usr/bin/openssl", arguments: [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "\(dir)/key.pem", "-out", "\(dir)/cert.pem",
+            ], timeout: .seconds(30))
+        }
+        #expect(gen.exitCode == 0, "openssl: \(gen.output)")
+        let cert = try FileSystem.readText("\(dir)/cert.pem"), key = try FileSystem.readText("\(dir)/key.pem")
+        let server = try echoServer { $0.tlsCertificatePEM = cert; $0.tlsKeyPEM = key }
+        #expect(server.isTLS)
+        let r = try await http("GET", "https://127.0.0.1:\(server.port)/secure", caFile: "\(dir)/cert.pem")
+        #expect(r.status == 200)
+        #expect(r.body.hasSuffix("tls=true"))
+        // Plain HTTP to the TLS port fails rather than being served in clear.
+        let plain = try? await http("GET", "http://127.0.0.1:\(server.port)/secure", timeoutMs: 3000)
+        #expect(plain == nil || plain?.status != 200)
+        await server.stop()
+        _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5))
+    }
+
+    @Test func badSettingsAreClearErrors() throws {
+        #expect(throws: HTTPServerError.self) { try HTTPServer(settings: HTTPServerSettings(host: "localhost", port: 0)) { _ in HTTPResponse(status: 200) } }
+        #expect(throws: HTTPServerError.self) {
+            try HTTPServer(settings: HTTPServerSettings(host: "127.0.0.1", port: 0, tlsCertificatePEM: "not a cert", tlsKeyPEM: "not a key")) { _ in HTTPResponse(status: 200) }
+        }
+        let first = try echoServer()
+        #expect(throws: HTTPServerError.self) { try HTTPServer(settings: HTTPServerSettings(host: "127.0.0.1", port: first.port)) { _ in HTTPResponse(status: 200) } }
+        withExtendedLifetime(first) {}
+    }
+
+    @Test func stopWaitsForInFlightRequests() async throws {
+        let server = try echoServer()
+        let slow = Task { try await http("GET", "http://127.0.0.1:\(server.port)/slow") }
+        try await Task.sleep(for: .milliseconds(200))
+        await server.stop()
+        #expect(try await slow.value.status == 200, "the request in flight at stop() still got its answer")
+        let after = try? await http("GET", "http://127.0.0.1:\(server.port)/x", timeoutMs: 1000)
+        #expect(after == nil, "nothing listens after stop()")
+    }
+}
+
+extension String {
+    var replacingCR: String { String(map { $0 == "\r" || $0 == "\n" || $0 == "\r\n" ? "|" : $0 }) }
+}
