@@ -71,7 +71,7 @@ extension WebApp {
             switch reason {
             case .used(let u): return u.incidentID
             case .unknownIncident, .noKey, .noEngine: return nil
-            case .notIssuedFor(let id), .resolved(let id), .wrongIncident(let id): return id
+            case .notIssuedFor(let id), .resolved(let id): return id
             default: return token.flatMap(unverifiedIncident)
             }
         }()
