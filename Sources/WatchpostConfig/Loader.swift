@@ -4,7 +4,7 @@ import Posix
 /// Section kinds a site folder may hold besides the built-in ones (maintenance windows,
 /// responders…). The module that owns a kind lists its schema here.
 public enum SiteSections {
-    public static let extra: [SectionSchema] = [ReportSections.availability]
+    public static let extra: [SectionSchema] = [ReportSections.availability, IncidentSections.maintenance, IncidentSections.responder]
 }
 
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
@@ -176,15 +176,16 @@ public struct ConfigurationLoader {
     static let levelSchema = SectionSchema(type: "level", named: true, keys: [
         KeySpec("notify", .nonEmpty, required: true, help: "org:ID, person:ID or role:ROLE, comma-separated"),
         KeySpec("notify_technical", .text, help: "added for technical incidents"),
-        KeySpec("timeout", .duration(min: .seconds(30), max: .hours(24 * 7))),
-        KeySpec("reminder", .duration(min: .minutes(1), max: .hours(24 * 7))),
+        KeySpec("timeout", .duration(min: .seconds(1), max: .hours(24 * 7))),
+        KeySpec("reminder", .duration(min: .seconds(1), max: .hours(24 * 7))),
     ])
     static let routingSchema = SectionSchema(type: "routing", keys: [], freeKeys: .custom("level or technicians") { v in
         v == "technicians" || (Int(v).map { (1...9).contains($0) } ?? false) ? nil : "'\(v)' must be a level number or 'technicians'"
     })
     static let chainSchema = SectionSchema(type: "chain", keys: [
         KeySpec("name", .text),
-        KeySpec("ack_timeout", .duration(min: .minutes(1), max: .hours(24 * 30))),
+        KeySpec("ack_timeout", .duration(min: .seconds(1), max: .hours(24 * 30))),
+        KeySpec("reopen_within", .duration(min: .zero, max: .hours(24 * 7)), help: "a check failing again this soon after resolution reopens its incident"),
     ])
 
     mutating func loadChains(contacts: ContactBook) -> [String: EscalationChainConfig] {
@@ -229,8 +230,11 @@ public struct ConfigurationLoader {
                     routing[e.key] = e.value
                 }
             }
-            let ack = ini.sections.first { $0.type == "chain" }?.value("ack_timeout").flatMap { Seconds(parsing: $0) }
-            chains[name] = EscalationChainConfig(name: name, file: relative(path), levels: levels, routing: routing, ackTimeout: ack)
+            let chainSection = ini.sections.first { $0.type == "chain" }
+            let ack = chainSection?.value("ack_timeout").flatMap { Seconds(parsing: $0) }
+            let reopen = chainSection?.value("reopen_within").flatMap { Seconds(parsing: $0) }
+            chains[name] = EscalationChainConfig(name: name, file: relative(path), levels: levels, routing: routing, ackTimeout: ack,
+                                                 reopenWindow: reopen)
         }
         if chains.isEmpty {
             diagnostics.append(.init(file: "alerts/chains", line: 0, key: "chain", message: "no escalation chain (*.conf) found"))

@@ -105,6 +105,8 @@ public struct EscalationChainConfig: Sendable, Hashable, Codable {
     public var routing: [String: String]
     /// Re-escalate an acknowledged incident that is not resolved within this time.
     public var ackTimeout: Seconds?
+    /// A check failing again within this time after resolution reopens the same incident (default 1h).
+    public var reopenWindow: Seconds? = nil
 }
 
 public struct MessageTemplate: Sendable, Hashable, Codable {

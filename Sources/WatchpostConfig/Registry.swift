@@ -39,6 +39,11 @@ public enum CheckKinds {
         KeySpec("category", .oneOf(IncidentCategory.allCases.map(\.rawValue)), help: "technical or security"),
         KeySpec("enabled", .boolean),
         KeySpec("notes", .text),
+        KeySpec("power_source", .boolean, help: "this check watches the site's power (UPS): while it fails, checks explained by power fold into its incident"),
+        KeySpec("explained_by_power", .boolean, help: "fold into the power incident while the power check fails (screen dark, controller unreachable)"),
+        KeySpec("flapping", .boolean, help: "flapping detection (default true)"),
+        KeySpec("flapping_high", .number(1...100), help: "flapping starts above this percentage of state changes (default 30)"),
+        KeySpec("flapping_low", .number(0...100), help: "flapping ends below this percentage (default 25)"),
     ]
 }
 

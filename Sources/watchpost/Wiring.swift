@@ -3,19 +3,21 @@ import WatchpostConfig
 import WatchpostStore
 import WatchpostDaemon
 
-/// The result pipeline of the product daemon. The incident engine replaces the plain store here.
-let productPipeline: PipelineFactory = { ctx in
-    StoreResultPipeline(store: ctx.store, sampleInterval: ctx.configuration.daemon.sampleInterval, logger: ctx.logger)
-}
+/// The result pipeline of the product daemon: results go through the incident engine (which
+/// stores them too).
+let productPipeline: PipelineFactory = IncidentWiring.pipeline
 
 /// Services the product daemon runs besides the checks (outbox worker, web server, timers…).
 let productServices: [ServiceFactory] = [
     { ctx in [ReportService(context: ctx)] },
     webServiceFactory,
+    IncidentWiring.services,
 ]
 
 /// Extra lines for `watchpost status` (open incidents, …).
-func statusExtras(store: Store, config: WatchpostConfiguration) async -> [String] { [] }
+func statusExtras(store: Store, config: WatchpostConfiguration) async -> [String] {
+    await incidentStatusLines(store: store, config: config)
+}
 
 /// Ad-hoc probes: `watchpost probe led --host …`, `probe ups …`, `probe net …`. Each probe module
 /// adds an entry (name → handler), its options and a help paragraph.

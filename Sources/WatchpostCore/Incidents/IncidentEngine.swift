@@ -1,0 +1,519 @@
+// The incident engine: check results in; state changes, incidents, timeline events, notification
+// requests and responder invocations out — as values. Pure: no I/O, and time comes only from the
+// results and from the `now` the caller passes to `tick`. The daemon persists each step's output
+// in one transaction (WatchpostStore) before anything leaves the box.
+
+public struct IncidentEngine: Sendable {
+    public private(set) var settings: EngineSettings
+    var specs: [CheckSpec] = []
+    var siteIndexOfCheck: [Int] = []
+    var index: [CheckKey: Int] = [:]
+    public private(set) var trackers: [CheckTracker] = []
+    var children: [[Int]] = []          // parent → dependent checks
+    var explained: [[Int]] = []         // power check → checks it explains
+    var powerOfSite: [Int?] = []        // site index → power check index
+    var siteIndex: [String: Int] = [:]
+    /// Open incidents and those resolved recently enough to be reopened.
+    public private(set) var incidents: [Int64: Incident] = [:]
+    var openByCheck: [CheckKey: Int64] = [:]
+    var lastByCheck: [CheckKey: Int64] = [:]
+    public var nextIncidentID: Int64 = 1
+    /// Ad-hoc windows (from the database); profile windows come with the settings.
+    public private(set) var adHocMaintenance: [MaintenanceWindow] = []
+
+    public init(settings: EngineSettings) {
+        self.settings = settings
+        rebuild(keeping: [:])
+    }
+
+    /// Swaps in a new configuration (SIGHUP). Trackers of unchanged checks keep their state.
+    public mutating func reconfigure(_ s: EngineSettings) {
+        var old: [CheckKey: CheckTracker] = [:]
+        for (k, i) in index { old[k] = trackers[i] }
+        settings = s
+        rebuild(keeping: old)
+    }
+
+    mutating func rebuild(keeping old: [CheckKey: CheckTracker]) {
+        specs = []; siteIndexOfCheck = []; index = [:]; trackers = []; siteIndex = [:]
+        for (si, site) in settings.sites.enumerated() {
+            siteIndex[site.id] = si
+            for c in site.checks {
+                index[c.key] = specs.count
+                specs.append(c)
+                siteIndexOfCheck.append(si)
+                trackers.append(old[c.key] ?? CheckTracker())
+            }
+        }
+        children = Array(repeating: [], count: specs.count)
+        explained = Array(repeating: [], count: specs.count)
+        powerOfSite = Array(repeating: nil, count: settings.sites.count)
+        for (i, c) in specs.enumerated() {
+            for p in c.dependsOn { if let pi = index[CheckKey(site: c.key.site, check: p)] { children[pi].append(i) } }
+            if c.isPowerSource { powerOfSite[siteIndexOfCheck[i]] = i }
+        }
+        for (i, c) in specs.enumerated() where c.explainedByPower {
+            if let p = powerOfSite[siteIndexOfCheck[i]], p != i { explained[p].append(i) }
+        }
+    }
+
+    public func checkIndex(_ key: CheckKey) -> Int? { index[key] }
+    public func tracker(_ key: CheckKey) -> CheckTracker? { index[key].map { trackers[$0] } }
+    public var openIncidents: [Incident] { incidents.values.filter(\.isOpen).sorted { $0.id < $1.id } }
+    public func openIncident(for key: CheckKey) -> Incident? { openByCheck[key].flatMap { incidents[$0] } }
+
+    // MARK: - Loading persisted state
+
+    /// Replaces the engine's incidents (and ad-hoc windows) with those read from the database:
+    /// used at start and whenever another process changed them (an acknowledgement from the web
+    /// server, `watchpost maintenance start`). Checks with an open incident resume hard-failed.
+    public mutating func load(incidents list: [Incident], maintenance: [MaintenanceWindow], nextID: Int64) {
+        let before = openByCheck
+        incidents = [:]; openByCheck = [:]; lastByCheck = [:]
+        for inc in list.sorted(by: { $0.id < $1.id }) {
+            incidents[inc.id] = inc
+            lastByCheck[inc.key] = inc.id
+            if inc.isOpen { openByCheck[inc.key] = inc.id }
+        }
+        adHocMaintenance = maintenance
+        nextIncidentID = max(nextIncidentID, nextID)
+        for (key, id) in openByCheck {
+            guard let i = index[key], let inc = incidents[id] else { continue }
+            if !trackers[i].hardStatus.isProblem {
+                trackers[i].hardStatus = inc.severity
+                trackers[i].lastStatus = inc.severity
+                trackers[i].failStreak = specs[i].failAfter
+                trackers[i].okStreak = 0
+            }
+            if inc.hold == .flapping { trackers[i].flapping = true }
+        }
+        // An incident resolved by another process while its check is still failing: count afresh,
+        // so that a problem that persists opens (reopens) it again after fail_after results.
+        for (key, _) in before where openByCheck[key] == nil {
+            if let i = index[key], trackers[i].hardStatus.isProblem {
+                trackers[i].hardStatus = .ok
+                trackers[i].failStreak = 0
+            }
+        }
+    }
+
+    // MARK: - Results
+
+    /// Runs one result through the check's state machine. Cheap and allocation-free unless the
+    /// result changes something; returns nil when no incident logic needs to run.
+    public mutating func observe(_ result: CheckResult, check i: Int) -> Observation? {
+        let spec = specs[i]
+        var status = result.status
+        if spec.followsSchedule, !result.findings.isEmpty {
+            let site = settings.sites[siteIndexOfCheck[i]]
+            if let judged = OperatingHoursJudge.judge(result, scheduledOn: site.schedule.isOn(at: result.startedAt)) { status = judged.status }
+        }
+        let o = trackers[i].observe(status, failAfter: spec.failAfter, recoverAfter: spec.recoverAfter, flapping: spec.flapping)
+        if !o.isEmpty { return o }
+        // A result with new findings on an open incident may trigger a responder.
+        if status.isProblem, !settings.sites[siteIndexOfCheck[i]].responders.isEmpty, let id = openByCheck[spec.key],
+           let inc = incidents[id], inc.responders.count < settings.sites[siteIndexOfCheck[i]].responders.count {
+            return o
+        }
+        return nil
+    }
+
+    /// The whole step for one result: observe, then decide.
+    public mutating func handle(_ result: CheckResult, for key: CheckKey) -> EngineOutput {
+        guard let i = index[key] else { return EngineOutput() }
+        guard let o = observe(result, check: i) else { return EngineOutput() }
+        return apply(o, result: result, check: i)
+    }
+
+    /// Decides what an observation means: incidents opened, reopened, resolved, folded, held…
+    public mutating func apply(_ o: Observation, result raw: CheckResult, check i: Int) -> EngineOutput {
+        var out = EngineOutput()
+        let spec = specs[i]
+        let site = settings.sites[siteIndexOfCheck[i]]
+        var result = raw
+        if spec.followsSchedule, let judged = OperatingHoursJudge.judge(raw, scheduledOn: site.schedule.isOn(at: raw.startedAt)) { result = judged }
+        let t = result.startedAt
+        let category: IncidentCategory = spec.category == .security || result.isSecurityRelevant ? .security : .technical
+
+        if o.flappingStarted { flappingStarted(i, result: result, category: category, out: &out) }
+        if o.hardChanged {
+            var note: String? = nil
+            if o.hardTo.isProblem {
+                note = hardProblem(i, status: o.hardTo, result: result, category: category, out: &out)
+            } else {
+                note = recovered(i, at: t, out: &out)
+            }
+            out.stateChanges.append(StateChange(key: spec.key, from: o.hardFrom, to: o.hardTo, at: t, note: note))
+            out.timeline.append(TimelineEvent(at: t, site: spec.key.site, checkID: spec.key.check, incidentID: openByCheck[spec.key] ?? lastByCheck[spec.key],
+                                              kind: "state", text: "\(o.hardFrom) → \(o.hardTo) (hard): \(result.summary)\(note.map { " [\($0)]" } ?? "")"))
+        } else if result.status.isProblem, let id = openByCheck[spec.key], var inc = incidents[id] {
+            // Still failing: keep the summary current and look for responders.
+            if inc.summary != result.summary || Set(inc.findingCodes) != Set(result.findings.filter(\.status.isProblem).map(\.code)) {
+                inc.summary = result.summary
+                inc.findingCodes = result.findings.filter(\.status.isProblem).map(\.code)
+                store(inc, &out)
+            }
+            startResponders(id, result: result, at: t, out: &out)
+        }
+        if o.flappingStopped { flappingStopped(i, at: t, out: &out) }
+        if o.becameUp { released(i, at: t, out: &out) }
+        return out
+    }
+
+    mutating func store(_ inc: Incident, _ out: inout EngineOutput) {
+        incidents[inc.id] = inc
+        lastByCheck[inc.key] = inc.id
+        if inc.isOpen { openByCheck[inc.key] = inc.id } else if openByCheck[inc.key] == inc.id { openByCheck[inc.key] = nil }
+        out.touch(inc)
+    }
+
+    func downParent(_ i: Int) -> Int? {
+        let spec = specs[i]
+        for p in spec.dependsOn {
+            if let pi = index[CheckKey(site: spec.key.site, check: p)], trackers[pi].isDown { return pi }
+        }
+        return nil
+    }
+
+    func powerDown(_ i: Int) -> Int? {
+        guard specs[i].explainedByPower, let p = powerOfSite[siteIndexOfCheck[i]], p != i, trackers[p].isDown else { return nil }
+        return p
+    }
+
+    func maintenanceWindow(for key: CheckKey, category: IncidentCategory, at t: Instant) -> MaintenanceWindow? {
+        if let si = siteIndex[key.site], let w = settings.sites[si].maintenance.first(where: { $0.covers(key, category: category, at: t) }) { return w }
+        return adHocMaintenance.first { $0.covers(key, category: category, at: t) }
+    }
+
+    /// A hard problem: update the open incident, or mark unreachable / fold into power, or open
+    /// (reopen) an incident. Returns why no incident was opened, if none was.
+    mutating func hardProblem(_ i: Int, status: CheckStatus, result: CheckResult, category: IncidentCategory, out: inout EngineOutput) -> String? {
+        let spec = specs[i]
+        let site = settings.sites[siteIndexOfCheck[i]]
+        let t = result.startedAt
+        if let id = openByCheck[spec.key], var inc = incidents[id] {
+            let before = inc.severity
+            inc.severity = status
+            inc.summary = result.summary
+            inc.updatedAt = t
+            if category == .security && inc.category == .technical { inc.category = .security }
+            out.timeline.append(inc.event("severity", "\(before) → \(status)", at: t))
+            // A worse severity may enter the chain earlier (technicians-only warning → critical at level 1).
+            let entry = site.escalation.entry(category: inc.category, severity: status)
+            if inc.state == .triggered && inc.hold == nil, case .level(let n) = entry, n > inc.level {
+                inc.entry = entry
+                let s = inc.notifyLevel(n, policy: site.escalation, event: .escalated, at: t)
+                out.timeline += s.timeline; out.notifications += s.notifications
+            }
+            store(inc, &out)
+            return nil
+        }
+        if let p = downParent(i) {
+            trackers[i].unreachable = true
+            return "unreachable: parent \(specs[p].key.check) is down"
+        }
+        if let p = powerDown(i) {
+            trackers[i].folded = true
+            if let pid = openByCheck[specs[p].key], var pinc = incidents[pid] {
+                if !pinc.folded.contains(spec.key.check) { pinc.folded.append(spec.key.check) }
+                pinc.updatedAt = t
+                out.timeline.append(pinc.event("folded", "\(spec.key.check) (\(result.summary)) is explained by the power problem", at: t))
+                store(pinc, &out)
+            }
+            return "explained by power: \(specs[p].key.check)"
+        }
+        open(i, status: status, result: result, category: category, out: &out)
+        return nil
+    }
+
+    mutating func open(_ i: Int, status: CheckStatus, result: CheckResult, category: IncidentCategory, out: inout EngineOutput, hold: IncidentHold? = nil) {
+        let spec = specs[i]
+        let site = settings.sites[siteIndexOfCheck[i]]
+        let policy = site.escalation
+        let t = result.startedAt
+        var inc: Incident
+        var event: NotificationRequest.Event = .triggered
+        if let lastID = lastByCheck[spec.key], var last = incidents[lastID], last.state == .resolved,
+           let resolvedAt = last.resolvedAt, t - resolvedAt <= policy.reopenWindow {
+            last.state = .triggered
+            last.round += 1
+            last.reopenCount += 1
+            last.resolvedAt = nil
+            last.level = 0
+            last.reminders = 0
+            last.acknowledgement = nil
+            last.severity = status
+            last.category = last.category == .security ? .security : category
+            last.summary = result.summary
+            last.since = t
+            last.updatedAt = t
+            last.entry = policy.entry(category: last.category, severity: status)
+            inc = last
+            event = .reopened
+            out.timeline.append(inc.event("reopened", "reopened (\(t - resolvedAt) after it was resolved): \(result.summary)", at: t))
+        } else {
+            inc = Incident(id: nextIncidentID, key: spec.key, checkName: spec.name, checkKind: spec.kind, siteName: site.name,
+                           siteNameEnglish: site.nameEnglish, zoneOffsetSeconds: site.zone.offsetSeconds, category: category,
+                           severity: status, summary: result.summary, findingCodes: result.findings.filter(\.status.isProblem).map(\.code),
+                           state: .triggered, openedAt: t, since: t, updatedAt: t, resolvedAt: nil,
+                           entry: policy.entry(category: category, severity: status), level: 0, round: 0, reminders: 0,
+                           acknowledgements: 0, reopenCount: 0, deadline: nil, notified: [], acknowledgement: nil,
+                           ackTimeout: policy.ackTimeout, hold: nil, folded: [], responders: [])
+            nextIncidentID += 1
+            out.timeline.append(inc.event("opened", "\(category.rawValue) incident, \(status): \(result.summary) (enters at \(inc.entry))", at: t))
+        }
+        if specs[i].isPowerSource {
+            for c in explained[i] where trackers[c].folded && !inc.folded.contains(specs[c].key.check) {
+                inc.folded.append(specs[c].key.check)
+                out.timeline.append(inc.event("folded", "\(specs[c].key.check) is explained by the power problem", at: t))
+            }
+        }
+        if let w = maintenanceWindow(for: spec.key, category: inc.category, at: t) {
+            inc.hold = .maintenance
+            out.timeline.append(inc.event("held", "maintenance \(w.id) until \(site.zone.format(w.end)) (\(w.reason)): recorded, not notified", at: t, actor: "maintenance"))
+        } else if let h = hold ?? (trackers[i].flapping ? .flapping : nil) {
+            inc.hold = h
+        } else {
+            let s = inc.notifyEntry(policy: policy, event: event, at: t)
+            out.timeline += s.timeline; out.notifications += s.notifications
+        }
+        store(inc, &out)
+        startResponders(inc.id, result: result, at: t, out: &out)
+    }
+
+    mutating func startResponders(_ id: Int64, result: CheckResult, at t: Instant, out: inout EngineOutput) {
+        guard var inc = incidents[id], let i = index[inc.key] else { return }
+        let site = settings.sites[siteIndexOfCheck[i]]
+        guard !site.responders.isEmpty else { return }
+        let codes = result.findings.filter(\.status.isProblem).map(\.code)
+        var changed = false
+        for r in site.responders where !inc.responders.contains(r.name) && r.matches(check: specs[i], category: inc.category, findingCodes: codes) {
+            inc.responders.append(r.name)
+            changed = true
+            out.responders.append(ResponderInvocation(incidentID: id, responder: r.name, key: inc.key, timeout: r.timeout, at: t))
+            out.timeline.append(inc.event("responder-started", "\(r.name) (\(r.action)) started", at: t, actor: "responder:\(r.name)"))
+        }
+        if changed { store(inc, &out) }
+    }
+
+    /// The check recovered (hard OK). Returns a note when the incident stays open.
+    mutating func recovered(_ i: Int, at t: Instant, out: inout EngineOutput) -> String? {
+        let spec = specs[i]
+        trackers[i].unreachable = false
+        if trackers[i].folded {
+            trackers[i].folded = false
+            if let p = powerOfSite[siteIndexOfCheck[i]] { tryResolvePower(p, at: t, out: &out) }
+            return "was explained by power"
+        }
+        guard let id = openByCheck[spec.key], var inc = incidents[id] else { return nil }
+        if inc.hold == .flapping { return "flapping: resolution waits for flapping to end" }
+        if spec.isPowerSource {
+            let still = stillDown(folded: inc)
+            if !still.isEmpty {
+                out.timeline.append(inc.event("waiting", "power is back; waiting for \(still.joined(separator: ", "))", at: t))
+                return "power back, waiting for \(still.joined(separator: ", "))"
+            }
+        }
+        let s = inc.resolve(by: "engine", reason: "\(spec.name) is OK again", at: t)
+        out.timeline += s.timeline; out.notifications += s.notifications
+        store(inc, &out)
+        return nil
+    }
+
+    func stillDown(folded inc: Incident) -> [String] {
+        inc.folded.filter { c in index[CheckKey(site: inc.key.site, check: c)].map { trackers[$0].hardStatus.isProblem } ?? false }
+    }
+
+    mutating func tryResolvePower(_ p: Int, at t: Instant, out: inout EngineOutput) {
+        guard let id = openByCheck[specs[p].key], var inc = incidents[id], !trackers[p].isDown, inc.hold != .flapping else { return }
+        let still = stillDown(folded: inc)
+        guard still.isEmpty else { return }
+        let s = inc.resolve(by: "engine", reason: "power and \(inc.folded.isEmpty ? "the site" : inc.folded.joined(separator: ", ")) are back", at: t)
+        out.timeline += s.timeline; out.notifications += s.notifications
+        store(inc, &out)
+    }
+
+    /// A parent (or the power check) is fully up again: children that are still failing become
+    /// reachable and get incidents of their own; a power incident resolves once all is back.
+    mutating func released(_ i: Int, at t: Instant, out: inout EngineOutput) {
+        for c in children[i] where trackers[c].unreachable {
+            trackers[c].unreachable = false
+            if trackers[c].hardStatus.isProblem, downParent(c) == nil, openByCheck[specs[c].key] == nil {
+                let r = CheckResult(status: trackers[c].hardStatus, summary: "still failing after \(specs[i].key.check) recovered", startedAt: t)
+                open(c, status: trackers[c].hardStatus, result: r, category: specs[c].category, out: &out)
+            }
+        }
+        if specs[i].isPowerSource {
+            if let id = openByCheck[specs[i].key], let inc = incidents[id], !trackers[i].hardStatus.isProblem {
+                let still = stillDown(folded: inc)
+                if still.isEmpty { tryResolvePower(i, at: t, out: &out) }
+            } else if openByCheck[specs[i].key] == nil {
+                // A power blip that never became hard: checks it seemed to explain are on their own.
+                for c in explained[i] where trackers[c].folded {
+                    trackers[c].folded = false
+                    if trackers[c].hardStatus.isProblem, openByCheck[specs[c].key] == nil {
+                        let r = CheckResult(status: trackers[c].hardStatus, summary: "still failing with power back", startedAt: t)
+                        open(c, status: trackers[c].hardStatus, result: r, category: specs[c].category, out: &out)
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Flapping
+
+    mutating func flappingStarted(_ i: Int, result: CheckResult, category: IncidentCategory, out: inout EngineOutput) {
+        let spec = specs[i]
+        let site = settings.sites[siteIndexOfCheck[i]]
+        let t = result.startedAt
+        let value = trackers[i].flapValue
+        if openByCheck[spec.key] == nil {
+            let status: CheckStatus = result.status.isProblem ? result.status : .warning
+            open(i, status: status, result: result, category: category, out: &out, hold: .flapping)
+        }
+        guard let id = openByCheck[spec.key], var inc = incidents[id] else { return }
+        inc.hold = inc.hold ?? .flapping
+        if inc.hold == .flapping { inc.deadline = nil }
+        let text = String(Int(value.rounded()))
+        out.timeline.append(inc.event("flapping-started", "flapping (\(text) % state change > \(Int(spec.flapping.high)) %): notifications suppressed", at: t))
+        var recips = inc.notifiedRecipients
+        if recips.isEmpty {
+            switch inc.entry {
+            case .techniciansOnly: recips = site.escalation.technicians
+            case .level(let n): recips = (site.escalation.level(n)?.recipients ?? []) + (inc.category == .technical ? site.escalation.level(n)?.technicalRecipients ?? [] : [])
+            }
+            let lvl: Int
+            if case .level(let n) = inc.entry { lvl = n } else { lvl = 0 }
+            for r in recips where !inc.notified.contains(where: { $0.recipient.address == r.address }) { inc.notified.append(NotifiedRecipient(recipient: r, level: lvl)) }
+        }
+        let reqs = inc.requests(.flappingStarted, step: "f\(t.milliseconds)", to: recips, level: inc.level,
+                                action: "Trạng thái dao động liên tục (\(text) %): tạm ngừng thông báo", actionEnglish: "Flapping (\(text) %): notifications suppressed until it settles", at: t)
+        out.notifications += reqs
+        if let e = inc.queuedEvent(reqs, what: "flapping start", at: t) { out.timeline.append(e) }
+        store(inc, &out)
+    }
+
+    mutating func flappingStopped(_ i: Int, at t: Instant, out: inout EngineOutput) {
+        let spec = specs[i]
+        let site = settings.sites[siteIndexOfCheck[i]]
+        guard let id = openByCheck[spec.key], var inc = incidents[id], inc.hold == .flapping else { return }
+        inc.hold = nil
+        out.timeline.append(inc.event("flapping-stopped", "flapping ended (\(Int(trackers[i].flapValue.rounded())) % < \(Int(spec.flapping.low)) %)", at: t))
+        let reqs = inc.requests(.flappingStopped, step: "f\(t.milliseconds)", to: inc.notifiedRecipients, level: inc.level,
+                                action: "Hết dao động; trạng thái hiện tại: \(trackers[i].hardStatus.vietnamese)",
+                                actionEnglish: "Flapping ended; state now \(trackers[i].hardStatus)", at: t)
+        out.notifications += reqs
+        if let e = inc.queuedEvent(reqs, what: "flapping end", at: t) { out.timeline.append(e) }
+        if trackers[i].hardStatus.isProblem {
+            // Still a problem: escalation resumes from where it was.
+            if inc.state == .triggered {
+                if inc.level == 0, case .level = inc.entry {
+                    let s = inc.notifyEntry(policy: site.escalation, event: .triggered, at: t)
+                    out.timeline += s.timeline; out.notifications += s.notifications
+                } else if let lvl = site.escalation.level(inc.level), inc.level < site.escalation.levels.count, let to = lvl.timeout {
+                    inc.deadline = EscalationDeadline(at: t + to, kind: .escalate, level: inc.level + 1)
+                }
+            }
+            store(inc, &out)
+        } else {
+            // Settled OK: close it without a second message (the flapping-end message said so).
+            inc.state = .resolved
+            inc.resolvedAt = t
+            inc.deadline = nil
+            inc.updatedAt = t
+            out.timeline.append(inc.event("resolved", "resolved by engine: flapping ended with \(spec.name) OK", at: t))
+            store(inc, &out)
+        }
+    }
+
+    // MARK: - Time
+
+    /// Fires every deadline due at `now` (in deadline order; one past long ago fires at once, and
+    /// the next step is timed from the original deadline) and releases incidents held by a
+    /// maintenance window that has ended.
+    public mutating func tick(now: Instant) -> EngineOutput {
+        var out = EngineOutput()
+        // Maintenance ends: a problem still present is notified now (Icinga 2.11).
+        for inc in incidents.values where inc.isOpen && inc.hold == .maintenance {
+            guard maintenanceWindow(for: inc.key, category: inc.category, at: now) == nil else { continue }
+            var x = inc
+            x.hold = nil
+            out.timeline.append(x.event("released", "maintenance over; the problem is still present", at: now, actor: "maintenance"))
+            if let si = siteIndex[x.key.site] {
+                let policy = settings.sites[si].escalation
+                if x.state == .triggered {
+                    if x.level == 0 {
+                        let s = x.notifyEntry(policy: policy, event: .triggered, at: now)
+                        out.timeline += s.timeline; out.notifications += s.notifications
+                    } else if x.deadline == nil || x.deadline!.at < now {
+                        x.deadline = EscalationDeadline(at: now, kind: .escalate, level: min(x.level + 1, policy.levels.count))
+                    }
+                }
+            }
+            store(x, &out)
+        }
+        while true {
+            let due = incidents.values.filter { $0.isOpen && $0.hold == nil && ($0.deadline.map { $0.at <= now } ?? false) }
+            guard let first = due.min(by: { ($0.deadline!.at, $0.id) < ($1.deadline!.at, $1.id) }) else { break }
+            var inc = first
+            guard let si = siteIndex[inc.key.site] else { inc.deadline = nil; store(inc, &out); continue }
+            if let w = maintenanceWindow(for: inc.key, category: inc.category, at: now) {
+                inc.hold = .maintenance
+                out.timeline.append(inc.event("held", "escalation held by maintenance \(w.id) (\(w.reason))", at: now, actor: "maintenance"))
+                store(inc, &out)
+                continue
+            }
+            let s = inc.fireDeadline(policy: settings.sites[si].escalation, now: now)
+            out.timeline += s.timeline; out.notifications += s.notifications
+            store(inc, &out)
+        }
+        // Forget resolved incidents that can no longer be reopened.
+        for (id, inc) in incidents where inc.state == .resolved {
+            let window = siteIndex[inc.key.site].map { settings.sites[$0].escalation.reopenWindow } ?? .hours(1)
+            if let r = inc.resolvedAt, now - r > window {
+                incidents[id] = nil
+                if lastByCheck[inc.key] == id { lastByCheck[inc.key] = nil }
+            }
+        }
+        return out
+    }
+
+    /// When `tick` next has something to do (a deadline or the end of a maintenance window holding
+    /// an incident), or nil.
+    public func nextWakeup() -> Instant? {
+        var next: Instant? = nil
+        func consider(_ t: Instant) { if next == nil || t < next! { next = t } }
+        for inc in incidents.values where inc.isOpen {
+            if inc.hold == nil, let d = inc.deadline { consider(d.at) }
+            if inc.hold == .maintenance {
+                let windows = (siteIndex[inc.key.site].map { settings.sites[$0].maintenance } ?? []) + adHocMaintenance
+                for w in windows where w.site == nil || w.site == inc.key.site { if w.end > (inc.updatedAt) { consider(w.end) } }
+            }
+        }
+        return next
+    }
+
+    // MARK: - People (in-process; other processes use IncidentService, which applies the same steps)
+
+    public mutating func acknowledge(incidentID: Int64, by: String, via: String, note: String?, from: String?, at: Instant) throws(WatchpostError) -> EngineOutput {
+        guard var inc = incidents[incidentID] else { throw WatchpostError(.notFound, "no open incident #\(incidentID)") }
+        let s = try inc.acknowledge(by: by, via: via, note: note, from: from, at: at)
+        var out = EngineOutput()
+        out.timeline = s.timeline; out.notifications = s.notifications
+        store(inc, &out)
+        return out
+    }
+
+    public mutating func resolve(incidentID: Int64, by: String, note: String?, at: Instant) throws(WatchpostError) -> EngineOutput {
+        guard var inc = incidents[incidentID], inc.isOpen else { throw WatchpostError(.notFound, "no open incident #\(incidentID)") }
+        let s = inc.resolve(by: by, reason: note ?? "resolved by hand", at: at)
+        var out = EngineOutput()
+        out.timeline = s.timeline; out.notifications = s.notifications
+        store(inc, &out)
+        if let i = index[inc.key], trackers[i].hardStatus.isProblem { trackers[i].hardStatus = .ok; trackers[i].failStreak = 0 }
+        return out
+    }
+
+    /// Adds or replaces ad-hoc maintenance windows (in-process use; the daemon reloads them from the database).
+    public mutating func setAdHocMaintenance(_ windows: [MaintenanceWindow]) { adHocMaintenance = windows }
+}

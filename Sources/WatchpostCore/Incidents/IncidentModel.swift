@@ -1,0 +1,430 @@
+// The values of the incident engine: what it is configured with (plain values — the
+// configuration module converts `CheckDefinition`/`EscalationChainConfig` into these), the
+// incidents it keeps, and what it emits (state changes, timeline events, notification requests,
+// responder invocations). Everything here is a `Sendable` value so that a test can assert the
+// exact output, and so that the store can persist an incident as one JSON document.
+
+/// A check, named by its site: `tay-trang/led-controller`.
+public struct CheckKey: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    public var site: String
+    public var check: String
+    public init(site: String, check: String) {
+        self.site = site
+        self.check = check
+    }
+    public var description: String { "\(site)/\(check)" }
+    public static func < (a: CheckKey, b: CheckKey) -> Bool { (a.site, a.check) < (b.site, b.check) }
+}
+
+// MARK: - Configuration (plain values)
+
+/// Icinga 2's flapping detection: the last 20 results, state changes weighted from 0.8 (oldest)
+/// to 1.15 (newest); flapping starts above `high` percent and ends below `low` percent.
+public struct FlappingPolicy: Sendable, Hashable, Codable {
+    public var enabled: Bool
+    public var high: Double
+    public var low: Double
+    public init(enabled: Bool = true, high: Double = 30, low: Double = 25) {
+        self.enabled = enabled
+        self.high = high
+        self.low = low
+    }
+}
+
+/// One check as the engine needs it.
+public struct CheckSpec: Sendable, Hashable {
+    public var key: CheckKey
+    public var name: String
+    public var kind: String
+    public var category: IncidentCategory
+    /// Consecutive failing results before the state is hard (Nagios max_check_attempts).
+    public var failAfter: Int
+    /// Consecutive OK results before a hard problem recovers.
+    public var recoverAfter: Int
+    /// Judged against the site's operating hours (see `OperatingHoursJudge`).
+    public var followsSchedule: Bool
+    /// Parent checks at the same site (network link…): while one is down this check is unreachable.
+    public var dependsOn: [String]
+    /// The site's power check (UPS): while it reports a problem, `explainedByPower` checks fold into its incident.
+    public var isPowerSource: Bool
+    public var explainedByPower: Bool
+    public var flapping: FlappingPolicy
+
+    public init(key: CheckKey, name: String, kind: String, category: IncidentCategory = .technical, failAfter: Int = 3, recoverAfter: Int = 2,
+                followsSchedule: Bool = false, dependsOn: [String] = [], isPowerSource: Bool = false, explainedByPower: Bool = false,
+                flapping: FlappingPolicy = FlappingPolicy()) {
+        self.key = key
+        self.name = name
+        self.kind = kind
+        self.category = category
+        self.failAfter = max(1, failAfter)
+        self.recoverAfter = max(1, recoverAfter)
+        self.followsSchedule = followsSchedule
+        self.dependsOn = dependsOn
+        self.isPowerSource = isPowerSource
+        self.explainedByPower = explainedByPower
+        self.flapping = flapping
+    }
+}
+
+/// Where an incident enters its chain: a level, or the site's technicians only (no escalation).
+public enum EscalationEntry: Sendable, Hashable, Codable, CustomStringConvertible {
+    case level(Int)
+    case techniciansOnly
+
+    public init?(parsing s: String) {
+        if s == "technicians" { self = .techniciansOnly } else if let n = Int(s), n >= 1 { self = .level(n) } else { return nil }
+    }
+    public var description: String {
+        switch self {
+        case .level(let n): return "level \(n)"
+        case .techniciansOnly: return "technicians"
+        }
+    }
+}
+
+public struct EscalationLevel: Sendable, Hashable, Codable {
+    public var number: Int
+    public var recipients: [NotificationRecipient]
+    /// Added for technical incidents (the site's technicians at level 1).
+    public var technicalRecipients: [NotificationRecipient]
+    /// Time without acknowledgement before the next level is notified.
+    public var timeout: Seconds?
+    /// Reminder interval while the incident waits unacknowledged at this (last) level.
+    public var reminder: Seconds?
+
+    public init(number: Int, recipients: [NotificationRecipient], technicalRecipients: [NotificationRecipient] = [], timeout: Seconds? = nil, reminder: Seconds? = nil) {
+        self.number = number
+        self.recipients = recipients
+        self.technicalRecipients = technicalRecipients
+        self.timeout = timeout
+        self.reminder = reminder
+    }
+}
+
+/// An escalation chain with its recipients resolved to addresses.
+public struct EscalationPolicy: Sendable, Hashable, Codable {
+    public var name: String
+    public var levels: [EscalationLevel]
+    /// `category.severity` (e.g. `technical.warning`) → entry; missing keys enter at level 1.
+    public var routing: [String: EscalationEntry]
+    /// An acknowledged incident neither resolved nor re-acknowledged by then escalates again.
+    public var ackTimeout: Seconds?
+    /// A check failing again within this time after its incident was resolved reopens that incident.
+    public var reopenWindow: Seconds
+    /// The site's technicians (routing `technicians`).
+    public var technicians: [NotificationRecipient]
+
+    public init(name: String, levels: [EscalationLevel], routing: [String: EscalationEntry] = [:], ackTimeout: Seconds? = nil,
+                reopenWindow: Seconds = .hours(1), technicians: [NotificationRecipient] = []) {
+        self.name = name
+        self.levels = levels
+        self.routing = routing
+        self.ackTimeout = ackTimeout
+        self.reopenWindow = reopenWindow
+        self.technicians = technicians
+    }
+
+    public func entry(category: IncidentCategory, severity: CheckStatus) -> EscalationEntry {
+        let e = routing["\(category.rawValue).\(severity.description.lowercased())"] ?? .level(1)
+        if case .level(let n) = e, n > levels.count { return levels.isEmpty ? .techniciansOnly : .level(levels.count) }
+        if case .level = e, levels.isEmpty { return .techniciansOnly }
+        return e
+    }
+
+    public func level(_ n: Int) -> EscalationLevel? { n >= 1 && n <= levels.count ? levels[n - 1] : nil }
+}
+
+/// A maintenance window: incidents of the checks it covers are recorded but not notified or
+/// escalated; security incidents only when `includesSecurity`. A problem still present at the
+/// end is notified then (Icinga 2.11).
+public struct MaintenanceWindow: Sendable, Hashable, Codable {
+    /// `profile:<site>/<name>` for scheduled windows, `adhoc:<n>` for ad-hoc ones.
+    public var id: String
+    /// nil: every site.
+    public var site: String?
+    /// Empty: every check of the site.
+    public var checks: [String]
+    public var start: Instant
+    public var end: Instant
+    public var reason: String
+    public var includesSecurity: Bool
+    public var createdBy: String
+
+    public init(id: String, site: String?, checks: [String] = [], start: Instant, end: Instant, reason: String,
+                includesSecurity: Bool = false, createdBy: String = "profile") {
+        self.id = id
+        self.site = site
+        self.checks = checks
+        self.start = start
+        self.end = end
+        self.reason = reason
+        self.includesSecurity = includesSecurity
+        self.createdBy = createdBy
+    }
+
+    public func isActive(at t: Instant) -> Bool { t >= start && t < end }
+
+    public func covers(_ key: CheckKey, category: IncidentCategory, at t: Instant) -> Bool {
+        guard isActive(at: t) else { return false }
+        if let site, site != key.site { return false }
+        if !checks.isEmpty && !checks.contains(key.check) { return false }
+        return category == .technical || includesSecurity
+    }
+}
+
+/// A responder configured at a site (`[responder NAME]`): which incidents trigger it. The action
+/// itself is built by the probes module; the engine only decides when it runs (once per incident).
+public struct ResponderSpec: Sendable, Hashable, Codable {
+    public var name: String
+    public var site: String
+    /// The action kind (`command`, `led-blackout`…), for the timeline.
+    public var action: String
+    /// Check kinds whose incidents trigger it (empty: any).
+    public var onKinds: [String]
+    /// Check ids whose incidents trigger it (empty: any).
+    public var onChecks: [String]
+    /// Finding codes that trigger it (empty: any problem of a matching check).
+    public var onFindings: [String]
+    /// Only incidents of this category (nil: both).
+    public var onCategory: IncidentCategory?
+    public var timeout: Seconds
+    public var enabled: Bool
+
+    public init(name: String, site: String, action: String, onKinds: [String] = [], onChecks: [String] = [], onFindings: [String] = [],
+                onCategory: IncidentCategory? = nil, timeout: Seconds = .seconds(30), enabled: Bool = true) {
+        self.name = name
+        self.site = site
+        self.action = action
+        self.onKinds = onKinds
+        self.onChecks = onChecks
+        self.onFindings = onFindings
+        self.onCategory = onCategory
+        self.timeout = timeout
+        self.enabled = enabled
+    }
+
+    public func matches(check: CheckSpec, category: IncidentCategory, findingCodes: [String]) -> Bool {
+        guard enabled else { return false }
+        if !onKinds.isEmpty && !onKinds.contains(check.kind) { return false }
+        if !onChecks.isEmpty && !onChecks.contains(check.key.check) { return false }
+        if let c = onCategory, c != category { return false }
+        if !onFindings.isEmpty && !findingCodes.contains(where: { onFindings.contains($0) }) { return false }
+        return true
+    }
+}
+
+public struct SiteSpec: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var nameEnglish: String
+    public var zone: ZoneOffset
+    public var schedule: OperatingSchedule
+    public var escalation: EscalationPolicy
+    public var checks: [CheckSpec]
+    /// Windows scheduled in the profile (`[maintenance NAME]`).
+    public var maintenance: [MaintenanceWindow]
+    public var responders: [ResponderSpec]
+
+    public init(id: String, name: String, nameEnglish: String, zone: ZoneOffset = .hoChiMinh, schedule: OperatingSchedule,
+                escalation: EscalationPolicy, checks: [CheckSpec], maintenance: [MaintenanceWindow] = [], responders: [ResponderSpec] = []) {
+        self.id = id
+        self.name = name
+        self.nameEnglish = nameEnglish
+        self.zone = zone
+        self.schedule = schedule
+        self.escalation = escalation
+        self.checks = checks
+        self.maintenance = maintenance
+        self.responders = responders
+    }
+}
+
+public struct EngineSettings: Sendable, Hashable {
+    public var sites: [SiteSpec]
+    public init(sites: [SiteSpec]) { self.sites = sites }
+}
+
+// MARK: - Incidents
+
+public enum IncidentState: String, Sendable, Hashable, Codable, CaseIterable {
+    case triggered, acknowledged, resolved
+}
+
+/// A wall-clock deadline stored with the incident: the next escalation step.
+public struct EscalationDeadline: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// Notify the next level (`level` is the level to notify).
+        case escalate
+        /// Remind the last level.
+        case reminder
+        /// The acknowledgement expired: escalate again.
+        case ackTimeout
+    }
+    public var at: Instant
+    public var kind: Kind
+    public var level: Int
+    public init(at: Instant, kind: Kind, level: Int) {
+        self.at = at
+        self.kind = kind
+        self.level = level
+    }
+}
+
+/// Someone who was told about an incident, and at which level (0: technicians only).
+public struct NotifiedRecipient: Sendable, Hashable, Codable {
+    public var recipient: NotificationRecipient
+    public var level: Int
+    public init(recipient: NotificationRecipient, level: Int) {
+        self.recipient = recipient
+        self.level = level
+    }
+}
+
+public struct Acknowledgement: Sendable, Hashable, Codable {
+    /// Who acknowledged (a user name, or an email address).
+    public var by: String
+    /// How: `web`, `email`, `cli`, `api`.
+    public var via: String
+    public var note: String?
+    /// From where (an IP address, a mail's Message-ID…), for the audit.
+    public var from: String?
+    public var at: Instant
+    /// The level the incident had reached.
+    public var level: Int
+    public init(by: String, via: String, note: String?, from: String?, at: Instant, level: Int) {
+        self.by = by
+        self.via = via
+        self.note = note
+        self.from = from
+        self.at = at
+        self.level = level
+    }
+}
+
+/// Why an incident is recorded but not notified right now.
+public enum IncidentHold: String, Sendable, Hashable, Codable {
+    case maintenance, flapping
+}
+
+/// One incident: at most one open per check. Carries everything needed to notify about it
+/// (names, zone, who was told) so that another process (the CLI, the web server, the IMAP
+/// reply handler) can acknowledge or resolve it without the configuration.
+public struct Incident: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var key: CheckKey
+    public var checkName: String
+    public var checkKind: String
+    public var siteName: String
+    public var siteNameEnglish: String
+    public var zoneOffsetSeconds: Int
+    public var category: IncidentCategory
+    public var severity: CheckStatus
+    public var summary: String
+    public var findingCodes: [String]
+    public var state: IncidentState
+    public var openedAt: Instant
+    /// When the problem started this time (the hard failure; a reopen moves it).
+    public var since: Instant
+    public var updatedAt: Instant
+    public var resolvedAt: Instant?
+    public var entry: EscalationEntry
+    /// Highest level notified in this round (0: none, or technicians only).
+    public var level: Int
+    /// Increments on reopen and on ack-timeout re-escalation; part of notification keys.
+    public var round: Int
+    public var reminders: Int
+    public var acknowledgements: Int
+    public var reopenCount: Int
+    public var deadline: EscalationDeadline?
+    public var notified: [NotifiedRecipient]
+    public var acknowledgement: Acknowledgement?
+    public var ackTimeout: Seconds?
+    public var hold: IncidentHold?
+    /// Checks folded into this (power) incident.
+    public var folded: [String]
+    /// Responders already started for this incident (each runs at most once).
+    public var responders: [String]
+
+    public var isOpen: Bool { state != .resolved }
+
+    public var zone: ZoneOffset { ZoneOffset(identifier: "UTC+\(zoneOffsetSeconds / 3600)", offsetSeconds: zoneOffsetSeconds) }
+}
+
+// MARK: - Output
+
+/// A hard state change of a check (soft changes are stored with every result).
+public struct StateChange: Sendable, Hashable, Codable {
+    public var key: CheckKey
+    public var from: CheckStatus
+    public var to: CheckStatus
+    public var at: Instant
+    /// Why no incident followed, if none did (`unreachable: parent …`, `folded into power incident`…).
+    public var note: String?
+    public init(key: CheckKey, from: CheckStatus, to: CheckStatus, at: Instant, note: String? = nil) {
+        self.key = key
+        self.from = from
+        self.to = to
+        self.at = at
+        self.note = note
+    }
+}
+
+/// One timeline entry before it is chained and stored.
+public struct TimelineEvent: Sendable, Hashable, Codable {
+    public var at: Instant
+    public var site: String
+    public var checkID: String?
+    public var incidentID: Int64?
+    /// `opened`, `escalated`, `acknowledged`, `resolved`, `notified`, `state`, `flapping-started`…
+    public var kind: String
+    /// Who or what: `engine`, a user, `maintenance`, a responder.
+    public var actor: String
+    public var text: String
+
+    public init(at: Instant, site: String, checkID: String? = nil, incidentID: Int64? = nil, kind: String, actor: String = "engine", text: String) {
+        self.at = at
+        self.site = site
+        self.checkID = checkID
+        self.incidentID = incidentID
+        self.kind = kind
+        self.actor = actor
+        self.text = text
+    }
+}
+
+/// "Run responder NAME for incident N": the daemon builds the action and runs it.
+public struct ResponderInvocation: Sendable, Hashable, Codable {
+    public var incidentID: Int64
+    public var responder: String
+    public var key: CheckKey
+    public var timeout: Seconds
+    public var at: Instant
+}
+
+/// Everything one engine step decided, in order.
+public struct EngineOutput: Sendable, Hashable {
+    public var stateChanges: [StateChange] = []
+    /// Incidents created or changed by this step, in their new form.
+    public var incidents: [Incident] = []
+    public var timeline: [TimelineEvent] = []
+    public var notifications: [NotificationRequest] = []
+    public var responders: [ResponderInvocation] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { stateChanges.isEmpty && incidents.isEmpty && timeline.isEmpty && notifications.isEmpty && responders.isEmpty }
+
+    public mutating func append(_ o: EngineOutput) {
+        stateChanges += o.stateChanges
+        for i in o.incidents { touch(i) }
+        timeline += o.timeline
+        notifications += o.notifications
+        responders += o.responders
+    }
+
+    /// Records an incident's latest form (one entry per incident).
+    public mutating func touch(_ i: Incident) {
+        if let at = incidents.firstIndex(where: { $0.id == i.id }) { incidents[at] = i } else { incidents.append(i) }
+    }
+}

@@ -1,0 +1,267 @@
+// The incident engine in the daemon: every result goes through the check state machine; a
+// result that changes something runs the engine step and commits it (incidents, deadlines,
+// timeline, notifications) in one transaction before anything leaves the box. A timer service
+// fires escalation deadlines stored in the database, and responders run here, at most once per
+// incident, with a timeout; their outcome goes to the timeline.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostProbes
+
+/// Owns the engine. Work is done strictly one step at a time, in submission order (results,
+/// timer ticks, reloads), even though each step awaits the store.
+public actor IncidentProcessor {
+    let store: Store
+    let clock: any WatchpostClock
+    let logger: Logger
+    var configuration: WatchpostConfiguration
+    var engine: IncidentEngine
+    var sampleInterval: Seconds
+    /// The database revision the engine is in step with; nil until loaded.
+    var revision: Int64?
+    private var tail: Task<Void, Never>?
+    private var responderTasks: [Task<Void, Never>] = []
+
+    public init(configuration: WatchpostConfiguration, store: Store, clock: any WatchpostClock, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.engine = IncidentEngine(settings: EngineSettings(configuration: configuration))
+        self.sampleInterval = configuration.daemon.sampleInterval
+    }
+
+    /// Runs `body` after every step submitted before it has finished.
+    func serially<T: Sendable>(_ body: @escaping @Sendable (isolated IncidentProcessor) async -> T) async -> T {
+        let previous = tail
+        let work = Task<T, Never> {
+            await previous?.value
+            return await body(self)
+        }
+        tail = Task { _ = await work.value }
+        return await work.value
+    }
+
+    var longestReopenWindow: Seconds { engine.settings.sites.map(\.escalation.reopenWindow).max() ?? .hours(1) }
+
+    /// Reloads incidents and maintenance windows when the database moved on without us.
+    func synchronise() async {
+        do {
+            let rev = try await store.engineRevision()
+            if rev == revision { return }
+            if revision == nil {
+                let n = try await store.failInterruptedResponders(at: clock.now())
+                if n > 0 { logger.warning("responder runs interrupted by the last stop recorded as failed", [("count", String(n))]) }
+            }
+            let snap = try await store.loadEngineSnapshot(now: clock.now(), reopenWindow: longestReopenWindow)
+            engine.load(incidents: snap.incidents, maintenance: snap.maintenance, nextID: snap.nextIncidentID)
+            revision = snap.revision
+        } catch {
+            logger.error("cannot load incidents", [("error", error.description)])
+        }
+    }
+
+    /// Commits a step; on a concurrent change elsewhere, reloads and recomputes it with `redo`.
+    func commit(_ first: EngineOutput, redo: (isolated IncidentProcessor) -> EngineOutput) async {
+        var out = first
+        for attempt in 0..<3 {
+            if out.isEmpty { return }
+            do {
+                if let rev = try await store.commitEngineStep(out, expectedRevision: revision) {
+                    revision = rev
+                    startResponders(out.responders)
+                    return
+                }
+                logger.info("incidents changed elsewhere; recomputing the step", [("attempt", String(attempt + 1))])
+                await synchronise()
+                out = redo(self)
+            } catch {
+                logger.error("cannot commit incident step; will reload", [("error", error.description)])
+                revision = nil
+                await synchronise()
+                return
+            }
+        }
+    }
+
+    // MARK: - Entry points
+
+    public func handle(check: CheckDefinition, site: SiteProfile, result: CheckResult) async {
+        await serially { p in await p.process(check: check, site: site, result: result) }
+    }
+
+    func process(check: CheckDefinition, site: SiteProfile, result: CheckResult) async {
+        if revision == nil { await synchronise() }
+        let key = CheckKey(site: site.id, check: check.id)
+        guard let i = engine.checkIndex(key) else {
+            await record(check: check, site: site, result: result, hard: true, attempts: 0)
+            return
+        }
+        let observation = engine.observe(result, check: i)
+        let t = engine.trackers[i]
+        await record(check: check, site: site, result: result, hard: !(t.lastStatus.isProblem && !t.hardStatus.isProblem), attempts: t.failStreak)
+        guard let observation else { return }
+        await synchronise()
+        let out = engine.apply(observation, result: result, check: i)
+        await commit(out) { p in p.engine.apply(observation, result: result, check: i) }
+    }
+
+    func record(check: CheckDefinition, site: SiteProfile, result: CheckResult, hard: Bool, attempts: Int) async {
+        do {
+            try await store.record(site: site.id, checkID: check.id, kind: check.kind, result: result, hard: hard, attempts: attempts, sampleInterval: sampleInterval)
+        } catch {
+            logger.with("site", site.id).with("check", check.id).error("cannot store result", [("error", error.description)])
+        }
+    }
+
+    /// Fires due deadlines and maintenance ends; returns when it next has something to do.
+    public func tick() async -> Instant? {
+        await serially { p in await p.tickNow() }
+    }
+
+    func tickNow() async -> Instant? {
+        await synchronise()
+        let now = clock.now()
+        let out = engine.tick(now: now)
+        await commit(out) { p in p.engine.tick(now: now) }
+        return engine.nextWakeup()
+    }
+
+    public func reconfigure(_ c: WatchpostConfiguration) async {
+        await serially { p in
+            p.configuration = c
+            p.sampleInterval = c.daemon.sampleInterval
+            p.engine.reconfigure(EngineSettings(configuration: c))
+        }
+    }
+
+    public var openIncidents: [Incident] { engine.openIncidents }
+
+    /// Waits for responder actions started so far (tests).
+    public func waitForResponders() async {
+        let tasks = responderTasks
+        responderTasks.removeAll()
+        for t in tasks { await t.value }
+    }
+
+    // MARK: - Responders
+
+    func startResponders(_ invocations: [ResponderInvocation]) {
+        for inv in invocations {
+            let log = logger.with("site", inv.key.site).with("incident", String(inv.incidentID))
+            let action: any ResponderAction
+            do { action = try makeAction(inv) } catch {
+                responderTasks.append(Task { await self.finishResponder(inv, succeeded: false, outcome: "not run: \(error.description)", log: log) })
+                continue
+            }
+            let clock = self.clock
+            responderTasks.append(Task {
+                let deadline = clock.now() + inv.timeout
+                let outcome = await runResponder(action, deadline: deadline, clock: clock)
+                await self.finishResponder(inv, succeeded: outcome.0, outcome: outcome.1, log: log)
+            })
+        }
+    }
+
+    func makeAction(_ inv: ResponderInvocation) throws(WatchpostError) -> any ResponderAction {
+        guard let site = configuration.site(inv.key.site),
+              let section = site.sections.first(where: { $0.type == "responder" && $0.name == inv.responder }) else {
+            throw WatchpostError(.configuration, "responder \(inv.responder) is no longer configured at \(inv.key.site)")
+        }
+        return try ResponderCatalog.make(kind: section.string("action"), section: section,
+                                         environment: ProbeEnvironment(configuration: configuration, site: site, logger: logger))
+    }
+
+    func finishResponder(_ inv: ResponderInvocation, succeeded: Bool, outcome: String, log: Logger) async {
+        if succeeded { log.notice("responder succeeded", [("responder", inv.responder), ("outcome", outcome)]) }
+        else { log.error("responder failed", [("responder", inv.responder), ("outcome", outcome)]) }
+        do {
+            try await store.recordResponderOutcome(incidentID: inv.incidentID, responder: inv.responder, succeeded: succeeded, outcome: outcome, at: clock.now())
+        } catch {
+            log.error("cannot record responder outcome", [("error", error.description)])
+        }
+    }
+}
+
+/// Runs an action with a hard deadline; a throw or a timeout is a failure with its reason.
+func runResponder(_ action: any ResponderAction, deadline: Instant, clock: any WatchpostClock) async -> (Bool, String) {
+    await withCheckedContinuation { (c: CheckedContinuation<(Bool, String), Never>) in
+        let once = ResumeOnce(c)
+        let work = Task {
+            do { _ = once.resume((true, try await action.perform(deadline: deadline, clock: clock))) }
+            catch { _ = once.resume((false, String(describing: error))) }
+        }
+        Task {
+            try? await clock.sleep(until: deadline)
+            if once.resume((false, "\(action.summary) did not finish by its deadline (\(deadline)); abandoned")) { work.cancel() }
+        }
+    }
+}
+
+/// The daemon's result pipeline: results into the engine (and the store).
+public struct IncidentPipeline: ResultPipeline {
+    public let processor: IncidentProcessor
+
+    public init(processor: IncidentProcessor) { self.processor = processor }
+
+    public func handle(check: CheckDefinition, site: SiteProfile, result: CheckResult) async {
+        await processor.handle(check: check, site: site, result: result)
+    }
+
+    public func configurationChanged(_ configuration: WatchpostConfiguration) async {
+        await processor.reconfigure(configuration)
+    }
+}
+
+/// Fires escalation deadlines on the wall clock: sleeps until the engine's next deadline, and
+/// at most `pollInterval`, so that acknowledgements and maintenance windows written by other
+/// processes take effect within it.
+public struct IncidentTimerService: DaemonService {
+    public let name = "incident-timer"
+    let processor: IncidentProcessor
+    let clock: any WatchpostClock
+    let pollInterval: Seconds
+
+    public init(processor: IncidentProcessor, clock: any WatchpostClock, pollInterval: Seconds = .seconds(2)) {
+        self.processor = processor
+        self.clock = clock
+        self.pollInterval = pollInterval
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled {
+            let next = await processor.tick()
+            let poll = clock.now() + pollInterval
+            try await clock.sleep(until: next.map { min($0, poll) } ?? poll)
+        }
+    }
+}
+
+/// Builds the pipeline and the timer service around one processor per store (both factories of
+/// the daemon get the same context).
+public enum IncidentWiring {
+    private static let processors = ProcessorRegistry()
+
+    public static func processor(_ ctx: DaemonContext) -> IncidentProcessor {
+        processors.get(ObjectIdentifier(ctx.store)) {
+            IncidentProcessor(configuration: ctx.configuration, store: ctx.store, clock: ctx.clock, logger: ctx.logger.with("service", "incidents"))
+        }
+    }
+
+    public static let pipeline: PipelineFactory = { ctx in IncidentPipeline(processor: processor(ctx)) }
+    public static let services: ServiceFactory = { ctx in [IncidentTimerService(processor: processor(ctx), clock: ctx.clock)] }
+}
+
+import Synchronization
+
+final class ProcessorRegistry: Sendable {
+    private let map = Mutex<[ObjectIdentifier: IncidentProcessor]>([:])
+    func get(_ id: ObjectIdentifier, make: () -> IncidentProcessor) -> IncidentProcessor {
+        map.withLock { m in
+            if let p = m[id] { return p }
+            let p = make()
+            m[id] = p
+            return p
+        }
+    }
+}

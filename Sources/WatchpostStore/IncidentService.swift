@@ -1,0 +1,87 @@
+// The public API of incidents for every part of Watchpost and every process: the daemon, the
+// CLI (`watchpost ack`, `watchpost maintenance`), the web server, the IMAP reply handler and the
+// reports. It works on the database alone (no configuration needed): each change is one
+// transaction that updates the incident, appends the timeline and queues the notifications.
+import WatchpostCore
+
+/// Acknowledge, resolve, annotate and read incidents; manage ad-hoc maintenance; verify the audit
+/// timeline.
+///
+/// Works from inside the daemon or from any other process opening the same database. The running
+/// daemon honours changes made elsewhere: every write moves a revision number in the database,
+/// and the daemon's engine reloads incidents and maintenance windows whenever the revision is not
+/// the one it wrote last — before it acts on a result and at least every `pollInterval` (2 s) for
+/// escalation timers. So an acknowledgement from the web server stops the next escalation step
+/// even if that step is due a second later.
+///
+/// Every call takes the time explicitly (`at:`) so that callers with a `ManualClock` test exactly.
+public struct IncidentService: Sendable {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Acknowledges incident `incidentID`: stops escalation, starts the ack timeout (after which
+    /// it escalates again unless resolved or re-acknowledged), and queues a message to everyone
+    /// already notified saying who acknowledged, when, how and with what note.
+    /// - Parameters:
+    ///   - by: who (user name or email address)
+    ///   - via: `web`, `email`, `cli`, `api`
+    ///   - note: free text shown to everyone notified
+    ///   - from: where from (IP address, Message-ID…), kept for the audit
+    /// - Throws: `.notFound` for an unknown incident, `.usage` when it is already resolved.
+    @discardableResult
+    public func acknowledge(incidentID: Int64, by: String, via: String, note: String? = nil, from: String? = nil, at: Instant) async throws(WatchpostError) -> Incident {
+        try await store.acknowledgeIncident(incidentID, by: by, via: via, note: note, from: from, at: at)
+    }
+
+    /// Resolves by hand and tells everyone notified. If the check is still failing, the daemon
+    /// reopens the incident after `fail_after` further failing results.
+    @discardableResult
+    public func resolve(incidentID: Int64, by: String, via: String, note: String? = nil, at: Instant) async throws(WatchpostError) -> Incident {
+        try await store.resolveIncident(incidentID, by: by, via: via, note: note, at: at)
+    }
+
+    /// Adds a note to the incident's timeline (nobody is notified).
+    public func addNote(incidentID: Int64, by: String, note: String, at: Instant) async throws(WatchpostError) {
+        try await store.addIncidentNote(incidentID, by: by, note: note, at: at)
+    }
+
+    public func openIncidents() async throws(WatchpostError) -> [Incident] { try await store.openIncidents() }
+
+    public func incident(_ id: Int64) async throws(WatchpostError) -> Incident? { try await store.incident(id) }
+
+    /// Incidents open at any time in [from, to), optionally of one site (for reports and pages).
+    public func incidents(site: String? = nil, from: Instant, to: Instant) async throws(WatchpostError) -> [Incident] {
+        try await store.incidents(site: site, from: from, to: to)
+    }
+
+    public func acknowledgements(incidentID: Int64) async throws(WatchpostError) -> [Acknowledgement] {
+        try await store.acknowledgements(incidentID: incidentID)
+    }
+
+    /// The timeline of one incident, or the latest `limit` entries of the whole timeline.
+    public func timeline(incidentID: Int64? = nil, limit: Int = 10_000) async throws(WatchpostError) -> [TimelineEntry] {
+        try await store.timeline(incidentID: incidentID, limit: limit)
+    }
+
+    /// Starts an ad-hoc maintenance window: technical incidents of the covered checks are recorded
+    /// but not notified or escalated (security ones only if `includesSecurity`); a problem still
+    /// present at the end is notified then.
+    @discardableResult
+    public func startMaintenance(site: String?, checks: [String] = [], from start: Instant, until end: Instant, reason: String,
+                                 includesSecurity: Bool = false, by: String) async throws(WatchpostError) -> StoredMaintenance {
+        try await store.startMaintenance(site: site, checks: checks, start: start, end: end, reason: reason, includesSecurity: includesSecurity, by: by)
+    }
+
+    @discardableResult
+    public func stopMaintenance(id: Int64, by: String, at: Instant) async throws(WatchpostError) -> StoredMaintenance {
+        try await store.stopMaintenance(id: id, by: by, at: at)
+    }
+
+    public func maintenanceWindows(activeAt: Instant? = nil) async throws(WatchpostError) -> [StoredMaintenance] {
+        try await store.maintenanceWindows(activeAt: activeAt)
+    }
+
+    /// Checks the hash chain of the whole timeline; reports the first entry edited, inserted or deleted.
+    public func verifyTimeline() async throws(WatchpostError) -> TimelineVerification { try await store.verifyTimeline() }
+}

@@ -1,0 +1,148 @@
+// The audit timeline: every state change, incident step, notification queued, acknowledgement,
+// responder outcome and maintenance change, appended in the same transaction as the change it
+// records. Entries are hash-chained: each stores the SHA-256 of the previous entry and its own
+// SHA-256 over (previous hash, sequence number, fields), and `meta.timeline_head` holds the last
+// sequence number and hash, so an entry edited, inserted or deleted — even the last one — is found.
+import WatchpostCore
+import SQLite
+import Crypto
+
+/// One stored timeline entry.
+public struct TimelineEntry: Sendable, Hashable {
+    public var seq: Int64
+    public var event: TimelineEvent
+    public var previousHash: String
+    public var hash: String
+}
+
+/// What `watchpost audit verify` found.
+public struct TimelineVerification: Sendable, Hashable {
+    public var entries: Int
+    /// The first problem: which entry, and whether it was edited, inserted or deleted.
+    public var firstProblem: String?
+    public var problemSeq: Int64?
+    public var isIntact: Bool { firstProblem == nil }
+}
+
+extension Store {
+    static let genesisHash = String(repeating: "0", count: 64)
+
+    /// SHA-256 over length-prefixed fields, so that no two different entries hash alike.
+    static func timelineHash(previous: String, seq: Int64, _ e: TimelineEvent) -> String {
+        let h = SHA256Hasher()
+        for field in [previous, String(seq), String(e.at.milliseconds), e.site, e.checkID ?? "\u{0}", e.incidentID.map(String.init) ?? "\u{0}",
+                      e.kind, e.actor, e.text] {
+            h.update("\(field.utf8.count):")
+            h.update(field)
+        }
+        return Hex.encode(h.finalize())
+    }
+
+    static func timelineHead(in db: SQLiteConnection) throws -> (Int64, String) {
+        let v = try db.query("SELECT value FROM meta WHERE key = 'timeline_head'").first?[0].string ?? "0:\(genesisHash)"
+        let parts = v.split(separator: ":", maxSplits: 1)
+        return (Int64(parts.first ?? "0") ?? 0, parts.count > 1 ? String(parts[1]) : genesisHash)
+    }
+
+    /// Appends inside the caller's transaction.
+    static func appendTimeline(_ events: [TimelineEvent], in db: SQLiteConnection) throws {
+        guard !events.isEmpty else { return }
+        var (seq, prev) = try timelineHead(in: db)
+        for e in events {
+            seq += 1
+            let hash = timelineHash(previous: prev, seq: seq, e)
+            try db.run("INSERT INTO timeline (seq, at_ms, site, check_id, incident_id, kind, actor, text, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       seq, e.at.milliseconds, e.site, e.checkID, e.incidentID, e.kind, e.actor, e.text, prev, hash)
+            prev = hash
+        }
+        try db.run("UPDATE meta SET value = ? WHERE key = 'timeline_head'", "\(seq):\(prev)")
+    }
+
+    public func appendTimeline(_ events: [TimelineEvent]) throws(WatchpostError) {
+        try transaction { db in try Store.appendTimeline(events, in: db) }
+    }
+
+    static func entry(_ r: SQLRow) -> TimelineEntry {
+        TimelineEntry(seq: r["seq"].int ?? 0, event: TimelineEvent(
+            at: Instant(milliseconds: r["at_ms"].int ?? 0), site: r["site"].string ?? "", checkID: r["check_id"].string,
+            incidentID: r["incident_id"].int, kind: r["kind"].string ?? "", actor: r["actor"].string ?? "", text: r["text"].string ?? ""),
+            previousHash: r["prev_hash"].string ?? "", hash: r["hash"].string ?? "")
+    }
+
+    /// The timeline of one incident (or all of it), oldest first.
+    public func timeline(incidentID: Int64? = nil, limit: Int = 10_000) throws(WatchpostError) -> [TimelineEntry] {
+        do {
+            if let incidentID {
+                return try db.query("SELECT * FROM timeline WHERE incident_id = ? ORDER BY seq LIMIT ?", incidentID, limit).map(Store.entry)
+            }
+            return try db.query("SELECT * FROM (SELECT * FROM timeline ORDER BY seq DESC LIMIT ?) ORDER BY seq", limit).map(Store.entry)
+        } catch { throw storageError("cannot read the timeline", error) }
+    }
+
+    static func verifyTimeline(in db: SQLiteConnection) throws -> TimelineVerification {
+        var prev = genesisHash
+        var expected: Int64 = 1
+        var count = 0
+        var problem: (String, Int64)? = nil
+        try db.forEachRow("SELECT * FROM timeline ORDER BY seq") { r in
+            guard problem == nil else { return }
+            let e = entry(r)
+            count += 1
+            let recomputed = timelineHash(previous: e.previousHash, seq: e.seq, e.event)
+            if e.seq > expected {
+                problem = (e.seq - expected == 1 ? "entry \(expected) was deleted (entry \(e.seq) follows entry \(expected - 1))"
+                                                 : "entries \(expected)…\(e.seq - 1) were deleted (entry \(e.seq) follows entry \(expected - 1))", expected)
+            } else if recomputed != e.hash {
+                problem = ("entry \(e.seq) was edited: its content no longer matches its hash (\(e.event.kind) at \(e.event.at))", e.seq)
+            } else if e.previousHash != prev {
+                problem = ("entry \(e.seq) was inserted or its predecessor replaced: it does not chain to entry \(e.seq - 1)", e.seq)
+            }
+            prev = e.hash
+            expected = e.seq + 1
+        }
+        if problem == nil {
+            let (headSeq, headHash) = try timelineHead(in: db)
+            let last = expected - 1
+            if headSeq > last {
+                problem = (headSeq - last == 1 ? "entry \(headSeq) (the last) was deleted" : "entries \(last + 1)…\(headSeq) (the last) were deleted", last + 1)
+            } else if headSeq < last {
+                problem = ("entry \(headSeq + 1) was inserted after the recorded end of the timeline", headSeq + 1)
+            } else if headHash != prev {
+                problem = ("entry \(last) was replaced: its hash differs from the recorded end of the timeline", last)
+            }
+        }
+        return TimelineVerification(entries: count, firstProblem: problem?.0, problemSeq: problem?.1)
+    }
+
+    /// Walks the whole chain; reports the first entry edited, inserted or deleted.
+    public func verifyTimeline() throws(WatchpostError) -> TimelineVerification {
+        do { return try Store.verifyTimeline(in: db) } catch { throw storageError("cannot verify the timeline", error) }
+    }
+
+    /// Invariants of incidents and the timeline for `watchpost db check`.
+    static var incidentInvariantChecks: [(String, (SQLiteConnection) throws -> [String])] { [
+        ("timeline", { db in
+            let v = try verifyTimeline(in: db)
+            return v.firstProblem.map { [$0] } ?? []
+        }),
+        ("incidents", { db in
+            var problems: [String] = []
+            problems += try db.query("SELECT site, check_id, COUNT(*) FROM incident WHERE state != 'resolved' GROUP BY site, check_id HAVING COUNT(*) > 1").map {
+                "\($0[0].string ?? "")/\($0[1].string ?? ""): \($0[2].int ?? 0) open incidents (at most one allowed)"
+            }
+            problems += try db.query("SELECT id FROM incident WHERE state = 'resolved' AND deadline_ms IS NOT NULL").map {
+                "incident #\($0[0].int ?? 0): resolved but still has an escalation deadline"
+            }
+            problems += try db.query("SELECT id FROM incident WHERE state = 'acknowledged' AND id NOT IN (SELECT incident_id FROM incident_ack)").map {
+                "incident #\($0[0].int ?? 0): acknowledged without an acknowledgement record"
+            }
+            problems += try db.query("SELECT id FROM incident WHERE json_extract(data_json, '$.id') != id OR json_extract(data_json, '$.state') != state").map {
+                "incident #\($0[0].int ?? 0): stored document disagrees with its columns"
+            }
+            problems += try db.query("SELECT DISTINCT incident_id FROM outbox WHERE incident_id IS NOT NULL AND incident_id NOT IN (SELECT id FROM incident)").map {
+                "outbox refers to missing incident #\($0[0].int ?? 0)"
+            }
+            return problems
+        }),
+    ] }
+}

@@ -1,0 +1,231 @@
+// CLI for incidents: `incidents`, `ack`, `resolve`, `maintenance start|stop|list`, `audit verify`,
+// and the open-incident lines of `watchpost status`. Every change goes through IncidentService,
+// so the running daemon picks it up (it watches the database revision).
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import Posix
+import FoundationEssentials
+
+let incidentCommands: [Command] = [incidentsCommand, ackCommand, resolveCommand, maintenanceStartCommand, maintenanceStopCommand,
+                                   maintenanceListCommand, auditVerifyCommand]
+
+func openStoreForWriting(_ args: Arguments) throws -> (WatchpostConfiguration, Store) {
+    let (config, _) = ConfigurationLoader.validate(root: configRoot(args))
+    guard FileSystem.exists(config.daemon.database) else {
+        throw WatchpostError(.notFound, "no database at \(config.daemon.database)", hint: "start the daemon first: watchpost run")
+    }
+    return (config, try Store(path: config.daemon.database, clock: SystemClock()))
+}
+
+func whoAmI(_ args: Arguments) -> String {
+    args.value("by") ?? CurrentProcess.environment("SUDO_USER") ?? CurrentProcess.environment("USER") ?? "cli"
+}
+
+func describe(_ i: Incident) -> String {
+    var s = "#\(i.id) \(i.key) \(i.state.rawValue) \(i.category.rawValue) \(i.severity) since \(i.zone.format(i.since))"
+    s += i.level > 0 ? " level \(i.level)" : (i.notified.isEmpty ? "" : " technicians")
+    if let d = i.deadline { s += " next \(d.kind.rawValue) at \(i.zone.format(d.at))" }
+    if let h = i.hold { s += " held (\(h.rawValue))" }
+    if let a = i.acknowledgement, i.state == .acknowledged { s += " acked by \(a.by) via \(a.via)" }
+    if !i.folded.isEmpty { s += " folded: \(i.folded.joined(separator: ", "))" }
+    return s + " — \(i.summary)"
+}
+
+/// `watchpost status`: the open incidents after the check states.
+func incidentStatusLines(store: Store, config: WatchpostConfiguration) async -> [String] {
+    guard let open = try? await store.openIncidents() else { return [] }
+    var lines = ["", "OPEN INCIDENTS"]
+    if open.isEmpty { lines.append("(none)") }
+    lines += open.map(describe)
+    if let active = try? await store.maintenanceWindows(activeAt: SystemClock().now()), !active.isEmpty {
+        lines += ["", "MAINTENANCE"] + active.map { "adhoc:\($0.id) \($0.window.site ?? "all sites") until \($0.window.end): \($0.window.reason)" }
+    }
+    return lines
+}
+
+let incidentsCommand = Command(
+    name: "incidents", summary: "list incidents, or show one with its timeline",
+    help: """
+    Usage: watchpost incidents [ID] [--all] [--config DIR] [--json]
+
+    Without ID: the open incidents (with --all, every incident of the last 30 days).
+    With ID: the incident, its acknowledgements and its timeline.
+    """,
+    valuedOptions: ["config"],
+    run: { args in
+        try args.allowOnly(["config", "all", "json"])
+        let (_, store) = try openStoreForWriting(args)
+        let service = IncidentService(store: store)
+        if let idText = args.positionals.first {
+            guard let id = Int64(idText.trimmingPrefix("#")), let inc = try await service.incident(id) else {
+                throw WatchpostError(.notFound, "no incident \(idText)")
+            }
+            out(describe(inc))
+            for e in try await service.timeline(incidentID: id) {
+                out("  \(inc.zone.format(e.event.at))  \(e.event.kind.padded(18)) \(e.event.actor.padded(10)) \(e.event.text)")
+            }
+            return 0
+        }
+        let now = SystemClock().now()
+        let list = args.has("all") ? try await service.incidents(from: now - .hours(24 * 30), to: now + .seconds(1)) : try await service.openIncidents()
+        if args.has("json") {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            out(String(decoding: try enc.encode(list), as: UTF8.self))
+            return 0
+        }
+        if list.isEmpty { out("(no incidents)") }
+        for i in list { out(describe(i)) }
+        return 0
+    })
+
+let ackCommand = Command(
+    name: "ack", summary: "acknowledge an incident (stops escalation; everyone notified is told)",
+    help: """
+    Usage: watchpost ack ID [--note TEXT] [--by NAME] [--config DIR]
+
+    Acknowledges incident ID as NAME (default: your user name) via the command line. Escalation
+    stops; every level already notified gets a message saying who acknowledged, when and the note.
+    If the incident is neither resolved nor acknowledged again within the chain's ack_timeout, it
+    escalates again.
+    """,
+    valuedOptions: ["config", "note", "by"],
+    run: { args in
+        try args.allowOnly(["config", "note", "by"])
+        guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("#")) else {
+            throw WatchpostError(.usage, "name the incident: watchpost ack ID", hint: "watchpost incidents lists them")
+        }
+        let (_, store) = try openStoreForWriting(args)
+        let inc = try await IncidentService(store: store).acknowledge(incidentID: id, by: whoAmI(args), via: "cli", note: args.value("note"),
+                                                                      from: "host:\(CurrentProcess.environment("HOSTNAME") ?? "local")", at: SystemClock().now())
+        out("acknowledged: \(describe(inc))")
+        return 0
+    })
+
+let resolveCommand = Command(
+    name: "resolve", summary: "resolve an incident by hand (everyone notified is told)",
+    help: """
+    Usage: watchpost resolve ID [--note TEXT] [--by NAME] [--config DIR]
+
+    If the check is still failing, the incident reopens after fail_after further failing results.
+    """,
+    valuedOptions: ["config", "note", "by"],
+    run: { args in
+        try args.allowOnly(["config", "note", "by"])
+        guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("#")) else {
+            throw WatchpostError(.usage, "name the incident: watchpost resolve ID")
+        }
+        let (_, store) = try openStoreForWriting(args)
+        let inc = try await IncidentService(store: store).resolve(incidentID: id, by: whoAmI(args), via: "cli", note: args.value("note"), at: SystemClock().now())
+        out("resolved: \(describe(inc))")
+        return 0
+    })
+
+let maintenanceStartCommand = Command(
+    name: "maintenance start", summary: "start an ad-hoc maintenance window (technical incidents are recorded, not escalated)",
+    help: """
+    Usage: watchpost maintenance start --for DURATION --reason TEXT [--site ID] [--checks A,B] [--security] [--by NAME] [--config DIR]
+           watchpost maintenance start --until YYYY-MM-DDTHH:MM --reason TEXT …
+
+    From now until the end, incidents of the covered checks (default: every check of the site;
+    --site defaults to the only site, or every site) are recorded but nobody is notified and
+    nothing escalates. Security incidents still escalate unless --security is given. A problem
+    still present when the window ends is notified then.
+    """,
+    valuedOptions: ["config", "for", "until", "reason", "site", "checks", "by"],
+    run: { args in
+        try args.allowOnly(["config", "for", "until", "reason", "site", "checks", "security", "by"])
+        let (config, store) = try openStoreForWriting(args)
+        guard let reason = args.value("reason"), !reason.trimmingWhitespace().isEmpty else {
+            throw WatchpostError(.usage, "say why: --reason \"replacing the UPS battery\"")
+        }
+        let now = SystemClock().now()
+        let site = args.value("site") ?? (config.sites.count == 1 ? config.sites[0].id : nil)
+        if let site, config.site(site) == nil {
+            throw WatchpostError(.notFound, "no site '\(site)'", hint: "sites: \(config.sites.map(\.id).joined(separator: ", "))")
+        }
+        let checks = args.value("checks").map(splitList) ?? []
+        for c in checks where site.flatMap({ config.site($0)?.check(c) }) == nil && config.check(c) == nil {
+            throw WatchpostError(.notFound, "no check '\(c)'\(site.map { " at \($0)" } ?? "")")
+        }
+        let end: Instant
+        if let f = args.value("for") {
+            guard let d = Seconds(parsing: f), d > .zero else { throw WatchpostError(.usage, "--for \(f) is not a duration (write e.g. 30m, 2h)") }
+            end = now + d
+        } else if let u = args.value("until") {
+            let offset = site.flatMap { config.site($0)?.zone.offsetSeconds } ?? ZoneOffset.hoChiMinh.offsetSeconds
+            guard let t = Instant.parse(u, defaultOffset: offset), t > now else { throw WatchpostError(.usage, "--until \(u) is not a future date and time (YYYY-MM-DDTHH:MM)") }
+            end = t
+        } else {
+            throw WatchpostError(.usage, "say how long: --for 2h, or --until 2026-11-24T18:00")
+        }
+        let w = try await IncidentService(store: store).startMaintenance(site: site, checks: checks, from: now, until: end, reason: reason,
+                                                                         includesSecurity: args.has("security"), by: whoAmI(args))
+        out("maintenance adhoc:\(w.id) started: \(site ?? "all sites")\(checks.isEmpty ? "" : " (\(checks.joined(separator: ", ")))") until \(end)\(w.window.includesSecurity ? ", security included" : "") — \(reason)")
+        return 0
+    })
+
+let maintenanceStopCommand = Command(
+    name: "maintenance stop", summary: "end an ad-hoc maintenance window now",
+    help: """
+    Usage: watchpost maintenance stop ID [--by NAME] [--config DIR]
+
+    Problems still present are notified at once.
+    """,
+    valuedOptions: ["config", "by"],
+    run: { args in
+        try args.allowOnly(["config", "by"])
+        guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("adhoc:")) else {
+            throw WatchpostError(.usage, "name the window: watchpost maintenance stop ID", hint: "watchpost maintenance list")
+        }
+        let (_, store) = try openStoreForWriting(args)
+        let w = try await IncidentService(store: store).stopMaintenance(id: id, by: whoAmI(args), at: SystemClock().now())
+        out("maintenance adhoc:\(w.id) stopped (\(w.window.reason))")
+        return 0
+    })
+
+let maintenanceListCommand = Command(
+    name: "maintenance list", summary: "list maintenance windows (profile and ad hoc), current and future",
+    help: "Usage: watchpost maintenance list [--all] [--config DIR]",
+    valuedOptions: ["config"],
+    run: { args in
+        try args.allowOnly(["config", "all"])
+        let (config, store) = try openStoreForWriting(args)
+        let now = SystemClock().now()
+        var lines: [String] = []
+        for site in EngineSettings(configuration: config).sites {
+            for w in site.maintenance where args.has("all") || w.end > now {
+                lines.append("\(w.id)  \(site.zone.format(w.start)) → \(site.zone.format(w.end))  \(w.isActive(at: now) ? "ACTIVE " : "")\(w.checks.isEmpty ? "all checks" : w.checks.joined(separator: ","))\(w.includesSecurity ? " +security" : "")  \(w.reason)")
+            }
+        }
+        for s in try await IncidentService(store: store).maintenanceWindows() where args.has("all") || s.window.end > now {
+            let w = s.window
+            lines.append("adhoc:\(s.id)  \(w.site ?? "all sites")  \(w.start) → \(w.end)  \(w.isActive(at: now) ? "ACTIVE " : "")\(w.checks.isEmpty ? "all checks" : w.checks.joined(separator: ","))\(w.includesSecurity ? " +security" : "")  \(w.reason) (by \(w.createdBy)\(s.stoppedAt.map { ", stopped \($0)" } ?? ""))")
+        }
+        out(lines.isEmpty ? "(no maintenance windows)" : lines.joined(separator: "\n"))
+        return 0
+    })
+
+let auditVerifyCommand = Command(
+    name: "audit verify", summary: "verify the hash chain of the incident timeline",
+    help: """
+    Usage: watchpost audit verify [--config DIR]
+
+    Recomputes the SHA-256 chain of every timeline entry. Prints 'ok' and exits 0, or names the
+    first entry that was edited, inserted or deleted and exits 1.
+    """,
+    valuedOptions: ["config"],
+    run: { args in
+        try args.allowOnly(["config"])
+        let (config, _) = ConfigurationLoader.validate(root: configRoot(args))
+        guard FileSystem.exists(config.daemon.database) else { throw WatchpostError(.notFound, "no database at \(config.daemon.database)") }
+        let store = try Store(path: config.daemon.database, clock: SystemClock(), readOnly: true)
+        let v = try await store.verifyTimeline()
+        if let p = v.firstProblem {
+            out("TAMPERED: \(p)")
+            return 1
+        }
+        out("ok: \(v.entries) timeline entries, hash chain intact")
+        return 0
+    })
