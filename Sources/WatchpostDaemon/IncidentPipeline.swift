@@ -7,6 +7,7 @@ import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
 import WatchpostProbes
+import Synchronization
 
 /// Owns the engine. Work is done strictly one step at a time, in submission order (results,
 /// timer ticks, reloads), even though each step awaits the store.
@@ -22,12 +23,13 @@ public actor IncidentProcessor {
     private var tail: Task<Void, Never>?
     private var responderTasks: [Task<Void, Never>] = []
 
-    public init(configuration: WatchpostConfiguration, store: Store, clock: any WatchpostClock, logger: Logger) {
+    /// `settings` overrides the engine's view of `configuration` (tests).
+    public init(configuration: WatchpostConfiguration, settings: EngineSettings? = nil, store: Store, clock: any WatchpostClock, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.clock = clock
         self.logger = logger
-        self.engine = IncidentEngine(settings: EngineSettings(configuration: configuration))
+        self.engine = IncidentEngine(settings: settings ?? EngineSettings(configuration: configuration))
         self.sampleInterval = configuration.daemon.sampleInterval
     }
 
@@ -87,30 +89,34 @@ public actor IncidentProcessor {
     // MARK: - Entry points
 
     public func handle(check: CheckDefinition, site: SiteProfile, result: CheckResult) async {
-        await serially { p in await p.process(check: check, site: site, result: result) }
+        await handle(key: CheckKey(site: site.id, check: check.id), kind: check.kind, result: result)
     }
 
-    func process(check: CheckDefinition, site: SiteProfile, result: CheckResult) async {
+    /// One result of check `key` (of kind `kind`): stored, then through the engine.
+    public func handle(key: CheckKey, kind: String, result: CheckResult) async {
+        await serially { p in await p.process(key: key, kind: kind, result: result) }
+    }
+
+    func process(key: CheckKey, kind: String, result: CheckResult) async {
         if revision == nil { await synchronise() }
-        let key = CheckKey(site: site.id, check: check.id)
         guard let i = engine.checkIndex(key) else {
-            await record(check: check, site: site, result: result, hard: true, attempts: 0)
+            await record(key: key, kind: kind, result: result, hard: true, attempts: 0)
             return
         }
         let observation = engine.observe(result, check: i)
         let t = engine.trackers[i]
-        await record(check: check, site: site, result: result, hard: !(t.lastStatus.isProblem && !t.hardStatus.isProblem), attempts: t.failStreak)
+        await record(key: key, kind: kind, result: result, hard: !(t.lastStatus.isProblem && !t.hardStatus.isProblem), attempts: t.failStreak)
         guard let observation else { return }
         await synchronise()
         let out = engine.apply(observation, result: result, check: i)
         await commit(out) { p in p.engine.apply(observation, result: result, check: i) }
     }
 
-    func record(check: CheckDefinition, site: SiteProfile, result: CheckResult, hard: Bool, attempts: Int) async {
+    func record(key: CheckKey, kind: String, result: CheckResult, hard: Bool, attempts: Int) async {
         do {
-            try await store.record(site: site.id, checkID: check.id, kind: check.kind, result: result, hard: hard, attempts: attempts, sampleInterval: sampleInterval)
+            try await store.record(site: key.site, checkID: key.check, kind: kind, result: result, hard: hard, attempts: attempts, sampleInterval: sampleInterval)
         } catch {
-            logger.with("site", site.id).with("check", check.id).error("cannot store result", [("error", error.description)])
+            logger.with("site", key.site).with("check", key.check).error("cannot store result", [("error", error.description)])
         }
     }
 
@@ -252,7 +258,6 @@ public enum IncidentWiring {
     public static let services: ServiceFactory = { ctx in [IncidentTimerService(processor: processor(ctx), clock: ctx.clock)] }
 }
 
-import Synchronization
 
 final class ProcessorRegistry: Sendable {
     private let map = Mutex<[ObjectIdentifier: IncidentProcessor]>([:])

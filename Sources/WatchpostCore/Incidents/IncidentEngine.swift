@@ -336,12 +336,10 @@ public struct IncidentEngine: Sendable {
     /// A parent (or the power check) is fully up again: children that are still failing become
     /// reachable and get incidents of their own; a power incident resolves once all is back.
     mutating func released(_ i: Int, at t: Instant, out: inout EngineOutput) {
-        for c in children[i] where trackers[c].unreachable {
-            trackers[c].unreachable = false
-            if trackers[c].hardStatus.isProblem, downParent(c) == nil, openByCheck[specs[c].key] == nil {
-                let r = CheckResult(status: trackers[c].hardStatus, summary: "still failing after \(specs[i].key.check) recovered", startedAt: t)
-                open(c, status: trackers[c].hardStatus, result: r, category: specs[c].category, out: &out)
-            }
+        // A child marked unreachable is judged afresh: if it still fails after fail_after results
+        // of its own, it gets an incident; if it comes back with its parent, nobody hears of it.
+        for c in children[i] where trackers[c].unreachable && downParent(c) == nil {
+            reevaluate(c, because: "\(specs[i].key.check) is up again", at: t, out: &out)
         }
         if specs[i].isPowerSource {
             if let id = openByCheck[specs[i].key], let inc = incidents[id], !trackers[i].hardStatus.isProblem {
@@ -349,15 +347,19 @@ public struct IncidentEngine: Sendable {
                 if still.isEmpty { tryResolvePower(i, at: t, out: &out) }
             } else if openByCheck[specs[i].key] == nil {
                 // A power blip that never became hard: checks it seemed to explain are on their own.
-                for c in explained[i] where trackers[c].folded {
-                    trackers[c].folded = false
-                    if trackers[c].hardStatus.isProblem, openByCheck[specs[c].key] == nil {
-                        let r = CheckResult(status: trackers[c].hardStatus, summary: "still failing with power back", startedAt: t)
-                        open(c, status: trackers[c].hardStatus, result: r, category: specs[c].category, out: &out)
-                    }
-                }
+                for c in explained[i] where trackers[c].folded { reevaluate(c, because: "power is back", at: t, out: &out) }
             }
         }
+    }
+
+    mutating func reevaluate(_ c: Int, because why: String, at t: Instant, out: inout EngineOutput) {
+        trackers[c].unreachable = false
+        trackers[c].folded = false
+        guard trackers[c].hardStatus.isProblem else { return }
+        trackers[c].hardStatus = .ok
+        trackers[c].failStreak = 0
+        out.timeline.append(TimelineEvent(at: t, site: specs[c].key.site, checkID: specs[c].key.check, kind: "reachable",
+                                          text: "\(why): judged afresh (an incident opens after \(specs[c].failAfter) failing result(s))"))
     }
 
     // MARK: - Flapping

@@ -1,0 +1,248 @@
+import Testing
+import WatchpostCore
+import WatchpostConfig
+
+/// Scenario tests of the pure engine against the shipped Tây Trang chain and contacts: each
+/// asserts the exact notifications (by their idempotency keys) and the timeline.
+@Suite struct EngineScenarioTests {
+    typealias F = Fixture
+
+    @Test func securityIncidentAt0200EscalatesThroughEveryLevel() throws {
+        var engine = IncidentEngine(settings: try F.settings([F.content()]))
+        let t0 = F.local("2026-11-24T02:00")
+        let out = engine.handle(F.unapproved(at: t0), for: F.key("content"))
+        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.L1", F.level1))
+        #expect(out.timeline.map(\.kind) == ["opened", "notified", "state"])
+        #expect(out.stateChanges == [StateChange(key: F.key("content"), from: .ok, to: .critical, at: t0)])
+        let inc = try #require(out.incidents.first)
+        #expect(inc.category == .security && inc.level == 1 && inc.state == .triggered)
+        #expect(inc.deadline == EscalationDeadline(at: t0 + .minutes(15), kind: .escalate, level: 2))
+        // Every field the template may use is filled, and only known ones.
+        let fields = try #require(out.notifications.first?.fields)
+        #expect(Set(fields.keys) == TemplatePlaceholders.known)
+        #expect(fields["since"] == "2026-11-24T02:00:00+07:00")
+        #expect(fields["level"] == "1" && fields["incident"] == "#1" && fields["category_vi"] == "Sự cố an ninh thông tin")
+
+        #expect(engine.tick(now: t0 + .minutes(15) - .seconds(1)).isEmpty)
+        let l2 = engine.tick(now: t0 + .minutes(15))
+        #expect(l2.notifications.map(\.key) == F.keys(1, "escalated", "r0.L2", F.level2) + F.keys(1, "escalationNotice", "r0.L2", F.level1))
+        #expect(l2.timeline.map(\.kind) == ["escalated", "notified"])
+
+        #expect(engine.tick(now: t0 + .minutes(45) - .seconds(1)).isEmpty)
+        let l3 = engine.tick(now: t0 + .minutes(45))
+        #expect(l3.notifications.map(\.key) == F.keys(1, "escalated", "r0.L3", F.level3) + F.keys(1, "escalationNotice", "r0.L3", F.level1 + F.level2))
+        #expect(l3.incidents.first?.deadline == EscalationDeadline(at: t0 + .minutes(105), kind: .reminder, level: 3))
+
+        let reminder = engine.tick(now: t0 + .minutes(105))
+        #expect(reminder.notifications.map(\.key) == F.keys(1, "reminder", "r0.n1", F.level3))
+        #expect(engine.nextWakeup() == t0 + .minutes(165))
+    }
+
+    @Test func darkScreenBetweenWindowsIsExpectedAndInsideHoursIsAnIncident() throws {
+        var engine = IncidentEngine(settings: try F.settings([F.screen()]))
+        // Tuesday 12:00: between 07:30–11:00 and 13:30–18:00.
+        let noon = F.local("2026-11-24T12:00")
+        #expect(engine.handle(F.dark(at: noon), for: F.key("screen")).isEmpty)
+        #expect(engine.tracker(F.key("screen"))?.hardStatus == .ok)
+        #expect(engine.openIncidents.isEmpty)
+        // Wednesday 08:00: inside hours.
+        let eight = F.local("2026-11-25T08:00")
+        let out = engine.handle(F.dark(at: eight), for: F.key("screen"))
+        // technical.critical enters at level 1, with the site's technicians.
+        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.L1", F.level1 + F.technicians))
+        #expect(out.incidents.first?.category == .technical)
+    }
+
+    @Test func litScreenOutsideHoursIsAWarningForTechnicians() throws {
+        var engine = IncidentEngine(settings: try F.settings([F.screen()]))
+        let night = F.local("2026-11-24T22:00")
+        let lit = CheckResult.from(findings: [Finding(.ok, code: "screen-lit", "màn hình sáng / screen lit")], okSummary: "screen lit", startedAt: night)
+        let out = engine.handle(lit, for: F.key("screen"))
+        #expect(out.stateChanges.map(\.to) == [.warning])
+        // technical.warning = technicians: no escalation.
+        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.T", F.technicians))
+        #expect(out.incidents.first?.deadline == nil)
+        // The same lit screen at 08:00 is fine: the incident resolves after recover_after (1).
+        let back = engine.handle(CheckResult.from(findings: [Finding(.ok, code: "screen-lit", "lit")], okSummary: "lit", startedAt: F.local("2026-11-25T08:00")), for: F.key("screen"))
+        #expect(back.notifications.map(\.key) == F.keys(1, "resolved", "r0", F.technicians))
+    }
+
+    @Test func acknowledgementAtLevel2StopsEscalationUntilItsTimeout() throws {
+        var engine = IncidentEngine(settings: try F.settings([F.content()]))
+        let t0 = F.local("2026-11-24T02:00")
+        _ = engine.handle(F.unapproved(at: t0), for: F.key("content"))
+        _ = engine.tick(now: t0 + .minutes(15))
+        let ackAt = t0 + .minutes(20)
+        let ack = try engine.acknowledge(incidentID: 1, by: "Nguyễn Văn An (Sở TT&TT)", via: "web", note: "Đang cử người kiểm tra", from: "127.0.0.1", at: ackAt)
+        #expect(ack.notifications.map(\.key) == F.keys(1, "acknowledged", "a1", F.level1 + F.level2))
+        #expect(ack.notifications.first?.fields["action"]?.contains("Nguyễn Văn An (Sở TT&TT) đã xác nhận lúc 2026-11-24T02:20:00+07:00 (web): Đang cử người kiểm tra") == true)
+        #expect(ack.timeline.map(\.kind) == ["acknowledged", "notified"])
+        #expect(ack.timeline.first?.actor == "Nguyễn Văn An (Sở TT&TT)")
+        // Level 3 would have been due at +45m: nothing happens.
+        #expect(engine.tick(now: t0 + .minutes(45)).isEmpty)
+        #expect(engine.tick(now: ackAt + .hours(4) - .seconds(1)).isEmpty)
+        // ack_timeout (4h) passes without resolution: escalates again, to level 3, in a new round.
+        let again = engine.tick(now: ackAt + .hours(4))
+        #expect(again.timeline.map(\.kind) == ["ack-expired", "escalated", "notified"])
+        #expect(again.notifications.map(\.key) == F.keys(1, "escalated", "r1.L3", F.level3) + F.keys(1, "escalationNotice", "r1.L3", F.level1 + F.level2))
+        #expect(again.incidents.first?.state == .triggered)
+        // Resolution is announced to everyone notified.
+        let resolved = engine.handle(F.result(.ok, at: ackAt + .hours(5)), for: F.key("content"))
+        #expect(resolved.notifications.map(\.key) == F.keys(1, "resolved", "r1", F.level1 + F.level2 + F.level3))
+        #expect(engine.nextWakeup() == nil)
+    }
+
+    @Test func flappingSuppressesNotificationsAndAnnouncesStartAndEnd() throws {
+        var spec = F.screen(failAfter: 2)
+        spec.followsSchedule = false
+        spec.recoverAfter = 2
+        var engine = IncidentEngine(settings: try F.settings([spec]))
+        var t = F.local("2026-11-24T09:00")
+        var all: [NotificationRequest] = []
+        var kinds: [String] = []
+        // warning / ok alternating: never two in a row, so never hard — but flapping.
+        for n in 0..<16 {
+            let out = engine.handle(F.result(n % 2 == 0 ? .warning : .ok, "panel flickers", at: t), for: F.key("screen"))
+            all += out.notifications; kinds += out.timeline.map(\.kind)
+            t = t + .seconds(30)
+        }
+        let startKeys = all.map(\.key)
+        #expect(all.map(\.event) == [.flappingStarted, .flappingStarted])
+        #expect(startKeys.allSatisfy { $0.hasPrefix("inc-1/flappingStarted/") })
+        #expect(Set(all.map(\.recipient.address)) == Set(F.technicians))
+        #expect(engine.tracker(F.key("screen"))?.flapping == true)
+        // A hard failure while flapping is recorded, not notified.
+        for _ in 0..<2 { all += engine.handle(F.result(.critical, "panel dark", at: t), for: F.key("screen")).notifications; t = t + .seconds(30) }
+        #expect(all.count == 2)
+        // Settles OK: flapping ends (after the changes age out) and is announced; nothing else.
+        var ended = false
+        for _ in 0..<25 {
+            let out = engine.handle(F.result(.ok, at: t), for: F.key("screen"))
+            all += out.notifications; kinds += out.timeline.map(\.kind)
+            if out.timeline.contains(where: { $0.kind == "flapping-stopped" }) { ended = true }
+            t = t + .seconds(30)
+        }
+        #expect(ended)
+        #expect(all.map(\.event) == [.flappingStarted, .flappingStarted, .flappingStopped, .flappingStopped])
+        #expect(engine.openIncidents.isEmpty)
+        #expect(kinds.filter { $0 == "flapping-started" }.count == 1)
+    }
+
+    @Test func parentOutageMarksChildrenUnreachable() throws {
+        let link = CheckSpec(key: F.key("uplink"), name: "Đường truyền / Network link", kind: "net", failAfter: 2, recoverAfter: 1)
+        let controller = CheckSpec(key: F.key("controller"), name: "Bộ điều khiển / Controller", kind: "led", failAfter: 2, recoverAfter: 1, dependsOn: ["uplink"])
+        var engine = IncidentEngine(settings: try F.settings([link, controller]))
+        var t = F.local("2026-11-24T09:00")
+        var out = EngineOutput()
+        for _ in 0..<3 {
+            out.append(engine.handle(F.result(.critical, "controller unreachable", at: t), for: F.key("controller")))
+            out.append(engine.handle(F.result(.critical, "link down", at: t), for: F.key("uplink")))
+            t = t + .seconds(30)
+        }
+        #expect(engine.openIncidents.map(\.key) == [F.key("uplink")])
+        #expect(out.stateChanges.first { $0.key == F.key("controller") }?.note == "unreachable: parent uplink is down")
+        #expect(Set(out.notifications.map(\.recipient.address)) == Set(F.level1 + F.technicians))
+        #expect(out.notifications.allSatisfy { $0.checkID == "uplink" })
+        // The link comes back, and so does the controller: nobody hears about the controller.
+        var back = engine.handle(F.result(.ok, at: t), for: F.key("uplink"))
+        back.append(engine.handle(F.result(.ok, at: t), for: F.key("controller")))
+        #expect(back.notifications.map(\.key) == F.keys(1, "resolved", "r0", F.level1 + F.technicians))
+        // A controller still failing once the link is back gets its own incident (fail_after 2).
+        _ = engine.handle(F.result(.critical, "link down", at: t + .minutes(1)), for: F.key("uplink"))
+        #expect(engine.handle(F.result(.critical, at: t + .minutes(1)), for: F.key("controller")).incidents.isEmpty)
+        _ = engine.handle(F.result(.ok, at: t + .minutes(2)), for: F.key("uplink"))
+        let own = engine.handle(F.result(.critical, "controller unreachable", at: t + .minutes(3)), for: F.key("controller"))
+        #expect(own.incidents.map(\.key) == [F.key("controller")])
+        #expect(own.stateChanges.first?.note == nil)
+    }
+
+    @Test func maintenanceHoldsTechnicalButNotSecurity() throws {
+        let start = F.local("2026-11-24T08:00"), end = F.local("2026-11-24T10:00")
+        let window = MaintenanceWindow(id: "profile:tay-trang/battery", site: F.tayTrang, start: start, end: end, reason: "thay ắc quy / battery swap")
+        var engine = IncidentEngine(settings: try F.settings([F.screen(), F.content()], maintenance: [window]))
+        let t = F.local("2026-11-24T08:30")
+        let tech = engine.handle(F.dark(at: t), for: F.key("screen"))
+        #expect(tech.notifications.isEmpty)
+        #expect(tech.timeline.map(\.kind) == ["opened", "held", "state"])
+        #expect(tech.incidents.first?.hold == .maintenance)
+        let sec = engine.handle(F.unapproved(at: t), for: F.key("content"))
+        #expect(sec.notifications.map(\.key) == F.keys(2, "triggered", "r0.L1", F.level1))
+        // The next thing to do: the security incident's level 2; the held one waits for the window's end.
+        #expect(engine.nextWakeup() == t + .minutes(15))
+        // Held incidents do not escalate inside the window…
+        let during = engine.tick(now: start + .minutes(50))
+        #expect(during.notifications.allSatisfy { $0.incidentID == 2 })
+        // …and a problem still present at the end is notified then.
+        let after = engine.tick(now: end)
+        let screenKeys = after.notifications.filter { $0.incidentID == 1 }.map(\.key)
+        #expect(screenKeys == F.keys(1, "triggered", "r0.L1", F.level1 + F.technicians))
+        #expect(after.timeline.first?.kind == "released")
+    }
+
+    @Test func recoveryInsideMaintenanceIsNeverNotified() throws {
+        let window = MaintenanceWindow(id: "adhoc:1", site: F.tayTrang, start: F.local("2026-11-24T08:00"), end: F.local("2026-11-24T10:00"), reason: "test")
+        var engine = IncidentEngine(settings: try F.settings([F.screen()]))
+        engine.setAdHocMaintenance([window])
+        var out = engine.handle(F.dark(at: F.local("2026-11-24T08:30")), for: F.key("screen"))
+        out.append(engine.handle(F.result(.ok, at: F.local("2026-11-24T09:00")), for: F.key("screen")))
+        out.append(engine.tick(now: F.local("2026-11-24T10:00")))
+        #expect(out.notifications.isEmpty)
+        #expect(out.timeline.map(\.kind) == ["opened", "held", "state", "resolved", "state"])
+    }
+
+    @Test func powerFoldsExplainedChecksAndAnnouncesRecoveryWhenAllAreBack() throws {
+        let ups = CheckSpec(key: F.key("ups"), name: "UPS", kind: "ups", failAfter: 1, recoverAfter: 1, isPowerSource: true)
+        var screen = F.screen()
+        screen.explainedByPower = true
+        var engine = IncidentEngine(settings: try F.settings([ups, screen]))
+        let t = F.local("2026-11-24T09:00")
+        var out = engine.handle(F.result(.critical, "on battery, 40 %", at: t), for: F.key("ups"))
+        out.append(engine.handle(F.dark(at: t + .seconds(30)), for: F.key("screen")))
+        #expect(engine.openIncidents.map(\.key) == [F.key("ups")])
+        #expect(engine.openIncidents.first?.folded == ["screen"])
+        #expect(out.notifications.allSatisfy { $0.checkID == "ups" && $0.event == .triggered })
+        // Power back, screen still dark: no resolution yet.
+        let powerBack = engine.handle(F.result(.ok, at: t + .minutes(5)), for: F.key("ups"))
+        #expect(powerBack.notifications.isEmpty)
+        #expect(engine.openIncidents.count == 1)
+        let screenBack = engine.handle(CheckResult.from(findings: [], okSummary: "lit", startedAt: t + .minutes(6)), for: F.key("screen"))
+        #expect(screenBack.notifications.map(\.event).allSatisfy { $0 == .resolved })
+        #expect(screenBack.notifications.count == (F.level1 + F.technicians).count)
+        #expect(engine.openIncidents.isEmpty)
+    }
+
+    @Test func failingAgainWithinTheWindowReopensTheSameIncident() throws {
+        var engine = IncidentEngine(settings: try F.settings([F.content()]))
+        let t0 = F.local("2026-11-24T02:00")
+        _ = engine.handle(F.unapproved(at: t0), for: F.key("content"))
+        _ = engine.handle(F.result(.ok, at: t0 + .minutes(5)), for: F.key("content"))
+        let again = engine.handle(F.unapproved(at: t0 + .minutes(30)), for: F.key("content"))
+        #expect(again.incidents.map(\.id) == [1])
+        #expect(again.notifications.map(\.key) == F.keys(1, "reopened", "r1.L1", F.level1))
+        // Past the window (1h): a new incident.
+        _ = engine.handle(F.result(.ok, at: t0 + .minutes(35)), for: F.key("content"))
+        let fresh = engine.handle(F.unapproved(at: t0 + .hours(3)), for: F.key("content"))
+        #expect(fresh.incidents.map(\.id) == [2])
+    }
+
+    @Test func respondersRunOncePerIncident() throws {
+        let r = ResponderSpec(name: "blackout", site: F.tayTrang, action: "led-blackout", onFindings: ["content-unapproved"])
+        var engine = IncidentEngine(settings: try F.settings([F.content()], responders: [r]))
+        let t0 = F.local("2026-11-24T02:00")
+        let first = engine.handle(F.unapproved(at: t0), for: F.key("content"))
+        #expect(first.responders.map(\.responder) == ["blackout"])
+        #expect(first.timeline.map(\.kind).contains("responder-started"))
+        var later = EngineOutput()
+        for n in 1...5 { later.append(engine.handle(F.unapproved(at: t0 + .seconds(30 * Int64(n))), for: F.key("content"))) }
+        #expect(later.responders.isEmpty)
+    }
+
+    @Test func hardStateNeedsFailAfterResultsAndRecoverAfterOKs() throws {
+        var engine = IncidentEngine(settings: try F.settings([F.content(failAfter: 3)]))
+        let t0 = F.local("2026-11-24T02:00")
+        #expect(engine.handle(F.unapproved(at: t0), for: F.key("content")).isEmpty)
+        #expect(engine.handle(F.unapproved(at: t0 + .seconds(30)), for: F.key("content")).isEmpty)
+        #expect(engine.tracker(F.key("content"))?.failStreak == 2)
+        #expect(engine.handle(F.unapproved(at: t0 + .seconds(60)), for: F.key("content")).incidents.count == 1)
+    }
+}

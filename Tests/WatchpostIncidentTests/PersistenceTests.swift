@@ -1,0 +1,166 @@
+import Testing
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostDaemon
+import SQLite
+import Posix
+import Synchronization
+
+final class CapturedLog: LogSink {
+    let lines = Mutex<[String]>([])
+    func write(line: String) { lines.withLock { $0.append(line) } }
+}
+
+func temporaryFolder(_ name: String) throws -> String {
+    let dir = "/tmp/watchpost-incident-tests/\(name)-\(CurrentProcess.id)-\(UInt64.random(in: 0...UInt64.max))"
+    try FileSystem.makeDirectories(dir)
+    return dir
+}
+
+/// The engine with the real store: restart mid-escalation (the store reopened in-process, as after
+/// kill -9), acknowledgements from another connection, and the audit chain.
+@Suite struct IncidentPersistenceTests {
+    typealias F = Fixture
+
+    func processor(_ path: String, clock: ManualClock, settings: EngineSettings) throws -> (Store, IncidentProcessor) {
+        let store = try Store(path: path, clock: clock)
+        let p = IncidentProcessor(configuration: try F.configuration(), settings: settings, store: store, clock: clock,
+                                  logger: Logger(sink: CapturedLog(), clock: clock))
+        return (store, p)
+    }
+
+    func outboxKeys(_ store: Store) async throws -> [String] {
+        try await store.read { db in try db.query("SELECT key FROM outbox ORDER BY id").map { $0[0].string ?? "" } }
+    }
+
+    @Test func restartMidEscalationFiresTheNextStepOnceAtItsOriginalDeadline() async throws {
+        let path = try temporaryFolder("restart") + "/watchpost.db"
+        let t0 = F.local("2026-11-24T02:00")
+        let clock = ManualClock(now: t0)
+        let settings = try F.settings([F.content()])
+        do {
+            let (_, p) = try processor(path, clock: clock, settings: settings)
+            await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
+            clock.advance(to: t0 + .minutes(15))
+            #expect(await p.tick() == t0 + .minutes(45))
+        }
+        // Nothing was shut down: the processor and the connection are simply gone. The box stays
+        // down past the level-3 deadline (t0 + 45m).
+        clock.advance(to: t0 + .minutes(50))
+        let (store, p) = try processor(path, clock: clock, settings: settings)
+        let next = await p.tick()
+        let expected = F.keys(1, "triggered", "r0.L1", F.level1) + F.keys(1, "escalated", "r0.L2", F.level2)
+            + F.keys(1, "escalationNotice", "r0.L2", F.level1) + F.keys(1, "escalated", "r0.L3", F.level3)
+            + F.keys(1, "escalationNotice", "r0.L3", F.level1 + F.level2)
+        #expect(try await outboxKeys(store) == expected)
+        // The reminder is timed from the original deadline, not from the late restart.
+        #expect(next == t0 + .minutes(45) + .hours(1))
+        // A second tick (or a second restart) notifies nothing again.
+        _ = await p.tick()
+        let (store3, p3) = try processor(path, clock: clock, settings: settings)
+        _ = await p3.tick()
+        #expect(try await outboxKeys(store3) == expected)
+        #expect(try await store3.incident(1)?.level == 3)
+        #expect(try await store3.verify() == [])
+    }
+
+    @Test func acknowledgementFromAnotherProcessStopsTheDaemonsEscalation() async throws {
+        let path = try temporaryFolder("ack") + "/watchpost.db"
+        let t0 = F.local("2026-11-24T02:00")
+        let clock = ManualClock(now: t0)
+        let (store, p) = try processor(path, clock: clock, settings: try F.settings([F.content()]))
+        await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
+        clock.advance(to: t0 + .minutes(15))
+        _ = await p.tick()
+        // Another process (own connection) acknowledges at level 2.
+        let other = try Store(path: path, clock: clock)
+        let acked = try await IncidentService(store: other).acknowledge(incidentID: 1, by: "duty@stttt", via: "email", note: "Đã nhận",
+                                                                        from: "<reply-1@example.org>", at: t0 + .minutes(20))
+        #expect(acked.state == .acknowledged)
+        clock.advance(to: t0 + .minutes(45))
+        #expect(await p.tick() == t0 + .minutes(20) + .hours(4))
+        let keys = try await outboxKeys(store)
+        #expect(!keys.contains { $0.contains("/escalated/r0.L3/") })
+        #expect(keys.filter { $0.contains("/acknowledged/a1/") }.count == (F.level1 + F.level2).count)
+        #expect(try await store.acknowledgements(incidentID: 1).map(\.by) == ["duty@stttt"])
+        // The check recovers in the daemon: resolution is told to everyone, with the ack kept.
+        await p.handle(key: F.key("content"), kind: "content", result: F.result(.ok, at: t0 + .minutes(50)))
+        #expect(try await store.incident(1)?.state == .resolved)
+        #expect(try await outboxKeys(store).filter { $0.contains("/resolved/") }.count == (F.level1 + F.level2).count)
+        let kinds = try await store.timeline(incidentID: 1).map(\.event.kind)
+        #expect(kinds == ["opened", "notified", "state", "escalated", "notified", "acknowledged", "notified", "resolved", "notified", "state"])
+        #expect(try await store.verify() == [])
+    }
+
+    @Test func maintenanceStartedByAnotherProcessHoldsTechnicalIncidents() async throws {
+        let path = try temporaryFolder("maint") + "/watchpost.db"
+        let t0 = F.local("2026-11-24T08:00")
+        let clock = ManualClock(now: t0)
+        let (store, p) = try processor(path, clock: clock, settings: try F.settings([F.screen(), F.content()]))
+        _ = await p.tick()
+        let other = IncidentService(store: try Store(path: path, clock: clock))
+        let w = try await other.startMaintenance(site: F.tayTrang, from: t0, until: t0 + .hours(1), reason: "thay nguồn / PSU swap", by: "binh")
+        await p.handle(key: F.key("screen"), kind: "led", result: F.dark(at: t0 + .minutes(1)))
+        await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0 + .minutes(1)))
+        var keys = try await outboxKeys(store)
+        #expect(keys == F.keys(2, "triggered", "r0.L1", F.level1))
+        // Stopped early: the screen is still dark, so it is notified now.
+        clock.advance(to: t0 + .minutes(10))
+        try await other.stopMaintenance(id: w.id, by: "binh", at: clock.now())
+        _ = await p.tick()
+        keys = try await outboxKeys(store)
+        #expect(keys.filter { $0.hasPrefix("inc-1/") } == F.keys(1, "triggered", "r0.L1", F.level1 + F.technicians))
+    }
+
+    @Test func auditVerifyFindsTheFirstEditedInsertedOrDeletedEntry() async throws {
+        let dir = try temporaryFolder("audit")
+        let path = dir + "/watchpost.db"
+        let t0 = F.local("2026-11-24T02:00")
+        let clock = ManualClock(now: t0)
+        do {
+            let (_, p) = try processor(path, clock: clock, settings: try F.settings([F.content()]))
+            await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
+            clock.advance(to: t0 + .minutes(45))
+            _ = await p.tick()
+        }
+        func verify() async throws -> TimelineVerification { try await Store(path: path, clock: clock, readOnly: true).verifyTimeline() }
+        func sqlite(_ sql: String) throws {
+            let r = try Subprocess.run("/usr/bin/sqlite3", arguments: [path, sql], timeout: .seconds(10))
+            #expect(r.exitCode == 0, "sqlite3: \(r.output)")
+        }
+        let clean = try await verify()
+        #expect(clean.isIntact && clean.entries == 7)
+        guard FileSystem.exists("/usr/bin/sqlite3") else {
+            Issue.record("sqlite3 CLI missing: install the sqlite3 package (scripts/lib.sh TEST_PACKAGES)")
+            return
+        }
+        try sqlite("UPDATE timeline SET text = 'nothing happened' WHERE seq = 3")
+        #expect(try await verify().problemSeq == 3)
+        #expect(try await verify().firstProblem?.contains("entry 3 was edited") == true)
+        // A deleted entry, in a fresh database.
+        let fresh = try temporaryFolder("audit2") + "/watchpost.db"
+        do {
+            let (_, p) = try processor(fresh, clock: ManualClock(now: t0), settings: try F.settings([F.content()]))
+            await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
+        }
+        func verifyFresh() async throws -> TimelineVerification { try await Store(path: fresh, clock: clock, readOnly: true).verifyTimeline() }
+        let r = try Subprocess.run("/usr/bin/sqlite3", arguments: [fresh, "DELETE FROM timeline WHERE seq = 2"], timeout: .seconds(10))
+        #expect(r.exitCode == 0)
+        let deleted = try await verifyFresh()
+        #expect(deleted.problemSeq == 2 && deleted.firstProblem?.contains("deleted") == true)
+        // Deleting the last entry is caught by the recorded head.
+        let fresh2 = try temporaryFolder("audit3") + "/watchpost.db"
+        do {
+            let (_, p) = try processor(fresh2, clock: ManualClock(now: t0), settings: try F.settings([F.content()]))
+            await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
+        }
+        _ = try Subprocess.run("/usr/bin/sqlite3", arguments: [fresh2, "DELETE FROM timeline WHERE seq = 3"], timeout: .seconds(10))
+        let lastGone = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
+        #expect(lastGone.firstProblem?.contains("entry 3 (the last) was deleted") == true)
+        // An inserted entry that copies a neighbour's hash does not chain.
+        _ = try Subprocess.run("/usr/bin/sqlite3", arguments: [fresh2, "INSERT INTO timeline SELECT 3, at_ms, site, check_id, incident_id, 'note', 'mallory', 'all fine', prev_hash, hash FROM timeline WHERE seq = 2"], timeout: .seconds(10))
+        let inserted = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
+        #expect(inserted.problemSeq == 3)
+    }
+}
