@@ -8,7 +8,7 @@ public enum ReportSections {
     public static let availability = SectionSchema(type: "availability", keys: [
         KeySpec("checks", .identifierList, help: "checks that must all be up for the site to count as available (default: every enabled check)"),
         KeySpec("warning", .oneOf(["up", "down"]), help: "how a WARNING counts (default up: degraded but working)"),
-        KeySpec("power_check", .nonEmpty, help: "UPS check whose on-battery readings give minutes on battery and power cuts"),
+        KeySpec("power_check", .nonEmpty, help: "UPS check whose on-battery readings give minutes on battery and power cuts (default: the site's first ups-* check)"),
     ])
 
     /// watchpost.conf: `[reports]`.
@@ -37,7 +37,7 @@ public struct AvailabilitySettings: Sendable, Hashable {
         let s = site.sections.first { $0.type == "availability" }
         checks = s?.list("checks") ?? []
         mapping = StatusMapping(warningIsDown: s?.value("warning") == "down")
-        powerCheck = s?.value("power_check")
+        powerCheck = s?.value("power_check") ?? site.checks.first { $0.enabled && $0.kind.hasPrefix("ups") }?.id
         file = s?.file ?? "\(site.folder)/site.conf"
         line = s?.lineOf("checks") ?? 0
     }

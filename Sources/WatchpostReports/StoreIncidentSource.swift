@@ -15,7 +15,6 @@ public struct StoreIncidentSource: IncidentSource {
     }
 
     public func onBattery(site: String, check: String, from: Int64, to: Int64, coverage: [TimeSpan]) async throws(WatchpostError) -> StateTimeline? {
-        // The UPS probe's on-battery readings are not stored in a form reports read yet.
-        nil
+        try await store.onBatteryTimeline(site: site, checkID: check, from: from, to: to, coverage: coverage)
     }
 }

@@ -43,6 +43,36 @@ extension Store {
         } catch let e as WatchpostError { throw e } catch { throw storageError("cannot read history of \(site)/\(checkID)", error) }
     }
 
+    /// On-battery timeline of a UPS check (down = on battery) from the `on_battery` measurement
+    /// (seconds on battery so far) the power probes store with each history row: a row reading
+    /// n > 0 at t means on battery since t − n. Rows without the measurement count as unknown.
+    /// Returns nil when the check has no such readings at all.
+    public func onBatteryTimeline(site: String, checkID: String, from: Int64, to: Int64, coverage: [TimeSpan]) throws(WatchpostError) -> StateTimeline? {
+        do {
+            // Start a day early so that a cut already running at `from` is seen from its row.
+            var builder = TimelineBuilder(from: from, to: to, coverage: coverage)
+            var sawReading = false
+            var last: Int64 = .min
+            try db.forEachIntegerRow("""
+                SELECT at_ms, CAST(COALESCE((SELECT json_extract(m.value, '$.value') FROM json_each(history.measurements_json) AS m
+                                             WHERE json_extract(m.value, '$.name') = 'on_battery'), -1) * 1000 AS INTEGER)
+                FROM history WHERE site = ? AND check_id = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id
+                """, arguments: [site, checkID, (from - 86_400) * 1000, to * 1000]) { row in
+                let at = row[0], onBatteryMs = row[1]
+                if onBatteryMs < 0 { builder.add(atMs: at, status: .unknown); last = at; return }
+                sawReading = true
+                if onBatteryMs > 0 {
+                    builder.add(atMs: max(last, at - onBatteryMs), status: .critical)
+                    builder.add(atMs: at, status: .critical)
+                } else {
+                    builder.add(atMs: at, status: .ok)
+                }
+                last = at
+            }
+            return sawReading ? builder.finish() : nil
+        } catch let e as WatchpostError { throw e } catch { throw storageError("cannot read UPS history of \(site)/\(checkID)", error) }
+    }
+
     /// Whether a table exists (reports use tables of other capabilities only when present).
     public func hasTable(_ name: String) throws(WatchpostError) -> Bool {
         do { return try !db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name).isEmpty }
