@@ -259,6 +259,43 @@ struct ReportTests {
         #expect(try await store2.read { db in try db.query("SELECT COUNT(*) FROM outbox")[0][0].int } == 0)
     }
 
+    @Test("minutes on battery and power cuts from the UPS check's on_battery readings")
+    func power() async throws {
+        let dir = try tempFolder("power")
+        let config = try ConfigurationLoader.load(root: packageRoot)
+        let site = try #require(config.site("tay-trang"))
+        #expect(AvailabilitySettings(site: site).powerCheck == "ups")
+        let day = site.zone.startOf(CivilDate(year: 2026, month: 3, day: 2))
+        let clock = ManualClock(now: day)
+        let store = try Store(path: "\(dir)/w.db", clock: clock)
+        try await store.beginRun(pid: 1)
+        // Results every 30 s; the mains fail 09:00:00-09:20:00 and 15:00:00-15:02:30; the probe
+        // reports WARNING after its 5-second on-battery delay, with on_battery = seconds so far.
+        var t = day
+        let cuts: [(Instant, Instant)] = [(day + .hours(9), day + .hours(9) + .minutes(20)),
+                                          (day + .hours(15), day + .hours(15) + .seconds(150))]
+        while t < day + .hours(20) {
+            clock.advance(to: t)
+            let cut = cuts.first { $0.0 <= t && t < $0.1 }
+            let onFor = cut.map { (t - $0.0).double } ?? 0
+            let status: CheckStatus = onFor >= 5 ? .warning : .ok
+            try await store.record(site: site.id, checkID: "ups", kind: "ups-q1",
+                                   result: CheckResult(status: status, summary: "", measurements: [Measurement("on_battery", onFor, unit: "s")], startedAt: t),
+                                   sampleInterval: .minutes(5))
+            t = t + .seconds(30)
+        }
+        try await store.heartbeat()
+        let report = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-03-02")), store: store, now: day + .hours(20),
+                                                   incidentSource: StoreIncidentSource(store: store))
+        let p = try #require(report.power)
+        #expect(p.powerCuts == 2)
+        // 09:00:00 is a sample with on_battery 0 (the cut begins that instant), so the first cut is
+        // seen from 09:00:30 (reading 30 s → since 09:00:00) to the first on-mains row at 09:20:00.
+        #expect(p.onBatterySeconds == 20 * 60 + 150)
+        #expect(p.longestOnBatterySeconds == 20 * 60)
+        #expect(ReportRenderer.text([report]).contains("22 phút chạy pin"))
+    }
+
     @Test("the availability section is validated against the site's checks")
     func availabilitySettings() throws {
         let (_, site) = try tayTrangProfile()
