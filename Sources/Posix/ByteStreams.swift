@@ -49,6 +49,9 @@ public final class StreamDescriptor {
 
     public var isOpen: Bool { fd >= 0 }
     public func close() { if fd >= 0 { Glibc.close(fd); fd = -1 } }
+    /// Gives up ownership: the caller now closes the returned descriptor number (to hand a
+    /// connection to another thread, which wraps it in a descriptor of its own).
+    public func release() -> Int32 { let f = fd; fd = -1; return f }
 
     /// Waits until readable, then reads what is there (at most `max` bytes).
     public func readSome(max: Int = 4096, deadline: MonotonicDeadline) throws(StreamFailure) -> [UInt8] {

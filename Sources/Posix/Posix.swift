@@ -158,6 +158,14 @@ public enum FileSystem {
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Creates (or replaces) a symbolic link at `path` pointing to `target`.
+    public static func symlink(_ target: String, at path: String) throws(SystemError) {
+        unlink(path)
+        if Glibc.symlink(target, path) != 0 { throw SystemError(call: "symlink \(path)", errno: Glibc.errno) }
+    }
+
+    public static func remove(_ path: String) { unlink(path) }
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR

@@ -208,9 +208,11 @@ public enum NovaStarEvaluator {
                 m.append(Measurement("\(tag).fan\(i + 1)", Double(rpm), unit: "rpm"))
                 if rpm < settings.fanMinRPM { f.append(Finding(.warning, code: LEDFindingCode.fanStopped, "\(c.label): fan \(i + 1) stopped")) }
             }
-            for (i, v) in mon.voltages.enumerated() {
-                guard let v else { continue }
-                m.append(Measurement("\(tag).cabinet_voltage\(i + 1)", v, unit: "V"))
+            // Nine rails per cabinet would flood the history: keep the lowest and the highest.
+            let rails = mon.voltages.compactMap { $0 }
+            if let lo = rails.min(), let hi = rails.max() {
+                m.append(Measurement("\(tag).cabinet_voltage_min", lo, unit: "V"))
+                m.append(Measurement("\(tag).cabinet_voltage_max", hi, unit: "V"))
             }
             if mon.smoke { f.append(Finding(.warning, code: LEDFindingCode.smoke, "\(c.label): smoke detected in the cabinet")) }
             if mon.doorOpen { f.append(Finding(.warning, code: LEDFindingCode.doorOpen, "\(c.label): cabinet door open")) }

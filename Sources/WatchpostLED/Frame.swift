@@ -1,11 +1,12 @@
 // WatchpostLED owns the NovaStar LED controller probe: frame codec, TCP and serial transports,
 // client, status, evaluation and responder actions.
 //
-// This file owns the wire format: one NovaStar frame (20 fixed bytes, data, 2-byte checksum) and
+// This file owns the wire format: one NovaStar frame (18-byte header, data, 2-byte checksum) and
 // a streaming decoder that finds frames in a byte stream, skips garbage and never holds more
 // than one maximal frame.
 
-/// One NovaStar register frame, request (`55 AA`) or response (`AA 55`).
+/// One NovaStar register frame, request (`55 AA`) or response (`AA 55`): 18 header bytes, the
+/// data, and the checksum — 20 bytes without data.
 public struct NovaStarFrame: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable { case request, response }
     public enum Direction: UInt8, Sendable, Hashable { case read = 0, write = 1 }
@@ -28,8 +29,10 @@ public struct NovaStarFrame: Sendable, Hashable, CustomStringConvertible {
     /// Present in write requests and read responses; a write acknowledgement may carry it or not.
     public var data: [UInt8]
 
-    public static let fixedSize = 20
-    public static let overhead = 22
+    /// Header bytes before the data (offsets 0–17).
+    public static let fixedSize = 18
+    /// Header plus checksum: the size of a frame without data.
+    public static let overhead = 20
     public static let computer: UInt8 = 0xFE
 
     public init(kind: Kind, ack: UInt8 = 0, serial: UInt8, source: UInt8, destination: UInt8, deviceType: UInt8,
@@ -258,7 +261,7 @@ public struct FrameDecoder: Sendable {
         var f = NovaStarFrame(kind: kind, ack: b[s + 2], serial: b[s + 3], source: b[s + 4], destination: b[s + 5], deviceType: b[s + 6],
                               port: b[s + 7], board: UInt16(b[s + 8]) | UInt16(b[s + 9]) << 8, direction: .read, reserved: b[s + 11],
                               address: UInt32(b[s + 12]) | UInt32(b[s + 13]) << 8 | UInt32(b[s + 14]) << 16 | UInt32(b[s + 15]) << 24,
-                              length: length, data: Array(b[(s + 20)..<(s + 20 + dataCount)]))
+                              length: length, data: Array(b[(s + 18)..<(s + 18 + dataCount)]))
         f.directionByte = b[s + 10]
         start += size
         if start == buffer.count { reset() }

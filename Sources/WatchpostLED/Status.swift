@@ -73,11 +73,14 @@ public struct ControllerLayout: Sendable, Hashable {
     public var destination: UInt8
     /// How many cards beyond the configured count to look for (extra cards are reported).
     public var extraScan: Int
+    /// Ad-hoc polls without an expected layout: every card found counts as expected.
+    public var countOnly: Bool
 
-    public init(cardsPerPort: [Int], destination: UInt8 = 0, extraScan: Int = 1) {
+    public init(cardsPerPort: [Int], destination: UInt8 = 0, extraScan: Int = 1, countOnly: Bool = false) {
         self.cardsPerPort = cardsPerPort
         self.destination = destination
         self.extraScan = extraScan
+        self.countOnly = countOnly
     }
 }
 
@@ -105,7 +108,7 @@ extension NovaStarClient {
             var online = 0
             var index = 0
             while index < configured + layout.extraScan && index < 0xFFFF {
-                var card = CardStatus(port: p, index: index, configured: index < configured, online: false)
+                var card = CardStatus(port: p, index: index, configured: index < configured || layout.countOnly, online: false)
                 let presence = try read(device: .receivingCard, destination: dst, port: UInt8(p), board: UInt16(index),
                                         address: NovaStarRegister.receiverModel, length: 2, deadline: deadline)
                 switch presence {
@@ -122,11 +125,9 @@ extension NovaStarClient {
                     break  // no extra card: nothing to report
                 }
                 cards.append(card)
-                // Beyond the configured count, keep counting only while cards answer.
-                if index >= configured && !card.online { break }
                 index += 1
             }
-            var ps = PortStatus(port: p, configuredCards: configured, onlineCards: online)
+            var ps = PortStatus(port: p, configuredCards: layout.countOnly ? online : configured, onlineCards: online)
             if let r = redundancy, p < 32 {
                 let bits = (r[p / 4] >> UInt8((p % 4) * 2)) & 0x03
                 ps.backupInUse = bits != 0

@@ -5,6 +5,7 @@ import WatchpostCore
 import WatchpostConfig
 import WatchpostPower
 import WatchpostNetwork
+import WatchpostLED
 
 /// What a probe may need besides its own check section.
 public struct ProbeEnvironment: Sendable {
@@ -31,6 +32,8 @@ public enum ProbeCatalog {
         case "icmp", "tcp", "http":
             if let probe = NetworkProbes.make(check, root: environment.configuration.root) { return probe }
             throw WatchpostError(.configuration, "check \(check.site)/\(check.id): no network probe for kind '\(check.kind)'")
+        case "novastar":
+            return try NovaStarProbe(check: check, clock: environment.logger.clock)
         default:
             throw WatchpostError(.configuration, "check \(check.site)/\(check.id): no probe for kind '\(check.kind)'",
                                  hint: "known kinds: \(CheckKinds.all.map(\.kind).joined(separator: ", "))")

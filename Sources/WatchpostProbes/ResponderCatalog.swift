@@ -1,5 +1,6 @@
 import WatchpostCore
 import WatchpostConfig
+import WatchpostLED
 import Posix
 
 /// Builds responder actions from their configuration. Each action kind is listed here; the LED
@@ -12,6 +13,8 @@ public enum ResponderCatalog {
             let cmd = section.string("command")
             let path = cmd.hasPrefix("/") ? cmd : "\(environment.configuration.root)/\(cmd)"
             return CommandResponder(path: path, arguments: section.string("arguments").split(separator: " ").map(String.init))
+        case "led-blackout", "led-restore", "led-brightness":
+            return try ledAction(kind: kind, section: section, environment: environment)
         default:
             throw WatchpostError(.configuration, "\(section.file):\(section.line): unknown responder action '\(kind)'")
         }
@@ -40,5 +43,34 @@ public struct CommandResponder: ResponderAction {
             throw WatchpostError(.io, "\(path) failed (exit \(outcome.exitCode.map(String.init) ?? "signal \(outcome.signal ?? 0)"))", hint: text.isEmpty ? nil : text)
         }
         return text.isEmpty ? "\(path) succeeded" : "\(path): \(text)"
+    }
+}
+
+extension ResponderCatalog {
+    /// LED screen actions. The section names the site's `novastar` check (`check = led-controller`)
+    /// whose controller and card layout the action uses, or carries the same keys itself
+    /// (host/port or serial/baud, cards_per_port). `led-brightness` needs `brightness` (percent).
+    static func ledAction(kind: String, section: ConfigSection, environment: ProbeEnvironment) throws(WatchpostError) -> any ResponderAction {
+        let settings: NovaStarSettings
+        if let id = section.value("check") {
+            guard let check = environment.site.check(id) ?? environment.configuration.check(id), check.kind == "novastar" else {
+                throw WatchpostError(.configuration, "\(section.file):\(section.lineOf("check")): \(kind) names check '\(id)', which is not a novastar check")
+            }
+            settings = try NovaStarSettings(section: check.parameters)
+        } else {
+            settings = try NovaStarSettings(section: section)
+        }
+        let action: LEDActionKind
+        switch kind {
+        case "led-blackout": action = .blackout
+        case "led-restore": action = .restore
+        default:
+            guard let p = section.value("brightness").flatMap({ Double($0.trimmingWhitespace()) }), (0...100).contains(p) else {
+                throw WatchpostError(.configuration, "\(section.file):\(section.lineOf("brightness")): led-brightness needs brightness = 0…100 (percent)")
+            }
+            action = .brightness(percent: p)
+        }
+        let client = NovaStarClients.client(for: settings.endpoint, clock: environment.logger.clock, requestTimeout: settings.requestTimeout)
+        return LEDScreenAction(settings: settings, kind: action, client: client)
     }
 }

@@ -6,5 +6,8 @@ struct SimulatorEntry: Sendable {
 
 /// Every simulator. Add yours here (one line) and implement it in its own file.
 func simulators() -> [String: SimulatorEntry] {
-    [:]
+    [
+        "novastar": SimulatorEntry(summary: "NovaStar LED sending card with receiving cards (TCP, pty, discovery, faults)", run: runNovaStar),
+        "novastar-ctl": SimulatorEntry(summary: "send a fault-injection command to a running novastar simulator", run: runNovaStarControl),
+    ]
 }

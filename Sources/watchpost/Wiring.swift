@@ -22,7 +22,7 @@ func statusExtras(store: Store, config: WatchpostConfiguration) async -> [String
 /// Ad-hoc probes: `watchpost probe led --host …`, `probe ups …`, `probe net …`. Each probe module
 /// adds an entry (name → handler), its options and a help paragraph.
 func adHocProbes() -> [String: @Sendable (Arguments) async throws -> Int32] {
-    ["ups": upsAdHocProbe, "net": netAdHocProbe]
+    ["ups": upsAdHocProbe, "net": netAdHocProbe, "led": runLEDProbe]
 }
-func adHocProbeOptions() -> Set<String> { upsProbeOptions.union(netProbeOptions) }
-func adHocProbeHelp() -> String { upsProbeHelp + netProbeHelp }
+func adHocProbeOptions() -> Set<String> { upsProbeOptions.union(netProbeOptions).union(ledProbeOptions) }
+func adHocProbeHelp() -> String { upsProbeHelp + netProbeHelp + ledProbeHelp }
