@@ -78,6 +78,7 @@ let package = Package(
             "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "HTTPServer", "Curl", "Crypto", "Posix",
         ], swiftSettings: strict),
         .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostLEDTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostLED", "WatchpostSimulators", "WatchpostProbes", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),
     ]
 )

@@ -190,9 +190,8 @@ public final class TCPListener {
         var ss = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withSockaddr(&ss) { getsockname(fd, $0, &len) }
-        let raw = ss.ss_family == sa_family_t(AF_INET6)
-            ? withUnsafeBytes(of: &ss) { $0.load(fromByteOffset: 2, as: UInt16.self) }
-            : withUnsafeBytes(of: &ss) { $0.load(fromByteOffset: 2, as: UInt16.self) }
+        // sin_port and sin6_port share offset 2.
+        let raw = withUnsafeBytes(of: &ss) { $0.load(fromByteOffset: 2, as: UInt16.self) }
         self.port = Int(UInt16(bigEndian: raw))
     }
 
@@ -361,6 +360,14 @@ public final class UDPSocket {
         setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, socklen_t(MemoryLayout<Int32>.size))
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         if withSockaddr(&a.addr, { bind(fd, $0, a.len) }) != 0 { throw .system(SystemError(call: "bind UDP \(bindHost):\(port)", errno: errno)) }
+    }
+
+    /// The local port the socket is bound to.
+    public var localPort: Int {
+        var ss = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withSockaddr(&ss) { getsockname(descriptor.fd, $0, &len) }
+        return Int(UInt16(bigEndian: withUnsafeBytes(of: &ss) { $0.load(fromByteOffset: 2, as: UInt16.self) }))
     }
 
     public func send(_ bytes: [UInt8], to host: String, port: Int) throws(StreamFailure) {

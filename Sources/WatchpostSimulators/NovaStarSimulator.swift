@@ -34,6 +34,8 @@ public struct SimulatedFaults: Sendable, Hashable {
     public var stall = false
     /// Close the connection instead of answering the next request.
     public var closeNext = false
+    /// Before each of the next N answers, a well-formed answer carrying another serial number.
+    public var strayBefore = 0
     public init() {}
 }
 
@@ -104,6 +106,12 @@ public final class NovaStarDevice: Sendable {
             if s.faults.garble > 0 {
                 s.faults.garble -= 1
                 bytes = Array(bytes.prefix(max(3, bytes.count / 2))) + bytes
+            }
+            if s.faults.strayBefore > 0 {
+                s.faults.strayBefore -= 1
+                var stray = response
+                stray.serial = response.serial &+ 77
+                bytes = stray.encoded() + bytes
             }
             if s.faults.garbageBefore > 0 {
                 s.faults.garbageBefore -= 1
@@ -213,6 +221,7 @@ public final class NovaStarDevice: Sendable {
     fan P K I RPM | smoke on|off | door open|closed   (monitoring cards)
     backup P on|off                     port P on its redundant path
     garbage N | garble N | bad-checksum N   corrupt the next N answers
+    stray N                             a well-formed answer with another serial before the next N
     stall | unstall | close             stop answering / answer again / drop the connection
     status                              print the state
     """
@@ -279,6 +288,7 @@ public final class NovaStarDevice: Sendable {
         case "garbage": let n = try int(1); update { $0.faults.garbageBefore = n }
         case "garble": let n = try int(1); update { $0.faults.garble = n }
         case "bad-checksum": let n = try int(1); update { $0.faults.badChecksum = n }
+        case "stray": let n = try int(1); update { $0.faults.strayBefore = n }
         case "stall": update { $0.faults.stall = true }
         case "unstall": update { $0.faults.stall = false }
         case "close": update { $0.faults.closeNext = true }

@@ -1,0 +1,213 @@
+// Judging a status: findings by operating hours, bands, monitoring cards, un-commanded changes;
+// the probe end to end; the backoff on a manual clock; the configuration schema.
+import Testing
+import WatchpostCore
+import WatchpostConfig
+import Posix
+@testable import WatchpostLED
+@testable import WatchpostSimulators
+
+@Suite("NovaStar evaluation")
+struct NovaStarEvaluationTests {
+    static func status(cards: Int = 2, configure: (inout [CardStatus]) -> Void = { _ in }) -> ControllerStatus {
+        var cs = (0..<cards).map { i -> CardStatus in
+            var c = CardStatus(port: 0, index: i, configured: true, online: true)
+            c.brightnessRaw = 0xC0
+            c.brightnessPercent = 75.3
+            c.kill = false
+            c.lock = false
+            c.testPattern = 0
+            c.monitoring = MonitoringBlock(temperature: 40, humidity: 50, voltage: 5.0)
+            return c
+        }
+        configure(&cs)
+        return ControllerStatus(endpoint: "sim", modelId: 0x1101, model: "MCTRL660", modelKnown: true, firmware: "1.0.0.0", inputSignal: true,
+                                inputSelection: "manual", currentInputCode: 0x58, currentInput: "DVI", redundancyRaw: nil, maxPacket: nil,
+                                ports: [PortStatus(port: 0, configuredCards: cards, onlineCards: cs.filter(\.online).count)], cards: cs)
+    }
+
+    static let settings: NovaStarSettings = {
+        var s = NovaStarSettings(endpoint: .tcp(host: "sim", port: 5200), layout: ControllerLayout(cardsPerPort: [2]))
+        s.brightness = 20...90
+        return s
+    }()
+
+    func judge(_ s: ControllerStatus, on: Bool = true, maintenance: Bool = false, baseline: ScreenBaseline? = nil,
+               commanded: NovaStarCommandLedger.Commanded = .init()) -> LEDEvaluation {
+        NovaStarEvaluator.evaluate(s, settings: Self.settings, scheduledOn: on, inMaintenance: maintenance, baseline: baseline, commanded: commanded)
+    }
+
+    func codes(_ e: LEDEvaluation) -> [String] { e.findings.map(\.code) }
+
+    @Test func healthyIsOKWithMeasurementsAndFacts() {
+        let e = judge(Self.status())
+        #expect(e.findings.isEmpty)
+        #expect(e.measurements.contains(Measurement("p1.c2.temperature", 40, unit: "°C")))
+        #expect(e.measurements.contains(Measurement("cards_online", 2)))
+        #expect(e.facts["model"] == "MCTRL660" && e.facts["firmware"] == "1.0.0.0")
+    }
+
+    @Test func pictureFaultsAreCriticalOnlyDuringScheduledHours() {
+        var s = Self.status { c in c[0].kill = true; c[1].lock = true; c[1].testPattern = 5 }
+        s.inputSignal = false
+        let on = judge(s)
+        #expect(Set(codes(on)) == ["no-signal", "screen-dark", "screen-frozen", "test-pattern"])
+        #expect(on.findings.allSatisfy { $0.status == .critical })
+        let off = judge(s, on: false)
+        #expect(codes(off) == ["screen-lit-outside-hours"])  // card 2 is lit
+        #expect(off.findings[0].status == .warning)
+    }
+
+    @Test func darkOutsideHoursIsFineAndBrightnessZeroIsDark() {
+        let dark = Self.status { c in for i in c.indices { c[i].kill = true } }
+        #expect(judge(dark, on: false).findings.isEmpty)
+        let zero = Self.status { c in for i in c.indices { c[i].brightnessRaw = 0; c[i].brightnessPercent = 0 } }
+        #expect(codes(judge(zero)) == ["screen-dark"])
+    }
+
+    @Test func missingCardsAreCriticalAtAnyHour() {
+        let s = Self.status { c in c[1].online = false; c[1].reason = "timeout" }
+        for on in [true, false] {
+            let e = judge(s, on: on)
+            #expect(codes(e).contains("cards-missing"))
+            #expect(e.findings.first { $0.code == "cards-missing" }?.message == "1 of 2 receiving cards missing: port 1 card 2")
+        }
+    }
+
+    @Test func environmentBandsAndMonitoringCard() {
+        let s = Self.status { c in
+            c[0].monitoring = MonitoringBlock(temperature: 75, humidity: 90, voltage: 4.2, monitoringCardPresent: true, monitoringCardTemperature: 30,
+                                              smokeRaw: 0x81, fansRPM: [1500, 0, nil, nil], generalStatus: 0x01)
+            c[1].brightnessPercent = 95
+        }
+        let e = judge(s)
+        #expect(Set(codes(e)) == ["temperature", "humidity", "voltage", "fan-stopped", "smoke", "door-open"])
+        #expect(e.findings.allSatisfy { $0.status == .warning })
+        #expect(e.findings.first { $0.code == "temperature" }?.message == "port 1 card 1: temperature 75 °C outside -20..70 °C")
+        let bright = Self.status { c in for i in c.indices { c[i].brightnessPercent = 95 } }
+        #expect(codes(judge(bright)) == ["brightness"])
+        #expect(judge(bright, on: false).findings.map(\.code) == ["screen-lit-outside-hours"])
+    }
+
+    @Test func backupPathIsAWarning() {
+        var s = Self.status()
+        s.ports[0].backupInUse = true
+        #expect(codes(judge(s)) == ["backup-path"])
+    }
+
+    @Test func uncommandedChangesAreSecurityRelevantUntilRestored() {
+        let base = ScreenBaseline(Self.status())
+        let switched = { () -> ControllerStatus in var s = Self.status(); s.currentInputCode = 0x05; s.currentInput = "HDMI"; return s }()
+        let e = judge(switched, baseline: base)
+        #expect(codes(e) == ["unexpected-change"])
+        #expect(e.findings[0].securityRelevant && e.findings[0].status == .critical)
+        #expect(e.findings[0].message.contains("input changed from DVI to HDMI"))
+        // Still reported next cycle (the baseline is not moved during operating hours)…
+        #expect(codes(judge(switched, baseline: e.baseline)) == ["unexpected-change"])
+        // …cleared once restored, and absorbed by a maintenance window or outside hours.
+        #expect(judge(Self.status(), baseline: e.baseline).findings.isEmpty)
+        let m = judge(switched, maintenance: true, baseline: base)
+        #expect(m.findings.isEmpty && m.baseline?.input == 0x05)
+        #expect(judge(switched, on: false, baseline: base).baseline?.input == 0x05)
+        // Brightness changes are security-relevant warnings.
+        let dimmer = Self.status { c in for i in c.indices { c[i].brightnessRaw = 0x40; c[i].brightnessPercent = 25.1 } }
+        let d = judge(dimmer, baseline: base)
+        #expect(d.findings.map { "\($0.code) \($0.status) \($0.securityRelevant)" } == ["unexpected-change WARNING true"])
+    }
+
+    @Test func changesWatchpostCommandedAreNotReported() {
+        let base = ScreenBaseline(Self.status())
+        let black = Self.status { c in for i in c.indices { c[i].kill = true } }
+        let e = judge(black, baseline: base, commanded: .init(kill: true, brightnessRaw: nil))
+        #expect(codes(e) == ["screen-dark"])
+        #expect(e.baseline?.kill == true)
+        let notOurs = judge(black, baseline: base)
+        #expect(Set(codes(notOurs)) == ["screen-dark", "unexpected-change"])
+    }
+
+    @Test func unreachableIsCritical() {
+        let f = NovaStarEvaluator.failure(WatchpostError(.timeout, "no answer"))
+        #expect(f.code == "unreachable" && f.status == .critical)
+        #expect(NovaStarEvaluator.failure(WatchpostError(.protocolViolation, "x")).status == .unknown)
+    }
+
+    @Test func backoffDoublesOnTheInjectedClock() {
+        let clock = ManualClock(now: Instant(seconds: 1_000))
+        var b = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(4))
+        #expect(b.mayAttempt(at: clock.now()))
+        b.recordFailure(at: clock.now())
+        #expect(!b.mayAttempt(at: clock.now()))
+        clock.advance(by: .seconds(1))
+        #expect(b.mayAttempt(at: clock.now()))
+        b.recordFailure(at: clock.now())
+        clock.advance(by: Seconds(milliseconds: 1999))
+        #expect(!b.mayAttempt(at: clock.now()))
+        clock.advance(by: Seconds(milliseconds: 1))
+        #expect(b.mayAttempt(at: clock.now()))
+        b.recordFailure(at: clock.now()); b.recordFailure(at: clock.now())
+        #expect(b.notBefore == clock.now() + .seconds(4))  // capped
+        b.recordSuccess()
+        #expect(b.mayAttempt(at: clock.now()) && b.failures == 0)
+    }
+
+    @Test func probeEndToEndWithScheduleAndUnreachable() async throws {
+        let device = NovaStarDevice(cardsPerPort: [2])
+        let server = NovaStarServer(device: device)
+        let port = try await server.startTCP(host: "127.0.0.1", port: 0)
+        defer { server.stop() }
+        var settings = NovaStarSettings(endpoint: .tcp(host: "127.0.0.1", port: port), layout: ControllerLayout(cardsPerPort: [2]))
+        settings.requestTimeout = Seconds(milliseconds: 300)
+        let clock = SystemClock()
+        let client = NovaStarClient(endpoint: settings.endpoint, clock: clock, requestTimeout: settings.requestTimeout,
+                                    backoff: ReconnectBackoff(initial: .zero, maximum: .zero), executor: DedicatedThreadExecutor(name: "probe"))
+        let probe = NovaStarProbe(settings: settings, client: client, ledger: NovaStarCommandLedger())
+        let ctx = { (on: Bool) in ProbeContext(clock: clock, deadline: clock.now() + .seconds(5), scheduledOn: on) }
+        let ok = await probe.run(ctx(true))
+        #expect(ok.status == .ok, "\(ok.summary)")
+        #expect(ok.summary.hasPrefix("MCTRL600/MCTRL610/MCTRL660/MSD600, input present (DVI), 2/2 receiving cards"))
+        _ = try device.apply("blackout")
+        let dark = await probe.run(ctx(true))
+        #expect(dark.status == .critical && dark.isSecurityRelevant)
+        #expect(Set(dark.findings.map(\.code)) == ["screen-dark", "unexpected-change"])
+        _ = try device.apply("stall")
+        let gone = await probe.run(ctx(true))
+        #expect(gone.status == .critical && gone.findings.map(\.code) == ["unreachable"])
+        await probe.shutdown()
+    }
+}
+
+@Suite("novastar configuration")
+struct NovaStarConfigTests {
+    func diagnostics(_ entries: [(String, String)]) -> [String] {
+        let section = Self.section(entries)
+        let schema = CheckKinds.schema("novastar")!
+        return (schema.validate(section) + SectionSchema(type: "check", named: true, keys: CheckKinds.commonKeys + schema.keys).validate(section)).map(\.description)
+    }
+
+    static func section(_ entries: [(String, String)]) -> ConfigSection {
+        let text = "[check led]\n" + entries.map { "\($0.0) = \($0.1)" }.joined(separator: "\n") + "\n"
+        return INIFile(path: "checks.conf", text: text).sections[0]
+    }
+
+    @Test func validSectionsPass() throws {
+        #expect(diagnostics([("kind", "novastar"), ("host", "192.0.2.20"), ("cards_per_port", "4, 4"), ("temperature", "..65")]).isEmpty)
+        #expect(diagnostics([("kind", "novastar"), ("serial", "/dev/ttyUSB0"), ("baud", "1048576"), ("cards_per_port", "8")]).isEmpty)
+        let section = Self.section([("host", "192.0.2.20"), ("cards_per_port", "4,2"), ("brightness", "30..90")])
+        let s = try NovaStarSettings(section: section, followsSchedule: false)
+        #expect(s.endpoint == NovaStarEndpoint.tcp(host: "192.0.2.20", port: 5200))
+        #expect(s.layout.cardsPerPort == [4, 2] && s.brightness == 30...90 && !s.followsSchedule)
+    }
+
+    @Test func mistakesAreNamed() {
+        let both = diagnostics([("kind", "novastar"), ("host", "192.0.2.20"), ("serial", "/dev/ttyUSB0"), ("cards_per_port", "4")])
+        #expect(both.contains { $0.contains("give host or serial, not both") })
+        let none = diagnostics([("kind", "novastar"), ("cards_per_port", "4")])
+        #expect(none.contains { $0.contains("give host (TCP) or serial") })
+        let cards = diagnostics([("kind", "novastar"), ("host", "192.0.2.20"), ("cards_per_port", "4, x")])
+        #expect(cards.contains { $0.contains("'x' is not a card count") })
+        let baud = diagnostics([("kind", "novastar"), ("host", "192.0.2.20"), ("cards_per_port", "4"), ("baud", "9600")])
+        #expect(baud.contains { $0.contains("baud needs serial") })
+        let typo = diagnostics([("kind", "novastar"), ("host", "192.0.2.20"), ("cards_per_port", "4"), ("temprature", "..60")])
+        #expect(typo.contains { $0.contains("did you mean 'temperature'") })
+    }
+}
