@@ -9,9 +9,8 @@ public struct StoreIncidentSource: IncidentSource {
     public init(store: Store) { self.store = store }
 
     public func incidents(site: String, from: Instant, to: Instant) async throws(WatchpostError) -> [IncidentFacts]? {
-        guard try await store.hasTable("incidents") else { return nil }
-        throw WatchpostError(.storage, "this database has incident records in a layout this report does not read yet",
-                             hint: "update Watchpost so that the report and the incident engine match")
+        guard try await store.hasTable("incident") else { return nil }
+        return try await store.reportIncidents(site: site, from: from, to: to)
     }
 
     public func onBattery(site: String, check: String, from: Int64, to: Int64, coverage: [TimeSpan]) async throws(WatchpostError) -> StateTimeline? {

@@ -73,6 +73,34 @@ extension Store {
         } catch let e as WatchpostError { throw e } catch { throw storageError("cannot read UPS history of \(site)/\(checkID)", error) }
     }
 
+    /// Incidents of a site open at some time in [from, to), as reports count them: the first
+    /// acknowledgement from `incident_ack`, the highest level reached in any round from the
+    /// timeline's `escalated` entries (and the incident's current level), and content violations
+    /// (security incidents raised by a `content*` check).
+    public func reportIncidents(site: String, from: Instant, to: Instant) throws(WatchpostError) -> [IncidentFacts] {
+        let list = try incidents(site: site, from: from, to: to)
+        guard !list.isEmpty else { return [] }
+        do {
+            var firstAck: [Int64: Int64] = [:]
+            var reached: [Int64: Int] = [:]
+            let ids = list.map { String($0.id) }.joined(separator: ",")
+            for r in try db.query("SELECT incident_id, MIN(at_ms) FROM incident_ack WHERE incident_id IN (\(ids)) GROUP BY incident_id") {
+                if let id = r[0].int, let at = r[1].int { firstAck[id] = at }
+            }
+            for r in try db.query("SELECT incident_id, text FROM timeline WHERE kind = 'escalated' AND incident_id IN (\(ids))") {
+                // "escalated to level N (…)"
+                guard let id = r[0].int, let text = r[1].string, let range = text.firstRange(of: "level ") else { continue }
+                if let n = Int(text[range.upperBound...].prefix(while: { $0.isNumber })) { reached[id] = max(reached[id] ?? 0, n) }
+            }
+            return list.map { i in
+                IncidentFacts(id: i.id, site: i.key.site, checkID: i.key.check, category: i.category, severity: i.severity, opened: i.openedAt,
+                              firstAcknowledged: firstAck[i.id].map { Instant(milliseconds: $0) }, resolved: i.resolvedAt,
+                              highestLevel: max(i.level, reached[i.id] ?? 0),
+                              contentViolation: i.category == .security && i.checkKind.hasPrefix("content"))
+            }
+        } catch { throw storageError("cannot read incident figures", error) }
+    }
+
     /// Whether a table exists (reports use tables of other capabilities only when present).
     public func hasTable(_ name: String) throws(WatchpostError) -> Bool {
         do { return try !db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name).isEmpty }
