@@ -4,6 +4,7 @@ import WatchpostConfig
 import WatchpostStore
 import WatchpostReports
 import Posix
+import WatchpostDaemon
 
 /// The package root, found from this file's path (tests run from any folder).
 let packageRoot: String = {
@@ -28,13 +29,14 @@ func tayTrangProfile() throws -> (WatchpostConfiguration, SiteProfile) {
     let template = try #require(site.checks.first)
     let extra: [(String, String, IncidentCategory)] = [
         ("led-screen", "Màn hình LED sáng / LED screen lit", .technical),
-        ("player-content", "Nội dung đã duyệt / Approved content", .security),
+        ("player-content", "Nội dung đã duyệt / Approved content", .security),  // kind "content" below
         ("ups-power", "Nguồn điện UPS / UPS power", .technical),
         ("network-link", "Đường truyền / Network link", .technical),
     ]
     for (id, name, cat) in extra {
         var c = template
-        c.id = id; c.name = name; c.category = cat; c.kind = "generated"
+        c.id = id; c.name = name; c.category = cat; c.kind = id == "player-content" ? "content" : "generated"
+        c.failAfter = 1; c.recoverAfter = 1
         site.checks.append(c)
     }
     site.sections.removeAll { $0.type == "availability" }
@@ -294,6 +296,46 @@ struct ReportTests {
         #expect(p.onBatterySeconds == 20 * 60 + 150)
         #expect(p.longestOnBatterySeconds == 20 * 60)
         #expect(ReportRenderer.text([report]).contains("22 phút chạy pin"))
+    }
+
+    @Test("incident figures from the real incident engine: MTTA, MTTR, levels reached, content violation, downtime in incidents")
+    func incidentsFromEngine() async throws {
+        let dir = try tempFolder("incidents")
+        let (config, site) = try tayTrangProfile()
+        let content = try #require(site.check("player-content"))
+        let t0 = Instant.parse("2026-11-24T08:00:00+07:00")!  // a Tuesday, inside 07:30-11:00
+        let clock = ManualClock(now: t0 - .minutes(10))
+        let store = try Store(path: "\(dir)/w.db", clock: clock)
+        try await store.beginRun(pid: 1)
+        let engine = IncidentProcessor(configuration: config, store: store, clock: clock, logger: Logger(sink: StandardErrorSink(), clock: clock, minimumLevel: .error))
+        let ok = CheckResult(status: .ok, summary: "nội dung đã duyệt", startedAt: clock.now())
+        await engine.handle(check: content, site: site, result: ok)
+        clock.advance(to: t0)
+        let bad = CheckResult.from(findings: [Finding(.critical, code: "content-unapproved", "ads.mp4 not approved", securityRelevant: true)], okSummary: "", startedAt: t0)
+        await engine.handle(check: content, site: site, result: bad)
+        // Nobody answers level 1: the chain moves up; then the Department acknowledges.
+        for m in stride(from: 1, through: 40, by: 1) { clock.advance(to: t0 + .minutes(Int64(m))); _ = await engine.tick() }
+        let open = try #require(try await store.openIncidents().first)
+        #expect(open.level >= 2)
+        _ = try await IncidentService(store: store).acknowledge(incidentID: open.id, by: "stttt", via: "web", at: t0 + .minutes(41))
+        clock.advance(to: t0 + .minutes(70))
+        await engine.handle(check: content, site: site, result: CheckResult(status: .ok, summary: "ok", startedAt: clock.now()))
+        clock.advance(to: t0 + .hours(3))
+        try await store.heartbeat()
+        let report = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-11-24")), store: store, now: t0 + .hours(3),
+                                                   incidentSource: StoreIncidentSource(store: store))
+        let f = try #require(report.incidents)
+        #expect(f.count == 1)
+        #expect(f.count(.security, .critical) == 1)
+        #expect(f.acknowledged == 1 && f.acknowledgeSecondsTotal == 41 * 60)
+        let resolved = try #require(try await store.incident(open.id)?.resolvedAt)
+        #expect(f.resolved == 1 && f.resolveSecondsTotal == resolved.seconds - t0.seconds)
+        #expect(f.reachedLevel[1] == 1 && f.reachedLevel[open.level] == 1)
+        #expect(f.contentViolations == 1)
+        let check = try #require(report.checks.first { $0.id == "player-content" })
+        #expect(check.tally.down == 70 * 60)
+        #expect(check.downtimeInIncidents == Optional(Int64(70 * 60)))
+        #expect(ReportRenderer.html([report]).contains("Vi phạm nội dung / Content violations</td><td>1</td>"))
     }
 
     @Test("the availability section is validated against the site's checks")
