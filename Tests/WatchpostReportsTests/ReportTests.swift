@@ -338,6 +338,57 @@ struct ReportTests {
         #expect(ReportRenderer.html([report]).contains("Vi phạm nội dung / Content violations</td><td>1</td>"))
     }
 
+    @Test("watchpost report on the command line: formats, --all-sites, --out, and clear errors")
+    func commandLine() async throws {
+        let bin = (CurrentProcess.environment("WATCHPOST_BIN_DIR").flatMap { $0.isEmpty ? nil : $0 } ?? "\(packageRoot)/.build/debug") + "/watchpost"
+        guard FileSystem.exists(bin) else {
+            print("SKIP command-line report test: no built binary at \(bin) (swift build first)")
+            return
+        }
+        let dir = try tempFolder("cli")
+        for item in ["probes", "alerts", "contrib"] {
+            _ = try Subprocess.run("/bin/cp", arguments: ["-r", "\(packageRoot)/\(item)", "\(dir)/"], timeout: .seconds(20))
+        }
+        try FileSystem.writeAtomically("\(dir)/watchpost.conf", "[daemon]\ndatabase = w.db\n")
+        let config = try ConfigurationLoader.load(root: dir)
+        let site = try #require(config.site("tay-trang"))
+        let day = site.zone.startOf(CivilDate(year: 2026, month: 3, day: 2))
+        let clock = ManualClock(now: day)
+        do {
+            let store = try Store(path: "\(dir)/w.db", clock: clock)
+            try await store.beginRun(pid: 1)
+            for (h, status) in [(Int64(7), CheckStatus.ok), (9, .critical), (10, .ok)] {
+                clock.advance(to: day + .hours(h))
+                for c in ["led-controller", "ups"] {
+                    try await store.record(site: site.id, checkID: c, kind: "x", result: CheckResult(status: c == "ups" ? .ok : status, summary: "", startedAt: clock.now()),
+                                           sampleInterval: .minutes(5))
+                }
+            }
+            clock.advance(to: day + .hours(20))
+            try await store.heartbeat()
+        }
+        func run(_ args: [String]) async throws -> Subprocess.Outcome {
+            try await runBlocking { try Subprocess.run(bin, arguments: args + ["--config", dir], timeout: .seconds(60)) }
+        }
+        let csv = try await run(["report", "--site", "tay-trang", "--period", "2026-03-02", "--out", "\(dir)/r.csv"])
+        #expect(csv.exitCode == 0, "\(csv.output)")
+        let csvText = try FileSystem.readText("\(dir)/r.csv")
+        // 07:30-11:00 and 13:30-18:00: led-controller down 09:00-10:00, no data after 20:00 is outside hours.
+        #expect(csvText.contains("tay-trang,*site*,2026-03-02,2026-03-02T00:00:00+07:00,2026-03-03T00:00:00+07:00,28800,25200,3600,0,0,0.875000,1,3600,"), "\(csvText)")
+        let all = try await run(["report", "--all-sites", "--period", "2026-03-02"])
+        #expect(all.exitCode == 0 && all.output.contains("CONSOLIDATED") && all.output.contains("vung-ang") && all.output.contains("87,500 %"), "\(all.output)")
+        let html = try await run(["report", "--site", "tay-trang", "--from", "2026-03-01", "--to", "2026-03-03", "--format", "html"])
+        #expect(html.exitCode == 0 && html.output.hasPrefix("<!DOCTYPE html>") && html.output.contains("</svg>"))
+        let badPeriod = try await run(["report", "--site", "tay-trang", "--period", "2026-13"])
+        #expect(badPeriod.exitCode == 64 && badPeriod.output.contains("is not a period"), "\(badPeriod.output)")
+        let badSite = try await run(["report", "--site", "tay-trag", "--period", "2026"])
+        #expect(badSite.exitCode == 1 && badSite.output.contains("known sites: tay-trang, vung-ang"), "\(badSite.output)")
+        let badFormat = try await run(["report", "--site", "tay-trang", "--period", "2026", "--format", "pdf"])
+        #expect(badFormat.exitCode == 64 && badFormat.output.contains("html, csv or txt"), "\(badFormat.output)")
+        let noTarget = try await run(["report", "--period", "2026"])
+        #expect(noTarget.exitCode == 64 && noTarget.output.contains("--all-sites"), "\(noTarget.output)")
+    }
+
     @Test("the availability section is validated against the site's checks")
     func availabilitySettings() throws {
         let (_, site) = try tayTrangProfile()
