@@ -172,6 +172,8 @@ public final class CurlEasy {
     public func setNoBody(_ on: Bool) throws(CurlError) { try check(ccurl_setopt_long(handle, CURLOPT_NOBODY, on ? 1 : 0)) }
     public func setVerbose(_ on: Bool) throws(CurlError) { try check(ccurl_setopt_long(handle, CURLOPT_VERBOSE, on ? 1 : 0)) }
     public func setMaxResponseBytes(_ n: Int) { buffers.maxBody = n }
+    /// Back to the protocol's default request (after a CURLOPT_CUSTOMREQUEST).
+    public func clearCustomRequest() throws(CurlError) { try check(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, nil)) }
     public func setUploadEnabled(_ on: Bool) throws(CurlError) { try check(ccurl_setopt_long(handle, CURLOPT_UPLOAD, on ? 1 : 0)) }
     public func setInfileSize(_ n: Int) throws(CurlError) { try check(ccurl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(n))) }
     /// With CURLOPT_CONNECT_ONLY the handle connects (and does TLS) and stops: for TCP checks.
@@ -192,6 +194,8 @@ public final class CurlEasy {
         public static let freshConnect = CurlLongOption(rawValue: CURLOPT_FRESH_CONNECT.rawValue)
         public static let httpGet = CurlLongOption(rawValue: CURLOPT_HTTPGET.rawValue)
         public static let port = CurlLongOption(rawValue: CURLOPT_PORT.rawValue)
+        /// Seconds to wait for an FTP/SMTP/IMAP server's reply before giving up.
+        public static let serverResponseTimeout = CurlLongOption(rawValue: CURLOPT_SERVER_RESPONSE_TIMEOUT.rawValue)
     }
 
     /// The bytes an upload (SMTP message body, HTTP PUT/POST) sends.

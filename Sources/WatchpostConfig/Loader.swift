@@ -78,6 +78,7 @@ public struct ConfigurationLoader {
         var globals: [ConfigSection] = []
         if let ini = readINI("\(root)/watchpost.conf", required: true) {
             checkSections(ini, allowed: GlobalSections.all)
+            diagnostics += GlobalSections.mailDiagnostics(ini.sections)
             globals = ini.sections
         }
         daemonSettings = makeDaemonSettings(globals.first { $0.type == "daemon" })

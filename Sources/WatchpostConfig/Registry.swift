@@ -49,7 +49,7 @@ public enum CheckKinds {
 
 /// Sections of `watchpost.conf`. A module that reads a global section lists its schema here.
 public enum GlobalSections {
-    public static let all: [SectionSchema] = [daemon, ReportSections.reports, web]
+    public static let all: [SectionSchema] = [daemon, ReportSections.reports, web, smtp, imap, mail]
 
     public static let daemon = SectionSchema(type: "daemon", keys: [
         KeySpec("database", .nonEmpty, help: "SQLite file, relative to the configuration folder"),
@@ -69,5 +69,8 @@ public enum TemplatePlaceholders {
         "category", "category_vi", "incident", "notified", "action", "action_en", "ack_link", "recipient",
         // Scheduled uptime reports (WatchpostReports).
         "period", "report", "availability", "site_name",
+        // mail: acknowledgement by reply, grouped and scheduled messages, delivery failures
+        "ack_code", "site_id", "time", "by", "note", "count", "incidents", "checks_ok", "checks_problem",
+        "failed_recipient", "error", "original_subject", "reason", "reason_en", "event", "event_vi",
     ]
 }

@@ -2,6 +2,7 @@ import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
 import WatchpostDaemon
+import WatchpostMail
 
 /// The result pipeline of the product daemon: results go through the incident engine (which
 /// stores them too).
@@ -12,6 +13,7 @@ let productServices: [ServiceFactory] = [
     { ctx in [ReportService(context: ctx)] },
     webServiceFactory,
     IncidentWiring.services,
+    mailServices,
 ]
 
 /// Extra lines for `watchpost status` (open incidents, …).

@@ -1,0 +1,231 @@
+// Turns outbox rows into one email per recipient: renders each notification's template
+// (alerts/templates/<name>.txt: first line the subject, then the body, Vietnamese first and
+// English after a line `---`), fills the acknowledgement link and code, groups several
+// notifications into one message (all Vietnamese parts, then all English parts), adds the
+// threading headers, and derives the Message-ID from the rows' keys so that it is stable.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostAuth
+import Crypto
+
+/// A template rendered with its fields.
+public struct RenderedNotification: Sendable, Hashable {
+    public var subject: String
+    public var vietnamese: String
+    public var english: String
+}
+
+public enum TemplateRenderer {
+    /// Replaces `{{name}}` with its field (missing fields become empty; `{{#x}}`/`{{/x}}` markers
+    /// are dropped, keeping what is between them).
+    public static func fill(_ text: String, _ fields: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstRange(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstRange(of: "}}") else { out += rest[open.lowerBound...]; return out }
+            let name = rest[open.upperBound..<close.lowerBound].trimmingWhitespace()
+            if !(name.hasPrefix("#") || name.hasPrefix("/")) { out += fields[name] ?? "" }
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+
+    /// Line 1 is the subject; after a blank line the body; a line `---` separates Vietnamese
+    /// (first) from English.
+    public static func render(_ template: String, _ fields: [String: String]) -> RenderedNotification {
+        let filled = fill(template.replacingOccurrences("\r\n", "\n"), fields)
+        var lines = filled.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let subject = lines.isEmpty ? "" : lines.removeFirst().trimmingWhitespace()
+        let body = lines.joined(separator: "\n")
+        var vi = body, en = ""
+        if let sep = lines.firstIndex(where: { $0.trimmingWhitespace() == "---" }) {
+            vi = lines[..<sep].joined(separator: "\n")
+            en = lines[(sep + 1)...].joined(separator: "\n")
+        }
+        return RenderedNotification(subject: subject, vietnamese: vi.trimmingNewlines(), english: en.trimmingNewlines())
+    }
+}
+
+extension String {
+    func trimmingNewlines() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == "\n" || f == " " { s = s.dropFirst() }
+        while let l = s.last, l == "\n" || l == " " { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+/// Builds messages from outbox rows. Pure: the caller passes the time and the thread ids.
+public struct MailComposer: Sendable {
+    public var settings: MailSettings
+    public var configuration: WatchpostConfiguration
+    /// Whether replies are read (the "reply ACK" hint is only offered then).
+    public var repliesEnabled: Bool
+
+    public init(settings: MailSettings, configuration: WatchpostConfiguration) {
+        self.settings = settings
+        self.configuration = configuration
+        self.repliesEnabled = settings.imap != nil
+    }
+
+    /// Template used for a request: its own, else one named after its event, else `incident`.
+    func template(for r: NotificationRequest) -> String {
+        for name in [r.template, r.event.rawValue, MailComposer.kebab(r.event.rawValue), "incident"] {
+            if let t = configuration.templates[name] { return t.text }
+        }
+        return MailComposer.builtinFallback
+    }
+
+    static func kebab(_ s: String) -> String {
+        var out = ""
+        for c in s { if c.isUppercase { out += "-" + c.lowercased() } else { out.append(c) } }
+        return out
+    }
+
+    /// Used only when alerts/templates has neither the request's template nor `incident.txt`.
+    static let builtinFallback = """
+        [Watchpost] {{site}}: {{summary}}
+
+        {{site}} — {{check_name}}: {{status_vi}} — {{summary}}
+        ---
+        {{site_en}} — {{check_name}}: {{status}} — {{summary}}
+        """
+
+    /// The signed acknowledgement token for one notification to one recipient, if a link key is set.
+    public func ackToken(for r: NotificationRequest) -> String? {
+        guard let key = settings.linkKey, let incident = r.incidentID,
+              [.triggered, .escalated, .reminder, .reopened, .escalationNotice].contains(r.event) else { return nil }
+        return AckToken(incidentID: incident, level: r.level ?? 1, recipient: r.recipient.address.lowercased(),
+                        expires: r.createdAt + settings.ackTokenTTL).signed(key: key)
+    }
+
+    func fields(for r: NotificationRequest) -> [String: String] {
+        var f = r.fields
+        let site = configuration.site(r.site)
+        f["site_id"] = f["site_id"] ?? r.site
+        f["site"] = f["site"] ?? site?.name ?? r.site
+        f["site_en"] = f["site_en"] ?? site?.nameEnglish ?? f["site"]
+        f["recipient"] = f["recipient"] ?? r.recipient.displayName
+        f["incident"] = f["incident"] ?? r.incidentID.map { "#\($0)" } ?? ""
+        f["level"] = f["level"] ?? r.level.map(String.init) ?? ""
+        f["event"] = f["event"] ?? r.event.rawValue
+        f["time"] = f["time"] ?? (site?.zone ?? .hoChiMinh).format(r.createdAt)
+        if let token = ackToken(for: r) {
+            f["ack_code"] = token
+            if f["ack_link"] == nil || f["ack_link"] == "" {
+                f["ack_link"] = settings.publicURL.map { "\($0)/ack/\(token)" }
+                    ?? (repliesEnabled ? "trả lời thư này với XÁC NHẬN / reply ACK to this email" : "")
+            }
+        }
+        return f
+    }
+
+    public func messageID(keys: [String]) -> String {
+        let digest = Hex.encode(Array(SHA256Hasher.digest(keys.sorted().joined(separator: "\n")).prefix(12)))
+        return "wp.\(digest).\(keys.count)@\(settings.messageIDDomain)"
+    }
+
+    /// One message for `rows` (all to the same recipient). `thread` are earlier Message-IDs of
+    /// the same incidents to the same recipient, oldest first.
+    public func compose(rows: [OutboxRow], now: Instant, thread: [String]) -> (ComposedMail, MailMessage) {
+        let requests = rows.map(\.request)
+        let first = requests[0]
+        let site = configuration.site(first.site)
+        let rendered = requests.map { TemplateRenderer.render(template(for: $0), fields(for: $0)) }
+        let tokens = requests.compactMap(ackToken(for:))
+        var subject: String
+        if rendered.count == 1 {
+            subject = rendered[0].subject
+        } else {
+            let sites = Set(requests.map { configuration.site($0.site)?.name ?? $0.site }).sorted().joined(separator: ", ")
+            subject = "[Watchpost] \(rendered.count) thông báo / notifications — \(sites)"
+        }
+        if subject.isEmpty { subject = "[Watchpost] \(site?.name ?? first.site)" }
+
+        var vi: [String] = [], en: [String] = []
+        if rendered.count > 1 {
+            vi.append("Có \(rendered.count) thông báo mới cho \(first.recipient.displayName):")
+            en.append("\(rendered.count) new notifications for \(first.recipient.displayName):")
+        }
+        for (i, (r, req)) in zip(rendered, requests).enumerated() {
+            let head = rendered.count > 1 ? "\(i + 1). \(r.subject)\n" : ""
+            var v = head + r.vietnamese
+            if let t = ackToken(for: req) { v += "\nMã xác nhận / Acknowledgement code: \(t)" }
+            vi.append(v)
+            if !r.english.isEmpty { en.append(head + r.english) }
+        }
+        if !tokens.isEmpty && repliesEnabled {
+            vi.append("Để xác nhận đã nhận, trả lời thư này với dòng đầu tiên là XÁC NHẬN (có thể ghi chú tiếp theo); khi đã khắc phục: ĐÃ XỬ LÝ.")
+            en.append("To acknowledge, reply to this email with ACK on the first line (a note may follow); once fixed: RESOLVED.")
+        }
+        let rule = "\n\n" + String(repeating: "—", count: 24) + "\n\n"
+        let text = vi.joined(separator: rule) + "\n\n---\n\n" + en.joined(separator: rule) + "\n\n-- \nWatchpost\n"
+        let html = MailComposer.html(vietnamese: vi, english: en)
+        let keys = requests.map(\.key)
+        let id = messageID(keys: keys)
+        let refs = Array(thread.filter { $0 != id }.suffix(10))
+        let message = MailMessage(
+            fromName: settings.fromName, fromAddress: settings.fromAddress, toName: first.recipient.displayName == first.recipient.address ? "" : first.recipient.displayName, toAddress: first.recipient.address,
+            subject: subject, date: now, offsetSeconds: (site?.zone ?? .hoChiMinh).offsetSeconds, messageID: id,
+            inReplyTo: refs.last, references: refs,
+            extraHeaders: [("Auto-Submitted", "auto-generated"), ("X-Watchpost-Site", first.site)]
+                + (first.incidentID.map { [("X-Watchpost-Incident", String($0))] } ?? []),
+            text: text, html: html)
+        let mail = ComposedMail(messageID: id, recipient: first.recipient.address, site: first.site, subject: subject,
+                                data: message.rendered(), rowIDs: rows.map(\.id))
+        return (mail, message)
+    }
+
+    static func escape(_ s: String) -> String {
+        var o = ""
+        for c in s {
+            switch c {
+            case "&": o += "&amp;"
+            case "<": o += "&lt;"
+            case ">": o += "&gt;"
+            case "\"": o += "&quot;"
+            default: o.append(c)
+            }
+        }
+        return o
+    }
+
+    /// Escapes a line and turns http(s) URLs into links.
+    static func htmlLine(_ line: String) -> String {
+        var out = ""
+        for (i, word) in line.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            if i > 0 { out += " " }
+            if word.hasPrefix("http://") || word.hasPrefix("https://") {
+                let u = escape(String(word))
+                out += "<a href=\"\(u)\">\(u)</a>"
+            } else {
+                out += escape(String(word))
+            }
+        }
+        return out
+    }
+
+    static func html(vietnamese: [String], english: [String]) -> String {
+        func block(_ parts: [String], lang: String) -> String {
+            parts.map { p in
+                "<div class=\"item\">" + p.split(separator: "\n", omittingEmptySubsequences: false).map { htmlLine(String($0)) }.joined(separator: "<br>\n") + "</div>"
+            }.joined(separator: "\n<hr>\n").wrapped("<div lang=\"\(lang)\">", "</div>")
+        }
+        return """
+            <!DOCTYPE html>
+            <html lang="vi"><head><meta charset="utf-8"><title>Watchpost</title></head>
+            <body style="font-family: sans-serif; line-height: 1.4">
+            \(block(vietnamese, lang: "vi"))
+            <hr style="border: 0; border-top: 2px solid #888">
+            \(block(english, lang: "en"))
+            <p style="color: #666">Watchpost</p>
+            </body></html>
+            """
+    }
+}
+
+extension String {
+    func wrapped(_ a: String, _ b: String) -> String { a + "\n" + self + "\n" + b }
+}

@@ -1,0 +1,254 @@
+// The outbox worker: the daemon service that turns queued notifications into delivered email.
+// Each pass (1) groups queued rows per recipient once the oldest has waited the group window
+// and the recipient's hourly limit allows, storing the composed message before any send; then
+// (2) sends due messages over one reused SMTP connection and records each outcome as soon as the
+// server answered: accepted → sent; unreachable or 4xx → retried with exponential backoff and
+// jitter; 5xx → failed, recorded, and reported to the site's technicians.
+// It runs in its own task and its SMTP connection on its own thread, so a storm of
+// notifications never holds up the check loops. See MailStore.swift for the acceptance window.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import Curl
+import Posix
+
+/// Sends one message. The real one is `SMTPTransport`; a test may count calls through it.
+public protocol MailTransport: Sendable {
+    func send(from: String, to: String, data: [UInt8]) async -> SMTPOutcome
+    /// Closes the connection (QUIT); the next send opens a new one.
+    func close() async
+}
+
+/// SMTP through libcurl on a thread of its own. The connection stays open between messages of a
+/// batch and is closed by `close()`.
+public actor SMTPTransport: MailTransport {
+    private let executor: DedicatedThreadExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    public let endpoint: MailEndpoint
+    let helo: String
+    private var connection: SMTPConnection?
+
+    public init(endpoint: MailEndpoint, helo: String) {
+        self.endpoint = endpoint
+        self.helo = helo
+        executor = DedicatedThreadExecutor(name: "smtp")
+    }
+
+    public func send(from: String, to: String, data: [UInt8]) async -> SMTPOutcome {
+        do {
+            if connection == nil { connection = try SMTPConnection(endpoint: endpoint, heloName: helo) }
+            let outcome = connection!.send(from: from, to: [to], data: data)
+            if !outcome.accepted && (outcome.connectionFailed || outcome.replyCode == 0) { connection = nil }
+            return outcome
+        } catch {
+            connection = nil
+            return SMTPOutcome(accepted: false, replyCode: 0, serverReplies: [], error: error, connectionFailed: true)
+        }
+    }
+
+    public func close() async { connection = nil }
+}
+
+/// What to do after one SMTP attempt.
+public enum DeliveryVerdict: Sendable, Hashable {
+    case accepted
+    /// Try again later (server unreachable, 4xx, TLS or login problem the operator must fix).
+    case retry(String)
+    /// The server refused this message for good (5xx to MAIL, RCPT or DATA).
+    case permanent(String)
+
+    public static func classify(_ o: SMTPOutcome) -> DeliveryVerdict {
+        if o.accepted { return .accepted }
+        let what = describe(o)
+        // Login, STARTTLS and TLS problems are 5xx too, but they concern every message: they are
+        // configuration faults to fix, not reasons to drop this message.
+        let configurationCodes: Set<Int> = [530, 534, 535, 538]
+        if (500...599).contains(o.replyCode) && !configurationCodes.contains(o.replyCode)
+            && o.error?.code != CurlError.loginDenied && o.error?.code != CurlError.useSSLFailed {
+            return .permanent(what)
+        }
+        return .retry(what)
+    }
+
+    /// The server's reply (when there was one) and libcurl's reason.
+    public static func describe(_ o: SMTPOutcome) -> String {
+        var parts: [String] = []
+        // The last error reply (4xx/5xx), not the 221 of the QUIT that follows it.
+        let reply = o.serverReplies.last { line in line.count >= 3 && line.prefix(3).allSatisfy(\.isNumber) && (line.hasPrefix("4") || line.hasPrefix("5")) }
+            ?? (o.replyCode > 0 ? String(o.replyCode) : nil)
+        if let reply { parts.append("server said: \(reply)") }
+        if let e = o.error { parts.append(e.description) }
+        return parts.isEmpty ? "no answer" : parts.joined(separator: "; ")
+    }
+
+    /// What an operator should check, for `watchpost mail test` and the logs.
+    public static func advice(_ o: SMTPOutcome, endpoint: MailEndpoint) -> String {
+        let code = o.error?.code ?? 0
+        switch o.replyCode {
+        case 530: return "the server requires STARTTLS or a login: keep tls = starttls and set [smtp] username / smtp.password"
+        case 535, 534, 538: return "login refused: check [smtp] username and smtp.password in the secrets file"
+        case 550...559: return "the server refused the recipient or the sender: check the address and that [smtp] from may send through this server"
+        case 500...549: return "the server refused the message: see its reply above"
+        case 400...499: return "temporary refusal: the server asked to try later (greylisting, rate limit); Watchpost retries"
+        default: break
+        }
+        switch (code, o.replyCode) {
+        case (CurlError.couldNotResolve, _): return "the host name \(endpoint.host) does not resolve: check [smtp] host and DNS"
+        case (CurlError.couldNotConnect, _): return "nothing accepts connections on \(endpoint.host):\(endpoint.port): check [smtp] host/port and the firewall"
+        case (CurlError.operationTimedOut, _): return "the server did not answer in time: check that \(endpoint.host):\(endpoint.port) is an SMTP server, or raise [smtp] timeout"
+        case (CurlError.peerFailedVerification, _), (35, _): return "the server's certificate is not trusted: set [smtp] ca_file to the CA bundle that signed it"
+        case (CurlError.useSSLFailed, _), (_, 530): return "the server does not offer STARTTLS: use tls = implicit on port 465, or (loopback only) insecure = true"
+        case (CurlError.loginDenied, _), (_, 535): return "login refused: check [smtp] username and smtp.password in the secrets file"
+        case (CurlError.weirdServerReply, _): return "the peer does not speak SMTP: check [smtp] port (587 STARTTLS, 465 implicit TLS)"
+        case (_, 550...559): return "the server refused the recipient or the sender: check the address and that [smtp] from may send through this server"
+        case (_, 400...499): return "temporary refusal: the server asked to try later (greylisting, rate limit); Watchpost retries"
+        default: return "see the server's reply above"
+        }
+    }
+}
+
+public struct OutboxWorker: Sendable {
+    public let name = "outbox"
+    let store: Store
+    let clock: any WatchpostClock
+    let settings: MailSettings
+    let composer: MailComposer
+    let transport: any MailTransport
+    let logger: Logger
+
+    public init(store: Store, clock: any WatchpostClock, settings: MailSettings, configuration: WatchpostConfiguration,
+                transport: (any MailTransport)? = nil, logger: Logger) {
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.composer = MailComposer(settings: settings, configuration: configuration)
+        self.transport = transport ?? SMTPTransport(endpoint: settings.smtp, helo: settings.helo)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info("outbox worker started", [("smtp", settings.smtp.description), ("group_window", settings.groupWindow.description)])
+        while !Task.isCancelled {
+            let report = await tick()
+            if report.more { await Task.yield(); continue }
+            try await clock.sleep(for: .seconds(1))
+        }
+    }
+
+    public struct TickReport: Sendable, Hashable {
+        public var composed = 0, sent = 0, retried = 0, failed = 0
+        /// More due work remains (batch limit reached): run again without sleeping.
+        public var more = false
+    }
+
+    /// One pass: group, then send what is due.
+    @discardableResult
+    public func tick() async -> TickReport {
+        var report = TickReport()
+        do {
+            report.composed = try await composeDue()
+            try await deliverDue(&report)
+        } catch {
+            logger.error("outbox pass failed", [("error", error.description)])
+        }
+        return report
+    }
+
+    /// Groups queued rows into messages (one per recipient whose oldest row waited the window).
+    func composeDue() async throws(WatchpostError) -> Int {
+        let now = clock.now()
+        let rows = try await store.queuedNotifications()
+        var byRecipient: [String: [OutboxRow]] = [:]
+        var order: [String] = []
+        for r in rows {
+            let k = r.request.recipient.address.lowercased()
+            if byRecipient[k] == nil { order.append(k) }
+            byRecipient[k, default: []].append(r)
+        }
+        var composed = 0
+        for k in order {
+            let group = byRecipient[k]!
+            guard let oldest = group.map(\.request.createdAt).min(), now >= oldest + settings.groupWindow else { continue }
+            let recent = try await store.mailCount(to: group[0].request.recipient.address, since: now - .hours(1))
+            if recent >= settings.maxPerHour {
+                logger.debug("recipient at its hourly limit; notifications wait and will be grouped", [("recipient", k), ("queued", String(group.count))])
+                continue
+            }
+            let incidents = Array(Set(group.compactMap(\.request.incidentID))).sorted()
+            let thread = try await store.threadMessageIDs(incidents: incidents, recipient: group[0].request.recipient.address)
+            let (mail, _) = composer.compose(rows: group, now: now, thread: thread)
+            try await store.storeComposed(mail, now: now)
+            composed += 1
+        }
+        return composed
+    }
+
+    func deliverDue(_ report: inout TickReport) async throws(WatchpostError) {
+        let due = try await store.dueMail(now: clock.now(), limit: settings.batchSize)
+        guard !due.isEmpty else { return }
+        report.more = due.count >= settings.batchSize
+        var connectionDown: String?
+        for mail in due {
+            if let down = connectionDown {
+                // The server is unreachable: the rest of the batch waits as long as this one.
+                try await store.markMailRetry(mail.id, next: nextAttempt(attempts: mail.attempts), error: down)
+                report.retried += 1
+                continue
+            }
+            let outcome = await transport.send(from: settings.fromAddress, to: mail.recipient, data: mail.data)
+            switch DeliveryVerdict.classify(outcome) {
+            case .accepted:
+                // The acceptance window: the server has the message, our commit follows.
+                try await store.markMailSent(mail.id, now: clock.now())
+                report.sent += 1
+            case .retry(let why):
+                let next = nextAttempt(attempts: mail.attempts)
+                try await store.markMailRetry(mail.id, next: next, error: why)
+                report.retried += 1
+                logger.warning("mail not delivered; will retry", [("to", mail.recipient), ("message_id", mail.messageID),
+                                                                   ("attempt", String(mail.attempts + 1)), ("retry_at", next.description),
+                                                                   ("reason", why), ("check", DeliveryVerdict.advice(outcome, endpoint: settings.smtp))])
+                if outcome.connectionFailed || outcome.replyCode == 0 || outcome.error?.code == CurlError.operationTimedOut { connectionDown = why }
+            case .permanent(let why):
+                let rows = try await store.outboxRows(message: mail.id)
+                let reports = failureReports(mail: mail, rows: rows, reason: why)
+                try await store.markMailFailed(mail.id, now: clock.now(), error: why, reports: reports)
+                report.failed += 1
+                logger.error("mail refused permanently", [("to", mail.recipient), ("message_id", mail.messageID), ("reason", why),
+                                                          ("reported_to", reports.map(\.recipient.address).joined(separator: ","))])
+            }
+        }
+        await transport.close()
+    }
+
+    /// Exponential backoff with ±20 % jitter, capped at `retry_max`.
+    func nextAttempt(attempts: Int) -> Instant {
+        let base = Double(settings.retryInitial.milliseconds) * Double(1 << min(attempts, 20))
+        let capped = min(base, Double(settings.retryMax.milliseconds))
+        return clock.now() + Seconds(milliseconds: Int64(capped * Double.random(in: 0.8...1.2)))
+    }
+
+    /// `deliveryFailed` notices for the site's technicians (never about a notice of that kind,
+    /// so a dead technicians' address cannot loop).
+    func failureReports(mail: OutgoingMail, rows: [OutboxRow], reason: String) -> [NotificationRequest] {
+        guard rows.contains(where: { $0.request.event != .deliveryFailed }) else { return [] }
+        let config = composer.configuration
+        guard let site = config.site(mail.site) else { return [] }
+        var out: [NotificationRequest] = []
+        for orgID in site.technicians {
+            guard let org = config.contacts.organisations[orgID] else { continue }
+            for address in org.addresses where address.lowercased() != mail.recipient.lowercased() {
+                let first = rows.first?.request
+                out.append(NotificationRequest(
+                    key: "delivery-failed/\(mail.messageID)/\(address)", event: .deliveryFailed, site: mail.site,
+                    incidentID: first?.incidentID, checkID: first?.checkID, level: first?.level,
+                    recipient: NotificationRecipient(address: address, displayName: org.name, contactID: org.id),
+                    template: "delivery-failed",
+                    fields: ["failed_recipient": mail.recipient, "error": reason, "original_subject": mail.subject,
+                             "summary": "không gửi được thư tới \(mail.recipient) / mail to \(mail.recipient) was refused"],
+                    createdAt: clock.now()))
+            }
+        }
+        return out
+    }
+}
