@@ -79,6 +79,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostLEDTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostLED", "WatchpostSimulators", "WatchpostProbes", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostMailTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostMail", "WatchpostAuth", "Curl", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),
     ]
 )

@@ -7,6 +7,8 @@ public struct NotificationRequest: Sendable, Hashable, Codable {
         case triggered, escalated, escalationNotice, acknowledged, reminder, resolved, reopened
         case flappingStarted, flappingStopped, responderRan, responderFailed, deliveryFailed
         case digest, heartbeat, report, test
+        /// The short answer to an email reply that changed nothing (forged, expired, used token…).
+        case replyRejected
     }
 
     /// Stable and unique per step and recipient, e.g. `inc-42/escalated/2/stttt@…`. The outbox

@@ -105,7 +105,7 @@ public enum MIME {
                 lastWasWord = false
                 continue
             }
-            if !(lastWasWord && before.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })) { out += before }
+            if !(lastWasWord && before.allSatisfy({ $0.isWhitespace })) { out += before }
             out += word.text
             rest = word.rest
             lastWasWord = true

@@ -96,7 +96,7 @@ public enum DeliveryVerdict: Sendable, Hashable {
         case (CurlError.couldNotResolve, _): return "the host name \(endpoint.host) does not resolve: check [smtp] host and DNS"
         case (CurlError.couldNotConnect, _): return "nothing accepts connections on \(endpoint.host):\(endpoint.port): check [smtp] host/port and the firewall"
         case (CurlError.operationTimedOut, _): return "the server did not answer in time: check that \(endpoint.host):\(endpoint.port) is an SMTP server, or raise [smtp] timeout"
-        case (CurlError.peerFailedVerification, _), (35, _): return "the server's certificate is not trusted: set [smtp] ca_file to the CA bundle that signed it"
+        case (CurlError.peerFailedVerification, _), (35, _), (77, _): return "the server's certificate is not trusted: set [smtp] ca_file to the CA bundle that signed it"
         case (CurlError.useSSLFailed, _), (_, 530): return "the server does not offer STARTTLS: use tls = implicit on port 465, or (loopback only) insecure = true"
         case (CurlError.loginDenied, _), (_, 535): return "login refused: check [smtp] username and smtp.password in the secrets file"
         case (CurlError.weirdServerReply, _): return "the peer does not speak SMTP: check [smtp] port (587 STARTTLS, 465 implicit TLS)"

@@ -276,6 +276,20 @@ extension Store {
 
     // MARK: Replies
 
+    /// Incidents of the messages with these Message-IDs that were sent to `recipient` (a reply's
+    /// In-Reply-To/References lead back to what it answers).
+    public func incidents(ofMessageIDs ids: [String], recipient: String) throws(WatchpostError) -> [Int64] {
+        guard !ids.isEmpty else { return [] }
+        do {
+            var args: [any SQLBindable] = ids
+            args.append(recipient.lowercased())
+            let marks = ids.map { _ in "?" }.joined(separator: ",")
+            return try db.query("SELECT DISTINCT o.incident_id FROM outbox o JOIN mail_message m ON m.id = o.message_ref "
+                + "WHERE m.message_id IN (\(marks)) AND lower(m.recipient_address) = ? AND o.incident_id IS NOT NULL ORDER BY o.incident_id",
+                arguments: args).compactMap { $0[0].int }
+        } catch { throw storageError("cannot read mail threads", error) }
+    }
+
     /// The outcome recorded for an inbound message, if it was handled before.
     public func inboundOutcome(messageID: String) throws(WatchpostError) -> String? {
         do { return try db.query("SELECT outcome FROM mail_inbound WHERE message_id = ?", messageID).first?[0].string }
