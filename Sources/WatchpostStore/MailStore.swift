@@ -127,6 +127,12 @@ public struct ComposedMail: Sendable, Hashable {
 /// Counts for `watchpost status` and tests.
 public struct OutboxSummary: Sendable, Hashable {
     public var queued = 0, sending = 0, sent = 0, failed = 0
+    public init(queued: Int = 0, sending: Int = 0, sent: Int = 0, failed: Int = 0) {
+        self.queued = queued
+        self.sending = sending
+        self.sent = sent
+        self.failed = failed
+    }
 }
 
 extension Store {
