@@ -10,7 +10,7 @@ echo "==> build"
 swift build -c release 2>&1 | tail -n 3
 bin="$(swift build -c release --show-bin-path)"
 demo="$PWD/.demo"
-rm -rf "$demo"; mkdir -p "$demo/config" "$demo/mail"
+rm -rf "$demo"; mkdir -p "$demo/config" "$demo/mail/new" "$demo/mail/cur" "$demo/mail/tmp"  # aiosmtpd's Maildir needs its subfolders
 # The demo configuration: the shipped Tây Trang profile with its device addresses moved from the
 # documentation range 192.0.2.0/24 to loopback, where the simulators listen.
 cp -r alerts contrib "$demo/config/"

@@ -1,0 +1,64 @@
+import Testing
+import WatchpostCore
+import WatchpostStore
+import WatchpostMail
+import Posix
+import Glibc
+
+/// `watchpost run` as a real process: notifications queued while the SMTP server is down, the
+/// daemon killed with SIGKILL and restarted, then the server started: every message arrives
+/// exactly once.
+@Suite("Mail daemon end to end", .serialized)
+struct MailDaemonTests {
+    @Test func serverDownKillNineRestartDeliversExactlyOnce() async throws {
+        let port = freePort()
+        let cfg = try MailTestConfig(smtpPort: port, mail: "group_window = 1s\nretry_initial = 1s\nretry_max = 2s")
+        let sinkDir = tempDir("wp-sink")
+        defer { cfg.cleanup(); shell("rm -rf '\(sinkDir)'*") }
+        let log = "\(cfg.dir)/daemon.log"
+        func daemonLog() -> String { (try? FileSystem.readText(log)) ?? "" }
+        var pid = try spawn("\(binDir)/watchpost", ["run", "--config", cfg.dir], log: log)
+        defer { stop(pid, signal: SIGKILL) }
+        try #require(eventually(20) { daemonLog().contains("watchpost started") }, "\(daemonLog())")
+        #expect(daemonLog().contains("outbox worker started"))
+
+        // The incident engine's part, played by the test: queue notifications in the daemon's database.
+        let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: SystemClock())
+        let now = SystemClock().now()
+        var reqs: [NotificationRequest] = []
+        for r in 1...3 { for i in 1...2 { reqs.append(request("inc-\(i)/triggered/\(r)", to: "r\(r)@taytrang.example.org", incident: Int64(i), at: now)) } }
+        #expect(try await store.enqueue(reqs) == 6)
+
+        // The server is down: the daemon groups (3 messages) and keeps retrying.
+        try #require(await eventuallyAsync(20) {
+            let rows = (try? await store.outboxRows()) ?? []
+            return rows.count == 6 && rows.allSatisfy { $0.state == "sending" && $0.lastError != nil }
+        }, "\(daemonLog())")
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+
+        let sink = try MailSink(port: port, dir: sinkDir)
+        pid = try spawn("\(binDir)/watchpost", ["run", "--config", cfg.dir], log: log)
+        #expect(await eventuallyAsync(30) { sink.messages.count >= 3 }, "\(daemonLog())")
+        #expect(await eventuallyAsync(10) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } })
+        try await Task.sleep(for: .seconds(3))  // longer than the retry delays: nothing more may arrive
+        let messages = sink.messages.map(ParsedMail.init)
+        #expect(messages.count == 3, "exactly once per recipient")
+        #expect(Set(messages.compactMap { $0.header("x-envelope-to") }) == ["r1@taytrang.example.org", "r2@taytrang.example.org", "r3@taytrang.example.org"])
+        #expect(Set(messages.compactMap(\.messageID)).count == 3)
+        stop(pid)
+        let check = shell("'\(binDir)/watchpost' db check --config '\(cfg.dir)'")
+        #expect(check.0 == 0, "\(check.1)")
+    }
+}
+
+/// Polls an async condition every 100 ms, at most `seconds`, without blocking a task thread.
+func eventuallyAsync(_ seconds: Double, _ condition: () async -> Bool) async -> Bool {
+    let end = monotonicNanoseconds() + UInt64(seconds * 1e9)
+    while monotonicNanoseconds() < end {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return await condition()
+}
