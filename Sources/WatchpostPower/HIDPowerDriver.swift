@@ -98,10 +98,17 @@ public struct HIDPowerMap: Sendable {
         }
     }
 
-    /// Feature report ids to GET: every mapped one for a full refresh, status ones for a quick poll.
+    /// What a quick poll reads besides the status bits: the two numbers the shutdown policy
+    /// judges on, so that "runtime below the minimum" is never a full-refresh period late.
+    static let quickQuantities: Set<String> = ["battery.charge", "battery.runtime"]
+
+    /// Feature report ids to GET: every mapped one for a full refresh; status, charge and runtime
+    /// for a quick poll.
     public func featureReports(full: Bool) -> [UInt8] {
         var ids = Set(flagFields.values.joined().filter { $0.kind == .feature }.map(\.reportID))
-        if full { ids.formUnion(quantityFields.values.joined().filter { $0.kind == .feature }.map(\.reportID)) }
+        for (variable, fields) in quantityFields where full || Self.quickQuantities.contains(variable) {
+            ids.formUnion(fields.filter { $0.kind == .feature }.map(\.reportID))
+        }
         return ids.sorted()
     }
 }
@@ -147,7 +154,16 @@ public actor HIDPowerDriver: UPSDriver {
             identity = ["device.type": "ups", "driver.name": "usbhid-ups",
                         "ups.vendorid": hex4(t.vendorID), "ups.productid": hex4(t.productID)]
             if let v = s.manufacturer { identity["ups.mfr"] = v; identity["device.mfr"] = v }
-            if let v = s.product { identity["ups.model"] = v; identity["device.model"] = v }
+            if var v = s.product {
+                // APC writes the firmware into iProduct ("Back-UPS BX1600MI FW:378600G"); NUT's
+                // apc-hid subdriver splits it into ups.model and ups.firmware, and so do we.
+                if t.vendorID == 0x051d, let fw = v.firstRange(of: " FW:") {
+                    identity["ups.firmware"] = String(v[fw.upperBound...]).trimmingWhitespace()
+                    v = String(v[..<fw.lowerBound]).trimmingWhitespace()
+                }
+                identity["ups.model"] = v
+                identity["device.model"] = v
+            }
             if let v = s.serial { identity["ups.serial"] = v; identity["device.serial"] = v }
             return try await refresh(full: true)
         } catch {

@@ -63,7 +63,13 @@ public struct MegatecQ1Status: Sendable, Hashable {
         }
         let t = temperature.map { f($0, 4, 1) } ?? "--.-"
         let b = bits.map { $0 ? "1" : "0" }.joined()
-        return "(\(f(inputVoltage, 5, 1)) \(f(inputFaultVoltage, 5, 1)) \(f(outputVoltage, 5, 1)) \(f(loadPercent, 3, 0)) \(f(inputFrequency, 4, 1)) \(f(batteryVoltage, 4, 2)) \(t) \(b)\r"
+        return "(\(f(inputVoltage, 5, 1)) \(f(inputFaultVoltage, 5, 1)) \(f(outputVoltage, 5, 1)) \(f(loadPercent, 3, 0)) \(f(inputFrequency, 4, 1)) \(batteryField) \(t) \(b)\r"
+    }
+
+    /// S.SS or SS.S: the field is 4 characters wide (per-cell volts on on-line units, the whole
+    /// battery on standby units); the status bits must start at byte 39.
+    var batteryField: String {
+        batteryVoltage < 10 ? formatNumber(batteryVoltage, decimals: 2) : formatNumber(batteryVoltage, decimals: 1)
     }
 
     /// NUT's variables for this reply (as nutdrv_qx's megatec protocol names them).
@@ -144,8 +150,22 @@ public actor MegatecQ1Driver: UPSDriver {
             if let m = part(16..<26) { identity["ups.model"] = m; identity["device.model"] = m }
             if let v = part(27..<37) { identity["ups.firmware"] = v }
         }
+        // Optional ratings query `F`: `#MMM.M QQQ SS.SS RR.R` (nominal voltage, current, battery
+        // voltage, frequency). With the battery's nominal voltage, battery.charge is estimated as
+        // nutdrv_qx does: linear between 104/120 and 130/120 of nominal (10.4–13.0 V for 12 V).
+        if let ratings = try? await t.query("F", timeoutMilliseconds: 1000), ratings.hasPrefix("#") {
+            let f = ratings.dropFirst().split(separator: " ").map { Double($0) }
+            if f.count == 4 {
+                if let v = f[0] { identity["input.voltage.nominal"] = formatNumber(v, decimals: 0) }
+                if let v = f[1] { identity["input.current.nominal"] = formatNumber(v, decimals: 1) }
+                if let v = f[2] { identity["battery.voltage.nominal"] = formatNumber(v, decimals: 1); nominalBatteryVoltage = v }
+                if let v = f[3] { identity["input.frequency.nominal"] = formatNumber(v, decimals: 0) }
+            }
+        }
         do { return try await poll() } catch { await shutdown(); throw error }
     }
+
+    private var nominalBatteryVoltage: Double?
 
     public func update(full: Bool) async throws -> UPSReading {
         guard transport != nil else { return try await initialize() }
@@ -158,7 +178,10 @@ public actor MegatecQ1Driver: UPSDriver {
         let status = try MegatecQ1Status.parse(reply)
         var r = status.reading
         for (k, v) in identity { r[k] = v }
-        if let range = batteryVoltageRange, range.upperBound > range.lowerBound {
+        let range = batteryVoltageRange ?? nominalBatteryVoltage.map { $0 * 104 / 120...$0 * 130 / 120 }
+        if let range, range.upperBound > range.lowerBound {
+            r.set("battery.voltage.low", range.lowerBound, decimals: 2)
+            r.set("battery.voltage.high", range.upperBound, decimals: 2)
             let charge = (status.batteryVoltage - range.lowerBound) / (range.upperBound - range.lowerBound) * 100
             r.set("battery.charge", min(100, max(0, charge)), decimals: 0)
         }

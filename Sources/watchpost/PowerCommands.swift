@@ -5,7 +5,7 @@ import WatchpostPower
 import Posix
 import FoundationEssentials
 
-let upsProbeOptions: Set<String> = ["vendor", "product", "serial", "nut", "device", "baud", "username"]
+let upsProbeOptions: Set<String> = ["vendor", "product", "serial", "nut", "device", "baud", "username", "repeat", "every", "onbatt-delay"]
 
 let upsProbeHelp = """
 
@@ -16,6 +16,9 @@ let upsProbeHelp = """
 
     Reads the UPS once and prints its variables as `upsc` does. Exit code 0 when it was read,
     2 when it could not be (the reason on standard error).
+    With --repeat N [--every 2s] [--onbatt-delay 5s] it polls N times like the daemon's check and
+    prints each result (status, summary, findings, NUT events; one JSON object per line with
+    --json): on-battery debounce, low battery, unplug (COMMBAD) and re-plug (COMMOK) as they happen.
     """
 
 func upsAdHocProbe(_ args: Arguments) async throws -> Int32 {
@@ -48,6 +51,19 @@ func upsAdHocProbe(_ args: Arguments) async throws -> Int32 {
         }
         driver = PowerProbes.hidDriver(vendor: vendor, product: product, serial: args.value("serial"))
     }
+    if let repeatText = args.value("repeat") {
+        guard let count = Int(repeatText), count > 0 else { throw WatchpostError(.usage, "--repeat needs a positive whole number") }
+        let every = try args.value("every").map { v throws(WatchpostError) -> Seconds in
+            guard let d = Seconds(parsing: v) else { throw WatchpostError(.usage, "--every '\(v)' is not a duration (e.g. 2s)") }
+            return d
+        } ?? .seconds(2)
+        var policy = UPSPolicy()
+        if let v = args.value("onbatt-delay") {
+            guard let d = Seconds(parsing: v) else { throw WatchpostError(.usage, "--onbatt-delay '\(v)' is not a duration") }
+            policy.onBatteryDelay = d
+        }
+        return await watchUPS(UPSProbe(driver: driver, policy: policy), count: count, every: every, json: args.has("json"))
+    }
     do {
         let reading = try await driver.initialize()
         await driver.shutdown()
@@ -65,4 +81,26 @@ func upsAdHocProbe(_ args: Arguments) async throws -> Int32 {
         StandardErrorSink().write(line: "watchpost probe ups: \(text)")
         return 2
     }
+}
+
+/// Polls like the daemon does and prints every result as it comes.
+func watchUPS(_ probe: UPSProbe, count: Int, every: Seconds, json: Bool) async -> Int32 {
+    let clock = SystemClock()
+    var last = CheckStatus.unknown
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.sortedKeys]
+    for i in 0..<count {
+        let now = clock.now()
+        let result = await probe.run(ProbeContext(clock: clock, deadline: now + every + .seconds(10)))
+        last = result.status
+        if json {
+            out((try? enc.encode(result)).map { String(decoding: $0, as: UTF8.self) } ?? "{}")
+        } else {
+            let events = result.facts["watchpost.events"].map { " [\($0)]" } ?? ""
+            out("\(result.status) \(result.summary)\(events)")
+        }
+        if i + 1 < count { try? await clock.sleep(until: now + every) }
+    }
+    await probe.shutdown()
+    return Int32(last.rawValue)
 }

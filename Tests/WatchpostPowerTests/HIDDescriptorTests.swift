@@ -36,7 +36,7 @@ struct HIDDescriptorTests {
         #expect(map.quantityFields["battery.charge"]?.first?.reportID == 0x0c)
         #expect(map.quantityFields["battery.runtime"]?.first?.reportID == 0x0d)
         #expect(map.flagFields[.acPresent]?.first?.bitOffset == 2)
-        #expect(map.featureReports(full: false) == [0x07])
+        #expect(map.featureReports(full: false) == [0x07, 0x0c, 0x0d])
         #expect(map.featureReports(full: true) == [0x07, 0x0c, 0x0d])
     }
 

@@ -31,9 +31,12 @@ struct MegatecTests {
     }
 
     @Test func replyRoundTrip() throws {
-        let text = "(229.5 229.5 230.1 023 50.0 13.70 31.0 00001001\r"
-        let s = try MegatecQ1Status.parse(text)
-        #expect(s.reply == text)
+        // Byte-exact: the protocol document's example, and a standby unit's 12 V battery; both 47 bytes.
+        for text in ["(208.4 140.0 208.4 034 59.9 2.05 35.0 00110000\r", "(229.5 229.5 230.1 023 50.0 13.7 31.0 00001001\r"] {
+            let s = try MegatecQ1Status.parse(text)
+            #expect(s.reply == text)
+            #expect(s.reply.utf8.count == 47)
+        }
     }
 
     @Test func garbageIsAProtocolError() {

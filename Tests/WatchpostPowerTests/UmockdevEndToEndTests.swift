@@ -1,0 +1,184 @@
+// End to end through real libusb: the `watchpost` binary reads a UPS emulated by
+// Tests/umockdev/ups-harness.c (libumockdev's ioctl handler answering usbdevfs URBs), and NUT's
+// own drivers (usbhid-ups, nutdrv_qx from Debian's nut-server) read the same emulated device, so
+// the two readings are compared variable by variable.
+import Testing
+import FoundationEssentials
+import WatchpostCore
+import Posix
+
+enum Emulation {
+    static let packageRoot: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return parts.joined(separator: "/")
+    }()
+
+    static var binDir: String { CurrentProcess.environment("WATCHPOST_BIN_DIR") ?? "\(packageRoot)/.build/debug" }
+    static var watchpost: String { "\(binDir)/watchpost" }
+    static let harness = "\(packageRoot)/.build/ups-harness"
+
+    static var unavailableReason: String? {
+        if !FileSystem.exists("/usr/bin/gcc") { return "gcc is not installed" }
+        if !FileSystem.exists("/usr/include/umockdev-1.0/umockdev.h") { return "libumockdev-dev is not installed" }
+        if !FileSystem.exists("/usr/lib/x86_64-linux-gnu/libumockdev-preload.so.0") && !FileSystem.exists("/usr/lib/aarch64-linux-gnu/libumockdev-preload.so.0") {
+            return "libumockdev0 (the preload library) is not installed"
+        }
+        if !FileSystem.exists(watchpost) { return "the watchpost binary is not built at \(watchpost)" }
+        return nil
+    }
+    static var available: Bool {
+        if let reason = unavailableReason { print("umockdev end-to-end tests skipped: \(reason)"); return false }
+        return true
+    }
+    static var nutAvailable: Bool { FileSystem.exists("/lib/nut/usbhid-ups") && FileSystem.exists("/lib/nut/nutdrv_qx") }
+
+    /// Compiles the harness once per test run (test-only C; never part of the product).
+    static let built: Result<String, WatchpostError> = {
+        let cmd = "gcc -std=gnu11 -O1 -Wall -o \(harness) \(packageRoot)/Tests/umockdev/ups-harness.c $(pkg-config --cflags --libs umockdev-1.0 gio-2.0)"
+        guard let r = try? Subprocess.run("/bin/sh", arguments: ["-c", cmd], timeout: .seconds(120)), r.exitCode == 0 else {
+            return .failure(WatchpostError(.io, "cannot compile the umockdev harness"))
+        }
+        return .success(harness)
+    }()
+
+    /// Runs `command` against the emulated UPS, under `timeout` (libusb can spin if the emulation
+    /// rejects a transfer). Returns standard output and error together.
+    static func run(_ harnessArgs: [String], _ command: [String], environment: [String] = [], limit: Int = 60) throws -> (Int32?, String) {
+        let h = try built.get()
+        let quoted = (["env"] + environment + ["timeout", "\(limit)", h] + harnessArgs + ["--"] + command).map { "'\($0)'" }.joined(separator: " ")
+        let r = try Subprocess.run("/bin/sh", arguments: ["-c", quoted + " 2>&1"], timeout: .seconds(Int64(limit + 10)))
+        return (r.exitCode, r.output)
+    }
+
+    /// `name: value` lines (upsc / NUT's -d dump format) → dictionary.
+    static func variables(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":"), line[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }) else { continue }
+            out[String(line[..<colon])] = line[line.index(after: colon)...].trimmingWhitespace()
+        }
+        return out
+    }
+
+    static func results(_ text: String) -> [CheckResult] {
+        // The command's stdout is block-buffered into a pipe, so a harness message on stderr can
+        // land inside one of its lines: take the harness's own lines out first.
+        var cleaned = text
+        while let start = cleaned.firstRange(of: "ups-harness: "), let end = cleaned[start.upperBound...].firstIndex(of: "\n") {
+            cleaned.removeSubrange(start.lowerBound...end)
+        }
+        return cleaned.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("{") else { return nil }
+            return try? JSONDecoder().decode(CheckResult.self, from: Data(line.utf8))
+        }
+    }
+}
+
+@Suite("USB UPS end to end (umockdev)", .serialized, .enabled(if: Emulation.available, "umockdev, gcc or the watchpost binary is missing"))
+struct UmockdevEndToEndTests {
+    let hid = ["probe", "ups", "--vendor", "051d", "--product", "0002"]
+
+    @Test func hidUPSOnlineOnBatteryLowBatteryShutdownImminent() throws {
+        let (code, output) = try Emulation.run(["--device", "hid", "--script", "online,onbattx3,lowbattx2,shutdown"],
+                                               [Emulation.watchpost] + hid + ["--repeat", "8", "--every", "200ms", "--onbatt-delay", "300ms", "--json"])
+        let results = Emulation.results(output)
+        try #require(results.count == 8, "output: \(output)")
+        #expect(code == 2) // the last result is CRITICAL
+        #expect(results.map { $0.facts["ups.status"] ?? "" } == ["OL CHRG", "OB DISCHRG", "OB DISCHRG", "OB DISCHRG", "OB DISCHRG LB", "OB DISCHRG LB", "OB DISCHRG LB", "OB DISCHRG LB"])
+        #expect(results[0].status == .ok && results[0].facts["battery.charge"] == "100")
+        #expect(results[1].findings.map(\.code) == ["onbatt-pending"])
+        let onbatt = try #require(results.firstIndex { $0.facts["watchpost.events"]?.contains("ONBATT") == true })
+        #expect(onbatt >= 2 && onbatt <= 3)
+        #expect(results[onbatt].findings.map(\.code).contains("onbatt"))
+        #expect(results[4].facts["watchpost.events"] == "LOWBATT")
+        #expect(results[4].status == .critical && results[4].findings.map(\.code).contains("lowbatt"))
+        #expect(results[4].facts["battery.runtime"] == "240")
+        // Shutdown imminent: the UPS's last word, and our thresholds agree.
+        #expect(results[7].facts["battery.charge"] == "10" && results[7].facts["battery.runtime"] == "60")
+        #expect(results[7].summary.contains("runtime 60 s"))
+    }
+
+    @Test func q1UPSThroughTheCypressBridge() throws {
+        let (_, output) = try Emulation.run(["--device", "q1", "--script", "online,onbatt,lowbatt,fsd"],
+                                            [Emulation.watchpost, "probe", "ups", "--q1", "--repeat", "4", "--every", "200ms", "--onbatt-delay", "100ms", "--json"])
+        let results = Emulation.results(output)
+        try #require(results.count == 4, "output: \(output)")
+        #expect(results.map { $0.facts["ups.status"] ?? "" } == ["OL", "OB", "OB LB", "OB LB FSD"])
+        #expect(results[0].facts["ups.mfr"] == "Watchpost Test" && results[0].facts["battery.voltage"] == "13.60")
+        #expect(results[3].facts["battery.voltage"] == "10.80")
+        #expect(results[2].findings.map(\.code).contains("lowbatt"))
+        #expect(results[3].facts["watchpost.events"] == nil) // LOWBATT was announced once, at the previous poll
+    }
+
+    @Test func unpluggedMidReadIsCommBadThenRecoversByItself() throws {
+        let (_, output) = try Emulation.run(["--device", "hid", "--script", "online", "--unplug-at", "3", "--replug-after-ms", "800"],
+                                            [Emulation.watchpost] + hid + ["--repeat", "10", "--every", "200ms", "--json"])
+        let results = Emulation.results(output)
+        try #require(results.count == 10, "output: \(output)")
+        #expect(output.contains("device unplugged at status read 3"))
+        #expect(results[0].status == .ok && results[1].status == .ok)
+        #expect(results[2].findings.map(\.code) == ["commbad"])
+        #expect(results[2].facts["watchpost.events"] == "COMMBAD")
+        #expect(results[2].summary.contains("noDevice"))
+        #expect(results[2].facts["ups.status"] == nil) // unreachable is not "on battery"
+        let back = try #require(results.firstIndex { $0.facts["watchpost.events"] == "COMMOK" })
+        #expect(back > 3)
+        #expect(results[back].facts["ups.status"] == "OL CHRG")
+        #expect(results[(back + 1)...].allSatisfy { $0.status == .ok })
+    }
+
+    @Test func noDeviceIsAClearError() throws {
+        let (code, output) = try Emulation.run(["--device", "hid"], [Emulation.watchpost, "probe", "ups", "--vendor", "0764", "--product", "0501"])
+        #expect(code == 2)
+        #expect(output.contains("notFound") && output.contains("lsusb"))
+    }
+
+    /// The variables both read, and how they must compare. NUT's apc-hid prints ups.load with one
+    /// decimal, so numbers are compared as numbers and ups.status as a set of words.
+    static let compared = ["battery.charge", "battery.runtime", "battery.voltage", "input.voltage", "output.voltage", "ups.load",
+                           "ups.status", "ups.mfr", "ups.model", "ups.firmware", "ups.serial", "ups.vendorid", "ups.productid",
+                           "input.voltage.fault", "input.frequency", "ups.temperature", "ups.type", "ups.beeper.status",
+                           "battery.voltage.low", "battery.voltage.high", "battery.voltage.nominal", "input.voltage.nominal",
+                           "input.frequency.nominal", "input.current.nominal"]
+
+    static func compare(ours: [String: String], nut: [String: String], context: String) {
+        var both = 0
+        for name in compared {
+            guard let n = nut[name] else { continue }
+            both += 1
+            let o = ours[name]
+            if let a = o.flatMap(Double.init), let b = Double(n) {
+                #expect(abs(a - b) < 1e-9, "\(context) \(name): watchpost \(o ?? "nil"), NUT \(n)")
+            } else if name == "ups.status" {
+                #expect(Set((o ?? "").split(separator: " ")) == Set(n.split(separator: " ")), "\(context) ups.status: watchpost \(o ?? "nil"), NUT \(n)")
+            } else {
+                #expect(o == n, "\(context) \(name): watchpost \(o ?? "nil"), NUT \(n)")
+            }
+        }
+        #expect(both >= 8, "\(context): NUT reported only \(both) comparable variables: \(nut)")
+    }
+
+    @Test(.enabled(if: Emulation.nutAvailable, "nut-server is not installed"), arguments: ["online", "onbatt", "lowbatt", "shutdown", "replbatt", "overload"])
+    func hidReadingsMatchNUTUsbhidUps(state: String) throws {
+        let (_, ours) = try Emulation.run(["--device", "hid", "--script", state], [Emulation.watchpost] + hid)
+        let state_dir = "/tmp/watchpost-nut-\(CurrentProcess.id)"
+        try FileSystem.makeDirectories(state_dir)
+        let (_, nut) = try Emulation.run(["--device", "hid", "--script", state],
+                                         ["/lib/nut/usbhid-ups", "-s", "wp", "-x", "port=auto", "-x", "vendorid=051d", "-u", "root", "-d", "1"],
+                                         environment: ["NUT_STATEPATH=\(state_dir)", "NUT_CONFPATH=\(state_dir)"])
+        Self.compare(ours: Emulation.variables(ours), nut: Emulation.variables(nut), context: "HID \(state)")
+    }
+
+    @Test(.enabled(if: Emulation.nutAvailable, "nut-server is not installed"), arguments: ["online", "onbatt", "lowbatt", "fsd"])
+    func q1ReadingsMatchNUTNutdrvQx(state: String) throws {
+        let (_, ours) = try Emulation.run(["--device", "q1", "--script", state], [Emulation.watchpost, "probe", "ups", "--q1"])
+        let state_dir = "/tmp/watchpost-nut-\(CurrentProcess.id)"
+        try FileSystem.makeDirectories(state_dir)
+        let (_, nut) = try Emulation.run(["--device", "q1", "--script", state],
+                                         ["/lib/nut/nutdrv_qx", "-s", "wp", "-x", "port=auto", "-x", "vendorid=0665", "-x", "productid=5161",
+                                          "-x", "subdriver=cypress", "-x", "protocol=megatec", "-u", "root", "-d", "1"],
+                                         environment: ["NUT_STATEPATH=\(state_dir)", "NUT_CONFPATH=\(state_dir)"])
+        Self.compare(ours: Emulation.variables(ours), nut: Emulation.variables(nut), context: "Q1 \(state)")
+    }
+}
