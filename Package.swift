@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "WatchpostLED", dependencies: ["WatchpostCore", "WatchpostConfig", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostPower", dependencies: ["WatchpostCore", "WatchpostConfig", "USB", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostNetwork", dependencies: ["WatchpostCore", "WatchpostConfig", "Curl", "Posix"], swiftSettings: strict),
-        .target(name: "WatchpostContent", dependencies: ["WatchpostCore", "WatchpostConfig", "Crypto", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostContent", dependencies: ["WatchpostCore", "WatchpostConfig", "Crypto", "Curl", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostProbes", dependencies: [
             "WatchpostCore", "WatchpostConfig", "Posix",
             "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent",
@@ -64,7 +64,7 @@ let package = Package(
             "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "HTTPServer", "Posix",
         ], swiftSettings: strict),
         // Simulated hardware for the demo and the tests; never linked into the product binary.
-        .target(name: "WatchpostSimulators", dependencies: ["WatchpostCore", "WatchpostLED", "WatchpostPower", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostSimulators", dependencies: ["WatchpostCore", "WatchpostLED", "WatchpostPower", "WatchpostContent", "Posix"], swiftSettings: strict),
         .executableTarget(name: "watchpost-sim", dependencies: ["WatchpostSimulators", "Posix"], swiftSettings: strict),
 
         // MARK: Tests mirror the targets
@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostLEDTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostLED", "WatchpostSimulators", "WatchpostProbes", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostMailTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostMail", "WatchpostAuth", "Curl", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostContentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostProbes", "WatchpostSimulators", "Crypto", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),
     ]
 )

@@ -1,1 +1,3 @@
-// WatchpostContent owns the content-integrity probe: signed approved-content manifests and media folder scanning.
+// WatchpostContent owns content integrity: the signed approved-content manifest (format, signing,
+// verification), the media-folder scanner and its hash cache, the `content` probe that turns a
+// scan into security findings, and the `player` probe that checks what is playing now.

@@ -6,6 +6,7 @@ import WatchpostConfig
 import WatchpostPower
 import WatchpostNetwork
 import WatchpostLED
+import WatchpostContent
 
 /// What a probe may need besides its own check section.
 public struct ProbeEnvironment: Sendable {
@@ -34,6 +35,11 @@ public enum ProbeCatalog {
             throw WatchpostError(.configuration, "check \(check.site)/\(check.id): no network probe for kind '\(check.kind)'")
         case "novastar":
             return try NovaStarProbe(check: check, clock: environment.logger.clock)
+        case "content":
+            return ContentProbe(settings: ContentCheckSettings(check: check, root: environment.configuration.root,
+                                                               databasePath: environment.configuration.daemon.database))
+        case "player":
+            return PlayerProbe(settings: try PlayerCheckSettings(check: check, site: environment.site, root: environment.configuration.root))
         default:
             throw WatchpostError(.configuration, "check \(check.site)/\(check.id): no probe for kind '\(check.kind)'",
                                  hint: "known kinds: \(CheckKinds.all.map(\.kind).joined(separator: ", "))")

@@ -1,0 +1,28 @@
+import WatchpostCore
+
+extension CheckKinds {
+    /// The media folder against the Department's signed approved-content manifest.
+    public static let content = CheckKindSchema(kind: "content", summary: "media folder against the signed approved-content manifest",
+                                                defaultCategory: .security, keys: [
+        KeySpec("media_folder", .nonEmpty, required: true, help: "the player's media folder (local path or mounted share); relative to the configuration folder unless absolute"),
+        KeySpec("manifest", .nonEmpty, help: "the signed manifest (default: approved.manifest inside media_folder)"),
+        KeySpec("public_key", .nonEmpty, required: true, help: "the Department's Ed25519 public key (PEM); the box never holds the private key"),
+        KeySpec("full_rehash_interval", .duration(min: .minutes(1), max: .hours(24 * 30)),
+                help: "how often every file is read again even if size, mtime and inode are unchanged (default 1d)"),
+    ])
+
+    /// What the player is playing now, against the same manifest.
+    public static let player = CheckKindSchema(kind: "player", summary: "the item the player is playing now, against the approved-content manifest",
+                                               defaultCategory: .security, keys: [
+        KeySpec("address", .hostPort(defaultPort: 80), required: true, help: "the player's HTTP status interface, host[:port]"),
+        KeySpec("status_path", .nonEmpty, help: "the status document (default /api/info.json)"),
+        KeySpec("content_check", .custom("check id") { isIdentifier($0) ? nil : "'\($0)' is not a check id" },
+                help: "a content check of the same site whose manifest and public key are used"),
+        KeySpec("manifest", .nonEmpty, help: "the signed manifest, when no content_check is named"),
+        KeySpec("public_key", .nonEmpty, help: "the Department's public key, when no content_check is named"),
+    ], validate: { section in
+        if section.has("content_check") || (section.has("manifest") && section.has("public_key")) { return [] }
+        return [ConfigDiagnostic(file: section.file, line: section.line, key: "content_check",
+                                 message: "name a content_check, or give both manifest and public_key")]
+    })
+}

@@ -1,0 +1,328 @@
+// The `content` check: verifies the signed manifest, scans the media folder and reports every
+// difference as a security finding with file names and hashes. Hashing runs on a thread of its
+// own (runBlocking) and may outlive one check run: a scan that does not finish by the run's
+// deadline keeps going, and the next run picks up its result, so a 10 GB file is fine whatever
+// the check's timeout.
+import WatchpostCore
+import WatchpostConfig
+import Crypto
+import Posix
+
+/// Stable finding codes (README "Content integrity"). The engine and responders match on them.
+public enum ContentFindingCode {
+    public static let unexpectedFile = "content.unexpected-file"
+    public static let modifiedFile = "content.modified-file"
+    public static let missingFile = "content.missing-file"
+    public static let unlistedCopy = "content.unlisted-copy"
+    public static let symlinkEscape = "content.symlink-escape"
+    public static let unreadableFile = "content.unreadable-file"
+    public static let changedWhileHashing = "content.changed-while-hashing"
+    public static let manifestMissing = "content.manifest-missing"
+    public static let manifestMalformed = "content.manifest-malformed"
+    public static let signatureInvalid = "content.signature-invalid"
+    public static let manifestExpired = "content.manifest-expired"
+    public static let manifestNotYetValid = "content.manifest-not-yet-valid"
+    public static let publicKeyUnreadable = "content.public-key-unreadable"
+    public static let folderUnavailable = "content.folder-unavailable"
+    public static let scanInProgress = "content.scan-in-progress"
+
+    /// Codes that mean the screen may be showing content the Department did not approve: the
+    /// ones a blackout responder should act on.
+    public static let unapprovedContent: Set<String> = [
+        unexpectedFile, modifiedFile, symlinkEscape, manifestMissing, manifestMalformed, signatureInvalid,
+        manifestExpired, manifestNotYetValid,
+    ]
+}
+
+/// A `content` check's settings.
+public struct ContentCheckSettings: Sendable {
+    public var mediaFolder: String
+    public var manifestPath: String
+    public var publicKeyPath: String
+    public var fullRehashInterval: Seconds
+    /// Where the hash cache is kept between runs and restarts (nil: memory only).
+    public var stateFile: String?
+    public var options: ScanOptions
+
+    public static let defaultManifestName = "approved.manifest"
+    public static let maxManifestBytes = 64 << 20
+
+    public init(mediaFolder: String, manifestPath: String? = nil, publicKeyPath: String, fullRehashInterval: Seconds = .hours(24),
+                stateFile: String? = nil, options: ScanOptions = ScanOptions()) {
+        self.mediaFolder = mediaFolder
+        self.manifestPath = manifestPath ?? "\(mediaFolder)/\(Self.defaultManifestName)"
+        self.publicKeyPath = publicKeyPath
+        self.fullRehashInterval = fullRehashInterval
+        self.stateFile = stateFile
+        self.options = options
+        // The manifest may live in the media folder; it is not content.
+        let folder = mediaFolder.hasSuffix("/") ? mediaFolder : mediaFolder + "/"
+        if self.manifestPath.hasPrefix(folder) {
+            self.options.excluded.insert(ContentPath.encode(Array(self.manifestPath.dropFirst(folder.count).utf8)))
+        }
+    }
+
+    /// From a configured check: paths relative to the configuration folder; the state file next
+    /// to the database.
+    public init(check: CheckDefinition, root: String, databasePath: String) {
+        func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : "\(root)/\(p)" }
+        let folder = absolute(check.parameters.string("media_folder"))
+        let dbDir = databasePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        self.init(mediaFolder: folder,
+                  manifestPath: check.parameters.value("manifest").map(absolute),
+                  publicKeyPath: absolute(check.parameters.string("public_key")),
+                  fullRehashInterval: check.parameters.duration("full_rehash_interval", default: .hours(24)),
+                  stateFile: "\(dbDir.isEmpty ? "." : dbDir)/content-\(check.site)-\(check.id).state")
+    }
+}
+
+/// Reads the public key and the manifest and judges them (blocking: small files, but a share
+/// can hang — call inside runBlocking).
+public enum ManifestLoader {
+    public enum Outcome: Sendable {
+        case verdict(ManifestVerdict)
+        case keyProblem(String)
+    }
+
+    public static func load(manifest: String, publicKey: String, now: Instant) -> Outcome {
+        let key: [UInt8]
+        do {
+            let text = try FileSystem.readText(publicKey)
+            key = try Ed25519.publicKey(fromPEM: text)
+        } catch let e as SystemError {
+            return .keyProblem("cannot read the Department's public key \(publicKey): \(e.reason)")
+        } catch {
+            return .keyProblem("\(publicKey) is not an Ed25519 public key: \(error)")
+        }
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.readBytes(manifest, limit: ContentCheckSettings.maxManifestBytes) } catch {
+            return .verdict(.missing(error.errno == SystemError.noEntry ? "no manifest at \(manifest)" : "cannot read manifest \(manifest): \(error.reason)"))
+        }
+        return .verdict(ManifestVerdict.judge(bytes: bytes, publicKey: key, at: now))
+    }
+}
+
+/// Turns a manifest verdict and a scan into findings. Pure: tests feed it values.
+public enum ContentJudge {
+    public static func findings(manifest: ManifestLoader.Outcome, scan: ScanOutcome?, manifestPath: String) -> (findings: [Finding], pending: Int) {
+        typealias C = ContentFindingCode
+        var out: [Finding] = []
+        var trusted: Manifest?
+        switch manifest {
+        case .keyProblem(let why):
+            out.append(Finding(.unknown, code: C.publicKeyUnreadable, "\(why); content cannot be verified"))
+        case .verdict(let v):
+            switch v {
+            case .valid(let m): trusted = m
+            case .expired(let m):
+                trusted = m
+                out.append(Finding(.critical, code: C.manifestExpired,
+                                   "approved-content manifest expired at \(m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset)) (approved by \(m.approvedBy)); nothing on the screen is approved now",
+                                   securityRelevant: true))
+            case .notYetValid(let m):
+                trusted = m
+                out.append(Finding(.critical, code: C.manifestNotYetValid,
+                                   "approved-content manifest is valid only from \(m.validFrom.iso8601(offsetSeconds: Manifest.writtenOffset)) (approved by \(m.approvedBy))",
+                                   securityRelevant: true))
+            case .otherKey(let m, let expected):
+                out.append(Finding(.critical, code: C.signatureInvalid,
+                                   "manifest \(manifestPath) is not signed by the Department's key (signed with key-id \(m.keyID), expected \(expected)); it may have been replaced",
+                                   securityRelevant: true))
+            case .badSignature:
+                out.append(Finding(.critical, code: C.signatureInvalid,
+                                   "manifest \(manifestPath) signature does not verify: it was edited after signing or forged",
+                                   securityRelevant: true))
+            case .malformed(let e):
+                out.append(Finding(.critical, code: C.manifestMalformed, "manifest \(manifestPath) cannot be read: \(e); content cannot be verified",
+                                   securityRelevant: true))
+            case .missing(let why):
+                out.append(Finding(.critical, code: C.manifestMissing, "\(why); content cannot be verified", securityRelevant: true))
+            }
+        }
+        guard let scan else { return (out, 0) }
+        if let why = scan.folderError {
+            out.append(Finding(.critical, code: C.folderUnavailable, "media folder unavailable: \(why)"))
+            return (out, 0)
+        }
+        guard let manifest = trusted else { return (out, 0) }
+        let approved = manifest.itemsByPath
+        var approvedByHash: [String: String] = [:]
+        for i in manifest.items where approvedByHash[i.sha256] == nil { approvedByHash[i.sha256] = i.path }
+        var seen = Set<String>()
+        var pending = 0
+        for e in scan.entries {
+            seen.insert(e.path)
+            switch e {
+            case .file(let path, let size, let sha):
+                if let item = approved[path] {
+                    if let sha, sha == item.sha256, size == item.size { continue }
+                    guard sha != nil || size != item.size else { pending += 1; continue }
+                    out.append(Finding(.critical, code: C.modifiedFile,
+                                       "\(path) was modified: sha256 \(sha ?? "(not hashed yet)"), \(size) bytes; approved sha256 \(item.sha256), \(item.size) bytes",
+                                       securityRelevant: true))
+                } else {
+                    guard let sha else { pending += 1; continue }
+                    if let original = approvedByHash[sha] {
+                        out.append(Finding(.warning, code: C.unlistedCopy,
+                                           "\(path) (sha256 \(sha), \(size) bytes) is not listed but is a copy of approved \(original)"))
+                    } else {
+                        out.append(Finding(.critical, code: C.unexpectedFile,
+                                           "\(path) is not approved: sha256 \(sha), \(size) bytes, not in the manifest",
+                                           securityRelevant: true))
+                    }
+                }
+            case .symlinkEscape(let path, let target):
+                out.append(Finding(.critical, code: C.symlinkEscape,
+                                   "\(path) is a symlink leaving the media folder (→ \(target)); not followed", securityRelevant: true))
+            case .unreadable(let path, let reason):
+                out.append(Finding(.warning, code: C.unreadableFile, "\(path) cannot be read (\(reason)); its content cannot be verified",
+                                   securityRelevant: true))
+            case .changing(let path):
+                out.append(Finding(.warning, code: C.changedWhileHashing,
+                                   "\(path) changed while it was being hashed (twice); it will be checked again at the next run",
+                                   securityRelevant: true))
+            }
+        }
+        for item in manifest.items where !seen.contains(item.path) {
+            out.append(Finding(.warning, code: C.missingFile, "approved \(item.path) (sha256 \(item.sha256), \(item.size) bytes) is missing",
+                               securityRelevant: true))
+        }
+        return (out, pending)
+    }
+}
+
+/// The `content` probe. An actor: it owns the hash cache and at most one running scan.
+public actor ContentProbe: Probe {
+    public let settings: ContentCheckSettings
+    private var state: ContentState?
+    private var scan: Task<ScanOutcome, Never>?
+    private var scanStartedAt: Instant?
+    private var scanIsFull = false
+    private let control = ScanControl()
+
+    public init(settings: ContentCheckSettings) { self.settings = settings }
+
+    public func run(_ context: ProbeContext) async -> CheckResult {
+        let start = context.clock.now()
+        let settings = self.settings
+        if state == nil {
+            let file = settings.stateFile
+            state = (try? await runBlocking { file.map(ContentState.load) ?? ContentState() }) ?? ContentState()
+        }
+        // A scan that finished after an earlier run gave up waiting: keep its hashes, then scan
+        // again (quick: the cache is warm) so that this run reports the folder as it is now.
+        if let done = scan, finished { adopt(await done.value) }
+        if scan == nil { startScan(now: start) }
+        let manifest = (try? await runBlocking { ManifestLoader.load(manifest: settings.manifestPath, publicKey: settings.publicKeyPath, now: start) })
+            ?? .keyProblem("cannot start a thread to read the manifest")
+        // Wait for the scan, but answer before the deadline (a margin for the scheduler).
+        let budget = context.deadline - context.clock.now()
+        let waitUntil = context.deadline - Seconds(milliseconds: min(2000, max(0, budget.milliseconds / 10)))
+        let outcome = await waitForScan(until: waitUntil, clock: context.clock)
+        if let outcome { adopt(outcome) }
+        let (findings, pending) = ContentJudge.findings(manifest: manifest, scan: outcome, manifestPath: settings.manifestPath)
+        var all = findings
+        if outcome == nil {
+            all.append(Finding(.unknown, code: ContentFindingCode.scanInProgress,
+                               "media scan still running (\(formatBytes(control.hashedBytes)) hashed so far); its result comes with the next run"))
+        } else if pending > 0 {
+            all.append(Finding(.unknown, code: ContentFindingCode.scanInProgress, "\(pending) file(s) not hashed yet; the next run continues"))
+        }
+        var measurements: [Measurement] = []
+        var facts: [String: String] = ["media_folder": settings.mediaFolder, "manifest": settings.manifestPath]
+        if let outcome {
+            let files = outcome.entries.filter { if case .file = $0 { return true }; return false }.count
+            measurements.append(Measurement("files", Double(files)))
+            measurements.append(Measurement("hashed_bytes", Double(outcome.bytesHashed), unit: "B"))
+            measurements.append(Measurement("hashed_files", Double(outcome.filesHashed)))
+        }
+        if case .verdict(let v) = manifest, let m = v.trustedManifest {
+            measurements.append(Measurement("approved_items", Double(m.items.count)))
+            facts["approved_by"] = m.approvedBy
+            facts["approved_at"] = m.approvedAt.iso8601(offsetSeconds: Manifest.writtenOffset)
+            facts["valid_to"] = m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset)
+            facts["key_id"] = m.keyID
+        }
+        if let last = state?.lastFullRehash { facts["last_full_rehash"] = last.iso8601(offsetSeconds: Manifest.writtenOffset) }
+        let okSummary: String
+        if case .verdict(let v) = manifest, let m = v.trustedManifest, let outcome {
+            okSummary = "\(outcome.entries.count) file(s) match the manifest approved by \(m.approvedBy), valid until \(m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset))"
+        } else {
+            okSummary = "content verified"
+        }
+        return CheckResult.from(findings: all, okSummary: okSummary, measurements: measurements, facts: facts,
+                                startedAt: start, duration: context.clock.now() - start)
+    }
+
+    public func shutdown() async {
+        control.requestStop()
+        if let scan { adopt(await scan.value) }
+    }
+
+    /// Set by the scan task when it ends (a task's value cannot be polled).
+    private var finished = false
+
+    private func startScan(now: Instant) {
+        let settings = self.settings, control = self.control
+        let current = state ?? ContentState()
+        let due = current.lastFullRehash.map { now - $0 >= settings.fullRehashInterval } ?? true
+        scanStartedAt = now
+        scanIsFull = due
+        finished = false
+        let rehashBefore: Instant? = due ? now : nil
+        let lastFull = current.lastFullRehash
+        scan = Task {
+            let outcome = (try? await runBlocking {
+                let o = MediaScanner.scan(root: settings.mediaFolder, cache: current.cache, rehashBefore: rehashBefore, now: now,
+                                          options: settings.options, control: control)
+                // Saved by the scan itself, so that hashing done after a run stopped waiting is kept
+                // even if the daemon stops before the next run.
+                if let file = settings.stateFile, o.folderError == nil {
+                    let full = due && o.complete ? now : lastFull
+                    try? ContentState(cache: o.cache, lastFullRehash: full).save(file)
+                }
+                return o
+            }) ?? ScanOutcome(entries: [], cache: current.cache, complete: false, bytesHashed: 0, filesHashed: 0,
+                              folderError: "cannot start a scanning thread")
+            self.markFinished()
+            return outcome
+        }
+    }
+
+    private func markFinished() { finished = true }
+
+    /// Waits for the running scan until `limit`; nil if it is still running then.
+    private func waitForScan(until limit: Instant, clock: any WatchpostClock) async -> ScanOutcome? {
+        guard let scan else { return nil }
+        let result = await withTaskGroup(of: ScanOutcome?.self) { group in
+            group.addTask { await scan.value }
+            group.addTask {
+                try? await clock.sleep(until: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        return result
+    }
+
+    private func adopt(_ outcome: ScanOutcome) {
+        guard scan != nil else { return }
+        if outcome.folderError == nil {
+            var s = state ?? ContentState()
+            s.cache = outcome.cache
+            if scanIsFull && outcome.complete { s.lastFullRehash = scanStartedAt }
+            state = s
+        }
+        scan = nil
+        finished = false
+    }
+}
+
+func formatBytes(_ n: Int64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var v = Double(n), i = 0
+    while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
+    return i == 0 ? "\(n) B" : "\(Double(Int(v * 10)) / 10) \(units[i])"
+}

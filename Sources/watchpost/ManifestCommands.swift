@@ -1,0 +1,176 @@
+// `watchpost manifest keygen | create | verify`: the Department's side (make a key pair, sign a
+// manifest of a media folder) and the box's side (verify a manifest and a folder against it).
+import WatchpostCore
+import WatchpostContent
+import Crypto
+import Posix
+
+let manifestCommands: [Command] = [manifestKeygenCommand, manifestCreateCommand, manifestVerifyCommand]
+
+let manifestKeygenCommand = Command(
+    name: "manifest keygen", summary: "make the Department's Ed25519 key pair for signing manifests",
+    help: """
+    Usage: watchpost manifest keygen [--out PREFIX]
+
+    Writes PREFIX.key (private key, PKCS#8 PEM, mode 0600) and PREFIX.pub (public key, PEM).
+    PREFIX defaults to department-ed25519. Existing files are never overwritten.
+    Keep the private key with the Department (offline); only PREFIX.pub goes on the box.
+    """,
+    valuedOptions: ["out"],
+    run: { args in
+        try args.allowOnly(["out"])
+        let prefix = args.value("out") ?? "department-ed25519"
+        do {
+            let pair = try Ed25519.generate()
+            for path in [prefix + ".key", prefix + ".pub"] where FileSystem.exists(path) {
+                throw WatchpostError(.usage, "\(path) already exists; not overwriting a key", hint: "choose another --out or move the old key away")
+            }
+            try FileSystem.createExclusive(prefix + ".key", try Ed25519.privateKeyPEM(pair.privateKey), mode: 0o600)
+            try FileSystem.createExclusive(prefix + ".pub", try Ed25519.publicKeyPEM(pair.publicKey), mode: 0o644)
+            out("private key: \(prefix).key (mode 0600 — keep it with the Department, never on the box)")
+            out("public key:  \(prefix).pub (install on the box; public_key = … in the content check)")
+            out("key-id:      \(Ed25519.keyID(pair.publicKey))")
+            return 0
+        } catch let e as CryptoError {
+            throw WatchpostError(.crypto, e.description)
+        } catch let e as SystemError {
+            throw WatchpostError(.io, e.description)
+        }
+    })
+
+/// A time on the command line: `2026-12-31` or `2026-12-31T18:00` (+07:00 unless an offset is
+/// given). A bare date means the start of the day, or its end when `endOfDay`.
+func parseManifestTime(_ text: String, option: String, endOfDay: Bool = false) throws(WatchpostError) -> Instant {
+    guard let t = Instant.parse(text, defaultOffset: Manifest.writtenOffset) else {
+        throw WatchpostError(.usage, "--\(option) '\(text)' is not a date or date and time", hint: "write e.g. 2026-12-31 or 2026-12-31T18:00+07:00")
+    }
+    let bareDate = text.trimmingWhitespace().count == 10
+    return bareDate && endOfDay ? t + Seconds(86_399) : t
+}
+
+let manifestCreateCommand = Command(
+    name: "manifest create", summary: "hash a media folder and sign its approved-content manifest",
+    help: """
+    Usage: watchpost manifest create DIR --key KEY --valid-from TIME --valid-to TIME --approved-by NAME
+                                     [--approved-at TIME] [--output FILE]
+
+    Hashes every file under DIR (SHA-256, streamed in 1 MiB blocks) and writes a manifest listing
+    SHA-256, size and relative path of each, the validity period, the approver and the approval
+    time, signed with the Ed25519 private key KEY (PEM). TIME is 2026-12-31 or
+    2026-12-31T18:00[+07:00]; a bare --valid-to date lasts to the end of that day.
+    The output defaults to DIR/approved.manifest (it is not listed in itself). Refuses folders with
+    symlinks that leave DIR, unreadable or special files, or files that change while hashed.
+    """,
+    valuedOptions: ["key", "valid-from", "valid-to", "approved-by", "approved-at", "output"],
+    run: { args in
+        try args.allowOnly(["key", "valid-from", "valid-to", "approved-by", "approved-at", "output"])
+        guard args.positionals.count == 1, let dir = args.positionals.first else {
+            throw WatchpostError(.usage, "name one media folder: watchpost manifest create DIR --key KEY …")
+        }
+        func required(_ name: String) throws(WatchpostError) -> String {
+            guard let v = args.value(name), !v.trimmingWhitespace().isEmpty else { throw WatchpostError(.usage, "--\(name) is required") }
+            return v
+        }
+        let keyPath = try required("key")
+        let validFrom = try parseManifestTime(try required("valid-from"), option: "valid-from")
+        let validTo = try parseManifestTime(try required("valid-to"), option: "valid-to", endOfDay: true)
+        let approvedBy = try required("approved-by")
+        guard validTo > validFrom else { throw WatchpostError(.usage, "--valid-to must be after --valid-from") }
+        let now = SystemClock().now()
+        let approvedAt = try args.value("approved-at").map { t throws(WatchpostError) in try parseManifestTime(t, option: "approved-at") } ?? now
+        let output = args.value("output") ?? "\(dir.hasSuffix("/") ? String(dir.dropLast()) : dir)/\(ContentCheckSettings.defaultManifestName)"
+
+        let seed: [UInt8]
+        do {
+            if let mode = try FileSystem.mode(of: keyPath), mode & 0o077 != 0 {
+                err("warning: \(keyPath) is readable by others (mode \(String(mode, radix: 8))); a private key should be mode 0600")
+            }
+            seed = try Ed25519.privateKey(fromPEM: try FileSystem.readText(keyPath))
+        } catch let e as SystemError {
+            throw WatchpostError(.io, "cannot read private key: \(e.description)")
+        } catch {
+            throw WatchpostError(.crypto, "\(keyPath): \(error)")
+        }
+        let settings = ContentCheckSettings(mediaFolder: dir, manifestPath: output, publicKeyPath: "")
+        let started = monotonicNanoseconds()
+        let outcome = try await runBlocking {
+            MediaScanner.scan(root: dir, cache: [:], rehashBefore: nil, now: now, options: settings.options, control: ScanControl())
+        }
+        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        if let why = outcome.folderError { throw WatchpostError(.io, "cannot read \(why)") }
+        var items: [ApprovedItem] = []
+        var problems: [String] = []
+        for e in outcome.entries {
+            switch e {
+            case .file(let path, let size, let sha?): items.append(ApprovedItem(path: path, sha256: sha, size: size))
+            case .file(let path, _, nil): problems.append("\(path): not hashed")
+            case .symlinkEscape(let path, let target): problems.append("\(path): symlink leaving the folder (→ \(target))")
+            case .unreadable(let path, let reason): problems.append("\(path): \(reason)")
+            case .changing(let path): problems.append("\(path): changed while it was being hashed")
+            }
+        }
+        if !problems.isEmpty {
+            for p in problems { err("  \(p)") }
+            throw WatchpostError(.io, "\(problems.count) file(s) cannot be approved; nothing was signed", hint: "fix or remove them and run again")
+        }
+        let manifest = Manifest(approvedBy: approvedBy, approvedAt: approvedAt, validFrom: validFrom, validTo: validTo,
+                                keyID: Ed25519.keyID(try Ed25519.publicKey(fromPrivate: seed)), items: items)
+        try FileSystem.writeAtomically(output, try manifest.signed(privateKey: seed), mode: 0o644)
+        let total = items.reduce(Int64(0)) { $0 + $1.size }
+        out("signed \(output): \(items.count) file(s), \(total) bytes, valid \(validFrom.iso8601(offsetSeconds: Manifest.writtenOffset)) … \(validTo.iso8601(offsetSeconds: Manifest.writtenOffset)), key-id \(manifest.keyID)")
+        err("hashed \(outcome.bytesHashed) bytes in \(fixed(seconds, 3)) s (\(fixed(seconds > 0 ? Double(outcome.bytesHashed) / seconds / 1e6 : 0, 1)) MB/s)")
+        return 0
+    })
+
+let manifestVerifyCommand = Command(
+    name: "manifest verify", summary: "verify a manifest's signature and validity, and a media folder against it",
+    help: """
+    Usage: watchpost manifest verify MANIFEST [DIR] --public-key KEY [--at TIME] [--json]
+
+    Checks the Ed25519 signature with the Department's public key and the validity period (now,
+    or --at TIME). With DIR, hashes every file in it and reports unexpected, modified and missing
+    files, symlinks leaving the folder and unreadable files, with names and hashes.
+    Exit code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (as `watchpost probe`).
+    """,
+    valuedOptions: ["public-key", "at"],
+    run: { args in
+        try args.allowOnly(["public-key", "at", "json"])
+        guard (1...2).contains(args.positionals.count) else {
+            throw WatchpostError(.usage, "usage: watchpost manifest verify MANIFEST [DIR] --public-key KEY")
+        }
+        guard let key = args.value("public-key") else { throw WatchpostError(.usage, "--public-key is required (the Department's public key)") }
+        let manifestPath = args.positionals[0]
+        let clock = SystemClock()
+        let start = clock.now()
+        let now = try args.value("at").map { t throws(WatchpostError) in try parseManifestTime(t, option: "at") } ?? start
+        let loaded = try await runBlocking { ManifestLoader.load(manifest: manifestPath, publicKey: key, now: now) }
+        var scan: ScanOutcome? = nil
+        if args.positionals.count == 2 {
+            let dir = args.positionals[1]
+            let settings = ContentCheckSettings(mediaFolder: dir, manifestPath: manifestPath, publicKeyPath: key)
+            scan = try await runBlocking {
+                MediaScanner.scan(root: dir, cache: [:], rehashBefore: nil, now: now, options: settings.options, control: ScanControl())
+            }
+        }
+        let (findings, _) = ContentJudge.findings(manifest: loaded, scan: scan, manifestPath: manifestPath)
+        var facts: [String: String] = [:]
+        var ok = "manifest signature and validity OK"
+        if case .verdict(let v) = loaded, let m = v.trustedManifest {
+            facts = ["approved_by": m.approvedBy, "approved_at": m.approvedAt.iso8601(offsetSeconds: Manifest.writtenOffset),
+                     "valid_from": m.validFrom.iso8601(offsetSeconds: Manifest.writtenOffset),
+                     "valid_to": m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset), "key_id": m.keyID, "items": String(m.items.count)]
+            if let scan { ok = "\(scan.entries.count) file(s) match the manifest (\(m.items.count) approved item(s))" }
+        }
+        let result = CheckResult.from(findings: findings, okSummary: ok, facts: facts, startedAt: start, duration: clock.now() - start)
+        printResult(result, json: args.has("json"), zone: .hoChiMinh)
+        return Int32(result.status.rawValue)
+    })
+
+func fixed(_ v: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let n = Int64((v * scale).rounded())
+    let whole = n / Int64(scale), frac = abs(n % Int64(scale))
+    let f = String(frac)
+    return digits == 0 ? String(whole) : "\(whole).\(String(repeating: "0", count: digits - f.count))\(f)"
+}
