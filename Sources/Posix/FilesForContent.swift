@@ -176,6 +176,31 @@ extension FileSystem {
         return out
     }
 
+    /// Writes bytes at an offset of an existing file without truncating it (same inode; the size
+    /// changes only if the write goes past the end). Tests use it to tamper in place.
+    public static func overwrite(_ path: String, at offset: Int64, _ bytes: [UInt8]) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        if fd < 0 { throw SystemError(call: "open \(path)", errno: Glibc.errno) }
+        defer { close(fd) }
+        let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        if n != bytes.count { throw SystemError(call: "pwrite \(path)", errno: Glibc.errno) }
+    }
+
+    /// Sets a file's size (a sparse file when growing); creates the file if needed.
+    public static func setSize(_ path: String, _ size: Int64) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0 { throw SystemError(call: "open \(path)", errno: Glibc.errno) }
+        defer { close(fd) }
+        if ftruncate(fd, off_t(size)) != 0 { throw SystemError(call: "ftruncate \(path)", errno: Glibc.errno) }
+    }
+
+    /// Blocks the calling thread (never call it on a shared task thread).
+    public static func sleepBlocking(milliseconds: Int) {
+        var ts = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var left = timespec()
+        while nanosleep(&ts, &left) != 0 && Glibc.errno == EINTR { ts = left }
+    }
+
     /// Whether the process runs with root's file privileges (permission bits do not stop it).
     public static var isPrivileged: Bool { geteuid() == 0 }
 }

@@ -7,6 +7,7 @@ import WatchpostCore
 import WatchpostConfig
 import Crypto
 import Posix
+import Synchronization
 
 /// Stable finding codes (README "Content integrity"). The engine and responders match on them.
 public enum ContentFindingCode {
@@ -291,20 +292,22 @@ public actor ContentProbe: Probe {
 
     private func markFinished() { finished = true }
 
-    /// Waits for the running scan until `limit`; nil if it is still running then.
+    /// Waits for the running scan until `limit`; nil if it is still running then. (Not a task
+    /// group: a group waits for all its children, and the scan must be free to outlive the wait.)
     private func waitForScan(until limit: Instant, clock: any WatchpostClock) async -> ScanOutcome? {
         guard let scan else { return nil }
-        let result = await withTaskGroup(of: ScanOutcome?.self) { group in
-            group.addTask { await scan.value }
-            group.addTask {
+        return await withCheckedContinuation { (c: CheckedContinuation<ScanOutcome?, Never>) in
+            let once = ResumeFirst(c)
+            let timer = Task {
                 try? await clock.sleep(until: limit)
-                return nil
+                once.resume(nil)
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+            Task {
+                let value = await scan.value
+                once.resume(value)
+                timer.cancel()
+            }
         }
-        return result
     }
 
     private func adopt(_ outcome: ScanOutcome) {
@@ -325,4 +328,14 @@ func formatBytes(_ n: Int64) -> String {
     var v = Double(n), i = 0
     while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
     return i == 0 ? "\(n) B" : "\(Double(Int(v * 10)) / 10) \(units[i])"
+}
+
+/// Resumes a continuation with the first value offered; later offers are dropped.
+final class ResumeFirst<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, Never>?>
+    init(_ c: CheckedContinuation<T, Never>) { continuation = Mutex(c) }
+    func resume(_ value: T) {
+        let c = continuation.withLock { c -> CheckedContinuation<T, Never>? in let x = c; c = nil; return x }
+        c?.resume(returning: value)
+    }
 }

@@ -233,7 +233,9 @@ public enum MediaScanner {
         _ = hasher.finalize()  // reset
         var total: Int64 = 0
         let view = UnsafeMutableRawBufferPointer(start: buffer.baseAddress, count: max(4096, options.blockSize))
-        while true {
+        // Read no more than the size seen at open (plus one block to notice growth): a file that
+        // is appended to as fast as it is read must not keep the scan busy forever.
+        while total <= before.size {
             if control.stopRequested.load(ordering: .relaxed) { return .stopped }
             let n: Int
             do { n = try file.read(into: view) } catch { return .failed(error.reason) }

@@ -1,3 +1,4 @@
+import WatchpostSimulators
 /// A simulator runnable as `watchpost-sim <name>`.
 struct SimulatorEntry: Sendable {
     var summary: String
@@ -9,5 +10,7 @@ func simulators() -> [String: SimulatorEntry] {
     [
         "novastar": SimulatorEntry(summary: "NovaStar LED sending card with receiving cards (TCP, pty, discovery, faults)", run: runNovaStar),
         "novastar-ctl": SimulatorEntry(summary: "send a fault-injection command to a running novastar simulator", run: runNovaStarControl),
+        "player": SimulatorEntry(summary: "media player HTTP status (GET /api/info.json: the item playing now)",
+                                 run: { await PlayerSimulator.main($0) }),
     ]
 }
