@@ -248,7 +248,7 @@ import Synchronization
         #expect(size == 128 << 20)
         let peer = try Subprocess.run("/usr/bin/sha256sum", arguments: [big], timeout: .seconds(60))
         #expect(peer.output.hasPrefix(sha), "sha256sum: \(peer.output)")
-        #expect(after - before < 8 * 1024, "RSS grew by \(after - before) kB")
+        #expect(after - before < 32 * 1024, "RSS grew by \(after - before) kB hashing 128 MiB")
     }
 
     @Test func unavailableFolderIsATechnicalProblem() async throws {
