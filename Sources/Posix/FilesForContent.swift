@@ -131,10 +131,10 @@ extension FileSystem {
     }
 
     public static func makeSymlink(_ path: String, pointingTo target: String) throws(SystemError) {
-        guard symlink(target, path) == 0 else { throw SystemError(call: "symlink \(path)", errno: Glibc.errno) }
+        guard Glibc.symlink(target, path) == 0 else { throw SystemError(call: "symlink \(path)", errno: Glibc.errno) }
     }
 
-    public static func remove(_ path: String) throws(SystemError) {
+    public static func unlinkFile(_ path: String) throws(SystemError) {
         guard unlink(path) == 0 else { throw SystemError(call: "unlink \(path)", errno: Glibc.errno) }
     }
 

@@ -81,7 +81,7 @@ import Posix
         let r = await probe(f, port: port).run(f.context(ManualClock(now: f.now), timeout: .seconds(5)))
         let finding = try #require(r.findings(P.unreachable).first)
         #expect(!finding.securityRelevant)
-        try FileSystem.remove(f.manifestPath)
+        try FileSystem.unlinkFile(f.manifestPath)
         let r2 = await probe(f, port: port).run(f.context(ManualClock(now: f.now), timeout: .seconds(5)))
         #expect(r2.problemCodes == [P.unreachable, ContentFindingCode.manifestMissing])
     }

@@ -64,7 +64,7 @@ import Synchronization
     @Test func deletedApprovedFileIsMissing() async throws {
         let f = try ContentFixture()
         let clock = ManualClock(now: f.now)
-        try FileSystem.remove(f.media + "/images/poster.png")
+        try FileSystem.unlinkFile(f.media + "/images/poster.png")
         let r = await run(ContentProbe(settings: f.settings()), clock, f)
         let finding = try #require(r.findings(C.missingFile).first)
         #expect(finding.message.contains("images/poster.png") && finding.message.contains(Hex.encode(SHA256Hasher.digest("PNG…"))))
@@ -115,7 +115,7 @@ import Synchronization
 
     @Test func missingManifest() async throws {
         let f = try ContentFixture()
-        try FileSystem.remove(f.manifestPath)
+        try FileSystem.unlinkFile(f.manifestPath)
         let r = await run(ContentProbe(settings: f.settings()), ManualClock(now: f.now), f)
         #expect(r.problemCodes == [C.manifestMissing])
         #expect(r.status == .critical)
