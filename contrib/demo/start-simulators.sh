@@ -17,6 +17,7 @@ cp -r contrib/demo/content/media/. "$demo/media/"
 sed -i -e "s#^media_folder = .*#media_folder = $demo/media#" \
        -e "s#^public_key = .*#public_key = contrib/demo/content/demo-department.pub#" \
        -e '/^\[check content\]/,/^\[/ s/^interval = .*/interval = 20s/' \
+       -e '/^\[check content\]/,/^\[/ s/^timeout = .*/timeout = 15s/' \
        "$demo/config/probes/tay-trang/checks.conf"
 if [ -f "$demo/config/probes/tay-trang/responders.conf" ]; then
     sed -i '/^\[responder content-blackout\]/,/^\[/ s/^enabled = false/enabled = true/' "$demo/config/probes/tay-trang/responders.conf"
