@@ -329,7 +329,7 @@ public actor Store {
 
     /// Invariant checks that modules add (incidents, timeline, outbox…): each returns problems.
     /// A module adds its check to this list in its own file.
-    static var invariantChecks: [(String, (SQLiteConnection) throws -> [String])] { [Migrations.usersInvariants, Migrations.mailInvariants] + incidentInvariantChecks }
+    static var invariantChecks: [(String, (SQLiteConnection) throws -> [String])] { [Migrations.usersInvariants, Migrations.mailInvariants, Migrations.reportInvariants] + incidentInvariantChecks }
 
     /// `PRAGMA integrity_check` plus the application's own invariants. Empty means healthy.
     public func verify() throws(WatchpostError) -> [String] {

@@ -242,6 +242,10 @@ struct ReportTests {
         _ = site
         let first = try await ScheduledReports.runDue(at: clock.now(), configuration: config, store: store, incidentSource: NoIncidentSource())
         #expect(first == ["monthly/2026-10", "yearly/2026"])
+        #expect(try await store.verify() == [])
+        _ = try await store.transaction { db in try db.run("INSERT INTO report_sent (key, kind, period, queued_ms, messages) VALUES ('monthly/2026-09', 'yearly', '2026', 0, 0)") }
+        #expect(try await store.verify().contains { $0.contains("report_sent monthly/2026-09") })
+        _ = try await store.transaction { db in try db.run("DELETE FROM report_sent WHERE key = 'monthly/2026-09'") }
         let again = try await ScheduledReports.runDue(at: clock.now() + .minutes(1), configuration: config, store: store, incidentSource: NoIncidentSource())
         #expect(again.isEmpty)
         let outbox = try await store.read { db in try db.query("SELECT key, recipient_address, template, event, fields_json FROM outbox ORDER BY key") }
