@@ -1,10 +1,12 @@
 import Testing
+import FoundationEssentials
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
 import WatchpostReports
 import Posix
 import WatchpostDaemon
+import WatchpostMail
 
 /// The package root, found from this file's path (tests run from any folder).
 let packageRoot: String = {
@@ -257,6 +259,14 @@ struct ReportTests {
         #expect(outbox.allSatisfy { $0["template"].string == "report" && $0["event"].string == "report" })
         #expect(outbox.contains { ($0["key"].string ?? "").hasPrefix("report/yearly/2026/tay-trang/") })
         #expect(outbox.contains { ($0["fields_json"].string ?? "").contains("Availability") })
+        // The mail module renders the shipped template with these fields: subject, then the
+        // bilingual text report in the body.
+        let fields = try #require(outbox.first { ($0["key"].string ?? "").contains("/yearly/2026/tay-trang/") }?["fields_json"].string)
+        let decoded = try JSONDecoder().decode([String: String].self, from: Data(fields.utf8))
+        let rendered = TemplateRenderer.render(try #require(config.templates["report"]).text, decoded)
+        #expect(rendered.subject.hasPrefix("[Báo cáo hoạt động / Uptime report] Cụm Thông tin đối ngoại Cửa khẩu Quốc tế Tây Trang: Năm 2026"))
+        #expect(rendered.vietnamese.contains("Tỷ lệ sẵn sàng / Availability:") && !rendered.vietnamese.contains("{{"))
+        #expect(rendered.english.contains("Availability within scheduled operating hours: tay-trang"))
         // A period in which the monitor never ran is recorded as done without mail.
         let store2 = try Store(path: "\(dir)/w2.db", clock: clock)
         let none = try await ScheduledReports.runDue(at: clock.now(), configuration: config, store: store2, incidentSource: NoIncidentSource())
