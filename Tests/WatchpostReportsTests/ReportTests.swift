@@ -373,8 +373,8 @@ struct ReportTests {
             try await store.beginRun(pid: 1)
             for (h, status) in [(Int64(7), CheckStatus.ok), (9, .critical), (10, .ok)] {
                 clock.advance(to: day + .hours(h))
-                for c in ["led-controller", "ups"] {
-                    try await store.record(site: site.id, checkID: c, kind: "x", result: CheckResult(status: c == "ups" ? .ok : status, summary: "", startedAt: clock.now()),
+                for c in ["led-controller", "ups", "content", "playing-now"] {
+                    try await store.record(site: site.id, checkID: c, kind: "x", result: CheckResult(status: c == "led-controller" ? status : .ok, summary: "", startedAt: clock.now()),
                                            sampleInterval: .minutes(5))
                 }
             }
