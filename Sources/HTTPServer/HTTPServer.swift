@@ -274,11 +274,23 @@ public final class HTTPServer: Sendable {
                 MHD_resume_connection(handle.pointer)
                 inFlight.subtract(1, ordering: .sequentiallyConsistent)
             }
-            let work = Task { finish(await handler(request)) }
+            // The handler races a timer; the first answer is sent and the other is cancelled, so
+            // no timer outlives its request.
             Task {
-                try? await Task.sleep(for: .seconds(timeout))
-                finish(HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: "the server did not answer in time; try again\n"))
-                work.cancel()
+                await withTaskGroup(of: HTTPResponse?.self) { group in
+                    group.addTask { await handler(request) }
+                    group.addTask {
+                        do { try await Task.sleep(for: .seconds(timeout)) } catch { return nil }
+                        return HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: "the server did not answer in time; try again\n")
+                    }
+                    while let next = await group.next() {
+                        if let response = next {
+                            finish(response)
+                            break
+                        }
+                    }
+                    group.cancelAll()
+                }
             }
             return .YES
         }
