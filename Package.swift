@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "WatchpostPowerTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostPower", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostNetworkTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostNetwork", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostWebTests", dependencies: [
-            "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "HTTPServer", "Curl", "Crypto", "Posix",
+            "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "WatchpostDaemon", "HTTPServer", "Curl", "Crypto", "Posix",
         ], swiftSettings: strict),
         .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostLEDTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostLED", "WatchpostSimulators", "WatchpostProbes", "Posix"], swiftSettings: strict),

@@ -83,21 +83,22 @@ let incidentsCommand = Command(
 let ackCommand = Command(
     name: "ack", summary: "acknowledge an incident (stops escalation; everyone notified is told)",
     help: """
-    Usage: watchpost ack ID [--note TEXT] [--by NAME] [--config DIR]
+    Usage: watchpost ack ID [--as USER | --by NAME] [--note TEXT] [--config DIR]
 
     Acknowledges incident ID as NAME (default: your user name) via the command line. Escalation
     stops; every level already notified gets a message saying who acknowledged, when and the note.
     If the incident is neither resolved nor acknowledged again within the chain's ack_timeout, it
-    escalates again.
+    escalates again. --as USER acts as that web account under its role's rules.
     """,
-    valuedOptions: ["config", "note", "by"],
+    valuedOptions: ["config", "note", "by", "as"],
     run: { args in
-        try args.allowOnly(["config", "note", "by"])
+        try args.allowOnly(["config", "note", "by", "as"])
         guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("#")) else {
             throw WatchpostError(.usage, "name the incident: watchpost ack ID", hint: "watchpost incidents lists them")
         }
         let (_, store) = try openIncidentStore(args)
-        let inc = try await IncidentService(store: store).acknowledge(incidentID: id, by: whoAmI(args), via: "cli", note: args.value("note"),
+        let by = try await actingAccount(args, store: store, action: .acknowledge, incidentID: id) ?? whoAmI(args)
+        let inc = try await IncidentService(store: store).acknowledge(incidentID: id, by: by, via: "cli", note: args.value("note"),
                                                                       from: "host:\(CurrentProcess.environment("HOSTNAME") ?? "local")", at: SystemClock().now())
         out("acknowledged: \(describe(inc))")
         return 0
@@ -106,18 +107,22 @@ let ackCommand = Command(
 let resolveCommand = Command(
     name: "resolve", summary: "resolve an incident by hand (everyone notified is told)",
     help: """
-    Usage: watchpost resolve ID [--note TEXT] [--by NAME] [--config DIR]
+    Usage: watchpost resolve ID [--as USER | --by NAME] [--note TEXT] [--config DIR]
+
+    --as USER acts as that web account: its role must allow the action (security: security
+    incidents; technicians acknowledge technical ones), as on the pages and the API.
 
     If the check is still failing, the incident reopens after fail_after further failing results.
     """,
-    valuedOptions: ["config", "note", "by"],
+    valuedOptions: ["config", "note", "by", "as"],
     run: { args in
-        try args.allowOnly(["config", "note", "by"])
+        try args.allowOnly(["config", "note", "by", "as"])
         guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("#")) else {
             throw WatchpostError(.usage, "name the incident: watchpost resolve ID")
         }
         let (_, store) = try openIncidentStore(args)
-        let inc = try await IncidentService(store: store).resolve(incidentID: id, by: whoAmI(args), via: "cli", note: args.value("note"), at: SystemClock().now())
+        let by = try await actingAccount(args, store: store, action: .resolve, incidentID: id) ?? whoAmI(args)
+        let inc = try await IncidentService(store: store).resolve(incidentID: id, by: by, via: "cli", note: args.value("note"), at: SystemClock().now())
         out("resolved: \(describe(inc))")
         return 0
     })

@@ -161,3 +161,22 @@ func unicodeEscape(_ v: UInt32) -> String {
 }
 
 let webCommands = [userAddCommand, userPasswdCommand, userRemoveCommand, userListCommand, userTokenCommand]
+
+/// `watchpost ack|resolve ID --as USER`: acts as a web account, under the same role rules as the
+/// pages and the API (a refusal names the reason and is written to the web audit log).
+func actingAccount(_ args: Arguments, store: Store, action: WebAction, incidentID: Int64) async throws(WatchpostError) -> String? {
+    guard let login = args.value("as") else { return nil }
+    guard let user = try await store.user(login: login) else {
+        throw WatchpostError(.notFound, "no web account '\(login)'", hint: "see watchpost user list")
+    }
+    guard let incident = try await IncidentService(store: store).incident(incidentID) else {
+        throw WatchpostError(.notFound, "no incident \(incidentID)", hint: "watchpost incidents lists them")
+    }
+    let d = AccessPolicy.decide(user.role, action, category: incident.category)
+    if !d.allowed {
+        try? await store.audit(WebAuditEntry(at: SystemClock().now(), address: "cli", user: user.login, action: "\(action.rawValue) incident \(incidentID)",
+                                             allowed: false, status: 403, reason: d.reason, incidentID: incidentID))
+        throw WatchpostError(.permission, "\(login) may not \(action.rawValue) incident \(incidentID): \(d.reason)")
+    }
+    return user.login
+}

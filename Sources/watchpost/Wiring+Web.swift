@@ -10,9 +10,11 @@ import WatchpostWeb
 import WatchpostAuth
 import HTTPServer
 
-/// The incident engine as the web sees it. Nil until the engine's service is wired here; the
-/// pages then say the engine is not connected and acknowledgement links are refused (503).
-func incidentDesk(_ ctx: DaemonContext) -> (any IncidentDesk)? { nil }
+/// The incident engine as the web sees it: writes through the daemon's store, reads through the
+/// web's read-only connection.
+func incidentDesk(_ ctx: DaemonContext, reader: Store) -> any IncidentDesk {
+    EngineDesk(store: ctx.store, reader: reader, clock: ctx.clock)
+}
 
 struct WebServerService: DaemonService {
     let name = "web"
@@ -34,7 +36,7 @@ let webServiceFactory: ServiceFactory = { ctx throws(WatchpostError) in
     let key = ctx.secrets.reveal(.linkKey).map(linkKeyBytes)
     if key == nil { log.warning("no web.link_key in the secrets: acknowledgement links will be refused") }
     let reader = (try? Store(path: ctx.configuration.daemon.database, clock: ctx.clock, readOnly: true)) ?? ctx.store
-    let app = WebApp(store: ctx.store, reader: reader, desk: incidentDesk(ctx), configuration: ctx.configuration, settings: settings,
+    let app = WebApp(store: ctx.store, reader: reader, desk: incidentDesk(ctx, reader: reader), configuration: ctx.configuration, settings: settings,
                      linkKey: key, clock: ctx.clock, logger: log)
     let server: HTTPServer
     do {

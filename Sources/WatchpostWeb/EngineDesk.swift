@@ -1,0 +1,63 @@
+// The incident desk over the incident engine's `IncidentService`: the web reads incidents and
+// timelines (from the read-only connection when one is given) and asks the engine to acknowledge,
+// resolve and annotate (through the writer). The engine's daemon notices these changes through
+// its revision number and stops or restarts escalation itself.
+import WatchpostCore
+import WatchpostStore
+
+public struct EngineDesk: IncidentDesk {
+    let writer: IncidentService
+    let reader: IncidentService
+    let store: Store
+    let clock: any WatchpostClock
+    /// Resolved incidents shown besides the open ones (the board shows only open ones).
+    let recent: Seconds
+
+    public init(store: Store, reader: Store? = nil, clock: any WatchpostClock, recent: Seconds = .hours(24 * 30)) {
+        self.store = store
+        writer = IncidentService(store: store)
+        self.reader = IncidentService(store: reader ?? store)
+        self.clock = clock
+        self.recent = recent
+    }
+
+    public static func view(_ i: Incident) -> IncidentView {
+        IncidentView(id: i.id, site: i.key.site, check: i.key.check, checkName: i.checkName, category: i.category, severity: i.severity,
+                     state: i.state.rawValue, summary: i.summary, openedAt: i.openedAt, since: i.since, resolvedAt: i.resolvedAt, level: i.level,
+                     acknowledgedBy: i.acknowledgement?.by, acknowledgedVia: i.acknowledgement?.via, acknowledgedAt: i.acknowledgement?.at,
+                     acknowledgementNote: i.acknowledgement?.note, notified: i.notified.map(\.recipient.address))
+    }
+
+    public func incidents(limit: Int) async throws(WatchpostError) -> [IncidentView] {
+        let now = clock.now()
+        let all = try await reader.incidents(from: now - recent, to: now + .hours(24))
+        let sorted = all.sorted { ($0.isOpen ? 1 : 0, $0.openedAt, $0.id) > ($1.isOpen ? 1 : 0, $1.openedAt, $1.id) }
+        return sorted.prefix(limit).map(EngineDesk.view)
+    }
+
+    public func incident(_ id: Int64) async throws(WatchpostError) -> IncidentView? {
+        try await reader.incident(id).map(EngineDesk.view)
+    }
+
+    public func timeline(_ id: Int64) async throws(WatchpostError) -> [TimelineItem] {
+        try await reader.timeline(incidentID: id).map { TimelineItem(at: $0.event.at, kind: $0.event.kind, actor: $0.event.actor, text: $0.event.text) }
+    }
+
+    public func acknowledge(_ id: Int64, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> IncidentView {
+        EngineDesk.view(try await writer.acknowledge(incidentID: id, by: actor.name, via: actor.via, note: note, from: actor.address, at: clock.now()))
+    }
+
+    public func resolve(_ id: Int64, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> IncidentView {
+        EngineDesk.view(try await writer.resolve(incidentID: id, by: actor.name, via: actor.via, note: note, at: clock.now()))
+    }
+
+    public func addNote(_ id: Int64, by actor: IncidentActor, text: String) async throws(WatchpostError) {
+        try await writer.addNote(incidentID: id, by: actor.name, note: text, at: clock.now())
+    }
+
+    public func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: String) async {
+        guard let i = try? await writer.incident(id) else { return }
+        try? await store.appendTimeline([TimelineEvent(at: clock.now(), site: i.key.site, checkID: i.key.check, incidentID: id,
+                                                       kind: "refused", actor: "\(actor.name) (\(actor.via), \(actor.address))", text: reason)])
+    }
+}
