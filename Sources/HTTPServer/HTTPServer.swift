@@ -135,6 +135,9 @@ final class RequestContext: Sendable {
         case answered(HTTPResponse)
     }
     let phase = Mutex<Phase>(.receiving(body: [], tooLarge: false))
+    /// Set when the request went to the handler: counted in flight until libmicrohttpd reports
+    /// the request completed (its answer sent, or the connection gone).
+    let dispatched = Atomic<Bool>(false)
 }
 
 /// A running HTTP(S) server. It stops when `stop()` is called (or when it is deinitialised).
@@ -260,11 +263,12 @@ public final class HTTPServer: Sendable {
                 method: method, path: url, query: values(connection, .GET_ARGUMENT_KIND), headers: values(connection, .HEADER_KIND),
                 body: body, clientAddress: clientAddress(connection), isTLS: watchpost_mhd_is_tls(connection) != 0)
             inFlight.add(1, ordering: .sequentiallyConsistent)
+            ctx.dispatched.store(true, ordering: .sequentiallyConsistent)
             MHD_suspend_connection(connection)
             let handle = CHandle(pointer: connection)
             let handler = self.handler
             let timeout = settings.handlerTimeoutSeconds
-            let finish: @Sendable (HTTPResponse) -> Void = { [self] response in
+            let finish: @Sendable (HTTPResponse) -> Void = { response in
                 let first: Bool = ctx.phase.withLock { phase in
                     guard case .processing = phase else { return false }
                     phase = .answered(response)
@@ -272,7 +276,6 @@ public final class HTTPServer: Sendable {
                 }
                 guard first else { return }
                 MHD_resume_connection(handle.pointer)
-                inFlight.subtract(1, ordering: .sequentiallyConsistent)
             }
             // The handler races a timer; the first answer is sent and the other is cancelled, so
             // no timer outlives its request.
@@ -317,6 +320,8 @@ public final class HTTPServer: Sendable {
 
     fileprivate func completed(context slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
         guard let p = slot.pointee else { return }
+        let ctx = Unmanaged<RequestContext>.fromOpaque(p).takeUnretainedValue()
+        if ctx.dispatched.exchange(false, ordering: .sequentiallyConsistent) { inFlight.subtract(1, ordering: .sequentiallyConsistent) }
         Unmanaged<RequestContext>.fromOpaque(p).release()
         slot.pointee = nil
     }
