@@ -89,9 +89,13 @@ func generateYear(store: Store, site: SiteProfile, year: Int, seed: UInt64) asyn
             var hour = from
             while hour < to { points.append(hour); hour += 3_600_000 }
             points.sort()
+            var previous: CheckStatus?
             for at in points where at < to && runs.contains(where: { $0.0 <= at && at < $0.1 }) {
                 let status = fails.last { $0.start <= at && at < $0.end }?.status ?? .ok
-                try db.run("INSERT INTO history (site, check_id, at_ms, status, change, summary) VALUES (?, ?, ?, ?, 0, '')", site.id, check, at, status.rawValue)
+                // As Store.record: `change` marks a status different from the check's previous one.
+                try db.run("INSERT INTO history (site, check_id, at_ms, status, change, summary) VALUES (?, ?, ?, ?, ?, '')",
+                           site.id, check, at, status.rawValue, previous != status)
+                previous = status
                 rows += 1
             }
         }
@@ -165,6 +169,50 @@ struct ReportTests {
         let csv = ReportRenderer.csv([report])
         #expect(csv.contains("tay-trang,led-screen,2026-03-02,"))
         #expect(csv.contains(",\(Int64(8 * 3600)),"))
+    }
+
+    @Test("reading only state-changing rows gives the same timeline as every row", arguments: [UInt64(7), 8, 9])
+    func changeRowsOnly(seed: UInt64) async throws {
+        let dir = try tempFolder("changes-\(seed)")
+        var rng = SplitMix(seed: seed)
+        let start = Instant.parse("2026-05-04T00:00:00+07:00")!
+        let clock = ManualClock(now: start)
+        let store = try Store(path: "\(dir)/w.db", clock: clock)
+        let checks = ["a", "b", "c"]
+        try await store.beginRun(pid: 1)
+        var t = start
+        let end = start + .hours(72)
+        while t < end {
+            t = t + .seconds(Int64.random(in: 1...90, using: &rng))
+            clock.advance(to: t)
+            switch Int.random(in: 0...400, using: &rng) {
+            case 0:  // the monitor stops for a while, then restarts (often in the same states)
+                try await store.endRun()
+                t = t + .minutes(Int64.random(in: 1...300, using: &rng)); clock.advance(to: t)
+                try await store.beginRun(pid: 2)
+            case 1...6:
+                try await store.heartbeat()
+            default:
+                let c = checks.randomElement(using: &rng)!
+                // Mostly steady, sometimes a change.
+                let status: CheckStatus = Int.random(in: 0...20, using: &rng) == 0 ? CheckStatus.allCases.randomElement(using: &rng)! : .ok
+                try await store.record(site: "s", checkID: c, kind: "x", result: CheckResult(status: status, summary: "", startedAt: t), sampleInterval: .minutes(5))
+            }
+            if Int.random(in: 0...50, using: &rng) == 0 { try await store.heartbeat() }
+        }
+        try await store.heartbeat()
+        // Report periods that start in the middle of things, too.
+        for (a, b) in [(start, end), (start + .hours(13), start + .hours(50))] {
+            let coverage = try await store.monitorCoverage(from: a, to: b)
+            for c in checks {
+                let fast = try await store.checkTimeline(site: "s", checkID: c, from: a.seconds, to: b.seconds, coverage: coverage, mapping: StatusMapping())
+                let all = try await store.history(site: "s", checkID: c, from: Instant(seconds: 0), to: b)
+                let before = all.last { $0.at.seconds < a.seconds }.map { (atMs: $0.at.milliseconds, status: $0.status) }
+                let rows = all.filter { $0.at.seconds >= a.seconds }.map { (atMs: $0.at.milliseconds, status: $0.status) }
+                let full = TimelineBuilder.build(rows: rows, before: before, coverage: coverage, from: a.seconds, to: b.seconds)
+                #expect(fast == full, "seed \(seed) check \(c)")
+            }
+        }
     }
 
     @Test("a generated year at Tây Trang renders to HTML, then PDF and PNG with chromium")
