@@ -1,0 +1,118 @@
+import Testing
+import WatchpostCore
+import Posix
+import Glibc
+
+/// The incident engine in the real binary: `kill -9` in the middle of an escalation, restart, and
+/// the next step fires once, at its original deadline; acknowledgement from the CLI (another
+/// process) while the daemon runs; the audit chain checked by `watchpost audit verify`.
+@Suite(.serialized) struct IncidentProcessTests {
+    /// A security check that fails while `broken` exists, and a chain with short timeouts.
+    func makeSite(level1: String = "2s", level2: String = "3s") throws -> TestSite {
+        let site = try TestSite(checks: 0)
+        try site.writeChecks(count: 0, interval: "1s", extra: """
+            [check seal]
+            kind = exec
+            name = Niêm phong tủ điều khiển / Cabinet seal
+            command = ./flip.sh
+            arguments = \(site.dir)/broken
+            interval = 1s
+            timeout = 900ms
+            fail_after = 1
+            category = security
+            """)
+        try FileSystem.writeAtomically("\(site.dir)/alerts/chains/tay-trang.conf", """
+            [chain]
+            name = Tây Trang (test)
+            ack_timeout = 1h
+
+            [level 1]
+            notify = org:bdbp-tay-trang, org:bchbdbp-dien-bien, org:ca-dien-bien
+            notify_technical = org:kythuat-tay-trang
+            timeout = \(level1)
+
+            [level 2]
+            notify = org:stttt-dien-bien
+            timeout = \(level2)
+
+            [level 3]
+            notify = org:ubnd-dien-bien
+            reminder = 1h
+
+            [routing]
+            security.critical = 1
+            """)
+        try FileSystem.writeAtomically("\(site.dir)/broken", "")
+        return site
+    }
+
+    func sql(_ site: TestSite, _ query: String) -> String {
+        shell("sqlite3 '\(site.dir)/var/watchpost.db' \"\(query)\"").1.trimmingWhitespace()
+    }
+
+    func count(_ site: TestSite, _ query: String) -> Int { Int(sql(site, query)) ?? -1 }
+
+    @Test func killNineMidEscalationThenRestartFiresTheNextStepOnceOnTime() throws {
+        guard FileSystem.exists("/usr/bin/sqlite3") else { Issue.record("sqlite3 CLI missing (TEST_PACKAGES)"); return }
+        let site = try makeSite()
+        defer { site.cleanup() }
+        let pid = try site.start()
+        defer { kill(pid, SIGKILL); _ = waitExit(pid, seconds: 1) }
+        let l2 = "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/r0.L2/%'"
+        #expect(eventually(10) { count(site, l2) >= 1 }, "level 2 never notified:\n\(site.log)")
+        kill(pid, SIGKILL)
+        _ = waitExit(pid, seconds: 2)
+        // The level-3 deadline is stored on the wall clock, three seconds after level 2.
+        let deadline = Int64(sql(site, "SELECT deadline_ms FROM incident WHERE id = 1")) ?? 0
+        let l2At = Int64(sql(site, "SELECT at_ms FROM timeline WHERE kind = 'escalated' AND incident_id = 1")) ?? -1
+        #expect(deadline == l2At + 3000)
+        #expect(sql(site, "SELECT deadline_kind || ' ' || deadline_level FROM incident WHERE id = 1") == "escalate 3")
+
+        let pid2 = try site.start()
+        defer { kill(pid2, SIGKILL); _ = waitExit(pid2, seconds: 1) }
+        let l3 = "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/r0.L3/%'"
+        #expect(eventually(10) { count(site, l3) >= 1 }, "level 3 never notified after restart:\n\(site.log)")
+        let l3Created = Int64(sql(site, "SELECT MIN(created_ms) FROM outbox WHERE key LIKE 'inc-1/escalated/r0.L3/%'")) ?? 0
+        #expect(l3Created >= deadline && l3Created <= deadline + 1500, "level 3 at \(l3Created), deadline \(deadline)")
+        // Exactly once: one escalation to level 3 in the timeline, each step's messages once.
+        #expect(count(site, "SELECT COUNT(*) FROM timeline WHERE incident_id = 1 AND kind = 'escalated'") == 2)
+        #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'") == 2)
+        #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/triggered/%'") == 4)
+        #expect(count(site, "SELECT COUNT(*) FROM incident") == 1)
+        kill(pid2, SIGTERM)
+        #expect(waitExit(pid2, seconds: 3) != nil)
+        let check = shell("'\(watchpost)' db check --config '\(site.dir)'")
+        #expect(check.0 == 0, "\(check.1)")
+        let audit = shell("'\(watchpost)' audit verify --config '\(site.dir)'")
+        #expect(audit.0 == 0 && audit.1.contains("hash chain intact"), "\(audit.1)")
+    }
+
+    @Test func acknowledgementFromTheCLIStopsTheRunningDaemonsEscalation() throws {
+        guard FileSystem.exists("/usr/bin/sqlite3") else { Issue.record("sqlite3 CLI missing (TEST_PACKAGES)"); return }
+        let site = try makeSite(level1: "3s", level2: "3s")
+        defer { site.cleanup() }
+        let pid = try site.start()
+        defer { kill(pid, SIGKILL); _ = waitExit(pid, seconds: 1) }
+        #expect(eventually(10) { count(site, "SELECT COUNT(*) FROM incident WHERE state = 'triggered'") == 1 }, "\(site.log)")
+        let ack = shell("'\(watchpost)' ack 1 --by 'Lò Thị Mai' --note 'Đã cử người kiểm tra' --config '\(site.dir)'")
+        #expect(ack.0 == 0, "\(ack.1)")
+        // Level 2 was due 3 s after the incident opened: wait past it.
+        Thread.sleepSeconds(4.5)
+        #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'") == 0, "\(site.log)")
+        #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/acknowledged/a1/%'") == 4)
+        #expect(sql(site, "SELECT state FROM incident WHERE id = 1") == "acknowledged")
+        // The problem goes away: resolved, told to everyone notified.
+        _ = shell("rm -f '\(site.dir)/broken'")
+        #expect(eventually(10) { sql(site, "SELECT state FROM incident WHERE id = 1") == "resolved" }, "\(site.log)")
+        #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/resolved/%'") == 4)
+        // Tamper with the timeline: audit verify names the entry.
+        _ = shell("sqlite3 '\(site.dir)/var/watchpost.db' \"UPDATE timeline SET actor = 'someone else' WHERE kind = 'acknowledged'\"")
+        let seq = sql(site, "SELECT seq FROM timeline WHERE kind = 'acknowledged'")
+        let audit = shell("'\(watchpost)' audit verify --config '\(site.dir)'")
+        #expect(audit.0 == 1 && audit.1.contains("entry \(seq) was edited"), "\(audit.1)")
+    }
+}
+
+enum Thread {
+    static func sleepSeconds(_ s: Double) { usleep(UInt32(s * 1_000_000)) }
+}
