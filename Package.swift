@@ -67,6 +67,10 @@ let package = Package(
         .target(name: "WatchpostSimulators", dependencies: ["WatchpostCore", "WatchpostLED", "WatchpostPower", "WatchpostContent", "Posix"], swiftSettings: strict),
         .executableTarget(name: "watchpost-sim", dependencies: ["WatchpostSimulators", "Posix"], swiftSettings: strict),
 
+        // Benchmark of the incident engine (bench/engine/run.sh); not a product.
+        .executableTarget(name: "watchpost-bench-engine", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "Posix"],
+                          path: "bench/engine/Sources", swiftSettings: strict),
+
         // MARK: Tests mirror the targets
         .testTarget(name: "WatchpostCoreTests", dependencies: ["WatchpostCore"], swiftSettings: strict),
         .testTarget(name: "WatchpostConfigTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostProbes"], swiftSettings: strict),

@@ -7,6 +7,10 @@ public struct IncidentEngine: Sendable {
     public private(set) var settings: EngineSettings
     var specs: [CheckSpec] = []
     var siteIndexOfCheck: [Int] = []
+    /// What `observe` needs per check, without reference-counted fields (it runs for every result).
+    struct HotSpec { var failAfter: Int; var recoverAfter: Int; var followsSchedule: Bool; var flapping: FlappingPolicy; var site: Int }
+    var hot: [HotSpec] = []
+    var lastPrune = Instant(milliseconds: 0)
     var index: [CheckKey: Int] = [:]
     public private(set) var trackers: [CheckTracker] = []
     var children: [[Int]] = []          // parent → dependent checks
@@ -17,6 +21,10 @@ public struct IncidentEngine: Sendable {
     public private(set) var incidents: [Int64: Incident] = [:]
     var openByCheck: [CheckKey: Int64] = [:]
     var lastByCheck: [CheckKey: Int64] = [:]
+    /// Indexes kept by `store` so that `tick` never scans (or copies) every incident.
+    var deadlines: [Int64: Instant] = [:]
+    var heldByMaintenance: Set<Int64> = []
+    var resolvedAt: [Int64: Instant] = [:]
     public var nextIncidentID: Int64 = 1
     /// Ad-hoc windows (from the database); profile windows come with the settings.
     public private(set) var adHocMaintenance: [MaintenanceWindow] = []
@@ -35,13 +43,14 @@ public struct IncidentEngine: Sendable {
     }
 
     mutating func rebuild(keeping old: [CheckKey: CheckTracker]) {
-        specs = []; siteIndexOfCheck = []; index = [:]; trackers = []; siteIndex = [:]
+        specs = []; siteIndexOfCheck = []; index = [:]; trackers = []; siteIndex = [:]; hot = []
         for (si, site) in settings.sites.enumerated() {
             siteIndex[site.id] = si
             for c in site.checks {
                 index[c.key] = specs.count
                 specs.append(c)
                 siteIndexOfCheck.append(si)
+                hot.append(HotSpec(failAfter: c.failAfter, recoverAfter: c.recoverAfter, followsSchedule: c.followsSchedule, flapping: c.flapping, site: si))
                 trackers.append(old[c.key] ?? CheckTracker())
             }
         }
@@ -69,12 +78,8 @@ public struct IncidentEngine: Sendable {
     /// server, `watchpost maintenance start`). Checks with an open incident resume hard-failed.
     public mutating func load(incidents list: [Incident], maintenance: [MaintenanceWindow], nextID: Int64) {
         let before = openByCheck
-        incidents = [:]; openByCheck = [:]; lastByCheck = [:]
-        for inc in list.sorted(by: { $0.id < $1.id }) {
-            incidents[inc.id] = inc
-            lastByCheck[inc.key] = inc.id
-            if inc.isOpen { openByCheck[inc.key] = inc.id }
-        }
+        incidents = [:]; openByCheck = [:]; lastByCheck = [:]; deadlines = [:]; heldByMaintenance = []; resolvedAt = [:]
+        for inc in list.sorted(by: { $0.id < $1.id }) { index(inc) }
         adHocMaintenance = maintenance
         nextIncidentID = max(nextIncidentID, nextID)
         for (key, id) in openByCheck {
@@ -102,17 +107,16 @@ public struct IncidentEngine: Sendable {
     /// Runs one result through the check's state machine. Cheap and allocation-free unless the
     /// result changes something; returns nil when no incident logic needs to run.
     public mutating func observe(_ result: CheckResult, check i: Int) -> Observation? {
-        let spec = specs[i]
+        let h = hot[i]
         var status = result.status
-        if spec.followsSchedule, !result.findings.isEmpty {
-            let site = settings.sites[siteIndexOfCheck[i]]
-            if let judged = OperatingHoursJudge.judge(result, scheduledOn: site.schedule.isOn(at: result.startedAt)) { status = judged.status }
+        if h.followsSchedule, !result.findings.isEmpty {
+            if let judged = OperatingHoursJudge.judge(result, scheduledOn: settings.sites[h.site].schedule.isOn(at: result.startedAt)) { status = judged.status }
         }
-        let o = trackers[i].observe(status, failAfter: spec.failAfter, recoverAfter: spec.recoverAfter, flapping: spec.flapping)
+        let o = trackers[i].observe(status, failAfter: h.failAfter, recoverAfter: h.recoverAfter, flapping: h.flapping)
         if !o.isEmpty { return o }
         // A result with new findings on an open incident may trigger a responder.
-        if status.isProblem, !settings.sites[siteIndexOfCheck[i]].responders.isEmpty, let id = openByCheck[spec.key],
-           let inc = incidents[id], inc.responders.count < settings.sites[siteIndexOfCheck[i]].responders.count {
+        if status.isProblem, !settings.sites[h.site].responders.isEmpty, let id = openByCheck[specs[i].key],
+           let inc = incidents[id], inc.responders.count < settings.sites[h.site].responders.count {
             return o
         }
         return nil
@@ -161,10 +165,17 @@ public struct IncidentEngine: Sendable {
     }
 
     mutating func store(_ inc: Incident, _ out: inout EngineOutput) {
+        index(inc)
+        out.touch(inc)
+    }
+
+    mutating func index(_ inc: Incident) {
         incidents[inc.id] = inc
         lastByCheck[inc.key] = inc.id
         if inc.isOpen { openByCheck[inc.key] = inc.id } else if openByCheck[inc.key] == inc.id { openByCheck[inc.key] = nil }
-        out.touch(inc)
+        if inc.isOpen && inc.hold == nil, let d = inc.deadline { deadlines[inc.id] = d.at } else { deadlines[inc.id] = nil }
+        if inc.isOpen && inc.hold == .maintenance { heldByMaintenance.insert(inc.id) } else { heldByMaintenance.remove(inc.id) }
+        if inc.state == .resolved { resolvedAt[inc.id] = inc.resolvedAt ?? inc.updatedAt } else { resolvedAt[inc.id] = nil }
     }
 
     func downParent(_ i: Int) -> Int? {
@@ -436,8 +447,8 @@ public struct IncidentEngine: Sendable {
     public mutating func tick(now: Instant) -> EngineOutput {
         var out = EngineOutput()
         // Maintenance ends: a problem still present is notified now (Icinga 2.11).
-        for inc in incidents.values where inc.isOpen && inc.hold == .maintenance {
-            guard maintenanceWindow(for: inc.key, category: inc.category, at: now) == nil else { continue }
+        for id in heldByMaintenance.sorted() {
+            guard let inc = incidents[id], maintenanceWindow(for: inc.key, category: inc.category, at: now) == nil else { continue }
             var x = inc
             x.hold = nil
             out.timeline.append(x.event("released", "maintenance over; the problem is still present", at: now, actor: "maintenance"))
@@ -455,9 +466,9 @@ public struct IncidentEngine: Sendable {
             store(x, &out)
         }
         while true {
-            let due = incidents.values.filter { $0.isOpen && $0.hold == nil && ($0.deadline.map { $0.at <= now } ?? false) }
-            guard let first = due.min(by: { ($0.deadline!.at, $0.id) < ($1.deadline!.at, $1.id) }) else { break }
-            var inc = first
+            var first: (Instant, Int64)? = nil
+            for (id, at) in deadlines where at <= now { if first == nil || (at, id) < first! { first = (at, id) } }
+            guard let (_, id) = first, var inc = incidents[id] else { break }
             guard let si = siteIndex[inc.key.site] else { inc.deadline = nil; store(inc, &out); continue }
             if let w = maintenanceWindow(for: inc.key, category: inc.category, at: now) {
                 inc.hold = .maintenance
@@ -470,10 +481,16 @@ public struct IncidentEngine: Sendable {
             store(inc, &out)
         }
         // Forget resolved incidents that can no longer be reopened.
-        for (id, inc) in incidents where inc.state == .resolved {
+        guard now - lastPrune >= .minutes(5) else { return out }
+        lastPrune = now
+        var forget: [Int64] = []
+        for (id, r) in resolvedAt where now - r > .minutes(1) { forget.append(id) }
+        for id in forget {
+            guard let inc = incidents[id] else { resolvedAt[id] = nil; continue }
             let window = siteIndex[inc.key.site].map { settings.sites[$0].escalation.reopenWindow } ?? .hours(1)
-            if let r = inc.resolvedAt, now - r > window {
+            if let r = resolvedAt[id], now - r > window {
                 incidents[id] = nil
+                resolvedAt[id] = nil
                 if lastByCheck[inc.key] == id { lastByCheck[inc.key] = nil }
             }
         }
@@ -483,14 +500,12 @@ public struct IncidentEngine: Sendable {
     /// When `tick` next has something to do (a deadline or the end of a maintenance window holding
     /// an incident), or nil.
     public func nextWakeup() -> Instant? {
-        var next: Instant? = nil
+        var next = deadlines.values.min()
         func consider(_ t: Instant) { if next == nil || t < next! { next = t } }
-        for inc in incidents.values where inc.isOpen {
-            if inc.hold == nil, let d = inc.deadline { consider(d.at) }
-            if inc.hold == .maintenance {
-                let windows = (siteIndex[inc.key.site].map { settings.sites[$0].maintenance } ?? []) + adHocMaintenance
-                for w in windows where w.site == nil || w.site == inc.key.site { if w.end > (inc.updatedAt) { consider(w.end) } }
-            }
+        for id in heldByMaintenance {
+            guard let inc = incidents[id] else { continue }
+            let windows = (siteIndex[inc.key.site].map { settings.sites[$0].maintenance } ?? []) + adHocMaintenance
+            for w in windows where (w.site == nil || w.site == inc.key.site) && w.end > inc.updatedAt { consider(w.end) }
         }
         return next
     }

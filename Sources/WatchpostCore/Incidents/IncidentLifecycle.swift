@@ -22,31 +22,41 @@ extension Incident {
     /// The template fields for one message (see `TemplatePlaceholders.known`). `ack_link` is left
     /// empty: the mail module signs a link per recipient.
     public func fields(event: NotificationRequest.Event, recipient: NotificationRecipient, action: String, actionEnglish: String, level: Int) -> [String: String] {
-        let names = notifiedRecipients.map(\.displayName)
+        var f = baseFields(action: action, actionEnglish: actionEnglish, level: level, notified: notifiedRecipients)
+        f["recipient"] = recipient.displayName
+        return f
+    }
+
+    func baseFields(action: String, actionEnglish: String, level: Int, notified told: [NotificationRecipient]) -> [String: String] {
         var uniqueNames: [String] = []
-        for n in names where !uniqueNames.contains(n) { uniqueNames.append(n) }
-        return [
-            "site": siteName, "site_en": siteNameEnglish, "check": key.check, "check_name": checkName,
-            "status": severity.description, "status_vi": severity.vietnamese, "value": "", "summary": summary,
-            "since": zone.format(since), "level": levelLabel(level),
-            "category": category == .technical ? "Technical incident" : "Information-security incident",
-            "category_vi": category.vietnamese, "incident": "#\(id)", "notified": uniqueNames.joined(separator: ", "),
-            "action": action, "action_en": actionEnglish, "ack_link": "", "recipient": recipient.displayName,
-        ]
+        for r in told where !uniqueNames.contains(r.displayName) { uniqueNames.append(r.displayName) }
+        var f = [String: String](minimumCapacity: 20)
+        f["site"] = siteName; f["site_en"] = siteNameEnglish; f["check"] = key.check; f["check_name"] = checkName
+        f["status"] = severity.description; f["status_vi"] = severity.vietnamese; f["value"] = ""; f["summary"] = summary
+        f["since"] = zone.format(since); f["level"] = levelLabel(level)
+        f["category"] = category == .technical ? "Technical incident" : "Information-security incident"
+        f["category_vi"] = category.vietnamese; f["incident"] = "#\(id)"; f["notified"] = uniqueNames.joined(separator: ", ")
+        f["action"] = action; f["action_en"] = actionEnglish; f["ack_link"] = ""; f["recipient"] = ""
+        return f
     }
 
     /// Notification requests for one step. `step` makes the key unique per step; the key is
     /// `inc-<id>/<event>/<step>/<address>`, so replaying a step never notifies twice.
     public func requests(_ event: NotificationRequest.Event, step: String, to recipients: [NotificationRecipient], level: Int,
                          action: String, actionEnglish: String, at: Instant) -> [NotificationRequest] {
+        guard !recipients.isEmpty else { return [] }
         var seen = Set<String>()
-        return recipients.compactMap { r in
-            guard seen.insert(r.address).inserted else { return nil }
-            return NotificationRequest(key: "inc-\(id)/\(event.rawValue)/\(step)/\(r.address)", event: event, site: key.site,
-                                       incidentID: id, checkID: key.check, level: level, recipient: r, template: "incident",
-                                       fields: fields(event: event, recipient: r, action: action, actionEnglish: actionEnglish, level: level),
-                                       createdAt: at)
+        let base = baseFields(action: action, actionEnglish: actionEnglish, level: level, notified: notifiedRecipients)
+        let prefix = "inc-\(id)/\(event.rawValue)/\(step)/"
+        var out: [NotificationRequest] = []
+        out.reserveCapacity(recipients.count)
+        for r in recipients where seen.insert(r.address).inserted {
+            var f = base
+            f["recipient"] = r.displayName
+            out.append(NotificationRequest(key: prefix + r.address, event: event, site: key.site, incidentID: id, checkID: key.check, level: level,
+                                           recipient: r, template: "incident", fields: f, createdAt: at))
         }
+        return out
     }
 
     func event(_ kind: String, _ text: String, at: Instant, actor: String = "engine") -> TimelineEvent {
