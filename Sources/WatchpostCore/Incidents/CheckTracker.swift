@@ -31,6 +31,8 @@ public struct CheckTracker: Sendable, Hashable, Codable {
     public var unreachable = false
     /// Hard-failed while the site's power was down: folded into the power incident.
     public var folded = false
+    /// For the site's power check: the last result said on battery / low battery / unreachable.
+    public var powerDown = false
 
     public init() {}
 
@@ -82,6 +84,21 @@ public struct CheckTracker: Sendable, Hashable, Codable {
         }
         if wasDown && !isDown { o.becameUp = true }
         return o
+    }
+}
+
+/// Which results of the power check mean "the site has no mains power" (and so explain a dark
+/// screen or an unreachable controller): the power probe's codes `onbatt`, `lowbatt`, `commbad`
+/// (UPS unreachable — the cabinet may be dark) and `fsd`. A power check without findings (an exec
+/// plugin) counts as down whenever it reports a problem.
+public enum PowerFindings {
+    public static let downCodes: Set<String> = ["onbatt", "lowbatt", "lowcharge", "commbad", "fsd"]
+
+    public static func isDown(_ r: CheckResult, status: CheckStatus) -> Bool {
+        guard status.isProblem else { return false }
+        let problems = r.findings.filter { $0.status.isProblem }
+        if problems.isEmpty { return true }
+        return problems.contains { downCodes.contains($0.code) }
     }
 }
 

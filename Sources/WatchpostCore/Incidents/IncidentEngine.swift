@@ -8,7 +8,7 @@ public struct IncidentEngine: Sendable {
     var specs: [CheckSpec] = []
     var siteIndexOfCheck: [Int] = []
     /// What `observe` needs per check, without reference-counted fields (it runs for every result).
-    struct HotSpec { var failAfter: Int; var recoverAfter: Int; var followsSchedule: Bool; var flapping: FlappingPolicy; var site: Int }
+    struct HotSpec { var failAfter: Int; var recoverAfter: Int; var followsSchedule: Bool; var flapping: FlappingPolicy; var site: Int; var power: Bool }
     var hot: [HotSpec] = []
     var lastPrune = Instant(milliseconds: 0)
     var index: [CheckKey: Int] = [:]
@@ -50,7 +50,7 @@ public struct IncidentEngine: Sendable {
                 index[c.key] = specs.count
                 specs.append(c)
                 siteIndexOfCheck.append(si)
-                hot.append(HotSpec(failAfter: c.failAfter, recoverAfter: c.recoverAfter, followsSchedule: c.followsSchedule, flapping: c.flapping, site: si))
+                hot.append(HotSpec(failAfter: c.failAfter, recoverAfter: c.recoverAfter, followsSchedule: c.followsSchedule, flapping: c.flapping, site: si, power: c.isPowerSource))
                 trackers.append(old[c.key] ?? CheckTracker())
             }
         }
@@ -112,7 +112,12 @@ public struct IncidentEngine: Sendable {
         if h.followsSchedule, !result.findings.isEmpty {
             if let judged = OperatingHoursJudge.judge(result, scheduledOn: settings.sites[h.site].schedule.isOn(at: result.startedAt)) { status = judged.status }
         }
-        let o = trackers[i].observe(status, failAfter: h.failAfter, recoverAfter: h.recoverAfter, flapping: h.flapping)
+        var o = trackers[i].observe(status, failAfter: h.failAfter, recoverAfter: h.recoverAfter, flapping: h.flapping)
+        if h.power {
+            let down = PowerFindings.isDown(result, status: status)
+            if trackers[i].powerDown && !down { o.becameUp = true }
+            trackers[i].powerDown = down
+        }
         if !o.isEmpty { return o }
         // A result with new findings on an open incident may trigger a responder.
         if status.isProblem, !settings.sites[h.site].responders.isEmpty, let id = openByCheck[specs[i].key],
@@ -187,7 +192,7 @@ public struct IncidentEngine: Sendable {
     }
 
     func powerDown(_ i: Int) -> Int? {
-        guard specs[i].explainedByPower, let p = powerOfSite[siteIndexOfCheck[i]], p != i, trackers[p].isDown else { return nil }
+        guard specs[i].explainedByPower, let p = powerOfSite[siteIndexOfCheck[i]], p != i, trackers[p].powerDown else { return nil }
         return p
     }
 
@@ -352,7 +357,7 @@ public struct IncidentEngine: Sendable {
         for c in children[i] where trackers[c].unreachable && downParent(c) == nil {
             reevaluate(c, because: "\(specs[i].key.check) is up again", at: t, out: &out)
         }
-        if specs[i].isPowerSource {
+        if specs[i].isPowerSource && !trackers[i].powerDown {
             if let id = openByCheck[specs[i].key], let inc = incidents[id], !trackers[i].hardStatus.isProblem {
                 let still = stillDown(folded: inc)
                 if still.isEmpty { tryResolvePower(i, at: t, out: &out) }
