@@ -48,6 +48,14 @@ public struct IncidentService: Sendable {
 
     public func openIncidents() async throws(WatchpostError) -> [Incident] { try await store.openIncidents() }
 
+    /// Open incidents first (newest first), then resolved ones (newest first), at most `limit`.
+    public func recentIncidents(limit: Int) async throws(WatchpostError) -> [Incident] { try await store.recentIncidents(limit: limit) }
+
+    /// Writes a refused attempt to the incident's timeline (nothing else changes).
+    public func recordRefusal(incidentID: Int64, by: String, via: String, from: String?, reason: String, at: Instant) async throws(WatchpostError) {
+        try await store.recordIncidentRefusal(incidentID, by: by, via: via, from: from, reason: reason, at: at)
+    }
+
     public func incident(_ id: Int64) async throws(WatchpostError) -> Incident? { try await store.incident(id) }
 
     /// Incidents open at any time in [from, to), optionally of one site (for reports and pages).

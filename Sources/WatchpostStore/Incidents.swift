@@ -276,6 +276,26 @@ extension Store {
         } catch { throw storageError("cannot read incidents", error) }
     }
 
+    /// Open incidents first (newest first), then resolved ones (newest first), at most `limit`.
+    public func recentIncidents(limit: Int) throws(WatchpostError) -> [Incident] {
+        do {
+            return try db.query("SELECT data_json FROM incident ORDER BY (state = 'resolved'), id DESC LIMIT ?", limit).map(Store.decodeIncident)
+        } catch { throw storageError("cannot read incidents", error) }
+    }
+
+    /// Records a refused attempt (forged or expired link, a reply without a valid token…).
+    public func recordIncidentRefusal(_ id: Int64, by: String, via: String, from: String?, reason: String, at: Instant) throws(WatchpostError) {
+        do {
+            try db.transaction {
+                guard try Store.loadIncident(id, in: db) != nil else { return }
+                try Store.appendTimeline([TimelineEvent(at: at, site: try db.query("SELECT site FROM incident WHERE id = ?", id).first?[0].string ?? "",
+                                                        checkID: try db.query("SELECT check_id FROM incident WHERE id = ?", id).first?[0].string,
+                                                        incidentID: id, kind: "refused", actor: by,
+                                                        text: "refused \(via)\(from.map { " from \($0)" } ?? ""): \(reason)")], in: db)
+            }
+        } catch { throw storageError("cannot record refusal on incident #\(id)", error) }
+    }
+
     public func acknowledgements(incidentID: Int64) throws(WatchpostError) -> [Acknowledgement] {
         do {
             return try db.query("SELECT by_whom, via, note, origin, at_ms, level FROM incident_ack WHERE incident_id = ? ORDER BY id", incidentID).map {

@@ -54,7 +54,7 @@ extension Incident {
             var f = base
             f["recipient"] = r.displayName
             out.append(NotificationRequest(key: prefix + r.address, event: event, site: key.site, incidentID: id, checkID: key.check, level: level,
-                                           recipient: r, template: "incident", fields: f, createdAt: at))
+                                           recipient: r, template: event.rawValue, fields: f, createdAt: at))
         }
         return out
     }
