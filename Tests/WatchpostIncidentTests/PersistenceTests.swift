@@ -164,3 +164,55 @@ func temporaryFolder(_ name: String) throws -> String {
         #expect(inserted.problemSeq == 3)
     }
 }
+
+/// Responders configured in a site folder, run by the daemon's processor with the real
+/// `command` action: once per incident, outcome in the timeline, a failure told to those notified.
+@Suite struct ResponderTests {
+    typealias F = Fixture
+
+    @Test func respondersRunOnceAndFailuresAreIncidentEvents() async throws {
+        let dir = try temporaryFolder("responders")
+        let copy = try Subprocess.run("/bin/cp", arguments: ["-r", "\(F.root)/watchpost.conf", "\(F.root)/probes", "\(F.root)/alerts", "\(F.root)/contrib", dir],
+                                      timeout: .seconds(10))
+        try #require(copy.exitCode == 0, "\(copy.output)")
+        try FileSystem.writeAtomically("\(dir)/probes/tay-trang/responders.conf", """
+            [responder blackout]
+            action = command
+            command = /bin/echo
+            arguments = screen blacked out
+            on_findings = content-unapproved
+            timeout = 5s
+
+            [responder broken]
+            action = command
+            command = /bin/false
+            on_checks = content
+            timeout = 5s
+            """)
+        let config = try ConfigurationLoader.load(root: dir)
+        var settings = EngineSettings(configuration: config)
+        let si = try #require(settings.sites.firstIndex { $0.id == F.tayTrang })
+        #expect(settings.sites[si].responders.map(\.name) == ["blackout", "broken"])
+        settings.sites[si].checks = [F.content()]
+        let t0 = F.local("2026-11-24T02:00")
+        let clock = ManualClock(now: t0)
+        let store = try Store(path: "\(dir)/watchpost.db", clock: clock)
+        let p = IncidentProcessor(configuration: config, settings: settings, store: store, clock: clock, logger: Logger(sink: CapturedLog(), clock: clock))
+        await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
+        await p.waitForResponders()
+        for n in 1...3 { await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0 + .seconds(30 * Int64(n)))) }
+        await p.waitForResponders()
+        let runs = try await store.read { db in
+            try db.query("SELECT responder, state, outcome FROM responder_run ORDER BY responder").map { "\($0[0].string ?? "") \($0[1].string ?? ""): \($0[2].string ?? "")" }
+        }
+        #expect(runs.count == 2)
+        #expect(runs.first == "blackout succeeded: /bin/echo: screen blacked out")
+        #expect(runs.last?.hasPrefix("broken failed: ") == true)
+        let kinds = try await store.timeline(incidentID: 1).map(\.event.kind)
+        #expect(kinds.filter { $0 == "responder-started" }.count == 2)
+        #expect(kinds.contains("responder-succeeded") && kinds.contains("responder-failed"))
+        let failed = try await store.read { db in try db.query("SELECT key FROM outbox WHERE event = 'responderFailed' ORDER BY id").map { $0[0].string ?? "" } }
+        #expect(failed == F.keys(1, "responderFailed", "broken", F.level1))
+        #expect(try await store.verify() == [])
+    }
+}
