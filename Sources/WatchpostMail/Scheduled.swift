@@ -85,16 +85,17 @@ public struct ScheduledMail: Sendable {
         return done
     }
 
-    /// Fields for the digest (the site's checks that are not OK, worst first) or the heartbeat.
+    /// Fields for the digest (the site's open incidents, oldest first) or the heartbeat (check counts).
     func content(kind: String, site: SiteProfile, at: Instant) async throws(WatchpostError) -> [String: String] {
         let states = try await store.checkStates().filter { $0.site == site.id }
-        let problems = states.filter { $0.status.isProblem }.sorted { ($0.status.severityRank, $1.since) > ($1.status.severityRank, $0.since) }
+        let problems = states.filter { $0.status.isProblem }
+        let open = try await store.openIncidents().filter { $0.key.site == site.id }
         var f: [String: String] = ["time": site.zone.format(at), "checks_ok": String(states.count - problems.count),
-                                   "checks_problem": String(problems.count), "count": String(problems.count)]
+                                   "checks_problem": String(problems.count), "count": String(open.count)]
         if kind == "digest" {
-            f["incidents"] = problems.isEmpty ? "—" : problems.map { s in
-                let name = site.check(s.checkID)?.name ?? s.checkID
-                return "• \(name) (\(s.checkID)): \(s.status) — \(s.summary) — \(site.zone.format(s.since))"
+            f["incidents"] = open.isEmpty ? "—" : open.map { i in
+                let ack = i.acknowledgement.map { " — đã xác nhận / acknowledged: \($0.by)" } ?? " — chưa xác nhận / not acknowledged"
+                return "• #\(i.id) \(i.checkName) (\(i.key.check)): \(i.severity) — \(i.summary) — từ / since \(site.zone.format(i.since)), cấp / level \(i.level)\(ack)"
             }.joined(separator: "\n")
         }
         return f

@@ -243,6 +243,13 @@ extension Store {
         try transaction { db in
             try db.run("UPDATE mail_message SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?", error, id)
             try db.run("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE message_ref = ?", error, id)
+            // Recorded in the incidents' audit timeline, in the same transaction.
+            var events: [TimelineEvent] = []
+            for r in try db.query("SELECT DISTINCT o.site, o.check_id, o.incident_id, m.recipient_address FROM outbox o JOIN mail_message m ON m.id = o.message_ref WHERE o.message_ref = ? AND o.incident_id IS NOT NULL", id) {
+                events.append(TimelineEvent(at: now, site: r[0].string ?? "", checkID: r[1].string, incidentID: r[2].int, kind: "delivery-failed", actor: "mail",
+                                            text: "mail to \(r[3].string ?? "") refused permanently: \(error)"))
+            }
+            try Store.appendTimeline(events, in: db)
             try Store.enqueue(reports, in: db)
         }
     }

@@ -76,5 +76,16 @@ let mailServices: ServiceFactory = { ctx in
     let scheduled = ScheduledMail(store: ctx.store, clock: ctx.clock, settings: settings, configuration: ctx.configuration,
                                   logger: ctx.logger.with("service", "scheduled-mail"))
     if scheduled.isConfigured { services.append(NamedService(name: "scheduled-mail", body: { try await scheduled.run() })) }
+    if let imap = settings.imap {
+        // Replies act through the incident engine's service, like the web server and the CLI.
+        let log = ctx.logger.with("service", "replies")
+        if settings.linkKey == nil { log.warning("no web.link_key secret: replies cannot be verified, so ACK by email will be refused") }
+        let processor = ReplyProcessor(store: ctx.store, clock: ctx.clock, linkKey: settings.linkKey,
+                                       actions: IncidentServiceActions(service: IncidentService(store: ctx.store), contacts: ctx.configuration.contacts),
+                                       configuration: ctx.configuration, logger: log)
+        let poller = ReplyPoller(endpoint: imap, mailbox: settings.imapMailbox, interval: settings.imapPollInterval, processor: processor,
+                                 clock: ctx.clock, logger: log)
+        services.append(NamedService(name: "replies", body: { try await poller.run() }))
+    }
     return services
 }

@@ -26,7 +26,7 @@ struct MailDaemonTests {
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: SystemClock())
         let now = SystemClock().now()
         var reqs: [NotificationRequest] = []
-        for r in 1...3 { for i in 1...2 { reqs.append(request("inc-\(i)/triggered/\(r)", to: "r\(r)@taytrang.example.org", incident: Int64(i), at: now)) } }
+        for r in 1...3 { for i in 1...2 { reqs.append(request("note-\(i)/\(r)", to: "r\(r)@taytrang.example.org", incident: nil, event: .digest, at: now, summary: "Thông báo \(i)")) } }
         #expect(try await store.enqueue(reqs) == 6)
 
         // The server is down: the daemon groups (3 messages) and keeps retrying.

@@ -152,8 +152,11 @@ struct MailTestConfig {
     init(smtpPort: Int, extraSMTP: String = "insecure = true", mail: String = "group_window = 0s\nretry_initial = 1s\nretry_max = 2s",
          imap: String? = nil, linkKey: String = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") throws {
         dir = tempDir("wp-mailcfg")
-        let (rc, out) = shell("cp -r '\(packageRoot)/alerts' '\(packageRoot)/probes' '\(dir)/'")
+        // The shipped contacts, chains and templates; the Tây Trang site with one check that is
+        // always OK, so that the incident engine queues nothing of its own during the test.
+        let (rc, out) = shell("cp -r '\(packageRoot)/alerts' '\(dir)/' && mkdir -p '\(dir)/probes/tay-trang' && cp '\(packageRoot)/probes/tay-trang/site.conf' '\(packageRoot)/probes/tay-trang/schedule.conf' '\(dir)/probes/tay-trang/'")
         try #require(rc == 0, "\(out)")
+        try FileSystem.writeAtomically("\(dir)/probes/tay-trang/checks.conf", "[check alive]\nkind = exec\ncommand = /bin/true\ninterval = 30s\n")
         try FileSystem.writeAtomically("\(dir)/watchpost.conf", """
             [daemon]
             database = var/watchpost.db
