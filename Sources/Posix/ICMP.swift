@@ -150,6 +150,10 @@ public enum ICMPEcho {
         for k in 8..<sendBuffer.count { sendBuffer[k] = UInt8(truncatingIfNeeded: k) }
         var recvBuffer = [UInt8](repeating: 0, count: 65_536 + 512)
 
+        var pfds: [pollfd] = []
+        if let s = v4 { pfds.append(pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0)) }
+        if let s = v6 { pfds.append(pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0)) }
+
         func resolvePacket(_ idx: Int) {
             if !packets[idx].closed { packets[idx].closed = true; outstanding -= 1 }
         }
@@ -209,9 +213,7 @@ public enum ICMPEcho {
             var wake = deadline
             if let s = sendQueue.peek { wake = min(wake, max(s.key, nextSlot)) }
             if let e = expiry.peek { wake = min(wake, e.key) }
-            var pfds: [pollfd] = []
-            if let s = v4 { pfds.append(pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0)) }
-            if let s = v6 { pfds.append(pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0)) }
+            for k in pfds.indices { pfds[k].revents = 0 }
             let waitNs = wake > now ? wake - now : 0
             // poll counts whole milliseconds: round up, so that a send is never early (slots are
             // absolute times, so the rounding does not accumulate).

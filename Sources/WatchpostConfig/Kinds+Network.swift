@@ -86,11 +86,30 @@ extension CheckKinds {
 
     /// TCP connect to host:port targets.
     public static let tcp = CheckKindSchema(kind: "tcp", summary: "TCP connect to one or more host:port", keys: [
-        KeySpec("targets", hostPortList, required: true, help: "host:port targets, comma-separated ([v6]:port for IPv6)"),
+        KeySpec("targets", hostPortList, help: "host:port targets, comma-separated ([v6]:port for IPv6)"),
+        KeySpec("host", .host, help: "one host (with port; instead of targets, as check_tcp -H)"),
+        KeySpec("port", .port, help: "the port for host"),
         KeySpec("connect_timeout", .duration(min: Seconds(milliseconds: 10), max: .seconds(300)), help: "time limit for each connect (default: the check's timeout)"),
         KeySpec("connect_warning", .duration(min: .zero, max: .seconds(300)), help: "connect time for WARNING"),
         KeySpec("connect_critical", .duration(min: .zero, max: .seconds(300)), help: "connect time for CRITICAL"),
-    ] + resolveKeys, validate: { section in thresholdOrder(section, "connect_warning", "connect_critical", duration: true) })
+    ] + resolveKeys, validate: { section in
+        var out = thresholdOrder(section, "connect_warning", "connect_critical", duration: true)
+        let hasTargets = section.has("targets"), hasHost = section.has("host"), hasPort = section.has("port")
+        if hasTargets && (hasHost || hasPort) {
+            out.append(.init(file: section.file, line: section.lineOf("host"), key: hasHost ? "host" : "port", message: "give either targets or host and port, not both"))
+        } else if !hasTargets && !(hasHost && hasPort) {
+            out.append(.init(file: section.file, line: section.line, key: hasHost ? "port" : "targets",
+                             message: hasHost ? "host needs a port" : "required in [check \(section.name ?? "")] but missing (or host and port)"))
+        }
+        return out
+    })
+
+    /// The `host:port` targets of a tcp check, from `targets` or from `host` and `port`.
+    public static func tcpTargets(_ section: ConfigSection) -> [String] {
+        if section.has("targets") { return section.list("targets") }
+        let h = section.string("host").trimmingWhitespace(), p = section.string("port").trimmingWhitespace()
+        return [h.contains(":") ? "[\(h)]:\(p)" : "\(h):\(p)"]
+    }
 
     /// HTTP(S) requests through libcurl.
     public static let http = CheckKindSchema(kind: "http", summary: "HTTP(S) request: status, time to first byte, body text, certificate expiry", keys: [

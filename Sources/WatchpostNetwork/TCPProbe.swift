@@ -22,7 +22,7 @@ public struct TCPProbe: Probe {
 
     public init(check: CheckDefinition) {
         let p = check.parameters
-        var s = Settings(targets: p.list("targets"))
+        var s = Settings(targets: CheckKinds.tcpTargets(p))
         s.connectTimeout = p.value("connect_timeout").flatMap { Seconds(parsing: $0) }
         s.connectWarning = p.value("connect_warning").flatMap { Seconds(parsing: $0) }
         s.connectCritical = p.value("connect_critical").flatMap { Seconds(parsing: $0) }

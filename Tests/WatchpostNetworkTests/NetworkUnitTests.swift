@@ -118,6 +118,9 @@ import WatchpostNetwork
     @Test func mistakesAreNamedWithTheirLine() {
         let tooShort = diagnostics("[check uplink]\nkind = icmp\ntargets = 192.0.2.1\ncount = 5\ntimeout = 2s\n")
         #expect(tooShort == ["checks.conf:5: timeout: 2s is shorter than the echoes need (4 × echo_interval 1s + echo_timeout 1s = 5s)"])
+        #expect(diagnostics("[check m]\nkind = tcp\nhost = 192.0.2.25\nport = 587\n").isEmpty)
+        #expect(diagnostics("[check m]\nkind = tcp\nhost = 192.0.2.25\n") == ["checks.conf:1: port: host needs a port"])
+        #expect(diagnostics("[check m]\nkind = tcp\n") == ["checks.conf:1: targets: required in [check m] but missing (or host and port)"])
         #expect(diagnostics("[check m]\nkind = tcp\ntargets = 192.0.2.25\n") == ["checks.conf:3: targets: '192.0.2.25' needs a port, e.g. 192.0.2.25:80 (IPv6: [::1]:80)"])
         #expect(diagnostics("[check w]\nkind = http\nurl = ftp://192.0.2.80/\n") == ["checks.conf:3: url: 'ftp://192.0.2.80/' is not an http:// or https:// URL"])
         #expect(diagnostics("[check u]\nkind = icmp\ntargets = 192.0.2.1\nloss_warning = 90\nloss_critical = 50\n").first?.contains("WARNING must come before CRITICAL") == true)

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# ICMP benchmark beside Debian's fping, in the same run with the same packet timing: 100 loopback
+# targets (127.0.0.1–127.0.0.100) × 3 echoes, 10 ms between any two echoes (fping -i 10, our
+# --spacing 10ms), 1 s between echoes to one target (fping -p 1000, our --interval 1s), 500 ms
+# reply timeout (fping -t 500, our --timeout 500ms). Reports wall time, CPU time and peak RSS of
+# both (median of RUNS runs), and checks that loss and round trips agree per target.
+#   bench/network/run.sh [RUNS]      (default 5; needs root or CAP_NET_RAW for both tools)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/lib.sh
+ensure_packages $BUILD_PACKAGES fping python3
+runs=${1:-5}
+work=$(mktemp -d /tmp/watchpost-bench-net-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+echo "==> release build"
+swift build -c release --product watchpost 2>&1 | tail -n 1
+bin="$(swift build -c release --show-bin-path)/watchpost"
+targets=$(seq 1 100 | sed 's/^/127.0.0./')
+list=$(echo $targets | tr ' ' ',')
+
+# measure OUT TIMEFILE CMD...: runs CMD with stdout+stderr to OUT and writes "wall cpu maxrss_kB"
+# to TIMEFILE (getrusage of the child: microsecond CPU, unlike time(1)'s 10 ms).
+measure() {
+  /usr/bin/python3 - "$@" <<'PY'
+import os, resource, subprocess, sys, time
+out, timefile, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+t0 = time.monotonic()
+with open(out, "w") as f: subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+wall = time.monotonic() - t0
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(timefile, "w").write(f"{wall} {ru.ru_utime} {ru.ru_stime} {ru.ru_maxrss}\n")
+PY
+}
+for i in $(seq 1 "$runs"); do
+  measure "$work/fping.$i.out" "$work/fping.$i.time" fping -q -c 3 -i 10 -p 1000 -t 500 $targets
+  measure "$work/wp.$i.json" "$work/wp.$i.time" "$bin" probe net --target "$list" --count 3 --spacing 10ms --interval 1s --timeout 500ms --json
+done
+
+/usr/bin/python3 - "$work" "$runs" <<'PY'
+import json, re, statistics, sys
+work, runs = sys.argv[1], int(sys.argv[2])
+def times(tool):
+    rows = [list(map(float, open(f"{work}/{tool}.{i}.time").read().split()[-4:])) for i in range(1, runs + 1)]
+    wall = statistics.median(r[0] for r in rows)
+    cpu = statistics.median(r[1] + r[2] for r in rows)
+    rss = statistics.median(r[3] for r in rows)
+    return wall, cpu, rss
+fw, fc, fr = times("fping")
+ww, wc, wr = times("wp")
+print()
+print(f"100 targets x 3 echoes on loopback, spacing 10 ms, per-target interval 1 s, timeout 500 ms; median of {runs} runs")
+print(f"{'':14}{'fping':>12}{'watchpost':>12}{'ratio':>8}")
+print(f"{'wall (s)':14}{fw:>12.3f}{ww:>12.3f}{ww/fw:>8.2f}")
+print(f"{'CPU (s)':14}{fc:>12.4f}{wc:>12.4f}{(wc/fc if fc else float('inf')):>8.2f}")
+print(f"{'peak RSS (kB)':14}{fr:>12.0f}{wr:>12.0f}{wr/fr:>8.2f}")
+# Agreement, per target, over every run: loss equal, average round trips of the same order.
+pat = re.compile(r"^(\S+)\s*: xmt/rcv/%loss = (\d+)/(\d+)/(\d+)%(?:, min/avg/max = ([\d.]+)/([\d.]+)/([\d.]+))?")
+loss_mismatch = 0; favg = []; wavg = []
+for i in range(1, runs + 1):
+    f = {}
+    for line in open(f"{work}/fping.{i}.out"):
+        m = pat.match(line.strip())
+        if m: f[m.group(1)] = (float(m.group(4)), float(m.group(6)) if m.group(6) else None)
+    r = json.load(open(f"{work}/wp.{i}.json"))
+    w = {}
+    for m in r["measurements"]:
+        name, _, target = m["name"].partition("[")
+        target = target.rstrip("]")
+        w.setdefault(target, {})[name] = m["value"]
+    for t, (floss, fav) in f.items():
+        wl = w.get(t, {}).get("loss")
+        if wl is None or abs(wl - floss) > 0.5: loss_mismatch += 1
+        if fav is not None and "rtt_avg" in w.get(t, {}): favg.append(fav); wavg.append(w[t]["rtt_avg"])
+    if len(f) != 100: print(f"run {i}: fping reported {len(f)} targets, expected 100")
+print(f"loss agreement: {100*runs - loss_mismatch}/{100*runs} target-runs with equal loss %")
+if favg:
+    print(f"average RTT over all targets (ms): fping {statistics.mean(favg):.3f}, watchpost {statistics.mean(wavg):.3f}; "
+          f"median fping {statistics.median(favg):.3f}, watchpost {statistics.median(wavg):.3f}")
+ok = ww <= 1.1 * fw and wc <= 2 * fc and loss_mismatch == 0
+print("goal (wall within 1.1x, CPU within 2x, equal loss):", "met" if ok else "NOT met")
+PY
