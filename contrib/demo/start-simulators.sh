@@ -25,3 +25,20 @@ fi
 echo "videos/gioi-thieu.txt" > "$demo/now-playing"
 "$bin/watchpost-sim" player --listen 127.0.0.21:8080 --media "$demo/media" --now-playing "$demo/now-playing" &
 pids+=($!)
+
+# Network peers of the network checks (192.0.2.x → 127.0.0.x): the uplink gateway (127.0.0.1) and
+# the controller (127.0.0.20) answer ping on loopback by themselves, the player's web interface is
+# the player simulator above (127.0.0.21:8080); the mail server's submission port
+# (127.0.0.25:587) and the Department's HTTPS server (127.0.0.80:443, a certificate made now and
+# trusted through ca_file) are small servers from Debian's python3 and openssl.
+mkdir -p "$demo/net"
+/usr/bin/python3 -c 'import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.25", 587)); s.listen(64)
+while True:
+    c, _ = s.accept(); c.sendall(b"220 demo mail server\r\n"); c.close()' >/dev/null 2>&1 &
+pids+=($!)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 365 -subj /CN=127.0.0.80 \
+    -addext subjectAltName=IP:127.0.0.80 -keyout "$demo/net/department.key" -out "$demo/net/department.pem" >/dev/null 2>&1
+openssl s_server -quiet -www -accept 127.0.0.80:443 -cert "$demo/net/department.pem" -key "$demo/net/department.key" >/dev/null 2>&1 &
+pids+=($!)
+sed -i "/^\[check department-server\]/a ca_file = $demo/net/department.pem" "$demo/config/probes/tay-trang/checks.conf"
