@@ -28,6 +28,32 @@ public enum IncidentSections {
     ], freeKeys: .text)
 }
 
+extension IncidentSections {
+    /// Cross-key checks of `[maintenance]` and `[responder]` sections: a window ends after it
+    /// starts; named checks exist at the site.
+    public static func diagnose(_ sections: [ConfigSection], checks: Set<String>, zone: ZoneOffset) -> [ConfigDiagnostic] {
+        var out: [ConfigDiagnostic] = []
+        for s in sections {
+            switch s.type {
+            case "maintenance":
+                if let a = s.value("start").flatMap({ Instant.parse($0, defaultOffset: zone.offsetSeconds) }),
+                   let b = s.value("end").flatMap({ Instant.parse($0, defaultOffset: zone.offsetSeconds) }), b <= a {
+                    out.append(.init(file: s.file, line: s.lineOf("end"), key: "end", message: "the window ends (\(zone.format(b))) before it starts (\(zone.format(a)))"))
+                }
+                for c in s.list("checks") where !checks.contains(c) {
+                    out.append(.init(file: s.file, line: s.lineOf("checks"), key: "checks", message: "no check '\(c)' at this site"))
+                }
+            case "responder":
+                for c in s.list("on_checks") where !checks.contains(c) {
+                    out.append(.init(file: s.file, line: s.lineOf("on_checks"), key: "on_checks", message: "no check '\(c)' at this site"))
+                }
+            default: break
+            }
+        }
+        return out
+    }
+}
+
 extension ContactBook {
     /// The addresses one chain reference reaches at a site: an organisation's duty address and
     /// its people's, a person's address, or every organisation with a role serving the site.

@@ -216,3 +216,41 @@ func temporaryFolder(_ name: String) throws -> String {
         #expect(try await store.verify() == [])
     }
 }
+
+@Suite struct IncidentConfigurationTests {
+    typealias F = Fixture
+
+    @Test func maintenanceAndResponderSectionsAreReadAndChecked() throws {
+        let dir = try temporaryFolder("config")
+        let copy = try Subprocess.run("/bin/cp", arguments: ["-r", "\(F.root)/watchpost.conf", "\(F.root)/probes", "\(F.root)/alerts", "\(F.root)/contrib", dir],
+                                      timeout: .seconds(10))
+        try #require(copy.exitCode == 0, "\(copy.output)")
+        try FileSystem.writeAtomically("\(dir)/probes/tay-trang/maintenance.conf", """
+            [maintenance ups-battery]
+            start = 2026-12-06T06:00
+            end = 2026-12-06T09:00
+            checks = ups, led-controller
+            reason = Thay ắc quy UPS / UPS battery replacement
+            """)
+        let good = try ConfigurationLoader.load(root: dir)
+        let site = try #require(EngineSettings(configuration: good).sites.first { $0.id == F.tayTrang })
+        #expect(site.maintenance == [MaintenanceWindow(id: "profile:tay-trang/ups-battery", site: F.tayTrang, checks: ["ups", "led-controller"],
+                                                       start: Instant.parse("2026-12-05T23:00Z")!, end: Instant.parse("2026-12-06T02:00Z")!,
+                                                       reason: "Thay ắc quy UPS / UPS battery replacement")])
+        // The UPS is the power source and the controller is explained by power (shipped profile).
+        #expect(site.checks.first { $0.key.check == "ups" }?.isPowerSource == true)
+        #expect(site.checks.first { $0.key.check == "led-controller" }?.explainedByPower == true)
+        try FileSystem.writeAtomically("\(dir)/probes/tay-trang/maintenance.conf", """
+            [maintenance backwards]
+            start = 2026-12-06T09:00
+            end = 2026-12-06T06:00
+            checks = upss
+            reson = typo
+            """)
+        let (_, diagnostics) = ConfigurationLoader.validate(root: dir)
+        let text = diagnostics.map(\.description).joined(separator: "\n")
+        #expect(text.contains("maintenance.conf:3: end: the window ends (2026-12-06T06:00:00+07:00) before it starts (2026-12-06T09:00:00+07:00)"), "\(text)")
+        #expect(text.contains("maintenance.conf:4: checks: no check 'upss' at this site"), "\(text)")
+        #expect(text.contains("maintenance.conf:5: reson: unknown key in [maintenance backwards] (did you mean 'reason'?)"), "\(text)")
+    }
+}
