@@ -55,8 +55,15 @@ public actor IncidentProcessor {
                 let n = try await store.failInterruptedResponders(at: clock.now())
                 if n > 0 { logger.warning("responder runs interrupted by the last stop recorded as failed", [("count", String(n))]) }
             }
+            let first = revision == nil
             let snap = try await store.loadEngineSnapshot(now: clock.now(), reopenWindow: longestReopenWindow)
             engine.load(incidents: snap.incidents, maintenance: snap.maintenance, nextID: snap.nextIncidentID)
+            if first {
+                // Soft failures counted before a restart keep counting.
+                for s in try await store.checkStates() {
+                    engine.restoreSoftState(CheckKey(site: s.site, check: s.checkID), status: s.status, hard: s.hard, attempts: s.attempts)
+                }
+            }
             revision = snap.revision
         } catch {
             logger.error("cannot load incidents", [("error", error.description)])

@@ -254,3 +254,21 @@ func temporaryFolder(_ name: String) throws -> String {
         #expect(text.contains("maintenance.conf:5: reson: unknown key in [maintenance backwards] (did you mean 'reason'?)"), "\(text)")
     }
 }
+
+extension IncidentPersistenceTests {
+    @Test func softFailuresKeepCountingAcrossARestart() async throws {
+        let path = try temporaryFolder("soft") + "/watchpost.db"
+        let t0 = F.local("2026-11-24T02:00")
+        let clock = ManualClock(now: t0)
+        let settings = try F.settings([F.content(failAfter: 3)])
+        do {
+            let (_, p) = try processor(path, clock: clock, settings: settings)
+            await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
+            await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0 + .seconds(30)))
+        }
+        let (store, p) = try processor(path, clock: clock, settings: settings)
+        #expect(try await store.checkStates().first?.attempts == 2)
+        await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0 + .seconds(60)))
+        #expect(try await store.openIncidents().count == 1)
+    }
+}

@@ -102,6 +102,15 @@ public struct IncidentEngine: Sendable {
         }
     }
 
+    /// Restores a check's soft state after a restart (from the stored check state): a check that
+    /// had failed `attempts` times without becoming hard continues counting from there.
+    public mutating func restoreSoftState(_ key: CheckKey, status: CheckStatus, hard: Bool, attempts: Int) {
+        guard let i = index[key], !trackers[i].hardStatus.isProblem, status.isProblem, !hard else { return }
+        trackers[i].lastStatus = status
+        trackers[i].failStreak = min(attempts, max(0, specs[i].failAfter - 1))
+        trackers[i].okStreak = 0
+    }
+
     // MARK: - Results
 
     /// Runs one result through the check's state machine. Cheap and allocation-free unless the
