@@ -231,7 +231,7 @@ public actor ContentProbe: Probe {
         }
         var measurements: [Measurement] = []
         var facts: [String: String] = ["media_folder": settings.mediaFolder, "manifest": settings.manifestPath]
-        if let outcome {
+        if let outcome, outcome.folderError == nil {
             let files = outcome.entries.filter { if case .file = $0 { return true }; return false }.count
             measurements.append(Measurement("files", Double(files)))
             measurements.append(Measurement("hashed_bytes", Double(outcome.bytesHashed), unit: "B"))
