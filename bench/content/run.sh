@@ -21,7 +21,7 @@ swift build -c release --product watchpost 2>&1 | tail -n 1
 bin="$(swift build -c release --show-bin-path)/watchpost"
 
 # Media like a player's folder: a few large videos and many mid-sized clips and images.
-if [ ! -f "$data/.complete" ]; then
+if [ ! -f "$data.complete" ]; then
     echo "==> generating ${size_mib} MiB of media in $data"
     rm -rf "$data"; mkdir -p "$data/videos" "$data/clips" "$data/images"
     big=$(( size_mib / 2 / 4 ))                 # half in 4 large videos
@@ -29,13 +29,13 @@ if [ ! -f "$data/.complete" ]; then
     clips=$(( size_mib / 2 / 16 ))              # the other half in 16 MiB clips
     for i in $(seq 1 "$clips"); do openssl rand -out "$data/clips/clip-$i.mp4" $(( 16 * 1048576 )); done
     for i in $(seq 1 64); do openssl rand -out "$data/images/image-$i.png" 65536; done
-    touch "$data/.complete"
+    touch "$data.complete"
 fi
-bytes=$(find "$data" -type f ! -name .complete -printf '%s\n' | awk '{s+=$1} END {print s}')
-files=$(find "$data" -type f ! -name .complete | wc -l)
+bytes=$(find "$data" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+files=$(find "$data" -type f | wc -l)
 echo "==> $files files, $bytes bytes; warming the page cache"
-find "$data" -type f ! -name .complete -print0 | xargs -0 cat > /dev/null
-find "$data" -type f ! -name .complete -print0 | xargs -0 cat > /dev/null
+find "$data" -type f -print0 | xargs -0 cat > /dev/null
+find "$data" -type f -print0 | xargs -0 cat > /dev/null
 
 "$bin" manifest keygen --out "$work/bench" > /dev/null
 now() { date +%s.%N; }
@@ -53,12 +53,12 @@ run_tool() {  # name, command...
 }
 
 echo "==> hashing, best of $runs each"
-run_tool sha256sum bash -c "find '$data' -type f ! -name .complete -print0 | xargs -0 sha256sum"
-run_tool openssl bash -c "find '$data' -type f ! -name .complete -print0 | xargs -0 openssl dgst -sha256"
+run_tool sha256sum bash -c "find '$data' -type f -print0 | xargs -0 sha256sum"
+run_tool openssl bash -c "find '$data' -type f -print0 | xargs -0 openssl dgst -sha256"
 run_tool watchpost bash -c "rm -f '$work/m'; '$bin' manifest create '$data' --key '$work/bench.key' --valid-from 2026-01-01 --valid-to 2026-12-31 --approved-by bench --output '$work/m' 2>/dev/null"
 grep -c '^file ' "$work/m" | xargs -I{} echo "    watchpost listed {} files"
 # The manifest agrees with sha256sum on every file.
-find "$data" -type f ! -name .complete -print0 | xargs -0 sha256sum | sed "s#  $data/# #" | sort > "$work/peer"
+find "$data" -type f -print0 | xargs -0 sha256sum | sed "s#  $data/# #" | sort > "$work/peer"
 grep '^file ' "$work/m" | awk '{print $2" "$4}' | sort > "$work/ours"
 if cmp -s "$work/peer" "$work/ours"; then echo "    digests: identical to sha256sum for all files"; else echo "    digests: DIFFER from sha256sum"; exit 1; fi
 
