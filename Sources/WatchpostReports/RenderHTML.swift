@@ -31,7 +31,7 @@ extension ReportRenderer {
     .meta { color: #333; margin: 0 0 3mm; line-height: 1.45; }
     .kpis { display: grid; grid-template-columns: repeat(4, 1fr); gap: 2mm; margin: 3mm 0; }
     .kpi { border: 1px solid #c9d3de; border-radius: 2mm; padding: 2mm 3mm; background: #f5f8fb; }
-    .kpi .v { font-size: 15pt; font-weight: bold; color: #24476b; }
+    .kpi .v { font-size: 13pt; font-weight: bold; color: #24476b; white-space: nowrap; }
     .kpi .l { font-size: 8.5pt; color: #444; }
     table { border-collapse: collapse; width: 100%; margin: 2mm 0; font-size: 9pt; }
     th, td { border: 1px solid #c9d3de; padding: 1.2mm 1.6mm; text-align: right; vertical-align: top; }
