@@ -348,6 +348,9 @@ public struct ReplyPoller: Sendable {
 
     /// One pass over the unhandled messages. Returns what became of each.
     public func pollOnce() async throws(WatchpostError) -> [ReplyOutcome] {
+        // A fresh connection per pass: libcurl keeps a mailbox selected on a reused connection and
+        // skips SELECT, and the server then need not show mail delivered since.
+        await imap.close()
         var outcomes: [ReplyOutcome] = []
         for uid in try await imap.searchUIDs("UNKEYWORD \(ReplyPoller.doneKeyword)") {
             let bytes = try await imap.fetch(uid: uid)

@@ -1,0 +1,180 @@
+import Testing
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostMail
+import WatchpostAuth
+import Curl
+import Posix
+import Glibc
+import Synchronization
+
+/// Dovecot with a throw-away configuration on a loopback port (Debian's dovecot-imapd, as root).
+final class Dovecot {
+    let dir: String
+    let port: Int
+    let pid: pid_t
+    var maildir: String { "\(dir)/mail/watchpost/Maildir" }
+
+    init() throws {
+        dir = tempDir("wp-dovecot")
+        port = freePort()
+        shell("chmod 755 '\(dir)' && mkdir -p '\(dir)/run' '\(dir)/state' '\(dir)/mail/watchpost/Maildir/new' '\(dir)/mail/watchpost/Maildir/cur' '\(dir)/mail/watchpost/Maildir/tmp'")
+        try FileSystem.writeAtomically("\(dir)/passwd", "watchpost:{PLAIN}secret\n")
+        try FileSystem.writeAtomically("\(dir)/dovecot.conf", """
+            protocols = imap
+            listen = 127.0.0.1
+            base_dir = \(dir)/run
+            state_dir = \(dir)/state
+            log_path = \(dir)/dovecot.log
+            ssl = no
+            disable_plaintext_auth = no
+            auth_mechanisms = plain login
+            passdb {
+              driver = passwd-file
+              args = scheme=PLAIN username_format=%u \(dir)/passwd
+            }
+            userdb {
+              driver = static
+              args = uid=nobody gid=nogroup home=\(dir)/mail/%u
+            }
+            mail_location = maildir:\(dir)/mail/%u/Maildir
+            service imap-login {
+              inet_listener imap {
+                port = \(port)
+              }
+            }
+            service anvil {
+              chroot =
+            }
+            default_internal_user = nobody
+            default_login_user = nobody
+            """)
+        shell("chown -R nobody:nogroup '\(dir)/mail'")
+        pid = try spawn("/usr/sbin/dovecot", ["-F", "-c", "\(dir)/dovecot.conf"], log: "\(dir)/out.log")
+        let port = self.port, dir = self.dir
+        try #require(eventually(15) { canConnect(port) }, "dovecot did not start: \((try? FileSystem.readText("\(dir)/out.log")) ?? "") \((try? FileSystem.readText("\(dir)/dovecot.log")) ?? "")")
+    }
+
+    private var counter = 0
+    /// Delivers a message into the mailbox, as an MTA would.
+    func deliver(_ text: String) throws {
+        counter += 1
+        let name = "\(maildir)/new/\(1_795_481_000 + counter).M\(counter).test"
+        try FileSystem.writeAtomically(name, text.replacingOccurrences(of: "\n", with: "\r\n"))
+        shell("chown nobody:nogroup '\(name)'")
+    }
+
+    deinit {
+        stop(pid)
+        shell("rm -rf '\(dir)'")
+    }
+}
+
+/// Records what replies asked the incident engine to do (the engine's own tests cover the engine).
+final class RecordingActions: IncidentActions {
+    let calls = Mutex<[String]>([])
+    var all: [String] { calls.withLock { $0 } }
+    func acknowledge(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult {
+        calls.withLock { $0.append("ack #\(incident) by \(address): \(note)") }
+        return .done
+    }
+    func resolve(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult {
+        calls.withLock { $0.append("resolve #\(incident) by \(address): \(note)") }
+        return .refused("technical incidents resolve when the check recovers")
+    }
+    func addNote(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult {
+        calls.withLock { $0.append("note #\(incident) by \(address): \(note)") }
+        return .done
+    }
+}
+
+@Suite("Acknowledgement by reply over IMAP (dovecot)", .serialized)
+struct IMAPReplyTests {
+    @Test func repliesActOnceAndForgeriesChangeNothing() async throws {
+        guard getuid() == 0 else {
+            print("SKIP: dovecot's throw-away instance needs root (uid \(getuid()))")
+            return
+        }
+        let dovecot = try Dovecot()
+        let cfg = try MailTestConfig(smtpPort: 2525, imap: "host = 127.0.0.1\nport = \(dovecot.port)\ninsecure = true\nusername = watchpost\npoll_interval = 5s")
+        defer { cfg.cleanup() }
+        let (config, settings) = try cfg.load()
+        let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
+        let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)
+        let actions = RecordingActions()
+        let logs = MemoryLogSink()
+        let processor = ReplyProcessor(store: store, clock: clock, linkKey: settings.linkKey, actions: actions, configuration: config,
+                                       logger: Logger(sink: logs, clock: clock))
+        let poller = ReplyPoller(endpoint: try #require(settings.imap), mailbox: "INBOX", interval: .seconds(5), processor: processor,
+                                 clock: clock, logger: Logger(sink: logs, clock: clock))
+
+        // The original notification, as the border-guard post received it.
+        let bp = "truc-ban@bdbp-taytrang.example.org", police = "truc-ban@congan-dienbien.example.org"
+        let original = request("inc-42/triggered/r1.L1/\(bp)", to: bp, incident: 42, at: clock.now())
+        let (mail, message) = MailComposer(settings: settings, configuration: config).compose(rows: [OutboxRow(id: 1, request: original)], now: clock.now(), thread: [])
+        let token = try #require(ReplyParser.tokens(in: ParsedMail(mail.data).text).first)
+        let quoted = ParsedMail(mail.data).text.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
+        func reply(from: String, id: String, body: String, tokenText: String = token) -> String {
+            """
+            From: Trực ban <\(from)>
+            To: watchpost@taytrang.example.org
+            Subject: Re: \(MIME.encodeWords(message.subject))
+            Message-ID: <\(id)@mail.example.org>
+            In-Reply-To: <\(mail.messageID)>
+            Content-Type: text/plain; charset=utf-8
+            Content-Transfer-Encoding: 8bit
+
+            \(body)
+
+            Vào lúc 07:50, Watchpost đã viết:
+            \(quoted.replacingOccurrences(of: token, with: tokenText))
+            """
+        }
+        var tampered = Array(token)
+        tampered[tampered.count - 3] = tampered[tampered.count - 3] == "A" ? "B" : "A"
+        let expired = AckToken(incidentID: 42, level: 1, recipient: bp, expires: clock.now() - .hours(1)).signed(key: try #require(settings.linkKey))
+
+        try dovecot.deliver(reply(from: bp, id: "r1", body: "XÁC NHẬN: đã cử kỹ thuật viên\nsẽ có mặt lúc 9 giờ."))
+        try dovecot.deliver(reply(from: bp, id: "r2", body: "Ack"))
+        try dovecot.deliver(reply(from: police, id: "r3", body: "ACK"))
+        try dovecot.deliver(reply(from: bp, id: "r4", body: "ACK", tokenText: String(tampered)))
+        try dovecot.deliver(reply(from: bp, id: "r5", body: "ack", tokenText: expired))
+        try dovecot.deliver(reply(from: bp, id: "r6", body: "Điện lưới khu vực bị cắt, đang liên hệ điện lực."))
+        try dovecot.deliver(reply(from: bp, id: "r7", body: "ĐÃ XỬ LÝ"))
+
+        let outcomes = try await poller.pollOnce()
+        #expect(outcomes.count == 7)
+        #expect(outcomes.first == .acknowledged([42]))
+        #expect(outcomes.contains(.rejected("this code has already been used")))
+        #expect(outcomes.contains(.rejected("the code was issued to another address, not \(police)")))
+        #expect(outcomes.contains(.rejected("the code is not valid (altered or forged)")))
+        #expect(outcomes.contains { if case .rejected(let w) = $0 { return w.contains("expired") } else { return false } })
+        #expect(outcomes.contains(.noted([42])))
+        #expect(outcomes.last == .rejected("#42: technical incidents resolve when the check recovers"))
+        // Exactly one acknowledgement, with the rest of the first paragraph as its note, and one note.
+        #expect(actions.all.filter { $0.hasPrefix("ack") } == ["ack #42 by \(bp): đã cử kỹ thuật viên sẽ có mặt lúc 9 giờ."])
+        #expect(actions.all.filter { $0.hasPrefix("note") } == ["note #42 by \(bp): Điện lưới khu vực bị cắt, đang liên hệ điện lực."])
+        // Rejected replies from known contacts get a short answer, queued in the outbox.
+        let answers = try await store.outboxRows().filter { $0.request.event == .replyRejected }
+        #expect(answers.count == 5)
+        #expect(Set(answers.map(\.request.recipient.address)) == [bp, police])
+        #expect(logs.all.filter { $0.contains("changed nothing") }.count == 5)
+
+        // Everything is flagged on the server: a second pass finds nothing.
+        #expect(try await poller.pollOnce().isEmpty)
+        let flagged = shell("ls '\(dovecot.maildir)/cur' | grep -c 'WatchpostDone\\|,S' || true").1
+        _ = flagged
+
+        // Handled but not flagged (the daemon died in between): the next pass only flags it.
+        try dovecot.deliver(reply(from: bp, id: "r8", body: "ACK lần nữa"))
+        let imap = IMAPSession(endpoint: try #require(settings.imap), mailbox: "INBOX")
+        let uid = try #require(try await imap.searchUIDs("UNKEYWORD \(ReplyPoller.doneKeyword)").first)
+        _ = try await processor.handle(try await imap.fetch(uid: uid), uid: uid)
+        let before = actions.all.count
+        let again = try await poller.pollOnce()
+        #expect(again == [.duplicate], "\(again)")
+        #expect(actions.all.count == before, "nothing acted twice")
+        #expect(try await poller.pollOnce().isEmpty)
+    }
+}
