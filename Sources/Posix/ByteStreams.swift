@@ -405,3 +405,14 @@ public final class UDPSocket {
         }
     }
 }
+
+extension CurrentProcess {
+    /// CPU time used by this process so far (user + system), for benchmarks.
+    public static func cpuNanoseconds() -> UInt64 {
+        var ru = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &ru)
+        let user = UInt64(ru.ru_utime.tv_sec) * 1_000_000_000 + UInt64(ru.ru_utime.tv_usec) * 1000
+        let system = UInt64(ru.ru_stime.tv_sec) * 1_000_000_000 + UInt64(ru.ru_stime.tv_usec) * 1000
+        return user + system
+    }
+}

@@ -4,7 +4,7 @@ import WatchpostLED
 import Posix
 import FoundationEssentials
 
-let ledProbeOptions: Set<String> = ["host", "port", "serial", "baud", "cards", "ports", "timeout", "sending-card"]
+let ledProbeOptions: Set<String> = ["host", "port", "serial", "baud", "cards", "ports", "timeout", "sending-card", "repeat"]
 
 let ledProbeHelp = """
 
@@ -15,8 +15,9 @@ Polls a NovaStar sending card once (TCP port 5200 by default; serial 115200 8N1 
 prints model, firmware, input, every receiving card (brightness, kill/lock/test pattern,
 temperature, humidity, voltage, monitoring card) and the findings. --cards gives the expected
 receiving cards per output port (missing cards are CRITICAL); without it the cards on --ports
-(default 1) ports are counted. --timeout is the per-request timeout (default 1s). The JSON fields
-are listed in the README (LED controller section).
+(default 1) ports are counted. --timeout is the per-request timeout (default 1s). --repeat N polls
+N times on one connection and prints polls per second and CPU per poll (link check, benchmark).
+The JSON fields are listed in the README (LED controller section).
 """
 
 /// The JSON of `watchpost probe led --json`: the raw status and the judged result.
@@ -56,6 +57,10 @@ func runLEDProbe(_ args: Arguments) async throws -> Int32 {
     let clock = SystemClock()
     let client = NovaStarClient(endpoint: endpoint, clock: clock, requestTimeout: timeout)
     let probe = NovaStarProbe(settings: settings, client: client)
+    if let r = args.value("repeat") {
+        guard let n = Int(r), n > 0 else { throw WatchpostError(.usage, "--repeat must be a positive number") }
+        return try await repeatPolls(probe: probe, client: client, count: n, clock: clock)
+    }
     let start = clock.now()
     let ctx = ProbeContext(clock: clock, deadline: start + .seconds(60))
     var status: ControllerStatus?
@@ -143,3 +148,23 @@ let discoverCommand = Command(
         }
         return found.isEmpty ? 1 : 0
     })
+
+/// `probe led --repeat N`: N full status polls back to back on one connection; prints the rate
+/// and the CPU this process spent per poll.
+func repeatPolls(probe: NovaStarProbe, client: NovaStarClient, count: Int, clock: SystemClock) async throws -> Int32 {
+    _ = try await probe.poll(deadline: clock.now() + .seconds(60))  // connect and warm up
+    let cpu0 = CurrentProcess.cpuNanoseconds(), t0 = monotonicNanoseconds()
+    var cards = 0
+    for _ in 0..<count {
+        let s = try await probe.poll(deadline: clock.now() + .seconds(60))
+        cards = s.onlineCards.count
+    }
+    let wall = Double(monotonicNanoseconds() - t0) / 1e9
+    let cpu = Double(CurrentProcess.cpuNanoseconds() - cpu0) / 1e9
+    let requests = await client.currentCounters().requests
+    out("polls=\(count) cards=\(cards) requests=\(requests) seconds=\(format3(wall)) polls_per_s=\(format3(Double(count) / wall)) cpu_ms_per_poll=\(format3(cpu * 1000 / Double(count)))")
+    await client.close()
+    return 0
+}
+
+func format3(_ v: Double) -> String { String((v * 1000).rounded() / 1000) }
