@@ -160,6 +160,10 @@ extension NovaStarClient {
             card.testPattern = Int(t)
             card.testPatternName = NovaStarNames.testPattern(t)
         }
-        card.monitoring = try one(NovaStarRegister.monitoring, NovaStarRegister.monitoringLength).flatMap { MonitoringBlock(bytes: $0) }
+        // Some firmware only answers the monitoring area in 256-byte reads (as NovaLCT issues
+        // them): fall back to that when the 82-byte read is refused.
+        var block = try one(NovaStarRegister.monitoring, NovaStarRegister.monitoringLength)
+        if block == nil { block = try one(NovaStarRegister.monitoring, NovaStarRegister.defaultMaxPacket) }
+        card.monitoring = block.flatMap { MonitoringBlock(bytes: $0) }
     }
 }

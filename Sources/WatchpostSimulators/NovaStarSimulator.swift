@@ -55,6 +55,8 @@ public final class NovaStarDevice: Sendable {
         public var faults = SimulatedFaults()
         public var answered = 0
         public var discovery = "MCTRL660 simulator"
+        /// Answer the monitoring area only in 256-byte reads (as some firmware does).
+        public var monitoringOnly256 = false
         public init() {}
     }
 
@@ -139,6 +141,7 @@ public final class NovaStarDevice: Sendable {
             if r.direction == .read {
                 guard r.port != 0xFF, r.board != 0xFFFF, let (p, k) = targets.first else { return r.response(ack: 1) }
                 let card = s.ports[p][k]
+                if s.monitoringOnly256 && r.address == NovaStarRegister.monitoring && length != 256 { return r.response(ack: 4) }
                 return r.response(data: (0..<length).map { receiverByte(r.address &+ UInt32($0), card) })
             }
             if targets.isEmpty { return r.response(ack: 1) }

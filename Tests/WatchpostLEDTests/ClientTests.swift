@@ -71,6 +71,13 @@ struct NovaStarClientTests {
         #expect(s2.missingCards.map(\.label) == ["port 1 card 3", "port 2 card 3"])
     }
 
+    @Test func monitoringFallsBackTo256ByteReads() async throws {
+        let rig = try await Rig.tcp(cards: [2]) { $0.monitoringOnly256 = true; $0.ports[0][1].monitoring.temperature = 44 }
+        defer { Task { await rig.stop() } }
+        let s = try await rig.status([2])
+        #expect(s.cards.map { $0.monitoring?.temperature } == [36, 44])
+    }
+
     @Test func extraCardBeyondConfiguredCountIsSeen() async throws {
         let rig = try await Rig.tcp(cards: [3])
         defer { Task { await rig.stop() } }
