@@ -44,7 +44,11 @@ public enum StreamFailure: Error, Sendable, Hashable, CustomStringConvertible {
 /// by one thread or actor at a time; `close()` is idempotent.
 public final class StreamDescriptor {
     public private(set) var fd: Int32
-    public init(fd: Int32) { self.fd = fd }
+    /// Takes ownership of `fd` and makes it non-blocking: every wait is a poll(2) with a deadline.
+    public init(fd: Int32) {
+        self.fd = fd
+        if fd >= 0 { setNonBlocking(fd) }
+    }
     deinit { if fd >= 0 { Glibc.close(fd) } }
 
     public var isOpen: Bool { fd >= 0 }
@@ -64,26 +68,36 @@ public final class StreamDescriptor {
                 throw .system(SystemError(call: "poll", errno: errno))
             }
             if n == 0 { throw .timedOut("waiting for data") }
-            var buf = [UInt8](repeating: 0, count: max)
-            let got = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if got < 0 {
-                let e = errno
-                if e == EINTR || e == EAGAIN { continue }
-                // A pty master reads EIO once the last slave descriptor is closed.
-                if e == EIO || e == ECONNRESET { throw .closed }
-                throw .system(SystemError(call: "read", errno: e))
+            var failure: Int32 = 0
+            let buf = [UInt8](unsafeUninitializedCapacity: max) { raw, count in
+                let got = Glibc.read(fd, raw.baseAddress, max)
+                if got < 0 { failure = errno; count = 0 } else { count = got }
             }
-            if got == 0 { throw .closed }
-            buf.removeSubrange(got...)
+            if failure != 0 {
+                if failure == EINTR || failure == EAGAIN { continue }
+                // A pty master reads EIO once the last slave descriptor is closed.
+                if failure == EIO || failure == ECONNRESET { throw .closed }
+                throw .system(SystemError(call: "read", errno: failure))
+            }
+            if buf.isEmpty { throw .closed }
             return buf
         }
     }
 
-    /// Writes every byte or throws; waits for writability up to the deadline.
+    /// Writes every byte or throws; waits for writability (up to the deadline) only when the
+    /// kernel's buffer is full — a request/response client saves a poll(2) per request.
     public func writeAll(_ bytes: [UInt8], deadline: MonotonicDeadline) throws(StreamFailure) {
         guard fd >= 0 else { throw .closed }
         var off = 0
         while off < bytes.count {
+            let w = bytes.withUnsafeBytes { raw -> Int in
+                isSocket ? send(fd, raw.baseAddress! + off, raw.count - off, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) : Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+            }
+            if w >= 0 { off += w; continue }
+            let e = errno
+            if e == EINTR { continue }
+            if e == EPIPE || e == ECONNRESET || e == EIO { throw .closed }
+            guard e == EAGAIN else { throw .system(SystemError(call: "write", errno: e)) }
             var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
             let n = poll(&pfd, 1, deadline.remainingMilliseconds)
             if n < 0 {
@@ -91,16 +105,6 @@ public final class StreamDescriptor {
                 throw .system(SystemError(call: "poll", errno: errno))
             }
             if n == 0 { throw .timedOut("sending") }
-            let w = bytes.withUnsafeBytes { raw -> Int in
-                isSocket ? send(fd, raw.baseAddress! + off, raw.count - off, Int32(MSG_NOSIGNAL)) : Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-            }
-            if w < 0 {
-                let e = errno
-                if e == EINTR || e == EAGAIN { continue }
-                if e == EPIPE || e == ECONNRESET || e == EIO { throw .closed }
-                throw .system(SystemError(call: "write", errno: e))
-            }
-            off += w
         }
     }
 
