@@ -421,7 +421,7 @@ struct ReportTests {
             try await store.beginRun(pid: 1)
             for (h, status) in [(Int64(7), CheckStatus.ok), (9, .critical), (10, .ok)] {
                 clock.advance(to: day + .hours(h))
-                for c in ["led-controller", "ups", "content", "playing-now"] {
+                for c in ["led-controller", "ups", "content", "playing-now", "uplink"] {
                     try await store.record(site: site.id, checkID: c, kind: "x", result: CheckResult(status: c == "led-controller" ? status : .ok, summary: "", startedAt: clock.now()),
                                            sampleInterval: .minutes(5))
                 }
