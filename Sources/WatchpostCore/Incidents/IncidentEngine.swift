@@ -11,6 +11,7 @@ public struct IncidentEngine: Sendable {
     struct HotSpec { var failAfter: Int; var recoverAfter: Int; var followsSchedule: Bool; var flapping: FlappingPolicy; var site: Int; var power: Bool }
     var hot: [HotSpec] = []
     var lastPrune = Instant(milliseconds: 0)
+    var siteHasResponders: [Bool] = []
     var index: [CheckKey: Int] = [:]
     public private(set) var trackers: [CheckTracker] = []
     var children: [[Int]] = []          // parent → dependent checks
@@ -54,6 +55,7 @@ public struct IncidentEngine: Sendable {
                 trackers.append(old[c.key] ?? CheckTracker())
             }
         }
+        siteHasResponders = settings.sites.map { !$0.responders.isEmpty }
         children = Array(repeating: [], count: specs.count)
         explained = Array(repeating: [], count: specs.count)
         powerOfSite = Array(repeating: nil, count: settings.sites.count)
@@ -129,7 +131,7 @@ public struct IncidentEngine: Sendable {
         }
         if !o.isEmpty { return o }
         // A result with new findings on an open incident may trigger a responder.
-        if status.isProblem, !settings.sites[h.site].responders.isEmpty, let id = openByCheck[specs[i].key],
+        if status.isProblem, siteHasResponders[h.site], let id = openByCheck[specs[i].key],
            let inc = incidents[id], inc.responders.count < settings.sites[h.site].responders.count {
             return o
         }
@@ -147,9 +149,9 @@ public struct IncidentEngine: Sendable {
     public mutating func apply(_ o: Observation, result raw: CheckResult, check i: Int) -> EngineOutput {
         var out = EngineOutput()
         let spec = specs[i]
-        let site = settings.sites[siteIndexOfCheck[i]]
         var result = raw
-        if spec.followsSchedule, let judged = OperatingHoursJudge.judge(raw, scheduledOn: site.schedule.isOn(at: raw.startedAt)) { result = judged }
+        if spec.followsSchedule, !raw.findings.isEmpty,
+           let judged = OperatingHoursJudge.judge(raw, scheduledOn: settings.sites[siteIndexOfCheck[i]].schedule.isOn(at: raw.startedAt)) { result = judged }
         let t = result.startedAt
         let category: IncidentCategory = spec.category == .security || result.isSecurityRelevant ? .security : .technical
 
@@ -307,9 +309,8 @@ public struct IncidentEngine: Sendable {
     }
 
     mutating func startResponders(_ id: Int64, result: CheckResult, at t: Instant, out: inout EngineOutput) {
-        guard var inc = incidents[id], let i = index[inc.key] else { return }
+        guard let ci = incidents[id].flatMap({ index[$0.key] }), siteHasResponders[siteIndexOfCheck[ci]], var inc = incidents[id], let i = index[inc.key] else { return }
         let site = settings.sites[siteIndexOfCheck[i]]
-        guard !site.responders.isEmpty else { return }
         let codes = result.findings.filter(\.status.isProblem).map(\.code)
         var changed = false
         for r in site.responders where !inc.responders.contains(r.name) && r.matches(check: specs[i], category: inc.category, findingCodes: codes) {

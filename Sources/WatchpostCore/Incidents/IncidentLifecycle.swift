@@ -13,8 +13,11 @@ public struct IncidentStep: Sendable, Hashable {
 extension Incident {
     /// Every address that has been told about this incident, each once, in the order told.
     public var notifiedRecipients: [NotificationRecipient] {
-        var seen = Set<String>()
-        return notified.compactMap { seen.insert($0.recipient.address).inserted ? $0.recipient : nil }
+        // A handful of addresses: a linear scan beats hashing.
+        var out: [NotificationRecipient] = []
+        out.reserveCapacity(notified.count)
+        for n in notified where !out.contains(where: { $0.address == n.recipient.address }) { out.append(n.recipient) }
+        return out
     }
 
     func levelLabel(_ level: Int) -> String { level == 0 ? "kỹ thuật / technicians" : String(level) }
@@ -45,12 +48,13 @@ extension Incident {
     public func requests(_ event: NotificationRequest.Event, step: String, to recipients: [NotificationRecipient], level: Int,
                          action: String, actionEnglish: String, at: Instant) -> [NotificationRequest] {
         guard !recipients.isEmpty else { return [] }
-        var seen = Set<String>()
+        var seen: [String] = []
         let base = baseFields(action: action, actionEnglish: actionEnglish, level: level, notified: notifiedRecipients)
         let prefix = "inc-\(id)/\(event.rawValue)/\(step)/"
         var out: [NotificationRequest] = []
         out.reserveCapacity(recipients.count)
-        for r in recipients where seen.insert(r.address).inserted {
+        for r in recipients where !seen.contains(r.address) {
+            seen.append(r.address)
             var f = base
             f["recipient"] = r.displayName
             out.append(NotificationRequest(key: prefix + r.address, event: event, site: key.site, incidentID: id, checkID: key.check, level: level,
