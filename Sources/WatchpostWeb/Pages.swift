@@ -208,10 +208,16 @@ extension WebApp {
     // MARK: - Reports
 
     func reportsPage(_ who: Caller) -> HTTPResponse {
+        let today = CivilDate(daysSinceEpoch: (clock.now().seconds + Int64(zone(forSite: "").offsetSeconds)) / 86_400)
+        let year = String(today.year)
+        let lastMonth = today.month == 1 ? "\(today.year - 1)-12" : "\(today.year)-\(today.month - 1 < 10 ? "0" : "")\(today.month - 1)"
         var body = "<p>Báo cáo thời gian hoạt động theo giờ vận hành của từng điểm. / Uptime against each site's operating hours.</p><ul>"
         for s in configuration.sites {
             body += "<li><strong>\(esc(s.name))</strong> <span class=\"muted\">(\(esc(s.nameEnglish)))</span>: "
-            body += "<a href=\"/reports/\(urlEncode(s.id))\">tháng này / this month</a></li>"
+            body += "<a href=\"/reports/\(urlEncode(s.id))\">tháng này / this month</a> · "
+            body += "<a href=\"/reports/\(urlEncode(s.id))?period=\(lastMonth)\">tháng trước / last month</a> · "
+            body += "<a href=\"/reports/\(urlEncode(s.id))?period=\(year)\">cả năm / this year</a> · "
+            body += "<a href=\"/reports/\(urlEncode(s.id))?format=csv\">CSV</a></li>"
         }
         body += "</ul><p class=\"muted\">Trên máy chủ / on the box: <code>watchpost report --site SITE --month YYYY-MM</code></p>"
         return html(page("Báo cáo", "Reports", user: who.name, role: who.user?.role.rawValue, body: body))

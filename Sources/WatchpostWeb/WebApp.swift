@@ -174,6 +174,7 @@ public final class WebApp: Sendable {
             guard let id = Int64(segments[1]) else { return notFound(who) }
             return await incidentAction(r, who, id: id, action: segments[2])
         case ("GET", 1, "reports"): return reportsPage(who)
+        case ("GET", 2, "reports"): return await reportPage(r, who, siteID: segments[1])
         case ("GET", 1, "users"):
             let d = AccessPolicy.decide(user.role, .manageUsers)
             guard d.allowed else { return await refusePage(r, who, status: 403, action: "view users", reason: d.reason, incident: nil) }

@@ -54,6 +54,16 @@ struct WebPagesTests {
         #expect(b.contains("href=\"/reports\""))
         let reports = try await http("GET", "\(f.base)/reports", jar: jar)
         #expect(reports.status == 200 && reports.body.contains("Tây Trang"))
+        #expect(reports.body.contains("/reports/tay-trang?period=2026-10\""))
+        let month = try await http("GET", "\(f.base)/reports/tay-trang", jar: jar)
+        #expect(month.status == 200)
+        #expect(month.header("content-type").first?.hasPrefix("text/html") == true)
+        #expect(month.body.contains("Tây Trang"))
+        let csv = try await http("GET", "\(f.base)/reports/tay-trang?period=2026-11&format=csv", jar: jar)
+        #expect(csv.status == 200 && csv.header("content-type").first?.hasPrefix("text/csv") == true)
+        #expect(try await http("GET", "\(f.base)/reports/tay-trang?period=2026-13", jar: jar).status == 400)
+        #expect(try await http("GET", "\(f.base)/reports/nowhere", jar: jar).status == 404)
+        #expect(try await http("GET", "\(f.base)/reports/tay-trang").status == 303, "reports need a login")
         await f.stop()
     }
 

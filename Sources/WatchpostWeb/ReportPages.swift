@@ -1,0 +1,37 @@
+// Uptime reports on the web: `/reports/<site>?period=2026-11` (month, default the current one;
+// also `2026`, `2026-H1`, `2026-Q3`) rendered by WatchpostReports as HTML, or as CSV / text with
+// `&format=csv|txt`. Every signed-in role may read them (the Department's main use of the box).
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostReports
+import HTTPServer
+
+extension WebApp {
+    func reportPage(_ r: HTTPRequest, _ who: Caller, siteID: String) async -> HTTPResponse {
+        guard let site = configuration.site(siteID) else { return notFound(who) }
+        let now = clock.now()
+        let today = CivilDate(daysSinceEpoch: (now.seconds + Int64(site.zone.offsetSeconds)) / 86_400)
+        let periodText = r.query["period"] ?? String(today.description.prefix(7))
+        guard let period = ReportPeriod(parsing: periodText) else {
+            return html(page("Kỳ báo cáo không hợp lệ", "Invalid period", user: who.name, role: who.user?.role.rawValue, status: 400,
+                             body: "<p class=\"card error\">\(esc(periodText)): dùng / use 2026-11, 2026-Q3, 2026-H1 or 2026.</p>"))
+        }
+        let format = ReportFormat(rawValue: r.query["format"] ?? "html") ?? .html
+        do {
+            let report = try await ReportBuilder.build(site: site, period: period, store: reader, now: now, incidentSource: StoreIncidentSource(store: reader))
+            let body = ReportRenderer.render([report], format: format)
+            let type: String
+            switch format {
+            case .html: type = "text/html; charset=utf-8"
+            case .csv: type = "text/csv; charset=utf-8"
+            default: type = "text/plain; charset=utf-8"
+            }
+            var headers: [(String, String)] = []
+            if format != .html { headers.append(("Content-Disposition", "attachment; filename=\"watchpost-\(site.id)-\(period.label).\(format.rawValue)\"")) }
+            return HTTPResponse(status: 200, contentType: type, text: body, headers: headers)
+        } catch {
+            return serverError(who, error)
+        }
+    }
+}
