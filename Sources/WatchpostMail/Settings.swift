@@ -81,6 +81,10 @@ public struct MailSettings: Sendable {
             m.heartbeatTo = g.list("heartbeat_to")
             m.batchSize = g.int("batch_size", default: m.batchSize)
         }
+        // Links point at the web server's public address unless [mail] names another one.
+        if m.publicURL == nil, let base = config.section("web")?.value("base_url") {
+            m.publicURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        }
         m.linkKey = secrets.reveal(.linkKey).map(linkKeyBytes)
         return m
     }

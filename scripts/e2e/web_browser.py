@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""End-to-end check of acknowledgement by link, in a real browser (Debian's chromium driven by
+Selenium). Reads the notification email the daemon sent to the test SMTP server, opens its
+acknowledgement link, confirms, then signs in and looks at the status board, saving screenshots.
+Run with Debian's /usr/bin/python3 (python3-selenium)."""
+import argparse, email, email.policy, glob, os, re, sys, time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+p = argparse.ArgumentParser()
+p.add_argument("--base", required=True)
+p.add_argument("--maildir", required=True)
+p.add_argument("--login", required=True)
+p.add_argument("--password", required=True)
+p.add_argument("--screenshot", required=True)
+p.add_argument("--timeout", type=float, default=60)
+a = p.parse_args()
+
+def fail(msg):
+    print("FAIL: " + msg, flush=True)
+    sys.exit(1)
+
+# 1. The email with the link (text parts decoded from quoted-printable/base64).
+link, mail_to, deadline = None, None, time.time() + a.timeout
+pattern = re.compile(re.escape(a.base) + r"/ack/[A-Za-z0-9._~-]+")
+while link is None and time.time() < deadline:
+    for path in sorted(glob.glob(os.path.join(a.maildir, "*.eml"))):
+        msg = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
+        for part in msg.walk():
+            if part.get_content_maintype() != "text":
+                continue
+            m = pattern.search(part.get_content())
+            if m:
+                link, mail_to = m.group(0), msg["To"]
+                break
+        if link:
+            break
+    if link is None:
+        time.sleep(0.5)
+if link is None:
+    fail("no email with an acknowledgement link in %s within %ss" % (a.maildir, a.timeout))
+print("link from the email to %s: %s..." % (mail_to, link[:70]), flush=True)
+
+opts = webdriver.ChromeOptions()
+opts.binary_location = "/usr/bin/chromium"
+for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=vi"):
+    opts.add_argument(flag)
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+driver.set_page_load_timeout(30)
+try:
+    # 2. Opening the link shows a confirmation and changes nothing.
+    driver.get(link)
+    page = driver.page_source
+    if "Xác nhận đã tiếp nhận" not in page or "Acknowledge" not in page:
+        fail("the link did not show the confirmation page:\n" + driver.find_element(By.TAG_NAME, "body").text[:800])
+    driver.save_screenshot(a.screenshot.replace(".png", "-confirm.png"))
+    driver.find_element(By.ID, "note").send_keys("Đã cử tổ kỹ thuật (e2e)")
+    driver.find_element(By.ID, "confirm").click()
+    body = driver.find_element(By.TAG_NAME, "body").text
+    if "Đã xác nhận tiếp nhận sự cố" not in body:
+        fail("confirming did not acknowledge:\n" + body[:800])
+    incident = re.search(r"#(\d+)", body).group(1)
+    print("acknowledged incident #%s in the browser" % incident, flush=True)
+
+    # 3. Sign in and see it acknowledged on the status board.
+    driver.get(a.base + "/login")
+    driver.find_element(By.ID, "login").send_keys(a.login)
+    driver.find_element(By.ID, "password").send_keys(a.password)
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    driver.get(a.base + "/")
+    board = driver.find_element(By.TAG_NAME, "body").text
+    row = [l for l in board.splitlines() if "#" + incident in l]
+    if "Bảng trạng thái" not in board or "Đã tiếp nhận / Acknowledged" not in board:
+        fail("the status board does not show the incident acknowledged:\n" + board[:1200])
+    driver.save_screenshot(a.screenshot)
+    driver.set_window_size(390, 1400)  # a phone
+    driver.get(a.base + "/")
+    driver.save_screenshot(a.screenshot.replace(".png", "-phone.png"))
+    print("status board shows #%s acknowledged; screenshot %s" % (incident, a.screenshot), flush=True)
+    print("OK incident=%s" % incident, flush=True)
+finally:
+    driver.quit()
