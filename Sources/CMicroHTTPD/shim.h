@@ -1,6 +1,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/types.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -88,6 +89,14 @@ static inline void watchpost_mhd_client_address(struct MHD_Connection *c, char *
 static inline int watchpost_mhd_is_tls(struct MHD_Connection *c) {
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_PROTOCOL);
     return info != NULL && info->protocol != 0;
+}
+
+/// Stops accepting new connections (requests on accepted ones continue) and closes the listening
+/// socket, which libmicrohttpd hands back instead of closing: left open, connections waiting in its
+/// backlog would hang instead of being refused.
+static inline void watchpost_mhd_quiesce(struct MHD_Daemon *d) {
+    MHD_socket fd = MHD_quiesce_daemon(d);
+    if (fd != MHD_INVALID_SOCKET) close(fd);
 }
 
 static inline int watchpost_mhd_tls_supported(void) {

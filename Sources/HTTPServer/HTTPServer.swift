@@ -199,7 +199,7 @@ public final class HTTPServer: Sendable {
     public func stop() async {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
         guard let d = daemon.withLock({ $0 }) else { return }
-        _ = MHD_quiesce_daemon(d.pointer)
+        watchpost_mhd_quiesce(d.pointer)
         let deadline = ContinuousClock.now + .seconds(settings.handlerTimeoutSeconds + 1)
         while inFlight.load(ordering: .sequentiallyConsistent) > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
