@@ -84,8 +84,8 @@ extension Migrations {
             hash TEXT NOT NULL
         );
         CREATE INDEX timeline_by_incident ON timeline (incident_id, seq);
-        INSERT INTO meta (key, value) VALUES ('engine_rev', '0');
-        INSERT INTO meta (key, value) VALUES ('timeline_head', '0:0000000000000000000000000000000000000000000000000000000000000000');
+        INSERT OR IGNORE INTO meta (key, value) VALUES ('engine_rev', '0');
+        INSERT OR IGNORE INTO meta (key, value) VALUES ('timeline_head', '0:0000000000000000000000000000000000000000000000000000000000000000');
         """)
 }
 

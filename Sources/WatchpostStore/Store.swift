@@ -158,10 +158,13 @@ public actor Store {
                 // FULL: incident, acknowledgement and outbox commits must survive power loss.
                 try conn.setSynchronous(.full)
                 try conn.execute("PRAGMA foreign_keys=ON")
-                for m in Migrations.all where m.version > version {
+                // Versions are allotted per capability and land in any order: a database may be at
+                // version 7 without version 2. A migration at or below the stored version whose
+                // first table is missing was never applied, so it is applied now.
+                for m in Migrations.all where try m.version > version || !Store.firstTableExists(of: m, in: conn) {
                     try conn.transaction {
                         try conn.execute(m.sql)
-                        try conn.setUserVersion(m.version)
+                        try conn.setUserVersion(max(m.version, try conn.userVersion))
                     }
                 }
             } else if version < Migrations.latestVersion {
@@ -173,6 +176,15 @@ public actor Store {
         } catch {
             throw WatchpostError(.storage, "cannot open database \(path): \(error)", hint: "check the path in watchpost.conf [daemon] database and its folder's permissions")
         }
+    }
+
+    /// Whether the first table a migration creates exists (true for a migration that creates none).
+    static func firstTableExists(of m: Migration, in conn: SQLiteConnection) throws -> Bool {
+        guard let r = m.sql.firstRange(of: "CREATE TABLE ") else { return true }
+        var name = m.sql[r.upperBound...].prefix { !$0.isWhitespace && $0 != "(" }
+        if name.uppercased() == "IF" { return true }
+        if name.hasPrefix("\"") { name = name.dropFirst().prefix { $0 != "\"" } }
+        return try !conn.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", String(name)).isEmpty
     }
 
     func storageError(_ what: String, _ error: any Error) -> WatchpostError {

@@ -272,3 +272,24 @@ extension IncidentPersistenceTests {
         #expect(try await store.openIncidents().count == 1)
     }
 }
+
+extension IncidentPersistenceTests {
+    /// Migration versions land in any order: a database at a later version that lacks version 2
+    /// (made before the incident tables landed) gets them when opened.
+    @Test func aDatabaseMadeBeforeTheIncidentTablesGetsThem() async throws {
+        let path = try temporaryFolder("migrate") + "/watchpost.db"
+        let clock = ManualClock(now: F.local("2026-11-24T02:00"))
+        do {
+            let store = try Store(path: path, clock: clock)
+            try await store.read { db in
+                for t in ["incident_ack", "responder_run", "incident", "maintenance_window", "timeline"] { try db.execute("DROP TABLE \(t)") }
+                try db.execute("DELETE FROM meta WHERE key IN ('engine_rev', 'timeline_head')")
+            }
+        }
+        let store = try Store(path: path, clock: clock)
+        #expect(await store.schemaVersion == Migrations.latestVersion)
+        #expect(try await store.openIncidents().isEmpty)
+        #expect(try await store.engineRevision() == 0)
+        #expect(try await store.verify() == [])
+    }
+}
