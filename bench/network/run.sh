@@ -13,23 +13,38 @@ runs=${1:-5}
 work=$(mktemp -d /tmp/watchpost-bench-net-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-echo "==> release build"
-swift build -c release --product watchpost 2>&1 | tail -n 1
-bin="$(swift build -c release --show-bin-path)/watchpost"
+# WATCHPOST_BENCH_BIN=PATH measures another build of watchpost (e.g. one with
+# --static-swift-stdlib, which starts faster: fewer shared libraries to load and relocate).
+if [ -n "${WATCHPOST_BENCH_BIN:-}" ]; then
+  bin="$WATCHPOST_BENCH_BIN"
+else
+  echo "==> release build"
+  swift build -c release --product watchpost 2>&1 | tail -n 1
+  bin="$(swift build -c release --show-bin-path)/watchpost"
+fi
+echo "==> $bin"
 targets=$(seq 1 100 | sed 's/^/127.0.0./')
 list=$(echo $targets | tr ' ' ',')
 
-# measure OUT TIMEFILE CMD...: runs CMD with stdout+stderr to OUT and writes "wall cpu maxrss_kB"
-# to TIMEFILE (getrusage of the child: microsecond CPU, unlike time(1)'s 10 ms).
+# measure OUT TIMEFILE CMD...: runs CMD with stdout+stderr to OUT and writes "wall cpu_user
+# cpu_sys maxrss_kB" to TIMEFILE. CPU comes from getrusage of the child (microseconds, unlike
+# time(1)'s 10 ms); peak RSS from GNU time, which runs CMD from its own small process (a child of
+# python would report python's pages as its peak). Both tools pay the same time(1) overhead.
 measure() {
   /usr/bin/python3 - "$@" <<'PY'
-import os, resource, subprocess, sys, time
+import os, resource, sys, time
 out, timefile, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+rssfile = timefile + ".rss"
+fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+before = resource.getrusage(resource.RUSAGE_CHILDREN)
 t0 = time.monotonic()
-with open(out, "w") as f: subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+pid = os.posix_spawn("/usr/bin/time", ["/usr/bin/time", "-f", "%M", "-o", rssfile] + cmd, os.environ,
+                     file_actions=[(os.POSIX_SPAWN_DUP2, fd, 1), (os.POSIX_SPAWN_DUP2, fd, 2)])
+os.waitpid(pid, 0)
 wall = time.monotonic() - t0
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-open(timefile, "w").write(f"{wall} {ru.ru_utime} {ru.ru_stime} {ru.ru_maxrss}\n")
+after = resource.getrusage(resource.RUSAGE_CHILDREN)
+rss = open(rssfile).read().split()[-1]
+open(timefile, "w").write(f"{wall} {after.ru_utime - before.ru_utime} {after.ru_stime - before.ru_stime} {rss}\n")
 PY
 }
 for i in $(seq 1 "$runs"); do
