@@ -4,6 +4,7 @@ import Testing
 import WatchpostCore
 import WatchpostConfig
 import Posix
+import WatchpostProbes
 @testable import WatchpostLED
 @testable import WatchpostSimulators
 
@@ -209,5 +210,40 @@ struct NovaStarConfigTests {
         #expect(baud.contains { $0.contains("baud needs serial") })
         let typo = diagnostics([("kind", "novastar"), ("host", "192.0.2.20"), ("cards_per_port", "4"), ("temprature", "..60")])
         #expect(typo.contains { $0.contains("did you mean 'temperature'") })
+    }
+}
+
+@Suite("LED responder actions from the shipped profile")
+struct LEDResponderCatalogTests {
+    static let packageRoot: String = {
+        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)  // Tests/WatchpostLEDTests/EvaluationTests.swift
+        return parts.joined(separator: "/")
+    }()
+
+    @Test func contentBlackoutResolvesTheLEDControllerCheck() throws {
+        let config = try ConfigurationLoader.load(root: Self.packageRoot)
+        let site = try #require(config.site("tay-trang"))
+        let ini = INIFile(path: "responders.conf", text: try FileSystem.readText("\(Self.packageRoot)/probes/tay-trang/responders.conf"))
+        let section = try #require(ini.sections.first { $0.name == "content-blackout" })
+        let env = ProbeEnvironment(configuration: config, site: site, logger: Logger(sink: MemoryLogSink(), clock: SystemClock()))
+        let action = try ResponderCatalog.make(kind: "led-blackout", section: section, environment: env)
+        #expect(action.summary == "black out the screen (kill mode) at 192.0.2.20:5200")
+        let led = try #require(action as? LEDScreenAction)
+        #expect(led.settings.layout.cardsPerPort == [4, 4])
+        var brightness = section
+        brightness.entries.append(ConfigEntryFactory.entry("brightness", "40"))
+        let dim = try ResponderCatalog.make(kind: "led-brightness", section: brightness, environment: env)
+        #expect(dim.summary == "set brightness to 40 % at 192.0.2.20:5200")
+        var wrong = section
+        wrong.entries = wrong.entries.map { $0.key == "check" ? ConfigEntryFactory.entry("check", "box-disk") : $0 }
+        #expect(throws: WatchpostError.self) { _ = try ResponderCatalog.make(kind: "led-restore", section: wrong, environment: env) }
+    }
+}
+
+/// ConfigEntry's initializer is internal to WatchpostConfig: build entries through the INI parser.
+enum ConfigEntryFactory {
+    static func entry(_ key: String, _ value: String) -> ConfigEntry {
+        INIFile(path: "x", text: "[x]\n\(key) = \(value)\n").sections[0].entries[0]
     }
 }
