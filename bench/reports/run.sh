@@ -22,6 +22,7 @@ mkdir -p "$work/wp/probes/bench"
 cp -r alerts "$work/wp/"
 cp probes/vung-ang/site.conf probes/vung-ang/schedule.conf "$work/wp/probes/bench/"
 sed -i 's/^id = vung-ang/id = bench/' "$work/wp/probes/bench/site.conf"
+sed -i '/^\[availability\]/,$d' "$work/wp/probes/bench/site.conf"   # the site = all 20 checks
 printf '[daemon]\ndatabase = %s/wp.db\nsecrets = %s/none.conf\nlog_level = warning\n' "$work" "$work" > "$work/wp/watchpost.conf"
 for i in $(seq -w 0 19); do printf '[check c%s]\nkind = exec\ncommand = /bin/true\ninterval = 24h\ntimeout = 10s\n\n' "$i"; done > "$work/wp/probes/bench/checks.conf"
 "$bin" check --config "$work/wp"
@@ -63,13 +64,13 @@ echo "    $rows history rows (for 21,024,000 results), $(( dbsize / 1048576 )) M
 cat "$work/wp.db" > /dev/null
 timed() {  # name command... : runs it, sets T_<name> to "wall cpu peak_kb"
   local name=$1; shift
-  /usr/bin/time -f '%e %U %S %M' -o "$work/time.$name" "$@" || { echo "FAILED: $*" >&2; exit 1; }
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time.$name" "$@" 2> "$work/err.$name" || { echo "FAILED: $*" >&2; cat "$work/err.$name" >&2; exit 1; }
   read -r wall user sys kb < "$work/time.$name"
   printf -v "T_$name" '%s %s %s' "$wall" "$(echo "$user + $sys" | bc)" "$kb"
 }
 load=$(cut -d' ' -f1 /proc/loadavg)
 for f in txt csv html; do
-  timed "$f" "$bin" report --config "$work/wp" --site bench --period 2025 --format "$f" --out "$work/report.$f" 2>/dev/null
+  timed "$f" "$bin" report --config "$work/wp" --site bench --period 2025 --format "$f" --out "$work/report.$f"
 done
 peer_sql="SELECT check_id, SUM(CASE WHEN status = 2 THEN d ELSE 0 END) / 1000 AS down_s, SUM(d) / 1000 AS total_s FROM (
   SELECT check_id, status, COALESCE(LEAD(at_ms) OVER (PARTITION BY check_id ORDER BY at_ms, id), $to) - at_ms AS d
