@@ -63,6 +63,8 @@ let package = Package(
             "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent",
             "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "HTTPServer", "Posix",
         ], swiftSettings: strict),
+        // The content scanner alone, for bench/content (not a product).
+        .executableTarget(name: "watchpost-hash-bench", dependencies: ["WatchpostCore", "WatchpostContent", "Posix"], swiftSettings: strict),
         // Simulated hardware for the demo and the tests; never linked into the product binary.
         .target(name: "WatchpostSimulators", dependencies: ["WatchpostCore", "WatchpostLED", "WatchpostPower", "WatchpostContent", "Posix"], swiftSettings: strict),
         .executableTarget(name: "watchpost-sim", dependencies: ["WatchpostSimulators", "Posix"], swiftSettings: strict),
