@@ -42,10 +42,13 @@ let package = Package(
         .target(name: "WatchpostLED", dependencies: ["WatchpostCore", "WatchpostConfig", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostPower", dependencies: ["WatchpostCore", "WatchpostConfig", "USB", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostNetwork", dependencies: ["WatchpostCore", "WatchpostConfig", "Curl", "Posix"], swiftSettings: strict),
-        .target(name: "WatchpostContent", dependencies: ["WatchpostCore", "WatchpostConfig", "Crypto", "Curl", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostContent", dependencies: ["WatchpostCore", "WatchpostConfig", "Crypto", "Posix"], swiftSettings: strict),
+        // The `player` check (what is playing now, over HTTP); apart from WatchpostContent so that
+        // the scanner links neither libcurl nor Foundation.
+        .target(name: "WatchpostPlayer", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostContent", "Curl", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostProbes", dependencies: [
             "WatchpostCore", "WatchpostConfig", "Posix",
-            "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent",
+            "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent", "WatchpostPlayer",
         ], swiftSettings: strict),
 
         // MARK: Alerts, web, reports
@@ -66,7 +69,7 @@ let package = Package(
         // The content scanner alone, for bench/content (not a product).
         .executableTarget(name: "watchpost-hash-bench", dependencies: ["WatchpostCore", "WatchpostContent", "Posix"], swiftSettings: strict),
         // Simulated hardware for the demo and the tests; never linked into the product binary.
-        .target(name: "WatchpostSimulators", dependencies: ["WatchpostCore", "WatchpostLED", "WatchpostPower", "WatchpostContent", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostSimulators", dependencies: ["WatchpostCore", "WatchpostLED", "WatchpostPower", "WatchpostContent", "WatchpostPlayer", "Posix"], swiftSettings: strict),
         .executableTarget(name: "watchpost-sim", dependencies: ["WatchpostSimulators", "Posix"], swiftSettings: strict),
 
         // Benchmark of the incident engine (bench/engine/run.sh); not a product.
@@ -86,7 +89,7 @@ let package = Package(
         .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostLEDTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostLED", "WatchpostSimulators", "WatchpostProbes", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostMailTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostMail", "WatchpostAuth", "Curl", "Posix"], swiftSettings: strict),
-        .testTarget(name: "WatchpostContentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostProbes", "WatchpostSimulators", "Crypto", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostContentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostProbes", "WatchpostSimulators", "Crypto", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),
     ]
 )

@@ -7,6 +7,7 @@ import WatchpostPower
 import WatchpostNetwork
 import WatchpostLED
 import WatchpostContent
+import WatchpostPlayer
 
 /// What a probe may need besides its own check section.
 public struct ProbeEnvironment: Sendable {

@@ -4,6 +4,7 @@
 // with the item's SHA-256 and size read from the media folder.
 import WatchpostCore
 import WatchpostContent
+import WatchpostPlayer
 import Posix
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Testing
 import WatchpostCore
 import WatchpostContent
+import WatchpostPlayer
 import WatchpostSimulators
 import Crypto
 import Posix

@@ -9,6 +9,7 @@
 // `path`, `sha256` and `size` are optional (a player that reports only a name is matched by name).
 import WatchpostCore
 import WatchpostConfig
+import WatchpostContent
 import Curl
 import Posix
 import FoundationEssentials
