@@ -15,6 +15,18 @@ public struct MegatecQ1Status: Sendable, Hashable {
     /// b7…b0 as written, b7 first.
     public var bits: [Bool]
 
+    public init(inputVoltage: Double, inputFaultVoltage: Double, outputVoltage: Double, loadPercent: Double, inputFrequency: Double,
+                batteryVoltage: Double, temperature: Double?, bits: [Bool]) {
+        self.inputVoltage = inputVoltage
+        self.inputFaultVoltage = inputFaultVoltage
+        self.outputVoltage = outputVoltage
+        self.loadPercent = loadPercent
+        self.inputFrequency = inputFrequency
+        self.batteryVoltage = batteryVoltage
+        self.temperature = temperature
+        self.bits = bits.count == 8 ? bits : Array((bits + [Bool](repeating: false, count: 8)).prefix(8))
+    }
+
     public var utilityFail: Bool { bits[0] }
     public var batteryLow: Bool { bits[1] }
     public var bypassBoostBuck: Bool { bits[2] }

@@ -65,7 +65,9 @@ actor UPSSession {
         facts["watchpost.driver"] = driver.driverName
         facts["watchpost.comm"] = monitor.communicating == false ? "COMMBAD" : "COMMOK"
         if !evaluation.events.isEmpty { facts["watchpost.events"] = evaluation.events.map(\.rawValue).joined(separator: " ") }
-        measurements.append(Measurement("on_battery", evaluation.onBatterySeconds, unit: "s"))
+        // Seconds on battery so far (0 on mains), for the Department's minutes-on-battery figure;
+        // left out when the UPS could not be read, so that reports count that time as "no data".
+        if case .success = outcome { measurements.append(Measurement("on_battery", evaluation.onBatterySeconds, unit: "s")) }
         return CheckResult.from(findings: evaluation.findings, okSummary: evaluation.summary, measurements: measurements,
                                 facts: facts, startedAt: start, duration: now - start)
     }

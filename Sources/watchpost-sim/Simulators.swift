@@ -9,6 +9,7 @@ struct SimulatorEntry: Sendable {
 func simulators() -> [String: SimulatorEntry] {
     [
         "novastar": SimulatorEntry(summary: "NovaStar LED sending card with receiving cards (TCP, pty, discovery, faults)", run: runNovaStar),
+        "ups-q1": SimulatorEntry(summary: "Megatec Q1 UPS on a pty that loses mains a minute in (fault injection through a control file)", run: runMegatecUPS),
         "novastar-ctl": SimulatorEntry(summary: "send a fault-injection command to a running novastar simulator", run: runNovaStarControl),
         "player": SimulatorEntry(summary: "media player HTTP status (GET /api/info.json: the item playing now)",
                                  run: { await PlayerSimulator.main($0) }),

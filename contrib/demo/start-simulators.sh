@@ -24,6 +24,11 @@ if [ -f "$demo/config/probes/tay-trang/responders.conf" ]; then
 fi
 echo "videos/gioi-thieu.txt" > "$demo/now-playing"
 "$bin/watchpost-sim" player --listen 127.0.0.21:8080 --media "$demo/media" --now-playing "$demo/now-playing" &
+# UPS: a Megatec Q1 unit on a pseudo-terminal (Tây Trang's ups check, kind ups-q1 on /dev/ttyS0 →
+# the pty link). It loses mains a minute in (ONBATT after 5 s, lowbatt ≈ 3½ minutes later when
+# the charge passes 30 %), and mains come back at 4 minutes. No root needed: no USB emulation here.
+sed -i "s#^device = /dev/ttyS0#device = $demo/ups-tty#" "$demo/config/probes/tay-trang/checks.conf"
+"$bin/watchpost-sim" ups-q1 --link "$demo/ups-tty" --control "$demo/ups.ctl" --mains-loss-after 60s --mains-back-after 4m &
 pids+=($!)
 
 # Network peers of the network checks (192.0.2.x → 127.0.0.x): the uplink gateway (127.0.0.1) and
