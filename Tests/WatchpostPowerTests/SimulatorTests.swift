@@ -31,18 +31,25 @@ struct SimulatorTests {
         try FileSystem.makeDirectories(dir)
         defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
         let script = """
-        '\(Emulation.binDir)/watchpost-sim' ups-q1 --link \(dir)/tty --control \(dir)/ctl --mains-loss-after 1s --mains-back-after never 2>/dev/null & sim=$!
+        '\(Emulation.binDir)/watchpost-sim' ups-q1 --link \(dir)/tty --control \(dir)/ctl --mains-loss-after never --mains-back-after never 2>/dev/null & sim=$!
         for i in 1 2 3 4 5 6 7 8 9 10; do [ -e \(dir)/tty ] && break; sleep 0.1; done
-        '\(Emulation.watchpost)' probe ups --q1 --device \(dir)/tty --repeat 4 --every 500ms --onbatt-delay 500ms
+        '\(Emulation.watchpost)' probe ups --q1 --device \(dir)/tty
+        echo mains-off > \(dir)/ctl; sleep 0.5
+        '\(Emulation.watchpost)' probe ups --q1 --device \(dir)/tty --repeat 3 --every 400ms --onbatt-delay 300ms
         echo battery-low > \(dir)/ctl; sleep 0.5
         '\(Emulation.watchpost)' probe ups --q1 --device \(dir)/tty --repeat 1
         kill $sim
         """
         let r = try Subprocess.run("/usr/bin/timeout", arguments: ["30", "/bin/sh", "-c", script], timeout: .seconds(40))
         let lines = r.output.split(separator: "\n").map(String.init)
-        try #require(lines.count == 5, "output: \(r.output)")
-        #expect(lines[0].hasPrefix("OK UPS OL"))
-        #expect(lines.contains { $0.contains("[ONBATT]") && $0.hasPrefix("WARNING") })
-        #expect(lines[4].hasPrefix("CRITICAL low battery"))
+        let variables = Emulation.variables(r.output)
+        #expect(variables["ups.model"] == "SIM-Q1-1K")
+        #expect(variables["battery.voltage.nominal"] == "12.0")
+        let results = lines.filter { $0.hasPrefix("OK ") || $0.hasPrefix("WARNING ") || $0.hasPrefix("CRITICAL ") }
+        try #require(results.count == 4, "output: \(r.output)")
+        #expect(r.output.contains("ups.status: OL"))
+        #expect(results[0].hasPrefix("OK UPS OB"))
+        #expect(results[1].hasPrefix("WARNING on battery") && results[1].hasSuffix("[ONBATT]"))
+        #expect(results[3].hasPrefix("CRITICAL low battery"))
     }
 }
