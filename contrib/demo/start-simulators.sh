@@ -24,6 +24,8 @@ if [ -f "$demo/config/probes/tay-trang/responders.conf" ]; then
 fi
 echo "videos/gioi-thieu.txt" > "$demo/now-playing"
 "$bin/watchpost-sim" player --listen 127.0.0.21:8080 --media "$demo/media" --now-playing "$demo/now-playing" &
+pids+=($!)
+
 # UPS: a Megatec Q1 unit on a pseudo-terminal (Tây Trang's ups check, kind ups-q1 on /dev/ttyS0 →
 # the pty link). It loses mains a minute in (ONBATT after 5 s, lowbatt ≈ 3½ minutes later when
 # the charge passes 30 %), and mains come back at 4 minutes. No root needed: no USB emulation here.
