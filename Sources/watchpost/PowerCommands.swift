@@ -5,7 +5,7 @@ import WatchpostPower
 import Posix
 import FoundationEssentials
 
-let upsProbeOptions: Set<String> = ["vendor", "product", "serial", "nut", "device", "baud", "username", "repeat", "every", "onbatt-delay"]
+let upsProbeOptions: Set<String> = ["vendor", "product", "serial", "nut", "device", "baud", "username", "repeat", "every", "onbatt-delay", "full-refresh"]
 
 let upsProbeHelp = """
 
@@ -16,7 +16,7 @@ let upsProbeHelp = """
 
     Reads the UPS once and prints its variables as `upsc` does. Exit code 0 when it was read,
     2 when it could not be (the reason on standard error).
-    With --repeat N [--every 2s] [--onbatt-delay 5s] it polls N times like the daemon's check and
+    With --repeat N [--every 2s] [--onbatt-delay 5s] [--full-refresh 30s] it polls N times like the daemon's check and
     prints each result (status, summary, findings, NUT events; one JSON object per line with
     --json): on-battery debounce, low battery, unplug (COMMBAD) and re-plug (COMMOK) as they happen.
     """
@@ -62,7 +62,12 @@ func upsAdHocProbe(_ args: Arguments) async throws -> Int32 {
             guard let d = Seconds(parsing: v) else { throw WatchpostError(.usage, "--onbatt-delay '\(v)' is not a duration") }
             policy.onBatteryDelay = d
         }
-        return await watchUPS(UPSProbe(driver: driver, policy: policy), count: count, every: every, json: args.has("json"))
+        var fullRefresh = Seconds.seconds(30)
+        if let v = args.value("full-refresh") {
+            guard let d = Seconds(parsing: v) else { throw WatchpostError(.usage, "--full-refresh '\(v)' is not a duration") }
+            fullRefresh = d
+        }
+        return await watchUPS(UPSProbe(driver: driver, policy: policy, fullRefresh: fullRefresh), count: count, every: every, json: args.has("json"))
     }
     do {
         let reading = try await driver.initialize()
