@@ -89,9 +89,11 @@ struct UmockdevEndToEndTests {
         #expect(results[0].status == .ok && results[0].facts["battery.charge"] == "100")
         #expect(results[1].findings.map(\.code) == ["onbatt-pending"])
         let onbatt = try #require(results.firstIndex { $0.facts["watchpost.events"]?.contains("ONBATT") == true })
-        #expect(onbatt >= 2 && onbatt <= 3)
+        // Wall-clock debounce (300 ms over polls 200 ms apart): on a loaded machine it may land a poll
+        // later; the exact debounce is tested on a manual clock in PolicyTests.
+        #expect(onbatt >= 2 && onbatt <= 4)
         #expect(results[onbatt].findings.map(\.code).contains("onbatt"))
-        #expect(results[4].facts["watchpost.events"] == "LOWBATT")
+        #expect(results[4].facts["watchpost.events"]?.split(separator: " ").contains("LOWBATT") == true)
         #expect(results[4].status == .critical && results[4].findings.map(\.code).contains("lowbatt"))
         #expect(results[4].facts["battery.runtime"] == "240")
         // Shutdown imminent: the UPS's last word, and our thresholds agree.
