@@ -90,11 +90,11 @@ read -r pw pc pm <<< "$T_peer"
 printf '\n%-46s %9s %9s %12s %10s\n' "a year, 20 checks, $rows rows" "wall s" "CPU s" "peak RSS kB" "CPU vs peer"
 for f in txt csv html; do
   v="T_$f"; read -r w c m <<< "${!v}"
-  printf '%-46s %9s %9s %12s %10s\n' "watchpost report --format $f" "$w" "$c" "$m" "$(echo "scale=2; $c / $pc" | bc)x"
+  printf '%-46s %9s %9s %12s %10s\n' "watchpost report --format $f" "$w" "$c" "$m" "$(awk -v a="$c" -v b="$pc" 'BEGIN { printf "%.3fx", (b > 0 ? a / b : 0) }')"
 done
 printf '%-46s %9s %9s %12s %10s\n' "peer: sqlite3 CLI window-function downtime" "$pw" "$pc" "$pm" "1.00x"
 read -r sw sc sm <<< "$T_scan"
-printf '%-46s %9s %9s %12s %10s\n' "floor: sqlite3 CLI reading every row once" "$sw" "$sc" "$sm" "$(echo "scale=2; $sc / $pc" | bc)x"
+printf '%-46s %9s %9s %12s %10s\n' "floor: sqlite3 CLI reading every row once" "$sw" "$sc" "$sm" "$(awk -v a="$sc" -v b="$pc" 'BEGIN { printf "%.3fx", (b > 0 ? a / b : 0) }')"
 echo "load average at start: $load on $(nproc) cores (wall time includes waiting for the CPU; CPU s is user + system)"
 echo "per-check downtime agrees with the peer to the second: $agree"
 echo "report sizes: txt $(stat -c %s "$work/report.txt") B, csv $(stat -c %s "$work/report.csv") B, html $(stat -c %s "$work/report.html") B"
