@@ -98,13 +98,7 @@ extension WebApp {
         case ("GET", 1, "me"):
             return json(200, APIMe(login: user.login, name: user.displayName, role: user.role.rawValue))
         case ("GET", 1, "checks"):
-            let states = await checkStates()
-            return json(200, states.map { st in
-                APICheck(site: st.site, check: st.checkID, name: checkName(site: st.site, check: st.checkID), kind: st.kind,
-                         status: st.status.description, hard: st.hard, since: st.since.description, lastRun: st.last.description,
-                         summary: st.summary, durationMs: st.result?.duration.milliseconds,
-                         measurements: (st.result?.measurements ?? []).map { APIMeasurement(name: $0.name, value: $0.value, unit: $0.unit) })
-            })
+            return await cached(apiChecksCache) { await apiChecks() }
         case ("GET", 1, "incidents"):
             guard let desk else { return apiError(503, "unavailable", "the incident engine is not connected") }
             do {
@@ -134,6 +128,16 @@ extension WebApp {
         default:
             return apiError(404, "not-found", "no endpoint \(method) \(r.path); see docs/api.md")
         }
+    }
+
+    func apiChecks() async -> HTTPResponse {
+        let states = await checkStates()
+        return json(200, states.map { st in
+            APICheck(site: st.site, check: st.checkID, name: checkName(site: st.site, check: st.checkID), kind: st.kind,
+                     status: st.status.description, hard: st.hard, since: st.since.description, lastRun: st.last.description,
+                     summary: st.summary, durationMs: st.result?.duration.milliseconds,
+                     measurements: (st.result?.measurements ?? []).map { APIMeasurement(name: $0.name, value: $0.value, unit: $0.unit) })
+        })
     }
 
     func apiAction(_ r: HTTPRequest, _ who: Caller, user: WebUser, idText: String, action: String) async -> HTTPResponse {

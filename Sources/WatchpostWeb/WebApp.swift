@@ -64,6 +64,18 @@ public final class WebApp: Sendable {
     let throttle: LoginThrottle
     /// Short-lived cache of the status data, so a burst of page views costs one database read.
     let boardCache = Mutex<(Instant, [StoredCheckState])?>(nil)
+    /// The same for the encoded `/api/v1/checks` body and the `/metrics` page (same for every reader).
+    let apiChecksCache = Mutex<(Instant, HTTPResponse)?>(nil)
+    let metricsCache = Mutex<(Instant, HTTPResponse)?>(nil)
+
+    /// A response made at most one second ago, or a fresh one.
+    func cached(_ cache: borrowing Mutex<(Instant, HTTPResponse)?>, _ make: () async -> HTTPResponse) async -> HTTPResponse {
+        let now = clock.now()
+        if let (at, r) = cache.withLock({ $0 }), now >= at, now - at < Seconds(milliseconds: 1000) { return r }
+        let r = await make()
+        if r.status == 200 { cache.withLock { $0 = (now, r) } }
+        return r
+    }
 
     /// - Parameters:
     ///   - store: the daemon's store (writes: sessions, audit, link use).
@@ -145,7 +157,7 @@ public final class WebApp: Sendable {
             guard who.user != nil else {
                 return text(401, "authentication required: send a user's API token as 'Authorization: Bearer …'\n", headers: [("WWW-Authenticate", "Bearer")])
             }
-            return await metrics()
+            return await cached(metricsCache) { await metrics() }
         }
         guard let user = who.user, !who.viaToken else {
             if method == "GET" {
