@@ -193,10 +193,11 @@ public actor HIDPowerDriver: UPSDriver {
             throw WatchpostError(.device, "the UPS is not initialised")
         }
         if t.hasInterruptEndpoint {
-            // A few short reads: the device queues changes as interrupt reports (NUT waits 750 ms
-            // for them; the full GET below makes waiting unnecessary here).
+            // Drain what the device has queued (changes come as interrupt reports). NUT waits up to
+            // 750 ms for them; the GETs below read the state anyway, so waiting buys nothing:
+            // 1 ms is libusb's shortest timeout (0 means "forever").
             for _ in 0..<8 {
-                guard let report = try await t.readInterrupt(timeoutMilliseconds: 10) else { break }
+                guard let report = try await t.readInterrupt(timeoutMilliseconds: 1) else { break }
                 apply(report, kind: .input, descriptor: d)
             }
         }
