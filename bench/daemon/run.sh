@@ -81,4 +81,4 @@ wp_c=$(echo "$wp_cpu - $wp_cpu0" | bc); mo_c=$(echo "$mo_cpu - $mo_cpu0" | bc)
 printf '%-34s %14s %14s %8s\n' "CPU seconds" "$wp_c" "$mo_c" "$( [ "$(echo "$mo_c > 0" | bc)" = 1 ] && echo "scale=2; $wp_c / $mo_c" | bc || echo n/a)"
 printf '%-34s %14s\n' "binary size (bytes)" "$size"
 printf '%-34s %14s\n' "binary size stripped (bytes)" "$ssize"
-printf '%-34s %14s\n' "release build (s, incremental)" "$(echo "$t1 - $t0" | bc)"
+printf '%-34s %14s\n' "release build from clean (s)" "$(echo "$t1 - $t0" | bc)"
