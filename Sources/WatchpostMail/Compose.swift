@@ -178,19 +178,7 @@ public struct MailComposer: Sendable {
         return (mail, message)
     }
 
-    static func escape(_ s: String) -> String {
-        var o = ""
-        for c in s {
-            switch c {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            default: o.append(c)
-            }
-        }
-        return o
-    }
+    static func escape(_ s: String) -> String { htmlEscaped(s, apostrophe: false) }
 
     /// Escapes a line and turns http(s) URLs into links.
     static func htmlLine(_ line: String) -> String {

@@ -72,19 +72,7 @@ enum Fmt {
         return "Từ \(date(p.firstDay)) đến \(date(p.lastDay)) / \(p.firstDay) to \(p.lastDay)"
     }
 
-    static func html(_ s: String) -> String {
-        var o = ""
-        for c in s {
-            switch c {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            default: o.append(c)
-            }
-        }
-        return o
-    }
+    static func html(_ s: String) -> String { htmlEscaped(s, apostrophe: false) }
 
     /// RFC 4180 field.
     static func csv(_ s: String) -> String {

@@ -4,21 +4,7 @@
 import WatchpostCore
 
 /// Escapes text for HTML element content and quoted attribute values.
-public func esc(_ s: String) -> String {
-    var out = ""
-    out.reserveCapacity(s.utf8.count + 16)
-    for c in s.unicodeScalars {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.unicodeScalars.append(c)
-        }
-    }
-    return out
-}
+public func esc(_ s: String) -> String { htmlEscaped(s) }
 
 /// Percent-encodes a path segment or query value.
 func urlEncode(_ s: String) -> String {
