@@ -164,6 +164,17 @@ let dbCheckCommand = Command(
         return 1
     })
 
+/// Opens the configured database for a command that writes (ack, maintenance, users…).
+/// `createIfMissing` lets set-up commands such as `user add` run before the daemon's first start;
+/// the others refuse, since a missing database then means a wrong --config.
+func openStore(_ args: Arguments, createIfMissing: Bool) throws -> (WatchpostConfiguration, Store) {
+    let (config, _) = ConfigurationLoader.validate(root: configRoot(args))
+    guard createIfMissing || FileSystem.exists(config.daemon.database) else {
+        throw WatchpostError(.notFound, "no database at \(config.daemon.database)", hint: "start the daemon first: watchpost run")
+    }
+    return (config, try Store(path: config.daemon.database, clock: SystemClock()))
+}
+
 let versionCommand = Command(
     name: "version", summary: "print the version and the C libraries in use",
     help: "Usage: watchpost version", valuedOptions: [],

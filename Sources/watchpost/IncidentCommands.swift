@@ -10,13 +10,6 @@ import FoundationEssentials
 let incidentCommands: [Command] = [incidentsCommand, ackCommand, resolveCommand, maintenanceStartCommand, maintenanceStopCommand,
                                    maintenanceListCommand, auditVerifyCommand]
 
-func openIncidentStore(_ args: Arguments) throws -> (WatchpostConfiguration, Store) {
-    let (config, _) = ConfigurationLoader.validate(root: configRoot(args))
-    guard FileSystem.exists(config.daemon.database) else {
-        throw WatchpostError(.notFound, "no database at \(config.daemon.database)", hint: "start the daemon first: watchpost run")
-    }
-    return (config, try Store(path: config.daemon.database, clock: SystemClock()))
-}
 
 func whoAmI(_ args: Arguments) -> String {
     args.value("by") ?? CurrentProcess.environment("SUDO_USER") ?? CurrentProcess.environment("USER") ?? "cli"
@@ -55,7 +48,7 @@ let incidentsCommand = Command(
     valuedOptions: ["config"],
     run: { args in
         try args.allowOnly(["config", "all", "json"])
-        let (_, store) = try openIncidentStore(args)
+        let (_, store) = try openStore(args, createIfMissing: false)
         let service = IncidentService(store: store)
         if let idText = args.positionals.first {
             guard let id = Int64(idText.trimmingPrefix("#")), let inc = try await service.incident(id) else {
@@ -96,7 +89,7 @@ let ackCommand = Command(
         guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("#")) else {
             throw WatchpostError(.usage, "name the incident: watchpost ack ID", hint: "watchpost incidents lists them")
         }
-        let (_, store) = try openIncidentStore(args)
+        let (_, store) = try openStore(args, createIfMissing: false)
         let by = try await actingAccount(args, store: store, action: .acknowledge, incidentID: id) ?? whoAmI(args)
         let inc = try await IncidentService(store: store).acknowledge(incidentID: id, by: by, via: "cli", note: args.value("note"),
                                                                       from: "host:\(CurrentProcess.environment("HOSTNAME") ?? "local")", at: SystemClock().now())
@@ -120,7 +113,7 @@ let resolveCommand = Command(
         guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("#")) else {
             throw WatchpostError(.usage, "name the incident: watchpost resolve ID")
         }
-        let (_, store) = try openIncidentStore(args)
+        let (_, store) = try openStore(args, createIfMissing: false)
         let by = try await actingAccount(args, store: store, action: .resolve, incidentID: id) ?? whoAmI(args)
         let inc = try await IncidentService(store: store).resolve(incidentID: id, by: by, via: "cli", note: args.value("note"), at: SystemClock().now())
         out("resolved: \(describe(inc))")
@@ -141,7 +134,7 @@ let maintenanceStartCommand = Command(
     valuedOptions: ["config", "for", "until", "reason", "site", "checks", "by"],
     run: { args in
         try args.allowOnly(["config", "for", "until", "reason", "site", "checks", "security", "by"])
-        let (config, store) = try openIncidentStore(args)
+        let (config, store) = try openStore(args, createIfMissing: false)
         guard let reason = args.value("reason"), !reason.trimmingWhitespace().isEmpty else {
             throw WatchpostError(.usage, "say why: --reason \"replacing the UPS battery\"")
         }
@@ -184,7 +177,7 @@ let maintenanceStopCommand = Command(
         guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("adhoc:")) else {
             throw WatchpostError(.usage, "name the window: watchpost maintenance stop ID", hint: "watchpost maintenance list")
         }
-        let (_, store) = try openIncidentStore(args)
+        let (_, store) = try openStore(args, createIfMissing: false)
         let w = try await IncidentService(store: store).stopMaintenance(id: id, by: whoAmI(args), at: SystemClock().now())
         out("maintenance adhoc:\(w.id) stopped (\(w.window.reason))")
         return 0
@@ -196,7 +189,7 @@ let maintenanceListCommand = Command(
     valuedOptions: ["config"],
     run: { args in
         try args.allowOnly(["config", "all"])
-        let (config, store) = try openIncidentStore(args)
+        let (config, store) = try openStore(args, createIfMissing: false)
         let now = SystemClock().now()
         var lines: [String] = []
         for site in EngineSettings(configuration: config).sites {

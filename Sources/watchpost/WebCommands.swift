@@ -8,11 +8,6 @@ import WatchpostAuth
 import WatchpostWeb
 import Posix
 
-func openStoreForWriting(_ args: Arguments) throws -> (WatchpostConfiguration, Store) {
-    let (config, _) = ConfigurationLoader.validate(root: configRoot(args))
-    let store = try Store(path: config.daemon.database, clock: SystemClock())
-    return (config, store)
-}
 
 func readNewPassword(login: String) throws(WatchpostError) -> String {
     guard let first = Terminal.readSecret(prompt: "New password for \(login): ") else {
@@ -52,7 +47,7 @@ let userAddCommand = Command(
         }
         let name = args.value("name") ?? login
         if let e = args.value("email"), !isValidEmail(e) { throw WatchpostError(.usage, "'\(e)' is not an email address") }
-        let (_, store) = try openStoreForWriting(args)
+        let (_, store) = try openStore(args, createIfMissing: true)
         if try await store.user(login: login) != nil { throw WatchpostError(.usage, "user '\(login)' exists already", hint: "watchpost user passwd \(login)") }
         let password = try readNewPassword(login: login)
         let hash = try await runBlocking { try PasswordHash.make(password) }
@@ -73,7 +68,7 @@ let userPasswdCommand = Command(
     run: { args in
         try args.allowOnly(["config"])
         let login = try requireLogin(args, "watchpost user passwd LOGIN")
-        let (_, store) = try openStoreForWriting(args)
+        let (_, store) = try openStore(args, createIfMissing: true)
         guard try await store.user(login: login) != nil else { throw WatchpostError(.notFound, "no user '\(login)'", hint: "see watchpost user list") }
         let password = try readNewPassword(login: login)
         let hash = try await runBlocking { try PasswordHash.make(password) }
@@ -89,7 +84,7 @@ let userRemoveCommand = Command(
     run: { args in
         try args.allowOnly(["config"])
         let login = try requireLogin(args, "watchpost user remove LOGIN")
-        let (_, store) = try openStoreForWriting(args)
+        let (_, store) = try openStore(args, createIfMissing: true)
         try await store.removeUser(login: login)
         out("removed \(login)")
         return 0
@@ -101,7 +96,7 @@ let userListCommand = Command(
     valuedOptions: ["config"],
     run: { args in
         try args.allowOnly(["config", "json"])
-        let (_, store) = try openStoreForWriting(args)
+        let (_, store) = try openStore(args, createIfMissing: true)
         let users = try await store.users()
         let now = SystemClock().now()
         if args.has("json") {
@@ -129,7 +124,7 @@ let userTokenCommand = Command(
     run: { args in
         try args.allowOnly(["config", "revoke"])
         let login = try requireLogin(args, "watchpost user token LOGIN")
-        let (_, store) = try openStoreForWriting(args)
+        let (_, store) = try openStore(args, createIfMissing: true)
         if args.has("revoke") {
             try await store.setAPITokenHash(login: login, hash: nil)
             out("API token of \(login) revoked")
