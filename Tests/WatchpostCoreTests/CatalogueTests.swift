@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+@testable import WatchpostCore
+
+/// The catalogue is complete: every key has both languages, is defined once, and both
+/// languages use the same parameters. Finding codes and timeline kinds are checked against it
+/// in `CatalogueCoverageTests`.
+struct CatalogueTests {
+    @Test func everyKeyHasVietnameseAndEnglish() {
+        var missing: [String] = []
+        for e in Catalogue.allEntries {
+            if e.vi.trimmingWhitespace().isEmpty { missing.append("\(e.key) lacks Vietnamese") }
+            if e.en.trimmingWhitespace().isEmpty { missing.append("\(e.key) lacks English") }
+        }
+        #expect(missing.isEmpty, "\(missing)")
+        #expect(Catalogue.allEntries.count >= 10)
+    }
+
+    @Test func noKeyIsDefinedTwice() {
+        var seen: [MessageKey: String] = [:]
+        var dupes: [String] = []
+        for (area, entries) in Catalogue.tables {
+            for e in entries {
+                if let first = seen[e.key] { dupes.append("\(e.key) in \(first) and \(area)") } else { seen[e.key] = area }
+            }
+        }
+        #expect(dupes.isEmpty, "\(dupes)")
+    }
+
+    @Test func bothLanguagesUseTheSameParameters() {
+        var bad: [String] = []
+        for e in Catalogue.allEntries {
+            let vi = Set(Catalogue.parameterNames(in: e.vi)), en = Set(Catalogue.parameterNames(in: e.en))
+            if vi != en { bad.append("\(e.key): vi \(vi.sorted()) en \(en.sorted())") }
+        }
+        #expect(bad.isEmpty, "\(bad)")
+    }
+
+    @Test func keysAreDottedLowerCase() {
+        let bad = Catalogue.allEntries.map(\.key.rawValue).filter { k in
+            k.isEmpty || k.hasPrefix(".") || k.hasSuffix(".") || !k.contains(".")
+                || !k.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "_" }
+        }
+        #expect(bad.isEmpty, "\(bad)")
+    }
+
+    /// "bạn" is the register of friends, not of letters between state bodies (docs/glossary.md).
+    @Test func vietnameseTextsKeepTheRegister() {
+        let bad = Catalogue.allEntries.filter { e in
+            let words = e.vi.lowercased().split(whereSeparator: { !$0.isLetter })
+            return words.contains("bạn")
+        }.map(\.key.rawValue)
+        #expect(bad.isEmpty, "\(bad)")
+    }
+
+    @Test func rendersParametersPerLanguage() {
+        let m = Message("detail.technical", ["detail": "curl 7: Failed to connect"])
+        #expect(Catalogue.render(m, .vi) == "Chi tiết kỹ thuật: curl 7: Failed to connect")
+        #expect(Catalogue.render(m, language: .en) == "Technical detail: curl 7: Failed to connect")
+        #expect(Catalogue.render(CheckStatus.critical.message, .vi) == "Nghiêm trọng")
+        #expect(Catalogue.render(IncidentCategory.security.shortMessage, .vi) == "an ninh thông tin")
+        #expect(Catalogue.bilingual(CheckStatus.warning.message) == "Cảnh báo / Warning")
+    }
+
+    @Test func unknownKeysAndMissingParametersStayVisible() {
+        #expect(Catalogue.render(Message("no.such.key"), .vi) == "[no.such.key]")
+        #expect(Catalogue.render(Message("detail.technical"), .en) == "Technical detail: {detail}")
+        // Parameter text is not re-scanned.
+        let m = Message("detail.technical", ["detail": "{detail} {x"])
+        #expect(Catalogue.render(m, .en) == "Technical detail: {detail} {x")
+    }
+
+    @Test func typedParametersFollowTheLanguage() throws {
+        let r = MessageRenderer(language: .vi)
+        let e = MessageRenderer(language: .en)
+        #expect(r.format(.number(4.4, digits: 1)) == "4,4")
+        #expect(e.format(.number(4.4, digits: 1)) == "4.4")
+        #expect(r.format(.duration(Seconds(milliseconds: 59_544))) == "59 giây")
+        #expect(e.format(.duration(.seconds(3900))) == "1 hour 5 minutes")
+        let t = try #require(Instant.parse("2026-12-01T15:50:12+07:00")) + Seconds(milliseconds: 161)
+        #expect(r.format(.instant(t)) == "15 giờ 50 phút, ngày 01/12/2026")
+        #expect(e.format(.instant(t)) == "15:50 on 01/12/2026")
+        #expect(r.format(.tableTime(t)) == "01/12/2026 15:50")
+        #expect(r.format(.list([CheckStatus.ok.message, CheckStatus.critical.message])) == "Bình thường; Nghiêm trọng")
+        #expect(r.format(.bilingual(vi: "Tây Trang", en: "Tay Trang")) == "Tây Trang")
+    }
+
+    @Test func messagesRoundTripThroughCodable() throws {
+        let m = Message("detail.technical", ["detail": .message(CheckStatus.ok.message), "n": .number(1.5, digits: 1),
+                                             "d": .duration(.seconds(5)), "t": .instant(Instant(seconds: 1))])
+        #expect(m.description.hasPrefix("detail.technical d="))
+        let data = try JSONEncoder().encode(m)
+        #expect(try JSONDecoder().decode(Message.self, from: data) == m)
+        #expect(String(decoding: data, as: UTF8.self).contains("\"key\":\"detail.technical\""))
+    }
+
+    @Test func parameterNamesAreFound() {
+        #expect(Catalogue.parameterNames(in: "{a} of {b_c} {a} {not a name} {}") == ["a", "b_c"])
+    }
+}
+
+struct HumanFormatTests {
+    let hcm = ZoneOffset.hoChiMinh
+
+    @Test func dateTimeInTheSiteZone() throws {
+        let t = try #require(Instant.parse("2026-12-01T08:50:12Z"))  // 15:50 in Hà Nội
+        #expect(HumanFormat.dateTime(t, .vi, zone: hcm) == "15 giờ 50 phút, ngày 01/12/2026")
+        #expect(HumanFormat.dateTime(t, .en, zone: hcm) == "15:50 on 01/12/2026")
+        #expect(HumanFormat.tableTime(t, zone: hcm) == "01/12/2026 15:50")
+        #expect(HumanFormat.tableTime(t, zone: .utc) == "01/12/2026 08:50")
+        // Crossing midnight into the next local day.
+        let late = try #require(Instant.parse("2026-12-31T17:05:00Z"))
+        #expect(HumanFormat.dateTime(late, .vi, zone: hcm) == "0 giờ 05 phút, ngày 01/01/2027")
+        #expect(HumanFormat.clock(late, zone: hcm) == "00:05")
+        #expect(HumanFormat.date(CivilDate(year: 2026, month: 3, day: 9)) == "09/03/2026")
+    }
+
+    @Test func durationsInWordsWithoutMilliseconds() {
+        #expect(HumanFormat.duration(Seconds(milliseconds: 59_544), .vi) == "59 giây")
+        #expect(HumanFormat.duration(Seconds(milliseconds: 5_339), .vi) == "5 giây")
+        #expect(HumanFormat.duration(.seconds(3900), .vi) == "1 giờ 5 phút")
+        #expect(HumanFormat.duration(.seconds(2 * 86_400 + 3 * 3600 + 59), .vi) == "2 ngày 3 giờ")
+        #expect(HumanFormat.duration(.seconds(90), .vi) == "1 phút 30 giây")
+        #expect(HumanFormat.duration(.seconds(3605), .vi) == "1 giờ")
+        #expect(HumanFormat.duration(.zero, .vi) == "0 giây")
+        #expect(HumanFormat.duration(Seconds(milliseconds: 250), .vi) == "dưới 1 giây")
+        #expect(HumanFormat.duration(.seconds(-60), .vi) == "1 phút")
+        #expect(HumanFormat.duration(Seconds(milliseconds: .min), .vi).contains("ngày"))
+        #expect(HumanFormat.duration(.seconds(1), .en) == "1 second")
+        #expect(HumanFormat.duration(.seconds(2 * 86_400 + 3600), .en) == "2 days 1 hour")
+        #expect(HumanFormat.duration(Seconds(milliseconds: 1), .en) == "under 1 second")
+        for ms in [Int64(1), 999, 1000, 59_999, 3_599_999, 86_399_999, 9_000_000_000] {
+            for lang in Language.allCases {
+                let s = HumanFormat.duration(Seconds(milliseconds: ms), lang)
+                #expect(!s.contains("ms") && !s.contains("."), "\(ms) → \(s)")
+            }
+        }
+    }
+
+    @Test func decimalCommaInVietnamesePointForMachines() throws {
+        #expect(HumanFormat.number(4.4, digits: 1, .vi) == "4,4")
+        #expect(HumanFormat.number(4.4, digits: 1, .en) == "4.4")
+        #expect(HumanFormat.number(230, digits: 0, .vi) == "230")
+        #expect(HumanFormat.number(1234.56, digits: 1, .vi) == "1.234,6")
+        #expect(HumanFormat.number(1234567.5, digits: 2, .en) == "1,234,567.50")
+        #expect(HumanFormat.number(-0.04, digits: 1, .vi) == "0,0")
+        #expect(HumanFormat.number(-2.25, digits: 1, .vi) == "-2,3")
+        #expect(HumanFormat.number(.nan, digits: 1, .vi) == "—")
+        #expect(HumanFormat.number(.infinity, digits: 1, .en) == "—")
+        #expect(HumanFormat.number(1e300, digits: 1, .en) == "—")
+        #expect(HumanFormat.number(0.5, digits: 99, .en) == "0.500000")
+        #expect(HumanFormat.percent(99.95, .vi) == "99,95%")
+        #expect(MachineFormat.decimal(4.4, digits: 1) == "4.4")
+        #expect(MachineFormat.decimal(1234.5, digits: 2) == "1234.50")
+        #expect(MachineFormat.decimal(.nan, digits: 2) == "")
+        let t = try #require(Instant.parse("2026-12-01T08:50:12Z")) + Seconds(milliseconds: 161)
+        #expect(MachineFormat.timestamp(t) == "2026-12-01T15:50:12+07:00")
+    }
+}
