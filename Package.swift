@@ -46,6 +46,10 @@ let package = Package(
         // The `player` check (what is playing now, over HTTP); apart from WatchpostContent so that
         // the scanner links neither libcurl nor Foundation.
         .target(name: "WatchpostPlayer", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostContent", "Curl", "Posix"], swiftSettings: strict),
+        // The broadcast log (proof of play), the archive re-check and the monthly content figures.
+        .target(name: "WatchpostBroadcast", dependencies: [
+            "WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostStore", "Crypto", "Posix",
+        ], swiftSettings: strict),
         .target(name: "WatchpostProbes", dependencies: [
             "WatchpostCore", "WatchpostConfig", "Posix",
             "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent", "WatchpostPlayer",
@@ -64,7 +68,7 @@ let package = Package(
         .executableTarget(name: "watchpost", dependencies: [
             "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes", "WatchpostDaemon",
             "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent",
-            "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "HTTPServer", "Posix",
+            "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "HTTPServer", "Posix", "WatchpostBroadcast",
         ], swiftSettings: strict),
         // The content scanner alone, for bench/content (not a product).
         .executableTarget(name: "watchpost-hash-bench", dependencies: ["WatchpostCore", "WatchpostContent", "Posix"], swiftSettings: strict),
@@ -90,6 +94,9 @@ let package = Package(
         .testTarget(name: "WatchpostLEDTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostLED", "WatchpostSimulators", "WatchpostProbes", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostMailTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostMail", "WatchpostAuth", "Curl", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostContentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostProbes", "WatchpostSimulators", "Crypto", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostBroadcastTests", dependencies: [
+            "WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostStore", "WatchpostBroadcast", "WatchpostSimulators", "Crypto", "Posix",
+        ], swiftSettings: strict),
         .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),
     ]
 )

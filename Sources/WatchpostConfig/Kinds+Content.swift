@@ -20,6 +20,12 @@ extension CheckKinds {
                 help: "a content check of the same site whose manifest and public key are used"),
         KeySpec("manifest", .nonEmpty, help: "the signed manifest, when no content_check is named"),
         KeySpec("public_key", .nonEmpty, help: "the Department's public key, when no content_check is named"),
+        // The broadcast log (issue 16; Vũng Áng Art. 4.3.c: keep what was broadcast for replay and lookup).
+        KeySpec("broadcast_log", .boolean, help: "keep the broadcast log (proof of play) of this player (default true)"),
+        KeySpec("log_interval", .duration(min: .seconds(1), max: .minutes(5)),
+                help: "how often the broadcast log asks the player what it plays (default 5s)"),
+        KeySpec("screen_check", .custom("check id") { isIdentifier($0) ? nil : "'\($0)' is not a check id" },
+                help: "the LED controller check whose screen-dark finding marks the screen dark in the broadcast log"),
     ], validate: { section in
         if section.has("content_check") || (section.has("manifest") && section.has("public_key")) { return [] }
         return [ConfigDiagnostic(file: section.file, line: section.line, key: "content_check",

@@ -23,6 +23,11 @@ public enum ContentFindingCode {
     public static let signatureInvalid = "content.signature-invalid"
     public static let manifestExpired = "content.manifest-expired"
     public static let manifestNotYetValid = "content.manifest-not-yet-valid"
+    /// A correctly signed manifest older (lower sequence) than one the box already accepted: an
+    /// old approval replayed onto the box. Refused; nothing is judged against it.
+    public static let manifestReplayed = "content.manifest-replayed"
+    /// The accepted manifest could not be kept in the archive of approvals (disk, permissions).
+    public static let archiveFailed = "content.archive-failed"
     public static let publicKeyUnreadable = "content.public-key-unreadable"
     public static let folderUnavailable = "content.folder-unavailable"
     public static let scanInProgress = "content.scan-in-progress"
@@ -31,7 +36,7 @@ public enum ContentFindingCode {
     /// ones a blackout responder should act on.
     public static let unapprovedContent: Set<String> = [
         unexpectedFile, modifiedFile, symlinkEscape, manifestMissing, manifestMalformed, signatureInvalid,
-        manifestExpired, manifestNotYetValid,
+        manifestExpired, manifestNotYetValid, manifestReplayed,
     ]
 }
 
@@ -43,6 +48,8 @@ public struct ContentCheckSettings: Sendable {
     public var fullRehashInterval: Seconds
     /// Where the hash cache is kept between runs and restarts (nil: memory only).
     public var stateFile: String?
+    /// The archive of accepted manifests (nil: none kept, no replay refusal — ad-hoc commands).
+    public var archive: ManifestArchive?
     public var options: ScanOptions
 
     public static let defaultManifestName = "approved.manifest"
@@ -74,6 +81,7 @@ public struct ContentCheckSettings: Sendable {
                   publicKeyPath: absolute(check.parameters.string("public_key")),
                   fullRehashInterval: check.parameters.duration("full_rehash_interval", default: .hours(24)),
                   stateFile: "\(dbDir.isEmpty ? "." : dbDir)/content-\(check.site)-\(check.id).state")
+        archive = ManifestArchive(databasePath: databasePath, site: check.site)
     }
 }
 
@@ -86,29 +94,82 @@ public enum ManifestLoader {
     }
 
     public static func load(manifest: String, publicKey: String, now: Instant) -> Outcome {
+        loadKeepingBytes(manifest: manifest, publicKey: publicKey, now: now).0
+    }
+
+    /// The outcome and the file's exact bytes (nil when it could not be read).
+    static func loadKeepingBytes(manifest: String, publicKey: String, now: Instant) -> (Outcome, [UInt8]?) {
         let key: [UInt8]
         do {
             let text = try FileSystem.readText(publicKey)
             key = try Ed25519.publicKey(fromPEM: text)
         } catch let e as SystemError {
-            return .keyProblem("cannot read the Department's public key \(publicKey): \(e.reason)")
+            return (.keyProblem("cannot read the Department's public key \(publicKey): \(e.reason)"), nil)
         } catch {
-            return .keyProblem("\(publicKey) is not an Ed25519 public key: \(error)")
+            return (.keyProblem("\(publicKey) is not an Ed25519 public key: \(error)"), nil)
         }
         let bytes: [UInt8]
         do { bytes = try FileSystem.readBytes(manifest, limit: ContentCheckSettings.maxManifestBytes) } catch {
-            return .verdict(.missing(error.errno == SystemError.noEntry ? "no manifest at \(manifest)" : "cannot read manifest \(manifest): \(error.reason)"))
+            return (.verdict(.missing(error.errno == SystemError.noEntry ? "no manifest at \(manifest)" : "cannot read manifest \(manifest): \(error.reason)")), nil)
         }
-        return .verdict(ManifestVerdict.judge(bytes: bytes, publicKey: key, at: now))
+        return (.verdict(ManifestVerdict.judge(bytes: bytes, publicKey: key, at: now)), bytes)
+    }
+
+    /// What reading the manifest against the archive of approvals found.
+    public struct Reading: Sendable {
+        public var outcome: Outcome
+        /// The highest sequence already accepted, when this manifest's is lower (a replay).
+        public var replayedBelow: Int64?
+        /// The archive id of this manifest when it was accepted (kept or already there).
+        public var archivedID: String?
+        /// Why it could not be archived (disk full, permissions), if it could not.
+        public var archiveProblem: String?
+
+        public init(outcome: Outcome, replayedBelow: Int64? = nil, archivedID: String? = nil, archiveProblem: String? = nil) {
+            self.outcome = outcome
+            self.replayedBelow = replayedBelow
+            self.archivedID = archivedID
+            self.archiveProblem = archiveProblem
+        }
+
+        /// The manifest to judge content against: trusted and not a replay.
+        public var accepted: Manifest? {
+            guard replayedBelow == nil, case .verdict(let v) = outcome else { return nil }
+            return v.trustedManifest
+        }
+    }
+
+    /// Loads and judges the manifest, refuses it when it replays an older approval, and keeps it
+    /// in the archive when accepted (blocking).
+    public static func read(manifest: String, publicKey: String, now: Instant, archive: ManifestArchive?) -> Reading {
+        let (outcome, bytes) = loadKeepingBytes(manifest: manifest, publicKey: publicKey, now: now)
+        var reading = Reading(outcome: outcome)
+        guard let archive, let bytes, case .verdict(let v) = outcome, let m = v.trustedManifest else { return reading }
+        if let top = archive.replayedBelow(m) {
+            reading.replayedBelow = top
+            return reading
+        }
+        do { reading.archivedID = try archive.keep(bytes: bytes, manifest: m) } catch {
+            reading.archiveProblem = "cannot keep the manifest in the archive \(archive.folder): \(error.reason)"
+        }
+        return reading
     }
 }
 
 /// Turns a manifest verdict and a scan into findings. Pure: tests feed it values.
 public enum ContentJudge {
-    public static func findings(manifest: ManifestLoader.Outcome, scan: ScanOutcome?, manifestPath: String) -> (findings: [Finding], pending: Int) {
+    public static func findings(manifest: ManifestLoader.Outcome, scan: ScanOutcome?, manifestPath: String,
+                                replayedBelow: Int64? = nil) -> (findings: [Finding], pending: Int) {
         typealias C = ContentFindingCode
         var out: [Finding] = []
         var trusted: Manifest?
+        if let top = replayedBelow, case .verdict(let v) = manifest, let m = v.trustedManifest {
+            // Refused whatever its dates: an old approval must not come back onto the box.
+            out.append(Finding(.critical, code: C.manifestReplayed,
+                               "manifest \(manifestPath) has sequence \(m.effectiveSequence), older than sequence \(top) already accepted: an old approval was put back on the box; refused",
+                               securityRelevant: true))
+            return (out, 0)
+        }
         switch manifest {
         case .keyProblem(let why):
             out.append(Finding(.unknown, code: C.publicKeyUnreadable, "\(why); content cannot be verified"))
@@ -117,9 +178,10 @@ public enum ContentJudge {
             case .valid(let m): trusted = m
             case .expired(let m):
                 trusted = m
+                // The Department's own task (renewing its approval), not a security matter: a
+                // technical incident for the Department and the operating unit (issue 16).
                 out.append(Finding(.critical, code: C.manifestExpired,
-                                   "approved-content manifest expired at \(m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset)) (approved by \(m.approvedBy)); nothing on the screen is approved now",
-                                   securityRelevant: true))
+                                   "approved-content manifest expired at \(m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset)) (approved by \(m.approvedBy)) and no newer one is installed; nothing on the screen is approved now: the Department must sign a new one"))
             case .notYetValid(let m):
                 trusted = m
                 out.append(Finding(.critical, code: C.manifestNotYetValid,
@@ -214,15 +276,19 @@ public actor ContentProbe: Probe {
         // again (quick: the cache is warm) so that this run reports the folder as it is now.
         if let done = scan, finished { adopt(await done.value) }
         if scan == nil { startScan(now: start) }
-        let manifest = (try? await runBlocking { ManifestLoader.load(manifest: settings.manifestPath, publicKey: settings.publicKeyPath, now: start) })
-            ?? .keyProblem("cannot start a thread to read the manifest")
+        let reading = (try? await runBlocking {
+            ManifestLoader.read(manifest: settings.manifestPath, publicKey: settings.publicKeyPath, now: start, archive: settings.archive)
+        }) ?? ManifestLoader.Reading(outcome: .keyProblem("cannot start a thread to read the manifest"))
+        let manifest = reading.outcome
         // Wait for the scan, but answer before the deadline (a margin for the scheduler).
         let budget = context.deadline - context.clock.now()
         let waitUntil = context.deadline - Seconds(milliseconds: min(2000, max(0, budget.milliseconds / 10)))
         let outcome = await waitForScan(until: waitUntil, clock: context.clock)
         if let outcome { adopt(outcome) }
-        let (findings, pending) = ContentJudge.findings(manifest: manifest, scan: outcome, manifestPath: settings.manifestPath)
+        let (findings, pending) = ContentJudge.findings(manifest: manifest, scan: outcome, manifestPath: settings.manifestPath,
+                                                        replayedBelow: reading.replayedBelow)
         var all = findings
+        if let why = reading.archiveProblem { all.append(Finding(.warning, code: ContentFindingCode.archiveFailed, why)) }
         if outcome == nil {
             all.append(Finding(.unknown, code: ContentFindingCode.scanInProgress,
                                "media scan still running (\(formatBytes(control.hashedBytes)) hashed so far); its result comes with the next run"))
@@ -243,7 +309,9 @@ public actor ContentProbe: Probe {
             facts["approved_at"] = m.approvedAt.iso8601(offsetSeconds: Manifest.writtenOffset)
             facts["valid_to"] = m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset)
             facts["key_id"] = m.keyID
+            if let seq = m.sequence { facts["sequence"] = String(seq) }
         }
+        if let id = reading.archivedID { facts["manifest_id"] = id }
         if let last = state?.lastFullRehash { facts["last_full_rehash"] = last.iso8601(offsetSeconds: Manifest.writtenOffset) }
         let okSummary: String
         if case .verdict(let v) = manifest, let m = v.trustedManifest, let outcome {

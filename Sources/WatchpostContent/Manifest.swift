@@ -11,6 +11,21 @@
 //   file <sha256 hex> <size in bytes> <relative path>
 //   …
 //   signature ed25519 <128 hex digits>
+//
+// Format 2 (`watchpost-manifest 2`) adds a `sequence N` line — the Department numbers its
+// approvals so the box can refuse an older one replayed onto it — and optional attribute lines
+// under each `file` line (two spaces, name, value; ManifestMetadata.swift):
+//
+//   sequence 42
+//   file <sha256> <size> videos/hoa-ban-2026.mp4
+//     title Lễ hội Hoa Ban 2026
+//     source dai-ptth-dien-bien
+//     languages vi, en
+//     month 2026-03
+//     kind programme
+//
+// Format 1 files stay readable (no sequence: counted as 0; no metadata). A manifest is written
+// in format 1 when it has neither, so older boxes read it too.
 import WatchpostCore
 import Crypto
 
@@ -19,11 +34,14 @@ public struct ApprovedItem: Sendable, Hashable, Codable {
     public var path: String
     public var sha256: String
     public var size: Int64
+    /// Title, source, languages, month and kind (format 2; empty in format 1).
+    public var metadata: ItemMetadata
 
-    public init(path: String, sha256: String, size: Int64) {
+    public init(path: String, sha256: String, size: Int64, metadata: ItemMetadata = ItemMetadata()) {
         self.path = path
         self.sha256 = sha256
         self.size = size
+        self.metadata = metadata
     }
 }
 
@@ -36,6 +54,7 @@ public struct ManifestFormatError: Error, Sendable, Hashable, CustomStringConver
 
 public struct Manifest: Sendable, Hashable {
     public static let magic = "watchpost-manifest 1"
+    public static let magic2 = "watchpost-manifest 2"
     /// Offset used when writing times: the sites' zone, Asia/Ho_Chi_Minh (UTC+7, no DST).
     public static let writtenOffset = 7 * 3600
 
@@ -46,11 +65,14 @@ public struct Manifest: Sendable, Hashable {
     /// `Ed25519.keyID` of the key that signed it.
     public var keyID: String
     public var items: [ApprovedItem]
+    /// The Department's approval number (format 2); nil in format 1, which counts as 0.
+    public var sequence: Int64?
     /// The exact bytes the signature covers, and the signature (empty when unsigned).
     public var signedBytes: [UInt8]
     public var signature: [UInt8]
 
-    public init(approvedBy: String, approvedAt: Instant, validFrom: Instant, validTo: Instant, keyID: String, items: [ApprovedItem]) {
+    public init(approvedBy: String, approvedAt: Instant, validFrom: Instant, validTo: Instant, keyID: String, items: [ApprovedItem],
+                sequence: Int64? = nil) {
         // Whole seconds: the written form has no fractions.
         self.approvedBy = approvedBy
         self.approvedAt = Instant(seconds: approvedAt.seconds)
@@ -58,23 +80,33 @@ public struct Manifest: Sendable, Hashable {
         self.validTo = Instant(seconds: validTo.seconds)
         self.keyID = keyID
         self.items = items.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        self.sequence = sequence
         self.signedBytes = []
         self.signature = []
     }
+
+    /// The sequence for comparisons (format 1: 0).
+    public var effectiveSequence: Int64 { sequence ?? 0 }
+    /// Format 2 when there is a sequence or any metadata.
+    public var formatVersion: Int { sequence != nil || items.contains(where: { !$0.metadata.isEmpty }) ? 2 : 1 }
 
     public func item(at path: String) -> ApprovedItem? { itemsByPath[path] }
     public var itemsByPath: [String: ApprovedItem] { Dictionary(items.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a }) }
 
     /// The text that is signed: everything but the signature line.
     public func body() -> String {
-        var lines = [Manifest.magic,
+        var lines = [formatVersion == 2 ? Manifest.magic2 : Manifest.magic,
                      "# Approved content list — Danh mục nội dung đã được phê duyệt. Signed; any edit voids the signature.",
                      "approved-by \(approvedBy)",
                      "approved-at \(approvedAt.iso8601(offsetSeconds: Manifest.writtenOffset))",
                      "valid-from \(validFrom.iso8601(offsetSeconds: Manifest.writtenOffset))",
                      "valid-to \(validTo.iso8601(offsetSeconds: Manifest.writtenOffset))",
                      "key-id \(keyID)"]
-        for i in items { lines.append("file \(i.sha256) \(i.size) \(i.path)") }
+        if let sequence { lines.append("sequence \(sequence)") }
+        for i in items {
+            lines.append("file \(i.sha256) \(i.size) \(i.path)")
+            lines += i.metadata.lines()
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -102,6 +134,9 @@ public struct Manifest: Sendable, Hashable {
         var seenPaths: [String: Int] = [:]
         var signature: [UInt8]? = nil
         var signedCount = 0
+        var version = 1
+        var sequence: Int64? = nil
+        var sequenceLine = 0
         var offset = 0
         var lineNo = 0
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -116,16 +151,30 @@ public struct Manifest: Sendable, Hashable {
             }
             if line.hasSuffix("\r") { throw ManifestFormatError(line: lineNo, message: "CR LF line ending; the manifest uses LF only") }
             if lineNo == 1 {
-                guard line == magic else { throw ManifestFormatError(line: 1, message: "first line must be '\(magic)'") }
+                guard line == magic || line == magic2 else { throw ManifestFormatError(line: 1, message: "first line must be '\(magic2)' or '\(magic)'") }
+                version = line == magic2 ? 2 : 1
                 continue
             }
             if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("  ") {
+                guard version == 2 else { throw ManifestFormatError(line: lineNo, message: "item attributes need '\(magic2)' on the first line") }
+                guard !items.isEmpty else { throw ManifestFormatError(line: lineNo, message: "an item attribute before any 'file' line") }
+                let (name, value) = split(String(line.dropFirst(2)))
+                if let why = items[items.count - 1].metadata.set(name, value) { throw ManifestFormatError(line: lineNo, message: why) }
+                continue
+            }
             let (word, rest) = split(line)
             switch word {
             case "approved-by", "approved-at", "valid-from", "valid-to", "key-id":
                 if let (_, first) = fields[word] { throw ManifestFormatError(line: lineNo, message: "\(word) given twice (first on line \(first))") }
                 guard !rest.isEmpty else { throw ManifestFormatError(line: lineNo, message: "\(word) has no value") }
                 fields[word] = (rest, lineNo)
+            case "sequence":
+                guard version == 2 else { throw ManifestFormatError(line: lineNo, message: "'sequence' needs '\(magic2)' on the first line") }
+                if sequenceLine > 0 { throw ManifestFormatError(line: lineNo, message: "sequence given twice (first on line \(sequenceLine))") }
+                guard let n = Int64(rest), n >= 0 else { throw ManifestFormatError(line: lineNo, message: "sequence '\(rest)' is not a whole number ≥ 0") }
+                sequence = n
+                sequenceLine = lineNo
             case "file":
                 let parts = rest.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
                 guard parts.count == 3 else { throw ManifestFormatError(line: lineNo, message: "expected 'file <sha256> <size> <path>'") }
@@ -162,7 +211,7 @@ public struct Manifest: Sendable, Hashable {
             return t
         }
         var m = Manifest(approvedBy: try field("approved-by"), approvedAt: try instant("approved-at"), validFrom: try instant("valid-from"),
-                         validTo: try instant("valid-to"), keyID: try field("key-id"), items: items)
+                         validTo: try instant("valid-to"), keyID: try field("key-id"), items: items, sequence: sequence)
         if m.validTo < m.validFrom { throw ManifestFormatError(line: fields["valid-to"]?.1 ?? 0, message: "valid-to is before valid-from") }
         m.signedBytes = Array(bytes[0..<signedCount])
         m.signature = signature

@@ -115,15 +115,19 @@ public struct PlayerCheckSettings: Sendable {
     public var url: String
     public var manifestPath: String
     public var publicKeyPath: String
+    /// The site's archive of accepted manifests (replay refusal); nil for ad-hoc use.
+    public var archive: ManifestArchive?
 
-    public init(url: String, manifestPath: String, publicKeyPath: String) {
+    public init(url: String, manifestPath: String, publicKeyPath: String, archive: ManifestArchive? = nil) {
         self.url = url
         self.manifestPath = manifestPath
         self.publicKeyPath = publicKeyPath
+        self.archive = archive
     }
 
     /// From the check's keys; the manifest and key come from the named content check if any.
-    public init(check: CheckDefinition, site: SiteProfile, root: String) throws(WatchpostError) {
+    public init(check: CheckDefinition, site: SiteProfile, root: String, databasePath: String? = nil) throws(WatchpostError) {
+        archive = databasePath.map { ManifestArchive(databasePath: $0, site: site.id) }
         func absolute(_ p: String) -> String { p.hasPrefix("/") ? p : "\(root)/\(p)" }
         let p = check.parameters
         var path = p.string("status_path", default: "/api/info.json")
@@ -156,9 +160,11 @@ public struct PlayerProbe: Probe {
         let start = context.clock.now()
         let settings = self.settings
         let limit = max(Seconds(milliseconds: 100), context.deadline - start - Seconds(milliseconds: 200))
-        let manifest = (try? await runBlocking { ManifestLoader.load(manifest: settings.manifestPath, publicKey: settings.publicKeyPath, now: start) })
-            ?? .keyProblem("cannot start a thread to read the manifest")
-        var (findings, _) = ContentJudge.findings(manifest: manifest, scan: nil, manifestPath: settings.manifestPath)
+        let reading = (try? await runBlocking {
+            ManifestLoader.read(manifest: settings.manifestPath, publicKey: settings.publicKeyPath, now: start, archive: settings.archive)
+        }) ?? ManifestLoader.Reading(outcome: .keyProblem("cannot start a thread to read the manifest"))
+        var (findings, _) = ContentJudge.findings(manifest: reading.outcome, scan: nil, manifestPath: settings.manifestPath,
+                                                  replayedBelow: reading.replayedBelow)
         var facts: [String: String] = ["url": settings.url]
         let fetched: Result<[UInt8], WatchpostError> = (try? await runBlocking { Self.fetch(settings.url, timeout: limit) })
             ?? .failure(WatchpostError(.io, "cannot start a thread for the request"))
@@ -175,7 +181,7 @@ public struct PlayerProbe: Probe {
                     facts["playing"] = item.path ?? item.name
                     if let sha = item.sha256 { facts["playing_sha256"] = sha }
                 }
-                if case .verdict(let v) = manifest, let m = v.trustedManifest {
+                if let m = reading.accepted {
                     findings += PlayerJudge.findings(status: status, manifest: m)
                 }
             } catch {
@@ -187,7 +193,7 @@ public struct PlayerProbe: Probe {
     }
 
     /// One GET with a deadline (blocking).
-    static func fetch(_ url: String, timeout: Seconds) -> Result<[UInt8], WatchpostError> {
+    public static func fetch(_ url: String, timeout: Seconds) -> Result<[UInt8], WatchpostError> {
         do {
             let easy = try CurlEasy()
             try easy.set(.url, url)

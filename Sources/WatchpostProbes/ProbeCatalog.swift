@@ -40,7 +40,8 @@ public enum ProbeCatalog {
             return ContentProbe(settings: ContentCheckSettings(check: check, root: environment.configuration.root,
                                                                databasePath: environment.configuration.daemon.database))
         case "player":
-            return PlayerProbe(settings: try PlayerCheckSettings(check: check, site: environment.site, root: environment.configuration.root))
+            return PlayerProbe(settings: try PlayerCheckSettings(check: check, site: environment.site, root: environment.configuration.root,
+                                                                 databasePath: environment.configuration.daemon.database))
         default:
             throw WatchpostError(.configuration, "check \(check.site)/\(check.id): no probe for kind '\(check.kind)'",
                                  hint: "known kinds: \(CheckKinds.all.map(\.kind).joined(separator: ", "))")

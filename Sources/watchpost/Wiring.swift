@@ -14,6 +14,7 @@ let productServices: [ServiceFactory] = [
     webServiceFactory,
     IncidentWiring.services,
     mailServices,
+    broadcastLogServices,
 ]
 
 /// Extra lines for `watchpost status` (open incidents, …).

@@ -1,0 +1,125 @@
+// The broadcast logger of one player: asks the player what it plays every `log_interval`, reads
+// the signed manifest (and refuses a replayed one), looks at the screen check's last result, and
+// hands the observation to the recorder. Runs as a daemon service (wired in Sources/watchpost);
+// prunes the log past the retention period once an hour.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostContent
+import WatchpostPlayer
+import WatchpostStore
+import Posix
+
+public struct BroadcastLogSettings: Sendable {
+    public var site: String
+    public var player: String
+    public var url: String
+    public var manifestPath: String
+    public var publicKeyPath: String
+    public var archive: ManifestArchive
+    public var interval: Seconds
+    /// The LED controller check whose `screen-dark` finding means the screen is dark.
+    public var screenCheck: String?
+    public var schedule: OperatingSchedule
+    public var retention: Seconds
+
+    public init(site: String, player: String, url: String, manifestPath: String, publicKeyPath: String, archive: ManifestArchive,
+                interval: Seconds, screenCheck: String?, schedule: OperatingSchedule, retention: Seconds) {
+        self.site = site
+        self.player = player
+        self.url = url
+        self.manifestPath = manifestPath
+        self.publicKeyPath = publicKeyPath
+        self.archive = archive
+        self.interval = interval
+        self.screenCheck = screenCheck
+        self.schedule = schedule
+        self.retention = retention
+    }
+
+    /// One per enabled `player` check with `broadcast_log` not false.
+    public static func all(_ config: WatchpostConfiguration) throws(WatchpostError) -> [BroadcastLogSettings] {
+        var out: [BroadcastLogSettings] = []
+        for site in config.sites {
+            for check in site.checks where check.kind == "player" && check.enabled && check.parameters.bool("broadcast_log", default: true) {
+                let player = try PlayerCheckSettings(check: check, site: site, root: config.root)
+                out.append(BroadcastLogSettings(
+                    site: site.id, player: check.id, url: player.url, manifestPath: player.manifestPath, publicKeyPath: player.publicKeyPath,
+                    archive: ManifestArchive(databasePath: config.daemon.database, site: site.id),
+                    interval: check.parameters.duration("log_interval", default: .seconds(5)),
+                    screenCheck: check.parameters.value("screen_check"), schedule: site.schedule, retention: config.daemon.historyRetention))
+            }
+        }
+        return out
+    }
+}
+
+public struct BroadcastLogger: Sendable {
+    public let settings: BroadcastLogSettings
+    let store: Store
+    let clock: any WatchpostClock
+    let logger: Logger
+
+    public init(settings: BroadcastLogSettings, store: Store, clock: any WatchpostClock, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Polls until cancelled. A failed write is logged and retried at the next poll (the open
+    /// entry keeps its last-seen time, so nothing is guessed).
+    public func run() async throws {
+        var recorder = BroadcastRecorder(site: settings.site, player: settings.player,
+                                         tolerance: max(.seconds(3), settings.interval * 2))
+        var lastPrune = Instant(milliseconds: 0)
+        logger.info("broadcast log started", [("player", "\(settings.site)/\(settings.player)"), ("interval", settings.interval.description)])
+        while !Task.isCancelled {
+            let started = clock.now()
+            let (obs, reading) = await observe()
+            do {
+                try await recorder.observe(obs, store: store) { BroadcastApproval.item($0, reading: reading) }
+            } catch {
+                logger.error("broadcast log write failed", [("error", error.description)])
+            }
+            if started - lastPrune >= .hours(1) {
+                lastPrune = started
+                if let n = try? await store.pruneBroadcastLog(before: started - settings.retention), n > 0 {
+                    logger.info("pruned broadcast log", [("rows", String(n))])
+                }
+            }
+            do { try await clock.sleep(until: started + settings.interval) } catch { break }
+        }
+        try? await recorder.close(store: store)
+    }
+
+    /// One observation: the player's status, the manifest, the screen.
+    func observe() async -> (PlayerObservation, ManifestLoader.Reading) {
+        let s = settings
+        let now = clock.now()
+        let timeout = max(Seconds(milliseconds: 500), min(settings.interval, .seconds(5)))
+        let fetched = (try? await runBlocking { PlayerProbe.fetch(s.url, timeout: timeout) }) ?? .failure(WatchpostError(.io, "no thread"))
+        let reading = (try? await runBlocking {
+            ManifestLoader.read(manifest: s.manifestPath, publicKey: s.publicKeyPath, now: now, archive: s.archive)
+        }) ?? ManifestLoader.Reading(outcome: .keyProblem("cannot start a thread to read the manifest"))
+        let state: PlayerObservation.State
+        switch fetched {
+        case .failure: state = .unreachable
+        case .success(let body):
+            if let status = try? PlayerStatus.decode(body), let item = status.playing, status.state == "playing" {
+                state = .playing(item)
+            } else if (try? PlayerStatus.decode(body)) != nil {
+                state = .nothing
+            } else {
+                state = .unreachable
+            }
+        }
+        var dark = false
+        if let screen = s.screenCheck, let (last, result) = try? await store.lastResult(site: s.site, checkID: screen), let result {
+            // A result older than a few of the logger's polls and a minute says nothing about now.
+            if now - last <= max(.minutes(2), s.interval * 4) {
+                dark = result.findings.contains { $0.code == "screen-dark" }
+            }
+        }
+        return (PlayerObservation(at: now, state: state, screenDark: dark, inOperatingHours: s.schedule.isOn(at: now)), reading)
+    }
+}

@@ -1,0 +1,233 @@
+// WatchpostBroadcast owns the broadcast log (proof of play): what the player played, when, and
+// which signed approval covered it — Vũng Áng Art. 4.3.c ("lưu thông tin đã phát để phục vụ công
+// tác phát lại hoặc tra cứu": keep what was broadcast for replay and lookup) and Tây Trang 7.1.1
+// (content vetted month by month). This file turns observations of the player into log rows.
+// The log is local (the store on the box): it keeps filling with the WAN down, and a restart after
+// kill -9 continues the open play instead of doubling it.
+import WatchpostCore
+import WatchpostContent
+import WatchpostPlayer
+import WatchpostStore
+
+/// One look at the player and the screen.
+public struct PlayerObservation: Sendable, Hashable {
+    public enum State: Sendable, Hashable {
+        case playing(PlayerStatus.Item)
+        /// Answered, but stopped, idle or paused.
+        case nothing
+        case unreachable
+    }
+    public var at: Instant
+    public var state: State
+    /// The LED screen was reported dark (screen-dark finding of the screen check).
+    public var screenDark: Bool
+    /// The site's schedule says the screen should be on.
+    public var inOperatingHours: Bool
+
+    public init(at: Instant, state: State, screenDark: Bool = false, inOperatingHours: Bool = true) {
+        self.at = at
+        self.state = state
+        self.screenDark = screenDark
+        self.inOperatingHours = inOperatingHours
+    }
+}
+
+/// Judges whether an item was approved when it started, and by which manifest. Pure.
+public enum BroadcastApproval {
+    public static func item(_ played: PlayerStatus.Item, reading: ManifestLoader.Reading) -> BroadcastItem {
+        let path = played.path.map { ContentPath.encode(Array($0.utf8)) } ?? played.name
+        var out = BroadcastItem(path: path, name: played.name, sha256: played.sha256?.lowercased() ?? "", size: played.size, approved: false)
+        var manifest: Manifest?
+        if case .verdict(let v) = reading.outcome { manifest = v.trustedManifest }
+        if let m = manifest {
+            out.keyID = m.keyID
+            out.approvedAt = m.approvedAt
+            out.sequence = m.sequence
+            out.manifestID = reading.archivedID ?? ""
+        }
+        guard let m = reading.accepted else {
+            out.reason = reading.replayedBelow != nil ? ContentFindingCode.manifestReplayed : manifestProblem(reading.outcome)
+            return out
+        }
+        if case .verdict(let v) = reading.outcome {
+            switch v {
+            case .expired: out.reason = ContentFindingCode.manifestExpired; return out
+            case .notYetValid: out.reason = ContentFindingCode.manifestNotYetValid; return out
+            default: break
+            }
+        }
+        let status = PlayerStatus(state: "playing", playing: played)
+        if let finding = PlayerJudge.findings(status: status, manifest: m).first {
+            out.reason = finding.code
+            return out
+        }
+        out.approved = true
+        // The approved item's metadata: by path, else by hash, else by file name.
+        let approved = m.item(at: path) ?? played.sha256.flatMap { sha in m.items.first { $0.sha256 == sha.lowercased() } }
+            ?? m.items.first { ($0.path.split(separator: "/").last.map(String.init) ?? $0.path) == played.name }
+        if let a = approved {
+            out.title = a.metadata.title
+            out.source = a.metadata.source
+            out.languages = a.metadata.languages
+            out.month = a.metadata.month
+            out.kind = a.metadata.kind?.rawValue
+            if out.sha256.isEmpty { out.sha256 = a.sha256 }
+        }
+        return out
+    }
+
+    static func manifestProblem(_ outcome: ManifestLoader.Outcome) -> String {
+        switch outcome {
+        case .keyProblem: return ContentFindingCode.publicKeyUnreadable
+        case .verdict(let v):
+            switch v {
+            case .missing: return ContentFindingCode.manifestMissing
+            case .malformed: return ContentFindingCode.manifestMalformed
+            case .otherKey, .badSignature: return ContentFindingCode.signatureInvalid
+            case .expired: return ContentFindingCode.manifestExpired
+            case .notYetValid: return ContentFindingCode.manifestNotYetValid
+            case .valid: return ""
+            }
+        }
+    }
+}
+
+/// Turns observations into log rows for one player. Not thread-safe by itself: one logger task
+/// owns it.
+public struct BroadcastRecorder: Sendable {
+    public let site: String
+    public let player: String
+    /// How far a play's start may move between polls and still be the same play (position
+    /// reports are rounded; a loop back to 0 moves it by a whole item).
+    public let tolerance: Seconds
+
+    struct Open: Sendable, Hashable {
+        var id: Int64
+        var kind: BroadcastEntry.Kind
+        var started: Instant
+        var lastSeen: Instant
+        var path: String?
+        var sha256: String?
+        var gap: BroadcastGap?
+    }
+    var main: Open?
+    var dark: Open?
+    var loaded = false
+
+    public init(site: String, player: String, tolerance: Seconds) {
+        self.site = site
+        self.player = player
+        self.tolerance = tolerance
+    }
+
+    static func open(_ e: BroadcastEntry) -> Open {
+        Open(id: e.id, kind: e.kind, started: e.started, lastSeen: e.lastSeen, path: e.item?.path, sha256: e.item?.sha256, gap: e.gap)
+    }
+
+    /// Picks up what a previous run left open (after kill -9 or power loss): the newest main
+    /// entry and dark gap stay candidates; anything else is closed where it was last seen.
+    mutating func load(_ store: Store) async throws(WatchpostError) {
+        loaded = true
+        let open = try await store.openBroadcastEntries(site: site, player: player)
+        for e in open {
+            if e.gap == .screenDark {
+                if let d = dark { try await store.closeBroadcast(id: d.id, at: d.lastSeen) }
+                dark = Self.open(e)
+            } else {
+                if let m = main { try await store.closeBroadcast(id: m.id, at: m.lastSeen) }
+                main = Self.open(e)
+            }
+        }
+    }
+
+    /// Records one observation. `approval` is asked only when a new play starts.
+    public mutating func observe(_ obs: PlayerObservation, store: Store, approval: (PlayerStatus.Item) -> BroadcastItem) async throws(WatchpostError) {
+        if !loaded { try await load(store) }
+        let now = obs.at
+        // The monitor was not looking between the open entry's last sighting and now.
+        let blindSince: Instant? = main.flatMap { now - $0.lastSeen > tolerance ? $0.lastSeen : nil }
+
+        // What should be open now.
+        enum Want { case play(PlayerStatus.Item, Instant), gap(BroadcastGap), none }
+        let want: Want
+        switch obs.state {
+        case .playing(let item):
+            let position = Seconds(milliseconds: max(0, min(item.position_ms ?? 0, 7 * 86_400_000)))
+            want = .play(item, now - position)
+        case .nothing: want = obs.inOperatingHours ? .gap(.nothingPlaying) : .none
+        case .unreachable: want = .gap(.playerUnreachable)
+        }
+
+        func same(_ o: Open) -> Bool {
+            switch want {
+            case .play(let item, let start):
+                let path = item.path.map { ContentPath.encode(Array($0.utf8)) } ?? item.name
+                let sha = item.sha256?.lowercased() ?? ""
+                let startClose = item.position_ms == nil || abs((start - o.started).milliseconds) <= tolerance.milliseconds
+                return o.kind == .play && o.path == path && (o.sha256 ?? "") == sha && startClose
+            case .gap(let g): return o.kind == .gap && o.gap == g && blindSince == nil
+            case .none: return false
+            }
+        }
+
+        if let m = main, same(m) {
+            let darkTime = obs.screenDark && obs.inOperatingHours && m.kind == .play ? max(.zero, now - m.lastSeen) : .zero
+            try await store.touchBroadcast(id: m.id, seen: now, addDark: darkTime < tolerance * 2 ? darkTime : .zero)
+            main?.lastSeen = now
+        } else {
+            var boundary = now
+            if case .play(_, let start) = want, start < now { boundary = start }
+            if let m = main {
+                // A play ends when the next one started (from its position), never before it was
+                // last seen nor after now; anything else ends where it was last seen.
+                let end = m.kind == .play && blindSince == nil ? min(now, max(m.lastSeen, boundary)) : m.lastSeen
+                try await store.closeBroadcast(id: m.id, at: end)
+                main = nil
+                if let blind = blindSince, boundary - blind > tolerance {
+                    let g = try await store.beginGap(site: site, player: player, started: blind, seen: boundary, gap: .notObserved)
+                    try await store.closeBroadcast(id: g, at: boundary)
+                }
+                boundary = max(boundary, end)
+            }
+            switch want {
+            case .play(let item, _):
+                let record = approval(item)
+                let id = try await store.beginPlay(site: site, player: player, started: boundary, seen: now, item: record)
+                main = Open(id: id, kind: .play, started: boundary, lastSeen: now, path: record.path, sha256: record.sha256)
+            case .gap(let g):
+                let id = try await store.beginGap(site: site, player: player, started: boundary, seen: now, gap: g)
+                main = Open(id: id, kind: .gap, started: boundary, lastSeen: now, gap: g)
+            case .none:
+                break
+            }
+        }
+
+        // The screen dark while something plays, in operating hours: a gap of its own beside the
+        // play (what the player played behind the dark screen stays in the play row).
+        let isDark: Bool = {
+            if case .playing = obs.state { return obs.screenDark && obs.inOperatingHours }
+            return false
+        }()
+        if isDark {
+            if let d = dark, now - d.lastSeen <= tolerance {
+                try await store.touchBroadcast(id: d.id, seen: now)
+                dark?.lastSeen = now
+            } else {
+                if let d = dark { try await store.closeBroadcast(id: d.id, at: d.lastSeen) }
+                let id = try await store.beginGap(site: site, player: player, started: now, seen: now, gap: .screenDark)
+                dark = Open(id: id, kind: .gap, started: now, lastSeen: now, gap: .screenDark)
+            }
+        } else if let d = dark {
+            try await store.closeBroadcast(id: d.id, at: now - d.lastSeen <= tolerance ? now : d.lastSeen)
+            dark = nil
+        }
+    }
+
+    /// Closes what is open (orderly stop): the entries end where they were last seen.
+    public mutating func close(store: Store) async throws(WatchpostError) {
+        if let m = main { try await store.closeBroadcast(id: m.id, at: m.lastSeen) }
+        if let d = dark { try await store.closeBroadcast(id: d.id, at: d.lastSeen) }
+        main = nil
+        dark = nil
+    }
+}

@@ -1,0 +1,89 @@
+// The archive of approvals: every manifest the box has accepted (a good Department signature, not
+// older than one accepted before), kept byte for byte — text and signature — so any past play can
+// be re-proved against the approval that covered it (Vũng Áng Art. 4.3.b–c: broadcast
+// information is stored for replay and lookup). One folder per site next to the database:
+//
+//   <database folder>/manifest-archive/<site>/<sequence, 12 digits>-<sha256 of the file>.manifest
+//
+// Files, not database rows, because the content and player probes (which have no store) write
+// and read it, and because an auditor can copy the folder and verify each file with
+// `watchpost manifest verify`. Writes are atomic (temp file, fsync, rename) and idempotent.
+import WatchpostCore
+import Crypto
+import Posix
+
+/// One archived manifest: where it is, its identity and what it says.
+public struct ArchivedManifest: Sendable, Hashable {
+    /// SHA-256 (hex) of the whole file, signature line included: the id play records carry.
+    public var id: String
+    public var sequence: Int64
+    public var path: String
+}
+
+public struct ManifestArchive: Sendable {
+    public let folder: String
+
+    public init(folder: String) { self.folder = folder }
+
+    /// The archive of one site, next to the database.
+    public init(databasePath: String, site: String) {
+        let dir = databasePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let base = databasePath.hasPrefix("/") && dir.isEmpty ? "" : (dir.isEmpty ? "." : dir)
+        folder = "\(base)/manifest-archive/\(site)"
+    }
+
+    /// The id of a manifest's bytes.
+    public static func id(of bytes: [UInt8]) -> String { Hex.encode(SHA256Hasher.digest(bytes)) }
+
+    static func fileName(sequence: Int64, id: String) -> String {
+        let digits = String(max(0, sequence))
+        return String(repeating: "0", count: max(0, 12 - digits.count)) + digits + "-" + id + ".manifest"
+    }
+
+    /// Every archived manifest, oldest sequence first (names only; nothing is parsed).
+    public func entries() -> [ArchivedManifest] {
+        guard let names = try? FileSystem.listDirectory(folder) else { return [] }
+        return names.compactMap { name -> ArchivedManifest? in
+            guard name.hasSuffix(".manifest"), let dash = name.firstIndex(of: "-") else { return nil }
+            let seq = Int64(name[..<dash]) ?? -1
+            let id = String(name[name.index(after: dash)...].dropLast(".manifest".count))
+            guard seq >= 0, id.utf8.count == 64 else { return nil }
+            return ArchivedManifest(id: id, sequence: seq, path: "\(folder)/\(name)")
+        }.sorted { ($0.sequence, $0.id) < ($1.sequence, $1.id) }
+    }
+
+    /// The highest sequence accepted so far (nil: nothing archived).
+    public func highestSequence() -> Int64? { entries().last?.sequence }
+
+    public func entry(id: String) -> ArchivedManifest? { entries().first { $0.id == id } }
+
+    /// The exact bytes of an archived manifest.
+    public func bytes(of entry: ArchivedManifest) throws(SystemError) -> [UInt8] {
+        try FileSystem.readBytes(entry.path, limit: ContentCheckSettings.maxManifestBytes)
+    }
+
+    /// Whether `manifest` would replay an older approval: its sequence is below the highest one
+    /// accepted. Returns that highest sequence when it is a replay.
+    public func replayedBelow(_ manifest: Manifest) -> Int64? {
+        guard let top = highestSequence(), manifest.effectiveSequence < top else { return nil }
+        return top
+    }
+
+    /// Keeps a trusted manifest (call only after its signature verified and it is not a replay).
+    /// Returns its id. Idempotent: an archived file is never rewritten.
+    @discardableResult
+    public func keep(bytes: [UInt8], manifest: Manifest) throws(SystemError) -> String {
+        let id = Self.id(of: bytes)
+        let path = "\(folder)/\(Self.fileName(sequence: manifest.effectiveSequence, id: id))"
+        if FileSystem.exists(path) { return id }
+        try FileSystem.makeDirectories(folder)
+        do {
+            try FileSystem.writeAtomically(path, String(decoding: bytes, as: UTF8.self), mode: 0o444)
+        } catch {
+            // Another writer (the content and player checks share the archive) may have won.
+            if FileSystem.exists(path) { return id }
+            throw error
+        }
+        return id
+    }
+}

@@ -1,0 +1,256 @@
+// The broadcast log's rows (migration 20): plays and gaps, and the items they reference. The
+// recorder (WatchpostBroadcast) decides what to write; this file only stores and reads.
+import WatchpostCore
+import SQLite
+import FoundationEssentials
+
+/// An item as the player played it, with the approval that covered it when it started.
+public struct BroadcastItem: Sendable, Hashable, Codable {
+    public var path: String
+    public var name: String
+    /// Lower-case hex; empty when the player reports no hash.
+    public var sha256: String
+    public var size: Int64?
+    public var approved: Bool
+    /// Why it was not approved (a finding code such as player.unapproved-item); empty when approved.
+    public var reason: String
+    /// The approving manifest: its archive id, key id, approval time and sequence.
+    public var manifestID: String
+    public var keyID: String
+    public var approvedAt: Instant?
+    public var sequence: Int64?
+    public var title: String?
+    public var source: String?
+    public var languages: [String]
+    public var month: String?
+    public var kind: String?
+
+    public init(path: String, name: String, sha256: String = "", size: Int64? = nil, approved: Bool, reason: String = "",
+                manifestID: String = "", keyID: String = "", approvedAt: Instant? = nil, sequence: Int64? = nil,
+                title: String? = nil, source: String? = nil, languages: [String] = [], month: String? = nil, kind: String? = nil) {
+        self.path = path
+        self.name = name
+        self.sha256 = sha256
+        self.size = size
+        self.approved = approved
+        self.reason = reason
+        self.manifestID = manifestID
+        self.keyID = keyID
+        self.approvedAt = approvedAt
+        self.sequence = sequence
+        self.title = title
+        self.source = source
+        self.languages = languages
+        self.month = month
+        self.kind = kind
+    }
+}
+
+/// Why nothing approved was on the screen for a while.
+public enum BroadcastGap: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The player's status interface did not answer.
+    case playerUnreachable = "player-unreachable"
+    /// The player answered but played nothing, in operating hours.
+    case nothingPlaying = "nothing-playing"
+    /// The LED screen was dark in operating hours (blacked out, or failed).
+    case screenDark = "screen-dark"
+    /// The monitor itself was not running (between a crash or stop and the next start).
+    case notObserved = "not-observed"
+}
+
+/// One row of the broadcast log.
+public struct BroadcastEntry: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, Codable { case play, gap }
+    public var id: Int64
+    public var site: String
+    public var player: String
+    public var kind: Kind
+    public var started: Instant
+    /// nil while open.
+    public var ended: Instant?
+    public var lastSeen: Instant
+    public var item: BroadcastItem?
+    public var gap: BroadcastGap?
+    /// Plays: how long the screen was dark during it (operating hours).
+    public var darkMilliseconds: Int64
+
+    /// The end, or the last time it was seen while open.
+    public var end: Instant { ended ?? lastSeen }
+    public var isOpen: Bool { ended == nil }
+}
+
+extension Store {
+    static let broadcastColumns = """
+        l.id, l.site, l.player, l.entry, l.started_ms, l.ended_ms, l.last_seen_ms, l.gap, l.dark_ms,
+        i.path, i.name, i.sha256, i.size, i.approved, i.reason, i.manifest_id, i.key_id, i.approved_at_ms, i.sequence,
+        i.title, i.source, i.languages, i.month, i.kind
+        """
+
+    static func broadcastEntry(_ r: SQLRow) -> BroadcastEntry {
+        var item: BroadcastItem?
+        if let path = r["path"].string {
+            let langs = r["languages"].string.map { $0.split(separator: ",").map(String.init) } ?? []
+            item = BroadcastItem(path: path, name: r["name"].string ?? path, sha256: r["sha256"].string ?? "", size: r["size"].int,
+                                 approved: r["approved"].int == 1, reason: r["reason"].string ?? "", manifestID: r["manifest_id"].string ?? "",
+                                 keyID: r["key_id"].string ?? "", approvedAt: r["approved_at_ms"].int.map(Instant.init(milliseconds:)),
+                                 sequence: r["sequence"].int, title: r["title"].string, source: r["source"].string, languages: langs,
+                                 month: r["month"].string, kind: r["kind"].string)
+        }
+        return BroadcastEntry(id: r["id"].int ?? 0, site: r["site"].string ?? "", player: r["player"].string ?? "",
+                              kind: r["entry"].string == "gap" ? .gap : .play, started: Instant(milliseconds: r["started_ms"].int ?? 0),
+                              ended: r["ended_ms"].int.map(Instant.init(milliseconds:)), lastSeen: Instant(milliseconds: r["last_seen_ms"].int ?? 0),
+                              item: item, gap: r["gap"].string.flatMap(BroadcastGap.init(rawValue:)), darkMilliseconds: r["dark_ms"].int ?? 0)
+    }
+
+    /// Entries of one player still open (normally at most one; more only after a crash mid-write).
+    public func openBroadcastEntries(site: String, player: String) throws(WatchpostError) -> [BroadcastEntry] {
+        do {
+            return try db.query("""
+                SELECT \(Store.broadcastColumns) FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id
+                WHERE l.site = ? AND l.player = ? AND l.ended_ms IS NULL ORDER BY l.started_ms
+                """, site, player).map(Store.broadcastEntry)
+        } catch { throw storageError("cannot read the open broadcast log entries", error) }
+    }
+
+    func broadcastItemID(_ item: BroadcastItem) throws -> Int64 {
+        let key: [any SQLBindable] = [item.path, item.sha256, item.manifestID, item.approved, item.reason]
+        if let id = try db.query("SELECT id FROM broadcast_item WHERE path = ? AND sha256 = ? AND manifest_id = ? AND approved = ? AND reason = ?",
+                                 arguments: key).first?["id"].int { return id }
+        try db.run("""
+            INSERT INTO broadcast_item (path, name, sha256, size, approved, reason, manifest_id, key_id, approved_at_ms, sequence,
+                                        title, source, languages, month, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, item.path, item.name, item.sha256, item.size, item.approved, item.reason, item.manifestID, item.keyID,
+                   item.approvedAt?.milliseconds, item.sequence, item.title, item.source,
+                   item.languages.isEmpty ? nil : item.languages.joined(separator: ","), item.month, item.kind)
+        return db.lastInsertRowID
+    }
+
+    /// Opens a play. Idempotent on (site, player, start): a second call returns the same row.
+    public func beginPlay(site: String, player: String, started: Instant, seen: Instant, item: BroadcastItem) throws(WatchpostError) -> Int64 {
+        do {
+            return try db.transaction {
+                let itemID = try broadcastItemID(item)
+                return try insertBroadcast(site: site, player: player, entry: "play", started: started, seen: seen, itemID: itemID, gap: nil)
+            }
+        } catch { throw storageError("cannot record a play of \(item.path)", error) }
+    }
+
+    /// Opens a gap. Idempotent on (site, player, start).
+    public func beginGap(site: String, player: String, started: Instant, seen: Instant, gap: BroadcastGap) throws(WatchpostError) -> Int64 {
+        do {
+            return try db.transaction {
+                try insertBroadcast(site: site, player: player, entry: "gap", started: started, seen: seen, itemID: nil, gap: gap.rawValue)
+            }
+        } catch { throw storageError("cannot record a \(gap.rawValue) gap", error) }
+    }
+
+    private func insertBroadcast(site: String, player: String, entry: String, started: Instant, seen: Instant, itemID: Int64?, gap: String?) throws -> Int64 {
+        try db.run("""
+            INSERT INTO broadcast_log (site, player, entry, started_ms, last_seen_ms, item_id, gap) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (site, player, entry, started_ms) DO NOTHING
+            """, site, player, entry, started.milliseconds, max(seen, started).milliseconds, itemID, gap)
+        guard let id = try db.query("SELECT id FROM broadcast_log WHERE site = ? AND player = ? AND entry = ? AND started_ms = ?",
+                                    site, player, entry, started.milliseconds).first?["id"].int else {
+            throw WatchpostError(.storage, "broadcast log row vanished after insert")
+        }
+        return id
+    }
+
+    /// Moves an open entry's last-seen time (and adds dark time to a play).
+    public func touchBroadcast(id: Int64, seen: Instant, addDark: Seconds = .zero) throws(WatchpostError) {
+        do {
+            try db.run("UPDATE broadcast_log SET last_seen_ms = MAX(last_seen_ms, ?), dark_ms = dark_ms + ? WHERE id = ? AND ended_ms IS NULL",
+                       seen.milliseconds, max(0, addDark.milliseconds), id)
+        } catch { throw storageError("cannot update the broadcast log", error) }
+    }
+
+    /// Closes an entry at `at` (never before its start).
+    public func closeBroadcast(id: Int64, at: Instant) throws(WatchpostError) {
+        do {
+            try db.run("""
+                UPDATE broadcast_log SET ended_ms = MAX(started_ms, ?), last_seen_ms = MAX(last_seen_ms, MAX(started_ms, ?))
+                WHERE id = ? AND ended_ms IS NULL
+                """, at.milliseconds, at.milliseconds, id)
+        } catch { throw storageError("cannot close a broadcast log entry", error) }
+    }
+
+    /// Entries that overlap [from, to), oldest first: those starting inside, and one still running
+    /// at `from` that started up to 31 days before it. `path` limits plays to one item (gaps are
+    /// then left out).
+    public func broadcastEntries(site: String?, from: Instant, to: Instant, path: String? = nil, limit: Int? = nil) throws(WatchpostError) -> [BroadcastEntry] {
+        do {
+            var filter = ""
+            var tail: [any SQLBindable] = []
+            if let site { filter += " AND l.site = ?"; tail.append(site) }
+            if let path { filter += " AND i.path = ?"; tail.append(path) }
+            let before = try db.query("""
+                SELECT \(Store.broadcastColumns) FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id
+                WHERE l.started_ms < ? AND l.started_ms >= ? AND COALESCE(l.ended_ms, l.last_seen_ms) > ?\(filter) ORDER BY l.started_ms, l.id
+                """, arguments: [from.milliseconds, from.milliseconds - 31 * 86_400_000, from.milliseconds] + tail)
+            var sql = """
+                SELECT \(Store.broadcastColumns) FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id
+                WHERE l.started_ms >= ? AND l.started_ms < ?\(filter) ORDER BY l.started_ms, l.id
+                """
+            if let limit { sql += " LIMIT \(max(0, limit))" }
+            var out = before.map(Store.broadcastEntry)
+            try db.forEachRow(sql, arguments: [from.milliseconds, to.milliseconds] + tail) { out.append(Store.broadcastEntry($0)) }
+            return out
+        } catch { throw storageError("cannot read the broadcast log", error) }
+    }
+
+    /// Per item: plays that started in [from, to), and milliseconds shown (each play clipped to
+    /// the period, less its dark time). For the monthly figures.
+    public func broadcastItemTotals(site: String, from: Instant, to: Instant) throws(WatchpostError) -> [(item: BroadcastItem, plays: Int, shownMilliseconds: Int64)] {
+        do {
+            return try db.query("""
+                SELECT i.*, COUNT(*) AS plays,
+                       SUM(MAX(0, MIN(COALESCE(l.ended_ms, l.last_seen_ms), ?) - MAX(l.started_ms, ?) - l.dark_ms)) AS shown
+                FROM broadcast_log l JOIN broadcast_item i ON i.id = l.item_id
+                WHERE l.site = ? AND l.entry = 'play' AND l.started_ms >= ? AND l.started_ms < ?
+                GROUP BY l.item_id ORDER BY i.path
+                """, to.milliseconds, from.milliseconds, site, from.milliseconds, to.milliseconds).map { r in
+                let e = Store.broadcastEntry(r)
+                return (e.item ?? BroadcastItem(path: "", name: "", approved: false), Int(r["plays"].int ?? 0), r["shown"].int ?? 0)
+            }
+        } catch { throw storageError("cannot sum the broadcast log", error) }
+    }
+
+    /// Milliseconds of each gap reason in [from, to) (gaps clipped to the period).
+    public func broadcastGapTotals(site: String, from: Instant, to: Instant) throws(WatchpostError) -> [BroadcastGap: Int64] {
+        do {
+            var out: [BroadcastGap: Int64] = [:]
+            for r in try db.query("""
+                SELECT gap, SUM(MAX(0, MIN(COALESCE(ended_ms, last_seen_ms), ?) - MAX(started_ms, ?))) AS total
+                FROM broadcast_log WHERE site = ? AND entry = 'gap' AND started_ms < ? AND started_ms >= ? - 2678400000
+                  AND COALESCE(ended_ms, last_seen_ms) > ? GROUP BY gap
+                """, to.milliseconds, from.milliseconds, site, to.milliseconds, from.milliseconds, from.milliseconds) {
+                if let g = r["gap"].string.flatMap(BroadcastGap.init(rawValue:)) { out[g] = r["total"].int ?? 0 }
+            }
+            return out
+        } catch { throw storageError("cannot sum the broadcast log gaps", error) }
+    }
+
+    /// Deletes entries that ended before `before` and the items no entry references any more.
+    public func pruneBroadcastLog(before: Instant) throws(WatchpostError) -> Int {
+        do {
+            return try db.transaction {
+                try db.run("DELETE FROM broadcast_log WHERE ended_ms IS NOT NULL AND ended_ms < ?", before.milliseconds)
+                let n = db.changes
+                if n > 0 { try db.run("DELETE FROM broadcast_item WHERE id NOT IN (SELECT DISTINCT item_id FROM broadcast_log WHERE item_id IS NOT NULL)") }
+                return n
+            }
+        } catch { throw storageError("cannot prune the broadcast log", error) }
+    }
+}
+
+extension Store {
+    /// The last stored result of one check and when it ran (the broadcast log reads the screen
+    /// check's); nil when the check has never run.
+    public func lastResult(site: String, checkID: String) throws(WatchpostError) -> (Instant, CheckResult?)? {
+        do {
+            guard let r = try db.query("SELECT last_ms, result_json FROM check_state WHERE site = ? AND check_id = ?", site, checkID).first else { return nil }
+            let result = r["result_json"].string.flatMap { try? JSONDecoder().decode(CheckResult.self, from: Data($0.utf8)) }
+            return (Instant(milliseconds: r["last_ms"].int ?? 0), result)
+        } catch { throw storageError("cannot read the state of \(site)/\(checkID)", error) }
+    }
+}
