@@ -176,11 +176,14 @@ public struct BroadcastRecorder: Sendable {
             main?.lastSeen = now
         } else {
             var boundary = now
-            if case .play(_, let start) = want, start < now { boundary = start }
+            var nextIsPlay = false
+            if case .play(_, let start) = want { nextIsPlay = true; if start < now { boundary = start } }
             if let m = main {
-                // A play ends when the next one started (from its position), never before it was
-                // last seen nor after now; anything else ends where it was last seen.
-                let end = m.kind == .play && blindSince == nil ? min(now, max(m.lastSeen, boundary)) : m.lastSeen
+                // A play followed by a play ends when the next one started (from its position),
+                // never before it was last seen nor after now; anything else ends where it was
+                // last seen, and the unknown time after it belongs to what follows (a gap).
+                let end = m.kind == .play && nextIsPlay && blindSince == nil ? min(now, max(m.lastSeen, boundary)) : m.lastSeen
+                if !nextIsPlay && blindSince == nil { boundary = end }
                 try await store.closeBroadcast(id: m.id, at: end)
                 main = nil
                 if let blind = blindSince, boundary - blind > tolerance {

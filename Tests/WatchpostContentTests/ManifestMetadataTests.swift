@@ -1,0 +1,110 @@
+import Testing
+import WatchpostCore
+import WatchpostContent
+import WatchpostPlayer
+import Crypto
+import Posix
+
+@Suite struct ManifestMetadataTests {
+    let at = Instant.parse("2026-11-24T09:00:00+07:00")!
+
+    func manifest(_ key: [UInt8], sequence: Int64?, meta: ItemMetadata = ItemMetadata(title: "Lễ hội Hoa Ban 2026", source: "dai-ptth-dien-bien",
+                                                                                      languages: ["vi", "en"], month: "2026-11", kind: .programme)) throws -> Manifest {
+        Manifest(approvedBy: "Sở TT&TT Điện Biên", approvedAt: at, validFrom: Instant.parse("2026-11-01T00:00:00+07:00")!,
+                 validTo: Instant.parse("2026-12-31T23:59:59+07:00")!, keyID: Ed25519.keyID(try Ed25519.publicKey(fromPrivate: key)),
+                 items: [ApprovedItem(path: "videos/hoa ban.mp4", sha256: String(repeating: "c", count: 64), size: 7, metadata: meta),
+                         ApprovedItem(path: "still.png", sha256: String(repeating: "d", count: 64), size: 2)],
+                 sequence: sequence)
+    }
+
+    @Test func metadataAndSequenceAreSignedAndReadBack() throws {
+        let pair = try Ed25519.generate()
+        let text = try manifest(pair.privateKey, sequence: 42).signed(privateKey: pair.privateKey)
+        #expect(text.hasPrefix("watchpost-manifest 2\n"))
+        #expect(text.contains("\nsequence 42\n"))
+        #expect(text.contains("videos/hoa ban.mp4\n  title Lễ hội Hoa Ban 2026\n  source dai-ptth-dien-bien\n  languages vi, en\n  month 2026-11\n  kind programme\n"))
+        let v = ManifestVerdict.judge(bytes: Array(text.utf8), publicKey: pair.publicKey, at: at)
+        guard case .valid(let m) = v else { Issue.record("expected valid, got \(v)"); return }
+        #expect(m.sequence == 42)
+        let item = try #require(m.item(at: "videos/hoa ban.mp4"))
+        #expect(item.metadata == ItemMetadata(title: "Lễ hội Hoa Ban 2026", source: "dai-ptth-dien-bien", languages: ["vi", "en"], month: "2026-11", kind: .programme))
+        #expect(m.item(at: "still.png")?.metadata.isEmpty == true)
+        // Changing a title voids the signature like any other byte.
+        let edited = text.replacingFirst("title Lễ hội Hoa Ban 2026", with: "title Quảng cáo")
+        guard case .badSignature = ManifestVerdict.judge(bytes: Array(edited.utf8), publicKey: pair.publicKey, at: at) else {
+            Issue.record("an edited title must break the signature"); return
+        }
+    }
+
+    @Test func manifestWithoutMetadataStaysFormat1AndOldFilesStillRead() throws {
+        let pair = try Ed25519.generate()
+        let plain = try manifest(pair.privateKey, sequence: nil, meta: ItemMetadata()).signed(privateKey: pair.privateKey)
+        #expect(plain.hasPrefix("watchpost-manifest 1\n"))
+        let m = try Manifest.parse(Array(plain.utf8))
+        #expect(m.sequence == nil && m.effectiveSequence == 0)
+        // Format 1 may not carry format 2 lines.
+        let bad = plain.replacingFirst("key-id", with: "sequence 3\nkey-id")
+        #expect(throws: ManifestFormatError.self) { try Manifest.parse(Array(bad.utf8)) }
+    }
+
+    @Test func badMetadataIsRefusedWithItsLine() throws {
+        let pair = try Ed25519.generate()
+        let text = try manifest(pair.privateKey, sequence: 1).signed(privateKey: pair.privateKey)
+        for (from, to, why) in [("kind programme", "kind advert", "kind 'advert'"), ("month 2026-11", "month 2026-13", "YYYY-MM"),
+                                ("languages vi, en", "languages Vietnamese", "ISO 639"), ("source dai-ptth-dien-bien", "source Đài PT-TH", "organisation id"),
+                                ("sequence 1", "sequence -1", "whole number")] {
+            do {
+                _ = try Manifest.parse(Array(text.replacingFirst(from, with: to).utf8))
+                Issue.record("\(to) accepted")
+            } catch let error as ManifestFormatError {
+                #expect(error.line > 0 && error.message.contains(why), "\(error)")
+            } catch { Issue.record("unexpected \(error)") }
+        }
+    }
+
+    @Test func sidecarLinesGiveEachItemItsMetadata() throws {
+        let text = """
+            # path | title | source | languages | month | kind
+            videos/hoa-ban.mp4 | Lễ hội Hoa Ban | dai-ptth-dien-bien | vi, en | 2026-03 | programme
+            stills/poster.png |  | stttt-dien-bien | lo |  | still
+            """
+        let parsed = try ManifestSidecar.parse(text).get()
+        #expect(parsed["videos/hoa-ban.mp4"] == ItemMetadata(title: "Lễ hội Hoa Ban", source: "dai-ptth-dien-bien", languages: ["vi", "en"], month: "2026-03", kind: .programme))
+        #expect(parsed["stills/poster.png"] == ItemMetadata(source: "stttt-dien-bien", languages: ["lo"], kind: .still))
+        guard case .failure(let e) = ManifestSidecar.parse("a.mp4 | t | s | vi | 2026-03 | film\n") else { Issue.record("bad kind accepted"); return }
+        #expect(e.line == 1)
+    }
+
+    @Test func olderSequenceIsRefusedAsAReplayAndTheNewerArchived() throws {
+        let f = try ContentFixture()
+        let archive = ManifestArchive(folder: f.root + "/archive/tay-trang")
+        let m5 = try manifest(f.privateKey, sequence: 5)
+        let m7 = try manifest(f.privateKey, sequence: 7)
+        // The newer approval is accepted and archived byte for byte.
+        try FileSystem.writeAtomically(f.manifestPath, try m7.signed(privateKey: f.privateKey))
+        let first = ManifestLoader.read(manifest: f.manifestPath, publicKey: f.publicKeyPath, now: at, archive: archive)
+        #expect(first.accepted?.sequence == 7 && first.replayedBelow == nil)
+        let entry = try #require(archive.entries().first)
+        #expect(entry.sequence == 7 && entry.id == first.archivedID)
+        #expect(try archive.bytes(of: entry) == FileSystem.readBytes(f.manifestPath, limit: 1 << 20))
+        // The older one, correctly signed, put back on the box: refused, not archived.
+        try FileSystem.writeAtomically(f.manifestPath, try m5.signed(privateKey: f.privateKey))
+        let replay = ManifestLoader.read(manifest: f.manifestPath, publicKey: f.publicKeyPath, now: at, archive: archive)
+        #expect(replay.replayedBelow == 7 && replay.accepted == nil && replay.archivedID == nil)
+        #expect(archive.entries().count == 1)
+        let findings = ContentJudge.findings(manifest: replay.outcome, scan: nil, manifestPath: f.manifestPath, replayedBelow: replay.replayedBelow).findings
+        #expect(findings.map(\.code) == [ContentFindingCode.manifestReplayed])
+        #expect(findings.first?.securityRelevant == true && findings.first?.status == .critical)
+    }
+
+    @Test func expiredManifestIsNotASecurityFinding() throws {
+        let pair = try Ed25519.generate()
+        let text = try manifest(pair.privateKey, sequence: 1).signed(privateKey: pair.privateKey)
+        let later = Instant.parse("2027-01-02T00:00:00+07:00")!
+        let v = ManifestVerdict.judge(bytes: Array(text.utf8), publicKey: pair.publicKey, at: later)
+        let f = ContentJudge.findings(manifest: .verdict(v), scan: nil, manifestPath: "m").findings
+        #expect(f.map(\.code) == [ContentFindingCode.manifestExpired])
+        #expect(f.first?.securityRelevant == false)
+    }
+}
+
