@@ -52,7 +52,9 @@ let manifestCreateCommand = Command(
     name: "manifest create", summary: "hash a media folder and sign its approved-content manifest",
     help: """
     Usage: watchpost manifest create DIR --key KEY --valid-from TIME --valid-to TIME --approved-by NAME
-                                     [--approved-at TIME] [--output FILE]
+                                     [--approved-at TIME] [--output FILE] [--sequence N]
+                                     [--sidecar FILE] [--title T] [--source ORG] [--languages vi,en]
+                                     [--month YYYY-MM] [--kind programme|clip|still]
 
     Hashes every file under DIR (SHA-256, streamed in 1 MiB blocks) and writes a manifest listing
     SHA-256, size and relative path of each, the validity period, the approver and the approval
@@ -60,10 +62,23 @@ let manifestCreateCommand = Command(
     2026-12-31T18:00[+07:00]; a bare --valid-to date lasts to the end of that day.
     The output defaults to DIR/approved.manifest (it is not listed in itself). Refuses folders with
     symlinks that leave DIR, unreadable or special files, or files that change while hashed.
+
+    Approval number and metadata (manifest format 2, signed with the rest):
+      --sequence N   the approval's number; the box refuses a manifest numbered below one it has
+                     accepted (an old approval replayed). Default: the approval time in seconds
+                     since 1970, which grows with each approval.
+      --sidecar FILE one line per item the Department fills in:
+                       # path | title | source | languages | month | kind
+                       videos/hoa-ban.mp4 | Lễ hội Hoa Ban 2026 | dai-ptth-dien-bien | vi, en | 2026-03 | programme
+                     source is an organisation id from alerts/contacts.conf; languages vi, en, lo,
+                     th…; kind programme, clip or still. Empty fields are allowed.
+      --title, --source, --languages, --month, --kind
+                     defaults for every item the sidecar leaves empty (Tây Trang 7.8 counts
+                     programmes a month by source; 7.1.2 and 7.5 name the languages).
     """,
-    valuedOptions: ["key", "valid-from", "valid-to", "approved-by", "approved-at", "output"],
+    valuedOptions: ["key", "valid-from", "valid-to", "approved-by", "approved-at", "output", "sequence", "sidecar", "title", "source", "languages", "month", "kind"],
     run: { args in
-        try args.allowOnly(["key", "valid-from", "valid-to", "approved-by", "approved-at", "output"])
+        try args.allowOnly(["key", "valid-from", "valid-to", "approved-by", "approved-at", "output", "sequence", "sidecar", "title", "source", "languages", "month", "kind"])
         guard args.positionals.count == 1, let dir = args.positionals.first else {
             throw WatchpostError(.usage, "name one media folder: watchpost manifest create DIR --key KEY …")
         }
@@ -79,6 +94,21 @@ let manifestCreateCommand = Command(
         let now = SystemClock().now()
         let approvedAt = try args.value("approved-at").map { t throws(WatchpostError) in try parseManifestTime(t, option: "approved-at") } ?? now
         let output = args.value("output") ?? "\(dir.hasSuffix("/") ? String(dir.dropLast()) : dir)/\(ContentCheckSettings.defaultManifestName)"
+        var sequence = approvedAt.seconds
+        if let text = args.value("sequence") {
+            guard let n = Int64(text), n >= 0 else { throw WatchpostError(.usage, "--sequence '\(text)' is not a whole number ≥ 0") }
+            sequence = n
+        }
+        let defaults = try manifestMetadataFlags(args)
+        var sidecar: [String: ItemMetadata] = [:]
+        if let path = args.value("sidecar") {
+            let text: String
+            do { text = try FileSystem.readText(path) } catch { throw WatchpostError(.io, "cannot read the sidecar \(path): \(error)") }
+            switch ManifestSidecar.parse(text) {
+            case .success(let s): sidecar = s
+            case .failure(let e): throw WatchpostError(.usage, "\(path):\(e.line): \(e.message)", hint: "one line per item: path | title | source | languages | month | kind")
+            }
+        }
 
         let seed: [UInt8]
         do {
@@ -102,22 +132,25 @@ let manifestCreateCommand = Command(
         var problems: [String] = []
         for e in outcome.entries {
             switch e {
-            case .file(let path, let size, let sha?): items.append(ApprovedItem(path: path, sha256: sha, size: size))
+            case .file(let path, let size, let sha?):
+                items.append(ApprovedItem(path: path, sha256: sha, size: size, metadata: (sidecar[path] ?? ItemMetadata()).filled(from: defaults)))
             case .file(let path, _, nil): problems.append("\(path): not hashed")
             case .symlinkEscape(let path, let target): problems.append("\(path): symlink leaving the folder (→ \(target))")
             case .unreadable(let path, let reason): problems.append("\(path): \(reason)")
             case .changing(let path): problems.append("\(path): changed while it was being hashed")
             }
         }
+        let listed = Set(items.map(\.path))
+        for path in sidecar.keys.sorted() where !listed.contains(path) { problems.append("\(path): named in the sidecar but not in \(dir)") }
         if !problems.isEmpty {
             for p in problems { err("  \(p)") }
             throw WatchpostError(.io, "\(problems.count) file(s) cannot be approved; nothing was signed", hint: "fix or remove them and run again")
         }
         let manifest = Manifest(approvedBy: approvedBy, approvedAt: approvedAt, validFrom: validFrom, validTo: validTo,
-                                keyID: Ed25519.keyID(try Ed25519.publicKey(fromPrivate: seed)), items: items)
+                                keyID: Ed25519.keyID(try Ed25519.publicKey(fromPrivate: seed)), items: items, sequence: sequence)
         try FileSystem.writeAtomically(output, try manifest.signed(privateKey: seed), mode: 0o644)
         let total = items.reduce(Int64(0)) { $0 + $1.size }
-        out("signed \(output): \(items.count) file(s), \(total) bytes, valid \(validFrom.iso8601(offsetSeconds: Manifest.writtenOffset)) … \(validTo.iso8601(offsetSeconds: Manifest.writtenOffset)), key-id \(manifest.keyID)")
+        out("signed \(output): \(items.count) file(s), \(total) bytes, valid \(validFrom.iso8601(offsetSeconds: Manifest.writtenOffset)) … \(validTo.iso8601(offsetSeconds: Manifest.writtenOffset)), key-id \(manifest.keyID), sequence \(sequence), \(items.filter { !$0.metadata.isEmpty }.count) with metadata")
         err("hashed \(outcome.bytesHashed) bytes in \(fixed(seconds, 3)) s (\(fixed(seconds > 0 ? Double(outcome.bytesHashed) / seconds / 1e6 : 0, 1)) MB/s)")
         return 0
     })
@@ -158,11 +191,26 @@ let manifestVerifyCommand = Command(
         if case .verdict(let v) = loaded, let m = v.trustedManifest {
             facts = ["approved_by": m.approvedBy, "approved_at": m.approvedAt.iso8601(offsetSeconds: Manifest.writtenOffset),
                      "valid_from": m.validFrom.iso8601(offsetSeconds: Manifest.writtenOffset),
-                     "valid_to": m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset), "key_id": m.keyID, "items": String(m.items.count)]
+                     "valid_to": m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset), "key_id": m.keyID, "items": String(m.items.count),
+                     "format": String(m.formatVersion)]
+            if let seq = m.sequence { facts["sequence"] = String(seq) }
             if let scan { ok = "\(scan.entries.count) file(s) match the manifest (\(m.items.count) approved item(s))" }
         }
         let result = CheckResult.from(findings: findings, okSummary: ok, facts: facts, startedAt: start, duration: clock.now() - start)
         printResult(result, json: args.has("json"), zone: .hoChiMinh)
+        if !args.has("json"), case .verdict(let v) = loaded, let m = v.trustedManifest, m.items.contains(where: { !$0.metadata.isEmpty }) {
+            out("items:")
+            for i in m.items {
+                let md = i.metadata
+                var parts: [String] = []
+                if let t = md.title { parts.append("title \"\(t)\"") }
+                if let s = md.source { parts.append("source \(s)") }
+                if !md.languages.isEmpty { parts.append("languages \(md.languages.joined(separator: ","))") }
+                if let mo = md.month { parts.append("month \(mo)") }
+                if let k = md.kind { parts.append("kind \(k.rawValue)") }
+                out("  \(i.path)  sha256 \(i.sha256)  \(i.size) B" + (parts.isEmpty ? "" : "\n      " + parts.joined(separator: ", ")))
+            }
+        }
         return Int32(result.status.rawValue)
     })
 
@@ -173,4 +221,34 @@ func fixed(_ v: Double, _ digits: Int) -> String {
     let whole = n / Int64(scale), frac = abs(n % Int64(scale))
     let f = String(frac)
     return digits == 0 ? String(whole) : "\(whole).\(String(repeating: "0", count: digits - f.count))\(f)"
+}
+
+/// The metadata flags of `manifest create` (defaults for every item).
+func manifestMetadataFlags(_ args: Arguments) throws(WatchpostError) -> ItemMetadata {
+    var m = ItemMetadata()
+    if let t = args.value("title") {
+        if let e = ItemMetadata.checkTitle(t) { throw WatchpostError(.usage, "--title: \(e)") }
+        m.title = t
+    }
+    if let s = args.value("source") {
+        if let e = ItemMetadata.checkSource(s) { throw WatchpostError(.usage, "--source: \(e)") }
+        m.source = s
+    }
+    if let l = args.value("languages") {
+        switch ItemMetadata.parseLanguages(l) {
+        case .success(let v): m.languages = v
+        case .failure(let e): throw WatchpostError(.usage, "--languages: \(e.message)")
+        }
+    }
+    if let mo = args.value("month") {
+        if let e = ItemMetadata.checkMonth(mo) { throw WatchpostError(.usage, "--month: \(e)") }
+        m.month = mo
+    }
+    if let k = args.value("kind") {
+        switch ItemMetadata.parseKind(k) {
+        case .success(let v): m.kind = v
+        case .failure(let e): throw WatchpostError(.usage, "--kind: \(e.message)")
+        }
+    }
+    return m
 }

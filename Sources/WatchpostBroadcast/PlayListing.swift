@@ -1,0 +1,159 @@
+// The broadcast log as people and machines read it: one row per play or gap, as text (a table
+// for the terminal and email), CSV (spreadsheets) and JSON (the API and `--format json`). Shared
+// by `watchpost plays`, the web page's download and `/api/v1/plays`.
+import WatchpostCore
+import WatchpostStore
+import FoundationEssentials
+
+/// One entry in machine form (JSON): ISO 8601 times with the site's offset, seconds as numbers.
+public struct PlayRow: Codable, Sendable, Hashable {
+    public var site: String
+    public var player: String
+    public var entry: String
+    public var start: String
+    public var end: String?
+    public var lastSeen: String
+    public var durationSeconds: Double
+    public var path: String?
+    public var name: String?
+    public var sha256: String?
+    public var approved: Bool?
+    public var reason: String?
+    public var manifestId: String?
+    public var keyId: String?
+    public var approvedAt: String?
+    public var sequence: Int64?
+    public var title: String?
+    public var source: String?
+    public var languages: [String]?
+    public var month: String?
+    public var kind: String?
+    public var gap: String?
+    public var darkSeconds: Double?
+    /// With --verify: proven, no-approval, archive-missing, signature-invalid, mismatch…
+    public var proof: String?
+    public var proofDetail: String?
+
+    public init(_ e: BroadcastEntry, zone: ZoneOffset, proof: PlayProof? = nil) {
+        let iso = { (t: Instant) in t.iso8601(offsetSeconds: zone.offsetSeconds) }
+        site = e.site
+        player = e.player
+        entry = e.kind.rawValue
+        start = iso(e.started)
+        end = e.ended.map(iso)
+        lastSeen = iso(e.lastSeen)
+        durationSeconds = (e.end - e.started).double
+        gap = e.gap?.rawValue
+        if let i = e.item {
+            path = i.path; name = i.name; sha256 = i.sha256.isEmpty ? nil : i.sha256; approved = i.approved
+            reason = i.reason.isEmpty ? nil : i.reason; manifestId = i.manifestID.isEmpty ? nil : i.manifestID
+            keyId = i.keyID.isEmpty ? nil : i.keyID; approvedAt = i.approvedAt.map(iso); sequence = i.sequence
+            title = i.title; source = i.source; languages = i.languages.isEmpty ? nil : i.languages; month = i.month; kind = i.kind
+            darkSeconds = Seconds(milliseconds: e.darkMilliseconds).double
+        }
+        if let proof {
+            self.proof = proof.code
+            proofDetail = Catalogue.render(proof.message, .en, zone: zone)
+        }
+    }
+}
+
+public enum PlayListing {
+    /// `24/11/2026 09:00:05` — a table time with seconds (plays are seconds long).
+    public static func time(_ t: Instant, zone: ZoneOffset) -> String {
+        let s = zone.localTime(of: t).secondsOfDay % 60
+        return HumanFormat.tableTime(t, zone: zone) + ":" + (s < 10 ? "0" : "") + String(s)
+    }
+
+    static func head(_ key: MessageKey) -> String { Catalogue.bilingual(Message(key)) }
+
+    /// What the note column says: why not approved, dark time, or the gap.
+    public static func note(_ e: BroadcastEntry, _ language: Language, zone: ZoneOffset) -> String {
+        if let g = e.gap { return Catalogue.render(Message(MessageKey("content.plays.gap.\(g.rawValue)")), language, zone: zone) }
+        var parts: [String] = []
+        if let i = e.item, !i.approved, !i.reason.isEmpty { parts.append(i.reason) }
+        if e.darkMilliseconds > 0 {
+            parts.append(Catalogue.render(Message("content.plays.dark", ["duration": .duration(Seconds(milliseconds: e.darkMilliseconds))]), language, zone: zone))
+        }
+        if e.isOpen { parts.append(Catalogue.render(Message("content.plays.open"), language, zone: zone)) }
+        return parts.joined(separator: "; ")
+    }
+
+    public static func manifest(_ i: BroadcastItem, _ language: Language, zone: ZoneOffset) -> String {
+        guard !i.keyID.isEmpty else { return "-" }
+        return Catalogue.render(Message("content.plays.manifest", ["sequence": .text(i.sequence.map(String.init) ?? "-"),
+                                                                   "key": .text(i.keyID), "approved_at": .tableTime(i.approvedAt ?? Instant(milliseconds: 0))]),
+                                language, zone: zone)
+    }
+
+    /// A text table, Vietnamese with English after a slash in the headers and notes.
+    public static func text(_ entries: [BroadcastEntry], zone: ZoneOffset, proofs: [Int64: PlayProof] = [:]) -> String {
+        var rows: [[String]] = [[head("content.plays.col.start"), head("content.plays.col.end"), head("content.plays.col.duration"),
+                                 head("content.plays.col.approved"), head("content.plays.col.item"), head("content.plays.col.title"),
+                                 head("content.plays.col.manifest"), head("content.plays.col.note")] + (proofs.isEmpty ? [] : [head("content.plays.col.proof")])]
+        for e in entries {
+            let approved = e.item.map { Catalogue.bilingual(Message($0.approved ? "content.plays.approved.yes" : "content.plays.approved.no")) } ?? "-"
+            let note = [note(e, .vi, zone: zone), note(e, .en, zone: zone)].filter { !$0.isEmpty }
+            var row = [time(e.started, zone: zone), time(e.end, zone: zone), HumanFormat.duration(e.end - e.started, .vi), approved,
+                       e.item?.path ?? "-", e.item?.title ?? "", e.item.map { manifest($0, .vi, zone: zone) } ?? "",
+                       note.count == 2 && note[0] != note[1] ? note.joined(separator: " / ") : (note.first ?? "")]
+            if !proofs.isEmpty { row.append(proofs[e.id].map { Catalogue.bilingual($0.message, zone: zone) } ?? "") }
+            rows.append(row)
+        }
+        return table(rows) + "\n" + Catalogue.bilingual(summary(entries), zone: zone, separator: "\n") + "\n"
+    }
+
+    public static func summary(_ entries: [BroadcastEntry]) -> Message {
+        let plays = entries.filter { $0.kind == .play }
+        return Message("content.plays.summary", ["plays": .count(plays.count), "unapproved": .count(plays.filter { $0.item?.approved == false }.count),
+                                                 "gaps": .count(entries.count - plays.count)])
+    }
+
+    static func table(_ rows: [[String]]) -> String {
+        guard let first = rows.first else { return "" }
+        var widths = [Int](repeating: 0, count: first.count)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        return rows.map { r in
+            r.enumerated().map { i, c in i == r.count - 1 ? c : c + String(repeating: " ", count: max(0, widths[i] - c.count)) }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
+    /// CSV (RFC 4180, UTF-8): machine times (ISO 8601 with offset), seconds with a decimal point.
+    public static func csv(_ entries: [BroadcastEntry], zone: ZoneOffset, proofs: [Int64: PlayProof] = [:]) -> String {
+        var out = "site,player,entry,start,end,duration_s,path,sha256,approved,reason,manifest_id,key_id,approved_at,sequence,title,source,languages,month,kind,gap,dark_s"
+        if !proofs.isEmpty { out += ",proof" }
+        out += "\r\n"
+        for e in entries {
+            let r = PlayRow(e, zone: zone)
+            var f: [String] = [r.site, r.player, r.entry, r.start, r.end ?? "", String(r.durationSeconds), r.path ?? "", r.sha256 ?? "",
+                               r.approved.map { $0 ? "1" : "0" } ?? "", r.reason ?? "", r.manifestId ?? "", r.keyId ?? "", r.approvedAt ?? "",
+                               r.sequence.map(String.init) ?? "", r.title ?? "", r.source ?? "", (r.languages ?? []).joined(separator: " "),
+                               r.month ?? "", r.kind ?? "", r.gap ?? "", r.darkSeconds.map { String($0) } ?? ""]
+            if !proofs.isEmpty { f.append(proofs[e.id]?.code ?? "") }
+            out += f.map(csvField).joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    static func csvField(_ s: String) -> String {
+        // A leading = + - @ would be a formula in a spreadsheet: quote and prefix it.
+        let risky = s.first.map { "=+-@".contains($0) } ?? false
+        guard risky || s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + (risky ? "'" : "") + s.replacingQuotes() + "\""
+    }
+
+    public static func json(_ entries: [BroadcastEntry], zone: ZoneOffset, proofs: [Int64: PlayProof] = [:]) -> [UInt8] {
+        let enc = JSONEncoder()
+        enc.keyEncodingStrategy = .convertToSnakeCase
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? enc.encode(entries.map { PlayRow($0, zone: zone, proof: proofs[$0.id]) })) ?? Data("[]".utf8))
+    }
+}
+
+extension String {
+    func replacingQuotes() -> String {
+        var out = ""
+        for c in self { out.append(c); if c == "\"" { out.append("\"") } }
+        return out
+    }
+}

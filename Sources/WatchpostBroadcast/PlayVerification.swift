@@ -1,0 +1,120 @@
+// Re-proves past plays against the archive of approvals (issue 16, point 4; Vũng Áng Art.
+// 4.3.b–c): for each play, the archived manifest named in its row must still be there, carry the
+// Department's signature, name the same key, approval time and sequence, and list the played
+// item with the same hash — or, for a play logged as not approved, must NOT approve it.
+import WatchpostCore
+import WatchpostContent
+import WatchpostStore
+import Crypto
+
+/// What re-checking one play found.
+public enum PlayProof: Sendable, Hashable {
+    /// The archived approval confirms the row (approved, or rightly not approved).
+    case proven
+    /// Not approved and no manifest was in force (missing, bad signature…): nothing to re-check.
+    case noApproval
+    case archiveMissing(manifestID: String)
+    case archiveUnreadable(manifestID: String, reason: String)
+    case signatureInvalid(manifestID: String)
+    case mismatch(String)
+
+    public var isProblem: Bool {
+        switch self {
+        case .proven, .noApproval: return false
+        default: return true
+        }
+    }
+
+    /// A short code for tables and JSON.
+    public var code: String {
+        switch self {
+        case .proven: return "proven"
+        case .noApproval: return "no-approval"
+        case .archiveMissing: return "archive-missing"
+        case .archiveUnreadable: return "archive-unreadable"
+        case .signatureInvalid: return "signature-invalid"
+        case .mismatch: return "mismatch"
+        }
+    }
+
+    public var message: Message {
+        switch self {
+        case .proven: return Message("content.plays.proof.proven")
+        case .noApproval: return Message("content.plays.proof.no_approval")
+        case .archiveMissing(let id): return Message("content.plays.proof.archive_missing", ["manifest": .text(id)])
+        case .archiveUnreadable(let id, let why): return Message("content.plays.proof.archive_unreadable", ["manifest": .text(id), "reason": .text(why)])
+        case .signatureInvalid(let id): return Message("content.plays.proof.signature_invalid", ["manifest": .text(id)])
+        case .mismatch(let what): return Message("content.plays.proof.mismatch", ["what": .text(what)])
+        }
+    }
+}
+
+public struct PlayVerifier {
+    public let archive: ManifestArchive
+    public let publicKey: [UInt8]
+    private var cache: [String: Result<Manifest, PlayProofFailure>] = [:]
+
+    public init(archive: ManifestArchive, publicKey: [UInt8]) {
+        self.archive = archive
+        self.publicKey = publicKey
+    }
+
+    /// Re-checks one entry (gaps are always proven: they claim nothing was approved).
+    public mutating func verify(_ entry: BroadcastEntry) -> PlayProof {
+        guard entry.kind == .play, let item = entry.item else { return .proven }
+        guard !item.manifestID.isEmpty else {
+            return item.approved ? .mismatch("logged as approved but names no archived manifest") : .noApproval
+        }
+        let manifest: Manifest
+        switch load(item.manifestID) {
+        case .success(let m): manifest = m
+        case .failure(let f): return f.proof
+        }
+        if manifest.keyID != item.keyID { return .mismatch("key-id \(item.keyID) in the log, \(manifest.keyID) in the archive") }
+        if manifest.sequence != item.sequence { return .mismatch("sequence \(item.sequence.map(String.init) ?? "-") in the log, \(manifest.sequence.map(String.init) ?? "-") in the archive") }
+        if let at = item.approvedAt, at != manifest.approvedAt { return .mismatch("approval time differs from the archived manifest") }
+        let listed = manifest.item(at: item.path) ?? (item.sha256.isEmpty ? nil : manifest.items.first { $0.sha256 == item.sha256 })
+        let hashMatches = listed.map { item.sha256.isEmpty || $0.sha256 == item.sha256 } ?? false
+        let inForce = manifest.isValid(at: entry.started)
+        if item.approved {
+            guard let listed, hashMatches else { return .mismatch("\(item.path) (sha256 \(item.sha256)) is not in the archived manifest") }
+            guard inForce else { return .mismatch("the play started outside the manifest's validity period") }
+            _ = listed
+            return .proven
+        }
+        // Logged as not approved: the archive must agree (not listed with that hash, or not in force).
+        if hashMatches && inForce && item.reason.hasPrefix("player.") {
+            return .mismatch("logged as not approved, but the archived manifest approves \(item.path)")
+        }
+        return .proven
+    }
+
+    mutating func load(_ id: String) -> Result<Manifest, PlayProofFailure> {
+        if let hit = cache[id] { return hit }
+        let result: Result<Manifest, PlayProofFailure>
+        if let entry = archive.entry(id: id) {
+            do {
+                let bytes = try archive.bytes(of: entry)
+                if ManifestArchive.id(of: bytes) != id {
+                    result = .failure(PlayProofFailure(proof: .mismatch("archived file \(entry.path) does not hash to its name: it was altered")))
+                } else {
+                    switch ManifestVerdict.judge(bytes: bytes, publicKey: publicKey, at: Instant(milliseconds: 0)) {
+                    case .valid(let m), .expired(let m), .notYetValid(let m): result = .success(m)
+                    case .malformed(let e): result = .failure(PlayProofFailure(proof: .archiveUnreadable(manifestID: id, reason: e.description)))
+                    default: result = .failure(PlayProofFailure(proof: .signatureInvalid(manifestID: id)))
+                    }
+                }
+            } catch {
+                result = .failure(PlayProofFailure(proof: .archiveUnreadable(manifestID: id, reason: error.reason)))
+            }
+        } else {
+            result = .failure(PlayProofFailure(proof: .archiveMissing(manifestID: id)))
+        }
+        cache[id] = result
+        return result
+    }
+}
+
+public struct PlayProofFailure: Error, Sendable, Hashable {
+    public var proof: PlayProof
+}
