@@ -69,7 +69,7 @@ public enum PlayListing {
 
     /// What the note column says: why not approved, dark time, or the gap.
     public static func note(_ e: BroadcastEntry, _ language: Language, zone: ZoneOffset) -> String {
-        if let g = e.gap { return Catalogue.render(Message(MessageKey("content.plays.gap.\(g.rawValue)")), language, zone: zone) }
+        if let g = e.gap { return Catalogue.render(Message(MessageKey("content.plays.gap.\(g.rawValue.replacing("-", with: "_"))")), language, zone: zone) }
         var parts: [String] = []
         if let i = e.item, !i.approved, !i.reason.isEmpty { parts.append(i.reason) }
         if e.darkMilliseconds > 0 {
