@@ -106,6 +106,7 @@ extension ConfigurationLoader {
         let schedule = makeSchedule(scheduleFile, zone: zone)
         let checks = checksFile.map { makeChecks($0, site: id, defaults: defaults) } ?? []
         diagnostics += IncidentSections.diagnose(extraSections, checks: Set(checks.map(\.id)), zone: zone)
+        diagnostics += ReportCalendarSettings.diagnose(extraSections, siteID: id, contacts: contacts)
         return SiteProfile(id: id, name: siteSection.string("name"), nameEnglish: siteSection.string("name_en", default: siteSection.string("name")),
                            province: siteSection.string("province"), zone: zone, schedule: schedule,
                            operatorOrganisation: operatorID, technicians: siteSection.list("technicians"), chain: chain,

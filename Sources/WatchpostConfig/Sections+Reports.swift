@@ -1,6 +1,9 @@
 // Configuration of uptime reports: the site's `[availability]` section (which checks must all be
-// up for the site to count as available) and the global `[reports]` section (scheduled report
-// emails). The reports module reads them through `AvailabilitySettings` / `ReportSchedule`.
+// up for the site to count as available), the site's reporting calendar (`[report ID]` sections,
+// usually in probes/<site>/reports.conf: which reports, their cut-off, when they are sent and to
+// whom, and the article that asks for them) and the global `[reports]` section (defaults for a
+// site without a calendar). The reports module reads them through `AvailabilitySettings`,
+// `ReportCalendarSettings` and `ReportSchedule`.
 import WatchpostCore
 
 public enum ReportSections {
@@ -11,13 +14,28 @@ public enum ReportSections {
         KeySpec("power_check", .nonEmpty, help: "UPS check whose on-battery readings give minutes on battery and power cuts (default: the site's first ups-* check)"),
     ])
 
+    /// Site folder, usually reports.conf: `[report ID]`, one recurring (or ad-hoc) report.
+    public static let report = SectionSchema(type: "report", named: true, keys: [
+        KeySpec("every", .oneOf(ReportRule.everyNames), required: true, help: "month, half-year, year, or ad-hoc (on request)"),
+        KeySpec("cutoff", .custom("cut-off") { ReportRule.parseCutoff($0) == nil ? "'\($0)' is not a cut-off such as 24/11 (year, half-year) or 31 / last (month)" : nil },
+                help: "last day each period covers: DD/MM for a year or half-year (the second half-year cut-off is six months later), a day of the month (or last) for a month; default the calendar's (31/12, last)"),
+        KeySpec("send_after", .integer(0...60), help: "days after the cut-off the report is queued (default 1: the next morning)"),
+        KeySpec("send_at", .custom("HH:MM") { TimeOfDay(parsing: $0, allowSeconds: false) == nil ? "'\($0)' is not a time such as 08:00" : nil },
+                help: "local time the report is queued (default 08:00)"),
+        KeySpec("due", .custom("DD/MM") { ReportSchedule.parseDayMonth($0) == nil ? "'\($0)' is not a day and month such as 30/11" : nil },
+                help: "the date the decision sets for the report to arrive (yearly; the send date must come before it)"),
+        KeySpec("recipients", .identifierList, required: true, help: "organisation ids from alerts/contacts.conf"),
+        KeySpec("basis", .nonEmpty, required: true, help: "the article that asks for this report, e.g. 32/2018/QĐ-UBND Điều 8.1"),
+        KeySpec("enabled", .boolean, help: "default true"),
+    ])
+
     /// watchpost.conf: `[reports]`.
     public static let reports = SectionSchema(type: "reports", keys: [
         KeySpec("monthly", .boolean, help: "send the monthly summary to the Department (default true)"),
         KeySpec("monthly_day", .integer(1...28), help: "day of the month the previous month's summary is sent (default 1)"),
         KeySpec("yearly", .boolean, help: "send the yearly report (default true)"),
         KeySpec("yearly_date", .custom("DD/MM") { ReportSchedule.parseDayMonth($0) == nil ? "'\($0)' is not a day and month such as 25/11" : nil },
-                help: "date the yearly report goes to the operating unit and the Department (default 25/11)"),
+                help: "ignored since the reporting calendar: set the yearly cut-off in probes/<site>/reports.conf"),
         KeySpec("send_at", .custom("HH:MM") { TimeOfDay(parsing: $0, allowSeconds: false) == nil ? "'\($0)' is not a time such as 08:00" : nil },
                 help: "local time of day reports are queued (default 08:00)"),
     ])
@@ -83,5 +101,137 @@ public struct ReportSchedule: Sendable, Hashable {
         let p = v.trimmingWhitespace().split(separator: "/")
         guard p.count == 2, let d = Int(p[0]), let m = Int(p[1]), (1...12).contains(m), d >= 1, d <= CivilDate.daysIn(month: m, year: 2025) else { return nil }
         return (d, m)
+    }
+}
+
+/// One report of a site's calendar (`[report ID]`).
+public struct ReportRule: Sendable, Hashable {
+    public var id: String
+    public var cadence: ReportCadence
+    public var timing: ReportTiming
+    /// Organisation ids.
+    public var recipients: [String]
+    /// The article that asks for the report (cited in the report and the email).
+    public var basis: String
+    public var file: String
+    public var line: Int
+
+    public var kind: ReportKind { cadence.kind }
+
+    public init(id: String, cadence: ReportCadence, timing: ReportTiming = ReportTiming(), recipients: [String], basis: String, file: String = "", line: Int = 0) {
+        self.id = id; self.cadence = cadence; self.timing = timing; self.recipients = recipients; self.basis = basis; self.file = file; self.line = line
+    }
+
+    static let everyNames = ["month", "half-year", "year", "ad-hoc"]
+
+    static func kind(every: String) -> ReportKind? {
+        switch every.trimmingWhitespace() {
+        case "month": return .monthly
+        case "half-year": return .halfYearly
+        case "year": return .yearly
+        case "ad-hoc": return .adHoc
+        default: return nil
+        }
+    }
+
+    /// `24/11` → (24, 11); `31` or `last` → (31, nil).
+    static func parseCutoff(_ v: String) -> (day: Int, month: Int?)? {
+        let t = v.trimmingWhitespace()
+        if t == "last" { return (31, nil) }
+        if let d = Int(t), (1...31).contains(d) { return (d, nil) }
+        if let dm = ReportSchedule.parseDayMonth(t) { return (dm.day, dm.month) }
+        // 31/12-style days past a short month are refused by parseDayMonth; allow the month's end.
+        let p = t.split(separator: "/")
+        if p.count == 2, let d = Int(p[0]), let m = Int(p[1]), (1...12).contains(m), d == 31 { return (31, m) }
+        return nil
+    }
+}
+
+/// A site's reporting calendar.
+public struct ReportCalendarSettings: Sendable, Hashable {
+    public var rules: [ReportRule]
+
+    /// Reads the site's `[report ID]` sections. A site without any gets the calendar of the global
+    /// `[reports]` section: the monthly summary to the Department and a calendar-year report to the
+    /// operating unit and the Department, sent the day after 31/12 — so no day is left out.
+    public init(site: SiteProfile, defaults: ReportSchedule = ReportSchedule(), contacts: ContactBook? = nil) {
+        let sections = site.sections.filter { $0.type == "report" }
+        if sections.isEmpty {
+            var out: [ReportRule] = []
+            let departments = contacts?.organisations(withRole: .department, site: site.id).map(\.id) ?? []
+            if defaults.monthly {
+                out.append(ReportRule(id: "monthly", cadence: .calendarMonths,
+                                      timing: ReportTiming(sendAfterDays: max(0, defaults.monthlyDay - 1), sendAt: defaults.sendAt),
+                                      recipients: departments, basis: "Watchpost monthly summary (not required by the decisions)"))
+            }
+            if defaults.yearly {
+                out.append(ReportRule(id: "yearly", cadence: .calendarYears, timing: ReportTiming(sendAfterDays: 1, sendAt: defaults.sendAt),
+                                      recipients: [site.operatorOrganisation] + departments, basis: "Watchpost calendar-year report (no probes/\(site.id)/reports.conf)"))
+            }
+            rules = out
+            return
+        }
+        rules = sections.compactMap { s in
+            guard let name = s.name, let kind = ReportRule.kind(every: s.string("every")) else { return nil }
+            if !s.bool("enabled", default: true) { return nil }
+            let cut = s.value("cutoff").flatMap(ReportRule.parseCutoff) ?? (31, 12)
+            let due = s.value("due").flatMap(ReportSchedule.parseDayMonth)
+            return ReportRule(id: name, cadence: ReportCadence(kind: kind, cutoffDay: cut.day, cutoffMonth: cut.month ?? 12),
+                              timing: ReportTiming(sendAfterDays: s.int("send_after", default: 1),
+                                                   sendAt: s.value("send_at").flatMap { TimeOfDay(parsing: $0, allowSeconds: false) } ?? TimeOfDay(hour: 8, minute: 0),
+                                                   dueDay: due?.day, dueMonth: due?.month),
+                              recipients: s.list("recipients"), basis: s.string("basis"), file: s.file, line: s.line)
+        }.sorted { $0.id < $1.id }
+    }
+
+    public func rule(_ id: String) -> ReportRule? { rules.first { $0.id == id } }
+
+    /// Cross-checks a site's calendar: recipients exist, cut-offs fit the kind, yearly reports
+    /// are sent before their due date, ids are unique.
+    public static func diagnose(_ sections: [ConfigSection], siteID: String, contacts: ContactBook) -> [ConfigDiagnostic] {
+        var out: [ConfigDiagnostic] = []
+        var seen: Set<String> = []
+        for s in sections where s.type == "report" {
+            let name = s.name ?? ""
+            if !seen.insert(name).inserted { out.append(.init(file: s.file, line: s.line, key: "report", message: "report '\(name)' defined twice")) }
+            for r in s.list("recipients") where contacts.organisations[r] == nil {
+                let hint = nearest(r, in: Array(contacts.organisations.keys)).map { " (did you mean '\($0)'?)" } ?? ""
+                out.append(.init(file: s.file, line: s.lineOf("recipients"), key: "recipients", message: "missing contact: no organisation '\(r)'\(hint)"))
+            }
+            guard let kind = ReportRule.kind(every: s.string("every")) else { continue }
+            let cut = s.value("cutoff").flatMap(ReportRule.parseCutoff)
+            if let cut {
+                if kind == .monthly && cut.month != nil {
+                    out.append(.init(file: s.file, line: s.lineOf("cutoff"), key: "cutoff", message: "a monthly report's cut-off is a day of the month (e.g. 31 or last), not a date"))
+                }
+                if (kind == .yearly || kind == .halfYearly) && s.has("cutoff") && cut.month == nil {
+                    out.append(.init(file: s.file, line: s.lineOf("cutoff"), key: "cutoff", message: "a \(kind.rawValue) report's cut-off is a day and month such as 24/11"))
+                }
+            }
+            if kind == .adHoc {
+                for k in ["cutoff", "send_after", "send_at", "due"] where s.has(k) {
+                    out.append(.init(file: s.file, line: s.lineOf(k), key: k, message: "an ad-hoc report has no calendar: remove \(k)"))
+                }
+            }
+            if s.has("due") && kind != .yearly {
+                out.append(.init(file: s.file, line: s.lineOf("due"), key: "due", message: "due applies to yearly reports (the decisions set no date for other periods)"))
+            }
+            if kind == .yearly, let dm = s.value("due").flatMap(ReportSchedule.parseDayMonth) {
+                let cutoff = cut ?? (31, 12)
+                let cadence = ReportCadence(kind: .yearly, cutoffDay: cutoff.day, cutoffMonth: cutoff.month ?? 12)
+                let timing = ReportTiming(sendAfterDays: s.int("send_after", default: 1), dueDay: dm.day, dueMonth: dm.month)
+                // Leap years move a cut-off of 28/02 or 29/02 by a day: check a leap and a common year.
+                for year in [2027, 2028] {
+                    let p = cadence.period(containing: CivilDate(year: year, month: cadence.cutoffMonth, day: 1))
+                    if !timing.isInTime(p) {
+                        let due = timing.dueDate(of: p).map(\.description) ?? "?"
+                        out.append(.init(file: s.file, line: s.lineOf("due"), key: "due",
+                                         message: "the report for \(p.label) would be sent on \(timing.sendDay(of: p)), not before its due date \(due): move cutoff or send_after earlier"))
+                        break
+                    }
+                }
+            }
+        }
+        return out
     }
 }

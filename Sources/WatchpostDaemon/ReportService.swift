@@ -1,4 +1,4 @@
-// The daemon service that queues scheduled report emails (monthly summary, yearly report) into
+// The daemon service that queues scheduled report emails (each site's reporting calendar) into
 // the outbox. What is due and how it is built live in WatchpostReports.ScheduledReports; this
 // only wakes up, asks, and logs. Idempotent per period through the store's `report_sent` table.
 import WatchpostCore

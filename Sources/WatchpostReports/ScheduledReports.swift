@@ -1,103 +1,115 @@
-// Scheduled report emails: the monthly summary to the Department and the yearly report (default
-// 25/11, configurable in `[reports] yearly_date`) to each site's operating unit and the
-// Department. Decides what is due at a given instant (pure) and queues it through the outbox
-// together with a `report_sent` row, so each period is queued exactly once even across restarts.
+// Scheduled report emails, from each site's reporting calendar (probes/<site>/reports.conf:
+// monthly, 6-monthly, yearly; see ReportCalendarSettings). Decides what is due at a given instant
+// (pure) and queues it through the outbox together with a `report_sent` row, so each period is
+// queued exactly once even across restarts. Ad-hoc reports are queued on request (`queueAdHoc`).
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
 
 public struct DueReport: Sendable, Hashable {
-    public enum Kind: String, Sendable { case monthly, yearly }
-    public var kind: Kind
+    public var site: String
+    public var rule: ReportRule
     public var period: ReportPeriod
-    /// Idempotency key: `monthly/2026-10`, `yearly/2026`.
-    public var key: String { "\(kind.rawValue)/\(period.label)" }
+    public var kind: ReportKind { rule.kind }
+    /// Idempotency key: `yearly/tay-trang/2026`, `half-yearly/vung-ang/2026-H2`.
+    public var key: String { "\(kind.rawValue)/\(site)/\(period.label)" }
+    /// The key the same period had before reports were per site (`monthly/2026-10`,
+    /// `yearly/2026`): a period mailed then is not mailed again.
+    public var legacyKey: String? { kind == .monthly || kind == .yearly ? "\(kind.rawValue)/\(period.label)" : nil }
+
+    public init(site: String, rule: ReportRule, period: ReportPeriod) { self.site = site; self.rule = rule; self.period = period }
 }
 
 public enum ScheduledReports {
-    /// Reports due at `now` (local time in `zone`): last month's summary from `monthly_day` at
-    /// `send_at`; this year's report from `yearly_date` at `send_at` until the year ends. Only the
-    /// latest period of each kind is due, so a fresh install never mails a backlog.
-    public static func due(at now: Instant, schedule: ReportSchedule, zone: ZoneOffset) -> [DueReport] {
-        let today = zone.localDate(of: now)
-        let time = zone.localTime(of: now)
-        var out: [DueReport] = []
-        if schedule.monthly {
-            let reached = today.day > schedule.monthlyDay || (today.day == schedule.monthlyDay && time >= schedule.sendAt)
-            let (y, m) = today.month == 1 ? (today.year - 1, 12) : (today.year, today.month - 1)
-            if reached { out.append(DueReport(kind: .monthly, period: .month(y, m))) }
+    /// A site's calendar: its `[report …]` sections, or the global `[reports]` defaults.
+    public static func calendar(of site: SiteProfile, configuration config: WatchpostConfiguration) -> ReportCalendarSettings {
+        ReportCalendarSettings(site: site, defaults: ReportSchedule(section: config.section("reports")), contacts: config.contacts)
+    }
+
+    /// Reports of `site` due at `now`: for each recurring report, the latest period whose send
+    /// time has come. Only the latest, so a fresh install never mails a backlog.
+    public static func due(at now: Instant, site: SiteProfile, calendar: ReportCalendarSettings) -> [DueReport] {
+        calendar.rules.compactMap { rule in
+            rule.cadence.latestDue(at: now, timing: rule.timing, zone: site.zone).map { DueReport(site: site.id, rule: rule, period: $0) }
         }
-        if schedule.yearly {
-            let sendDay = CivilDate(year: today.year, month: schedule.yearlyMonth, day: schedule.yearlyDay)
-            if sendDay < today || (sendDay == today && time >= schedule.sendAt) {
-                // Up to the day before the send date: the figures in the email do not move.
-                let last = sendDay == CivilDate(year: today.year, month: 1, day: 1) ? sendDay : sendDay.adding(days: -1)
-                out.append(DueReport(kind: .yearly, period: ReportPeriod(firstDay: CivilDate(year: today.year, month: 1, day: 1), lastDay: last, label: String(today.year))))
-            }
-        }
-        return out
     }
 
     /// Builds and queues every due report not queued before. Returns the keys queued now.
     @discardableResult
     public static func runDue(at now: Instant, configuration config: WatchpostConfiguration, store: Store,
                               incidentSource: any IncidentSource) async throws(WatchpostError) -> [String] {
-        let schedule = ReportSchedule(section: config.section("reports"))
-        let zone = config.sites.first?.zone ?? .hoChiMinh
         var queued: [String] = []
-        for d in due(at: now, schedule: schedule, zone: zone) {
-            if try await store.reportSent(key: d.key) { continue }
-            let (from, to) = d.period.bounds(in: zone)
-            if try await store.monitorRuns(from: Instant(seconds: from), to: Instant(seconds: to)).isEmpty {
-                // The monitor did not run at all in the period (e.g. installed after it): there is
-                // nothing to report, and mailing a page of "no data" would only be noise.
-                try await store.queueReport(key: d.key, kind: d.kind.rawValue, period: d.period.label, requests: [])
-                continue
+        for site in config.sites.sorted(by: { $0.id < $1.id }) {
+            for d in due(at: now, site: site, calendar: calendar(of: site, configuration: config)) {
+                if try await queue(d, site: site, at: now, configuration: config, store: store, incidentSource: incidentSource) { queued.append(d.key) }
             }
-            var bySite: [String: SiteReport] = [:]
-            for s in config.sites {
-                bySite[s.id] = try await ReportBuilder.build(site: s, period: d.period, store: store, now: now, incidentSource: incidentSource)
-            }
-            let requests = messages(for: d, reports: bySite, configuration: config, now: now)
-            if try await store.queueReport(key: d.key, kind: d.kind.rawValue, period: d.period.label, requests: requests) { queued.append(d.key) }
         }
         return queued
     }
 
-    /// One message per address: the Department gets the consolidated report of the sites it
-    /// serves (monthly and yearly); each operating unit gets its own site's yearly report.
-    public static func messages(for d: DueReport, reports: [String: SiteReport], configuration config: WatchpostConfiguration, now: Instant) -> [NotificationRequest] {
+    /// Queues an ad-hoc report (Tây Trang Điều 8.3; Vũng Áng Điều 6) of `site` over `period` to
+    /// the recipients of the site's `rule` (default the `[report ad-hoc]` section). Returns its key,
+    /// or nil when the same report was already queued.
+    public static func queueAdHoc(site: SiteProfile, period: ReportPeriod, ruleID: String = "ad-hoc", at now: Instant,
+                                  configuration config: WatchpostConfiguration, store: Store, incidentSource: any IncidentSource) async throws(WatchpostError) -> String? {
+        guard let rule = calendar(of: site, configuration: config).rule(ruleID) else {
+            throw WatchpostError(.configuration, "site \(site.id) has no [report \(ruleID)] in its reporting calendar",
+                                 hint: "add it to probes/\(site.id)/reports.conf with every = ad-hoc and recipients")
+        }
+        let d = DueReport(site: site.id, rule: rule, period: period)
+        return try await queue(d, site: site, at: now, configuration: config, store: store, incidentSource: incidentSource, requireRun: false) ? d.key : nil
+    }
+
+    static func queue(_ d: DueReport, site: SiteProfile, at now: Instant, configuration config: WatchpostConfiguration, store: Store,
+                      incidentSource: any IncidentSource, requireRun: Bool = true) async throws(WatchpostError) -> Bool {
+        if try await store.reportSent(key: d.key) { return false }
+        if let legacy = d.legacyKey, try await store.reportSent(key: legacy) { return false }
+        let (from, to) = d.period.bounds(in: site.zone)
+        if requireRun, try await store.monitorRuns(from: Instant(seconds: from), to: Instant(seconds: to)).isEmpty {
+            // The monitor did not run at all in the period (e.g. installed after it): there is
+            // nothing to report, and mailing a page of "no data" would only be noise.
+            return try await store.queueSiteReport(key: d.key, legacyKey: d.legacyKey, kind: d.kind.rawValue, site: site.id, period: d.period, requests: []) && false
+        }
+        let report = try await ReportBuilder.build(site: site, period: d.period, store: store, now: now, incidentSource: incidentSource)
+        let requests = messages(for: d, report: report, configuration: config, now: now)
+        return try await store.queueSiteReport(key: d.key, legacyKey: d.legacyKey, kind: d.kind.rawValue, site: site.id, period: d.period, requests: requests)
+    }
+
+    /// The web page of a report: `<base>/reports/<site>?period=<first>..<last>`, when the
+    /// configuration names the box's public address (`[web] base_url` or `[mail] public_url`).
+    public static func webLink(site: String, period: ReportPeriod, configuration config: WatchpostConfiguration) -> String? {
+        guard var base = config.section("web")?.value("base_url") ?? config.section("mail")?.value("public_url") else { return nil }
+        while base.hasSuffix("/") { base.removeLast() }
+        return "\(base)/reports/\(site)?period=\(period.firstDay)..\(period.lastDay)"
+    }
+
+    /// One message per address of each recipient organisation of the report's rule.
+    public static func messages(for d: DueReport, report: SiteReport, configuration config: WatchpostConfiguration, now: Instant) -> [NotificationRequest] {
         var out: [NotificationRequest] = []
         var seen: Set<String> = []
-        func add(_ org: Organisation, sites: [SiteReport]) {
-            guard !sites.isEmpty else { return }
-            let text = ReportRenderer.text(sites)
-            let site = sites.count == 1 ? sites[0] : nil
-            let fields: [String: String] = [
-                "period": Fmt.periodName(d.period),
-                "report": text,
-                "availability": sites.map { "\($0.siteID) \(Fmt.percent($0.site.availability))" }.joined(separator: ", "),
-                "site": site?.name ?? "Các Cụm Thông tin đối ngoại",
-                "site_en": site?.nameEnglish ?? "Foreign-information clusters",
-                "site_name": site?.siteID ?? sites.map(\.siteID).joined(separator: ", "),
+        let link = webLink(site: d.site, period: d.period, configuration: config)
+        for orgID in d.rule.recipients {
+            guard let org = config.contacts.organisations[orgID] else { continue }
+            var fields: [String: String] = [
+                "period": Fmt.periodName(d.period) + " (\(Fmt.date(d.period.firstDay)) – \(Fmt.date(d.period.lastDay)))",
+                "report": ReportRenderer.text([report]),
+                "availability": "\(report.siteID) \(Fmt.percent(report.site.availability))",
+                "site": report.name,
+                "site_en": report.nameEnglish,
+                "site_name": report.siteID,
                 "recipient": org.name,
+                "basis": d.rule.basis,
+                "report_kind": d.kind.rawValue,
+                "report_key": d.key,
             ]
+            if let link { fields["report_link"] = link }
+            if let due = d.rule.timing.dueDate(of: d.period) { fields["due"] = Fmt.date(due) }
             for address in org.addresses {
-                let key = "report/\(d.key)/\(site?.siteID ?? "all")/\(address)"
+                let key = "report/\(d.key)/\(address)"
                 guard seen.insert(key).inserted else { continue }
-                out.append(NotificationRequest(key: key, event: .report, site: site?.siteID ?? sites[0].siteID,
+                out.append(NotificationRequest(key: key, event: .report, site: d.site,
                                                recipient: NotificationRecipient(address: address, displayName: org.name, contactID: org.id),
                                                template: "report", fields: fields, createdAt: now))
-            }
-        }
-        let departments = config.contacts.organisations.values.filter { $0.roles.contains(.department) }.sorted { $0.id < $1.id }
-        for dept in departments {
-            let served = config.sites.filter { dept.sites.isEmpty || dept.sites.contains($0.id) }.sorted { $0.id < $1.id }.compactMap { reports[$0.id] }
-            add(dept, sites: served)
-        }
-        if d.kind == .yearly {
-            for s in config.sites.sorted(by: { $0.id < $1.id }) {
-                if let org = config.contacts.organisations[s.operatorOrganisation], let r = reports[s.id] { add(org, sites: [r]) }
             }
         }
         return out

@@ -20,15 +20,6 @@ extension Migrations {
         """)
 }
 
-extension Migrations {
-    /// `watchpost db check`: each scheduled report row names its own kind and period.
-    static var reportInvariants: (String, (SQLiteConnection) throws -> [String]) { ("report_sent", { db in
-        try db.query("SELECT key, kind, period FROM report_sent WHERE key != kind || '/' || period").map {
-            "report_sent \($0[0].string ?? "?"): key does not match kind \($0[1].string ?? "?") and period \($0[2].string ?? "?")"
-        }
-    }) }
-}
-
 extension Store {
     /// The monitor's coverage (merged run spans, whole seconds) overlapping [from, to).
     public func monitorCoverage(from: Instant, to: Instant) throws(WatchpostError) -> [TimeSpan] {

@@ -266,60 +266,62 @@ struct ReportTests {
         print("report page 1: \(dir)/tay-trang-2026-page1.png (\(pages) pages)")
     }
 
-    @Test("scheduled reports: due dates, one queueing per period, nothing for periods never monitored")
+    @Test("scheduled reports: one queueing per period across restarts, legacy keys honoured, nothing for periods never monitored")
     func scheduled() async throws {
-        let z = ZoneOffset.hoChiMinh
-        var sched = ReportSchedule()
-        func due(_ s: String) -> [String] { ScheduledReports.due(at: Instant.parse(s, defaultOffset: z.offsetSeconds)!, schedule: sched, zone: z).map(\.key) }
-        #expect(due("2026-11-01T07:59") == [])
-        #expect(due("2026-11-01T08:00") == ["monthly/2026-10"])
-        #expect(due("2026-11-25T07:00") == ["monthly/2026-10"])
-        #expect(due("2026-11-25T08:00") == ["monthly/2026-10", "yearly/2026"])
-        #expect(due("2026-12-31T23:59") == ["monthly/2026-11", "yearly/2026"])
-        #expect(due("2027-01-01T09:00") == ["monthly/2026-12"])
-        sched.yearlyDay = 20; sched.yearlyMonth = 11; sched.monthly = false
-        #expect(due("2026-11-20T08:00") == ["yearly/2026"])
-        let yearly = ScheduledReports.due(at: Instant.parse("2026-11-20T09:00+07:00")!, schedule: sched, zone: z)[0]
-        #expect(yearly.period.lastDay == CivilDate(year: 2026, month: 11, day: 19))
-
         let dir = try tempFolder("scheduled")
-        let (config, site) = try tayTrangProfile()
+        let (config, _) = try tayTrangProfile()
         let clock = ManualClock(now: Instant.parse("2026-10-01T00:00:00+07:00")!)
-        let store = try Store(path: "\(dir)/w.db", clock: clock)
-        try await store.beginRun(pid: 1)
+        var store: Store? = try Store(path: "\(dir)/w.db", clock: clock)
+        try await store!.beginRun(pid: 1)
         clock.advance(to: Instant.parse("2026-11-25T08:00:30+07:00")!)
-        try await store.heartbeat()
-        _ = site
-        let first = try await ScheduledReports.runDue(at: clock.now(), configuration: config, store: store, incidentSource: NoIncidentSource())
-        #expect(first == ["monthly/2026-10", "yearly/2026"])
-        #expect(try await store.verify() == [])
-        _ = try await store.transaction { db in try db.run("INSERT INTO report_sent (key, kind, period, queued_ms, messages) VALUES ('monthly/2026-09', 'yearly', '2026', 0, 0)") }
-        #expect(try await store.verify().contains { $0.contains("report_sent monthly/2026-09") })
-        _ = try await store.transaction { db in try db.run("DELETE FROM report_sent WHERE key = 'monthly/2026-09'") }
-        let again = try await ScheduledReports.runDue(at: clock.now() + .minutes(1), configuration: config, store: store, incidentSource: NoIncidentSource())
+        try await store!.heartbeat()
+        let first = try await ScheduledReports.runDue(at: clock.now(), configuration: config, store: store!, incidentSource: NoIncidentSource())
+        // Tây Trang: the monthly figures for October and the yearly report cut off on 24/11.
+        // Vũng Áng: its October monthly (its 6-monthly and yearly are not due before 01/01).
+        #expect(first == ["monthly/tay-trang/2026-10", "yearly/tay-trang/2026", "monthly/vung-ang/2026-10"])
+        #expect(try await store!.verify() == [])
+        let rows = try await store!.sentReports()
+        let yearly = try #require(rows.first { $0.key == "yearly/tay-trang/2026" })
+        #expect(yearly.firstDay == "2025-11-25" && yearly.lastDay == "2026-11-24" && yearly.site == "tay-trang")
+        _ = try await store!.transaction { db in try db.run("INSERT INTO report_sent (key, kind, site, period, queued_ms, messages) VALUES ('monthly/x/2026-09', 'yearly', 'x', '2026', 0, 0)") }
+        #expect(try await store!.verify().contains { $0.contains("report_sent monthly/x/2026-09") })
+        _ = try await store!.transaction { db in try db.run("DELETE FROM report_sent WHERE key = 'monthly/x/2026-09'") }
+        // A restart: a new Store on the same file queues nothing again.
+        store = nil
+        let reopened = try Store(path: "\(dir)/w.db", clock: clock)
+        let again = try await ScheduledReports.runDue(at: clock.now() + .minutes(1), configuration: config, store: reopened, incidentSource: NoIncidentSource())
         #expect(again.isEmpty)
-        let outbox = try await store.read { db in try db.query("SELECT key, recipient_address, template, event, fields_json FROM outbox ORDER BY key") }
-        let departments = config.contacts.organisations.values.filter { $0.roles.contains(.department) }
-        // The Department twice (monthly, yearly), each site's operating unit once (yearly).
-        let operators = config.sites.compactMap { config.contacts.organisations[$0.operatorOrganisation] }
-        let expected = departments.reduce(0) { $0 + $1.addresses.count } * 2 + operators.reduce(0) { $0 + $1.addresses.count }
-        #expect(outbox.count == expected)
+        let outbox = try await reopened.read { db in try db.query("SELECT key, recipient_address, template, event, fields_json FROM outbox ORDER BY key") }
+        let org = { (id: String) in config.contacts.organisations[id]?.addresses.count ?? 0 }
+        // Monthly to each Department; yearly to the post and the Department (Điều 8.1).
+        #expect(outbox.count == org("stttt-dien-bien") * 2 + org("bdbp-tay-trang") + org("stttt-ha-tinh"))
         #expect(outbox.allSatisfy { $0["template"].string == "report" && $0["event"].string == "report" })
-        #expect(outbox.contains { ($0["key"].string ?? "").hasPrefix("report/yearly/2026/tay-trang/") })
-        #expect(outbox.contains { ($0["fields_json"].string ?? "").contains("Availability") })
-        // The mail module renders the shipped template with these fields: subject, then the
-        // bilingual text report in the body.
-        let fields = try #require(outbox.first { ($0["key"].string ?? "").contains("/yearly/2026/tay-trang/") }?["fields_json"].string)
+        let addresses = Set(outbox.filter { ($0["key"].string ?? "").hasPrefix("report/yearly/tay-trang/2026/") }.compactMap { $0["recipient_address"].string })
+        #expect(addresses == Set(["bdbp-tay-trang", "stttt-dien-bien"].flatMap { config.contacts.organisations[$0]?.addresses ?? [] }))
+        let fields = try #require(outbox.first { ($0["key"].string ?? "").contains("/yearly/tay-trang/2026/") }?["fields_json"].string)
         let decoded = try JSONDecoder().decode([String: String].self, from: Data(fields.utf8))
+        #expect(decoded["basis"] == "32/2018/QĐ-UBND Điều 8.1" && decoded["due"] == "30/11/2026")
+        #expect(decoded["period"]?.contains("25/11/2025 – 24/11/2026") == true)
         let rendered = TemplateRenderer.render(try #require(config.templates["report"]).text, decoded)
-        #expect(rendered.subject.hasPrefix("[Báo cáo hoạt động / Uptime report] Cụm Thông tin đối ngoại Cửa khẩu Quốc tế Tây Trang: Năm 2026"))
-        #expect(rendered.vietnamese.contains("Tỷ lệ sẵn sàng / Availability:") && !rendered.vietnamese.contains("{{"))
-        #expect(rendered.english.contains("Availability within scheduled operating hours: tay-trang"))
+        #expect(rendered.subject.contains("Cụm Thông tin đối ngoại Cửa khẩu Quốc tế Tây Trang"))
+        #expect(!rendered.vietnamese.contains("{{"))
+
+        // A box that mailed `yearly/2026` before the calendar (1/1–24/11) does not mail 2026 again.
+        let legacyClock = ManualClock(now: Instant.parse("2026-10-01T00:00:00+07:00")!)
+        let legacy = try Store(path: "\(dir)/legacy.db", clock: legacyClock)
+        try await legacy.beginRun(pid: 1)
+        legacyClock.advance(to: Instant.parse("2026-12-01T09:00:00+07:00")!)
+        try await legacy.heartbeat()
+        _ = try await legacy.transaction { db in try db.run("INSERT INTO report_sent (key, kind, period, queued_ms, messages) VALUES ('yearly/2026', 'yearly', '2026', 0, 1), ('monthly/2026-11', 'monthly', '2026-11', 0, 1)") }
+        let afterUpgrade = try await ScheduledReports.runDue(at: legacyClock.now(), configuration: config, store: legacy, incidentSource: NoIncidentSource())
+        // (The rows before the calendar were for every site at once.)
+        #expect(afterUpgrade.isEmpty)
+
         // A period in which the monitor never ran is recorded as done without mail.
         let store2 = try Store(path: "\(dir)/w2.db", clock: clock)
         let none = try await ScheduledReports.runDue(at: clock.now(), configuration: config, store: store2, incidentSource: NoIncidentSource())
         #expect(none.isEmpty)
-        #expect(try await store2.reportSent(key: "monthly/2026-10"))
+        #expect(try await store2.reportSent(key: "monthly/tay-trang/2026-10"))
         #expect(try await store2.read { db in try db.query("SELECT COUNT(*) FROM outbox")[0][0].int } == 0)
     }
 
