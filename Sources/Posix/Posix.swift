@@ -211,7 +211,24 @@ public enum FileSystem {
         fchmod(fd, mode_t(mode))
         fsync(fd)
         close(fd)
-        if rename(tmp, path) != 0 { throw SystemError(call: "rename \(tmp)", errno: Glibc.errno) }
+        if Glibc.rename(tmp, path) != 0 { throw SystemError(call: "rename \(tmp)", errno: Glibc.errno) }
+    }
+
+    /// rename(2): atomically replaces `to` (a file, or an empty directory) with `from`.
+    public static func rename(_ from: String, to: String) throws(SystemError) {
+        if Glibc.rename(from, to) != 0 { throw SystemError(call: "rename \(from)", errno: Glibc.errno) }
+    }
+
+    /// Removes a file or a whole directory tree (symbolic links are removed, never followed).
+    public static func removeTree(_ path: String) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            for name in (try? listDirectory(path)) ?? [] { removeTree("\(path)/\(name)") }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
     }
 
     public static func listDirectory(_ path: String) throws(SystemError) -> [String] {

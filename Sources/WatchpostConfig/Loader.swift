@@ -21,10 +21,18 @@ public struct ConfigurationLoader {
     public init(root: String) { self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root }
 
     /// Loads and validates everything; throws `ConfigurationError` listing every problem.
-    public static func load(root: String) throws(ConfigurationError) -> WatchpostConfiguration {
-        var loader = ConfigurationLoader(root: root)
-        let config = loader.loadAll()
+    /// `source` reads the files from a copy of the folder (the daemon's last-good configuration)
+    /// while relative paths (database, secrets, and what modules resolve against `root`) still
+    /// mean the real configuration folder.
+    public static func load(root: String, source: String? = nil) throws(ConfigurationError) -> WatchpostConfiguration {
+        var loader = ConfigurationLoader(root: source ?? root)
+        var config = loader.loadAll()
         if !loader.diagnostics.isEmpty { throw ConfigurationError(diagnostics: loader.diagnostics.sorted()) }
+        if source != nil {
+            let real = ConfigurationLoader(root: root)
+            config.root = real.root
+            config.daemon = real.makeDaemonSettings(config.section("daemon"))
+        }
         return config
     }
 
@@ -115,6 +123,8 @@ public struct ConfigurationLoader {
         d.sampleInterval = s.duration("sample_interval", default: d.sampleInterval)
         d.heartbeatInterval = s.duration("heartbeat_interval", default: d.heartbeatInterval)
         d.jitter = s.double("jitter", default: d.jitter)
+        d.stopTimeout = s.duration("stop_timeout", default: d.stopTimeout)
+        d.blockingThreads = s.int("blocking_threads", default: d.blockingThreads)
         return d
     }
 

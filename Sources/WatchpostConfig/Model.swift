@@ -174,6 +174,10 @@ public struct DaemonSettings: Sendable, Hashable {
     public var heartbeatInterval: Seconds = .seconds(60)
     /// Random spread added to each check's first run and interval, as a fraction (0.1 = ±10 %).
     public var jitter: Double = 0.1
+    /// How long a stop waits for the services to finish what they hold, in reverse start order.
+    public var stopTimeout: Seconds = Seconds(milliseconds: 1500)
+    /// Threads of the bounded pool for blocking C calls (fixed at start; a reload names it).
+    public var blockingThreads: Int = 16
 }
 
 /// Everything read from a configuration folder.

@@ -59,6 +59,10 @@ public enum GlobalSections {
         KeySpec("sample_interval", .duration(min: .seconds(10), max: .hours(24))),
         KeySpec("heartbeat_interval", .duration(min: .seconds(5), max: .hours(1))),
         KeySpec("jitter", .number(0...0.5)),
+        KeySpec("stop_timeout", .duration(min: Seconds(milliseconds: 500), max: .minutes(5)),
+                help: "how long SIGTERM waits for the services to finish what they hold (default 1500ms; keep below systemd's TimeoutStopSec)"),
+        KeySpec("blocking_threads", .number(2...256),
+                help: "threads of the one pool that runs blocking C calls: probes, DNS, libcurl, PBKDF2, scans (default 16; restart to change)"),
     ])
 }
 

@@ -41,17 +41,6 @@ public struct StoreResultPipeline: ResultPipeline {
     public func configurationChanged(_ configuration: WatchpostConfiguration) async {}
 }
 
-/// Resumes a continuation once, whichever of two racers finishes first.
-final class ResumeOnce<T: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<T, Never>?>
-    init(_ c: CheckedContinuation<T, Never>) { continuation = Mutex(c) }
-    func resume(_ value: T) -> Bool {
-        guard let c = continuation.withLock({ c -> CheckedContinuation<T, Never>? in let x = c; c = nil; return x }) else { return false }
-        c.resume(returning: value)
-        return true
-    }
-}
-
 /// Runs a probe with a hard deadline. If the probe does not return in time, the caller gets an
 /// UNKNOWN result at the deadline and the probe's task is cancelled and left to finish on its
 /// own; it is never awaited, so it cannot hold up the schedule.

@@ -56,13 +56,6 @@ let mailTestCommand = Command(
         return 1
     })
 
-/// A daemon service made of a name and a body (adapts services of modules below the daemon).
-struct NamedService: DaemonService {
-    let name: String
-    let body: @Sendable () async throws -> Void
-    func run() async throws { try await body() }
-}
-
 /// Email: the outbox worker (and, with [mail] digest_at/heartbeat_at, the scheduled mail). Off
 /// without an [smtp] section; notifications then stay queued in the outbox.
 let mailServices: ServiceFactory = { ctx in

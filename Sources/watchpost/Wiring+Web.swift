@@ -22,9 +22,8 @@ struct WebServerService: DaemonService {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: .seconds(3600)) } catch { break }
-        }
+        await waitUntilCancelled()
+        // Stopped by the group (shutdown or reload): requests in flight still get their answer.
         await server.stop()
         logger.notice("web server stopped")
     }

@@ -1,3 +1,7 @@
+// The product's registration list for the daemon's composition root
+// (Sources/WatchpostDaemon/CompositionRoot/): the result pipeline and one line per module's
+// service factory. The root builds them from the configuration at start and on every reload;
+// the service group (Sources/WatchpostDaemon/Services/) supervises and stops them.
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

@@ -1,0 +1,92 @@
+// The composition root: the one place that turns a configuration folder into a running daemon.
+// It loads and validates the configuration and the secrets, opens the store, and builds every
+// service from them, handing each the values it needs (clock, logger, store, settings). Other
+// modules add their services as `ServiceFactory`s, registered in one list by the program
+// (`Sources/watchpost/Wiring.swift`); nothing here knows a protocol or a C library.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+
+/// What every service factory gets: the loaded configuration and secrets, the open store and
+/// the process's clock and logger.
+public struct DaemonContext: Sendable {
+    public var configuration: WatchpostConfiguration
+    public var secrets: Secrets
+    public var store: Store
+    public var clock: any WatchpostClock
+    public var logger: Logger
+
+    public init(configuration: WatchpostConfiguration, secrets: Secrets, store: Store, clock: any WatchpostClock, logger: Logger) {
+        self.configuration = configuration
+        self.secrets = secrets
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+}
+
+/// Builds the services of one part of the daemon from a context. Called at start-up and again
+/// on every reload with the new configuration (the previous services are stopped first).
+public typealias ServiceFactory = @Sendable (DaemonContext) throws(WatchpostError) -> [any Service]
+public typealias PipelineFactory = @Sendable (DaemonContext) throws(WatchpostError) -> any ResultPipeline
+
+/// A configuration and its secrets, both validated.
+public struct LoadedConfiguration: Sendable {
+    public var configuration: WatchpostConfiguration
+    public var secrets: Secrets
+}
+
+/// Why a configuration could not be used, each problem as the operator should read it.
+public struct ConfigurationProblems: Error, Sendable {
+    public var lines: [(where: String, key: String, problem: String)]
+}
+
+public struct CompositionRoot: Sendable {
+    public var configRoot: String
+    public var clock: any WatchpostClock
+    public var pipelineFactory: PipelineFactory
+    public var serviceFactories: [ServiceFactory]
+
+    public init(configRoot: String, clock: any WatchpostClock, pipelineFactory: @escaping PipelineFactory, serviceFactories: [ServiceFactory]) {
+        self.configRoot = configRoot
+        self.clock = clock
+        self.pipelineFactory = pipelineFactory
+        self.serviceFactories = serviceFactories
+    }
+
+    /// Reads and validates the whole configuration and the secrets (mode 0600) from `source`
+    /// (the configuration folder, or a last-good copy of it).
+    public static func load(root: String, source: String? = nil) -> Result<LoadedConfiguration, ConfigurationProblems> {
+        let config: WatchpostConfiguration
+        do {
+            config = try ConfigurationLoader.load(root: root, source: source)
+        } catch {
+            return .failure(ConfigurationProblems(lines: error.diagnostics.map { ("\($0.file):\($0.line)", $0.key, $0.message) }))
+        }
+        do {
+            let secrets = try Secrets.load(file: config.daemon.secretsFile)
+            return .success(LoadedConfiguration(configuration: config, secrets: secrets))
+        } catch {
+            return .failure(ConfigurationProblems(lines: [(config.daemon.secretsFile ?? "secrets", "secrets", error.message + (error.hint.map { " (\($0))" } ?? ""))]))
+        }
+    }
+
+    /// The services that follow the configuration: the heartbeat and every registered factory's.
+    /// Rebuilt on reload.
+    public func configuredServices(_ ctx: DaemonContext) throws(WatchpostError) -> [any Service] {
+        var services: [any Service] = [
+            HeartbeatService(store: ctx.store, clock: ctx.clock, interval: ctx.configuration.daemon.heartbeatInterval,
+                             retention: ctx.configuration.daemon.historyRetention, logger: ctx.logger.with("service", "heartbeat")),
+        ]
+        for f in serviceFactories { services += try f(ctx) }
+        return services
+    }
+
+    /// Settings that are read once at start and need a restart to change, named for the log.
+    public static func restartNeeded(running: WatchpostConfiguration, new: WatchpostConfiguration) -> [String] {
+        var keys: [String] = []
+        if running.daemon.database != new.daemon.database { keys.append("daemon.database") }
+        if running.daemon.blockingThreads != new.daemon.blockingThreads { keys.append("daemon.blocking_threads") }
+        return keys
+    }
+}

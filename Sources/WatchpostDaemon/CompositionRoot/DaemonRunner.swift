@@ -1,0 +1,185 @@
+// `watchpost run`: the daemon's life from start to stop. It asks the composition root for the
+// configuration (falling back, loudly, to the last good one), opens the store, starts the
+// service group (checks, heartbeat, every registered factory's services, watchdog), answers
+// SIGHUP with a full reload and SIGTERM/SIGINT with a stop in reverse order within the
+// configured deadline.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import Posix
+
+public struct DaemonRunner: Sendable {
+    public var configRoot: String
+    public var clock: any WatchpostClock
+    public var logger: Logger
+    public var pipelineFactory: PipelineFactory
+    public var serviceFactories: [ServiceFactory]
+
+    public init(configRoot: String, clock: any WatchpostClock, logger: Logger, pipelineFactory: PipelineFactory? = nil, serviceFactories: [ServiceFactory] = []) {
+        self.configRoot = configRoot
+        self.clock = clock
+        self.logger = logger
+        self.pipelineFactory = pipelineFactory ?? { ctx in
+            StoreResultPipeline(store: ctx.store, sampleInterval: ctx.configuration.daemon.sampleInterval, logger: ctx.logger)
+        }
+        self.serviceFactories = serviceFactories
+    }
+
+    func logProblems(_ p: ConfigurationProblems, _ log: Logger) {
+        for l in p.lines { log.error("configuration error", [("where", l.where), ("key", l.key), ("problem", l.problem)]) }
+    }
+
+    /// Runs until SIGTERM or SIGINT (exit 0), or until a service that must not fail fails
+    /// (exit 1). Returns 2 when there is no usable configuration.
+    public func run() async -> Int32 {
+        Signals.ignoreBrokenPipe()
+        let signals = Signals.stream([Signals.terminate, Signals.interrupt, Signals.hangup])
+        let root = CompositionRoot(configRoot: configRoot, clock: clock, pipelineFactory: pipelineFactory, serviceFactories: serviceFactories)
+        let lastGood = LastGoodConfiguration.forConfiguration(root: configRoot)
+
+        var fromLastGood = false
+        let loaded: LoadedConfiguration
+        switch CompositionRoot.load(root: configRoot) {
+        case .success(let l): loaded = l
+        case .failure(let problems):
+            logProblems(problems, logger)
+            guard lastGood.exists, case .success(let l) = lastGood.load(root: configRoot) else {
+                logger.error("not starting: the configuration has \(problems.lines.count) error(s); run 'watchpost check --config \(configRoot)'")
+                return 2
+            }
+            logger.error("STARTING FROM THE LAST GOOD CONFIGURATION: the one on disk is broken; fix it and reload (systemctl reload watchpost)",
+                         [("errors", String(problems.lines.count)), ("last_good", lastGood.directory), ("saved", lastGood.savedAt)])
+            loaded = l
+            fromLastGood = true
+        }
+        var configuredLog = logger
+        configuredLog.minimumLevel = loaded.configuration.daemon.logLevel
+        let log = configuredLog
+        let config = loaded.configuration
+
+        let store: Store
+        do { store = try Store(path: config.daemon.database, clock: clock) } catch {
+            log.error("not starting: \(error.message)", error.hint.map { [("fix", $0)] } ?? [])
+            return 2
+        }
+        do { try await store.beginRun(pid: CurrentProcess.id) } catch { log.error("cannot record start", [("error", error.description)]) }
+
+        let ctx = DaemonContext(configuration: config, secrets: loaded.secrets, store: store, clock: clock, logger: log)
+        let group = ServiceGroup(clock: clock, logger: log)
+        let pipeline: any ResultPipeline
+        let configured: [any Service]
+        do {
+            pipeline = try pipelineFactory(ctx)
+            configured = try root.configuredServices(ctx)
+        } catch {
+            log.error("not starting: \(error.message)", error.hint.map { [("fix", $0)] } ?? [])
+            return 2
+        }
+        let scheduler = CheckScheduler(clock: clock, pipeline: pipeline, logger: log)
+        let errors = await scheduler.apply(config)
+        // The checks are what the box is for: if their service ends, the daemon stops and systemd restarts it.
+        await group.start(CheckSchedulerService(scheduler: scheduler), policy: .stopDaemon)
+        await group.start(configured)
+        let notifier = SystemdNotifier()
+        if let wd = SystemdNotifier.watchdogInterval(), notifier.isActive {
+            await group.start(WatchdogService(notifier: notifier, interval: wd, store: store, group: group, clock: clock, logger: log.with("service", "watchdog")))
+        }
+        let checkCount = config.allChecks.filter(\.enabled).count
+        log.notice("watchpost started", [("sites", config.sites.map(\.id).joined(separator: ",")), ("checks", String(checkCount)),
+                                         ("failed", String(errors.count)), ("database", config.daemon.database),
+                                         ("services", await group.serviceNames.joined(separator: ","))]
+                   + (fromLastGood ? [("configuration", "last-good")] : []))
+        if !fromLastGood { saveLastGood(lastGood, loaded, log) }
+        try? notifier.notify("READY=1\nSTATUS=" + (fromLastGood ? "RUNNING ON THE LAST GOOD CONFIGURATION (the one on disk is broken); " : "")
+                             + "monitoring \(checkCount) checks")
+
+        let state = ReloadState(loaded: loaded, configuredNames: Set(configured.map(\.name)))
+        let runner = self
+        let outcome = await group.run(signals: signals, action: { sig in
+            sig == Signals.hangup ? .reload : .stop
+        }, shutdownDeadline: config.daemon.stopTimeout, onReload: {
+            try? notifier.notify("RELOADING=1")
+            await runner.reload(state: state, root: root, lastGood: lastGood, store: store, group: group, scheduler: scheduler, pipeline: pipeline, log: log)
+            try? notifier.notify("READY=1\nSTATUS=monitoring \(await state.current.configuration.allChecks.filter(\.enabled).count) checks")
+        }, onStop: { sig in
+            log.notice("stopping", [("signal", sig == Signals.terminate ? "SIGTERM" : sig == Signals.interrupt ? "SIGINT" : "none")])
+            try? notifier.notify("STOPPING=1")
+        })
+        do { try await store.endRun() } catch { log.error("cannot record stop", [("error", error.description)]) }
+        switch outcome {
+        case .stopped:
+            log.notice("watchpost stopped")
+            return 0
+        case .failed(let service, let reason):
+            log.error("watchpost stopped: a service failed", [("service", service), ("reason", reason)])
+            return 1
+        }
+    }
+
+    func saveLastGood(_ lastGood: LastGoodConfiguration, _ loaded: LoadedConfiguration, _ log: Logger) {
+        do { try lastGood.save(loaded, root: configRoot, at: clock.now()) } catch {
+            log.warning("cannot keep a copy of the last good configuration", [("folder", lastGood.directory), ("error", error.description)])
+        }
+    }
+
+    /// SIGHUP: validates the whole configuration and the secrets; if they load, the checks and
+    /// the engine take the new configuration and every configured service (mail, IMAP, web,
+    /// reports, heartbeat…) is stopped and rebuilt from it. What cannot change without a restart
+    /// is named in the log. An invalid configuration is refused and the running one kept.
+    func reload(state: ReloadState, root: CompositionRoot, lastGood: LastGoodConfiguration, store: Store, group: ServiceGroup,
+                scheduler: CheckScheduler, pipeline: any ResultPipeline, log: Logger) async {
+        log.notice("reloading configuration")
+        let fresh: LoadedConfiguration
+        switch CompositionRoot.load(root: configRoot) {
+        case .success(let l): fresh = l
+        case .failure(let problems):
+            logProblems(problems, log)
+            log.error("reload refused: keeping the running configuration", [("errors", String(problems.lines.count))])
+            return
+        }
+        let running = await state.current
+        let needRestart = CompositionRoot.restartNeeded(running: running.configuration, new: fresh.configuration)
+        var freshLog = logger
+        freshLog.minimumLevel = fresh.configuration.daemon.logLevel
+        let stopTimeout = running.configuration.daemon.stopTimeout
+        // Stop the configured services first: the web server must free its address before a
+        // new one binds it, and the outbox must not send with the old SMTP settings meanwhile.
+        await group.remove(named: await state.configuredNames, deadline: stopTimeout)
+        let ctx = DaemonContext(configuration: fresh.configuration, secrets: fresh.secrets, store: store, clock: clock, logger: freshLog)
+        let services: [any Service]
+        do {
+            services = try root.configuredServices(ctx)
+        } catch {
+            log.error("reload refused: \(error.message); restoring the running configuration's services", error.hint.map { [("fix", $0)] } ?? [])
+            let back = DaemonContext(configuration: running.configuration, secrets: running.secrets, store: store, clock: clock, logger: log)
+            let restored = (try? root.configuredServices(back)) ?? []
+            await group.start(restored)
+            await state.set(running, names: Set(restored.map(\.name)))
+            return
+        }
+        let errs = await scheduler.apply(fresh.configuration)
+        await pipeline.configurationChanged(fresh.configuration)
+        await group.start(services)
+        await state.set(fresh, names: Set(services.map(\.name)))
+        saveLastGood(lastGood, fresh, log)
+        log.notice("configuration reloaded", [("checks", String(fresh.configuration.allChecks.count)), ("failed", String(errs.count)),
+                                              ("services", services.map(\.name).joined(separator: ","))])
+        if !needRestart.isEmpty {
+            log.warning("these settings take effect only after a restart (systemctl restart watchpost)", [("keys", needRestart.joined(separator: ","))])
+        }
+    }
+}
+
+/// The configuration the daemon runs with now and the names of the services built from it.
+actor ReloadState {
+    private(set) var current: LoadedConfiguration
+    private(set) var configuredNames: Set<String>
+    init(loaded: LoadedConfiguration, configuredNames: Set<String>) {
+        current = loaded
+        self.configuredNames = configuredNames
+    }
+    func set(_ loaded: LoadedConfiguration, names: Set<String>) {
+        current = loaded
+        configuredNames = names
+    }
+}
