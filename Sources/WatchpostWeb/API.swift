@@ -97,6 +97,8 @@ extension WebApp {
         switch (method, s.count, s.first) {
         case ("GET", 1, "me"):
             return json(200, APIMe(login: user.login, name: user.displayName, role: user.role.rawValue))
+        case ("GET", 1, "plays"):
+            return await apiPlays(r, user: user, caller: who)
         case ("GET", 1, "checks"):
             return await cached(apiChecksCache) { await apiChecks() }
         case ("GET", 1, "incidents"):

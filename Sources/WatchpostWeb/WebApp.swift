@@ -185,6 +185,7 @@ public final class WebApp: Sendable {
         case ("POST", 3, "incidents"):
             guard let id = Int64(segments[1]) else { return notFound(who) }
             return await incidentAction(r, who, id: id, action: segments[2])
+        case ("GET", 1, "plays"): return await playsPage(r, who)
         case ("GET", 1, "reports"): return reportsPage(who)
         case ("GET", 2, "reports"): return await reportPage(r, who, siteID: segments[1])
         case ("GET", 1, "users"):

@@ -1,0 +1,58 @@
+import Testing
+import WatchpostCore
+import WatchpostStore
+import WatchpostAuth
+import FoundationEssentials
+
+@Suite(.serialized) struct PlaysPageTests {
+    func seed(_ f: WebFixture) async throws {
+        let t0 = Instant.parse("2026-11-24T09:00:00+07:00")!
+        let ok = BroadcastItem(path: "videos/hoa-ban.mp4", name: "hoa-ban.mp4", sha256: String(repeating: "a", count: 64), size: 10, approved: true,
+                               manifestID: String(repeating: "f", count: 64), keyID: "3f1c0e5b9a7d2c44", approvedAt: t0 - .hours(48), sequence: 12,
+                               title: "Lễ hội Hoa Ban", source: "dai-ptth-dien-bien", languages: ["vi", "lo"], month: "2026-11", kind: "programme")
+        let bad = BroadcastItem(path: "videos/quang-cao.mp4", name: "quang-cao.mp4", sha256: String(repeating: "b", count: 64), approved: false,
+                                reason: "player.unapproved-item")
+        let a = try await f.store.beginPlay(site: "tay-trang", player: "playing-now", started: t0, seen: t0 + .seconds(30), item: ok)
+        try await f.store.closeBroadcast(id: a, at: t0 + .seconds(30))
+        let b = try await f.store.beginPlay(site: "tay-trang", player: "playing-now", started: t0 + .seconds(30), seen: t0 + .seconds(60), item: bad)
+        try await f.store.touchBroadcast(id: b, seen: t0 + .seconds(60), addDark: .seconds(20))
+        try await f.store.closeBroadcast(id: b, at: t0 + .seconds(60))
+        let g = try await f.store.beginGap(site: "tay-trang", player: "playing-now", started: t0 + .seconds(60), seen: t0 + .seconds(90), gap: .playerUnreachable)
+        try await f.store.closeBroadcast(id: g, at: t0 + .seconds(90))
+    }
+
+    @Test func pageFiltersByDayAndItemAndTheAPIReturnsTheSameRows() async throws {
+        let f = try await WebFixture.start()
+        try await seed(f)
+        try await f.addUser("so-tttt", .department)
+        let jar = try await f.login("so-tttt")
+        let day = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-24", jar: jar)
+        #expect(day.status == 200)
+        #expect(day.body.contains("videos/hoa-ban.mp4") && day.body.contains("Lễ hội Hoa Ban") && day.body.contains("videos/quang-cao.mp4"))
+        #expect(day.body.contains("player.unapproved-item") && day.body.contains("không kết nối được máy phát"))
+        #expect(day.body.contains("name=\"viewport\""))
+        let one = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-24&item=videos%2Fquang-cao.mp4", jar: jar)
+        #expect(one.body.contains("videos/quang-cao.mp4") && !one.body.contains("Lễ hội Hoa Ban"))
+        let other = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-23", jar: jar)
+        #expect(!other.body.contains("videos/hoa-ban.mp4"))
+        let csv = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-24&format=csv", jar: jar)
+        #expect(csv.body.hasPrefix("site,player,entry,start") && csv.body.contains("2026-11-24T09:00:00+07:00"))
+
+        // The API needs a token; any role may read.
+        #expect(try await http("GET", "\(f.base)/api/v1/plays?from=2026-11-24&to=2026-11-24").status == 401)
+        let token = try WebSecret.token(prefix: "wpt_")
+        try await f.store.setAPITokenHash(login: "so-tttt", hash: WebSecret.digest(token))
+        struct Row: Decodable { var entry: String; var path: String?; var approved: Bool?; var sequence: Int64?; var key_id: String?; var gap: String?; var languages: [String]? }
+        let r = try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&from=2026-11-24&to=2026-11-24", headers: ["Authorization: Bearer \(token)"])
+        #expect(r.status == 200)
+        let rows = try JSONDecoder().decode([Row].self, from: Data(r.body.utf8))
+        #expect(rows.map(\.entry) == ["play", "play", "gap"])
+        #expect(rows[0].approved == true && rows[0].sequence == 12 && rows[0].key_id == "3f1c0e5b9a7d2c44" && rows[0].languages == ["vi", "lo"])
+        #expect(rows[1].approved == false && rows[2].gap == "player-unreachable")
+        let filtered = try JSONDecoder().decode([Row].self, from: Data(try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&from=2026-11-24&to=2026-11-24&item=videos/hoa-ban.mp4",
+                                                                                      headers: ["Authorization: Bearer \(token)"]).body.utf8))
+        #expect(filtered.map(\.path) == ["videos/hoa-ban.mp4"])
+        #expect(try await http("GET", "\(f.base)/api/v1/plays?from=yesterday", headers: ["Authorization: Bearer \(token)"]).status == 400)
+        await f.stop()
+    }
+}
