@@ -28,12 +28,15 @@ public enum NovaStarRegister {
 }
 
 public enum NovaStarNames {
-    /// Sending-card model ids (register 2, little-endian) seen in public monitoring code.
-    public static let senderModels: [UInt16: String] = [
+    /// Sending-card model ids (register 2, little-endian): NovaLCT's names from the public
+    /// NSCardType list (generated into NovaStarModels.swift by scripts/gen-novastar-models.py),
+    /// except where NovaLCT names a card class rather than a model: for those three ids the
+    /// names public monitoring code (Nova-Scripts) reports for the hardware are kept.
+    public static let senderModels: [UInt16: String] = NovaStarModelTable.names.merging([
         0x0001: "MCTRL300/MSD300",
         0x0101: "MCTRL500",
         0x1101: "MCTRL600/MCTRL610/MCTRL660/MSD600",
-    ]
+    ]) { _, classNameOverride in classNameOverride }
 
     /// Name of a sending-card model id; unknown ids are reported as such, never as a failure.
     public static func senderModel(_ id: UInt16) -> String {

@@ -93,6 +93,13 @@ struct NovaStarClientTests {
         #expect(!s.modelKnown && s.model == "unknown model id 0x7A7A")
     }
 
+    @Test func vx1000ModelIdIsNamedOverTheWire() async throws {
+        let rig = try await Rig.tcp(cards: [1]) { $0.model = 0x620C }
+        defer { Task { await rig.stop() } }
+        let s = try await rig.status([1])
+        #expect(s.modelKnown && s.modelId == 0x620C && s.model == "VX1000")
+    }
+
     @Test func garbageFirstGarbledAndStrayAnswersAreSurvived() async throws {
         let rig = try await Rig.tcp(cards: [2])
         defer { Task { await rig.stop() } }

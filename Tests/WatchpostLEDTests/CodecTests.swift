@@ -180,4 +180,16 @@ struct NovaStarCodecTests {
         #expect(NovaStarNames.senderModel(0x1101).contains("MCTRL660"))
         #expect(NovaStarNames.senderModel(0xBEEF) == "unknown model id 0xBEEF")
     }
+
+    @Test func modelTableComesFromTheNSCardTypeList() {
+        // 0x620C is a VX1000 in NovaLCT's NSCardType list and in public VX1000 captures.
+        #expect(NovaStarNames.senderModel(0x620C) == "VX1000")
+        #expect(NovaStarNames.senderModels[0x620C] != nil)
+        #expect(NovaStarNames.senderModel(0x620E) == "VX600")
+        #expect(NovaStarNames.senderModel(0x1103) == "MCTRL4K")
+        // An id not in the list, and NovaLCT's own 0xFFFF "Unknown" marker, stay unknown.
+        #expect(NovaStarNames.senderModel(0x6FFF) == "unknown model id 0x6FFF")
+        #expect(NovaStarNames.senderModels[0xFFFF] == nil)
+        #expect(NovaStarNames.senderModels.count > 250)
+    }
 }
