@@ -69,6 +69,7 @@ let package = Package(
             "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes", "WatchpostDaemon",
             "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent",
             "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "HTTPServer", "Posix", "WatchpostBroadcast",
+            "Curl", "USB", "SQLite", "Crypto",
         ], swiftSettings: strict),
         // The content scanner alone, for bench/content (not a product).
         .executableTarget(name: "watchpost-hash-bench", dependencies: ["WatchpostCore", "WatchpostContent", "Posix"], swiftSettings: strict),
@@ -90,7 +91,7 @@ let package = Package(
         .testTarget(name: "WatchpostWebTests", dependencies: [
             "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "WatchpostDaemon", "HTTPServer", "Curl", "Crypto", "Posix",
         ], swiftSettings: strict),
-        .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "WatchpostLED", "SQLite", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostLEDTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostLED", "WatchpostSimulators", "WatchpostProbes", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostMailTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostMail", "WatchpostAuth", "Curl", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostContentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostProbes", "WatchpostSimulators", "Crypto", "Posix"], swiftSettings: strict),

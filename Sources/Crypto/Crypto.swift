@@ -3,6 +3,13 @@
 // constant-time comparison. Only the EVP API is used (the low-level SHA256_* calls are deprecated).
 import CCrypto
 
+/// The linked libcrypto's (OpenSSL's) version ("3.0.15"), asked at run time.
+public enum LibCrypto {
+    public static var libraryVersion: String {
+        "\(OPENSSL_version_major()).\(OPENSSL_version_minor()).\(OPENSSL_version_patch())"
+    }
+}
+
 public struct CryptoError: Error, Sendable, CustomStringConvertible {
     public let operation: String
     public let detail: String

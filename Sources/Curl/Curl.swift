@@ -37,6 +37,13 @@ public enum Curl {
     }
 
     public static var version: String { String(cString: curl_version()) }
+
+    /// The linked libcurl's own version number ("7.88.1"), asked at run time.
+    public static var libraryVersion: String {
+        let full = String(cString: curl_version())   // "libcurl/7.88.1 OpenSSL/3.0.15 …"
+        let first = full.split(separator: " ").first.map(String.init) ?? full
+        return first.hasPrefix("libcurl/") ? String(first.dropFirst("libcurl/".count)) : first
+    }
 }
 
 /// State shared with libcurl's C callbacks through their userdata pointer.

@@ -16,6 +16,14 @@ import CMicroHTTPD
 import Posix
 import Synchronization
 
+/// The linked libmicrohttpd's version ("0.9.75"), asked at run time (MHD_get_version).
+public enum MicroHTTPD {
+    public static var libraryVersion: String {
+        guard let v = MHD_get_version() else { return "unknown" }
+        return String(cString: v)
+    }
+}
+
 public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public var description: String { message }

@@ -76,6 +76,14 @@ public struct USBError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// What identifies a device on the bus, read without opening it.
+/// The linked libusb's version ("1.0.26"), asked at run time (libusb_get_version).
+public enum LibUSB {
+    public static var libraryVersion: String {
+        guard let v = libusb_get_version() else { return "unknown" }
+        return "\(v.pointee.major).\(v.pointee.minor).\(v.pointee.micro)"
+    }
+}
+
 public struct USBDeviceSummary: Sendable, Hashable {
     public var vendorID: UInt16
     public var productID: UInt16

@@ -1,5 +1,6 @@
-// NUT's network protocol (upsd, TCP 3493): `LIST VAR <ups>` with optional USERNAME/PASSWORD, for
-// sites whose UPS is already served by NUT; and the serial Q1 transport. Both use Posix's blocking
+// NUT's network protocol (upsd, TCP 3493): `LIST VAR <ups>`, logged in with USERNAME/PASSWORD/LOGIN
+// (and PRIMARY for a primary) when credentials are given, as upsmon does, for sites whose UPS is
+// already served by NUT; and the serial Q1 transport. Both use Posix's blocking
 // `LineStream` through `runBlocking`.
 import WatchpostCore
 import Posix
@@ -41,17 +42,31 @@ public struct NUTTarget: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(ups)@\(host):\(port)" }
 }
 
+/// How a logged-in client presents itself to upsd, as upsmon's MONITOR line does: a secondary
+/// only logs in (`upsmon secondary` in upsd.users); a primary also claims the UPS with `PRIMARY`
+/// (`MASTER` on upsd older than 2.8), which needs `upsmon primary`.
+public enum NUTRole: String, Sendable, Hashable {
+    case secondary, primary
+}
+
 /// Reads every variable of one UPS from upsd. One connection per poll (upsc does the same).
+/// With credentials the connection logs in first, the way upsmon does (USERNAME, PASSWORD,
+/// LOGIN <ups>, then PRIMARY <ups> for a primary): upsd checks the password only at LOGIN, so
+/// without LOGIN a wrong password would go unnoticed. The login lasts one poll (LOGOUT at the
+/// end), so a NUT primary shutting the UPS down waits for it at most that long.
 public struct NUTClient: Sendable {
     public var target: NUTTarget
     public var username: String?
     public var password: String?
+    public var role: NUTRole
     public var timeout: Seconds
 
-    public init(target: NUTTarget, username: String? = nil, password: String? = nil, timeout: Seconds = .seconds(5)) {
+    public init(target: NUTTarget, username: String? = nil, password: String? = nil, role: NUTRole = .secondary,
+                timeout: Seconds = .seconds(5)) {
         self.target = target
         self.username = username
         self.password = password
+        self.role = role
         self.timeout = timeout
     }
 
@@ -61,6 +76,10 @@ public struct NUTClient: Sendable {
     }
 
     func listVariablesBlocking() throws -> [String: String] {
+        if username != nil, password == nil || password == "" {
+            throw WatchpostError(.configuration, "upsd user '\(username ?? "")' for \(target) has no password",
+                                 hint: "set the password in the environment variable named by password_env, or remove username to read without logging in")
+        }
         let deadline = monotonicMilliseconds() + timeout.milliseconds
         let stream: LineStream
         do { stream = try LineStream.connectTCP(host: target.host, port: target.port, timeout: timeout) } catch {
@@ -83,13 +102,25 @@ public struct NUTClient: Sendable {
                 throw WatchpostError(code, "upsd at \(target.host):\(target.port): \(error)")
             }
         }
-        if let username {
+        if let username, let password {
             try send("USERNAME \(Self.quote(username))")
             try Self.expectOK(try receive(), doing: "USERNAME", target: target)
-            if let password {
-                try send("PASSWORD \(Self.quote(password))")
-                // Never echo the password: the error names the step only.
-                try Self.expectOK(try receive(), doing: "PASSWORD", target: target)
+            try send("PASSWORD \(Self.quote(password))")
+            // Never echo the password: the error names the step only.
+            try Self.expectOK(try receive(), doing: "PASSWORD", target: target)
+            // upsd checks user and password here (ACCESS-DENIED when either is wrong).
+            try send("LOGIN \(target.ups)")
+            try Self.expectOK(try receive(), doing: "LOGIN", target: target)
+            if role == .primary {
+                try send("PRIMARY \(target.ups)")
+                let answer = try receive()
+                if answer.hasPrefix("ERR UNKNOWN-COMMAND") || answer.hasPrefix("ERR INVALID-ARGUMENT") {
+                    // upsd before 2.8 knows the same claim as MASTER.
+                    try send("MASTER \(target.ups)")
+                    try Self.expectOK(try receive(), doing: "MASTER", target: target)
+                } else {
+                    try Self.expectOK(answer, doing: "PRIMARY", target: target)
+                }
             }
         }
         try send("LIST VAR \(target.ups)")
@@ -152,7 +183,8 @@ public struct NUTClient: Sendable {
         case "DATA-STALE": return WatchpostError(.device, "upsd reports the data of \(target.ups) stale: its driver lost the UPS", hint: "check the UPS cable and the NUT driver's log")
         case "DRIVER-NOT-CONNECTED": return WatchpostError(.device, "upsd's driver for \(target.ups) is not running", hint: "start it: upsdrvctl start \(target.ups)")
         case "ACCESS-DENIED", "INVALID-USERNAME", "INVALID-PASSWORD", "USERNAME-REQUIRED", "PASSWORD-REQUIRED":
-            return WatchpostError(.permission, "upsd refused access\(during): \(code)", hint: "check username/password against upsd.users")
+            return WatchpostError(.permission, "upsd refused access\(during): \(code)",
+                                  hint: "check username/password against upsd.users; the user needs 'upsmon secondary' (or 'upsmon primary' for role = primary)")
         default: return WatchpostError(.protocolViolation, "upsd error\(during): \(line.dropFirst(4))")
         }
     }
@@ -225,7 +257,7 @@ public final class SerialQ1Transport: Q1Transport {
 
     public func identity() async -> [String: String] { ["driver.parameter.port": path] }
 
-    public func query(_ command: String, timeoutMilliseconds: Int) async throws -> String {
+    public func query(_ command: String, timeoutMilliseconds: Int) async throws -> [UInt8] {
         let s = stream
         let path = self.path
         return try await runBlocking {
@@ -233,8 +265,7 @@ public final class SerialQ1Transport: Q1Transport {
             s.discardInput()
             do {
                 try s.write(Array((command + "\r").utf8), deadline: deadline)
-                let reply = try s.readLine(terminator: 0x0D, deadline: deadline, limit: 512)
-                return String(decoding: reply, as: UTF8.self)
+                return try s.readLine(terminator: 0x0D, deadline: deadline, limit: 512)
             } catch let error as SystemError {
                 throw WatchpostError(error.errno == 110 ? .timeout : .device, "\(command) on \(path): \(error)",
                                      hint: "no answer: check the cable, and that the UPS speaks Megatec Q1 at 2400 baud")

@@ -53,8 +53,17 @@ public enum PowerProbes {
             let env = p.string("password_env", default: "WATCHPOST_NUT_PASSWORD")
             let user = p.value("username")
             let password = user == nil ? nil : CurrentProcess.environment(env)
+            let roleText = p.string("role", default: "secondary")
+            guard let role = NUTRole(rawValue: roleText) else {
+                throw WatchpostError(.configuration, "check \(label): role '\(roleText)' is not 'secondary' or 'primary'",
+                                     hint: "role = secondary only logs in (upsmon secondary); role = primary also claims the UPS (upsmon primary)")
+            }
+            if user != nil, (password ?? "").isEmpty {
+                throw WatchpostError(.configuration, "check \(label): username is set but the environment variable \(env) holds no password",
+                                     hint: "export \(env) in the daemon's environment, or remove username to read without logging in")
+            }
             return NUTDriver(client: NUTClient(target: NUTTarget(host: host, port: port ?? 3493, ups: p.string("ups")),
-                                               username: user, password: password, timeout: timeout))
+                                               username: user, password: password, role: role, timeout: timeout))
         default:
             throw WatchpostError(.configuration, "check \(label): '\(kind)' is not a power probe kind")
         }

@@ -181,5 +181,6 @@ let versionCommand = Command(
     run: { _ in
         out("watchpost \(watchpostVersion)")
         out("  schema \(Migrations.latestVersion)")
+        for library in linkedCLibraries() { out("  \(library.name) \(library.version)") }
         return 0
     })

@@ -5,14 +5,16 @@ import WatchpostPower
 import Posix
 import FoundationEssentials
 
-let upsProbeOptions: Set<String> = ["vendor", "product", "serial", "nut", "device", "baud", "username", "repeat", "every", "onbatt-delay", "full-refresh"]
+let upsProbeOptions: Set<String> = ["vendor", "product", "serial", "nut", "device", "baud", "username", "role", "repeat", "every", "onbatt-delay", "full-refresh"]
 
 let upsProbeHelp = """
 
     Usage: watchpost probe ups --vendor HEX --product HEX [--serial S] [--json]     (HID Power Device)
            watchpost probe ups --q1 [--vendor HEX --product HEX] [--json]            (Megatec Q1, Cypress USB bridge; default 0665:5161)
            watchpost probe ups --q1 --device /dev/ttyUSB0 [--baud 2400] [--json]     (Megatec Q1, serial port)
-           watchpost probe ups --nut HOST[:PORT]/NAME [--username U] [--json]        (NUT upsd; password in WATCHPOST_NUT_PASSWORD)
+           watchpost probe ups --nut HOST[:PORT]/NAME [--username U [--role secondary|primary]] [--json]
+                                                                             (NUT upsd; password in WATCHPOST_NUT_PASSWORD;
+                                                                              with --username it logs in as upsmon does)
 
     Reads the UPS once and prints its variables as `upsc` does. Exit code 0 when it was read,
     2 when it could not be (the reason on standard error).
@@ -35,8 +37,10 @@ func upsAdHocProbe(_ args: Arguments) async throws -> Int32 {
             throw WatchpostError(.usage, "--nut '\(nut)' is not HOST[:PORT]/NAME (or NAME@HOST[:PORT])")
         }
         let user = args.value("username")
+        let roleText = args.value("role") ?? "secondary"
+        guard let role = NUTRole(rawValue: roleText) else { throw WatchpostError(.usage, "--role '\(roleText)' is not secondary or primary") }
         driver = NUTDriver(client: NUTClient(target: target, username: user,
-                                             password: user == nil ? nil : CurrentProcess.environment("WATCHPOST_NUT_PASSWORD")))
+                                             password: user == nil ? nil : CurrentProcess.environment("WATCHPOST_NUT_PASSWORD"), role: role))
     } else if args.has("q1") {
         if let device = args.value("device") {
             let baud = Int(args.value("baud") ?? "2400") ?? 2400

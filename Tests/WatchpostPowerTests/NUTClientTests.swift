@@ -18,7 +18,7 @@ final class UpsdFixture: Sendable {
         try FileSystem.writeAtomically("\(dir)/ups.conf", "[dummy]\n  driver = dummy-ups\n  port = dummy.dev\n  desc = \"Watchpost test\"\n")
         try FileSystem.writeAtomically("\(dir)/dummy.dev", devFile)
         try FileSystem.writeAtomically("\(dir)/upsd.conf", "LISTEN 127.0.0.1 \(port)\nMAXAGE 15\n")
-        try FileSystem.writeAtomically("\(dir)/upsd.users", "[tech]\n  password = s3cret\n  upsmon primary\n", mode: 0o600)
+        try FileSystem.writeAtomically("\(dir)/upsd.users", "[tech]\n  password = s3cret\n  upsmon primary\n[viewer]\n  password = v1ew\n  upsmon secondary\n", mode: 0o600)
         try FileSystem.writeAtomically("\(dir)/nut.conf", "MODE=standalone\n")
         let env = "NUT_CONFPATH=\(dir) NUT_STATEPATH=\(dir) NUT_ALTPIDPATH=\(dir)"
         let user = CurrentProcess.effectiveUserIsRoot ? "-u root" : ""
@@ -60,8 +60,8 @@ struct NUTClientTests {
         #expect(NUTClient.parseVar(#"VAR u x "unterminated"#, ups: "u") == nil)
     }
 
-    @Test(.enabled(if: UpsdFixture.available, "nut-server is not installed (apt-get install nut-server)"))
-    func listsVariablesLoginAndErrors() async throws {
+    @Test func listsVariablesLoginAndErrors() async throws {
+        guard UpsdFixture.available else { Issue.record("upsd/dummy-ups missing: apt-get install nut-server"); return }
         let upsd = try UpsdFixture(devFile: Self.dev)
         defer { upsd.stop() }
         let target = NUTTarget(host: "127.0.0.1", port: upsd.port, ups: "dummy")
@@ -76,14 +76,28 @@ struct NUTClientTests {
         #expect(vars["ups.mfr"] == "Test UPS")
         #expect(vars["driver.name"] == "dummy-ups")
 
+        // Credentials are checked: LOGIN as upsmon does (and PRIMARY for a primary).
         let logged = try await NUTClient(target: target, username: "tech", password: "s3cret").listVariables()
         #expect(logged["battery.runtime"] == "1500")
-
-        // upsd checks a password only for privileged commands (LOGIN, SET, INSTCMD), never for
-        // LIST VAR, and Watchpost never sends LOGIN (that would make a NUT primary wait for it
-        // before powering off): a wrong password still reads.
-        let wrong = try await NUTClient(target: target, username: "tech", password: "wrong").listVariables()
-        #expect(wrong["ups.load"] == "23")
+        let primary = try await NUTClient(target: target, username: "tech", password: "s3cret", role: .primary).listVariables()
+        #expect(primary["ups.load"] == "23")
+        // A wrong password, or a user upsd does not know, fails at LOGIN: no reading.
+        await #expect { try await NUTClient(target: target, username: "tech", password: "wrong").listVariables() } throws: { e in
+            (e as? WatchpostError)?.code == .permission && "\(e)".contains("LOGIN") && !"\(e)".contains("wrong")
+        }
+        await #expect { try await NUTClient(target: target, username: "nobody", password: "s3cret").listVariables() } throws: { e in
+            (e as? WatchpostError)?.code == .permission
+        }
+        // A user without `upsmon primary` may log in as a secondary but not claim the UPS.
+        await #expect { try await NUTClient(target: target, username: "viewer", password: "v1ew", role: .primary).listVariables() } throws: { e in
+            (e as? WatchpostError)?.code == .permission && "\(e)".contains("PRIMARY")
+        }
+        let secondary = try await NUTClient(target: target, username: "viewer", password: "v1ew").listVariables()
+        #expect(secondary["battery.charge"] == "87")
+        // A username without a password is a configuration error, found before connecting.
+        await #expect { try await NUTClient(target: target, username: "tech", password: nil).listVariables() } throws: { e in
+            (e as? WatchpostError)?.code == .configuration
+        }
         await #expect { try await NUTClient(target: NUTTarget(host: "127.0.0.1", port: upsd.port, ups: "nope")).listVariables() } throws: { e in
             (e as? WatchpostError)?.code == .notFound
         }
