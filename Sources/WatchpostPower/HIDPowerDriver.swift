@@ -98,15 +98,22 @@ public struct HIDPowerMap: Sendable {
         }
     }
 
-    /// What a quick poll reads besides the status bits: the two numbers the shutdown policy
-    /// judges on, so that "runtime below the minimum" is never a full-refresh period late.
+    /// What a quick poll on battery reads besides the status bits: the two numbers the shutdown
+    /// policy judges on, so that "runtime below the minimum" is never a full-refresh period late.
+    /// On mains they do not decide anything (the UPS's own LB bit is in the status report).
     static let quickQuantities: Set<String> = ["battery.charge", "battery.runtime"]
 
-    /// Feature report ids to GET: every mapped one for a full refresh; status, charge and runtime
-    /// for a quick poll.
-    public func featureReports(full: Bool) -> [UInt8] {
-        var ids = Set(flagFields.values.joined().filter { $0.kind == .feature }.map(\.reportID))
-        for (variable, fields) in quantityFields where full || Self.quickQuantities.contains(variable) {
+    /// Feature report ids that hold status bits: read at every poll.
+    public var statusReports: [UInt8] {
+        Set(flagFields.values.joined().filter { $0.kind == .feature }.map(\.reportID)).sorted()
+    }
+
+    /// Feature report ids to GET: every mapped one for a full refresh. A quick poll reads what
+    /// changes between full refreshes, as NUT's pollonly quick update: the status reports, and
+    /// on battery also charge and runtime, which the shutdown thresholds judge.
+    public func featureReports(full: Bool, onBattery: Bool = true) -> [UInt8] {
+        var ids = Set(statusReports)
+        for (variable, fields) in quantityFields where full || (onBattery && Self.quickQuantities.contains(variable)) {
             ids.formUnion(fields.filter { $0.kind == .feature }.map(\.reportID))
         }
         return ids.sorted()
@@ -124,6 +131,9 @@ public actor HIDPowerDriver: UPSDriver {
     private var values: [FieldKey: (value: Double, sequence: Int)] = [:]
     private var sequence = 0
     private var identity: [String: String] = [:]
+    /// Feature reports that came back shorter than the descriptor says, at the last poll
+    /// (report id → the bytes received): NUT #2742's "expected 5 bytes, but got 3".
+    private var shortReports: [UInt8: [UInt8]] = [:]
 
     struct FieldKey: Hashable { var kind: HIDReportKind; var id: UInt8; var offset: Int }
 
@@ -134,6 +144,11 @@ public actor HIDPowerDriver: UPSDriver {
 
     public func initialize() async throws -> UPSReading {
         await shutdown()
+        // A (re)opened device starts from nothing: a value from before an unplug is never
+        // reported as current (NUT #2742, #2925, #1624 kept serving such values as fresh).
+        values = [:]
+        sequence = 0
+        shortReports = [:]
         let t = try await connect()
         transport = t
         do {
@@ -187,39 +202,73 @@ public actor HIDPowerDriver: UPSDriver {
         transport = nil
     }
 
-    /// Drains pending interrupt-IN reports, GETs the feature reports, and builds the reading.
+    /// GETs the feature reports (and at a full refresh drains pending interrupt-IN reports
+    /// first), and builds the reading.
     private func refresh(full: Bool) async throws -> UPSReading {
         guard let t = transport, let d = descriptor, let m = map else {
             throw WatchpostError(.device, "the UPS is not initialised")
         }
-        if t.hasInterruptEndpoint {
+        shortReports = [:]
+        if full && t.hasInterruptEndpoint {
             // Drain what the device has queued (changes come as interrupt reports). NUT waits up to
             // 750 ms for them; the GETs below read the state anyway, so waiting buys nothing:
-            // 1 ms is libusb's shortest timeout (0 means "forever").
+            // 1 ms is libusb's shortest timeout (0 means "forever"). A quick poll skips the pipe
+            // (NUT's pollonly): an empty read costs that 1 ms, more than the GETs it would save.
             for _ in 0..<8 {
                 guard let report = try await t.readInterrupt(timeoutMilliseconds: 1) else { break }
                 apply(report, kind: .input, descriptor: d)
             }
         }
-        for id in m.featureReports(full: full) {
+        func get(_ id: UInt8) async throws {
             let length = d.reportLength(kind: .feature, reportID: id) + (d.usesReportIDs ? 1 : 0)
             let report = try await t.getFeatureReport(id: id, length: length)
             apply(report, kind: .feature, descriptor: d, expectedID: id)
         }
+        if full {
+            for id in m.featureReports(full: true) { try await get(id) }
+        } else {
+            // Status first: whether the UPS is on battery decides whether charge and runtime are read.
+            let status = m.statusReports
+            for id in status { try await get(id) }
+            for id in m.featureReports(full: false, onBattery: onBatteryNow()) where !status.contains(id) { try await get(id) }
+        }
         return reading()
     }
 
-    /// Applies one report (feature reply or interrupt-IN) to the stored values.
+    /// Applies one report (feature reply or interrupt-IN) to the stored values. A feature reply
+    /// shorter than the descriptor's report loses the values it does not carry (they are
+    /// unknown now, not what they were) and is noted with its bytes.
     func apply(_ report: [UInt8], kind: HIDReportKind, descriptor d: HIDReportDescriptor, expectedID: UInt8? = nil) {
-        guard !report.isEmpty else { return }
+        guard !report.isEmpty else {
+            if kind == .feature, let expectedID { forget(kind: kind, id: expectedID, descriptor: d, received: report) }
+            return
+        }
         let id: UInt8 = d.usesReportIDs ? report[0] : 0
         if let expectedID, d.usesReportIDs, id != expectedID { return }
         let data = d.usesReportIDs ? Array(report.dropFirst()) : report
+        var missing = false
         for f in d.fields where f.kind == kind && f.reportID == id {
-            guard let raw = f.rawValue(in: data) else { continue }
+            let key = FieldKey(kind: kind, id: id, offset: f.bitOffset)
+            guard let raw = f.rawValue(in: data) else {
+                if kind == .feature { values[key] = nil; missing = true }
+                continue
+            }
             sequence += 1
-            values[FieldKey(kind: kind, id: id, offset: f.bitOffset)] = (f.physicalValue(raw: raw), sequence)
+            values[key] = (f.physicalValue(raw: raw), sequence)
         }
+        if missing { shortReports[id] = report }
+    }
+
+    private func forget(kind: HIDReportKind, id: UInt8, descriptor d: HIDReportDescriptor, received: [UInt8]) {
+        for f in d.fields where f.kind == kind && f.reportID == id { values[FieldKey(kind: kind, id: id, offset: f.bitOffset)] = nil }
+        shortReports[id] = received
+    }
+
+    /// On battery by the freshest status bits (ACPresent, else Discharging); false when unknown.
+    private func onBatteryNow() -> Bool {
+        guard let m = map else { return false }
+        if let ac = value(m.flagFields[.acPresent]) { return ac.0 == 0 }
+        return (value(m.flagFields[.discharging])?.0 ?? 0) != 0
     }
 
     private func value(_ fields: [HIDField]?) -> (Double, HIDField)? {
@@ -260,6 +309,13 @@ public actor HIDPowerDriver: UPSDriver {
         if flag(.communicationLost) == true { alarms.append("Internal communication lost!") }
         if !alarms.isEmpty { status.insert(.alarm); r["ups.alarm"] = alarms.joined(separator: " ") }
         r.setStatus(status)
+        if !shortReports.isEmpty, let d = descriptor {
+            // Logged with the result: which report came back short, and its bytes.
+            r["watchpost.short_reports"] = shortReports.sorted { $0.key < $1.key }.map { id, bytes in
+                let expected = d.reportLength(kind: .feature, reportID: id) + (d.usesReportIDs ? 1 : 0)
+                return "0x\(String(id, radix: 16)): expected \(expected) bytes, got \(bytes.count) (\(hexDump(bytes)))"
+            }.joined(separator: "; ")
+        }
         return r
     }
 }

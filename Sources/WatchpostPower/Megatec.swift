@@ -39,32 +39,65 @@ public struct MegatecQ1Status: Sendable, Hashable {
     /// Parses a reply with or without its trailing `\r`. Throws `.protocolViolation` saying what
     /// was wrong: units answer garbage when the baud rate or the bridge type is wrong.
     public static func parse(_ reply: String) throws(WatchpostError) -> MegatecQ1Status {
-        var text = Substring(reply)
-        while let last = text.last, last == "\r" || last == "\n" || last == "\0" { text = text.dropLast() }
-        guard text.first == "(" else {
-            throw WatchpostError(.protocolViolation, "Q1 reply does not start with '(': \(printable(text))",
-                                 hint: "wrong bridge type or baud rate (Megatec units use 2400 8N1)")
+        try parse(bytes: Array(reply.utf8))
+    }
+
+    /// What a plausible reply holds, per field: cheap units answer short, garbled (bytes of an
+    /// earlier answer, line noise) or nonsense values (NUT issues #3103, #2569), and none of
+    /// that may become a reading. The ranges are wide enough for every Q1 unit NUT knows
+    /// (single-phase, 110–240 V, per-cell or whole-battery voltage) and no wider.
+    static let plausible: [(name: String, range: ClosedRange<Double>)] = [
+        ("input voltage", 0...300), ("input fault voltage", 0...300), ("output voltage", 0...300),
+        ("load", 0...200), ("input frequency", 0...70), ("battery voltage", 0...300),
+    ]
+
+    /// Parses the raw reply bytes. Every error names the problem and carries the bytes as hex,
+    /// so the log shows exactly what the unit sent.
+    public static func parse(bytes raw: [UInt8]) throws(WatchpostError) -> MegatecQ1Status {
+        var end = raw.count
+        while end > 0, raw[end - 1] == 0x0D || raw[end - 1] == 0x0A || raw[end - 1] == 0 { end -= 1 }
+        let body = raw[..<end]
+        func bad(_ what: String, hint: String? = nil) -> WatchpostError {
+            WatchpostError(.protocolViolation, "Q1 reply \(what); bytes (\(raw.count)): \(hexDump(raw))", hint: hint)
         }
+        guard body.first == UInt8(ascii: "(") else {
+            throw bad("does not start with '('", hint: "wrong bridge type or baud rate (Megatec units use 2400 8N1)")
+        }
+        // Only digits, '.', '-', ' ' may follow: anything else is line noise or a mixed-up answer.
+        guard body.dropFirst().allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D || $0 == 0x20 }) else {
+            throw bad("is garbled (bytes other than digits, '.', '-' and spaces)")
+        }
+        let text = String(decoding: body, as: UTF8.self)
         let fields = text.dropFirst().split(separator: " ", omittingEmptySubsequences: true)
         guard fields.count == 8 else {
-            throw WatchpostError(.protocolViolation, "Q1 reply has \(fields.count) fields, expected 8: \(printable(text))")
+            throw bad(fields.count < 8 ? "is short: \(fields.count) fields, expected 8" : "has \(fields.count) fields, expected 8")
         }
-        func number(_ i: Int, _ name: String) throws(WatchpostError) -> Double {
-            guard let v = Double(fields[i]), v.isFinite else {
-                throw WatchpostError(.protocolViolation, "Q1 \(name) '\(fields[i])' is not a number: \(printable(text))")
+        var values: [Double] = []
+        for (i, field) in fields.prefix(6).enumerated() {
+            let (name, range) = plausible[i]
+            // Unsigned decimal numbers only ("230.0", "023", "2.05"): no sign, one point at most.
+            guard field.first != ".", field.last != ".", field.filter({ $0 == "." }).count <= 1, !field.contains("-"),
+                  let v = Double(field), v.isFinite else {
+                throw bad("\(name) '\(field)' is not a number")
             }
-            return v
+            guard range.contains(v) else {
+                throw bad("\(name) \(field) is out of range (\(formatNumber(range.lowerBound, decimals: 0))–\(formatNumber(range.upperBound, decimals: 0)))")
+            }
+            values.append(v)
         }
         let status = fields[7]
         guard status.count == 8, status.allSatisfy({ $0 == "0" || $0 == "1" }) else {
-            throw WatchpostError(.protocolViolation, "Q1 status '\(status)' is not 8 bits: \(printable(text))")
+            throw bad("status '\(status)' is not 8 bits")
         }
-        // Units without a sensor send "--.-" for the temperature.
-        let temperature = Double(fields[6])
-        return MegatecQ1Status(inputVoltage: try number(0, "input voltage"), inputFaultVoltage: try number(1, "input fault voltage"),
-                               outputVoltage: try number(2, "output voltage"), loadPercent: try number(3, "load"),
-                               inputFrequency: try number(4, "input frequency"), batteryVoltage: try number(5, "battery voltage"),
-                               temperature: temperature, bits: status.map { $0 == "1" })
+        // Units without a sensor send "--.-" for the temperature; any other non-number is garbage.
+        var temperature: Double?
+        if !fields[6].allSatisfy({ $0 == "-" || $0 == "." }) {
+            guard let t = Double(fields[6]), t.isFinite else { throw bad("temperature '\(fields[6])' is not a number") }
+            guard (-40...100).contains(t) else { throw bad("temperature \(fields[6]) is out of range (-40–100)") }
+            temperature = t
+        }
+        return MegatecQ1Status(inputVoltage: values[0], inputFaultVoltage: values[1], outputVoltage: values[2], loadPercent: values[3],
+                               inputFrequency: values[4], batteryVoltage: values[5], temperature: temperature, bits: status.map { $0 == "1" })
     }
 
     /// The bytes a unit sends for this status (used by the simulator; matches `parse`).
@@ -119,6 +152,13 @@ public struct MegatecQ1Status: Sendable, Hashable {
     }
 }
 
+/// Bytes as "28 32 33 30 …" (at most 96 shown), for logs of what a device sent.
+func hexDump(_ bytes: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    let shown = bytes.prefix(96).map { String(decoding: [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]], as: UTF8.self) }
+    return shown.joined(separator: " ") + (bytes.count > 96 ? " …" : "")
+}
+
 func printable<S: StringProtocol>(_ s: S) -> String {
     let shown = s.prefix(64).map { c -> String in
         c.isASCII && (c.isLetter || c.isNumber || c.isPunctuation || c == " " || c.isSymbol) ? String(c) : "\\x" + String(c.asciiValue ?? 0x3F, radix: 16)
@@ -150,7 +190,7 @@ public actor MegatecQ1Driver: UPSDriver {
         transport = t
         identity = await t.identity().merging(["device.type": "ups", "driver.name": "nutdrv_qx"]) { a, _ in a }
         // Optional identity query `I`: `#Company_Name  UPS_Model  Version`. Many units ignore it.
-        if let info = try? await t.query("I", timeoutMilliseconds: 1000), info.hasPrefix("#") {
+        if let info = (try? await t.query("I", timeoutMilliseconds: 1000)).map({ String(decoding: $0, as: UTF8.self) }), info.hasPrefix("#") {
             let body = info.dropFirst()
             func part(_ r: Range<Int>) -> String? {
                 let chars = Array(body)
@@ -165,7 +205,7 @@ public actor MegatecQ1Driver: UPSDriver {
         // Optional ratings query `F`: `#MMM.M QQQ SS.SS RR.R` (nominal voltage, current, battery
         // voltage, frequency). With the battery's nominal voltage, battery.charge is estimated as
         // nutdrv_qx does: linear between 104/120 and 130/120 of nominal (10.4–13.0 V for 12 V).
-        if let ratings = try? await t.query("F", timeoutMilliseconds: 1000), ratings.hasPrefix("#") {
+        if let ratings = (try? await t.query("F", timeoutMilliseconds: 1000)).map({ String(decoding: $0, as: UTF8.self) }), ratings.hasPrefix("#") {
             let f = ratings.dropFirst().split(separator: " ").map { Double($0) }
             if f.count == 4 {
                 if let v = f[0] { identity["input.voltage.nominal"] = formatNumber(v, decimals: 0) }
@@ -187,7 +227,7 @@ public actor MegatecQ1Driver: UPSDriver {
     private func poll() async throws -> UPSReading {
         guard let t = transport else { throw WatchpostError(.device, "the UPS is not initialised") }
         let reply = try await t.query("Q1", timeoutMilliseconds: replyTimeoutMilliseconds)
-        let status = try MegatecQ1Status.parse(reply)
+        let status = try MegatecQ1Status.parse(bytes: reply)
         var r = status.reading
         for (k, v) in identity { r[k] = v }
         let range = batteryVoltageRange ?? nominalBatteryVoltage.map { $0 * 104 / 120...$0 * 130 / 120 }

@@ -82,8 +82,9 @@ public final class USBHIDTransport: HIDTransport {
 
 /// A byte pipe to a Megatec unit: send a command, read the reply up to `\r`.
 public protocol Q1Transport: Sendable {
-    /// Sends `command` (without the `\r`) and returns the reply without its `\r`.
-    func query(_ command: String, timeoutMilliseconds: Int) async throws -> String
+    /// Sends `command` (without the `\r`) and returns the reply's bytes as they came, without
+    /// the `\r` (bytes, not text: a garbled reply is logged byte for byte).
+    func query(_ command: String, timeoutMilliseconds: Int) async throws -> [UInt8]
     func identity() async -> [String: String]
     func close() async
 }
@@ -108,7 +109,7 @@ public final class CypressQ1Transport: Q1Transport {
         return out
     }
 
-    public func query(_ command: String, timeoutMilliseconds: Int) async throws -> String {
+    public func query(_ command: String, timeoutMilliseconds: Int) async throws -> [UInt8] {
         let d = device
         var bytes = Array((command + "\r").utf8)
         while bytes.count % 8 != 0 { bytes.append(0) }
@@ -127,7 +128,7 @@ public final class CypressQ1Transport: Q1Transport {
                 guard let packet = try await d.interruptRead(timeoutMilliseconds: UInt32(min(left, 1000)), length: 8) else { continue }
                 if let cr = packet.firstIndex(of: 0x0D) {
                     reply += packet[..<cr]
-                    return String(decoding: reply, as: UTF8.self)
+                    return reply
                 }
                 reply += packet
             }

@@ -40,6 +40,28 @@ final class MemoryHIDDevice: HIDTransport {
     func close() async {}
 }
 
+/// A MemoryHIDDevice whose feature reports can come back cut to a length (NUT #2742).
+final class ShortReportHIDDevice: HIDTransport {
+    let inner: MemoryHIDDevice
+    let truncate = Mutex<[UInt8: Int]>([:])
+    func setGone(_ gone: Bool) { inner.gone.withLock { $0 = gone } }
+    var vendorID: UInt16 { inner.vendorID }
+    var productID: UInt16 { inner.productID }
+    var hasInterruptEndpoint: Bool { inner.hasInterruptEndpoint }
+
+    init(descriptor: [UInt8]) { inner = MemoryHIDDevice(descriptor: descriptor) }
+    func set(_ usage: HIDUsage, _ raw: Int64) { inner.set(usage, raw) }
+    func deviceStrings() async -> (manufacturer: String?, product: String?, serial: String?) { await inner.deviceStrings() }
+    func reportDescriptor() async throws -> [UInt8] { try await inner.reportDescriptor() }
+    func getFeatureReport(id: UInt8, length: Int) async throws -> [UInt8] {
+        let full = try await inner.getFeatureReport(id: id, length: length)
+        guard let n = truncate.withLock({ $0[id] }) else { return full }
+        return Array(full.prefix(n))
+    }
+    func readInterrupt(timeoutMilliseconds: UInt32) async throws -> [UInt8]? { try await inner.readInterrupt(timeoutMilliseconds: timeoutMilliseconds) }
+    func close() async {}
+}
+
 let acPresent = HIDUsage(page: 0x85, id: 0xD0), charging = HIDUsage(page: 0x85, id: 0x44), discharging = HIDUsage(page: 0x85, id: 0x45)
 let belowLimit = HIDUsage(page: 0x85, id: 0x42), shutdownImminent = HIDUsage(page: 0x84, id: 0x69)
 let remaining = HIDUsage(page: 0x85, id: 0x66), runTime = HIDUsage(page: 0x85, id: 0x68), batteryPresent = HIDUsage(page: 0x85, id: 0xD1)
@@ -70,11 +92,57 @@ struct HIDDriverTests {
         dev.set(acPresent, 1); dev.set(batteryPresent, 1)
         let driver = HIDPowerDriver { dev }
         _ = try await driver.initialize()
-        // The device announces low charge on the interrupt pipe (input report 0x0c).
+        // The device announces low charge on the interrupt pipe (input report 0x0c); the pipe is
+        // drained at a full refresh (a quick poll reads the status report only, as NUT's pollonly).
         dev.set(remaining, 9)
         dev.queued.withLock { $0.append(dev.report(.input, 0x0c)) }
-        let r = try await driver.update(full: false)
+        let r = try await driver.update(full: true)
         #expect(r["battery.charge"] == "9")
+    }
+
+    @Test func quickPollOnMainsReadsTheStatusOnlyAndOnBatteryAlsoChargeAndRuntime() async throws {
+        let dev = MemoryHIDDevice(descriptor: Fixtures.rp2040UPS)
+        dev.set(acPresent, 1); dev.set(batteryPresent, 1); dev.set(remaining, 100); dev.set(runTime, 2400)
+        let driver = HIDPowerDriver { dev }
+        _ = try await driver.initialize()
+        #expect(HIDPowerMap(HIDReportDescriptor.parse(Fixtures.rp2040UPS)).featureReports(full: false, onBattery: false) == [0x07])
+        dev.set(remaining, 99)
+        let online = try await driver.update(full: false)
+        #expect(online["battery.charge"] == "100") // as of the last full refresh
+        // Mains lost: the same quick poll sees it in the status report and reads charge and runtime at once.
+        dev.set(acPresent, 0); dev.set(discharging, 1); dev.set(remaining, 40); dev.set(runTime, 170)
+        let onBattery = try await driver.update(full: false)
+        #expect(onBattery["ups.status"] == "OB DISCHRG")
+        #expect(onBattery["battery.charge"] == "40" && onBattery["battery.runtime"] == "170")
+    }
+
+    @Test func shortFeatureReportForgetsItsValuesAndNamesTheBytes() async throws {
+        let dev = ShortReportHIDDevice(descriptor: Fixtures.rp2040UPS)
+        dev.set(acPresent, 1); dev.set(batteryPresent, 1); dev.set(remaining, 97); dev.set(runTime, 2400)
+        let driver = HIDPowerDriver { dev }
+        let first = try await driver.initialize()
+        #expect(first["battery.runtime"] == "2400" && first["watchpost.short_reports"] == nil)
+        // The runtime report (0x0d, 3 bytes) now comes back with its id byte only.
+        dev.truncate.withLock { $0[0x0d] = 1 }
+        let r = try await driver.update(full: true)
+        #expect(r["battery.runtime"] == nil) // unknown now, not the 2400 from before
+        #expect(r["battery.charge"] == "97")
+        #expect(r["watchpost.short_reports"] == "0xd: expected 3 bytes, got 1 (0d)")
+    }
+
+    @Test func reopenedDeviceStartsFromNothing() async throws {
+        let dev = ShortReportHIDDevice(descriptor: Fixtures.rp2040UPS)
+        dev.set(acPresent, 1); dev.set(batteryPresent, 1); dev.set(remaining, 97); dev.set(runTime, 2400)
+        let driver = HIDPowerDriver { dev }
+        _ = try await driver.initialize()
+        // Unplugged, and back with a runtime report that answers nothing: no runtime, not the old one.
+        dev.setGone(true)
+        await #expect(throws: WatchpostError.self) { _ = try await driver.update(full: false) }
+        dev.setGone(false)
+        dev.truncate.withLock { $0[0x0d] = 0 }
+        let r = try await driver.update(full: false)
+        #expect(r["ups.status"] == "OL" && r["battery.charge"] == "97")
+        #expect(r["battery.runtime"] == nil)
     }
 
     @Test func deviceGoneIsAnErrorAndReconnects() async throws {

@@ -6,7 +6,7 @@
  * in that command (watchpost, or NUT's usbhid-ups / nutdrv_qx) talks to the emulated UPS.
  *
  *   ups-harness --device hid|q1 [--script STATE[xN],STATE…] [--unplug-at N] [--replug-after-ms MS]
- *               -- COMMAND ARG…
+ *               [--short-report-after-replug ID] -- COMMAND ARG…
  *
  * --device hid: a HID Power Device (APC vendor id 051d:0002) with a report descriptor written
  *   for these tests (report ids 1–7: charge, runtime, battery voltage + temperature, input
@@ -14,10 +14,16 @@
  * --device q1: a Megatec Q1 UPS behind a Cypress-style HID bridge (0665:5161): commands arrive
  *   as SET_REPORT chunks of 8 bytes, replies leave as 8-byte interrupt-IN packets.
  * --script: the UPS state machine. States: online, onbatt, lowbatt, shutdown, replbatt,
- *   overload (q1: online, onbatt, lowbatt, fsd). Each state lasts N status reads (HID: GET_REPORT
+ *   overload (q1: online, onbatt, lowbatt, fsd, and the faulty answers NUT's trackers show from
+ *   cheap units, #3103 and #2569: short = the reply cut after five fields, garbled = line noise
+ *   inside the reply, range = a load of 999 %, stale = the rest of an earlier answer first).
+ *   Each state lasts N status reads (HID: GET_REPORT
  *   of the status report 7; Q1: "Q1" commands), default 1; the last state stays.
  * --unplug-at N: the Nth status read fails with ENODEV and the device vanishes from sysfs (a
  *   cable pulled mid-read); --replug-after-ms brings it back.
+ * --short-report-after-replug ID: once plugged back in, GET_REPORT of feature report ID answers
+ *   3 bytes instead of its full length (NUT #2742: "expected 5 bytes, but got 3" after a USB
+ *   disconnect, and usbhid-ups kept reporting the values from before).
  * The exit status is the command's.
  */
 #include <errno.h>
@@ -56,6 +62,10 @@ static const Q1StateDef q1_states[] = {
     {"onbatt",  "(000.0 000.0 229.0 023 50.0 12.8 30.0 10001000\r"},
     {"lowbatt", "(000.0 000.0 228.0 023 50.0 11.2 30.0 11001000\r"},
     {"fsd",     "(000.0 000.0 228.0 023 50.0 10.8 30.0 11001010\r"},
+    {"short",   "(230.0 230.0 230.0 023 50.0\r"},
+    {"garbled", "(230.0 23\xfe.0 230.0 023 5\x01.0 13.6 30.0 00001000\r"},
+    {"range",   "(230.0 230.0 230.0 999 50.0 13.6 30.0 00001000\r"},
+    {"stale",   "3.6 30.0 00001000(230.0 230.0 230.0 023 50.0 13.6 30.0 00001000\r"},
 };
 
 /* The report descriptor of the emulated HID UPS (181 bytes), annotated. */
@@ -106,7 +116,8 @@ static gboolean q1_mode;
 static GMutex lock;
 static int script_state[32], script_count[32], script_len;
 static int status_reads;
-static int unplug_at = -1, replug_after_ms = -1;
+static int unplug_at = -1, replug_after_ms = -1, short_report_after_replug = -1;
+static gboolean replugged;
 static gboolean gone;
 static UMockdevTestbed *testbed;
 static GMainLoop *loop;
@@ -196,6 +207,7 @@ static gboolean replug(gpointer data) {
     extern const char *device_description(void);
     if (!umockdev_testbed_add_from_string(testbed, device_description(), &err)) g_error("replug: %s", err->message);
     gone = FALSE;
+    replugged = TRUE;
     g_mutex_unlock(&lock);
     fprintf(stderr, "ups-harness: device plugged back in\n");
     return G_SOURCE_REMOVE;
@@ -234,6 +246,7 @@ static int control(const guint8 *setup, const guint8 *out_data, int out_len, gui
         int id = value & 0xff;
         if (id == 7 && unplug_at > 0 && status_reads + 1 == unplug_at) { status_reads++; unplug(); return -ENODEV; }
         int n = hid_report(id, in);
+        if (replugged && id == short_report_after_replug && n > 3) n = 3;
         if (id == 7) count_status_read();
         return n < 0 ? -EPIPE : MIN(n, length);
     }
@@ -478,9 +491,10 @@ int main(int argc, char **argv) {
         else if (strcmp(argv[i], "--script") == 0) script = argv[++i];
         else if (strcmp(argv[i], "--unplug-at") == 0) unplug_at = atoi(argv[++i]);
         else if (strcmp(argv[i], "--replug-after-ms") == 0) replug_after_ms = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--short-report-after-replug") == 0) short_report_after_replug = atoi(argv[++i]);
         else { fprintf(stderr, "ups-harness: unknown option %s\n", argv[i]); return 2; }
     }
-    if (i >= argc) { fprintf(stderr, "usage: ups-harness [--device hid|q1] [--script S] [--unplug-at N] [--replug-after-ms MS] -- COMMAND…\n"); return 2; }
+    if (i >= argc) { fprintf(stderr, "usage: ups-harness [--device hid|q1] [--script S] [--unplug-at N] [--replug-after-ms MS] [--short-report-after-replug ID] -- COMMAND…\n"); return 2; }
     gchar **steps = g_strsplit(script, ",", 32);
     for (script_len = 0; steps[script_len] && script_len < 32; script_len++) {
         gchar **p = g_strsplit(steps[script_len], "x", 2);
