@@ -42,6 +42,7 @@ extension GlobalSections {
     public static let mail = SectionSchema(type: "mail", keys: [
         KeySpec("group_window", .duration(min: .zero, max: .minutes(30)), help: "notifications for one recipient within this window go out as one message"),
         KeySpec("max_per_hour", .integer(1...1000), help: "messages per recipient per hour"),
+        KeySpec("max_per_incident_per_hour", .integer(1...1000), help: "messages about one incident per recipient per hour (a fault storm)"),
         KeySpec("retry_initial", .duration(min: .seconds(1), max: .hours(1)), help: "first retry delay after a temporary failure"),
         KeySpec("retry_max", .duration(min: .seconds(1), max: .hours(24)), help: "longest retry delay"),
         KeySpec("public_url", .custom("URL") { v in v.hasPrefix("http://") || v.hasPrefix("https://") ? nil : "'\(v)' must start with http:// or https://" },

@@ -133,7 +133,8 @@ public enum NovaStarEvaluator {
         let missing = s.missingCards
         if !missing.isEmpty {
             f.append(Finding(.critical, code: LEDFindingCode.cardsMissing,
-                             "\(missing.count) of \(configured) receiving cards missing: \(missing.map(\.label).joined(separator: ", "))"))
+                             "\(missing.count) of \(configured) receiving cards missing: \(CardIssues.list(missing.map(\.label)))"))
+            facts["cards.\(LEDFindingCode.cardsMissing)"] = missing.map(\.label).joined(separator: ", ")
         }
         let extra = s.cards.filter { !$0.configured && $0.online }
         if !extra.isEmpty { facts["extra_cards"] = extra.map(\.label).joined(separator: ", ") }
@@ -165,7 +166,10 @@ public enum NovaStarEvaluator {
             f.append(Finding(.warning, code: LEDFindingCode.screenLitOutsideHours, "screen lit outside operating hours (brightness \(s.brightnessPercent.map(fmt) ?? "?") %)"))
         }
 
-        // Environment, from every card's monitoring block.
+        // Environment, from every card's monitoring block. A wall in a fault storm gives one
+        // finding per kind listing its cards (not one per card), so the check's incident lists
+        // the cards and keeps up with the list as it changes.
+        var issues = CardIssues()
         var maxTemp: Double?
         for c in s.onlineCards {
             guard let mon = c.monitoring else { continue }
@@ -174,19 +178,20 @@ public enum NovaStarEvaluator {
                 m.append(Measurement("\(tag).temperature", t, unit: "°C"))
                 maxTemp = max(maxTemp ?? t, t)
                 if !settings.temperature.contains(t) {
-                    f.append(Finding(.warning, code: LEDFindingCode.temperature, "\(c.label): temperature \(fmt(t)) °C outside \(band(settings.temperature)) °C"))
+                    issues.add(LEDFindingCode.temperature, card: c.label, detail: "\(fmt(t)) °C",
+                               message: "temperature \(fmt(t)) °C outside \(band(settings.temperature)) °C")
                 }
             }
             if let h = mon.humidity {
                 m.append(Measurement("\(tag).humidity", Double(h), unit: "%"))
                 if !settings.humidity.contains(Double(h)) {
-                    f.append(Finding(.warning, code: LEDFindingCode.humidity, "\(c.label): humidity \(h) % outside \(band(settings.humidity)) %"))
+                    issues.add(LEDFindingCode.humidity, card: c.label, detail: "\(h) %", message: "humidity \(h) % outside \(band(settings.humidity)) %")
                 }
             }
             if let v = mon.voltage {
                 m.append(Measurement("\(tag).voltage", v, unit: "V"))
                 if !settings.voltage.contains(v) {
-                    f.append(Finding(.warning, code: LEDFindingCode.voltage, "\(c.label): supply \(fmt(v)) V outside \(band(settings.voltage)) V"))
+                    issues.add(LEDFindingCode.voltage, card: c.label, detail: "\(fmt(v)) V", message: "supply \(fmt(v)) V outside \(band(settings.voltage)) V")
                 }
             }
             m.append(Measurement("\(tag).module_status_faults", Double(mon.faultyModuleBytes)))
@@ -194,19 +199,20 @@ public enum NovaStarEvaluator {
             if let t = mon.monitoringCardTemperature {
                 m.append(Measurement("\(tag).cabinet_temperature", t, unit: "°C"))
                 if !settings.temperature.contains(t) {
-                    f.append(Finding(.warning, code: LEDFindingCode.temperature, "\(c.label): cabinet temperature \(fmt(t)) °C outside \(band(settings.temperature)) °C"))
+                    issues.add(LEDFindingCode.temperature, card: c.label, detail: "cabinet \(fmt(t)) °C",
+                               message: "cabinet temperature \(fmt(t)) °C outside \(band(settings.temperature)) °C")
                 }
             }
             if let h = mon.monitoringCardHumidity {
                 m.append(Measurement("\(tag).cabinet_humidity", Double(h), unit: "%"))
                 if !settings.humidity.contains(Double(h)) {
-                    f.append(Finding(.warning, code: LEDFindingCode.humidity, "\(c.label): cabinet humidity \(h) % outside \(band(settings.humidity)) %"))
+                    issues.add(LEDFindingCode.humidity, card: c.label, detail: "cabinet \(h) %", message: "cabinet humidity \(h) % outside \(band(settings.humidity)) %")
                 }
             }
             for (i, rpm) in mon.fansRPM.enumerated() {
                 guard let rpm else { continue }
                 m.append(Measurement("\(tag).fan\(i + 1)", Double(rpm), unit: "rpm"))
-                if rpm < settings.fanMinRPM { f.append(Finding(.warning, code: LEDFindingCode.fanStopped, "\(c.label): fan \(i + 1) stopped")) }
+                if rpm < settings.fanMinRPM { issues.add(LEDFindingCode.fanStopped, card: c.label, detail: "fan \(i + 1)", message: "fan \(i + 1) stopped") }
             }
             // Nine rails per cabinet would flood the history: keep the lowest and the highest.
             let rails = mon.voltages.compactMap { $0 }
@@ -214,9 +220,12 @@ public enum NovaStarEvaluator {
                 m.append(Measurement("\(tag).cabinet_voltage_min", lo, unit: "V"))
                 m.append(Measurement("\(tag).cabinet_voltage_max", hi, unit: "V"))
             }
-            if mon.smoke { f.append(Finding(.warning, code: LEDFindingCode.smoke, "\(c.label): smoke detected in the cabinet")) }
-            if mon.doorOpen { f.append(Finding(.warning, code: LEDFindingCode.doorOpen, "\(c.label): cabinet door open")) }
+            if mon.smoke { issues.add(LEDFindingCode.smoke, card: c.label, detail: nil, message: "smoke detected in the cabinet") }
+            if mon.doorOpen { issues.add(LEDFindingCode.doorOpen, card: c.label, detail: nil, message: "cabinet door open") }
         }
+        let rolled = issues.rolledUp(settings: settings, cardsOnline: s.onlineCards.count)
+        f += rolled.findings
+        facts.merge(rolled.facts) { _, new in new }
         if let t = maxTemp { m.append(Measurement("temperature_max", t, unit: "°C")) }
 
         for p in s.ports where p.backupInUse == true {

@@ -174,13 +174,31 @@ public struct OutboxWorker: Sendable {
                 logger.debug("recipient at its hourly limit; notifications wait and will be grouped", [("recipient", k), ("queued", String(group.count))])
                 continue
             }
-            let incidents = Array(Set(group.compactMap(\.request.incidentID))).sorted()
-            let thread = try await store.threadMessageIDs(incidents: incidents, recipient: group[0].request.recipient.address)
-            let (mail, _) = composer.compose(rows: group, now: now, thread: thread)
+            let capped = try await incidentsAtTheirCap(group, now: now)
+            let sendable = capped.isEmpty ? group : group.filter { r in r.request.incidentID.map { !capped.contains($0) } ?? true }
+            if !capped.isEmpty {
+                logger.debug("incident at its hourly limit for this recipient; its notifications wait and will be grouped",
+                             [("recipient", k), ("incidents", capped.sorted().map(String.init).joined(separator: ","))])
+            }
+            guard !sendable.isEmpty else { continue }
+            let incidents = Array(Set(sendable.compactMap(\.request.incidentID))).sorted()
+            let thread = try await store.threadMessageIDs(incidents: incidents, recipient: sendable[0].request.recipient.address)
+            let (mail, _) = composer.compose(rows: sendable, now: now, thread: thread)
             try await store.storeComposed(mail, now: now)
             composed += 1
         }
         return composed
+    }
+
+    /// Incidents of these rows that already had `maxPerIncidentPerHour` messages to the row's
+    /// recipient within the last hour.
+    func incidentsAtTheirCap(_ rows: [OutboxRow], now: Instant) async throws(WatchpostError) -> Set<Int64> {
+        guard let recipient = rows.first?.request.recipient.address else { return [] }
+        var capped: Set<Int64> = []
+        for id in Set(rows.compactMap(\.request.incidentID)) {
+            if try await store.mailCount(incident: id, to: recipient, since: now - .hours(1)) >= settings.maxPerIncidentPerHour { capped.insert(id) }
+        }
+        return capped
     }
 
     func deliverDue(_ report: inout TickReport) async throws(WatchpostError) {

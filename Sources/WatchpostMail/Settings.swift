@@ -15,6 +15,10 @@ public struct MailSettings: Sendable {
     public var imapPollInterval: Seconds = .seconds(60)
     public var groupWindow: Seconds = .seconds(30)
     public var maxPerHour = 20
+    /// Messages about one incident to one recipient per hour: a wall in a fault storm updates
+    /// its incident's list of cards many times, and the recipient hears of it at this pace;
+    /// held notifications go out grouped in the next allowed message.
+    public var maxPerIncidentPerHour = 6
     public var retryInitial: Seconds = .seconds(30)
     public var retryMax: Seconds = .minutes(30)
     public var publicURL: String?
@@ -71,6 +75,7 @@ public struct MailSettings: Sendable {
         if let g = config.section("mail") {
             m.groupWindow = g.duration("group_window", default: m.groupWindow)
             m.maxPerHour = g.int("max_per_hour", default: m.maxPerHour)
+            m.maxPerIncidentPerHour = g.int("max_per_incident_per_hour", default: m.maxPerIncidentPerHour)
             m.retryInitial = g.duration("retry_initial", default: m.retryInitial)
             m.retryMax = g.duration("retry_max", default: m.retryMax)
             m.publicURL = g.value("public_url").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }

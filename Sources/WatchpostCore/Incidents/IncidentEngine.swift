@@ -130,6 +130,9 @@ public struct IncidentEngine: Sendable {
             trackers[i].powerDown = down
         }
         if !o.isEmpty { return o }
+        // A still-failing check whose findings changed (an LED wall's list of failing cards)
+        // keeps its open incident's summary current.
+        if status.isProblem, let id = openByCheck[specs[i].key], let inc = incidents[id], inc.summary != result.summary { return o }
         // A result with new findings on an open incident may trigger a responder.
         if status.isProblem, siteHasResponders[h.site], let id = openByCheck[specs[i].key],
            let inc = incidents[id], inc.responders.count < settings.sites[h.site].responders.count {
@@ -222,6 +225,7 @@ public struct IncidentEngine: Sendable {
             let before = inc.severity
             inc.severity = status
             inc.summary = result.summary
+            inc.findingCodes = result.findings.filter(\.status.isProblem).map(\.code)
             inc.updatedAt = t
             if category == .security && inc.category == .technical { inc.category = .security }
             out.timeline.append(inc.event("severity", "\(before) → \(status)", at: t))
