@@ -82,6 +82,9 @@ let package = Package(
                           path: "bench/engine/Sources", swiftSettings: strict),
 
         // MARK: Tests mirror the targets
+        // What several suites share (temporary folders, ports, waits, processes, the SMTP sink,
+        // requirements that fail naming the Debian package); every test target gets it below.
+        .target(name: "WatchpostTestSupport", dependencies: ["WatchpostCore", "Posix"], path: "Tests/WatchpostTestSupport", swiftSettings: strict),
         .testTarget(name: "WatchpostCoreTests", dependencies: ["WatchpostCore"], swiftSettings: strict),
         .testTarget(name: "WatchpostConfigTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostProbes"], swiftSettings: strict),
         .testTarget(name: "WatchpostStoreTests", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Crypto"], swiftSettings: strict),
@@ -101,3 +104,11 @@ let package = Package(
         .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),
     ]
 )
+
+// Every test target may use the shared test support (one line here instead of one per target);
+// protocol vectors and captures live in a target's Fixtures folder (data read by the tests, not
+// sources to compile).
+for target in package.targets where target.type == .test {
+    target.dependencies.append("WatchpostTestSupport")
+    if ["WatchpostLEDTests"].contains(target.name) { target.exclude.append("Fixtures") }
+}

@@ -1,0 +1,142 @@
+// Child processes of tests: shell one-liners, programs started in the background with their
+// output in a log file, waiting for their exit, stopping them, and the `watchpost run` daemon.
+import Posix
+import Glibc
+
+/// Runs `sh -c command` and returns its exit status and standard output and error together.
+@discardableResult
+public func shell(_ command: String) -> (status: Int32, output: String) {
+    guard let f = popen(command + " 2>&1", "r") else { return (-1, "popen failed: \(String(cString: strerror(errno)))") }
+    var out = [UInt8]()
+    var buf = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n <= 0 { break }
+        out += buf[0..<n]
+    }
+    let status = pclose(f)
+    return ((status >> 8) & 0xff, String(decoding: out, as: UTF8.self))
+}
+
+/// Starts `path` with `arguments` in the background, standard input from /dev/null, standard
+/// output and error appended to `log`; `environment` entries ("NAME=value") are added to ours.
+public func spawnProcess(_ path: String, _ arguments: [String], log: String, environment: [String] = []) throws -> pid_t {
+    var pid: pid_t = 0
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    let names = Set(environment.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+    var env: [String] = []
+    var e = environ
+    while let entry = e.pointee {
+        let text = String(cString: entry)
+        if let name = text.split(separator: "=", maxSplits: 1).first, !names.contains(String(name)) { env.append(text) }
+        e += 1
+    }
+    env += environment
+    let argv = ([path] + arguments).map { strdup($0) } + [nil]
+    let envp = env.map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+    let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+    guard rc == 0 else { throw MissingRequirement("cannot start \(path): \(String(cString: strerror(rc)))") }
+    return pid
+}
+
+/// Waits up to `seconds` for child `pid` to exit; returns its raw wait status, nil if it is
+/// still running at the deadline.
+public func waitExit(_ pid: pid_t, seconds: Double) -> Int32? {
+    var status: Int32 = 0
+    let end = monotonicNanoseconds() + UInt64(seconds * 1e9)
+    while true {
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == pid { return status }
+        if r < 0 { return errno == ECHILD ? 0 : nil }
+        if monotonicNanoseconds() >= end { return nil }
+        usleep(10_000)
+    }
+}
+
+/// Sends `signal`, waits up to `grace` seconds, then SIGKILLs and reaps. Safe on a reaped pid.
+public func stopProcess(_ pid: pid_t, signal sig: Int32 = SIGTERM, grace: Double = 5) {
+    guard pid > 0 else { return }
+    kill(pid, sig)
+    if waitExit(pid, seconds: grace) != nil { return }
+    kill(pid, SIGKILL)
+    _ = waitExit(pid, seconds: 10)
+}
+
+/// The exit code of a raw wait status when the process exited normally.
+public func exitCode(ofWaitStatus status: Int32) -> Int32? {
+    (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil
+}
+
+/// `watchpost run --config DIR` as a child process with its log in `log`.
+public final class DaemonProcess {
+    public let configDir: String
+    public let logPath: String
+    public private(set) var pid: pid_t
+
+    /// Starts the built daemon (WATCHPOST_BIN_DIR); `environment` adds variables (NOTIFY_SOCKET…).
+    public init(configDir: String, log: String? = nil, environment: [String] = []) throws {
+        self.configDir = configDir
+        logPath = log ?? "\(configDir)/daemon.log"
+        pid = try spawnProcess(try TestPaths.watchpost(), ["run", "--config", configDir], log: logPath, environment: environment)
+    }
+
+    /// The whole log so far (all runs of this daemon, when restarted).
+    public var log: String { (try? FileSystem.readText(logPath)) ?? "" }
+
+    /// The last `lines` lines of the log, for failure messages.
+    public func logTail(_ lines: Int = 40) -> String {
+        log.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+
+    /// Waits until `text` has appeared in the log at least `count` times.
+    public func waitForLog(_ text: String, count: Int = 1, within seconds: Double = 30) throws {
+        try waitUntil("daemon log line \"\(text)\" ×\(count)", within: seconds, detail: { "daemon log:\n\(logTail())" }) {
+            log.occurrences(of: text) >= count
+        }
+    }
+
+    /// Waits for this run's own "watchpost started" line (the log accumulates across restarts).
+    public func waitUntilStarted(within seconds: Double = 30) throws {
+        try waitForLog("watchpost started", count: starts, within: seconds)
+    }
+
+    private var starts = 1
+
+    /// Starts the daemon again on the same configuration and log (after a kill or a stop).
+    public func restart(environment: [String] = []) throws {
+        pid = try spawnProcess(try TestPaths.watchpost(), ["run", "--config", configDir], log: logPath, environment: environment)
+        starts += 1
+    }
+
+    /// SIGKILL and reap (a crash, for restart tests).
+    public func killNine() {
+        kill(pid, SIGKILL)
+        _ = waitExit(pid, seconds: 10)
+    }
+
+    /// Sends `signal` and waits up to `seconds` for the exit; the raw wait status, nil if it is
+    /// still running then.
+    public func signalAndWait(_ signal: Int32 = SIGTERM, seconds: Double) -> Int32? {
+        kill(pid, signal)
+        return waitExit(pid, seconds: seconds)
+    }
+
+    public func stop() { stopProcess(pid) }
+    deinit { stopProcess(pid, signal: SIGKILL, grace: 5) }
+}
+
+extension String {
+    /// How many times `needle` occurs (non-overlapping).
+    public func occurrences(of needle: String) -> Int {
+        var n = 0
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: needle) { n += 1; rest = rest[r.upperBound...] }
+        return n
+    }
+}
