@@ -31,4 +31,22 @@ extension CheckKinds {
         return [ConfigDiagnostic(file: section.file, line: section.line, key: "content_check",
                                  message: "name a content_check, or give both manifest and public_key")]
     })
+
+    /// Whether the Department's approval is renewed in time (issue 16). Technical notices to the
+    /// Department and the operating unit, never security incidents.
+    public static let contentFreshness = CheckKindSchema(kind: "content-freshness",
+                                                         summary: "the approved-content manifest is renewed in time (expiry warning, monthly rules)",
+                                                         defaultCategory: .technical, keys: [
+        KeySpec("content_check", .custom("check id") { isIdentifier($0) ? nil : "'\($0)' is not a check id" }, required: true,
+                help: "the content check whose manifest and public key are judged"),
+        KeySpec("warn_before", .duration(min: .hours(1), max: .hours(24 * 90)),
+                help: "warn this long before the manifest's valid-to (default 7d)"),
+        KeySpec("monthly_deadline_day", .integer(1...28),
+                help: "a manifest approved this month is due by this day of the month (Vũng Áng Art. 4.3.a: 5)"),
+        KeySpec("monthly_programme_sources", .identifierList,
+                help: "contacts.conf organisations whose programmes count for the monthly rule (Tây Trang 7.8: the newspaper and the radio-TV station)"),
+        KeySpec("monthly_programme_count", .integer(1...100),
+                help: "programmes a month required from those sources (Tây Trang 7.8: at least 1; default 1)"),
+    ])
 }
+

@@ -42,6 +42,9 @@ public enum ProbeCatalog {
         case "player":
             return PlayerProbe(settings: try PlayerCheckSettings(check: check, site: environment.site, root: environment.configuration.root,
                                                                  databasePath: environment.configuration.daemon.database))
+        case "content-freshness":
+            return try ContentFreshnessProbe(check: check, site: environment.site, root: environment.configuration.root,
+                                             databasePath: environment.configuration.daemon.database)
         default:
             throw WatchpostError(.configuration, "check \(check.site)/\(check.id): no probe for kind '\(check.kind)'",
                                  hint: "known kinds: \(CheckKinds.all.map(\.kind).joined(separator: ", "))")

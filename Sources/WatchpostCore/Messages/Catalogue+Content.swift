@@ -44,8 +44,8 @@ extension Catalogue {
         // Freshness notices (content-freshness checks; technical notices to the Department).
         .init("content.freshness.expiring", vi: "Danh mục nội dung đã phê duyệt hết hiệu lực lúc {valid_to} (còn {left}); Sở Thông tin và Truyền thông cần ký danh mục mới",
               en: "The approved-content manifest expires at {valid_to} ({left} left); the Department of Information and Communications must sign a new one"),
-        .init("content.freshness.monthly_manifest_late", vi: "Chưa có danh mục nội dung mới của tháng {month} (hạn trước ngày {day}, Điều 4 khoản 3 điểm a Quy chế 2432); danh mục mới nhất phê duyệt ngày {approved_at}",
-              en: "No new content manifest for {month} yet (due before day {day}, Art. 4.3.a of Decision 2432); the newest was approved {approved_at}"),
+        .init("content.freshness.monthly_manifest_late", vi: "Chưa có danh mục nội dung mới của tháng {month} (hạn đến ngày {day}, Điều 4 khoản 3 điểm a Quy chế ban hành kèm Quyết định 2432/QĐ-UBND); danh mục mới nhất phê duyệt ngày {approved_at}",
+              en: "No new content manifest for {month} yet (due by day {day}, Art. 4.3.a of Decision 2432/QĐ-UBND); the newest was approved {approved_at}"),
         .init("content.freshness.monthly_programme_missing", vi: "Tháng {month} chưa có chương trình nào của {sources} được phê duyệt (ít nhất 01 chương trình/tháng, khoản 8 Điều 7 Quyết định 32/2018)",
               en: "No programme from {sources} approved for {month} (at least one programme a month, Art. 7.8 of Decision 32/2018)"),
         .init("content.freshness.ok", vi: "Danh mục nội dung còn hiệu lực đến {valid_to}; các yêu cầu hằng tháng được đáp ứng",
