@@ -80,34 +80,11 @@ public struct StandardErrorSink: LogSink {
     }
 }
 
-/// Runs blocking work (a C call that may wait: sqlite3_step with fsync, curl_easy_perform,
-/// a libusb transfer, a termios read) on a thread of its own, so that Swift's shared task
-/// threads — only as many as cores, two here — are never held by it.
+/// Runs blocking work (a C call that may wait: curl_easy_perform, a libusb transfer, a termios
+/// read, getaddrinfo, PBKDF2) on a thread of the process's bounded `BlockingPool`, so that Swift's
+/// shared task threads — only as many as cores, two here — are never held by it.
 public func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
-        let job = BlockingJob { c.resume(with: Result { try body() }) }
-        let box = Unmanaged.passRetained(job).toOpaque()
-        var attr = pthread_attr_t()
-        pthread_attr_init(&attr)
-        pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
-        pthread_attr_setstacksize(&attr, 512 * 1024)
-        var tid = pthread_t()
-        let rc = pthread_create(&tid, &attr, { raw in
-            let job = Unmanaged<BlockingJob>.fromOpaque(raw!).takeRetainedValue()
-            job.body()
-            return nil
-        }, box)
-        pthread_attr_destroy(&attr)
-        if rc != 0 {
-            Unmanaged<BlockingJob>.fromOpaque(box).release()
-            c.resume(throwing: SystemError(call: "pthread_create", errno: rc))
-        }
-    }
-}
-
-private final class BlockingJob: Sendable {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    try await BlockingPool.process.run(body)
 }
 
 /// Signals delivered as an AsyncStream (service-lifecycle style). The default action of each

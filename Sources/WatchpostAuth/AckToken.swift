@@ -54,6 +54,19 @@ public struct AckToken: Sendable, Hashable {
         return token
     }
 
+    /// Verifies against the current key and then the keys it replaced (a rotated `web.link_key`
+    /// still honours the links already sent with the old one until they expire).
+    public static func verify(_ text: String, keys: [[UInt8]], now: Instant) throws(Failure) -> AckToken {
+        var last = Failure.forged
+        for key in keys where !key.isEmpty {
+            do { return try verify(text, key: key, now: now) } catch {
+                if case .forged = error { last = error; continue }
+                throw error
+            }
+        }
+        throw last
+    }
+
     /// A stable identifier of a signed token, for recording that it has been used.
     public static func fingerprint(_ text: String) -> String { Hex.encode(Array(SHA256Hasher.digest(text).prefix(16))) }
 }

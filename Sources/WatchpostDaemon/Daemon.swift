@@ -41,25 +41,33 @@ public struct StoreResultPipeline: ResultPipeline {
     public func configurationChanged(_ configuration: WatchpostConfiguration) async {}
 }
 
-/// Runs a probe with a hard deadline. If the probe does not return in time, the caller gets an
-/// UNKNOWN result at the deadline and the probe's task is cancelled and left to finish on its
-/// own; it is never awaited, so it cannot hold up the schedule.
-public func runProbe(_ probe: any Probe, context: ProbeContext, label: String) async -> CheckResult {
+/// Runs a probe with a hard deadline (the one deadline primitive, `withDeadline`). If the probe
+/// does not return in time, the caller gets an UNKNOWN result at the deadline and the probe's
+/// task is cancelled and left to finish on its own; it is never awaited, so it cannot hold up
+/// the schedule. The handle tells the caller when a late probe has returned at last.
+public func runProbeTracked(_ probe: any Probe, context: ProbeContext, label: String) async -> (CheckResult, OperationHandle?) {
     let start = context.clock.now()
-    return await withCheckedContinuation { (c: CheckedContinuation<CheckResult, Never>) in
-        let once = ResumeOnce(c)
-        let work = Task {
-            var r = await probe.run(context)
-            if r.duration == .zero { r.duration = context.clock.now() - start }
-            _ = once.resume(r)
-        }
-        Task {
-            try? await context.clock.sleep(until: context.deadline)
-            let timeout = CheckResult(status: .unknown, summary: "\(label) did not answer within \(context.deadline - start) (probe timed out)",
-                                      startedAt: start, duration: context.deadline - start)
-            if once.resume(timeout) { work.cancel() }
-        }
+    switch await withDeadline(context.deadline, clock: context.clock, { await probe.run(context) }) {
+    case .finished(var r):
+        if r.duration == .zero { r.duration = context.clock.now() - start }
+        return (r, nil)
+    case .timedOut(let handle):
+        return (CheckResult(status: .unknown, summary: "\(label) did not answer within \(context.deadline - start) (probe timed out)",
+                            startedAt: start, duration: context.deadline - start), handle)
     }
+}
+
+public func runProbe(_ probe: any Probe, context: ProbeContext, label: String) async -> CheckResult {
+    await runProbeTracked(probe, context: context, label: label).0
+}
+
+/// The checks whose last probe run missed its deadline and has not returned yet (a call stuck in
+/// C), with the time it started: shown in /metrics, and the reason such a check is not run again.
+public final class StuckProbes: Sendable {
+    private let map = Mutex<[String: Instant]>([:])
+    public init() {}
+    func set(_ key: String, since: Instant?) { map.withLock { $0[key] = since } }
+    public var snapshot: [String: Instant] { map.withLock { $0 } }
 }
 
 /// One check's loop: run, hand the result on, sleep until the next slot.
@@ -71,10 +79,13 @@ actor CheckLoop {
     let pipeline: any ResultPipeline
     let logger: Logger
     let jitter: Double
-    private var inFlight = false
+    let stuck: StuckProbes
+    /// The run that missed its deadline and had not returned when last looked at.
+    private var late: (handle: OperationHandle, since: Instant)?
     private var task: Task<Void, Never>?
 
-    init(check: CheckDefinition, site: SiteProfile, probe: any Probe, clock: any WatchpostClock, pipeline: any ResultPipeline, logger: Logger, jitter: Double) {
+    init(check: CheckDefinition, site: SiteProfile, probe: any Probe, clock: any WatchpostClock, pipeline: any ResultPipeline, logger: Logger,
+         jitter: Double, stuck: StuckProbes = StuckProbes()) {
         self.check = check
         self.site = site
         self.probe = probe
@@ -82,7 +93,10 @@ actor CheckLoop {
         self.pipeline = pipeline
         self.logger = logger
         self.jitter = jitter
+        self.stuck = stuck
     }
+
+    var key: String { "\(site.id)/\(check.id)" }
 
     func start() {
         task = Task { await self.loop() }
@@ -91,6 +105,7 @@ actor CheckLoop {
     func stop() async {
         task?.cancel()
         task = nil
+        stuck.set(key, since: nil)
         await probe.shutdown()
     }
 
@@ -111,22 +126,30 @@ actor CheckLoop {
         }
     }
 
-    /// Runs the check once now (skipping, with an UNKNOWN result, when the previous run is still hung).
+    /// Runs the check once now — unless its previous run missed its deadline and has still not
+    /// returned: then it is not started again (that would stack one stuck thread per interval)
+    /// and the check reports UNKNOWN naming how long the old run has been stuck.
     func runOnce() async {
         let now = clock.now()
-        if inFlight {
-            let r = CheckResult(status: .unknown, summary: "previous run of \(check.id) has not returned yet; skipped", startedAt: now)
-            await pipeline.handle(check: check, site: site, result: r)
-            return
+        if let l = late {
+            if !l.handle.hasReturned {
+                let secs = (now - l.since).milliseconds / 1000
+                let r = CheckResult(status: .unknown, summary: "previous run has not returned for \(secs) s; not started again", startedAt: now)
+                logger.warning("check skipped: previous run still stuck", [("stuck_s", String(secs))])
+                await pipeline.handle(check: check, site: site, result: r)
+                return
+            }
+            late = nil
+            stuck.set(key, since: nil)
+            logger.notice("stuck probe returned at last; check runs again")
         }
-        inFlight = true
         let ctx = ProbeContext(clock: clock, deadline: now + check.timeout, scheduledOn: site.schedule.isOn(at: now))
-        let log = logger
-        let probe = self.probe, label = "\(site.id)/\(check.id)"
-        // The probe runs in its own task so that this actor stays free while it waits.
-        let result = await runProbe(probe, context: ctx, label: label)
-        inFlight = false
-        log.debug("check ran", [("status", result.status.description), ("duration_ms", String(result.duration.milliseconds))])
+        let (result, handle) = await runProbeTracked(probe, context: ctx, label: key)
+        if let handle, !handle.hasReturned {
+            late = (handle, now)
+            stuck.set(key, since: now)
+        }
+        logger.debug("check ran", [("status", result.status.description), ("duration_ms", String(result.duration.milliseconds))])
         await pipeline.handle(check: check, site: site, result: result)
     }
 }
@@ -136,12 +159,14 @@ public actor CheckScheduler {
     let clock: any WatchpostClock
     let pipeline: any ResultPipeline
     let logger: Logger
+    public let stuck: StuckProbes
     private var loops: [String: (CheckDefinition, CheckLoop)] = [:]
 
-    public init(clock: any WatchpostClock, pipeline: any ResultPipeline, logger: Logger) {
+    public init(clock: any WatchpostClock, pipeline: any ResultPipeline, logger: Logger, stuck: StuckProbes = StuckProbes()) {
         self.clock = clock
         self.pipeline = pipeline
         self.logger = logger
+        self.stuck = stuck
     }
 
     public var runningChecks: [String] { loops.keys.sorted() }
@@ -161,7 +186,7 @@ public actor CheckScheduler {
             let log = logger.with("site", site.id).with("check", def.id)
             do {
                 let probe = try ProbeCatalog.make(def, environment: ProbeEnvironment(configuration: config, site: site, logger: log))
-                let loop = CheckLoop(check: def, site: site, probe: probe, clock: clock, pipeline: pipeline, logger: log, jitter: config.daemon.jitter)
+                let loop = CheckLoop(check: def, site: site, probe: probe, clock: clock, pipeline: pipeline, logger: log, jitter: config.daemon.jitter, stuck: stuck)
                 loops[key] = (def, loop)
                 await loop.start()
             } catch {

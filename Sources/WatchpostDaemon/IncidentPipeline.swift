@@ -198,17 +198,10 @@ public actor IncidentProcessor {
 
 /// Runs an action with a hard deadline; a throw or a timeout is a failure with its reason.
 func runResponder(_ action: any ResponderAction, deadline: Instant, clock: any WatchpostClock) async -> (Bool, String) {
-    await withCheckedContinuation { (c: CheckedContinuation<(Bool, String), Never>) in
-        let once = ResumeOnce(c)
-        let work = Task {
-            do { _ = once.resume((true, try await action.perform(deadline: deadline, clock: clock))) }
-            catch { _ = once.resume((false, String(describing: error))) }
-        }
-        Task {
-            try? await clock.sleep(until: deadline)
-            if once.resume((false, "\(action.summary) did not finish by its deadline (\(deadline)); abandoned")) { work.cancel() }
-        }
+    let outcome = await withDeadline(deadline, clock: clock) { () -> (Bool, String) in
+        do { return (true, try await action.perform(deadline: deadline, clock: clock)) } catch { return (false, String(describing: error)) }
     }
+    return outcome.value ?? (false, "\(action.summary) did not finish by its deadline (\(deadline)); abandoned")
 }
 
 /// The daemon's result pipeline: results into the engine (and the store).

@@ -174,15 +174,18 @@ public struct ReplyProcessor: Sendable {
     let store: Store
     let clock: any WatchpostClock
     let linkKey: [UInt8]?
+    /// Keys `linkKey` replaced at a reload, still honoured for codes already sent.
+    let previousLinkKeys: [[UInt8]]
     let actions: any IncidentActions
     let configuration: WatchpostConfiguration
     let logger: Logger
 
     public init(store: Store, clock: any WatchpostClock, linkKey: [UInt8]?, actions: any IncidentActions,
-                configuration: WatchpostConfiguration, logger: Logger) {
+                configuration: WatchpostConfiguration, logger: Logger, previousLinkKeys: [[UInt8]] = []) {
         self.store = store
         self.clock = clock
         self.linkKey = linkKey
+        self.previousLinkKeys = previousLinkKeys
         self.actions = actions
         self.configuration = configuration
         self.logger = logger
@@ -215,7 +218,7 @@ public struct ReplyProcessor: Sendable {
         var problems: [(vi: String, en: String)] = []
         for t in reply.tokens {
             guard let key = linkKey else { problems.append(("Watchpost chưa có khoá ký mã xác nhận", "Watchpost has no link-signing key")); break }
-            switch ReplyProcessor.verify(t, key: key, now: now) {
+            switch ReplyProcessor.verify(t, keys: [key] + previousLinkKeys, now: now) {
             case .success(let ack):
                 if ack.recipient.lowercased() != from {
                     problems.append(("mã xác nhận được gửi cho địa chỉ khác, không phải \(from)", "the code was issued to another address, not \(from)"))
@@ -285,8 +288,8 @@ public struct ReplyProcessor: Sendable {
         }
     }
 
-    static func verify(_ t: String, key: [UInt8], now: Instant) -> Result<AckToken, AckToken.Failure> {
-        do { return .success(try AckToken.verify(t, key: key, now: now)) } catch { return .failure(error) }
+    static func verify(_ t: String, keys: [[UInt8]], now: Instant) -> Result<AckToken, AckToken.Failure> {
+        do { return .success(try AckToken.verify(t, keys: keys, now: now)) } catch { return .failure(error) }
     }
 
     func fingerprint(_ token: String, _ command: ReplyCommand) -> String { AckToken.fingerprint(token) + ":" + command.rawValue }

@@ -70,7 +70,7 @@ public struct SimulatedQ1UPS: Sendable, Hashable {
 /// after `mainsLossAfter` and back after `mainsBackAfter` (nil: never), commands from `control`.
 public func runMegatecUPSSimulator(link: String, mainsLossAfter: Seconds?, mainsBackAfter: Seconds?, control: String?,
                                    log: @escaping @Sendable (String) -> Void) async throws {
-    try await runBlocking {
+    try await runOnOwnThread {
         let pty = try PseudoTerminal()
         try FileSystem.symlink(pty.slavePath, at: link)
         log("Megatec Q1 UPS on \(pty.slavePath) (\(link))")

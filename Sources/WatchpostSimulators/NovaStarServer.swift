@@ -25,7 +25,7 @@ public final class NovaStarServer: Sendable {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
             running.add(1, ordering: .sequentiallyConsistent)
             Task.detached {
-                _ = try? await runBlocking { [self] in
+                _ = try? await runOnOwnThread { [self] in
                     defer { running.subtract(1, ordering: .sequentiallyConsistent) }
                     let resumed = Atomic<Bool>(false)
                     do {
@@ -50,7 +50,7 @@ public final class NovaStarServer: Sendable {
                 let cfd = conn.release()
                 server.running.add(1, ordering: .sequentiallyConsistent)
                 Task.detached {
-                    _ = try? await runBlocking {
+                    _ = try? await runOnOwnThread {
                         defer { server.running.subtract(1, ordering: .sequentiallyConsistent) }
                         server.serve(StreamDescriptor(fd: cfd))
                     }

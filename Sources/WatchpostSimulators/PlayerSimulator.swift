@@ -86,7 +86,7 @@ public enum PlayerSimulator {
             listener = try LoopbackListener(port: port)
             let l = listener
             Task.detached { [self] in
-                _ = try? await runBlocking { PlayerSimulator.serve(l, config: config, stop: self.stopBox) }
+                _ = try? await runOnOwnThread { PlayerSimulator.serve(l, config: config, stop: self.stopBox) }
             }
         }
 
@@ -130,7 +130,7 @@ public enum PlayerSimulator {
             StandardErrorSink().write(line: "watchpost-sim player: serving http://\(hostPort[0]):\(listener.port)/api/info.json (media \(media))")
             let config = PlayerSimulatorConfig(mediaFolder: media, item: item, nowPlayingFile: nowPlaying, reportHash: reportHash, nameOnly: nameOnly)
             let stop = StopBox()
-            _ = try await runBlocking { PlayerSimulator.serve(listener, config: config, stop: stop) }
+            _ = try await runOnOwnThread { PlayerSimulator.serve(listener, config: config, stop: stop) }
             return 0
         } catch {
             StandardErrorSink().write(line: "watchpost-sim player: \(error)")

@@ -96,7 +96,7 @@ extension WebApp {
     func checkLink(_ r: HTTPRequest, _ token: String) async -> Result<(AckToken, IncidentView), LinkRefusal> {
         guard let key = linkKey, !key.isEmpty else { return .failure(.noKey) }
         let t: AckToken
-        do { t = try AckToken.verify(token, key: key, now: clock.now()) } catch {
+        do { t = try AckToken.verify(token, keys: [key] + previousLinkKeys, now: clock.now()) } catch {
             switch error {
             case .malformed: return .failure(.malformed)
             case .forged: return .failure(.forged)

@@ -34,6 +34,21 @@ func promNumber(_ v: Double) -> String {
     return String(v)
 }
 
+/// One sample about the running process that the daemon hands to /metrics (the web module
+/// does not know the pool or the scheduler).
+public struct ProcessMetric: Sendable {
+    public var name: String
+    public var help: String
+    public var labels: [(String, String)]
+    public var value: Double
+    public init(_ name: String, _ help: String, labels: [(String, String)] = [], _ value: Double) {
+        self.name = name
+        self.help = help
+        self.labels = labels
+        self.value = value
+    }
+}
+
 struct MetricsWriter {
     var text = ""
     var declared: Set<String> = []
@@ -108,6 +123,7 @@ extension WebApp {
                 m.sample("watchpost_notifications", "Notifications in the outbox by state", labels: [("state", state)], Double(counts[state] ?? 0))
             }
         }
+        for p in processMetrics() { m.sample(p.name, p.help, labels: p.labels, p.value) }
         m.sample("watchpost_scrape_timestamp_seconds", "When this page was made", "gauge", labels: [], clock.now().secondsDouble)
         return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: m.text)
     }

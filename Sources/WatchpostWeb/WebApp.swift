@@ -59,6 +59,8 @@ public final class WebApp: Sendable {
     let configuration: WatchpostConfiguration
     let settings: WebSettings
     let linkKey: [UInt8]?
+    /// Keys `linkKey` replaced at a reload: links already sent with them are still honoured.
+    let previousLinkKeys: [[UInt8]]
     let clock: any WatchpostClock
     let logger: Logger
     let throttle: LoginThrottle
@@ -67,6 +69,8 @@ public final class WebApp: Sendable {
     /// The same for the encoded `/api/v1/checks` body and the `/metrics` page (same for every reader).
     let apiChecksCache = Mutex<(Instant, HTTPResponse)?>(nil)
     let metricsCache = Mutex<(Instant, HTTPResponse)?>(nil)
+    /// Samples about the process itself (blocking pool, stuck probes, memory), from the daemon.
+    let processMetrics: @Sendable () -> [ProcessMetric]
 
     /// A response made at most one second ago, or a fresh one.
     func cached(_ cache: borrowing Mutex<(Instant, HTTPResponse)?>, _ make: () async -> HTTPResponse) async -> HTTPResponse {
@@ -83,7 +87,10 @@ public final class WebApp: Sendable {
     ///   - desk: the incident engine; nil shows incidents as unavailable.
     ///   - linkKey: the link-signing key (`web.link_key`); nil refuses every link.
     public init(store: Store, reader: Store? = nil, desk: (any IncidentDesk)?, configuration: WatchpostConfiguration, settings: WebSettings,
-                linkKey: [UInt8]?, clock: any WatchpostClock, logger: Logger) {
+                linkKey: [UInt8]?, clock: any WatchpostClock, logger: Logger, processMetrics: @escaping @Sendable () -> [ProcessMetric] = { [] },
+                previousLinkKeys: [[UInt8]] = []) {
+        self.processMetrics = processMetrics
+        self.previousLinkKeys = previousLinkKeys
         self.store = store
         self.reader = reader ?? store
         self.desk = desk

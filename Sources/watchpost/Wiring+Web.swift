@@ -9,6 +9,7 @@ import WatchpostDaemon
 import WatchpostWeb
 import WatchpostAuth
 import HTTPServer
+import Posix
 
 /// The incident engine as the web sees it: writes through the daemon's store, reads through the
 /// web's read-only connection.
@@ -36,7 +37,8 @@ let webServiceFactory: ServiceFactory = { ctx throws(WatchpostError) in
     if key == nil { log.warning("no web.link_key in the secrets: acknowledgement links will be refused") }
     let reader = (try? Store(path: ctx.configuration.daemon.database, clock: ctx.clock, readOnly: true)) ?? ctx.store
     let app = WebApp(store: ctx.store, reader: reader, desk: incidentDesk(ctx, reader: reader), configuration: ctx.configuration, settings: settings,
-                     linkKey: key, clock: ctx.clock, logger: log)
+                     linkKey: key, clock: ctx.clock, logger: log, processMetrics: daemonProcessMetrics(ctx),
+                     previousLinkKeys: ctx.previousLinkKeys.map(linkKeyBytes))
     let server: HTTPServer
     do {
         server = try HTTPServer(settings: try settings.serverSettings(), handler: { await app.handle($0) })
@@ -49,4 +51,30 @@ let webServiceFactory: ServiceFactory = { ctx throws(WatchpostError) in
     }
     log.notice("web server listening", [("address", "\(settings.host):\(server.port)"), ("tls", server.isTLS ? "yes" : "no"), ("base_url", settings.baseURL)])
     return [WebServerService(server: server, logger: log)]
+}
+
+/// The daemon's own gauges for /metrics: the blocking pool, probes stuck past their deadline,
+/// resident memory.
+func daemonProcessMetrics(_ ctx: DaemonContext) -> @Sendable () -> [ProcessMetric] {
+    let stuck = ctx.stuckProbes
+    let clock = ctx.clock
+    return {
+        let pool = BlockingPool.process.usage
+        let now = clock.now()
+        var out = [
+            ProcessMetric("watchpost_blocking_pool_threads", "Threads of the bounded pool for blocking C calls", Double(pool.threads)),
+            ProcessMetric("watchpost_blocking_pool_busy", "Pool threads inside a call now", Double(pool.busy)),
+            ProcessMetric("watchpost_blocking_pool_queued", "Calls waiting for a pool thread", Double(pool.queued)),
+            ProcessMetric("watchpost_blocking_pool_stuck_threads", "Pool threads still inside a call whose caller gave up at its deadline", Double(pool.abandoned)),
+        ]
+        for (key, since) in stuck.snapshot.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+            out.append(ProcessMetric("watchpost_probe_stuck_seconds", "How long a check's probe has been stuck past its deadline (not started again meanwhile)",
+                                     labels: [("site", parts.first ?? key), ("check", parts.count > 1 ? parts[1] : "")], (now - since).double))
+        }
+        if let kb = CurrentProcess.residentKilobytes() {
+            out.append(ProcessMetric("watchpost_resident_memory_bytes", "Resident set size of the daemon", Double(kb) * 1024))
+        }
+        return out
+    }
 }

@@ -15,13 +15,20 @@ public struct DaemonContext: Sendable {
     public var store: Store
     public var clock: any WatchpostClock
     public var logger: Logger
+    /// Checks whose probe is stuck past its deadline (the scheduler writes, /metrics reads).
+    public var stuckProbes: StuckProbes
+    /// Link keys of earlier configurations, still accepted for links already sent (newest first).
+    public var previousLinkKeys: [String]
 
-    public init(configuration: WatchpostConfiguration, secrets: Secrets, store: Store, clock: any WatchpostClock, logger: Logger) {
+    public init(configuration: WatchpostConfiguration, secrets: Secrets, store: Store, clock: any WatchpostClock, logger: Logger,
+                stuckProbes: StuckProbes = StuckProbes(), previousLinkKeys: [String] = []) {
         self.configuration = configuration
         self.secrets = secrets
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.stuckProbes = stuckProbes
+        self.previousLinkKeys = previousLinkKeys
     }
 }
 

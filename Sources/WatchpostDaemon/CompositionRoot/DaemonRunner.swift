@@ -56,6 +56,12 @@ public struct DaemonRunner: Sendable {
         configuredLog.minimumLevel = loaded.configuration.daemon.logLevel
         let log = configuredLog
         let config = loaded.configuration
+        // Every blocking C call of the process runs on this pool from here on.
+        let pool = BlockingPool.configureProcessPool(threads: config.daemon.blockingThreads)
+        if pool.threadCount != config.daemon.blockingThreads {
+            log.warning("blocking pool already running with another size", [("threads", String(pool.threadCount))])
+        }
+        let stuck = StuckProbes()
 
         let store: Store
         do { store = try Store(path: config.daemon.database, clock: clock) } catch {
@@ -64,7 +70,8 @@ public struct DaemonRunner: Sendable {
         }
         do { try await store.beginRun(pid: CurrentProcess.id) } catch { log.error("cannot record start", [("error", error.description)]) }
 
-        let ctx = DaemonContext(configuration: config, secrets: loaded.secrets, store: store, clock: clock, logger: log)
+        let ctx = DaemonContext(configuration: config, secrets: loaded.secrets, store: store, clock: clock, logger: log,
+                                stuckProbes: stuck, previousLinkKeys: lastGood.previousLinkKeys())
         let group = ServiceGroup(clock: clock, logger: log)
         let pipeline: any ResultPipeline
         let configured: [any Service]
@@ -75,7 +82,7 @@ public struct DaemonRunner: Sendable {
             log.error("not starting: \(error.message)", error.hint.map { [("fix", $0)] } ?? [])
             return 2
         }
-        let scheduler = CheckScheduler(clock: clock, pipeline: pipeline, logger: log)
+        let scheduler = CheckScheduler(clock: clock, pipeline: pipeline, logger: log, stuck: stuck)
         let errors = await scheduler.apply(config)
         // The checks are what the box is for: if their service ends, the daemon stops and systemd restarts it.
         await group.start(CheckSchedulerService(scheduler: scheduler), policy: .stopDaemon)
@@ -93,13 +100,13 @@ public struct DaemonRunner: Sendable {
         try? notifier.notify("READY=1\nSTATUS=" + (fromLastGood ? "RUNNING ON THE LAST GOOD CONFIGURATION (the one on disk is broken); " : "")
                              + "monitoring \(checkCount) checks")
 
-        let state = ReloadState(loaded: loaded, configuredNames: Set(configured.map(\.name)))
+        let state = ReloadState(loaded: loaded, configuredNames: Set(configured.map(\.name)), previousLinkKeys: ctx.previousLinkKeys)
         let runner = self
         let outcome = await group.run(signals: signals, action: { sig in
             sig == Signals.hangup ? .reload : .stop
         }, shutdownDeadline: config.daemon.stopTimeout, onReload: {
             try? notifier.notify("RELOADING=1")
-            await runner.reload(state: state, root: root, lastGood: lastGood, store: store, group: group, scheduler: scheduler, pipeline: pipeline, log: log)
+            await runner.reload(state: state, root: root, lastGood: lastGood, store: store, group: group, scheduler: scheduler, pipeline: pipeline, stuck: stuck, log: log)
             try? notifier.notify("READY=1\nSTATUS=monitoring \(await state.current.configuration.allChecks.filter(\.enabled).count) checks")
         }, onStop: { sig in
             log.notice("stopping", [("signal", sig == Signals.terminate ? "SIGTERM" : sig == Signals.interrupt ? "SIGINT" : "none")])
@@ -127,7 +134,7 @@ public struct DaemonRunner: Sendable {
     /// reports, heartbeat…) is stopped and rebuilt from it. What cannot change without a restart
     /// is named in the log. An invalid configuration is refused and the running one kept.
     func reload(state: ReloadState, root: CompositionRoot, lastGood: LastGoodConfiguration, store: Store, group: ServiceGroup,
-                scheduler: CheckScheduler, pipeline: any ResultPipeline, log: Logger) async {
+                scheduler: CheckScheduler, pipeline: any ResultPipeline, stuck: StuckProbes, log: Logger) async {
         log.notice("reloading configuration")
         let fresh: LoadedConfiguration
         switch CompositionRoot.load(root: configRoot) {
@@ -145,22 +152,33 @@ public struct DaemonRunner: Sendable {
         // Stop the configured services first: the web server must free its address before a
         // new one binds it, and the outbox must not send with the old SMTP settings meanwhile.
         await group.remove(named: await state.configuredNames, deadline: stopTimeout)
-        let ctx = DaemonContext(configuration: fresh.configuration, secrets: fresh.secrets, store: store, clock: clock, logger: freshLog)
+        // A changed link key: the old one stays accepted for the links already sent.
+        var previousKeys = await state.previousLinkKeys
+        if let old = running.secrets.reveal(.linkKey), old != fresh.secrets.reveal(.linkKey), !previousKeys.contains(old) {
+            previousKeys = Array(([old] + previousKeys).prefix(3))
+            do { try lastGood.savePreviousLinkKeys(previousKeys) } catch {
+                log.warning("cannot keep the replaced link key on disk: links sent with it work until a restart", [("error", error.description)])
+            }
+            log.notice("link key changed: links already sent stay valid", [("previous_keys", String(previousKeys.count))])
+        }
+        let ctx = DaemonContext(configuration: fresh.configuration, secrets: fresh.secrets, store: store, clock: clock, logger: freshLog,
+                                stuckProbes: stuck, previousLinkKeys: previousKeys)
         let services: [any Service]
         do {
             services = try root.configuredServices(ctx)
         } catch {
             log.error("reload refused: \(error.message); restoring the running configuration's services", error.hint.map { [("fix", $0)] } ?? [])
-            let back = DaemonContext(configuration: running.configuration, secrets: running.secrets, store: store, clock: clock, logger: log)
+            let back = DaemonContext(configuration: running.configuration, secrets: running.secrets, store: store, clock: clock, logger: log,
+                                     stuckProbes: stuck, previousLinkKeys: await state.previousLinkKeys)
             let restored = (try? root.configuredServices(back)) ?? []
             await group.start(restored)
-            await state.set(running, names: Set(restored.map(\.name)))
+            await state.set(running, names: Set(restored.map(\.name)), previousLinkKeys: await state.previousLinkKeys)
             return
         }
         let errs = await scheduler.apply(fresh.configuration)
         await pipeline.configurationChanged(fresh.configuration)
         await group.start(services)
-        await state.set(fresh, names: Set(services.map(\.name)))
+        await state.set(fresh, names: Set(services.map(\.name)), previousLinkKeys: previousKeys)
         saveLastGood(lastGood, fresh, log)
         log.notice("configuration reloaded", [("checks", String(fresh.configuration.allChecks.count)), ("failed", String(errs.count)),
                                               ("services", services.map(\.name).joined(separator: ","))])
@@ -174,12 +192,15 @@ public struct DaemonRunner: Sendable {
 actor ReloadState {
     private(set) var current: LoadedConfiguration
     private(set) var configuredNames: Set<String>
-    init(loaded: LoadedConfiguration, configuredNames: Set<String>) {
+    private(set) var previousLinkKeys: [String]
+    init(loaded: LoadedConfiguration, configuredNames: Set<String>, previousLinkKeys: [String]) {
         current = loaded
         self.configuredNames = configuredNames
+        self.previousLinkKeys = previousLinkKeys
     }
-    func set(_ loaded: LoadedConfiguration, names: Set<String>) {
+    func set(_ loaded: LoadedConfiguration, names: Set<String>, previousLinkKeys: [String]) {
         current = loaded
         configuredNames = names
+        self.previousLinkKeys = previousLinkKeys
     }
 }

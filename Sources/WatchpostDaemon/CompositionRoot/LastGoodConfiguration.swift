@@ -18,6 +18,23 @@ public struct LastGoodConfiguration: Sendable {
         return LastGoodConfiguration(directory: "\(state ?? "\(root)/var")/last-good")
     }
 
+    /// The state folder holding `last-good/`.
+    public var stateDirectory: String {
+        guard let slash = directory.lastIndex(of: "/") else { return "." }
+        return String(directory[..<slash])
+    }
+
+    /// Link keys replaced at earlier reloads (newest first), kept 0600 beside the copy so that
+    /// links already sent stay valid across a restart too.
+    public func previousLinkKeys() -> [String] {
+        ((try? FileSystem.readText("\(stateDirectory)/previous-link-keys")) ?? "").split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    }
+
+    public func savePreviousLinkKeys(_ keys: [String]) throws(SystemError) {
+        try FileSystem.makeDirectories(stateDirectory, mode: 0o750)
+        try FileSystem.writeAtomically("\(stateDirectory)/previous-link-keys", keys.joined(separator: "\n") + "\n", mode: 0o600)
+    }
+
     public var exists: Bool { FileSystem.exists("\(directory)/watchpost.conf") }
 
     /// When the copy was written (its marker file's content), for the log.
@@ -29,6 +46,7 @@ public struct LastGoodConfiguration: Sendable {
         let fresh = directory + ".new"
         let old = directory + ".old"
         FileSystem.removeTree(fresh)
+        try FileSystem.makeDirectories(stateDirectory, mode: 0o750)
         try FileSystem.makeDirectories(fresh, mode: 0o700)
         try Self.copy("\(root)/watchpost.conf", to: "\(fresh)/watchpost.conf")
         for dir in ["probes", "alerts"] where FileSystem.isDirectory("\(root)/\(dir)") {

@@ -1,0 +1,104 @@
+// A probe stuck in a blocking call: one pool thread held (counted as stuck), the check UNKNOWN
+// "previous run has not returned for N s" and not started again until the call returns.
+import Testing
+import Synchronization
+import WatchpostCore
+import WatchpostConfig
+import Posix
+import Glibc
+@testable import WatchpostDaemon
+
+final class Gate: Sendable {
+    private let open = Atomic<Bool>(false)
+    func release() { open.store(true, ordering: .sequentiallyConsistent) }
+    var isOpen: Bool { open.load(ordering: .sequentiallyConsistent) }
+}
+
+/// Blocks a pool thread in C (usleep) until the gate opens, like a hung getaddrinfo or read.
+struct BlockingProbe: Probe {
+    let pool: BlockingPool
+    let gate: Gate
+    let starts: Counter
+    func run(_ context: ProbeContext) async -> CheckResult {
+        starts.value.withLock { $0 += 1 }
+        let gate = self.gate
+        _ = try? await pool.run { while !gate.isOpen { usleep(1000) } }
+        return CheckResult(status: .ok, summary: "answered", startedAt: context.clock.now())
+    }
+    func shutdown() async {}
+}
+
+actor CollectingPipeline: ResultPipeline {
+    var results: [CheckResult] = []
+    func handle(check: CheckDefinition, site: SiteProfile, result: CheckResult) async { results.append(result) }
+    func configurationChanged(_ configuration: WatchpostConfiguration) async {}
+}
+
+@Suite("Stuck probe guard", .serialized)
+struct StuckProbeTests {
+    @Test func aProbeStuckInABlockingCallIsNotStartedAgain() async throws {
+        let site = try TestSite(checks: 1)
+        defer { site.cleanup() }
+        let config = try ConfigurationLoader.load(root: site.dir)
+        let profile = try #require(config.sites.first)
+        let check = try #require(profile.checks.first)
+        let clock = ManualClock(now: Instant(milliseconds: 1_800_000_000_000))
+        let pool = BlockingPool(threads: 2)
+        let gate = Gate()
+        defer { gate.release() }
+        let probe = BlockingProbe(pool: pool, gate: gate, starts: Counter(0))
+        let pipeline = CollectingPipeline()
+        let stuck = StuckProbes()
+        let loop = CheckLoop(check: check, site: profile, probe: probe, clock: clock, pipeline: pipeline, logger: quietLogger, jitter: 0, stuck: stuck)
+
+        let first = Task { await loop.runOnce() }
+        try await until("the probe inside its blocking call, its deadline armed") { pool.usage.busy == 1 && clock.sleeperCount >= 1 }
+        clock.advance(by: check.timeout)
+        await first.value
+        var results = await pipeline.results
+        #expect(results.count == 1)
+        #expect(results.last?.status == .unknown)
+        #expect(results.last?.summary.contains("did not answer") == true, "\(results)")
+        try await until("the thread counted as stuck") { pool.usage.abandoned == 1 }
+        #expect(stuck.snapshot["tay-trang/\(check.id)"] != nil)
+
+        // Intervals later: not started again, UNKNOWN with how long it has been stuck.
+        clock.advance(by: .seconds(30))
+        await loop.runOnce()
+        await loop.runOnce()
+        results = await pipeline.results
+        #expect(results.count == 3)
+        #expect(results.last?.status == .unknown)
+        #expect(results.last?.summary.contains("previous run has not returned for 30 s") == true, "\(String(describing: results.last?.summary))")
+        #expect(probe.starts.value.withLock { $0 } == 1, "a stuck probe must not be started again")
+        #expect(pool.usage.busy == 1, "one thread held, not one per interval")
+
+        // The call returns: the check runs again and the gauge clears.
+        gate.release()
+        try await until("the stuck call returned") { pool.usage.busy == 0 }
+        try await until("the check runs again") {
+            await loop.runOnce()
+            return probe.starts.value.withLock { $0 } == 2
+        }
+        #expect(await pipeline.results.last?.status == .ok)
+        #expect(stuck.snapshot.isEmpty)
+    }
+
+    @Test func poolQueuesBeyondItsThreadsAndDropsCallsAbandonedWhileQueued() async throws {
+        let pool = BlockingPool(threads: 1)
+        let gate = Gate()
+        defer { gate.release() }
+        let holder = Task { try await pool.run { while !gate.isOpen { usleep(1000) }; return 1 } }
+        try await until("the only thread busy") { pool.usage.busy == 1 }
+        let ran = Counter(0)
+        let queued = Task { try await pool.run { ran.value.withLock { $0 += 1 } } }
+        try await until("the second call queued") { pool.usage.queued == 1 }
+        queued.cancel()
+        gate.release()
+        _ = try await holder.value
+        await #expect(throws: CancellationError.self) { try await queued.value }
+        #expect(ran.value.withLock { $0 } == 0, "a call abandoned while queued is never run")
+        let answer = try await pool.run { 41 + 1 }
+        #expect(answer == 42, "the pool still runs calls")
+    }
+}
