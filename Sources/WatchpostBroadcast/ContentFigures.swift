@@ -1,0 +1,181 @@
+// Monthly content figures for the reports (issue 16, point 5), one function the reports module
+// calls: `ContentFigures.month(...)`. From the broadcast log, the archive of approvals and the
+// incidents:
+//   - items approved (in a manifest in force during the month) and items shown (approved plays);
+//   - hours shown per source organisation and per language (Tây Trang 7.1.2, 7.5: Vietnamese,
+//     English, Lao, Thai) — an item in two languages counts for both;
+//   - the Tây Trang 7.8 test: at least N programmes for the month from the newspaper or the
+//     radio-TV station, approved and shown;
+//   - each renewal (a manifest approved in the month) against its deadlines: the monthly day
+//     (Vũng Áng Art. 4.3.a) and the previous manifest's valid-to; time not covered by any approval;
+//   - content violations: incidents with a security-relevant content or player finding only
+//     (an offline player or an expired approval is not a content violation).
+import WatchpostCore
+import WatchpostConfig
+import WatchpostContent
+import WatchpostPlayer
+import WatchpostStore
+import Crypto
+import Posix
+
+public struct ContentMonthFigures: Sendable, Hashable, Codable {
+    public struct Renewal: Sendable, Hashable, Codable {
+        public var approvedAt: Instant
+        public var sequence: Int64?
+        public var validFrom: Instant
+        public var validTo: Instant
+        /// The earlier of the monthly deadline and the previous approval's valid-to (nil: none).
+        public var deadline: Instant?
+        public var onTime: Bool
+    }
+
+    public struct ProgrammeTest: Sendable, Hashable, Codable {
+        public var sources: [String]
+        public var required: Int
+        /// Distinct programmes for the month from those sources in approved manifests, and shown.
+        public var approved: Int
+        public var shown: Int
+        /// At least `required` shown (Tây Trang 7.8).
+        public var passed: Bool
+    }
+
+    public var site: String
+    public var from: Instant
+    public var to: Instant
+    public var itemsApproved: Int
+    public var itemsShown: Int
+    public var plays: Int
+    public var unapprovedPlays: Int
+    public var secondsShown: Int64
+    public var secondsBySource: [String: Int64]
+    public var secondsByLanguage: [String: Int64]
+    public var gapSeconds: [String: Int64]
+    public var programmeTest: ProgrammeTest?
+    public var renewals: [Renewal]
+    /// Seconds of the month no accepted manifest covered.
+    public var uncoveredSeconds: Int64
+    public var contentViolations: Int
+}
+
+public enum ContentFigures {
+    /// Key used for hours of items without a source or language in their metadata.
+    public static let unspecified = "-"
+
+    /// The figures of `site` for [from, to) (normally one local month).
+    /// - Parameters:
+    ///   - archive/publicKey: the site's archive of approvals and the Department's key (only
+    ///     manifests whose signature verifies count).
+    ///   - rules: the site's freshness rules (monthly deadline day, programme sources and count).
+    public static func month(site: String, from: Instant, to: Instant, zone: ZoneOffset, store: Store, archive: ManifestArchive,
+                             publicKey: [UInt8], rules: FreshnessRules) async throws(WatchpostError) -> ContentMonthFigures {
+        let totals = try await store.broadcastItemTotals(site: site, from: from, to: to)
+        let gaps = try await store.broadcastGapTotals(site: site, from: from, to: to)
+        let manifests = archive.verifiedManifests(publicKey: publicKey).sorted { ($0.effectiveSequence, $0.approvedAt) < ($1.effectiveSequence, $1.approvedAt) }
+        let inForce = manifests.filter { $0.validFrom < to && $0.validTo >= from }
+        let approvedItems = Set(inForce.flatMap { $0.items.map { "\($0.path)\u{0}\($0.sha256)" } })
+
+        var bySource: [String: Int64] = [:], byLanguage: [String: Int64] = [:]
+        var shownItems = Set<String>()
+        var plays = 0, unapproved = 0
+        var shown: Int64 = 0
+        var shownProgrammes = Set<String>()
+        let monthText = String(zone.localDate(of: from).description.prefix(7))
+        let sources = Set(rules.programmeSources)
+        for t in totals {
+            plays += t.plays
+            guard t.item.approved else { unapproved += t.plays; continue }
+            let seconds = t.shownMilliseconds / 1000
+            shown += seconds
+            shownItems.insert("\(t.item.path)\u{0}\(t.item.sha256)")
+            bySource[t.item.source ?? unspecified, default: 0] += seconds
+            if t.item.languages.isEmpty { byLanguage[unspecified, default: 0] += seconds }
+            for l in t.item.languages { byLanguage[l, default: 0] += seconds }
+            if t.item.kind == ContentKind.programme.rawValue, t.item.month == monthText, let s = t.item.source, sources.contains(s), t.shownMilliseconds > 0 {
+                shownProgrammes.insert(t.item.sha256.isEmpty ? t.item.path : t.item.sha256)
+            }
+        }
+
+        var programmeTest: ContentMonthFigures.ProgrammeTest?
+        if !rules.programmeSources.isEmpty {
+            var approvedProgrammes = Set<String>()
+            for m in inForce {
+                for i in m.items where i.metadata.kind == .programme && i.metadata.month == monthText && i.metadata.source.map(sources.contains) == true {
+                    approvedProgrammes.insert(i.sha256)
+                }
+            }
+            programmeTest = .init(sources: rules.programmeSources, required: rules.programmeCount, approved: approvedProgrammes.count,
+                                  shown: shownProgrammes.count, passed: shownProgrammes.count >= rules.programmeCount)
+        }
+
+        var renewals: [ContentMonthFigures.Renewal] = []
+        var previous: Manifest?
+        for m in manifests {
+            defer { previous = m }
+            guard m.approvedAt >= from && m.approvedAt < to else { continue }
+            var deadline = previous.map(\.validTo)
+            if let day = rules.monthlyDeadlineDay {
+                let d = zone.localDate(of: m.approvedAt)
+                let monthly = zone.startOf(CivilDate(year: d.year, month: d.month, day: day)) + .hours(24)
+                deadline = deadline.map { min($0, monthly) } ?? monthly
+            }
+            renewals.append(.init(approvedAt: m.approvedAt, sequence: m.sequence, validFrom: m.validFrom, validTo: m.validTo,
+                                  deadline: deadline, onTime: deadline.map { m.approvedAt <= $0 } ?? true))
+        }
+
+        // Time of the month outside every accepted manifest's validity.
+        var covered: Int64 = 0
+        var cursor = from
+        for m in inForce.sorted(by: { $0.validFrom < $1.validFrom }) {
+            let start = max(cursor, m.validFrom), end = min(to, m.validTo)
+            if end > start { covered += (end - start).milliseconds; cursor = end }
+        }
+        let uncovered = max(0, (to - from).milliseconds - covered) / 1000
+
+        let incidents = try await store.incidents(site: site, from: from, to: to)
+        let violations = incidents.filter { isContentViolation(category: $0.category, findingCodes: $0.findingCodes) }.count
+
+        return ContentMonthFigures(site: site, from: from, to: to, itemsApproved: approvedItems.count, itemsShown: shownItems.count, plays: plays,
+                                   unapprovedPlays: unapproved, secondsShown: shown, secondsBySource: bySource, secondsByLanguage: byLanguage,
+                                   gapSeconds: Dictionary(uniqueKeysWithValues: gaps.map { ($0.key.rawValue, $0.value / 1000) }),
+                                   programmeTest: programmeTest, renewals: renewals, uncoveredSeconds: uncovered, contentViolations: violations)
+    }
+
+    /// A content violation: a security incident with a security-relevant content or player
+    /// finding. An offline player, a missing share or an expired approval is not one.
+    public static func isContentViolation(category: IncidentCategory, findingCodes: [String]) -> Bool {
+        category == .security && !Set(findingCodes).isDisjoint(with: ContentFindingCode.securityRelevant)
+    }
+
+    /// The figures of one configured site for one local month (`2026-11`): the archive next to the
+    /// database, the Department's key from the site's player or content check, the rules from its
+    /// content-freshness check. Nil when the site has no content or player check.
+    public static func month(site: SiteProfile, month: String, configuration: WatchpostConfiguration, store: Store) async throws(WatchpostError) -> ContentMonthFigures? {
+        let parts = month.split(separator: "-")
+        guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m) else {
+            throw WatchpostError(.usage, "month '\(month)' is not YYYY-MM")
+        }
+        var keyPath: String?
+        if let player = site.checks.first(where: { $0.kind == "player" }) {
+            keyPath = (try? PlayerCheckSettings(check: player, site: site, root: configuration.root))?.publicKeyPath
+        }
+        if keyPath == nil, let content = site.checks.first(where: { $0.kind == "content" }) {
+            keyPath = ContentCheckSettings(check: content, root: configuration.root, databasePath: configuration.daemon.database).publicKeyPath
+        }
+        guard let keyPath else { return nil }
+        let key: [UInt8]
+        do { key = try Ed25519.publicKey(fromPEM: try FileSystem.readText(keyPath)) } catch {
+            throw WatchpostError(.crypto, "cannot read the Department's public key \(keyPath): \(error)")
+        }
+        var rules = FreshnessRules()
+        if let f = site.checks.first(where: { $0.kind == "content-freshness" }) {
+            let p = f.parameters
+            rules = FreshnessRules(warnBefore: p.duration("warn_before", default: .hours(24 * 7)),
+                                   monthlyDeadlineDay: p.value("monthly_deadline_day").flatMap { Int($0.trimmingWhitespace()) },
+                                   programmeSources: p.list("monthly_programme_sources"), programmeCount: p.int("monthly_programme_count", default: 1))
+        }
+        let first = CivilDate(year: y, month: m, day: 1)
+        let next = m == 12 ? CivilDate(year: y + 1, month: 1, day: 1) : CivilDate(year: y, month: m + 1, day: 1)
+        return try await Self.month(site: site.id, from: site.zone.startOf(first), to: site.zone.startOf(next), zone: site.zone, store: store,
+                                    archive: ManifestArchive(databasePath: configuration.daemon.database, site: site.id), publicKey: key, rules: rules)
+    }
+}
