@@ -66,7 +66,8 @@ let mailServices: ServiceFactory = { ctx in
     }
     let worker = OutboxWorker(store: ctx.store, clock: ctx.clock, settings: settings, configuration: ctx.configuration,
                               logger: ctx.logger.with("service", "outbox"))
-    var services: [any DaemonService] = [NamedService(name: worker.name, body: { try await worker.run() })]
+    var services: [any DaemonService] = [NamedService(name: worker.name, details: [("smtp", "\(settings.smtp.host):\(settings.smtp.port)")],
+                                                      body: { try await worker.run() })]
     let scheduled = ScheduledMail(store: ctx.store, clock: ctx.clock, settings: settings, configuration: ctx.configuration,
                                   logger: ctx.logger.with("service", "scheduled-mail"))
     if scheduled.isConfigured { services.append(NamedService(name: "scheduled-mail", body: { try await scheduled.run() })) }

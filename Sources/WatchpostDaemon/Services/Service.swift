@@ -16,12 +16,20 @@ public protocol Service: Sendable {
 /// The name the services of other modules were written against; the same protocol.
 public typealias DaemonService = Service
 
+/// A service that names the settings it runs with (logged when the group starts it, so the
+/// journal shows e.g. which SMTP server the outbox uses after a reload).
+public protocol DescribedService: Service {
+    var details: [(String, String)] { get }
+}
+
 /// A service made of a name and a body (adapts long-running loops of modules below the daemon).
-public struct NamedService: Service {
+public struct NamedService: DescribedService {
     public let name: String
+    public let details: [(String, String)]
     let body: @Sendable () async throws -> Void
-    public init(name: String, body: @escaping @Sendable () async throws -> Void) {
+    public init(name: String, details: [(String, String)] = [], body: @escaping @Sendable () async throws -> Void) {
         self.name = name
+        self.details = details
         self.body = body
     }
     public func run() async throws { try await body() }

@@ -72,6 +72,7 @@ public actor ServiceGroup {
         nextID += 1
         let id = nextID
         health[id] = Health(runningSince: clock.now())
+        logger.info("service started", [("service", service.name)] + ((service as? any DescribedService)?.details ?? []))
         let task = Task { await self.supervise(id: id, service: service, policy: policy) }
         members.append(Member(id: id, service: service, policy: policy, task: task))
     }

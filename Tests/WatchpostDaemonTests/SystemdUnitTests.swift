@@ -1,0 +1,13 @@
+// contrib/watchpost.service booted for real under systemd in a container
+// (Tests/systemd/boot-unit.sh): READY, a reload that changes the SMTP port, a watchdog restart of
+// a SIGSTOPped daemon, a start from the last good configuration, and a clean stop.
+import Testing
+import Glibc
+
+@Suite("systemd unit", .serialized)
+struct SystemdUnitTests {
+    @Test func unitBootsReloadsIsRestartedByTheWatchdogAndStopsCleanly() throws {
+        let (rc, out) = shell("bash '\(packageRoot)/Tests/systemd/boot-unit.sh' '\(watchpost)' 2>&1")
+        #expect(rc == 0 && out.contains("\nPASS"), "\(out)")
+    }
+}
