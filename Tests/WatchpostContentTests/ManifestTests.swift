@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostContent
 import Crypto
@@ -97,23 +98,23 @@ import Posix
     }
 
     @Test func keysInterworkWithOpenSSL() throws {
-        let dir = "/tmp/watchpost-keys-\(CurrentProcess.id)"
-        try FileSystem.makeDirectories(dir)
-        defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(10)) }
+        let openssl = try requireTool("openssl", debianPackage: "openssl")
+        let dir = try makeTemporaryFolder("watchpost-keys")
+        defer { removeTree(dir) }
         // A key made by openssl is read by Watchpost…
-        let gen = try Subprocess.run("/usr/bin/openssl", arguments: ["genpkey", "-algorithm", "ed25519", "-out", "\(dir)/k.pem"], timeout: .seconds(10))
+        let gen = try Subprocess.run(openssl, arguments: ["genpkey", "-algorithm", "ed25519", "-out", "\(dir)/k.pem"], timeout: .seconds(10))
         try #require(gen.exitCode == 0, "openssl genpkey: \(gen.output)")
         let seed = try Ed25519.privateKey(fromPEM: try FileSystem.readText("\(dir)/k.pem"))
         // …and a signature openssl makes over a manifest body verifies with Watchpost's key.
         let body = "watchpost-manifest 1\napproved-by x\n"
         try FileSystem.writeAtomically("\(dir)/body", body)
-        let sign = try Subprocess.run("/usr/bin/openssl", arguments: ["pkeyutl", "-sign", "-rawin", "-inkey", "\(dir)/k.pem", "-in", "\(dir)/body", "-out", "\(dir)/sig"], timeout: .seconds(10))
+        let sign = try Subprocess.run(openssl, arguments: ["pkeyutl", "-sign", "-rawin", "-inkey", "\(dir)/k.pem", "-in", "\(dir)/body", "-out", "\(dir)/sig"], timeout: .seconds(10))
         try #require(sign.exitCode == 0, "openssl pkeyutl: \(sign.output)")
         let sig = try FileSystem.readBytes("\(dir)/sig", limit: 1024)
         #expect(Ed25519.verify(sig, of: Array(body.utf8), publicKey: try Ed25519.publicKey(fromPrivate: seed)))
         #expect(try Ed25519.sign(Array(body.utf8), privateKey: seed) == sig)  // Ed25519 is deterministic
         // Watchpost's public key PEM is what openssl derives from the private key.
-        let pub = try Subprocess.run("/usr/bin/openssl", arguments: ["pkey", "-in", "\(dir)/k.pem", "-pubout"], timeout: .seconds(10))
+        let pub = try Subprocess.run(openssl, arguments: ["pkey", "-in", "\(dir)/k.pem", "-pubout"], timeout: .seconds(10))
         #expect(pub.output == (try Ed25519.publicKeyPEM(try Ed25519.publicKey(fromPrivate: seed))))
         #expect(throws: CryptoError.self) { try Ed25519.publicKey(fromPEM: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n") }
     }

@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostContent
 import Crypto
@@ -156,19 +157,16 @@ import Synchronization
         let f = try ContentFixture()
         try FileSystem.setPermissions(f.media + "/images/poster.png", 0)
         if FileSystem.isPrivileged {
-            // Root ignores permission bits: run the same scan as an unprivileged user through the CLI.
-            let bin = binDirectory() + "/watchpost"
-            guard FileSystem.exists(bin), FileSystem.exists("/usr/bin/setpriv") else {
-                print("SKIP fileWithoutReadPermissionIsUnreadable as root: needs \(bin) and setpriv (util-linux)")
-                return
-            }
-            let o = try Subprocess.run("/usr/bin/setpriv", arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", bin, "manifest", "verify",
-                                                                        f.manifestPath, f.media, "--public-key", f.publicKeyPath, "--at", "2026-11-24"],
+            // Root ignores permission bits: run the same scan as an unprivileged user (nobody)
+            // through the CLI, from a copy of the binary in the fixture's world-readable folder
+            // (nobody may not be able to reach the build folder).
+            let setpriv = try requireTool("setpriv", debianPackage: "util-linux")
+            let bin = f.root + "/watchpost"
+            let copied = try Subprocess.run("/bin/cp", arguments: [try TestPaths.watchpost(), bin], timeout: .seconds(30))
+            try #require(copied.exitCode == 0, "\(copied.output)")
+            let o = try Subprocess.run(setpriv, arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", bin, "manifest", "verify",
+                                                             f.manifestPath, f.media, "--public-key", f.publicKeyPath, "--at", "2026-11-24"],
                                        timeout: .seconds(30))
-            if o.exitCode == 126 || o.exitCode == 127 {
-                print("SKIP fileWithoutReadPermissionIsUnreadable as root: user nobody cannot run \(bin): \(o.output)")
-                return
-            }
             #expect(o.exitCode == 1, "\(o.output)")
             #expect(o.output.contains("content.unreadable-file: images/poster.png cannot be read (Permission denied)"), "\(o.output)")
         } else {
@@ -250,7 +248,7 @@ import Synchronization
         let after = CurrentProcess.residentKilobytes() ?? 0
         let (sha, size) = try result.get()
         #expect(size == 128 << 20)
-        let peer = try Subprocess.run("/usr/bin/sha256sum", arguments: [big], timeout: .seconds(60))
+        let peer = try Subprocess.run(try requireTool("sha256sum", debianPackage: "coreutils"), arguments: [big], timeout: .seconds(60))
         #expect(peer.output.hasPrefix(sha), "sha256sum: \(peer.output)")
         #expect(after - before < 32 * 1024, "RSS grew by \(after - before) kB hashing 128 MiB")
     }
@@ -263,10 +261,4 @@ import Synchronization
         #expect(!finding.securityRelevant)
         #expect(r.findings(C.missingFile).isEmpty)
     }
-}
-
-func binDirectory() -> String {
-    if let d = CurrentProcess.environment("WATCHPOST_BIN_DIR"), !d.isEmpty { return d }
-    // Tests run from the package root.
-    return ".build/debug"
 }

@@ -2,6 +2,7 @@ import Testing
 import WatchpostCore
 import Posix
 import Glibc
+import WatchpostTestSupport
 
 /// The incident engine in the real binary: `kill -9` in the middle of an escalation, restart, and
 /// the next step fires once, at its original deadline; acknowledgement from the CLI (another
@@ -53,13 +54,13 @@ import Glibc
     func count(_ site: TestSite, _ query: String) -> Int { Int(sql(site, query)) ?? -1 }
 
     @Test func killNineMidEscalationThenRestartFiresTheNextStepOnceOnTime() throws {
-        guard FileSystem.exists("/usr/bin/sqlite3") else { Issue.record("sqlite3 CLI missing (TEST_PACKAGES)"); return }
+        try requireTool("sqlite3", debianPackage: "sqlite3")
         let site = try makeSite()
         defer { site.cleanup() }
         let pid = try site.start()
         defer { kill(pid, SIGKILL); _ = waitExit(pid, seconds: 1) }
         let l2 = "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/r0.L2/%'"
-        #expect(eventually(10) { count(site, l2) >= 1 }, "level 2 never notified:\n\(site.log)")
+        #expect(eventually(30) { count(site, l2) >= 1 }, "level 2 never notified:\n\(site.log)")
         kill(pid, SIGKILL)
         _ = waitExit(pid, seconds: 2)
         // The level-3 deadline is stored on the wall clock, three seconds after level 2.
@@ -70,10 +71,16 @@ import Glibc
 
         let pid2 = try site.start()
         defer { kill(pid2, SIGKILL); _ = waitExit(pid2, seconds: 1) }
+        try waitUntil("the restarted daemon's start line", within: 30, detail: { site.log }) { site.log.occurrences(of: "watchpost started") >= 2 }
+        let startSeenMs = SystemClock().now().milliseconds
         let l3 = "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/r0.L3/%'"
-        #expect(eventually(10) { count(site, l3) >= 1 }, "level 3 never notified after restart:\n\(site.log)")
+        #expect(eventually(30) { count(site, l3) >= 1 }, "level 3 never notified after restart:\n\(site.log)")
         let l3Created = Int64(sql(site, "SELECT MIN(created_ms) FROM outbox WHERE key LIKE 'inc-1/escalated/r0.L3/%'")) ?? 0
-        #expect(l3Created >= deadline && l3Created <= deadline + 1500, "level 3 at \(l3Created), deadline \(deadline)")
+        // Never early; on time, or at once when the restart itself came after the deadline. The
+        // slack is for two loaded cores, not for the engine (its exact timing is tested on a
+        // manual clock in WatchpostIncidentTests).
+        #expect(l3Created >= deadline && l3Created <= max(deadline, startSeenMs) + 2500,
+                "level 3 at \(l3Created), deadline \(deadline), restart seen at \(startSeenMs)")
         // Exactly once: one escalation to level 3 in the timeline, each step's messages once.
         #expect(count(site, "SELECT COUNT(*) FROM timeline WHERE incident_id = 1 AND kind = 'escalated'") == 2)
         #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'") == 2)
@@ -88,22 +95,27 @@ import Glibc
     }
 
     @Test func acknowledgementFromTheCLIStopsTheRunningDaemonsEscalation() throws {
-        guard FileSystem.exists("/usr/bin/sqlite3") else { Issue.record("sqlite3 CLI missing (TEST_PACKAGES)"); return }
-        let site = try makeSite(level1: "3s", level2: "3s")
+        try requireTool("sqlite3", debianPackage: "sqlite3")
+        // Level 1 waits 5 s: room for the `ack` command to start on two loaded cores before it.
+        let site = try makeSite(level1: "5s", level2: "3s")
         defer { site.cleanup() }
         let pid = try site.start()
         defer { kill(pid, SIGKILL); _ = waitExit(pid, seconds: 1) }
-        #expect(eventually(10) { count(site, "SELECT COUNT(*) FROM incident WHERE state = 'triggered'") == 1 }, "\(site.log)")
+        #expect(eventually(30) { count(site, "SELECT COUNT(*) FROM incident WHERE state = 'triggered'") == 1 }, "\(site.log)")
         let ack = shell("'\(watchpost)' ack 1 --by 'Lò Thị Mai' --note 'Đã cử người kiểm tra' --config '\(site.dir)'")
         #expect(ack.0 == 0, "\(ack.1)")
-        // Level 2 was due 3 s after the incident opened: wait past it.
-        Thread.sleepSeconds(4.5)
+        // Level 2 was due 5 s after the incident opened: wait until the daemon has recorded a
+        // check result well past that moment (it was alive and ticking then), not for a fixed time.
+        let opened = Int64(sql(site, "SELECT opened_ms FROM incident WHERE id = 1")) ?? 0
+        try waitUntil("a check result 1.5 s past the level-2 deadline", within: 30, detail: { site.log }) {
+            (Int64(sql(site, "SELECT last_ms FROM check_state WHERE check_id = 'seal'")) ?? 0) > opened + 6_500
+        }
         #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'") == 0, "\(site.log)")
         #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/acknowledged/a1/%'") == 4)
         #expect(sql(site, "SELECT state FROM incident WHERE id = 1") == "acknowledged")
         // The problem goes away: resolved, told to everyone notified.
         _ = shell("rm -f '\(site.dir)/broken'")
-        #expect(eventually(10) { sql(site, "SELECT state FROM incident WHERE id = 1") == "resolved" }, "\(site.log)")
+        #expect(eventually(30) { sql(site, "SELECT state FROM incident WHERE id = 1") == "resolved" }, "\(site.log)")
         #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/resolved/%'") == 4)
         // Tamper with the timeline: audit verify names the entry.
         _ = shell("sqlite3 '\(site.dir)/var/watchpost.db' \"UPDATE timeline SET actor = 'someone else' WHERE kind = 'acknowledged'\"")
@@ -111,8 +123,4 @@ import Glibc
         let audit = shell("'\(watchpost)' audit verify --config '\(site.dir)'")
         #expect(audit.0 == 1 && audit.1.contains("entry \(seq) was edited"), "\(audit.1)")
     }
-}
-
-enum Thread {
-    static func sleepSeconds(_ s: Double) { usleep(UInt32(s * 1_000_000)) }
 }

@@ -1,13 +1,10 @@
 import WatchpostCore
 import WatchpostConfig
+import WatchpostTestSupport
 
 /// The shipped configuration (contacts, chains, the Tây Trang schedule) with test checks.
 enum Fixture {
-    static let root: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }()
+    static let root = TestPaths.packageRoot
 
     static func configuration() throws -> WatchpostConfiguration { try ConfigurationLoader.load(root: root) }
 

@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
@@ -12,11 +13,7 @@ final class CapturedLog: LogSink {
     func write(line: String) { lines.withLock { $0.append(line) } }
 }
 
-func temporaryFolder(_ name: String) throws -> String {
-    let dir = "/tmp/watchpost-incident-tests/\(name)-\(CurrentProcess.id)-\(UInt64.random(in: 0...UInt64.max))"
-    try FileSystem.makeDirectories(dir)
-    return dir
-}
+func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder("watchpost-incident-\(name)") }
 
 /// The engine with the real store: restart mid-escalation (the store reopened in-process, as after
 /// kill -9), acknowledgements from another connection, and the audit chain.
@@ -125,16 +122,13 @@ func temporaryFolder(_ name: String) throws -> String {
             _ = await p.tick()
         }
         func verify() async throws -> TimelineVerification { try await Store(path: path, clock: clock, readOnly: true).verifyTimeline() }
+        let sqlite3 = try requireTool("sqlite3", debianPackage: "sqlite3")
         func sqlite(_ sql: String) throws {
-            let r = try Subprocess.run("/usr/bin/sqlite3", arguments: [path, sql], timeout: .seconds(10))
+            let r = try Subprocess.run(sqlite3, arguments: [path, sql], timeout: .seconds(10))
             #expect(r.exitCode == 0, "sqlite3: \(r.output)")
         }
         let clean = try await verify()
         #expect(clean.isIntact && clean.entries == 7)
-        guard FileSystem.exists("/usr/bin/sqlite3") else {
-            Issue.record("sqlite3 CLI missing: install the sqlite3 package (scripts/lib.sh TEST_PACKAGES)")
-            return
-        }
         try sqlite("UPDATE timeline SET text = 'nothing happened' WHERE seq = 3")
         #expect(try await verify().problemSeq == 3)
         #expect(try await verify().firstProblem?.contains("entry 3 was edited") == true)
@@ -145,7 +139,7 @@ func temporaryFolder(_ name: String) throws -> String {
             await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
         }
         func verifyFresh() async throws -> TimelineVerification { try await Store(path: fresh, clock: clock, readOnly: true).verifyTimeline() }
-        let r = try Subprocess.run("/usr/bin/sqlite3", arguments: [fresh, "DELETE FROM timeline WHERE seq = 2"], timeout: .seconds(10))
+        let r = try Subprocess.run(sqlite3, arguments: [fresh, "DELETE FROM timeline WHERE seq = 2"], timeout: .seconds(10))
         #expect(r.exitCode == 0)
         let deleted = try await verifyFresh()
         #expect(deleted.problemSeq == 2 && deleted.firstProblem?.contains("deleted") == true)
@@ -155,11 +149,11 @@ func temporaryFolder(_ name: String) throws -> String {
             let (_, p) = try processor(fresh2, clock: ManualClock(now: t0), settings: try F.settings([F.content()]))
             await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
         }
-        _ = try Subprocess.run("/usr/bin/sqlite3", arguments: [fresh2, "DELETE FROM timeline WHERE seq = 3"], timeout: .seconds(10))
+        _ = try Subprocess.run(sqlite3, arguments: [fresh2, "DELETE FROM timeline WHERE seq = 3"], timeout: .seconds(10))
         let lastGone = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
         #expect(lastGone.firstProblem?.contains("entry 3 (the last) was deleted") == true)
         // An inserted entry that copies a neighbour's hash does not chain.
-        _ = try Subprocess.run("/usr/bin/sqlite3", arguments: [fresh2, "INSERT INTO timeline SELECT 3, at_ms, site, check_id, incident_id, 'note', 'mallory', 'all fine', prev_hash, hash FROM timeline WHERE seq = 2"], timeout: .seconds(10))
+        _ = try Subprocess.run(sqlite3, arguments: [fresh2, "INSERT INTO timeline SELECT 3, at_ms, site, check_id, incident_id, 'note', 'mallory', 'all fine', prev_hash, hash FROM timeline WHERE seq = 2"], timeout: .seconds(10))
         let inserted = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
         #expect(inserted.problemSeq == 3)
     }

@@ -138,7 +138,9 @@ struct NovaStarClientTests {
             #expect(e.message.contains("no answer from the controller"), "\(e.message)")
         }
         let ms = (monotonicNanoseconds() - t0) / 1_000_000
-        #expect(ms >= 250 && ms < 2000)
+        // Not before the 300 ms timeout; the upper bound only rules out waiting for TCP itself
+        // (minutes), with slack for two loaded cores.
+        #expect(ms >= 250 && ms < 5000, "\(ms) ms")
         _ = try rig.device.apply("unstall")
         #expect(try await rig.status([1]).inputSignal)
     }

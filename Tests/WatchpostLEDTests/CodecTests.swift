@@ -1,7 +1,10 @@
-// Byte-exact tests of the NovaStar codec against the vectors in ../shared/protocols/novastar.md,
-// both directions, and of the decoder's resynchronisation and bounds.
+// Byte-exact tests of the NovaStar codec against the published vectors (a copy of the protocol
+// notes is in Fixtures/novastar.md, source noted there), both directions, and of the decoder's
+// resynchronisation and bounds.
 import Testing
 import WatchpostCore
+import Posix
+import WatchpostTestSupport
 @testable import WatchpostLED
 @testable import WatchpostSimulators
 
@@ -9,11 +12,20 @@ func hex(_ s: String) -> [UInt8] { s.split(separator: " ").map { UInt8($0, radix
 
 @Suite("NovaStar codec")
 struct NovaStarCodecTests {
-    // The four vectors of novastar.md, as published.
+    // The four vectors of novastar.md, as published (vectorsAreTheFixtures checks them).
     static let readSignal = hex("55 AA 00 16 FE 00 00 00 00 00 00 00 17 00 00 02 01 00 83 56")
     static let readMonitoring = hex("55 AA 00 32 FE 00 01 00 00 00 00 00 00 00 00 0A 00 01 91 56")
     static let writeBrightness = hex("55 AA 00 00 FE FF 01 FF FF FF 01 00 01 00 00 02 01 00 80 D5 5A")
     static let readKill = hex("55 AA 00 80 FE 00 01 00 00 00 00 00 00 01 00 02 01 00 D8 56")
+
+    /// The vectors above are the ones in the repository's copy of the protocol notes, in order.
+    @Test func vectorsAreTheFixtures() throws {
+        let notes = try FileSystem.readText("\(TestPaths.packageRoot)/Tests/WatchpostLEDTests/Fixtures/novastar.md")
+        let section = try #require(notes.split(separator: "## Test vectors", maxSplits: 1).last)
+        let quoted = section.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        let vectors = quoted.filter { $0.hasPrefix("55 AA ") }.prefix(4).map(hex)
+        #expect(vectors == [Self.readSignal, Self.readMonitoring, Self.writeBrightness, Self.readKill])
+    }
 
     @Test func encodesReadSignalVector() {
         let f = NovaStarFrame.read(serial: 0x16, device: .sendingCard, address: NovaStarRegister.inputSignal, length: 1)

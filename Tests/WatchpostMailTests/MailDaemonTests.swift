@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostStore
 import WatchpostMail
@@ -11,14 +12,14 @@ import Glibc
 @Suite("Mail daemon end to end", .serialized)
 struct MailDaemonTests {
     @Test func serverDownKillNineRestartDeliversExactlyOnce() async throws {
-        let port = freePort()
+        let port = try freeTCPPort()
         let cfg = try MailTestConfig(smtpPort: port, mail: "group_window = 1s\nretry_initial = 1s\nretry_max = 2s")
-        let sinkDir = tempDir("wp-sink")
+        let sinkDir = try makeTemporaryFolder("wp-sink")
         defer { cfg.cleanup(); shell("rm -rf '\(sinkDir)'*") }
         let log = "\(cfg.dir)/daemon.log"
         func daemonLog() -> String { (try? FileSystem.readText(log)) ?? "" }
-        var pid = try spawn("\(binDir)/watchpost", ["run", "--config", cfg.dir], log: log)
-        defer { stop(pid, signal: SIGKILL) }
+        var pid = try spawnProcess(try TestPaths.watchpost(), ["run", "--config", cfg.dir], log: log)
+        defer { stopProcess(pid, signal: SIGKILL) }
         try #require(eventually(20) { daemonLog().contains("watchpost started") }, "\(daemonLog())")
         #expect(daemonLog().contains("outbox worker started"))
 
@@ -39,26 +40,18 @@ struct MailDaemonTests {
         waitpid(pid, &status, 0)
 
         let sink = try MailSink(port: port, dir: sinkDir)
-        pid = try spawn("\(binDir)/watchpost", ["run", "--config", cfg.dir], log: log)
+        pid = try spawnProcess(try TestPaths.watchpost(), ["run", "--config", cfg.dir], log: log)
         #expect(await eventuallyAsync(30) { sink.messages.count >= 3 }, "\(daemonLog())")
         #expect(await eventuallyAsync(10) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } })
-        try await Task.sleep(for: .seconds(3))  // longer than the retry delays: nothing more may arrive
+        // Stop the daemon first: once it has exited nothing more can arrive, so the count is final.
+        kill(pid, SIGTERM)
+        #expect(waitExit(pid, seconds: 30) != nil, "the daemon did not stop on SIGTERM")
         let messages = sink.messages.map(ParsedMail.init)
         #expect(messages.count == 3, "exactly once per recipient")
         #expect(Set(messages.compactMap { $0.header("x-envelope-to") }) == ["r1@taytrang.example.org", "r2@taytrang.example.org", "r3@taytrang.example.org"])
         #expect(Set(messages.compactMap(\.messageID)).count == 3)
-        stop(pid)
-        let check = shell("'\(binDir)/watchpost' db check --config '\(cfg.dir)'")
+        let watchpost = try TestPaths.watchpost()
+        let check = shell("'\(watchpost)' db check --config '\(cfg.dir)'")
         #expect(check.0 == 0, "\(check.1)")
     }
-}
-
-/// Polls an async condition every 100 ms, at most `seconds`, without blocking a task thread.
-func eventuallyAsync(_ seconds: Double, _ condition: () async -> Bool) async -> Bool {
-    let end = monotonicNanoseconds() + UInt64(seconds * 1e9)
-    while monotonicNanoseconds() < end {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
-    }
-    return await condition()
 }

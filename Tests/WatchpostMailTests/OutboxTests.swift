@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
@@ -18,7 +19,7 @@ struct OutboxTests {
         let logs: MemoryLogSink
 
         init(smtpPort: Int, mail: String = "group_window = 30s\nretry_initial = 10s\nretry_max = 60s", extraSMTP: String = "insecure = true") throws {
-            sinkDir = tempDir("wp-sink")
+            sinkDir = try makeTemporaryFolder("wp-sink")
             cfg = try MailTestConfig(smtpPort: smtpPort, extraSMTP: extraSMTP, mail: mail)
             let (config, settings) = try cfg.load()
             clock = ManualClock(now: Instant(seconds: 1_795_481_411))
@@ -31,7 +32,7 @@ struct OutboxTests {
     }
 
     @Test func groupsPerRecipientWithinTheWindowAndThreads() async throws {
-        let port = freePort()
+        let port = try freeTCPPort()
         let f = try Fixture(smtpPort: port)
         defer { f.cleanup() }
         let sink = try MailSink(port: port, dir: f.sinkDir)
@@ -70,7 +71,7 @@ struct OutboxTests {
     }
 
     @Test func perRecipientRateLimitHoldsAndGroups() async throws {
-        let port = freePort()
+        let port = try freeTCPPort()
         let f = try Fixture(smtpPort: port, mail: "group_window = 0s\nmax_per_hour = 2")
         defer { f.cleanup() }
         let sink = try MailSink(port: port, dir: f.sinkDir)
@@ -88,7 +89,7 @@ struct OutboxTests {
     }
 
     @Test func rejectedRecipientIsRecordedReportedAndOthersDelivered() async throws {
-        let port = freePort()
+        let port = try freeTCPPort()
         let f = try Fixture(smtpPort: port, mail: "group_window = 0s")
         defer { f.cleanup() }
         let sink = try MailSink(port: port, dir: f.sinkDir, arguments: ["--reject", "ca-tay-trang@dienbien.example.org"])
@@ -113,7 +114,7 @@ struct OutboxTests {
     }
 
     @Test func serverDownThenUpDeliversExactlyOnceWithBackoff() async throws {
-        let port = freePort()
+        let port = try freeTCPPort()
         let f = try Fixture(smtpPort: port, mail: "group_window = 0s\nretry_initial = 10s\nretry_max = 60s")
         defer { f.cleanup() }
         try await f.store.enqueue((1...3).map { request("d\($0)", to: "bp\($0)@taytrang.example.org", incident: Int64($0), at: f.clock.now()) })
@@ -141,7 +142,7 @@ struct OutboxTests {
     }
 
     @Test func temporaryRefusalIsRetried() async throws {
-        let port = freePort()
+        let port = try freeTCPPort()
         let f = try Fixture(smtpPort: port, mail: "group_window = 0s\nretry_initial = 5s")
         defer { f.cleanup() }
         let sink = try MailSink(port: port, dir: f.sinkDir, arguments: ["--tempfail", "1"])
@@ -157,7 +158,7 @@ struct OutboxTests {
 
     @Test(arguments: ["garbage", "hang"])
     func misbehavingServerGivesAClearErrorInTimeAndLosesNothing(mode: String) async throws {
-        let port = freePort()
+        let port = try freeTCPPort()
         let f = try Fixture(smtpPort: port, mail: "group_window = 0s")
         defer { f.cleanup() }
         let sink = try MailSink(port: port, dir: f.sinkDir, arguments: ["--mode", mode])

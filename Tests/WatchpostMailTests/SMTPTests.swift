@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
@@ -36,7 +37,7 @@ struct SMTPTests {
     }
 
     @Test func plainToLoopback() async throws {
-        let dir = tempDir("wp-sink")
+        let dir = try makeTemporaryFolder("wp-sink")
         let sink = try MailSink(dir: dir)
         let cfg = try MailTestConfig(smtpPort: sink.port)
         defer { cfg.cleanup(); shell("rm -rf '\(dir)'*") }
@@ -50,7 +51,7 @@ struct SMTPTests {
 
     @Test func startTLSWithTestCA() async throws {
         let ca = try TestCA()
-        let dir = tempDir("wp-sink")
+        let dir = try makeTemporaryFolder("wp-sink")
         let sink = try MailSink(dir: dir, arguments: ["--tls", ca.certFile, ca.keyFile, "--require-starttls"])
         let cfg = try MailTestConfig(smtpPort: sink.port, extraSMTP: "ca_file = \(ca.caFile)")
         defer { cfg.cleanup(); shell("rm -rf '\(dir)'* '\(ca.dir)'") }
@@ -71,7 +72,7 @@ struct SMTPTests {
     }
 
     @Test func starttlsRequiredRefusesAPlainOnlyServer() async throws {
-        let dir = tempDir("wp-sink")
+        let dir = try makeTemporaryFolder("wp-sink")
         let sink = try MailSink(dir: dir)
         defer { shell("rm -rf '\(dir)'*") }
         let endpoint = MailEndpoint(host: "127.0.0.1", port: sink.port, security: .starttls, connectTimeoutMilliseconds: 2000, timeoutMilliseconds: 3000)
@@ -86,7 +87,7 @@ struct SMTPTests {
 
     @Test func implicitTLSWithTestCA() async throws {
         let ca = try TestCA()
-        let dir = tempDir("wp-sink")
+        let dir = try makeTemporaryFolder("wp-sink")
         let sink = try MailSink(dir: dir, arguments: ["--smtps", ca.certFile, ca.keyFile])
         let cfg = try MailTestConfig(smtpPort: sink.port, extraSMTP: "tls = implicit\nca_file = \(ca.caFile)")
         defer { cfg.cleanup(); shell("rm -rf '\(dir)'* '\(ca.dir)'") }
@@ -101,19 +102,20 @@ struct SMTPTests {
     }
 
     @Test func mailTestCommandPrintsTheServersReply() throws {
-        let dir = tempDir("wp-sink")
+        let watchpost = try TestPaths.watchpost()
+        let dir = try makeTemporaryFolder("wp-sink")
         let sink = try MailSink(dir: dir, arguments: ["--reject", "nobody@taytrang.example.org"])
         let cfg = try MailTestConfig(smtpPort: sink.port)
         defer { cfg.cleanup(); shell("rm -rf '\(dir)'*") }
-        let ok = shell("timeout 30 '\(binDir)/watchpost' mail test --config '\(cfg.dir)' --to kythuat@taytrang.example.org")
+        let ok = shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to kythuat@taytrang.example.org")
         #expect(ok.0 == 0, "\(ok.1)")
         #expect(ok.1.contains("accepted"))
-        let bad = shell("timeout 30 '\(binDir)/watchpost' mail test --config '\(cfg.dir)' --to nobody@taytrang.example.org")
+        let bad = shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to nobody@taytrang.example.org")
         #expect(bad.0 == 1)
         #expect(bad.1.contains("550 5.1.1"), "\(bad.1)")
         #expect(bad.1.contains("check:"), "\(bad.1)")
         sink.stopNow()
-        let down = shell("timeout 30 '\(binDir)/watchpost' mail test --config '\(cfg.dir)' --to kythuat@taytrang.example.org")
+        let down = shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to kythuat@taytrang.example.org")
         #expect(down.0 == 1)
         #expect(down.1.contains("nothing accepts connections"), "\(down.1)")
     }

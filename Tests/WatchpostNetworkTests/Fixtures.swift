@@ -5,6 +5,7 @@ import WatchpostCore
 import Posix
 import FoundationEssentials
 import Synchronization
+import WatchpostTestSupport
 
 enum Shell {
     /// Runs `sh -c command`; output is standard output and error together.
@@ -78,8 +79,9 @@ struct TestHTTPServer {
 
     static func start(in dir: String) async throws -> TestHTTPServer {
         try FileSystem.writeAtomically("\(dir)/server.py", script)
-        let pid = try await Shell.background("exec /usr/bin/python3 \(dir)/server.py \(dir)/port")
-        let deadline = monotonicNanoseconds() + 10_000_000_000
+        let python = try debianPython()
+        let pid = try await Shell.background("exec \(python) \(dir)/server.py \(dir)/port")
+        let deadline = monotonicNanoseconds() + 30_000_000_000
         while monotonicNanoseconds() < deadline {
             if let text = try? FileSystem.readText("\(dir)/port"), let port = Int(text) {
                 try await waitForPort(port)
@@ -93,9 +95,6 @@ struct TestHTTPServer {
 
     func stop() async { await Shell.stop(pid) }
 }
-
-/// A free-looking TCP port on loopback for servers that need one given (openssl s_server).
-func pickPort() -> Int { 20_000 + Int(UInt32(truncatingIfNeeded: monotonicNanoseconds() / 1000) % 30_000) }
 
 /// Two network namespaces joined by a veth pair: `client` (198.51.100.1, 2001:db8:1::1) and
 /// `server` (198.51.100.2, 2001:db8:1::2), which also routes for two documentation prefixes:
@@ -112,6 +111,10 @@ struct NamespacePair {
     }
 
     static func create() async throws -> NamespacePair {
+        try requireTool("ip", debianPackage: "iproute2")
+        try requireTool("nft", debianPackage: "nftables")
+        try requireTool("ping", debianPackage: "iputils-ping")
+        try requireTool("sysctl", debianPackage: "procps")
         let tag = "wpn\(CurrentProcess.id % 100_000)x\(counter.next())"
         let pair = NamespacePair(client: "\(tag)c", server: "\(tag)s")
         let c = pair.client, s = pair.server
@@ -129,7 +132,8 @@ struct NamespacePair {
         ip -n \(s) route add unreachable 192.0.2.0/24
         # A fresh veth link takes up to a second to pass IPv6 (link up, neighbour discovery):
         # wait for it here so that the tests measure the probes, not the set-up.
-        for i in $(seq 1 50); do ip netns exec \(c) ping -6 -c1 -W1 -q 2001:db8:1::2 >/dev/null 2>&1 && break; sleep 0.1; done
+        ok=; for i in $(seq 1 300); do if ip netns exec \(c) ping -6 -c1 -W1 -q 2001:db8:1::2 >/dev/null 2>&1; then ok=1; break; fi; sleep 0.1; done
+        [ -n "$ok" ] || { echo "deadline missed: IPv6 over the veth pair did not pass within 30 s"; exit 1; }
         ip netns exec \(c) ping -c1 -W1 -q 198.51.100.2 >/dev/null
         """
         do { try await Shell.must(setup) } catch {
@@ -149,7 +153,8 @@ struct NamespacePair {
     /// Runs `watchpost probe net ARGS --json` inside the client namespace and decodes its result.
     func probe(_ args: String, timeout: Seconds = .seconds(30)) async throws -> (CheckResult, Seconds) {
         let started = monotonicNanoseconds()
-        let o = try await Shell.run("ip netns exec \(client) \(watchpostBinary()) probe net \(args) --json 2>&1", timeout: timeout)
+        let watchpost = try TestPaths.watchpost()
+        let o = try await Shell.run("ip netns exec \(client) \(watchpost) probe net \(args) --json 2>&1", timeout: timeout)
         let took = Seconds(milliseconds: Int64((monotonicNanoseconds() - started) / 1_000_000))
         guard let brace = o.output.firstIndex(of: "{") else { throw FixtureError("no JSON from probe net \(args): \(o.output)") }
         let result = try JSONDecoder().decode(CheckResult.self, from: Data(o.output[brace...].utf8))
@@ -157,13 +162,5 @@ struct NamespacePair {
     }
 }
 
-/// The built `watchpost` binary: $WATCHPOST_BIN_DIR (scripts/test.sh), else .build/debug.
-func watchpostBinary() -> String {
-    if let dir = CurrentProcess.environment("WATCHPOST_BIN_DIR"), !dir.isEmpty { return "\(dir)/watchpost" }
-    // This file is Tests/WatchpostNetworkTests/Fixtures.swift: the package root is two levels up.
-    let root = String(#filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/"))
-    return "\(root)/.build/debug/watchpost"
-}
-
 /// Why a test that needs root cannot run here.
-let needsRoot = "needs root: it opens raw ICMP sockets and creates network namespaces (ip netns); run the suite as root (CI does)"
+let needsRoot = "it opens raw ICMP sockets and creates network namespaces with ip netns"

@@ -2,6 +2,7 @@
 // with a certificate made in the test) and network namespaces joined by veth pairs (a host that
 // drops packets, packet loss, an unreachable hop, the unprivileged datagram socket path).
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostNetwork
 import Posix
@@ -13,8 +14,8 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
 }
 
 @Suite struct LoopbackProbeTests {
-    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
-    func icmpReachesLoopbackOnBothFamilies() async throws {
+    @Test func icmpReachesLoopbackOnBothFamilies() async throws {
+        try requireRoot(needsRoot)
         var s = ICMPProbe.Settings(targets: ["127.0.0.1", "::1"])
         s.count = 3
         s.echoInterval = Seconds(milliseconds: 50)
@@ -31,8 +32,8 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         #expect(r.facts["socket"] == (datagramAllowed ? "datagram" : "raw"))
     }
 
-    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
-    func twoHundredTargetsRunConcurrently() async throws {
+    @Test func twoHundredTargetsRunConcurrently() async throws {
+        try requireRoot(needsRoot)
         // 200 loopback addresses, 2 echoes each, 300 ms apart: sequentially that would be 200 ×
         // 300 ms; concurrently it is one interval plus one round of spacing.
         var s = ICMPProbe.Settings(targets: (1...200).map { "127.0.1.\($0)" })
@@ -46,7 +47,7 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         #expect(r.measurement("targets_answering") == 200)
         // Sequentially this is 200 × 300 ms = 60 s; at once about 0.3 s. The bound leaves room for
         // a loaded machine (two cores shared with builds) while still failing a sequential prober.
-        #expect(took < 3, "took \(took) s")
+        #expect(took < 10, "took \(took) s")
     }
 
     @Test func nameFailureIsReportedAsDNSNotLoss() async throws {
@@ -115,7 +116,7 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
     }
 
     @Test func expiredAndExpiringCertificates() async throws {
-        #expect(await Shell.has("openssl"), "openssl CLI missing (apt-get install openssl)")
+        try requireTool("openssl", debianPackage: "openssl")
         let dir = try await Shell.tempDir()
         // A certificate that expired in 2020, and one that expires in 20 days, both for
         // 127.0.0.1, made with the openssl CLI (`openssl ca` accepts explicit dates).
@@ -129,7 +130,7 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         openssl ca -batch -config ca.cnf -selfsign -keyfile soon.key -in soon.csr -out soon.pem -days 20 2>/dev/null
         """
         try await Shell.must(make)
-        let p1 = pickPort(), p2 = p1 + 1
+        let p1 = try freeTCPPort(), p2 = try freeTCPPort()
         let old = try await Shell.background("exec openssl s_server -quiet -www -accept 127.0.0.1:\(p1) -cert \(dir)/old.pem -key \(dir)/old.key")
         let soon = try await Shell.background("exec openssl s_server -quiet -www -accept 127.0.0.1:\(p2) -cert \(dir)/soon.pem -key \(dir)/soon.key")
         try await waitForPort(p1)
@@ -160,8 +161,8 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
 }
 
 @Suite(.serialized) struct NamespaceProbeTests {
-    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
-    func reachableHostDroppingHostAndClosedPort() async throws {
+    @Test func reachableHostDroppingHostAndClosedPort() async throws {
+        try requireRoot(needsRoot)
         let ns = try await NamespacePair.create()
         do {
             let (up, _) = try await ns.probe("--target 198.51.100.2,2001:db8:1::2 --count 3 --interval 50ms")
@@ -182,13 +183,14 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
             #expect(closed.findings.map(\.code) == ["refused"])
             let (filtered, took) = try await ns.probe("--target 198.51.100.2 --port 81 --timeout 500ms")
             #expect(filtered.findings.map(\.code) == ["timeout"])
-            #expect(took < .seconds(3))
+            // The probe's own 500 ms, not the kernel's SYN retries (minutes); slack for two loaded cores.
+            #expect(took < .seconds(8), "took \(took)")
         } catch { await ns.destroy(); throw error }
         await ns.destroy()
     }
 
-    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
-    func failedHopIsNamed() async throws {
+    @Test func failedHopIsNamed() async throws {
+        try requireRoot(needsRoot)
         let ns = try await NamespacePair.create()
         do {
             // 192.0.2.0/24 is unreachable at the server (the site's router): it answers for the
@@ -203,8 +205,8 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         await ns.destroy()
     }
 
-    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
-    func twoHundredSilentTargetsFinishInAboutOneTimeout() async throws {
+    @Test func twoHundredSilentTargetsFinishInAboutOneTimeout() async throws {
+        try requireRoot(needsRoot)
         let ns = try await NamespacePair.create()
         do {
             let targets = (1...200).map { "203.0.113.\($0)" }.joined(separator: ",")
@@ -213,17 +215,17 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
             #expect(r.measurement("targets_answering") == 0)
             #expect(r.findings.count == 200)
             // One 1 s timeout for all 200 (sequentially 200 s), plus process start and a margin
-            // for a loaded machine.
-            #expect(took < Seconds(milliseconds: 4000), "took \(took)")
+            // for a loaded machine (two cores shared with builds).
+            #expect(took < Seconds(milliseconds: 10_000), "took \(took)")
             let (t, tookTCP) = try await ns.probe("--target \(targets) --port 80 --timeout 1s")
             #expect(t.findings.count == 200 && t.findings.allSatisfy { $0.code == "timeout" })
-            #expect(tookTCP < Seconds(milliseconds: 4000), "took \(tookTCP)")
+            #expect(tookTCP < Seconds(milliseconds: 10_000), "took \(tookTCP)")
         } catch { await ns.destroy(); throw error }
         await ns.destroy()
     }
 
-    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
-    func packetLossIsMeasured() async throws {
+    @Test func packetLossIsMeasured() async throws {
+        try requireRoot(needsRoot)
         let ns = try await NamespacePair.create()
         do {
             // netem is the usual tool; this kernel may lack it, then nftables numgen drops half.
@@ -247,8 +249,8 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         await ns.destroy()
     }
 
-    @Test(.enabled(if: CurrentProcess.isRoot, Comment(rawValue: needsRoot)))
-    func datagramSocketPathWhereThePingGroupRangeAllows() async throws {
+    @Test func datagramSocketPathWhereThePingGroupRangeAllows() async throws {
+        try requireRoot(needsRoot)
         let ns = try await NamespacePair.create()
         do {
             // ping_group_range is per network namespace: refused by default here, then allowed.

@@ -1,6 +1,8 @@
 import Testing
 import WatchpostCore
 import Posix
+import Glibc
+import WatchpostTestSupport
 @testable import WatchpostPower
 
 /// A real upsd from Debian's nut-server with the dummy-ups driver, on a loopback port, in a
@@ -9,32 +11,32 @@ final class UpsdFixture: Sendable {
     let dir: String
     let port: Int
 
-    static var available: Bool { FileSystem.exists("/lib/nut/upsd") && FileSystem.exists("/lib/nut/dummy-ups") }
-
     init(devFile: String) throws {
-        port = 35_000 + Int(CurrentProcess.id % 5000)
-        dir = "/tmp/watchpost-upsd-\(CurrentProcess.id)-\(UInt32.random(in: 0...UInt32.max))"
-        try FileSystem.makeDirectories(dir, mode: 0o755)
+        let upsd = try requirePackageFile(named: "upsd", debianPackage: "nut-server")
+        let dummyUps = try requirePackageFile(named: "dummy-ups", debianPackage: "nut-server")
+        port = try freeTCPPort()
+        dir = try makeTemporaryFolder("watchpost-upsd")
+        try FileSystem.setPermissions(dir, 0o755)
         try FileSystem.writeAtomically("\(dir)/ups.conf", "[dummy]\n  driver = dummy-ups\n  port = dummy.dev\n  desc = \"Watchpost test\"\n")
         try FileSystem.writeAtomically("\(dir)/dummy.dev", devFile)
         try FileSystem.writeAtomically("\(dir)/upsd.conf", "LISTEN 127.0.0.1 \(port)\nMAXAGE 15\n")
         try FileSystem.writeAtomically("\(dir)/upsd.users", "[tech]\n  password = s3cret\n  upsmon primary\n[viewer]\n  password = v1ew\n  upsmon secondary\n", mode: 0o600)
         try FileSystem.writeAtomically("\(dir)/nut.conf", "MODE=standalone\n")
         let env = "NUT_CONFPATH=\(dir) NUT_STATEPATH=\(dir) NUT_ALTPIDPATH=\(dir)"
-        let user = CurrentProcess.effectiveUserIsRoot ? "-u root" : ""
-        let out = try Subprocess.run("/bin/sh", arguments: ["-c", "cd \(dir) && env \(env) /lib/nut/dummy-ups -a dummy \(user) && env \(env) /lib/nut/upsd \(user)"],
-                                     timeout: .seconds(10))
+        let user = runningAsRoot ? "-u root" : ""
+        let out = try Subprocess.run("/bin/sh", arguments: ["-c", "cd \(dir) && env \(env) \(dummyUps) -a dummy \(user) && env \(env) \(upsd) \(user)"],
+                                     timeout: .seconds(30))
         guard out.exitCode == 0 else { throw WatchpostError(.io, "cannot start upsd: \(out.output)") }
     }
 
+    /// Stops both daemons by their pid files, waits until they are gone, removes the folder.
     func stop() {
-        _ = try? Subprocess.run("/bin/sh", arguments: ["-c", "for f in \(dir)/*.pid; do kill $(cat $f) 2>/dev/null; done; sleep 0.2; rm -rf \(dir)"],
-                                timeout: .seconds(5))
+        let pids = ((try? FileSystem.listDirectory(dir)) ?? []).filter { $0.hasSuffix(".pid") }
+            .compactMap { (try? FileSystem.readText("\(dir)/\($0)")).flatMap { Int32($0.trimmingWhitespace()) } }
+        for pid in pids { kill(pid, SIGTERM) }
+        try? waitUntil("upsd and dummy-ups exit", within: 10) { pids.allSatisfy { kill($0, 0) != 0 } }
+        removeTree(dir)
     }
-}
-
-extension CurrentProcess {
-    static var effectiveUserIsRoot: Bool { (try? Subprocess.run("/usr/bin/id", arguments: ["-u"], timeout: .seconds(5)).output.trimmingWhitespace()) == "0" }
 }
 
 @Suite("NUT upsd client (real upsd + dummy-ups)", .serialized)
@@ -61,15 +63,15 @@ struct NUTClientTests {
     }
 
     @Test func listsVariablesLoginAndErrors() async throws {
-        guard UpsdFixture.available else { Issue.record("upsd/dummy-ups missing: apt-get install nut-server"); return }
         let upsd = try UpsdFixture(devFile: Self.dev)
         defer { upsd.stop() }
         let target = NUTTarget(host: "127.0.0.1", port: upsd.port, ups: "dummy")
         var vars: [String: String] = [:]
-        // dummy-ups needs a moment before upsd has its data.
-        for _ in 0..<50 {
-            if let v = try? await NUTClient(target: target).listVariables(), let s = v["ups.status"], s != "WAIT" { vars = v; break }
-            try await Task.sleep(for: .milliseconds(100))
+        // upsd answers once dummy-ups has handed it the data.
+        try await waitUntil("upsd serves the dummy UPS's variables", within: 30) {
+            guard let v = try? await NUTClient(target: target).listVariables(), let s = v["ups.status"], s != "WAIT" else { return false }
+            vars = v
+            return true
         }
         #expect(vars["battery.charge"] == "87")
         #expect(vars["ups.status"] == "OB DISCHRG")

@@ -3,6 +3,7 @@ import WatchpostCore
 import Posix
 @testable import WatchpostPower
 import WatchpostSimulators
+import WatchpostTestSupport
 
 @Suite("Megatec UPS simulator")
 struct SimulatorTests {
@@ -25,22 +26,26 @@ struct SimulatorTests {
         #expect(try MegatecQ1Status.parse(ups.reply(to: "Q1")).reading["ups.status"] == "OL")
     }
 
-    @Test(.enabled(if: FileSystem.exists(Emulation.binDir + "/watchpost-sim") && FileSystem.exists(Emulation.watchpost), "watchpost and watchpost-sim are not built"))
-    func serialProbeReadsTheSimulatorOnAPty() throws {
-        let dir = "/tmp/watchpost-ups-sim-\(CurrentProcess.id)"
-        try FileSystem.makeDirectories(dir)
-        defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
+    @Test func serialProbeReadsTheSimulatorOnAPty() throws {
+        let sim = try TestPaths.builtBinary("watchpost-sim"), watchpost = try TestPaths.watchpost()
+        let dir = try makeTemporaryFolder("watchpost-ups-sim")
+        defer { removeTree(dir) }
+        // Each step waits for an event with a deadline: the pty link to appear, each control
+        // command to be taken (the simulator removes the file when it has applied it). Commands
+        // are written to a temporary name and renamed, so a half-written file is never read.
         let script = """
-        '\(Emulation.binDir)/watchpost-sim' ups-q1 --link \(dir)/tty --control \(dir)/ctl --mains-loss-after never --mains-back-after never 2>/dev/null & sim=$!
-        for i in 1 2 3 4 5 6 7 8 9 10; do [ -e \(dir)/tty ] && break; sleep 0.1; done
-        '\(Emulation.watchpost)' probe ups --q1 --device \(dir)/tty
-        echo mains-off > \(dir)/ctl; sleep 0.5
-        '\(Emulation.watchpost)' probe ups --q1 --device \(dir)/tty --repeat 3 --every 400ms --onbatt-delay 300ms
-        echo battery-low > \(dir)/ctl; sleep 0.5
-        '\(Emulation.watchpost)' probe ups --q1 --device \(dir)/tty --repeat 1
-        kill $sim
+        until_ok() { n=0; while ! eval "$1"; do n=$((n+1)); if [ $n -gt 600 ]; then echo "FAIL: deadline missed: $2"; exit 1; fi; sleep 0.05; done; }
+        control() { echo "$1" > \(dir)/ctl.tmp && mv \(dir)/ctl.tmp \(dir)/ctl; until_ok "[ ! -e \(dir)/ctl ]" "the simulator takes $1"; }
+        '\(sim)' ups-q1 --link \(dir)/tty --control \(dir)/ctl --mains-loss-after never --mains-back-after never 2>/dev/null & sim=$!
+        trap 'kill $sim' EXIT
+        until_ok "[ -e \(dir)/tty ]" "the simulator's pty link"
+        '\(watchpost)' probe ups --q1 --device \(dir)/tty
+        control mains-off
+        '\(watchpost)' probe ups --q1 --device \(dir)/tty --repeat 3 --every 400ms --onbatt-delay 300ms
+        control battery-low
+        '\(watchpost)' probe ups --q1 --device \(dir)/tty --repeat 1
         """
-        let r = try Subprocess.run("/usr/bin/timeout", arguments: ["30", "/bin/sh", "-c", script], timeout: .seconds(40))
+        let r = try Subprocess.run("/bin/sh", arguments: ["-c", script], timeout: .seconds(90))
         let lines = r.output.split(separator: "\n").map(String.init)
         let variables = Emulation.variables(r.output)
         #expect(variables["ups.model"] == "SIM-Q1-1K")

@@ -6,38 +6,34 @@ import Testing
 import FoundationEssentials
 import WatchpostCore
 import Posix
+import WatchpostTestSupport
 
 enum Emulation {
-    static let packageRoot: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }()
-
-    static var binDir: String { CurrentProcess.environment("WATCHPOST_BIN_DIR") ?? "\(packageRoot)/.build/debug" }
+    static var binDir: String { TestPaths.binDir }
     static var watchpost: String { "\(binDir)/watchpost" }
-    static let harness = "\(packageRoot)/.build/ups-harness"
+    static let harness = "\(TestPaths.packageRoot)/.build/ups-harness"
 
-    static var unavailableReason: String? {
-        if !FileSystem.exists("/usr/bin/gcc") { return "gcc is not installed" }
-        if !FileSystem.exists("/usr/include/umockdev-1.0/umockdev.h") { return "libumockdev-dev is not installed" }
-        if !FileSystem.exists("/usr/lib/x86_64-linux-gnu/libumockdev-preload.so.0") && !FileSystem.exists("/usr/lib/aarch64-linux-gnu/libumockdev-preload.so.0") {
-            return "libumockdev0 (the preload library) is not installed"
-        }
-        if !FileSystem.exists(watchpost) { return "the watchpost binary is not built at \(watchpost)" }
-        return nil
+    /// What the emulation needs, found through PATH, pkg-config and ldconfig (any architecture);
+    /// a missing piece fails the test naming the Debian package.
+    static func requireTools() throws {
+        _ = try TestPaths.watchpost()
+        try requireTool("gcc", debianPackage: "gcc")
+        try requirePkgConfig("umockdev-1.0", debianPackage: "libumockdev-dev")
+        try requireSharedLibrary("libumockdev-preload.so.0", debianPackage: "umockdev")
     }
-    static var available: Bool {
-        if let reason = unavailableReason { print("umockdev end-to-end tests skipped: \(reason)"); return false }
-        return true
-    }
-    static var nutAvailable: Bool { FileSystem.exists("/lib/nut/usbhid-ups") && FileSystem.exists("/lib/nut/nutdrv_qx") }
+
+    /// NUT's own drivers (outside PATH, in nut-server's driver folder).
+    static func nutDriver(_ name: String) throws -> String { try requirePackageFile(named: name, debianPackage: "nut-server") }
 
     /// Compiles the harness once per test run (test-only C; never part of the product).
-    static let built: Result<String, WatchpostError> = {
-        let cmd = "gcc -std=gnu11 -O1 -Wall -o \(harness) \(packageRoot)/Tests/umockdev/ups-harness.c $(pkg-config --cflags --libs umockdev-1.0 gio-2.0)"
-        guard let r = try? Subprocess.run("/bin/sh", arguments: ["-c", cmd], timeout: .seconds(120)), r.exitCode == 0 else {
-            return .failure(WatchpostError(.io, "cannot compile the umockdev harness"))
+    static let built: Result<String, MissingRequirement> = {
+        do { try requireTools() } catch let e as MissingRequirement { return .failure(e) } catch { return .failure(MissingRequirement("\(error)")) }
+        let cmd = "gcc -std=gnu11 -O1 -Wall -o \(harness) \(TestPaths.packageRoot)/Tests/umockdev/ups-harness.c $(pkg-config --cflags --libs umockdev-1.0 gio-2.0)"
+        do {
+            let r = try Subprocess.run("/bin/sh", arguments: ["-c", cmd + " 2>&1"], timeout: .seconds(120))
+            guard r.exitCode == 0 else { return .failure(MissingRequirement("cannot compile the umockdev harness: \(r.output)")) }
+        } catch {
+            return .failure(MissingRequirement("cannot compile the umockdev harness: \(error)"))
         }
         return .success(harness)
     }()
@@ -75,7 +71,7 @@ enum Emulation {
     }
 }
 
-@Suite("USB UPS end to end (umockdev)", .serialized, .enabled(if: Emulation.available, "umockdev, gcc or the watchpost binary is missing"))
+@Suite("USB UPS end to end (umockdev)", .serialized)
 struct UmockdevEndToEndTests {
     let hid = ["probe", "ups", "--vendor", "051d", "--product", "0002"]
 
@@ -161,24 +157,26 @@ struct UmockdevEndToEndTests {
         #expect(both >= 8, "\(context): NUT reported only \(both) comparable variables: \(nut)")
     }
 
-    @Test(.enabled(if: Emulation.nutAvailable, "nut-server is not installed"), arguments: ["online", "onbatt", "lowbatt", "shutdown", "replbatt", "overload"])
+    @Test(arguments: ["online", "onbatt", "lowbatt", "shutdown", "replbatt", "overload"])
     func hidReadingsMatchNUTUsbhidUps(state: String) throws {
+        let usbhidUps = try Emulation.nutDriver("usbhid-ups")
         let (_, ours) = try Emulation.run(["--device", "hid", "--script", state], [Emulation.watchpost] + hid)
-        let state_dir = "/tmp/watchpost-nut-\(CurrentProcess.id)"
-        try FileSystem.makeDirectories(state_dir)
+        let state_dir = try makeTemporaryFolder("watchpost-nut")
+        defer { removeTree(state_dir) }
         let (_, nut) = try Emulation.run(["--device", "hid", "--script", state],
-                                         ["/lib/nut/usbhid-ups", "-s", "wp", "-x", "port=auto", "-x", "vendorid=051d", "-u", "root", "-d", "1"],
+                                         [usbhidUps, "-s", "wp", "-x", "port=auto", "-x", "vendorid=051d", "-u", "root", "-d", "1"],
                                          environment: ["NUT_STATEPATH=\(state_dir)", "NUT_CONFPATH=\(state_dir)"])
         Self.compare(ours: Emulation.variables(ours), nut: Emulation.variables(nut), context: "HID \(state)")
     }
 
-    @Test(.enabled(if: Emulation.nutAvailable, "nut-server is not installed"), arguments: ["online", "onbatt", "lowbatt", "fsd"])
+    @Test(arguments: ["online", "onbatt", "lowbatt", "fsd"])
     func q1ReadingsMatchNUTNutdrvQx(state: String) throws {
+        let nutdrvQx = try Emulation.nutDriver("nutdrv_qx")
         let (_, ours) = try Emulation.run(["--device", "q1", "--script", state], [Emulation.watchpost, "probe", "ups", "--q1"])
-        let state_dir = "/tmp/watchpost-nut-\(CurrentProcess.id)"
-        try FileSystem.makeDirectories(state_dir)
+        let state_dir = try makeTemporaryFolder("watchpost-nut")
+        defer { removeTree(state_dir) }
         let (_, nut) = try Emulation.run(["--device", "q1", "--script", state],
-                                         ["/lib/nut/nutdrv_qx", "-s", "wp", "-x", "port=auto", "-x", "vendorid=0665", "-x", "productid=5161",
+                                         [nutdrvQx, "-s", "wp", "-x", "port=auto", "-x", "vendorid=0665", "-x", "productid=5161",
                                           "-x", "subdriver=cypress", "-x", "protocol=megatec", "-u", "root", "-d", "1"],
                                          environment: ["NUT_STATEPATH=\(state_dir)", "NUT_CONFPATH=\(state_dir)"])
         Self.compare(ours: Emulation.variables(ours), nut: Emulation.variables(nut), context: "Q1 \(state)")

@@ -7,13 +7,10 @@ import WatchpostReports
 import Posix
 import WatchpostDaemon
 import WatchpostMail
+import WatchpostTestSupport
 
-/// The package root, found from this file's path (tests run from any folder).
-let packageRoot: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3)  // Tests/WatchpostReportsTests/ReportTests.swift
-    return parts.joined(separator: "/")
-}()
+/// The package root (tests run from any folder).
+let packageRoot = TestPaths.packageRoot
 
 func tempFolder(_ name: String) throws -> String {
     let dir = "\(packageRoot)/.build/reports-test/\(name)"
@@ -241,23 +238,23 @@ struct ReportTests {
         try FileSystem.writeAtomically("\(dir)/tay-trang-2026.csv", ReportRenderer.csv([report]))
         try FileSystem.writeAtomically("\(dir)/tay-trang-2026.txt", ReportRenderer.text([report]))
 
-        guard FileSystem.exists("/usr/bin/chromium"), FileSystem.exists("/usr/bin/pdftoppm") else {
-            print("SKIP PDF/PNG: needs Debian's chromium and poppler-utils (pdftoppm); scripts/test.sh installs them")
-            return
-        }
+        // The PDF half needs its tools: missing, the test fails naming the package.
+        let chromium = try requireTool("chromium", debianPackage: "chromium")
+        let pdftoppm = try requireTool("pdftoppm", debianPackage: "poppler-utils")
+        let pdfinfo = try requireTool("pdfinfo", debianPackage: "poppler-utils")
         let pdf = "\(dir)/tay-trang-2026.pdf"
         let chrome = try await runBlocking {
-            try Subprocess.run("/usr/bin/chromium", arguments: ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+            try Subprocess.run(chromium, arguments: ["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
                                                                  "--user-data-dir=\(dir)/chromium-profile", "--print-to-pdf=\(pdf)", "file://\(htmlPath)"],
                                timeout: .seconds(90))
         }
         #expect(!chrome.timedOut, "chromium: \(chrome.output)")
         #expect(FileSystem.exists(pdf), "chromium: \(chrome.output)")
         let png = try await runBlocking {
-            try Subprocess.run("/usr/bin/pdftoppm", arguments: ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, "\(dir)/tay-trang-2026-page1"], timeout: .seconds(30))
+            try Subprocess.run(pdftoppm, arguments: ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, "\(dir)/tay-trang-2026-page1"], timeout: .seconds(30))
         }
         #expect(png.exitCode == 0, "pdftoppm: \(png.output)")
-        let info = try await runBlocking { try Subprocess.run("/usr/bin/pdfinfo", arguments: [pdf], timeout: .seconds(10)) }
+        let info = try await runBlocking { try Subprocess.run(pdfinfo, arguments: [pdf], timeout: .seconds(10)) }
         let pages = info.output.split(separator: "\n").first { $0.hasPrefix("Pages:") }.flatMap { Int($0.dropFirst(6).trimmingWhitespace()) } ?? 0
         #expect(pages >= 2 && pages <= 6, "A4 pages: \(pages)")
         #expect(info.output.contains("(A4)"), "A4 page size: \(info.output)")
@@ -404,11 +401,7 @@ struct ReportTests {
 
     @Test("watchpost report on the command line: formats, --all-sites, --out, and clear errors")
     func commandLine() async throws {
-        let bin = (CurrentProcess.environment("WATCHPOST_BIN_DIR").flatMap { $0.isEmpty ? nil : $0 } ?? "\(packageRoot)/.build/debug") + "/watchpost"
-        guard FileSystem.exists(bin) else {
-            print("SKIP command-line report test: no built binary at \(bin) (swift build first)")
-            return
-        }
+        let bin = try TestPaths.watchpost()
         let dir = try tempFolder("cli")
         for item in ["probes", "alerts", "contrib"] {
             _ = try Subprocess.run("/bin/cp", arguments: ["-r", "\(packageRoot)/\(item)", "\(dir)/"], timeout: .seconds(20))

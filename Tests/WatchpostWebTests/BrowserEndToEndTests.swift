@@ -3,20 +3,24 @@
 // aiosmtpd, then chromium driven by Selenium opens the link from the delivered email, confirms,
 // signs in and finds the incident acknowledged on the status board. Screenshots go to
 // .build/web-status-board.png (and -confirm, -phone).
+// A missing tool fails the test naming its Debian package (never a silent skip).
 import Testing
 import Posix
-
-let browserTools = ["/usr/bin/chromium", "/usr/bin/chromedriver", "/usr/lib/python3/dist-packages/selenium", "/usr/bin/openssl"]
-let browserToolsPresent = browserTools.allSatisfy { FileSystem.exists($0) }
+import WatchpostTestSupport
 
 @Suite("Web end to end in chromium", .serialized)
 struct BrowserEndToEndTests {
-    @Test(.enabled(if: browserToolsPresent, "needs chromium, chromium-driver and python3-selenium (scripts/test.sh installs them)"),
-          .timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(4)))
     func acknowledgementLinkFromTheEmailInChromium() async throws {
-        let root = packageRoot()
-        let bin = CurrentProcess.environment("WATCHPOST_BIN_DIR").flatMap { $0.isEmpty ? nil : $0 } ?? "\(root)/.build/debug"
-        try #require(FileSystem.exists("\(bin)/watchpost"), "build the watchpost binary first (swift build); looked in \(bin)")
+        try requireTool("chromium", debianPackage: "chromium")
+        try requireTool("chromedriver", debianPackage: "chromium-driver")
+        try requireTool("openssl", debianPackage: "openssl")
+        try requireTool("curl", debianPackage: "curl")
+        try requirePythonModule("selenium", debianPackage: "python3-selenium")
+        try requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
+        let root = TestPaths.packageRoot
+        let bin = TestPaths.binDir
+        _ = try TestPaths.watchpost()
         let shot = "\(root)/.build/web-status-board.png"
         _ = try? Subprocess.run("/bin/rm", arguments: ["-f", shot], timeout: .seconds(5))
         let outcome = try await runBlocking {

@@ -11,6 +11,7 @@ import HTTPServer
 import Curl
 import Posix
 import Synchronization
+import WatchpostTestSupport
 
 struct Reply: Sendable {
     var status: Int
@@ -151,20 +152,6 @@ actor MemoryDesk: IncidentDesk {
     }
 }
 
-/// The package root, from this file's path (Tests/WatchpostWebTests/Support.swift).
-func packageRoot() -> String {
-    if let r = CurrentProcess.environment("WATCHPOST_SOURCE_ROOT"), !r.isEmpty { return r }
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3)
-    return parts.joined(separator: "/")
-}
-
-func tempDir(_ tag: String) throws -> String {
-    let dir = "/tmp/watchpost-web-test-\(tag)-\(CurrentProcess.id)-\(UInt32.random(in: 0...UInt32.max))"
-    try FileSystem.makeDirectories(dir)
-    return dir
-}
-
 /// A password hash made once for every test user (PBKDF2 at 600,000 iterations costs time).
 let testPassword = "correct horse battery staple"
 let testPasswordHash: String = (try? PasswordHash.make(testPassword)) ?? ""
@@ -182,10 +169,10 @@ struct WebFixture {
     var base: String { "http://127.0.0.1:\(server.port)" }
 
     static func start(tls: (cert: String, key: String)? = nil, settings: WebSettings = WebSettings(), desk useDesk: Bool = true) async throws -> WebFixture {
-        let dir = try tempDir("web")
+        let dir = try makeTemporaryFolder("wp-web")
         let clock = ManualClock(now: Instant.parse("2026-11-24T08:00:00+07:00")!)
         let store = try Store(path: "\(dir)/watchpost.db", clock: clock)
-        let config = try ConfigurationLoader.load(root: packageRoot())
+        let config = try ConfigurationLoader.load(root: TestPaths.packageRoot)
         let logs = MemoryLogSink()
         let logger = Logger(sink: logs, clock: clock, minimumLevel: .debug)
         let desk = MemoryDesk(clock: clock)
@@ -215,7 +202,7 @@ struct WebFixture {
 
     func stop() async {
         await server.stop()
-        _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5))
+        removeTree(dir)
     }
 }
 

@@ -2,6 +2,7 @@
 // acknowledged through its emailed link; the engine records who, how and from where, escalation
 // stops, refusals land on the hash-chained timeline, and the role rules hold for `--as` users.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
@@ -16,11 +17,11 @@ struct WebEngineTests {
     let level1 = "truc-ban@bdbp-taytrang.example.org"
 
     func setUp() async throws -> (WebFixture, IncidentProcessor, Instant) {
-        let dir = try tempDir("engine")
+        let dir = try makeTemporaryFolder("wp-web-engine")
         let t0 = Instant.parse("2026-11-24T09:00:00+07:00")!
         let clock = ManualClock(now: t0)
         let store = try Store(path: "\(dir)/watchpost.db", clock: clock)
-        let config = try ConfigurationLoader.load(root: packageRoot())
+        let config = try ConfigurationLoader.load(root: TestPaths.packageRoot)
         var settings = EngineSettings(configuration: config)
         let i = settings.sites.firstIndex { $0.id == "tay-trang" }!
         settings.sites[i].checks = [CheckSpec(key: CheckKey(site: "tay-trang", check: "content"), name: "Nội dung / Content", kind: "content",

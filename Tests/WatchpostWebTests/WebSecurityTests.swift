@@ -3,6 +3,7 @@
 // trying each action it must not (pages and API), escaping of script and SQL in user text, and
 // login rate limiting (1,000 wrong passwords).
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostStore
 import WatchpostAuth
@@ -272,9 +273,10 @@ struct WebSecurityTests {
     }
 
     @Test func sessionCookieFlagsAndSecureUnderTLS() async throws {
-        let dir = try tempDir("tlsweb")
+        let openssl = try requireTool("openssl", debianPackage: "openssl")
+        let dir = try makeTemporaryFolder("wp-web-tls")
         let gen = try await runBlocking {
-            try Subprocess.run("/usr/bin/openssl", arguments: [
+            try Subprocess.run(openssl, arguments: [
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "\(dir)/key.pem", "-out", "\(dir)/cert.pem",
             ], timeout: .seconds(30))
@@ -309,7 +311,7 @@ struct WebSecurityTests {
         let evil = try await http("POST", "\(plain.base)/login", body: form([("csrf", csrfField(plp.body) ?? ""), ("login", "dept1"), ("password", testPassword), ("next", "//evil.example/")]), jar: pj)
         #expect(evil.header("location") == ["/"])
         await plain.stop()
-        _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5))
+        removeTree(dir)
     }
 }
 

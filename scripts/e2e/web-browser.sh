@@ -3,21 +3,30 @@
 # worker, web server) with one failing check, Debian's aiosmtpd receiving the notification, and
 # chromium + Selenium opening the link from that email, confirming, signing in and finding the
 # incident acknowledged on the status board (screenshots saved).
+# A missing tool fails the run naming its Debian package; every wait has a deadline.
 #   scripts/e2e/web-browser.sh BIN_DIR SCREENSHOT.png
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$root/scripts/lib.sh"
 bin="$1/watchpost"
 shot="$2"
+[ -x "$bin" ] || { echo "FAIL: no built watchpost at $bin (swift build first)"; exit 1; }
+py=$(debian_python)
+require_tool chromium chromium >/dev/null
+require_tool chromedriver chromium-driver >/dev/null
+require_tool openssl openssl >/dev/null
+require_tool curl curl >/dev/null
+require_tool timeout coreutils >/dev/null
+"$py" -c 'import selenium' 2>/dev/null || { echo "FAIL: $py cannot import selenium: install the Debian package python3-selenium"; exit 1; }
+"$py" -c 'import aiosmtpd' 2>/dev/null || { echo "FAIL: $py cannot import aiosmtpd: install the Debian package python3-aiosmtpd"; exit 1; }
 work=$(mktemp -d /tmp/watchpost-e2e-web-XXXXXX)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.5
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  stop_pids "${pids[@]}"
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 smtp=$(free_port); web=$(free_port)
 
 mkdir -p "$work/conf/probes/tay-trang" "$work/mail"
@@ -55,16 +64,17 @@ CONF
 "$bin" check --config "$work/conf"
 printf 'xem-bao-cao-2026\n' | "$bin" user add so-tttt --role department --name "Sở TT&TT Điện Biên" --config "$work/conf"
 
-/usr/bin/python3 "$root/scripts/mail-sink.py" --listen "127.0.0.1:$smtp" --dir "$work/mail" > "$work/sink.log" 2>&1 < /dev/null &
+"$py" "$root/scripts/mail-sink.py" --listen "127.0.0.1:$smtp" --dir "$work/mail" > "$work/sink.log" 2>&1 < /dev/null &
 pids+=($!)
 "$bin" run --config "$work/conf" > "$work/daemon.log" 2>&1 < /dev/null &
 pids+=($!)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$web/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for "the web server answers /healthz" 60 curl -sf -o /dev/null "http://127.0.0.1:$web/healthz" || {
+  echo "--- daemon log"; tail -n 40 "$work/daemon.log"; exit 1; }
 
 # The browser's output goes to a file: chromium's helper processes may keep inherited
 # descriptors open after the driver quits, which would hold a caller's pipe open.
 rc=0
-timeout 150 /usr/bin/python3 "$root/scripts/e2e/web_browser.py" --base "http://127.0.0.1:$web" --maildir "$work/mail" \
+timeout 150 "$py" "$root/scripts/e2e/web_browser.py" --base "http://127.0.0.1:$web" --maildir "$work/mail" \
     --login so-tttt --password xem-bao-cao-2026 --screenshot "$shot" --timeout 60 > "$work/browser.log" 2>&1 < /dev/null || rc=$?
 grep -v "^$" "$work/browser.log" | grep -iv "dbus" || true
 if [ "$rc" -ne 0 ]; then

@@ -2,12 +2,21 @@
 """End-to-end check of acknowledgement by link, in a real browser (Debian's chromium driven by
 Selenium). Reads the notification email the daemon sent to the test SMTP server, opens its
 acknowledgement link, confirms, then signs in and looks at the status board, saving screenshots.
-Run with Debian's /usr/bin/python3 (python3-selenium)."""
-import argparse, email, email.policy, glob, os, re, sys, time
+Run with Debian's python3 (python3-selenium). Every step waits for the next page's own element
+(WebDriverWait with a deadline that fails loudly), never for a fixed time: after a click the old
+page is still there until the new one arrives, and the login POST (600,000 PBKDF2 iterations)
+takes seconds on a loaded machine."""
+import argparse, email, email.policy, glob, os, re, shutil, sys, time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
+try:
+    from selenium import webdriver
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError as e:
+    print("FAIL: %s cannot import selenium (%s): install the Debian package python3-selenium" % (sys.executable, e), flush=True)
+    sys.exit(1)
 
 p = argparse.ArgumentParser()
 p.add_argument("--base", required=True)
@@ -21,6 +30,31 @@ a = p.parse_args()
 def fail(msg):
     print("FAIL: " + msg, flush=True)
     sys.exit(1)
+
+def tool(name, package):
+    path = shutil.which(name)
+    if path is None:
+        fail("%s is not on PATH: install the Debian package %s" % (name, package))
+    return path
+
+def body_text(driver):
+    try:
+        return driver.find_element(By.TAG_NAME, "body").text
+    except Exception as e:  # the page is being replaced
+        return "(no body: %s)" % e
+
+def wait_for(driver, what, condition):
+    """Waits until condition(driver) is true; fails naming what was awaited and showing the page."""
+    try:
+        WebDriverWait(driver, a.timeout, poll_frequency=0.2).until(lambda d: condition(d))
+    except TimeoutException:
+        fail("%s did not happen within %ss; the browser is at %s showing:\n%s" % (what, a.timeout, driver.current_url, body_text(driver)[:1200]))
+
+def heading(driver):
+    try:
+        return driver.find_element(By.TAG_NAME, "h1").text
+    except Exception:
+        return ""
 
 # 1. The email with the link (text parts decoded from quoted-printable/base64).
 link, mail_to, deadline = None, None, time.time() + a.timeout
@@ -43,12 +77,14 @@ if link is None:
     fail("no email with an acknowledgement link in %s within %ss" % (a.maildir, a.timeout))
 print("link from the email to %s: %s..." % (mail_to, link[:70]), flush=True)
 
+chromium = tool("chromium", "chromium")
+chromedriver = tool("chromedriver", "chromium-driver")
 opts = webdriver.ChromeOptions()
-opts.binary_location = "/usr/bin/chromium"
+opts.binary_location = chromium
 for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=vi"):
     opts.add_argument(flag)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-driver.set_page_load_timeout(30)
+driver = webdriver.Chrome(service=Service(chromedriver), options=opts)
+driver.set_page_load_timeout(a.timeout)
 try:
     # 2. Opening the link shows a confirmation and changes nothing.
     driver.get(link)
@@ -58,9 +94,9 @@ try:
     driver.save_screenshot(a.screenshot.replace(".png", "-confirm.png"))
     driver.find_element(By.ID, "note").send_keys("Đã cử tổ kỹ thuật (e2e)")
     driver.find_element(By.ID, "confirm").click()
-    body = driver.find_element(By.TAG_NAME, "body").text
-    if "Đã xác nhận tiếp nhận sự cố" not in body:
-        fail("confirming did not acknowledge:\n" + body[:800])
+    # The POST's answer replaces the page: wait for its notice (the form page lacks it).
+    wait_for(driver, "the acknowledgement notice after confirming", lambda d: "Đã xác nhận tiếp nhận sự cố" in body_text(d))
+    body = body_text(driver)
     incident = re.search(r"#(\d+)", body).group(1)
     print("acknowledged incident #%s in the browser" % incident, flush=True)
 
@@ -69,14 +105,18 @@ try:
     driver.find_element(By.ID, "login").send_keys(a.login)
     driver.find_element(By.ID, "password").send_keys(a.password)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    driver.get(a.base + "/")
-    board = driver.find_element(By.TAG_NAME, "body").text
+    # Navigating before the login POST has answered would abort it (the board would show the
+    # login page again): wait for the board the login redirects to.
+    wait_for(driver, "the status board after signing in",
+             lambda d: not d.current_url.rstrip("/").endswith("/login") and heading(d).startswith("Bảng trạng thái"))
+    board = body_text(driver)
     row = [l for l in board.splitlines() if "#" + incident in l]
     if "Bảng trạng thái" not in board or "Đã tiếp nhận / Acknowledged" not in board:
         fail("the status board does not show the incident acknowledged:\n" + board[:1200])
     driver.save_screenshot(a.screenshot)
     driver.set_window_size(390, 1400)  # a phone
     driver.get(a.base + "/")
+    wait_for(driver, "the status board at phone width", lambda d: heading(d).startswith("Bảng trạng thái"))
     driver.save_screenshot(a.screenshot.replace(".png", "-phone.png"))
     print("status board shows #%s acknowledged; screenshot %s" % (incident, a.screenshot), flush=True)
     print("OK incident=%s" % incident, flush=True)
