@@ -1,6 +1,7 @@
 import Testing
 import WatchpostCore
 import WatchpostMail
+import WatchpostTestSupport
 
 /// The cap on messages per incident per recipient per hour ([mail] max_per_incident_per_hour):
 /// a wall in a fault storm keeps one incident busy, and its recipients hear of it at that pace,
@@ -8,7 +9,7 @@ import WatchpostMail
 @Suite("Mail: cap per incident", .serialized)
 struct IncidentCapTests {
     @Test func stormIncidentIsCappedPerHourOthersAreNot() async throws {
-        let port = freePort()
+        let port = try freeTCPPort()
         let f = try OutboxTests.Fixture(smtpPort: port, mail: "group_window = 0s\nmax_per_incident_per_hour = 2")
         defer { f.cleanup() }
         let sink = try MailSink(port: port, dir: f.sinkDir)
