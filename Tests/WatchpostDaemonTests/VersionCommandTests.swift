@@ -1,5 +1,6 @@
 import Testing
 import WatchpostCore
+import WatchpostTestSupport
 
 /// `watchpost version` names each linked C library with the version the library itself reports
 /// at run time; on Debian that is the version of the -dev package the build used (pkg-config).

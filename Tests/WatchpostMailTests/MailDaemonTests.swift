@@ -15,13 +15,11 @@ struct MailDaemonTests {
         let port = try freeTCPPort()
         let cfg = try MailTestConfig(smtpPort: port, mail: "group_window = 1s\nretry_initial = 1s\nretry_max = 2s")
         let sinkDir = try makeTemporaryFolder("wp-sink")
-        defer { cfg.cleanup(); shell("rm -rf '\(sinkDir)'*") }
-        let log = "\(cfg.dir)/daemon.log"
-        func daemonLog() -> String { (try? FileSystem.readText(log)) ?? "" }
-        var pid = try spawnProcess(try TestPaths.watchpost(), ["run", "--config", cfg.dir], log: log)
-        defer { stopProcess(pid, signal: SIGKILL) }
-        try #require(eventually(20) { daemonLog().contains("watchpost started") }, "\(daemonLog())")
-        #expect(daemonLog().contains("outbox worker started"))
+        defer { cfg.cleanup(); removeTree(sinkDir); FileSystem.remove(sinkDir + ".log") }
+        let daemon = try DaemonProcess(configDir: cfg.dir)
+        func daemonLog() -> String { daemon.logTail() }
+        try daemon.waitUntilStarted()
+        #expect(daemon.log.contains("outbox worker started"))
 
         // The incident engine's part, played by the test: queue notifications in the daemon's database.
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: SystemClock())
@@ -35,17 +33,15 @@ struct MailDaemonTests {
             let rows = (try? await store.outboxRows()) ?? []
             return rows.count == 6 && rows.allSatisfy { $0.state == "sending" && $0.lastError != nil }
         }, "\(daemonLog())")
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        daemon.killNine()
 
         let sink = try MailSink(port: port, dir: sinkDir)
-        pid = try spawnProcess(try TestPaths.watchpost(), ["run", "--config", cfg.dir], log: log)
+        try daemon.restart()
+        try daemon.waitUntilStarted()
         #expect(await eventuallyAsync(30) { sink.messages.count >= 3 }, "\(daemonLog())")
         #expect(await eventuallyAsync(10) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } })
         // Stop the daemon first: once it has exited nothing more can arrive, so the count is final.
-        kill(pid, SIGTERM)
-        #expect(waitExit(pid, seconds: 30) != nil, "the daemon did not stop on SIGTERM")
+        #expect(daemon.signalAndWait(SIGTERM, seconds: 30) != nil, "the daemon did not stop on SIGTERM")
         let messages = sink.messages.map(ParsedMail.init)
         #expect(messages.count == 3, "exactly once per recipient")
         #expect(Set(messages.compactMap { $0.header("x-envelope-to") }) == ["r1@taytrang.example.org", "r2@taytrang.example.org", "r3@taytrang.example.org"])

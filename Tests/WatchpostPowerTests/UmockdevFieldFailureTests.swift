@@ -15,12 +15,8 @@ import Posix
 struct UmockdevFieldFailureTests {
     let hid = ["probe", "ups", "--vendor", "051d", "--product", "0002"]
 
-    func requireEmulation() throws {
-        if let reason = Emulation.unavailableReason {
-            Issue.record("cannot run: \(reason) (apt-get install gcc libumockdev-dev umockdev; swift build)")
-            throw WatchpostError(.notFound, reason)
-        }
-    }
+    /// Fails naming the Debian package when gcc, umockdev or the built binary is missing.
+    func requireEmulation() throws { try Emulation.requireTools() }
 
     /// #2925 + #2742: the link drops as mains is lost; back on USB, the battery report answers
     /// 3 of its 5 bytes. The temperature from before the drop must not come back as current.

@@ -78,6 +78,8 @@ public final class DaemonProcess {
     public let configDir: String
     public let logPath: String
     public private(set) var pid: pid_t
+    /// False once the process has been reaped (its pid may then belong to someone else).
+    public private(set) var isRunning = true
 
     /// Starts the built daemon (WATCHPOST_BIN_DIR); `environment` adds variables (NOTIFY_SOCKET…).
     public init(configDir: String, log: String? = nil, environment: [String] = []) throws {
@@ -111,24 +113,35 @@ public final class DaemonProcess {
     /// Starts the daemon again on the same configuration and log (after a kill or a stop).
     public func restart(environment: [String] = []) throws {
         pid = try spawnProcess(try TestPaths.watchpost(), ["run", "--config", configDir], log: logPath, environment: environment)
+        isRunning = true
         starts += 1
     }
 
     /// SIGKILL and reap (a crash, for restart tests).
     public func killNine() {
+        guard isRunning else { return }
         kill(pid, SIGKILL)
-        _ = waitExit(pid, seconds: 10)
+        if waitExit(pid, seconds: 10) != nil { isRunning = false }
     }
 
     /// Sends `signal` and waits up to `seconds` for the exit; the raw wait status, nil if it is
     /// still running then.
     public func signalAndWait(_ signal: Int32 = SIGTERM, seconds: Double) -> Int32? {
+        guard isRunning else { return nil }
         kill(pid, signal)
-        return waitExit(pid, seconds: seconds)
+        let status = waitExit(pid, seconds: seconds)
+        if status != nil { isRunning = false }
+        return status
     }
 
-    public func stop() { stopProcess(pid) }
-    deinit { stopProcess(pid, signal: SIGKILL, grace: 5) }
+    /// SIGTERM, then SIGKILL after 5 s; reaped either way.
+    public func stop() {
+        guard isRunning else { return }
+        stopProcess(pid)
+        isRunning = false
+    }
+
+    deinit { if isRunning { stopProcess(pid, signal: SIGKILL, grace: 5) } }
 }
 
 extension String {
