@@ -1,7 +1,9 @@
 // A simulated media player's HTTP status interface (`watchpost-sim player`): answers
-// `GET /api/info.json` with what it is "playing" — the item named on the command line, or the
-// first line of a control file (so the demo can switch to an unapproved item with one command),
-// with the item's SHA-256 and size read from the media folder.
+// `GET /api/info.json` with what it is "playing" — the first line of a control file when it has
+// one (so the demo can switch to an unapproved item with one command), else the current item of
+// a looping M3U playlist (`#EXTINF:seconds,title` gives each item's length; position and
+// duration are reported, so the broadcast log sees each play start), else the item named on the
+// command line — with the item's SHA-256 and size read from the media folder.
 import WatchpostCore
 import WatchpostContent
 import WatchpostPlayer
@@ -18,14 +20,75 @@ public struct PlayerSimulatorConfig: Sendable {
     public var reportHash: Bool = true
     /// Report only the file name (no path), as simpler players do.
     public var nameOnly: Bool = false
+    /// Items played in a loop from `origin` (empty: none).
+    public var playlist: [PlaylistEntry] = []
+    public var origin: Instant = Instant(milliseconds: 0)
+    /// Remembers when the control file's item started (its position counts from then).
+    public let override = NowPlayingOverride()
 
-    public init(mediaFolder: String, item: String? = nil, nowPlayingFile: String? = nil, reportHash: Bool = true, nameOnly: Bool = false) {
+    public init(mediaFolder: String, item: String? = nil, nowPlayingFile: String? = nil, reportHash: Bool = true, nameOnly: Bool = false,
+                playlist: [PlaylistEntry] = [], origin: Instant = Instant(milliseconds: 0)) {
         self.mediaFolder = mediaFolder
         self.item = item
         self.nowPlayingFile = nowPlayingFile
         self.reportHash = reportHash
         self.nameOnly = nameOnly
+        self.playlist = playlist
+        self.origin = origin
     }
+}
+
+/// One playlist item and how long it plays.
+public struct PlaylistEntry: Sendable, Hashable {
+    public var path: String
+    public var seconds: Int64
+    public init(path: String, seconds: Int64) {
+        self.path = path
+        self.seconds = seconds
+    }
+
+    /// An M3U playlist: `#EXTINF:20,Title` before an item gives its length (default 20 s).
+    public static func parseM3U(_ text: String, defaultSeconds: Int64 = 20) -> [PlaylistEntry] {
+        var out: [PlaylistEntry] = []
+        var next: Int64?
+        for raw in text.split(separator: "\n") {
+            let line = String(raw).trimmingWhitespace()
+            if line.hasPrefix("#EXTINF:") {
+                let value = line.dropFirst(8).prefix { $0 != "," }
+                next = Int64(value.trimmingWhitespace()).flatMap { $0 > 0 ? $0 : nil }
+            } else if !line.isEmpty && !line.hasPrefix("#") {
+                out.append(PlaylistEntry(path: line, seconds: next ?? defaultSeconds))
+                next = nil
+            }
+        }
+        return out
+    }
+
+    /// The item playing `elapsed` after the loop began, and its position.
+    public static func current(_ list: [PlaylistEntry], elapsed: Seconds) -> (PlaylistEntry, Seconds)? {
+        let total = list.reduce(Int64(0)) { $0 + $1.seconds * 1000 }
+        guard total > 0 else { return nil }
+        var t = ((elapsed.milliseconds % total) + total) % total
+        for e in list {
+            if t < e.seconds * 1000 { return (e, Seconds(milliseconds: t)) }
+            t -= e.seconds * 1000
+        }
+        return nil
+    }
+}
+
+/// When the control file's current line first appeared.
+public final class NowPlayingOverride: Sendable {
+    private let state = Mutex<(String, Instant)?>(nil)
+    public init() {}
+    func since(_ line: String, now: Instant) -> Instant {
+        state.withLock { s in
+            if let (l, t) = s, l == line { return t }
+            s = (line, now)
+            return now
+        }
+    }
+    func clear() { state.withLock { $0 = nil } }
 }
 
 public enum PlayerSimulator {
@@ -33,15 +96,29 @@ public enum PlayerSimulator {
     public static let firmware = "1.0.0"
 
     /// The status document for the current item (blocking: hashes the item).
-    public static func status(_ config: PlayerSimulatorConfig) -> PlayerStatus {
+    public static func status(_ config: PlayerSimulatorConfig, now: Instant = SystemClock().now()) -> PlayerStatus {
         var current = config.item
+        var position: Seconds?, duration: Seconds?
+        var overridden = false
         if let f = config.nowPlayingFile, let text = try? FileSystem.readText(f) {
             let line = text.split(separator: "\n").first.map { $0.trimmingWhitespace() } ?? ""
-            if !line.isEmpty { current = line }
+            if !line.isEmpty {
+                current = line
+                position = now - config.override.since(line, now: now)
+                overridden = true
+            }
+        }
+        if !overridden {
+            config.override.clear()
+            if let (entry, at) = PlaylistEntry.current(config.playlist, elapsed: now - config.origin) {
+                current = entry.path
+                position = at
+                duration = .seconds(entry.seconds)
+            }
         }
         guard let path = current else { return PlayerStatus(model: model, firmware: firmware, state: "idle") }
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        var item = PlayerStatus.Item(name: name, path: config.nameOnly ? nil : path)
+        var item = PlayerStatus.Item(name: name, path: config.nameOnly ? nil : path, position_ms: position?.milliseconds, duration_ms: duration?.milliseconds)
         if config.reportHash, case .success(let h) = MediaScanner.hashOne("\(config.mediaFolder)/\(path)") {
             item.sha256 = h.sha256
             item.size = h.size
@@ -95,9 +172,9 @@ public enum PlayerSimulator {
     }
 
     /// `watchpost-sim player --listen 127.0.0.1:8090 --media DIR [--item PATH] [--now-playing FILE]
-    /// [--no-hash] [--name-only]`
+    /// [--playlist FILE.m3u] [--no-hash] [--name-only]`
     public static func main(_ args: [String]) async -> Int32 {
-        var listen = "127.0.0.1:8090", media: String?, item: String?, nowPlaying: String?
+        var listen = "127.0.0.1:8090", media: String?, item: String?, nowPlaying: String?, playlistFile: String?
         var reportHash = true, nameOnly = false
         var i = 0
         while i < args.count {
@@ -108,6 +185,7 @@ public enum PlayerSimulator {
             case "--media": media = next()
             case "--item": item = next()
             case "--now-playing": nowPlaying = next()
+            case "--playlist": playlistFile = next()
             case "--no-hash": reportHash = false
             case "--name-only": nameOnly = true
             default:
@@ -117,7 +195,7 @@ public enum PlayerSimulator {
             i += 1
         }
         guard let media else {
-            StandardErrorSink().write(line: "usage: watchpost-sim player --media DIR [--listen 127.0.0.1:8090] [--item PATH] [--now-playing FILE] [--no-hash] [--name-only]")
+            StandardErrorSink().write(line: "usage: watchpost-sim player --media DIR [--listen 127.0.0.1:8090] [--item PATH] [--now-playing FILE] [--playlist FILE.m3u] [--no-hash] [--name-only]")
             return 64
         }
         let hostPort = listen.split(separator: ":")
@@ -128,7 +206,13 @@ public enum PlayerSimulator {
         do {
             let listener = try LoopbackListener(host: String(hostPort[0]), port: port)
             StandardErrorSink().write(line: "watchpost-sim player: serving http://\(hostPort[0]):\(listener.port)/api/info.json (media \(media))")
-            let config = PlayerSimulatorConfig(mediaFolder: media, item: item, nowPlayingFile: nowPlaying, reportHash: reportHash, nameOnly: nameOnly)
+            var playlist: [PlaylistEntry] = []
+            if let playlistFile {
+                playlist = PlaylistEntry.parseM3U(try FileSystem.readText(playlistFile))
+                StandardErrorSink().write(line: "watchpost-sim player: playlist \(playlistFile), \(playlist.count) item(s) in a loop")
+            }
+            let config = PlayerSimulatorConfig(mediaFolder: media, item: item, nowPlayingFile: nowPlaying, reportHash: reportHash, nameOnly: nameOnly,
+                                               playlist: playlist, origin: SystemClock().now())
             let stop = StopBox()
             _ = try await runOnOwnThread { PlayerSimulator.serve(listener, config: config, stop: stop) }
             return 0

@@ -7,23 +7,35 @@
 "$bin/watchpost-sim" novastar --listen 127.0.0.20:5200 --cards 4,4 --monitoring-cards --control "$demo/novastar.ctl" &
 pids+=($!)
 
-# Content integrity (Tây Trang's content and playing-now checks): a copy of the demo media folder
-# with its manifest signed by the DEMO key (contrib/demo/content), the demo public key, and a
-# simulated player at 127.0.0.21:8080 (192.0.2.21) playing what $demo/now-playing names. The
-# content-blackout responder is enabled in the demo, so unapproved content blacks out the
-# simulated LED screen once and the timeline shows it.
+# Content integrity (Tây Trang's content and playing-now checks): a copy of the demo media folder,
+# its manifest signed now with the DEMO key (contrib/demo/content) from the Department's sidecar
+# (titles, sources, languages, this month's programmes: the broadcast log and the Tây Trang 7.8
+# freshness rule see them), the demo public key, and a simulated player at 127.0.0.21:8080
+# (192.0.2.21) looping media/playlist.m3u — unless $demo/now-playing names an item (the fault).
+# The content-blackout responder is enabled in the demo, so unapproved content blacks out the
+# simulated LED screen once and the timeline and the broadcast log show it.
 mkdir -p "$demo/media"
 cp -r contrib/demo/content/media/. "$demo/media/"
+install -m 600 contrib/demo/content/demo-department.key "$demo/demo-department.key"
+sed "s/{month}/$(date +%Y-%m)/" contrib/demo/content/sidecar.txt > "$demo/sidecar.txt"
+"$bin/watchpost" manifest create "$demo/media" --key "$demo/demo-department.key" --valid-from 2026-01-01 --valid-to 2030-12-31 \
+    --approved-by "Sở Thông tin và Truyền thông tỉnh Điện Biên (DEMO)" --sidecar "$demo/sidecar.txt" 2>/dev/null
 sed -i -e "s#^media_folder = .*#media_folder = $demo/media#" \
        -e "s#^public_key = .*#public_key = contrib/demo/content/demo-department.pub#" \
        -e '/^\[check content\]/,/^\[/ s/^interval = .*/interval = 20s/' \
        -e '/^\[check content\]/,/^\[/ s/^timeout = .*/timeout = 15s/' \
+       -e '/^\[check playing-now\]/,/^\[/ s/^interval = .*/interval = 15s/' \
+       -e '/^\[check content-freshness\]/,/^\[/ s/^interval = .*/interval = 1m/' \
        "$demo/config/probes/tay-trang/checks.conf"
 if [ -f "$demo/config/probes/tay-trang/responders.conf" ]; then
     sed -i '/^\[responder content-blackout\]/,/^\[/ s/^enabled = false/enabled = true/' "$demo/config/probes/tay-trang/responders.conf"
 fi
-echo "videos/gioi-thieu.txt" > "$demo/now-playing"
-"$bin/watchpost-sim" player --listen 127.0.0.21:8080 --media "$demo/media" --now-playing "$demo/now-playing" &
+# The demo runs as if in operating hours at any time of day (the screen checks and the broadcast
+# log judge "dark in operating hours" as on a working day).
+sed -i -E -e 's/^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)( *)= .*/\1\2= 00:00-24:00/' -e 's/^windows = .*/windows = 00:00-24:00/' \
+    "$demo/config/probes/tay-trang/schedule.conf"
+: > "$demo/now-playing"
+"$bin/watchpost-sim" player --listen 127.0.0.21:8080 --media "$demo/media" --playlist "$demo/media/playlist.m3u" --now-playing "$demo/now-playing" &
 pids+=($!)
 
 # UPS: a Megatec Q1 unit on a pseudo-terminal (Tây Trang's ups check, kind ups-q1 on /dev/ttyS0 →
