@@ -3,7 +3,6 @@
 // by `watchpost plays`, the web page's download and `/api/v1/plays`.
 import WatchpostCore
 import WatchpostStore
-import FoundationEssentials
 
 /// One entry in machine form (JSON): ISO 8601 times with the site's offset, seconds as numbers.
 public struct PlayRow: Codable, Sendable, Hashable {
@@ -143,10 +142,7 @@ public enum PlayListing {
     }
 
     public static func json(_ entries: [BroadcastEntry], zone: ZoneOffset, proofs: [Int64: PlayProof] = [:]) -> [UInt8] {
-        let enc = JSONEncoder()
-        enc.keyEncodingStrategy = .convertToSnakeCase
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? enc.encode(entries.map { PlayRow($0, zone: zone, proof: proofs[$0.id]) })) ?? Data("[]".utf8))
+        (try? JSONCoding.encode(entries.map { PlayRow($0, zone: zone, proof: proofs[$0.id]) }, options: [.snakeCaseKeys, .unescapedSlashes])) ?? Array("[]".utf8)
     }
 }
 

@@ -12,7 +12,6 @@ import WatchpostConfig
 import WatchpostContent
 import Curl
 import Posix
-import FoundationEssentials
 
 /// The player's status document.
 public struct PlayerStatus: Sendable, Hashable, Codable {
@@ -48,16 +47,14 @@ public struct PlayerStatus: Sendable, Hashable, Codable {
     }
 
     public static func decode(_ bytes: [UInt8]) throws(WatchpostError) -> PlayerStatus {
-        do { return try JSONDecoder().decode(PlayerStatus.self, from: Data(bytes)) } catch {
+        do { return try JSONCoding.decode(PlayerStatus.self, from: bytes) } catch {
             throw WatchpostError(.protocolViolation, "player status is not the expected JSON: \(error)")
         }
     }
 
     /// The exact bytes the simulator serves (keys sorted, no spaces): tests pin them.
     public func encoded() -> [UInt8] {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? enc.encode(self)) ?? Data())
+        (try? JSONCoding.encode(self, options: [.unescapedSlashes])) ?? []
     }
 }
 

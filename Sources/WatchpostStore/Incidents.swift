@@ -6,7 +6,6 @@
 // outbox key is unique) and sends nothing twice.
 import WatchpostCore
 import SQLite
-import FoundationEssentials
 
 extension Migrations {
     static let incidents = Migration(version: 2, name: "incidents", sql: """
@@ -107,16 +106,11 @@ public struct StoredMaintenance: Sendable, Hashable {
 }
 
 extension Store {
-    static let jsonEncoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
 
     // MARK: - Rows
 
     static func saveIncident(_ inc: Incident, in db: SQLiteConnection) throws {
-        let json = String(decoding: try jsonEncoder.encode(inc), as: UTF8.self)
+        let json = try JSONCoding.string(inc)
         try db.run("""
             INSERT INTO incident (id, site, check_id, state, category, severity, opened_ms, updated_ms, resolved_ms, level, round, hold,
               deadline_ms, deadline_kind, deadline_level, summary, data_json)
@@ -131,7 +125,7 @@ extension Store {
     }
 
     static func decodeIncident(_ row: SQLRow) throws -> Incident {
-        try JSONDecoder().decode(Incident.self, from: Data((row["data_json"].string ?? "").utf8))
+        try JSONCoding.decode(Incident.self, from: row["data_json"].string ?? "")
     }
 
     static func loadIncident(_ id: Int64, in db: SQLiteConnection) throws -> Incident? {

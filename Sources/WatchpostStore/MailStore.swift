@@ -13,7 +13,6 @@
 // clients and the recipients see a duplicate they can recognise, never a different message.
 import WatchpostCore
 import SQLite
-import FoundationEssentials
 
 extension Migrations {
     static let mail = Migration(version: 3, name: "mail", sql: """
@@ -137,7 +136,7 @@ public struct OutboxSummary: Sendable, Hashable {
 
 extension Store {
     static func outboxRow(_ r: SQLRow) -> OutboxRow {
-        let fields = (r["fields_json"].string).flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+        let fields = (r["fields_json"].string).flatMap { try? JSONCoding.decode([String: String].self, from: $0) } ?? [:]
         let req = NotificationRequest(
             key: r["key"].string ?? "", event: NotificationRequest.Event(rawValue: r["event"].string ?? "") ?? .test,
             site: r["site"].string ?? "", incidentID: r["incident_id"].int, checkID: r["check_id"].string,

@@ -2,7 +2,6 @@
 // recorder (WatchpostBroadcast) decides what to write; this file only stores and reads.
 import WatchpostCore
 import SQLite
-import FoundationEssentials
 
 /// An item as the player played it, with the approval that covered it when it started.
 public struct BroadcastItem: Sendable, Hashable, Codable {
@@ -249,7 +248,7 @@ extension Store {
     public func lastResult(site: String, checkID: String) throws(WatchpostError) -> (Instant, CheckResult?)? {
         do {
             guard let r = try db.query("SELECT last_ms, result_json FROM check_state WHERE site = ? AND check_id = ?", site, checkID).first else { return nil }
-            let result = r["result_json"].string.flatMap { try? JSONDecoder().decode(CheckResult.self, from: Data($0.utf8)) }
+            let result = r["result_json"].string.flatMap { try? JSONCoding.decode(CheckResult.self, from: $0) }
             return (Instant(milliseconds: r["last_ms"].int ?? 0), result)
         } catch { throw storageError("cannot read the state of \(site)/\(checkID)", error) }
     }

@@ -5,7 +5,6 @@
 import WatchpostCore
 import SQLite
 import Posix
-import FoundationEssentials
 
 /// One schema step. Versions are allotted per capability so that parallel work never collides:
 /// 1 foundation, 2 incidents and timeline, 3 outbox, 4 users and web, 5 content, 6 power,
@@ -202,7 +201,7 @@ public actor Store {
         let key = "\(site)/\(checkID)"
         let at = result.startedAt
         do {
-            let json = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+            let json = try JSONCoding.string(result)
             try db.transaction {
                 let prev = try db.query("SELECT status, since_ms FROM check_state WHERE site = ? AND check_id = ?", site, checkID).first
                 let prevStatus = prev?["status"].int.map { Int($0) }
@@ -217,7 +216,7 @@ public actor Store {
                     """, site, checkID, kind, result.status.rawValue, hard, attempts, since, at.milliseconds, result.summary, json)
                 let due = lastSample[key].map { at - $0 >= sampleInterval } ?? true
                 if changed || due {
-                    let m = String(decoding: try JSONEncoder().encode(result.measurements), as: UTF8.self)
+                    let m = try JSONCoding.string(result.measurements)
                     try db.run("INSERT INTO history (site, check_id, at_ms, status, change, summary, measurements_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                site, checkID, at.milliseconds, result.status.rawValue, changed, result.summary, m)
                     lastSample[key] = at
@@ -236,7 +235,7 @@ public actor Store {
                     status: CheckStatus(rawValue: Int(r["status"].int ?? 3)) ?? .unknown, hard: r["hard"].int == 1,
                     attempts: Int(r["attempts"].int ?? 0), since: Instant(milliseconds: r["since_ms"].int ?? 0),
                     last: Instant(milliseconds: r["last_ms"].int ?? 0), summary: r["summary"].string ?? "",
-                    result: r["result_json"].string.flatMap { try? JSONDecoder().decode(CheckResult.self, from: Data($0.utf8)) })
+                    result: r["result_json"].string.flatMap { try? JSONCoding.decode(CheckResult.self, from: $0) })
             }
         } catch { throw storageError("cannot read check states", error) }
     }
@@ -319,7 +318,7 @@ public actor Store {
     public static func enqueue(_ requests: [NotificationRequest], in db: SQLiteConnection) throws -> Int {
         var added = 0
         for r in requests {
-            let fields = String(decoding: try JSONEncoder().encode(r.fields), as: UTF8.self)
+            let fields = try JSONCoding.string(r.fields)
             try db.run("""
                 INSERT INTO outbox (key, event, site, incident_id, check_id, level, recipient_address, recipient_name,
                   recipient_contact, template, fields_json, created_ms, next_attempt_ms)

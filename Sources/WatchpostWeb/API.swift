@@ -4,7 +4,6 @@
 import WatchpostCore
 import WatchpostStore
 import HTTPServer
-import FoundationEssentials
 
 struct APICheck: Codable, Sendable {
     var site: String
@@ -72,11 +71,8 @@ struct APIMe: Codable, Sendable {
 
 extension WebApp {
     func json<T: Encodable>(_ status: Int, _ value: T) -> HTTPResponse {
-        let enc = JSONEncoder()
-        enc.keyEncodingStrategy = .convertToSnakeCase
-        enc.outputFormatting = [.sortedKeys]
-        let data = (try? enc.encode(value)) ?? Data("{}".utf8)
-        return HTTPResponse(status: status, headers: [("Content-Type", "application/json; charset=utf-8")], body: Array(data) + [10])
+        let data = (try? JSONCoding.encode(value, options: [.snakeCaseKeys])) ?? Array("{}".utf8)
+        return HTTPResponse(status: status, headers: [("Content-Type", "application/json; charset=utf-8")], body: data + [10])
     }
 
     func apiError(_ status: Int, _ error: String, _ reason: String, headers: [(String, String)] = []) -> HTTPResponse {
@@ -156,7 +152,7 @@ extension WebApp {
         var note: String?
         if !r.body.isEmpty {
             struct Body: Decodable { var note: String? }
-            guard let b = try? JSONDecoder().decode(Body.self, from: Data(r.body)) else {
+            guard let b = try? JSONCoding.decode(Body.self, from: r.body) else {
                 return apiError(400, "bad-request", "the body must be JSON like {\"note\": \"text\"}")
             }
             note = b.note.map { String($0.trimmingWhitespace().prefix(2000)) }.flatMap { $0.isEmpty ? nil : $0 }

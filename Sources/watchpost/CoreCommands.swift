@@ -4,7 +4,6 @@ import WatchpostStore
 import WatchpostProbes
 import WatchpostDaemon
 import Posix
-import FoundationEssentials
 
 let runCommand = Command(
     name: "run", summary: "run the monitor daemon (foreground; systemd Type=notify)",
@@ -20,6 +19,8 @@ let runCommand = Command(
     valuedOptions: ["config"],
     run: { args in
         try args.allowOnly(["config"])
+        // One malloc arena for the whole daemon: its steady RSS (bench/daemon/README.md).
+        ProcessMemory.limitMallocArenas(1)
         let clock = SystemClock()
         let logger = Logger(sink: StandardErrorSink(), clock: clock)
         return await DaemonRunner(configRoot: configRoot(args), clock: clock, logger: logger,
@@ -72,9 +73,7 @@ let statusCommand = Command(
         let store = try Store(path: config.daemon.database, clock: SystemClock(), readOnly: true)
         let states = try await store.checkStates()
         if args.has("json") {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            out(String(decoding: try enc.encode(states), as: UTF8.self))
+            out(try JSONCoding.string(states, options: [.pretty]))
             return 0
         }
         out(renderStatus(states: states, config: config, extra: await statusExtras(store: store, config: config)))
@@ -132,9 +131,7 @@ let probeCommand = Command(
 
 func printResult(_ result: CheckResult, json: Bool, zone: ZoneOffset) {
     if json {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        out((try? enc.encode(result)).map { String(decoding: $0, as: UTF8.self) } ?? "{}")
+        out((try? JSONCoding.string(result, options: [.pretty])) ?? "{}")
         return
     }
     out("\(result.status) — \(result.summary)")

@@ -5,7 +5,6 @@ import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
 import Posix
-import FoundationEssentials
 
 let incidentCommands: [Command] = [incidentsCommand, ackCommand, resolveCommand, maintenanceStartCommand, maintenanceStopCommand,
                                    maintenanceListCommand, auditVerifyCommand]
@@ -63,9 +62,7 @@ let incidentsCommand = Command(
         let now = SystemClock().now()
         let list = args.has("all") ? try await service.incidents(from: now - .hours(24 * 30), to: now + .seconds(1)) : try await service.openIncidents()
         if args.has("json") {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            out(String(decoding: try enc.encode(list), as: UTF8.self))
+            out(try JSONCoding.string(list, options: [.pretty]))
             return 0
         }
         if list.isEmpty { out("(no incidents)") }

@@ -2,7 +2,6 @@
 import WatchpostCore
 import WatchpostLED
 import Posix
-import FoundationEssentials
 
 let ledProbeOptions: Set<String> = ["host", "port", "serial", "baud", "cards", "ports", "timeout", "sending-card", "repeat"]
 
@@ -76,9 +75,7 @@ func runLEDProbe(_ args: Arguments) async throws -> Int32 {
     let counters = await client.currentCounters()
     await client.close()
     if args.has("json") {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        out(String(decoding: try enc.encode(LEDProbeOutput(status: status, result: result, counters: counters)), as: UTF8.self))
+        out(try JSONCoding.string(LEDProbeOutput(status: status, result: result, counters: counters), options: [.pretty]))
     } else {
         printResult(result, json: false, zone: .hoChiMinh)
         if let s = status { printLEDStatus(s) }
@@ -138,9 +135,7 @@ let discoverCommand = Command(
         let wait = args.value("wait").flatMap { Seconds(parsing: $0) } ?? .seconds(2)
         let found = try await runBlocking { try NovaStarDiscovery.discover(address: address, port: port, wait: wait) }
         if args.has("json") {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            out(String(decoding: try enc.encode(found), as: UTF8.self))
+            out(try JSONCoding.string(found, options: [.pretty]))
         } else if found.isEmpty {
             out("no NovaStar controller answered at \(address):\(port) within \(wait)")
         } else {

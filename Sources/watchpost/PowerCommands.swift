@@ -3,7 +3,6 @@
 import WatchpostCore
 import WatchpostPower
 import Posix
-import FoundationEssentials
 
 let upsProbeOptions: Set<String> = ["vendor", "product", "serial", "nut", "device", "baud", "username", "role", "repeat", "every", "onbatt-delay", "full-refresh"]
 
@@ -77,9 +76,7 @@ func upsAdHocProbe(_ args: Arguments) async throws -> Int32 {
         let reading = try await driver.initialize()
         await driver.shutdown()
         if args.has("json") {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            out(String(decoding: try enc.encode(reading.variables), as: UTF8.self))
+            out(try JSONCoding.string(reading.variables, options: [.pretty]))
         } else {
             out(reading.upscText)
         }
@@ -96,14 +93,12 @@ func upsAdHocProbe(_ args: Arguments) async throws -> Int32 {
 func watchUPS(_ probe: UPSProbe, count: Int, every: Seconds, json: Bool) async -> Int32 {
     let clock = SystemClock()
     var last = CheckStatus.unknown
-    let enc = JSONEncoder()
-    enc.outputFormatting = [.sortedKeys]
     for i in 0..<count {
         let now = clock.now()
         let result = await probe.run(ProbeContext(clock: clock, deadline: now + every + .seconds(10)))
         last = result.status
         if json {
-            out((try? enc.encode(result)).map { String(decoding: $0, as: UTF8.self) } ?? "{}")
+            out((try? JSONCoding.string(result)) ?? "{}")
         } else {
             let events = result.facts["watchpost.events"].map { " [\($0)]" } ?? ""
             out("\(result.status) \(result.summary)\(events)")

@@ -1,0 +1,98 @@
+import Testing
+import FoundationEssentials
+@testable import WatchpostCore
+
+/// Watchpost's JSON (no Foundation in the product) must write exactly what Foundation's
+/// JSONEncoder writes with sorted keys, and read back what either wrote.
+@Suite("JSON without Foundation")
+struct JSONCodingTests {
+    enum Kind: Codable, Hashable { case plain, tagged(code: Int, label: String), empty }
+    struct Sample: Codable, Hashable {
+        var text: String
+        var number: Double
+        var small: Float
+        var count: Int
+        var big: UInt64
+        var negative: Int64
+        var flag: Bool
+        var missing: String?
+        var present: Int?
+        var list: [Int]
+        var nested: [[String]]
+        var byName: [String: Double]
+        var byNumber: [Int: String]
+        var kinds: [Kind]
+        var httpURLValue: Int
+        var camelCaseName: String
+        var emptyObject: [String: Int]
+        var emptyList: [String]
+    }
+
+    static let samples: [Sample] = [
+        Sample(text: "Mất kết nối bộ điều khiển LED / path a/b \"q\" \\ \n\t\r\u{08}\u{0C}\u{01}\u{1F}\u{7F} 💥", number: 0.1, small: 0.1, count: -42,
+               big: UInt64.max, negative: Int64.min, flag: true, missing: nil, present: 7, list: [1, 2, 3], nested: [[], ["x"]],
+               byName: ["ups.status": 1, "p1.c10": 2.5, "p1.c2": -0.0, "Z": 1e21, "a_b": 1e-7, "é": 123456789.125],
+               byNumber: [10: "ten", 2: "two"], kinds: [.plain, .tagged(code: 3, label: "x/y"), .empty], httpURLValue: 1, camelCaseName: "c",
+               emptyObject: [:], emptyList: []),
+        Sample(text: "", number: 100, small: 1e10, count: 0, big: 0, negative: 0, flag: false, missing: "here", present: nil, list: [],
+               nested: [], byName: [:], byNumber: [:], kinds: [], httpURLValue: 0, camelCaseName: "", emptyObject: ["k": 1], emptyList: ["v"]),
+    ]
+
+    static func foundation<T: Encodable>(_ v: T, _ formatting: JSONEncoder.OutputFormatting, snake: Bool = false) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = formatting.union(.sortedKeys)
+        if snake { e.keyEncodingStrategy = .convertToSnakeCase }
+        return String(decoding: try e.encode(v), as: UTF8.self)
+    }
+
+    @Test(arguments: [0, 1])
+    func sameBytesAsFoundation(sample: Int) throws {
+        let v = Self.samples[sample]
+        #expect(try JSONCoding.string(v) == Self.foundation(v, []))
+        #expect(try JSONCoding.string(v, options: [.pretty]) == Self.foundation(v, [.prettyPrinted]))
+        #expect(try JSONCoding.string(v, options: [.unescapedSlashes]) == Self.foundation(v, [.withoutEscapingSlashes]))
+        #expect(try JSONCoding.string(v, options: [.snakeCaseKeys, .unescapedSlashes]) == Self.foundation(v, [.withoutEscapingSlashes], snake: true))
+        #expect(try JSONCoding.string(v, options: [.snakeCaseKeys, .pretty]) == Self.foundation(v, [.prettyPrinted], snake: true))
+    }
+
+    @Test(arguments: [0, 1])
+    func readsBackWhatEitherWrote(sample: Int) throws {
+        let v = Self.samples[sample]
+        #expect(try JSONCoding.decode(Sample.self, from: JSONCoding.encode(v)) == v)
+        #expect(try JSONCoding.decode(Sample.self, from: Self.foundation(v, [.prettyPrinted])) == v)
+        let ours = try JSONCoding.encode(v)
+        #expect(try JSONDecoder().decode(Sample.self, from: Data(ours)) == v)
+    }
+
+    @Test func checkResultsAsTheStoreKeepsThem() throws {
+        let r = CheckResult.from(findings: [Finding(.critical, code: "commbad", "UPS unreachable / không đọc được UPS: Q1 reply is short; bytes (28): 28 32"),
+                                            Finding(.warning, code: "temperature", "port 1 card 1: temperature 75 °C outside -20..70 °C", securityRelevant: true)],
+                                 okSummary: "ok", measurements: [Measurement("on_battery", 12.5, unit: "s"), Measurement("cards_online", 40)],
+                                 facts: ["ups.status": "OB DISCHRG", "watchpost.comm": "COMMOK"], startedAt: Instant(milliseconds: 1_780_000_000_123),
+                                 duration: Seconds(milliseconds: 1234))
+        #expect(try JSONCoding.string(r) == Self.foundation(r, []))
+        #expect(try JSONCoding.string(r, options: [.pretty]) == Self.foundation(r, [.prettyPrinted]))
+        #expect(try JSONCoding.decode(CheckResult.self, from: Self.foundation(r, [])) == r)
+        let m = Message("finding.led.cards_missing", ["missing": .int(2), "total": .int(40), "cards": .text("port 1 card 39")])
+        #expect(try JSONCoding.string(m) == Self.foundation(m, []))
+        #expect(try JSONCoding.decode(Message.self, from: JSONCoding.encode(m)) == m)
+    }
+
+    @Test func snakeCaseAsFoundation() throws {
+        for key in ["someValue", "HTTPServer", "x2Y", "_lead", "trail_", "aBCd", "already_Snake", "URL", "iOS12Device", "a", "ab", "aB", "ABC", "checkID", "siteNameEnglish"] {
+            struct One: Encodable { let key: String; func encode(to e: any Encoder) throws { var c = e.container(keyedBy: JSONIndexKey.self); try c.encode(1, forKey: JSONIndexKey(stringValue: key)) } }
+            #expect(try JSONCoding.string(One(key: key), options: [.snakeCaseKeys]) == Self.foundation(One(key: key), [], snake: true), "\(key)")
+        }
+    }
+
+    @Test func badInputIsAnErrorNeverACrash() throws {
+        for bad in ["", "{", "[1,]", "{\"a\" 1}", "\"\\x\"", "\"\\ud800\"", "01x", "[1] 2", "nul", "{\"a\":}", "\"a\u{01}\"",
+                    String(repeating: "[", count: 10_000)] {
+            #expect(throws: JSONCodingError.self, "\(bad.prefix(20))") { _ = try JSONCoding.parse(Array(bad.utf8)) }
+        }
+        #expect(throws: JSONCodingError.self) { _ = try JSONCoding.decode(Sample.self, from: "{\"text\": 1}") }
+        #expect(throws: JSONCodingError.self) { _ = try JSONCoding.encode([Double.infinity]) }
+        #expect(try JSONCoding.parse(Array(" {\"a\" : [1, -2.5e3, true, null, \"\\u00e9\\ud83d\\udca5\"]} ".utf8))
+                == .object(["a": .array([.number("1"), .number("-2.5e3"), .bool(true), .null, .string("é💥")])]))
+    }
+}
