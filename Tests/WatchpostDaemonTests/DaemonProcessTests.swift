@@ -82,6 +82,7 @@ struct DaemonProcessTests {
     }
 
     @Test func hungProbeDoesNotDelayOthers() throws {
+        try requireTool("sqlite3", debianPackage: "sqlite3")
         let site = try TestSite(checks: 2)
         defer { site.cleanup() }
         try site.writeChecks(count: 2, interval: "1s", extra: "[check hung]\nkind = exec\ncommand = ./hang.sh\ninterval = 1s\ntimeout = 500ms\n")
@@ -129,6 +130,7 @@ struct DaemonProcessTests {
     }
 
     @Test func killNineMidWritesThenIntegrityAndRestart() throws {
+        try requireTool("sqlite3", debianPackage: "sqlite3")
         let site = try TestSite(checks: 20, interval: "1s")
         defer { site.cleanup() }
         var pid = try site.start()

@@ -3,6 +3,7 @@
 // a SIGSTOPped daemon, a start from the last good configuration, and a clean stop.
 import Testing
 import Glibc
+import WatchpostTestSupport
 
 @Suite("systemd unit", .serialized)
 struct SystemdUnitTests {
