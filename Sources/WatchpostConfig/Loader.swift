@@ -4,7 +4,8 @@ import Posix
 /// Section kinds a site folder may hold besides the built-in ones (maintenance windows,
 /// responders…). The module that owns a kind lists its schema here.
 public enum SiteSections {
-    public static let extra: [SectionSchema] = [ReportSections.availability, ReportSections.report, IncidentSections.maintenance, IncidentSections.responder]
+    public static let extra: [SectionSchema] = [ReportSections.availability, ReportSections.report, IncidentSections.maintenance, IncidentSections.responder,
+                                               RegisterSections.plan, RegisterSections.inspection, RegisterSections.feedback]
 }
 
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {

@@ -76,5 +76,7 @@ public enum TemplatePlaceholders {
         // mail: acknowledgement by reply, grouped and scheduled messages, delivery failures
         "ack_code", "site_id", "time", "by", "note", "count", "incidents", "checks_ok", "checks_problem",
         "failed_recipient", "error", "original_subject", "reason", "reason_en", "event", "event_vi",
+        // Registers (RegisterNotices): feedback forwarded and reminded.
+        "headline", "headline_en", "id", "subject", "subject_en", "received", "from", "from_en", "channel", "item", "text", "link",
     ]
 }

@@ -9,6 +9,9 @@ public struct NotificationRequest: Sendable, Hashable, Codable {
         case digest, heartbeat, report, test
         /// The short answer to an email reply that changed nothing (forged, expired, used token…).
         case replyRejected
+        /// A register item that someone must act on: feedback forwarded to the Department, or
+        /// feedback still unanswered after the site's reminder age (Tây Trang 7.2.5).
+        case registerNotice
     }
 
     /// Stable and unique per step and recipient, e.g. `inc-42/escalated/2/stttt@…`. The outbox

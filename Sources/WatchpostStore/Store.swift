@@ -22,7 +22,7 @@ public struct Migration: Sendable {
 
 public enum Migrations {
     /// Every migration the binary knows, in order.
-    public static var all: [Migration] { [foundation, incidents, mail, reports, users, broadcastLog, reportCalendar].sorted { $0.version < $1.version } }
+    public static var all: [Migration] { [foundation, incidents, mail, reports, users, broadcastLog, reportCalendar, registers].sorted { $0.version < $1.version } }
     public static var latestVersion: Int64 { all.last?.version ?? 0 }
 
     static let foundation = Migration(version: 1, name: "foundation", sql: """
@@ -340,7 +340,7 @@ public actor Store {
 
     /// Invariant checks that modules add (incidents, timeline, outbox…): each returns problems.
     /// A module adds its check to this list in its own file.
-    static var invariantChecks: [(String, (SQLiteConnection) throws -> [String])] { [Migrations.usersInvariants, Migrations.mailInvariants, Migrations.reportCalendarInvariants] + incidentInvariantChecks }
+    static var invariantChecks: [(String, (SQLiteConnection) throws -> [String])] { [Migrations.usersInvariants, Migrations.mailInvariants, Migrations.reportCalendarInvariants, Migrations.registerInvariants] + incidentInvariantChecks }
 
     /// `PRAGMA integrity_check` plus the application's own invariants. Empty means healthy.
     public func verify() throws(WatchpostError) -> [String] {

@@ -95,6 +95,8 @@ extension WebApp {
             return json(200, APIMe(login: user.login, name: user.displayName, role: user.role.rawValue))
         case ("GET", 1, "plays"):
             return await apiPlays(r, user: user, caller: who)
+        case ("GET", 2, "registers"):
+            return await apiRegister(r, name: s[1])
         case ("GET", 1, "checks"):
             return await cached(apiChecksCache) { await apiChecks() }
         case ("GET", 1, "incidents"):

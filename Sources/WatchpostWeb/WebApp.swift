@@ -195,6 +195,7 @@ public final class WebApp: Sendable {
         case ("GET", 1, "plays"): return await playsPage(r, who)
         case ("GET", 1, "reports"): return reportsPage(who)
         case ("GET", 2, "reports"): return await reportPage(r, who, siteID: segments[1])
+        case (_, _, "registers"): return await registersRoute(r, who, segments: Array(segments.dropFirst()))
         case ("GET", 1, "users"):
             let d = AccessPolicy.decide(user.role, .manageUsers)
             guard d.allowed else { return await refusePage(r, who, status: 403, action: "view users", reason: d.reason, incident: nil) }

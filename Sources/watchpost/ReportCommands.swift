@@ -65,7 +65,9 @@ let reportCommand = Command(
         let store = try Store(path: config.daemon.database, clock: SystemClock(), readOnly: true)
         let now = SystemClock().now()
         var reports: [SiteReport] = []
-        for s in sites {
+        for var s in sites {
+            // The operating unit's plan (registers, Tây Trang 7.2.1.b) decides the hours judged.
+            s.schedule = s.schedule.applying(try await store.plan(site: s.id))
             reports.append(try await ReportBuilder.build(site: s, period: period, store: store, now: now, incidentSource: StoreIncidentSource(store: store)))
         }
         let text = ReportRenderer.render(reports, format: format)

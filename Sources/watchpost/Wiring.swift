@@ -19,6 +19,7 @@ let productServices: [ServiceFactory] = [
     IncidentWiring.services,
     mailServices,
     broadcastLogServices,
+    { ctx in [FeedbackReminderService(context: ctx)] },
 ]
 
 /// Extra lines for `watchpost status` (open incidents, …).

@@ -38,7 +38,7 @@ public struct DaemonRunner: Sendable {
         let lastGood = LastGoodConfiguration.forConfiguration(root: configRoot)
 
         var fromLastGood = false
-        let loaded: LoadedConfiguration
+        var loaded: LoadedConfiguration
         switch CompositionRoot.load(root: configRoot) {
         case .success(let l): loaded = l
         case .failure(let problems):
@@ -55,19 +55,22 @@ public struct DaemonRunner: Sendable {
         var configuredLog = logger
         configuredLog.minimumLevel = loaded.configuration.daemon.logLevel
         let log = configuredLog
-        let config = loaded.configuration
         // Every blocking C call of the process runs on this pool from here on.
-        let pool = BlockingPool.configureProcessPool(threads: config.daemon.blockingThreads)
-        if pool.threadCount != config.daemon.blockingThreads {
+        let pool = BlockingPool.configureProcessPool(threads: loaded.configuration.daemon.blockingThreads)
+        if pool.threadCount != loaded.configuration.daemon.blockingThreads {
             log.warning("blocking pool already running with another size", [("threads", String(pool.threadCount))])
         }
         let stuck = StuckProbes()
 
         let store: Store
-        do { store = try Store(path: config.daemon.database, clock: clock) } catch {
+        do { store = try Store(path: loaded.configuration.daemon.database, clock: clock) } catch {
             log.error("not starting: \(error.message)", error.hint.map { [("fix", $0)] } ?? [])
             return 2
         }
+        // The operating plan (registers) lays the unit's own days over the profile's schedule.
+        let planRevision = await OperatingPlanWatchService.revision(store, log)
+        loaded.configuration = await OperatingPlanWatchService.applyPlan(to: loaded.configuration, store: store, log: log)
+        let config = loaded.configuration
         do { try await store.beginRun(pid: CurrentProcess.id) } catch { log.error("cannot record start", [("error", error.description)]) }
 
         let ctx = DaemonContext(configuration: config, secrets: loaded.secrets, store: store, clock: clock, logger: log,
@@ -87,6 +90,7 @@ public struct DaemonRunner: Sendable {
         // The checks are what the box is for: if their service ends, the daemon stops and systemd restarts it.
         await group.start(CheckSchedulerService(scheduler: scheduler), policy: .stopDaemon)
         await group.start(configured)
+        await group.start(OperatingPlanWatchService(store: store, group: group, clock: clock, seen: planRevision, logger: log.with("service", "plan")))
         let notifier = SystemdNotifier()
         if let wd = SystemdNotifier.watchdogInterval(), notifier.isActive {
             await group.start(WatchdogService(notifier: notifier, interval: wd, store: store, group: group, clock: clock, logger: log.with("service", "watchdog")))
@@ -136,9 +140,11 @@ public struct DaemonRunner: Sendable {
     func reload(state: ReloadState, root: CompositionRoot, lastGood: LastGoodConfiguration, store: Store, group: ServiceGroup,
                 scheduler: CheckScheduler, pipeline: any ResultPipeline, stuck: StuckProbes, log: Logger) async {
         log.notice("reloading configuration")
-        let fresh: LoadedConfiguration
+        var fresh: LoadedConfiguration
         switch CompositionRoot.load(root: configRoot) {
-        case .success(let l): fresh = l
+        case .success(let l):
+            fresh = l
+            fresh.configuration = await OperatingPlanWatchService.applyPlan(to: l.configuration, store: store, log: log)
         case .failure(let problems):
             logProblems(problems, log)
             log.error("reload refused: keeping the running configuration", [("errors", String(problems.lines.count))])

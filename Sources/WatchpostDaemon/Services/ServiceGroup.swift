@@ -25,6 +25,8 @@ public actor ServiceGroup {
         case signal(Int32)
         case fatal(service: String, reason: String)
         case stopRequested
+        /// A reload asked for from inside (the operating plan changed), handled like SIGHUP.
+        case reloadRequested
     }
 
     private struct Member {
@@ -117,6 +119,8 @@ public actor ServiceGroup {
                 break loop
             case .stopRequested:
                 break loop
+            case .reloadRequested:
+                await onReload()
             }
         }
         if case .stopped(let s) = outcome { onStop(s) } else { onStop(nil) }
@@ -126,6 +130,9 @@ public actor ServiceGroup {
 
     /// Asks `run` to stop the group.
     public nonisolated func stop() { sink.yield(.stopRequested) }
+
+    /// Asks `run` to reload as on SIGHUP (e.g. the operating plan changed in the database).
+    public nonisolated func requestReload() { sink.yield(.reloadRequested) }
 
     /// Stops and removes the services with these names (reverse start order, each awaited within
     /// the deadline). Used by reload before starting the rebuilt ones.

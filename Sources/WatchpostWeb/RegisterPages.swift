@@ -1,0 +1,310 @@
+// The registers on the web (issue #18): the operating plan, inspections, feedback, maintenance
+// and proposals, training, equipment and loans. Phone-friendly forms (one column, tables that
+// become cards); every form is validated by WatchpostCore and, when refused, shown again with
+// what was typed and each problem beside its field, so nothing typed is lost.
+//
+// Who may do what (Tây Trang 7.2, Vũng Áng 8): the operating unit and the technicians write;
+// the Department answers feedback and decides proposals; everyone signed in reads (the
+// Committee reads). Each register exports as CSV (`/registers/<name>.csv`).
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import HTTPServer
+
+/// What a role may do with the registers. One table, used by every page and form.
+enum RegisterAccess {
+    /// Record plans, inspections, feedback, work, proposals, training, equipment and loans.
+    static func mayWrite(_ role: UserRole) -> Bool {
+        // The operating unit (`operator`) and the technicians; admins manage accounts only.
+        ["operator", "technician"].contains(role.rawValue)
+    }
+
+    /// Answer feedback, decide proposals (the Department's own tasks, Tây Trang 7.1.3, 7.2.5).
+    static func mayDecide(_ role: UserRole) -> Bool { role == .department }
+}
+
+/// One input of a register form.
+struct RegisterField {
+    enum Kind {
+        case text, textarea, date, number
+        case select([(value: String, label: String)])
+        case checkboxes([(value: String, label: String)])
+        case flag
+    }
+    var name: String
+    var label: String
+    var kind: Kind
+    var hint: String = ""
+}
+
+extension WebApp {
+    func registerForm(action: String, submit: String, fields: [RegisterField], values: [String: String], problems: [FieldProblem], who: Caller) -> String {
+        let csrf = esc(who.session?.csrfToken ?? "")
+        var html = "<form method=\"post\" action=\"\(esc(action))\" class=\"card\"><input type=\"hidden\" name=\"csrf\" value=\"\(csrf)\">"
+        let general = problems.filter { p in !fields.contains { $0.name == p.field } }
+        for p in general { html += "<p class=\"error\">\(esc(Catalogue.bilingual(p.message)))</p>" }
+        for f in fields {
+            let v = values[f.name] ?? ""
+            let mine = problems.filter { $0.field == f.name }
+            let id = "f-\(f.name)"
+            html += "<label for=\"\(id)\">\(esc(f.label))</label>"
+            switch f.kind {
+            case .text, .number:
+                html += "<input type=\"text\" id=\"\(id)\" name=\"\(f.name)\" value=\"\(esc(v))\" maxlength=\"4000\"\(f.kind.isNumber ? " inputmode=\"numeric\"" : "")>"
+            case .date:
+                html += "<input type=\"text\" id=\"\(id)\" name=\"\(f.name)\" value=\"\(esc(v))\" placeholder=\"2026-12-05\" inputmode=\"numeric\">"
+            case .textarea:
+                html += "<textarea id=\"\(id)\" name=\"\(f.name)\" rows=\"3\" maxlength=\"4000\">\(esc(v))</textarea>"
+            case .select(let options):
+                html += "<select id=\"\(id)\" name=\"\(f.name)\">" + options.map { o in
+                    "<option value=\"\(esc(o.value))\"\(o.value == v ? " selected" : "")>\(esc(o.label))</option>"
+                }.joined() + "</select>"
+            case .checkboxes(let options):
+                let ticked = Set(v.split(separator: ",").map(String.init))
+                html += options.map { o in
+                    "<div><input type=\"checkbox\" name=\"\(f.name)\" value=\"\(esc(o.value))\" id=\"\(id)-\(esc(o.value))\"\(ticked.contains(o.value) ? " checked" : "")> <label style=\"display:inline;font-weight:400\" for=\"\(id)-\(esc(o.value))\">\(esc(o.label))</label></div>"
+                }.joined()
+            case .flag:
+                html += "<input type=\"checkbox\" id=\"\(id)\" name=\"\(f.name)\" value=\"1\"\(v == "1" ? " checked" : "")>"
+            }
+            if !f.hint.isEmpty { html += "<div class=\"muted\">\(esc(f.hint))</div>" }
+            for p in mine { html += "<div class=\"error\" role=\"alert\">\(esc(Catalogue.bilingual(p.message)))</div>" }
+        }
+        return html + "<button type=\"submit\">\(esc(submit))</button></form>"
+    }
+
+    func registerTable(_ header: [String], _ rows: [[String]]) -> String {
+        guard !rows.isEmpty else { return "<p class=\"card muted\">Chưa có mục nào. / Nothing recorded yet.</p>" }
+        let head = header.map { "<th>\(esc($0))</th>" }.joined()
+        let body = rows.map { r in
+            "<tr>" + r.indices.map { i in "<td data-l=\"\(esc(header[i]))\">\(r[i])</td>" }.joined() + "</tr>"
+        }.joined()
+        return "<table class=\"checks\"><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table>"
+    }
+
+    /// The site the request is about: `?site=` or the only one.
+    func registerSite(_ r: HTTPRequest, form: [String: String] = [:]) -> SiteProfile? {
+        if let id = form["site"] ?? r.query["site"] { return configuration.site(id) }
+        return configuration.sites.first
+    }
+
+    func registerNav(_ site: SiteProfile) -> String {
+        let s = "?site=\(urlEncode(site.id))"
+        let links = [("plan", "Kế hoạch vận hành / Operating plan"), ("inspections", "Kiểm tra / Inspections"), ("feedback", "Ý kiến phản ánh / Feedback"),
+                     ("maintenance", "Bảo trì, đề xuất / Maintenance, proposals"), ("training", "Tập huấn / Training"), ("equipment", "Thiết bị / Equipment")]
+        let sites = configuration.sites.count > 1
+            ? "<p>" + configuration.sites.map { "<a href=\"/registers?site=\(urlEncode($0.id))\">\(esc($0.name))</a>" }.joined(separator: " · ") + "</p>" : ""
+        return sites + "<p class=\"card\">" + links.map { "<a href=\"/registers/\($0.0)\(s)\">\(esc($0.1))</a>" }.joined(separator: " · ") + "</p>"
+    }
+
+    func registerPage(_ who: Caller, _ site: SiteProfile, _ vi: String, _ en: String, body: String, status: Int = 200, message: String? = nil) -> HTTPResponse {
+        let note = message.map { "<p class=\"card notice\">\(esc($0))</p>" } ?? ""
+        return html(page(vi, en, user: who.name, role: who.user?.role.rawValue, status: status,
+                         body: "<p class=\"muted\">\(esc(site.name))</p>" + registerNav(site) + note + body))
+    }
+
+    // MARK: Routing
+
+    func registersRoute(_ r: HTTPRequest, _ who: Caller, segments: [String]) async -> HTTPResponse {
+        guard let user = who.user else { return notFound(who) }
+        let form = r.method.uppercased() == "POST" ? parseForm(r.body) : [:]
+        guard let site = registerSite(r, form: form) else { return notFound(who) }
+        let name = segments.first ?? ""
+        if r.method.uppercased() == "GET" {
+            if name.hasSuffix(".csv") { return await registerCSV(String(name.dropLast(4)), site: site, who) }
+            return await registerGet(name, who, site, values: [:], problems: [], message: nil)
+        }
+        // Writes: role first, then validation, then the store (which re-checks what it stores).
+        let deciding = (name == "feedback" && segments.last == "answer") || (name == "maintenance" && segments.last == "decide")
+        let allowed = deciding ? RegisterAccess.mayDecide(user.role) : RegisterAccess.mayWrite(user.role)
+        guard allowed else {
+            return await refusePage(r, who, status: 403, action: "POST \(r.path)",
+                                    reason: deciding ? "Chỉ Sở Thông tin và Truyền thông trả lời, quyết định / only the Department answers and decides (your role: \(user.role))"
+                                                     : "Đơn vị vận hành và kỹ thuật viên ghi sổ; vai trò \(user.role) chỉ được xem / the operating unit and technicians write the registers; role \(user.role) may read",
+                                    incident: nil)
+        }
+        let by = user.login
+        let now = clock.now()
+        let today = site.zone.localDate(of: now)
+        var problems: [FieldProblem] = []
+        var message = ""
+        func text(_ k: String) -> String { (form[k] ?? "").trimmingWhitespace() }
+        func day(_ k: String, default d: CivilDate? = nil) -> CivilDate? {
+            let v = text(k)
+            if v.isEmpty {
+                if d == nil { problems.append(FieldProblem(k, Message("registers.field.required"))) }
+                return d
+            }
+            guard let c = CivilDate(parsing: v) else { problems.append(FieldProblem(k, Message("registers.field.bad_date", ["value": .text(v)]))); return nil }
+            return c
+        }
+        func choice<T: RawRepresentable & CaseIterable>(_ k: String, _: T.Type) -> T? where T.RawValue == String {
+            guard let v = T(rawValue: text(k)) else {
+                problems.append(FieldProblem(k, Message("registers.field.bad_choice", ["value": .text(text(k)), "choices": .text(T.allCases.map(\.rawValue).joined(separator: ", "))])))
+                return nil
+            }
+            return v
+        }
+        func number(_ k: String) -> Int64? {
+            let v = text(k)
+            if v.isEmpty { return nil }
+            guard let n = Int64(v.filter { $0 != "." && $0 != " " }) else { problems.append(FieldProblem(k, Message("registers.field.bad_number", ["value": .text(v)]))); return nil }
+            return n
+        }
+        let id = segments.count >= 2 ? segments[1] : ""
+        let action = segments.count >= 3 ? segments[2] : (segments.count == 2 ? segments[1] : "")
+        do {
+            switch (name, segments.count) {
+            case ("plan", 1):
+                let date = day("date")
+                let mode = text("mode")
+                if mode == "clear", let date {
+                    if date < today { problems.append(FieldProblem("date", Message("registers.plan.past", ["date": .date(date)]))); break }
+                    message = try await store.clearPlan(site: site.id, date: date, by: by, at: now)
+                        ? Catalogue.bilingual(Message("registers.plan.cleared", ["date": .date(date)])) : "—"
+                    break
+                }
+                var windows: [DailyWindow] = []
+                if mode != "closed" {
+                    let raw = text("hours")
+                    let parsed = raw.split(separator: ",").map { DailyWindow(parsing: String($0).trimmingWhitespace()) }
+                    if raw.isEmpty || parsed.contains(where: { $0 == nil }) { problems.append(FieldProblem("hours", Message("registers.field.bad_hours", ["value": .text(raw)]))) }
+                    windows = parsed.compactMap { $0 }
+                }
+                guard let date, problems.isEmpty else { break }
+                let e = PlanEntry(site: site.id, date: date, change: mode == "closed" ? .closed : .hours(windows), reason: text("reason"), by: by, at: now)
+                problems = OperatingPlan.problems(e, schedule: site.schedule, policy: site.planPolicy, today: today)
+                guard problems.isEmpty else { break }
+                try await store.setPlan(e)
+                message = Catalogue.bilingual(mode == "closed" ? Message("registers.plan.closed", ["date": .date(date), "reason": .text(e.reason)])
+                                              : Message("registers.plan.set", ["date": .date(date), "hours": .text(text("hours")), "reason": .text(e.reason)]))
+            case ("inspections", 1):
+                let kind = choice("kind", InspectionKind.self), date = day("date", default: today)
+                guard let kind, let date else { break }
+                let checked = parseFormAll(r.body)["checked"] ?? []
+                let i = Inspection(site: site.id, kind: kind, date: date, bodies: text("bodies"), people: text("people"), checked: checked,
+                                   findings: text("findings"), createdBy: by, createdAt: now)
+                problems = i.problems(checklist: site.inspectionChecklist.map(\.id), today: today)
+                guard problems.isEmpty else { break }
+                message = "#\(try await store.addInspection(i))"
+            case ("inspections", 3) where action == "action":
+                let due = day("due")
+                guard let iid = Int64(id), let due else { break }
+                let a = FollowUpAction(inspectionID: iid, text: text("text"), owner: text("owner"), due: due)
+                problems = a.problems()
+                guard problems.isEmpty else { break }
+                message = "#\(try await store.addFollowUpAction(a, by: by, at: now))"
+            case ("inspections", 3) where action == "close":
+                guard let iid = Int64(id) else { break }
+                try await store.closeInspection(id: iid, by: by, at: now)
+                message = Catalogue.bilingual(Message("registers.inspection.closed", ["id": .int(iid)]))
+            case ("actions", 3) where action == "done":
+                guard let aid = Int64(id) else { break }
+                try await store.completeFollowUpAction(id: aid, by: by, at: now)
+                message = Catalogue.bilingual(Message("registers.action.done", ["id": .int(aid)]))
+            case ("feedback", 1):
+                let subject = choice("subject", FeedbackSubject.self), channel = choice("channel", FeedbackChannel.self), date = day("date", default: today)
+                guard let subject, let channel, let date else { break }
+                let f = Feedback(site: site.id, channel: channel, receivedOn: date, from: text("from"), subject: subject, item: text("item"),
+                                 text: text("text"), recordedBy: by, recordedAt: now)
+                problems = f.problems(today: today)
+                guard problems.isEmpty else { break }
+                message = "#\(try await store.addFeedback(f))"
+            case ("feedback", 3) where action == "forward":
+                guard let fid = Int64(id) else { break }
+                let (contacts, base) = (configuration.contacts, settings.baseURL)
+                _ = try await store.advanceFeedback(id: fid, to: .forwarded, by: by, at: now) { f in
+                    RegisterNotices.forward(f, site: site, contacts: contacts, by: by, at: now, webBase: base)
+                }
+                message = Catalogue.bilingual(Message("registers.feedback.forwarded", ["id": .int(fid)]))
+            case ("feedback", 3) where action == "answer":
+                guard let fid = Int64(id) else { break }
+                problems = RegisterText.problems(text("answer"), field: "answer", required: true, max: RegisterLimits.longText)
+                guard problems.isEmpty else { break }
+                _ = try await store.advanceFeedback(id: fid, to: .answered, answer: text("answer"), by: by, at: now)
+                message = Catalogue.bilingual(Message("registers.feedback.answered", ["id": .int(fid), "answer": .text(text("answer"))]))
+            case ("maintenance", 1):
+                let date = day("date", default: today), cost = number("cost"), incident = number("incident")
+                guard let date, problems.isEmpty else { break }
+                let w = MaintenanceWork(site: site.id, date: date, what: text("what"), who: text("who"), costVND: cost, parts: text("parts"),
+                                        incidentID: incident, recordedBy: by, recordedAt: now)
+                problems = w.problems(today: today)
+                guard problems.isEmpty else { break }
+                message = "#\(try await store.addMaintenanceWork(w))"
+            case ("proposals", 1):
+                guard let kind = choice("kind", ProposalKind.self) else { break }
+                let p = Proposal(site: site.id, kind: kind, text: text("text"), raisedBy: by, raisedAt: now)
+                problems = p.problems()
+                guard problems.isEmpty else { break }
+                message = "#\(try await store.addProposal(p))"
+            case ("maintenance", 3) where action == "decide":
+                guard let pid = Int64(id), let decision = choice("decision", ProposalDecision.self), decision != .pending else {
+                    if problems.isEmpty { problems.append(FieldProblem("decision", Message("registers.field.required"))) }
+                    break
+                }
+                problems = RegisterText.problems(text("note"), field: "note", required: false, max: RegisterLimits.longText)
+                guard problems.isEmpty else { break }
+                try await store.decideProposal(id: pid, decision: decision, note: text("note"), by: by, at: now)
+                message = Catalogue.bilingual(Message("registers.proposal.decided", ["id": .int(pid), "decision": .message(Message(MessageKey("registers.proposal.decision." + decision.rawValue)))]))
+            case ("training", 1):
+                guard let date = day("date", default: today) else { break }
+                let people = text("attendees").split(whereSeparator: { $0 == "," || $0 == "\n" }).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+                let t = TrainingSession(site: site.id, date: date, topic: text("topic"), organiser: text("organiser"), attendees: people, recordedBy: by, recordedAt: now)
+                problems = t.problems(today: today)
+                guard problems.isEmpty else { break }
+                message = "#\(try await store.addTraining(t))"
+            case ("equipment", 1):
+                guard let state = choice("state", EquipmentState.self) else { break }
+                let e = EquipmentItem(id: text("id"), site: site.id, name: text("name"), serial: text("serial"), location: text("location"),
+                                      state: state, lendable: form["lendable"] == "1")
+                problems = e.problems()
+                guard problems.isEmpty else { break }
+                try await store.putEquipment(e, by: by, at: now)
+                message = Catalogue.bilingual(Message("registers.equipment.recorded", ["item": .text(e.id), "name": .text(e.name), "state": .message(Message(MessageKey("registers.equipment.state." + state.rawValue)))]))
+            case ("equipment", 3) where action == "lend":
+                let due: CivilDate? = text("due").isEmpty ? nil : day("due")
+                guard problems.isEmpty else { break }
+                let loan = EquipmentLoan(equipmentID: id, site: site.id, borrower: text("borrower"), purpose: text("purpose"), lentAt: now, dueBack: due, recordedBy: by)
+                problems = RegisterText.problems(loan.borrower, field: "borrower", required: true, max: RegisterLimits.shortText)
+                    + RegisterText.problems(loan.purpose, field: "purpose", required: true, max: RegisterLimits.shortText)
+                guard problems.isEmpty else { break }
+                _ = try await store.lend(loan, today: today)
+                message = Catalogue.bilingual(Message("registers.loan.lent", ["item": .text(id), "borrower": .text(loan.borrower), "purpose": .text(loan.purpose)]))
+            case ("equipment", 3) where action == "return":
+                try await store.returnLoan(site: site.id, equipmentID: id, note: String(text("note").prefix(RegisterLimits.shortText)), by: by, at: now)
+                message = Catalogue.bilingual(Message("registers.loan.returned", ["item": .text(id), "borrower": "—"]))
+            default:
+                return notFound(who)
+            }
+        } catch {
+            problems.append(FieldProblem("", Message("registers.refused", ["reason": .text(error.message)])))
+        }
+        let page = name == "proposals" ? "maintenance" : name == "actions" ? "inspections" : name
+        if !problems.isEmpty {
+            await audit(who, action: "POST \(r.path)", allowed: false, status: 400, reason: problems.map(\.description).joined(separator: "; "), incident: nil)
+            // Shown again with what was typed, each problem beside its field.
+            var typed = form
+            typed["csrf"] = nil
+            if let multi = r.body.isEmpty ? nil : parseFormAll(r.body)["checked"] { typed["checked"] = multi.joined(separator: ",") }
+            return await registerGet(page, who, site, values: typed, problems: problems, message: nil, status: 400)
+        }
+        await audit(who, action: "POST \(r.path)", allowed: true, status: 200, reason: message, incident: nil)
+        return await registerGet(page, who, site, values: [:], problems: [], message: message)
+    }
+}
+
+extension RegisterField.Kind {
+    var isNumber: Bool { if case .number = self { return true }; return false }
+}
+
+/// Every value of each form field, in order (checkbox groups send one name several times).
+func parseFormAll(_ body: [UInt8]) -> [String: [String]] {
+    var out: [String: [String]] = [:]
+    for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
+        let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        guard kv.count == 2 else { continue }
+        let single = parseForm(Array("\(kv[0])=\(kv[1])".utf8))
+        for (k, v) in single { out[k, default: []].append(v) }
+    }
+    return out
+}

@@ -1,0 +1,110 @@
+import Testing
+@testable import WatchpostCore
+
+/// The operating plan (Tây Trang 7.2.1.b) and the registers' validation: pure, no clock read.
+@Suite("Operating plan and registers")
+struct OperatingPlanTests {
+    // Tây Trang's profile: weekdays 07:30–11:00, 13:30–18:00; weekends and holidays 08:00–18:00.
+    let zone = ZoneOffset.hoChiMinh
+    var schedule: OperatingSchedule {
+        let weekday = [DailyWindow(parsing: "07:30-11:00")!, DailyWindow(parsing: "13:30-18:00")!]
+        let weekend = [DailyWindow(parsing: "08:00-18:00")!]
+        return OperatingSchedule(zone: zone, weekly: [1: weekday, 2: weekday, 3: weekday, 4: weekday, 5: weekday, 6: weekend, 7: weekend],
+                                 holidayWindows: weekend, exceptions: [CivilDate(year: 2027, month: 1, day: 1): .holiday(name: "Tết Dương lịch")])
+    }
+    let policy = PlanPolicy(hours: 8...10, source: "QĐ 32/2018, 7.2.1.b")
+    let today = CivilDate(year: 2026, month: 12, day: 1)  // a Tuesday
+    let saturday = CivilDate(year: 2026, month: 12, day: 5)
+
+    func entry(_ date: CivilDate, _ windows: String) -> PlanEntry {
+        PlanEntry(site: "tay-trang", date: date, change: .hours(windows.split(separator: ",").map { DailyWindow(parsing: String($0))! }),
+                  reason: "", by: "don-bp", at: Instant(seconds: 1_800_000_000))
+    }
+
+    func keys(_ p: [FieldProblem]) -> [String] { p.map { "\($0.field):\($0.message.key.rawValue)" } }
+
+    @Test func eightHourSaturdayIsValidAndReplacesTheProfileWindow() {
+        let e = entry(saturday, "08:00-12:00,13:30-17:30")
+        #expect(OperatingPlan.problems(e, schedule: schedule, policy: policy, today: today).isEmpty)
+        let planned = schedule.applying([e])
+        let start = zone.startOf(saturday).seconds
+        // 8 h planned instead of the profile's 10 h: 12:00–13:30 and 17:30–18:00 are now off.
+        #expect(planned.scheduledSeconds(from: start, to: start + 86_400) == 8 * 3600)
+        #expect(schedule.scheduledSeconds(from: start, to: start + 86_400) == 10 * 3600)
+        #expect(!planned.isOn(at: start + 12 * 3600 + 60))
+        #expect(planned.isOn(at: start + 13 * 3600 + 45 * 60))
+        // Other days keep the profile.
+        let sunday = start + 86_400
+        #expect(planned.scheduledSeconds(from: sunday, to: sunday + 86_400) == 10 * 3600)
+    }
+
+    @Test func hoursOutsideTheRangeAreRefusedNamingTheArticle() {
+        let p = OperatingPlan.problems(entry(saturday, "08:00-14:00"), schedule: schedule, policy: policy, today: today)
+        #expect(keys(p) == ["hours:registers.plan.hours_range"])
+        #expect(Catalogue.render(p[0].message, .vi).contains("7.2.1.b"))
+        #expect(Catalogue.render(p[0].message, .vi).contains("6 giờ"))
+        #expect(keys(OperatingPlan.problems(entry(saturday, "07:00-18:00"), schedule: schedule, policy: policy, today: today)) == ["hours:registers.plan.hours_range"])
+    }
+
+    @Test func onlyWeekendsAndHolidaysTakePlannedHours() {
+        let wednesday = CivilDate(year: 2026, month: 12, day: 2)
+        #expect(keys(OperatingPlan.problems(entry(wednesday, "08:00-17:00"), schedule: schedule, policy: policy, today: today)) == ["date:registers.plan.not_weekend"])
+        let newYear = CivilDate(year: 2027, month: 1, day: 1)  // a Friday, but a holiday
+        #expect(OperatingPlan.problems(entry(newYear, "08:00-17:00"), schedule: schedule, policy: policy, today: today).isEmpty)
+    }
+
+    @Test func pastDaysOverlapsAndFixedHourSitesAreRefused() {
+        let past = CivilDate(year: 2026, month: 11, day: 28)
+        #expect(keys(OperatingPlan.problems(entry(past, "08:00-17:00"), schedule: schedule, policy: policy, today: today)) == ["date:registers.plan.past"])
+        #expect(keys(OperatingPlan.problems(entry(saturday, "08:00-13:00,12:00-16:00"), schedule: schedule, policy: policy, today: today))
+                .contains("hours:registers.plan.windows_overlap"))
+        // Vũng Áng runs 24/24: only closures.
+        #expect(keys(OperatingPlan.problems(entry(saturday, "08:00-17:00"), schedule: schedule, policy: .closuresOnly, today: today)) == ["hours:registers.plan.fixed_hours"])
+        var closed = entry(saturday, "08:00-17:00")
+        closed.change = .closed
+        #expect(keys(OperatingPlan.problems(closed, schedule: schedule, policy: .closuresOnly, today: today)) == ["reason:registers.field.required"])
+        closed.reason = "Bảo trì màn hình"
+        #expect(OperatingPlan.problems(closed, schedule: schedule, policy: .closuresOnly, today: today).isEmpty)
+        let start = zone.startOf(saturday).seconds
+        #expect(schedule.applying([closed]).scheduledSeconds(from: start, to: start + 86_400) == 0)
+    }
+
+    @Test func theLatestEntryForADayWins() {
+        var first = entry(saturday, "08:00-16:00")
+        var second = entry(saturday, "08:00-18:00")
+        first.at = Instant(seconds: 100)
+        second.at = Instant(seconds: 200)
+        let start = zone.startOf(saturday).seconds
+        #expect(schedule.applying([second, first]).scheduledSeconds(from: start, to: start + 86_400) == 10 * 3600)
+    }
+
+    @Test func typedTextIsBoundedAndFreeOfControlCharacters() {
+        #expect(keys(RegisterText.problems(String(repeating: "a", count: 201), field: "name", required: true, max: 200)) == ["name:registers.field.too_long"])
+        #expect(keys(RegisterText.problems("a\u{0}b", field: "name", required: true, max: 200)) == ["name:registers.field.control_characters"])
+        #expect(keys(RegisterText.problems("  ", field: "name", required: true, max: 200)) == ["name:registers.field.required"])
+        #expect(RegisterText.problems("<script>alert(1)</script>", field: "name", required: true, max: 200).isEmpty)  // escaped on output, kept as typed
+    }
+
+    @Test func loansCheckTheItem() {
+        let sound = EquipmentItem(id: "am-thanh-luu-dong", site: "tay-trang", name: "Bộ âm thanh lưu động", serial: "", location: "Đồn BP", state: .working, lendable: true)
+        let screen = EquipmentItem(id: "man-hinh", site: "tay-trang", name: "Màn hình LED", serial: "", location: "", state: .working, lendable: false)
+        let loan = EquipmentLoan(equipmentID: sound.id, site: "tay-trang", borrower: "Xã Na Ư", purpose: "Tuyên truyền bầu cử", lentAt: Instant(seconds: 0),
+                                 dueBack: CivilDate(year: 2026, month: 12, day: 10), recordedBy: "don-bp")
+        #expect(loan.problems(item: sound, openLoan: nil, today: today).isEmpty)
+        #expect(keys(loan.problems(item: screen, openLoan: nil, today: today)) == ["equipment:registers.loan.not_lendable"])
+        #expect(keys(loan.problems(item: sound, openLoan: loan, today: today)) == ["equipment:registers.loan.already_out"])
+        #expect(keys(loan.problems(item: nil, openLoan: nil, today: today)) == ["equipment:registers.loan.unknown_item"])
+        #expect(!isRegisterIdentifier("Âm thanh"))
+        #expect(isRegisterIdentifier("am-thanh-1"))
+    }
+
+    @Test func everyRegisterMessageKeyUsedIsInTheCatalogue() {
+        let used: [MessageKey] = InspectionKind.allCases.map { MessageKey("registers.inspection.kind." + $0.rawValue) }
+            + FeedbackSubject.allCases.map { MessageKey("registers.feedback.subject." + $0.rawValue) }
+            + FeedbackState.allCases.map { MessageKey("registers.feedback.state." + $0.rawValue) }
+            + ProposalKind.allCases.map { MessageKey("registers.proposal.kind." + $0.rawValue) }
+            + ProposalDecision.allCases.map { MessageKey("registers.proposal.decision." + $0.rawValue) }
+            + EquipmentState.allCases.map { MessageKey("registers.equipment.state." + $0.rawValue) }
+        for k in used { #expect(Catalogue.contains(k), "missing \(k)") }
+    }
+}
