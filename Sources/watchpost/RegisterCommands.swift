@@ -242,11 +242,13 @@ let inspectionAddCommand = Command(
 
     --checked names items of the site's checklist (probes/<site>/inspection.conf). Prints the
     inspection's number; add follow-up actions with `watchpost inspection action`.
+    --maintenance 2h starts a maintenance window from now for the checks the inspection disturbs
+    (--maintenance-checks A,B; default every check of the site), so they page nobody meanwhile.
     \(commonHelp)
     """,
-    valuedOptions: common.union(["kind", "bodies", "date", "people", "checked", "findings"]),
+    valuedOptions: common.union(["kind", "bodies", "date", "people", "checked", "findings", "maintenance", "maintenance-checks"]),
     run: { args in
-        try args.allowOnly(common.union(["kind", "bodies", "date", "people", "checked", "findings"]))
+        try args.allowOnly(common.union(["kind", "bodies", "date", "people", "checked", "findings", "maintenance", "maintenance-checks"]))
         let ctx = try RegisterContext(args)
         var r = OptionReader(args: args)
         let kind = r.choice("kind", InspectionKind.self)
@@ -254,9 +256,20 @@ let inspectionAddCommand = Command(
         try refuse(r.problems)
         let i = Inspection(site: ctx.site.id, kind: kind!, date: date!, bodies: r.text("bodies"), people: r.text("people"), checked: r.list("checked"),
                            findings: r.text("findings"), createdBy: ctx.by, createdAt: ctx.now)
-        try refuse(i.problems(checklist: ctx.site.inspectionChecklist.map(\.id), today: ctx.today))
+        var problems = i.problems(checklist: ctx.site.inspectionChecklist.map(\.id), today: ctx.today)
+        let window = args.value("maintenance").map { Seconds(parsing: $0).flatMap { $0 > .zero && $0 <= .hours(24 * 7) ? $0 : nil } }
+        if case .some(nil) = window { problems.append(FieldProblem("maintenance", Message("registers.field.bad_duration", ["value": .text(args.value("maintenance") ?? "")]))) }
+        let checks = r.list("maintenance-checks")
+        for c in checks where ctx.site.check(c) == nil { problems.append(FieldProblem("maintenance-checks", Message("registers.field.unknown_check", ["check": .text(c)]))) }
+        try refuse(problems)
         let id = try await ctx.store.addInspection(i)
         out("\(id)")
+        if case .some(.some(let span)) = window {
+            let reason = Catalogue.bilingual(Message("registers.inspection.maintenance", ["id": .int(id)]))
+            let w = try await IncidentService(store: ctx.store).startMaintenance(site: ctx.site.id, checks: checks, from: ctx.now, until: ctx.now + span,
+                                                                                 reason: reason, includesSecurity: false, by: ctx.by)
+            out("maintenance adhoc:\(w.id) \(reason)")
+        }
         return 0
     })
 
