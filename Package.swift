@@ -85,6 +85,10 @@ let package = Package(
         .executableTarget(name: "watchpost-bench-engine", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "Posix"],
                           path: "bench/engine/Sources", swiftSettings: strict),
 
+        // Benchmark of the broadcast log (bench/plays/run.sh); not a product.
+        .executableTarget(name: "watchpost-bench-plays", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Posix"],
+                          path: "bench/plays/Sources", swiftSettings: strict),
+
         // MARK: Tests mirror the targets
         // What several suites share (temporary folders, ports, waits, processes, the SMTP sink,
         // requirements that fail naming the Debian package); every test target gets it below.

@@ -119,19 +119,25 @@ public enum PlayListing {
 
     /// CSV (RFC 4180, UTF-8): machine times (ISO 8601 with offset), seconds with a decimal point.
     public static func csv(_ entries: [BroadcastEntry], zone: ZoneOffset, proofs: [Int64: PlayProof] = [:]) -> String {
-        var out = "site,player,entry,start,end,duration_s,path,sha256,approved,reason,manifest_id,key_id,approved_at,sequence,title,source,languages,month,kind,gap,dark_s"
-        if !proofs.isEmpty { out += ",proof" }
-        out += "\r\n"
-        for e in entries {
-            let r = PlayRow(e, zone: zone)
-            var f: [String] = [r.site, r.player, r.entry, r.start, r.end ?? "", String(r.durationSeconds), r.path ?? "", r.sha256 ?? "",
-                               r.approved.map { $0 ? "1" : "0" } ?? "", r.reason ?? "", r.manifestId ?? "", r.keyId ?? "", r.approvedAt ?? "",
-                               r.sequence.map(String.init) ?? "", r.title ?? "", r.source ?? "", (r.languages ?? []).joined(separator: " "),
-                               r.month ?? "", r.kind ?? "", r.gap ?? "", r.darkSeconds.map { String($0) } ?? ""]
-            if !proofs.isEmpty { f.append(proofs[e.id]?.code ?? "") }
-            out += f.map(csvField).joined(separator: ",") + "\r\n"
-        }
+        var out = csvHeader(withProof: !proofs.isEmpty)
+        for e in entries { out += csvLine(e, zone: zone, proof: proofs.isEmpty ? nil : .some(proofs[e.id])) }
         return out
+    }
+
+    public static func csvHeader(withProof: Bool) -> String {
+        "site,player,entry,start,end,duration_s,path,sha256,approved,reason,manifest_id,key_id,approved_at,sequence,title,source,languages,month,kind,gap,dark_s"
+            + (withProof ? ",proof" : "") + "\r\n"
+    }
+
+    /// One CSV line; `proof` is nil without --verify, `.some(nil)` for an entry not re-checked.
+    public static func csvLine(_ e: BroadcastEntry, zone: ZoneOffset, proof: PlayProof?? = nil) -> String {
+        let r = PlayRow(e, zone: zone)
+        var f: [String] = [r.site, r.player, r.entry, r.start, r.end ?? "", String(r.durationSeconds), r.path ?? "", r.sha256 ?? "",
+                           r.approved.map { $0 ? "1" : "0" } ?? "", r.reason ?? "", r.manifestId ?? "", r.keyId ?? "", r.approvedAt ?? "",
+                           r.sequence.map(String.init) ?? "", r.title ?? "", r.source ?? "", (r.languages ?? []).joined(separator: " "),
+                           r.month ?? "", r.kind ?? "", r.gap ?? "", r.darkSeconds.map { String($0) } ?? ""]
+        if let proof { f.append(proof?.code ?? "") }
+        return f.map(csvField).joined(separator: ",") + "\r\n"
     }
 
     static func csvField(_ s: String) -> String {

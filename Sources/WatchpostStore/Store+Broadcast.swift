@@ -82,23 +82,28 @@ extension Store {
     static let broadcastColumns = """
         l.id, l.site, l.player, l.entry, l.started_ms, l.ended_ms, l.last_seen_ms, l.gap, l.dark_ms,
         i.path, i.name, i.sha256, i.size, i.approved, i.reason, i.manifest_id, i.key_id, i.approved_at_ms, i.sequence,
-        i.title, i.source, i.languages, i.month, i.kind
+        i.title, i.source, i.languages, i.month, i.kind, l.item_id
         """
 
-    static func broadcastEntry(_ r: SQLRow) -> BroadcastEntry {
+    /// Reads a row selected with `broadcastColumns` (by position: a year of rows is a million).
+    static func broadcastEntry(_ r: SQLRow, items: inout [Int64: BroadcastItem]) -> BroadcastEntry {
         var item: BroadcastItem?
-        if let path = r["path"].string {
-            let langs = r["languages"].string.map { $0.split(separator: ",").map(String.init) } ?? []
-            item = BroadcastItem(path: path, name: r["name"].string ?? path, sha256: r["sha256"].string ?? "", size: r["size"].int,
-                                 approved: r["approved"].int == 1, reason: r["reason"].string ?? "", manifestID: r["manifest_id"].string ?? "",
-                                 keyID: r["key_id"].string ?? "", approvedAt: r["approved_at_ms"].int.map(Instant.init(milliseconds:)),
-                                 sequence: r["sequence"].int, title: r["title"].string, source: r["source"].string, languages: langs,
-                                 month: r["month"].string, kind: r["kind"].string)
+        // One item value per item id: every play of it shares the same strings.
+        if let id = r[24].int, let known = items[id] {
+            item = known
+        } else if let path = r[9].string {
+            let langs = r[21].string.map { $0.split(separator: ",").map(String.init) } ?? []
+            item = BroadcastItem(path: path, name: r[10].string ?? path, sha256: r[11].string ?? "", size: r[12].int,
+                                 approved: r[13].int == 1, reason: r[14].string ?? "", manifestID: r[15].string ?? "",
+                                 keyID: r[16].string ?? "", approvedAt: r[17].int.map(Instant.init(milliseconds:)),
+                                 sequence: r[18].int, title: r[19].string, source: r[20].string, languages: langs,
+                                 month: r[22].string, kind: r[23].string)
+            if let id = r[24].int { items[id] = item }
         }
-        return BroadcastEntry(id: r["id"].int ?? 0, site: r["site"].string ?? "", player: r["player"].string ?? "",
-                              kind: r["entry"].string == "gap" ? .gap : .play, started: Instant(milliseconds: r["started_ms"].int ?? 0),
-                              ended: r["ended_ms"].int.map(Instant.init(milliseconds:)), lastSeen: Instant(milliseconds: r["last_seen_ms"].int ?? 0),
-                              item: item, gap: r["gap"].string.flatMap(BroadcastGap.init(rawValue:)), darkMilliseconds: r["dark_ms"].int ?? 0)
+        return BroadcastEntry(id: r[0].int ?? 0, site: r[1].string ?? "", player: r[2].string ?? "",
+                              kind: r[3].string == "gap" ? .gap : .play, started: Instant(milliseconds: r[4].int ?? 0),
+                              ended: r[5].int.map(Instant.init(milliseconds:)), lastSeen: Instant(milliseconds: r[6].int ?? 0),
+                              item: item, gap: r[7].string.flatMap(BroadcastGap.init(rawValue:)), darkMilliseconds: r[8].int ?? 0)
     }
 
     /// Entries of one player still open (normally at most one; more only after a crash mid-write).
@@ -107,7 +112,7 @@ extension Store {
             return try db.query("""
                 SELECT \(Store.broadcastColumns) FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id
                 WHERE l.site = ? AND l.player = ? AND l.ended_ms IS NULL ORDER BY l.started_ms
-                """, site, player).map(Store.broadcastEntry)
+                """, site, player).map { r in var c: [Int64: BroadcastItem] = [:]; return Store.broadcastEntry(r, items: &c) }
         } catch { throw storageError("cannot read the open broadcast log entries", error) }
     }
 
@@ -177,24 +182,35 @@ extension Store {
     /// at `from` that started up to 31 days before it. `path` limits plays to one item (gaps are
     /// then left out).
     public func broadcastEntries(site: String?, from: Instant, to: Instant, path: String? = nil, limit: Int? = nil) throws(WatchpostError) -> [BroadcastEntry] {
+        var out: [BroadcastEntry] = []
+        try forEachBroadcastEntry(site: site, from: from, to: to, path: path, limit: limit) { out.append($0) }
+        return out
+    }
+
+    /// The same entries streamed to `body` without collecting them (a year is a million rows).
+    public func forEachBroadcastEntry(site: String?, from: Instant, to: Instant, path: String? = nil, limit: Int? = nil,
+                                      _ body: (BroadcastEntry) throws -> Void) throws(WatchpostError) {
         do {
             var filter = ""
             var tail: [any SQLBindable] = []
             if let site { filter += " AND l.site = ?"; tail.append(site) }
             if let path { filter += " AND i.path = ?"; tail.append(path) }
-            let before = try db.query("""
+            var items: [Int64: BroadcastItem] = [:]
+            var left = limit.map { max(0, $0) } ?? Int.max
+            try db.forEachRow("""
                 SELECT \(Store.broadcastColumns) FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id
                 WHERE l.started_ms < ? AND l.started_ms >= ? AND COALESCE(l.ended_ms, l.last_seen_ms) > ?\(filter) ORDER BY l.started_ms, l.id
-                """, arguments: [from.milliseconds, from.milliseconds - 31 * 86_400_000, from.milliseconds] + tail)
-            var sql = """
+                """, arguments: [from.milliseconds, from.milliseconds - 31 * 86_400_000, from.milliseconds] + tail) { r in
+                guard left > 0 else { return }
+                left -= 1
+                try body(Store.broadcastEntry(r, items: &items))
+            }
+            guard left > 0 else { return }
+            try db.forEachRow("""
                 SELECT \(Store.broadcastColumns) FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id
-                WHERE l.started_ms >= ? AND l.started_ms < ?\(filter) ORDER BY l.started_ms, l.id
-                """
-            if let limit { sql += " LIMIT \(max(0, limit))" }
-            var out = before.map(Store.broadcastEntry)
-            try db.forEachRow(sql, arguments: [from.milliseconds, to.milliseconds] + tail) { out.append(Store.broadcastEntry($0)) }
-            return out
-        } catch { throw storageError("cannot read the broadcast log", error) }
+                WHERE l.started_ms >= ? AND l.started_ms < ?\(filter) ORDER BY l.started_ms, l.id LIMIT \(left == Int.max ? -1 : left)
+                """, arguments: [from.milliseconds, to.milliseconds] + tail) { try body(Store.broadcastEntry($0, items: &items)) }
+        } catch let e as WatchpostError { throw e } catch { throw storageError("cannot read the broadcast log", error) }
     }
 
     /// Per item: plays that started in [from, to), and milliseconds shown (each play clipped to
@@ -202,14 +218,15 @@ extension Store {
     public func broadcastItemTotals(site: String, from: Instant, to: Instant) throws(WatchpostError) -> [(item: BroadcastItem, plays: Int, shownMilliseconds: Int64)] {
         do {
             return try db.query("""
-                SELECT i.*, COUNT(*) AS plays,
+                SELECT \(Store.broadcastColumns), COUNT(*) AS plays,
                        SUM(MAX(0, MIN(COALESCE(l.ended_ms, l.last_seen_ms), ?) - MAX(l.started_ms, ?) - l.dark_ms)) AS shown
                 FROM broadcast_log l JOIN broadcast_item i ON i.id = l.item_id
                 WHERE l.site = ? AND l.entry = 'play' AND l.started_ms >= ? AND l.started_ms < ?
                 GROUP BY l.item_id ORDER BY i.path
                 """, to.milliseconds, from.milliseconds, site, from.milliseconds, to.milliseconds).map { r in
-                let e = Store.broadcastEntry(r)
-                return (e.item ?? BroadcastItem(path: "", name: "", approved: false), Int(r["plays"].int ?? 0), r["shown"].int ?? 0)
+                var c: [Int64: BroadcastItem] = [:]
+                let e = Store.broadcastEntry(r, items: &c)
+                return (e.item ?? BroadcastItem(path: "", name: "", approved: false), Int(r[25].int ?? 0), r[26].int ?? 0)
             }
         } catch { throw storageError("cannot sum the broadcast log", error) }
     }

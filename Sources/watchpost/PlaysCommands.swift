@@ -58,6 +58,16 @@ let playsCommand = Command(
             throw WatchpostError(.notFound, "no database at \(config.daemon.database)", hint: "start the daemon first: watchpost run")
         }
         let store = try Store(path: config.daemon.database, clock: SystemClock(), readOnly: true)
+        if format == "csv" && !args.has("verify") {
+            // Streamed: a year of plays is a million rows.
+            print(PlayListing.csvHeader(withProof: false), terminator: "")
+            for site in sites {
+                try await store.forEachBroadcastEntry(site: site.id, from: from, to: to, path: args.value("item")) { e in
+                    print(PlayListing.csvLine(e, zone: zone), terminator: "")
+                }
+            }
+            return 0
+        }
         var entries: [BroadcastEntry] = []
         for site in sites {
             entries += try await store.broadcastEntries(site: site.id, from: from, to: to, path: args.value("item"))
