@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Broadcast-log benchmark: a year of plays (one item every 30 s, 1,051,200 rows) in the store's
+# migration-20 schema, then read back through the store for one month and for the whole year
+# (streamed, as `watchpost plays --format csv` reads it, and collected in memory), the monthly
+# sums the figures use, and `watchpost plays --format csv` for a month as a process (time and
+# peak memory from /usr/bin/time). Peer: the sqlite3 shell running the same month query on the
+# same file. Prints the store's size on disk. Say the load average next to any figure.
+#   bench/plays/run.sh [ROWS]        (default 1051200)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/lib.sh
+ensure_packages $BUILD_PACKAGES sqlite3 time
+rows=${1:-1051200}
+work=$(mktemp -d /tmp/watchpost-bench-plays-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+echo "==> release build"
+swift build -c release --product watchpost-bench-plays 2>&1 | tail -n 1
+swift build -c release --product watchpost 2>&1 | tail -n 1
+bindir="$(swift build -c release --show-bin-path)"
+
+echo "==> fill and read ($rows rows)   load: $(cut -d' ' -f1-3 /proc/loadavg)"
+/usr/bin/time -f "bench peak_rss_kb=%M" "$bindir/watchpost-bench-plays" "$work" "$rows"
+ls -l "$work"/watchpost.db* | awk '{ s += $5 } END { printf "store on disk: %.1f MiB (%d bytes)\n", s / 1048576, s }'
+
+# The CLI on the same database: a site folder whose database is the bench's.
+mkdir -p "$work/config/probes/tay-trang"
+cp -r alerts "$work/config/"
+cp probes/tay-trang/site.conf probes/tay-trang/schedule.conf "$work/config/probes/tay-trang/"
+printf '[daemon]\ndatabase = %s/watchpost.db\n' "$work" > "$work/config/watchpost.conf"
+: > "$work/config/probes/tay-trang/checks.conf"
+echo "==> watchpost plays --format csv, November 2026 (a process)"
+/usr/bin/time -f "cli month wall_s=%e peak_rss_kb=%M" "$bindir/watchpost" plays --config "$work/config" --site tay-trang \
+    --from 2026-11-01 --to 2026-11-30 --format csv > "$work/month.csv"
+echo "    $(($(wc -l < "$work/month.csv") - 1)) rows"
+echo "==> watchpost plays --format csv, the year 2026 (a process, streamed)"
+/usr/bin/time -f "cli year wall_s=%e peak_rss_kb=%M" "$bindir/watchpost" plays --config "$work/config" --site tay-trang \
+    --from 2026-01-01 --to 2026-12-31 --format csv > "$work/year.csv"
+echo "    $(($(wc -l < "$work/year.csv") - 1)) rows"
+
+echo "==> peer: sqlite3 shell, the same month query (join, ordered), output discarded"
+from=$(date -d '2026-11-01T00:00:00+07:00' +%s)000; to=$(date -d '2026-12-01T00:00:00+07:00' +%s)000
+/usr/bin/time -f "sqlite3 month wall_s=%e peak_rss_kb=%M" sqlite3 "$work/watchpost.db" \
+    "SELECT l.id, l.site, l.player, l.entry, l.started_ms, l.ended_ms, l.last_seen_ms, l.gap, l.dark_ms, i.path, i.name, i.sha256, i.size, i.approved, i.reason, i.manifest_id, i.key_id, i.approved_at_ms, i.sequence, i.title, i.source, i.languages, i.month, i.kind FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id WHERE l.site = 'tay-trang' AND l.started_ms >= $from AND l.started_ms < $to ORDER BY l.started_ms, l.id" > /dev/null
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
