@@ -6,6 +6,7 @@ import WatchpostCore
 import WatchpostStore
 import WatchpostWeb
 import WatchpostConfig
+import WatchpostTestSupport
 import HTTPServer
 
 @Suite("Register pages", .serialized, .timeLimit(.minutes(3)))
@@ -49,7 +50,7 @@ struct RegisterPagesTests {
         #expect(try await http("POST", "\(f.base)/registers/feedback/\(id)/forward?site=tay-trang", body: form([("csrf", token)]), jar: kt).status == 200)
         // The forward is an email to the Department, queued with the state change.
         let forwarded = try await f.store.outboxRows().filter { $0.request.template == "feedback" }
-        let config = try ConfigurationLoader.load(root: packageRoot())
+        let config = try ConfigurationLoader.load(root: TestPaths.packageRoot)
         func isDepartment(_ id: String) -> Bool { config.contacts.organisations[id]?.roles.contains(.department) == true }
         #expect(!forwarded.isEmpty && forwarded.allSatisfy { isDepartment($0.request.recipient.contactID) })
         #expect(forwarded.first?.request.fields["text"] == script)
