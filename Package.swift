@@ -120,3 +120,9 @@ for target in package.targets where target.type == .test {
     target.dependencies.append("WatchpostTestSupport")
     if ["WatchpostLEDTests"].contains(target.name) { target.exclude.append("Fixtures") }
 }
+
+// `make test` builds no benchmark programs (scripts/test.sh sets WATCHPOST_NO_BENCH=1: they are
+// not tested, and linking them costs the suite time); bench/*/run.sh build them as usual.
+if Context.environment["WATCHPOST_NO_BENCH"] == "1" {
+    package.targets.removeAll { $0.type == .executable && $0.name.contains("bench") }
+}
