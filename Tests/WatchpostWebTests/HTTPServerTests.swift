@@ -172,7 +172,7 @@ struct HTTPServerTests {
             return HTTPResponse(status: 200, contentType: "text/plain", text: "done")
         }
         let slow = Task { try await http("GET", "http://127.0.0.1:\(server.port)/slow") }
-        while started.load(ordering: .sequentiallyConsistent) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try await waitUntil("the request reaches the handler", within: 30) { () async -> Bool in started.load(ordering: .sequentiallyConsistent) > 0 }
         await server.stop()
         #expect(try await slow.value.status == 200, "the request in flight at stop() still got its answer")
         let after = try? await http("GET", "http://127.0.0.1:\(server.port)/x", timeoutMs: 1000)
