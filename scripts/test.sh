@@ -93,7 +93,7 @@ PY
 summary=$(python_count "$out/unit.txt" "$out/e2e.txt")
 
 echo "==> failures (full output: $out/unit.txt, $out/e2e.txt)"
-grep -hE '^✘ Test .* recorded an issue|^↳ |error: ' "$out/unit.txt" "$out/e2e.txt" | grep -vE '^↳ (Testing Library Version|Target Platform)' | head -n 80 || true
+grep -hE '^✘ Test .* recorded an issue|^↳ |error: ' "$out/unit.txt" "$out/e2e.txt" | grep -vE '^↳ (Testing Library Version|Target Platform|//)' | head -n 80 || true
 skips=$(echo "$summary" | grep -c '^SKIPPED ' || true)
 fails=$(echo "$summary" | grep -c '^FAILED ' || true)
 echo "$summary" | grep -E '^(FAILED|SKIPPED) ' || true
