@@ -108,12 +108,15 @@ wait_for "stopped line in the journal" 10 'journalctl -u watchpost | grep -q "wa
 finish
 DRIVER
 
-swiftlib=$(ldd "$bin" | awk '/libswiftCore.so/ {print $3}' | xargs dirname)
+# The Swift runtime's folder, when the binary links it dynamically (a static one needs nothing).
+swiftlib=$(ldd "$bin" | awk '/libswiftCore.so/ {print $3}')
+swiftbind=()
+[ -z "$swiftlib" ] || swiftbind=(--bind-ro="$(dirname "$swiftlib")")
 set +e
 timeout --kill-after=10 180 systemd-nspawn --quiet --directory=/ --volatile=yes --boot --register=no --keep-unit \
     --machine="watchpost-unit-$$" \
     --bind-ro="$bin:/opt/watchpost/bin/watchpost" \
-    --bind-ro="$swiftlib" \
+    "${swiftbind[@]}" \
     --bind="$work/etc:/etc/watchpost" \
     --bind-ro="$work/watchpost.service:/etc/systemd/system/watchpost.service" \
     --bind-ro="$work/dropin:/etc/systemd/system/watchpost.service.d" \
