@@ -78,6 +78,7 @@ public actor IncidentProcessor {
             do {
                 if let rev = try await store.commitEngineStep(out, expectedRevision: revision) {
                     revision = rev
+                    logCommitted(out)
                     startResponders(out.responders)
                     return
                 }
@@ -90,6 +91,19 @@ public actor IncidentProcessor {
                 await synchronise()
                 return
             }
+        }
+    }
+
+    /// One notice line per thing that happened to an incident and per message queued, after
+    /// it is committed, so `journalctl -u watchpost` tells the story without the database.
+    func logCommitted(_ out: EngineOutput) {
+        for e in out.timeline where e.incidentID != nil {
+            logger.notice("incident \(e.kind)", [("incident", e.incidentID.map(String.init) ?? "-"), ("site", e.site), ("check", e.checkID ?? "-"),
+                                                 ("by", e.actor), ("text", e.text)])
+        }
+        for n in out.notifications {
+            logger.notice("message queued", [("event", n.event.rawValue), ("incident", n.incidentID.map(String.init) ?? "-"), ("site", n.site),
+                                             ("level", n.level.map(String.init) ?? "-"), ("to", n.recipient.address)])
         }
     }
 

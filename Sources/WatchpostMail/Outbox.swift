@@ -219,11 +219,12 @@ public struct OutboxWorker: Sendable {
                 // The acceptance window: the server has the message, our commit follows.
                 try await store.markMailSent(mail.id, now: clock.now())
                 report.sent += 1
+                logger.notice("message sent", [("to", mail.recipient), ("message_id", mail.messageID), ("server", outcome.lastReply)])
             case .retry(let why):
                 let next = nextAttempt(attempts: mail.attempts)
                 try await store.markMailRetry(mail.id, next: next, error: why)
                 report.retried += 1
-                logger.warning("mail not delivered; will retry", [("to", mail.recipient), ("message_id", mail.messageID),
+                logger.warning("message failed; will retry", [("to", mail.recipient), ("message_id", mail.messageID),
                                                                    ("attempt", String(mail.attempts + 1)), ("retry_at", next.description),
                                                                    ("reason", why), ("check", DeliveryVerdict.advice(outcome, endpoint: settings.smtp))])
                 if outcome.connectionFailed || outcome.replyCode == 0 || outcome.error?.code == CurlError.operationTimedOut { connectionDown = why }
@@ -232,7 +233,7 @@ public struct OutboxWorker: Sendable {
                 let reports = failureReports(mail: mail, rows: rows, reason: why)
                 try await store.markMailFailed(mail.id, now: clock.now(), error: why, reports: reports)
                 report.failed += 1
-                logger.error("mail refused permanently", [("to", mail.recipient), ("message_id", mail.messageID), ("reason", why),
+                logger.error("message failed permanently", [("to", mail.recipient), ("message_id", mail.messageID), ("reason", why),
                                                           ("reported_to", reports.map(\.recipient.address).joined(separator: ","))])
             }
         }

@@ -17,8 +17,13 @@ import WatchpostCore
 /// Every call takes the time explicitly (`at:`) so that callers with a `ManualClock` test exactly.
 public struct IncidentService: Sendable {
     public let store: Store
+    /// Where acknowledgements and resolutions are told at notice level (the daemon's journal).
+    public let logger: Logger?
 
-    public init(store: Store) { self.store = store }
+    public init(store: Store, logger: Logger? = nil) {
+        self.store = store
+        self.logger = logger
+    }
 
     /// Acknowledges incident `incidentID`: stops escalation, starts the ack timeout (after which
     /// it escalates again unless resolved or re-acknowledged), and queues a message to everyone
@@ -31,14 +36,20 @@ public struct IncidentService: Sendable {
     /// - Throws: `.notFound` for an unknown incident, `.usage` when it is already resolved.
     @discardableResult
     public func acknowledge(incidentID: Int64, by: String, via: String, note: String? = nil, from: String? = nil, at: Instant) async throws(WatchpostError) -> Incident {
-        try await store.acknowledgeIncident(incidentID, by: by, via: via, note: note, from: from, at: at)
+        let incident = try await store.acknowledgeIncident(incidentID, by: by, via: via, note: note, from: from, at: at)
+        logger?.notice("incident acknowledged", [("incident", String(incidentID)), ("site", incident.key.site), ("check", incident.key.check),
+                                                 ("by", by), ("via", via), ("note", note ?? "")])
+        return incident
     }
 
     /// Resolves by hand and tells everyone notified. If the check is still failing, the daemon
     /// reopens the incident after `fail_after` further failing results.
     @discardableResult
     public func resolve(incidentID: Int64, by: String, via: String, note: String? = nil, at: Instant) async throws(WatchpostError) -> Incident {
-        try await store.resolveIncident(incidentID, by: by, via: via, note: note, at: at)
+        let incident = try await store.resolveIncident(incidentID, by: by, via: via, note: note, at: at)
+        logger?.notice("incident resolved", [("incident", String(incidentID)), ("site", incident.key.site), ("check", incident.key.check),
+                                             ("by", by), ("via", via), ("note", note ?? "")])
+        return incident
     }
 
     /// Adds a note to the incident's timeline (nobody is notified).

@@ -13,9 +13,9 @@ public struct EngineDesk: IncidentDesk {
     /// Resolved incidents shown besides the open ones (the board shows only open ones).
     let recent: Seconds
 
-    public init(store: Store, reader: Store? = nil, clock: any WatchpostClock, recent: Seconds = .hours(24 * 30)) {
+    public init(store: Store, reader: Store? = nil, clock: any WatchpostClock, recent: Seconds = .hours(24 * 30), logger: Logger? = nil) {
         self.store = store
-        writer = IncidentService(store: store)
+        writer = IncidentService(store: store, logger: logger)
         self.reader = IncidentService(store: reader ?? store)
         self.clock = clock
         self.recent = recent

@@ -14,7 +14,7 @@ import Posix
 /// The incident engine as the web sees it: writes through the daemon's store, reads through the
 /// web's read-only connection.
 func incidentDesk(_ ctx: DaemonContext, reader: Store) -> any IncidentDesk {
-    EngineDesk(store: ctx.store, reader: reader, clock: ctx.clock)
+    EngineDesk(store: ctx.store, reader: reader, clock: ctx.clock, logger: ctx.logger.with("service", "web"))
 }
 
 struct WebServerService: DaemonService {
