@@ -10,7 +10,6 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "Watchpost",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "watchpost", targets: ["watchpost"]),
         .executable(name: "watchpost-sim", targets: ["watchpost-sim"]),

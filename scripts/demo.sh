@@ -35,6 +35,9 @@ if [ -x contrib/demo/start-simulators.sh ]; then
 fi
 
 "$bin/watchpost" check --config "$demo/config"
+# The demo's folder is fresh each run, so its web account is made each run (a demo-only password).
+printf 'xem-bao-cao-2026\n' | "$bin/watchpost" user add demo --role department --name "Sở TT&TT (demo)" --config "$demo/config" >/dev/null
+echo "==> web: http://127.0.0.1:8088  login: demo  password: xem-bao-cao-2026"
 echo "==> watchpost run (Ctrl-C to stop). In another terminal:"
 echo "      $bin/watchpost status --config $demo/config"
 echo "      ls $demo/mail/new    # the emails"
