@@ -396,3 +396,20 @@ public enum Subprocess {
                        output: String(decoding: out, as: UTF8.self), timedOut: timedOut)
     }
 }
+
+/// glibc's allocator knobs the daemon uses to keep its resident memory bounded under load.
+public enum Allocator {
+    /// Caps the number of malloc arenas (M_ARENA_MAX). glibc gives each thread that contends on
+    /// malloc an arena of its own, up to 8 per core; each arena keeps the memory it once held.
+    public static func limitArenas(_ count: Int) {
+        _ = glibc_mallopt(-8 /* M_ARENA_MAX in <malloc.h> */, Int32(clamping: count))
+    }
+
+    /// Returns the free pages of every arena to the kernel (malloc_trim(0)); true if any were.
+    @discardableResult
+    public static func releaseFreeMemory() -> Bool { glibc_malloc_trim(0) != 0 }
+}
+
+// <malloc.h> is not part of the Glibc module map: the two functions, declared by their C names.
+@_silgen_name("mallopt") private func glibc_mallopt(_ param: Int32, _ value: Int32) -> Int32
+@_silgen_name("malloc_trim") private func glibc_malloc_trim(_ pad: Int) -> Int32

@@ -33,6 +33,9 @@ public struct DaemonRunner: Sendable {
     /// (exit 1). Returns 2 when there is no usable configuration.
     public func run() async -> Int32 {
         Signals.ignoreBrokenPipe()
+        // Two malloc arenas: requests run on Swift's task threads (two here) and libmicrohttpd's;
+        // an arena per thread only multiplies the memory kept after a burst (see MemoryTrimService).
+        Allocator.limitArenas(2)
         let signals = Signals.stream([Signals.terminate, Signals.interrupt, Signals.hangup])
         let root = CompositionRoot(configRoot: configRoot, clock: clock, pipelineFactory: pipelineFactory, serviceFactories: serviceFactories)
         let lastGood = LastGoodConfiguration.forConfiguration(root: configRoot)
@@ -91,6 +94,7 @@ public struct DaemonRunner: Sendable {
         await group.start(CheckSchedulerService(scheduler: scheduler), policy: .stopDaemon)
         await group.start(configured)
         await group.start(OperatingPlanWatchService(store: store, group: group, clock: clock, seen: planRevision, logger: log.with("service", "plan")))
+        await group.start(MemoryTrimService(clock: clock))
         let notifier = SystemdNotifier()
         if let wd = SystemdNotifier.watchdogInterval(), notifier.isActive {
             await group.start(WatchdogService(notifier: notifier, interval: wd, store: store, group: group, clock: clock, logger: log.with("service", "watchdog")))
