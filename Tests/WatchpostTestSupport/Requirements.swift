@@ -14,12 +14,11 @@ public struct MissingRequirement: Error, CustomStringConvertible, Sendable {
 }
 
 public enum Requirements {
-    /// The folders searched for programs: PATH, then the sbin folders a non-root PATH lacks.
+    /// The folders searched for programs: PATH only, so that taking a tool off PATH is seen
+    /// (root's PATH has the sbin folders; tests that need sbin programs need root anyway).
     static var searchPath: [String] {
         let path = CurrentProcess.environment("PATH") ?? "/usr/bin:/bin"
-        var dirs = path.split(separator: ":").map(String.init).filter { !$0.isEmpty }
-        for extra in ["/usr/sbin", "/sbin"] where !dirs.contains(extra) { dirs.append(extra) }
-        return dirs
+        return path.split(separator: ":").map(String.init).filter { !$0.isEmpty }
     }
 
     static func installHint(_ package: String) -> String {
@@ -89,7 +88,9 @@ public func requireRoot(_ why: String) throws {
 /// A shared library the dynamic loader finds (a preload library, say), checked through
 /// `ldconfig -p`; fails naming the Debian package.
 public func requireSharedLibrary(_ soname: String, debianPackage: String) throws {
-    let ldconfig = try requireTool("ldconfig", debianPackage: "libc-bin")
+    // ldconfig is part of every Debian system (libc-bin), in an sbin folder a user's PATH lacks.
+    let ldconfig = try (["/usr/sbin", "/sbin"].map { "\($0)/ldconfig" }.first(where: Requirements.isExecutableFile)
+                        ?? requireTool("ldconfig", debianPackage: "libc-bin"))
     let r = try Subprocess.run(ldconfig, arguments: ["-p"], timeout: .seconds(30), maxOutput: 4 * 1024 * 1024)
     let found = r.output.split(separator: "\n").contains { $0.trimmingWhitespace().hasPrefix(soname + " ") }
     guard found else { throw MissingRequirement("the dynamic loader finds no \(soname): \(Requirements.installHint(debianPackage))") }
