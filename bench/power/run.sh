@@ -13,9 +13,14 @@ cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 ensure_packages $BUILD_PACKAGES nut-server umockdev libumockdev-dev gcc
 POLLS=${POLLS:-60}
-echo "==> build (release)"
-swift build -c release --product watchpost 2>&1 | tail -n 1
-bin="$(swift build -c release --show-bin-path)"
+# WATCHPOST_BENCH_BIN_DIR=DIR measures a watchpost already built there.
+if [ -n "${WATCHPOST_BENCH_BIN_DIR:-}" ]; then
+  bin="$WATCHPOST_BENCH_BIN_DIR"
+else
+  echo "==> build (release)"
+  swift build -c release --product watchpost 2>&1 | tail -n 1
+  bin="$(swift build -c release --show-bin-path)"
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 gcc -std=gnu11 -O2 -Wall -o "$work/ups-harness" Tests/umockdev/ups-harness.c $(pkg-config --cflags --libs umockdev-1.0 gio-2.0)
