@@ -31,11 +31,13 @@ extension ConfigurationLoader {
 
     /// `closed | reason` or `06:00-22:00, 23:00-01:00 | reason`.
     static func parseException(_ v: String) -> DayException? {
+        // An empty value (`2026-12-24 =`) splits into no parts at all: refused, never indexed.
         let parts = v.split(separator: "|", maxSplits: 1).map { $0.trimmingWhitespace() }
+        guard let what = parts.first, !what.isEmpty else { return nil }
         let reason = parts.count > 1 ? parts[1] : ""
-        if parts[0] == "closed" { return .closed(reason: reason) }
-        guard ValueKind.windows.validate(parts[0]) == nil else { return nil }
-        return .windows(splitList(parts[0]).compactMap(DailyWindow.init(parsing:)), reason: reason)
+        if what == "closed" { return .closed(reason: reason) }
+        guard ValueKind.windows.validate(what) == nil else { return nil }
+        return .windows(splitList(what).compactMap(DailyWindow.init(parsing:)), reason: reason)
     }
 
     static var checkSchema: SectionSchema { SectionSchema(type: "check", named: true, keys: CheckKinds.commonKeys) }

@@ -53,6 +53,16 @@ public struct Measurement: Sendable, Hashable, Codable {
     }
 }
 
+extension Measurement {
+    /// The largest magnitude a measurement may have (10^15). Every sensor, counter and timing this
+    /// monitor reads is far below it; a bigger value is a broken or hostile plugin, and values near
+    /// 9.2×10^18 trap when turned into whole numbers for display.
+    public static let largestMagnitude: Double = 1e15
+
+    /// Finite and within ±`largestMagnitude`.
+    public var isWithinBounds: Bool { value.isFinite && abs(value) <= Self.largestMagnitude }
+}
+
 /// Whether a check's failures are a technical fault or an information-security event.
 /// The regulations route the two differently.
 public enum IncidentCategory: String, Sendable, Hashable, Codable, CaseIterable {
@@ -104,6 +114,21 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public var isSecurityRelevant: Bool { findings.contains { $0.securityRelevant && $0.status.isProblem } }
 
     public func measurement(_ name: String) -> Double? { measurements.first { $0.name == name }?.value }
+
+    /// The fact naming measurements refused at the probe boundary.
+    public static let refusedMeasurementsFact = "refused_measurements"
+
+    /// This result as it may enter the daemon: measurements that are not finite or exceed
+    /// ±`Measurement.largestMagnitude` are dropped (never stored, never shown) and named in the
+    /// `refused_measurements` fact so the plugin's author can see what was refused.
+    public func boundedAtProbeBoundary() -> CheckResult {
+        guard measurements.contains(where: { !$0.isWithinBounds }) else { return self }
+        var r = self
+        let refused = measurements.filter { !$0.isWithinBounds }
+        r.measurements = measurements.filter(\.isWithinBounds)
+        r.facts[Self.refusedMeasurementsFact] = refused.prefix(8).map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+        return r
+    }
 
     /// Builds a result whose status is the worst of its findings (OK when there are none).
     public static func from(findings: [Finding], okSummary: String, measurements: [Measurement] = [], facts: [String: String] = [:],

@@ -75,6 +75,9 @@ public struct Seconds: Sendable, Hashable, Comparable, Codable, CustomStringConv
     public static func minutes(_ m: Int64) -> Seconds { Seconds(m * 60) }
     public static func hours(_ h: Int64) -> Seconds { Seconds(h * 3600) }
     public static let zero = Seconds(0)
+    /// The longest duration a configuration may write: 100 years. Far beyond any interval or
+    /// retention, and small enough that adding it to any instant of this century cannot overflow.
+    public static let largestMilliseconds: Int64 = 100 * 366 * 86_400_000
     public var wholeSeconds: Int64 { milliseconds / 1000 }
     public var double: Double { Double(milliseconds) / 1000 }
     public var duration: Duration { .milliseconds(milliseconds) }
@@ -118,7 +121,11 @@ public struct Seconds: Sendable, Hashable, Comparable, Codable, CustomStringConv
             case "d": factor = 86_400_000
             default: return nil
             }
-            total += n * factor
+            // Checked arithmetic: `999999999999d` is refused as not a duration instead of trapping.
+            let (part, overflowPart) = n.multipliedReportingOverflow(by: factor)
+            let (sum, overflowSum) = total.addingReportingOverflow(part)
+            guard !overflowPart, !overflowSum, sum <= Seconds.largestMilliseconds else { return nil }
+            total = sum
             sawUnit = true
         }
         guard sawUnit else { return nil }

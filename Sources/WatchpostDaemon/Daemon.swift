@@ -47,7 +47,7 @@ public struct StoreResultPipeline: ResultPipeline {
 /// the schedule. The handle tells the caller when a late probe has returned at last.
 public func runProbeTracked(_ probe: any Probe, context: ProbeContext, label: String) async -> (CheckResult, OperationHandle?) {
     let start = context.clock.now()
-    switch await withDeadline(context.deadline, clock: context.clock, { await probe.run(context) }) {
+    switch await withDeadline(context.deadline, clock: context.clock, { await probe.run(context).boundedAtProbeBoundary() }) {
     case .finished(var r):
         if r.duration == .zero { r.duration = context.clock.now() - start }
         return (r, nil)

@@ -69,6 +69,9 @@ public struct UPSReading: Sendable, Hashable {
 
 /// Formats like NUT's drivers: fixed decimals, no trailing garbage ("230.0", "100", "13.60").
 public func formatNumber(_ value: Double, decimals: Int) -> String {
+    // A device can send any digits; past 10^15 (or not a number at all) there is nothing to round,
+    // and the integer conversions below would trap.
+    guard value.isFinite, abs(value) < Measurement.largestMagnitude, decimals <= 6 else { return String(value) }
     if decimals <= 0 { return String(Int64(value.rounded())) }
     var scale = 1.0
     for _ in 0..<decimals { scale *= 10 }

@@ -12,6 +12,7 @@ enum Fmt {
 
     /// Fixed-point without Foundation: rounds half away from zero.
     static func fixed(_ v: Double, digits: Int) -> String {
+        guard v.isFinite, abs(v) < Measurement.largestMagnitude, digits <= 6 else { return String(v) }
         var scale: Double = 1
         for _ in 0..<digits { scale *= 10 }
         let n = Int64((abs(v) * scale).rounded())
@@ -43,7 +44,10 @@ enum Fmt {
         return "\(s) s"
     }
 
-    static func mean(_ v: Double?) -> String { v.map { human(Int64($0.rounded())) } ?? "—" }
+    static func mean(_ v: Double?) -> String {
+        guard let v, v.isFinite, abs(v) < Measurement.largestMagnitude else { return "—" }
+        return human(Int64(v.rounded()))
+    }
 
     /// `24/11/2026 07:30` in the site's zone.
     static func dateTime(_ t: Int64, _ zone: ZoneOffset) -> String {

@@ -101,9 +101,19 @@ extension WebApp {
             return await cached(apiChecksCache) { await apiChecks() }
         case ("GET", 1, "incidents"):
             guard let desk else { return apiError(503, "unavailable", "the incident engine is not connected") }
+            let limit: Int
+            switch QueryParameters.integer(r.query, "limit", in: 1...1000, default: 200) {
+            case .success(let n): limit = n
+            case .failure(let refusal): return apiError(400, "bad-request", refusal.reason)
+            }
+            let state: String?
+            switch QueryParameters.oneOf(r.query, "state", ["open", "triggered", "acknowledged", "resolved"]) {
+            case .success(let s): state = s
+            case .failure(let refusal): return apiError(400, "bad-request", refusal.reason)
+            }
             do {
-                var list = try await desk.incidents(limit: min(1000, Int(r.query["limit"] ?? "") ?? 200))
-                if let state = r.query["state"] {
+                var list = try await desk.incidents(limit: limit)
+                if let state {
                     list = list.filter { state == "open" ? $0.isOpen : $0.state == state }
                 }
                 return json(200, list.map(APIIncident.init))

@@ -298,7 +298,8 @@ public func isValidLogin(_ s: String) -> Bool {
 
 /// Two decimals, trailing zeros dropped.
 func format2(_ v: Double) -> String {
-    guard v.isFinite else { return String(v) }
+    // Beyond 10^15 two decimals mean nothing and the integer conversion below would trap.
+    guard v.isFinite, abs(v) < Measurement.largestMagnitude else { return String(v) }
     let scaled = (v * 100).rounded()
     let whole = Int64(scaled / 100)
     var frac = Int64(abs(scaled).truncatingRemainder(dividingBy: 100))

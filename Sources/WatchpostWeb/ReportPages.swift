@@ -17,7 +17,10 @@ extension WebApp {
             return html(page("Kỳ báo cáo không hợp lệ", "Invalid period", user: who.name, role: who.user?.role.rawValue, status: 400,
                              body: "<p class=\"card error\">\(esc(periodText)): dùng / use 2026-11, 2026-Q3, 2026-H1 or 2026.</p>"))
         }
-        let format = ReportFormat(rawValue: r.query["format"] ?? "html") ?? .html
+        guard let format = ReportFormat(rawValue: r.query["format"] ?? "html") else {
+            return html(page("Định dạng không hợp lệ", "Invalid format", user: who.name, role: who.user?.role.rawValue, status: 400,
+                             body: "<p class=\"card error\">format: dùng / use html, csv or txt.</p>"))
+        }
         do {
             let report = try await ReportBuilder.build(site: site, period: period, store: reader, now: now, incidentSource: StoreIncidentSource(store: reader))
             let body = ReportRenderer.render([report], format: format)
