@@ -135,6 +135,30 @@ public enum FileSystem {
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    /// Creates an empty file readable and writable by its owner only (0600), unless it exists.
+    public static func createPrivateFile(_ path: String) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 { if Glibc.errno == EEXIST { return }; throw SystemError(call: "open \(path)", errno: Glibc.errno) }
+        close(fd)
+    }
+
+    /// Sets a file's mode to 0600 when it exists and is more open than that.
+    public static func restrictToOwner(_ path: String) throws(SystemError) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return }
+        if UInt32(st.st_mode) & 0o077 != 0, chmod(path, 0o600) != 0 { throw SystemError(call: "chmod \(path)", errno: Glibc.errno) }
+    }
+
+    /// A regular file (after following links) that this process may execute.
+    public static func isExecutableFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && access(path, X_OK) == 0
+    }
+    /// A regular file (after following links) that this process may read.
+    public static func isReadableFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && access(path, R_OK) == 0
+    }
 
     /// Creates (or replaces) a symbolic link at `path` pointing to `target`.
     public static func symlink(_ target: String, at path: String) throws(SystemError) {
@@ -171,6 +195,38 @@ public enum FileSystem {
             out.append(contentsOf: buf[0..<n])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// What `readRegularFile` found.
+    public enum BoundedRead: Sendable, Equatable {
+        case contents([UInt8])
+        /// A device, FIFO, directory or socket (`/dev/zero`, a named pipe): never read.
+        case notRegularFile
+        /// Bigger than the limit; nothing beyond it was read.
+        case tooLarge(limit: Int)
+    }
+
+    /// Reads a regular file of at most `limit` bytes. The type is checked on the opened descriptor
+    /// (fstat), so a path swapped between check and read cannot slip a device in; a FIFO is opened
+    /// non-blocking so that opening it cannot hang.
+    public static func readRegularFile(_ path: String, limit: Int) throws(SystemError) -> BoundedRead {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 { throw SystemError(call: "open \(path)", errno: Glibc.errno) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw SystemError(call: "fstat \(path)", errno: Glibc.errno) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return .notRegularFile }
+        if st.st_size > limit { return .tooLarge(limit: limit) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if Glibc.errno == EINTR || Glibc.errno == EAGAIN { continue }; throw SystemError(call: "read \(path)", errno: Glibc.errno) }
+            if n == 0 { break }
+            out.append(contentsOf: buf[0..<n])
+            if out.count > limit { return .tooLarge(limit: limit) }  // grew while being read
+        }
+        return .contents(out)
     }
 
     /// Writes a file atomically (temp file, fsync, rename) with the given mode.
@@ -224,6 +280,8 @@ public enum FileSystem {
 
 public enum CurrentProcess {
     public static var id: Int32 { getpid() }
+    /// The real user id (the owner a secrets file must have, besides root).
+    public static var userID: UInt32 { getuid() }
     public static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
     /// Resident set size in kB from /proc/self/status (VmRSS), for self-monitoring and benchmarks.
     public static func residentKilobytes() -> Int? {
@@ -339,7 +397,11 @@ public enum Subprocess {
         public var timedOut: Bool
     }
 
-    public static func run(_ path: String, arguments: [String], timeout: Seconds, maxOutput: Int = 64 * 1024) throws(SystemError) -> Outcome {
+    /// `environment`: the child's whole environment as `NAME=value` entries (nil: this process's).
+    /// The child leads a process group of its own; on timeout the whole group is killed, so a
+    /// plugin's own children do not outlive it.
+    public static func run(_ path: String, arguments: [String], timeout: Seconds, maxOutput: Int = 64 * 1024,
+                           environment: [String]? = nil) throws(SystemError) -> Outcome {
         var fds: [Int32] = [0, 0]
         try syscall("pipe") { pipe(&fds) }
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
@@ -365,9 +427,13 @@ public enum Subprocess {
         var noMask = sigset_t()
         sigemptyset(&noMask)
         posix_spawnattr_setsigmask(&attr, &noMask)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attr, 0)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attr, argv, environ)
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup($0) } + [nil] }
+        defer { envp?.forEach { free($0) } }
+        let rc: Int32
+        if let envp { rc = posix_spawn(&pid, path, &actions, &attr, argv, envp) } else { rc = posix_spawn(&pid, path, &actions, &attr, argv, environ) }
         close(fds[1])
         if rc != 0 { close(fds[0]); throw SystemError(call: "posix_spawn \(path)", errno: rc) }
         defer { close(fds[0]) }
@@ -388,9 +454,12 @@ public enum Subprocess {
             if got == 0 { break }
             if out.count < maxOutput { out.append(contentsOf: buf[0..<min(got, maxOutput - out.count)]) }
         }
-        if timedOut { kill(pid, SIGKILL) }
+        if timedOut { kill(-pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && Glibc.errno == EINTR {}
+        // Whatever the program left running in its group (it may have exited leaving children
+        // that hold the output pipe) goes with it.
+        kill(-pid, SIGKILL)
         let exited = (status & 0x7f) == 0
         return Outcome(exitCode: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
                        output: String(decoding: out, as: UTF8.self), timedOut: timedOut)

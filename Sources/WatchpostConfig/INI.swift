@@ -4,7 +4,7 @@
 import WatchpostCore
 
 /// One problem in the configuration, printed as `file:line: key: message`.
-public struct ConfigDiagnostic: Sendable, Hashable, CustomStringConvertible, Comparable {
+public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertible, Comparable {
     public var file: String
     public var line: Int
     public var key: String
@@ -108,10 +108,18 @@ public struct INIFile: Sendable {
         sections = []
         diagnostics = []
         var lineNo = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // In Swift "\r\n" is one Character, so splitting on "\n" alone left a CRLF file as one
+        // long line that began with a comment: the whole file was silently ignored.
+        for raw in INIFile.lines(text) {
             lineNo += 1
             var line = raw.trimmingWhitespace()
-            if lineNo == 1, line.hasPrefix("\u{FEFF}") { line.removeFirst() }
+            if lineNo == 1, line.hasPrefix("\u{FEFF}") { line.removeFirst(); line = line.trimmingWhitespace() }
+            if let bad = INIFile.controlCharacter(in: line) {
+                // A lone CR, a NUL or another control character inside a line is refused, never
+                // carried into names, addresses or mail headers.
+                diagnostics.append(.init(file: path, line: lineNo, key: "text", message: "contains the control character \(bad) (save the file as plain UTF-8 text)"))
+                continue
+            }
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             line = INIFile.stripTrailingComment(line)
             if line.hasPrefix("[") {
@@ -144,6 +152,30 @@ public struct INIFile: Sendable {
             }
             sections[sections.count - 1].entries.append(ConfigEntry(key: key, value: value, line: lineNo))
         }
+    }
+
+    /// Lines split at LF and CRLF alike.
+    public static func lines(_ text: String) -> [Substring] {
+        text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    }
+
+    /// The first control character of a line (tab excepted), spelled `U+000D`, or nil.
+    static func controlCharacter(in line: String) -> String? {
+        guard let s = line.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) else { return nil }
+        let hex = String(s.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
+    /// The text of a configuration file's bytes: valid UTF-8, or a diagnostic naming the first
+    /// line that is not (never a silently replaced character in a name or address).
+    public static func decode(_ bytes: [UInt8], path: String) -> Result<String, ConfigDiagnostic> {
+        if let text = String(validating: bytes, as: UTF8.self) { return .success(text) }
+        var lineNo = 1
+        for line in bytes.split(separator: 10, omittingEmptySubsequences: false) {
+            if String(validating: line, as: UTF8.self) == nil { break }
+            lineNo += 1
+        }
+        return .failure(.init(file: path, line: lineNo, key: "text", message: "is not valid UTF-8 (save the file as UTF-8)"))
     }
 
     static func stripTrailingComment(_ line: String) -> String {

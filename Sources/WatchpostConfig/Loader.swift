@@ -37,6 +37,18 @@ public struct ConfigurationLoader {
         return config
     }
 
+    /// A reload must not silently drop what the running daemon does: a cut-short watchpost.conf
+    /// that lost `[smtp]`, `[imap]` or `[web]` is refused (stopping mail or the web on purpose
+    /// takes a restart, which says so in the log).
+    public static func refuseLostSections(running: WatchpostConfiguration, fresh: WatchpostConfiguration) throws(ConfigurationError) {
+        let lost = ["smtp", "imap", "web", "mail"].filter { running.section($0) != nil && fresh.section($0) == nil }
+        guard !lost.isEmpty else { return }
+        throw ConfigurationError(diagnostics: lost.map {
+            ConfigDiagnostic(file: "watchpost.conf", line: 0, key: $0,
+                             message: "[\($0)] is in the running configuration but no longer in the file: cut short? Restore it, or restart the daemon to run without it")
+        })
+    }
+
     /// Loads as much as possible and returns the configuration with every diagnostic.
     public static func validate(root: String) -> (WatchpostConfiguration, [ConfigDiagnostic]) {
         var loader = ConfigurationLoader(root: root)
@@ -50,18 +62,44 @@ public struct ConfigurationLoader {
         path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
     }
 
+    /// The largest configuration file read (1 MiB): the shipped files are a few KiB; a path
+    /// pointing at a huge file or at `/dev/zero` must not grow `check` to gigabytes.
+    public static let largestFile = 1 << 20
+
     mutating func readINI(_ path: String, required: Bool) -> INIFile? {
         guard FileSystem.exists(path) else {
             if required { diagnostics.append(.init(file: relative(path), line: 0, key: "file", message: "missing")) }
             return nil
         }
-        do {
-            let ini = INIFile(path: relative(path), text: try FileSystem.readText(path))
-            diagnostics += ini.diagnostics
-            return ini
-        } catch {
-            diagnostics.append(.init(file: relative(path), line: 0, key: "file", message: "cannot read: \(error.reason)"))
-            return nil
+        guard let text = readConfigurationText(path) else { return nil }
+        let ini = INIFile(path: relative(path), text: text)
+        diagnostics += ini.diagnostics
+        return ini
+    }
+
+    /// A configuration file's text: a regular file of at most `largestFile` bytes, valid UTF-8.
+    /// Anything else is a diagnostic and nil.
+    mutating func readConfigurationText(_ path: String) -> String? {
+        let file = relative(path)
+        switch Self.readBounded(path, file: file) {
+        case .success(let text): return text
+        case .failure(let d): diagnostics.append(d); return nil
+        }
+    }
+
+    /// `readConfigurationText` without a loader (the secrets file uses it too).
+    static func readBounded(_ path: String, file: String) -> Result<String, ConfigDiagnostic> {
+        let read: FileSystem.BoundedRead
+        do { read = try FileSystem.readRegularFile(path, limit: largestFile) } catch {
+            return .failure(.init(file: file, line: 0, key: "file", message: "cannot read: \(error.reason)"))
+        }
+        switch read {
+        case .notRegularFile:
+            return .failure(.init(file: file, line: 0, key: "file", message: "is not a regular file (a device, pipe or folder is never read as configuration)"))
+        case .tooLarge(let limit):
+            return .failure(.init(file: file, line: 0, key: "file", message: "is larger than \(limit / 1024) KiB; a configuration file is a few KiB"))
+        case .contents(let bytes):
+            return INIFile.decode(bytes, path: file)
         }
     }
 
@@ -89,6 +127,12 @@ public struct ConfigurationLoader {
             checkSections(ini, allowed: GlobalSections.all)
             diagnostics += GlobalSections.mailDiagnostics(ini.sections)
             globals = ini.sections
+            // An empty or cut-short file must not pass: without [daemon] the database, secrets
+            // and everything after them would silently fall back to defaults.
+            if !ini.sections.contains(where: { $0.type == "daemon" }) {
+                diagnostics.append(.init(file: ini.path, line: 0, key: "daemon",
+                                         message: "no [daemon] section: the file is empty or cut short (restore it; see the shipped watchpost.conf)"))
+            }
         }
         daemonSettings = makeDaemonSettings(globals.first { $0.type == "daemon" })
         let contacts = loadContacts()
@@ -291,10 +335,7 @@ public struct ConfigurationLoader {
     mutating func loadTemplates() -> [String: MessageTemplate] {
         var out: [String: MessageTemplate] = [:]
         for path in listFiles("\(root)/alerts/templates", suffix: ".txt") {
-            guard let text = try? FileSystem.readText(path) else {
-                diagnostics.append(.init(file: relative(path), line: 0, key: "file", message: "cannot read"))
-                continue
-            }
+            guard let text = readConfigurationText(path) else { continue }
             let name = String(path.split(separator: "/").last!.dropLast(4))
             diagnostics += Self.templateDiagnostics(text: text, file: relative(path))
             out[name] = MessageTemplate(name: name, file: relative(path), text: text)
@@ -306,7 +347,7 @@ public struct ConfigurationLoader {
     public static func templateDiagnostics(text: String, file: String) -> [ConfigDiagnostic] {
         var out: [ConfigDiagnostic] = []
         var lineNo = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in INIFile.lines(text) {
             lineNo += 1
             var rest = Substring(line)
             while let open = rest.firstRange(of: "{{") {

@@ -38,7 +38,7 @@ public enum ValueKind: Sendable {
             return r.contains(d) ? nil : "\(v) is outside \(r.lowerBound)…\(r.upperBound)"
         case .boolean: return parseBool(v) == nil ? "'\(v)' is not true or false" : nil
         case .duration(let lo, let hi):
-            guard let d = Seconds(parsing: v) else { return "'\(v)' is not a duration (write e.g. 30s, 15m, 2h, 1d)" }
+            guard let d = Seconds(parsing: v) else { return "'\(v)' is not a duration (write e.g. 30s, 15m, 2h, 1d; at most 100 years)" }
             if d < lo { return "\(d) is shorter than the minimum \(lo)" }
             if d > hi { return "\(d) is longer than the maximum \(hi)" }
             return nil
@@ -104,6 +104,14 @@ public func isValidEmail(_ s: String) -> Bool {
 public func isValidHost(_ s: String) -> Bool {
     if s.isEmpty || s.count > 253 { return false }
     if s.contains(":") { return s.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }  // IPv6
+    // A name whose last label is all digits can only be an IPv4 address, and must be a whole,
+    // valid one: `192.0.2.300` or `10.1.2` are typos, not host names.
+    let labels = s.split(separator: ".", omittingEmptySubsequences: false)
+    if let last = labels.last, !last.isEmpty, last.allSatisfy({ $0.isASCII && $0.isNumber }) {
+        return labels.count == 4 && labels.allSatisfy { l in
+            !l.isEmpty && l.count <= 3 && l.allSatisfy { $0.isASCII && $0.isNumber } && (Int(l) ?? 256) <= 255
+        }
+    }
     return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
         !label.isEmpty && label.count <= 63 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
             && !label.hasPrefix("-")

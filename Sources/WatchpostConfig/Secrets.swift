@@ -47,12 +47,25 @@ public struct Secrets: Sendable, CustomStringConvertible {
                 throw WatchpostError(.secrets, "secrets file \(file) has mode \(octal); it must be readable by its owner only",
                                      hint: "run: chmod 600 \(file)")
             }
+            // Owned by whoever runs Watchpost (or root): a file another account owns can be
+            // rewritten by that account whatever its mode.
+            let me = CurrentProcess.userID
+            if let owner = FileSystem.owner(of: file), owner != me, owner != 0 {
+                throw WatchpostError(.secrets, "secrets file \(file) is owned by user id \(owner), not by the user running Watchpost (\(me)) or root",
+                                     hint: "run: chown \(me) \(file)")
+            }
             let text: String
-            do { text = try FileSystem.readText(file) } catch {
-                throw WatchpostError(.secrets, "cannot read secrets file \(file): \(error.reason)")
+            switch ConfigurationLoader.readBounded(file, file: file) {
+            case .success(let t): text = t
+            case .failure(let d): throw WatchpostError(.secrets, "secrets file \(file): \(d.key) \(d.message)")
             }
             let ini = INIFile(path: file, text: text)
-            if let d = ini.diagnostics.first { throw WatchpostError(.secrets, d.description) }
+            // Line number only: the text of a malformed line may be a secret (a password pasted
+            // without its `password =`), and this message reaches the terminal and the log.
+            if let d = ini.diagnostics.first {
+                throw WatchpostError(.secrets, "\(file):\(d.line): this line is not '[section]' or 'key = value' (its text is not shown)",
+                                     hint: "fix line \(d.line) of \(file); see secrets.conf.example")
+            }
             for s in ini.sections {
                 for e in s.entries {
                     guard let name = Name(rawValue: "\(s.type).\(e.key)") else {
@@ -65,6 +78,56 @@ public struct Secrets: Sendable, CustomStringConvertible {
             }
         }
         for n in Name.allCases { if let v = environment(n.environmentVariable), !v.isEmpty { values[n] = v } }
-        return Secrets(values: values)
+        let secrets = Secrets(values: values)
+        if let problem = secrets.weakness(file: file) { throw problem }
+        return secrets
+    }
+
+    /// The link key of secrets.conf.example: public, so anyone could sign acknowledgements with it.
+    public static let exampleLinkKey = "change-me-to-64-random-hex-characters"
+    /// The smallest link-key strength accepted, in bits (HMAC-SHA-256's own strength).
+    public static let linkKeyBits = 256
+
+    /// A placeholder or a guessable link key, as an error naming the fix; nil when all are fine.
+    func weakness(file: String?) -> WatchpostError? {
+        let place = file ?? "the environment"
+        for n in [Name.smtpPassword, .imapPassword] {
+            if let v = values[n], v.lowercased().hasPrefix("change-me") {
+                return WatchpostError(.secrets, "\(n.rawValue) in \(place) is still the placeholder 'change-me' from secrets.conf.example",
+                                      hint: "write the real password of the mail account there (or in \(n.environmentVariable))")
+            }
+        }
+        if let key = values[.linkKey] {
+            if key == Self.exampleLinkKey || key.lowercased().hasPrefix("change-me") {
+                return WatchpostError(.secrets, "web.link_key in \(place) is the public placeholder from secrets.conf.example: anyone could forge acknowledgement links with it",
+                                      hint: "run: openssl rand -hex 32   and put the result in web.link_key (or WATCHPOST_LINK_KEY)")
+            }
+            let bits = Self.estimatedBits(key)
+            if bits < Self.linkKeyBits {
+                return WatchpostError(.secrets, "web.link_key in \(place) is too weak (about \(bits) bits; at least \(Self.linkKeyBits) are needed)",
+                                      hint: "run: openssl rand -hex 32   and put the result in web.link_key (or WATCHPOST_LINK_KEY)")
+            }
+        }
+        return nil
+    }
+
+    /// A deliberately cautious estimate of a key's strength: each character counts for the size of
+    /// the smallest alphabet that spells the key (hex 4 bits, base64 6, anything else ~6.5), and a
+    /// key repeating fewer than 16 distinct characters counts only those.
+    static func estimatedBits(_ key: String) -> Int {
+        let bytes = Array(key.utf8)
+        guard !bytes.isEmpty else { return 0 }
+        let isHex = bytes.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
+        let isAlnum = bytes.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || $0 == 45 || $0 == 95 || $0 == 43 || $0 == 47 || $0 == 61 }
+        var alphabet = isHex ? 16.0 : isAlnum ? 64.0 : 94.0
+        // A key built from a handful of characters ("password-password…", "aaaa…") counts only
+        // those; a random key of any real length shows at least 16 distinct ones.
+        let distinct = Double(Set(bytes).count)
+        if distinct < 16 { alphabet = min(alphabet, max(2, distinct)) }
+        // log2 from below (linear between powers of two): the estimate never flatters a key.
+        var bitsPerCharacter = 0.0, rest = alphabet
+        while rest >= 2 { rest /= 2; bitsPerCharacter += 1 }
+        bitsPerCharacter += rest - 1
+        return Int(Double(bytes.count) * bitsPerCharacter)
     }
 }

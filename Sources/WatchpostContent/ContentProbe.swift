@@ -31,6 +31,12 @@ public enum ContentFindingCode {
     public static let publicKeyUnreadable = "content.public-key-unreadable"
     public static let folderUnavailable = "content.folder-unavailable"
     public static let scanInProgress = "content.scan-in-progress"
+    /// Every code above (`watchpost check` refuses a responder naming any other `content.` code).
+    public static let all: Set<String> = [
+        unexpectedFile, modifiedFile, missingFile, unlistedCopy, symlinkEscape, unreadableFile, changedWhileHashing,
+        manifestMissing, manifestMalformed, signatureInvalid, manifestExpired, manifestNotYetValid, publicKeyUnreadable,
+        folderUnavailable, scanInProgress,
+    ]
 
     /// Content and player codes whose findings are security-relevant: the only ones the monthly
     /// figures count as content violations (an offline player or an expired approval is not one).

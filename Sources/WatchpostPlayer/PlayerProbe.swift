@@ -63,6 +63,8 @@ public enum PlayerFindingCode {
     public static let modifiedItem = "player.modified-item"
     public static let unreachable = "player.unreachable"
     public static let badResponse = "player.bad-response"
+    /// Every code above (`watchpost check` refuses a responder naming any other `player.` code).
+    public static let all: Set<String> = [unapprovedItem, modifiedItem, unreachable, badResponse]
 }
 
 /// Judges what the player reports against a trusted manifest. Pure.

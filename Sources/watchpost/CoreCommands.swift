@@ -40,7 +40,9 @@ let checkCommand = Command(
         try args.allowOnly(["config", "quiet"])
         let root = configRoot(args)
         let (config, diagnostics) = ConfigurationLoader.validate(root: root)
-        var problems = diagnostics.map(\.description)
+        // Names that point elsewhere (plugins, keys, certificates, responders' checks and codes)
+        // are checked once the files themselves parsed.
+        var problems = (diagnostics + CrossReferences.diagnostics(config)).map(\.description)
         // Secrets are checked too (mode 0600), without printing any of them.
         do { _ = try Secrets.load(file: config.daemon.secretsFile) } catch { problems.append("\(config.daemon.secretsFile ?? "secrets"):0: secrets: \(String(describing: error))") }
         if problems.isEmpty {

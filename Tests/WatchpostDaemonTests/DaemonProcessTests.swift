@@ -27,7 +27,7 @@ struct TestSite {
             jitter = 0.05
             log_level = debug
             """)
-        try FileSystem.writeAtomically("\(dir)/secrets.conf", "[web]\nlink_key = test-key\n", mode: 0o600)
+        try FileSystem.writeAtomically("\(dir)/secrets.conf", "[web]\nlink_key = 5f0c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d\n", mode: 0o600)
         try FileSystem.writeAtomically("\(dir)/flip.sh", "#!/bin/sh\nif [ -f \"$1\" ]; then echo \"CRITICAL - flag $1 present\"; exit 2; fi\necho \"OK - all fine | value=1\"; exit 0\n", mode: 0o755)
         try FileSystem.writeAtomically("\(dir)/hang.sh", "#!/bin/sh\nsleep 30\n", mode: 0o755)
         try writeChecks(count: checks, interval: interval)

@@ -155,6 +155,12 @@ public struct DaemonRunner: Sendable {
             return
         }
         let running = await state.current
+        // A cut-short watchpost.conf that lost [smtp], [imap], [web] or [mail] is refused (#19).
+        do { try ConfigurationLoader.refuseLostSections(running: running.configuration, fresh: fresh.configuration) } catch {
+            logProblems(ConfigurationProblems(lines: error.diagnostics.map { ("\($0.file):\($0.line)", $0.key, $0.message) }), log)
+            log.error("reload refused: keeping the running configuration", [("errors", String(error.diagnostics.count))])
+            return
+        }
         let needRestart = CompositionRoot.restartNeeded(running: running.configuration, new: fresh.configuration)
         var freshLog = logger
         freshLog.minimumLevel = fresh.configuration.daemon.logLevel

@@ -1,0 +1,83 @@
+// What `watchpost check` verifies beyond each file's own syntax: that the things the
+// configuration names exist — plugins (executable), the content check's public key, the web
+// server's certificate and key (the key readable by its owner only), the responders' action
+// kinds, the checks they name and the finding codes they react to. This module sees every probe
+// module, so it is where those names can be checked. A typo here used to be accepted silently
+// (an `on_findings` typo quietly disabled the content blackout).
+import WatchpostCore
+import WatchpostConfig
+import WatchpostContent
+import WatchpostPlayer
+import Posix
+
+public enum CrossReferences {
+    /// Responder action kinds `ResponderCatalog.make` knows.
+    public static let responderActions = ["command", "led-blackout", "led-restore", "led-brightness"]
+
+    /// Every problem as `file:line: key: message`.
+    public static func diagnostics(_ config: WatchpostConfiguration) -> [ConfigDiagnostic] {
+        var out: [ConfigDiagnostic] = []
+        func path(_ p: String) -> String { p.hasPrefix("/") ? p : "\(config.root)/\(p)" }
+        for site in config.sites {
+            for c in site.checks where c.enabled {
+                let s = c.parameters
+                switch c.kind {
+                case "exec":
+                    let cmd = s.string("command")
+                    if cmd.contains("/"), !FileSystem.isExecutableFile(path(cmd)) {
+                        out.append(.init(file: s.file, line: s.lineOf("command"), key: "command",
+                                         message: "plugin '\(cmd)' is missing or not executable (looked at \(path(cmd)))"))
+                    }
+                case "content", "player":
+                    if let key = s.value("public_key"), !FileSystem.isReadableFile(path(key)) {
+                        out.append(.init(file: s.file, line: s.lineOf("public_key"), key: "public_key",
+                                         message: "content public key '\(key)' is missing or unreadable (looked at \(path(key)))"))
+                    }
+                default: break
+                }
+            }
+            let checkIDs = Set(site.checks.map(\.id))
+            for s in site.sections where s.type == "responder" && s.bool("enabled", default: true) {
+                let action = s.string("action")
+                if !action.isEmpty, !responderActions.contains(action) {
+                    let hint = nearest(action, in: responderActions).map { " (did you mean '\($0)'?)" } ?? ""
+                    out.append(.init(file: s.file, line: s.lineOf("action"), key: "action", message: "unknown responder action '\(action)'\(hint)"))
+                }
+                if let named = s.value("check"), !checkIDs.contains(named) {
+                    let hint = nearest(named, in: Array(checkIDs)).map { " (did you mean '\($0)'?)" } ?? ""
+                    out.append(.init(file: s.file, line: s.lineOf("check"), key: "check", message: "no check '\(named)' at site '\(site.id)'\(hint)"))
+                }
+                if action == "command", let cmd = s.value("command"), !FileSystem.isExecutableFile(path(cmd)) {
+                    out.append(.init(file: s.file, line: s.lineOf("command"), key: "command",
+                                     message: "responder command '\(cmd)' is missing or not executable (looked at \(path(cmd)))"))
+                }
+                for code in s.list("on_findings") {
+                    guard let known = knownCodes(prefix: code) else { continue }
+                    if !known.contains(code) {
+                        let hint = nearest(code, in: Array(known)).map { " (did you mean '\($0)'?)" } ?? ""
+                        out.append(.init(file: s.file, line: s.lineOf("on_findings"), key: "on_findings", message: "no finding code '\(code)'\(hint)"))
+                    }
+                }
+            }
+        }
+        if let web = config.section("web"), web.bool("enabled", default: true) {
+            for key in ["tls_certificate", "tls_key"] {
+                guard let p = web.value(key) else { continue }
+                if !FileSystem.isReadableFile(path(p)) {
+                    out.append(.init(file: web.file, line: web.lineOf(key), key: key, message: "'\(p)' is missing or unreadable"))
+                } else if key == "tls_key", let mode = try? FileSystem.mode(of: path(p)), mode & 0o077 != 0 {
+                    out.append(.init(file: web.file, line: web.lineOf(key), key: key,
+                                     message: "the TLS private key has mode \(String(mode, radix: 8)); it must be readable by its owner only (run: chmod 600 \(path(p)))"))
+                }
+            }
+        }
+        return out.sorted()
+    }
+
+    /// The full list of codes for a code's module prefix, when this module can know it.
+    static func knownCodes(prefix code: String) -> Set<String>? {
+        if code.hasPrefix("content.") { return ContentFindingCode.all }
+        if code.hasPrefix("player.") { return PlayerFindingCode.all }
+        return nil
+    }
+}

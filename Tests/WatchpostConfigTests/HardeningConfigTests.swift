@@ -1,0 +1,229 @@
+// Issue #19, configuration and secrets: each test reproduces one reported defect on a copy of the
+// shipped configuration (a trap, a silent acceptance, a placeholder accepted, a secret echoed)
+// and requires a `file:line` diagnostic instead.
+import Testing
+import WatchpostCore
+@testable import WatchpostConfig
+import WatchpostProbes
+import Posix
+import Glibc
+
+private func diagnosticsText(_ d: [ConfigDiagnostic]) -> String { d.map(\.description).joined(separator: "\n") }
+
+private func append(_ path: String, _ text: String) throws {
+    try FileSystem.writeAtomically(path, try FileSystem.readText(path) + text)
+}
+
+@Suite("Configuration hardening (#19)")
+struct HardeningConfigTests {
+    // Point 3: `2026-12-24 =` trapped in parseException (index 0 of an empty split).
+    @Test func emptyExceptionValueIsAnError() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        try append("\(dir)/probes/tay-trang/schedule.conf", "\n[exceptions]\n2026-12-24 =\n")
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        #expect(d.contains { $0.file == "probes/tay-trang/schedule.conf" && $0.key == "2026-12-24" && $0.line > 0 }, "\(diagnosticsText(d))")
+        #expect(ConfigurationLoader.parseException("") == nil)
+        #expect(ConfigurationLoader.parseException(" | reason only") == nil)
+    }
+
+    // Point 4: `interval = 999999999999d` overflowed Int64 in Seconds(parsing:).
+    @Test func overflowingDurationIsAnError() throws {
+        #expect(Seconds(parsing: "999999999999d") == nil)
+        #expect(Seconds(parsing: "999999999999h999999999999d") == nil)
+        #expect(Seconds(parsing: "36500d") != nil)
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        try edit("\(dir)/probes/tay-trang/site.conf", replacing: "interval = 30s", with: "interval = 999999999999d")
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        #expect(d.contains { $0.file == "probes/tay-trang/site.conf" && $0.key == "interval" && $0.message.contains("not a duration") }, "\(diagnosticsText(d))")
+    }
+
+    // Point 5: a CRLF file whose first line is a comment was read as one comment line.
+    @Test func crlfAndBOMFilesReadLikeLF() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        let (before, d0) = ConfigurationLoader.validate(root: dir)
+        #expect(d0.isEmpty)
+        for f in ["watchpost.conf", "probes/tay-trang/checks.conf", "probes/tay-trang/site.conf", "alerts/contacts.conf"] {
+            let text = try FileSystem.readText("\(dir)/\(f)")
+            try FileSystem.writeAtomically("\(dir)/\(f)", (f == "watchpost.conf" ? "\u{FEFF}" : "") + text.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n"))
+        }
+        let (after, d) = ConfigurationLoader.validate(root: dir)
+        #expect(d.isEmpty, "\(diagnosticsText(d))")
+        #expect(after.site("tay-trang")?.checks.count == before.site("tay-trang")?.checks.count)
+        #expect((after.site("tay-trang")?.checks.count ?? 0) > 5)
+        #expect(after.section("daemon")?.value("history_retention") == "800d")
+        #expect(after.contacts.organisations.count == before.contacts.organisations.count)
+    }
+
+    // Point 6: an empty or cut-short watchpost.conf passed `check`.
+    @Test func emptyWatchpostConfIsRefused() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        try FileSystem.writeAtomically("\(dir)/watchpost.conf", "")
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        #expect(d.contains { $0.file == "watchpost.conf" && $0.key == "daemon" && $0.message.contains("empty or cut short") }, "\(diagnosticsText(d))")
+        try FileSystem.writeAtomically("\(dir)/watchpost.conf", "# Watchpost — global settings\n")
+        #expect(ConfigurationLoader.validate(root: dir).1.contains { $0.key == "daemon" })
+    }
+
+    @Test func reloadThatLosesMailOrWebIsRefused() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        try append("\(dir)/watchpost.conf", "\n[smtp]\nhost = 127.0.0.1\ninsecure = true\nfrom = a@example.org\n[web]\nlisten = 127.0.0.1:8080\n")
+        let running = try ConfigurationLoader.load(root: dir)
+        try edit("\(dir)/watchpost.conf", replacing: "[smtp]", with: "# [smtp] cut\n[smtp-gone]")
+        let cut = try FileSystem.readText("\(dir)/watchpost.conf")
+        try FileSystem.writeAtomically("\(dir)/watchpost.conf", String(cut[..<cut.firstRange(of: "# [smtp] cut")!.lowerBound]))
+        let fresh = try ConfigurationLoader.load(root: dir)
+        #expect(throws: ConfigurationError.self) { try ConfigurationLoader.refuseLostSections(running: running, fresh: fresh) }
+        do { try ConfigurationLoader.refuseLostSections(running: running, fresh: fresh) } catch {
+            #expect(error.diagnostics.map(\.key).sorted() == ["smtp", "web"])
+        }
+        try ConfigurationLoader.refuseLostSections(running: running, fresh: running)
+    }
+
+    // Point 6: `/dev/zero` grew `check` to 12 GB; devices and huge files are refused unread.
+    @Test func onlyRegularFilesOfBoundedSize() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        try FileSystem.symlink("/dev/zero", at: "\(dir)/probes/tay-trang/zero.conf")
+        try FileSystem.writeAtomically("\(dir)/probes/vung-ang/huge.conf", "# " + String(repeating: "x", count: 2 << 20) + "\n")
+        let start = monotonicNanoseconds()
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        #expect(monotonicNanoseconds() - start < 20_000_000_000)
+        #expect(d.contains { $0.file == "probes/tay-trang/zero.conf" && $0.message.contains("not a regular file") }, "\(diagnosticsText(d))")
+        #expect(d.contains { $0.file == "probes/vung-ang/huge.conf" && $0.message.contains("larger than") }, "\(diagnosticsText(d))")
+    }
+
+    // Point 6: NUL, a lone CR and invalid UTF-8 in names were accepted.
+    @Test func controlCharactersAndInvalidUTF8AreRefusedWithTheirLine() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        let site = "\(dir)/probes/tay-trang/site.conf"
+        let lines = try FileSystem.readText(site).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let nameLine = try #require(lines.firstIndex { $0.hasPrefix("name = ") }) + 1
+        try edit(site, replacing: "name = Cụm", with: "name = C\u{0}ụm")
+        try edit("\(dir)/alerts/contacts.conf", replacing: "name = ", with: "name = A\rB ")
+        var bytes = Array(try FileSystem.readText("\(dir)/probes/vung-ang/site.conf").utf8)
+        let nl = try #require(bytes.firstIndex(of: 10))
+        bytes.insert(contentsOf: [0xC3, 0x28], at: nl)  // invalid UTF-8 at the end of line 1
+        try FileSystem.writeAtomically("\(dir)/probes/vung-ang/site.conf", String(decoding: [], as: UTF8.self))
+        let fd = open("\(dir)/probes/vung-ang/site.conf", O_WRONLY | O_TRUNC)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        #expect(d.contains { $0.file == "probes/tay-trang/site.conf" && $0.line == nameLine && $0.message.contains("U+0000") }, "\(diagnosticsText(d))")
+        #expect(d.contains { $0.file == "alerts/contacts.conf" && $0.message.contains("U+000D") }, "\(diagnosticsText(d))")
+        #expect(d.contains { $0.file == "probes/vung-ang/site.conf" && $0.line == 1 && $0.message.contains("UTF-8") }, "\(diagnosticsText(d))")
+    }
+
+    // Point 6: `192.0.2.300` was a valid host.
+    @Test func impossibleIPv4AddressesAreRefused() throws {
+        for bad in ["192.0.2.300", "10.1.2", "1.2.3.4.5", "256.1.1.1", "1..2.3"] { #expect(!isValidHost(bad), "\(bad)") }
+        for good in ["192.0.2.30", "127.0.0.1", "mail.example.org", "::1", "host-1.lan"] { #expect(isValidHost(good), "\(good)") }
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        try edit("\(dir)/probes/tay-trang/checks.conf", replacing: "host = 192.0.2.20", with: "host = 192.0.2.300")
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        #expect(d.contains { $0.file == "probes/tay-trang/checks.conf" && $0.key == "host" }, "\(diagnosticsText(d))")
+    }
+
+    // Point 6: plugins, keys, certificates and responders' names were never looked up.
+    @Test func crossReferencesAreChecked() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        // The shipped names resolve once the Department's key is installed.
+        try FileSystem.makeDirectories("\(dir)/keys")
+        for k in ["department-dien-bien.pub", "department-ha-tinh.pub"] { try FileSystem.writeAtomically("\(dir)/keys/\(k)", "key\n") }
+        let (clean, d0) = ConfigurationLoader.validate(root: dir)
+        #expect(d0.isEmpty)
+        #expect(CrossReferences.diagnostics(clean).isEmpty, "\(diagnosticsText(CrossReferences.diagnostics(clean)))")
+
+        FileSystem.remove("\(dir)/keys/department-dien-bien.pub")
+        try edit("\(dir)/probes/vung-ang/checks.conf", replacing: "command = contrib/plugins/check_disk_free", with: "command = contrib/plugins/check_disk_fre")
+        let responders = "\(dir)/probes/tay-trang/responders.conf"
+        try edit(responders, replacing: "check = led-controller", with: "check = led-controler")
+        try edit(responders, replacing: "content.unexpected-file", with: "content.unexpected-files")
+        try edit(responders, replacing: "enabled = false", with: "enabled = true")
+        try FileSystem.writeAtomically("\(dir)/web.key", "k", mode: 0o644)
+        try append("\(dir)/watchpost.conf", "\n[web]\nlisten = 127.0.0.1:8443\ntls_certificate = missing.pem\ntls_key = web.key\n")
+        let (config, d) = ConfigurationLoader.validate(root: dir)
+        #expect(d.isEmpty, "\(diagnosticsText(d))")
+        let x = CrossReferences.diagnostics(config)
+        let text = diagnosticsText(x)
+        #expect(x.contains { $0.file == "probes/tay-trang/checks.conf" && $0.key == "public_key" && $0.line > 0 }, "\(text)")
+        #expect(x.contains { $0.file == "probes/vung-ang/checks.conf" && $0.key == "command" && $0.message.contains("check_disk_fre") }, "\(text)")
+        #expect(x.contains { $0.file == "probes/tay-trang/responders.conf" && $0.key == "check" && $0.message.contains("did you mean 'led-controller'") }, "\(text)")
+        #expect(x.contains { $0.file == "probes/tay-trang/responders.conf" && $0.key == "on_findings" && $0.message.contains("content.unexpected-files") }, "\(text)")
+        #expect(x.contains { $0.file == "watchpost.conf" && $0.key == "tls_certificate" }, "\(text)")
+        #expect(x.contains { $0.file == "watchpost.conf" && $0.key == "tls_key" && $0.message.contains("mode 644") }, "\(text)")
+    }
+}
+
+@Suite("Secrets hardening (#19)")
+struct HardeningSecretsTests {
+    func write(_ text: String, mode: UInt32 = 0o600) throws -> String {
+        let path = "/tmp/watchpost-secrets-h-\(getpid())-\(Int.random(in: 0..<1_000_000)).conf"
+        try FileSystem.writeAtomically(path, text, mode: mode)
+        return path
+    }
+
+    func refusal(_ text: String, env: [String: String] = [:]) throws -> WatchpostError? {
+        let path = try write(text)
+        defer { unlink(path) }
+        do { _ = try Secrets.load(file: path, environment: { env[$0] }); return nil } catch { return error }
+    }
+
+    // Point 7: the example's placeholder link key and a three-character key were accepted.
+    @Test func placeholderAndWeakLinkKeysAreRefused() throws {
+        let example = try FileSystem.readText("\(packageRoot)/secrets.conf.example")
+        #expect(example.contains(Secrets.exampleLinkKey), "the example's placeholder moved: update Secrets.exampleLinkKey")
+        let placeholder = try #require(try refusal("[web]\nlink_key = \(Secrets.exampleLinkKey)\n"))
+        #expect(placeholder.message.contains("placeholder"))
+        #expect(placeholder.hint?.contains("openssl rand -hex 32") == true)
+        for weak in ["abc", "0123456789abcdef0123456789abcdef", String(repeating: "a", count: 200), "password-password-password-password"] {
+            #expect(try refusal("[web]\nlink_key = \(weak)\n")?.message.contains("too weak") == true, "\(weak)")
+        }
+        #expect(try refusal("", env: ["WATCHPOST_LINK_KEY": "short"]) != nil, "the environment is held to the same rule")
+        #expect(try refusal("[web]\nlink_key = 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n") == nil)
+        #expect(try refusal("[web]\nlink_key = n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=\n") == nil, "base64 of 32 random bytes")
+    }
+
+    @Test func placeholderMailPasswordsAreRefused() throws {
+        for section in ["smtp", "imap"] {
+            let e = try #require(try refusal("[\(section)]\npassword = change-me\n"))
+            #expect(e.message.contains("\(section).password"))
+            #expect(e.hint?.contains("WATCHPOST_\(section.uppercased())_PASSWORD") == true)
+        }
+    }
+
+    // Point 11: a malformed line was echoed in full by `check` and in the log.
+    @Test func malformedLineIsReportedByLineNumberOnly() throws {
+        let e = try #require(try refusal("[smtp]\npassword = fine\nhunter2-pasted-alone\n"))
+        #expect(e.description.contains(":3:"))
+        #expect(!e.description.contains("hunter2"))
+        #expect(!(e.hint ?? "").contains("hunter2"))
+    }
+
+    // Point 11: the secrets file's owner was not checked.
+    @Test func fileOwnedBySomeoneElseIsRefused() throws {
+        try #require(getuid() == 0, "this test gives the file to another user and needs root (CI runs as root)")
+        let path = try write("[smtp]\npassword = fine\n")
+        defer { unlink(path) }
+        #expect(chown(path, 4242, 4242) == 0)
+        do { _ = try Secrets.load(file: path, environment: { _ in nil }); Issue.record("accepted a file owned by uid 4242") } catch {
+            #expect(error.message.contains("owned by user id 4242"))
+            #expect(error.hint?.hasPrefix("run: chown") == true)
+        }
+    }
+
+    @Test func secretsFileMustBeRegular() throws {
+        let path = "/tmp/watchpost-secrets-fifo-\(getpid())"
+        unlink(path)
+        #expect(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        #expect(throws: WatchpostError.self) { try Secrets.load(file: path, environment: { _ in nil }) }
+    }
+}
