@@ -107,7 +107,9 @@ public struct HTTPServerSettings: Sendable {
     /// An idle or slow connection is closed after this many seconds without progress.
     public var connectionTimeoutSeconds: Int = 15
     public var maxConnections: Int = 512
-    public var maxConnectionsPerAddress: Int = 64
+    // Few enough per address that nine addresses trickling connections cannot take all of
+    // `maxConnections` (issue #19).
+    public var maxConnectionsPerAddress: Int = 16
     /// Largest request body accepted; larger ones get 413.
     public var maxBodyBytes: Int = 64 * 1024
     /// Memory per connection for headers and buffers; oversized headers get 431.

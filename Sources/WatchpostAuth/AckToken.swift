@@ -67,8 +67,24 @@ public struct AckToken: Sendable, Hashable {
         throw last
     }
 
-    /// A stable identifier of a signed token, for recording that it has been used.
-    public static func fingerprint(_ text: String) -> String { Hex.encode(Array(SHA256Hasher.digest(text).prefix(16))) }
+    /// A stable identifier of a signed token, for recording that it has been used. It is taken
+    /// from the decoded payload and MAC, never from the text as received: another spelling of the
+    /// same token (surrounding spaces, `%20`, padding) has the same fingerprint, so a used link
+    /// stays used however it is re-typed.
+    public static func fingerprint(_ text: String) -> String {
+        let canonical = canonicalForm(text) ?? text
+        return Hex.encode(Array(SHA256Hasher.digest(canonical).prefix(16)))
+    }
+
+    /// The one spelling of a token: `v1.` + canonical base64url of the decoded payload and MAC.
+    /// Nil when the text does not decode.
+    public static func canonicalForm(_ text: String) -> String? {
+        let parts = text.trimmingWhitespace().split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "v1", let p = Base64URL.decode(String(parts[1])), let mac = Base64URL.decode(String(parts[2])) else {
+            return nil
+        }
+        return "v1.\(Base64URL.encode(p)).\(Base64URL.encode(mac))"
+    }
 }
 
 /// The link-signing key from the secrets file: hex if it looks like hex, otherwise its UTF-8 bytes.
@@ -107,6 +123,14 @@ public enum Base64URL {
             values.append(UInt8(v))
         }
         if values.count % 4 == 1 { return nil }
+        // Canonical only: the bits below the last whole byte must be zero. Otherwise four
+        // spellings of the final character decode to the same bytes, and a used token could be
+        // replayed by re-spelling it.
+        switch values.count % 4 {
+        case 2: if values[values.count - 1] & 0x0F != 0 { return nil }
+        case 3: if values[values.count - 1] & 0x03 != 0 { return nil }
+        default: break
+        }
         var out: [UInt8] = []
         var i = 0
         while i < values.count {

@@ -78,9 +78,10 @@ extension WebApp {
         let z = zone(forSite: "")
         let (vi, en) = reason.explanation(z)
         let who = recipient ?? "unknown"
-        await audit(Caller(user: nil, session: nil, viaToken: false, address: address), action: "\(r.method) ack link (\(who))", allowed: false,
-                    status: reason.status, reason: "\(reason.code): \(en)", incident: incident)
-        if let incident, let desk, (try? await desk.incident(incident)) != nil {
+        let audited = await audit(Caller(user: nil, session: nil, viaToken: false, address: address), action: "\(r.method) ack link (\(who))", allowed: false,
+                                  status: reason.status, reason: "\(reason.code): \(en)", incident: incident)
+        // The timeline row counts against the same anonymous budget as the audit row.
+        if audited, let incident, let desk, (try? await desk.incident(incident)) != nil, await anonymousRowAllowed() {
             await desk.recordRefusal(incident, by: IncidentActor(name: who, via: "link", address: address),
                                      reason: "\(r.method == "POST" ? "acknowledgement" : "link opened") refused (\(reason.code)): \(en)")
         }

@@ -1,5 +1,6 @@
 // Signing in and out: the login form (a double-submit CSRF cookie, since there is no session
-// yet), rate limiting per client address and per account *before* any password hashing, PBKDF2
+// yet), rate limiting per client address and per account+address *before* any password hashing
+// (Throttles.swift), PBKDF2
 // verification off the shared task threads, and session cookies (HttpOnly, SameSite=Strict,
 // Secure under TLS or behind an https base URL).
 import WatchpostCore
@@ -60,22 +61,16 @@ extension WebApp {
         }
         let password = form["password"] ?? ""
         let now = clock.now()
-        if let until = await throttle.blockedUntil(address, now: now) {
-            await audit(anonymous, action: "login \(login)", allowed: false, status: 429, reason: "too many failed logins from this address", incident: nil)
-            var resp = loginPage(r, message: "Quá nhiều lần đăng nhập sai từ địa chỉ này; thử lại sau \(shortTime(until, zone(forSite: ""))). / Too many failed logins from this address; try again later.",
+        // Admitted (and counted) before any hashing or database write; the same for known and
+        // unknown logins, so neither the answer nor its timing says whether an account exists.
+        if let until = await throttle.admit(login: login, address: address, now: now) {
+            await audit(anonymous, action: "login \(login)", allowed: false, status: 429, reason: "too many failed logins", incident: nil)
+            var resp = loginPage(r, message: "Quá nhiều lần đăng nhập sai; thử lại sau \(shortTime(until, zone(forSite: ""))). / Too many failed logins; try again later.",
                                  status: 429, login: login)
             resp.headers.append(("Retry-After", String(max(1, (until - now).wholeSeconds))))
             return resp
         }
         let user = login.isEmpty || login.count > 64 ? nil : try? await store.user(login: login)
-        if let user, user.lockedUntil > now {
-            await throttle.fail(address, now: now)
-            await audit(anonymous, action: "login \(login)", allowed: false, status: 429, reason: "account locked after \(user.failedLogins) failed logins", incident: nil)
-            var resp = loginPage(r, message: "Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau \(shortTime(user.lockedUntil, zone(forSite: ""))). / The account is locked after repeated failures; try again later.",
-                                 status: 429, login: login)
-            resp.headers.append(("Retry-After", String(max(1, (user.lockedUntil - now).wholeSeconds))))
-            return resp
-        }
         let stored = user?.passwordHash
         // PBKDF2 takes a few hundred milliseconds: never on the shared task threads.
         let ok = (try? await runBlocking { () -> Bool in
@@ -83,21 +78,17 @@ extension WebApp {
             return PasswordHash.verify(password, against: stored)
         }) ?? false
         guard ok, let user else {
-            await throttle.fail(address, now: now)
-            if user != nil {
-                _ = try? await store.recordFailedLogin(login: login, threshold: settings.loginAttemptsPerAccount,
-                                                        lockout: settings.accountLockout, maxLockout: settings.accountMaxLockout)
-            }
+            await throttle.failed(login: login, address: address, now: clock.now())
             await audit(anonymous, action: "login \(login)", allowed: false, status: 401, reason: "wrong login or password", incident: nil)
             return loginPage(r, message: "Sai tên đăng nhập hoặc mật khẩu. / Wrong login or password.", status: 401, login: login)
         }
+        await throttle.succeeded(login: login, address: address)
         do {
             let token = try WebSecret.token()
             let csrf = try WebSecret.token()
             try await store.recordSuccessfulLogin(login: user.login)
             try await store.createSession(tokenHash: WebSecret.digest(token), login: user.login, csrfToken: csrf, address: address,
                                           lifetime: settings.sessionLifetime)
-            await throttle.clear(address)
             await audit(Caller(user: user, session: nil, viaToken: false, address: address), action: "login", allowed: true, status: 303,
                         reason: "signed in", incident: nil)
             return HTTPResponse(status: 303, headers: [("Location", safeNext(form["next"])),

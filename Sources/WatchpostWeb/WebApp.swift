@@ -11,36 +11,6 @@ import HTTPServer
 import Posix
 import Synchronization
 
-/// Failed logins per client address in a sliding window (in memory: an address that restarts
-/// the daemon's memory gets no more than one more window).
-actor LoginThrottle {
-    private var failures: [String: [Instant]] = [:]
-    let limit: Int
-    let window: Seconds
-
-    init(limit: Int, window: Seconds) {
-        self.limit = limit
-        self.window = window
-    }
-
-    /// When the address may try again, or nil when it may try now.
-    func blockedUntil(_ address: String, now: Instant) -> Instant? {
-        let recent = (failures[address] ?? []).filter { now - $0 < window }
-        failures[address] = recent.isEmpty ? nil : recent
-        guard recent.count >= limit, let oldest = recent.first else { return nil }
-        return oldest + window
-    }
-
-    func fail(_ address: String, now: Instant) {
-        failures[address, default: []].append(now)
-        if failures.count > 10_000 {  // bound memory under a spray of addresses
-            failures = failures.filter { now - ($0.value.last ?? now) < window }
-        }
-    }
-
-    func clear(_ address: String) { failures[address] = nil }
-}
-
 /// Who is asking.
 struct Caller: Sendable {
     var user: WebUser?
@@ -64,6 +34,7 @@ public final class WebApp: Sendable {
     let clock: any WatchpostClock
     let logger: Logger
     let throttle: LoginThrottle
+    let anonymousWrites: AnonymousWriteBudget
     /// Short-lived cache of the status data, so a burst of page views costs one database read.
     let boardCache = Mutex<(Instant, [StoredCheckState])?>(nil)
     /// The same for the encoded `/api/v1/checks` body and the `/metrics` page (same for every reader).
@@ -99,7 +70,9 @@ public final class WebApp: Sendable {
         self.linkKey = linkKey
         self.clock = clock
         self.logger = logger
-        throttle = LoginThrottle(limit: settings.loginAttemptsPerAddress, window: settings.loginWindow)
+        throttle = LoginThrottle(addressLimit: settings.loginAttemptsPerAddress, window: settings.loginWindow,
+                                 pairLimit: settings.loginAttemptsPerAccount, lockout: settings.accountLockout, maxLockout: settings.accountMaxLockout)
+        anonymousWrites = AnonymousWriteBudget(perMinute: settings.anonymousRowsPerMinute)
     }
 
     // MARK: - Entry point
@@ -231,7 +204,27 @@ public final class WebApp: Sendable {
                          body: "<div class=\"card error\"><p><strong>\(status)</strong> — \(esc(reason))</p></div><p><a href=\"/\">Bảng trạng thái / Status board</a></p>"))
     }
 
-    func audit(_ who: Caller, action: String, allowed: Bool, status: Int, reason: String, incident: Int64?) async {
+    /// Whether a row for an unauthenticated request may be written now (see `AnonymousWriteBudget`).
+    func anonymousRowAllowed() async -> Bool {
+        if case .skip = await anonymousWrites.take(now: clock.now()) { return false }
+        return true
+    }
+
+    /// Writes the audit row (and log line); false when the anonymous budget left it out.
+    @discardableResult
+    func audit(_ who: Caller, action: String, allowed: Bool, status: Int, reason: String, incident: Int64?) async -> Bool {
+        if who.user == nil {
+            // Unauthenticated: at most `anonymousRowsPerMinute` rows (and log lines) a minute.
+            switch await anonymousWrites.take(now: clock.now()) {
+            case .skip: return false
+            case .write(let left) where left > 0:
+                logger.warning("web refusals not recorded one by one", [("count", String(left)), ("limit_per_minute", String(settings.anonymousRowsPerMinute))])
+                try? await store.audit(WebAuditEntry(at: clock.now(), address: "-", user: nil, action: "unauthenticated requests", allowed: false, status: 429,
+                                                     reason: "\(left) refusals in the previous minute were not recorded one by one (limit \(settings.anonymousRowsPerMinute) a minute)",
+                                                     incidentID: nil))
+            case .write: break
+            }
+        }
         let fields: [(String, String)] = [("user", who.name ?? "-"), ("address", who.address), ("action", action), ("status", String(status)),
                                           ("reason", reason)] + (incident.map { [("incident", String($0))] } ?? [])
         if allowed { logger.notice("web action", fields) } else { logger.warning("web refusal", fields) }
@@ -241,6 +234,7 @@ public final class WebApp: Sendable {
         } catch {
             logger.error("cannot write web audit entry", [("error", error.description)])
         }
+        return true
     }
 
     // MARK: - Data

@@ -17,16 +17,22 @@ public struct WebSettings: Sendable {
     public var connectionTimeout: Seconds = .seconds(15)
     public var maxBody = 64 * 1024
     public var maxConnections = 512
-    public var maxConnectionsPerAddress = 64
+    /// Low enough that a handful of addresses trickling connections cannot take all of
+    /// `maxConnections` (seen: 520 slow connections from 9 addresses stopped the board).
+    public var maxConnectionsPerAddress = 16
     public var threads = 2
     public var trustedProxies: Set<String> = []
     /// Failed logins allowed per client address in `loginWindow` before it is refused.
     public var loginAttemptsPerAddress = 20
-    /// Consecutive failed logins before the account is locked (1 min, doubling up to 1 h).
+    /// Consecutive failed logins of one account from one address before that pair is locked
+    /// (1 min, doubling up to 1 h); other addresses, the real user's included, are not affected.
     public var loginAttemptsPerAccount = 5
     public var loginWindow: Seconds = .minutes(15)
     public var accountLockout: Seconds = .minutes(1)
     public var accountMaxLockout: Seconds = .hours(1)
+    /// Rows (audit entries, timeline refusals) written per minute for requests nobody signed in
+    /// for; the rest are counted in one summary row.
+    public var anonymousRowsPerMinute = 60
 
     public init() {}
 
