@@ -52,6 +52,6 @@ public struct ContentState: Sendable, Hashable {
     }
 
     public func save(_ path: String) throws(SystemError) {
-        try FileSystem.writeAtomically(path, render(), mode: 0o640)
+        try FileSystem.writeAtomically(path, render(), mode: 0o600)
     }
 }

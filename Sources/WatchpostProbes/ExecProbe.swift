@@ -9,18 +9,22 @@ public struct ExecProbe: Probe {
     public let command: String
     public let arguments: [String]
     public let timeout: Seconds
+    /// The plugin's whole environment (see `ChildEnvironment`).
+    public let environment: [String]
 
     public init(check: CheckDefinition, root: String) {
         let cmd = check.parameters.string("command")
         command = cmd.hasPrefix("/") ? cmd : "\(root)/\(cmd)"
         arguments = check.parameters.string("arguments").split(separator: " ").map(String.init)
         timeout = check.timeout
+        environment = ChildEnvironment.minimal(for: check.parameters)
     }
 
-    public init(command: String, arguments: [String], timeout: Seconds) {
+    public init(command: String, arguments: [String], timeout: Seconds, environment: [String] = ChildEnvironment.minimal(for: nil)) {
         self.command = command
         self.arguments = arguments
         self.timeout = timeout
+        self.environment = environment
     }
 
     public func run(_ context: ProbeContext) async -> CheckResult {
@@ -28,9 +32,9 @@ public struct ExecProbe: Probe {
         // Kill the plugin a little before the scheduler's hard deadline, so the result names the
         // plugin that hung rather than a generic probe timeout.
         let limit = max(Seconds(milliseconds: 50), min(timeout, context.deadline - start - Seconds(milliseconds: 100)))
-        let (command, arguments) = (self.command, self.arguments)
+        let (command, arguments, environment) = (self.command, self.arguments, self.environment)
         do {
-            let outcome = try await runBlocking { try Subprocess.run(command, arguments: arguments, timeout: limit) }
+            let outcome = try await runBlocking { try Subprocess.run(command, arguments: arguments, timeout: limit, environment: environment) }
             let duration = context.clock.now() - start
             if outcome.timedOut {
                 return CheckResult(status: .unknown, summary: "\(command) did not finish within \(limit); killed", startedAt: start, duration: duration)
@@ -60,7 +64,8 @@ public struct ExecProbe: Probe {
             guard kv.count == 2 else { return nil }
             let raw = kv[1].split(separator: ";").first ?? ""
             let number = raw.prefix { $0.isNumber || $0 == "." || $0 == "-" }
-            guard let v = Double(number) else { return nil }
+            // Refused at the boundary: not a number, infinite, or beyond ±10^15 (see Measurement).
+            guard let v = Double(number), Measurement(String(kv[0]), v).isWithinBounds else { return nil }
             return Measurement(String(kv[0]).trimmingCharacters(in: "'"), v, unit: String(raw.dropFirst(number.count)))
         }
     }

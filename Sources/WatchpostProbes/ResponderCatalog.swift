@@ -12,7 +12,8 @@ public enum ResponderCatalog {
         case "command":
             let cmd = section.string("command")
             let path = cmd.hasPrefix("/") ? cmd : "\(environment.configuration.root)/\(cmd)"
-            return CommandResponder(path: path, arguments: section.string("arguments").split(separator: " ").map(String.init))
+            return CommandResponder(path: path, arguments: section.string("arguments").split(separator: " ").map(String.init),
+                                    environment: ChildEnvironment.minimal(for: section))
         case "led-blackout", "led-restore", "led-brightness":
             return try ledAction(kind: kind, section: section, environment: environment)
         default:
@@ -26,17 +27,20 @@ public enum ResponderCatalog {
 public struct CommandResponder: ResponderAction {
     public let path: String
     public let arguments: [String]
+    /// The command's whole environment (see `ChildEnvironment`).
+    public let environment: [String]
     public var summary: String { "run \(([path] + arguments).joined(separator: " "))" }
 
-    public init(path: String, arguments: [String]) {
+    public init(path: String, arguments: [String], environment: [String] = ChildEnvironment.minimal(for: nil)) {
         self.path = path
         self.arguments = arguments
+        self.environment = environment
     }
 
     public func perform(deadline: Instant, clock: any WatchpostClock) async throws -> String {
         let limit = deadline - clock.now()
-        let (path, arguments) = (self.path, self.arguments)
-        let outcome = try await runBlocking { try Subprocess.run(path, arguments: arguments, timeout: limit) }
+        let (path, arguments, environment) = (self.path, self.arguments, self.environment)
+        let outcome = try await runBlocking { try Subprocess.run(path, arguments: arguments, timeout: limit, environment: environment) }
         let text = outcome.output.trimmingWhitespace()
         if outcome.timedOut { throw WatchpostError(.timeout, "\(path) did not finish within \(limit); killed", hint: text.isEmpty ? nil : text) }
         guard outcome.exitCode == 0 else {

@@ -143,6 +143,12 @@ public actor Store {
             if !readOnly, let dir = path.lastIndex(of: "/").map({ String(path[..<$0]) }), !dir.isEmpty {
                 try? FileSystem.makeDirectories(dir)
             }
+            // The database holds password hashes, session and API token digests and used links:
+            // owner only (0600). SQLite gives the -wal and -shm files the database's own mode.
+            if !readOnly, path != ":memory:" {
+                try FileSystem.createPrivateFile(path)
+                for p in [path, path + "-wal", path + "-shm"] { try FileSystem.restrictToOwner(p) }
+            }
             let conn = try SQLiteConnection(path: path, readOnly: readOnly)
             db = conn
             let version = try conn.userVersion

@@ -1,0 +1,101 @@
+// Issue #19, at the process boundary: measurements from plugins are bounded before they enter the
+// daemon (point 2); plugins start with a minimal environment in their own process group, killed
+// as a group (point 11); the database and its WAL are created owner-only (point 11).
+import Testing
+import WatchpostCore
+@testable import WatchpostConfig
+import WatchpostStore
+import WatchpostProbes
+import WatchpostDaemon
+import Posix
+import Glibc
+
+private func scratch(_ tag: String) throws -> String {
+    let dir = "/tmp/watchpost-hardening-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    try FileSystem.makeDirectories(dir)
+    return dir
+}
+
+@Suite("Process boundary hardening (#19)", .serialized, .timeLimit(.minutes(2)))
+struct HardeningProcessTests {
+    // Point 2: any plugin's perf data could carry ±9.3×10^18, stored and trapped on every view.
+    @Test func hugeAndNonFiniteMeasurementsAreRefusedAtTheProbe() async throws {
+        let dir = try scratch("perf")
+        defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
+        let digits = String(repeating: "9", count: 400)
+        try FileSystem.writeAtomically("\(dir)/plugin", "#!/bin/sh\necho 'OK - numbers | huge=9300000000000000000 neg=-9300000000000000000 inf=\(digits) fine=42ms'\n", mode: 0o755)
+        let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
+        let probe = ExecProbe(command: "\(dir)/plugin", arguments: [], timeout: .seconds(10))
+        let r = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(20)))
+        #expect(r.status == .ok)
+        #expect(r.measurements.map(\.name) == ["fine"], "\(r.measurements)")
+        // Any other probe's result is bounded where it enters the daemon.
+        let raw = CheckResult(status: .ok, summary: "x", measurements: [Measurement("a", .nan), Measurement("b", -.infinity), Measurement("c", 2e15), Measurement("d", 1e15)],
+                              startedAt: clock.now())
+        let bounded = raw.boundedAtProbeBoundary()
+        #expect(bounded.measurements.map(\.name) == ["d"])
+        #expect(bounded.facts[CheckResult.refusedMeasurementsFact]?.contains("c=") == true)
+    }
+
+    // Point 11: plugins inherited WATCHPOST_LINK_KEY and the mail passwords.
+    @Test func pluginsStartWithAMinimalEnvironment() async throws {
+        let dir = try scratch("env")
+        defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
+        setenv("WATCHPOST_LINK_KEY", "secret-link-key-of-the-test", 1)
+        setenv("WATCHPOST_SMTP_PASSWORD", "secret-smtp-password", 1)
+        setenv("HARDENING_NAMED", "passed-on", 1)
+        setenv("HARDENING_UNNAMED", "kept-back", 1)
+        defer { for name in ["WATCHPOST_LINK_KEY", "WATCHPOST_SMTP_PASSWORD", "HARDENING_NAMED", "HARDENING_UNNAMED"] { unsetenv(name) } }
+        try FileSystem.writeAtomically("\(dir)/plugin", "#!/bin/sh\necho \"OK - $(env | sort | tr '\\n' ' ')\"\n", mode: 0o755)
+        let ini = INIFile(path: "checks.conf", text: "[check envtest]\nkind = exec\ncommand = \(dir)/plugin\nenvironment = HARDENING_NAMED, WATCHPOST_SMTP_PASSWORD\n")
+        let section = try #require(ini.sections.first)
+        let check = CheckDefinition(id: "envtest", site: "s", kind: "exec", name: "env", interval: .seconds(30), timeout: .seconds(10), failAfter: 1,
+                                    recoverAfter: 1, followsSchedule: false, dependsOn: [], category: .technical, enabled: true, parameters: section)
+        let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
+        let r = await ExecProbe(check: check, root: dir).run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(20)))
+        #expect(r.summary.contains("PATH="))
+        #expect(r.summary.contains("HARDENING_NAMED=passed-on"))
+        #expect(!r.summary.contains("secret"), "\(r.summary)")
+        #expect(!r.summary.contains("HARDENING_UNNAMED"))
+        #expect(CheckKinds.exec.keys.contains { $0.name == "environment" })
+        #expect(CheckKinds.exec.keys.first { $0.name == "environment" }?.kind.validate("WATCHPOST_LINK_KEY") != nil, "naming a secret is refused")
+    }
+
+    // Point 11: a timed-out plugin was killed without its process group; its children lived on.
+    @Test func timedOutPluginIsKilledWithItsChildren() async throws {
+        let dir = try scratch("pgrp")
+        defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
+        try FileSystem.writeAtomically("\(dir)/plugin", "#!/bin/sh\nsleep 300 &\necho $! > \(dir)/child.pid\nsleep 300\n", mode: 0o755)
+        let outcome = try await runBlocking { try Subprocess.run("\(dir)/plugin", arguments: [], timeout: Seconds(milliseconds: 800)) }
+        #expect(outcome.timedOut)
+        let pid = try #require(Int32(try FileSystem.readText("\(dir)/child.pid").trimmingWhitespace()))
+        // The child is gone (or a zombie of init's, reaped soon): wait on that condition.
+        let deadline = monotonicNanoseconds() + 10_000_000_000
+        var alive = true
+        while monotonicNanoseconds() < deadline {
+            let stat = (try? FileSystem.readText("/proc/\(pid)/stat")) ?? ""
+            alive = !stat.isEmpty && !stat.contains(") Z ")
+            if !alive { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(!alive, "the plugin's child \(pid) outlived the timeout")
+    }
+
+    // Point 11: the database (62 usable ack links) was created 0644.
+    @Test func databaseAndWALAreOwnerOnly() async throws {
+        let dir = try scratch("db")
+        defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
+        let old = umask(0o022)
+        defer { umask(old) }
+        let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
+        let store = try Store(path: "\(dir)/watchpost.db", clock: clock)
+        try await store.record(site: "s", checkID: "c", kind: "exec", result: CheckResult(status: .ok, summary: "x", startedAt: clock.now()), sampleInterval: .minutes(5))
+        for f in ["watchpost.db", "watchpost.db-wal", "watchpost.db-shm"] {
+            #expect(try FileSystem.mode(of: "\(dir)/\(f)") == 0o600, "\(f)")
+        }
+        // A database an older version left 0644 is tightened when opened.
+        try FileSystem.writeAtomically("\(dir)/old.db", "", mode: 0o644)
+        _ = try Store(path: "\(dir)/old.db", clock: clock)
+        #expect(try FileSystem.mode(of: "\(dir)/old.db") == 0o600)
+    }
+}
