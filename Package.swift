@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
 
         // MARK: Swift wrappers: the only modules that touch C
         .target(name: "Posix", dependencies: ["WatchpostCore"], swiftSettings: strict),
@@ -30,6 +32,8 @@ let package = Package(
         .target(name: "USB", dependencies: ["CLibUSB"], swiftSettings: strict),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Posix"], swiftSettings: strict),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: strict),
+        // A4 PDF documents: cairo draws, pango shapes and lays out text (one wrapper for both).
+        .target(name: "PDF", dependencies: ["CCairo", "CPango"], swiftSettings: strict),
 
         // MARK: Domain and configuration (pure Swift)
         .target(name: "WatchpostCore", swiftSettings: strict),
@@ -57,7 +61,7 @@ let package = Package(
         // MARK: Alerts, web, reports
         .target(name: "WatchpostMail", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "Curl", "Crypto", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostWeb", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostReports", "WatchpostBroadcast", "HTTPServer", "Crypto", "Posix"], swiftSettings: strict),
-        .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "PDF", "Posix"], swiftSettings: strict),
 
         // MARK: Wiring and programs
         .target(name: "WatchpostDaemon", dependencies: [

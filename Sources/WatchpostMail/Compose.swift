@@ -4,6 +4,7 @@
 // notifications into one message (all Vietnamese parts, then all English parts), adds the
 // threading headers, and derives the Message-ID from the rows' keys so that it is stable.
 import WatchpostCore
+import Posix
 import WatchpostConfig
 import WatchpostStore
 import WatchpostAuth
@@ -172,13 +173,28 @@ public struct MailComposer: Sendable {
             inReplyTo: refs.last, references: refs,
             extraHeaders: [("Auto-Submitted", "auto-generated"), ("X-Watchpost-Site", first.site)]
                 + (first.incidentID.map { [("X-Watchpost-Incident", String($0))] } ?? []),
-            text: text, html: html)
+            text: text, html: html, attachments: MailComposer.attachments(of: requests))
         let mail = ComposedMail(messageID: id, recipient: first.recipient.address, site: first.site, subject: subject,
                                 data: message.rendered(), rowIDs: rows.map(\.id))
         return (mail, message)
     }
 
     static func escape(_ s: String) -> String { htmlEscaped(s, apostrophe: false) }
+
+    /// Files a request names in `attachment_pdf`, `attachment_csv` (a scheduled report writes
+    /// them under the database's folder when it queues the email). A file that cannot be read
+    /// is left out: the email still carries the text report and the link.
+    static func attachments(of requests: [NotificationRequest]) -> [MailAttachment] {
+        var out: [MailAttachment] = []
+        for r in requests {
+            for (field, type) in [("attachment_pdf", "application/pdf"), ("attachment_csv", "text/csv; charset=utf-8")] {
+                guard let path = r.fields[field], let data = try? FileSystem.readBytes(path, limit: 64 << 20) else { continue }
+                let name = String(path.split(separator: "/").last ?? "report")
+                if !out.contains(where: { $0.fileName == name }) { out.append(MailAttachment(fileName: name, contentType: type, data: data)) }
+            }
+        }
+        return out
+    }
 
     /// Escapes a line and turns http(s) URLs into links.
     static func htmlLine(_ line: String) -> String {

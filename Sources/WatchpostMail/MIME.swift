@@ -192,10 +192,13 @@ public struct MailMessage: Sendable, Hashable {
     public var extraHeaders: [(String, String)]
     public var text: String
     public var html: String
+    /// Files sent with the message (a report's PDF and CSV).
+    public var attachments: [MailAttachment] = []
 
     public init(fromName: String, fromAddress: String, toName: String, toAddress: String, subject: String, date: Instant,
                 offsetSeconds: Int = 7 * 3600, messageID: String, inReplyTo: String? = nil, references: [String] = [],
-                extraHeaders: [(String, String)] = [], text: String, html: String) {
+                extraHeaders: [(String, String)] = [], text: String, html: String, attachments: [MailAttachment] = []) {
+        self.attachments = attachments
         self.fromName = fromName
         self.fromAddress = fromAddress
         self.toName = toName
@@ -228,9 +231,18 @@ public struct MailMessage: Sendable, Hashable {
         if !references.isEmpty { h.append("References: " + references.map { "<\($0)>" }.joined(separator: "\r\n ")) }
         for (k, v) in extraHeaders { h.append("\(k): \(MIME.encodeWords(v))") }
         h.append("MIME-Version: 1.0")
-        h.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+        // With attachments: multipart/mixed holding the text/HTML alternative, then each file.
+        let mixed = "=_wpm_" + Hex.encode(Array(SHA256Hasher.digest(messageID).prefix(12)))
+        if attachments.isEmpty {
+            h.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+        } else {
+            h.append("Content-Type: multipart/mixed; boundary=\"\(mixed)\"")
+        }
         var body = h.joined(separator: "\r\n") + "\r\n\r\n"
         body += "This is a multi-part message in MIME format.\r\n"
+        if !attachments.isEmpty {
+            body += "\r\n--\(mixed)\r\nContent-Type: multipart/alternative; boundary=\"\(boundary)\"\r\n\r\n"
+        }
         for (type, content) in [("text/plain", text), ("text/html", html)] {
             body += "\r\n--\(boundary)\r\n"
             body += "Content-Type: \(type); charset=UTF-8\r\n"
@@ -238,8 +250,24 @@ public struct MailMessage: Sendable, Hashable {
             body += MIME.base64Lines(Array(content.replacingOccurrences("\r\n", "\n").replacingOccurrences("\n", "\r\n").utf8)) + "\r\n"
         }
         body += "\r\n--\(boundary)--\r\n"
+        for a in attachments {
+            body += "\r\n--\(mixed)\r\n"
+            body += "Content-Type: \(a.contentType); name=\"\(a.fileName)\"\r\n"
+            body += "Content-Disposition: attachment; filename=\"\(a.fileName)\"\r\n"
+            body += "Content-Transfer-Encoding: base64\r\n\r\n"
+            body += MIME.base64Lines(a.data) + "\r\n"
+        }
+        if !attachments.isEmpty { body += "\r\n--\(mixed)--\r\n" }
         return Array(body.utf8)
     }
+}
+
+/// A file sent with a message. `fileName` is ASCII (the report's file names are).
+public struct MailAttachment: Sendable, Hashable {
+    public var fileName: String
+    public var contentType: String
+    public var data: [UInt8]
+    public init(fileName: String, contentType: String, data: [UInt8]) { self.fileName = fileName; self.contentType = contentType; self.data = data }
 }
 
 /// A received message, parsed enough to act on a reply.

@@ -1,5 +1,5 @@
 // The HTML report: one self-contained page (no JavaScript, no external files) with SVG charts
-// drawn here — a calendar heat-map of daily site availability, an outage timeline per check and
+// (drawn by Charts.swift, the same code that draws them in the PDF) — a calendar heat-map of daily site availability, an outage timeline per check and
 // bars per check — and a print stylesheet for A4 so the Department can file it as a document.
 import WatchpostCore
 
@@ -63,7 +63,9 @@ extension ReportRenderer {
         h += "<h1>Báo cáo hoạt động Cụm Thông tin đối ngoại<small>Uptime report — foreign-information cluster</small></h1>\n"
         h += "<p class=\"meta\"><b>\(Fmt.html(r.name))</b><br>\(Fmt.html(r.nameEnglish)) · \(Fmt.html(r.province)) · <code>\(Fmt.html(r.siteID))</code><br>"
         h += "Kỳ báo cáo / Period: <b>\(Fmt.html(Fmt.periodName(r.period)))</b> (\(Fmt.range(r)), \(Fmt.html(r.zone.identifier)))<br>"
-        h += "Lập lúc / Generated: \(Fmt.dateTime(r.generatedAt.seconds, r.zone))</p>\n"
+        h += "Lập lúc / Generated: \(Fmt.dateTime(r.generatedAt.seconds, r.zone))"
+        if let b = r.basis { h += "<br>\(Fmt.html(Say.both("report.basis", ["basis": .text(b)])))" }
+        h += "</p>\n"
         for n in r.notes { h += "<p class=\"note\">\(Fmt.html(n))</p>\n" }
         let l = r.longestOutage
         h += "<div class=\"kpis\">"
@@ -127,7 +129,7 @@ extension ReportRenderer {
         } else {
             h += "<p class=\"note\">Không có số liệu UPS (chưa khai báo <code>[availability] power_check</code> hoặc chưa có bản ghi). / No UPS readings.</p>\n"
         }
-        h += "</div>\n"
+        h += "</div>\n" + extraHTML(r)
         if !r.monitorGaps.isEmpty {
             let total = r.monitorGaps.reduce(0) { $0 + $1.length }
             h += "<p class=\"note\">Máy giám sát không chạy \(r.monitorGaps.count) lần, tổng \(Fmt.human(total)) (kể cả ngoài giờ theo lịch). / The monitor was not running \(r.monitorGaps.count) times, \(Fmt.humanEnglish(total)) in all.</p>\n"
@@ -139,114 +141,8 @@ extension ReportRenderer {
         "<div class=\"kpi\"><div class=\"v\">\(Fmt.html(value))</div><div class=\"l\">\(Fmt.html(label))</div></div>"
     }
 
-    /// Colour for a day's availability; grey when nothing was observed, white when not scheduled.
-    static func color(_ t: AvailabilityTally) -> String {
-        if t.scheduled == 0 { return "#ffffff" }
-        guard let a = t.availability else { return "#bdbdbd" }
-        switch a {
-        case 0.999...: return "#1a7f37"
-        case 0.99..<0.999: return "#57ab5a"
-        case 0.95..<0.99: return "#c9d34a"
-        case 0.90..<0.95: return "#f0a030"
-        default: return "#d1242f"
-        }
-    }
-
-    /// One row per month, one cell per day of the month.
-    static func heatMap(_ r: SiteReport) -> String {
-        let cell = 15, gap = 2, left = 64, top = 16
-        var rows: [(String, [(CivilDate, AvailabilityTally)])] = []
-        for d in r.days {
-            let label = "\(Fmt.pad(d.date.month))/\(d.date.year)"
-            if rows.last?.0 == label { rows[rows.count - 1].1.append(d) } else { rows.append((label, [d])) }
-        }
-        let width = left + 31 * (cell + gap) + 10, height = top + rows.count * (cell + gap) + 34
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"heat-map\">"
-        for day in stride(from: 1, through: 31, by: 1) where day == 1 || day % 5 == 0 {
-            s += "<text x=\"\(left + (day - 1) * (cell + gap) + cell / 2)\" y=\"11\" font-size=\"8\" text-anchor=\"middle\" fill=\"#555\">\(day)</text>"
-        }
-        for (i, (label, days)) in rows.enumerated() {
-            let y = top + i * (cell + gap)
-            s += "<text x=\"0\" y=\"\(y + cell - 4)\" font-size=\"9\" fill=\"#333\">Th \(label)</text>"
-            for (date, t) in days {
-                let x = left + (date.day - 1) * (cell + gap)
-                let stroke = t.scheduled == 0 ? " stroke=\"#d0d0d0\"" : ""
-                s += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(cell)\" height=\"\(cell)\" rx=\"2\" fill=\"\(color(t))\"\(stroke)><title>\(date): \(Fmt.percent(t.availability, digits: 2)), down \(Fmt.hms(t.down)), no data \(Fmt.hms(t.noData))</title></rect>"
-            }
-        }
-        // Legend.
-        let ly = top + rows.count * (cell + gap) + 10
-        let legend: [(String, String)] = [("#1a7f37", "≥ 99,9 %"), ("#57ab5a", "≥ 99 %"), ("#c9d34a", "≥ 95 %"), ("#f0a030", "≥ 90 %"), ("#d1242f", "< 90 %"),
-                                          ("#bdbdbd", "không dữ liệu / no data"), ("#ffffff", "ngoài lịch / not scheduled")]
-        var x = 0
-        for (c, text) in legend {
-            s += "<rect x=\"\(x)\" y=\"\(ly)\" width=\"10\" height=\"10\" fill=\"\(c)\" stroke=\"#bbb\"/><text x=\"\(x + 13)\" y=\"\(ly + 9)\" font-size=\"8\" fill=\"#333\">\(Fmt.html(text))</text>"
-            x += 13 + text.count * 5 + 12
-        }
-        return s + "</svg>"
-    }
-
-    /// Outages per check along the period (wall clock), monitor gaps shaded grey.
-    static func timeline(_ r: SiteReport) -> String {
-        let left = 120, width = 700, rowH = 14, top = 18
-        let plotW = width - left - 10
-        let span = max(1, r.periodEnd - r.from)
-        func x(_ t: Int64) -> Double { Double(left) + Double(plotW) * Double(min(max(t, r.from), r.periodEnd) - r.from) / Double(span) }
-        let rows: [(String, [Outage])] = [("CỤM / SITE", r.outages)] + r.checks.map { ($0.id, $0.outages) }
-        let height = top + rows.count * (rowH + 4) + 24
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"outage timeline\">"
-        // Month (or day) ticks.
-        let ticks: [CivilDate] = r.period.days.count > 62 ? r.period.days.filter { $0.day == 1 } : r.period.days.filter { r.period.days.count <= 16 || $0.day % 5 == 1 }
-        for d in ticks {
-            let tx = x(r.zone.startOf(d).seconds)
-            let label = r.period.days.count > 62 ? "Th\(d.month)" : "\(d.day)/\(d.month)"
-            s += "<line x1=\"\(Fmt.fixed(tx, digits: 1))\" y1=\"\(top - 4)\" x2=\"\(Fmt.fixed(tx, digits: 1))\" y2=\"\(height - 20)\" stroke=\"#e3e3e3\"/><text x=\"\(Fmt.fixed(tx + 2, digits: 1))\" y=\"\(top - 7)\" font-size=\"8\" fill=\"#555\">\(label)</text>"
-        }
-        for g in r.monitorGaps {
-            let a = x(g.start), b = max(x(g.end), a + 1)
-            s += "<rect x=\"\(Fmt.fixed(a, digits: 1))\" y=\"\(top)\" width=\"\(Fmt.fixed(b - a, digits: 1))\" height=\"\(rows.count * (rowH + 4))\" fill=\"#d9d9d9\" opacity=\"0.7\"/>"
-        }
-        for (i, (label, outs)) in rows.enumerated() {
-            let y = top + i * (rowH + 4)
-            s += "<text x=\"0\" y=\"\(y + rowH - 3)\" font-size=\"9\" fill=\"#333\"\(i == 0 ? " font-weight=\"bold\"" : "")>\(Fmt.html(String(label.prefix(22))))</text>"
-            s += "<rect x=\"\(left)\" y=\"\(y)\" width=\"\(plotW)\" height=\"\(rowH)\" fill=\"none\" stroke=\"#cfd8e3\"/>"
-            for o in outs {
-                let a = x(o.start), b = max(x(o.end), a + 1.2)
-                s += "<rect x=\"\(Fmt.fixed(a, digits: 1))\" y=\"\(y + 1)\" width=\"\(Fmt.fixed(b - a, digits: 1))\" height=\"\(rowH - 2)\" fill=\"#d1242f\"><title>\(Fmt.dateTime(o.start, r.zone)) – \(Fmt.dateTime(o.end, r.zone)): \(Fmt.hms(o.scheduledSeconds))</title></rect>"
-            }
-        }
-        let ly = height - 10
-        s += "<rect x=\"\(left)\" y=\"\(ly - 8)\" width=\"10\" height=\"9\" fill=\"#d1242f\"/><text x=\"\(left + 13)\" y=\"\(ly)\" font-size=\"8\">ngừng hoạt động / outage</text>"
-        s += "<rect x=\"\(left + 150)\" y=\"\(ly - 8)\" width=\"10\" height=\"9\" fill=\"#d9d9d9\"/><text x=\"\(left + 163)\" y=\"\(ly)\" font-size=\"8\">máy giám sát không chạy / monitor not running</text>"
-        return s + "</svg>"
-    }
-
-    /// Horizontal bars of availability, the axis from 90 % (or lower when needed) to 100 %.
-    static func bars(_ items: [(String, Double?)], caption: String) -> String {
-        let left = 140, width = 700, barH = 13, top = caption.isEmpty ? 6 : 20
-        let lowest = items.compactMap(\.1).min() ?? 1
-        let floor = lowest >= 0.9 ? 0.9 : lowest >= 0.5 ? 0.5 : 0.0
-        let plotW = Double(width - left - 70)
-        let height = top + items.count * (barH + 5) + 16
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"availability bars\">"
-        if !caption.isEmpty { s += "<text x=\"0\" y=\"12\" font-size=\"10\" font-weight=\"bold\">\(Fmt.html(caption))</text>" }
-        for k in 0...4 {
-            let v = floor + (1 - floor) * Double(k) / 4
-            let gx = Double(left) + plotW * Double(k) / 4
-            s += "<line x1=\"\(Fmt.fixed(gx, digits: 1))\" y1=\"\(top)\" x2=\"\(Fmt.fixed(gx, digits: 1))\" y2=\"\(height - 14)\" stroke=\"#e3e3e3\"/><text x=\"\(Fmt.fixed(gx, digits: 1))\" y=\"\(height - 4)\" font-size=\"8\" text-anchor=\"middle\" fill=\"#555\">\(Fmt.percent(v, digits: 1))</text>"
-        }
-        for (i, (label, a)) in items.enumerated() {
-            let y = top + i * (barH + 5)
-            s += "<text x=\"0\" y=\"\(y + barH - 3)\" font-size=\"9\">\(Fmt.html(String(label.prefix(26))))</text>"
-            if let a {
-                let w = plotW * max(0, a - floor) / (1 - floor)
-                let c = color(AvailabilityTally(up: Int64((a * 1_000_000).rounded()), down: Int64(((1 - a) * 1_000_000).rounded()), unknown: 0, noData: 0))
-                s += "<rect x=\"\(left)\" y=\"\(y)\" width=\"\(Fmt.fixed(max(w, 1), digits: 1))\" height=\"\(barH)\" fill=\"\(c)\"/>"
-                s += "<text x=\"\(Fmt.fixed(Double(left) + max(w, 1) + 4, digits: 1))\" y=\"\(y + barH - 3)\" font-size=\"9\">\(Fmt.percent(a, digits: 2))</text>"
-            } else {
-                s += "<text x=\"\(left + 4)\" y=\"\(y + barH - 3)\" font-size=\"9\" fill=\"#777\">không có dữ liệu / no data</text>"
-            }
-        }
-        return s + "</svg>"
-    }
+    /// The charts (Charts.swift) as inline SVG.
+    static func heatMap(_ r: SiteReport) -> String { SVGCanvas.svg(Charts.heatMap(r)) }
+    static func timeline(_ r: SiteReport) -> String { SVGCanvas.svg(Charts.timeline(r)) }
+    static func bars(_ items: [(String, Double?)], caption: String) -> String { SVGCanvas.svg(Charts.bars(items, caption: caption)) }
 }

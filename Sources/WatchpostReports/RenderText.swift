@@ -44,6 +44,7 @@ public enum ReportRenderer {
         o.append("\(r.nameEnglish) (\(r.siteID)), \(r.province)")
         o.append("Kỳ báo cáo / Period: \(Fmt.periodName(r.period)) [\(Fmt.range(r))]")
         o.append("Lập lúc / Generated: \(Fmt.dateTime(r.generatedAt.seconds, r.zone)) (\(r.zone.identifier))")
+        if let b = r.basis { o.append(Say.both("report.basis", ["basis": .text(b)])) }
         o += r.notes
         o.append("")
         o.append("Cụm sẵn sàng khi tất cả đạt / Site is available when all of: \(r.siteChecks.joined(separator: ", "))")
@@ -90,6 +91,8 @@ public enum ReportRenderer {
         } else {
             o.append("Nguồn điện / Power: không có số liệu UPS / no UPS readings ([availability] power_check)")
         }
+        o.append("")
+        o += extraText(r)
         if !r.monitorGaps.isEmpty {
             o.append("Máy giám sát không chạy / Monitor not running: \(r.monitorGaps.count) lần / times, tổng / total \(Fmt.hms(r.monitorGaps.reduce(0) { $0 + $1.length }))")
         }
@@ -129,6 +132,8 @@ public enum ReportRenderer {
                           String(d.tally.unknown), String(d.tally.noData), ratio(d.tally.availability)].joined(separator: ","))
             }
         }
+        o.append("")
+        o += incidentCSV(reports)
         return o.joined(separator: "\r\n") + "\r\n"
     }
 }

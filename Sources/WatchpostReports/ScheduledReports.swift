@@ -5,6 +5,7 @@
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
+import Posix
 
 public struct DueReport: Sendable, Hashable {
     public var site: String
@@ -70,10 +71,33 @@ public enum ScheduledReports {
             // nothing to report, and mailing a page of "no data" would only be noise.
             return try await store.queueSiteReport(key: d.key, legacyKey: d.legacyKey, kind: d.kind.rawValue, site: site.id, period: d.period, requests: []) && false
         }
-        let report = try await ReportBuilder.build(site: site, period: d.period, store: store, now: now, incidentSource: incidentSource)
-        let requests = messages(for: d, report: report, configuration: config, now: now)
+        var report = try await ReportBuilder.build(site: site, period: d.period, store: store, now: now, incidentSource: incidentSource)
+        report.basis = d.rule.basis
+        var requests = messages(for: d, report: report, configuration: config, now: now)
+        if !requests.isEmpty {
+            let files = try attachments(for: d, report: report, configuration: config)
+            for i in requests.indices { for (k, v) in files { requests[i].fields[k] = v } }
+        }
         return try await store.queueSiteReport(key: d.key, legacyKey: d.legacyKey, kind: d.kind.rawValue, site: site.id, period: d.period, requests: requests)
     }
+
+    /// Writes the report's PDF and CSV under `<database folder>/reports/<site>/` (kept: the
+    /// email may be sent later, after a restart) and returns the fields that name them.
+    static func attachments(for d: DueReport, report: SiteReport, configuration config: WatchpostConfiguration) throws(WatchpostError) -> [String: String] {
+        let db = config.daemon.database
+        let folder = (db.contains("/") ? String(db[..<(db.lastIndex(of: "/") ?? db.startIndex)]) : ".") + "/reports/\(d.site)"
+        do { try FileSystem.makeDirectories(folder) } catch {
+            throw WatchpostError(.io, "cannot create \(folder): \(error)", hint: "the daemon needs to write beside its database")
+        }
+        let base = "\(folder)/watchpost-\(d.site)-\(d.kind.rawValue)-\(d.period.label)"
+        try pdf([report], path: base + ".pdf")
+        do { try FileSystem.writeAtomically(base + ".csv", ReportRenderer.csv([report])) } catch {
+            throw WatchpostError(.io, "cannot write \(base).csv: \(error)", hint: "the daemon needs to write beside its database")
+        }
+        return ["attachment_pdf": base + ".pdf", "attachment_csv": base + ".csv"]
+    }
+
+    static func pdf(_ reports: [SiteReport], path: String) throws(WatchpostError) { try ReportRenderer.pdf(reports, path: path) }
 
     /// The web page of a report: `<base>/reports/<site>?period=<first>..<last>`, when the
     /// configuration names the box's public address (`[web] base_url` or `[mail] public_url`).

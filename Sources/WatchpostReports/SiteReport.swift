@@ -47,6 +47,15 @@ public struct SiteReport: Sendable {
     /// nil: no UPS check is named in `[availability] power_check`, or it has no readings.
     public var power: PowerFigures?
     public var notes: [String]
+    /// Incidents opened in the period with who handled them; nil: no incident records.
+    public var incidentList: [IncidentRecord]? = nil
+    /// Scheduled and operated hours by kind of day (working day, Saturday, Sunday, holiday).
+    public var dayKinds: [DayKindHours] = []
+    /// nil: no broadcast log on this box.
+    public var content: ContentFigures? = nil
+    public var proposals: [Proposal] = []
+    /// The article a scheduled report answers (set by the calendar).
+    public var basis: String? = nil
 
     public var longestOutage: Outage? { outages.max { $0.scheduledSeconds < $1.scheduledSeconds } }
 }
@@ -56,6 +65,18 @@ public struct SiteReport: Sendable {
 public protocol IncidentSource: Sendable {
     func incidents(site: String, from: Instant, to: Instant) async throws(WatchpostError) -> [IncidentFacts]?
     func onBattery(site: String, check: String, from: Int64, to: Int64, coverage: [TimeSpan]) async throws(WatchpostError) -> StateTimeline?
+    /// Incidents opened in [from, to) with who was informed, who took them, actions and ending.
+    func incidentRecords(site: String, from: Instant, to: Instant) async throws(WatchpostError) -> [IncidentRecord]?
+    /// Content shown in [from, to); nil when there is no broadcast log.
+    func contentFigures(site: String, from: Instant, to: Instant) async throws(WatchpostError) -> ContentFigures?
+    /// The problem finding codes of each check now.
+    func currentFindings(site: String) async throws(WatchpostError) -> [String: [String]]
+}
+
+extension IncidentSource {
+    public func incidentRecords(site: String, from: Instant, to: Instant) async throws(WatchpostError) -> [IncidentRecord]? { nil }
+    public func contentFigures(site: String, from: Instant, to: Instant) async throws(WatchpostError) -> ContentFigures? { nil }
+    public func currentFindings(site: String) async throws(WatchpostError) -> [String: [String]] { [:] }
 }
 
 /// Reads nothing: for databases without incident or power records.
@@ -113,11 +134,20 @@ public enum ReportBuilder {
             }
         }
         let gaps = complement(coverage, from: from, to: to)
-        return SiteReport(siteID: site.id, name: site.name, nameEnglish: site.nameEnglish, province: site.province, zone: site.zone,
+        let records = try await incidentSource.incidentRecords(site: site.id, from: Instant(seconds: from), to: Instant(seconds: periodEnd))
+        let content = try await incidentSource.contentFigures(site: site.id, from: Instant(seconds: from), to: Instant(seconds: to))
+        // What the checks say now matters only to a period that has just ended (or is running).
+        let findings = now.seconds - periodEnd < 31 * 86_400 ? try await incidentSource.currentFindings(site: site.id) : [:]
+        var report = SiteReport(siteID: site.id, name: site.name, nameEnglish: site.nameEnglish, province: site.province, zone: site.zone,
                           period: period, from: from, to: to, periodEnd: periodEnd, generatedAt: now, siteChecks: siteChecks.map(\.id),
                           site: perDay.reduce(AvailabilityTally(), +), days: days, months: months,
                           outages: outages(siteTimeline, scheduled: scheduled), monitorGaps: gaps, checks: checks,
                           incidents: incidents.map { IncidentFigures.compute($0, from: from, to: periodEnd) }, power: power, notes: notes)
+        report.incidentList = records
+        report.dayKinds = DayKindHours.compute(days: days, schedule: site.schedule)
+        report.content = content
+        report.proposals = Proposal.compute(site: site, incidents: records, checks: checks, currentFindings: findings)
+        return report
     }
 
     /// [from, to) minus the covered spans.

@@ -118,6 +118,9 @@ extension WebApp {
                          Double(incidents.filter { $0.state == "triggered" && $0.category == c }.count))
             }
         }
+        var incidentViews: [IncidentView]?
+        if let desk { incidentViews = try? await desk.incidents(limit: 10_000) }
+        availabilityMetrics(&m, states: states, incidents: incidentViews)
         if let counts = try? await reader.outboxCounts() {
             for state in ["queued", "sending", "sent", "failed"] {
                 m.sample("watchpost_notifications", "Notifications in the outbox by state", labels: [("state", state)], Double(counts[state] ?? 0))

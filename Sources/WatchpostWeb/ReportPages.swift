@@ -1,11 +1,12 @@
 // Uptime reports on the web: `/reports/<site>?period=2026-11` (month, default the current one;
-// also `2026`, `2026-H1`, `2026-Q3`) rendered by WatchpostReports as HTML, or as CSV / text with
-// `&format=csv|txt`. Every signed-in role may read them (the Department's main use of the box).
+// also `2026`, `2026-H1`, `2026-Q3`, `2025-11-25..2026-11-24`) rendered by WatchpostReports as
+// HTML, or as PDF / CSV / text with `&format=pdf|csv|txt`. Every signed-in role may read them (the Department's main use of the box).
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
 import WatchpostReports
 import HTTPServer
+import Posix
 
 extension WebApp {
     func reportPage(_ r: HTTPRequest, _ who: Caller, siteID: String) async -> HTTPResponse {
@@ -23,6 +24,15 @@ extension WebApp {
         }
         do {
             let report = try await ReportBuilder.build(site: site, period: period, store: reader, now: now, incidentSource: StoreIncidentSource(store: reader))
+            if r.query["format"] == "pdf" {
+                // cairo writes a file: a private temporary one, read back and removed.
+                let path = "/tmp/watchpost-report-\(site.id)-\(now.milliseconds)-\(UInt32.random(in: 0...UInt32.max)).pdf"
+                defer { FileSystem.remove(path) }
+                try ReportRenderer.pdf([report], path: path)
+                let bytes = try readBack(path)
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/pdf"),
+                                                           ("Content-Disposition", "attachment; filename=\"watchpost-\(site.id)-\(period.label).pdf\"")], body: bytes)
+            }
             let body = ReportRenderer.render([report], format: format)
             let type: String
             switch format {
@@ -36,5 +46,9 @@ extension WebApp {
         } catch {
             return serverError(who, error)
         }
+    }
+
+    func readBack(_ path: String) throws(WatchpostError) -> [UInt8] {
+        do { return try FileSystem.readBytes(path, limit: 256 << 20) } catch { throw WatchpostError(.io, "cannot read back the PDF report: \(error)") }
     }
 }

@@ -7,10 +7,10 @@ import WatchpostReports
 import Posix
 
 let reportCommand = Command(
-    name: "report", summary: "uptime report for a site or all sites (HTML, CSV or text)",
+    name: "report", summary: "uptime report for a site or all sites (PDF, HTML, CSV or text)",
     help: """
     Usage: watchpost report (--site ID | --all-sites) (--period P | --from DATE --to DATE)
-                            [--format html|csv|txt] [--out FILE] [--config DIR]
+                            [--format pdf|html|csv|txt] [--out FILE] [--config DIR]
 
     Measures each check and the site against the operating schedule: scheduled time, available,
     down, unknown, no data (the monitor was not running), availability %, outages, incidents,
@@ -19,8 +19,9 @@ let reportCommand = Command(
       --period P     2026 (year), 2026-H1 / 2026-H2 (half-year), 2026-Q3, 2026-03 (month),
                      2026-03-15 (day); local dates in the site's zone
       --from/--to    first and last day included, YYYY-MM-DD
-      --format F     html (A4 printable, SVG charts), csv (spreadsheets), txt (email); default:
-                     from the --out file's extension, else txt
+      --format F     pdf (A4, made on the box with cairo and pango; needs --out), html (A4
+                     printable, SVG charts), csv (spreadsheets), txt (email); default: from the
+                     --out file's extension, else txt
       --out FILE     write to FILE (atomically) instead of standard output
       --all-sites    one consolidated report of every site
 
@@ -34,9 +35,13 @@ let reportCommand = Command(
     run: { args in
         try args.allowOnly(["config", "site", "all-sites", "period", "from", "to", "format", "out"])
         let period = try reportPeriod(args)
+        let wantsPDF = args.value("format") == "pdf" || (args.value("format") == nil && args.value("out")?.hasSuffix(".pdf") == true)
+        if wantsPDF && args.value("out") == nil { throw WatchpostError(.usage, "--format pdf needs --out FILE.pdf") }
         let format: ReportFormat
-        if let f = args.value("format") {
-            guard let x = ReportFormat(rawValue: f) else { throw WatchpostError(.usage, "--format must be html, csv or txt, not '\(f)'") }
+        if wantsPDF {
+            format = .html
+        } else if let f = args.value("format") {
+            guard let x = ReportFormat(rawValue: f) else { throw WatchpostError(.usage, "--format must be pdf, html, csv or txt, not '\(f)'") }
             format = x
         } else if let o = args.value("out"), let ext = o.split(separator: ".").last.map(String.init), let x = ReportFormat(rawValue: ext), o.contains(".") {
             format = x
@@ -69,6 +74,11 @@ let reportCommand = Command(
             // The operating unit's plan (registers, Tây Trang 7.2.1.b) decides the hours judged.
             s.schedule = s.schedule.applying(try await store.plan(site: s.id))
             reports.append(try await ReportBuilder.build(site: s, period: period, store: store, now: now, incidentSource: StoreIncidentSource(store: store)))
+        }
+        if wantsPDF, let path = args.value("out") {
+            let pages = try ReportRenderer.pdf(reports, path: path)
+            err("wrote \(path) (pdf, \(pages) pages, \(reports.count) site(s), \(period.label))")
+            return 0
         }
         let text = ReportRenderer.render(reports, format: format)
         if let path = args.value("out") {

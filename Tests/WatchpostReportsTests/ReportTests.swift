@@ -266,7 +266,8 @@ struct ReportTests {
     @Test("scheduled reports: one queueing per period across restarts, legacy keys honoured, nothing for periods never monitored")
     func scheduled() async throws {
         let dir = try tempFolder("scheduled")
-        let (config, _) = try tayTrangProfile()
+        var (config, _) = try tayTrangProfile()
+        config.daemon.database = "\(dir)/w.db"  // the PDF and CSV attachments go beside it
         let clock = ManualClock(now: Instant.parse("2026-10-01T00:00:00+07:00")!)
         var store: Store? = try Store(path: "\(dir)/w.db", clock: clock)
         try await store!.beginRun(pid: 1)
@@ -299,6 +300,11 @@ struct ReportTests {
         let decoded = try JSONDecoder().decode([String: String].self, from: Data(fields.utf8))
         #expect(decoded["basis"] == "32/2018/QĐ-UBND Điều 8.1" && decoded["due"] == "30/11/2026")
         #expect(decoded["period"]?.contains("25/11/2025 – 24/11/2026") == true)
+        // The email attaches the PDF and the CSV, written beside the database.
+        #expect(decoded["attachment_pdf"] == "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.pdf")
+        #expect(decoded["attachment_csv"] == "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.csv")
+        let pdfBytes = try FileSystem.readBytes("\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.pdf", limit: 64 << 20)
+        #expect(pdfBytes.starts(with: Array("%PDF-".utf8)))
         let rendered = TemplateRenderer.render(try #require(config.templates["report"]).text, decoded)
         #expect(rendered.subject.contains("Cụm Thông tin đối ngoại Cửa khẩu Quốc tế Tây Trang"))
         #expect(!rendered.vietnamese.contains("{{"))
@@ -397,6 +403,21 @@ struct ReportTests {
         #expect(check.tally.down == 70 * 60)
         #expect(check.downtimeInIncidents == Optional(Int64(70 * 60)))
         #expect(ReportRenderer.html([report]).contains("Vi phạm nội dung / Content violations</td><td>1</td>"))
+        // The incident list: who was informed, who took it and when, how it ended.
+        let list = try #require(report.incidentList)
+        #expect(list.count == 1)
+        let record = list[0]
+        #expect(record.id == open.id && record.category == .security && record.opened == t0)
+        #expect(record.taken == IncidentRecord.Taken(by: "stttt", at: t0 + .minutes(41), via: "web"))
+        #expect(!record.informed.isEmpty && record.informed.contains { $0.level >= 2 })
+        #expect(record.highestLevel == open.level)
+        #expect(record.ending?.by == nil && record.ending?.at == resolved)  // the check recovered
+        let text = ReportRenderer.text([report])
+        #expect(text.contains("Danh sách sự cố / Incident list:") && text.contains("Tiếp nhận: stttt, 24/11/2026 08:41 (web)"))
+        #expect(text.contains("Tự phục hồi"))
+        let csv = ReportRenderer.csv([report])
+        #expect(csv.contains("site,incident,opened,check,category,severity,summary,informed,taken_by"))
+        #expect(csv.contains("tay-trang,\(open.id),2026-11-24T08:00"))
     }
 
     @Test("watchpost report on the command line: formats, --all-sites, --out, and clear errors")
@@ -440,8 +461,14 @@ struct ReportTests {
         #expect(badPeriod.exitCode == 64 && badPeriod.output.contains("is not a period"), "\(badPeriod.output)")
         let badSite = try await run(["report", "--site", "tay-trag", "--period", "2026"])
         #expect(badSite.exitCode == 1 && badSite.output.contains("known sites: tay-trang, vung-ang"), "\(badSite.output)")
-        let badFormat = try await run(["report", "--site", "tay-trang", "--period", "2026", "--format", "pdf"])
-        #expect(badFormat.exitCode == 64 && badFormat.output.contains("html, csv or txt"), "\(badFormat.output)")
+        let badFormat = try await run(["report", "--site", "tay-trang", "--period", "2026", "--format", "docx"])
+        #expect(badFormat.exitCode == 64 && badFormat.output.contains("pdf, html, csv or txt"), "\(badFormat.output)")
+        let pdfNoOut = try await run(["report", "--site", "tay-trang", "--period", "2026", "--format", "pdf"])
+        #expect(pdfNoOut.exitCode == 64 && pdfNoOut.output.contains("needs --out"), "\(pdfNoOut.output)")
+        let pdfPath = "\(dir)/tay-trang.pdf"
+        let pdf = try await run(["report", "--site", "tay-trang", "--from", "2026-03-01", "--to", "2026-03-03", "--out", pdfPath])
+        #expect(pdf.exitCode == 0 && pdf.output.contains("(pdf, "), "\(pdf.output)")
+        #expect(try FileSystem.readBytes(pdfPath, limit: 64 << 20).starts(with: Array("%PDF-".utf8)))
         let noTarget = try await run(["report", "--period", "2026"])
         #expect(noTarget.exitCode == 64 && noTarget.output.contains("--all-sites"), "\(noTarget.output)")
     }

@@ -1,7 +1,78 @@
-// Catalogue table "reports": reports and the report email (WatchpostReports) — #17 adds.
+// Catalogue table "reports": report sections and wording (WatchpostReports) — #17.
 // Add entries here (see the header of Catalogue.swift); wording follows docs/glossary.md.
 
 extension Catalogue {
     static let reports: [Entry] = [
+        .init("report.basis", vi: "Căn cứ: {basis}", en: "Basis: {basis}"),
+        .init("report.no_data", vi: "Không có dữ liệu", en: "No data"),
+
+        // The list of incidents: when, what, category, who was informed, who took it, actions, ending.
+        .init("report.section.incident_list", vi: "Danh sách sự cố", en: "Incident list"),
+        .init("report.incident_list.none", vi: "Không có sự cố nào trong kỳ.", en: "No incident in the period."),
+        .init("report.incident_list.no_records", vi: "Cơ sở dữ liệu này chưa có bản ghi sự cố: không có dữ liệu.",
+              en: "This database holds no incident records: no data."),
+        .init("report.col.when", vi: "Thời điểm", en: "When"),
+        .init("report.col.what", vi: "Sự việc", en: "What"),
+        .init("report.col.category", vi: "Loại", en: "Category"),
+        .init("report.col.informed", vi: "Đã thông báo", en: "Informed"),
+        .init("report.col.taken", vi: "Tiếp nhận", en: "Taken by"),
+        .init("report.col.actions", vi: "Xử lý, ghi chú", en: "Actions and notes"),
+        .init("report.col.outcome", vi: "Kết quả", en: "How it ended"),
+        .init("report.incident.nobody_informed", vi: "Chưa thông báo cho ai", en: "Nobody informed"),
+        .init("report.incident.informed", vi: "{who} (cấp {level})", en: "{who} (level {level})"),
+        .init("report.incident.informed_technicians", vi: "{who} (kỹ thuật)", en: "{who} (technicians)"),
+        .init("report.incident.taken", vi: "{who}, {time} ({via})", en: "{who}, {time} ({via})"),
+        .init("report.incident.not_taken", vi: "Chưa có ai tiếp nhận", en: "Not acknowledged"),
+        .init("report.incident.escalated", vi: "Chuyển lên cấp {level}", en: "Escalated to level {level}"),
+        .init("report.incident.responder", vi: "Xử lý tự động {name}: {outcome}", en: "Automatic response {name}: {outcome}"),
+        .init("report.incident.note", vi: "{who}: {note}", en: "{who}: {note}"),
+        .init("report.incident.no_actions", vi: "Không có ghi chú", en: "No notes"),
+        .init("report.incident.resolved_by", vi: "Khắc phục {time}, {who}: {reason}", en: "Resolved {time} by {who}: {reason}"),
+        .init("report.incident.recovered", vi: "Tự phục hồi {time}", en: "Recovered by itself {time}"),
+        .init("report.incident.open", vi: "Chưa khắc phục", en: "Still open"),
+
+        // Hours operated on weekends and holidays against the schedule and the plan.
+        .init("report.section.weekend", vi: "Giờ hoạt động ngày nghỉ, ngày lễ", en: "Hours operated on weekends and holidays"),
+        .init("report.weekend.weekday", vi: "Ngày làm việc", en: "Working days"),
+        .init("report.weekend.saturday", vi: "Thứ Bảy", en: "Saturdays"),
+        .init("report.weekend.sunday", vi: "Chủ nhật", en: "Sundays"),
+        .init("report.weekend.holiday", vi: "Ngày lễ", en: "Public holidays"),
+        .init("report.col.days", vi: "Số ngày", en: "Days"),
+        .init("report.col.scheduled_hours", vi: "Giờ theo lịch", en: "Scheduled hours"),
+        .init("report.col.operated_hours", vi: "Giờ hoạt động", en: "Hours operated"),
+        .init("report.col.no_data_hours", vi: "Giờ không có dữ liệu", en: "Hours with no data"),
+        .init("report.col.availability_short", vi: "Sẵn sàng", en: "Availability"),
+        .init("report.weekend.plan_no_data",
+              vi: "Kế hoạch vận hành từng ngày (sổ kế hoạch vận hành): không có dữ liệu trên máy này; giờ theo lịch là lịch hoạt động trong hồ sơ của cụm.",
+              en: "Day-by-day operating plan (operating-plan register): no data on this box; scheduled hours are the site profile's schedule."),
+
+        // Content and programmes, from the broadcast log.
+        .init("report.section.content", vi: "Nội dung và chương trình phát", en: "Content and programmes"),
+        .init("report.content.no_data", vi: "Chưa có nhật ký phát trên máy này: không có dữ liệu nội dung.",
+              en: "No broadcast log on this box: no content figures."),
+        .init("report.content.summary", vi: "{plays} lượt phát của {items} mục, {hours} giờ phát; lượt phát nội dung chưa được phê duyệt: {unapproved}.",
+              en: "{plays} plays of {items} items, {hours} hours shown; plays of content not approved: {unapproved}."),
+        .init("report.content.by_language", vi: "Giờ phát theo ngôn ngữ", en: "Hours shown by language"),
+        .init("report.content.by_source", vi: "Giờ phát theo đơn vị cung cấp", en: "Hours shown by source"),
+        .init("report.content.unspecified", vi: "chưa ghi", en: "not given"),
+
+        // Registers (inspections, maintenance, repairs, complaints, training).
+        .init("report.section.registers", vi: "Kiểm tra, bảo trì, sửa chữa, phản ánh, tập huấn", en: "Inspections, maintenance, repairs, complaints, training"),
+        .init("report.registers.no_data", vi: "Chưa có sổ đăng ký trên máy này: không có dữ liệu.", en: "No registers on this box: no data."),
+
+        // Proposals the data suggests.
+        .init("report.section.proposals", vi: "Đề xuất", en: "Proposals"),
+        .init("report.proposals.intro", vi: "Gợi ý từ số liệu giám sát, để đơn vị vận hành và Sở Thông tin và Truyền thông xem xét.",
+              en: "Suggested by the monitoring figures, for the operating unit and the Department to consider."),
+        .init("report.proposals.none", vi: "Số liệu trong kỳ không gợi ý đề xuất nào.", en: "The period's figures suggest no proposal."),
+        .init("report.proposal.ups_battery", vi: "Thay ắc quy bộ lưu điện ({check}): bộ lưu điện báo cần thay ắc quy ({count} lần trong kỳ).",
+              en: "Replace the UPS battery ({check}): the UPS asked for a battery replacement ({count} times in the period)."),
+        .init("report.proposal.led_cards", vi: "Kiểm tra, thay thế card nhận của màn hình ({check}): mất card nhận {count} lần trong kỳ.",
+              en: "Inspect and replace the screen's receiving cards ({check}): cards missing {count} times in the period."),
+        .init("report.proposal.link", vi: "Kiểm tra đường truyền ({check}) với đơn vị cung cấp: mất kết nối {count} lần trong kỳ.",
+              en: "Have the link ({check}) checked with its provider: lost {count} times in the period."),
+
+        // The PDF's running header and page numbers.
+        .init("report.pdf.page", vi: "Trang {page}/{pages}", en: "Page {page} of {pages}"),
     ]
 }

@@ -1,0 +1,116 @@
+// The report's sections beyond availability — incident list, weekend and holiday hours, content,
+// registers, proposals — in HTML, text and CSV. Wording comes from the catalogue (table
+// "reports"); every section says plainly when this box has no data for it.
+import WatchpostCore
+
+extension ReportRenderer {
+    static func h2(_ key: MessageKey) -> String { "<h2>\(Fmt.html(Say.vi(key)))<small>\(Fmt.html(Say.en(key)))</small></h2>\n" }
+    static func th(_ key: MessageKey) -> String { "<th>\(Fmt.html(Say.vi(key)))<small>\(Fmt.html(Say.en(key)))</small></th>" }
+    static func noData(_ key: MessageKey) -> String { "<p class=\"note nodata\">\(Fmt.html(Say.vi(key)))<br>\(Fmt.html(Say.en(key)))</p>\n" }
+    static func hours(_ s: Int64) -> String { Fmt.fixed(Double(s) / 3600, digits: 1).replacingDot() }
+
+    static func dayKindKey(_ k: DayKindHours.Kind) -> MessageKey { MessageKey("report.weekend." + k.rawValue) }
+
+    /// HTML of the extra sections of one site.
+    static func extraHTML(_ r: SiteReport) -> String {
+        let z = r.zone
+        var h = "<div class=\"incidents\">" + h2("report.section.incident_list")
+        if let list = r.incidentList {
+            if list.isEmpty { h += noData("report.incident_list.none") } else {
+                h += "<table class=\"list\"><tr>" + ["report.col.when", "report.col.what", "report.col.category", "report.col.informed", "report.col.taken", "report.col.actions", "report.col.outcome"].map { th(MessageKey($0)) }.joined() + "</tr>\n"
+                for i in list {
+                    h += "<tr><td>#\(i.id)<br>\(Fmt.html(HumanFormat.tableTime(i.opened, zone: z)))</td>"
+                    h += "<td>\(Fmt.html(i.checkName.isEmpty ? i.checkID : i.checkName))<br><span class=\"note\">\(Fmt.html(i.summary))</span></td>"
+                    h += "<td>\(Fmt.html(Catalogue.render(i.category.shortMessage, .vi)))<br><span class=\"note\">\(Fmt.html(Catalogue.render(i.severity.message, .vi)))</span></td>"
+                    h += "<td>\(Fmt.html(i.informedText(.vi, zone: z)))</td><td>\(Fmt.html(i.takenText(.vi, zone: z)))</td>"
+                    let lines = i.actionLines(.vi, zone: z)
+                    h += "<td>\(lines.isEmpty ? Fmt.html(Say.vi("report.incident.no_actions")) : lines.map(Fmt.html).joined(separator: "<br>"))</td>"
+                    h += "<td>\(Fmt.html(i.endingText(.vi, zone: z)))</td></tr>\n"
+                }
+                h += "</table>\n"
+            }
+        } else {
+            h += noData("report.incident_list.no_records")
+        }
+        h += "</div>\n<div class=\"keep\">" + h2("report.section.weekend")
+        h += "<table><tr><th></th>" + ["report.col.days", "report.col.scheduled_hours", "report.col.operated_hours", "report.col.no_data_hours"].map { th(MessageKey($0)) }.joined() + th("report.col.availability_short") + "</tr>\n"
+        for k in r.dayKinds {
+            h += "<tr><td>\(Fmt.html(Say.vi(dayKindKey(k.kind))))<br><span class=\"note\">\(Fmt.html(Say.en(dayKindKey(k.kind))))</span></td><td>\(k.days)</td><td>\(hours(k.tally.scheduled))</td><td>\(hours(k.tally.up))</td><td>\(hours(k.tally.noData))</td><td>\(Fmt.percent(k.tally.availability, digits: 2))</td></tr>\n"
+        }
+        h += "</table>\n" + noData("report.weekend.plan_no_data") + "</div>\n"
+        h += "<div class=\"keep\">" + h2("report.section.content")
+        if let c = r.content {
+            h += "<p>\(Fmt.html(Say.vi("report.content.summary", contentParams(c, .vi))))<br><span class=\"note\">\(Fmt.html(Say.en("report.content.summary", contentParams(c, .en))))</span></p>\n"
+            for (key, map) in [("report.content.by_language", c.byLanguage), ("report.content.by_source", c.bySource)] {
+                h += "<table><tr>\(th(MessageKey(key)))<th></th></tr>"
+                for (name, secs) in map.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) {
+                    h += "<tr><td>\(Fmt.html(name.isEmpty ? Say.both("report.content.unspecified") : name))</td><td>\(hours(secs))</td></tr>"
+                }
+                h += "</table>\n"
+            }
+        } else {
+            h += noData("report.content.no_data")
+        }
+        h += "</div>\n<div class=\"keep\">" + h2("report.section.registers") + noData("report.registers.no_data") + "</div>\n"
+        h += "<div class=\"keep proposals\">" + h2("report.section.proposals")
+        if r.proposals.isEmpty { h += noData("report.proposals.none") } else {
+            h += "<p class=\"note\">\(Fmt.html(Say.both("report.proposals.intro")))</p><ol>"
+            for p in r.proposals { h += "<li>\(Fmt.html(Catalogue.render(p.message, .vi, zone: z)))<br><span class=\"note\">\(Fmt.html(Catalogue.render(p.message, .en, zone: z)))</span></li>" }
+            h += "</ol>\n"
+        }
+        return h + "</div>\n"
+    }
+
+    static func contentParams(_ c: ContentFigures, _ lang: Language) -> [String: MessageValue] {
+        ["plays": .count(c.plays), "items": .count(c.items), "hours": .number(Double(c.shownSeconds) / 3600, digits: 1), "unapproved": .count(c.unapprovedPlays)]
+    }
+
+    /// Text of the extra sections (email body, `--format txt`), Vietnamese then English per line.
+    static func extraText(_ r: SiteReport) -> [String] {
+        let z = r.zone
+        var o: [String] = []
+        o.append(Say.both("report.section.incident_list") + ":")
+        if let list = r.incidentList {
+            if list.isEmpty { o.append("  " + Say.both("report.incident_list.none")) }
+            for i in list {
+                o.append("  #\(i.id) \(HumanFormat.tableTime(i.opened, zone: z)) \(i.checkName.isEmpty ? i.checkID : i.checkName) — \(Catalogue.render(i.category.shortMessage, .vi)), \(Catalogue.render(i.severity.message, .vi)): \(i.summary)")
+                o.append("    \(Say.vi("report.col.informed")): \(i.informedText(.vi, zone: z))")
+                o.append("    \(Say.vi("report.col.taken")): \(i.takenText(.vi, zone: z))")
+                for l in i.actionLines(.vi, zone: z) { o.append("    - \(l)") }
+                o.append("    \(Say.vi("report.col.outcome")): \(i.endingText(.vi, zone: z))")
+            }
+        } else {
+            o.append("  " + Say.both("report.incident_list.no_records"))
+        }
+        o.append("")
+        o.append(Say.both("report.section.weekend") + ":")
+        for k in r.dayKinds {
+            o.append("  " + row([Say.vi(dayKindKey(k.kind)), "\(k.days) \(Say.vi("report.col.days").lowercased())",
+                                 "\(Say.vi("report.col.scheduled_hours")) \(hours(k.tally.scheduled))", "\(Say.vi("report.col.operated_hours")) \(hours(k.tally.up))"], [16, 14, 24, 24]))
+        }
+        o.append("  " + Say.vi("report.weekend.plan_no_data"))
+        o.append("")
+        o.append(Say.both("report.section.content") + ":")
+        if let c = r.content { o.append("  " + Say.vi("report.content.summary", contentParams(c, .vi))) } else { o.append("  " + Say.both("report.content.no_data")) }
+        o.append(Say.both("report.section.registers") + ": " + Say.vi("report.registers.no_data"))
+        o.append(Say.both("report.section.proposals") + ":")
+        if r.proposals.isEmpty { o.append("  " + Say.both("report.proposals.none")) }
+        for (n, p) in r.proposals.enumerated() { o.append("  \(n + 1). " + Catalogue.render(p.message, .vi, zone: z)) }
+        o.append("")
+        return o
+    }
+
+    /// CSV of the incident list: one row per incident (a third table of the CSV file).
+    static func incidentCSV(_ reports: [SiteReport]) -> [String] {
+        var o = ["site,incident,opened,check,category,severity,summary,informed,taken_by,taken_at,actions,resolved_at,resolved_by,outcome"]
+        for r in reports {
+            for i in r.incidentList ?? [] {
+                o.append([Fmt.csv(r.siteID), String(i.id), r.zone.format(i.opened), Fmt.csv(i.checkID), i.category.rawValue, i.severity.severityName, Fmt.csv(i.summary),
+                          Fmt.csv(i.informedText(.vi, zone: r.zone)), Fmt.csv(i.taken?.by ?? ""), i.taken.map { r.zone.format($0.at) } ?? "",
+                          Fmt.csv(i.actionLines(.vi, zone: r.zone).joined(separator: "; ")), i.ending.map { r.zone.format($0.at) } ?? "",
+                          Fmt.csv(i.ending?.by ?? ""), Fmt.csv(i.endingText(.vi, zone: r.zone))].joined(separator: ","))
+            }
+        }
+        return o
+    }
+}
