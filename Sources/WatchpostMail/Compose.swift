@@ -184,7 +184,7 @@ public struct MailComposer: Sendable {
     /// Files a request names in `attachment_pdf`, `attachment_csv` (a scheduled report writes
     /// them under the database's folder when it queues the email). A file that cannot be read
     /// is left out: the email still carries the text report and the link.
-    static func attachments(of requests: [NotificationRequest]) -> [MailAttachment] {
+    public static func attachments(of requests: [NotificationRequest]) -> [MailAttachment] {
         var out: [MailAttachment] = []
         for r in requests {
             for (field, type) in [("attachment_pdf", "application/pdf"), ("attachment_csv", "text/csv; charset=utf-8")] {

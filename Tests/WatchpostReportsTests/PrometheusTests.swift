@@ -6,33 +6,29 @@ import Testing
 import WatchpostCore
 import Posix
 import Glibc
-
-/// A port the kernel hands out (bound, then released for the program under test).
-func kernelPort() throws -> Int {
-    let l = try LoopbackListener(port: 0)
-    defer { l.close() }
-    return l.port
-}
+import WatchpostTestSupport
 
 func run(_ path: String, _ arguments: [String], timeout: Seconds = .seconds(60)) async throws -> Subprocess.Outcome {
-    return try await runBlocking { try Subprocess.run(path, arguments: arguments, timeout: timeout, maxOutput: 1 << 20) }
+    try await runBlocking { try Subprocess.run(path, arguments: arguments, timeout: timeout, maxOutput: 1 << 20) }
 }
 
 /// One box: a Vũng Áng profile (24/24 h) with two exec checks that fail while a flag file exists.
 struct Box {
     let dir: String
     let port: Int
-    var pid: pid_t = 0
+    let watchpost: String
+    var daemon: DaemonProcess?
 
     init(name: String) throws {
         dir = try tempFolder("prometheus-\(name)")
-        port = try kernelPort()
-        let cp = try Subprocess.run("/bin/sh", arguments: ["-c", """
+        port = try freeTCPPort()
+        watchpost = try TestPaths.watchpost()
+        let (status, output) = shell("""
             cp -r '\(packageRoot)/alerts' '\(dir)/' && mkdir -p '\(dir)/probes/vung-ang' && \
             cp '\(packageRoot)/probes/vung-ang/schedule.conf' '\(dir)/probes/vung-ang/' && \
             sed 's/^checks = .*/checks = c0, c1/; s/^power_check = .*//' '\(packageRoot)/probes/vung-ang/site.conf' > '\(dir)/probes/vung-ang/site.conf'
-            """], timeout: .seconds(10))
-        try #require(cp.exitCode == 0, "\(cp.output)")
+            """)
+        try #require(status == 0, "\(output)")
         try FileSystem.writeAtomically("\(dir)/watchpost.conf", """
             [daemon]
             database = var/watchpost.db
@@ -50,59 +46,29 @@ struct Box {
         try FileSystem.writeAtomically("\(dir)/probes/vung-ang/checks.conf", checks)
     }
 
-    var watchpost: String { (CurrentProcess.environment("WATCHPOST_BIN_DIR").flatMap { $0.isEmpty ? nil : $0 } ?? "\(packageRoot)/.build/debug") + "/watchpost" }
-
-    mutating func start() throws {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_addopen(&actions, 1, "\(dir)/daemon.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, "\(dir)/daemon.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        let args: [String] = [watchpost, "run", "--config", dir]
-        let argv: [UnsafeMutablePointer<CChar>?] = args.map { (a: String) in strdup(a) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let rc = posix_spawn(&pid, watchpost, &actions, nil, argv, environ)
-        posix_spawn_file_actions_destroy(&actions)
-        try #require(rc == 0, "cannot start \(watchpost): \(rc)")
-    }
-
-    func stop() {
-        guard pid > 0 else { return }
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-    }
+    mutating func start() throws { daemon = try DaemonProcess(configDir: dir) }
+    mutating func stop() { daemon?.stop(); daemon = nil }
 }
 
-/// Waits for `condition`, failing loudly with `what` after `deadline`.
-func waitFor(_ what: String, deadline: Seconds, _ condition: () async throws -> Bool) async throws {
-    let end = SystemClock().now() + deadline
-    while SystemClock().now() < end {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(200))
-    }
-    Issue.record("timed out after \(deadline): \(what)")
-    throw WatchpostError(.timeout, "timed out: \(what)")
-}
-
-func httpGet(_ url: String, token: String? = nil) async throws -> String {
+func httpGet(_ curl: String, _ url: String, token: String? = nil) async throws -> String {
     var args = ["-s", "--max-time", "5", url]
     if let token { args = ["-H", "Authorization: Bearer \(token)"] + args }
-    return try await run("/usr/bin/curl", args).output
+    return try await run(curl, args).output
 }
 
 @Suite("Prometheus for the fleet")
 struct PrometheusTests {
     @Test("Debian's prometheus scrapes two daemons; recorded availability over operating hours matches watchpost report")
     func prometheusMatchesReport() async throws {
-        try #require(FileSystem.exists("/usr/bin/prometheus"), "prometheus is missing: apt-get install prometheus (scripts/test.sh installs it)")
-        try #require(FileSystem.exists("/usr/bin/curl"), "curl is missing: apt-get install curl")
+        let prometheus = try requireTool("prometheus", debianPackage: "prometheus")
+        let curl = try requireTool("curl", debianPackage: "curl")
         var boxes = [try Box(name: "a"), try Box(name: "b")]
-        defer { for b in boxes { b.stop() } }
+        defer { for i in boxes.indices { boxes[i].stop() } }
         // A read-only account and its API token on each box (department role).
         var tokens: [String] = []
         for b in boxes {
-            let add = try await runBlocking { try Subprocess.run("/bin/sh", arguments: ["-c", "printf 'mat-khau-thu-nghiem-2026\\n' | '\(b.watchpost)' user add so-tttt --role department --name 'Sở TT&TT' --config '\(b.dir)'"], timeout: .seconds(60)) }
-            try #require(add.exitCode == 0, "user add: \(add.output)")
+            let add = shell("printf 'mat-khau-thu-nghiem-2026\\n' | '\(b.watchpost)' user add so-tttt --role department --name 'Sở TT&TT' --config '\(b.dir)'")
+            try #require(add.status == 0, "user add: \(add.output)")
             let token = try await run(b.watchpost, ["user", "token", "so-tttt", "--config", b.dir])
             try #require(token.exitCode == 0, "user token: \(token.output)")
             tokens.append(token.output.split(separator: "\n").last.map(String.init) ?? "")
@@ -110,7 +76,7 @@ struct PrometheusTests {
         // Prometheus on loopback first (the boxes' targets are down until they start), scraping both
         // boxes every second with the shipped rules.
         let promDir = try tempFolder("prometheus-server")
-        let promPort = try kernelPort()
+        let promPort = try freeTCPPort()
         for (i, t) in tokens.enumerated() { try FileSystem.writeAtomically("\(promDir)/token\(i)", t, mode: 0o600) }
         try FileSystem.writeAtomically("\(promDir)/prometheus.yml", """
             global: { scrape_interval: 1s, evaluation_interval: 1s }
@@ -123,40 +89,28 @@ struct PrometheusTests {
                 static_configs: [{ targets: ["127.0.0.1:\(b.port)"] }]
             """ }.joined(separator: "\n"))
             """)
-        var promPID: pid_t = 0
-        do {
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            posix_spawn_file_actions_addopen(&actions, 1, "\(promDir)/prometheus.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            posix_spawn_file_actions_addopen(&actions, 2, "\(promDir)/prometheus.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            let args: [String] = ["/usr/bin/prometheus", "--config.file=\(promDir)/prometheus.yml", "--storage.tsdb.path=\(promDir)/data",
-                                  "--web.listen-address=127.0.0.1:\(promPort)"]
-            let argv: [UnsafeMutablePointer<CChar>?] = args.map { (a: String) in strdup(a) } + [nil]
-            defer { argv.forEach { free($0) } }
-            let rc = posix_spawn(&promPID, "/usr/bin/prometheus", &actions, nil, argv, environ)
-            posix_spawn_file_actions_destroy(&actions)
-            try #require(rc == 0, "cannot start prometheus: \(rc)")
-        }
-        defer { kill(promPID, SIGTERM); var s: Int32 = 0; waitpid(promPID, &s, 0) }
+        let promPID = try spawnProcess(prometheus, ["--config.file=\(promDir)/prometheus.yml", "--storage.tsdb.path=\(promDir)/data",
+                                                    "--web.listen-address=127.0.0.1:\(promPort)"], log: "\(promDir)/prometheus.log")
+        defer { stopProcess(promPID) }
         // Prometheus ready (and scraping the still-absent boxes) before the daemons start, so that
         // its first samples come as soon as each box answers.
-        try await waitFor("prometheus ready on 127.0.0.1:\(promPort) (log: \(promDir)/prometheus.log)", deadline: .seconds(60)) {
-            ((try? await httpGet("http://127.0.0.1:\(promPort)/-/ready")) ?? "").contains("Ready")
+        try await waitUntil("prometheus ready on 127.0.0.1:\(promPort) (log: \(promDir)/prometheus.log)", within: 60) {
+            ((try? await httpGet(curl, "http://127.0.0.1:\(promPort)/-/ready")) ?? "").contains("Ready")
         }
         let daemonsStarted = SystemClock().now()
         for i in boxes.indices { try boxes[i].start() }
         for (b, t) in zip(boxes, tokens) {
-            try await waitFor("/metrics on 127.0.0.1:\(b.port) (log: \(b.dir)/daemon.log)", deadline: .seconds(60)) {
-                (try? await httpGet("http://127.0.0.1:\(b.port)/metrics", token: t))?.contains("watchpost_site_available{site=\"vung-ang\"} 1") == true
+            try await waitUntil("/metrics on 127.0.0.1:\(b.port) (log: \(b.dir)/daemon.log)", within: 60) {
+                (try? await httpGet(curl, "http://127.0.0.1:\(b.port)/metrics", token: t))?.contains("watchpost_site_available{site=\"vung-ang\"} 1") == true
             }
         }
-        let metrics = try await httpGet("http://127.0.0.1:\(boxes[0].port)/metrics", token: tokens[0])
+        let metrics = try await httpGet(curl, "http://127.0.0.1:\(boxes[0].port)/metrics", token: tokens[0])
         #expect(metrics.contains("watchpost_site_scheduled{site=\"vung-ang\"} 1"))
         #expect(metrics.contains("watchpost_check_available{site=\"vung-ang\",check=\"c0\"} 1"))
 
         let api = "http://127.0.0.1:\(promPort)/api/v1/query?query="
-        try await waitFor("prometheus records watchpost:site_available_scheduled for both boxes", deadline: .seconds(60)) {
-            let out = (try? await httpGet(api + "count(watchpost:site_available_scheduled)")) ?? ""
+        try await waitUntil("prometheus records watchpost:site_available_scheduled for both boxes", within: 60) {
+            let out = (try? await httpGet(curl, api + "count(watchpost:site_available_scheduled)")) ?? ""
             return out.contains("\"value\":[") && out.contains(",\"2\"]")
         }
         // Box a: c0 fails for a while (its flag file), then recovers. The measurement conditions
@@ -171,9 +125,8 @@ struct PrometheusTests {
         // Prometheus marks its series stale at the first failed scrape; both then cover the same
         // stretch of the daemon's life.
         boxes[0].stop()
-        boxes[0].pid = 0
-        try await waitFor("prometheus sees box a down", deadline: .seconds(30)) {
-            ((try? await httpGet(api + "up%7Bjob%3D%22box0%22%7D")) ?? "").contains(",\"0\"]")
+        try await waitUntil("prometheus sees box a down", within: 30) {
+            ((try? await httpGet(curl, api + "up%7Bjob%3D%22box0%22%7D")) ?? "").contains(",\"0\"]")
         }
         let end = SystemClock().now()
         // Everything since the daemons started: Prometheus has samples from its first scrape of
@@ -181,7 +134,7 @@ struct PrometheusTests {
         let window = end.seconds - start.seconds + 5
         // Prometheus: the average of the recorded series over the same window.
         let q = "avg_over_time(watchpost:site_available_scheduled[\(window)s])"
-        let answer = try await httpGet(api + q.addingPercentEncodingForQuery())
+        let answer = try await httpGet(curl, api + q.addingPercentEncodingForQuery())
         func value(for job: String) -> Double? {
             guard let r = answer.firstRange(of: "\"job\":\"\(job)\"") else { return nil }
             // ..."job":"box0",...},"value":[1796125462.178,"0.57"]}

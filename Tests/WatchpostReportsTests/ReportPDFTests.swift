@@ -8,6 +8,7 @@ import WatchpostConfig
 import WatchpostStore
 import WatchpostReports
 import Posix
+import WatchpostTestSupport
 
 /// Facts a year's report lists: two incidents with who was told, who took them and how they ended.
 struct YearFacts: IncidentSource {
@@ -39,8 +40,7 @@ struct YearFacts: IncidentSource {
 struct ReportPDFTests {
     /// Runs a poppler tool; a missing tool fails the test naming the Debian package.
     func poppler(_ tool: String, _ arguments: [String]) async throws -> String {
-        let path = "/usr/bin/\(tool)"
-        try #require(FileSystem.exists(path), "\(tool) is missing: apt-get install poppler-utils (scripts/test.sh installs it)")
+        let path = try requireTool(tool, debianPackage: "poppler-utils")
         let r = try await runBlocking { try Subprocess.run(path, arguments: arguments, timeout: .seconds(60), maxOutput: 4 << 20) }
         #expect(!r.timedOut && r.exitCode == 0, "\(tool): \(r.output)")
         return r.output

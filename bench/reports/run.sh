@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reports benchmark: a year of 30-second results for 20 checks (~21 million results), stored the
 # way the daemon stores them (compact history: every status change plus one sample per 5 min,
-# ~2.1 million rows), reported by `watchpost report` (txt, csv, html) — time and peak memory —
+# ~2.1 million rows), reported by `watchpost report` (txt, csv, html, and the A4 PDF made with cairo) — time and peak memory —
 # beside the peer: sqlite3's own CLI computing per-check down time with a window function over
 # the same rows. The site is 24/7 so both must agree to the second on every check's downtime.
 #   bench/reports/run.sh [FAILURES_PER_CHECK]      (default 60)
@@ -69,7 +69,7 @@ timed() {  # name command... : runs it, sets T_<name> to "wall cpu peak_kb"
   printf -v "T_$name" '%s %s %s' "$wall" "$(echo "$user + $sys" | bc)" "$kb"
 }
 load=$(cut -d' ' -f1 /proc/loadavg)
-for f in txt csv html; do
+for f in txt csv html pdf; do
   timed "$f" "$bin" report --config "$work/wp" --site bench --period 2025 --format "$f" --out "$work/report.$f"
 done
 peer_sql="SELECT check_id, SUM(CASE WHEN status = 2 THEN d ELSE 0 END) / 1000 AS down_s, SUM(d) / 1000 AS total_s FROM (
@@ -88,7 +88,7 @@ done < "$work/peer.csv"
 
 read -r pw pc pm <<< "$T_peer"
 printf '\n%-46s %9s %9s %12s %10s\n' "a year, 20 checks, $rows rows" "wall s" "CPU s" "peak RSS kB" "CPU vs peer"
-for f in txt csv html; do
+for f in txt csv html pdf; do
   v="T_$f"; read -r w c m <<< "${!v}"
   printf '%-46s %9s %9s %12s %10s\n' "watchpost report --format $f" "$w" "$c" "$m" "$(awk -v a="$c" -v b="$pc" 'BEGIN { printf "%.3fx", (b > 0 ? a / b : 0) }')"
 done
@@ -97,6 +97,6 @@ read -r sw sc sm <<< "$T_scan"
 printf '%-46s %9s %9s %12s %10s\n' "floor: sqlite3 CLI reading every row once" "$sw" "$sc" "$sm" "$(awk -v a="$sc" -v b="$pc" 'BEGIN { printf "%.3fx", (b > 0 ? a / b : 0) }')"
 echo "load average at start: $load on $(nproc) cores (wall time includes waiting for the CPU; CPU s is user + system)"
 echo "per-check downtime agrees with the peer to the second: $agree"
-echo "report sizes: txt $(stat -c %s "$work/report.txt") B, csv $(stat -c %s "$work/report.csv") B, html $(stat -c %s "$work/report.html") B"
+echo "report sizes: txt $(stat -c %s "$work/report.txt") B, csv $(stat -c %s "$work/report.csv") B, html $(stat -c %s "$work/report.html") B, pdf $(stat -c %s "$work/report.pdf") B"
 read -r hw hc hm <<< "$T_html"
 awk -v c="$hc" -v w="$hw" 'BEGIN { printf "target < 2 s: CPU %s s %s; wall %s s %s\n", c, (c < 2.0 ? "met" : "NOT met"), w, (w < 2.0 ? "met" : "NOT met (machine load)") }'
