@@ -126,7 +126,8 @@ public enum ScheduledReports {
                 "report_kind": d.kind.rawValue,
                 "report_key": d.key,
             ]
-            if let link { fields["report_link"] = link }
+            // Without a configured public address, the path on the box's web server.
+            fields["report_link"] = link ?? "/reports/\(d.site)?period=\(d.period.firstDay)..\(d.period.lastDay)"
             if let due = d.rule.timing.dueDate(of: d.period) { fields["due"] = Fmt.date(due) }
             for address in org.addresses {
                 let key = "report/\(d.key)/\(address)"

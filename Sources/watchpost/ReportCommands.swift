@@ -11,6 +11,7 @@ let reportCommand = Command(
     help: """
     Usage: watchpost report (--site ID | --all-sites) (--period P | --from DATE --to DATE)
                             [--format pdf|html|csv|txt] [--out FILE] [--config DIR]
+       watchpost report --site ID (--period P | --from DATE --to DATE) --send ad-hoc
 
     Measures each check and the site against the operating schedule: scheduled time, available,
     down, unknown, no data (the monitor was not running), availability %, outages, incidents,
@@ -24,6 +25,9 @@ let reportCommand = Command(
                      --out file's extension, else txt
       --out FILE     write to FILE (atomically) instead of standard output
       --all-sites    one consolidated report of every site
+      --send RULE    queue the report by email to the recipients of [report RULE] in
+                     probes/<site>/reports.conf (an ad-hoc report on request: Tây Trang Điều 8.3,
+                     Vũng Áng Điều 6), with its PDF and CSV attached; the daemon sends it
 
     The site's availability is defined in probes/<site>/site.conf:
       [availability]
@@ -31,9 +35,9 @@ let reportCommand = Command(
       warning = up                            # or down
       power_check = ups                       # minutes on battery, power cuts
     """,
-    valuedOptions: ["config", "site", "period", "from", "to", "format", "out"],
+    valuedOptions: ["config", "site", "period", "from", "to", "format", "out", "send"],
     run: { args in
-        try args.allowOnly(["config", "site", "all-sites", "period", "from", "to", "format", "out"])
+        try args.allowOnly(["config", "site", "all-sites", "period", "from", "to", "format", "out", "send"])
         let period = try reportPeriod(args)
         let wantsPDF = args.value("format") == "pdf" || (args.value("format") == nil && args.value("out")?.hasSuffix(".pdf") == true)
         if wantsPDF && args.value("out") == nil { throw WatchpostError(.usage, "--format pdf needs --out FILE.pdf") }
@@ -63,6 +67,14 @@ let reportCommand = Command(
             sites = [s]
         } else {
             throw WatchpostError(.usage, "name a site with --site ID, or --all-sites", hint: "known sites: \(config.sites.map(\.id).sorted().joined(separator: ", "))")
+        }
+        if let rule = args.value("send") {
+            guard sites.count == 1, !args.has("all-sites") else { throw WatchpostError(.usage, "--send takes one --site") }
+            let (_, writable) = try openStore(args, createIfMissing: false)
+            let key = try await ScheduledReports.queueAdHoc(site: sites[0], period: period, ruleID: rule, at: SystemClock().now(), configuration: config,
+                                                            store: writable, incidentSource: StoreIncidentSource(store: writable))
+            if let key { err("queued \(key): the daemon sends it to the recipients of [report \(rule)]") } else { err("already queued: \(rule) report of \(sites[0].id) for \(period.label)") }
+            return 0
         }
         guard FileSystem.exists(config.daemon.database) else {
             throw WatchpostError(.notFound, "no database at \(config.daemon.database)", hint: "start the daemon first: watchpost run")

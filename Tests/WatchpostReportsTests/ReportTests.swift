@@ -305,9 +305,20 @@ struct ReportTests {
         #expect(decoded["attachment_csv"] == "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.csv")
         let pdfBytes = try FileSystem.readBytes("\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.pdf", limit: 64 << 20)
         #expect(pdfBytes.starts(with: Array("%PDF-".utf8)))
+        // The email as sent: multipart/mixed with the text and HTML, then the PDF and the CSV.
+        let yearlyRequests = try await reopened.outboxRows().map(\.request).filter { $0.key.hasPrefix("report/yearly/tay-trang/2026/") }
+        let files = MailComposer.attachments(of: Array(yearlyRequests.prefix(1)))
+        #expect(files.map(\.fileName) == ["watchpost-tay-trang-yearly-2026.pdf", "watchpost-tay-trang-yearly-2026.csv"])
+        let raw = String(decoding: MailMessage(fromName: "Watchpost", fromAddress: "watchpost@example.org", toName: "", toAddress: "a@example.org", subject: "s",
+                                               date: clock.now(), messageID: "r1@example.org", text: "t", html: "<p>t</p>", attachments: files).rendered(), as: UTF8.self)
+        #expect(raw.contains("Content-Type: multipart/mixed") && raw.contains("Content-Type: multipart/alternative"))
+        #expect(raw.contains("Content-Type: application/pdf; name=\"watchpost-tay-trang-yearly-2026.pdf\"") && raw.contains("filename=\"watchpost-tay-trang-yearly-2026.csv\""))
         let rendered = TemplateRenderer.render(try #require(config.templates["report"]).text, decoded)
         #expect(rendered.subject.contains("Cụm Thông tin đối ngoại Cửa khẩu Quốc tế Tây Trang"))
         #expect(!rendered.vietnamese.contains("{{"))
+        // The email links to the web page (never a shell command) and names its attachments.
+        #expect(rendered.vietnamese.contains("Xem trên trang web: /reports/tay-trang?period=2025-11-25..2026-11-24"))
+        #expect(rendered.vietnamese.contains("Kèm theo thư này: báo cáo khổ A4 (PDF)") && !rendered.vietnamese.contains("watchpost report"))
 
         // A box that mailed `yearly/2026` before the calendar (1/1–24/11) does not mail 2026 again.
         let legacyClock = ManualClock(now: Instant.parse("2026-10-01T00:00:00+07:00")!)
@@ -469,6 +480,13 @@ struct ReportTests {
         let pdf = try await run(["report", "--site", "tay-trang", "--from", "2026-03-01", "--to", "2026-03-03", "--out", pdfPath])
         #expect(pdf.exitCode == 0 && pdf.output.contains("(pdf, "), "\(pdf.output)")
         #expect(try FileSystem.readBytes(pdfPath, limit: 64 << 20).starts(with: Array("%PDF-".utf8)))
+        // An ad-hoc report on request (Tây Trang Điều 8.3): queued once, to [report ad-hoc]'s recipients.
+        let send = try await run(["report", "--site", "tay-trang", "--from", "2026-03-01", "--to", "2026-03-03", "--send", "ad-hoc"])
+        #expect(send.exitCode == 0 && send.output.contains("queued ad-hoc/tay-trang/2026-03-01..2026-03-03"), "\(send.output)")
+        let again = try await run(["report", "--site", "tay-trang", "--from", "2026-03-01", "--to", "2026-03-03", "--send", "ad-hoc"])
+        #expect(again.exitCode == 0 && again.output.contains("already queued"), "\(again.output)")
+        let noRule = try await run(["report", "--site", "tay-trang", "--period", "2026-03", "--send", "weekly"])
+        #expect(noRule.exitCode != 0 && noRule.output.contains("no [report weekly]"), "\(noRule.output)")
         let noTarget = try await run(["report", "--period", "2026"])
         #expect(noTarget.exitCode == 64 && noTarget.output.contains("--all-sites"), "\(noTarget.output)")
     }
