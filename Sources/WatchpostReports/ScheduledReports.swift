@@ -71,7 +71,11 @@ public enum ScheduledReports {
             // nothing to report, and mailing a page of "no data" would only be noise.
             return try await store.queueSiteReport(key: d.key, legacyKey: d.legacyKey, kind: d.kind.rawValue, site: site.id, period: d.period, requests: []) && false
         }
-        var report = try await ReportBuilder.build(site: site, period: d.period, store: store, now: now, incidentSource: incidentSource)
+        // The operating unit's plan (registers, Tây Trang 7.2.1.b) decides the hours judged, as in
+        // `watchpost report`.
+        var planned = site
+        planned.schedule = site.schedule.applying(try await store.plan(site: site.id))
+        var report = try await ReportBuilder.build(site: planned, period: d.period, store: store, now: now, incidentSource: incidentSource)
         report.basis = d.rule.basis
         var requests = messages(for: d, report: report, configuration: config, now: now)
         if !requests.isEmpty {

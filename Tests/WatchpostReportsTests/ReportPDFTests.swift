@@ -88,7 +88,7 @@ struct ReportPDFTests {
         }
         // Sections without data on this box say so.
         #expect(all.contains("Chưa có nhật ký phát trên máy này") && all.contains("Chưa có sổ đăng ký trên máy này"))
-        #expect(all.contains("Kế hoạch vận hành từng ngày"))
+        #expect(all.contains("theo kế hoạch vận hành từng ngày của đơn vị"))
 
         _ = try await poppler("pdftoppm", ["-png", "-r", "60", "-f", "1", "-l", "2", pdf, "\(dir)/page"])
         // pdftoppm numbers pages with as many digits as the last page number has.

@@ -43,8 +43,8 @@ extension Catalogue {
         .init("report.col.no_data_hours", vi: "Giờ không có dữ liệu", en: "Hours with no data"),
         .init("report.col.availability_short", vi: "Sẵn sàng", en: "Availability"),
         .init("report.weekend.plan_no_data",
-              vi: "Kế hoạch vận hành từng ngày (sổ kế hoạch vận hành): không có dữ liệu trên máy này; giờ theo lịch là lịch hoạt động trong hồ sơ của cụm.",
-              en: "Day-by-day operating plan (operating-plan register): no data on this box; scheduled hours are the site profile's schedule."),
+              vi: "Giờ theo lịch: lịch hoạt động trong hồ sơ của cụm, theo kế hoạch vận hành từng ngày của đơn vị ở những ngày đã lập (sổ kế hoạch vận hành); ngày chưa lập kế hoạch: không có dữ liệu kế hoạch, theo lịch trong hồ sơ.",
+              en: "Scheduled hours: the site profile's schedule, following the unit's day-by-day operating plan on the days it was entered (operating-plan register); days without a plan: no plan data, the profile's schedule."),
 
         // Content and programmes, from the broadcast log.
         .init("report.section.content", vi: "Nội dung và chương trình phát", en: "Content and programmes"),
