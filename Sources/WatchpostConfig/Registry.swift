@@ -72,7 +72,7 @@ public enum TemplatePlaceholders {
         "site", "site_en", "check", "check_name", "status", "status_vi", "value", "summary", "since", "level",
         "category", "category_vi", "incident", "notified", "action", "action_en", "ack_link", "recipient",
         // Scheduled uptime reports (WatchpostReports).
-        "period", "report", "availability", "site_name",
+        "period", "report", "availability", "site_name", "basis", "due", "report_link", "report_kind", "report_key", "attachment_pdf", "attachment_csv",
         // mail: acknowledgement by reply, grouped and scheduled messages, delivery failures
         "ack_code", "site_id", "time", "by", "note", "count", "incidents", "checks_ok", "checks_problem",
         "failed_recipient", "error", "original_subject", "reason", "reason_en", "event", "event_vi",
