@@ -154,28 +154,26 @@ public enum ContentFigures {
         guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m) else {
             throw WatchpostError(.usage, "month '\(month)' is not YYYY-MM")
         }
-        var keyPath: String?
-        if let player = site.checks.first(where: { $0.kind == "player" }) {
-            keyPath = (try? PlayerCheckSettings(check: player, site: site, root: configuration.root))?.publicKeyPath
-        }
-        if keyPath == nil, let content = site.checks.first(where: { $0.kind == "content" }) {
-            keyPath = ContentCheckSettings(check: content, root: configuration.root, databasePath: configuration.daemon.database).publicKeyPath
-        }
-        guard let keyPath else { return nil }
+        guard let keyPath = departmentKeyPath(site: site, configuration: configuration) else { return nil }
         let key: [UInt8]
         do { key = try Ed25519.publicKey(fromPEM: try FileSystem.readText(keyPath)) } catch {
             throw WatchpostError(.crypto, "cannot read the Department's public key \(keyPath): \(error)")
         }
-        var rules = FreshnessRules()
-        if let f = site.checks.first(where: { $0.kind == "content-freshness" }) {
-            let p = f.parameters
-            rules = FreshnessRules(warnBefore: p.duration("warn_before", default: .hours(24 * 7)),
-                                   monthlyDeadlineDay: p.value("monthly_deadline_day").flatMap { Int($0.trimmingWhitespace()) },
-                                   programmeSources: p.list("monthly_programme_sources"), programmeCount: p.int("monthly_programme_count", default: 1))
-        }
+        let rules = site.checks.first(where: { $0.kind == "content-freshness" }).map { FreshnessRules(section: $0.parameters) } ?? FreshnessRules()
         let first = CivilDate(year: y, month: m, day: 1)
         let next = m == 12 ? CivilDate(year: y + 1, month: 1, day: 1) : CivilDate(year: y, month: m + 1, day: 1)
         return try await Self.month(site: site.id, from: site.zone.startOf(first), to: site.zone.startOf(next), zone: site.zone, store: store,
                                     archive: ManifestArchive(databasePath: configuration.daemon.database, site: site.id), publicKey: key, rules: rules)
+    }
+
+    /// The Department's public key of a site: the one its player (else content) check uses.
+    public static func departmentKeyPath(site: SiteProfile, configuration: WatchpostConfiguration) -> String? {
+        if let player = site.checks.first(where: { $0.kind == "player" }),
+           let path = (try? PlayerCheckSettings(check: player, site: site, root: configuration.root))?.publicKeyPath {
+            return path
+        }
+        return site.checks.first(where: { $0.kind == "content" }).map {
+            ContentCheckSettings(check: $0, root: configuration.root, databasePath: configuration.daemon.database).publicKeyPath
+        }
     }
 }

@@ -39,6 +39,13 @@ public struct FreshnessRules: Sendable, Hashable {
         self.programmeSources = programmeSources
         self.programmeCount = programmeCount
     }
+
+    /// The rules of a `content-freshness` check section.
+    public init(section p: ConfigSection) {
+        self.init(warnBefore: p.duration("warn_before", default: .hours(24 * 7)),
+                  monthlyDeadlineDay: p.value("monthly_deadline_day").flatMap { Int($0.trimmingWhitespace()) },
+                  programmeSources: p.list("monthly_programme_sources"), programmeCount: p.int("monthly_programme_count", default: 1))
+    }
 }
 
 /// Judges the current manifest and the archive against the rules. Pure.
@@ -119,9 +126,7 @@ public struct ContentFreshnessProbe: Probe {
         }
         let settings = ContentCheckSettings(check: content, root: root, databasePath: databasePath)
         self.init(manifestPath: settings.manifestPath, publicKeyPath: settings.publicKeyPath, archive: settings.archive,
-                  rules: FreshnessRules(warnBefore: p.duration("warn_before", default: .hours(24 * 7)),
-                                        monthlyDeadlineDay: p.value("monthly_deadline_day").flatMap { Int($0.trimmingWhitespace()) },
-                                        programmeSources: p.list("monthly_programme_sources"), programmeCount: p.int("monthly_programme_count", default: 1)),
+                  rules: FreshnessRules(section: p),
                   zone: site.zone)
     }
 

@@ -106,14 +106,7 @@ func playsTime(_ text: String, option: String, zone: ZoneOffset, endOfDay: Bool)
 /// The Department's public key for re-proving plays: --public-key, else the one the site's player
 /// (or content) check uses.
 func verifyKey(_ given: String?, site: SiteProfile, config: WatchpostConfiguration) throws(WatchpostError) -> [UInt8] {
-    var path = given
-    if path == nil, let player = site.checks.first(where: { $0.kind == "player" }) {
-        path = (try? PlayerCheckSettings(check: player, site: site, root: config.root))?.publicKeyPath
-    }
-    if path == nil, let content = site.checks.first(where: { $0.kind == "content" }) {
-        path = ContentCheckSettings(check: content, root: config.root, databasePath: config.daemon.database).publicKeyPath
-    }
-    guard let path else { throw WatchpostError(.usage, "site \(site.id) has no content or player check to take the public key from", hint: "give --public-key") }
+    guard let path = given ?? ContentFigures.departmentKeyPath(site: site, configuration: config) else { throw WatchpostError(.usage, "site \(site.id) has no content or player check to take the public key from", hint: "give --public-key") }
     do { return try Ed25519.publicKey(fromPEM: try FileSystem.readText(path)) } catch {
         throw WatchpostError(.crypto, "cannot read the Department's public key \(path): \(error)", hint: "give --public-key KEY")
     }
