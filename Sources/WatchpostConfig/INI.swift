@@ -26,6 +26,12 @@ public struct ConfigEntry: Sendable, Hashable {
     public var key: String
     public var value: String
     public var line: Int
+
+    public init(key: String, value: String, line: Int) {
+        self.key = key
+        self.value = value
+        self.line = line
+    }
 }
 
 /// A `[type name]` or `[type]` section with its entries, in file order.

@@ -61,13 +61,20 @@ extension ContactBook {
         var out: [NotificationRecipient] = []
         func add(_ r: NotificationRecipient) { if !out.contains(where: { $0.address == r.address }) { out.append(r) } }
         func addOrg(_ o: Organisation) {
-            if let e = o.email { add(NotificationRecipient(address: e, displayName: o.name, contactID: o.id)) }
-            for p in o.people { if let e = p.email { add(NotificationRecipient(address: e, displayName: "\(p.name) (\(o.name))", contactID: p.id)) } }
+            let roles = o.roles.compactMap(\.party)
+            if let e = o.email { add(NotificationRecipient(address: e, displayName: o.name, contactID: o.id, roles: roles, organisation: o.name)) }
+            for p in o.people {
+                if let e = p.email { add(NotificationRecipient(address: e, displayName: "\(p.name) (\(o.name))", contactID: p.id, roles: roles, organisation: o.name)) }
+            }
         }
         for ref in refs {
             switch ref {
             case .organisation(let id): if let o = organisations[id] { addOrg(o) }
-            case .person(let id): if let p = people[id], let e = p.email { add(NotificationRecipient(address: e, displayName: p.name, contactID: p.id)) }
+            case .person(let id):
+                if let p = people[id], let e = p.email {
+                    let o = organisations[p.organisation]
+                    add(NotificationRecipient(address: e, displayName: p.name, contactID: p.id, roles: o?.roles.compactMap(\.party), organisation: o?.name))
+                }
             case .role(let role): for o in organisations(withRole: role, site: site) { addOrg(o) }
             }
         }
@@ -79,14 +86,22 @@ extension EscalationPolicy {
     public init(chain: EscalationChainConfig, contacts: ContactBook, site: SiteProfile) {
         let levels = chain.levels.map { l in
             EscalationLevel(number: l.level, recipients: contacts.recipients(l.notify, site: site.id),
-                            technicalRecipients: contacts.recipients(l.notifyTechnical, site: site.id), timeout: l.timeout, reminder: l.reminder)
+                            technicalRecipients: contacts.recipients(l.notifyTechnical, site: site.id),
+                            securityRecipients: contacts.recipients(l.notifySecurity, site: site.id), timeout: l.timeout, reminder: l.reminder,
+                            byDecision: l.byDecision, source: l.source)
+        }
+        let informs = chain.informs.map { InformRule(name: $0.name, recipients: contacts.recipients($0.notify, site: site.id), when: $0.when, source: $0.source) }
+        let findings = chain.findings.map {
+            FindingRule(code: $0.code, category: $0.category, severity: $0.severity, inform: contacts.recipients($0.inform, site: site.id),
+                        urgent: $0.urgent, source: $0.source)
         }
         var routing: [String: EscalationEntry] = [:]
         for (k, v) in chain.routing { if let e = EscalationEntry(parsing: v) { routing[k] = e } }
         var techRefs = site.technicians.map { RecipientRef.organisation($0) }
         if techRefs.isEmpty { techRefs = [.role(.technician)] }
         self.init(name: chain.name, levels: levels, routing: routing, ackTimeout: chain.ackTimeout, reopenWindow: chain.reopenWindow ?? .hours(1),
-                  technicians: contacts.recipients(techRefs, site: site.id))
+                  technicians: contacts.recipients(techRefs, site: site.id), informs: informs, findingRules: findings,
+                  holdOutsideHours: chain.holdOutsideHours)
     }
 }
 
@@ -128,5 +143,39 @@ extension EngineSettings {
                             escalation: EscalationPolicy(chain: chain, contacts: c.contacts, site: site),
                             checks: site.checks.filter(\.enabled).map(CheckSpec.init), maintenance: maintenance, responders: responders)
         })
+    }
+}
+
+/// A person or organisation acting on an incident, as the contact book knows them.
+public struct ContactParty: Sendable, Hashable {
+    public var name: String
+    public var organisation: String?
+    public var roles: [PartyRole]
+}
+
+extension ContactBook {
+    /// Finds who `who` is: a person (id, name or address) or an organisation (id, name or duty
+    /// address). Names match without regard to case.
+    public func party(_ who: String) -> ContactParty? {
+        let w = who.trimmingWhitespace().lowercased()
+        guard !w.isEmpty else { return nil }
+        for p in people.values.sorted(by: { $0.id < $1.id }) where p.id.lowercased() == w || p.name.lowercased() == w || p.email?.lowercased() == w {
+            let o = organisations[p.organisation]
+            return ContactParty(name: p.name, organisation: o?.name, roles: o?.roles.compactMap(\.party) ?? [])
+        }
+        for o in organisations.values.sorted(by: { $0.id < $1.id })
+            where o.id.lowercased() == w || o.name.lowercased() == w || o.email?.lowercased() == w {
+            return ContactParty(name: o.name, organisation: o.name, roles: o.roles.compactMap(\.party))
+        }
+        return nil
+    }
+}
+
+extension WatchpostConfiguration {
+    /// The engine's escalation policy of a site (routing table, levels, informs, finding rules).
+    public func escalationPolicy(site id: String) -> EscalationPolicy? {
+        guard let site = site(id) else { return nil }
+        let chain = chains[site.chain] ?? EscalationChainConfig(name: site.chain, file: "", levels: [], routing: [:], ackTimeout: nil)
+        return EscalationPolicy(chain: chain, contacts: contacts, site: site)
     }
 }

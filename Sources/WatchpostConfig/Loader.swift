@@ -183,6 +183,11 @@ public struct ConfigurationLoader {
         KeySpec("phone", .text),
         KeySpec("sites", .identifierList),
         KeySpec("notes", .text),
+        KeySpec("source", .text, help: "the article of the decision that gives this body its duty, e.g. 2432/QĐ-UBND Điều 4.2"),
+    ])
+    static let roleSchema = SectionSchema(type: "role", named: true, keys: [
+        KeySpec("name", .nonEmpty, required: true, help: "label shown for this role on the web, in Vietnamese"),
+        KeySpec("name_en", .nonEmpty),
     ])
     static let personSchema = SectionSchema(type: "person", named: true, keys: [
         KeySpec("organisation", .nonEmpty, required: true),
@@ -195,7 +200,14 @@ public struct ConfigurationLoader {
     mutating func loadContacts() -> ContactBook {
         var book = ContactBook()
         guard let ini = readINI("\(root)/alerts/contacts.conf", required: true) else { return book }
-        checkSections(ini, allowed: [Self.organisationSchema, Self.personSchema])
+        checkSections(ini, allowed: [Self.organisationSchema, Self.personSchema, Self.roleSchema])
+        for s in ini.sections where s.type == "role" {
+            guard let id = s.name else { continue }
+            if !["operator", "security", "technician", "department", "committee", "admin"].contains(id) {
+                diagnostics.append(.init(file: s.file, line: s.line, key: id, message: "no web role '\(id)' (operator, security, technician, department, committee, admin)"))
+            }
+            book.roleLabels[id] = RoleLabel(name: s.string("name"), nameEnglish: s.string("name_en", default: s.string("name")))
+        }
         for s in ini.sections where s.type == "organisation" {
             guard let id = s.name else { continue }
             if book.organisations[id] != nil {
@@ -204,7 +216,7 @@ public struct ConfigurationLoader {
             book.organisations[id] = Organisation(
                 id: id, name: s.string("name"), nameEnglish: s.string("name_en", default: s.string("name")),
                 roles: s.list("roles").compactMap(OrganisationRole.init(rawValue:)),
-                email: s.value("email"), sites: s.list("sites"), people: [])
+                source: s.value("source"), email: s.value("email"), sites: s.list("sites"), people: [])
         }
         for s in ini.sections where s.type == "person" {
             guard let id = s.name else { continue }
@@ -232,8 +244,23 @@ public struct ConfigurationLoader {
     static let levelSchema = SectionSchema(type: "level", named: true, keys: [
         KeySpec("notify", .nonEmpty, required: true, help: "org:ID, person:ID or role:ROLE, comma-separated"),
         KeySpec("notify_technical", .text, help: "added for technical incidents"),
+        KeySpec("notify_security", .text, help: "added for security incidents"),
         KeySpec("timeout", .duration(min: .seconds(1), max: .hours(24 * 7))),
         KeySpec("reminder", .duration(min: .seconds(1), max: .hours(24 * 7))),
+        KeySpec("by_decision", .boolean, help: "reached only when a Department user decides (watchpost escalate), never by the previous level's timeout"),
+        KeySpec("source", .text, help: "the article this level follows"),
+    ])
+    static let informSchema = SectionSchema(type: "inform", named: true, keys: [
+        KeySpec("notify", .nonEmpty, required: true, help: "org:ID, person:ID or role:ROLE, comma-separated"),
+        KeySpec("when", .nonEmpty, required: true, help: "category.severity selectors, e.g. security.*, technical.critical@hours"),
+        KeySpec("source", .text, help: "the article that gives the duty"),
+    ])
+    static let findingSchema = SectionSchema(type: "finding", named: true, keys: [
+        KeySpec("category", .oneOf(IncidentCategory.allCases.map(\.rawValue)), help: "overrides the probe's security-relevant mark"),
+        KeySpec("severity", .oneOf(["warning", "critical"]), help: "raises the finding's status"),
+        KeySpec("inform", .text, help: "told at once besides the chain"),
+        KeySpec("urgent", .boolean, help: "never waits for the operating window"),
+        KeySpec("source", .text, help: "the article behind the rule"),
     ])
     static let routingSchema = SectionSchema(type: "routing", keys: [], freeKeys: .custom("level or technicians") { v in
         v == "technicians" || (Int(v).map { (1...9).contains($0) } ?? false) ? nil : "'\(v)' must be a level number or 'technicians'"
@@ -242,13 +269,14 @@ public struct ConfigurationLoader {
         KeySpec("name", .text),
         KeySpec("ack_timeout", .duration(min: .seconds(1), max: .hours(24 * 30))),
         KeySpec("reopen_within", .duration(min: .zero, max: .hours(24 * 7)), help: "a check failing again this soon after resolution reopens its incident"),
+        KeySpec("hold_outside_hours", .boolean, help: "technical incidents outside operating hours reach technicians only until the next window (default true)"),
     ])
 
     mutating func loadChains(contacts: ContactBook) -> [String: EscalationChainConfig] {
         var chains: [String: EscalationChainConfig] = [:]
         for path in listFiles("\(root)/alerts/chains", suffix: ".conf") {
             guard let ini = readINI(path, required: true) else { continue }
-            checkSections(ini, allowed: [Self.levelSchema, Self.routingSchema, Self.chainSchema])
+            checkSections(ini, allowed: [Self.levelSchema, Self.routingSchema, Self.chainSchema, Self.informSchema, Self.findingSchema])
             let name = String(path.split(separator: "/").last!.dropLast(5))
             var levels: [EscalationLevelConfig] = []
             for s in ini.sections where s.type == "level" {
@@ -258,7 +286,9 @@ public struct ConfigurationLoader {
                 }
                 let notify = parseRecipients(s, key: "notify", contacts: contacts)
                 let tech = parseRecipients(s, key: "notify_technical", contacts: contacts)
+                let sec = parseRecipients(s, key: "notify_security", contacts: contacts)
                 levels.append(EscalationLevelConfig(level: n, notify: notify, notifyTechnical: tech,
+                                                    notifySecurity: sec, byDecision: s.bool("by_decision", default: false), source: s.string("source"),
                                                     timeout: s.value("timeout").flatMap { Seconds(parsing: $0) },
                                                     reminder: s.value("reminder").flatMap { Seconds(parsing: $0) }, line: s.line))
             }
@@ -270,7 +300,10 @@ public struct ConfigurationLoader {
             if levels.isEmpty {
                 diagnostics.append(.init(file: relative(path), line: 0, key: "level", message: "a chain needs at least one [level N]"))
             }
-            for l in levels.dropLast() where l.timeout == nil {
+            for (i, l) in levels.enumerated() where l.byDecision && i == 0 {
+                diagnostics.append(.init(file: relative(path), line: l.line, key: "by_decision", message: "level 1 cannot be reached by decision only: incidents enter the chain there"))
+            }
+            for (i, l) in levels.dropLast().enumerated() where l.timeout == nil && !levels[i + 1].byDecision {
                 diagnostics.append(.init(file: relative(path), line: l.line, key: "timeout", message: "level \(l.level) needs a timeout before level \(l.level + 1) is notified"))
             }
             var routing: [String: String] = [:]
@@ -286,11 +319,30 @@ public struct ConfigurationLoader {
                     routing[e.key] = e.value
                 }
             }
+            var informs: [InformConfig] = []
+            for s in ini.sections where s.type == "inform" {
+                var when: [RouteSelector] = []
+                for item in splitList(s.string("when")) {
+                    if let sel = RouteSelector(parsing: item) { when.append(sel) } else {
+                        diagnostics.append(.init(file: s.file, line: s.lineOf("when"), key: "when",
+                                                 message: "'\(item)' is not a selector: category.severity (technical, security or *; warning, critical, unknown or *), optionally @hours"))
+                    }
+                }
+                informs.append(InformConfig(name: s.name ?? "", notify: parseRecipients(s, key: "notify", contacts: contacts), when: when, source: s.string("source")))
+            }
+            var findings: [FindingConfig] = []
+            for s in ini.sections where s.type == "finding" {
+                let sev: CheckStatus? = s.value("severity").flatMap { $0 == "critical" ? .critical : $0 == "warning" ? .warning : nil }
+                findings.append(FindingConfig(code: s.name ?? "", category: s.value("category").flatMap(IncidentCategory.init(rawValue:)), severity: sev,
+                                              inform: parseRecipients(s, key: "inform", contacts: contacts), urgent: s.bool("urgent", default: false),
+                                              source: s.string("source")))
+            }
             let chainSection = ini.sections.first { $0.type == "chain" }
             let ack = chainSection?.value("ack_timeout").flatMap { Seconds(parsing: $0) }
             let reopen = chainSection?.value("reopen_within").flatMap { Seconds(parsing: $0) }
             chains[name] = EscalationChainConfig(name: name, file: relative(path), levels: levels, routing: routing, ackTimeout: ack,
-                                                 reopenWindow: reopen)
+                                                 reopenWindow: reopen, informs: informs, findings: findings,
+                                                 holdOutsideHours: chainSection?.bool("hold_outside_hours", default: true) ?? true)
         }
         if chains.isEmpty {
             diagnostics.append(.init(file: "alerts/chains", line: 0, key: "chain", message: "no escalation chain (*.conf) found"))
@@ -343,7 +395,16 @@ public struct ConfigurationLoader {
         return out
     }
 
-    /// Unknown or unclosed `{{placeholders}}`.
+    /// Templates of incident events (a placeholder only some events fill is checked against these).
+    static let incidentTemplates: Set<String> = ["triggered", "escalated", "reminder", "reopened", "informed", "severity-raised",
+                                                 "acknowledged", "resolved", "committee-escalation", "comment", "finding-added", "incident"]
+
+    static func templateName(_ file: String) -> String? {
+        guard let last = file.split(separator: "/").last, last.hasSuffix(".txt") else { return nil }
+        return String(last.dropLast(4))
+    }
+
+    /// Unknown or unclosed `{{placeholders}}`, and placeholders the template's event leaves empty.
     public static func templateDiagnostics(text: String, file: String) -> [ConfigDiagnostic] {
         var out: [ConfigDiagnostic] = []
         var lineNo = 0
@@ -360,6 +421,10 @@ public struct ConfigurationLoader {
                 if !TemplatePlaceholders.known.contains(name) {
                     let hint = nearest(name, in: Array(TemplatePlaceholders.known)).map { " (did you mean '\($0)'?)" } ?? ""
                     out.append(.init(file: file, line: lineNo, key: name, message: "unknown placeholder\(hint)"))
+                } else if let only = TemplatePlaceholders.filledOnlyBy[name], let template = templateName(file), Self.incidentTemplates.contains(template),
+                          !only.contains(template) {
+                    out.append(.init(file: file, line: lineNo, key: name,
+                                     message: "placeholder '\(name)' is empty in '\(template)' messages (only \(only.sorted().joined(separator: ", ")) fill it)"))
                 }
                 rest = rest[close.upperBound...]
             }

@@ -14,6 +14,20 @@ public enum OrganisationRole: String, Sendable, Hashable, CaseIterable, Codable 
     case committee
     /// Supplies content for approval (foreign affairs, culture, customs, press).
     case content
+    /// Supplies mains power to the cluster (Vũng Áng 4.2: Công ty Điện lực Hà Tĩnh).
+    case power
+
+    /// The acknowledgement policy's role, if the organisation acts on incidents.
+    public var party: PartyRole? {
+        switch self {
+        case .operator: return .operator
+        case .security: return .security
+        case .technician: return .technician
+        case .department: return .department
+        case .committee: return .committee
+        case .content, .power: return nil
+        }
+    }
 }
 
 public struct Person: Sendable, Hashable, Codable {
@@ -29,6 +43,8 @@ public struct Organisation: Sendable, Hashable, Codable {
     public var name: String
     public var nameEnglish: String
     public var roles: [OrganisationRole]
+    /// The article of the decision that gives it its duty (`source =`).
+    public var source: String? = nil
     /// The organisation's duty address; notifications go here and to its people.
     public var email: String?
     public var sites: [String]
@@ -43,9 +59,18 @@ public struct Organisation: Sendable, Hashable, Codable {
     }
 }
 
+/// How a role is called where the site is (`[role NAME]`): the 2025 reorganisation renamed
+/// several bodies, and the labels follow the configuration, not the code.
+public struct RoleLabel: Sendable, Hashable, Codable {
+    public var name: String
+    public var nameEnglish: String
+}
+
 public struct ContactBook: Sendable, Hashable, Codable {
     public var organisations: [String: Organisation]
     public var people: [String: Person]
+    /// Labels of the web roles (operator, security, technician, department, committee, admin).
+    public var roleLabels: [String: RoleLabel] = [:]
 
     public init(organisations: [String: Organisation] = [:], people: [String: Person] = [:]) {
         self.organisations = organisations
@@ -89,6 +114,11 @@ public struct EscalationLevelConfig: Sendable, Hashable, Codable {
     public var notify: [RecipientRef]
     /// Added for technical incidents only (the site's technicians at level 1).
     public var notifyTechnical: [RecipientRef]
+    /// Added for security incidents only (police, border guard).
+    public var notifySecurity: [RecipientRef] = []
+    /// Reached only by a Department user's decision, never by a timer.
+    public var byDecision: Bool = false
+    public var source: String = ""
     /// How long an unacknowledged incident waits at this level before the next is notified.
     public var timeout: Seconds?
     /// Repeat interval for reminders (meaningful on the last level).
@@ -107,6 +137,28 @@ public struct EscalationChainConfig: Sendable, Hashable, Codable {
     public var ackTimeout: Seconds?
     /// A check failing again within this time after resolution reopens the same incident (default 1h).
     public var reopenWindow: Seconds? = nil
+    /// `[inform NAME]` groups told at once.
+    public var informs: [InformConfig] = []
+    /// `[finding CODE]` rules.
+    public var findings: [FindingConfig] = []
+    /// Technical incidents outside operating hours wait for the next window (default true).
+    public var holdOutsideHours: Bool = true
+}
+
+public struct InformConfig: Sendable, Hashable, Codable {
+    public var name: String
+    public var notify: [RecipientRef]
+    public var when: [RouteSelector]
+    public var source: String
+}
+
+public struct FindingConfig: Sendable, Hashable, Codable {
+    public var code: String
+    public var category: IncidentCategory?
+    public var severity: CheckStatus?
+    public var inform: [RecipientRef]
+    public var urgent: Bool
+    public var source: String
 }
 
 public struct MessageTemplate: Sendable, Hashable, Codable {

@@ -78,5 +78,20 @@ public enum TemplatePlaceholders {
         "failed_recipient", "error", "original_subject", "reason", "reason_en", "event", "event_vi",
         // Registers (RegisterNotices): feedback forwarded and reminded.
         "headline", "headline_en", "id", "subject", "subject_en", "received", "from", "from_en", "channel", "item", "text", "link",
+        // who did what (issue 14): organisation, channel, the decision, what was resolved or added
+        "by_org", "via", "via_en", "decision", "resolved_what", "added",
+    ]
+
+    /// Placeholders only some events fill: a template of another event that uses one would print
+    /// an empty line, so `watchpost check` reports it. Key: template name (the event's).
+    public static let filledOnlyBy: [String: Set<String>] = [
+        "by": ["acknowledged", "resolved", "committee-escalation", "comment"],
+        "by_org": ["acknowledged", "resolved", "committee-escalation", "comment"],
+        "via": ["acknowledged", "resolved", "committee-escalation", "comment"],
+        "via_en": ["acknowledged", "resolved", "committee-escalation", "comment"],
+        "note": ["acknowledged", "resolved", "committee-escalation", "comment"],
+        "decision": ["committee-escalation"],
+        "resolved_what": ["resolved"],
+        "added": ["finding-added"],
     ]
 }

@@ -5,6 +5,16 @@
 public struct NotificationRequest: Sendable, Hashable, Codable {
     public enum Event: String, Sendable, Hashable, Codable, CaseIterable {
         case triggered, escalated, escalationNotice, acknowledged, reminder, resolved, reopened
+        /// Told at once, for information (no acknowledgement needed).
+        case informed
+        /// The severity of an open incident rose ("mức độ tăng lên").
+        case severityRaised
+        /// A Department user put the incident to the Provincial People's Committee.
+        case committeeEscalation
+        /// A comment on the incident (told to those notified).
+        case comment
+        /// A finding of another kind added to an open incident.
+        case findingAdded
         case flappingStarted, flappingStopped, responderRan, responderFailed, deliveryFailed
         case digest, heartbeat, report, test
         /// The short answer to an email reply that changed nothing (forged, expired, used token…).
@@ -50,10 +60,16 @@ public struct NotificationRecipient: Sendable, Hashable, Codable {
     public var displayName: String
     /// Contacts id of the organisation (or person) this address belongs to.
     public var contactID: String
+    /// The roles of its organisation (the acknowledgement policy asks them for links and replies).
+    public var roles: [PartyRole]?
+    /// Its organisation's name.
+    public var organisation: String?
 
-    public init(address: String, displayName: String, contactID: String) {
+    public init(address: String, displayName: String, contactID: String, roles: [PartyRole]? = nil, organisation: String? = nil) {
         self.address = address
         self.displayName = displayName
         self.contactID = contactID
+        self.roles = roles
+        self.organisation = organisation
     }
 }

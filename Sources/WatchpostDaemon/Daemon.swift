@@ -16,6 +16,8 @@ public protocol ResultPipeline: Sendable {
     func handle(check: CheckDefinition, site: SiteProfile, result: CheckResult) async
     /// Called after a reload with the new configuration.
     func configurationChanged(_ configuration: WatchpostConfiguration) async
+    /// Whether a maintenance window is open for the check (default: none; IncidentPipeline.swift).
+    func inMaintenance(site: String, check: String) async -> Bool
 }
 
 /// Stores results: the current state of each check and compact history.
@@ -143,7 +145,8 @@ actor CheckLoop {
             stuck.set(key, since: nil)
             logger.notice("stuck probe returned at last; check runs again")
         }
-        let ctx = ProbeContext(clock: clock, deadline: now + check.timeout, scheduledOn: site.schedule.isOn(at: now))
+        let ctx = ProbeContext(clock: clock, deadline: now + check.timeout, scheduledOn: site.schedule.isOn(at: now),
+                               inMaintenance: await pipeline.inMaintenance(site: site.id, check: check.id))
         let (result, handle) = await runProbeTracked(probe, context: ctx, label: key)
         if let handle, !handle.hasReturned {
             late = (handle, now)

@@ -63,6 +63,12 @@ public actor IncidentProcessor {
                 for s in try await store.checkStates() {
                     engine.restoreSoftState(CheckKey(site: s.site, check: s.checkID), status: s.status, hard: s.hard, attempts: s.attempts)
                 }
+                // Deadlines missed while the daemon was down wait for a fresh failing result: a
+                // problem that cleared meanwhile is resolved, never escalated (issue 14, point 8).
+                let waiting = engine.requireFreshResults(now: clock.now())
+                if !waiting.isEmpty {
+                    logger.notice("overdue escalations wait for a fresh result of their checks", [("checks", waiting.map(\.description).joined(separator: ","))])
+                }
             }
             revision = snap.revision
         } catch {
@@ -164,6 +170,10 @@ public actor IncidentProcessor {
 
     public var openIncidents: [Incident] { engine.openIncidents }
 
+    /// Whether a maintenance window is open for a check (the probe is told, so that a change made
+    /// during maintenance is accepted as the new state).
+    public func inMaintenance(_ key: CheckKey) -> Bool { engine.inMaintenance(key, at: clock.now()) }
+
     /// Waits for responder actions started so far (tests).
     public func waitForResponders() async {
         let tasks = responderTasks
@@ -231,6 +241,16 @@ public struct IncidentPipeline: ResultPipeline {
     public func configurationChanged(_ configuration: WatchpostConfiguration) async {
         await processor.reconfigure(configuration)
     }
+
+    public func inMaintenance(site: String, check: String) async -> Bool {
+        await processor.inMaintenance(CheckKey(site: site, check: check))
+    }
+}
+
+extension ResultPipeline {
+    /// Whether a maintenance window is open for the check (told to its probe through
+    /// `ProbeContext.inMaintenance`). Pipelines without an incident engine know of none.
+    public func inMaintenance(site: String, check: String) async -> Bool { false }
 }
 
 /// Fires escalation deadlines on the wall clock: sleeps until the engine's next deadline, and

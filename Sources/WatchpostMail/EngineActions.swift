@@ -1,8 +1,9 @@
 // Email replies acting on incidents through the incident engine's `IncidentService` (the same
 // functions the web server and the CLI use, each one transaction with its timeline entry and
-// the notifications that tell everyone notified). Who may resolve by email follows the web's
-// rule: the security forces resolve security incidents; technical incidents resolve themselves
-// when the check recovers. Anyone who received the notification may acknowledge it.
+// the notifications that tell everyone notified). Who may acknowledge, resolve, comment or put an
+// incident to the Committee by email follows the one acknowledgement policy (WatchpostCore
+// `IncidentPolicy`), with the roles of the sender's organisation in the contact book — the same
+// answer as on the web, by link and on the command line.
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
@@ -10,16 +11,50 @@ import WatchpostStore
 public struct IncidentServiceActions: IncidentActions {
     let service: IncidentService
     let contacts: ContactBook
+    /// The level of a site's chain reached only by decision (the Committee).
+    let decisionLevel: @Sendable (String) -> EscalationLevel?
 
-    public init(service: IncidentService, contacts: ContactBook) {
+    public init(service: IncidentService, contacts: ContactBook, decisionLevel: @escaping @Sendable (String) -> EscalationLevel? = { _ in nil }) {
         self.service = service
         self.contacts = contacts
+        self.decisionLevel = decisionLevel
+    }
+
+    public func escalate(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult {
+        do {
+            guard let inc = try await service.incident(incident) else { return .refused("sự cố #\(incident) không tồn tại / no incident #\(incident)") }
+            guard inc.isOpen else { return .refused("sự cố #\(incident) đã được đóng / incident #\(incident) is already resolved") }
+            if let no = check(address, .escalateToCommittee, inc) { return no }
+            guard !note.trimmingWhitespace().isEmpty else {
+                return .refused("cần ghi lý do sau ĐỀ XUẤT UBND / write why after DE XUAT UBND")
+            }
+            guard let level = decisionLevel(inc.key.site) else { return .refused("chuỗi báo cáo không có cấp UBND tỉnh / the chain has no Committee level") }
+            let w = who(address)
+            try await service.escalate(incidentID: incident, to: level, by: w.name, organisation: w.organisation, via: "email", note: note, at: at)
+            return .done
+        } catch {
+            if let r = refusal(error) { return r }
+            throw error
+        }
     }
 
     /// Roles of the organisations an address belongs to (its own address or a person's).
     func roles(of address: String) -> Set<OrganisationRole> {
         let a = address.lowercased()
         return Set(contacts.organisations.values.filter { $0.addresses.contains { $0.lowercased() == a } }.flatMap(\.roles))
+    }
+
+    func parties(of address: String) -> [PartyRole] { roles(of: address).compactMap(\.party).sorted { $0.rawValue < $1.rawValue } }
+
+    /// The person's name (a person's address) or the address itself, and the organisation.
+    func who(_ address: String) -> (name: String, organisation: String?) {
+        let p = contacts.party(address)
+        return (p.flatMap { $0.name != $0.organisation ? $0.name : nil } ?? address, p?.organisation)
+    }
+
+    func check(_ address: String, _ action: IncidentAction, _ inc: Incident) -> IncidentActionResult? {
+        let d = IncidentPolicy.decide(parties(of: address), action, category: inc.category)
+        return d.allowed ? nil : .refused("\(d.reason) / \(d.reasonEnglish)")
     }
 
     func refusal(_ e: WatchpostError) -> IncidentActionResult? {
@@ -30,7 +65,10 @@ public struct IncidentServiceActions: IncidentActions {
         do {
             guard let inc = try await service.incident(incident) else { return .refused("sự cố #\(incident) không tồn tại / no incident #\(incident)") }
             guard inc.isOpen else { return .refused("sự cố #\(incident) đã được đóng / incident #\(incident) is already resolved") }
-            try await service.acknowledge(incidentID: incident, by: address, via: "email", note: note.isEmpty ? nil : note, from: "email reply", at: at)
+            if let no = check(address, .acknowledge, inc) { return no }
+            let w = who(address)
+            try await service.acknowledge(incidentID: incident, by: w.name, via: "email", note: note.isEmpty ? nil : note, from: "email reply from \(address)", at: at,
+                                          organisation: w.organisation)
             return .done
         } catch {
             if let r = refusal(error) { return r }
@@ -42,13 +80,9 @@ public struct IncidentServiceActions: IncidentActions {
         do {
             guard let inc = try await service.incident(incident) else { return .refused("sự cố #\(incident) không tồn tại / no incident #\(incident)") }
             guard inc.isOpen else { return .refused("sự cố #\(incident) đã được đóng / incident #\(incident) is already resolved") }
-            let r = roles(of: address)
-            guard inc.category == .security && r.contains(.security) else {
-                return .refused(inc.category == .technical
-                    ? "sự cố kỹ thuật tự đóng khi thiết bị phục hồi / technical incidents resolve when the check recovers"
-                    : "chỉ lực lượng an ninh đóng sự cố an ninh / only the security forces resolve security incidents")
-            }
-            try await service.resolve(incidentID: incident, by: address, via: "email", note: note.isEmpty ? nil : note, at: at)
+            if let no = check(address, .resolve, inc) { return no }
+            let w = who(address)
+            try await service.resolve(incidentID: incident, by: w.name, via: "email", note: note.isEmpty ? nil : note, at: at, organisation: w.organisation)
             return .done
         } catch {
             if let r = refusal(error) { return r }
@@ -58,7 +92,10 @@ public struct IncidentServiceActions: IncidentActions {
 
     public func addNote(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult {
         do {
-            try await service.addNote(incidentID: incident, by: address, note: "email: \(note)", at: at)
+            guard let inc = try await service.incident(incident) else { return .refused("sự cố #\(incident) không tồn tại / no incident #\(incident)") }
+            if let no = check(address, .comment, inc) { return no }
+            let w = who(address)
+            try await service.comment(incidentID: incident, by: w.name, organisation: w.organisation, via: "email", text: note, at: at)
             return .done
         } catch {
             if let r = refusal(error) { return r }

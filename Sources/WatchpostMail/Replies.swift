@@ -23,6 +23,14 @@ public protocol IncidentActions: Sendable {
     /// Refuses (with the reason) when the sender's role may not resolve.
     func resolve(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult
     func addNote(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult
+    /// Puts the incident to the Provincial People's Committee (a Department decision; `note`: why).
+    func escalate(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult
+}
+
+extension IncidentActions {
+    public func escalate(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult {
+        .refused("không thể đề xuất UBND tỉnh qua thư / escalation by reply is not available")
+    }
 }
 
 public enum IncidentActionResult: Sendable, Hashable {
@@ -33,6 +41,8 @@ public enum IncidentActionResult: Sendable, Hashable {
 
 public enum ReplyCommand: String, Sendable, Hashable {
     case acknowledge, resolve, note
+    /// `ĐỀ XUẤT UBND …`: a Department user puts the incident to the Provincial People's Committee.
+    case escalate
 }
 
 public struct ParsedReply: Sendable, Hashable {
@@ -76,6 +86,7 @@ public enum ReplyParser {
     static let keywords: [(String, ReplyCommand)] = [
         ("ACKNOWLEDGED", .acknowledge), ("ACKNOWLEDGE", .acknowledge), ("ACK", .acknowledge), ("XAC NHAN", .acknowledge),
         ("RESOLVED", .resolve), ("DA XU LY", .resolve),
+        ("DE XUAT UBND", .escalate), ("ESCALATE COMMITTEE", .escalate), ("ESCALATE TO COMMITTEE", .escalate),
     ]
 
     /// The command word of a first line, and the remaining text of that line.
@@ -151,6 +162,7 @@ public enum ReplyOutcome: Sendable, Hashable {
     case acknowledged([Int64])
     case resolved([Int64])
     case noted([Int64])
+    case escalated([Int64])
     /// Nothing changed; the sender is told why (when the sender is a known contact).
     case rejected(String)
     /// Not a reply to Watchpost (no token, no thread), an automatic message, or unreadable.
@@ -163,6 +175,7 @@ public enum ReplyOutcome: Sendable, Hashable {
         case .acknowledged: return "acknowledged"
         case .resolved: return "resolved"
         case .noted: return "noted"
+        case .escalated: return "escalated"
         case .rejected: return "rejected"
         case .ignored: return "ignored"
         case .duplicate: return "duplicate"
@@ -237,7 +250,7 @@ public struct ReplyProcessor: Sendable {
         }
 
         switch reply.command {
-        case .acknowledge, .resolve:
+        case .acknowledge, .resolve, .escalate:
             guard !valid.isEmpty else {
                 let why = problems.first ?? ("không tìm thấy mã xác nhận của thư gốc (hãy trả lời kèm nội dung thư)",
                                              "no acknowledgement code of the original message was found (reply quoting it)")
@@ -247,9 +260,12 @@ public struct ReplyProcessor: Sendable {
             var refusals: [String] = []
             var uses: [(fingerprint: String, incident: Int64, recipient: String, action: String)] = []
             for (t, ack) in valid where !changed.contains(ack.incidentID) {
-                let result = reply.command == .acknowledge
-                    ? try await actions.acknowledge(incident: ack.incidentID, by: from, note: reply.note, at: now)
-                    : try await actions.resolve(incident: ack.incidentID, by: from, note: reply.note, at: now)
+                let result: IncidentActionResult
+                switch reply.command {
+                case .acknowledge: result = try await actions.acknowledge(incident: ack.incidentID, by: from, note: reply.note, at: now)
+                case .escalate: result = try await actions.escalate(incident: ack.incidentID, by: from, note: reply.note, at: now)
+                default: result = try await actions.resolve(incident: ack.incidentID, by: from, note: reply.note, at: now)
+                }
                 switch result {
                 case .done:
                     changed.append(ack.incidentID)
@@ -263,9 +279,13 @@ public struct ReplyProcessor: Sendable {
             }
             try await store.recordInbound(messageID: messageID, uid: uid, from: from, now: now, outcome: reply.command.rawValue,
                                           detail: changed.map { "#\($0)" }.joined(separator: ","), tokenUses: uses)
-            log.notice("incident \(reply.command == .acknowledge ? "acknowledged" : "resolved") by email reply",
+            log.notice("incident \(reply.command.rawValue) by email reply",
                        [("incidents", changed.map(String.init).joined(separator: ",")), ("note", reply.note)])
-            return reply.command == .acknowledge ? .acknowledged(changed) : .resolved(changed)
+            switch reply.command {
+            case .acknowledge: return .acknowledged(changed)
+            case .escalate: return .escalated(changed)
+            default: return .resolved(changed)
+            }
         case .note:
             var incidents = valid.map(\.ack.incidentID)
             let refs = ([mail.header("in-reply-to")] + (mail.header("references")?.split(separator: " ").map(String.init) ?? []))

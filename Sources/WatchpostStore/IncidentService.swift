@@ -35,18 +35,35 @@ public struct IncidentService: Sendable {
     ///   - from: where from (IP address, Message-ID…), kept for the audit
     /// - Throws: `.notFound` for an unknown incident, `.usage` when it is already resolved.
     @discardableResult
-    public func acknowledge(incidentID: Int64, by: String, via: String, note: String? = nil, from: String? = nil, at: Instant) async throws(WatchpostError) -> Incident {
-        let incident = try await store.acknowledgeIncident(incidentID, by: by, via: via, note: note, from: from, at: at)
+    public func acknowledge(incidentID: Int64, by: String, via: String, note: String? = nil, from: String? = nil, at: Instant,
+                            organisation: String? = nil) async throws(WatchpostError) -> Incident {
+        let incident = try await store.acknowledgeIncident(incidentID, by: by, via: via, note: note, from: from, at: at, organisation: organisation)
         logger?.notice("incident acknowledged", [("incident", String(incidentID)), ("site", incident.key.site), ("check", incident.key.check),
                                                  ("by", by), ("via", via), ("note", note ?? "")])
         return incident
     }
 
+    /// A Department user puts the incident to `level` (the Provincial People's Committee, a level
+    /// with `by_decision = true`): one message to the Committee naming who and why, a notice to
+    /// everyone notified, the decision on the timeline. `note` (why) is required.
+    @discardableResult
+    public func escalate(incidentID: Int64, to level: EscalationLevel, by: String, organisation: String?, via: String, note: String,
+                         at: Instant) async throws(WatchpostError) -> Incident {
+        let incident = try await store.escalateIncident(incidentID, to: level, by: by, organisation: organisation, via: via, note: note, at: at)
+        logger?.notice("incident put to the Provincial People's Committee", [("incident", String(incidentID)), ("by", by), ("via", via), ("note", note)])
+        return incident
+    }
+
+    /// A comment: on the timeline and told to everyone notified (the Committee may comment).
+    public func comment(incidentID: Int64, by: String, organisation: String?, via: String, text: String, at: Instant) async throws(WatchpostError) {
+        try await store.commentOnIncident(incidentID, by: by, organisation: organisation, via: via, text: text, at: at)
+    }
+
     /// Resolves by hand and tells everyone notified. If the check is still failing, the daemon
     /// reopens the incident after `fail_after` further failing results.
     @discardableResult
-    public func resolve(incidentID: Int64, by: String, via: String, note: String? = nil, at: Instant) async throws(WatchpostError) -> Incident {
-        let incident = try await store.resolveIncident(incidentID, by: by, via: via, note: note, at: at)
+    public func resolve(incidentID: Int64, by: String, via: String, note: String? = nil, at: Instant, organisation: String? = nil) async throws(WatchpostError) -> Incident {
+        let incident = try await store.resolveIncident(incidentID, by: by, via: via, note: note, at: at, organisation: organisation)
         logger?.notice("incident resolved", [("incident", String(incidentID)), ("site", incident.key.site), ("check", incident.key.check),
                                              ("by", by), ("via", via), ("note", note ?? "")])
         return incident

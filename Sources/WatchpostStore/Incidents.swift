@@ -209,19 +209,20 @@ extension Store {
         } catch let e as WatchpostError { throw e } catch { throw storageError("cannot update incident #\(id)", error) }
     }
 
-    public func acknowledgeIncident(_ id: Int64, by: String, via: String, note: String?, from: String?, at: Instant) throws(WatchpostError) -> Incident {
+    public func acknowledgeIncident(_ id: Int64, by: String, via: String, note: String?, from: String?, at: Instant,
+                                    organisation: String? = nil) throws(WatchpostError) -> Incident {
         try mutateIncident(id) { inc in
-            let step = try inc.acknowledge(by: by, via: via, note: note, from: from, at: at)
+            let step = try inc.acknowledge(by: by, via: via, note: note, from: from, at: at, organisation: organisation)
             try db.run("INSERT INTO incident_ack (incident_id, by_whom, via, note, origin, at_ms, level) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        id, by, via, note, from, at.milliseconds, inc.level)
             return step
         }
     }
 
-    public func resolveIncident(_ id: Int64, by: String, via: String, note: String?, at: Instant) throws(WatchpostError) -> Incident {
+    public func resolveIncident(_ id: Int64, by: String, via: String, note: String?, at: Instant, organisation: String? = nil) throws(WatchpostError) -> Incident {
         try mutateIncident(id) { inc in
             guard inc.isOpen else { throw WatchpostError(.usage, "incident #\(id) is already resolved") }
-            return inc.resolve(by: by, reason: "\(note ?? "resolved by hand") (\(via))", at: at)
+            return inc.resolve(by: by, reason: "\(note ?? "resolved by hand") (\(via))", at: at, via: via, organisation: organisation, note: note)
         }
     }
 

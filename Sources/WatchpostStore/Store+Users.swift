@@ -74,12 +74,28 @@ extension Migrations {
 }
 
 public enum UserRole: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// The operating unit (the Vũng Áng Economic Zone Board, the Tây Trang border-guard post).
+    case `operator`
     case technician, security, department, committee, admin
 
     public var description: String { rawValue }
 
+    /// The acknowledgement policy's role (WatchpostCore `IncidentPolicy`).
+    public var party: PartyRole {
+        switch self {
+        case .operator: return .operator
+        case .technician: return .technician
+        case .security: return .security
+        case .department: return .department
+        case .committee: return .committee
+        case .admin: return .admin
+        }
+    }
+
+    /// The built-in label; the web shows the configured one (`[role NAME]` in alerts/contacts.conf) when set.
     public var vietnamese: String {
         switch self {
+        case .operator: return "Đơn vị vận hành"
         case .technician: return "Kỹ thuật viên"
         case .security: return "Lực lượng an ninh (công an, biên phòng)"
         case .department: return "Sở Thông tin và Truyền thông"

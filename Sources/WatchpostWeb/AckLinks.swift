@@ -11,12 +11,12 @@ import HTTPServer
 
 enum LinkRefusal: Error, Sendable {
     case malformed, forged, expired(Instant), used(AckLinkUse), unknownIncident(Int64), notIssuedFor(Int64), resolved(Int64),
-         noKey, noEngine, csrf, wrongIncident(Int64)
+         noKey, noEngine, csrf, wrongIncident(Int64), notAllowed(String, String)
 
     var status: Int {
         switch self {
         case .malformed: return 400
-        case .forged, .notIssuedFor, .csrf: return 403
+        case .forged, .notIssuedFor, .csrf, .notAllowed: return 403
         case .expired: return 410
         case .used, .resolved, .wrongIncident: return 409
         case .unknownIncident: return 404
@@ -37,6 +37,7 @@ enum LinkRefusal: Error, Sendable {
         case .noKey: return ("Máy chủ chưa cấu hình khóa ký liên kết.", "The server has no link-signing key (web.link_key).")
         case .noEngine: return ("Bộ xử lý sự cố chưa sẵn sàng.", "The incident engine is not available; try again shortly.")
         case .csrf: return ("Biểu mẫu đã hết hạn.", "The form expired or lacks its CSRF token; open the link again.")
+        case .notAllowed(let vi, let en): return (vi, en)
         }
     }
 
@@ -53,6 +54,7 @@ enum LinkRefusal: Error, Sendable {
         case .noKey: return "no-key"
         case .noEngine: return "no-engine"
         case .csrf: return "csrf"
+        case .notAllowed: return "not-allowed"
         }
     }
 }
@@ -112,6 +114,10 @@ extension WebApp {
             return .failure(.notIssuedFor(t.incidentID))
         }
         if !incident.isOpen { return .failure(.resolved(t.incidentID)) }
+        // The one acknowledgement policy, as on the pages, in replies and on the command line:
+        // being notified is not enough (the Committee is informed but cannot silence a chain).
+        let d = IncidentPolicy.decide(linkRoles(t.recipient, incident: incident), .acknowledge, category: incident.category)
+        if !d.allowed { return .failure(.notAllowed(d.reason, d.reasonEnglish)) }
         return .success((t, incident))
     }
 
@@ -166,7 +172,11 @@ extension WebApp {
         }
         let z = zone(forSite: i.site)
         do throws(WatchpostError) {
-            let after = try await desk.acknowledge(t.incidentID, by: IncidentActor(name: t.recipient, via: "link", address: address), note: note)
+            let party = configuration.contacts.party(t.recipient)
+            // A person's name when the address is a person's; an organisation's duty address stays as it is.
+            let name = party.flatMap { $0.name != $0.organisation ? $0.name : nil } ?? t.recipient
+            let after = try await desk.acknowledge(t.incidentID, by: IncidentActor(name: name, via: "link", address: address,
+                                                                                   organisation: party?.organisation), note: note)
             await audit(Caller(user: nil, session: nil, viaToken: false, address: address), action: "acknowledge incident \(t.incidentID) by link (\(t.recipient))",
                         allowed: true, status: 200, reason: "done", incident: t.incidentID)
             let body = """

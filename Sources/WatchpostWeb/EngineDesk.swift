@@ -12,20 +12,29 @@ public struct EngineDesk: IncidentDesk {
     let clock: any WatchpostClock
     /// Resolved incidents shown besides the open ones (the board shows only open ones).
     let recent: Seconds
+    /// The level a site's chain reaches only by decision (the Committee), from the configuration.
+    let decisionLevel: @Sendable (String) -> EscalationLevel?
 
-    public init(store: Store, reader: Store? = nil, clock: any WatchpostClock, recent: Seconds = .hours(24 * 30), logger: Logger? = nil) {
+    public init(store: Store, reader: Store? = nil, clock: any WatchpostClock, recent: Seconds = .hours(24 * 30), logger: Logger? = nil,
+                decisionLevel: @escaping @Sendable (String) -> EscalationLevel? = { _ in nil }) {
         self.store = store
         writer = IncidentService(store: store, logger: logger)
         self.reader = IncidentService(store: reader ?? store)
         self.clock = clock
         self.recent = recent
+        self.decisionLevel = decisionLevel
     }
 
     public static func view(_ i: Incident) -> IncidentView {
-        IncidentView(id: i.id, site: i.key.site, check: i.key.check, checkName: i.checkName, category: i.category, severity: i.severity,
+        var v = IncidentView(id: i.id, site: i.key.site, check: i.key.check, checkName: i.checkName, category: i.category, severity: i.severity,
                      state: i.state.rawValue, summary: i.summary, openedAt: i.openedAt, since: i.since, resolvedAt: i.resolvedAt, level: i.level,
                      acknowledgedBy: i.acknowledgement?.by, acknowledgedVia: i.acknowledgement?.via, acknowledgedAt: i.acknowledgement?.at,
                      acknowledgementNote: i.acknowledgement?.note, notified: i.notified.map(\.recipient.address))
+        var roles: [String: [PartyRole]] = [:]
+        for n in i.notified { roles[n.recipient.address.lowercased(), default: []] += n.recipient.roles ?? [] }
+        v.notifiedRoles = roles
+        v.committeeDecision = i.decisions?.first { $0.to == "committee" }.map { "\($0.by)\($0.organisation.map { " (\($0))" } ?? ""): \($0.note)" }
+        return v
     }
 
     public func incidents(limit: Int) async throws(WatchpostError) -> [IncidentView] {
@@ -44,15 +53,26 @@ public struct EngineDesk: IncidentDesk {
     }
 
     public func acknowledge(_ id: Int64, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> IncidentView {
-        EngineDesk.view(try await writer.acknowledge(incidentID: id, by: actor.name, via: actor.via, note: note, from: actor.address, at: clock.now()))
+        EngineDesk.view(try await writer.acknowledge(incidentID: id, by: actor.name, via: actor.via, note: note, from: actor.address, at: clock.now(),
+                                                     organisation: actor.organisation))
     }
 
     public func resolve(_ id: Int64, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> IncidentView {
-        EngineDesk.view(try await writer.resolve(incidentID: id, by: actor.name, via: actor.via, note: note, at: clock.now()))
+        EngineDesk.view(try await writer.resolve(incidentID: id, by: actor.name, via: actor.via, note: note, at: clock.now(), organisation: actor.organisation))
     }
 
     public func addNote(_ id: Int64, by actor: IncidentActor, text: String) async throws(WatchpostError) {
-        try await writer.addNote(incidentID: id, by: actor.name, note: text, at: clock.now())
+        try await writer.comment(incidentID: id, by: actor.name, organisation: actor.organisation, via: actor.via, text: text, at: clock.now())
+    }
+
+    public func escalateToCommittee(_ id: Int64, by actor: IncidentActor, note: String) async throws(WatchpostError) -> IncidentView {
+        guard let inc = try await writer.incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)") }
+        guard let level = decisionLevel(inc.key.site) else {
+            throw WatchpostError(.configuration, "the chain of \(inc.key.site) has no level reached by decision (by_decision = true)",
+                                 hint: "add [level N] notify = org:… by_decision = true to alerts/chains/*.conf")
+        }
+        return EngineDesk.view(try await writer.escalate(incidentID: id, to: level, by: actor.name, organisation: actor.organisation, via: actor.via,
+                                                         note: note, at: clock.now()))
     }
 
     public func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: String) async {

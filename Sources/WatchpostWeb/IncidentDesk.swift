@@ -27,6 +27,10 @@ public struct IncidentView: Sendable, Hashable, Codable {
     public var acknowledgementNote: String?
     /// Addresses that were notified (an acknowledgement link is only honoured for them).
     public var notified: [String]
+    /// The policy roles of each notified address (an acknowledgement link asks the one policy).
+    public var notifiedRoles: [String: [PartyRole]] = [:]
+    /// Whether a Department user already put it to the Committee (who, why).
+    public var committeeDecision: String? = nil
 
     public init(id: Int64, site: String, check: String, checkName: String, category: IncidentCategory, severity: CheckStatus, state: String,
                 summary: String, openedAt: Instant, since: Instant, resolvedAt: Instant? = nil, level: Int = 0, acknowledgedBy: String? = nil,
@@ -76,11 +80,14 @@ public struct IncidentActor: Sendable, Hashable {
     public var via: String
     /// The client's address (or `local` for the CLI).
     public var address: String
+    /// The person's organisation, named in every notice.
+    public var organisation: String?
 
-    public init(name: String, via: String, address: String) {
+    public init(name: String, via: String, address: String, organisation: String? = nil) {
         self.name = name
         self.via = via
         self.address = address
+        self.organisation = organisation
     }
 }
 
@@ -97,4 +104,12 @@ public protocol IncidentDesk: Sendable {
     func addNote(_ id: Int64, by actor: IncidentActor, text: String) async throws(WatchpostError)
     /// Records a refused attempt on the incident's timeline (forged, expired, used link…).
     func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: String) async
+    /// A Department user puts the incident to the Provincial People's Committee (`note`: why).
+    func escalateToCommittee(_ id: Int64, by actor: IncidentActor, note: String) async throws(WatchpostError) -> IncidentView
+}
+
+extension IncidentDesk {
+    public func escalateToCommittee(_ id: Int64, by actor: IncidentActor, note: String) async throws(WatchpostError) -> IncidentView {
+        throw WatchpostError(.configuration, "this incident desk cannot escalate to the Committee")
+    }
 }

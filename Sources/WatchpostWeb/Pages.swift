@@ -145,6 +145,17 @@ extension WebApp {
             <button type="submit">Đóng sự cố / Resolve</button></form>
             """
         }
+        if i.isOpen, i.committeeDecision == nil, AccessPolicy.decide(user.role, .escalate, category: i.category).allowed {
+            actions += """
+            <form method="post" action="/incidents/\(i.id)/escalate" class="card"><input type="hidden" name="csrf" value="\(csrf)">
+            <p>Vượt thẩm quyền của Sở: báo cáo và đề xuất Ủy ban nhân dân tỉnh chỉ đạo. <span class="en">Beyond the Department's authority: report to the Provincial People's Committee.</span></p>
+            <label for="escalate-note">Lý do và phương án đề xuất (bắt buộc) / Why, and the proposed handling (required)</label><textarea id="escalate-note" name="note" rows="3" maxlength="2000" required></textarea>
+            <button type="submit" id="escalate-committee">Đề xuất UBND tỉnh chỉ đạo</button></form>
+            """
+        }
+        if let d = i.committeeDecision {
+            body += "<div class=\"card notice\"><p>Đã đề xuất UBND tỉnh chỉ đạo / put to the Provincial People's Committee: \(esc(d))</p></div>"
+        }
         if AccessPolicy.decide(user.role, .note, category: i.category).allowed {
             actions += """
             <form method="post" action="/incidents/\(i.id)/note" class="card"><input type="hidden" name="csrf" value="\(csrf)">
@@ -168,6 +179,7 @@ extension WebApp {
         case "ack": act = .acknowledge
         case "resolve": act = .resolve
         case "note": act = .note
+        case "escalate": act = .escalate
         default: return notFound(who)
         }
         let incident: IncidentView?
@@ -177,7 +189,8 @@ extension WebApp {
         guard d.allowed else { return await refusePage(r, who, status: 403, action: "\(act.rawValue) incident \(id)", reason: d.reason, incident: id) }
         let form = parseForm(r.body)
         let note = form["note"].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : String($0.prefix(2000)) }
-        let actor = IncidentActor(name: user.login, via: "web", address: who.address)
+        let actor = IncidentActor(name: user.displayName.isEmpty ? user.login : user.displayName, via: "web", address: who.address,
+                                  organisation: organisation(of: user))
         do {
             let message: String
             switch act {
@@ -187,6 +200,12 @@ extension WebApp {
             case .resolve:
                 _ = try await desk.resolve(id, by: actor, note: note)
                 message = "Đã đóng sự cố. / Resolved."
+            case .escalate:
+                guard let note else {
+                    return await incidentPage(who, id: id, message: "Cần ghi lý do đề xuất. / Say why the Committee should act.", status: 400)
+                }
+                _ = try await desk.escalateToCommittee(id, by: actor, note: note)
+                message = "Đã đề xuất UBND tỉnh chỉ đạo. / Put to the Provincial People's Committee."
             default:
                 guard let note else {
                     return await incidentPage(who, id: id, message: "Ghi chú trống. / The note is empty.", status: 400)
@@ -232,11 +251,11 @@ extension WebApp {
         for u in users {
             rows += """
             <tr><td data-l="Tên / Login">\(esc(u.login))</td><td data-l="Họ tên / Name">\(esc(u.displayName))</td>
-            <td data-l="Vai trò / Role">\(esc(u.role.vietnamese)) <span class="muted">(\(u.role))</span></td>
+            <td data-l="Vai trò / Role">\(esc(roleLabel(u.role))) <span class="muted">(\(u.role))</span></td>
             <td data-l="">\(u.login.lowercased() == who.name?.lowercased() ? "" : "<form class=\"inline\" method=\"post\" action=\"/users/\(urlEncode(u.login))/remove\"><input type=\"hidden\" name=\"csrf\" value=\"\(csrf)\"><button type=\"submit\" class=\"secondary\">Xóa / Remove</button></form>")</td></tr>
             """
         }
-        let roleOptions = UserRole.allCases.map { "<option value=\"\($0.rawValue)\">\(esc($0.vietnamese)) (\($0.rawValue))</option>" }.joined()
+        let roleOptions = UserRole.allCases.map { "<option value=\"\($0.rawValue)\">\(esc(roleLabel($0))) (\($0.rawValue))</option>" }.joined()
         let body = """
         \(message.map { "<div class=\"card notice\"><p>\(esc($0))</p></div>" } ?? "")
         <table class="checks"><thead><tr><th>Tên đăng nhập<br>Login</th><th>Họ tên<br>Name</th><th>Vai trò<br>Role</th><th></th></tr></thead><tbody>\(rows)</tbody></table>

@@ -1,5 +1,5 @@
 /// Every subcommand. A capability adds its commands in a file of its own and lists them here.
 func allCommands() -> [Command] {
-    [runCommand, checkCommand, statusCommand, probeCommand, dbCheckCommand, versionCommand, reportCommand, mailTestCommand] + webCommands + incidentCommands + ledCommands
+    [runCommand, checkCommand, statusCommand, probeCommand, dbCheckCommand, versionCommand, reportCommand, mailTestCommand] + webCommands + incidentCommands + escalationCommands + ledCommands
         + manifestCommands + playsCommands + registerCommands
 }

@@ -45,6 +45,7 @@ let checkCommand = Command(
         var problems = (diagnostics + CrossReferences.diagnostics(config)).map(\.description)
         // Secrets are checked too (mode 0600), without printing any of them.
         do { _ = try Secrets.load(file: config.daemon.secretsFile) } catch { problems.append("\(config.daemon.secretsFile ?? "secrets"):0: secrets: \(String(describing: error))") }
+        for w in configurationWarnings(config, now: SystemClock().now()) { out("warning: \(w)") }
         if problems.isEmpty {
             if !args.has("quiet") {
                 let checks = config.allChecks.count

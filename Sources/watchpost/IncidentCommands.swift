@@ -75,10 +75,12 @@ let ackCommand = Command(
     help: """
     Usage: watchpost ack ID [--as USER | --by NAME] [--note TEXT] [--config DIR]
 
-    Acknowledges incident ID as NAME (default: your user name) via the command line. Escalation
-    stops; every level already notified gets a message saying who acknowledged, when and the note.
-    If the incident is neither resolved nor acknowledged again within the chain's ack_timeout, it
-    escalates again. --as USER acts as that web account under its role's rules.
+    Acknowledges incident ID as NAME via the command line. NAME is a person or organisation of
+    alerts/contacts.conf (id, name or address); --as USER acts as that web account. Either way the
+    one acknowledgement policy decides (as on the web, by link and by reply): the operating unit
+    and the Department acknowledge everything, security forces security incidents, technicians
+    technical ones; the Provincial People's Committee cannot. Escalation stops; everyone notified
+    gets a message saying who (and their organisation) acknowledged, when, how and the note.
     """,
     valuedOptions: ["config", "note", "by", "as"],
     run: { args in
@@ -86,10 +88,12 @@ let ackCommand = Command(
         guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("#")) else {
             throw WatchpostError(.usage, "name the incident: watchpost ack ID", hint: "watchpost incidents lists them")
         }
-        let (_, store) = try openStore(args, createIfMissing: false)
-        let by = try await actingAccount(args, store: store, action: .acknowledge, incidentID: id) ?? whoAmI(args)
-        let inc = try await IncidentService(store: store).acknowledge(incidentID: id, by: by, via: "cli", note: args.value("note"),
-                                                                      from: "host:\(CurrentProcess.environment("HOSTNAME") ?? "local")", at: SystemClock().now())
+        let (config, store) = try openStore(args, createIfMissing: false)
+        guard let current = try await IncidentService(store: store).incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)") }
+        let who = try await actingParty(args, config: config, store: store, action: .acknowledge, category: current.category, what: "acknowledge incident #\(id)")
+        let inc = try await IncidentService(store: store).acknowledge(incidentID: id, by: who.name, via: "cli", note: args.value("note"),
+                                                                      from: "host:\(CurrentProcess.environment("HOSTNAME") ?? "local")", at: SystemClock().now(),
+                                                                      organisation: who.organisation)
         out("acknowledged: \(describe(inc))")
         return 0
     })
@@ -99,8 +103,8 @@ let resolveCommand = Command(
     help: """
     Usage: watchpost resolve ID [--as USER | --by NAME] [--note TEXT] [--config DIR]
 
-    --as USER acts as that web account: its role must allow the action (security: security
-    incidents; technicians acknowledge technical ones), as on the pages and the API.
+    NAME is a person or organisation of alerts/contacts.conf; --as USER acts as that web account.
+    The one acknowledgement policy decides, as on the web, by link and by reply.
 
     If the check is still failing, the incident reopens after fail_after further failing results.
     """,
@@ -110,9 +114,11 @@ let resolveCommand = Command(
         guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("#")) else {
             throw WatchpostError(.usage, "name the incident: watchpost resolve ID")
         }
-        let (_, store) = try openStore(args, createIfMissing: false)
-        let by = try await actingAccount(args, store: store, action: .resolve, incidentID: id) ?? whoAmI(args)
-        let inc = try await IncidentService(store: store).resolve(incidentID: id, by: by, via: "cli", note: args.value("note"), at: SystemClock().now())
+        let (config, store) = try openStore(args, createIfMissing: false)
+        guard let current = try await IncidentService(store: store).incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)") }
+        let who = try await actingParty(args, config: config, store: store, action: .resolve, category: current.category, what: "resolve incident #\(id)")
+        let inc = try await IncidentService(store: store).resolve(incidentID: id, by: who.name, via: "cli", note: args.value("note"), at: SystemClock().now(),
+                                                                  organisation: who.organisation)
         out("resolved: \(describe(inc))")
         return 0
     })

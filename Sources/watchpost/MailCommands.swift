@@ -76,7 +76,8 @@ let mailServices: ServiceFactory = { ctx in
         let log = ctx.logger.with("service", "replies")
         if settings.linkKey == nil { log.warning("no web.link_key secret: replies cannot be verified, so ACK by email will be refused") }
         let processor = ReplyProcessor(store: ctx.store, clock: ctx.clock, linkKey: settings.linkKey,
-                                       actions: IncidentServiceActions(service: IncidentService(store: ctx.store, logger: log), contacts: ctx.configuration.contacts),
+                                       actions: IncidentServiceActions(service: IncidentService(store: ctx.store, logger: log), contacts: ctx.configuration.contacts,
+                                                                       decisionLevel: decisionLevels(ctx.configuration)),
                                        configuration: ctx.configuration, logger: log, previousLinkKeys: ctx.previousLinkKeys.map(linkKeyBytes))
         let poller = ReplyPoller(endpoint: imap, mailbox: settings.imapMailbox, interval: settings.imapPollInterval, processor: processor,
                                  clock: ctx.clock, logger: log)

@@ -14,7 +14,13 @@ import Posix
 /// The incident engine as the web sees it: writes through the daemon's store, reads through the
 /// web's read-only connection.
 func incidentDesk(_ ctx: DaemonContext, reader: Store) -> any IncidentDesk {
-    EngineDesk(store: ctx.store, reader: reader, clock: ctx.clock, logger: ctx.logger.with("service", "web"))
+    EngineDesk(store: ctx.store, reader: reader, clock: ctx.clock, logger: ctx.logger.with("service", "web"), decisionLevel: decisionLevels(ctx.configuration))
+}
+
+/// The Committee's level of each site's chain (reached only by a Department decision).
+func decisionLevels(_ config: WatchpostConfiguration) -> @Sendable (String) -> EscalationLevel? {
+    let levels = Dictionary(uniqueKeysWithValues: config.sites.map { ($0.id, config.escalationPolicy(site: $0.id)?.decisionLevel) })
+    return { site in levels[site] ?? nil }
 }
 
 struct WebServerService: DaemonService {

@@ -7,12 +7,16 @@ import WatchpostConfig
 @Suite struct EngineScenarioTests {
     typealias F = Fixture
 
-    @Test func securityIncidentAt0200EscalatesThroughEveryLevel() throws {
-        var engine = IncidentEngine(settings: try F.settings([F.content()]))
+    @Test func securityIncidentAt0200InformsTheDepartmentAndReachesTheCommitteeOnlyByDecision() throws {
+        let settings = try F.settings([F.content()])
+        var engine = IncidentEngine(settings: settings)
         let t0 = F.local("2026-11-24T02:00")
         let out = engine.handle(F.unapproved(at: t0), for: F.key("content"))
-        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.L1", F.level1))
-        #expect(out.timeline.map(\.kind) == ["opened", "notified", "state"])
+        // Level 1 (operators, police, customs) and, at once, the Department (7.2.3).
+        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.L1", F.level1) + F.keys(1, "informed", "r0.I", F.level2))
+        #expect(out.timeline.map(\.kind) == ["opened", "notified", "informed", "notified", "state"])
+        // The first notice says who else was informed.
+        #expect(out.notifications.first?.fields["notified"]?.contains("Sở Thông tin và Truyền thông tỉnh Điện Biên") == true)
         #expect(out.stateChanges == [StateChange(key: F.key("content"), from: .ok, to: .critical, at: t0)])
         let inc = try #require(out.incidents.first)
         #expect(inc.category == .security && inc.level == 1 && inc.state == .triggered)
@@ -30,14 +34,22 @@ import WatchpostConfig
         #expect(l2.notifications.map(\.key) == F.keys(1, "escalated", "r0.L2", F.level2) + F.keys(1, "escalationNotice", "r0.L2", F.level1))
         #expect(l2.timeline.map(\.kind) == ["escalated", "notified"])
 
-        #expect(engine.tick(now: t0 + .minutes(45) - .seconds(1)).isEmpty)
-        let l3 = engine.tick(now: t0 + .minutes(45))
-        #expect(l3.notifications.map(\.key) == F.keys(1, "escalated", "r0.L3", F.level3) + F.keys(1, "escalationNotice", "r0.L3", F.level1 + F.level2))
-        #expect(l3.incidents.first?.deadline == EscalationDeadline(at: t0 + .minutes(105), kind: .reminder, level: 3))
+        // No timer reaches the Committee (7.1.3: the Department decides), around the clock.
+        #expect(engine.tick(now: t0 + .hours(48)).isEmpty)
+        #expect(engine.nextWakeup() == nil)
 
-        let reminder = engine.tick(now: t0 + .minutes(105))
-        #expect(reminder.notifications.map(\.key) == F.keys(1, "reminder", "r0.n1", F.level3))
-        #expect(engine.nextWakeup() == t0 + .minutes(165))
+        // A Department user decides: one message to the Committee naming who and why.
+        var open = try #require(engine.openIncident(for: F.key("content")))
+        let level = try #require(settings.sites[0].escalation.decisionLevel)
+        let d = try open.escalateByDecision(to: level, by: "Nguyễn Văn An", organisation: "Sở TT&TT Điện Biên", via: "web",
+                                           note: "Vượt thẩm quyền của Sở", at: t0 + .hours(1))
+        #expect(d.notifications.map(\.key) == F.keys(1, "committeeEscalation", "d1", F.level3) + F.keys(1, "escalationNotice", "d1", F.level2 + F.level1))
+        let f = try #require(d.notifications.first?.fields)
+        #expect(f["by"] == "Nguyễn Văn An" && f["by_org"] == "Sở TT&TT Điện Biên" && f["decision"] == "Vượt thẩm quyền của Sở" && f["via"] == "trang web")
+        #expect(d.timeline.first?.kind == "escalated-by-decision")
+        #expect(throws: WatchpostError.self) { _ = try open.escalateByDecision(to: level, by: "x", organisation: nil, via: "cli", note: "again", at: t0 + .hours(2)) }
+        var other = try #require(engine.openIncident(for: F.key("content")))
+        #expect(throws: WatchpostError.self) { _ = try other.escalateByDecision(to: level, by: "x", organisation: nil, via: "cli", note: "  ", at: t0 + .hours(2)) }
     }
 
     @Test func darkScreenBetweenWindowsIsExpectedAndInsideHoursIsAnIncident() throws {
@@ -51,8 +63,25 @@ import WatchpostConfig
         let eight = F.local("2026-11-25T08:00")
         let out = engine.handle(F.dark(at: eight), for: F.key("screen"))
         // technical.critical enters at level 1, with the site's technicians.
-        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.L1", F.level1 + F.technicians))
+        // The Department is informed at once of a technical CRITICAL in operating hours; no police.
+        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
         #expect(out.incidents.first?.category == .technical)
+    }
+
+    @Test func technicalCriticalOutsideHoursWaitsForTheWindow() throws {
+        var engine = IncidentEngine(settings: try F.settings([F.content()]))
+        // A missing media folder is technical (the finding is not security-relevant), whatever the check.
+        let night = F.local("2026-11-24T21:00")
+        let r = CheckResult.from(findings: [Finding(.critical, code: "content.folder-unavailable", "media folder unavailable")], okSummary: "", startedAt: night)
+        let out = engine.handle(r, for: F.key("content"))
+        #expect(out.incidents.first?.category == .technical)
+        #expect(out.incidents.first?.hold == .outsideHours)
+        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.T", F.technicians))
+        #expect(engine.nextWakeup() == F.local("2026-11-25T07:30"))
+        #expect(engine.tick(now: F.local("2026-11-25T07:29")).isEmpty)
+        let morning = engine.tick(now: F.local("2026-11-25T07:30"))
+        #expect(morning.notifications.map(\.key) == F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
+        #expect(morning.timeline.first?.kind == "released")
     }
 
     @Test func litScreenOutsideHoursIsAWarningForTechnicians() throws {
@@ -75,22 +104,24 @@ import WatchpostConfig
         _ = engine.handle(F.unapproved(at: t0), for: F.key("content"))
         _ = engine.tick(now: t0 + .minutes(15))
         let ackAt = t0 + .minutes(20)
-        let ack = try engine.acknowledge(incidentID: 1, by: "Nguyễn Văn An (Sở TT&TT)", via: "web", note: "Đang cử người kiểm tra", from: "127.0.0.1", at: ackAt)
-        #expect(ack.notifications.map(\.key) == F.keys(1, "acknowledged", "a1", F.level1 + F.level2))
-        #expect(ack.notifications.first?.fields["action"]?.contains("Nguyễn Văn An (Sở TT&TT) đã xác nhận lúc 2026-11-24T02:20:00+07:00 (web): Đang cử người kiểm tra") == true)
+        let ack = try engine.acknowledge(incidentID: 1, by: "Nguyễn Văn An", via: "web", note: "Đang cử người kiểm tra", from: "127.0.0.1", at: ackAt,
+                                         organisation: "Sở TT&TT")
+        #expect(ack.notifications.map(\.key) == F.keys(1, "acknowledged", "a1", F.level2 + F.level1))
+        #expect(ack.notifications.first?.fields["action"]?.contains("Nguyễn Văn An (Sở TT&TT) đã xác nhận lúc 2026-11-24T02:20:00+07:00 qua trang web: Đang cử người kiểm tra") == true)
+        let fields = try #require(ack.notifications.first?.fields)
+        #expect(fields["by"] == "Nguyễn Văn An" && fields["by_org"] == "Sở TT&TT" && fields["via"] == "trang web" && fields["note"] == "Đang cử người kiểm tra")
+        #expect(fields["time"] == "2026-11-24T02:20:00+07:00")
         #expect(ack.timeline.map(\.kind) == ["acknowledged", "notified"])
-        #expect(ack.timeline.first?.actor == "Nguyễn Văn An (Sở TT&TT)")
+        #expect(ack.timeline.first?.actor == "Nguyễn Văn An")
         // Level 3 would have been due at +45m: nothing happens.
         #expect(engine.tick(now: t0 + .minutes(45)).isEmpty)
         #expect(engine.tick(now: ackAt + .hours(4) - .seconds(1)).isEmpty)
-        // ack_timeout (4h) passes without resolution: escalates again, to level 3, in a new round.
-        let again = engine.tick(now: ackAt + .hours(4))
-        #expect(again.timeline.map(\.kind) == ["ack-expired", "escalated", "notified"])
-        #expect(again.notifications.map(\.key) == F.keys(1, "escalated", "r1.L3", F.level3) + F.keys(1, "escalationNotice", "r1.L3", F.level1 + F.level2))
-        #expect(again.incidents.first?.state == .triggered)
-        // Resolution is announced to everyone notified.
-        let resolved = engine.handle(F.result(.ok, at: ackAt + .hours(5)), for: F.key("content"))
-        #expect(resolved.notifications.map(\.key) == F.keys(1, "resolved", "r1", F.level1 + F.level2 + F.level3))
+        // The shipped chains set no ack_timeout (the decisions have none): it stays acknowledged.
+        #expect(engine.tick(now: ackAt + .hours(24)).isEmpty)
+        // Resolution is announced to everyone notified, naming what was resolved.
+        let resolved = engine.handle(F.result(.ok, at: ackAt + .hours(25)), for: F.key("content"))
+        #expect(resolved.notifications.map(\.key) == F.keys(1, "resolved", "r0", F.level2 + F.level1))
+        #expect(resolved.notifications.first?.fields["resolved_what"] == F.unapproved(at: t0).summary)
         #expect(engine.nextWakeup() == nil)
     }
 
@@ -143,12 +174,12 @@ import WatchpostConfig
         }
         #expect(engine.openIncidents.map(\.key) == [F.key("uplink")])
         #expect(out.stateChanges.first { $0.key == F.key("controller") }?.note == "unreachable: parent uplink is down")
-        #expect(Set(out.notifications.map(\.recipient.address)) == Set(F.level1 + F.technicians))
+        #expect(Set(out.notifications.map(\.recipient.address)) == Set(F.operators + F.technicians + F.level2))
         #expect(out.notifications.allSatisfy { $0.checkID == "uplink" })
         // The link comes back, and so does the controller: nobody hears about the controller.
         var back = engine.handle(F.result(.ok, at: t), for: F.key("uplink"))
         back.append(engine.handle(F.result(.ok, at: t), for: F.key("controller")))
-        #expect(back.notifications.map(\.key) == F.keys(1, "resolved", "r0", F.level1 + F.technicians))
+        #expect(back.notifications.map(\.key) == F.keys(1, "resolved", "r0", F.level2 + F.operators + F.technicians))
         // A controller still failing once the link is back gets its own incident (fail_after 2).
         _ = engine.handle(F.result(.critical, "link down", at: t + .minutes(1)), for: F.key("uplink"))
         #expect(engine.handle(F.result(.critical, at: t + .minutes(1)), for: F.key("controller")).incidents.isEmpty)
@@ -168,7 +199,7 @@ import WatchpostConfig
         #expect(tech.timeline.map(\.kind) == ["opened", "held", "state"])
         #expect(tech.incidents.first?.hold == .maintenance)
         let sec = engine.handle(F.unapproved(at: t), for: F.key("content"))
-        #expect(sec.notifications.map(\.key) == F.keys(2, "triggered", "r0.L1", F.level1))
+        #expect(sec.notifications.map(\.key) == F.keys(2, "triggered", "r0.L1", F.level1) + F.keys(2, "informed", "r0.I", F.level2))
         // The next thing to do: the security incident's level 2; the held one waits for the window's end.
         #expect(engine.nextWakeup() == t + .minutes(15))
         // Held incidents do not escalate inside the window…
@@ -177,7 +208,7 @@ import WatchpostConfig
         // …and a problem still present at the end is notified then.
         let after = engine.tick(now: end)
         let screenKeys = after.notifications.filter { $0.incidentID == 1 }.map(\.key)
-        #expect(screenKeys == F.keys(1, "triggered", "r0.L1", F.level1 + F.technicians))
+        #expect(screenKeys == F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
         #expect(after.timeline.first?.kind == "released")
     }
 
@@ -202,14 +233,14 @@ import WatchpostConfig
         out.append(engine.handle(F.dark(at: t + .seconds(30)), for: F.key("screen")))
         #expect(engine.openIncidents.map(\.key) == [F.key("ups")])
         #expect(engine.openIncidents.first?.folded == ["screen"])
-        #expect(out.notifications.allSatisfy { $0.checkID == "ups" && $0.event == .triggered })
+        #expect(out.notifications.allSatisfy { $0.checkID == "ups" && ($0.event == .triggered || $0.event == .informed) })
         // Power back, screen still dark: no resolution yet.
         let powerBack = engine.handle(F.result(.ok, at: t + .minutes(5)), for: F.key("ups"))
         #expect(powerBack.notifications.isEmpty)
         #expect(engine.openIncidents.count == 1)
         let screenBack = engine.handle(CheckResult.from(findings: [], okSummary: "lit", startedAt: t + .minutes(6)), for: F.key("screen"))
         #expect(screenBack.notifications.map(\.event).allSatisfy { $0 == .resolved })
-        #expect(screenBack.notifications.count == (F.level1 + F.technicians).count)
+        #expect(screenBack.notifications.count == (F.operators + F.technicians + F.level2).count)
         #expect(engine.openIncidents.isEmpty)
     }
 
@@ -220,7 +251,7 @@ import WatchpostConfig
         _ = engine.handle(F.result(.ok, at: t0 + .minutes(5)), for: F.key("content"))
         let again = engine.handle(F.unapproved(at: t0 + .minutes(30)), for: F.key("content"))
         #expect(again.incidents.map(\.id) == [1])
-        #expect(again.notifications.map(\.key) == F.keys(1, "reopened", "r1.L1", F.level1))
+        #expect(again.notifications.map(\.key) == F.keys(1, "reopened", "r1.L1", F.level1) + F.keys(1, "informed", "r1.I", F.level2))
         // Past the window (1h): a new incident.
         _ = engine.handle(F.result(.ok, at: t0 + .minutes(35)), for: F.key("content"))
         let fresh = engine.handle(F.unapproved(at: t0 + .hours(3)), for: F.key("content"))

@@ -49,8 +49,12 @@ enum Fixture {
     }
 
     // Addresses of the shipped contacts.
-    static let level1 = ["truc-ban@bdbp-taytrang.example.org", "mai.lt@bdbp-taytrang.example.org",
-                         "chi-huy@bdbp-dienbien.example.org", "truc-ban@congan-dienbien.example.org"]
+    /// The operators (7.2.1, 7.2.3): the provincial Border Guard Command and the Tây Trang post.
+    static let operators = ["chi-huy@bdbp-dienbien.example.org", "truc-ban@bdbp-taytrang.example.org", "mai.lt@bdbp-taytrang.example.org"]
+    /// Police (7.3) and the customs branch (7.7): security incidents only.
+    static let police = ["truc-ban@congan-dienbien.example.org", "chicuc@haiquan-taytrang.example.org"]
+    /// Level 1 of a security incident.
+    static let level1 = operators + police
     static let technicians = ["kythuat@taytrang.example.org", "binh.tv@taytrang.example.org"]
     static let level2 = ["thongtindoingoai@stttt-dienbien.example.org"]
     static let level3 = ["vanphong@ubnd-dienbien.example.org"]

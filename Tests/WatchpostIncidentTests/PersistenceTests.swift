@@ -31,7 +31,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         try await store.read { db in try db.query("SELECT key FROM outbox ORDER BY id").map { $0[0].string ?? "" } }
     }
 
-    @Test func restartMidEscalationFiresTheNextStepOnceAtItsOriginalDeadline() async throws {
+    @Test func restartMidEscalationFiresTheOverdueStepOnlyAfterAFreshFailure() async throws {
         let path = try temporaryFolder("restart") + "/watchpost.db"
         let t0 = F.local("2026-11-24T02:00")
         let clock = ManualClock(now: t0)
@@ -39,27 +39,49 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         do {
             let (_, p) = try processor(path, clock: clock, settings: settings)
             await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
-            clock.advance(to: t0 + .minutes(15))
-            #expect(await p.tick() == t0 + .minutes(45))
+            clock.advance(to: t0 + .minutes(10))
+            #expect(await p.tick() == t0 + .minutes(15))
         }
         // Nothing was shut down: the processor and the connection are simply gone. The box stays
-        // down past the level-3 deadline (t0 + 45m).
+        // down past the level-2 deadline (t0 + 15m).
         clock.advance(to: t0 + .minutes(50))
         let (store, p) = try processor(path, clock: clock, settings: settings)
-        let next = await p.tick()
-        let expected = F.keys(1, "triggered", "r0.L1", F.level1) + F.keys(1, "escalated", "r0.L2", F.level2)
-            + F.keys(1, "escalationNotice", "r0.L2", F.level1) + F.keys(1, "escalated", "r0.L3", F.level3)
-            + F.keys(1, "escalationNotice", "r0.L3", F.level1 + F.level2)
+        _ = await p.tick()
+        let opened = F.keys(1, "triggered", "r0.L1", F.level1) + F.keys(1, "informed", "r0.I", F.level2)
+        // Judged before escalating: nothing fires until a fresh result says the problem is still there.
+        #expect(try await outboxKeys(store) == opened)
+        await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0 + .minutes(51)))
+        _ = await p.tick()
+        let expected = opened + F.keys(1, "escalated", "r0.L2", F.level2) + F.keys(1, "escalationNotice", "r0.L2", F.level1)
         #expect(try await outboxKeys(store) == expected)
-        // The reminder is timed from the original deadline, not from the late restart.
-        #expect(next == t0 + .minutes(45) + .hours(1))
         // A second tick (or a second restart) notifies nothing again.
         _ = await p.tick()
         let (store3, p3) = try processor(path, clock: clock, settings: settings)
         _ = await p3.tick()
         #expect(try await outboxKeys(store3) == expected)
-        #expect(try await store3.incident(1)?.level == 3)
+        #expect(try await store3.incident(1)?.level == 2)
         #expect(try await store3.verify() == [])
+    }
+
+    @Test func restartAfterTheProblemClearedResolvesWithoutEscalating() async throws {
+        let path = try temporaryFolder("restart-cleared") + "/watchpost.db"
+        let t0 = F.local("2026-11-24T02:00")
+        let clock = ManualClock(now: t0)
+        let settings = try F.settings([F.content()])
+        do {
+            let (_, p) = try processor(path, clock: clock, settings: settings)
+            await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
+        }
+        // Down for three hours; the unapproved file was removed meanwhile.
+        clock.advance(to: t0 + .hours(3))
+        let (store, p) = try processor(path, clock: clock, settings: settings)
+        _ = await p.tick()
+        await p.handle(key: F.key("content"), kind: "content", result: F.result(.ok, at: t0 + .hours(3) + .seconds(5)))
+        _ = await p.tick()
+        let keys = try await outboxKeys(store)
+        #expect(!keys.contains { $0.contains("/escalated/") || $0.contains("/escalationNotice/") || $0.contains("/reminder/") })
+        #expect(keys.filter { $0.contains("/resolved/") } == F.keys(1, "resolved", "r0", F.level2 + F.level1))
+        #expect(try await store.incident(1)?.state == .resolved)
     }
 
     @Test func acknowledgementFromAnotherProcessStopsTheDaemonsEscalation() async throws {
@@ -76,7 +98,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
                                                                         from: "<reply-1@example.org>", at: t0 + .minutes(20))
         #expect(acked.state == .acknowledged)
         clock.advance(to: t0 + .minutes(45))
-        #expect(await p.tick() == t0 + .minutes(20) + .hours(4))
+        #expect(await p.tick() == nil)
         let keys = try await outboxKeys(store)
         #expect(!keys.contains { $0.contains("/escalated/r0.L3/") })
         #expect(keys.filter { $0.contains("/acknowledged/a1/") }.count == (F.level1 + F.level2).count)
@@ -86,7 +108,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         #expect(try await store.incident(1)?.state == .resolved)
         #expect(try await outboxKeys(store).filter { $0.contains("/resolved/") }.count == (F.level1 + F.level2).count)
         let kinds = try await store.timeline(incidentID: 1).map(\.event.kind)
-        #expect(kinds == ["opened", "notified", "state", "escalated", "notified", "acknowledged", "notified", "resolved", "notified", "state"])
+        #expect(kinds == ["opened", "notified", "informed", "notified", "state", "escalated", "notified", "acknowledged", "notified", "resolved", "notified", "state"])
         #expect(try await store.verify() == [])
     }
 
@@ -101,13 +123,13 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         await p.handle(key: F.key("screen"), kind: "led", result: F.dark(at: t0 + .minutes(1)))
         await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0 + .minutes(1)))
         var keys = try await outboxKeys(store)
-        #expect(keys == F.keys(2, "triggered", "r0.L1", F.level1))
+        #expect(keys == F.keys(2, "triggered", "r0.L1", F.level1) + F.keys(2, "informed", "r0.I", F.level2))
         // Stopped early: the screen is still dark, so it is notified now.
         clock.advance(to: t0 + .minutes(10))
         try await other.stopMaintenance(id: w.id, by: "binh", at: clock.now())
         _ = await p.tick()
         keys = try await outboxKeys(store)
-        #expect(keys.filter { $0.hasPrefix("inc-1/") } == F.keys(1, "triggered", "r0.L1", F.level1 + F.technicians))
+        #expect(keys.filter { $0.hasPrefix("inc-1/") } == F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
     }
 
     @Test func auditVerifyFindsTheFirstEditedInsertedOrDeletedEntry() async throws {
@@ -149,13 +171,14 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
             let (_, p) = try processor(fresh2, clock: ManualClock(now: t0), settings: try F.settings([F.content()]))
             await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
         }
-        _ = try Subprocess.run(sqlite3, arguments: [fresh2, "DELETE FROM timeline WHERE seq = 3"], timeout: .seconds(10))
+        // (opening writes five entries: opened, notified, informed, notified, state)
+        _ = try Subprocess.run(sqlite3, arguments: [fresh2, "DELETE FROM timeline WHERE seq = 5"], timeout: .seconds(10))
         let lastGone = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
-        #expect(lastGone.firstProblem?.contains("entry 3 (the last) was deleted") == true)
+        #expect(lastGone.firstProblem?.contains("entry 5 (the last) was deleted") == true)
         // An inserted entry that copies a neighbour's hash does not chain.
-        _ = try Subprocess.run(sqlite3, arguments: [fresh2, "INSERT INTO timeline SELECT 3, at_ms, site, check_id, incident_id, 'note', 'mallory', 'all fine', prev_hash, hash FROM timeline WHERE seq = 2"], timeout: .seconds(10))
+        _ = try Subprocess.run(sqlite3, arguments: [fresh2, "INSERT INTO timeline SELECT 5, at_ms, site, check_id, incident_id, 'note', 'mallory', 'all fine', prev_hash, hash FROM timeline WHERE seq = 4"], timeout: .seconds(10))
         let inserted = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
-        #expect(inserted.problemSeq == 3)
+        #expect(inserted.problemSeq == 5)
     }
 }
 
@@ -206,7 +229,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         #expect(kinds.filter { $0 == "responder-started" }.count == 2)
         #expect(kinds.contains("responder-succeeded") && kinds.contains("responder-failed"))
         let failed = try await store.read { db in try db.query("SELECT key FROM outbox WHERE event = 'responderFailed' ORDER BY id").map { $0[0].string ?? "" } }
-        #expect(failed == F.keys(1, "responderFailed", "broken", F.level1))
+        #expect(failed == F.keys(1, "responderFailed", "broken", F.level2 + F.level1))
         #expect(try await store.verify() == [])
     }
 }

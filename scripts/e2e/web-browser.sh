@@ -31,7 +31,10 @@ smtp=$(free_port); web=$(free_port)
 
 mkdir -p "$work/conf/probes/tay-trang" "$work/mail"
 cp -r "$root/alerts" "$work/conf/"
-cp "$root/probes/tay-trang/site.conf" "$root/probes/tay-trang/schedule.conf" "$work/conf/probes/tay-trang/"
+cp "$root/probes/tay-trang/site.conf" "$work/conf/probes/tay-trang/"
+# Operating hours around the clock: the run must not depend on the time of day (outside hours a
+# technical incident reaches the technicians only until the next window).
+printf '[weekly]\nmonday = 00:00-24:00\ntuesday = 00:00-24:00\nwednesday = 00:00-24:00\nthursday = 00:00-24:00\nfriday = 00:00-24:00\nsaturday = 00:00-24:00\nsunday = 00:00-24:00\n' > "$work/conf/probes/tay-trang/schedule.conf"
 printf '#!/bin/sh\necho "CRITICAL - màn hình tối / screen dark | brightness=0"\nexit 2\n' > "$work/check_dark"; chmod +x "$work/check_dark"
 cat > "$work/conf/probes/tay-trang/checks.conf" <<CONF
 [check screen]

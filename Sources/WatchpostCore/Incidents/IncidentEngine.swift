@@ -8,7 +8,7 @@ public struct IncidentEngine: Sendable {
     var specs: [CheckSpec] = []
     var siteIndexOfCheck: [Int] = []
     /// What `observe` needs per check, without reference-counted fields (it runs for every result).
-    struct HotSpec { var failAfter: Int; var recoverAfter: Int; var followsSchedule: Bool; var flapping: FlappingPolicy; var site: Int; var power: Bool }
+    struct HotSpec { var failAfter: Int; var recoverAfter: Int; var followsSchedule: Bool; var flapping: FlappingPolicy; var site: Int; var power: Bool; var rules: Bool }
     var hot: [HotSpec] = []
     var lastPrune = Instant(milliseconds: 0)
     var siteHasResponders: [Bool] = []
@@ -25,6 +25,11 @@ public struct IncidentEngine: Sendable {
     /// Indexes kept by `store` so that `tick` never scans (or copies) every incident.
     var deadlines: [Int64: Instant] = [:]
     var heldByMaintenance: Set<Int64> = []
+    /// Technical incidents waiting for the next operating window.
+    var heldOutsideHours: Set<Int64> = []
+    /// Checks whose open incident's overdue deadlines wait for a fresh failing result (after a
+    /// restart: a problem that cleared while the daemon was down is never escalated).
+    public private(set) var awaitingFreshResult: Set<CheckKey> = []
     var resolvedAt: [Int64: Instant] = [:]
     public var nextIncidentID: Int64 = 1
     /// Ad-hoc windows (from the database); profile windows come with the settings.
@@ -51,7 +56,8 @@ public struct IncidentEngine: Sendable {
                 index[c.key] = specs.count
                 specs.append(c)
                 siteIndexOfCheck.append(si)
-                hot.append(HotSpec(failAfter: c.failAfter, recoverAfter: c.recoverAfter, followsSchedule: c.followsSchedule, flapping: c.flapping, site: si, power: c.isPowerSource))
+                hot.append(HotSpec(failAfter: c.failAfter, recoverAfter: c.recoverAfter, followsSchedule: c.followsSchedule, flapping: c.flapping, site: si,
+                                   power: c.isPowerSource, rules: !site.escalation.findingRules.isEmpty))
                 trackers.append(old[c.key] ?? CheckTracker())
             }
         }
@@ -80,7 +86,7 @@ public struct IncidentEngine: Sendable {
     /// server, `watchpost maintenance start`). Checks with an open incident resume hard-failed.
     public mutating func load(incidents list: [Incident], maintenance: [MaintenanceWindow], nextID: Int64) {
         let before = openByCheck
-        incidents = [:]; openByCheck = [:]; lastByCheck = [:]; deadlines = [:]; heldByMaintenance = []; resolvedAt = [:]
+        incidents = [:]; openByCheck = [:]; lastByCheck = [:]; deadlines = [:]; heldByMaintenance = []; heldOutsideHours = []; resolvedAt = [:]
         for inc in list.sorted(by: { $0.id < $1.id }) { index(inc) }
         adHocMaintenance = maintenance
         nextIncidentID = max(nextIncidentID, nextID)
@@ -104,6 +110,28 @@ public struct IncidentEngine: Sendable {
         }
     }
 
+    /// After a restart: open incidents whose deadline is already due (missed while the daemon was
+    /// down) wait for a fresh failing result of their check before anything is escalated; a check
+    /// that recovered meanwhile resolves them instead. Returns the checks concerned.
+    @discardableResult
+    public mutating func requireFreshResults(now: Instant) -> [CheckKey] {
+        for (id, at) in deadlines where at <= now {
+            if let inc = incidents[id] { awaitingFreshResult.insert(inc.key) }
+        }
+        return awaitingFreshResult.sorted()
+    }
+
+    /// Whether a maintenance window is open for a check now (told to its probe, so that a change
+    /// made during maintenance is accepted as the new state).
+    public func inMaintenance(_ key: CheckKey, at t: Instant) -> Bool {
+        maintenanceWindow(for: key, category: .technical, at: t) != nil || maintenanceWindow(for: key, category: .security, at: t) != nil
+    }
+
+    /// Applies the site's finding rules (category and raised severity) to a result.
+    func classified(_ r: CheckResult, site: Int) -> CheckResult {
+        settings.sites[site].escalation.classify(r) ?? r
+    }
+
     /// Restores a check's soft state after a restart (from the stored check state): a check that
     /// had failed `attempts` times without becoming hard continues counting from there.
     public mutating func restoreSoftState(_ key: CheckKey, status: CheckStatus, hard: Bool, attempts: Int) {
@@ -123,6 +151,8 @@ public struct IncidentEngine: Sendable {
         if h.followsSchedule, !result.findings.isEmpty {
             if let judged = OperatingHoursJudge.judge(result, scheduledOn: settings.sites[h.site].schedule.isOn(at: result.startedAt)) { status = judged.status }
         }
+        if h.rules, !result.findings.isEmpty, let c = settings.sites[h.site].escalation.classify(result), c.status > status { status = c.status }
+        if !awaitingFreshResult.isEmpty, status.isProblem { awaitingFreshResult.remove(specs[i].key) }
         var o = trackers[i].observe(status, failAfter: h.failAfter, recoverAfter: h.recoverAfter, flapping: h.flapping)
         if h.power {
             let down = PowerFindings.isDown(result, status: status)
@@ -155,8 +185,11 @@ public struct IncidentEngine: Sendable {
         var result = raw
         if spec.followsSchedule, !raw.findings.isEmpty,
            let judged = OperatingHoursJudge.judge(raw, scheduledOn: settings.sites[siteIndexOfCheck[i]].schedule.isOn(at: raw.startedAt)) { result = judged }
+        result = classified(result, site: siteIndexOfCheck[i])
         let t = result.startedAt
-        let category: IncidentCategory = spec.category == .security || result.isSecurityRelevant ? .security : .technical
+        // Classified by finding, not by check: a check without findings (an exec plugin) keeps its
+        // configured category.
+        let category: IncidentCategory = result.findings.isEmpty ? spec.category : (result.isSecurityRelevant ? .security : .technical)
 
         if o.flappingStarted { flappingStarted(i, result: result, category: category, out: &out) }
         if o.hardChanged {
@@ -170,10 +203,12 @@ public struct IncidentEngine: Sendable {
             out.timeline.append(TimelineEvent(at: t, site: spec.key.site, checkID: spec.key.check, incidentID: openByCheck[spec.key] ?? lastByCheck[spec.key],
                                               kind: "state", text: "\(o.hardFrom) → \(o.hardTo) (hard): \(result.summary)\(note.map { " [\($0)]" } ?? "")"))
         } else if result.status.isProblem, let id = openByCheck[spec.key], var inc = incidents[id] {
-            // Still failing: keep the summary current and look for responders.
+            // Still failing: keep the summary current, add findings of another kind as lines of
+            // their own, and look for responders.
             if inc.summary != result.summary || Set(inc.findingCodes) != Set(result.findings.filter(\.status.isProblem).map(\.code)) {
                 inc.summary = result.summary
-                inc.findingCodes = result.findings.filter(\.status.isProblem).map(\.code)
+                let s = addFindings(&inc, result: result, category: category, site: siteIndexOfCheck[i])
+                out.timeline += s.timeline; out.notifications += s.notifications
                 store(inc, &out)
             }
             startResponders(id, result: result, at: t, out: &out)
@@ -194,6 +229,7 @@ public struct IncidentEngine: Sendable {
         if inc.isOpen { openByCheck[inc.key] = inc.id } else if openByCheck[inc.key] == inc.id { openByCheck[inc.key] = nil }
         if inc.isOpen && inc.hold == nil, let d = inc.deadline { deadlines[inc.id] = d.at } else { deadlines[inc.id] = nil }
         if inc.isOpen && inc.hold == .maintenance { heldByMaintenance.insert(inc.id) } else { heldByMaintenance.remove(inc.id) }
+        if inc.isOpen && inc.hold == .outsideHours { heldOutsideHours.insert(inc.id) } else { heldOutsideHours.remove(inc.id) }
         if inc.state == .resolved { resolvedAt[inc.id] = inc.resolvedAt ?? inc.updatedAt } else { resolvedAt[inc.id] = nil }
     }
 
@@ -222,20 +258,12 @@ public struct IncidentEngine: Sendable {
         let site = settings.sites[siteIndexOfCheck[i]]
         let t = result.startedAt
         if let id = openByCheck[spec.key], var inc = incidents[id] {
-            let before = inc.severity
-            inc.severity = status
-            inc.summary = result.summary
-            inc.findingCodes = result.findings.filter(\.status.isProblem).map(\.code)
-            inc.updatedAt = t
-            if category == .security && inc.category == .technical { inc.category = .security }
-            out.timeline.append(inc.event("severity", "\(before) → \(status)", at: t))
-            // A worse severity may enter the chain earlier (technicians-only warning → critical at level 1).
-            let entry = site.escalation.entry(category: inc.category, severity: status)
-            if inc.state == .triggered && inc.hold == nil, case .level(let n) = entry, n > inc.level {
-                inc.entry = entry
-                let s = inc.notifyLevel(n, policy: site.escalation, event: .escalated, at: t)
-                out.timeline += s.timeline; out.notifications += s.notifications
-            }
+            // Findings of another kind are added lines; a worse severity is announced as such
+            // ("mức độ tăng lên") to those told and to a level it now enters at.
+            let added = addFindings(&inc, result: result, category: category, site: siteIndexOfCheck[i])
+            out.timeline += added.timeline; out.notifications += added.notifications
+            let s = inc.raiseSeverity(to: status, summary: result.summary, policy: site.escalation, at: t, inHours: site.schedule.isOn(at: t))
+            out.timeline += s.timeline; out.notifications += s.notifications
             store(inc, &out)
             return nil
         }
@@ -276,6 +304,10 @@ public struct IncidentEngine: Sendable {
             last.severity = status
             last.category = last.category == .security ? .security : category
             last.summary = result.summary
+            last.subject = result.summary
+            last.value = IncidentEngine.measuredValue(result)
+            last.findingCodes = result.findings.filter(\.status.isProblem).map(\.code)
+            last.addedFindings = nil
             last.since = t
             last.updatedAt = t
             last.entry = policy.entry(category: last.category, severity: status)
@@ -289,7 +321,8 @@ public struct IncidentEngine: Sendable {
                            state: .triggered, openedAt: t, since: t, updatedAt: t, resolvedAt: nil,
                            entry: policy.entry(category: category, severity: status), level: 0, round: 0, reminders: 0,
                            acknowledgements: 0, reopenCount: 0, deadline: nil, notified: [], acknowledgement: nil,
-                           ackTimeout: policy.ackTimeout, hold: nil, folded: [], responders: [])
+                           ackTimeout: policy.ackTimeout, hold: nil, folded: [], responders: [], addedFindings: nil, subject: result.summary,
+                           value: IncidentEngine.measuredValue(result), decisions: nil)
             nextIncidentID += 1
             out.timeline.append(inc.event("opened", "\(category.rawValue) incident, \(status): \(result.summary) (enters at \(inc.entry))", at: t))
         }
@@ -305,7 +338,7 @@ public struct IncidentEngine: Sendable {
         } else if let h = hold ?? (trackers[i].flapping ? .flapping : nil) {
             inc.hold = h
         } else {
-            let s = inc.notifyEntry(policy: policy, event: event, at: t)
+            let s = inc.notifyEntry(policy: policy, event: event, at: t, inHours: site.schedule.isOn(at: t))
             out.timeline += s.timeline; out.notifications += s.notifications
         }
         store(inc, &out)
@@ -344,7 +377,7 @@ public struct IncidentEngine: Sendable {
                 return "power back, waiting for \(still.joined(separator: ", "))"
             }
         }
-        let s = inc.resolve(by: "engine", reason: "\(spec.name) is OK again", at: t)
+        let s = inc.resolve(by: "engine", reason: "\(spec.name): OK", at: t)
         out.timeline += s.timeline; out.notifications += s.notifications
         store(inc, &out)
         return nil
@@ -440,7 +473,7 @@ public struct IncidentEngine: Sendable {
             // Still a problem: escalation resumes from where it was.
             if inc.state == .triggered {
                 if inc.level == 0, case .level = inc.entry {
-                    let s = inc.notifyEntry(policy: site.escalation, event: .triggered, at: t)
+                    let s = inc.notifyEntry(policy: site.escalation, event: .triggered, at: t, inHours: site.schedule.isOn(at: t))
                     out.timeline += s.timeline; out.notifications += s.notifications
                 } else if let lvl = site.escalation.level(inc.level), inc.level < site.escalation.levels.count, let to = lvl.timeout {
                     inc.deadline = EscalationDeadline(at: t + to, kind: .escalate, level: inc.level + 1)
@@ -475,7 +508,7 @@ public struct IncidentEngine: Sendable {
                 let policy = settings.sites[si].escalation
                 if x.state == .triggered {
                     if x.level == 0 {
-                        let s = x.notifyEntry(policy: policy, event: .triggered, at: now)
+                        let s = x.notifyEntry(policy: policy, event: .triggered, at: now, inHours: settings.sites[si].schedule.isOn(at: now))
                         out.timeline += s.timeline; out.notifications += s.notifications
                     } else if x.deadline == nil || x.deadline!.at < now {
                         x.deadline = EscalationDeadline(at: now, kind: .escalate, level: min(x.level + 1, policy.levels.count))
@@ -484,9 +517,23 @@ public struct IncidentEngine: Sendable {
             }
             store(x, &out)
         }
+        // Operating hours begin: technical incidents held outside them reach the chain if still open.
+        for id in heldOutsideHours.sorted() {
+            guard var x = incidents[id], let si = siteIndex[x.key.site], settings.sites[si].schedule.isOn(at: now) else { continue }
+            x.hold = nil
+            out.timeline.append(x.event("released", "operating hours began; the problem is still present", at: now))
+            if x.state == .triggered {
+                let s = x.notifyEntry(policy: settings.sites[si].escalation, event: .triggered, at: now, inHours: true)
+                out.timeline += s.timeline; out.notifications += s.notifications
+            }
+            store(x, &out)
+        }
         while true {
             var first: (Instant, Int64)? = nil
-            for (id, at) in deadlines where at <= now { if first == nil || (at, id) < first! { first = (at, id) } }
+            for (id, at) in deadlines where at <= now {
+                if !awaitingFreshResult.isEmpty, let k = incidents[id]?.key, awaitingFreshResult.contains(k) { continue }
+                if first == nil || (at, id) < first! { first = (at, id) }
+            }
             guard let (_, id) = first, var inc = incidents[id] else { break }
             guard let si = siteIndex[inc.key.site] else { inc.deadline = nil; store(inc, &out); continue }
             if let w = maintenanceWindow(for: inc.key, category: inc.category, at: now) {
@@ -521,6 +568,10 @@ public struct IncidentEngine: Sendable {
     public func nextWakeup() -> Instant? {
         var next = deadlines.values.min()
         func consider(_ t: Instant) { if next == nil || t < next! { next = t } }
+        for id in heldOutsideHours {
+            guard let inc = incidents[id], let si = siteIndex[inc.key.site], let t = settings.sites[si].schedule.nextChange(after: inc.updatedAt) else { continue }
+            consider(t)
+        }
         for id in heldByMaintenance {
             guard let inc = incidents[id] else { continue }
             let windows = (siteIndex[inc.key.site].map { settings.sites[$0].maintenance } ?? []) + adHocMaintenance
@@ -531,9 +582,9 @@ public struct IncidentEngine: Sendable {
 
     // MARK: - People (in-process; other processes use IncidentService, which applies the same steps)
 
-    public mutating func acknowledge(incidentID: Int64, by: String, via: String, note: String?, from: String?, at: Instant) throws(WatchpostError) -> EngineOutput {
+    public mutating func acknowledge(incidentID: Int64, by: String, via: String, note: String?, from: String?, at: Instant, organisation: String? = nil) throws(WatchpostError) -> EngineOutput {
         guard var inc = incidents[incidentID] else { throw WatchpostError(.notFound, "no open incident #\(incidentID)") }
-        let s = try inc.acknowledge(by: by, via: via, note: note, from: from, at: at)
+        let s = try inc.acknowledge(by: by, via: via, note: note, from: from, at: at, organisation: organisation)
         var out = EngineOutput()
         out.timeline = s.timeline; out.notifications = s.notifications
         store(inc, &out)
@@ -542,12 +593,62 @@ public struct IncidentEngine: Sendable {
 
     public mutating func resolve(incidentID: Int64, by: String, note: String?, at: Instant) throws(WatchpostError) -> EngineOutput {
         guard var inc = incidents[incidentID], inc.isOpen else { throw WatchpostError(.notFound, "no open incident #\(incidentID)") }
-        let s = inc.resolve(by: by, reason: note ?? "resolved by hand", at: at)
+        let s = inc.resolve(by: by, reason: note ?? "resolved by hand", at: at, via: "cli", note: note)
         var out = EngineOutput()
         out.timeline = s.timeline; out.notifications = s.notifications
         store(inc, &out)
         if let i = index[inc.key], trackers[i].hardStatus.isProblem { trackers[i].hardStatus = .ok; trackers[i].failStreak = 0 }
         return out
+    }
+
+    /// Findings of another kind than those the incident has (temperature after a blackout) are
+    /// added lines, named on the timeline and told to those notified — never a silent change of
+    /// subject. A security finding on a technical incident makes it a security incident and
+    /// reaches those the security route informs.
+    mutating func addFindings(_ inc: inout Incident, result: CheckResult, category: IncidentCategory, site si: Int) -> IncidentStep {
+        var step = IncidentStep()
+        let problems = result.findings.filter(\.status.isProblem)
+        var known = Set(inc.findingCodes)
+        for k in (inc.addedFindings ?? [:]).keys { known.insert(k) }
+        let fresh = problems.filter { !known.contains($0.code) }
+        guard !fresh.isEmpty else { return step }
+        var added = inc.addedFindings ?? [:]
+        for f in fresh where added[f.code] == nil { added[f.code] = f.message }
+        inc.addedFindings = added
+        let t = result.startedAt
+        let site = settings.sites[si]
+        let lines = fresh.map { "\($0.code): \($0.message)" }.joined(separator: "; ")
+        step.timeline.append(inc.event("finding-added", "added to the incident (was: \(inc.subject ?? inc.summary)): \(lines)", at: t))
+        guard inc.hold == nil else { return step }
+        var to = inc.notifiedRecipients
+        if category == .security && inc.category == .technical {
+            inc.category = .security
+            let route = site.escalation.route(category: .security, severity: inc.severity, inHours: site.schedule.isOn(at: t), findings: fresh.map(\.code))
+            var newly = route.informedRecipients
+            if let first = route.steps.first { newly += first.recipients }
+            newly = newly.filter { r in !to.contains { $0.address == r.address } }
+            inc.remember(newly, level: max(inc.level, 0))
+            to += newly
+        }
+        step.notifications = inc.requests(.findingAdded, step: "x\(t.milliseconds)", to: to, level: inc.level,
+                                          action: "Thêm vấn đề mới vào sự cố (sự cố gốc: \(inc.subject ?? inc.summary)): \(lines)",
+                                          actionEnglish: "A further problem added to this incident (originally: \(inc.subject ?? inc.summary)): \(lines)", at: t,
+                                          extra: ["added": lines])
+        if let e = inc.queuedEvent(step.notifications, what: "added finding", at: t) { step.timeline.append(e) }
+        return step
+    }
+
+    /// The measured values behind a result, for the first notice ("temperature 80 °C").
+    public static func measuredValue(_ r: CheckResult) -> String? {
+        guard !r.measurements.isEmpty else { return nil }
+        func number(_ v: Double) -> String {
+            // Measurements come from devices: never trap on NaN, infinity or a huge value.
+            guard v.isFinite, abs(v) < 1e12 else { return String(v) }
+            let rounded = (v * 100).rounded() / 100
+            let s = rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded)
+            return String(s.map { $0 == "." ? "," : $0 })  // Vietnamese decimal comma
+        }
+        return r.measurements.prefix(6).map { m in "\(m.name) \(number(m.value))\(m.unit.isEmpty ? "" : " " + m.unit)" }.joined(separator: ", ")
     }
 
     /// Adds or replaces ad-hoc maintenance windows (in-process use; the daemon reloads them from the database).

@@ -35,7 +35,9 @@ extension Incident {
         for r in told where !uniqueNames.contains(r.displayName) { uniqueNames.append(r.displayName) }
         var f = [String: String](minimumCapacity: 20)
         f["site"] = siteName; f["site_en"] = siteNameEnglish; f["check"] = key.check; f["check_name"] = checkName
-        f["status"] = severity.description; f["status_vi"] = severity.vietnamese; f["value"] = ""; f["summary"] = summary
+        f["status"] = severity.description; f["status_vi"] = severity.vietnamese; f["value"] = value ?? "—"; f["summary"] = summary
+        f["subject"] = subject ?? summary
+        if let added = addedFindings, !added.isEmpty { f["added"] = added.keys.sorted().map { "\($0): \(added[$0] ?? "")" }.joined(separator: "; ") }
         f["since"] = zone.format(since); f["level"] = levelLabel(level)
         f["category"] = category == .technical ? "Technical incident" : "Information-security incident"
         f["category_vi"] = category.vietnamese; f["incident"] = "#\(id)"; f["notified"] = uniqueNames.joined(separator: ", ")
@@ -46,10 +48,11 @@ extension Incident {
     /// Notification requests for one step. `step` makes the key unique per step; the key is
     /// `inc-<id>/<event>/<step>/<address>`, so replaying a step never notifies twice.
     public func requests(_ event: NotificationRequest.Event, step: String, to recipients: [NotificationRecipient], level: Int,
-                         action: String, actionEnglish: String, at: Instant) -> [NotificationRequest] {
+                         action: String, actionEnglish: String, at: Instant, extra: [String: String] = [:]) -> [NotificationRequest] {
         guard !recipients.isEmpty else { return [] }
         var seen: [String] = []
-        let base = baseFields(action: action, actionEnglish: actionEnglish, level: level, notified: notifiedRecipients)
+        var base = baseFields(action: action, actionEnglish: actionEnglish, level: level, notified: notifiedRecipients)
+        for (k, v) in extra { base[k] = v }
         let prefix = "inc-\(id)/\(event.rawValue)/\(step)/"
         var out: [NotificationRequest] = []
         out.reserveCapacity(recipients.count)
@@ -74,23 +77,61 @@ extension Incident {
 
     // MARK: Notify and escalate
 
-    /// Notifies the incident's entry point (a level, or technicians only) and sets the next deadline.
-    public mutating func notifyEntry(policy: EscalationPolicy, event ev: NotificationRequest.Event, at: Instant) -> IncidentStep {
+    /// Adds recipients to `notified` (each address once per level).
+    mutating func remember(_ recips: [NotificationRecipient], level n: Int) {
+        for r in recips where !notified.contains(where: { $0.recipient.address == r.address && $0.level == n }) {
+            notified.append(NotifiedRecipient(recipient: r, level: n))
+        }
+    }
+
+    /// Notifies the incident's entry point as the routing table says: the informed groups at once,
+    /// then the entry level (or the technicians only), and sets the next deadline. Outside
+    /// operating hours a technical incident that does not threaten the equipment reaches only the
+    /// technicians and is held until the next window (`hold = .outsideHours`).
+    public mutating func notifyEntry(policy: EscalationPolicy, event ev: NotificationRequest.Event, at: Instant, inHours: Bool = true) -> IncidentStep {
+        let route = policy.route(category: category, severity: severity, inHours: inHours, findings: findingCodes)
+        if route.heldUntilOperatingHours {
+            var step = IncidentStep()
+            hold = .outsideHours
+            deadline = nil
+            remember(policy.technicians, level: 0)
+            step.notifications = requests(ev, step: "r\(round).T", to: policy.technicians, level: 0,
+                                          action: "Ngoài giờ hoạt động: kỹ thuật viên kiểm tra; các cơ quan khác được báo khi bắt đầu giờ hoạt động nếu sự cố vẫn còn",
+                                          actionEnglish: "Outside operating hours: technicians check; the rest of the chain is told when operating hours begin if it is still open", at: at)
+            step.timeline.append(event("held", "outside operating hours: technicians only; the chain hears at the next operating window if still open", at: at))
+            if let e = queuedEvent(step.notifications, what: "\(ev.rawValue) (technicians only, outside operating hours)", at: at) { step.timeline.append(e) }
+            return step
+        }
+        var step = IncidentStep()
+        var entryRecipients: [NotificationRecipient] = []
+        switch entry {
+        case .techniciansOnly: entryRecipients = policy.technicians
+        case .level(let n): entryRecipients = policy.level(n)?.recipients(for: category) ?? []
+        }
+        let informed = route.informedRecipients.filter { r in !entryRecipients.contains { $0.address == r.address } }
+        // Everyone told in this step is in `notified` before the messages are made, so the first
+        // notice lists who else was informed.
+        remember(informed, level: 0)
         switch entry {
         case .techniciansOnly:
-            var step = IncidentStep()
+            remember(policy.technicians, level: 0)
             let reqs = requests(ev, step: "r\(round).T", to: policy.technicians, level: 0,
                                 action: "Kỹ thuật viên kiểm tra và khắc phục", actionEnglish: "Technicians: check and repair", at: at)
-            for r in policy.technicians where !notified.contains(where: { $0.recipient.address == r.address }) {
-                notified.append(NotifiedRecipient(recipient: r, level: 0))
-            }
             deadline = nil
-            if let e = queuedEvent(reqs, what: "\(ev.rawValue) (technicians only, no escalation)", at: at) { step.timeline.append(e) }
             step.notifications = reqs
-            return step
+            if let e = queuedEvent(reqs, what: "\(ev.rawValue) (technicians only, no escalation)", at: at) { step.timeline.append(e) }
         case .level(let n):
-            return notifyLevel(n, policy: policy, event: ev, at: at)
+            step = notifyLevel(n, policy: policy, event: ev, at: at)
         }
+        if !informed.isEmpty {
+            let reqs = requests(.informed, step: "r\(round).I", to: informed, level: 0,
+                                action: "Để biết và phối hợp xử lý (không cần xác nhận; quý cơ quan sẽ nhận thông báo khi sự cố được xác nhận và khắc phục)",
+                                actionEnglish: "For your information and coordination (no acknowledgement needed; you will be told when it is acknowledged and resolved)", at: at)
+            step.notifications += reqs
+            step.timeline.append(event("informed", "informed at once: \(route.informed.map(\.name).joined(separator: ", "))", at: at))
+            if let e = queuedEvent(reqs, what: "information", at: at) { step.timeline.append(e) }
+        }
+        return step
     }
 
     /// Notifies level `n` and, for an escalation, tells the earlier levels. `at` is the step's
@@ -100,7 +141,7 @@ extension Incident {
         let created = now ?? at
         guard let lvl = policy.level(n) else { deadline = nil; return step }
         let earlier = notifiedRecipients
-        let recips = lvl.recipients + (category == .technical ? lvl.technicalRecipients : [])
+        let recips = lvl.recipients(for: category)
         let (action, actionEn): (String, String)
         switch ev {
         case .escalated: (action, actionEn) = ("Sự cố chưa được xác nhận đúng hạn, đã chuyển lên cấp \(n): đề nghị xử lý và xác nhận",
@@ -108,6 +149,7 @@ extension Incident {
         case .reopened: (action, actionEn) = ("Sự cố tái diễn: kiểm tra và xác nhận", "The problem is back: check and acknowledge")
         default: (action, actionEn) = ("Kiểm tra và xác nhận đã nhận sự cố", "Check the site and acknowledge this incident")
         }
+        remember(recips, level: n)
         let reqs = requests(ev, step: "r\(round).L\(n)", to: recips, level: n, action: action, actionEnglish: actionEn, at: created)
         step.notifications += reqs
         if ev == .escalated {
@@ -116,37 +158,47 @@ extension Incident {
                                            action: "Sự cố đã được báo lên cấp \(n)", actionEnglish: "The incident was escalated to level \(n)", at: created)
             step.timeline.append(event("escalated", "escalated to level \(n) (\(policy.name))", at: at))
         }
-        for r in recips where !notified.contains(where: { $0.recipient.address == r.address && $0.level == n }) {
-            notified.append(NotifiedRecipient(recipient: r, level: n))
-        }
         level = n
-        if n < policy.levels.count, let t = lvl.timeout {
-            deadline = EscalationDeadline(at: at + t, kind: .escalate, level: n + 1)
-        } else if let r = lvl.reminder {
-            deadline = EscalationDeadline(at: at + r, kind: .reminder, level: n)
-        } else {
-            deadline = nil
-        }
+        setNextDeadline(after: n, policy: policy, from: at)
         if let e = queuedEvent(step.notifications, what: "\(ev.rawValue) level \(n)", at: created) { step.timeline.append(e) }
         updatedAt = created
         return step
     }
 
-    /// Fires the due deadline (the caller checked `deadline.at <= now`).
+    /// The next timer after level `n` was notified at `from`: the next level when a timeout is set
+    /// and the next level is not one reached by decision only; else a reminder, if any.
+    mutating func setNextDeadline(after n: Int, policy: EscalationPolicy, from: Instant) {
+        guard let lvl = policy.level(n) else { deadline = nil; return }
+        if n < policy.levels.count, let t = lvl.timeout, policy.level(n + 1)?.byDecision == false {
+            deadline = EscalationDeadline(at: from + t, kind: .escalate, level: n + 1)
+        } else if let r = lvl.reminder {
+            deadline = EscalationDeadline(at: from + r, kind: .reminder, level: n)
+        } else {
+            deadline = nil
+        }
+    }
+
+    /// Fires the due deadline (the caller checked `deadline.at <= now`). Reminders missed while
+    /// the daemon was down collapse into one: the next one is timed from `now`.
     public mutating func fireDeadline(policy: EscalationPolicy, now: Instant) -> IncidentStep {
         guard let d = deadline else { return IncidentStep() }
         switch d.kind {
         case .escalate:
+            if policy.level(d.level)?.byDecision == true { deadline = nil; return IncidentStep() }
             return notifyLevel(d.level, policy: policy, event: .escalated, at: d.at, now: now)
         case .reminder:
             reminders += 1
             var step = IncidentStep()
             let lvl = policy.level(d.level)
-            let recips = (lvl?.recipients ?? []) + (category == .technical ? lvl?.technicalRecipients ?? [] : [])
+            let recips = lvl?.recipients(for: category) ?? []
             step.notifications = requests(.reminder, step: "r\(round).n\(reminders)", to: recips, level: d.level,
                                           action: "Nhắc lại: sự cố vẫn chưa được xác nhận", actionEnglish: "Reminder: still not acknowledged", at: now)
             step.timeline.append(event("reminder", "reminder \(reminders) to level \(d.level)", at: d.at))
-            deadline = lvl?.reminder.map { EscalationDeadline(at: d.at + $0, kind: .reminder, level: d.level) }
+            deadline = lvl?.reminder.map { r in
+                var next = d.at + r
+                if next <= now { next = now + r }
+                return EscalationDeadline(at: next, kind: .reminder, level: d.level)
+            }
             updatedAt = now
             return step
         case .ackTimeout:
@@ -154,7 +206,9 @@ extension Incident {
             state = .triggered
             round += 1
             step.timeline.append(event("ack-expired", "acknowledgement by \(acknowledgement?.by ?? "?") expired after \(ackTimeout ?? .zero) without resolution", at: d.at))
-            let next = min(max(level + 1, 1), max(policy.levels.count, 1))
+            // Never to a level reached only by decision.
+            let lastByTimer = policy.levels.last(where: { !$0.byDecision })?.number ?? 1
+            let next = min(max(level + 1, 1), lastByTimer)
             let s = notifyLevel(next, policy: policy, event: .escalated, at: d.at, now: now)
             step.timeline += s.timeline
             step.notifications += s.notifications
@@ -162,32 +216,117 @@ extension Incident {
         }
     }
 
+    /// The severity of an open incident rose (UPS warning → low battery): announced as such to
+    /// everyone told so far, and to a level the new severity enters at that was not told yet —
+    /// never as a missed deadline.
+    public mutating func raiseSeverity(to status: CheckStatus, summary newSummary: String, policy: EscalationPolicy, at: Instant, inHours: Bool) -> IncidentStep {
+        var step = IncidentStep()
+        let before = severity
+        severity = status
+        summary = newSummary
+        updatedAt = at
+        step.timeline.append(event("severity", "\(before) → \(status)", at: at))
+        guard status > before, hold == nil else { return step }
+        let earlier = notifiedRecipients
+        let newEntry = policy.entry(category: category, severity: status)
+        var newly: [NotificationRecipient] = []
+        var newLevel = level
+        if state == .triggered, case .level(let n) = newEntry, n > 0, (level == 0 || n < level || entry == .techniciansOnly) {
+            entry = newEntry
+            newly = policy.level(n)?.recipients(for: category) ?? []
+            newLevel = max(level, n)
+        }
+        let route = policy.route(category: category, severity: status, inHours: inHours, findings: findingCodes)
+        for r in route.informedRecipients where !newly.contains(where: { $0.address == r.address }) { newly.append(r) }
+        newly = newly.filter { r in !earlier.contains { $0.address == r.address } }
+        remember(newly, level: newLevel)
+        let (vi, en) = ("Mức độ tăng lên: \(before.vietnamese) → \(status.vietnamese) — \(newSummary)", "Severity raised: \(before) → \(status) — \(newSummary)")
+        step.notifications = requests(.severityRaised, step: "r\(round).s\(at.milliseconds)", to: earlier + newly, level: newLevel,
+                                      action: vi, actionEnglish: en, at: at)
+        if newLevel != level {
+            level = newLevel
+            setNextDeadline(after: newLevel, policy: policy, from: at)
+        }
+        if let e = queuedEvent(step.notifications, what: "severity raised", at: at) { step.timeline.append(e) }
+        return step
+    }
+
+    /// A Department user puts the incident to the Provincial People's Committee (Tây Trang 7.1.3,
+    /// last paragraph: "Trường hợp vượt thẩm quyền, báo cáo và đề xuất phương án xử lý cho Ủy ban
+    /// nhân dân tỉnh"). The Committee gets one message naming who and why; everyone told so far
+    /// hears of it. A second decision on the same incident is refused.
+    public mutating func escalateByDecision(to lvl: EscalationLevel, by: String, organisation: String?, via: String, note: String, at: Instant) throws(WatchpostError) -> IncidentStep {
+        guard state != .resolved else { throw WatchpostError(.usage, "incident #\(id) is already resolved", hint: "nothing to escalate") }
+        let trimmed = note.trimmingWhitespace()
+        guard !trimmed.isEmpty else {
+            throw WatchpostError(.usage, "a decision to put incident #\(id) to the Committee needs a note saying why",
+                                 hint: "add --note \"lý do / reason\"")
+        }
+        if (decisions ?? []).contains(where: { $0.to == "committee" }) {
+            throw WatchpostError(.usage, "incident #\(id) was already put to the Provincial People's Committee", hint: "add a comment instead")
+        }
+        let recips = lvl.recipients(for: category)
+        guard !recips.isEmpty else { throw WatchpostError(.configuration, "the chain's decision level \(lvl.number) has no recipient with an email address") }
+        var step = IncidentStep()
+        let channel = ActionChannel(via: via)
+        decisions = (decisions ?? []) + [IncidentDecision(to: "committee", by: by, organisation: organisation, via: channel.rawValue, note: trimmed, at: at)]
+        let earlier = notifiedRecipients.filter { e in !recips.contains { $0.address == e.address } }
+        remember(recips, level: lvl.number)
+        level = max(level, lvl.number)
+        updatedAt = at
+        var person = personFields(by: by, organisation: organisation, channel: channel, note: trimmed, at: at)
+        person["decision"] = trimmed
+        let who = by + (organisation.map { " (\($0))" } ?? "")
+        let action = "\(who) đề xuất UBND tỉnh chỉ đạo: \(trimmed)"
+        let actionEn = "\(who) put the incident to the Provincial People's Committee: \(trimmed)"
+        step.notifications = requests(.committeeEscalation, step: "d\((decisions ?? []).count)", to: recips, level: lvl.number,
+                                      action: action, actionEnglish: actionEn, at: at, extra: person)
+        step.notifications += requests(.escalationNotice, step: "d\((decisions ?? []).count)", to: earlier, level: lvl.number,
+                                       action: action, actionEnglish: actionEn, at: at, extra: person)
+        step.timeline.append(event("escalated-by-decision", "put to level \(lvl.number) (Provincial People's Committee) by \(who) via \(channel.rawValue): \(trimmed)", at: at, actor: by))
+        if let e = queuedEvent(step.notifications, what: "decision", at: at) { step.timeline.append(e) }
+        return step
+    }
+
+    /// The person fields of a notice: who, their organisation, the channel, the time and the note.
+    func personFields(by: String, organisation: String?, channel: ActionChannel, note: String?, at: Instant) -> [String: String] {
+        [
+            "by": by, "by_org": organisation ?? "—", "via": channel.vietnamese, "via_en": channel.english,
+            "note": (note?.trimmingWhitespace()).flatMap { $0.isEmpty ? nil : $0 } ?? "(không có / none)",
+            "time": zone.format(at),
+        ]
+    }
+
     // MARK: Acknowledge, resolve, note
 
-    /// Stops escalation and tells every level already notified (who, when, with what note). An
-    /// acknowledgement expires after `ackTimeout` (PagerDuty): then the incident escalates again.
-    public mutating func acknowledge(by: String, via: String, note: String?, from: String?, at: Instant) throws(WatchpostError) -> IncidentStep {
+    /// Stops escalation and tells every level already notified (who, their organisation, when,
+    /// how, with what note). Informed groups are told too: an acknowledgement never silences
+    /// them. An acknowledgement expires after `ackTimeout` (PagerDuty): then it escalates again.
+    public mutating func acknowledge(by: String, via: String, note: String?, from: String?, at: Instant, organisation: String? = nil) throws(WatchpostError) -> IncidentStep {
         guard state != .resolved else {
             throw WatchpostError(.usage, "incident #\(id) is already resolved", hint: "nothing to acknowledge")
         }
         var step = IncidentStep()
         acknowledgements += 1
         state = .acknowledged
-        acknowledgement = Acknowledgement(by: by, via: via, note: note, from: from, at: at, level: level)
+        acknowledgement = Acknowledgement(by: by, via: via, note: note, from: from, at: at, level: level, organisation: organisation)
         deadline = ackTimeout.map { EscalationDeadline(at: at + $0, kind: .ackTimeout, level: level) }
         updatedAt = at
         let noteText = note.map { ": \($0)" } ?? ""
-        step.timeline.append(event("acknowledged", "acknowledged by \(by) via \(via)\(from.map { " from \($0)" } ?? "")\(noteText)", at: at, actor: by))
+        let channel = ActionChannel(via: via)
+        let who = by + (organisation.map { " (\($0))" } ?? "")
+        step.timeline.append(event("acknowledged", "acknowledged by \(who) via \(via)\(from.map { " from \($0)" } ?? "")\(noteText)", at: at, actor: by))
         let whenText = zone.format(at)
         step.notifications = requests(.acknowledged, step: "a\(acknowledgements)", to: notifiedRecipients, level: level,
-                                      action: "\(by) đã xác nhận lúc \(whenText) (\(via))\(noteText)",
-                                      actionEnglish: "Acknowledged by \(by) at \(whenText) (\(via))\(noteText)", at: at)
+                                      action: "\(who) đã xác nhận lúc \(whenText) qua \(channel.vietnamese)\(noteText)",
+                                      actionEnglish: "Acknowledged by \(who) at \(whenText) via \(channel.english)\(noteText)", at: at,
+                                      extra: personFields(by: by, organisation: organisation, channel: channel, note: note, at: at))
         if let e = queuedEvent(step.notifications, what: "acknowledgement", at: at) { step.timeline.append(e) }
         return step
     }
 
-    /// Resolves the incident and tells everyone who was notified.
-    public mutating func resolve(by: String, reason: String, at: Instant) -> IncidentStep {
+    /// Resolves the incident and tells everyone who was notified what was resolved, by whom, how.
+    public mutating func resolve(by: String, reason: String, at: Instant, via: String = "engine", organisation: String? = nil, note: String? = nil) -> IncidentStep {
         var step = IncidentStep()
         guard state != .resolved else { return step }
         state = .resolved
@@ -195,10 +334,27 @@ extension Incident {
         deadline = nil
         hold = nil
         updatedAt = at
-        step.timeline.append(event("resolved", "resolved by \(by): \(reason)", at: at, actor: by))
+        let what = subject ?? summary
+        step.timeline.append(event("resolved", "resolved by \(by): \(reason) (was: \(what))", at: at, actor: by))
+        var person = personFields(by: by == "engine" ? "Watchpost" : by, organisation: organisation, channel: via == "engine" ? .cli : ActionChannel(via: via),
+                                  note: note ?? reason, at: at)
+        if via == "engine" { person["via"] = "tự động (thiết bị phục hồi)"; person["via_en"] = "automatic (the check recovered)" }
+        person["resolved_what"] = what
         step.notifications = requests(.resolved, step: "r\(round)", to: notifiedRecipients, level: level,
-                                      action: "Đã khắc phục: \(reason)", actionEnglish: "Resolved: \(reason)", at: at)
+                                      action: "Đã khắc phục: \(what) — \(reason)", actionEnglish: "Resolved: \(what) — \(reason)", at: at, extra: person)
         if let e = queuedEvent(step.notifications, what: "resolution", at: at) { step.timeline.append(e) }
+        return step
+    }
+
+    /// A comment: on the timeline, and told to everyone notified (who, organisation, channel, note).
+    public func comment(by: String, organisation: String?, via: String, text: String, at: Instant) -> IncidentStep {
+        var step = IncidentStep()
+        let who = by + (organisation.map { " (\($0))" } ?? "")
+        step.timeline.append(event("note", text, at: at, actor: by))
+        let channel = ActionChannel(via: via)
+        step.notifications = requests(.comment, step: "c\(at.milliseconds)", to: notifiedRecipients, level: level,
+                                      action: "\(who) ghi ý kiến: \(text)", actionEnglish: "\(who) commented: \(text)", at: at,
+                                      extra: personFields(by: by, organisation: organisation, channel: channel, note: text, at: at))
         return step
     }
 

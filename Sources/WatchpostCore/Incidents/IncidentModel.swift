@@ -88,17 +88,29 @@ public struct EscalationLevel: Sendable, Hashable, Codable {
     public var recipients: [NotificationRecipient]
     /// Added for technical incidents (the site's technicians at level 1).
     public var technicalRecipients: [NotificationRecipient]
-    /// Time without acknowledgement before the next level is notified.
+    /// Added for security incidents (police, border guard).
+    public var securityRecipients: [NotificationRecipient]
+    /// Time without acknowledgement before the next level is notified (a next level reached only
+    /// by decision is never reached by this timer).
     public var timeout: Seconds?
     /// Reminder interval while the incident waits unacknowledged at this (last) level.
     public var reminder: Seconds?
+    /// Reached only by a Department user's decision (the Provincial People's Committee, Tây Trang 7.1.3).
+    public var byDecision: Bool
+    /// The article the level follows.
+    public var source: String
 
-    public init(number: Int, recipients: [NotificationRecipient], technicalRecipients: [NotificationRecipient] = [], timeout: Seconds? = nil, reminder: Seconds? = nil) {
+    public init(number: Int, recipients: [NotificationRecipient], technicalRecipients: [NotificationRecipient] = [],
+                securityRecipients: [NotificationRecipient] = [], timeout: Seconds? = nil, reminder: Seconds? = nil,
+                byDecision: Bool = false, source: String = "") {
         self.number = number
         self.recipients = recipients
         self.technicalRecipients = technicalRecipients
+        self.securityRecipients = securityRecipients
         self.timeout = timeout
         self.reminder = reminder
+        self.byDecision = byDecision
+        self.source = source
     }
 }
 
@@ -114,15 +126,26 @@ public struct EscalationPolicy: Sendable, Hashable, Codable {
     public var reopenWindow: Seconds
     /// The site's technicians (routing `technicians`).
     public var technicians: [NotificationRecipient]
+    /// Groups told at once (`[inform NAME]`).
+    public var informs: [InformRule]
+    /// What findings mean for routing (`[finding CODE]`).
+    public var findingRules: [FindingRule]
+    /// Technical incidents that do not threaten the equipment wait for the operating window
+    /// (technicians are told at once).
+    public var holdOutsideHours: Bool
 
     public init(name: String, levels: [EscalationLevel], routing: [String: EscalationEntry] = [:], ackTimeout: Seconds? = nil,
-                reopenWindow: Seconds = .hours(1), technicians: [NotificationRecipient] = []) {
+                reopenWindow: Seconds = .hours(1), technicians: [NotificationRecipient] = [], informs: [InformRule] = [],
+                findingRules: [FindingRule] = [], holdOutsideHours: Bool = true) {
         self.name = name
         self.levels = levels
         self.routing = routing
         self.ackTimeout = ackTimeout
         self.reopenWindow = reopenWindow
         self.technicians = technicians
+        self.informs = informs
+        self.findingRules = findingRules
+        self.holdOutsideHours = holdOutsideHours
     }
 
     public func entry(category: IncidentCategory, severity: CheckStatus) -> EscalationEntry {
@@ -281,6 +304,25 @@ public struct NotifiedRecipient: Sendable, Hashable, Codable {
     }
 }
 
+/// A person's decision on an incident (the Department putting it to the Committee).
+public struct IncidentDecision: Sendable, Hashable, Codable {
+    /// `committee`.
+    public var to: String
+    public var by: String
+    public var organisation: String?
+    public var via: String
+    public var note: String
+    public var at: Instant
+    public init(to: String, by: String, organisation: String?, via: String, note: String, at: Instant) {
+        self.to = to
+        self.by = by
+        self.organisation = organisation
+        self.via = via
+        self.note = note
+        self.at = at
+    }
+}
+
 public struct Acknowledgement: Sendable, Hashable, Codable {
     /// Who acknowledged (a user name, or an email address).
     public var by: String
@@ -292,19 +334,24 @@ public struct Acknowledgement: Sendable, Hashable, Codable {
     public var at: Instant
     /// The level the incident had reached.
     public var level: Int
-    public init(by: String, via: String, note: String?, from: String?, at: Instant, level: Int) {
+    /// The organisation of the person (from the contact book or the web account).
+    public var organisation: String?
+    public init(by: String, via: String, note: String?, from: String?, at: Instant, level: Int, organisation: String? = nil) {
         self.by = by
         self.via = via
         self.note = note
         self.from = from
         self.at = at
         self.level = level
+        self.organisation = organisation
     }
 }
 
 /// Why an incident is recorded but not notified right now.
 public enum IncidentHold: String, Sendable, Hashable, Codable {
     case maintenance, flapping
+    /// A technical incident outside operating hours: technicians told, the chain at the next window.
+    case outsideHours = "outside-hours"
 }
 
 /// One incident: at most one open per check. Carries everything needed to notify about it
@@ -345,6 +392,15 @@ public struct Incident: Sendable, Hashable, Codable {
     public var folded: [String]
     /// Responders already started for this incident (each runs at most once).
     public var responders: [String]
+    /// Findings of another kind that appeared after the incident opened (added lines, never a
+    /// silent change of subject): code → first message.
+    public var addedFindings: [String: String]?
+    /// What the incident is about: the summary it opened with.
+    public var subject: String?
+    /// The measured value behind the first notice ("47 °C", "3 of 8 cards").
+    public var value: String?
+    /// Decisions recorded on the incident (escalation to the Committee…).
+    public var decisions: [IncidentDecision]?
 
     public var isOpen: Bool { state != .resolved }
 

@@ -1,0 +1,28 @@
+// Who a web user or a link's recipient is, for the one acknowledgement policy and for the
+// notices (name, organisation): the web account's role, its organisation from the contact book
+// (by its email address), and the role labels the configuration gives (`[role NAME]` in
+// alerts/contacts.conf, so a renamed body needs no code change).
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+
+extension WebApp {
+    /// The organisation named in notices for a web user: the contact book's organisation of the
+    /// account's email address, else the configured label of its role.
+    func organisation(of user: WebUser) -> String? {
+        if let e = user.email, let p = configuration.contacts.party(e), let o = p.organisation { return o }
+        return roleLabel(user.role)
+    }
+
+    /// The label of a role, from the configuration when it gives one.
+    func roleLabel(_ role: UserRole) -> String {
+        configuration.contacts.roleLabels[role.rawValue]?.name ?? role.vietnamese
+    }
+
+    /// The roles of a link's recipient: as recorded when the incident was notified, else as the
+    /// contact book knows the address now.
+    func linkRoles(_ recipient: String, incident: IncidentView) -> [PartyRole] {
+        if let r = incident.notifiedRoles[recipient.lowercased()], !r.isEmpty { return r }
+        return configuration.contacts.party(recipient)?.roles ?? []
+    }
+}
