@@ -130,13 +130,20 @@ public actor IncidentProcessor {
             await record(key: key, kind: kind, result: result, hard: true, attempts: 0)
             return
         }
+        let wasAwaiting = engine.awaitingFreshResult.contains(key)
         let observation = engine.observe(result, check: i)
         let t = engine.trackers[i]
         await record(key: key, kind: kind, result: result, hard: !(t.lastStatus.isProblem && !t.hardStatus.isProblem), attempts: t.failStreak)
-        guard let observation else { return }
+        // A fresh failing result after a restart: the overdue escalation is due now.
+        let confirmed = wasAwaiting && !engine.awaitingFreshResult.contains(key)
+        guard let observation else {
+            if confirmed { _ = await tickNow() }
+            return
+        }
         await synchronise()
         let out = engine.apply(observation, result: result, check: i)
         await commit(out) { p in p.engine.apply(observation, result: result, check: i) }
+        if confirmed { _ = await tickNow() }
     }
 
     func record(key: CheckKey, kind: String, result: CheckResult, hard: Bool, attempts: Int) async {

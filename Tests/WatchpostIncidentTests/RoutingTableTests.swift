@@ -134,3 +134,56 @@ struct RoutingTableTests {
         #expect(IncidentPolicy.decide([], .comment, category: .security).allowed == false, "someone the contact book does not know may not act")
     }
 }
+
+/// One incident, one problem; a severity upgrade is announced as such.
+@Suite struct IncidentSubjectTests {
+    typealias F = Fixture
+
+    @Test func severityUpgradeIsAnnouncedNotEscalated() throws {
+        let ups = CheckSpec(key: F.key("ups"), name: "UPS", kind: "ups-hid", failAfter: 1, recoverAfter: 1, isPowerSource: true)
+        var engine = IncidentEngine(settings: try F.settings([ups]))
+        let t = F.local("2026-11-24T09:00")
+        let warn = CheckResult.from(findings: [Finding(.warning, code: "onbatt", "on battery, 80 %")], okSummary: "", startedAt: t)
+        let opened = engine.handle(warn, for: F.key("ups"))
+        // technical.warning: technicians only (mains loss never waits for the window).
+        #expect(opened.notifications.map(\.key) == F.keys(1, "triggered", "r0.T", F.technicians))
+        let low = CheckResult.from(findings: [Finding(.critical, code: "lowbatt", "low battery, 20 %")], okSummary: "", startedAt: t + .seconds(5))
+        let raised = engine.handle(low, for: F.key("ups"))
+        // Everyone hears "mức độ tăng lên" — the technicians told before and the level the
+        // CRITICAL enters at — never "not acknowledged in time, escalated".
+        #expect(raised.notifications.allSatisfy { $0.event == .severityRaised })
+        #expect(Set(raised.notifications.map(\.recipient.address)) == Set(F.technicians + F.operators + F.level2))
+        #expect(raised.notifications.first?.fields["action"]?.hasPrefix("Mức độ tăng lên") == true)
+        #expect(!raised.timeline.contains { $0.kind == "escalated" })
+        #expect(raised.incidents.first?.deadline == EscalationDeadline(at: t + .seconds(5) + .minutes(15), kind: .escalate, level: 2))
+    }
+
+    @Test func anotherFindingIsAnAddedLineAndTheResolutionNamesTheSubject() throws {
+        var spec = F.screen()
+        spec.followsSchedule = false
+        var engine = IncidentEngine(settings: try F.settings([spec]))
+        let t = F.local("2026-11-24T09:00")
+        _ = engine.handle(F.dark(at: t), for: F.key("screen"))
+        let hot = CheckResult.from(findings: [Finding(.critical, code: "screen-dark", "màn hình tối / screen dark"),
+                                              Finding(.warning, code: "temperature", "nhiệt độ 80 °C / temperature 80 °C")], okSummary: "", startedAt: t + .minutes(1))
+        let added = engine.handle(hot, for: F.key("screen"))
+        #expect(added.timeline.contains { $0.kind == "finding-added" && $0.text.contains("temperature") })
+        #expect(added.notifications.allSatisfy { $0.event == .findingAdded })
+        #expect(added.notifications.first?.fields["added"]?.contains("temperature") == true)
+        let inc = try #require(engine.openIncident(for: F.key("screen")))
+        #expect(inc.subject == F.dark(at: t).summary)
+        // The same finding again adds nothing.
+        #expect(engine.handle(hot, for: F.key("screen")).notifications.isEmpty)
+        let ok = engine.handle(CheckResult.from(findings: [], okSummary: "lit", startedAt: t + .minutes(2)), for: F.key("screen"))
+        #expect(ok.notifications.first?.fields["resolved_what"] == F.dark(at: t).summary)
+    }
+
+    @Test func measuredValueIsInTheFirstNoticeAndNeverTraps() throws {
+        var engine = IncidentEngine(settings: try F.settings([F.content()]))
+        let t = F.local("2026-11-24T09:00")
+        var r = F.unapproved(at: t)
+        r.measurements = [Measurement("files", 3), Measurement("size", 12.5, unit: "MB"), Measurement("bad", .nan), Measurement("huge", 1e300)]
+        let out = engine.handle(r, for: F.key("content"))
+        #expect(out.notifications.first?.fields["value"]?.hasPrefix("files 3, size 12,5 MB") == true)
+    }
+}

@@ -206,9 +206,14 @@ struct WebFixture {
     }
 }
 
+/// `roles`: the acknowledgement-policy roles of every notified address (the border-guard post
+/// operates and secures the Tây Trang cluster, 32/2018 7.2.1, 7.2.3).
 func incident(_ id: Int64, _ category: IncidentCategory, check: String = "box-disk", state: String = "triggered",
-              notified: [String] = ["border-guard@example.org"], summary: String = "disk almost full") -> IncidentView {
-    IncidentView(id: id, site: "tay-trang", check: check, checkName: "Disk", category: category, severity: .critical, state: state,
-                 summary: summary, openedAt: Instant.parse("2026-11-24T07:50:00+07:00")!, since: Instant.parse("2026-11-24T07:45:00+07:00")!,
-                 level: 1, notified: notified)
+              notified: [String] = ["border-guard@example.org"], summary: String = "disk almost full",
+              roles: [PartyRole] = [.operator, .security]) -> IncidentView {
+    var v = IncidentView(id: id, site: "tay-trang", check: check, checkName: "Disk", category: category, severity: .critical, state: state,
+                         summary: summary, openedAt: Instant.parse("2026-11-24T07:50:00+07:00")!, since: Instant.parse("2026-11-24T07:45:00+07:00")!,
+                         level: 1, notified: notified)
+    for a in notified { v.notifiedRoles[a.lowercased()] = roles }
+    return v
 }

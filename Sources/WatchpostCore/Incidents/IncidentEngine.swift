@@ -160,14 +160,14 @@ public struct IncidentEngine: Sendable {
             trackers[i].powerDown = down
         }
         if !o.isEmpty { return o }
+        guard status.isProblem, let id = openByCheck[specs[i].key], let inc = incidents[id] else { return nil }
         // A still-failing check whose findings changed (an LED wall's list of failing cards)
         // keeps its open incident's summary current.
-        if status.isProblem, let id = openByCheck[specs[i].key], let inc = incidents[id], inc.summary != result.summary { return o }
+        if inc.summary != result.summary { return o }
         // A result with new findings on an open incident may trigger a responder.
-        if status.isProblem, siteHasResponders[h.site], let id = openByCheck[specs[i].key],
-           let inc = incidents[id], inc.responders.count < settings.sites[h.site].responders.count {
-            return o
-        }
+        if siteHasResponders[h.site], inc.responders.count < settings.sites[h.site].responders.count { return o }
+        // A finding of another kind is added to the incident as a line of its own.
+        for f in result.findings where f.status.isProblem && !inc.findingCodes.contains(f.code) && inc.addedFindings?[f.code] == nil { return o }
         return nil
     }
 
@@ -260,7 +260,8 @@ public struct IncidentEngine: Sendable {
         if let id = openByCheck[spec.key], var inc = incidents[id] {
             // Findings of another kind are added lines; a worse severity is announced as such
             // ("mức độ tăng lên") to those told and to a level it now enters at.
-            let added = addFindings(&inc, result: result, category: category, site: siteIndexOfCheck[i])
+            // A worse severity carries its new findings in its own notice: one message, not two.
+            let added = addFindings(&inc, result: result, category: category, site: siteIndexOfCheck[i], notify: status <= inc.severity)
             out.timeline += added.timeline; out.notifications += added.notifications
             let s = inc.raiseSeverity(to: status, summary: result.summary, policy: site.escalation, at: t, inHours: site.schedule.isOn(at: t))
             out.timeline += s.timeline; out.notifications += s.notifications
@@ -566,8 +567,13 @@ public struct IncidentEngine: Sendable {
     /// When `tick` next has something to do (a deadline or the end of a maintenance window holding
     /// an incident), or nil.
     public func nextWakeup() -> Instant? {
-        var next = deadlines.values.min()
+        var next: Instant? = nil
         func consider(_ t: Instant) { if next == nil || t < next! { next = t } }
+        // A deadline waiting for a fresh result is due when that result comes, not before.
+        for (id, at) in deadlines {
+            if !awaitingFreshResult.isEmpty, let k = incidents[id]?.key, awaitingFreshResult.contains(k) { continue }
+            consider(at)
+        }
         for id in heldOutsideHours {
             guard let inc = incidents[id], let si = siteIndex[inc.key.site], let t = settings.sites[si].schedule.nextChange(after: inc.updatedAt) else { continue }
             consider(t)
@@ -605,7 +611,7 @@ public struct IncidentEngine: Sendable {
     /// added lines, named on the timeline and told to those notified — never a silent change of
     /// subject. A security finding on a technical incident makes it a security incident and
     /// reaches those the security route informs.
-    mutating func addFindings(_ inc: inout Incident, result: CheckResult, category: IncidentCategory, site si: Int) -> IncidentStep {
+    mutating func addFindings(_ inc: inout Incident, result: CheckResult, category: IncidentCategory, site si: Int, notify: Bool = true) -> IncidentStep {
         var step = IncidentStep()
         let problems = result.findings.filter(\.status.isProblem)
         var known = Set(inc.findingCodes)
@@ -619,7 +625,7 @@ public struct IncidentEngine: Sendable {
         let site = settings.sites[si]
         let lines = fresh.map { "\($0.code): \($0.message)" }.joined(separator: "; ")
         step.timeline.append(inc.event("finding-added", "added to the incident (was: \(inc.subject ?? inc.summary)): \(lines)", at: t))
-        guard inc.hold == nil else { return step }
+        guard inc.hold == nil, notify else { return step }
         var to = inc.notifiedRecipients
         if category == .security && inc.category == .technical {
             inc.category = .security

@@ -1,0 +1,132 @@
+#!/bin/bash
+# Escalation as the two decisions want it, end to end with the real binary and a real SMTP
+# server (Debian's aiosmtpd via scripts/mail-sink.py), on a copy of a shipped profile:
+#  - a security incident and a technical CRITICAL in operating hours: the Department's address
+#    receives mail in the first group window; the Committee's address receives nothing;
+#  - a Department user puts the security incident to the Committee (`watchpost escalate`): the
+#    Committee receives exactly one message, naming who and why;
+#  - an operator acknowledges the technical incident with a note: the acknowledgement notice
+#    names the person, their organisation, the channel and the note.
+# Usage: escalation-mail.sh BIN_DIR SITE (tay-trang | vung-ang). Prints "OK SITE" on success.
+set -euo pipefail
+bin="$1"; site="$2"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+work="$(mktemp -d /tmp/watchpost-escalation-XXXXXX)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "FAIL $site: $*"; echo "--- daemon log"; tail -n 30 "$work/daemon.log" 2>/dev/null || true; exit 1; }
+
+case "$site" in
+  tay-trang) dept=thongtindoingoai@stttt-dienbien.example.org; committee=vanphong@ubnd-dienbien.example.org
+             dept_user=stttt-dien-bien; operator="Lò Thị Mai"; operator_org="Đồn Biên phòng cửa khẩu Quốc tế Tây Trang";;
+  vung-ang)  dept=thongtindoingoai@stttt-hatinh.example.org; committee=vanphong@ubnd-hatinh.example.org
+             dept_user=stttt-ha-tinh; operator=bqlkkt-ha-tinh; operator_org="Ban Quản lý Khu kinh tế tỉnh Hà Tĩnh";;
+  *) echo "usage: $0 BIN_DIR tay-trang|vung-ang"; exit 2;;
+esac
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+smtp=$(free_port)
+mkdir -p "$work/conf/probes/$site" "$work/mail"
+cp -r "$root/alerts" "$work/conf/"
+cp "$root/probes/$site/site.conf" "$root/probes/$site/schedule.conf" "$work/conf/probes/$site/"
+if [ "$site" = tay-trang ]; then
+  # Operating hours around the clock, so that the technical CRITICAL is "in operating hours"
+  # whatever time the test runs (outside them it reaches the technicians only, by design).
+  printf '[weekly]\n' > "$work/conf/probes/$site/schedule.conf"
+  for d in monday tuesday wednesday thursday friday saturday sunday; do printf '%s = 00:00-24:00\n' "$d" >> "$work/conf/probes/$site/schedule.conf"; done
+fi
+printf '#!/bin/sh\nif [ -e "$1" ]; then echo "CRITICAL - $2"; exit 2; fi\necho "OK"; exit 0\n' > "$work/flip.sh"; chmod +x "$work/flip.sh"
+touch "$work/seal-broken" "$work/screen-dark"
+cat > "$work/conf/probes/$site/checks.conf" <<CONF
+[check seal]
+kind = exec
+name = Niêm phong tủ điều khiển / Cabinet seal
+command = $work/flip.sh
+arguments = $work/seal-broken niem-phong-bi-pha
+category = security
+interval = 1s
+timeout = 900ms
+fail_after = 1
+
+[check screen]
+kind = exec
+name = Màn hình LED / LED screen
+command = $work/flip.sh
+arguments = $work/screen-dark man-hinh-toi
+interval = 1s
+timeout = 900ms
+fail_after = 1
+CONF
+cat > "$work/conf/watchpost.conf" <<CONF
+[daemon]
+database = $work/watchpost.db
+jitter = 0
+[smtp]
+host = 127.0.0.1
+port = $smtp
+insecure = true
+from = watchpost@$site.example.org
+[mail]
+group_window = 2s
+retry_initial = 1s
+retry_max = 2s
+CONF
+"$bin/watchpost" check --config "$work/conf" > /dev/null || fail "configuration"
+/usr/bin/python3 "$root/scripts/mail-sink.py" --listen "127.0.0.1:$smtp" --dir "$work/mail" > "$work/sink.log" 2>&1 < /dev/null &
+pids+=($!)
+"$bin/watchpost" run --config "$work/conf" > "$work/daemon.log" 2>&1 < /dev/null &
+pids+=($!)
+
+# Decoded mails to ADDRESS, one per line: "subject || body" (Python's email parser undoes MIME).
+mails() {
+  /usr/bin/python3 - "$work/mail" "$1" <<'PY'
+import email, email.policy, glob, os, sys
+d, addr = sys.argv[1], sys.argv[2].lower()
+for path in sorted(glob.glob(os.path.join(d, "*.eml")), key=lambda p: int(os.path.basename(p).split(".")[0]) if os.path.basename(p).split(".")[0].isdigit() else 0):
+    raw = open(path, "rb").read()
+    head = raw.split(b"\n", 1)[0].decode("utf-8", "replace").lower()
+    if addr not in head: continue
+    m = email.message_from_bytes(raw.split(b"\n", 1)[1] if head.startswith("x-envelope-to") else raw, policy=email.policy.default)
+    parts = [p.get_content() for p in m.walk() if p.get_content_type() == "text/plain"]
+    print((str(m["subject"]) + " || " + " ".join(parts)).replace("\n", " "))
+PY
+}
+count() { mails "$1" | grep -c -- "${2:-}" || true; }
+wait_for() { # seconds description command...
+  local n=$(( $1 * 10 )); shift; local what="$1"; shift
+  for _ in $(seq "$n"); do if "$@"; then return 0; fi; sleep 0.1; done
+  fail "timed out waiting for: $what"
+}
+
+# The Department is told of both incidents at once (within the first group window).
+wait_for 30 "the Department's mail about both incidents" bash -c "[ \$($(declare -f mails count); work='$work'; count '$dept' 'Thông báo') -ge 1 ]"
+wait_for 30 "incident 2 opened" bash -c "'$bin/watchpost' incidents --config '$work/conf' | grep -q '#2'"
+sleep 3  # one more group window
+dept_mails=$(mails "$dept")
+echo "$dept_mails" | grep -q "niem-phong-bi-pha" || fail "the Department did not hear of the security incident: $dept_mails"
+echo "$dept_mails" | grep -q "man-hinh-toi" || fail "the Department did not hear of the technical CRITICAL: $dept_mails"
+[ "$(count "$committee")" = 0 ] || fail "the Committee was mailed before any decision: $(mails "$committee")"
+seal_id=$("$bin/watchpost" incidents --config "$work/conf" | grep "/seal " | sed 's/^#\([0-9]*\).*/\1/')
+screen_id=$("$bin/watchpost" incidents --config "$work/conf" | grep "/screen " | sed 's/^#\([0-9]*\).*/\1/')
+
+# The Committee only by a Department decision; an operator may not take it.
+if "$bin/watchpost" escalate "$seal_id" --to committee --by "$operator" --note "thử" --config "$work/conf" > "$work/refused.txt" 2>&1; then
+  fail "an operator put the incident to the Committee"
+fi
+"$bin/watchpost" escalate "$seal_id" --to committee --by "$dept_user" --note "Vượt thẩm quyền: đề nghị UBND tỉnh chỉ đạo công an điều tra" --config "$work/conf" > /dev/null \
+  || fail "the Department could not escalate"
+wait_for 30 "the Committee's message" bash -c "[ \$($(declare -f mails count); work='$work'; count '$committee') -ge 1 ]"
+sleep 3
+[ "$(count "$committee")" = 1 ] || fail "the Committee got $(count "$committee") messages: $(mails "$committee")"
+mails "$committee" | grep -q "Vượt thẩm quyền: đề nghị UBND tỉnh chỉ đạo công an điều tra" || fail "the Committee's message does not say why: $(mails "$committee")"
+mails "$committee" | grep -q "Sở Thông tin và Truyền thông" || fail "the Committee's message does not say who: $(mails "$committee")"
+
+# An acknowledgement notice names the person, the organisation, the channel and the note.
+"$bin/watchpost" ack "$screen_id" --by "$operator" --note "Đã cử tổ kỹ thuật tới tủ điều khiển" --config "$work/conf" > /dev/null || fail "operator could not acknowledge"
+wait_for 30 "the acknowledgement notice to the Department" bash -c "[ \$($(declare -f mails count); work='$work'; count '$dept' 'Đã cử tổ kỹ thuật tới tủ điều khiển') -ge 1 ]"
+ackmail=$(mails "$dept" | grep "Đã cử tổ kỹ thuật tới tủ điều khiển" | head -1)
+echo "$ackmail" | grep -q "$operator_org" || fail "the acknowledgement notice does not name the organisation: $ackmail"
+echo "$ackmail" | grep -q "dòng lệnh" || fail "the acknowledgement notice does not name the channel: $ackmail"
+[ "$(count "$committee")" = 1 ] || fail "the Committee got more mail after the acknowledgement"
+echo "OK $site"
