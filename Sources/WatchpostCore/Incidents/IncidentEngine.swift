@@ -621,6 +621,8 @@ public struct IncidentEngine: Sendable {
         var added = inc.addedFindings ?? [:]
         for f in fresh where added[f.code] == nil { added[f.code] = f.message }
         inc.addedFindings = added
+        // The incident's finding codes are its own and those added since (in order).
+        for f in fresh where !inc.findingCodes.contains(f.code) { inc.findingCodes.append(f.code) }
         let t = result.startedAt
         let site = settings.sites[si]
         let lines = fresh.map { "\($0.code): \($0.message)" }.joined(separator: "; ")
