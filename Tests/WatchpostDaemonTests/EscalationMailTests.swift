@@ -5,12 +5,14 @@
 // who and why; an operator's acknowledgement notice names the person, organisation, channel, note.
 import Testing
 import Posix
+import WatchpostTestSupport
 
 @Suite(.serialized) struct EscalationMailTests {
     @Test(.timeLimit(.minutes(2)), arguments: ["tay-trang", "vung-ang"])
     func departmentAtOnceCommitteeByDecision(site: String) throws {
-        // Debian's aiosmtpd is in TEST_PACKAGES (python3-aiosmtpd): missing, the test fails and says so.
-        try #require(FileSystem.exists("/usr/lib/python3/dist-packages/aiosmtpd"), "python3-aiosmtpd is not installed (scripts/lib.sh TEST_PACKAGES)")
+        // Debian's aiosmtpd (TEST_PACKAGES): missing, the test fails naming the package.
+        _ = try requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
+        _ = try requireTool("sqlite3", debianPackage: "sqlite3")
         let (rc, out) = shell("bash '\(packageRoot)/scripts/e2e/escalation-mail.sh' '\(binDir)' \(site) 2>&1")
         #expect(rc == 0, "\(out)")
         #expect(out.contains("OK \(site)"), "\(out)")
