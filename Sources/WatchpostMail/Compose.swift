@@ -130,7 +130,9 @@ public struct MailComposer: Sendable {
 
     /// One message for `rows` (all to the same recipient). `thread` are earlier Message-IDs of
     /// the same incidents to the same recipient, oldest first.
-    public func compose(rows: [OutboxRow], now: Instant, thread: [String]) -> (ComposedMail, MailMessage) {
+    /// `anchor`: the timeline head when the message is composed; shown in the text and in the
+    /// `X-Watchpost-Timeline` header so every mailbox holds a point of the hash chain.
+    public func compose(rows: [OutboxRow], now: Instant, thread: [String], anchor: TimelineAnchor? = nil) -> (ComposedMail, MailMessage) {
         let requests = rows.map(\.request)
         let first = requests[0]
         let site = configuration.site(first.site)
@@ -161,6 +163,10 @@ public struct MailComposer: Sendable {
             vi.append("Để xác nhận đã nhận, trả lời thư này với dòng đầu tiên là XÁC NHẬN (có thể ghi chú tiếp theo); khi đã khắc phục: ĐÃ XỬ LÝ.")
             en.append("To acknowledge, reply to this email with ACK on the first line (a note may follow); once fixed: RESOLVED.")
         }
+        if let anchor {
+            vi.append("Mốc nhật ký sự cố: \(anchor) (đối chiếu: watchpost audit verify --anchor \(anchor))")
+            en.append("Timeline anchor: \(anchor) (check with: watchpost audit verify --anchor \(anchor))")
+        }
         let rule = "\n\n" + String(repeating: "—", count: 24) + "\n\n"
         let text = vi.joined(separator: rule) + "\n\n---\n\n" + en.joined(separator: rule) + "\n\n-- \nWatchpost\n"
         let html = MailComposer.html(vietnamese: vi, english: en)
@@ -172,7 +178,8 @@ public struct MailComposer: Sendable {
             subject: subject, date: now, offsetSeconds: (site?.zone ?? .hoChiMinh).offsetSeconds, messageID: id,
             inReplyTo: refs.last, references: refs,
             extraHeaders: [("Auto-Submitted", "auto-generated"), ("X-Watchpost-Site", first.site)]
-                + (first.incidentID.map { [("X-Watchpost-Incident", String($0))] } ?? []),
+                + (first.incidentID.map { [("X-Watchpost-Incident", String($0))] } ?? [])
+                + (anchor.map { [("X-Watchpost-Timeline", $0.description)] } ?? []),
             text: text, html: html, attachments: MailComposer.attachments(of: requests))
         let mail = ComposedMail(messageID: id, recipient: first.recipient.address, site: first.site, subject: subject,
                                 data: message.rendered(), rowIDs: rows.map(\.id))

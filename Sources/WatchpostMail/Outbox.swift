@@ -11,6 +11,7 @@ import WatchpostConfig
 import WatchpostStore
 import Curl
 import Posix
+import Synchronization
 
 /// Sends one message. The real one is `SMTPTransport`; a test may count calls through it.
 public protocol MailTransport: Sendable {
@@ -107,8 +108,22 @@ public enum DeliveryVerdict: Sendable, Hashable {
     }
 }
 
+/// Messages the server accepted whose "sent" could not be committed yet (disk full): they are
+/// never offered to the server again by this process, only their commit is retried.
+final class AcceptedAwaitingCommit: Sendable {
+    private let ids = Mutex<Set<Int64>>([])
+    func add(_ id: Int64) { ids.withLock { _ = $0.insert(id) } }
+    func remove(_ id: Int64) { ids.withLock { _ = $0.remove(id) } }
+    func contains(_ id: Int64) -> Bool { ids.withLock { $0.contains(id) } }
+    var all: [Int64] { ids.withLock { Array($0).sorted() } }
+}
+
 public struct OutboxWorker: Sendable {
     public let name = "outbox"
+    let accepted = AcceptedAwaitingCommit()
+    /// The retry delay while the server cannot be reached at all: one connection attempt per
+    /// pass of the batch, so the backlog leaves within this long of the server's return.
+    static let unreachableRetry = Seconds.seconds(20)
     let store: Store
     let clock: any WatchpostClock
     let settings: MailSettings
@@ -128,8 +143,16 @@ public struct OutboxWorker: Sendable {
 
     public func run() async throws {
         logger.info("outbox worker started", [("smtp", settings.smtp.description), ("group_window", settings.groupWindow.description)])
+        var failures = 0
         while !Task.isCancelled {
             let report = await tick()
+            if report.storageFailed {
+                // Commit failures (disk full) back off: 1, 2, 4 … 60 s, not a retry every second.
+                failures += 1
+                try await clock.sleep(for: .seconds(Int64(min(60, 1 << min(failures - 1, 6)))))
+                continue
+            }
+            failures = 0
             if report.more { await Task.yield(); continue }
             try await clock.sleep(for: .seconds(1))
         }
@@ -139,6 +162,8 @@ public struct OutboxWorker: Sendable {
         public var composed = 0, sent = 0, retried = 0, failed = 0
         /// More due work remains (batch limit reached): run again without sleeping.
         public var more = false
+        /// A database write failed (disk full?): the caller backs off.
+        public var storageFailed = false
     }
 
     /// One pass: group, then send what is due.
@@ -146,9 +171,11 @@ public struct OutboxWorker: Sendable {
     public func tick() async -> TickReport {
         var report = TickReport()
         do {
+            try await commitAccepted()
             report.composed = try await composeDue()
             try await deliverDue(&report)
         } catch {
+            report.storageFailed = true
             logger.error("outbox pass failed", [("error", error.description)])
         }
         return report
@@ -183,7 +210,8 @@ public struct OutboxWorker: Sendable {
             guard !sendable.isEmpty else { continue }
             let incidents = Array(Set(sendable.compactMap(\.request.incidentID))).sorted()
             let thread = try await store.threadMessageIDs(incidents: incidents, recipient: sendable[0].request.recipient.address)
-            let (mail, _) = composer.compose(rows: sendable, now: now, thread: thread)
+            let anchor = try await store.timelineAnchor()
+            let (mail, _) = composer.compose(rows: sendable, now: now, thread: thread, anchor: anchor)
             try await store.storeComposed(mail, now: now)
             composed += 1
         }
@@ -201,33 +229,53 @@ public struct OutboxWorker: Sendable {
         return capped
     }
 
+    /// Commits "sent" for messages accepted earlier in this process whose commit failed.
+    func commitAccepted() async throws(WatchpostError) {
+        for id in accepted.all {
+            try await store.markMailSent(id, now: clock.now())
+            accepted.remove(id)
+        }
+    }
+
     func deliverDue(_ report: inout TickReport) async throws(WatchpostError) {
         let due = try await store.dueMail(now: clock.now(), limit: settings.batchSize)
         guard !due.isEmpty else { return }
         report.more = due.count >= settings.batchSize
-        var connectionDown: String?
-        for mail in due {
+        var connectionDown: (why: String, next: Instant)?
+        var released = false
+        let unreachableNext = clock.now() + Self.unreachableRetry
+        for mail in due where !accepted.contains(mail.id) {
             if let down = connectionDown {
-                // The server is unreachable: the rest of the batch waits as long as this one.
-                try await store.markMailRetry(mail.id, next: nextAttempt(attempts: mail.attempts), error: down)
+                // The server is unreachable: the rest of the batch waits exactly as long as this
+                // one, all due again together so that they leave together, in order.
+                try await store.markMailRetry(mail.id, next: down.next, error: down.why)
                 report.retried += 1
                 continue
             }
             let outcome = await transport.send(from: settings.fromAddress, to: mail.recipient, data: mail.data)
             switch DeliveryVerdict.classify(outcome) {
             case .accepted:
-                // The acceptance window: the server has the message, our commit follows.
+                // The acceptance window: the server has the message, our commit follows. Until
+                // that commit lands, this process never offers the message again.
+                accepted.add(mail.id)
                 try await store.markMailSent(mail.id, now: clock.now())
+                accepted.remove(mail.id)
                 report.sent += 1
                 logger.notice("message sent", [("to", mail.recipient), ("message_id", mail.messageID), ("server", outcome.lastReply)])
+                if !released {
+                    // The server answers: whatever waits for a retry slot goes now.
+                    released = true
+                    if try await store.releaseWaitingMail(now: clock.now()) > 0 { report.more = true }
+                }
             case .retry(let why):
-                let next = nextAttempt(attempts: mail.attempts)
+                let unreachable = outcome.connectionFailed || outcome.replyCode == 0 || outcome.error?.code == CurlError.operationTimedOut
+                let next = unreachable ? min(unreachableNext, nextAttempt(attempts: mail.attempts)) : nextAttempt(attempts: mail.attempts)
                 try await store.markMailRetry(mail.id, next: next, error: why)
                 report.retried += 1
                 logger.warning("message failed; will retry", [("to", mail.recipient), ("message_id", mail.messageID),
                                                                    ("attempt", String(mail.attempts + 1)), ("retry_at", next.description),
                                                                    ("reason", why), ("check", DeliveryVerdict.advice(outcome, endpoint: settings.smtp))])
-                if outcome.connectionFailed || outcome.replyCode == 0 || outcome.error?.code == CurlError.operationTimedOut { connectionDown = why }
+                if unreachable { connectionDown = (why, next) }
             case .permanent(let why):
                 let rows = try await store.outboxRows(message: mail.id)
                 let reports = failureReports(mail: mail, rows: rows, reason: why)

@@ -15,6 +15,28 @@ public struct TimelineEntry: Sendable, Hashable {
     public var hash: String
 }
 
+/// A point of the timeline held outside the box: the head's sequence number and hash, carried by
+/// every outgoing notice and report (`HASH@SEQ`). Whoever rewrites the history must also rewrite
+/// every recipient's mailbox: `watchpost audit verify --anchor HASH@SEQ` checks the local chain
+/// still contains that entry.
+public struct TimelineAnchor: Sendable, Hashable, CustomStringConvertible {
+    public var seq: Int64
+    public var hash: String
+    public init(seq: Int64, hash: String) { self.seq = seq; self.hash = hash }
+
+    /// `HASH@SEQ`.
+    public var description: String { "\(hash)@\(seq)" }
+
+    /// Parses `HASH@SEQ` (64 lowercase hex digits, a sequence number ≥ 0).
+    public init?(parsing text: String) {
+        let parts = text.trimmingWhitespace().split(separator: "@")
+        guard parts.count == 2, let seq = Int64(parts[1]), seq >= 0 else { return nil }
+        let hash = parts[0].lowercased()
+        guard hash.utf8.count == 64, hash.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else { return nil }
+        self.init(seq: seq, hash: hash)
+    }
+}
+
 /// What `watchpost audit verify` found.
 public struct TimelineVerification: Sendable, Hashable {
     public var entries: Int
@@ -114,9 +136,35 @@ extension Store {
         return TimelineVerification(entries: count, firstProblem: problem?.0, problemSeq: problem?.1)
     }
 
-    /// Walks the whole chain; reports the first entry edited, inserted or deleted.
-    public func verifyTimeline() throws(WatchpostError) -> TimelineVerification {
-        do { return try Store.verifyTimeline(in: db) } catch { throw storageError("cannot verify the timeline", error) }
+    /// Walks the whole chain; reports the first entry edited, inserted or deleted. With an anchor
+    /// (from a notice or report sent earlier), also proves the chain still holds that entry.
+    public func verifyTimeline(anchor: TimelineAnchor? = nil) throws(WatchpostError) -> TimelineVerification {
+        do {
+            var v = try Store.verifyTimeline(in: db)
+            guard v.isIntact, let anchor else { return v }
+            if anchor.seq == 0 {
+                if anchor.hash != Store.genesisHash { v.firstProblem = "the anchor names entry 0 with a hash other than the chain's start"; v.problemSeq = 0 }
+                return v
+            }
+            guard let stored = try db.query("SELECT hash FROM timeline WHERE seq = ?", anchor.seq).first?[0].string else {
+                v.firstProblem = "entry \(anchor.seq), which a message sent earlier anchored, is not in the timeline: the history was cut or rewritten"
+                v.problemSeq = anchor.seq
+                return v
+            }
+            if stored != anchor.hash {
+                v.firstProblem = "entry \(anchor.seq) differs from the anchor \(anchor) sent earlier: the history was rewritten and re-hashed"
+                v.problemSeq = anchor.seq
+            }
+            return v
+        } catch { throw storageError("cannot verify the timeline", error) }
+    }
+
+    /// The timeline's current head, for outgoing notices and reports.
+    public func timelineAnchor() throws(WatchpostError) -> TimelineAnchor {
+        do {
+            let (seq, hash) = try Store.timelineHead(in: db)
+            return TimelineAnchor(seq: seq, hash: hash)
+        } catch { throw storageError("cannot read the timeline head", error) }
     }
 
     /// Invariants of incidents and the timeline for `watchpost db check`.

@@ -211,22 +211,31 @@ let maintenanceListCommand = Command(
 let auditVerifyCommand = Command(
     name: "audit verify", summary: "verify the hash chain of the incident timeline",
     help: """
-    Usage: watchpost audit verify [--config DIR]
+    Usage: watchpost audit verify [--config DIR] [--anchor HASH@SEQ]
 
     Recomputes the SHA-256 chain of every timeline entry. Prints 'ok' and exits 0, or names the
-    first entry that was edited, inserted or deleted and exits 1.
+    first entry that was edited, inserted or deleted and exits 1. With --anchor (the "Timeline
+    anchor" line of any notice or report Watchpost sent), also proves that the chain still holds
+    that entry unchanged: a history rewritten and re-hashed on the box fails here.
     """,
-    valuedOptions: ["config"],
+    valuedOptions: ["config", "anchor"],
     run: { args in
-        try args.allowOnly(["config"])
+        try args.allowOnly(["config", "anchor"])
+        var anchor: TimelineAnchor?
+        if let text = args.value("anchor") {
+            guard let a = TimelineAnchor(parsing: text) else {
+                throw WatchpostError(.usage, "--anchor '\(text)' is not HASH@SEQ", hint: "copy the 'Timeline anchor' line of a Watchpost email, e.g. --anchor 3f…9a@1234")
+            }
+            anchor = a
+        }
         let (config, _) = ConfigurationLoader.validate(root: configRoot(args))
         guard FileSystem.exists(config.daemon.database) else { throw WatchpostError(.notFound, "no database at \(config.daemon.database)") }
         let store = try Store(path: config.daemon.database, clock: SystemClock(), readOnly: true)
-        let v = try await store.verifyTimeline()
+        let v = try await store.verifyTimeline(anchor: anchor)
         if let p = v.firstProblem {
             out("TAMPERED: \(p)")
             return 1
         }
-        out("ok: \(v.entries) timeline entries, hash chain intact")
+        out("ok: \(v.entries) timeline entries, hash chain intact" + (anchor.map { ", anchor \($0) found" } ?? ""))
         return 0
     })

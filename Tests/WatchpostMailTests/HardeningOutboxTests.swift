@@ -1,0 +1,137 @@
+// Issue #19, mail under faults: with the disk full a message whose acceptance was seen is never
+// offered again (point 12, on a real 2 MiB tmpfs); when the SMTP server answers again the
+// backlog leaves at once and in order per recipient (point 13).
+import Testing
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+@testable import WatchpostMail
+import Curl
+import Posix
+import Glibc
+import Synchronization
+
+/// An SMTP server double: records what it accepted, in order; can be down; can run an action
+/// (filling the disk) when it accepts.
+final class RecordingTransport: MailTransport {
+    let accepted = Mutex<[String]>([])
+    let raw = Mutex<[[UInt8]]>([])
+    let down = Mutex(false)
+    let onAccept = Mutex<(@Sendable () -> Void)?>(nil)
+
+    func send(from: String, to: String, data: [UInt8]) async -> SMTPOutcome {
+        if down.withLock({ $0 }) {
+            return SMTPOutcome(accepted: false, replyCode: 0, serverReplies: [], error: nil, connectionFailed: true)
+        }
+        let body = ParsedMail(data).text
+        let which = ["triggered one", "triggered two", "resolved one"].first { body.contains($0) } ?? "?"
+        accepted.withLock { $0.append("\(to)|\(which)") }
+        raw.withLock { $0.append(data) }
+        onAccept.withLock { $0 }?()
+        return SMTPOutcome(accepted: true, replyCode: 250, serverReplies: ["250 OK"], error: nil, connectionFailed: false)
+    }
+
+    func close() async {}
+}
+
+@Suite("Outbox hardening (#19)", .serialized, .timeLimit(.minutes(2)))
+struct HardeningOutboxTests {
+    func worker(_ cfg: MailTestConfig, store: Store, clock: ManualClock, transport: RecordingTransport) throws -> OutboxWorker {
+        let (config, settings) = try cfg.load()
+        return OutboxWorker(store: store, clock: clock, settings: settings, configuration: config, transport: transport,
+                            logger: Logger(sink: MemoryLogSink(), clock: clock))
+    }
+
+    // Point 13: each queued message waited for its own retry slot (up to 30 minutes) and a
+    // "resolved" arrived before its "triggered".
+    @Test func backlogLeavesAtOnceAndInOrderWhenTheServerAnswers() async throws {
+        let cfg = try MailTestConfig(smtpPort: 1, mail: "group_window = 0s\nretry_initial = 5m\nretry_max = 30m")
+        defer { cfg.cleanup() }
+        let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
+        let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)
+        let smtp = RecordingTransport()
+        let w = try worker(cfg, store: store, clock: clock, transport: smtp)
+        smtp.down.withLock { $0 = true }
+        try await store.enqueue([request("i1/triggered/bp", to: "bp@taytrang.example.org", incident: 1, at: clock.now(), summary: "triggered one"),
+                                 request("i2/triggered/kt", to: "kt@taytrang.example.org", incident: 2, at: clock.now(), summary: "triggered two")])
+        #expect(await w.tick().retried == 2)
+        // Both now sit in long backoff slots, as after a long outage with the defaults.
+        for (i, m) in try await store.dueMail(now: clock.now() + .hours(1), limit: 10).enumerated() {
+            try await store.markMailRetry(m.id, next: clock.now() + .minutes(Int64(25 + 5 * i)), error: "down")
+        }
+        clock.advance(by: .seconds(30))
+        try await store.enqueue([request("i1/resolved/bp", to: "bp@taytrang.example.org", incident: 1, event: .resolved, at: clock.now(), summary: "resolved one")])
+        smtp.down.withLock { $0 = false }
+        // The server is back: passes at this same instant deliver everything.
+        for _ in 0..<5 where await w.tick().more {}
+        let got = smtp.accepted.withLock { $0 }
+        #expect(got.count == 3, "\(got)")
+        // Per recipient in the order made: the "triggered" of incident 1 before its "resolved".
+        #expect(got.filter { $0.hasPrefix("bp@") } == ["bp@taytrang.example.org|triggered one", "bp@taytrang.example.org|resolved one"], "\(got)")
+        #expect(try await store.outboxRows().allSatisfy { $0.state == "sent" })
+    }
+
+    // Point 14: every notice carries the timeline head (HASH@SEQ) in its text and a header.
+    @Test func everyNoticeCarriesTheTimelineAnchor() async throws {
+        let cfg = try MailTestConfig(smtpPort: 1, mail: "group_window = 0s")
+        defer { cfg.cleanup() }
+        let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
+        let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)
+        try await store.appendTimeline([TimelineEvent(at: clock.now(), site: "tay-trang", incidentID: 1, kind: "opened", text: "x")])
+        let anchor = try await store.timelineAnchor()
+        #expect(anchor.seq == 1)
+        let smtp = RecordingTransport()
+        let w = try worker(cfg, store: store, clock: clock, transport: smtp)
+        try await store.enqueue([request("a1", to: "bp@taytrang.example.org", incident: 1, at: clock.now())])
+        #expect(await w.tick().sent == 1)
+        let mail = ParsedMail(try #require(smtp.raw.withLock { $0.first }))
+        #expect(mail.header("x-watchpost-timeline") == anchor.description)
+        #expect(mail.text.contains("Timeline anchor: \(anchor)"))
+        #expect(mail.text.contains("Mốc nhật ký sự cố: \(anchor)"))
+    }
+
+    // Point 12: a message whose "sent" could not be recorded was sent again every second.
+    @Test func fullDiskNeverResendsAnAcceptedMessage() async throws {
+        try #require(getuid() == 0, "mounting the 2 MiB tmpfs needs root (CI runs as root)")
+        let cfg = try MailTestConfig(smtpPort: 1, mail: "group_window = 0s\nretry_initial = 1s\nretry_max = 2s")
+        defer { cfg.cleanup() }
+        let volume = "\(cfg.dir)/small"
+        try FileSystem.makeDirectories(volume)
+        let mount = try Subprocess.run("/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=2m", "tmpfs", volume], timeout: .seconds(10))
+        try #require(mount.exitCode == 0, "mount tmpfs: \(mount.output)")
+        defer { _ = try? Subprocess.run("/bin/umount", arguments: ["-l", volume], timeout: .seconds(10)) }
+        let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
+        let store = try Store(path: "\(volume)/watchpost.db", clock: clock)
+        let smtp = RecordingTransport()
+        let w = try worker(cfg, store: store, clock: clock, transport: smtp)
+        // The disk fills while the server accepts the message: its "sent" cannot be committed.
+        let filler = "\(volume)/filler"
+        smtp.onAccept.withLock { $0 = { Self.fill(filler) } }
+        try await store.enqueue([request("d1", to: "bp@taytrang.example.org", incident: 1, at: clock.now())])
+        let first = await w.tick()
+        #expect(first.storageFailed, "the commit should have failed on the full volume")
+        smtp.onAccept.withLock { $0 = nil }
+        for _ in 0..<40 {
+            clock.advance(by: .seconds(1))
+            await w.tick()
+        }
+        #expect(smtp.accepted.withLock { $0.count } == 1, "sent \(smtp.accepted.withLock { $0.count }) times while the disk was full")
+        // Space again: the commit lands, and the message is still sent exactly once.
+        FileSystem.remove(filler)
+        clock.advance(by: .seconds(1))
+        #expect(!(await w.tick().storageFailed))
+        clock.advance(by: .seconds(5))
+        await w.tick()
+        #expect(smtp.accepted.withLock { $0.count } == 1)
+        #expect(try await store.outboxRows().allSatisfy { $0.state == "sent" })
+    }
+
+    /// Writes `path` until the volume is full.
+    static func fill(_ path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let chunk = [UInt8](repeating: 0x55, count: 4096)
+        while chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
+    }
+}
