@@ -92,6 +92,14 @@ let package = Package(
         .executableTarget(name: "watchpost-bench-plays", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Posix"],
                           path: "bench/plays/Sources", swiftSettings: strict),
 
+        // Fuzz targets (issue #19): the parsers of untrusted input, a libFuzzer program built by
+        // bench/fuzz/run.sh, and a short seeded run in the tests.
+        .target(name: "WatchpostFuzzTargets", dependencies: [
+            "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "WatchpostMail", "WatchpostLED", "WatchpostPower",
+            "HTTPServer", "Posix",
+        ], path: "bench/fuzz/Targets", swiftSettings: strict),
+        .executableTarget(name: "watchpost-fuzz", dependencies: ["WatchpostFuzzTargets", "Posix"], path: "bench/fuzz/Sources", swiftSettings: strict),
+
         // MARK: Tests mirror the targets
         // What several suites share (temporary folders, ports, waits, processes, the SMTP sink,
         // requirements that fail naming the Debian package); every test target gets it below.
@@ -112,6 +120,7 @@ let package = Package(
         .testTarget(name: "WatchpostBroadcastTests", dependencies: [
             "WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostStore", "WatchpostBroadcast", "WatchpostSimulators", "Crypto", "Posix",
         ], swiftSettings: strict),
+        .testTarget(name: "WatchpostFuzzTests", dependencies: ["WatchpostFuzzTargets"], swiftSettings: strict),
         .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),
     ]
 )

@@ -23,7 +23,7 @@ func urlEncode(_ s: String) -> String {
 }
 
 /// `application/x-www-form-urlencoded` (and query strings): `+` is a space, `%XX` a byte.
-func parseForm(_ body: [UInt8]) -> [String: String] {
+public func parseForm(_ body: [UInt8]) -> [String: String] {
     var out: [String: String] = [:]
     for pair in body.split(separator: UInt8(ascii: "&")) {
         let kv = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
