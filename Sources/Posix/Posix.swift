@@ -135,6 +135,23 @@ public enum FileSystem {
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    /// Free bytes (for this unprivileged process) and total bytes of the filesystem holding `path`.
+    public static func space(at path: String) throws(SystemError) -> (free: Int64, total: Int64) {
+        var s = statvfs()
+        if statvfs(path, &s) != 0 { throw SystemError(call: "statvfs \(path)", errno: Glibc.errno) }
+        let unit = Int64(s.f_frsize)
+        return (Int64(s.f_bavail) * unit, Int64(s.f_blocks) * unit)
+    }
+
+    /// Allocates `bytes` of real disk blocks to a new 0600 file (nothing when it exists).
+    public static func preallocate(_ path: String, bytes: Int64) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 { if Glibc.errno == EEXIST { return }; throw SystemError(call: "open \(path)", errno: Glibc.errno) }
+        defer { close(fd) }
+        let rc = posix_fallocate(fd, 0, off_t(bytes))
+        if rc != 0 { unlink(path); throw SystemError(call: "posix_fallocate \(path)", errno: rc) }
+    }
+
     /// Creates an empty file readable and writable by its owner only (0600), unless it exists.
     public static func createPrivateFile(_ path: String) throws(SystemError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -399,7 +416,8 @@ public enum Subprocess {
 
     /// `environment`: the child's whole environment as `NAME=value` entries (nil: this process's).
     /// The child leads a process group of its own; on timeout the whole group is killed, so a
-    /// plugin's own children do not outlive it.
+    /// plugin's own children do not outlive it (a program that exits normally may leave a
+    /// server it started on purpose running: only a timeout kills the group).
     public static func run(_ path: String, arguments: [String], timeout: Seconds, maxOutput: Int = 64 * 1024,
                            environment: [String]? = nil) throws(SystemError) -> Outcome {
         var fds: [Int32] = [0, 0]
@@ -457,9 +475,6 @@ public enum Subprocess {
         if timedOut { kill(-pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && Glibc.errno == EINTR {}
-        // Whatever the program left running in its group (it may have exited leaving children
-        // that hold the output pipe) goes with it.
-        kill(-pid, SIGKILL)
         let exited = (status & 0x7f) == 0
         return Outcome(exitCode: exited ? (status >> 8) & 0xff : nil, signal: exited ? nil : status & 0x7f,
                        output: String(decoding: out, as: UTF8.self), timedOut: timedOut)

@@ -22,7 +22,7 @@ public struct CheckKindSchema: Sendable {
 
 public enum CheckKinds {
     /// Every kind of check the product knows. Add a probe module's schema here.
-    public static let all: [CheckKindSchema] = [exec, upsHID, upsQ1, upsNUT, icmp, tcp, http, novastar, content, player, contentFreshness]
+    public static let all: [CheckKindSchema] = [exec, upsHID, upsQ1, upsNUT, icmp, tcp, http, novastar, content, player, contentFreshness, storage]
 
     public static func schema(_ kind: String) -> CheckKindSchema? { all.first { $0.kind == kind } }
 

@@ -20,6 +20,9 @@ public actor IncidentProcessor {
     var sampleInterval: Seconds
     /// The database revision the engine is in step with; nil until loaded.
     var revision: Int64?
+    /// Commits that failed in a row (disk full, I/O error): the timer backs off on them
+    /// (1 s doubling to 60 s) instead of retrying a due escalation a thousand times a second.
+    private(set) var commitFailures = 0
     private var tail: Task<Void, Never>?
     private var responderTasks: [Task<Void, Never>] = []
 
@@ -85,6 +88,7 @@ public actor IncidentProcessor {
                 if let rev = try await store.commitEngineStep(out, expectedRevision: revision) {
                     revision = rev
                     logCommitted(out)
+                    commitFailures = 0
                     startResponders(out.responders)
                     return
                 }
@@ -92,7 +96,10 @@ public actor IncidentProcessor {
                 await synchronise()
                 out = redo(self)
             } catch {
-                logger.error("cannot commit incident step; will reload", [("error", error.description)])
+                commitFailures += 1
+                // One log line per back-off step, not per attempt.
+                logger.error("cannot commit incident step; will reload and retry", [("error", error.description), ("failures", String(commitFailures)),
+                                                                                   ("retry_in", Self.commitBackoff(commitFailures).description)])
                 revision = nil
                 await synchronise()
                 return
@@ -164,7 +171,15 @@ public actor IncidentProcessor {
         let now = clock.now()
         let out = engine.tick(now: now)
         await commit(out) { p in p.engine.tick(now: now) }
-        return engine.nextWakeup()
+        let next = engine.nextWakeup()
+        guard commitFailures > 0 else { return next }
+        let hold = clock.now() + Self.commitBackoff(commitFailures)
+        return next.map { max($0, hold) } ?? hold
+    }
+
+    /// 1, 2, 4 … 60 s after the n-th failed commit in a row.
+    static func commitBackoff(_ failures: Int) -> Seconds {
+        .seconds(min(60, Int64(1) << Int64(min(max(failures - 1, 0), 6))))
     }
 
     public func reconfigure(_ c: WatchpostConfiguration) async {

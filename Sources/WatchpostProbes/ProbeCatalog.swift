@@ -39,6 +39,8 @@ public enum ProbeCatalog {
         case "content":
             return ContentProbe(settings: ContentCheckSettings(check: check, root: environment.configuration.root,
                                                                databasePath: environment.configuration.daemon.database))
+        case "storage":
+            return StorageProbe(check: check, database: environment.configuration.daemon.database)
         case "player":
             return PlayerProbe(settings: try PlayerCheckSettings(check: check, site: environment.site, root: environment.configuration.root,
                                                                  databasePath: environment.configuration.daemon.database))

@@ -176,6 +176,16 @@ extension Store {
     /// when the revision is no longer `expectedRevision` (another process changed incidents
     /// meanwhile: reload and recompute).
     public func commitEngineStep(_ out: EngineOutput, expectedRevision: Int64?) throws(WatchpostError) -> Int64? {
+        do { return try commitEngineStepOnce(out, expectedRevision: expectedRevision) } catch {
+            // Disk full: the reserve goes so that the incident is recorded (issue #19), once.
+            guard releaseReserve(after: error) else { throw storageError("cannot commit incident step", error) }
+            do { return try commitEngineStepOnce(out, expectedRevision: expectedRevision) } catch {
+                throw storageError("cannot commit incident step (disk full even after releasing the reserve)", error)
+            }
+        }
+    }
+
+    private func commitEngineStepOnce(_ out: EngineOutput, expectedRevision: Int64?) throws -> Int64? {
         do {
             return try db.transaction { () throws -> Int64? in
                 if let expectedRevision, try Store.revision(in: db) != expectedRevision { return nil }
@@ -188,7 +198,7 @@ extension Store {
                 try Store.enqueue(out.notifications, in: db)
                 return try out.incidents.isEmpty ? Store.revision(in: db) : Store.bumpRevision(in: db)
             }
-        } catch { throw storageError("cannot commit incident step", error) }
+        }
     }
 
     // MARK: - People and other processes (IncidentService)

@@ -131,6 +131,9 @@ public actor Store {
     public nonisolated let path: String
     let clock: any WatchpostClock
     var currentRun: Int64?
+    /// Set once the reserve was given up to a full disk: from then on only changes of state are
+    /// stored for check results (no periodic samples), leaving the space to incidents.
+    public private(set) var lowOnSpace = false
     private var lastSample: [String: Instant] = [:]
 
     /// Opens the database, switches it to WAL and applies pending migrations. Refuses a database
@@ -148,6 +151,10 @@ public actor Store {
             if !readOnly, path != ":memory:" {
                 try FileSystem.createPrivateFile(path)
                 for p in [path, path + "-wal", path + "-shm"] { try FileSystem.restrictToOwner(p) }
+                // The reserve is made when there is room; a box that starts on a full disk has none.
+                if let free = try? FileSystem.space(at: path).free {
+                    try? FileSystem.preallocate(StorageReserve.path(forDatabase: path), bytes: StorageReserve.size(free: free))
+                }
             }
             let conn = try SQLiteConnection(path: path, readOnly: readOnly)
             db = conn
@@ -220,7 +227,7 @@ public actor Store {
                       hard = excluded.hard, attempts = excluded.attempts, since_ms = excluded.since_ms,
                       last_ms = excluded.last_ms, summary = excluded.summary, result_json = excluded.result_json
                     """, site, checkID, kind, result.status.rawValue, hard, attempts, since, at.milliseconds, result.summary, json)
-                let due = lastSample[key].map { at - $0 >= sampleInterval } ?? true
+                let due = !lowOnSpace && (lastSample[key].map { at - $0 >= sampleInterval } ?? true)
                 if changed || due {
                     let m = try JSONCoding.string(result.measurements)
                     try db.run("INSERT INTO history (site, check_id, at_ms, status, change, summary, measurements_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -367,6 +374,25 @@ public actor Store {
     }
 
     /// Runs `body` inside one transaction on the store's connection (for modules' own tables).
+    /// Whether an error is SQLite's "database or disk is full" (SQLITE_FULL, 13).
+    static func isDiskFull(_ error: any Error) -> Bool {
+        if let e = error as? SQLiteError { return e.code & 0xFF == 13 }
+        return String(describing: error).contains("disk is full")
+    }
+
+    /// Gives the reserve back to the filesystem after a write found the disk full. Returns
+    /// whether there was a reserve to give (the caller then retries its write once).
+    func releaseReserve(after error: any Error) -> Bool {
+        guard Store.isDiskFull(error), !readOnlyPath else { return false }
+        let reserve = StorageReserve.path(forDatabase: path)
+        lowOnSpace = true
+        guard FileSystem.exists(reserve) else { return false }
+        FileSystem.remove(reserve)
+        return true
+    }
+
+    var readOnlyPath: Bool { path == ":memory:" }
+
     public func transaction<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws(WatchpostError) -> T {
         do { return try db.transaction { try body(db) } }
         catch let e as WatchpostError { throw e }
