@@ -39,7 +39,7 @@ struct Box {
             [web]
             listen = 127.0.0.1:\(port)
             """)
-        try FileSystem.writeAtomically("\(dir)/secrets.conf", "[web]\nlink_key = test-key\n", mode: 0o600)
+        try FileSystem.writeAtomically("\(dir)/secrets.conf", "[web]\nlink_key = 5f0c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d\n", mode: 0o600)
         try FileSystem.writeAtomically("\(dir)/flip.sh", "#!/bin/sh\nif [ -f \"$1\" ]; then echo \"CRITICAL - flag\"; exit 2; fi\necho \"OK - fine\"; exit 0\n", mode: 0o755)
         var checks = ""
         for i in 0..<2 { checks += "[check c\(i)]\nkind = exec\ncommand = ./flip.sh\narguments = \(dir)/flag\(i)\ninterval = 1s\ntimeout = 900ms\nfail_after = 1\nrecover_after = 1\n\n" }
