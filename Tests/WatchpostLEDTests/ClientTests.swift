@@ -114,8 +114,10 @@ struct NovaStarClientTests {
         #expect(c.timeouts == 0)
     }
 
+    // Request timeouts of 2 s: the in-process simulator shares two loaded cores with the other
+    // suites, and at 300 ms its ordinary answers were late (seen in make test, load 10).
     @Test func badChecksumAnswerTimesOutThenRecovers() async throws {
-        let rig = try await Rig.tcp(cards: [1], timeout: Seconds(milliseconds: 300))
+        let rig = try await Rig.tcp(cards: [1], timeout: .seconds(2))
         defer { Task { await rig.stop() } }
         _ = try rig.device.apply("bad-checksum 1")
         await #expect(throws: WatchpostError.self) { try await rig.status([1]) }
@@ -125,7 +127,7 @@ struct NovaStarClientTests {
     }
 
     @Test func stallTimesOutWithinTheRequestTimeout() async throws {
-        let rig = try await Rig.tcp(cards: [1], timeout: Seconds(milliseconds: 300))
+        let rig = try await Rig.tcp(cards: [1], timeout: .seconds(2))
         defer { Task { await rig.stop() } }
         _ = try rig.device.apply("stall")
         let t0 = monotonicNanoseconds()
@@ -138,9 +140,9 @@ struct NovaStarClientTests {
             #expect(e.message.contains("no answer from the controller"), "\(e.message)")
         }
         let ms = (monotonicNanoseconds() - t0) / 1_000_000
-        // Not before the 300 ms timeout; the upper bound only rules out waiting for TCP itself
+        // Not before the 2 s timeout; the upper bound only rules out waiting for TCP itself
         // (minutes), with slack for two loaded cores.
-        #expect(ms >= 250 && ms < 5000, "\(ms) ms")
+        #expect(ms >= 1950 && ms < 10_000, "\(ms) ms")
         _ = try rig.device.apply("unstall")
         #expect(try await rig.status([1]).inputSignal)
     }
