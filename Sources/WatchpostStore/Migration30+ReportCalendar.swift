@@ -7,8 +7,13 @@ import WatchpostCore
 import SQLite
 
 extension Migrations {
+    // The first table this migration creates must be the one that stays: the store re-applies a
+    // migration whose first created table is missing (versions land in any order), so a
+    // build-then-rename (`report_sent_v30` → `report_sent`) would be re-run at every start and
+    // copy the rows back without their site.
     static let reportCalendar = Migration(version: 30, name: "reporting calendar", sql: """
-        CREATE TABLE report_sent_v30 (
+        ALTER TABLE report_sent RENAME TO report_sent_v7;
+        CREATE TABLE report_sent (
             key TEXT PRIMARY KEY,
             kind TEXT NOT NULL CHECK (kind IN ('monthly', 'half-yearly', 'yearly', 'ad-hoc')),
             -- NULL for rows from before the calendar (one report for every site).
@@ -20,10 +25,9 @@ extension Migrations {
             messages INTEGER NOT NULL CHECK (messages >= 0),
             CHECK (first_day IS NULL OR last_day IS NULL OR first_day <= last_day)
         );
-        INSERT INTO report_sent_v30 (key, kind, period, queued_ms, messages)
-            SELECT key, kind, period, queued_ms, messages FROM report_sent;
-        DROP TABLE report_sent;
-        ALTER TABLE report_sent_v30 RENAME TO report_sent;
+        INSERT INTO report_sent (key, kind, period, queued_ms, messages)
+            SELECT key, kind, period, queued_ms, messages FROM report_sent_v7;
+        DROP TABLE report_sent_v7;
         """)
 
     /// `watchpost db check`: each row's key names its own kind, site and period.
