@@ -54,12 +54,12 @@ public enum FreshnessJudge {
     /// `archived`: every accepted manifest (verified).
     public static func findings(current: Manifest?, archived: [Manifest], rules: FreshnessRules, now: Instant, zone: ZoneOffset) -> [Finding] {
         guard let current else {
-            return [Finding(.unknown, code: FreshnessFindingCode.noManifest, Catalogue.bilingual(Message("content.freshness.no_manifest"), zone: zone))]
+            return [Finding(.unknown, code: FreshnessFindingCode.noManifest, Message("finding.content.freshness.no-manifest"))]
         }
         var out: [Finding] = []
         if now <= current.validTo && current.validTo - now <= rules.warnBefore {
             out.append(Finding(.warning, code: FreshnessFindingCode.expiring,
-                               Catalogue.bilingual(Message("content.freshness.expiring", ["valid_to": .instant(current.validTo), "left": .duration(current.validTo - now)]), zone: zone)))
+                               Message("finding.content.freshness.expiring", ["valid_to": .instant(current.validTo), "left": .duration(current.validTo - now)])))
         }
         let today = zone.localDate(of: now)
         let monthStart = zone.startOf(CivilDate(year: today.year, month: today.month, day: 1))
@@ -70,8 +70,8 @@ public enum FreshnessJudge {
             let newest = all.map(\.approvedAt).max() ?? current.approvedAt
             if newest < monthStart {
                 out.append(Finding(.warning, code: FreshnessFindingCode.monthlyManifestLate,
-                                   Catalogue.bilingual(Message("content.freshness.monthly_manifest_late",
-                                                               ["month": .text(monthText), "day": .int(Int64(day)), "approved_at": .instant(newest)]), zone: zone)))
+                                   Message("finding.content.freshness.monthly-manifest-late",
+                                           ["month": .text(monthText), "day": .int(Int64(day)), "approved_at": .instant(newest)])))
             }
         }
         if !rules.programmeSources.isEmpty {
@@ -84,8 +84,8 @@ public enum FreshnessJudge {
             }
             if programmes.count < rules.programmeCount {
                 out.append(Finding(.warning, code: FreshnessFindingCode.monthlyProgrammeMissing,
-                                   Catalogue.bilingual(Message("content.freshness.monthly_programme_missing",
-                                                               ["month": .text(monthText), "sources": .text(rules.programmeSources.joined(separator: ", "))]), zone: zone)))
+                                   Message("finding.content.freshness.monthly-programme-missing",
+                                           ["month": .text(monthText), "sources": .text(rules.programmeSources.joined(separator: ", "))])))
             }
         }
         return out
@@ -146,7 +146,7 @@ public struct ContentFreshnessProbe: Probe {
             facts["approved_at"] = m.approvedAt.iso8601(offsetSeconds: zone.offsetSeconds)
             if let s = m.sequence { facts["sequence"] = String(s) }
         }
-        let ok = current.map { Catalogue.bilingual(Message("content.freshness.ok", ["valid_to": .instant($0.validTo)]), zone: zone) } ?? ""
-        return CheckResult.from(findings: findings, okSummary: ok, facts: facts, startedAt: start, duration: context.clock.now() - start)
+        let ok = current.map { Message("content.freshness.ok", ["valid_to": .instant($0.validTo)]) } ?? Message("check.ok")
+        return CheckResult.from(findings: findings, ok: ok, facts: facts, startedAt: start, duration: context.clock.now() - start)
     }
 }

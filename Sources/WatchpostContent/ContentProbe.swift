@@ -31,11 +31,12 @@ public enum ContentFindingCode {
     public static let publicKeyUnreadable = "content.public-key-unreadable"
     public static let folderUnavailable = "content.folder-unavailable"
     public static let scanInProgress = "content.scan-in-progress"
-    /// Every code above (`watchpost check` refuses a responder naming any other `content.` code).
+    /// Every code above (`watchpost check` refuses a responder naming any other `content.` code;
+    /// the catalogue test checks each has `finding.<code>`).
     public static let all: Set<String> = [
         unexpectedFile, modifiedFile, missingFile, unlistedCopy, symlinkEscape, unreadableFile, changedWhileHashing,
-        manifestMissing, manifestMalformed, signatureInvalid, manifestExpired, manifestNotYetValid, publicKeyUnreadable,
-        folderUnavailable, scanInProgress,
+        manifestMissing, manifestMalformed, signatureInvalid, manifestExpired, manifestNotYetValid, manifestReplayed, archiveFailed,
+        publicKeyUnreadable, folderUnavailable, scanInProgress,
     ]
 
     /// Content and player codes whose findings are security-relevant: the only ones the monthly
@@ -179,13 +180,13 @@ public enum ContentJudge {
         if let top = replayedBelow, case .verdict(let v) = manifest, let m = v.trustedManifest {
             // Refused whatever its dates: an old approval must not come back onto the box.
             out.append(Finding(.critical, code: C.manifestReplayed,
-                               "manifest \(manifestPath) has sequence \(m.effectiveSequence), older than sequence \(top) already accepted: an old approval was put back on the box; refused",
+                               Message("finding.content.manifest-replayed", ["manifest": .text(manifestPath), "sequence": .text("\(m.effectiveSequence)"), "accepted": .text("\(top)")]),
                                securityRelevant: true))
             return (out, 0)
         }
         switch manifest {
         case .keyProblem(let why):
-            out.append(Finding(.unknown, code: C.publicKeyUnreadable, "\(why); content cannot be verified"))
+            out.append(Finding(.unknown, code: C.publicKeyUnreadable, Message("finding.content.public-key-unreadable"), detail: why))
         case .verdict(let v):
             switch v {
             case .valid(let m): trusted = m
@@ -194,30 +195,29 @@ public enum ContentJudge {
                 // The Department's own task (renewing its approval), not a security matter: a
                 // technical incident for the Department and the operating unit (issue 16).
                 out.append(Finding(.critical, code: C.manifestExpired,
-                                   "approved-content manifest expired at \(m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset)) (approved by \(m.approvedBy)) and no newer one is installed; nothing on the screen is approved now: the Department must sign a new one"))
+                                   Message("finding.content.manifest-expired", ["at": .instant(m.validTo), "by": .text(m.approvedBy)])))
             case .notYetValid(let m):
                 trusted = m
                 out.append(Finding(.critical, code: C.manifestNotYetValid,
-                                   "approved-content manifest is valid only from \(m.validFrom.iso8601(offsetSeconds: Manifest.writtenOffset)) (approved by \(m.approvedBy))",
+                                   Message("finding.content.manifest-not-yet-valid", ["at": .instant(m.validFrom), "by": .text(m.approvedBy)]),
                                    securityRelevant: true))
             case .otherKey(let m, let expected):
                 out.append(Finding(.critical, code: C.signatureInvalid,
-                                   "manifest \(manifestPath) is not signed by the Department's key (signed with key-id \(m.keyID), expected \(expected)); it may have been replaced",
-                                   securityRelevant: true))
+                                   Message("finding.content.signature-invalid.other-key", ["manifest": .text(manifestPath)]),
+                                   detail: "key-id \(m.keyID), expected \(expected)", securityRelevant: true))
             case .badSignature:
                 out.append(Finding(.critical, code: C.signatureInvalid,
-                                   "manifest \(manifestPath) signature does not verify: it was edited after signing or forged",
-                                   securityRelevant: true))
+                                   Message("finding.content.signature-invalid", ["manifest": .text(manifestPath)]), securityRelevant: true))
             case .malformed(let e):
-                out.append(Finding(.critical, code: C.manifestMalformed, "manifest \(manifestPath) cannot be read: \(e); content cannot be verified",
-                                   securityRelevant: true))
+                out.append(Finding(.critical, code: C.manifestMalformed, Message("finding.content.manifest-malformed", ["manifest": .text(manifestPath)]),
+                                   detail: "\(e)", securityRelevant: true))
             case .missing(let why):
-                out.append(Finding(.critical, code: C.manifestMissing, "\(why); content cannot be verified", securityRelevant: true))
+                out.append(Finding(.critical, code: C.manifestMissing, Message("finding.content.manifest-missing", ["manifest": .text(manifestPath)]), detail: why, securityRelevant: true))
             }
         }
         guard let scan else { return (out, 0) }
         if let why = scan.folderError {
-            out.append(Finding(.critical, code: C.folderUnavailable, "media folder unavailable: \(why)"))
+            out.append(Finding(.critical, code: C.folderUnavailable, Message("finding.content.folder-unavailable"), detail: why))
             return (out, 0)
         }
         guard let manifest = trusted else { return (out, 0) }
@@ -233,35 +233,33 @@ public enum ContentJudge {
                 if let item = approved[path] {
                     if let sha, sha == item.sha256, size == item.size { continue }
                     guard sha != nil || size != item.size else { pending += 1; continue }
-                    out.append(Finding(.critical, code: C.modifiedFile,
-                                       "\(path) was modified: sha256 \(sha ?? "(not hashed yet)"), \(size) bytes; approved sha256 \(item.sha256), \(item.size) bytes",
+                    out.append(Finding(.critical, code: C.modifiedFile, Message("finding.content.modified-file", ["path": .text(path)]),
+                                       detail: "sha256 \(sha ?? "-"), \(size) bytes; approved sha256 \(item.sha256), \(item.size) bytes",
                                        securityRelevant: true))
                 } else {
                     guard let sha else { pending += 1; continue }
                     if let original = approvedByHash[sha] {
-                        out.append(Finding(.warning, code: C.unlistedCopy,
-                                           "\(path) (sha256 \(sha), \(size) bytes) is not listed but is a copy of approved \(original)"))
+                        out.append(Finding(.warning, code: C.unlistedCopy, Message("finding.content.unlisted-copy", ["path": .text(path), "original": .text(original)]),
+                                           detail: "sha256 \(sha), \(size) bytes"))
                     } else {
-                        out.append(Finding(.critical, code: C.unexpectedFile,
-                                           "\(path) is not approved: sha256 \(sha), \(size) bytes, not in the manifest",
-                                           securityRelevant: true))
+                        out.append(Finding(.critical, code: C.unexpectedFile, Message("finding.content.unexpected-file", ["path": .text(path)]),
+                                           detail: "sha256 \(sha), \(size) bytes", securityRelevant: true))
                     }
                 }
             case .symlinkEscape(let path, let target):
-                out.append(Finding(.critical, code: C.symlinkEscape,
-                                   "\(path) is a symlink leaving the media folder (→ \(target)); not followed", securityRelevant: true))
+                out.append(Finding(.critical, code: C.symlinkEscape, Message("finding.content.symlink-escape", ["path": .text(path)]),
+                                   detail: "→ \(target)", securityRelevant: true))
             case .unreadable(let path, let reason):
-                out.append(Finding(.warning, code: C.unreadableFile, "\(path) cannot be read (\(reason)); its content cannot be verified",
-                                   securityRelevant: true))
+                out.append(Finding(.warning, code: C.unreadableFile, Message("finding.content.unreadable-file", ["path": .text(path)]),
+                                   detail: reason, securityRelevant: true))
             case .changing(let path):
-                out.append(Finding(.warning, code: C.changedWhileHashing,
-                                   "\(path) changed while it was being hashed (twice); it will be checked again at the next run",
+                out.append(Finding(.warning, code: C.changedWhileHashing, Message("finding.content.changed-while-hashing", ["path": .text(path)]),
                                    securityRelevant: true))
             }
         }
         for item in manifest.items where !seen.contains(item.path) {
-            out.append(Finding(.warning, code: C.missingFile, "approved \(item.path) (sha256 \(item.sha256), \(item.size) bytes) is missing",
-                               securityRelevant: true))
+            out.append(Finding(.warning, code: C.missingFile, Message("finding.content.missing-file", ["path": .text(item.path)]),
+                               detail: "sha256 \(item.sha256), \(item.size) bytes", securityRelevant: true))
         }
         return (out, pending)
     }
@@ -301,12 +299,12 @@ public actor ContentProbe: Probe {
         let (findings, pending) = ContentJudge.findings(manifest: manifest, scan: outcome, manifestPath: settings.manifestPath,
                                                         replayedBelow: reading.replayedBelow)
         var all = findings
-        if let why = reading.archiveProblem { all.append(Finding(.warning, code: ContentFindingCode.archiveFailed, why)) }
+        if let why = reading.archiveProblem { all.append(Finding(.warning, code: ContentFindingCode.archiveFailed, Message("finding.content.archive-failed"), detail: why)) }
         if outcome == nil {
             all.append(Finding(.unknown, code: ContentFindingCode.scanInProgress,
-                               "media scan still running (\(formatBytes(control.hashedBytes)) hashed so far); its result comes with the next run"))
+                               Message("finding.content.scan-in-progress", ["bytes": .text(formatBytes(control.hashedBytes))])))
         } else if pending > 0 {
-            all.append(Finding(.unknown, code: ContentFindingCode.scanInProgress, "\(pending) file(s) not hashed yet; the next run continues"))
+            all.append(Finding(.unknown, code: ContentFindingCode.scanInProgress, Message("finding.content.scan-in-progress.pending", ["count": .count(pending)])))
         }
         var measurements: [Measurement] = []
         var facts: [String: String] = ["media_folder": settings.mediaFolder, "manifest": settings.manifestPath]
@@ -326,13 +324,13 @@ public actor ContentProbe: Probe {
         }
         if let id = reading.archivedID { facts["manifest_id"] = id }
         if let last = state?.lastFullRehash { facts["last_full_rehash"] = last.iso8601(offsetSeconds: Manifest.writtenOffset) }
-        let okSummary: String
+        let okSummary: Message
         if case .verdict(let v) = manifest, let m = v.trustedManifest, let outcome {
-            okSummary = "\(outcome.entries.count) file(s) match the manifest approved by \(m.approvedBy), valid until \(m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset))"
+            okSummary = Message("content.ok", ["count": .count(outcome.entries.count), "by": .text(m.approvedBy), "until": .instant(m.validTo)])
         } else {
-            okSummary = "content verified"
+            okSummary = Message("content.ok.verified")
         }
-        return CheckResult.from(findings: all, okSummary: okSummary, measurements: measurements, facts: facts,
+        return CheckResult.from(findings: all, ok: okSummary, measurements: measurements, facts: facts,
                                 startedAt: start, duration: context.clock.now() - start)
     }
 

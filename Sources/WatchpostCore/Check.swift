@@ -73,17 +73,54 @@ public enum IncidentCategory: String, Sendable, Hashable, Codable, CaseIterable 
 
 /// One finding inside a result, e.g. "receiving card 3 on port 1 missing" or "file ads.mp4 is not
 /// approved". Security-relevant findings make the incident a security incident.
+/// `text` is a catalogue message (Vietnamese and English, parameters typed); `detail` holds a
+/// library's own words (curl, libusb, errno) for the separate "Chi tiết kỹ thuật / Technical
+/// detail" line — never part of a sentence a person reads.
 public struct Finding: Sendable, Hashable, Codable {
     public var status: CheckStatus
     public var code: String
-    public var message: String
+    public var text: Message
+    public var detail: String
     public var securityRelevant: Bool
 
-    public init(_ status: CheckStatus, code: String, _ message: String, securityRelevant: Bool = false) {
+    public init(_ status: CheckStatus, code: String, _ text: Message, detail: String = "", securityRelevant: Bool = false) {
         self.status = status
         self.code = code
-        self.message = message
+        self.text = text
+        self.detail = detail
         self.securityRelevant = securityRelevant
+    }
+
+    /// A text that is not ours to translate (a plugin's first output line): shown as is.
+    public init(_ status: CheckStatus, code: String, untranslated text: String, securityRelevant: Bool = false) {
+        self.init(status, code: code, Message.untranslated(text), securityRelevant: securityRelevant)
+    }
+
+    /// English, with the technical detail in brackets: for logs, the CLI and the JSON API.
+    public var message: String { Catalogue.render(text, .en) + (detail.isEmpty ? "" : " (\(detail))") }
+
+    enum CodingKeys: String, CodingKey { case status, code, text, detail, securityRelevant, message }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        status = try c.decode(CheckStatus.self, forKey: .status)
+        code = try c.decode(String.self, forKey: .code)
+        securityRelevant = try c.decodeIfPresent(Bool.self, forKey: .securityRelevant) ?? false
+        detail = try c.decodeIfPresent(String.self, forKey: .detail) ?? ""
+        // Rows written before the catalogue carry only the English `message`.
+        if let t = try c.decodeIfPresent(Message.self, forKey: .text) { text = t } else {
+            text = .untranslated(try c.decodeIfPresent(String.self, forKey: .message) ?? code)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(status, forKey: .status)
+        try c.encode(code, forKey: .code)
+        try c.encode(text, forKey: .text)
+        try c.encode(detail, forKey: .detail)
+        try c.encode(securityRelevant, forKey: .securityRelevant)
+        try c.encode(message, forKey: .message)
     }
 }
 
@@ -91,8 +128,10 @@ public struct Finding: Sendable, Hashable, Codable {
 /// (CRITICAL with a message that says what to check), not an error.
 public struct CheckResult: Sendable, Hashable, Codable {
     public var status: CheckStatus
-    /// One line for people: what is wrong, or that all is well.
-    public var summary: String
+    /// One line for people: what is wrong, or that all is well, as a catalogue message.
+    public var text: Message
+    /// Library words behind the result (curl, libusb, errno), for the technical-detail line.
+    public var detail: String
     public var measurements: [Measurement]
     /// Facts about the device: model, firmware, serial…
     public var facts: [String: String]
@@ -100,16 +139,28 @@ public struct CheckResult: Sendable, Hashable, Codable {
     public var startedAt: Instant
     public var duration: Seconds
 
-    public init(status: CheckStatus, summary: String, measurements: [Measurement] = [], facts: [String: String] = [:],
+    public init(status: CheckStatus, text: Message, detail: String = "", measurements: [Measurement] = [], facts: [String: String] = [:],
                 findings: [Finding] = [], startedAt: Instant, duration: Seconds = .zero) {
         self.status = status
-        self.summary = summary
+        self.text = text
+        self.detail = detail
         self.measurements = measurements
         self.facts = facts
         self.findings = findings
         self.startedAt = startedAt
         self.duration = duration
     }
+
+    /// A result whose one line is not ours to translate (a plugin's output).
+    public init(status: CheckStatus, summary: String, measurements: [Measurement] = [], facts: [String: String] = [:],
+                findings: [Finding] = [], startedAt: Instant, duration: Seconds = .zero) {
+        self.init(status: status, text: .untranslated(summary), measurements: measurements, facts: facts, findings: findings,
+                  startedAt: startedAt, duration: duration)
+    }
+
+    /// The one line in English with the technical detail in brackets (logs, CLI, JSON API);
+    /// people read `text` rendered in Vietnamese, and the detail on a line of its own.
+    public var summary: String { Catalogue.render(text, .en) + (detail.isEmpty ? "" : " (\(detail))") }
 
     public var isSecurityRelevant: Bool { findings.contains { $0.securityRelevant && $0.status.isProblem } }
 
@@ -131,13 +182,44 @@ public struct CheckResult: Sendable, Hashable, Codable {
     }
 
     /// Builds a result whose status is the worst of its findings (OK when there are none).
-    public static func from(findings: [Finding], okSummary: String, measurements: [Measurement] = [], facts: [String: String] = [:],
+    public static func from(findings: [Finding], ok: Message, measurements: [Measurement] = [], facts: [String: String] = [:],
                             startedAt: Instant, duration: Seconds = .zero) -> CheckResult {
         let worst = findings.map(\.status).max() ?? .ok
         let problems = findings.filter { $0.status == worst && worst.isProblem }
-        let summary = problems.isEmpty ? okSummary : problems.map(\.message).joined(separator: "; ")
-        return CheckResult(status: worst, summary: summary, measurements: measurements, facts: facts,
+        let text: Message = problems.isEmpty ? ok : problems.count == 1 ? problems[0].text : Message.joined(problems.map(\.text))
+        var details: [String] = []
+        for p in problems where !p.detail.isEmpty && !details.contains(p.detail) { details.append(p.detail) }
+        return CheckResult(status: worst, text: text, detail: details.joined(separator: "; "), measurements: measurements, facts: facts,
                            findings: findings, startedAt: startedAt, duration: duration)
+    }
+
+    enum CodingKeys: String, CodingKey { case status, text, detail, measurements, facts, findings, startedAt, duration, summary }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        status = try c.decode(CheckStatus.self, forKey: .status)
+        if let t = try c.decodeIfPresent(Message.self, forKey: .text) { text = t } else {
+            text = .untranslated(try c.decodeIfPresent(String.self, forKey: .summary) ?? "")
+        }
+        detail = try c.decodeIfPresent(String.self, forKey: .detail) ?? ""
+        measurements = try c.decodeIfPresent([Measurement].self, forKey: .measurements) ?? []
+        facts = try c.decodeIfPresent([String: String].self, forKey: .facts) ?? [:]
+        findings = try c.decodeIfPresent([Finding].self, forKey: .findings) ?? []
+        startedAt = try c.decode(Instant.self, forKey: .startedAt)
+        duration = try c.decodeIfPresent(Seconds.self, forKey: .duration) ?? .zero
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(status, forKey: .status)
+        try c.encode(text, forKey: .text)
+        try c.encode(detail, forKey: .detail)
+        try c.encode(measurements, forKey: .measurements)
+        try c.encode(facts, forKey: .facts)
+        try c.encode(findings, forKey: .findings)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(duration, forKey: .duration)
+        try c.encode(summary, forKey: .summary)
     }
 }
 

@@ -54,7 +54,7 @@ public func runProbeTracked(_ probe: any Probe, context: ProbeContext, label: St
         if r.duration == .zero { r.duration = context.clock.now() - start }
         return (r, nil)
     case .timedOut(let handle):
-        return (CheckResult(status: .unknown, summary: "\(label) did not answer within \(context.deadline - start) (probe timed out)",
+        return (CheckResult(status: .unknown, text: Message("probe.timeout", ["check": .text(label), "limit": .duration(context.deadline - start)]),
                             startedAt: start, duration: context.deadline - start), handle)
     }
 }
@@ -136,7 +136,7 @@ actor CheckLoop {
         if let l = late {
             if !l.handle.hasReturned {
                 let secs = (now - l.since).milliseconds / 1000
-                let r = CheckResult(status: .unknown, summary: "previous run has not returned for \(secs) s; not started again", startedAt: now)
+                let r = CheckResult(status: .unknown, text: Message("probe.skipped", ["check": .text(check.id), "stuck": .duration(now - l.since)]), startedAt: now)
                 logger.warning("check skipped: previous run still stuck", [("stuck_s", String(secs))])
                 await pipeline.handle(check: check, site: site, result: r)
                 return

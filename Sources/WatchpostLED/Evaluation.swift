@@ -44,6 +44,10 @@ public enum LEDFindingCode {
     public static let backupPath = "backup-path"
     public static let brightness = "brightness"
     public static let unexpectedChange = "unexpected-change"
+
+    /// Every code, for the catalogue test (each has `finding.led.<code>`).
+    public static let all = [unreachable, protocolError, noSignal, cardsMissing, screenDark, screenFrozen, testPattern, screenLitOutsideHours,
+                             temperature, humidity, voltage, fanStopped, smoke, doorOpen, backupPath, brightness, unexpectedChange]
 }
 
 /// The screen state that must not change behind Watchpost's back during operating hours.
@@ -102,6 +106,14 @@ public enum NovaStarEvaluator {
         return r == r.rounded() ? String(Int(r)) : String(r)
     }
 
+    /// One receiving card as a message: "cổng 1, card 3" / "port 1 card 3".
+    static func card(_ c: CardStatus) -> MessageValue { .message(Message("led.card", ["port": .count(c.port + 1), "card": .count(c.index + 1)])) }
+    static func cardList(_ cs: [CardStatus]) -> MessageValue { .list(cs.map { Message("led.card", ["port": .count($0.port + 1), "card": .count($0.index + 1)]) }) }
+    /// "all receiving cards" when every online card is affected, else the list.
+    static func cards(_ cs: [CardStatus], of s: ControllerStatus) -> MessageValue {
+        cs.count == s.onlineCards.count ? .message(Message("led.cards.all")) : cardList(cs)
+    }
+
     static func band(_ b: ClosedRange<Double>) -> String {
         let lo = b.lowerBound.isFinite ? fmt(b.lowerBound) : ""
         let hi = b.upperBound.isFinite ? fmt(b.upperBound) : ""
@@ -133,7 +145,8 @@ public enum NovaStarEvaluator {
         let missing = s.missingCards
         if !missing.isEmpty {
             f.append(Finding(.critical, code: LEDFindingCode.cardsMissing,
-                             "\(missing.count) of \(configured) receiving cards missing: \(CardIssues.list(missing.map(\.label)))"))
+                             Message("finding.led.cards-missing", ["missing": .count(missing.count), "total": .count(configured),
+                                                                   "cards": CardIssues.list(missing.map { Message("led.card-named", ["card": card($0)]) })])))
             facts["cards.\(LEDFindingCode.cardsMissing)"] = missing.map(\.label).joined(separator: ", ")
         }
         let extra = s.cards.filter { !$0.configured && $0.online }
@@ -141,29 +154,29 @@ public enum NovaStarEvaluator {
 
         // The picture: judged during operating hours only.
         if scheduledOn {
-            if !s.inputSignal { f.append(Finding(.critical, code: LEDFindingCode.noSignal, "no input signal at the sending card (player PC or video cable)")) }
+            if !s.inputSignal { f.append(Finding(.critical, code: LEDFindingCode.noSignal, Message("finding.led.no-signal"))) }
             let killed = s.onlineCards.filter { $0.kill == true }
             let zero = s.onlineCards.filter { $0.kill != true && $0.brightnessRaw == 0 }
             if !killed.isEmpty {
                 f.append(Finding(.critical, code: LEDFindingCode.screenDark, killed.count == s.onlineCards.count
-                                 ? "screen blacked out (kill mode) on all \(killed.count) receiving cards"
-                                 : "screen blacked out (kill mode) on \(killed.map(\.label).joined(separator: ", "))"))
+                                 ? Message("finding.led.screen-dark", ["total": .count(killed.count)])
+                                 : Message("finding.led.screen-dark.some", ["cards": cardList(killed)])))
             } else if !zero.isEmpty {
-                f.append(Finding(.critical, code: LEDFindingCode.screenDark, "brightness 0 on \(zero.count == s.onlineCards.count ? "all receiving cards" : zero.map(\.label).joined(separator: ", "))"))
+                f.append(Finding(.critical, code: LEDFindingCode.screenDark, Message("finding.led.screen-dark.brightness-zero", ["cards": cards(zero, of: s)])))
             }
             let locked = s.onlineCards.filter { $0.lock == true }
             if !locked.isEmpty {
-                f.append(Finding(.critical, code: LEDFindingCode.screenFrozen, "picture frozen (lock mode) on \(locked.count == s.onlineCards.count ? "all receiving cards" : locked.map(\.label).joined(separator: ", "))"))
+                f.append(Finding(.critical, code: LEDFindingCode.screenFrozen, Message("finding.led.screen-frozen", ["cards": cards(locked, of: s)])))
             }
             let tp = s.testPatternCards
             if !tp.isEmpty {
-                f.append(Finding(.critical, code: LEDFindingCode.testPattern, "test pattern '\(tp[0].testPatternName ?? "?")' shown on \(tp.count == s.onlineCards.count ? "all receiving cards" : tp.map(\.label).joined(separator: ", "))"))
+                f.append(Finding(.critical, code: LEDFindingCode.testPattern, Message("finding.led.test-pattern", ["pattern": .text(tp[0].testPatternName ?? "?"), "cards": cards(tp, of: s)])))
             }
             if let band = settings.brightness, let b = s.brightnessPercent, b > 0, !band.contains(b) {
-                f.append(Finding(.warning, code: LEDFindingCode.brightness, "brightness \(fmt(b)) % outside \(Self.band(band)) %"))
+                f.append(Finding(.warning, code: LEDFindingCode.brightness, Message("finding.led.brightness", ["value": .number(b, digits: 1), "band": .range(band, digits: 1)])))
             }
         } else if s.lit && !s.onlineCards.isEmpty {
-            f.append(Finding(.warning, code: LEDFindingCode.screenLitOutsideHours, "screen lit outside operating hours (brightness \(s.brightnessPercent.map(fmt) ?? "?") %)"))
+            f.append(Finding(.warning, code: LEDFindingCode.screenLitOutsideHours, Message("finding.led.screen-lit-outside-hours", ["value": s.brightnessPercent.map { .number($0, digits: 1) } ?? "?"])))
         }
 
         // Environment, from every card's monitoring block. A wall in a fault storm gives one
@@ -178,20 +191,22 @@ public enum NovaStarEvaluator {
                 m.append(Measurement("\(tag).temperature", t, unit: "°C"))
                 maxTemp = max(maxTemp ?? t, t)
                 if !settings.temperature.contains(t) {
-                    issues.add(LEDFindingCode.temperature, card: c.label, detail: "\(fmt(t)) °C",
-                               message: "temperature \(fmt(t)) °C outside \(band(settings.temperature)) °C")
+                    issues.add(LEDFindingCode.temperature, card: c, detail: Message("led.detail.celsius", ["value": .number(t, digits: 1)]),
+                               message: Message("finding.led.temperature", ["value": .number(t, digits: 1), "band": .range(settings.temperature, digits: 1)]))
                 }
             }
             if let h = mon.humidity {
                 m.append(Measurement("\(tag).humidity", Double(h), unit: "%"))
                 if !settings.humidity.contains(Double(h)) {
-                    issues.add(LEDFindingCode.humidity, card: c.label, detail: "\(h) %", message: "humidity \(h) % outside \(band(settings.humidity)) %")
+                    issues.add(LEDFindingCode.humidity, card: c, detail: Message("led.detail.percent", ["value": .count(h)]),
+                               message: Message("finding.led.humidity", ["value": .count(h), "band": .range(settings.humidity, digits: 0)]))
                 }
             }
             if let v = mon.voltage {
                 m.append(Measurement("\(tag).voltage", v, unit: "V"))
                 if !settings.voltage.contains(v) {
-                    issues.add(LEDFindingCode.voltage, card: c.label, detail: "\(fmt(v)) V", message: "supply \(fmt(v)) V outside \(band(settings.voltage)) V")
+                    issues.add(LEDFindingCode.voltage, card: c, detail: Message("led.detail.volt", ["value": .number(v, digits: 1)]),
+                               message: Message("finding.led.voltage", ["value": .number(v, digits: 1), "band": .range(settings.voltage, digits: 1)]))
                 }
             }
             m.append(Measurement("\(tag).module_status_faults", Double(mon.faultyModuleBytes)))
@@ -199,20 +214,24 @@ public enum NovaStarEvaluator {
             if let t = mon.monitoringCardTemperature {
                 m.append(Measurement("\(tag).cabinet_temperature", t, unit: "°C"))
                 if !settings.temperature.contains(t) {
-                    issues.add(LEDFindingCode.temperature, card: c.label, detail: "cabinet \(fmt(t)) °C",
-                               message: "cabinet temperature \(fmt(t)) °C outside \(band(settings.temperature)) °C")
+                    issues.add(LEDFindingCode.temperature, card: c, detail: Message("led.detail.cabinet-celsius", ["value": .number(t, digits: 1)]),
+                               message: Message("finding.led.temperature.cabinet", ["value": .number(t, digits: 1), "band": .range(settings.temperature, digits: 1)]))
                 }
             }
             if let h = mon.monitoringCardHumidity {
                 m.append(Measurement("\(tag).cabinet_humidity", Double(h), unit: "%"))
                 if !settings.humidity.contains(Double(h)) {
-                    issues.add(LEDFindingCode.humidity, card: c.label, detail: "cabinet \(h) %", message: "cabinet humidity \(h) % outside \(band(settings.humidity)) %")
+                    issues.add(LEDFindingCode.humidity, card: c, detail: Message("led.detail.cabinet-percent", ["value": .count(h)]),
+                               message: Message("finding.led.humidity.cabinet", ["value": .count(h), "band": .range(settings.humidity, digits: 0)]))
                 }
             }
             for (i, rpm) in mon.fansRPM.enumerated() {
                 guard let rpm else { continue }
                 m.append(Measurement("\(tag).fan\(i + 1)", Double(rpm), unit: "rpm"))
-                if rpm < settings.fanMinRPM { issues.add(LEDFindingCode.fanStopped, card: c.label, detail: "fan \(i + 1)", message: "fan \(i + 1) stopped") }
+                if rpm < settings.fanMinRPM {
+                    issues.add(LEDFindingCode.fanStopped, card: c, detail: Message("led.detail.fan", ["fan": .count(i + 1)]),
+                               message: Message("finding.led.fan-stopped", ["fan": .count(i + 1)]))
+                }
             }
             // Nine rails per cabinet would flood the history: keep the lowest and the highest.
             let rails = mon.voltages.compactMap { $0 }
@@ -220,8 +239,8 @@ public enum NovaStarEvaluator {
                 m.append(Measurement("\(tag).cabinet_voltage_min", lo, unit: "V"))
                 m.append(Measurement("\(tag).cabinet_voltage_max", hi, unit: "V"))
             }
-            if mon.smoke { issues.add(LEDFindingCode.smoke, card: c.label, detail: nil, message: "smoke detected in the cabinet") }
-            if mon.doorOpen { issues.add(LEDFindingCode.doorOpen, card: c.label, detail: nil, message: "cabinet door open") }
+            if mon.smoke { issues.add(LEDFindingCode.smoke, card: c, detail: nil, message: Message("finding.led.smoke")) }
+            if mon.doorOpen { issues.add(LEDFindingCode.doorOpen, card: c, detail: nil, message: Message("finding.led.door-open")) }
         }
         let rolled = issues.rolledUp(settings: settings, cardsOnline: s.onlineCards.count)
         f += rolled.findings
@@ -229,7 +248,7 @@ public enum NovaStarEvaluator {
         if let t = maxTemp { m.append(Measurement("temperature_max", t, unit: "°C")) }
 
         for p in s.ports where p.backupInUse == true {
-            f.append(Finding(.warning, code: LEDFindingCode.backupPath, "output port \(p.port + 1) runs on its backup (redundant) path"))
+            f.append(Finding(.warning, code: LEDFindingCode.backupPath, Message("finding.led.backup-path", ["port": .count(p.port + 1)])))
         }
 
         // Un-commanded changes: during operating hours and outside maintenance, a change of kill,
@@ -242,20 +261,20 @@ public enum NovaStarEvaluator {
         } else {
             if current.kill != baseline.kill, commanded.kill == current.kill { baseline.kill = current.kill }
             if current.brightnessRaw != baseline.brightnessRaw, commanded.brightnessRaw == current.brightnessRaw { baseline.brightnessRaw = current.brightnessRaw }
-            var changes: [(String, CheckStatus)] = []
-            if current.kill != baseline.kill { changes.append((current.kill ? "screen blacked out (kill mode on)" : "kill mode switched off", .critical)) }
-            if current.lock != baseline.lock { changes.append((current.lock ? "picture frozen (lock mode on)" : "lock mode switched off", .critical)) }
+            var changes: [(Message, CheckStatus)] = []
+            if current.kill != baseline.kill { changes.append((Message(current.kill ? "led.change.kill-on" : "led.change.kill-off"), .critical)) }
+            if current.lock != baseline.lock { changes.append((Message(current.lock ? "led.change.lock-on" : "led.change.lock-off"), .critical)) }
             if current.input != baseline.input {
-                let was = baseline.input.map { NovaStarNames.input(UInt8($0)) } ?? "none"
-                let now = current.input.map { NovaStarNames.input(UInt8($0)) } ?? "none"
-                changes.append(("input changed from \(was) to \(now)", .critical))
+                let was = baseline.input.map { NovaStarNames.input(UInt8($0)) } ?? "—"
+                let now = current.input.map { NovaStarNames.input(UInt8($0)) } ?? "—"
+                changes.append((Message("led.change.input", ["from": .text(was), "to": .text(now)]), .critical))
             }
             if current.brightnessRaw != baseline.brightnessRaw {
-                let pct = { (r: Int?) in r.map { fmt(Double($0) * 100 / 255) + " %" } ?? "?" }
-                changes.append(("brightness changed from \(pct(baseline.brightnessRaw)) to \(pct(current.brightnessRaw))", .warning))
+                let pct = { (r: Int?) -> MessageValue in r.map { .number(Double($0) * 100 / 255, digits: 1) } ?? "?" }
+                changes.append((Message("led.change.brightness", ["from": pct(baseline.brightnessRaw), "to": pct(current.brightnessRaw)]), .warning))
             }
-            for (text, status) in changes {
-                f.append(Finding(status, code: LEDFindingCode.unexpectedChange, "\(text) — not made by Watchpost, during operating hours", securityRelevant: true))
+            for (change, status) in changes {
+                f.append(Finding(status, code: LEDFindingCode.unexpectedChange, Message("finding.led.unexpected-change", ["change": .message(change)]), securityRelevant: true))
             }
         }
         return LEDEvaluation(findings: f, measurements: m, facts: facts, baseline: baseline)
@@ -264,8 +283,8 @@ public enum NovaStarEvaluator {
     /// The result when the controller cannot be polled.
     public static func failure(_ error: WatchpostError) -> Finding {
         switch error.code {
-        case .network, .timeout: return Finding(.critical, code: LEDFindingCode.unreachable, "LED controller unreachable: \(error.message)")
-        default: return Finding(.unknown, code: LEDFindingCode.protocolError, "LED controller poll failed: \(error.message)")
+        case .network, .timeout: return Finding(.critical, code: LEDFindingCode.unreachable, Message("finding.led.unreachable"), detail: error.message)
+        default: return Finding(.unknown, code: LEDFindingCode.protocolError, Message("finding.led.protocol-error"), detail: error.message)
         }
     }
 }

@@ -75,7 +75,7 @@ public final class NovaStarProbe: Probe {
             status = try await poll(deadline: context.deadline)
         } catch {
             let finding = NovaStarEvaluator.failure(error)
-            return CheckResult.from(findings: [finding], okSummary: "", facts: ["endpoint": settings.endpoint.description],
+            return CheckResult.from(findings: [finding], ok: Message("check.ok"), facts: ["endpoint": settings.endpoint.description],
                                     startedAt: start, duration: context.clock.now() - start)
         }
         let result = evaluate(status, context: context, start: start)
@@ -94,10 +94,12 @@ public final class NovaStarProbe: Probe {
         }
         let online = status.onlineCards.filter(\.configured).count
         let configured = status.ports.reduce(0) { $0 + $1.configuredCards }
-        var ok = "\(status.model), input \(status.inputSignal ? "present" : "absent")\(status.currentInput.map { " (\($0))" } ?? ""), \(online)/\(configured) receiving cards"
-        if let b = status.brightnessPercent { ok += ", brightness \(NovaStarEvaluator.fmt(b)) %" }
-        if let t = eval.measurements.first(where: { $0.name == "temperature_max" }) { ok += ", max \(NovaStarEvaluator.fmt(t.value)) °C" }
-        return CheckResult.from(findings: eval.findings, okSummary: ok, measurements: eval.measurements, facts: eval.facts,
+        var parts = [!status.inputSignal ? Message("led.ok.input-absent") : status.currentInput.map { Message("led.ok.input-named", ["input": .text($0)]) } ?? Message("led.ok.input-present"),
+                     Message("led.ok.cards", ["online": .count(online), "total": .count(configured)])]
+        if let b = status.brightnessPercent { parts.append(Message("led.ok.brightness", ["value": .number(b, digits: 1)])) }
+        if let t = eval.measurements.first(where: { $0.name == "temperature_max" }) { parts.append(Message("led.ok.temperature", ["value": .number(t.value, digits: 1)])) }
+        let ok = Message("led.ok", ["model": .text(status.model), "parts": .list(parts)])
+        return CheckResult.from(findings: eval.findings, ok: ok, measurements: eval.measurements, facts: eval.facts,
                                 startedAt: start, duration: context.clock.now() - start)
     }
 

@@ -120,23 +120,23 @@ public struct HTTPProbe: Probe {
                 measurements.append(Measurement("total_time" + suffix, e.total * 1000, unit: "ms"))
                 var bad = false
                 if !s.expectStatus.contains(e.status) {
-                    findings.append(Finding(.critical, code: "status", "\(url): HTTP \(e.status) (expected \(s.expectStatus))"))
+                    findings.append(Finding(.critical, code: NetworkFindingCode.status, Message("finding.network.status", ["url": .text(url), "status": .count(e.status), "expected": .text("\(s.expectStatus)")])))
                     bad = true
                 }
                 if let want = s.expectBody, e.bodyContainsExpected == false {
-                    findings.append(Finding(.critical, code: "body", "\(url): the response does not contain '\(want)'"))
+                    findings.append(Finding(.critical, code: NetworkFindingCode.body, Message("finding.network.body", ["url": .text(url), "text": .text(want)])))
                     bad = true
                 }
                 let ttfbMs = e.firstByte * 1000
                 if let c = s.ttfbCritical, ttfbMs >= Double(c.milliseconds) {
-                    findings.append(Finding(.critical, code: "ttfb", "\(url): first byte after \(format(ttfbMs)) ms ≥ \(c)"))
+                    findings.append(Finding(.critical, code: NetworkFindingCode.ttfb, Message("finding.network.ttfb", ["url": .text(url), "value": .number(ttfbMs, digits: 0), "limit": .number(c.double * 1000, digits: 0)])))
                 } else if let w = s.ttfbWarning, ttfbMs >= Double(w.milliseconds) {
-                    findings.append(Finding(.warning, code: "ttfb", "\(url): first byte after \(format(ttfbMs)) ms ≥ \(w)"))
+                    findings.append(Finding(.warning, code: NetworkFindingCode.ttfb, Message("finding.network.ttfb", ["url": .text(url), "value": .number(ttfbMs, digits: 0), "limit": .number(w.double * 1000, digits: 0)])))
                 }
                 if let d = certDays {
-                    if d < 0 { findings.append(Finding(.critical, code: "tls-expiry", "\(url): certificate expired \(-d) day\(d == -1 ? "" : "s") ago")) }
-                    else if d <= s.certCriticalDays { findings.append(Finding(.critical, code: "tls-expiry", "\(url): certificate expires in \(d) days (≤ \(s.certCriticalDays))")) }
-                    else if d <= s.certWarningDays { findings.append(Finding(.warning, code: "tls-expiry", "\(url): certificate expires in \(d) days (≤ \(s.certWarningDays))")) }
+                    if d < 0 { findings.append(Finding(.critical, code: NetworkFindingCode.tlsExpiry, Message("finding.network.tls-expiry.expired", ["url": .text(url), "days": .count(-d)]))) }
+                    else if d <= s.certCriticalDays { findings.append(Finding(.critical, code: NetworkFindingCode.tlsExpiry, Message("finding.network.tls-expiry", ["url": .text(url), "days": .count(d), "limit": .count(s.certCriticalDays)]))) }
+                    else if d <= s.certWarningDays { findings.append(Finding(.warning, code: NetworkFindingCode.tlsExpiry, Message("finding.network.tls-expiry", ["url": .text(url), "days": .count(d), "limit": .count(s.certWarningDays)]))) }
                 }
                 if bad { failed.append(url) }
             }
@@ -144,27 +144,27 @@ public struct HTTPProbe: Probe {
         if !failed.isEmpty { facts["failed_hop"] = failed.joined(separator: ", ") }
         let statuses = measurements.filter { $0.name.hasPrefix("status") }.map { Int($0.value) }
         let ttfb = measurements.filter { $0.name.hasPrefix("ttfb") }.map(\.value).max()
-        let ok = single ? "\(s.urls[0]): HTTP \(statuses.first ?? 0)" + (ttfb.map { ", first byte \(format($0)) ms" } ?? "")
-                        : "all \(s.urls.count) URLs answer" + (ttfb.map { "; slowest first byte \(format($0)) ms" } ?? "")
-        return CheckResult.from(findings: findings, okSummary: ok, measurements: measurements, facts: facts,
+        let ok = single ? Message("network.ok.http", ["url": .text(s.urls[0]), "status": .count(statuses.first ?? 0), "value": ttfb.map { .number($0, digits: 0) } ?? "—"])
+                        : Message("network.ok.http-many", ["total": .count(s.urls.count), "value": ttfb.map { .number($0, digits: 0) } ?? "—"])
+        return CheckResult.from(findings: findings, ok: ok, measurements: measurements, facts: facts,
                                 startedAt: start, duration: context.clock.now() - start)
     }
 
     static func finding(for err: CurlError, url: String, certDays: Int?) -> Finding {
         switch err.code {
         case CurlError.couldNotResolve:
-            return Finding(.critical, code: "dns", "\(url): \(err)")
+            return Finding(.critical, code: NetworkFindingCode.dns, Message("finding.network.dns", ["host": .text(url)]), detail: "\(err)")
         case CurlError.couldNotConnect:
-            return Finding(.critical, code: "connect", "\(url): cannot connect: \(err.detail.isEmpty ? err.name : err.detail)")
+            return Finding(.critical, code: NetworkFindingCode.connect, Message("finding.network.connect", ["url": .text(url)]), detail: "\(err)")
         case CurlError.operationTimedOut:
-            return Finding(.critical, code: "timeout", "\(url): \(err.detail.isEmpty ? "timed out" : err.detail)")
+            return Finding(.critical, code: NetworkFindingCode.timeout, Message("finding.network.timeout.http", ["url": .text(url)]), detail: "\(err)")
         case CurlError.peerFailedVerification:
             if let d = certDays, d < 0 {
-                return Finding(.critical, code: "tls-expiry", "\(url): certificate expired \(-d) day\(d == -1 ? "" : "s") ago (\(err.detail))")
+                return Finding(.critical, code: NetworkFindingCode.tlsExpiry, Message("finding.network.tls-expiry.expired", ["url": .text(url), "days": .count(-d)]), detail: "\(err)")
             }
-            return Finding(.critical, code: "tls-verify", "\(url): certificate not trusted: \(err.detail.isEmpty ? err.name : err.detail)")
+            return Finding(.critical, code: NetworkFindingCode.tlsVerify, Message("finding.network.tls-verify", ["url": .text(url)]), detail: "\(err)")
         default:
-            return Finding(.critical, code: "http", "\(url): \(err)")
+            return Finding(.critical, code: NetworkFindingCode.http, Message("finding.network.http", ["url": .text(url)]), detail: "\(err)")
         }
     }
 

@@ -93,7 +93,7 @@ public struct ICMPProbe: Probe {
             }
             switch outcome {
             case .failure(let e):
-                findings.append(Finding(.unknown, code: "permission", "\(e.message); fix: \(e.hint)"))
+                findings.append(Finding(.unknown, code: NetworkFindingCode.permission, Message("finding.network.permission", ["hint": .text(e.hint)]), detail: e.message))
             case .success(let run):
                 facts["socket"] = run.kind.rawValue
                 for (i, o) in run.outcomes.enumerated() {
@@ -112,7 +112,8 @@ public struct ICMPProbe: Probe {
                     if stats.received == 0, let why = o.icmpErrors.first ?? o.sendErrors.first {
                         // Say which hop answered for the dead target: the router that reported it.
                         let by = o.reportedBy.map { " (reported by \($0))" } ?? ""
-                        targetFindings = [Finding(.critical, code: "unreachable", "\(label): \(why)\(by)")]
+                        targetFindings = [Finding(.critical, code: NetworkFindingCode.unreachable, Message("finding.network.unreachable", ["target": .text(label)]),
+                                                  detail: "\(why)\(by)")]
                         if let r = o.reportedBy { facts[single ? "reported_by" : "reported_by[\(t)]"] = r.description }
                     }
                     if targetFindings.contains(where: { $0.status == .critical }) { failedHops.append(t) }
@@ -122,13 +123,15 @@ public struct ICMPProbe: Probe {
         }
         if !failedHops.isEmpty { facts["failed_hop"] = failedHops.joined(separator: ", ") }
         if !single { measurements.insert(Measurement("targets_answering", Double(answering)), at: 0) }
-        let okSummary: String
+        let okSummary: Message
         if single, let m = measurements.first(where: { $0.name == "rtt_avg" }) {
-            okSummary = "\(s.targets[0]) answers: \(s.count)/\(s.count) echoes, round trip avg \(format(m.value)) ms"
+            okSummary = Message("network.ok.icmp", ["target": .text(s.targets[0]), "count": .count(s.count), "value": .number(m.value, digits: 1)])
+        } else if let w = worstAverage {
+            okSummary = Message("network.ok.icmp-many", ["total": .count(s.targets.count), "target": .text(w.1), "value": .number(w.0, digits: 1)])
         } else {
-            okSummary = "all \(s.targets.count) targets answer" + (worstAverage.map { "; slowest \($0.1) avg \(format($0.0)) ms" } ?? "")
+            okSummary = Message("network.ok.all", ["total": .count(s.targets.count)])
         }
-        return CheckResult.from(findings: findings, okSummary: okSummary, measurements: measurements, facts: facts,
+        return CheckResult.from(findings: findings, ok: okSummary, measurements: measurements, facts: facts,
                                 startedAt: start, duration: context.clock.now() - start)
     }
 }

@@ -68,26 +68,27 @@ public struct TCPProbe: Probe {
                     measurements.append(Measurement("connect_time" + suffix, ms, unit: "ms"))
                     if slowest == nil || ms > slowest!.0 { slowest = (ms, label) }
                     if let c = s.connectCritical, ms >= Double(c.milliseconds) {
-                        findings.append(Finding(.critical, code: "connect-time", "\(label): connect took \(format(ms)) ms ≥ \(c)"))
+                        findings.append(Finding(.critical, code: NetworkFindingCode.connectTime, Message("finding.network.connect-time", ["target": .text(label), "value": .number(ms, digits: 1), "limit": .number(c.double * 1000, digits: 0)])))
                     } else if let w = s.connectWarning, ms >= Double(w.milliseconds) {
-                        findings.append(Finding(.warning, code: "connect-time", "\(label): connect took \(format(ms)) ms ≥ \(w)"))
+                        findings.append(Finding(.warning, code: NetworkFindingCode.connectTime, Message("finding.network.connect-time", ["target": .text(label), "value": .number(ms, digits: 1), "limit": .number(w.double * 1000, digits: 0)])))
                     }
                 case .refused:
-                    findings.append(Finding(.critical, code: "refused", "\(label): connection refused (the host answers but nothing listens on port \(connects[i].port))"))
+                    findings.append(Finding(.critical, code: NetworkFindingCode.refused, Message("finding.network.refused", ["target": .text(label), "port": .count(connects[i].port)])))
                     failed.append(label)
                 case .timedOut:
-                    findings.append(Finding(.critical, code: "timeout", "\(label): no answer within \(limit) (packets dropped by a filter, or the host is down)"))
+                    findings.append(Finding(.critical, code: NetworkFindingCode.timeout, Message("finding.network.timeout", ["target": .text(label), "limit": .duration(limit)])))
                     failed.append(label)
                 case .failed(let e):
-                    findings.append(Finding(.critical, code: "unreachable", "\(label): \(e.reason)"))
+                    findings.append(Finding(.critical, code: NetworkFindingCode.unreachable, Message("finding.network.unreachable", ["target": .text(label)]), detail: e.reason))
                     failed.append(label)
                 }
             }
         }
         if !failed.isEmpty { facts["failed_hop"] = failed.joined(separator: ", ") }
-        let ok = single ? "\(s.targets[0]) accepts connections" + (slowest.map { " (\(format($0.0)) ms)" } ?? "")
-                        : "all \(s.targets.count) ports accept connections" + (slowest.map { "; slowest \($0.1) \(format($0.0)) ms" } ?? "")
-        return CheckResult.from(findings: findings, okSummary: ok, measurements: measurements, facts: facts,
+        let ok = single ? Message("network.ok.tcp", ["target": .text(s.targets[0]), "value": slowest.map { .number($0.0, digits: 1) } ?? "—"])
+                        : Message("network.ok.tcp-many", ["total": .count(s.targets.count), "target": .text(slowest?.1 ?? "—"),
+                                                          "value": slowest.map { .number($0.0, digits: 1) } ?? "—"])
+        return CheckResult.from(findings: findings, ok: ok, measurements: measurements, facts: facts,
                                 startedAt: start, duration: context.clock.now() - start)
     }
 }

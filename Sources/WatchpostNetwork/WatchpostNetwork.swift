@@ -46,16 +46,19 @@ public struct PingThresholds: Sendable, Hashable {
     public func judge(_ s: PingStatistics, target: String) -> [Finding] {
         let loss = s.lossPercent
         if s.received == 0 {
-            return [Finding(.critical, code: "loss", "\(target): no reply to \(s.sent) echo\(s.sent == 1 ? "" : "es") (100% loss)")]
+            return [Finding(.critical, code: NetworkFindingCode.loss, Message("finding.network.loss.total", ["target": .text(target), "sent": .count(s.sent)]))]
         }
         var out: [Finding] = []
-        let lossText = "\(target): \(format(loss))% loss (\(s.sent - s.received)/\(s.sent) echoes lost)"
-        if loss >= lossCritical { out.append(Finding(.critical, code: "loss", lossText)) }
-        else if loss >= lossWarning { out.append(Finding(.warning, code: "loss", lossText)) }
+        let lossText = Message("finding.network.loss", ["target": .text(target), "value": .number(loss, digits: 1),
+                                                        "lost": .count(s.sent - s.received), "sent": .count(s.sent)])
+        if loss >= lossCritical { out.append(Finding(.critical, code: NetworkFindingCode.loss, lossText)) }
+        else if loss >= lossWarning { out.append(Finding(.warning, code: NetworkFindingCode.loss, lossText)) }
         if let avg = s.average {
-            let text = "\(target): average round trip \(format(avg)) ms"
-            if avg >= Double(rttCritical.milliseconds) { out.append(Finding(.critical, code: "rtt", text + " ≥ \(rttCritical)")) }
-            else if avg >= Double(rttWarning.milliseconds) { out.append(Finding(.warning, code: "rtt", text + " ≥ \(rttWarning)")) }
+            func rtt(_ limit: Seconds) -> Message {
+                Message("finding.network.rtt", ["target": .text(target), "value": .number(avg, digits: 1), "limit": .number(limit.double * 1000, digits: 0)])
+            }
+            if avg >= Double(rttCritical.milliseconds) { out.append(Finding(.critical, code: NetworkFindingCode.rtt, rtt(rttCritical))) }
+            else if avg >= Double(rttWarning.milliseconds) { out.append(Finding(.warning, code: NetworkFindingCode.rtt, rtt(rttWarning))) }
         }
         return out
     }
@@ -93,7 +96,28 @@ func resolveAll(_ hosts: [String], family: AddressFamilyPreference, timeout: Sec
 
 /// The finding for a name that did not resolve: code `dns`, never loss.
 func dnsFinding(_ e: ResolutionError) -> Finding {
-    Finding(.critical, code: "dns", e.description)
+    Finding(.critical, code: NetworkFindingCode.dns, Message("finding.network.dns", ["host": .text(e.host)]), detail: e.description)
+}
+
+/// The finding codes of the icmp, tcp and http checks; each has `finding.network.<code>`.
+public enum NetworkFindingCode {
+    public static let loss = "loss"
+    public static let rtt = "rtt"
+    public static let dns = "dns"
+    public static let permission = "permission"
+    public static let unreachable = "unreachable"
+    public static let refused = "refused"
+    public static let timeout = "timeout"
+    public static let connectTime = "connect-time"
+    public static let connect = "connect"
+    public static let status = "status"
+    public static let body = "body"
+    public static let ttfb = "ttfb"
+    public static let tlsExpiry = "tls-expiry"
+    public static let tlsVerify = "tls-verify"
+    public static let http = "http"
+
+    public static let all = [loss, rtt, dns, permission, unreachable, refused, timeout, connectTime, connect, status, body, ttfb, tlsExpiry, tlsVerify, http]
 }
 
 /// Monotonic deadline for a blocking loop from the probe's wall-clock deadline (the probe's

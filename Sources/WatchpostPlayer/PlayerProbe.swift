@@ -72,7 +72,8 @@ public enum PlayerJudge {
     public static func findings(status: PlayerStatus, manifest: Manifest) -> [Finding] {
         guard let item = status.playing, status.state != "stopped", status.state != "idle" else { return [] }
         typealias C = PlayerFindingCode
-        let described = "\(item.path ?? item.name)" + (item.sha256.map { " (sha256 \($0))" } ?? "")
+        let described: MessageValue = .text(item.path ?? item.name)
+        let hash = item.sha256.map { "sha256 \($0)" } ?? ""
         // Match by path first; a player that reports only a name matches approved items with that
         // file name in any folder.
         let candidates: [ApprovedItem]
@@ -88,19 +89,19 @@ public enum PlayerJudge {
                 return []
             }
             if let approved = candidates.first {
-                return [Finding(.critical, code: C.modifiedItem,
-                                "player is playing \(described), but the approved \(approved.path) has sha256 \(approved.sha256)", securityRelevant: true)]
+                return [Finding(.critical, code: C.modifiedItem, Message("finding.player.modified-item", ["item": described, "approved": .text(approved.path)]),
+                                detail: "\(hash); approved sha256 \(approved.sha256)", securityRelevant: true)]
             }
-            return [Finding(.critical, code: C.unapprovedItem, "player is playing \(described), which is not in the approved-content manifest",
+            return [Finding(.critical, code: C.unapprovedItem, Message("finding.player.unapproved-item", ["item": described]), detail: hash,
                             securityRelevant: true)]
         }
         if candidates.isEmpty {
-            return [Finding(.critical, code: C.unapprovedItem, "player is playing \(described), which is not in the approved-content manifest",
+            return [Finding(.critical, code: C.unapprovedItem, Message("finding.player.unapproved-item", ["item": described]), detail: hash,
                             securityRelevant: true)]
         }
         if let size = item.size, !candidates.contains(where: { $0.size == size }) {
-            return [Finding(.critical, code: C.modifiedItem,
-                            "player is playing \(described) of \(size) bytes, but the approved item has \(candidates[0].size) bytes", securityRelevant: true)]
+            return [Finding(.critical, code: C.modifiedItem, Message("finding.player.modified-item", ["item": described, "approved": .text(candidates[0].path)]),
+                            detail: "\(size) bytes; approved \(candidates[0].size) bytes", securityRelevant: true)]
         }
         return []
     }
@@ -169,7 +170,7 @@ public struct PlayerProbe: Probe {
             ?? .failure(WatchpostError(.io, "cannot start a thread for the request"))
         switch fetched {
         case .failure(let e):
-            findings.append(Finding(.critical, code: PlayerFindingCode.unreachable, "player status \(settings.url) unavailable: \(e.message)"))
+            findings.append(Finding(.critical, code: PlayerFindingCode.unreachable, Message("finding.player.unreachable", ["url": .text(settings.url)]), detail: e.message))
         case .success(let body):
             do {
                 let status = try PlayerStatus.decode(body)
@@ -184,11 +185,11 @@ public struct PlayerProbe: Probe {
                     findings += PlayerJudge.findings(status: status, manifest: m)
                 }
             } catch {
-                findings.append(Finding(.unknown, code: PlayerFindingCode.badResponse, error.message))
+                findings.append(Finding(.unknown, code: PlayerFindingCode.badResponse, Message("finding.player.bad-response", ["url": .text(settings.url)]), detail: error.message))
             }
         }
-        let ok = facts["playing"].map { "playing \($0), approved" } ?? "player \(facts["state"] ?? "idle"), nothing playing"
-        return CheckResult.from(findings: findings, okSummary: ok, facts: facts, startedAt: start, duration: context.clock.now() - start)
+        let ok = facts["playing"].map { Message("player.ok.playing", ["item": .text($0)]) } ?? Message("player.ok.idle", ["state": .text(facts["state"] ?? "idle")])
+        return CheckResult.from(findings: findings, ok: ok, facts: facts, startedAt: start, duration: context.clock.now() - start)
     }
 
     /// One GET with a deadline (blocking).

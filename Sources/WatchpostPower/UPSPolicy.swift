@@ -42,6 +42,9 @@ public enum UPSFindingCode {
     public static let alarm = "alarm"
     /// The UPS cannot be read: cable, USB, upsd (CRITICAL). Not on battery.
     public static let commBad = "commbad"
+
+    /// Every code, for the catalogue test (each has `finding.power.<code>`).
+    public static let all = [onBattery, onBatteryPending, lowBattery, lowCharge, lowBatteryOnline, replaceBattery, overload, alarm, commBad]
 }
 
 /// What the monitor remembers between polls.
@@ -60,7 +63,7 @@ public struct UPSMonitor: Sendable {
     public struct Evaluation: Sendable {
         public var findings: [Finding]
         public var events: [UPSEvent]
-        public var summary: String
+        public var summary: Message
         public var onBatterySeconds: Double
     }
 
@@ -72,8 +75,8 @@ public struct UPSMonitor: Sendable {
             if communicating != false { events.append(.commBad) }
             communicating = false
             let hint = error.hint.map { " — \($0)" } ?? ""
-            let f = Finding(.critical, code: UPSFindingCode.commBad, "UPS unreachable / không đọc được UPS: \(error.message)\(hint)")
-            return Evaluation(findings: [f], events: events, summary: f.message, onBatterySeconds: onBatterySince.map { (now - $0).double } ?? 0)
+            let f = Finding(.critical, code: UPSFindingCode.commBad, Message("finding.power.commbad"), detail: error.message + hint)
+            return Evaluation(findings: [f], events: events, summary: f.text, onBatterySeconds: onBatterySince.map { (now - $0).double } ?? 0)
         case .success(let reading):
             if communicating == false { events.append(.commOK) }
             communicating = true
@@ -98,54 +101,59 @@ public struct UPSMonitor: Sendable {
             onBatteryAnnounced = false
         }
         let onFor = onBatterySince.map { now - $0 } ?? .zero
-        var details: [String] = []
-        if let charge { details.append("charge \(formatNumber(charge, decimals: 0))%") }
-        if let runtime { details.append("runtime \(formatNumber(runtime / 60, decimals: 1)) min") }
-        let detail = details.isEmpty ? "" : " (\(details.joined(separator: ", ")))"
+        var details: [Message] = []
+        if let charge { details.append(Message("power.charge", ["value": .number(charge, digits: 0)])) }
+        if let runtime { details.append(Message("power.runtime", ["value": .duration(Seconds(clampingSeconds: runtime))])) }
+        let detail: MessageValue = details.isEmpty ? "" : .message(Message("power.reading", ["items": .list(details)]))
 
         if onBattery {
             if onFor >= policy.onBatteryDelay {
                 if !onBatteryAnnounced { events.append(.onBattery); onBatteryAnnounced = true }
                 findings.append(Finding(.warning, code: UPSFindingCode.onBattery,
-                                        "on battery for \(onFor) / mất điện lưới, UPS chạy pin\(detail)"))
+                                        Message("finding.power.onbatt", ["duration": .duration(onFor), "reading": detail])))
             } else {
-                findings.append(Finding(.ok, code: UPSFindingCode.onBatteryPending, "on battery for \(onFor), under the \(policy.onBatteryDelay) delay"))
+                findings.append(Finding(.ok, code: UPSFindingCode.onBatteryPending,
+                                        Message("finding.power.onbatt-pending", ["duration": .duration(onFor), "delay": .duration(policy.onBatteryDelay)])))
             }
         }
 
         // Low battery: the UPS's own flag, or our thresholds while on battery.
-        var lowReasons: [String] = []
-        if status.contains(.lowBattery) { lowReasons.append("UPS reports low battery (LB)") }
-        if status.contains(.forcedShutdown) { lowReasons.append("UPS forced shutdown (FSD)") }
-        if onBattery, let charge, let low = policy.chargeLow, charge <= low { lowReasons.append("charge \(formatNumber(charge, decimals: 0))% ≤ \(formatNumber(low, decimals: 0))%") }
-        if onBattery, let runtime, let low = policy.runtimeLow, runtime <= low.double { lowReasons.append("runtime \(formatNumber(runtime, decimals: 0)) s ≤ \(low)") }
+        var lowReasons: [Message] = []
+        if status.contains(.lowBattery) { lowReasons.append(Message("power.low.flag")) }
+        if status.contains(.forcedShutdown) { lowReasons.append(Message("power.low.fsd")) }
+        if onBattery, let charge, let low = policy.chargeLow, charge <= low {
+            lowReasons.append(Message("power.low.charge", ["value": .number(charge, digits: 0), "limit": .number(low, digits: 0)]))
+        }
+        if onBattery, let runtime, let low = policy.runtimeLow, runtime <= low.double {
+            lowReasons.append(Message("power.low.runtime", ["value": .duration(Seconds(clampingSeconds: runtime)), "limit": .duration(low)]))
+        }
         if !lowReasons.isEmpty && (onBattery || status.contains(.forcedShutdown)) {
             if !lowBatteryAnnounced { events.append(status.contains(.forcedShutdown) ? .forcedShutdown : .lowBattery); lowBatteryAnnounced = true }
-            findings.append(Finding(.critical, code: UPSFindingCode.lowBattery, "low battery / pin yếu: \(lowReasons.joined(separator: "; "))\(detail)"))
+            findings.append(Finding(.critical, code: UPSFindingCode.lowBattery, Message("finding.power.lowbatt", ["reasons": .list(lowReasons), "reading": detail])))
         } else {
             lowBatteryAnnounced = false
             if status.contains(.lowBattery) {
-                findings.append(Finding(.warning, code: UPSFindingCode.lowBatteryOnline, "battery low while on mains (recharging after an outage)\(detail)"))
+                findings.append(Finding(.warning, code: UPSFindingCode.lowBatteryOnline, Message("finding.power.lowbatt-online", ["reading": detail])))
             } else if onBattery, let charge, let warn = policy.chargeWarning, charge <= warn {
-                findings.append(Finding(.warning, code: UPSFindingCode.lowCharge, "battery charge \(formatNumber(charge, decimals: 0))% ≤ \(formatNumber(warn, decimals: 0))% on battery"))
+                findings.append(Finding(.warning, code: UPSFindingCode.lowCharge, Message("finding.power.lowcharge", ["value": .number(charge, digits: 0), "limit": .number(warn, digits: 0)])))
             }
         }
         if status.contains(.replaceBattery) {
             if !previousStatus.contains(.replaceBattery) { events.append(.replaceBattery) }
-            findings.append(Finding(.warning, code: UPSFindingCode.replaceBattery, "replace the UPS battery / cần thay pin UPS"))
+            findings.append(Finding(.warning, code: UPSFindingCode.replaceBattery, Message("finding.power.replbatt")))
         }
         if status.contains(.overload) {
             if !previousStatus.contains(.overload) { events.append(.overload) }
-            findings.append(Finding(.warning, code: UPSFindingCode.overload, "UPS overloaded / UPS quá tải (load \(r["ups.load"] ?? "?")%)"))
+            findings.append(Finding(.warning, code: UPSFindingCode.overload, Message("finding.power.overload", ["load": .text(r["ups.load"] ?? "?")])))
         }
         if let alarm = r["ups.alarm"], !alarm.isEmpty {
-            findings.append(Finding(.warning, code: UPSFindingCode.alarm, "UPS alarm: \(alarm)"))
+            findings.append(Finding(.warning, code: UPSFindingCode.alarm, Message("finding.power.alarm"), detail: alarm))
         }
         previousStatus = status
-        var parts = [r["ups.status"] ?? "?"]
+        var parts = [Message(onBattery ? "power.ok.on-battery" : "power.ok.on-mains", ["flags": .text(r["ups.status"] ?? "?")])]
         parts += details
-        if let load = r["ups.load"] { parts.append("load \(load)%") }
-        return Evaluation(findings: findings, events: events, summary: "UPS " + parts.joined(separator: ", "), onBatterySeconds: onFor.double)
+        if let load = r["ups.load"] { parts.append(Message("power.load", ["value": .text(load)])) }
+        return Evaluation(findings: findings, events: events, summary: Message("power.ok", ["items": .list(parts)]), onBatterySeconds: onFor.double)
     }
 }
 

@@ -68,7 +68,7 @@ actor UPSSession {
         // Seconds on battery so far (0 on mains), for the Department's minutes-on-battery figure;
         // left out when the UPS could not be read, so that reports count that time as "no data".
         if case .success = outcome { measurements.append(Measurement("on_battery", evaluation.onBatterySeconds, unit: "s")) }
-        return CheckResult.from(findings: evaluation.findings, okSummary: evaluation.summary, measurements: measurements,
+        return CheckResult.from(findings: evaluation.findings, ok: evaluation.summary, measurements: measurements,
                                 facts: facts, startedAt: start, duration: now - start)
     }
 

@@ -37,7 +37,7 @@ public struct ExecProbe: Probe {
             let outcome = try await runBlocking { try Subprocess.run(command, arguments: arguments, timeout: limit, environment: environment) }
             let duration = context.clock.now() - start
             if outcome.timedOut {
-                return CheckResult(status: .unknown, summary: "\(command) did not finish within \(limit); killed", startedAt: start, duration: duration)
+                return CheckResult(status: .unknown, text: Message("probe.exec.timeout", ["command": .text(command), "limit": .duration(limit)]), startedAt: start, duration: duration)
             }
             let firstLine = outcome.output.split(separator: "\n").first.map(String.init) ?? ""
             let parts = firstLine.split(separator: "|", maxSplits: 1)
@@ -50,10 +50,15 @@ public struct ExecProbe: Probe {
             case 2?: status = .critical
             default: status = .unknown
             }
-            let text = summary.isEmpty ? (outcome.signal.map { "\(command) killed by signal \($0)" } ?? "\(command) exited \(outcome.exitCode ?? -1)") : summary
-            return CheckResult(status: status, summary: text, measurements: perf, startedAt: start, duration: duration)
+            // The plugin's own first line is its author's text, shown as is.
+            let text: Message = summary.isEmpty
+                ? (outcome.signal.map { Message("probe.exec.signal", ["command": .text(command), "signal": .count($0)]) }
+                    ?? Message("probe.exec.exit", ["command": .text(command), "code": .count(outcome.exitCode ?? -1)]))
+                : .untranslated(summary)
+            return CheckResult(status: status, text: text, measurements: perf, startedAt: start, duration: duration)
         } catch {
-            return CheckResult(status: .unknown, summary: "cannot run \(command): \(error)", startedAt: start, duration: context.clock.now() - start)
+            return CheckResult(status: .unknown, text: Message("probe.exec.cannot-run", ["command": .text(command)]), detail: "\(error)",
+                               startedAt: start, duration: context.clock.now() - start)
         }
     }
 

@@ -27,23 +27,30 @@ public struct StorageProbe: Probe {
         let folder = database.lastIndex(of: "/").map { String(database[..<$0]) }.flatMap { $0.isEmpty ? "/" : $0 } ?? "."
         let space: (free: Int64, total: Int64)
         do { space = try FileSystem.space(at: folder) } catch {
-            return CheckResult(status: .unknown, summary: "cannot read free space of \(folder): \(error.reason)", startedAt: start)
+            return CheckResult(status: .unknown, text: Message("probe.storage.unreadable", ["folder": .text(folder)]), detail: error.reason, startedAt: start)
         }
         let percent = space.total > 0 ? Double(space.free) * 100 / Double(space.total) : 0
         let reserveGone = FileSystem.exists(database) && !FileSystem.exists(StorageReserve.path(forDatabase: database))
         var findings: [Finding] = []
-        let shown = "\(space.free / 1024) KiB (\(Int(percent.rounded())) %)"
+        let free: [String: MessageValue] = ["kib": .count(space.free / 1024), "percent": .number(percent, digits: 0), "folder": .text(folder)]
         if reserveGone {
-            findings.append(Finding(.critical, code: "storage.reserve-used",
-                                    "đĩa đã đầy, đã dùng phần dự trữ / the disk filled and the database's reserve was used; free space: \(shown)"))
+            findings.append(Finding(.critical, code: StorageFindingCode.reserveUsed, Message("finding.storage.reserve-used", free)))
         }
         if percent < criticalFree {
-            findings.append(Finding(.critical, code: "storage.almost-full", "đĩa sắp đầy / disk almost full: \(shown) free at \(folder)"))
+            findings.append(Finding(.critical, code: StorageFindingCode.almostFull, Message("finding.storage.almost-full", free)))
         } else if percent < warningFree {
-            findings.append(Finding(.warning, code: "storage.low", "đĩa còn ít chỗ / disk space low: \(shown) free at \(folder)"))
+            findings.append(Finding(.warning, code: StorageFindingCode.low, Message("finding.storage.low", free)))
         }
-        return CheckResult.from(findings: findings, okSummary: "\(shown) free at \(folder)",
+        return CheckResult.from(findings: findings, ok: Message("probe.storage.ok", free),
                                 measurements: [Measurement("free", Double(space.free), unit: "B"), Measurement("free_percent", percent, unit: "%")],
                                 startedAt: start, duration: context.clock.now() - start)
     }
+}
+
+/// The storage check's finding codes; each has `finding.<code>` in the catalogue.
+public enum StorageFindingCode {
+    public static let reserveUsed = "storage.reserve-used"
+    public static let almostFull = "storage.almost-full"
+    public static let low = "storage.low"
+    public static let all = [reserveUsed, almostFull, low]
 }

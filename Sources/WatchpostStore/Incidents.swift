@@ -296,7 +296,7 @@ extension Store {
                 try Store.appendTimeline([TimelineEvent(at: at, site: try db.query("SELECT site FROM incident WHERE id = ?", id).first?[0].string ?? "",
                                                         checkID: try db.query("SELECT check_id FROM incident WHERE id = ?", id).first?[0].string,
                                                         incidentID: id, kind: "refused", actor: by,
-                                                        text: "refused \(via)\(from.map { " from \($0)" } ?? ""): \(reason)")], in: db)
+                                                        message: Message("timeline.refused", ["via": .text(via + (from.map { ", \($0)" } ?? "")), "reason": .text(reason)]))], in: db)
             }
         } catch { throw storageError("cannot record refusal on incident #\(id)", error) }
     }
@@ -347,9 +347,12 @@ extension Store {
                 try db.run("INSERT INTO maintenance_window (site, checks, start_ms, end_ms, reason, security, created_by, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            site, checks.joined(separator: ","), start.milliseconds, end.milliseconds, reason, includesSecurity, by, clock.now().milliseconds)
                 let id = db.lastInsertRowID
-                let scope = (site ?? "all sites") + (checks.isEmpty ? "" : " (\(checks.joined(separator: ", ")))")
+                let checkList = checks.isEmpty ? "" : " (\(checks.joined(separator: ", ")))"
+                let scope: MessageValue = site.map { .text($0 + checkList) } ?? .bilingual(vi: "tất cả các cụm" + checkList, en: "all sites" + checkList)
                 try Store.appendTimeline([TimelineEvent(at: clock.now(), site: site ?? "*", kind: "maintenance-started", actor: by,
-                                                        text: "maintenance adhoc:\(id) for \(scope) from \(start) until \(end)\(includesSecurity ? ", security included" : ""): \(reason)")], in: db)
+                                                        message: Message(includesSecurity ? "timeline.maintenance-started.security" : "timeline.maintenance-started",
+                                                                         ["window": .text("adhoc:\(id)"), "scope": scope, "from": .instant(start),
+                                                                          "until": .instant(end), "reason": .text(reason)]))], in: db)
                 try Store.bumpRevision(in: db)
                 return try Store.maintenanceWindows(activeAt: nil, in: db).first { $0.id == id }!
             }
@@ -367,7 +370,7 @@ extension Store {
                 let end = max(at, w.window.start + Seconds(milliseconds: 1))
                 try db.run("UPDATE maintenance_window SET end_ms = ?, stopped_ms = ? WHERE id = ?", end.milliseconds, at.milliseconds, id)
                 try Store.appendTimeline([TimelineEvent(at: at, site: w.window.site ?? "*", kind: "maintenance-stopped", actor: by,
-                                                        text: "maintenance adhoc:\(id) stopped (\(w.window.reason))")], in: db)
+                                                        message: Message("timeline.maintenance-stopped", ["window": .text("adhoc:\(id)"), "reason": .text(w.window.reason)]))], in: db)
                 try Store.bumpRevision(in: db)
                 var out = w
                 out.window.end = end

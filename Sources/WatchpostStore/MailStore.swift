@@ -263,7 +263,7 @@ extension Store {
             var events: [TimelineEvent] = []
             for r in try db.query("SELECT DISTINCT o.site, o.check_id, o.incident_id, m.recipient_address FROM outbox o JOIN mail_message m ON m.id = o.message_ref WHERE o.message_ref = ? AND o.incident_id IS NOT NULL", id) {
                 events.append(TimelineEvent(at: now, site: r[0].string ?? "", checkID: r[1].string, incidentID: r[2].int, kind: "delivery-failed", actor: "mail",
-                                            text: "mail to \(r[3].string ?? "") refused permanently: \(error)"))
+                                            message: Message("timeline.delivery-failed", ["to": .text(r[3].string ?? ""), "error": .text("\(error)")])))
             }
             try Store.appendTimeline(events, in: db)
             try Store.enqueue(reports, in: db)

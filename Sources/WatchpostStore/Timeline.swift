@@ -49,11 +49,12 @@ public struct TimelineVerification: Sendable, Hashable {
 extension Store {
     static let genesisHash = String(repeating: "0", count: 64)
 
-    /// SHA-256 over length-prefixed fields, so that no two different entries hash alike.
-    static func timelineHash(previous: String, seq: Int64, _ e: TimelineEvent) -> String {
+    /// SHA-256 over length-prefixed fields, so that no two different entries hash alike. The
+    /// message (migration 70) is a field only when present: entries written before still verify.
+    static func timelineHash(previous: String, seq: Int64, _ e: TimelineEvent, messageJSON: String?) -> String {
         let h = SHA256Hasher()
         for field in [previous, String(seq), String(e.at.milliseconds), e.site, e.checkID ?? "\u{0}", e.incidentID.map(String.init) ?? "\u{0}",
-                      e.kind, e.actor, e.text] {
+                      e.kind, e.actor, e.text] + (messageJSON.map { [$0] } ?? []) {
             h.update("\(field.utf8.count):")
             h.update(field)
         }
@@ -72,9 +73,10 @@ extension Store {
         var (seq, prev) = try timelineHead(in: db)
         for e in events {
             seq += 1
-            let hash = timelineHash(previous: prev, seq: seq, e)
-            try db.run("INSERT INTO timeline (seq, at_ms, site, check_id, incident_id, kind, actor, text, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       seq, e.at.milliseconds, e.site, e.checkID, e.incidentID, e.kind, e.actor, e.text, prev, hash)
+            let json = messageJSON(e.message)
+            let hash = timelineHash(previous: prev, seq: seq, e, messageJSON: json)
+            try db.run("INSERT INTO timeline (seq, at_ms, site, check_id, incident_id, kind, actor, text, message_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       seq, e.at.milliseconds, e.site, e.checkID, e.incidentID, e.kind, e.actor, e.text, json, prev, hash)
             prev = hash
         }
         try db.run("UPDATE meta SET value = ? WHERE key = 'timeline_head'", "\(seq):\(prev)")
@@ -84,11 +86,18 @@ extension Store {
         try transaction { db in try Store.appendTimeline(events, in: db) }
     }
 
+    /// Sorted keys: the same message always gives the same JSON (it is hashed).
+    static func messageJSON(_ m: Message?) -> String? {
+        guard let m else { return nil }
+        return try? JSONCoding.string(m)
+    }
+
     static func entry(_ r: SQLRow) -> TimelineEntry {
-        TimelineEntry(seq: r["seq"].int ?? 0, event: TimelineEvent(
+        var event = TimelineEvent(
             at: Instant(milliseconds: r["at_ms"].int ?? 0), site: r["site"].string ?? "", checkID: r["check_id"].string,
-            incidentID: r["incident_id"].int, kind: r["kind"].string ?? "", actor: r["actor"].string ?? "", text: r["text"].string ?? ""),
-            previousHash: r["prev_hash"].string ?? "", hash: r["hash"].string ?? "")
+            incidentID: r["incident_id"].int, kind: r["kind"].string ?? "", actor: r["actor"].string ?? "", text: r["text"].string ?? "")
+        event.message = r["message_json"].string.flatMap { try? JSONCoding.decode(Message.self, from: $0) }
+        return TimelineEntry(seq: r["seq"].int ?? 0, event: event, previousHash: r["prev_hash"].string ?? "", hash: r["hash"].string ?? "")
     }
 
     /// The timeline of one incident (or all of it), oldest first.
@@ -110,7 +119,7 @@ extension Store {
             guard problem == nil else { return }
             let e = entry(r)
             count += 1
-            let recomputed = timelineHash(previous: e.previousHash, seq: e.seq, e.event)
+            let recomputed = timelineHash(previous: e.previousHash, seq: e.seq, e.event, messageJSON: r["message_json"].string)
             if e.seq > expected {
                 problem = (e.seq - expected == 1 ? "entry \(expected) was deleted (entry \(e.seq) follows entry \(expected - 1))"
                                                  : "entries \(expected)…\(e.seq - 1) were deleted (entry \(e.seq) follows entry \(expected - 1))", expected)

@@ -78,6 +78,7 @@ public struct EngineDesk: IncidentDesk {
     public func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: String) async {
         guard let i = try? await writer.incident(id) else { return }
         try? await store.appendTimeline([TimelineEvent(at: clock.now(), site: i.key.site, checkID: i.key.check, incidentID: id,
-                                                       kind: "refused", actor: "\(actor.name) (\(actor.via), \(actor.address))", text: reason)])
+                                                       kind: "refused", actor: "\(actor.name) (\(actor.via), \(actor.address))",
+                                                       message: Message("timeline.refused.web", ["reason": .text(reason)]))])
     }
 }

@@ -137,11 +137,17 @@ func printResult(_ result: CheckResult, json: Bool, zone: ZoneOffset) {
         out((try? JSONCoding.string(result, options: [.pretty])) ?? "{}")
         return
     }
-    out("\(result.status) — \(result.summary)")
+    let vi = MessageRenderer(language: .vi, zone: zone), en = MessageRenderer(language: .en, zone: zone)
+    out("\(vi(result.status.message)) — \(vi(result.text))")
+    out("\(result.status) — \(en(result.text))")
+    if !result.detail.isEmpty { out("  \(vi(Message("detail.technical.label"))) / \(en(Message("detail.technical.label"))): \(result.detail)") }
     out("  at \(zone.format(result.startedAt)), took \(result.duration)")
     for m in result.measurements { out("  \(m.name) = \(m.value)\(m.unit.isEmpty ? "" : " " + m.unit)") }
     for (k, v) in result.facts.sorted(by: { $0.key < $1.key }) { out("  \(k): \(v)") }
-    for f in result.findings where f.status.isProblem { out("  [\(f.status)] \(f.code): \(f.message)\(f.securityRelevant ? " (security)" : "")") }
+    for f in result.findings where f.status.isProblem {
+        out("  [\(f.status)] \(f.code): \(vi(f.text)) / \(en(f.text))\(f.securityRelevant ? " (an ninh thông tin / security)" : "")")
+        if !f.detail.isEmpty { out("      \(vi(Message("detail.technical.label"))) / \(en(Message("detail.technical.label"))): \(f.detail)") }
+    }
 }
 
 let dbCheckCommand = Command(

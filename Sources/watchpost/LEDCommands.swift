@@ -69,7 +69,7 @@ func runLEDProbe(_ args: Arguments) async throws -> Int32 {
         status = s
         result = probe.evaluate(s, context: ctx, start: start)
     } catch {
-        result = CheckResult.from(findings: [NovaStarEvaluator.failure(error)], okSummary: "", facts: ["endpoint": endpoint.description],
+        result = CheckResult.from(findings: [NovaStarEvaluator.failure(error)], ok: Message("check.ok"), facts: ["endpoint": endpoint.description],
                                   startedAt: start, duration: clock.now() - start)
     }
     let counters = await client.currentCounters()

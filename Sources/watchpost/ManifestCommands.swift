@@ -187,16 +187,16 @@ let manifestVerifyCommand = Command(
         }
         let (findings, _) = ContentJudge.findings(manifest: loaded, scan: scan, manifestPath: manifestPath)
         var facts: [String: String] = [:]
-        var ok = "manifest signature and validity OK"
+        var ok = Message("content.ok.manifest")
         if case .verdict(let v) = loaded, let m = v.trustedManifest {
             facts = ["approved_by": m.approvedBy, "approved_at": m.approvedAt.iso8601(offsetSeconds: Manifest.writtenOffset),
                      "valid_from": m.validFrom.iso8601(offsetSeconds: Manifest.writtenOffset),
                      "valid_to": m.validTo.iso8601(offsetSeconds: Manifest.writtenOffset), "key_id": m.keyID, "items": String(m.items.count),
                      "format": String(m.formatVersion)]
             if let seq = m.sequence { facts["sequence"] = String(seq) }
-            if let scan { ok = "\(scan.entries.count) file(s) match the manifest (\(m.items.count) approved item(s))" }
+            if let scan { ok = Message("content.ok.folder", ["count": .count(scan.entries.count), "approved": .count(m.items.count)]) }
         }
-        let result = CheckResult.from(findings: findings, okSummary: ok, facts: facts, startedAt: start, duration: clock.now() - start)
+        let result = CheckResult.from(findings: findings, ok: ok, facts: facts, startedAt: start, duration: clock.now() - start)
         printResult(result, json: args.has("json"), zone: .hoChiMinh)
         if !args.has("json"), case .verdict(let v) = loaded, let m = v.trustedManifest, m.items.contains(where: { !$0.metadata.isEmpty }) {
             out("items:")

@@ -22,7 +22,7 @@ import Posix
         let f = FreshnessJudge.findings(current: m, archived: [], rules: rules, now: Instant.parse("2026-11-24T09:00:00+07:00")!, zone: zone)
         #expect(f.map(\.code) == [FreshnessFindingCode.expiring])
         #expect(f.first?.status == .warning && f.first?.securityRelevant == false)
-        #expect(f.first?.message.contains("Sở Thông tin và Truyền thông cần ký danh mục mới") == true)
+        #expect(f.first.map { Catalogue.render($0.text, .vi) }?.contains("Sở Thông tin và Truyền thông cần ký danh mục mới") == true)
     }
 
     @Test func vungAngNeedsAManifestApprovedThisMonthByTheFifth() {

@@ -81,7 +81,7 @@ import Synchronization
         let r = await run(ContentProbe(settings: f.settings()), clock, f)
         #expect(r.status == .critical)
         let finding = try #require(r.findings(C.signatureInvalid).first)
-        #expect(finding.message.contains("not signed by the Department's key"))
+        #expect(finding.message.contains("not signed with the Department's key"))
         #expect(finding.message.contains(Ed25519.keyID(f.publicKey)))
     }
 
@@ -108,7 +108,8 @@ import Synchronization
         clock.advance(to: Instant.parse("2027-01-01T00:00:00+07:00")!)
         let expired = await run(probe, clock, f)
         #expect(expired.status == .critical)
-        #expect(expired.findings(C.manifestExpired).first?.message.contains("2026-12-31T23:59:59+07:00") == true)
+        #expect(expired.findings(C.manifestExpired).first?.message.contains("expired at 23:59 on 31/12/2026") == true)
+        #expect(expired.findings(C.manifestExpired).map { Catalogue.render($0.text, .vi) }.first?.contains("23 giờ 59 phút, ngày 31/12/2026") == true)
         try f.sign(validFrom: "2027-02-01T00:00:00+07:00", validTo: "2027-12-31T00:00:00+07:00")
         let early = await run(probe, clock, f)
         #expect(early.problemCodes == [C.manifestNotYetValid])
@@ -168,7 +169,7 @@ import Synchronization
                                                              f.manifestPath, f.media, "--public-key", f.publicKeyPath, "--at", "2026-11-24"],
                                        timeout: .seconds(30))
             #expect(o.exitCode == 1, "\(o.output)")
-            #expect(o.output.contains("content.unreadable-file: images/poster.png cannot be read (Permission denied)"), "\(o.output)")
+            #expect(o.output.contains("content.unreadable-file: Không đọc được tệp images/poster.png") && o.output.contains("Permission denied"), "\(o.output)")
         } else {
             let r = await run(ContentProbe(settings: f.settings()), ManualClock(now: f.now), f)
             #expect(r.findings(C.unreadableFile).first?.message.contains("Permission denied") == true)

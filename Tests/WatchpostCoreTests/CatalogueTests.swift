@@ -39,7 +39,7 @@ struct CatalogueTests {
     @Test func keysAreDottedLowerCase() {
         let bad = Catalogue.allEntries.map(\.key.rawValue).filter { k in
             k.isEmpty || k.hasPrefix(".") || k.hasSuffix(".") || !k.contains(".")
-                || !k.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "_" }
+                || !k.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "." || $0 == "_" || $0 == "-" }
         }
         #expect(bad.isEmpty, "\(bad)")
     }
@@ -92,6 +92,22 @@ struct CatalogueTests {
         let data = try JSONEncoder().encode(m)
         #expect(try JSONDecoder().decode(Message.self, from: data) == m)
         #expect(String(decoding: data, as: UTF8.self).contains("\"key\":\"detail.technical\""))
+        // Text and whole numbers are plain JSON values (results with many findings stay small).
+        let plain = try JSONEncoder().encode(Message("k", ["a": "x", "b": 3]))
+        #expect(String(decoding: plain, as: UTF8.self).contains("\"a\":\"x\""))
+        #expect(String(decoding: plain, as: UTF8.self).contains("\"b\":3"))
+        #expect(try JSONDecoder().decode(Message.self, from: plain) == Message("k", ["a": "x", "b": 3]))
+    }
+
+    /// The store writes messages with Core's own JSON coder (no Foundation in the product).
+    @Test func everyParameterKindRoundTripsThroughJSONCoding() throws {
+        let m = Message("k", ["t": "x", "i": 3, "b": .bilingual(vi: "Tây Trang", en: "Tay Trang"), "n": .number(4.4, digits: 1),
+                              "d": .duration(.seconds(65)), "at": .instant(Instant(seconds: 1_700_000_000)), "tt": .tableTime(Instant(seconds: 5)),
+                              "day": .date(CivilDate(year: 2026, month: 12, day: 1)), "m": .message(CheckStatus.ok.message),
+                              "l": .list([CheckStatus.ok.message, Message("x", ["y": "z"])]), "r": .range(4.5...5.5, digits: 1),
+                              "open": .range(-Double.infinity...70, digits: 0)])
+        let text = try JSONCoding.string(m)
+        #expect(try JSONCoding.decode(Message.self, from: text) == m, "\(text)")
     }
 
     @Test func parameterNamesAreFound() {

@@ -72,7 +72,7 @@ import WatchpostConfig
         var engine = IncidentEngine(settings: try F.settings([F.content()]))
         // A missing media folder is technical (the finding is not security-relevant), whatever the check.
         let night = F.local("2026-11-24T21:00")
-        let r = CheckResult.from(findings: [Finding(.critical, code: "content.folder-unavailable", "media folder unavailable")], okSummary: "", startedAt: night)
+        let r = CheckResult.from(findings: [Finding(.critical, code: "content.folder-unavailable", untranslated: "media folder unavailable")], ok: .untranslated(""), startedAt: night)
         let out = engine.handle(r, for: F.key("content"))
         #expect(out.incidents.first?.category == .technical)
         #expect(out.incidents.first?.hold == .outsideHours)
@@ -87,14 +87,14 @@ import WatchpostConfig
     @Test func litScreenOutsideHoursIsAWarningForTechnicians() throws {
         var engine = IncidentEngine(settings: try F.settings([F.screen()]))
         let night = F.local("2026-11-24T22:00")
-        let lit = CheckResult.from(findings: [Finding(.ok, code: "screen-lit", "màn hình sáng / screen lit")], okSummary: "screen lit", startedAt: night)
+        let lit = CheckResult.from(findings: [Finding(.ok, code: "screen-lit", untranslated: "màn hình sáng / screen lit")], ok: .untranslated("screen lit"), startedAt: night)
         let out = engine.handle(lit, for: F.key("screen"))
         #expect(out.stateChanges.map(\.to) == [.warning])
         // technical.warning = technicians: no escalation.
         #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.T", F.technicians))
         #expect(out.incidents.first?.deadline == nil)
         // The same lit screen at 08:00 is fine: the incident resolves after recover_after (1).
-        let back = engine.handle(CheckResult.from(findings: [Finding(.ok, code: "screen-lit", "lit")], okSummary: "lit", startedAt: F.local("2026-11-25T08:00")), for: F.key("screen"))
+        let back = engine.handle(CheckResult.from(findings: [Finding(.ok, code: "screen-lit", untranslated: "lit")], ok: .untranslated("lit"), startedAt: F.local("2026-11-25T08:00")), for: F.key("screen"))
         #expect(back.notifications.map(\.key) == F.keys(1, "resolved", "r0", F.technicians))
     }
 
@@ -238,7 +238,7 @@ import WatchpostConfig
         let powerBack = engine.handle(F.result(.ok, at: t + .minutes(5)), for: F.key("ups"))
         #expect(powerBack.notifications.isEmpty)
         #expect(engine.openIncidents.count == 1)
-        let screenBack = engine.handle(CheckResult.from(findings: [], okSummary: "lit", startedAt: t + .minutes(6)), for: F.key("screen"))
+        let screenBack = engine.handle(CheckResult.from(findings: [], ok: .untranslated("lit"), startedAt: t + .minutes(6)), for: F.key("screen"))
         #expect(screenBack.notifications.map(\.event).allSatisfy { $0 == .resolved })
         #expect(screenBack.notifications.count == (F.operators + F.technicians + F.level2).count)
         #expect(engine.openIncidents.isEmpty)

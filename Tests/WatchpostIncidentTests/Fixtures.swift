@@ -40,12 +40,12 @@ enum Fixture {
     }
 
     static func unapproved(at t: Instant) -> CheckResult {
-        CheckResult.from(findings: [Finding(.critical, code: "content-unapproved", "tệp ads.mp4 chưa được phê duyệt / ads.mp4 not approved", securityRelevant: true)],
-                         okSummary: "", startedAt: t)
+        CheckResult.from(findings: [Finding(.critical, code: "content-unapproved", untranslated: "tệp ads.mp4 chưa được phê duyệt / ads.mp4 not approved", securityRelevant: true)],
+                         ok: .untranslated(""), startedAt: t)
     }
 
     static func dark(at t: Instant) -> CheckResult {
-        CheckResult.from(findings: [Finding(.critical, code: "screen-dark", "màn hình tối / screen dark")], okSummary: "màn hình sáng / screen lit", startedAt: t)
+        CheckResult.from(findings: [Finding(.critical, code: "screen-dark", untranslated: "màn hình tối / screen dark")], ok: .untranslated("màn hình sáng / screen lit"), startedAt: t)
     }
 
     // Addresses of the shipped contacts.

@@ -115,12 +115,12 @@ struct RoutingTableTests {
     @Test func classifyRaisesSmokeAndMarksTheDoor() throws {
         let (_, policy) = try #require(try policies().first { $0.0 == "tay-trang" })
         let t = Fixture.local("2026-11-24T10:00")
-        let r = CheckResult.from(findings: [Finding(.warning, code: "smoke", "khói / smoke"), Finding(.warning, code: "door-open", "cửa mở / door open")],
-                                 okSummary: "", startedAt: t)
+        let r = CheckResult.from(findings: [Finding(.warning, code: "smoke", untranslated: "khói / smoke"), Finding(.warning, code: "door-open", untranslated: "cửa mở / door open")],
+                                 ok: .untranslated(""), startedAt: t)
         let c = try #require(policy.classify(r))
         #expect(c.status == .critical)
         #expect(c.isSecurityRelevant)
-        #expect(policy.classify(CheckResult.from(findings: [Finding(.warning, code: "temperature", "nóng")], okSummary: "", startedAt: t)) == nil)
+        #expect(policy.classify(CheckResult.from(findings: [Finding(.warning, code: "temperature", untranslated: "nóng")], ok: .untranslated(""), startedAt: t)) == nil)
     }
 
     @Test func oneAcknowledgementPolicy() {
@@ -143,11 +143,11 @@ struct RoutingTableTests {
         let ups = CheckSpec(key: F.key("ups"), name: "UPS", kind: "ups-hid", failAfter: 1, recoverAfter: 1, isPowerSource: true)
         var engine = IncidentEngine(settings: try F.settings([ups]))
         let t = F.local("2026-11-24T09:00")
-        let warn = CheckResult.from(findings: [Finding(.warning, code: "onbatt", "on battery, 80 %")], okSummary: "", startedAt: t)
+        let warn = CheckResult.from(findings: [Finding(.warning, code: "onbatt", untranslated: "on battery, 80 %")], ok: .untranslated(""), startedAt: t)
         let opened = engine.handle(warn, for: F.key("ups"))
         // technical.warning: technicians only (mains loss never waits for the window).
         #expect(opened.notifications.map(\.key) == F.keys(1, "triggered", "r0.T", F.technicians))
-        let low = CheckResult.from(findings: [Finding(.critical, code: "lowbatt", "low battery, 20 %")], okSummary: "", startedAt: t + .seconds(5))
+        let low = CheckResult.from(findings: [Finding(.critical, code: "lowbatt", untranslated: "low battery, 20 %")], ok: .untranslated(""), startedAt: t + .seconds(5))
         let raised = engine.handle(low, for: F.key("ups"))
         // Everyone hears "mức độ tăng lên" — the technicians told before and the level the
         // CRITICAL enters at — never "not acknowledged in time, escalated".
@@ -164,8 +164,8 @@ struct RoutingTableTests {
         var engine = IncidentEngine(settings: try F.settings([spec]))
         let t = F.local("2026-11-24T09:00")
         _ = engine.handle(F.dark(at: t), for: F.key("screen"))
-        let hot = CheckResult.from(findings: [Finding(.critical, code: "screen-dark", "màn hình tối / screen dark"),
-                                              Finding(.warning, code: "temperature", "nhiệt độ 80 °C / temperature 80 °C")], okSummary: "", startedAt: t + .minutes(1))
+        let hot = CheckResult.from(findings: [Finding(.critical, code: "screen-dark", untranslated: "màn hình tối / screen dark"),
+                                              Finding(.warning, code: "temperature", untranslated: "nhiệt độ 80 °C / temperature 80 °C")], ok: .untranslated(""), startedAt: t + .minutes(1))
         let added = engine.handle(hot, for: F.key("screen"))
         #expect(added.timeline.contains { $0.kind == "finding-added" && $0.text.contains("temperature") })
         #expect(added.notifications.allSatisfy { $0.event == .findingAdded })
@@ -174,7 +174,7 @@ struct RoutingTableTests {
         #expect(inc.subject == F.dark(at: t).summary)
         // The same finding again adds nothing.
         #expect(engine.handle(hot, for: F.key("screen")).notifications.isEmpty)
-        let ok = engine.handle(CheckResult.from(findings: [], okSummary: "lit", startedAt: t + .minutes(2)), for: F.key("screen"))
+        let ok = engine.handle(CheckResult.from(findings: [], ok: .untranslated("lit"), startedAt: t + .minutes(2)), for: F.key("screen"))
         #expect(ok.notifications.first?.fields["resolved_what"] == F.dark(at: t).summary)
     }
 

@@ -29,19 +29,22 @@ struct StormRollupTests {
     static func result(_ s: ControllerStatus, at t: Instant) -> CheckResult {
         let settings = NovaStarSettings(endpoint: .tcp(host: "sim", port: 5200), layout: ControllerLayout(cardsPerPort: [40]))
         let e = NovaStarEvaluator.evaluate(s, settings: settings, scheduledOn: true, inMaintenance: false, baseline: nil, commanded: .init())
-        return CheckResult.from(findings: e.findings, okSummary: "LED wall healthy", measurements: e.measurements, facts: e.facts, startedAt: t)
+        return CheckResult.from(findings: e.findings, ok: .untranslated("LED wall healthy"), measurements: e.measurements, facts: e.facts, startedAt: t)
     }
 
     @Test func oneFindingPerKindListsTheCards() {
         let r = Self.result(Self.wall(hot: 0..<30), at: F.local("2026-11-25T08:00"))
         #expect(r.findings.map(\.code) == ["temperature"])
         let message = r.findings[0].message
-        #expect(message.hasPrefix("temperature outside -20..70 °C on 30 of 40 receiving cards: port 1 card 1 (78 °C), port 1 card 2 (79 °C)"))
+        #expect(message.hasPrefix("Temperature outside -20.0 to 70.0 °C on 30 of 40 receiving cards: port 1 card 1 (78.0 °C); port 1 card 2 (79.0 °C)"))
         #expect(message.hasSuffix("… and 18 more"))
+        let vietnamese = Catalogue.render(r.findings[0].text, .vi)
+        #expect(vietnamese.hasPrefix("Nhiệt độ ngoài mức cho phép (từ -20,0 đến 70,0 °C) trên 30/40 card nhận: cổng 1, card 1 (78,0 °C)"), "\(vietnamese)")
+        #expect(vietnamese.hasSuffix("… và 18 card khác"), "\(vietnamese)")
         #expect(r.facts["cards.temperature"]?.split(separator: ",").count == 30)
         // One card keeps its own wording.
         let one = Self.result(Self.wall(hot: 4..<5), at: F.local("2026-11-25T08:00"))
-        #expect(one.findings.map(\.message) == ["port 1 card 5: temperature 79 °C outside -20..70 °C"])
+        #expect(one.findings.map(\.message) == ["port 1 card 5: temperature 79.0 °C outside the allowed -20.0 to 70.0 °C"])
     }
 
     @Test func stormIsOneIncidentWhoseListIsUpdated() throws {
@@ -68,7 +71,7 @@ struct StormRollupTests {
         let inc = try #require(engine.openIncidents.first)
         #expect(engine.openIncidents.count == 1 && inc.id == id)
         #expect(inc.severity == .critical)
-        #expect(inc.summary == "2 of 40 receiving cards missing: port 1 card 39, port 1 card 40", "\(inc.summary)")
+        #expect(inc.summary == "2 of 40 receiving cards missing: port 1 card 39; port 1 card 40", "\(inc.summary)")
         #expect(Set(inc.findingCodes) == ["cards-missing", "temperature"])
     }
 }

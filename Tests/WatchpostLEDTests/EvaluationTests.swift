@@ -84,7 +84,8 @@ struct NovaStarEvaluationTests {
         let e = judge(s)
         #expect(Set(codes(e)) == ["temperature", "humidity", "voltage", "fan-stopped", "smoke", "door-open"])
         #expect(e.findings.allSatisfy { $0.status == .warning })
-        #expect(e.findings.first { $0.code == "temperature" }?.message == "port 1 card 1: temperature 75 °C outside -20..70 °C")
+        #expect(e.findings.first { $0.code == "temperature" }?.message == "port 1 card 1: temperature 75.0 °C outside the allowed -20.0 to 70.0 °C")
+        #expect(e.findings.first { $0.code == "temperature" }.map { Catalogue.render($0.text, .vi) } == "cổng 1, card 1: nhiệt độ 75,0 °C nằm ngoài mức cho phép (từ -20,0 đến 70,0 °C)")
         let bright = Self.status { c in for i in c.indices { c[i].brightnessPercent = 95 } }
         #expect(codes(judge(bright)) == ["brightness"])
         #expect(judge(bright, on: false).findings.map(\.code) == ["screen-lit-outside-hours"])
@@ -102,7 +103,7 @@ struct NovaStarEvaluationTests {
         let e = judge(switched, baseline: base)
         #expect(codes(e) == ["unexpected-change"])
         #expect(e.findings[0].securityRelevant && e.findings[0].status == .critical)
-        #expect(e.findings[0].message.contains("input changed from DVI to HDMI"))
+        #expect(e.findings[0].message.contains("Input changed from DVI to HDMI"))
         // Still reported next cycle (the baseline is not moved during operating hours)…
         #expect(codes(judge(switched, baseline: e.baseline)) == ["unexpected-change"])
         // …cleared once restored, and absorbed by a maintenance window or outside hours.
@@ -165,7 +166,7 @@ struct NovaStarEvaluationTests {
         let ctx = { (on: Bool) in ProbeContext(clock: clock, deadline: clock.now() + .seconds(5), scheduledOn: on) }
         let ok = await probe.run(ctx(true))
         #expect(ok.status == .ok, "\(ok.summary)")
-        #expect(ok.summary.hasPrefix("MCTRL600/MCTRL610/MCTRL660/MSD600, input present (DVI), 2/2 receiving cards"))
+        #expect(ok.summary.hasPrefix("MCTRL600/MCTRL610/MCTRL660/MSD600: input present (DVI); 2/2 receiving cards"))
         _ = try device.apply("blackout")
         let dark = await probe.run(ctx(true))
         #expect(dark.status == .critical && dark.isSecurityRelevant)

@@ -11,7 +11,8 @@ enum Shell {
     /// Runs `sh -c command`; output is standard output and error together.
     @discardableResult
     static func run(_ command: String, timeout: Seconds = .seconds(30)) async throws -> Subprocess.Outcome {
-        try await runBlocking { try Subprocess.run("/bin/sh", arguments: ["-c", command], timeout: timeout) }
+        // A result with 200 findings in JSON (each with its catalogue message) passes 64 KiB.
+        try await runBlocking { try Subprocess.run("/bin/sh", arguments: ["-c", command], timeout: timeout, maxOutput: 1 << 20) }
     }
 
     /// Runs a command that must succeed.

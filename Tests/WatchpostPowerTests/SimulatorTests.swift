@@ -53,8 +53,8 @@ struct SimulatorTests {
         let results = lines.filter { $0.hasPrefix("OK ") || $0.hasPrefix("WARNING ") || $0.hasPrefix("CRITICAL ") }
         try #require(results.count == 4, "output: \(r.output)")
         #expect(r.output.contains("ups.status: OL"))
-        #expect(results[0].hasPrefix("OK UPS OB"))
-        #expect(results[1].hasPrefix("WARNING on battery") && results[1].hasSuffix("[ONBATT]"))
-        #expect(results[3].hasPrefix("CRITICAL low battery"))
+        #expect(results[0].hasPrefix("OK UPS: on battery (OB)"), "\(results[0])")
+        #expect(results[1].hasPrefix("WARNING Mains lost, UPS on battery for") && results[1].hasSuffix("[ONBATT]"), "\(results[1])")
+        #expect(results[3].hasPrefix("CRITICAL UPS battery low"), "\(results[3])")
     }
 }

@@ -30,8 +30,8 @@ struct TimelineAnchorTests {
         try db.run("UPDATE timeline SET text = 'nothing happened' WHERE seq = 3")
         var prev = try db.query("SELECT hash FROM timeline WHERE seq = 2").first?[0].string ?? ""
         for seq in Int64(3)...6 {
-            let e = Store.entry(try #require(try db.query("SELECT * FROM timeline WHERE seq = ?", seq).first))
-            let h = Store.timelineHash(previous: prev, seq: seq, e.event)
+            let row = try #require(try db.query("SELECT * FROM timeline WHERE seq = ?", seq).first)
+            let h = Store.timelineHash(previous: prev, seq: seq, Store.entry(row).event, messageJSON: row["message_json"].string)
             try db.run("UPDATE timeline SET prev_hash = ?, hash = ? WHERE seq = ?", prev, h, seq)
             prev = h
         }

@@ -31,8 +31,8 @@ struct WebEngineTests {
         let logger = Logger(sink: logs, clock: clock)
         let processor = IncidentProcessor(configuration: config, settings: settings, store: store, clock: clock, logger: logger)
         await processor.handle(key: CheckKey(site: "tay-trang", check: "content"), kind: "content",
-                               result: CheckResult.from(findings: [Finding(.critical, code: "content-unapproved", "ads.mp4 <b>not</b> approved", securityRelevant: true)],
-                                                        okSummary: "", startedAt: t0))
+                               result: CheckResult.from(findings: [Finding(.critical, code: "content-unapproved", untranslated: "ads.mp4 <b>not</b> approved", securityRelevant: true)],
+                                                        ok: .untranslated(""), startedAt: t0))
         let desk = EngineDesk(store: store, clock: clock)
         let app = WebApp(store: store, desk: desk, configuration: config, settings: WebSettings(), linkKey: linkKey, clock: clock, logger: logger)
         let server = try HTTPServer(settings: HTTPServerSettings(host: "127.0.0.1", port: 0), handler: { await app.handle($0) })

@@ -127,14 +127,14 @@ public enum OperatingHoursJudge {
             if scheduledOn && f.code == litOutsideHoursCode { changed = true; continue }
             if !scheduledOn && f.code == litCode {
                 changed = true
-                findings.append(Finding(.warning, code: litOutsideHoursCode, "Màn hình sáng ngoài giờ hoạt động / screen lit outside operating hours"))
+                findings.append(Finding(.warning, code: litOutsideHoursCode, Message("finding.schedule.screen-lit-outside-hours")))
                 continue
             }
             findings.append(f)
         }
         guard changed else { return nil }
-        let okSummary = scheduledOn ? r.summary : "ngoài giờ hoạt động, màn hình tắt như dự kiến / outside operating hours, screen dark as expected"
-        return CheckResult.from(findings: findings, okSummary: findings.contains { $0.status.isProblem } ? r.summary : okSummary,
+        let ok = scheduledOn ? r.text : Message("check.ok.outside-hours")
+        return CheckResult.from(findings: findings, ok: findings.contains { $0.status.isProblem } ? r.text : ok,
                                 measurements: r.measurements, facts: r.facts, startedAt: r.startedAt, duration: r.duration)
     }
 }

@@ -201,7 +201,9 @@ public struct IncidentEngine: Sendable {
             }
             out.stateChanges.append(StateChange(key: spec.key, from: o.hardFrom, to: o.hardTo, at: t, note: note))
             out.timeline.append(TimelineEvent(at: t, site: spec.key.site, checkID: spec.key.check, incidentID: openByCheck[spec.key] ?? lastByCheck[spec.key],
-                                              kind: "state", text: "\(o.hardFrom) → \(o.hardTo) (hard): \(result.summary)\(note.map { " [\($0)]" } ?? "")"))
+                                              kind: "state", message: Message(note == nil ? "timeline.state" : "timeline.state.noted",
+                                                                              ["from": .message(o.hardFrom.message), "to": .message(o.hardTo.message),
+                                                                               "summary": .message(result.text), "note": .text(note ?? "")])))
         } else if result.status.isProblem, let id = openByCheck[spec.key], var inc = incidents[id] {
             // Still failing: keep the summary current, add findings of another kind as lines of
             // their own, and look for responders.
@@ -277,7 +279,7 @@ public struct IncidentEngine: Sendable {
             if let pid = openByCheck[specs[p].key], var pinc = incidents[pid] {
                 if !pinc.folded.contains(spec.key.check) { pinc.folded.append(spec.key.check) }
                 pinc.updatedAt = t
-                out.timeline.append(pinc.event("folded", "\(spec.key.check) (\(result.summary)) is explained by the power problem", at: t))
+                out.timeline.append(pinc.event("folded", Message("timeline.folded.summary", ["check": .text(spec.key.check), "summary": .message(result.text)]), at: t))
                 store(pinc, &out)
             }
             return "explained by power: \(specs[p].key.check)"
@@ -314,7 +316,7 @@ public struct IncidentEngine: Sendable {
             last.entry = policy.entry(category: last.category, severity: status)
             inc = last
             event = .reopened
-            out.timeline.append(inc.event("reopened", "reopened (\(t - resolvedAt) after it was resolved): \(result.summary)", at: t))
+            out.timeline.append(inc.event("reopened", Message("timeline.reopened", ["after": .duration(t - resolvedAt), "summary": .message(result.text)]), at: t))
         } else {
             inc = Incident(id: nextIncidentID, key: spec.key, checkName: spec.name, checkKind: spec.kind, siteName: site.name,
                            siteNameEnglish: site.nameEnglish, zoneOffsetSeconds: site.zone.offsetSeconds, category: category,
@@ -325,17 +327,18 @@ public struct IncidentEngine: Sendable {
                            ackTimeout: policy.ackTimeout, hold: nil, folded: [], responders: [], addedFindings: nil, subject: result.summary,
                            value: IncidentEngine.measuredValue(result), decisions: nil)
             nextIncidentID += 1
-            out.timeline.append(inc.event("opened", "\(category.rawValue) incident, \(status): \(result.summary) (enters at \(inc.entry))", at: t))
+            out.timeline.append(inc.event("opened", Message("timeline.opened", ["category": .message(category.message), "status": .message(status.message),
+                                                                                "summary": .message(result.text), "entry": .text("\(inc.entry)")]), at: t))
         }
         if specs[i].isPowerSource {
             for c in explained[i] where trackers[c].folded && !inc.folded.contains(specs[c].key.check) {
                 inc.folded.append(specs[c].key.check)
-                out.timeline.append(inc.event("folded", "\(specs[c].key.check) is explained by the power problem", at: t))
+                out.timeline.append(inc.event("folded", Message("timeline.folded", ["check": .text(specs[c].key.check)]), at: t))
             }
         }
         if let w = maintenanceWindow(for: spec.key, category: inc.category, at: t) {
             inc.hold = .maintenance
-            out.timeline.append(inc.event("held", "maintenance \(w.id) until \(site.zone.format(w.end)) (\(w.reason)): recorded, not notified", at: t, actor: "maintenance"))
+            out.timeline.append(inc.event("held", Message("timeline.held", ["window": .text(w.id), "until": .instant(w.end), "reason": .text(w.reason)]), at: t, actor: "maintenance"))
         } else if let h = hold ?? (trackers[i].flapping ? .flapping : nil) {
             inc.hold = h
         } else {
@@ -355,7 +358,7 @@ public struct IncidentEngine: Sendable {
             inc.responders.append(r.name)
             changed = true
             out.responders.append(ResponderInvocation(incidentID: id, responder: r.name, key: inc.key, timeout: r.timeout, at: t))
-            out.timeline.append(inc.event("responder-started", "\(r.name) (\(r.action)) started", at: t, actor: "responder:\(r.name)"))
+            out.timeline.append(inc.event("responder-started", Message("timeline.responder-started", ["name": .text(r.name), "action": .text(r.action)]), at: t, actor: "responder:\(r.name)"))
         }
         if changed { store(inc, &out) }
     }
@@ -374,7 +377,7 @@ public struct IncidentEngine: Sendable {
         if spec.isPowerSource {
             let still = stillDown(folded: inc)
             if !still.isEmpty {
-                out.timeline.append(inc.event("waiting", "power is back; waiting for \(still.joined(separator: ", "))", at: t))
+                out.timeline.append(inc.event("waiting", Message("timeline.waiting", ["checks": .text(still.joined(separator: ", "))]), at: t))
                 return "power back, waiting for \(still.joined(separator: ", "))"
             }
         }
@@ -423,7 +426,7 @@ public struct IncidentEngine: Sendable {
         trackers[c].hardStatus = .ok
         trackers[c].failStreak = 0
         out.timeline.append(TimelineEvent(at: t, site: specs[c].key.site, checkID: specs[c].key.check, kind: "reachable",
-                                          text: "\(why): judged afresh (an incident opens after \(specs[c].failAfter) failing result(s))"))
+                                          message: Message("timeline.reachable", ["why": .text(why), "count": .count(specs[c].failAfter)])))
     }
 
     // MARK: - Flapping
@@ -441,7 +444,7 @@ public struct IncidentEngine: Sendable {
         inc.hold = inc.hold ?? .flapping
         if inc.hold == .flapping { inc.deadline = nil }
         let text = String(Int(value.rounded()))
-        out.timeline.append(inc.event("flapping-started", "flapping (\(text) % state change > \(Int(spec.flapping.high)) %): notifications suppressed", at: t))
+        out.timeline.append(inc.event("flapping-started", Message("timeline.flapping-started", ["value": .text(text), "limit": .count(Int(spec.flapping.high))]), at: t))
         var recips = inc.notifiedRecipients
         if recips.isEmpty {
             switch inc.entry {
@@ -455,7 +458,7 @@ public struct IncidentEngine: Sendable {
         let reqs = inc.requests(.flappingStarted, step: "f\(t.milliseconds)", to: recips, level: inc.level,
                                 action: "Trạng thái dao động liên tục (\(text) %): tạm ngừng thông báo", actionEnglish: "Flapping (\(text) %): notifications suppressed until it settles", at: t)
         out.notifications += reqs
-        if let e = inc.queuedEvent(reqs, what: "flapping start", at: t) { out.timeline.append(e) }
+        if let e = inc.queuedEvent(reqs, what: Message("timeline.what.flapping-started"), at: t) { out.timeline.append(e) }
         store(inc, &out)
     }
 
@@ -464,12 +467,12 @@ public struct IncidentEngine: Sendable {
         let site = settings.sites[siteIndexOfCheck[i]]
         guard let id = openByCheck[spec.key], var inc = incidents[id], inc.hold == .flapping else { return }
         inc.hold = nil
-        out.timeline.append(inc.event("flapping-stopped", "flapping ended (\(Int(trackers[i].flapValue.rounded())) % < \(Int(spec.flapping.low)) %)", at: t))
+        out.timeline.append(inc.event("flapping-stopped", Message("timeline.flapping-stopped", ["value": .number(trackers[i].flapValue, digits: 0), "limit": .number(spec.flapping.low, digits: 0)]), at: t))
         let reqs = inc.requests(.flappingStopped, step: "f\(t.milliseconds)", to: inc.notifiedRecipients, level: inc.level,
                                 action: "Hết dao động; trạng thái hiện tại: \(trackers[i].hardStatus.vietnamese)",
                                 actionEnglish: "Flapping ended; state now \(trackers[i].hardStatus)", at: t)
         out.notifications += reqs
-        if let e = inc.queuedEvent(reqs, what: "flapping end", at: t) { out.timeline.append(e) }
+        if let e = inc.queuedEvent(reqs, what: Message("timeline.what.flapping-stopped"), at: t) { out.timeline.append(e) }
         if trackers[i].hardStatus.isProblem {
             // Still a problem: escalation resumes from where it was.
             if inc.state == .triggered {
@@ -487,7 +490,7 @@ public struct IncidentEngine: Sendable {
             inc.resolvedAt = t
             inc.deadline = nil
             inc.updatedAt = t
-            out.timeline.append(inc.event("resolved", "resolved by engine: flapping ended with \(spec.name) OK", at: t))
+            out.timeline.append(inc.event("resolved", Message("timeline.resolved.flapping", ["check": .text(spec.name)]), at: t))
             store(inc, &out)
         }
     }
@@ -504,7 +507,7 @@ public struct IncidentEngine: Sendable {
             guard let inc = incidents[id], maintenanceWindow(for: inc.key, category: inc.category, at: now) == nil else { continue }
             var x = inc
             x.hold = nil
-            out.timeline.append(x.event("released", "maintenance over; the problem is still present", at: now, actor: "maintenance"))
+            out.timeline.append(x.event("released", Message("timeline.released"), at: now, actor: "maintenance"))
             if let si = siteIndex[x.key.site] {
                 let policy = settings.sites[si].escalation
                 if x.state == .triggered {
@@ -539,7 +542,7 @@ public struct IncidentEngine: Sendable {
             guard let si = siteIndex[inc.key.site] else { inc.deadline = nil; store(inc, &out); continue }
             if let w = maintenanceWindow(for: inc.key, category: inc.category, at: now) {
                 inc.hold = .maintenance
-                out.timeline.append(inc.event("held", "escalation held by maintenance \(w.id) (\(w.reason))", at: now, actor: "maintenance"))
+                out.timeline.append(inc.event("held", Message("timeline.held.escalation", ["window": .text(w.id), "reason": .text(w.reason)]), at: now, actor: "maintenance"))
                 store(inc, &out)
                 continue
             }

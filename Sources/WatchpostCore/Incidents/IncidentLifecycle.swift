@@ -66,13 +66,23 @@ extension Incident {
         return out
     }
 
+    func event(_ kind: String, _ message: Message, at: Instant, actor: String = "engine") -> TimelineEvent {
+        TimelineEvent(at: at, site: key.site, checkID: key.check, incidentID: id, kind: kind, actor: actor, message: message)
+    }
+
+    /// An event whose text is not yet in the catalogue (shown as is in both languages).
     func event(_ kind: String, _ text: String, at: Instant, actor: String = "engine") -> TimelineEvent {
-        TimelineEvent(at: at, site: key.site, checkID: key.check, incidentID: id, kind: kind, actor: actor, text: text)
+        event(kind, Message.untranslated(text), at: at, actor: actor)
     }
 
     func queuedEvent(_ reqs: [NotificationRequest], what: String, at: Instant) -> TimelineEvent? {
+        queuedEvent(reqs, what: Message.untranslated(what), at: at)
+    }
+
+    /// "Notice of <what> queued for <addresses>"; `what` is a `timeline.what.*` message.
+    func queuedEvent(_ reqs: [NotificationRequest], what: Message, at: Instant) -> TimelineEvent? {
         guard !reqs.isEmpty else { return nil }
-        return event("notified", "\(what) queued for \(reqs.map(\.recipient.address).joined(separator: ", "))", at: at)
+        return event("notified", Message("timeline.notified", ["what": .message(what), "to": .text(reqs.map(\.recipient.address).joined(separator: ", "))]), at: at)
     }
 
     // MARK: Notify and escalate
@@ -156,7 +166,7 @@ extension Incident {
             let notice = earlier.filter { e in !recips.contains { $0.address == e.address } }
             step.notifications += requests(.escalationNotice, step: "r\(round).L\(n)", to: notice, level: n,
                                            action: "Sự cố đã được báo lên cấp \(n)", actionEnglish: "The incident was escalated to level \(n)", at: created)
-            step.timeline.append(event("escalated", "escalated to level \(n) (\(policy.name))", at: at))
+            step.timeline.append(event("escalated", Message("timeline.escalated", ["level": .count(n), "chain": .text(policy.name)]), at: at))
         }
         level = n
         setNextDeadline(after: n, policy: policy, from: at)
@@ -360,7 +370,7 @@ extension Incident {
 
     public func note(by: String, text: String, at: Instant) -> IncidentStep {
         var step = IncidentStep()
-        step.timeline.append(event("note", text, at: at, actor: by))
+        step.timeline.append(event("note", Message("timeline.note", ["text": .text(text)]), at: at, actor: by))
         return step
     }
 
@@ -369,9 +379,9 @@ extension Incident {
         var step = IncidentStep()
         updatedAt = at
         if succeeded {
-            step.timeline.append(event("responder-succeeded", "\(name): \(outcome)", at: at, actor: "responder:\(name)"))
+            step.timeline.append(event("responder-succeeded", Message("timeline.responder-succeeded", ["name": .text(name), "outcome": .text(outcome)]), at: at, actor: "responder:\(name)"))
         } else {
-            step.timeline.append(event("responder-failed", "\(name): \(outcome)", at: at, actor: "responder:\(name)"))
+            step.timeline.append(event("responder-failed", Message("timeline.responder-failed", ["name": .text(name), "outcome": .text(outcome)]), at: at, actor: "responder:\(name)"))
             step.notifications = requests(.responderFailed, step: name, to: notifiedRecipients, level: level,
                                           action: "Tác vụ tự động \(name) thất bại: \(outcome)",
                                           actionEnglish: "Automatic action \(name) failed: \(outcome)", at: at)

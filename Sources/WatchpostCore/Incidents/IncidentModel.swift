@@ -367,7 +367,12 @@ public struct Incident: Sendable, Hashable, Codable {
     public var zoneOffsetSeconds: Int
     public var category: IncidentCategory
     public var severity: CheckStatus
+    /// English one line (logs, API); people read `text`.
     public var summary: String
+    /// What is wrong as a catalogue message, and the library words behind it (nil on incidents
+    /// stored before the catalogue: `summaryText` falls back to `summary`).
+    public var text: Message? = nil
+    public var detail: String? = nil
     public var findingCodes: [String]
     public var state: IncidentState
     public var openedAt: Instant
@@ -404,6 +409,16 @@ public struct Incident: Sendable, Hashable, Codable {
 
     public var isOpen: Bool { state != .resolved }
 
+    /// What is wrong, in the catalogue's terms.
+    public var summaryText: Message { text ?? .untranslated(summary) }
+
+    /// Takes the description of the problem from a result.
+    public mutating func describe(_ result: CheckResult) {
+        summary = result.summary
+        text = result.text
+        detail = result.detail.isEmpty ? nil : result.detail
+    }
+
     public var zone: ZoneOffset { ZoneOffset(identifier: "UTC+\(zoneOffsetSeconds / 3600)", offsetSeconds: zoneOffsetSeconds) }
 }
 
@@ -436,7 +451,11 @@ public struct TimelineEvent: Sendable, Hashable, Codable {
     public var kind: String
     /// Who or what: `engine`, a user, `maintenance`, a responder.
     public var actor: String
+    /// English, for the audit trail and the CLI; people read `message` rendered in Vietnamese.
     public var text: String
+    /// What happened as a catalogue message (`timeline.<kind>…`); nil on entries written before
+    /// the catalogue, which show `text`.
+    public var message: Message?
 
     public init(at: Instant, site: String, checkID: String? = nil, incidentID: Int64? = nil, kind: String, actor: String = "engine", text: String) {
         self.at = at
@@ -447,6 +466,27 @@ public struct TimelineEvent: Sendable, Hashable, Codable {
         self.actor = actor
         self.text = text
     }
+
+    /// An event told as a catalogue message; `text` keeps its English rendering.
+    public init(at: Instant, site: String, checkID: String? = nil, incidentID: Int64? = nil, kind: String, actor: String = "engine", message: Message) {
+        self.init(at: at, site: site, checkID: checkID, incidentID: incidentID, kind: kind, actor: actor, text: Catalogue.render(message, .en))
+        self.message = message
+    }
+
+    /// The event in one language (falls back to the stored English text for old entries).
+    public func rendered(_ language: Language, zone: ZoneOffset) -> String {
+        message.map { Catalogue.render($0, language, zone: zone) } ?? text
+    }
+
+    /// Every timeline kind Watchpost writes. Each has a title `timeline.kind.<kind>` in the
+    /// catalogue; the catalogue coverage test fails when a kind is written that is not listed here
+    /// or has no title.
+    public static let kinds: [String] = [
+        "state", "severity", "opened", "reopened", "folded", "held", "released", "responder-started", "responder-succeeded",
+        "responder-failed", "waiting", "reachable", "flapping-started", "flapping-stopped", "resolved", "notified", "escalated",
+        "reminder", "ack-expired", "acknowledged", "note", "refused", "maintenance-started", "maintenance-stopped", "delivery-failed",
+        "informed", "escalated-by-decision", "finding-added",
+    ]
 }
 
 /// "Run responder NAME for incident N": the daemon builds the action and runs it.

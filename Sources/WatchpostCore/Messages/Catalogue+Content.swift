@@ -1,6 +1,8 @@
 // Catalogue table "content": approved-content findings and manifests (WatchpostContent), the
 // broadcast log and its re-proof (WatchpostBroadcast), content freshness notices — #16 adds.
-// Add entries here (see the header of Catalogue.swift); wording follows docs/glossary.md.
+// Finding codes already read "content.…", so the primary key of a code is `finding.<code>`
+// (the coverage test checks ContentFindingCode.all); hashes and sizes go to the technical-detail
+// line. Wording follows docs/glossary.md.
 
 extension Catalogue {
     static let content: [Entry] = [
@@ -42,14 +44,59 @@ extension Catalogue {
         .init("content.plays.verify.summary", vi: "{proven}/{plays} lượt phát được kiểm tra lại khớp với danh mục đã lưu; {problems} lỗi",
               en: "{proven} of {plays} plays re-proved against the archived manifests; {problems} problems"),
         // Freshness notices (content-freshness checks; technical notices to the Department).
-        .init("content.freshness.expiring", vi: "Danh mục nội dung đã phê duyệt hết hiệu lực lúc {valid_to} (còn {left}); Sở Thông tin và Truyền thông cần ký danh mục mới",
+        .init("finding.content.freshness.expiring", vi: "Danh mục nội dung đã phê duyệt hết hiệu lực lúc {valid_to} (còn {left}); Sở Thông tin và Truyền thông cần ký danh mục mới",
               en: "The approved-content manifest expires at {valid_to} ({left} left); the Department of Information and Communications must sign a new one"),
-        .init("content.freshness.monthly_manifest_late", vi: "Chưa có danh mục nội dung mới của tháng {month} (hạn đến ngày {day}, Điều 4 khoản 3 điểm a Quy chế ban hành kèm Quyết định 2432/QĐ-UBND); danh mục mới nhất phê duyệt ngày {approved_at}",
+        .init("finding.content.freshness.monthly-manifest-late", vi: "Chưa có danh mục nội dung mới của tháng {month} (hạn đến ngày {day}, Điều 4 khoản 3 điểm a Quy chế ban hành kèm Quyết định 2432/QĐ-UBND); danh mục mới nhất phê duyệt ngày {approved_at}",
               en: "No new content manifest for {month} yet (due by day {day}, Art. 4.3.a of Decision 2432/QĐ-UBND); the newest was approved {approved_at}"),
-        .init("content.freshness.monthly_programme_missing", vi: "Tháng {month} chưa có chương trình nào của {sources} được phê duyệt (ít nhất 01 chương trình/tháng, khoản 8 Điều 7 Quyết định 32/2018)",
+        .init("finding.content.freshness.monthly-programme-missing", vi: "Tháng {month} chưa có chương trình nào của {sources} được phê duyệt (ít nhất 01 chương trình/tháng, khoản 8 Điều 7 Quyết định 32/2018)",
               en: "No programme from {sources} approved for {month} (at least one programme a month, Art. 7.8 of Decision 32/2018)"),
         .init("content.freshness.ok", vi: "Danh mục nội dung còn hiệu lực đến {valid_to}; các yêu cầu hằng tháng được đáp ứng",
               en: "Content manifest valid until {valid_to}; monthly requirements met"),
-        .init("content.freshness.no_manifest", vi: "Chưa có danh mục nội dung hợp lệ để kiểm tra thời hạn", en: "No valid content manifest to check its dates"),
+        .init("finding.content.freshness.no-manifest", vi: "Chưa có danh mục nội dung hợp lệ để kiểm tra thời hạn", en: "No valid content manifest to check its dates"),
+        // Findings of the content probe.
+        .init("finding.content.unexpected-file", vi: "Tệp {path} chưa được phê duyệt (không có trong danh mục nội dung đã phê duyệt)",
+              en: "File {path} is not approved (not in the approved-content manifest)"),
+        .init("finding.content.modified-file", vi: "Tệp {path} đã bị thay đổi so với bản đã được phê duyệt",
+              en: "File {path} was modified after approval"),
+        .init("finding.content.missing-file", vi: "Tệp đã được phê duyệt {path} không còn trong thư mục phát",
+              en: "Approved file {path} is missing from the media folder"),
+        .init("finding.content.unlisted-copy", vi: "Tệp {path} không có trong danh mục nhưng là bản sao của tệp đã phê duyệt {original}",
+              en: "File {path} is not listed but is a copy of approved {original}"),
+        .init("finding.content.symlink-escape", vi: "{path} là liên kết trỏ ra ngoài thư mục phát; không được theo",
+              en: "{path} is a symlink leaving the media folder; not followed"),
+        .init("finding.content.unreadable-file", vi: "Không đọc được tệp {path}; chưa xác minh được nội dung",
+              en: "File {path} cannot be read; its content cannot be verified"),
+        .init("finding.content.changed-while-hashing", vi: "Tệp {path} thay đổi trong lúc kiểm tra; sẽ kiểm tra lại ở lần sau",
+              en: "File {path} changed while it was being hashed; it will be checked again at the next run"),
+        .init("finding.content.manifest-missing", vi: "Không có danh mục nội dung đã phê duyệt ({manifest}); không xác minh được nội dung",
+              en: "The approved-content manifest ({manifest}) is missing; content cannot be verified"),
+        .init("finding.content.manifest-malformed", vi: "Không đọc được danh mục nội dung {manifest}; không xác minh được nội dung",
+              en: "The manifest {manifest} cannot be read; content cannot be verified"),
+        .init("finding.content.signature-invalid", vi: "Chữ ký của danh mục {manifest} không hợp lệ: danh mục đã bị sửa sau khi ký hoặc bị giả mạo",
+              en: "The signature of manifest {manifest} does not verify: it was edited after signing or forged"),
+        .init("finding.content.signature-invalid.other-key", vi: "Bản kê {manifest} không được ký bằng khóa của Sở; có thể đã bị thay thế",
+              en: "Manifest {manifest} is not signed with the Department's key; it may have been replaced"),
+        .init("finding.content.manifest-expired", vi: "Bản kê nội dung đã phê duyệt hết hiệu lực lúc {at} (phê duyệt: {by}); nội dung trên màn hình hiện không còn được phê duyệt",
+              en: "The approved-content manifest expired at {at} (approved by {by}); nothing on the screen is approved now"),
+        .init("finding.content.manifest-not-yet-valid", vi: "Bản kê nội dung đã phê duyệt chỉ có hiệu lực từ {at} (phê duyệt: {by})",
+              en: "The approved-content manifest is valid only from {at} (approved by {by})"),
+        .init("finding.content.public-key-unreadable", vi: "Không đọc được khóa công khai của Sở; không xác minh được nội dung",
+              en: "The Department's public key cannot be read; content cannot be verified"),
+        .init("finding.content.folder-unavailable", vi: "Không truy cập được thư mục phát", en: "The media folder is unavailable"),
+        .init("finding.content.scan-in-progress", vi: "Đang kiểm tra thư mục phát (đã đọc {bytes}); kết quả có ở lần chạy sau",
+              en: "Media scan still running ({bytes} hashed so far); its result comes with the next run"),
+        .init("finding.content.manifest-replayed", vi: "Danh mục {manifest} có số thứ tự {sequence}, cũ hơn số {accepted} đã được chấp nhận: một phê duyệt cũ đã bị đưa trở lại máy; từ chối",
+              en: "Manifest {manifest} has sequence {sequence}, older than sequence {accepted} already accepted: an old approval was put back on the box; refused"),
+        .init("finding.content.archive-failed", vi: "Không lưu được danh mục đã chấp nhận vào kho lưu các phê duyệt",
+              en: "The accepted manifest could not be kept in the archive of approvals"),
+        .init("finding.content.scan-in-progress.pending", vi: "Còn {count} tệp chưa kiểm tra; lần chạy sau sẽ tiếp tục",
+              en: "{count} file(s) not hashed yet; the next run continues"),
+
+        .init("content.ok", vi: "{count} tệp khớp với danh mục đã phê duyệt ({by}), hiệu lực đến {until}",
+              en: "{count} file(s) match the manifest approved by {by}, valid until {until}"),
+        .init("content.ok.manifest", vi: "Chữ ký và thời hạn hiệu lực của danh mục hợp lệ", en: "Manifest signature and validity OK"),
+        .init("content.ok.folder", vi: "{count} tệp khớp với danh mục ({approved} mục đã được phê duyệt)",
+              en: "{count} file(s) match the manifest ({approved} approved item(s))"),
+        .init("content.ok.verified", vi: "Nội dung đã được xác minh", en: "Content verified"),
     ]
 }

@@ -16,6 +16,9 @@ extension Catalogue {
         // A library's own words (curl, libusb, errno) never enter a Vietnamese sentence: they go
         // on this separate line, untranslated.
         .init("detail.technical", vi: "Chi tiết kỹ thuật: {detail}", en: "Technical detail: {detail}"),
+        .init("check.ok", vi: "Bình thường", en: "OK"),
+        .init("text.untranslated", vi: "{text}", en: "{text}"),
+        .init("text.list", vi: "{items}", en: "{items}"),
         .init("detail.technical.label", vi: "Chi tiết kỹ thuật", en: "Technical detail"),
     ]
 }

@@ -1,7 +1,23 @@
-// Catalogue table "probes": exec plugins, probe catalogue, responders (WatchpostProbes) — #20 adds.
-// Add entries here (see the header of Catalogue.swift); wording follows docs/glossary.md.
+// Catalogue table "probes": exec plugins, probe catalogue, responders (WatchpostProbes) and the
+// scheduler's own results (WatchpostDaemon). A plugin's first output line is its author's text
+// and is shown as is (`Message.untranslated`).
 
 extension Catalogue {
     static let probes: [Entry] = [
+        .init("probe.exec.timeout", vi: "Chương trình kiểm tra {command} không kết thúc trong {limit}; đã dừng",
+              en: "{command} did not finish within {limit}; killed"),
+        .init("probe.exec.signal", vi: "Chương trình kiểm tra {command} bị dừng bởi tín hiệu {signal}",
+              en: "{command} killed by signal {signal}"),
+        .init("probe.exec.exit", vi: "Chương trình kiểm tra {command} kết thúc với mã {code}", en: "{command} exited {code}"),
+        .init("probe.exec.cannot-run", vi: "Không chạy được chương trình kiểm tra {command}", en: "Cannot run {command}"),
+        .init("finding.storage.reserve-used", vi: "Đĩa đã đầy, đã dùng phần dự trữ của cơ sở dữ liệu; còn trống {kib} KiB ({percent}%) tại {folder}",
+              en: "The disk filled and the database's reserve was used; {kib} KiB ({percent}%) free at {folder}"),
+        .init("finding.storage.almost-full", vi: "Đĩa sắp đầy: còn trống {kib} KiB ({percent}%) tại {folder}", en: "Disk almost full: {kib} KiB ({percent}%) free at {folder}"),
+        .init("finding.storage.low", vi: "Đĩa còn ít chỗ: còn trống {kib} KiB ({percent}%) tại {folder}", en: "Disk space low: {kib} KiB ({percent}%) free at {folder}"),
+        .init("probe.storage.ok", vi: "Còn trống {kib} KiB ({percent}%) tại {folder}", en: "{kib} KiB ({percent}%) free at {folder}"),
+        .init("probe.storage.unreadable", vi: "Không đọc được dung lượng trống của {folder}", en: "Cannot read the free space of {folder}"),
+        .init("probe.timeout", vi: "Hạng mục giám sát {check} không trả lời trong {limit}", en: "{check} did not answer within {limit} (probe timed out)"),
+        .init("probe.skipped", vi: "Lần kiểm tra trước của {check} đã treo {stuck} chưa kết thúc; không chạy lại",
+              en: "The previous run of {check} has not returned for {stuck}; not started again"),
     ]
 }

@@ -118,6 +118,14 @@ public struct MessageRenderer: Sendable {
         case .date(let d): return HumanFormat.date(d)
         case .message(let m): return render(m)
         case .list(let ms): return ms.map(render).joined(separator: "; ")
+        case .range(let b, let digits):
+            let lo = HumanFormat.number(b.lowerBound, digits: digits, language), hi = HumanFormat.number(b.upperBound, digits: digits, language)
+            switch (b.lowerBound.isFinite, b.upperBound.isFinite) {
+            case (true, true): return language == .vi ? "từ \(lo) đến \(hi)" : "\(lo) to \(hi)"
+            case (true, false): return language == .vi ? "tối thiểu \(lo)" : "at least \(lo)"
+            case (false, true): return language == .vi ? "tối đa \(hi)" : "at most \(hi)"
+            case (false, false): return language == .vi ? "mọi giá trị" : "any value"
+            }
         }
     }
 

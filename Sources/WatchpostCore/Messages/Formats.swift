@@ -116,3 +116,12 @@ public enum MachineFormat {
         Instant(seconds: t.seconds).iso8601(offsetSeconds: zone.offsetSeconds)
     }
 }
+
+extension Seconds {
+    /// A span from a device's reading in seconds; NaN reads 0 and huge values are capped at
+    /// about 30 years, so that no reading can trap the conversion.
+    public init(clampingSeconds v: Double) {
+        let capped = v.isFinite ? max(-1e9, min(v, 1e9)) : 0
+        self.init(milliseconds: Int64((capped * 1000).rounded()))
+    }
+}

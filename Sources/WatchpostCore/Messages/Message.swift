@@ -26,7 +26,7 @@ public struct MessageKey: RawRepresentable, Sendable, Hashable, Codable, Compara
 }
 
 /// One parameter value. The renderer formats it for the language and the site's zone.
-public indirect enum MessageValue: Sendable, Hashable, Codable {
+public indirect enum MessageValue: Sendable, Hashable, Codable {  // Codable: compact form below
     /// Text shown as is in both languages: names, file names, addresses, identifiers.
     case text(String)
     /// Text that differs by language and is not in the catalogue (a site's two names).
@@ -47,6 +47,9 @@ public indirect enum MessageValue: Sendable, Hashable, Codable {
     case message(Message)
     /// Several messages joined with "; ".
     case list([Message])
+    /// An allowed band such as a voltage range: "từ 4,5 đến 5,5" / "4.5 to 5.5"; an open end
+    /// reads "tối thiểu …" / "at least …".
+    case range(ClosedRange<Double>, digits: Int)
 }
 
 /// A text for a person, not yet in any language: a key and its named parameters.
@@ -65,10 +68,69 @@ public struct Message: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 }
 
+extension MessageValue {
+    // Compact JSON: text is a plain string and a whole number a plain number (most parameters);
+    // the other cases keep the keyed form Swift synthesises.
+    private enum Tagged: Codable {
+        case bilingual(vi: String, en: String)
+        case number(Double, digits: Int)
+        case duration(Seconds)
+        case instant(Instant)
+        case tableTime(Instant)
+        case date(CivilDate)
+        case message(Message)
+        case list([Message])
+        case range(ClosedRange<Double>, digits: Int)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let s = try? c.decode(String.self) { self = .text(s); return }
+        if let n = try? c.decode(Int64.self) { self = .int(n); return }
+        switch try c.decode(Tagged.self) {
+        case .bilingual(let vi, let en): self = .bilingual(vi: vi, en: en)
+        case .number(let v, let d): self = .number(v, digits: d)
+        case .duration(let s): self = .duration(s)
+        case .instant(let t): self = .instant(t)
+        case .tableTime(let t): self = .tableTime(t)
+        case .date(let d): self = .date(d)
+        case .message(let m): self = .message(m)
+        case .list(let ms): self = .list(ms)
+        case .range(let r, let d): self = .range(r, digits: d)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .text(let s): try c.encode(s)
+        case .int(let n): try c.encode(n)
+        case .bilingual(let vi, let en): try c.encode(Tagged.bilingual(vi: vi, en: en))
+        case .number(let v, let d): try c.encode(Tagged.number(v, digits: d))
+        case .duration(let s): try c.encode(Tagged.duration(s))
+        case .instant(let t): try c.encode(Tagged.instant(t))
+        case .tableTime(let t): try c.encode(Tagged.tableTime(t))
+        case .date(let d): try c.encode(Tagged.date(d))
+        case .message(let m): try c.encode(Tagged.message(m))
+        case .list(let ms): try c.encode(Tagged.list(ms))
+        case .range(let r, let d): try c.encode(Tagged.range(r, digits: d))
+        }
+    }
+}
+
 extension MessageValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
     public init(stringLiteral value: String) { self = .text(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
 
     /// A whole number from any integer type (`.count(cards.count)`).
     public static func count<I: BinaryInteger>(_ v: I) -> MessageValue { .int(Int64(clamping: v)) }
+}
+
+extension Message {
+    /// Text that is not ours to translate (a plugin's output line, an operator's note): shown as
+    /// is in both languages.
+    public static func untranslated(_ text: String) -> Message { Message("text.untranslated", ["text": .text(text)]) }
+
+    /// Several messages as one line, joined with "; ".
+    public static func joined(_ parts: [Message]) -> Message { Message("text.list", ["items": .list(parts)]) }
 }

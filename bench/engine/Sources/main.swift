@@ -28,7 +28,7 @@ site.checks = (0..<checkCount).map { c in
 base = EngineSettings(sites: [site])
 
 let t0 = Instant.parse("2026-11-24T08:00", defaultOffset: 7 * 3600)!
-let findingsDark = [Finding(.critical, code: "screen-dark", "screen dark")]
+let findingsDark = [Finding(.critical, code: "screen-dark", Message("finding.led.screen-dark", ["total": 8]))]
 /// Each check fails for 10 results out of every 200 (an episode every 100 minutes at 30 s).
 @inline(__always) func result(_ r: Int, _ c: Int) -> CheckResult {
     let failing = (r + c * 7) % 200 < 10
