@@ -108,6 +108,10 @@ struct CatalogueTests {
                               "open": .range(-Double.infinity...70, digits: 0)])
         let text = try JSONCoding.string(m)
         #expect(try JSONCoding.decode(Message.self, from: text) == m, "\(text)")
+        // A NaN reading is kept as the dash it renders as, not lost with the whole result.
+        let nan = try JSONCoding.string(Message("k", ["v": .number(.nan, digits: 1)]))
+        #expect(try Catalogue.render(JSONCoding.decode(Message.self, from: nan), .vi) == "[k]")
+        #expect(try JSONCoding.decode(Message.self, from: nan).params["v"] == .text("—"))
     }
 
     @Test func parameterNamesAreFound() {

@@ -65,9 +65,10 @@ struct JSONCodingTests {
     }
 
     @Test func checkResultsAsTheStoreKeepsThem() throws {
-        let r = CheckResult.from(findings: [Finding(.critical, code: "commbad", untranslated: "UPS unreachable / không đọc được UPS: Q1 reply is short; bytes (28): 28 32"),
-                                            Finding(.warning, code: "temperature", untranslated: "port 1 card 1: temperature 75 °C outside -20..70 °C", securityRelevant: true)],
-                                 ok: .untranslated("ok"), measurements: [Measurement("on_battery", 12.5, unit: "s"), Measurement("cards_online", 40)],
+        let r = CheckResult.from(findings: [Finding(.critical, code: "commbad", Message("finding.power.commbad"), detail: "Q1 reply is short; bytes (28): 28 32"),
+                                            Finding(.warning, code: "temperature", Message("finding.led.temperature", ["value": .number(75, digits: 1), "band": .range(-20...70, digits: 1)]),
+                                                    securityRelevant: true)],
+                                 ok: Message("check.ok"), measurements: [Measurement("on_battery", 12.5, unit: "s"), Measurement("cards_online", 40)],
                                  facts: ["ups.status": "OB DISCHRG", "watchpost.comm": "COMMOK"], startedAt: Instant(milliseconds: 1_780_000_000_123),
                                  duration: Seconds(milliseconds: 1234))
         #expect(try JSONCoding.string(r) == Self.foundation(r, []))

@@ -80,7 +80,8 @@ extension MessageValue {
         case date(CivilDate)
         case message(Message)
         case list([Message])
-        case range(ClosedRange<Double>, digits: Int)
+        // Open ends are nil: JSON has no infinity.
+        case range(low: Double?, high: Double?, digits: Int)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -96,7 +97,9 @@ extension MessageValue {
         case .date(let d): self = .date(d)
         case .message(let m): self = .message(m)
         case .list(let ms): self = .list(ms)
-        case .range(let r, let d): self = .range(r, digits: d)
+        case .range(let lo, let hi, let d):
+            let low = lo ?? -.infinity, high = hi ?? .infinity
+            self = .range(low <= high ? low...high : high...low, digits: d)
         }
     }
 
@@ -106,14 +109,17 @@ extension MessageValue {
         case .text(let s): try c.encode(s)
         case .int(let n): try c.encode(n)
         case .bilingual(let vi, let en): try c.encode(Tagged.bilingual(vi: vi, en: en))
-        case .number(let v, let d): try c.encode(Tagged.number(v, digits: d))
+        case .number(let v, let d):
+            // A device may report NaN; JSON cannot hold it, and the reading renders as "—" anyway.
+            if v.isFinite { try c.encode(Tagged.number(v, digits: d)) } else { try c.encode("—") }
         case .duration(let s): try c.encode(Tagged.duration(s))
         case .instant(let t): try c.encode(Tagged.instant(t))
         case .tableTime(let t): try c.encode(Tagged.tableTime(t))
         case .date(let d): try c.encode(Tagged.date(d))
         case .message(let m): try c.encode(Tagged.message(m))
         case .list(let ms): try c.encode(Tagged.list(ms))
-        case .range(let r, let d): try c.encode(Tagged.range(r, digits: d))
+        case .range(let r, let d):
+            try c.encode(Tagged.range(low: r.lowerBound.isFinite ? r.lowerBound : nil, high: r.upperBound.isFinite ? r.upperBound : nil, digits: d))
         }
     }
 }
