@@ -27,7 +27,7 @@ host = 127.0.0.1
 port = 2525
 from = watchpost@example.invalid
 CONF
-printf '[web]\nlink_key = unit-test-key\n' > "$work/etc/secrets.conf"
+printf '[web]\nlink_key = %s\n' "$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$work/etc/secrets.conf"
 chmod 600 "$work/etc/secrets.conf"
 printf '#!/bin/sh\necho "OK - fine"\n' > "$work/etc/ok.sh"
 chmod 755 "$work/etc/ok.sh"
