@@ -113,17 +113,20 @@ public struct Secrets: Sendable, CustomStringConvertible {
 
     /// A deliberately cautious estimate of a key's strength: each character counts for the size of
     /// the smallest alphabet that spells the key (hex 4 bits, base64 6, anything else ~6.5), and a
-    /// key repeating fewer than 16 distinct characters counts only those.
+    /// key repeating a handful (fewer than 10) of distinct characters counts only those.
+    /// Why 10 and not 16: 64 random hex digits (`openssl rand -hex 32`, what the hint tells the
+    /// user to run) miss at least one of the 16 digits about one time in four, so "fewer than 16"
+    /// refused a quarter of truly random keys; fewer than 10 distinct happens to a random 64-digit
+    /// key about once in 10¹², while "aaaa…" or "password-password…" (8 distinct) still count low.
     static func estimatedBits(_ key: String) -> Int {
         let bytes = Array(key.utf8)
         guard !bytes.isEmpty else { return 0 }
         let isHex = bytes.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
         let isAlnum = bytes.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || $0 == 45 || $0 == 95 || $0 == 43 || $0 == 47 || $0 == 61 }
         var alphabet = isHex ? 16.0 : isAlnum ? 64.0 : 94.0
-        // A key built from a handful of characters ("password-password…", "aaaa…") counts only
-        // those; a random key of any real length shows at least 16 distinct ones.
+        // A key built from a handful of characters ("password-password…", "aaaa…") counts only those.
         let distinct = Double(Set(bytes).count)
-        if distinct < 16 { alphabet = min(alphabet, max(2, distinct)) }
+        if distinct < 10 { alphabet = min(alphabet, max(2, distinct)) }
         // log2 from below (linear between powers of two): the estimate never flatters a key.
         var bitsPerCharacter = 0.0, rest = alphabet
         while rest >= 2 { rest /= 2; bitsPerCharacter += 1 }

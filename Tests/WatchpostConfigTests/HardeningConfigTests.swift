@@ -191,6 +191,20 @@ struct HardeningSecretsTests {
         #expect(try refusal("[web]\nlink_key = n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=\n") == nil, "base64 of 32 random bytes")
     }
 
+    // Regression: a random `openssl rand -hex 32` key that happens not to use all 16 hex digits
+    // (one time in four) was refused as "too weak (about 248 bits)", so the README's own command
+    // made `watchpost check` and the end-to-end tests fail at random.
+    @Test func everyRandomKeyOfTheReadmeCommandIsAccepted() throws {
+        let fifteenDigits = String(repeating: "0123456789abcde", count: 5).prefix(64)
+        #expect(Secrets.estimatedBits(String(fifteenDigits)) >= Secrets.linkKeyBits, "64 hex digits, one digit never used")
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef")
+        for _ in 0..<5000 {
+            let key = String((0..<64).map { _ in digits[Int(generator.next() % 16)] })
+            #expect(Secrets.estimatedBits(key) >= Secrets.linkKeyBits, "\(key)")
+        }
+    }
+
     @Test func placeholderMailPasswordsAreRefused() throws {
         for section in ["smtp", "imap"] {
             let e = try #require(try refusal("[\(section)]\npassword = change-me\n"))

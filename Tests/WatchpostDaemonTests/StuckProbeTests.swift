@@ -1,5 +1,5 @@
 // A probe stuck in a blocking call: one pool thread held (counted as stuck), the check UNKNOWN
-// "previous run has not returned for N s" and not started again until the call returns.
+// "probe.skipped" (the previous run has not returned for N s) and not started again until the call returns.
 import Testing
 import Synchronization
 import WatchpostCore
@@ -69,7 +69,14 @@ struct StuckProbeTests {
         results = await pipeline.results
         #expect(results.count == 3)
         #expect(results.last?.status == .unknown)
-        #expect(results.last?.summary.contains("previous run has not returned for 30 s") == true, "\(String(describing: results.last?.summary))")
+        // Asserted on the catalogue message (key and the stuck duration), not on one language's wording.
+        #expect(results.last?.text.key == "probe.skipped", "\(String(describing: results.last?.text))")
+        // Stuck since the first run started: the 30 s just advanced plus the timeout before it.
+        if case .duration(let stuckFor)? = results.last?.text.params["stuck"] {
+            #expect(stuckFor >= .seconds(30), "\(stuckFor)")
+        } else {
+            Issue.record("probe.skipped carries no stuck duration: \(String(describing: results.last?.text))")
+        }
         #expect(probe.starts.value.withLock { $0 } == 1, "a stuck probe must not be started again")
         #expect(pool.usage.busy == 1, "one thread held, not one per interval")
 
