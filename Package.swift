@@ -61,7 +61,7 @@ let package = Package(
         // MARK: Alerts, web, reports
         .target(name: "WatchpostMail", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "Curl", "Crypto", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostWeb", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostReports", "WatchpostBroadcast", "HTTPServer", "Crypto", "Posix"], swiftSettings: strict),
-        .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "PDF", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "PDF", "Curl", "Posix"], swiftSettings: strict),
 
         // MARK: Wiring and programs
         .target(name: "WatchpostDaemon", dependencies: [

@@ -49,7 +49,7 @@ public enum CheckKinds {
 
 /// Sections of `watchpost.conf`. A module that reads a global section lists its schema here.
 public enum GlobalSections {
-    public static let all: [SectionSchema] = [daemon, ReportSections.reports, web, smtp, imap, mail]
+    public static let all: [SectionSchema] = [daemon, ReportSections.reports, web, smtp, imap, mail, remote]
 
     public static let daemon = SectionSchema(type: "daemon", keys: [
         KeySpec("database", .nonEmpty, help: "SQLite file, relative to the configuration folder"),

@@ -20,14 +20,23 @@ public struct Secrets: Sendable, CustomStringConvertible {
     }
 
     private var values: [Name: String]
+    /// Read-only API tokens of the boxes a console reads, by `[remote ID]` (issue #17 point 4).
+    private var remoteTokens: [String: String]
 
-    public init(values: [Name: String] = [:]) { self.values = values }
+    public init(values: [Name: String] = [:], remoteTokens: [String: String] = [:]) {
+        self.values = values
+        self.remoteTokens = remoteTokens
+    }
 
     /// The secret itself. Call it only where the secret is used (handing it to libcurl, keying an HMAC).
     public func reveal(_ name: Name) -> String? { values[name] }
 
+    /// The API token of box `id` (`[remote ID] token = …`); call it only where the request is made.
+    public func revealRemoteToken(_ id: String) -> String? { remoteTokens[id] }
+
     public var description: String {
-        "Secrets(" + Name.allCases.filter { values[$0] != nil }.map(\.rawValue).joined(separator: ", ") + "; values redacted)"
+        "Secrets(" + (Name.allCases.filter { values[$0] != nil }.map(\.rawValue) + remoteTokens.keys.sorted().map { "remote.\($0).token" })
+            .joined(separator: ", ") + "; values redacted)"
     }
 
     static let schema = SectionSchema(type: "", keys: [])
@@ -37,6 +46,7 @@ public struct Secrets: Sendable, CustomStringConvertible {
     public static func load(file: String?, environment: ((String) -> String?)? = nil) throws(WatchpostError) -> Secrets {
         let environment = environment ?? { CurrentProcess.environment($0) }
         var values: [Name: String] = [:]
+        var remoteTokens: [String: String] = [:]
         if let file, FileSystem.exists(file) {
             let mode: UInt32?
             do { mode = try FileSystem.mode(of: file) } catch {
@@ -68,9 +78,13 @@ public struct Secrets: Sendable, CustomStringConvertible {
             }
             for s in ini.sections {
                 for e in s.entries {
+                    if s.type == "remote", let id = s.name, e.key == "token" {
+                        remoteTokens[id] = e.value
+                        continue
+                    }
                     guard let name = Name(rawValue: "\(s.type).\(e.key)") else {
                         // The value is never echoed: only the key's place.
-                        let known = Name.allCases.map(\.rawValue).joined(separator: ", ")
+                        let known = (Name.allCases.map(\.rawValue) + ["[remote ID] token"]).joined(separator: ", ")
                         throw WatchpostError(.secrets, "\(file):\(e.line): \(s.type).\(e.key): unknown secret (known: \(known))")
                     }
                     values[name] = e.value
@@ -78,7 +92,7 @@ public struct Secrets: Sendable, CustomStringConvertible {
             }
         }
         for n in Name.allCases { if let v = environment(n.environmentVariable), !v.isEmpty { values[n] = v } }
-        let secrets = Secrets(values: values)
+        let secrets = Secrets(values: values, remoteTokens: remoteTokens)
         if let problem = secrets.weakness(file: file) { throw problem }
         return secrets
     }

@@ -97,6 +97,8 @@ extension WebApp {
             return await apiPlays(r, user: user, caller: who)
         case ("GET", 2, "registers"):
             return await apiRegister(r, name: s[1])
+        case ("GET", 1, "summary"):
+            return await apiSummary(r)
         case ("GET", 1, "checks"):
             return await cached(apiChecksCache) { await apiChecks() }
         case ("GET", 1, "incidents"):

@@ -168,6 +168,8 @@ public final class WebApp: Sendable {
         case ("GET", 1, "plays"): return await playsPage(r, who)
         case ("GET", 1, "reports"): return reportsPage(who)
         case ("GET", 2, "reports"): return await reportPage(r, who, siteID: segments[1])
+        case ("GET", 1, "fleet"): return await fleetBoard(who)
+        case ("GET", 2, "fleet") where segments[1] == "report": return await fleetReport(r, who)
         case (_, _, "registers"): return await registersRoute(r, who, segments: Array(segments.dropFirst()))
         case ("GET", 1, "users"):
             let d = AccessPolicy.decide(user.role, .manageUsers)

@@ -12,6 +12,7 @@ let reportCommand = Command(
     Usage: watchpost report (--site ID | --all-sites) (--period P | --from DATE --to DATE)
                             [--format pdf|html|csv|txt] [--out FILE] [--config DIR]
        watchpost report --site ID (--period P | --from DATE --to DATE) --send ad-hoc
+       watchpost report --consolidated [--period 2026] [--format pdf|html|csv|txt] [--out FILE]
 
     Measures each check and the site against the operating schedule: scheduled time, available,
     down, unknown, no data (the monitor was not running), availability %, outages, incidents,
@@ -24,7 +25,11 @@ let reportCommand = Command(
                      printable, SVG charts), csv (spreadsheets), txt (email); default: from the
                      --out file's extension, else txt
       --out FILE     write to FILE (atomically) instead of standard output
-      --all-sites    one consolidated report of every site
+      --all-sites    one consolidated report of every site of this box
+      --consolidated the Department's consolidated report (Tây Trang Điều 8.2) of every box in
+                     the [remote ID] sections of watchpost.conf and of this box's own sites, from
+                     what the running daemon last fetched from each box: a box that cannot be
+                     reached is reported as such, with its last known figures and last contact
       --send RULE    queue the report by email to the recipients of [report RULE] in
                      probes/<site>/reports.conf (an ad-hoc report on request: Tây Trang Điều 8.3,
                      Vũng Áng Điều 6), with its PDF and CSV attached; the daemon sends it
@@ -37,7 +42,8 @@ let reportCommand = Command(
     """,
     valuedOptions: ["config", "site", "period", "from", "to", "format", "out", "send"],
     run: { args in
-        try args.allowOnly(["config", "site", "all-sites", "period", "from", "to", "format", "out", "send"])
+        try args.allowOnly(["config", "site", "all-sites", "consolidated", "period", "from", "to", "format", "out", "send"])
+        if args.has("consolidated") { return try await consolidatedReport(args) }
         let period = try reportPeriod(args)
         let wantsPDF = args.value("format") == "pdf" || (args.value("format") == nil && args.value("out")?.hasSuffix(".pdf") == true)
         if wantsPDF && args.value("out") == nil { throw WatchpostError(.usage, "--format pdf needs --out FILE.pdf") }
@@ -119,4 +125,48 @@ func reportPeriod(_ args: Arguments) throws(WatchpostError) -> ReportPeriod {
     guard let b = CivilDate(parsing: t) else { throw WatchpostError(.usage, "--to '\(t)' is not a date (YYYY-MM-DD)") }
     guard a <= b else { throw WatchpostError(.usage, "--from \(f) is after --to \(t)") }
     return ReportPeriod(firstDay: a, lastDay: b)
+}
+
+/// `watchpost report --consolidated`: the console's view of every box for a period (default this
+/// year), from the daemon's cache (migration 31); this box's own sites are measured now.
+func consolidatedReport(_ args: Arguments) async throws(WatchpostError) -> Int32 {
+    guard args.value("site") == nil, !args.has("all-sites"), args.value("send") == nil, args.value("from") == nil, args.value("to") == nil else {
+        throw WatchpostError(.usage, "--consolidated takes --period (a year or half-year), --format and --out only")
+    }
+    let now = SystemClock().now()
+    let periodText = args.value("period") ?? String(ZoneOffset.hoChiMinh.localDate(of: now).year)
+    guard let period = ReportPeriod(parsing: periodText) else {
+        throw WatchpostError(.usage, "'\(periodText)' is not a period", hint: "use 2026 or 2026-H1")
+    }
+    let config: WatchpostConfiguration
+    do { config = try ConfigurationLoader.load(root: configRoot(args)) } catch {
+        throw WatchpostError(.configuration, "the configuration has errors:\n" + String(describing: error), hint: "run watchpost check")
+    }
+    guard FileSystem.exists(config.daemon.database) else {
+        throw WatchpostError(.notFound, "no database at \(config.daemon.database)", hint: "start the daemon first: watchpost run")
+    }
+    let store = try Store(path: config.daemon.database, clock: SystemClock(), readOnly: true)
+    let view = try await FleetView.load(configuration: config, period: period, store: store, now: now)
+    let format = args.value("format") ?? args.value("out").flatMap { o in o.contains(".") ? o.split(separator: ".").last.map(String.init) : nil } ?? "txt"
+    let out = args.value("out")
+    switch format {
+    case "pdf":
+        guard let path = out else { throw WatchpostError(.usage, "--format pdf needs --out FILE.pdf") }
+        let pages = try FleetRenderer.pdf(view, path: path)
+        err("wrote \(path) (pdf, \(pages) pages, \(view.remotes.count) remote box(es), \(period.label))")
+        return 0
+    case "html", "csv", "txt":
+        let text = format == "html" ? FleetRenderer.html(view) : format == "csv" ? FleetRenderer.csv(view) : FleetRenderer.text(view)
+        if let path = out {
+            do { try FileSystem.writeAtomically(path, text) } catch {
+                throw WatchpostError(.io, "cannot write \(path): \(error)", hint: "check that the folder exists and is writable")
+            }
+            err("wrote \(path) (\(format), \(view.remotes.count) remote box(es), \(period.label))")
+        } else {
+            print(text, terminator: "")
+        }
+        return 0
+    default:
+        throw WatchpostError(.usage, "--format must be pdf, html, csv or txt, not '\(format)'")
+    }
 }

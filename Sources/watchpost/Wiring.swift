@@ -20,7 +20,15 @@ let productServices: [ServiceFactory] = [
     mailServices,
     broadcastLogServices,
     { ctx in [FeedbackReminderService(context: ctx)] },
+    remoteBoxServices,
 ]
+
+/// The Department's console (issue #17 point 4): a service only when `[remote ID]` boxes are configured.
+let remoteBoxServices: ServiceFactory = { ctx throws(WatchpostError) in
+    if ctx.configuration.remotes.isEmpty { return [] }
+    let service = try RemoteBoxService(context: ctx)
+    return [service]
+}
 
 /// Extra lines for `watchpost status` (open incidents, …).
 func statusExtras(store: Store, config: WatchpostConfiguration) async -> [String] {

@@ -40,7 +40,7 @@ public enum Catalogue {
     public static let tables: [(area: String, entries: [Entry])] = [
         ("core", core), ("incident", incident), ("escalation", escalation), ("led", led), ("power", power),
         ("network", network), ("content", content), ("player", player), ("probes", probes), ("mail", mail),
-        ("web", web), ("reports", reports), ("registers", registers), ("cli", cli), ("lifecycle", lifecycle),
+        ("web", web), ("reports", reports), ("registers", registers), ("cli", cli), ("lifecycle", lifecycle), ("fleet", fleet),
     ]
 
     /// All entries in table order (duplicates included, so the test can find them).

@@ -1,0 +1,174 @@
+// The Department's console across boxes (issue #17 point 4; Tây Trang Điều 8.2: the Department
+// consolidates the operating units' yearly reports). This file owns what one box tells another:
+// `BoxSummary`, the answer of `GET /api/v1/summary?period=P` (every site of the box, its figures
+// over the period and its open incidents now), how a box builds it from its own store, and
+// `FleetView`, what the console knows of every box — live, cached, or never reached.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+
+/// The answer of `GET /api/v1/summary?period=P` on a box.
+public struct BoxSummary: Codable, Sendable, Hashable {
+    /// Seconds since the epoch when the box built it.
+    public var generatedAt: Int64
+    public var period: String
+    public var sites: [SiteSummary]
+
+    public init(generatedAt: Int64, period: String, sites: [SiteSummary]) {
+        self.generatedAt = generatedAt
+        self.period = period
+        self.sites = sites
+    }
+}
+
+/// One site of a box over the period, and its open incidents now.
+public struct SiteSummary: Codable, Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var nameEnglish: String
+    public var province: String
+    public var zoneOffsetSeconds: Int
+    public var firstDay: String
+    public var lastDay: String
+    /// [from, to) in seconds actually measured (`to` cut at the time the box built it).
+    public var from: Int64
+    public var to: Int64
+    public var tally: AvailabilityTally
+    public var outages: Int
+    public var longestOutageSeconds: Int64?
+    /// nil: the box records no incidents.
+    public var incidents: IncidentSummary?
+    public var onBatterySeconds: Int64?
+    public var powerCuts: Int?
+    public var checks: [CheckSummary]
+    public var openIncidents: [OpenIncidentSummary]
+}
+
+/// Incident figures in a form that adds up across boxes (totals, not means).
+public struct IncidentSummary: Codable, Sendable, Hashable {
+    public var count = 0
+    public var stillOpen = 0
+    public var acknowledged = 0
+    public var acknowledgeSecondsTotal: Int64 = 0
+    public var resolved = 0
+    public var resolveSecondsTotal: Int64 = 0
+    public var contentViolations = 0
+    /// Keyed `category.severity`, e.g. `technical.critical`.
+    public var byCategorySeverity: [String: Int] = [:]
+
+    public init() {}
+    public init(_ f: IncidentFigures) {
+        count = f.count; stillOpen = f.stillOpen; acknowledged = f.acknowledged; acknowledgeSecondsTotal = f.acknowledgeSecondsTotal
+        resolved = f.resolved; resolveSecondsTotal = f.resolveSecondsTotal; contentViolations = f.contentViolations; byCategorySeverity = f.byCategorySeverity
+    }
+    public var mttaSeconds: Double? { acknowledged > 0 ? Double(acknowledgeSecondsTotal) / Double(acknowledged) : nil }
+    public var mttrSeconds: Double? { resolved > 0 ? Double(resolveSecondsTotal) / Double(resolved) : nil }
+
+    public static func + (a: IncidentSummary, b: IncidentSummary) -> IncidentSummary {
+        var s = a
+        s.count += b.count; s.stillOpen += b.stillOpen; s.acknowledged += b.acknowledged; s.acknowledgeSecondsTotal += b.acknowledgeSecondsTotal
+        s.resolved += b.resolved; s.resolveSecondsTotal += b.resolveSecondsTotal; s.contentViolations += b.contentViolations
+        for (k, v) in b.byCategorySeverity { s.byCategorySeverity[k, default: 0] += v }
+        return s
+    }
+}
+
+public struct CheckSummary: Codable, Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var definesSite: Bool
+    public var tally: AvailabilityTally
+    public var outages: Int
+}
+
+public struct OpenIncidentSummary: Codable, Sendable, Hashable {
+    public var id: Int64
+    public var check: String
+    public var checkName: String
+    public var category: String
+    public var severity: String
+    public var state: String
+    public var summary: String
+    public var openedAt: Int64
+}
+
+extension SiteSummary {
+    public init(_ r: SiteReport, open: [Incident]) {
+        id = r.siteID; name = r.name; nameEnglish = r.nameEnglish; province = r.province; zoneOffsetSeconds = r.zone.offsetSeconds
+        firstDay = r.period.firstDay.description; lastDay = r.period.lastDay.description
+        from = r.from; to = r.to; tally = r.site; outages = r.outages.count; longestOutageSeconds = r.longestOutage?.scheduledSeconds
+        incidents = r.incidents.map(IncidentSummary.init); onBatterySeconds = r.power?.onBatterySeconds; powerCuts = r.power?.powerCuts
+        checks = r.checks.map { CheckSummary(id: $0.id, name: $0.name, definesSite: $0.definesSite, tally: $0.tally, outages: $0.outages.count) }
+        openIncidents = open.filter { $0.key.site == r.siteID }.sorted { $0.openedAt < $1.openedAt }.map {
+            OpenIncidentSummary(id: $0.id, check: $0.key.check, checkName: $0.checkName, category: $0.category.rawValue,
+                                severity: $0.severity.description, state: $0.state.rawValue, summary: $0.summary, openedAt: $0.openedAt.seconds)
+        }
+    }
+}
+
+public enum BoxSummaryBuilder {
+    /// The summary of every site of this box over `period` (each site's operating plan applied,
+    /// as `watchpost report` does), with the incidents open now.
+    public static func build(configuration: WatchpostConfiguration, period: ReportPeriod, store: Store, now: Instant) async throws(WatchpostError) -> BoxSummary {
+        let source = StoreIncidentSource(store: store)
+        let open = try await store.openIncidents()
+        var sites: [SiteSummary] = []
+        for var s in configuration.sites.sorted(by: { $0.id < $1.id }) {
+            s.schedule = s.schedule.applying(try await store.plan(site: s.id))
+            let r = try await ReportBuilder.build(site: s, period: period, store: store, now: now, incidentSource: source)
+            sites.append(SiteSummary(r, open: open))
+        }
+        return BoxSummary(generatedAt: now.seconds, period: period.label, sites: sites)
+    }
+}
+
+/// What the console knows of one box: its contact record and its last answer for the period.
+public struct RemoteBoxState: Sendable {
+    public var box: RemoteBox
+    public var contact: RemoteContact?
+    /// The last answer for the period (possibly days old); nil: none was ever received.
+    public var summary: BoxSummary?
+    public var fetchedAt: Instant?
+
+    public enum Reach: Sendable, Hashable {
+        /// Never tried yet (the console just started).
+        case notYetTried
+        /// The last attempt succeeded.
+        case reachable
+        /// The last attempt failed; `since` is the first failed attempt after the last contact, approximated by the last contact.
+        case unreachable
+    }
+
+    public var reach: Reach {
+        guard let c = contact else { return .notYetTried }
+        return c.lastError == nil ? .reachable : .unreachable
+    }
+}
+
+/// Everything the console shows: this box's own sites and every remote box.
+public struct FleetView: Sendable {
+    public var period: ReportPeriod
+    public var generatedAt: Instant
+    /// This box's own sites (empty on a console without sites of its own).
+    public var local: BoxSummary?
+    public var remotes: [RemoteBoxState]
+
+    /// Reads the console's cache for `period` (and builds this box's own part from its store).
+    public static func load(configuration: WatchpostConfiguration, period: ReportPeriod, store: Store, now: Instant,
+                            includeLocal: Bool = true) async throws(WatchpostError) -> FleetView {
+        let contacts = try await store.remoteContacts()
+        let cached = try await store.remoteSummaries(period: period.label)
+        var remotes: [RemoteBoxState] = []
+        for box in configuration.remotes {
+            var state = RemoteBoxState(box: box, contact: contacts.first { $0.remote == box.id })
+            if let rec = cached.first(where: { $0.remote == box.id }) {
+                state.summary = try? JSONCoding.decode(BoxSummary.self, from: rec.body)
+                state.fetchedAt = rec.fetchedAt
+            }
+            remotes.append(state)
+        }
+        let local = includeLocal && !configuration.sites.isEmpty
+            ? try await BoxSummaryBuilder.build(configuration: configuration, period: period, store: store, now: now) : nil
+        return FleetView(period: period, generatedAt: now, local: local, remotes: remotes)
+    }
+}

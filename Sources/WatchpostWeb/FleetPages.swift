@@ -1,0 +1,60 @@
+// The Department's console on the web (issue #17 point 4): `/fleet`, the combined board of every
+// cluster of every box (its open incidents, its last contact), and `/fleet/report?period=2026`,
+// the consolidated yearly report (Tây Trang Điều 8.2) as HTML, or CSV / text / PDF with
+// `&format=`. Every signed-in role may read them, as the site reports. The figures come from
+// the console's cache (WatchpostReports.FleetView), never from a live call to a box.
+import WatchpostCore
+import WatchpostConfig
+import WatchpostReports
+import HTTPServer
+import Posix
+
+extension WebApp {
+    func fleetBoard(_ who: Caller) async -> HTTPResponse {
+        let now = clock.now()
+        let year = String(zone(forSite: "").localDate(of: now).year)
+        guard let period = ReportPeriod(parsing: year) else { return notFound(who) }
+        do {
+            let view = try await FleetView.load(configuration: configuration, period: period, store: reader, now: now)
+            let body = FleetRenderer.boardHTML(view, reportLink: "/fleet/report?period=\(year)")
+            return html(page(Catalogue.render(Message("fleet.board.title"), .vi), Catalogue.render(Message("fleet.board.title"), .en),
+                             user: who.name, role: who.user?.role.rawValue, body: body))
+        } catch {
+            return serverError(who, error)
+        }
+    }
+
+    func fleetReport(_ r: HTTPRequest, _ who: Caller) async -> HTTPResponse {
+        let now = clock.now()
+        let periodText = r.query["period"] ?? String(zone(forSite: "").localDate(of: now).year)
+        guard let period = ReportPeriod(parsing: periodText) else {
+            return html(page("Kỳ báo cáo không hợp lệ", "Invalid period", user: who.name, role: who.user?.role.rawValue, status: 400,
+                             body: "<p class=\"card error\">\(esc(periodText)): dùng / use 2026, 2026-H1.</p>"))
+        }
+        let format = r.query["format"] ?? "html"
+        do {
+            let view = try await FleetView.load(configuration: configuration, period: period, store: reader, now: now)
+            let name = "watchpost-consolidated-\(period.label)"
+            switch format {
+            case "pdf":
+                let path = "/tmp/watchpost-fleet-\(now.milliseconds)-\(UInt32.random(in: 0...UInt32.max)).pdf"
+                defer { FileSystem.remove(path) }
+                try FleetRenderer.pdf(view, path: path)
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/pdf"), ("Content-Disposition", "attachment; filename=\"\(name).pdf\"")],
+                                    body: try readBack(path))
+            case "csv":
+                return HTTPResponse(status: 200, contentType: "text/csv; charset=utf-8", text: FleetRenderer.csv(view),
+                                    headers: [("Content-Disposition", "attachment; filename=\"\(name).csv\"")])
+            case "txt":
+                return HTTPResponse(status: 200, contentType: "text/plain; charset=utf-8", text: FleetRenderer.text(view), headers: [])
+            case "html":
+                return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", text: FleetRenderer.html(view), headers: [])
+            default:
+                return html(page("Định dạng không hợp lệ", "Invalid format", user: who.name, role: who.user?.role.rawValue, status: 400,
+                                 body: "<p class=\"card error\">format: dùng / use html, csv, txt or pdf.</p>"))
+            }
+        } catch {
+            return serverError(who, error)
+        }
+    }
+}

@@ -1,0 +1,138 @@
+// The Department's console across boxes, end to end (issue #17 point 4): two site boxes and a
+// console box, three real `watchpost run` daemons on loopback (ports from the kernel). The
+// console reads both boxes' /api/v1/summary with their department tokens (kept in its secrets
+// file); box a opens an incident; box b is then stopped (SIGSTOP: it still accepts connections
+// but never answers, the worst case for a deadline). The board and the consolidated report must
+// say that b cannot be reached, with its last known figures and last contact, while a keeps
+// being read every second with complete figures.
+import Testing
+import WatchpostCore
+import WatchpostStore
+import Posix
+import Glibc
+import WatchpostTestSupport
+
+@Suite("Department console across boxes")
+struct FleetConsoleTests {
+    @Test("two site boxes and a console: one box stopped, the board and the consolidated report say so, the other's figures are complete")
+    func consoleWithOneBoxStopped() async throws {
+        let curl = try requireTool("curl", debianPackage: "curl")
+        var boxes = [try Box(name: "fleet-a"), try Box(name: "fleet-b")]
+        var console = try Box(name: "fleet-console")
+        var hungPid: pid_t = 0
+        defer {
+            if hungPid > 0 { kill(hungPid, SIGCONT) }
+            for i in boxes.indices { boxes[i].stop() }
+            console.stop()
+        }
+        let password = "mat-khau-thu-nghiem-2026"
+        var secrets = "[web]\nlink_key = 5f0c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d\n"
+        var remotes = ""
+        for (id, b) in zip(["a", "b"], boxes) {
+            let add = shell("printf '\(password)\\n' | '\(b.watchpost)' user add so-tttt --role department --name 'Sở TT&TT' --config '\(b.dir)'")
+            try #require(add.status == 0, "user add: \(add.output)")
+            let token = try await run(b.watchpost, ["user", "token", "so-tttt", "--config", b.dir])
+            try #require(token.exitCode == 0, "user token: \(token.output)")
+            secrets += "[remote \(id)]\ntoken = \(token.output.split(separator: "\n").last.map(String.init) ?? "")\n"
+            remotes += "[remote \(id)]\nurl = http://127.0.0.1:\(b.port)/\nname = Hộp \(id.uppercased())\npoll = 1s\ntimeout = 2s\n"
+        }
+        try FileSystem.writeAtomically("\(console.dir)/secrets.conf", secrets, mode: 0o600)
+        let conf = try FileSystem.readText("\(console.dir)/watchpost.conf")
+        try FileSystem.writeAtomically("\(console.dir)/watchpost.conf", conf + "\n" + remotes)
+        let add = shell("printf '\(password)\\n' | '\(console.watchpost)' user add so-tttt --role department --name 'Sở TT&TT' --config '\(console.dir)'")
+        try #require(add.status == 0, "user add on the console: \(add.output)")
+        for i in boxes.indices { try boxes[i].start() }
+        try console.start()
+        let consoleDaemon = try #require(console.daemon)
+        try consoleDaemon.waitUntilStarted(within: 60)
+
+        func consolidated(_ format: String) async throws -> String {
+            let r = try await run(console.watchpost, ["report", "--consolidated", "--format", format, "--config", console.dir])
+            try #require(r.exitCode == 0, "report --consolidated: \(r.output)")
+            return r.output
+        }
+        func rows(_ csv: String) -> [String: [String]] {
+            var out: [String: [String]] = [:]
+            for line in csv.split(separator: "\r\n").dropFirst() {
+                let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                out[cells[0]] = cells
+            }
+            return out
+        }
+        // Columns: 0 box, 2 site, 7 scheduled_s, 8 up_s, 9 down_s, 10 unknown_s, 11 no_data_s, 13 incidents, 14 open, 17 figures as of, 18 reachable, 19 contact.
+        try await waitUntil("the console has read both boxes", within: 60, detail: { "console log:\n\(consoleDaemon.logTail())" }) {
+            let r = rows((try? await consolidated("csv")) ?? "")
+            return r["a"]?[18] == "yes" && r["b"]?[18] == "yes" && r["a"]?[2] == "vung-ang" && r["b"]?[2] == "vung-ang"
+        }
+        // Box a: its check c0 fails (flag file) and an incident opens there; the console sees it.
+        try FileSystem.writeAtomically("\(boxes[0].dir)/flag0", "x")
+        try await waitUntil("the console sees box a's open incident", within: 60, detail: { "console log:\n\(consoleDaemon.logTail())" }) {
+            let r = rows((try? await consolidated("csv")) ?? "")
+            return (Int(r["a"]?[14] ?? "") ?? 0) >= 1
+        }
+        // Box b stops answering (SIGSTOP: the kernel still accepts its connections).
+        let bPid = try #require(boxes[1].daemon?.pid)
+        hungPid = bPid
+        kill(bPid, SIGSTOP)
+        let stoppedAt = SystemClock().now()
+        try await waitUntil("the console records box b as unreachable", within: 30, detail: { "console log:\n\(consoleDaemon.logTail())" }) {
+            rows((try? await consolidated("csv")) ?? "")["b"]?[18] == "no"
+        }
+        // While b hangs, a is still read every second: its last contact keeps moving after b's stop.
+        let store = try Store(path: "\(console.dir)/var/watchpost.db", clock: SystemClock(), readOnly: true)
+        try await waitUntil("box a read again at least twice after box b stopped", within: 30) {
+            let contacts = (try? await store.remoteContacts()) ?? []
+            guard let a = contacts.first(where: { $0.remote == "a" }), let last = a.lastSuccess else { return false }
+            return a.lastError == nil && last.seconds >= stoppedAt.seconds + 2
+        }
+        let contacts = try await store.remoteContacts()
+        let b = try #require(contacts.first { $0.remote == "b" })
+        #expect(b.lastError?.contains("no answer within 2000 ms") == true || b.lastError?.contains("curl 28") == true, "b's error: \(b.lastError ?? "none")")
+        #expect(b.lastSuccess != nil && b.lastSuccess!.seconds <= stoppedAt.seconds + 1)
+
+        // The consolidated report: b named unreachable with its last figures; a complete.
+        var rowA: [String] = []
+        try await waitUntil("box a's figures on the console hold up and down time (c0 failed)", within: 30) {
+            rowA = rows((try? await consolidated("csv")) ?? "")["a"] ?? []
+            return rowA.count > 11 && (Int64(rowA[8]) ?? 0) > 0 && (Int64(rowA[9]) ?? 0) > 0
+        }
+        let csv = try await consolidated("csv")
+        let rowB = try #require(rows(csv)["b"], "\(csv)")
+        #expect(rowA[18] == "yes" && rowA[19] == "Liên lạc được", "\(rowA)")
+        // Complete: the console's figures for a are box a's own `watchpost report`, give or take
+        // the seconds since the last fetch (1 s poll) and a's heartbeat (5 s).
+        let own = try await run(boxes[0].watchpost, ["report", "--site", "vung-ang", "--period", String(ZoneOffset.hoChiMinh.localDate(of: SystemClock().now()).year),
+                                                     "--format", "csv", "--config", boxes[0].dir])
+        try #require(own.exitCode == 0, "box a's own report: \(own.output)")
+        let ownSite = try #require(own.output.split(separator: "\r\n").first { $0.hasPrefix("vung-ang,*site*,") }).split(separator: ",", omittingEmptySubsequences: false)
+        let ownObserved = (Int64(ownSite[6]) ?? 0) + (Int64(ownSite[7]) ?? 0) + (Int64(ownSite[8]) ?? 0)
+        let consoleObserved = (Int64(rowA[8]) ?? 0) + (Int64(rowA[9]) ?? 0) + (Int64(rowA[10]) ?? 0)
+        #expect(consoleObserved > 0 && ownObserved >= consoleObserved && ownObserved - consoleObserved <= 10,
+                "box a observed \(ownObserved) s by its own report, \(consoleObserved) s on the console")
+        #expect(rowA[7] == ownSite[5] || abs((Int64(rowA[7]) ?? 0) - (Int64(ownSite[5]) ?? 0)) <= 10, "scheduled seconds: \(rowA[7]) vs \(ownSite[5])")
+        #expect(rowB[18] == "no" && rowB[19].contains("KHÔNG LIÊN LẠC ĐƯỢC") && rowB[19].contains("liên lạc cuối") && rowB[20].contains("UNREACHABLE"), "\(rowB)")
+        #expect(Int64(rowB[7]).map { $0 > 0 } == true, "box b keeps its last known figures: \(rowB)")
+        let text = try await consolidated("txt")
+        #expect(text.contains("Hộp B") && text.contains("KHÔNG LIÊN LẠC ĐƯỢC") && text.contains("số liệu cuối cùng nhận được lúc"), "\(text)")
+        let html = try await consolidated("html")
+        #expect(html.contains("<tr class=\"stale\" data-box=\"b\">") && html.contains("<tr class=\"live\" data-box=\"a\">"), "\(html)")
+        let pdfPath = "\(console.dir)/consolidated.pdf"
+        let pdf = try await run(console.watchpost, ["report", "--consolidated", "--out", pdfPath, "--config", console.dir])
+        try #require(pdf.exitCode == 0, "pdf: \(pdf.output)")
+        #expect(Array(try FileSystem.readBytes(pdfPath, limit: 1 << 24).prefix(5)) == Array("%PDF-".utf8))
+
+        // The board, as a signed-in Department user sees it.
+        let jar = "\(console.dir)/cookies"
+        let base = "http://127.0.0.1:\(console.port)"
+        let loginPage = try await run(curl, ["-s", "-c", jar, "-b", jar, "\(base)/login"]).output
+        let csrf = try #require(loginPage.firstRange(of: "name=\"csrf\" value=\"").map { r in String(loginPage[r.upperBound...].prefix { $0 != "\"" }) })
+        _ = try await run(curl, ["-s", "-c", jar, "-b", jar, "--data-urlencode", "csrf=\(csrf)", "--data-urlencode", "login=so-tttt",
+                                 "--data-urlencode", "password=\(password)", "--data-urlencode", "next=/", "\(base)/login"])
+        let board = try await run(curl, ["-s", "-b", jar, "\(base)/fleet"]).output
+        #expect(board.contains("<tr class=\"stale\" data-box=\"b\">") && board.contains("KHÔNG LIÊN LẠC ĐƯỢC"), "\(board)")
+        #expect(board.contains("<tr class=\"live\" data-box=\"a\">"), "\(board)")
+        #expect(board.contains(" c0: "), "box a's open incident on the board: \(board)")
+        kill(bPid, SIGCONT)
+        hungPid = 0
+    }
+}
