@@ -5,7 +5,6 @@
 // reached is named as such on every row that uses its last known figures.
 import WatchpostCore
 import PDF
-import Posix
 
 /// One cluster's row: which box, how fresh, the figures (nil: none for the period).
 struct FleetRow {
@@ -184,46 +183,32 @@ public enum FleetRenderer {
     /// The A4 PDF (cairo and pango); returns the number of pages.
     @discardableResult
     public static func pdf(_ v: FleetView, path: String) throws(WatchpostError) -> Int {
-        let temporary = path + ".tmp"
-        let pages: Int
-        do {
-            pages = try PDFWriter.write(path: temporary, header: t("fleet.report.title", .vi) + " — " + Fmt.periodName(v.period), footer: { page, pages in
-                Catalogue.bilingual(Message("report.pdf.page", ["page": .count(page), "pages": .count(pages)]))
-            }) { w in
-                w.heading(t("fleet.report.title", .vi), translation: t("fleet.report.title", .en) + " — " + Fmt.periodName(v.period), size: 14)
-                w.paragraph(Catalogue.render(Message("fleet.report.period", ["period": .text(Fmt.periodName(v.period)), "time": .tableTime(v.generatedAt)]), .vi) + "\n"
-                            + t("fleet.report.basis", .vi), size: 9)
-                w.heading(t("fleet.section.boxes", .vi), translation: t("fleet.section.boxes", .en))
-                if v.remotes.isEmpty { w.paragraph(Catalogue.bilingual(Message("fleet.none"), separator: "\n"), size: 9) } else {
-                    w.table(header: [cell("fleet.col.box"), Cell("URL"), cell("fleet.col.state")], rows: v.remotes.map { r in
-                        [Cell(r.box.name), Cell(r.box.url), Cell(Catalogue.render(v.contactMessage(r), .vi), note: Catalogue.render(v.contactMessage(r), .en))]
-                    }, widths: [1.2, 2, 4], size: 8)
-                }
-                w.heading(t("fleet.section.sites", .vi), translation: t("fleet.section.sites", .en))
-                var rows = v.rows.map { r -> [Cell] in
-                    guard let s = r.site else { return [Cell(r.boxName), Cell(t("fleet.site.no_figures", .vi), note: t("fleet.site.no_figures", .en))] + Array(repeating: Cell(""), count: 6) }
-                    return [Cell(r.boxName), Cell(s.name, note: s.province), Cell(Fmt.percent(s.tally.availability)), Cell(Fmt.hms(s.tally.down)), Cell(Fmt.hms(s.tally.noData)),
-                            Cell(s.incidents.map { "\($0.count) (\($0.stillOpen))" } ?? "—"), Cell(Fmt.mean(s.incidents?.mttrSeconds)),
-                            Cell(asOfText(r, v, .vi), note: r.stale ? asOfText(r, v, .en) : nil)]
-                }
-                let total = v.total
-                rows.append([Cell(t("fleet.total", .vi), note: t("fleet.total", .en)), Cell(""), Cell(Fmt.percent(total.tally.availability)), Cell(Fmt.hms(total.tally.down)),
-                             Cell(Fmt.hms(total.tally.noData)), Cell("\(total.incidents.count) (\(total.incidents.stillOpen))"), Cell(Fmt.mean(total.incidents.mttrSeconds)), Cell("")])
-                w.table(header: ["fleet.col.box", "fleet.col.site", "fleet.col.availability", "fleet.col.down", "fleet.col.no_data", "fleet.col.incidents", "fleet.col.mttr", "fleet.col.as_of"].map { cell(MessageKey($0)) },
-                        rows: rows, widths: [1.2, 2, 1.1, 1.1, 1.1, 0.9, 1, 2], size: 7.5)
-                let c = chart(v)
-                w.heading(t("fleet.section.chart", .vi), translation: t("fleet.section.chart", .en), keepWith: min(c.height * 0.73, 400))
-                w.drawing(width: c.width, height: c.height, draw: c.draw)
+        try ReportRenderer.writePDF(path: path, header: t("fleet.report.title", .vi) + " — " + Fmt.periodName(v.period)) { w in
+            w.heading(t("fleet.report.title", .vi), translation: t("fleet.report.title", .en) + " — " + Fmt.periodName(v.period), size: 14)
+            w.paragraph(Catalogue.render(Message("fleet.report.period", ["period": .text(Fmt.periodName(v.period)), "time": .tableTime(v.generatedAt)]), .vi) + "\n"
+                        + t("fleet.report.basis", .vi), size: 9)
+            w.heading(t("fleet.section.boxes", .vi), translation: t("fleet.section.boxes", .en))
+            if v.remotes.isEmpty { w.paragraph(Catalogue.bilingual(Message("fleet.none"), separator: "\n"), size: 9) } else {
+                w.table(header: [cell("fleet.col.box"), Cell("URL"), cell("fleet.col.state")], rows: v.remotes.map { r in
+                    [Cell(r.box.name), Cell(r.box.url), Cell(Catalogue.render(v.contactMessage(r), .vi), note: Catalogue.render(v.contactMessage(r), .en))]
+                }, widths: [1.2, 2, 4], size: 8)
             }
-        } catch {
-            FileSystem.remove(temporary)
-            throw WatchpostError(.io, "cannot write the PDF report \(path): \(error.description)", hint: "check that the folder exists and is writable, and that libcairo2 and libpango-1.0-0 are installed")
+            w.heading(t("fleet.section.sites", .vi), translation: t("fleet.section.sites", .en))
+            var rows = v.rows.map { r -> [Cell] in
+                guard let s = r.site else { return [Cell(r.boxName), Cell(t("fleet.site.no_figures", .vi), note: t("fleet.site.no_figures", .en))] + Array(repeating: Cell(""), count: 6) }
+                return [Cell(r.boxName), Cell(s.name, note: s.province), Cell(Fmt.percent(s.tally.availability)), Cell(Fmt.hms(s.tally.down)), Cell(Fmt.hms(s.tally.noData)),
+                        Cell(s.incidents.map { "\($0.count) (\($0.stillOpen))" } ?? "—"), Cell(Fmt.mean(s.incidents?.mttrSeconds)),
+                        Cell(asOfText(r, v, .vi), note: r.stale ? asOfText(r, v, .en) : nil)]
+            }
+            let total = v.total
+            rows.append([Cell(t("fleet.total", .vi), note: t("fleet.total", .en)), Cell(""), Cell(Fmt.percent(total.tally.availability)), Cell(Fmt.hms(total.tally.down)),
+                         Cell(Fmt.hms(total.tally.noData)), Cell("\(total.incidents.count) (\(total.incidents.stillOpen))"), Cell(Fmt.mean(total.incidents.mttrSeconds)), Cell("")])
+            w.table(header: ["fleet.col.box", "fleet.col.site", "fleet.col.availability", "fleet.col.down", "fleet.col.no_data", "fleet.col.incidents", "fleet.col.mttr", "fleet.col.as_of"].map { cell(MessageKey($0)) },
+                    rows: rows, widths: [1.2, 2, 1.1, 1.1, 1.1, 0.9, 1, 2], size: 7.5)
+            let c = chart(v)
+            w.heading(t("fleet.section.chart", .vi), translation: t("fleet.section.chart", .en), keepWith: min(c.height * 0.73, 400))
+            w.drawing(width: c.width, height: c.height, draw: c.draw)
         }
-        do { try FileSystem.move(temporary, to: path) } catch {
-            FileSystem.remove(temporary)
-            throw WatchpostError(.io, "cannot write the PDF report \(path): \(error)", hint: "check that the folder exists and is writable")
-        }
-        return pages
     }
 
     static func cell(_ key: MessageKey) -> Cell { Cell(t(key, .vi), note: t(key, .en)) }

@@ -15,18 +15,24 @@ extension ReportRenderer {
         let header = reports.count == 1
             ? "\(first.name) — \(Fmt.periodName(first.period)) (\(Fmt.range(first)))"
             : "Các Cụm Thông tin đối ngoại / Foreign-information clusters — \(Fmt.periodName(first.period))"
+        return try writePDF(path: path, header: header) { w in
+            if reports.count > 1 { consolidatedPDF(reports, w) }
+            for (i, r) in reports.enumerated() {
+                if i > 0 || reports.count > 1 { w.newPage() }
+                sitePDF(r, w)
+            }
+        }
+    }
+
+    /// Writes an A4 report PDF to `path` atomically (a temporary file moved into place), with the
+    /// header on every page and numbered pages. Returns the number of pages.
+    static func writePDF(path: String, header: String, _ body: (PDFWriter) -> Void) throws(WatchpostError) -> Int {
         let temporary = path + ".tmp"
         let pages: Int
         do {
             pages = try PDFWriter.write(path: temporary, header: header, footer: { page, pages in
                 Catalogue.bilingual(Message("report.pdf.page", ["page": .count(page), "pages": .count(pages)]))
-            }) { w in
-                if reports.count > 1 { consolidatedPDF(reports, w) }
-                for (i, r) in reports.enumerated() {
-                    if i > 0 || reports.count > 1 { w.newPage() }
-                    sitePDF(r, w)
-                }
-            }
+            }, content: body)
         } catch {
             FileSystem.remove(temporary)
             throw WatchpostError(.io, "cannot write the PDF report \(path): \(error.description)", hint: "check that the folder exists and is writable, and that libcairo2 and libpango-1.0-0 are installed")
