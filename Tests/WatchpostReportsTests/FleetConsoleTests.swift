@@ -8,6 +8,8 @@
 import Testing
 import WatchpostCore
 import WatchpostStore
+import WatchpostConfig
+import WatchpostDaemon
 import Posix
 import Glibc
 import WatchpostTestSupport
@@ -135,4 +137,37 @@ struct FleetConsoleTests {
         kill(bPid, SIGCONT)
         hungPid = 0
     }
+
+    @Test("[remote ID] comes from watchpost.conf, its token only from the secrets file; a box without its token stops the console with the fix")
+    func remoteConfiguration() async throws {
+        let box = try Box(name: "fleet-config")
+        let conf = try FileSystem.readText("\(box.dir)/watchpost.conf")
+        try FileSystem.writeAtomically("\(box.dir)/watchpost.conf", conf + "\n[remote tay-trang]\nurl = https://tay-trang.example.vn:8443/\nname = Cụm Tây Trang\npoll = 30s\n")
+        let config = try ConfigurationLoader.load(root: box.dir)
+        let remote = try #require(config.remotes.first)
+        #expect(config.remotes.count == 1 && remote.id == "tay-trang" && remote.url == "https://tay-trang.example.vn:8443" && remote.name == "Cụm Tây Trang")
+        #expect(remote.poll == .seconds(30) && remote.timeout == .seconds(20) && remote.verifyTLS)
+        // A URL that is not http(s) is refused, naming the key.
+        try FileSystem.writeAtomically("\(box.dir)/watchpost.conf", conf + "\n[remote x]\nurl = ftp://x.example.vn\n")
+        #expect(throws: ConfigurationError.self) { _ = try ConfigurationLoader.load(root: box.dir) }
+        #expect((try? ConfigurationLoader.load(root: box.dir)) == nil)
+        // The token: read from the secrets file, never printed.
+        try FileSystem.writeAtomically("\(box.dir)/secrets.conf", "[remote tay-trang]\ntoken = bi-mat-khong-in-ra\n", mode: 0o600)
+        let secrets = try Secrets.load(file: "\(box.dir)/secrets.conf", environment: { _ in nil })
+        #expect(secrets.revealRemoteToken("tay-trang") == "bi-mat-khong-in-ra")
+        #expect(!secrets.description.contains("bi-mat") && secrets.description.contains("remote.tay-trang.token"))
+        // Without it, the console's service refuses to start and says what to do.
+        let store = try Store(path: "\(box.dir)/console.db", clock: SystemClock())
+        let context = DaemonContext(configuration: config, secrets: Secrets(), store: store, clock: SystemClock(),
+                                    logger: Logger(sink: MemoryLogSink(), clock: SystemClock()))
+        do {
+            _ = try RemoteBoxService(context: context)
+            Issue.record("a [remote] without its token must be refused")
+        } catch {
+            #expect(error.message.contains("[remote tay-trang]") && (error.hint ?? "").contains("watchpost user token"), "\(error)")
+        }
+        #expect(throws: Never.self) { _ = try RemoteBoxService(context: DaemonContext(configuration: config, secrets: secrets, store: store, clock: SystemClock(),
+                                                                                    logger: Logger(sink: MemoryLogSink(), clock: SystemClock()))) }
+    }
 }
+

@@ -35,12 +35,11 @@ now=$(date +%s)000
 span_s=$(( (now - from) / 1000 ))
 
 # A box: Vũng Áng's 24/7 schedule, 20 exec checks (run once a day: the year is generated).
-make_box() {  # dir site checks port
+make_box() {  # dir site checks port   (the site keeps Vũng Áng's id: its contacts and chains serve it)
   local dir=$1 site=$2 n=$3 port=$4
   mkdir -p "$dir/probes/$site"
   cp -r alerts "$dir/"
   cp probes/vung-ang/site.conf probes/vung-ang/schedule.conf "$dir/probes/$site/"
-  sed -i "s/^id = vung-ang/id = $site/" "$dir/probes/$site/site.conf"
   sed -i '/^\[availability\]/,$d' "$dir/probes/$site/site.conf"
   printf '[daemon]\ndatabase = var/wp.db\nsecrets = secrets.conf\nlog_level = warning\n[web]\nlisten = 127.0.0.1:%s\n' "$port" > "$dir/watchpost.conf"
   printf '[web]\nlink_key = %s\n' "$key" > "$dir/secrets.conf"; chmod 600 "$dir/secrets.conf"
@@ -74,16 +73,16 @@ SQL
 echo "==> three boxes × 20 checks, $year (1/1 to now), $fails failures per check"
 console="$work/console"
 cport=$(free_port)
-make_box "$console" console 1 "$cport"
+make_box "$console" vung-ang 1 "$cport"
 remotes=""
 for b in a b c; do
   port=$(free_port)
-  make_box "$work/$b" "box-$b" 20 "$port"
+  make_box "$work/$b" vung-ang 20 "$port"
   printf 'bench-password-2026\n' | "$bin" user add so-tttt --role department --name "Sở TT&TT" --config "$work/$b" > /dev/null
   token=$("$bin" user token so-tttt --config "$work/$b" | tail -n 1)
   printf '[remote %s]\ntoken = %s\n' "$b" "$token" >> "$console/secrets.conf"
   remotes+=$(printf '[remote %s]\nurl = http://127.0.0.1:%s\npoll = 1h\ntimeout = 300s\n' "$b" "$port")$'\n'
-  generate_year "$work/$b/var/wp.db" "box-$b"
+  generate_year "$work/$b/var/wp.db" vung-ang
   echo "    box $b: $(sqlite3 "$work/$b/var/wp.db" 'SELECT COUNT(*) FROM history') history rows"
 done
 printf '%s' "$remotes" >> "$console/watchpost.conf"
