@@ -103,6 +103,15 @@ for b in a b c; do
   t=$(curl -s -o "$work/summary-$b.json" -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/summary?period=$year")
   grep -q '"sites"' "$work/summary-$b.json" || { echo "box $b did not answer a summary: $(head -c 300 "$work/summary-$b.json")" >&2; exit 1; }
   printf '%-58s %9s %12s\n' "box $b: GET /api/v1/summary?period=$year (20 checks)" "$t" "-"
+  python3 - "$work/summary-$b.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["sites"][0]
+t = s["tally"]
+checks = s["checks"]
+assert len(checks) == 20 and t["down"] > 0 and t["up"] > 0, "box summary without figures"
+print(f"    {len(checks)} checks; site up {t['up']} s, down {t['down']} s, no data {t['noData']} s; "
+      f"availability {100 * t['up'] / (t['up'] + t['down']):.3f} %; outages {s['outages']}")
+PY
 done
 
 # 2. The console reads the three at once (its service, at start) until all three are cached.
