@@ -158,7 +158,9 @@ struct NovaStarEvaluationTests {
         let port = try await server.startTCP(host: "127.0.0.1", port: 0)
         defer { server.stop() }
         var settings = NovaStarSettings(endpoint: .tcp(host: "127.0.0.1", port: port), layout: ControllerLayout(cardsPerPort: [2]))
-        settings.requestTimeout = Seconds(milliseconds: 300)
+        // Long enough for a loaded two-core machine to answer on loopback (300 ms was missed under
+        // load 18, failing the first, healthy read); the stalled read at the end costs one timeout.
+        settings.requestTimeout = .seconds(2)
         let clock = SystemClock()
         let client = NovaStarClient(endpoint: settings.endpoint, clock: clock, requestTimeout: settings.requestTimeout,
                                     backoff: ReconnectBackoff(initial: .zero, maximum: .zero), executor: DedicatedThreadExecutor(name: "probe"))

@@ -30,6 +30,9 @@ struct SimulatorTests {
         let sim = try TestPaths.builtBinary("watchpost-sim"), watchpost = try TestPaths.watchpost()
         let dir = try makeTemporaryFolder("watchpost-ups-sim")
         defer { removeTree(dir) }
+        // The repeats are 1 s apart against a 300 ms on-battery delay: the delay counts from the
+        // first OB reading, so a first read slowed down by a loaded machine must not eat the margin
+        // (400 ms apart failed under load 18).
         // Each step waits for an event with a deadline: the pty link to appear, each control
         // command to be taken (the simulator removes the file when it has applied it). Commands
         // are written to a temporary name and renamed, so a half-written file is never read.
@@ -41,7 +44,7 @@ struct SimulatorTests {
         until_ok "[ -e \(dir)/tty ]" "the simulator's pty link"
         '\(watchpost)' probe ups --q1 --device \(dir)/tty
         control mains-off
-        '\(watchpost)' probe ups --q1 --device \(dir)/tty --repeat 3 --every 400ms --onbatt-delay 300ms
+        '\(watchpost)' probe ups --q1 --device \(dir)/tty --repeat 3 --every 1s --onbatt-delay 300ms
         control battery-low
         '\(watchpost)' probe ups --q1 --device \(dir)/tty --repeat 1
         """

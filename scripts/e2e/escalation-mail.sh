@@ -102,7 +102,11 @@ wait_for() { # seconds description command...
 # The Department is told of both incidents at once (within the first group window).
 wait_for 30 "the Department's mail about both incidents" bash -c "[ \$($(declare -f mails count); work='$work'; count '$dept' 'Thông báo') -ge 1 ]"
 wait_for 30 "incident 2 opened" bash -c "'$bin/watchpost' incidents --config '$work/conf' | grep -q '#2'"
-sleep 3  # one more group window
+# Absence checks below ("nothing to the Committee", "exactly one message") are read once the
+# outbox has handed every queued notice to the server: a notice is committed to the outbox with
+# the incident change that caused it, so an empty queue means nothing more is on its way.
+outbox_idle() { [ "$(sqlite3 "$work/watchpost.db" "SELECT count(*) FROM outbox WHERE state IN ('queued','sending')")" = 0 ]; }
+wait_for 30 "the outbox sent every queued notice" outbox_idle
 dept_mails=$(mails "$dept")
 echo "$dept_mails" | grep -q "niem-phong-bi-pha" || fail "the Department did not hear of the security incident: $dept_mails"
 echo "$dept_mails" | grep -q "man-hinh-toi" || fail "the Department did not hear of the technical CRITICAL: $dept_mails"
@@ -117,7 +121,7 @@ fi
 "$bin/watchpost" escalate "$seal_id" --to committee --by "$dept_user" --note "Vượt thẩm quyền: đề nghị UBND tỉnh chỉ đạo công an điều tra" --config "$work/conf" > /dev/null \
   || fail "the Department could not escalate"
 wait_for 30 "the Committee's message" bash -c "[ \$($(declare -f mails count); work='$work'; count '$committee') -ge 1 ]"
-sleep 3
+wait_for 30 "the outbox sent every queued notice" outbox_idle
 [ "$(count "$committee")" = 1 ] || fail "the Committee got $(count "$committee") messages: $(mails "$committee")"
 mails "$committee" | grep -q "Vượt thẩm quyền: đề nghị UBND tỉnh chỉ đạo công an điều tra" || fail "the Committee's message does not say why: $(mails "$committee")"
 mails "$committee" | grep -q "Sở Thông tin và Truyền thông" || fail "the Committee's message does not say who: $(mails "$committee")"
