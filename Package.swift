@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "WatchpostPowerTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostPower", "WatchpostSimulators", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostNetworkTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostNetwork", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostWebTests", dependencies: [
-            "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "WatchpostDaemon", "HTTPServer", "Curl", "Crypto", "Posix",
+            "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "WatchpostDaemon", "WatchpostSimulators", "HTTPServer", "Curl", "Crypto", "Posix",
         ], swiftSettings: strict),
         .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix",
                                                                   "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent", "WatchpostPlayer"], swiftSettings: strict),

@@ -194,7 +194,13 @@ public actor IncidentProcessor {
 
     /// Whether a maintenance window is open for a check (the probe is told, so that a change made
     /// during maintenance is accepted as the new state).
-    public func inMaintenance(_ key: CheckKey) -> Bool { engine.inMaintenance(key, at: clock.now()) }
+    /// Reads the database's revision first, so that a window another process has just opened
+    /// (`watchpost respond led-restore` opens one before it acts) reaches the next probe at once
+    /// rather than at the next timer poll.
+    public func inMaintenance(_ key: CheckKey) async -> Bool {
+        await synchronise()
+        return engine.inMaintenance(key, at: clock.now())
+    }
 
     /// Waits for responder actions started so far (tests).
     public func waitForResponders() async {

@@ -97,7 +97,7 @@ public struct MailComposer: Sendable {
     /// The signed acknowledgement token for one notification to one recipient, if a link key is set.
     public func ackToken(for r: NotificationRequest) -> String? {
         guard let key = settings.linkKey, let incident = r.incidentID,
-              [.triggered, .escalated, .reminder, .reopened, .escalationNotice].contains(r.event) else { return nil }
+              [.triggered, .escalated, .reminder, .reopened, .escalationNotice, .informed].contains(r.event) else { return nil }
         return AckToken(incidentID: incident, level: r.level ?? 1, recipient: r.recipient.address.lowercased(),
                         expires: r.createdAt + settings.ackTokenTTL).signed(key: key)
     }
@@ -162,6 +162,13 @@ public struct MailComposer: Sendable {
         if !tokens.isEmpty && repliesEnabled {
             vi.append("Để xác nhận đã nhận, trả lời thư này với dòng đầu tiên là XÁC NHẬN (có thể ghi chú tiếp theo); khi đã khắc phục: ĐÃ XỬ LÝ.")
             en.append("To acknowledge, reply to this email with ACK on the first line (a note may follow); once fixed: RESOLVED.")
+            // The Department decides whether a matter goes to the Provincial People's Committee
+            // (Tây Trang 7.1.3, last paragraph): its notices say how to do it by reply.
+            let roles = first.recipient.roles ?? configuration.contacts.party(first.recipient.address)?.roles ?? []
+            if roles.contains(.department) {
+                vi.append(Catalogue.render(Message("mail.reply.escalate-hint"), .vi))
+                en.append(Catalogue.render(Message("mail.reply.escalate-hint"), .en))
+            }
         }
         if let anchor {
             vi.append("Mốc nhật ký sự cố: \(anchor) (đối chiếu: watchpost audit verify --anchor \(anchor))")

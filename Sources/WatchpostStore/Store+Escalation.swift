@@ -60,8 +60,11 @@ extension Store {
     /// Records a restoring action a person ran for a check (never an un-commanded change).
     public func recordResponse(site: String, checkID: String, incidentID: Int64?, action: String, by: String, via: String, note: String?,
                                succeeded: Bool, outcome: String, at: Instant) throws(WatchpostError) {
-        let text = "\(action) run by \(by) via \(ActionChannel(via: via).rawValue)\(note.map { ": \($0)" } ?? ""): \(succeeded ? "succeeded" : "failed") — \(outcome)"
-        try appendTimeline([TimelineEvent(at: at, site: site, checkID: checkID, incidentID: incidentID, kind: succeeded ? "responded" : "respond-failed",
-                                          actor: by, text: text)])
+        let kind = succeeded ? "responded" : "respond-failed"
+        var params: [String: MessageValue] = ["by": .text(by), "action": .text(action), "via": .message(ActionChannel(via: via).message), "outcome": .text(outcome)]
+        let trimmed = note?.trimmingWhitespace() ?? ""
+        if !trimmed.isEmpty { params["note"] = .text(trimmed) }
+        let message = Message(MessageKey("timeline." + kind + (trimmed.isEmpty ? "" : ".note")), params)
+        try appendTimeline([TimelineEvent(at: at, site: site, checkID: checkID, incidentID: incidentID, kind: kind, actor: by, message: message)])
     }
 }

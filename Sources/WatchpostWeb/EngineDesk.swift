@@ -14,9 +14,12 @@ public struct EngineDesk: IncidentDesk {
     let recent: Seconds
     /// The level a site's chain reaches only by decision (the Committee), from the configuration.
     let decisionLevel: @Sendable (String) -> EscalationLevel?
+    /// Runs restoring actions (nil: the web offers none).
+    let restoring: (any RestoringActions)?
 
     public init(store: Store, reader: Store? = nil, clock: any WatchpostClock, recent: Seconds = .hours(24 * 30), logger: Logger? = nil,
-                decisionLevel: @escaping @Sendable (String) -> EscalationLevel? = { _ in nil }) {
+                decisionLevel: @escaping @Sendable (String) -> EscalationLevel? = { _ in nil }, restoring: (any RestoringActions)? = nil) {
+        self.restoring = restoring
         self.store = store
         writer = IncidentService(store: store, logger: logger)
         self.reader = IncidentService(store: reader ?? store)
@@ -49,7 +52,7 @@ public struct EngineDesk: IncidentDesk {
     }
 
     public func timeline(_ id: Int64) async throws(WatchpostError) -> [TimelineItem] {
-        try await reader.timeline(incidentID: id).map { TimelineItem(at: $0.event.at, kind: $0.event.kind, actor: $0.event.actor, text: $0.event.text) }
+        try await reader.timeline(incidentID: id).map { TimelineItem(at: $0.event.at, kind: $0.event.kind, actor: $0.event.actor, text: $0.event.text, message: $0.event.message) }
     }
 
     public func acknowledge(_ id: Int64, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> IncidentView {
@@ -73,6 +76,12 @@ public struct EngineDesk: IncidentDesk {
         }
         return EngineDesk.view(try await writer.escalate(incidentID: id, to: level, by: actor.name, organisation: actor.organisation, via: actor.via,
                                                          note: note, at: clock.now()))
+    }
+
+    public func respond(_ id: Int64, action: String, check: String, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> RestoringOutcome {
+        guard let restoring else { throw WatchpostError(.configuration, Catalogue.render(Message("web.respond.unavailable"), .en)) }
+        guard try await writer.incident(id) != nil else { throw WatchpostError(.notFound, "no incident #\(id)") }
+        return try await restoring.restore(action, check: check, incidentID: id, by: actor.name, via: actor.via, note: note)
     }
 
     public func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: String) async {

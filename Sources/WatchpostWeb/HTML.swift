@@ -111,12 +111,13 @@ table.checks td{display:block;border:0;padding:.15rem .5rem}table.checks td[data
 """
 
 /// The page frame. `title` and `titleEnglish` are plain text (escaped here); `body` is HTML.
-func page(_ title: String, _ titleEnglish: String, user: String?, role: String? = nil, status: Int = 200, body: String,
+/// `roleLabel`: how the role is called where the site is (`[role NAME]`), shown instead of `role`.
+func page(_ title: String, _ titleEnglish: String, user: String?, role: String? = nil, roleLabel: String? = nil, status: Int = 200, body: String,
           headers: [(String, String)] = []) -> (Int, String, [(String, String)]) {
     var nav = "<a href=\"/\">Trạng thái / Status</a> <a href=\"/incidents\">Sự cố / Incidents</a> <a href=\"/reports\">Báo cáo / Reports</a> <a href=\"/plays\">Nhật ký phát / Broadcast log</a> <a href=\"/registers\">Sổ theo dõi / Registers</a>"
     if role == "admin" { nav += " <a href=\"/users\">Tài khoản / Users</a>" }
     let who = user.map { u in
-        "<span class=\"who\">\(esc(u))\(role.map { " (\(esc($0)))" } ?? "") · <a href=\"/logout\">Đăng xuất / Log out</a></span>"
+        "<span class=\"who\">\(esc(u))\((roleLabel ?? role).map { " (\(esc($0)))" } ?? "") · <a href=\"/logout\">Đăng xuất / Log out</a></span>"
     } ?? "<span class=\"who\"><a href=\"/login\">Đăng nhập / Log in</a></span>"
     let html = """
     <!doctype html>

@@ -63,12 +63,16 @@ public struct TimelineItem: Sendable, Hashable, Codable {
     public var kind: String
     public var actor: String
     public var text: String
+    /// The event as a catalogue message (pages show it in Vietnamese, then English); nil for
+    /// entries written before the catalogue.
+    public var message: Message?
 
-    public init(at: Instant, kind: String, actor: String, text: String) {
+    public init(at: Instant, kind: String, actor: String, text: String, message: Message? = nil) {
         self.at = at
         self.kind = kind
         self.actor = actor
         self.text = text
+        self.message = message
     }
 }
 
@@ -106,10 +110,32 @@ public protocol IncidentDesk: Sendable {
     func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: String) async
     /// A Department user puts the incident to the Provincial People's Committee (`note`: why).
     func escalateToCommittee(_ id: Int64, by actor: IncidentActor, note: String) async throws(WatchpostError) -> IncidentView
+    /// A person runs a restoring action (`led-restore`) on `check` (`SITE/CHECK`) for incident
+    /// `id`: recorded on its timeline, never judged an un-commanded change (RestoringActions).
+    func respond(_ id: Int64, action: String, check: String, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> RestoringOutcome
+}
+
+/// What a restoring action came to: whether the device confirmed it, and the text to show.
+public struct RestoringOutcome: Sendable, Hashable {
+    public var succeeded: Bool
+    public var message: Message
+    public init(succeeded: Bool, message: Message) {
+        self.succeeded = succeeded
+        self.message = message
+    }
+}
+
+/// Runs restoring actions for the web (the daemon's `ManualResponse`, the same code as
+/// `watchpost respond`).
+public protocol RestoringActions: Sendable {
+    func restore(_ action: String, check: String, incidentID: Int64, by: String, via: String, note: String?) async throws(WatchpostError) -> RestoringOutcome
 }
 
 extension IncidentDesk {
     public func escalateToCommittee(_ id: Int64, by actor: IncidentActor, note: String) async throws(WatchpostError) -> IncidentView {
         throw WatchpostError(.configuration, "this incident desk cannot escalate to the Committee")
+    }
+    public func respond(_ id: Int64, action: String, check: String, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> RestoringOutcome {
+        throw WatchpostError(.configuration, Catalogue.render(Message("web.respond.unavailable"), .en))
     }
 }

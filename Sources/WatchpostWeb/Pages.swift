@@ -145,17 +145,8 @@ extension WebApp {
             <button type="submit">Đóng sự cố / Resolve</button></form>
             """
         }
-        if i.isOpen, i.committeeDecision == nil, AccessPolicy.decide(user.role, .escalate, category: i.category).allowed {
-            actions += """
-            <form method="post" action="/incidents/\(i.id)/escalate" class="card"><input type="hidden" name="csrf" value="\(csrf)">
-            <p>Vượt thẩm quyền của Sở: báo cáo và đề xuất Ủy ban nhân dân tỉnh chỉ đạo. <span class="en">Beyond the Department's authority: report to the Provincial People's Committee.</span></p>
-            <label for="escalate-note">Lý do và phương án đề xuất (bắt buộc) / Why, and the proposed handling (required)</label><textarea id="escalate-note" name="note" rows="3" maxlength="2000" required></textarea>
-            <button type="submit" id="escalate-committee">Đề xuất UBND tỉnh chỉ đạo</button></form>
-            """
-        }
-        if let d = i.committeeDecision {
-            body += "<div class=\"card notice\"><p>Đã đề xuất UBND tỉnh chỉ đạo / put to the Provincial People's Committee: \(esc(d))</p></div>"
-        }
+        actions += escalateForm(i, role: user.role, csrf: csrf) + respondForms(i, role: user.role, csrf: csrf)
+        body += committeeDecisionCard(i)
         if AccessPolicy.decide(user.role, .note, category: i.category).allowed {
             actions += """
             <form method="post" action="/incidents/\(i.id)/note" class="card"><input type="hidden" name="csrf" value="\(csrf)">
@@ -166,7 +157,7 @@ extension WebApp {
         if !actions.isEmpty { body += "<h2>Thao tác <span class=\"en\">/ Actions</span></h2>" + actions }
         body += "<h2>Diễn biến <span class=\"en\">/ Timeline</span></h2><ol class=\"timeline\">"
         for t in timeline {
-            body += "<li><span class=\"muted\">\(shortTime(t.at, z)) · \(esc(t.kind)) · \(esc(t.actor))</span><br>\(esc(t.text))</li>"
+            body += "<li><span class=\"muted\">\(shortTime(t.at, z)) · \(esc(t.kind)) · \(esc(t.actor))</span><br>\(esc(t.message.map { Catalogue.bilingual($0, zone: z) } ?? t.text))</li>"
         }
         body += "</ol>"
         return html(page("Sự cố #\(i.id)", "Incident #\(i.id)", user: who.name, role: user.role.rawValue, status: status, body: body))
@@ -180,6 +171,7 @@ extension WebApp {
         case "resolve": act = .resolve
         case "note": act = .note
         case "escalate": act = .escalate
+        case "respond": act = .respond
         default: return notFound(who)
         }
         let incident: IncidentView?
@@ -202,10 +194,20 @@ extension WebApp {
                 message = "Đã đóng sự cố. / Resolved."
             case .escalate:
                 guard let note else {
-                    return await incidentPage(who, id: id, message: "Cần ghi lý do đề xuất. / Say why the Committee should act.", status: 400)
+                    return await incidentPage(who, id: id, message: Catalogue.bilingual(Message("web.escalate.needs-note")), status: 400)
                 }
                 _ = try await desk.escalateToCommittee(id, by: actor, note: note)
-                message = "Đã đề xuất UBND tỉnh chỉ đạo. / Put to the Provincial People's Committee."
+                message = Catalogue.bilingual(Message("web.escalate.done"))
+            case .respond:
+                let check = form["check"] ?? ""
+                guard screenChecks(site: i.site).contains(where: { $0.id == check }), form["action"] == "led-restore" else {
+                    return await incidentPage(who, id: id, message: Catalogue.bilingual(Message("web.respond.no-check", ["site": .text(i.site), "check": .text(check)])),
+                                              status: 400)
+                }
+                let outcome = try await desk.respond(id, action: "led-restore", check: "\(i.site)/\(check)", by: actor, note: note)
+                await audit(who, action: "respond led-restore \(i.site)/\(check) incident \(id)", allowed: true, status: outcome.succeeded ? 200 : 502,
+                            reason: outcome.succeeded ? "done" : "failed", incident: id)
+                return await incidentPage(who, id: id, message: Catalogue.bilingual(outcome.message), status: outcome.succeeded ? 200 : 502)
             default:
                 guard let note else {
                     return await incidentPage(who, id: id, message: "Ghi chú trống. / The note is empty.", status: 400)

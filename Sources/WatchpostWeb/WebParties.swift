@@ -26,3 +26,13 @@ extension WebApp {
         return configuration.contacts.party(recipient)?.roles ?? []
     }
 }
+
+extension WebApp {
+    /// The page frame with the signed-in user's role shown by its configured label: every page of
+    /// the app calls this (member lookup finds it before the free function).
+    func page(_ title: String, _ titleEnglish: String, user: String?, role: String? = nil, status: Int = 200, body: String,
+              headers: [(String, String)] = []) -> (Int, String, [(String, String)]) {
+        WatchpostWeb.page(title, titleEnglish, user: user, role: role, roleLabel: role.flatMap(UserRole.init(rawValue:)).map(roleLabel), status: status,
+                          body: body, headers: headers)
+    }
+}

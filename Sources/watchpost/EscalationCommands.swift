@@ -8,6 +8,7 @@ import WatchpostConfig
 import WatchpostStore
 import WatchpostProbes
 import WatchpostWeb
+import WatchpostDaemon
 import Posix
 
 let escalationCommands: [Command] = [routesCommand, escalateCommand, commentCommand, respondCommand]
@@ -79,7 +80,7 @@ let escalateCommand = Command(
         }
         let after = try await service.escalate(incidentID: id, to: level, by: who.name, organisation: who.organisation, via: "cli", note: note,
                                                at: SystemClock().now())
-        out("put to the Provincial People's Committee: \(describe(after))")
+        out(Catalogue.bilingual(Message("cli.escalate.done", ["incident": .text(describe(after))]), separator: "\n"))
         return 0
     })
 
@@ -101,7 +102,7 @@ let commentCommand = Command(
         guard let inc = try await service.incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)") }
         let who = try await actingParty(args, config: config, store: store, action: .comment, category: inc.category, what: "comment on incident #\(id)")
         try await service.comment(incidentID: id, by: who.name, organisation: who.organisation, via: "cli", text: note, at: SystemClock().now())
-        out("comment added to #\(id)")
+        out(Catalogue.bilingual(Message("cli.comment.done", ["id": .int(id)])))
         return 0
     })
 
@@ -120,7 +121,7 @@ let respondCommand = Command(
     valuedOptions: ["config", "check", "by", "as", "note", "brightness"],
     run: { args in
         try args.allowOnly(["config", "check", "by", "as", "note", "brightness"])
-        guard let action = args.positionals.first, ["led-restore", "led-blackout", "led-brightness"].contains(action) else {
+        guard let action = args.positionals.first, ManualResponse.actions.contains(action) else {
             throw WatchpostError(.usage, "name the action: led-restore, led-blackout or led-brightness", hint: "watchpost respond led-restore --check SITE/CHECK --by NAME")
         }
         let (config, store) = try openStore(args, createIfMissing: false)
@@ -128,115 +129,105 @@ let respondCommand = Command(
             throw WatchpostError(.usage, "--check must name a configured check (SITE/CHECK)", hint: "watchpost status lists them")
         }
         let service = IncidentService(store: store)
-        // The incident the action answers: the check's own, else one at the site whose responder acted.
+        // Who acts is checked against the category of the incident the action answers.
         let openIncidents = try await service.openIncidents()
         let open = openIncidents.first { $0.key == CheckKey(site: site.id, check: check.id) }
             ?? openIncidents.first { $0.key.site == site.id && !$0.responders.isEmpty }
         let who = try await actingParty(args, config: config, store: store, action: .respond, category: open?.category ?? .technical,
                                         what: "run \(action) at \(site.id)")
         let clock = SystemClock()
-        let now = clock.now()
-        let note = args.value("note")
-        // A short window on the check: the probe adopts the restored state as its baseline.
-        let window = max(check.interval * 3, .minutes(2))
-        let w = try await service.startMaintenance(site: site.id, checks: [check.id], from: now, until: now + window,
-                                                   reason: "\(action) by \(who.name)\(note.map { ": \($0)" } ?? "")", by: who.name)
-        var entries = [ConfigEntry(key: "check", value: check.id, line: 0)]
-        if let b = args.value("brightness") { entries.append(ConfigEntry(key: "brightness", value: b, line: 0)) }
-        let section = ConfigSection(type: "responder", name: "cli", file: "(command line)", line: 0, entries: entries)
         let logger = Logger(sink: StandardErrorSink(), clock: clock, minimumLevel: .warning)
-        let performer = try ResponderCatalog.make(kind: action, section: section, environment: ProbeEnvironment(configuration: config, site: site, logger: logger))
-        var succeeded = true
-        var outcome: String
-        do { outcome = try await performer.perform(deadline: now + .seconds(30), clock: clock) } catch {
-            succeeded = false
-            outcome = String(describing: error)
-        }
-        try await store.recordResponse(site: site.id, checkID: check.id, incidentID: open?.id, action: action, by: who.name, via: "cli", note: note,
-                                       succeeded: succeeded, outcome: outcome, at: clock.now())
-        if !succeeded { _ = try? await service.stopMaintenance(id: w.id, by: who.name, at: clock.now()) }
-        out("\(action) \(succeeded ? "done" : "FAILED"): \(outcome)")
-        return succeeded ? 0 : 1
+        let outcome = try await ManualResponse(configuration: config, store: store, clock: clock, logger: logger)
+            .run(action, check: "\(site.id)/\(check.id)", incidentID: open?.id, brightness: args.value("brightness"), by: who.name, via: "cli", note: args.value("note"))
+        out(Catalogue.bilingual(outcome.message, zone: site.zone, separator: "\n"))
+        return outcome.succeeded ? 0 : 1
     })
 
 let routesCommand = Command(
     name: "routes", summary: "print the routing table: who is informed, who must acknowledge, what each timeout does",
     help: """
-    Usage: watchpost routes [--site ID] [--config DIR]
+    Usage: watchpost routes [--site ID] [--lang vi|en] [--config DIR]
 
     For each category × severity × inside/outside operating hours (and each finding rule), prints
     who is informed at once, who must acknowledge at each level, what happens at each timeout,
     who may acknowledge, and the article each rule follows — like `amtool config routes`.
+    In Vietnamese; --lang en prints the English translation.
     """,
-    valuedOptions: ["config", "site"],
+    valuedOptions: ["config", "site", "lang"],
     run: { args in
-        try args.allowOnly(["config", "site"])
+        try args.allowOnly(["config", "site", "lang"])
+        guard let language = Language(rawValue: args.value("lang") ?? "vi") else { throw WatchpostError(.usage, "--lang vi or --lang en") }
         let (config, diagnostics) = ConfigurationLoader.validate(root: configRoot(args))
         if !diagnostics.isEmpty { err("note: the configuration has \(diagnostics.count) error(s); see watchpost check") }
         let sites = config.sites.filter { args.value("site") == nil || $0.id == args.value("site") }
         guard !sites.isEmpty else { throw WatchpostError(.notFound, "no site '\(args.value("site") ?? "")'", hint: config.sites.map(\.id).joined(separator: ", ")) }
         for site in sites {
             guard let policy = config.escalationPolicy(site: site.id) else { continue }
-            out(RoutesText.render(site: site, policy: policy))
+            out(RoutesText.render(site: site, policy: policy, language: language))
         }
         return 0
     })
 
-/// The text of `watchpost routes` (also pasted in the README).
+/// The text of `watchpost routes` (also pasted in the README): every line from the catalogue, in
+/// Vietnamese (the default) or English (`--lang en`).
 enum RoutesText {
-    static func names(_ recipients: [NotificationRecipient]) -> String {
+
+    static func names(_ recipients: [NotificationRecipient]) -> MessageValue {
         var out: [String] = []
         for r in recipients {
             let n = r.organisation ?? r.displayName
             if !out.contains(n) { out.append(n) }
         }
-        return out.isEmpty ? "(không ai / nobody)" : out.joined(separator: "; ")
+        return out.isEmpty ? .message(Message("routes.nobody")) : .text(out.joined(separator: "; "))
     }
 
-    static func duration(_ s: Seconds) -> String {
-        let m = s.milliseconds / 60_000
-        return m % 60 == 0 ? "\(m / 60)h" : "\(m)m"
+    static func source(_ s: String, inline: Bool = false) -> MessageValue {
+        s.isEmpty ? .text("") : .message(Message(inline ? "routes.source.inline" : "routes.source", ["source": .text(s)]))
     }
 
-    static func render(site: SiteProfile, policy: EscalationPolicy) -> String {
+    static func render(site: SiteProfile, policy: EscalationPolicy, language: Language = .vi) -> String {
+        let r = MessageRenderer(language: language, zone: site.zone)
+        func line(_ key: MessageKey, _ params: [String: MessageValue] = [:]) -> String { r.render(Message(key, params)) }
         // A site without off-hours (Vũng Áng runs 24/24 h) has no "outside hours" cells.
         let alwaysOn = site.schedule.nextChange(after: Instant(seconds: 1_767_225_600)) == nil
-        var lines = ["\(site.id) — \(site.name)", "  chuỗi / chain: \(policy.name) (\(site.chain)); quy định / regulation: \(site.id == "vung-ang" ? "2432/QĐ-UBND" : site.id == "tay-trang" ? "32/2018/QĐ-UBND" : "—")"]
-        if alwaysOn { lines.append("  vận hành 24/24 h: không có ngoài giờ / runs 24/24 h: no out-of-hours cells") }
+        let regulation = site.id == "vung-ang" ? "2432/QĐ-UBND" : site.id == "tay-trang" ? "32/2018/QĐ-UBND" : "—"
+        var lines = ["\(site.id) — \(language == .vi ? site.name : site.nameEnglish)", "  " + line("routes.chain", ["name": .text(policy.name), "id": .text(site.chain), "regulation": .text(regulation)])]
+        if alwaysOn { lines.append("  " + line("routes.always-on")) }
         for route in policy.table() where !(alwaysOn && !route.inHours) {
             let cell = "\(route.category.rawValue).\(route.severity.description.lowercased())"
-                + (route.findings.isEmpty ? "" : " [finding \(route.findings.joined(separator: ","))]")
-                + (alwaysOn ? "" : route.inHours ? " — trong giờ / in hours" : " — ngoài giờ / out of hours")
+                + (route.findings.isEmpty ? "" : line("routes.finding", ["codes": .text(route.findings.joined(separator: ","))]))
+                + (alwaysOn ? "" : line(route.inHours ? "routes.in-hours" : "routes.out-of-hours"))
             lines.append("")
-            lines.append("  \(cell)")
+            lines.append("  " + cell)
             for g in route.informed {
-                let source = policy.informs.first { $0.name == g.name }?.source ?? policy.findingRules.first { "finding \($0.code)" == g.name }?.source ?? ""
-                lines.append("    thông báo ngay / informed at once: \(names(g.recipients))  [\(g.name)\(source.isEmpty ? "" : ": \(source)")]")
+                let src = policy.informs.first { $0.name == g.name }?.source ?? policy.findingRules.first { "finding \($0.code)" == g.name }?.source ?? ""
+                lines.append("    " + line("routes.informed", ["names": names(g.recipients), "group": .text(g.name), "source": source(src, inline: true)]))
             }
             if route.heldUntilOperatingHours {
-                lines.append("    kỹ thuật viên ngay / technicians at once: \(names(route.technicians))")
-                lines.append("    giữ đến giờ hoạt động / held: the chain below hears at the start of the next operating window if still open")
+                lines.append("    " + line("routes.technicians-now", ["names": names(route.technicians)]))
+                lines.append("    " + line("routes.held"))
             } else if route.techniciansOnly {
-                lines.append("    chỉ kỹ thuật viên / technicians only: \(names(route.technicians)); không leo thang / no escalation")
+                lines.append("    " + line("routes.technicians-only", ["names": names(route.technicians)]))
                 continue
             }
             for (n, step) in route.steps.enumerated() {
-                let how: String
-                if step.byDecision { how = "chỉ khi Sở quyết định / only by a Department decision (watchpost escalate ID --to committee)" }
-                else if n == 0 { how = "phải xác nhận / must acknowledge" }
-                else if let t = step.afterTimeout { how = "sau \(duration(t)) chưa xác nhận / after \(duration(t)) without acknowledgement" }
-                else { how = "—" }
-                lines.append("    cấp / level \(step.level): \(names(step.recipients))  — \(how)\(step.source.isEmpty ? "" : "  [\(step.source)]")")
+                let how: Message
+                if step.byDecision { how = Message("routes.by-decision") }
+                else if n == 0 { how = Message("routes.must-ack") }
+                else if let t = step.afterTimeout { how = Message("routes.after", ["after": .duration(t)]) }
+                else { how = Message("text.untranslated", ["text": "—"]) }
+                lines.append("    " + line("routes.level", ["level": .count(step.level), "names": names(step.recipients), "how": .message(how), "source": source(step.source)]))
                 if step.byDecision { continue }
                 let next = n + 1 < route.steps.count ? route.steps[n + 1] : nil
                 if let next, !next.byDecision, next.afterTimeout == nil {
-                    lines.append("      (không có hẹn giờ tới cấp \(next.level) / no timer to level \(next.level))")
+                    lines.append("      " + line("routes.no-timer", ["level": .count(next.level)]))
                 }
                 if next == nil || next?.byDecision == true {
-                    lines.append("      hết cấp tự động\(step.reminder.map { "; nhắc lại mỗi \(duration($0))" } ?? "") / last automatic level\(step.reminder.map { "; reminder every \(duration($0))" } ?? "; no reminder")")
+                    lines.append("      " + (step.reminder.map { line("routes.last.reminder", ["every": .duration($0)]) } ?? line("routes.last")))
                 }
             }
-            lines.append("    được xác nhận / may acknowledge: \(route.acknowledgedBy.map(\.rawValue).joined(separator: ", "))\(route.ackTimeout.map { "; hết hiệu lực sau / expires after \(duration($0))" } ?? "")")
+            let roles = MessageValue.text(route.acknowledgedBy.map(\.rawValue).joined(separator: ", "))
+            lines.append("    " + (route.ackTimeout.map { line("routes.may-ack.expires", ["roles": roles, "after": .duration($0)]) } ?? line("routes.may-ack", ["roles": roles])))
         }
         return lines.joined(separator: "\n")
     }
@@ -253,11 +244,13 @@ func configurationWarnings(_ config: WatchpostConfiguration, now: Instant) -> [S
         let today = site.zone.localDate(of: now)
         let days = last.daysSinceEpoch - today.daysSinceEpoch
         if days < 90 {
-            out.append("\(site.folder.split(separator: "/").suffix(2).joined(separator: "/"))/schedule.conf: holidays: the list ends on \(last) (\(days < 0 ? "already past" : "in \(days) day(s)")): add next year's public holidays and days off when the Government announces them")
+            let file = site.folder.split(separator: "/").suffix(2).joined(separator: "/") + "/schedule.conf"
+            out.append(Catalogue.bilingual(Message(days < 0 ? "config.warn.holidays-past" : "config.warn.holidays-ending",
+                                                   ["file": .text(file), "last": .date(last), "days": .int(Int64(days))])))
         }
     }
     for o in config.contacts.organisations.values.sorted(by: { $0.id < $1.id }) where (o.source ?? "").isEmpty {
-        out.append("alerts/contacts.conf: organisation \(o.id): no source = naming the article of the decision that gives it its duty")
+        out.append(Catalogue.bilingual(Message("config.warn.no-source", ["id": .text(o.id)])))
     }
     return out
 }

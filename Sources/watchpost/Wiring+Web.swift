@@ -14,7 +14,8 @@ import Posix
 /// The incident engine as the web sees it: writes through the daemon's store, reads through the
 /// web's read-only connection.
 func incidentDesk(_ ctx: DaemonContext, reader: Store) -> any IncidentDesk {
-    EngineDesk(store: ctx.store, reader: reader, clock: ctx.clock, logger: ctx.logger.with("service", "web"), decisionLevel: decisionLevels(ctx.configuration))
+    EngineDesk(store: ctx.store, reader: reader, clock: ctx.clock, logger: ctx.logger.with("service", "web"), decisionLevel: decisionLevels(ctx.configuration),
+               restoring: ManualResponse(configuration: ctx.configuration, store: ctx.store, clock: ctx.clock, logger: ctx.logger.with("service", "web")))
 }
 
 /// The Committee's level of each site's chain (reached only by a Department decision).

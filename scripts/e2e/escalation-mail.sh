@@ -19,9 +19,9 @@ fail() { echo "FAIL $site: $*"; echo "--- daemon log"; tail -n 30 "$work/daemon.
 
 case "$site" in
   tay-trang) dept=thongtindoingoai@stttt-dienbien.example.org; committee=vanphong@ubnd-dienbien.example.org
-             dept_user=stttt-dien-bien; operator="Lò Thị Mai"; operator_org="Đồn Biên phòng cửa khẩu Quốc tế Tây Trang";;
+             dept_user=stttt-dien-bien; operator="Lò Thị Mai"; operator_name="Lò Thị Mai"; operator_org="Đồn Biên phòng cửa khẩu Quốc tế Tây Trang";;
   vung-ang)  dept=thongtindoingoai@stttt-hatinh.example.org; committee=vanphong@ubnd-hatinh.example.org
-             dept_user=stttt-ha-tinh; operator=bqlkkt-ha-tinh; operator_org="Ban Quản lý Khu kinh tế tỉnh Hà Tĩnh";;
+             dept_user=stttt-ha-tinh; operator=bqlkkt-ha-tinh; operator_name="Ban Quản lý Khu kinh tế tỉnh Hà Tĩnh"; operator_org="Ban Quản lý Khu kinh tế tỉnh Hà Tĩnh";;
   *) echo "usage: $0 BIN_DIR tay-trang|vung-ang"; exit 2;;
 esac
 
@@ -130,6 +130,7 @@ mails "$committee" | grep -q "Sở Thông tin và Truyền thông" || fail "the 
 "$bin/watchpost" ack "$screen_id" --by "$operator" --note "Đã cử tổ kỹ thuật tới tủ điều khiển" --config "$work/conf" > /dev/null || fail "operator could not acknowledge"
 wait_for 30 "the acknowledgement notice to the Department" bash -c "[ \$($(declare -f mails count); work='$work'; count '$dept' 'Đã cử tổ kỹ thuật tới tủ điều khiển') -ge 1 ]"
 ackmail=$(mails "$dept" | grep "Đã cử tổ kỹ thuật tới tủ điều khiển" | head -1)
+echo "$ackmail" | grep -q "$operator_name" || fail "the acknowledgement notice does not name the person: $ackmail"
 echo "$ackmail" | grep -q "$operator_org" || fail "the acknowledgement notice does not name the organisation: $ackmail"
 echo "$ackmail" | grep -q "dòng lệnh" || fail "the acknowledgement notice does not name the channel: $ackmail"
 [ "$(count "$committee")" = 1 ] || fail "the Committee got more mail after the acknowledgement"

@@ -525,7 +525,7 @@ public struct IncidentEngine: Sendable {
         for id in heldOutsideHours.sorted() {
             guard var x = incidents[id], let si = siteIndex[x.key.site], settings.sites[si].schedule.isOn(at: now) else { continue }
             x.hold = nil
-            out.timeline.append(x.event("released", "operating hours began; the problem is still present", at: now))
+            out.timeline.append(x.event("released", Message("timeline.released.hours"), at: now))
             if x.state == .triggered {
                 let s = x.notifyEntry(policy: settings.sites[si].escalation, event: .triggered, at: now, inHours: true)
                 out.timeline += s.timeline; out.notifications += s.notifications
@@ -629,7 +629,8 @@ public struct IncidentEngine: Sendable {
         let t = result.startedAt
         let site = settings.sites[si]
         let lines = fresh.map { "\($0.code): \($0.message)" }.joined(separator: "; ")
-        step.timeline.append(inc.event("finding-added", "added to the incident (was: \(inc.subject ?? inc.summary)): \(lines)", at: t))
+        let was = inc.subject ?? inc.summary
+        step.timeline.append(inc.event("finding-added", Message("timeline.finding-added", ["was": .text(was), "lines": .text(lines)]), at: t))
         guard inc.hold == nil, notify else { return step }
         var to = inc.notifiedRecipients
         if category == .security && inc.category == .technical {
@@ -642,10 +643,9 @@ public struct IncidentEngine: Sendable {
             to += newly
         }
         step.notifications = inc.requests(.findingAdded, step: "x\(t.milliseconds)", to: to, level: inc.level,
-                                          action: "Thêm vấn đề mới vào sự cố (sự cố gốc: \(inc.subject ?? inc.summary)): \(lines)",
-                                          actionEnglish: "A further problem added to this incident (originally: \(inc.subject ?? inc.summary)): \(lines)", at: t,
+                                          action: Message("notice.action.finding-added", ["was": .text(was), "lines": .text(lines)]), at: t,
                                           extra: ["added": lines])
-        if let e = inc.queuedEvent(step.notifications, what: "added finding", at: t) { step.timeline.append(e) }
+        if let e = inc.queuedEvent(step.notifications, what: Message("timeline.what.finding-added"), at: t) { step.timeline.append(e) }
         return step
     }
 

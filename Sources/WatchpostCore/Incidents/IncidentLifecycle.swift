@@ -66,6 +66,27 @@ extension Incident {
         return out
     }
 
+    /// Requests whose {action} / {action_en} come from the catalogue (`notice.action.*`),
+    /// rendered in the site's zone.
+    public func requests(_ event: NotificationRequest.Event, step: String, to recipients: [NotificationRecipient], level: Int,
+                         action: Message, at: Instant, extra: [String: String] = [:]) -> [NotificationRequest] {
+        requests(event, step: step, to: recipients, level: level, action: Catalogue.render(action, .vi, zone: zone),
+                 actionEnglish: Catalogue.render(action, .en, zone: zone), at: at, extra: extra)
+    }
+
+    /// "Name (Organisation)" as a message parameter.
+    static func who(_ by: String, _ organisation: String?) -> MessageValue {
+        .message(organisation.map { Message("notice.who.organisation", ["by": .text(by), "organisation": .text($0)]) } ?? Message("notice.who", ["by": .text(by)]))
+    }
+
+    /// The event a notice announces, for "Notice of … queued" lines.
+    static func eventName(_ ev: NotificationRequest.Event) -> Message {
+        switch ev {
+        case .triggered, .escalated, .reopened: return Message(MessageKey("escalation.event." + ev.rawValue))
+        default: return Message("escalation.event.other")
+        }
+    }
+
     func event(_ kind: String, _ message: Message, at: Instant, actor: String = "engine") -> TimelineEvent {
         TimelineEvent(at: at, site: key.site, checkID: key.check, incidentID: id, kind: kind, actor: actor, message: message)
     }
@@ -105,11 +126,11 @@ extension Incident {
             hold = .outsideHours
             deadline = nil
             remember(policy.technicians, level: 0)
-            step.notifications = requests(ev, step: "r\(round).T", to: policy.technicians, level: 0,
-                                          action: "Ngoài giờ hoạt động: kỹ thuật viên kiểm tra; các cơ quan khác được báo khi bắt đầu giờ hoạt động nếu sự cố vẫn còn",
-                                          actionEnglish: "Outside operating hours: technicians check; the rest of the chain is told when operating hours begin if it is still open", at: at)
-            step.timeline.append(event("held", "outside operating hours: technicians only; the chain hears at the next operating window if still open", at: at))
-            if let e = queuedEvent(step.notifications, what: "\(ev.rawValue) (technicians only, outside operating hours)", at: at) { step.timeline.append(e) }
+            step.notifications = requests(ev, step: "r\(round).T", to: policy.technicians, level: 0, action: Message("notice.action.technicians-held"), at: at)
+            step.timeline.append(event("held", Message("timeline.held.outside-hours"), at: at))
+            if let e = queuedEvent(step.notifications, what: Message("timeline.what.technicians-held", ["event": .message(Self.eventName(ev))]), at: at) {
+                step.timeline.append(e)
+            }
             return step
         }
         var step = IncidentStep()
@@ -125,21 +146,18 @@ extension Incident {
         switch entry {
         case .techniciansOnly:
             remember(policy.technicians, level: 0)
-            let reqs = requests(ev, step: "r\(round).T", to: policy.technicians, level: 0,
-                                action: "Kỹ thuật viên kiểm tra và khắc phục", actionEnglish: "Technicians: check and repair", at: at)
+            let reqs = requests(ev, step: "r\(round).T", to: policy.technicians, level: 0, action: Message("notice.action.technicians"), at: at)
             deadline = nil
             step.notifications = reqs
-            if let e = queuedEvent(reqs, what: "\(ev.rawValue) (technicians only, no escalation)", at: at) { step.timeline.append(e) }
+            if let e = queuedEvent(reqs, what: Message("timeline.what.technicians", ["event": .message(Self.eventName(ev))]), at: at) { step.timeline.append(e) }
         case .level(let n):
             step = notifyLevel(n, policy: policy, event: ev, at: at)
         }
         if !informed.isEmpty {
-            let reqs = requests(.informed, step: "r\(round).I", to: informed, level: 0,
-                                action: "Để biết và phối hợp xử lý (không cần xác nhận; quý cơ quan sẽ nhận thông báo khi sự cố được xác nhận và khắc phục)",
-                                actionEnglish: "For your information and coordination (no acknowledgement needed; you will be told when it is acknowledged and resolved)", at: at)
+            let reqs = requests(.informed, step: "r\(round).I", to: informed, level: 0, action: Message("notice.action.informed"), at: at)
             step.notifications += reqs
-            step.timeline.append(event("informed", "informed at once: \(route.informed.map(\.name).joined(separator: ", "))", at: at))
-            if let e = queuedEvent(reqs, what: "information", at: at) { step.timeline.append(e) }
+            step.timeline.append(event("informed", Message("timeline.informed", ["groups": .text(route.informed.map(\.name).joined(separator: ", "))]), at: at))
+            if let e = queuedEvent(reqs, what: Message("timeline.what.information"), at: at) { step.timeline.append(e) }
         }
         return step
     }
@@ -152,25 +170,26 @@ extension Incident {
         guard let lvl = policy.level(n) else { deadline = nil; return step }
         let earlier = notifiedRecipients
         let recips = lvl.recipients(for: category)
-        let (action, actionEn): (String, String)
+        let action: Message
         switch ev {
-        case .escalated: (action, actionEn) = ("Sự cố chưa được xác nhận đúng hạn, đã chuyển lên cấp \(n): đề nghị xử lý và xác nhận",
-                                              "Not acknowledged in time, escalated to level \(n): please act and acknowledge")
-        case .reopened: (action, actionEn) = ("Sự cố tái diễn: kiểm tra và xác nhận", "The problem is back: check and acknowledge")
-        default: (action, actionEn) = ("Kiểm tra và xác nhận đã nhận sự cố", "Check the site and acknowledge this incident")
+        case .escalated: action = Message("notice.action.escalated", ["level": .count(n)])
+        case .reopened: action = Message("notice.action.reopened")
+        default: action = Message("notice.action.check")
         }
         remember(recips, level: n)
-        let reqs = requests(ev, step: "r\(round).L\(n)", to: recips, level: n, action: action, actionEnglish: actionEn, at: created)
+        let reqs = requests(ev, step: "r\(round).L\(n)", to: recips, level: n, action: action, at: created)
         step.notifications += reqs
         if ev == .escalated {
             let notice = earlier.filter { e in !recips.contains { $0.address == e.address } }
             step.notifications += requests(.escalationNotice, step: "r\(round).L\(n)", to: notice, level: n,
-                                           action: "Sự cố đã được báo lên cấp \(n)", actionEnglish: "The incident was escalated to level \(n)", at: created)
+                                           action: Message("notice.action.escalation-notice", ["level": .count(n)]), at: created)
             step.timeline.append(event("escalated", Message("timeline.escalated", ["level": .count(n), "chain": .text(policy.name)]), at: at))
         }
         level = n
         setNextDeadline(after: n, policy: policy, from: at)
-        if let e = queuedEvent(step.notifications, what: "\(ev.rawValue) level \(n)", at: created) { step.timeline.append(e) }
+        if let e = queuedEvent(step.notifications, what: Message("timeline.what.level", ["event": .message(Self.eventName(ev)), "level": .count(n)]), at: created) {
+            step.timeline.append(e)
+        }
         updatedAt = created
         return step
     }
@@ -202,8 +221,8 @@ extension Incident {
             let lvl = policy.level(d.level)
             let recips = lvl?.recipients(for: category) ?? []
             step.notifications = requests(.reminder, step: "r\(round).n\(reminders)", to: recips, level: d.level,
-                                          action: "Nhắc lại: sự cố vẫn chưa được xác nhận", actionEnglish: "Reminder: still not acknowledged", at: now)
-            step.timeline.append(event("reminder", "reminder \(reminders) to level \(d.level)", at: d.at))
+                                          action: Message("notice.action.reminder"), at: now)
+            step.timeline.append(event("reminder", Message("timeline.reminder", ["count": .count(reminders), "level": .count(d.level)]), at: d.at))
             deadline = lvl?.reminder.map { r in
                 var next = d.at + r
                 if next <= now { next = now + r }
@@ -215,7 +234,7 @@ extension Incident {
             var step = IncidentStep()
             state = .triggered
             round += 1
-            step.timeline.append(event("ack-expired", "acknowledgement by \(acknowledgement?.by ?? "?") expired after \(ackTimeout ?? .zero) without resolution", at: d.at))
+            step.timeline.append(event("ack-expired", Message("timeline.ack-expired", ["by": .text(acknowledgement?.by ?? "?"), "after": .duration(ackTimeout ?? .zero)]), at: d.at))
             // Never to a level reached only by decision.
             let lastByTimer = policy.levels.last(where: { !$0.byDecision })?.number ?? 1
             let next = min(max(level + 1, 1), lastByTimer)
@@ -235,7 +254,7 @@ extension Incident {
         severity = status
         summary = newSummary
         updatedAt = at
-        step.timeline.append(event("severity", "\(before) → \(status)", at: at))
+        step.timeline.append(event("severity", Message("timeline.severity", ["from": .message(before.message), "to": .message(status.message)]), at: at))
         guard status > before, hold == nil else { return step }
         let earlier = notifiedRecipients
         let newEntry = policy.entry(category: category, severity: status)
@@ -250,14 +269,13 @@ extension Incident {
         for r in route.informedRecipients where !newly.contains(where: { $0.address == r.address }) { newly.append(r) }
         newly = newly.filter { r in !earlier.contains { $0.address == r.address } }
         remember(newly, level: newLevel)
-        let (vi, en) = ("Mức độ tăng lên: \(before.vietnamese) → \(status.vietnamese) — \(newSummary)", "Severity raised: \(before) → \(status) — \(newSummary)")
-        step.notifications = requests(.severityRaised, step: "r\(round).s\(at.milliseconds)", to: earlier + newly, level: newLevel,
-                                      action: vi, actionEnglish: en, at: at)
+        let raised = Message("notice.action.severity-raised", ["from": .message(before.message), "to": .message(status.message), "summary": .text(newSummary)])
+        step.notifications = requests(.severityRaised, step: "r\(round).s\(at.milliseconds)", to: earlier + newly, level: newLevel, action: raised, at: at)
         if newLevel != level {
             level = newLevel
             setNextDeadline(after: newLevel, policy: policy, from: at)
         }
-        if let e = queuedEvent(step.notifications, what: "severity raised", at: at) { step.timeline.append(e) }
+        if let e = queuedEvent(step.notifications, what: Message("timeline.what.severity-raised"), at: at) { step.timeline.append(e) }
         return step
     }
 
@@ -286,15 +304,16 @@ extension Incident {
         updatedAt = at
         var person = personFields(by: by, organisation: organisation, channel: channel, note: trimmed, at: at)
         person["decision"] = trimmed
-        let who = by + (organisation.map { " (\($0))" } ?? "")
-        let action = "\(who) đề xuất UBND tỉnh chỉ đạo: \(trimmed)"
-        let actionEn = "\(who) put the incident to the Provincial People's Committee: \(trimmed)"
+        let who = Self.who(by, organisation)
+        let action = Message("notice.action.committee", ["who": who, "note": .text(trimmed)])
         step.notifications = requests(.committeeEscalation, step: "d\((decisions ?? []).count)", to: recips, level: lvl.number,
-                                      action: action, actionEnglish: actionEn, at: at, extra: person)
+                                      action: action, at: at, extra: person)
         step.notifications += requests(.escalationNotice, step: "d\((decisions ?? []).count)", to: earlier, level: lvl.number,
-                                       action: action, actionEnglish: actionEn, at: at, extra: person)
-        step.timeline.append(event("escalated-by-decision", "put to level \(lvl.number) (Provincial People's Committee) by \(who) via \(channel.rawValue): \(trimmed)", at: at, actor: by))
-        if let e = queuedEvent(step.notifications, what: "decision", at: at) { step.timeline.append(e) }
+                                       action: action, at: at, extra: person)
+        step.timeline.append(event("escalated-by-decision", Message("timeline.escalated-by-decision", ["who": who, "level": .count(lvl.number),
+                                                                                                       "via": .message(channel.message), "note": .text(trimmed)]),
+                                   at: at, actor: by))
+        if let e = queuedEvent(step.notifications, what: Message("timeline.what.decision"), at: at) { step.timeline.append(e) }
         return step
     }
 
@@ -302,7 +321,7 @@ extension Incident {
     func personFields(by: String, organisation: String?, channel: ActionChannel, note: String?, at: Instant) -> [String: String] {
         [
             "by": by, "by_org": organisation ?? "—", "via": channel.vietnamese, "via_en": channel.english,
-            "note": (note?.trimmingWhitespace()).flatMap { $0.isEmpty ? nil : $0 } ?? "(không có / none)",
+            "note": (note?.trimmingWhitespace()).flatMap { $0.isEmpty ? nil : $0 } ?? Catalogue.bilingual(Message("notice.note.none"), zone: zone),
             "time": zone.format(at),
         ]
     }
@@ -322,16 +341,19 @@ extension Incident {
         acknowledgement = Acknowledgement(by: by, via: via, note: note, from: from, at: at, level: level, organisation: organisation)
         deadline = ackTimeout.map { EscalationDeadline(at: at + $0, kind: .ackTimeout, level: level) }
         updatedAt = at
-        let noteText = note.map { ": \($0)" } ?? ""
         let channel = ActionChannel(via: via)
-        let who = by + (organisation.map { " (\($0))" } ?? "")
-        step.timeline.append(event("acknowledged", "acknowledged by \(who) via \(via)\(from.map { " from \($0)" } ?? "")\(noteText)", at: at, actor: by))
-        let whenText = zone.format(at)
+        let who = Self.who(by, organisation)
+        // English keeps the channel's own word (link, web, cli), as the audit trail always had it.
+        var params: [String: MessageValue] = ["who": who, "via": .bilingual(vi: channel.vietnamese, en: via),
+                                              "from": .message(from.map { Message("timeline.from", ["address": .text($0)]) } ?? Message("text.untranslated", ["text": ""]))]
+        if let note { params["note"] = .text(note) }
+        step.timeline.append(event("acknowledged", Message(note == nil ? "timeline.acknowledged.by" : "timeline.acknowledged.by.note", params), at: at, actor: by))
+        var action: [String: MessageValue] = ["who": who, "time": .instant(at), "via": .message(channel.message)]
+        if let note { action["note"] = .text(note) }
         step.notifications = requests(.acknowledged, step: "a\(acknowledgements)", to: notifiedRecipients, level: level,
-                                      action: "\(who) đã xác nhận lúc \(whenText) qua \(channel.vietnamese)\(noteText)",
-                                      actionEnglish: "Acknowledged by \(who) at \(whenText) via \(channel.english)\(noteText)", at: at,
+                                      action: Message(note == nil ? "notice.action.acknowledged" : "notice.action.acknowledged.note", action), at: at,
                                       extra: personFields(by: by, organisation: organisation, channel: channel, note: note, at: at))
-        if let e = queuedEvent(step.notifications, what: "acknowledgement", at: at) { step.timeline.append(e) }
+        if let e = queuedEvent(step.notifications, what: Message("timeline.what.acknowledgement"), at: at) { step.timeline.append(e) }
         return step
     }
 
@@ -345,25 +367,28 @@ extension Incident {
         hold = nil
         updatedAt = at
         let what = subject ?? summary
-        step.timeline.append(event("resolved", "resolved by \(by): \(reason) (was: \(what))", at: at, actor: by))
+        step.timeline.append(event("resolved", Message("timeline.resolved.what", ["by": .text(by), "reason": .text(reason), "what": .text(what)]), at: at, actor: by))
         var person = personFields(by: by == "engine" ? "Watchpost" : by, organisation: organisation, channel: via == "engine" ? .cli : ActionChannel(via: via),
                                   note: note ?? reason, at: at)
-        if via == "engine" { person["via"] = "tự động (thiết bị phục hồi)"; person["via_en"] = "automatic (the check recovered)" }
+        if via == "engine" {
+            person["via"] = Catalogue.render(Message("notice.via.automatic"), .vi, zone: zone)
+            person["via_en"] = Catalogue.render(Message("notice.via.automatic"), .en, zone: zone)
+        }
         person["resolved_what"] = what
         step.notifications = requests(.resolved, step: "r\(round)", to: notifiedRecipients, level: level,
-                                      action: "Đã khắc phục: \(what) — \(reason)", actionEnglish: "Resolved: \(what) — \(reason)", at: at, extra: person)
-        if let e = queuedEvent(step.notifications, what: "resolution", at: at) { step.timeline.append(e) }
+                                      action: Message("notice.action.resolved", ["what": .text(what), "reason": .text(reason)]), at: at, extra: person)
+        if let e = queuedEvent(step.notifications, what: Message("timeline.what.resolution"), at: at) { step.timeline.append(e) }
         return step
     }
 
     /// A comment: on the timeline, and told to everyone notified (who, organisation, channel, note).
     public func comment(by: String, organisation: String?, via: String, text: String, at: Instant) -> IncidentStep {
         var step = IncidentStep()
-        let who = by + (organisation.map { " (\($0))" } ?? "")
-        step.timeline.append(event("note", text, at: at, actor: by))
+        let who = Self.who(by, organisation)
         let channel = ActionChannel(via: via)
+        step.timeline.append(event("note", Message("timeline.comment", ["who": who, "via": .message(channel.message), "text": .text(text)]), at: at, actor: by))
         step.notifications = requests(.comment, step: "c\(at.milliseconds)", to: notifiedRecipients, level: level,
-                                      action: "\(who) ghi ý kiến: \(text)", actionEnglish: "\(who) commented: \(text)", at: at,
+                                      action: Message("notice.action.comment", ["who": who, "text": .text(text)]), at: at,
                                       extra: personFields(by: by, organisation: organisation, channel: channel, note: text, at: at))
         return step
     }

@@ -485,7 +485,7 @@ public struct TimelineEvent: Sendable, Hashable, Codable {
         "state", "severity", "opened", "reopened", "folded", "held", "released", "responder-started", "responder-succeeded",
         "responder-failed", "waiting", "reachable", "flapping-started", "flapping-stopped", "resolved", "notified", "escalated",
         "reminder", "ack-expired", "acknowledged", "note", "refused", "maintenance-started", "maintenance-stopped", "delivery-failed",
-        "informed", "escalated-by-decision", "finding-added",
+        "informed", "escalated-by-decision", "finding-added", "responded", "respond-failed",
     ]
 }
 

@@ -60,22 +60,16 @@ public enum IncidentPolicy {
 
     public static func decide(_ roles: [PartyRole], _ action: IncidentAction, category: IncidentCategory) -> PolicyDecision {
         if roles.contains(where: { allows($0, action, category) }) { return .yes }
-        let who = roles.isEmpty ? "không có vai trò / no role" : roles.map(\.rawValue).joined(separator: ", ")
-        let allowed = Self.roles(allowedTo: action, category: category).map(\.rawValue).joined(separator: ", ")
-        let (vi, en): (String, String)
-        switch action {
-        case .acknowledge: (vi, en) = ("xác nhận \(category.vietnamese.lowercased())", "acknowledge \(category == .technical ? "technical" : "security") incidents")
-        case .resolve: (vi, en) = ("đóng \(category.vietnamese.lowercased())", "resolve \(category == .technical ? "technical" : "security") incidents")
-        case .comment: (vi, en) = ("ghi ý kiến", "comment")
-        case .escalateToCommittee: (vi, en) = ("đề xuất UBND tỉnh chỉ đạo", "put an incident to the Provincial People's Committee")
-        case .respond: (vi, en) = ("thực hiện tác vụ khôi phục", "run a restoring action")
-        }
+        let who: MessageValue = roles.isEmpty ? .message(Message("policy.no-role")) : .text(roles.map(\.rawValue).joined(separator: ", "))
+        let allowed = MessageValue.text(Self.roles(allowedTo: action, category: category).map(\.rawValue).joined(separator: ", "))
+        let message: Message
         if roles == [.committee] && (action == .acknowledge || action == .resolve) {
-            return PolicyDecision(allowed: false, reason: "UBND tỉnh được thông báo và có thể ghi ý kiến, nhưng không dừng chuỗi báo cáo (vai trò được phép: \(allowed))",
-                                  reasonEnglish: "The Provincial People's Committee is informed and may comment, but cannot silence a chain (allowed: \(allowed))")
+            message = Message("policy.refused.committee", ["allowed": allowed])
+        } else {
+            let what = Message(MessageKey("policy.action." + action.rawValue), ["category": .message(category.message)])
+            message = Message("policy.refused", ["roles": who, "action": .message(what), "allowed": allowed])
         }
-        return PolicyDecision(allowed: false, reason: "Vai trò \(who) không được \(vi) (vai trò được phép: \(allowed))",
-                              reasonEnglish: "Role \(who) may not \(en) (allowed: \(allowed))")
+        return PolicyDecision(allowed: false, reason: Catalogue.render(message, .vi), reasonEnglish: Catalogue.render(message, .en))
     }
 }
 
@@ -93,22 +87,8 @@ public enum ActionChannel: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 
-    public var vietnamese: String {
-        switch self {
-        case .web: return "trang web"
-        case .link: return "liên kết trong thư"
-        case .reply: return "trả lời thư"
-        case .cli: return "dòng lệnh"
-        case .api: return "API"
-        }
-    }
-    public var english: String {
-        switch self {
-        case .web: return "web"
-        case .link: return "email link"
-        case .reply: return "email reply"
-        case .cli: return "command line"
-        case .api: return "API"
-        }
-    }
+    /// The channel's name as a catalogue message (`channel.web` …).
+    public var message: Message { Message(MessageKey("channel." + rawValue)) }
+    public var vietnamese: String { Catalogue.render(message, .vi) }
+    public var english: String { Catalogue.render(message, .en) }
 }

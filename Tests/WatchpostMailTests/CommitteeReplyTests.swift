@@ -1,0 +1,108 @@
+// The email-reply keyword "ĐỀ XUẤT UBND" (issue #14 point 2): the Department, told at once of a
+// security incident, replies to its notice and the incident goes to the Provincial People's
+// Committee — exactly one message naming who and why — through the real reply processor, the
+// real incident service and the one policy. The police (who may acknowledge a security
+// incident) may not take that decision; a decision without a reason is refused.
+import Testing
+import WatchpostTestSupport
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostMail
+import WatchpostAuth
+import Posix
+
+@Suite("Escalation to the Committee by email reply", .serialized, .timeLimit(.minutes(1)))
+struct CommitteeReplyTests {
+    let department = "thongtindoingoai@stttt-dienbien.example.org"
+    let police = "truc-ban@congan-dienbien.example.org"
+    let committee = "vanphong@ubnd-dienbien.example.org"
+
+    @Test func departmentReplyPutsTheIncidentToTheCommittee() async throws {
+        // Replies enabled ([imap] set; nothing connects to it here): notices say how to reply.
+        let cfg = try MailTestConfig(smtpPort: try freeTCPPort(), imap: "host = 127.0.0.1\nport = 9\ninsecure = true\nusername = watchpost")
+        defer { cfg.cleanup() }
+        let (config, settings) = try cfg.load()
+        // Tuesday 09:00 at Tây Trang: in operating hours.
+        let t0 = try #require(Instant.parse("2026-11-24T09:00:00+07:00"))
+        let clock = ManualClock(now: t0)
+        let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)
+
+        // The engine opens a security incident and queues its notices.
+        var engineSettings = EngineSettings(configuration: config)
+        let i = try #require(engineSettings.sites.firstIndex { $0.id == "tay-trang" })
+        let key = CheckKey(site: "tay-trang", check: "alive")
+        engineSettings.sites[i].checks = [CheckSpec(key: key, name: "Nội dung / Content", kind: "content", category: .security, failAfter: 1, recoverAfter: 1)]
+        var engine = IncidentEngine(settings: EngineSettings(sites: [engineSettings.sites[i]]))
+        let opened = engine.handle(CheckResult.from(findings: [Finding(.critical, code: "content-unapproved", untranslated: "ads.mp4 not approved", securityRelevant: true)],
+                                                    ok: .untranslated(""), startedAt: t0), for: key)
+        _ = try await store.commitEngineStep(opened, expectedRevision: nil)
+        let incidentID = try #require(opened.incidents.first?.id)
+        let rows = try await store.outboxRows()
+        #expect(!rows.contains { $0.request.recipient.address == committee }, "the Committee hears nothing before a decision")
+        let toDepartment = try #require(rows.first { $0.request.recipient.address == department }, "the Department is told at once")
+        let toPolice = try #require(rows.first { $0.request.recipient.address == police })
+
+        let composer = MailComposer(settings: settings, configuration: config)
+        func reply(to row: OutboxRow, from: String, id: String, body: String) throws -> [UInt8] {
+            let (mail, message) = composer.compose(rows: [row], now: t0, thread: [])
+            let quoted = ParsedMail(mail.data).text.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
+            return Array("""
+                From: <\(from)>
+                To: watchpost@taytrang.example.org
+                Subject: Re: \(MIME.encodeWords(message.subject))
+                Message-ID: <\(id)@mail.example.org>
+                In-Reply-To: <\(mail.messageID)>
+                Content-Type: text/plain; charset=utf-8
+                Content-Transfer-Encoding: 8bit
+
+                \(body)
+
+                \(quoted)
+                """.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        }
+        // The Department's notice carries its code and says how to put the matter to the Committee.
+        let departmentMail = ParsedMail(composer.compose(rows: [toDepartment], now: t0, thread: []).0.data).text
+        #expect(departmentMail.contains("Mã xác nhận / Acknowledgement code: v1."))
+        #expect(departmentMail.contains("ĐỀ XUẤT UBND"))
+
+        let actions = IncidentServiceActions(service: IncidentService(store: store), contacts: config.contacts,
+                                             decisionLevel: { site in config.escalationPolicy(site: site)?.decisionLevel })
+        let processor = ReplyProcessor(store: store, clock: clock, linkKey: settings.linkKey, actions: actions, configuration: config,
+                                       logger: Logger(sink: MemoryLogSink(), clock: clock))
+
+        // The police may not decide for the Department.
+        let byPolice = try await processor.handle(try reply(to: toPolice, from: police, id: "p1", body: "ĐỀ XUẤT UBND\nCần UBND tỉnh chỉ đạo"))
+        guard case .rejected(let policeWhy) = byPolice else { Issue.record("police reply: \(byPolice)"); return }
+        #expect(policeWhy.contains("đề xuất UBND tỉnh chỉ đạo"), "\(policeWhy)")
+        // Without a reason, refused.
+        let bare = try await processor.handle(try reply(to: toDepartment, from: department, id: "d1", body: "DE XUAT UBND"))
+        guard case .rejected(let bareWhy) = bare else { Issue.record("bare reply: \(bare)"); return }
+        #expect(bareWhy.contains("cần ghi lý do"), "\(bareWhy)")
+        #expect(try await store.incident(incidentID)?.decisions ?? [] == [])
+        #expect(!(try await store.outboxRows()).contains { $0.request.recipient.address == committee })
+
+        // The Department decides, with its reason.
+        let why = "Nội dung trái phép tại cửa khẩu quốc tế, vượt thẩm quyền của Sở"
+        let decided = try await processor.handle(try reply(to: toDepartment, from: department, id: "d2", body: "ĐỀ XUẤT UBND: \(why)"))
+        #expect(decided == .escalated([incidentID]))
+        let incident = try #require(try await store.incident(incidentID))
+        #expect(incident.decisions?.count == 1)
+        #expect(incident.decisions?.first?.via == "reply")
+        #expect(incident.decisions?.first?.note == why)
+        #expect(incident.decisions?.first?.organisation?.isEmpty == false)
+        let toCommittee = try await store.outboxRows().filter { $0.request.recipient.address == committee }
+        #expect(toCommittee.count == 1)
+        #expect(toCommittee.first?.request.event == .committeeEscalation)
+        #expect(toCommittee.first?.request.fields["decision"] == why)
+        #expect(toCommittee.first?.request.fields["via"] == "trả lời thư")
+        let committeeMail = ParsedMail(composer.compose(rows: [try #require(toCommittee.first)], now: t0, thread: []).0.data).text
+        #expect(committeeMail.contains(why))
+        #expect(committeeMail.contains(incident.decisions?.first?.by ?? "?"))
+        let timeline = try await store.timeline(incidentID: incidentID)
+        #expect(timeline.contains { $0.event.kind == "escalated-by-decision" })
+        // The same reply again changes nothing and sends nothing more.
+        #expect(try await processor.handle(try reply(to: toDepartment, from: department, id: "d3", body: "ĐỀ XUẤT UBND: lần hai")) != .escalated([incidentID]))
+        #expect(try await store.outboxRows().filter { $0.request.recipient.address == committee }.count == 1)
+    }
+}
