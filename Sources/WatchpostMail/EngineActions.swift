@@ -22,13 +22,13 @@ public struct IncidentServiceActions: IncidentActions {
 
     public func escalate(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult {
         do {
-            guard let inc = try await service.incident(incident) else { return .refused("sự cố #\(incident) không tồn tại / no incident #\(incident)") }
-            guard inc.isOpen else { return .refused("sự cố #\(incident) đã được đóng / incident #\(incident) is already resolved") }
+            guard let inc = try await service.incident(incident) else { return .refused(Self.refusal("reply.refused.no-incident", incident)) }
+            guard inc.isOpen else { return .refused(Self.refusal("reply.refused.resolved", incident)) }
             if let no = check(address, .escalateToCommittee, inc) { return no }
             guard !note.trimmingWhitespace().isEmpty else {
-                return .refused("cần ghi lý do sau ĐỀ XUẤT UBND / write why after DE XUAT UBND")
+                return .refused(Self.refusal("reply.refused.escalate-needs-reason", incident))
             }
-            guard let level = decisionLevel(inc.key.site) else { return .refused("chuỗi báo cáo không có cấp UBND tỉnh / the chain has no Committee level") }
+            guard let level = decisionLevel(inc.key.site) else { return .refused(Self.refusal("reply.refused.no-committee-level", incident)) }
             let w = who(address)
             try await service.escalate(incidentID: incident, to: level, by: w.name, organisation: w.organisation, via: "email", note: note, at: at)
             return .done
@@ -36,6 +36,11 @@ public struct IncidentServiceActions: IncidentActions {
             if let r = refusal(error) { return r }
             throw error
         }
+    }
+
+    /// A refusal told to the sender: Vietnamese, then English (Catalogue+Escalation.swift).
+    static func refusal(_ key: MessageKey, _ incident: Int64) -> String {
+        Catalogue.bilingual(Message(key, ["id": .int(incident)]))
     }
 
     /// Roles of the organisations an address belongs to (its own address or a person's).
@@ -63,8 +68,8 @@ public struct IncidentServiceActions: IncidentActions {
 
     public func acknowledge(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult {
         do {
-            guard let inc = try await service.incident(incident) else { return .refused("sự cố #\(incident) không tồn tại / no incident #\(incident)") }
-            guard inc.isOpen else { return .refused("sự cố #\(incident) đã được đóng / incident #\(incident) is already resolved") }
+            guard let inc = try await service.incident(incident) else { return .refused(Self.refusal("reply.refused.no-incident", incident)) }
+            guard inc.isOpen else { return .refused(Self.refusal("reply.refused.resolved", incident)) }
             if let no = check(address, .acknowledge, inc) { return no }
             let w = who(address)
             try await service.acknowledge(incidentID: incident, by: w.name, via: "email", note: note.isEmpty ? nil : note, from: "email reply from \(address)", at: at,
@@ -78,8 +83,8 @@ public struct IncidentServiceActions: IncidentActions {
 
     public func resolve(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult {
         do {
-            guard let inc = try await service.incident(incident) else { return .refused("sự cố #\(incident) không tồn tại / no incident #\(incident)") }
-            guard inc.isOpen else { return .refused("sự cố #\(incident) đã được đóng / incident #\(incident) is already resolved") }
+            guard let inc = try await service.incident(incident) else { return .refused(Self.refusal("reply.refused.no-incident", incident)) }
+            guard inc.isOpen else { return .refused(Self.refusal("reply.refused.resolved", incident)) }
             if let no = check(address, .resolve, inc) { return no }
             let w = who(address)
             try await service.resolve(incidentID: incident, by: w.name, via: "email", note: note.isEmpty ? nil : note, at: at, organisation: w.organisation)
@@ -92,7 +97,7 @@ public struct IncidentServiceActions: IncidentActions {
 
     public func addNote(incident: Int64, by address: String, note: String, at: Instant) async throws(WatchpostError) -> IncidentActionResult {
         do {
-            guard let inc = try await service.incident(incident) else { return .refused("sự cố #\(incident) không tồn tại / no incident #\(incident)") }
+            guard let inc = try await service.incident(incident) else { return .refused(Self.refusal("reply.refused.no-incident", incident)) }
             if let no = check(address, .comment, inc) { return no }
             let w = who(address)
             try await service.comment(incidentID: incident, by: w.name, organisation: w.organisation, via: "email", text: note, at: at)

@@ -115,6 +115,12 @@ extension Catalogue {
         .init("config.warn.no-source", vi: "alerts/contacts.conf: tổ chức {id} chưa có source = nêu điều khoản của quyết định giao nhiệm vụ",
               en: "alerts/contacts.conf: organisation {id}: no source = naming the article of the decision that gives it its duty"),
 
+        // Email replies refused by the incident service (told to the sender).
+        .init("reply.refused.no-incident", vi: "sự cố #{id} không tồn tại", en: "no incident #{id}"),
+        .init("reply.refused.resolved", vi: "sự cố #{id} đã được đóng", en: "incident #{id} is already resolved"),
+        .init("reply.refused.escalate-needs-reason", vi: "cần ghi lý do sau ĐỀ XUẤT UBND (sự cố #{id})", en: "write why after DE XUAT UBND (incident #{id})"),
+        .init("reply.refused.no-committee-level", vi: "chuỗi báo cáo của sự cố #{id} không có cấp UBND tỉnh", en: "the chain of incident #{id} has no Committee level"),
+
         // Command line (`watchpost escalate`, `comment`).
         .init("cli.escalate.done", vi: "Đã đề xuất UBND tỉnh chỉ đạo: {incident}", en: "Put to the Provincial People's Committee: {incident}"),
         .init("cli.comment.done", vi: "Đã thêm ý kiến vào sự cố #{id}", en: "Comment added to incident #{id}"),
