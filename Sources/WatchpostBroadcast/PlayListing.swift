@@ -87,19 +87,28 @@ public enum PlayListing {
 
     /// A text table, Vietnamese with English after a slash in the headers and notes.
     public static func text(_ entries: [BroadcastEntry], zone: ZoneOffset, proofs: [Int64: PlayProof] = [:]) -> String {
-        var rows: [[String]] = [[head("content.plays.col.start"), head("content.plays.col.end"), head("content.plays.col.duration"),
-                                 head("content.plays.col.approved"), head("content.plays.col.item"), head("content.plays.col.title"),
-                                 head("content.plays.col.manifest"), head("content.plays.col.note")] + (proofs.isEmpty ? [] : [head("content.plays.col.proof")])]
-        for e in entries {
-            let approved = e.item.map { Catalogue.bilingual(Message($0.approved ? "content.plays.approved.yes" : "content.plays.approved.no")) } ?? "-"
-            let note = [note(e, .vi, zone: zone), note(e, .en, zone: zone)].filter { !$0.isEmpty }
-            var row = [time(e.started, zone: zone), time(e.end, zone: zone), HumanFormat.duration(e.end - e.started, .vi), approved,
-                       e.item?.path ?? "-", e.item?.title ?? "", e.item.map { manifest($0, .vi, zone: zone) } ?? "",
-                       note.count == 2 && note[0] != note[1] ? note.joined(separator: " / ") : (note.first ?? "")]
-            if !proofs.isEmpty { row.append(proofs[e.id].map { Catalogue.bilingual($0.message, zone: zone) } ?? "") }
-            rows.append(row)
-        }
+        let withProof = !proofs.isEmpty
+        let rows = [textHeader(withProof: withProof)] + entries.map { textRow($0, zone: zone, proof: withProof ? .some(proofs[$0.id]) : nil) }
         return table(rows) + "\n" + Catalogue.bilingual(summary(entries), zone: zone, separator: "\n") + "\n"
+    }
+
+    /// The header row of the text table.
+    public static func textHeader(withProof: Bool) -> [String] {
+        [head("content.plays.col.start"), head("content.plays.col.end"), head("content.plays.col.duration"),
+         head("content.plays.col.approved"), head("content.plays.col.item"), head("content.plays.col.title"),
+         head("content.plays.col.manifest"), head("content.plays.col.note")] + (withProof ? [head("content.plays.col.proof")] : [])
+    }
+
+    /// One row of the text table; `proof` is nil without --verify, `.some(nil)` for an entry not
+    /// re-checked.
+    public static func textRow(_ e: BroadcastEntry, zone: ZoneOffset, proof: PlayProof?? = nil) -> [String] {
+        let approved = e.item.map { Catalogue.bilingual(Message($0.approved ? "content.plays.approved.yes" : "content.plays.approved.no")) } ?? "-"
+        let note = [note(e, .vi, zone: zone), note(e, .en, zone: zone)].filter { !$0.isEmpty }
+        var row = [time(e.started, zone: zone), time(e.end, zone: zone), HumanFormat.duration(e.end - e.started, .vi), approved,
+                   e.item?.path ?? "-", e.item?.title ?? "", e.item.map { manifest($0, .vi, zone: zone) } ?? "",
+                   note.count == 2 && note[0] != note[1] ? note.joined(separator: " / ") : (note.first ?? "")]
+        if let proof { row.append(proof.map { Catalogue.bilingual($0.message, zone: zone) } ?? "") }
+        return row
     }
 
     public static func summary(_ entries: [BroadcastEntry]) -> Message {
@@ -112,9 +121,13 @@ public enum PlayListing {
         guard let first = rows.first else { return "" }
         var widths = [Int](repeating: 0, count: first.count)
         for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
-        return rows.map { r in
-            r.enumerated().map { i, c in i == r.count - 1 ? c : c + String(repeating: " ", count: max(0, widths[i] - c.count)) }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        return rows.map { tableLine($0, widths: widths) }.joined(separator: "\n")
+    }
+
+    /// One line of a table: every column padded to its width but the last.
+    static func tableLine(_ r: [String], widths: [Int]) -> String {
+        r.enumerated().map { i, c in i == r.count - 1 ? c : c + String(repeating: " ", count: max(0, (i < widths.count ? widths[i] : 0) - c.count)) }
+            .joined(separator: "  ")
     }
 
     /// CSV (RFC 4180, UTF-8): machine times (ISO 8601 with offset), seconds with a decimal point.

@@ -33,10 +33,18 @@ echo "==> watchpost plays --format csv, November 2026 (a process)"
 /usr/bin/time -f "cli month wall_s=%e peak_rss_kb=%M" "$bindir/watchpost" plays --config "$work/config" --site tay-trang \
     --from 2026-11-01 --to 2026-11-30 --format csv > "$work/month.csv"
 echo "    $(($(wc -l < "$work/month.csv") - 1)) rows"
-echo "==> watchpost plays --format csv, the year 2026 (a process, streamed)"
-/usr/bin/time -f "cli year wall_s=%e peak_rss_kb=%M" "$bindir/watchpost" plays --config "$work/config" --site tay-trang \
-    --from 2026-01-01 --to 2026-12-31 --format csv > "$work/year.csv"
-echo "    $(($(wc -l < "$work/year.csv") - 1)) rows"
+# The year in every format, each streamed row by row (txt reads the period twice: column widths,
+# then rows), so peak memory stays flat whatever the period.
+for f in csv json txt; do
+    echo "==> watchpost plays --format $f, the year 2026 (a process, streamed)"
+    /usr/bin/time -f "cli year $f wall_s=%e peak_rss_kb=%M" "$bindir/watchpost" plays --config "$work/config" --site tay-trang \
+        --from 2026-01-01 --to 2026-12-31 --format $f > "$work/year.$f"
+    echo "    $(wc -c < "$work/year.$f") bytes"
+done
+echo "    csv: $(($(wc -l < "$work/year.csv") - 1)) rows; json: $(grep -o '"entry":' "$work/year.json" | wc -l) rows"
+echo "==> watchpost plays --format csv, November 2026 again, for the peer comparison right after"
+/usr/bin/time -f "cli month again wall_s=%e peak_rss_kb=%M" "$bindir/watchpost" plays --config "$work/config" --site tay-trang \
+    --from 2026-11-01 --to 2026-11-30 --format csv > /dev/null
 
 echo "==> peer: sqlite3 shell, the same month query (join, ordered), output discarded"
 from=$(date -d '2026-11-01T00:00:00+07:00' +%s)000; to=$(date -d '2026-12-01T00:00:00+07:00' +%s)000
