@@ -143,7 +143,7 @@ public enum ContentFigures {
     /// A content violation: a security incident with a security-relevant content or player
     /// finding. An offline player, a missing share or an expired approval is not one.
     public static func isContentViolation(category: IncidentCategory, findingCodes: [String]) -> Bool {
-        category == .security && !Set(findingCodes).isDisjoint(with: ContentFindingCode.securityRelevant)
+        ContentViolation.isViolation(category: category, findingCodes: findingCodes)
     }
 
     /// The figures of one configured site for one local month (`2026-11`): the archive next to the
@@ -157,7 +157,7 @@ public enum ContentFigures {
         guard let keyPath = departmentKeyPath(site: site, configuration: configuration) else { return nil }
         let key: [UInt8]
         do { key = try Ed25519.publicKey(fromPEM: try FileSystem.readText(keyPath)) } catch {
-            throw WatchpostError(.crypto, "cannot read the Department's public key \(keyPath): \(error)")
+            throw WatchpostError(.crypto, Catalogue.bilingual(Message("content.error.public_key", ["path": .text(keyPath), "reason": .text("\(error)")])))
         }
         let rules = site.checks.first(where: { $0.kind == "content-freshness" }).map { FreshnessRules(section: $0.parameters) } ?? FreshnessRules()
         let first = CivilDate(year: y, month: m, day: 1)

@@ -41,10 +41,7 @@ public enum ContentFindingCode {
 
     /// Content and player codes whose findings are security-relevant: the only ones the monthly
     /// figures count as content violations (an offline player or an expired approval is not one).
-    public static let securityRelevant: Set<String> = [
-        unexpectedFile, modifiedFile, missingFile, symlinkEscape, unreadableFile, changedWhileHashing, signatureInvalid,
-        manifestMissing, manifestMalformed, manifestNotYetValid, manifestReplayed, "player.unapproved-item", "player.modified-item",
-    ]
+    public static var securityRelevant: Set<String> { ContentViolation.findingCodes }
 
     /// Codes that mean the screen may be showing content the Department did not approve: the
     /// ones a blackout responder should act on.

@@ -92,7 +92,7 @@ extension Store {
     /// Incidents of a site open at some time in [from, to), as reports count them: the first
     /// acknowledgement from `incident_ack`, the highest level reached in any round from the
     /// timeline's `escalated` entries (and the incident's current level), and content violations
-    /// (security incidents raised by a content or player check, or about an unapproved item).
+    /// (security incidents with a security-relevant content or player finding: `ContentViolation`).
     public func reportIncidents(site: String, from: Instant, to: Instant) throws(WatchpostError) -> [IncidentFacts] {
         let list = try incidents(site: site, from: from, to: to)
         guard !list.isEmpty else { return [] }
@@ -112,8 +112,7 @@ extension Store {
                 IncidentFacts(id: i.id, site: i.key.site, checkID: i.key.check, category: i.category, severity: i.severity, opened: i.openedAt,
                               firstAcknowledged: firstAck[i.id].map { Instant(milliseconds: $0) }, resolved: i.resolvedAt,
                               highestLevel: max(i.level, reached[i.id] ?? 0),
-                              contentViolation: i.category == .security && (i.checkKind.hasPrefix("content") || i.checkKind == "player"
-                                                  || i.findingCodes.contains { $0.contains("unapproved") }))
+                              contentViolation: ContentViolation.isViolation(category: i.category, findingCodes: i.findingCodes))
             }
         } catch { throw storageError("cannot read incident figures", error) }
     }

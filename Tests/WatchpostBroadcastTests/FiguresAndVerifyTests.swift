@@ -99,6 +99,45 @@ struct ArchiveFixture {
         #expect(!ContentFigures.isContentViolation(category: .security, findingCodes: ["content.manifest-expired", "content.folder-unavailable"]))
     }
 
+    /// The violation rule's list is exactly the codes the content and player probes mark
+    /// security-relevant: every verdict, every kind of scanned entry, every judgement of a played
+    /// item. A code marked security-relevant but left off the list (or listed but emitted as
+    /// technical) fails here.
+    @Test func theViolationListIsWhatTheProbesMarkSecurityRelevant() {
+        let m = Manifest(approvedBy: "Sở", approvedAt: Instant(milliseconds: 0), validFrom: Instant(milliseconds: 0), validTo: Instant(milliseconds: 1),
+                         keyID: "k", items: [ArchiveFixture.hoaBan, ArchiveFixture.clip])
+        let verdicts: [ManifestVerdict] = [.valid(m), .expired(m), .notYetValid(m), .otherKey(m, expectedKeyID: "x"), .badSignature(m),
+                                           .malformed(ManifestFormatError(line: 1, Message("content.manifest.format.not_utf8"))), .missing("x")]
+        let scan = ScanOutcome(entries: [.file(path: "videos/hoa-ban.mp4", size: 10, sha256: String(repeating: "f", count: 64)),
+                                         .file(path: "videos/new.mp4", size: 1, sha256: String(repeating: "e", count: 64)),
+                                         .file(path: "copy.mp4", size: 10, sha256: ArchiveFixture.clip.sha256),
+                                         .symlinkEscape(path: "s", target: "/etc"), .unreadable(path: "u", reason: "EACCES"), .changing(path: "c")],
+                               cache: [:], complete: true, bytesHashed: 0, filesHashed: 0, folderError: nil)
+        var findings: [Finding] = []
+        for v in verdicts {
+            findings += ContentJudge.findings(manifest: .verdict(v), scan: scan, manifestPath: "m").findings
+            findings += ContentJudge.findings(manifest: .verdict(v), scan: nil, manifestPath: "m", replayedBelow: 9).findings
+        }
+        findings += ContentJudge.findings(manifest: .keyProblem("x"), scan: nil, manifestPath: "m").findings
+        var gone = scan
+        gone.folderError = "ENOENT"
+        findings += ContentJudge.findings(manifest: .verdict(.valid(m)), scan: gone, manifestPath: "m").findings
+        for played in [PlayerStatus.Item(name: "x.mp4", path: "videos/x.mp4", sha256: String(repeating: "d", count: 64)),
+                       PlayerStatus.Item(name: "hoa-ban.mp4", path: "videos/hoa-ban.mp4", sha256: String(repeating: "d", count: 64)),
+                       PlayerStatus.Item(name: "hoa-ban.mp4", path: "videos/hoa-ban.mp4", size: 99),
+                       PlayerStatus.Item(name: "y.mp4")] {
+            findings += PlayerJudge.findings(status: PlayerStatus(state: "playing", playing: played), manifest: m)
+        }
+        let marked = Set(findings.filter(\.securityRelevant).map(\.code))
+        let unmarked = Set(findings.filter { !$0.securityRelevant }.map(\.code))
+        #expect(marked == ContentViolation.findingCodes)
+        #expect(unmarked.isDisjoint(with: ContentViolation.findingCodes))
+        // The technical ones the judges emit: an expired approval, an unreadable key, a missing
+        // share, a copy of an approved file under another name.
+        #expect(unmarked.isSuperset(of: [ContentFindingCode.manifestExpired, ContentFindingCode.publicKeyUnreadable,
+                                         ContentFindingCode.folderUnavailable, ContentFindingCode.unlistedCopy]))
+    }
+
     @Test func playsAreReprovedAgainstTheArchiveAndATamperedArchiveIsCaught() async throws {
         let f = try ArchiveFixture()
         defer { f.remove() }

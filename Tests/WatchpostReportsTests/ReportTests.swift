@@ -389,7 +389,7 @@ struct ReportTests {
         let ok = CheckResult(status: .ok, summary: "nội dung đã duyệt", startedAt: clock.now())
         await engine.handle(check: content, site: site, result: ok)
         clock.advance(to: t0)
-        let bad = CheckResult.from(findings: [Finding(.critical, code: "content-unapproved", untranslated: "ads.mp4 not approved", securityRelevant: true)], ok: .untranslated(""), startedAt: t0)
+        let bad = CheckResult.from(findings: [Finding(.critical, code: "player.unapproved-item", untranslated: "ads.mp4 not approved", securityRelevant: true)], ok: .untranslated(""), startedAt: t0)
         await engine.handle(check: content, site: site, result: bad)
         // Nobody answers level 1: the chain moves up; then the Department acknowledges.
         for m in stride(from: 1, through: 40, by: 1) { clock.advance(to: t0 + .minutes(Int64(m))); _ = await engine.tick() }
