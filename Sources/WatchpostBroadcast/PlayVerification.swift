@@ -16,7 +16,8 @@ public enum PlayProof: Sendable, Hashable {
     case archiveMissing(manifestID: String)
     case archiveUnreadable(manifestID: String, reason: String)
     case signatureInvalid(manifestID: String)
-    case mismatch(String)
+    /// What differs, as a catalogue message.
+    case mismatch(Message)
 
     public var isProblem: Bool {
         switch self {
@@ -44,7 +45,7 @@ public enum PlayProof: Sendable, Hashable {
         case .archiveMissing(let id): return Message("content.plays.proof.archive_missing", ["manifest": .text(id)])
         case .archiveUnreadable(let id, let why): return Message("content.plays.proof.archive_unreadable", ["manifest": .text(id), "reason": .text(why)])
         case .signatureInvalid(let id): return Message("content.plays.proof.signature_invalid", ["manifest": .text(id)])
-        case .mismatch(let what): return Message("content.plays.proof.mismatch", ["what": .text(what)])
+        case .mismatch(let what): return Message("content.plays.proof.mismatch", ["what": .message(what)])
         }
     }
 }
@@ -63,28 +64,28 @@ public struct PlayVerifier {
     public mutating func verify(_ entry: BroadcastEntry) -> PlayProof {
         guard entry.kind == .play, let item = entry.item else { return .proven }
         guard !item.manifestID.isEmpty else {
-            return item.approved ? .mismatch("logged as approved but names no archived manifest") : .noApproval
+            return item.approved ? .mismatch(Message("content.plays.mismatch.no_manifest")) : .noApproval
         }
         let manifest: Manifest
         switch load(item.manifestID) {
         case .success(let m): manifest = m
         case .failure(let f): return f.proof
         }
-        if manifest.keyID != item.keyID { return .mismatch("key-id \(item.keyID) in the log, \(manifest.keyID) in the archive") }
-        if manifest.sequence != item.sequence { return .mismatch("sequence \(item.sequence.map(String.init) ?? "-") in the log, \(manifest.sequence.map(String.init) ?? "-") in the archive") }
-        if let at = item.approvedAt, at != manifest.approvedAt { return .mismatch("approval time differs from the archived manifest") }
+        if manifest.keyID != item.keyID { return .mismatch(Message("content.plays.mismatch.key", ["logged": .text(item.keyID), "archived": .text(manifest.keyID)])) }
+        if manifest.sequence != item.sequence { return .mismatch(Message("content.plays.mismatch.sequence", ["logged": .text(item.sequence.map(String.init) ?? "-"), "archived": .text(manifest.sequence.map(String.init) ?? "-")])) }
+        if let at = item.approvedAt, at != manifest.approvedAt { return .mismatch(Message("content.plays.mismatch.approved_at")) }
         let listed = manifest.item(at: item.path) ?? (item.sha256.isEmpty ? nil : manifest.items.first { $0.sha256 == item.sha256 })
         let hashMatches = listed.map { item.sha256.isEmpty || $0.sha256 == item.sha256 } ?? false
         let inForce = manifest.isValid(at: entry.started)
         if item.approved {
-            guard let listed, hashMatches else { return .mismatch("\(item.path) (sha256 \(item.sha256)) is not in the archived manifest") }
-            guard inForce else { return .mismatch("the play started outside the manifest's validity period") }
+            guard let listed, hashMatches else { return .mismatch(Message("content.plays.mismatch.not_listed", ["path": .text(item.path), "sha256": .text(item.sha256)])) }
+            guard inForce else { return .mismatch(Message("content.plays.mismatch.outside_validity")) }
             _ = listed
             return .proven
         }
         // Logged as not approved: the archive must agree (not listed with that hash, or not in force).
         if hashMatches && inForce && item.reason.hasPrefix("player.") {
-            return .mismatch("logged as not approved, but the archived manifest approves \(item.path)")
+            return .mismatch(Message("content.plays.mismatch.approves_unlogged", ["path": .text(item.path)]))
         }
         return .proven
     }
@@ -96,7 +97,7 @@ public struct PlayVerifier {
             do {
                 let bytes = try archive.bytes(of: entry)
                 if ManifestArchive.id(of: bytes) != id {
-                    result = .failure(PlayProofFailure(proof: .mismatch("archived file \(entry.path) does not hash to its name: it was altered")))
+                    result = .failure(PlayProofFailure(proof: .mismatch(Message("content.plays.mismatch.altered", ["path": .text(entry.path)]))))
                 } else {
                     switch ManifestVerdict.judge(bytes: bytes, publicKey: publicKey, at: Instant(milliseconds: 0)) {
                     case .valid(let m), .expired(let m), .notYetValid(let m): result = .success(m)

@@ -2,6 +2,7 @@
 // findings: UTF-8 text on one line. A byte is written as %XX when it is a control byte, '%', DEL,
 // a space at the start or end, or (when the name is not valid UTF-8) any byte ≥ 0x80 — so every
 // name a share can hold has exactly one spelling and can be opened again.
+import WatchpostCore
 
 public enum ContentPath {
     public static func encode(_ bytes: [UInt8]) -> String {
@@ -38,14 +39,14 @@ public enum ContentPath {
     }
 
     /// Why a manifest path is not acceptable (absolute, `..`, empty component…), or nil.
-    public static func problem(_ text: String) -> String? {
-        guard let bytes = decode(text) else { return "malformed %-escape in '\(text)'" }
-        if bytes.isEmpty { return "empty path" }
-        if bytes.first == 0x2f { return "'\(text)' is absolute; paths are relative to the media folder" }
-        if bytes.contains(0) { return "'\(text)' contains a NUL byte" }
+    public static func problem(_ text: String) -> Message? {
+        guard let bytes = decode(text) else { return Message("content.path.escape", ["path": .text(text)]) }
+        if bytes.isEmpty { return Message("content.path.empty") }
+        if bytes.first == 0x2f { return Message("content.path.absolute", ["path": .text(text)]) }
+        if bytes.contains(0) { return Message("content.path.nul", ["path": .text(text)]) }
         for part in bytes.split(separator: 0x2f, omittingEmptySubsequences: false) {
-            if part.isEmpty { return "'\(text)' has an empty component" }
-            if Array(part) == [0x2e] || Array(part) == [0x2e, 0x2e] { return "'\(text)' has a '.' or '..' component" }
+            if part.isEmpty { return Message("content.path.empty_component", ["path": .text(text)]) }
+            if Array(part) == [0x2e] || Array(part) == [0x2e, 0x2e] { return Message("content.path.dots", ["path": .text(text)]) }
         }
         return nil
     }

@@ -48,8 +48,19 @@ public struct ApprovedItem: Sendable, Hashable, Codable {
 /// Why a manifest could not be read: the line and what is wrong with it.
 public struct ManifestFormatError: Error, Sendable, Hashable, CustomStringConvertible {
     public var line: Int
-    public var message: String
-    public var description: String { line > 0 ? "line \(line): \(message)" : message }
+    /// What is wrong, from the catalogue ("content.manifest.format.…").
+    public var text: Message
+
+    public init(line: Int, _ text: Message) {
+        self.line = line
+        self.text = text
+    }
+
+    /// Vietnamese, then English.
+    public var message: String { Catalogue.bilingual(text) }
+    public var description: String {
+        line > 0 ? Catalogue.bilingual(Message("content.manifest.format.at_line", ["line": .int(Int64(line)), "what": .message(text)])) : message
+    }
 }
 
 public struct Manifest: Sendable, Hashable {
@@ -127,7 +138,7 @@ public struct Manifest: Sendable, Hashable {
     /// Reads a manifest's structure. The signature is not checked here (`signatureIsValid`).
     public static func parse(_ bytes: [UInt8]) throws(ManifestFormatError) -> Manifest {
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw ManifestFormatError(line: 0, message: "not UTF-8 text")
+            throw ManifestFormatError(line: 0, Message("content.manifest.format.not_utf8"))
         }
         var fields: [String: (String, Int)] = [:]
         var items: [ApprovedItem] = []
@@ -147,72 +158,72 @@ public struct Manifest: Sendable, Hashable {
             let line = String(raw)
             if signature != nil {
                 if line.isEmpty && index == lines.count - 1 { continue }
-                throw ManifestFormatError(line: lineNo, message: "text after the signature line (it would not be signed)")
+                throw ManifestFormatError(line: lineNo, Message("content.manifest.format.after_signature"))
             }
-            if line.hasSuffix("\r") { throw ManifestFormatError(line: lineNo, message: "CR LF line ending; the manifest uses LF only") }
+            if line.hasSuffix("\r") { throw ManifestFormatError(line: lineNo, Message("content.manifest.format.crlf")) }
             if lineNo == 1 {
-                guard line == magic || line == magic2 else { throw ManifestFormatError(line: 1, message: "first line must be '\(magic2)' or '\(magic)'") }
+                guard line == magic || line == magic2 else { throw ManifestFormatError(line: 1, Message("content.manifest.format.magic", ["v2": .text(magic2), "v1": .text(magic)])) }
                 version = line == magic2 ? 2 : 1
                 continue
             }
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("  ") {
-                guard version == 2 else { throw ManifestFormatError(line: lineNo, message: "item attributes need '\(magic2)' on the first line") }
-                guard !items.isEmpty else { throw ManifestFormatError(line: lineNo, message: "an item attribute before any 'file' line") }
+                guard version == 2 else { throw ManifestFormatError(line: lineNo, Message("content.manifest.format.needs_v2", ["what": .text("title/source/languages/month/kind"), "v2": .text(magic2)])) }
+                guard !items.isEmpty else { throw ManifestFormatError(line: lineNo, Message("content.manifest.format.attribute_first")) }
                 let (name, value) = split(String(line.dropFirst(2)))
-                if let why = items[items.count - 1].metadata.set(name, value) { throw ManifestFormatError(line: lineNo, message: why) }
+                if let why = items[items.count - 1].metadata.set(name, value) { throw ManifestFormatError(line: lineNo, why) }
                 continue
             }
             let (word, rest) = split(line)
             switch word {
             case "approved-by", "approved-at", "valid-from", "valid-to", "key-id":
-                if let (_, first) = fields[word] { throw ManifestFormatError(line: lineNo, message: "\(word) given twice (first on line \(first))") }
-                guard !rest.isEmpty else { throw ManifestFormatError(line: lineNo, message: "\(word) has no value") }
+                if let (_, first) = fields[word] { throw ManifestFormatError(line: lineNo, Message("content.manifest.format.twice", ["what": .text(word), "first": .int(Int64(first))])) }
+                guard !rest.isEmpty else { throw ManifestFormatError(line: lineNo, Message("content.manifest.format.no_value", ["what": .text(word)])) }
                 fields[word] = (rest, lineNo)
             case "sequence":
-                guard version == 2 else { throw ManifestFormatError(line: lineNo, message: "'sequence' needs '\(magic2)' on the first line") }
-                if sequenceLine > 0 { throw ManifestFormatError(line: lineNo, message: "sequence given twice (first on line \(sequenceLine))") }
-                guard let n = Int64(rest), n >= 0 else { throw ManifestFormatError(line: lineNo, message: "sequence '\(rest)' is not a whole number ≥ 0") }
+                guard version == 2 else { throw ManifestFormatError(line: lineNo, Message("content.manifest.format.needs_v2", ["what": .text("sequence"), "v2": .text(magic2)])) }
+                if sequenceLine > 0 { throw ManifestFormatError(line: lineNo, Message("content.manifest.format.twice", ["what": .text("sequence"), "first": .int(Int64(sequenceLine))])) }
+                guard let n = Int64(rest), n >= 0 else { throw ManifestFormatError(line: lineNo, Message("content.manifest.format.sequence", ["text": .text(rest)])) }
                 sequence = n
                 sequenceLine = lineNo
             case "file":
                 let parts = rest.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-                guard parts.count == 3 else { throw ManifestFormatError(line: lineNo, message: "expected 'file <sha256> <size> <path>'") }
+                guard parts.count == 3 else { throw ManifestFormatError(line: lineNo, Message("content.manifest.format.expected", ["form": .text("file <sha256> <size> <path>")])) }
                 let hash = String(parts[0]), path = String(parts[2])
                 guard hash.utf8.count == 64, hash.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
-                    throw ManifestFormatError(line: lineNo, message: "'\(hash)' is not a SHA-256 in lower-case hex")
+                    throw ManifestFormatError(line: lineNo, Message("content.manifest.format.hash", ["text": .text(hash)]))
                 }
-                guard let size = Int64(parts[1]), size >= 0 else { throw ManifestFormatError(line: lineNo, message: "'\(parts[1])' is not a size in bytes") }
-                if let why = ContentPath.problem(path) { throw ManifestFormatError(line: lineNo, message: why) }
-                if let first = seenPaths[path] { throw ManifestFormatError(line: lineNo, message: "\(path) listed twice (first on line \(first))") }
+                guard let size = Int64(parts[1]), size >= 0 else { throw ManifestFormatError(line: lineNo, Message("content.manifest.format.size", ["text": .text(String(parts[1]))])) }
+                if let why = ContentPath.problem(path) { throw ManifestFormatError(line: lineNo, why) }
+                if let first = seenPaths[path] { throw ManifestFormatError(line: lineNo, Message("content.manifest.format.twice", ["what": .text(path), "first": .int(Int64(first))])) }
                 seenPaths[path] = lineNo
                 items.append(ApprovedItem(path: path, sha256: hash, size: size))
             case "signature":
                 let parts = rest.split(separator: " ")
                 guard parts.count == 2, parts[0] == "ed25519", let sig = Hex.decode(String(parts[1])), sig.count == 64 else {
-                    throw ManifestFormatError(line: lineNo, message: "expected 'signature ed25519 <128 hex digits>'")
+                    throw ManifestFormatError(line: lineNo, Message("content.manifest.format.expected", ["form": .text("signature ed25519 <128 hex digits>")]))
                 }
                 signature = sig
                 signedCount = offset
             default:
-                throw ManifestFormatError(line: lineNo, message: "unknown line '\(word)'")
+                throw ManifestFormatError(line: lineNo, Message("content.manifest.format.unknown_line", ["text": .text(word)]))
             }
         }
-        guard let signature else { throw ManifestFormatError(line: 0, message: "no signature line: the manifest is not signed") }
+        guard let signature else { throw ManifestFormatError(line: 0, Message("content.manifest.format.unsigned")) }
         func field(_ name: String) throws(ManifestFormatError) -> String {
-            guard let (v, _) = fields[name] else { throw ManifestFormatError(line: 0, message: "\(name) missing") }
+            guard let (v, _) = fields[name] else { throw ManifestFormatError(line: 0, Message("content.manifest.format.missing", ["what": .text(name)])) }
             return v
         }
         func instant(_ name: String) throws(ManifestFormatError) -> Instant {
             let v = try field(name)
             guard let t = Instant.parse(v, defaultOffset: writtenOffset) else {
-                throw ManifestFormatError(line: fields[name]?.1 ?? 0, message: "\(name) '\(v)' is not a date and time (YYYY-MM-DDTHH:MM:SS+07:00)")
+                throw ManifestFormatError(line: fields[name]?.1 ?? 0, Message("content.manifest.format.time", ["what": .text(name), "text": .text(v)]))
             }
             return t
         }
         var m = Manifest(approvedBy: try field("approved-by"), approvedAt: try instant("approved-at"), validFrom: try instant("valid-from"),
                          validTo: try instant("valid-to"), keyID: try field("key-id"), items: items, sequence: sequence)
-        if m.validTo < m.validFrom { throw ManifestFormatError(line: fields["valid-to"]?.1 ?? 0, message: "valid-to is before valid-from") }
+        if m.validTo < m.validFrom { throw ManifestFormatError(line: fields["valid-to"]?.1 ?? 0, Message("content.manifest.format.validity")) }
         m.signedBytes = Array(bytes[0..<signedCount])
         m.signature = signature
         return m

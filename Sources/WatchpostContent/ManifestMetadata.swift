@@ -56,16 +56,16 @@ public struct ItemMetadata: Sendable, Hashable, Codable {
 
     // MARK: Validation (one rule per field; the same for the manifest parser, the sidecar and flags)
 
-    public static func checkTitle(_ v: String) -> String? {
-        if v.isEmpty { return "empty title" }
-        if v.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) { return "title has a control character" }
-        if v.utf8.count > 500 { return "title longer than 500 bytes" }
+    public static func checkTitle(_ v: String) -> Message? {
+        if v.isEmpty { return Message("content.metadata.title_empty") }
+        if v.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) { return Message("content.metadata.title_control") }
+        if v.utf8.count > 500 { return Message("content.metadata.title_long") }
         return nil
     }
 
-    public static func checkSource(_ v: String) -> String? {
+    public static func checkSource(_ v: String) -> Message? {
         let ok = !v.isEmpty && v.utf8.count <= 64 && v.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 45 || $0 == 95 }
-        return ok ? nil : "source '\(v)' is not a contacts.conf organisation id (lower-case letters, digits, '-', '_')"
+        return ok ? nil : Message("content.metadata.source", ["text": .text(v)])
     }
 
     public static func parseLanguages(_ v: String) -> Result<[String], ManifestFormatError> {
@@ -73,32 +73,32 @@ public struct ItemMetadata: Sendable, Hashable, Codable {
         for part in v.split(separator: ",") {
             let code = String(part).trimmingWhitespace()
             guard (2...3).contains(code.utf8.count), code.utf8.allSatisfy({ (97...122).contains($0) }) else {
-                return .failure(ManifestFormatError(line: 0, message: "language '\(code)' is not an ISO 639 code in lower case (vi, en, lo, th…)"))
+                return .failure(ManifestFormatError(line: 0, Message("content.metadata.language", ["text": .text(code)])))
             }
             if !out.contains(code) { out.append(code) }
         }
-        if out.isEmpty { return .failure(ManifestFormatError(line: 0, message: "no language given")) }
+        if out.isEmpty { return .failure(ManifestFormatError(line: 0, Message("content.metadata.no_language"))) }
         return .success(out)
     }
 
-    public static func checkMonth(_ v: String) -> String? {
+    public static func checkMonth(_ v: String) -> Message? {
         let parts = v.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
               (2000...2999).contains(y), (1...12).contains(m) else {
-            return "month '\(v)' is not YYYY-MM"
+            return Message("content.metadata.month", ["text": .text(v)])
         }
         return nil
     }
 
     public static func parseKind(_ v: String) -> Result<ContentKind, ManifestFormatError> {
         guard let k = ContentKind(rawValue: v) else {
-            return .failure(ManifestFormatError(line: 0, message: "kind '\(v)' is not one of \(ContentKind.allCases.map(\.rawValue).joined(separator: ", "))"))
+            return .failure(ManifestFormatError(line: 0, Message("content.metadata.kind", ["text": .text(v), "kinds": .text(ContentKind.allCases.map(\.rawValue).joined(separator: ", "))])))
         }
         return .success(k)
     }
 
     /// Sets one attribute from its manifest or sidecar spelling.
-    mutating func set(_ name: String, _ value: String) -> String? {
+    mutating func set(_ name: String, _ value: String) -> Message? {
         switch name {
         case "title":
             if let e = Self.checkTitle(value) { return e }
@@ -109,7 +109,7 @@ public struct ItemMetadata: Sendable, Hashable, Codable {
         case "languages", "language":
             switch Self.parseLanguages(value) {
             case .success(let l): languages = l
-            case .failure(let e): return e.message
+            case .failure(let e): return e.text
             }
         case "month":
             if let e = Self.checkMonth(value) { return e }
@@ -117,10 +117,10 @@ public struct ItemMetadata: Sendable, Hashable, Codable {
         case "kind":
             switch Self.parseKind(value) {
             case .success(let k): kind = k
-            case .failure(let e): return e.message
+            case .failure(let e): return e.text
             }
         default:
-            return "unknown item attribute '\(name)' (title, source, languages, month, kind)"
+            return Message("content.metadata.unknown", ["text": .text(name)])
         }
         return nil
     }
@@ -143,14 +143,14 @@ public enum ManifestSidecar {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
             guard (2...6).contains(fields.count), !fields[0].isEmpty else {
-                return .failure(ManifestFormatError(line: lineNo, message: "expected 'path | title | source | languages | month | kind'"))
+                return .failure(ManifestFormatError(line: lineNo, Message("content.manifest.format.expected", ["form": .text("path | title | source | languages | month | kind")])))
             }
             let path = fields[0]
-            if let why = ContentPath.problem(path) { return .failure(ManifestFormatError(line: lineNo, message: why)) }
-            if out[path] != nil { return .failure(ManifestFormatError(line: lineNo, message: "\(path) listed twice")) }
+            if let why = ContentPath.problem(path) { return .failure(ManifestFormatError(line: lineNo, why)) }
+            if out[path] != nil { return .failure(ManifestFormatError(line: lineNo, Message("content.metadata.twice", ["what": .text(path)]))) }
             var meta = ItemMetadata()
             for (name, value) in zip(["title", "source", "languages", "month", "kind"], fields.dropFirst()) where !value.isEmpty {
-                if let why = meta.set(name, value) { return .failure(ManifestFormatError(line: lineNo, message: why)) }
+                if let why = meta.set(name, value) { return .failure(ManifestFormatError(line: lineNo, why)) }
             }
             out[path] = meta
         }

@@ -25,8 +25,9 @@ extension WebApp {
         let today = zone.localDate(of: clock.now())
         let dayText = r.query["day"].flatMap { $0.isEmpty ? nil : $0 } ?? today.description
         guard let day = CivilDate(parsing: dayText) else {
-            return html(page("Ngày không hợp lệ", "Invalid day", user: who.name, role: user.role.rawValue, status: 400,
-                             body: "<p class=\"card error\">\(esc(dayText)): YYYY-MM-DD</p>"))
+            let title = Message("content.plays.error.day_title")
+            return html(page(Catalogue.render(title, .vi), Catalogue.render(title, .en), user: who.name, role: user.role.rawValue, status: 400,
+                             body: "<p class=\"card error\">\(esc(Catalogue.bilingual(Message("content.plays.error.day", ["day": .text(dayText)]))))</p>"))
         }
         let item = r.query["item"].flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0.trimmingWhitespace() }
         let from = zone.startOf(day), to = from + .hours(24)

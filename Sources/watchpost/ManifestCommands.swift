@@ -23,13 +23,13 @@ let manifestKeygenCommand = Command(
         do {
             let pair = try Ed25519.generate()
             for path in [prefix + ".key", prefix + ".pub"] where FileSystem.exists(path) {
-                throw WatchpostError(.usage, "\(path) already exists; not overwriting a key", hint: "choose another --out or move the old key away")
+                throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.keygen.exists", ["path": .text(path)])))
             }
             try FileSystem.createExclusive(prefix + ".key", try Ed25519.privateKeyPEM(pair.privateKey), mode: 0o600)
             try FileSystem.createExclusive(prefix + ".pub", try Ed25519.publicKeyPEM(pair.publicKey), mode: 0o644)
-            out("private key: \(prefix).key (mode 0600 — keep it with the Department, never on the box)")
-            out("public key:  \(prefix).pub (install on the box; public_key = … in the content check)")
-            out("key-id:      \(Ed25519.keyID(pair.publicKey))")
+            out(Catalogue.bilingual(Message("content.manifest.keygen.private", ["path": .text(prefix + ".key")]), separator: "\n"))
+            out(Catalogue.bilingual(Message("content.manifest.keygen.public", ["path": .text(prefix + ".pub")]), separator: "\n"))
+            out(Catalogue.bilingual(Message("content.manifest.keygen.key_id", ["key": .text(Ed25519.keyID(pair.publicKey))])))
             return 0
         } catch let e as CryptoError {
             throw WatchpostError(.crypto, e.description)
@@ -42,7 +42,7 @@ let manifestKeygenCommand = Command(
 /// given). A bare date means the start of the day, or its end when `endOfDay`.
 func parseManifestTime(_ text: String, option: String, endOfDay: Bool = false) throws(WatchpostError) -> Instant {
     guard let t = Instant.parse(text, defaultOffset: Manifest.writtenOffset) else {
-        throw WatchpostError(.usage, "--\(option) '\(text)' is not a date or date and time", hint: "write e.g. 2026-12-31 or 2026-12-31T18:00+07:00")
+        throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.time", ["option": .text(option), "text": .text(text)])))
     }
     let bareDate = text.trimmingWhitespace().count == 10
     return bareDate && endOfDay ? t + Seconds(86_399) : t
@@ -80,46 +80,46 @@ let manifestCreateCommand = Command(
     run: { args in
         try args.allowOnly(["key", "valid-from", "valid-to", "approved-by", "approved-at", "output", "sequence", "sidecar", "title", "source", "languages", "month", "kind"])
         guard args.positionals.count == 1, let dir = args.positionals.first else {
-            throw WatchpostError(.usage, "name one media folder: watchpost manifest create DIR --key KEY …")
+            throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.one_folder")))
         }
         func required(_ name: String) throws(WatchpostError) -> String {
-            guard let v = args.value(name), !v.trimmingWhitespace().isEmpty else { throw WatchpostError(.usage, "--\(name) is required") }
+            guard let v = args.value(name), !v.trimmingWhitespace().isEmpty else { throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.required", ["option": .text(name)]))) }
             return v
         }
         let keyPath = try required("key")
         let validFrom = try parseManifestTime(try required("valid-from"), option: "valid-from")
         let validTo = try parseManifestTime(try required("valid-to"), option: "valid-to", endOfDay: true)
         let approvedBy = try required("approved-by")
-        guard validTo > validFrom else { throw WatchpostError(.usage, "--valid-to must be after --valid-from") }
+        guard validTo > validFrom else { throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.validity"))) }
         let now = SystemClock().now()
         let approvedAt = try args.value("approved-at").map { t throws(WatchpostError) in try parseManifestTime(t, option: "approved-at") } ?? now
         let output = args.value("output") ?? "\(dir.hasSuffix("/") ? String(dir.dropLast()) : dir)/\(ContentCheckSettings.defaultManifestName)"
         var sequence = approvedAt.seconds
         if let text = args.value("sequence") {
-            guard let n = Int64(text), n >= 0 else { throw WatchpostError(.usage, "--sequence '\(text)' is not a whole number ≥ 0") }
+            guard let n = Int64(text), n >= 0 else { throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.sequence", ["text": .text(text)]))) }
             sequence = n
         }
         let defaults = try manifestMetadataFlags(args)
         var sidecar: [String: ItemMetadata] = [:]
         if let path = args.value("sidecar") {
             let text: String
-            do { text = try FileSystem.readText(path) } catch { throw WatchpostError(.io, "cannot read the sidecar \(path): \(error)") }
+            do { text = try FileSystem.readText(path) } catch { throw WatchpostError(.io, Catalogue.bilingual(Message("content.manifest.error.sidecar_read", ["path": .text(path), "reason": .text("\(error)")]))) }
             switch ManifestSidecar.parse(text) {
             case .success(let s): sidecar = s
-            case .failure(let e): throw WatchpostError(.usage, "\(path):\(e.line): \(e.message)", hint: "one line per item: path | title | source | languages | month | kind")
+            case .failure(let e): throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.sidecar_line", ["path": .text(path), "line": .int(Int64(e.line)), "reason": .message(e.text)])))
             }
         }
 
         let seed: [UInt8]
         do {
             if let mode = try FileSystem.mode(of: keyPath), mode & 0o077 != 0 {
-                err("warning: \(keyPath) is readable by others (mode \(String(mode, radix: 8))); a private key should be mode 0600")
+                err(Catalogue.bilingual(Message("content.manifest.warning.key_mode", ["path": .text(keyPath), "mode": .text(String(mode, radix: 8))])))
             }
             seed = try Ed25519.privateKey(fromPEM: try FileSystem.readText(keyPath))
         } catch let e as SystemError {
-            throw WatchpostError(.io, "cannot read private key: \(e.description)")
+            throw WatchpostError(.io, Catalogue.bilingual(Message("content.manifest.error.private_key", ["path": .text(keyPath), "reason": .text(e.description)])))
         } catch {
-            throw WatchpostError(.crypto, "\(keyPath): \(error)")
+            throw WatchpostError(.crypto, Catalogue.bilingual(Message("content.manifest.error.private_key", ["path": .text(keyPath), "reason": .text("\(error)")])))
         }
         let settings = ContentCheckSettings(mediaFolder: dir, manifestPath: output, publicKeyPath: "")
         let started = monotonicNanoseconds()
@@ -127,31 +127,36 @@ let manifestCreateCommand = Command(
             MediaScanner.scan(root: dir, cache: [:], rehashBefore: nil, now: now, options: settings.options, control: ScanControl())
         }
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
-        if let why = outcome.folderError { throw WatchpostError(.io, "cannot read \(why)") }
+        if let why = outcome.folderError { throw WatchpostError(.io, Catalogue.bilingual(Message("content.manifest.error.folder", ["reason": .text(why)]))) }
         var items: [ApprovedItem] = []
-        var problems: [String] = []
+        var problems: [Message] = []
         for e in outcome.entries {
             switch e {
             case .file(let path, let size, let sha?):
                 items.append(ApprovedItem(path: path, sha256: sha, size: size, metadata: (sidecar[path] ?? ItemMetadata()).filled(from: defaults)))
-            case .file(let path, _, nil): problems.append("\(path): not hashed")
-            case .symlinkEscape(let path, let target): problems.append("\(path): symlink leaving the folder (→ \(target))")
-            case .unreadable(let path, let reason): problems.append("\(path): \(reason)")
-            case .changing(let path): problems.append("\(path): changed while it was being hashed")
+            case .file(let path, _, nil): problems.append(Message("content.manifest.problem.not_hashed", ["path": .text(path)]))
+            case .symlinkEscape(let path, let target): problems.append(Message("content.manifest.problem.symlink", ["path": .text(path), "target": .text(target)]))
+            case .unreadable(let path, let reason): problems.append(Message("content.manifest.problem.unreadable", ["path": .text(path), "reason": .text(reason)]))
+            case .changing(let path): problems.append(Message("content.manifest.problem.changing", ["path": .text(path)]))
             }
         }
         let listed = Set(items.map(\.path))
-        for path in sidecar.keys.sorted() where !listed.contains(path) { problems.append("\(path): named in the sidecar but not in \(dir)") }
+        for path in sidecar.keys.sorted() where !listed.contains(path) { problems.append(Message("content.manifest.problem.not_in_folder", ["path": .text(path), "folder": .text(dir)])) }
         if !problems.isEmpty {
-            for p in problems { err("  \(p)") }
-            throw WatchpostError(.io, "\(problems.count) file(s) cannot be approved; nothing was signed", hint: "fix or remove them and run again")
+            for p in problems { err("  " + Catalogue.bilingual(p)) }
+            throw WatchpostError(.io, Catalogue.bilingual(Message("content.manifest.error.problems", ["count": .count(problems.count)])))
         }
         let manifest = Manifest(approvedBy: approvedBy, approvedAt: approvedAt, validFrom: validFrom, validTo: validTo,
                                 keyID: Ed25519.keyID(try Ed25519.publicKey(fromPrivate: seed)), items: items, sequence: sequence)
         try FileSystem.writeAtomically(output, try manifest.signed(privateKey: seed), mode: 0o644)
         let total = items.reduce(Int64(0)) { $0 + $1.size }
-        out("signed \(output): \(items.count) file(s), \(total) bytes, valid \(validFrom.iso8601(offsetSeconds: Manifest.writtenOffset)) … \(validTo.iso8601(offsetSeconds: Manifest.writtenOffset)), key-id \(manifest.keyID), sequence \(sequence), \(items.filter { !$0.metadata.isEmpty }.count) with metadata")
-        err("hashed \(outcome.bytesHashed) bytes in \(fixed(seconds, 3)) s (\(fixed(seconds > 0 ? Double(outcome.bytesHashed) / seconds / 1e6 : 0, 1)) MB/s)")
+        out(Catalogue.bilingual(Message("content.manifest.signed", ["path": .text(output), "count": .count(items.count), "bytes": .int(total),
+                                                         "from": .text(validFrom.iso8601(offsetSeconds: Manifest.writtenOffset)),
+                                                         "to": .text(validTo.iso8601(offsetSeconds: Manifest.writtenOffset)), "key": .text(manifest.keyID),
+                                                         "sequence": .int(sequence), "described": .count(items.filter { !$0.metadata.isEmpty }.count)]),
+                                separator: "\n"))
+        err(Catalogue.bilingual(Message("content.manifest.hashed", ["bytes": .int(outcome.bytesHashed), "seconds": .number(seconds, digits: 3),
+                                                       "rate": .number(seconds > 0 ? Double(outcome.bytesHashed) / seconds / 1e6 : 0, digits: 1)])))
         return 0
     })
 
@@ -169,9 +174,9 @@ let manifestVerifyCommand = Command(
     run: { args in
         try args.allowOnly(["public-key", "at", "json"])
         guard (1...2).contains(args.positionals.count) else {
-            throw WatchpostError(.usage, "usage: watchpost manifest verify MANIFEST [DIR] --public-key KEY")
+            throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.verify.usage")))
         }
-        guard let key = args.value("public-key") else { throw WatchpostError(.usage, "--public-key is required (the Department's public key)") }
+        guard let key = args.value("public-key") else { throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.verify.need_key"))) }
         let manifestPath = args.positionals[0]
         let clock = SystemClock()
         let start = clock.now()
@@ -199,55 +204,48 @@ let manifestVerifyCommand = Command(
         let result = CheckResult.from(findings: findings, ok: ok, facts: facts, startedAt: start, duration: clock.now() - start)
         printResult(result, json: args.has("json"), zone: .hoChiMinh)
         if !args.has("json"), case .verdict(let v) = loaded, let m = v.trustedManifest, m.items.contains(where: { !$0.metadata.isEmpty }) {
-            out("items:")
+            out(Catalogue.bilingual(Message("content.manifest.verify.items")))
             for i in m.items {
                 let md = i.metadata
-                var parts: [String] = []
-                if let t = md.title { parts.append("title \"\(t)\"") }
-                if let s = md.source { parts.append("source \(s)") }
-                if !md.languages.isEmpty { parts.append("languages \(md.languages.joined(separator: ","))") }
-                if let mo = md.month { parts.append("month \(mo)") }
-                if let k = md.kind { parts.append("kind \(k.rawValue)") }
-                out("  \(i.path)  sha256 \(i.sha256)  \(i.size) B" + (parts.isEmpty ? "" : "\n      " + parts.joined(separator: ", ")))
+                var parts: [Message] = []
+                if let t = md.title { parts.append(Message("content.manifest.verify.title", ["title": .text(t)])) }
+                if let s = md.source { parts.append(Message("content.manifest.verify.source", ["source": .text(s)])) }
+                if !md.languages.isEmpty { parts.append(Message("content.manifest.verify.languages", ["languages": .text(md.languages.joined(separator: ","))])) }
+                if let mo = md.month { parts.append(Message("content.manifest.verify.month", ["month": .text(mo)])) }
+                if let k = md.kind { parts.append(Message("content.manifest.verify.kind", ["kind": .text(k.rawValue)])) }
+                let described = parts.isEmpty ? "" : "\n      " + parts.map { Catalogue.render($0, .vi) }.joined(separator: ", ")
+                    + "\n      " + parts.map { Catalogue.render($0, .en) }.joined(separator: ", ")
+                out("  \(i.path)  sha256 \(i.sha256)  \(i.size) B" + described)
             }
         }
         return Int32(result.status.rawValue)
     })
 
-func fixed(_ v: Double, _ digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let n = Int64((v * scale).rounded())
-    let whole = n / Int64(scale), frac = abs(n % Int64(scale))
-    let f = String(frac)
-    return digits == 0 ? String(whole) : "\(whole).\(String(repeating: "0", count: digits - f.count))\(f)"
-}
-
 /// The metadata flags of `manifest create` (defaults for every item).
 func manifestMetadataFlags(_ args: Arguments) throws(WatchpostError) -> ItemMetadata {
     var m = ItemMetadata()
     if let t = args.value("title") {
-        if let e = ItemMetadata.checkTitle(t) { throw WatchpostError(.usage, "--title: \(e)") }
+        if let e = ItemMetadata.checkTitle(t) { throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.flag", ["option": .text("title"), "reason": .message(e)]))) }
         m.title = t
     }
     if let s = args.value("source") {
-        if let e = ItemMetadata.checkSource(s) { throw WatchpostError(.usage, "--source: \(e)") }
+        if let e = ItemMetadata.checkSource(s) { throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.flag", ["option": .text("source"), "reason": .message(e)]))) }
         m.source = s
     }
     if let l = args.value("languages") {
         switch ItemMetadata.parseLanguages(l) {
         case .success(let v): m.languages = v
-        case .failure(let e): throw WatchpostError(.usage, "--languages: \(e.message)")
+        case .failure(let e): throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.flag", ["option": .text("languages"), "reason": .message(e.text)])))
         }
     }
     if let mo = args.value("month") {
-        if let e = ItemMetadata.checkMonth(mo) { throw WatchpostError(.usage, "--month: \(e)") }
+        if let e = ItemMetadata.checkMonth(mo) { throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.flag", ["option": .text("month"), "reason": .message(e)]))) }
         m.month = mo
     }
     if let k = args.value("kind") {
         switch ItemMetadata.parseKind(k) {
         case .success(let v): m.kind = v
-        case .failure(let e): throw WatchpostError(.usage, "--kind: \(e.message)")
+        case .failure(let e): throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.flag", ["option": .text("kind"), "reason": .message(e.text)])))
         }
     }
     return m

@@ -39,12 +39,12 @@ let playsCommand = Command(
     run: { args in
         try args.allowOnly(["config", "site", "from", "to", "item", "format", "verify", "public-key"])
         let format = args.value("format") ?? "txt"
-        guard ["txt", "csv", "json"].contains(format) else { throw WatchpostError(.usage, "--format must be txt, csv or json, not '\(format)'") }
+        guard PlayFormat(rawValue: format) != nil else { throw WatchpostError(.usage, Catalogue.bilingual(Message("content.plays.error.format", ["format": .text(format)]))) }
         let (config, _) = ConfigurationLoader.validate(root: configRoot(args))
         var sites = config.sites
         if let id = args.value("site") {
             guard let s = config.site(id) else {
-                throw WatchpostError(.notFound, "no site '\(id)'", hint: "known sites: \(config.sites.map(\.id).sorted().joined(separator: ", "))")
+                throw WatchpostError(.notFound, Catalogue.bilingual(Message("content.plays.error.site", ["site": .text(id), "known": .text(config.sites.map(\.id).sorted().joined(separator: ", "))])))
             }
             sites = [s]
         }
@@ -53,52 +53,34 @@ let playsCommand = Command(
         let today = zone.localDate(of: now)
         let from = try args.value("from").map { t throws(WatchpostError) in try playsTime(t, option: "from", zone: zone, endOfDay: false) } ?? zone.startOf(today)
         let to = try args.value("to").map { t throws(WatchpostError) in try playsTime(t, option: "to", zone: zone, endOfDay: true) } ?? zone.startOf(today) + .hours(24)
-        guard to > from else { throw WatchpostError(.usage, "--to must be after --from") }
+        guard to > from else { throw WatchpostError(.usage, Catalogue.bilingual(Message("content.plays.error.order"))) }
         guard FileSystem.exists(config.daemon.database) else {
-            throw WatchpostError(.notFound, "no database at \(config.daemon.database)", hint: "start the daemon first: watchpost run")
+            throw WatchpostError(.notFound, Catalogue.bilingual(Message("content.plays.error.no_database", ["path": .text(config.daemon.database)])))
         }
         let store = try Store(path: config.daemon.database, clock: SystemClock(), readOnly: true)
-        if format == "csv" && !args.has("verify") {
-            // Streamed: a year of plays is a million rows.
-            print(PlayListing.csvHeader(withProof: false), terminator: "")
-            for site in sites {
-                try await store.forEachBroadcastEntry(site: site.id, from: from, to: to, path: args.value("item")) { e in
-                    print(PlayListing.csvLine(e, zone: zone), terminator: "")
-                }
-            }
-            return 0
-        }
-        var entries: [BroadcastEntry] = []
-        for site in sites {
-            entries += try await store.broadcastEntries(site: site.id, from: from, to: to, path: args.value("item"))
-        }
-        entries.sort { ($0.started, $0.id) < ($1.started, $1.id) }
-        var proofs: [Int64: PlayProof] = [:]
+        // Every format is streamed: a year of plays is a million rows.
+        var proofs: [String: PlayProofSource]?
         if args.has("verify") {
+            var bySite: [String: PlayProofSource] = [:]
             for site in sites {
                 let key = try verifyKey(args.value("public-key"), site: site, config: config)
-                var verifier = PlayVerifier(archive: ManifestArchive(databasePath: config.daemon.database, site: site.id), publicKey: key)
-                for e in entries where e.site == site.id && e.kind == .play { proofs[e.id] = verifier.verify(e) }
+                bySite[site.id] = PlayProofSource(archive: ManifestArchive(databasePath: config.daemon.database, site: site.id), publicKey: key)
             }
+            proofs = bySite
         }
-        switch format {
-        case "csv": print(PlayListing.csv(entries, zone: zone, proofs: proofs), terminator: "")
-        case "json": print(String(decoding: PlayListing.json(entries, zone: zone, proofs: proofs), as: UTF8.self))
-        default:
-            if entries.isEmpty { out(Catalogue.bilingual(Message("content.plays.none"))) } else { print(PlayListing.text(entries, zone: zone, proofs: proofs), terminator: "") }
-        }
+        let query = PlayQuery(site: args.value("site"), from: from, to: to, path: args.value("item"), zone: zone)
+        let totals = try await store.writePlays(query, format: PlayFormat(rawValue: format) ?? .txt, proofs: proofs) { print($0, terminator: "") }
+        if format == "txt" && totals.entries == 0 { out(Catalogue.bilingual(Message("content.plays.none"))) }
         guard args.has("verify") else { return 0 }
-        let problems = proofs.values.filter(\.isProblem).count
-        let summary = Message("content.plays.verify.summary", ["proven": .count(proofs.count - problems), "plays": .count(proofs.count), "problems": .count(problems)])
-        err(Catalogue.bilingual(summary, zone: zone, separator: "\n"))
-        return problems == 0 ? 0 : 2
+        err(Catalogue.bilingual(totals.verifySummary, zone: zone, separator: "\n"))
+        return totals.problems == 0 ? 0 : 2
     })
 
 /// `2026-11-24` (the start of that local day, or the start of the next with `endOfDay`) or a
 /// date and time in the site's zone.
 func playsTime(_ text: String, option: String, zone: ZoneOffset, endOfDay: Bool) throws(WatchpostError) -> Instant {
     guard let t = Instant.parse(text, defaultOffset: zone.offsetSeconds) else {
-        throw WatchpostError(.usage, "--\(option) '\(text)' is not a date or date and time", hint: "write e.g. 2026-11-24 or 2026-11-24T09:00")
+        throw WatchpostError(.usage, Catalogue.bilingual(Message("content.plays.error.time", ["option": .text(option), "text": .text(text)])))
     }
     return text.trimmingWhitespace().count == 10 && endOfDay ? t + .hours(24) : t
 }
@@ -106,8 +88,10 @@ func playsTime(_ text: String, option: String, zone: ZoneOffset, endOfDay: Bool)
 /// The Department's public key for re-proving plays: --public-key, else the one the site's player
 /// (or content) check uses.
 func verifyKey(_ given: String?, site: SiteProfile, config: WatchpostConfiguration) throws(WatchpostError) -> [UInt8] {
-    guard let path = given ?? ContentFigures.departmentKeyPath(site: site, configuration: config) else { throw WatchpostError(.usage, "site \(site.id) has no content or player check to take the public key from", hint: "give --public-key") }
+    guard let path = given ?? ContentFigures.departmentKeyPath(site: site, configuration: config) else {
+        throw WatchpostError(.usage, Catalogue.bilingual(Message("content.plays.error.no_key", ["site": .text(site.id)])))
+    }
     do { return try Ed25519.publicKey(fromPEM: try FileSystem.readText(path)) } catch {
-        throw WatchpostError(.crypto, "cannot read the Department's public key \(path): \(error)", hint: "give --public-key KEY")
+        throw WatchpostError(.crypto, Catalogue.bilingual(Message("content.error.public_key", ["path": .text(path), "reason": .text("\(error)")])))
     }
 }

@@ -84,6 +84,13 @@ import Posix
                 #expect(error.description.contains(expected), "\(error.description)")
             }
         }
+        // Vietnamese first, English as its translation (the catalogue).
+        do {
+            _ = try Manifest.parse(Array(text.replacingFirst("key-id", with: "keyid").utf8))
+            Issue.record("unknown line accepted")
+        } catch {
+            #expect(error.description.hasPrefix("dòng ") && error.description.contains("dòng không rõ 'keyid' / line "), "\(error.description)")
+        }
     }
 
     @Test func pathsWithAnyBytesHaveOneSpelling() {
