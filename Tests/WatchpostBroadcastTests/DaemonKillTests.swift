@@ -1,7 +1,8 @@
 // The broadcast log in the real daemon binary: a simulated player loops a signed playlist, the
 // daemon is killed with SIGKILL mid-play and restarted, and the log has every play once — the
 // open one continued, not doubled — covering the time without holes; `watchpost plays --verify`
-// re-proves every play against the archived manifest.
+// re-proves every play against the archived manifest. And the log is local: with the mail server
+// and the uplink unreachable (a dead WAN) it keeps filling while the mail waits to be retried.
 import Testing
 import WatchpostCore
 import WatchpostContent
@@ -11,24 +12,28 @@ import WatchpostTestSupport
 import Crypto
 import Posix
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct DaemonKillTests {
-    @Test func killNineNeitherLosesNorDoublesAPlay() async throws {
-        let dir = try makeTemporaryFolder("watchpost-broadcast-daemon")
-        defer { removeTree(dir) }
+/// A site folder with a signed two-item playlist (A 4 s, B 4 s), a simulated player looping it,
+/// and the daemon's configuration: the player check logging every second, plus `extraConfig`
+/// (watchpost.conf) and `extraChecks` (checks.conf).
+struct BroadcastDaemonSite {
+    let dir: String
+    let bin: String
+    let sim: PlayerSimulator.Running
+
+    init(extraConfig: String = "", extraChecks: String = "") throws {
+        dir = try makeTemporaryFolder("watchpost-broadcast-daemon")
         let root = TestPaths.packageRoot
         #expect(shell("cp -r '\(root)/alerts' '\(dir)/' && mkdir -p '\(dir)/probes/tay-trang' '\(dir)/media/videos' && cp '\(root)/probes/tay-trang/site.conf' '\(dir)/probes/tay-trang/'").status == 0)
         try FileSystem.writeAtomically("\(dir)/probes/tay-trang/schedule.conf", "[weekly]\n" + ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = 00:00-24:00\n" }.joined())
         try FileSystem.writeAtomically("\(dir)/media/videos/a.mp4", "programme A")
         try FileSystem.writeAtomically("\(dir)/media/videos/b.mp4", "clip B")
         try FileSystem.writeAtomically("\(dir)/side.txt", "videos/a.mp4 | A | dai-ptth-dien-bien | vi, lo | 2026-12 | programme\nvideos/b.mp4 | B | songoaivu-dien-bien | en | | clip\n")
-        let bin = try TestPaths.watchpost()
+        bin = try TestPaths.watchpost()
         #expect(shell("cd '\(dir)' && '\(bin)' manifest keygen --out dept >/dev/null && '\(bin)' manifest create media --key dept.key --valid-from 2026-01-01 --valid-to 2030-12-31 --approved-by 'Sở (test)' --sidecar side.txt --sequence 7").status == 0)
-
-        let sim = try PlayerSimulator.Running(config: PlayerSimulatorConfig(mediaFolder: "\(dir)/media",
-                                                                          playlist: [PlaylistEntry(path: "videos/a.mp4", seconds: 4), PlaylistEntry(path: "videos/b.mp4", seconds: 4)],
-                                                                          origin: SystemClock().now()))
-        defer { sim.stop() }
-        try FileSystem.writeAtomically("\(dir)/watchpost.conf", "[daemon]\ndatabase = var/watchpost.db\nheartbeat_interval = 5s\n")
+        sim = try PlayerSimulator.Running(config: PlayerSimulatorConfig(mediaFolder: "\(dir)/media",
+                                                                      playlist: [PlaylistEntry(path: "videos/a.mp4", seconds: 4), PlaylistEntry(path: "videos/b.mp4", seconds: 4)],
+                                                                      origin: SystemClock().now()))
+        try FileSystem.writeAtomically("\(dir)/watchpost.conf", "[daemon]\ndatabase = var/watchpost.db\nheartbeat_interval = 5s\n" + extraConfig)
         try FileSystem.writeAtomically("\(dir)/probes/tay-trang/checks.conf", """
             [check playing-now]
             kind = player
@@ -38,44 +43,115 @@ import Posix
             log_interval = 1s
             interval = 1m
             timeout = 10s
-            """)
-        let daemon = try DaemonProcess(configDir: dir)
-        try daemon.waitUntilStarted()
-        let db = "\(dir)/var/watchpost.db"
-        func entries() async throws -> [BroadcastEntry] {
-            let store = try Store(path: db, clock: SystemClock(), readOnly: true)
-            return try await store.broadcastEntries(site: "tay-trang", from: Instant(milliseconds: 0), to: SystemClock().now() + .hours(1))
-        }
-        try await waitUntil("three plays logged", within: 30, detail: { daemon.logTail() }) { try await entries().filter { $0.kind == .play }.count >= 3 }
-        // Kill in the middle of a play (2 s into an item of 4 s).
-        daemon.killNine()
-        let before = try await entries()
-        let openAtKill = try #require(before.last)
-        #expect(openAtKill.isOpen && openAtKill.kind == .play)
-        try daemon.restart()
-        try daemon.waitUntilStarted()
-        try await waitUntil("three more plays after the restart", within: 30, detail: { daemon.logTail() }) {
-            try await entries().filter { $0.kind == .play }.count >= before.filter { $0.kind == .play }.count + 3
-        }
-        daemon.stop()
-        let after = try await entries()
-        // Every row from before the kill is still there, with the same start (none lost).
-        for e in before { #expect(after.contains { $0.id == e.id && $0.started == e.started && $0.item?.path == e.item?.path }, "row \(e.id) lost") }
-        // No play twice: starts are distinct, plays never overlap, and the log covers the time
-        // without holes (a gap row stands for any time nobody was looking).
+
+            """ + extraChecks)
+    }
+
+    var database: String { "\(dir)/var/watchpost.db" }
+
+    func entries() async throws -> [BroadcastEntry] {
+        let store = try Store(path: database, clock: SystemClock(), readOnly: true)
+        return try await store.broadcastEntries(site: "tay-trang", from: Instant(milliseconds: 0), to: SystemClock().now() + .hours(1))
+    }
+
+    func plays() async throws -> Int { try await entries().filter { $0.kind == .play }.count }
+
+    func remove() {
+        sim.stop()
+        removeTree(dir)
+    }
+
+    /// The log covers the time without holes or overlaps, no play starts twice, and consecutive
+    /// plays alternate between the two items (a doubled play would repeat one).
+    static func expectContinuous(_ after: [BroadcastEntry]) {
         let plays = after.filter { $0.kind == .play }
         #expect(Set(plays.map(\.started)).count == plays.count)
         for (a, b) in zip(after, after.dropFirst()) {
             #expect(b.started >= a.end - .seconds(1), "overlap: \(a) then \(b)")
             #expect(b.started <= a.end + .seconds(3), "hole between \(a.end) and \(b.started)")
         }
-        // Plays alternate between the two items (a doubled play would repeat one).
         for (a, b) in zip(plays, plays.dropFirst()) where b.started - a.end < .seconds(2) { #expect(a.item?.path != b.item?.path, "\(a) then \(b)") }
         #expect(plays.allSatisfy { $0.item?.approved == true && $0.item?.sequence == 7 && !($0.item?.manifestID.isEmpty ?? true) })
-        #expect(plays.first { $0.item?.path == "videos/a.mp4" }?.item?.languages == ["vi", "lo"])
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct DaemonKillTests {
+    @Test func killNineNeitherLosesNorDoublesAPlay() async throws {
+        let site = try BroadcastDaemonSite()
+        defer { site.remove() }
+        let daemon = try DaemonProcess(configDir: site.dir)
+        try daemon.waitUntilStarted()
+        try await waitUntil("three plays logged", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= 3 }
+        // Kill in the middle of a play (2 s into an item of 4 s).
+        daemon.killNine()
+        let before = try await site.entries()
+        let openAtKill = try #require(before.last)
+        #expect(openAtKill.isOpen && openAtKill.kind == .play)
+        try daemon.restart()
+        try daemon.waitUntilStarted()
+        let playsBefore = before.filter { $0.kind == .play }.count
+        try await waitUntil("three more plays after the restart", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= playsBefore + 3 }
+        daemon.stop()
+        let after = try await site.entries()
+        // Every row from before the kill is still there, with the same start (none lost).
+        for e in before { #expect(after.contains { $0.id == e.id && $0.started == e.started && $0.item?.path == e.item?.path }, "row \(e.id) lost") }
+        BroadcastDaemonSite.expectContinuous(after)
+        #expect(after.filter { $0.kind == .play }.first { $0.item?.path == "videos/a.mp4" }?.item?.languages == ["vi", "lo"])
         // Re-proved by the CLI against the archive.
-        let verify = shell("'\(bin)' plays --config '\(dir)' --from 2000-01-01 --to 2100-01-01 --verify --format csv")
+        let verify = shell("'\(site.bin)' plays --config '\(site.dir)' --from 2000-01-01 --to 2100-01-01 --verify --format csv")
         #expect(verify.status == 0, "\(verify.output)")
         #expect(verify.output.contains("proven") && !verify.output.contains("mismatch"))
+    }
+
+    /// A dead WAN: the mail server and the uplink are unreachable addresses (ports the kernel
+    /// just handed out and nobody listens on). The uplink check fails, its incident's mail is
+    /// tried and not delivered — and the broadcast log keeps recording every play meanwhile.
+    @Test func playsAreRecordedWhileTheMailServerAndTheUplinkAreUnreachable() async throws {
+        let smtpPort = try freeTCPPort(), uplinkPort = try freeTCPPort()
+        #expect(!acceptsConnections(port: smtpPort) && !acceptsConnections(port: uplinkPort))
+        let site = try BroadcastDaemonSite(extraConfig: """
+            [smtp]
+            host = 127.0.0.1
+            port = \(smtpPort)
+            insecure = true
+            from = watchpost@taytrang.example.org
+            timeout = 2s
+            connect_timeout = 1s
+
+            [mail]
+            group_window = 1s
+            retry_initial = 1s
+            retry_max = 2s
+
+            """, extraChecks: """
+            [check uplink]
+            kind = tcp
+            name = Đường truyền / Uplink
+            targets = 127.0.0.1:\(uplinkPort)
+            interval = 2s
+            timeout = 2s
+            fail_after = 1
+
+            """)
+        defer { site.remove() }
+        let daemon = try DaemonProcess(configDir: site.dir)
+        try daemon.waitUntilStarted()
+        let store = try Store(path: site.database, clock: SystemClock(), readOnly: true)
+        // The uplink is down and a mail about it was tried and is still not delivered.
+        try await waitUntil("the uplink failing and its mail tried", within: 40, detail: { daemon.logTail() }) {
+            guard let (_, result) = try await store.lastResult(site: "tay-trang", checkID: "uplink"), result?.status == .critical else { return false }
+            for row in try await store.outboxRows() {
+                if let ref = row.messageRef, let mail = try await store.mailMessage(id: ref), mail.attempts >= 1 { return true }
+            }
+            return false
+        }
+        let playsAtFailure = try await site.plays()
+        try await waitUntil("three more plays with the WAN dead", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= playsAtFailure + 3 }
+        let summary = try await store.outboxSummary()
+        daemon.stop()
+        #expect(summary.sent == 0, "mail delivered through a dead WAN: \(summary)")
+        let after = try await site.entries()
+        #expect(after.filter { $0.kind == .gap }.isEmpty, "gaps with the player reachable: \(after.filter { $0.kind == .gap })")
+        BroadcastDaemonSite.expectContinuous(after)
     }
 }
