@@ -42,6 +42,15 @@ echo "==> watchpost run (Ctrl-C to stop). In another terminal:"
 echo "      $bin/watchpost status --config $demo/config"
 echo "      ls $demo/mail/new    # the emails"
 [ -f contrib/demo/FAULTS.txt ] && cat contrib/demo/FAULTS.txt
-"$bin/watchpost" run --config "$demo/config" &
-pids+=($!)
-wait "${pids[-1]}"
+# The daemon, restarted when it is killed with SIGKILL (as systemd's Restart=on-failure does on a
+# box), so `kill -9 $(cat .demo/watchpost.pid)` shows the broadcast log continuing the open play
+# without losing or doubling one. Any other end (Ctrl-C, an error) ends the demo.
+while :; do
+    "$bin/watchpost" run --config "$demo/config" &
+    pids+=($!)
+    echo "$!" > "$demo/watchpost.pid"
+    status=0
+    wait "${pids[-1]}" || status=$?
+    [ "$status" -eq 137 ] || exit "$status"
+    echo "==> watchpost run was killed (SIGKILL); starting it again"
+done

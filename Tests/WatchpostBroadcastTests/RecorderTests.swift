@@ -3,6 +3,8 @@ import WatchpostCore
 import WatchpostContent
 import WatchpostPlayer
 import WatchpostStore
+import WatchpostConfig
+import WatchpostTestSupport
 @testable import WatchpostBroadcast
 import Crypto
 import Posix
@@ -99,6 +101,36 @@ func playing(_ path: String, _ positionSeconds: Int64) -> PlayerObservation.Stat
         let dark = try #require(rows.first { $0.gap == .screenDark })
         #expect(play.item?.approved == false && play.darkMilliseconds == 10_000)
         #expect(dark.started == t0 + .seconds(5) && dark.ended == t0 + .seconds(15))
+    }
+
+    /// The logger follows the site's own schedule (Tây Trang 7.2.1: 07:30-11:00 and 13:30-18:00 on
+    /// working days): a dark screen or an idle player is a gap only inside those hours, and plays
+    /// are logged around the clock.
+    @Test func gapsFollowTheShippedTayTrangSchedule() async throws {
+        let config = try ConfigurationLoader.load(root: TestPaths.packageRoot)
+        let schedule = try #require(config.site("tay-trang")).schedule
+        let path = temporaryDatabase()
+        defer { removeDatabase(path) }
+        let store = try Store(path: path, clock: ManualClock(now: t0))
+        // Tuesday 24 November 2026: 09:00 in hours; 12:00 between the windows; 21:00 after them.
+        for (start, inHours) in [("2026-11-24T09:00:00+07:00", true), ("2026-11-24T12:00:00+07:00", false), ("2026-11-24T21:00:00+07:00", false)] {
+            let t = Instant.parse(start)!
+            #expect(schedule.isOn(at: t) == inHours, "\(start)")
+            var r = BroadcastRecorder(site: "tay-trang", player: "p", tolerance: .seconds(10))
+            for s in stride(from: Int64(0), through: 10, by: 5) {
+                try await r.observe(PlayerObservation(at: t + .seconds(s), state: playing("videos/hoa-ban.mp4", s), screenDark: true,
+                                                      inOperatingHours: schedule.isOn(at: t + .seconds(s))), store: store, approval: approved)
+            }
+            for s in stride(from: Int64(15), through: 25, by: 5) {
+                try await r.observe(PlayerObservation(at: t + .seconds(s), state: .nothing, inOperatingHours: schedule.isOn(at: t + .seconds(s))),
+                                    store: store, approval: approved)
+            }
+            try await r.close(store: store)
+            let rows = try await store.broadcastEntries(site: "tay-trang", from: t, to: t + .minutes(1))
+            #expect(rows.filter { $0.kind == .play }.count == 1, "\(start): the play is logged whatever the hour")
+            #expect(rows.contains { $0.gap == .screenDark } == inHours, "\(start): \(rows)")
+            #expect(rows.contains { $0.gap == .nothingPlaying } == inHours, "\(start): \(rows)")
+        }
     }
 
     @Test func approvalCarriesTheManifestAndItsMetadata() throws {
