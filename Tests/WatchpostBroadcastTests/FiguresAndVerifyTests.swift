@@ -1,6 +1,6 @@
 import Testing
 import WatchpostCore
-import WatchpostContent
+@testable import WatchpostContent
 import WatchpostPlayer
 import WatchpostStore
 @testable import WatchpostBroadcast

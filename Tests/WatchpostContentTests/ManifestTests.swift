@@ -72,7 +72,7 @@ import Posix
             (text.replacingFirst("\n", with: "\r\n"), "first line"),
             (text.replacingFirst("a.png", with: "../etc/passwd"), "'..'"),
             (text.replacingFirst("a.png", with: "/etc/passwd"), "absolute"),
-            (text.replacingFirst("a.png", with: "videos/Tết 2026.mp4"), "listed twice"),
+            (text.replacingFirst("a.png", with: "videos/Tết 2026.mp4"), "given twice (first on line"),
             (String(decoding: Array(text.utf8)[..<text.offset(of: "signature ")!], as: UTF8.self), "not signed"),
             (text.replacingFirst("key-id", with: "keyid"), "unknown line"),
         ]
