@@ -46,20 +46,8 @@ struct CommitteeReplyTests {
         let composer = MailComposer(settings: settings, configuration: config)
         func reply(to row: OutboxRow, from: String, id: String, body: String) throws -> [UInt8] {
             let (mail, message) = composer.compose(rows: [row], now: t0, thread: [])
-            let quoted = ParsedMail(mail.data).text.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
-            return Array("""
-                From: <\(from)>
-                To: watchpost@taytrang.example.org
-                Subject: Re: \(MIME.encodeWords(message.subject))
-                Message-ID: <\(id)@mail.example.org>
-                In-Reply-To: <\(mail.messageID)>
-                Content-Type: text/plain; charset=utf-8
-                Content-Transfer-Encoding: 8bit
-
-                \(body)
-
-                \(quoted)
-                """.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+            return Array(replyMail(from: from, id: id, subject: message.subject, inReplyTo: mail.messageID, body: body, quoting: ParsedMail(mail.data).text)
+                .replacingOccurrences(of: "\n", with: "\r\n").utf8)
         }
         // The Department's notice carries its code and says how to put the matter to the Committee.
         let departmentMail = ParsedMail(composer.compose(rows: [toDepartment], now: t0, thread: []).0.data).text

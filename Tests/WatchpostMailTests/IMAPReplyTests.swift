@@ -121,22 +121,10 @@ struct IMAPReplyTests {
         let original = request("inc-42/triggered/r1.L1/\(bp)", to: bp, incident: 42, at: clock.now())
         let (mail, message) = MailComposer(settings: settings, configuration: config).compose(rows: [OutboxRow(id: 1, request: original)], now: clock.now(), thread: [])
         let token = try #require(ReplyParser.tokens(in: ParsedMail(mail.data).text).first)
-        let quoted = ParsedMail(mail.data).text.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
+        let originalText = ParsedMail(mail.data).text
         func reply(from: String, id: String, body: String, tokenText: String = token) -> String {
-            """
-            From: Trực ban <\(from)>
-            To: watchpost@taytrang.example.org
-            Subject: Re: \(MIME.encodeWords(message.subject))
-            Message-ID: <\(id)@mail.example.org>
-            In-Reply-To: <\(mail.messageID)>
-            Content-Type: text/plain; charset=utf-8
-            Content-Transfer-Encoding: 8bit
-
-            \(body)
-
-            Vào lúc 07:50, Watchpost đã viết:
-            \(quoted.replacingOccurrences(of: token, with: tokenText))
-            """
+            replyMail(from: from, id: id, subject: message.subject, inReplyTo: mail.messageID, body: body,
+                      quoting: originalText.replacingOccurrences(of: token, with: tokenText))
         }
         var tampered = Array(token)
         tampered[tampered.count - 3] = tampered[tampered.count - 3] == "A" ? "B" : "A"

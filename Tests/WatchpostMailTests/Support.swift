@@ -98,3 +98,23 @@ func pythonDecodedHeader(_ message: [UInt8], _ name: String) throws -> String {
     try #require(rc == 0, "\(out)")
     return out
 }
+
+/// A person's reply to a Watchpost notice, as a mail client writes it: `body` first, then the
+/// original (`text`, its decoded plain text) quoted under an attribution line.
+func replyMail(from: String, id: String, subject: String, inReplyTo: String, body: String, quoting text: String) -> String {
+    let quoted = text.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
+    return """
+        From: Trực ban <\(from)>
+        To: watchpost@taytrang.example.org
+        Subject: Re: \(MIME.encodeWords(subject))
+        Message-ID: <\(id)@mail.example.org>
+        In-Reply-To: <\(inReplyTo)>
+        Content-Type: text/plain; charset=utf-8
+        Content-Transfer-Encoding: 8bit
+
+        \(body)
+
+        Vào lúc 07:50, Watchpost đã viết:
+        \(quoted)
+        """
+}
