@@ -89,11 +89,11 @@ public struct ICMPProbe: Probe {
                     } catch { return .failure(error) }
                 }
             } catch {
-                outcome = .failure(ICMPPermissionError(message: "cannot start the echo thread: \(error)", hint: "the system is out of threads or memory"))
+                outcome = .failure(ICMPPermissionError(detail: "cannot start the echo thread: \(error)", group: ICMPSocket.effectiveGroup))
             }
             switch outcome {
             case .failure(let e):
-                findings.append(Finding(.unknown, code: NetworkFindingCode.permission, Message("finding.network.permission", ["hint": .text(e.hint)]), detail: e.message))
+                findings.append(Finding(.unknown, code: NetworkFindingCode.permission, Message("finding.network.permission", ["group": .text(String(e.group))]), detail: e.detail))
             case .success(let run):
                 facts["socket"] = run.kind.rawValue
                 for (i, o) in run.outcomes.enumerated() {

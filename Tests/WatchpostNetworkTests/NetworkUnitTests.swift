@@ -2,7 +2,7 @@
 import Testing
 import WatchpostCore
 import WatchpostConfig
-import WatchpostNetwork
+@testable import WatchpostNetwork
 @testable import Posix
 
 @Suite struct NetworkStatisticsTests {

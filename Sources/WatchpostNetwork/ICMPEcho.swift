@@ -1,30 +1,25 @@
-// ICMP owns the echo (ping) sockets: unprivileged datagram ICMP sockets where
-// net.ipv4.ping_group_range lets the process's group use them, raw sockets with root or
-// CAP_NET_RAW, and one poll loop that pings many targets through one socket per address family
-// (as fping does) instead of a thread per target.
+// ICMPEcho owns the echo (ping) protocol of the `icmp` check: building echo requests (RFC 792,
+// RFC 4443), matching replies and the ICMP errors that quote our requests, timing, loss,
+// duplicates, and the schedule that pings many targets through one socket per address family
+// (as fping does: fping's -i spacing between any two echoes, -p interval per target, -t reply
+// timeout) instead of a thread per target. The socket system calls are Posix's (ICMPSockets).
 import WatchpostCore
-import Glibc
+import Posix
 import Synchronization
 
-/// Which kind of ICMP socket pinged.
-public enum ICMPSocketKind: String, Sendable, Hashable, CaseIterable {
-    /// SOCK_DGRAM + IPPROTO_ICMP: no privilege, allowed by net.ipv4.ping_group_range.
-    case datagram
-    /// SOCK_RAW: needs root or CAP_NET_RAW.
-    case raw
-}
-
-/// Which kind to use: `auto` tries datagram first, then raw.
+/// Which kind of socket to use: `auto` tries datagram first, then raw.
 public enum ICMPSocketPreference: String, Sendable, Hashable, CaseIterable {
     case auto, datagram, raw
 }
 
-/// Why no ICMP socket could be opened, with the fix.
+/// Why no ICMP socket could be opened: what each kind answered, and what to change.
 public struct ICMPPermissionError: Error, Sendable, Hashable, CustomStringConvertible {
-    public let message: String
-    public let hint: String
-    public init(message: String, hint: String) { self.message = message; self.hint = hint }
-    public var description: String { "\(message) (\(hint))" }
+    /// The system's answers (errno text), for the technical-detail field.
+    public let detail: String
+    /// The daemon's effective group, to allow in net.ipv4.ping_group_range.
+    public let group: UInt32
+    public init(detail: String, group: UInt32) { self.detail = detail; self.group = group }
+    public var description: String { detail }
 }
 
 /// What to send to one target.
@@ -70,31 +65,25 @@ public enum ICMPEcho {
     public static let maxPayload = 65_000
     public static let maxPackets = 65_536
 
+    /// ICMP types: echo request and reply, and the errors that quote a request.
+    static let echoRequestV4: UInt8 = 8, echoReplyV4: UInt8 = 0, unreachableV4: UInt8 = 3, timeExceededV4: UInt8 = 11
+    static let echoRequestV6: UInt8 = 128, echoReplyV6: UInt8 = 129, unreachableV6: UInt8 = 1, timeExceededV6: UInt8 = 3
+
     /// Opens one ICMP socket for the family, following the preference.
-    static func open(ipv6: Bool, preference: ICMPSocketPreference) throws(ICMPPermissionError) -> (Int32, ICMPSocketKind) {
-        let family = ipv6 ? AF_INET6 : AF_INET
-        let proto = ipv6 ? Int32(IPPROTO_ICMPV6) : Int32(IPPROTO_ICMP)
-        let flags = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        var dgramErrno: Int32 = 0
-        if preference != .raw {
-            let fd = socket(family, Int32(SOCK_DGRAM.rawValue) | flags, proto)
-            if fd >= 0 { return (fd, .datagram) }
-            dgramErrno = Glibc.errno
-        }
-        var rawErrno: Int32 = 0
-        if preference != .datagram {
-            let fd = socket(family, Int32(SOCK_RAW.rawValue) | flags, proto)
-            if fd >= 0 { return (fd, .raw) }
-            rawErrno = Glibc.errno
-        }
-        let range = (try? FileSystem.readText("/proc/sys/net/ipv4/ping_group_range"))?.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).joined(separator: " ") ?? "?"
-        let what = ipv6 ? "ICMPv6" : "ICMP"
+    static func open(ipv6: Bool, preference: ICMPSocketPreference) throws(ICMPPermissionError) -> ICMPSocket {
         var tried: [String] = []
-        if preference != .raw { tried.append("datagram socket: \(SystemError(call: "socket(SOCK_DGRAM)", errno: dgramErrno).reason) — net.ipv4.ping_group_range is '\(range)', gid \(getegid()) is outside it") }
-        if preference != .datagram { tried.append("raw socket: \(SystemError(call: "socket(SOCK_RAW)", errno: rawErrno).reason) — needs root or CAP_NET_RAW") }
-        throw ICMPPermissionError(
-            message: "cannot open an \(what) socket (\(tried.joined(separator: "; ")))",
-            hint: "allow unprivileged ping for the daemon's group: sysctl -w net.ipv4.ping_group_range='\(getegid()) \(getegid())' (persist it in /etc/sysctl.d/), or grant CAP_NET_RAW: AmbientCapabilities=CAP_NET_RAW in the systemd unit, or setcap cap_net_raw+ep on the binary")
+        if preference != .raw {
+            do { return try ICMPSocket(ipv6: ipv6, kind: .datagram) } catch {
+                tried.append("datagram socket: \(error.reason) — net.ipv4.ping_group_range is '\(ICMPSocket.pingGroupRange)', gid \(ICMPSocket.effectiveGroup) is outside it")
+            }
+        }
+        if preference != .datagram {
+            do { return try ICMPSocket(ipv6: ipv6, kind: .raw) } catch {
+                tried.append("raw socket: \(error.reason) — needs root or CAP_NET_RAW")
+            }
+        }
+        throw ICMPPermissionError(detail: "cannot open an \(ipv6 ? "ICMPv6" : "ICMP") socket (\(tried.joined(separator: "; ")))",
+                                  group: ICMPSocket.effectiveGroup)
     }
 
     /// Pings every plan concurrently and returns one outcome per plan, in order. Sends are spaced
@@ -109,34 +98,17 @@ public enum ICMPEcho {
         precondition(total <= maxPackets, "too many echoes in one run (\(total) > \(maxPackets)); the configuration limits prevent this")
 
         // One socket per family in use.
-        var v4: (fd: Int32, kind: ICMPSocketKind)?
-        var v6: (fd: Int32, kind: ICMPSocketKind)?
-        defer {
-            if let s = v4 { close(s.fd) }
-            if let s = v6 { close(s.fd) }
-        }
-        if plans.contains(where: { !$0.address.isIPv6 }) { let s = try open(ipv6: false, preference: preference); v4 = (s.0, s.1) }
-        if plans.contains(where: { $0.address.isIPv6 }) { let s = try open(ipv6: true, preference: preference); v6 = (s.0, s.1) }
-        for s in [v4, v6].compactMap({ $0 }) {
-            var size: Int32 = 1 << 20
-            setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        if let s = v4, s.kind == .raw {
-            // ICMP_FILTER (linux/icmp.h, level SOL_RAW): a set bit drops that type. Keep echo
-            // reply (0), destination unreachable (3) and time exceeded (11).
-            var mask: UInt32 = ~((1 << 0) | (1 << 3) | (1 << 11))
-            setsockopt(s.fd, 255 /* SOL_RAW */, 1 /* ICMP_FILTER */, &mask, socklen_t(4))
-        }
-        if let s = v6, s.kind == .raw {
-            // ICMP6_FILTER: block everything but echo reply (129), unreachable (1), time exceeded (3).
-            var filter = [UInt32](repeating: 0xffff_ffff, count: 8)
-            for t in [129, 1, 3] { filter[t >> 5] &= ~(UInt32(1) << UInt32(t & 31)) }
-            setsockopt(s.fd, Int32(IPPROTO_ICMPV6), 1 /* ICMP6_FILTER */, &filter, socklen_t(32))
-        }
-        let ident = UInt16(truncatingIfNeeded: UInt32(bitPattern: getpid()) &* 2_654_435_761 &+ runCounter.wrappingAdd(1, ordering: .relaxed).oldValue &* 40_503)
+        let v4 = plans.contains(where: { !$0.address.isIPv6 }) ? try open(ipv6: false, preference: preference) : nil
+        let v6 = plans.contains(where: { $0.address.isIPv6 }) ? try open(ipv6: true, preference: preference) : nil
+        v4?.setReceiveBuffer(bytes: 1 << 20)
+        v6?.setReceiveBuffer(bytes: 1 << 20)
+        v4?.acceptOnly(types: [echoReplyV4, unreachableV4, timeExceededV4])
+        v6?.acceptOnly(types: [echoReplyV6, unreachableV6, timeExceededV6])
+        let sockets = [v4, v6].compactMap { $0 }
+        let ident = UInt16(truncatingIfNeeded: UInt32(bitPattern: CurrentProcess.id) &* 2_654_435_761 &+ runCounter.wrappingAdd(1, ordering: .relaxed).oldValue &* 40_503)
 
         // Packet table: index = sequence number.
-        struct Packet { var target: Int; var sentAt: UInt64; var deadline: UInt64; var answered: Bool; var closed: Bool }
+        struct Packet { var target: Int; var sentAt: UInt64; var answered: Bool; var closed: Bool }
         var packets: [Packet] = []
         packets.reserveCapacity(total)
         var sendQueue = MinHeap<Int>()      // due time → target index
@@ -149,10 +121,7 @@ public enum ICMPEcho {
         var sendBuffer = [UInt8](repeating: 0, count: 8 + min(maxPayload, plans.map(\.payloadSize).max() ?? 56))
         for k in 8..<sendBuffer.count { sendBuffer[k] = UInt8(truncatingIfNeeded: k) }
         var recvBuffer = [UInt8](repeating: 0, count: 65_536 + 512)
-
-        var pfds: [pollfd] = []
-        if let s = v4 { pfds.append(pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0)) }
-        if let s = v6 { pfds.append(pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0)) }
+        var poller = ReadablePoll(descriptors: sockets.map(\.descriptor))
 
         func resolvePacket(_ idx: Int) {
             if !packets[idx].closed { packets[idx].closed = true; outstanding -= 1 }
@@ -168,9 +137,8 @@ public enum ICMPEcho {
                 let plan = plans[t]
                 let seq = packets.count
                 let isV6 = plan.address.isIPv6
-                let sock = isV6 ? v6! : v4!
                 let length = 8 + min(plan.payloadSize, sendBuffer.count - 8)
-                sendBuffer[0] = isV6 ? 128 : 8
+                sendBuffer[0] = isV6 ? echoRequestV6 : echoRequestV4
                 sendBuffer[1] = 0
                 sendBuffer[2] = 0; sendBuffer[3] = 0
                 sendBuffer[4] = UInt8(ident >> 8); sendBuffer[5] = UInt8(ident & 0xff)
@@ -182,19 +150,24 @@ public enum ICMPEcho {
                     sendBuffer[2] = UInt8(sum >> 8); sendBuffer[3] = UInt8(sum & 0xff)
                 }
                 now = monotonicNanoseconds()
-                let rc = plan.address.withSockaddr(port: 0) { sa, len in
-                    sendBuffer.withUnsafeBytes { sendto(sock.fd, $0.baseAddress, length, Int32(MSG_DONTWAIT), sa, len) }
+                // The socket of each family in the plans was opened above (or run threw).
+                let sock = isV6 ? v6! : v4!
+                // withUnsafeBytes rethrows untyped errors: the outcome comes back as a value.
+                let sendError: SystemError? = sendBuffer.withUnsafeBytes { buf in
+                    do throws(SystemError) {
+                        try sock.send(UnsafeRawBufferPointer(rebasing: buf[0..<length]), to: plan.address)
+                        return nil
+                    } catch { return error }
                 }
-                let sendErrno = Glibc.errno
-                packets.append(Packet(target: t, sentAt: now, deadline: now + UInt64(max(1, plan.timeout.milliseconds)) * 1_000_000, answered: false, closed: false))
+                packets.append(Packet(target: t, sentAt: now, answered: false, closed: false))
                 outcomes[t].sent += 1
                 outstanding += 1
-                if rc < 0 {
-                    let msg = SystemError(call: "sendto", errno: sendErrno).reason
+                if let sendError {
+                    let msg = sendError.reason
                     if outcomes[t].sendErrors.count < 3 && !outcomes[t].sendErrors.contains(msg) { outcomes[t].sendErrors.append(msg) }
                     resolvePacket(seq)
                 } else {
-                    expiry.push(packets[seq].deadline, seq)
+                    expiry.push(now + UInt64(max(1, plan.timeout.milliseconds)) * 1_000_000, seq)
                 }
                 if outcomes[t].sent < plan.count {
                     sendQueue.push(now + UInt64(max(0, plan.interval.milliseconds)) * 1_000_000, t)
@@ -213,28 +186,20 @@ public enum ICMPEcho {
             var wake = deadline
             if let s = sendQueue.peek { wake = min(wake, max(s.key, nextSlot)) }
             if let e = expiry.peek { wake = min(wake, e.key) }
-            for k in pfds.indices { pfds[k].revents = 0 }
             let waitNs = wake > now ? wake - now : 0
             // poll counts whole milliseconds: round up, so that a send is never early (slots are
             // absolute times, so the rounding does not accumulate).
-            let n = poll(&pfds, nfds_t(pfds.count), Int32(min(1000, (waitNs + 999_999) / 1_000_000)))
-            if n <= 0 { continue }
-            for pfd in pfds where pfd.revents & Int16(POLLIN) != 0 {
-                let isV6 = v6 != nil && pfd.fd == v6!.fd
-                let kind = isV6 ? v6!.kind : v4!.kind
+            guard poller.wait(milliseconds: Int32(min(1000, (waitNs + 999_999) / 1_000_000))) else { continue }
+            for (k, sock) in sockets.enumerated() where poller.isReadable(k) {
                 // Drain everything queued on this socket.
                 while true {
-                    var from = sockaddr_storage()
-                    var fromLen = socklen_t(MemoryLayout<sockaddr_storage>.size)
-                    let got = recvBuffer.withUnsafeMutableBytes { buf in
-                        withUnsafeMutablePointer(to: &from) { fp in
-                            fp.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(pfd.fd, buf.baseAddress, buf.count, Int32(MSG_DONTWAIT), $0, &fromLen) }
-                        }
+                    // nil: nothing more queued, or the socket failed (the next poll tells again).
+                    let received: (count: Int, source: IPAddress?)? = recvBuffer.withUnsafeMutableBytes { buf in
+                        do throws(SystemError) { return try sock.receive(into: buf) } catch { return nil }
                     }
-                    if got < 0 { if Glibc.errno == EINTR { continue }; break }
+                    guard let (got, source) = received else { break }
                     let arrived = monotonicNanoseconds()
-                    let source = withUnsafePointer(to: &from) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { IPAddress.from($0) } }
-                    guard let parsed = parseICMP(recvBuffer, count: got, ipv6: isV6, raw: kind == .raw, ident: ident) else { continue }
+                    guard let parsed = parseICMP(recvBuffer, count: got, ipv6: sock.ipv6, raw: sock.kind == .raw, ident: ident) else { continue }
                     guard parsed.sequence < packets.count else { continue }
                     let idx = parsed.sequence
                     let t = packets[idx].target
@@ -257,13 +222,14 @@ public enum ICMPEcho {
                 }
             }
         }
-        return ((v4 ?? v6)!.kind, outcomes)
+        return (sockets[0].kind, outcomes)
     }
 
     enum ParsedKind { case reply, error(String) }
 
     /// Decodes one received ICMP message: an echo reply or an error quoting one of our echoes.
     static func parseICMP(_ buf: [UInt8], count: Int, ipv6: Bool, raw: Bool, ident: UInt16) -> (kind: ParsedKind, sequence: Int)? {
+        let count = min(count, buf.count)
         var off = 0
         if !ipv6 && raw {
             // Raw IPv4 sockets deliver the IP header too.
@@ -272,8 +238,7 @@ public enum ICMPEcho {
         }
         guard count >= off + 8 else { return nil }
         let type = buf[off], code = buf[off + 1]
-        let replyType: UInt8 = ipv6 ? 129 : 0
-        if type == replyType {
+        if type == (ipv6 ? echoReplyV6 : echoReplyV4) {
             let id = UInt16(buf[off + 4]) << 8 | UInt16(buf[off + 5])
             if raw && id != ident { return nil }  // another pinger's reply
             return (.reply, Int(UInt16(buf[off + 6]) << 8 | UInt16(buf[off + 7])))
@@ -288,16 +253,17 @@ public enum ICMPEcho {
             guard count >= inner + 20 else { return nil }
             inner += Int(buf[inner] & 0x0f) * 4
         }
-        guard count >= inner + 8, buf[inner] == (ipv6 ? 128 : 8) else { return nil }
+        guard count >= inner + 8, buf[inner] == (ipv6 ? echoRequestV6 : echoRequestV4) else { return nil }
         let id = UInt16(buf[inner + 4]) << 8 | UInt16(buf[inner + 5])
         guard id == ident else { return nil }
         let seq = Int(UInt16(buf[inner + 6]) << 8 | UInt16(buf[inner + 7]))
         return (.error(describeError(type: type, code: code, ipv6: ipv6)), seq)
     }
 
+    /// The ICMP error's meaning (RFC 792, RFC 4443), for the technical detail of the finding.
     static func describeError(type: UInt8, code: UInt8, ipv6: Bool) -> String {
         if ipv6 {
-            if type == 3 { return "time exceeded in transit (routing loop or TTL too small)" }
+            if type == timeExceededV6 { return "time exceeded in transit (routing loop or TTL too small)" }
             switch code {
             case 0: return "no route to destination"
             case 1: return "communication administratively prohibited"
@@ -306,7 +272,7 @@ public enum ICMPEcho {
             default: return "destination unreachable (code \(code))"
             }
         }
-        if type == 11 { return "time exceeded in transit (routing loop or TTL too small)" }
+        if type == timeExceededV4 { return "time exceeded in transit (routing loop or TTL too small)" }
         switch code {
         case 0: return "network unreachable"
         case 1: return "host unreachable"
@@ -321,6 +287,7 @@ public enum ICMPEcho {
     static func internetChecksum(_ bytes: [UInt8], count: Int) -> UInt16 {
         var sum: UInt32 = 0
         var i = 0
+        let count = min(count, bytes.count)
         while i + 1 < count { sum &+= UInt32(bytes[i]) << 8 | UInt32(bytes[i + 1]); i += 2 }
         if i < count { sum &+= UInt32(bytes[i]) << 8 }
         while sum >> 16 != 0 { sum = (sum & 0xffff) + (sum >> 16) }
