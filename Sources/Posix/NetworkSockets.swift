@@ -93,12 +93,7 @@ public struct ResolutionError: Error, Sendable, Hashable, CustomStringConvertibl
 /// (and is forgotten) whenever the system resolver gives up.
 public enum NameResolver {
     public static func resolve(_ host: String, family: AddressFamilyPreference = .any, timeout: Seconds) async -> Result<[IPAddress], ResolutionError> {
-        if let numeric = IPAddress(parsing: host) {
-            if family == .ipv4 && numeric.isIPv6 || family == .ipv6 && !numeric.isIPv6 {
-                return .failure(ResolutionError(host: host, kind: .noAddress, detail: "\(host) is \(numeric.isIPv6 ? "IPv6" : "IPv4")"))
-            }
-            return .success([numeric])
-        }
+        if let numeric = numeric(host, family: family) { return numeric }
         let once = ResolveOnce()
         return await withCheckedContinuation { (c: CheckedContinuation<Result<[IPAddress], ResolutionError>, Never>) in
             once.install(c)
@@ -115,6 +110,15 @@ public enum NameResolver {
                 sleeper.cancel()
             }
         }
+    }
+
+    /// A numeric address needs no resolver (no thread, no task): its result at once; nil for names.
+    public static func numeric(_ host: String, family: AddressFamilyPreference = .any) -> Result<[IPAddress], ResolutionError>? {
+        guard let numeric = IPAddress(parsing: host) else { return nil }
+        if family == .ipv4 && numeric.isIPv6 || family == .ipv6 && !numeric.isIPv6 {
+            return .failure(ResolutionError(host: host, kind: .noAddress, detail: "\(host) is \(numeric.isIPv6 ? "IPv6" : "IPv4")"))
+        }
+        return .success([numeric])
     }
 
     /// Blocking getaddrinfo. Addresses in the resolver's order, duplicates removed.

@@ -76,8 +76,14 @@ func format(_ v: Double) -> String {
 /// Resolves many names at once, at most `width` lookups in flight (each lookup that is not a
 /// numeric address holds a thread while it runs).
 func resolveAll(_ hosts: [String], family: AddressFamilyPreference, timeout: Seconds, width: Int = 32) async -> [String: Result<[IPAddress], ResolutionError>] {
-    let unique = Array(Set(hosts)).sorted()
     var out: [String: Result<[IPAddress], ResolutionError>] = [:]
+    // Numeric addresses (most ping targets) are answered here, without a task each.
+    var names: Set<String> = []
+    for h in hosts where out[h] == nil {
+        if let numeric = NameResolver.numeric(h, family: family) { out[h] = numeric } else { names.insert(h) }
+    }
+    let unique = names.sorted()
+    if unique.isEmpty { return out }
     await withTaskGroup(of: (String, Result<[IPAddress], ResolutionError>).self) { group in
         var next = 0
         func add() {

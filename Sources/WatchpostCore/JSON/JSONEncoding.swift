@@ -58,9 +58,9 @@ public enum JSONCoding {
             for _ in 0..<(level * 2) { out.append(0x20) }
         }
         switch value {
-        case .null: out += Array("null".utf8)
-        case .bool(let b): out += Array((b ? "true" : "false").utf8)
-        case .number(let n): out += Array(n.utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: n.utf8)
         case .string(let s): writeString(s, into: &out, escapeSlashes: !options.contains(.unescapedSlashes))
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -82,24 +82,25 @@ public enum JSONCoding {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted()
+            // Sorted by key, as JSONEncoder's .sortedKeys (String's < compares by scalars).
+            let sorted = members.sorted { $0.key < $1.key }
             if pretty {
-                if keys.isEmpty { out.append(0x0A); newline(indent) } else {
-                    for (i, key) in keys.enumerated() {
+                if sorted.isEmpty { out.append(0x0A); newline(indent) } else {
+                    for (i, member) in sorted.enumerated() {
                         if i > 0 { out.append(UInt8(ascii: ",")) }
                         newline(indent + 1)
-                        writeString(key, into: &out, escapeSlashes: !options.contains(.unescapedSlashes))
-                        out += [0x20, UInt8(ascii: ":"), 0x20]
-                        write(members[key] ?? .null, into: &out, options: options, indent: indent + 1)
+                        writeString(member.key, into: &out, escapeSlashes: !options.contains(.unescapedSlashes))
+                        out.append(0x20); out.append(UInt8(ascii: ":")); out.append(0x20)
+                        write(member.value, into: &out, options: options, indent: indent + 1)
                     }
                     newline(indent)
                 }
             } else {
-                for (i, key) in keys.enumerated() {
+                for (i, member) in sorted.enumerated() {
                     if i > 0 { out.append(UInt8(ascii: ",")) }
-                    writeString(key, into: &out, escapeSlashes: !options.contains(.unescapedSlashes))
+                    writeString(member.key, into: &out, escapeSlashes: !options.contains(.unescapedSlashes))
                     out.append(UInt8(ascii: ":"))
-                    write(members[key] ?? .null, into: &out, options: options, indent: indent)
+                    write(member.value, into: &out, options: options, indent: indent)
                 }
             }
             out.append(UInt8(ascii: "}"))
@@ -107,19 +108,26 @@ public enum JSONCoding {
     }
 
     static func writeString(_ s: String, into out: inout [UInt8], escapeSlashes: Bool) {
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: copy them whole (a byte-by-byte append costs a
+        // capacity check per byte, and this runs for every key and text of every document).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == 0x5C || (escapeSlashes && $0 == UInt8(ascii: "/")) }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        func hex(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }  // 0-9, a-f
         for b in s.utf8 {
             switch b {
-            case UInt8(ascii: "\""): out += [0x5C, b]
-            case 0x5C: out += [0x5C, 0x5C]
-            case UInt8(ascii: "/") where escapeSlashes: out += [0x5C, b]
-            case 0x08: out += [0x5C, UInt8(ascii: "b")]
-            case 0x0C: out += [0x5C, UInt8(ascii: "f")]
-            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-            case 0x09: out += [0x5C, UInt8(ascii: "t")]
-            case 0..<0x20: out += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0x0F)]]
+            case UInt8(ascii: "\""): out.append(0x5C); out.append(b)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case UInt8(ascii: "/") where escapeSlashes: out.append(0x5C); out.append(b)
+            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0..<0x20: out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex(b >> 4), hex(b & 0x0F)])
             default: out.append(b)
             }
         }
@@ -198,7 +206,9 @@ final class TreeEncoder: Encoder {
     }
 
     func encodeValue<T: Encodable>(_ value: T) throws {
-        if value is any StringKeyedDictionaryMarker { convertKeys = false }
+        // Only snake_case needs to tell dictionaries apart (their keys are data); the check is a
+        // protocol conformance lookup, which scans every conformance record once per new type.
+        if snakeCase && value is any StringKeyedDictionaryMarker { convertKeys = false }
         try value.encode(to: self)
     }
 
@@ -218,6 +228,12 @@ final class TreeEncoder: Encoder {
 
     /// The JSON for a primitive, or nil when `value` needs its own encoder.
     static func primitive<T: Encodable>(_ value: T) throws -> JSONValue? {
+        // Most values that come here are structs, arrays and dictionaries: reject them by type
+        // identity (pointer compares) before trying fourteen dynamic casts.
+        let t: any Any.Type = T.self
+        guard t == String.self || t == Bool.self || t == Int.self || t == Int64.self || t == Int32.self || t == Int16.self || t == Int8.self
+            || t == UInt.self || t == UInt64.self || t == UInt32.self || t == UInt16.self || t == UInt8.self || t == Double.self || t == Float.self
+        else { return nil }
         switch value {
         case let v as String: return .string(v)
         case let v as Bool: return .bool(v)
