@@ -1,14 +1,15 @@
 // The one bounded pool for blocking C calls (probes' sockets and serial reads, DNS lookups,
-// libcurl, PBKDF2, content scans, subprocess waits): a fixed number of threads, created once,
-// so a storm of slow calls queues instead of creating threads without bound, and a call stuck in
-// C holds exactly one thread — counted, so /metrics can show it.
+// libcurl, PBKDF2, content scans, subprocess waits): at most a fixed number of threads, each
+// made the first time work needs it and then kept, so a storm of slow calls queues instead of
+// creating threads without bound, an idle daemon or a short command holds only the threads it
+// used, and a call stuck in C holds exactly one thread — counted, so /metrics can show it.
 import Glibc
 import Synchronization
 
-/// A fixed set of threads running blocking jobs in arrival order.
+/// A bounded set of threads running blocking jobs in arrival order.
 ///
-/// `@unchecked Sendable` is safe: every mutable field (`queue`, `workers`, `started`) is read and
-/// written only while `lock` is held; `lock` and `wake` are initialised once in `init` and
+/// `@unchecked Sendable` is safe: every mutable field (`queue`, `workers`, `startedThreads`,
+/// `idleThreads`) is read and written only while `lock` is held; `lock` and `wake` are initialised once in `init` and
 /// never destroyed (the pool lives as long as the process).
 public final class BlockingPool: @unchecked Sendable {
     final class Job: Sendable {
@@ -31,7 +32,11 @@ public final class BlockingPool: @unchecked Sendable {
     private var queue: [Job] = []
     private var queueHead = 0
     private var workers: [Worker]
-    private var started = false
+    /// Threads made so far (they are made when work needs them, up to `threadCount`, and kept:
+    /// an idle daemon holds as many as its busiest moment needed, not the whole pool).
+    private var startedThreads = 0
+    /// Threads waiting for a job (including one woken but not yet holding the lock).
+    private var idleThreads = 0
     private var lock = pthread_mutex_t()
     private var wake = pthread_cond_t()
 
@@ -66,6 +71,9 @@ public final class BlockingPool: @unchecked Sendable {
     /// What the pool is doing now.
     public struct Usage: Sendable, Hashable {
         public var threads: Int
+        /// Threads made so far (at most `threads`), and those of them waiting for work.
+        public var started: Int
+        public var idle: Int
         public var busy: Int
         public var queued: Int
         /// Threads still inside a job whose caller stopped waiting (a call stuck in C).
@@ -79,7 +87,7 @@ public final class BlockingPool: @unchecked Sendable {
         pthread_mutex_lock(&lock)
         defer { pthread_mutex_unlock(&lock) }
         let busy = workers.filter { $0.job != nil }
-        return Usage(threads: threadCount, busy: busy.count, queued: queue.count - queueHead,
+        return Usage(threads: threadCount, started: startedThreads, idle: idleThreads, busy: busy.count, queued: queue.count - queueHead,
                      abandoned: busy.filter { $0.job?.abandoned.withLock { $0 } == true }.count,
                      longestBusyMilliseconds: busy.map { (now &- $0.since) / 1_000_000 }.max() ?? 0)
     }
@@ -108,16 +116,17 @@ public final class BlockingPool: @unchecked Sendable {
 
     func submit(_ job: Job) {
         pthread_mutex_lock(&lock)
-        if !started {
-            started = true
-            for i in 0..<threadCount { startThread(index: i) }
-        }
         queue.append(job)
+        // A new thread only when the waiting jobs outnumber the idle threads: each signal wakes
+        // a different waiting thread, so every queued job has a thread or waits for a busy one.
+        if queue.count - queueHead > idleThreads && startedThreads < threadCount {
+            if startThread(index: startedThreads) { startedThreads += 1 }
+        }
         pthread_cond_signal(&wake)
         pthread_mutex_unlock(&lock)
     }
 
-    private func startThread(index: Int) {
+    private func startThread(index: Int) -> Bool {
         let box = Unmanaged.passRetained(ThreadStart(pool: self, index: index)).toOpaque()
         var attr = pthread_attr_t()
         pthread_attr_init(&attr)
@@ -132,12 +141,17 @@ public final class BlockingPool: @unchecked Sendable {
         }, box)
         pthread_attr_destroy(&attr)
         if rc != 0 { Unmanaged<ThreadStart>.fromOpaque(box).release() }
+        return rc == 0
     }
 
     private func work(index: Int) {
         while true {
             pthread_mutex_lock(&lock)
-            while queueHead >= queue.count { pthread_cond_wait(&wake, &lock) }
+            while queueHead >= queue.count {
+                idleThreads += 1
+                pthread_cond_wait(&wake, &lock)
+                idleThreads -= 1
+            }
             let job = queue[queueHead]
             queueHead += 1
             if queueHead > 64 && queueHead * 2 > queue.count {

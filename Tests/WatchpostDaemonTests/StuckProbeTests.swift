@@ -108,4 +108,23 @@ struct StuckProbeTests {
         let answer = try await pool.run { 41 + 1 }
         #expect(answer == 42, "the pool still runs calls")
     }
+
+    @Test func poolMakesThreadsOnlyWhenWorkNeedsThem() async throws {
+        let pool = BlockingPool(threads: 4)
+        #expect(pool.usage.started == 0, "no thread before any work")
+        for i in 0..<3 {
+            #expect(try await pool.run { i * 2 } == i * 2)
+            try await until("the thread back waiting for work") { pool.usage.idle == 1 }
+        }
+        #expect(pool.usage.started == 1, "calls one after another share one thread")
+        let gate = Gate()
+        defer { gate.release() }
+        let held = (0..<3).map { _ in Task { try await pool.run { while !gate.isOpen { usleep(1000) } } } }
+        try await until("three calls running at once") { pool.usage.busy == 3 }
+        #expect(pool.usage.started == 3, "one thread per call running at once, not the whole pool")
+        gate.release()
+        for t in held { try await t.value }
+        try await until("all three threads waiting") { pool.usage.idle == 3 }
+        #expect(pool.usage.started == 3, "threads are kept for the next calls")
+    }
 }
