@@ -19,8 +19,6 @@ let runCommand = Command(
     valuedOptions: ["config"],
     run: { args in
         try args.allowOnly(["config"])
-        // One malloc arena for the whole daemon: its steady RSS (bench/daemon/README.md).
-        ProcessMemory.limitMallocArenas(1)
         let clock = SystemClock()
         let logger = Logger(sink: StandardErrorSink(), clock: clock)
         return await DaemonRunner(configRoot: configRoot(args), clock: clock, logger: logger,

@@ -1,6 +1,11 @@
 import WatchpostCore
 import Posix
 
+// One malloc arena for the whole process, set before any other thread exists (glibc gives each
+// new thread that allocates an arena of its own, up to 8 per core, each holding its freed memory):
+// the daemon's steady RSS (bench/daemon/README.md). Set in code, not left to MALLOC_ARENA_MAX.
+ProcessMemory.limitMallocArenas(1)
+
 let argv = Array(CommandLine.arguments.dropFirst())
 let commands = allCommands()
 
