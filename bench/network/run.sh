@@ -92,6 +92,6 @@ print(f"loss agreement: {100*runs - loss_mismatch}/{100*runs} target-runs with e
 if favg:
     print(f"average RTT over all targets (ms): fping {statistics.mean(favg):.3f}, watchpost {statistics.mean(wavg):.3f}; "
           f"median fping {statistics.median(favg):.3f}, watchpost {statistics.median(wavg):.3f}")
-ok = ww <= 1.1 * fw and wc <= 2 * fc and loss_mismatch == 0
-print("goal (wall within 1.1x, CPU within 2x, equal loss):", "met" if ok else "NOT met")
+ok = ww <= 1.1 * fw and wc <= 1.2 * fc and loss_mismatch == 0
+print("goal (wall within 1.1x, CPU within 1.2x, equal loss; issue #20):", "met" if ok else "NOT met")
 PY
