@@ -43,7 +43,7 @@ if [ "$set_name" = demo ]; then
   sed -e "s#^database = .*#database = $demo/watchpost.db#" -e "s#^secrets = .*#secrets = $demo/config/secrets.conf#" \
       -e "s#^log_level = .*#log_level = warning#" watchpost.conf > "$demo/config/watchpost.conf"
   cat contrib/demo/watchpost.demo.conf >> "$demo/config/watchpost.conf"
-  printf '[web]\nlink_key = bench-%s\n' "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$demo/config/secrets.conf"
+  printf '[web]\nlink_key = %s\n' "$(openssl rand -hex 32)" > "$demo/config/secrets.conf"
   chmod 600 "$demo/config/secrets.conf"
   /usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:8025 -c aiosmtpd.handlers.Mailbox "$demo/mail" &
   pids+=($!)
@@ -85,7 +85,6 @@ else
   mkdir -p "$config/probes/bench"
   cp -r alerts "$config/"
   cp probes/tay-trang/site.conf probes/tay-trang/schedule.conf "$config/probes/bench/"
-  sed -i 's/^id = tay-trang/id = bench/' "$config/probes/bench/site.conf"
   printf '[daemon]\ndatabase = %s/wp.db\nsecrets = %s/none.conf\nlog_level = warning\n' "$work" "$work" > "$config/watchpost.conf"
   {
     printf '[check port]\nkind = tcp\nhost = 127.0.0.1\nport = 18080\ninterval = 10s\n\n'
