@@ -17,7 +17,20 @@ public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
         self.message = message
     }
 
-    public var description: String { "\(file):\(line): \(key): \(message)" }
+    /// The catalogue text of the message, when it has one: `check` prints it in Vietnamese, then
+    /// English; `message` holds the English rendering (logs and tests).
+    public var text: Message?
+
+    /// A diagnostic whose words come from the catalogue.
+    public init(file: String, line: Int, key: String, _ text: Message) {
+        self.init(file: file, line: line, key: key, message: Catalogue.render(text, .en))
+        self.text = text
+    }
+
+    public var description: String {
+        guard let text else { return "\(file):\(line): \(key): \(message)" }
+        return "\(file):\(line): \(key): \(Catalogue.render(text, .vi)) / \(message)"
+    }
     public static func < (a: ConfigDiagnostic, b: ConfigDiagnostic) -> Bool { (a.file, a.line, a.key) < (b.file, b.line, b.key) }
 }
 
@@ -108,6 +121,9 @@ public struct INIFile: Sendable {
     public var path: String
     public var sections: [ConfigSection]
     public var diagnostics: [ConfigDiagnostic]
+    /// The last line that holds anything: where a file cut short ends, for a missing-section
+    /// diagnostic.
+    public var lastLine = 0
 
     public init(path: String, text: String) {
         self.path = path
@@ -118,12 +134,13 @@ public struct INIFile: Sendable {
         // long line that began with a comment: the whole file was silently ignored.
         for raw in INIFile.lines(text) {
             lineNo += 1
+            if !raw.isEmpty { lastLine = lineNo }
             var line = raw.trimmingWhitespace()
             if lineNo == 1, line.hasPrefix("\u{FEFF}") { line.removeFirst(); line = line.trimmingWhitespace() }
             if let bad = INIFile.controlCharacter(in: line) {
                 // A lone CR, a NUL or another control character inside a line is refused, never
                 // carried into names, addresses or mail headers.
-                diagnostics.append(.init(file: path, line: lineNo, key: "text", message: "contains the control character \(bad) (save the file as plain UTF-8 text)"))
+                diagnostics.append(.init(file: path, line: lineNo, key: "text", Message("config.text.control_character", ["character": .text(bad)])))
                 continue
             }
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
@@ -181,7 +198,7 @@ public struct INIFile: Sendable {
             if String(validating: line, as: UTF8.self) == nil { break }
             lineNo += 1
         }
-        return .failure(.init(file: path, line: lineNo, key: "text", message: "is not valid UTF-8 (save the file as UTF-8)"))
+        return .failure(.init(file: path, line: lineNo, key: "text", Message("config.text.not_utf8")))
     }
 
     static func stripTrailingComment(_ line: String) -> String {

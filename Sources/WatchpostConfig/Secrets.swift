@@ -50,31 +50,32 @@ public struct Secrets: Sendable, CustomStringConvertible {
         if let file, FileSystem.exists(file) {
             let mode: UInt32?
             do { mode = try FileSystem.mode(of: file) } catch {
-                throw WatchpostError(.secrets, "cannot read secrets file \(file): \(error.reason)")
+                throw WatchpostError(.secrets, Message("secrets.unreadable", ["file": .text(file), "reason": .text(error.reason)]))
             }
             if let mode, mode & 0o077 != 0 {
                 let octal = String(mode, radix: 8)
-                throw WatchpostError(.secrets, "secrets file \(file) has mode \(octal); it must be readable by its owner only",
-                                     hint: "run: chmod 600 \(file)")
+                throw WatchpostError(.secrets, Message("secrets.mode", ["file": .text(file), "mode": .text(octal)]),
+                                     hint: Message("secrets.hint.chmod", ["file": .text(file)]))
             }
             // Owned by whoever runs Watchpost (or root): a file another account owns can be
             // rewritten by that account whatever its mode.
             let me = CurrentProcess.userID
             if let owner = FileSystem.owner(of: file), owner != me, owner != 0 {
-                throw WatchpostError(.secrets, "secrets file \(file) is owned by user id \(owner), not by the user running Watchpost (\(me)) or root",
-                                     hint: "run: chown \(me) \(file)")
+                throw WatchpostError(.secrets, Message("secrets.owner", ["file": .text(file), "owner": .int(Int64(owner)), "me": .int(Int64(me))]),
+                                     hint: Message("secrets.hint.chown", ["file": .text(file), "me": .int(Int64(me))]))
             }
             let text: String
             switch ConfigurationLoader.readBounded(file, file: file) {
             case .success(let t): text = t
-            case .failure(let d): throw WatchpostError(.secrets, "secrets file \(file): \(d.key) \(d.message)")
+            case .failure(let d):
+                throw WatchpostError(.secrets, Message("secrets.file_problem", ["file": .text(file), "problem": d.text.map { .message($0) } ?? .text(d.message)]))
             }
             let ini = INIFile(path: file, text: text)
             // Line number only: the text of a malformed line may be a secret (a password pasted
             // without its `password =`), and this message reaches the terminal and the log.
             if let d = ini.diagnostics.first {
-                throw WatchpostError(.secrets, "\(file):\(d.line): this line is not '[section]' or 'key = value' (its text is not shown)",
-                                     hint: "fix line \(d.line) of \(file); see secrets.conf.example")
+                throw WatchpostError(.secrets, Message("secrets.malformed_line", ["file": .text(file), "line": .int(Int64(d.line))]),
+                                     hint: Message("secrets.hint.fix_line", ["file": .text(file), "line": .int(Int64(d.line))]))
             }
             for s in ini.sections {
                 for e in s.entries {
@@ -85,7 +86,8 @@ public struct Secrets: Sendable, CustomStringConvertible {
                     guard let name = Name(rawValue: "\(s.type).\(e.key)") else {
                         // The value is never echoed: only the key's place.
                         let known = (Name.allCases.map(\.rawValue) + ["[remote ID] token"]).joined(separator: ", ")
-                        throw WatchpostError(.secrets, "\(file):\(e.line): \(s.type).\(e.key): unknown secret (known: \(known))")
+                        throw WatchpostError(.secrets, Message("secrets.unknown", ["file": .text(file), "line": .int(Int64(e.line)),
+                                                                                 "name": .text("\(s.type).\(e.key)"), "known": .text(known)]))
                     }
                     values[name] = e.value
                 }
@@ -104,22 +106,21 @@ public struct Secrets: Sendable, CustomStringConvertible {
 
     /// A placeholder or a guessable link key, as an error naming the fix; nil when all are fine.
     func weakness(file: String?) -> WatchpostError? {
-        let place = file ?? "the environment"
+        let place: MessageValue = file.map { .text($0) } ?? .message(Message("secrets.place.environment"))
         for n in [Name.smtpPassword, .imapPassword] {
             if let v = values[n], v.lowercased().hasPrefix("change-me") {
-                return WatchpostError(.secrets, "\(n.rawValue) in \(place) is still the placeholder 'change-me' from secrets.conf.example",
-                                      hint: "write the real password of the mail account there (or in \(n.environmentVariable))")
+                return WatchpostError(.secrets, Message("secrets.placeholder_password", ["name": .text(n.rawValue), "place": place]),
+                                      hint: Message("secrets.hint.password", ["variable": .text(n.environmentVariable)]))
             }
         }
         if let key = values[.linkKey] {
             if key == Self.exampleLinkKey || key.lowercased().hasPrefix("change-me") {
-                return WatchpostError(.secrets, "web.link_key in \(place) is the public placeholder from secrets.conf.example: anyone could forge acknowledgement links with it",
-                                      hint: "run: openssl rand -hex 32   and put the result in web.link_key (or WATCHPOST_LINK_KEY)")
+                return WatchpostError(.secrets, Message("secrets.placeholder_link_key", ["place": place]), hint: Message("secrets.hint.link_key"))
             }
             let bits = Self.estimatedBits(key)
             if bits < Self.linkKeyBits {
-                return WatchpostError(.secrets, "web.link_key in \(place) is too weak (about \(bits) bits; at least \(Self.linkKeyBits) are needed)",
-                                      hint: "run: openssl rand -hex 32   and put the result in web.link_key (or WATCHPOST_LINK_KEY)")
+                return WatchpostError(.secrets, Message("secrets.weak_link_key", ["place": place, "bits": .int(Int64(bits)), "needed": .int(Int64(Self.linkKeyBits))]),
+                                      hint: Message("secrets.hint.link_key"))
             }
         }
         return nil

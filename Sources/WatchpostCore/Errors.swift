@@ -32,5 +32,17 @@ public struct WatchpostError: Error, Sendable, Hashable, CustomStringConvertible
         self.hint = hint
     }
 
+    /// The catalogue text this error was made from, when it was (tests assert its key).
+    public var text: Message?
+
+    /// An error a person reads, from the catalogue: `message` and `hint` are the Vietnamese text
+    /// followed by its English translation.
+    public init(_ code: Code, _ text: Message, hint: Message? = nil) {
+        self.code = code
+        self.message = Catalogue.bilingual(text)
+        self.hint = hint.map { Catalogue.bilingual($0) }
+        self.text = text
+    }
+
     public var description: String { hint.map { "\(message) (\($0))" } ?? message }
 }

@@ -26,12 +26,11 @@ public enum CrossReferences {
                     let cmd = s.string("command")
                     if cmd.contains("/"), !FileSystem.isExecutableFile(path(cmd)) {
                         out.append(.init(file: s.file, line: s.lineOf("command"), key: "command",
-                                         message: "plugin '\(cmd)' is missing or not executable (looked at \(path(cmd)))"))
+                                         Message("config.plugin.missing", ["command": .text(cmd), "path": .text(path(cmd))])))
                     }
                 case "content", "player":
                     if let key = s.value("public_key"), !FileSystem.isReadableFile(path(key)) {
-                        out.append(.init(file: s.file, line: s.lineOf("public_key"), key: "public_key",
-                                         message: "content public key '\(key)' is missing or unreadable (looked at \(path(key)))"))
+                        out.append(.init(file: s.file, line: s.lineOf("public_key"), key: "public_key", missingContentKey(key, at: path(key))))
                     }
                 default: break
                 }
@@ -40,22 +39,22 @@ public enum CrossReferences {
             for s in site.sections where s.type == "responder" && s.bool("enabled", default: true) {
                 let action = s.string("action")
                 if !action.isEmpty, !responderActions.contains(action) {
-                    let hint = nearest(action, in: responderActions).map { " (did you mean '\($0)'?)" } ?? ""
-                    out.append(.init(file: s.file, line: s.lineOf("action"), key: "action", message: "unknown responder action '\(action)'\(hint)"))
+                    out.append(.init(file: s.file, line: s.lineOf("action"), key: "action",
+                                     Message("config.responder.unknown_action", ["action": .text(action), "hint": hint(action, responderActions)])))
                 }
                 if let named = s.value("check"), !checkIDs.contains(named) {
-                    let hint = nearest(named, in: Array(checkIDs)).map { " (did you mean '\($0)'?)" } ?? ""
-                    out.append(.init(file: s.file, line: s.lineOf("check"), key: "check", message: "no check '\(named)' at site '\(site.id)'\(hint)"))
+                    out.append(.init(file: s.file, line: s.lineOf("check"), key: "check",
+                                     Message("config.responder.unknown_check", ["check": .text(named), "site": .text(site.id), "hint": hint(named, Array(checkIDs))])))
                 }
                 if action == "command", let cmd = s.value("command"), !FileSystem.isExecutableFile(path(cmd)) {
                     out.append(.init(file: s.file, line: s.lineOf("command"), key: "command",
-                                     message: "responder command '\(cmd)' is missing or not executable (looked at \(path(cmd)))"))
+                                     Message("config.responder.command_missing", ["command": .text(cmd), "path": .text(path(cmd))])))
                 }
                 for code in s.list("on_findings") {
                     guard let known = knownCodes(prefix: code) else { continue }
                     if !known.contains(code) {
-                        let hint = nearest(code, in: Array(known)).map { " (did you mean '\($0)'?)" } ?? ""
-                        out.append(.init(file: s.file, line: s.lineOf("on_findings"), key: "on_findings", message: "no finding code '\(code)'\(hint)"))
+                        out.append(.init(file: s.file, line: s.lineOf("on_findings"), key: "on_findings",
+                                         Message("config.responder.unknown_finding", ["code": .text(code), "hint": hint(code, Array(known))])))
                     }
                 }
             }
@@ -64,14 +63,27 @@ public enum CrossReferences {
             for key in ["tls_certificate", "tls_key"] {
                 guard let p = web.value(key) else { continue }
                 if !FileSystem.isReadableFile(path(p)) {
-                    out.append(.init(file: web.file, line: web.lineOf(key), key: key, message: "'\(p)' is missing or unreadable"))
+                    out.append(.init(file: web.file, line: web.lineOf(key), key: key, Message("config.web.file_missing", ["path": .text(p)])))
                 } else if key == "tls_key", let mode = try? FileSystem.mode(of: path(p)), mode & 0o077 != 0 {
                     out.append(.init(file: web.file, line: web.lineOf(key), key: key,
-                                     message: "the TLS private key has mode \(String(mode, radix: 8)); it must be readable by its owner only (run: chmod 600 \(path(p)))"))
+                                     Message("config.web.key_mode", ["mode": .text(String(mode, radix: 8)), "path": .text(path(p))])))
                 }
             }
         }
         return out.sorted()
+    }
+
+    /// " (did you mean 'x'?)" for the nearest valid name, or nothing.
+    static func hint(_ name: String, _ valid: [String]) -> MessageValue {
+        nearest(name, in: valid).map { .message(Message("config.hint.nearest", ["name": .text($0)])) } ?? .text("")
+    }
+
+    /// A content check's public key is missing: the Department issues it; the message names the
+    /// exact file to create and the command the Department makes it with (README "Installing").
+    static func missingContentKey(_ key: String, at path: String) -> Message {
+        let file = key.split(separator: "/").last.map(String.init) ?? key
+        let prefix = file.hasSuffix(".pub") ? String(file.dropLast(4)) : file
+        return Message("config.content_key.missing", ["key": .text(key), "path": .text(path), "prefix": .text(prefix)])
     }
 
     /// The full list of codes for a code's module prefix, when this module can know it.

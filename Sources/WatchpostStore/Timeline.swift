@@ -41,9 +41,17 @@ public struct TimelineAnchor: Sendable, Hashable, CustomStringConvertible {
 public struct TimelineVerification: Sendable, Hashable {
     public var entries: Int
     /// The first problem: which entry, and whether it was edited, inserted or deleted.
-    public var firstProblem: String?
+    /// The first problem as catalogue text; `firstProblem` is its English rendering.
+    public var problem: Message?
+    public var firstProblem: String? { problem.map { Catalogue.render($0, .en) } }
     public var problemSeq: Int64?
-    public var isIntact: Bool { firstProblem == nil }
+    public var isIntact: Bool { problem == nil }
+
+    public init(entries: Int, problem: Message? = nil, problemSeq: Int64? = nil) {
+        self.entries = entries
+        self.problem = problem
+        self.problemSeq = problemSeq
+    }
 }
 
 extension Store {
@@ -114,19 +122,21 @@ extension Store {
         var prev = genesisHash
         var expected: Int64 = 1
         var count = 0
-        var problem: (String, Int64)? = nil
+        var problem: (Message, Int64)? = nil
+        func n(_ v: Int64) -> MessageValue { .int(v) }
         try db.forEachRow("SELECT * FROM timeline ORDER BY seq") { r in
             guard problem == nil else { return }
             let e = entry(r)
             count += 1
             let recomputed = timelineHash(previous: e.previousHash, seq: e.seq, e.event, messageJSON: r["message_json"].string)
             if e.seq > expected {
-                problem = (e.seq - expected == 1 ? "entry \(expected) was deleted (entry \(e.seq) follows entry \(expected - 1))"
-                                                 : "entries \(expected)…\(e.seq - 1) were deleted (entry \(e.seq) follows entry \(expected - 1))", expected)
+                problem = (e.seq - expected == 1 ? Message("audit.timeline.deleted_one", ["seq": n(expected), "next": n(e.seq), "previous": n(expected - 1)])
+                                                 : Message("audit.timeline.deleted_many", ["first": n(expected), "last": n(e.seq - 1), "next": n(e.seq), "previous": n(expected - 1)]),
+                           expected)
             } else if recomputed != e.hash {
-                problem = ("entry \(e.seq) was edited: its content no longer matches its hash (\(e.event.kind) at \(e.event.at))", e.seq)
+                problem = (Message("audit.timeline.edited", ["seq": n(e.seq), "kind": .text(e.event.kind), "at": .text(e.event.at.description)]), e.seq)
             } else if e.previousHash != prev {
-                problem = ("entry \(e.seq) was inserted or its predecessor replaced: it does not chain to entry \(e.seq - 1)", e.seq)
+                problem = (Message("audit.timeline.inserted", ["seq": n(e.seq), "previous": n(e.seq - 1)]), e.seq)
             }
             prev = e.hash
             expected = e.seq + 1
@@ -135,14 +145,15 @@ extension Store {
             let (headSeq, headHash) = try timelineHead(in: db)
             let last = expected - 1
             if headSeq > last {
-                problem = (headSeq - last == 1 ? "entry \(headSeq) (the last) was deleted" : "entries \(last + 1)…\(headSeq) (the last) were deleted", last + 1)
+                problem = (headSeq - last == 1 ? Message("audit.timeline.last_deleted", ["seq": n(headSeq)])
+                                               : Message("audit.timeline.last_many_deleted", ["first": n(last + 1), "last": n(headSeq)]), last + 1)
             } else if headSeq < last {
-                problem = ("entry \(headSeq + 1) was inserted after the recorded end of the timeline", headSeq + 1)
+                problem = (Message("audit.timeline.appended", ["seq": n(headSeq + 1)]), headSeq + 1)
             } else if headHash != prev {
-                problem = ("entry \(last) was replaced: its hash differs from the recorded end of the timeline", last)
+                problem = (Message("audit.timeline.end_replaced", ["seq": n(last)]), last)
             }
         }
-        return TimelineVerification(entries: count, firstProblem: problem?.0, problemSeq: problem?.1)
+        return TimelineVerification(entries: count, problem: problem?.0, problemSeq: problem?.1)
     }
 
     /// Walks the whole chain; reports the first entry edited, inserted or deleted. With an anchor
@@ -152,16 +163,16 @@ extension Store {
             var v = try Store.verifyTimeline(in: db)
             guard v.isIntact, let anchor else { return v }
             if anchor.seq == 0 {
-                if anchor.hash != Store.genesisHash { v.firstProblem = "the anchor names entry 0 with a hash other than the chain's start"; v.problemSeq = 0 }
+                if anchor.hash != Store.genesisHash { v.problem = Message("audit.timeline.anchor_genesis"); v.problemSeq = 0 }
                 return v
             }
             guard let stored = try db.query("SELECT hash FROM timeline WHERE seq = ?", anchor.seq).first?[0].string else {
-                v.firstProblem = "entry \(anchor.seq), which a message sent earlier anchored, is not in the timeline: the history was cut or rewritten"
+                v.problem = Message("audit.timeline.anchor_missing", ["seq": .int(anchor.seq)])
                 v.problemSeq = anchor.seq
                 return v
             }
             if stored != anchor.hash {
-                v.firstProblem = "entry \(anchor.seq) differs from the anchor \(anchor) sent earlier: the history was rewritten and re-hashed"
+                v.problem = Message("audit.timeline.anchor_differs", ["seq": .int(anchor.seq), "anchor": .text(anchor.description)])
                 v.problemSeq = anchor.seq
             }
             return v

@@ -57,7 +57,7 @@ extension WebApp {
         let login = (form["login"] ?? "").trimmingWhitespace()
         guard formTokenValid(r, form) else {
             await audit(anonymous, action: "login \(login)", allowed: false, status: 403, reason: "login form without its CSRF token", incident: nil)
-            return loginPage(r, message: "Biểu mẫu đã hết hạn, hãy thử lại. / The form expired or lacks its CSRF token; try again.", status: 403, login: login)
+            return loginPage(r, message: Catalogue.bilingual(Message("web.login.form_expired")), status: 403, login: login)
         }
         let password = form["password"] ?? ""
         let now = clock.now()
@@ -65,7 +65,7 @@ extension WebApp {
         // unknown logins, so neither the answer nor its timing says whether an account exists.
         if let until = await throttle.admit(login: login, address: address, now: now) {
             await audit(anonymous, action: "login \(login)", allowed: false, status: 429, reason: "too many failed logins", incident: nil)
-            var resp = loginPage(r, message: "Quá nhiều lần đăng nhập sai; thử lại sau \(shortTime(until, zone(forSite: ""))). / Too many failed logins; try again later.",
+            var resp = loginPage(r, message: Catalogue.bilingual(Message("web.login.throttled", ["until": .text(shortTime(until, zone(forSite: "")))])),
                                  status: 429, login: login)
             resp.headers.append(("Retry-After", String(max(1, (until - now).wholeSeconds))))
             return resp
@@ -80,7 +80,7 @@ extension WebApp {
         guard ok, let user else {
             await throttle.failed(login: login, address: address, now: clock.now())
             await audit(anonymous, action: "login \(login)", allowed: false, status: 401, reason: "wrong login or password", incident: nil)
-            return loginPage(r, message: "Sai tên đăng nhập hoặc mật khẩu. / Wrong login or password.", status: 401, login: login)
+            return loginPage(r, message: Catalogue.bilingual(Message("web.login.wrong")), status: 401, login: login)
         }
         await throttle.succeeded(login: login, address: address)
         do {

@@ -224,18 +224,27 @@ let auditVerifyCommand = Command(
         var anchor: TimelineAnchor?
         if let text = args.value("anchor") {
             guard let a = TimelineAnchor(parsing: text) else {
-                throw WatchpostError(.usage, "--anchor '\(text)' is not HASH@SEQ", hint: "copy the 'Timeline anchor' line of a Watchpost email, e.g. --anchor 3f…9a@1234")
+                throw WatchpostError(.usage, Message("audit.verify.bad_anchor", ["anchor": .text(text)]), hint: Message("audit.verify.bad_anchor_hint"))
             }
             anchor = a
         }
         let (config, _) = ConfigurationLoader.validate(root: configRoot(args))
-        guard FileSystem.exists(config.daemon.database) else { throw WatchpostError(.notFound, "no database at \(config.daemon.database)") }
+        guard FileSystem.exists(config.daemon.database) else {
+            throw WatchpostError(.notFound, Message("audit.verify.no_database", ["path": .text(config.daemon.database)]))
+        }
         let store = try Store(path: config.daemon.database, clock: SystemClock(), readOnly: true)
         let v = try await store.verifyTimeline(anchor: anchor)
-        if let p = v.firstProblem {
-            out("TAMPERED: \(p)")
-            return 1
+        // Vietnamese first, then English, one line each (scripts match either).
+        let verdict: Message
+        if let p = v.problem {
+            verdict = Message("audit.verify.tampered", ["problem": .message(p)])
+        } else if let anchor {
+            verdict = Message("audit.verify.ok_anchor", ["entries": .int(Int64(v.entries)), "anchor": .text(anchor.description)])
+        } else {
+            verdict = Message("audit.verify.ok", ["entries": .int(Int64(v.entries))])
         }
-        out("ok: \(v.entries) timeline entries, hash chain intact" + (anchor.map { ", anchor \($0) found" } ?? ""))
+        out(Catalogue.render(verdict, .vi))
+        out(Catalogue.render(verdict, .en))
+        if v.problem != nil { return 1 }
         return 0
     })

@@ -134,7 +134,8 @@ struct SecretsTests {
             Issue.record("a 0644 secrets file was accepted")
         } catch {
             #expect(error.message.contains("mode 644"))
-            #expect(error.hint == "run: chmod 600 \(path)")
+            #expect(error.hint == "chạy: chmod 600 \(path) / run: chmod 600 \(path)")
+            #expect(error.text?.key == "secrets.mode" && error.message.hasPrefix("tệp bí mật \(path) có quyền 644"), "\(error)")
             #expect(!error.description.contains("hunter2"))
         }
     }
