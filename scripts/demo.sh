@@ -17,7 +17,7 @@ cp -r alerts contrib "$demo/config/"
 mkdir -p "$demo/config/probes"
 cp -r probes/tay-trang "$demo/config/probes/"
 sed -i 's/192\.0\.2\./127.0.0./g' "$demo/config/probes/tay-trang/"*.conf
-sed -e "s#^database = .*#database = $demo/watchpost.db#" -e "s#^secrets = .*#secrets = $demo/config/secrets.conf#" watchpost.conf > "$demo/config/watchpost.conf"
+sed -e "s#^database = .*#database = $demo/watchpost.db#" -e "s#^secrets = .*#secrets = $demo/config/secrets.conf#" -e '/^\[smtp\]/,$d' watchpost.conf > "$demo/config/watchpost.conf"
 if [ -f contrib/demo/watchpost.demo.conf ]; then cat contrib/demo/watchpost.demo.conf >> "$demo/config/watchpost.conf"; fi
 printf '[web]\nlink_key = %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$demo/config/secrets.conf"
 chmod 600 "$demo/config/secrets.conf"

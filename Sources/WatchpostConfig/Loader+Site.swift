@@ -155,6 +155,11 @@ extension ConfigurationLoader {
     mutating func makeChecks(_ ini: INIFile, site: String, defaults: CheckDefaults) -> [CheckDefinition] {
         var checks: [CheckDefinition] = []
         var firstLine: [String: Int] = [:]
+        // An empty (or emptied) checks.conf gave a site that watched nothing while `check` said ok.
+        if !ini.sections.contains(where: { $0.type == "check" }) && !ini.diagnostics.contains(where: { $0.key == "text" }) {
+            diagnostics.append(.init(file: ini.path, line: max(1, ini.lastLine), key: "check",
+                                     message: "no [check NAME] section: this site would monitor nothing (the file is empty or cut short; see the shipped checks.conf)"))
+        }
         for s in ini.sections {
             guard s.type == "check" else {
                 let hint = s.type == "checks" || editDistance(s.type, "check") <= 2 ? " (did you mean [check NAME]?)" : ""

@@ -44,8 +44,7 @@ public struct ConfigurationLoader {
         let lost = ["smtp", "imap", "web", "mail"].filter { running.section($0) != nil && fresh.section($0) == nil }
         guard !lost.isEmpty else { return }
         throw ConfigurationError(diagnostics: lost.map {
-            ConfigDiagnostic(file: "watchpost.conf", line: 0, key: $0,
-                             message: "[\($0)] is in the running configuration but no longer in the file: cut short? Restore it, or restart the daemon to run without it")
+            ConfigDiagnostic(file: "watchpost.conf", line: 0, key: $0, Message("config.reload.section_lost", ["section": .text($0)]))
         })
     }
 
@@ -68,7 +67,7 @@ public struct ConfigurationLoader {
 
     mutating func readINI(_ path: String, required: Bool) -> INIFile? {
         guard FileSystem.exists(path) else {
-            if required { diagnostics.append(.init(file: relative(path), line: 0, key: "file", message: "missing")) }
+            if required { diagnostics.append(.init(file: relative(path), line: 0, key: "file", Message("config.file.missing"))) }
             return nil
         }
         guard let text = readConfigurationText(path) else { return nil }
@@ -91,13 +90,13 @@ public struct ConfigurationLoader {
     static func readBounded(_ path: String, file: String) -> Result<String, ConfigDiagnostic> {
         let read: FileSystem.BoundedRead
         do { read = try FileSystem.readRegularFile(path, limit: largestFile) } catch {
-            return .failure(.init(file: file, line: 0, key: "file", message: "cannot read: \(error.reason)"))
+            return .failure(.init(file: file, line: 0, key: "file", Message("config.file.unreadable", ["reason": .text(error.reason)])))
         }
         switch read {
         case .notRegularFile:
-            return .failure(.init(file: file, line: 0, key: "file", message: "is not a regular file (a device, pipe or folder is never read as configuration)"))
+            return .failure(.init(file: file, line: 0, key: "file", Message("config.file.not_regular")))
         case .tooLarge(let limit):
-            return .failure(.init(file: file, line: 0, key: "file", message: "is larger than \(limit / 1024) KiB; a configuration file is a few KiB"))
+            return .failure(.init(file: file, line: 0, key: "file", Message("config.file.too_large", ["limit": .int(Int64(limit / 1024))])))
         case .contents(let bytes):
             return INIFile.decode(bytes, path: file)
         }
@@ -127,12 +126,7 @@ public struct ConfigurationLoader {
             checkSections(ini, allowed: GlobalSections.all)
             diagnostics += GlobalSections.mailDiagnostics(ini.sections)
             globals = ini.sections
-            // An empty or cut-short file must not pass: without [daemon] the database, secrets
-            // and everything after them would silently fall back to defaults.
-            if !ini.sections.contains(where: { $0.type == "daemon" }) {
-                diagnostics.append(.init(file: ini.path, line: 0, key: "daemon",
-                                         message: "no [daemon] section: the file is empty or cut short (restore it; see the shipped watchpost.conf)"))
-            }
+            diagnostics += Self.requiredSections(ini)
         }
         daemonSettings = makeDaemonSettings(globals.first { $0.type == "daemon" })
         let contacts = loadContacts()
@@ -156,6 +150,22 @@ public struct ConfigurationLoader {
         }
         return WatchpostConfiguration(root: root, daemon: daemonSettings, globalSections: globals, sites: sites,
                                       contacts: contacts, chains: chains, templates: templates)
+    }
+
+    /// The sections a `watchpost.conf` cannot do without, so that an empty or cut-short file
+    /// never passes: `[daemon]` (without it the database, secrets and everything after them fall
+    /// back to defaults) and `[smtp]` (without it no notice reaches anyone in an escalation
+    /// chain: the monitor would watch and tell nobody, while both decisions require an incident
+    /// to be reported to the Department at once — 2432/QĐ-UBND Điều 8.1, 32/2018/QĐ-UBND 7.2.3). A section cut inside loses its required
+    /// keys (`[smtp] host`, `from`), which its schema reports. `[web]`, `[imap]` and `[mail]` are
+    /// optional (no web pages / no email replies / the defaults); a reload that would drop one
+    /// the daemon runs with is refused by `refuseLostSections`. Reported at the file's last line,
+    /// where a cut-short file ends.
+    static func requiredSections(_ ini: INIFile) -> [ConfigDiagnostic] {
+        let end = max(1, ini.lastLine)
+        return [("daemon", "config.daemon.missing"), ("smtp", "config.smtp.missing")].compactMap { section, key in
+            ini.sections.contains(where: { $0.type == section }) ? nil : ConfigDiagnostic(file: ini.path, line: end, key: section, Message(MessageKey(key)))
+        }
     }
 
     func makeDaemonSettings(_ s: ConfigSection?) -> DaemonSettings {

@@ -33,7 +33,9 @@ struct BroadcastDaemonSite {
         sim = try PlayerSimulator.Running(config: PlayerSimulatorConfig(mediaFolder: "\(dir)/media",
                                                                       playlist: [PlaylistEntry(path: "videos/a.mp4", seconds: 4), PlaylistEntry(path: "videos/b.mp4", seconds: 4)],
                                                                       origin: SystemClock().now()))
-        try FileSystem.writeAtomically("\(dir)/watchpost.conf", "[daemon]\ndatabase = var/watchpost.db\nheartbeat_interval = 5s\n" + extraConfig)
+        try FileSystem.writeAtomically("\(dir)/watchpost.conf", "[daemon]\ndatabase = var/watchpost.db\nheartbeat_interval = 5s\n" + extraConfig
+            // [smtp] is required (#19); a closed loopback port unless the test brings its own server.
+            + (extraConfig.contains("[smtp]") ? "" : "\n[smtp]\nhost = 127.0.0.1\nport = 1\ninsecure = true\nfrom = test@example.org\n"))
         try FileSystem.writeAtomically("\(dir)/probes/tay-trang/checks.conf", """
             [check playing-now]
             kind = player

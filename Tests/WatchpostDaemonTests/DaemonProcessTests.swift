@@ -26,6 +26,11 @@ struct TestSite {
             heartbeat_interval = 5s
             jitter = 0.05
             log_level = debug
+            [smtp]
+            host = 127.0.0.1
+            port = 1
+            insecure = true
+            from = test@example.org
             """)
         try FileSystem.writeAtomically("\(dir)/secrets.conf", "[web]\nlink_key = 5f0c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d\n", mode: 0o600)
         try FileSystem.writeAtomically("\(dir)/flip.sh", "#!/bin/sh\nif [ -f \"$1\" ]; then echo \"CRITICAL - flag $1 present\"; exit 2; fi\necho \"OK - all fine | value=1\"; exit 0\n", mode: 0o755)

@@ -36,6 +36,11 @@ struct Box {
             sample_interval = 10s
             heartbeat_interval = 5s
             jitter = 0.05
+            [smtp]
+            host = 127.0.0.1
+            port = 1
+            insecure = true
+            from = test@example.org
             [web]
             listen = 127.0.0.1:\(port)
             """)

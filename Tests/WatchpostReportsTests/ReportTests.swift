@@ -438,7 +438,7 @@ struct ReportTests {
         for item in ["probes", "alerts", "contrib"] {
             _ = try Subprocess.run("/bin/cp", arguments: ["-r", "\(packageRoot)/\(item)", "\(dir)/"], timeout: .seconds(20))
         }
-        try FileSystem.writeAtomically("\(dir)/watchpost.conf", "[daemon]\ndatabase = w.db\n")
+        try FileSystem.writeAtomically("\(dir)/watchpost.conf", "[daemon]\ndatabase = w.db\n[smtp]\nhost = 127.0.0.1\nport = 1\ninsecure = true\nfrom = test@example.org\n")
         let config = try ConfigurationLoader.load(root: dir)
         let site = try #require(config.site("tay-trang"))
         let day = site.zone.startOf(CivilDate(year: 2026, month: 3, day: 2))

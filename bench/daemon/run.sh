@@ -40,7 +40,7 @@ if [ "$set_name" = demo ]; then
   cp -r alerts contrib "$demo/config/"
   cp -r probes/tay-trang "$demo/config/probes/"
   sed -i 's/192\.0\.2\./127.0.0./g' "$demo/config/probes/tay-trang/"*.conf
-  sed -e "s#^database = .*#database = $demo/watchpost.db#" -e "s#^secrets = .*#secrets = $demo/config/secrets.conf#" \
+  sed -e "s#^database = .*#database = $demo/watchpost.db#" -e "s#^secrets = .*#secrets = $demo/config/secrets.conf#" -e '/^\[smtp\]/,$d' \
       -e "s#^log_level = .*#log_level = warning#" watchpost.conf > "$demo/config/watchpost.conf"
   cat contrib/demo/watchpost.demo.conf >> "$demo/config/watchpost.conf"
   printf '[web]\nlink_key = %s\n' "$(openssl rand -hex 32)" > "$demo/config/secrets.conf"
@@ -85,7 +85,7 @@ else
   mkdir -p "$config/probes/bench"
   cp -r alerts "$config/"
   cp probes/tay-trang/site.conf probes/tay-trang/schedule.conf "$config/probes/bench/"
-  printf '[daemon]\ndatabase = %s/wp.db\nsecrets = %s/none.conf\nlog_level = warning\n' "$work" "$work" > "$config/watchpost.conf"
+  printf '[daemon]\ndatabase = %s/wp.db\nsecrets = %s/none.conf\nlog_level = warning\n[smtp]\nhost = 127.0.0.1\ninsecure = true\nfrom = bench@example.org\n' "$work" "$work" > "$config/watchpost.conf"
   {
     printf '[check port]\nkind = tcp\nhost = 127.0.0.1\nport = 18080\ninterval = 10s\n\n'
     printf '[check web]\nkind = http\nurl = http://127.0.0.1:18080/\ninterval = 10s\n\n'

@@ -27,7 +27,7 @@ ls -l "$work"/watchpost.db* | awk '{ s += $5 } END { printf "store on disk: %.1f
 mkdir -p "$work/config/probes/tay-trang"
 cp -r alerts "$work/config/"
 cp probes/tay-trang/site.conf probes/tay-trang/schedule.conf "$work/config/probes/tay-trang/"
-printf '[daemon]\ndatabase = %s/watchpost.db\n' "$work" > "$work/config/watchpost.conf"
+printf '[daemon]\ndatabase = %s/watchpost.db\n[smtp]\nhost = 127.0.0.1\ninsecure = true\nfrom = bench@example.org\n' "$work" > "$work/config/watchpost.conf"
 : > "$work/config/probes/tay-trang/checks.conf"
 echo "==> watchpost plays --format csv, November 2026 (a process)"
 /usr/bin/time -f "cli month wall_s=%e peak_rss_kb=%M" "$bindir/watchpost" plays --config "$work/config" --site tay-trang \

@@ -23,7 +23,7 @@ cp -r alerts "$work/wp/"
 cp probes/vung-ang/site.conf probes/vung-ang/schedule.conf "$work/wp/probes/bench/"
 sed -i 's/^id = vung-ang/id = bench/' "$work/wp/probes/bench/site.conf"
 sed -i '/^\[availability\]/,$d' "$work/wp/probes/bench/site.conf"   # the site = all 20 checks
-printf '[daemon]\ndatabase = %s/wp.db\nsecrets = %s/none.conf\nlog_level = warning\n' "$work" "$work" > "$work/wp/watchpost.conf"
+printf '[daemon]\ndatabase = %s/wp.db\nsecrets = %s/none.conf\nlog_level = warning\n[smtp]\nhost = 127.0.0.1\ninsecure = true\nfrom = bench@example.org\n' "$work" "$work" > "$work/wp/watchpost.conf"
 for i in $(seq -w 0 19); do printf '[check c%s]\nkind = exec\ncommand = /bin/true\ninterval = 24h\ntimeout = 10s\n\n' "$i"; done > "$work/wp/probes/bench/checks.conf"
 "$bin" check --config "$work/wp"
 # The daemon creates the schema; then its own rows are replaced by the generated year.

@@ -35,6 +35,10 @@ database = $work/wp.db
 secrets = $work/secrets.conf
 log_level = warning
 jitter = 0
+[smtp]
+host = 127.0.0.1
+insecure = true
+from = bench@example.org
 [web]
 listen = 127.0.0.1:$port
 threads = $threads
