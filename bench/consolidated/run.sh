@@ -41,7 +41,7 @@ make_box() {  # dir site checks port   (the site keeps Vũng Áng's id: its cont
   cp -r alerts "$dir/"
   cp probes/vung-ang/site.conf probes/vung-ang/schedule.conf "$dir/probes/$site/"
   sed -i '/^\[availability\]/,$d' "$dir/probes/$site/site.conf"
-  printf '[daemon]\ndatabase = var/wp.db\nsecrets = secrets.conf\nlog_level = warning\n[web]\nlisten = 127.0.0.1:%s\n' "$port" > "$dir/watchpost.conf"
+  printf '[daemon]\ndatabase = var/wp.db\nsecrets = secrets.conf\nlog_level = warning\n[smtp]\nhost = 127.0.0.1\ninsecure = true\nfrom = bench@example.org\n[web]\nlisten = 127.0.0.1:%s\n' "$port" > "$dir/watchpost.conf"
   printf '[web]\nlink_key = %s\n' "$key" > "$dir/secrets.conf"; chmod 600 "$dir/secrets.conf"
   for i in $(seq -w 0 $((n - 1))); do printf '[check c%s]\nkind = exec\ncommand = /bin/true\ninterval = 24h\ntimeout = 10s\n\n' "$i"; done > "$dir/probes/$site/checks.conf"
   "$bin" check --config "$dir" > /dev/null

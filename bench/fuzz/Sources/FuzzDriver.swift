@@ -18,6 +18,26 @@ let selectedTarget: FuzzTarget = {
     return t
 }()
 
+/// Before libFuzzer reads its corpus: an empty corpus folder named by WATCHPOST_FUZZ_SEED_DIR
+/// (bench/fuzz/run.sh) gets the target's seeds, so the run starts from valid inputs.
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
+    guard let dir = getenv("WATCHPOST_FUZZ_SEED_DIR").map({ String(cString: $0) }), let d = opendir(dir) else { return 0 }
+    var empty = true
+    while let e = readdir(d) {
+        let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        if name != "." && name != ".." { empty = false; break }
+    }
+    closedir(d)
+    guard empty else { return 0 }
+    for (i, seed) in selectedTarget.seeds.enumerated() {
+        guard let f = fopen("\(dir)/seed-\(i)", "wb") else { continue }
+        _ = seed.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
+        fclose(f)
+    }
+    return 0
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []

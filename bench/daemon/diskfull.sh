@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# A 2 MiB volume filled under an incident storm (issue #19, point 12), with the built daemon:
+# its database on a fresh 2 MiB tmpfs, a `storage` check, CHECKS exec checks failing and
+# recovering every few seconds, mail to a local aiosmtpd. The volume is then filled to the last
+# byte by another writer for HOLD seconds while the storm goes on, then the filler is removed.
+# Passes when:
+#   - a "disk almost full" incident (the storage check CRITICAL) opened before the volume was full;
+#   - the daemon is alive throughout and did not spin: its CPU while the disk was full stays under
+#     MAX_CPU (default 0.3 of a core) and its log grew by less than MAX_LOG_KB (default 200) KiB;
+#   - no message arrived twice (Message-ID), and every notice the database holds was sent once
+#     the space came back.
+# Needs root (mount). Usage: bench/daemon/diskfull.sh [HOLD_SECONDS=40] [CHECKS=4]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+hold=${1:-40}; checks=${2:-4}
+max_cpu=${MAX_CPU:-0.3}; max_log_kb=${MAX_LOG_KB:-200}
+bin="${BIN_DIR:-$root/.build/debug}"
+[ "$(id -u)" = 0 ] || { echo "FAIL: mounting the 2 MiB tmpfs needs root"; exit 1; }
+[ -x "$bin/watchpost" ] || { echo "FAIL: no $bin/watchpost (swift build first)"; exit 1; }
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || { echo "FAIL: aiosmtpd missing: apt-get install python3-aiosmtpd"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 missing: apt-get install sqlite3"; exit 1; }
+work="$(mktemp -d /tmp/watchpost-diskfull-XXXXXX)"
+vol="$work/vol"; mkdir -p "$vol"
+mount -t tmpfs -o size=2m tmpfs "$vol"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; umount -l "$vol" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "--- daemon log (last 20 lines)"; tail -n 20 "$work/daemon.log" 2>/dev/null || true; exit 1; }
+wait_until() {
+  local deadline=$(( $(date +%s) + $1 )); local what="$2"; shift 2
+  until "$@"; do [ "$(date +%s)" -lt "$deadline" ] || fail "timed out waiting for: $what"; sleep 0.2; done
+}
+db="$vol/watchpost.db"
+q() { sqlite3 -cmd ".timeout 2000" "$db" "$1" 2>/dev/null || echo "?"; }
+free_kb() { df -k --output=avail "$vol" | tail -n 1 | tr -d ' '; }
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+conf="$work/conf"; site=tay-trang
+mkdir -p "$conf/probes/$site" "$work/mail" "$work/flags"
+cp -r "$root/alerts" "$conf/"
+cp "$root/probes/$site/site.conf" "$conf/probes/$site/"
+{ printf '[weekly]\n'; for d in monday tuesday wednesday thursday friday saturday sunday; do printf '%s = 00:00-24:00\n' "$d"; done; } > "$conf/probes/$site/schedule.conf"
+printf '#!/bin/sh\nif [ -e "$1" ]; then echo "CRITICAL - $2"; exit 2; fi\necho "OK"; exit 0\n' > "$work/flip.sh"; chmod +x "$work/flip.sh"
+{
+  printf '[check box-storage]\nkind = storage\nname = Dung lượng đĩa / Disk space\ninterval = 2s\ntimeout = 1s\nfail_after = 1\nrecover_after = 1\n\n'
+  for i in $(seq "$checks"); do
+    printf '[check storm%s]\nkind = exec\nname = Bão sự cố %s / Storm %s\ncommand = %s/flip.sh\narguments = %s/flags/%s loi-%s\ninterval = 1s\ntimeout = 900ms\nfail_after = 1\nrecover_after = 1\n\n' \
+      "$i" "$i" "$i" "$work" "$work" "$i" "$i"
+  done
+} > "$conf/probes/$site/checks.conf"
+cat > "$conf/watchpost.conf" <<CONF
+[daemon]
+database = $db
+secrets = $work/secrets.conf
+jitter = 0
+[smtp]
+host = 127.0.0.1
+port = $port
+insecure = true
+from = watchpost@$site.example.org
+[mail]
+group_window = 2s
+CONF
+printf '[web]\nlink_key = %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$work/secrets.conf"; chmod 600 "$work/secrets.conf"
+"$bin/watchpost" check --config "$conf" > "$work/check.txt" 2>&1 || { cat "$work/check.txt"; fail "configuration refused"; }
+/usr/bin/python3 "$root/scripts/mail-sink.py" --listen "127.0.0.1:$port" --dir "$work/mail" > "$work/sink.log" 2>&1 < /dev/null &
+pids+=($!)
+"$bin/watchpost" run --config "$conf" > "$work/daemon.log" 2>&1 < /dev/null &
+daemon=$!; pids+=($daemon)
+wait_until 60 "the daemon's first results" bash -c "[ \"\$(sqlite3 '$db' 'SELECT COUNT(*) FROM check_state' 2>/dev/null || echo 0)\" -ge $((checks + 1)) ]"
+
+# The storm: every check fails for 2 s, then recovers for 2 s, until told to stop.
+( while [ ! -e "$work/stop" ]; do for i in $(seq "$checks"); do touch "$work/flags/$i"; done; sleep 2; rm -f "$work/flags/"*; sleep 2; done ) &
+pids+=($!)
+sleep 5
+echo "==> storm running; $(free_kb) KiB free on the 2 MiB volume — load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Fill the volume in steps, leaving the storage check time to see each level.
+filler="$vol/filler"
+for leave in 300 150 60; do
+  while [ "$(free_kb)" -gt "$leave" ]; do dd if=/dev/zero bs=4k count=8 >> "$filler" 2>/dev/null || break; done
+  sleep 5
+done
+almost=$(q "SELECT COUNT(*) FROM incident WHERE check_id = 'box-storage'")
+[ "$almost" != "?" ] && [ "$almost" -ge 1 ] || fail "no 'disk almost full' incident opened before the volume filled (storage incidents: $almost)"
+while dd if=/dev/zero bs=4k count=1 >> "$filler" 2>/dev/null; do :; done
+while dd if=/dev/zero bs=512 count=1 >> "$filler" 2>/dev/null; do :; done
+echo "==> volume full ($(free_kb) KiB free); holding ${hold}s under the storm"
+ticks() { awk '{print $14 + $15}' "/proc/$daemon/stat"; }
+t0=$(ticks); l0=$(stat -c %s "$work/daemon.log"); s0=$(date +%s.%N)
+sleep "$hold"
+kill -0 "$daemon" 2>/dev/null || fail "the daemon died while the disk was full"
+t1=$(ticks); l1=$(stat -c %s "$work/daemon.log"); s1=$(date +%s.%N)
+cpu=$(awk "BEGIN { printf \"%.3f\", ($t1 - $t0) / $(getconf CLK_TCK) / ($s1 - $s0) }")
+log_kb=$(( (l1 - l0) / 1024 ))
+echo "==> while full: daemon CPU ${cpu} of a core, log grew ${log_kb} KiB in ${hold}s"
+
+# Space back: the storm stops, every notice leaves once.
+rm -f "$filler"; touch "$work/stop"; rm -f "$work/flags/"*
+wait_until 120 "every incident resolved and every notice sent after the space came back" bash -c \
+  "[ \"\$(sqlite3 -cmd '.timeout 2000' '$db' \"SELECT (SELECT COUNT(*) FROM incident WHERE state != 'resolved' AND check_id LIKE 'storm%') + (SELECT COUNT(*) FROM outbox WHERE state != 'sent') + (SELECT COUNT(*) FROM mail_message WHERE state != 'sent')\" 2>/dev/null || echo 1)\" = 0 ]"
+sleep 3
+kill -0 "$daemon" 2>/dev/null || fail "the daemon died after the space came back"
+incidents=$(q "SELECT COUNT(*) FROM incident"); notices=$(q "SELECT COUNT(*) FROM outbox"); sent=$(q "SELECT COUNT(*) FROM mail_message WHERE state = 'sent'")
+timeline=$(q "SELECT COUNT(*) FROM timeline")
+dups=$(/usr/bin/python3 - "$work/mail" <<'PY'
+import collections, email, email.policy, glob, os, sys
+seen = collections.Counter()
+for p in glob.glob(os.path.join(sys.argv[1], "*.eml")):
+    raw = open(p, "rb").read().split(b"\n", 1)[1]
+    seen[str(email.message_from_bytes(raw, policy=email.policy.default)["Message-ID"]).strip()] += 1
+print(sum(1 for n in seen.values() if n > 1), sum(seen.values()))
+PY
+)
+read -r dup_count arrived <<< "$dups"
+verify=$("$bin/watchpost" audit verify --config "$conf" 2>&1 | tail -n 1)
+echo "incidents $incidents (storage: $almost), timeline entries $timeline, notices $notices, messages sent $sent, arrived $arrived, duplicates $dup_count"
+echo "audit verify: $verify"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+problems=""
+[ "$dup_count" = 0 ] || problems="$problems; $dup_count message(s) arrived twice"
+[ "$arrived" = "$sent" ] || problems="$problems; $sent messages marked sent but $arrived arrived"
+awk "BEGIN { exit !($cpu < $max_cpu) }" || problems="$problems; CPU ${cpu} of a core while full (limit $max_cpu)"
+[ "$log_kb" -lt "$max_log_kb" ] || problems="$problems; log grew ${log_kb} KiB while full (limit $max_log_kb)"
+echo "$verify" | grep -q "hash chain intact" || problems="$problems; audit verify: $verify"
+[ -z "$problems" ] || fail "${problems#; }"
+echo OK
