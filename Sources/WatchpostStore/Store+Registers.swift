@@ -161,16 +161,11 @@ extension Store {
 
     /// Writes (or replaces) the plan for one day. The caller has validated it with `OperatingPlan.problems`.
     public func setPlan(_ e: PlanEntry) throws(WatchpostError) {
-        let windows: String
-        let message: Message
-        switch e.change {
-        case .closed:
-            windows = ""
-            message = Message("registers.plan.closed", ["date": .date(e.date), "reason": .text(e.reason)])
-        case .hours(let ws):
-            windows = ws.map(\.description).joined(separator: ", ")
-            message = Message("registers.plan.set", ["date": .date(e.date), "hours": .text(windows), "reason": .text(e.reason)])
+        let windows: String = switch e.change {
+        case .closed: ""
+        case .hours(let ws): ws.map(\.description).joined(separator: ", ")
         }
+        let message = e.message
         let kind = e.change == .closed ? "closed" : "hours"
         _ = try registerWrite { db in
             try db.run("INSERT OR REPLACE INTO operating_plan (site, date, kind, windows, reason, set_by, set_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -241,8 +236,12 @@ extension Store {
 
     public func completeFollowUpAction(id: Int64, by: String, at: Instant) throws(WatchpostError) {
         _ = try registerWrite { db in
-            guard let site = try db.query("SELECT i.site FROM inspection_actions a JOIN inspections i ON i.id = a.inspection_id WHERE a.id = ? AND a.done_ms IS NULL", id).first?[0].string else {
+            guard let row = try db.query("SELECT i.site, a.done_ms, a.done_by FROM inspection_actions a JOIN inspections i ON i.id = a.inspection_id WHERE a.id = ?", id).first,
+                  let site = row[0].string else {
                 throw RegisterRefusal([FieldProblem("id", Message("registers.not_found", ["what": .message(Message("registers.what.action")), "id": .int(id)]))])
+            }
+            if let done = row[1].int {
+                throw RegisterRefusal([FieldProblem("id", Message("registers.action.already_done", ["id": .int(id), "at": .tableTime(Instant(milliseconds: done)), "by": .text(row[2].string ?? "")]))])
             }
             try db.run("UPDATE inspection_actions SET done_ms = ?, done_by = ? WHERE id = ?", at.milliseconds, by, id)
             try appendRegisterEvent(db, site: site, kind: "action.done", actor: by, at: at, Message("registers.action.done", ["id": .int(id)]))
@@ -252,8 +251,11 @@ extension Store {
     /// Closes an inspection once every follow-up action is done.
     public func closeInspection(id: Int64, by: String, at: Instant) throws(WatchpostError) {
         _ = try registerWrite { db in
-            guard let site = try db.query("SELECT site FROM inspections WHERE id = ? AND closed_ms IS NULL", id).first?[0].string else {
+            guard let row = try db.query("SELECT site, closed_ms FROM inspections WHERE id = ?", id).first, let site = row[0].string else {
                 throw RegisterRefusal([FieldProblem("id", Message("registers.not_found", ["what": .message(Message("registers.what.inspection")), "id": .int(id)]))])
+            }
+            if let closed = row[1].int {
+                throw RegisterRefusal([FieldProblem("id", Message("registers.inspection.already_closed", ["id": .int(id), "at": .tableTime(Instant(milliseconds: closed))]))])
             }
             let open = try db.query("SELECT count(*) FROM inspection_actions WHERE inspection_id = ? AND done_ms IS NULL", id).first?[0].int ?? 0
             if open > 0 { throw RegisterRefusal([FieldProblem("actions", Message("registers.inspection.open_actions", ["count": .int(open)]))]) }
@@ -310,7 +312,7 @@ extension Store {
             default: false
             }
             guard allowed else {
-                throw RegisterRefusal([FieldProblem("state", Message("registers.feedback.wrong_state", [
+                throw RegisterRefusal([FieldProblem("state", Message(current == state || current == .answered ? "registers.feedback.already" : "registers.feedback.wrong_state", [
                     "id": .int(id), "state": .message(Message(MessageKey("registers.feedback.state." + current.rawValue))),
                 ]))])
             }
@@ -377,21 +379,39 @@ extension Store {
     }
 
     public func addProposal(_ p: Proposal) throws(WatchpostError) -> Int64 {
+        try registerWrite { db in try insertProposal(p, db) }
+    }
+
+    /// Files `p` unless a pending proposal of the site has the same origin (checked in the same
+    /// transaction, so a step run twice files once); nil when it was not filed.
+    public func addProposal(_ p: Proposal, unlessPendingFromSameOrigin: Bool) throws(WatchpostError) -> Int64? {
         try registerWrite { db in
-            try db.run("INSERT INTO proposals (site, kind, text, origin, raised_by, raised_ms, decision) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-                       p.site, p.kind.rawValue, p.text, p.origin, p.raisedBy, p.raisedAt.milliseconds)
-            let id = db.lastInsertRowID
-            try appendRegisterEvent(db, site: p.site, kind: "proposal.recorded", actor: p.raisedBy, at: p.raisedAt, Message("registers.proposal.recorded", [
-                "kind": .message(Message(MessageKey("registers.proposal.kind." + p.kind.rawValue))), "id": .int(id), "text": .text(p.text),
-            ]))
-            return id
+            if unlessPendingFromSameOrigin,
+               try !db.query("SELECT 1 FROM proposals WHERE site = ? AND origin = ? AND decision = 'pending'", p.site, p.origin).isEmpty { return nil }
+            return try insertProposal(p, db)
         }
+    }
+
+    private func insertProposal(_ p: Proposal, _ db: SQLiteConnection) throws -> Int64 {
+        try db.run("INSERT INTO proposals (site, kind, text, origin, raised_by, raised_ms, decision) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                   p.site, p.kind.rawValue, p.text, p.origin, p.raisedBy, p.raisedAt.milliseconds)
+        let id = db.lastInsertRowID
+        try appendRegisterEvent(db, site: p.site, kind: "proposal.recorded", actor: p.raisedBy, at: p.raisedAt, Message("registers.proposal.recorded", [
+            "kind": .message(Message(MessageKey("registers.proposal.kind." + p.kind.rawValue))), "id": .int(id), "text": .text(p.text),
+        ]))
+        return id
     }
 
     public func decideProposal(id: Int64, decision: ProposalDecision, note: String, by: String, at: Instant) throws(WatchpostError) {
         _ = try registerWrite { db in
-            guard let site = try db.query("SELECT site FROM proposals WHERE id = ? AND decision = 'pending'", id).first?[0].string else {
+            guard let row = try db.query("SELECT site, decision, decided_by, decided_ms FROM proposals WHERE id = ?", id).first, let site = row[0].string else {
                 throw RegisterRefusal([FieldProblem("id", Message("registers.not_found", ["what": .message(Message("registers.what.proposal")), "id": .int(id)]))])
+            }
+            if let earlier = row[1].string, earlier != ProposalDecision.pending.rawValue {
+                throw RegisterRefusal([FieldProblem("id", Message("registers.proposal.already_decided", [
+                    "id": .int(id), "decision": .message(Message(MessageKey("registers.proposal.decision." + earlier))), "by": .text(row[2].string ?? ""),
+                    "at": .tableTime(Instant(milliseconds: row[3].int ?? 0)),
+                ]))])
             }
             try db.run("UPDATE proposals SET decision = ?, decided_by = ?, decided_ms = ?, decision_note = ? WHERE id = ?", decision.rawValue, by, at.milliseconds, note, id)
             try appendRegisterEvent(db, site: site, kind: "proposal.decided", actor: by, at: at, Message("registers.proposal.decided", [
@@ -479,8 +499,10 @@ extension Store {
         }
     }
 
-    public func returnLoan(site: String, equipmentID: String, note: String, by: String, at: Instant) throws(WatchpostError) {
-        _ = try registerWrite { db in
+    /// Records the item back; returns the loan it closes (who had it, for what).
+    @discardableResult
+    public func returnLoan(site: String, equipmentID: String, note: String, by: String, at: Instant) throws(WatchpostError) -> EquipmentLoan {
+        try registerWrite { db in
             guard let open = try Store.loanRows(db, where: "site = ? AND equipment_id = ? AND returned_ms IS NULL", [site, equipmentID]).first else {
                 throw RegisterRefusal([FieldProblem("equipment", Message("registers.loan.not_out", ["item": .text(equipmentID)]))])
             }
@@ -488,6 +510,10 @@ extension Store {
             try appendRegisterEvent(db, site: site, kind: "loan.returned", actor: by, at: at, Message("registers.loan.returned", [
                 "item": .text(equipmentID), "borrower": .text(open.borrower),
             ]))
+            var closed = open
+            closed.returnedAt = at
+            closed.returnNote = note
+            return closed
         }
     }
 

@@ -107,4 +107,26 @@ struct OperatingPlanTests {
             + EquipmentState.allCases.map { MessageKey("registers.equipment.state." + $0.rawValue) }
         for k in used { #expect(Catalogue.contains(k), "missing \(k)") }
     }
+
+    @Test func textareaLineBreaksAreKeptAndControlBytesAreNotEchoed() {
+        #expect(RegisterText.normalisingLineBreaks("a\r\nb\rc\n") == "a\nb\nc\n")
+        #expect(RegisterText.problems(RegisterText.normalisingLineBreaks("Mất card\r\nQuạt kêu"), field: "x", required: true, max: 100).isEmpty)
+        #expect(!RegisterText.problems("a\u{1B}b", field: "x", required: true, max: 100).isEmpty)
+        #expect(RegisterText.withoutControlCharacters("a\u{0}b\u{1B}c\r\nd\te\u{7F}") == "abc\nd\te")
+    }
+
+    @Test func aPlanWithoutAReasonSaysNone() {
+        let sat = CivilDate(year: 2026, month: 12, day: 5)
+        var e = PlanEntry(site: "tay-trang", date: sat, change: .hours([DailyWindow(parsing: "08:00-16:00")!]), reason: "", by: "kt", at: Instant(seconds: 0))
+        #expect(Catalogue.render(e.message, .vi) == "Kế hoạch vận hành ngày 05/12/2026: 08:00-16:00")
+        #expect(!Catalogue.render(e.message, .en).contains("()"))
+        e.reason = "Trực ban"
+        #expect(Catalogue.render(e.message, .vi) == "Kế hoạch vận hành ngày 05/12/2026: 08:00-16:00 (Trực ban)")
+    }
+
+    @Test func registerPolicyUsesTheIncidentRoles() {
+        #expect(RegisterPolicy.roles(allowedTo: .write) == [.operator, .technician])
+        #expect(RegisterPolicy.roles(allowedTo: .decide) == [.department])
+        #expect(!RegisterPolicy.allows(.committee, .write) && !RegisterPolicy.allows(.admin, .write) && !RegisterPolicy.allows(.security, .decide))
+    }
 }

@@ -123,4 +123,37 @@ struct RegisterStoreTests {
             #expect(h2.inspections == 1 && h2.surpriseInspections == 1 && h2.feedbackReceived == 0 && h2.feedbackOpen == 1 && h2.plannedDays == 0)
         }
     }
+
+    @Test func aSecondDoneCloseOrDecideSaysItWasAlreadyDone() async throws {
+        try await withStore { store in
+            func refusal(_ body: () async throws -> Void) async -> String {
+                do { try await body(); return "" } catch let e as WatchpostError { return e.message } catch { return "\(error)" }
+            }
+            let id = try await store.addInspection(Inspection(site: "tay-trang", kind: .surprise, date: CivilDate(year: 2026, month: 12, day: 1),
+                                                              bodies: "Sở TT&TT", people: "", checked: [], findings: "", createdBy: "kt", createdAt: now))
+            let action = try await store.addFollowUpAction(FollowUpAction(inspectionID: id, text: "Thay card", owner: "KT", due: CivilDate(year: 2026, month: 12, day: 15)), by: "kt", at: now)
+            try await store.completeFollowUpAction(id: action, by: "kt", at: now)
+            let doneAgain = await refusal { try await store.completeFollowUpAction(id: action, by: "kt", at: now) }
+            #expect(doneAgain.contains("đã xong lúc 01/12/2026 10:00 (kt)") && !doneAgain.contains("Không tìm thấy"), "\(doneAgain)")
+            #expect(await refusal { try await store.completeFollowUpAction(id: 999, by: "kt", at: now) }.contains("Không tìm thấy"))
+            try await store.closeInspection(id: id, by: "kt", at: now)
+            let closedAgain = await refusal { try await store.closeInspection(id: id, by: "kt", at: now) }
+            #expect(closedAgain.contains("đã đóng lúc") && !closedAgain.contains("Không tìm thấy"), "\(closedAgain)")
+            let p = try await store.addProposal(Proposal(site: "tay-trang", kind: .repair, text: "Thay ắc quy", raisedBy: "kt", raisedAt: now))
+            try await store.decideProposal(id: p, decision: .approved, note: "", by: "so", at: now)
+            let decidedAgain = await refusal { try await store.decideProposal(id: p, decision: .rejected, note: "", by: "so", at: now) }
+            #expect(decidedAgain.contains("đã được quyết định: Đã chấp thuận (so,"), "\(decidedAgain)")
+            #expect(try await store.proposals(site: "tay-trang").first?.decision == .approved)
+            let f = try await store.addFeedback(Feedback(site: "tay-trang", channel: .phone, receivedOn: CivilDate(year: 2026, month: 12, day: 1), from: "", subject: .operation,
+                                                         item: "", text: "x", recordedBy: "kt", recordedAt: now))
+            _ = try await store.advanceFeedback(id: f, to: .answered, answer: "Đã xử lý", by: "so", at: now)
+            #expect(await refusal { _ = try await store.advanceFeedback(id: f, to: .answered, answer: "lại", by: "so", at: now) }.contains("đã ở trạng thái “Đã trả lời”"))
+            // A return says whose loan it closes.
+            try await store.putEquipment(EquipmentItem(id: "am-thanh", site: "tay-trang", name: "Âm thanh", serial: "", location: "", state: .working, lendable: true), by: "kt", at: now)
+            _ = try await store.lend(EquipmentLoan(equipmentID: "am-thanh", site: "tay-trang", borrower: "UBND xã", purpose: "x", lentAt: now, dueBack: nil, recordedBy: "kt"),
+                                     today: CivilDate(year: 2026, month: 12, day: 1))
+            let back = try await store.returnLoan(site: "tay-trang", equipmentID: "am-thanh", note: "", by: "kt", at: now)
+            #expect(back.borrower == "UBND xã" && back.returnedAt == now)
+        }
+    }
 }

@@ -22,6 +22,11 @@ extension Catalogue {
         .init("registers.field.unknown_check", vi: "Cụm không có hạng mục giám sát “{check}”", en: "The site has no check “{check}”"),
         .init("registers.inspection.maintenance", vi: "Bảo trì trong đợt kiểm tra số {id}", en: "Maintenance during inspection no. {id}"),
         .init("registers.not_found", vi: "Không tìm thấy {what} số {id}", en: "No {what} number {id}"),
+        .init("registers.role.decide_only", vi: "Chỉ Sở Thông tin và Truyền thông trả lời ý kiến, quyết định đề xuất (vai trò hiện tại: {role})",
+              en: "Only the Department answers feedback and decides proposals (current role: {role})"),
+        .init("registers.role.write_only", vi: "Vai trò {role} chỉ được xem sổ; vai trò được ghi: {allowed}",
+              en: "Role {role} may read the registers; roles that write: {allowed}"),
+        .init("registers.cli.unknown_subcommand", vi: "Nhóm lệnh {group} không có lệnh “{name}”", en: "The {group} commands have no “{name}”"),
         .init("registers.refused", vi: "Không ghi được: {reason}", en: "Not recorded: {reason}"),
         .init("registers.invalid_input", vi: "Dữ liệu chưa hợp lệ, chưa ghi gì:", en: "Invalid input, nothing was recorded:"),
         .init("registers.what.inspection", vi: "biên bản kiểm tra", en: "inspection"),
@@ -42,8 +47,19 @@ extension Catalogue {
         .init("registers.plan.hours_range", vi: "Kế hoạch {planned}; phải từ {min} đến {max} giờ ({source})",
               en: "Planned {planned}; must be {min} to {max} hours ({source})"),
         .init("registers.plan.set", vi: "Kế hoạch vận hành ngày {date}: {hours} ({reason})", en: "Operating plan for {date}: {hours} ({reason})"),
+        .init("registers.plan.set_no_reason", vi: "Kế hoạch vận hành ngày {date}: {hours}", en: "Operating plan for {date}: {hours}"),
+        .init("registers.plan.none", vi: "Ngày {date} không có kế hoạch nào để bỏ", en: "There is no plan for {date} to remove"),
         .init("registers.plan.closed", vi: "Tạm ngừng vận hành ngày {date}: {reason}", en: "Not operated on {date}: {reason}"),
         .init("registers.plan.cleared", vi: "Bỏ kế hoạch ngày {date}; áp dụng lịch mặc định", en: "Plan for {date} removed; the profile's schedule applies"),
+
+        // The status board's operating hours, following the plan.
+        .init("registers.board.title", vi: "Giờ vận hành", en: "Operating hours"),
+        .init("registers.board.day", vi: "{date}: {hours} — {source}", en: "{date}: {hours} — {source}"),
+        .init("registers.board.hours", vi: "{windows} ({total})", en: "{windows} ({total})"),
+        .init("registers.board.not_operated", vi: "không vận hành", en: "not operated"),
+        .init("registers.board.planned", vi: "theo kế hoạch vận hành của đơn vị ({by}: {reason})", en: "as planned by the operating unit ({by}: {reason})"),
+        .init("registers.board.profile", vi: "theo lịch trong hồ sơ của cụm", en: "the site profile's schedule"),
+        .init("registers.board.edit", vi: "Lập kế hoạch vận hành", en: "Plan the operating hours"),
 
         // Inspections (Tây Trang 7.1.3; Vũng Áng 4.1).
         .init("registers.inspection.kind.periodic", vi: "Kiểm tra định kỳ", en: "Periodic inspection"),
@@ -51,10 +67,12 @@ extension Catalogue {
         .init("registers.inspection.unknown_item", vi: "“{item}” không có trong danh mục kiểm tra của cụm", en: "“{item}” is not on the site's inspection checklist"),
         .init("registers.inspection.recorded", vi: "{kind} ngày {date} (số {id}): {bodies}", en: "{kind} on {date} (no. {id}): {bodies}"),
         .init("registers.inspection.closed", vi: "Đóng biên bản kiểm tra số {id}", en: "Inspection no. {id} closed"),
+        .init("registers.inspection.already_closed", vi: "Biên bản kiểm tra số {id} đã đóng lúc {at}", en: "Inspection no. {id} was already closed at {at}"),
         .init("registers.inspection.open_actions", vi: "Còn {count} việc khắc phục chưa xong", en: "{count} follow-up actions not done yet"),
         .init("registers.action.recorded", vi: "Việc khắc phục (kiểm tra số {inspection}): {text} — {owner}, hạn {due}",
               en: "Follow-up action (inspection no. {inspection}): {text} — {owner}, due {due}"),
         .init("registers.action.done", vi: "Đã xong việc khắc phục số {id}", en: "Follow-up action no. {id} done"),
+        .init("registers.action.already_done", vi: "Việc khắc phục số {id} đã xong lúc {at} ({by})", en: "Follow-up action no. {id} was already done at {at} ({by})"),
 
         // Feedback from the public (Tây Trang 7.2.5).
         .init("registers.feedback.subject.operation", vi: "Công tác quản lý, vận hành", en: "Operation"),
@@ -62,6 +80,12 @@ extension Catalogue {
         .init("registers.feedback.state.received", vi: "Đã tiếp nhận", en: "Received"),
         .init("registers.feedback.state.forwarded", vi: "Đã chuyển Sở", en: "Forwarded to the Department"),
         .init("registers.feedback.state.answered", vi: "Đã trả lời", en: "Answered"),
+        .init("registers.feedback.channel.in-person", vi: "Trực tiếp", en: "In person"),
+        .init("registers.feedback.channel.phone", vi: "Điện thoại", en: "Phone"),
+        .init("registers.feedback.channel.letter", vi: "Thư, đơn", en: "Letter"),
+        .init("registers.feedback.channel.email", vi: "Thư điện tử", en: "Email"),
+        .init("registers.feedback.channel.other", vi: "Khác", en: "Other"),
+        .init("registers.feedback.already", vi: "Ý kiến phản ánh số {id} đã ở trạng thái “{state}”", en: "Feedback no. {id} is already “{state}”"),
         .init("registers.feedback.recorded", vi: "Tiếp nhận ý kiến phản ánh số {id} ({subject}): {text}", en: "Feedback no. {id} received ({subject}): {text}"),
         .init("registers.feedback.forwarded", vi: "Chuyển ý kiến phản ánh số {id} đến Sở Thông tin và Truyền thông",
               en: "Feedback no. {id} forwarded to the Department of Information and Communications"),
@@ -80,6 +104,8 @@ extension Catalogue {
         .init("registers.proposal.decision.rejected", vi: "Không chấp thuận", en: "Rejected"),
         .init("registers.proposal.recorded", vi: "Đề xuất {kind} số {id}: {text}", en: "{kind} proposal no. {id}: {text}"),
         .init("registers.proposal.decided", vi: "Sở quyết định đề xuất số {id}: {decision}", en: "The Department decided proposal no. {id}: {decision}"),
+        .init("registers.proposal.already_decided", vi: "Đề xuất số {id} đã được quyết định: {decision} ({by}, {at})",
+              en: "Proposal no. {id} was already decided: {decision} ({by}, {at})"),
 
         // Training (Tây Trang 7.1.4, 7.2.6; Vũng Áng 4.4).
         .init("registers.training.recorded", vi: "Tập huấn ngày {date}: {topic} ({count} người tham gia)", en: "Training on {date}: {topic} ({count} attendees)"),
@@ -97,5 +123,23 @@ extension Catalogue {
         .init("registers.loan.lent", vi: "Cho mượn {item}: {borrower} — {purpose}", en: "{item} lent to {borrower} — {purpose}"),
         .init("registers.loan.returned", vi: "Đã nhận lại {item} từ {borrower}", en: "{item} returned by {borrower}"),
         .init("registers.loan.not_out", vi: "Thiết bị {item} không có ai đang mượn", en: "Equipment {item} is not out on loan"),
+
+        // The report's registers section (WatchpostReports RegisterSection.swift).
+        .init("report.registers.inspections", vi: "Đợt kiểm tra đã thực hiện", en: "Inspections done"),
+        .init("report.registers.inspections.value", vi: "{count} (định kỳ {periodic}, đột xuất {surprise})", en: "{count} ({periodic} periodic, {surprise} surprise)"),
+        .init("report.registers.open_actions", vi: "Việc khắc phục chưa xong cuối kỳ", en: "Follow-up actions open at the end of the period"),
+        .init("report.registers.count", vi: "{count}", en: "{count}"),
+        .init("report.registers.feedback", vi: "Ý kiến phản ánh của nhân dân", en: "Feedback from the public"),
+        .init("report.registers.feedback.value", vi: "tiếp nhận {received}, đã trả lời {answered}, còn mở {open}", en: "{received} received, {answered} answered, {open} open"),
+        .init("report.registers.maintenance", vi: "Bảo trì, sửa chữa đã thực hiện", en: "Maintenance and repairs done"),
+        .init("report.registers.maintenance.value", vi: "{count} (chi phí {cost} đồng)", en: "{count} (cost {cost} VND)"),
+        .init("report.registers.proposals", vi: "Đề xuất bảo trì, sửa chữa, nâng cấp", en: "Maintenance, repair and upgrade proposals"),
+        .init("report.registers.proposals.value", vi: "đưa ra {raised}, Sở đã quyết định {decided}", en: "{raised} raised, {decided} decided by the Department"),
+        .init("report.registers.training", vi: "Tập huấn, bồi dưỡng", en: "Training held"),
+        .init("report.registers.training.value", vi: "{count} buổi, {people} lượt người tham gia", en: "{count} sessions, {people} attendances"),
+        .init("report.registers.loans", vi: "Lượt cho mượn thiết bị âm thanh lưu động", en: "Loans of the mobile sound equipment"),
+        .init("report.registers.plan", vi: "Kế hoạch vận hành thứ Bảy, Chủ nhật, ngày lễ", en: "Weekend and holiday operating plan"),
+        .init("report.registers.plan.value", vi: "{days} ngày có kế hoạch ({closures} ngày tạm ngừng): kế hoạch {planned} giờ, vận hành {operated} giờ",
+              en: "{days} planned days ({closures} closed): {planned} h planned, {operated} h operated"),
     ]
 }

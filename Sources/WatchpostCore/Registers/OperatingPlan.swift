@@ -50,6 +50,19 @@ public struct PlanEntry: Sendable, Hashable, Codable {
         self.at = at
     }
 
+    /// What the timeline, the forms and the command line say about this entry. A plan without a
+    /// reason says none (no empty "()").
+    public var message: Message {
+        switch change {
+        case .closed:
+            return Message("registers.plan.closed", ["date": .date(date), "reason": .text(reason)])
+        case .hours(let ws):
+            let hours = ws.map(\.description).joined(separator: ", ")
+            return reason.isEmpty ? Message("registers.plan.set_no_reason", ["date": .date(date), "hours": .text(hours)])
+                : Message("registers.plan.set", ["date": .date(date), "hours": .text(hours), "reason": .text(reason)])
+        }
+    }
+
     public var plannedSeconds: Int64 {
         switch change {
         case .closed: return 0
@@ -152,5 +165,26 @@ public enum RegisterText {
             out.append(FieldProblem(field, Message("registers.field.control_characters")))
         }
         return out
+    }
+
+    /// A browser sends a textarea's line breaks as CR LF: they are line breaks, not control bytes.
+    public static func normalisingLineBreaks(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var previousCR = false
+        for u in text.unicodeScalars {
+            if u == "\r" { out.append("\n"); previousCR = true; continue }
+            if u == "\n" && previousCR { previousCR = false; continue }
+            previousCR = false
+            out.append(u)
+        }
+        return String(out)
+    }
+
+    /// `text` without the control bytes `problems` refuses, for showing a refused form again: what
+    /// was typed comes back, the bytes that made it invalid do not.
+    public static func withoutControlCharacters(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for u in normalisingLineBreaks(text).unicodeScalars where !((u.value < 0x20 && u != "\n" && u != "\t") || u.value == 0x7F) { out.append(u) }
+        return String(out)
     }
 }

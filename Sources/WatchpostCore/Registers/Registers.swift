@@ -18,6 +18,34 @@ public enum RegisterKind: String, Sendable, Hashable, Codable, CaseIterable {
     case inspection, feedback, maintenance, proposal, training, equipment, loan
 }
 
+/// What a person does to the registers (issue #18, point 6).
+public enum RegisterAction: String, Sendable, Hashable, CaseIterable {
+    /// Record plans, inspections, feedback, work, proposals, training, equipment and loans.
+    case write
+    /// Answer feedback and decide proposals.
+    case decide
+}
+
+/// Who may write and who decides, by the same roles the incident policy uses (`PartyRole`):
+/// - the operating unit (`operator`: the Board at Vũng Áng, 2432 Art. 4.2; the border-guard post
+///   at Tây Trang, 32/2018 7.2.1, 7.2.5) and the `technician`s who maintain the equipment
+///   (7.1.3, 7.2.4) write;
+/// - the Department answers feedback forwarded to it (7.2.5) and decides proposals (7.1.3);
+/// - the Committee, security and admins read.
+public enum RegisterPolicy {
+    public static func allows(_ role: PartyRole, _ action: RegisterAction) -> Bool {
+        switch (action, role) {
+        case (.write, .operator), (.write, .technician): return true
+        case (.decide, .department): return true
+        default: return false
+        }
+    }
+
+    public static func roles(allowedTo action: RegisterAction) -> [PartyRole] {
+        PartyRole.allCases.filter { allows($0, action) }
+    }
+}
+
 /// Limits on typed text, shared by the forms and the command line.
 public enum RegisterLimits {
     public static let shortText = 200
