@@ -59,6 +59,7 @@ extension WebApp {
         } else {
             body += "<p class=\"card notice\">Chưa kết nối bộ xử lý sự cố. / The incident engine is not connected to the web.</p>"
         }
+        body += await operatingHoursCard()  // the operating plan's hours (registers, Tây Trang 7.2.1.b)
         body += "<h2>Các kiểm tra <span class=\"en\">/ Checks</span> (\(states.count))</h2>"
         if states.isEmpty {
             body += "<p class=\"card\">Chưa có kết quả. / No results yet.</p>"

@@ -9,6 +9,8 @@ import WatchpostStore
 
 public enum WebAction: String, Sendable, CaseIterable {
     case read, acknowledge, resolve, note, escalate, respond, manageUsers = "manage-users"
+    /// Record in the registers; answer feedback and decide proposals (issue #18).
+    case writeRegisters = "write-registers", decideRegisters = "decide-registers"
 
     var incidentAction: IncidentAction? {
         switch self {
@@ -17,7 +19,7 @@ public enum WebAction: String, Sendable, CaseIterable {
         case .note: return .comment
         case .escalate: return .escalateToCommittee
         case .respond: return .respond
-        case .read, .manageUsers: return nil
+        case .read, .manageUsers, .writeRegisters, .decideRegisters: return nil
         }
     }
 }
@@ -36,6 +38,12 @@ public enum AccessPolicy {
             return .yes
         case .manageUsers:
             return role == .admin ? .yes : Decision(allowed: false, reason: "Chỉ quản trị viên được quản lý tài khoản / only admins manage users (your role: \(role))")
+        case .writeRegisters, .decideRegisters:
+            let act: RegisterAction = action == .writeRegisters ? .write : .decide
+            if RegisterPolicy.allows(role.party, act) { return .yes }
+            let allowed = RegisterPolicy.roles(allowedTo: act).map(\.rawValue).joined(separator: ", ")
+            return Decision(allowed: false, reason: Catalogue.bilingual(Message(act == .decide ? "registers.role.decide_only" : "registers.role.write_only",
+                                                                        ["role": .text(role.rawValue), "allowed": .text(allowed)])))
         default:
             guard let act = action.incidentAction else { return Decision(allowed: false, reason: "unknown action") }
             let d = IncidentPolicy.decide([role.party], act, category: category ?? .security)

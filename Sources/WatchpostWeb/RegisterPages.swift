@@ -11,16 +11,22 @@ import WatchpostConfig
 import WatchpostStore
 import HTTPServer
 
-/// What a role may do with the registers. One table, used by every page and form.
+/// What a role may do with the registers: asks the one access policy (`AccessPolicy`, which
+/// asks WatchpostCore's `RegisterPolicy` with the role's `PartyRole`, as incidents do).
 enum RegisterAccess {
     /// Record plans, inspections, feedback, work, proposals, training, equipment and loans.
-    static func mayWrite(_ role: UserRole) -> Bool {
-        // The operating unit (`operator`) and the technicians; admins manage accounts only.
-        ["operator", "technician"].contains(role.rawValue)
-    }
+    static func mayWrite(_ role: UserRole) -> Bool { AccessPolicy.decide(role, .writeRegisters).allowed }
 
     /// Answer feedback, decide proposals (the Department's own tasks, Tây Trang 7.1.3, 7.2.5).
-    static func mayDecide(_ role: UserRole) -> Bool { role == .department }
+    static func mayDecide(_ role: UserRole) -> Bool { AccessPolicy.decide(role, .decideRegisters).allowed }
+}
+
+/// A form the server refused: which one (its action path, without the query), what was typed
+/// (without control bytes) and each problem. Only that form shows them; the others stay empty.
+struct RefusedForm {
+    var path: String
+    var values: [String: String]
+    var problems: [FieldProblem]
 }
 
 /// One input of a register form.
@@ -38,25 +44,38 @@ struct RegisterField {
 }
 
 extension WebApp {
-    func registerForm(action: String, submit: String, fields: [RegisterField], values: [String: String], problems: [FieldProblem], who: Caller) -> String {
+    /// One form. Element ids are made from the form's action path, so the many per-row forms of a
+    /// page (lend, follow-up action, answer, decide) never share one. `refused` fills the form
+    /// and puts each problem beside its field only when it is this form that was refused.
+    /// Inputs allow about twice the stored limit, so over-long text reaches the server and is
+    /// refused with a message, kept in the form, rather than cut silently by the browser.
+    func registerForm(action: String, submit: String, fields: [RegisterField], defaults: [String: String] = [:], refused: RefusedForm?, who: Caller) -> String {
         let csrf = esc(who.session?.csrfToken ?? "")
-        var html = "<form method=\"post\" action=\"\(esc(action))\" class=\"card\"><input type=\"hidden\" name=\"csrf\" value=\"\(csrf)\">"
+        let path = String(action.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        let mine = refused?.path == path ? refused : nil
+        let values = mine?.values ?? defaults, problems = mine?.problems ?? []
+        let formID = "f" + path.dropFirst("/registers".count).map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+        var html = "<form method=\"post\" action=\"\(esc(action))\" class=\"card\" id=\"\(esc(formID))\"><input type=\"hidden\" name=\"csrf\" value=\"\(csrf)\">"
         let general = problems.filter { p in !fields.contains { $0.name == p.field } }
-        for p in general { html += "<p class=\"error\">\(esc(Catalogue.bilingual(p.message)))</p>" }
+        for p in general { html += "<p class=\"error\" role=\"alert\">\(esc(Catalogue.bilingual(p.message)))</p>" }
         for f in fields {
             let v = values[f.name] ?? ""
-            let mine = problems.filter { $0.field == f.name }
-            let id = "f-\(f.name)"
+            let errors = problems.filter { $0.field == f.name }
+            let id = esc(formID + "-" + f.name)
+            let invalid = errors.isEmpty ? "" : " aria-invalid=\"true\" aria-describedby=\"\(id)-error\""
             html += "<label for=\"\(id)\">\(esc(f.label))</label>"
             switch f.kind {
             case .text, .number:
-                html += "<input type=\"text\" id=\"\(id)\" name=\"\(f.name)\" value=\"\(esc(v))\" maxlength=\"4000\"\(f.kind.isNumber ? " inputmode=\"numeric\"" : "")>"
+                html += "<input type=\"text\" id=\"\(id)\" name=\"\(f.name)\" value=\"\(esc(v))\" maxlength=\"\(RegisterLimits.shortText * 2)\"\(f.kind.isNumber ? " inputmode=\"numeric\"" : "")\(invalid)>"
             case .date:
-                html += "<input type=\"text\" id=\"\(id)\" name=\"\(f.name)\" value=\"\(esc(v))\" placeholder=\"2026-12-05\" inputmode=\"numeric\">"
+                // A date the browser's picker cannot hold (a refused "2026-13-45") is shown as text,
+                // so what was typed stays visible beside its error.
+                let type = v.isEmpty || CivilDate(parsing: v) != nil ? "date" : "text"
+                html += "<input type=\"\(type)\" id=\"\(id)\" name=\"\(f.name)\" value=\"\(esc(v))\" placeholder=\"2026-12-05\"\(invalid)>"
             case .textarea:
-                html += "<textarea id=\"\(id)\" name=\"\(f.name)\" rows=\"3\" maxlength=\"4000\">\(esc(v))</textarea>"
+                html += "<textarea id=\"\(id)\" name=\"\(f.name)\" rows=\"3\" maxlength=\"\(RegisterLimits.longText * 3 / 2)\"\(invalid)>\(esc(v))</textarea>"
             case .select(let options):
-                html += "<select id=\"\(id)\" name=\"\(f.name)\">" + options.map { o in
+                html += "<select id=\"\(id)\" name=\"\(f.name)\"\(invalid)>" + options.map { o in
                     "<option value=\"\(esc(o.value))\"\(o.value == v ? " selected" : "")>\(esc(o.label))</option>"
                 }.joined() + "</select>"
             case .checkboxes(let options):
@@ -68,7 +87,7 @@ extension WebApp {
                 html += "<input type=\"checkbox\" id=\"\(id)\" name=\"\(f.name)\" value=\"1\"\(v == "1" ? " checked" : "")>"
             }
             if !f.hint.isEmpty { html += "<div class=\"muted\">\(esc(f.hint))</div>" }
-            for p in mine { html += "<div class=\"error\" role=\"alert\">\(esc(Catalogue.bilingual(p.message)))</div>" }
+            if !errors.isEmpty { html += "<div class=\"error\" role=\"alert\" id=\"\(id)-error\">" + errors.map { esc(Catalogue.bilingual($0.message)) }.joined(separator: "<br>") + "</div>" }
         }
         return html + "<button type=\"submit\">\(esc(submit))</button></form>"
     }
@@ -97,8 +116,14 @@ extension WebApp {
         return sites + "<p class=\"card\">" + links.map { "<a href=\"/registers/\($0.0)\(s)\">\(esc($0.1))</a>" }.joined(separator: " · ") + "</p>"
     }
 
-    func registerPage(_ who: Caller, _ site: SiteProfile, _ vi: String, _ en: String, body: String, status: Int = 200, message: String? = nil) -> HTTPResponse {
-        let note = message.map { "<p class=\"card notice\">\(esc($0))</p>" } ?? ""
+    /// A page of the registers. A refused form that is no longer on the page (a lend refused
+    /// because the item went out meanwhile) has its problems said at the top instead.
+    func registerPage(_ who: Caller, _ site: SiteProfile, _ vi: String, _ en: String, body: String, status: Int = 200, message: String? = nil,
+                      refused: RefusedForm? = nil) -> HTTPResponse {
+        var note = message.map { "<p class=\"card \(status >= 400 ? "error" : "notice")\" role=\"status\">\(esc($0))</p>" } ?? ""
+        if let refused, !body.contains("action=\"\(esc(refused.path))?"), !body.contains("action=\"\(esc(refused.path))\"") {
+            note += refused.problems.map { "<p class=\"card error\" role=\"alert\">\(esc(Catalogue.bilingual($0.message)))</p>" }.joined()
+        }
         return html(page(vi, en, user: who.name, role: who.user?.role.rawValue, status: status,
                          body: "<p class=\"muted\">\(esc(site.name))</p>" + registerNav(site) + note + body))
     }
@@ -112,23 +137,20 @@ extension WebApp {
         let name = segments.first ?? ""
         if r.method.uppercased() == "GET" {
             if name.hasSuffix(".csv") { return await registerCSV(String(name.dropLast(4)), site: site, who) }
-            return await registerGet(name, who, site, values: [:], problems: [], message: nil)
+            return await registerGet(name, who, site, refused: nil, message: nil)
         }
         // Writes: role first, then validation, then the store (which re-checks what it stores).
         let deciding = (name == "feedback" && segments.last == "answer") || (name == "maintenance" && segments.last == "decide")
-        let allowed = deciding ? RegisterAccess.mayDecide(user.role) : RegisterAccess.mayWrite(user.role)
-        guard allowed else {
-            return await refusePage(r, who, status: 403, action: "POST \(r.path)",
-                                    reason: deciding ? "Chỉ Sở Thông tin và Truyền thông trả lời, quyết định / only the Department answers and decides (your role: \(user.role))"
-                                                     : "Đơn vị vận hành và kỹ thuật viên ghi sổ; vai trò \(user.role) chỉ được xem / the operating unit and technicians write the registers; role \(user.role) may read",
-                                    incident: nil)
+        let decision = AccessPolicy.decide(user.role, deciding ? .decideRegisters : .writeRegisters)
+        guard decision.allowed else {
+            return await refusePage(r, who, status: 403, action: "POST \(r.path)", reason: decision.reason, incident: nil)
         }
         let by = user.login
         let now = clock.now()
         let today = site.zone.localDate(of: now)
         var problems: [FieldProblem] = []
         var message = ""
-        func text(_ k: String) -> String { (form[k] ?? "").trimmingWhitespace() }
+        func text(_ k: String) -> String { RegisterText.normalisingLineBreaks(form[k] ?? "").trimmingWhitespace() }
         func day(_ k: String, default d: CivilDate? = nil) -> CivilDate? {
             let v = text(k)
             if v.isEmpty {
@@ -160,8 +182,11 @@ extension WebApp {
                 let mode = text("mode")
                 if mode == "clear", let date {
                     if date < today { problems.append(FieldProblem("date", Message("registers.plan.past", ["date": .date(date)]))); break }
-                    message = try await store.clearPlan(site: site.id, date: date, by: by, at: now)
-                        ? Catalogue.bilingual(Message("registers.plan.cleared", ["date": .date(date)])) : "—"
+                    guard try await store.clearPlan(site: site.id, date: date, by: by, at: now) else {
+                        problems.append(FieldProblem("date", Message("registers.plan.none", ["date": .date(date)])))
+                        break
+                    }
+                    message = Catalogue.bilingual(Message("registers.plan.cleared", ["date": .date(date)]))
                     break
                 }
                 var windows: [DailyWindow] = []
@@ -176,8 +201,7 @@ extension WebApp {
                 problems = OperatingPlan.problems(e, schedule: site.schedule, policy: site.planPolicy, today: today)
                 guard problems.isEmpty else { break }
                 try await store.setPlan(e)
-                message = Catalogue.bilingual(mode == "closed" ? Message("registers.plan.closed", ["date": .date(date), "reason": .text(e.reason)])
-                                              : Message("registers.plan.set", ["date": .date(date), "hours": .text(text("hours")), "reason": .text(e.reason)]))
+                message = Catalogue.bilingual(e.message)
             case ("inspections", 1):
                 let kind = choice("kind", InspectionKind.self), date = day("date", default: today)
                 guard let kind, let date else { break }
@@ -271,8 +295,8 @@ extension WebApp {
                 _ = try await store.lend(loan, today: today)
                 message = Catalogue.bilingual(Message("registers.loan.lent", ["item": .text(id), "borrower": .text(loan.borrower), "purpose": .text(loan.purpose)]))
             case ("equipment", 3) where action == "return":
-                try await store.returnLoan(site: site.id, equipmentID: id, note: String(text("note").prefix(RegisterLimits.shortText)), by: by, at: now)
-                message = Catalogue.bilingual(Message("registers.loan.returned", ["item": .text(id), "borrower": "—"]))
+                let loan = try await store.returnLoan(site: site.id, equipmentID: id, note: String(text("note").prefix(RegisterLimits.shortText)), by: by, at: now)
+                message = Catalogue.bilingual(Message("registers.loan.returned", ["item": .text(id), "borrower": .text(loan.borrower)]))
             default:
                 return notFound(who)
             }
@@ -282,14 +306,20 @@ extension WebApp {
         let page = name == "proposals" ? "maintenance" : name == "actions" ? "inspections" : name
         if !problems.isEmpty {
             await audit(who, action: "POST \(r.path)", allowed: false, status: 400, reason: problems.map(\.description).joined(separator: "; "), incident: nil)
-            // Shown again with what was typed, each problem beside its field.
-            var typed = form
+            // A one-button action (done, close, forward, return) has no form to refill: its refusal
+            // is said at the top of the page. Any other form is shown again with what was typed
+            // (less control bytes), each problem beside its field.
+            if ["done", "close", "forward", "return"].contains(action) && segments.count == 3 {
+                let said = problems.map { Catalogue.bilingual($0.message) }.joined(separator: "; ")
+                return await registerGet(page, who, site, refused: nil, message: said, status: 409)
+            }
+            var typed = form.mapValues(RegisterText.withoutControlCharacters)
             typed["csrf"] = nil
             if let multi = r.body.isEmpty ? nil : parseFormAll(r.body)["checked"] { typed["checked"] = multi.joined(separator: ",") }
-            return await registerGet(page, who, site, values: typed, problems: problems, message: nil, status: 400)
+            return await registerGet(page, who, site, refused: RefusedForm(path: r.path, values: typed, problems: problems), message: nil, status: 400)
         }
         await audit(who, action: "POST \(r.path)", allowed: true, status: 200, reason: message, incident: nil)
-        return await registerGet(page, who, site, values: [:], problems: [], message: message)
+        return await registerGet(page, who, site, refused: nil, message: message)
     }
 }
 

@@ -7,7 +7,7 @@ import WatchpostStore
 import HTTPServer
 
 extension WebApp {
-    func registerGet(_ name: String, _ who: Caller, _ site: SiteProfile, values: [String: String], problems: [FieldProblem], message: String?,
+    func registerGet(_ name: String, _ who: Caller, _ site: SiteProfile, refused: RefusedForm?, message: String?,
                      status: Int = 200) async -> HTTPResponse {
         guard let role = who.user?.role else { return notFound(who) }
         let z = site.zone
@@ -18,6 +18,8 @@ extension WebApp {
             "<form method=\"post\" action=\"\(esc(action))\(s)\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"\(csrf)\">\(extra)<button type=\"submit\" class=\"secondary\">\(esc(label))</button></form>"
         }
         func vi(_ key: String) -> String { esc(Catalogue.bilingual(Message(MessageKey(key)))) }
+        /// A row's form stays open when it is the one that was refused.
+        func opened(_ path: String) -> String { refused?.path == path ? " open" : "" }
         func csvLink(_ n: String) -> String { "<p><a href=\"/registers/\(n).csv\(s)\">Tải CSV / Download CSV</a></p>" }
         do {
             switch name {
@@ -35,16 +37,14 @@ extension WebApp {
                     ?? "Cụm vận hành theo giờ cố định; chỉ ghi ngày tạm ngừng. / Fixed hours: only closures can be recorded."
                 var body = "<p class=\"card\">\(esc(rule))</p>" + registerTable(["Ngày / Date", "Khung giờ / Hours", "Lý do / Reason", "Người đặt / By"], rows) + csvLink("plan")
                 if write {
-                    var v = values
-                    if v["mode"] == nil { v["mode"] = policy.hours == nil ? "closed" : "hours" }
                     body += "<h2>Đặt kế hoạch / Set the plan</h2>" + registerForm(action: "/registers/plan\(s)", submit: "Ghi / Save", fields: [
                         RegisterField(name: "date", label: "Ngày / Date", kind: .date),
                         RegisterField(name: "mode", label: "Loại / Kind", kind: .select([("hours", "Giờ vận hành / Operating hours"), ("closed", "Tạm ngừng / Closed"), ("clear", "Bỏ kế hoạch / Remove the plan")])),
                         RegisterField(name: "hours", label: "Khung giờ / Windows", kind: .text, hint: "08:00-12:00, 13:30-17:30"),
                         RegisterField(name: "reason", label: "Lý do / Reason", kind: .text),
-                    ], values: v, problems: problems, who: who)
+                    ], defaults: ["mode": policy.hours == nil ? "closed" : "hours"], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Kế hoạch vận hành", "Operating plan", body: body, status: status, message: message)
+                return registerPage(who, site, "Kế hoạch vận hành", "Operating plan", body: body, status: status, message: message, refused: refused)
 
             case "inspections":
                 let checklist = site.inspectionChecklist
@@ -62,12 +62,12 @@ extension WebApp {
                         body += "</div>"
                     }
                     if write && i.closedAt == nil {
-                        body += "<details><summary>Thêm việc khắc phục / Add a follow-up action</summary>" + registerForm(
+                        body += "<details\(opened("/registers/inspections/\(i.id)/action"))><summary>Thêm việc khắc phục / Add a follow-up action</summary>" + registerForm(
                             action: "/registers/inspections/\(i.id)/action\(s)", submit: "Thêm / Add", fields: [
                                 RegisterField(name: "text", label: "Việc cần làm / Action", kind: .textarea),
                                 RegisterField(name: "owner", label: "Người phụ trách / Owner", kind: .text),
                                 RegisterField(name: "due", label: "Hạn / Due", kind: .date),
-                            ], values: [:], problems: [], who: who) + "</details>"
+                            ], refused: refused, who: who) + "</details>"
                         body += button("/registers/inspections/\(i.id)/close", "Đóng biên bản / Close")
                     }
                     body += "</div>"
@@ -82,9 +82,9 @@ extension WebApp {
                         RegisterField(name: "people", label: "Thành phần / People", kind: .text),
                         RegisterField(name: "checked", label: "Hạng mục đã kiểm tra / Checked", kind: .checkboxes(checklist.map { ($0.id, $0.label) })),
                         RegisterField(name: "findings", label: "Kết quả, tồn tại / Findings", kind: .textarea),
-                    ], values: values, problems: problems, who: who)
+                    ], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Kiểm tra định kỳ, đột xuất", "Inspections", body: body, status: status, message: message)
+                return registerPage(who, site, "Kiểm tra định kỳ, đột xuất", "Inspections", body: body, status: status, message: message, refused: refused)
 
             case "feedback":
                 let items = try await reader.feedback(site: site.id).reversed()
@@ -92,14 +92,14 @@ extension WebApp {
                 for f in items {
                     body += "<div class=\"card\"><strong>#\(f.id)</strong> \(esc(HumanFormat.date(f.receivedOn))) · \(vi("registers.feedback.subject." + f.subject.rawValue)) · "
                     body += "<span class=\"badge \(f.state == .answered ? "ok" : "warn")\">\(vi("registers.feedback.state." + f.state.rawValue))</span>"
-                    body += "<br><span class=\"muted\">\(esc(f.from.isEmpty ? "Ẩn danh / anonymous" : f.from)) · \(esc(f.channel.rawValue))\(f.item.isEmpty ? "" : " · " + esc(f.item))</span>"
+                    body += "<br><span class=\"muted\">\(esc(f.from.isEmpty ? "Ẩn danh / anonymous" : f.from)) · \(vi("registers.feedback.channel." + f.channel.rawValue))\(f.item.isEmpty ? "" : " · " + esc(f.item))</span>"
                     body += "<p class=\"wrap\">\(esc(f.text))</p>"
                     if let a = f.answer { body += "<p class=\"wrap\"><strong>Trả lời / Answer:</strong> \(esc(a)) <span class=\"muted\">— \(esc(f.answeredBy ?? ""))</span></p>" }
                     if write && f.state == .received { body += button("/registers/feedback/\(f.id)/forward", "Chuyển Sở / Forward to the Department") }
                     if decide && f.state != .answered {
                         body += registerForm(action: "/registers/feedback/\(f.id)/answer\(s)", submit: "Trả lời / Answer", fields: [
                             RegisterField(name: "answer", label: "Trả lời của Sở / The Department's answer", kind: .textarea),
-                        ], values: values, problems: problems.filter { $0.field == "answer" }, who: who)
+                        ], refused: refused, who: who)
                     }
                     body += "</div>"
                 }
@@ -108,14 +108,14 @@ extension WebApp {
                 if write {
                     body += "<h2>Tiếp nhận ý kiến phản ánh / Record feedback</h2>" + registerForm(action: "/registers/feedback\(s)", submit: "Ghi / Save", fields: [
                         RegisterField(name: "subject", label: "Về / About", kind: .select(FeedbackSubject.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.feedback.subject." + $0.rawValue)))) })),
-                        RegisterField(name: "channel", label: "Kênh / Channel", kind: .select(FeedbackChannel.allCases.map { ($0.rawValue, $0.rawValue) })),
+                        RegisterField(name: "channel", label: "Kênh / Channel", kind: .select(FeedbackChannel.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.feedback.channel." + $0.rawValue)))) })),
                         RegisterField(name: "date", label: "Ngày nhận / Received on", kind: .date),
                         RegisterField(name: "from", label: "Người phản ánh (có thể để trống) / From (may be left empty)", kind: .text),
                         RegisterField(name: "item", label: "Nội dung liên quan (tệp) / Content item", kind: .text),
                         RegisterField(name: "text", label: "Nội dung phản ánh / Text", kind: .textarea),
-                    ], values: values, problems: problems.filter { $0.field != "answer" }, who: who)
+                    ], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Ý kiến phản ánh", "Feedback from the public", body: body, status: status, message: message)
+                return registerPage(who, site, "Ý kiến phản ánh", "Feedback from the public", body: body, status: status, message: message, refused: refused)
 
             case "maintenance":
                 let work = try await reader.maintenanceWork(site: site.id).reversed().map { w in
@@ -131,7 +131,7 @@ extension WebApp {
                         RegisterField(name: "cost", label: "Chi phí (đồng) / Cost (VND)", kind: .number),
                         RegisterField(name: "parts", label: "Vật tư / Parts", kind: .text),
                         RegisterField(name: "incident", label: "Sự cố đã khắc phục (số) / Incident fixed (number)", kind: .number),
-                    ], values: values, problems: problems, who: who)
+                    ], refused: refused, who: who)
                 }
                 body += "<h2>Đề xuất bảo trì, sửa chữa, nâng cấp / Proposals</h2>"
                 for p in try await reader.proposals(site: site.id).reversed() {
@@ -141,7 +141,7 @@ extension WebApp {
                         body += registerForm(action: "/registers/maintenance/\(p.id)/decide\(s)", submit: "Quyết định / Decide", fields: [
                             RegisterField(name: "decision", label: "Quyết định / Decision", kind: .select([("approved", "Chấp thuận / Approve"), ("rejected", "Không chấp thuận / Reject")])),
                             RegisterField(name: "note", label: "Ghi chú / Note", kind: .textarea),
-                        ], values: [:], problems: [], who: who)
+                        ], refused: refused, who: who)
                     }
                     body += "</div>"
                 }
@@ -149,9 +149,9 @@ extension WebApp {
                     body += registerForm(action: "/registers/proposals\(s)", submit: "Gửi đề xuất / Propose", fields: [
                         RegisterField(name: "kind", label: "Loại / Kind", kind: .select(ProposalKind.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.proposal.kind." + $0.rawValue)))) })),
                         RegisterField(name: "text", label: "Nội dung đề xuất / Proposal", kind: .textarea),
-                    ], values: [:], problems: [], who: who)
+                    ], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Bảo trì và đề xuất", "Maintenance and proposals", body: body, status: status, message: message)
+                return registerPage(who, site, "Bảo trì và đề xuất", "Maintenance and proposals", body: body, status: status, message: message, refused: refused)
 
             case "training":
                 let rows = try await reader.training(site: site.id).reversed().map { t in
@@ -164,9 +164,9 @@ extension WebApp {
                         RegisterField(name: "topic", label: "Nội dung / Topic", kind: .text),
                         RegisterField(name: "organiser", label: "Đơn vị tổ chức / Organiser", kind: .text),
                         RegisterField(name: "attendees", label: "Người tham gia (mỗi người một dòng) / Attendees (one per line)", kind: .textarea),
-                    ], values: values, problems: problems, who: who)
+                    ], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Tập huấn", "Training", body: body, status: status, message: message)
+                return registerPage(who, site, "Tập huấn", "Training", body: body, status: status, message: message, refused: refused)
 
             case "equipment":
                 let loans = try await reader.loans(site: site.id)
@@ -179,11 +179,11 @@ extension WebApp {
                         body += "<p>Đang cho mượn / Out with: <strong>\(esc(out.borrower))</strong> — \(esc(out.purpose)) · \(esc(HumanFormat.tableTime(out.lentAt, zone: z)))\(out.dueBack.map { ", hẹn trả / due " + esc(HumanFormat.date($0)) } ?? "")</p>"
                         if write { body += button("/registers/equipment/\(urlEncode(e.id))/return", "Đã nhận lại / Returned") }
                     } else if write && e.lendable {
-                        body += "<details><summary>Cho mượn / Lend</summary>" + registerForm(action: "/registers/equipment/\(urlEncode(e.id))/lend\(s)", submit: "Cho mượn / Lend", fields: [
+                        body += "<details\(opened("/registers/equipment/\(urlEncode(e.id))/lend"))><summary>Cho mượn / Lend</summary>" + registerForm(action: "/registers/equipment/\(urlEncode(e.id))/lend\(s)", submit: "Cho mượn / Lend", fields: [
                             RegisterField(name: "borrower", label: "Người mượn / Borrower", kind: .text),
                             RegisterField(name: "purpose", label: "Mục đích / Purpose", kind: .text),
                             RegisterField(name: "due", label: "Hẹn trả / Due back", kind: .date),
-                        ], values: [:], problems: [], who: who) + "</details>"
+                        ], refused: refused, who: who) + "</details>"
                     }
                     body += "</div>"
                 }
@@ -197,9 +197,9 @@ extension WebApp {
                         RegisterField(name: "location", label: "Vị trí / Location", kind: .text),
                         RegisterField(name: "state", label: "Tình trạng / State", kind: .select(EquipmentState.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.equipment.state." + $0.rawValue)))) })),
                         RegisterField(name: "lendable", label: "Cho mượn được (âm thanh lưu động) / Lendable (mobile sound)", kind: .flag),
-                    ], values: values, problems: problems, who: who)
+                    ], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Thiết bị", "Equipment", body: body, status: status, message: message)
+                return registerPage(who, site, "Thiết bị", "Equipment", body: body, status: status, message: message, refused: refused)
 
             default:
                 return notFound(who)
@@ -269,31 +269,34 @@ extension WebApp {
         return HTTPResponse(status: 200, contentType: "text/csv; charset=utf-8", text: body,
                             headers: [("Content-Disposition", "attachment; filename=\"\(site.id)-\(name).csv\"")])
     }
-
-    /// `GET /api/v1/registers/<name>?site=ID`: one register as JSON (every signed-in role reads).
-    func apiRegister(_ r: HTTPRequest, name: String) async -> HTTPResponse {
-        guard let site = registerSite(r) else { return apiError(404, "not-found", "no site '\(r.query["site"] ?? "")'") }
-        do {
-            switch name {
-            case "plan": return json(200, try await reader.plan(site: site.id))
-            case "inspections":
-                return json(200, try await reader.inspections(site: site.id).map { APIInspection(inspection: $0.0, actions: $0.1) })
-            case "feedback": return json(200, try await reader.feedback(site: site.id))
-            case "maintenance": return json(200, try await reader.maintenanceWork(site: site.id))
-            case "proposals": return json(200, try await reader.proposals(site: site.id))
-            case "training": return json(200, try await reader.training(site: site.id))
-            case "equipment": return json(200, try await reader.equipment(site: site.id))
-            case "loans": return json(200, try await reader.loans(site: site.id))
-            default:
-                return apiError(404, "not-found", "registers: plan, inspections, feedback, maintenance, proposals, training, equipment, loans")
-            }
-        } catch {
-            return apiError(500, "storage", error.message)
-        }
-    }
 }
 
-struct APIInspection: Encodable, Sendable {
-    var inspection: Inspection
-    var actions: [FollowUpAction]
+extension WebApp {
+    /// The status board's card of operating hours, today and the next days, per site: the hours
+    /// the engine judges against (the profile's schedule with the operating plan laid over it,
+    /// Tây Trang 7.2.1.b), each planned day marked with who planned it. The plan is laid over the
+    /// schedule here too, so the card shows a new plan at once; the daemon's engine follows it
+    /// when it reloads (OperatingPlanWatchService, a few seconds).
+    func operatingHoursCard(days: Int64 = 7) async -> String {
+        let now = clock.now()
+        var html = "<h2>\(esc(Catalogue.render(Message("registers.board.title"), .vi))) <span class=\"en\">/ \(esc(Catalogue.render(Message("registers.board.title"), .en)))</span></h2><div class=\"card\" id=\"operating-hours\">"
+        for site in configuration.sites {
+            let today = site.zone.localDate(of: now)
+            let plan = (try? await reader.plan(site: site.id, from: today, to: today.adding(days: days))) ?? []
+            if configuration.sites.count > 1 { html += "<strong>\(esc(site.name))</strong><br>" }
+            for offset in 0...days {
+                let day = today.adding(days: offset)
+                let windows = site.schedule.applying(plan).windows(on: day)
+                let hours = windows.isEmpty ? Message("registers.board.not_operated") : Message("registers.board.hours", [
+                    "windows": .text(windows.map(\.description).joined(separator: ", ")), "total": .duration(Seconds(windows.reduce(Int64(0)) { $0 + $1.length })),
+                ])
+                let entry = plan.first { $0.date == day }
+                let source = entry.map { Message("registers.board.planned", ["by": .text($0.by), "reason": .text($0.reason.isEmpty ? "—" : $0.reason)]) }
+                    ?? Message("registers.board.profile")
+                let line = Message("registers.board.day", ["date": .date(day), "hours": .message(hours), "source": .message(source)])
+                html += "<div\(entry == nil ? "" : " class=\"planned\"") data-date=\"\(day.description)\">\(esc(Catalogue.bilingual(line, zone: site.zone)))</div>"
+            }
+        }
+        return html + "<p class=\"muted\"><a href=\"/registers/plan\">\(esc(Catalogue.bilingual(Message("registers.board.edit"))))</a></p></div>"
+    }
 }

@@ -8,6 +8,7 @@ import WatchpostWeb
 import WatchpostConfig
 import WatchpostTestSupport
 import HTTPServer
+import WatchpostAuth
 
 @Suite("Register pages", .serialized, .timeLimit(.minutes(3)))
 struct RegisterPagesTests {
@@ -36,6 +37,10 @@ struct RegisterPagesTests {
         #expect(good.status == 200)
         let plan = try await f.store.plan(site: "tay-trang")
         #expect(plan.count == 1 && plan[0].plannedSeconds == 8 * 3600 && plan[0].by == "kt")
+        // The status board's operating hours follow the plan (the other days: the profile).
+        let board = try await http("GET", "\(f.base)/", jar: kt).body
+        #expect(board.contains("data-date=\"2026-11-28\">28/11/2026: 08:00-12:00, 13:30-17:30 (8 giờ) — theo kế hoạch vận hành của đơn vị (kt: Trực ban)"), "\(board)")
+        #expect(board.contains("data-date=\"2026-11-29\">29/11/2026: 08:00-18:00 (10 giờ) — theo lịch trong hồ sơ của cụm"))
 
         // Feedback: the technician records and forwards; the Department answers.
         token = try await csrf(f, "/registers/feedback?site=tay-trang", kt)
@@ -103,5 +108,129 @@ struct RegisterPagesTests {
         #expect(try await http("POST", "\(f.base)/registers/equipment/am-thanh/return?site=tay-trang", body: form([("csrf", token)]), jar: kt).status == 200)
         #expect(try await f.store.loans(site: "tay-trang").first?.returnedAt != nil)
         await f.stop()
+    }
+
+    /// Every id="…" of a page, for the no-duplicates check.
+    func elementIDs(_ html: String) -> [String] {
+        html.components(separatedBy: " id=\"").dropFirst().compactMap { $0.split(separator: "\"", maxSplits: 1).first.map(String.init) }
+    }
+
+    @Test func perRowFormsKeepWhatWasTypedBesideTheirOwnFields() async throws {
+        let f = try await WebFixture.start()
+        try await f.addUser("kt", .technician)
+        let kt = try await f.login("kt")
+        for item in ["am-thanh", "loa-2"] {
+            let token = try await csrf(f, "/registers/equipment?site=tay-trang", kt)
+            #expect(try await http("POST", "\(f.base)/registers/equipment?site=tay-trang",
+                                   body: form([("csrf", token), ("id", item), ("name", "Âm thanh \(item)"), ("state", "working"), ("lendable", "1")]), jar: kt).status == 200)
+        }
+        // A lend refused for its due date: that row's form comes back open, filled, the error beside
+        // "due"; the other row's form and the add form stay empty; no id repeats on the page.
+        var token = try await csrf(f, "/registers/equipment?site=tay-trang", kt)
+        let bad = try await http("POST", "\(f.base)/registers/equipment/loa-2/lend?site=tay-trang",
+                                 body: form([("csrf", token), ("borrower", "UBND xã <b>Na Ư</b>"), ("purpose", "Tuyên truyền"), ("due", "2026-13-45")]), jar: kt)
+        #expect(bad.status == 400)
+        let ids = elementIDs(bad.body)
+        #expect(Set(ids).count == ids.count, "repeated ids: \(ids.filter { id in ids.filter { $0 == id }.count > 1 })")
+        #expect(bad.body.contains("id=\"f-equipment-loa-2-lend-borrower\" name=\"borrower\" value=\"UBND xã &lt;b&gt;Na Ư&lt;/b&gt;\""))
+        #expect(bad.body.contains("id=\"f-equipment-am-thanh-lend-borrower\" name=\"borrower\" value=\"\""))
+        #expect(bad.body.contains("type=\"text\" id=\"f-equipment-loa-2-lend-due\" name=\"due\" value=\"2026-13-45\""))
+        #expect(bad.body.contains("id=\"f-equipment-loa-2-lend-due-error\">“2026-13-45” không phải ngày"))
+        #expect(bad.body.contains("<details open><summary>Cho mượn / Lend</summary><form method=\"post\" action=\"/registers/equipment/loa-2/lend"))
+        #expect(bad.body.components(separatedBy: "UBND xã &lt;b&gt;Na Ư").count == 2)  // only in its own form
+        #expect(try await f.store.loans(site: "tay-trang").isEmpty)
+        // Lent, then returned: the message names the borrower.
+        token = try await csrf(f, "/registers/equipment?site=tay-trang", kt)
+        #expect(try await http("POST", "\(f.base)/registers/equipment/loa-2/lend?site=tay-trang",
+                               body: form([("csrf", token), ("borrower", "UBND xã Na Ư"), ("purpose", "Tuyên truyền")]), jar: kt).status == 200)
+        token = try await csrf(f, "/registers/equipment?site=tay-trang", kt)
+        let back = try await http("POST", "\(f.base)/registers/equipment/loa-2/return?site=tay-trang", body: form([("csrf", token)]), jar: kt)
+        #expect(back.status == 200 && back.body.contains("Đã nhận lại loa-2 từ UBND xã Na Ư"))
+        // A second return says it is not out, at the top of the page.
+        token = try await csrf(f, "/registers/equipment?site=tay-trang", kt)
+        let again = try await http("POST", "\(f.base)/registers/equipment/loa-2/return?site=tay-trang", body: form([("csrf", token)]), jar: kt)
+        #expect(again.status == 409 && again.body.contains("không có ai đang mượn"))
+
+        // A follow-up action refused for its owner: kept in that inspection's form. A textarea's
+        // CR LF is a line break; a control byte is refused and not echoed back.
+        token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+        #expect(try await http("POST", "\(f.base)/registers/inspections?site=tay-trang",
+                               body: form([("csrf", token), ("kind", "surprise"), ("bodies", "Sở TT&TT"), ("findings", "Mất card\r\nQuạt kêu")]), jar: kt).status == 200)
+        let inspection = try #require(try await f.store.inspections(site: "tay-trang").first?.0)
+        #expect(inspection.findings == "Mất card\nQuạt kêu")
+        token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+        let action = try await http("POST", "\(f.base)/registers/inspections/\(inspection.id)/action?site=tay-trang",
+                                    body: form([("csrf", token), ("text", "Thay card\u{1B}[2J nhận"), ("owner", ""), ("due", "2026-12-15")]), jar: kt)
+        #expect(action.status == 400)
+        #expect(action.body.contains(">Thay card[2J nhận</textarea>") && !action.body.contains("\u{1B}"))
+        #expect(action.body.contains("id=\"f-inspections-\(inspection.id)-action-owner-error\">Chưa nhập"))
+        #expect(action.body.contains("id=\"f-inspections-\(inspection.id)-action-text-error\">Có ký tự điều khiển"))
+        #expect(action.body.contains("id=\"f-inspections-bodies\" name=\"bodies\" value=\"\""))  // the add form is not refilled
+
+        // Done twice, closed twice: "already", not "not found".
+        token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+        #expect(try await http("POST", "\(f.base)/registers/inspections/\(inspection.id)/action?site=tay-trang",
+                               body: form([("csrf", token), ("text", "Thay card"), ("owner", "KT"), ("due", "2026-12-15")]), jar: kt).status == 200)
+        let actionID = try #require(try await f.store.inspections(site: "tay-trang").first?.1.first?.id)
+        for expected in [200, 409] {
+            token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+            let done = try await http("POST", "\(f.base)/registers/actions/\(actionID)/done?site=tay-trang", body: form([("csrf", token)]), jar: kt)
+            #expect(done.status == expected)
+            if expected == 409 { #expect(done.body.contains("đã xong lúc") && !done.body.contains("Không tìm thấy")) }
+        }
+        for expected in [200, 409] {
+            token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+            let closed = try await http("POST", "\(f.base)/registers/inspections/\(inspection.id)/close?site=tay-trang", body: form([("csrf", token)]), jar: kt)
+            #expect(closed.status == expected)
+            if expected == 409 { #expect(closed.body.contains("đã đóng lúc")) }
+        }
+        await f.stop()
+    }
+
+    @Test func theDepartmentsAnswerIsKeptInItsOwnFormAndTheAPIIsReadable() async throws {
+        let f = try await WebFixture.start()
+        try await f.addUser("kt", .technician)
+        try await f.addUser("so", .department)
+        let kt = try await f.login("kt")
+        for text in ["Phụ đề sai", "Âm thanh nhỏ"] {
+            let token = try await csrf(f, "/registers/feedback?site=tay-trang", kt)
+            #expect(try await http("POST", "\(f.base)/registers/feedback?site=tay-trang",
+                                   body: form([("csrf", token), ("subject", "content"), ("channel", "in-person"), ("text", text)]), jar: kt).status == 200)
+        }
+        let page = try await http("GET", "\(f.base)/registers/feedback?site=tay-trang", jar: kt)
+        #expect(page.body.contains("Trực tiếp") && page.body.contains("type=\"date\""))
+        let so = try await f.login("so")
+        let ids = try await f.store.feedback(site: "tay-trang").map(\.id)
+        let token = try await csrf(f, "/registers/feedback?site=tay-trang", so)
+        let long = String(repeating: "Trả lời dài.", count: 400)
+        let refused = try await http("POST", "\(f.base)/registers/feedback/\(ids[1])/answer?site=tay-trang", body: form([("csrf", token), ("answer", long)]), jar: so)
+        #expect(refused.status == 400)
+        #expect(refused.body.contains("id=\"f-feedback-\(ids[1])-answer-answer-error\">Dài 4800 ký tự, tối đa 4000"))
+        #expect(refused.body.contains(">" + long + "</textarea>"))
+        #expect(refused.body.contains("id=\"f-feedback-\(ids[0])-answer-answer\" name=\"answer\" rows=\"3\" maxlength=\"6000\"></textarea>"))
+        #expect(refused.body.components(separatedBy: "Dài 4800 ký tự").count == 2)
+        // The API: readable fields, labels in both languages, no Swift or store encodings.
+        let bearer = try WebSecret.token(prefix: "wpt_")
+        try await f.store.setAPITokenHash(login: "so", hash: WebSecret.digest(bearer))
+        let auth = ["Authorization: Bearer \(bearer)"]
+        let api = try await http("GET", "\(f.base)/api/v1/registers/feedback?site=tay-trang", headers: auth)
+        #expect(api.status == 200)
+        #expect(api.body.contains("\"channel\":{\"en\":\"In person\",\"value\":\"in-person\",\"vi\":\"Trực tiếp\"}") || api.body.contains("\"value\":\"in-person\""))
+        #expect(api.body.contains("\"received_on\":\"2026-") && api.body.contains("\"recorded_at\":\"2026-") && !api.body.contains("_ms"))
+        try await f.store.setPlan(PlanEntry(site: "tay-trang", date: CivilDate(year: 2026, month: 11, day: 28), change: .hours([DailyWindow(parsing: "08:00-16:00")!]),
+                                            reason: "", by: "kt", at: f.clock.now()))
+        let plan = try await http("GET", "\(f.base)/api/v1/registers/plan?site=tay-trang", headers: auth)
+        #expect(plan.status == 200 && !plan.body.contains("_0") && !plan.body.contains("\"change\""), "\(plan.body)")
+        #expect(plan.body.contains("\"windows\":[\"08:00-16:00\"]") && plan.body.contains("\"date\":\"2026-11-28\"") && plan.body.contains("\"planned_hours\":8"), "\(plan.body)")
+        await f.stop()
+    }
+
+    @Test func theRegistersAskTheOneAccessPolicy() {
+        for role in UserRole.allCases {
+            #expect(AccessPolicy.decide(role, .writeRegisters).allowed == [.operator, .technician].contains(role), "\(role)")
+            #expect(AccessPolicy.decide(role, .decideRegisters).allowed == (role == .department), "\(role)")
+            #expect(AccessPolicy.decide(role, .writeRegisters).allowed == RegisterPolicy.allows(role.party, .write), "\(role)")
+        }
+        #expect(AccessPolicy.decide(.committee, .writeRegisters).reason.contains("operator, technician"))
     }
 }
