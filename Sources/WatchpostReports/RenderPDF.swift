@@ -160,8 +160,7 @@ extension ReportRenderer {
         } else {
             noDataPDF(w, "report.content.no_data")
         }
-        headingPDF(w, "report.section.registers")
-        noDataPDF(w, "report.registers.no_data")
+        registersPDF(r, w)
         headingPDF(w, "report.section.proposals")
         if r.proposals.isEmpty { noDataPDF(w, "report.proposals.none") } else {
             w.paragraph(Say.both("report.proposals.intro"), size: 8.5, color: muted)

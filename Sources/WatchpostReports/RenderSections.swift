@@ -51,7 +51,7 @@ extension ReportRenderer {
         } else {
             h += noData("report.content.no_data")
         }
-        h += "</div>\n<div class=\"keep\">" + h2("report.section.registers") + noData("report.registers.no_data") + "</div>\n"
+        h += "</div>\n" + registersHTML(r)
         h += "<div class=\"keep proposals\">" + h2("report.section.proposals")
         if r.proposals.isEmpty { h += noData("report.proposals.none") } else {
             h += "<p class=\"note\">\(Fmt.html(Say.both("report.proposals.intro")))</p><ol>"
@@ -92,7 +92,7 @@ extension ReportRenderer {
         o.append("")
         o.append(Say.both("report.section.content") + ":")
         if let c = r.content { o.append("  " + Say.vi("report.content.summary", contentParams(c, .vi))) } else { o.append("  " + Say.both("report.content.no_data")) }
-        o.append(Say.both("report.section.registers") + ": " + Say.vi("report.registers.no_data"))
+        o += registersText(r)
         o.append(Say.both("report.section.proposals") + ":")
         if r.proposals.isEmpty { o.append("  " + Say.both("report.proposals.none")) }
         for (n, p) in r.proposals.enumerated() { o.append("  \(n + 1). " + Catalogue.render(p.message, .vi, zone: z)) }

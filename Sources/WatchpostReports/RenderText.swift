@@ -134,6 +134,8 @@ public enum ReportRenderer {
         }
         o.append("")
         o += incidentCSV(reports)
+        o.append("")
+        o += registersCSV(reports)
         return o.joined(separator: "\r\n") + "\r\n"
     }
 }

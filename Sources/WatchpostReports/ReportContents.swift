@@ -101,7 +101,10 @@ public struct ContentFigures: Sendable, Hashable {
 /// A proposal the data suggests.
 public struct Proposal: Sendable, Hashable {
     public var message: Message
-    public init(_ message: Message) { self.message = message }
+    /// What it comes from (`ups.replace_battery:<check>`…), so the registers file it once
+    /// (`SuggestedProposals`); empty when it is not filed.
+    public var origin: String
+    public init(_ message: Message, origin: String = "") { self.message = message; self.origin = origin }
 
     /// How many times something must recur in a period to be proposed for attention.
     public static let recurring = 3
@@ -117,16 +120,16 @@ public struct Proposal: Sendable, Hashable {
             let mine = list.filter { $0.checkID == c.id }
             let battery = mine.filter { $0.findingCodes.contains("replbatt") }.count + ((currentFindings[c.id] ?? []).contains("replbatt") ? 1 : 0)
             if battery > 0 {
-                out.append(Proposal(Message("report.proposal.ups_battery", ["check": .text(c.name.isEmpty ? c.id : c.name), "count": .count(battery)])))
+                out.append(Proposal(Message("report.proposal.ups_battery", ["check": .text(c.name.isEmpty ? c.id : c.name), "count": .count(battery)]), origin: "ups.replace_battery:\(c.id)"))
             }
             let cards = mine.filter { $0.findingCodes.contains("cards-missing") }.count
             if cards >= recurring {
-                out.append(Proposal(Message("report.proposal.led_cards", ["check": .text(c.name.isEmpty ? c.id : c.name), "count": .count(cards)])))
+                out.append(Proposal(Message("report.proposal.led_cards", ["check": .text(c.name.isEmpty ? c.id : c.name), "count": .count(cards)]), origin: "led.recurring_cards:\(c.id)"))
             }
             if ["tcp", "http", "icmp", "ping"].contains(c.kind) {
                 let losses = max(mine.count, checks.first { $0.id == c.id }?.outages.count ?? 0)
                 if losses >= recurring {
-                    out.append(Proposal(Message("report.proposal.link", ["check": .text(c.name.isEmpty ? c.id : c.name), "count": .count(losses)])))
+                    out.append(Proposal(Message("report.proposal.link", ["check": .text(c.name.isEmpty ? c.id : c.name), "count": .count(losses)]), origin: "network.recurring_loss:\(c.id)"))
                 }
             }
         }

@@ -77,6 +77,8 @@ public enum ScheduledReports {
         planned.schedule = site.schedule.applying(try await store.plan(site: site.id))
         var report = try await ReportBuilder.build(site: planned, period: d.period, store: store, now: now, incidentSource: incidentSource)
         report.basis = d.rule.basis
+        // The proposals the findings call for go to the register once (issue #18, point 4).
+        _ = try await SuggestedProposals.file(report.proposals, site: site.id, store: store, at: now)
         var requests = messages(for: d, report: report, configuration: config, now: now)
         if !requests.isEmpty {
             let files = try attachments(for: d, report: report, configuration: config)

@@ -54,6 +54,8 @@ public struct SiteReport: Sendable {
     /// nil: no broadcast log on this box.
     public var content: ContentFigures? = nil
     public var proposals: [Proposal] = []
+    /// What the registers hold for the period (RegisterSection.swift).
+    public var registers: RegisterReport? = nil
     /// The article a scheduled report answers (set by the calendar).
     public var basis: String? = nil
 
@@ -147,6 +149,7 @@ public enum ReportBuilder {
         report.dayKinds = DayKindHours.compute(days: days, schedule: site.schedule)
         report.content = content
         report.proposals = Proposal.compute(site: site, incidents: records, checks: checks, currentFindings: findings)
+        report.registers = try await RegisterReport.gather(site: site.id, period: period, zone: site.zone, days: days, store: store)
         return report
     }
 

@@ -1,0 +1,124 @@
+// The report's registers section (issue #18, point 6): what the registers hold for the site
+// over the period — inspections done (Tây Trang 7.1.3; Vũng Áng 4.1), follow-up actions still
+// open, feedback received, answered and open (7.2.5), maintenance and repairs done and proposals
+// decided (7.1.3, 7.2.4), training held (7.1.4, 7.2.6; Vũng Áng 4.4), loans of the mobile sound
+// equipment (2.2), and the operating plan's planned against operated hours (7.2.1.b) — in HTML,
+// text, CSV and PDF. The figures come from `Store.registerFigures`; this file only adds the
+// hours operated on the planned days (from the report's own day tallies) and renders.
+import WatchpostCore
+import WatchpostStore
+import PDF
+
+/// The registers' figures of one site and period.
+public struct RegisterReport: Sendable, Hashable {
+    public var figures: RegisterFigures
+    /// Seconds the site was up on the days the plan set hours for (the hours judged follow the plan).
+    public var operatedOnPlannedDays: Int64
+
+    /// Reads the registers over the report's days; `days` are the report's per-day tallies.
+    static func gather(site: String, period: ReportPeriod, zone: ZoneOffset, days: [(date: CivilDate, tally: AvailabilityTally)],
+                       store: Store) async throws(WatchpostError) -> RegisterReport? {
+        guard let first = period.days.first, let last = period.days.last else { return nil }
+        let figures = try await store.registerFigures(site: site, from: first, to: last, zone: zone)
+        let planned = Set(try await store.plan(site: site, from: first, to: last).filter { $0.change != .closed }.map(\.date))
+        let operated = days.filter { planned.contains($0.date) }.reduce(Int64(0)) { $0 + $1.tally.up }
+        return RegisterReport(figures: figures, operatedOnPlannedDays: operated)
+    }
+
+    /// One row per figure: label key and the value as written in the report.
+    var rows: [(key: MessageKey, value: Message)] {
+        let f = figures
+        return [
+            ("report.registers.inspections", Message("report.registers.inspections.value", ["count": .count(f.inspections), "periodic": .count(f.periodicInspections), "surprise": .count(f.surpriseInspections)])),
+            ("report.registers.open_actions", Message("report.registers.count", ["count": .count(f.openActions)])),
+            ("report.registers.feedback", Message("report.registers.feedback.value", ["received": .count(f.feedbackReceived), "answered": .count(f.feedbackAnswered), "open": .count(f.feedbackOpen)])),
+            ("report.registers.maintenance", Message("report.registers.maintenance.value", ["count": .count(f.maintenanceDone), "cost": .number(Double(f.maintenanceCostVND), digits: 0)])),
+            ("report.registers.proposals", Message("report.registers.proposals.value", ["raised": .count(f.proposalsRaised), "decided": .count(f.proposalsDecided)])),
+            ("report.registers.training", Message("report.registers.training.value", ["count": .count(f.trainingSessions), "people": .count(f.trainees)])),
+            ("report.registers.loans", Message("report.registers.count", ["count": .count(f.loans)])),
+            ("report.registers.plan", Message("report.registers.plan.value", [
+                "days": .count(f.plannedDays), "closures": .count(f.closures),
+                "planned": .number(Double(f.plannedSeconds) / 3600, digits: 1), "operated": .number(Double(operatedOnPlannedDays) / 3600, digits: 1),
+            ])),
+        ]
+    }
+}
+
+extension ReportRenderer {
+    static func registersHTML(_ r: SiteReport) -> String {
+        var h = "<div class=\"keep registers\">" + h2("report.section.registers")
+        guard let reg = r.registers else { return h + noData("report.registers.no_data") + "</div>\n" }
+        h += "<table>"
+        for row in reg.rows {
+            h += "<tr><td>\(Fmt.html(Say.vi(row.key)))<br><span class=\"note\">\(Fmt.html(Say.en(row.key)))</span></td>"
+            h += "<td>\(Fmt.html(Catalogue.render(row.value, .vi)))<br><span class=\"note\">\(Fmt.html(Catalogue.render(row.value, .en)))</span></td></tr>\n"
+        }
+        return h + "</table>\n</div>\n"
+    }
+
+    static func registersText(_ r: SiteReport) -> [String] {
+        var o = [Say.both("report.section.registers") + ":"]
+        guard let reg = r.registers else { return o + ["  " + Say.both("report.registers.no_data")] }
+        for row in reg.rows { o.append("  " + Say.vi(row.key) + ": " + Catalogue.render(row.value, .vi)) }
+        return o
+    }
+
+    static func registersPDF(_ r: SiteReport, _ w: PDFWriter) {
+        headingPDF(w, "report.section.registers")
+        guard let reg = r.registers else { noDataPDF(w, "report.registers.no_data"); return }
+        w.table(header: [Cell(""), Cell("")], rows: reg.rows.map { row in
+            [Cell(Say.vi(row.key), note: Say.en(row.key)), Cell(Catalogue.render(row.value, .vi), note: Catalogue.render(row.value, .en))]
+        }, widths: [3, 2])
+    }
+
+    /// CSV of the registers: one row per site (a table of the CSV file).
+    static func registersCSV(_ reports: [SiteReport]) -> [String] {
+        var o = ["site,period,inspections,periodic_inspections,surprise_inspections,open_actions,feedback_received,feedback_answered,feedback_open,maintenance_done,maintenance_cost_vnd,proposals_raised,proposals_decided,training_sessions,trainees,loans,planned_days,closures,planned_s,operated_on_planned_days_s"]
+        for r in reports {
+            guard let reg = r.registers else { continue }
+            let f = reg.figures
+            o.append(([Fmt.csv(r.siteID), Fmt.csv(r.period.label)] + [f.inspections, f.periodicInspections, f.surpriseInspections, f.openActions, f.feedbackReceived,
+                f.feedbackAnswered, f.feedbackOpen, f.maintenanceDone].map(String.init) + [String(f.maintenanceCostVND)]
+                + [f.proposalsRaised, f.proposalsDecided, f.trainingSessions, f.trainees, f.loans, f.plannedDays, f.closures].map(String.init)
+                + [String(f.plannedSeconds), String(reg.operatedOnPlannedDays)]).joined(separator: ","))
+        }
+        return o
+    }
+}
+
+/// Proposals Watchpost's own findings call for (issue #18, point 4; Tây Trang 7.1.3, 7.2.4: the
+/// units propose maintenance and repair to the Department), filed in the proposals register so
+/// the Department decides them like any other. `Proposal.compute` finds them (a UPS asking for a
+/// battery, receiving cards missing in recurring incidents, a link lost again and again); this
+/// files each once: a suggestion whose origin already has a pending proposal at the site is not
+/// filed again, so the step may run at every report.
+public enum SuggestedProposals {
+    /// What the register calls a proposal of each origin: a battery or a card is a repair, a
+    /// recurring link loss a matter of maintenance with the provider.
+    static func kind(of origin: String) -> ProposalKind {
+        origin.hasPrefix("ups.") || origin.hasPrefix("led.") ? .repair : .maintenance
+    }
+
+    /// Pure: the register proposals to file for `suggested` at `site`, given what is `existing`.
+    /// Suggestions without an origin are not filed (nothing to tell a repeat by).
+    public static func toFile(_ suggested: [Proposal], site: String, existing: [WatchpostCore.Proposal], at: Instant) -> [WatchpostCore.Proposal] {
+        var pending = Set(existing.filter { $0.site == site && $0.decision == .pending }.map(\.origin))
+        var out: [WatchpostCore.Proposal] = []
+        for s in suggested where !s.origin.isEmpty && !pending.contains(s.origin) {
+            pending.insert(s.origin)
+            out.append(WatchpostCore.Proposal(site: site, kind: kind(of: s.origin), text: Catalogue.render(s.message, .vi), origin: s.origin,
+                                              raisedBy: "watchpost", raisedAt: at))
+        }
+        return out
+    }
+
+    /// The report step: files what `toFile` says, each in a transaction that checks again that
+    /// no pending proposal has its origin. Returns the numbers filed.
+    public static func file(_ suggested: [Proposal], site: String, store: Store, at: Instant) async throws(WatchpostError) -> [Int64] {
+        var ids: [Int64] = []
+        for p in toFile(suggested, site: site, existing: try await store.proposals(site: site), at: at) {
+            if let id = try await store.addProposal(p, unlessPendingFromSameOrigin: true) { ids.append(id) }
+        }
+        return ids
+    }
+}

@@ -1,0 +1,83 @@
+// The yearly report counts the registers: inspections, open follow-up actions, feedback received,
+// answered and open, maintenance done, proposals decided, training held, loans, and the plan's
+// planned against operated hours — in HTML, text, CSV and PDF; and the proposals the findings
+// call for are filed in the register once.
+import Testing
+import WatchpostCore
+import WatchpostConfig
+import WatchpostStore
+import WatchpostReports
+import Posix
+import WatchpostTestSupport
+
+@Suite("Registers in the report")
+struct RegisterSectionTests {
+    @Test("the yearly report of Tây Trang counts each register")
+    func yearlyReportCountsTheRegisters() async throws {
+        let dir = try tempFolder("registers")
+        let (_, site) = try tayTrangProfile()
+        let z = site.zone
+        let store = try Store(path: "\(dir)/w.db", clock: ManualClock(now: Instant(seconds: 0)))
+        let d = CivilDate(year: 2026, month: 3, day: 10)
+        let t = z.startOf(d) + .hours(9)
+        let i1 = try await store.addInspection(Inspection(site: site.id, kind: .surprise, date: d, bodies: "Sở TT&TT", people: "A", checked: [], findings: "Mất card", createdBy: "kt", createdAt: t))
+        _ = try await store.addInspection(Inspection(site: site.id, kind: .periodic, date: d.adding(days: 30), bodies: "Sở TT&TT", people: "", checked: [], findings: "", createdBy: "kt", createdAt: t))
+        _ = try await store.addFollowUpAction(FollowUpAction(inspectionID: i1, text: "Thay card", owner: "KT", due: d.adding(days: 7)), by: "kt", at: t)
+        let f1 = try await store.addFeedback(Feedback(site: site.id, channel: .inPerson, receivedOn: d, from: "", subject: .content, item: "", text: "Phụ đề sai", recordedBy: "kt", recordedAt: t))
+        _ = try await store.addFeedback(Feedback(site: site.id, channel: .phone, receivedOn: d, from: "B", subject: .operation, item: "", text: "Màn hình tắt sớm", recordedBy: "kt", recordedAt: t))
+        _ = try await store.advanceFeedback(id: f1, to: .forwarded, by: "kt", at: t)
+        _ = try await store.advanceFeedback(id: f1, to: .answered, answer: "Đã sửa", by: "so", at: t + .hours(48))
+        _ = try await store.addMaintenanceWork(MaintenanceWork(site: site.id, date: d, what: "Thay quạt", who: "KT", costVND: 1_500_000, recordedBy: "kt", recordedAt: t))
+        let p = try await store.addProposal(Proposal(site: site.id, kind: .repair, text: "Thay ắc quy", raisedBy: "kt", raisedAt: t))
+        try await store.decideProposal(id: p, decision: .approved, note: "", by: "so", at: t + .hours(24))
+        _ = try await store.addTraining(TrainingSession(site: site.id, date: d, topic: "Vận hành", organiser: "Sở", attendees: ["A", "B", "C"], recordedBy: "kt", recordedAt: t))
+        try await store.putEquipment(EquipmentItem(id: "am-thanh", site: site.id, name: "Âm thanh", serial: "", location: "", state: .working, lendable: true), by: "kt", at: t)
+        _ = try await store.lend(EquipmentLoan(equipmentID: "am-thanh", site: site.id, borrower: "UBND xã", purpose: "Tuyên truyền", lentAt: t, dueBack: nil, recordedBy: "kt"), today: d)
+        let saturday = CivilDate(year: 2026, month: 3, day: 14)
+        try await store.setPlan(PlanEntry(site: site.id, date: saturday, change: .hours([DailyWindow(parsing: "08:00-16:00")!]), reason: "", by: "kt", at: t))
+
+        let report = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026")), store: store, now: Instant.parse("2027-01-05T00:00:00Z")!)
+        let reg = try #require(report.registers)
+        #expect(reg.figures.inspections == 2 && reg.figures.surpriseInspections == 1 && reg.figures.openActions == 1)
+        #expect(reg.figures.feedbackReceived == 2 && reg.figures.feedbackAnswered == 1 && reg.figures.feedbackOpen == 1)
+        #expect(reg.figures.maintenanceDone == 1 && reg.figures.proposalsDecided == 1 && reg.figures.trainingSessions == 1 && reg.figures.loans == 1)
+        #expect(reg.figures.plannedDays == 1 && reg.figures.plannedSeconds == 8 * 3600)
+
+        let html = ReportRenderer.html([report])
+        #expect(!html.contains("Chưa có sổ đăng ký"))
+        #expect(html.contains("Đợt kiểm tra đã thực hiện") && html.contains("2 (định kỳ 1, đột xuất 1)"))
+        #expect(html.contains("tiếp nhận 2, đã trả lời 1, còn mở 1") && html.contains("1 buổi, 3 lượt người tham gia"))
+        #expect(html.contains("1 ngày có kế hoạch (0 ngày tạm ngừng): kế hoạch 8,0 giờ"))
+        let text = ReportRenderer.text([report])
+        #expect(text.contains("Ý kiến phản ánh của nhân dân: tiếp nhận 2, đã trả lời 1, còn mở 1"))
+        let csv = ReportRenderer.csv([report])
+        #expect(csv.contains("\r\ntay-trang,2026,2,1,1,1,2,1,1,1,1500000,1,1,1,3,1,1,0,28800,"), "\(csv.suffix(400))")
+        let pdf = "\(dir)/r.pdf"
+        _ = try ReportRenderer.pdf([report], path: pdf)
+        let tool = try requireTool("pdftotext", debianPackage: "poppler-utils")
+        let r = try await runBlocking { try Subprocess.run(tool, arguments: ["-enc", "UTF-8", pdf, "-"], timeout: .seconds(60), maxOutput: 4 << 20) }
+        #expect(r.output.contains("tiếp nhận 2, đã trả lời 1, còn mở 1"), "\(r.output.suffix(600))")
+    }
+
+    @Test("proposals the findings call for are filed once, while one with the same origin is pending")
+    func suggestedProposalsAreFiledOnce() async throws {
+        let dir = try tempFolder("registers-proposals")
+        let (_, site) = try tayTrangProfile()
+        let now = Instant.parse("2026-12-01T03:00:00Z")!
+        let store = try Store(path: "\(dir)/w.db", clock: ManualClock(now: now))
+        let ups = try #require(site.checks.first { $0.kind.hasPrefix("ups") }).id
+        let suggested = [WatchpostReports.Proposal(Message("report.proposal.ups_battery", ["check": .text(ups), "count": .count(1)]), origin: "ups.replace_battery:\(ups)")]
+        // Pure: nothing pending → one repair proposal; the same origin pending → nothing.
+        let first = SuggestedProposals.toFile(suggested, site: site.id, existing: [], at: now)
+        #expect(first.count == 1 && first[0].kind == .repair && first[0].origin == "ups.replace_battery:\(ups)" && first[0].text.contains("ắc quy"))
+        #expect(SuggestedProposals.toFile(suggested, site: site.id, existing: first, at: now).isEmpty)
+        #expect(SuggestedProposals.toFile([WatchpostReports.Proposal(Message("report.proposal.link", ["check": .text("x"), "count": .count(3)]))], site: site.id, existing: [], at: now).isEmpty)
+        // The report step files it once, however often it runs; once decided, a new one may be filed.
+        #expect(try await SuggestedProposals.file(suggested, site: site.id, store: store, at: now).count == 1)
+        #expect(try await SuggestedProposals.file(suggested, site: site.id, store: store, at: now + .hours(1)).isEmpty)
+        let filed = try await store.proposals(site: site.id)
+        #expect(filed.count == 1 && filed[0].raisedBy == "watchpost")
+        try await store.decideProposal(id: filed[0].id, decision: .approved, note: "", by: "so", at: now + .hours(2))
+        #expect(try await SuggestedProposals.file(suggested, site: site.id, store: store, at: now + .hours(24 * 40)).count == 1)
+    }
+}
