@@ -8,6 +8,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 . "$root/scripts/lib.sh"
+. "$root/scripts/e2e/dark-screen-daemon.sh"
 bin="$1/watchpost"
 shot="$2"
 [ -x "$bin" ] || { echo "FAIL: no built watchpost at $bin (swift build first)"; exit 1; }
@@ -29,50 +30,16 @@ trap cleanup EXIT
 free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 smtp=$(free_port); web=$(free_port)
 
-mkdir -p "$work/conf/probes/tay-trang" "$work/mail"
+write_dark_screen_config "$work" "$smtp" "$web"
 cp -r "$root/alerts" "$work/conf/"
 cp "$root/probes/tay-trang/site.conf" "$work/conf/probes/tay-trang/"
 # Operating hours around the clock: the run must not depend on the time of day (outside hours a
 # technical incident reaches the technicians only until the next window).
 printf '[weekly]\nmonday = 00:00-24:00\ntuesday = 00:00-24:00\nwednesday = 00:00-24:00\nthursday = 00:00-24:00\nfriday = 00:00-24:00\nsaturday = 00:00-24:00\nsunday = 00:00-24:00\n' > "$work/conf/probes/tay-trang/schedule.conf"
-printf '#!/bin/sh\necho "CRITICAL - màn hình tối / screen dark | brightness=0"\nexit 2\n' > "$work/check_dark"; chmod +x "$work/check_dark"
-cat > "$work/conf/probes/tay-trang/checks.conf" <<CONF
-[check screen]
-kind = exec
-name = Màn hình LED / LED screen
-command = $work/check_dark
-interval = 2s
-timeout = 1s
-fail_after = 1
-CONF
-printf '[web]\nlink_key = %s\n' "$(openssl rand -hex 32)" > "$work/secrets.conf"; chmod 600 "$work/secrets.conf"
-cat > "$work/conf/watchpost.conf" <<CONF
-[daemon]
-database = $work/watchpost.db
-secrets = $work/secrets.conf
-jitter = 0
-[smtp]
-host = 127.0.0.1
-port = $smtp
-insecure = true
-from = watchpost@taytrang.example.org
-[mail]
-group_window = 0s
-retry_initial = 1s
-retry_max = 2s
-[web]
-listen = 127.0.0.1:$web
-base_url = http://127.0.0.1:$web
-CONF
 "$bin" check --config "$work/conf"
 printf 'xem-bao-cao-2026\n' | "$bin" user add so-tttt --role department --name "Sở TT&TT Điện Biên" --config "$work/conf"
 
-"$py" "$root/scripts/mail-sink.py" --listen "127.0.0.1:$smtp" --dir "$work/mail" > "$work/sink.log" 2>&1 < /dev/null &
-pids+=($!)
-"$bin" run --config "$work/conf" > "$work/daemon.log" 2>&1 < /dev/null &
-pids+=($!)
-wait_for "the web server answers /healthz" 60 curl -sf -o /dev/null "http://127.0.0.1:$web/healthz" || {
-  echo "--- daemon log"; tail -n 40 "$work/daemon.log"; exit 1; }
+start_dark_screen_daemon "$bin" "$py" "$root" "$work" "$smtp" "$web"
 
 # The browser's output goes to a file: chromium's helper processes may keep inherited
 # descriptors open after the driver quits, which would hold a caller's pipe open.

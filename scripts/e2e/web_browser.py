@@ -6,17 +6,11 @@ Run with Debian's python3 (python3-selenium). Every step waits for the next page
 (WebDriverWait with a deadline that fails loudly), never for a fixed time: after a click the old
 page is still there until the new one arrives, and the login POST (600,000 PBKDF2 iterations)
 takes seconds on a loaded machine."""
-import argparse, email, email.policy, glob, os, re, shutil, sys, time
+import argparse, email, email.policy, glob, os, re, sys, time
 
-try:
-    from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-except ImportError as e:
-    print("FAIL: %s cannot import selenium (%s): install the Debian package python3-selenium" % (sys.executable, e), flush=True)
-    sys.exit(1)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_support import body_text, chromium, fail, wait_for as wait_until  # noqa: E402 (after the path)
+from selenium.webdriver.common.by import By  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument("--base", required=True)
@@ -27,28 +21,8 @@ p.add_argument("--screenshot", required=True)
 p.add_argument("--timeout", type=float, default=60)
 a = p.parse_args()
 
-def fail(msg):
-    print("FAIL: " + msg, flush=True)
-    sys.exit(1)
-
-def tool(name, package):
-    path = shutil.which(name)
-    if path is None:
-        fail("%s is not on PATH: install the Debian package %s" % (name, package))
-    return path
-
-def body_text(driver):
-    try:
-        return driver.find_element(By.TAG_NAME, "body").text
-    except Exception as e:  # the page is being replaced
-        return "(no body: %s)" % e
-
 def wait_for(driver, what, condition):
-    """Waits until condition(driver) is true; fails naming what was awaited and showing the page."""
-    try:
-        WebDriverWait(driver, a.timeout, poll_frequency=0.2).until(lambda d: condition(d))
-    except TimeoutException:
-        fail("%s did not happen within %ss; the browser is at %s showing:\n%s" % (what, a.timeout, driver.current_url, body_text(driver)[:1200]))
+    wait_until(driver, what, condition, a.timeout)
 
 def heading(driver):
     try:
@@ -77,14 +51,7 @@ if link is None:
     fail("no email with an acknowledgement link in %s within %ss" % (a.maildir, a.timeout))
 print("link from the email to %s: %s..." % (mail_to, link[:70]), flush=True)
 
-chromium = tool("chromium", "chromium")
-chromedriver = tool("chromedriver", "chromium-driver")
-opts = webdriver.ChromeOptions()
-opts.binary_location = chromium
-for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=vi"):
-    opts.add_argument(flag)
-driver = webdriver.Chrome(service=Service(chromedriver), options=opts)
-driver.set_page_load_timeout(a.timeout)
+driver = chromium(a.timeout)
 try:
     # 2. Opening the link shows a confirmation and changes nothing.
     driver.get(link)
