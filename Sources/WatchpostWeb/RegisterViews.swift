@@ -275,8 +275,8 @@ extension WebApp {
     /// The status board's card of operating hours, today and the next days, per site: the hours
     /// the engine judges against (the profile's schedule with the operating plan laid over it,
     /// Tây Trang 7.2.1.b), each planned day marked with who planned it. The plan is laid over the
-    /// schedule here too, so the card shows a new plan at once; the daemon's engine follows it
-    /// when it reloads (OperatingPlanWatchService, a few seconds).
+    /// schedule here too, so the card shows a new plan at once, marked "being applied" until the
+    /// daemon has reloaded and its engine judges by it (OperatingPlanWatchService, a few seconds).
     func operatingHoursCard(days: Int64 = 7) async -> String {
         let now = clock.now()
         var html = "<h2>\(esc(Catalogue.render(Message("registers.board.title"), .vi))) <span class=\"en\">/ \(esc(Catalogue.render(Message("registers.board.title"), .en)))</span></h2><div class=\"card\" id=\"operating-hours\">"
@@ -291,10 +291,13 @@ extension WebApp {
                     "windows": .text(windows.map(\.description).joined(separator: ", ")), "total": .duration(Seconds(windows.reduce(Int64(0)) { $0 + $1.length })),
                 ])
                 let entry = plan.first { $0.date == day }
-                let source = entry.map { Message("registers.board.planned", ["by": .text($0.by), "reason": .text($0.reason.isEmpty ? "—" : $0.reason)]) }
+                // Until the daemon has reloaded, the engine still judges the day by the old hours: say so.
+                let applying = entry != nil && site.schedule.windows(on: day) != windows
+                let source = entry.map { Message(applying ? "registers.board.applying" : "registers.board.planned",
+                                                 ["by": .text($0.by), "reason": .text($0.reason.isEmpty ? "—" : $0.reason)]) }
                     ?? Message("registers.board.profile")
                 let line = Message("registers.board.day", ["date": .date(day), "hours": .message(hours), "source": .message(source)])
-                html += "<div\(entry == nil ? "" : " class=\"planned\"") data-date=\"\(day.description)\">\(esc(Catalogue.bilingual(line, zone: site.zone)))</div>"
+                html += "<div\(entry == nil ? "" : applying ? " class=\"planned applying\"" : " class=\"planned\"") data-date=\"\(day.description)\">\(esc(Catalogue.bilingual(line, zone: site.zone)))</div>"
             }
         }
         return html + "<p class=\"muted\"><a href=\"/registers/plan\">\(esc(Catalogue.bilingual(Message("registers.board.edit"))))</a></p></div>"

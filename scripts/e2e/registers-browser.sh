@@ -42,8 +42,8 @@ for f in site.conf registers.conf inspection.conf; do cp "$root/probes/tay-trang
 printf '[weekly]\nmonday = 00:00-24:00\ntuesday = 00:00-24:00\nwednesday = 00:00-24:00\nthursday = 00:00-24:00\nfriday = 00:00-24:00\nsaturday = 00:00-24:00\nsunday = 00:00-24:00\n' > "$work/conf/probes/tay-trang/schedule.conf"
 "$bin" check --config "$work/conf"
 printf 'don-bien-phong-2026\n' | "$bin" user add don-bp --role operator --name "Đồn Biên phòng Tây Trang" --config "$work/conf"
-printf 'so-tttt-tra-loi-2026\n' | "$bin" user add so-tttt --role department --name "Sở TT&TT Điện Biên" --config "$work/conf"
-printf 'ubnd-tinh-xem-2026\n' | "$bin" user add ubnd --role committee --name "UBND tỉnh" --config "$work/conf"
+printf 'tra-loi-phan-anh-2026\n' | "$bin" user add so-tttt --role department --name "Sở TT&TT Điện Biên" --config "$work/conf"
+printf 'uy-ban-tinh-doc-2026\n' | "$bin" user add ubnd --role committee --name "UBND tỉnh" --config "$work/conf"
 
 start_dark_screen_daemon "$bin" "$py" "$root" "$work" "$smtp" "$web"
 

@@ -18,7 +18,7 @@ p.add_argument("--maildir", required=True)
 p.add_argument("--screenshot", required=True)
 p.add_argument("--timeout", type=float, default=60)
 a = p.parse_args()
-USERS = {"don-bp": "don-bien-phong-2026", "so-tttt": "so-tttt-tra-loi-2026", "ubnd": "ubnd-tinh-xem-2026"}
+USERS = {"don-bp": "don-bien-phong-2026", "so-tttt": "tra-loi-phan-anh-2026", "ubnd": "uy-ban-tinh-doc-2026"}
 
 def wait_for(d, what, condition):
     wait_until(d, what, condition, a.timeout)
@@ -96,14 +96,15 @@ try:
     def board_follows(d):
         d.get(a.base + "/")
         rows = d.find_elements(By.CSS_SELECTOR, "#operating-hours [data-date='%s']" % sat_iso)
-        return rows and "08:00-12:00, 13:00-17:00" in rows[0].text and "kế hoạch" in rows[0].text
-    wait_for(d, "the status board showing the planned Saturday", board_follows)
+        return rows and "08:00-12:00, 13:00-17:00" in rows[0].text and "kế hoạch" in rows[0].text and "applying" not in rows[0].get_attribute("class")
+    # The daemon reloads to follow the plan (its web server restarts): the row loses "being applied".
+    wait_for(d, "the status board showing the planned Saturday, applied by the engine", board_follows)
     shot(d, "board")
     print("plan: %s 8 h on the status board (the hours the engine judges against)" % sat_iso, flush=True)
 
     # 2. A surprise inspection with a finding (script in it, shown escaped), a follow-up action, closed.
     d.get(a.base + "/registers/inspections")
-    long_bodies = "Sở TT&TT " * 40
+    long_bodies = "Sở TT&TT." * 40
     fill(d, "f-inspections", {"kind": "surprise", "date": "2026-02-30", "bodies": long_bodies, "findings": "<script>alert('x')</script> Mất 1 card nhận"})
     d.execute_script("arguments[0].type = 'text'; arguments[0].value = '2026-02-30'", form(d, "f-inspections").find_element(By.NAME, "date"))
     submit(d, "f-inspections", "không phải ngày", "the refusal of an invalid date")

@@ -58,6 +58,8 @@ extension Catalogue {
         .init("registers.board.hours", vi: "{windows} ({total})", en: "{windows} ({total})"),
         .init("registers.board.not_operated", vi: "không vận hành", en: "not operated"),
         .init("registers.board.planned", vi: "theo kế hoạch vận hành của đơn vị ({by}: {reason})", en: "as planned by the operating unit ({by}: {reason})"),
+        .init("registers.board.applying", vi: "theo kế hoạch vận hành của đơn vị ({by}: {reason}), đang áp dụng",
+              en: "as planned by the operating unit ({by}: {reason}), being applied"),
         .init("registers.board.profile", vi: "theo lịch trong hồ sơ của cụm", en: "the site profile's schedule"),
         .init("registers.board.edit", vi: "Lập kế hoạch vận hành", en: "Plan the operating hours"),
 
