@@ -203,20 +203,20 @@ extension WebApp {
                 try await store.setPlan(e)
                 message = Catalogue.bilingual(e.message)
             case ("inspections", 1):
+                // Every field is checked at once (a bad date does not hide an over-long text):
+                // a refused choice or date stands in as a placeholder that is never stored.
                 let kind = choice("kind", InspectionKind.self), date = day("date", default: today)
-                guard let kind, let date else { break }
                 let checked = parseFormAll(r.body)["checked"] ?? []
-                let i = Inspection(site: site.id, kind: kind, date: date, bodies: text("bodies"), people: text("people"), checked: checked,
+                let i = Inspection(site: site.id, kind: kind ?? .periodic, date: date ?? today, bodies: text("bodies"), people: text("people"), checked: checked,
                                    findings: text("findings"), createdBy: by, createdAt: now)
-                problems = i.problems(checklist: site.inspectionChecklist.map(\.id), today: today)
-                guard problems.isEmpty else { break }
+                problems += i.problems(checklist: site.inspectionChecklist.map(\.id), today: today)
+                guard kind != nil, date != nil, problems.isEmpty else { break }
                 message = "#\(try await store.addInspection(i))"
             case ("inspections", 3) where action == "action":
                 let due = day("due")
-                guard let iid = Int64(id), let due else { break }
-                let a = FollowUpAction(inspectionID: iid, text: text("text"), owner: text("owner"), due: due)
-                problems = a.problems()
-                guard problems.isEmpty else { break }
+                let a = FollowUpAction(inspectionID: Int64(id) ?? 0, text: text("text"), owner: text("owner"), due: due ?? today)
+                problems += a.problems()
+                guard due != nil, problems.isEmpty else { break }
                 message = "#\(try await store.addFollowUpAction(a, by: by, at: now))"
             case ("inspections", 3) where action == "close":
                 guard let iid = Int64(id) else { break }
@@ -228,11 +228,10 @@ extension WebApp {
                 message = Catalogue.bilingual(Message("registers.action.done", ["id": .int(aid)]))
             case ("feedback", 1):
                 let subject = choice("subject", FeedbackSubject.self), channel = choice("channel", FeedbackChannel.self), date = day("date", default: today)
-                guard let subject, let channel, let date else { break }
-                let f = Feedback(site: site.id, channel: channel, receivedOn: date, from: text("from"), subject: subject, item: text("item"),
-                                 text: text("text"), recordedBy: by, recordedAt: now)
-                problems = f.problems(today: today)
-                guard problems.isEmpty else { break }
+                let f = Feedback(site: site.id, channel: channel ?? .other, receivedOn: date ?? today, from: text("from"), subject: subject ?? .operation,
+                                 item: text("item"), text: text("text"), recordedBy: by, recordedAt: now)
+                problems += f.problems(today: today)
+                guard subject != nil, channel != nil, date != nil, problems.isEmpty else { break }
                 message = "#\(try await store.addFeedback(f))"
             case ("feedback", 3) where action == "forward":
                 guard let fid = Int64(id) else { break }
@@ -249,11 +248,10 @@ extension WebApp {
                 message = Catalogue.bilingual(Message("registers.feedback.answered", ["id": .int(fid), "answer": .text(text("answer"))]))
             case ("maintenance", 1):
                 let date = day("date", default: today), cost = number("cost"), incident = number("incident")
-                guard let date, problems.isEmpty else { break }
-                let w = MaintenanceWork(site: site.id, date: date, what: text("what"), who: text("who"), costVND: cost, parts: text("parts"),
+                let w = MaintenanceWork(site: site.id, date: date ?? today, what: text("what"), who: text("who"), costVND: cost, parts: text("parts"),
                                         incidentID: incident, recordedBy: by, recordedAt: now)
-                problems = w.problems(today: today)
-                guard problems.isEmpty else { break }
+                problems += w.problems(today: today)
+                guard date != nil, problems.isEmpty else { break }
                 message = "#\(try await store.addMaintenanceWork(w))"
             case ("proposals", 1):
                 guard let kind = choice("kind", ProposalKind.self) else { break }
@@ -271,11 +269,11 @@ extension WebApp {
                 try await store.decideProposal(id: pid, decision: decision, note: text("note"), by: by, at: now)
                 message = Catalogue.bilingual(Message("registers.proposal.decided", ["id": .int(pid), "decision": .message(Message(MessageKey("registers.proposal.decision." + decision.rawValue)))]))
             case ("training", 1):
-                guard let date = day("date", default: today) else { break }
+                let date = day("date", default: today)
                 let people = text("attendees").split(whereSeparator: { $0 == "," || $0 == "\n" }).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
-                let t = TrainingSession(site: site.id, date: date, topic: text("topic"), organiser: text("organiser"), attendees: people, recordedBy: by, recordedAt: now)
-                problems = t.problems(today: today)
-                guard problems.isEmpty else { break }
+                let t = TrainingSession(site: site.id, date: date ?? today, topic: text("topic"), organiser: text("organiser"), attendees: people, recordedBy: by, recordedAt: now)
+                problems += t.problems(today: today)
+                guard date != nil, problems.isEmpty else { break }
                 message = "#\(try await store.addTraining(t))"
             case ("equipment", 1):
                 guard let state = choice("state", EquipmentState.self) else { break }
@@ -287,9 +285,8 @@ extension WebApp {
                 message = Catalogue.bilingual(Message("registers.equipment.recorded", ["item": .text(e.id), "name": .text(e.name), "state": .message(Message(MessageKey("registers.equipment.state." + state.rawValue)))]))
             case ("equipment", 3) where action == "lend":
                 let due: CivilDate? = text("due").isEmpty ? nil : day("due")
-                guard problems.isEmpty else { break }
                 let loan = EquipmentLoan(equipmentID: id, site: site.id, borrower: text("borrower"), purpose: text("purpose"), lentAt: now, dueBack: due, recordedBy: by)
-                problems = RegisterText.problems(loan.borrower, field: "borrower", required: true, max: RegisterLimits.shortText)
+                problems += RegisterText.problems(loan.borrower, field: "borrower", required: true, max: RegisterLimits.shortText)
                     + RegisterText.problems(loan.purpose, field: "purpose", required: true, max: RegisterLimits.shortText)
                 guard problems.isEmpty else { break }
                 _ = try await store.lend(loan, today: today)

@@ -152,6 +152,13 @@ struct RegisterPagesTests {
         let again = try await http("POST", "\(f.base)/registers/equipment/loa-2/return?site=tay-trang", body: form([("csrf", token)]), jar: kt)
         #expect(again.status == 409 && again.body.contains("không có ai đang mượn"))
 
+        // Every field is checked at once: an invalid date does not hide an over-long text.
+        token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+        let both = try await http("POST", "\(f.base)/registers/inspections?site=tay-trang",
+                                  body: form([("csrf", token), ("kind", "surprise"), ("date", "2026-02-30"), ("bodies", String(repeating: "Sở TT&TT.", count: 40))]), jar: kt)
+        #expect(both.status == 400 && both.body.contains("“2026-02-30” không phải ngày") && both.body.contains("Dài 360 ký tự, tối đa 200"))
+        #expect(try await f.store.inspections(site: "tay-trang").isEmpty)
+
         // A follow-up action refused for its owner: kept in that inspection's form. A textarea's
         // CR LF is a line break; a control byte is refused and not echoed back.
         token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)

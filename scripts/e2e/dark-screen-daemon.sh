@@ -1,4 +1,4 @@
-# Shared by the browser end-to-end scripts (sourced, after scripts/lib.sh): a configuration
+# Shared by the browser end-to-end scripts (sourced, after scripts/lib.sh): their setup, a configuration
 # folder for one Tây Trang site whose only check is a dark LED screen (so an incident opens at
 # once), the test SMTP sink and a real `watchpost run` on loopback ports.
 #   write_dark_screen_config WORK SMTP_PORT WEB_PORT   writes WORK/conf (the caller adds site files)
@@ -47,4 +47,24 @@ start_dark_screen_daemon() {
   pids+=($!)
   wait_for "the web server answers /healthz" 60 curl -sf -o /dev/null "http://127.0.0.1:$web/healthz" || {
     echo "--- daemon log"; tail -n 40 "$work/daemon.log"; exit 1; }
+}
+
+# browser_e2e_setup NAME: checks the tools and Python packages a browser run needs (failing with
+# the Debian package to install), makes $work (removed on exit, after every process in $pids is
+# stopped) and picks free loopback ports $smtp and $web from the kernel. Sets py, work, pids,
+# smtp, web.
+browser_e2e_setup() {
+  py=$(debian_python)
+  require_tool chromium chromium >/dev/null
+  require_tool chromedriver chromium-driver >/dev/null
+  require_tool openssl openssl >/dev/null
+  require_tool curl curl >/dev/null
+  require_tool timeout coreutils >/dev/null
+  "$py" -c 'import selenium' 2>/dev/null || { echo "FAIL: $py cannot import selenium: install the Debian package python3-selenium"; exit 1; }
+  "$py" -c 'import aiosmtpd' 2>/dev/null || { echo "FAIL: $py cannot import aiosmtpd: install the Debian package python3-aiosmtpd"; exit 1; }
+  work=$(mktemp -d "/tmp/watchpost-e2e-$1-XXXXXX")
+  pids=()
+  trap 'stop_pids "${pids[@]}"; rm -rf "$work"' EXIT
+  smtp=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  web=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 }

@@ -16,23 +16,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 bin="$1/watchpost"
 shot="$2"
 [ -x "$bin" ] || { echo "FAIL: no built watchpost at $bin (swift build first)"; exit 1; }
-py=$(debian_python)
-require_tool chromium chromium >/dev/null
-require_tool chromedriver chromium-driver >/dev/null
-require_tool openssl openssl >/dev/null
-require_tool curl curl >/dev/null
-require_tool timeout coreutils >/dev/null
-"$py" -c 'import selenium' 2>/dev/null || { echo "FAIL: $py cannot import selenium: install the Debian package python3-selenium"; exit 1; }
-"$py" -c 'import aiosmtpd' 2>/dev/null || { echo "FAIL: $py cannot import aiosmtpd: install the Debian package python3-aiosmtpd"; exit 1; }
-work=$(mktemp -d /tmp/watchpost-e2e-registers-XXXXXX)
-pids=()
-cleanup() {
-  stop_pids "${pids[@]}"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-smtp=$(free_port); web=$(free_port)
+browser_e2e_setup registers
 
 write_dark_screen_config "$work" "$smtp" "$web"
 cp -r "$root/alerts" "$work/conf/"
