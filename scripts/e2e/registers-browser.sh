@@ -21,6 +21,8 @@ browser_e2e_setup registers
 write_dark_screen_config "$work" "$smtp" "$web"
 cp -r "$root/alerts" "$work/conf/"
 for f in site.conf registers.conf inspection.conf; do cp "$root/probes/tay-trang/$f" "$work/conf/probes/tay-trang/"; done
+# The site is available while its one check (the screen) is up; no UPS check here.
+sed -i -e 's/^checks = .*/checks = screen/' -e '/^power_check = /d' "$work/conf/probes/tay-trang/site.conf"
 # Operating hours around the clock, so the dark screen is an incident whatever the time of day
 # (a repair is linked to it); the plan then sets the coming Saturday to 8 hours.
 printf '[weekly]\nmonday = 00:00-24:00\ntuesday = 00:00-24:00\nwednesday = 00:00-24:00\nthursday = 00:00-24:00\nfriday = 00:00-24:00\nsaturday = 00:00-24:00\nsunday = 00:00-24:00\n' > "$work/conf/probes/tay-trang/schedule.conf"
