@@ -1,6 +1,6 @@
 // Acknowledgement by replying. The box often sits behind NAT where no phone reaches its web
 // page; email always works. This file reads a reply (`ReplyParser`, pure) and acts on it
-// (`ReplyProcessor`): a first line `ACK` / `XÁC NHẬN` acknowledges, `RESOLVED` / `ĐÃ XỬ LÝ`
+// (`ReplyProcessor`): a first line `ACK` / `TIẾP NHẬN` (or the older `XÁC NHẬN`) acknowledges, `RESOLVED` / `ĐÃ XỬ LÝ`
 // resolves (where the incident engine's role rules allow), each only with a valid token of the
 // original notification, quoted in the reply, issued to the address the reply comes from, and
 // not used before for the same action; anything else is attached to the incident as a note.
@@ -84,7 +84,7 @@ public enum ReplyParser {
     }
 
     static let keywords: [(String, ReplyCommand)] = [
-        ("ACKNOWLEDGED", .acknowledge), ("ACKNOWLEDGE", .acknowledge), ("ACK", .acknowledge), ("XAC NHAN", .acknowledge),
+        ("ACKNOWLEDGED", .acknowledge), ("ACKNOWLEDGE", .acknowledge), ("ACK", .acknowledge), ("TIEP NHAN", .acknowledge), ("XAC NHAN", .acknowledge),
         ("RESOLVED", .resolve), ("DA XU LY", .resolve),
         ("DE XUAT UBND", .escalate), ("ESCALATE COMMITTEE", .escalate), ("ESCALATE TO COMMITTEE", .escalate),
     ]
@@ -230,21 +230,21 @@ public struct ReplyProcessor: Sendable {
         var valid: [(token: String, ack: AckToken)] = []
         var problems: [(vi: String, en: String)] = []
         for t in reply.tokens {
-            guard let key = linkKey else { problems.append(("Watchpost chưa có khoá ký mã xác nhận", "Watchpost has no link-signing key")); break }
+            guard let key = linkKey else { problems.append(("Watchpost chưa có khoá ký mã tiếp nhận", "Watchpost has no link-signing key")); break }
             switch ReplyProcessor.verify(t, keys: [key] + previousLinkKeys, now: now) {
             case .success(let ack):
                 if ack.recipient.lowercased() != from {
-                    problems.append(("mã xác nhận được gửi cho địa chỉ khác, không phải \(from)", "the code was issued to another address, not \(from)"))
+                    problems.append(("mã tiếp nhận được gửi cho địa chỉ khác, không phải \(from)", "the code was issued to another address, not \(from)"))
                 } else if reply.command != .note, try await store.replyTokenUsed(fingerprint(t, reply.command)) {
-                    problems.append(("mã xác nhận này đã được dùng", "this code has already been used"))
+                    problems.append(("mã tiếp nhận này đã được dùng", "this code has already been used"))
                 } else {
                     valid.append((t, ack))
                 }
             case .failure(let error):
                 switch error {
-                case .expired(let at): problems.append(("mã xác nhận đã hết hạn lúc \(at)", "the code expired at \(at)"))
-                case .forged: problems.append(("mã xác nhận không hợp lệ (bị sửa hoặc giả mạo)", "the code is not valid (altered or forged)"))
-                case .malformed: problems.append(("mã xác nhận bị hỏng", "the code is damaged"))
+                case .expired(let at): problems.append(("mã tiếp nhận đã hết hạn lúc \(at)", "the code expired at \(at)"))
+                case .forged: problems.append(("mã tiếp nhận không hợp lệ (bị sửa hoặc giả mạo)", "the code is not valid (altered or forged)"))
+                case .malformed: problems.append(("mã tiếp nhận bị hỏng", "the code is damaged"))
                 }
             }
         }
@@ -252,7 +252,7 @@ public struct ReplyProcessor: Sendable {
         switch reply.command {
         case .acknowledge, .resolve, .escalate:
             guard !valid.isEmpty else {
-                let why = problems.first ?? ("không tìm thấy mã xác nhận của thư gốc (hãy trả lời kèm nội dung thư)",
+                let why = problems.first ?? ("không tìm thấy mã tiếp nhận của thư gốc (hãy trả lời kèm nội dung thư)",
                                              "no acknowledgement code of the original message was found (reply quoting it)")
                 return try await reject(mail: mail, messageID: messageID, uid: uid, from: from, why: why, log: log)
             }

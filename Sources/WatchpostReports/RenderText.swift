@@ -64,8 +64,8 @@ public enum ReportRenderer {
             for m in r.months { o.append("  " + row([m.label, Fmt.percent(m.tally.availability), "down " + Fmt.hms(m.tally.down), "no data " + Fmt.hms(m.tally.noData)], [10, 14, 22, 22])) }
             o.append("")
         }
-        o.append("Theo kiểm tra / By check:")
-        o.append("  " + row(["Kiểm tra / Check", "Sẵn sàng / Avail.", "Ngừng / Down", "Không dữ liệu / No data", "Số lần / Outages", "Dài nhất / Longest"], [24, 18, 14, 24, 17, 12]))
+        o.append("Theo hạng mục giám sát / By check:")
+        o.append("  " + row(["Hạng mục / Check", "Sẵn sàng / Avail.", "Ngừng / Down", "Không dữ liệu / No data", "Số lần / Outages", "Dài nhất / Longest"], [24, 18, 14, 24, 17, 12]))
         for c in r.checks {
             o.append("  " + row([c.id + (c.definesSite ? "*" : ""), Fmt.percent(c.tally.availability), Fmt.hms(c.tally.down), Fmt.hms(c.tally.noData),
                                  String(c.outages.count), c.longestOutage.map { Fmt.hms($0.scheduledSeconds) } ?? "—"], [24, 18, 14, 24, 17, 12]))
@@ -78,10 +78,10 @@ public enum ReportRenderer {
                 let parts = [CheckStatus.critical, .warning, .unknown].map { "\($0.severityName) \(f.count(cat, $0))" }
                 o.append("  \(cat.vietnamese) / \(cat.rawValue): \(parts.joined(separator: ", "))")
             }
-            o.append("  Thời gian xác nhận trung bình / MTTA: \(Fmt.mean(f.mttaSeconds)) (\(f.acknowledged) sự cố được xác nhận / acknowledged)")
+            o.append("  Thời gian tiếp nhận trung bình / MTTA: \(Fmt.mean(f.mttaSeconds)) (\(f.acknowledged) sự cố được tiếp nhận / acknowledged)")
             o.append("  Thời gian khắc phục trung bình / MTTR: \(Fmt.mean(f.mttrSeconds)) (\(f.resolved) sự cố đã khắc phục / resolved)")
             let levels = f.reachedLevel.keys.sorted().map { "cấp/level \($0): \(f.reachedLevel[$0]!)" }
-            o.append("  Báo cáo vượt cấp / Escalations reached: \(levels.isEmpty ? "không / none" : levels.joined(separator: ", "))")
+            o.append("  Đã chuyển lên cấp / Escalations reached: \(levels.isEmpty ? "không / none" : levels.joined(separator: ", "))")
             o.append("  Vi phạm nội dung / Content violations: \(f.contentViolations)")
         } else {
             o.append("Sự cố / Incidents: chưa có dữ liệu sự cố trong cơ sở dữ liệu này / no incident records in this database")

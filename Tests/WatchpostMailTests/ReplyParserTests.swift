@@ -12,6 +12,8 @@ struct ReplyParserTests {
         #expect(reply("ACK").command == .acknowledge)
         #expect(reply("ack.").command == .acknowledge)
         #expect(reply("  Acknowledged, on my way").command == .acknowledge)
+        #expect(reply("TIẾP NHẬN").command == .acknowledge)
+        #expect(reply("Tiếp nhận: đã cử người").command == .acknowledge)
         #expect(reply("XÁC NHẬN").command == .acknowledge)
         #expect(reply("xac nhan").command == .acknowledge)
         #expect(reply("Xác nhận: đã cử người").command == .acknowledge)

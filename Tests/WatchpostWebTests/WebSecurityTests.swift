@@ -38,13 +38,13 @@ struct WebSecurityTests {
         for _ in 0..<2 {
             let page = try await http("GET", "\(f.base)/ack/\(link)")
             #expect(page.status == 200)
-            #expect(page.body.contains("Xác nhận đã tiếp nhận"))
+            #expect(page.body.contains("Tiếp nhận sự cố"))
             #expect(page.body.contains(recipient))
         }
         #expect(try await f.desk.incident(7)?.state == "triggered")
         let done = try await confirm(f, link, note: "Đã cử tổ tuần tra")
         #expect(done.status == 200)
-        #expect(done.body.contains("Đã xác nhận tiếp nhận sự cố #7"))
+        #expect(done.body.contains("Đã tiếp nhận sự cố #7"))
         let after = try #require(try await f.desk.incident(7))
         #expect(after.state == "acknowledged")
         #expect(after.acknowledgedBy == recipient)
