@@ -6,6 +6,7 @@ extension ConfigurationLoader {
         KeySpec("id", .custom("id") { isIdentifier($0) ? nil : "'\($0)' is not an id (letters, digits, '-', '_')" }, required: true),
         KeySpec("name", .nonEmpty, required: true),
         KeySpec("name_en", .nonEmpty),
+        KeySpec("short_name", .nonEmpty, help: "the place alone, for email subjects: [Tây Trang] Sự cố #12 …"),
         KeySpec("province", .nonEmpty),
         KeySpec("timezone", .zone),
         KeySpec("operator", .nonEmpty, required: true, help: "organisation id in alerts/contacts.conf"),
@@ -112,7 +113,8 @@ extension ConfigurationLoader {
         return SiteProfile(id: id, name: siteSection.string("name"), nameEnglish: siteSection.string("name_en", default: siteSection.string("name")),
                            province: siteSection.string("province"), zone: zone, schedule: schedule,
                            operatorOrganisation: operatorID, technicians: siteSection.list("technicians"), chain: chain,
-                           defaults: defaults, checks: checks, sections: extraSections, folder: folder)
+                           defaults: defaults, checks: checks, sections: extraSections, folder: folder,
+                           shortName: siteSection.string("short_name", default: siteSection.string("name")))
     }
 
     mutating func makeSchedule(_ ini: INIFile?, zone: ZoneOffset) -> OperatingSchedule {

@@ -210,6 +210,8 @@ public struct SiteProfile: Sendable, Hashable {
     /// Extra sections of the site folder (maintenance windows, responders, …) for the modules that own them.
     public var sections: [ConfigSection]
     public var folder: String
+    /// The place alone ("Tây Trang"), for email subjects (docs/glossary.md); the name when unset.
+    public var shortName: String = ""
 
     public func check(_ id: String) -> CheckDefinition? { checks.first { $0.id == id } }
 }

@@ -80,6 +80,8 @@ public enum TemplatePlaceholders {
         "headline", "headline_en", "id", "subject", "subject_en", "received", "from", "from_en", "channel", "item", "text", "link",
         // who did what (issue 14): organisation, channel, the decision, what was resolved or added
         "by_org", "via", "via_en", "decision", "resolved_what", "added",
+        // Vietnamese first (issue 15): each text in both languages, the place alone for subjects.
+        "site_short", "summary_en", "since_en", "time_en", "category_en", "category_short", "detail", "ack_link_en", "incidents_en", "level_en", "period_en", "availability_en", "attachment_html", "check_name_en",
     ]
 
     /// Placeholders only some events fill: a template of another event that uses one would print

@@ -112,13 +112,24 @@ public struct MailComposer: Sendable {
         f["incident"] = f["incident"] ?? r.incidentID.map { "#\($0)" } ?? ""
         f["level"] = f["level"] ?? r.level.map(String.init) ?? ""
         f["event"] = f["event"] ?? r.event.rawValue
-        f["time"] = f["time"] ?? (site?.zone ?? .hoChiMinh).format(r.createdAt)
+        // The place alone for subjects ("[Tây Trang] Sự cố #12 …"); the engine only knows the full name.
+        if let site { f["site_short"] = site.shortName.isEmpty ? site.name : site.shortName } else if f["site_short"] == nil { f["site_short"] = f["site"] }
+        let zone = site?.zone ?? .hoChiMinh
+        f["time"] = f["time"] ?? HumanFormat.dateTime(r.createdAt, .vi, zone: zone)
+        f["time_en"] = f["time_en"] ?? HumanFormat.dateTime(r.createdAt, .en, zone: zone)
+        for (vi, en) in [("summary", "summary_en"), ("since", "since_en"), ("subject", "subject_en"), ("category", "category_en"), ("check_name", "check_name_en")] where f[en] == nil {
+            f[en] = f[vi]  // a request from before issue 15 carries one form only
+        }
         if let token = ackToken(for: r) {
             f["ack_code"] = token
             if f["ack_link"] == nil || f["ack_link"] == "" {
                 f["ack_link"] = settings.publicURL.map { "\($0)/ack/\(token)" }
-                    ?? (repliesEnabled ? "trả lời thư này với XÁC NHẬN / reply ACK to this email" : "")
+                    ?? (repliesEnabled ? Catalogue.render(Message("mail.ack.by_reply_link"), .vi) : "")
             }
+        }
+        if (f["ack_link_en"] ?? "").isEmpty {
+            f["ack_link_en"] = settings.publicURL == nil && repliesEnabled && ackToken(for: r) != nil
+                ? Catalogue.render(Message("mail.ack.by_reply_link"), .en) : f["ack_link"]
         }
         return f
     }
@@ -143,25 +154,30 @@ public struct MailComposer: Sendable {
             subject = rendered[0].subject
         } else {
             let sites = Set(requests.map { configuration.site($0.site)?.name ?? $0.site }).sorted().joined(separator: ", ")
-            subject = "[Watchpost] \(rendered.count) thông báo / notifications — \(sites)"
+            subject = Catalogue.render(Message("mail.grouped.subject", ["site": .text(sites), "count": .count(rendered.count)]), .vi)
         }
         if subject.isEmpty { subject = "[Watchpost] \(site?.name ?? first.site)" }
 
         var vi: [String] = [], en: [String] = []
         if rendered.count > 1 {
-            vi.append("Có \(rendered.count) thông báo mới cho \(first.recipient.displayName):")
-            en.append("\(rendered.count) new notifications for \(first.recipient.displayName):")
+            let intro = Message("mail.grouped.intro", ["count": .count(rendered.count), "recipient": .text(first.recipient.displayName)])
+            vi.append(Catalogue.render(intro, .vi))
+            en.append(Catalogue.render(intro, .en))
         }
         for (i, (r, req)) in zip(rendered, requests).enumerated() {
             let head = rendered.count > 1 ? "\(i + 1). \(r.subject)\n" : ""
             var v = head + r.vietnamese
-            if let t = ackToken(for: req) { v += "\nMã xác nhận / Acknowledgement code: \(t)" }
+            var e = head + r.english
+            if let t = ackToken(for: req) {
+                v += "\n" + Catalogue.render(Message("mail.ack.code", ["code": .text(t)]), .vi)
+                if !r.english.isEmpty { e += "\n" + Catalogue.render(Message("mail.ack.code", ["code": .text(t)]), .en) }
+            }
             vi.append(v)
-            if !r.english.isEmpty { en.append(head + r.english) }
+            if !r.english.isEmpty { en.append(e) }
         }
         if !tokens.isEmpty && repliesEnabled {
-            vi.append("Để xác nhận đã nhận, trả lời thư này với dòng đầu tiên là XÁC NHẬN (có thể ghi chú tiếp theo); khi đã khắc phục: ĐÃ XỬ LÝ.")
-            en.append("To acknowledge, reply to this email with ACK on the first line (a note may follow); once fixed: RESOLVED.")
+            vi.append(Catalogue.render(Message("mail.ack.reply_hint"), .vi))
+            en.append(Catalogue.render(Message("mail.ack.reply_hint"), .en))
             // The Department decides whether a matter goes to the Provincial People's Committee
             // (Tây Trang 7.1.3, last paragraph): its notices say how to do it by reply.
             let roles = first.recipient.roles ?? configuration.contacts.party(first.recipient.address)?.roles ?? []
@@ -171,11 +187,11 @@ public struct MailComposer: Sendable {
             }
         }
         if let anchor {
-            vi.append("Mốc nhật ký sự cố: \(anchor) (đối chiếu: watchpost audit verify --anchor \(anchor))")
-            en.append("Timeline anchor: \(anchor) (check with: watchpost audit verify --anchor \(anchor))")
+            vi.append(Catalogue.render(Message("mail.anchor", ["anchor": .text(anchor.description)]), .vi))
+            en.append(Catalogue.render(Message("mail.anchor", ["anchor": .text(anchor.description)]), .en))
         }
         let rule = "\n\n" + String(repeating: "—", count: 24) + "\n\n"
-        let text = vi.joined(separator: rule) + "\n\n---\n\n" + en.joined(separator: rule) + "\n\n-- \nWatchpost\n"
+        let text = vi.joined(separator: rule) + "\n\n---\n\n" + en.joined(separator: rule) + "\n\n-- \n" + Catalogue.render(Message("mail.signature"), .vi) + "\n"
         let html = MailComposer.html(vietnamese: vi, english: en)
         let keys = requests.map(\.key)
         let id = messageID(keys: keys)
@@ -195,13 +211,13 @@ public struct MailComposer: Sendable {
 
     static func escape(_ s: String) -> String { htmlEscaped(s, apostrophe: false) }
 
-    /// Files a request names in `attachment_pdf`, `attachment_csv` (a scheduled report writes
+    /// Files a request names in `attachment_pdf`, `attachment_html`, `attachment_csv` (a scheduled report writes
     /// them under the database's folder when it queues the email). A file that cannot be read
     /// is left out: the email still carries the text report and the link.
     public static func attachments(of requests: [NotificationRequest]) -> [MailAttachment] {
         var out: [MailAttachment] = []
         for r in requests {
-            for (field, type) in [("attachment_pdf", "application/pdf"), ("attachment_csv", "text/csv; charset=utf-8")] {
+            for (field, type) in [("attachment_pdf", "application/pdf"), ("attachment_html", "text/html; charset=utf-8"), ("attachment_csv", "text/csv; charset=utf-8")] {
                 guard let path = r.fields[field], let data = try? FileSystem.readBytes(path, limit: 64 << 20) else { continue }
                 let name = String(path.split(separator: "/").last ?? "report")
                 if !out.contains(where: { $0.fileName == name }) { out.append(MailAttachment(fileName: name, contentType: type, data: data)) }

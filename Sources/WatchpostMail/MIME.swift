@@ -61,29 +61,55 @@ public enum MIME {
         s.unicodeScalars.contains { $0.value > 126 || ($0.value < 32 && $0 != "\t") } || s.contains("=?")
     }
 
-    /// A header value as one or more `=?UTF-8?B?…?=` words (each at most 75 characters, never
-    /// splitting a character), folded with CRLF + space; plain ASCII is returned unchanged.
+    /// A header value as one or more `=?UTF-8?B?…?=` words (each at most 75 characters), folded
+    /// with CRLF + space; plain ASCII is returned unchanged. Words break only after a space, the
+    /// space kept inside the earlier encoded word: readers drop the folding whitespace between
+    /// encoded words, and one that does not (or shows each word apart) still never cuts a
+    /// Vietnamese word in two ("Đ iện Biên"). Only a single word longer than one encoded word
+    /// (45 bytes) is split, between characters.
     public static func encodeWords(_ s: String) -> String {
         guard needsEncoding(s) else { return s }
+        let limit = 45  // 45 bytes → 60 base64 characters + 12 of framing
         var words: [String] = []
         var chunk: [UInt8] = []
+        func flush() { if !chunk.isEmpty { words.append("=?UTF-8?B?\(base64(chunk))?=") }; chunk = [] }
+        // Tokens: a word with the spaces that follow it.
+        var tokens: [String] = []
+        var current = ""
         for ch in s {
-            let bytes = Array(String(ch).utf8)
-            if chunk.count + bytes.count > 45 {  // 45 bytes → 60 base64 characters + 12 of framing
-                words.append("=?UTF-8?B?\(base64(chunk))?=")
-                chunk = []
-            }
-            chunk += bytes
+            if ch != " " && current.last == " " { tokens.append(current); current = "" }
+            current.append(ch)
         }
-        if !chunk.isEmpty { words.append("=?UTF-8?B?\(base64(chunk))?=") }
+        if !current.isEmpty { tokens.append(current) }
+        for token in tokens {
+            let bytes = Array(token.utf8)
+            if chunk.count + bytes.count <= limit { chunk += bytes; continue }
+            flush()
+            if bytes.count <= limit { chunk = bytes; continue }
+            for ch in token {  // one word too long for an encoded word: split between characters
+                let b = Array(String(ch).utf8)
+                if chunk.count + b.count > limit { flush() }
+                chunk += b
+            }
+        }
+        flush()
         return words.joined(separator: "\r\n ")
+    }
+
+    /// A display name (an RFC 5322 phrase) as one encoded word. Readers treat the whitespace
+    /// between encoded words of a phrase differently (Python's default policy keeps it, so a
+    /// name split after "phòng " reads "phòng  tỉnh", and one split inside a word "Đ iện"): one
+    /// word reads the same everywhere. A name too long for one header line is split as a subject.
+    public static func encodePhrase(_ s: String) -> String {
+        let bytes = Array(s.utf8)
+        return bytes.count <= 600 ? "=?UTF-8?B?\(base64(bytes))?=" : encodeWords(s)
     }
 
     /// `Display Name <address>` with the name encoded or quoted as needed.
     public static func mailbox(name: String, address: String) -> String {
         let n = name.trimmingWhitespace()
         if n.isEmpty { return "<\(address)>" }
-        if needsEncoding(n) { return "\(encodeWords(n)) <\(address)>" }
+        if needsEncoding(n) { return "\(encodePhrase(n)) <\(address)>" }
         let specials = "()<>[]:;@\\,.\""
         if n.contains(where: { specials.contains($0) }) {
             return "\"\(n.replacingOccurrences("\\", "\\\\").replacingOccurrences("\"", "\\\""))\" <\(address)>"

@@ -312,7 +312,8 @@ public struct OutboxWorker: Sendable {
                     recipient: NotificationRecipient(address: address, displayName: org.name, contactID: org.id),
                     template: "delivery-failed",
                     fields: ["failed_recipient": mail.recipient, "error": reason, "original_subject": mail.subject,
-                             "summary": "không gửi được thư tới \(mail.recipient) / mail to \(mail.recipient) was refused"],
+                             "summary": Catalogue.render(Message("mail.delivery_failed.summary", ["recipient": .text(mail.recipient)]), .vi),
+                             "summary_en": Catalogue.render(Message("mail.delivery_failed.summary", ["recipient": .text(mail.recipient)]), .en)],
                     createdAt: clock.now()))
             }
         }

@@ -90,13 +90,18 @@ public struct ScheduledMail: Sendable {
         let states = try await store.checkStates().filter { $0.site == site.id }
         let problems = states.filter { $0.status.isProblem }
         let open = try await store.openIncidents().filter { $0.key.site == site.id }
-        var f: [String: String] = ["time": site.zone.format(at), "checks_ok": String(states.count - problems.count),
+        var f: [String: String] = ["time": HumanFormat.dateTime(at, .vi, zone: site.zone), "time_en": HumanFormat.dateTime(at, .en, zone: site.zone), "checks_ok": String(states.count - problems.count),
                                    "checks_problem": String(problems.count), "count": String(open.count)]
         if kind == "digest" {
-            f["incidents"] = open.isEmpty ? "—" : open.map { i in
-                let ack = i.acknowledgement.map { " — đã xác nhận / acknowledged: \($0.by)" } ?? " — chưa xác nhận / not acknowledged"
-                return "• #\(i.id) \(i.checkName) (\(i.key.check)): \(i.severity) — \(i.summary) — từ / since \(site.zone.format(i.since)), cấp / level \(i.level)\(ack)"
-            }.joined(separator: "\n")
+            for language in [Language.vi, .en] {
+                let words = MessageRenderer(language: language, zone: site.zone)
+                f[language == .vi ? "incidents" : "incidents_en"] = open.isEmpty ? "—" : open.map { i in
+                    let ack = i.acknowledgement.map { Message("mail.digest.acknowledged", ["by": .text($0.by)]) } ?? Message("mail.digest.not_acknowledged")
+                    return words(Message("mail.digest.item", ["id": .int(i.id), "check": .text(i.checkName), "status": .message(i.severity.message),
+                                                              "summary": .message(i.summaryText), "since": .instant(i.since), "level": .int(Int64(i.level)),
+                                                              "ack": .message(ack)]))
+                }.joined(separator: "\n")
+            }
         }
         return f
     }

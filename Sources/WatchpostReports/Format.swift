@@ -66,14 +66,17 @@ enum Fmt {
     static func pad(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
     /// `tháng 3/2026 (2026-03)`, `năm 2026`, `6 tháng đầu năm 2026`.
-    static func periodName(_ p: ReportPeriod) -> String {
-        let l = p.label
-        if l.count == 4 { return "Năm \(l) / Year \(l)" }
-        if l.hasSuffix("-H1") { return "6 tháng đầu năm \(l.prefix(4)) / First half of \(l.prefix(4))" }
-        if l.hasSuffix("-H2") { return "6 tháng cuối năm \(l.prefix(4)) / Second half of \(l.prefix(4))" }
-        if l.count == 7, l.dropFirst(5).first == "Q" { return "Quý \(l.suffix(1))/\(l.prefix(4)) / Q\(l.suffix(1)) \(l.prefix(4))" }
-        if l.count == 7 { return "Tháng \(Int(l.suffix(2)) ?? 0)/\(l.prefix(4)) / \(l)" }
-        return "Từ \(date(p.firstDay)) đến \(date(p.lastDay)) / \(p.firstDay) to \(p.lastDay)"
+    static func periodName(_ p: ReportPeriod) -> String { periodName(p, .vi) + " / " + periodName(p, .en) }
+
+    /// The period in one language: "Năm 2026" / "Year 2026", "Quý 3/2026" / "Q3 2026".
+    static func periodName(_ p: ReportPeriod, _ language: Language) -> String {
+        let l = p.label, vi = language == .vi
+        if l.count == 4 { return vi ? "Năm \(l)" : "Year \(l)" }
+        if l.hasSuffix("-H1") { return vi ? "6 tháng đầu năm \(l.prefix(4))" : "First half of \(l.prefix(4))" }
+        if l.hasSuffix("-H2") { return vi ? "6 tháng cuối năm \(l.prefix(4))" : "Second half of \(l.prefix(4))" }
+        if l.count == 7, l.dropFirst(5).first == "Q" { return vi ? "Quý \(l.suffix(1))/\(l.prefix(4))" : "Q\(l.suffix(1)) \(l.prefix(4))" }
+        if l.count == 7 { return vi ? "Tháng \(Int(l.suffix(2)) ?? 0)/\(l.prefix(4))" : l }
+        return vi ? "Từ \(date(p.firstDay)) đến \(date(p.lastDay))" : "\(date(p.firstDay)) to \(date(p.lastDay))"
     }
 
     static func html(_ s: String) -> String { htmlEscaped(s, apostrophe: false) }

@@ -97,10 +97,13 @@ public enum ScheduledReports {
         }
         let base = "\(folder)/watchpost-\(d.site)-\(d.kind.rawValue)-\(d.period.label)"
         try pdf([report], path: base + ".pdf")
+        do { try FileSystem.writeAtomically(base + ".html", ReportRenderer.html([report])) } catch {
+            throw WatchpostError(.io, "cannot write \(base).html: \(error)", hint: "the daemon needs to write beside its database")
+        }
         do { try FileSystem.writeAtomically(base + ".csv", ReportRenderer.csv([report])) } catch {
             throw WatchpostError(.io, "cannot write \(base).csv: \(error)", hint: "the daemon needs to write beside its database")
         }
-        return ["attachment_pdf": base + ".pdf", "attachment_csv": base + ".csv"]
+        return ["attachment_pdf": base + ".pdf", "attachment_html": base + ".html", "attachment_csv": base + ".csv"]
     }
 
     static func pdf(_ reports: [SiteReport], path: String) throws(WatchpostError) { try ReportRenderer.pdf(reports, path: path) }
@@ -121,9 +124,11 @@ public enum ScheduledReports {
         for orgID in d.rule.recipients {
             guard let org = config.contacts.organisations[orgID] else { continue }
             var fields: [String: String] = [
-                "period": Fmt.periodName(d.period) + " (\(Fmt.date(d.period.firstDay)) – \(Fmt.date(d.period.lastDay)))",
+                "period": Fmt.periodName(d.period, .vi) + " (\(Fmt.date(d.period.firstDay)) – \(Fmt.date(d.period.lastDay)))",
+                "period_en": Fmt.periodName(d.period, .en) + " (\(Fmt.date(d.period.firstDay)) – \(Fmt.date(d.period.lastDay)))",
                 "report": ReportRenderer.text([report]),
-                "availability": "\(report.siteID) \(Fmt.percent(report.site.availability))",
+                "availability": Fmt.percent(report.site.availability),
+                "availability_en": Fmt.percent(report.site.availability, comma: false),
                 "site": report.name,
                 "site_en": report.nameEnglish,
                 "site_name": report.siteID,

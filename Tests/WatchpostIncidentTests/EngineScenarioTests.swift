@@ -26,7 +26,9 @@ import WatchpostConfig
         #expect(Set(fields.keys).isSubset(of: TemplatePlaceholders.known))
         let incidentTemplate = try #require(try F.configuration().templates["incident"]?.text)
         for name in TemplatePlaceholders.known where incidentTemplate.contains("{{\(name)}}") { #expect(fields[name] != nil, "\(name) not filled") }
-        #expect(fields["since"] == "2026-11-24T02:00:00+07:00")
+        // Times in words in the site's zone (issue 15), never ISO 8601; each text in both languages.
+        #expect(fields["since"] == "2 giờ 00 phút, ngày 24/11/2026" && fields["since_en"] == "02:00 on 24/11/2026")
+        #expect(fields["category_short"] == "an ninh thông tin" && fields["status_vi"] == "Nghiêm trọng")
         #expect(fields["level"] == "1" && fields["incident"] == "#1" && fields["category_vi"] == "Sự cố an ninh thông tin")
 
         #expect(engine.tick(now: t0 + .minutes(15) - .seconds(1)).isEmpty)
@@ -111,7 +113,7 @@ import WatchpostConfig
         #expect(ack.notifications.first?.fields["action_en"]?.contains("Acknowledged by Nguyễn Văn An (Sở TT&TT) at 02:20 on 24/11/2026 via web: Đang cử người kiểm tra") == true)
         let fields = try #require(ack.notifications.first?.fields)
         #expect(fields["by"] == "Nguyễn Văn An" && fields["by_org"] == "Sở TT&TT" && fields["via"] == "trang web" && fields["note"] == "Đang cử người kiểm tra")
-        #expect(fields["time"] == "2026-11-24T02:20:00+07:00")
+        #expect(fields["time"] == "2 giờ 20 phút, ngày 24/11/2026" && fields["time_en"] == "02:20 on 24/11/2026")
         #expect(ack.timeline.map(\.kind) == ["acknowledged", "notified"])
         #expect(ack.timeline.first?.actor == "Nguyễn Văn An")
         // Level 3 would have been due at +45m: nothing happens.

@@ -86,8 +86,8 @@ struct HardeningOutboxTests {
         #expect(await w.tick().sent == 1)
         let mail = ParsedMail(try #require(smtp.raw.withLock { $0.first }))
         #expect(mail.header("x-watchpost-timeline") == anchor.description)
-        #expect(mail.text.contains("Timeline anchor: \(anchor)"))
-        #expect(mail.text.contains("Mốc nhật ký sự cố: \(anchor)"))
+        #expect(mail.text.contains("Timeline anchor (for an audit): \(anchor)"))
+        #expect(mail.text.contains("Mốc nhật ký sự cố (để đối chiếu khi cần): \(anchor)"))
     }
 
     // Point 12: a message whose "sent" could not be recorded was sent again every second.

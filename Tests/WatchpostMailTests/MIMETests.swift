@@ -55,7 +55,7 @@ struct MIMETests {
         // Vietnamese first, then English; both incidents listed; one ack code per incident.
         let text = parsed.text
         let vi = try #require(text.range(of: "Mất kết nối bộ điều khiển LED"))
-        let en = try #require(text.range(of: "New incident"))
+        let en = try #require(text.range(of: "new incident"))
         #expect(vi.lowerBound < en.lowerBound)
         #expect(text.contains("UPS chạy bằng pin"))
         let tokens = ReplyParser.tokens(in: text)

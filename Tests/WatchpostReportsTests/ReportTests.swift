@@ -303,22 +303,26 @@ struct ReportTests {
         // The email attaches the PDF and the CSV, written beside the database.
         #expect(decoded["attachment_pdf"] == "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.pdf")
         #expect(decoded["attachment_csv"] == "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.csv")
+        #expect(decoded["attachment_html"] == "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.html")
         let pdfBytes = try FileSystem.readBytes("\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.pdf", limit: 64 << 20)
         #expect(pdfBytes.starts(with: Array("%PDF-".utf8)))
         // The email as sent: multipart/mixed with the text and HTML, then the PDF and the CSV.
         let yearlyRequests = try await reopened.outboxRows().map(\.request).filter { $0.key.hasPrefix("report/yearly/tay-trang/2026/") }
         let files = MailComposer.attachments(of: Array(yearlyRequests.prefix(1)))
-        #expect(files.map(\.fileName) == ["watchpost-tay-trang-yearly-2026.pdf", "watchpost-tay-trang-yearly-2026.csv"])
+        #expect(files.map(\.fileName) == ["watchpost-tay-trang-yearly-2026.pdf", "watchpost-tay-trang-yearly-2026.html", "watchpost-tay-trang-yearly-2026.csv"])
         let raw = String(decoding: MailMessage(fromName: "Watchpost", fromAddress: "watchpost@example.org", toName: "", toAddress: "a@example.org", subject: "s",
                                                date: clock.now(), messageID: "r1@example.org", text: "t", html: "<p>t</p>", attachments: files).rendered(), as: UTF8.self)
         #expect(raw.contains("Content-Type: multipart/mixed") && raw.contains("Content-Type: multipart/alternative"))
         #expect(raw.contains("Content-Type: application/pdf; name=\"watchpost-tay-trang-yearly-2026.pdf\"") && raw.contains("filename=\"watchpost-tay-trang-yearly-2026.csv\""))
         let rendered = TemplateRenderer.render(try #require(config.templates["report"]).text, decoded)
-        #expect(rendered.subject.contains("Cụm Thông tin đối ngoại Cửa khẩu Quốc tế Tây Trang"))
+        #expect(rendered.subject.contains("Số liệu giám sát phục vụ báo cáo — Năm 2026"), "\(rendered.subject)")
+        // Monitoring figures supporting the unit's report, not the report itself (docs/glossary.md).
+        #expect(rendered.vietnamese.contains("phục vụ báo cáo của đơn vị") && !rendered.vietnamese.contains("Year 2026"))
         #expect(!rendered.vietnamese.contains("{{"))
         // The email links to the web page (never a shell command) and names its attachments.
         #expect(rendered.vietnamese.contains("Xem trên trang web: /reports/tay-trang?period=2025-11-25..2026-11-24"))
-        #expect(rendered.vietnamese.contains("Kèm theo thư này: báo cáo khổ A4 (PDF)") && !rendered.vietnamese.contains("watchpost report"))
+        #expect(rendered.vietnamese.contains("Kèm theo thư này: số liệu khổ A4 (PDF), bản xem bằng trình duyệt (HTML) và bảng số liệu (CSV)")
+                && !rendered.vietnamese.contains("watchpost report"))
 
         // A box that mailed `yearly/2026` before the calendar (1/1–24/11) does not mail 2026 again.
         let legacyClock = ManualClock(now: Instant.parse("2026-10-01T00:00:00+07:00")!)

@@ -208,7 +208,7 @@ public struct IncidentEngine: Sendable {
             // Still failing: keep the summary current, add findings of another kind as lines of
             // their own, and look for responders.
             if inc.summary != result.summary || Set(inc.findingCodes) != Set(result.findings.filter(\.status.isProblem).map(\.code)) {
-                inc.summary = result.summary
+                inc.describe(result)
                 let s = addFindings(&inc, result: result, category: category, site: siteIndexOfCheck[i])
                 out.timeline += s.timeline; out.notifications += s.notifications
                 store(inc, &out)
@@ -306,8 +306,9 @@ public struct IncidentEngine: Sendable {
             last.acknowledgement = nil
             last.severity = status
             last.category = last.category == .security ? .security : category
-            last.summary = result.summary
+            last.describe(result)  // the summary, its catalogue message and the technical detail
             last.subject = result.summary
+            last.subjectText = result.text
             last.value = IncidentEngine.measuredValue(result)
             last.findingCodes = result.findings.filter(\.status.isProblem).map(\.code)
             last.addedFindings = nil
@@ -326,6 +327,8 @@ public struct IncidentEngine: Sendable {
                            acknowledgements: 0, reopenCount: 0, deadline: nil, notified: [], acknowledgement: nil,
                            ackTimeout: policy.ackTimeout, hold: nil, folded: [], responders: [], addedFindings: nil, subject: result.summary,
                            value: IncidentEngine.measuredValue(result), decisions: nil)
+            inc.describe(result)
+            inc.subjectText = result.text
             nextIncidentID += 1
             out.timeline.append(inc.event("opened", Message("timeline.opened", ["category": .message(category.message), "status": .message(status.message),
                                                                                 "summary": .message(result.text), "entry": .text("\(inc.entry)")]), at: t))

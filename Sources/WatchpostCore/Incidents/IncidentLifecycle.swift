@@ -20,7 +20,9 @@ extension Incident {
         return out
     }
 
-    func levelLabel(_ level: Int) -> String { level == 0 ? "kỹ thuật / technicians" : String(level) }
+    func levelLabel(_ level: Int, _ language: Language = .vi) -> String {
+        level == 0 ? (language == .vi ? "tổ kỹ thuật" : "technicians") : String(level)
+    }
 
     /// The template fields for one message (see `TemplatePlaceholders.known`). `ack_link` is left
     /// empty: the mail module signs a link per recipient.
@@ -34,14 +36,27 @@ extension Incident {
         var uniqueNames: [String] = []
         for r in told where !uniqueNames.contains(r.displayName) { uniqueNames.append(r.displayName) }
         var f = [String: String](minimumCapacity: 20)
-        f["site"] = siteName; f["site_en"] = siteNameEnglish; f["check"] = key.check; f["check_name"] = checkName
-        f["status"] = severity.description; f["status_vi"] = severity.vietnamese; f["value"] = value ?? "—"; f["summary"] = summary
-        f["subject"] = subject ?? summary
+        f["site"] = siteName; f["site_en"] = siteNameEnglish; f["check"] = key.check
+        // A check's name is often "Vietnamese / English": each part in its own language.
+        if let cut = checkName.firstRange(of: " / ") {
+            f["check_name"] = String(checkName[..<cut.lowerBound]); f["check_name_en"] = String(checkName[cut.upperBound...])
+        } else { f["check_name"] = checkName; f["check_name_en"] = checkName }
+        // Every text a person reads in two forms: the Vietnamese part and its English translation
+        // (docs/glossary.md); times in words in the site's zone, never ISO 8601 or milliseconds.
+        let vi = MessageRenderer(language: .vi, zone: zone), en = MessageRenderer(language: .en, zone: zone)
+        f["status"] = severity.description; f["status_vi"] = severity.vietnamese; f["value"] = value ?? "—"
+        f["summary"] = vi(summaryText); f["summary_en"] = en(summaryText); f["detail"] = detail ?? "—"
+        // The subject is what the incident opened with; older incidents kept only the English line.
+        if let opening = subjectText { f["subject"] = vi(opening); f["subject_en"] = en(opening) }
+        else { f["subject"] = subject ?? f["summary"]; f["subject_en"] = subject ?? f["summary_en"] }
         if let added = addedFindings, !added.isEmpty { f["added"] = added.keys.sorted().map { "\($0): \(added[$0] ?? "")" }.joined(separator: "; ") }
-        f["since"] = zone.format(since); f["level"] = levelLabel(level)
+        f["since"] = HumanFormat.dateTime(since, .vi, zone: zone); f["since_en"] = HumanFormat.dateTime(since, .en, zone: zone)
+        f["level"] = levelLabel(level); f["level_en"] = levelLabel(level, .en)
         f["category"] = category == .technical ? "Technical incident" : "Information-security incident"
+        f["category_en"] = f["category"]; f["category_short"] = category == .technical ? "kỹ thuật" : "an ninh thông tin"
         f["category_vi"] = category.vietnamese; f["incident"] = "#\(id)"; f["notified"] = uniqueNames.joined(separator: ", ")
-        f["action"] = action; f["action_en"] = actionEnglish; f["ack_link"] = ""; f["recipient"] = ""
+        f["action"] = action; f["action_en"] = actionEnglish; f["ack_link"] = ""; f["ack_link_en"] = ""; f["recipient"] = ""
+        f["site_short"] = siteName  // the mail composer puts the site's short name here
         return f
     }
 
@@ -322,7 +337,7 @@ extension Incident {
         [
             "by": by, "by_org": organisation ?? "—", "via": channel.vietnamese, "via_en": channel.english,
             "note": (note?.trimmingWhitespace()).flatMap { $0.isEmpty ? nil : $0 } ?? Catalogue.bilingual(Message("notice.note.none"), zone: zone),
-            "time": zone.format(at),
+            "time": HumanFormat.dateTime(at, .vi, zone: zone), "time_en": HumanFormat.dateTime(at, .en, zone: zone),
         ]
     }
 

@@ -402,6 +402,8 @@ public struct Incident: Sendable, Hashable, Codable {
     public var addedFindings: [String: String]?
     /// What the incident is about: the summary it opened with.
     public var subject: String?
+    /// The same as a catalogue message, for the Vietnamese subject line (nil on older incidents).
+    public var subjectText: Message? = nil
     /// The measured value behind the first notice ("47 °C", "3 of 8 cards").
     public var value: String?
     /// Decisions recorded on the incident (escalation to the Committee…).
