@@ -83,14 +83,17 @@ let statusCommand = Command(
 
 func renderStatus(states: [StoredCheckState], config: WatchpostConfiguration, extra: [String]) -> String {
     let zone = config.sites.first?.zone ?? .hoChiMinh
-    var lines = ["SITE/CHECK                          STATE      SINCE                      SUMMARY"]
+    // Vietnamese, times in the site's zone (issue 15); --json keeps the machine form.
+    let vi = MessageRenderer(language: .vi, zone: zone)
+    var lines = [vi.render("cli.status.header")]
     let sorted = states.sorted { ($0.status.severityRank, $1.site, $1.checkID) > ($1.status.severityRank, $0.site, $0.checkID) }
     for s in sorted {
         let key = "\(s.site)/\(s.checkID)"
-        let state = s.status.description + (s.hard ? "" : " (soft)")
-        lines.append("\(key.padded(35)) \(state.padded(10)) \(zone.format(s.since).padded(26)) \(s.summary)")
+        let state = s.hard ? s.status.vietnamese : vi.render("cli.status.soft", ["status": .text(s.status.vietnamese)])
+        let summary = s.result.map { vi($0.text) } ?? s.summary
+        lines.append("\(key.padded(35)) \(state.padded(15)) \(HumanFormat.tableTime(s.since, zone: zone).padded(17)) \(summary)")
     }
-    if states.isEmpty { lines.append("(no results yet)") }
+    if states.isEmpty { lines.append(vi.render("cli.status.none")) }
     return (lines + extra).joined(separator: "\n")
 }
 
@@ -139,7 +142,8 @@ func printResult(_ result: CheckResult, json: Bool, zone: ZoneOffset) {
     out("\(vi(result.status.message)) — \(vi(result.text))")
     out("\(result.status) — \(en(result.text))")
     if !result.detail.isEmpty { out("  \(vi(Message("detail.technical.label"))) / \(en(Message("detail.technical.label"))): \(result.detail)") }
-    out("  at \(zone.format(result.startedAt)), took \(result.duration)")
+    let when: [String: MessageValue] = ["at": .tableTime(result.startedAt), "took": .duration(result.duration)]
+    out("  \(vi.render("cli.probe.when", when)) / \(en.render("cli.probe.when", when))")
     for m in result.measurements { out("  \(m.name) = \(m.value)\(m.unit.isEmpty ? "" : " " + m.unit)") }
     for (k, v) in result.facts.sorted(by: { $0.key < $1.key }) { out("  \(k): \(v)") }
     for f in result.findings where f.status.isProblem {

@@ -14,24 +14,51 @@ func whoAmI(_ args: Arguments) -> String {
     args.value("by") ?? CurrentProcess.environment("SUDO_USER") ?? CurrentProcess.environment("USER") ?? "cli"
 }
 
+/// One incident in Vietnamese, times in the site's zone (issue 15); --json keeps the machine form.
 func describe(_ i: Incident) -> String {
-    var s = "#\(i.id) \(i.key) \(i.state.rawValue) \(i.category.rawValue) \(i.severity) since \(i.zone.format(i.since))"
-    s += i.level > 0 ? " level \(i.level)" : (i.notified.isEmpty ? "" : " technicians")
-    if let d = i.deadline { s += " next \(d.kind.rawValue) at \(i.zone.format(d.at))" }
-    if let h = i.hold { s += " held (\(h.rawValue))" }
-    if let a = i.acknowledgement, i.state == .acknowledged { s += " acked by \(a.by) via \(a.via)" }
-    if !i.folded.isEmpty { s += " folded: \(i.folded.joined(separator: ", "))" }
-    return s + " — \(i.summary)"
+    let vi = MessageRenderer(language: .vi, zone: i.zone)
+    var p: [String: MessageValue] = ["id": .int(i.id), "key": .text(i.key.description), "category": .text(i.category.vietnamese),
+                                     "status": .message(i.severity.message), "state": .message(Message(MessageKey("cli.state." + i.state.rawValue))),
+                                     "since": .tableTime(i.since), "summary": .message(i.summaryText), "level": "", "next": "", "ack": ""]
+    if i.level > 0 { p["level"] = .message(Message("cli.incident.level", ["level": .int(Int64(i.level))])) }
+    else if !i.notified.isEmpty { p["level"] = .message(Message("cli.incident.technicians")) }
+    if let d = i.deadline { p["next"] = .message(Message("cli.incident.next", ["at": .tableTime(d.at)])) }
+    if let a = i.acknowledgement, i.state == .acknowledged { p["ack"] = .message(Message("cli.incident.acked", ["by": .text(a.by), "via": .text(a.via)])) }
+    var s = vi.render("cli.incident.line", p)
+    if let h = i.hold { s += " [\(h.rawValue)]" }
+    if !i.folded.isEmpty { s += " [\(i.folded.joined(separator: ", "))]" }
+    return s
+}
+
+/// A maintenance window as one line, in Vietnamese and the site's zone.
+func describeMaintenance(id: String, _ w: MaintenanceWindow, zone: ZoneOffset, now: Instant, by: String? = nil, stopped: Instant? = nil) -> String {
+    let vi = MessageRenderer(language: .vi, zone: zone)
+    var p: [String: MessageValue] = [
+        "id": .text(id), "site": w.site.map { .text($0) } ?? .message(Message("cli.maintenance.all_sites")),
+        "start": .tableTime(w.start), "end": .tableTime(w.end), "active": w.isActive(at: now) ? .message(Message("cli.maintenance.active")) : "",
+        "checks": .text((w.checks.isEmpty ? vi.render("cli.maintenance.all_checks") : w.checks.joined(separator: ",")) + (w.includesSecurity ? vi.render("cli.maintenance.security") : "")),
+        "reason": .text(w.reason),
+    ]
+    var line = vi.render("cli.maintenance.line", p)
+    if let by {
+        p = ["by": .text(by), "stopped": stopped.map { .message(Message("cli.maintenance.stopped", ["at": .tableTime($0)])) } ?? ""]
+        line += vi.render("cli.maintenance.by", p)
+    }
+    return line
 }
 
 /// `watchpost status`: the open incidents after the check states.
 func incidentStatusLines(store: Store, config: WatchpostConfiguration) async -> [String] {
     guard let open = try? await store.openIncidents() else { return [] }
-    var lines = ["", "OPEN INCIDENTS"]
-    if open.isEmpty { lines.append("(none)") }
+    let vi = MessageRenderer(language: .vi)
+    var lines = ["", vi.render("cli.incidents.open")]
+    if open.isEmpty { lines.append(vi.render("cli.incidents.none")) }
     lines += open.map(describe)
-    if let active = try? await store.maintenanceWindows(activeAt: SystemClock().now()), !active.isEmpty {
-        lines += ["", "MAINTENANCE"] + active.map { "adhoc:\($0.id) \($0.window.site ?? "all sites") until \($0.window.end): \($0.window.reason)" }
+    let now = SystemClock().now()
+    if let active = try? await store.maintenanceWindows(activeAt: now), !active.isEmpty {
+        lines += ["", vi.render("cli.maintenance.title")] + active.map {
+            describeMaintenance(id: "adhoc:\($0.id)", $0.window, zone: config.site($0.window.site ?? "")?.zone ?? config.sites.first?.zone ?? .hoChiMinh, now: now)
+        }
     }
     return lines
 }
@@ -55,7 +82,7 @@ let incidentsCommand = Command(
             }
             out(describe(inc))
             for e in try await service.timeline(incidentID: id) {
-                out("  \(inc.zone.format(e.event.at))  \(e.event.kind.padded(18)) \(e.event.actor.padded(10)) \(e.event.text)")
+                out("  \(HumanFormat.tableTime(e.event.at, zone: inc.zone))  \(e.event.actor.padded(10)) \(e.event.message.map { Catalogue.render($0, .vi, zone: inc.zone) } ?? e.event.text)")
             }
             return 0
         }
@@ -65,7 +92,7 @@ let incidentsCommand = Command(
             out(try JSONCoding.string(list, options: [.pretty]))
             return 0
         }
-        if list.isEmpty { out("(no incidents)") }
+        if list.isEmpty { out(MessageRenderer(language: .vi).render("cli.incidents.none")) }
         for i in list { out(describe(i)) }
         return 0
     })
@@ -163,7 +190,8 @@ let maintenanceStartCommand = Command(
         }
         let w = try await IncidentService(store: store).startMaintenance(site: site, checks: checks, from: now, until: end, reason: reason,
                                                                          includesSecurity: args.has("security"), by: whoAmI(args))
-        out("maintenance adhoc:\(w.id) started: \(site ?? "all sites")\(checks.isEmpty ? "" : " (\(checks.joined(separator: ", ")))") until \(end)\(w.window.includesSecurity ? ", security included" : "") — \(reason)")
+        let zone = site.flatMap { config.site($0)?.zone } ?? config.sites.first?.zone ?? .hoChiMinh
+        out(MessageRenderer(language: .vi).render("cli.maintenance.started") + " " + describeMaintenance(id: "adhoc:\(w.id)", w.window, zone: zone, now: now))
         return 0
     })
 
@@ -182,7 +210,7 @@ let maintenanceStopCommand = Command(
         }
         let (_, store) = try openStore(args, createIfMissing: false)
         let w = try await IncidentService(store: store).stopMaintenance(id: id, by: whoAmI(args), at: SystemClock().now())
-        out("maintenance adhoc:\(w.id) stopped (\(w.window.reason))")
+        out(MessageRenderer(language: .vi).render("cli.maintenance.stopped_now", ["id": .text("adhoc:\(w.id)"), "reason": .text(w.window.reason)]))
         return 0
     })
 
@@ -197,14 +225,15 @@ let maintenanceListCommand = Command(
         var lines: [String] = []
         for site in EngineSettings(configuration: config).sites {
             for w in site.maintenance where args.has("all") || w.end > now {
-                lines.append("\(w.id)  \(site.zone.format(w.start)) → \(site.zone.format(w.end))  \(w.isActive(at: now) ? "ACTIVE " : "")\(w.checks.isEmpty ? "all checks" : w.checks.joined(separator: ","))\(w.includesSecurity ? " +security" : "")  \(w.reason)")
+                lines.append(describeMaintenance(id: w.id, w, zone: site.zone, now: now))
             }
         }
         for s in try await IncidentService(store: store).maintenanceWindows() where args.has("all") || s.window.end > now {
             let w = s.window
-            lines.append("adhoc:\(s.id)  \(w.site ?? "all sites")  \(w.start) → \(w.end)  \(w.isActive(at: now) ? "ACTIVE " : "")\(w.checks.isEmpty ? "all checks" : w.checks.joined(separator: ","))\(w.includesSecurity ? " +security" : "")  \(w.reason) (by \(w.createdBy)\(s.stoppedAt.map { ", stopped \($0)" } ?? ""))")
+            let zone = config.site(w.site ?? "")?.zone ?? config.sites.first?.zone ?? .hoChiMinh
+            lines.append(describeMaintenance(id: "adhoc:\(s.id)", w, zone: zone, now: now, by: w.createdBy, stopped: s.stoppedAt))
         }
-        out(lines.isEmpty ? "(no maintenance windows)" : lines.joined(separator: "\n"))
+        out(lines.isEmpty ? MessageRenderer(language: .vi).render("cli.maintenance.none") : lines.joined(separator: "\n"))
         return 0
     })
 

@@ -151,8 +151,8 @@ let manifestCreateCommand = Command(
         try FileSystem.writeAtomically(output, try manifest.signed(privateKey: seed), mode: 0o644)
         let total = items.reduce(Int64(0)) { $0 + $1.size }
         out(Catalogue.bilingual(Message("content.manifest.signed", ["path": .text(output), "count": .count(items.count), "bytes": .int(total),
-                                                         "from": .text(validFrom.iso8601(offsetSeconds: Manifest.writtenOffset)),
-                                                         "to": .text(validTo.iso8601(offsetSeconds: Manifest.writtenOffset)), "key": .text(manifest.keyID),
+                                                         "from": .tableTime(validFrom),  // people read table times, never ISO 8601 (issue 15)
+                                                         "to": .tableTime(validTo), "key": .text(manifest.keyID),
                                                          "sequence": .int(sequence), "described": .count(items.filter { !$0.metadata.isEmpty }.count)]),
                                 separator: "\n"))
         err(Catalogue.bilingual(Message("content.manifest.hashed", ["bytes": .int(outcome.bytesHashed), "seconds": .number(seconds, digits: 3),

@@ -25,8 +25,25 @@ func usage() -> String {
     return s
 }
 
+/// Help for a command group (`user`, `maintenance`, `manifest`, `plan`, …: the first word of
+/// two-word commands): its usage and every subcommand with its summary; nil when `group` is none.
+func groupHelp(_ group: String) -> String? {
+    let members = commands.filter { $0.name.hasPrefix(group + " ") }
+    guard !members.isEmpty else { return nil }
+    let vi = MessageRenderer(language: .vi), en = MessageRenderer(language: .en)
+    let g: [String: MessageValue] = ["group": .text(group)]
+    var s = vi.render("cli.group.usage", g) + "\n" + en.render("cli.group.usage", g) + "\n\n"
+    s += vi.render("cli.group.subcommands", g) + " / " + en.render("cli.group.subcommands", g) + "\n"
+    let width = (members.map(\.name.count).max() ?? 10) + 2
+    for c in members { s += "  \(c.name)\(String(repeating: " ", count: width - c.name.count))\(c.summary)\n" }
+    return s
+}
+
 guard let first = argv.first, first != "help", first != "--help", first != "-h" else {
-    if argv.count >= 2, let c = commands.first(where: { $0.name == argv[1] }) { out(c.help) } else { out(usage()) }
+    if argv.count >= 3, let c = commands.first(where: { $0.name == "\(argv[1]) \(argv[2])" }) { out(c.help) }
+    else if argv.count >= 2, let c = commands.first(where: { $0.name == argv[1] }) { out(c.help) }
+    else if argv.count >= 2, let g = groupHelp(argv[1]) { out(g) }
+    else { out(usage()) }
     CurrentProcess.exit(0)
 }
 // Two-word commands (`db check`, `manifest create`) are matched before one-word ones.
@@ -35,6 +52,13 @@ let (command, rest): (Command?, [String]) = {
     if let c = commands.first(where: { $0.name == twoWord }) { return (c, Array(argv.dropFirst(2))) }
     return (commands.first { $0.name == first }, Array(argv.dropFirst()))
 }()
+// A group named alone or with --help lists its subcommands; an unknown subcommand says so.
+if command == nil, let g = groupHelp(first) {
+    let sub = argv.count >= 2 ? argv[1] : "--help"
+    if ["--help", "-h", "help"].contains(sub) { out(g); CurrentProcess.exit(0) }
+    err("watchpost: " + Catalogue.bilingual(Message("cli.group.unknown_subcommand", ["group": .text(first), "sub": .text(sub)])) + "\n\n" + g)
+    CurrentProcess.exit(64)
+}
 guard let command else {
     let names = commands.map(\.name)
     let hint = names.min { editDistanceCLI(first, $0) < editDistanceCLI(first, $1) }.map { " (did you mean '\($0)'?)" } ?? ""

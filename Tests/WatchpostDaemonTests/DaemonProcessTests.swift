@@ -69,12 +69,12 @@ struct DaemonProcessTests {
             statusOut = shell("'\(watchpost)' status --config '\(site.dir)'").1
             return (0..<6).allSatisfy { statusOut.contains("tay-trang/c\($0) ") }
         }, "\(statusOut)")
-        #expect(statusOut.contains("OK"))
-        // A fault shows up as CRITICAL.
+        #expect(statusOut.contains("Bình thường"))
+        // A fault shows up as critical, in Vietnamese (issue 15): "Nghiêm trọng".
         _ = shell("touch '\(site.dir)/flag3'")
         #expect(eventually(30) {
             statusOut = shell("'\(watchpost)' status --config '\(site.dir)'").1
-            return statusOut.split(separator: "\n").contains { $0.contains("tay-trang/c3 ") && $0.contains("CRITICAL") }
+            return statusOut.split(separator: "\n").contains { $0.contains("tay-trang/c3 ") && $0.contains("Nghiêm trọng") }
         }, "\(statusOut)")
         // SIGTERM stops it within 2 s, cleanly.
         let t0 = monotonicNanoseconds()
@@ -98,7 +98,7 @@ struct DaemonProcessTests {
             out = shell("'\(watchpost)' status --config '\(site.dir)'").1
             return out.contains("tay-trang/hung ") && out.contains("tay-trang/c1 ")
         }, "\(out)")
-        #expect(out.split(separator: "\n").contains { $0.contains("tay-trang/hung") && $0.contains("UNKNOWN") && $0.contains("did not finish") })
+        #expect(out.split(separator: "\n").contains { $0.contains("tay-trang/hung") && $0.contains("Không xác định") && $0.contains("không kết thúc trong") })
         // The others keep their 1 s rhythm while the hung one keeps timing out: by the time the
         // hung check has been retried three more times, c0 has run about as often, and its last
         // result is recent (bounds leave room for two loaded cores; a scheduler that waited for

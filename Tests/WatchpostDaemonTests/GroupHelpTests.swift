@@ -1,0 +1,33 @@
+import Testing
+import WatchpostCore
+import WatchpostTestSupport
+
+/// Every command group answers `--help` (and `watchpost help <group>`) by listing its
+/// subcommands, instead of "unknown command" (issue 15, point 6).
+@Suite("watchpost <group> --help")
+struct GroupHelpTests {
+    @Test func everyGroupListsItsSubcommands() throws {
+        let (rc, all) = shell("'\(watchpost)' help")
+        try #require(rc == 0, "\(all)")
+        // The groups are the first words of the two-word commands in the overall help.
+        var groups: [String: [String]] = [:]
+        for line in all.split(separator: "\n") where line.hasPrefix("  ") {
+            let words = line.split(separator: " ")
+            if words.count >= 2, words[1].first?.isLetter == true, words[1].first?.isLowercase == true,
+               line.hasPrefix("  \(words[0]) \(words[1]) ") {
+                groups[String(words[0]), default: []].append("\(words[0]) \(words[1])")
+            }
+        }
+        for required in ["user", "maintenance", "manifest", "plan"] { #expect(groups[required] != nil, "no group \(required) in: \(all)") }
+        for (group, subcommands) in groups.sorted(by: { $0.key < $1.key }) {
+            for form in ["\(group) --help", "\(group)", "help \(group)"] {
+                let (code, out) = shell("'\(watchpost)' \(form) 2>&1")
+                #expect(code == 0, "watchpost \(form) exited \(code): \(out)")
+                #expect(out.contains("Các lệnh con của nhóm \(group)"), "watchpost \(form): \(out)")
+                for s in subcommands { #expect(out.contains("  \(s) "), "watchpost \(form) does not list \(s): \(out)") }
+            }
+        }
+        let (code, out) = shell("'\(watchpost)' user frobnicate 2>&1")
+        #expect(code == 64 && out.contains("không có lệnh con") && out.contains("user add"), "\(code) \(out)")
+    }
+}
