@@ -10,7 +10,7 @@ extension ReportRenderer {
             : "Báo cáo tổng hợp các Cụm Thông tin đối ngoại — \(reports.first?.period.label ?? "")"
         var h = """
         <!DOCTYPE html>
-        <html lang="vi"><head><meta charset="utf-8">
+        <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(Fmt.html(title))</title>
         <style>\(css)</style></head><body>
 
@@ -45,6 +45,14 @@ extension ReportRenderer {
     .keep { break-inside: avoid; page-break-inside: avoid; }
     footer { margin-top: 6mm; font-size: 8pt; color: #666; border-top: 1px solid #ccc; padding-top: 2mm; }
     @media print { body { padding: 0; } h2 { break-after: avoid; } }
+    td, th, p, code { overflow-wrap: anywhere; }
+    svg { max-width: 100%; height: auto; }
+    .scroll { overflow-x: auto; }
+    @media screen and (max-width: 600px) {
+      body { padding: 3mm; font-size: 11pt; }
+      .kpis { grid-template-columns: repeat(2, 1fr); }
+      table { display: block; overflow-x: auto; }
+    }
     """
 
     static func consolidated(_ reports: [SiteReport]) -> String {
@@ -74,11 +82,11 @@ extension ReportRenderer {
         h += kpi(l.map { Fmt.human($0.scheduledSeconds) } ?? "—", "Lần ngừng dài nhất / Longest outage")
         h += kpi(Fmt.human(r.site.noData), "Không có dữ liệu / No data")
         h += kpi(r.incidents.map { String($0.count) } ?? "—", "Sự cố / Incidents")
-        h += kpi(Fmt.mean(r.incidents?.mttaSeconds), "Xác nhận TB / MTTA")
+        h += kpi(Fmt.mean(r.incidents?.mttaSeconds), "Tiếp nhận TB / MTTA")
         h += kpi(Fmt.mean(r.incidents?.mttrSeconds), "Khắc phục TB / MTTR")
         h += kpi(r.power.map { "\($0.onBatterySeconds / 60) phút" } ?? "—", "Chạy pin UPS / On battery")
         h += "</div>\n"
-        h += "<p class=\"note\">Cụm được tính là sẵn sàng khi tất cả các kiểm tra sau đều đạt / The site counts as available when all of these are up: <b>\(Fmt.html(r.siteChecks.joined(separator: ", ")))</b>. "
+        h += "<p class=\"note\">Cụm được tính là sẵn sàng khi tất cả các hạng mục giám sát sau đều đạt / The site counts as available when all of these are up: <b>\(Fmt.html(r.siteChecks.joined(separator: ", ")))</b>. "
         h += "Tỷ lệ = hoạt động / (hoạt động + ngừng) trong giờ theo lịch; thời gian không có dữ liệu (máy giám sát không chạy) và không xác định được báo riêng, không tính là hoạt động hay ngừng. "
         h += "/ Availability = up / (up + down) within scheduled hours; no-data and unknown time are reported apart.</p>\n"
 
@@ -92,9 +100,9 @@ extension ReportRenderer {
 
         h += "<div class=\"keep\"><h2>Tỷ lệ sẵn sàng theo ngày<small>Daily availability (calendar heat-map)</small></h2>\n\(heatMap(r))</div>\n"
         h += "<div class=\"keep\"><h2>Các lần ngừng hoạt động<small>Outage timeline</small></h2>\n\(timeline(r))</div>\n"
-        h += "<div class=\"keep\"><h2>Theo từng kiểm tra<small>By check</small></h2>\n"
+        h += "<div class=\"keep\"><h2>Theo từng hạng mục giám sát<small>By check</small></h2>\n"
         h += bars(r.checks.map { ($0.id, $0.tally.availability) }, caption: "")
-        h += "<table><tr><th>Kiểm tra<small>Check</small></th><th>Sẵn sàng<small>Availability</small></th><th>Ngừng<small>Down</small></th><th>Không XĐ<small>Unknown</small></th><th>Không dữ liệu<small>No data</small></th><th>Số lần<small>Outages</small></th><th>Dài nhất<small>Longest</small></th><th>Trong sự cố<small>In incidents</small></th></tr>\n"
+        h += "<table><tr><th>Hạng mục giám sát<small>Check</small></th><th>Sẵn sàng<small>Availability</small></th><th>Ngừng<small>Down</small></th><th>Không XĐ<small>Unknown</small></th><th>Không dữ liệu<small>No data</small></th><th>Số lần<small>Outages</small></th><th>Dài nhất<small>Longest</small></th><th>Trong sự cố<small>In incidents</small></th></tr>\n"
         for c in r.checks {
             h += "<tr><td>\(Fmt.html(c.id))\(c.definesSite ? " *" : "")<br><span class=\"note\">\(Fmt.html(c.name))</span></td><td>\(Fmt.percent(c.tally.availability))</td><td>\(Fmt.hms(c.tally.down))</td><td>\(Fmt.hms(c.tally.unknown))</td><td>\(Fmt.hms(c.tally.noData))</td><td>\(c.outages.count)</td><td>\(c.longestOutage.map { Fmt.hms($0.scheduledSeconds) } ?? "—")</td><td>\(c.downtimeInIncidents.map(Fmt.hms) ?? "—")</td></tr>\n"
         }
@@ -116,7 +124,7 @@ extension ReportRenderer {
             }
             h += "</table><table><tr><th></th><th></th></tr>"
             h += "<tr><td>Tổng số sự cố / Incidents (còn mở / still open)</td><td>\(f.count) (\(f.stillOpen))</td></tr>"
-            h += "<tr><td>Thời gian xác nhận trung bình / MTTA (\(f.acknowledged) sự cố)</td><td>\(Fmt.mean(f.mttaSeconds))</td></tr>"
+            h += "<tr><td>Thời gian tiếp nhận trung bình / MTTA (\(f.acknowledged) sự cố)</td><td>\(Fmt.mean(f.mttaSeconds))</td></tr>"
             h += "<tr><td>Thời gian khắc phục trung bình / MTTR (\(f.resolved) sự cố)</td><td>\(Fmt.mean(f.mttrSeconds))</td></tr>"
             for l in f.reachedLevel.keys.sorted() { h += "<tr><td>Báo cáo đến cấp \(l) / Escalated to level \(l)</td><td>\(f.reachedLevel[l]!)</td></tr>" }
             h += "<tr><td>Vi phạm nội dung / Content violations</td><td>\(f.contentViolations)</td></tr></table>\n"

@@ -28,12 +28,12 @@ enum LinkRefusal: Error, Sendable {
         switch self {
         case .malformed: return ("Liên kết bị hỏng hoặc không đầy đủ.", "The link is damaged or incomplete; open it from the email again, without line breaks.")
         case .forged: return ("Liên kết không hợp lệ (chữ ký sai — có thể bị giả mạo hoặc sửa đổi).", "The link's signature is not valid: it was forged or altered.")
-        case .expired(let t): return ("Liên kết đã hết hạn lúc \(shortTime(t, zone)).", "The link expired at \(t). Acknowledge from the incident page or reply to the email.")
-        case .used(let u): return ("Liên kết này đã được sử dụng lúc \(shortTime(u.used, zone)).", "This link was already used at \(u.used) (by \(u.recipient)); a link works once.")
+        case .expired(let t): return ("Liên kết đã hết hạn lúc \(shortTime(t, zone)).", "The link expired at \(shortTime(t, zone)). Acknowledge from the incident page or reply to the email.")
+        case .used(let u): return ("Liên kết này đã được sử dụng lúc \(shortTime(u.used, zone)).", "This link was already used at \(shortTime(u.used, zone)) (by \(u.recipient)); a link works once.")
         case .unknownIncident(let id): return ("Không có sự cố #\(id).", "There is no incident #\(id).")
         case .notIssuedFor(let id): return ("Liên kết này không được cấp cho sự cố #\(id).", "This link was not issued for incident #\(id).")
         case .wrongIncident(let id): return ("Liên kết không thuộc sự cố #\(id).", "The link belongs to a different incident than #\(id).")
-        case .resolved(let id): return ("Sự cố #\(id) đã được khắc phục, không cần xác nhận.", "Incident #\(id) is already resolved; nothing to acknowledge.")
+        case .resolved(let id): return ("Sự cố #\(id) đã được khắc phục, không cần tiếp nhận.", "Incident #\(id) is already resolved; nothing to acknowledge.")
         case .noKey: return ("Máy chủ chưa cấu hình khóa ký liên kết.", "The server has no link-signing key (web.link_key).")
         case .noEngine: return ("Bộ xử lý sự cố chưa sẵn sàng.", "The incident engine is not available; try again shortly.")
         case .csrf: return ("Biểu mẫu đã hết hạn.", "The form expired or lacks its CSRF token; open the link again.")
@@ -89,10 +89,10 @@ extension WebApp {
         }
         let body = """
         <div class="card error"><p><strong>\(esc(vi))</strong></p><p>\(esc(en))</p></div>
-        <p>Có thể xác nhận bằng cách trả lời email, hoặc đăng nhập để xem sự cố. / You can acknowledge by replying to the email, or log in to see the incident.</p>
+        <p>Có thể tiếp nhận bằng cách trả lời email, hoặc đăng nhập để xem sự cố. / You can acknowledge by replying to the email, or log in to see the incident.</p>
         <p><a href="/login">Đăng nhập / Log in</a></p>
         """
-        return html(page("Không thể xác nhận", "Cannot acknowledge", user: nil, status: reason.status, body: body))
+        return html(page("Không thể tiếp nhận", "Cannot acknowledge", user: nil, status: reason.status, body: body))
     }
 
     /// Verifies signature and expiry, then the incident and the one-use rule.
@@ -130,7 +130,7 @@ extension WebApp {
             var body = """
             <div class="card"><p>\(incidentBadge(i)) <span class="badge \(statusClass(i.severity))">\(esc(i.severity.vietnamese)) / \(i.severity)</span></p>
             <p><strong>Sự cố / Incident #\(i.id)</strong>: \(esc(i.checkName)) <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span></p>
-            <p>\(esc(i.summary))</p>
+            <p>\(esc(i.summary(.vi, zone: z)))</p><p class="muted" lang="en">\(esc(i.summary(.en, zone: z)))</p>
             <p class="muted">\(esc(i.category.vietnamese)) · từ / since \(shortTime(i.since, z)) · cấp / level \(t.level)</p></div>
             """
             if let by = i.acknowledgedBy {
@@ -139,13 +139,13 @@ extension WebApp {
             body += """
             <form method="post" action="/ack/\(esc(token))" class="card">
             <input type="hidden" name="csrf" value="\(esc(csrf))"><input type="hidden" name="incident" value="\(i.id)">
-            <p>Xác nhận với tư cách / Acknowledge as: <strong>\(esc(t.recipient))</strong></p>
+            <p>Tiếp nhận với tư cách / Acknowledge as: <strong>\(esc(t.recipient))</strong></p>
             <label for="note">Ghi chú (không bắt buộc) / Note (optional)</label><textarea id="note" name="note" rows="3" maxlength="2000"></textarea>
-            <p><button type="submit" id="confirm">Xác nhận đã tiếp nhận / Acknowledge</button></p>
+            <p><button type="submit" id="confirm">Tiếp nhận sự cố / Acknowledge</button></p>
             </form>
-            <p class="muted">Mở liên kết không thay đổi gì; chỉ nút trên mới xác nhận. / Opening the link changes nothing; only the button acknowledges.</p>
+            <p class="muted">Mở liên kết không thay đổi gì; chỉ nút trên mới tiếp nhận. / Opening the link changes nothing; only the button acknowledges.</p>
             """
-            return html(page("Xác nhận tiếp nhận sự cố", "Acknowledge incident", user: nil, body: body, headers: [setCookie]))
+            return html(page("Tiếp nhận sự cố", "Acknowledge incident", user: nil, body: body, headers: [setCookie]))
         }
     }
 
@@ -180,12 +180,12 @@ extension WebApp {
             await audit(Caller(user: nil, session: nil, viaToken: false, address: address), action: "acknowledge incident \(t.incidentID) by link (\(t.recipient))",
                         allowed: true, status: 200, reason: "done", incident: t.incidentID)
             let body = """
-            <div class="card notice"><p><strong>Đã xác nhận tiếp nhận sự cố #\(after.id).</strong></p><p>Acknowledged incident #\(after.id) as \(esc(t.recipient)) at \(shortTime(use.used, z)).</p>
+            <div class="card notice"><p><strong>Đã tiếp nhận sự cố #\(after.id).</strong></p><p>Acknowledged incident #\(after.id) as \(esc(t.recipient)) at \(shortTime(use.used, z)).</p>
             \(note.map { "<p>Ghi chú / note: \(esc($0))</p>" } ?? "")</div>
             <p>Chuỗi leo thang dừng lại; những người đã được báo sẽ nhận thông báo. / Escalation stops; everyone notified so far is told.</p>
             <p><a href="/incidents/\(after.id)">Xem sự cố (cần đăng nhập) / View the incident (log in)</a></p>
             """
-            return html(page("Đã xác nhận", "Acknowledged", user: nil, body: body))
+            return html(page("Đã tiếp nhận", "Acknowledged", user: nil, body: body))
         } catch {
             try? await store.releaseAckLink(fingerprint: use.fingerprint)
             if error.code == .usage || error.code == .notFound {

@@ -33,6 +33,7 @@ public struct EngineDesk: IncidentDesk {
                      state: i.state.rawValue, summary: i.summary, openedAt: i.openedAt, since: i.since, resolvedAt: i.resolvedAt, level: i.level,
                      acknowledgedBy: i.acknowledgement?.by, acknowledgedVia: i.acknowledgement?.via, acknowledgedAt: i.acknowledgement?.at,
                      acknowledgementNote: i.acknowledgement?.note, notified: i.notified.map(\.recipient.address))
+        v.summaryText = i.summaryText
         var roles: [String: [PartyRole]] = [:]
         for n in i.notified { roles[n.recipient.address.lowercased(), default: []] += n.recipient.roles ?? [] }
         v.notifiedRoles = roles

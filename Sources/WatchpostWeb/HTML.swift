@@ -1,6 +1,8 @@
 // HTML building blocks for the pages: escaping (every piece of text that did not come from this
 // file goes through `esc`), the page frame with its small stylesheet, and date formatting.
-// Plain HTML and CSS, no JavaScript; readable on a phone (one column under 700 px).
+// Plain HTML and CSS, no JavaScript; readable on a phone: long hashes and links wrap, every
+// table becomes one card per row under 600 px, every page has the viewport tag and the
+// navigation bar (issue 15).
 import WatchpostCore
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -57,12 +59,7 @@ func percentDecode(_ bytes: [UInt8]) -> String? {
 }
 
 /// `24/11/2026 07:30` in the given zone (Vietnamese day/month order).
-func shortTime(_ t: Instant, _ zone: ZoneOffset) -> String {
-    let iso = t.iso8601(offsetSeconds: zone.offsetSeconds)  // 2026-11-24T07:30:00…
-    let c = Array(iso)
-    guard c.count >= 16 else { return iso }
-    return "\(String(c[8..<10]))/\(String(c[5..<7]))/\(String(c[0..<4])) \(String(c[11..<16]))"
-}
+func shortTime(_ t: Instant, _ zone: ZoneOffset) -> String { HumanFormat.tableTime(t, zone: zone) }
 
 /// `3 giờ 5 phút / 3 h 5 min`.
 func ago(_ span: Seconds) -> String {
@@ -84,17 +81,20 @@ func statusClass(_ s: CheckStatus) -> String {
 
 func stateLabel(_ state: String) -> String {
     switch state {
-    case "triggered": return "Chưa xác nhận / Unacknowledged"
+    case "triggered": return "Chưa tiếp nhận / Unacknowledged"
     case "acknowledged": return "Đã tiếp nhận / Acknowledged"
     case "resolved": return "Đã khắc phục / Resolved"
     default: return esc(state)
     }
 }
 
+/// The navigation bar's own style (also put above the uptime report, which has its own sheet).
+let navigationStyle = "header{background:#7a0d0d;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.2rem;align-items:center}"
+    + "header a{color:#fff;overflow-wrap:anywhere}header nav{display:flex;flex-wrap:wrap;gap:.3rem 1rem}header .who{margin-left:auto;font-size:.9rem}"
+
 let stylesheet = """
 *{box-sizing:border-box}body{font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;margin:0;color:#1b1f23;background:#f4f5f7}
-header{background:#7a0d0d;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.2rem;align-items:center}
-header a{color:#fff}header .who{margin-left:auto;font-size:.9rem}main{max-width:1100px;margin:0 auto;padding:1rem}
+\(navigationStyle)main{max-width:1100px;margin:0 auto;padding:1rem}
 h1{font-size:1.35rem;margin:.2rem 0 .8rem}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}.en{color:#57606a;font-weight:normal}
 table{width:100%;border-collapse:collapse;background:#fff}th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid #d8dee4;vertical-align:top}
 th{background:#eaeef2;font-size:.85rem}.badge{display:inline-block;padding:.05rem .45rem;border-radius:.3rem;font-weight:600;font-size:.85rem;white-space:nowrap}
@@ -106,24 +106,33 @@ input[type=text],input[type=password],textarea,select{width:100%;max-width:28rem
 button{font:inherit;padding:.5rem 1rem;border-radius:.3rem;border:1px solid #1f6feb;background:#1f6feb;color:#fff;cursor:pointer;margin:.4rem .4rem .4rem 0}
 button.secondary{background:#fff;color:#1f6feb}.error{background:#ffebe9;border-color:#ff8182}.notice{background:#ddf4ff;border-color:#54aeff}
 .muted{color:#57606a;font-size:.9rem}ol.timeline{list-style:none;padding:0}ol.timeline li{border-left:3px solid #8c959f;padding:.2rem .7rem;margin:.3rem 0;background:#fff}
-@media (max-width:700px){table.checks thead{display:none}table.checks tr{display:block;border-bottom:2px solid #d8dee4;background:#fff}
-table.checks td{display:block;border:0;padding:.15rem .5rem}table.checks td[data-l]::before{content:attr(data-l)": ";color:#57606a;font-size:.85rem}}
+td,th,p,li,dd,code,.card,h1,h2,h3,a{overflow-wrap:anywhere;word-break:break-word}img,svg,video{max-width:100%;height:auto}
+h3.site{font-size:1rem;margin:1rem 0 .3rem;color:#24476b}td.since{white-space:nowrap}
+@media (max-width:600px){table thead{display:none}table,table tbody,table tr{display:block;width:100%}table tr{border-bottom:2px solid #d8dee4;background:#fff;margin:0 0 .4rem}
+table td,table th{display:block;border:0;padding:.15rem .5rem}td[data-l]::before{content:attr(data-l)": ";color:#57606a;font-size:.85rem}td.since{white-space:normal}
+header .who{margin-left:0}}
 """
+
+/// The navigation bar every page carries (signed in or not: the links lead to the login page).
+func navigationBar(user: String?, role: String?, roleLabel: String? = nil) -> String {
+    var nav = "<nav><a href=\"/\">Trạng thái / Status</a> <a href=\"/incidents\">Sự cố / Incidents</a> <a href=\"/reports\">Báo cáo / Reports</a> <a href=\"/plays\">Nhật ký phát / Broadcast log</a> <a href=\"/registers\">Sổ theo dõi / Registers</a>"
+    if role == "admin" { nav += " <a href=\"/users\">Tài khoản / Users</a>" }
+    nav += "</nav>"
+    let who = user.map { u in
+        "<span class=\"who\">\(esc(u))\((roleLabel ?? role).map { " (\(esc($0)))" } ?? "") · <a href=\"/logout\">Đăng xuất / Log out</a></span>"
+    } ?? "<span class=\"who\"><a href=\"/login\">Đăng nhập / Log in</a></span>"
+    return "<header><strong>Watchpost</strong> \(nav) \(who)</header>"
+}
 
 /// The page frame. `title` and `titleEnglish` are plain text (escaped here); `body` is HTML.
 /// `roleLabel`: how the role is called where the site is (`[role NAME]`), shown instead of `role`.
 func page(_ title: String, _ titleEnglish: String, user: String?, role: String? = nil, roleLabel: String? = nil, status: Int = 200, body: String,
           headers: [(String, String)] = []) -> (Int, String, [(String, String)]) {
-    var nav = "<a href=\"/\">Trạng thái / Status</a> <a href=\"/incidents\">Sự cố / Incidents</a> <a href=\"/reports\">Báo cáo / Reports</a> <a href=\"/plays\">Nhật ký phát / Broadcast log</a> <a href=\"/registers\">Sổ theo dõi / Registers</a>"
-    if role == "admin" { nav += " <a href=\"/users\">Tài khoản / Users</a>" }
-    let who = user.map { u in
-        "<span class=\"who\">\(esc(u))\((roleLabel ?? role).map { " (\(esc($0)))" } ?? "") · <a href=\"/logout\">Đăng xuất / Log out</a></span>"
-    } ?? "<span class=\"who\"><a href=\"/login\">Đăng nhập / Log in</a></span>"
     let html = """
     <!doctype html>
     <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
     <title>\(esc(title)) · Watchpost</title><style>\(stylesheet)</style></head>
-    <body><header><strong>Watchpost</strong> \(user == nil ? "" : nav) \(who)</header>
+    <body>\(navigationBar(user: user, role: role, roleLabel: roleLabel))
     <main><h1>\(esc(title)) <span class="en">/ \(esc(titleEnglish))</span></h1>
     \(body)
     </main></body></html>

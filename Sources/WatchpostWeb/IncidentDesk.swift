@@ -16,6 +16,8 @@ public struct IncidentView: Sendable, Hashable, Codable {
     /// `triggered`, `acknowledged`, `resolved`.
     public var state: String
     public var summary: String
+    /// The summary as a catalogue message (pages show it in Vietnamese); nil from older desks.
+    public var summaryText: Message? = nil
     public var openedAt: Instant
     public var since: Instant
     public var resolvedAt: Instant?
@@ -56,6 +58,11 @@ public struct IncidentView: Sendable, Hashable, Codable {
 
     public var isOpen: Bool { state != "resolved" }
     public var isAcknowledged: Bool { state == "acknowledged" }
+}
+
+extension IncidentView {
+    /// What is wrong in one language (the catalogue message, else the stored line).
+    func summary(_ language: Language, zone: ZoneOffset) -> String { summaryText.map { Catalogue.render($0, language, zone: zone) } ?? summary }
 }
 
 public struct TimelineItem: Sendable, Hashable, Codable {

@@ -33,9 +33,9 @@ extension WebApp {
             rows += """
             <tr><td data-l="Sự cố / Incident"><a href="/incidents/\(i.id)">#\(i.id)</a></td>
             <td data-l="Trạng thái / State">\(incidentBadge(i))\(ack)</td>
-            <td data-l="Kiểm tra / Check">\(esc(i.checkName)) <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span><br>\(esc(i.summary))</td>
+            <td data-l="Hạng mục giám sát / Check">\(esc(i.checkName)) <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span><br>\(esc(i.summary(.vi, zone: z)))</td>
             <td data-l="Loại / Category">\(esc(i.category.vietnamese))<br><span class="muted">\(esc(i.category.rawValue)) · \(esc(i.severity.description))</span></td>
-            <td data-l="Từ / Since">\(shortTime(i.since, z))<br><span class="muted">cấp / level \(i.level)</span></td></tr>
+            <td data-l="Từ / Since" class="since">\(shortTime(i.since, z))<br><span class="muted">cấp / level \(i.level)</span></td></tr>
             """
         }
         return rows
@@ -43,7 +43,7 @@ extension WebApp {
 
     func incidentTable(_ incidents: [IncidentView]) -> String {
         """
-        <table class="checks"><thead><tr><th>Sự cố<br>Incident</th><th>Trạng thái<br>State</th><th>Kiểm tra<br>Check</th><th>Loại<br>Category</th><th>Từ<br>Since</th></tr></thead>
+        <table class="checks"><thead><tr><th>Sự cố<br>Incident</th><th>Trạng thái<br>State</th><th>Hạng mục giám sát<br>Check</th><th>Loại<br>Category</th><th>Từ<br>Since</th></tr></thead>
         <tbody>\(incidentRows(incidents))</tbody></table>
         """
     }
@@ -60,30 +60,65 @@ extension WebApp {
             body += "<p class=\"card notice\">Chưa kết nối bộ xử lý sự cố. / The incident engine is not connected to the web.</p>"
         }
         body += await operatingHoursCard()  // the operating plan's hours (registers, Tây Trang 7.2.1.b)
-        body += "<h2>Các kiểm tra <span class=\"en\">/ Checks</span> (\(states.count))</h2>"
+        body += await maintenanceSection(now: now)
+        body += "<h2>Các hạng mục giám sát <span class=\"en\">/ Checks</span> (\(states.count))</h2>"
         if states.isEmpty {
             body += "<p class=\"card\">Chưa có kết quả. / No results yet.</p>"
-        } else {
-            let sorted = states.sorted { ($0.status.severityRank, $1.site, $1.checkID) > ($1.status.severityRank, $0.site, $0.checkID) }
+        }
+        // One table per site, under the site's name (not repeated in every row).
+        let siteOrder = configuration.sites.map(\.id) + Set(states.map(\.site)).subtracting(configuration.sites.map(\.id)).sorted()
+        for siteID in siteOrder {
+            let sorted = states.filter { $0.site == siteID }.sorted { ($0.status.severityRank, $1.checkID) > ($1.status.severityRank, $0.checkID) }
+            guard !sorted.isEmpty else { continue }
+            let z = zone(forSite: siteID)
+            let name = configuration.site(siteID)?.name ?? siteID
             var rows = ""
             for s in sorted {
-                let z = zone(forSite: s.site)
                 rows += """
-                <tr><td data-l="Điểm / Site">\(esc(configuration.site(s.site)?.name ?? s.site))</td>
-                <td data-l="Kiểm tra / Check">\(esc(checkName(site: s.site, check: s.checkID))) <span class="muted">(\(esc(s.checkID)))</span></td>
+                <tr><td data-l="Hạng mục giám sát / Check">\(esc(checkName(site: s.site, check: s.checkID))) <span class="muted">(\(esc(s.checkID)))</span></td>
                 <td data-l="Trạng thái / State"><span class="badge \(statusClass(s.status))">\(esc(s.status.vietnamese)) / \(s.status)</span>\(s.hard ? "" : " <span class=\"muted\">(chưa chắc chắn / soft)</span>")</td>
-                <td data-l="Từ / Since">\(shortTime(s.since, z))<br><span class="muted">\(ago(now - s.since))</span></td>
-                <td data-l="Giá trị / Last value">\(esc(s.summary))<br><span class="muted">\(esc(lastValue(s)))</span></td></tr>
+                <td data-l="Từ / Since" class="since">\(shortTime(s.since, z))<br><span class="muted">\(ago(now - s.since))</span></td>
+                <td data-l="Giá trị / Last value">\(esc(s.result.map { Catalogue.render($0.text, .vi, zone: z) } ?? s.summary))<br><span class="muted">\(esc(lastValue(s)))</span></td></tr>
                 """
             }
             body += """
-            <table class="checks"><thead><tr><th>Điểm<br>Site</th><th>Kiểm tra<br>Check</th><th>Trạng thái<br>State</th><th>Từ<br>Since</th><th>Giá trị gần nhất<br>Last value</th></tr></thead>
+            <h3 class="site">\(esc(name))</h3>
+            <table class="checks"><thead><tr><th>Hạng mục giám sát<br>Check</th><th>Trạng thái<br>State</th><th>Từ<br>Since</th><th>Giá trị gần nhất<br>Last value</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             """
         }
         body += "<p class=\"muted\">Cập nhật / updated \(shortTime(now, zone(forSite: ""))) · <a href=\"/reports\">Báo cáo thời gian hoạt động / Uptime reports</a></p>"
         return html(page("Bảng trạng thái", "Status board", user: who.name, role: who.user?.role.rawValue, body: body,
                          headers: [("Refresh", "60")]))
+    }
+
+    /// Maintenance windows on the board: the ones in force now and the next one of each site
+    /// (profile windows from the configuration, ad-hoc ones from the database), site's zone.
+    func maintenanceSection(now: Instant) async -> String {
+        var windows: [MaintenanceWindow] = []
+        for site in EngineSettings(configuration: configuration).sites { windows += site.maintenance.filter { $0.end > now } }
+        windows += ((try? await reader.maintenanceWindows(endingAfter: now)) ?? []).filter { $0.stoppedAt == nil }.map(\.window)
+        let current = windows.filter { $0.isActive(at: now) }.sorted { $0.end < $1.end }
+        var next: [MaintenanceWindow] = []
+        for site in Set(windows.map { $0.site ?? "" }).sorted() {
+            if let n = windows.filter({ ($0.site ?? "") == site && $0.start > now }).min(by: { $0.start < $1.start }) { next.append(n) }
+        }
+        func row(_ w: MaintenanceWindow, _ label: String) -> String {
+            let z = zone(forSite: w.site ?? "")
+            let checks = w.checks.isEmpty ? "mọi hạng mục / all checks" : w.checks.map { checkName(site: w.site ?? "", check: $0) }.joined(separator: ", ")
+            return """
+            <tr><td data-l="Bảo trì / Maintenance">\(label)</td><td data-l="Cụm / Site">\(esc(w.site.flatMap { configuration.site($0)?.name } ?? "Mọi cụm / all sites"))</td>
+            <td data-l="Thời gian / When" class="since">\(shortTime(w.start, z)) → \(shortTime(w.end, z))</td><td data-l="Hạng mục / Checks">\(esc(checks))</td><td data-l="Lý do / Reason">\(esc(w.reason))</td></tr>
+            """
+        }
+        let body = "<h2>Thời gian bảo trì <span class=\"en\">/ Maintenance windows</span></h2>"
+        if current.isEmpty && next.isEmpty { return body + "<p class=\"card\">Không có thời gian bảo trì đang diễn ra hoặc sắp tới. / No maintenance now or ahead.</p>" }
+        let rows = current.map { row($0, "<span class=\"badge warn\">Đang bảo trì / Now</span>") }.joined()
+            + next.map { row($0, "<span class=\"badge acked\">Sắp tới / Next</span>") }.joined()
+        return body + """
+            <table class="checks"><thead><tr><th>Bảo trì<br>Maintenance</th><th>Cụm<br>Site</th><th>Thời gian<br>When</th><th>Hạng mục<br>Checks</th><th>Lý do<br>Reason</th></tr></thead>
+            <tbody>\(rows)</tbody></table>
+            """
     }
 
     // MARK: - Incidents
@@ -124,7 +159,7 @@ extension WebApp {
         body += """
         <div class="card"><p>\(incidentBadge(i)) <span class="badge \(statusClass(i.severity))">\(esc(i.severity.vietnamese)) / \(i.severity)</span></p>
         <p><strong>\(esc(i.checkName))</strong> <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span></p>
-        <p>\(esc(i.summary))</p>
+        <p>\(esc(i.summary(.vi, zone: z)))</p><p class="muted" lang="en">\(esc(i.summary(.en, zone: z)))</p>
         <p class="muted">\(esc(i.category.vietnamese)) / \(esc(i.category.rawValue)) · mở lúc / opened \(shortTime(i.openedAt, z)) · cấp / level \(i.level)\(i.resolvedAt.map { " · đóng / resolved \(shortTime($0, z))" } ?? "")</p>
         \(i.acknowledgedBy.map { by in "<p>Đã tiếp nhận bởi / acknowledged by <strong>\(esc(by))</strong>\(i.acknowledgedVia.map { " (\(esc($0)))" } ?? "") \(i.acknowledgedAt.map { shortTime($0, z) } ?? "")\(i.acknowledgementNote.map { ": " + esc($0) } ?? "")</p>" } ?? "")
         </div>
@@ -136,7 +171,7 @@ extension WebApp {
             actions += """
             <form method="post" action="/incidents/\(i.id)/ack" class="card"><input type="hidden" name="csrf" value="\(csrf)">
             <label for="ack-note">Ghi chú (không bắt buộc) / Note (optional)</label><textarea id="ack-note" name="note" rows="2" maxlength="2000"></textarea>
-            <button type="submit">Xác nhận tiếp nhận / Acknowledge</button></form>
+            <button type="submit">Tiếp nhận / Acknowledge</button></form>
             """
         }
         if i.isOpen, AccessPolicy.decide(user.role, .resolve, category: i.category).allowed {
@@ -158,7 +193,10 @@ extension WebApp {
         if !actions.isEmpty { body += "<h2>Thao tác <span class=\"en\">/ Actions</span></h2>" + actions }
         body += "<h2>Diễn biến <span class=\"en\">/ Timeline</span></h2><ol class=\"timeline\">"
         for t in timeline {
-            body += "<li><span class=\"muted\">\(shortTime(t.at, z)) · \(esc(t.kind)) · \(esc(t.actor))</span><br>\(esc(t.message.map { Catalogue.bilingual($0, zone: z) } ?? t.text))</li>"
+            // In Vietnamese from the catalogue: the kind's title and what happened (issue 15).
+            let kind = Catalogue.contains(MessageKey("timeline.kind." + t.kind)) ? Catalogue.render(Message(MessageKey("timeline.kind." + t.kind)), .vi, zone: z) : t.kind
+            let what = t.message.map { Catalogue.render($0, .vi, zone: z) } ?? t.text
+            body += "<li><span class=\"muted\">\(shortTime(t.at, z)) · \(esc(kind)) · \(esc(t.actor))</span><br>\(esc(what))\(t.message.map { "<br><span class=\"muted\" lang=\"en\">" + esc(Catalogue.render($0, .en, zone: z)) + "</span>" } ?? "")</li>"
         }
         body += "</ol>"
         return html(page("Sự cố #\(i.id)", "Incident #\(i.id)", user: who.name, role: user.role.rawValue, status: status, body: body))
@@ -189,7 +227,7 @@ extension WebApp {
             switch act {
             case .acknowledge:
                 _ = try await desk.acknowledge(id, by: actor, note: note)
-                message = "Đã xác nhận tiếp nhận. / Acknowledged."
+                message = "Đã tiếp nhận. / Acknowledged."
             case .resolve:
                 _ = try await desk.resolve(id, by: actor, note: note)
                 message = "Đã đóng sự cố. / Resolved."
@@ -241,7 +279,7 @@ extension WebApp {
             body += "<a href=\"/reports/\(urlEncode(s.id))?period=\(year)\">cả năm / this year</a> · "
             body += "<a href=\"/reports/\(urlEncode(s.id))?format=csv\">CSV</a></li>"
         }
-        body += "</ul><p class=\"muted\">Trên máy chủ / on the box: <code>watchpost report --site SITE --month YYYY-MM</code></p>"
+        body += "</ul><p class=\"muted\">Trên máy chủ / on the box: <code>watchpost report --site SITE --period 2026-11</code> (kỳ / period: <code>2026-11</code>, <code>2026-Q3</code>, <code>2026-H1</code>, <code>2026</code>, <code>2025-11-25..2026-11-24</code>)</p>"
         return html(page("Báo cáo", "Reports", user: who.name, role: who.user?.role.rawValue, body: body))
     }
 

@@ -33,7 +33,14 @@ extension WebApp {
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/pdf"),
                                                            ("Content-Disposition", "attachment; filename=\"watchpost-\(site.id)-\(period.label).pdf\"")], body: bytes)
             }
-            let body = ReportRenderer.render([report], format: format)
+            var body = ReportRenderer.render([report], format: format)
+            // On the web the report is a page like the others: the navigation bar above it.
+            if format == .html, let b = body.firstRange(of: "<body>") {
+                let bar = "<style>\(navigationStyle)body{max-width:none;padding:0}header{font:16px/1.45 system-ui,sans-serif}main.report{max-width:190mm;margin:0 auto;padding:6mm 3mm}</style>"
+                    + navigationBar(user: who.name, role: who.user?.role.rawValue) + "<main class=\"report\">"
+                body.replaceSubrange(b, with: "<body>" + bar)
+                if let end = body.firstRange(of: "</body>") { body.replaceSubrange(end, with: "</main></body>") }
+            }
             let type: String
             switch format {
             case .html: type = "text/html; charset=utf-8"

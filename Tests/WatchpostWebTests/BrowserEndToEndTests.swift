@@ -2,7 +2,9 @@
 // built `watchpost run` (engine, mail outbox, web server) with a failing check and Debian's
 // aiosmtpd, then chromium driven by Selenium opens the link from the delivered email, confirms,
 // signs in and finds the incident acknowledged on the status board. Screenshots go to
-// .build/web-status-board.png (and -confirm, -phone).
+// .build/web-status-board.png (and -confirm, -phone); then every page, signed in and out, at
+// 390 px and 1280 px into .build/screenshots/, failing when one scrolls sideways or lacks the
+// viewport tag or the navigation bar (issue 15).
 // A missing tool fails the test naming its Debian package (never a silent skip).
 import Testing
 import Posix
@@ -10,7 +12,7 @@ import WatchpostTestSupport
 
 @Suite("Web end to end in chromium", .serialized)
 struct BrowserEndToEndTests {
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(6)))
     func acknowledgementLinkFromTheEmailInChromium() async throws {
         try requireTool("chromium", debianPackage: "chromium")
         try requireTool("chromedriver", debianPackage: "chromium-driver")
@@ -24,16 +26,21 @@ struct BrowserEndToEndTests {
         let shot = "\(root)/.build/web-status-board.png"
         _ = try? Subprocess.run("/bin/rm", arguments: ["-f", shot], timeout: .seconds(5))
         let outcome = try await runBlocking {
-            try Subprocess.run("/bin/bash", arguments: ["\(root)/scripts/e2e/web-browser.sh", bin, shot], timeout: .seconds(200), maxOutput: 256 * 1024)
+            try Subprocess.run("/bin/bash", arguments: ["\(root)/scripts/e2e/web-browser.sh", bin, shot], timeout: .seconds(300), maxOutput: 256 * 1024)
         }
         #expect(outcome.exitCode == 0, "\(outcome.output)")
         #expect(!outcome.timedOut)
         #expect(outcome.output.contains("OK incident=1"), "\(outcome.output)")
         // The engine recorded the recipient the link was made for, the channel and the address.
         // (an operator of level 1: the border-guard post or the provincial command, 7.2.1)
-        #expect(["truc-ban@bdbp-taytrang.example.org", "chi-huy@bdbp-dienbien.example.org", "Lò Thị Mai", "kythuat@taytrang.example.org", "Trần Văn Bình"].contains { outcome.output.contains("acked by \($0) via link") },
+        #expect(["truc-ban@bdbp-taytrang.example.org", "chi-huy@bdbp-dienbien.example.org", "Lò Thị Mai", "kythuat@taytrang.example.org", "Trần Văn Bình"].contains { outcome.output.contains("đã tiếp nhận: \($0) (link") },
                 "\(outcome.output)")
         #expect(outcome.output.contains("via link from 127.0.0.1: Đã cử tổ kỹ thuật (e2e)"), "\(outcome.output)")
         #expect(FileSystem.exists(shot), "the status board screenshot was saved")
+        // Every page at both widths (the script fails on a page wider than the window).
+        #expect(outcome.output.contains("screenshots of 20 pages at 390 px and 1280 px"), "\(outcome.output)")
+        for name in ["board", "incidents-1", "reports-tay-trang", "registers-plan", "login", "ack-link"] {
+            for width in [390, 1280] { #expect(FileSystem.exists("\(root)/.build/screenshots/\(name)-\(width).png"), "\(name)-\(width).png") }
+        }
     }
 }

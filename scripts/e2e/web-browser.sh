@@ -2,7 +2,8 @@
 # End to end, acknowledgement by link in a real browser: a real `watchpost run` (engine, outbox
 # worker, web server) with one failing check, Debian's aiosmtpd receiving the notification, and
 # chromium + Selenium opening the link from that email, confirming, signing in and finding the
-# incident acknowledged on the status board (screenshots saved).
+# incident acknowledged on the status board (screenshots saved), then every page at 390 px and
+# 1280 px (.build/screenshots/), failing on a page wider than the window.
 # A missing tool fails the run naming its Debian package; every wait has a deadline.
 #   scripts/e2e/web-browser.sh BIN_DIR SCREENSHOT.png
 set -euo pipefail
@@ -28,7 +29,7 @@ start_dark_screen_daemon "$bin" "$py" "$root" "$work" "$smtp" "$web"
 # The browser's output goes to a file: chromium's helper processes may keep inherited
 # descriptors open after the driver quits, which would hold a caller's pipe open.
 rc=0
-timeout 150 "$py" "$root/scripts/e2e/web_browser.py" --base "http://127.0.0.1:$web" --maildir "$work/mail" \
+timeout 240 "$py" "$root/scripts/e2e/web_browser.py" --base "http://127.0.0.1:$web" --maildir "$work/mail" \
     --login so-tttt --password xem-bao-cao-2026 --screenshot "$shot" --timeout 60 > "$work/browser.log" 2>&1 < /dev/null || rc=$?
 grep -v "^$" "$work/browser.log" | grep -iv "dbus" || true
 if [ "$rc" -ne 0 ]; then

@@ -2,6 +2,10 @@
 """End-to-end check of acknowledgement by link, in a real browser (Debian's chromium driven by
 Selenium). Reads the notification email the daemon sent to the test SMTP server, opens its
 acknowledgement link, confirms, then signs in and looks at the status board, saving screenshots.
+Then every page (signed out and signed in) at 390 px (a phone) and 1280 px: a screenshot of each
+under --shots (.build/screenshots/), and the run fails when a page is wider than the window
+(document.documentElement.scrollWidth > innerWidth), lacks the viewport tag or the navigation
+bar (issue 15). One browser session for all of it.
 Run with Debian's python3 (python3-selenium). Every step waits for the next page's own element
 (WebDriverWait with a deadline that fails loudly), never for a fixed time: after a click the old
 page is still there until the new one arrives, and the login POST (600,000 PBKDF2 iterations)
@@ -19,6 +23,7 @@ p.add_argument("--login", required=True)
 p.add_argument("--password", required=True)
 p.add_argument("--screenshot", required=True)
 p.add_argument("--timeout", type=float, default=60)
+p.add_argument("--shots", default=None, help="folder for the per-page screenshots (default: screenshots/ beside --screenshot)")
 a = p.parse_args()
 
 def wait_for(driver, what, condition):
@@ -56,13 +61,13 @@ try:
     # 2. Opening the link shows a confirmation and changes nothing.
     driver.get(link)
     page = driver.page_source
-    if "Xác nhận đã tiếp nhận" not in page or "Acknowledge" not in page:
+    if "Tiếp nhận sự cố" not in page or "Acknowledge" not in page:
         fail("the link did not show the confirmation page:\n" + driver.find_element(By.TAG_NAME, "body").text[:800])
     driver.save_screenshot(a.screenshot.replace(".png", "-confirm.png"))
     driver.find_element(By.ID, "note").send_keys("Đã cử tổ kỹ thuật (e2e)")
     driver.find_element(By.ID, "confirm").click()
     # The POST's answer replaces the page: wait for its notice (the form page lacks it).
-    wait_for(driver, "the acknowledgement notice after confirming", lambda d: "Đã xác nhận tiếp nhận sự cố" in body_text(d))
+    wait_for(driver, "the acknowledgement notice after confirming", lambda d: "Đã tiếp nhận sự cố" in body_text(d))
     body = body_text(driver)
     incident = re.search(r"#(\d+)", body).group(1)
     print("acknowledged incident #%s in the browser" % incident, flush=True)
@@ -86,6 +91,54 @@ try:
     wait_for(driver, "the status board at phone width", lambda d: heading(d).startswith("Bảng trạng thái"))
     driver.save_screenshot(a.screenshot.replace(".png", "-phone.png"))
     print("status board shows #%s acknowledged; screenshot %s" % (incident, a.screenshot), flush=True)
+
+    # 4. Every page at a phone's width and a desktop's: no horizontal scroll, the viewport tag
+    # and the navigation bar everywhere; a screenshot of each.
+    shots = a.shots or os.path.join(os.path.dirname(os.path.abspath(a.screenshot)), "screenshots")
+    os.makedirs(shots, exist_ok=True)
+    for old in glob.glob(os.path.join(shots, "*.png")):
+        os.remove(old)
+    signed_in = ["/", "/incidents", "/incidents/" + incident, "/reports", "/reports/tay-trang", "/reports/tay-trang?period=" + time.strftime("%Y"),
+                 "/plays", "/registers", "/registers/plan", "/registers/inspections", "/registers/feedback", "/registers/maintenance",
+                 "/registers/training", "/registers/equipment", "/users", "/no-such-page", "/logout"]
+    signed_out = ["/login", link, "/ack/not-a-token"]
+    problems = []
+    def visit(path, width):
+        url = path if path.startswith("http") else a.base + path
+        driver.set_window_size(width, 1000)
+        driver.get(url)
+        wait_for(driver, "the page %s" % path, lambda d: d.execute_script("return document.readyState") == "complete" and heading(d) != "")
+        name = re.sub(r"[^A-Za-z0-9]+", "-", path.replace(a.base, "").split("/ack/")[0] + ("-ack-link" if "/ack/" in path and path != "/ack/not-a-token" else "")).strip("-") or "board"
+        driver.save_screenshot(os.path.join(shots, "%s-%d.png" % (name, width)))
+        inner, scroll = driver.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
+        viewport = driver.execute_script("var m=document.querySelector('meta[name=viewport]'); return m ? m.content : ''")
+        nav = driver.execute_script("return document.querySelectorAll('header nav a').length")
+        if scroll > inner:
+            problems.append("%s at %d px: the page is %d px wide (scrolls sideways)" % (path[:60], width, scroll))
+        if "width=device-width" not in viewport:
+            problems.append("%s: no viewport tag" % path[:60])
+        if nav < 3:
+            problems.append("%s: no navigation bar" % path[:60])
+        return scroll
+    for width in (1280, 390):
+        for path in signed_in:
+            visit(path, width)
+    driver.get(a.base + "/logout")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(driver, "signing out", lambda d: "/logout" not in d.current_url or "Đăng nhập" in body_text(d))
+    driver.delete_all_cookies()
+    for width in (1280, 390):
+        for path in signed_out:
+            visit(path, width)
+    print("screenshots of %d pages at 390 px and 1280 px in %s" % (len(signed_in) + len(signed_out), shots), flush=True)
+    if problems:
+        fail("pages that do not fit:\n  " + "\n  ".join(problems))
+    # The link already used says so in the site's zone, never UTC or ISO 8601.
+    driver.get(link)
+    wait_for(driver, "the used link's page", lambda d: heading(d) != "")
+    used = body_text(driver)
+    if re.search(r"\d{4}-\d{2}-\d{2}T|UTC|\+00:00", used) or not re.search(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", used):
+        fail("the 'link already used' page does not give the time in the site's zone:\n" + used[:800])
     print("OK incident=%s" % incident, flush=True)
 finally:
     driver.quit()
