@@ -106,7 +106,7 @@ public enum FleetRenderer {
     public static func html(_ v: FleetView) -> String {
         var h = """
         <!DOCTYPE html>
-        <html lang="vi"><head><meta charset="utf-8">
+        <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(Fmt.html(t("fleet.report.title", .vi))) — \(Fmt.html(v.period.label))</title>
         <style>\(ReportRenderer.css)
         tr.stale td { background: #fff1e6; }

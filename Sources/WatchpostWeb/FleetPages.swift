@@ -48,7 +48,7 @@ extension WebApp {
             case "txt":
                 return HTTPResponse(status: 200, contentType: "text/plain; charset=utf-8", text: FleetRenderer.text(view), headers: [])
             case "html":
-                return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", text: FleetRenderer.html(view), headers: [])
+                return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", text: withNavigation(FleetRenderer.html(view), who), headers: [])
             default:
                 return html(page("Định dạng không hợp lệ", "Invalid format", user: who.name, role: who.user?.role.rawValue, status: 400,
                                  body: "<p class=\"card error\">format: dùng / use html, csv, txt or pdf.</p>"))

@@ -34,13 +34,7 @@ extension WebApp {
                                                            ("Content-Disposition", "attachment; filename=\"watchpost-\(site.id)-\(period.label).pdf\"")], body: bytes)
             }
             var body = ReportRenderer.render([report], format: format)
-            // On the web the report is a page like the others: the navigation bar above it.
-            if format == .html, let b = body.firstRange(of: "<body>") {
-                let bar = "<style>\(navigationStyle)body{max-width:none;padding:0}header{font:16px/1.45 system-ui,sans-serif}main.report{max-width:190mm;margin:0 auto;padding:6mm 3mm}</style>"
-                    + navigationBar(user: who.name, role: who.user?.role.rawValue) + "<main class=\"report\">"
-                body.replaceSubrange(b, with: "<body>" + bar)
-                if let end = body.firstRange(of: "</body>") { body.replaceSubrange(end, with: "</main></body>") }
-            }
+            if format == .html { body = withNavigation(body, who) }
             let type: String
             switch format {
             case .html: type = "text/html; charset=utf-8"
@@ -53,6 +47,18 @@ extension WebApp {
         } catch {
             return serverError(who, error)
         }
+    }
+
+    /// A report document (its own stylesheet, made for A4) as a page like the others: the
+    /// navigation bar above it (issue 15: every page has it).
+    func withNavigation(_ document: String, _ who: Caller) -> String {
+        var body = document
+        guard let b = body.firstRange(of: "<body>") else { return body }
+        let bar = "<style>\(navigationStyle)body{max-width:none;padding:0}header{font:16px/1.45 system-ui,sans-serif}main.report{max-width:190mm;margin:0 auto;padding:6mm 3mm}</style>"
+            + navigationBar(user: who.name, role: who.user?.role.rawValue) + "<main class=\"report\">"
+        body.replaceSubrange(b, with: "<body>" + bar)
+        if let end = body.firstRange(of: "</body>") { body.replaceSubrange(end, with: "</main></body>") }
+        return body
     }
 
     func readBack(_ path: String) throws(WatchpostError) -> [UInt8] {

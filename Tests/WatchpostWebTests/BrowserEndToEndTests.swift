@@ -38,8 +38,8 @@ struct BrowserEndToEndTests {
         #expect(outcome.output.contains("via link from 127.0.0.1: Đã cử tổ kỹ thuật (e2e)"), "\(outcome.output)")
         #expect(FileSystem.exists(shot), "the status board screenshot was saved")
         // Every page at both widths (the script fails on a page wider than the window).
-        #expect(outcome.output.contains("screenshots of 20 pages at 390 px and 1280 px"), "\(outcome.output)")
-        for name in ["board", "incidents-1", "reports-tay-trang", "registers-plan", "login", "ack-link"] {
+        #expect(outcome.output.contains("screenshots of 22 pages at 390 px and 1280 px"), "\(outcome.output)")
+        for name in ["board", "incidents-1", "reports-tay-trang", "registers-plan", "fleet-report", "login", "ack-link"] {
             for width in [390, 1280] { #expect(FileSystem.exists("\(root)/.build/screenshots/\(name)-\(width).png"), "\(name)-\(width).png") }
         }
     }

@@ -100,7 +100,7 @@ try:
         os.remove(old)
     signed_in = ["/", "/incidents", "/incidents/" + incident, "/reports", "/reports/tay-trang", "/reports/tay-trang?period=" + time.strftime("%Y"),
                  "/plays", "/registers", "/registers/plan", "/registers/inspections", "/registers/feedback", "/registers/maintenance",
-                 "/registers/training", "/registers/equipment", "/users", "/no-such-page", "/logout"]
+                 "/registers/training", "/registers/equipment", "/fleet", "/fleet/report", "/users", "/no-such-page", "/logout"]
     signed_out = ["/login", link, "/ack/not-a-token"]
     problems = []
     def visit(path, width):
