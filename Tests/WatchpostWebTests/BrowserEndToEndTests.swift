@@ -35,7 +35,7 @@ struct BrowserEndToEndTests {
         // (an operator of level 1: the border-guard post or the provincial command, 7.2.1)
         #expect(["truc-ban@bdbp-taytrang.example.org", "chi-huy@bdbp-dienbien.example.org", "Lò Thị Mai", "kythuat@taytrang.example.org", "Trần Văn Bình"].contains { outcome.output.contains("đã tiếp nhận: \($0) (link") },
                 "\(outcome.output)")
-        #expect(outcome.output.contains("via link from 127.0.0.1: Đã cử tổ kỹ thuật (e2e)"), "\(outcome.output)")
+        #expect(outcome.output.contains("qua liên kết trong thư từ 127.0.0.1: Đã cử tổ kỹ thuật (e2e)"), "\(outcome.output)")
         #expect(FileSystem.exists(shot), "the status board screenshot was saved")
         // Every page at both widths (the script fails on a page wider than the window).
         #expect(outcome.output.contains("screenshots of 22 pages at 390 px and 1280 px"), "\(outcome.output)")
