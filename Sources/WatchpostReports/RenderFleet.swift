@@ -21,7 +21,7 @@ extension FleetView {
     /// The contact line of a remote box, in both languages.
     func contactMessage(_ s: RemoteBoxState) -> Message {
         guard let c = s.contact else { return Message("fleet.box.not_tried") }
-        guard let error = c.lastError else { return Message("fleet.box.reachable") }
+        guard let error = c.lastError else { return Message("fleet.box.reachable", ["last": .tableTime(c.lastSuccess ?? c.lastAttempt)]) }
         if let last = c.lastSuccess {
             return Message("fleet.box.unreachable", ["offline": .duration(Seconds(max(0, generatedAt.seconds - last.seconds))), "last": .tableTime(last),
                                                      "attempt": .tableTime(c.lastAttempt), "error": .text(error)])

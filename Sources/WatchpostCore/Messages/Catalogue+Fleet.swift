@@ -33,7 +33,7 @@ extension Catalogue {
         .init("fleet.col.incident", vi: "Sự cố", en: "Incident"),
         .init("fleet.total", vi: "Toàn tỉnh (các cụm có số liệu)", en: "Province (clusters with figures)"),
         .init("fleet.box.local", vi: "Máy này", en: "This box"),
-        .init("fleet.box.reachable", vi: "Liên lạc được", en: "Reachable"),
+        .init("fleet.box.reachable", vi: "Liên lạc được (liên lạc cuối {last})", en: "Reachable (last contact {last})"),
         .init("fleet.box.unreachable", vi: "KHÔNG LIÊN LẠC ĐƯỢC đã {offline} (liên lạc cuối {last}; lần thử cuối {attempt}: {error})",
               en: "UNREACHABLE for {offline} (last contact {last}; last attempt {attempt}: {error})"),
         .init("fleet.box.never", vi: "CHƯA LIÊN LẠC ĐƯỢC lần nào (lần thử cuối {attempt}: {error})",
