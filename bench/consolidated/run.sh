@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
+. bench/reports/generate-history.sh
 ensure_packages $BUILD_PACKAGES sqlite3 time bc curl python3
 fails=${1:-60}
 work=$(mktemp -d /tmp/watchpost-bench-consolidated-XXXXXX)
@@ -48,27 +49,6 @@ make_box() {  # dir site checks port   (the site keeps Vũng Áng's id: its cont
   timeout -s INT 3 "$bin" run --config "$dir" 2>/dev/null || true   # creates the schema
 }
 
-generate_year() {  # db site
-  sqlite3 "$1" <<SQL
-PRAGMA journal_mode=WAL;
-DELETE FROM history; DELETE FROM monitor_run; DELETE FROM check_state; DELETE FROM outbox;
-INSERT INTO monitor_run (pid, started_ms, last_alive_ms, stopped_ms) VALUES (1, $from - 3600000, $now, $now);
-CREATE TEMP TABLE checks AS WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 19) SELECT printf('c%02d', i) AS id FROM k;
-CREATE TEMP TABLE fails AS WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < $fails)
-  SELECT c.id AS check_id, $from + (abs(random()) % $span_s) * 1000 AS s, 0 AS e FROM checks c, k;
-UPDATE fails SET e = s + 60000 + (abs(random()) % 21600) * 1000;
-CREATE INDEX temp.fails_by_check ON fails (check_id, s);
-BEGIN;
-INSERT INTO history (site, check_id, at_ms, status, change, summary)
-  WITH RECURSIVE n(t) AS (SELECT $from UNION ALL SELECT t + 300000 FROM n WHERE t + 300000 < $now)
-  SELECT '$2', c.id, n.t, CASE WHEN EXISTS (SELECT 1 FROM fails f WHERE f.check_id = c.id AND f.s <= n.t AND n.t < f.e) THEN 2 ELSE 0 END, 0, '' FROM checks c, n;
-INSERT INTO history (site, check_id, at_ms, status, change, summary) SELECT '$2', check_id, s, 2, 1, 'down' FROM fails;
-INSERT INTO history (site, check_id, at_ms, status, change, summary)
-  SELECT '$2', f.check_id, f.e, CASE WHEN EXISTS (SELECT 1 FROM fails g WHERE g.check_id = f.check_id AND g.s <= f.e AND f.e < g.e) THEN 2 ELSE 0 END, 1, 'up'
-  FROM fails f WHERE f.e < $now;
-COMMIT;
-SQL
-}
 
 echo "==> three boxes × 20 checks, $year (1/1 to now), $fails failures per check"
 console="$work/console"
@@ -82,7 +62,7 @@ for b in a b c; do
   token=$("$bin" user token so-tttt --config "$work/$b" | tail -n 1)
   printf '[remote %s]\ntoken = %s\n' "$b" "$token" >> "$console/secrets.conf"
   remotes+=$(printf '[remote %s]\nurl = http://127.0.0.1:%s\npoll = 1h\ntimeout = 300s\n' "$b" "$port")$'\n'
-  generate_year "$work/$b/var/wp.db" vung-ang
+  generate_history "$work/$b/var/wp.db" vung-ang "$from" "$now" "$now" "$fails"
   echo "    box $b: $(sqlite3 "$work/$b/var/wp.db" 'SELECT COUNT(*) FROM history') history rows"
 done
 printf '%s' "$remotes" >> "$console/watchpost.conf"

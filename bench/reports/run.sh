@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
+. bench/reports/generate-history.sh
 ensure_packages $BUILD_PACKAGES sqlite3 time bc
 fails=${1:-60}
 work=$(mktemp -d /tmp/watchpost-bench-reports-XXXXXX)
@@ -34,27 +35,8 @@ to=$(date -u -d '2026-01-01T00:00:00+07:00' +%s)000
 span_s=$(( (to - from) / 1000 ))
 echo "==> generating 2025: 20 checks, $fails failures each, compact history"
 t0=$(date +%s.%N)
-sqlite3 "$work/wp.db" <<SQL
-PRAGMA journal_mode=WAL;
-DELETE FROM history; DELETE FROM monitor_run; DELETE FROM check_state; DELETE FROM outbox; DELETE FROM report_sent;
-INSERT INTO monitor_run (pid, started_ms, last_alive_ms, stopped_ms) VALUES (1, $from - 3600000, $to + 3600000, $to + 3600000);
-CREATE TEMP TABLE checks AS WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 19) SELECT printf('c%02d', i) AS id FROM k;
-CREATE TEMP TABLE fails AS WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < $fails)
-  SELECT c.id AS check_id, $from + (abs(random()) % $span_s) * 1000 AS s, 0 AS e FROM checks c, k;
-UPDATE fails SET e = s + 60000 + (abs(random()) % 21600) * 1000;
-CREATE INDEX temp.fails_by_check ON fails (check_id, s);
-BEGIN;
--- One sample per 5 minutes (what 30-second results leave in compact history)…
-INSERT INTO history (site, check_id, at_ms, status, change, summary)
-  WITH RECURSIVE n(t) AS (SELECT $from UNION ALL SELECT t + 300000 FROM n WHERE t + 300000 < $to)
-  SELECT 'bench', c.id, n.t, CASE WHEN EXISTS (SELECT 1 FROM fails f WHERE f.check_id = c.id AND f.s <= n.t AND n.t < f.e) THEN 2 ELSE 0 END, 0, '' FROM checks c, n;
--- …and a row at every change.
-INSERT INTO history (site, check_id, at_ms, status, change, summary) SELECT 'bench', check_id, s, 2, 1, 'down' FROM fails;
-INSERT INTO history (site, check_id, at_ms, status, change, summary)
-  SELECT 'bench', f.check_id, f.e, CASE WHEN EXISTS (SELECT 1 FROM fails g WHERE g.check_id = f.check_id AND g.s <= f.e AND f.e < g.e) THEN 2 ELSE 0 END, 1, 'up'
-  FROM fails f WHERE f.e < $to;
-COMMIT;
-SQL
+generate_history "$work/wp.db" bench "$from" "$to" "$((to + 3600000))" "$fails"
+sqlite3 "$work/wp.db" "DELETE FROM report_sent"
 t1=$(date +%s.%N)
 rows=$(sqlite3 "$work/wp.db" "SELECT COUNT(*) FROM history")
 dbsize=$(stat -c %s "$work/wp.db")
