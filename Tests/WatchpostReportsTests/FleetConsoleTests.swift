@@ -90,7 +90,7 @@ struct FleetConsoleTests {
         let contacts = try await store.remoteContacts()
         let b = try #require(contacts.first { $0.remote == "b" })
         #expect(b.lastError?.contains("no answer within 2000 ms") == true || b.lastError?.contains("curl 28") == true, "b's error: \(b.lastError ?? "none")")
-        #expect(b.lastSuccess != nil && b.lastSuccess!.seconds <= stoppedAt.seconds + 1)
+        #expect(b.lastSuccess.map { $0.seconds <= stoppedAt.seconds + 5 } == true, "b last answered before it stopped")
 
         // The consolidated report: b named unreachable with its last figures; a complete.
         var rowA: [String] = []
