@@ -26,8 +26,11 @@ out=.build/test-output
 mkdir -p "$out"
 rm -f "$out"/*.txt
 
-# Pure test targets (no daemons, servers, devices or timed waits) run in parallel; every other
-# target runs in an end-to-end lane: WEB_LANE and MAIL_LANE by name, every other one (including
+# Pure test targets run in parallel. They start no devices and time nothing, with one exception
+# kept here on purpose: WatchpostReportsTests also holds the Prometheus and console-across-boxes
+# tests, which start daemons but wait only on conditions (samples recorded, answers cached), so
+# running beside the parallel suites makes them slower, never wrong. Every other target runs in
+# an end-to-end lane: WEB_LANE and MAIL_LANE by name, every other one (including
 # any new target until it is listed) in the third lane.
 PURE="WatchpostCoreTests WatchpostConfigTests WatchpostStoreTests WatchpostIncidentTests WatchpostLEDTests WatchpostReportsTests"
 WEB_LANE="WatchpostWebTests"
