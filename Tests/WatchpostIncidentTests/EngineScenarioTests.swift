@@ -109,7 +109,7 @@ import WatchpostConfig
         let ack = try engine.acknowledge(incidentID: 1, by: "Nguyễn Văn An", via: "web", note: "Đang cử người kiểm tra", from: "127.0.0.1", at: ackAt,
                                          organisation: "Sở TT&TT")
         #expect(ack.notifications.map(\.key) == F.keys(1, "acknowledged", "a1", F.level2 + F.level1))
-        #expect(ack.notifications.first?.fields["action"]?.contains("Nguyễn Văn An (Sở TT&TT) đã xác nhận lúc 2 giờ 20 phút, ngày 24/11/2026 qua trang web: Đang cử người kiểm tra") == true)
+        #expect(ack.notifications.first?.fields["action"]?.contains("Nguyễn Văn An (Sở TT&TT) đã tiếp nhận lúc 2 giờ 20 phút, ngày 24/11/2026 qua trang web: Đang cử người kiểm tra") == true)
         #expect(ack.notifications.first?.fields["action_en"]?.contains("Acknowledged by Nguyễn Văn An (Sở TT&TT) at 02:20 on 24/11/2026 via web: Đang cử người kiểm tra") == true)
         let fields = try #require(ack.notifications.first?.fields)
         #expect(fields["by"] == "Nguyễn Văn An" && fields["by_org"] == "Sở TT&TT" && fields["via"] == "trang web" && fields["note"] == "Đang cử người kiểm tra")

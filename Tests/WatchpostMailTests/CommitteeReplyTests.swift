@@ -51,7 +51,7 @@ struct CommitteeReplyTests {
         }
         // The Department's notice carries its code and says how to put the matter to the Committee.
         let departmentMail = ParsedMail(composer.compose(rows: [toDepartment], now: t0, thread: []).0.data).text
-        #expect(departmentMail.contains("Mã xác nhận / Acknowledgement code: v1."))
+        #expect(departmentMail.contains("Mã tiếp nhận: v1.") && departmentMail.contains("Acknowledgement code: v1."), "\(departmentMail)")
         #expect(departmentMail.contains("ĐỀ XUẤT UBND"))
 
         let actions = IncidentServiceActions(service: IncidentService(store: store), contacts: config.contacts,
