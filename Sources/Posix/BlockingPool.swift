@@ -187,23 +187,30 @@ private final class ThreadStart: Sendable {
 /// that end. Not for the product's calls: those go through `runBlocking`.
 public func runOnOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
-        let job = OwnThreadJob { c.resume(with: Result { try body() }) }
-        let box = Unmanaged.passRetained(job).toOpaque()
-        var attr = pthread_attr_t()
-        pthread_attr_init(&attr)
-        pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
-        pthread_attr_setstacksize(&attr, 512 * 1024)
-        var tid = pthread_t()
-        let rc = pthread_create(&tid, &attr, { raw in
-            guard let raw else { return nil }
-            Unmanaged<OwnThreadJob>.fromOpaque(raw).takeRetainedValue().body()
-            return nil
-        }, box)
-        pthread_attr_destroy(&attr)
-        if rc != 0 {
-            Unmanaged<OwnThreadJob>.fromOpaque(box).release()
-            c.resume(throwing: SystemError(call: "pthread_create", errno: rc))
-        }
+        do { try startOwnThread { c.resume(with: Result { try body() }) } } catch { c.resume(throwing: error) }
+    }
+}
+
+/// Starts `body` on a new detached thread at once, from any thread. For a server that hands each
+/// accepted connection a thread of its own from its accept loop: hopping through a Task first
+/// waits for Swift's cooperative threads, which other work may hold (a simulator under parallel
+/// tests then left a client's first request unanswered for seconds).
+public func startOwnThread(_ body: @escaping @Sendable () -> Void) throws(SystemError) {
+    let box = Unmanaged.passRetained(OwnThreadJob(body)).toOpaque()
+    var attr = pthread_attr_t()
+    pthread_attr_init(&attr)
+    pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+    pthread_attr_setstacksize(&attr, 512 * 1024)
+    var tid = pthread_t()
+    let rc = pthread_create(&tid, &attr, { raw in
+        guard let raw else { return nil }
+        Unmanaged<OwnThreadJob>.fromOpaque(raw).takeRetainedValue().body()
+        return nil
+    }, box)
+    pthread_attr_destroy(&attr)
+    if rc != 0 {
+        Unmanaged<OwnThreadJob>.fromOpaque(box).release()
+        throw SystemError(call: "pthread_create", errno: rc)
     }
 }
 

@@ -49,11 +49,15 @@ public final class NovaStarServer: Sendable {
                 guard let conn = try? listener.accept(deadline: .after(milliseconds: Self.tick)) else { continue }
                 let cfd = conn.release()
                 server.running.add(1, ordering: .sequentiallyConsistent)
-                Task.detached {
-                    _ = try? await runOnOwnThread {
+                // Straight from this accept thread: no Task hop that waits for a cooperative thread.
+                do {
+                    try startOwnThread {
                         defer { server.running.subtract(1, ordering: .sequentiallyConsistent) }
                         server.serve(StreamDescriptor(fd: cfd))
                     }
+                } catch {
+                    server.running.subtract(1, ordering: .sequentiallyConsistent)
+                    StreamDescriptor(fd: cfd).close()
                 }
             }
         }
