@@ -100,7 +100,7 @@ wait_for() { # seconds description command...
 }
 
 # The Department is told of both incidents at once (within the first group window).
-wait_for 30 "the Department's mail about both incidents" bash -c "[ \$($(declare -f mails count); work='$work'; count '$dept' 'Thông báo') -ge 1 ]"
+wait_for 30 "the Department's mail about both incidents" bash -c "[ \$($(declare -f mails count); work='$work'; count '$dept' '(để biết)') -ge 1 ]"
 wait_for 30 "incident 2 opened" bash -c "'$bin/watchpost' incidents --config '$work/conf' | grep -q '#2'"
 # Absence checks below ("nothing to the Committee", "exactly one message") are read once the
 # outbox has handed every queued notice to the server: a notice is committed to the outbox with
