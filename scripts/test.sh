@@ -96,15 +96,16 @@ import re, sys
 passed, failed, skipped = [], [], []
 for path in sys.argv[1:]:
     lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+    counted_before = len(passed) + len(failed) + len(skipped)
     for i, line in enumerate(lines):
         if re.match(r"^[✔✘] Test run with ", line): continue
-        m = re.match(r"^✔ Test (.+?) (with \d+ test cases? )?passed after [0-9.]+ seconds?\.$", line)
+        m = re.match(r"^✔ Test (.+?) (with \d+ test cases? )?passed after [0-9.]+ seconds?(?: with \d+ warnings?)?\.$", line)
         if m: passed.append(m.group(1)); continue
         m = re.match(r"^✘ Test (.+?) (with \d+ test cases? )?failed after [0-9.]+ seconds?", line)
         if m: failed.append(m.group(1)); continue
         m = re.match(r"^━ Test (.+?) (with \d+ test cases? )?passed after .*known issue", line)
         if m: skipped.append((m.group(1), "passed only with a known issue (withKnownIssue)")); continue
-        m = re.match(r'^➜ Test (.+?) skipped(?:: "(.*)")?$', line)
+        m = re.match(r'^➜ Test (.+?) skipped(?:: "(.*)"|\.)?$', line)
         if m: skipped.append((m.group(1), m.group(2) or "disabled")); continue
         m = re.match(r'^➜ Test (.+?) was cancelled(?: after [0-9.]+ seconds?)?(?:: "(.*)")?', line)
         if m: skipped.append((m.group(1), "cancelled: " + (m.group(2) or "no reason given"))); continue
@@ -116,6 +117,12 @@ for path in sys.argv[1:]:
             else:
                 why = re.search(r"Test skipped(?: - (.*))?$", lines[i - 1]) if i > 0 else None
                 skipped.append((name, (why.group(1) if why and why.group(1) else "XCTSkip")))
+    # Every test the run announces must have a verdict counted above: a line shape this counter
+    # does not know (a new Swift Testing wording) fails the run instead of hiding a test.
+    counted_here = len(passed) + len(failed) + len(skipped) - counted_before
+    announced = [int(m.group(1)) for m in (re.match(r"^[✔✘] Test run with (\d+) tests?", l) for l in lines) if m]
+    if announced and announced[-1] != counted_here:
+        failed.append("%s: the run announced %d tests but %d verdicts were read (see the file)" % (path, announced[-1], counted_here))
     # A test process that died leaves its running tests without a verdict: say so.
     if not any(re.match(r"^[✔✘] Test run with", l) for l in lines):
         failed.append("%s: the test run did not finish (crash or build failure; see the file)" % path)

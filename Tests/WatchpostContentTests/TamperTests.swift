@@ -230,7 +230,7 @@ import Synchronization
         let clock = ManualClock(now: f.now)
         let running = Task { await probe.run(f.context(clock, timeout: .seconds(10))) }
         // Let the deadline pass while the scan is stuck: the run answers anyway.
-        while clock.sleeperCount == 0 { await Task.yield() }
+        try await waitUntil("the task asleep on the manual clock", within: 30, pollMilliseconds: 1) { () async in clock.sleeperCount > 0 }
         clock.advance(by: .seconds(10))
         let r = await running.value
         #expect(r.problemCodes == [C.scanInProgress])

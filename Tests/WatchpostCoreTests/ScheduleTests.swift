@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 @testable import WatchpostCore
 
 /// Brute-force reference: walks every second. Slow on purpose; used on short random intervals.
@@ -188,7 +189,7 @@ struct TimeTests {
             try await clock.sleep(until: Instant(seconds: 1060))
             return clock.now()
         }
-        while clock.sleeperCount == 0 { await Task.yield() }
+        try await waitUntil("the task asleep on the manual clock", within: 30, pollMilliseconds: 1) { () async in clock.sleeperCount > 0 }
         clock.advance(by: .seconds(30))
         #expect(clock.sleeperCount == 1)
         clock.advance(by: .seconds(30))

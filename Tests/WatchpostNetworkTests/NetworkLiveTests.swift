@@ -238,12 +238,19 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
             try await ns.inServer("nft add table inet t")
             try await ns.inServer("nft 'add chain inet t in { type filter hook input priority 0; }'")
             try await ns.inServer("nft add rule inet t in icmp type echo-request numgen random mod 2 0 drop")
-            let (r, _) = try await ns.probe("--target 198.51.100.2 --count 60 --interval 10ms --timeout 300ms")
+            let (r, _) = try await ns.probe("--target 198.51.100.2 --count 100 --interval 10ms --timeout 300ms")
             let loss = try #require(r.measurement("loss"))
-            // 60 coin flips: 50 % ± 25 points holds with probability > 0.9999.
-            #expect(loss >= 25 && loss <= 75, "loss \(loss) %")
-            #expect(r.status == .warning || r.status == .critical)
-            #expect(r.findings.contains { $0.code == "loss" })
+            // 100 coin flips (the probe's most): 50 % ± 20 points holds with probability > 0.9999.
+            #expect(loss >= 30 && loss <= 70, "loss \(loss) %")
+            // The verdict follows check_icmp's default limits (WARNING from 40 %, CRITICAL from 80 %),
+            // judged on the loss measured: with 60 flips a fair coin fell under 40 % one run in
+            // sixteen and the old unconditional "WARNING" expectation failed (fresh-clone run 3).
+            if loss >= 40 {
+                #expect(r.status == .warning || r.status == .critical, "loss \(loss) %: \(r.status)")
+                #expect(r.findings.contains { $0.code == "loss" })
+            } else {
+                #expect(r.status == .ok && !r.findings.contains { $0.code == "loss" }, "loss \(loss) % is under the 40 % limit: \(r.status)")
+            }
             #expect(r.measurement("rtt_avg") != nil)
         } catch { await ns.destroy(); throw error }
         await ns.destroy()

@@ -93,9 +93,14 @@ for path in sorted(glob.glob(os.path.join(d, "*.eml")), key=lambda p: int(os.pat
 PY
 }
 count() { mails "$1" | grep -c -- "${2:-}" || true; }
-wait_for() { # seconds description command...
-  local n=$(( $1 * 10 )); shift; local what="$1"; shift
-  for _ in $(seq "$n"); do if "$@"; then return 0; fi; sleep 0.1; done
+wait_for() { # seconds description command... (a deadline in seconds, not in turns: each turn
+  # runs a python mail reader, which takes far longer than the 0.1 s poll on a loaded machine)
+  local deadline=$(( $(date +%s) + $1 )); shift; local what="$1"; shift
+  while :; do
+    if "$@"; then return 0; fi
+    [ "$(date +%s)" -lt "$deadline" ] || break
+    sleep 0.1
+  done
   fail "timed out waiting for: $what"
 }
 
