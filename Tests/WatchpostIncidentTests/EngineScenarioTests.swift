@@ -247,6 +247,40 @@ import WatchpostConfig
         #expect(engine.openIncidents.isEmpty)
     }
 
+    // Review of #14: decided before the Department's own 15-minute timer, that timer still fired,
+    // set the level back to 2 and mailed the Committee a second time as a new incident.
+    @Test func aDecisionCancelsTheTimerTowardsALowerLevel() throws {
+        let settings = try F.settings([F.content()])
+        var engine = IncidentEngine(settings: settings)
+        let t0 = F.local("2026-11-24T02:00")
+        _ = engine.handle(F.unapproved(at: t0), for: F.key("content"))
+        var open = try #require(engine.openIncident(for: F.key("content")))
+        #expect(open.deadline?.kind == .escalate, "a timer towards level 2 before the decision")
+        let level = try #require(settings.sites[0].escalation.decisionLevel)
+        _ = try open.escalateByDecision(to: level, by: "Nguyễn Văn An", organisation: "Sở TT&TT Điện Biên", via: "web",
+                                        note: "Vượt thẩm quyền của Sở", at: t0 + .minutes(1))
+        #expect(open.level == level.number)
+        #expect(open.deadline == nil, "\(String(describing: open.deadline))")
+    }
+
+    // Review of #16: a resolved unapproved-content incident reopened as "security" when the player
+    // went offline a minute later, mailing the police for a technical fault.
+    @Test func anotherCategoryWithinTheWindowIsANewIncident() throws {
+        var engine = IncidentEngine(settings: try F.settings([F.content()]))
+        let t0 = F.local("2026-11-24T10:00")
+        _ = engine.handle(F.unapproved(at: t0), for: F.key("content"))
+        _ = engine.handle(F.result(.ok, at: t0 + .minutes(5)), for: F.key("content"))
+        let offline = CheckResult.from(findings: [Finding(.critical, code: "player.unreachable", untranslated: "máy phát không trả lời / player unreachable")],
+                                       ok: .untranslated(""), startedAt: t0 + .minutes(6))
+        let out = engine.handle(offline, for: F.key("content"))
+        #expect(out.incidents.map(\.id) == [2], "a new incident, not #1 reopened")
+        #expect(out.incidents.first?.category == .technical)
+        #expect(out.incidents.first?.findingCodes == ["player.unreachable"])
+        #expect(!out.notifications.contains { $0.event == .reopened })
+        // The police hear of security incidents only: nothing about an offline player.
+        #expect(!out.notifications.contains { n in F.police.contains { n.key.hasSuffix("/" + $0) } }, "\(out.notifications.map(\.key))")
+    }
+
     @Test func failingAgainWithinTheWindowReopensTheSameIncident() throws {
         var engine = IncidentEngine(settings: try F.settings([F.content()]))
         let t0 = F.local("2026-11-24T02:00")

@@ -295,8 +295,12 @@ public struct IncidentEngine: Sendable {
         let t = result.startedAt
         var inc: Incident
         var event: NotificationRequest.Event = .triggered
+        // Reopened only for the same kind of problem: a security incident that cleared must not
+        // come back as "security" for an offline player (it would page the police for a technical
+        // fault and take the content violation off the month's count). Another category within the
+        // window is its own incident: one incident, one problem.
         if let lastID = lastByCheck[spec.key], var last = incidents[lastID], last.state == .resolved,
-           let resolvedAt = last.resolvedAt, t - resolvedAt <= policy.reopenWindow {
+           let resolvedAt = last.resolvedAt, t - resolvedAt <= policy.reopenWindow, last.category == category {
             last.state = .triggered
             last.round += 1
             last.reopenCount += 1
@@ -305,7 +309,6 @@ public struct IncidentEngine: Sendable {
             last.reminders = 0
             last.acknowledgement = nil
             last.severity = status
-            last.category = last.category == .security ? .security : category
             last.describe(result)  // the summary, its catalogue message and the technical detail
             last.subject = result.summary
             last.subjectText = result.text

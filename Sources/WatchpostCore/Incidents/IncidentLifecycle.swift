@@ -316,6 +316,10 @@ extension Incident {
         let earlier = notifiedRecipients.filter { e in !recips.contains { $0.address == e.address } }
         remember(recips, level: lvl.number)
         level = max(level, lvl.number)
+        // A timer still running towards a lower level (the Department's "not acknowledged in 15
+        // minutes") is moot once the Department itself has put the matter higher: left in place it
+        // fired later, set the level back to 2 and mailed the Committee again as if new.
+        if let d = deadline, d.kind == .escalate, d.level <= lvl.number { deadline = nil }
         updatedAt = at
         var person = personFields(by: by, organisation: organisation, channel: channel, note: trimmed, at: at)
         person["decision"] = trimmed
