@@ -1,6 +1,7 @@
 // The service group with a manual clock: start order, reverse awaited shutdown, restart with
 // backoff and health, a fatal service stopping the daemon, and the shutdown deadline.
 import Testing
+import WatchpostTestSupport
 import Synchronization
 import WatchpostCore
 @testable import WatchpostDaemon
@@ -11,13 +12,9 @@ final class EventLog: Sendable {
     var all: [String] { lines.withLock { $0 } }
 }
 
-/// Waits (polling, loud deadline in real time) until `condition` holds.
+/// Waits (polling, loud deadline in real time) until `condition` holds: the shared `waitUntil`.
 func until(_ what: String, seconds: Double = 10, _ condition: () async -> Bool) async throws {
-    let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while !(await condition()) {
-        if ContinuousClock.now > end { Issue.record("timed out waiting for \(what)"); throw CancellationError() }
-        try await Task.sleep(for: .milliseconds(5))
-    }
+    try await waitUntil(what, within: seconds, pollMilliseconds: 5) { await condition() }
 }
 
 struct RecordingService: Service {

@@ -45,13 +45,11 @@ struct FixtureError: Error, CustomStringConvertible {
 /// Waits until a TCP port on loopback accepts connections (a server we just started).
 func waitForPort(_ port: Int, host: String = "127.0.0.1", within: Seconds = .seconds(10)) async throws {
     let addr = IPAddress(parsing: host)!
-    let deadline = monotonicNanoseconds() + UInt64(within.milliseconds) * 1_000_000
-    while monotonicNanoseconds() < deadline {
+    try await waitUntil("something listening on \(host):\(port)", within: Double(within.milliseconds) / 1000) { () async in
         let r = TCPConnector.connectAll([.init(address: addr, port: UInt16(port), timeout: Seconds(milliseconds: 200))])
-        if case .connected = r[0] { return }
-        try await Task.sleep(for: .milliseconds(50))
+        if case .connected = r[0] { return true }
+        return false
     }
-    throw FixtureError("nothing listens on \(host):\(port) after \(within)")
 }
 
 /// A tiny HTTP server (Debian's python3): `/` and `/ok` answer 200 with a known body, `/500`
