@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "watchpost", targets: ["watchpost"]),
         .executable(name: "watchpost-sim", targets: ["watchpost-sim"]),
+        .executable(name: "watchpost-pdf", targets: ["watchpost-pdf"]),
     ],
     targets: [
         // MARK: C libraries (Debian packages), one system library each
@@ -32,8 +33,11 @@ let package = Package(
         .target(name: "USB", dependencies: ["CLibUSB"], swiftSettings: strict),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD", "Posix"], swiftSettings: strict),
         .target(name: "Crypto", dependencies: ["CCrypto"], swiftSettings: strict),
-        // A4 PDF documents: cairo draws, pango shapes and lays out text (one wrapper for both).
-        .target(name: "PDF", dependencies: ["CCairo", "CPango"], swiftSettings: strict),
+        // A4 PDF documents: cairo draws, pango shapes and lays out text (one wrapper for both),
+        // linked only by the watchpost-pdf helper below.
+        .target(name: "PDF", dependencies: ["CCairo", "CPango", "PDFLayout"], swiftSettings: strict),
+        // A PDF's layout as a value (pure Swift): what the reports build and watchpost-pdf draws.
+        .target(name: "PDFLayout", swiftSettings: strict),
 
         // MARK: Domain and configuration (pure Swift)
         .target(name: "WatchpostCore", swiftSettings: strict),
@@ -61,7 +65,7 @@ let package = Package(
         // MARK: Alerts, web, reports
         .target(name: "WatchpostMail", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "Curl", "Crypto", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostWeb", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostReports", "WatchpostBroadcast", "HTTPServer", "Crypto", "Posix"], swiftSettings: strict),
-        .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "PDF", "Curl", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "PDFLayout", "Curl", "Posix"], swiftSettings: strict),
 
         // MARK: Wiring and programs
         .target(name: "WatchpostDaemon", dependencies: [
@@ -80,6 +84,11 @@ let package = Package(
         // (-static-stdlib turns on -export-dynamic; nothing loads symbols from the program): 930 kB
         // less of symbol tables in the binary for the dynamic loader to read.
         linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"])]),
+        // Draws a report's PDF with cairo and pango from the layout watchpost writes, so that
+        // watchpost itself links none of cairo, pango, glib, harfbuzz (bench/daemon/README.md).
+        // Installed beside watchpost; the Swift runtime linked in, as for watchpost.
+        .executableTarget(name: "watchpost-pdf", dependencies: ["PDF", "PDFLayout", "WatchpostCore", "Posix"], swiftSettings: strict,
+                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"])]),
         // The content scanner alone, for bench/content (not a product).
         .executableTarget(name: "watchpost-hash-bench", dependencies: ["WatchpostCore", "WatchpostContent", "Posix"], swiftSettings: strict),
         // Simulated hardware for the demo and the tests; never linked into the product binary.

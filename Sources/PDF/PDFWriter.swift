@@ -1,43 +1,29 @@
 // A4 PDF documents drawn with cairo, text laid out and shaped by pango (HarfBuzz shapes the
-// Vietnamese diacritics; fonts from fontconfig, DejaVu Sans by default). A small flow layout:
-// headings, paragraphs, tables that break across pages (repeating their header row), and
-// drawings placed on the `Canvas` abstraction; every page gets a running header and a numbered
-// footer. The document is laid out twice so the footer can say "page n of N".
+// Vietnamese diacritics; fonts from fontconfig, DejaVu Sans by default): this module wraps both
+// and is linked only by the `watchpost-pdf` helper. It performs a `PDFLayoutDocument` (module
+// PDFLayout: headings, paragraphs, tables that break across pages repeating their header row,
+// drawings) as a small flow layout; every page gets a running header and a numbered footer. The
+// document is laid out twice so the footer can say "page n of N".
 import CCairo
 import CPango
+import PDFLayout
 
 public struct PDFError: Error, Sendable, CustomStringConvertible {
     public var description: String
 }
 
-/// The page and its margins, in points (1/72 inch). A4 is 595.28 × 841.89.
-public struct PageGeometry: Sendable, Hashable {
-    public var width = 595.28, height = 841.89
-    public var marginLeft = 42.0, marginRight = 42.0, marginTop = 56.0, marginBottom = 48.0
-    public init() {}
-    public var contentWidth: Double { width - marginLeft - marginRight }
-}
-
-/// One table cell: text, with an optional second line in grey (the English translation).
-public struct Cell: Sendable, Hashable {
-    public var text: String
-    public var note: String?
-    public var fill: RGB?
-    public init(_ text: String, note: String? = nil, fill: RGB? = nil) { self.text = text; self.note = note; self.fill = fill }
-}
-
 public final class PDFWriter {
-    public let geometry: PageGeometry
+    let geometry: PageGeometry
     let fontFamily: String
     let header: String
-    let footer: @Sendable (Int, Int) -> String
+    let footer: (Int, Int) -> String
     let totalPages: Int
     let surface: OpaquePointer
     let cr: OpaquePointer
-    public private(set) var page = 0
+    private(set) var page = 0
     var y = 0.0
 
-    init(path: String, geometry: PageGeometry, fontFamily: String, header: String, footer: @escaping @Sendable (Int, Int) -> String, totalPages: Int) throws(PDFError) {
+    init(path: String, geometry: PageGeometry, fontFamily: String, header: String, footer: @escaping (Int, Int) -> String, totalPages: Int) throws(PDFError) {
         guard let s = cairo_pdf_surface_create(path, geometry.width, geometry.height) else { throw PDFError(description: "cannot create a PDF surface for \(path)") }
         guard cairo_surface_status(s) == CAIRO_STATUS_SUCCESS, let c = cairo_create(s) else {
             let why = String(cString: cairo_status_to_string(cairo_surface_status(s)))
@@ -54,17 +40,29 @@ public final class PDFWriter {
         cairo_surface_destroy(surface)
     }
 
-    /// Writes the document at `path`: `content` is called twice (once to count the pages).
-    /// Returns the number of pages.
+    /// Writes `document` as a PDF at `path` (laid out twice: once to count the pages). Returns
+    /// the number of pages.
     @discardableResult
-    public static func write(path: String, geometry: PageGeometry = PageGeometry(), fontFamily: String = "DejaVu Sans", header: String,
-                             footer: @escaping @Sendable (Int, Int) -> String, content: (PDFWriter) -> Void) throws(PDFError) -> Int {
-        let counting = try PDFWriter(path: "/dev/null", geometry: geometry, fontFamily: fontFamily, header: header, footer: footer, totalPages: 0)
-        content(counting)
+    public static func write(_ document: PDFLayoutDocument, path: String) throws(PDFError) -> Int {
+        let footer = { (page: Int, pages: Int) in document.footer(page: page, of: pages) }
+        let counting = try PDFWriter(path: "/dev/null", geometry: document.geometry, fontFamily: document.fontFamily, header: document.header, footer: footer, totalPages: 0)
+        counting.perform(document.steps)
         let pages = try counting.finish()
-        let writer = try PDFWriter(path: path, geometry: geometry, fontFamily: fontFamily, header: header, footer: footer, totalPages: pages)
-        content(writer)
+        let writer = try PDFWriter(path: path, geometry: document.geometry, fontFamily: document.fontFamily, header: document.header, footer: footer, totalPages: pages)
+        writer.perform(document.steps)
         return try writer.finish()
+    }
+
+    func perform(_ steps: [LayoutStep]) {
+        for step in steps {
+            switch step {
+            case let .heading(text, translation, size, keepWith): heading(text, translation: translation, size: size, keepWith: keepWith)
+            case let .paragraph(text, size, color, bold, after): paragraph(text, size: size, color: color, bold: bold, after: after)
+            case let .table(header, rows, widths, size): table(header: header, rows: rows, widths: widths, size: size)
+            case let .drawing(width, height, shapes): drawing(width: width, height: height) { canvas in shapes.forEach { $0.draw(on: canvas) } }
+            case .newPage: newPage()
+            }
+        }
     }
 
     func finish() throws(PDFError) -> Int {
@@ -79,7 +77,7 @@ public final class PDFWriter {
     // MARK: - Pages
 
     var bottom: Double { geometry.height - geometry.marginBottom }
-    public var remaining: Double { bottom - y }
+    var remaining: Double { bottom - y }
 
     func startPage() {
         page += 1
@@ -98,16 +96,14 @@ public final class PDFWriter {
     }
 
     /// Starts a new page.
-    public func newPage() {
+    func newPage() {
         drawFooter()
         cairo_show_page(cr)
         startPage()
     }
 
     /// Starts a new page unless `height` points still fit on this one.
-    public func keep(_ height: Double) { if height > remaining && y > geometry.marginTop + 1 { newPage() } }
-
-    public func space(_ points: Double) { y += points; if y > bottom { newPage() } }
+    func keep(_ height: Double) { if height > remaining && y > geometry.marginTop + 1 { newPage() } }
 
     // MARK: - Text
 
@@ -128,7 +124,7 @@ public final class PDFWriter {
     }
 
     /// Width and height in points of `text` wrapped at `width`.
-    public func measure(_ text: String, size: Double, width: Double, bold: Bool = false) -> (width: Double, height: Double) {
+    func measure(_ text: String, size: Double, width: Double, bold: Bool = false) -> (width: Double, height: Double) {
         guard let l = layout(text, size: size, width: width, bold: bold) else { return (0, 0) }
         defer { g_object_unref(UnsafeMutableRawPointer(l)) }
         var w: Int32 = 0, h: Int32 = 0
@@ -150,14 +146,14 @@ public final class PDFWriter {
     }
 
     /// A paragraph across the content width, breaking the page when needed.
-    public func paragraph(_ text: String, size: Double = 9, color: RGB = .black, bold: Bool = false, after: Double = 4) {
+    func paragraph(_ text: String, size: Double = 9, color: RGB = .black, bold: Bool = false, after: Double = 4) {
         let h = measure(text, size: size, width: geometry.contentWidth, bold: bold).height
         keep(h)
         y += draw(text, x: geometry.marginLeft, y: y, size: size, width: geometry.contentWidth, color: color, bold: bold) + after
     }
 
     /// A section heading (Vietnamese) with its English translation below, kept with what follows.
-    public func heading(_ text: String, translation: String?, size: Double = 12, keepWith: Double = 60) {
+    func heading(_ text: String, translation: String?, size: Double = 12, keepWith: Double = 60) {
         let h = measure(text, size: size, width: geometry.contentWidth, bold: true).height + (translation == nil ? 0 : 12)
         keep(h + keepWith)
         y += 6
@@ -172,7 +168,7 @@ public final class PDFWriter {
 
     /// A table across the content width; `widths` are relative column widths. Rows that do not
     /// fit go to the next page, under a repeated header row.
-    public func table(header: [Cell], rows: [[Cell]], widths: [Double], size: Double = 8) {
+    func table(header: [Cell], rows: [[Cell]], widths: [Double], size: Double = 8) {
         let total = widths.reduce(0, +)
         let cols = widths.map { geometry.contentWidth * $0 / max(total, 0.0001) }
         let pad = 3.0
@@ -216,7 +212,7 @@ public final class PDFWriter {
 
     /// A drawing of `width` × `height` units scaled to the content width (never enlarged),
     /// placed on its own if it does not fit the rest of the page.
-    public func drawing(width: Double, height: Double, draw body: (any Canvas) -> Void) {
+    func drawing(width: Double, height: Double, draw body: (any Canvas) -> Void) {
         let scale = min(1, geometry.contentWidth / max(width, 1))
         keep(height * scale)
         cairo_save(cr)

@@ -1,9 +1,9 @@
-// The report's charts, drawn once against the `Canvas` abstraction (module PDF): a calendar
+// The report's charts, drawn once against the `Canvas` abstraction (module PDFLayout): a calendar
 // heat-map of daily site availability, an outage timeline per check, and availability bars.
 // `SVGCanvas` turns a chart into the HTML page's inline SVG; the PDF draws the same chart with
 // cairo. Coordinates are SVG user units (the HTML shows them at 1 px each).
 import WatchpostCore
-import PDF
+import PDFLayout
 
 /// A chart: its size and how to draw it.
 struct Chart {

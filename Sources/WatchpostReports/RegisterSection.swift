@@ -7,7 +7,7 @@
 // hours operated on the planned days (from the report's own day tallies) and renders.
 import WatchpostCore
 import WatchpostStore
-import PDF
+import PDFLayout
 
 /// The registers' figures of one site and period.
 public struct RegisterReport: Sendable, Hashable {
@@ -63,7 +63,7 @@ extension ReportRenderer {
         return o
     }
 
-    static func registersPDF(_ r: SiteReport, _ w: PDFWriter) {
+    static func registersPDF(_ r: SiteReport, _ w: DocumentBuilder) {
         headingPDF(w, "report.section.registers")
         guard let reg = r.registers else { noDataPDF(w, "report.registers.no_data"); return }
         w.table(header: [Cell(""), Cell("")], rows: reg.rows.map { row in

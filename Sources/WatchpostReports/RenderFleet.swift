@@ -1,10 +1,10 @@
 // The combined board and the consolidated yearly report of the Department's console (issue #17
 // point 4, Tây Trang Điều 8.2): every cluster of every box, with the box's contact state, in
 // HTML (the board's table and a printable A4 page with the same bar chart as the site report),
-// CSV (one row per cluster), text and PDF (cairo and pango, module PDF). A box that cannot be
+// CSV (one row per cluster), text and PDF (cairo and pango, through the watchpost-pdf helper). A box that cannot be
 // reached is named as such on every row that uses its last known figures.
 import WatchpostCore
-import PDF
+import PDFLayout
 
 /// One cluster's row: which box, how fresh, the figures (nil: none for the period).
 struct FleetRow {
@@ -180,7 +180,7 @@ public enum FleetRenderer {
         return o.joined(separator: "\n") + "\n"
     }
 
-    /// The A4 PDF (cairo and pango); returns the number of pages.
+    /// The A4 PDF (cairo and pango, in the watchpost-pdf helper); returns the number of pages.
     @discardableResult
     public static func pdf(_ v: FleetView, path: String) throws(WatchpostError) -> Int {
         try ReportRenderer.writePDF(path: path, header: t("fleet.report.title", .vi) + " — " + Fmt.periodName(v.period)) { w in

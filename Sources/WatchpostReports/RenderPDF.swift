@@ -1,10 +1,9 @@
-// The A4 PDF report, made on the box with cairo and pango (module PDF) — no browser. It follows
+// The A4 PDF report, made on the box with cairo and pango (the watchpost-pdf helper, PDFHelper.swift) — no browser. It follows
 // the HTML page section by section: header with the site and period on every page, numbered
 // pages, the same charts drawn by the same chart code (Charts.swift), the same tables, and the
 // sections that say plainly when there is no data.
 import WatchpostCore
-import PDF
-import Posix
+import PDFLayout
 
 extension ReportRenderer {
     /// Writes the PDF of `reports` (one site, or several after a consolidated table) to `path`
@@ -25,31 +24,21 @@ extension ReportRenderer {
     }
 
     /// Writes an A4 report PDF to `path` atomically (a temporary file moved into place), with the
-    /// header on every page and numbered pages. Returns the number of pages.
-    static func writePDF(path: String, header: String, _ body: (PDFWriter) -> Void) throws(WatchpostError) -> Int {
-        let temporary = path + ".tmp"
-        let pages: Int
-        do {
-            pages = try PDFWriter.write(path: temporary, header: header, footer: { page, pages in
-                Catalogue.bilingual(Message("report.pdf.page", ["page": .count(page), "pages": .count(pages)]))
-            }, content: body)
-        } catch {
-            FileSystem.remove(temporary)
-            throw WatchpostError(.io, "cannot write the PDF report \(path): \(error.description)", hint: "check that the folder exists and is writable, and that libcairo2 and libpango-1.0-0 are installed")
-        }
-        do { try FileSystem.move(temporary, to: path) } catch {
-            FileSystem.remove(temporary)
-            throw WatchpostError(.io, "cannot write the PDF report \(path): \(error)", hint: "check that the folder exists and is writable")
-        }
-        return pages
+    /// header on every page and numbered pages. `body` builds the layout here; the watchpost-pdf
+    /// helper draws it (PDFHelper.swift). Returns the number of pages.
+    static func writePDF(path: String, header: String, _ body: (DocumentBuilder) -> Void) throws(WatchpostError) -> Int {
+        let footer = Catalogue.bilingual(Message("report.pdf.page", ["page": .text("{page}"), "pages": .text("{pages}")]))
+        let builder = DocumentBuilder(header: header, footer: footer)
+        body(builder)
+        return try PDFHelper.write(builder.document, path: path)
     }
 
     static let muted = RGB(hex: "#555555")
 
-    static func headingPDF(_ w: PDFWriter, _ key: MessageKey) { w.heading(Say.vi(key), translation: Say.en(key)) }
-    static func noDataPDF(_ w: PDFWriter, _ key: MessageKey) { w.paragraph(Say.vi(key) + "\n" + Say.en(key), size: 8.5, color: muted) }
+    static func headingPDF(_ w: DocumentBuilder, _ key: MessageKey) { w.heading(Say.vi(key), translation: Say.en(key)) }
+    static func noDataPDF(_ w: DocumentBuilder, _ key: MessageKey) { w.paragraph(Say.vi(key) + "\n" + Say.en(key), size: 8.5, color: muted) }
 
-    static func consolidatedPDF(_ reports: [SiteReport], _ w: PDFWriter) {
+    static func consolidatedPDF(_ reports: [SiteReport], _ w: DocumentBuilder) {
         w.heading("BÁO CÁO TỔNG HỢP CÁC CỤM THÔNG TIN ĐỐI NGOẠI", translation: "Consolidated report — " + Fmt.periodName(reports[0].period), size: 14)
         w.table(header: [Cell("Cụm", note: "Site"), Cell("Tỉnh", note: "Province"), Cell("Sẵn sàng", note: "Availability"), Cell("Ngừng", note: "Downtime"),
                          Cell("Không dữ liệu", note: "No data"), Cell("Sự cố", note: "Incidents"), Cell("MTTA"), Cell("MTTR")],
@@ -61,7 +50,7 @@ extension ReportRenderer {
         w.drawing(width: chart.width, height: chart.height, draw: chart.draw)
     }
 
-    static func sitePDF(_ r: SiteReport, _ w: PDFWriter) {
+    static func sitePDF(_ r: SiteReport, _ w: DocumentBuilder) {
         w.heading("BÁO CÁO HOẠT ĐỘNG CỤM THÔNG TIN ĐỐI NGOẠI", translation: "Uptime report — foreign-information cluster", size: 14, keepWith: 120)
         var meta = "\(r.name)\n\(r.nameEnglish) · \(r.province) · \(r.siteID)\nKỳ báo cáo / Period: \(Fmt.periodName(r.period)) (\(Fmt.range(r)), \(r.zone.identifier))\nLập lúc / Generated: \(Fmt.dateTime(r.generatedAt.seconds, r.zone))"
         if let b = r.basis { meta += "\n" + Say.both("report.basis", ["basis": .text(b)]) }
@@ -126,7 +115,7 @@ extension ReportRenderer {
         extraPDF(r, w)
     }
 
-    static func extraPDF(_ r: SiteReport, _ w: PDFWriter) {
+    static func extraPDF(_ r: SiteReport, _ w: DocumentBuilder) {
         let z = r.zone
         headingPDF(w, "report.section.incident_list")
         if let list = r.incidentList {

@@ -110,7 +110,30 @@ struct ReportPDFTests {
             try ReportRenderer.pdf([report], path: "\(dir)/no-such-folder/r.pdf")
             Issue.record("writing into a missing folder succeeded")
         } catch {
-            #expect(error.description.contains("cannot write the PDF report"))
+            #expect(error.text?.key == "report.pdf.failed", "\(error)")
+            #expect(error.description.contains("Cannot write the PDF"), "\(error)")
         }
+        #expect(try FileSystem.listDirectory(dir).filter { $0.hasPrefix("r.pdf") }.isEmpty)
+    }
+
+    /// The daemon and the CLI build the layout and run `watchpost-pdf` beside them: only that
+    /// helper links the drawing libraries, which cost every start of `watchpost` about 4 MB
+    /// resident and twice the dynamic loader's work (issue #20, bench/daemon/README.md).
+    @Test("watchpost links none of cairo, pango, glib, harfbuzz; the watchpost-pdf helper does")
+    func onlyTheHelperLinksTheDrawingLibraries() throws {
+        let readelf = try requireTool("readelf", debianPackage: "binutils")
+        func needed(_ program: String) throws -> [String] {
+            let r = try Subprocess.run(readelf, arguments: ["-d", "-W", try TestPaths.builtBinary(program)], timeout: .seconds(60), maxOutput: 1 << 20)
+            try #require(r.exitCode == 0, "readelf: \(r.output)")
+            return r.output.split(separator: "\n").filter { $0.contains("(NEEDED)") }.map(String.init)
+        }
+        let daemon = try needed("watchpost")
+        #expect(daemon.contains { $0.contains("libcurl") }, "\(daemon)")
+        for library in ["libcairo", "libpango", "libglib", "libgobject", "libharfbuzz", "libfontconfig", "libfreetype"] {
+            #expect(!daemon.contains { $0.contains(library) }, "watchpost links \(library): \(daemon)")
+        }
+        let helper = try needed("watchpost-pdf")
+        #expect(helper.contains { $0.contains("libcairo") } && helper.contains { $0.contains("libpango") }, "\(helper)")
+        #expect(!helper.contains { $0.contains("libcurl") || $0.contains("libsqlite3") }, "\(helper)")
     }
 }

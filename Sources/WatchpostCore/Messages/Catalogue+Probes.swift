@@ -19,5 +19,14 @@ extension Catalogue {
         .init("probe.timeout", vi: "Hạng mục giám sát {check} không trả lời trong {limit}", en: "{check} did not answer within {limit} (probe timed out)"),
         .init("probe.skipped", vi: "Lần kiểm tra trước của {check} đã treo {stuck} chưa kết thúc; không chạy lại",
               en: "The previous run of {check} has not returned for {stuck}; not started again"),
+
+        // The PDF is laid out by the watchpost-pdf helper beside watchpost (WatchpostReports/PDFHelper.swift).
+        .init("report.pdf.helper_missing", vi: "Không lập được tệp PDF {path}: không có chương trình watchpost-pdf trong thư mục {folder}, cạnh watchpost",
+              en: "Cannot make the PDF {path}: the program watchpost-pdf is not in {folder}, beside watchpost"),
+        .init("report.pdf.helper_missing.hint", vi: "cài watchpost-pdf cùng thư mục với watchpost: install -m 755 .build/release/watchpost-pdf /usr/local/bin/ (README, mục cài đặt)",
+              en: "install watchpost-pdf in the same folder as watchpost: install -m 755 .build/release/watchpost-pdf /usr/local/bin/ (README, install)"),
+        .init("report.pdf.failed", vi: "Không ghi được tệp PDF {path}: {reason}", en: "Cannot write the PDF {path}: {reason}"),
+        .init("report.pdf.failed.hint", vi: "kiểm tra thư mục có tồn tại và ghi được không, và máy đã cài libcairo2, libpango-1.0-0",
+              en: "check that the folder exists and is writable, and that libcairo2 and libpango-1.0-0 are installed"),
     ]
 }

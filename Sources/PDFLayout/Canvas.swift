@@ -1,11 +1,11 @@
-// PDF wraps cairo and pango (the only module that touches them) and owns the small drawing
-// abstraction the report charts are written against: `Canvas` (rectangles, lines, text in a
-// y-down coordinate space). WatchpostReports draws its charts once against it; an SVG canvas
-// there turns them into the HTML's SVG, and `CairoCanvas` here draws the same charts in the PDF.
-// No C type appears in this module's public interface.
+// PDFLayout owns the small drawing abstraction the report charts are written against: `Canvas`
+// (rectangles, lines, text in a y-down coordinate space). WatchpostReports draws its charts once
+// against it; an SVG canvas there turns them into the HTML's SVG, `ShapeRecorder` (Layout.swift)
+// keeps them for the PDF, and the PDF module's `CairoCanvas` draws them with cairo in the
+// `watchpost-pdf` helper. Pure Swift: linking it links no C library.
 
 /// An sRGB colour.
-public struct RGB: Sendable, Hashable {
+public struct RGB: Sendable, Hashable, Codable {
     public var r: Double, g: Double, b: Double
     public init(r: Double, g: Double, b: Double) { self.r = r; self.g = g; self.b = b }
 
@@ -32,7 +32,7 @@ public struct RGB: Sendable, Hashable {
     public static let white = RGB(r: 1, g: 1, b: 1)
 }
 
-public enum TextAnchor: Sendable, Hashable { case start, middle, end }
+public enum TextAnchor: String, Sendable, Hashable, Codable { case start, middle, end }
 
 /// Where charts draw: y grows downwards, text is placed by its baseline (as in SVG).
 public protocol Canvas: AnyObject {
