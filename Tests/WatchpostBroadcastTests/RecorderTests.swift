@@ -10,8 +10,6 @@ import Crypto
 import Posix
 import Glibc
 
-func temporaryDatabase() -> String { "/tmp/watchpost-broadcast-\(getpid())-\(UInt64.random(in: 0..<UInt64.max)).db" }
-func removeDatabase(_ p: String) { for s in ["", "-wal", "-shm"] { unlink(p + s) } }
 
 func approved(_ item: PlayerStatus.Item) -> BroadcastItem {
     BroadcastItem(path: item.path ?? item.name, name: item.name, sha256: item.sha256 ?? "", approved: !item.name.hasPrefix("quang-cao"),

@@ -3,6 +3,7 @@
 // (content to the Department "trước ngày 05 hàng tháng", passed to the Management Board to post);
 // Tây Trang 7.1.1, 7.2.1, 7.8.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 import WatchpostContent
@@ -12,7 +13,7 @@ import Posix
 @Suite struct FreshnessRoutingTests {
     /// The engine with only `check` of `site` from the shipped configuration.
     func engine(site: String, check: String) throws -> (IncidentEngine, CheckKey, WatchpostConfiguration) {
-        let config = try ConfigurationLoader.load(root: try #require(sourceRoot()))
+        let config = try ConfigurationLoader.load(root: TestPaths.packageRoot)
         var settings = EngineSettings(configuration: config)
         var spec = try #require(settings.sites.first { $0.id == site })
         spec.checks = spec.checks.filter { $0.key.check == check }

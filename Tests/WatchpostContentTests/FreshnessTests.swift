@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 import WatchpostContent
@@ -61,7 +62,7 @@ import Posix
     }
 
     @Test func shippedProfilesHaveTechnicalFreshnessChecksCitingTheirArticles() throws {
-        let root = try #require(CurrentProcess.environment("WATCHPOST_SOURCE_ROOT") ?? sourceRoot())
+        let root = TestPaths.packageRoot
         let config = try ConfigurationLoader.load(root: root)
         let tt = try #require(config.check("tay-trang/content-freshness"))
         let va = try #require(config.check("vung-ang/content-freshness"))
@@ -85,10 +86,4 @@ import Posix
         #expect(r.findings.map(\.code) == [FreshnessFindingCode.monthlyManifestLate])
         #expect(!r.findings.contains { $0.securityRelevant })
     }
-}
-
-func sourceRoot() -> String? {
-    var dir = #filePath
-    for _ in 0..<3 { dir = String(dir[..<(dir.lastIndex(of: "/") ?? dir.endIndex)]) }
-    return dir
 }

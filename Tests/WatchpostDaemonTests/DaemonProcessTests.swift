@@ -76,13 +76,14 @@ struct DaemonProcessTests {
             statusOut = shell("'\(watchpost)' status --config '\(site.dir)'").1
             return statusOut.split(separator: "\n").contains { $0.contains("tay-trang/c3 ") && $0.contains("Nghiêm trọng") }
         }, "\(statusOut)")
-        // SIGTERM stops it within 2 s, cleanly.
-        let t0 = monotonicNanoseconds()
+        // SIGTERM stops it cleanly. The daemon bounds its own shutdown by [daemon] stop_timeout
+        // (1.5 s by default); that bound is tested with a manual clock in
+        // ServiceGroupTests.shutdownDeadlineLeavesAServiceThatDoesNotStop. Here the process
+        // only has to exit, with status 0: 15 s is what a loaded two-core machine can honour
+        // for a process exit, not a claim about the deadline.
         kill(pid, SIGTERM)
-        let status = waitExit(pid, seconds: 5)
-        let took = Double(monotonicNanoseconds() - t0) / 1e9
-        #expect(status == 0, "exit status \(String(describing: status))")
-        #expect(took < 2.0, "stopping took \(took) s")
+        let status = waitExit(pid, seconds: 15)
+        #expect(status == 0, "exit status \(String(describing: status)) (nil: still running 15 s after SIGTERM)")
         #expect(site.log.contains("watchpost stopped"))
     }
 

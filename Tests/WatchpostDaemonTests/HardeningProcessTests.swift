@@ -2,6 +2,7 @@
 // daemon (point 2); plugins start with a minimal environment in their own process group, killed
 // as a group (point 11); the database and its WAL are created owner-only (point 11).
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 @testable import WatchpostConfig
 import WatchpostStore
@@ -70,15 +71,10 @@ struct HardeningProcessTests {
         #expect(outcome.timedOut)
         let pid = try #require(Int32(try FileSystem.readText("\(dir)/child.pid").trimmingWhitespace()))
         // The child is gone (or a zombie of init's, reaped soon): wait on that condition.
-        let deadline = monotonicNanoseconds() + 10_000_000_000
-        var alive = true
-        while monotonicNanoseconds() < deadline {
+        try await waitUntil("the plugin's child \(pid) gone after the timeout killed its group", within: 10) { () async in
             let stat = (try? FileSystem.readText("/proc/\(pid)/stat")) ?? ""
-            alive = !stat.isEmpty && !stat.contains(") Z ")
-            if !alive { break }
-            try await Task.sleep(for: .milliseconds(20))
+            return stat.isEmpty || stat.contains(") Z ")
         }
-        #expect(!alive, "the plugin's child \(pid) outlived the timeout")
     }
 
     // Point 11: the database (62 usable ack links) was created 0644.

@@ -141,8 +141,10 @@ struct NovaStarClientTests {
         }
         let ms = (monotonicNanoseconds() - t0) / 1_000_000
         // Not before the 2 s timeout; the upper bound only rules out waiting for TCP itself
-        // (minutes), with slack for two loaded cores.
-        #expect(ms >= 1950 && ms < 10_000, "\(ms) ms")
+        // (a stalled peer that keeps the connection open is never timed out by the kernel). It
+        // leaves room for two loaded cores: a fresh-clone make test at load 18 measured 13.6 s,
+        // the deadline's wake-up queued behind other suites' work.
+        #expect(ms >= 1950 && ms < 60_000, "\(ms) ms")
         _ = try rig.device.apply("unstall")
         #expect(try await rig.status([1]).inputSignal)
     }

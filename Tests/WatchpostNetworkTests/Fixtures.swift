@@ -7,41 +7,6 @@ import FoundationEssentials
 import Synchronization
 import WatchpostTestSupport
 
-enum Shell {
-    /// Runs `sh -c command`; output is standard output and error together.
-    @discardableResult
-    static func run(_ command: String, timeout: Seconds = .seconds(30)) async throws -> Subprocess.Outcome {
-        // A result with 200 findings in JSON (each with its catalogue message) passes 64 KiB.
-        try await runBlocking { try Subprocess.run("/bin/sh", arguments: ["-c", command], timeout: timeout, maxOutput: 1 << 20) }
-    }
-
-    /// Runs a command that must succeed.
-    @discardableResult
-    static func must(_ command: String, timeout: Seconds = .seconds(30)) async throws -> String {
-        let o = try await run(command, timeout: timeout)
-        guard o.exitCode == 0 else { throw FixtureError("`\(command)` failed (\(o.exitCode.map(String.init) ?? "signal")): \(o.output)") }
-        return o.output
-    }
-
-    /// Starts `command` in the background (its output discarded) and returns its pid.
-    static func background(_ command: String) async throws -> Int {
-        let out = try await must("(\(command)) >/dev/null 2>&1 & echo $!")
-        guard let pid = Int(out.trimmingWhitespace()) else { throw FixtureError("no pid from: \(out)") }
-        return pid
-    }
-
-    static func stop(_ pid: Int) async { _ = try? await run("kill \(pid) 2>/dev/null; wait \(pid) 2>/dev/null; true") }
-
-    static func tempDir() async throws -> String { try await must("mktemp -d /tmp/watchpost-net-XXXXXX").trimmingWhitespace() }
-
-    static func has(_ program: String) async -> Bool { (try? await run("command -v \(program)"))?.exitCode == 0 }
-}
-
-struct FixtureError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
-}
-
 /// Waits until a TCP port on loopback accepts connections (a server we just started).
 func waitForPort(_ port: Int, host: String = "127.0.0.1", within: Seconds = .seconds(10)) async throws {
     let addr = IPAddress(parsing: host)!
@@ -80,16 +45,17 @@ struct TestHTTPServer {
         try FileSystem.writeAtomically("\(dir)/server.py", script)
         let python = try debianPython()
         let pid = try await Shell.background("exec \(python) \(dir)/server.py \(dir)/port")
-        let deadline = monotonicNanoseconds() + 30_000_000_000
-        while monotonicNanoseconds() < deadline {
-            if let text = try? FileSystem.readText("\(dir)/port"), let port = Int(text) {
-                try await waitForPort(port)
-                return TestHTTPServer(pid: pid, port: port)
+        do {
+            try await waitUntil("the test HTTP server writes its port to \(dir)/port", within: 30) { () async in
+                (try? FileSystem.readText("\(dir)/port")).flatMap { Int($0) } != nil
             }
-            try await Task.sleep(for: .milliseconds(50))
+            guard let port = Int(try FileSystem.readText("\(dir)/port")) else { throw FixtureError("no port in \(dir)/port") }
+            try await waitForPort(port)
+            return TestHTTPServer(pid: pid, port: port)
+        } catch {
+            await Shell.stop(pid)
+            throw error
         }
-        await Shell.stop(pid)
-        throw FixtureError("the test HTTP server did not start")
     }
 
     func stop() async { await Shell.stop(pid) }

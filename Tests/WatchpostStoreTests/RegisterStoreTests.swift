@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 @testable import WatchpostStore
 

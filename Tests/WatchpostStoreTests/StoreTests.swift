@@ -2,13 +2,8 @@ import Testing
 import WatchpostCore
 @testable import WatchpostStore
 import SQLite
+import WatchpostTestSupport
 import Glibc
-
-func temporaryDatabase() -> String {
-    "/tmp/watchpost-store-\(getpid())-\(UInt64.random(in: 0..<UInt64.max)).db"
-}
-
-func removeDatabase(_ p: String) { for s in ["", "-wal", "-shm"] { unlink(p + s) } }
 
 @Suite("Store")
 struct StoreTests {

@@ -1,4 +1,4 @@
-// Temporary folders for tests (mkdtemp: unique without clocks or counters) and their removal.
+// Temporary folders and database paths for tests (unique without clocks or counters) and their removal.
 import Posix
 import Glibc
 
@@ -18,3 +18,12 @@ public func removeTree(_ path: String) {
     guard path.count > 5, path.hasPrefix("/") else { return }
     _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", path], timeout: .seconds(30))
 }
+
+/// A path for a fresh SQLite database under /tmp (random name, nothing created yet); remove it
+/// with `removeDatabase`, which also takes the WAL and shared-memory files SQLite adds.
+public func temporaryDatabase(_ prefix: String = "watchpost-test") -> String {
+    "/tmp/\(prefix)-\(getpid())-\(UInt64.random(in: 0..<UInt64.max)).db"
+}
+
+/// Removes a database made by `temporaryDatabase` with its -wal and -shm companions.
+public func removeDatabase(_ path: String) { for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) } }

@@ -1,6 +1,7 @@
-// Child processes of tests: shell one-liners, programs started in the background with their
+// Child processes of tests: shell one-liners (blocking, and async with a timeout), programs started in the background with their
 // output in a log file, waiting for their exit, stopping them, and the `watchpost run` daemon.
 import Posix
+import WatchpostCore
 import Glibc
 
 /// Runs `sh -c command` and returns its exit status and standard output and error together.
@@ -152,4 +153,42 @@ extension String {
         while let r = rest.firstRange(of: needle) { n += 1; rest = rest[r.upperBound...] }
         return n
     }
+}
+
+/// Shell commands for async tests: each runs on the blocking pool with a timeout, so a hung
+/// command fails its test instead of holding a cooperative thread.
+public enum Shell {
+    /// Runs `sh -c command`; output is standard output and error together.
+    @discardableResult
+    public static func run(_ command: String, timeout: Seconds = .seconds(30)) async throws -> Subprocess.Outcome {
+        // A result with 200 findings in JSON (each with its catalogue message) passes 64 KiB.
+        try await runBlocking { try Subprocess.run("/bin/sh", arguments: ["-c", command], timeout: timeout, maxOutput: 1 << 20) }
+    }
+
+    /// Runs a command that must succeed.
+    @discardableResult
+    public static func must(_ command: String, timeout: Seconds = .seconds(30)) async throws -> String {
+        let o = try await run(command, timeout: timeout)
+        guard o.exitCode == 0 else { throw FixtureError("`\(command)` failed (\(o.exitCode.map(String.init) ?? "signal")): \(o.output)") }
+        return o.output
+    }
+
+    /// Starts `command` in the background (its output discarded) and returns its pid.
+    public static func background(_ command: String) async throws -> Int {
+        let out = try await must("(\(command)) >/dev/null 2>&1 & echo $!")
+        guard let pid = Int(out.trimmingWhitespace()) else { throw FixtureError("no pid from: \(out)") }
+        return pid
+    }
+
+    public static func stop(_ pid: Int) async { _ = try? await run("kill \(pid) 2>/dev/null; wait \(pid) 2>/dev/null; true") }
+
+    public static func tempDir() async throws -> String { try await must("mktemp -d /tmp/watchpost-net-XXXXXX").trimmingWhitespace() }
+
+    public static func has(_ program: String) async -> Bool { (try? await run("command -v \(program)"))?.exitCode == 0 }
+}
+
+/// A test fixture (a server, a namespace, a command) that could not be set up.
+public struct FixtureError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
 }

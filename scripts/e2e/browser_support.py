@@ -1,7 +1,7 @@
 """What the browser end-to-end scripts share: failing loudly, finding Debian's tools, reading the
 page, waiting on a condition with a deadline (never a fixed sleep), and starting headless
 chromium through chromedriver (python3-selenium)."""
-import shutil, sys
+import shutil, sys, time
 
 try:
     from selenium import webdriver
@@ -39,6 +39,19 @@ def wait_for(driver, what, condition, timeout):
         WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: condition(d))
     except TimeoutException:
         fail("%s did not happen within %ss; the browser is at %s showing:\n%s" % (what, timeout, driver.current_url, body_text(driver)[:1500]))
+
+
+def poll_until(what, condition, timeout, every=0.2):
+    """Polls condition() (no browser needed: a file, a mail) until it returns a true value, which
+    it returns; fails naming what was awaited after timeout seconds."""
+    deadline = time.time() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.time() >= deadline:
+            fail("%s did not happen within %ss" % (what, timeout))
+        time.sleep(every)
 
 
 def chromium(timeout, window="1280,1000"):

@@ -13,7 +13,7 @@ takes seconds on a loaded machine."""
 import argparse, email, email.policy, glob, os, re, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from browser_support import body_text, chromium, fail, wait_for as wait_until  # noqa: E402 (after the path)
+from browser_support import body_text, chromium, fail, poll_until, wait_for as wait_until  # noqa: E402 (after the path)
 from selenium.webdriver.common.by import By  # noqa: E402
 
 p = argparse.ArgumentParser()
@@ -36,24 +36,21 @@ def heading(driver):
         return ""
 
 # 1. The email with the link (text parts decoded from quoted-printable/base64).
-link, mail_to, deadline = None, None, time.time() + a.timeout
 pattern = re.compile(re.escape(a.base) + r"/ack/[A-Za-z0-9._~-]+")
-while link is None and time.time() < deadline:
+
+
+def link_in_mail():
     for path in sorted(glob.glob(os.path.join(a.maildir, "*.eml"))):
         msg = email.message_from_bytes(open(path, "rb").read(), policy=email.policy.default)
         for part in msg.walk():
-            if part.get_content_maintype() != "text":
-                continue
-            m = pattern.search(part.get_content())
-            if m:
-                link, mail_to = m.group(0), msg["To"]
-                break
-        if link:
-            break
-    if link is None:
-        time.sleep(0.5)
-if link is None:
-    fail("no email with an acknowledgement link in %s within %ss" % (a.maildir, a.timeout))
+            if part.get_content_maintype() == "text":
+                m = pattern.search(part.get_content())
+                if m:
+                    return m.group(0), msg["To"]
+    return None
+
+
+link, mail_to = poll_until("an email with an acknowledgement link in %s" % a.maildir, link_in_mail, a.timeout, every=0.5)
 print("link from the email to %s: %s..." % (mail_to, link[:70]), flush=True)
 
 driver = chromium(a.timeout)
