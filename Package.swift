@@ -65,7 +65,7 @@ let package = Package(
         // MARK: Alerts, web, reports
         .target(name: "WatchpostMail", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "Curl", "Crypto", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostWeb", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostReports", "WatchpostBroadcast", "HTTPServer", "Crypto", "Posix"], swiftSettings: strict),
-        .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "PDFLayout", "Curl", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostBroadcast", "PDFLayout", "Curl", "Posix"], swiftSettings: strict),
 
         // MARK: Wiring and programs
         .target(name: "WatchpostDaemon", dependencies: [
@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "WatchpostMailTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostMail", "WatchpostAuth", "Curl", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostContentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostProbes", "WatchpostSimulators", "Crypto", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostBroadcastTests", dependencies: [
-            "WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostStore", "WatchpostBroadcast", "WatchpostSimulators", "Crypto", "Posix",
+            "WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostStore", "WatchpostBroadcast", "WatchpostReports", "WatchpostSimulators", "Crypto", "Posix",
         ], swiftSettings: strict),
         .testTarget(name: "WatchpostFuzzTests", dependencies: ["WatchpostFuzzTargets"], swiftSettings: strict),
         .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),

@@ -21,6 +21,10 @@ public struct BroadcastLogSettings: Sendable {
     public var screenCheck: String?
     public var schedule: OperatingSchedule
     public var retention: Seconds
+    /// The site's responders that black out (led-blackout) or restore (led-restore) the screen
+    /// check's screen: their runs are the blackouts the log records.
+    public var blackoutResponders: [String] = []
+    public var restoreResponders: [String] = []
 
     public init(site: String, player: String, url: String, manifestPath: String, publicKeyPath: String, archive: ManifestArchive,
                 interval: Seconds, screenCheck: String?, schedule: OperatingSchedule, retention: Seconds) {
@@ -47,6 +51,10 @@ public struct BroadcastLogSettings: Sendable {
                     archive: ManifestArchive(databasePath: config.daemon.database, site: site.id),
                     interval: check.parameters.duration("log_interval", default: .seconds(5)),
                     screenCheck: check.parameters.value("screen_check"), schedule: site.schedule, retention: config.daemon.historyRetention))
+                let screen = check.parameters.value("screen_check")
+                let responders = site.sections.filter { $0.type == "responder" && screen != nil && $0.value("check") == screen }
+                out[out.count - 1].blackoutResponders = responders.filter { $0.value("action") == "led-blackout" }.compactMap(\.name)
+                out[out.count - 1].restoreResponders = responders.filter { $0.value("action") == "led-restore" }.compactMap(\.name)
             }
         }
         return out
@@ -114,12 +122,29 @@ public struct BroadcastLogger: Sendable {
             }
         }
         var dark = false
-        if let screen = s.screenCheck, let (last, result) = try? await store.lastResult(site: s.site, checkID: screen), let result {
-            // A result older than a few of the logger's polls and a minute says nothing about now.
-            if now - last <= max(.minutes(2), s.interval * 4) {
-                dark = result.findings.contains { $0.code == "screen-dark" }
+        var blackout: CommandedBlackout?
+        if let screen = s.screenCheck {
+            let last = try? await store.lastResult(site: s.site, checkID: screen)
+            if let (at, result) = last, let result {
+                // A result older than a few of the logger's polls and a minute says nothing about now.
+                if now - at <= max(.minutes(2), s.interval * 4) {
+                    dark = result.findings.contains { $0.code == "screen-dark" }
+                }
+            }
+            if let commands = try? await store.latestScreenCommands(site: s.site, check: screen, blackoutResponders: s.blackoutResponders,
+                                                                    restoreResponders: s.restoreResponders),
+               let b = commands.blackout {
+                var c = CommandedBlackout(since: b.at, by: b.by, incidentID: b.incidentID)
+                if let r = commands.restore, r.at >= b.at {
+                    c.ended = r.at
+                } else if let (_, result) = last, let result, result.startedAt > b.at, !result.findings.contains(where: { $0.code == "screen-dark" }) {
+                    // Lit again without a restore command (the controller's own software): the
+                    // screen check, started after the command, found the screen on.
+                    c.ended = result.startedAt
+                }
+                blackout = c
             }
         }
-        return (PlayerObservation(at: now, state: state, screenDark: dark, inOperatingHours: s.schedule.isOn(at: now)), reading)
+        return (PlayerObservation(at: now, state: state, screenDark: dark, inOperatingHours: s.schedule.isOn(at: now), blackout: blackout), reading)
     }
 }

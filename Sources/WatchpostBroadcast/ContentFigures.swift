@@ -177,3 +177,89 @@ public enum ContentFigures {
         }
     }
 }
+
+/// What a report of any period says about approvals (issue 16 point 5, #16 review defect 3):
+/// the Tây Trang 7.8 programme test for each month of the period, every renewal in the period
+/// against its deadline (Vũng Áng Art. 4.3.a: before the 5th of each month; Tây Trang 7.1.1: month
+/// by month, the previous approval's valid-to), the approval in force at the end and when the
+/// next one is due.
+public struct ContentApprovalFigures: Sendable, Hashable, Codable {
+    public struct MonthProgrammes: Sendable, Hashable, Codable {
+        /// `2026-11`.
+        public var month: String
+        public var test: ContentMonthFigures.ProgrammeTest
+    }
+
+    public struct Current: Sendable, Hashable, Codable {
+        public var sequence: Int64?
+        public var approvedAt: Instant
+        public var validTo: Instant
+    }
+
+    /// Empty when the site has no programme rule (only Tây Trang has one).
+    public var programmeTests: [MonthProgrammes]
+    public var renewals: [ContentMonthFigures.Renewal]
+    /// The newest accepted approval in force at the period's reference time (nil: none).
+    public var current: Current?
+    /// When the next approval is due: the earlier of the current one's valid-to and the next
+    /// monthly deadline (Vũng Áng Art. 4.3.a) of a month with no approval yet.
+    public var nextDue: Instant?
+    /// The site's monthly day (Vũng Áng: 5), nil when the site has none.
+    public var monthlyDeadlineDay: Int?
+}
+
+extension ContentFigures {
+    /// The approval figures of `site` for [from, to). `asOf` is the reference time for the
+    /// current approval and the next due date (the period's end, or now while it runs).
+    public static func approvals(site: String, from: Instant, to: Instant, asOf: Instant, zone: ZoneOffset, store: Store, archive: ManifestArchive,
+                                 publicKey: [UInt8], rules: FreshnessRules) async throws(WatchpostError) -> ContentApprovalFigures {
+        let manifests = archive.verifiedManifests(publicKey: publicKey).sorted { ($0.effectiveSequence, $0.approvedAt) < ($1.effectiveSequence, $1.approvedAt) }
+        // Each calendar month of the period, clipped to it: its own programme test.
+        var tests: [ContentApprovalFigures.MonthProgrammes] = []
+        var renewals: [ContentMonthFigures.Renewal] = []
+        var cursor = from
+        var guardMonths = 0
+        while cursor < to && guardMonths < 400 {
+            guardMonths += 1
+            let d = zone.localDate(of: cursor)
+            let next = zone.startOf(d.month == 12 ? CivilDate(year: d.year + 1, month: 1, day: 1) : CivilDate(year: d.year, month: d.month + 1, day: 1))
+            let end = min(next, to)
+            let f = try await month(site: site, from: cursor, to: end, zone: zone, store: store, archive: archive, publicKey: publicKey, rules: rules)
+            if let t = f.programmeTest { tests.append(.init(month: String(d.description.prefix(7)), test: t)) }
+            renewals += f.renewals
+            cursor = end
+        }
+        // The last moment of the period (its end is exclusive), or `asOf` if earlier.
+        let reference = min(asOf, to - Seconds(milliseconds: 1))
+        let inForce = manifests.filter { $0.validFrom <= reference && $0.approvedAt <= reference }
+        let current = inForce.last.map { ContentApprovalFigures.Current(sequence: $0.sequence, approvedAt: $0.approvedAt, validTo: $0.validTo) }
+        var due = current?.validTo
+        if let day = rules.monthlyDeadlineDay {
+            // The first month from the reference one with no approval in it yet.
+            var m = zone.localDate(of: reference)
+            for _ in 0..<24 {
+                let start = zone.startOf(CivilDate(year: m.year, month: m.month, day: 1))
+                let next = zone.startOf(m.month == 12 ? CivilDate(year: m.year + 1, month: 1, day: 1) : CivilDate(year: m.year, month: m.month + 1, day: 1))
+                if !manifests.contains(where: { $0.approvedAt >= start && $0.approvedAt < next }) {
+                    let monthly = zone.startOf(CivilDate(year: m.year, month: m.month, day: day)) + .hours(24)
+                    due = due.map { min($0, monthly) } ?? monthly
+                    break
+                }
+                m = zone.localDate(of: next)
+            }
+        }
+        return ContentApprovalFigures(programmeTests: tests, renewals: renewals, current: current, nextDue: due, monthlyDeadlineDay: rules.monthlyDeadlineDay)
+    }
+
+    /// The same for one configured site: its archive next to the database, the Department's key
+    /// of its player or content check, the rules of its content-freshness check. Nil when the site
+    /// has no content or player check or its key cannot be read.
+    public static func approvals(site: SiteProfile, from: Instant, to: Instant, asOf: Instant, configuration: WatchpostConfiguration,
+                                 store: Store) async throws(WatchpostError) -> ContentApprovalFigures? {
+        guard let keyPath = departmentKeyPath(site: site, configuration: configuration),
+              let text = try? FileSystem.readText(keyPath), let key = try? Ed25519.publicKey(fromPEM: text) else { return nil }
+        let rules = site.checks.first(where: { $0.kind == "content-freshness" }).map { FreshnessRules(section: $0.parameters) } ?? FreshnessRules()
+        return try await approvals(site: site.id, from: from, to: to, asOf: asOf, zone: site.zone, store: store,
+                                   archive: ManifestArchive(databasePath: configuration.daemon.database, site: site.id), publicKey: key, rules: rules)
+    }
+}

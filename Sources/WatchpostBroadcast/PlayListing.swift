@@ -29,6 +29,11 @@ public struct PlayRow: Codable, Sendable, Hashable {
     public var kind: String?
     public var gap: String?
     public var darkSeconds: Double?
+    /// `blacked-out` gaps: who commanded the blackout, its incident, and the play it stopped.
+    public var commandedBy: String?
+    public var incidentId: Int64?
+    public var stoppedPath: String?
+    public var stoppedStart: String?
     /// With --verify: proven, no-approval, archive-missing, signature-invalid, mismatch…
     public var proof: String?
     public var proofDetail: String?
@@ -43,6 +48,9 @@ public struct PlayRow: Codable, Sendable, Hashable {
         lastSeen = iso(e.lastSeen)
         durationSeconds = (e.end - e.started).double
         gap = e.gap?.rawValue
+        if let b = e.blackout {
+            commandedBy = b.by; incidentId = b.incidentID; stoppedPath = b.stoppedPath; stoppedStart = b.stoppedStarted.map(iso)
+        }
         if let i = e.item {
             path = i.path; name = i.name; sha256 = i.sha256.isEmpty ? nil : i.sha256; approved = i.approved
             reason = i.reason.isEmpty ? nil : i.reason; manifestId = i.manifestID.isEmpty ? nil : i.manifestID
@@ -57,6 +65,16 @@ public struct PlayRow: Codable, Sendable, Hashable {
     }
 }
 
+/// Texts that repeat from row to row of the text table (the approving manifest, durations, gap
+/// notes), made once: a year of plays is a million rows, and txt reads them twice. Used by one
+/// listing on one thread (not shared).
+public final class PlayTextMemo {
+    var manifests: [String: String] = [:]
+    var durations: [Int64: String] = [:]
+    var gapNotes: [BroadcastGap: String] = [:]
+    public init() {}
+}
+
 public enum PlayListing {
     /// `24/11/2026 09:00:05` — a table time with seconds (plays are seconds long).
     public static func time(_ t: Instant, zone: ZoneOffset) -> String {
@@ -65,10 +83,22 @@ public enum PlayListing {
     }
 
     static func head(_ key: MessageKey) -> String { Catalogue.bilingual(Message(key)) }
+    static let approvedYes = Catalogue.bilingual(Message("content.plays.approved.yes"))
+    static let approvedNo = Catalogue.bilingual(Message("content.plays.approved.no"))
 
     /// What the note column says: why not approved, dark time, or the gap.
     public static func note(_ e: BroadcastEntry, _ language: Language, zone: ZoneOffset) -> String {
-        if let g = e.gap { return Catalogue.render(Message(MessageKey("content.plays.gap.\(g.rawValue.replacing("-", with: "_"))")), language, zone: zone) }
+        if let g = e.gap {
+            var parts = [Catalogue.render(Message(MessageKey("content.plays.gap.\(g.rawValue.replacing("-", with: "_"))")), language, zone: zone)]
+            if let b = e.blackout {
+                parts.append(Catalogue.render(Message("content.plays.blackout.by", ["by": .text(b.by)]), language, zone: zone))
+                if let i = b.incidentID { parts.append(Catalogue.render(Message("content.plays.blackout.incident", ["id": .int(i)]), language, zone: zone)) }
+                if let p = b.stoppedPath, let t = b.stoppedStarted {
+                    parts.append(Catalogue.render(Message("content.plays.blackout.stopped", ["path": .text(p), "start": .text(time(t, zone: zone))]), language, zone: zone))
+                }
+            }
+            return parts.joined(separator: ", ")
+        }
         var parts: [String] = []
         if let i = e.item, !i.approved, !i.reason.isEmpty { parts.append(i.reason) }
         if e.darkMilliseconds > 0 {
@@ -101,21 +131,60 @@ public enum PlayListing {
 
     /// One row of the text table; `proof` is nil without --verify, `.some(nil)` for an entry not
     /// re-checked.
-    public static func textRow(_ e: BroadcastEntry, zone: ZoneOffset, proof: PlayProof?? = nil) -> [String] {
-        let approved = e.item.map { Catalogue.bilingual(Message($0.approved ? "content.plays.approved.yes" : "content.plays.approved.no")) } ?? "-"
-        let note = [note(e, .vi, zone: zone), note(e, .en, zone: zone)].filter { !$0.isEmpty }
-        var row = [time(e.started, zone: zone), time(e.end, zone: zone), HumanFormat.duration(e.end - e.started, .vi), approved,
-                   e.item?.path ?? "-", e.item?.title ?? "", e.item.map { manifest($0, .vi, zone: zone) } ?? "",
-                   note.count == 2 && note[0] != note[1] ? note.joined(separator: " / ") : (note.first ?? "")]
+    public static func textRow(_ e: BroadcastEntry, zone: ZoneOffset, proof: PlayProof?? = nil, memo: PlayTextMemo? = nil) -> [String] {
+        let approved = e.item.map { $0.approved ? approvedYes : approvedNo } ?? "-"
+        func noteText() -> String {
+            let note = [note(e, .vi, zone: zone), note(e, .en, zone: zone)].filter { !$0.isEmpty }
+            return note.count == 2 && note[0] != note[1] ? note.joined(separator: " / ") : (note.first ?? "")
+        }
+        let noteCell: String
+        if let memo, let g = e.gap, e.blackout == nil {
+            noteCell = memo.gapNotes[g] ?? { let n = noteText(); memo.gapNotes[g] = n; return n }()
+        } else {
+            noteCell = noteText()
+        }
+        let span = e.end - e.started
+        let duration: String
+        if let memo {
+            if let d = memo.durations[span.milliseconds] { duration = d } else {
+                duration = HumanFormat.duration(span, .vi)
+                if memo.durations.count < 10_000 { memo.durations[span.milliseconds] = duration }
+            }
+        } else {
+            duration = HumanFormat.duration(span, .vi)
+        }
+        let manifestCell: String
+        if let i = e.item {
+            if let memo {
+                let key = "\(i.keyID)|\(i.sequence ?? -1)|\(i.approvedAt?.milliseconds ?? -1)"
+                if let m = memo.manifests[key] { manifestCell = m } else {
+                    manifestCell = manifest(i, .vi, zone: zone)
+                    if memo.manifests.count < 10_000 { memo.manifests[key] = manifestCell }
+                }
+            } else {
+                manifestCell = manifest(i, .vi, zone: zone)
+            }
+        } else {
+            manifestCell = ""
+        }
+        var row = [time(e.started, zone: zone), time(e.end, zone: zone), duration, approved,
+                   e.item?.path ?? "-", e.item?.title ?? "", manifestCell, noteCell]
         if let proof { row.append(proof.map { Catalogue.bilingual($0.message, zone: zone) } ?? "") }
         return row
     }
 
     public static func summary(_ entries: [BroadcastEntry]) -> Message {
         let plays = entries.filter { $0.kind == .play }
-        return Message("content.plays.summary", ["plays": .count(plays.count), "unapproved": .count(plays.filter { $0.item?.approved == false }.count),
+        return Message("content.plays.summary", ["plays": .count(plays.count), "items": .count(distinctItems(plays).count),
+                                                 "unapproved": .count(plays.filter { $0.item?.approved == false }.count),
                                                  "gaps": .count(entries.count - plays.count)])
     }
+
+    /// An item is one path with one content hash, whatever approval covered its plays (the
+    /// same rule in the report, the page and `plays`).
+    public static func itemKey(_ i: BroadcastItem) -> String { i.path + "\u{0}" + i.sha256 }
+
+    static func distinctItems(_ plays: [BroadcastEntry]) -> Set<String> { Set(plays.compactMap { $0.item.map(itemKey) }) }
 
     static func table(_ rows: [[String]]) -> String {
         guard let first = rows.first else { return "" }
@@ -138,7 +207,8 @@ public enum PlayListing {
     }
 
     public static func csvHeader(withProof: Bool) -> String {
-        "site,player,entry,start,end,duration_s,path,sha256,approved,reason,manifest_id,key_id,approved_at,sequence,title,source,languages,month,kind,gap,dark_s"
+        "site,player,entry,start,end,duration_s,path,sha256,approved,reason,manifest_id,key_id,approved_at,sequence,title,source,languages,month,kind,gap,dark_s,"
+            + "commanded_by,incident,stopped_path,stopped_start"
             + (withProof ? ",proof" : "") + "\r\n"
     }
 
@@ -148,7 +218,8 @@ public enum PlayListing {
         var f: [String] = [r.site, r.player, r.entry, r.start, r.end ?? "", String(r.durationSeconds), r.path ?? "", r.sha256 ?? "",
                            r.approved.map { $0 ? "1" : "0" } ?? "", r.reason ?? "", r.manifestId ?? "", r.keyId ?? "", r.approvedAt ?? "",
                            r.sequence.map(String.init) ?? "", r.title ?? "", r.source ?? "", (r.languages ?? []).joined(separator: " "),
-                           r.month ?? "", r.kind ?? "", r.gap ?? "", r.darkSeconds.map { String($0) } ?? ""]
+                           r.month ?? "", r.kind ?? "", r.gap ?? "", r.darkSeconds.map { String($0) } ?? "",
+                           r.commandedBy ?? "", r.incidentId.map(String.init) ?? "", r.stoppedPath ?? "", r.stoppedStart ?? ""]
         if let proof { f.append(proof?.code ?? "") }
         return f.map(csvField).joined(separator: ",") + "\r\n"
     }
@@ -170,5 +241,73 @@ extension String {
         var out = ""
         for c in self { out.append(c); if c == "\"" { out.append("\"") } }
         return out
+    }
+}
+
+extension PlayRow {
+    /// Writes the row as `JSONCoding.encode(row, options: [.snakeCaseKeys, .unescapedSlashes])`
+    /// would — the same bytes (a test compares them) — without the encoder's value tree and key
+    /// conversion per field: a year is a million rows, and that was most of `--format json`'s time.
+    public func writeJSON(into out: inout [UInt8]) {
+        var first = true
+        func key(_ k: String) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: k.utf8)
+            out.append(contentsOf: "\":".utf8)
+        }
+        func text(_ k: String, _ v: String?) {
+            guard let v else { return }
+            key(k)
+            JSONCoding.write(.string(v), into: &out, options: [.unescapedSlashes], indent: 0)
+        }
+        func number(_ k: String, _ v: Double?) {
+            guard let v, v.isFinite else { return }
+            key(k)
+            var s = v.description
+            if s.hasSuffix(".0") { s.removeLast(2) }
+            out.append(contentsOf: s.utf8)
+        }
+        func integer(_ k: String, _ v: Int64?) {
+            guard let v else { return }
+            key(k)
+            out.append(contentsOf: String(v).utf8)
+        }
+        // Keys in the encoder's order: sorted by their snake_case form.
+        if let approved { key("approved"); out.append(contentsOf: (approved ? "true" : "false").utf8) }
+        text("approved_at", approvedAt)
+        text("commanded_by", commandedBy)
+        number("dark_seconds", darkSeconds)
+        number("duration_seconds", durationSeconds)
+        text("end", end)
+        text("entry", entry)
+        text("gap", gap)
+        integer("incident_id", incidentId)
+        text("key_id", keyId)
+        text("kind", kind)
+        if let languages {
+            key("languages")
+            JSONCoding.write(.array(languages.map { .string($0) }), into: &out, options: [.unescapedSlashes], indent: 0)
+        }
+        text("last_seen", lastSeen)
+        text("manifest_id", manifestId)
+        text("month", month)
+        text("name", name)
+        text("path", path)
+        text("player", player)
+        text("proof", proof)
+        text("proof_detail", proofDetail)
+        text("reason", reason)
+        integer("sequence", sequence)
+        text("sha256", sha256)
+        text("site", site)
+        text("source", source)
+        text("start", start)
+        text("stopped_path", stoppedPath)
+        text("stopped_start", stoppedStart)
+        text("title", title)
+        out.append(first ? UInt8(ascii: "{") : UInt8(ascii: "}"))
+        if first { out.append(UInt8(ascii: "}")) }
     }
 }

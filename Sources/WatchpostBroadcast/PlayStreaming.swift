@@ -45,12 +45,14 @@ public struct PlayStreamTotals: Sendable, Hashable {
     public var entries = 0
     public var plays = 0
     public var unapproved = 0
+    /// Distinct items (path and hash) of the plays.
+    public var itemKeys = Set<String>()
     /// Plays re-checked (--verify) and those that could not be re-proved.
     public var checked = 0
     public var problems = 0
 
     public var summary: Message {
-        Message("content.plays.summary", ["plays": .count(plays), "unapproved": .count(unapproved), "gaps": .count(entries - plays)])
+        Message("content.plays.summary", ["plays": .count(plays), "items": .count(itemKeys.count), "unapproved": .count(unapproved), "gaps": .count(entries - plays)])
     }
 
     public var verifySummary: Message {
@@ -96,6 +98,7 @@ extension Store {
             totals.entries += 1
             if e.kind == .play {
                 totals.plays += 1
+                if let i = e.item { totals.itemKeys.insert(PlayListing.itemKey(i)) }
                 if e.item?.approved == false { totals.unapproved += 1 }
             }
         }
@@ -115,11 +118,13 @@ extension Store {
         case .json:
             out.add("[")
             var first = true
+            var bytes: [UInt8] = []
             try each { e in
                 count(e)
-                let row = PlayRow(e, zone: zone, proof: prove(e))
-                let bytes = (try? JSONCoding.encode(row, options: [.snakeCaseKeys, .unescapedSlashes])) ?? Array("{}".utf8)
-                out.add((first ? "" : ",") + String(decoding: bytes, as: UTF8.self))
+                bytes.removeAll(keepingCapacity: true)
+                if !first { bytes.append(UInt8(ascii: ",")) }
+                PlayRow(e, zone: zone, proof: prove(e)).writeJSON(into: &bytes)
+                out.add(String(decoding: bytes, as: UTF8.self))
                 first = false
             }
             out.add("]\n")
@@ -127,18 +132,19 @@ extension Store {
             // First pass: the width of every column but the last (the table leaves the last
             // unpadded, and the proof column is always last).
             let header = PlayListing.textHeader(withProof: withProof)
+            let memo = PlayTextMemo()
             var widths = header.map(\.count)
             var any = false
             try each { e in
                 any = true
-                for (i, c) in PlayListing.textRow(e, zone: zone, proof: nil).enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) }
+                for (i, c) in PlayListing.textRow(e, zone: zone, proof: nil, memo: memo).enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) }
             }
             guard any else { return totals }
             out.add(PlayListing.tableLine(header, widths: widths) + "\n")
             try each { e in
                 count(e)
                 let p = prove(e)
-                out.add(PlayListing.tableLine(PlayListing.textRow(e, zone: zone, proof: withProof ? .some(p) : nil), widths: widths) + "\n")
+                out.add(PlayListing.tableLine(PlayListing.textRow(e, zone: zone, proof: withProof ? .some(p) : nil, memo: memo), widths: widths) + "\n")
             }
             out.add("\n" + Catalogue.bilingual(totals.summary, zone: zone, separator: "\n") + "\n")
         }

@@ -23,12 +23,34 @@ public struct PlayerObservation: Sendable, Hashable {
     public var screenDark: Bool
     /// The site's schedule says the screen should be on.
     public var inOperatingHours: Bool
+    /// The newest blackout by command of the screen (nil: none known).
+    public var blackout: CommandedBlackout?
 
-    public init(at: Instant, state: State, screenDark: Bool = false, inOperatingHours: Bool = true) {
+    public init(at: Instant, state: State, screenDark: Bool = false, inOperatingHours: Bool = true, blackout: CommandedBlackout? = nil) {
         self.at = at
         self.state = state
         self.screenDark = screenDark
         self.inOperatingHours = inOperatingHours
+        self.blackout = blackout
+    }
+}
+
+/// The screen blacked out by command — the content responder (led-blackout) or a person — as
+/// the logger reads it from the incident tables.
+public struct CommandedBlackout: Sendable, Hashable {
+    public var since: Instant
+    /// The responder's name, or the person.
+    public var by: String
+    public var incidentID: Int64?
+    /// When it ended: the restore command, or the screen check (started after the command) seeing
+    /// the screen lit. nil: still dark.
+    public var ended: Instant?
+
+    public init(since: Instant, by: String, incidentID: Int64? = nil, ended: Instant? = nil) {
+        self.since = since
+        self.by = by
+        self.incidentID = incidentID
+        self.ended = ended
     }
 }
 
@@ -112,6 +134,7 @@ public struct BroadcastRecorder: Sendable {
     }
     var main: Open?
     var dark: Open?
+    var blackout: Open?
     var loaded = false
 
     public init(site: String, player: String, tolerance: Seconds) {
@@ -130,7 +153,10 @@ public struct BroadcastRecorder: Sendable {
         loaded = true
         let open = try await store.openBroadcastEntries(site: site, player: player)
         for e in open {
-            if e.gap == .screenDark {
+            if e.gap == .blackedOut {
+                if let b = blackout { try await store.closeBroadcast(id: b.id, at: b.lastSeen) }
+                blackout = Self.open(e)
+            } else if e.gap == .screenDark {
                 if let d = dark { try await store.closeBroadcast(id: d.id, at: d.lastSeen) }
                 dark = Self.open(e)
             } else {
@@ -170,8 +196,17 @@ public struct BroadcastRecorder: Sendable {
             }
         }
 
+        // A blackout by command in force now (its row is written below).
+        let commanded: CommandedBlackout? = obs.blackout.flatMap { $0.ended == nil && $0.since <= now ? $0 : nil }
         if let m = main, same(m) {
-            let darkTime = obs.screenDark && obs.inOperatingHours && m.kind == .play ? max(.zero, now - m.lastSeen) : .zero
+            var darkTime: Seconds = .zero
+            if m.kind == .play {
+                if let b = obs.blackout, b.since <= now {
+                    // The part of the time since the last poll that the command kept dark.
+                    darkTime = max(.zero, min(now, b.ended ?? now) - max(m.lastSeen, b.since))
+                }
+                if commanded == nil && obs.screenDark && obs.inOperatingHours { darkTime = max(darkTime, now - m.lastSeen) }
+            }
             try await store.touchBroadcast(id: m.id, seen: now, addDark: darkTime < tolerance * 2 ? darkTime : .zero)
             main?.lastSeen = now
         } else {
@@ -205,10 +240,35 @@ public struct BroadcastRecorder: Sendable {
             }
         }
 
+        // A blackout by command: a gap of its own from the command to the restore, tied to the
+        // play that was on when it came (the play row keeps what the player went on playing).
+        if let b = obs.blackout, b.since <= now {
+            if let open = blackout, open.started != b.since {
+                try await store.closeBroadcast(id: open.id, at: min(open.lastSeen, b.since))
+                blackout = nil
+            }
+            if let end = b.ended {
+                if let open = blackout { try await store.closeBroadcast(id: open.id, at: max(open.started, min(end, now))) }
+                blackout = nil
+            } else if let open = blackout {
+                try await store.touchBroadcast(id: open.id, seen: now)
+                blackout?.lastSeen = now
+            } else {
+                let stopped = try await store.broadcastPlay(site: site, player: player, at: b.since)
+                let id = try await store.beginBlackout(site: site, player: player, started: b.since, seen: now, blackout: BroadcastBlackout(
+                    stoppedPlayID: stopped?.id, stoppedPath: stopped?.item?.path, stoppedStarted: stopped?.started, by: b.by, incidentID: b.incidentID))
+                blackout = Open(id: id, kind: .gap, started: b.since, lastSeen: now, gap: .blackedOut)
+            }
+        } else if let open = blackout {
+            try await store.closeBroadcast(id: open.id, at: open.lastSeen)
+            blackout = nil
+        }
+
         // The screen dark while something plays, in operating hours: a gap of its own beside the
-        // play (what the player played behind the dark screen stays in the play row).
+        // play (what the player played behind the dark screen stays in the play row). Not while a
+        // blackout by command explains it.
         let isDark: Bool = {
-            if case .playing = obs.state { return obs.screenDark && obs.inOperatingHours }
+            if case .playing = obs.state { return obs.screenDark && obs.inOperatingHours && commanded == nil }
             return false
         }()
         if isDark {
@@ -230,7 +290,10 @@ public struct BroadcastRecorder: Sendable {
     public mutating func close(store: Store) async throws(WatchpostError) {
         if let m = main { try await store.closeBroadcast(id: m.id, at: m.lastSeen) }
         if let d = dark { try await store.closeBroadcast(id: d.id, at: d.lastSeen) }
+        // A blackout by command stays open: the command holds while the monitor is stopped, and
+        // the next start continues the row (or closes it at the restore).
         main = nil
         dark = nil
+        blackout = nil
     }
 }

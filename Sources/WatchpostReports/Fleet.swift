@@ -110,7 +110,7 @@ public enum BoxSummaryBuilder {
     /// The summary of every site of this box over `period` (each site's operating plan applied,
     /// as `watchpost report` does), with the incidents open now.
     public static func build(configuration: WatchpostConfiguration, period: ReportPeriod, store: Store, now: Instant) async throws(WatchpostError) -> BoxSummary {
-        let source = StoreIncidentSource(store: store)
+        let source = StoreIncidentSource(store: store, configuration: configuration)
         let open = try await store.openIncidents()
         var sites: [SiteSummary] = []
         for var s in configuration.sites.sorted(by: { $0.id < $1.id }) {

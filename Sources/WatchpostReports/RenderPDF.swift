@@ -146,6 +146,9 @@ extension ReportRenderer {
                         rows: map.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { [Cell($0.key.isEmpty ? Say.both("report.content.unspecified") : $0.key), Cell(hours($0.value))] },
                         widths: [3, 1])
             }
+            for m in approvalMessages(c) {
+                w.paragraph("• " + Catalogue.render(m, .vi, zone: z) + "\n  " + Catalogue.render(m, .en, zone: z), size: 8.5)
+            }
         } else {
             noDataPDF(w, "report.content.no_data")
         }

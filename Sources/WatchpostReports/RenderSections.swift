@@ -2,6 +2,7 @@
 // registers, proposals — in HTML, text and CSV. Wording comes from the catalogue (table
 // "reports"); every section says plainly when this box has no data for it.
 import WatchpostCore
+import WatchpostBroadcast
 
 extension ReportRenderer {
     static func h2(_ key: MessageKey) -> String { "<h2>\(Fmt.html(Say.vi(key)))<small>\(Fmt.html(Say.en(key)))</small></h2>\n" }
@@ -48,6 +49,10 @@ extension ReportRenderer {
                 }
                 h += "</table>\n"
             }
+            let lines = approvalMessages(c)
+            if !lines.isEmpty {
+                h += "<ul class=\"approvals\">" + lines.map { "<li>\(Fmt.html(Catalogue.render($0, .vi, zone: z)))<br><span class=\"note\">\(Fmt.html(Catalogue.render($0, .en, zone: z)))</span></li>" }.joined() + "</ul>\n"
+            }
         } else {
             h += noData("report.content.no_data")
         }
@@ -63,6 +68,45 @@ extension ReportRenderer {
 
     static func contentParams(_ c: ContentFigures, _ lang: Language) -> [String: MessageValue] {
         ["plays": .count(c.plays), "items": .count(c.items), "hours": .number(Double(c.shownSeconds) / 3600, digits: 1), "unapproved": .count(c.unapprovedPlays)]
+    }
+
+    /// The approvals of the period as lines (HTML, text and PDF): the approval in force and the
+    /// next due date, every renewal against its deadline, the Tây Trang 7.8 programme test of
+    /// each month. Empty when the report has no approval figures.
+    static func approvalMessages(_ c: ContentFigures) -> [Message] {
+        guard let a = c.approvals else { return [] }
+        var out: [Message] = []
+        if let cur = a.current {
+            out.append(Message("report.content.approval.current", ["sequence": .text(cur.sequence.map(String.init) ?? "-"),
+                                                                  "approved_at": .tableTime(cur.approvedAt), "valid_to": .tableTime(cur.validTo)]))
+        } else {
+            out.append(Message("report.content.approval.none"))
+        }
+        if let due = a.nextDue {
+            if let day = a.monthlyDeadlineDay {
+                out.append(Message("report.content.approval.next_due.monthly", ["due": .tableTime(due), "day": .int(Int64(day))]))
+            } else {
+                out.append(Message("report.content.approval.next_due.valid_to", ["due": .tableTime(due)]))
+            }
+        }
+        if a.renewals.isEmpty { out.append(Message("report.content.approval.renewals_none")) }
+        for r in a.renewals {
+            var p: [String: MessageValue] = ["sequence": .text(r.sequence.map(String.init) ?? "-"), "approved_at": .tableTime(r.approvedAt),
+                                             "valid_from": .tableTime(r.validFrom), "valid_to": .tableTime(r.validTo)]
+            if let d = r.deadline {
+                p["deadline"] = .tableTime(d)
+                p["verdict"] = .message(Message(r.onTime ? "report.content.approval.on_time" : "report.content.approval.late"))
+                out.append(Message("report.content.approval.renewal", p))
+            } else {
+                out.append(Message("report.content.approval.renewal.no_deadline", p))
+            }
+        }
+        for t in a.programmeTests {
+            out.append(Message("report.content.programme", ["month": .text(t.month), "shown": .count(t.test.shown), "approved": .count(t.test.approved),
+                                                             "sources": .text(t.test.sources.joined(separator: ", ")), "required": .count(t.test.required),
+                                                             "verdict": .message(Message(t.test.passed ? "report.content.programme.passed" : "report.content.programme.failed"))]))
+        }
+        return out
     }
 
     /// Text of the extra sections (email body, `--format txt`), Vietnamese then English per line.
@@ -91,7 +135,13 @@ extension ReportRenderer {
         o.append("  " + Say.vi("report.weekend.plan_no_data"))
         o.append("")
         o.append(Say.both("report.section.content") + ":")
-        if let c = r.content { o.append("  " + Say.vi("report.content.summary", contentParams(c, .vi))) } else { o.append("  " + Say.both("report.content.no_data")) }
+        if let c = r.content {
+            o.append("  " + Say.vi("report.content.summary", contentParams(c, .vi)))
+            for m in approvalMessages(c) {
+                o.append("  - " + Catalogue.render(m, .vi, zone: z))
+                o.append("    " + Catalogue.render(m, .en, zone: z))
+            }
+        } else { o.append("  " + Say.both("report.content.no_data")) }
         o += registersText(r)
         o.append(Say.both("report.section.proposals") + ":")
         if r.proposals.isEmpty { o.append("  " + Say.both("report.proposals.none")) }

@@ -5,6 +5,7 @@
 // link that keeps dropping). Each is optional in the sense the report needs: nil means "no data
 // on this box", which the renderers say plainly, never zero.
 import WatchpostCore
+import WatchpostBroadcast
 import WatchpostConfig
 
 /// One incident as the report lists it.
@@ -95,6 +96,10 @@ public struct ContentFigures: Sendable, Hashable {
     public var byLanguage: [String: Int64] = [:]
     /// Seconds shown per source organisation id ("" when not given).
     public var bySource: [String: Int64] = [:]
+    /// The Tây Trang 7.8 programme test per month, renewals against their deadlines (Vũng Áng
+    /// Art. 4.3.a, Tây Trang 7.1.1), the approval in force and the next due date; nil when the
+    /// report was built without the configuration or the site has no Department key.
+    public var approvals: ContentApprovalFigures? = nil
     public init() {}
 }
 

@@ -3,11 +3,19 @@
 // this database has them. A database without them yields nil, and the report says there is no
 // data rather than reporting zero.
 import WatchpostCore
+import WatchpostConfig
 import WatchpostStore
+import WatchpostBroadcast
 
 public struct StoreIncidentSource: IncidentSource {
     public let store: Store
-    public init(store: Store) { self.store = store }
+    /// With it, the content section also gives the approvals (programme test, renewals, next
+    /// due date) from the site's archive of approvals and the Department's key.
+    public let configuration: WatchpostConfiguration?
+    public init(store: Store, configuration: WatchpostConfiguration? = nil) {
+        self.store = store
+        self.configuration = configuration
+    }
 
     public func incidents(site: String, from: Instant, to: Instant) async throws(WatchpostError) -> [IncidentFacts]? {
         guard try await store.hasTable("incident") else { return nil }
@@ -62,21 +70,29 @@ public struct StoreIncidentSource: IncidentSource {
         return out.sorted { ($0.opened, $0.id) < ($1.opened, $1.id) }
     }
 
-    /// Plays that started in [from, to) from the broadcast log; nil when there is no log.
+    /// Plays that started in [from, to) from the broadcast log, and (with the configuration) the
+    /// approvals of the period; nil when there is neither.
     public func contentFigures(site: String, from: Instant, to: Instant) async throws(WatchpostError) -> ContentFigures? {
         guard try await store.hasTable("broadcast_log") else { return nil }
         let totals = try await store.broadcastItemTotals(site: site, from: from, to: to)
-        guard !totals.isEmpty else { return nil }
         var f = ContentFigures()
+        // An item is one path with one content hash: the log keeps a row per item and approval
+        // (manifest, approved or not, reason), which must not count it twice.
+        var items = Set<String>()
         for t in totals {
             let seconds = t.shownMilliseconds / 1000
             f.plays += t.plays
-            f.items += 1
+            items.insert(t.item.path + "\u{0}" + t.item.sha256)
             f.shownSeconds += seconds
             if !t.item.approved { f.unapprovedPlays += t.plays }
             for l in (t.item.languages.isEmpty ? [""] : t.item.languages) { f.byLanguage[l, default: 0] += seconds }
             f.bySource[t.item.source ?? "", default: 0] += seconds
         }
+        f.items = items.count
+        if let configuration, let profile = configuration.site(site) {
+            f.approvals = try await WatchpostBroadcast.ContentFigures.approvals(site: profile, from: from, to: to, asOf: to, configuration: configuration, store: store)
+        }
+        guard !totals.isEmpty || f.approvals.map({ $0.current != nil || !$0.renewals.isEmpty }) == true else { return nil }
         return f
     }
 

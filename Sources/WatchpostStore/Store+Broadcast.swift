@@ -55,6 +55,45 @@ public enum BroadcastGap: String, Sendable, Hashable, Codable, CaseIterable {
     case screenDark = "screen-dark"
     /// The monitor itself was not running (between a crash or stop and the next start).
     case notObserved = "not-observed"
+    /// The screen was blacked out by command (the content responder's led-blackout, or a
+    /// person's `respond led-blackout`), from the command to the restore; tied to the play it
+    /// stopped.
+    case blackedOut = "blacked-out"
+}
+
+/// A blackout by command, as the broadcast log records it on its `blacked-out` gap.
+public struct BroadcastBlackout: Sendable, Hashable {
+    /// The play that was on when the screen went dark (nil: nothing was playing).
+    public var stoppedPlayID: Int64?
+    public var stoppedPath: String?
+    public var stoppedStarted: Instant?
+    /// The responder's name, or the person who ran `respond led-blackout`.
+    public var by: String
+    public var incidentID: Int64?
+
+    public init(stoppedPlayID: Int64? = nil, stoppedPath: String? = nil, stoppedStarted: Instant? = nil, by: String, incidentID: Int64? = nil) {
+        self.stoppedPlayID = stoppedPlayID
+        self.stoppedPath = stoppedPath
+        self.stoppedStarted = stoppedStarted
+        self.by = by
+        self.incidentID = incidentID
+    }
+}
+
+/// A command that blacked out or restored a screen, read back from the incident tables.
+public struct ScreenCommand: Sendable, Hashable {
+    public var at: Instant
+    public var blackout: Bool
+    /// The responder's name, or the person.
+    public var by: String
+    public var incidentID: Int64?
+
+    public init(at: Instant, blackout: Bool, by: String, incidentID: Int64?) {
+        self.at = at
+        self.blackout = blackout
+        self.by = by
+        self.incidentID = incidentID
+    }
 }
 
 /// One row of the broadcast log.
@@ -72,6 +111,8 @@ public struct BroadcastEntry: Sendable, Hashable {
     public var gap: BroadcastGap?
     /// Plays: how long the screen was dark during it (operating hours).
     public var darkMilliseconds: Int64
+    /// `blacked-out` gaps: who commanded it and the play it stopped.
+    public var blackout: BroadcastBlackout? = nil
 
     /// The end, or the last time it was seen while open.
     public var end: Instant { ended ?? lastSeen }
@@ -82,8 +123,11 @@ extension Store {
     static let broadcastColumns = """
         l.id, l.site, l.player, l.entry, l.started_ms, l.ended_ms, l.last_seen_ms, l.gap, l.dark_ms,
         i.path, i.name, i.sha256, i.size, i.approved, i.reason, i.manifest_id, i.key_id, i.approved_at_ms, i.sequence,
-        i.title, i.source, i.languages, i.month, i.kind, l.item_id
+        i.title, i.source, i.languages, i.month, i.kind, l.item_id,
+        l.stopped_play_id, l.stopped_path, l.stopped_started_ms, l.commanded_by, l.incident_id
         """
+    /// The number of columns of `broadcastColumns` (sums selected after them start here).
+    static let broadcastColumnCount = 30
 
     /// Reads a row selected with `broadcastColumns` (by position: a year of rows is a million).
     static func broadcastEntry(_ r: SQLRow, items: inout [Int64: BroadcastItem]) -> BroadcastEntry {
@@ -100,10 +144,15 @@ extension Store {
                                  month: r[22].string, kind: r[23].string)
             if let id = r[24].int { items[id] = item }
         }
-        return BroadcastEntry(id: r[0].int ?? 0, site: r[1].string ?? "", player: r[2].string ?? "",
-                              kind: r[3].string == "gap" ? .gap : .play, started: Instant(milliseconds: r[4].int ?? 0),
-                              ended: r[5].int.map(Instant.init(milliseconds:)), lastSeen: Instant(milliseconds: r[6].int ?? 0),
-                              item: item, gap: r[7].string.flatMap(BroadcastGap.init(rawValue:)), darkMilliseconds: r[8].int ?? 0)
+        var entry = BroadcastEntry(id: r[0].int ?? 0, site: r[1].string ?? "", player: r[2].string ?? "",
+                                   kind: r[3].string == "gap" ? .gap : .play, started: Instant(milliseconds: r[4].int ?? 0),
+                                   ended: r[5].int.map(Instant.init(milliseconds:)), lastSeen: Instant(milliseconds: r[6].int ?? 0),
+                                   item: item, gap: r[7].string.flatMap(BroadcastGap.init(rawValue:)), darkMilliseconds: r[8].int ?? 0)
+        if let by = r[28].string {
+            entry.blackout = BroadcastBlackout(stoppedPlayID: r[25].int, stoppedPath: r[26].string, stoppedStarted: r[27].int.map(Instant.init(milliseconds:)),
+                                               by: by, incidentID: r[29].int)
+        }
+        return entry
     }
 
     /// Entries of one player still open (normally at most one; more only after a crash mid-write).
@@ -158,6 +207,68 @@ extension Store {
             throw WatchpostError(.storage, "broadcast log row vanished after insert")
         }
         return id
+    }
+
+    /// Opens a `blacked-out` gap from the command's time, tied to the play it stopped.
+    /// Idempotent on (site, player, start): a second call returns the same row.
+    public func beginBlackout(site: String, player: String, started: Instant, seen: Instant, blackout: BroadcastBlackout) throws(WatchpostError) -> Int64 {
+        do {
+            return try db.transaction {
+                let id = try insertBroadcast(site: site, player: player, entry: "gap", started: started, seen: seen, itemID: nil, gap: BroadcastGap.blackedOut.rawValue)
+                try db.run("""
+                    UPDATE broadcast_log SET stopped_play_id = ?, stopped_path = ?, stopped_started_ms = ?, commanded_by = ?, incident_id = ?
+                    WHERE id = ? AND commanded_by IS NULL
+                    """, blackout.stoppedPlayID, blackout.stoppedPath, blackout.stoppedStarted?.milliseconds, blackout.by, blackout.incidentID, id)
+                return id
+            }
+        } catch { throw storageError("cannot record a blackout", error) }
+    }
+
+    /// The play of one player on at `at` (started at or before it, not ended before it).
+    public func broadcastPlay(site: String, player: String, at: Instant) throws(WatchpostError) -> BroadcastEntry? {
+        do {
+            return try db.query("""
+                SELECT \(Store.broadcastColumns) FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id
+                WHERE l.site = ? AND l.player = ? AND l.entry = 'play' AND l.started_ms <= ? AND l.started_ms >= ? - 86400000
+                  AND COALESCE(l.ended_ms, l.last_seen_ms) >= ? ORDER BY l.started_ms DESC LIMIT 1
+                """, site, player, at.milliseconds, at.milliseconds, at.milliseconds).first.map { r in
+                var c: [Int64: BroadcastItem] = [:]
+                return Store.broadcastEntry(r, items: &c)
+            }
+        } catch { throw storageError("cannot read the broadcast log", error) }
+    }
+
+    /// The newest command that blacked out, and the newest that restored, the screen of
+    /// `site`'s LED check `check`: runs of the named responders that succeeded (at their start:
+    /// the write comes first), and people's `respond led-blackout` / `respond led-restore` on that
+    /// check (the timeline).
+    public func latestScreenCommands(site: String, check: String, blackoutResponders: [String],
+                                     restoreResponders: [String]) throws(WatchpostError) -> (blackout: ScreenCommand?, restore: ScreenCommand?) {
+        do {
+            func newest(responders: [String], action: String, blackout: Bool) throws(SQLiteError) -> ScreenCommand? {
+                var best: ScreenCommand?
+                if !responders.isEmpty {
+                    let marks = responders.map { _ in "?" }.joined(separator: ", ")
+                    let args: [any SQLBindable] = [site] + responders
+                    if let r = try db.query("""
+                        SELECT r.started_ms, r.responder, r.incident_id FROM responder_run r JOIN incident i ON i.id = r.incident_id
+                        WHERE i.site = ? AND r.state = 'succeeded' AND r.responder IN (\(marks)) ORDER BY r.started_ms DESC, r.id DESC LIMIT 1
+                        """, arguments: args).first {
+                        best = ScreenCommand(at: Instant(milliseconds: r[0].int ?? 0), blackout: blackout, by: r[1].string ?? "", incidentID: r[2].int)
+                    }
+                }
+                if let r = try db.query("""
+                    SELECT at_ms, actor, incident_id FROM timeline WHERE site = ? AND check_id = ? AND kind = 'responded' AND text LIKE ?
+                    ORDER BY at_ms DESC, seq DESC LIMIT 1
+                    """, site, check, action + " %").first {
+                    let c = ScreenCommand(at: Instant(milliseconds: r[0].int ?? 0), blackout: blackout, by: r[1].string ?? "", incidentID: r[2].int)
+                    if best.map({ c.at >= $0.at }) ?? true { best = c }
+                }
+                return best
+            }
+            return (try newest(responders: blackoutResponders, action: "led-blackout", blackout: true),
+                    try newest(responders: restoreResponders, action: "led-restore", blackout: false))
+        } catch { throw storageError("cannot read the screen commands", error) }
     }
 
     /// Moves an open entry's last-seen time (and adds dark time to a play).
@@ -226,7 +337,7 @@ extension Store {
                 """, to.milliseconds, from.milliseconds, site, from.milliseconds, to.milliseconds).map { r in
                 var c: [Int64: BroadcastItem] = [:]
                 let e = Store.broadcastEntry(r, items: &c)
-                return (e.item ?? BroadcastItem(path: "", name: "", approved: false), Int(r[25].int ?? 0), r[26].int ?? 0)
+                return (e.item ?? BroadcastItem(path: "", name: "", approved: false), Int(r[Store.broadcastColumnCount].int ?? 0), r[Store.broadcastColumnCount + 1].int ?? 0)
             }
         } catch { throw storageError("cannot sum the broadcast log", error) }
     }

@@ -117,7 +117,7 @@ extension WebApp {
         let limit = min(100_000, max(1, Int(r.query["limit"] ?? "") ?? 10_000))
         do {
             let entries = try await reader.broadcastEntries(site: site?.id, from: from, to: to, path: r.query["item"].flatMap { $0.isEmpty ? nil : $0 }, limit: limit)
-            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: PlayListing.json(entries, zone: zone) + [10])
+            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: PlayListing.json(entries, zone: .utc) + [10])  // docs/api.md: API times are UTC
         } catch { return apiError(500, "server-error", error.message) }
     }
 }

@@ -63,8 +63,8 @@ struct APILoan: Encodable, Sendable {
 extension WebApp {
     func apiRegister(_ r: HTTPRequest, name: String) async -> HTTPResponse {
         guard let site = registerSite(r) else { return apiError(404, "not-found", "no site '\(r.query["site"] ?? "")'") }
-        let z = site.zone
-        func time(_ t: Instant) -> String { MachineFormat.timestamp(t, zone: z) }
+        // docs/api.md: every API time is ISO 8601 in UTC; dates stay the site's local dates.
+        func time(_ t: Instant) -> String { MachineFormat.timestamp(t, zone: .utc) }
         do {
             switch name {
             case "plan":

@@ -23,7 +23,7 @@ extension WebApp {
                              body: "<p class=\"card error\">format: dùng / use html, csv or txt.</p>"))
         }
         do {
-            let report = try await ReportBuilder.build(site: site, period: period, store: reader, now: now, incidentSource: StoreIncidentSource(store: reader))
+            let report = try await ReportBuilder.build(site: site, period: period, store: reader, now: now, incidentSource: StoreIncidentSource(store: reader, configuration: configuration))
             if r.query["format"] == "pdf" {
                 // cairo writes a file: a private temporary one, read back and removed.
                 let path = "/tmp/watchpost-report-\(site.id)-\(now.milliseconds)-\(UInt32.random(in: 0...UInt32.max)).pdf"

@@ -2,6 +2,7 @@
 // manifest of a media folder) and the box's side (verify a manifest and a folder against it).
 import WatchpostCore
 import WatchpostContent
+import WatchpostConfig
 import Crypto
 import Posix
 
@@ -55,6 +56,7 @@ let manifestCreateCommand = Command(
                                      [--approved-at TIME] [--output FILE] [--sequence N]
                                      [--sidecar FILE] [--title T] [--source ORG] [--languages vi,en]
                                      [--month YYYY-MM] [--kind programme|clip|still]
+                                     [--contacts FILE | --config DIR]
 
     Hashes every file under DIR (SHA-256, streamed in 1 MiB blocks) and writes a manifest listing
     SHA-256, size and relative path of each, the validity period, the approver and the approval
@@ -72,13 +74,18 @@ let manifestCreateCommand = Command(
                        videos/hoa-ban.mp4 | Lễ hội Hoa Ban 2026 | dai-ptth-dien-bien | vi, en | 2026-03 | programme
                      source is an organisation id from alerts/contacts.conf; languages vi, en, lo,
                      th…; kind programme, clip or still. Empty fields are allowed.
+      --contacts FILE  the contacts.conf a source must be in (default: alerts/contacts.conf of
+                     --config DIR, $WATCHPOST_CONFIG, /etc/watchpost or the current folder); an
+                     unknown source is refused with the list of known organisations.
       --title, --source, --languages, --month, --kind
                      defaults for every item the sidecar leaves empty (Tây Trang 7.8 counts
                      programmes a month by source; 7.1.2 and 7.5 name the languages).
     """,
-    valuedOptions: ["key", "valid-from", "valid-to", "approved-by", "approved-at", "output", "sequence", "sidecar", "title", "source", "languages", "month", "kind"],
+    valuedOptions: ["key", "valid-from", "valid-to", "approved-by", "approved-at", "output", "sequence", "sidecar", "title", "source", "languages", "month", "kind",
+                    "contacts", "config"],
     run: { args in
-        try args.allowOnly(["key", "valid-from", "valid-to", "approved-by", "approved-at", "output", "sequence", "sidecar", "title", "source", "languages", "month", "kind"])
+        try args.allowOnly(["key", "valid-from", "valid-to", "approved-by", "approved-at", "output", "sequence", "sidecar", "title", "source", "languages", "month", "kind",
+                            "contacts", "config"])
         guard args.positionals.count == 1, let dir = args.positionals.first else {
             throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.one_folder")))
         }
@@ -109,6 +116,9 @@ let manifestCreateCommand = Command(
             case .failure(let e): throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.sidecar_line", ["path": .text(path), "line": .int(Int64(e.line)), "reason": .message(e.text)])))
             }
         }
+        var sources: [(item: String, source: String)] = defaults.source.map { [("--source", $0)] } ?? []
+        for (path, md) in sidecar.sorted(by: { $0.key < $1.key }) { if let src = md.source { sources.append((path, src)) } }
+        try checkManifestSources(sources, args: args)
 
         let seed: [UInt8]
         do {
@@ -220,6 +230,24 @@ let manifestVerifyCommand = Command(
         }
         return Int32(result.status.rawValue)
     })
+
+/// A source must be an organisation of contacts.conf: Tây Trang 7.8 counts programmes a month by
+/// their source, and a typo would silently fail that test. Refuses every unknown source at once,
+/// listing the known organisations.
+func checkManifestSources(_ used: [(item: String, source: String)], args: Arguments) throws(WatchpostError) {
+    guard !used.isEmpty else { return }
+    let path = args.value("contacts") ?? "\(configRoot(args))/alerts/contacts.conf"
+    let text: String
+    do { text = try FileSystem.readText(path) } catch {
+        throw WatchpostError(.io, Catalogue.bilingual(Message("content.manifest.error.contacts_read", ["path": .text(path), "reason": .text(error.description)])))
+    }
+    let known = Set(INIFile(path: path, text: text).sections.filter { $0.type == "organisation" }.compactMap(\.name))
+    let unknown = used.filter { !known.contains($0.source) }
+    guard !unknown.isEmpty else { return }
+    throw WatchpostError(.usage, Catalogue.bilingual(Message("content.manifest.error.unknown_source", [
+        "sources": .text(unknown.map { "'\($0.source)' (\($0.item))" }.joined(separator: ", ")), "path": .text(path),
+        "known": .text(known.sorted().joined(separator: ", "))]), separator: "\n"))
+}
 
 /// The metadata flags of `manifest create` (defaults for every item).
 func manifestMetadataFlags(_ args: Arguments) throws(WatchpostError) -> ItemMetadata {

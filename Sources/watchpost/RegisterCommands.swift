@@ -390,7 +390,7 @@ let registerSubcommands: [Command] = [
         }
         var site = ctx.site
         site.schedule = site.schedule.applying(try await ctx.store.plan(site: site.id))
-        let report = try await ReportBuilder.build(site: site, period: period, store: ctx.store, now: ctx.now, incidentSource: StoreIncidentSource(store: ctx.store))
+        let report = try await ReportBuilder.build(site: site, period: period, store: ctx.store, now: ctx.now, incidentSource: StoreIncidentSource(store: ctx.store, configuration: ctx.config))
         for id in try await SuggestedProposals.file(report.proposals, site: site.id, store: ctx.store, at: ctx.now) { out("\(id)") }
     },
     registerCommand("proposal decide", "record the Department's decision on a proposal", usage: "ID --decision approved|rejected [--note TEXT] [options]",

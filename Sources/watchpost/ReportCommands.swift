@@ -78,7 +78,7 @@ let reportCommand = Command(
             guard sites.count == 1, !args.has("all-sites") else { throw WatchpostError(.usage, "--send takes one --site") }
             let (_, writable) = try openStore(args, createIfMissing: false)
             let key = try await ScheduledReports.queueAdHoc(site: sites[0], period: period, ruleID: rule, at: SystemClock().now(), configuration: config,
-                                                            store: writable, incidentSource: StoreIncidentSource(store: writable))
+                                                            store: writable, incidentSource: StoreIncidentSource(store: writable, configuration: config))
             if let key { err("queued \(key): the daemon sends it to the recipients of [report \(rule)]") } else { err("already queued: \(rule) report of \(sites[0].id) for \(period.label)") }
             return 0
         }
@@ -91,7 +91,7 @@ let reportCommand = Command(
         for var s in sites {
             // The operating unit's plan (registers, Tây Trang 7.2.1.b) decides the hours judged.
             s.schedule = s.schedule.applying(try await store.plan(site: s.id))
-            reports.append(try await ReportBuilder.build(site: s, period: period, store: store, now: now, incidentSource: StoreIncidentSource(store: store)))
+            reports.append(try await ReportBuilder.build(site: s, period: period, store: store, now: now, incidentSource: StoreIncidentSource(store: store, configuration: config)))
         }
         if wantsPDF, let path = args.value("out") {
             let pages = try ReportRenderer.pdf(reports, path: path)

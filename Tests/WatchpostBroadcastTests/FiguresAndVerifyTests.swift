@@ -21,9 +21,9 @@ struct ArchiveFixture {
     static let clip = ApprovedItem(path: "videos/cua-khau.mp4", sha256: String(repeating: "b", count: 64), size: 10,
                                    metadata: ItemMetadata(source: "songoaivu-dien-bien", languages: ["en"], kind: .clip))
 
-    init() throws {
+    init(archiveFolder: String? = nil) throws {
         dir = "/tmp/watchpost-figures-\(CurrentProcess.id)-\(UInt32.random(in: 0...UInt32.max))"
-        archive = ManifestArchive(folder: dir + "/archive")
+        archive = ManifestArchive(folder: archiveFolder ?? dir + "/archive")
         pair = try Ed25519.generate()
         let kid = Ed25519.keyID(pair.publicKey)
         var a = Manifest(approvedBy: "Sở", approvedAt: Instant.parse("2026-10-28T09:00:00+07:00")!, validFrom: Instant.parse("2026-11-01T00:00:00+07:00")!,

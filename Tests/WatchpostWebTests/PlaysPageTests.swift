@@ -55,4 +55,30 @@ import FoundationEssentials
         #expect(try await http("GET", "\(f.base)/api/v1/plays?from=yesterday", headers: ["Authorization: Bearer \(token)"]).status == 400)
         await f.stop()
     }
+
+    /// docs/api.md: one rule for every endpoint — times are ISO 8601 in UTC (`Z`). The broadcast
+    /// log gave the site's +07:00 and the registers too (review of issue 16, defect 5).
+    @Test func everyAPITimeIsUTC() async throws {
+        let f = try await WebFixture.start()
+        try await seed(f)
+        await f.desk.add(incident(7, .security))
+        try await f.store.record(site: "tay-trang", checkID: "led-controller", kind: "novastar",
+                                 result: CheckResult(status: .ok, summary: "ok", startedAt: f.clock.now()), sampleInterval: .minutes(5))
+        try await f.store.setPlan(PlanEntry(site: "tay-trang", date: CivilDate(year: 2026, month: 11, day: 28), change: .closed, reason: "nghỉ", by: "kt", at: f.clock.now()))
+        try await f.addUser("so-tttt", .department)
+        let token = try WebSecret.token(prefix: "wpt_")
+        try await f.store.setAPITokenHash(login: "so-tttt", hash: WebSecret.digest(token))
+        let iso = try Regex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
+        var all: [String] = []
+        for path in ["/api/v1/plays?site=tay-trang&from=2026-11-24&to=2026-11-24", "/api/v1/checks", "/api/v1/incidents", "/api/v1/registers/plan?site=tay-trang"] {
+            let r = try await http("GET", "\(f.base)\(path)", headers: ["Authorization: Bearer \(token)"])
+            #expect(r.status == 200, "\(path): \(r.status)")
+            let times = r.body.matches(of: iso).map { String(r.body[$0.range]) }
+            #expect(!times.isEmpty, "\(path) gives no time: \(r.body)")
+            #expect(times.allSatisfy { $0.hasSuffix("Z") }, "\(path): \(times)")
+            all += times
+        }
+        #expect(all.contains("2026-11-24T02:00:00Z"), "the play that started at 09:00 in Tây Trang (+07:00)")
+        await f.stop()
+    }
 }

@@ -35,7 +35,7 @@ public struct ReportService: DaemonService {
     public func runOnce() async {
         do {
             let keys = try await ScheduledReports.runDue(at: clock.now(), configuration: configuration, store: store,
-                                                         incidentSource: StoreIncidentSource(store: store))
+                                                         incidentSource: StoreIncidentSource(store: store, configuration: configuration))
             for k in keys { logger.info("report queued", [("report", k)]) }
         } catch {
             logger.error("cannot queue scheduled report", [("error", error.description)])

@@ -1,0 +1,167 @@
+// Review defects of issue 16: a blackout by command is recorded as such (from the command to the
+// restore, tied to the play it stopped), and the report counts distinct items and shows the
+// approvals (Tây Trang 7.8 programme test, renewals against their deadlines, the next due date).
+import Testing
+import WatchpostCore
+@testable import WatchpostContent
+import WatchpostPlayer
+import WatchpostStore
+import WatchpostConfig
+import WatchpostReports
+import WatchpostTestSupport
+@testable import WatchpostBroadcast
+import Crypto
+import Posix
+
+@Suite struct BlackoutTests {
+    let t0 = Instant.parse("2026-11-24T09:00:00+07:00")!
+
+    @Test func aBlackoutByCommandIsAGapFromTheCommandToTheRestoreTiedToThePlayItStopped() async throws {
+        let path = temporaryDatabase()
+        defer { removeDatabase(path) }
+        let store = try Store(path: path, clock: ManualClock(now: t0))
+        var r = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
+        let on = CommandedBlackout(since: t0 + .seconds(11), by: "content-blackout", incidentID: 3)
+        var off = on
+        off.ended = t0 + .seconds(23)
+        // The LED check reports the screen dark only at its next run (t0+20): the blackout counts
+        // from the command, not from then.
+        for (dt, blackout, dark) in [(0, nil, false), (5, nil, false), (10, nil, false), (12, on, false), (15, on, false), (20, on, true), (25, off, false), (30, off, false)]
+            as [(Int64, CommandedBlackout?, Bool)] {
+            try await r.observe(PlayerObservation(at: t0 + .seconds(dt), state: playing("videos/quang-cao.mp4", dt + 1), screenDark: dark, blackout: blackout),
+                                store: store, approval: approved)
+        }
+        let rows = try await store.broadcastEntries(site: "tay-trang", from: t0 - .hours(1), to: t0 + .hours(1))
+        let play = try #require(rows.first { $0.kind == .play })
+        let gap = try #require(rows.first { $0.gap == .blackedOut })
+        #expect(rows.filter { $0.gap == .screenDark }.isEmpty, "the commanded blackout explains the dark screen: \(rows)")
+        #expect(gap.started == t0 + .seconds(11) && gap.ended == t0 + .seconds(23))
+        #expect(gap.blackout?.by == "content-blackout" && gap.blackout?.incidentID == 3)
+        #expect(gap.blackout?.stoppedPlayID == play.id && gap.blackout?.stoppedPath == "videos/quang-cao.mp4" && gap.blackout?.stoppedStarted == play.started)
+        #expect(play.darkMilliseconds == 12_000, "dark from the command (t0+11) to the restore (t0+23)")
+        // What people read: the gap says who, the incident and the play it stopped.
+        let text = PlayListing.text(rows, zone: .hoChiMinh)
+        #expect(text.contains("Màn hình bị tắt theo lệnh") && text.contains("content-blackout") && text.contains("sự cố #3")
+                && text.contains("dừng lượt phát videos/quang-cao.mp4 bắt đầu 24/11/2026 08:59:59"), "\(text)")
+        let csv = PlayListing.csv(rows, zone: .hoChiMinh)
+        #expect(csv.contains(",blacked-out,,content-blackout,3,videos/quang-cao.mp4,2026-11-24T08:59:59+07:00"), "\(csv)")
+        // The streamed JSON writer gives the encoder's bytes, every field set or not.
+        for e in rows {
+            var row = PlayRow(e, zone: .hoChiMinh)
+            for withProof in [false, true] {
+                if withProof { row.proof = "mismatch"; row.proofDetail = "does not match: \"a/b\" ⟨x⟩\n"; row.title = "Lễ hội \\ Hoa Ban"; row.languages = ["vi", "lo"] }
+                var fast: [UInt8] = []
+                row.writeJSON(into: &fast)
+                let slow = try JSONCoding.encode(row, options: [.snakeCaseKeys, .unescapedSlashes])
+                #expect(fast == slow, "\(String(decoding: fast, as: UTF8.self))\n\(String(decoding: slow, as: UTF8.self))")
+            }
+        }
+    }
+
+    @Test func aBlackoutStillOnContinuesItsRowAfterARestart() async throws {
+        let path = temporaryDatabase()
+        defer { removeDatabase(path) }
+        let store = try Store(path: path, clock: ManualClock(now: t0))
+        let on = CommandedBlackout(since: t0 + .seconds(2), by: "content-blackout", incidentID: 1)
+        var r = BroadcastRecorder(site: "s", player: "p", tolerance: .seconds(10))
+        try await r.observe(PlayerObservation(at: t0, state: playing("videos/quang-cao.mp4", 1)), store: store, approval: approved)
+        try await r.observe(PlayerObservation(at: t0 + .seconds(5), state: playing("videos/quang-cao.mp4", 6), blackout: on), store: store, approval: approved)
+        // kill -9: a new recorder picks the open rows up.
+        var again = BroadcastRecorder(site: "s", player: "p", tolerance: .seconds(10))
+        try await again.observe(PlayerObservation(at: t0 + .seconds(8), state: playing("videos/quang-cao.mp4", 9), blackout: on), store: store, approval: approved)
+        var off = on
+        off.ended = t0 + .seconds(9)
+        try await again.observe(PlayerObservation(at: t0 + .seconds(11), state: playing("videos/quang-cao.mp4", 12), blackout: off), store: store, approval: approved)
+        let gaps = try await store.broadcastEntries(site: "s", from: t0 - .hours(1), to: t0 + .hours(1)).filter { $0.gap == .blackedOut }
+        #expect(gaps.count == 1 && gaps[0].started == t0 + .seconds(2) && gaps[0].ended == t0 + .seconds(9))
+    }
+
+    @Test func theScreenCommandsAreReadFromPeoplesResponses() async throws {
+        let path = temporaryDatabase()
+        defer { removeDatabase(path) }
+        let store = try Store(path: path, clock: ManualClock(now: t0))
+        #expect(try await store.latestScreenCommands(site: "tay-trang", check: "led-controller", blackoutResponders: ["content-blackout"], restoreResponders: []).blackout == nil)
+        try await store.recordResponse(site: "tay-trang", checkID: "led-controller", incidentID: nil, action: "led-blackout", by: "kt-tay-trang", via: "cli",
+                                       note: nil, succeeded: true, outcome: "done", at: t0)
+        try await store.recordResponse(site: "tay-trang", checkID: "led-controller", incidentID: nil, action: "led-restore", by: "kt-tay-trang", via: "web",
+                                       note: nil, succeeded: false, outcome: "not confirmed", at: t0 + .seconds(30))
+        var c = try await store.latestScreenCommands(site: "tay-trang", check: "led-controller", blackoutResponders: ["content-blackout"], restoreResponders: [])
+        #expect(c.blackout?.at == t0 && c.blackout?.by == "kt-tay-trang" && c.restore == nil, "a failed restore restores nothing")
+        try await store.recordResponse(site: "tay-trang", checkID: "led-controller", incidentID: nil, action: "led-restore", by: "kt-tay-trang", via: "web",
+                                       note: "đã kiểm tra", succeeded: true, outcome: "done", at: t0 + .seconds(60))
+        c = try await store.latestScreenCommands(site: "tay-trang", check: "led-controller", blackoutResponders: [], restoreResponders: [])
+        #expect(c.restore?.at == t0 + .seconds(60))
+        #expect(try await store.latestScreenCommands(site: "vung-ang", check: "led-controller", blackoutResponders: [], restoreResponders: []).blackout == nil)
+    }
+
+    @Test func theLoggerKnowsTheSitesBlackoutResponders() throws {
+        let config = try ConfigurationLoader.load(root: TestPaths.packageRoot)
+        let tay = try #require(try BroadcastLogSettings.all(config).first { $0.site == "tay-trang" })
+        #expect(tay.screenCheck == "led-controller" && tay.blackoutResponders == ["content-blackout"])
+    }
+}
+
+@Suite struct ReportContentTests {
+    /// The shipped Tây Trang profile with its database, key and archive in a temporary folder.
+    @Test func theReportCountsDistinctItemsAndGivesTheProgrammeTestRenewalsAndNextDueDate() async throws {
+        let dir = try makeTemporaryFolder("watchpost-report-content")
+        defer { _ = shell("rm -rf '\(dir)'") }
+        var config = try ConfigurationLoader.load(root: TestPaths.packageRoot)
+        config.root = dir
+        config.daemon.database = "\(dir)/w.db"
+        let f = try ArchiveFixture(archiveFolder: ManifestArchive(databasePath: config.daemon.database, site: "tay-trang").folder)
+        try FileSystem.makeDirectories("\(dir)/keys")
+        try FileSystem.writeAtomically("\(dir)/keys/department-dien-bien.pub", try Ed25519.publicKeyPEM(f.pair.publicKey))
+        let store = try Store(path: config.daemon.database, clock: ManualClock(now: Instant.parse("2026-12-01T00:00:00+07:00")!))
+        try await FiguresAndVerifyTests().record(f, store: store)
+        // The clip again under manifest 2: a second item row (another approval), the same item.
+        var r = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
+        let clip = PlayerStatus.Item(name: "cua-khau.mp4", path: ArchiveFixture.clip.path, sha256: ArchiveFixture.clip.sha256, size: 10, position_ms: 0)
+        try await r.observe(PlayerObservation(at: Instant.parse("2026-11-23T09:00:00+07:00")!, state: .playing(clip)), store: store) { BroadcastApproval.item($0, reading: f.reading(f.m2, f.id2)) }
+        try await r.close(store: store)
+
+        let site = try #require(config.site("tay-trang"))
+        let report = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-11")), store: store,
+                                                   now: Instant.parse("2026-12-01T08:00:00+07:00")!,
+                                                   incidentSource: StoreIncidentSource(store: store, configuration: config))
+        let c = try #require(report.content)
+        #expect(c.plays == 4 && c.items == 3, "4 plays of 3 items (clip, programme, unapproved), not one per item row")
+        let a = try #require(c.approvals)
+        #expect(a.programmeTests.map(\.month) == ["2026-11"] && a.programmeTests[0].test.passed && a.programmeTests[0].test.shown == 1)
+        #expect(a.renewals.map(\.sequence) == [2] && a.renewals[0].onTime, "approved 20/11, before manifest 1 ran out on 25/11")
+        #expect(a.current?.sequence == 2 && a.nextDue == f.m2.validTo)
+
+        let text = ReportRenderer.text([report])
+        let html = ReportRenderer.html([report])
+        for out in [text, html] {
+            #expect(out.contains("4 lượt phát của 3 nội dung khác nhau"), "\(out)")
+            #expect(out.contains("Quyết định 32/2018/QĐ-UBND 7.8, tháng 2026-11: 1 chương trình của bao-dien-bien-phu, dai-ptth-dien-bien đã phát"), "\(out)")
+            #expect(out.contains("Decision 32/2018/QĐ-UBND 7.8, 2026-11: 1 programme(s)"))
+            #expect(out.contains("Danh mục số 2 phê duyệt 20/11/2026 09:00") && out.contains("đúng hạn"))
+            #expect(out.contains("Danh mục phê duyệt đang áp dụng: số 2") && out.contains("hiệu lực đến 31/12/2026 23:59"))
+            #expect(out.contains("Danh mục tiếp theo cần được phê duyệt trước 31/12/2026 23:59"))
+        }
+    }
+
+    /// Vũng Áng Art. 4.3.a: the next approval is due by the 5th when the month has none yet.
+    @Test func vungAngsNextApprovalIsDueByTheFifth() async throws {
+        let f = try ArchiveFixture()
+        defer { f.remove() }
+        let path = temporaryDatabase()
+        defer { removeDatabase(path) }
+        let store = try Store(path: path, clock: ManualClock(now: Instant.parse("2026-12-10T00:00:00+07:00")!))
+        let rules = FreshnessRules(monthlyDeadlineDay: 5)
+        // November had an approval (20/11): the next is due by the end of 5 December.
+        let nov = try await ContentFigures.approvals(site: "vung-ang", from: Instant.parse("2026-11-01T00:00:00+07:00")!, to: Instant.parse("2026-12-01T00:00:00+07:00")!,
+                                                     asOf: Instant.parse("2026-12-01T00:00:00+07:00")!, zone: .hoChiMinh, store: store, archive: f.archive,
+                                                     publicKey: f.pair.publicKey, rules: rules)
+        #expect(nov.nextDue == Instant.parse("2026-12-06T00:00:00+07:00")!)
+        #expect(nov.renewals.map(\.onTime) == [false], "20/11 is after the 5th")
+        #expect(nov.programmeTests.isEmpty, "Vũng Áng has no programme rule")
+        // December so far has none: due by 5 December, already passed on the 10th.
+        let dec = try await ContentFigures.approvals(site: "vung-ang", from: Instant.parse("2026-12-01T00:00:00+07:00")!, to: Instant.parse("2027-01-01T00:00:00+07:00")!,
+                                                     asOf: Instant.parse("2026-12-10T00:00:00+07:00")!, zone: .hoChiMinh, store: store, archive: f.archive,
+                                                     publicKey: f.pair.publicKey, rules: rules)
+        #expect(dec.nextDue == Instant.parse("2026-12-06T00:00:00+07:00")! && dec.renewals.isEmpty)
+    }
+}
