@@ -232,6 +232,12 @@ public struct BroadcastRecorder: Sendable {
                 let record = approval(item)
                 let id = try await store.beginPlay(site: site, player: player, started: boundary, seen: now, item: record)
                 main = Open(id: id, kind: .play, started: boundary, lastSeen: now, path: record.path, sha256: record.sha256)
+                // A play that starts behind a blackout by command is dark from its start (the
+                // command is a fact for the whole time, not only from the next poll).
+                if let b = obs.blackout, b.since <= now {
+                    let dark = min(now, b.ended ?? now) - max(boundary, b.since)
+                    if dark > .zero { try await store.touchBroadcast(id: id, seen: now, addDark: dark) }
+                }
             case .gap(let g):
                 let id = try await store.beginGap(site: site, player: player, started: boundary, seen: now, gap: g)
                 main = Open(id: id, kind: .gap, started: boundary, lastSeen: now, gap: g)

@@ -58,6 +58,19 @@ import Posix
         }
     }
 
+    @Test func aPlayStartingBehindABlackoutIsDarkFromItsStart() async throws {
+        let path = temporaryDatabase()
+        defer { removeDatabase(path) }
+        let store = try Store(path: path, clock: ManualClock(now: t0))
+        let on = CommandedBlackout(since: t0 - .seconds(60), by: "content-blackout", incidentID: 2)
+        var r = BroadcastRecorder(site: "s", player: "p", tolerance: .seconds(10))
+        // The next item started 3 s before the first poll that saw it; the screen was dark all along.
+        try await r.observe(PlayerObservation(at: t0, state: playing("videos/a.mp4", 3), blackout: on), store: store, approval: approved)
+        try await r.observe(PlayerObservation(at: t0 + .seconds(5), state: playing("videos/a.mp4", 8), blackout: on), store: store, approval: approved)
+        let play = try #require(try await store.broadcastEntries(site: "s", from: t0 - .hours(1), to: t0 + .hours(1)).first { $0.kind == .play })
+        #expect(play.darkMilliseconds == 8_000, "dark from its start (t0-3) to the last poll (t0+5)")
+    }
+
     @Test func aBlackoutStillOnContinuesItsRowAfterARestart() async throws {
         let path = temporaryDatabase()
         defer { removeDatabase(path) }
