@@ -46,8 +46,14 @@ echo "==> watchpost plays --format csv, November 2026 again, for the peer compar
 /usr/bin/time -f "cli month again wall_s=%e peak_rss_kb=%M" "$bindir/watchpost" plays --config "$work/config" --site tay-trang \
     --from 2026-11-01 --to 2026-11-30 --format csv > /dev/null
 
-echo "==> peer: sqlite3 shell, the same month query (join, ordered), output discarded"
+# The peer: the sqlite3 shell running the same query (join, ordered) and writing CSV, for the month
+# and for the year — the floor for reading these rows out of SQLite.
+query="SELECT l.id, l.site, l.player, l.entry, l.started_ms, l.ended_ms, l.last_seen_ms, l.gap, l.dark_ms, i.path, i.name, i.sha256, i.size, i.approved, i.reason, i.manifest_id, i.key_id, i.approved_at_ms, i.sequence, i.title, i.source, i.languages, i.month, i.kind, l.stopped_path, l.commanded_by FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id WHERE l.site = 'tay-trang' AND l.started_ms >= FROM AND l.started_ms < TO ORDER BY l.started_ms, l.id"
 from=$(date -d '2026-11-01T00:00:00+07:00' +%s)000; to=$(date -d '2026-12-01T00:00:00+07:00' +%s)000
-/usr/bin/time -f "sqlite3 month wall_s=%e peak_rss_kb=%M" sqlite3 "$work/watchpost.db" \
-    "SELECT l.id, l.site, l.player, l.entry, l.started_ms, l.ended_ms, l.last_seen_ms, l.gap, l.dark_ms, i.path, i.name, i.sha256, i.size, i.approved, i.reason, i.manifest_id, i.key_id, i.approved_at_ms, i.sequence, i.title, i.source, i.languages, i.month, i.kind FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id WHERE l.site = 'tay-trang' AND l.started_ms >= $from AND l.started_ms < $to ORDER BY l.started_ms, l.id" > /dev/null
+echo "==> peer: sqlite3 -csv, the same month query   load: $(cut -d' ' -f1-3 /proc/loadavg)"
+/usr/bin/time -f "sqlite3 month csv wall_s=%e peak_rss_kb=%M" sqlite3 -csv "$work/watchpost.db" "$(echo "$query" | sed "s/>= FROM/>= $from/; s/< TO/< $to/")" > /dev/null
+yfrom=$(date -d '2026-01-01T00:00:00+07:00' +%s)000; yto=$(date -d '2027-01-01T00:00:00+07:00' +%s)000
+echo "==> peer: sqlite3 -csv, the same year query"
+/usr/bin/time -f "sqlite3 year csv wall_s=%e peak_rss_kb=%M" sqlite3 -csv "$work/watchpost.db" "$(echo "$query" | sed "s/>= FROM/>= $yfrom/; s/< TO/< $yto/")" > "$work/year.sqlite3.csv"
+echo "    $(wc -l < "$work/year.sqlite3.csv") rows, $(wc -c < "$work/year.sqlite3.csv") bytes"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
