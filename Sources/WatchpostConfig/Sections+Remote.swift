@@ -27,6 +27,10 @@ public struct RemoteBox: Sendable, Hashable {
     public var timeout: Seconds
     public var caFile: String?
     public var verifyTLS: Bool
+
+    public init(id: String, name: String, url: String, poll: Seconds, timeout: Seconds, caFile: String?, verifyTLS: Bool) {
+        self.id = id; self.name = name; self.url = url; self.poll = poll; self.timeout = timeout; self.caFile = caFile; self.verifyTLS = verifyTLS
+    }
 }
 
 extension WatchpostConfiguration {

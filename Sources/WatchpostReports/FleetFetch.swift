@@ -10,13 +10,16 @@ import Curl
 import Posix
 
 public enum FleetFetch {
-    /// One box's answer, or why there is none (the text is for the board and the log).
+    /// One box's answer, or why there is none (a catalogue message: the board and the report
+    /// show it in Vietnamese then English; the cache keeps it as JSON, see `reasonText`).
     public enum Outcome: Sendable {
         case fetched(body: String)
-        case failed(String)
+        case failed(Message)
     }
 
     /// Fetches `period` from `box` with `token`; returns at `box.timeout` at the latest.
+    /// Redirects are not followed, so an https:// box is never read over plain HTTP, and a
+    /// certificate that does not verify is a failure, never a reason to try another way.
     public static func fetch(_ box: RemoteBox, token: String, period: ReportPeriod, clock: any WatchpostClock) async -> Outcome {
         let url = "\(box.url)/api/v1/summary?period=\(period.label)"
         let limit = box.timeout
@@ -27,6 +30,7 @@ public enum FleetFetch {
                         let easy = try CurlEasy()
                         try easy.set(.url, url)
                         try easy.set(.proxy, "")
+                        try easy.setFollowRedirects(false)
                         try easy.setList(.httpHeaders, ["Authorization: Bearer \(token)", "Accept: application/json"])
                         try easy.setTimeout(milliseconds: Int(limit.milliseconds))
                         try easy.setConnectTimeout(milliseconds: Int(min(limit.milliseconds, 10_000)))
@@ -35,28 +39,65 @@ public enum FleetFetch {
                         easy.setMaxResponseBytes(32 << 20)
                         try easy.perform()
                         let body = String(decoding: easy.responseBody, as: UTF8.self)
-                        guard easy.responseCode == 200 else {
-                            return .failed("HTTP \(easy.responseCode): \(body.prefix(200))")
+                        switch easy.responseCode {
+                        case 200: return .fetched(body: body)
+                        case 401, 403: return .failed(Message("fleet.error.token", ["box": .text(box.id), "code": .int(Int64(easy.responseCode))]))
+                        default: return .failed(Message("fleet.error.http", ["code": .int(Int64(easy.responseCode)), "body": .text(short(body))]))
                         }
-                        return .fetched(body: body)
+                    } catch let error as CurlError {
+                        return .failed(reason(curlCode: error.code, detail: error.description, box: box))
                     } catch {
-                        return .failed("\(error)")
+                        return .failed(Message("fleet.error.other", ["detail": .text(short("\(error)"))]))
                     }
                 }
             } catch {
-                return .failed("\(error)")
+                return .failed(Message("fleet.error.other", ["detail": .text(short("\(error)"))]))
             }
         }
         switch outcome {
         case .finished(let o):
             // A body that is not a summary is a failure too: the cache keeps only readable answers.
             if case .fetched(let body) = o, (try? JSONCoding.decode(BoxSummary.self, from: body)) == nil {
-                return .failed("the answer is not a Watchpost summary (is \(box.url) a Watchpost box of this version?)")
+                return .failed(Message("fleet.error.not_summary", ["url": .text(box.url)]))
             }
             return o
         case .timedOut:
-            return .failed("no answer within \(limit.milliseconds) ms")
+            return .failed(Message("fleet.error.timeout", ["limit": .duration(limit)]))
         }
+    }
+
+    /// What a libcurl failure means for the person reading the board, and what to do about it.
+    public static func reason(curlCode: Int32, detail text: String, box: RemoteBox) -> Message {
+        let detail = MessageValue.text(short(text))
+        switch curlCode {
+        case CurlError.peerFailedVerification:   // 60: the chain does not lead to a trusted CA, or the name does not match
+            return Message("fleet.error.certificate", ["box": .text(box.id), "detail": detail])
+        case 77:                                  // CURLE_SSL_CACERT_BADFILE: ca_file missing or unreadable
+            return Message("fleet.error.ca_file", ["box": .text(box.id), "file": .text(box.caFile ?? "-"), "detail": detail])
+        case 35:                                  // CURLE_SSL_CONNECT_ERROR: the TLS handshake failed (e.g. https:// on a plain-HTTP port)
+            return Message("fleet.error.tls", ["detail": detail])
+        case 1, CurlError.weirdServerReply, 52, CurlError.receiveError:   // not HTTP back (e.g. http:// on an HTTPS port)
+            return Message("fleet.error.reply", ["detail": detail])
+        case CurlError.couldNotResolve:
+            return Message("fleet.error.resolve", ["url": .text(box.url), "detail": detail])
+        case CurlError.couldNotConnect:
+            return Message("fleet.error.connect", ["url": .text(box.url), "detail": detail])
+        case CurlError.operationTimedOut:
+            return Message("fleet.error.timeout", ["limit": .duration(box.timeout)])
+        default:
+            return Message("fleet.error.other", ["detail": detail])
+        }
+    }
+
+    static func short(_ text: String) -> String { String(text.prefix(200)) }
+
+    /// The failure as the cache keeps it: the message as JSON (rendered in both languages when
+    /// shown). `reason(cached:)` reads it back; text from an older cache is shown as it is.
+    public static func reasonText(_ m: Message) -> String { (try? JSONCoding.string(m)) ?? m.description }
+
+    public static func reason(cached text: String) -> MessageValue {
+        if let m = try? JSONCoding.decode(Message.self, from: text), m.key.rawValue.hasPrefix("fleet.error.") { return .message(m) }
+        return .text(text)
     }
 
     /// Fetches every box at once (each under its own deadline) and records each outcome.
@@ -68,7 +109,7 @@ public enum FleetFetch {
             for box in boxes {
                 group.addTask {
                     guard let token = secrets.revealRemoteToken(box.id) else {
-                        try? await store.recordRemoteFailure(remote: box.id, error: "no token for [remote \(box.id)] in the secrets file", at: clock.now())
+                        try? await store.recordRemoteFailure(remote: box.id, error: reasonText(Message("fleet.error.no_token", ["box": .text(box.id)])), at: clock.now())
                         return nil
                     }
                     var answered = true
@@ -80,8 +121,8 @@ public enum FleetFetch {
                             }
                         case .failed(let why):
                             answered = false
-                            logger?.warning("remote box unreachable", [("remote", box.id), ("url", box.url), ("error", why)])
-                            try? await store.recordRemoteFailure(remote: box.id, error: why, at: clock.now())
+                            logger?.warning("remote box unreachable", [("remote", box.id), ("url", box.url), ("error", Catalogue.render(why, .vi))])
+                            try? await store.recordRemoteFailure(remote: box.id, error: reasonText(why), at: clock.now())
                         }
                         if !answered { break }
                     }

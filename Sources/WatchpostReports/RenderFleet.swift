@@ -24,9 +24,9 @@ extension FleetView {
         guard let error = c.lastError else { return Message("fleet.box.reachable", ["last": .tableTime(c.lastSuccess ?? c.lastAttempt)]) }
         if let last = c.lastSuccess {
             return Message("fleet.box.unreachable", ["offline": .duration(Seconds(max(0, generatedAt.seconds - last.seconds))), "last": .tableTime(last),
-                                                     "attempt": .tableTime(c.lastAttempt), "error": .text(error)])
+                                                     "attempt": .tableTime(c.lastAttempt), "error": FleetFetch.reason(cached: error)])
         }
-        return Message("fleet.box.never", ["attempt": .tableTime(c.lastAttempt), "error": .text(error)])
+        return Message("fleet.box.never", ["attempt": .tableTime(c.lastAttempt), "error": FleetFetch.reason(cached: error)])
     }
 
     var rows: [FleetRow] {

@@ -61,7 +61,7 @@ extension Store {
     public func recordRemoteFailure(remote: String, error: String, at: Instant) throws(WatchpostError) {
         try transaction { db in
             try db.run("INSERT INTO remote_contact (remote, last_attempt_ms, last_success_ms, last_error, failures) VALUES (?, ?, NULL, ?, 1) ON CONFLICT (remote) DO UPDATE SET last_attempt_ms = excluded.last_attempt_ms, last_error = excluded.last_error, failures = remote_contact.failures + 1",
-                       remote, at.milliseconds, String(error.prefix(500)))
+                       remote, at.milliseconds, String(error.prefix(2000)))
         }
     }
 
