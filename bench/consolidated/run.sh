@@ -5,7 +5,10 @@
 # daemons on loopback; a console daemon with the three as [remote ID] reads their
 # /api/v1/summary (each box builds its yearly figures), then `watchpost report --consolidated`
 # renders txt, csv, html and the A4 PDF from the console's cache. Prints wall and CPU seconds and
-# peak memory of each step, each box daemon's peak memory, and the load average.
+# peak memory of each step, each box daemon's peak memory, and the load average. The peer, in the
+# same invocation: sqlite3's own CLI computing every check's downtime over the same rows with a
+# window function (as bench/reports); the box's CPU for its whole summary is given as a ratio to it,
+# and the two downtimes are compared check by check.
 #   bench/consolidated/run.sh [FAILURES_PER_CHECK]      (default 60)
 #   WATCHPOST_BIN=.build/debug/watchpost bench/consolidated/run.sh   (no release build)
 set -euo pipefail
@@ -25,6 +28,7 @@ if [ -n "${WATCHPOST_BIN:-}" ]; then
 else
   echo "==> release build"
   swift build -c release --product watchpost 2>&1 | tail -n 1
+  swift build -c release --product watchpost-pdf 2>&1 | tail -n 1   # the PDF helper, found beside watchpost
   bin="$(swift build -c release --show-bin-path)/watchpost"
 fi
 echo "binary: $bin"
@@ -75,23 +79,47 @@ for b in a b c; do
 done
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# 1. Each box builds its yearly summary (one at a time: the cost of one box).
-printf '\n%-58s %9s %12s\n' "step" "wall s" "peak RSS kB"
+# 1. Each box builds its yearly summary (one at a time: the cost of one box), beside the peer:
+#    sqlite3 computing every check's downtime over the generated rows with a window function.
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+peer_sql="SELECT check_id, SUM(CASE WHEN status = 2 THEN d ELSE 0 END) / 1000 FROM (
+  SELECT check_id, status, COALESCE(LEAD(at_ms) OVER (PARTITION BY check_id ORDER BY at_ms, id), $now) - at_ms AS d
+  FROM history WHERE site = 'vung-ang' AND at_ms >= $from AND at_ms < $now) GROUP BY check_id ORDER BY check_id;"
+printf '\n%-58s %9s %9s %12s\n' "step" "wall s" "CPU s" "peak RSS kB"
+i=0
 for b in a b c; do
   port=$(sed -n 's/^listen = 127.0.0.1://p' "$work/$b/watchpost.conf")
   token=$(awk -v b="[remote $b]" '$0 == b { getline; print $3 }' "$console/secrets.conf")
+  c0=$(cpu_ticks "${pids[$i]}")
   t=$(curl -s -o "$work/summary-$b.json" -w '%{time_total}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/summary?period=$year")
+  c1=$(cpu_ticks "${pids[$i]}")
   grep -q '"sites"' "$work/summary-$b.json" || { echo "box $b did not answer a summary: $(head -c 300 "$work/summary-$b.json")" >&2; exit 1; }
-  printf '%-58s %9s %12s\n' "box $b: GET /api/v1/summary?period=$year (20 checks)" "$t" "-"
-  python3 - "$work/summary-$b.json" <<'PY'
-import json, sys
+  box_cpu=$(echo "scale=2; ($c1 - $c0) / $ticks" | bc)
+  printf '%-58s %9s %9s %12s\n' "box $b: GET /api/v1/summary?period=$year (20 checks)" "$t" "$box_cpu" "-"
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time.peer-$b" sqlite3 -csv "$work/$b/var/wp.db" "$peer_sql" > "$work/peer-$b.csv"
+  read -r pw pu ps pm < "$work/time.peer-$b"
+  pc=$(echo "$pu + $ps" | bc)
+  printf '%-58s %9s %9s %12s\n' "  peer: sqlite3 CLI, per-check downtime (window function)" "$pw" "$pc" "$pm"
+  python3 - "$work/summary-$b.json" "$work/peer-$b.csv" "$box_cpu" "$pc" "$now" <<'PY'
+import csv, json, sys
 s = json.load(open(sys.argv[1]))["sites"][0]
 t = s["tally"]
 checks = s["checks"]
 assert len(checks) == 20 and t["down"] > 0 and t["up"] > 0, "box summary without figures"
 print(f"    {len(checks)} checks; site up {t['up']} s, down {t['down']} s, no data {t['noData']} s; "
       f"availability {100 * t['up'] / (t['up'] + t['down']):.3f} %; outages {s['outages']}")
+peer = {row[0]: int(row[1]) for row in csv.reader(open(sys.argv[2]))}
+# The peer stops at the end of the generated rows; the box counts on to the moment it answered,
+# so a check still failing then may differ by up to that many seconds, no more.
+slack = max(0, s["to"] - int(sys.argv[5]) // 1000)
+worst = max(abs(c["tally"]["down"] - peer[c["id"]]) for c in checks)
+box_cpu, peer_cpu = float(sys.argv[3]), float(sys.argv[4])
+ratio = f"{box_cpu / peer_cpu:.2f}x" if peer_cpu > 0 else "n/a"
+print(f"    per-check downtime vs sqlite3: largest difference {worst} s (allowed {slack} s): {'agrees' if worst <= slack else 'DISAGREES'}; "
+      f"box CPU / sqlite3 CPU = {ratio}")
 PY
+  i=$((i + 1))
 done
 
 # 2. The console reads the three at once (its service, at start) until all three are cached.
@@ -104,10 +132,10 @@ for _ in $(seq 3000); do
 done
 [ "$n" = 3 ] || { echo "the console did not cache three boxes; log:" >&2; tail -20 "$work/console.log" >&2; exit 1; }
 t1=$(date +%s.%N)
-printf '%-58s %9s %12s\n' "console: start, read 3 boxes at once, cache them" "$(echo "$t1 - $t0" | bc)" "$(awk '/VmHWM/ { print $2 }' /proc/$cpid/status)"
+printf '%-58s %9s %9s %12s\n' "console: start, read 3 boxes at once, cache them" "$(echo "$t1 - $t0" | bc)" "$(echo "scale=2; $(cpu_ticks "$cpid") / $ticks" | bc)" "$(awk '/VmHWM/ { print $2 }' /proc/$cpid/status)"
 names=(a b c)
 for i in 0 1 2; do
-  printf '%-58s %9s %12s\n' "box ${names[$i]}: daemon peak memory after serving twice" "" "$(awk '/VmHWM/ { print $2 }' /proc/${pids[$i]}/status)"
+  printf '%-58s %9s %9s %12s\n' "box ${names[$i]}: daemon peak memory after serving twice" "" "" "$(awk '/VmHWM/ { print $2 }' /proc/${pids[$i]}/status)"
 done
 
 # 3. The consolidated report from the cache.
@@ -115,7 +143,7 @@ for f in txt csv html pdf; do
   /usr/bin/time -f '%e %U %S %M' -o "$work/time.$f" "$bin" report --consolidated --period "$year" --format "$f" --out "$work/consolidated.$f" --config "$console" 2> "$work/err.$f" \
     || { echo "FAILED: report --consolidated --format $f" >&2; cat "$work/err.$f" >&2; exit 1; }
   read -r w u s m < "$work/time.$f"
-  printf '%-58s %9s %12s\n' "watchpost report --consolidated --format $f" "$w" "$m"
+  printf '%-58s %9s %9s %12s\n' "watchpost report --consolidated --format $f" "$w" "$(echo "$u + $s" | bc)" "$m"
 done
 rows=$(( $(wc -l < "$work/consolidated.csv") - 1 ))
 echo "consolidated CSV: $rows clusters; $(grep -c ',yes,' "$work/consolidated.csv") from reachable boxes"

@@ -16,6 +16,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$work"'
 
 echo "==> release build"
 swift build -c release --product watchpost 2>&1 | tail -n 1
+swift build -c release --product watchpost-pdf 2>&1 | tail -n 1   # the PDF helper, found beside watchpost
 bin="$(swift build -c release --show-bin-path)/watchpost"
 
 # Configuration: shipped contacts/chains, one 24/7 site with 20 checks (never run here).
