@@ -43,7 +43,7 @@ struct ReportCalendarTests {
             var k = 0
             for day in first...last {
                 while cuts[k] < day { k += 1 }
-                // Compare on every day near a cut-off and on every third day otherwise.
+                // Compare on every day near a cut-off and on every seventh day otherwise.
                 guard day % 7 == 0 || cuts[k] - day <= 1 || day - cuts[k - 1] <= 2 else { continue }
                 let p = c.period(containing: CivilDate(daysSinceEpoch: day))
                 if p.firstDay.daysSinceEpoch != cuts[k - 1] + 1 || p.lastDay.daysSinceEpoch != cuts[k] {
