@@ -100,7 +100,8 @@ public struct IncidentServiceActions: IncidentActions {
             guard let inc = try await service.incident(incident) else { return .refused(Self.refusal("reply.refused.no-incident", incident)) }
             if let no = check(address, .comment, inc) { return no }
             let w = who(address)
-            try await service.comment(incidentID: incident, by: w.name, organisation: w.organisation, via: "email", text: note, at: at)
+            try await service.comment(incidentID: incident, by: w.name, organisation: w.organisation, via: "email", text: note, at: at,
+                                      roles: parties(of: address))
             return .done
         } catch {
             if let r = refusal(error) { return r }

@@ -54,9 +54,11 @@ public struct IncidentService: Sendable {
         return incident
     }
 
-    /// A comment: on the timeline and told to everyone notified (the Committee may comment).
-    public func comment(incidentID: Int64, by: String, organisation: String?, via: String, text: String, at: Instant) async throws(WatchpostError) {
-        try await store.commentOnIncident(incidentID, by: by, organisation: organisation, via: via, text: text, at: at)
+    /// A comment: on the timeline and told to everyone notified but the commenter's own body
+    /// (the Committee may comment). `roles`: the commenter's.
+    public func comment(incidentID: Int64, by: String, organisation: String?, via: String, text: String, at: Instant,
+                        roles: [PartyRole] = []) async throws(WatchpostError) {
+        try await store.commentOnIncident(incidentID, by: by, organisation: organisation, via: via, text: text, at: at, roles: roles)
     }
 
     /// Resolves by hand and tells everyone notified. If the check is still failing, the daemon

@@ -53,8 +53,9 @@ extension Store {
     }
 
     /// A comment told to everyone notified (who, organisation, channel, note).
-    public func commentOnIncident(_ id: Int64, by: String, organisation: String?, via: String, text: String, at: Instant) throws(WatchpostError) {
-        _ = try mutateIncident(id) { inc in inc.comment(by: by, organisation: organisation, via: via, text: text, at: at) }
+    public func commentOnIncident(_ id: Int64, by: String, organisation: String?, via: String, text: String, at: Instant,
+                                  roles: [PartyRole] = []) throws(WatchpostError) {
+        _ = try mutateIncident(id) { inc in inc.comment(by: by, organisation: organisation, via: via, text: text, at: at, roles: roles) }
     }
 
     /// Records a restoring action a person ran for a check (never an un-commanded change).

@@ -179,7 +179,7 @@ extension WebApp {
             await audit(who, action: "api \(act.rawValue) incident \(id)", allowed: false, status: 403, reason: d.reason, incident: id)
             return apiError(403, "forbidden", d.reason)
         }
-        let actor = IncidentActor(name: user.login, via: "api", address: who.address)
+        let actor = IncidentActor(name: user.login, via: "api", address: who.address, roles: [user.role.party])
         do {
             switch act {
             case .acknowledge: _ = try await desk.acknowledge(id, by: actor, note: note)

@@ -66,7 +66,8 @@ public struct EngineDesk: IncidentDesk {
     }
 
     public func addNote(_ id: Int64, by actor: IncidentActor, text: String) async throws(WatchpostError) {
-        try await writer.comment(incidentID: id, by: actor.name, organisation: actor.organisation, via: actor.via, text: text, at: clock.now())
+        try await writer.comment(incidentID: id, by: actor.name, organisation: actor.organisation, via: actor.via, text: text, at: clock.now(),
+                                 roles: actor.roles)
     }
 
     public func escalateToCommittee(_ id: Int64, by actor: IncidentActor, note: String) async throws(WatchpostError) -> IncidentView {

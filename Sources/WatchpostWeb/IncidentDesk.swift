@@ -93,12 +93,15 @@ public struct IncidentActor: Sendable, Hashable {
     public var address: String
     /// The person's organisation, named in every notice.
     public var organisation: String?
+    /// The person's roles (a comment is not mailed back to the commenter's own body).
+    public var roles: [PartyRole]
 
-    public init(name: String, via: String, address: String, organisation: String? = nil) {
+    public init(name: String, via: String, address: String, organisation: String? = nil, roles: [PartyRole] = []) {
         self.name = name
         self.via = via
         self.address = address
         self.organisation = organisation
+        self.roles = roles
     }
 }
 

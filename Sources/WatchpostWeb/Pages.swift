@@ -221,7 +221,7 @@ extension WebApp {
         let form = parseForm(r.body)
         let note = form["note"].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : String($0.prefix(2000)) }
         let actor = IncidentActor(name: user.displayName.isEmpty ? user.login : user.displayName, via: "web", address: who.address,
-                                  organisation: organisation(of: user))
+                                  organisation: organisation(of: user), roles: [user.role.party])
         do {
             let message: String
             switch act {

@@ -17,7 +17,7 @@ let escalationCommands: [Command] = [routesCommand, escalateCommand, commentComm
 /// account and its role) or `--by NAME` (a person or organisation of alerts/contacts.conf:
 /// id, name or address). Refused when the policy does not allow `action` on `category`.
 func actingParty(_ args: Arguments, config: WatchpostConfiguration, store: Store, action: IncidentAction,
-                 category: IncidentCategory, what: String) async throws(WatchpostError) -> (name: String, organisation: String?) {
+                 category: IncidentCategory, what: String) async throws(WatchpostError) -> (name: String, organisation: String?, roles: [PartyRole]) {
     var name: String
     var organisation: String?
     var roles: [PartyRole]
@@ -38,7 +38,7 @@ func actingParty(_ args: Arguments, config: WatchpostConfiguration, store: Store
     }
     let d = IncidentPolicy.decide(roles, action, category: category)
     guard d.allowed else { throw WatchpostError(.permission, "\(name) may not \(what): \(d.reasonEnglish)", hint: d.reason) }
-    return (name, organisation)
+    return (name, organisation, roles)
 }
 
 func incidentArgument(_ args: Arguments, _ usage: String) throws(WatchpostError) -> Int64 {
@@ -101,7 +101,7 @@ let commentCommand = Command(
         let service = IncidentService(store: store)
         guard let inc = try await service.incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)") }
         let who = try await actingParty(args, config: config, store: store, action: .comment, category: inc.category, what: "comment on incident #\(id)")
-        try await service.comment(incidentID: id, by: who.name, organisation: who.organisation, via: "cli", text: note, at: SystemClock().now())
+        try await service.comment(incidentID: id, by: who.name, organisation: who.organisation, via: "cli", text: note, at: SystemClock().now(), roles: who.roles)
         out(Catalogue.bilingual(Message("cli.comment.done", ["id": .int(id)])))
         return 0
     })
@@ -163,7 +163,7 @@ let routesCommand = Command(
         guard !sites.isEmpty else { throw WatchpostError(.notFound, "no site '\(args.value("site") ?? "")'", hint: config.sites.map(\.id).joined(separator: ", ")) }
         for site in sites {
             guard let policy = config.escalationPolicy(site: site.id) else { continue }
-            out(RoutesText.render(site: site, policy: policy, language: language))
+            out(RoutesText.render(site: site, policy: policy, language: language, roleLabels: config.contacts.roleLabels))
         }
         return 0
     })
@@ -185,7 +185,16 @@ enum RoutesText {
         s.isEmpty ? .text("") : .message(Message(inline ? "routes.source.inline" : "routes.source", ["source": .text(s)]))
     }
 
-    static func render(site: SiteProfile, policy: EscalationPolicy, language: Language = .vi) -> String {
+    /// A role's name: the configured label (`[role NAME]` in alerts/contacts.conf), else the catalogue's.
+    static func roleName(_ role: PartyRole, labels: [String: RoleLabel], language: Language) -> String {
+        if let l = labels[role.rawValue] { return language == .vi ? l.name : l.nameEnglish }
+        return Catalogue.render(Message(MessageKey("role." + role.rawValue)), language)
+    }
+
+    /// Every row is a `Route` of `EscalationPolicy.table`, the function the engine's
+    /// `notifyEntry` asks; finding rows come at each severity their probe reports them with
+    /// (`FindingNatures`), with the category and severity the rule gives.
+    static func render(site: SiteProfile, policy: EscalationPolicy, language: Language = .vi, roleLabels: [String: RoleLabel] = [:]) -> String {
         let r = MessageRenderer(language: language, zone: site.zone)
         func line(_ key: MessageKey, _ params: [String: MessageValue] = [:]) -> String { r.render(Message(key, params)) }
         // A site without off-hours (Vũng Áng runs 24/24 h) has no "outside hours" cells.
@@ -193,20 +202,27 @@ enum RoutesText {
         let regulation = site.id == "vung-ang" ? "2432/QĐ-UBND" : site.id == "tay-trang" ? "32/2018/QĐ-UBND" : "—"
         var lines = ["\(site.id) — \(language == .vi ? site.name : site.nameEnglish)", "  " + line("routes.chain", ["name": .text(policy.name), "id": .text(site.chain), "regulation": .text(regulation)])]
         if alwaysOn { lines.append("  " + line("routes.always-on")) }
-        for route in policy.table() where !(alwaysOn && !route.inHours) {
+        for route in policy.table(natures: FindingNatures.all) where !(alwaysOn && !route.inHours) {
             let cell = "\(route.category.rawValue).\(route.severity.description.lowercased())"
                 + (route.findings.isEmpty ? "" : line("routes.finding", ["codes": .text(route.findings.joined(separator: ","))]))
                 + (alwaysOn ? "" : line(route.inHours ? "routes.in-hours" : "routes.out-of-hours"))
             lines.append("")
             lines.append("  " + cell)
-            for g in route.informed {
-                let src = policy.informs.first { $0.name == g.name }?.source ?? policy.findingRules.first { "finding \($0.code)" == g.name }?.source ?? ""
-                lines.append("    " + line("routes.informed", ["names": names(g.recipients), "group": .text(g.name), "source": source(src, inline: true)]))
-            }
+            // Held outside hours: the technicians now; the informed groups and the levels when
+            // the window opens (the engine notifies the entry then, as in hours).
             if route.heldUntilOperatingHours {
                 lines.append("    " + line("routes.technicians-now", ["names": names(route.technicians)]))
                 lines.append("    " + line("routes.held"))
-            } else if route.techniciansOnly {
+            }
+            // Those the entry level tells are not informed twice (the engine leaves them out).
+            let entry = route.techniciansOnly && !route.heldUntilOperatingHours ? route.technicians : (route.steps.first?.recipients ?? [])
+            for g in route.informed {
+                let others = g.recipients.filter { r in !entry.contains { $0.address == r.address } }
+                guard !others.isEmpty else { continue }
+                let src = policy.informs.first { $0.name == g.name }?.source ?? policy.findingRules.first { "finding \($0.code)" == g.name }?.source ?? ""
+                lines.append("    " + line("routes.informed", ["names": names(others), "group": .text(g.name), "source": source(src, inline: true)]))
+            }
+            if route.techniciansOnly && !route.heldUntilOperatingHours {
                 lines.append("    " + line("routes.technicians-only", ["names": names(route.technicians)]))
                 continue
             }
@@ -226,7 +242,7 @@ enum RoutesText {
                     lines.append("      " + (step.reminder.map { line("routes.last.reminder", ["every": .duration($0)]) } ?? line("routes.last")))
                 }
             }
-            let roles = MessageValue.text(route.acknowledgedBy.map(\.rawValue).joined(separator: ", "))
+            let roles = MessageValue.text(route.acknowledgedBy.map { roleName($0, labels: roleLabels, language: language) }.joined(separator: ", "))
             lines.append("    " + (route.ackTimeout.map { line("routes.may-ack.expires", ["roles": roles, "after": .duration($0)]) } ?? line("routes.may-ack", ["roles": roles])))
         }
         return lines.joined(separator: "\n")

@@ -89,9 +89,17 @@ extension Incident {
                  actionEnglish: Catalogue.render(action, .en, zone: zone), at: at, extra: extra)
     }
 
-    /// "Name (Organisation)" as a message parameter.
+    /// The organisation worth naming beside a person: none when it is the person itself (an
+    /// organisation acting under its own name), so a notice never says "Sở … (Sở …)".
+    static func separateOrganisation(_ by: String, _ organisation: String?) -> String? {
+        guard let o = organisation?.trimmingWhitespace(), !o.isEmpty, o != "—", o.lowercased() != by.trimmingWhitespace().lowercased() else { return nil }
+        return o
+    }
+
+    /// "Name (Organisation)" as a message parameter ("Name" alone when the organisation acted itself).
     static func who(_ by: String, _ organisation: String?) -> MessageValue {
-        .message(organisation.map { Message("notice.who.organisation", ["by": .text(by), "organisation": .text($0)]) } ?? Message("notice.who", ["by": .text(by)]))
+        .message(separateOrganisation(by, organisation).map { Message("notice.who.organisation", ["by": .text(by), "organisation": .text($0)]) }
+                 ?? Message("notice.who", ["by": .text(by)]))
     }
 
     /// The event a notice announces, for "Notice of … queued" lines.
@@ -338,8 +346,10 @@ extension Incident {
 
     /// The person fields of a notice: who, their organisation, the channel, the time and the note.
     func personFields(by: String, organisation: String?, channel: ActionChannel, note: String?, at: Instant) -> [String: String] {
-        [
-            "by": by, "by_org": organisation ?? "—", "via": channel.vietnamese, "via_en": channel.english,
+        let org = Self.separateOrganisation(by, organisation)
+        return [
+            // {{who}}: "Organisation (Name)", or the one name when an organisation acted itself.
+            "by": by, "by_org": organisation ?? "—", "who": org.map { "\($0) (\(by))" } ?? by, "via": channel.vietnamese, "via_en": channel.english,
             "note": (note?.trimmingWhitespace()).flatMap { $0.isEmpty ? nil : $0 } ?? Catalogue.bilingual(Message("notice.note.none"), zone: zone),
             "time": HumanFormat.dateTime(at, .vi, zone: zone), "time_en": HumanFormat.dateTime(at, .en, zone: zone),
         ]
@@ -400,13 +410,24 @@ extension Incident {
         return step
     }
 
-    /// A comment: on the timeline, and told to everyone notified (who, organisation, channel, note).
-    public func comment(by: String, organisation: String?, via: String, text: String, at: Instant) -> IncidentStep {
+    /// A comment: on the timeline, and told to everyone notified (who, organisation, channel,
+    /// note) — except the commenter's own body, which wrote it (the Committee was mailed its own
+    /// comment): addresses of the same organisation, and, for a Committee user (`roles`), the
+    /// Committee's addresses (one body per site holds that role; a web account may carry only
+    /// the role's label as its organisation).
+    public func comment(by: String, organisation: String?, via: String, text: String, at: Instant, roles: [PartyRole] = []) -> IncidentStep {
         var step = IncidentStep()
         let who = Self.who(by, organisation)
         let channel = ActionChannel(via: via)
         step.timeline.append(event("note", Message("timeline.comment", ["who": who, "via": .message(channel.message), "text": .text(text)]), at: at, actor: by))
-        step.notifications = requests(.comment, step: "c\(at.milliseconds)", to: notifiedRecipients, level: level,
+        let own = (organisation ?? by).trimmingWhitespace().lowercased()
+        let committee = roles == [.committee]
+        let others = notifiedRecipients.filter { r in
+            if (r.organisation ?? r.displayName).trimmingWhitespace().lowercased() == own { return false }
+            if committee, let rr = r.roles, rr == [.committee] { return false }
+            return true
+        }
+        step.notifications = requests(.comment, step: "c\(at.milliseconds)", to: others, level: level,
                                       action: Message("notice.action.comment", ["who": who, "text": .text(text)]), at: at,
                                       extra: personFields(by: by, organisation: organisation, channel: channel, note: text, at: at))
         return step

@@ -100,6 +100,19 @@ public struct FindingRule: Sendable, Hashable, Codable {
     }
 }
 
+/// What a probe says of a finding before any chain rule: the severities it reports it with and
+/// whether it marks it security-relevant. The probe modules describe their codes
+/// (`FindingNatures` in WatchpostProbes); `watchpost routes` prints one row per severity.
+public struct FindingNature: Sendable, Hashable {
+    public var severities: [CheckStatus]
+    public var securityRelevant: Bool
+
+    public init(severities: [CheckStatus], securityRelevant: Bool = false) {
+        self.severities = severities
+        self.securityRelevant = securityRelevant
+    }
+}
+
 /// One escalation step of a route.
 public struct RouteStep: Sendable, Hashable {
     public var level: Int
@@ -183,7 +196,9 @@ extension EscalationPolicy {
         // Outside operating hours a technical incident that does not threaten the equipment
         // reaches the technicians only; the rest of the chain hears at the next window.
         let held = category == .technical && !inHours && !urgent && holdOutsideHours && entry != .techniciansOnly
-        let hoursForRules = inHours || urgent
+        // A held incident reaches the informed groups when the window opens (the engine then
+        // notifies the entry as in hours): the route lists those, after the technicians.
+        let hoursForRules = inHours || urgent || held
         for rule in informs where rule.applies(category: category, severity: severity, inHours: hoursForRules) {
             informed.append((rule.name, rule.recipients))
         }
@@ -204,8 +219,21 @@ extension EscalationPolicy {
                      acknowledgedBy: IncidentPolicy.roles(allowedTo: .acknowledge, category: category), ackTimeout: ackTimeout)
     }
 
-    /// Every cell: category × severity × inside/outside operating hours, then one row per finding rule.
-    public func table() -> [Route] {
+    /// The category and severity an incident of one finding has after the chain's rule, for a
+    /// finding the probe reports with `status` and `securityRelevant` — what `classify` does.
+    public func effect(ofFinding code: String, status: CheckStatus, securityRelevant: Bool) -> (category: IncidentCategory, severity: CheckStatus) {
+        let rule = findingRule(code)
+        let category = rule?.category ?? (securityRelevant ? .security : .technical)
+        var severity = status
+        if let s = rule?.severity, status.isProblem, s > status { severity = s }
+        return (category, severity)
+    }
+
+    /// Every cell: category × severity × inside/outside operating hours, then, for each finding
+    /// rule, one row per severity its probe reports it with (`natures`; a code no probe describes
+    /// gets a row for WARNING and one for CRITICAL), with the category and severity the rule
+    /// gives — the route the engine takes for an incident of that finding.
+    public func table(natures: [String: FindingNature] = [:]) -> [Route] {
         var out: [Route] = []
         for c in IncidentCategory.allCases {
             for s in Self.severities {
@@ -213,9 +241,15 @@ extension EscalationPolicy {
             }
         }
         for rule in findingRules {
-            let c = rule.category ?? .technical
-            let s = rule.severity ?? .critical
-            for h in [true, false] { out.append(route(category: c, severity: s, inHours: h, findings: [rule.code])) }
+            let nature = natures[rule.code] ?? FindingNature(severities: [.warning, .critical], securityRelevant: false)
+            var cells: [(IncidentCategory, CheckStatus)] = []
+            for status in nature.severities where status.isProblem {
+                let e = effect(ofFinding: rule.code, status: status, securityRelevant: nature.securityRelevant)
+                if !cells.contains(where: { $0 == e }) { cells.append(e) }
+            }
+            for (c, s) in cells {
+                for h in [true, false] { out.append(route(category: c, severity: s, inHours: h, findings: [rule.code])) }
+            }
         }
         return out
     }

@@ -164,5 +164,33 @@ extension Catalogue {
         .init("routes.may-ack.expires", vi: "được tiếp nhận: {roles}; hết hiệu lực sau {after}", en: "may acknowledge: {roles}; expires after {after}"),
         .init("routes.source", vi: "  [{source}]", en: "  [{source}]"),
         .init("routes.source.inline", vi: ": {source}", en: ": {source}"),
+
+        // Role names (the web shows the configured label, `[role NAME]` in alerts/contacts.conf, when set).
+        .init("role.operator", vi: "Đơn vị vận hành", en: "Operating unit"),
+        .init("role.security", vi: "Lực lượng an ninh (công an, biên phòng)", en: "Police and border guard"),
+        .init("role.technician", vi: "Kỹ thuật viên", en: "Technicians"),
+        .init("role.department", vi: "Sở Thông tin và Truyền thông", en: "Department of Information and Communications"),
+        .init("role.committee", vi: "Ủy ban nhân dân tỉnh", en: "Provincial People's Committee"),
+        .init("role.admin", vi: "Quản trị", en: "Administrator"),
+
+        // The role table of the one policy (README "Accounts and roles", docs/api.md), generated
+        // from IncidentPolicy and RegisterPolicy.
+        .init("roles.table.role", vi: "vai trò", en: "role"),
+        .init("roles.table.read", vi: "xem", en: "read"),
+        .init("roles.table.acknowledge", vi: "tiếp nhận", en: "acknowledge"),
+        .init("roles.table.resolve", vi: "đóng sự cố", en: "resolve"),
+        .init("roles.table.comment", vi: "ghi ý kiến", en: "comment"),
+        .init("roles.table.escalate", vi: "đề xuất UBND tỉnh", en: "put to the Committee"),
+        .init("roles.table.respond", vi: "tác vụ khôi phục", en: "restoring action"),
+        .init("roles.table.registers", vi: "sổ theo dõi", en: "registers"),
+        .init("roles.table.users", vi: "quản lý tài khoản", en: "manage users"),
+        .init("roles.table.everything", vi: "tất cả", en: "everything"),
+        .init("roles.table.both", vi: "mọi sự cố", en: "every incident"),
+        .init("roles.table.security", vi: "sự cố an ninh thông tin", en: "security incidents"),
+        .init("roles.table.technical", vi: "sự cố kỹ thuật", en: "technical incidents"),
+        .init("roles.table.yes", vi: "có", en: "yes"),
+        .init("roles.table.no", vi: "—", en: "—"),
+        .init("roles.table.write", vi: "ghi", en: "record"),
+        .init("roles.table.decide", vi: "quyết định", en: "decide"),
     ]
 }
