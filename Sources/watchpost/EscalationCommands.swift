@@ -163,7 +163,7 @@ let routesCommand = Command(
         guard !sites.isEmpty else { throw WatchpostError(.notFound, "no site '\(args.value("site") ?? "")'", hint: config.sites.map(\.id).joined(separator: ", ")) }
         for site in sites {
             guard let policy = config.escalationPolicy(site: site.id) else { continue }
-            out(RoutesText.render(site: site, policy: policy, language: language, roleLabels: config.contacts.roleLabels))
+            out(RoutesText.render(site: site, policy: policy, language: language, roleLabels: config.contacts.roleLabels, contacts: config.contacts))
         }
         return 0
     })
@@ -194,9 +194,20 @@ enum RoutesText {
     /// Every row is a `Route` of `EscalationPolicy.table`, the function the engine's
     /// `notifyEntry` asks; finding rows come at each severity their probe reports them with
     /// (`FindingNatures`), with the category and severity the rule gives.
-    static func render(site: SiteProfile, policy: EscalationPolicy, language: Language = .vi, roleLabels: [String: RoleLabel] = [:]) -> String {
+    static func render(site: SiteProfile, policy: EscalationPolicy, language: Language = .vi, roleLabels: [String: RoleLabel] = [:],
+                       contacts: ContactBook = ContactBook()) -> String {
         let r = MessageRenderer(language: language, zone: site.zone)
+
         func line(_ key: MessageKey, _ params: [String: MessageValue] = [:]) -> String { r.render(Message(key, params)) }
+        // The technicians' duty: the `source =` of their organisations in alerts/contacts.conf.
+        func technicianSource(_ recipients: [NotificationRecipient]) -> String {
+            var out: [String] = []
+            for rc in recipients {
+                let org = contacts.organisations[rc.contactID] ?? contacts.people[rc.contactID].flatMap { contacts.organisations[$0.organisation] }
+                if let s = org?.source, !s.isEmpty, !out.contains(s) { out.append(s) }
+            }
+            return out.isEmpty ? "" : line("routes.source", ["source": .text(out.joined(separator: "; "))])
+        }
         // A site without off-hours (Vũng Áng runs 24/24 h) has no "outside hours" cells.
         let alwaysOn = site.schedule.nextChange(after: Instant(seconds: 1_767_225_600)) == nil
         let regulation = site.id == "vung-ang" ? "2432/QĐ-UBND" : site.id == "tay-trang" ? "32/2018/QĐ-UBND" : "—"
@@ -211,7 +222,7 @@ enum RoutesText {
             // Held outside hours: the technicians now; the informed groups and the levels when
             // the window opens (the engine notifies the entry then, as in hours).
             if route.heldUntilOperatingHours {
-                lines.append("    " + line("routes.technicians-now", ["names": names(route.technicians)]))
+                lines.append("    " + line("routes.technicians-now", ["names": names(route.technicians)]) + technicianSource(route.technicians))
                 lines.append("    " + line("routes.held"))
             }
             // Those the entry level tells are not informed twice (the engine leaves them out).
@@ -223,10 +234,9 @@ enum RoutesText {
                 lines.append("    " + line("routes.informed", ["names": names(others), "group": .text(g.name), "source": source(src, inline: true)]))
             }
             if route.techniciansOnly && !route.heldUntilOperatingHours {
-                lines.append("    " + line("routes.technicians-only", ["names": names(route.technicians)]))
-                continue
+                lines.append("    " + line("routes.technicians-only", ["names": names(route.technicians)]) + technicianSource(route.technicians))
             }
-            for (n, step) in route.steps.enumerated() {
+            for (n, step) in route.steps.enumerated() where !(route.techniciansOnly && !route.heldUntilOperatingHours) {
                 let how: Message
                 if step.byDecision { how = Message("routes.by-decision") }
                 else if n == 0 { how = Message("routes.must-ack") }

@@ -68,10 +68,11 @@ struct RoutingTableTests {
                             if let u = a.urgentOnly { #expect(informed.contains(u) == (severity == .critical), "\(cell): border-guard command only in urgent cases") }
                             #expect(r.acknowledgedBy.contains(.security) && !r.acknowledgedBy.contains(.technician), "\(cell)")
                         case .technical:
-                            // Technical: never the police; the Department at once only for CRITICAL in hours.
+                            // Technical: never the police; the Department informed of CRITICAL only: at once
+                            // in hours, at the start of the next window when held outside them.
                             for p in a.police { #expect(!informed.contains(p) && !everyTimerStep.contains(p), "\(cell): police told of a technical incident") }
                             if let u = a.urgentOnly { #expect(!informed.contains(u), "\(cell)") }
-                            #expect(informed.contains(a.department) == (severity == .critical && inHours), "\(cell)")
+                            #expect(informed.contains(a.department) == (severity == .critical), "\(cell)")
                             if severity == .critical {
                                 #expect(r.heldUntilOperatingHours == !inHours, "\(cell)")
                                 if inHours { #expect(first.contains(a.technicians) && first.contains(a.operators[0]), "\(cell)") }
@@ -145,8 +146,10 @@ struct RoutingTableTests {
         let t = F.local("2026-11-24T09:00")
         let warn = CheckResult.from(findings: [Finding(.warning, code: "onbatt", untranslated: "on battery, 80 %")], ok: .untranslated(""), startedAt: t)
         let opened = engine.handle(warn, for: F.key("ups"))
-        // technical.warning: technicians only (mains loss never waits for the window).
-        #expect(opened.notifications.map(\.key) == F.keys(1, "triggered", "r0.T", F.technicians))
+        // technical.warning: the technicians, and (mains loss, never held) the operating unit and
+        // the Department informed at once (32/2018 7.2.2, 7.2.3).
+        #expect(opened.notifications.map(\.key) == F.keys(1, "triggered", "r0.T", F.technicians)
+                + F.keys(1, "informed", "r0.I", F.operators + F.level2))
         let low = CheckResult.from(findings: [Finding(.critical, code: "lowbatt", untranslated: "low battery, 20 %")], ok: .untranslated(""), startedAt: t + .seconds(5))
         let raised = engine.handle(low, for: F.key("ups"))
         // Everyone hears "mức độ tăng lên" — the technicians told before and the level the
