@@ -37,7 +37,10 @@ public struct EngineDesk: IncidentDesk {
         var roles: [String: [PartyRole]] = [:]
         for n in i.notified { roles[n.recipient.address.lowercased(), default: []] += n.recipient.roles ?? [] }
         v.notifiedRoles = roles
-        v.committeeDecision = i.decisions?.first { $0.to == "committee" }.map { "\($0.by)\($0.organisation.map { " (\($0))" } ?? ""): \($0.note)" }
+        // The organisation beside the person, unless the organisation acted itself ("Sở … (Sở …)").
+        v.committeeDecision = i.decisions?.first { $0.to == "committee" }.map { d in
+            "\(d.by)\(d.organisation.flatMap { $0 == d.by ? nil : " (\($0))" } ?? ""): \(d.note)"
+        }
         return v
     }
 

@@ -26,12 +26,7 @@ struct RestoreAdoptionTests {
         defer { simulator.stop() }
         let root = try makeTemporaryFolder("wp-restore")
         defer { removeTree(root) }
-        let copy = shell("cp -r '\(TestPaths.packageRoot)/watchpost.conf' '\(TestPaths.packageRoot)/probes' '\(TestPaths.packageRoot)/alerts' '\(root)/'")
-        try #require(copy.status == 0, "\(copy.output)")
-        let checks = "\(root)/probes/tay-trang/checks.conf"
-        let text = try FileSystem.readText(checks)
-        try #require(text.contains("host = 192.0.2.20\nport = 5200"))
-        try FileSystem.writeAtomically(checks, text.replacing("host = 192.0.2.20\nport = 5200", with: "host = 127.0.0.1\nport = \(port)"))
+        try copyShippedConfiguration(into: root, ledPort: port)
         let config = try ConfigurationLoader.load(root: root)
         let check = try #require(config.check("tay-trang/led-controller"))
         let key = CheckKey(site: "tay-trang", check: check.id)

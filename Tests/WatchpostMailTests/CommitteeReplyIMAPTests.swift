@@ -27,15 +27,7 @@ struct CommitteeReplyIMAPTests {
         let committee = "vanphong@ubnd-dienbien.example.org"
 
         // A security incident opened by the engine at Tây Trang, in operating hours.
-        var engineSettings = EngineSettings(configuration: config)
-        let i = try #require(engineSettings.sites.firstIndex { $0.id == "tay-trang" })
-        let key = CheckKey(site: "tay-trang", check: "content")
-        engineSettings.sites[i].checks = [CheckSpec(key: key, name: "Nội dung / Content", kind: "content", category: .security, failAfter: 1, recoverAfter: 1)]
-        var engine = IncidentEngine(settings: EngineSettings(sites: [engineSettings.sites[i]]))
-        let opened = engine.handle(CheckResult.from(findings: [Finding(.critical, code: "content-unapproved", untranslated: "ads.mp4 not approved", securityRelevant: true)],
-                                                    ok: .untranslated(""), startedAt: t0), for: key)
-        _ = try await store.commitEngineStep(opened, expectedRevision: nil)
-        let incidentID = try #require(opened.incidents.first?.id)
+        let incidentID = try await CommitteeReplyTests.openSecurityIncident(config: config, store: store, at: t0)
         let rows = try await store.outboxRows()
         let toDepartment = try #require(rows.first { $0.request.recipient.address == department })
         let toPolice = try #require(rows.first { $0.request.recipient.address == police })

@@ -14,6 +14,20 @@ import Posix
 
 @Suite("Escalation to the Committee by email reply", .serialized, .timeLimit(.minutes(1)))
 struct CommitteeReplyTests {
+    /// The real engine opens a security incident at Tây Trang (unapproved content) and its notices
+    /// are committed to the outbox; returns the incident's id.
+    static func openSecurityIncident(config: WatchpostConfiguration, store: Store, at t0: Instant) async throws -> Int64 {
+        var engineSettings = EngineSettings(configuration: config)
+        let i = try #require(engineSettings.sites.firstIndex { $0.id == "tay-trang" })
+        let key = CheckKey(site: "tay-trang", check: "content")
+        engineSettings.sites[i].checks = [CheckSpec(key: key, name: "Nội dung / Content", kind: "content", category: .security, failAfter: 1, recoverAfter: 1)]
+        var engine = IncidentEngine(settings: EngineSettings(sites: [engineSettings.sites[i]]))
+        let opened = engine.handle(CheckResult.from(findings: [Finding(.critical, code: "content-unapproved", untranslated: "ads.mp4 not approved", securityRelevant: true)],
+                                                    ok: .untranslated(""), startedAt: t0), for: key)
+        _ = try await store.commitEngineStep(opened, expectedRevision: nil)
+        return try #require(opened.incidents.first?.id)
+    }
+
     let department = "thongtindoingoai@stttt-dienbien.example.org"
     let police = "truc-ban@congan-dienbien.example.org"
     let committee = "vanphong@ubnd-dienbien.example.org"
@@ -29,15 +43,7 @@ struct CommitteeReplyTests {
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)
 
         // The engine opens a security incident and queues its notices.
-        var engineSettings = EngineSettings(configuration: config)
-        let i = try #require(engineSettings.sites.firstIndex { $0.id == "tay-trang" })
-        let key = CheckKey(site: "tay-trang", check: "alive")
-        engineSettings.sites[i].checks = [CheckSpec(key: key, name: "Nội dung / Content", kind: "content", category: .security, failAfter: 1, recoverAfter: 1)]
-        var engine = IncidentEngine(settings: EngineSettings(sites: [engineSettings.sites[i]]))
-        let opened = engine.handle(CheckResult.from(findings: [Finding(.critical, code: "content-unapproved", untranslated: "ads.mp4 not approved", securityRelevant: true)],
-                                                    ok: .untranslated(""), startedAt: t0), for: key)
-        _ = try await store.commitEngineStep(opened, expectedRevision: nil)
-        let incidentID = try #require(opened.incidents.first?.id)
+        let incidentID = try await Self.openSecurityIncident(config: config, store: store, at: t0)
         let rows = try await store.outboxRows()
         #expect(!rows.contains { $0.request.recipient.address == committee }, "the Committee hears nothing before a decision")
         let toDepartment = try #require(rows.first { $0.request.recipient.address == department }, "the Department is told at once")

@@ -50,12 +50,7 @@ struct EscalationWebTests {
         let simulator = NovaStarServer(device: controller)
         let port = try await simulator.startTCP(host: "127.0.0.1", port: 0)
         let root = try makeTemporaryFolder("wp-web-escalation")
-        let copy = shell("cp -r '\(TestPaths.packageRoot)/watchpost.conf' '\(TestPaths.packageRoot)/probes' '\(TestPaths.packageRoot)/alerts' '\(root)/'")
-        try #require(copy.status == 0, "\(copy.output)")
-        let checks = "\(root)/probes/tay-trang/checks.conf"
-        let text = try FileSystem.readText(checks)
-        try #require(text.contains("host = 192.0.2.20\nport = 5200"))
-        try FileSystem.writeAtomically(checks, text.replacing("host = 192.0.2.20\nport = 5200", with: "host = 127.0.0.1\nport = \(port)"))
+        try copyShippedConfiguration(into: root, ledPort: port)
         // A body renamed by configuration alone (README "Names in the decisions and today").
         let contacts = "\(root)/alerts/contacts.conf"
         try FileSystem.writeAtomically(contacts, try FileSystem.readText(contacts) + "\n[role department]\nname = \(Self.renamedDepartment)\nname_en = Department (renamed)\n")
