@@ -26,17 +26,18 @@ enum LinkRefusal: Error, Sendable {
 
     func explanation(_ zone: ZoneOffset) -> (String, String) {
         switch self {
-        case .malformed: return ("Liên kết bị hỏng hoặc không đầy đủ.", "The link is damaged or incomplete; open it from the email again, without line breaks.")
-        case .forged: return ("Liên kết không hợp lệ (chữ ký sai — có thể bị giả mạo hoặc sửa đổi).", "The link's signature is not valid: it was forged or altered.")
-        case .expired(let t): return ("Liên kết đã hết hạn lúc \(shortTime(t, zone)).", "The link expired at \(shortTime(t, zone)). Acknowledge from the incident page or reply to the email.")
-        case .used(let u): return ("Liên kết này đã được sử dụng lúc \(shortTime(u.used, zone)).", "This link was already used at \(shortTime(u.used, zone)) (by \(u.recipient)); a link works once.")
-        case .unknownIncident(let id): return ("Không có sự cố #\(id).", "There is no incident #\(id).")
-        case .notIssuedFor(let id): return ("Liên kết này không được cấp cho sự cố #\(id).", "This link was not issued for incident #\(id).")
-        case .wrongIncident(let id): return ("Liên kết không thuộc sự cố #\(id).", "The link belongs to a different incident than #\(id).")
-        case .resolved(let id): return ("Sự cố #\(id) đã được khắc phục, không cần tiếp nhận.", "Incident #\(id) is already resolved; nothing to acknowledge.")
-        case .noKey: return ("Máy chủ chưa cấu hình khóa ký liên kết.", "The server has no link-signing key (web.link_key).")
-        case .noEngine: return ("Bộ xử lý sự cố chưa sẵn sàng.", "The incident engine is not available; try again shortly.")
-        case .csrf: return ("Biểu mẫu đã hết hạn.", "The form expired or lacks its CSRF token; open the link again.")
+        case .malformed: return (PageText.vi("web.t.link_damaged_incomplete_open"), PageText.en("web.t.link_damaged_incomplete_open"))
+        case .forged: return (PageText.vi("web.t.link_s_signature_not"), PageText.en("web.t.link_s_signature_not"))
+        case .expired(let t): return (PageText.vi("web.t.link_expired_acknowledge_from", ["at": .text("\(shortTime(t, zone))")]), PageText.en("web.t.link_expired_acknowledge_from", ["at": .text("\(shortTime(t, zone))")]))
+        case .used(let u): return (PageText.vi("web.link.used", ["at": .text(shortTime(u.used, zone)), "recipient": .text(u.recipient)]),
+                                   PageText.en("web.link.used", ["at": .text(shortTime(u.used, zone)), "recipient": .text(u.recipient)]))
+        case .unknownIncident(let id): return (PageText.vi("web.t.there_no_incident", ["id": .text("\(id)")]), PageText.en("web.t.there_no_incident", ["id": .text("\(id)")]))
+        case .notIssuedFor(let id): return (PageText.vi("web.t.link_was_not_issued", ["id": .text("\(id)")]), PageText.en("web.t.link_was_not_issued", ["id": .text("\(id)")]))
+        case .wrongIncident(let id): return (PageText.vi("web.t.link_belongs_different_incident", ["id": .text("\(id)")]), PageText.en("web.t.link_belongs_different_incident", ["id": .text("\(id)")]))
+        case .resolved(let id): return (PageText.vi("web.t.incident_already_resolved_nothing", ["id": .text("\(id)")]), PageText.en("web.t.incident_already_resolved_nothing", ["id": .text("\(id)")]))
+        case .noKey: return (PageText.vi("web.t.server_has_no_link"), PageText.en("web.t.server_has_no_link"))
+        case .noEngine: return (PageText.vi("web.t.incident_engine_not_available"), PageText.en("web.t.incident_engine_not_available"))
+        case .csrf: return (PageText.vi("web.t.form_expired_lacks_its"), PageText.en("web.t.form_expired_lacks_its"))
         case .notAllowed(let vi, let en): return (vi, en)
         }
     }
@@ -85,14 +86,15 @@ extension WebApp {
         // The timeline row counts against the same anonymous budget as the audit row.
         if audited, let incident, let desk, (try? await desk.incident(incident)) != nil, await anonymousRowAllowed() {
             await desk.recordRefusal(incident, by: IncidentActor(name: who, via: "link", address: address),
-                                     reason: "\(r.method == "POST" ? "acknowledgement" : "link opened") refused (\(reason.code)): \(en)")
+                                     reason: Message(r.method == "POST" ? "web.link.refused.ack" : "web.link.refused.open",
+                                                     ["code": .text(reason.code), "reason": .bilingual(vi: vi, en: en)]))
         }
         let body = """
         <div class="card error"><p><strong>\(esc(vi))</strong></p><p>\(esc(en))</p></div>
-        <p>Có thể tiếp nhận bằng cách trả lời email, hoặc đăng nhập để xem sự cố. / You can acknowledge by replying to the email, or log in to see the incident.</p>
-        <p><a href="/login">Đăng nhập / Log in</a></p>
+        <p>\(PageText.html("web.t.you_can_acknowledge_replying"))</p>
+        <p><a href="/login">\(PageText.html("web.t.log_in"))</a></p>
         """
-        return html(page("Không thể tiếp nhận", "Cannot acknowledge", user: nil, status: reason.status, body: body))
+        return html(page(PageText.vi("web.t.cannot_acknowledge"), PageText.en("web.t.cannot_acknowledge"), user: nil, status: reason.status, body: body))
     }
 
     /// Verifies signature and expiry, then the incident and the one-use rule.
@@ -129,23 +131,23 @@ extension WebApp {
             let (csrf, setCookie) = formToken(r)
             var body = """
             <div class="card"><p>\(incidentBadge(i)) <span class="badge \(statusClass(i.severity))">\(esc(i.severity.vietnamese)) / \(i.severity)</span></p>
-            <p><strong>Sự cố / Incident #\(i.id)</strong>: \(esc(i.checkName)) <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span></p>
+            <p><strong>\(PageText.html("web.link.incident", ["id": "\(i.id)"]))</strong>: \(esc(i.checkName)) <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span></p>
             <p>\(esc(i.summary(.vi, zone: z)))</p><p class="muted" lang="en">\(esc(i.summary(.en, zone: z)))</p>
-            <p class="muted">\(esc(i.category.vietnamese)) · từ / since \(shortTime(i.since, z)) · cấp / level \(t.level)</p></div>
+            <p class="muted">\(esc(i.category.vietnamese)) · \(PageText.html("web.incident.since", ["since": shortTime(i.since, z)])) · \(levelHTML(t.level))</p></div>
             """
             if let by = i.acknowledgedBy {
-                body += "<p class=\"card notice\">Sự cố đã được tiếp nhận bởi / already acknowledged by <strong>\(esc(by))</strong> \(i.acknowledgedAt.map { shortTime($0, z) } ?? "").</p>"
+                body += "<p class=\"card notice\">\(PageText.html("web.t.already_acknowledged")) <strong>\(esc(by))</strong> \(i.acknowledgedAt.map { shortTime($0, z) } ?? "").</p>"
             }
             body += """
             <form method="post" action="/ack/\(esc(token))" class="card">
             <input type="hidden" name="csrf" value="\(esc(csrf))"><input type="hidden" name="incident" value="\(i.id)">
-            <p>Tiếp nhận với tư cách / Acknowledge as: <strong>\(esc(t.recipient))</strong></p>
-            <label for="note">Ghi chú (không bắt buộc) / Note (optional)</label><textarea id="note" name="note" rows="3" maxlength="2000"></textarea>
-            <p><button type="submit" id="confirm">Tiếp nhận sự cố / Acknowledge</button></p>
+            <p>\(PageText.html("web.t.acknowledge_as")) <strong>\(esc(t.recipient))</strong></p>
+            <label for="note">\(PageText.html("web.t.note_optional"))</label><textarea id="note" name="note" rows="3" maxlength="2000"></textarea>
+            <p><button type="submit" id="confirm">\(PageText.html("web.t.acknowledge_2"))</button></p>
             </form>
-            <p class="muted">Mở liên kết không thay đổi gì; chỉ nút trên mới tiếp nhận. / Opening the link changes nothing; only the button acknowledges.</p>
+            <p class="muted">\(PageText.html("web.t.opening_link_changes_nothing"))</p>
             """
-            return html(page("Tiếp nhận sự cố", "Acknowledge incident", user: nil, body: body, headers: [setCookie]))
+            return html(page(PageText.vi("web.t.acknowledge_incident"), PageText.en("web.t.acknowledge_incident"), user: nil, body: body, headers: [setCookie]))
         }
     }
 
@@ -180,20 +182,20 @@ extension WebApp {
             await audit(Caller(user: nil, session: nil, viaToken: false, address: address), action: "acknowledge incident \(t.incidentID) by link (\(t.recipient))",
                         allowed: true, status: 200, reason: "done", incident: t.incidentID)
             let body = """
-            <div class="card notice"><p><strong>Đã tiếp nhận sự cố #\(after.id).</strong></p><p>Acknowledged incident #\(after.id) as \(esc(t.recipient)) at \(shortTime(use.used, z)).</p>
-            \(note.map { "<p>Ghi chú / note: \(esc($0))</p>" } ?? "")</div>
-            <p>Chuỗi leo thang dừng lại; những người đã được báo sẽ nhận thông báo. / Escalation stops; everyone notified so far is told.</p>
-            <p><a href="/incidents/\(after.id)">Xem sự cố (cần đăng nhập) / View the incident (log in)</a></p>
+            <div class="card notice"><p><strong>\(esc(PageText.vi("web.link.acknowledged", ["id": .int(after.id), "recipient": .text(t.recipient), "at": .text(shortTime(use.used, z))])))</strong></p><p>\(esc(PageText.en("web.link.acknowledged", ["id": .int(after.id), "recipient": .text(t.recipient), "at": .text(shortTime(use.used, z))])))</p>
+            \(note.map { "<p>\(PageText.html("web.link.note", ["note": esc($0)]))</p>" } ?? "")</div>
+            <p>\(PageText.html("web.t.escalation_stops_everyone_notified"))</p>
+            <p><a href="/incidents/\(after.id)">\(PageText.html("web.t.view_incident_log"))</a></p>
             """
-            return html(page("Đã tiếp nhận", "Acknowledged", user: nil, body: body))
+            return html(page(PageText.vi("web.t.acknowledged"), PageText.en("web.t.acknowledged"), user: nil, body: body))
         } catch {
             try? await store.releaseAckLink(fingerprint: use.fingerprint)
             if error.code == .usage || error.code == .notFound {
                 return await linkRefused(r, status: 409, reason: .resolved(t.incidentID), token: token, recipient: t.recipient)
             }
             logger.error("acknowledgement by link failed", [("incident", String(t.incidentID)), ("error", error.description)])
-            return html(page("Lỗi máy chủ", "Server error", user: nil, status: 500,
-                             body: "<div class=\"card error\"><p>Chưa ghi nhận được; hãy thử lại. / Not recorded; try again.</p><p>\(esc(error.message))</p></div>"))
+            return html(page(PageText.vi("web.t.server_error"), PageText.en("web.t.server_error"), user: nil, status: 500,
+                             body: "<div class=\"card error\"><p>\(PageText.html("web.t.not_recorded_try_again"))</p><p>\(esc(error.message))</p></div>"))
         }
     }
 }

@@ -89,10 +89,10 @@ public struct EngineDesk: IncidentDesk {
         return try await restoring.restore(action, check: check, incidentID: id, by: actor.name, via: actor.via, note: note)
     }
 
-    public func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: String) async {
+    public func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: Message) async {
         guard let i = try? await writer.incident(id) else { return }
         try? await store.appendTimeline([TimelineEvent(at: clock.now(), site: i.key.site, checkID: i.key.check, incidentID: id,
                                                        kind: "refused", actor: "\(actor.name) (\(actor.via), \(actor.address))",
-                                                       message: Message("timeline.refused.web", ["reason": .text(reason)]))])
+                                                       message: Message("timeline.refused.web", ["reason": .message(reason)]))])
     }
 }

@@ -28,8 +28,8 @@ extension WebApp {
         let now = clock.now()
         let periodText = r.query["period"] ?? String(zone(forSite: "").localDate(of: now).year)
         guard let period = ReportPeriod(parsing: periodText) else {
-            return html(page("Kỳ báo cáo không hợp lệ", "Invalid period", user: who.name, role: who.user?.role.rawValue, status: 400,
-                             body: "<p class=\"card error\">\(esc(periodText)): dùng / use 2026, 2026-H1.</p>"))
+            return html(page(PageText.vi("web.t.invalid_period"), PageText.en("web.t.invalid_period"), user: who.name, role: who.user?.role.rawValue, status: 400,
+                             body: "<p class=\"card error\">\(PageText.html("web.fleet.period_invalid", ["period": esc(periodText)]))</p>"))
         }
         let format = r.query["format"] ?? "html"
         do {
@@ -50,8 +50,8 @@ extension WebApp {
             case "html":
                 return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", text: withNavigation(FleetRenderer.html(view), who), headers: [])
             default:
-                return html(page("Định dạng không hợp lệ", "Invalid format", user: who.name, role: who.user?.role.rawValue, status: 400,
-                                 body: "<p class=\"card error\">format: dùng / use html, csv, txt or pdf.</p>"))
+                return html(page(PageText.vi("web.t.invalid_format"), PageText.en("web.t.invalid_format"), user: who.name, role: who.user?.role.rawValue, status: 400,
+                                 body: "<p class=\"card error\">\(PageText.html("web.t.use_html_csv_txt_2"))</p>"))
             }
         } catch {
             return serverError(who, error)

@@ -64,10 +64,10 @@ func shortTime(_ t: Instant, _ zone: ZoneOffset) -> String { HumanFormat.tableTi
 /// `3 giờ 5 phút / 3 h 5 min`.
 func ago(_ span: Seconds) -> String {
     let s = max(0, span.wholeSeconds)
-    if s < 60 { return "\(s) giây / \(s) s" }
-    if s < 3600 { return "\(s / 60) phút / \(s / 60) min" }
-    if s < 86_400 { return "\(s / 3600) giờ \(s % 3600 / 60) phút / \(s / 3600) h \(s % 3600 / 60) min" }
-    return "\(s / 86_400) ngày \(s % 86_400 / 3600) giờ / \(s / 86_400) d \(s % 86_400 / 3600) h"
+    if s < 60 { return PageText.text("web.ago.seconds", ["s": .int(s)]) }
+    if s < 3600 { return PageText.text("web.ago.minutes", ["m": .int(s / 60)]) }
+    if s < 86_400 { return PageText.text("web.ago.hours", ["h": .int(s / 3600), "m": .int(s % 3600 / 60)]) }
+    return PageText.text("web.ago.days", ["d": .int(s / 86_400), "h": .int(s % 86_400 / 3600)])
 }
 
 func statusClass(_ s: CheckStatus) -> String {
@@ -81,9 +81,9 @@ func statusClass(_ s: CheckStatus) -> String {
 
 func stateLabel(_ state: String) -> String {
     switch state {
-    case "triggered": return "Chưa tiếp nhận / Unacknowledged"
-    case "acknowledged": return "Đã tiếp nhận / Acknowledged"
-    case "resolved": return "Đã khắc phục / Resolved"
+    case "triggered": return PageText.text("web.t.unacknowledged")
+    case "acknowledged": return PageText.text("web.t.acknowledged")
+    case "resolved": return PageText.text("web.t.resolved")
     default: return esc(state)
     }
 }
@@ -115,12 +115,12 @@ header .who{margin-left:0}}
 
 /// The navigation bar every page carries (signed in or not: the links lead to the login page).
 func navigationBar(user: String?, role: String?, roleLabel: String? = nil) -> String {
-    var nav = "<nav><a href=\"/\">Trạng thái / Status</a> <a href=\"/incidents\">Sự cố / Incidents</a> <a href=\"/reports\">Báo cáo / Reports</a> <a href=\"/plays\">Nhật ký phát / Broadcast log</a> <a href=\"/registers\">Sổ theo dõi / Registers</a>"
-    if role == "admin" { nav += " <a href=\"/users\">Tài khoản / Users</a>" }
+    var nav = "<nav><a href=\"/\">\(PageText.html("web.t.status"))</a> <a href=\"/incidents\">\(PageText.html("web.t.incidents"))</a> <a href=\"/reports\">\(PageText.html("web.t.reports"))</a> <a href=\"/plays\">\(PageText.html("web.t.broadcast_log"))</a> <a href=\"/registers\">\(PageText.html("web.t.registers"))</a>"
+    if role == "admin" { nav += " <a href=\"/users\">\(PageText.html("web.t.users"))</a>" }
     nav += "</nav>"
     let who = user.map { u in
-        "<span class=\"who\">\(esc(u))\((roleLabel ?? role).map { " (\(esc($0)))" } ?? "") · <a href=\"/logout\">Đăng xuất / Log out</a></span>"
-    } ?? "<span class=\"who\"><a href=\"/login\">Đăng nhập / Log in</a></span>"
+        "<span class=\"who\">\(esc(u))\((roleLabel ?? role).map { " (\(esc($0)))" } ?? "") · <a href=\"/logout\">\(PageText.html("web.t.log_out"))</a></span>"
+    } ?? "<span class=\"who\"><a href=\"/login\">\(PageText.html("web.t.log_in"))</a></span>"
     return "<header><strong>Watchpost</strong> \(nav) \(who)</header>"
 }
 

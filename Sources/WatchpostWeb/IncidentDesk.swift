@@ -117,7 +117,7 @@ public protocol IncidentDesk: Sendable {
     func resolve(_ id: Int64, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> IncidentView
     func addNote(_ id: Int64, by actor: IncidentActor, text: String) async throws(WatchpostError)
     /// Records a refused attempt on the incident's timeline (forged, expired, used link…).
-    func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: String) async
+    func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: Message) async
     /// A Department user puts the incident to the Provincial People's Committee (`note`: why).
     func escalateToCommittee(_ id: Int64, by actor: IncidentActor, note: String) async throws(WatchpostError) -> IncidentView
     /// A person runs a restoring action (`led-restore`) on `check` (`SITE/CHECK`) for incident

@@ -41,13 +41,13 @@ extension WebApp {
         \(message.map { "<div class=\"card error\"><p>\(esc($0))</p></div>" } ?? "")
         <form method="post" action="/login" class="card">
         <input type="hidden" name="csrf" value="\(esc(token))"><input type="hidden" name="next" value="\(esc(next))">
-        <label for="login">Tên đăng nhập / Login</label><input type="text" id="login" name="login" value="\(esc(login))" autocomplete="username" required>
-        <label for="password">Mật khẩu / Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
-        <p><button type="submit">Đăng nhập / Log in</button></p>
+        <label for="login">\(PageText.html("web.col.login_2"))</label><input type="text" id="login" name="login" value="\(esc(login))" autocomplete="username" required>
+        <label for="password">\(PageText.html("web.t.password"))</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+        <p><button type="submit">\(PageText.html("web.t.log_in"))</button></p>
         </form>
-        <p class="muted">Tài khoản do quản trị viên cấp (watchpost user add). / Accounts are issued by the administrator.</p>
+        <p class="muted">\(PageText.html("web.t.accounts_issued_administrator"))</p>
         """
-        return html(page("Đăng nhập", "Log in", user: nil, status: status, body: body, headers: [setCookie]))
+        return html(page(PageText.vi("web.t.log_in"), PageText.en("web.t.log_in"), user: nil, status: status, body: body, headers: [setCookie]))
     }
 
     func loginPost(_ r: HTTPRequest) async -> HTTPResponse {
@@ -95,16 +95,16 @@ extension WebApp {
                                                        cookie("wp_session", token, maxAge: settings.sessionLifetime.wholeSeconds, request: r)])
         } catch {
             logger.error("cannot create session", [("error", error.description)])
-            return loginPage(r, message: "Lỗi máy chủ, không tạo được phiên. / Server error: cannot create a session.", status: 500, login: login)
+            return loginPage(r, message: PageText.text("web.t.server_error_cannot_create"), status: 500, login: login)
         }
     }
 
     func logoutPage(_ who: Caller) -> HTTPResponse {
         let body = """
         <form method="post" action="/logout" class="card"><input type="hidden" name="csrf" value="\(esc(who.session?.csrfToken ?? ""))">
-        <p>Kết thúc phiên làm việc? / End this session?</p><button type="submit">Đăng xuất / Log out</button></form>
+        <p>\(PageText.html("web.t.end_session"))</p><button type="submit">\(PageText.html("web.t.log_out"))</button></form>
         """
-        return html(page("Đăng xuất", "Log out", user: who.name, role: who.user?.role.rawValue, body: body))
+        return html(page(PageText.vi("web.t.log_out"), PageText.en("web.t.log_out"), user: who.name, role: who.user?.role.rawValue, body: body))
     }
 
     func logout(_ r: HTTPRequest, _ who: Caller) async -> HTTPResponse {

@@ -31,11 +31,11 @@ extension WebApp {
                 "<br><span class=\"muted\">\(esc(by)) · \(i.acknowledgedAt.map { shortTime($0, z) } ?? "")</span>"
             } ?? ""
             rows += """
-            <tr><td data-l="Sự cố / Incident"><a href="/incidents/\(i.id)">#\(i.id)</a></td>
-            <td data-l="Trạng thái / State">\(incidentBadge(i))\(ack)</td>
-            <td data-l="Hạng mục giám sát / Check">\(esc(i.checkName)) <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span><br>\(esc(i.summary(.vi, zone: z)))</td>
-            <td data-l="Loại / Category">\(esc(i.category.vietnamese))<br><span class="muted">\(esc(i.category.rawValue)) · \(esc(i.severity.description))</span></td>
-            <td data-l="Từ / Since" class="since">\(shortTime(i.since, z))<br><span class="muted">cấp / level \(i.level)</span></td></tr>
+            <tr><td data-l="\(PageText.html("web.col.incident"))"><a href="/incidents/\(i.id)">#\(i.id)</a></td>
+            <td data-l="\(PageText.html("web.col.state"))">\(incidentBadge(i))\(ack)</td>
+            <td data-l="\(PageText.html("web.col.check"))">\(esc(i.checkName)) <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span><br>\(esc(i.summary(.vi, zone: z)))</td>
+            <td data-l="\(PageText.html("web.col.category"))">\(esc(i.category.vietnamese))<br><span class="muted">\(esc(i.category.rawValue)) · \(esc(i.severity.description))</span></td>
+            <td data-l="\(PageText.html("web.col.since"))" class="since">\(shortTime(i.since, z))<br><span class="muted">\(levelHTML(i.level))</span></td></tr>
             """
         }
         return rows
@@ -43,7 +43,7 @@ extension WebApp {
 
     func incidentTable(_ incidents: [IncidentView]) -> String {
         """
-        <table class="checks"><thead><tr><th>Sự cố<br>Incident</th><th>Trạng thái<br>State</th><th>Hạng mục giám sát<br>Check</th><th>Loại<br>Category</th><th>Từ<br>Since</th></tr></thead>
+        <table class="checks"><thead><tr><th>\(PageText.head("web.col.incident"))</th><th>\(PageText.head("web.col.state"))</th><th>\(PageText.head("web.col.check"))</th><th>\(PageText.head("web.col.category"))</th><th>\(PageText.head("web.col.since"))</th></tr></thead>
         <tbody>\(incidentRows(incidents))</tbody></table>
         """
     }
@@ -54,16 +54,16 @@ extension WebApp {
         var body = ""
         if let desk {
             let open = ((try? await desk.incidents(limit: 200)) ?? []).filter(\.isOpen)
-            body += "<h2>Sự cố đang mở <span class=\"en\">/ Open incidents</span> (\(open.count))</h2>"
-            body += open.isEmpty ? "<p class=\"card\">Không có sự cố đang mở. / No open incidents.</p>" : incidentTable(open)
+            body += "<h2>\(PageText.heading("web.h.open_incidents")) (\(open.count))</h2>"
+            body += open.isEmpty ? "<p class=\"card\">\(PageText.html("web.t.no_open_incidents"))</p>" : incidentTable(open)
         } else {
-            body += "<p class=\"card notice\">Chưa kết nối bộ xử lý sự cố. / The incident engine is not connected to the web.</p>"
+            body += "<p class=\"card notice\">\(PageText.html("web.t.incident_engine_not_connected"))</p>"
         }
         body += await operatingHoursCard()  // the operating plan's hours (registers, Tây Trang 7.2.1.b)
         body += await maintenanceSection(now: now)
-        body += "<h2>Các hạng mục giám sát <span class=\"en\">/ Checks</span> (\(states.count))</h2>"
+        body += "<h2>\(PageText.heading("web.h.checks")) (\(states.count))</h2>"
         if states.isEmpty {
-            body += "<p class=\"card\">Chưa có kết quả. / No results yet.</p>"
+            body += "<p class=\"card\">\(PageText.html("web.t.no_results_yet"))</p>"
         }
         // One table per site, under the site's name (not repeated in every row).
         let siteOrder = configuration.sites.map(\.id) + Set(states.map(\.site)).subtracting(configuration.sites.map(\.id)).sorted()
@@ -75,20 +75,20 @@ extension WebApp {
             var rows = ""
             for s in sorted {
                 rows += """
-                <tr><td data-l="Hạng mục giám sát / Check">\(esc(checkName(site: s.site, check: s.checkID))) <span class="muted">(\(esc(s.checkID)))</span></td>
-                <td data-l="Trạng thái / State"><span class="badge \(statusClass(s.status))">\(esc(s.status.vietnamese)) / \(s.status)</span>\(s.hard ? "" : " <span class=\"muted\">(chưa chắc chắn / soft)</span>")</td>
-                <td data-l="Từ / Since" class="since">\(shortTime(s.since, z))<br><span class="muted">\(ago(now - s.since))</span></td>
-                <td data-l="Giá trị / Last value">\(esc(s.result.map { Catalogue.render($0.text, .vi, zone: z) } ?? s.summary))<br><span class="muted">\(esc(lastValue(s)))</span></td></tr>
+                <tr><td data-l="\(PageText.html("web.col.check"))">\(esc(checkName(site: s.site, check: s.checkID))) <span class="muted">(\(esc(s.checkID)))</span></td>
+                <td data-l="\(PageText.html("web.col.state"))"><span class="badge \(statusClass(s.status))">\(esc(s.status.vietnamese)) / \(s.status)</span>\(s.hard ? "" : " <span class=\"muted\">(\(PageText.html("web.status.soft")))</span>")</td>
+                <td data-l="\(PageText.html("web.col.since"))" class="since">\(shortTime(s.since, z))<br><span class="muted">\(ago(now - s.since))</span></td>
+                <td data-l="\(PageText.html("web.col.last_value"))">\(esc(s.result.map { Catalogue.render($0.text, .vi, zone: z) } ?? s.summary))<br><span class="muted">\(esc(lastValue(s)))</span></td></tr>
                 """
             }
             body += """
             <h3 class="site">\(esc(name))</h3>
-            <table class="checks"><thead><tr><th>Hạng mục giám sát<br>Check</th><th>Trạng thái<br>State</th><th>Từ<br>Since</th><th>Giá trị gần nhất<br>Last value</th></tr></thead>
+            <table class="checks"><thead><tr><th>\(PageText.head("web.col.check"))</th><th>\(PageText.head("web.col.state"))</th><th>\(PageText.head("web.col.since"))</th><th>\(PageText.head("web.col.last_value_2"))</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             """
         }
-        body += "<p class=\"muted\">Cập nhật / updated \(shortTime(now, zone(forSite: ""))) · <a href=\"/reports\">Báo cáo thời gian hoạt động / Uptime reports</a></p>"
-        return html(page("Bảng trạng thái", "Status board", user: who.name, role: who.user?.role.rawValue, body: body,
+        body += "<p class=\"muted\">\(PageText.html("web.board.updated", ["at": shortTime(now, zone(forSite: ""))])) · <a href=\"/reports\">\(PageText.html("web.t.uptime_reports"))</a></p>"
+        return html(page(PageText.vi("web.t.status_board"), PageText.en("web.t.status_board"), user: who.name, role: who.user?.role.rawValue, body: body,
                          headers: [("Refresh", "60")]))
     }
 
@@ -105,18 +105,18 @@ extension WebApp {
         }
         func row(_ w: MaintenanceWindow, _ label: String) -> String {
             let z = zone(forSite: w.site ?? "")
-            let checks = w.checks.isEmpty ? "mọi hạng mục / all checks" : w.checks.map { checkName(site: w.site ?? "", check: $0) }.joined(separator: ", ")
+            let checks = w.checks.isEmpty ? PageText.text("web.t.all_checks") : w.checks.map { checkName(site: w.site ?? "", check: $0) }.joined(separator: ", ")
             return """
-            <tr><td data-l="Bảo trì / Maintenance">\(label)</td><td data-l="Cụm / Site">\(esc(w.site.flatMap { configuration.site($0)?.name } ?? "Mọi cụm / all sites"))</td>
-            <td data-l="Thời gian / When" class="since">\(shortTime(w.start, z)) → \(shortTime(w.end, z))</td><td data-l="Hạng mục / Checks">\(esc(checks))</td><td data-l="Lý do / Reason">\(esc(w.reason))</td></tr>
+            <tr><td data-l="\(PageText.html("web.col.maintenance"))">\(label)</td><td data-l="\(PageText.html("web.col.site"))">\(esc(w.site.flatMap { configuration.site($0)?.name } ?? PageText.text("web.t.all_sites")))</td>
+            <td data-l="\(PageText.html("web.col.when"))" class="since">\(shortTime(w.start, z)) → \(shortTime(w.end, z))</td><td data-l="\(PageText.html("web.col.checks"))">\(esc(checks))</td><td data-l="\(PageText.html("web.col.reason"))">\(esc(w.reason))</td></tr>
             """
         }
-        let body = "<h2>Thời gian bảo trì <span class=\"en\">/ Maintenance windows</span></h2>"
-        if current.isEmpty && next.isEmpty { return body + "<p class=\"card\">Không có thời gian bảo trì đang diễn ra hoặc sắp tới. / No maintenance now or ahead.</p>" }
-        let rows = current.map { row($0, "<span class=\"badge warn\">Đang bảo trì / Now</span>") }.joined()
-            + next.map { row($0, "<span class=\"badge acked\">Sắp tới / Next</span>") }.joined()
+        let body = "<h2>\(PageText.heading("web.h.maintenance_windows"))</h2>"
+        if current.isEmpty && next.isEmpty { return body + "<p class=\"card\">\(PageText.html("web.t.no_maintenance_now_ahead"))</p>" }
+        let rows = current.map { row($0, "<span class=\"badge warn\">\(PageText.html("web.t.now"))</span>") }.joined()
+            + next.map { row($0, "<span class=\"badge acked\">\(PageText.html("web.t.next"))</span>") }.joined()
         return body + """
-            <table class="checks"><thead><tr><th>Bảo trì<br>Maintenance</th><th>Cụm<br>Site</th><th>Thời gian<br>When</th><th>Hạng mục<br>Checks</th><th>Lý do<br>Reason</th></tr></thead>
+            <table class="checks"><thead><tr><th>\(PageText.head("web.col.maintenance"))</th><th>\(PageText.head("web.col.site"))</th><th>\(PageText.head("web.col.when"))</th><th>\(PageText.head("web.col.checks"))</th><th>\(PageText.head("web.col.reason"))</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             """
     }
@@ -127,21 +127,21 @@ extension WebApp {
         guard let desk else { return unavailable(who) }
         do {
             let all = try await desk.incidents(limit: 500)
-            let body = all.isEmpty ? "<p class=\"card\">Chưa có sự cố nào. / No incidents yet.</p>" : incidentTable(all)
-            return html(page("Sự cố", "Incidents", user: who.name, role: who.user?.role.rawValue, body: body))
+            let body = all.isEmpty ? "<p class=\"card\">\(PageText.html("web.t.no_incidents_yet"))</p>" : incidentTable(all)
+            return html(page(PageText.vi("web.t.incidents"), PageText.en("web.t.incidents"), user: who.name, role: who.user?.role.rawValue, body: body))
         } catch {
             return serverError(who, error)
         }
     }
 
     func unavailable(_ who: Caller) -> HTTPResponse {
-        html(page("Không khả dụng", "Unavailable", user: who.name, role: who.user?.role.rawValue, status: 503,
-                  body: "<p class=\"card notice\">Bộ xử lý sự cố chưa được kết nối. / The incident engine is not connected.</p>"))
+        html(page(PageText.vi("web.t.unavailable"), PageText.en("web.t.unavailable"), user: who.name, role: who.user?.role.rawValue, status: 503,
+                  body: "<p class=\"card notice\">\(PageText.html("web.t.incident_engine_not_connected_2"))</p>"))
     }
 
     func serverError(_ who: Caller, _ error: WatchpostError) -> HTTPResponse {
         logger.error("web: request failed", [("error", error.description)])
-        return html(page("Lỗi máy chủ", "Server error", user: who.name, role: who.user?.role.rawValue, status: 500,
+        return html(page(PageText.vi("web.t.server_error"), PageText.en("web.t.server_error"), user: who.name, role: who.user?.role.rawValue, status: 500,
                          body: "<div class=\"card error\"><p>\(esc(error.message))</p></div>"))
     }
 
@@ -160,8 +160,8 @@ extension WebApp {
         <div class="card"><p>\(incidentBadge(i)) <span class="badge \(statusClass(i.severity))">\(esc(i.severity.vietnamese)) / \(i.severity)</span></p>
         <p><strong>\(esc(i.checkName))</strong> <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span></p>
         <p>\(esc(i.summary(.vi, zone: z)))</p><p class="muted" lang="en">\(esc(i.summary(.en, zone: z)))</p>
-        <p class="muted">\(esc(i.category.vietnamese)) / \(esc(i.category.rawValue)) · mở lúc / opened \(shortTime(i.openedAt, z)) · cấp / level \(i.level)\(i.resolvedAt.map { " · đóng / resolved \(shortTime($0, z))" } ?? "")</p>
-        \(i.acknowledgedBy.map { by in "<p>Đã tiếp nhận bởi / acknowledged by <strong>\(esc(by))</strong>\(i.acknowledgedVia.map { " (\(esc($0)))" } ?? "") \(i.acknowledgedAt.map { shortTime($0, z) } ?? "")\(i.acknowledgementNote.map { ": " + esc($0) } ?? "")</p>" } ?? "")
+        <p class="muted">\(esc(i.category.vietnamese)) / \(esc(i.category.rawValue)) · \(PageText.html("web.incident.opened", ["at": shortTime(i.openedAt, z)])) · \(levelHTML(i.level))\(i.resolvedAt.map { " · " + PageText.html("web.incident.resolved", ["at": shortTime($0, z)]) } ?? "")</p>
+        \(i.acknowledgedBy.map { by in "<p>\(PageText.html("web.t.acknowledged_2")) <strong>\(esc(by))</strong>\(i.acknowledgedVia.map { " (\(esc(channelText($0))))" } ?? "") \(i.acknowledgedAt.map { shortTime($0, z) } ?? "")\(i.acknowledgementNote.map { ": " + esc($0) } ?? "")</p>" } ?? "")
         </div>
         """
         // Only the actions the role allows are offered; the server checks again on post.
@@ -170,15 +170,15 @@ extension WebApp {
         if i.isOpen, !i.isAcknowledged, AccessPolicy.decide(user.role, .acknowledge, category: i.category).allowed {
             actions += """
             <form method="post" action="/incidents/\(i.id)/ack" class="card"><input type="hidden" name="csrf" value="\(csrf)">
-            <label for="ack-note">Ghi chú (không bắt buộc) / Note (optional)</label><textarea id="ack-note" name="note" rows="2" maxlength="2000"></textarea>
-            <button type="submit">Tiếp nhận / Acknowledge</button></form>
+            <label for="ack-note">\(PageText.html("web.t.note_optional"))</label><textarea id="ack-note" name="note" rows="2" maxlength="2000"></textarea>
+            <button type="submit">\(PageText.html("web.t.acknowledge"))</button></form>
             """
         }
         if i.isOpen, AccessPolicy.decide(user.role, .resolve, category: i.category).allowed {
             actions += """
             <form method="post" action="/incidents/\(i.id)/resolve" class="card"><input type="hidden" name="csrf" value="\(csrf)">
-            <label for="resolve-note">Kết quả xử lý / Resolution note</label><textarea id="resolve-note" name="note" rows="2" maxlength="2000"></textarea>
-            <button type="submit">Đóng sự cố / Resolve</button></form>
+            <label for="resolve-note">\(PageText.html("web.t.resolution_note"))</label><textarea id="resolve-note" name="note" rows="2" maxlength="2000"></textarea>
+            <button type="submit">\(PageText.html("web.t.resolve"))</button></form>
             """
         }
         actions += escalateForm(i, role: user.role, csrf: csrf) + respondForms(i, role: user.role, csrf: csrf)
@@ -186,12 +186,12 @@ extension WebApp {
         if AccessPolicy.decide(user.role, .note, category: i.category).allowed {
             actions += """
             <form method="post" action="/incidents/\(i.id)/note" class="card"><input type="hidden" name="csrf" value="\(csrf)">
-            <label for="note-text">Thêm ghi chú / Add a note</label><textarea id="note-text" name="note" rows="2" maxlength="2000" required></textarea>
-            <button type="submit" class="secondary">Lưu ghi chú / Save note</button></form>
+            <label for="note-text">\(PageText.html("web.t.add_note"))</label><textarea id="note-text" name="note" rows="2" maxlength="2000" required></textarea>
+            <button type="submit" class="secondary">\(PageText.html("web.t.save_note"))</button></form>
             """
         }
-        if !actions.isEmpty { body += "<h2>Thao tác <span class=\"en\">/ Actions</span></h2>" + actions }
-        body += "<h2>Diễn biến <span class=\"en\">/ Timeline</span></h2><ol class=\"timeline\">"
+        if !actions.isEmpty { body += "<h2>\(PageText.heading("web.h.actions"))</h2>" + actions }
+        body += "<h2>\(PageText.heading("web.h.timeline"))</h2><ol class=\"timeline\">"
         for t in timeline {
             // In Vietnamese from the catalogue: the kind's title and what happened (issue 15).
             let kind = Catalogue.contains(MessageKey("timeline.kind." + t.kind)) ? Catalogue.render(Message(MessageKey("timeline.kind." + t.kind)), .vi, zone: z) : t.kind
@@ -199,7 +199,7 @@ extension WebApp {
             body += "<li><span class=\"muted\">\(shortTime(t.at, z)) · \(esc(kind)) · \(esc(t.actor))</span><br>\(esc(what))\(t.message.map { "<br><span class=\"muted\" lang=\"en\">" + esc(Catalogue.render($0, .en, zone: z)) + "</span>" } ?? "")</li>"
         }
         body += "</ol>"
-        return html(page("Sự cố #\(i.id)", "Incident #\(i.id)", user: who.name, role: user.role.rawValue, status: status, body: body))
+        return html(page(PageText.vi("web.t.incident", ["id": .text("\(i.id)")]), PageText.en("web.t.incident", ["id": .text("\(i.id)")]), user: who.name, role: user.role.rawValue, status: status, body: body))
     }
 
     func incidentAction(_ r: HTTPRequest, _ who: Caller, id: Int64, action: String) async -> HTTPResponse {
@@ -227,10 +227,10 @@ extension WebApp {
             switch act {
             case .acknowledge:
                 _ = try await desk.acknowledge(id, by: actor, note: note)
-                message = "Đã tiếp nhận. / Acknowledged."
+                message = PageText.text("web.t.acknowledged_3")
             case .resolve:
                 _ = try await desk.resolve(id, by: actor, note: note)
-                message = "Đã đóng sự cố. / Resolved."
+                message = PageText.text("web.t.resolved_2")
             case .escalate:
                 guard let note else {
                     return await incidentPage(who, id: id, message: Catalogue.bilingual(Message("web.escalate.needs-note")), status: 400)
@@ -249,10 +249,10 @@ extension WebApp {
                 return await incidentPage(who, id: id, message: Catalogue.bilingual(outcome.message), status: outcome.succeeded ? 200 : 502)
             default:
                 guard let note else {
-                    return await incidentPage(who, id: id, message: "Ghi chú trống. / The note is empty.", status: 400)
+                    return await incidentPage(who, id: id, message: PageText.text("web.t.note_empty"), status: 400)
                 }
                 try await desk.addNote(id, by: actor, text: note)
-                message = "Đã lưu ghi chú. / Note saved."
+                message = PageText.text("web.t.note_saved")
             }
             await audit(who, action: "\(act.rawValue) incident \(id)", allowed: true, status: 200, reason: "done", incident: id)
             return await incidentPage(who, id: id, message: message)
@@ -271,16 +271,16 @@ extension WebApp {
         let today = CivilDate(daysSinceEpoch: (clock.now().seconds + Int64(zone(forSite: "").offsetSeconds)) / 86_400)
         let year = String(today.year)
         let lastMonth = today.month == 1 ? "\(today.year - 1)-12" : "\(today.year)-\(today.month - 1 < 10 ? "0" : "")\(today.month - 1)"
-        var body = "<p>Báo cáo thời gian hoạt động theo giờ vận hành của từng điểm. / Uptime against each site's operating hours.</p><ul>"
+        var body = "<p>\(PageText.html("web.t.uptime_against_each_site"))</p><ul>"
         for s in configuration.sites {
             body += "<li><strong>\(esc(s.name))</strong> <span class=\"muted\">(\(esc(s.nameEnglish)))</span>: "
-            body += "<a href=\"/reports/\(urlEncode(s.id))\">tháng này / this month</a> · "
-            body += "<a href=\"/reports/\(urlEncode(s.id))?period=\(lastMonth)\">tháng trước / last month</a> · "
-            body += "<a href=\"/reports/\(urlEncode(s.id))?period=\(year)\">cả năm / this year</a> · "
+            body += "<a href=\"/reports/\(urlEncode(s.id))\">\(PageText.html("web.t.month"))</a> · "
+            body += "<a href=\"/reports/\(urlEncode(s.id))?period=\(lastMonth)\">\(PageText.html("web.t.last_month"))</a> · "
+            body += "<a href=\"/reports/\(urlEncode(s.id))?period=\(year)\">\(PageText.html("web.t.year"))</a> · "
             body += "<a href=\"/reports/\(urlEncode(s.id))?format=csv\">CSV</a></li>"
         }
-        body += "</ul><p class=\"muted\">Trên máy chủ / on the box: <code>watchpost report --site SITE --period 2026-11</code> (kỳ / period: <code>2026-11</code>, <code>2026-Q3</code>, <code>2026-H1</code>, <code>2026</code>, <code>2025-11-25..2026-11-24</code>)</p>"
-        return html(page("Báo cáo", "Reports", user: who.name, role: who.user?.role.rawValue, body: body))
+        body += "</ul><p class=\"muted\">\(PageText.html("web.t.box")) <code>watchpost report --site SITE --period 2026-11</code> \(PageText.html("web.t.period")) <code>2026-11</code>, <code>2026-Q3</code>, <code>2026-H1</code>, <code>2026</code>, <code>2025-11-25..2026-11-24</code>)</p>"
+        return html(page(PageText.vi("web.t.reports"), PageText.en("web.t.reports"), user: who.name, role: who.user?.role.rawValue, body: body))
     }
 
     // MARK: - Users (admins)
@@ -291,24 +291,24 @@ extension WebApp {
         var rows = ""
         for u in users {
             rows += """
-            <tr><td data-l="Tên / Login">\(esc(u.login))</td><td data-l="Họ tên / Name">\(esc(u.displayName))</td>
-            <td data-l="Vai trò / Role">\(esc(roleLabel(u.role))) <span class="muted">(\(u.role))</span></td>
-            <td data-l="">\(u.login.lowercased() == who.name?.lowercased() ? "" : "<form class=\"inline\" method=\"post\" action=\"/users/\(urlEncode(u.login))/remove\"><input type=\"hidden\" name=\"csrf\" value=\"\(csrf)\"><button type=\"submit\" class=\"secondary\">Xóa / Remove</button></form>")</td></tr>
+            <tr><td data-l="\(PageText.html("web.col.login"))">\(esc(u.login))</td><td data-l="\(PageText.html("web.col.name"))">\(esc(u.displayName))</td>
+            <td data-l="\(PageText.html("web.col.role"))">\(esc(roleLabel(u.role))) <span class="muted">(\(u.role))</span></td>
+            <td data-l="">\(u.login.lowercased() == who.name?.lowercased() ? "" : "<form class=\"inline\" method=\"post\" action=\"/users/\(urlEncode(u.login))/remove\"><input type=\"hidden\" name=\"csrf\" value=\"\(csrf)\"><button type=\"submit\" class=\"secondary\">\(PageText.html("web.t.remove"))</button></form>")</td></tr>
             """
         }
         let roleOptions = UserRole.allCases.map { "<option value=\"\($0.rawValue)\">\(esc(roleLabel($0))) (\($0.rawValue))</option>" }.joined()
         let body = """
         \(message.map { "<div class=\"card notice\"><p>\(esc($0))</p></div>" } ?? "")
-        <table class="checks"><thead><tr><th>Tên đăng nhập<br>Login</th><th>Họ tên<br>Name</th><th>Vai trò<br>Role</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
-        <h2>Thêm tài khoản <span class="en">/ Add a user</span></h2>
+        <table class="checks"><thead><tr><th>\(PageText.head("web.col.login_2"))</th><th>\(PageText.head("web.col.name"))</th><th>\(PageText.head("web.col.role"))</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+        <h2>\(PageText.heading("web.h.add_user"))</h2>
         <form method="post" action="/users/add" class="card"><input type="hidden" name="csrf" value="\(csrf)">
-        <label for="u-login">Tên đăng nhập / Login</label><input type="text" id="u-login" name="login" required pattern="[A-Za-z0-9._-]{2,64}">
-        <label for="u-name">Họ tên / Name</label><input type="text" id="u-name" name="name" required>
-        <label for="u-role">Vai trò / Role</label><select id="u-role" name="role">\(roleOptions)</select>
-        <label for="u-pass">Mật khẩu (≥ \(PasswordHash.minimumLength) ký tự) / Password</label><input type="password" id="u-pass" name="password" required autocomplete="new-password">
-        <p><button type="submit">Thêm / Add</button></p></form>
+        <label for="u-login">\(PageText.html("web.col.login_2"))</label><input type="text" id="u-login" name="login" required pattern="[A-Za-z0-9._-]{2,64}">
+        <label for="u-name">\(PageText.html("web.col.name"))</label><input type="text" id="u-name" name="name" required>
+        <label for="u-role">\(PageText.html("web.col.role"))</label><select id="u-role" name="role">\(roleOptions)</select>
+        <label for="u-pass">\(PageText.html("web.users.password", ["min": "\(PasswordHash.minimumLength)"]))</label><input type="password" id="u-pass" name="password" required autocomplete="new-password">
+        <p><button type="submit">\(PageText.html("web.t.add"))</button></p></form>
         """
-        return html(page("Tài khoản", "Users", user: who.name, role: who.user?.role.rawValue, status: status, body: body))
+        return html(page(PageText.vi("web.t.users"), PageText.en("web.t.users"), user: who.name, role: who.user?.role.rawValue, status: status, body: body))
     }
 
     func usersAction(_ r: HTTPRequest, _ who: Caller, segments: [String]) async -> HTTPResponse {
@@ -318,14 +318,14 @@ extension WebApp {
             let name = (form["name"] ?? "").trimmingWhitespace()
             let password = form["password"] ?? ""
             guard isValidLogin(login), !name.isEmpty, let role = UserRole(rawValue: form["role"] ?? "") else {
-                return await usersPage(who, message: "Tên đăng nhập chỉ gồm chữ, số, . _ - (2–64 ký tự); cần họ tên và vai trò. / Login: letters, digits, . _ - (2–64); name and role required.", status: 400)
+                return await usersPage(who, message: PageText.text("web.t.login_letters_digits_2"), status: 400)
             }
             if let weak = PasswordHash.weakness(password, login: login) { return await usersPage(who, message: weak, status: 400) }
             do {
                 let hash = try await runBlocking { try PasswordHash.make(password) }
                 try await store.addUser(login: login, displayName: String(name.prefix(200)), role: role, email: nil, passwordHash: hash)
                 await audit(who, action: "add user \(login) (\(role))", allowed: true, status: 200, reason: "done", incident: nil)
-                return await usersPage(who, message: "Đã thêm \(login). / Added \(login).")
+                return await usersPage(who, message: PageText.text("web.t.added", ["login": .text("\(login)")]))
             } catch let e as WatchpostError {
                 return await usersPage(who, message: e.message, status: 409)
             } catch {
@@ -335,12 +335,12 @@ extension WebApp {
         if segments.count == 2, segments[1] == "remove" {
             let login = segments[0]
             guard login.lowercased() != who.name?.lowercased() else {
-                return await usersPage(who, message: "Không thể tự xóa tài khoản của mình. / You cannot remove yourself.", status: 409)
+                return await usersPage(who, message: PageText.text("web.t.you_cannot_remove_yourself"), status: 409)
             }
             do {
                 try await store.removeUser(login: login)
                 await audit(who, action: "remove user \(login)", allowed: true, status: 200, reason: "done", incident: nil)
-                return await usersPage(who, message: "Đã xóa \(login). / Removed \(login).")
+                return await usersPage(who, message: PageText.text("web.t.removed", ["login": .text("\(login)")]))
             } catch {
                 return await usersPage(who, message: error.message, status: 409)
             }

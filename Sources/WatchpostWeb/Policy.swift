@@ -37,7 +37,7 @@ public enum AccessPolicy {
         case .read:
             return .yes
         case .manageUsers:
-            return role == .admin ? .yes : Decision(allowed: false, reason: "Chỉ quản trị viên được quản lý tài khoản / only admins manage users (your role: \(role))")
+            return role == .admin ? .yes : Decision(allowed: false, reason: PageText.text("web.policy.admins_only", ["role": .text("\(role)")]))
         case .writeRegisters, .decideRegisters:
             let act: RegisterAction = action == .writeRegisters ? .write : .decide
             if RegisterPolicy.allows(role.party, act) { return .yes }

@@ -93,7 +93,7 @@ extension WebApp {
     }
 
     func registerTable(_ header: [String], _ rows: [[String]]) -> String {
-        guard !rows.isEmpty else { return "<p class=\"card muted\">Chưa có mục nào. / Nothing recorded yet.</p>" }
+        guard !rows.isEmpty else { return "<p class=\"card muted\">\(PageText.html("web.t.nothing_recorded_yet"))</p>" }
         let head = header.map { "<th>\(esc($0))</th>" }.joined()
         let body = rows.map { r in
             "<tr>" + r.indices.map { i in "<td data-l=\"\(esc(header[i]))\">\(r[i])</td>" }.joined() + "</tr>"
@@ -109,8 +109,8 @@ extension WebApp {
 
     func registerNav(_ site: SiteProfile) -> String {
         let s = "?site=\(urlEncode(site.id))"
-        let links = [("plan", "Kế hoạch vận hành / Operating plan"), ("inspections", "Kiểm tra / Inspections"), ("feedback", "Ý kiến phản ánh / Feedback"),
-                     ("maintenance", "Bảo trì, đề xuất / Maintenance, proposals"), ("training", "Tập huấn / Training"), ("equipment", "Thiết bị / Equipment")]
+        let links = [("plan", PageText.text("web.t.operating_plan")), ("inspections", PageText.text("web.t.inspections")), ("feedback", PageText.text("web.t.feedback")),
+                     ("maintenance", PageText.text("web.t.maintenance_proposals")), ("training", PageText.text("web.t.training")), ("equipment", PageText.text("web.t.equipment"))]
         let sites = configuration.sites.count > 1
             ? "<p>" + configuration.sites.map { "<a href=\"/registers?site=\(urlEncode($0.id))\">\(esc($0.name))</a>" }.joined(separator: " · ") + "</p>" : ""
         return sites + "<p class=\"card\">" + links.map { "<a href=\"/registers/\($0.0)\(s)\">\(esc($0.1))</a>" }.joined(separator: " · ") + "</p>"

@@ -20,71 +20,71 @@ extension WebApp {
         func vi(_ key: String) -> String { esc(Catalogue.bilingual(Message(MessageKey(key)))) }
         /// A row's form stays open when it is the one that was refused.
         func opened(_ path: String) -> String { refused?.path == path ? " open" : "" }
-        func csvLink(_ n: String) -> String { "<p><a href=\"/registers/\(n).csv\(s)\">Tải CSV / Download CSV</a></p>" }
+        func csvLink(_ n: String) -> String { "<p><a href=\"/registers/\(n).csv\(s)\">\(PageText.html("web.t.download_csv"))</a></p>" }
         do {
             switch name {
             case "", "plan":
                 let plan = try await reader.plan(site: site.id, from: site.zone.localDate(of: clock.now()).adding(days: -31))
                 let rows = plan.map { e -> [String] in
                     let hours: String = switch e.change {
-                    case .closed: "Tạm ngừng / closed"
+                    case .closed: PageText.text("web.t.closed")
                     case .hours(let ws): ws.map(\.description).joined(separator: ", ") + " (" + HumanFormat.duration(Seconds(e.plannedSeconds), .vi) + ")"
                     }
                     return [esc(HumanFormat.date(e.date)), esc(hours), esc(e.reason), esc(e.by) + "<br><span class=\"muted\">" + esc(HumanFormat.tableTime(e.at, zone: z)) + "</span>"]
                 }
                 let policy = site.planPolicy
-                let rule = policy.hours.map { "Thứ Bảy, Chủ nhật, ngày lễ: \($0.lowerBound)–\($0.upperBound) giờ/ngày (\(policy.source)). / Saturdays, Sundays, holidays: \($0.lowerBound)–\($0.upperBound) h a day." }
-                    ?? "Cụm vận hành theo giờ cố định; chỉ ghi ngày tạm ngừng. / Fixed hours: only closures can be recorded."
-                var body = "<p class=\"card\">\(esc(rule))</p>" + registerTable(["Ngày / Date", "Khung giờ / Hours", "Lý do / Reason", "Người đặt / By"], rows) + csvLink("plan")
+                let rule = policy.hours.map { PageText.text("web.plan.weekend_hours", ["low": .int(Int64($0.lowerBound)), "high": .int(Int64($0.upperBound)), "source": .text("\(policy.source)")]) }
+                    ?? PageText.text("web.t.fixed_hours_only_closures")
+                var body = "<p class=\"card\">\(esc(rule))</p>" + registerTable([PageText.text("web.t.date"), PageText.text("web.t.hours"), PageText.text("web.col.reason"), PageText.text("web.t.by")], rows) + csvLink("plan")
                 if write {
-                    body += "<h2>Đặt kế hoạch / Set the plan</h2>" + registerForm(action: "/registers/plan\(s)", submit: "Ghi / Save", fields: [
-                        RegisterField(name: "date", label: "Ngày / Date", kind: .date),
-                        RegisterField(name: "mode", label: "Loại / Kind", kind: .select([("hours", "Giờ vận hành / Operating hours"), ("closed", "Tạm ngừng / Closed"), ("clear", "Bỏ kế hoạch / Remove the plan")])),
-                        RegisterField(name: "hours", label: "Khung giờ / Windows", kind: .text, hint: "08:00-12:00, 13:30-17:30"),
-                        RegisterField(name: "reason", label: "Lý do / Reason", kind: .text),
+                    body += "<h2>\(PageText.html("web.t.set_plan"))</h2>" + registerForm(action: "/registers/plan\(s)", submit: PageText.text("web.t.save"), fields: [
+                        RegisterField(name: "date", label: PageText.text("web.t.date"), kind: .date),
+                        RegisterField(name: "mode", label: PageText.text("web.t.kind"), kind: .select([("hours", PageText.text("web.t.operating_hours")), ("closed", PageText.text("web.t.closed_2")), ("clear", PageText.text("web.t.remove_plan"))])),
+                        RegisterField(name: "hours", label: PageText.text("web.t.windows"), kind: .text, hint: "08:00-12:00, 13:30-17:30"),
+                        RegisterField(name: "reason", label: PageText.text("web.col.reason"), kind: .text),
                     ], defaults: ["mode": policy.hours == nil ? "closed" : "hours"], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Kế hoạch vận hành", "Operating plan", body: body, status: status, message: message, refused: refused)
+                return registerPage(who, site, PageText.vi("web.t.operating_plan"), PageText.en("web.t.operating_plan"), body: body, status: status, message: message, refused: refused)
 
             case "inspections":
                 let checklist = site.inspectionChecklist
                 var body = ""
                 for (i, actions) in try await reader.inspections(site: site.id).reversed() {
                     body += "<div class=\"card\"><strong>#\(i.id) \(vi("registers.inspection.kind." + i.kind.rawValue))</strong> — \(esc(HumanFormat.date(i.date)))"
-                    body += i.closedAt == nil ? " <span class=\"badge warn\">Mở / Open</span>" : " <span class=\"badge ok\">Đã đóng / Closed</span>"
+                    body += i.closedAt == nil ? " <span class=\"badge warn\">\(PageText.html("web.t.open"))</span>" : " <span class=\"badge ok\">\(PageText.html("web.t.closed_3"))</span>"
                     body += "<br>\(esc(i.bodies))\(i.people.isEmpty ? "" : " · " + esc(i.people))"
-                    body += "<br><span class=\"muted\">Hạng mục / Checked: \(esc(i.checked.map { id in checklist.first { $0.id == id }?.label ?? id }.joined(separator: "; ")))</span>"
+                    body += "<br><span class=\"muted\">\(PageText.html("web.inspection.checked")): \(esc(i.checked.map { id in checklist.first { $0.id == id }?.label ?? id }.joined(separator: "; ")))</span>"
                     if !i.findings.isEmpty { body += "<p class=\"wrap\">\(esc(i.findings))</p>" }
                     for a in actions {
-                        body += "<div>• \(esc(a.text)) — \(esc(a.owner)), hạn / due \(esc(HumanFormat.date(a.due))) "
-                        body += a.doneAt.map { "<span class=\"badge ok\">Xong / Done \(esc(HumanFormat.tableTime($0, zone: z)))</span>" }
-                            ?? (write ? button("/registers/actions/\(a.id)/done", "Đã xong / Done") : "<span class=\"badge warn\">Chưa xong / Open</span>")
+                        body += "<div>• \(esc(a.text)) — \(esc(a.owner)), \(PageText.html("web.inspection.due", ["due": esc(HumanFormat.date(a.due))])) "
+                        body += a.doneAt.map { "<span class=\"badge ok\">\(PageText.html("web.action.done_at", ["at": esc(HumanFormat.tableTime($0, zone: z))]))</span>" }
+                            ?? (write ? button("/registers/actions/\(a.id)/done", PageText.text("web.t.done")) : "<span class=\"badge warn\">\(PageText.html("web.t.open_2"))</span>")
                         body += "</div>"
                     }
                     if write && i.closedAt == nil {
-                        body += "<details\(opened("/registers/inspections/\(i.id)/action"))><summary>Thêm việc khắc phục / Add a follow-up action</summary>" + registerForm(
-                            action: "/registers/inspections/\(i.id)/action\(s)", submit: "Thêm / Add", fields: [
-                                RegisterField(name: "text", label: "Việc cần làm / Action", kind: .textarea),
-                                RegisterField(name: "owner", label: "Người phụ trách / Owner", kind: .text),
-                                RegisterField(name: "due", label: "Hạn / Due", kind: .date),
+                        body += "<details\(opened("/registers/inspections/\(i.id)/action"))><summary>\(PageText.html("web.t.add_follow_up_action"))</summary>" + registerForm(
+                            action: "/registers/inspections/\(i.id)/action\(s)", submit: PageText.text("web.t.add"), fields: [
+                                RegisterField(name: "text", label: PageText.text("web.t.action"), kind: .textarea),
+                                RegisterField(name: "owner", label: PageText.text("web.t.owner"), kind: .text),
+                                RegisterField(name: "due", label: PageText.text("web.t.due"), kind: .date),
                             ], refused: refused, who: who) + "</details>"
-                        body += button("/registers/inspections/\(i.id)/close", "Đóng biên bản / Close")
+                        body += button("/registers/inspections/\(i.id)/close", PageText.text("web.t.close"))
                     }
                     body += "</div>"
                 }
-                if body.isEmpty { body = "<p class=\"card muted\">Chưa có đợt kiểm tra nào. / No inspections recorded.</p>" }
+                if body.isEmpty { body = "<p class=\"card muted\">\(PageText.html("web.t.no_inspections_recorded"))</p>" }
                 body += csvLink("inspections")
                 if write {
-                    body += "<h2>Ghi đợt kiểm tra / Record an inspection</h2>" + registerForm(action: "/registers/inspections\(s)", submit: "Ghi / Save", fields: [
-                        RegisterField(name: "kind", label: "Loại / Kind", kind: .select(InspectionKind.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.inspection.kind." + $0.rawValue)))) })),
-                        RegisterField(name: "date", label: "Ngày / Date", kind: .date),
-                        RegisterField(name: "bodies", label: "Cơ quan kiểm tra / Inspecting bodies", kind: .text),
-                        RegisterField(name: "people", label: "Thành phần / People", kind: .text),
-                        RegisterField(name: "checked", label: "Hạng mục đã kiểm tra / Checked", kind: .checkboxes(checklist.map { ($0.id, $0.label) })),
-                        RegisterField(name: "findings", label: "Kết quả, tồn tại / Findings", kind: .textarea),
+                    body += "<h2>\(PageText.html("web.t.record_inspection"))</h2>" + registerForm(action: "/registers/inspections\(s)", submit: PageText.text("web.t.save"), fields: [
+                        RegisterField(name: "kind", label: PageText.text("web.t.kind"), kind: .select(InspectionKind.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.inspection.kind." + $0.rawValue)))) })),
+                        RegisterField(name: "date", label: PageText.text("web.t.date"), kind: .date),
+                        RegisterField(name: "bodies", label: PageText.text("web.t.inspecting_bodies"), kind: .text),
+                        RegisterField(name: "people", label: PageText.text("web.t.people"), kind: .text),
+                        RegisterField(name: "checked", label: PageText.text("web.t.checked"), kind: .checkboxes(checklist.map { ($0.id, $0.label) })),
+                        RegisterField(name: "findings", label: PageText.text("web.t.findings"), kind: .textarea),
                     ], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Kiểm tra định kỳ, đột xuất", "Inspections", body: body, status: status, message: message, refused: refused)
+                return registerPage(who, site, PageText.vi("web.t.inspections_2"), PageText.en("web.t.inspections_2"), body: body, status: status, message: message, refused: refused)
 
             case "feedback":
                 let items = try await reader.feedback(site: site.id).reversed()
@@ -92,81 +92,81 @@ extension WebApp {
                 for f in items {
                     body += "<div class=\"card\"><strong>#\(f.id)</strong> \(esc(HumanFormat.date(f.receivedOn))) · \(vi("registers.feedback.subject." + f.subject.rawValue)) · "
                     body += "<span class=\"badge \(f.state == .answered ? "ok" : "warn")\">\(vi("registers.feedback.state." + f.state.rawValue))</span>"
-                    body += "<br><span class=\"muted\">\(esc(f.from.isEmpty ? "Ẩn danh / anonymous" : f.from)) · \(vi("registers.feedback.channel." + f.channel.rawValue))\(f.item.isEmpty ? "" : " · " + esc(f.item))</span>"
+                    body += "<br><span class=\"muted\">\(esc(f.from.isEmpty ? PageText.text("web.t.anonymous") : f.from)) · \(vi("registers.feedback.channel." + f.channel.rawValue))\(f.item.isEmpty ? "" : " · " + esc(f.item))</span>"
                     body += "<p class=\"wrap\">\(esc(f.text))</p>"
-                    if let a = f.answer { body += "<p class=\"wrap\"><strong>Trả lời / Answer:</strong> \(esc(a)) <span class=\"muted\">— \(esc(f.answeredBy ?? ""))</span></p>" }
-                    if write && f.state == .received { body += button("/registers/feedback/\(f.id)/forward", "Chuyển Sở / Forward to the Department") }
+                    if let a = f.answer { body += "<p class=\"wrap\"><strong>\(PageText.html("web.t.answer"))</strong> \(esc(a)) <span class=\"muted\">— \(esc(f.answeredBy ?? ""))</span></p>" }
+                    if write && f.state == .received { body += button("/registers/feedback/\(f.id)/forward", PageText.text("web.t.forward_department")) }
                     if decide && f.state != .answered {
-                        body += registerForm(action: "/registers/feedback/\(f.id)/answer\(s)", submit: "Trả lời / Answer", fields: [
-                            RegisterField(name: "answer", label: "Trả lời của Sở / The Department's answer", kind: .textarea),
+                        body += registerForm(action: "/registers/feedback/\(f.id)/answer\(s)", submit: PageText.text("web.t.answer_2"), fields: [
+                            RegisterField(name: "answer", label: PageText.text("web.t.department_s_answer"), kind: .textarea),
                         ], refused: refused, who: who)
                     }
                     body += "</div>"
                 }
-                if body.isEmpty { body = "<p class=\"card muted\">Chưa có ý kiến phản ánh nào. / No feedback recorded.</p>" }
+                if body.isEmpty { body = "<p class=\"card muted\">\(PageText.html("web.t.no_feedback_recorded"))</p>" }
                 body += csvLink("feedback")
                 if write {
-                    body += "<h2>Tiếp nhận ý kiến phản ánh / Record feedback</h2>" + registerForm(action: "/registers/feedback\(s)", submit: "Ghi / Save", fields: [
-                        RegisterField(name: "subject", label: "Về / About", kind: .select(FeedbackSubject.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.feedback.subject." + $0.rawValue)))) })),
-                        RegisterField(name: "channel", label: "Kênh / Channel", kind: .select(FeedbackChannel.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.feedback.channel." + $0.rawValue)))) })),
-                        RegisterField(name: "date", label: "Ngày nhận / Received on", kind: .date),
-                        RegisterField(name: "from", label: "Người phản ánh (có thể để trống) / From (may be left empty)", kind: .text),
-                        RegisterField(name: "item", label: "Nội dung liên quan (tệp) / Content item", kind: .text),
-                        RegisterField(name: "text", label: "Nội dung phản ánh / Text", kind: .textarea),
+                    body += "<h2>\(PageText.html("web.t.record_feedback"))</h2>" + registerForm(action: "/registers/feedback\(s)", submit: PageText.text("web.t.save"), fields: [
+                        RegisterField(name: "subject", label: PageText.text("web.t.about"), kind: .select(FeedbackSubject.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.feedback.subject." + $0.rawValue)))) })),
+                        RegisterField(name: "channel", label: PageText.text("web.t.channel"), kind: .select(FeedbackChannel.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.feedback.channel." + $0.rawValue)))) })),
+                        RegisterField(name: "date", label: PageText.text("web.t.received"), kind: .date),
+                        RegisterField(name: "from", label: PageText.text("web.t.from_may_left_empty"), kind: .text),
+                        RegisterField(name: "item", label: PageText.text("web.t.content_item"), kind: .text),
+                        RegisterField(name: "text", label: PageText.text("web.t.text"), kind: .textarea),
                     ], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Ý kiến phản ánh", "Feedback from the public", body: body, status: status, message: message, refused: refused)
+                return registerPage(who, site, PageText.vi("web.t.feedback_from_public"), PageText.en("web.t.feedback_from_public"), body: body, status: status, message: message, refused: refused)
 
             case "maintenance":
                 let work = try await reader.maintenanceWork(site: site.id).reversed().map { w in
-                    [esc(HumanFormat.date(w.date)), esc(w.what), esc(w.who), w.costVND.map { esc(HumanFormat.number(Double($0), digits: 0, .vi)) + " đ" } ?? "",
+                    [esc(HumanFormat.date(w.date)), esc(w.what), esc(w.who), w.costVND.map { esc(PageText.vi("web.money.dong", ["amount": .text(HumanFormat.number(Double($0), digits: 0, .vi))])) } ?? "",
                      esc(w.parts), w.incidentID.map { "<a href=\"/incidents/\($0)\">#\($0)</a>" } ?? ""]
                 }
-                var body = "<h2>Bảo trì, sửa chữa / Maintenance and repairs</h2>" + registerTable(["Ngày / Date", "Công việc / Work", "Người làm / Who", "Chi phí / Cost", "Vật tư / Parts", "Sự cố / Incident"], work) + csvLink("maintenance")
+                var body = "<h2>\(PageText.html("web.t.maintenance_repairs"))</h2>" + registerTable([PageText.text("web.t.date"), PageText.text("web.t.work"), PageText.text("web.t.who"), PageText.text("web.t.cost"), PageText.text("web.t.parts"), PageText.text("web.col.incident")], work) + csvLink("maintenance")
                 if write {
-                    body += registerForm(action: "/registers/maintenance\(s)", submit: "Ghi / Save", fields: [
-                        RegisterField(name: "date", label: "Ngày / Date", kind: .date),
-                        RegisterField(name: "what", label: "Công việc / Work done", kind: .textarea),
-                        RegisterField(name: "who", label: "Người làm / Who", kind: .text),
-                        RegisterField(name: "cost", label: "Chi phí (đồng) / Cost (VND)", kind: .number),
-                        RegisterField(name: "parts", label: "Vật tư / Parts", kind: .text),
-                        RegisterField(name: "incident", label: "Sự cố đã khắc phục (số) / Incident fixed (number)", kind: .number),
+                    body += registerForm(action: "/registers/maintenance\(s)", submit: PageText.text("web.t.save"), fields: [
+                        RegisterField(name: "date", label: PageText.text("web.t.date"), kind: .date),
+                        RegisterField(name: "what", label: PageText.text("web.t.work_done"), kind: .textarea),
+                        RegisterField(name: "who", label: PageText.text("web.t.who"), kind: .text),
+                        RegisterField(name: "cost", label: PageText.text("web.t.cost_vnd"), kind: .number),
+                        RegisterField(name: "parts", label: PageText.text("web.t.parts"), kind: .text),
+                        RegisterField(name: "incident", label: PageText.text("web.t.incident_fixed_number"), kind: .number),
                     ], refused: refused, who: who)
                 }
-                body += "<h2>Đề xuất bảo trì, sửa chữa, nâng cấp / Proposals</h2>"
+                body += "<h2>\(PageText.html("web.t.proposals"))</h2>"
                 for p in try await reader.proposals(site: site.id).reversed() {
                     body += "<div class=\"card\"><strong>#\(p.id) \(vi("registers.proposal.kind." + p.kind.rawValue))</strong> · \(vi("registers.proposal.decision." + p.decision.rawValue))"
                     body += "<p class=\"wrap\">\(esc(p.text))</p><span class=\"muted\">\(esc(p.raisedBy)) · \(esc(p.origin))\(p.decisionNote.map { " · " + esc($0) } ?? "")</span>"
                     if decide && p.decision == .pending {
-                        body += registerForm(action: "/registers/maintenance/\(p.id)/decide\(s)", submit: "Quyết định / Decide", fields: [
-                            RegisterField(name: "decision", label: "Quyết định / Decision", kind: .select([("approved", "Chấp thuận / Approve"), ("rejected", "Không chấp thuận / Reject")])),
-                            RegisterField(name: "note", label: "Ghi chú / Note", kind: .textarea),
+                        body += registerForm(action: "/registers/maintenance/\(p.id)/decide\(s)", submit: PageText.text("web.t.decide"), fields: [
+                            RegisterField(name: "decision", label: PageText.text("web.t.decision"), kind: .select([("approved", PageText.text("web.t.approve")), ("rejected", PageText.text("web.t.reject"))])),
+                            RegisterField(name: "note", label: PageText.text("web.t.note"), kind: .textarea),
                         ], refused: refused, who: who)
                     }
                     body += "</div>"
                 }
                 if write {
-                    body += registerForm(action: "/registers/proposals\(s)", submit: "Gửi đề xuất / Propose", fields: [
-                        RegisterField(name: "kind", label: "Loại / Kind", kind: .select(ProposalKind.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.proposal.kind." + $0.rawValue)))) })),
-                        RegisterField(name: "text", label: "Nội dung đề xuất / Proposal", kind: .textarea),
+                    body += registerForm(action: "/registers/proposals\(s)", submit: PageText.text("web.t.propose"), fields: [
+                        RegisterField(name: "kind", label: PageText.text("web.t.kind"), kind: .select(ProposalKind.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.proposal.kind." + $0.rawValue)))) })),
+                        RegisterField(name: "text", label: PageText.text("web.t.proposal"), kind: .textarea),
                     ], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Bảo trì và đề xuất", "Maintenance and proposals", body: body, status: status, message: message, refused: refused)
+                return registerPage(who, site, PageText.vi("web.t.maintenance_proposals_2"), PageText.en("web.t.maintenance_proposals_2"), body: body, status: status, message: message, refused: refused)
 
             case "training":
                 let rows = try await reader.training(site: site.id).reversed().map { t in
                     [esc(HumanFormat.date(t.date)), esc(t.topic), esc(t.organiser), "\(t.attendees.count): " + esc(t.attendees.joined(separator: ", "))]
                 }
-                var body = registerTable(["Ngày / Date", "Nội dung / Topic", "Đơn vị tổ chức / Organiser", "Người tham gia / Attendees"], rows) + csvLink("training")
+                var body = registerTable([PageText.text("web.t.date"), PageText.text("web.t.topic"), PageText.text("web.t.organiser"), PageText.text("web.t.attendees")], rows) + csvLink("training")
                 if write {
-                    body += "<h2>Ghi buổi tập huấn / Record a training session</h2>" + registerForm(action: "/registers/training\(s)", submit: "Ghi / Save", fields: [
-                        RegisterField(name: "date", label: "Ngày / Date", kind: .date),
-                        RegisterField(name: "topic", label: "Nội dung / Topic", kind: .text),
-                        RegisterField(name: "organiser", label: "Đơn vị tổ chức / Organiser", kind: .text),
-                        RegisterField(name: "attendees", label: "Người tham gia (mỗi người một dòng) / Attendees (one per line)", kind: .textarea),
+                    body += "<h2>\(PageText.html("web.t.record_training_session"))</h2>" + registerForm(action: "/registers/training\(s)", submit: PageText.text("web.t.save"), fields: [
+                        RegisterField(name: "date", label: PageText.text("web.t.date"), kind: .date),
+                        RegisterField(name: "topic", label: PageText.text("web.t.topic"), kind: .text),
+                        RegisterField(name: "organiser", label: PageText.text("web.t.organiser"), kind: .text),
+                        RegisterField(name: "attendees", label: PageText.text("web.t.attendees_one_per_line"), kind: .textarea),
                     ], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Tập huấn", "Training", body: body, status: status, message: message, refused: refused)
+                return registerPage(who, site, PageText.vi("web.t.training"), PageText.en("web.t.training"), body: body, status: status, message: message, refused: refused)
 
             case "equipment":
                 let loans = try await reader.loans(site: site.id)
@@ -176,36 +176,36 @@ extension WebApp {
                     body += "<div class=\"card\"><strong>\(esc(e.name))</strong> <span class=\"muted\">(\(esc(e.id)))</span> · \(vi("registers.equipment.state." + e.state.rawValue))"
                     body += "<br><span class=\"muted\">\(esc(e.serial)) · \(esc(e.location))</span>"
                     if let out {
-                        body += "<p>Đang cho mượn / Out with: <strong>\(esc(out.borrower))</strong> — \(esc(out.purpose)) · \(esc(HumanFormat.tableTime(out.lentAt, zone: z)))\(out.dueBack.map { ", hẹn trả / due " + esc(HumanFormat.date($0)) } ?? "")</p>"
-                        if write { body += button("/registers/equipment/\(urlEncode(e.id))/return", "Đã nhận lại / Returned") }
+                        body += "<p>\(PageText.html("web.t.out_with")) <strong>\(esc(out.borrower))</strong> — \(esc(out.purpose)) · \(esc(HumanFormat.tableTime(out.lentAt, zone: z)))\(out.dueBack.map { PageText.text("web.t.due_2") + esc(HumanFormat.date($0)) } ?? "")</p>"
+                        if write { body += button("/registers/equipment/\(urlEncode(e.id))/return", PageText.text("web.t.returned")) }
                     } else if write && e.lendable {
-                        body += "<details\(opened("/registers/equipment/\(urlEncode(e.id))/lend"))><summary>Cho mượn / Lend</summary>" + registerForm(action: "/registers/equipment/\(urlEncode(e.id))/lend\(s)", submit: "Cho mượn / Lend", fields: [
-                            RegisterField(name: "borrower", label: "Người mượn / Borrower", kind: .text),
-                            RegisterField(name: "purpose", label: "Mục đích / Purpose", kind: .text),
-                            RegisterField(name: "due", label: "Hẹn trả / Due back", kind: .date),
+                        body += "<details\(opened("/registers/equipment/\(urlEncode(e.id))/lend"))><summary>\(PageText.html("web.t.lend"))</summary>" + registerForm(action: "/registers/equipment/\(urlEncode(e.id))/lend\(s)", submit: PageText.text("web.t.lend"), fields: [
+                            RegisterField(name: "borrower", label: PageText.text("web.t.borrower"), kind: .text),
+                            RegisterField(name: "purpose", label: PageText.text("web.t.purpose"), kind: .text),
+                            RegisterField(name: "due", label: PageText.text("web.t.due_back"), kind: .date),
                         ], refused: refused, who: who) + "</details>"
                     }
                     body += "</div>"
                 }
-                if body.isEmpty { body = "<p class=\"card muted\">Chưa có thiết bị nào. / No equipment recorded.</p>" }
-                body += csvLink("equipment") + "<p><a href=\"/registers/loans.csv\(s)\">Sổ cho mượn (CSV) / Loan log (CSV)</a></p>"
+                if body.isEmpty { body = "<p class=\"card muted\">\(PageText.html("web.t.no_equipment_recorded"))</p>" }
+                body += csvLink("equipment") + "<p><a href=\"/registers/loans.csv\(s)\">\(PageText.html("web.t.loan_log_csv"))</a></p>"
                 if write {
-                    body += "<h2>Thêm, cập nhật thiết bị / Add or update equipment</h2>" + registerForm(action: "/registers/equipment\(s)", submit: "Ghi / Save", fields: [
-                        RegisterField(name: "id", label: "Mã / ID", kind: .text, hint: "am-thanh-luu-dong"),
-                        RegisterField(name: "name", label: "Tên / Name", kind: .text),
-                        RegisterField(name: "serial", label: "Số sê-ri / Serial", kind: .text),
-                        RegisterField(name: "location", label: "Vị trí / Location", kind: .text),
-                        RegisterField(name: "state", label: "Tình trạng / State", kind: .select(EquipmentState.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.equipment.state." + $0.rawValue)))) })),
-                        RegisterField(name: "lendable", label: "Cho mượn được (âm thanh lưu động) / Lendable (mobile sound)", kind: .flag),
+                    body += "<h2>\(PageText.html("web.t.add_update_equipment"))</h2>" + registerForm(action: "/registers/equipment\(s)", submit: PageText.text("web.t.save"), fields: [
+                        RegisterField(name: "id", label: PageText.text("web.t.id"), kind: .text, hint: "am-thanh-luu-dong"),
+                        RegisterField(name: "name", label: PageText.text("web.t.name"), kind: .text),
+                        RegisterField(name: "serial", label: PageText.text("web.t.serial"), kind: .text),
+                        RegisterField(name: "location", label: PageText.text("web.t.location"), kind: .text),
+                        RegisterField(name: "state", label: PageText.text("web.t.state"), kind: .select(EquipmentState.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.equipment.state." + $0.rawValue)))) })),
+                        RegisterField(name: "lendable", label: PageText.text("web.t.lendable_mobile_sound"), kind: .flag),
                     ], refused: refused, who: who)
                 }
-                return registerPage(who, site, "Thiết bị", "Equipment", body: body, status: status, message: message, refused: refused)
+                return registerPage(who, site, PageText.vi("web.t.equipment"), PageText.en("web.t.equipment"), body: body, status: status, message: message, refused: refused)
 
             default:
                 return notFound(who)
             }
         } catch {
-            return registerPage(who, site, "Sổ theo dõi", "Registers", body: "<p class=\"card error\">\(esc(error.message))</p>", status: 500)
+            return registerPage(who, site, PageText.vi("web.t.registers"), PageText.en("web.t.registers"), body: "<p class=\"card error\">\(esc(error.message))</p>", status: 500)
         }
     }
 

@@ -15,12 +15,12 @@ extension WebApp {
         let today = CivilDate(daysSinceEpoch: (now.seconds + Int64(site.zone.offsetSeconds)) / 86_400)
         let periodText = r.query["period"] ?? String(today.description.prefix(7))
         guard let period = ReportPeriod(parsing: periodText) else {
-            return html(page("Kỳ báo cáo không hợp lệ", "Invalid period", user: who.name, role: who.user?.role.rawValue, status: 400,
-                             body: "<p class=\"card error\">\(esc(periodText)): dùng / use 2026-11, 2026-Q3, 2026-H1 or 2026.</p>"))
+            return html(page(PageText.vi("web.t.invalid_period"), PageText.en("web.t.invalid_period"), user: who.name, role: who.user?.role.rawValue, status: 400,
+                             body: "<p class=\"card error\">\(PageText.html("web.report.period_invalid", ["period": esc(periodText)]))</p>"))
         }
         guard let format = ReportFormat(rawValue: r.query["format"] ?? "html") else {
-            return html(page("Định dạng không hợp lệ", "Invalid format", user: who.name, role: who.user?.role.rawValue, status: 400,
-                             body: "<p class=\"card error\">format: dùng / use html, csv or txt.</p>"))
+            return html(page(PageText.vi("web.t.invalid_format"), PageText.en("web.t.invalid_format"), user: who.name, role: who.user?.role.rawValue, status: 400,
+                             body: "<p class=\"card error\">\(PageText.html("web.t.use_html_csv_txt"))</p>"))
         }
         do {
             let report = try await ReportBuilder.build(site: site, period: period, store: reader, now: now, incidentSource: StoreIncidentSource(store: reader, configuration: configuration))

@@ -143,14 +143,14 @@ public final class WebApp: Sendable {
             if method == "GET" {
                 return HTTPResponse(status: 303, headers: [("Location", "/login?next=\(urlEncode(path))")])
             }
-            return await refusePage(r, who, status: 401, action: "\(method) \(path)", reason: "Cần đăng nhập / you need to log in", incident: nil)
+            return await refusePage(r, who, status: 401, action: "\(method) \(path)", reason: PageText.text("web.t.you_need_log"), incident: nil)
         }
         // Every form post from a signed-in user carries the session's CSRF token.
         if method == "POST" {
             let form = parseForm(r.body)
             guard let sent = form["csrf"], let session = who.session, WebSecret.equal(sent, session.csrfToken) else {
                 return await refusePage(r, who, status: 403, action: "POST \(path)",
-                                        reason: "Thiếu hoặc sai mã chống giả mạo (CSRF) / missing or wrong CSRF token; reload the page and try again",
+                                        reason: PageText.text("web.t.missing_wrong_csrf_token"),
                                         incident: nil)
             }
         }
@@ -195,15 +195,15 @@ public final class WebApp: Sendable {
     }
 
     func notFound(_ who: Caller) -> HTTPResponse {
-        html(page("Không tìm thấy", "Not found", user: who.name, role: who.user?.role.rawValue, status: 404,
-                  body: "<p>Trang này không tồn tại. / There is no such page.</p><p><a href=\"/\">Bảng trạng thái / Status board</a></p>"))
+        html(page(PageText.vi("web.t.not_found"), PageText.en("web.t.not_found"), user: who.name, role: who.user?.role.rawValue, status: 404,
+                  body: "<p>\(PageText.html("web.t.there_no_such_page"))</p><p><a href=\"/\">\(PageText.html("web.t.status_board"))</a></p>"))
     }
 
     /// Logs, audits and shows a refusal.
     func refusePage(_ r: HTTPRequest, _ who: Caller, status: Int, action: String, reason: String, incident: Int64?) async -> HTTPResponse {
         await audit(who, action: action, allowed: false, status: status, reason: reason, incident: incident)
-        return html(page("Không được phép", "Refused", user: who.name, role: who.user?.role.rawValue, status: status,
-                         body: "<div class=\"card error\"><p><strong>\(status)</strong> — \(esc(reason))</p></div><p><a href=\"/\">Bảng trạng thái / Status board</a></p>"))
+        return html(page(PageText.vi("web.t.refused"), PageText.en("web.t.refused"), user: who.name, role: who.user?.role.rawValue, status: status,
+                         body: "<div class=\"card error\"><p><strong>\(status)</strong> — \(esc(reason))</p></div><p><a href=\"/\">\(PageText.html("web.t.status_board"))</a></p>"))
     }
 
     /// Whether a row for an unauthenticated request may be written now (see `AnonymousWriteBudget`).

@@ -111,4 +111,79 @@ struct CatalogueCoverageTests {
             #expect(!text.contains("{") && !text.hasPrefix("["), "\(e.key) → \(text)")
         }
     }
+
+    // MARK: Web pages: every text a person reads is a catalogue key (issue 15).
+
+    /// Vietnamese letters with their marks (a, e, o, u, i, y with a tone or a hat, and đ).
+    static let vietnameseLetters = Set("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+        + "ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ")
+
+    /// The lines of the web module's pages that carry page text themselves instead of a catalogue
+    /// key: any Vietnamese letter outside a comment, or an inline "Tiếng Việt / English" pair
+    /// ("Ghi / Save" has no marked letter). Error messages for the administrator
+    /// (`WatchpostError`) are English by the project's rule and are not page text.
+    static func literalPageText(in text: String, path: String) throws -> [String] {
+        let pair = try NSRegularExpression(pattern: #"\p{L}{2,}[.:)]? / \p{L}{2,}"#)
+        var found: [String] = []
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = String(raw)
+            if line.trimmingWhitespace().hasPrefix("//") { continue }
+            if let r = line.range(of: " // ") { line = String(line[..<r.lowerBound]) }
+            let ns = line as NSString
+            let hasPair = !line.contains("WatchpostError(") && pair.firstMatch(in: line, range: NSRange(location: 0, length: ns.length)) != nil
+            if line.contains(where: { vietnameseLetters.contains($0) }) || hasPair {
+                found.append("\(path):\(n + 1): \(line.trimmingWhitespace().prefix(120))")
+            }
+        }
+        return found
+    }
+
+    @Test func webPagesTakeTheirTextFromTheCatalogue() throws {
+        let pages = try Self.sources().filter { $0.path.hasPrefix("WatchpostWeb/") }
+        #expect(pages.count > 15, "found only \(pages.count) files under Sources/WatchpostWeb")
+        var literal: [String] = []
+        for (path, text) in pages { literal += try Self.literalPageText(in: text, path: path) }
+        #expect(literal.isEmpty, "page text written in the page instead of Catalogue+WebPages.swift (use PageText): \(literal)")
+    }
+
+    /// The scan finds what it is for: a Vietnamese label, an unmarked "vi / en" pair; and passes a
+    /// key, a comment and an administrator's error.
+    @Test func theLiteralScanCatchesPageText() throws {
+        let page = """
+        // Trang trạng thái: a comment in Vietnamese is fine.
+        body += "<h2>\\(PageText.heading("web.h.checks"))</h2>"
+        body += "<p class=\\"card\\">Chưa có kết quả.</p>"
+        body += registerForm(submit: "Ghi / Save")
+        throw WatchpostError(.configuration, "check [web] tls_certificate / tls_key")
+        let x = 1 // Tây Trang 7.2.1
+        """
+        let found = try Self.literalPageText(in: page, path: "Probe.swift")
+        #expect(found.count == 2 && found[0].hasPrefix("Probe.swift:3:") && found[1].hasPrefix("Probe.swift:4:"), "\(found)")
+    }
+
+    @Test func everyPageTextKeyExists() throws {
+        var missing: [String] = []
+        var seen = 0
+        for (path, text) in try Self.sources() where path.hasPrefix("WatchpostWeb/") {
+            for key in try Self.matches(#"PageText\.(?:vi|en|text|html|head|heading)\("([a-z0-9_.-]+)""#, in: text) {
+                seen += 1
+                if !Catalogue.contains(MessageKey(key)) { missing.append("\(key) (\(path))") }
+            }
+        }
+        #expect(seen > 150, "only \(seen) page-text keys found")
+        #expect(missing.isEmpty, "page-text keys absent from the catalogue: \(missing)")
+    }
+
+    /// Every `watchpost` command has its one-line summary in both languages (main.swift prints it).
+    @Test func everyCommandHasASummaryInTheCatalogue() throws {
+        var names: [String] = []
+        for (path, text) in try Self.sources() where path.hasPrefix("watchpost/") {
+            names += try Self.matches(#"name: "([a-z ]+)", summary:"#, in: text)
+            names += try Self.matches(#"register(?:Command|List)\("([a-z ]+)""#, in: text)
+            names += try Self.matches(#"(?m)^    \("([a-z]+)", ""#, in: text)
+        }
+        #expect(names.count > 50, "found only \(names.count) commands: \(names)")
+        let missing = names.filter { !Catalogue.contains(MessageKey("cli.summary." + $0.replacing(" ", with: "_"))) }
+        #expect(missing.isEmpty, "commands without a summary in Catalogue+CLIHelp.swift: \(missing)")
+    }
 }

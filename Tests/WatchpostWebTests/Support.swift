@@ -147,8 +147,8 @@ actor MemoryDesk: IncidentDesk {
         timelines[id, default: []].append(TimelineItem(at: clock.now(), kind: "note", actor: actor.name, text: text))
     }
 
-    func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: String) async {
-        timelines[id, default: []].append(TimelineItem(at: clock.now(), kind: "refused", actor: actor.name, text: reason))
+    func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: Message) async {
+        timelines[id, default: []].append(TimelineItem(at: clock.now(), kind: "refused", actor: actor.name, text: Catalogue.render(reason, .vi)))
     }
 }
 
