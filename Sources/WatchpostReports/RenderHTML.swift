@@ -6,8 +6,8 @@ import WatchpostCore
 extension ReportRenderer {
     public static func html(_ reports: [SiteReport]) -> String {
         let title = reports.count == 1
-            ? "Báo cáo hoạt động — \(reports[0].name) — \(reports[0].period.label)"
-            : "Báo cáo tổng hợp các Cụm Thông tin đối ngoại — \(reports.first?.period.label ?? "")"
+            ? Say.vi("report.title.site") + " — \(reports[0].name) — \(reports[0].period.label)"
+            : Say.vi("report.title.consolidated") + " — \(reports.first?.period.label ?? "")"
         var h = """
         <!DOCTYPE html>
         <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -56,7 +56,8 @@ extension ReportRenderer {
     """
 
     static func consolidated(_ reports: [SiteReport]) -> String {
-        var h = "<section class=\"consolidated\"><h1>Báo cáo tổng hợp các Cụm Thông tin đối ngoại<small>Consolidated uptime report — \(Fmt.html(Fmt.periodName(reports[0].period)))</small></h1>\n"
+        var h = "<section class=\"consolidated\"><h1>\(Fmt.html(Say.vi("report.title.consolidated")))<small>\(Fmt.html(Say.en("report.title.consolidated"))) — \(Fmt.html(Fmt.periodName(reports[0].period)))</small></h1>\n"
+            + "<p class=\"meta\">\(Fmt.html(Say.both("report.title.support")))</p>\n"
         h += "<table><tr><th>Cụm<small>Site</small></th><th>Tỉnh<small>Province</small></th><th>Sẵn sàng<small>Availability</small></th><th>Theo lịch<small>Scheduled</small></th><th>Ngừng<small>Downtime</small></th><th>Không dữ liệu<small>No data</small></th><th>Sự cố<small>Incidents</small></th><th>MTTA</th><th>MTTR</th></tr>\n"
         for r in reports {
             h += "<tr><td>\(Fmt.html(r.name))</td><td>\(Fmt.html(r.province))</td><td>\(Fmt.percent(r.site.availability))</td><td>\(Fmt.hms(r.site.scheduled))</td><td>\(Fmt.hms(r.site.down))</td><td>\(Fmt.hms(r.site.noData))</td>"
@@ -68,7 +69,8 @@ extension ReportRenderer {
 
     static func siteSection(_ r: SiteReport, pageBreak: Bool) -> String {
         var h = "<section class=\"site\(pageBreak ? " break" : "")\">\n"
-        h += "<h1>Báo cáo hoạt động Cụm Thông tin đối ngoại<small>Uptime report — foreign-information cluster</small></h1>\n"
+        h += "<h1>\(Fmt.html(Say.vi("report.title.site")))<small>\(Fmt.html(Say.en("report.title.site")))</small></h1>\n"
+        h += "<p class=\"note\">\(Fmt.html(Say.vi("report.title.support")))<br>\(Fmt.html(Say.en("report.title.support")))</p>\n"
         h += "<p class=\"meta\"><b>\(Fmt.html(r.name))</b><br>\(Fmt.html(r.nameEnglish)) · \(Fmt.html(r.province)) · <code>\(Fmt.html(r.siteID))</code><br>"
         h += "Kỳ báo cáo / Period: <b>\(Fmt.html(Fmt.periodName(r.period)))</b> (\(Fmt.range(r)), \(Fmt.html(r.zone.identifier)))<br>"
         h += "Lập lúc / Generated: \(Fmt.dateTime(r.generatedAt.seconds, r.zone))"

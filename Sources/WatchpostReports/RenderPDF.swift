@@ -39,7 +39,8 @@ extension ReportRenderer {
     static func noDataPDF(_ w: DocumentBuilder, _ key: MessageKey) { w.paragraph(Say.vi(key) + "\n" + Say.en(key), size: 8.5, color: muted) }
 
     static func consolidatedPDF(_ reports: [SiteReport], _ w: DocumentBuilder) {
-        w.heading("BÁO CÁO TỔNG HỢP CÁC CỤM THÔNG TIN ĐỐI NGOẠI", translation: "Consolidated report — " + Fmt.periodName(reports[0].period), size: 14)
+        w.heading(Say.vi("report.title.consolidated").uppercased(), translation: Say.en("report.title.consolidated") + " — " + Fmt.periodName(reports[0].period), size: 14)
+        w.paragraph(Say.vi("report.title.support") + "\n" + Say.en("report.title.support"), size: 8.5, color: muted)
         w.table(header: [Cell("Cụm", note: "Site"), Cell("Tỉnh", note: "Province"), Cell("Sẵn sàng", note: "Availability"), Cell("Ngừng", note: "Downtime"),
                          Cell("Không dữ liệu", note: "No data"), Cell("Sự cố", note: "Incidents"), Cell("MTTA"), Cell("MTTR")],
                 rows: reports.map { r in
@@ -51,9 +52,10 @@ extension ReportRenderer {
     }
 
     static func sitePDF(_ r: SiteReport, _ w: DocumentBuilder) {
-        w.heading("BÁO CÁO HOẠT ĐỘNG CỤM THÔNG TIN ĐỐI NGOẠI", translation: "Uptime report — foreign-information cluster", size: 14, keepWith: 120)
+        w.heading(Say.vi("report.title.site").uppercased(), translation: Say.en("report.title.site"), size: 14, keepWith: 120)
         var meta = "\(r.name)\n\(r.nameEnglish) · \(r.province) · \(r.siteID)\nKỳ báo cáo / Period: \(Fmt.periodName(r.period)) (\(Fmt.range(r)), \(r.zone.identifier))\nLập lúc / Generated: \(Fmt.dateTime(r.generatedAt.seconds, r.zone))"
         if let b = r.basis { meta += "\n" + Say.both("report.basis", ["basis": .text(b)]) }
+        meta += "\n" + Say.vi("report.title.support") + "\n" + Say.en("report.title.support")
         w.paragraph(meta, size: 9.5)
         for n in r.notes { w.paragraph(n, size: 8.5, color: muted) }
         let l = r.longestOutage

@@ -20,7 +20,8 @@ public enum ReportRenderer {
     public static func text(_ reports: [SiteReport]) -> String {
         var out: [String] = []
         if reports.count > 1 {
-            out.append("BÁO CÁO TỔNG HỢP CÁC CỤM THÔNG TIN ĐỐI NGOẠI / CONSOLIDATED UPTIME REPORT")
+            out.append(Say.vi("report.title.consolidated").uppercased() + " / " + Say.en("report.title.consolidated").uppercased())
+            out.append(Say.vi("report.title.support"))
             out.append(Fmt.periodName(reports[0].period))
             out.append("")
             out.append(row(["Cụm / Site", "Sẵn sàng / Avail.", "Ngừng / Down", "Không dữ liệu / No data", "Sự cố / Incidents"], [28, 18, 14, 24, 10]))
@@ -40,7 +41,8 @@ public enum ReportRenderer {
 
     static func siteText(_ r: SiteReport) -> [String] {
         var o: [String] = []
-        o.append("BÁO CÁO HOẠT ĐỘNG / UPTIME REPORT — \(r.name)")
+        o.append(Say.vi("report.title.site").uppercased() + " / " + Say.en("report.title.site").uppercased() + " — \(r.name)")
+        o.append(Say.vi("report.title.support"))
         o.append("\(r.nameEnglish) (\(r.siteID)), \(r.province)")
         o.append("Kỳ báo cáo / Period: \(Fmt.periodName(r.period)) [\(Fmt.range(r))]")
         o.append("Lập lúc / Generated: \(Fmt.dateTime(r.generatedAt.seconds, r.zone)) (\(r.zone.identifier))")
