@@ -21,6 +21,12 @@ import WatchpostConfig
         let inc = try #require(out.incidents.first)
         #expect(inc.category == .security && inc.level == 1 && inc.state == .triggered)
         #expect(inc.deadline == EscalationDeadline(at: t0 + .minutes(15), kind: .escalate, level: 2))
+        // The opening event says in Vietnamese where the incident entered its chain (it read "level 1").
+        let opened = try #require(out.timeline.first { $0.kind == "opened" }?.message)
+        #expect(Catalogue.render(opened, .vi).hasSuffix("(thông báo từ cấp 1)"), "\(Catalogue.render(opened, .vi))")
+        // Those informed at once are named as units, not by the rule's configuration word.
+        let informed = try #require(out.timeline.first { $0.kind == "informed" }?.message)
+        #expect(Catalogue.render(informed, .vi).contains("Sở Thông tin và Truyền thông"), "\(Catalogue.render(informed, .vi))")
         // Every field the template may use is filled, and only known ones.
         let fields = try #require(out.notifications.first?.fields)
         #expect(Set(fields.keys).isSubset(of: TemplatePlaceholders.known))

@@ -171,6 +171,13 @@ struct RoutingTableTests {
                                               Finding(.warning, code: "temperature", untranslated: "nhiệt độ 80 °C / temperature 80 °C")], ok: .untranslated(""), startedAt: t + .minutes(1))
         let added = engine.handle(hot, for: F.key("screen"))
         #expect(added.timeline.contains { $0.kind == "finding-added" && $0.text.contains("temperature") })
+        // The Vietnamese line reads the Vietnamese text of what was added (it read "code: English").
+        let cards = CheckResult.from(findings: [Finding(.critical, code: "screen-dark", untranslated: "màn hình tối / screen dark"),
+                                                Finding(.warning, code: "temperature", untranslated: "nhiệt độ 80 °C / temperature 80 °C"),
+                                                Finding(.critical, code: "cards-missing", Message("finding.led.no-signal"))], ok: .untranslated(""), startedAt: t + .minutes(2))
+        let more = try #require(engine.handle(cards, for: F.key("screen")).timeline.first { $0.kind == "finding-added" }?.message)
+        let vi = Catalogue.render(more, .vi)
+        #expect(vi.contains(Catalogue.render(Message("finding.led.no-signal"), .vi)) && !vi.contains("cards-missing:"), "\(vi)")
         #expect(added.notifications.allSatisfy { $0.event == .findingAdded })
         #expect(added.notifications.first?.fields["added"]?.contains("temperature") == true)
         let inc = try #require(engine.openIncident(for: F.key("screen")))

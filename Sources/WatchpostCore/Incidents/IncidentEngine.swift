@@ -334,7 +334,7 @@ public struct IncidentEngine: Sendable {
             inc.subjectText = result.text
             nextIncidentID += 1
             out.timeline.append(inc.event("opened", Message("timeline.opened", ["category": .message(category.message), "status": .message(status.message),
-                                                                                "summary": .message(result.text), "entry": .text("\(inc.entry)")]), at: t))
+                                                                                "summary": .message(result.text), "entry": .message(inc.entry.message)]), at: t))
         }
         if specs[i].isPowerSource {
             for c in explained[i] where trackers[c].folded && !inc.folded.contains(specs[c].key.check) {
@@ -636,7 +636,14 @@ public struct IncidentEngine: Sendable {
         let site = settings.sites[si]
         let lines = fresh.map { "\($0.code): \($0.message)" }.joined(separator: "; ")
         let was = inc.subject ?? inc.summary
-        step.timeline.append(inc.event("finding-added", Message("timeline.finding-added", ["was": .text(was), "lines": .text(lines)]), at: t))
+        // Each language reads its own text (it read the English subject and "code: message").
+        let zone = site.zone
+        func both(_ messages: [Message]) -> MessageValue {
+            .bilingual(vi: messages.map { Catalogue.render($0, .vi, zone: zone) }.joined(separator: "; "),
+                       en: messages.map { Catalogue.render($0, .en, zone: zone) }.joined(separator: "; "))
+        }
+        step.timeline.append(inc.event("finding-added", Message("timeline.finding-added", [
+            "was": inc.subjectText.map { both([$0]) } ?? .text(was), "lines": both(fresh.map(\.text))]), at: t))
         guard inc.hold == nil, notify else { return step }
         var to = inc.notifiedRecipients
         if category == .security && inc.category == .technical {

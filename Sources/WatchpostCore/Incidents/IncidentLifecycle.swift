@@ -179,7 +179,7 @@ extension Incident {
         if !informed.isEmpty {
             let reqs = requests(.informed, step: "r\(round).I", to: informed, level: 0, action: Message("notice.action.informed"), at: at)
             step.notifications += reqs
-            step.timeline.append(event("informed", Message("timeline.informed", ["groups": .text(route.informed.map(\.name).joined(separator: ", "))]), at: at))
+            step.timeline.append(event("informed", Message("timeline.informed", ["groups": .text(informedNames(informed, route: route))]), at: at))
             if let e = queuedEvent(reqs, what: Message("timeline.what.information"), at: at) { step.timeline.append(e) }
         }
         return step
@@ -453,4 +453,15 @@ extension Incident {
         }
         return step
     }
+}
+
+/// Who an informed group reached, by name ("Sở Thông tin và Truyền thông tỉnh Điện Biên"), each once:
+/// the group's own name is a configuration word ("department") no reader knows.
+func informedNames(_ recipients: [NotificationRecipient], route: Route) -> String {
+    var names: [String] = []
+    for r in recipients {
+        let name = r.organisation ?? r.displayName
+        if !names.contains(name) { names.append(name) }
+    }
+    return names.isEmpty ? route.informed.map(\.name).joined(separator: ", ") : names.joined(separator: ", ")
 }

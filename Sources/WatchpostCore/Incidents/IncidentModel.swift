@@ -81,6 +81,13 @@ public enum EscalationEntry: Sendable, Hashable, Codable, CustomStringConvertibl
         case .techniciansOnly: return "technicians"
         }
     }
+    /// Where the incident entered, for people: "cấp 1" / "level 1", "tổ kỹ thuật" / "technicians".
+    public var message: Message {
+        switch self {
+        case .level(let n): return Message("incident.entry.level", ["level": .int(Int64(n))])
+        case .techniciansOnly: return Message("incident.entry.technicians")
+        }
+    }
 }
 
 public struct EscalationLevel: Sendable, Hashable, Codable {
