@@ -9,19 +9,37 @@ ProcessMemory.limitMallocArenas(1)
 let argv = Array(CommandLine.arguments.dropFirst())
 let commands = allCommands()
 
+/// A command's one-line summary in one language, from the catalogue (Catalogue+CLIHelp.swift;
+/// the test `everyCommandHasASummaryInTheCatalogue` fails on a command without one).
+func summary(_ c: Command, _ language: Language) -> String {
+    let key = MessageKey("cli.summary." + c.name.replacing(" ", with: "_"))
+    return Catalogue.contains(key) ? Catalogue.render(Message(key), language) : c.summary
+}
+
+/// Commands with their summaries: the Vietnamese on the command's line, the English under it.
+func commandList(_ list: [Command]) -> String {
+    let width = (list.map(\.name.count).max() ?? 10) + 2
+    var s = ""
+    for c in list {
+        s += "  \(c.name)\(String(repeating: " ", count: width - c.name.count))\(summary(c, .vi))\n"
+        s += String(repeating: " ", count: width + 2) + summary(c, .en) + "\n"
+    }
+    return s
+}
+
+/// A command's own help: its summary in both languages, then its usage and options.
+func commandHelp(_ c: Command) -> String {
+    summary(c, .vi) + "\n" + summary(c, .en) + "\n\n" + c.help
+}
+
 func usage() -> String {
-    var s = """
-    watchpost \(watchpostVersion) — health monitor and incident responder for foreign-information clusters
-    (Cụm Thông tin đối ngoại: LED screen, controller, player, UPS, network link).
-
-    Usage: watchpost <command> [options]     (watchpost <command> --help for details)
-
-    Commands:
-
-    """
-    let width = (commands.map(\.name.count).max() ?? 10) + 2
-    for c in commands { s += "  \(c.name)\(String(repeating: " ", count: width - c.name.count))\(c.summary)\n" }
-    s += "\nThe configuration folder is --config DIR, else $WATCHPOST_CONFIG, else /etc/watchpost, else the current folder."
+    let vi = MessageRenderer(language: .vi), en = MessageRenderer(language: .en)
+    let v: [String: MessageValue] = ["version": .text(watchpostVersion)]
+    var s = vi.render("cli.help.title", v) + "\n" + en.render("cli.help.title", v) + "\n\n"
+    s += vi.render("cli.help.usage") + "\n" + en.render("cli.help.usage") + "\n\n"
+    s += vi.render("cli.help.commands") + " / " + en.render("cli.help.commands") + "\n\n"
+    s += commandList(commands)
+    s += "\n" + vi.render("cli.help.config") + "\n" + en.render("cli.help.config")
     return s
 }
 
@@ -34,14 +52,13 @@ func groupHelp(_ group: String) -> String? {
     let g: [String: MessageValue] = ["group": .text(group)]
     var s = vi.render("cli.group.usage", g) + "\n" + en.render("cli.group.usage", g) + "\n\n"
     s += vi.render("cli.group.subcommands", g) + " / " + en.render("cli.group.subcommands", g) + "\n"
-    let width = (members.map(\.name.count).max() ?? 10) + 2
-    for c in members { s += "  \(c.name)\(String(repeating: " ", count: width - c.name.count))\(c.summary)\n" }
+    s += commandList(members)
     return s
 }
 
 guard let first = argv.first, first != "help", first != "--help", first != "-h" else {
-    if argv.count >= 3, let c = commands.first(where: { $0.name == "\(argv[1]) \(argv[2])" }) { out(c.help) }
-    else if argv.count >= 2, let c = commands.first(where: { $0.name == argv[1] }) { out(c.help) }
+    if argv.count >= 3, let c = commands.first(where: { $0.name == "\(argv[1]) \(argv[2])" }) { out(commandHelp(c)) }
+    else if argv.count >= 2, let c = commands.first(where: { $0.name == argv[1] }) { out(commandHelp(c)) }
     else if argv.count >= 2, let g = groupHelp(argv[1]) { out(g) }
     else { out(usage()) }
     CurrentProcess.exit(0)
@@ -61,13 +78,13 @@ if command == nil, let g = groupHelp(first) {
 }
 guard let command else {
     let names = commands.map(\.name)
-    let hint = names.min { editDistanceCLI(first, $0) < editDistanceCLI(first, $1) }.map { " (did you mean '\($0)'?)" } ?? ""
-    err("watchpost: unknown command '\(first)'\(hint); see 'watchpost help'")
+    let hint: MessageValue = names.min { editDistanceCLI(first, $0) < editDistanceCLI(first, $1) }.map { MessageValue.message(Message("cli.did_you_mean", ["name": .text($0)])) } ?? ""
+    err("watchpost: " + Catalogue.bilingual(Message("cli.unknown_command", ["command": .text(first), "hint": hint])))
     CurrentProcess.exit(64)
 }
 do {
     let args = try Arguments(rest, valued: command.valuedOptions)
-    if args.has("help") { out(command.help); CurrentProcess.exit(0) }
+    if args.has("help") { out(commandHelp(command)); CurrentProcess.exit(0) }
     let code = try await command.run(args)
     CurrentProcess.exit(code)
 } catch let e as WatchpostError {

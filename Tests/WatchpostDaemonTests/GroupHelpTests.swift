@@ -33,5 +33,10 @@ struct GroupHelpTests {
         #expect(code == 64 && out.contains("không có lệnh con") && out.contains("user add"), "\(code) \(out)")
         let (_, users) = shell("'\(watchpost)' user --help 2>&1")
         #expect(users.contains("Các lệnh con của nhóm user"), "\(users)")
+        // Vietnamese first: the overall help and a command's help open with the Vietnamese text.
+        #expect(all.hasPrefix("watchpost") && all.contains("giám sát và xử lý sự cố") && all.contains("Các lệnh:")
+                && all.contains("  user add") && all.contains("thêm tài khoản web"), "\(all)")
+        let (_, add) = shell("'\(watchpost)' user add --help 2>&1")
+        #expect(add.hasPrefix("thêm tài khoản web"), "\(add)")
     }
 }
