@@ -62,7 +62,7 @@ public struct StoreIncidentSource: IncidentSource {
             actions.sort { $0.at < $1.at }
             if ending == nil, let r = i.resolvedAt { ending = .init(at: r, by: nil, reason: "") }
             let first = acks.min { $0.at < $1.at }
-            out.append(IncidentRecord(id: i.id, checkID: i.key.check, checkName: i.checkName, checkKind: i.checkKind, summary: i.summary,
+            out.append(IncidentRecord(id: i.id, checkID: i.key.check, checkName: i.checkName, checkKind: i.checkKind, summary: Catalogue.render(i.summaryText, .vi, zone: i.zone),
                                       category: i.category, severity: i.severity, findingCodes: i.findingCodes, opened: i.openedAt,
                                       informed: informed, taken: first.map { .init(by: $0.by, at: $0.at, via: $0.via) },
                                       highestLevel: level, actions: actions, ending: ending))

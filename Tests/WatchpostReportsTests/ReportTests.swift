@@ -393,7 +393,8 @@ struct ReportTests {
         let ok = CheckResult(status: .ok, summary: "nội dung đã duyệt", startedAt: clock.now())
         await engine.handle(check: content, site: site, result: ok)
         clock.advance(to: t0)
-        let bad = CheckResult.from(findings: [Finding(.critical, code: "player.unapproved-item", untranslated: "ads.mp4 not approved", securityRelevant: true)], ok: .untranslated(""), startedAt: t0)
+        let bad = CheckResult.from(findings: [Finding(.critical, code: "player.unapproved-item", Message("finding.player.unapproved-item", ["item": "ads.mp4"]),
+                                                     securityRelevant: true)], ok: .untranslated(""), startedAt: t0)
         await engine.handle(check: content, site: site, result: bad)
         // Nobody answers level 1: the chain moves up; then the Department acknowledges.
         for m in stride(from: 1, through: 40, by: 1) { clock.advance(to: t0 + .minutes(Int64(m))); _ = await engine.tick() }
@@ -426,6 +427,8 @@ struct ReportTests {
         #expect(record.taken == IncidentRecord.Taken(by: "stttt", at: t0 + .minutes(41), via: "web"))
         #expect(!record.informed.isEmpty && record.informed.contains { $0.level >= 2 })
         #expect(record.highestLevel == open.level)
+        // What happened, in the Vietnamese column, is the Vietnamese text (it was the English summary).
+        #expect(record.summary == "Nội dung chưa được phê duyệt đang phát: ads.mp4", "\(record.summary)")
         #expect(record.ending?.by == nil && record.ending?.at == resolved)  // the check recovered
         let text = ReportRenderer.text([report])
         #expect(text.contains("Danh sách sự cố / Incident list:") && text.contains("Tiếp nhận: stttt, 24/11/2026 08:41 (web)"))

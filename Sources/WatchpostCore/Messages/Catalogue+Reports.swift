@@ -24,7 +24,7 @@ extension Catalogue {
         .init("report.incident.taken", vi: "{who}, {time} ({via})", en: "{who}, {time} ({via})"),
         .init("report.incident.not_taken", vi: "Chưa có ai tiếp nhận", en: "Not acknowledged"),
         .init("report.incident.escalated", vi: "Chuyển lên cấp {level}", en: "Escalated to level {level}"),
-        .init("report.incident.responder", vi: "Xử lý tự động {name}: {outcome}", en: "Automatic response {name}: {outcome}"),
+        .init("report.incident.responder", vi: "Xử lý tự động {name}; chi tiết kỹ thuật: {outcome}", en: "Automatic response {name}: {outcome}"),
         .init("report.incident.note", vi: "{who}: {note}", en: "{who}: {note}"),
         .init("report.incident.no_actions", vi: "Không có ghi chú", en: "No notes"),
         .init("report.incident.resolved_by", vi: "Khắc phục {time}, {who}: {reason}", en: "Resolved {time} by {who}: {reason}"),
