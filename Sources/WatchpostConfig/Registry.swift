@@ -79,7 +79,7 @@ public enum TemplatePlaceholders {
         // Registers (RegisterNotices): feedback forwarded and reminded.
         "headline", "headline_en", "id", "subject", "subject_en", "received", "from", "from_en", "channel", "item", "text", "link",
         // who did what (issue 14): organisation, channel, the decision, what was resolved or added
-        "by_org", "via", "via_en", "decision", "resolved_what", "added", "who",
+        "by_org", "via", "via_en", "decision", "resolved_what", "added", "who", "added_en",
         // Vietnamese first (issue 15): each text in both languages, the place alone for subjects.
         "site_short", "summary_en", "since_en", "time_en", "category_en", "category_short", "detail", "ack_link_en", "incidents_en", "level_en", "period_en", "availability_en", "attachment_html", "check_name_en",
     ]
@@ -96,5 +96,6 @@ public enum TemplatePlaceholders {
         "decision": ["committee-escalation"],
         "resolved_what": ["resolved"],
         "added": ["finding-added"],
+        "added_en": ["finding-added"],
     ]
 }

@@ -175,9 +175,13 @@ struct RoutingTableTests {
         let cards = CheckResult.from(findings: [Finding(.critical, code: "screen-dark", untranslated: "màn hình tối / screen dark"),
                                                 Finding(.warning, code: "temperature", untranslated: "nhiệt độ 80 °C / temperature 80 °C"),
                                                 Finding(.critical, code: "cards-missing", Message("finding.led.no-signal"))], ok: .untranslated(""), startedAt: t + .minutes(2))
-        let more = try #require(engine.handle(cards, for: F.key("screen")).timeline.first { $0.kind == "finding-added" }?.message)
-        let vi = Catalogue.render(more, .vi)
-        #expect(vi.contains(Catalogue.render(Message("finding.led.no-signal"), .vi)) && !vi.contains("cards-missing:"), "\(vi)")
+        let step = engine.handle(cards, for: F.key("screen"))
+        let more = try #require(step.timeline.first { $0.kind == "finding-added" }?.message)
+        let vi = Catalogue.render(more, .vi), noSignal = Catalogue.render(Message("finding.led.no-signal"), .vi)
+        #expect(vi.contains(noSignal) && !vi.contains("cards-missing:"), "\(vi)")
+        // And the email's Vietnamese part says it in Vietnamese, the English part in English.
+        let fields = try #require(step.notifications.first?.fields)
+        #expect(fields["added"] == noSignal && fields["added_en"] == Catalogue.render(Message("finding.led.no-signal"), .en), "\(fields)")
         #expect(added.notifications.allSatisfy { $0.event == .findingAdded })
         #expect(added.notifications.first?.fields["added"]?.contains("temperature") == true)
         let inc = try #require(engine.openIncident(for: F.key("screen")))

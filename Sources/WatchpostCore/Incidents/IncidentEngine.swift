@@ -634,7 +634,6 @@ public struct IncidentEngine: Sendable {
         for f in fresh where !inc.findingCodes.contains(f.code) { inc.findingCodes.append(f.code) }
         let t = result.startedAt
         let site = settings.sites[si]
-        let lines = fresh.map { "\($0.code): \($0.message)" }.joined(separator: "; ")
         let was = inc.subject ?? inc.summary
         // Each language reads its own text (it read the English subject and "code: message").
         let zone = site.zone
@@ -642,8 +641,9 @@ public struct IncidentEngine: Sendable {
             .bilingual(vi: messages.map { Catalogue.render($0, .vi, zone: zone) }.joined(separator: "; "),
                        en: messages.map { Catalogue.render($0, .en, zone: zone) }.joined(separator: "; "))
         }
-        step.timeline.append(inc.event("finding-added", Message("timeline.finding-added", [
-            "was": inc.subjectText.map { both([$0]) } ?? .text(was), "lines": both(fresh.map(\.text))]), at: t))
+        let wasValue: MessageValue = inc.subjectText.map { both([$0]) } ?? .text(was)
+        let linesValue = both(fresh.map(\.text))
+        step.timeline.append(inc.event("finding-added", Message("timeline.finding-added", ["was": wasValue, "lines": linesValue]), at: t))
         guard inc.hold == nil, notify else { return step }
         var to = inc.notifiedRecipients
         if category == .security && inc.category == .technical {
@@ -656,8 +656,9 @@ public struct IncidentEngine: Sendable {
             to += newly
         }
         step.notifications = inc.requests(.findingAdded, step: "x\(t.milliseconds)", to: to, level: inc.level,
-                                          action: Message("notice.action.finding-added", ["was": .text(was), "lines": .text(lines)]), at: t,
-                                          extra: ["added": lines])
+                                          action: Message("notice.action.finding-added", ["was": wasValue, "lines": linesValue]), at: t,
+                                          extra: ["added": Catalogue.render(Message("timeline.value", ["v": linesValue]), .vi, zone: zone),
+                                                  "added_en": Catalogue.render(Message("timeline.value", ["v": linesValue]), .en, zone: zone)])
         if let e = inc.queuedEvent(step.notifications, what: Message("timeline.what.finding-added"), at: t) { step.timeline.append(e) }
         return step
     }

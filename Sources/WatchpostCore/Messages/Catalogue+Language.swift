@@ -8,6 +8,8 @@ extension Catalogue {
         // Where an incident enters its chain (the timeline's "opened" event): it read "level 1".
         .init("incident.entry.level", vi: "cấp {level}", en: "level {level}"),
         .init("incident.entry.technicians", vi: "tổ kỹ thuật", en: "technicians"),
+        // One value in the reader's language (a text already in both, such as the findings added).
+        .init("timeline.value", vi: "{v}", en: "{v}"),
         .init("report.title.site", vi: "Số liệu giám sát hoạt động Cụm Thông tin đối ngoại",
               en: "Monitoring figures — foreign-information cluster"),
         .init("report.title.consolidated", vi: "Số liệu giám sát tổng hợp các Cụm Thông tin đối ngoại",
