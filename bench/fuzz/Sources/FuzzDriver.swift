@@ -12,7 +12,9 @@ import Glibc
 let selectedTarget: FuzzTarget = {
     let name = getenv("WATCHPOST_FUZZ_TARGET").map { String(cString: $0) } ?? ""
     guard let t = FuzzTarget(rawValue: name) else {
-        fputs("set WATCHPOST_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n", stderr)
+        // write(2): Glibc's `stderr` is a global var, which strict concurrency refuses.
+        let text = "set WATCHPOST_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n"
+        _ = text.withCString { write(2, $0, strlen($0)) }
         exit(2)
     }
     return t
@@ -36,6 +38,19 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMu
         fclose(f)
     }
     return 0
+}
+
+/// libFuzzer's driver (libclang_rt.fuzzer). SwiftPM links an executable with `main` pointing at
+/// `<module>_main`, so the program's main hands libFuzzer its arguments and the target.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+@_cdecl("watchpost_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var values = argv
+    return runFuzzerDriver(&count, &values) { data, size in fuzzOneInput(data, size) }
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
