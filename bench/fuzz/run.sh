@@ -20,7 +20,8 @@ else
     fi
 fi
 # A libFuzzer binary: it must say so (a normal build would run the seeded mutator instead).
-nm "$bin" 2>/dev/null | grep -q LLVMFuzzerTestOneInput || { echo "FAIL: $bin is not a libFuzzer build"; exit 1; }
+# (grep -c, not -q: -q stops reading early, nm dies of SIGPIPE and pipefail calls that a failure.)
+[ "$(nm "$bin" 2>/dev/null | grep -c LLVMFuzzerTestOneInput)" -gt 0 ] || { echo "FAIL: $bin is not a libFuzzer build"; exit 1; }
 echo "==> $bin ($(du -h "$bin" | cut -f1)), $seconds s per target — load: $(cut -d' ' -f1-3 /proc/loadavg)"
 mkdir -p bench/fuzz/crashes
 for t in $targets; do
