@@ -20,10 +20,12 @@ let upsProbeHelp = """
     With --repeat N [--every 2s] [--onbatt-delay 5s] [--full-refresh 30s] it polls N times like the daemon's check and
     prints each result (status, summary, findings, NUT events; one JSON object per line with
     --json): on-battery debounce, low battery, unplug (COMMBAD) and re-plug (COMMOK) as they happen.
+    With --timing each poll's own time also goes to standard error as `poll_us=N` (microseconds on
+    the monotonic clock; a result's duration is in whole milliseconds), for bench/power.
     """
 
 func upsAdHocProbe(_ args: Arguments) async throws -> Int32 {
-    try args.allowOnly(upsProbeOptions.union(["json", "q1", "config"]))
+    try args.allowOnly(upsProbeOptions.union(["json", "q1", "config", "timing"]))
     let driver: any UPSDriver
     func hex(_ name: String) throws(WatchpostError) -> UInt16? {
         guard let v = args.value(name) else { return nil }
@@ -70,7 +72,8 @@ func upsAdHocProbe(_ args: Arguments) async throws -> Int32 {
             guard let d = Seconds(parsing: v) else { throw WatchpostError(.usage, "--full-refresh '\(v)' is not a duration") }
             fullRefresh = d
         }
-        return await watchUPS(UPSProbe(driver: driver, policy: policy, fullRefresh: fullRefresh), count: count, every: every, json: args.has("json"))
+        return await watchUPS(UPSProbe(driver: driver, policy: policy, fullRefresh: fullRefresh), count: count, every: every, json: args.has("json"),
+                              timing: args.has("timing"))
     }
     do {
         let reading = try await driver.initialize()
@@ -90,12 +93,14 @@ func upsAdHocProbe(_ args: Arguments) async throws -> Int32 {
 }
 
 /// Polls like the daemon does and prints every result as it comes.
-func watchUPS(_ probe: UPSProbe, count: Int, every: Seconds, json: Bool) async -> Int32 {
+func watchUPS(_ probe: UPSProbe, count: Int, every: Seconds, json: Bool, timing: Bool = false) async -> Int32 {
     let clock = SystemClock()
     var last = CheckStatus.unknown
     for i in 0..<count {
         let now = clock.now()
+        let pollStart = monotonicNanoseconds()
         let result = await probe.run(ProbeContext(clock: clock, deadline: now + every + .seconds(10)))
+        if timing { StandardErrorSink().write(line: "poll_us=\((monotonicNanoseconds() - pollStart) / 1000)") }
         last = result.status
         if json {
             out((try? JSONCoding.string(result)) ?? "{}")

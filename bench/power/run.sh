@@ -4,7 +4,8 @@
 #   full refresh — every mapped variable (NUT: "Full update", every pollfreq)
 #   quick poll   — what ups.status needs (NUT: "Quick update" with -x pollonly; Watchpost: the
 #                  status report plus charge and runtime, after draining the interrupt pipe)
-# Watchpost's latency is each result's measured duration (ms); NUT's is from its own debug
+# Watchpost's latency is each poll's time on the monotonic clock (`--timing`: poll_us=N on stderr,
+# microseconds; a result's own duration is in whole ms, too coarse here); NUT's is from its own debug
 # timestamps (first to last line of each update; its -DDDDD logging is included, so NUT's numbers
 # are slightly pessimistic). Both pay umockdev's socket round trip per USB request, so the ratio
 # is the comparable figure, not the absolute milliseconds.
@@ -31,20 +32,22 @@ import sys, statistics
 v = sorted(float(x) for x in sys.stdin if x.strip())
 if not v: print("0 - - -"); sys.exit()
 p95 = v[min(len(v) - 1, int(round(0.95 * (len(v) - 1))))]
-print(len(v), "%.2f" % statistics.mean(v), "%.2f" % statistics.median(v), "%.2f" % p95)'
+print(len(v), "%.3f" % statistics.mean(v), "%.3f" % statistics.median(v), "%.3f" % p95)'
 }
-durations() { # JSON results → duration in ms, skipping the first (device open + descriptor)
+timings() { # poll_us=N lines → milliseconds, skipping the first poll (device open + descriptor)
     /usr/bin/python3 -c '
-import sys, json
-for i, line in enumerate(l for l in sys.stdin if l.startswith("{")):
-    if i > 0: print(json.loads(line)["duration"]["milliseconds"])'
+import sys
+for i, line in enumerate(l for l in sys.stdin if l.startswith("poll_us=")):
+    if i > 0: print("%.3f" % (int(line.split("=")[1]) / 1000))'
 }
 
 echo "==> watchpost: $POLLS full refreshes, $POLLS quick polls"
 timeout 300 "$work/ups-harness" --device hid -- "$bin/watchpost" probe ups --vendor 051d --product 0002 \
-    --repeat $((POLLS + 1)) --every 0ms --full-refresh 0ms --json 2>/dev/null | durations > "$work/wp-full.txt"
+    --repeat $((POLLS + 1)) --every 0ms --full-refresh 0ms --json --timing 2>"$work/wp-full.err" >/dev/null
+timings < "$work/wp-full.err" > "$work/wp-full.txt"
 timeout 300 "$work/ups-harness" --device hid -- "$bin/watchpost" probe ups --vendor 051d --product 0002 \
-    --repeat $((POLLS + 1)) --every 0ms --json 2>/dev/null | durations > "$work/wp-quick.txt"
+    --repeat $((POLLS + 1)) --every 0ms --json --timing 2>"$work/wp-quick.err" >/dev/null
+timings < "$work/wp-quick.err" > "$work/wp-quick.txt"
 
 echo "==> NUT usbhid-ups (-x pollonly -i 1 -x pollfreq=2, ~$((POLLS)) s)"
 mkdir -p "$work/nut"
@@ -65,8 +68,9 @@ for row in "watchpost full refresh:wp-full" "NUT usbhid-ups full update:nut-full
     label="${row%%:*}"; file="${row##*:}"
     read -r n mean median p95 < <(stats < "$work/$file.txt")
     printf '%-34s %6s %10s %10s %10s\n' "$label" "$n" "$mean" "$median" "$p95"
-    eval "mean_${file//-/_}=$mean"
+    eval "mean_${file//-/_}=$mean"; eval "median_${file//-/_}=$median"
 done
 ratio() { /usr/bin/python3 -c "import sys; a, b = sys.argv[1], sys.argv[2]; print('%.2f' % (float(a) / float(b)) if a not in '-' and b not in '-' and float(b) > 0 else '-')" "$1" "$2"; }
-printf '\n%-34s %s\n' "ratio watchpost / NUT, full" "$(ratio "$mean_wp_full" "$mean_nut_full")"
-printf '%-34s %s\n' "ratio watchpost / NUT, quick" "$(ratio "$mean_wp_quick" "$mean_nut_quick")"
+printf '\n%-34s %s / %s\n' "ratio watchpost / NUT, full (mean / median)" "$(ratio "$mean_wp_full" "$mean_nut_full")" "$(ratio "$median_wp_full" "$median_nut_full")"
+printf '%-34s %s / %s\n' "ratio watchpost / NUT, quick (mean / median)" "$(ratio "$mean_wp_quick" "$mean_nut_quick")" "$(ratio "$median_wp_quick" "$median_nut_quick")"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
