@@ -61,11 +61,12 @@ extension WatchpostConfiguration {
     /// The configuration with the operating plan laid over each site's schedule: what the
     /// scheduler, the engine (dark screens, operating hours) and the reports judge against.
     /// Entries for sites not configured are ignored.
-    public func applyingPlan(_ plan: [PlanEntry]) -> WatchpostConfiguration {
-        guard !plan.isEmpty else { return self }
+    /// Each change holds from the instant it was made (Tây Trang 7.2.1.b, "from that moment").
+    public func applyingPlan(_ changes: [PlanChange]) -> WatchpostConfiguration {
+        guard !changes.isEmpty else { return self }
         var c = self
         for i in c.sites.indices {
-            let mine = plan.filter { $0.site == c.sites[i].id }
+            let mine = changes.filter { $0.site == c.sites[i].id }
             if !mine.isEmpty { c.sites[i].schedule = c.sites[i].schedule.applying(mine) }
         }
         return c

@@ -85,6 +85,21 @@ public enum DayException: Sendable, Hashable, Codable {
     }
 }
 
+/// A change to one day made while time runs, holding from the instant it was made and never
+/// earlier (the operating plan, Tây Trang 7.2.1.b: the schedule follows it "from that moment").
+/// A closure recorded at 14:00 leaves the hours before 14:00 as they were judged and measured.
+public struct DayRevision: Sendable, Hashable, Codable {
+    /// Seconds since the epoch from which the revision holds.
+    public var from: Int64
+    /// What the day becomes; nil: its own windows again (a plan removed).
+    public var exception: DayException?
+
+    public init(from: Int64, exception: DayException?) {
+        self.from = from
+        self.exception = exception
+    }
+}
+
 /// A half-open span of time [start, end) in whole seconds since the epoch.
 public struct TimeSpan: Sendable, Hashable, Codable, CustomStringConvertible {
     public var start: Int64
@@ -104,6 +119,10 @@ public struct OperatingSchedule: Sendable, Hashable, Codable {
     /// Windows used on days marked `.holiday`.
     public var holidayWindows: [DailyWindow]
     public var exceptions: [CivilDate: DayException]
+    /// Changes to days made over time, each day's in the order they hold (`from`, then as made):
+    /// before a day's first revision its windows are the ones above, from each revision on the
+    /// revision's. Empty for a schedule read from the profile.
+    public var revisions: [CivilDate: [DayRevision]] = [:]
 
     public init(zone: ZoneOffset, weekly: [Int: [DailyWindow]], holidayWindows: [DailyWindow] = [], exceptions: [CivilDate: DayException] = [:]) {
         self.zone = zone
@@ -118,14 +137,31 @@ public struct OperatingSchedule: Sendable, Hashable, Codable {
         return OperatingSchedule(zone: zone, weekly: Dictionary(uniqueKeysWithValues: (1...7).map { ($0, all) }), holidayWindows: all)
     }
 
-    /// The windows that begin on local date `d`.
+    /// The windows that begin on local date `d`, as the day now stands (after its latest revision).
     public func windows(on d: CivilDate) -> [DailyWindow] {
-        switch exceptions[d] {
+        windows(on: d, under: revisions[d]?.last.map { $0.exception ?? exceptions[d] } ?? exceptions[d])
+    }
+
+    /// The windows of local date `d` when `exception` is the day's exception.
+    func windows(on d: CivilDate, under exception: DayException?) -> [DailyWindow] {
+        switch exception {
         case .holiday?: return holidayWindows
         case .closed?: return []
         case .windows(let w, _)?: return w
         case nil: return weekly[d.isoWeekday] ?? []
         }
+    }
+
+    /// Adds revisions to days, keeping each day's in the order they hold; a revision already
+    /// there (the same instant and change) is not added twice.
+    public func revising(_ added: [(CivilDate, DayRevision)]) -> OperatingSchedule {
+        var s = self
+        for (d, r) in added where !(s.revisions[d] ?? []).contains(r) { s.revisions[d, default: []].append(r) }
+        for d in Set(added.map(\.0)) {
+            // Sorted by instant; equal instants keep the order they were made in (enumerated index).
+            s.revisions[d] = s.revisions[d]?.enumerated().sorted { ($0.element.from, $0.offset) < ($1.element.from, $1.offset) }.map(\.element)
+        }
+        return s
     }
 
     /// Merged on-spans that begin on local days `firstDay...lastDay` (days since epoch).
@@ -134,8 +170,18 @@ public struct OperatingSchedule: Sendable, Hashable, Codable {
         var day = firstDay
         while day <= lastDay {
             let base = day * 86_400 - Int64(zone.offsetSeconds)
-            for w in windows(on: CivilDate(daysSinceEpoch: day)) where w.length > 0 {
-                raw.append(TimeSpan(start: base + w.startOffset, end: base + w.endOffset))
+            let date = CivilDate(daysSinceEpoch: day)
+            // Each regime of the day (its own windows, then each revision) holds from its
+            // instant until the next one's: windows are cut at those instants.
+            var regimes: [(from: Int64, windows: [DailyWindow])] = [(Int64.min, windows(on: date, under: exceptions[date]))]
+            for r in revisions[date] ?? [] { regimes.append((r.from, windows(on: date, under: r.exception ?? exceptions[date]))) }
+            for (i, regime) in regimes.enumerated() {
+                let until = i + 1 < regimes.count ? regimes[i + 1].from : Int64.max
+                guard until > regime.from else { continue }
+                for w in regime.windows where w.length > 0 {
+                    let s = TimeSpan(start: max(base + w.startOffset, regime.from), end: min(base + w.endOffset, until))
+                    if s.length > 0 { raw.append(s) }
+                }
             }
             day += 1
         }

@@ -114,7 +114,7 @@ public enum BoxSummaryBuilder {
         let open = try await store.openIncidents()
         var sites: [SiteSummary] = []
         for var s in configuration.sites.sorted(by: { $0.id < $1.id }) {
-            s.schedule = s.schedule.applying(try await store.plan(site: s.id))
+            s.schedule = s.schedule.applying(try await store.planChanges(site: s.id))
             let r = try await ReportBuilder.build(site: s, period: period, store: store, now: now, incidentSource: source)
             sites.append(SiteSummary(r, open: open))
         }

@@ -74,7 +74,7 @@ public enum ScheduledReports {
         // The operating unit's plan (registers, Tây Trang 7.2.1.b) decides the hours judged, as in
         // `watchpost report`.
         var planned = site
-        planned.schedule = site.schedule.applying(try await store.plan(site: site.id))
+        planned.schedule = site.schedule.applying(try await store.planChanges(site: site.id))
         var report = try await ReportBuilder.build(site: planned, period: d.period, store: store, now: now, incidentSource: incidentSource)
         report.basis = d.rule.basis
         // The proposals the findings call for go to the register once (issue #18, point 4).

@@ -170,6 +170,8 @@ extension Store {
         _ = try registerWrite { db in
             try db.run("INSERT OR REPLACE INTO operating_plan (site, date, kind, windows, reason, set_by, set_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
                        e.site, e.date.description, kind, windows, e.reason, e.by, e.at.milliseconds)
+            try db.run("INSERT INTO operating_plan_changes (site, date, kind, windows, reason, set_by, set_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       e.site, e.date.description, kind, windows, e.reason, e.by, e.at.milliseconds)
             try appendRegisterEvent(db, site: e.site, kind: "plan.\(kind)", actor: e.by, at: e.at, message)
         }
     }
@@ -179,6 +181,8 @@ extension Store {
         try registerWrite { db in
             try db.run("DELETE FROM operating_plan WHERE site = ? AND date = ?", site, date.description)
             guard db.changes > 0 else { return false }
+            try db.run("INSERT INTO operating_plan_changes (site, date, kind, windows, reason, set_by, set_ms) VALUES (?, ?, 'cleared', '', '', ?, ?)",
+                       site, date.description, by, at.milliseconds)
             try appendRegisterEvent(db, site: site, kind: "plan.cleared", actor: by, at: at, Message("registers.plan.cleared", ["date": .date(date)]))
             return true
         }
@@ -198,11 +202,31 @@ extension Store {
         }
     }
 
-    /// Changes whenever the plan does: the daemon polls it to reload schedules.
+    /// Every change made to the plan of a site (every site when nil), in the order made: what the
+    /// schedule lays over the profile, each change from its instant (Tây Trang 7.2.1.b).
+    public func planChanges(site: String? = nil) throws(WatchpostError) -> [PlanChange] {
+        try read { db in
+            try db.query("SELECT site, date, kind, windows, reason, set_by, set_ms FROM operating_plan_changes WHERE (?1 IS NULL OR site = ?1) ORDER BY set_ms, id",
+                         site).compactMap { r -> PlanChange? in
+                guard let s = r[0].string, let d = r[1].string.flatMap(CivilDate.init(parsing:)), let kind = r[2].string else { return nil }
+                let by = r[5].string ?? "", at = Instant(milliseconds: r[6].int ?? 0)
+                switch kind {
+                case "cleared": return PlanChange(clearing: d, site: s, by: by, at: at)
+                case "closed": return PlanChange(PlanEntry(site: s, date: d, change: .closed, reason: r[4].string ?? "", by: by, at: at))
+                default:
+                    let ws = (r[3].string ?? "").split(separator: ",").compactMap { DailyWindow(parsing: String($0).trimmingWhitespace()) }
+                    return PlanChange(PlanEntry(site: s, date: d, change: .hours(ws), reason: r[4].string ?? "", by: by, at: at))
+                }
+            }
+        }
+    }
+
+    /// Changes whenever the plan does (every change is a new row of its history): the daemon
+    /// polls it to reload schedules.
     public func planRevision() throws(WatchpostError) -> String {
         try read { db in
-            let r = try db.query("SELECT count(*), coalesce(max(set_ms), 0), coalesce(sum(set_ms % 1000003), 0) FROM operating_plan").first
-            return "\(r?[0].int ?? 0):\(r?[1].int ?? 0):\(r?[2].int ?? 0)"
+            let r = try db.query("SELECT count(*), coalesce(max(id), 0) FROM operating_plan_changes").first
+            return "\(r?[0].int ?? 0):\(r?[1].int ?? 0)"
         }
     }
 
@@ -220,10 +244,36 @@ extension Store {
         }
     }
 
+    /// Every problem with a follow-up action, the form's and the inspection's (missing, or closed:
+    /// an action belongs to an inspection still open), for the web and the command line alike.
+    public func followUpActionProblems(_ a: FollowUpAction) throws(WatchpostError) -> [FieldProblem] {
+        let mine = a.problems()
+        return try read { db in try mine + Store.inspectionOpenProblems(db, id: a.inspectionID) }
+    }
+
+    /// A maintenance window is started from an inspection still open (the web's per-inspection form).
+    public func maintenanceFromInspectionProblems(id: Int64) throws(WatchpostError) -> [FieldProblem] {
+        try read { db in try Store.inspectionOpenProblems(db, id: id, closed: "registers.inspection.closed_no_maintenance") }
+    }
+
+    /// Nothing when inspection `id` exists and is open; else why not (`closed` says what a closed one refuses).
+    static func inspectionOpenProblems(_ db: SQLiteConnection, id: Int64, closed: MessageKey = "registers.inspection.closed_no_actions") throws -> [FieldProblem] {
+        guard let row = try db.query("SELECT closed_ms FROM inspections WHERE id = ?", id).first else {
+            return [FieldProblem("inspection", Message("registers.not_found", ["what": .message(Message("registers.what.inspection")), "id": .int(id)]))]
+        }
+        if let at = row[0].int {
+            return [FieldProblem("inspection", Message(closed, ["id": .int(id), "at": .tableTime(Instant(milliseconds: at))]))]
+        }
+        return []
+    }
+
+    /// Adds a follow-up action to an open inspection (refused, in the same transaction, when the
+    /// inspection is missing or closed).
     public func addFollowUpAction(_ a: FollowUpAction, by: String, at: Instant) throws(WatchpostError) -> Int64 {
         try registerWrite { db in
-            guard let site = try db.query("SELECT site FROM inspections WHERE id = ?", a.inspectionID).first?[0].string else {
-                throw RegisterRefusal([FieldProblem("inspection", Message("registers.not_found", ["what": .message(Message("registers.what.inspection")), "id": .int(a.inspectionID)]))])
+            let refused = try Store.inspectionOpenProblems(db, id: a.inspectionID)
+            guard refused.isEmpty, let site = try db.query("SELECT site FROM inspections WHERE id = ?", a.inspectionID).first?[0].string else {
+                throw RegisterRefusal(refused)
             }
             try db.run("INSERT INTO inspection_actions (inspection_id, text, owner, due) VALUES (?, ?, ?, ?)", a.inspectionID, a.text, a.owner, a.due.description)
             let id = db.lastInsertRowID
@@ -357,8 +407,29 @@ extension Store {
 
     // MARK: Maintenance and proposals
 
+    /// Every problem with a piece of work, the form's and the incident's it names (which must
+    /// exist and be of the same site): the one check the web and the command line both use.
+    public func maintenanceWorkProblems(_ w: MaintenanceWork, today: CivilDate) throws(WatchpostError) -> [FieldProblem] {
+        let mine = w.problems(today: today)
+        return try read { db in try mine + Store.linkedIncidentProblems(db, w) }
+    }
+
+    static func linkedIncidentProblems(_ db: SQLiteConnection, _ w: MaintenanceWork) throws -> [FieldProblem] {
+        guard let id = w.incidentID else { return [] }
+        guard let site = try db.query("SELECT site FROM incident WHERE id = ?", id).first?[0].string else {
+            return [FieldProblem("incident", Message("registers.not_found", ["what": .message(Message("registers.what.incident")), "id": .int(id)]))]
+        }
+        if site != w.site {
+            return [FieldProblem("incident", Message("registers.maintenance.incident_other_site", ["id": .int(id), "site": .text(site)]))]
+        }
+        return []
+    }
+
+    /// Logs work done; an incident it names is checked again in the same transaction.
     public func addMaintenanceWork(_ w: MaintenanceWork) throws(WatchpostError) -> Int64 {
         try registerWrite { db in
+            let refused = try Store.linkedIncidentProblems(db, w)
+            guard refused.isEmpty else { throw RegisterRefusal(refused) }
             try db.run("INSERT INTO maintenance_work (site, date, what, who, cost_vnd, parts, incident_id, recorded_by, recorded_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        w.site, w.date.description, w.what, w.who, w.costVND, w.parts, w.incidentID, w.recordedBy, w.recordedAt.milliseconds)
             let id = db.lastInsertRowID
@@ -461,7 +532,13 @@ extension Store {
 
     // MARK: Equipment and loans
 
-    /// Adds an item or updates its name, serial, location, state and lendability.
+    /// One item of a site's equipment, nil when there is none with that id.
+    public func equipmentItem(site: String, id: String) throws(WatchpostError) -> EquipmentItem? {
+        try read { db in try Store.equipmentRow(db, site: site, id: id) }
+    }
+
+    /// Adds an item or replaces its name, serial, location, state and lendability with `e`'s
+    /// (callers that change only some fields start from the stored item: `EquipmentChange`).
     public func putEquipment(_ e: EquipmentItem, by: String, at: Instant) throws(WatchpostError) {
         _ = try registerWrite { db in
             try db.run("INSERT INTO equipment (site, id, name, serial, location, state, lendable) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site, id) DO UPDATE SET name = excluded.name, serial = excluded.serial, location = excluded.location, state = excluded.state, lendable = excluded.lendable",
@@ -479,6 +556,16 @@ extension Store {
                 return EquipmentItem(id: id, site: s, name: r[2].string ?? "", serial: r[3].string ?? "", location: r[4].string ?? "",
                                      state: r[5].string.flatMap(EquipmentState.init(rawValue:)) ?? .working, lendable: (r[6].int ?? 0) == 1)
             }
+        }
+    }
+
+    /// Every problem with a loan, the form's and the item's (exists, lendable, working, not out):
+    /// the one check the web and the command line both use before `lend`.
+    public func loanProblems(_ loan: EquipmentLoan, today: CivilDate) throws(WatchpostError) -> [FieldProblem] {
+        try read { db in
+            let item = try Store.equipmentRow(db, site: loan.site, id: loan.equipmentID)
+            let open = try Store.loanRows(db, where: "site = ? AND equipment_id = ? AND returned_ms IS NULL", [loan.site, loan.equipmentID]).first
+            return loan.problems(item: item, openLoan: open, today: today)
         }
     }
 

@@ -196,9 +196,8 @@ extension WebApp {
                     if raw.isEmpty || parsed.contains(where: { $0 == nil }) { problems.append(FieldProblem("hours", Message("registers.field.bad_hours", ["value": .text(raw)]))) }
                     windows = parsed.compactMap { $0 }
                 }
-                guard let date, problems.isEmpty else { break }
-                let e = PlanEntry(site: site.id, date: date, change: mode == "closed" ? .closed : .hours(windows), reason: text("reason"), by: by, at: now)
-                problems = OperatingPlan.problems(e, schedule: site.schedule, policy: site.planPolicy, today: today)
+                let e = PlanEntry(site: site.id, date: date ?? today, change: mode == "closed" ? .closed : .hours(windows), reason: text("reason"), by: by, at: now)
+                problems = FieldProblem.all(problems, OperatingPlan.problems(e, schedule: site.schedule, policy: site.planPolicy, today: today))
                 guard problems.isEmpty else { break }
                 try await store.setPlan(e)
                 message = Catalogue.bilingual(e.message)
@@ -215,9 +214,22 @@ extension WebApp {
             case ("inspections", 3) where action == "action":
                 let due = day("due")
                 let a = FollowUpAction(inspectionID: Int64(id) ?? 0, text: text("text"), owner: text("owner"), due: due ?? today)
-                problems += a.problems()
-                guard due != nil, problems.isEmpty else { break }
+                // The same check as `watchpost inspection action`: the form's fields and the inspection (missing, closed).
+                problems = FieldProblem.all(problems, try await store.followUpActionProblems(a))
+                guard problems.isEmpty else { break }
                 message = "#\(try await store.addFollowUpAction(a, by: by, at: now))"
+            case ("inspections", 3) where action == "maintenance":
+                // A maintenance window from an open inspection, for the checks it disturbs (the
+                // same validation as `watchpost inspection add --maintenance`); on the timeline.
+                guard let iid = Int64(id) else { return notFound(who) }
+                let checks = parseFormAll(r.body)["checks"] ?? []
+                let (span, wrong) = InspectionMaintenance.parse(text("duration"), checks: checks, siteChecks: site.checks.map(\.id), field: "duration", checksField: "checks")
+                problems = try await wrong + store.maintenanceFromInspectionProblems(id: iid)
+                guard let span, problems.isEmpty else { break }
+                let reason = Catalogue.bilingual(Message("registers.inspection.maintenance", ["id": .int(iid)]))
+                let w = try await store.startMaintenance(site: site.id, checks: checks, start: now, end: now + span, reason: reason, includesSecurity: false, by: by)
+                message = Catalogue.bilingual(Message("registers.inspection.maintenance_started", ["id": .int(iid), "window": .text("adhoc:\(w.id)"),
+                                                                                                   "until": .tableTime(now + span)]), zone: site.zone)
             case ("inspections", 3) where action == "close":
                 guard let iid = Int64(id) else { break }
                 try await store.closeInspection(id: iid, by: by, at: now)
@@ -250,22 +262,22 @@ extension WebApp {
                 let date = day("date", default: today), cost = number("cost"), incident = number("incident")
                 let w = MaintenanceWork(site: site.id, date: date ?? today, what: text("what"), who: text("who"), costVND: cost, parts: text("parts"),
                                         incidentID: incident, recordedBy: by, recordedAt: now)
-                problems += w.problems(today: today)
-                guard date != nil, problems.isEmpty else { break }
+                // The same check as `watchpost repair add`: the form's fields and the incident named (exists, same site).
+                problems = FieldProblem.all(problems, try await store.maintenanceWorkProblems(w, today: today))
+                guard problems.isEmpty else { break }
                 message = "#\(try await store.addMaintenanceWork(w))"
             case ("proposals", 1):
-                guard let kind = choice("kind", ProposalKind.self) else { break }
-                let p = Proposal(site: site.id, kind: kind, text: text("text"), raisedBy: by, raisedAt: now)
-                problems = p.problems()
+                let kind = choice("kind", ProposalKind.self)
+                let p = Proposal(site: site.id, kind: kind ?? .repair, text: text("text"), raisedBy: by, raisedAt: now)
+                problems = FieldProblem.all(problems, p.problems())
                 guard problems.isEmpty else { break }
                 message = "#\(try await store.addProposal(p))"
             case ("maintenance", 3) where action == "decide":
-                guard let pid = Int64(id), let decision = choice("decision", ProposalDecision.self), decision != .pending else {
-                    if problems.isEmpty { problems.append(FieldProblem("decision", Message("registers.field.required"))) }
-                    break
-                }
-                problems = RegisterText.problems(text("note"), field: "note", required: false, max: RegisterLimits.longText)
-                guard problems.isEmpty else { break }
+                guard let pid = Int64(id) else { return notFound(who) }
+                let decision = choice("decision", ProposalDecision.self)
+                if decision == .pending { problems.append(FieldProblem("decision", Message("registers.field.required"))) }
+                problems += RegisterText.problems(text("note"), field: "note", required: false, max: RegisterLimits.longText)
+                guard let decision, problems.isEmpty else { break }
                 try await store.decideProposal(id: pid, decision: decision, note: text("note"), by: by, at: now)
                 message = Catalogue.bilingual(Message("registers.proposal.decided", ["id": .int(pid), "decision": .message(Message(MessageKey("registers.proposal.decision." + decision.rawValue)))]))
             case ("training", 1):
@@ -275,19 +287,26 @@ extension WebApp {
                 problems += t.problems(today: today)
                 guard date != nil, problems.isEmpty else { break }
                 message = "#\(try await store.addTraining(t))"
-            case ("equipment", 1):
-                guard let state = choice("state", EquipmentState.self) else { break }
-                let e = EquipmentItem(id: text("id"), site: site.id, name: text("name"), serial: text("serial"), location: text("location"),
-                                      state: state, lendable: form["lendable"] == "1")
-                problems = e.problems()
-                guard problems.isEmpty else { break }
+            case ("equipment", let n) where n == 1 || (n == 3 && action == "edit"):
+                // Adding (the page's form: an id already recorded is refused, so nothing stored is
+                // replaced unseen) or editing one item (its own form, filled with every stored field).
+                let editing = segments.count == 3
+                let state = choice("state", EquipmentState.self)
+                let e = EquipmentItem(id: editing ? id : text("id"), site: site.id, name: text("name"), serial: text("serial"), location: text("location"),
+                                      state: state ?? .working, lendable: form["lendable"] == "1")
+                problems = FieldProblem.all(problems, e.problems())
+                var stored: EquipmentItem?
+                if isRegisterIdentifier(e.id) { stored = try await store.equipmentItem(site: site.id, id: e.id) }
+                if !editing && stored != nil { problems.append(FieldProblem("id", Message("registers.equipment.exists", ["item": .text(e.id)]))) }
+                if editing && stored == nil { problems.append(FieldProblem("id", Message("registers.loan.unknown_item", ["item": .text(e.id)]))) }
+                guard let state, problems.isEmpty else { break }
                 try await store.putEquipment(e, by: by, at: now)
                 message = Catalogue.bilingual(Message("registers.equipment.recorded", ["item": .text(e.id), "name": .text(e.name), "state": .message(Message(MessageKey("registers.equipment.state." + state.rawValue)))]))
             case ("equipment", 3) where action == "lend":
                 let due: CivilDate? = text("due").isEmpty ? nil : day("due")
                 let loan = EquipmentLoan(equipmentID: id, site: site.id, borrower: text("borrower"), purpose: text("purpose"), lentAt: now, dueBack: due, recordedBy: by)
-                problems += RegisterText.problems(loan.borrower, field: "borrower", required: true, max: RegisterLimits.shortText)
-                    + RegisterText.problems(loan.purpose, field: "purpose", required: true, max: RegisterLimits.shortText)
+                // The same check as `watchpost equipment lend`: the form's fields and the item (lendable, working, not out).
+                problems = FieldProblem.all(problems, try await store.loanProblems(loan, today: today))
                 guard problems.isEmpty else { break }
                 _ = try await store.lend(loan, today: today)
                 message = Catalogue.bilingual(Message("registers.loan.lent", ["item": .text(id), "borrower": .text(loan.borrower), "purpose": .text(loan.purpose)]))
@@ -312,7 +331,8 @@ extension WebApp {
             }
             var typed = form.mapValues(RegisterText.withoutControlCharacters)
             typed["csrf"] = nil
-            if let multi = r.body.isEmpty ? nil : parseFormAll(r.body)["checked"] { typed["checked"] = multi.joined(separator: ",") }
+            // A group of checkboxes sends its name once per box ticked: keep every one.
+            for (field, values) in parseFormAll(r.body) where values.count > 1 { typed[field] = values.map(RegisterText.withoutControlCharacters).joined(separator: ",") }
             return await registerGet(page, who, site, refused: RefusedForm(path: r.path, values: typed, problems: problems), message: nil, status: 400)
         }
         await audit(who, action: "POST \(r.path)", allowed: true, status: 200, reason: message, incident: nil)

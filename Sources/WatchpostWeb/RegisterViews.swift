@@ -68,6 +68,12 @@ extension WebApp {
                                 RegisterField(name: "owner", label: PageText.text("web.t.owner"), kind: .text),
                                 RegisterField(name: "due", label: PageText.text("web.t.due"), kind: .date),
                             ], refused: refused, who: who) + "</details>"
+                        body += "<details\(opened("/registers/inspections/\(i.id)/maintenance"))><summary>\(PageText.html("web.t.start_maintenance_window"))</summary>" + registerForm(
+                            action: "/registers/inspections/\(i.id)/maintenance\(s)", submit: PageText.text("web.t.start"), fields: [
+                                RegisterField(name: "duration", label: PageText.text("web.t.for_how_long"), kind: .text, hint: "30m, 2h"),
+                                RegisterField(name: "checks", label: PageText.text("web.t.checks_disturbed"), kind: .checkboxes(site.checks.map { ($0.id, $0.name) }),
+                                              hint: PageText.text("web.t.checks_disturbed_hint")),
+                            ], refused: refused, who: who) + "</details>"
                         body += button("/registers/inspections/\(i.id)/close", PageText.text("web.t.close"))
                     }
                     body += "</div>"
@@ -175,6 +181,18 @@ extension WebApp {
                     let out = loans.first { $0.equipmentID == e.id && $0.isOut }
                     body += "<div class=\"card\"><strong>\(esc(e.name))</strong> <span class=\"muted\">(\(esc(e.id)))</span> · \(vi("registers.equipment.state." + e.state.rawValue))"
                     body += "<br><span class=\"muted\">\(esc(e.serial)) · \(esc(e.location))</span>"
+                    if write {
+                        // Every stored field is in the form: what is saved is what is shown, nothing is wiped unseen.
+                        let edit = "/registers/equipment/\(urlEncode(e.id))/edit"
+                        body += "<details\(opened(edit))><summary>\(PageText.html("web.t.edit"))</summary>" + registerForm(action: edit + s, submit: PageText.text("web.t.save"), fields: [
+                            RegisterField(name: "name", label: PageText.text("web.t.name"), kind: .text),
+                            RegisterField(name: "serial", label: PageText.text("web.t.serial"), kind: .text),
+                            RegisterField(name: "location", label: PageText.text("web.t.location"), kind: .text),
+                            RegisterField(name: "state", label: PageText.text("web.t.state"), kind: .select(EquipmentState.allCases.map { ($0.rawValue, Catalogue.bilingual(Message(MessageKey("registers.equipment.state." + $0.rawValue)))) })),
+                            RegisterField(name: "lendable", label: PageText.text("web.t.lendable_mobile_sound"), kind: .flag),
+                        ], defaults: ["name": e.name, "serial": e.serial, "location": e.location, "state": e.state.rawValue, "lendable": e.lendable ? "1" : ""],
+                           refused: refused, who: who) + "</details>"
+                    }
                     if let out {
                         body += "<p>\(PageText.html("web.t.out_with")) <strong>\(esc(out.borrower))</strong> — \(esc(out.purpose)) · \(esc(HumanFormat.tableTime(out.lentAt, zone: z)))\(out.dueBack.map { PageText.text("web.t.due_2") + esc(HumanFormat.date($0)) } ?? "")</p>"
                         if write { body += button("/registers/equipment/\(urlEncode(e.id))/return", PageText.text("web.t.returned")) }
@@ -190,7 +208,7 @@ extension WebApp {
                 if body.isEmpty { body = "<p class=\"card muted\">\(PageText.html("web.t.no_equipment_recorded"))</p>" }
                 body += csvLink("equipment") + "<p><a href=\"/registers/loans.csv\(s)\">\(PageText.html("web.t.loan_log_csv"))</a></p>"
                 if write {
-                    body += "<h2>\(PageText.html("web.t.add_update_equipment"))</h2>" + registerForm(action: "/registers/equipment\(s)", submit: PageText.text("web.t.save"), fields: [
+                    body += "<h2>\(PageText.html("web.t.add_equipment"))</h2>" + registerForm(action: "/registers/equipment\(s)", submit: PageText.text("web.t.save"), fields: [
                         RegisterField(name: "id", label: PageText.text("web.t.id"), kind: .text, hint: "am-thanh-luu-dong"),
                         RegisterField(name: "name", label: PageText.text("web.t.name"), kind: .text),
                         RegisterField(name: "serial", label: PageText.text("web.t.serial"), kind: .text),
@@ -283,19 +301,25 @@ extension WebApp {
         for site in configuration.sites {
             let today = site.zone.localDate(of: now)
             let plan = (try? await reader.plan(site: site.id, from: today, to: today.adding(days: days))) ?? []
+            // Every change, each from the moment it was made: today's hours already past keep theirs.
+            let planned = site.schedule.applying((try? await reader.planChanges(site: site.id)) ?? plan.map(PlanChange.init))
             if configuration.sites.count > 1 { html += "<strong>\(esc(site.name))</strong><br>" }
             for offset in 0...days {
                 let day = today.adding(days: offset)
-                let windows = site.schedule.applying(plan).windows(on: day)
+                let windows = planned.windows(on: day)
                 let hours = windows.isEmpty ? Message("registers.board.not_operated") : Message("registers.board.hours", [
                     "windows": .text(windows.map(\.description).joined(separator: ", ")), "total": .duration(Seconds(windows.reduce(Int64(0)) { $0 + $1.length })),
                 ])
                 let entry = plan.first { $0.date == day }
                 // Until the daemon has reloaded, the engine still judges the day by the old hours: say so.
                 let applying = entry != nil && site.schedule.windows(on: day) != windows
-                let source = entry.map { Message(applying ? "registers.board.applying" : "registers.board.planned",
+                var source = entry.map { Message(applying ? "registers.board.applying" : "registers.board.planned",
                                                  ["by": .text($0.by), "reason": .text($0.reason.isEmpty ? "—" : $0.reason)]) }
                     ?? Message("registers.board.profile")
+                // A change made during its own day holds from then on (Tây Trang 7.2.1.b): say from when.
+                if let e = entry, site.zone.localDate(of: e.at) == day {
+                    source = Message("registers.board.since", ["source": .message(source), "time": .text(TimeOfDay(secondsOfDay: site.zone.localTime(of: e.at).secondsOfDay / 60 * 60).description)])
+                }
                 let line = Message("registers.board.day", ["date": .date(day), "hours": .message(hours), "source": .message(source)])
                 html += "<div\(entry == nil ? "" : applying ? " class=\"planned applying\"" : " class=\"planned\"") data-date=\"\(day.description)\">\(esc(Catalogue.bilingual(line, zone: site.zone)))</div>"
             }

@@ -40,11 +40,14 @@ struct RegisterContext {
     }
 }
 
-/// Refuses with every problem, one per line: `--field: Vietnamese / English`.
-func refuse(_ problems: [FieldProblem]) throws {
+/// Refuses with every problem, one per line: `--option: Vietnamese / English`. `options` names
+/// the option of a field whose name differs (the loan's `borrower` is `--to`).
+func refuse(_ problems: [FieldProblem], options: [String: String] = [:]) throws {
     guard !problems.isEmpty else { return }
-    throw WatchpostError(.usage, Catalogue.bilingual(Message("registers.invalid_input")) + "\n" + problems.map { "  --\($0.field): \(Catalogue.bilingual($0.message))" }.joined(separator: "\n"))
+    throw WatchpostError(.usage, Catalogue.bilingual(Message("registers.invalid_input")) + "\n"
+                         + problems.map { "  --\(options[$0.field] ?? $0.field): \(Catalogue.bilingual($0.message))" }.joined(separator: "\n"))
 }
+
 
 /// Typed option readers that collect problems instead of stopping at the first.
 struct OptionReader {
@@ -215,8 +218,8 @@ let registerSubcommands: [Command] = [
         let raw = r.text("hours", required: true)
         let windows = raw.split(separator: ",").map { DailyWindow(parsing: String($0).trimmingWhitespace()) }
         if !raw.isEmpty && windows.contains(where: { $0 == nil }) { r.problems.append(FieldProblem("hours", Message("registers.field.bad_hours", ["value": .text(raw)]))) }
-        guard let date, r.problems.isEmpty else { return try refuse(r.problems) }
-        try await setPlan(PlanEntry(site: ctx.site.id, date: date, change: .hours(windows.compactMap { $0 }), reason: r.text("reason"), by: ctx.by, at: ctx.now), ctx)
+        try await setPlan(PlanEntry(site: ctx.site.id, date: date ?? ctx.today, change: .hours(windows.compactMap { $0 }), reason: r.text("reason"), by: ctx.by, at: ctx.now),
+                          ctx, read: r.problems)
     },
     registerCommand("plan close", "record a day the cluster is not operated, with the reason", usage: "DATE --reason TEXT [options]",
                     details: """
@@ -224,8 +227,8 @@ let registerSubcommands: [Command] = [
                     the day does not count against availability. The reason is required and goes on the timeline.
                     """,
                     options: ["reason"]) { ctx, r in
-        guard let date = r.date("date", from: r.args.positionals.first ?? "") else { return try refuse(r.problems) }
-        try await setPlan(PlanEntry(site: ctx.site.id, date: date, change: .closed, reason: r.text("reason"), by: ctx.by, at: ctx.now), ctx)
+        let date = r.date("date", from: r.args.positionals.first ?? "")
+        try await setPlan(PlanEntry(site: ctx.site.id, date: date ?? ctx.today, change: .closed, reason: r.text("reason"), by: ctx.by, at: ctx.now), ctx, read: r.problems)
     },
     registerCommand("plan clear", "remove one day's plan (the profile's schedule applies again)", usage: "DATE [options]") { ctx, r in
         guard let date = r.date("date", from: r.args.positionals.first ?? "") else { return try refuse(r.problems) }
@@ -257,18 +260,20 @@ let registerSubcommands: [Command] = [
                     options: ["kind", "bodies", "date", "people", "checked", "findings", "maintenance", "maintenance-checks"]) { ctx, r in
         let kind = r.choice("kind", InspectionKind.self)
         let date = r.date("date", default: ctx.today)
-        guard let kind, let date else { return try refuse(r.problems) }
-        let i = Inspection(site: ctx.site.id, kind: kind, date: date, bodies: r.text("bodies"), people: r.text("people"), checked: r.list("checked"),
+        let i = Inspection(site: ctx.site.id, kind: kind ?? .periodic, date: date ?? ctx.today, bodies: r.text("bodies"), people: r.text("people"), checked: r.list("checked"),
                            findings: r.text("findings"), createdBy: ctx.by, createdAt: ctx.now)
-        var problems = i.problems(checklist: ctx.site.inspectionChecklist.map(\.id), today: ctx.today)
-        let window = r.args.value("maintenance").map { Seconds(parsing: $0).flatMap { $0 > .zero && $0 <= .hours(24 * 7) ? $0 : nil } }
-        if case .some(nil) = window { problems.append(FieldProblem("maintenance", Message("registers.field.bad_duration", ["value": .text(r.args.value("maintenance") ?? "")]))) }
+        var problems = FieldProblem.all(r.problems, i.problems(checklist: ctx.site.inspectionChecklist.map(\.id), today: ctx.today))
         let checks = r.list("maintenance-checks")
-        for c in checks where ctx.site.check(c) == nil { problems.append(FieldProblem("maintenance-checks", Message("registers.field.unknown_check", ["check": .text(c)]))) }
+        var window: Seconds?
+        if let raw = r.args.value("maintenance") {
+            let (span, wrong) = InspectionMaintenance.parse(raw, checks: checks, siteChecks: ctx.site.checks.map(\.id))
+            window = span
+            problems += wrong
+        }
         try refuse(problems)
         let id = try await ctx.store.addInspection(i)
         out("\(id)")
-        if case .some(.some(let span)) = window {
+        if let span = window {
             let reason = Catalogue.bilingual(Message("registers.inspection.maintenance", ["id": .int(id)]))
             let w = try await IncidentService(store: ctx.store).startMaintenance(site: ctx.site.id, checks: checks, from: ctx.now, until: ctx.now + span,
                                                                                  reason: reason, includesSecurity: false, by: ctx.by)
@@ -278,9 +283,12 @@ let registerSubcommands: [Command] = [
     registerCommand("inspection action", "add a follow-up action to an inspection, with owner and due date",
                     usage: "ID --text TEXT --owner NAME --due DATE [options]", options: ["text", "owner", "due"]) { ctx, r in
         let id = r.id()
-        guard let due = r.date("due"), r.problems.isEmpty else { return try refuse(r.problems) }
-        let a = FollowUpAction(inspectionID: id, text: r.text("text"), owner: r.text("owner"), due: due)
-        try refuse(a.problems())
+        let due = r.date("due")
+        let a = FollowUpAction(inspectionID: id, text: r.text("text"), owner: r.text("owner"), due: due ?? ctx.today)
+        // A closed or missing inspection is said with the rest (a number that is not one is not looked up).
+        var stored = a.problems()
+        if !r.problems.contains(where: { $0.field == "id" }) { stored = try await ctx.store.followUpActionProblems(a) }
+        try refuse(FieldProblem.all(r.problems, stored), options: ["inspection": "id"])
         out("\(try await ctx.store.addFollowUpAction(a, by: ctx.by, at: ctx.now))")
     },
     registerCommand("inspection done", "mark a follow-up action done", usage: "ACTION-ID [options]") { ctx, r in
@@ -316,10 +324,9 @@ let registerSubcommands: [Command] = [
         let about = r.choice("about", FeedbackSubject.self)
         let channel = r.choice("channel", FeedbackChannel.self, default: .inPerson)
         let date = r.date("date", default: ctx.today)
-        guard let about, let channel, let date else { return try refuse(r.problems) }
-        let f = Feedback(site: ctx.site.id, channel: channel, receivedOn: date, from: r.text("from"), subject: about, item: r.text("item"),
+        let f = Feedback(site: ctx.site.id, channel: channel ?? .other, receivedOn: date ?? ctx.today, from: r.text("from"), subject: about ?? .operation, item: r.text("item"),
                          text: r.text("text"), recordedBy: ctx.by, recordedAt: ctx.now)
-        try refuse(f.problems(today: ctx.today))
+        try refuse(FieldProblem.all(r.problems, f.problems(today: ctx.today)))
         out("\(try await ctx.store.addFeedback(f))")
     },
     registerCommand("feedback forward", "forward feedback to the Department (an email from alerts/templates/feedback.txt, on the timeline)", usage: "ID [options]") { ctx, r in
@@ -354,13 +361,9 @@ let registerSubcommands: [Command] = [
                     options: ["what", "who", "date", "cost", "parts", "incident"]) { ctx, r in
         let date = r.date("date", default: ctx.today)
         let cost = r.integer("cost"), incident = r.integer("incident", value: r.args.value("incident")?.trimmingPrefix("#").description)
-        guard let date, r.problems.isEmpty else { return try refuse(r.problems) }
-        if let incident, try await IncidentService(store: ctx.store).incident(incident) == nil {
-            try refuse([FieldProblem("incident", Message("registers.not_found", ["what": .message(Message("registers.what.incident")), "id": .int(incident)]))])
-        }
-        let w = MaintenanceWork(site: ctx.site.id, date: date, what: r.text("what"), who: r.text("who"), costVND: cost, parts: r.text("parts"),
+        let w = MaintenanceWork(site: ctx.site.id, date: date ?? ctx.today, what: r.text("what"), who: r.text("who"), costVND: cost, parts: r.text("parts"),
                                 incidentID: incident, recordedBy: ctx.by, recordedAt: ctx.now)
-        try refuse(w.problems(today: ctx.today))
+        try await refuse(FieldProblem.all(r.problems, ctx.store.maintenanceWorkProblems(w, today: ctx.today)))
         out("\(try await ctx.store.addMaintenanceWork(w))")
     },
     registerList("repair list", "maintenance and repair work done",
@@ -371,9 +374,9 @@ let registerSubcommands: [Command] = [
     },
     registerCommand("proposal add", "propose maintenance, repair or an upgrade for the Department to decide (Tây Trang 7.1.3, 7.2.4)",
                     usage: "--kind maintenance|repair|upgrade --text TEXT [--origin FINDING] [options]", options: ["kind", "text", "origin"]) { ctx, r in
-        guard let kind = r.choice("kind", ProposalKind.self) else { return try refuse(r.problems) }
-        let p = Proposal(site: ctx.site.id, kind: kind, text: r.text("text"), origin: r.args.value("origin") ?? "manual", raisedBy: ctx.by, raisedAt: ctx.now)
-        try refuse(p.problems() + RegisterText.problems(p.origin, field: "origin", required: true, max: RegisterLimits.shortText))
+        let kind = r.choice("kind", ProposalKind.self)
+        let p = Proposal(site: ctx.site.id, kind: kind ?? .repair, text: r.text("text"), origin: r.args.value("origin") ?? "manual", raisedBy: ctx.by, raisedAt: ctx.now)
+        try refuse(FieldProblem.all(r.problems, p.problems() + RegisterText.problems(p.origin, field: "origin", required: true, max: RegisterLimits.shortText)))
         out("\(try await ctx.store.addProposal(p))")
     },
     registerCommand("proposal suggest", "file the proposals the monitor's findings call for (a UPS asking for a battery, receiving cards that keep failing)",
@@ -389,7 +392,7 @@ let registerSubcommands: [Command] = [
             return try refuse([FieldProblem("period", Message("registers.field.bad_choice", ["value": .text(text), "choices": "2026-12, 2026-Q4, 2026-H2, 2026"]))])
         }
         var site = ctx.site
-        site.schedule = site.schedule.applying(try await ctx.store.plan(site: site.id))
+        site.schedule = site.schedule.applying(try await ctx.store.planChanges(site: site.id))
         let report = try await ReportBuilder.build(site: site, period: period, store: ctx.store, now: ctx.now, incidentSource: StoreIncidentSource(store: ctx.store, configuration: ctx.config))
         for id in try await SuggestedProposals.file(report.proposals, site: site.id, store: ctx.store, at: ctx.now) { out("\(id)") }
     },
@@ -416,10 +419,10 @@ let registerSubcommands: [Command] = [
     // MARK: training (Tây Trang 7.1.4, 7.2.6; Vũng Áng 4.4)
     registerCommand("training add", "record a training session and who attended (Tây Trang 7.1.4, 7.2.6; Vũng Áng 4.4)",
                     usage: "--topic TEXT --organiser NAME --attendees NAME,NAME… [--date DATE] [options]", options: ["topic", "organiser", "attendees", "date"]) { ctx, r in
-        guard let date = r.date("date", default: ctx.today) else { return try refuse(r.problems) }
-        let t = TrainingSession(site: ctx.site.id, date: date, topic: r.text("topic"), organiser: r.text("organiser"), attendees: r.list("attendees"),
+        let date = r.date("date", default: ctx.today)
+        let t = TrainingSession(site: ctx.site.id, date: date ?? ctx.today, topic: r.text("topic"), organiser: r.text("organiser"), attendees: r.list("attendees"),
                                 recordedBy: ctx.by, recordedAt: ctx.now)
-        try refuse(t.problems(today: ctx.today))
+        try refuse(FieldProblem.all(r.problems, t.problems(today: ctx.today)))
         out("\(try await ctx.store.addTraining(t))")
     },
     registerList("training list", "training sessions held",
@@ -430,16 +433,29 @@ let registerSubcommands: [Command] = [
     },
 
     // MARK: equipment and loans (Tây Trang 2.2)
-    registerCommand("equipment put", "add or update an item of equipment (Tây Trang 2.2)",
-                    usage: "ID --name TEXT [--serial TEXT] [--location TEXT] [--state working|faulty|under_repair|retired] [--lendable] [options]",
-                    details: "--lendable marks items that may be lent out (the mobile sound equipment).",
-                    options: ["name", "serial", "location", "state"], flags: ["lendable"]) { ctx, r in
-        guard let state = r.choice("state", EquipmentState.self, default: .working) else { return try refuse(r.problems) }
-        let e = EquipmentItem(id: r.args.positionals.first ?? "", site: ctx.site.id, name: r.text("name"), serial: r.text("serial"), location: r.text("location"),
-                              state: state, lendable: r.args.has("lendable"))
-        try refuse(e.problems())
+    registerCommand("equipment put", "add an item of equipment, or change the fields given of one (Tây Trang 2.2)",
+                    usage: "ID [--name TEXT] [--serial TEXT] [--location TEXT] [--state working|faulty|under_repair|retired] [--lendable|--not-lendable] [options]",
+                    details: """
+                    A new item needs --name; it is working and not lendable unless told otherwise. For an item
+                    already recorded only the options given change: the others keep their stored values.
+                    --lendable marks items that may be lent out (the mobile sound equipment); --not-lendable unmarks.
+                    """,
+                    options: ["name", "serial", "location", "state"], flags: ["lendable", "not-lendable"]) { ctx, r in
+        let id = r.args.positionals.first ?? ""
+        let state = r.args.value("state") == nil ? nil : r.choice("state", EquipmentState.self)
+        if r.args.has("lendable") && r.args.has("not-lendable") {
+            r.problems.append(FieldProblem("lendable", Message("registers.equipment.lendable_both")))
+        }
+        let args = r.args
+        func given(_ name: String) -> String? { args.value(name).map { $0.trimmingWhitespace() } }
+        let change = EquipmentChange(id: id, name: given("name"), serial: given("serial"), location: given("location"), state: state,
+                                     lendable: r.args.has("lendable") ? true : r.args.has("not-lendable") ? false : nil)
+        var existing: EquipmentItem?
+        if isRegisterIdentifier(id) { existing = try await ctx.store.equipmentItem(site: ctx.site.id, id: id) }
+        let e = change.applied(to: existing, site: ctx.site.id)
+        try refuse(FieldProblem.all(r.problems, e.problems()))
         try await ctx.store.putEquipment(e, by: ctx.by, at: ctx.now)
-        out(vi(Message("registers.equipment.recorded", ["item": .text(e.id), "name": .text(e.name), "state": .message(Message(MessageKey("registers.equipment.state." + state.rawValue)))]), zone: ctx.site.zone))
+        out(vi(Message("registers.equipment.recorded", ["item": .text(e.id), "name": .text(e.name), "state": .message(Message(MessageKey("registers.equipment.state." + e.state.rawValue)))]), zone: ctx.site.zone))
     },
     registerList("equipment list", "the equipment inventory and who has what on loan",
                  header: ["Mã/ID", "Tên/Name", "Số sê-ri/Serial", "Vị trí/Location", "Tình trạng/State", "Cho mượn/Lendable", "Đang mượn/Out with"]) { ctx, _ in
@@ -452,11 +468,9 @@ let registerSubcommands: [Command] = [
     registerCommand("equipment lend", "lend an item (the mobile sound equipment): to whom, for what, back when",
                     usage: "ID --to NAME --purpose TEXT [--due DATE] [options]", options: ["to", "purpose", "due"]) { ctx, r in
         let due: CivilDate? = r.args.value("due") == nil ? nil : r.date("due")
-        try refuse(r.problems)
         let loan = EquipmentLoan(equipmentID: r.args.positionals.first ?? "", site: ctx.site.id, borrower: r.text("to"), purpose: r.text("purpose"),
                                  lentAt: ctx.now, dueBack: due, recordedBy: ctx.by)
-        try refuse(RegisterText.problems(loan.borrower, field: "to", required: true, max: RegisterLimits.shortText)
-                   + RegisterText.problems(loan.purpose, field: "purpose", required: true, max: RegisterLimits.shortText))
+        try await refuse(FieldProblem.all(r.problems, ctx.store.loanProblems(loan, today: ctx.today)), options: ["borrower": "to", "equipment": "id"])
         out("\(try await ctx.store.lend(loan, today: ctx.today))")
     },
     registerCommand("equipment return", "record an item back from loan", usage: "ID [--note TEXT] [options]", options: ["note"]) { ctx, r in
@@ -476,9 +490,10 @@ let registerSubcommands: [Command] = [
     },
 ]
 
-/// Validates a plan entry against the site's policy, stores it and says what was planned.
-private func setPlan(_ entry: PlanEntry, _ ctx: RegisterContext) async throws {
-    try refuse(OperatingPlan.problems(entry, schedule: ctx.site.schedule, policy: ctx.site.planPolicy, today: ctx.today))
+/// Validates a plan entry against the site's policy (with the problems found reading its
+/// options), stores it and says what was planned.
+private func setPlan(_ entry: PlanEntry, _ ctx: RegisterContext, read: [FieldProblem]) async throws {
+    try refuse(FieldProblem.all(read, OperatingPlan.problems(entry, schedule: ctx.site.schedule, policy: ctx.site.planPolicy, today: ctx.today)))
     try await ctx.store.setPlan(entry)
     out(vi(entry.message, zone: ctx.site.zone))
 }

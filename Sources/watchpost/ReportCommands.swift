@@ -90,7 +90,7 @@ let reportCommand = Command(
         var reports: [SiteReport] = []
         for var s in sites {
             // The operating unit's plan (registers, Tây Trang 7.2.1.b) decides the hours judged.
-            s.schedule = s.schedule.applying(try await store.plan(site: s.id))
+            s.schedule = s.schedule.applying(try await store.planChanges(site: s.id))
             reports.append(try await ReportBuilder.build(site: s, period: period, store: store, now: now, incidentSource: StoreIncidentSource(store: store, configuration: config)))
         }
         if wantsPDF, let path = args.value("out") {

@@ -18,7 +18,7 @@ struct OperatingPlanTests {
 
     func entry(_ date: CivilDate, _ windows: String) -> PlanEntry {
         PlanEntry(site: "tay-trang", date: date, change: .hours(windows.split(separator: ",").map { DailyWindow(parsing: String($0))! }),
-                  reason: "", by: "don-bp", at: Instant(seconds: 1_800_000_000))
+                  reason: "", by: "don-bp", at: zone.startOf(today))  // made before the days it plans: they follow it all day
     }
 
     func keys(_ p: [FieldProblem]) -> [String] { p.map { "\($0.field):\($0.message.key.rawValue)" } }
@@ -76,6 +76,78 @@ struct OperatingPlanTests {
         second.at = Instant(seconds: 200)
         let start = zone.startOf(saturday).seconds
         #expect(schedule.applying([second, first]).scheduledSeconds(from: start, to: start + 86_400) == 10 * 3600)
+    }
+
+    /// Local time `hh:mm` of `day` as seconds since the epoch.
+    func at(_ day: CivilDate, _ hh: Int64, _ mm: Int64 = 0) -> Int64 { zone.startOf(day).seconds + hh * 3600 + mm * 60 }
+
+    @Test func aSameDayClosureAppliesFromThatMomentAndKeepsTheMorningsDowntime() {
+        // Saturday, profile 08:00–18:00. The screen is dark 09:00–12:00; at 14:00 the post closes for the day.
+        var closed = entry(saturday, "08:00-18:00")
+        closed.change = .closed
+        closed.reason = "Mất điện lưới"
+        closed.at = Instant(seconds: at(saturday, 14))
+        let planned = schedule.applying([closed])
+        let (start, end) = (at(saturday, 0), at(saturday, 24))
+        // 08:00–14:00 stay operating hours (judged and counted as they were); after 14:00 nothing.
+        #expect(planned.scheduledSeconds(from: start, to: end) == 6 * 3600)
+        #expect(planned.isOn(at: at(saturday, 10)) && !planned.isOn(at: at(saturday, 15)))
+        #expect(planned.nextChange(after: at(saturday, 10)) == at(saturday, 14))
+        let dark = StateTimeline(from: start, to: end, starts: [start, at(saturday, 9), at(saturday, 12)], states: [.up, .down, .up])
+        let day = tally(dark, scheduled: planned.onSpans(from: start, to: end), boundaries: [start])[0]
+        #expect(day.down == 3 * 3600 && day.up == 3 * 3600, "\(day)")
+        #expect(day.availability == 0.5)
+        // The same closure made the evening before covers the whole day.
+        closed.at = Instant(seconds: at(saturday, -4))
+        #expect(schedule.applying([closed]).scheduledSeconds(from: start, to: end) == 0)
+    }
+
+    @Test func eachChangeOfADayHoldsFromItsOwnMoment() {
+        // Friday: Saturday planned 07:00–11:00, 13:00–17:00 (8 h). Saturday 14:00: closed. 16:00: the plan removed.
+        var plan = entry(saturday, "07:00-11:00,13:00-17:00")
+        plan.at = Instant(seconds: at(saturday, -10))
+        var closed = plan
+        closed.change = .closed
+        closed.reason = "Mưa lớn"
+        closed.at = Instant(seconds: at(saturday, 14))
+        let (start, end) = (at(saturday, 0), at(saturday, 24))
+        let changes = [PlanChange(plan), PlanChange(closed)]
+        // 07–11 and 13–14 of the plan; nothing after the closure.
+        #expect(schedule.applying(changes).scheduledSeconds(from: start, to: end) == 5 * 3600)
+        let cleared = changes + [PlanChange(clearing: saturday, site: "tay-trang", by: "don-bp", at: Instant(seconds: at(saturday, 16)))]
+        // The profile (08–18) again from 16:00: 2 h more.
+        let s = schedule.applying(cleared)
+        #expect(s.scheduledSeconds(from: start, to: end) == 7 * 3600)
+        #expect(s.windows(on: saturday) == [DailyWindow(parsing: "08:00-18:00")!])
+        // Applied twice (a reloaded configuration read again), the same changes count once; order of arrival does not matter.
+        #expect(s.applying(Array(cleared.reversed())).scheduledSeconds(from: start, to: end) == 7 * 3600)
+    }
+
+    @Test func equipmentChangesOnlyWhatIsGiven() {
+        let stored = EquipmentItem(id: "am-thanh", site: "tay-trang", name: "Bộ âm thanh lưu động", serial: "SN-1", location: "Đồn BP", state: .working, lendable: true)
+        let faulty = EquipmentChange(id: "am-thanh", state: .faulty).applied(to: stored, site: "tay-trang")
+        #expect(faulty == EquipmentItem(id: "am-thanh", site: "tay-trang", name: "Bộ âm thanh lưu động", serial: "SN-1", location: "Đồn BP", state: .faulty, lendable: true))
+        #expect(EquipmentChange(id: "am-thanh", serial: "", lendable: false).applied(to: stored, site: "tay-trang").serial == "")
+        let new = EquipmentChange(id: "ups", name: "UPS").applied(to: nil, site: "tay-trang")
+        #expect(new.state == .working && !new.lendable && new.problems().isEmpty)
+        #expect(keys(EquipmentChange(id: "ups").applied(to: nil, site: "tay-trang").problems()) == ["name:registers.field.required"])
+    }
+
+    @Test func aMaintenanceWindowFromAnInspectionIsCheckedOnce() {
+        let (span, ok) = InspectionMaintenance.parse("2h", checks: ["screen"], siteChecks: ["screen", "ups"])
+        #expect(span == .hours(2) && ok.isEmpty)
+        let (none, wrong) = InspectionMaintenance.parse("forever", checks: ["screen", "fan"], siteChecks: ["screen", "ups"], field: "duration", checksField: "checks")
+        #expect(none == nil && keys(wrong) == ["duration:registers.field.bad_duration", "checks:registers.field.unknown_check"])
+        #expect(keys(InspectionMaintenance.parse("", checks: [], siteChecks: []).1) == ["maintenance:registers.field.required"])
+        #expect(keys(InspectionMaintenance.parse("9d", checks: [], siteChecks: []).1) == ["maintenance:registers.field.bad_duration"])
+    }
+
+    @Test func oneRefusalListsEveryMistakeAndNoStandInAddsOne() {
+        let read = [FieldProblem("date", Message("registers.field.bad_date", ["value": "2026-02-30"]))]
+        // The stand-in date (today) is not a weekend day: that is not the person's mistake.
+        let checked = [FieldProblem("date", Message("registers.plan.not_weekend", ["date": .date(today), "source": ""])),
+                       FieldProblem("reason", Message("registers.field.too_long", ["max": 500, "length": 600]))]
+        #expect(keys(FieldProblem.all(read, checked)) == ["date:registers.field.bad_date", "reason:registers.field.too_long"])
     }
 
     @Test func typedTextIsBoundedAndFreeOfControlCharacters() {

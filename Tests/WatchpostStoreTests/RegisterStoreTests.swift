@@ -45,6 +45,55 @@ struct RegisterStoreTests {
         }
     }
 
+    @Test func everyChangeOfThePlanIsKeptSoEachHoldsFromItsMoment() async throws {
+        try await withStore { store in
+            let sat = CivilDate(year: 2026, month: 12, day: 5)
+            let friday = zone.startOf(sat) - .hours(10), twoPM = zone.startOf(sat) + .hours(14), fourPM = zone.startOf(sat) + .hours(16)
+            try await store.setPlan(PlanEntry(site: "tay-trang", date: sat, change: .hours([DailyWindow(parsing: "07:00-11:00")!, DailyWindow(parsing: "13:00-17:00")!]),
+                                              reason: "", by: "don-bp", at: friday))
+            var revision = try await store.planRevision()
+            try await store.setPlan(PlanEntry(site: "tay-trang", date: sat, change: .closed, reason: "Mưa lớn", by: "don-bp", at: twoPM))
+            #expect(try await store.planRevision() != revision)
+            revision = try await store.planRevision()
+            #expect(try await store.clearPlan(site: "tay-trang", date: sat, by: "don-bp", at: fourPM))
+            #expect(try await store.planRevision() != revision)
+            // The current plan has no entry for the day; its history has all three changes, in order.
+            #expect(try await store.plan(site: "tay-trang").isEmpty)
+            let changes = try await store.planChanges(site: "tay-trang")
+            #expect(changes.map(\.at) == [friday, twoPM, fourPM])
+            #expect(changes.map { $0.entry?.change } == [.hours([DailyWindow(parsing: "07:00-11:00")!, DailyWindow(parsing: "13:00-17:00")!]), .closed, nil])
+            #expect(try await store.planChanges(site: "vung-ang").isEmpty)
+            // Judged by the history: 07–11 and 13–14 planned, closed 14–16, the profile's 08–18 from 16:00.
+            let profile = OperatingSchedule(zone: zone, weekly: [6: [DailyWindow(parsing: "08:00-18:00")!]])
+            let start = zone.startOf(sat).seconds
+            #expect(profile.applying(changes).scheduledSeconds(from: start, to: start + 86_400) == 7 * 3600)
+        }
+    }
+
+    @Test func actionsAreRefusedOnAClosedInspectionAndRepairsNameARealIncident() async throws {
+        try await withStore { store in
+            let today = CivilDate(year: 2026, month: 12, day: 1)
+            let id = try await store.addInspection(Inspection(site: "tay-trang", kind: .surprise, date: today, bodies: "Sở TT&TT", people: "", checked: [],
+                                                              findings: "", createdBy: "kt", createdAt: now))
+            try await store.closeInspection(id: id, by: "kt", at: now)
+            let late = FollowUpAction(inspectionID: id, text: "", owner: "KT", due: today)
+            // Every problem at once: the empty text and the closed inspection.
+            let problems = try await store.followUpActionProblems(late).map { "\($0.field):\($0.message.key.rawValue)" }
+            #expect(problems == ["text:registers.field.required", "inspection:registers.inspection.closed_no_actions"])
+            do {
+                _ = try await store.addFollowUpAction(FollowUpAction(inspectionID: id, text: "Thay card", owner: "KT", due: today), by: "kt", at: now)
+                Issue.record("an action was added to a closed inspection")
+            } catch let e as WatchpostError { #expect(e.code == .refused && e.message.contains("đã đóng lúc 01/12/2026 10:00"), "\(e.message)") }
+            #expect(try await store.inspections(site: "tay-trang")[0].1.isEmpty)
+            #expect(try await store.maintenanceFromInspectionProblems(id: id).map(\.message.key.rawValue) == ["registers.inspection.closed_no_maintenance"])
+
+            let work = MaintenanceWork(site: "tay-trang", date: today, what: "Thay card nhận", who: "KT", incidentID: 999, recordedBy: "kt", recordedAt: now)
+            #expect(try await store.maintenanceWorkProblems(work, today: today).map { "\($0.field):\($0.message.key.rawValue)" } == ["incident:registers.not_found"])
+            await #expect(throws: WatchpostError.self) { _ = try await store.addMaintenanceWork(work) }
+            #expect(try await store.maintenanceWork(site: "tay-trang").isEmpty)
+        }
+    }
+
     @Test func inspectionClosesOnlyWhenItsActionsAreDone() async throws {
         try await withStore { store in
             let id = try await store.addInspection(Inspection(site: "tay-trang", kind: .surprise, date: CivilDate(year: 2026, month: 12, day: 1),

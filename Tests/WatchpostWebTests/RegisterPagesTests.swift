@@ -233,6 +233,86 @@ struct RegisterPagesTests {
         await f.stop()
     }
 
+    /// The checks the command line makes, made on the web too, every mistake at once beside its field.
+    @Test func theWebRefusesWhatTheCommandLineRefusesListingEveryMistake() async throws {
+        let f = try await WebFixture.start()
+        try await f.addUser("kt", .technician)
+        try await f.addUser("ubnd", .committee)
+        let kt = try await f.login("kt")
+        // A repair linked to an incident that does not exist, with three more mistakes.
+        var token = try await csrf(f, "/registers/maintenance?site=tay-trang", kt)
+        let repair = try await http("POST", "\(f.base)/registers/maintenance?site=tay-trang",
+                                    body: form([("csrf", token), ("date", "2026-02-30"), ("what", ""), ("who", "Kỹ thuật"), ("cost", "một triệu"), ("incident", "999")]), jar: kt)
+        #expect(repair.status == 400)
+        #expect(repair.body.contains("id=\"f-maintenance-incident-error\">Không tìm thấy sự cố số 999"), "\(repair.body)")
+        #expect(repair.body.contains("id=\"f-maintenance-what-error\">Chưa nhập"))
+        #expect(repair.body.contains("id=\"f-maintenance-cost-error\">“một triệu” không phải số nguyên"))
+        #expect(repair.body.contains("id=\"f-maintenance-date-error\">“2026-02-30” không phải ngày"))
+        #expect(repair.body.contains("value=\"999\""))  // kept
+        #expect(try await f.store.maintenanceWork(site: "tay-trang").isEmpty)
+        // A plan with a bad date, bad hours and an over-long reason: three errors, not the first one.
+        token = try await csrf(f, "/registers/plan?site=tay-trang", kt)
+        let plan = try await http("POST", "\(f.base)/registers/plan?site=tay-trang",
+                                  body: form([("csrf", token), ("date", "2026-13-01"), ("mode", "hours"), ("hours", "8h-17h"), ("reason", String(repeating: "x", count: 600))]), jar: kt)
+        #expect(plan.status == 400)
+        for field in ["date", "hours", "reason"] { #expect(plan.body.contains("id=\"f-plan-\(field)-error\""), "no error beside \(field)") }
+        // A proposal with no kind and no text: both said.
+        token = try await csrf(f, "/registers/maintenance?site=tay-trang", kt)
+        let proposal = try await http("POST", "\(f.base)/registers/proposals?site=tay-trang", body: form([("csrf", token), ("kind", "sửa"), ("text", "")]), jar: kt)
+        #expect(proposal.status == 400 && proposal.body.contains("id=\"f-proposals-kind-error\"") && proposal.body.contains("id=\"f-proposals-text-error\""))
+
+        // A maintenance window from an open inspection, on the timeline; refused to the Committee.
+        token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+        #expect(try await http("POST", "\(f.base)/registers/inspections?site=tay-trang", body: form([("csrf", token), ("kind", "surprise"), ("bodies", "Sở TT&TT")]), jar: kt).status == 200)
+        let inspection = try #require(try await f.store.inspections(site: "tay-trang").first?.0.id)
+        let page = try await http("GET", "\(f.base)/registers/inspections?site=tay-trang", jar: kt)
+        #expect(page.body.contains("action=\"/registers/inspections/\(inspection)/maintenance?site=tay-trang\""))
+        token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+        let badWindow = try await http("POST", "\(f.base)/registers/inspections/\(inspection)/maintenance?site=tay-trang",
+                                       body: form([("csrf", token), ("duration", "mãi mãi"), ("checks", "khong-co")]), jar: kt)
+        #expect(badWindow.status == 400)
+        #expect(badWindow.body.contains("id=\"f-inspections-\(inspection)-maintenance-duration-error\">“mãi mãi” không phải khoảng thời gian"))
+        #expect(badWindow.body.contains("id=\"f-inspections-\(inspection)-maintenance-checks-error\">Cụm không có hạng mục giám sát “khong-co”"))
+        let ubnd = try await f.login("ubnd")
+        token = try await csrf(f, "/logout", ubnd)
+        #expect(try await http("POST", "\(f.base)/registers/inspections/\(inspection)/maintenance?site=tay-trang", body: form([("csrf", token), ("duration", "2h")]), jar: ubnd).status == 403)
+        #expect(try await f.store.maintenanceWindows(activeAt: nil).isEmpty)
+        token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+        let started = try await http("POST", "\(f.base)/registers/inspections/\(inspection)/maintenance?site=tay-trang", body: form([("csrf", token), ("duration", "2h")]), jar: kt)
+        #expect(started.status == 200 && started.body.contains("Bắt đầu thời gian bảo trì adhoc:"), "\(started.body)")
+        let windows = try await f.store.maintenanceWindows(activeAt: f.clock.now())
+        #expect(windows.count == 1 && windows[0].window.reason.contains("đợt kiểm tra số \(inspection)") && windows[0].window.end == f.clock.now() + .hours(2))
+        #expect(try await f.store.timeline().contains { $0.event.kind == "maintenance-started" && $0.event.actor == "kt" })
+
+        // An action on a closed inspection is refused with a clear message (a form posted from an old page).
+        token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+        #expect(try await http("POST", "\(f.base)/registers/inspections/\(inspection)/close?site=tay-trang", body: form([("csrf", token)]), jar: kt).status == 200)
+        token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+        let late = try await http("POST", "\(f.base)/registers/inspections/\(inspection)/action?site=tay-trang",
+                                  body: form([("csrf", token), ("text", "Thay card"), ("owner", "KT"), ("due", "2026-12-15")]), jar: kt)
+        #expect(late.status == 400 && late.body.contains("đã đóng lúc") && late.body.contains("không thêm được việc khắc phục"), "\(late.body)")
+        #expect(try await f.store.inspections(site: "tay-trang")[0].1.isEmpty)
+        token = try await csrf(f, "/registers/inspections?site=tay-trang", kt)
+        #expect(try await http("POST", "\(f.base)/registers/inspections/\(inspection)/maintenance?site=tay-trang", body: form([("csrf", token), ("duration", "1h")]), jar: kt).status == 400)
+
+        // Equipment: adding an id already recorded is refused (nothing replaced unseen); the item's own form edits it.
+        for expected in [200, 400] {
+            token = try await csrf(f, "/registers/equipment?site=tay-trang", kt)
+            let put = try await http("POST", "\(f.base)/registers/equipment?site=tay-trang",
+                                     body: form([("csrf", token), ("id", "am-thanh"), ("name", "Bộ âm thanh lưu động"), ("serial", "SN-1"), ("location", "Đồn BP"), ("state", "working"), ("lendable", "1")]), jar: kt)
+            #expect(put.status == expected)
+            if expected == 400 { #expect(put.body.contains("id=\"f-equipment-id-error\">Đã có thiết bị am-thanh")) }
+        }
+        let equipment = try await http("GET", "\(f.base)/registers/equipment?site=tay-trang", jar: kt)
+        #expect(equipment.body.contains("id=\"f-equipment-am-thanh-edit-serial\" name=\"serial\" value=\"SN-1\""))
+        token = try await csrf(f, "/registers/equipment?site=tay-trang", kt)
+        #expect(try await http("POST", "\(f.base)/registers/equipment/am-thanh/edit?site=tay-trang",
+                               body: form([("csrf", token), ("name", "Bộ âm thanh lưu động"), ("serial", "SN-1"), ("location", "Kho"), ("state", "faulty"), ("lendable", "1")]), jar: kt).status == 200)
+        #expect(try await f.store.equipment(site: "tay-trang") == [EquipmentItem(id: "am-thanh", site: "tay-trang", name: "Bộ âm thanh lưu động", serial: "SN-1",
+                                                                                 location: "Kho", state: .faulty, lendable: true)])
+        await f.stop()
+    }
+
     @Test func theRegistersAskTheOneAccessPolicy() {
         for role in UserRole.allCases {
             #expect(AccessPolicy.decide(role, .writeRegisters).allowed == [.operator, .technician].contains(role), "\(role)")

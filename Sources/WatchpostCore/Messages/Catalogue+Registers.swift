@@ -21,6 +21,12 @@ extension Catalogue {
         .init("registers.field.bad_duration", vi: "“{value}” không phải khoảng thời gian (dạng 30m, 2h)", en: "“{value}” is not a duration (like 30m, 2h)"),
         .init("registers.field.unknown_check", vi: "Cụm không có hạng mục giám sát “{check}”", en: "The site has no check “{check}”"),
         .init("registers.inspection.maintenance", vi: "Bảo trì trong đợt kiểm tra số {id}", en: "Maintenance during inspection no. {id}"),
+        .init("registers.inspection.maintenance_started", vi: "Bắt đầu thời gian bảo trì {window} cho đợt kiểm tra số {id}, đến {until}",
+              en: "Maintenance window {window} started for inspection no. {id}, until {until}"),
+        .init("registers.inspection.closed_no_actions", vi: "Biên bản kiểm tra số {id} đã đóng lúc {at}; không thêm được việc khắc phục",
+              en: "Inspection no. {id} was closed at {at}; no follow-up action can be added"),
+        .init("registers.inspection.closed_no_maintenance", vi: "Biên bản kiểm tra số {id} đã đóng lúc {at}; không bắt đầu được thời gian bảo trì từ biên bản này",
+              en: "Inspection no. {id} was closed at {at}; no maintenance window can be started from it"),
         .init("registers.not_found", vi: "Không tìm thấy {what} số {id}", en: "No {what} number {id}"),
         .init("registers.role.decide_only", vi: "Chỉ Sở Thông tin và Truyền thông trả lời ý kiến, quyết định đề xuất (vai trò hiện tại: {role})",
               en: "Only the Department answers feedback and decides proposals (current role: {role})"),
@@ -50,7 +56,7 @@ extension Catalogue {
         .init("registers.plan.set_no_reason", vi: "Kế hoạch vận hành ngày {date}: {hours}", en: "Operating plan for {date}: {hours}"),
         .init("registers.plan.none", vi: "Ngày {date} không có kế hoạch nào để bỏ", en: "There is no plan for {date} to remove"),
         .init("registers.plan.closed", vi: "Tạm ngừng vận hành ngày {date}: {reason}", en: "Not operated on {date}: {reason}"),
-        .init("registers.plan.cleared", vi: "Bỏ kế hoạch ngày {date}; áp dụng lịch mặc định", en: "Plan for {date} removed; the profile's schedule applies"),
+        .init("registers.plan.cleared", vi: "Bỏ kế hoạch ngày {date}; áp dụng lịch trong hồ sơ của cụm", en: "Plan for {date} removed; the site profile's schedule applies"),
 
         // The status board's operating hours, following the plan.
         .init("registers.board.title", vi: "Giờ vận hành", en: "Operating hours"),
@@ -60,6 +66,7 @@ extension Catalogue {
         .init("registers.board.planned", vi: "theo kế hoạch vận hành của đơn vị ({by}: {reason})", en: "as planned by the operating unit ({by}: {reason})"),
         .init("registers.board.applying", vi: "theo kế hoạch vận hành của đơn vị ({by}: {reason}), đang áp dụng",
               en: "as planned by the operating unit ({by}: {reason}), being applied"),
+        .init("registers.board.since", vi: "{source}, áp dụng từ {time}", en: "{source}, from {time}"),
         .init("registers.board.profile", vi: "theo lịch trong hồ sơ của cụm", en: "the site profile's schedule"),
         .init("registers.board.edit", vi: "Lập kế hoạch vận hành", en: "Plan the operating hours"),
 
@@ -78,7 +85,7 @@ extension Catalogue {
 
         // Feedback from the public (Tây Trang 7.2.5).
         .init("registers.feedback.subject.operation", vi: "Công tác quản lý, vận hành", en: "Operation"),
-        .init("registers.feedback.subject.content", vi: "Nội dung thông tin đăng tải", en: "Content shown"),
+        .init("registers.feedback.subject.content", vi: "Chất lượng thông tin được đăng tải", en: "Quality of the information shown"),
         .init("registers.feedback.state.received", vi: "Đã tiếp nhận", en: "Received"),
         .init("registers.feedback.state.forwarded", vi: "Đã chuyển Sở", en: "Forwarded to the Department"),
         .init("registers.feedback.state.answered", vi: "Đã trả lời", en: "Answered"),
@@ -97,6 +104,7 @@ extension Catalogue {
         .init("registers.feedback.overdue", vi: "{count} ý kiến phản ánh chưa được trả lời quá {age}", en: "{count} feedback items unanswered for more than {age}"),
 
         // Maintenance, repairs, proposals (Tây Trang 7.1.3, 7.2.4).
+        .init("registers.maintenance.incident_other_site", vi: "Sự cố số {id} thuộc cụm {site}, không thuộc cụm này", en: "Incident no. {id} belongs to site {site}, not to this one"),
         .init("registers.maintenance.recorded", vi: "Bảo trì, sửa chữa ngày {date}: {what} — {who}", en: "Maintenance or repair on {date}: {what} — {who}"),
         .init("registers.proposal.kind.maintenance", vi: "Bảo trì", en: "Maintenance"),
         .init("registers.proposal.kind.repair", vi: "Sửa chữa", en: "Repair"),
@@ -116,7 +124,9 @@ extension Catalogue {
         .init("registers.equipment.state.working", vi: "Hoạt động tốt", en: "Working"),
         .init("registers.equipment.state.faulty", vi: "Hỏng", en: "Faulty"),
         .init("registers.equipment.state.under_repair", vi: "Đang sửa chữa", en: "Under repair"),
-        .init("registers.equipment.state.retired", vi: "Thanh lý", en: "Retired"),
+        .init("registers.equipment.state.retired", vi: "Ngừng sử dụng", en: "Retired"),
+        .init("registers.equipment.exists", vi: "Đã có thiết bị {item}; sửa thiết bị này ở mục “Sửa” của nó", en: "Equipment {item} is already recorded; change it with its own “Edit” form"),
+        .init("registers.equipment.lendable_both", vi: "Chỉ chọn một trong --lendable và --not-lendable", en: "Give only one of --lendable and --not-lendable"),
         .init("registers.equipment.recorded", vi: "Thiết bị {item}: {name} ({state})", en: "Equipment {item}: {name} ({state})"),
         .init("registers.loan.not_lendable", vi: "Thiết bị {item} không thuộc loại cho mượn", en: "Equipment {item} is not lendable"),
         .init("registers.loan.not_working", vi: "Thiết bị {item} không ở trạng thái hoạt động tốt", en: "Equipment {item} is not in working order"),

@@ -22,6 +22,15 @@ public struct FieldProblem: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(field): \(Catalogue.render(message, .en))" }
+
+    /// The problems found reading what was typed, then those of the record's own checks for the
+    /// fields not already wrong. A record built with a stand-in for an unreadable date or choice
+    /// is checked for everything else, so one refusal lists every mistake (the web form and the
+    /// command line alike), and a stand-in never adds a problem of its own.
+    public static func all(_ read: [FieldProblem], _ checked: [FieldProblem]) -> [FieldProblem] {
+        let flagged = Set(read.map(\.field))
+        return read + checked.filter { !flagged.contains($0.field) }
+    }
 }
 
 /// One day of the plan.
@@ -137,19 +146,58 @@ public enum OperatingPlan {
     }
 }
 
-extension OperatingSchedule {
-    /// This schedule with the plan's days laid over it: a planned day replaces the profile's
-    /// windows for that date (the latest entry per date wins).
-    public func applying(_ plan: [PlanEntry]) -> OperatingSchedule {
-        var s = self
-        for e in plan.sorted(by: { $0.at < $1.at }) {
-            switch e.change {
-            case .closed: s.exceptions[e.date] = .closed(reason: e.reason)
-            case .hours(let ws): s.exceptions[e.date] = .windows(ws, reason: e.reason)
-            }
-        }
-        return s
+/// One change to one day's plan as it was made: an entry set, or the day's plan removed. The
+/// store keeps every change (the plan's history), so the schedule can apply each from the moment
+/// it was made: Tây Trang 7.2.1.b lets the post decide its weekend hours "as circumstances allow",
+/// and a decision taken at 14:00 cannot rewrite how the hours before 14:00 were judged.
+public struct PlanChange: Sendable, Hashable, Codable {
+    public var site: String
+    public var date: CivilDate
+    public var by: String
+    public var at: Instant
+    /// The day's plan from `at` on; nil when the plan was removed (the profile applies again).
+    public var entry: PlanEntry?
+
+    public init(_ entry: PlanEntry) {
+        site = entry.site
+        date = entry.date
+        by = entry.by
+        at = entry.at
+        self.entry = entry
     }
+
+    public init(clearing date: CivilDate, site: String, by: String, at: Instant) {
+        self.site = site
+        self.date = date
+        self.by = by
+        self.at = at
+        entry = nil
+    }
+}
+
+extension PlanEntry.Change {
+    /// The schedule's exception for a planned day.
+    func exception(reason: String) -> DayException {
+        switch self {
+        case .closed: return .closed(reason: reason)
+        case .hours(let ws): return .windows(ws, reason: reason)
+        }
+    }
+}
+
+extension OperatingSchedule {
+    /// This schedule with the plan's changes laid over it, each from the instant it was made: an
+    /// entry made before its day replaces the whole day; one made during the day replaces what
+    /// is left of it, and the hours already past keep the windows they had.
+    public func applying(_ changes: [PlanChange]) -> OperatingSchedule {
+        revising(changes.sorted { $0.at < $1.at }.map { c in
+            (c.date, DayRevision(from: c.at.seconds, exception: c.entry.map { $0.change.exception(reason: $0.reason) }))
+        })
+    }
+
+    /// The plan's current entries laid over this schedule, each from the instant it was set
+    /// (without the history of earlier changes: use the store's `planChanges` to judge the past).
+    public func applying(_ plan: [PlanEntry]) -> OperatingSchedule { applying(plan.map(PlanChange.init)) }
 }
 
 /// Length and character rules for text typed into registers.

@@ -347,6 +347,58 @@ public struct EquipmentItem: Sendable, Hashable, Codable {
     }
 }
 
+/// What a person asks to change on an item: each field given replaces the stored one, each field
+/// left out (nil) keeps it, so `equipment put am-thanh --state faulty` changes the state only.
+/// A new item takes the defaults (working, not lendable) for what is left out.
+public struct EquipmentChange: Sendable, Hashable {
+    public var id: String
+    public var name: String?
+    public var serial: String?
+    public var location: String?
+    public var state: EquipmentState?
+    public var lendable: Bool?
+
+    public init(id: String, name: String? = nil, serial: String? = nil, location: String? = nil, state: EquipmentState? = nil, lendable: Bool? = nil) {
+        self.id = id
+        self.name = name
+        self.serial = serial
+        self.location = location
+        self.state = state
+        self.lendable = lendable
+    }
+
+    /// The item after the change: `existing` (or a new item of `site`) with the given fields replaced.
+    public func applied(to existing: EquipmentItem?, site: String) -> EquipmentItem {
+        var e = existing ?? EquipmentItem(id: id, site: site, name: "", serial: "", location: "", state: .working, lendable: false)
+        if let name { e.name = name }
+        if let serial { e.serial = serial }
+        if let location { e.location = location }
+        if let state { e.state = state }
+        if let lendable { e.lendable = lendable }
+        return e
+    }
+}
+
+/// Starting a maintenance window from an inspection (issue #18 point 2): for how long and which
+/// checks, so the checks the inspection disturbs page nobody meanwhile. One validation for the
+/// web form and `watchpost inspection add --maintenance`.
+public enum InspectionMaintenance {
+    /// The longest window an inspection may start.
+    public static let longest = Seconds.hours(24 * 7)
+
+    /// The window's length from `raw` (30m, 2h) and the problems with it and with `checks`
+    /// (each must be a check of the site; none means every check).
+    public static func parse(_ raw: String, checks: [String], siteChecks: [String], field: String = "maintenance",
+                             checksField: String = "maintenance-checks") -> (Seconds?, [FieldProblem]) {
+        var out: [FieldProblem] = []
+        let t = raw.trimmingWhitespace()
+        let span = Seconds(parsing: t).flatMap { $0 > .zero && $0 <= longest ? $0 : nil }
+        if span == nil { out.append(FieldProblem(field, Message(t.isEmpty ? "registers.field.required" : "registers.field.bad_duration", ["value": .text(t)]))) }
+        for c in checks where !siteChecks.contains(c) { out.append(FieldProblem(checksField, Message("registers.field.unknown_check", ["check": .text(c)]))) }
+        return (span, out)
+    }
+}
+
 /// One loan of lendable equipment: out to whom, for what, back when.
 public struct EquipmentLoan: Sendable, Hashable, Codable {
     public var id: Int64

@@ -49,7 +49,7 @@ public struct OperatingPlanWatchService: Service {
     /// `config` with the stored plan laid over each site's schedule (unchanged when the plan
     /// cannot be read: the profile's schedule is the safe default).
     static func applyPlan(to config: WatchpostConfiguration, store: Store, log: Logger) async -> WatchpostConfiguration {
-        do { return config.applyingPlan(try await store.plan()) } catch {
+        do { return config.applyingPlan(try await store.planChanges()) } catch {
             log.error("cannot read the operating plan; the profile's schedule applies", [("error", error.description)])
             return config
         }

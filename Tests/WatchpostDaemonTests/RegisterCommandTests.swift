@@ -1,0 +1,59 @@
+import Testing
+import WatchpostCore
+import WatchpostTestSupport
+
+/// The register commands as a person runs them (issue #18): `equipment put` changes only what it
+/// is given, and a refusal lists every mistake, each on its own line with its option, the same
+/// checks the web forms make (a repair's incident must exist, a closed inspection takes no action).
+@Suite("Register commands")
+struct RegisterCommandTests {
+    func makeSite() throws -> TestSite {
+        let site = try TestSite(checks: 1)
+        let (rc, out) = shell("cp '\(packageRoot)/probes/tay-trang/registers.conf' '\(packageRoot)/probes/tay-trang/inspection.conf' '\(site.dir)/probes/tay-trang/'")
+        try #require(rc == 0, "\(out)")
+        return site
+    }
+
+    func run(_ site: TestSite, _ arguments: String) -> (status: Int32, output: String) {
+        shell("'\(watchpost)' \(arguments) --config '\(site.dir)' 2>&1")
+    }
+
+    @Test func equipmentPutChangesOnlyTheFieldsGiven() throws {
+        let site = try makeSite()
+        defer { site.cleanup() }
+        var r = run(site, "equipment put am-thanh --name 'Bộ âm thanh lưu động' --serial SN-1 --location 'Đồn BP' --lendable")
+        #expect(r.status == 0, "\(r.output)")
+        r = run(site, "equipment put am-thanh --state faulty")
+        #expect(r.status == 0, "\(r.output)")
+        r = run(site, "equipment list --format csv")
+        #expect(r.output.contains("am-thanh,Bộ âm thanh lưu động,SN-1,Đồn BP,Hỏng,có / yes"), "\(r.output)")
+        r = run(site, "equipment put am-thanh --not-lendable --location Kho")
+        r = run(site, "equipment list --format csv")
+        #expect(r.output.contains("am-thanh,Bộ âm thanh lưu động,SN-1,Kho,Hỏng,,"), "\(r.output)")
+        // A new item needs its name; both lendability flags at once are refused, together.
+        r = run(site, "equipment put ups-1 --lendable --not-lendable")
+        #expect(r.status != 0 && r.output.contains("  --name: Chưa nhập") && r.output.contains("  --lendable: Chỉ chọn một"), "\(r.output)")
+        #expect(!run(site, "equipment list --format csv").output.contains("ups-1"))
+    }
+
+    @Test func aRefusalListsEveryMistakeEachOnItsOwnLine() throws {
+        let site = try makeSite()
+        defer { site.cleanup() }
+        var r = run(site, "repair add --date 2026-02-30 --cost 'một triệu' --incident 999")
+        #expect(r.status != 0)
+        for line in ["  --date: “2026-02-30” không phải ngày", "  --cost: “một triệu” không phải số nguyên", "  --what: Chưa nhập", "  --who: Chưa nhập"] {
+            #expect(r.output.contains(line), "no line '\(line)' in:\n\(r.output)")
+        }
+        r = run(site, "repair add --what 'Thay card' --who KT --incident 999")
+        #expect(r.status != 0 && r.output.contains("  --incident: Không tìm thấy sự cố số 999"), "\(r.output)")
+        r = run(site, "inspection add --kind hàng-năm --date 2026-13-01 --bodies ''")
+        for option in ["--kind", "--date", "--bodies"] { #expect(r.output.contains("  \(option): "), "no \(option) in:\n\(r.output)") }
+        // A closed inspection takes no more follow-up actions.
+        r = run(site, "inspection add --kind surprise --bodies 'Sở TT&TT'")
+        let id = r.output.trimmingWhitespace()
+        #expect(r.status == 0 && Int(id) != nil, "\(r.output)")
+        #expect(run(site, "inspection close \(id)").status == 0)
+        r = run(site, "inspection action \(id) --text 'Thay card' --owner KT --due 2099-01-01")
+        #expect(r.status != 0 && r.output.contains("  --id: Biên bản kiểm tra số \(id) đã đóng lúc") && r.output.contains("không thêm được việc khắc phục"), "\(r.output)")
+    }
+}
