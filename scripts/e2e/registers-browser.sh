@@ -3,10 +3,10 @@
 # `watchpost run` with the Tây Trang profile's registers and one failing check (so an incident
 # exists to link a repair to), and chromium + Selenium signing in as each role — the operating
 # unit plans a Saturday of 8 hours and sees the status board follow, records a surprise
-# inspection with a finding and closes it, records a complaint about content and forwards it,
-# logs a repair linked to the incident, lends the sound equipment and gets it back; the
-# Department answers the complaint; the Committee reads and may not write; forms are fed
-# script, over-long text and invalid dates. Screenshots go beside SCREENSHOT.
+# inspection with a finding, starts a maintenance window from it and closes it, records a
+# complaint about content and forwards it, logs a repair linked to the incident, lends the
+# sound equipment and gets it back; the Department answers the complaint; the Committee reads
+# and may not write; forms are fed script, over-long text and invalid dates. Screenshots go beside SCREENSHOT.
 # A missing tool fails the run naming its Debian package; every wait has a deadline.
 #   scripts/e2e/registers-browser.sh BIN_DIR SCREENSHOT.png
 set -euo pipefail
@@ -34,7 +34,7 @@ printf 'uy-ban-tinh-doc-2026\n' | "$bin" user add ubnd --role committee --name "
 start_dark_screen_daemon "$bin" "$py" "$root" "$work" "$smtp" "$web"
 
 rc=0
-timeout 400 "$py" "$root/scripts/e2e/registers_browser.py" --base "http://127.0.0.1:$web" --maildir "$work/mail" \
+timeout 280 "$py" "$root/scripts/e2e/registers_browser.py" --base "http://127.0.0.1:$web" --maildir "$work/mail" \
     --screenshot "$shot" --timeout 60 > "$work/browser.log" 2>&1 < /dev/null || rc=$?
 grep -v "^$" "$work/browser.log" | grep -iv "dbus" || true
 if [ "$rc" -ne 0 ]; then

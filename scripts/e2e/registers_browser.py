@@ -123,6 +123,11 @@ try:
     d.find_element(By.XPATH, "//summary[contains(., 'Thêm việc khắc phục')]").click()
     fill(d, "f-inspections-%s-action" % number, {"text": "Thay card nhận", "owner": "Kỹ thuật viên", "due": (today + datetime.timedelta(days=7)).isoformat()})
     submit(d, "f-inspections-%s-action" % number, "Thay card nhận — Kỹ thuật viên", "the follow-up action added")
+    # The inspection starts a maintenance window for the checks it disturbs (on the timeline).
+    d.find_element(By.XPATH, "//summary[contains(., 'Bắt đầu thời gian bảo trì')]").click()
+    fill(d, "f-inspections-%s-maintenance" % number, {"duration": "1h"})
+    submit(d, "f-inspections-%s-maintenance" % number, "Bắt đầu thời gian bảo trì adhoc:", "the maintenance window started from the inspection")
+    print("maintenance window from inspection #%s" % number, flush=True)
     click_button(d, "Đã xong", "Đã xong việc khắc phục", "the action done")
     click_button(d, "Đóng biên bản", "Đã đóng / Closed", "the inspection closed")
     shot(d, "inspection")
