@@ -14,11 +14,8 @@ import WatchpostTestSupport
 struct RegistersBrowserTests {
     @Test(.timeLimit(.minutes(6)))
     func everyRoleWalksTheRegistersInChromium() async throws {
-        try requireTool("chromium", debianPackage: "chromium")
-        try requireTool("chromedriver", debianPackage: "chromium-driver")
-        try requireTool("curl", debianPackage: "curl")
-        try requirePythonModule("selenium", debianPackage: "python3-selenium")
-        try requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
+        for (tool, package) in [("chromium", "chromium"), ("chromedriver", "chromium-driver"), ("curl", "curl")] { _ = try requireTool(tool, debianPackage: package) }
+        for module in ["selenium", "aiosmtpd"] { _ = try requirePythonModule(module, debianPackage: "python3-" + module) }
         let root = TestPaths.packageRoot
         let bin = TestPaths.binDir
         _ = try TestPaths.watchpost()
