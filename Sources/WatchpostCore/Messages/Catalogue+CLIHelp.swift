@@ -73,7 +73,7 @@ extension Catalogue {
         .init("cli.summary.training_add", vi: "ghi một buổi tập huấn và người tham gia (Tây Trang 7.1.4, 7.2.6; Vũng Áng 4.4)", en: "record a training session and who attended (Tây Trang 7.1.4, 7.2.6; Vũng Áng 4.4)"),
         .init("cli.summary.training_list", vi: "các buổi tập huấn đã tổ chức", en: "training sessions held"),
         .init("cli.summary.equipment", vi: "danh mục thiết bị và sổ cho mượn (Tây Trang 2.2)", en: "the equipment inventory and the loan log (Tây Trang 2.2)"),
-        .init("cli.summary.equipment_put", vi: "thêm hoặc cập nhật một thiết bị (Tây Trang 2.2)", en: "add or update an item of equipment (Tây Trang 2.2)"),
+        .init("cli.summary.equipment_put", vi: "thêm một thiết bị, hoặc chỉ sửa những trường được nêu của một thiết bị (Tây Trang 2.2)", en: "add an item of equipment, or change the fields given of one (Tây Trang 2.2)"),
         .init("cli.summary.equipment_list", vi: "danh mục thiết bị và thiết bị đang cho mượn", en: "the equipment inventory and who has what on loan"),
         .init("cli.summary.equipment_lend", vi: "cho mượn một thiết bị (âm thanh lưu động): người mượn, mục đích, hẹn trả", en: "lend an item (the mobile sound equipment): to whom, for what, back when"),
         .init("cli.summary.equipment_return", vi: "ghi thiết bị đã được trả lại", en: "record an item back from loan"),
