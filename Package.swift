@@ -41,6 +41,9 @@ let package = Package(
 
         // MARK: Domain and configuration (pure Swift)
         .target(name: "WatchpostCore", swiftSettings: strict),
+        // The system clock and standard error as the domain's `WatchpostClock` and `LogSink`: the
+        // one place where Core and Posix meet, so that neither depends on the other.
+        .target(name: "WatchpostHost", dependencies: ["WatchpostCore", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostConfig", dependencies: ["WatchpostCore", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostStore", dependencies: ["WatchpostCore", "SQLite", "Crypto", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostAuth", dependencies: ["WatchpostCore", "Crypto"], swiftSettings: strict),
@@ -64,19 +67,19 @@ let package = Package(
 
         // MARK: Alerts, web, reports
         .target(name: "WatchpostMail", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "Curl", "Crypto", "Posix"], swiftSettings: strict),
-        .target(name: "WatchpostWeb", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostReports", "WatchpostBroadcast", "HTTPServer", "Crypto", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostWeb", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostReports", "WatchpostBroadcast", "HTTPServer", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostReports", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostBroadcast", "PDFLayout", "Curl", "Posix"], swiftSettings: strict),
 
         // MARK: Wiring and programs
         .target(name: "WatchpostDaemon", dependencies: [
             "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes",
-            "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "Posix",
+            "WatchpostReports", "WatchpostWeb", "Posix",
         ], swiftSettings: strict),
         .executableTarget(name: "watchpost", dependencies: [
-            "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes", "WatchpostDaemon",
+            "WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes", "WatchpostDaemon",
             "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent",
             "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "HTTPServer", "Posix", "WatchpostBroadcast",
-            "Curl", "USB", "SQLite", "Crypto",
+            "WatchpostPlayer", "Curl", "USB", "SQLite", "Crypto",
         ], swiftSettings: strict,
         // The Swift runtime linked into the binary (the product uses no Foundation): fewer shared
         // libraries to load and relocate, so a smaller steady RSS and a faster start
@@ -90,17 +93,17 @@ let package = Package(
         .executableTarget(name: "watchpost-pdf", dependencies: ["PDF", "PDFLayout", "WatchpostCore", "Posix"], swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"])]),
         // The content scanner alone, for bench/content (not a product).
-        .executableTarget(name: "watchpost-hash-bench", dependencies: ["WatchpostCore", "WatchpostContent", "Posix"], swiftSettings: strict),
+        .executableTarget(name: "watchpost-hash-bench", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostContent", "Posix"], swiftSettings: strict),
         // Simulated hardware for the demo and the tests; never linked into the product binary.
-        .target(name: "WatchpostSimulators", dependencies: ["WatchpostCore", "WatchpostLED", "WatchpostPower", "WatchpostContent", "WatchpostPlayer", "Posix"], swiftSettings: strict),
-        .executableTarget(name: "watchpost-sim", dependencies: ["WatchpostSimulators", "Posix"], swiftSettings: strict),
+        .target(name: "WatchpostSimulators", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostLED", "WatchpostPower", "WatchpostContent", "WatchpostPlayer", "Posix"], swiftSettings: strict),
+        .executableTarget(name: "watchpost-sim", dependencies: ["WatchpostHost", "WatchpostSimulators", "Posix", "WatchpostCore"], swiftSettings: strict),
 
         // Benchmark of the incident engine (bench/engine/run.sh); not a product.
         .executableTarget(name: "watchpost-bench-engine", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "Posix"],
                           path: "bench/engine/Sources", swiftSettings: strict),
 
         // Benchmark of the broadcast log (bench/plays/run.sh); not a product.
-        .executableTarget(name: "watchpost-bench-plays", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Posix"],
+        .executableTarget(name: "watchpost-bench-plays", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostStore", "SQLite", "Posix"],
                           path: "bench/plays/Sources", swiftSettings: strict),
 
         // Fuzz targets (issue #19): the parsers of untrusted input, a libFuzzer program built by
@@ -113,40 +116,38 @@ let package = Package(
 
         // MARK: Tests mirror the targets
         // What several suites share (temporary folders, ports, waits, processes, the SMTP sink,
-        // requirements that fail naming the Debian package); every test target gets it below.
+        // requirements that fail naming the Debian package); each test target that imports it lists it.
         .target(name: "WatchpostTestSupport", dependencies: ["WatchpostCore", "Posix"], path: "Tests/WatchpostTestSupport", swiftSettings: strict),
         .testTarget(name: "WatchpostCoreTests", dependencies: ["WatchpostCore"], swiftSettings: strict),
-        .testTarget(name: "WatchpostConfigTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostProbes"], swiftSettings: strict),
-        .testTarget(name: "WatchpostStoreTests", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Crypto"], swiftSettings: strict),
-        .testTarget(name: "WatchpostReportsTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostReports", "WatchpostDaemon", "WatchpostMail", "Posix"], swiftSettings: strict),
-        .testTarget(name: "WatchpostPowerTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostPower", "WatchpostSimulators", "Posix"], swiftSettings: strict),
-        .testTarget(name: "WatchpostNetworkTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostNetwork", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostConfigTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostProbes", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostStoreTests", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostReportsTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostReports", "WatchpostDaemon", "WatchpostMail", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WatchpostPowerTests", dependencies: ["WatchpostCore", "WatchpostPower", "WatchpostSimulators", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WatchpostNetworkTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostNetwork", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostWebTests", dependencies: [
-            "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "WatchpostDaemon", "WatchpostSimulators", "HTTPServer", "Curl", "Crypto", "Posix",
+            "WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "WatchpostDaemon", "WatchpostSimulators", "HTTPServer", "Curl", "Posix", "WatchpostTestSupport",
         ], swiftSettings: strict),
         .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix",
-                                                                  "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent", "WatchpostPlayer", "WatchpostSimulators"], swiftSettings: strict),
-        .testTarget(name: "WatchpostLEDTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostLED", "WatchpostSimulators", "WatchpostProbes", "Posix"], swiftSettings: strict),
-        .testTarget(name: "WatchpostMailTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostMail", "WatchpostAuth", "Curl", "Posix"], swiftSettings: strict),
-        .testTarget(name: "WatchpostContentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostProbes", "WatchpostSimulators", "Crypto", "Posix"], swiftSettings: strict),
-        .testTarget(name: "WatchpostBroadcastTests", dependencies: [
-            "WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostStore", "WatchpostBroadcast", "WatchpostReports", "WatchpostSimulators", "Crypto", "Posix",
+                                                                  "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent", "WatchpostPlayer", "WatchpostTestSupport", "WatchpostSimulators"], swiftSettings: strict),
+        .testTarget(name: "WatchpostLEDTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostLED", "WatchpostSimulators", "WatchpostProbes", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WatchpostMailTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostMail", "WatchpostAuth", "Curl", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WatchpostContentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostProbes", "WatchpostSimulators", "Crypto", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WatchpostBroadcastTests", dependencies: ["WatchpostHost", 
+            "WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostStore", "WatchpostBroadcast", "WatchpostReports", "WatchpostSimulators", "Crypto", "Posix", "WatchpostTestSupport",
         ], swiftSettings: strict),
         .testTarget(name: "WatchpostFuzzTests", dependencies: ["WatchpostFuzzTargets"], swiftSettings: strict),
-        .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostDaemonTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
     ]
 )
 
-// Every test target may use the shared test support (one line here instead of one per target);
-// protocol vectors and captures live in a target's Fixtures folder (data read by the tests, not
+// Protocol vectors and captures live in a target's Fixtures folder (data read by the tests, not
 // sources to compile).
 for target in package.targets where target.type == .test {
-    target.dependencies.append("WatchpostTestSupport")
     if ["WatchpostLEDTests"].contains(target.name) { target.exclude.append("Fixtures") }
 }
 
 // `make test` builds no benchmark programs (scripts/test.sh sets WATCHPOST_NO_BENCH=1: they are
 // not tested, and linking them costs the suite time); bench/*/run.sh build them as usual.
 if Context.environment["WATCHPOST_NO_BENCH"] == "1" {
-    package.targets.removeAll { $0.type == .executable && $0.name.contains("bench") }
+    package.targets.removeAll { $0.type == .executable && ($0.name.contains("bench") || $0.path?.hasPrefix("bench/") == true) }
 }

@@ -126,54 +126,41 @@ private func withSockaddr<R>(_ storage: inout sockaddr_storage, _ body: (UnsafeM
     withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1, body) }
 }
 
-/// Resolves `host` (name or numeric address) and `port` to socket addresses.
-private func resolve(_ host: String, _ port: Int, type: Int32, passive: Bool = false) throws(StreamFailure) -> [(family: Int32, addr: sockaddr_storage, len: socklen_t)] {
-    var hints = addrinfo()
-    hints.ai_socktype = type
-    hints.ai_family = AF_UNSPEC
-    if passive { hints.ai_flags = AI_PASSIVE }
-    var res: UnsafeMutablePointer<addrinfo>?
-    let rc = getaddrinfo(host, String(port), &hints, &res)
-    if rc != 0 { throw .resolve("cannot resolve \(host): \(String(cString: gai_strerror(rc)))") }
-    defer { freeaddrinfo(res) }
-    var out: [(Int32, sockaddr_storage, socklen_t)] = []
-    var p = res
-    while let ai = p {
-        var ss = sockaddr_storage()
-        memcpy(&ss, ai.pointee.ai_addr, Int(ai.pointee.ai_addrlen))
-        out.append((ai.pointee.ai_family, ss, ai.pointee.ai_addrlen))
-        p = ai.pointee.ai_next
+/// `host` (name or numeric address) and `port` as socket addresses, through the process's one
+/// name lookup (`NameResolver`, time-limited: a name that does not resolve within 5 s fails).
+private func resolve(_ host: String, _ port: Int, deadline: MonotonicDeadline = .after(milliseconds: 5000)) throws(StreamFailure) -> [(family: Int32, addr: sockaddr_storage, len: socklen_t)] {
+    guard let p = UInt16(exactly: port) else { throw .resolve("port \(port) of \(host) is outside 0…65535") }
+    switch NameResolver.resolve(host, deadline: deadline) {
+    case .failure(let e): throw .resolve(e.description)
+    case .success(let addresses):
+        return addresses.map { a in
+            var ss = sockaddr_storage()
+            let len = a.withSockaddr(port: p) { sa, len in
+                withUnsafeMutableBytes(of: &ss) { $0.copyMemory(from: UnsafeRawBufferPointer(start: sa, count: Int(len))) }
+                return len
+            }
+            return (family: a.isIPv6 ? AF_INET6 : AF_INET, addr: ss, len: len)
+        }
     }
-    if out.isEmpty { throw .resolve("no address for \(host)") }
-    return out.map { (family: $0.0, addr: $0.1, len: $0.2) }
 }
 
 public enum TCPSocket {
-    /// Connects to host:port before the deadline (non-blocking connect + poll). TCP_NODELAY is set:
-    /// the protocols spoken here are request/response with small frames.
+    /// Connects to host:port before the deadline: the name through the one lookup, the connect
+    /// through the one connector (`TCPConnector.connectFirst`: non-blocking connect + poll,
+    /// TCP_NODELAY).
     public static func connect(host: String, port: Int, deadline: MonotonicDeadline) throws(StreamFailure) -> StreamDescriptor {
-        var lastError = StreamFailure.resolve("no address for \(host)")
-        for var a in try resolve(host, port, type: Int32(SOCK_STREAM.rawValue)) {
-            let fd = socket(a.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            if fd < 0 { lastError = .system(SystemError(call: "socket", errno: errno)); continue }
-            let d = StreamDescriptor(fd: fd)
-            setNonBlocking(fd)
-            var one: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let rc = withSockaddr(&a.addr) { Glibc.connect(fd, $0, a.len) }
-            if rc == 0 { return d }
-            if errno != EINPROGRESS { lastError = .system(SystemError(call: "connect \(host):\(port)", errno: errno)); continue }
-            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            var n: Int32
-            repeat { n = poll(&pfd, 1, deadline.remainingMilliseconds) } while n < 0 && errno == EINTR
-            if n == 0 { lastError = .timedOut("connecting to \(host):\(port)"); continue }
-            var err: Int32 = 0
-            var len = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
-            if err != 0 { lastError = .system(SystemError(call: "connect \(host):\(port)", errno: err)); continue }
-            return d
+        guard let p = UInt16(exactly: port) else { throw .resolve("port \(port) of \(host) is outside 0…65535") }
+        let addresses: [IPAddress]
+        switch NameResolver.resolve(host, deadline: deadline) {
+        case .failure(let e): throw .resolve(e.description)
+        case .success(let a): addresses = a
         }
-        throw lastError
+        switch TCPConnector.connectFirst(addresses, port: p, deadline: deadline) {
+        case .success(let fd): return StreamDescriptor(fd: fd)
+        case .failure(.timedOut): throw .timedOut("connecting to \(host):\(port)")
+        case .failure(.noAddress): throw .resolve("no address for \(host)")
+        case .failure(.system(let e)): throw .system(e)
+        }
     }
 }
 
@@ -183,7 +170,7 @@ public final class TCPListener {
     public let port: Int
 
     public init(host: String, port: Int) throws(StreamFailure) {
-        var a = try resolve(host, port, type: Int32(SOCK_STREAM.rawValue), passive: true)[0]
+        guard var a = try resolve(host, port).first else { throw .resolve("no address for \(host)") }
         let fd = socket(a.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         if fd < 0 { throw .system(SystemError(call: "socket", errno: errno)) }
         descriptor = StreamDescriptor(fd: fd)
@@ -356,7 +343,7 @@ public final class UDPSocket {
 
     /// Binds to `host:port` (port 0 = any); the simulator binds the discovery port itself.
     public init(bindHost: String = "0.0.0.0", port: Int = 0) throws(StreamFailure) {
-        var a = try resolve(bindHost, port, type: Int32(SOCK_DGRAM.rawValue), passive: true)[0]
+        guard var a = try resolve(bindHost, port).first else { throw .resolve("no address for \(bindHost)") }
         let fd = socket(a.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         if fd < 0 { throw .system(SystemError(call: "socket(UDP)", errno: errno)) }
         descriptor = StreamDescriptor(fd: fd)
@@ -375,7 +362,7 @@ public final class UDPSocket {
     }
 
     public func send(_ bytes: [UInt8], to host: String, port: Int) throws(StreamFailure) {
-        var a = try resolve(host, port, type: Int32(SOCK_DGRAM.rawValue))[0]
+        guard var a = try resolve(host, port).first else { throw .resolve("no address for \(host)") }
         let fd = descriptor.fd
         let n = withSockaddr(&a.addr) { sa in bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, sa, a.len) } }
         if n < 0 { throw .system(SystemError(call: "sendto \(host):\(port)", errno: errno)) }

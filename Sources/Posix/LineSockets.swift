@@ -1,7 +1,6 @@
 // Line-oriented byte streams for device protocols: a TCP client connection (NUT's upsd, text
 // lines) and a serial port in raw mode (Megatec units at 2400 8N1). Blocking calls with
 // deadlines: callers run them through `runBlocking`.
-import WatchpostCore
 import Glibc
 import Synchronization
 
@@ -19,36 +18,20 @@ public final class LineStream: Sendable {
         self.peer = peer
     }
 
-    /// Connects to `host:port` (numeric address or name), giving up after `timeout`.
-    public static func connectTCP(host: String, port: Int, timeout: Seconds) throws(SystemError) -> LineStream {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &list)
-        guard rc == 0, let list else { throw SystemError(call: "getaddrinfo \(host)", errno: rc == EAI_SYSTEM ? Glibc.errno : ENOENT) }
-        defer { freeaddrinfo(list) }
-        var lastError = SystemError(call: "connect \(host):\(port)", errno: ECONNREFUSED)
-        var ai: UnsafeMutablePointer<addrinfo>? = list
-        let deadline = monotonicMilliseconds() + timeout.milliseconds
-        while let a = ai {
-            ai = a.pointee.ai_next
-            let fd = socket(a.pointee.ai_family, a.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), a.pointee.ai_protocol)
-            if fd < 0 { lastError = SystemError(call: "socket", errno: Glibc.errno); continue }
-            if Glibc.connect(fd, a.pointee.ai_addr, a.pointee.ai_addrlen) != 0 {
-                if Glibc.errno != EINPROGRESS { lastError = SystemError(call: "connect \(host):\(port)", errno: Glibc.errno); Glibc.close(fd); continue }
-                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                let left = Int32(max(0, deadline - monotonicMilliseconds()))
-                let n = poll(&p, 1, left)
-                if n <= 0 { lastError = SystemError(call: "connect \(host):\(port)", errno: n == 0 ? ETIMEDOUT : Glibc.errno); Glibc.close(fd); continue }
-                var err: Int32 = 0
-                var len = socklen_t(MemoryLayout<Int32>.size)
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
-                if err != 0 { lastError = SystemError(call: "connect \(host):\(port)", errno: err); Glibc.close(fd); continue }
+    /// Connects to `host:port` (numeric address or name), giving up after `timeout`: the
+    /// process's one lookup and one connector (`TCPSocket.connect`).
+    public static func connectTCP(host: String, port: Int, timeout: Duration) throws(SystemError) -> LineStream {
+        do throws(StreamFailure) {
+            let d = try TCPSocket.connect(host: host, port: port, deadline: .after(milliseconds: timeout.wholeMilliseconds))
+            return LineStream(fd: d.release(), peer: "\(host):\(port)")
+        } catch {
+            switch error {
+            case .system(let e): throw e
+            case .timedOut: throw SystemError(call: "connect \(host):\(port)", errno: ETIMEDOUT)
+            case .closed: throw SystemError(call: "connect \(host):\(port)", errno: ECONNRESET)
+            case .resolve(let why): throw SystemError(call: "getaddrinfo \(host) (\(why))", errno: ENOENT)
             }
-            return LineStream(fd: fd, peer: "\(host):\(port)")
         }
-        throw lastError
     }
 
     /// Opens a serial port raw, 8N1, no flow control, at `baud` (1200…115200).

@@ -1,8 +1,8 @@
-// NetworkSockets owns the socket calls of the reachability probes other than ICMP: IP address
+// NetworkSockets owns the process's one name lookup and its one TCP connector: IP address
 // parsing and printing (inet_pton/inet_ntop), name resolution with a time limit of its own
-// (getaddrinfo on a thread that is abandoned when the limit passes), and many non-blocking TCP
-// connects driven by one poll loop.
-import WatchpostCore
+// (the only getaddrinfo call, on a thread of the blocking pool that is abandoned when the limit
+// passes), and non-blocking TCP connects (the only connect(2) to a TCP peer) — one at a time
+// for a device client (`TCPSocket.connect`) or many driven by one poll loop for the TCP probe.
 import Glibc
 import Synchronization
 
@@ -92,14 +92,14 @@ public struct ResolutionError: Error, Sendable, Hashable, CustomStringConvertibl
 /// a thread of its own; when the limit passes the caller gets `.timedOut` and the thread finishes
 /// (and is forgotten) whenever the system resolver gives up.
 public enum NameResolver {
-    public static func resolve(_ host: String, family: AddressFamilyPreference = .any, timeout: Seconds) async -> Result<[IPAddress], ResolutionError> {
+    public static func resolve(_ host: String, family: AddressFamilyPreference = .any, timeout: Duration) async -> Result<[IPAddress], ResolutionError> {
         if let numeric = numeric(host, family: family) { return numeric }
         let once = ResolveOnce()
         return await withCheckedContinuation { (c: CheckedContinuation<Result<[IPAddress], ResolutionError>, Never>) in
             once.install(c)
             let sleeper = Task {
-                try? await Task.sleep(for: timeout.duration)
-                once.finish(.failure(ResolutionError(host: host, kind: .timedOut, detail: "no answer within \(timeout)")))
+                try? await Task.sleep(for: timeout)
+                once.finish(.failure(ResolutionError(host: host, kind: .timedOut, detail: "no answer within \(timeout.wholeMilliseconds) ms")))
             }
             Task {
                 let r: Result<[IPAddress], ResolutionError>
@@ -112,6 +112,17 @@ public enum NameResolver {
         }
     }
 
+    /// The same lookup for a caller that is itself a blocking call (a device client on its own
+    /// thread): getaddrinfo runs on a thread of the blocking pool and this thread waits for it at
+    /// most until `deadline`. A numeric address is answered at once, without a lookup.
+    public static func resolve(_ host: String, family: AddressFamilyPreference = .any, deadline: MonotonicDeadline) -> Result<[IPAddress], ResolutionError> {
+        if let numeric = numeric(host, family: family) { return numeric }
+        let answer = BlockingAnswer<Result<[IPAddress], ResolutionError>>()
+        BlockingPool.process.submit(BlockingPool.Job(run: { answer.put(lookup(host, family: family)) }, drop: {}))
+        return answer.wait(until: deadline)
+            ?? .failure(ResolutionError(host: host, kind: .timedOut, detail: "no answer within the time limit"))
+    }
+
     /// A numeric address needs no resolver (no thread, no task): its result at once; nil for names.
     public static func numeric(_ host: String, family: AddressFamilyPreference = .any) -> Result<[IPAddress], ResolutionError>? {
         guard let numeric = IPAddress(parsing: host) else { return nil }
@@ -121,7 +132,8 @@ public enum NameResolver {
         return .success([numeric])
     }
 
-    /// Blocking getaddrinfo. Addresses in the resolver's order, duplicates removed.
+    /// Blocking getaddrinfo — the only one in the product. Addresses in the resolver's order,
+    /// duplicates removed.
     static func lookup(_ host: String, family: AddressFamilyPreference) -> Result<[IPAddress], ResolutionError> {
         var hints = addrinfo()
         hints.ai_family = family == .ipv4 ? AF_INET : family == .ipv6 ? AF_INET6 : AF_UNSPEC
@@ -173,6 +185,49 @@ private final class ResolveOnce: Sendable {
     }
 }
 
+/// A value handed from a pool thread to a thread that waits for it with a deadline
+/// (pthread_cond_timedwait on CLOCK_MONOTONIC).
+///
+/// `@unchecked Sendable` is safe: `value` is read and written only while `lock` is held; the
+/// mutex and condition are initialised in `init` and destroyed in `deinit`, after every user.
+final class BlockingAnswer<T: Sendable>: @unchecked Sendable {
+    private var value: T?
+    private var lock = pthread_mutex_t()
+    private var ready = pthread_cond_t()
+
+    init() {
+        pthread_mutex_init(&lock, nil)
+        var attr = pthread_condattr_t()
+        pthread_condattr_init(&attr)
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC)
+        pthread_cond_init(&ready, &attr)
+        pthread_condattr_destroy(&attr)
+    }
+
+    deinit {
+        pthread_cond_destroy(&ready)
+        pthread_mutex_destroy(&lock)
+    }
+
+    func put(_ v: T) {
+        pthread_mutex_lock(&lock)
+        value = v
+        pthread_cond_broadcast(&ready)
+        pthread_mutex_unlock(&lock)
+    }
+
+    /// The value, or nil when the deadline passed first.
+    func wait(until deadline: MonotonicDeadline) -> T? {
+        var end = timespec(tv_sec: Int(deadline.nanoseconds / 1_000_000_000), tv_nsec: Int(deadline.nanoseconds % 1_000_000_000))
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        while value == nil {
+            if pthread_cond_timedwait(&ready, &lock, &end) == ETIMEDOUT { break }
+        }
+        return value
+    }
+}
+
 /// The outcome of one TCP connect.
 public enum TCPConnectOutcome: Sendable, Hashable {
     /// The three-way handshake completed after this many nanoseconds.
@@ -191,8 +246,8 @@ public enum TCPConnector {
     public struct Target: Sendable, Hashable {
         public var address: IPAddress
         public var port: UInt16
-        public var timeout: Seconds
-        public init(address: IPAddress, port: UInt16, timeout: Seconds) {
+        public var timeout: Duration
+        public init(address: IPAddress, port: UInt16, timeout: Duration) {
             self.address = address
             self.port = port
             self.timeout = timeout
@@ -210,19 +265,15 @@ public enum TCPConnector {
                 let i = next
                 next += 1
                 let t = targets[i]
-                let fd = socket(t.address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-                if fd < 0 { outcomes[i] = .failed(SystemError(call: "socket", errno: Glibc.errno)); continue }
                 let started = monotonicNanoseconds()
-                let rc = t.address.withSockaddr(port: t.port) { sa, len in connect(fd, sa, len) }
-                let e = Glibc.errno
-                if rc == 0 {
+                switch startConnect(t.address, port: t.port) {
+                case .connected(let fd):
                     outcomes[i] = .connected(nanoseconds: monotonicNanoseconds() - started)
                     close(fd)
-                } else if e == EINPROGRESS || e == EINTR {
-                    open.append(Open(index: i, fd: fd, started: started, deadline: started + UInt64(max(0, t.timeout.milliseconds)) * 1_000_000))
-                } else {
-                    outcomes[i] = e == ECONNREFUSED ? .refused : .failed(SystemError(call: "connect", errno: e))
-                    close(fd)
+                case .inProgress(let fd):
+                    open.append(Open(index: i, fd: fd, started: started, deadline: started + UInt64(t.timeout.wholeMilliseconds) * 1_000_000))
+                case .failed(let e):
+                    outcomes[i] = e.errno == ECONNREFUSED ? .refused : .failed(e)
                 }
             }
             if open.isEmpty { continue }
@@ -237,9 +288,7 @@ public enum TCPConnector {
             for (k, o) in open.enumerated() {
                 let rev = pfds[k].revents
                 if rev != 0 {
-                    var soError: Int32 = 0
-                    var len = socklen_t(MemoryLayout<Int32>.size)
-                    getsockopt(o.fd, SOL_SOCKET, SO_ERROR, &soError, &len)
+                    let soError = connectResult(o.fd)
                     if soError == 0 { outcomes[o.index] = .connected(nanoseconds: after - o.started) }
                     else if soError == ECONNREFUSED { outcomes[o.index] = .refused }
                     else if soError == ETIMEDOUT { outcomes[o.index] = .timedOut }
@@ -257,6 +306,65 @@ public enum TCPConnector {
         for o in open { close(o.fd); outcomes[o.index] = .failed(SystemError(call: "poll", errno: Glibc.errno)) }
         return outcomes.map { $0 ?? .timedOut }
     }
+
+    /// What starting a non-blocking connect gave.
+    enum Started {
+        case connected(Int32)
+        case inProgress(Int32)
+        case failed(SystemError)
+    }
+
+    /// Opens a non-blocking TCP socket (close-on-exec, TCP_NODELAY: the protocols spoken here
+    /// are request/response with small frames) and starts connecting it.
+    static func startConnect(_ address: IPAddress, port: UInt16) -> Started {
+        let fd = socket(address.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { return .failed(SystemError(call: "socket", errno: Glibc.errno)) }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        let rc = address.withSockaddr(port: port) { sa, len in connect(fd, sa, len) }
+        let e = Glibc.errno
+        if rc == 0 { return .connected(fd) }
+        if e == EINPROGRESS || e == EINTR { return .inProgress(fd) }
+        close(fd)
+        return .failed(SystemError(call: "connect \(address.isIPv6 ? "[\(address)]" : address.description):\(port)", errno: e))
+    }
+
+    /// The connect's result once poll(2) reported the socket: 0 or the errno (SO_ERROR).
+    static func connectResult(_ fd: Int32) -> Int32 {
+        var soError: Int32 = 0
+        var len = socklen_t(MemoryLayout<Int32>.size)
+        if getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len) != 0 { return Glibc.errno }
+        return soError
+    }
+
+    /// Connects to the first of `addresses` that answers before `deadline` (tried in order),
+    /// one at a time: the connector of the device clients (NovaStar, upsd).
+    public static func connectFirst(_ addresses: [IPAddress], port: UInt16, deadline: MonotonicDeadline) -> Result<Int32, TCPConnectFailure> {
+        var last = TCPConnectFailure.noAddress
+        for address in addresses {
+            switch startConnect(address, port: port) {
+            case .connected(let fd): return .success(fd)
+            case .failed(let e): last = .system(e)
+            case .inProgress(let fd):
+                var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                var n: Int32
+                repeat { n = poll(&pfd, 1, deadline.remainingMilliseconds) } while n < 0 && Glibc.errno == EINTR
+                if n == 0 { close(fd); last = .timedOut; continue }
+                let err = n < 0 ? Glibc.errno : connectResult(fd)
+                if err == 0 { return .success(fd) }
+                close(fd)
+                last = .system(SystemError(call: "connect \(address):\(port)", errno: err))
+            }
+        }
+        return .failure(last)
+    }
+}
+
+/// Why `TCPConnector.connectFirst` found no peer.
+public enum TCPConnectFailure: Error, Sendable, Hashable {
+    case noAddress
+    case timedOut
+    case system(SystemError)
 }
 
 extension CurrentProcess {

@@ -1,7 +1,8 @@
 // Posix owns every direct system call the product makes (clock, threads, signals, sockets,
 // file modes, sd_notify). Like swift-nio's Posix layer, errno is turned into a typed
-// `SystemError` in one place, so no other module needs to read errno.
-import WatchpostCore
+// `SystemError` in one place, so no other module needs to read errno. It depends on nothing of
+// ours: durations are Swift's `Duration`, and the domain's clock and log sink over these calls
+// live in WatchpostHost.
 import Glibc
 import Dispatch
 import Synchronization
@@ -35,25 +36,11 @@ public func syscall<T: BinaryInteger>(_ name: String, _ body: () -> T) throws(Sy
     }
 }
 
-/// Wall-clock time from CLOCK_REALTIME; sleeps re-check the wall clock so that a deadline stored
-/// in the database fires at its time even if the system clock was stepped meanwhile.
-public struct SystemClock: WatchpostClock {
-    public init() {}
-
-    public func now() -> Instant {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Instant(milliseconds: Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
-    }
-
-    public func sleep(until deadline: Instant) async throws {
-        while true {
-            let left = deadline - now()
-            if left.milliseconds <= 0 { return }
-            // Cap a single sleep so that clock steps are noticed within a minute.
-            try await Task.sleep(for: .milliseconds(min(left.milliseconds, 60_000)))
-        }
-    }
+/// Wall-clock milliseconds since the Unix epoch (CLOCK_REALTIME).
+public func wallClockMilliseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
 }
 
 /// Monotonic seconds for measuring durations (not affected by clock steps).
@@ -63,20 +50,28 @@ public func monotonicNanoseconds() -> UInt64 {
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
-/// Writes log lines to standard error, one `write(2)` per line so that lines from several
-/// threads never interleave.
-public struct StandardErrorSink: LogSink {
-    public init() {}
-    public func write(line: String) {
-        var bytes = Array((line + "\n").utf8)
-        bytes.withUnsafeMutableBytes { buf in
-            var off = 0
-            while off < buf.count {
-                let n = Glibc.write(2, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { if Glibc.errno == EINTR { continue }; return }
-                off += n
-            }
+/// Writes `text` to standard error with as few `write(2)` calls as it takes (one for a line of
+/// ordinary length), so that lines from several threads never interleave.
+public func writeToStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    bytes.withUnsafeMutableBytes { buf in
+        guard let base = buf.baseAddress else { return }
+        var off = 0
+        while off < buf.count {
+            let n = Glibc.write(2, base + off, buf.count - off)
+            if n <= 0 { if Glibc.errno == EINTR { continue }; return }
+            off += n
         }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds (rounded down, at least 0): what poll(2) and the deadlines here take.
+    var wholeMilliseconds: Int64 {
+        let (s, atto) = components
+        if s < 0 { return 0 }
+        let (ms, overflow) = s.multipliedReportingOverflow(by: 1000)
+        return overflow ? Int64.max : ms &+ atto / 1_000_000_000_000_000
     }
 }
 
@@ -304,7 +299,7 @@ public enum CurrentProcess {
     public static func residentKilobytes() -> Int? {
         guard let text = try? FileSystem.readText("/proc/self/status") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return Int(line.dropFirst(6).trimmingWhitespace().split(separator: " ").first ?? "")
+            return line.dropFirst(6).split(separator: " ").first.flatMap { Int($0) }
         }
         return nil
     }
@@ -324,9 +319,9 @@ public struct SystemdNotifier: Sendable {
     public var isActive: Bool { socketPath != nil }
 
     /// The watchdog interval systemd asked for (WATCHDOG_USEC), if any.
-    public static func watchdogInterval() -> Seconds? {
+    public static func watchdogInterval() -> Duration? {
         guard let v = CurrentProcess.environment("WATCHDOG_USEC"), let us = Int64(v), us > 0 else { return nil }
-        return Seconds(milliseconds: us / 1000)
+        return .microseconds(us)
     }
 
     public func notify(_ message: String) throws(SystemError) {
@@ -418,7 +413,7 @@ public enum Subprocess {
     /// The child leads a process group of its own; on timeout the whole group is killed, so a
     /// plugin's own children do not outlive it (a program that exits normally may leave a
     /// server it started on purpose running: only a timeout kills the group).
-    public static func run(_ path: String, arguments: [String], timeout: Seconds, maxOutput: Int = 64 * 1024,
+    public static func run(_ path: String, arguments: [String], timeout: Duration, maxOutput: Int = 64 * 1024,
                            environment: [String]? = nil) throws(SystemError) -> Outcome {
         var fds: [Int32] = [0, 0]
         try syscall("pipe") { pipe(&fds) }
@@ -455,7 +450,7 @@ public enum Subprocess {
         close(fds[1])
         if rc != 0 { close(fds[0]); throw SystemError(call: "posix_spawn \(path)", errno: rc) }
         defer { close(fds[0]) }
-        let deadline = monotonicNanoseconds() + UInt64(max(0, timeout.milliseconds)) * 1_000_000
+        let deadline = monotonicNanoseconds() + UInt64(timeout.wholeMilliseconds) * 1_000_000
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 4096)
         var timedOut = false

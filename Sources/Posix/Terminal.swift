@@ -10,7 +10,7 @@ public enum Terminal {
     /// afterwards, also when reading fails). Returns nil at end of input.
     public static func readSecret(prompt: String) -> String? {
         guard inputIsTerminal else { return readLine(strippingNewline: true) }
-        StandardErrorSink().writeRaw(prompt)
+        writeToStandardError(prompt)
         var saved = termios()
         guard tcgetattr(STDIN_FILENO, &saved) == 0 else { return readLine(strippingNewline: true) }
         var quiet = saved
@@ -18,16 +18,8 @@ public enum Terminal {
         _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
         defer {
             _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
-            StandardErrorSink().writeRaw("\n")
+            writeToStandardError("\n")
         }
         return readLine(strippingNewline: true)
-    }
-}
-
-extension StandardErrorSink {
-    /// Writes text as it is (no newline added).
-    public func writeRaw(_ text: String) {
-        var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }

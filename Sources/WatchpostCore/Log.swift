@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Where log lines go. The daemon writes to stderr (Posix.StandardErrorSink); tests capture lines.
+/// Where log lines go. The daemon writes to stderr (WatchpostHost.StandardErrorSink); tests capture lines.
 public protocol LogSink: Sendable {
     func write(line: String)
 }

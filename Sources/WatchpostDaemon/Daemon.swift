@@ -163,9 +163,12 @@ public actor CheckScheduler {
     let pipeline: any ResultPipeline
     let logger: Logger
     public let stuck: StuckProbes
+    let devices: DeviceConnections
     private var loops: [String: (CheckDefinition, CheckLoop)] = [:]
 
-    public init(clock: any WatchpostClock, pipeline: any ResultPipeline, logger: Logger, stuck: StuckProbes = StuckProbes()) {
+    public init(clock: any WatchpostClock, pipeline: any ResultPipeline, logger: Logger, stuck: StuckProbes = StuckProbes(),
+                devices: DeviceConnections = DeviceConnections()) {
+        self.devices = devices
         self.clock = clock
         self.pipeline = pipeline
         self.logger = logger
@@ -188,7 +191,7 @@ public actor CheckScheduler {
         for (key, (def, site)) in wanted.sorted(by: { $0.key < $1.key }) where loops[key] == nil {
             let log = logger.with("site", site.id).with("check", def.id)
             do {
-                let probe = try ProbeCatalog.make(def, environment: ProbeEnvironment(configuration: config, site: site, logger: log))
+                let probe = try ProbeCatalog.make(def, environment: ProbeEnvironment(configuration: config, site: site, logger: log, clock: clock, devices: devices))
                 let loop = CheckLoop(check: def, site: site, probe: probe, clock: clock, pipeline: pipeline, logger: log, jitter: config.daemon.jitter, stuck: stuck)
                 loops[key] = (def, loop)
                 await loop.start()

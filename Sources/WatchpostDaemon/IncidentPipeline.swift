@@ -16,6 +16,9 @@ public actor IncidentProcessor {
     let clock: any WatchpostClock
     let logger: Logger
     var configuration: WatchpostConfiguration
+    /// The daemon's device connections (a responder action talks to the controller the probe
+    /// uses, over the same connection).
+    let devices: DeviceConnections
     var engine: IncidentEngine
     var sampleInterval: Seconds
     /// The database revision the engine is in step with; nil until loaded.
@@ -27,8 +30,10 @@ public actor IncidentProcessor {
     private var responderTasks: [Task<Void, Never>] = []
 
     /// `settings` overrides the engine's view of `configuration` (tests).
-    public init(configuration: WatchpostConfiguration, settings: EngineSettings? = nil, store: Store, clock: any WatchpostClock, logger: Logger) {
+    public init(configuration: WatchpostConfiguration, settings: EngineSettings? = nil, store: Store, clock: any WatchpostClock, logger: Logger,
+                devices: DeviceConnections = DeviceConnections()) {
         self.configuration = configuration
+        self.devices = devices
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -234,7 +239,7 @@ public actor IncidentProcessor {
             throw WatchpostError(.configuration, "responder \(inv.responder) is no longer configured at \(inv.key.site)")
         }
         return try ResponderCatalog.make(kind: section.string("action"), section: section,
-                                         environment: ProbeEnvironment(configuration: configuration, site: site, logger: logger))
+                                         environment: ProbeEnvironment(configuration: configuration, site: site, logger: logger, clock: clock, devices: devices))
     }
 
     func finishResponder(_ inv: ResponderInvocation, succeeded: Bool, outcome: String, log: Logger) async {
@@ -281,38 +286,14 @@ extension ResultPipeline {
     public func inMaintenance(site: String, check: String) async -> Bool { false }
 }
 
-/// Fires escalation deadlines on the wall clock: sleeps until the engine's next deadline, and
-/// at most `pollInterval`, so that acknowledgements and maintenance windows written by other
-/// processes take effect within it.
-public struct IncidentTimerService: DaemonService {
-    public let name = "incident-timer"
-    let processor: IncidentProcessor
-    let clock: any WatchpostClock
-    let pollInterval: Seconds
-
-    public init(processor: IncidentProcessor, clock: any WatchpostClock, pollInterval: Seconds = .seconds(2)) {
-        self.processor = processor
-        self.clock = clock
-        self.pollInterval = pollInterval
-    }
-
-    public func run() async throws {
-        while !Task.isCancelled {
-            let next = await processor.tick()
-            let poll = clock.now() + pollInterval
-            try await clock.sleep(until: next.map { min($0, poll) } ?? poll)
-        }
-    }
-}
-
-/// Builds the pipeline and the timer service around one processor per store (both factories of
-/// the daemon get the same context).
+/// Builds the pipeline and the timer service around the one processor of the daemon, held in
+/// the context's `incidentProcessor` slot (the runner passes the same slot to every context, so a
+/// reload keeps the processor and its engine).
 public enum IncidentWiring {
-    private static let processors = ProcessorRegistry()
-
     public static func processor(_ ctx: DaemonContext) -> IncidentProcessor {
-        processors.get(ObjectIdentifier(ctx.store)) {
-            IncidentProcessor(configuration: ctx.configuration, store: ctx.store, clock: ctx.clock, logger: ctx.logger.with("service", "incidents"))
+        ctx.incidentProcessor.get {
+            IncidentProcessor(configuration: ctx.configuration, store: ctx.store, clock: ctx.clock, logger: ctx.logger.with("service", "incidents"),
+                              devices: ctx.devices)
         }
     }
 
@@ -321,14 +302,16 @@ public enum IncidentWiring {
 }
 
 
-final class ProcessorRegistry: Sendable {
-    private let map = Mutex<[ObjectIdentifier: IncidentProcessor]>([:])
-    func get(_ id: ObjectIdentifier, make: () -> IncidentProcessor) -> IncidentProcessor {
-        map.withLock { m in
-            if let p = m[id] { return p }
-            let p = make()
-            m[id] = p
-            return p
+/// Where the daemon's incident processor is kept once made (see `IncidentWiring`).
+public final class IncidentProcessorSlot: Sendable {
+    private let slot = Mutex<IncidentProcessor?>(nil)
+    public init() {}
+    func get(make: () -> IncidentProcessor) -> IncidentProcessor {
+        slot.withLock { p in
+            if let p { return p }
+            let made = make()
+            p = made
+            return made
         }
     }
 }

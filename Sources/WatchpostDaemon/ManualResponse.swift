@@ -29,8 +29,13 @@ public struct ManualResponse: Sendable {
     let store: Store
     let clock: any WatchpostClock
     let logger: Logger
+    /// The daemon's device connections (the action talks to the controller over the probe's
+    /// connection); a command makes its own.
+    let devices: DeviceConnections
 
-    public init(configuration: WatchpostConfiguration, store: Store, clock: any WatchpostClock, logger: Logger) {
+    public init(configuration: WatchpostConfiguration, store: Store, clock: any WatchpostClock, logger: Logger,
+                devices: DeviceConnections = DeviceConnections()) {
+        self.devices = devices
         self.configuration = configuration
         self.store = store
         self.clock = clock
@@ -71,7 +76,7 @@ public struct ManualResponse: Sendable {
         var succeeded = true
         var detail: String
         do {
-            let performer = try ResponderCatalog.make(kind: action, section: section, environment: ProbeEnvironment(configuration: configuration, site: site, logger: logger))
+            let performer = try ResponderCatalog.make(kind: action, section: section, environment: ProbeEnvironment(configuration: configuration, site: site, logger: logger, clock: clock, devices: devices))
             detail = try await performer.perform(deadline: now + .seconds(30), clock: clock)
         } catch {
             succeeded = false

@@ -113,9 +113,6 @@ public struct ClientCounters: Sendable, Hashable, Codable {
 }
 
 public actor NovaStarClient {
-    /// One thread for every NovaStar connection of the process (a site has one or two controllers).
-    public static let sharedExecutor = DedicatedThreadExecutor(name: "novastar-io")
-
     public nonisolated let endpoint: NovaStarEndpoint
     public nonisolated let requestTimeout: Seconds
     private nonisolated let executor: DedicatedThreadExecutor
@@ -131,7 +128,7 @@ public actor NovaStarClient {
     public private(set) var counters = ClientCounters()
 
     public init(endpoint: NovaStarEndpoint, clock: any WatchpostClock, requestTimeout: Seconds = .seconds(1),
-                backoff: ReconnectBackoff = ReconnectBackoff(), executor: DedicatedThreadExecutor = NovaStarClient.sharedExecutor) {
+                backoff: ReconnectBackoff = ReconnectBackoff(), executor: DedicatedThreadExecutor) {
         self.endpoint = endpoint
         self.clock = clock
         self.requestTimeout = requestTimeout

@@ -73,9 +73,9 @@ public struct ScreenBaseline: Sendable, Hashable, Codable {
 }
 
 /// Writes Watchpost itself made (responder actions), so that the probe does not report them as
-/// un-commanded changes. One process-wide ledger, keyed by endpoint.
+/// un-commanded changes. Keyed by endpoint; the daemon's one ledger is part of its
+/// `NovaStarConnections`.
 public final class NovaStarCommandLedger: Sendable {
-    public static let shared = NovaStarCommandLedger()
     public struct Commanded: Sendable, Hashable {
         public var kill: Bool?
         public var brightnessRaw: Int?

@@ -30,15 +30,28 @@ extension NovaStarSettings {
     }
 }
 
-/// One client (one connection) per controller for the whole process: the probe and the
-/// responder actions share it, so requests to a controller are never interleaved.
-public enum NovaStarClients {
-    private static let clients = Mutex<[NovaStarEndpoint: NovaStarClient]>([:])
+/// The NovaStar connections of a running daemon, a value its composition root creates once and
+/// hands to every probe and responder action (through `ProbeEnvironment`): one client (one
+/// connection) per controller, so the probe and the actions never interleave requests; one I/O
+/// thread for all of them (created on first use); and the ledger of the writes Watchpost made.
+/// A reload that changes a controller's `request_timeout` gets a new client with it.
+public final class NovaStarConnections: Sendable {
+    private let clients = Mutex<[NovaStarEndpoint: NovaStarClient]>([:])
+    private let executor = Mutex<DedicatedThreadExecutor?>(nil)
+    public let ledger = NovaStarCommandLedger()
 
-    public static func client(for endpoint: NovaStarEndpoint, clock: any WatchpostClock, requestTimeout: Seconds) -> NovaStarClient {
-        clients.withLock { all in
-            if let c = all[endpoint] { return c }
-            let c = NovaStarClient(endpoint: endpoint, clock: clock, requestTimeout: requestTimeout)
+    public init() {}
+
+    public func client(for endpoint: NovaStarEndpoint, clock: any WatchpostClock, requestTimeout: Seconds) -> NovaStarClient {
+        let thread = executor.withLock { e in
+            if let e { return e }
+            let made = DedicatedThreadExecutor(name: "novastar-io")
+            e = made
+            return made
+        }
+        return clients.withLock { all in
+            if let c = all[endpoint], c.requestTimeout == requestTimeout { return c }
+            let c = NovaStarClient(endpoint: endpoint, clock: clock, requestTimeout: requestTimeout, executor: thread)
             all[endpoint] = c
             return c
         }
@@ -52,15 +65,15 @@ public final class NovaStarProbe: Probe {
     private let ledger: NovaStarCommandLedger
     private let baseline = Mutex<ScreenBaseline?>(nil)
 
-    public init(settings: NovaStarSettings, client: NovaStarClient, ledger: NovaStarCommandLedger = .shared) {
+    public init(settings: NovaStarSettings, client: NovaStarClient, ledger: NovaStarCommandLedger) {
         self.settings = settings
         self.client = client
         self.ledger = ledger
     }
 
-    public convenience init(check: CheckDefinition, clock: any WatchpostClock) throws(WatchpostError) {
+    public convenience init(check: CheckDefinition, clock: any WatchpostClock, connections: NovaStarConnections) throws(WatchpostError) {
         let s = try NovaStarSettings(section: check.parameters, followsSchedule: check.followsSchedule)
-        self.init(settings: s, client: NovaStarClients.client(for: s.endpoint, clock: clock, requestTimeout: s.requestTimeout))
+        self.init(settings: s, client: connections.client(for: s.endpoint, clock: clock, requestTimeout: s.requestTimeout), ledger: connections.ledger)
     }
 
     /// Polls the controller once and returns the raw status (for `watchpost probe led --json`).
@@ -121,7 +134,7 @@ public struct LEDScreenAction: ResponderAction {
     public let client: NovaStarClient
     public let ledger: NovaStarCommandLedger
 
-    public init(settings: NovaStarSettings, kind: LEDActionKind, client: NovaStarClient, ledger: NovaStarCommandLedger = .shared) {
+    public init(settings: NovaStarSettings, kind: LEDActionKind, client: NovaStarClient, ledger: NovaStarCommandLedger) {
         self.settings = settings
         self.kind = kind
         self.client = client

@@ -49,7 +49,7 @@ public struct TCPProbe: Probe {
             switch resolved[host] ?? .failure(ResolutionError(host: host, kind: .other, detail: "not resolved")) {
             case .failure(let e): findings.append(dnsFinding(e)); failed.append(label)
             case .success(let addresses):
-                connects.append(TCPConnector.Target(address: addresses[0], port: UInt16(port), timeout: limit))
+                connects.append(TCPConnector.Target(address: addresses[0], port: UInt16(port), timeout: limit.duration))
                 connectLabels.append(label)
                 if addresses[0].description != host { facts[single ? "address" : "address[\(label)]"] = addresses[0].description }
             }

@@ -89,7 +89,7 @@ func resolveAll(_ hosts: [String], family: AddressFamilyPreference, timeout: Sec
         func add() {
             let h = unique[next]
             next += 1
-            group.addTask { (h, await NameResolver.resolve(h, family: family, timeout: timeout)) }
+            group.addTask { (h, await NameResolver.resolve(h, family: family, timeout: timeout.duration)) }
         }
         while next < unique.count && next < width { add() }
         while let (h, r) = await group.next() {

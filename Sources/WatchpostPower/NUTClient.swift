@@ -82,7 +82,7 @@ public struct NUTClient: Sendable {
         }
         let deadline = monotonicMilliseconds() + timeout.milliseconds
         let stream: LineStream
-        do { stream = try LineStream.connectTCP(host: target.host, port: target.port, timeout: timeout) } catch {
+        do { stream = try LineStream.connectTCP(host: target.host, port: target.port, timeout: timeout.duration) } catch {
             throw WatchpostError(.network, "cannot reach upsd at \(target.host):\(target.port): \(error.reason)",
                                  hint: "is upsd running and listening there (upsd.conf LISTEN)? try: upsc \(target)")
         }

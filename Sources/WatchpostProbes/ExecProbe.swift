@@ -34,7 +34,7 @@ public struct ExecProbe: Probe {
         let limit = max(Seconds(milliseconds: 50), min(timeout, context.deadline - start - Seconds(milliseconds: 100)))
         let (command, arguments, environment) = (self.command, self.arguments, self.environment)
         do {
-            let outcome = try await runBlocking { try Subprocess.run(command, arguments: arguments, timeout: limit, environment: environment) }
+            let outcome = try await runBlocking { try Subprocess.run(command, arguments: arguments, timeout: limit.duration, environment: environment) }
             let duration = context.clock.now() - start
             if outcome.timedOut {
                 return CheckResult(status: .unknown, text: Message("probe.exec.timeout", ["command": .text(command), "limit": .duration(limit)]), startedAt: start, duration: duration)

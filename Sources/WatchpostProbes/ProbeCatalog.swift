@@ -9,16 +9,27 @@ import WatchpostLED
 import WatchpostContent
 import WatchpostPlayer
 
+/// Connections to devices that outlive one probe run and one reload (a controller accepts one
+/// client at a time): created once by the composition root (or a command) and passed on.
+public final class DeviceConnections: Sendable {
+    public let novaStar = NovaStarConnections()
+    public init() {}
+}
+
 /// What a probe may need besides its own check section.
 public struct ProbeEnvironment: Sendable {
     public var configuration: WatchpostConfiguration
     public var site: SiteProfile
     public var logger: Logger
+    public var clock: any WatchpostClock
+    public var devices: DeviceConnections
 
-    public init(configuration: WatchpostConfiguration, site: SiteProfile, logger: Logger) {
+    public init(configuration: WatchpostConfiguration, site: SiteProfile, logger: Logger, clock: any WatchpostClock, devices: DeviceConnections) {
         self.configuration = configuration
         self.site = site
         self.logger = logger
+        self.clock = clock
+        self.devices = devices
     }
 }
 
@@ -35,7 +46,7 @@ public enum ProbeCatalog {
             if let probe = NetworkProbes.make(check, root: environment.configuration.root) { return probe }
             throw WatchpostError(.configuration, "check \(check.site)/\(check.id): no network probe for kind '\(check.kind)'")
         case "novastar":
-            return try NovaStarProbe(check: check, clock: environment.logger.clock)
+            return try NovaStarProbe(check: check, clock: environment.clock, connections: environment.devices.novaStar)
         case "content":
             return ContentProbe(settings: ContentCheckSettings(check: check, root: environment.configuration.root,
                                                                databasePath: environment.configuration.daemon.database))

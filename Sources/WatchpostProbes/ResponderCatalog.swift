@@ -40,7 +40,7 @@ public struct CommandResponder: ResponderAction {
     public func perform(deadline: Instant, clock: any WatchpostClock) async throws -> String {
         let limit = deadline - clock.now()
         let (path, arguments, environment) = (self.path, self.arguments, self.environment)
-        let outcome = try await runBlocking { try Subprocess.run(path, arguments: arguments, timeout: limit, environment: environment) }
+        let outcome = try await runBlocking { try Subprocess.run(path, arguments: arguments, timeout: limit.duration, environment: environment) }
         let text = outcome.output.trimmingWhitespace()
         if outcome.timedOut { throw WatchpostError(.timeout, "\(path) did not finish within \(limit); killed", hint: text.isEmpty ? nil : text) }
         guard outcome.exitCode == 0 else {
@@ -74,7 +74,8 @@ extension ResponderCatalog {
             }
             action = .brightness(percent: p)
         }
-        let client = NovaStarClients.client(for: settings.endpoint, clock: environment.logger.clock, requestTimeout: settings.requestTimeout)
-        return LEDScreenAction(settings: settings, kind: action, client: client)
+        let connections = environment.devices.novaStar
+        let client = connections.client(for: settings.endpoint, clock: environment.clock, requestTimeout: settings.requestTimeout)
+        return LEDScreenAction(settings: settings, kind: action, client: client, ledger: connections.ledger)
     }
 }

@@ -9,6 +9,7 @@ import WatchpostContent
 import WatchpostPlayer
 import Posix
 import Synchronization
+import WatchpostHost
 
 public struct PlayerSimulatorConfig: Sendable {
     public var mediaFolder: String

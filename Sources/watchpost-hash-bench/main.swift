@@ -4,6 +4,7 @@
 import WatchpostCore
 import WatchpostContent
 import Posix
+import WatchpostHost
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard args.count == 1 else {

@@ -2,6 +2,7 @@
 import WatchpostCore
 import WatchpostSimulators
 import Posix
+import WatchpostHost
 
 func runMegatecUPS(_ args: [String]) async -> Int32 {
     var link: String?

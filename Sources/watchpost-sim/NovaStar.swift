@@ -4,6 +4,7 @@
 import WatchpostCore
 import WatchpostSimulators
 import Posix
+import WatchpostHost
 
 let novastarHelp = """
 Usage: watchpost-sim novastar [--listen HOST:PORT] [--pty-link PATH] [--control PATH]

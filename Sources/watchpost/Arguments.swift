@@ -2,6 +2,7 @@
 // beyond presenting results to a person (or as JSON to a machine).
 import WatchpostCore
 import Posix
+import WatchpostHost
 
 /// A parsed command line: positionals, `--flag`, `--option value` / `--option=value`.
 struct Arguments {

@@ -4,6 +4,7 @@ import WatchpostStore
 import WatchpostProbes
 import WatchpostDaemon
 import Posix
+import WatchpostHost
 
 let runCommand = Command(
     name: "run", summary: "run the monitor daemon (foreground; systemd Type=notify)",
@@ -124,7 +125,7 @@ let probeCommand = Command(
         }
         let clock = SystemClock()
         let logger = Logger(sink: StandardErrorSink(), clock: clock, minimumLevel: .warning)
-        let probe = try ProbeCatalog.make(check, environment: ProbeEnvironment(configuration: config, site: site, logger: logger))
+        let probe = try ProbeCatalog.make(check, environment: ProbeEnvironment(configuration: config, site: site, logger: logger, clock: clock, devices: DeviceConnections()))
         let now = clock.now()
         let result = await runProbe(probe, context: ProbeContext(clock: clock, deadline: now + check.timeout, scheduledOn: site.schedule.isOn(at: now)),
                                     label: "\(site.id)/\(check.id)")

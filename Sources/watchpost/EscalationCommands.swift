@@ -10,6 +10,7 @@ import WatchpostProbes
 import WatchpostWeb
 import WatchpostDaemon
 import Posix
+import WatchpostHost
 
 let escalationCommands: [Command] = [routesCommand, escalateCommand, commentCommand, respondCommand]
 

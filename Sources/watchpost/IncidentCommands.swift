@@ -5,6 +5,7 @@ import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
 import Posix
+import WatchpostHost
 
 let incidentCommands: [Command] = [incidentsCommand, ackCommand, resolveCommand, maintenanceStartCommand, maintenanceStopCommand,
                                    maintenanceListCommand, auditVerifyCommand]

@@ -2,6 +2,7 @@
 import WatchpostCore
 import WatchpostLED
 import Posix
+import WatchpostHost
 
 let ledProbeOptions: Set<String> = ["host", "port", "serial", "baud", "cards", "ports", "timeout", "sending-card", "repeat"]
 
@@ -54,8 +55,8 @@ func runLEDProbe(_ args: Arguments) async throws -> Int32 {
     settings.requestTimeout = timeout
     settings.followsSchedule = false
     let clock = SystemClock()
-    let client = NovaStarClient(endpoint: endpoint, clock: clock, requestTimeout: timeout)
-    let probe = NovaStarProbe(settings: settings, client: client)
+    let client = NovaStarClient(endpoint: endpoint, clock: clock, requestTimeout: timeout, executor: DedicatedThreadExecutor(name: "novastar-io"))
+    let probe = NovaStarProbe(settings: settings, client: client, ledger: NovaStarCommandLedger())
     if let r = args.value("repeat") {
         guard let n = Int(r), n > 0 else { throw WatchpostError(.usage, "--repeat must be a positive number") }
         return try await repeatPolls(probe: probe, client: client, count: n, clock: clock)

@@ -5,6 +5,7 @@ import WatchpostContent
 import WatchpostConfig
 import Crypto
 import Posix
+import WatchpostHost
 
 let manifestCommands: [Command] = [manifestKeygenCommand, manifestCreateCommand, manifestVerifyCommand]
 

@@ -4,6 +4,7 @@ import WatchpostCore
 import WatchpostConfig
 import WatchpostNetwork
 import Posix
+import WatchpostHost
 
 let netProbeOptions: Set<String> = ["target", "count", "interval", "spacing", "timeout", "size", "socket", "family", "port", "url", "resolve-timeout"]
 

@@ -10,6 +10,7 @@ import WatchpostPlayer
 import WatchpostBroadcast
 import Crypto
 import Posix
+import WatchpostHost
 
 let playsCommands: [Command] = [playsCommand]
 

@@ -3,6 +3,7 @@
 import WatchpostCore
 import WatchpostPower
 import Posix
+import WatchpostHost
 
 let upsProbeOptions: Set<String> = ["vendor", "product", "serial", "nut", "device", "baud", "username", "role", "repeat", "every", "onbatt-delay", "full-refresh"]
 

@@ -12,6 +12,7 @@ import WatchpostConfig
 import WatchpostStore
 import WatchpostReports
 import Posix
+import WatchpostHost
 
 let registerCommands: [Command] = registerSubcommands + registerGroups
 /// What every register command needs: the configuration, the store, the site, who acts, now.

@@ -5,6 +5,7 @@ import WatchpostConfig
 import WatchpostStore
 import WatchpostReports
 import Posix
+import WatchpostHost
 
 let reportCommand = Command(
     name: "report", summary: "uptime report for a site or all sites (PDF, HTML, CSV or text)",

@@ -7,6 +7,7 @@ import WatchpostStore
 import WatchpostAuth
 import WatchpostWeb
 import Posix
+import WatchpostHost
 
 
 func readNewPassword(login: String) throws(WatchpostError) -> String {

@@ -2,6 +2,14 @@
 // (Sources/WatchpostDaemon/CompositionRoot/): the result pipeline and one line per module's
 // service factory. The root builds them from the configuration at start and on every reload;
 // the service group (Sources/WatchpostDaemon/Services/) supervises and stops them.
+//
+// Where each service lives:
+//   Sources/WatchpostDaemon/Services/  the service group itself, check scheduler, heartbeat,
+//                                      watchdog, memory trim, incident timer, reports,
+//                                      operating-plan watch, feedback reminders
+//   Sources/watchpost/Services/        web server, mail (outbox, scheduled mail, IMAP
+//                                      replies), broadcast log — the services whose modules
+//                                      the daemon module does not link
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

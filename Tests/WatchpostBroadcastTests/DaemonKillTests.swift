@@ -11,6 +11,7 @@ import WatchpostSimulators
 import WatchpostTestSupport
 import Crypto
 import Posix
+import WatchpostHost
 
 /// A site folder with a signed two-item playlist (A 4 s, B 4 s), a simulated player looping it,
 /// and the daemon's configuration: the player check logging every second, plus `extraConfig`

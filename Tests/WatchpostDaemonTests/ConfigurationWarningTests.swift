@@ -7,6 +7,7 @@ import Testing
 import WatchpostCore
 import Posix
 import WatchpostTestSupport
+import WatchpostHost
 
 @Suite("watchpost check warnings")
 struct ConfigurationWarningTests {

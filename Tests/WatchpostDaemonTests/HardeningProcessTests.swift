@@ -67,7 +67,7 @@ struct HardeningProcessTests {
         let dir = try scratch("pgrp")
         defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
         try FileSystem.writeAtomically("\(dir)/plugin", "#!/bin/sh\nsleep 300 &\necho $! > \(dir)/child.pid\nsleep 300\n", mode: 0o755)
-        let outcome = try await runBlocking { try Subprocess.run("\(dir)/plugin", arguments: [], timeout: Seconds(milliseconds: 800)) }
+        let outcome = try await runBlocking { try Subprocess.run("\(dir)/plugin", arguments: [], timeout: .milliseconds(800)) }
         #expect(outcome.timedOut)
         let pid = try #require(Int32(try FileSystem.readText("\(dir)/child.pid").trimmingWhitespace()))
         // The child is gone (or a zombie of init's, reaped soon): wait on that condition.

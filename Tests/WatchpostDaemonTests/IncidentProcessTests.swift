@@ -3,6 +3,7 @@ import WatchpostCore
 import Posix
 import Glibc
 import WatchpostTestSupport
+import WatchpostHost
 
 /// The incident engine in the real binary: `kill -9` in the middle of an escalation, restart, and
 /// the next step fires once, at its original deadline; acknowledgement from the CLI (another

@@ -19,7 +19,7 @@ struct SubprocessTests {
 
     @Test func timeoutKillsAndReports() throws {
         let t0 = monotonicNanoseconds()
-        let out = try Subprocess.run("/bin/sleep", arguments: ["10"], timeout: Seconds(milliseconds: 300))
+        let out = try Subprocess.run("/bin/sleep", arguments: ["10"], timeout: .milliseconds(300))
         #expect(out.timedOut)
         #expect(Double(monotonicNanoseconds() - t0) / 1e9 < 3)
     }

@@ -6,6 +6,7 @@ import WatchpostCore
 import Posix
 @testable import WatchpostLED
 @testable import WatchpostSimulators
+import WatchpostHost
 
 /// A running simulator and a client of its own (own I/O thread, so suites run in parallel).
 struct Rig {

@@ -7,6 +7,7 @@ import Posix
 import WatchpostProbes
 @testable import WatchpostLED
 @testable import WatchpostSimulators
+import WatchpostHost
 
 @Suite("NovaStar evaluation")
 struct NovaStarEvaluationTests {
@@ -229,7 +230,7 @@ struct LEDResponderCatalogTests {
         let site = try #require(config.site("tay-trang"))
         let ini = INIFile(path: "responders.conf", text: try FileSystem.readText("\(Self.packageRoot)/probes/tay-trang/responders.conf"))
         let section = try #require(ini.sections.first { $0.name == "content-blackout" })
-        let env = ProbeEnvironment(configuration: config, site: site, logger: Logger(sink: MemoryLogSink(), clock: SystemClock()))
+        let env = ProbeEnvironment(configuration: config, site: site, logger: Logger(sink: MemoryLogSink(), clock: SystemClock()), clock: SystemClock(), devices: DeviceConnections())
         let action = try ResponderCatalog.make(kind: "led-blackout", section: section, environment: env)
         #expect(action.summary == "black out the screen (kill mode) at 192.0.2.20:5200")
         let led = try #require(action as? LEDScreenAction)

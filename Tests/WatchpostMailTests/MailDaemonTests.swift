@@ -5,6 +5,7 @@ import WatchpostStore
 import WatchpostMail
 import Posix
 import Glibc
+import WatchpostHost
 
 /// `watchpost run` as a real process: notifications queued while the SMTP server is down, the
 /// daemon killed with SIGKILL and restarted, then the server started: every message arrives

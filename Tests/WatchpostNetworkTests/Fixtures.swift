@@ -11,7 +11,7 @@ import WatchpostTestSupport
 func waitForPort(_ port: Int, host: String = "127.0.0.1", within: Seconds = .seconds(10)) async throws {
     let addr = IPAddress(parsing: host)!
     try await waitUntil("something listening on \(host):\(port)", within: Double(within.milliseconds) / 1000) { () async in
-        let r = TCPConnector.connectAll([.init(address: addr, port: UInt16(port), timeout: Seconds(milliseconds: 200))])
+        let r = TCPConnector.connectAll([.init(address: addr, port: UInt16(port), timeout: .milliseconds(200))])
         if case .connected = r[0] { return true }
         return false
     }

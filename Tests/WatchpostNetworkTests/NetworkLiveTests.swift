@@ -7,6 +7,7 @@ import WatchpostCore
 import WatchpostNetwork
 import Posix
 import FoundationEssentials
+import WatchpostHost
 
 func context(_ seconds: Int64 = 10) -> ProbeContext {
     let clock = SystemClock()

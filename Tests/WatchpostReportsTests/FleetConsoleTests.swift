@@ -13,6 +13,7 @@ import WatchpostDaemon
 import Posix
 import Glibc
 import WatchpostTestSupport
+import WatchpostHost
 
 @Suite("Department console across boxes")
 struct FleetConsoleTests {

@@ -7,9 +7,10 @@ import WatchpostCore
 import Posix
 import Glibc
 import WatchpostTestSupport
+import WatchpostHost
 
 func run(_ path: String, _ arguments: [String], timeout: Seconds = .seconds(60)) async throws -> Subprocess.Outcome {
-    try await runBlocking { try Subprocess.run(path, arguments: arguments, timeout: timeout, maxOutput: 1 << 20) }
+    try await runBlocking { try Subprocess.run(path, arguments: arguments, timeout: timeout.duration, maxOutput: 1 << 20) }
 }
 
 /// One box: a Vũng Áng profile (24/24 h) with two exec checks that fail while a flag file exists.

@@ -8,6 +8,7 @@ import Posix
 import WatchpostDaemon
 import WatchpostMail
 import WatchpostTestSupport
+import WatchpostHost
 
 /// The package root (tests run from any folder).
 let packageRoot = TestPaths.packageRoot

@@ -162,7 +162,7 @@ public enum Shell {
     @discardableResult
     public static func run(_ command: String, timeout: Seconds = .seconds(30)) async throws -> Subprocess.Outcome {
         // A result with 200 findings in JSON (each with its catalogue message) passes 64 KiB.
-        try await runBlocking { try Subprocess.run("/bin/sh", arguments: ["-c", command], timeout: timeout, maxOutput: 1 << 20) }
+        try await runBlocking { try Subprocess.run("/bin/sh", arguments: ["-c", command], timeout: timeout.duration, maxOutput: 1 << 20) }
     }
 
     /// Runs a command that must succeed.

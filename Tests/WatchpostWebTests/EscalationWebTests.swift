@@ -15,6 +15,7 @@ import WatchpostDaemon
 import WatchpostSimulators
 import HTTPServer
 import Posix
+import WatchpostHost
 
 @Suite("Web escalation and restoring actions", .serialized, .timeLimit(.minutes(1)))
 struct EscalationWebTests {

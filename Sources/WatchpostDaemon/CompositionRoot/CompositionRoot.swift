@@ -6,9 +6,11 @@
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
+import WatchpostProbes
 
 /// What every service factory gets: the loaded configuration and secrets, the open store and
-/// the process's clock and logger.
+/// the process's clock and logger, and the parts that outlive a reload (the runner creates them
+/// once and puts the same ones in every context).
 public struct DaemonContext: Sendable {
     public var configuration: WatchpostConfiguration
     public var secrets: Secrets
@@ -19,9 +21,16 @@ public struct DaemonContext: Sendable {
     public var stuckProbes: StuckProbes
     /// Link keys of earlier configurations, still accepted for links already sent (newest first).
     public var previousLinkKeys: [String]
+    /// Device connections shared by the probes and the responder actions.
+    public var devices: DeviceConnections
+    /// The incident processor shared by the result pipeline and the timer service.
+    public var incidentProcessor: IncidentProcessorSlot
 
     public init(configuration: WatchpostConfiguration, secrets: Secrets, store: Store, clock: any WatchpostClock, logger: Logger,
-                stuckProbes: StuckProbes = StuckProbes(), previousLinkKeys: [String] = []) {
+                stuckProbes: StuckProbes = StuckProbes(), previousLinkKeys: [String] = [],
+                devices: DeviceConnections = DeviceConnections(), incidentProcessor: IncidentProcessorSlot = IncidentProcessorSlot()) {
+        self.devices = devices
+        self.incidentProcessor = incidentProcessor
         self.configuration = configuration
         self.secrets = secrets
         self.store = store

@@ -6,6 +6,7 @@
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
+import WatchpostProbes
 import Posix
 
 public struct DaemonRunner: Sendable {
@@ -64,6 +65,9 @@ public struct DaemonRunner: Sendable {
             log.warning("blocking pool already running with another size", [("threads", String(pool.threadCount))])
         }
         let stuck = StuckProbes()
+        // What outlives a reload, passed to every context from here.
+        let devices = DeviceConnections()
+        let incidents = IncidentProcessorSlot()
 
         let store: Store
         do { store = try Store(path: loaded.configuration.daemon.database, clock: clock) } catch {
@@ -77,7 +81,7 @@ public struct DaemonRunner: Sendable {
         do { try await store.beginRun(pid: CurrentProcess.id) } catch { log.error("cannot record start", [("error", error.description)]) }
 
         let ctx = DaemonContext(configuration: config, secrets: loaded.secrets, store: store, clock: clock, logger: log,
-                                stuckProbes: stuck, previousLinkKeys: lastGood.previousLinkKeys())
+                                stuckProbes: stuck, previousLinkKeys: lastGood.previousLinkKeys(), devices: devices, incidentProcessor: incidents)
         let group = ServiceGroup(clock: clock, logger: log)
         let pipeline: any ResultPipeline
         let configured: [any Service]
@@ -88,7 +92,7 @@ public struct DaemonRunner: Sendable {
             log.error("not starting: \(error.message)", error.hint.map { [("fix", $0)] } ?? [])
             return 2
         }
-        let scheduler = CheckScheduler(clock: clock, pipeline: pipeline, logger: log, stuck: stuck)
+        let scheduler = CheckScheduler(clock: clock, pipeline: pipeline, logger: log, stuck: stuck, devices: devices)
         let errors = await scheduler.apply(config)
         // The checks are what the box is for: if their service ends, the daemon stops and systemd restarts it.
         await group.start(CheckSchedulerService(scheduler: scheduler), policy: .stopDaemon)
@@ -97,7 +101,7 @@ public struct DaemonRunner: Sendable {
         await group.start(MemoryTrimService(clock: clock))
         let notifier = SystemdNotifier()
         if let wd = SystemdNotifier.watchdogInterval(), notifier.isActive {
-            await group.start(WatchdogService(notifier: notifier, interval: wd, store: store, group: group, clock: clock, logger: log.with("service", "watchdog")))
+            await group.start(WatchdogService(notifier: notifier, interval: Seconds(milliseconds: wd.components.seconds * 1000 + wd.components.attoseconds / 1_000_000_000_000_000), store: store, group: group, clock: clock, logger: log.with("service", "watchdog")))
         }
         let checkCount = config.allChecks.filter(\.enabled).count
         log.notice("watchpost started", [("sites", config.sites.map(\.id).joined(separator: ",")), ("checks", String(checkCount)),
@@ -114,7 +118,7 @@ public struct DaemonRunner: Sendable {
             sig == Signals.hangup ? .reload : .stop
         }, shutdownDeadline: config.daemon.stopTimeout, onReload: {
             try? notifier.notify("RELOADING=1")
-            await runner.reload(state: state, root: root, lastGood: lastGood, store: store, group: group, scheduler: scheduler, pipeline: pipeline, stuck: stuck, log: log)
+            await runner.reload(state: state, root: root, lastGood: lastGood, store: store, group: group, scheduler: scheduler, pipeline: pipeline, lasting: ctx, log: log)
             try? notifier.notify("READY=1\nSTATUS=monitoring \(await state.current.configuration.allChecks.filter(\.enabled).count) checks")
         }, onStop: { sig in
             log.notice("stopping", [("signal", sig == Signals.terminate ? "SIGTERM" : sig == Signals.interrupt ? "SIGINT" : "none")])
@@ -142,7 +146,7 @@ public struct DaemonRunner: Sendable {
     /// reports, heartbeat…) is stopped and rebuilt from it. What cannot change without a restart
     /// is named in the log. An invalid configuration is refused and the running one kept.
     func reload(state: ReloadState, root: CompositionRoot, lastGood: LastGoodConfiguration, store: Store, group: ServiceGroup,
-                scheduler: CheckScheduler, pipeline: any ResultPipeline, stuck: StuckProbes, log: Logger) async {
+                scheduler: CheckScheduler, pipeline: any ResultPipeline, lasting: DaemonContext, log: Logger) async {
         log.notice("reloading configuration")
         var fresh: LoadedConfiguration
         switch CompositionRoot.load(root: configRoot) {
@@ -177,15 +181,21 @@ public struct DaemonRunner: Sendable {
             }
             log.notice("link key changed: links already sent stay valid", [("previous_keys", String(previousKeys.count))])
         }
-        let ctx = DaemonContext(configuration: fresh.configuration, secrets: fresh.secrets, store: store, clock: clock, logger: freshLog,
-                                stuckProbes: stuck, previousLinkKeys: previousKeys)
+        var ctx = lasting
+        ctx.configuration = fresh.configuration
+        ctx.secrets = fresh.secrets
+        ctx.logger = freshLog
+        ctx.previousLinkKeys = previousKeys
         let services: [any Service]
         do {
             services = try root.configuredServices(ctx)
         } catch {
             log.error("reload refused: \(error.message); restoring the running configuration's services", error.hint.map { [("fix", $0)] } ?? [])
-            let back = DaemonContext(configuration: running.configuration, secrets: running.secrets, store: store, clock: clock, logger: log,
-                                     stuckProbes: stuck, previousLinkKeys: await state.previousLinkKeys)
+            var back = lasting
+            back.configuration = running.configuration
+            back.secrets = running.secrets
+            back.logger = log
+            back.previousLinkKeys = await state.previousLinkKeys
             let restored = (try? root.configuredServices(back)) ?? []
             await group.start(restored)
             await state.set(running, names: Set(restored.map(\.name)), previousLinkKeys: await state.previousLinkKeys)

@@ -8,6 +8,7 @@ import WatchpostCore
 import WatchpostStore
 import SQLite
 import Posix
+import WatchpostHost
 
 func now() -> UInt64 { monotonicNanoseconds() }
 func seconds(since t: UInt64) -> Double { Double(monotonicNanoseconds() - t) / 1e9 }

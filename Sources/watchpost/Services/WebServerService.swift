@@ -15,7 +15,7 @@ import Posix
 /// web's read-only connection.
 func incidentDesk(_ ctx: DaemonContext, reader: Store) -> any IncidentDesk {
     EngineDesk(store: ctx.store, reader: reader, clock: ctx.clock, logger: ctx.logger.with("service", "web"), decisionLevel: decisionLevels(ctx.configuration),
-               restoring: ManualResponse(configuration: ctx.configuration, store: ctx.store, clock: ctx.clock, logger: ctx.logger.with("service", "web")))
+               restoring: ManualResponse(configuration: ctx.configuration, store: ctx.store, clock: ctx.clock, logger: ctx.logger.with("service", "web"), devices: ctx.devices))
 }
 
 /// The Committee's level of each site's chain (reached only by a Department decision).

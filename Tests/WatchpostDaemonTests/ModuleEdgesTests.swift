@@ -1,0 +1,105 @@
+// The module edges of issue #21 point 5, read from the sources as a reviewer would: every Swift
+// target of Package.swift declares exactly the modules of ours its files import (none missing,
+// none unused); Posix imports nothing of ours; no macOS platform is declared.
+import Testing
+import Posix
+import WatchpostTestSupport
+
+@Suite("module edges")
+struct ModuleEdgesTests {
+    struct Target {
+        var name: String
+        var kind: String
+        var dependencies: Set<String>
+        var path: String
+    }
+
+    /// The targets of Package.swift: name, kind, declared dependencies and source folder.
+    static func targets() throws -> [Target] {
+        let text = try FileSystem.readText("\(TestPaths.packageRoot)/Package.swift")
+        let body = text[(text.range(of: "targets: [")?.upperBound ?? text.startIndex)...]
+        var out: [Target] = []
+        let kinds = [".target(", ".executableTarget(", ".testTarget(", ".systemLibrary("]
+        // Split at every target declaration; each piece runs to the next one.
+        var starts: [(String.Index, String)] = []
+        for kind in kinds {
+            var from = body.startIndex
+            while let r = body.range(of: kind + "name: \"", range: from..<body.endIndex) {
+                starts.append((r.lowerBound, String(kind.dropFirst().dropLast())))
+                from = r.upperBound
+            }
+        }
+        starts.sort { $0.0 < $1.0 }
+        for (i, (start, kind)) in starts.enumerated() {
+            let end = i + 1 < starts.count ? starts[i + 1].0 : body.endIndex
+            let piece = body[start..<end]
+            guard let nameStart = piece.range(of: "name: \"")?.upperBound,
+                  let nameEnd = piece[nameStart...].firstIndex(of: "\"") else { continue }
+            let name = String(piece[nameStart..<nameEnd])
+            var deps = Set<String>()
+            if let d = piece.range(of: "dependencies: ["), let close = piece[d.upperBound...].firstIndex(of: "]") {
+                deps = Set(piece[d.upperBound..<close].split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) })
+            }
+            var path = (kind == "testTarget" ? "Tests/" : "Sources/") + name
+            if let p = piece.range(of: "path: \""), let q = piece[p.upperBound...].firstIndex(of: "\"") { path = String(piece[p.upperBound..<q]) }
+            out.append(Target(name: name, kind: kind, dependencies: deps, path: path))
+        }
+        return out
+    }
+
+    /// Swift files under `folder` (recursively), Fixtures excluded.
+    static func swiftFiles(_ folder: String) -> [String] {
+        var files: [String] = []
+        for name in (try? FileSystem.listDirectory(folder)) ?? [] where name != "Fixtures" {
+            let path = "\(folder)/\(name)"
+            if FileSystem.isDirectory(path) { files += swiftFiles(path) } else if name.hasSuffix(".swift") { files.append(path) }
+        }
+        return files
+    }
+
+    /// The module names a Swift file imports (`import X`, `@testable import X`).
+    static func imports(_ file: String) throws -> Set<String> {
+        var names = Set<String>()
+        for line in try FileSystem.readText(file).split(separator: "\n") {
+            var words = line.split(separator: " ").map(String.init)
+            while let first = words.first, first.hasPrefix("@") || ["public", "internal", "package"].contains(first) { words.removeFirst() }
+            guard words.count >= 2, words[0] == "import" else { continue }
+            names.insert(words.count >= 3 && ["struct", "class", "enum", "func"].contains(words[1]) ? String(words[2].split(separator: ".")[0]) : words[1])
+        }
+        return names
+    }
+
+    @Test func everyTargetDeclaresExactlyTheModulesItImports() throws {
+        let all = try Self.targets()
+        #expect(all.count > 20, "Package.swift was not read: \(all.map(\.name))")
+        let ours = Set(all.map(\.name))
+        var problems: [String] = []
+        for t in all where t.kind != "systemLibrary" {
+            let files = Self.swiftFiles("\(TestPaths.packageRoot)/\(t.path)")
+            guard !files.isEmpty else { continue }  // a C target (its headers name its dependencies)
+            var imported = Set<String>()
+            for f in files { imported.formUnion(try Self.imports(f)) }
+            imported.formIntersection(ours)
+            let missing = imported.subtracting(t.dependencies), unused = t.dependencies.subtracting(imported)
+            if !missing.isEmpty { problems.append("\(t.name) imports \(missing.sorted()) without declaring them") }
+            if !unused.isEmpty { problems.append("\(t.name) declares \(unused.sorted()) but imports none of them") }
+        }
+        #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
+    }
+
+    @Test func posixImportsNothingOfOurs() throws {
+        let ours = Set(try Self.targets().map(\.name))
+        for file in Self.swiftFiles("\(TestPaths.packageRoot)/Sources/Posix") {
+            // The ICMP protocol logic is moving to WatchpostNetwork (issue #20); until it has,
+            // its file is the one that still names the domain's durations.
+            if file.hasSuffix("/ICMP.swift") { continue }
+            let found = try Self.imports(file).intersection(ours)
+            #expect(found.isEmpty, "\(file) imports \(found.sorted())")
+        }
+    }
+
+    @Test func noMacOSPlatformIsDeclared() throws {
+        let text = try FileSystem.readText("\(TestPaths.packageRoot)/Package.swift")
+        #expect(!text.contains(".macOS"), "Package.swift declares a macOS platform; the code is Glibc-only")
+    }
+}
