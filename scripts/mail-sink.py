@@ -35,6 +35,7 @@ if args.mode != "normal":
     held = []
     while True:
         c, _ = srv.accept()
+        print("accepted a connection", flush=True)  # tests wait on it: a client is in flight
         if args.mode == "garbage":
             try: c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n\x00\x01garbage\r\n")
             except OSError: pass

@@ -1,0 +1,70 @@
+// The outbox under the daemon's reload and stop (issue #21, "What I will check"): a reload that
+// changes [smtp] port sends the next mail to the new port; a stop while a message is in flight
+// ends within the stop deadline and leaves the message queued, delivered once after a restart.
+import Testing
+import WatchpostTestSupport
+import WatchpostCore
+import WatchpostStore
+import Posix
+import Glibc
+import WatchpostHost
+
+@Suite("Mail across reload and stop", .serialized)
+struct MailReloadStopTests {
+    @Test func reloadThatChangesTheSMTPPortSendsTheNextMailThere() async throws {
+        let oldDir = try makeTemporaryFolder("wp-sink-old"), newDir = try makeTemporaryFolder("wp-sink-new")
+        let oldSink = try MailSink(dir: oldDir), newSink = try MailSink(dir: newDir)
+        let cfg = try MailTestConfig(smtpPort: oldSink.port)
+        defer { cfg.cleanup(); removeTree(oldDir); removeTree(newDir) }
+        let daemon = try DaemonProcess(configDir: cfg.dir)
+        try daemon.waitUntilStarted()
+
+        let conf = try FileSystem.readText("\(cfg.dir)/watchpost.conf")
+        try FileSystem.writeAtomically("\(cfg.dir)/watchpost.conf", conf.replacing("port = \(oldSink.port)", with: "port = \(newSink.port)"))
+        kill(daemon.pid, SIGHUP)
+        try daemon.waitForLog("configuration reloaded")
+
+        let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: SystemClock())
+        #expect(try await store.enqueue([request("after-reload/1", to: "kt@taytrang.example.org", incident: nil, event: .digest, at: SystemClock().now())]) == 1)
+        #expect(await eventuallyAsync(20) { newSink.messages.count == 1 }, "\(daemon.logTail())")
+        #expect(daemon.signalAndWait(SIGTERM, seconds: 10) != nil, "the daemon did not stop on SIGTERM")
+        #expect(newSink.messages.count == 1)
+        #expect(oldSink.messages.isEmpty, "a message went to the port of the configuration before the reload")
+    }
+
+    @Test func stopWithAMessageInFlightEndsInTimeAndLeavesItQueuedForExactlyOneDelivery() async throws {
+        let sinkDir = try makeTemporaryFolder("wp-sink-hang")
+        var hanging: MailSink? = try MailSink(dir: sinkDir, arguments: ["--mode", "hang"])
+        let port = try #require(hanging).port
+        let cfg = try MailTestConfig(smtpPort: port)
+        defer { cfg.cleanup(); removeTree(sinkDir); FileSystem.remove(sinkDir + ".log") }
+        let daemon = try DaemonProcess(configDir: cfg.dir)
+        try daemon.waitUntilStarted()
+        let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: SystemClock())
+        #expect(try await store.enqueue([request("in-flight/1", to: "kt@taytrang.example.org", incident: nil, event: .digest, at: SystemClock().now())]) == 1)
+        // The sink's own readiness check was the first connection; the daemon's is the second.
+        try waitUntil("the daemon is connected to the SMTP server, waiting for its greeting", within: 20,
+                      detail: { daemon.logTail() }) {
+            ((try? FileSystem.readText(sinkDir + ".log")) ?? "").occurrences(of: "accepted a connection") >= 2
+        }
+
+        let started = monotonicNanoseconds()
+        let status = daemon.signalAndWait(SIGTERM, seconds: 10)
+        let stopMs = (monotonicNanoseconds() - started) / 1_000_000
+        let exit = try #require(status.flatMap(exitCode(ofWaitStatus:)), "the daemon did not exit on SIGTERM:\n\(daemon.logTail())")
+        #expect(exit == 0, "\(daemon.logTail())")
+        // [daemon] stop_timeout is 1.5 s by default; the unit's hard limit is 10 s.
+        #expect(stopMs < 4000, "stop took \(stopMs) ms")
+        let rows = try await store.outboxRows()
+        #expect(rows.count == 1 && rows.allSatisfy { $0.state != "sent" }, "the message in flight must stay queued: \(rows.map(\.state))")
+
+        hanging?.stopNow()
+        hanging = nil
+        let sink = try MailSink(port: port, dir: sinkDir)
+        try daemon.restart()
+        try daemon.waitUntilStarted()
+        #expect(await eventuallyAsync(30) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } }, "\(daemon.logTail())")
+        #expect(daemon.signalAndWait(SIGTERM, seconds: 10) != nil)
+        #expect(sink.messages.count == 1, "delivered exactly once")
+    }
+}
