@@ -14,35 +14,38 @@ struct ModuleEdgesTests {
         var path: String
     }
 
+    /// The text between `open` and the next `close` after it in `text`, if any.
+    static func between(_ text: Substring, _ open: String, _ close: Character) -> Substring? {
+        guard let r = text.firstRange(of: open) else { return nil }
+        let rest = text[r.upperBound...]
+        guard let end = rest.firstIndex(of: close) else { return nil }
+        return rest[rest.startIndex..<end]
+    }
+
     /// The targets of Package.swift: name, kind, declared dependencies and source folder.
     static func targets() throws -> [Target] {
-        let text = try FileSystem.readText("\(TestPaths.packageRoot)/Package.swift")
-        let body = text[(text.range(of: "targets: [")?.upperBound ?? text.startIndex)...]
-        var out: [Target] = []
-        let kinds = [".target(", ".executableTarget(", ".testTarget(", ".systemLibrary("]
-        // Split at every target declaration; each piece runs to the next one.
-        var starts: [(String.Index, String)] = []
+        let text = Substring(try FileSystem.readText("\(TestPaths.packageRoot)/Package.swift"))
+        // Each declaration starts with one of these; a piece runs to the next declaration.
+        let kinds = ["target", "executableTarget", "testTarget", "systemLibrary"]
+        var starts: [(index: String.Index, kind: String)] = []
         for kind in kinds {
-            var from = body.startIndex
-            while let r = body.range(of: kind + "name: \"", range: from..<body.endIndex) {
-                starts.append((r.lowerBound, String(kind.dropFirst().dropLast())))
-                from = r.upperBound
-            }
+            for r in text.ranges(of: ".\(kind)(name: \"") { starts.append((r.lowerBound, kind)) }
         }
-        starts.sort { $0.0 < $1.0 }
-        for (i, (start, kind)) in starts.enumerated() {
-            let end = i + 1 < starts.count ? starts[i + 1].0 : body.endIndex
-            let piece = body[start..<end]
-            guard let nameStart = piece.range(of: "name: \"")?.upperBound,
-                  let nameEnd = piece[nameStart...].firstIndex(of: "\"") else { continue }
-            let name = String(piece[nameStart..<nameEnd])
+        starts.sort { $0.index < $1.index }
+        var out: [Target] = []
+        for i in starts.indices {
+            let end: String.Index = i + 1 < starts.count ? starts[i + 1].index : text.endIndex
+            let piece: Substring = text[starts[i].index..<end]
+            guard let name = between(piece, "name: \"", "\"") else { continue }
             var deps = Set<String>()
-            if let d = piece.range(of: "dependencies: ["), let close = piece[d.upperBound...].firstIndex(of: "]") {
-                deps = Set(piece[d.upperBound..<close].split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) })
+            if let list = between(piece, "dependencies: [", "]") {
+                let parts = list.split(separator: "\"", omittingEmptySubsequences: false)
+                for (k, part) in parts.enumerated() where k % 2 == 1 { deps.insert(String(part)) }
             }
-            var path = (kind == "testTarget" ? "Tests/" : "Sources/") + name
-            if let p = piece.range(of: "path: \""), let q = piece[p.upperBound...].firstIndex(of: "\"") { path = String(piece[p.upperBound..<q]) }
-            out.append(Target(name: name, kind: kind, dependencies: deps, path: path))
+            let kind = starts[i].kind
+            let folder = kind == "testTarget" ? "Tests/" : "Sources/"
+            let path = between(piece, "path: \"", "\"").map(String.init) ?? folder + name
+            out.append(Target(name: String(name), kind: kind, dependencies: deps, path: path))
         }
         return out
     }
