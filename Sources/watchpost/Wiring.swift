@@ -6,7 +6,8 @@
 // Where each service lives:
 //   Sources/WatchpostDaemon/Services/  the service group itself, check scheduler, heartbeat,
 //                                      watchdog, memory trim, incident timer, reports,
-//                                      operating-plan watch, feedback reminders
+//                                      operating-plan watch, feedback reminders, the
+//                                      Department console's remote boxes
 //   Sources/watchpost/Services/        web server, mail (outbox, scheduled mail, IMAP
 //                                      replies), broadcast log — the services whose modules
 //                                      the daemon module does not link
