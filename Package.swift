@@ -27,7 +27,7 @@ let package = Package(
         .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
 
         // MARK: Swift wrappers: the only modules that touch C
-        .target(name: "Posix", dependencies: ["WatchpostCore"], swiftSettings: strict),
+        .target(name: "Posix", swiftSettings: strict),
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strict),
         .target(name: "Curl", dependencies: ["CCurl", "CCurlShim"], swiftSettings: strict),
         .target(name: "USB", dependencies: ["CLibUSB"], swiftSettings: strict),
@@ -118,8 +118,8 @@ let package = Package(
         // What several suites share (temporary folders, ports, waits, processes, the SMTP sink,
         // requirements that fail naming the Debian package); each test target that imports it lists it.
         .target(name: "WatchpostTestSupport", dependencies: ["WatchpostCore", "Posix"], path: "Tests/WatchpostTestSupport", swiftSettings: strict),
-        .testTarget(name: "WatchpostCoreTests", dependencies: ["WatchpostCore"], swiftSettings: strict),
-        .testTarget(name: "WatchpostConfigTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostProbes", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostCoreTests", dependencies: ["WatchpostCore", "WatchpostTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WatchpostConfigTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostProbes", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostStoreTests", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Posix"], swiftSettings: strict),
         .testTarget(name: "WatchpostReportsTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostReports", "WatchpostDaemon", "WatchpostMail", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostPowerTests", dependencies: ["WatchpostCore", "WatchpostPower", "WatchpostSimulators", "Posix", "WatchpostTestSupport"], swiftSettings: strict),

@@ -4,7 +4,6 @@
 // the kernel's type filter, sendto/recvfrom without blocking, and poll over the open sockets.
 // Every failure carries its errno (`SystemError`). What the packets mean — echo requests,
 // replies, quoted errors, timing, loss — is the network probe's (WatchpostNetwork/ICMPEcho.swift).
-import WatchpostCore
 import Glibc
 
 /// Which kind of ICMP socket pinged.

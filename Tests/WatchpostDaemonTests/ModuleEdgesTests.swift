@@ -93,9 +93,6 @@ struct ModuleEdgesTests {
     @Test func posixImportsNothingOfOurs() throws {
         let ours = Set(try Self.targets().map(\.name))
         for file in Self.swiftFiles("\(TestPaths.packageRoot)/Sources/Posix") {
-            // The ICMP protocol logic is moving to WatchpostNetwork (issue #20); until it has,
-            // its file is the one that still names the domain's durations.
-            if file.hasSuffix("/ICMP.swift") { continue }
             let found = try Self.imports(file).intersection(ours)
             #expect(found.isEmpty, "\(file) imports \(found.sorted())")
         }
