@@ -2,15 +2,20 @@
 # Boots contrib/watchpost.service for real: a systemd container (Debian's systemd-container,
 # `systemd-nspawn --directory=/ --volatile=yes --boot`) with the built binary, a test
 # configuration and the unit bound in, and a driver unit inside that checks READY, a reload that
-# changes [smtp] port, a watchdog restart of a hung (SIGSTOPped) daemon, a start from the last
-# good configuration while the one on disk is broken, and a clean stop. Results come out through
-# a bound folder; this script prints them and exits non-zero on any failed step.
+# changes [smtp] port (the next mail reaches a real SMTP server, Debian's aiosmtpd, on the new
+# port and none the old one), a watchdog restart of a hung (SIGSTOPped) daemon, a start from the
+# last good configuration while the one on disk is broken, a stop while the outbox's message is in
+# flight to a server that never answers (within the unit's deadline, the message left queued),
+# then a start that delivers it exactly once, and a clean stop. Results come out through a bound
+# folder; this script prints them and exits non-zero on any failed step.
 # Usage: boot-unit.sh BINARY   (run as root)
 set -euo pipefail
 bin=$(readlink -f "$1")
 src=$(cd "$(dirname "$0")/../.." && pwd)
 command -v systemd-nspawn >/dev/null || { echo "FAIL: systemd-nspawn missing: install the Debian package systemd-container"; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "FAIL: systemd-nspawn needs root"; exit 1; }
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || { echo "FAIL: aiosmtpd missing: install the Debian package python3-aiosmtpd"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 missing: install the Debian package sqlite3"; exit 1; }
 work=$(mktemp -d /tmp/watchpost-unit-XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 mkdir -p "$work/etc/probes/site" "$work/results" "$work/wants" "$work/dropin"
@@ -25,13 +30,24 @@ heartbeat_interval = 5s
 [smtp]
 host = 127.0.0.1
 port = 2525
+insecure = true
 from = watchpost@example.invalid
+
+[mail]
+group_window = 2s
+retry_initial = 1s
+retry_max = 2s
 CONF
 printf '[web]\nlink_key = %s\n' "$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$work/etc/secrets.conf"
 chmod 600 "$work/etc/secrets.conf"
 printf '#!/bin/sh\necho "OK - fine"\n' > "$work/etc/ok.sh"
 chmod 755 "$work/etc/ok.sh"
-printf '[check ok]\nkind = exec\ncommand = ./ok.sh\ninterval = 2s\ntimeout = 1s\n' > "$work/etc/probes/site/checks.conf"
+# A security check (the Department is mailed at once, 32/2018 Art. 7.2.3) the driver breaks by
+# creating /etc/watchpost/seal-broken.
+printf '#!/bin/sh\nif [ -e "$1" ]; then echo "CRITICAL - niem phong bi pha"; exit 2; fi\necho "OK"\n' > "$work/etc/flip.sh"
+chmod 755 "$work/etc/flip.sh"
+printf '[check ok]\nkind = exec\ncommand = ./ok.sh\ninterval = 2s\ntimeout = 1s\n\n' > "$work/etc/probes/site/checks.conf"
+printf '[check seal]\nkind = exec\nname = Niêm phong tủ điều khiển\ncommand = ./flip.sh\narguments = /etc/watchpost/seal-broken\ncategory = security\ninterval = 1s\ntimeout = 900ms\nfail_after = 1\n' >> "$work/etc/probes/site/checks.conf"
 "$bin" check --config "$work/etc" >/dev/null || { echo "FAIL: the test configuration does not validate:"; "$bin" check --config "$work/etc"; exit 1; }
 
 cp "$src/contrib/watchpost.service" "$work/watchpost.service"
@@ -68,6 +84,18 @@ wait_for() {
     return 1
 }
 prop() { systemctl show -p "$1" --value watchpost; }
+DB=/var/lib/watchpost/watchpost.db
+unsent() { sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE state <> 'sent'" 2>/dev/null || echo error; }
+# sink NAME PORT [MODE]: Debian's aiosmtpd (scripts/mail-sink.py) saving to /results/mail-NAME.
+sink() {
+    mkdir -p "$R/mail-$1"
+    /usr/bin/python3 /opt/watchpost/mail-sink.py --listen "127.0.0.1:$2" --dir "$R/mail-$1" ${3:+--mode $3} > "$R/sink-$1.log" 2>&1 < /dev/null &
+    echo $! > "$R/sink-$1.pid"
+    wait_for "SMTP server $1 listening on $2" 20 "grep -q ready $R/sink-$1.log"
+}
+mails() { ls "$R/mail-$1"/*.eml 2>/dev/null | wc -l; }
+sink old 2525
+sink new 2626
 finish() { journalctl -u watchpost --no-pager -o short-precise > $R/journal.txt 2>&1; systemctl status watchpost --no-pager > $R/status.txt 2>&1; echo done > $R/done; systemctl poweroff; exit 0; }
 
 # 1. READY: Type=notify turns active only after READY=1.
@@ -84,6 +112,9 @@ systemctl reload watchpost
 wait_for "reload applied" 30 'journalctl -u watchpost | grep -q "configuration reloaded"'
 wait_for "outbox rebuilt with the new port" 10 'journalctl -u watchpost | grep "service started" | grep -q "smtp=\"\{0,1\}127.0.0.1:2626"'
 [ "$(prop MainPID)" = "$pid1" ] && step ok "same process after reload" || step FAIL "reload restarted the process"
+touch /etc/watchpost/seal-broken
+wait_for "the next mail reached the new port" 60 '[ "$(mails new)" -ge 1 ]'
+[ "$(mails old)" = 0 ] && step ok "no mail on the old port" || step FAIL "$(mails old) mail(s) went to the old port after the reload"
 
 # 3. A hung daemon (SIGSTOP): the watchdog is not fed, systemd kills and restarts it.
 kill -STOP "$pid1"
@@ -97,14 +128,39 @@ systemctl restart watchpost
 wait_for "started from the last good configuration" 60 '[ "$(prop ActiveState)" = active ] && journalctl -u watchpost | grep -q "STARTING FROM THE LAST GOOD CONFIGURATION"'
 cp /tmp/good.conf /etc/watchpost/watchpost.conf
 
-# 5. Clean stop within the unit's deadline: exit status 0, "watchpost stopped".
+# 5. Stop while a message is in flight: the SMTP server accepts the connection and never says a
+# word. The stop ends within the unit's deadline and the message stays queued.
+wait_for "outbox settled before the in-flight step" 60 '[ "$(unsent)" = 0 ]'
+kill "$(cat $R/sink-new.pid)"
+wait_for "SMTP server new stopped" 10 '! kill -0 $(cat $R/sink-new.pid) 2>/dev/null'
+sink silent 2626 hang
+rm -f /etc/watchpost/seal-broken
+# The incident resolves: its notice goes out to the server that never answers.
+wait_for "the daemon connected to the silent SMTP server" 60 'grep -q "accepted a connection" $R/sink-silent.log'
+queued=$(unsent)
+echo "messages not yet sent when the stop began: $queued" >> $R/steps
 t0=$(date +%s%N)
 systemctl stop watchpost
 t1=$(date +%s%N)
-echo "stop took $(( (t1 - t0) / 1000000 )) ms" >> $R/steps
+ms=$(( (t1 - t0) / 1000000 ))
+echo "stop took $ms ms" >> $R/steps
+[ "$ms" -lt 10000 ] && step ok "stop within the unit's TimeoutStopSec (10 s)" || step FAIL "stop took $ms ms"
 [ "$(prop Result)" = success ] && step ok "stop result success" || step FAIL "stop result $(prop Result)"
 [ "$(prop ExecMainStatus)" = 0 ] && step ok "exit status 0" || step FAIL "exit status $(prop ExecMainStatus)"
 wait_for "stopped line in the journal" 10 'journalctl -u watchpost | grep -q "watchpost stopped"'
+left=$(unsent)
+[ "$left" != error ] && [ "$left" -ge 1 ] && step ok "the message in flight left queued ($left unsent)" || step FAIL "nothing left queued after a stop with a message in flight ($left)"
+
+# 6. The next start delivers it, exactly once.
+kill "$(cat $R/sink-silent.pid)"
+wait_for "silent SMTP server stopped" 10 '! kill -0 $(cat $R/sink-silent.pid) 2>/dev/null'
+sink after 2626
+systemctl start watchpost
+wait_for "queued message delivered after the restart" 60 '[ "$(unsent)" = 0 ] && [ "$(mails after)" -ge 1 ]'
+dups=$(cat $R/mail-new/*.eml $R/mail-after/*.eml 2>/dev/null | grep -i '^Message-ID:' | sort | uniq -d | wc -l)
+[ "$dups" = 0 ] && step ok "delivered once ($(mails after) message(s) after the restart, no Message-ID twice)" || step FAIL "$dups Message-ID(s) delivered twice"
+systemctl stop watchpost
+[ "$(prop Result)" = success ] && step ok "final stop result success" || step FAIL "final stop result $(prop Result)"
 finish
 DRIVER
 
@@ -113,9 +169,10 @@ swiftlib=$(ldd "$bin" | awk '/libswiftCore.so/ {print $3}')
 swiftbind=()
 [ -z "$swiftlib" ] || swiftbind=(--bind-ro="$(dirname "$swiftlib")")
 set +e
-timeout --kill-after=10 180 systemd-nspawn --quiet --directory=/ --volatile=yes --boot --register=no --keep-unit \
+timeout --kill-after=10 240 systemd-nspawn --quiet --directory=/ --volatile=yes --boot --register=no --keep-unit \
     --machine="watchpost-unit-$$" \
     --bind-ro="$bin:/opt/watchpost/bin/watchpost" \
+    --bind-ro="$src/scripts/mail-sink.py:/opt/watchpost/mail-sink.py" \
     "${swiftbind[@]}" \
     --bind="$work/etc:/etc/watchpost" \
     --bind-ro="$work/watchpost.service:/etc/systemd/system/watchpost.service" \
