@@ -6,6 +6,7 @@ import WatchpostCore
 import WatchpostConfig
 import Posix
 import Glibc
+import WatchpostTestSupport
 @testable import WatchpostDaemon
 
 final class Gate: Sendable {
@@ -126,5 +127,18 @@ struct StuckProbeTests {
         for t in held { try await t.value }
         try await until("all three threads waiting") { pool.usage.idle == 3 }
         #expect(pool.usage.started == 3, "threads are kept for the next calls")
+    }
+}
+
+/// The same guard in the real daemon, with a blocking call that really hangs in the kernel: a
+/// `content` check on a share that stops answering (scripts/e2e/hung-probe.sh).
+@Suite("Stuck probe in the running daemon", .serialized, .timeLimit(.minutes(2)))
+struct HungShareProcessTests {
+    @Test func aHungShareHoldsOneThreadItsCheckIsUnknownAndTheOthersStayOnTime() throws {
+        _ = try requirePythonModule("fusepy", debianPackage: "python3-fusepy")
+        _ = try requireTool("sqlite3", debianPackage: "sqlite3")
+        _ = try requireTool("curl", debianPackage: "curl")
+        let (rc, out) = shell("bash '\(packageRoot)/scripts/e2e/hung-probe.sh' '\(binDir)' 6 2>&1")
+        #expect(rc == 0 && out.hasSuffix("OK\n"), "\(out)")
     }
 }

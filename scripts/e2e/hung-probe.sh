@@ -1,0 +1,124 @@
+#!/bin/bash
+# A probe that hangs in a blocking call, with the real binary (issue #21, "What I will check"):
+# a `content` check whose media folder is a share that stops answering (a FUSE file system,
+# Debian's python3-fusepy, whose lstat never returns until released — a hung NFS or SMB mount
+# behaves the same). The call blocks a thread of the blocking pool in the kernel. Checked:
+#  - the check goes UNKNOWN "the previous run has not returned for N s" (probe.skipped) and the
+#    probe is not started again: one pool thread stuck after many intervals, not one per interval
+#    (/metrics: watchpost_blocking_pool_stuck_threads 1; the daemon's thread count does not grow);
+#  - the other checks keep their 1 s rhythm (their last result is recent);
+#  - when the share answers again the thread comes back and the stuck gauge clears.
+# Usage: hung-probe.sh BIN_DIR [HOLD_SECONDS]   (run as root: mounting FUSE). Prints "OK" on success.
+set -euo pipefail
+bin="$1"; hold="${2:-8}"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$root/scripts/lib.sh"
+py=$(debian_python)
+"$py" -c 'import fusepy' 2>/dev/null || { echo "FAIL: fusepy missing: install the Debian package python3-fusepy"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 missing: install the Debian package sqlite3"; exit 1; }
+command -v curl >/dev/null || { echo "FAIL: curl missing: install the Debian package curl"; exit 1; }
+[ -c /dev/fuse ] || { echo "FAIL: /dev/fuse missing (the kernel's fuse module)"; exit 1; }
+work="$(mktemp -d /tmp/watchpost-hung-XXXXXX)"
+pids=()
+cleanup() {
+    touch "$work/release"
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    umount -l "$work/share" 2>/dev/null || true
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "--- daemon log"; tail -n 30 "$work/daemon.log" 2>/dev/null || true; exit 1; }
+# wait_for WHAT SECONDS COMMAND: polls a condition with a loud deadline.
+wait_for() {
+    local what=$1 limit=$2; shift 2
+    local end=$(( $(date +%s) + limit ))
+    until eval "$*"; do
+        [ "$(date +%s)" -le "$end" ] || fail "$what (not within ${limit} s)"
+        sleep 0.2
+    done
+}
+
+# The share: every lookup and listing below its root blocks until $work/release exists.
+mkdir -p "$work/share" "$work/conf/probes/tay-trang"
+cat > "$work/share.py" <<'PY'
+import errno, os, stat, sys, time
+from fusepy import FUSE, Operations, FuseOSError
+mount, release = sys.argv[1], sys.argv[2]
+class Hung(Operations):
+    def getattr(self, path, fh=None):
+        if path == "/":
+            return dict(st_mode=stat.S_IFDIR | 0o755, st_nlink=2)
+        while not os.path.exists(release): time.sleep(0.05)
+        raise FuseOSError(errno.ENOENT)
+    def readdir(self, path, fh):
+        while not os.path.exists(release): time.sleep(0.05)
+        return [".", ".."]
+print("mounting", flush=True)
+FUSE(Hung(), mount, foreground=True)
+PY
+"$py" "$work/share.py" "$work/share" "$work/release" > "$work/share.log" 2>&1 < /dev/null &
+pids+=($!)
+wait_for "the hung share mounted" 20 'grep -q " $work/share fuse" /proc/mounts'
+
+free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+cp -r "$root/alerts" "$work/conf/"
+cp "$root/probes/tay-trang/site.conf" "$root/probes/tay-trang/schedule.conf" "$work/conf/probes/tay-trang/"
+( cd "$work/conf" && "$bin/watchpost" manifest keygen --out department >/dev/null )
+printf '[web]\nlink_key = %s\n' "$(openssl rand -hex 32)" > "$work/conf/secrets.conf"; chmod 600 "$work/conf/secrets.conf"
+cat > "$work/conf/watchpost.conf" <<CONF
+[daemon]
+database = $work/watchpost.db
+secrets = secrets.conf
+jitter = 0
+log_level = info
+blocking_threads = 4
+[smtp]
+host = 127.0.0.1
+port = 1
+insecure = true
+from = watchpost@example.org
+[web]
+listen = 127.0.0.1:$port
+CONF
+printf '#!/bin/sh\necho "OK - fine"\n' > "$work/conf/ok.sh"; chmod 755 "$work/conf/ok.sh"
+{
+    printf '[check share]\nkind = content\nname = Thư mục nội dung trên ổ mạng\nmedia_folder = %s/share\npublic_key = department.pub\ninterval = 1s\ntimeout = 1s\n\n' "$work"
+    for i in 0 1; do printf '[check c%s]\nkind = exec\ncommand = ./ok.sh\ninterval = 1s\ntimeout = 900ms\n\n' $i; done
+} > "$work/conf/probes/tay-trang/checks.conf"
+"$bin/watchpost" check --config "$work/conf" > "$work/check.txt" 2>&1 || { cat "$work/check.txt"; fail "configuration"; }
+printf 'k9-Lantern-pass\n' | "$bin/watchpost" user add viewer --role department --name "Sở TT&TT" --config "$work/conf" >/dev/null
+token=$("$bin/watchpost" user token viewer --config "$work/conf")
+"$bin/watchpost" run --config "$work/conf" > "$work/daemon.log" 2>&1 < /dev/null &
+wp=$!; pids+=($wp)
+metric() { curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print int($2)}'; }
+threads() { ls "/proc/$wp/task" | wc -l; }
+state() { sqlite3 "$work/watchpost.db" "SELECT status FROM check_state WHERE check_id = '$1'" 2>/dev/null; }   # 0 OK … 3 UNKNOWN
+age_ms() { sqlite3 "$work/watchpost.db" "SELECT CAST(strftime('%s','now') AS INTEGER) * 1000 - last_ms FROM check_state WHERE check_id = '$1'" 2>/dev/null; }
+
+wait_for "the web server answering /metrics" 30 '[ -n "$(metric watchpost_blocking_pool_stuck_threads)" ]'
+wait_for "the share's probe stuck past its deadline (one pool thread)" 30 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 1 ]'
+wait_for "the share's check UNKNOWN, not started again (probe.skipped)" 30 'grep -q "check=share.*probe.skipped\|probe.skipped.*check=share" "$work/daemon.log" || "$bin/watchpost" status --config "$work/conf" 2>/dev/null | grep "tay-trang/share" | grep -q "đã treo"'
+[ "$(state share)" = 3 ] || fail "the share's check is $(state share), not UNKNOWN (3)"
+t0=$(threads)
+sleep "$hold"   # the hang lasts: HOLD_SECONDS more intervals of the share's 1 s check
+stuck=$(metric watchpost_blocking_pool_stuck_threads); t1=$(threads)
+[ "$stuck" = 1 ] || fail "after $hold more intervals $stuck pool threads are stuck (one expected)"
+[ "$t1" -le "$t0" ] || fail "the daemon's threads grew from $t0 to $t1 while the probe stayed stuck"
+[ "$(state share)" = 3 ] || fail "the share's check is $(state share) while stuck, not UNKNOWN (3)"
+for c in c0 c1; do
+    a=$(age_ms $c)
+    [ "$(state $c)" = 0 ] || fail "$c is $(state $c), not OK"
+    [ -n "$a" ] && [ "$a" -lt 3000 ] || fail "$c's last result is $a ms old (its interval is 1 s)"
+done
+"$bin/watchpost" status --config "$work/conf" 2>/dev/null | grep "tay-trang/share" || true
+echo "stuck ${hold}+ s: 1 pool thread stuck, daemon threads $t0 -> $t1, c0/c1 last results $(age_ms c0)/$(age_ms c1) ms old"
+
+# The share answers again: the thread returns, the gauge clears, the check runs again.
+touch "$work/release"
+wait_for "the stuck thread back (gauge 0)" 30 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 0 ]'
+wait_for "the share's check judged again (no longer UNKNOWN)" 30 '[ "$(state share)" != 3 ]'
+kill -TERM "$wp"
+wait "$wp" || fail "the daemon exited with status $? on SIGTERM"
+echo OK
