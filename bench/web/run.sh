@@ -9,7 +9,7 @@
 #
 #   bench/web/run.sh soak [REQUESTS] [CONNECTIONS-PER-TARGET] [BINARY]   (default 1000000, 32)
 #     Memory soak (issue 21): REQUESTS in all, a third each to the board, the API and /metrics
-#     at once; the daemon's RSS sampled every second before, during and after. Goal: during the
+#     at once; the daemon's RSS sampled every second before, during and for 60 s after. Goal: during the
 #     load within 2x idle, after it back near idle. Results: bench/web/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -127,15 +127,15 @@ LUA
         echo "$t: ${c:-0} requests, $(awk '/^Requests\/sec/ {print int($2)}' "$work/$t.txt") req/s $(grep -hE 'Non-2xx|Socket errors|unable' "$work/$t.txt" || true)"
     done
     echo "during: ${total} requests in ${elapsed} s; RSS peak ${peak} kB, mean $((sum / (n > 0 ? n : 1))) kB over $n samples ($(parts)at the end), threads $(threadcount), load $(load)"
-    sleep 15
-    after15=$(rss)
-    echo "after 15 s quiet: RSS ${after15} kB ($(parts)), threads $(threadcount)"
-    sleep 15
+    sleep 30
     after30=$(rss)
-    echo "after 30 s quiet: RSS ${after30} kB ($(parts)), threads $(threadcount), load $(load)"
+    echo "after 30 s quiet: RSS ${after30} kB ($(parts)), threads $(threadcount)"
+    sleep 30
+    after60=$(rss)
+    echo "after 60 s quiet: RSS ${after60} kB ($(parts)), threads $(threadcount), load $(load)"
     echo "RSS samples (s kB threads), every 10th:"; awk 'NR % 10 == 1' "$work/samples" | paste -sd' ' | fold -w 120
-    printf 'RESULT idle=%s during_peak=%s after15=%s after30=%s requests=%s ratio_peak=%s ratio_after30=%s\n' "$idle" "$peak" "$after15" "$after30" "$total" \
-        "$(echo "scale=2; $peak / $idle" | bc)" "$(echo "scale=2; $after30 / $idle" | bc)"
+    printf 'RESULT idle=%s during_peak=%s after30=%s after60=%s requests=%s seconds=%s req_per_s=%s ratio_peak=%s ratio_after60=%s\n' "$idle" "$peak" "$after30" "$after60" "$total" "$elapsed" \
+        "$((total / (elapsed > 0 ? elapsed : 1)))" "$(echo "scale=2; $peak / $idle" | bc)" "$(echo "scale=2; $after60 / $idle" | bc)"
     ok=1
     [ "$total" -ge "$requests" ] || { echo "NOT met: only $total of $requests requests answered"; ok=0; }
     [ "$peak" -le $((2 * idle)) ] || { echo "NOT met: peak RSS over 2x idle"; ok=0; }
