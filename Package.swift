@@ -90,7 +90,7 @@ let package = Package(
         // Draws a report's PDF with cairo and pango from the layout watchpost writes, so that
         // watchpost itself links none of cairo, pango, glib, harfbuzz (bench/daemon/README.md).
         // Installed beside watchpost; the Swift runtime linked in, as for watchpost.
-        .executableTarget(name: "watchpost-pdf", dependencies: ["PDF", "PDFLayout", "WatchpostCore", "Posix"], swiftSettings: strict,
+        .executableTarget(name: "watchpost-pdf", dependencies: ["PDF", "PDFLayout", "WatchpostHost", "WatchpostCore", "Posix"], swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"])]),
         // The content scanner alone, for bench/content (not a product).
         .executableTarget(name: "watchpost-hash-bench", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostContent", "Posix"], swiftSettings: strict),
@@ -120,7 +120,7 @@ let package = Package(
         .target(name: "WatchpostTestSupport", dependencies: ["WatchpostCore", "Posix"], path: "Tests/WatchpostTestSupport", swiftSettings: strict),
         .testTarget(name: "WatchpostCoreTests", dependencies: ["WatchpostCore", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostConfigTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostProbes", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
-        .testTarget(name: "WatchpostStoreTests", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Posix"], swiftSettings: strict),
+        .testTarget(name: "WatchpostStoreTests", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostReportsTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostReports", "WatchpostDaemon", "WatchpostMail", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostPowerTests", dependencies: ["WatchpostCore", "WatchpostPower", "WatchpostSimulators", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostNetworkTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostNetwork", "Posix", "WatchpostTestSupport"], swiftSettings: strict),

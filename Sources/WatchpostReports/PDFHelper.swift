@@ -39,7 +39,7 @@ enum PDFHelper {
         }
         let outcome: Subprocess.Outcome
         do {
-            outcome = try Subprocess.run(helper, arguments: [layout, temporary], timeout: timeout)
+            outcome = try Subprocess.run(helper, arguments: [layout, temporary], timeout: timeout.duration)
         } catch {
             throw failure("\(error)")
         }

@@ -8,6 +8,7 @@ import WatchpostCore
 import PDFLayout
 import PDF
 import Posix
+import WatchpostHost
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count == 2 else {
