@@ -62,6 +62,9 @@ from = bench@example.org
 [web]
 listen = 127.0.0.1:$port
 threads = $threads
+# Every wrk connection comes from 127.0.0.1: above the product's 16 per address (#19), or the
+# extra ones are closed at once and wrk spins reconnecting (millions of read errors).
+max_connections_per_address = $((3 * conns + 16))
 CONF
 for i in 1 2 3 4 5 6; do printf '[check c%s]\nkind = exec\nname = Kiểm tra %s\ncommand = %s/check_ok\ninterval = 5s\ntimeout = 3s\n\n' $i $i "$work"; done > "$work/wp/probes/tay-trang/checks.conf"
 "$bin" check --config "$work/wp" >"$work/check.txt" 2>&1 || { cat "$work/check.txt"; exit 1; }
@@ -91,13 +94,17 @@ threadcount() { ls /proc/$wp/task | wc -l; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 if [ "$mode" = soak ]; then
-    # Each wrk (one thread) stops after its share of the requests.
+    # Each wrk (one thread) stops after its share of the requests and leaves a mark; wrk's main
+    # thread sleeps for the whole -d, so the loop below interrupts it (SIGINT) to get its report.
     cat > "$work/limit.lua" <<'LUA'
 local limit = tonumber(os.getenv("WRK_LIMIT"))
 local answered = 0
 function response(status, headers, body)
     answered = answered + 1
-    if answered >= limit then wrk.thread:stop() end
+    if answered == limit then
+        local f = io.open(os.getenv("WRK_DONE"), "w"); if f then f:close() end
+        wrk.thread:stop()
+    end
 end
 LUA
     share=$(( (requests + 2) / 3 ))
@@ -105,7 +112,7 @@ LUA
     echo "idle: RSS ${idle} kB ($(parts)), threads $(threadcount), load $(load)"
     start=$(date +%s)
     soak_wrk() {  # name url header
-        WRK_LIMIT=$share wrk -t1 -c"$conns" -d3600s -s "$work/limit.lua" -H "$3" "$2" > "$work/$1.txt" 2>&1 &
+        WRK_LIMIT=$share WRK_DONE="$work/$1.done" wrk -t1 -c"$conns" -d3600s -s "$work/limit.lua" -H "$3" "$2" > "$work/$1.txt" 2>&1 &
         pids+=($!)
     }
     soak_wrk board "${board[@]}"; w_board=$!
@@ -117,6 +124,9 @@ LUA
         r=$(rss); [ "$r" -gt "$peak" ] && peak=$r
         sum=$((sum + r)); n=$((n + 1))
         echo "$(( $(date +%s) - start )) $r $(threadcount)" >> "$work/samples"
+        for t in board api metrics; do
+            [ -f "$work/$t.done" ] && [ ! -f "$work/$t.interrupted" ] && { eval "kill -INT \$w_$t" 2>/dev/null; touch "$work/$t.interrupted"; }
+        done
         sleep 1
     done
     wait $w_board $w_api $w_metrics || true
