@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "WatchpostWebTests", dependencies: [
             "WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "WatchpostDaemon", "WatchpostSimulators", "HTTPServer", "Curl", "Posix", "WatchpostTestSupport",
         ], swiftSettings: strict),
-        .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix",
+        .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix",
                                                                   "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent", "WatchpostPlayer", "WatchpostTestSupport", "WatchpostSimulators"], swiftSettings: strict),
         .testTarget(name: "WatchpostLEDTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostLED", "WatchpostSimulators", "WatchpostProbes", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostMailTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostMail", "WatchpostAuth", "Curl", "Posix", "WatchpostTestSupport"], swiftSettings: strict),

@@ -15,6 +15,8 @@ import WatchpostDaemon
 import WatchpostLED
 import WatchpostSimulators
 import Posix
+import WatchpostHost
+import WatchpostProbes
 
 @Suite("Restore adopted by the probe", .serialized, .timeLimit(.minutes(1)))
 struct RestoreAdoptionTests {
@@ -37,8 +39,11 @@ struct RestoreAdoptionTests {
         let processor = IncidentProcessor(configuration: config, settings: EngineSettings(configuration: config), store: store, clock: clock, logger: logger)
 
         let settings = try NovaStarSettings(section: check.parameters, followsSchedule: check.followsSchedule)
+        // The daemon's device connections (its composition root makes them once); the command
+        // below makes its own, as another process would.
+        let daemonDevices = DeviceConnections()
         func daemonProbe() -> NovaStarProbe {
-            NovaStarProbe(settings: settings, client: NovaStarClients.client(for: settings.endpoint, clock: clock, requestTimeout: settings.requestTimeout),
+            NovaStarProbe(settings: settings, client: daemonDevices.novaStar.client(for: settings.endpoint, clock: clock, requestTimeout: settings.requestTimeout),
                           ledger: NovaStarCommandLedger())
         }
         func context(_ inMaintenance: Bool) -> ProbeContext {

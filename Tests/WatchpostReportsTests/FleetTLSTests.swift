@@ -11,6 +11,7 @@ import WatchpostConfig
 import WatchpostStore
 import WatchpostReports
 import Posix
+import WatchpostHost
 import Glibc
 import WatchpostTestSupport
 
