@@ -3,15 +3,10 @@
 import Glibc
 
 extension CurrentProcess {
-    /// The running executable's path (readlink of /proc/self/exe); nil if unreadable.
-    public static func executablePath() -> String? {
-        guard let target = try? FileSystem.linkTarget(Array("/proc/self/exe".utf8)) else { return nil }
-        return String(decoding: target, as: UTF8.self)
-    }
-
-    /// The folder holding the running executable; nil if unreadable.
+    /// The folder holding the running executable (readlink of /proc/self/exe); nil if unreadable.
     public static func executableDirectory() -> String? {
-        guard let path = executablePath() else { return nil }
+        guard let target = try? FileSystem.linkTarget(Array("/proc/self/exe".utf8)) else { return nil }
+        let path = String(decoding: target, as: UTF8.self)
         guard let slash = path.lastIndex(of: "/") else { return nil }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

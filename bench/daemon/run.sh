@@ -9,8 +9,6 @@
 #         equivalent for (ping, TCP, HTTP, HTTPS, program, file checksum, file exists).
 #   three — a TCP port, an HTTP URL and a program on loopback (the earlier comparison).
 #   bench/daemon/run.sh [SECONDS] [demo|three]        (default 60 demo; root for ping)
-# "RSS at 10 s" is before the daemon lets go of its start-up program pages (30 s after start,
-# MemoryTrimService); "RSS" is at the end of the window, the steady figure that counts.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
@@ -134,7 +132,6 @@ results=$(grep -c . "$work/wp.log" || true)
 
 size=$(stat -c %s "$bin/watchpost"); ssize=$(stat -c %s "$work/watchpost.stripped")
 printf '\n%-34s %14s %14s %8s\n' "measure ($set_name checks, $secs s)" "watchpost" "monit" "ratio"
-printf '%-34s %14s %14s %8s\n' "RSS at 10 s (kB)" "$wp_rss0" "$mo_rss0" "$(echo "scale=2; $wp_rss0 / $mo_rss0" | bc)"
 printf '%-34s %14s %14s %8s\n' "RSS (kB)" "$wp_rss" "$mo_rss" "$(echo "scale=2; $wp_rss / $mo_rss" | bc)"
 printf '%-34s %14s %14s %8s\n' "peak RSS (kB)" "$wp_peak" "$mo_peak" "$(echo "scale=2; $wp_peak / $mo_peak" | bc)"
 wp_c=$(echo "$wp_cpu - $wp_cpu0" | bc); mo_c=$(echo "$mo_cpu - $mo_cpu0" | bc)
