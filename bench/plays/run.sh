@@ -6,6 +6,7 @@
 # peak memory from /usr/bin/time). Peer: the sqlite3 shell running the same month query on the
 # same file. Prints the store's size on disk. Say the load average next to any figure.
 #   bench/plays/run.sh [ROWS]        (default 1051200)
+#   BIN_DIR=.build/release bench/plays/run.sh   (no build: binaries already there)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
@@ -14,10 +15,17 @@ rows=${1:-1051200}
 work=$(mktemp -d /tmp/watchpost-bench-plays-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-echo "==> release build"
-swift build -c release --product watchpost-bench-plays 2>&1 | tail -n 1
-swift build -c release --product watchpost 2>&1 | tail -n 1
-bindir="$(swift build -c release --show-bin-path)"
+# BIN_DIR=.build/release uses binaries already built there (e.g. with `swift build -c release -j 1`:
+# a build with another -j recompiles every module, since -j sets swiftc's -num-threads).
+if [ -n "${BIN_DIR:-}" ]; then
+  bindir=$BIN_DIR
+else
+  echo "==> release build"
+  swift build -c release --product watchpost-bench-plays 2>&1 | tail -n 1
+  swift build -c release --product watchpost 2>&1 | tail -n 1
+  bindir="$(swift build -c release --show-bin-path)"
+fi
+echo "binaries: $bindir"
 
 echo "==> fill and read ($rows rows)   load: $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/time -f "bench peak_rss_kb=%M" "$bindir/watchpost-bench-plays" "$work" "$rows"
