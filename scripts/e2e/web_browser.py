@@ -100,12 +100,25 @@ try:
                  "/registers/training", "/registers/equipment", "/fleet", "/fleet/report", "/users", "/no-such-page", "/logout"]
     signed_out = ["/login", link, "/ack/not-a-token"]
     problems = []
+    shot_paths = {}
+
+    def shot_name(path):
+        """One screenshot file per page: the ack link and an unknown token are pages of their own."""
+        rel = path.replace(a.base, "")
+        if rel == "/ack/not-a-token":
+            return "ack-unknown-token"
+        if rel.startswith("/ack/"):
+            return "ack-link"
+        return re.sub(r"[^A-Za-z0-9]+", "-", rel).strip("-") or "board"
+
     def visit(path, width):
         url = path if path.startswith("http") else a.base + path
         driver.set_window_size(width, 1000)
         driver.get(url)
         wait_for(driver, "the page %s" % path, lambda d: d.execute_script("return document.readyState") == "complete" and heading(d) != "")
-        name = re.sub(r"[^A-Za-z0-9]+", "-", path.replace(a.base, "").split("/ack/")[0] + ("-ack-link" if "/ack/" in path and path != "/ack/not-a-token" else "")).strip("-") or "board"
+        name = shot_name(path)
+        if shot_paths.setdefault(name, path) != path:
+            problems.append("%s and %s would share the screenshot name %s" % (shot_paths[name][:60], path[:60], name))
         driver.save_screenshot(os.path.join(shots, "%s-%d.png" % (name, width)))
         inner, scroll = driver.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
         viewport = driver.execute_script("var m=document.querySelector('meta[name=viewport]'); return m ? m.content : ''")
