@@ -97,8 +97,8 @@ struct NamespacePair {
         ip -n \(s) route add unreachable 192.0.2.0/24
         # A fresh veth link takes up to a second to pass IPv6 (link up, neighbour discovery):
         # wait for it here so that the tests measure the probes, not the set-up.
-        ok=; for i in $(seq 1 300); do if ip netns exec \(c) ping -6 -c1 -W1 -q 2001:db8:1::2 >/dev/null 2>&1; then ok=1; break; fi; sleep 0.1; done
-        [ -n "$ok" ] || { echo "deadline missed: IPv6 over the veth pair did not pass within 30 s"; exit 1; }
+        . '\(TestPaths.packageRoot)/scripts/lib.sh'
+        wait_for "IPv6 over the veth pair" 30 ip netns exec \(c) ping -6 -c1 -W1 -q 2001:db8:1::2
         ip netns exec \(c) ping -c1 -W1 -q 198.51.100.2 >/dev/null
         """
         do { try await Shell.must(setup) } catch {

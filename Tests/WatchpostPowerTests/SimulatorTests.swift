@@ -33,11 +33,12 @@ struct SimulatorTests {
         // The repeats are 1 s apart against a 300 ms on-battery delay: the delay counts from the
         // first OB reading, so a first read slowed down by a loaded machine must not eat the margin
         // (400 ms apart failed under load 18).
-        // Each step waits for an event with a deadline: the pty link to appear, each control
+        // Each step waits for an event with a deadline (scripts/lib.sh's wait_for, in seconds): the pty link to appear, each control
         // command to be taken (the simulator removes the file when it has applied it). Commands
         // are written to a temporary name and renamed, so a half-written file is never read.
         let script = """
-        until_ok() { n=0; while ! eval "$1"; do n=$((n+1)); if [ $n -gt 600 ]; then echo "FAIL: deadline missed: $2"; exit 1; fi; sleep 0.05; done; }
+        . '\(TestPaths.packageRoot)/scripts/lib.sh'
+        until_ok() { wait_for "$2" 30 eval "$1" || exit 1; }
         control() { echo "$1" > \(dir)/ctl.tmp && mv \(dir)/ctl.tmp \(dir)/ctl; until_ok "[ ! -e \(dir)/ctl ]" "the simulator takes $1"; }
         '\(sim)' ups-q1 --link \(dir)/tty --control \(dir)/ctl --mains-loss-after never --mains-back-after never 2>/dev/null & sim=$!
         trap 'kill $sim' EXIT
@@ -48,7 +49,7 @@ struct SimulatorTests {
         control battery-low
         '\(watchpost)' probe ups --q1 --device \(dir)/tty --repeat 1
         """
-        let r = try Subprocess.run("/bin/sh", arguments: ["-c", script], timeout: .seconds(90))
+        let r = try Subprocess.run("/bin/bash", arguments: ["-c", script], timeout: .seconds(90))
         let lines = r.output.split(separator: "\n").map(String.init)
         let variables = Emulation.variables(r.output)
         #expect(variables["ups.model"] == "SIM-Q1-1K")

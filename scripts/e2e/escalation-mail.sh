@@ -11,6 +11,7 @@
 set -euo pipefail
 bin="$1"; site="$2"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$root/scripts/lib.sh"
 work="$(mktemp -d /tmp/watchpost-escalation-XXXXXX)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -93,25 +94,18 @@ for path in sorted(glob.glob(os.path.join(d, "*.eml")), key=lambda p: int(os.pat
 PY
 }
 count() { mails "$1" | grep -c -- "${2:-}" || true; }
-wait_for() { # seconds description command... (a deadline in seconds, not in turns: each turn
-  # runs a python mail reader, which takes far longer than the 0.1 s poll on a loaded machine)
-  local deadline=$(( $(date +%s) + $1 )); shift; local what="$1"; shift
-  while :; do
-    if "$@"; then return 0; fi
-    [ "$(date +%s)" -lt "$deadline" ] || break
-    sleep 0.1
-  done
-  fail "timed out waiting for: $what"
-}
+# await SECONDS WHAT COMMAND...: lib.sh's wait_for (a deadline in seconds, not loop turns: each
+# turn runs a python mail reader, which takes far longer than its 0.1 s poll on a loaded machine).
+await() { local seconds=$1 what=$2; shift 2; wait_for "$what" "$seconds" "$@" || fail "timed out waiting for: $what"; }
 
 # The Department is told of both incidents at once (within the first group window).
-wait_for 30 "the Department's mail about both incidents" bash -c "[ \$($(declare -f mails count); work='$work'; count '$dept' '(để biết)') -ge 1 ]"
-wait_for 30 "incident 2 opened" bash -c "'$bin/watchpost' incidents --config '$work/conf' | grep -q '#2'"
+await 30 "the Department's mail about both incidents" bash -c "[ \$($(declare -f mails count); work='$work'; count '$dept' '(để biết)') -ge 1 ]"
+await 30 "incident 2 opened" bash -c "'$bin/watchpost' incidents --config '$work/conf' | grep -q '#2'"
 # Absence checks below ("nothing to the Committee", "exactly one message") are read once the
 # outbox has handed every queued notice to the server: a notice is committed to the outbox with
 # the incident change that caused it, so an empty queue means nothing more is on its way.
 outbox_idle() { [ "$(sqlite3 "$work/watchpost.db" "SELECT count(*) FROM outbox WHERE state IN ('queued','sending')")" = 0 ]; }
-wait_for 30 "the outbox sent every queued notice" outbox_idle
+await 30 "the outbox sent every queued notice" outbox_idle
 dept_mails=$(mails "$dept")
 echo "$dept_mails" | grep -q "niem-phong-bi-pha" || fail "the Department did not hear of the security incident: $dept_mails"
 echo "$dept_mails" | grep -q "man-hinh-toi" || fail "the Department did not hear of the technical CRITICAL: $dept_mails"
@@ -125,15 +119,15 @@ if "$bin/watchpost" escalate "$seal_id" --to committee --by "$operator" --note "
 fi
 "$bin/watchpost" escalate "$seal_id" --to committee --by "$dept_user" --note "Vượt thẩm quyền: đề nghị UBND tỉnh chỉ đạo công an điều tra" --config "$work/conf" > /dev/null \
   || fail "the Department could not escalate"
-wait_for 30 "the Committee's message" bash -c "[ \$($(declare -f mails count); work='$work'; count '$committee') -ge 1 ]"
-wait_for 30 "the outbox sent every queued notice" outbox_idle
+await 30 "the Committee's message" bash -c "[ \$($(declare -f mails count); work='$work'; count '$committee') -ge 1 ]"
+await 30 "the outbox sent every queued notice" outbox_idle
 [ "$(count "$committee")" = 1 ] || fail "the Committee got $(count "$committee") messages: $(mails "$committee")"
 mails "$committee" | grep -q "Vượt thẩm quyền: đề nghị UBND tỉnh chỉ đạo công an điều tra" || fail "the Committee's message does not say why: $(mails "$committee")"
 mails "$committee" | grep -q "Sở Thông tin và Truyền thông" || fail "the Committee's message does not say who: $(mails "$committee")"
 
 # An acknowledgement notice names the person, the organisation, the channel and the note.
 "$bin/watchpost" ack "$screen_id" --by "$operator" --note "Đã cử tổ kỹ thuật tới tủ điều khiển" --config "$work/conf" > /dev/null || fail "operator could not acknowledge"
-wait_for 30 "the acknowledgement notice to the Department" bash -c "[ \$($(declare -f mails count); work='$work'; count '$dept' 'Đã cử tổ kỹ thuật tới tủ điều khiển') -ge 1 ]"
+await 30 "the acknowledgement notice to the Department" bash -c "[ \$($(declare -f mails count); work='$work'; count '$dept' 'Đã cử tổ kỹ thuật tới tủ điều khiển') -ge 1 ]"
 ackmail=$(mails "$dept" | grep "Đã cử tổ kỹ thuật tới tủ điều khiển" | head -1)
 echo "$ackmail" | grep -q "$operator_name" || fail "the acknowledgement notice does not name the person: $ackmail"
 echo "$ackmail" | grep -q "$operator_org" || fail "the acknowledgement notice does not name the organisation: $ackmail"

@@ -29,15 +29,9 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "--- daemon log"; tail -n 30 "$work/daemon.log" 2>/dev/null || true; exit 1; }
-# wait_for WHAT SECONDS COMMAND: polls a condition with a loud deadline.
-wait_for() {
-    local what=$1 limit=$2; shift 2
-    local end=$(( $(date +%s) + limit ))
-    until eval "$*"; do
-        [ "$(date +%s)" -le "$end" ] || fail "$what (not within ${limit} s)"
-        sleep 0.2
-    done
-}
+# await WHAT SECONDS CONDITION: lib.sh's wait_for on a shell condition; a missed deadline fails
+# with the daemon's log.
+await() { wait_for "$1" "$2" eval "$3" || fail "$1 (not within $2 s)"; }
 
 # The share: every lookup and listing below its root blocks until $work/release exists.
 mkdir -p "$work/share" "$work/conf/probes/tay-trang"
@@ -59,7 +53,7 @@ FUSE(Hung(), mount, foreground=True)
 PY
 "$py" "$work/share.py" "$work/share" "$work/release" > "$work/share.log" 2>&1 < /dev/null &
 pids+=($!)
-wait_for "the hung share mounted" 20 'grep -q " $work/share fuse" /proc/mounts'
+await "the hung share mounted" 20 'grep -q " $work/share fuse" /proc/mounts'
 
 free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
@@ -95,14 +89,17 @@ wp=$!; pids+=($wp)
 metric() { curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print int($2)}'; }
 threads() { ls "/proc/$wp/task" | wc -l; }
 state() { sqlite3 "$work/watchpost.db" "SELECT status FROM check_state WHERE check_id = '$1'" 2>/dev/null; }   # 0 OK … 3 UNKNOWN
+last_ms() { sqlite3 "$work/watchpost.db" "SELECT last_ms FROM check_state WHERE check_id = '$1'" 2>/dev/null; }
 age_ms() { sqlite3 "$work/watchpost.db" "SELECT CAST(strftime('%s','now') AS INTEGER) * 1000 - last_ms FROM check_state WHERE check_id = '$1'" 2>/dev/null; }
 
-wait_for "the web server answering /metrics" 30 '[ -n "$(metric watchpost_blocking_pool_stuck_threads)" ]'
-wait_for "the share's probe stuck past its deadline (one pool thread)" 30 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 1 ]'
-wait_for "the share's check UNKNOWN, not started again (probe.skipped)" 30 'grep -q "check=share.*probe.skipped\|probe.skipped.*check=share" "$work/daemon.log" || "$bin/watchpost" status --config "$work/conf" 2>/dev/null | grep "tay-trang/share" | grep -q "đã treo"'
+await "the web server answering /metrics" 30 '[ -n "$(metric watchpost_blocking_pool_stuck_threads)" ]'
+await "the share's probe stuck past its deadline (one pool thread)" 30 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 1 ]'
+await "the share's check UNKNOWN, not started again (probe.skipped)" 30 'grep -q "check=share.*probe.skipped\|probe.skipped.*check=share" "$work/daemon.log" || "$bin/watchpost" status --config "$work/conf" 2>/dev/null | grep "tay-trang/share" | grep -q "đã treo"'
 [ "$(state share)" = 3 ] || fail "the share's check is $(state share), not UNKNOWN (3)"
-t0=$(threads)
-sleep "$hold"   # the hang lasts: HOLD_SECONDS more intervals of the share's 1 s check
+t0=$(threads); judged0=$(last_ms share)
+# The hang lasts HOLD_SECONDS more intervals of the share's 1 s check, counted by the daemon's own
+# clock: its last judgement of the share (each a skip while stuck) moves that far past the first.
+await "the daemon judging the stuck share $hold s later" $(( hold * 4 + 30 )) '[ "$(last_ms share)" -ge $(( judged0 + hold * 1000 )) ]'
 stuck=$(metric watchpost_blocking_pool_stuck_threads); t1=$(threads)
 [ "$stuck" = 1 ] || fail "after $hold more intervals $stuck pool threads are stuck (one expected)"
 # The pool makes its threads on demand (up to blocking_threads = 4) and keeps them, so the other
@@ -120,8 +117,8 @@ echo "stuck ${hold}+ s: 1 pool thread stuck, daemon threads $t0 -> $t1, c0/c1 la
 
 # The share answers again: the thread returns, the gauge clears, the check runs again.
 touch "$work/release"
-wait_for "the stuck thread back (gauge 0)" 30 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 0 ]'
-wait_for "the share's check judged again (no longer UNKNOWN)" 30 '[ "$(state share)" != 3 ]'
+await "the stuck thread back (gauge 0)" 30 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 0 ]'
+await "the share's check judged again (no longer UNKNOWN)" 30 '[ "$(state share)" != 3 ]'
 kill -TERM "$wp"
 wait "$wp" || fail "the daemon exited with status $? on SIGTERM"
 echo OK
