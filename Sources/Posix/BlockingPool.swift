@@ -127,21 +127,9 @@ public final class BlockingPool: @unchecked Sendable {
     }
 
     private func startThread(index: Int) -> Bool {
-        let box = Unmanaged.passRetained(ThreadStart(pool: self, index: index)).toOpaque()
-        var attr = pthread_attr_t()
-        pthread_attr_init(&attr)
-        pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
-        pthread_attr_setstacksize(&attr, 512 * 1024)
-        var tid = pthread_t()
-        let rc = pthread_create(&tid, &attr, { raw in
-            guard let raw else { return nil }
-            let start = Unmanaged<ThreadStart>.fromOpaque(raw).takeRetainedValue()
-            start.pool.work(index: start.index)
-            return nil
-        }, box)
-        pthread_attr_destroy(&attr)
-        if rc != 0 { Unmanaged<ThreadStart>.fromOpaque(box).release() }
-        return rc == 0
+        // The pool is Sendable (its proof is at the type): the new thread only calls `work`.
+        do { try startOwnThread { [self] in self.work(index: index) } } catch { return false }
+        return true
     }
 
     private func work(index: Int) {
@@ -170,15 +158,6 @@ public final class BlockingPool: @unchecked Sendable {
             workers[index].job = nil
             pthread_mutex_unlock(&lock)
         }
-    }
-}
-
-private final class ThreadStart: Sendable {
-    let pool: BlockingPool
-    let index: Int
-    init(pool: BlockingPool, index: Int) {
-        self.pool = pool
-        self.index = index
     }
 }
 

@@ -29,15 +29,12 @@ struct FleetConsoleTests {
             console.stop()
         }
         let password = "mat-khau-thu-nghiem-2026"
-        var secrets = "[web]\nlink_key = 5f0c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d\n"
-        var remotes = ""
+        var remotes: [(id: String, token: String, section: String)] = []
         for (id, b) in zip(["a", "b"], boxes) {
-            secrets += "[remote \(id)]\ntoken = \(try await departmentToken(b, password: password))\n"
-            remotes += "[remote \(id)]\nurl = http://127.0.0.1:\(b.port)/\nname = Hộp \(id.uppercased())\npoll = 1s\ntimeout = 2s\n"
+            remotes.append((id, try await departmentToken(b, password: password),
+                            "url = http://127.0.0.1:\(b.port)/\nname = Hộp \(id.uppercased())\npoll = 1s\ntimeout = 2s\n"))
         }
-        try FileSystem.writeAtomically("\(console.dir)/secrets.conf", secrets, mode: 0o600)
-        let conf = try FileSystem.readText("\(console.dir)/watchpost.conf")
-        try FileSystem.writeAtomically("\(console.dir)/watchpost.conf", conf + "\n" + remotes)
+        try configureRemotes(of: console, remotes)
         _ = try await departmentToken(console, password: password)
         for i in boxes.indices { try boxes[i].start() }
         try console.start()

@@ -25,6 +25,20 @@ func departmentToken(_ box: Box, password: String) async throws -> String {
     return token.output.split(separator: "\n").last.map(String.init) ?? ""
 }
 
+/// Gives a console its boxes: each `[remote ID]` section appended to its watchpost.conf, and each
+/// token in its secrets file (0600, beside the link key), where the README says tokens go.
+func configureRemotes(of console: Box, _ remotes: [(id: String, token: String, section: String)]) throws {
+    var secrets = "[web]\nlink_key = 5f0c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d\n"
+    var sections = ""
+    for r in remotes {
+        secrets += "[remote \(r.id)]\ntoken = \(r.token)\n"
+        sections += "[remote \(r.id)]\n\(r.section)"
+    }
+    try FileSystem.writeAtomically("\(console.dir)/secrets.conf", secrets, mode: 0o600)
+    let conf = try FileSystem.readText("\(console.dir)/watchpost.conf")
+    try FileSystem.writeAtomically("\(console.dir)/watchpost.conf", conf + "\n" + sections)
+}
+
 /// Signs in to a box's web pages with curl and a cookie jar, as a browser would.
 func signIn(_ curl: String, base: String, jar: String, login: String, password: String, caFile: String? = nil) async throws {
     let tls = caFile.map { ["--cacert", $0] } ?? []
@@ -67,15 +81,7 @@ struct FleetTLSTests {
             ("other-ca", "https://127.0.0.1:\(box.port)", "ca_file = \(certs)/other-ca.pem\n"),
             ("plain", "http://127.0.0.1:\(box.port)", ""),
         ]
-        var secrets = "[web]\nlink_key = 5f0c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d\n"
-        var sections = ""
-        for r in remotes {
-            secrets += "[remote \(r.id)]\ntoken = \(token)\n"
-            sections += "[remote \(r.id)]\nurl = \(r.url)\npoll = 1s\ntimeout = 20s\n\(r.extra)"
-        }
-        try FileSystem.writeAtomically("\(console.dir)/secrets.conf", secrets, mode: 0o600)
-        let consoleConf = try FileSystem.readText("\(console.dir)/watchpost.conf")
-        try FileSystem.writeAtomically("\(console.dir)/watchpost.conf", consoleConf + "\n" + sections)
+        try configureRemotes(of: console, remotes.map { ($0.id, token, "url = \($0.url)\npoll = 1s\ntimeout = 20s\n\($0.extra)") })
         _ = try await departmentToken(console, password: password)
         try box.start()
         try #require(box.daemon).waitUntilStarted(within: 60)
