@@ -206,17 +206,27 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting connections, lets in-flight handlers finish (at most the handler timeout),
     /// then shuts the listener down. Safe to call more than once.
+    ///
+    /// The caller is usually a cancelled task (a daemon service stopped by its group on reload or
+    /// shutdown). Cancellation must not cut this short: the pool drops a cancelled caller's job,
+    /// so `MHD_stop_daemon` never ran, and libmicrohttpd's threads went on serving kept-alive
+    /// connections into a server already freed (SIGSEGV in `access`, seen on a plan-change
+    /// reload). The steps run in a task of their own, out of the caller's cancellation, and the
+    /// caller waits for all of them: when `stop()` returns, libmicrohttpd's threads have joined.
     public func stop() async {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
         guard let d = daemon.withLock({ $0 }) else { return }
-        watchpost_mhd_quiesce(d.pointer)
-        let deadline = ContinuousClock.now + .seconds(settings.handlerTimeoutSeconds + 1)
-        while inFlight.load(ordering: .sequentiallyConsistent) > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        daemon.withLock { $0 = nil }
-        // MHD_stop_daemon joins its threads: keep that off Swift's shared task threads.
-        _ = try? await runBlocking { MHD_stop_daemon(d.pointer) }
+        await Task.detached { [self] in
+            watchpost_mhd_quiesce(d.pointer)
+            let deadline = ContinuousClock.now + .seconds(settings.handlerTimeoutSeconds + 1)
+            while inFlight.load(ordering: .sequentiallyConsistent) > 0, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            daemon.withLock { $0 = nil }
+            // MHD_stop_daemon joins its threads: keep that off Swift's shared task threads. Should
+            // the pool refuse the job, it is called here all the same: it must run, once.
+            do { try await runBlocking { MHD_stop_daemon(d.pointer) } } catch { MHD_stop_daemon(d.pointer) }
+        }.value
     }
 
     // MARK: - Called on libmicrohttpd's threads

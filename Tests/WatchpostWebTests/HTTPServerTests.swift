@@ -180,6 +180,51 @@ struct HTTPServerTests {
         let after = try? await http("GET", "http://127.0.0.1:\(server.port)/x", timeoutMs: 1000)
         #expect(after == nil, "nothing listens after stop()")
     }
+
+    /// The daemon stops its web server from a cancelled task (its service group cancels the
+    /// service on reload). stop() then returned at once and never stopped libmicrohttpd, whose
+    /// threads kept serving kept-alive connections into the freed server: SIGSEGV in `access`
+    /// on a plan-change reload (review of #18, session 5). Before the fix this test saw the
+    /// kept-alive connection answered "503 shutting down" after stop() had returned.
+    @Test func stopFromACancelledTaskClosesKeptAliveConnections() async throws {
+        let server = try HTTPServer(settings: HTTPServerSettings(host: "127.0.0.1", port: 0)) { _ in HTTPResponse(status: 200, contentType: "text/plain", text: "ok\n") }
+        let port = server.port
+        let connection = try await runBlocking { try LineStream.connectTCP(host: "127.0.0.1", port: port, timeout: .seconds(5)) }
+        defer { connection.close() }
+        func exchange() async throws -> String {
+            try await runBlocking {
+                let deadline = monotonicMilliseconds() + 5_000
+                try connection.write(Array("GET /kept HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8), deadline: deadline)
+                var lines: [String] = []
+                while true {
+                    let line = String(decoding: try connection.readLine(deadline: deadline), as: UTF8.self)
+                    if line == "\r" || line.isEmpty { break }
+                    lines.append(line)
+                }
+                let length = lines.compactMap { l -> Int? in l.lowercased().hasPrefix("content-length:") ? Int(String(l.dropFirst(15)).filter { $0.isNumber }) : nil }.first ?? 0
+                if length > 0 { _ = try connection.readLine(deadline: deadline) }  // the body, "ok\n"
+                return lines.first ?? ""
+            }
+        }
+        #expect(try await exchange().hasPrefix("HTTP/1.1 200"), "the kept-alive connection is served")
+        // stop() from a task that is already cancelled, as the service group calls it.
+        let stopper = Task {
+            _ = try? await Task.sleep(for: .seconds(600))  // returns at once: cancelled below
+            await server.stop()
+        }
+        stopper.cancel()
+        await stopper.value
+        // libmicrohttpd's threads have joined: the kept-alive connection is closed, not answered.
+        let answer = await Result(catching: { try await exchange() })
+        #expect((try? answer.get()) == nil, "after stop() the kept-alive connection must be closed; it answered \((try? answer.get()) ?? "")")
+        withExtendedLifetime(server) {}
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
 }
 
 extension String {
