@@ -80,10 +80,11 @@ public struct BroadcastLogger: Sendable {
         var recorder = BroadcastRecorder(site: settings.site, player: settings.player,
                                          tolerance: max(.seconds(3), settings.interval * 2))
         var lastPrune = Instant(milliseconds: 0)
+        var litAgain: LitAgain?
         logger.info("broadcast log started", [("player", "\(settings.site)/\(settings.player)"), ("interval", settings.interval.description)])
         while !Task.isCancelled {
             let started = clock.now()
-            let (obs, reading) = await observe()
+            let (obs, reading) = await observe(litAgain: &litAgain)
             do {
                 try await recorder.observe(obs, store: store) { BroadcastApproval.item($0, reading: reading) }
             } catch {
@@ -100,8 +101,16 @@ public struct BroadcastLogger: Sendable {
         try? await recorder.close(store: store)
     }
 
-    /// One observation: the player's status, the manifest, the screen.
-    func observe() async -> (PlayerObservation, ManifestLoader.Reading) {
+    /// When a blackout by command (the one commanded at `since`) was first seen ended without a
+    /// restore command: the first screen check started after the command that found the screen lit.
+    struct LitAgain: Sendable, Hashable {
+        var since: Instant
+        var at: Instant
+    }
+
+    /// One observation: the player's status, the manifest, the screen. `litAgain` keeps the end
+    /// of a blackout that ended without a restore command from one poll to the next.
+    func observe(litAgain: inout LitAgain?) async -> (PlayerObservation, ManifestLoader.Reading) {
         let s = settings
         let now = clock.now()
         let timeout = max(Seconds(milliseconds: 500), min(settings.interval, .seconds(5)))
@@ -125,26 +134,46 @@ public struct BroadcastLogger: Sendable {
         var blackout: CommandedBlackout?
         if let screen = s.screenCheck {
             let last = try? await store.lastResult(site: s.site, checkID: screen)
+            let commands = try? await store.latestScreenCommands(site: s.site, check: screen, blackoutResponders: s.blackoutResponders,
+                                                                 restoreResponders: s.restoreResponders)
             if let (at, result) = last, let result {
-                // A result older than a few of the logger's polls and a minute says nothing about now.
-                if now - at <= max(.minutes(2), s.interval * 4) {
+                // A result older than a few of the logger's polls and a minute says nothing about
+                // now; nor does one that started before the latest restore command: it saw the
+                // screen before it was lit again (review of #16, session 5: a "dark" result from
+                // before a restore made a screen-dark gap on a lit screen).
+                let fresh = now - at <= max(.minutes(2), s.interval * 4)
+                let beforeRestore = commands?.restore.map { result.startedAt < $0.at } ?? false
+                if fresh && !beforeRestore {
                     dark = result.findings.contains { $0.code == "screen-dark" }
                 }
             }
-            if let commands = try? await store.latestScreenCommands(site: s.site, check: screen, blackoutResponders: s.blackoutResponders,
-                                                                    restoreResponders: s.restoreResponders),
-               let b = commands.blackout {
+            if let b = commands?.blackout {
                 var c = CommandedBlackout(since: b.at, by: b.by, incidentID: b.incidentID)
-                if let r = commands.restore, r.at >= b.at {
+                if let r = commands?.restore, r.at >= b.at {
                     c.ended = r.at
+                } else if let known = litAgain, known.since == b.at {
+                    // Its end is the first lit sighting, not the latest one: every later screen
+                    // check would move it on and darken the plays after it (review of #16, session 5).
+                    c.ended = known.at
+                } else if let recorded = await recordedEnd(of: b.at, now: now) {
+                    // After a restart: the end the log already wrote for this blackout.
+                    c.ended = recorded
+                    litAgain = LitAgain(since: b.at, at: recorded)
                 } else if let (_, result) = last, let result, result.startedAt > b.at, !result.findings.contains(where: { $0.code == "screen-dark" }) {
                     // Lit again without a restore command (the controller's own software): the
                     // screen check, started after the command, found the screen on.
                     c.ended = result.startedAt
+                    litAgain = LitAgain(since: b.at, at: result.startedAt)
                 }
                 blackout = c
             }
         }
         return (PlayerObservation(at: now, state: state, screenDark: dark, inOperatingHours: s.schedule.isOn(at: now), blackout: blackout), reading)
+    }
+
+    /// The end of the blacked-out row the log wrote for the blackout commanded at `since`, if it is closed.
+    func recordedEnd(of since: Instant, now: Instant) async -> Instant? {
+        let rows = (try? await store.broadcastEntries(site: settings.site, from: since, to: now + .seconds(1))) ?? []
+        return rows.first { $0.gap == .blackedOut && $0.started == since && $0.player == settings.player }?.ended
     }
 }
