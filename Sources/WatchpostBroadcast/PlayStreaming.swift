@@ -110,10 +110,13 @@ extension Store {
         switch format {
         case .csv:
             out.add(PlayListing.csvHeader(withProof: withProof))
+            var bytes: [UInt8] = []
             try each { e in
                 count(e)
                 let p = prove(e)
-                out.add(PlayListing.csvLine(e, zone: zone, proof: withProof ? .some(p) : nil))
+                bytes.removeAll(keepingCapacity: true)
+                PlayRow(e, zone: zone).writeCSV(into: &bytes, proof: withProof ? .some(p) : nil)
+                out.add(String(decoding: bytes, as: UTF8.self))
             }
         case .json:
             out.add("[")

@@ -56,6 +56,88 @@ import Posix
                 #expect(fast == slow, "\(String(decoding: fast, as: UTF8.self))\n\(String(decoding: slow, as: UTF8.self))")
             }
         }
+        // The byte CSV writer gives the lines of the String one it replaced (kept below as the
+        // reference), fields that need quoting or a formula guard included.
+        for e in rows {
+            var row = PlayRow(e, zone: .hoChiMinh)
+            for variant in 0..<3 {
+                if variant == 1 { row.title = "Lễ hội \"Hoa Ban\", Điện Biên"; row.reason = "=HYPERLINK(\"x\")"; row.source = "-1"; row.languages = ["vi", "lo"] }
+                if variant == 2 { row.title = "dòng 1\ndòng 2"; row.reason = "@cmd"; row.source = "+84"; row.path = "videos/a,b.mp4" }
+                for proof in [nil, .some(nil), .some(PlayProof.archiveMissing(manifestID: "m"))] as [PlayProof??] {
+                    var fast: [UInt8] = []
+                    row.writeCSV(into: &fast, proof: proof)
+                    let reference = referenceCSVLine(row, proof: proof)
+                    #expect(String(decoding: fast, as: UTF8.self) == reference, "\(String(decoding: fast, as: UTF8.self))\n\(reference)")
+                }
+            }
+        }
+    }
+
+    /// Review of #16, session 5, D1 and D2: what the logger makes of the screen check and the
+    /// commands. D1: a blackout that ended without a restore (the screen seen lit again) moved its
+    /// end to every later screen check, so every later play got dark seconds (before the fix the
+    /// end read t0+80 at the second lit check). D2: a "dark" screen check from before a restore
+    /// made a screen-dark gap on a lit screen (before the fix `screenDark` was true at t0+125).
+    @Test func theLoggerEndsABlackoutAtTheFirstLitCheckAndIgnoresADarkCheckFromBeforeARestore() async throws {
+        let path = temporaryDatabase()
+        defer { removeDatabase(path) }
+        let clock = ManualClock(now: t0)
+        let store = try Store(path: path, clock: clock)
+        var settings = BroadcastLogSettings(site: "tay-trang", player: "playing-now", url: "http://127.0.0.1:1/status", manifestPath: "/nonexistent/approved.manifest",
+                                            publicKeyPath: "/nonexistent/dept.pub", archive: ManifestArchive(databasePath: path, site: "tay-trang"), interval: .seconds(5),
+                                            screenCheck: "led-controller", schedule: .always(), retention: .hours(24 * 365))
+        settings.blackoutResponders = []
+        let logger = BroadcastLogger(settings: settings, store: store, clock: clock, logger: Logger(sink: MemoryLogSink(), clock: clock))
+        func screen(lit: Bool, at dt: Int64) async throws {
+            clock.advance(to: t0 + .seconds(dt))
+            let findings = lit ? [] : [Finding(.critical, code: "screen-dark", untranslated: "screen dark")]
+            try await store.record(site: "tay-trang", checkID: "led-controller", kind: "novastar",
+                                   result: CheckResult(status: lit ? .ok : .critical, summary: lit ? "lit" : "dark", findings: findings, startedAt: clock.now()),
+                                   sampleInterval: .seconds(30))
+        }
+        func command(_ action: String, at dt: Int64) async throws {
+            clock.advance(to: t0 + .seconds(dt))
+            try await store.recordResponse(site: "tay-trang", checkID: "led-controller", incidentID: nil, action: action, by: "kythuat-tay-trang", via: "cli",
+                                           note: nil, succeeded: true, outcome: "ok", at: clock.now())
+        }
+        var lit: BroadcastLogger.LitAgain?
+        func look(at dt: Int64) async -> PlayerObservation {
+            clock.advance(to: t0 + .seconds(dt))
+            return await logger.observe(litAgain: &lit).0
+        }
+        try await screen(lit: true, at: 0)
+        try await command("led-blackout", at: 10)
+        try await screen(lit: false, at: 20)
+        var obs = await look(at: 25)
+        #expect(obs.blackout?.since == t0 + .seconds(10) && obs.blackout?.ended == nil, "\(String(describing: obs.blackout))")
+        // Lit again by the controller's own software: the first lit check ends the blackout, and later ones leave that end alone.
+        try await screen(lit: true, at: 50)
+        obs = await look(at: 55)
+        #expect(obs.blackout?.ended == t0 + .seconds(50) && !obs.screenDark)
+        try await screen(lit: true, at: 80)
+        obs = await look(at: 85)
+        #expect(obs.blackout?.ended == t0 + .seconds(50), "the end stays at the first lit check: \(String(describing: obs.blackout?.ended))")
+        // The recorder then adds no dark time to a play on the lit screen.
+        var r = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
+        for dt in [Int64(85), 90, 95, 110] {
+            if dt == 110 { try await screen(lit: true, at: 100) }  // the LED check runs again during the play
+            var o = await look(at: dt)
+            o.state = playing("videos/hoa-ban.mp4", dt - 84)
+            try await r.observe(o, store: store, approval: approved)
+        }
+        let play = try #require(try await store.broadcastEntries(site: "tay-trang", from: t0, to: t0 + .hours(1)).first { $0.kind == .play })
+        #expect(play.darkMilliseconds == 0, "no phantom dark after the blackout ended: \(play.darkMilliseconds) ms")
+        // D2: blacked out again, the check sees it dark, then a restore: that dark check predates the restore.
+        try await command("led-blackout", at: 112)
+        try await screen(lit: false, at: 115)
+        try await command("led-restore", at: 120)
+        obs = await look(at: 125)
+        #expect(obs.blackout?.since == t0 + .seconds(112) && obs.blackout?.ended == t0 + .seconds(120))
+        #expect(!obs.screenDark, "a dark check from before the restore says nothing about the screen after it")
+        // A dark check after the restore is dark again.
+        try await screen(lit: false, at: 150)
+        obs = await look(at: 155)
+        #expect(obs.screenDark)
     }
 
     @Test func aPlayStartingBehindABlackoutIsDarkFromItsStart() async throws {
@@ -177,4 +259,23 @@ import Posix
                                                      publicKey: f.pair.publicKey, rules: rules)
         #expect(dec.nextDue == Instant.parse("2026-12-06T00:00:00+07:00")! && dec.renewals.isEmpty)
     }
+}
+
+/// The String CSV line `PlayListing.csvLine` wrote before the byte writer (session 4), as the
+/// reference the byte writer must match.
+func referenceCSVLine(_ r: PlayRow, proof: PlayProof??) -> String {
+    func field(_ s: String) -> String {
+        let risky = s.first.map { "=+-@".contains($0) } ?? false
+        guard risky || s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        var quoted = ""
+        for c in s { quoted.append(c); if c == "\"" { quoted.append("\"") } }
+        return "\"" + (risky ? "'" : "") + quoted + "\""
+    }
+    var f: [String] = [r.site, r.player, r.entry, r.start, r.end ?? "", String(r.durationSeconds), r.path ?? "", r.sha256 ?? "",
+                       r.approved.map { $0 ? "1" : "0" } ?? "", r.reason ?? "", r.manifestId ?? "", r.keyId ?? "", r.approvedAt ?? "",
+                       r.sequence.map(String.init) ?? "", r.title ?? "", r.source ?? "", (r.languages ?? []).joined(separator: " "),
+                       r.month ?? "", r.kind ?? "", r.gap ?? "", r.darkSeconds.map { String($0) } ?? "",
+                       r.commandedBy ?? "", r.incidentId.map(String.init) ?? "", r.stoppedPath ?? "", r.stoppedStart ?? ""]
+    if let proof { f.append(proof?.code ?? "") }
+    return f.map(field).joined(separator: ",") + "\r\n"
 }
