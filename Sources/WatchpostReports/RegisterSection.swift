@@ -11,18 +11,57 @@ import PDFLayout
 
 /// The registers' figures of one site and period.
 public struct RegisterReport: Sendable, Hashable {
+    /// The registers' counts; `plannedSeconds` is replaced by the hours the plan's days were
+    /// scheduled as each change held (see `gather`).
     public var figures: RegisterFigures
-    /// Seconds the site was up on the days the plan set hours for (the hours judged follow the plan).
+    /// Seconds the site was up on the days the plan set hours for or closed (the hours judged follow the plan).
     public var operatedOnPlannedDays: Int64
+    /// Closed days whose closure was made during the day, after operating hours had begun: the
+    /// hours before the closure were operating hours (Tây Trang 7.2.1.b, the plan holds "from
+    /// that moment") and are counted as planned and operated, not as a closed day's nothing.
+    public var closedPartWay: Int = 0
+    /// Planned days of the period not over yet when the report was made, with the hours the
+    /// schedule holds for them now: a planned Saturday can be checked before it comes.
+    public var upcoming: [(date: CivilDate, windows: [DailyWindow], entry: PlanEntry)] = []
 
-    /// Reads the registers over the report's days; `days` are the report's per-day tallies.
-    static func gather(site: String, period: ReportPeriod, zone: ZoneOffset, days: [(date: CivilDate, tally: AvailabilityTally)],
-                       store: Store) async throws(WatchpostError) -> RegisterReport? {
+    public static func == (a: RegisterReport, b: RegisterReport) -> Bool {
+        a.figures == b.figures && a.operatedOnPlannedDays == b.operatedOnPlannedDays && a.closedPartWay == b.closedPartWay
+            && a.upcoming.map(\.entry) == b.upcoming.map(\.entry) && a.upcoming.map(\.windows) == b.upcoming.map(\.windows)
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(figures); h.combine(operatedOnPlannedDays); h.combine(closedPartWay); h.combine(upcoming.map(\.entry))
+    }
+
+    /// Reads the registers over the report's days; `days` are the report's per-day tallies and
+    /// `schedule` the site's schedule. Each planned day counts the seconds the schedule held for
+    /// it with every change of the plan applied from the moment it was made: a day planned
+    /// 08:00–16:00 in advance counts 8 h, a Saturday of the profile's 08:00–18:00 closed at 14:00
+    /// counts the 6 h run before the closure (and the hours the site was up in them).
+    /// `until` is where the report's figures stop (its `to`): planned days from then on are listed as upcoming.
+    static func gather(site: String, period: ReportPeriod, schedule: OperatingSchedule, days: [(date: CivilDate, tally: AvailabilityTally)],
+                       until: Int64, store: Store) async throws(WatchpostError) -> RegisterReport? {
         guard let first = period.days.first, let last = period.days.last else { return nil }
-        let figures = try await store.registerFigures(site: site, from: first, to: last, zone: zone)
-        let planned = Set(try await store.plan(site: site, from: first, to: last).filter { $0.change != .closed }.map(\.date))
-        let operated = days.filter { planned.contains($0.date) }.reduce(Int64(0)) { $0 + $1.tally.up }
-        return RegisterReport(figures: figures, operatedOnPlannedDays: operated)
+        var figures = try await store.registerFigures(site: site, from: first, to: last, zone: schedule.zone)
+        // Applying the changes again is harmless (a revision already there is not added twice),
+        // so a caller that laid the plan over the schedule and one that did not count alike.
+        let held = schedule.applying(try await store.planChanges(site: site))
+        var up: [CivilDate: Int64] = [:]
+        for d in days { up[d.date, default: 0] += d.tally.up }
+        var planned: Int64 = 0, operated: Int64 = 0, partWay = 0
+        var upcoming: [(date: CivilDate, windows: [DailyWindow], entry: PlanEntry)] = []
+        for e in try await store.plan(site: site, from: first, to: last) {
+            let start = schedule.zone.startOf(e.date).seconds, end = schedule.zone.startOf(e.date.adding(days: 1)).seconds
+            if end > until { upcoming.append((e.date, held.windows(on: e.date), e)) }
+            let seconds = held.scheduledSeconds(from: start, to: end)
+            planned += seconds
+            operated += up[e.date] ?? 0
+            if e.change == .closed && seconds > 0 { partWay += 1 }
+        }
+        figures.plannedSeconds = planned
+        var report = RegisterReport(figures: figures, operatedOnPlannedDays: operated, closedPartWay: partWay)
+        report.upcoming = upcoming
+        return report
     }
 
     /// One row per figure: label key and the value as written in the report.
@@ -36,11 +75,18 @@ public struct RegisterReport: Sendable, Hashable {
             ("report.registers.proposals", Message("report.registers.proposals.value", ["raised": .count(f.proposalsRaised), "decided": .count(f.proposalsDecided)])),
             ("report.registers.training", Message("report.registers.training.value", ["count": .count(f.trainingSessions), "people": .count(f.trainees)])),
             ("report.registers.loans", Message("report.registers.count", ["count": .count(f.loans)])),
-            ("report.registers.plan", Message("report.registers.plan.value", [
-                "days": .count(f.plannedDays), "closures": .count(f.closures),
+            ("report.registers.plan", Message(closedPartWay > 0 ? "report.registers.plan.value_part_way" : "report.registers.plan.value", [
+                "days": .count(f.plannedDays), "closures": .count(f.closures), "part_way": .count(closedPartWay),
                 "planned": .number(Double(f.plannedSeconds) / 3600, digits: 1), "operated": .number(Double(operatedOnPlannedDays) / 3600, digits: 1),
             ])),
-        ]
+        ] + upcoming.map { u -> (key: MessageKey, value: Message) in
+            let hours = u.windows.isEmpty ? Message("registers.board.not_operated") : Message("registers.board.hours", [
+                "windows": .text(u.windows.map(\.description).joined(separator: ", ")), "total": .duration(Seconds(u.windows.reduce(Int64(0)) { $0 + $1.length })),
+            ])
+            return ("report.registers.plan_upcoming", Message("report.registers.plan_upcoming.value", [
+                "date": .date(u.date), "hours": .message(hours), "by": .text(u.entry.by), "reason": .text(u.entry.reason.isEmpty ? "—" : u.entry.reason),
+            ]))
+        }
     }
 }
 
@@ -73,14 +119,14 @@ extension ReportRenderer {
 
     /// CSV of the registers: one row per site (a table of the CSV file).
     static func registersCSV(_ reports: [SiteReport]) -> [String] {
-        var o = ["site,period,inspections,periodic_inspections,surprise_inspections,open_actions,feedback_received,feedback_answered,feedback_open,maintenance_done,maintenance_cost_vnd,proposals_raised,proposals_decided,training_sessions,trainees,loans,planned_days,closures,planned_s,operated_on_planned_days_s"]
+        var o = ["site,period,inspections,periodic_inspections,surprise_inspections,open_actions,feedback_received,feedback_answered,feedback_open,maintenance_done,maintenance_cost_vnd,proposals_raised,proposals_decided,training_sessions,trainees,loans,planned_days,closures,planned_s,operated_on_planned_days_s,closed_part_way_days"]
         for r in reports {
             guard let reg = r.registers else { continue }
             let f = reg.figures
             o.append(([Fmt.csv(r.siteID), Fmt.csv(r.period.label)] + [f.inspections, f.periodicInspections, f.surpriseInspections, f.openActions, f.feedbackReceived,
                 f.feedbackAnswered, f.feedbackOpen, f.maintenanceDone].map(String.init) + [String(f.maintenanceCostVND)]
                 + [f.proposalsRaised, f.proposalsDecided, f.trainingSessions, f.trainees, f.loans, f.plannedDays, f.closures].map(String.init)
-                + [String(f.plannedSeconds), String(reg.operatedOnPlannedDays)]).joined(separator: ","))
+                + [String(f.plannedSeconds), String(reg.operatedOnPlannedDays), String(reg.closedPartWay)]).joined(separator: ","))
         }
         return o
     }

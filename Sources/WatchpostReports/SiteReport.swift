@@ -149,7 +149,7 @@ public enum ReportBuilder {
         report.dayKinds = DayKindHours.compute(days: days, schedule: site.schedule)
         report.content = content
         report.proposals = Proposal.compute(site: site, incidents: records, checks: checks, currentFindings: findings)
-        report.registers = try await RegisterReport.gather(site: site.id, period: period, zone: site.zone, days: days, store: store)
+        report.registers = try await RegisterReport.gather(site: site.id, period: period, schedule: site.schedule, days: days, until: to, store: store)
         return report
     }
 

@@ -59,6 +59,61 @@ struct RegisterSectionTests {
         #expect(r.output.contains("tiếp nhận 2, đã trả lời 1, còn mở 1"), "\(r.output.suffix(600))")
     }
 
+    /// Tây Trang 7.2.1.b: the plan holds "from that moment". A Saturday of the profile's
+    /// 08:00–18:00 closed at 14:00 ran six hours before the closure: the yearly count says 6 h
+    /// planned and 6 h operated on it, not a closed day's nothing. (Before the fix: 0,0 h and 0,0 h.)
+    @Test("a day closed part-way counts the hours run before the closure as planned and operated")
+    func aDayClosedPartWayCountsTheHoursRunBeforeTheClosure() async throws {
+        let dir = try tempFolder("registers-part-way")
+        var (_, site) = try tayTrangProfile()
+        site.sections.removeAll { $0.type == "availability" }
+        site.checks = site.checks.filter { $0.id == "led-screen" }
+        let saturday = CivilDate(year: 2026, month: 3, day: 14)
+        let day = site.zone.startOf(saturday)
+        let clock = ManualClock(now: day + .hours(7))
+        let store = try Store(path: "\(dir)/w.db", clock: clock)
+        try await store.beginRun(pid: 1)
+        try await store.record(site: site.id, checkID: "led-screen", kind: "generated",
+                               result: CheckResult(status: .ok, summary: "", startedAt: clock.now()), sampleInterval: .minutes(5))
+        // 14:00: the post closes for the rest of the day; an 8-hour Sunday was planned the day before.
+        clock.advance(to: day + .hours(14))
+        try await store.setPlan(PlanEntry(site: site.id, date: saturday, change: .closed, reason: "Mưa bão", by: "bp", at: clock.now()))
+        try await store.setPlan(PlanEntry(site: site.id, date: saturday.adding(days: 1), change: .hours([DailyWindow(parsing: "08:00-16:00")!]),
+                                          reason: "", by: "bp", at: clock.now()))
+        clock.advance(to: day + .hours(48))
+        try await store.heartbeat()
+        site.schedule = site.schedule.applying(try await store.planChanges(site: site.id))   // as `watchpost report` does
+        let report = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-03")), store: store, now: Instant.parse("2026-04-02T00:00:00Z")!)
+        let reg = try #require(report.registers)
+        #expect(reg.figures.plannedDays == 2 && reg.figures.closures == 1 && reg.closedPartWay == 1)
+        // Saturday 08:00–14:00 (6 h) + Sunday 08:00–16:00 (8 h), the screen up throughout.
+        #expect(reg.figures.plannedSeconds == 14 * 3600, "\(reg.figures.plannedSeconds)")
+        #expect(reg.operatedOnPlannedDays == 14 * 3600, "\(reg.operatedOnPlannedDays)")
+        let text = ReportRenderer.text([report])
+        #expect(text.contains("2 ngày có kế hoạch (1 ngày tạm ngừng, trong đó 1 ngày tạm ngừng giữa chừng, tính các giờ đã vận hành trước khi ngừng): kế hoạch 14,0 giờ, vận hành 14,0 giờ"),
+                "\(text)")
+        #expect(ReportRenderer.csv([report]).contains(",2,1,50400,50400,1"), "\(ReportRenderer.csv([report]).suffix(300))")
+        // Made at Sunday 00:01, the report lists the planned Sunday still to come with its hours,
+        // so a planned day can be checked on the report page before it comes.
+        let early = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-03")), store: store, now: day + .hours(24) + .minutes(1))
+        let soon = try #require(early.registers)
+        #expect(soon.upcoming.map(\.date) == [saturday.adding(days: 1)], "\(soon.upcoming.map(\.date))")
+        let earlyText = ReportRenderer.text([early])
+        #expect(earlyText.contains("Ngày có kế hoạch chưa diễn ra: 15/03/2026: 08:00-16:00 (8 giờ) — theo kế hoạch vận hành của đơn vị (bp: —)"), "\(earlyText)")
+        #expect(ReportRenderer.html([early]).contains("15/03/2026: 08:00-16:00 (8 giờ)"))
+        // The same closure made the evening before covers the whole day: a closure, no hours.
+        let dir2 = try tempFolder("registers-closed-ahead")
+        let clock2 = ManualClock(now: day - .hours(4))
+        let store2 = try Store(path: "\(dir2)/w.db", clock: clock2)
+        try await store2.setPlan(PlanEntry(site: site.id, date: saturday, change: .closed, reason: "Mưa bão", by: "bp", at: clock2.now()))
+        var site2 = site
+        site2.schedule = try tayTrangProfile().1.schedule.applying(try await store2.planChanges(site: site.id))
+        let march = try #require(ReportPeriod(parsing: "2026-03"))
+        let aheadReport = try await ReportBuilder.build(site: site2, period: march, store: store2, now: Instant.parse("2026-04-02T00:00:00Z")!)
+        let ahead = try #require(aheadReport.registers)
+        #expect(ahead.figures.plannedDays == 1 && ahead.figures.closures == 1 && ahead.closedPartWay == 0 && ahead.figures.plannedSeconds == 0)
+    }
+
     @Test("proposals the findings call for are filed once, while one with the same origin is pending")
     func suggestedProposalsAreFiledOnce() async throws {
         let dir = try tempFolder("registers-proposals")

@@ -153,5 +153,13 @@ extension Catalogue {
         .init("report.registers.plan", vi: "Kế hoạch vận hành thứ Bảy, Chủ nhật, ngày lễ", en: "Weekend and holiday operating plan"),
         .init("report.registers.plan.value", vi: "{days} ngày có kế hoạch ({closures} ngày tạm ngừng): kế hoạch {planned} giờ, vận hành {operated} giờ",
               en: "{days} planned days ({closures} closed): {planned} h planned, {operated} h operated"),
+        // A planned day still to come in the period: the hours the schedule holds for it now.
+        .init("report.registers.plan_upcoming", vi: "Ngày có kế hoạch chưa diễn ra", en: "Planned day still to come"),
+        .init("report.registers.plan_upcoming.value", vi: "{date}: {hours} — theo kế hoạch vận hành của đơn vị ({by}: {reason})",
+              en: "{date}: {hours} — as planned by the operating unit ({by}: {reason})"),
+        // A day closed part-way keeps the hours run before the closure (Tây Trang 7.2.1.b: the plan holds from the moment it is made).
+        .init("report.registers.plan.value_part_way",
+              vi: "{days} ngày có kế hoạch ({closures} ngày tạm ngừng, trong đó {part_way} ngày tạm ngừng giữa chừng, tính các giờ đã vận hành trước khi ngừng): kế hoạch {planned} giờ, vận hành {operated} giờ",
+              en: "{days} planned days ({closures} closed, {part_way} of them part-way, counting the hours run before the closure): {planned} h planned, {operated} h operated"),
     ]
 }
