@@ -63,6 +63,11 @@ extension Catalogue {
         .init("fleet.error.not_summary", vi: "câu trả lời không phải bản tổng hợp của Watchpost ({url} có phải máy Watchpost cùng phiên bản không?)",
               en: "the answer is not a Watchpost summary (is {url} a Watchpost box of this version?)"),
         .init("fleet.error.no_token", vi: "tệp bí mật không có mã truy cập của [remote {box}]", en: "no token for [remote {box}] in the secrets file"),
+        // The console refuses to start a [remote ID] it cannot read (RemoteBoxService).
+        .init("fleet.start.no_token", vi: "[remote {box}] trong watchpost.conf chưa có mã truy cập trong tệp bí mật",
+              en: "[remote {box}] in watchpost.conf has no token in the secrets file"),
+        .init("fleet.start.no_token_hint", vi: "trên máy {url} chạy 'watchpost user token TÊN-ĐĂNG-NHẬP' cho một tài khoản Sở, rồi ghi vào tệp bí mật dưới [remote {box}] dòng token = …",
+              en: "on box {url} run 'watchpost user token LOGIN' for a department account, and write it under [remote {box}] as token = … in the secrets file"),
         .init("fleet.error.other", vi: "lỗi khi đọc máy: {detail}", en: "reading the box failed: {detail}"),
         .init("fleet.link.report", vi: "Báo cáo tổng hợp năm", en: "Consolidated yearly report"),
     ]

@@ -22,8 +22,8 @@ public struct RemoteBoxService: DaemonService {
         clock = context.clock
         logger = context.logger.with("service", "remote-boxes")
         for b in boxes where secrets.revealRemoteToken(b.id) == nil {
-            throw WatchpostError(.secrets, "[remote \(b.id)] in watchpost.conf has no token in the secrets file",
-                                 hint: "on box \(b.url) run 'watchpost user token LOGIN' for a department account, and write it under [remote \(b.id)] as token = … in the secrets file")
+            throw WatchpostError(.secrets, Message("fleet.start.no_token", ["box": .text(b.id)]),
+                                 hint: Message("fleet.start.no_token_hint", ["box": .text(b.id), "url": .text(b.url)]))
         }
     }
 
