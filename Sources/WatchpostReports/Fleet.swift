@@ -106,19 +106,76 @@ extension SiteSummary {
     }
 }
 
+/// What a console asks the boxes for: a plain period (`2026`, `2026-H1`, a range), the same for
+/// every site, or a report of each site's own calendar (`yearly`, `yearly` of 2026): at Tây Trang
+/// 25/11–24/11 (32/2018/QĐ-UBND Điều 8.1), at Vũng Áng the calendar year (2432/QĐ-UBND Điều 13.1).
+public enum FleetPeriod: Sendable, Hashable {
+    case plain(ReportPeriod)
+    case calendar(CalendarPeriodRequest)
+
+    /// `period=…` as typed on a page or the command line, with `of=…` for a calendar's report.
+    public init?(period text: String, of: String?) {
+        if let r = CalendarPeriodRequest(name: text, of: of) { self = .calendar(r); return }
+        guard of == nil, let p = ReportPeriod(parsing: text) else { return nil }
+        self = .plain(p)
+    }
+
+    /// How the console's cache and a box's summary name it: `2026`, `yearly:2026`.
+    public var key: String {
+        switch self {
+        case .plain(let p): return p.label
+        case .calendar(let r): return r.key
+        }
+    }
+
+    /// The summary API's query string.
+    public var query: String {
+        switch self {
+        case .plain(let p): return "period=\(p.label)"
+        case .calendar(let r): return "period=\(r.kind.rawValue)" + (r.of.map { "&of=\($0)" } ?? "")
+        }
+    }
+}
+
 public enum BoxSummaryBuilder {
     /// The summary of every site of this box over `period` (each site's operating plan applied,
     /// as `watchpost report` does), with the incidents open now.
     public static func build(configuration: WatchpostConfiguration, period: ReportPeriod, store: Store, now: Instant) async throws(WatchpostError) -> BoxSummary {
+        try await build(configuration: configuration, key: period.label, store: store, now: now) { _ in period }
+    }
+
+    /// The summary of every site of this box over the period of its own calendar that `request`
+    /// names (a site without a report of that kind: the plain years, halves or months).
+    public static func build(configuration: WatchpostConfiguration, request: CalendarPeriodRequest, store: Store, now: Instant) async throws(WatchpostError) -> BoxSummary {
+        try await build(configuration: configuration, key: request.key, store: store, now: now) { s throws(WatchpostError) in
+            guard let p = request.resolveForSummary(site: s, configuration: configuration, today: s.zone.localDate(of: now)) else {
+                throw WatchpostError(.usage, Message("report.calendar.no_such_period", ["of": .text(request.of ?? ""), "name": .text(request.name),
+                                                                                      "example": .text(String(s.zone.localDate(of: now).year))]))
+            }
+            return p
+        }
+    }
+
+    /// Either: the summary under `fleetPeriod`.
+    public static func build(configuration: WatchpostConfiguration, fleetPeriod: FleetPeriod, store: Store, now: Instant) async throws(WatchpostError) -> BoxSummary {
+        switch fleetPeriod {
+        case .plain(let p): return try await build(configuration: configuration, period: p, store: store, now: now)
+        case .calendar(let r): return try await build(configuration: configuration, request: r, store: store, now: now)
+        }
+    }
+
+    static func build(configuration: WatchpostConfiguration, key: String, store: Store, now: Instant,
+                      period: (SiteProfile) throws(WatchpostError) -> ReportPeriod) async throws(WatchpostError) -> BoxSummary {
         let source = StoreIncidentSource(store: store, configuration: configuration)
         let open = try await store.openIncidents()
         var sites: [SiteSummary] = []
         for var s in configuration.sites.sorted(by: { $0.id < $1.id }) {
+            let p = try period(s)
             s.schedule = s.schedule.applying(try await store.planChanges(site: s.id))
-            let r = try await ReportBuilder.build(site: s, period: period, store: store, now: now, incidentSource: source)
+            let r = try await ReportBuilder.build(site: s, period: p, store: store, now: now, incidentSource: source)
             sites.append(SiteSummary(r, open: open))
         }
-        return BoxSummary(generatedAt: now.seconds, period: period.label, sites: sites)
+        return BoxSummary(generatedAt: now.seconds, period: key, sites: sites)
     }
 }
 
@@ -147,7 +204,11 @@ public struct RemoteBoxState: Sendable {
 
 /// Everything the console shows: this box's own sites and every remote box.
 public struct FleetView: Sendable {
+    /// The period named in titles; for a report of each site's calendar, from the earliest
+    /// site's first day to the latest's last, labelled with the request (`yearly:2026`).
     public var period: ReportPeriod
+    /// Set when each site's figures cover its own calendar's period (shown on each row).
+    public var calendar: CalendarPeriodRequest? = nil
     public var generatedAt: Instant
     /// This box's own sites (empty on a console without sites of its own).
     public var local: BoxSummary?
@@ -156,8 +217,14 @@ public struct FleetView: Sendable {
     /// Reads the console's cache for `period` (and builds this box's own part from its store).
     public static func load(configuration: WatchpostConfiguration, period: ReportPeriod, store: Store, now: Instant,
                             includeLocal: Bool = true) async throws(WatchpostError) -> FleetView {
+        try await load(configuration: configuration, fleetPeriod: .plain(period), store: store, now: now, includeLocal: includeLocal)
+    }
+
+    /// Reads the console's cache for `fleetPeriod` (and builds this box's own part from its store).
+    public static func load(configuration: WatchpostConfiguration, fleetPeriod: FleetPeriod, store: Store, now: Instant,
+                            includeLocal: Bool = true) async throws(WatchpostError) -> FleetView {
         let contacts = try await store.remoteContacts()
-        let cached = try await store.remoteSummaries(period: period.label)
+        let cached = try await store.remoteSummaries(period: fleetPeriod.key)
         var remotes: [RemoteBoxState] = []
         for box in configuration.remotes {
             var state = RemoteBoxState(box: box, contact: contacts.first { $0.remote == box.id })
@@ -168,7 +235,18 @@ public struct FleetView: Sendable {
             remotes.append(state)
         }
         let local = includeLocal && !configuration.sites.isEmpty
-            ? try await BoxSummaryBuilder.build(configuration: configuration, period: period, store: store, now: now) : nil
-        return FleetView(period: period, generatedAt: now, local: local, remotes: remotes)
+            ? try await BoxSummaryBuilder.build(configuration: configuration, fleetPeriod: fleetPeriod, store: store, now: now) : nil
+        switch fleetPeriod {
+        case .plain(let period):
+            return FleetView(period: period, generatedAt: now, local: local, remotes: remotes)
+        case .calendar(let request):
+            // The span the sites' own periods cover, for titles; each row says its own days.
+            let days = ((local?.sites ?? []) + remotes.flatMap { $0.summary?.sites ?? [] }).flatMap { [CivilDate(parsing: $0.firstDay), CivilDate(parsing: $0.lastDay)] }.compactMap { $0 }
+            let today = ZoneOffset.hoChiMinh.localDate(of: now)
+            let first = days.min() ?? today, last = days.max() ?? today
+            var view = FleetView(period: ReportPeriod(firstDay: first, lastDay: last, label: request.key), generatedAt: now, local: local, remotes: remotes)
+            view.calendar = request
+            return view
+        }
     }
 }

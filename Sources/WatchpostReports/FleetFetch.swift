@@ -20,8 +20,8 @@ public enum FleetFetch {
     /// Fetches `period` from `box` with `token`; returns at `box.timeout` at the latest.
     /// Redirects are not followed, so an https:// box is never read over plain HTTP, and a
     /// certificate that does not verify is a failure, never a reason to try another way.
-    public static func fetch(_ box: RemoteBox, token: String, period: ReportPeriod, clock: any WatchpostClock) async -> Outcome {
-        let url = "\(box.url)/api/v1/summary?period=\(period.label)"
+    public static func fetch(_ box: RemoteBox, token: String, period: FleetPeriod, clock: any WatchpostClock) async -> Outcome {
+        let url = "\(box.url)/api/v1/summary?\(period.query)"
         let limit = box.timeout
         let outcome = await withDeadline(clock.now() + limit, clock: clock) { () async -> Outcome in
             do {
@@ -103,7 +103,7 @@ public enum FleetFetch {
     /// Fetches every box at once (each under its own deadline) and records each outcome.
     /// Returns the ids of the boxes that answered.
     @discardableResult
-    public static func pollAll(_ boxes: [RemoteBox], secrets: Secrets, periods: [ReportPeriod], store: Store, clock: any WatchpostClock,
+    public static func pollAll(_ boxes: [RemoteBox], secrets: Secrets, periods: [FleetPeriod], store: Store, clock: any WatchpostClock,
                                logger: Logger? = nil) async -> [String] {
         await withTaskGroup(of: String?.self) { group in
             for box in boxes {
@@ -116,7 +116,7 @@ public enum FleetFetch {
                     for p in periods {
                         switch await fetch(box, token: token, period: p, clock: clock) {
                         case .fetched(let body):
-                            do { try await store.recordRemoteSuccess(remote: box.id, period: p.label, body: body, at: clock.now()) } catch {
+                            do { try await store.recordRemoteSuccess(remote: box.id, period: p.key, body: body, at: clock.now()) } catch {
                                 logger?.error("cannot cache a remote box's answer", [("remote", box.id), ("error", "\(error)")])
                             }
                         case .failed(let why):
@@ -137,9 +137,12 @@ public enum FleetFetch {
 
     /// The periods the console keeps: this year (the consolidated yearly report, Tây Trang Điều
     /// 8.2, Vũng Áng Điều 6), and during January last year too, so that the figures of the year
-    /// just ended are complete when the report is made after 31/12.
-    public static func periods(at now: Instant, zone: ZoneOffset) -> [ReportPeriod] {
+    /// just ended are complete when the report is made after 31/12; and each site's yearly report
+    /// by its own calendar (`--period yearly`): the latest ended and the one labelled this year.
+    public static func periods(at now: Instant, zone: ZoneOffset) -> [FleetPeriod] {
         let today = zone.localDate(of: now)
-        return today.month == 1 ? [.year(today.year), .year(today.year - 1)] : [.year(today.year)]
+        let years: [FleetPeriod] = (today.month == 1 ? [.year(today.year), .year(today.year - 1)] : [.year(today.year)]).map { .plain($0) }
+        let calendar = [CalendarPeriodRequest(name: "yearly", of: nil), CalendarPeriodRequest(name: "yearly", of: String(today.year))].compactMap { $0 }.map { FleetPeriod.calendar($0) }
+        return years + calendar
     }
 }

@@ -71,6 +71,13 @@ enum Fmt {
     /// The period in one language: "Năm 2026" / "Year 2026", "Quý 3/2026" / "Q3 2026".
     static func periodName(_ p: ReportPeriod, _ language: Language) -> String {
         let l = p.label, vi = language == .vi
+        // A report of each site's own calendar (the console's `--period yearly --of 2026`).
+        if let r = CalendarPeriodRequest(key: l) {
+            return Catalogue.render(Message(r.of == nil ? "report.period.calendar_latest" : "report.period.calendar", [
+                "kind": .message(Message(MessageKey("report.kind.\(r.kind.rawValue)"))), "of": .text(r.of ?? ""),
+                "first": .text(date(p.firstDay)), "last": .text(date(p.lastDay)),
+            ]), language)
+        }
         if l.count == 4 { return vi ? "Năm \(l)" : "Year \(l)" }
         if l.hasSuffix("-H1") { return vi ? "6 tháng đầu năm \(l.prefix(4))" : "First half of \(l.prefix(4))" }
         if l.hasSuffix("-H2") { return vi ? "6 tháng cuối năm \(l.prefix(4))" : "Second half of \(l.prefix(4))" }

@@ -18,6 +18,15 @@ struct FleetRow {
 }
 
 extension FleetView {
+    /// A site's own days when each site follows its calendar (`--period yearly`), else nil.
+    func siteDays(_ s: SiteSummary, _ lang: Language) -> String? {
+        guard calendar != nil, let a = CivilDate(parsing: s.firstDay), let b = CivilDate(parsing: s.lastDay) else { return nil }
+        return Catalogue.render(Message("report.period.site_days", ["first": .text(Fmt.date(a)), "last": .text(Fmt.date(b))]), lang)
+    }
+
+    /// The period column of a site's CSV row: its own days under a calendar's report.
+    func periodCell(_ s: SiteSummary) -> String { calendar == nil ? period.label : "\(s.firstDay)..\(s.lastDay)" }
+
     /// The contact line of a remote box, in both languages.
     func contactMessage(_ s: RemoteBoxState) -> Message {
         guard let c = s.contact else { return Message("fleet.box.not_tried") }
@@ -121,7 +130,7 @@ public enum FleetRenderer {
         for r in v.rows {
             h += "<tr class=\"\(r.stale ? "stale" : "live")\" data-box=\"\(Fmt.html(r.boxID))\"><td>\(Fmt.html(r.boxName))</td>"
             if let s = r.site {
-                h += "<td>\(Fmt.html(s.name))<br><span class=\"note\">\(Fmt.html(s.province))</span></td><td>\(Fmt.percent(s.tally.availability))</td><td>\(Fmt.hms(s.tally.scheduled))</td><td>\(Fmt.hms(s.tally.down))</td><td>\(Fmt.hms(s.tally.noData))</td>"
+                h += "<td>\(Fmt.html(s.name))<br><span class=\"note\">\(Fmt.html(s.province))\(v.siteDays(s, .vi).map { " · " + Fmt.html($0) } ?? "")</span></td><td>\(Fmt.percent(s.tally.availability))</td><td>\(Fmt.hms(s.tally.scheduled))</td><td>\(Fmt.hms(s.tally.down))</td><td>\(Fmt.hms(s.tally.noData))</td>"
                 h += "<td>\(s.incidents.map { "\($0.count) (\($0.stillOpen))" } ?? "—")</td><td>\(Fmt.mean(s.incidents?.mttaSeconds))</td><td>\(Fmt.mean(s.incidents?.mttrSeconds))</td>"
             } else {
                 h += "<td colspan=\"8\">\(Fmt.html(t("fleet.site.no_figures", .vi)))</td>"
@@ -149,7 +158,7 @@ public enum FleetRenderer {
             let contact = state.map { v.contactMessage($0) } ?? Message("fleet.box.local")
             var cells = [r.boxID.isEmpty ? "local" : r.boxID, r.boxName]
             if let s = r.site {
-                cells += [s.id, s.name, s.province, v.period.label, s.tally.availability.map { Fmt.fixed($0 * 100, digits: 3) } ?? "",
+                cells += [s.id, s.name, s.province, v.periodCell(s), s.tally.availability.map { Fmt.fixed($0 * 100, digits: 3) } ?? "",
                           String(s.tally.scheduled), String(s.tally.up), String(s.tally.down), String(s.tally.unknown), String(s.tally.noData), String(s.outages),
                           s.incidents.map { String($0.count) } ?? "", s.incidents.map { String($0.stillOpen) } ?? "",
                           s.incidents?.mttaSeconds.map { String(Int64($0)) } ?? "", s.incidents?.mttrSeconds.map { String(Int64($0)) } ?? ""]
@@ -173,7 +182,7 @@ public enum FleetRenderer {
         o.append(Catalogue.bilingual(Message("fleet.section.sites")))
         for r in v.rows {
             guard let s = r.site else { o.append("  [\(r.boxName)] " + Catalogue.bilingual(Message("fleet.site.no_figures"))); continue }
-            o.append("  [\(r.boxName)] \(s.name): \(Fmt.percent(s.tally.availability)), \(t("fleet.col.down", .vi)) \(Fmt.hms(s.tally.down)), \(t("fleet.col.incidents", .vi)) \(s.incidents.map { "\($0.count) (\($0.stillOpen))" } ?? "—"); \(asOfText(r, v, .vi))")
+            o.append("  [\(r.boxName)] \(s.name)\(v.siteDays(s, .vi).map { " (" + $0 + ")" } ?? ""): \(Fmt.percent(s.tally.availability)), \(t("fleet.col.down", .vi)) \(Fmt.hms(s.tally.down)), \(t("fleet.col.incidents", .vi)) \(s.incidents.map { "\($0.count) (\($0.stillOpen))" } ?? "—"); \(asOfText(r, v, .vi))")
         }
         let total = v.total
         o.append("  " + t("fleet.total", .vi) + ": " + Fmt.percent(total.tally.availability))
@@ -196,7 +205,7 @@ public enum FleetRenderer {
             w.heading(t("fleet.section.sites", .vi), translation: t("fleet.section.sites", .en))
             var rows = v.rows.map { r -> [Cell] in
                 guard let s = r.site else { return [Cell(r.boxName), Cell(t("fleet.site.no_figures", .vi), note: t("fleet.site.no_figures", .en))] + Array(repeating: Cell(""), count: 6) }
-                return [Cell(r.boxName), Cell(s.name, note: s.province), Cell(Fmt.percent(s.tally.availability)), Cell(Fmt.hms(s.tally.down)), Cell(Fmt.hms(s.tally.noData)),
+                return [Cell(r.boxName), Cell(s.name, note: s.province + (v.siteDays(s, .vi).map { " · " + $0 } ?? "")), Cell(Fmt.percent(s.tally.availability)), Cell(Fmt.hms(s.tally.down)), Cell(Fmt.hms(s.tally.noData)),
                         Cell(s.incidents.map { "\($0.count) (\($0.stillOpen))" } ?? "—"), Cell(Fmt.mean(s.incidents?.mttrSeconds)),
                         Cell(asOfText(r, v, .vi), note: r.stale ? asOfText(r, v, .en) : nil)]
             }

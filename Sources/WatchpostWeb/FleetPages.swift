@@ -1,5 +1,6 @@
 // The Department's console on the web (issue #17 point 4): `/fleet`, the combined board of every
-// cluster of every box (its open incidents, its last contact), and `/fleet/report?period=2026`,
+// cluster of every box (its open incidents, its last contact), and `/fleet/report?period=2026`
+// (or `?period=yearly&of=2026`: each cluster by its own reporting calendar),
 // the consolidated yearly report (Tây Trang Điều 8.2) as HTML, or CSV / text / PDF with
 // `&format=`. Every signed-in role may read them, as the site reports. The figures come from
 // the console's cache (WatchpostReports.FleetView), never from a live call to a box.
@@ -27,14 +28,15 @@ extension WebApp {
     func fleetReport(_ r: HTTPRequest, _ who: Caller) async -> HTTPResponse {
         let now = clock.now()
         let periodText = r.query["period"] ?? String(zone(forSite: "").localDate(of: now).year)
-        guard let period = ReportPeriod(parsing: periodText) else {
+        // `?period=yearly&of=2026`: each cluster's yearly report by its own calendar.
+        guard let period = FleetPeriod(period: periodText, of: r.query["of"]) else {
             return html(page(PageText.vi("web.t.invalid_period"), PageText.en("web.t.invalid_period"), user: who.name, role: who.user?.role.rawValue, status: 400,
                              body: "<p class=\"card error\">\(PageText.html("web.fleet.period_invalid", ["period": esc(periodText)]))</p>"))
         }
         let format = r.query["format"] ?? "html"
         do {
-            let view = try await FleetView.load(configuration: configuration, period: period, store: reader, now: now)
-            let name = "watchpost-consolidated-\(period.label)"
+            let view = try await FleetView.load(configuration: configuration, fleetPeriod: period, store: reader, now: now)
+            let name = "watchpost-consolidated-\(period.key.replacing(":", with: "-"))"
             switch format {
             case "pdf":
                 let path = "/tmp/watchpost-fleet-\(now.milliseconds)-\(UInt32.random(in: 0...UInt32.max)).pdf"

@@ -1,5 +1,6 @@
 // Uptime reports on the web: `/reports/<site>?period=2026-11` (month, default the current one;
-// also `2026`, `2026-H1`, `2026-Q3`, `2025-11-25..2026-11-24`) rendered by WatchpostReports as
+// also `2026`, `2026-H1`, `2026-Q3`, `2025-11-25..2026-11-24`, or a report of the site's calendar:
+// `?period=yearly&of=2026`, `half-year`, `monthly`) rendered by WatchpostReports as
 // HTML, or as PDF / CSV / text with `&format=pdf|csv|txt`. Every signed-in role may read them (the Department's main use of the box).
 import WatchpostCore
 import WatchpostConfig
@@ -14,10 +15,23 @@ extension WebApp {
         let now = clock.now()
         let today = CivilDate(daysSinceEpoch: (now.seconds + Int64(site.zone.offsetSeconds)) / 86_400)
         let periodText = r.query["period"] ?? String(today.description.prefix(7))
+        // `?period=yearly&of=2026`: a report of the site's calendar, its exact period.
+        if let request = CalendarPeriodRequest(name: periodText, of: r.query["of"]) {
+            do {
+                return await reportPage(r, who, site: site, period: try request.resolve(site: site, configuration: configuration, today: today), now: now)
+            } catch {
+                return html(page(PageText.vi("web.t.invalid_period"), PageText.en("web.t.invalid_period"), user: who.name, role: who.user?.role.rawValue, status: 400,
+                                 body: "<p class=\"card error\">\(esc(error.description))</p>"))
+            }
+        }
         guard let period = ReportPeriod(parsing: periodText) else {
             return html(page(PageText.vi("web.t.invalid_period"), PageText.en("web.t.invalid_period"), user: who.name, role: who.user?.role.rawValue, status: 400,
                              body: "<p class=\"card error\">\(PageText.html("web.report.period_invalid", ["period": esc(periodText)]))</p>"))
         }
+        return await reportPage(r, who, site: site, period: period, now: now)
+    }
+
+    func reportPage(_ r: HTTPRequest, _ who: Caller, site: SiteProfile, period: ReportPeriod, now: Instant) async -> HTTPResponse {
         guard let format = ReportFormat(rawValue: r.query["format"] ?? "html") else {
             return html(page(PageText.vi("web.t.invalid_format"), PageText.en("web.t.invalid_format"), user: who.name, role: who.user?.role.rawValue, status: 400,
                              body: "<p class=\"card error\">\(PageText.html("web.t.use_html_csv_txt"))</p>"))

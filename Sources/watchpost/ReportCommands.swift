@@ -12,15 +12,22 @@ let reportCommand = Command(
     help: """
     Usage: watchpost report (--site ID | --all-sites) (--period P | --from DATE --to DATE)
                             [--format pdf|html|csv|txt] [--out FILE] [--config DIR]
+       watchpost report --site ID --period yearly|half-year|monthly [--of LABEL] [--format …]
        watchpost report --site ID (--period P | --from DATE --to DATE) --send ad-hoc
-       watchpost report --consolidated [--period 2026] [--format pdf|html|csv|txt] [--out FILE]
+       watchpost report --consolidated [--period 2026 | --period yearly [--of 2026]] [--format pdf|html|csv|txt] [--out FILE]
 
     Measures each check and the site against the operating schedule: scheduled time, available,
     down, unknown, no data (the monitor was not running), availability %, outages, incidents,
     MTTA/MTTR, escalations, content violations, time on battery.
 
       --period P     2026 (year), 2026-H1 / 2026-H2 (half-year), 2026-Q3, 2026-03 (month),
-                     2026-03-15 (day); local dates in the site's zone
+                     2026-03-15 (day); local dates in the site's zone; or a report of
+                     the site's calendar (probes/<site>/reports.conf): yearly, half-year,
+                     monthly — its exact period, from the calendar's cut-off, e.g. at
+                     Tây Trang (cut-off 24/11) --period yearly --of 2026 is
+                     2025-11-25..2026-11-24; --consolidated: each box's site by its own calendar
+      --of LABEL     which period of that report: its label (2026, 2026-H2, 2026-03) or a day
+                     it holds (2026-03-15); default the latest period that has ended
       --from/--to    first and last day included, YYYY-MM-DD
       --format F     pdf (A4, made on the box with cairo and pango; needs --out), html (A4
                      printable, SVG charts), csv (spreadsheets), txt (email); default: from the
@@ -41,11 +48,15 @@ let reportCommand = Command(
       warning = up                            # or down
       power_check = ups                       # minutes on battery, power cuts
     """,
-    valuedOptions: ["config", "site", "period", "from", "to", "format", "out", "send"],
+    valuedOptions: ["config", "site", "period", "from", "to", "format", "out", "send", "of"],
     run: { args in
-        try args.allowOnly(["config", "site", "all-sites", "consolidated", "period", "from", "to", "format", "out", "send"])
+        try args.allowOnly(["config", "site", "all-sites", "consolidated", "period", "from", "to", "format", "out", "send", "of"])
         if args.has("consolidated") { return try await consolidatedReport(args) }
-        let period = try reportPeriod(args)
+        let calendarName = try calendarRequest(args)
+        if calendarName != nil && args.value("site") == nil {
+            throw WatchpostError(.usage, Message("report.calendar.needs_site", ["name": .text(args.value("period") ?? "")]))
+        }
+        var period = calendarName == nil ? try reportPeriod(args) : ReportPeriod.year(1970)
         let wantsPDF = args.value("format") == "pdf" || (args.value("format") == nil && args.value("out")?.hasSuffix(".pdf") == true)
         if wantsPDF && args.value("out") == nil { throw WatchpostError(.usage, "--format pdf needs --out FILE.pdf") }
         let format: ReportFormat
@@ -72,6 +83,8 @@ let reportCommand = Command(
                 throw WatchpostError(.notFound, "no site '\(id)'", hint: "known sites: \(config.sites.map(\.id).sorted().joined(separator: ", "))")
             }
             sites = [s]
+            // A report of the site's calendar: its exact period (reports.conf's cut-off).
+            if let request = calendarName { period = try request.resolve(site: s, configuration: config, today: s.zone.localDate(of: SystemClock().now())) }
         } else {
             throw WatchpostError(.usage, "name a site with --site ID, or --all-sites", hint: "known sites: \(config.sites.map(\.id).sorted().joined(separator: ", "))")
         }
@@ -111,6 +124,17 @@ let reportCommand = Command(
         return 0
     })
 
+/// `--period yearly|half-year|monthly [--of LABEL]`: a report of the site's calendar; nil for a
+/// plain period (`--period 2026`, `--from/--to`).
+func calendarRequest(_ args: Arguments) throws(WatchpostError) -> CalendarPeriodRequest? {
+    guard let p = args.value("period"), CalendarPeriodRequest.isName(p) else {
+        if args.value("of") != nil { throw WatchpostError(.usage, Message("report.calendar.of_needs_name")) }
+        return nil
+    }
+    guard args.value("from") == nil && args.value("to") == nil else { throw WatchpostError(.usage, "give --period or --from/--to, not both") }
+    return CalendarPeriodRequest(name: p, of: args.value("of"))
+}
+
 func reportPeriod(_ args: Arguments) throws(WatchpostError) -> ReportPeriod {
     if let p = args.value("period") {
         guard args.value("from") == nil && args.value("to") == nil else { throw WatchpostError(.usage, "give --period or --from/--to, not both") }
@@ -132,12 +156,13 @@ func reportPeriod(_ args: Arguments) throws(WatchpostError) -> ReportPeriod {
 /// year), from the daemon's cache (migration 31); this box's own sites are measured now.
 func consolidatedReport(_ args: Arguments) async throws(WatchpostError) -> Int32 {
     guard args.value("site") == nil, !args.has("all-sites"), args.value("send") == nil, args.value("from") == nil, args.value("to") == nil else {
-        throw WatchpostError(.usage, "--consolidated takes --period (a year or half-year), --format and --out only")
+        throw WatchpostError(.usage, "--consolidated takes --period (a year or half-year, or yearly [--of 2026]: each cluster by its own calendar), --format and --out only")
     }
     let now = SystemClock().now()
     let periodText = args.value("period") ?? String(ZoneOffset.hoChiMinh.localDate(of: now).year)
-    guard let period = ReportPeriod(parsing: periodText) else {
-        throw WatchpostError(.usage, "'\(periodText)' is not a period", hint: "use 2026 or 2026-H1")
+    guard let period = FleetPeriod(period: periodText, of: args.value("of")) else {
+        if args.value("of") != nil && !CalendarPeriodRequest.isName(periodText) { throw WatchpostError(.usage, Message("report.calendar.of_needs_name")) }
+        throw WatchpostError(.usage, "'\(periodText)' is not a period", hint: "use 2026, 2026-H1 or yearly [--of 2026]")
     }
     let config: WatchpostConfiguration
     do { config = try ConfigurationLoader.load(root: configRoot(args)) } catch {
@@ -147,14 +172,14 @@ func consolidatedReport(_ args: Arguments) async throws(WatchpostError) -> Int32
         throw WatchpostError(.notFound, "no database at \(config.daemon.database)", hint: "start the daemon first: watchpost run")
     }
     let store = try Store(path: config.daemon.database, clock: SystemClock(), readOnly: true)
-    let view = try await FleetView.load(configuration: config, period: period, store: store, now: now)
+    let view = try await FleetView.load(configuration: config, fleetPeriod: period, store: store, now: now)
     let format = args.value("format") ?? args.value("out").flatMap { o in o.contains(".") ? o.split(separator: ".").last.map(String.init) : nil } ?? "txt"
     let out = args.value("out")
     switch format {
     case "pdf":
         guard let path = out else { throw WatchpostError(.usage, "--format pdf needs --out FILE.pdf") }
         let pages = try FleetRenderer.pdf(view, path: path)
-        err("wrote \(path) (pdf, \(pages) pages, \(view.remotes.count) remote box(es), \(period.label))")
+        err("wrote \(path) (pdf, \(pages) pages, \(view.remotes.count) remote box(es), \(period.key))")
         return 0
     case "html", "csv", "txt":
         let text = format == "html" ? FleetRenderer.html(view) : format == "csv" ? FleetRenderer.csv(view) : FleetRenderer.text(view)
@@ -162,7 +187,7 @@ func consolidatedReport(_ args: Arguments) async throws(WatchpostError) -> Int32
             do { try FileSystem.writeAtomically(path, text) } catch {
                 throw WatchpostError(.io, "cannot write \(path): \(error)", hint: "check that the folder exists and is writable")
             }
-            err("wrote \(path) (\(format), \(view.remotes.count) remote box(es), \(period.label))")
+            err("wrote \(path) (\(format), \(view.remotes.count) remote box(es), \(period.key))")
         } else {
             print(text, terminator: "")
         }

@@ -59,6 +59,19 @@ struct FleetConsoleTests {
             let r = rows((try? await consolidated("csv")) ?? "")
             return r["a"]?[18] == "yes" && r["b"]?[18] == "yes" && r["a"]?[2] == "vung-ang" && r["b"]?[2] == "vung-ang"
         }
+        // Each cluster's yearly report by its own calendar (`--period yearly --of YEAR`): these boxes
+        // have no reports.conf, so their calendar is the default one of calendar years.
+        let year = String(ZoneOffset.hoChiMinh.localDate(of: SystemClock().now()).year)
+        var byCalendar: [String: [String]] = [:]
+        try await waitUntil("the console has each box's yearly report by its calendar", within: 30, detail: { "\(byCalendar)" }) {
+            let r = try? await run(console.watchpost, ["report", "--consolidated", "--period", "yearly", "--of", year, "--format", "csv", "--config", console.dir])
+            byCalendar = rows(r?.output ?? "")
+            return byCalendar["a"]?[5] == "\(year)-01-01..\(year)-12-31" && byCalendar["b"]?[5] == "\(year)-01-01..\(year)-12-31"
+                && byCalendar["a"]?[18] == "yes" && (Int64(byCalendar["a"]?[7] ?? "") ?? 0) > 0
+        }
+        let calendarText = try await run(console.watchpost, ["report", "--consolidated", "--period", "yearly", "--of", year, "--config", console.dir])
+        #expect(calendarText.output.contains("Báo cáo năm \(year) theo lịch báo cáo của từng cụm") && calendarText.output.contains("(từ 01/01/\(year) đến 31/12/\(year))"),
+                "\(calendarText.output)")
         // Box a: its check c0 fails (flag file) and an incident opens there; the console sees it.
         try FileSystem.writeAtomically("\(boxes[0].dir)/flag0", "x")
         try await waitUntil("the console sees box a's open incident", within: 60, detail: { "console log:\n\(consoleDaemon.logTail())" }) {
@@ -125,6 +138,9 @@ struct FleetConsoleTests {
         #expect(board.contains("<tr class=\"stale\" data-box=\"b\">") && board.contains("KHÔNG LIÊN LẠC ĐƯỢC"), "\(board)")
         #expect(board.contains("<tr class=\"live\" data-box=\"a\">"), "\(board)")
         #expect(board.contains(" c0: "), "box a's open incident on the board: \(board)")
+        // The same report of each cluster's calendar on the web.
+        let web = try await run(curl, ["-s", "-b", jar, "\(base)/fleet/report?period=yearly&of=\(year)&format=csv"]).output
+        #expect(rows(web)["a"]?[5] == "\(year)-01-01..\(year)-12-31", "\(web)")
         kill(bPid, SIGCONT)
         hungPid = 0
     }
@@ -156,6 +172,10 @@ struct FleetConsoleTests {
             Issue.record("a [remote] without its token must be refused")
         } catch {
             #expect(error.message.contains("[remote tay-trang]") && (error.hint ?? "").contains("watchpost user token"), "\(error)")
+            // Vietnamese first, English as its translation, from the catalogue (it failed before: English only).
+            #expect(error.text?.key == "fleet.start.no_token", "\(error)")
+            #expect(error.message.hasPrefix("[remote tay-trang] trong watchpost.conf chưa có mã truy cập trong tệp bí mật"), "\(error)")
+            #expect((error.hint ?? "").hasPrefix("trên máy https://tay-trang.example.vn:8443 chạy") && (error.hint ?? "").contains("tài khoản Sở"), "\(error)")
         }
         #expect(throws: Never.self) { _ = try RemoteBoxService(context: DaemonContext(configuration: config, secrets: secrets, store: store, clock: SystemClock(),
                                                                                     logger: Logger(sink: MemoryLogSink(), clock: SystemClock()))) }

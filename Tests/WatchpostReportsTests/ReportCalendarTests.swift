@@ -28,6 +28,49 @@ func allCadences() -> [ReportCadence] {
 
 @Suite("Reporting calendar")
 struct ReportCalendarTests {
+    /// `--period yearly --of 2026` is the calendar's exact period, so nobody types Tây Trang's
+    /// cut-off dates (32/2018/QĐ-UBND Điều 8.1: cut-off 24/11 in reports.conf).
+    @Test("a report of the site's calendar resolves to the calendar's exact period")
+    func periodByCalendar() throws {
+        let config = try ConfigurationLoader.load(root: packageRoot)
+        let tt = try #require(config.site("tay-trang")), va = try #require(config.site("vung-ang"))
+        let today = CivilDate(year: 2026, month: 12, day: 1)
+        func resolve(_ site: SiteProfile, _ name: String, _ of: String?) throws -> ReportPeriod {
+            try #require(CalendarPeriodRequest(name: name, of: of)).resolve(site: site, configuration: config, today: today)
+        }
+        func days(_ p: ReportPeriod) -> String { "\(p.firstDay)..\(p.lastDay)" }
+        #expect(days(try resolve(tt, "yearly", "2026")) == "2025-11-25..2026-11-24")
+        #expect(try resolve(tt, "yearly", "2026").label == "2026")
+        // Without --of: the latest period that has ended (on 1/12/2026, Tây Trang's 2026 and Vũng Áng's 2025).
+        #expect(days(try resolve(tt, "yearly", nil)) == "2025-11-25..2026-11-24")
+        #expect(days(try resolve(va, "yearly", nil)) == "2025-01-01..2025-12-31")
+        // A day the period holds.
+        #expect(days(try resolve(tt, "year", "2026-11-25")) == "2026-11-25..2027-11-24")
+        #expect(days(try resolve(va, "half-year", "2026-H2")) == "2026-07-01..2026-12-31")
+        #expect(days(try resolve(va, "six-monthly", "2026-H1")) == "2026-01-01..2026-06-30")
+        #expect(days(try resolve(tt, "monthly", "2026-02")) == "2026-02-01..2026-02-28")
+        // Tây Trang has no 6-monthly report: refused, naming what its calendar holds (Vietnamese first).
+        do {
+            _ = try resolve(tt, "half-year", "2026-H1")
+            Issue.record("Tây Trang has no half-year report")
+        } catch let e as WatchpostError {
+            #expect(e.text?.key == "report.calendar.no_such_report" && e.message.hasPrefix("lịch báo cáo của cụm tay-trang không có báo cáo 'half-year'"), "\(e)")
+            #expect(e.message.contains("yearly (24/11)") && e.message.contains("monthly (31)"), "\(e)")
+        }
+        #expect(throws: WatchpostError.self) { _ = try resolve(va, "half-year", "2026-H3") }
+        #expect(throws: WatchpostError.self) { _ = try resolve(tt, "yearly", "2026-05") }
+        #expect(CalendarPeriodRequest(name: "2026", of: nil) == nil && CalendarPeriodRequest(name: "weekly", of: nil) == nil)
+        // The console's key round-trips.
+        let r = try #require(CalendarPeriodRequest(name: "yearly", of: "2026"))
+        #expect(r.key == "yearly:2026" && CalendarPeriodRequest(key: r.key)?.kind == .yearly && CalendarPeriodRequest(key: r.key)?.of == "2026")
+        // A box's summary for a console: each site by its own calendar.
+        #expect(days(try #require(r.resolveForSummary(site: tt, configuration: config, today: today))) == "2025-11-25..2026-11-24")
+        #expect(days(try #require(r.resolveForSummary(site: va, configuration: config, today: today))) == "2026-01-01..2026-12-31")
+        // A site without a report of that kind: the plain calendar periods, so the box still answers.
+        let half = try #require(CalendarPeriodRequest(name: "half-year", of: "2026-H2"))
+        #expect(days(try #require(half.resolveForSummary(site: tt, configuration: config, today: today))) == "2026-07-01..2026-12-31")
+    }
+
     @Test("periods tile the calendar with no gap and no overlap, for every cut-off (brute force)")
     func tiling() {
         let first = CivilDate(year: 2024, month: 1, day: 1).daysSinceEpoch

@@ -74,5 +74,24 @@ extension Catalogue {
 
         // The PDF's running header and page numbers.
         .init("report.pdf.page", vi: "Trang {page}/{pages}", en: "Page {page} of {pages}"),
+        // A period named by the site's reporting calendar (`--period yearly --of 2026`).
+        .init("report.calendar.no_such_report", vi: "lịch báo cáo của cụm {site} không có báo cáo '{name}'; các báo cáo định kỳ trong probes/{site}/reports.conf (ngày chốt số liệu): {reports}",
+              en: "the reporting calendar of {site} has no '{name}' report; the recurring reports in probes/{site}/reports.conf (cut-off): {reports}"),
+        .init("report.calendar.no_such_report_hint", vi: "dùng tên một báo cáo nêu trên, hoặc --period 2026 / --from NGÀY --to NGÀY",
+              en: "use one of those reports, or --period 2026 / --from DATE --to DATE"),
+        .init("report.calendar.no_such_period", vi: "'{of}' không phải một kỳ của báo cáo {name} (ví dụ: {example}, hoặc một ngày YYYY-MM-DD trong kỳ)",
+              en: "'{of}' is not a period of the {name} report (e.g. {example}, or a day YYYY-MM-DD in the period)"),
+        .init("report.kind.yearly", vi: "năm", en: "yearly"),
+        .init("report.kind.half-yearly", vi: "6 tháng", en: "6-monthly"),
+        .init("report.kind.monthly", vi: "tháng", en: "monthly"),
+        .init("report.period.calendar", vi: "Báo cáo {kind} {of} theo lịch báo cáo của từng cụm (từ {first} đến {last})",
+              en: "The {kind} report {of} by each cluster's reporting calendar ({first} to {last})"),
+        .init("report.period.calendar_latest", vi: "Báo cáo {kind} của kỳ gần nhất đã kết thúc, theo lịch báo cáo của từng cụm (từ {first} đến {last})",
+              en: "The latest ended {kind} report by each cluster's reporting calendar ({first} to {last})"),
+        .init("report.period.site_days", vi: "từ {first} đến {last}", en: "{first} to {last}"),
+        .init("report.calendar.needs_site", vi: "--period {name} là kỳ theo lịch báo cáo của một cụm: cần --site ID",
+              en: "--period {name} is a period of one site's reporting calendar: give --site ID"),
+        .init("report.calendar.of_needs_name", vi: "--of chỉ dùng với --period yearly, half-year hoặc monthly",
+              en: "--of goes with --period yearly, half-year or monthly"),
     ]
 }
