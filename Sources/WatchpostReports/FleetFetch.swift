@@ -139,10 +139,16 @@ public enum FleetFetch {
     /// 8.2, Vũng Áng Điều 6), and during January last year too, so that the figures of the year
     /// just ended are complete when the report is made after 31/12; and each site's yearly report
     /// by its own calendar (`--period yearly`): the latest ended and the one labelled this year.
-    public static func periods(at now: Instant, zone: ZoneOffset) -> [FleetPeriod] {
+    /// `withCalendar` false leaves the calendar's periods out (the console reads them less often:
+    /// each costs the box a yearly report, and the board shows the plain year).
+    public static func periods(at now: Instant, zone: ZoneOffset, withCalendar: Bool = true) -> [FleetPeriod] {
         let today = zone.localDate(of: now)
         let years: [FleetPeriod] = (today.month == 1 ? [.year(today.year), .year(today.year - 1)] : [.year(today.year)]).map { .plain($0) }
+        guard withCalendar else { return years }
         let calendar = [CalendarPeriodRequest(name: "yearly", of: nil), CalendarPeriodRequest(name: "yearly", of: String(today.year))].compactMap { $0 }.map { FleetPeriod.calendar($0) }
         return years + calendar
     }
+
+    /// How often the console reads each box's calendar periods (at most; the plain year at every poll).
+    public static let calendarInterval = Seconds.minutes(1)
 }

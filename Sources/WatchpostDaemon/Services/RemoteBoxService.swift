@@ -36,10 +36,15 @@ public struct RemoteBoxService: DaemonService {
     }
 
     func loop(_ box: RemoteBox) async {
+        // Each site's yearly report by its calendar is read at the first poll, then at most once
+        // a minute: it costs the box more reports, and the plain year is what the board shows.
+        var calendarRead: Instant?
         while !Task.isCancelled {
             let now = clock.now()
-            let answered = await FleetFetch.pollAll([box], secrets: secrets, periods: FleetFetch.periods(at: now, zone: .hoChiMinh),
+            let withCalendar = calendarRead.map { now - $0 >= FleetFetch.calendarInterval } ?? true
+            let answered = await FleetFetch.pollAll([box], secrets: secrets, periods: FleetFetch.periods(at: now, zone: .hoChiMinh, withCalendar: withCalendar),
                                                     store: store, clock: clock, logger: logger)
+            if withCalendar && !answered.isEmpty { calendarRead = now }
             if !answered.isEmpty { logger.debug("remote box read", [("remote", box.id)]) }
             do { try await clock.sleep(for: box.poll) } catch { return }
         }
