@@ -98,7 +98,11 @@ public struct BroadcastLogger: Sendable {
             }
             do { try await clock.sleep(until: started + settings.interval) } catch { break }
         }
-        try? await recorder.close(store: store)
+        // An orderly stop (SIGTERM, a reload) leaves the open rows open, as after kill -9: the
+        // next start continues the play in progress or closes it where it was last seen and logs
+        // the time the monitor was away as not observed. Closing them here made a restart write
+        // the same play twice and leave the time down unrecorded (review of #16, session 5, D4).
+
     }
 
     /// When a blackout by command (the one commanded at `since`) was first seen ended without a

@@ -106,6 +106,29 @@ struct BroadcastDaemonSite {
         #expect(verify.output.contains("proven") && !verify.output.contains("mismatch"))
     }
 
+    /// An orderly stop (SIGTERM: a restart, an upgrade, a reload) in the middle of a play: the
+    /// next start continues that play, as after kill -9. Before the fix the stop closed the play
+    /// and the restart wrote it again (two overlapping rows, review of #16, session 5, D4).
+    @Test func anOrderlyStopNeitherLosesNorDoublesAPlay() async throws {
+        let site = try BroadcastDaemonSite()
+        defer { site.remove() }
+        let daemon = try DaemonProcess(configDir: site.dir)
+        try daemon.waitUntilStarted()
+        try await waitUntil("three plays logged", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= 3 }
+        daemon.stop()
+        let before = try await site.entries()
+        let openAtStop = try #require(before.last)
+        #expect(openAtStop.isOpen && openAtStop.kind == .play, "the play in progress stays open across an orderly stop: \(openAtStop)")
+        try daemon.restart()
+        try daemon.waitUntilStarted()
+        let playsBefore = before.filter { $0.kind == .play }.count
+        try await waitUntil("three more plays after the restart", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= playsBefore + 3 }
+        daemon.stop()
+        let after = try await site.entries()
+        for e in before { #expect(after.contains { $0.id == e.id && $0.started == e.started && $0.item?.path == e.item?.path }, "row \(e.id) lost") }
+        BroadcastDaemonSite.expectContinuous(after)
+    }
+
     /// A dead WAN: the mail server and the uplink are unreachable addresses (ports the kernel
     /// just handed out and nobody listens on). The uplink check fails, its incident's mail is
     /// tried and not delivered — and the broadcast log keeps recording every play meanwhile.
