@@ -20,7 +20,7 @@ public struct RegisterReport: Sendable, Hashable {
     /// hours before the closure were operating hours (Tây Trang 7.2.1.b, the plan holds "from
     /// that moment") and are counted as planned and operated, not as a closed day's nothing.
     public var closedPartWay: Int = 0
-    /// Planned days of the period not over yet when the report was made, with the hours the
+    /// Planned days of the period not begun when the report was made, with the hours the
     /// schedule holds for them now: a planned Saturday can be checked before it comes.
     public var upcoming: [(date: CivilDate, windows: [DailyWindow], entry: PlanEntry)] = []
 
@@ -48,16 +48,26 @@ public struct RegisterReport: Sendable, Hashable {
         let held = schedule.applying(try await store.planChanges(site: site))
         var up: [CivilDate: Int64] = [:]
         for d in days { up[d.date, default: 0] += d.tally.up }
-        var planned: Int64 = 0, operated: Int64 = 0, partWay = 0
+        var planned: Int64 = 0, operated: Int64 = 0, partWay = 0, plannedDays = 0, closures = 0
         var upcoming: [(date: CivilDate, windows: [DailyWindow], entry: PlanEntry)] = []
         for e in try await store.plan(site: site, from: first, to: last) {
             let start = schedule.zone.startOf(e.date).seconds, end = schedule.zone.startOf(e.date.adding(days: 1)).seconds
-            if end > until { upcoming.append((e.date, held.windows(on: e.date), e)) }
-            let seconds = held.scheduledSeconds(from: start, to: end)
+            // A day not begun when the report was made is not counted but listed as upcoming:
+            // "42 h planned, 0 h operated" for Saturdays still ahead misled (review of #18, s5).
+            guard start < until else {
+                upcoming.append((e.date, held.windows(on: e.date), e))
+                continue
+            }
+            plannedDays += 1
+            if e.change == .closed { closures += 1 }
+            // Planned hours up to where the figures stop, as the operated ones.
+            let seconds = held.scheduledSeconds(from: start, to: min(end, until))
             planned += seconds
             operated += up[e.date] ?? 0
             if e.change == .closed && seconds > 0 { partWay += 1 }
         }
+        figures.plannedDays = plannedDays
+        figures.closures = closures
         figures.plannedSeconds = planned
         var report = RegisterReport(figures: figures, operatedOnPlannedDays: operated, closedPartWay: partWay)
         report.upcoming = upcoming

@@ -93,11 +93,14 @@ struct RegisterSectionTests {
         #expect(text.contains("2 ngày có kế hoạch (1 ngày tạm ngừng, trong đó 1 ngày tạm ngừng giữa chừng, tính các giờ đã vận hành trước khi ngừng): kế hoạch 14,0 giờ, vận hành 14,0 giờ"),
                 "\(text)")
         #expect(ReportRenderer.csv([report]).contains(",2,1,50400,50400,1"), "\(ReportRenderer.csv([report]).suffix(300))")
-        // Made at Sunday 00:01, the report lists the planned Sunday still to come with its hours,
-        // so a planned day can be checked on the report page before it comes.
-        let early = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-03")), store: store, now: day + .hours(24) + .minutes(1))
+        // Made on Saturday at 20:00, the report lists the planned Sunday still to come with its
+        // hours, so a planned day can be checked on the report page before it comes.
+        let early = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-03")), store: store, now: day + .hours(20))
         let soon = try #require(early.registers)
         #expect(soon.upcoming.map(\.date) == [saturday.adding(days: 1)], "\(soon.upcoming.map(\.date))")
+        // The Sunday still ahead is not counted as planned and not operated (before: 2 days, 14,0 h planned, 6,0 h operated).
+        #expect(soon.figures.plannedDays == 1 && soon.figures.plannedSeconds == 6 * 3600 && soon.operatedOnPlannedDays == 6 * 3600,
+                "\(soon.figures.plannedDays) days, \(soon.figures.plannedSeconds) s planned, \(soon.operatedOnPlannedDays) s operated")
         let earlyText = ReportRenderer.text([early])
         #expect(earlyText.contains("Ngày có kế hoạch chưa diễn ra: 15/03/2026: 08:00-16:00 (8 giờ) — theo kế hoạch vận hành của đơn vị (bp: —)"), "\(earlyText)")
         #expect(ReportRenderer.html([early]).contains("15/03/2026: 08:00-16:00 (8 giờ)"))
