@@ -11,6 +11,7 @@ import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
 import WatchpostReports
+import WatchpostWeb
 import Posix
 import WatchpostHost
 
@@ -38,6 +39,22 @@ struct RegisterContext {
         }
         by = whoAmI(args)
         now = SystemClock().now()
+    }
+
+    /// The context of a command that writes (`action`): who acts is an account of this box
+    /// (`--by LOGIN`, default the login name) whose role the one policy lets do it, as on the
+    /// web (issue #18 point 6; review of #18, session 5: `--by` was free text, so a technician
+    /// could "decide as the Department"). nil `action`: a list, read by anyone on the box.
+    static func open(_ args: Arguments, action: WebAction?) async throws -> RegisterContext {
+        var ctx = try RegisterContext(args)
+        guard let action else { return ctx }
+        guard let user = try await ctx.store.user(login: ctx.by) else {
+            throw WatchpostError(.permission, Message("registers.cli.no_account", ["login": .text(ctx.by)]), hint: Message("registers.cli.no_account_hint"))
+        }
+        let d = AccessPolicy.decide(user.role, action)
+        guard d.allowed else { throw WatchpostError(.permission, d.reason) }
+        ctx.by = user.login
+        return ctx
     }
 }
 
@@ -149,13 +166,14 @@ extension String {
 }
 
 private let common: Set<String> = ["config", "site", "by"]
-private let commonHelp = "  --site ID      the site (needed when the configuration has several)\n  --by NAME      who records it (default: the login name)\n  --config DIR   the configuration folder"
+private let commonHelp = "  --site ID      the site (needed when the configuration has several)\n  --by LOGIN     the account that records it (default: the login name); its role must allow it,\n                 as on the web: the Department answers and decides, the operating unit and\n                 technicians write\n  --config DIR   the configuration folder"
 
 private func vi(_ m: Message, zone: ZoneOffset) -> String { Catalogue.render(m, .vi, zone: zone) }
 private func vi(_ key: String, zone: ZoneOffset) -> String { vi(Message(MessageKey(key)), zone: zone) }
 
 /// One register subcommand. `options` take a value; `flags` do not.
 func registerCommand(_ name: String, _ summary: String, usage: String, details: String = "", options: Set<String> = [], flags: Set<String> = [],
+                     action: WebAction? = .writeRegisters,
                      _ body: @escaping @Sendable (RegisterContext, inout OptionReader) async throws -> Void) -> Command {
     let valued = common.union(options)
     return Command(name: name, summary: summary,
@@ -163,7 +181,7 @@ func registerCommand(_ name: String, _ summary: String, usage: String, details: 
                    valuedOptions: valued,
                    run: { args in
                        try args.allowOnly(valued.union(flags))
-                       let ctx = try RegisterContext(args)
+                       let ctx = try await RegisterContext.open(args, action: action)
                        var reader = OptionReader(args: args)
                        try await body(ctx, &reader)
                        return 0
@@ -173,7 +191,7 @@ func registerCommand(_ name: String, _ summary: String, usage: String, details: 
 /// A list subcommand: its rows as aligned text or CSV (`--format txt|csv`).
 func registerList(_ name: String, _ summary: String, usage: String = "", options: Set<String> = [], flags: Set<String> = [], header: [String],
                   _ rows: @escaping @Sendable (RegisterContext, inout OptionReader) async throws -> [[String]]) -> Command {
-    registerCommand(name, summary, usage: usage + (usage.isEmpty ? "" : " ") + "[--format txt|csv] [options]", options: options.union(["format"]), flags: flags) { ctx, r in
+    registerCommand(name, summary, usage: usage + (usage.isEmpty ? "" : " ") + "[--format txt|csv] [options]", options: options.union(["format"]), flags: flags, action: nil) { ctx, r in
         let csv = try wantsCSV(r.args)
         let table = try await rows(ctx, &r)
         try refuse(r.problems)
@@ -339,7 +357,8 @@ let registerSubcommands: [Command] = [
         }
         out(vi(Message("registers.feedback.forwarded", ["id": .int(f.id)]), zone: ctx.site.zone))
     },
-    registerCommand("feedback answer", "record the Department's answer and close the feedback", usage: "ID --answer TEXT [options]", options: ["answer"]) { ctx, r in
+    registerCommand("feedback answer", "record the Department's answer and close the feedback", usage: "ID --answer TEXT [options]", options: ["answer"],
+                    action: .decideRegisters) { ctx, r in
         let id = r.id()
         let answer = r.text("answer", required: true)
         r.problems += RegisterText.problems(answer, field: "answer", required: true, max: RegisterLimits.longText).filter { $0.message.key != "registers.field.required" }
@@ -398,7 +417,7 @@ let registerSubcommands: [Command] = [
         for id in try await SuggestedProposals.file(report.proposals, site: site.id, store: ctx.store, at: ctx.now) { out("\(id)") }
     },
     registerCommand("proposal decide", "record the Department's decision on a proposal", usage: "ID --decision approved|rejected [--note TEXT] [options]",
-                    options: ["decision", "note"]) { ctx, r in
+                    options: ["decision", "note"], action: .decideRegisters) { ctx, r in
         let id = r.id()
         let decision = r.choice("decision", ProposalDecision.self)
         if decision == .pending { r.problems.append(FieldProblem("decision", Message("registers.field.bad_choice", ["value": "pending", "choices": "approved, rejected"]))) }

@@ -11,11 +11,33 @@ struct RegisterCommandTests {
         let site = try TestSite(checks: 1)
         let (rc, out) = shell("cp '\(packageRoot)/probes/tay-trang/registers.conf' '\(packageRoot)/probes/tay-trang/inspection.conf' '\(site.dir)/probes/tay-trang/'")
         try #require(rc == 0, "\(out)")
+        // Who records is an account whose role may write (the one policy, as on the web).
+        for (login, role) in [("kt", "technician"), ("so", "department")] {
+            let (code, text) = shell("printf '%s\\n' 'Mat-khau-thu-nghiem-2026' | '\(watchpost)' user add \(login) --role \(role) --name '\(login)' --config '\(site.dir)' 2>&1")
+            try #require(code == 0, "\(text)")
+        }
         return site
     }
 
     func run(_ site: TestSite, _ arguments: String) -> (status: Int32, output: String) {
-        shell("'\(watchpost)' \(arguments) --config '\(site.dir)' 2>&1")
+        shell("'\(watchpost)' \(arguments)\(arguments.contains("--by ") ? "" : " --by kt") --config '\(site.dir)' 2>&1")
+    }
+
+    /// Review of #18, session 5: `--by` was free text, so a technician answered feedback "as the
+    /// Department" and names that are no account were accepted. Before the fix both commands
+    /// below succeeded (rc 0).
+    @Test func theRegisterCommandsApplyTheOnePolicyToTheAccountThatActs() throws {
+        let site = try makeSite()
+        var r = run(site, "feedback add --channel phone --about content --text 'Phụ đề sai'")
+        #expect(r.status == 0, "\(r.output)")
+        r = run(site, "feedback answer 1 --answer 'tự trả lời' --by kt")
+        #expect(r.status != 0 && r.output.contains("Chỉ Sở Thông tin và Truyền thông trả lời ý kiến"), "\(r.output)")
+        r = run(site, "inspection add --kind surprise --bodies 'Sở TT&TT' --by 'bất kỳ ai'")
+        #expect(r.status != 0 && r.output.contains("không phải tài khoản trên máy này"), "\(r.output)")
+        r = run(site, "feedback answer 1 --answer 'Đã sửa phụ đề' --by so")
+        #expect(r.status == 0, "\(r.output)")
+        // A list is read by anyone on the box.
+        #expect(run(site, "feedback list --by 'bất kỳ ai'").status == 0)
     }
 
     @Test func equipmentPutChangesOnlyTheFieldsGiven() throws {
