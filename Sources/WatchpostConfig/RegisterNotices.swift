@@ -22,7 +22,9 @@ public enum RegisterNotices {
             "received": HumanFormat.date(f.receivedOn),
             "from": f.from.isEmpty ? "ẩn danh" : f.from,
             "from_en": f.from.isEmpty ? "anonymous" : f.from,
-            "channel": f.channel.rawValue,
+            // The channel by name in each language (review of #18, s5: the Vietnamese part showed "phone").
+            "channel": Catalogue.render(Message(MessageKey("registers.feedback.channel." + f.channel.rawValue)), .vi),
+            "channel_en": Catalogue.render(Message(MessageKey("registers.feedback.channel." + f.channel.rawValue)), .en),
             "item": f.item.isEmpty ? "—" : f.item,
             "text": f.text,
             "by": by,

@@ -77,7 +77,7 @@ public enum TemplatePlaceholders {
         "ack_code", "site_id", "time", "by", "note", "count", "incidents", "checks_ok", "checks_problem",
         "failed_recipient", "error", "original_subject", "reason", "reason_en", "event", "event_vi",
         // Registers (RegisterNotices): feedback forwarded and reminded.
-        "headline", "headline_en", "id", "subject", "subject_en", "received", "from", "from_en", "channel", "item", "text", "link",
+        "headline", "headline_en", "id", "subject", "subject_en", "received", "from", "from_en", "channel", "channel_en", "item", "text", "link",
         // who did what (issue 14): organisation, channel, the decision, what was resolved or added
         "by_org", "via", "via_en", "decision", "resolved_what", "added", "who", "added_en",
         // Vietnamese first (issue 15): each text in both languages, the place alone for subjects.

@@ -194,7 +194,7 @@ extension WebApp {
                            refused: refused, who: who) + "</details>"
                     }
                     if let out {
-                        body += "<p>\(PageText.html("web.t.out_with")) <strong>\(esc(out.borrower))</strong> — \(esc(out.purpose)) · \(esc(HumanFormat.tableTime(out.lentAt, zone: z)))\(out.dueBack.map { PageText.text("web.t.due_2") + esc(HumanFormat.date($0)) } ?? "")</p>"
+                        body += "<p>\(PageText.html("web.t.out_with")) <strong>\(esc(out.borrower))</strong> — \(esc(out.purpose)) · \(esc(HumanFormat.tableTime(out.lentAt, zone: z)))\(out.dueBack.map { PageText.text("web.t.due_2") + " " + esc(HumanFormat.date($0)) } ?? "")</p>"
                         if write { body += button("/registers/equipment/\(urlEncode(e.id))/return", PageText.text("web.t.returned")) }
                     } else if write && e.lendable {
                         body += "<details\(opened("/registers/equipment/\(urlEncode(e.id))/lend"))><summary>\(PageText.html("web.t.lend"))</summary>" + registerForm(action: "/registers/equipment/\(urlEncode(e.id))/lend\(s)", submit: PageText.text("web.t.lend"), fields: [

@@ -60,6 +60,9 @@ struct RegisterPagesTests {
         func isDepartment(_ id: String) -> Bool { config.contacts.organisations[id]?.roles.contains(.department) == true }
         #expect(!forwarded.isEmpty && forwarded.allSatisfy { isDepartment($0.request.recipient.contactID) })
         #expect(forwarded.first?.request.fields["text"] == script)
+        // The channel by its name in each language, not its id (review of #18, s5: "Kênh: in-person").
+        #expect(forwarded.first?.request.fields["channel"] == "Trực tiếp" && forwarded.first?.request.fields["channel_en"] == "In person",
+                "\(String(describing: forwarded.first?.request.fields))")
         // Unanswered after the site's 7 days: one reminder to the Department per period.
         let open = try #require(try await f.store.feedback(site: "tay-trang").first)
         let site = try #require(config.site("tay-trang"))
