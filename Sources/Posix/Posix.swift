@@ -130,6 +130,11 @@ public enum FileSystem {
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    /// The size in bytes of a file (after following links), or nil when it cannot be read.
+    public static func size(of path: String) -> Int64? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : nil
+    }
     /// Free bytes (for this unprivileged process) and total bytes of the filesystem holding `path`.
     public static func space(at path: String) throws(SystemError) -> (free: Int64, total: Int64) {
         var s = statvfs()

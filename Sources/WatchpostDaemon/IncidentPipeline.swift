@@ -23,9 +23,20 @@ public actor IncidentProcessor {
     var sampleInterval: Seconds
     /// The database revision the engine is in step with; nil until loaded.
     var revision: Int64?
-    /// Commits that failed in a row (disk full, I/O error): the timer backs off on them
-    /// (1 s doubling to 60 s) instead of retrying a due escalation a thousand times a second.
-    private(set) var commitFailures = 0
+    /// Commits back off through the one `Backoff` (1 s doubling to 60 s) once one fails (disk
+    /// full, I/O error): no commit is tried before `notBefore`, whether a result or the timer asks
+    /// (issue #19: a full disk saw seven tries a second while the log said "retry in 1 minute").
+    private(set) var commitBackoff = Backoff(initial: .seconds(1), maximum: .seconds(60))
+    /// The steps the engine took that could not be committed yet, in order. The engine keeps them
+    /// in memory and the next commit allowed writes them first, so a problem that starts and ends
+    /// while the disk is full is still recorded once there is room again.
+    private(set) var uncommitted = EngineOutput()
+    /// Commits tried (tests count them).
+    private(set) var commitAttempts = 0
+    /// Results whose storing failed back off the same way, so a full disk costs one log line per
+    /// step of the back-off rather than one per result.
+    private var recordBackoff = Backoff(initial: .seconds(1), maximum: .seconds(60))
+    var commitFailures: Int { commitBackoff.failures }
     private var tail: Task<Void, Never>?
     private var responderTasks: [Task<Void, Never>] = []
 
@@ -59,6 +70,13 @@ public actor IncidentProcessor {
         do {
             let rev = try await store.engineRevision()
             if rev == revision { return }
+            if !uncommitted.isEmpty {
+                // Another process changed incidents (an acknowledgement) while steps waited for the
+                // disk: they were computed on the old state and cannot be written over the new one.
+                logger.error("incident steps that could not be written are dropped: incidents changed elsewhere meanwhile",
+                             [("timeline_entries", String(uncommitted.timeline.count)), ("notices", String(uncommitted.notifications.count))])
+                uncommitted = EngineOutput()
+            }
             if revision == nil {
                 let n = try await store.failInterruptedResponders(at: clock.now())
                 if n > 0 { logger.warning("responder runs interrupted by the last stop recorded as failed", [("count", String(n))]) }
@@ -85,31 +103,67 @@ public actor IncidentProcessor {
     }
 
     /// Commits a step; on a concurrent change elsewhere, reloads and recomputes it with `redo`.
+    /// While earlier steps wait (the disk is full), a new step queues behind them and they go
+    /// together, in order, when the back-off next allows.
     func commit(_ first: EngineOutput, redo: (isolated IncidentProcessor) -> EngineOutput) async {
+        guard uncommitted.isEmpty else {
+            uncommitted.append(first)
+            await commitUncommitted()
+            return
+        }
         var out = first
         for attempt in 0..<3 {
             if out.isEmpty { return }
+            guard commitBackoff.mayAttempt(at: clock.now()) else { uncommitted.append(out); return }
+            commitAttempts += 1
             do {
                 if let rev = try await store.commitEngineStep(out, expectedRevision: revision) {
-                    revision = rev
-                    logCommitted(out)
-                    commitFailures = 0
-                    startResponders(out.responders)
+                    committed(out, revision: rev)
                     return
                 }
                 logger.info("incidents changed elsewhere; recomputing the step", [("attempt", String(attempt + 1))])
                 await synchronise()
                 out = redo(self)
             } catch {
-                commitFailures += 1
-                // One log line per back-off step, not per attempt.
-                logger.error("cannot commit incident step; will reload and retry", [("error", error.description), ("failures", String(commitFailures)),
-                                                                                   ("retry_in", Self.commitBackoff(commitFailures).description)])
-                revision = nil
-                await synchronise()
+                uncommitted.append(out)
+                commitFailed(error)
                 return
             }
         }
+    }
+
+    /// Writes the steps held back by a failing disk, in order, once the back-off allows.
+    func commitUncommitted() async {
+        guard !uncommitted.isEmpty, commitBackoff.mayAttempt(at: clock.now()) else { return }
+        commitAttempts += 1
+        let held = uncommitted
+        do {
+            if let rev = try await store.commitEngineStep(held, expectedRevision: revision) {
+                uncommitted = EngineOutput()
+                logger.notice("incident steps held while the database could not be written are recorded",
+                              [("timeline_entries", String(held.timeline.count)), ("notices", String(held.notifications.count))])
+                committed(held, revision: rev)
+            } else {
+                await synchronise()  // drops them, saying so
+            }
+        } catch {
+            commitFailed(error)
+        }
+    }
+
+    func committed(_ out: EngineOutput, revision rev: Int64) {
+        revision = rev
+        logCommitted(out)
+        commitBackoff.recordSuccess()
+        startResponders(out.responders)
+    }
+
+    /// One log line per step of the back-off, not one per try.
+    func commitFailed(_ error: WatchpostError) {
+        let wait = commitBackoff.recordFailure(at: clock.now())
+        logger.error("cannot commit incident step; kept in memory and retried", [("error", error.description), ("failures", String(commitBackoff.failures)),
+                                                                                ("retry_in", wait.description),
+                                                                                ("waiting_timeline_entries", String(uncommitted.timeline.count))])
     }
 
     /// One notice line per thing that happened to an incident and per message queued, after
@@ -159,10 +213,16 @@ public actor IncidentProcessor {
     }
 
     func record(key: CheckKey, kind: String, result: CheckResult, hard: Bool, attempts: Int) async {
+        // While storing fails, results are not stored until the back-off allows (the check's
+        // state is written again by its next result then).
+        guard recordBackoff.mayAttempt(at: clock.now()) else { return }
         do {
             try await store.record(site: key.site, checkID: key.check, kind: kind, result: result, hard: hard, attempts: attempts, sampleInterval: sampleInterval)
+            recordBackoff.recordSuccess()
         } catch {
-            logger.with("site", key.site).with("check", key.check).error("cannot store result", [("error", error.description)])
+            let wait = recordBackoff.recordFailure(at: clock.now())
+            logger.with("site", key.site).with("check", key.check).error("cannot store result; results are not stored until the retry",
+                                                                         [("error", error.description), ("retry_in", wait.description)])
         }
     }
 
@@ -173,18 +233,15 @@ public actor IncidentProcessor {
 
     func tickNow() async -> Instant? {
         await synchronise()
+        // A disk that had filled: the reserve is made again once there is room for it.
+        if await store.restoreReserveIfRoom() { logger.notice("disk space is back: the database's reserve is made again", []) }
+        await commitUncommitted()
         let now = clock.now()
         let out = engine.tick(now: now)
         await commit(out) { p in p.engine.tick(now: now) }
         let next = engine.nextWakeup()
-        guard commitFailures > 0 else { return next }
-        let hold = clock.now() + Self.commitBackoff(commitFailures)
-        return next.map { max($0, hold) } ?? hold
-    }
-
-    /// 1, 2, 4 … 60 s after the n-th failed commit in a row.
-    static func commitBackoff(_ failures: Int) -> Seconds {
-        .seconds(min(60, Int64(1) << Int64(min(max(failures - 1, 0), 6))))
+        guard !uncommitted.isEmpty, let hold = commitBackoff.notBefore else { return next }
+        return next.map { min($0, hold) } ?? hold
     }
 
     public func reconfigure(_ c: WatchpostConfiguration) async {

@@ -72,30 +72,8 @@ public final class SerialTransport: ByteStreamTransport {
     public func close() { descriptor?.close(); descriptor = nil }
 }
 
-/// Exponential backoff between connection attempts (1 s, 2 s, 4 s … capped), on the injected
-/// clock so that it is tested without sleeping.
-public struct ReconnectBackoff: Sendable, Hashable {
-    public var initial: Seconds
-    public var maximum: Seconds
-    public private(set) var failures = 0
-    public private(set) var notBefore: Instant?
-
-    public init(initial: Seconds = .seconds(1), maximum: Seconds = .seconds(30)) {
-        self.initial = initial
-        self.maximum = maximum
-    }
-
-    public func mayAttempt(at now: Instant) -> Bool { notBefore.map { now >= $0 } ?? true }
-
-    public mutating func recordFailure(at now: Instant) {
-        let shift = min(failures, 20)
-        let wait = min(maximum.milliseconds, initial.milliseconds << Int64(shift))
-        failures += 1
-        notBefore = now + Seconds(milliseconds: wait)
-    }
-
-    public mutating func recordSuccess() { failures = 0; notBefore = nil }
-}
+/// Reconnection attempts wait through the program's one back-off (WatchpostCore `Backoff`).
+public typealias ReconnectBackoff = Backoff
 
 /// What a read returned: data, or a negative acknowledgement from the controller.
 public enum ReadOutcome: Sendable, Hashable {

@@ -143,16 +143,15 @@ public struct OutboxWorker: Sendable {
 
     public func run() async throws {
         logger.info("outbox worker started", [("smtp", settings.smtp.description), ("group_window", settings.groupWindow.description)])
-        var failures = 0
+        var storage = Backoff(initial: .seconds(1), maximum: .seconds(60))
         while !Task.isCancelled {
             let report = await tick()
             if report.storageFailed {
                 // Commit failures (disk full) back off: 1, 2, 4 … 60 s, not a retry every second.
-                failures += 1
-                try await clock.sleep(for: .seconds(Int64(min(60, 1 << min(failures - 1, 6)))))
+                try await clock.sleep(for: storage.recordFailure(at: clock.now()))
                 continue
             }
-            failures = 0
+            storage.recordSuccess()
             if report.more { await Task.yield(); continue }
             try await clock.sleep(for: .seconds(1))
         }

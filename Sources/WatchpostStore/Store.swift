@@ -134,6 +134,8 @@ public actor Store {
     /// Set once the reserve was given up to a full disk: from then on only changes of state are
     /// stored for check results (no periodic samples), leaving the space to incidents.
     public private(set) var lowOnSpace = false
+    /// The size of the reserve this process gave up, until it is made again.
+    private var releasedReserveBytes: Int64?
     private var lastSample: [String: Instant] = [:]
 
     /// Opens the database, switches it to WAL and applies pending migrations. Refuses a database
@@ -167,6 +169,11 @@ public actor Store {
             if !readOnly {
                 let mode = try conn.enableWAL()
                 if mode != "wal" { throw WatchpostError(.storage, "database \(path) cannot use WAL (journal mode is \(mode))") }
+                // A bounded WAL (issue #19): a checkpoint every 64 pages (256 KiB) and the file cut
+                // back to 256 KiB after it, instead of SQLite's 1,000 pages (4 MiB), which alone
+                // filled a 2 MiB volume before the disk-full reserve could help.
+                try conn.execute("PRAGMA wal_autocheckpoint=64")
+                try conn.execute("PRAGMA journal_size_limit=262144")
                 // FULL: incident, acknowledgement and outbox commits must survive power loss.
                 try conn.setSynchronous(.full)
                 try conn.execute("PRAGMA foreign_keys=ON")
@@ -387,7 +394,25 @@ public actor Store {
         let reserve = StorageReserve.path(forDatabase: path)
         lowOnSpace = true
         guard FileSystem.exists(reserve) else { return false }
+        releasedReserveBytes = FileSystem.size(of: reserve) ?? 0
         FileSystem.remove(reserve)
+        return true
+    }
+
+    /// Makes the reserve again once the disk that filled has room (the daemon asks on every
+    /// timer tick): room for the reserve given up and as much again, so that it is not simply
+    /// taken back from the space it gave. Periodic samples resume. Returns whether it was made.
+    public func restoreReserveIfRoom() -> Bool {
+        guard !readOnlyPath, lowOnSpace else { return false }
+        let reserve = StorageReserve.path(forDatabase: path)
+        guard let free = try? FileSystem.space(at: path).free else { return false }
+        let released = releasedReserveBytes ?? 0
+        guard free >= 2 * released + StorageReserve.minimumRoom else { return false }
+        if !FileSystem.exists(reserve) {
+            guard (try? FileSystem.preallocate(reserve, bytes: StorageReserve.size(free: free))) != nil else { return false }
+        }
+        lowOnSpace = false
+        releasedReserveBytes = nil
         return true
     }
 

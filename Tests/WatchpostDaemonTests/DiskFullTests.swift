@@ -60,11 +60,14 @@ struct DiskFullTests {
         #expect(used.status == .critical && used.findings.contains { $0.code == "storage.reserve-used" }, "\(used.summary)")
     }
 
+    /// The one back-off the commits wait through (that they do is CommitBackoffTests' subject).
     @Test func failingCommitsBackOff() {
-        #expect(IncidentProcessor.commitBackoff(1) == .seconds(1))
-        #expect(IncidentProcessor.commitBackoff(2) == .seconds(2))
-        #expect(IncidentProcessor.commitBackoff(4) == .seconds(8))
-        #expect(IncidentProcessor.commitBackoff(7) == .seconds(60))
-        #expect(IncidentProcessor.commitBackoff(500) == .seconds(60))
+        let b = Backoff(initial: .seconds(1), maximum: .seconds(60))
+        #expect(b.delay(afterFailures: 1) == .seconds(1))
+        #expect(b.delay(afterFailures: 2) == .seconds(2))
+        #expect(b.delay(afterFailures: 4) == .seconds(8))
+        #expect(b.delay(afterFailures: 7) == .seconds(60))
+        #expect(b.delay(afterFailures: 500) == .seconds(60))
+        #expect(Backoff(initial: .hours(876_000), maximum: .hours(876_000)).delay(afterFailures: 500) == .hours(876_000), "no overflow")
     }
 }

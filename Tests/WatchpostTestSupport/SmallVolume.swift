@@ -1,0 +1,39 @@
+// A small tmpfs volume for disk-full tests (issue #19): mounted fresh, filled to a chosen level by
+// a writer of its own, unmounted at the end. Needs root, as CI runs; without it the test fails
+// saying so (never skips).
+import Posix
+import Glibc
+
+public struct SmallVolume: Sendable {
+    /// Where it is mounted.
+    public let path: String
+
+    /// Mounts a fresh tmpfs of `size` (mount's syntax: "2m") on a new temporary folder.
+    public init(size: String) throws {
+        guard getuid() == 0 else { throw MissingRequirement("mounting a \(size) tmpfs needs root (CI runs as root)") }
+        path = try makeTemporaryFolder("watchpost-small-volume")
+        let mount = try Subprocess.run("/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path], timeout: .seconds(10))
+        guard mount.exitCode == 0 else { throw MissingRequirement("mount -t tmpfs \(path): \(mount.output)") }
+    }
+
+    public var free: Int64 { (try? FileSystem.space(at: path).free) ?? 0 }
+    public var total: Int64 { (try? FileSystem.space(at: path).total) ?? 0 }
+
+    /// Appends to `file` until at most `keep` bytes are free (0: to the last block).
+    public func fill(_ file: String, leaving keep: Int64 = 0) {
+        let fd = open(file, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        for size in [65_536, 4096, 512] {
+            let chunk = [UInt8](repeating: 0x55, count: size)
+            while free > keep {
+                if chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) <= 0 { break }
+            }
+        }
+    }
+
+    public func unmount() {
+        _ = try? Subprocess.run("/bin/umount", arguments: ["-l", path], timeout: .seconds(10))
+        _ = try? Subprocess.run("/bin/rmdir", arguments: [path], timeout: .seconds(5))
+    }
+}
