@@ -31,6 +31,8 @@ public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
         guard let text else { return "\(file):\(line): \(key): \(message)" }
         return "\(file):\(line): \(key): \(Catalogue.render(text, .vi)) / \(message)"
     }
+    /// `file:line: key: message` in English only (logs, and tests about a rule rather than its words).
+    public var englishDescription: String { "\(file):\(line): \(key): \(message)" }
     public static func < (a: ConfigDiagnostic, b: ConfigDiagnostic) -> Bool { (a.file, a.line, a.key) < (b.file, b.line, b.key) }
 }
 

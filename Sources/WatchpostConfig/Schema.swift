@@ -24,68 +24,89 @@ public enum ValueKind: Sendable {
     /// Anything else: the closure returns an error message, or nil when the value is fine.
     case custom(String, @Sendable (String) -> String?)
 
-    /// Returns an error message, or nil.
+    /// Returns an error message in English (custom checks compose these), or nil.
     public func validate(_ raw: String) -> String? {
+        switch problem(raw) {
+        case nil: return nil
+        case .message(let m)?: return Catalogue.render(m, .en)
+        case .plain(let s)?: return s
+        }
+    }
+
+    /// What is wrong with a value: the catalogue's words (Vietnamese, then English) for every
+    /// built-in kind; a `.custom` check's own text as it gives it.
+    public func problem(_ raw: String) -> ValueProblem? {
         let v = raw.trimmingWhitespace()
+        func m(_ key: String, _ params: [String: MessageValue] = [:]) -> ValueProblem { .message(Message(key, params)) }
+        func value(_ s: String) -> [String: MessageValue] { ["value": .text(s)] }
+        func hint(_ s: String, _ allowed: [String]) -> MessageValue {
+            nearest(s, in: allowed).map { .message(Message("config.hint.nearest", ["name": .text($0)])) } ?? .text("")
+        }
         switch self {
         case .text: return nil
-        case .nonEmpty: return v.isEmpty ? "must not be empty" : nil
+        case .nonEmpty: return v.isEmpty ? m("config.value.empty") : nil
         case .integer(let r):
-            guard let i = Int(v) else { return "'\(v)' is not a whole number" }
-            return r.contains(i) ? nil : "\(i) is outside \(r.lowerBound)…\(r.upperBound)"
+            guard let i = Int(v) else { return m("config.value.not_integer", value(v)) }
+            return r.contains(i) ? nil : m("config.value.out_of_range", ["value": .text(String(i)), "low": .text(String(r.lowerBound)), "high": .text(String(r.upperBound))])
         case .number(let r):
-            guard let d = Double(v), d.isFinite else { return "'\(v)' is not a number" }
-            return r.contains(d) ? nil : "\(v) is outside \(r.lowerBound)…\(r.upperBound)"
-        case .boolean: return parseBool(v) == nil ? "'\(v)' is not true or false" : nil
+            guard let d = Double(v), d.isFinite else { return m("config.value.not_number", value(v)) }
+            return r.contains(d) ? nil : m("config.value.out_of_range", ["value": .text(v), "low": .text("\(r.lowerBound)"), "high": .text("\(r.upperBound)")])
+        case .boolean: return parseBool(v) == nil ? m("config.value.not_boolean", value(v)) : nil
         case .duration(let lo, let hi):
-            guard let d = Seconds(parsing: v) else { return "'\(v)' is not a duration (write e.g. 30s, 15m, 2h, 1d; at most 100 years)" }
-            if d < lo { return "\(d) is shorter than the minimum \(lo)" }
-            if d > hi { return "\(d) is longer than the maximum \(hi)" }
+            guard let d = Seconds(parsing: v) else { return m("config.value.not_duration", value(v)) }
+            if d < lo { return m("config.value.too_short", ["value": .text(d.description), "limit": .text(lo.description)]) }
+            if d > hi { return m("config.value.too_long", ["value": .text(d.description), "limit": .text(hi.description)]) }
             return nil
         case .oneOf(let allowed):
             if allowed.contains(v) { return nil }
-            let hint = nearest(v, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-            return "'\(v)' is not one of \(allowed.joined(separator: ", "))\(hint)"
+            return m("config.value.not_one_of", ["value": .text(v), "allowed": .text(allowed.joined(separator: ", ")), "hint": hint(v, allowed)])
         case .listOf(let allowed):
             for item in splitList(v) where !allowed.contains(item) {
-                let hint = nearest(item, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-                return "'\(item)' is not one of \(allowed.joined(separator: ", "))\(hint)"
+                return m("config.value.not_one_of", ["value": .text(item), "allowed": .text(allowed.joined(separator: ", ")), "hint": hint(item, allowed)])
             }
             return nil
         case .port:
-            guard let p = Int(v), (1...65_535).contains(p) else { return "'\(v)' is not a port (1–65535)" }
+            guard let p = Int(v), (1...65_535).contains(p) else { return m("config.value.not_port", value(v)) }
             return nil
-        case .host: return isValidHost(v) ? nil : "'\(v)' is not a host name or IP address"
+        case .host: return isValidHost(v) ? nil : m("config.value.not_host", value(v))
         case .hostPort:
             let (h, p) = splitHostPort(v)
-            if !isValidHost(h) { return "'\(h)' is not a host name or IP address" }
-            if let p, !(1...65_535).contains(p) { return "port \(p) is outside 1–65535" }
+            if !isValidHost(h) { return m("config.value.not_host", value(h)) }
+            if let p, !(1...65_535).contains(p) { return m("config.value.port_range", ["port": .text(String(p))]) }
             return nil
-        case .email: return isValidEmail(v) ? nil : "'\(v)' is not an email address"
+        case .email: return isValidEmail(v) ? nil : m("config.value.not_email", value(v))
         case .emailList:
             let items = splitList(v)
-            if items.isEmpty { return "must list at least one address" }
-            return items.first { !isValidEmail($0) }.map { "'\($0)' is not an email address" }
+            if items.isEmpty { return m("config.value.no_address") }
+            return items.first { !isValidEmail($0) }.map { m("config.value.not_email", value($0)) }
         case .windows:
             let items = splitList(v)
-            if items.isEmpty { return "must list at least one window such as 07:30-11:00" }
+            if items.isEmpty { return m("config.value.no_window") }
             var windows: [DailyWindow] = []
             for item in items {
-                guard let w = DailyWindow(parsing: item) else { return "'\(item)' is not a window such as 07:30-11:00" }
+                guard let w = DailyWindow(parsing: item) else { return m("config.value.not_window", value(item)) }
                 windows.append(w)
             }
-            return OperatingSchedule.problems(in: windows).first
-        case .date: return CivilDate(parsing: v) == nil ? "'\(v)' is not a date (YYYY-MM-DD)" : nil
-        case .instant: return Instant.parse(v) == nil ? "'\(v)' is not a date and time (YYYY-MM-DDTHH:MM)" : nil
-        case .band: return parseBand(v) == nil ? "'\(v)' is not a band such as 10..45 (either side may be empty)" : nil
+            return OperatingSchedule.problems(in: windows).first.map { .plain($0) }
+        case .date: return CivilDate(parsing: v) == nil ? m("config.value.not_date", value(v)) : nil
+        case .instant: return Instant.parse(v) == nil ? m("config.value.not_instant", value(v)) : nil
+        case .band: return parseBand(v) == nil ? m("config.value.not_band", value(v)) : nil
         case .identifierList:
-            return splitList(v).first { !isIdentifier($0) }.map { "'\($0)' is not an id (letters, digits, '-', '_', '.')" }
+            return splitList(v).first { !isIdentifier($0) }.map { m("config.value.not_id", value($0)) }
         case .zone:
             return ZoneOffset(parsing: v) == nil
-                ? "unknown timezone '\(v)' (known: \(ZoneOffset.knownIdentifiers.joined(separator: ", ")), or UTC+HH:MM)" : nil
-        case .custom(_, let check): return check(v)
+                ? m("config.value.unknown_zone", ["value": .text(v), "known": .text(ZoneOffset.knownIdentifiers.joined(separator: ", "))]) : nil
+        case .custom(_, let check): return check(v).map { .plain($0) }
         }
     }
+}
+
+/// What `ValueKind.problem` finds wrong with a value.
+public enum ValueProblem: Sendable, Hashable {
+    /// In the catalogue's words.
+    case message(Message)
+    /// A custom check's own text (English).
+    case plain(String)
 }
 
 public func isIdentifier(_ s: String) -> Bool {
@@ -168,25 +189,32 @@ public struct SectionSchema: Sendable {
         var out: [ConfigDiagnostic] = []
         let all = keys + extraKeys
         var seen: [String: Int] = [:]
+        func add(_ line: Int, _ key: String, _ problem: ValueProblem) {
+            switch problem {
+            case .message(let m): out.append(.init(file: section.file, line: line, key: key, m))
+            case .plain(let s): out.append(.init(file: section.file, line: line, key: key, message: s))
+            }
+        }
+        let title: MessageValue = .text(section.title)
         for e in section.entries {
             if let first = seen[e.key] {
-                out.append(.init(file: section.file, line: e.line, key: e.key, message: "given twice in \(section.title) (first on line \(first))"))
+                add(e.line, e.key, .message(Message("config.key.twice", ["section": title, "first": .int(Int64(first))])))
             }
             seen[e.key] = e.line
             if let spec = all.first(where: { $0.name == e.key }) {
-                if let msg = spec.kind.validate(e.value) { out.append(.init(file: section.file, line: e.line, key: e.key, message: msg)) }
+                if let p = spec.kind.problem(e.value) { add(e.line, e.key, p) }
             } else if let free = freeKeys {
-                if let msg = free.validate(e.value) { out.append(.init(file: section.file, line: e.line, key: e.key, message: msg)) }
+                if let p = free.problem(e.value) { add(e.line, e.key, p) }
             } else {
-                let hint = nearest(e.key, in: all.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
-                out.append(.init(file: section.file, line: e.line, key: e.key, message: "unknown key in \(section.title)\(hint)"))
+                let hint: MessageValue = nearest(e.key, in: all.map(\.name)).map { .message(Message("config.hint.nearest", ["name": .text($0)])) } ?? .text("")
+                add(e.line, e.key, .message(Message("config.key.unknown", ["section": title, "hint": hint])))
             }
         }
         for spec in all where spec.required && !section.has(spec.name) {
-            out.append(.init(file: section.file, line: section.line, key: spec.name, message: "required in \(section.title) but missing"))
+            add(section.line, spec.name, .message(Message("config.key.required", ["section": title])))
         }
         if named && (section.name ?? "").isEmpty {
-            out.append(.init(file: section.file, line: section.line, key: section.type, message: "section needs a name, e.g. [\(section.type) my-name]"))
+            add(section.line, section.type, .message(Message("config.section.needs_name", ["type": .text(section.type)])))
         }
         return out
     }

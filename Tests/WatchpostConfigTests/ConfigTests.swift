@@ -65,7 +65,7 @@ struct ConfigTests {
         try FileSystem.writeAtomically("\(dir)/probes/vung-ang/checks.conf", checks + "\n[check box-disk]\nkind = exec\ncommand = contrib/plugins/check_disk_free\n")
         let (_, diagnostics) = ConfigurationLoader.validate(root: dir)
         #expect(diagnostics.count == 5, "\(diagnostics.map(\.description).joined(separator: "\n"))")
-        let text = diagnostics.map(\.description)
+        let text = diagnostics.map(\.englishDescription)
         #expect(text.contains { $0.hasPrefix("probes/tay-trang/checks.conf:") && $0.contains("intervall: unknown key") && $0.contains("did you mean 'interval'") })
         #expect(text.contains { $0.hasPrefix("probes/vung-ang/checks.conf:") && $0.contains("timeout:") && $0.contains("not a duration") })
         #expect(text.contains { $0.hasPrefix("alerts/chains/tay-trang.conf:") && $0.contains("missing contact") && $0.contains("stttt-dien-bien") })

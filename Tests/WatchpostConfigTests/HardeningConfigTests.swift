@@ -27,6 +27,23 @@ struct HardeningConfigTests {
         #expect(ConfigurationLoader.parseException(" | reason only") == nil)
     }
 
+    // The generic schema checks speak Vietnamese first (they were English only), at file:line.
+    @Test func genericSchemaMessagesAreVietnameseFirst() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        try edit("\(dir)/probes/tay-trang/site.conf", replacing: "interval = 30s", with: "intervall = 30s\nfail_after = many")
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        let text = d.map(\.description)
+        let unknown = text.first { $0.hasPrefix("probes/tay-trang/site.conf:") && $0.contains(": intervall: ") }
+        #expect(unknown?.contains("khóa không có trong [defaults] (có phải là 'interval'?) / unknown key in [defaults] (did you mean 'interval'?)") == true, "\(text)")
+        let number = text.first { $0.contains(": fail_after: ") }
+        #expect(number?.contains("'many' không phải số nguyên / 'many' is not a whole number") == true, "\(text)")
+        for diagnostic in d where diagnostic.text != nil {
+            #expect(Catalogue.render(diagnostic.text!, .vi) != diagnostic.message, "not translated: \(diagnostic.description)")
+        }
+        #expect(ValueKind.duration(min: .seconds(1), max: .hours(1)).problem("2h") == .message(Message("config.value.too_long", ["value": .text("2h"), "limit": .text("1h")])))
+    }
+
     // Point 4: `interval = 999999999999d` overflowed Int64 in Seconds(parsing:).
     @Test func overflowingDurationIsAnError() throws {
         #expect(Seconds(parsing: "999999999999d") == nil)

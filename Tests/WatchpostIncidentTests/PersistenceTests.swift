@@ -265,7 +265,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
             reson = typo
             """)
         let (_, diagnostics) = ConfigurationLoader.validate(root: dir)
-        let text = diagnostics.map(\.description).joined(separator: "\n")
+        let text = diagnostics.map(\.englishDescription).joined(separator: "\n")
         #expect(text.contains("maintenance.conf:3: end: the window ends (2026-12-06T06:00:00+07:00) before it starts (2026-12-06T09:00:00+07:00)"), "\(text)")
         #expect(text.contains("maintenance.conf:4: checks: no check 'upss' at this site"), "\(text)")
         #expect(text.contains("maintenance.conf:5: reson: unknown key in [maintenance backwards] (did you mean 'reason'?)"), "\(text)")

@@ -106,7 +106,7 @@ import WatchpostConfig
         let s = ini.sections[0]
         let schema = CheckKinds.schema(s.string("kind"))!
         let all = SectionSchema(type: "check", named: true, keys: CheckKinds.commonKeys).validate(s, extraKeys: schema.keys) + schema.validate(s)
-        return all.map(\.description)
+        return all.map(\.englishDescription)
     }
 
     @Test func goodNetworkChecksPass() {
