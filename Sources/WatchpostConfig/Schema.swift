@@ -37,7 +37,7 @@ public enum ValueKind: Sendable {
     /// built-in kind; a `.custom` check's own text as it gives it.
     public func problem(_ raw: String) -> ValueProblem? {
         let v = raw.trimmingWhitespace()
-        func m(_ key: String, _ params: [String: MessageValue] = [:]) -> ValueProblem { .message(Message(key, params)) }
+        func m(_ key: MessageKey, _ params: [String: MessageValue] = [:]) -> ValueProblem { .message(Message(key, params)) }
         func value(_ s: String) -> [String: MessageValue] { ["value": .text(s)] }
         func hint(_ s: String, _ allowed: [String]) -> MessageValue {
             nearest(s, in: allowed).map { .message(Message("config.hint.nearest", ["name": .text($0)])) } ?? .text("")

@@ -234,7 +234,11 @@ public actor IncidentProcessor {
     func tickNow() async -> Instant? {
         await synchronise()
         // A disk that had filled: the reserve is made again once there is room for it.
-        if await store.restoreReserveIfRoom() { logger.notice("disk space is back: the database's reserve is made again", []) }
+        if await store.restoreReserveIfRoom() {
+            logger.notice("disk space is back: the database's reserve is made again", [])
+            // Room again: steps held back go now rather than at the end of the back-off.
+            commitBackoff.recordSuccess()
+        }
         await commitUncommitted()
         let now = clock.now()
         let out = engine.tick(now: now)
