@@ -6,7 +6,7 @@ import Testing
 import WatchpostTestSupport
 import WatchpostCore
 import WatchpostStore
-import WatchpostDaemon
+@testable import WatchpostDaemon
 import Posix
 
 @Suite("Commit back-off (#19)", .serialized)
@@ -35,7 +35,7 @@ struct CommitBackoffTests {
         var flips = 0
         func flip() async {
             flips += 1
-            clock.advance(by: .milliseconds(10))
+            clock.advance(by: Seconds(milliseconds: 10))
             await p.handle(key: F.key("storm"), kind: "content", result: flips % 2 == 1 ? F.unapproved(at: clock.now()) : F.result(.ok, at: clock.now()))
         }
         while await p.commitFailures == 0 && flips < 4000 { await flip() }
