@@ -8,6 +8,7 @@ import WatchpostStore
 @testable import WatchpostMail
 import Curl
 import Posix
+import WatchpostTestSupport
 import Glibc
 import Synchronization
 
@@ -92,21 +93,18 @@ struct HardeningOutboxTests {
 
     // Point 12: a message whose "sent" could not be recorded was sent again every second.
     @Test func fullDiskNeverResendsAnAcceptedMessage() async throws {
-        try #require(getuid() == 0, "mounting the 2 MiB tmpfs needs root (CI runs as root)")
         let cfg = try MailTestConfig(smtpPort: 1, mail: "group_window = 0s\nretry_initial = 1s\nretry_max = 2s")
         defer { cfg.cleanup() }
-        let volume = "\(cfg.dir)/small"
-        try FileSystem.makeDirectories(volume)
-        let mount = try Subprocess.run("/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=2m", "tmpfs", volume], timeout: .seconds(10))
-        try #require(mount.exitCode == 0, "mount tmpfs: \(mount.output)")
-        defer { _ = try? Subprocess.run("/bin/umount", arguments: ["-l", volume], timeout: .seconds(10)) }
+        let small = try SmallVolume(size: "2m")
+        defer { small.unmount() }
+        let volume = small.path
         let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
         let store = try Store(path: "\(volume)/watchpost.db", clock: clock)
         let smtp = RecordingTransport()
         let w = try worker(cfg, store: store, clock: clock, transport: smtp)
         // The disk fills while the server accepts the message: its "sent" cannot be committed.
         let filler = "\(volume)/filler"
-        smtp.onAccept.withLock { $0 = { Self.fill(filler) } }
+        smtp.onAccept.withLock { $0 = { small.fill(filler) } }
         try await store.enqueue([request("d1", to: "bp@taytrang.example.org", incident: 1, at: clock.now())])
         let first = await w.tick()
         #expect(first.storageFailed, "the commit should have failed on the full volume")
@@ -124,14 +122,5 @@ struct HardeningOutboxTests {
         await w.tick()
         #expect(smtp.accepted.withLock { $0.count } == 1)
         #expect(try await store.outboxRows().allSatisfy { $0.state == "sent" })
-    }
-
-    /// Writes `path` until the volume is full.
-    static func fill(_ path: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        let chunk = [UInt8](repeating: 0x55, count: 4096)
-        while chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
     }
 }

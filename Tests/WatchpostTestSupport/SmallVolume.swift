@@ -19,16 +19,16 @@ public struct SmallVolume: Sendable {
     public var free: Int64 { (try? FileSystem.space(at: path).free) ?? 0 }
     public var total: Int64 { (try? FileSystem.space(at: path).total) ?? 0 }
 
-    /// Appends to `file` until at most `keep` bytes are free (0: to the last block).
+    /// Appends to `file` until at most `keep` bytes are free (0: to the last block). Each write
+    /// is at most the room above `keep`, so a level is not overshot by a whole chunk.
     public func fill(_ file: String, leaving keep: Int64 = 0) {
         let fd = open(file, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         guard fd >= 0 else { return }
         defer { close(fd) }
-        for size in [65_536, 4096, 512] {
-            let chunk = [UInt8](repeating: 0x55, count: size)
-            while free > keep {
-                if chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) <= 0 { break }
-            }
+        let chunk = [UInt8](repeating: 0x55, count: 65_536)
+        while free > keep {
+            let count = Int(min(Int64(chunk.count), max(free - keep, 512)))
+            if chunk.withUnsafeBytes({ write(fd, $0.baseAddress, count) }) <= 0 { break }
         }
     }
 
