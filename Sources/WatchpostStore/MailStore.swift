@@ -1,7 +1,7 @@
 // The mail module's tables (migration 3) and the outbox delivery steps. Queueing lives in
 // Store.swift (`Store.enqueue`); this file owns what happens after: grouping queued rows into
 // one composed message per recipient (`mail_message`, whose bytes are stored so that a resend is
-// byte-identical and carries the same Message-ID), the send/retry/failure bookkeeping, the
+// byte-identical and carries the same Message-ID; once accepted only their SHA-256 stays), the send/retry/failure bookkeeping, the
 // replies read from IMAP (`mail_inbound`), reply tokens already used, and the last run of the
 // scheduled mails (digest, heartbeat).
 //
@@ -13,6 +13,7 @@
 // clients and the recipients see a duplicate they can recognise, never a different message.
 import WatchpostCore
 import SQLite
+import Crypto
 
 extension Migrations {
     static let mail = Migration(version: 3, name: "mail", sql: """
@@ -236,10 +237,16 @@ extension Store {
         } catch { throw storageError("cannot release waiting mail", error) }
     }
 
-    /// The server accepted the message: it and its rows are sent.
+    /// The server accepted the message: it and its rows are sent. Its body is not needed any more
+    /// (it is never sent again): it is replaced by its SHA-256 (migration 50), so the database
+    /// does not grow by a whole message for every one sent.
     public func markMailSent(_ id: Int64, now: Instant) throws(WatchpostError) {
         try transaction { db in
-            try db.run("UPDATE mail_message SET state = 'sent', sent_ms = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?", now.milliseconds, id)
+            let body = try db.query("SELECT data FROM mail_message WHERE id = ?", id).first?["data"].bytes ?? []
+            let digest = SHA256Hasher()
+            digest.update(body)
+            try db.run("UPDATE mail_message SET state = 'sent', sent_ms = ?, attempts = attempts + 1, last_error = NULL, data = X'', body_sha256 = ? WHERE id = ?",
+                       now.milliseconds, Hex.encode(digest.finalize()), id)
             try db.run("UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = attempts + 1, last_error = NULL, message_id = (SELECT message_id FROM mail_message WHERE id = ?) WHERE message_ref = ?",
                        now.milliseconds, id, id)
         }

@@ -22,7 +22,7 @@ public struct Migration: Sendable {
 
 public enum Migrations {
     /// Every migration the binary knows, in order.
-    public static var all: [Migration] { [foundation, incidents, mail, reports, users, escalation, broadcastLog, broadcastBlackout, reportCalendar, remoteBoxes, registers, planHistory, timelineMessages].sorted { $0.version < $1.version } }
+    public static var all: [Migration] { [foundation, incidents, mail, reports, users, escalation, broadcastLog, broadcastBlackout, reportCalendar, remoteBoxes, registers, planHistory, timelineMessages, sentMailBodies].sorted { $0.version < $1.version } }
     public static var latestVersion: Int64 { all.last?.version ?? 0 }
 
     static let foundation = Migration(version: 1, name: "foundation", sql: """
@@ -167,6 +167,11 @@ public actor Store {
                     hint: "run the Watchpost version that wrote it, or restore a backup made for this version")
             }
             if !readOnly {
+                // A new database gives freed pages back to the filesystem on request (issue #19):
+                // pages of dropped mail bodies are reused, and when the disk fills they are
+                // returned (incremental_vacuum) so the WAL can grow. It must be set before the
+                // first table is made; on an older database it changes nothing.
+                if version == 0 { try conn.execute("PRAGMA auto_vacuum=INCREMENTAL") }
                 let mode = try conn.enableWAL()
                 if mode != "wal" { throw WatchpostError(.storage, "database \(path) cannot use WAL (journal mode is \(mode))") }
                 // A bounded WAL (issue #19): a checkpoint every 64 pages (256 KiB) and the file cut
@@ -198,7 +203,15 @@ public actor Store {
     }
 
     /// Whether the first table a migration creates exists (true for a migration that creates none).
+    /// A migration that only adds a column (`ALTER TABLE t ADD COLUMN c`) counts as applied when
+    /// that column exists: 50 landed after 70, so a database at 70 would otherwise never get it.
     static func firstTableExists(of m: Migration, in conn: SQLiteConnection) throws -> Bool {
+        if m.sql.firstRange(of: "CREATE TABLE ") == nil, let r = m.sql.firstRange(of: "ALTER TABLE ") {
+            let words = m.sql[r.upperBound...].split(whereSeparator: \.isWhitespace).prefix(4).map(String.init)
+            guard words.count == 4, words[1] == "ADD", words[2] == "COLUMN" else { return true }
+            let column = words[3].filter { $0 != ";" }
+            return try conn.query("SELECT name FROM pragma_table_info(?)", words[0]).contains { $0["name"].string == column }
+        }
         guard let r = m.sql.firstRange(of: "CREATE TABLE ") else { return true }
         var name = m.sql[r.upperBound...].prefix { !$0.isWhitespace && $0 != "(" }
         if name.uppercased() == "IF" { return true }
@@ -396,6 +409,8 @@ public actor Store {
         guard FileSystem.exists(reserve) else { return false }
         releasedReserveBytes = FileSystem.size(of: reserve) ?? 0
         FileSystem.remove(reserve)
+        // The database's free pages go back too (a database made with incremental auto_vacuum).
+        try? db.execute("PRAGMA incremental_vacuum")
         return true
     }
 

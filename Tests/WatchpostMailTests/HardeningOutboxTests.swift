@@ -7,6 +7,7 @@ import WatchpostConfig
 import WatchpostStore
 @testable import WatchpostMail
 import Curl
+import Crypto
 import Posix
 import WatchpostTestSupport
 import Glibc
@@ -106,6 +107,11 @@ struct HardeningOutboxTests {
         let filler = "\(volume)/filler"
         smtp.onAccept.withLock { $0 = { small.fill(filler) } }
         try await store.enqueue([request("d1", to: "bp@taytrang.example.org", incident: 1, at: clock.now())])
+        // The WAL is cut to nothing first: a bounded WAL keeps its file after a checkpoint, and a
+        // commit that fits into those reused pages needs no new block, so the volume would not be
+        // full for it (this test once passed its commit on a "full" disk that way).
+        try await store.read { db in try db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+        #expect(FileSystem.size(of: "\(volume)/watchpost.db-wal") == 0)
         let first = await w.tick()
         #expect(first.storageFailed, "the commit should have failed on the full volume")
         smtp.onAccept.withLock { $0 = nil }
@@ -122,5 +128,48 @@ struct HardeningOutboxTests {
         await w.tick()
         #expect(smtp.accepted.withLock { $0.count } == 1)
         #expect(try await store.outboxRows().allSatisfy { $0.state == "sent" })
+    }
+
+    // diskfull.sh: every sent digest (about 27 KB of text and HTML) stayed in the database, so an
+    // incident storm filled a 2 MiB volume by itself. Once accepted, only its SHA-256 stays.
+    @Test func aSentMessageKeepsItsDigestNotItsBody() async throws {
+        let cfg = try MailTestConfig(smtpPort: 1, mail: "group_window = 0s")
+        defer { cfg.cleanup() }
+        let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
+        let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)
+        let smtp = RecordingTransport()
+        let w = try worker(cfg, store: store, clock: clock, transport: smtp)
+        try await store.enqueue([request("b1", to: "bp@taytrang.example.org", incident: 1, at: clock.now(), summary: "triggered one")])
+        #expect(await w.tick().sent == 1)
+        let sentBytes = try #require(smtp.raw.withLock { $0.first })
+        let row = try await store.read { db in
+            try db.query("SELECT length(data), body_sha256, subject, message_id, sent_ms FROM mail_message").first.map {
+                ($0[0].int ?? -1, $0[1].string ?? "", $0[2].string ?? "", $0[3].string ?? "", $0[4].int)
+            }
+        }
+        let (length, digest, subject, messageID, sentAt) = try #require(row)
+        #expect(length == 0, "the body of a sent message is still stored (\(length) bytes)")
+        let expected = SHA256Hasher()
+        expected.update(sentBytes)
+        #expect(digest == Hex.encode(expected.finalize()))
+        #expect(!subject.isEmpty && !messageID.isEmpty && sentAt != nil)
+        // The metadata still threads replies and the next message to the incident.
+        #expect(try await store.threadMessageIDs(incidents: [1], recipient: "bp@taytrang.example.org") == [messageID])
+    }
+
+    // Migration 50 is numbered below 70, which databases already carry: it must still be applied
+    // (a column-only migration was taken as applied whatever its version).
+    @Test func aDatabaseAlreadyAtTheLatestVersionGetsTheDigestColumn() async throws {
+        let dir = try makeTemporaryFolder("watchpost-migration-50")
+        defer { FileSystem.removeTree(dir) }
+        let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
+        do {
+            let store = try Store(path: "\(dir)/watchpost.db", clock: clock)
+            // As a database made before migration 50: without the column.
+            try await store.read { db in try db.execute("ALTER TABLE mail_message DROP COLUMN body_sha256") }
+        }
+        let reopened = try Store(path: "\(dir)/watchpost.db", clock: clock)
+        let columns = try await reopened.read { db in try db.query("SELECT name FROM pragma_table_info('mail_message')").compactMap { $0[0].string } }
+        #expect(columns.contains("body_sha256"), "\(columns)")
     }
 }
