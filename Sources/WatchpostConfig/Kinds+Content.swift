@@ -16,7 +16,7 @@ extension CheckKinds {
                                                defaultCategory: .security, keys: [
         KeySpec("address", .hostPort(defaultPort: 80), required: true, help: "the player's HTTP status interface, host[:port]"),
         KeySpec("status_path", .nonEmpty, help: "the status document (default /api/info.json)"),
-        KeySpec("content_check", .custom("check id") { isIdentifier($0) ? nil : "'\($0)' is not a check id" },
+        KeySpec("content_check", .custom("check id") { isIdentifier($0) ? nil : Message("config.value.not_check_id", ["value": .text($0)]) },
                 help: "a content check of the same site whose manifest and public key are used"),
         KeySpec("manifest", .nonEmpty, help: "the signed manifest, when no content_check is named"),
         KeySpec("public_key", .nonEmpty, help: "the Department's public key, when no content_check is named"),
@@ -24,7 +24,7 @@ extension CheckKinds {
         KeySpec("broadcast_log", .boolean, help: "keep the broadcast log (proof of play) of this player (default true)"),
         KeySpec("log_interval", .duration(min: .seconds(1), max: .minutes(5)),
                 help: "how often the broadcast log asks the player what it plays (default 5s)"),
-        KeySpec("screen_check", .custom("check id") { isIdentifier($0) ? nil : "'\($0)' is not a check id" },
+        KeySpec("screen_check", .custom("check id") { isIdentifier($0) ? nil : Message("config.value.not_check_id", ["value": .text($0)]) },
                 help: "the LED controller check whose screen-dark finding marks the screen dark in the broadcast log"),
     ], validate: { section in
         if section.has("content_check") || (section.has("manifest") && section.has("public_key")) { return [] }
@@ -37,7 +37,7 @@ extension CheckKinds {
     public static let contentFreshness = CheckKindSchema(kind: "content-freshness",
                                                          summary: "the approved-content manifest is renewed in time (expiry warning, monthly rules)",
                                                          defaultCategory: .technical, keys: [
-        KeySpec("content_check", .custom("check id") { isIdentifier($0) ? nil : "'\($0)' is not a check id" }, required: true,
+        KeySpec("content_check", .custom("check id") { isIdentifier($0) ? nil : Message("config.value.not_check_id", ["value": .text($0)]) }, required: true,
                 help: "the content check whose manifest and public key are judged"),
         KeySpec("warn_before", .duration(min: .hours(1), max: .hours(24 * 90)),
                 help: "warn this long before the manifest's valid-to (default 7d)"),

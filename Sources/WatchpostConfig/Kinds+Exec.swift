@@ -8,12 +8,12 @@ extension CheckKinds {
         KeySpec("arguments", .text, help: "space-separated arguments"),
         KeySpec("environment", .custom("variable names") { v in
             splitList(v).first { $0.hasPrefix("WATCHPOST_") || !$0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } }
-                .map { "'\($0)' cannot be passed on (a variable name, never a WATCHPOST_* secret)" }
+                .map { Message("config.exec.environment", ["value": .text($0)]) }
         }, help: "variables passed on from the daemon's environment besides PATH, LANG and TZ"),
     ], validate: { section in
         // The daemon never searches PATH: a bare program name is almost always a mistake.
         guard let cmd = section.value("command"), !cmd.contains("/") else { return [] }
         return [ConfigDiagnostic(file: section.file, line: section.lineOf("command"), key: "command",
-                                 message: "'\(cmd)' must be a path (absolute, or relative to the configuration folder); PATH is not searched")]
+                                 Message("config.exec.command_not_path", ["command": .text(cmd)]))]
     })
 }

@@ -13,39 +13,45 @@ extension CheckKinds {
         KeySpec("resolve_timeout", .duration(min: Seconds(milliseconds: 100), max: .seconds(60)), help: "time limit for name resolution, separate from the probe's (default 2s)"),
     ]
 
+    static func tooMany(_ count: Int) -> Message {
+        Message("config.targets.too_many", ["count": .int(Int64(count)), "limit": .int(Int64(maxNetworkTargets))])
+    }
+
     static let hostList = ValueKind.custom("host list") { v in
         let items = splitList(v)
-        if items.isEmpty { return "must list at least one host" }
-        if items.count > maxNetworkTargets { return "\(items.count) targets; at most \(maxNetworkTargets) per check" }
-        return items.first { !isValidHost($0) }.map { "'\($0)' is not a host name or IP address" }
+        if items.isEmpty { return Message("config.targets.no_host") }
+        if items.count > maxNetworkTargets { return tooMany(items.count) }
+        return items.first { !isValidHost($0) }.map { Message("config.value.not_host", ["value": .text($0)]) }
     }
 
     static let hostPortList = ValueKind.custom("host:port list") { v in
         let items = splitList(v)
-        if items.isEmpty { return "must list at least one host:port" }
-        if items.count > maxNetworkTargets { return "\(items.count) targets; at most \(maxNetworkTargets) per check" }
+        if items.isEmpty { return Message("config.targets.no_host_port") }
+        if items.count > maxNetworkTargets { return tooMany(items.count) }
         for item in items {
             let (h, p) = splitHostPort(item)
-            if !isValidHost(h) { return "'\(h)' is not a host name or IP address" }
-            guard let p else { return "'\(item)' needs a port, e.g. \(h):80 (IPv6: [::1]:80)" }
-            if !(1...65_535).contains(p) { return "port in '\(item)' is outside 1–65535" }
+            if !isValidHost(h) { return Message("config.value.not_host", ["value": .text(h)]) }
+            guard let p else { return Message("config.targets.needs_port", ["value": .text(item), "host": .text(h)]) }
+            if !(1...65_535).contains(p) { return Message("config.targets.port_range", ["value": .text(item)]) }
         }
         return nil
     }
 
     static let urlList = ValueKind.custom("URL list") { v in
         let items = splitList(v)
-        if items.isEmpty { return "must list at least one URL" }
-        if items.count > maxNetworkTargets { return "\(items.count) URLs; at most \(maxNetworkTargets) per check" }
+        if items.isEmpty { return Message("config.targets.no_url") }
+        if items.count > maxNetworkTargets {
+            return Message("config.targets.too_many_urls", ["count": .int(Int64(items.count)), "limit": .int(Int64(maxNetworkTargets))])
+        }
         for item in items {
-            guard let u = WebAddress(parsing: item) else { return "'\(item)' is not an http:// or https:// URL" }
-            if !isValidHost(u.host) { return "'\(u.host)' in '\(item)' is not a host name or IP address" }
+            guard let u = WebAddress(parsing: item) else { return Message("config.targets.not_url", ["value": .text(item)]) }
+            if !isValidHost(u.host) { return Message("config.targets.url_host", ["host": .text(u.host), "value": .text(item)]) }
         }
         return nil
     }
 
     static let statusList = ValueKind.custom("status codes") { v in
-        StatusCodeSet(parsing: v) == nil ? "'\(v)' is not a list of HTTP status codes or ranges such as 200-299, 301" : nil
+        StatusCodeSet(parsing: v) == nil ? Message("config.http.status_list", ["value": .text(v)]) : nil
     }
 
     /// ICMP echo to one or more hosts (IPv4 and IPv6).

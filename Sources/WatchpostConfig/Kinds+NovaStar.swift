@@ -11,9 +11,9 @@ extension CheckKinds {
         KeySpec("sending_card", .integer(0...254), help: "sending card index in a cascade, default 0"),
         KeySpec("cards_per_port", .custom("cards per port", { v in
             let items = splitList(v)
-            if items.isEmpty { return "list the receiving cards per output port, e.g. 4, 4" }
-            if items.count > 32 { return "at most 32 output ports" }
-            for item in items { guard let n = Int(item), (0...512).contains(n) else { return "'\(item)' is not a card count (0–512)" } }
+            if items.isEmpty { return Message("config.novastar.no_cards") }
+            if items.count > 32 { return Message("config.novastar.too_many_ports") }
+            for item in items { guard let n = Int(item), (0...512).contains(n) else { return Message("config.novastar.card_count", ["value": .text(item)]) } }
             return nil
         }), required: true, help: "receiving cards expected on each output port, e.g. 4, 4"),
         KeySpec("request_timeout", .duration(min: Seconds(milliseconds: 100), max: .seconds(30)), help: "per-request timeout, default 1s"),

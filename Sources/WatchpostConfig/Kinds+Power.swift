@@ -6,7 +6,7 @@ import WatchpostCore
 extension CheckKinds {
     static let hexID = ValueKind.custom("hex id") { v in
         let s = v.lowercased().hasPrefix("0x") ? String(v.dropFirst(2)) : v
-        guard !s.isEmpty, s.count <= 4, UInt16(s, radix: 16) != nil else { return "'\(v)' is not a USB id (4 hex digits, e.g. 0764)" }
+        guard !s.isEmpty, s.count <= 4, UInt16(s, radix: 16) != nil else { return Message("config.usb.not_id", ["value": .text(v)]) }
         return nil
     }
 

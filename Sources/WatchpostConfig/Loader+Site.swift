@@ -3,7 +3,7 @@ import Posix
 
 extension ConfigurationLoader {
     static let siteSchema = SectionSchema(type: "site", keys: [
-        KeySpec("id", .custom("id") { isIdentifier($0) ? nil : "'\($0)' is not an id (letters, digits, '-', '_')" }, required: true),
+        KeySpec("id", .custom("id") { isIdentifier($0) ? nil : Message("config.value.not_id", ["value": .text($0)]) }, required: true),
         KeySpec("name", .nonEmpty, required: true),
         KeySpec("name_en", .nonEmpty),
         KeySpec("short_name", .nonEmpty, help: "the place alone, for email subjects: [Tây Trang] Sự cố #12 …"),
@@ -22,12 +22,12 @@ extension ConfigurationLoader {
     ])
     static let weekdayNames = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     static let weeklySchema = SectionSchema(type: "weekly", keys: weekdayNames.map {
-        KeySpec($0, .custom("windows or off") { v in v == "off" ? nil : ValueKind.windows.validate(v) })
+        KeySpec($0, .custom("windows or off") { v in v == "off" ? nil : ValueKind.windows.problem(v)?.message })
     })
     static let holidaySchema = SectionSchema(type: "holiday", keys: [KeySpec("windows", .windows, required: true)])
     static let holidaysSchema = SectionSchema(type: "holidays", keys: [], freeKeys: .nonEmpty)
     static let exceptionsSchema = SectionSchema(type: "exceptions", keys: [], freeKeys: .custom("exception") { v in
-        parseException(v) == nil ? "'\(v)' must be 'closed | reason' or windows such as '06:00-22:00 | reason'" : nil
+        parseException(v) == nil ? Message("config.schedule.exception", ["value": .text(v)]) : nil
     })
 
     /// `closed | reason` or `06:00-22:00, 23:00-01:00 | reason`.

@@ -273,7 +273,7 @@ public struct ConfigurationLoader {
         KeySpec("source", .text, help: "the article behind the rule"),
     ])
     static let routingSchema = SectionSchema(type: "routing", keys: [], freeKeys: .custom("level or technicians") { v in
-        v == "technicians" || (Int(v).map { (1...9).contains($0) } ?? false) ? nil : "'\(v)' must be a level number or 'technicians'"
+        v == "technicians" || (Int(v).map { (1...9).contains($0) } ?? false) ? nil : Message("config.routing.level", ["value": .text(v)])
     })
     static let chainSchema = SectionSchema(type: "chain", keys: [
         KeySpec("name", .text),

@@ -21,20 +21,19 @@ public enum ValueKind: Sendable {
     case band
     case identifierList
     case zone
-    /// Anything else: the closure returns an error message, or nil when the value is fine.
-    case custom(String, @Sendable (String) -> String?)
+    /// Anything else: the closure returns what is wrong in the catalogue's words, or nil when the
+    /// value is fine.
+    case custom(String, @Sendable (String) -> Message?)
 
-    /// Returns an error message in English (custom checks compose these), or nil.
+    /// Returns an error message in English, or nil.
     public func validate(_ raw: String) -> String? {
         switch problem(raw) {
         case nil: return nil
         case .message(let m)?: return Catalogue.render(m, .en)
-        case .plain(let s)?: return s
         }
     }
 
-    /// What is wrong with a value: the catalogue's words (Vietnamese, then English) for every
-    /// built-in kind; a `.custom` check's own text as it gives it.
+    /// What is wrong with a value, in the catalogue's words (Vietnamese, then English).
     public func problem(_ raw: String) -> ValueProblem? {
         let v = raw.trimmingWhitespace()
         func m(_ key: MessageKey, _ params: [String: MessageValue] = [:]) -> ValueProblem { .message(Message(key, params)) }
@@ -87,7 +86,7 @@ public enum ValueKind: Sendable {
                 guard let w = DailyWindow(parsing: item) else { return m("config.value.not_window", value(item)) }
                 windows.append(w)
             }
-            return OperatingSchedule.problems(in: windows).first.map { .plain($0) }
+            return OperatingSchedule.problems(in: windows).first.map { .message($0) }
         case .date: return CivilDate(parsing: v) == nil ? m("config.value.not_date", value(v)) : nil
         case .instant: return Instant.parse(v) == nil ? m("config.value.not_instant", value(v)) : nil
         case .band: return parseBand(v) == nil ? m("config.value.not_band", value(v)) : nil
@@ -96,7 +95,7 @@ public enum ValueKind: Sendable {
         case .zone:
             return ZoneOffset(parsing: v) == nil
                 ? m("config.value.unknown_zone", ["value": .text(v), "known": .text(ZoneOffset.knownIdentifiers.joined(separator: ", "))]) : nil
-        case .custom(_, let check): return check(v).map { .plain($0) }
+        case .custom(_, let check): return check(v).map { .message($0) }
         }
     }
 }
@@ -105,8 +104,10 @@ public enum ValueKind: Sendable {
 public enum ValueProblem: Sendable, Hashable {
     /// In the catalogue's words.
     case message(Message)
-    /// A custom check's own text (English).
-    case plain(String)
+
+    public var message: Message {
+        switch self { case .message(let m): return m }
+    }
 }
 
 public func isIdentifier(_ s: String) -> Bool {
@@ -192,7 +193,6 @@ public struct SectionSchema: Sendable {
         func add(_ line: Int, _ key: String, _ problem: ValueProblem) {
             switch problem {
             case .message(let m): out.append(.init(file: section.file, line: line, key: key, m))
-            case .plain(let s): out.append(.init(file: section.file, line: line, key: key, message: s))
             }
         }
         let title: MessageValue = .text(section.title)

@@ -7,7 +7,7 @@ import WatchpostCore
 
 public enum RegisterSections {
     public static let plan = SectionSchema(type: "plan", keys: [
-        KeySpec("hours", .custom("a range of whole hours like 8-10", { parseHourRange($0) == nil ? "'\($0)' is not a range of hours like 8-10 (0–24)" : nil }),
+        KeySpec("hours", .custom("a range of whole hours like 8-10", { parseHourRange($0) == nil ? Message("config.value.not_hour_range", ["value": .text($0)]) : nil }),
                 help: "hours a planned weekend day or holiday may have; without it only closures can be planned"),
         KeySpec("weekend_days", .listOf(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]),
                 help: "days that count as weekend days (default saturday, sunday)"),

@@ -7,7 +7,7 @@ import WatchpostCore
 extension GlobalSections {
     public static let remote = SectionSchema(type: "remote", named: true, keys: [
         KeySpec("url", .custom("URL", { v in
-            (v.hasPrefix("http://") || v.hasPrefix("https://")) && !v.contains(" ") ? nil : "'\(v)' must start with https:// (or http:// on a trusted network)"
+            (v.hasPrefix("http://") || v.hasPrefix("https://")) && !v.contains(" ") ? nil : Message("config.url.remote_scheme", ["value": .text(v)])
         }), required: true, help: "base URL of the box's web server, e.g. https://tay-trang.example.vn:8443"),
         KeySpec("name", .nonEmpty, help: "how the board names the box (default: its ID)"),
         KeySpec("poll", .duration(min: .seconds(1), max: .hours(24)), help: "how often the box's API is read (default 5m)"),

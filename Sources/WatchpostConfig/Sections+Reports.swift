@@ -17,12 +17,12 @@ public enum ReportSections {
     /// Site folder, usually reports.conf: `[report ID]`, one recurring (or ad-hoc) report.
     public static let report = SectionSchema(type: "report", named: true, keys: [
         KeySpec("every", .oneOf(ReportRule.everyNames), required: true, help: "month, half-year, year, or ad-hoc (on request)"),
-        KeySpec("cutoff", .custom("cut-off") { ReportRule.parseCutoff($0) == nil ? "'\($0)' is not a cut-off such as 24/11 (year, half-year) or 31 / last (month)" : nil },
+        KeySpec("cutoff", .custom("cut-off") { ReportRule.parseCutoff($0) == nil ? Message("config.reports.cutoff", ["value": .text($0)]) : nil },
                 help: "last day each period covers: DD/MM for a year or half-year (the second half-year cut-off is six months later), a day of the month (or last) for a month; default the calendar's (31/12, last)"),
         KeySpec("send_after", .integer(0...60), help: "days after the cut-off the report is queued (default 1: the next morning)"),
-        KeySpec("send_at", .custom("HH:MM") { TimeOfDay(parsing: $0, allowSeconds: false) == nil ? "'\($0)' is not a time such as 08:00" : nil },
+        KeySpec("send_at", .custom("HH:MM") { TimeOfDay(parsing: $0, allowSeconds: false) == nil ? Message("config.value.not_time", ["value": .text($0)]) : nil },
                 help: "local time the report is queued (default 08:00)"),
-        KeySpec("due", .custom("DD/MM") { ReportSchedule.parseDayMonth($0) == nil ? "'\($0)' is not a day and month such as 30/11" : nil },
+        KeySpec("due", .custom("DD/MM") { ReportSchedule.parseDayMonth($0) == nil ? Message("config.value.not_day_month", ["value": .text($0), "example": .text("30/11")]) : nil },
                 help: "the date the decision sets for the report to arrive (yearly; the send date must come before it)"),
         KeySpec("recipients", .identifierList, required: true, help: "organisation ids from alerts/contacts.conf"),
         KeySpec("basis", .nonEmpty, required: true, help: "the article that asks for this report, e.g. 32/2018/QĐ-UBND Điều 8.1"),
@@ -34,9 +34,9 @@ public enum ReportSections {
         KeySpec("monthly", .boolean, help: "send the monthly summary to the Department (default true)"),
         KeySpec("monthly_day", .integer(1...28), help: "day of the month the previous month's summary is sent (default 1)"),
         KeySpec("yearly", .boolean, help: "send the yearly report (default true)"),
-        KeySpec("yearly_date", .custom("DD/MM") { ReportSchedule.parseDayMonth($0) == nil ? "'\($0)' is not a day and month such as 25/11" : nil },
+        KeySpec("yearly_date", .custom("DD/MM") { ReportSchedule.parseDayMonth($0) == nil ? Message("config.value.not_day_month", ["value": .text($0), "example": .text("25/11")]) : nil },
                 help: "ignored since the reporting calendar: set the yearly cut-off in probes/<site>/reports.conf"),
-        KeySpec("send_at", .custom("HH:MM") { TimeOfDay(parsing: $0, allowSeconds: false) == nil ? "'\($0)' is not a time such as 08:00" : nil },
+        KeySpec("send_at", .custom("HH:MM") { TimeOfDay(parsing: $0, allowSeconds: false) == nil ? Message("config.value.not_time", ["value": .text($0)]) : nil },
                 help: "local time of day reports are queued (default 08:00)"),
     ])
 }

@@ -7,12 +7,12 @@ extension GlobalSections {
         KeySpec("enabled", .boolean, help: "run the web server inside the daemon (default true when [web] exists)"),
         KeySpec("listen", .custom("address:port", { v in
             let (h, p) = splitHostPort(v)
-            guard let p, (0...65_535).contains(p) else { return "'\(v)' needs a port, e.g. 127.0.0.1:8080 or [::1]:8080" }
+            guard let p, (0...65_535).contains(p) else { return Message("config.listen.no_port", ["value": .text(v)]) }
             let numeric = h.contains(":") || (h.split(separator: ".").count == 4 && h.split(separator: ".").allSatisfy { UInt8($0) != nil })
-            return numeric ? nil : "'\(h)' must be a numeric IPv4 or IPv6 address (0.0.0.0 for every interface)"
+            return numeric ? nil : Message("config.listen.not_numeric", ["host": .text(h)])
         }), help: "address and port to listen on"),
         KeySpec("base_url", .custom("URL", { v in
-            (v.hasPrefix("http://") || v.hasPrefix("https://")) && !v.contains(" ") ? nil : "'\(v)' must start with http:// or https://"
+            (v.hasPrefix("http://") || v.hasPrefix("https://")) && !v.contains(" ") ? nil : Message("config.url.scheme", ["value": .text(v)])
         }), help: "public address of the box as people reach it (links in emails point here)"),
         KeySpec("tls_certificate", .nonEmpty, help: "PEM certificate chain; with tls_key switches on HTTPS"),
         KeySpec("tls_key", .nonEmpty, help: "PEM private key (keep it mode 0600)"),

@@ -248,14 +248,14 @@ public struct OperatingSchedule: Sendable, Hashable, Codable {
     }
 
     /// Problems a person should fix: overlapping windows on the same day, and empty windows.
-    public static func problems(in windows: [DailyWindow]) -> [String] {
-        var out: [String] = []
+    public static func problems(in windows: [DailyWindow]) -> [Message] {
+        var out: [Message] = []
         for w in windows where w.start == w.end {
-            out.append("window \(w) is empty (start equals end)")
+            out.append(Message("config.schedule.empty_window", ["window": .text(w.description)]))
         }
         let sorted = windows.filter { $0.length > 0 }.sorted { $0.startOffset < $1.startOffset }
         for (a, b) in zip(sorted, sorted.dropFirst()) where b.startOffset < a.endOffset {
-            out.append("windows \(a) and \(b) overlap")
+            out.append(Message("config.schedule.windows_overlap", ["first": .text(a.description), "second": .text(b.description)]))
         }
         return out
     }

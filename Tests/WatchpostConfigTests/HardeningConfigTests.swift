@@ -44,6 +44,25 @@ struct HardeningConfigTests {
         #expect(ValueKind.duration(min: .seconds(1), max: .hours(1)).problem("2h") == .message(Message("config.value.too_long", ["value": .text("2h"), "limit": .text("1h")])))
     }
 
+    // The checks of values no built-in kind covers (addresses, target lists, report dates,
+    // operating windows) were English only: each now speaks Vietnamese first, at file:line.
+    @Test func customValueMessagesAreVietnameseFirst() throws {
+        let dir = try copyShippedConfig()
+        defer { _ = system("rm -rf '\(dir)'") }
+        try edit("\(dir)/probes/tay-trang/schedule.conf", replacing: "saturday  = 08:00-18:00", with: "saturday  = 08:00-12:00, 11:00-18:00")
+        try append("\(dir)/probes/tay-trang/checks.conf", "\n[check link]\nkind = tcp\ntargets = 192.0.2.1\n\n[check page]\nkind = http\nurl = http://192.0.2.1/\nexpect_status = 2xx\n")
+        try append("\(dir)/watchpost.conf", "\n[web]\nlisten = 127.0.0.1\nbase_url = box.example.org\n")
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        let text = d.map(\.description)
+        func line(_ file: String, _ key: String) -> String? { text.first { $0.hasPrefix(file + ":") && $0.contains(": \(key): ") } }
+        #expect(line("probes/tay-trang/schedule.conf", "saturday")?.contains("khung giờ 08:00-12:00 và 11:00-18:00 chồng lên nhau / windows 08:00-12:00 and 11:00-18:00 overlap") == true, "\(text)")
+        #expect(line("probes/tay-trang/checks.conf", "targets")?.contains("'192.0.2.1' thiếu cổng, ví dụ 192.0.2.1:80") == true, "\(text)")
+        #expect(line("probes/tay-trang/checks.conf", "expect_status")?.contains("không phải danh sách mã trạng thái HTTP") == true, "\(text)")
+        #expect(line("watchpost.conf", "listen")?.contains("'127.0.0.1' thiếu cổng, ví dụ 127.0.0.1:8080 hoặc [::1]:8080 / '127.0.0.1' needs a port") == true, "\(text)")
+        #expect(line("watchpost.conf", "base_url")?.contains("'box.example.org' phải bắt đầu bằng http:// hoặc https:// / ") == true, "\(text)")
+        for diagnostic in d { #expect(diagnostic.text != nil, "not from the catalogue: \(diagnostic.description)") }
+    }
+
     // Point 4: `interval = 999999999999d` overflowed Int64 in Seconds(parsing:).
     @Test func overflowingDurationIsAnError() throws {
         #expect(Seconds(parsing: "999999999999d") == nil)

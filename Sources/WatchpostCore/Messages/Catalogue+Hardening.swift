@@ -153,5 +153,5 @@ extension Catalogue {
         .init("audit.timeline.anchor_differs",
               vi: "mục {seq} khác với mốc neo {anchor} đã gửi: lịch sử đã bị viết lại và băm lại",
               en: "entry {seq} differs from the anchor {anchor} sent earlier: the history was rewritten and re-hashed"),
-    ]
+    ] + configValues
 }
