@@ -219,6 +219,12 @@ public struct BroadcastRecorder: Sendable {
                 // last seen, and the unknown time after it belongs to what follows (a gap).
                 let end = m.kind == .play && nextIsPlay && blindSince == nil ? min(now, max(m.lastSeen, boundary)) : m.lastSeen
                 if !nextIsPlay && blindSince == nil { boundary = end }
+                // The play's last seconds, from its last poll to its end, behind a blackout by
+                // command are dark too (review of #16, session 5: 0.4–2.9 s a play counted as shown).
+                if m.kind == .play, let b = obs.blackout, b.since < end {
+                    let tail = min(end, b.ended ?? end) - max(m.lastSeen, b.since)
+                    if tail > .zero { try await store.touchBroadcast(id: m.id, seen: m.lastSeen, addDark: tail) }
+                }
                 try await store.closeBroadcast(id: m.id, at: end)
                 main = nil
                 if let blind = blindSince, boundary - blind > tolerance {
@@ -292,14 +298,15 @@ public struct BroadcastRecorder: Sendable {
         }
     }
 
-    /// Closes what is open (orderly stop): the entries end where they were last seen.
+    /// An orderly stop (SIGTERM) or a reload (SIGHUP) leaves the open entries open, exactly as
+    /// kill -9 does: the next start continues the play still on (none doubled) or, after a longer
+    /// stop, ends it where it was last seen and records the time nobody watched as a
+    /// `not-observed` gap (review of #16, session 5: closing here made the next start open a second
+    /// row for the same play and left the down time a silent hole). Only the in-memory state goes.
     public mutating func close(store: Store) async throws(WatchpostError) {
-        if let m = main { try await store.closeBroadcast(id: m.id, at: m.lastSeen) }
-        if let d = dark { try await store.closeBroadcast(id: d.id, at: d.lastSeen) }
-        // A blackout by command stays open: the command holds while the monitor is stopped, and
-        // the next start continues the row (or closes it at the restore).
         main = nil
         dark = nil
         blackout = nil
+        loaded = false
     }
 }

@@ -25,7 +25,9 @@ let playsCommand = Command(
     nothing playing or screen dark in operating hours, monitor not running), oldest first.
 
       --site ID      one site (default: every site)
-      --from/--to    2026-11-24 (a whole local day) or 2026-11-24T09:00; default: today
+      --from/--to    2026-11-24 (a whole local day) or 2026-11-24T09:00; default: today;
+                     --from alone runs to the end of today (at least a day), --to alone covers
+                     the day before it
       --item PATH    only plays of this item (path as in the manifest)
       --format F     txt (default, a table), csv (spreadsheets), json (machines)
       --verify       re-check each play against the archived manifest that approved it: the
@@ -52,8 +54,14 @@ let playsCommand = Command(
         let zone = sites.first?.zone ?? .hoChiMinh
         let now = SystemClock().now()
         let today = zone.localDate(of: now)
-        let from = try args.value("from").map { t throws(WatchpostError) in try playsTime(t, option: "from", zone: zone, endOfDay: false) } ?? zone.startOf(today)
-        let to = try args.value("to").map { t throws(WatchpostError) in try playsTime(t, option: "to", zone: zone, endOfDay: true) } ?? zone.startOf(today) + .hours(24)
+        let givenFrom = try args.value("from").map { t throws(WatchpostError) in try playsTime(t, option: "from", zone: zone, endOfDay: false) }
+        let givenTo = try args.value("to").map { t throws(WatchpostError) in try playsTime(t, option: "to", zone: zone, endOfDay: true) }
+        // One bound alone is enough (review of #16, session 5: --from a later day, or --to an
+        // earlier one, was refused against the other end's default of today): --from runs to the
+        // end of today (at least a day), --to covers the day before it.
+        let endOfToday = zone.startOf(today) + .hours(24)
+        let from = givenFrom ?? givenTo.map { $0 - .hours(24) } ?? zone.startOf(today)
+        let to = givenTo ?? givenFrom.map { max(endOfToday, $0 + .hours(24)) } ?? endOfToday
         guard to > from else { throw WatchpostError(.usage, Catalogue.bilingual(Message("content.plays.error.order"))) }
         guard FileSystem.exists(config.daemon.database) else {
             throw WatchpostError(.notFound, Catalogue.bilingual(Message("content.plays.error.no_database", ["path": .text(config.daemon.database)])))

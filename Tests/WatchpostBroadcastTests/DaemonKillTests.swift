@@ -12,6 +12,7 @@ import WatchpostTestSupport
 import Crypto
 import Posix
 import WatchpostHost
+import Glibc
 
 /// A site folder with a signed two-item playlist (A 4 s, B 4 s), a simulated player looping it,
 /// and the daemon's configuration: the player check logging every second, plus `extraConfig`
@@ -127,6 +128,52 @@ struct BroadcastDaemonSite {
         let after = try await site.entries()
         for e in before { #expect(after.contains { $0.id == e.id && $0.started == e.started && $0.item?.path == e.item?.path }, "row \(e.id) lost") }
         BroadcastDaemonSite.expectContinuous(after)
+    }
+
+    /// An orderly stop (SIGTERM: systemctl restart, upgrade, reboot) and a reload (SIGHUP, which
+    /// restarts the broadcast-log service) leave the play on open as kill -9 does: a quick
+    /// restart continues it (one play, one row), and a stop of 6 s is a `not-observed` gap, not a
+    /// silent hole (review of #16, session 5, D4). Before the fix: two overlapping rows for the
+    /// play on at the stop, and no gap for the time down.
+    @Test func anOrderlyStopOrAReloadNeitherDoublesAPlayNorLeavesTheDownTimeUnrecorded() async throws {
+        let site = try BroadcastDaemonSite()
+        defer { site.remove() }
+        let daemon = try DaemonProcess(configDir: site.dir)
+        try daemon.waitUntilStarted()
+        func twoMorePlays(_ after: String) async throws {
+            let count = try await site.plays()
+            try await waitUntil("two more plays after \(after)", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= count + 2 }
+        }
+        try await twoMorePlays("the start")
+        let reloads = daemon.log.occurrences(of: "configuration reloaded")
+        kill(daemon.pid, SIGHUP)
+        try daemon.waitForLog("configuration reloaded", count: reloads + 1)
+        try await twoMorePlays("the reload")
+        #expect(daemon.signalAndWait(SIGTERM, seconds: 15) != nil, "still running 15 s after SIGTERM")
+        let atStop = try await site.entries()
+        #expect(atStop.last?.isOpen == true && atStop.last?.kind == .play, "the play on at the stop is left open for the next start: \(atStop.suffix(2))")
+        try daemon.restart()
+        try daemon.waitUntilStarted()
+        try await twoMorePlays("a quick restart")
+        #expect(daemon.signalAndWait(SIGTERM, seconds: 15) != nil, "still running 15 s after SIGTERM")
+        let stopped = SystemClock().now()
+        try waitUntil("six seconds with the monitor stopped", within: 10) { SystemClock().now() - stopped >= .seconds(6) }
+        try daemon.restart()
+        try daemon.waitUntilStarted()
+        try await twoMorePlays("a restart 6 s later")
+        daemon.stop()
+        let after = try await site.entries()
+        for e in atStop { #expect(after.contains { $0.id == e.id && $0.started == e.started && $0.item?.path == e.item?.path }, "row \(e.id) lost") }
+        BroadcastDaemonSite.expectContinuous(after)
+        let unwatched = after.filter { $0.gap == .notObserved }
+        #expect(unwatched.contains { $0.end - $0.started >= .seconds(5) }, "no not-observed gap for the 6 s down: \(after)")
+        // One bound alone is accepted (before: "--to must be after --from" against today's default).
+        let fromOnly = shell("'\(site.bin)' plays --config '\(site.dir)' --from 2000-01-01 --format csv")
+        #expect(fromOnly.status == 0 && fromOnly.output.contains("videos/a.mp4"), "\(fromOnly.output)")
+        for alone in ["--to 2000-01-02", "--from 2100-01-01"] {
+            let r = shell("'\(site.bin)' plays --config '\(site.dir)' \(alone) --format csv")
+            #expect(r.status == 0, "plays \(alone): \(r.output)")
+        }
     }
 
     /// A dead WAN: the mail server and the uplink are unreachable addresses (ports the kernel
