@@ -37,6 +37,9 @@ public struct ContentMonthFigures: Sendable, Hashable, Codable {
         public var shown: Int
         /// At least `required` shown (Tây Trang 7.8).
         public var passed: Bool
+        /// True when the broadcast log holds nothing of the month (no play, no gap: the box was
+        /// not there yet): the test has no data, it is not failed (review of #16, session 5).
+        public var noData: Bool? = nil
     }
 
     public var site: String
@@ -75,7 +78,7 @@ public enum ContentFigures {
         let approvedItems = Set(inForce.flatMap { $0.items.map { "\($0.path)\u{0}\($0.sha256)" } })
 
         var bySource: [String: Int64] = [:], byLanguage: [String: Int64] = [:]
-        var shownItems = Set<String>()
+        var shownItems = DistinctItems()
         var plays = 0, unapproved = 0
         var shown: Int64 = 0
         var shownProgrammes = Set<String>()
@@ -86,7 +89,7 @@ public enum ContentFigures {
             guard t.item.approved else { unapproved += t.plays; continue }
             let seconds = t.shownMilliseconds / 1000
             shown += seconds
-            shownItems.insert("\(t.item.path)\u{0}\(t.item.sha256)")
+            shownItems.insert(path: t.item.path, sha256: t.item.sha256)
             bySource[t.item.source ?? unspecified, default: 0] += seconds
             if t.item.languages.isEmpty { byLanguage[unspecified, default: 0] += seconds }
             for l in t.item.languages { byLanguage[l, default: 0] += seconds }
@@ -196,6 +199,17 @@ public struct ContentApprovalFigures: Sendable, Hashable, Codable {
         public var validTo: Instant
     }
 
+    /// One calendar month of the period: plays, distinct items shown of those approved, hours.
+    public struct MonthFigures: Sendable, Hashable, Codable {
+        public var month: String
+        public var plays: Int
+        public var itemsApproved: Int
+        public var itemsShown: Int
+        public var secondsShown: Int64
+        /// Nothing in the broadcast log for the month (the box was not there yet).
+        public var noData: Bool
+    }
+
     /// Empty when the site has no programme rule (only Tây Trang has one).
     public var programmeTests: [MonthProgrammes]
     public var renewals: [ContentMonthFigures.Renewal]
@@ -206,6 +220,9 @@ public struct ContentApprovalFigures: Sendable, Hashable, Codable {
     public var nextDue: Instant?
     /// The site's monthly day (Vũng Áng: 5), nil when the site has none.
     public var monthlyDeadlineDay: Int?
+    /// Each month of the period (review of #16, session 5: items approved were never shown and a
+    /// yearly report had no monthly figure but the 7.8 line).
+    public var months: [MonthFigures]? = nil
 }
 
 extension ContentFigures {
@@ -217,6 +234,7 @@ extension ContentFigures {
         // Each calendar month of the period, clipped to it: its own programme test.
         var tests: [ContentApprovalFigures.MonthProgrammes] = []
         var renewals: [ContentMonthFigures.Renewal] = []
+        var months: [ContentApprovalFigures.MonthFigures] = []
         var cursor = from
         var guardMonths = 0
         while cursor < to && guardMonths < 400 {
@@ -225,7 +243,13 @@ extension ContentFigures {
             let next = zone.startOf(d.month == 12 ? CivilDate(year: d.year + 1, month: 1, day: 1) : CivilDate(year: d.year, month: d.month + 1, day: 1))
             let end = min(next, to)
             let f = try await month(site: site, from: cursor, to: end, zone: zone, store: store, archive: archive, publicKey: publicKey, rules: rules)
-            if let t = f.programmeTest { tests.append(.init(month: String(d.description.prefix(7)), test: t)) }
+            let noData = f.plays == 0 && f.gapSeconds.values.allSatisfy({ $0 <= 0 })
+            months.append(.init(month: String(d.description.prefix(7)), plays: f.plays, itemsApproved: f.itemsApproved, itemsShown: f.itemsShown,
+                                secondsShown: f.secondsShown, noData: noData))
+            if var t = f.programmeTest {
+                if noData { t.noData = true }
+                tests.append(.init(month: String(d.description.prefix(7)), test: t))
+            }
             renewals += f.renewals
             cursor = end
         }
@@ -248,7 +272,8 @@ extension ContentFigures {
                 m = zone.localDate(of: next)
             }
         }
-        return ContentApprovalFigures(programmeTests: tests, renewals: renewals, current: current, nextDue: due, monthlyDeadlineDay: rules.monthlyDeadlineDay)
+        return ContentApprovalFigures(programmeTests: tests, renewals: renewals, current: current, nextDue: due, monthlyDeadlineDay: rules.monthlyDeadlineDay,
+                                      months: months)
     }
 
     /// The same for one configured site: its archive next to the database, the Department's key

@@ -184,7 +184,11 @@ public enum PlayListing {
     /// same rule in the report, the page and `plays`).
     public static func itemKey(_ i: BroadcastItem) -> String { i.path + "\u{0}" + i.sha256 }
 
-    static func distinctItems(_ plays: [BroadcastEntry]) -> Set<String> { Set(plays.compactMap { $0.item.map(itemKey) }) }
+    static func distinctItems(_ plays: [BroadcastEntry]) -> DistinctItems {
+        var items = DistinctItems()
+        for p in plays { if let i = p.item { items.insert(path: i.path, sha256: i.sha256) } }
+        return items
+    }
 
     static func table(_ rows: [[String]]) -> String {
         guard let first = rows.first else { return "" }
@@ -330,4 +334,27 @@ extension PlayRow {
         out.append(first ? UInt8(ascii: "{") : UInt8(ascii: "}"))
         if first { out.append(UInt8(ascii: "}")) }
     }
+}
+
+/// Distinct items of the broadcast log: one path with one content hash. A play the player reported
+/// without a hash (and the manifest could not fill in) is the item of its path, not one more: the
+/// same path with an empty hash counted as another item (review of #16, session 5: 9 distinct
+/// items for 5 files after the media folder was missing).
+public struct DistinctItems: Sendable, Hashable {
+    var hashed = Set<String>()
+    var hashedPaths = Set<String>()
+    var unhashedPaths = Set<String>()
+
+    public init() {}
+
+    public mutating func insert(path: String, sha256: String) {
+        if sha256.isEmpty {
+            unhashedPaths.insert(path)
+        } else {
+            hashed.insert(path + "\u{0}" + sha256)
+            hashedPaths.insert(path)
+        }
+    }
+
+    public var count: Int { hashed.count + unhashedPaths.subtracting(hashedPaths).count }
 }

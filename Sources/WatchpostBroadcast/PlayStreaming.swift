@@ -46,7 +46,7 @@ public struct PlayStreamTotals: Sendable, Hashable {
     public var plays = 0
     public var unapproved = 0
     /// Distinct items (path and hash) of the plays.
-    public var itemKeys = Set<String>()
+    public var itemKeys = DistinctItems()
     /// Plays re-checked (--verify) and those that could not be re-proved.
     public var checked = 0
     public var problems = 0
@@ -98,7 +98,7 @@ extension Store {
             totals.entries += 1
             if e.kind == .play {
                 totals.plays += 1
-                if let i = e.item { totals.itemKeys.insert(PlayListing.itemKey(i)) }
+                if let i = e.item { totals.itemKeys.insert(path: i.path, sha256: i.sha256) }
                 if e.item?.approved == false { totals.unapproved += 1 }
             }
         }

@@ -71,10 +71,14 @@ public enum FreshnessJudge {
             if newest < monthStart {
                 out.append(Finding(.warning, code: FreshnessFindingCode.monthlyManifestLate,
                                    Message("finding.content.freshness.monthly-manifest-late",
-                                           ["month": .text(monthText), "day": .int(Int64(day)), "approved_at": .instant(newest)])))
+                                           ["month": .text(monthForPeople(monthText)), "day": .int(Int64(day)), "approved_at": .instant(newest)])))
             }
         }
-        if !rules.programmeSources.isEmpty {
+        // 7.8 asks for one programme in the month, not by any day of it: the notice comes when the
+        // month's end is `warn_before` away or less and none is approved yet (review of #16,
+        // session 5: it fired at 00:05 on the 1st of every month).
+        let monthEnd = zone.startOf(today.month == 12 ? CivilDate(year: today.year + 1, month: 1, day: 1) : CivilDate(year: today.year, month: today.month + 1, day: 1))
+        if !rules.programmeSources.isEmpty && monthEnd - now <= rules.warnBefore {
             let sources = Set(rules.programmeSources)
             var programmes = Set<String>()
             for m in all where m.validTo >= monthStart && m.validFrom <= now {
@@ -85,7 +89,7 @@ public enum FreshnessJudge {
             if programmes.count < rules.programmeCount {
                 out.append(Finding(.warning, code: FreshnessFindingCode.monthlyProgrammeMissing,
                                    Message("finding.content.freshness.monthly-programme-missing",
-                                           ["month": .text(monthText), "sources": .text(rules.programmeSources.joined(separator: ", "))])))
+                                           ["month": .text(monthForPeople(monthText)), "sources": .text(rules.programmeSources.joined(separator: ", "))])))
             }
         }
         return out
@@ -146,7 +150,9 @@ public struct ContentFreshnessProbe: Probe {
             facts["approved_at"] = m.approvedAt.iso8601(offsetSeconds: zone.offsetSeconds)
             if let s = m.sequence { facts["sequence"] = String(s) }
         }
-        let ok = current.map { Message("content.freshness.ok", ["valid_to": .instant($0.validTo)]) } ?? Message("check.ok")
+        // An expired manifest is the content check's incident; this one does not repeat it, but
+        // never calls it valid (review of #16, session 5: "valid until 30/11" on 02/12).
+        let ok = current.map { Message($0.validTo < start ? "content.freshness.ok.expired" : "content.freshness.ok", ["valid_to": .instant($0.validTo)]) } ?? Message("check.ok")
         return CheckResult.from(findings: findings, ok: ok, facts: facts, startedAt: start, duration: context.clock.now() - start)
     }
 }

@@ -101,10 +101,17 @@ extension ReportRenderer {
                 out.append(Message("report.content.approval.renewal.no_deadline", p))
             }
         }
+        for m in a.months ?? [] {
+            out.append(m.noData ? Message("report.content.month.no_data", ["month": .text(monthForPeople(m.month))])
+                : Message("report.content.month", ["month": .text(monthForPeople(m.month)), "plays": .count(m.plays), "shown": .count(m.itemsShown),
+                                                   "approved": .count(m.itemsApproved), "hours": .text(hours(m.secondsShown))]))
+        }
         for t in a.programmeTests {
-            out.append(Message("report.content.programme", ["month": .text(t.month), "shown": .count(t.test.shown), "approved": .count(t.test.approved),
+            let verdict: MessageKey = t.test.noData == true ? "report.content.programme.no_data"
+                : t.test.passed ? "report.content.programme.passed" : "report.content.programme.failed"
+            out.append(Message("report.content.programme", ["month": .text(monthForPeople(t.month)), "shown": .count(t.test.shown), "approved": .count(t.test.approved),
                                                              "sources": .text(t.test.sources.joined(separator: ", ")), "required": .count(t.test.required),
-                                                             "verdict": .message(Message(t.test.passed ? "report.content.programme.passed" : "report.content.programme.failed"))]))
+                                                             "verdict": .message(Message(verdict))]))
         }
         return out
     }
@@ -137,6 +144,12 @@ extension ReportRenderer {
         o.append(Say.both("report.section.content") + ":")
         if let c = r.content {
             o.append("  " + Say.vi("report.content.summary", contentParams(c, .vi)))
+            // Hours by language and by source, as in HTML and PDF (review of #16, session 5).
+            for (key, map) in [("report.content.by_language", c.byLanguage), ("report.content.by_source", c.bySource)] where !map.isEmpty {
+                let cells = map.sorted(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) })
+                    .map { "\($0.key.isEmpty ? Say.vi("report.content.unspecified") : $0.key) \(hours($0.value))" }
+                o.append("  " + Say.both(MessageKey(key)) + ": " + cells.joined(separator: "; "))
+            }
             for m in approvalMessages(c) {
                 o.append("  - " + Catalogue.render(m, .vi, zone: z))
                 o.append("    " + Catalogue.render(m, .en, zone: z))

@@ -78,11 +78,11 @@ public struct StoreIncidentSource: IncidentSource {
         var f = ContentFigures()
         // An item is one path with one content hash: the log keeps a row per item and approval
         // (manifest, approved or not, reason), which must not count it twice.
-        var items = Set<String>()
+        var items = DistinctItems()
         for t in totals {
             let seconds = t.shownMilliseconds / 1000
             f.plays += t.plays
-            items.insert(t.item.path + "\u{0}" + t.item.sha256)
+            items.insert(path: t.item.path, sha256: t.item.sha256)
             f.shownSeconds += seconds
             if !t.item.approved { f.unapprovedPlays += t.plays }
             for l in (t.item.languages.isEmpty ? [""] : t.item.languages) { f.byLanguage[l, default: 0] += seconds }

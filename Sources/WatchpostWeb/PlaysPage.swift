@@ -114,10 +114,21 @@ extension WebApp {
             return apiError(400, "bad-request", "from and to are dates (2026-11-24) or ISO 8601 times")
         }
         guard to > from else { return apiError(400, "bad-request", "to must be after from") }
-        let limit = min(100_000, max(1, Int(r.query["limit"] ?? "") ?? 10_000))
+        let limitText = r.query["limit"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let limit = limitText.map({ Int($0) }) ?? 10_000, (1...100_000).contains(limit) else {
+            return apiError(400, "bad-request", "limit is a number from 1 to 100000")
+        }
         do {
-            let entries = try await reader.broadcastEntries(site: site?.id, from: from, to: to, path: r.query["item"].flatMap { $0.isEmpty ? nil : $0 }, limit: limit)
-            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: PlayListing.json(entries, zone: .utc) + [10])  // docs/api.md: API times are UTC
+            // One more than asked: whether the answer was cut (review of #16, session 5: it was cut silently).
+            var entries = try await reader.broadcastEntries(site: site?.id, from: from, to: to, path: r.query["item"].flatMap { $0.isEmpty ? nil : $0 }, limit: limit + 1)
+            var headers = [("Content-Type", "application/json; charset=utf-8")]
+            if entries.count > limit {
+                let next = entries[limit].started
+                entries.removeLast(entries.count - limit)
+                headers.append(("X-Watchpost-Truncated", "true"))
+                headers.append(("X-Watchpost-Next-From", next.iso8601(offsetSeconds: 0)))
+            }
+            return HTTPResponse(status: 200, headers: headers, body: PlayListing.json(entries, zone: .utc) + [10])  // docs/api.md: API times are UTC
         } catch { return apiError(500, "server-error", error.message) }
     }
 }

@@ -141,7 +141,9 @@ public final class WebApp: Sendable {
         }
         guard let user = who.user, !who.viaToken else {
             if method == "GET" {
-                return HTTPResponse(status: 303, headers: [("Location", "/login?next=\(urlEncode(path))")])
+                // The whole address, query included (review of #16, session 5: /plays?day=…&format=csv came back as /plays).
+                let query = r.query.sorted { $0.key < $1.key }.map { "\(urlEncode($0.key))=\(urlEncode($0.value))" }.joined(separator: "&")
+                return HTTPResponse(status: 303, headers: [("Location", "/login?next=\(urlEncode(query.isEmpty ? path : path + "?" + query))")])
             }
             return await refusePage(r, who, status: 401, action: "\(method) \(path)", reason: PageText.text("web.t.you_need_log"), incident: nil)
         }

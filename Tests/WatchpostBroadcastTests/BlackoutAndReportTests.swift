@@ -153,6 +153,24 @@ import Posix
         #expect(play.darkMilliseconds == 8_000, "dark from its start (t0-3) to the last poll (t0+5)")
     }
 
+    /// Review of #16, session 5 (D5): the seconds between a play's last poll and its end behind a
+    /// blackout by command were counted as shown (a 10 s play fully dark showed 5 s dark here).
+    @Test func aPlayBehindABlackoutIsDarkUpToItsEndNotOnlyToItsLastPoll() async throws {
+        let path = temporaryDatabase()
+        defer { removeDatabase(path) }
+        let store = try Store(path: path, clock: ManualClock(now: t0))
+        let on = CommandedBlackout(since: t0 - .seconds(60), by: "content-blackout", incidentID: 2)
+        var r = BroadcastRecorder(site: "s", player: "p", tolerance: .seconds(10))
+        try await r.observe(PlayerObservation(at: t0, state: playing("videos/a.mp4", 0), blackout: on), store: store, approval: approved)
+        try await r.observe(PlayerObservation(at: t0 + .seconds(5), state: playing("videos/a.mp4", 5), blackout: on), store: store, approval: approved)
+        // The next item started at t0+10 (2 s before this poll): the first play ran 10 s, all dark.
+        try await r.observe(PlayerObservation(at: t0 + .seconds(12), state: playing("videos/b.mp4", 2), blackout: on), store: store, approval: approved)
+        let plays = try await store.broadcastEntries(site: "s", from: t0 - .hours(1), to: t0 + .hours(1)).filter { $0.kind == .play }
+        #expect(plays.count == 2 && plays[0].end == t0 + .seconds(10))
+        #expect(plays.first?.darkMilliseconds == 10_000, "dark from its start to its end: \(plays)")
+        #expect(plays.last?.darkMilliseconds == 2_000)
+    }
+
     @Test func aBlackoutStillOnContinuesItsRowAfterARestart() async throws {
         let path = temporaryDatabase()
         defer { removeDatabase(path) }
@@ -225,13 +243,24 @@ import Posix
         #expect(a.programmeTests.map(\.month) == ["2026-11"] && a.programmeTests[0].test.passed && a.programmeTests[0].test.shown == 1)
         #expect(a.renewals.map(\.sequence) == [2] && a.renewals[0].onTime, "approved 20/11, before manifest 1 ran out on 25/11")
         #expect(a.current?.sequence == 2 && a.nextDue == f.m2.validTo)
+        // October: the log holds nothing (the box was not there yet): no data, not "NOT MET".
+        let before = try await ContentFigures.approvals(site: "tay-trang", from: Instant.parse("2026-10-01T00:00:00+07:00")!, to: Instant.parse("2026-12-01T00:00:00+07:00")!,
+                                                        asOf: Instant.parse("2026-12-01T08:00:00+07:00")!, zone: .hoChiMinh, store: store, archive: f.archive,
+                                                        publicKey: f.pair.publicKey, rules: FreshnessRules(programmeSources: ["bao-dien-bien-phu", "dai-ptth-dien-bien"]))
+        #expect(before.programmeTests.map(\.month) == ["2026-10", "2026-11"])
+        #expect(before.programmeTests.first?.test.noData == true && before.programmeTests.last?.test.noData != true)
+        #expect(Catalogue.render(Message("report.content.programme.no_data"), .vi).contains("không có số liệu"))
 
         let text = ReportRenderer.text([report])
+        // Hours by language and by source in the text report too (review of #16, session 5: HTML and PDF only).
+        #expect(text.contains("Giờ phát theo ngôn ngữ") && text.contains("Giờ phát theo đơn vị cung cấp"), "\(text)")
         let html = ReportRenderer.html([report])
         for out in [text, html] {
             #expect(out.contains("4 lượt phát của 3 nội dung khác nhau"), "\(out)")
-            #expect(out.contains("Quyết định 32/2018/QĐ-UBND 7.8, tháng 2026-11: 1 chương trình của bao-dien-bien-phu, dai-ptth-dien-bien đã phát"), "\(out)")
-            #expect(out.contains("Decision 32/2018/QĐ-UBND 7.8, 2026-11: 1 programme(s)"))
+            #expect(out.contains("Quyết định 32/2018/QĐ-UBND 7.8, tháng 11/2026: 1 chương trình của bao-dien-bien-phu, dai-ptth-dien-bien đã phát"), "\(out)")
+            #expect(out.contains("Decision 32/2018/QĐ-UBND 7.8, 11/2026: 1 programme(s)"), "the month as people write it, not 2026-11")
+            // Each month's plays and items approved and shown (review of #16, session 5: never shown).
+            #expect(out.contains("Tháng 11/2026: 4 lượt phát;") && out.contains("nội dung được phê duyệt"), "\(out)")
             #expect(out.contains("Danh mục số 2 phê duyệt 20/11/2026 09:00") && out.contains("đúng hạn"))
             #expect(out.contains("Danh mục phê duyệt đang áp dụng: số 2") && out.contains("hiệu lực đến 31/12/2026 23:59"))
             #expect(out.contains("Danh mục tiếp theo cần được phê duyệt trước 31/12/2026 23:59"))

@@ -92,12 +92,27 @@ struct ArchiveFixture {
         #expect(dec.plays == 0 && dec.programmeTest?.passed == false && dec.itemsApproved == 2)
     }
 
+    /// Review of #16, session 5: the same path reported without a hash counted as another item.
+    @Test func aPlayWithoutAHashIsTheItemOfItsPathNotAnotherOne() {
+        var items = DistinctItems()
+        items.insert(path: "videos/a.mp4", sha256: String(repeating: "a", count: 64))
+        items.insert(path: "videos/a.mp4", sha256: "")
+        items.insert(path: "videos/b.mp4", sha256: "")
+        items.insert(path: "videos/b.mp4", sha256: "")
+        items.insert(path: "videos/a.mp4", sha256: String(repeating: "c", count: 64))  // the file changed: another item
+        #expect(items.count == 3)
+    }
+
     @Test func onlySecurityRelevantContentFindingsAreViolations() {
         #expect(ContentFigures.isContentViolation(category: .security, findingCodes: ["player.unapproved-item"]))
         #expect(ContentFigures.isContentViolation(category: .security, findingCodes: ["content.modified-file"]))
         #expect(!ContentFigures.isContentViolation(category: .security, findingCodes: ["player.unreachable"]))
         #expect(!ContentFigures.isContentViolation(category: .technical, findingCodes: ["content.manifest-expired"]))
         #expect(!ContentFigures.isContentViolation(category: .security, findingCodes: ["content.manifest-expired", "content.folder-unavailable"]))
+        // An unmounted share: the manifest and files unreadable because the folder is gone (review of #16, session 5, D3).
+        #expect(!ContentFigures.isContentViolation(category: .security, findingCodes: ["content.manifest-missing", "content.folder-unavailable"]))
+        #expect(ContentFigures.isContentViolation(category: .security, findingCodes: ["content.manifest-missing"]))
+        #expect(ContentFigures.isContentViolation(category: .security, findingCodes: ["content.folder-unavailable", "content.unexpected-file"]))
     }
 
     /// The violation rule's list is exactly the codes the content and player probes mark

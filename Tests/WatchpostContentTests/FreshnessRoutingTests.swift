@@ -105,7 +105,7 @@ import Posix
         let (e, key, config) = try engine(site: "tay-trang", check: "content-freshness")
         var engine = e
         let check = try #require(config.check("tay-trang/content-freshness"))
-        let now = Instant.parse("2026-12-10T09:00:00+07:00")!
+        let now = Instant.parse("2026-12-26T09:00:00+07:00")!  // 7.8: the notice comes in the month's last 7 days
         let m = Manifest(approvedBy: "Sở", approvedAt: Instant.parse("2026-12-01T08:00:00+07:00")!, validFrom: Instant.parse("2026-12-01T00:00:00+07:00")!,
                          validTo: Instant.parse("2027-01-31T23:59:59+07:00")!, keyID: "k",
                          items: [ApprovedItem(path: "v/a.mp4", sha256: String(repeating: "a", count: 64), size: 1,

@@ -44,7 +44,8 @@ import Posix
 
     @Test func tayTrangNeedsOneProgrammeAMonthFromTheNewspaperOrTheStation() {
         let rules = FreshnessRules(programmeSources: ["bao-dien-bien-phu", "dai-ptth-dien-bien"])
-        let now = Instant.parse("2026-12-10T09:00:00+07:00")!
+        // 7.8 asks for one in the month: the notice comes in its last 7 days (warn_before).
+        let now = Instant.parse("2026-12-26T09:00:00+07:00")!
         func item(_ sha: Character, source: String, month: String, kind: ContentKind) -> ApprovedItem {
             ApprovedItem(path: "v/\(sha).mp4", sha256: String(repeating: sha, count: 64), size: 1,
                          metadata: ItemMetadata(source: source, languages: ["vi"], month: month, kind: kind))
@@ -57,6 +58,10 @@ import Posix
         let f = FreshnessJudge.findings(current: without, archived: [], rules: rules, now: now, zone: zone)
         #expect(f.map(\.code) == [FreshnessFindingCode.monthlyProgrammeMissing])
         #expect(f.first?.securityRelevant == false && f.first?.message.contains("7.8") == true)
+        // Not at 00:05 on the 1st, nor on the 10th (review of #16, session 5: it fired on the 1st of every month).
+        for early in ["2026-12-01T00:05:00+07:00", "2026-12-10T09:00:00+07:00", "2026-12-24T08:59:00+07:00"] {
+            #expect(FreshnessJudge.findings(current: without, archived: [], rules: rules, now: Instant.parse(early)!, zone: zone).isEmpty, "\(early)")
+        }
         let with = manifest(approved: "2026-12-01T08:00:00+07:00", items: without.items + [item("d", source: "bao-dien-bien-phu", month: "2026-12", kind: .programme)])
         #expect(FreshnessJudge.findings(current: with, archived: [], rules: rules, now: now, zone: zone).isEmpty)
     }
@@ -85,5 +90,19 @@ import Posix
         #expect(r.status == .warning)
         #expect(r.findings.map(\.code) == [FreshnessFindingCode.monthlyManifestLate])
         #expect(!r.findings.contains { $0.securityRelevant })
+    }
+
+    /// Review of #16, session 5: on 02/12 with the manifest expired on 30/11 the check said "OK —
+    /// valid until 30/11". The expiry is the content check's incident; this one says it expired.
+    @Test func anExpiredManifestIsNeverCalledValid() async throws {
+        let f = try ContentFixture()  // valid to 2026-12-31
+        let probe = ContentFreshnessProbe(manifestPath: f.manifestPath, publicKeyPath: f.publicKeyPath,
+                                          archive: ManifestArchive(folder: f.root + "/archive"), rules: FreshnessRules(), zone: zone)
+        let clock = ManualClock(now: Instant.parse("2027-01-02T08:00:00+07:00")!)
+        let r = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(30)))
+        #expect(r.text.key == "content.freshness.ok.expired", "\(r.text)")
+        #expect(Catalogue.render(r.text, .vi).contains("hết hiệu lực") && !Catalogue.render(r.text, .en).contains("valid until"))
+        let valid = await probe.run(ProbeContext(clock: ManualClock(now: Instant.parse("2026-12-20T08:00:00+07:00")!), deadline: clock.now() + .seconds(30)))
+        #expect(valid.text.key == "content.freshness.ok")
     }
 }

@@ -53,6 +53,16 @@ import FoundationEssentials
                                                                                       headers: ["Authorization: Bearer \(token)"]).body.utf8))
         #expect(filtered.map(\.path) == ["videos/hoa-ban.mp4"])
         #expect(try await http("GET", "\(f.base)/api/v1/plays?from=yesterday", headers: ["Authorization: Bearer \(token)"]).status == 400)
+        // An answer cut at `limit` says so (review of #16, session 5: cut silently; limit=0 gave 1 row).
+        let cut = try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&from=2026-11-24&to=2026-11-24&limit=2", headers: ["Authorization: Bearer \(token)"])
+        #expect(try JSONDecoder().decode([Row].self, from: Data(cut.body.utf8)).count == 2)
+        #expect(cut.header("x-watchpost-truncated") == ["true"] && cut.header("x-watchpost-next-from") == ["2026-11-24T02:01:00Z"], "\(cut.headers)")
+        #expect(r.header("x-watchpost-truncated").isEmpty)
+        #expect(try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&limit=0", headers: ["Authorization: Bearer \(token)"]).status == 400)
+        // Signed out, the login page brings you back to the whole address, query included.
+        let signedOut = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-24&format=csv")
+        #expect(signedOut.status == 303 && signedOut.header("location") == ["/login?next=%2Fplays%3Fday%3D2026-11-24%26format%3Dcsv%26site%3Dtay-trang"],
+                "\(signedOut.headers)")
         await f.stop()
     }
 

@@ -16,7 +16,22 @@ public enum ContentViolation {
         "player.unapproved-item", "player.modified-item",
     ]
 
+    /// What an unreachable media share (`content.folder-unavailable`) brings along: the manifest
+    /// and files cannot be read because the folder is not there, not because anyone changed them.
+    static let followShareUnavailable: Set<String> = [
+        "content.manifest-missing", "content.missing-file", "content.unreadable-file", "content.changed-while-hashing",
+    ]
+
     public static func isViolation(category: IncidentCategory, findingCodes codes: [String]) -> Bool {
-        category == .security && codes.contains { findingCodes.contains($0) }
+        // Review of #16, session 5 (D3): an unmounted share counted as a content violation.
+        let shareUnavailable = codes.contains("content.folder-unavailable")
+        return category == .security && codes.contains { findingCodes.contains($0) && !(shareUnavailable && followShareUnavailable.contains($0)) }
     }
+}
+
+/// A month "2026-12" as people write it: "12/2026" (anything else unchanged).
+public func monthForPeople(_ month: String) -> String {
+    let parts = month.split(separator: "-")
+    guard parts.count == 2, parts[0].count == 4, parts[1].count == 2 else { return month }
+    return "\(parts[1])/\(parts[0])"
 }
