@@ -50,7 +50,7 @@ import Posix
             ApprovedItem(path: "v/\(sha).mp4", sha256: String(repeating: sha, count: 64), size: 1,
                          metadata: ItemMetadata(source: source, languages: ["vi"], month: month, kind: kind))
         }
-        let without = manifest(approved: "2026-12-01T08:00:00+07:00", items: [
+        let without = manifest(approved: "2026-12-01T08:00:00+07:00", to: "2027-01-31T23:59:59+07:00", items: [
             item("a", source: "dai-ptth-dien-bien", month: "2026-11", kind: .programme),   // last month's
             item("b", source: "songoaivu-dien-bien", month: "2026-12", kind: .programme),  // another source
             item("c", source: "bao-dien-bien-phu", month: "2026-12", kind: .clip),         // not a programme
@@ -62,7 +62,7 @@ import Posix
         for early in ["2026-12-01T00:05:00+07:00", "2026-12-10T09:00:00+07:00", "2026-12-24T08:59:00+07:00"] {
             #expect(FreshnessJudge.findings(current: without, archived: [], rules: rules, now: Instant.parse(early)!, zone: zone).isEmpty, "\(early)")
         }
-        let with = manifest(approved: "2026-12-01T08:00:00+07:00", items: without.items + [item("d", source: "bao-dien-bien-phu", month: "2026-12", kind: .programme)])
+        let with = manifest(approved: "2026-12-01T08:00:00+07:00", to: "2027-01-31T23:59:59+07:00", items: without.items + [item("d", source: "bao-dien-bien-phu", month: "2026-12", kind: .programme)])
         #expect(FreshnessJudge.findings(current: with, archived: [], rules: rules, now: now, zone: zone).isEmpty)
     }
 
