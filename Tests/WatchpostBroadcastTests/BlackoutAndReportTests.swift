@@ -218,7 +218,7 @@ import Posix
     /// The shipped Tây Trang profile with its database, key and archive in a temporary folder.
     @Test func theReportCountsDistinctItemsAndGivesTheProgrammeTestRenewalsAndNextDueDate() async throws {
         let dir = try makeTemporaryFolder("watchpost-report-content")
-        defer { _ = shell("rm -rf '\(dir)'") }
+        defer { removeTree(dir) }
         var config = try ConfigurationLoader.load(root: TestPaths.packageRoot)
         config.root = dir
         config.daemon.database = "\(dir)/w.db"

@@ -22,16 +22,16 @@ struct BroadcastDaemonSite {
     let bin: String
     let sim: PlayerSimulator.Running
 
-    init(extraConfig: String = "", extraChecks: String = "") throws {
+    init(extraConfig: String = "", extraChecks: String = "") async throws {
         dir = try makeTemporaryFolder("watchpost-broadcast-daemon")
         let root = TestPaths.packageRoot
-        #expect(shell("cp -r '\(root)/alerts' '\(dir)/' && mkdir -p '\(dir)/probes/tay-trang' '\(dir)/media/videos' && cp '\(root)/probes/tay-trang/site.conf' '\(dir)/probes/tay-trang/'").status == 0)
+        #expect(await shell("cp -r '\(root)/alerts' '\(dir)/' && mkdir -p '\(dir)/probes/tay-trang' '\(dir)/media/videos' && cp '\(root)/probes/tay-trang/site.conf' '\(dir)/probes/tay-trang/'").status == 0)
         try FileSystem.writeAtomically("\(dir)/probes/tay-trang/schedule.conf", "[weekly]\n" + ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = 00:00-24:00\n" }.joined())
         try FileSystem.writeAtomically("\(dir)/media/videos/a.mp4", "programme A")
         try FileSystem.writeAtomically("\(dir)/media/videos/b.mp4", "clip B")
         try FileSystem.writeAtomically("\(dir)/side.txt", "videos/a.mp4 | A | dai-ptth-dien-bien | vi, lo | 2026-12 | programme\nvideos/b.mp4 | B | songoaivu-dien-bien | en | | clip\n")
         bin = try TestPaths.watchpost()
-        #expect(shell("cd '\(dir)' && '\(bin)' manifest keygen --out dept >/dev/null && '\(bin)' manifest create media --key dept.key --valid-from 2026-01-01 --valid-to 2030-12-31 --approved-by 'Sở (test)' --sidecar side.txt --sequence 7").status == 0)
+        #expect(await shell("cd '\(dir)' && '\(bin)' manifest keygen --out dept >/dev/null && '\(bin)' manifest create media --key dept.key --valid-from 2026-01-01 --valid-to 2030-12-31 --approved-by 'Sở (test)' --sidecar side.txt --sequence 7").status == 0)
         sim = try PlayerSimulator.Running(config: PlayerSimulatorConfig(mediaFolder: "\(dir)/media",
                                                                       playlist: [PlaylistEntry(path: "videos/a.mp4", seconds: 4), PlaylistEntry(path: "videos/b.mp4", seconds: 4)],
                                                                       origin: SystemClock().now()))
@@ -81,10 +81,10 @@ struct BroadcastDaemonSite {
 
 @Suite(.serialized, .timeLimit(.minutes(2))) struct DaemonKillTests {
     @Test func killNineNeitherLosesNorDoublesAPlay() async throws {
-        let site = try BroadcastDaemonSite()
+        let site = try await BroadcastDaemonSite()
         defer { site.remove() }
         let daemon = try DaemonProcess(configDir: site.dir)
-        try daemon.waitUntilStarted()
+        try await daemon.waitUntilStarted()
         try await waitUntil("three plays logged", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= 3 }
         // Kill in the middle of a play (2 s into an item of 4 s).
         daemon.killNine()
@@ -92,17 +92,17 @@ struct BroadcastDaemonSite {
         let openAtKill = try #require(before.last)
         #expect(openAtKill.isOpen && openAtKill.kind == .play)
         try daemon.restart()
-        try daemon.waitUntilStarted()
+        try await daemon.waitUntilStarted()
         let playsBefore = before.filter { $0.kind == .play }.count
         try await waitUntil("three more plays after the restart", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= playsBefore + 3 }
-        daemon.stop()
+        await daemon.stop()
         let after = try await site.entries()
         // Every row from before the kill is still there, with the same start (none lost).
         for e in before { #expect(after.contains { $0.id == e.id && $0.started == e.started && $0.item?.path == e.item?.path }, "row \(e.id) lost") }
         BroadcastDaemonSite.expectContinuous(after)
         #expect(after.filter { $0.kind == .play }.first { $0.item?.path == "videos/a.mp4" }?.item?.languages == ["vi", "lo"])
         // Re-proved by the CLI against the archive.
-        let verify = shell("'\(site.bin)' plays --config '\(site.dir)' --from 2000-01-01 --to 2100-01-01 --verify --format csv")
+        let verify = await shell("'\(site.bin)' plays --config '\(site.dir)' --from 2000-01-01 --to 2100-01-01 --verify --format csv")
         #expect(verify.status == 0, "\(verify.output)")
         #expect(verify.output.contains("proven") && !verify.output.contains("mismatch"))
     }
@@ -111,20 +111,20 @@ struct BroadcastDaemonSite {
     /// next start continues that play, as after kill -9. Before the fix the stop closed the play
     /// and the restart wrote it again (two overlapping rows, review of #16, session 5, D4).
     @Test func anOrderlyStopNeitherLosesNorDoublesAPlay() async throws {
-        let site = try BroadcastDaemonSite()
+        let site = try await BroadcastDaemonSite()
         defer { site.remove() }
         let daemon = try DaemonProcess(configDir: site.dir)
-        try daemon.waitUntilStarted()
+        try await daemon.waitUntilStarted()
         try await waitUntil("three plays logged", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= 3 }
-        daemon.stop()
+        await daemon.stop()
         let before = try await site.entries()
         let openAtStop = try #require(before.last)
         #expect(openAtStop.isOpen && openAtStop.kind == .play, "the play in progress stays open across an orderly stop: \(openAtStop)")
         try daemon.restart()
-        try daemon.waitUntilStarted()
+        try await daemon.waitUntilStarted()
         let playsBefore = before.filter { $0.kind == .play }.count
         try await waitUntil("three more plays after the restart", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= playsBefore + 3 }
-        daemon.stop()
+        await daemon.stop()
         let after = try await site.entries()
         for e in before { #expect(after.contains { $0.id == e.id && $0.started == e.started && $0.item?.path == e.item?.path }, "row \(e.id) lost") }
         BroadcastDaemonSite.expectContinuous(after)
@@ -136,10 +136,10 @@ struct BroadcastDaemonSite {
     /// silent hole (review of #16, session 5, D4). Before the fix: two overlapping rows for the
     /// play on at the stop, and no gap for the time down.
     @Test func anOrderlyStopOrAReloadNeitherDoublesAPlayNorLeavesTheDownTimeUnrecorded() async throws {
-        let site = try BroadcastDaemonSite()
+        let site = try await BroadcastDaemonSite()
         defer { site.remove() }
         let daemon = try DaemonProcess(configDir: site.dir)
-        try daemon.waitUntilStarted()
+        try await daemon.waitUntilStarted()
         func twoMorePlays(_ after: String) async throws {
             let count = try await site.plays()
             try await waitUntil("two more plays after \(after)", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= count + 2 }
@@ -147,32 +147,32 @@ struct BroadcastDaemonSite {
         try await twoMorePlays("the start")
         let reloads = daemon.log.occurrences(of: "configuration reloaded")
         kill(daemon.pid, SIGHUP)
-        try daemon.waitForLog("configuration reloaded", count: reloads + 1)
+        try await daemon.waitForLog("configuration reloaded", count: reloads + 1)
         try await twoMorePlays("the reload")
-        #expect(daemon.signalAndWait(SIGTERM, seconds: 15) != nil, "still running 15 s after SIGTERM")
+        #expect(await daemon.signalAndWait(SIGTERM, seconds: 15) != nil, "still running 15 s after SIGTERM")
         let atStop = try await site.entries()
         #expect(atStop.last?.isOpen == true && atStop.last?.kind == .play, "the play on at the stop is left open for the next start: \(atStop.suffix(2))")
         try daemon.restart()
-        try daemon.waitUntilStarted()
+        try await daemon.waitUntilStarted()
         try await twoMorePlays("a quick restart")
-        #expect(daemon.signalAndWait(SIGTERM, seconds: 15) != nil, "still running 15 s after SIGTERM")
+        #expect(await daemon.signalAndWait(SIGTERM, seconds: 15) != nil, "still running 15 s after SIGTERM")
         let stopped = SystemClock().now()
         // Items are 4 s long: of the 10 s down, at most 4 s belong to the item playing at the restart.
-        try waitUntil("ten seconds with the monitor stopped", within: 15) { SystemClock().now() - stopped >= .seconds(10) }
+        try await waitUntil("ten seconds with the monitor stopped", within: 15) { SystemClock().now() - stopped >= .seconds(10) }
         try daemon.restart()
-        try daemon.waitUntilStarted()
+        try await daemon.waitUntilStarted()
         try await twoMorePlays("a restart 10 s later")
-        daemon.stop()
+        await daemon.stop()
         let after = try await site.entries()
         for e in atStop { #expect(after.contains { $0.id == e.id && $0.started == e.started && $0.item?.path == e.item?.path }, "row \(e.id) lost") }
         BroadcastDaemonSite.expectContinuous(after)
         let unwatched = after.filter { $0.gap == .notObserved }
         #expect(unwatched.contains { $0.end - $0.started >= .seconds(5) }, "no not-observed gap for the 10 s down: \(unwatched)")
         // One bound alone is accepted (before: "--to must be after --from" against today's default).
-        let fromOnly = shell("'\(site.bin)' plays --config '\(site.dir)' --from 2000-01-01 --format csv")
+        let fromOnly = await shell("'\(site.bin)' plays --config '\(site.dir)' --from 2000-01-01 --format csv")
         #expect(fromOnly.status == 0 && fromOnly.output.contains("videos/a.mp4"), "\(fromOnly.output)")
         for alone in ["--to 2000-01-02", "--from 2100-01-01"] {
-            let r = shell("'\(site.bin)' plays --config '\(site.dir)' \(alone) --format csv")
+            let r = await shell("'\(site.bin)' plays --config '\(site.dir)' \(alone) --format csv")
             #expect(r.status == 0, "plays \(alone): \(r.output)")
         }
     }
@@ -183,7 +183,7 @@ struct BroadcastDaemonSite {
     @Test func playsAreRecordedWhileTheMailServerAndTheUplinkAreUnreachable() async throws {
         let smtpPort = try freeTCPPort(), uplinkPort = try freeTCPPort()
         #expect(!acceptsConnections(port: smtpPort) && !acceptsConnections(port: uplinkPort))
-        let site = try BroadcastDaemonSite(extraConfig: """
+        let site = try await BroadcastDaemonSite(extraConfig: """
             [smtp]
             host = 127.0.0.1
             port = \(smtpPort)
@@ -209,7 +209,7 @@ struct BroadcastDaemonSite {
             """)
         defer { site.remove() }
         let daemon = try DaemonProcess(configDir: site.dir)
-        try daemon.waitUntilStarted()
+        try await daemon.waitUntilStarted()
         let store = try Store(path: site.database, clock: SystemClock(), readOnly: true)
         // The uplink is down and a mail about it was tried and is still not delivered.
         try await waitUntil("the uplink failing and its mail tried", within: 40, detail: { daemon.logTail() }) {
@@ -222,7 +222,7 @@ struct BroadcastDaemonSite {
         let playsAtFailure = try await site.plays()
         try await waitUntil("three more plays with the WAN dead", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= playsAtFailure + 3 }
         let summary = try await store.outboxSummary()
-        daemon.stop()
+        await daemon.stop()
         #expect(summary.sent == 0, "mail delivered through a dead WAN: \(summary)")
         let after = try await site.entries()
         #expect(after.filter { $0.kind == .gap }.isEmpty, "gaps with the player reachable: \(after.filter { $0.kind == .gap })")

@@ -22,7 +22,7 @@ struct ArchiveFixture {
                                    metadata: ItemMetadata(source: "songoaivu-dien-bien", languages: ["en"], kind: .clip))
 
     init(archiveFolder: String? = nil) throws {
-        dir = "/tmp/watchpost-figures-\(CurrentProcess.id)-\(UInt32.random(in: 0...UInt32.max))"
+        dir = try makeTemporaryFolder("watchpost-figures")
         archive = ManifestArchive(folder: archiveFolder ?? dir + "/archive")
         pair = try Ed25519.generate()
         let kid = Ed25519.keyID(pair.publicKey)
@@ -41,7 +41,7 @@ struct ArchiveFixture {
 
     func reading(_ m: Manifest, _ id: String) -> ManifestLoader.Reading { ManifestLoader.Reading(outcome: .verdict(.valid(m)), archivedID: id) }
 
-    func remove() { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(10)) }
+    func remove() { removeTree(dir) }
 }
 
 @Suite struct FiguresAndVerifyTests {

@@ -7,9 +7,9 @@ import WatchpostTestSupport
 
 @Suite struct BadConfigCorpusTests {
     @Test(.timeLimit(.minutes(3)))
-    func everyMistakeIsRefusedWithFileAndLine() throws {
+    func everyMistakeIsRefusedWithFileAndLine() async throws {
         _ = try TestPaths.watchpost()
-        let (rc, out) = shell("bash '\(TestPaths.packageRoot)/scripts/e2e/bad-config.sh' '\(TestPaths.binDir)' 2>&1")
+        let (rc, out) = await shell("bash '\(TestPaths.packageRoot)/scripts/e2e/bad-config.sh' '\(TestPaths.binDir)' 2>&1")
         #expect(rc == 0, "\(out)")
         #expect(out.contains("OK ") && !out.contains("SILENT") && !out.contains("CRASH"), "\(out)")
     }

@@ -3,20 +3,15 @@ import WatchpostCore
 @testable import WatchpostConfig
 import Posix
 import Glibc
+import WatchpostTestSupport
 
 /// The package root (the shipped configuration lives there).
-let packageRoot: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3)  // Tests/WatchpostConfigTests/ConfigTests.swift
-    return parts.joined(separator: "/")
-}()
+let packageRoot = TestPaths.packageRoot
 
 /// Copies the shipped configuration into a fresh temporary folder.
-func copyShippedConfig() throws -> String {
-    var template = Array("/tmp/watchpost-config-XXXXXX".utf8CString)
-    let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
-    let rc = system("cp -r '\(packageRoot)/watchpost.conf' '\(packageRoot)/probes' '\(packageRoot)/alerts' '\(packageRoot)/contrib' '\(dir)/'")
-    try #require(rc == 0)
+func copyShippedConfig() async throws -> String {
+    let dir = try makeTemporaryFolder("watchpost-config")
+    try await copyShippedConfiguration(into: dir)
     return dir
 }
 
@@ -54,9 +49,9 @@ struct ConfigTests {
         #expect(config.chains["tay-trang"]?.levels.count == 3)
     }
 
-    @Test func fiveMistakesFiveErrors() throws {
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+    @Test func fiveMistakesFiveErrors() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         try edit("\(dir)/probes/tay-trang/checks.conf", replacing: "interval = 5m", with: "intervall = 5m")
         try edit("\(dir)/probes/vung-ang/checks.conf", replacing: "timeout = 10s", with: "timeout = ten seconds")
         try edit("\(dir)/alerts/chains/tay-trang.conf", replacing: "org:stttt-dien-bien", with: "org:stttt-dienbien")
@@ -73,17 +68,17 @@ struct ConfigTests {
         #expect(text.contains { $0.contains("duplicate check id 'box-disk'") })
     }
 
-    @Test func organisationWithoutAddressInChain() throws {
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+    @Test func organisationWithoutAddressInChain() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         try edit("\(dir)/alerts/contacts.conf", replacing: "email = vanphong@ubnd-dienbien.example.org\n", with: "")
         let (_, diagnostics) = ConfigurationLoader.validate(root: dir)
         #expect(diagnostics.contains { $0.file == "alerts/chains/tay-trang.conf" && $0.message.contains("ubnd-dien-bien") && $0.message.contains("no email address") })
     }
 
-    @Test func emptyWindowAndUnknownTimezoneAndKind() throws {
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+    @Test func emptyWindowAndUnknownTimezoneAndKind() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         try edit("\(dir)/probes/tay-trang/schedule.conf", replacing: "sunday    = 08:00-18:00", with: "sunday    = 09:00-09:00")
         try edit("\(dir)/probes/vung-ang/site.conf", replacing: "timezone = Asia/Ho_Chi_Minh", with: "timezone = Asia/Hanoi_City")
         try edit("\(dir)/probes/vung-ang/checks.conf", replacing: "kind = exec", with: "kind = exce")
@@ -120,7 +115,7 @@ struct ConfigTests {
 @Suite("Secrets")
 struct SecretsTests {
     func write(_ text: String, mode: mode_t) throws -> String {
-        let path = "/tmp/watchpost-secrets-\(getpid())-\(mode)-\(Int.random(in: 0..<1_000_000)).conf"
+        let path = "\(try makeTemporaryFolder("watchpost-secrets"))/secrets.conf"
         try FileSystem.writeAtomically(path, text, mode: UInt32(mode))
         chmod(path, mode)
         return path

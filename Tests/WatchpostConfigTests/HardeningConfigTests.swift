@@ -2,6 +2,7 @@
 // shipped configuration (a trap, a silent acceptance, a placeholder accepted, a secret echoed)
 // and requires a `file:line` diagnostic instead.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 @testable import WatchpostConfig
 import WatchpostProbes
@@ -17,9 +18,9 @@ private func append(_ path: String, _ text: String) throws {
 @Suite("Configuration hardening (#19)")
 struct HardeningConfigTests {
     // Point 3: `2026-12-24 =` trapped in parseException (index 0 of an empty split).
-    @Test func emptyExceptionValueIsAnError() throws {
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+    @Test func emptyExceptionValueIsAnError() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         try append("\(dir)/probes/tay-trang/schedule.conf", "\n[exceptions]\n2026-12-24 =\n")
         let (_, d) = ConfigurationLoader.validate(root: dir)
         #expect(d.contains { $0.file == "probes/tay-trang/schedule.conf" && $0.key == "2026-12-24" && $0.line > 0 }, "\(diagnosticsText(d))")
@@ -28,8 +29,8 @@ struct HardeningConfigTests {
     }
 
     // The generic schema checks speak Vietnamese first (they were English only), at file:line.
-    @Test func genericSchemaMessagesAreVietnameseFirst() throws {
-        let dir = try copyShippedConfig()
+    @Test func genericSchemaMessagesAreVietnameseFirst() async throws {
+        let dir = try await copyShippedConfig()
         defer { _ = system("rm -rf '\(dir)'") }
         try edit("\(dir)/probes/tay-trang/site.conf", replacing: "interval = 30s", with: "intervall = 30s\nfail_after = many")
         let (_, d) = ConfigurationLoader.validate(root: dir)
@@ -46,8 +47,8 @@ struct HardeningConfigTests {
 
     // The checks of values no built-in kind covers (addresses, target lists, report dates,
     // operating windows) were English only: each now speaks Vietnamese first, at file:line.
-    @Test func customValueMessagesAreVietnameseFirst() throws {
-        let dir = try copyShippedConfig()
+    @Test func customValueMessagesAreVietnameseFirst() async throws {
+        let dir = try await copyShippedConfig()
         defer { _ = system("rm -rf '\(dir)'") }
         try edit("\(dir)/probes/tay-trang/schedule.conf", replacing: "saturday  = 08:00-18:00", with: "saturday  = 08:00-12:00, 11:00-18:00")
         try append("\(dir)/probes/tay-trang/checks.conf", "\n[check link]\nkind = tcp\ntargets = 192.0.2.1\n\n[check page]\nkind = http\nurl = http://192.0.2.1/\nexpect_status = 2xx\n")
@@ -64,21 +65,21 @@ struct HardeningConfigTests {
     }
 
     // Point 4: `interval = 999999999999d` overflowed Int64 in Seconds(parsing:).
-    @Test func overflowingDurationIsAnError() throws {
+    @Test func overflowingDurationIsAnError() async throws {
         #expect(Seconds(parsing: "999999999999d") == nil)
         #expect(Seconds(parsing: "999999999999h999999999999d") == nil)
         #expect(Seconds(parsing: "36500d") != nil)
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         try edit("\(dir)/probes/tay-trang/site.conf", replacing: "interval = 30s", with: "interval = 999999999999d")
         let (_, d) = ConfigurationLoader.validate(root: dir)
         #expect(d.contains { $0.file == "probes/tay-trang/site.conf" && $0.key == "interval" && $0.message.contains("not a duration") }, "\(diagnosticsText(d))")
     }
 
     // Point 5: a CRLF file whose first line is a comment was read as one comment line.
-    @Test func crlfAndBOMFilesReadLikeLF() throws {
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+    @Test func crlfAndBOMFilesReadLikeLF() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         let (before, d0) = ConfigurationLoader.validate(root: dir)
         #expect(d0.isEmpty)
         for f in ["watchpost.conf", "probes/tay-trang/checks.conf", "probes/tay-trang/site.conf", "alerts/contacts.conf"] {
@@ -94,9 +95,9 @@ struct HardeningConfigTests {
     }
 
     // Point 6: an empty or cut-short watchpost.conf passed `check`.
-    @Test func emptyWatchpostConfIsRefused() throws {
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+    @Test func emptyWatchpostConfIsRefused() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         try FileSystem.writeAtomically("\(dir)/watchpost.conf", "")
         let (_, d) = ConfigurationLoader.validate(root: dir)
         #expect(d.contains { $0.file == "watchpost.conf" && $0.key == "daemon" && $0.message.contains("empty or cut short") }, "\(diagnosticsText(d))")
@@ -104,9 +105,9 @@ struct HardeningConfigTests {
         #expect(ConfigurationLoader.validate(root: dir).1.contains { $0.key == "daemon" })
     }
 
-    @Test func reloadThatLosesMailOrWebIsRefused() throws {
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+    @Test func reloadThatLosesMailOrWebIsRefused() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         try append("\(dir)/watchpost.conf", "\n# [web] cut\n[web]\nlisten = 127.0.0.1:8080\n[mail]\ngroup_window = 10s\n")
         let running = try ConfigurationLoader.load(root: dir)
         let whole = try FileSystem.readText("\(dir)/watchpost.conf")
@@ -123,9 +124,9 @@ struct HardeningConfigTests {
     // Gap 3 of the review: a watchpost.conf cut at ANY line boundary (it still has [daemon]) is
     // refused with file:line, because [smtp] is required and the shipped file ends with a
     // required key; only the whole file (or one that lost nothing but comments) passes.
-    @Test func shippedWatchpostConfCutAtEveryLineIsRefused() throws {
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+    @Test func shippedWatchpostConfCutAtEveryLineIsRefused() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         let lines = try FileSystem.readText("\(dir)/watchpost.conf").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let lastContent = try #require(lines.lastIndex { let t = $0.trimmingWhitespace(); return !t.isEmpty && !t.hasPrefix("#") })
         var passedCut: [Int] = []
@@ -149,9 +150,9 @@ struct HardeningConfigTests {
     }
 
     // Point 6: `/dev/zero` grew `check` to 12 GB; devices and huge files are refused unread.
-    @Test func onlyRegularFilesOfBoundedSize() throws {
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+    @Test func onlyRegularFilesOfBoundedSize() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         try FileSystem.symlink("/dev/zero", at: "\(dir)/probes/tay-trang/zero.conf")
         try FileSystem.writeAtomically("\(dir)/probes/vung-ang/huge.conf", "# " + String(repeating: "x", count: 2 << 20) + "\n")
         let start = monotonicNanoseconds()
@@ -162,9 +163,9 @@ struct HardeningConfigTests {
     }
 
     // Point 6: NUL, a lone CR and invalid UTF-8 in names were accepted.
-    @Test func controlCharactersAndInvalidUTF8AreRefusedWithTheirLine() throws {
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+    @Test func controlCharactersAndInvalidUTF8AreRefusedWithTheirLine() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         let site = "\(dir)/probes/tay-trang/site.conf"
         let lines = try FileSystem.readText(site).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let nameLine = try #require(lines.firstIndex { $0.hasPrefix("name = ") }) + 1
@@ -184,20 +185,20 @@ struct HardeningConfigTests {
     }
 
     // Point 6: `192.0.2.300` was a valid host.
-    @Test func impossibleIPv4AddressesAreRefused() throws {
+    @Test func impossibleIPv4AddressesAreRefused() async throws {
         for bad in ["192.0.2.300", "10.1.2", "1.2.3.4.5", "256.1.1.1", "1..2.3"] { #expect(!isValidHost(bad), "\(bad)") }
         for good in ["192.0.2.30", "127.0.0.1", "mail.example.org", "::1", "host-1.lan"] { #expect(isValidHost(good), "\(good)") }
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         try edit("\(dir)/probes/tay-trang/checks.conf", replacing: "host = 192.0.2.20", with: "host = 192.0.2.300")
         let (_, d) = ConfigurationLoader.validate(root: dir)
         #expect(d.contains { $0.file == "probes/tay-trang/checks.conf" && $0.key == "host" }, "\(diagnosticsText(d))")
     }
 
     // Point 6: plugins, keys, certificates and responders' names were never looked up.
-    @Test func crossReferencesAreChecked() throws {
-        let dir = try copyShippedConfig()
-        defer { _ = system("rm -rf '\(dir)'") }
+    @Test func crossReferencesAreChecked() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
         // The shipped names resolve once the Department's key is installed.
         try FileSystem.makeDirectories("\(dir)/keys")
         for k in ["department-dien-bien.pub", "department-ha-tinh.pub"] { try FileSystem.writeAtomically("\(dir)/keys/\(k)", "key\n") }
@@ -234,7 +235,7 @@ struct HardeningConfigTests {
 @Suite("Secrets hardening (#19)")
 struct HardeningSecretsTests {
     func write(_ text: String, mode: UInt32 = 0o600) throws -> String {
-        let path = "/tmp/watchpost-secrets-h-\(getpid())-\(Int.random(in: 0..<1_000_000)).conf"
+        let path = "\(try makeTemporaryFolder("watchpost-secrets-h"))/secrets.conf"
         try FileSystem.writeAtomically(path, text, mode: mode)
         return path
     }
@@ -303,8 +304,7 @@ struct HardeningSecretsTests {
     }
 
     @Test func secretsFileMustBeRegular() throws {
-        let path = "/tmp/watchpost-secrets-fifo-\(getpid())"
-        unlink(path)
+        let path = "\(try makeTemporaryFolder("watchpost-secrets-fifo"))/secrets.conf"
         #expect(mkfifo(path, 0o600) == 0)
         defer { unlink(path) }
         #expect(throws: WatchpostError.self) { try Secrets.load(file: path, environment: { _ in nil }) }

@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostContent
 import Crypto
@@ -33,7 +34,7 @@ final class ContentFixture: Sendable {
         try Self.sign(media: media, key: pair.privateKey, now: now)
     }
 
-    deinit { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", root], timeout: .seconds(30)) }
+    deinit { removeTree(root) }
 
     func write(_ path: String, _ text: String) throws {
         let full = "\(media)/\(path)"

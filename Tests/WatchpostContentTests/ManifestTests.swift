@@ -104,24 +104,24 @@ import Posix
         #expect(ContentPath.encode([0xff, 0x41]) == "%FFA")
     }
 
-    @Test func keysInterworkWithOpenSSL() throws {
+    @Test func keysInterworkWithOpenSSL() async throws {
         let openssl = try requireTool("openssl", debianPackage: "openssl")
         let dir = try makeTemporaryFolder("watchpost-keys")
         defer { removeTree(dir) }
         // A key made by openssl is read by Watchpost…
-        let gen = try Subprocess.run(openssl, arguments: ["genpkey", "-algorithm", "ed25519", "-out", "\(dir)/k.pem"], timeout: .seconds(10))
+        let gen = try await runProgram(openssl, arguments: ["genpkey", "-algorithm", "ed25519", "-out", "\(dir)/k.pem"], timeout: .seconds(10))
         try #require(gen.exitCode == 0, "openssl genpkey: \(gen.output)")
         let seed = try Ed25519.privateKey(fromPEM: try FileSystem.readText("\(dir)/k.pem"))
         // …and a signature openssl makes over a manifest body verifies with Watchpost's key.
         let body = "watchpost-manifest 1\napproved-by x\n"
         try FileSystem.writeAtomically("\(dir)/body", body)
-        let sign = try Subprocess.run(openssl, arguments: ["pkeyutl", "-sign", "-rawin", "-inkey", "\(dir)/k.pem", "-in", "\(dir)/body", "-out", "\(dir)/sig"], timeout: .seconds(10))
+        let sign = try await runProgram(openssl, arguments: ["pkeyutl", "-sign", "-rawin", "-inkey", "\(dir)/k.pem", "-in", "\(dir)/body", "-out", "\(dir)/sig"], timeout: .seconds(10))
         try #require(sign.exitCode == 0, "openssl pkeyutl: \(sign.output)")
         let sig = try FileSystem.readBytes("\(dir)/sig", limit: 1024)
         #expect(Ed25519.verify(sig, of: Array(body.utf8), publicKey: try Ed25519.publicKey(fromPrivate: seed)))
         #expect(try Ed25519.sign(Array(body.utf8), privateKey: seed) == sig)  // Ed25519 is deterministic
         // Watchpost's public key PEM is what openssl derives from the private key.
-        let pub = try Subprocess.run(openssl, arguments: ["pkey", "-in", "\(dir)/k.pem", "-pubout"], timeout: .seconds(10))
+        let pub = try await runProgram(openssl, arguments: ["pkey", "-in", "\(dir)/k.pem", "-pubout"], timeout: .seconds(10))
         #expect(pub.output == (try Ed25519.publicKeyPEM(try Ed25519.publicKey(fromPrivate: seed))))
         #expect(throws: CryptoError.self) { try Ed25519.publicKey(fromPEM: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n") }
     }

@@ -163,9 +163,9 @@ import Synchronization
             // (nobody may not be able to reach the build folder).
             let setpriv = try requireTool("setpriv", debianPackage: "util-linux")
             let bin = f.root + "/watchpost"
-            let copied = try Subprocess.run("/bin/cp", arguments: [try TestPaths.watchpost(), bin], timeout: .seconds(30))
+            let copied = try await runProgram("/bin/cp", arguments: [try TestPaths.watchpost(), bin], timeout: .seconds(30))
             try #require(copied.exitCode == 0, "\(copied.output)")
-            let o = try Subprocess.run(setpriv, arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", bin, "manifest", "verify",
+            let o = try await runProgram(setpriv, arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", bin, "manifest", "verify",
                                                              f.manifestPath, f.media, "--public-key", f.publicKeyPath, "--at", "2026-11-24"],
                                        timeout: .seconds(30))
             #expect(o.exitCode == 1, "\(o.output)")
@@ -249,7 +249,7 @@ import Synchronization
         let after = CurrentProcess.residentKilobytes() ?? 0
         let (sha, size) = try result.get()
         #expect(size == 128 << 20)
-        let peer = try Subprocess.run(try requireTool("sha256sum", debianPackage: "coreutils"), arguments: [big], timeout: .seconds(60))
+        let peer = try await runProgram(try requireTool("sha256sum", debianPackage: "coreutils"), arguments: [big], timeout: .seconds(60))
         #expect(peer.output.hasPrefix(sha), "sha256sum: \(peer.output)")
         #expect(after - before < 32 * 1024, "RSS grew by \(after - before) kB hashing 128 MiB")
     }

@@ -11,10 +11,10 @@ import WatchpostHost
 
 @Suite("watchpost check warnings")
 struct ConfigurationWarningTests {
-    func copyOfTheShippedConfiguration() throws -> String {
+    func copyOfTheShippedConfiguration() async throws -> String {
         let dir = try makeTemporaryFolder("watchpost-check-warnings")
-        let (rc, out) = shell("cp -r '\(packageRoot)/watchpost.conf' '\(packageRoot)/probes' '\(packageRoot)/alerts' '\(packageRoot)/contrib' '\(dir)/' && mkdir '\(dir)/keys'")
-        try #require(rc == 0, "\(out)")
+        try await copyShippedConfiguration(into: dir)
+        try FileSystem.makeDirectories("\(dir)/keys")
         // The Departments' content keys are installed on site (README "Content integrity").
         for k in ["department-dien-bien.pub", "department-ha-tinh.pub"] { try FileSystem.writeAtomically("\(dir)/keys/\(k)", "key\n") }
         return dir
@@ -41,28 +41,28 @@ struct ConfigurationWarningTests {
         try FileSystem.writeAtomically(path, lines.joined(separator: "\n"))
     }
 
-    @Test func holidayListEndingWithin90DaysIsWarned() throws {
-        let dir = try copyOfTheShippedConfiguration()
+    @Test func holidayListEndingWithin90DaysIsWarned() async throws {
+        let dir = try await copyOfTheShippedConfiguration()
         defer { removeTree(dir) }
-        let (quietRC, quiet) = shell("'\(watchpost)' check --config '\(dir)' 2>&1")
+        let (quietRC, quiet) = await shell("'\(watchpost)' check --config '\(dir)' 2>&1")
         #expect(quietRC == 0, "\(quiet)")
         #expect(!quiet.contains("danh sách ngày lễ"), "the shipped lists run past 90 days: \(quiet)")
         #expect(!quiet.contains("chưa có source"), "every shipped organisation cites its article: \(quiet)")
 
         try holidaysEnding(in: 30, dir)
-        let (rc, out) = shell("'\(watchpost)' check --config '\(dir)' 2>&1")
+        let (rc, out) = await shell("'\(watchpost)' check --config '\(dir)' 2>&1")
         #expect(rc == 0, "a warning never fails the check: \(out)")
         #expect(out.contains("tay-trang/schedule.conf: danh sách ngày lễ kết thúc ngày"), "\(out)")
         #expect(out.contains("(còn 30 ngày)"), "\(out)")
         #expect(out.contains("the holiday list ends on"), "\(out)")
 
         try holidaysEnding(in: 120, dir)
-        let (_, later) = shell("'\(watchpost)' check --config '\(dir)' 2>&1")
+        let (_, later) = await shell("'\(watchpost)' check --config '\(dir)' 2>&1")
         #expect(!later.contains("danh sách ngày lễ"), "\(later)")
     }
 
-    @Test func organisationWithoutSourceIsWarned() throws {
-        let dir = try copyOfTheShippedConfiguration()
+    @Test func organisationWithoutSourceIsWarned() async throws {
+        let dir = try await copyOfTheShippedConfiguration()
         defer { removeTree(dir) }
         let path = "\(dir)/alerts/contacts.conf"
         let text = try FileSystem.readText(path)
@@ -72,7 +72,7 @@ struct ConfigurationWarningTests {
         let own = try #require(text[power.upperBound...].firstRange(of: line))
         #expect(!text[power.upperBound..<own.lowerBound].contains("[organisation"), "the line belongs to the power company")
         try FileSystem.writeAtomically(path, String(text[..<own.lowerBound]) + String(text[own.upperBound...]))
-        let (rc, out) = shell("'\(watchpost)' check --config '\(dir)' 2>&1")
+        let (rc, out) = await shell("'\(watchpost)' check --config '\(dir)' 2>&1")
         #expect(rc == 0, "\(out)")
         #expect(out.contains("tổ chức dienluc-ha-tinh chưa có source ="), "\(out)")
     }

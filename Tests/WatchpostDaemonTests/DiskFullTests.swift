@@ -3,6 +3,7 @@
 // step is still recorded; and failing commits back off instead of retrying a thousand times a
 // second.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

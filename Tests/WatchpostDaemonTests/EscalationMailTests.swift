@@ -9,11 +9,11 @@ import WatchpostTestSupport
 
 @Suite(.serialized) struct EscalationMailTests {
     @Test(.timeLimit(.minutes(2)), arguments: ["tay-trang", "vung-ang"])
-    func departmentAtOnceCommitteeByDecision(site: String) throws {
+    func departmentAtOnceCommitteeByDecision(site: String) async throws {
         // Debian's aiosmtpd (TEST_PACKAGES): missing, the test fails naming the package.
         _ = try requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
         _ = try requireTool("sqlite3", debianPackage: "sqlite3")
-        let (rc, out) = shell("bash '\(packageRoot)/scripts/e2e/escalation-mail.sh' '\(binDir)' \(site) 2>&1")
+        let (rc, out) = await shell("bash '\(packageRoot)/scripts/e2e/escalation-mail.sh' '\(binDir)' \(site) 2>&1")
         #expect(rc == 0, "\(out)")
         #expect(out.contains("OK \(site)"), "\(out)")
     }

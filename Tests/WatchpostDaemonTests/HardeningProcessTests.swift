@@ -12,9 +12,7 @@ import Posix
 import Glibc
 
 private func scratch(_ tag: String) throws -> String {
-    let dir = "/tmp/watchpost-hardening-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    try FileSystem.makeDirectories(dir)
-    return dir
+    try makeTemporaryFolder("watchpost-hardening-\(tag)")
 }
 
 @Suite("Process boundary hardening (#19)", .serialized, .timeLimit(.minutes(2)))

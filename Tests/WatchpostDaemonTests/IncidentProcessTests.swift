@@ -10,8 +10,8 @@ import WatchpostHost
 /// process) while the daemon runs; the audit chain checked by `watchpost audit verify`.
 @Suite(.serialized) struct IncidentProcessTests {
     /// A security check that fails while `broken` exists, and a chain with short timeouts.
-    func makeSite(level1: String = "2s", level2: String = "3s") throws -> TestSite {
-        let site = try TestSite(checks: 0)
+    func makeSite(level1: String = "2s", level2: String = "3s") async throws -> TestSite {
+        let site = try await TestSite(checks: 0)
         try site.writeChecks(count: 0, interval: "1s", extra: """
             [check seal]
             kind = exec
@@ -48,80 +48,80 @@ import WatchpostHost
         return site
     }
 
-    func sql(_ site: TestSite, _ query: String) -> String {
-        shell("sqlite3 '\(site.dir)/var/watchpost.db' \"\(query)\"").1.trimmingWhitespace()
+    func sql(_ site: TestSite, _ query: String) async -> String {
+        await shell("sqlite3 '\(site.dir)/var/watchpost.db' \"\(query)\"").1.trimmingWhitespace()
     }
 
-    func count(_ site: TestSite, _ query: String) -> Int { Int(sql(site, query)) ?? -1 }
+    func count(_ site: TestSite, _ query: String) async -> Int { Int(await sql(site, query)) ?? -1 }
 
-    @Test func killNineMidEscalationThenRestartFiresTheNextStepOnceOnTime() throws {
+    @Test func killNineMidEscalationThenRestartFiresTheNextStepOnceOnTime() async throws {
         try requireTool("sqlite3", debianPackage: "sqlite3")
-        let site = try makeSite()
+        let site = try await makeSite()
         defer { site.cleanup() }
         let pid = try site.start()
-        defer { kill(pid, SIGKILL); _ = waitExit(pid, seconds: 1) }
+        defer { killAndReap(pid) }
         let l2 = "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/r0.L2/%'"
-        #expect(eventually(30) { count(site, l2) >= 1 }, "level 2 never notified:\n\(site.log)")
+        #expect(await eventually(30) { await count(site, l2) >= 1 }, "level 2 never notified:\n\(site.log)")
         kill(pid, SIGKILL)
-        _ = waitExit(pid, seconds: 2)
+        _ = await waitExit(pid, seconds: 2)
         // The level-3 deadline is stored on the wall clock, three seconds after level 2.
-        let deadline = Int64(sql(site, "SELECT deadline_ms FROM incident WHERE id = 1")) ?? 0
-        let l2At = Int64(sql(site, "SELECT at_ms FROM timeline WHERE kind = 'escalated' AND incident_id = 1")) ?? -1
+        let deadline = Int64(await sql(site, "SELECT deadline_ms FROM incident WHERE id = 1")) ?? 0
+        let l2At = Int64(await sql(site, "SELECT at_ms FROM timeline WHERE kind = 'escalated' AND incident_id = 1")) ?? -1
         #expect(deadline == l2At + 3000)
-        #expect(sql(site, "SELECT deadline_kind || ' ' || deadline_level FROM incident WHERE id = 1") == "escalate 3")
+        #expect(await sql(site, "SELECT deadline_kind || ' ' || deadline_level FROM incident WHERE id = 1") == "escalate 3")
 
         let pid2 = try site.start()
-        defer { kill(pid2, SIGKILL); _ = waitExit(pid2, seconds: 1) }
-        try waitUntil("the restarted daemon's start line", within: 30, detail: { site.log }) { site.log.occurrences(of: "watchpost started") >= 2 }
+        defer { killAndReap(pid2) }
+        try await waitUntil("the restarted daemon's start line", within: 30, detail: { site.log }) { site.log.occurrences(of: "watchpost started") >= 2 }
         let startSeenMs = SystemClock().now().milliseconds
         let l3 = "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/r0.L3/%'"
-        #expect(eventually(30) { count(site, l3) >= 1 }, "level 3 never notified after restart:\n\(site.log)")
-        let l3Created = Int64(sql(site, "SELECT MIN(created_ms) FROM outbox WHERE key LIKE 'inc-1/escalated/r0.L3/%'")) ?? 0
+        #expect(await eventually(30) { await count(site, l3) >= 1 }, "level 3 never notified after restart:\n\(site.log)")
+        let l3Created = Int64(await sql(site, "SELECT MIN(created_ms) FROM outbox WHERE key LIKE 'inc-1/escalated/r0.L3/%'")) ?? 0
         // Never early; on time, or at once when the restart itself came after the deadline. The
         // slack is for two loaded cores, not for the engine (its exact timing is tested on a
         // manual clock in WatchpostIncidentTests).
         #expect(l3Created >= deadline && l3Created <= max(deadline, startSeenMs) + 2500,
                 "level 3 at \(l3Created), deadline \(deadline), restart seen at \(startSeenMs)")
         // Exactly once: one escalation to level 3 in the timeline, each step's messages once.
-        #expect(count(site, "SELECT COUNT(*) FROM timeline WHERE incident_id = 1 AND kind = 'escalated'") == 2)
-        #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'") == 2)
-        #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/triggered/%'") == 4)
-        #expect(count(site, "SELECT COUNT(*) FROM incident") == 1)
+        #expect(await count(site, "SELECT COUNT(*) FROM timeline WHERE incident_id = 1 AND kind = 'escalated'") == 2)
+        #expect(await count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'") == 2)
+        #expect(await count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/triggered/%'") == 4)
+        #expect(await count(site, "SELECT COUNT(*) FROM incident") == 1)
         kill(pid2, SIGTERM)
-        #expect(waitExit(pid2, seconds: 3) != nil)
-        let check = shell("'\(watchpost)' db check --config '\(site.dir)'")
+        #expect(await waitExit(pid2, seconds: 3) != nil)
+        let check = await shell("'\(watchpost)' db check --config '\(site.dir)'")
         #expect(check.0 == 0, "\(check.1)")
-        let audit = shell("'\(watchpost)' audit verify --config '\(site.dir)'")
+        let audit = await shell("'\(watchpost)' audit verify --config '\(site.dir)'")
         #expect(audit.0 == 0 && audit.1.contains("hash chain intact"), "\(audit.1)")
     }
 
-    @Test func acknowledgementFromTheCLIStopsTheRunningDaemonsEscalation() throws {
+    @Test func acknowledgementFromTheCLIStopsTheRunningDaemonsEscalation() async throws {
         try requireTool("sqlite3", debianPackage: "sqlite3")
         // Level 1 waits 5 s: room for the `ack` command to start on two loaded cores before it.
-        let site = try makeSite(level1: "5s", level2: "3s")
+        let site = try await makeSite(level1: "5s", level2: "3s")
         defer { site.cleanup() }
         let pid = try site.start()
-        defer { kill(pid, SIGKILL); _ = waitExit(pid, seconds: 1) }
-        #expect(eventually(30) { count(site, "SELECT COUNT(*) FROM incident WHERE state = 'triggered'") == 1 }, "\(site.log)")
-        let ack = shell("'\(watchpost)' ack 1 --by 'Lò Thị Mai' --note 'Đã cử người kiểm tra' --config '\(site.dir)'")
+        defer { killAndReap(pid) }
+        #expect(await eventually(30) { await count(site, "SELECT COUNT(*) FROM incident WHERE state = 'triggered'") == 1 }, "\(site.log)")
+        let ack = await shell("'\(watchpost)' ack 1 --by 'Lò Thị Mai' --note 'Đã cử người kiểm tra' --config '\(site.dir)'")
         #expect(ack.0 == 0, "\(ack.1)")
         // Level 2 was due 5 s after the incident opened: wait until the daemon has recorded a
         // check result well past that moment (it was alive and ticking then), not for a fixed time.
-        let opened = Int64(sql(site, "SELECT opened_ms FROM incident WHERE id = 1")) ?? 0
-        try waitUntil("a check result 1.5 s past the level-2 deadline", within: 30, detail: { site.log }) {
-            (Int64(sql(site, "SELECT last_ms FROM check_state WHERE check_id = 'seal'")) ?? 0) > opened + 6_500
+        let opened = Int64(await sql(site, "SELECT opened_ms FROM incident WHERE id = 1")) ?? 0
+        try await waitUntil("a check result 1.5 s past the level-2 deadline", within: 30, detail: { site.log }) {
+            (Int64(await sql(site, "SELECT last_ms FROM check_state WHERE check_id = 'seal'")) ?? 0) > opened + 6_500
         }
-        #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'") == 0, "\(site.log)")
-        #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/acknowledged/a1/%'") == 4)
-        #expect(sql(site, "SELECT state FROM incident WHERE id = 1") == "acknowledged")
+        #expect(await count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'") == 0, "\(site.log)")
+        #expect(await count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/acknowledged/a1/%'") == 4)
+        #expect(await sql(site, "SELECT state FROM incident WHERE id = 1") == "acknowledged")
         // The problem goes away: resolved, told to everyone notified.
-        _ = shell("rm -f '\(site.dir)/broken'")
-        #expect(eventually(30) { sql(site, "SELECT state FROM incident WHERE id = 1") == "resolved" }, "\(site.log)")
-        #expect(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/resolved/%'") == 4)
+        _ = await shell("rm -f '\(site.dir)/broken'")
+        #expect(await eventually(30) { await sql(site, "SELECT state FROM incident WHERE id = 1") == "resolved" }, "\(site.log)")
+        #expect(await count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/resolved/%'") == 4)
         // Tamper with the timeline: audit verify names the entry.
-        _ = shell("sqlite3 '\(site.dir)/var/watchpost.db' \"UPDATE timeline SET actor = 'someone else' WHERE kind = 'acknowledged'\"")
-        let seq = sql(site, "SELECT seq FROM timeline WHERE kind = 'acknowledged'")
-        let audit = shell("'\(watchpost)' audit verify --config '\(site.dir)'")
+        _ = await shell("sqlite3 '\(site.dir)/var/watchpost.db' \"UPDATE timeline SET actor = 'someone else' WHERE kind = 'acknowledged'\"")
+        let seq = await sql(site, "SELECT seq FROM timeline WHERE kind = 'acknowledged'")
+        let audit = await shell("'\(watchpost)' audit verify --config '\(site.dir)'")
         #expect(audit.0 == 1 && audit.1.contains("entry \(seq) was edited"), "\(audit.1)")
     }
 }

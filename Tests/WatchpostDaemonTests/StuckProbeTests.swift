@@ -38,7 +38,7 @@ actor CollectingPipeline: ResultPipeline {
 @Suite("Stuck probe guard", .serialized)
 struct StuckProbeTests {
     @Test func aProbeStuckInABlockingCallIsNotStartedAgain() async throws {
-        let site = try TestSite(checks: 1)
+        let site = try await TestSite(checks: 1)
         defer { site.cleanup() }
         let config = try ConfigurationLoader.load(root: site.dir)
         let profile = try #require(config.sites.first)
@@ -134,11 +134,11 @@ struct StuckProbeTests {
 /// `content` check on a share that stops answering (scripts/e2e/hung-probe.sh).
 @Suite("Stuck probe in the running daemon", .serialized, .timeLimit(.minutes(2)))
 struct HungShareProcessTests {
-    @Test func aHungShareHoldsOneThreadItsCheckIsUnknownAndTheOthersStayOnTime() throws {
+    @Test func aHungShareHoldsOneThreadItsCheckIsUnknownAndTheOthersStayOnTime() async throws {
         _ = try requirePythonModule("fusepy", debianPackage: "python3-fusepy")
         _ = try requireTool("sqlite3", debianPackage: "sqlite3")
         _ = try requireTool("curl", debianPackage: "curl")
-        let (rc, out) = shell("bash '\(packageRoot)/scripts/e2e/hung-probe.sh' '\(binDir)' 6 2>&1")
+        let (rc, out) = await shell("bash '\(packageRoot)/scripts/e2e/hung-probe.sh' '\(binDir)' 6 2>&1")
         #expect(rc == 0 && out.hasSuffix("OK\n"), "\(out)")
     }
 }

@@ -7,8 +7,8 @@ import WatchpostTestSupport
 
 @Suite("systemd unit", .serialized)
 struct SystemdUnitTests {
-    @Test func unitBootsReloadsIsRestartedByTheWatchdogAndStopsCleanly() throws {
-        let (rc, out) = shell("bash '\(packageRoot)/Tests/systemd/boot-unit.sh' '\(watchpost)' 2>&1")
+    @Test func unitBootsReloadsIsRestartedByTheWatchdogAndStopsCleanly() async throws {
+        let (rc, out) = await shell("bash '\(packageRoot)/Tests/systemd/boot-unit.sh' '\(watchpost)' 2>&1")
         #expect(rc == 0 && out.contains("\nPASS"), "\(out)")
     }
 }

@@ -6,8 +6,8 @@ import WatchpostTestSupport
 /// at run time; on Debian that is the version of the -dev package the build used (pkg-config).
 @Suite("watchpost version")
 struct VersionCommandTests {
-    @Test func listsTheCLibrariesWithTheirRuntimeVersions() throws {
-        let (rc, out) = shell("'\(watchpost)' version")
+    @Test func listsTheCLibrariesWithTheirRuntimeVersions() async throws {
+        let (rc, out) = await shell("'\(watchpost)' version")
         try #require(rc == 0, "\(out)")
         var listed: [String: String] = [:]
         for line in out.split(separator: "\n") {
@@ -19,7 +19,7 @@ struct VersionCommandTests {
         for (name, module) in pkgConfigNames.sorted(by: { $0.key < $1.key }) {
             let version = try #require(listed[name], "no '\(name)' line in: \(out)")
             #expect(version.split(separator: ".").count >= 3 && version.first?.isNumber == true, "\(name) \(version)")
-            let (pc, expected) = shell("pkg-config --modversion \(module)")
+            let (pc, expected) = await shell("pkg-config --modversion \(module)")
             try #require(pc == 0, "pkg-config missing (apt-get install pkg-config): \(expected)")
             #expect(version == expected.trimmingWhitespace(), "\(name): runtime \(version), headers \(expected)")
         }

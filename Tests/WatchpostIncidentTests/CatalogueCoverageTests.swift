@@ -3,6 +3,7 @@
 // kind or a `Message("…")` without its text makes these tests fail.
 import Foundation
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostLED
 import WatchpostPower
@@ -49,7 +50,7 @@ struct CatalogueCoverageTests {
 
     // MARK: Source scans: what the code writes is what the lists above hold.
 
-    static let root = String(#filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/"))
+    static let root = TestPaths.packageRoot
 
     static func sources() throws -> [(path: String, text: String)] {
         let base = root + "/Sources"

@@ -145,13 +145,13 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         }
         func verify() async throws -> TimelineVerification { try await Store(path: path, clock: clock, readOnly: true).verifyTimeline() }
         let sqlite3 = try requireTool("sqlite3", debianPackage: "sqlite3")
-        func sqlite(_ sql: String) throws {
-            let r = try Subprocess.run(sqlite3, arguments: [path, sql], timeout: .seconds(10))
+        func sqlite(_ sql: String) async throws {
+            let r = try await runProgram(sqlite3, arguments: [path, sql], timeout: .seconds(10))
             #expect(r.exitCode == 0, "sqlite3: \(r.output)")
         }
         let clean = try await verify()
         #expect(clean.isIntact && clean.entries == 7)
-        try sqlite("UPDATE timeline SET text = 'nothing happened' WHERE seq = 3")
+        try await sqlite("UPDATE timeline SET text = 'nothing happened' WHERE seq = 3")
         #expect(try await verify().problemSeq == 3)
         #expect(try await verify().firstProblem?.contains("entry 3 was edited") == true)
         // A deleted entry, in a fresh database.
@@ -161,7 +161,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
             await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
         }
         func verifyFresh() async throws -> TimelineVerification { try await Store(path: fresh, clock: clock, readOnly: true).verifyTimeline() }
-        let r = try Subprocess.run(sqlite3, arguments: [fresh, "DELETE FROM timeline WHERE seq = 2"], timeout: .seconds(10))
+        let r = try await runProgram(sqlite3, arguments: [fresh, "DELETE FROM timeline WHERE seq = 2"], timeout: .seconds(10))
         #expect(r.exitCode == 0)
         let deleted = try await verifyFresh()
         #expect(deleted.problemSeq == 2 && deleted.firstProblem?.contains("deleted") == true)
@@ -172,11 +172,11 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
             await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
         }
         // (opening writes five entries: opened, notified, informed, notified, state)
-        _ = try Subprocess.run(sqlite3, arguments: [fresh2, "DELETE FROM timeline WHERE seq = 5"], timeout: .seconds(10))
+        _ = try await runProgram(sqlite3, arguments: [fresh2, "DELETE FROM timeline WHERE seq = 5"], timeout: .seconds(10))
         let lastGone = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
         #expect(lastGone.firstProblem?.contains("entry 5 (the last) was deleted") == true)
         // An inserted entry that copies a neighbour's hash does not chain.
-        _ = try Subprocess.run(sqlite3, arguments: [fresh2, "INSERT INTO timeline SELECT 5, at_ms, site, check_id, incident_id, 'note', 'mallory', 'all fine', prev_hash, hash FROM timeline WHERE seq = 4"], timeout: .seconds(10))
+        _ = try await runProgram(sqlite3, arguments: [fresh2, "INSERT INTO timeline SELECT 5, at_ms, site, check_id, incident_id, 'note', 'mallory', 'all fine', prev_hash, hash FROM timeline WHERE seq = 4"], timeout: .seconds(10))
         let inserted = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
         #expect(inserted.problemSeq == 5)
     }
@@ -189,9 +189,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
 
     @Test func respondersRunOnceAndFailuresAreIncidentEvents() async throws {
         let dir = try temporaryFolder("responders")
-        let copy = try Subprocess.run("/bin/cp", arguments: ["-r", "\(F.root)/watchpost.conf", "\(F.root)/probes", "\(F.root)/alerts", "\(F.root)/contrib", dir],
-                                      timeout: .seconds(10))
-        try #require(copy.exitCode == 0, "\(copy.output)")
+        try await copyShippedConfiguration(into: dir)
         try FileSystem.writeAtomically("\(dir)/probes/tay-trang/responders.conf", """
             [responder blackout]
             action = command
@@ -237,11 +235,9 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
 @Suite struct IncidentConfigurationTests {
     typealias F = Fixture
 
-    @Test func maintenanceAndResponderSectionsAreReadAndChecked() throws {
+    @Test func maintenanceAndResponderSectionsAreReadAndChecked() async throws {
         let dir = try temporaryFolder("config")
-        let copy = try Subprocess.run("/bin/cp", arguments: ["-r", "\(F.root)/watchpost.conf", "\(F.root)/probes", "\(F.root)/alerts", "\(F.root)/contrib", dir],
-                                      timeout: .seconds(10))
-        try #require(copy.exitCode == 0, "\(copy.output)")
+        try await copyShippedConfiguration(into: dir)
         try FileSystem.writeAtomically("\(dir)/probes/tay-trang/maintenance.conf", """
             [maintenance ups-battery]
             start = 2026-12-06T06:00

@@ -28,7 +28,7 @@ struct RestoreAdoptionTests {
         defer { simulator.stop() }
         let root = try makeTemporaryFolder("wp-restore")
         defer { removeTree(root) }
-        try copyShippedConfiguration(into: root, ledPort: port)
+        try await copyShippedConfiguration(into: root, ledPort: port)
         let config = try ConfigurationLoader.load(root: root)
         let check = try #require(config.check("tay-trang/led-controller"))
         let key = CheckKey(site: "tay-trang", check: check.id)

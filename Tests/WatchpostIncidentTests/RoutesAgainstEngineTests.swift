@@ -85,12 +85,12 @@ struct RoutesAgainstEngineTests {
     }
 
     @Test(arguments: ["tay-trang", "vung-ang"])
-    func everyRowIsWhatTheEngineDoes(siteID: String) throws {
+    func everyRowIsWhatTheEngineDoes(siteID: String) async throws {
         let config = try #require(Self.config)
         let site = try #require(config.site(siteID))
         let policy = try #require(config.escalationPolicy(site: siteID))
         let binary = try TestPaths.watchpost()
-        let printed = shell("'\(binary)' routes --site \(siteID) --config '\(TestPaths.packageRoot)'")
+        let printed = await shell("'\(binary)' routes --site \(siteID) --config '\(TestPaths.packageRoot)'")
         try #require(printed.status == 0, "\(printed.output)")
         let blocks = Self.blocks(printed.output)
         // The README shows this very table.
@@ -219,7 +219,7 @@ struct RoutesAgainstEngineTests {
 
     // Never checked before: an unknown placeholder, or one the event leaves empty, is a
     // configuration error at `watchpost check`, naming the file and the line.
-    @Test func unknownTemplatePlaceholderFailsCheckNamingFileAndLine() throws {
+    @Test func unknownTemplatePlaceholderFailsCheckNamingFileAndLine() async throws {
         let binary = try TestPaths.watchpost()
         let root = try makeTemporaryFolder("wp-placeholder")
         defer { removeTree(root) }
@@ -229,17 +229,17 @@ struct RoutesAgainstEngineTests {
             copy += " && mkdir -p '\(root)/probes/\(site)' && cp '\(TestPaths.packageRoot)/probes/\(site)/site.conf' '\(TestPaths.packageRoot)/probes/\(site)/schedule.conf' '\(root)/probes/\(site)/'"
             copy += " && printf '[check alive]\\nkind = exec\\nname = Sống / Alive\\ncommand = /bin/true\\n' > '\(root)/probes/\(site)/checks.conf'"
         }
-        let made = shell(copy)
+        let made = await shell(copy)
         try #require(made.status == 0, "\(made.output)")
         try FileSystem.writeAtomically("\(root)/watchpost.conf", "[daemon]\ndatabase = \(root)/watchpost.db\n[smtp]\nhost = 127.0.0.1\nport = 2525\ninsecure = true\nfrom = watchpost@example.org\n")
-        let clean = shell("'\(binary)' check --config '\(root)'")
+        let clean = await shell("'\(binary)' check --config '\(root)'")
         let template = "\(root)/alerts/templates/acknowledged.txt"
         let text = try FileSystem.readText(template)
         let lineCount = text.split(separator: "\n", omittingEmptySubsequences: false).count
         try FileSystem.writeAtomically(template, text + "Người xử lý: {{nguoi_xu_ly}}\n")
         let triggered = "\(root)/alerts/templates/triggered.txt"
         try FileSystem.writeAtomically(triggered, try FileSystem.readText(triggered).replacingOccurrences(of: "Đề nghị: {{action}}", with: "Đề nghị: {{action}} {{decision}}"))
-        let broken = shell("'\(binary)' check --config '\(root)'")
+        let broken = await shell("'\(binary)' check --config '\(root)'")
         #expect(broken.status != 0, "check passed with an unknown placeholder: \(broken.output)")
         #expect(broken.output.contains("alerts/templates/acknowledged.txt:\(lineCount)"), "\(broken.output)")
         #expect(broken.output.contains("nguoi_xu_ly"), "\(broken.output)")

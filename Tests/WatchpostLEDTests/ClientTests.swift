@@ -141,11 +141,9 @@ struct NovaStarClientTests {
             #expect(e.message.contains("no answer from the controller"), "\(e.message)")
         }
         let ms = (monotonicNanoseconds() - t0) / 1_000_000
-        // Not before the 2 s timeout; the upper bound only rules out waiting for TCP itself
-        // (a stalled peer that keeps the connection open is never timed out by the kernel). It
-        // leaves room for two loaded cores: a fresh-clone make test at load 18 measured 13.6 s,
-        // the deadline's wake-up queued behind other suites' work.
-        #expect(ms >= 1950 && ms < 60_000, "\(ms) ms")
+        // Not before the 2 s timeout. Waiting on TCP itself (a stalled peer that keeps the
+        // connection open is never timed out by the kernel) would hang past the suite's time limit.
+        #expect(ms >= 1950, "\(ms) ms")
         _ = try rig.device.apply("unstall")
         #expect(try await rig.status([1]).inputSignal)
     }

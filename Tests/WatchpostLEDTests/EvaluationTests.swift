@@ -1,6 +1,7 @@
 // Judging a status: findings by operating hours, bands, monitoring cards, un-commanded changes;
 // the probe end to end; the backoff on a manual clock; the configuration schema.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 import Posix
@@ -219,11 +220,7 @@ struct NovaStarConfigTests {
 
 @Suite("LED responder actions from the shipped profile")
 struct LEDResponderCatalogTests {
-    static let packageRoot: String = {
-        var parts = String(#filePath).split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)  // Tests/WatchpostLEDTests/EvaluationTests.swift
-        return parts.joined(separator: "/")
-    }()
+    static let packageRoot = TestPaths.packageRoot
 
     @Test func contentBlackoutResolvesTheLEDControllerCheck() throws {
         let config = try ConfigurationLoader.load(root: Self.packageRoot)

@@ -15,8 +15,8 @@ import Posix
 struct CommitteeReplyIMAPTests {
     @Test func departmentReplyOverIMAPReachesTheCommitteeOnce() async throws {
         try requireRoot("dovecot's throw-away instance hands the mailbox to the nobody user")
-        let dovecot = try Dovecot()
-        let cfg = try MailTestConfig(smtpPort: try freeTCPPort(), imap: "host = 127.0.0.1\nport = \(dovecot.port)\ninsecure = true\nusername = watchpost\npoll_interval = 5s")
+        let dovecot = try await Dovecot()
+        let cfg = try await MailTestConfig(smtpPort: try freeTCPPort(), imap: "host = 127.0.0.1\nport = \(dovecot.port)\ninsecure = true\nusername = watchpost\npoll_interval = 5s")
         defer { cfg.cleanup() }
         let (config, settings) = try cfg.load()
         let t0 = try #require(Instant.parse("2026-11-24T09:00:00+07:00"))
@@ -39,8 +39,8 @@ struct CommitteeReplyIMAPTests {
             return replyMail(from: from, id: id, subject: message.subject, inReplyTo: mail.messageID, body: body, quoting: ParsedMail(mail.data).text)
         }
         let why = "Vượt thẩm quyền của Sở: đề nghị UBND tỉnh chỉ đạo công an điều tra"
-        try dovecot.deliver(reply(to: toPolice, from: police, id: "imap-p1", body: "ĐỀ XUẤT UBND: công an đề xuất"))
-        try dovecot.deliver(reply(to: toDepartment, from: department, id: "imap-d1", body: "ĐỀ XUẤT UBND: \(why)"))
+        try await dovecot.deliver(reply(to: toPolice, from: police, id: "imap-p1", body: "ĐỀ XUẤT UBND: công an đề xuất"))
+        try await dovecot.deliver(reply(to: toDepartment, from: department, id: "imap-d1", body: "ĐỀ XUẤT UBND: \(why)"))
 
         let logs = MemoryLogSink()
         let actions = IncidentServiceActions(service: IncidentService(store: store), contacts: config.contacts,

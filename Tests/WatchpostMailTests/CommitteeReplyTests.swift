@@ -34,7 +34,7 @@ struct CommitteeReplyTests {
 
     @Test func departmentReplyPutsTheIncidentToTheCommittee() async throws {
         // Replies enabled ([imap] set; nothing connects to it here): notices say how to reply.
-        let cfg = try MailTestConfig(smtpPort: try freeTCPPort(), imap: "host = 127.0.0.1\nport = 9\ninsecure = true\nusername = watchpost")
+        let cfg = try await MailTestConfig(smtpPort: try freeTCPPort(), imap: "host = 127.0.0.1\nport = 9\ninsecure = true\nusername = watchpost")
         defer { cfg.cleanup() }
         let (config, settings) = try cfg.load()
         // Tuesday 09:00 at Tây Trang: in operating hours.

@@ -2,6 +2,7 @@
 // offered again (point 12, on a real 2 MiB tmpfs); when the SMTP server answers again the
 // backlog leaves at once and in order per recipient (point 13).
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
@@ -47,7 +48,7 @@ struct HardeningOutboxTests {
     // Point 13: each queued message waited for its own retry slot (up to 30 minutes) and a
     // "resolved" arrived before its "triggered".
     @Test func backlogLeavesAtOnceAndInOrderWhenTheServerAnswers() async throws {
-        let cfg = try MailTestConfig(smtpPort: 1, mail: "group_window = 0s\nretry_initial = 5m\nretry_max = 30m")
+        let cfg = try await MailTestConfig(smtpPort: 1, mail: "group_window = 0s\nretry_initial = 5m\nretry_max = 30m")
         defer { cfg.cleanup() }
         let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)
@@ -75,7 +76,7 @@ struct HardeningOutboxTests {
 
     // Point 14: every notice carries the timeline head (HASH@SEQ) in its text and a header.
     @Test func everyNoticeCarriesTheTimelineAnchor() async throws {
-        let cfg = try MailTestConfig(smtpPort: 1, mail: "group_window = 0s")
+        let cfg = try await MailTestConfig(smtpPort: 1, mail: "group_window = 0s")
         defer { cfg.cleanup() }
         let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)
@@ -94,7 +95,7 @@ struct HardeningOutboxTests {
 
     // Point 12: a message whose "sent" could not be recorded was sent again every second.
     @Test func fullDiskNeverResendsAnAcceptedMessage() async throws {
-        let cfg = try MailTestConfig(smtpPort: 1, mail: "group_window = 0s\nretry_initial = 1s\nretry_max = 2s")
+        let cfg = try await MailTestConfig(smtpPort: 1, mail: "group_window = 0s\nretry_initial = 1s\nretry_max = 2s")
         defer { cfg.cleanup() }
         let small = try SmallVolume(size: "2m")
         defer { small.unmount() }
@@ -133,7 +134,7 @@ struct HardeningOutboxTests {
     // diskfull.sh: every sent digest (about 27 KB of text and HTML) stayed in the database, so an
     // incident storm filled a 2 MiB volume by itself. Once accepted, only its SHA-256 stays.
     @Test func aSentMessageKeepsItsDigestNotItsBody() async throws {
-        let cfg = try MailTestConfig(smtpPort: 1, mail: "group_window = 0s")
+        let cfg = try await MailTestConfig(smtpPort: 1, mail: "group_window = 0s")
         defer { cfg.cleanup() }
         let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)

@@ -17,10 +17,10 @@ final class Dovecot {
     let pid: pid_t
     var maildir: String { "\(dir)/mail/watchpost/Maildir" }
 
-    init() throws {
+    init() async throws {
         dir = try makeTemporaryFolder("wp-dovecot")
         port = try freeTCPPort()
-        shell("chmod 755 '\(dir)' && mkdir -p '\(dir)/run' '\(dir)/state' '\(dir)/mail/watchpost/Maildir/new' '\(dir)/mail/watchpost/Maildir/cur' '\(dir)/mail/watchpost/Maildir/tmp'")
+        await shell("chmod 755 '\(dir)' && mkdir -p '\(dir)/run' '\(dir)/state' '\(dir)/mail/watchpost/Maildir/new' '\(dir)/mail/watchpost/Maildir/cur' '\(dir)/mail/watchpost/Maildir/tmp'")
         try FileSystem.writeAtomically("\(dir)/passwd", "watchpost:{PLAIN}secret\n")
         try FileSystem.writeAtomically("\(dir)/dovecot.conf", """
             protocols = imap
@@ -51,32 +51,29 @@ final class Dovecot {
             default_internal_user = nobody
             default_login_user = nobody
             """)
-        shell("chown -R nobody:nogroup '\(dir)/mail'")
+        await shell("chown -R nobody:nogroup '\(dir)/mail'")
         let dovecotBinary = try requireTool("dovecot", debianPackage: "dovecot-imapd")
         pid = try spawnProcess(dovecotBinary, ["-F", "-c", "\(dir)/dovecot.conf"], log: "\(dir)/out.log")
         let port = self.port, dir = self.dir
         do {
-            try waitUntil("dovecot listens on 127.0.0.1:\(port)", within: 30,
-                          detail: { "\((try? FileSystem.readText("\(dir)/out.log")) ?? "") \((try? FileSystem.readText("\(dir)/dovecot.log")) ?? "")" }) {
-                acceptsConnections(port: port)
-            }
+            try await waitForPort(port, detail: { "dovecot: \((try? FileSystem.readText("\(dir)/out.log")) ?? "") \((try? FileSystem.readText("\(dir)/dovecot.log")) ?? "")" })
         } catch {
-            stopProcess(pid)
+            await stopProcess(pid)
             throw error
         }
     }
 
     private var counter = 0
     /// Delivers a message into the mailbox, as an MTA would.
-    func deliver(_ text: String) throws {
+    func deliver(_ text: String) async throws {
         counter += 1
         let name = "\(maildir)/new/\(1_795_481_000 + counter).M\(counter).test"
         try FileSystem.writeAtomically(name, text.replacingOccurrences(of: "\n", with: "\r\n"))
-        shell("chown nobody:nogroup '\(name)'")
+        await shell("chown nobody:nogroup '\(name)'")
     }
 
     deinit {
-        stopProcess(pid)
+        killAndReap(pid)
         removeTree(dir)
     }
 }
@@ -103,8 +100,8 @@ final class RecordingActions: IncidentActions {
 struct IMAPReplyTests {
     @Test func repliesActOnceAndForgeriesChangeNothing() async throws {
         try requireRoot("dovecot's throw-away instance hands the mailbox to the nobody user")
-        let dovecot = try Dovecot()
-        let cfg = try MailTestConfig(smtpPort: try freeTCPPort(), imap: "host = 127.0.0.1\nport = \(dovecot.port)\ninsecure = true\nusername = watchpost\npoll_interval = 5s")
+        let dovecot = try await Dovecot()
+        let cfg = try await MailTestConfig(smtpPort: try freeTCPPort(), imap: "host = 127.0.0.1\nport = \(dovecot.port)\ninsecure = true\nusername = watchpost\npoll_interval = 5s")
         defer { cfg.cleanup() }
         let (config, settings) = try cfg.load()
         let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
@@ -130,13 +127,13 @@ struct IMAPReplyTests {
         tampered[tampered.count - 3] = tampered[tampered.count - 3] == "A" ? "B" : "A"
         let expired = AckToken(incidentID: 42, level: 1, recipient: bp, expires: clock.now() - .hours(1)).signed(key: try #require(settings.linkKey))
 
-        try dovecot.deliver(reply(from: bp, id: "r1", body: "XÁC NHẬN: đã cử kỹ thuật viên\nsẽ có mặt lúc 9 giờ."))
-        try dovecot.deliver(reply(from: bp, id: "r2", body: "Ack"))
-        try dovecot.deliver(reply(from: police, id: "r3", body: "ACK"))
-        try dovecot.deliver(reply(from: bp, id: "r4", body: "ACK", tokenText: String(tampered)))
-        try dovecot.deliver(reply(from: bp, id: "r5", body: "ack", tokenText: expired))
-        try dovecot.deliver(reply(from: bp, id: "r6", body: "Điện lưới khu vực bị cắt, đang liên hệ điện lực."))
-        try dovecot.deliver(reply(from: bp, id: "r7", body: "ĐÃ XỬ LÝ"))
+        try await dovecot.deliver(reply(from: bp, id: "r1", body: "XÁC NHẬN: đã cử kỹ thuật viên\nsẽ có mặt lúc 9 giờ."))
+        try await dovecot.deliver(reply(from: bp, id: "r2", body: "Ack"))
+        try await dovecot.deliver(reply(from: police, id: "r3", body: "ACK"))
+        try await dovecot.deliver(reply(from: bp, id: "r4", body: "ACK", tokenText: String(tampered)))
+        try await dovecot.deliver(reply(from: bp, id: "r5", body: "ack", tokenText: expired))
+        try await dovecot.deliver(reply(from: bp, id: "r6", body: "Điện lưới khu vực bị cắt, đang liên hệ điện lực."))
+        try await dovecot.deliver(reply(from: bp, id: "r7", body: "ĐÃ XỬ LÝ"))
 
         let outcomes = try await poller.pollOnce()
         #expect(outcomes.count == 7)
@@ -160,7 +157,7 @@ struct IMAPReplyTests {
         #expect(try await poller.pollOnce().isEmpty)
 
         // Handled but not flagged (the daemon died in between): the next pass only flags it.
-        try dovecot.deliver(reply(from: bp, id: "r8", body: "ACK lần nữa"))
+        try await dovecot.deliver(reply(from: bp, id: "r8", body: "ACK lần nữa"))
         let imap = IMAPSession(endpoint: try #require(settings.imap), mailbox: "INBOX")
         let uid = try #require(try await imap.searchUIDs("UNKEYWORD \(ReplyPoller.doneKeyword)").first)
         _ = try await processor.handle(try await imap.fetch(uid: uid), uid: uid)

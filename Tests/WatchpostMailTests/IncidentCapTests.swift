@@ -10,9 +10,9 @@ import WatchpostTestSupport
 struct IncidentCapTests {
     @Test func stormIncidentIsCappedPerHourOthersAreNot() async throws {
         let port = try freeTCPPort()
-        let f = try OutboxTests.Fixture(smtpPort: port, mail: "group_window = 0s\nmax_per_incident_per_hour = 2")
+        let f = try await OutboxTests.Fixture(smtpPort: port, mail: "group_window = 0s\nmax_per_incident_per_hour = 2")
         defer { f.cleanup() }
-        let sink = try MailSink(port: port, dir: f.sinkDir)
+        let sink = try await MailSink(port: port, dir: f.sinkDir)
         let to = "bp@taytrang.example.org"
         for i in 1...5 {
             try await f.store.enqueue([request("storm-\(i)", to: to, incident: 7, event: i == 1 ? .triggered : .escalated, at: f.clock.now())])

@@ -33,8 +33,8 @@ struct MIMETests {
         #expect(MIME.mailbox(name: "Đồn Biên phòng", address: "a@b.org").hasPrefix("=?UTF-8?B?"))
     }
 
-    @Test func composedMessageParsesBackAndIsDeterministic() throws {
-        let cfg = try MailTestConfig(smtpPort: 2525)
+    @Test func composedMessageParsesBackAndIsDeterministic() async throws {
+        let cfg = try await MailTestConfig(smtpPort: 2525)
         defer { cfg.cleanup() }
         let (config, settings) = try cfg.load()
         let composer = MailComposer(settings: settings, configuration: config)
@@ -74,8 +74,8 @@ struct MIMETests {
         #expect(r.english == "State: CRITICAL")
     }
 
-    @Test func shippedTemplatesUseOnlyKnownPlaceholders() throws {
-        let cfg = try MailTestConfig(smtpPort: 2525)
+    @Test func shippedTemplatesUseOnlyKnownPlaceholders() async throws {
+        let cfg = try await MailTestConfig(smtpPort: 2525)
         defer { cfg.cleanup() }
         let (config, _) = try cfg.load()
         for name in ["triggered", "escalated", "reminder", "acknowledged", "resolved", "digest", "heartbeat", "delivery-failed", "reply-rejected", "test"] {
@@ -83,8 +83,8 @@ struct MIMETests {
         }
     }
 
-    @Test func insecureOnlyToLoopbackOrListedHosts() throws {
-        let cfg = try MailTestConfig(smtpPort: 2525)
+    @Test func insecureOnlyToLoopbackOrListedHosts() async throws {
+        let cfg = try await MailTestConfig(smtpPort: 2525)
         defer { cfg.cleanup() }
         let conf = try FileSystem.readText("\(cfg.dir)/watchpost.conf").replacingOccurrences(of: "host = 127.0.0.1", with: "host = mail.example.org")
         try FileSystem.writeAtomically("\(cfg.dir)/watchpost.conf", conf)

@@ -14,12 +14,12 @@ import WatchpostHost
 struct MailDaemonTests {
     @Test func serverDownKillNineRestartDeliversExactlyOnce() async throws {
         let port = try freeTCPPort()
-        let cfg = try MailTestConfig(smtpPort: port, mail: "group_window = 1s\nretry_initial = 1s\nretry_max = 2s")
+        let cfg = try await MailTestConfig(smtpPort: port, mail: "group_window = 1s\nretry_initial = 1s\nretry_max = 2s")
         let sinkDir = try makeTemporaryFolder("wp-sink")
         defer { cfg.cleanup(); removeTree(sinkDir); FileSystem.remove(sinkDir + ".log") }
         let daemon = try DaemonProcess(configDir: cfg.dir)
         func daemonLog() -> String { daemon.logTail() }
-        try daemon.waitUntilStarted()
+        try await daemon.waitUntilStarted()
         #expect(daemon.log.contains("outbox worker started"))
 
         // The incident engine's part, played by the test: queue notifications in the daemon's database.
@@ -30,25 +30,25 @@ struct MailDaemonTests {
         #expect(try await store.enqueue(reqs) == 6)
 
         // The server is down: the daemon groups (3 messages) and keeps retrying.
-        try #require(await eventuallyAsync(20) {
+        try #require(await eventually(20) {
             let rows = (try? await store.outboxRows()) ?? []
             return rows.count == 6 && rows.allSatisfy { $0.state == "sending" && $0.lastError != nil }
         }, "\(daemonLog())")
         daemon.killNine()
 
-        let sink = try MailSink(port: port, dir: sinkDir)
+        let sink = try await MailSink(port: port, dir: sinkDir)
         try daemon.restart()
-        try daemon.waitUntilStarted()
-        #expect(await eventuallyAsync(30) { sink.messages.count >= 3 }, "\(daemonLog())")
-        #expect(await eventuallyAsync(10) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } })
+        try await daemon.waitUntilStarted()
+        #expect(await eventually(30) { sink.messages.count >= 3 }, "\(daemonLog())")
+        #expect(await eventually(10) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } })
         // Stop the daemon first: once it has exited nothing more can arrive, so the count is final.
-        #expect(daemon.signalAndWait(SIGTERM, seconds: 30) != nil, "the daemon did not stop on SIGTERM")
+        #expect(await daemon.signalAndWait(SIGTERM, seconds: 30) != nil, "the daemon did not stop on SIGTERM")
         let messages = sink.messages.map(ParsedMail.init)
         #expect(messages.count == 3, "exactly once per recipient")
         #expect(Set(messages.compactMap { $0.header("x-envelope-to") }) == ["r1@taytrang.example.org", "r2@taytrang.example.org", "r3@taytrang.example.org"])
         #expect(Set(messages.compactMap(\.messageID)).count == 3)
         let watchpost = try TestPaths.watchpost()
-        let check = shell("'\(watchpost)' db check --config '\(cfg.dir)'")
+        let check = await shell("'\(watchpost)' db check --config '\(cfg.dir)'")
         #expect(check.0 == 0, "\(check.1)")
     }
 }

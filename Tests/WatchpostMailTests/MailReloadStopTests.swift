@@ -13,43 +13,43 @@ import WatchpostHost
 struct MailReloadStopTests {
     @Test func reloadThatChangesTheSMTPPortSendsTheNextMailThere() async throws {
         let oldDir = try makeTemporaryFolder("wp-sink-old"), newDir = try makeTemporaryFolder("wp-sink-new")
-        let oldSink = try MailSink(dir: oldDir), newSink = try MailSink(dir: newDir)
-        let cfg = try MailTestConfig(smtpPort: oldSink.port)
+        let oldSink = try await MailSink(dir: oldDir), newSink = try await MailSink(dir: newDir)
+        let cfg = try await MailTestConfig(smtpPort: oldSink.port)
         defer { cfg.cleanup(); removeTree(oldDir); removeTree(newDir) }
         let daemon = try DaemonProcess(configDir: cfg.dir)
-        try daemon.waitUntilStarted()
+        try await daemon.waitUntilStarted()
 
         let conf = try FileSystem.readText("\(cfg.dir)/watchpost.conf")
         try FileSystem.writeAtomically("\(cfg.dir)/watchpost.conf", conf.replacing("port = \(oldSink.port)", with: "port = \(newSink.port)"))
         kill(daemon.pid, SIGHUP)
-        try daemon.waitForLog("configuration reloaded")
+        try await daemon.waitForLog("configuration reloaded")
 
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: SystemClock())
         #expect(try await store.enqueue([request("after-reload/1", to: "kt@taytrang.example.org", incident: nil, event: .digest, at: SystemClock().now())]) == 1)
-        #expect(await eventuallyAsync(20) { newSink.messages.count == 1 }, "\(daemon.logTail())")
-        #expect(daemon.signalAndWait(SIGTERM, seconds: 10) != nil, "the daemon did not stop on SIGTERM")
+        #expect(await eventually(20) { newSink.messages.count == 1 }, "\(daemon.logTail())")
+        #expect(await daemon.signalAndWait(SIGTERM, seconds: 10) != nil, "the daemon did not stop on SIGTERM")
         #expect(newSink.messages.count == 1)
         #expect(oldSink.messages.isEmpty, "a message went to the port of the configuration before the reload")
     }
 
     @Test func stopWithAMessageInFlightEndsInTimeAndLeavesItQueuedForExactlyOneDelivery() async throws {
         let sinkDir = try makeTemporaryFolder("wp-sink-hang")
-        var hanging: MailSink? = try MailSink(dir: sinkDir, arguments: ["--mode", "hang"])
+        var hanging: MailSink? = try await MailSink(dir: sinkDir, arguments: ["--mode", "hang"])
         let port = try #require(hanging).port
-        let cfg = try MailTestConfig(smtpPort: port)
+        let cfg = try await MailTestConfig(smtpPort: port)
         defer { cfg.cleanup(); removeTree(sinkDir); FileSystem.remove(sinkDir + ".log") }
         let daemon = try DaemonProcess(configDir: cfg.dir)
-        try daemon.waitUntilStarted()
+        try await daemon.waitUntilStarted()
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: SystemClock())
         #expect(try await store.enqueue([request("in-flight/1", to: "kt@taytrang.example.org", incident: nil, event: .digest, at: SystemClock().now())]) == 1)
         // The sink's own readiness check was the first connection; the daemon's is the second.
-        try waitUntil("the daemon is connected to the SMTP server, waiting for its greeting", within: 20,
+        try await waitUntil("the daemon is connected to the SMTP server, waiting for its greeting", within: 20,
                       detail: { daemon.logTail() }) {
             ((try? FileSystem.readText(sinkDir + ".log")) ?? "").occurrences(of: "accepted a connection") >= 2
         }
 
         let started = monotonicNanoseconds()
-        let status = daemon.signalAndWait(SIGTERM, seconds: 10)
+        let status = await daemon.signalAndWait(SIGTERM, seconds: 10)
         let stopMs = (monotonicNanoseconds() - started) / 1_000_000
         let exit = try #require(status.flatMap(exitCode(ofWaitStatus:)), "the daemon did not exit on SIGTERM:\n\(daemon.logTail())")
         #expect(exit == 0, "\(daemon.logTail())")
@@ -60,11 +60,11 @@ struct MailReloadStopTests {
 
         hanging?.stopNow()
         hanging = nil
-        let sink = try MailSink(port: port, dir: sinkDir)
+        let sink = try await MailSink(port: port, dir: sinkDir)
         try daemon.restart()
-        try daemon.waitUntilStarted()
-        #expect(await eventuallyAsync(30) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } }, "\(daemon.logTail())")
-        #expect(daemon.signalAndWait(SIGTERM, seconds: 10) != nil)
+        try await daemon.waitUntilStarted()
+        #expect(await eventually(30) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } }, "\(daemon.logTail())")
+        #expect(await daemon.signalAndWait(SIGTERM, seconds: 10) != nil)
         #expect(sink.messages.count == 1, "delivered exactly once")
     }
 }

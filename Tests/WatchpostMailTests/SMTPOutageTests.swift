@@ -9,11 +9,11 @@ import WatchpostTestSupport
 
 @Suite(.serialized) struct SMTPOutageTests {
     @Test(.timeLimit(.minutes(3)))
-    func backlogLeavesOnceInOrderWhenTheServerReturns() throws {
+    func backlogLeavesOnceInOrderWhenTheServerReturns() async throws {
         _ = try requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
         _ = try requireTool("sqlite3", debianPackage: "sqlite3")
         _ = try TestPaths.watchpost()
-        let (rc, out) = shell("BIN_DIR='\(TestPaths.binDir)' GROUP_WINDOW=1s LIMIT=40 bash '\(TestPaths.packageRoot)/bench/mail/outage.sh' 8 2 1 2>&1")
+        let (rc, out) = await shell("BIN_DIR='\(TestPaths.binDir)' GROUP_WINDOW=1s LIMIT=40 bash '\(TestPaths.packageRoot)/bench/mail/outage.sh' 8 2 1 2>&1")
         #expect(rc == 0, "\(out)")
         #expect(out.contains("\nOK\n") && out.contains("duplicates 0"), "\(out)")
     }

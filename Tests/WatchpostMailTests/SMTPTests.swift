@@ -23,12 +23,12 @@ struct SMTPTests {
         }
     }
 
-    func checkArrived(_ sink: MailSink, _ mail: ComposedMail, _ message: MailMessage) throws {
+    func checkArrived(_ sink: MailSink, _ mail: ComposedMail, _ message: MailMessage) async throws {
         let got = try #require(sink.messages.first)
         let parsed = ParsedMail(got)
-        #expect(try pythonDecodedHeader(got, "Subject") == message.subject, "Python decodes the Vietnamese subject back exactly")
-        #expect(try pythonDecodedHeader(got, "To") == "Đồn Biên phòng Tây Trang <bp@taytrang.example.org>")
-        #expect(try pythonDecodedHeader(got, "From") == "Giám sát Cụm TTĐN Tây Trang <watchpost@taytrang.example.org>")
+        #expect(try await pythonDecodedHeader(got, "Subject") == message.subject, "Python decodes the Vietnamese subject back exactly")
+        #expect(try await pythonDecodedHeader(got, "To") == "Đồn Biên phòng Tây Trang <bp@taytrang.example.org>")
+        #expect(try await pythonDecodedHeader(got, "From") == "Giám sát Cụm TTĐN Tây Trang <watchpost@taytrang.example.org>")
         #expect(parsed.subject == message.subject)
         #expect(parsed.messageID == mail.messageID)
         #expect(parsed.header("date") == "Tue, 24 Nov 2026 07:50:11 +0700")
@@ -38,33 +38,36 @@ struct SMTPTests {
 
     @Test func plainToLoopback() async throws {
         let dir = try makeTemporaryFolder("wp-sink")
-        let sink = try MailSink(dir: dir)
-        let cfg = try MailTestConfig(smtpPort: sink.port)
-        defer { cfg.cleanup(); shell("rm -rf '\(dir)'*") }
+        let sink = try await MailSink(dir: dir)
+        let cfg = try await MailTestConfig(smtpPort: sink.port)
+        defer { cfg.cleanup(); removeTree(dir); removeTree(dir + ".log") }
         let (config, settings) = try cfg.load()
         #expect(settings.smtp.security == .none)
         let (mail, message) = composed(settings: settings, config: config)
         let outcome = try await send(settings.smtp, mail)
         #expect(outcome.accepted, "\(outcome.serverReplies)")
-        try checkArrived(sink, mail, message)
+        try await checkArrived(sink, mail, message)
     }
 
     @Test func startTLSWithTestCA() async throws {
-        let ca = try TestCA()
+        let ca = try await TestCA()
         let dir = try makeTemporaryFolder("wp-sink")
-        let sink = try MailSink(dir: dir, arguments: ["--tls", ca.certFile, ca.keyFile, "--require-starttls"])
-        let cfg = try MailTestConfig(smtpPort: sink.port, extraSMTP: "ca_file = \(ca.caFile)")
-        defer { cfg.cleanup(); shell("rm -rf '\(dir)'* '\(ca.dir)'") }
+        let sink = try await MailSink(dir: dir, arguments: ["--tls", ca.certFile, ca.keyFile, "--require-starttls"])
+        let cfg = try await MailTestConfig(smtpPort: sink.port, extraSMTP: "ca_file = \(ca.caFile)")
+        defer { cfg.cleanup(); removeTree(dir); removeTree(dir + ".log"); removeTree(ca.dir) }
         let (config, settings) = try cfg.load()
         #expect(settings.smtp.security == .starttls, "STARTTLS is the default")
         let (mail, message) = composed(settings: settings, config: config)
         let outcome = try await send(settings.smtp, mail)
         #expect(outcome.accepted, "\(outcome.serverReplies) \(String(describing: outcome.error))")
-        try checkArrived(sink, mail, message)
+        try await checkArrived(sink, mail, message)
 
         // Without the CA the certificate is refused: a clear error, nothing accepted.
         var untrusted = settings.smtp
         untrusted.caFile = "/etc/ssl/certs/ca-certificates.crt"
+        guard FileSystem.exists(untrusted.caFile ?? "") else {
+            throw MissingRequirement("the system CA bundle \(untrusted.caFile ?? "") is missing: install the Debian package ca-certificates (make test installs TEST_PACKAGES)")
+        }
         let refused = try await send(untrusted, mail)
         #expect(!refused.accepted)
         if case .retry(let why) = DeliveryVerdict.classify(refused) { #expect(why.contains("curl")) } else { Issue.record("a TLS failure must be retried, not dropped") }
@@ -73,10 +76,10 @@ struct SMTPTests {
 
     @Test func starttlsRequiredRefusesAPlainOnlyServer() async throws {
         let dir = try makeTemporaryFolder("wp-sink")
-        let sink = try MailSink(dir: dir)
-        defer { shell("rm -rf '\(dir)'*") }
+        let sink = try await MailSink(dir: dir)
+        defer { removeTree(dir); removeTree(dir + ".log") }
         let endpoint = MailEndpoint(host: "127.0.0.1", port: sink.port, security: .starttls, connectTimeoutMilliseconds: 2000, timeoutMilliseconds: 3000)
-        let cfg = try MailTestConfig(smtpPort: sink.port)
+        let cfg = try await MailTestConfig(smtpPort: sink.port)
         defer { cfg.cleanup() }
         let (config, settings) = try cfg.load()
         let outcome = try await send(endpoint, composed(settings: settings, config: config).0)
@@ -86,36 +89,36 @@ struct SMTPTests {
     }
 
     @Test func implicitTLSWithTestCA() async throws {
-        let ca = try TestCA()
+        let ca = try await TestCA()
         let dir = try makeTemporaryFolder("wp-sink")
-        let sink = try MailSink(dir: dir, arguments: ["--smtps", ca.certFile, ca.keyFile])
-        let cfg = try MailTestConfig(smtpPort: sink.port, extraSMTP: "tls = implicit\nca_file = \(ca.caFile)")
-        defer { cfg.cleanup(); shell("rm -rf '\(dir)'* '\(ca.dir)'") }
+        let sink = try await MailSink(dir: dir, arguments: ["--smtps", ca.certFile, ca.keyFile])
+        let cfg = try await MailTestConfig(smtpPort: sink.port, extraSMTP: "tls = implicit\nca_file = \(ca.caFile)")
+        defer { cfg.cleanup(); removeTree(dir); removeTree(dir + ".log"); removeTree(ca.dir) }
         let (config, settings) = try cfg.load()
         #expect(settings.smtp.security == .implicit)
         let (mail, message) = composed(settings: settings, config: config, thread: ["wp.first@taytrang.example.org"])
         let outcome = try await send(settings.smtp, mail)
         #expect(outcome.accepted, "\(outcome.serverReplies) \(String(describing: outcome.error))")
-        try checkArrived(sink, mail, message)
+        try await checkArrived(sink, mail, message)
         let parsed = ParsedMail(try #require(sink.messages.first))
         #expect(parsed.header("in-reply-to") == "<wp.first@taytrang.example.org>")
     }
 
-    @Test func mailTestCommandPrintsTheServersReply() throws {
+    @Test func mailTestCommandPrintsTheServersReply() async throws {
         let watchpost = try TestPaths.watchpost()
         let dir = try makeTemporaryFolder("wp-sink")
-        let sink = try MailSink(dir: dir, arguments: ["--reject", "nobody@taytrang.example.org"])
-        let cfg = try MailTestConfig(smtpPort: sink.port)
-        defer { cfg.cleanup(); shell("rm -rf '\(dir)'*") }
-        let ok = shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to kythuat@taytrang.example.org")
+        let sink = try await MailSink(dir: dir, arguments: ["--reject", "nobody@taytrang.example.org"])
+        let cfg = try await MailTestConfig(smtpPort: sink.port)
+        defer { cfg.cleanup(); removeTree(dir); removeTree(dir + ".log") }
+        let ok = await shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to kythuat@taytrang.example.org")
         #expect(ok.0 == 0, "\(ok.1)")
         #expect(ok.1.contains("accepted"))
-        let bad = shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to nobody@taytrang.example.org")
+        let bad = await shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to nobody@taytrang.example.org")
         #expect(bad.0 == 1)
         #expect(bad.1.contains("550 5.1.1"), "\(bad.1)")
         #expect(bad.1.contains("check:"), "\(bad.1)")
         sink.stopNow()
-        let down = shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to kythuat@taytrang.example.org")
+        let down = await shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to kythuat@taytrang.example.org")
         #expect(down.0 == 1)
         #expect(down.1.contains("nothing accepts connections"), "\(down.1)")
     }

@@ -20,10 +20,10 @@ struct TestCA {
     var certFile: String { "\(dir)/server.pem" }
     var keyFile: String { "\(dir)/server.key" }
 
-    init() throws {
+    init() async throws {
         try requireTool("openssl", debianPackage: "openssl")
         dir = try makeTemporaryFolder("wp-ca")
-        let (rc, out) = shell("""
+        let (rc, out) = await shell("""
             cd '\(dir)' && \
             openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=Watchpost Test CA' && \
             openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj '/CN=localhost' && \
@@ -39,11 +39,11 @@ struct MailTestConfig {
     let dir: String
 
     init(smtpPort: Int, extraSMTP: String = "insecure = true", mail: String = "group_window = 0s\nretry_initial = 1s\nretry_max = 2s",
-         imap: String? = nil, linkKey: String = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") throws {
+         imap: String? = nil, linkKey: String = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") async throws {
         dir = try makeTemporaryFolder("wp-mailcfg")
         // The shipped contacts, chains and templates; the Tây Trang site with one check that is
         // always OK, so that the incident engine queues nothing of its own during the test.
-        let (rc, out) = shell("cp -r '\(packageRoot)/alerts' '\(dir)/' && mkdir -p '\(dir)/probes/tay-trang' && cp '\(packageRoot)/probes/tay-trang/site.conf' '\(packageRoot)/probes/tay-trang/schedule.conf' '\(dir)/probes/tay-trang/'")
+        let (rc, out) = await shell("cp -r '\(packageRoot)/alerts' '\(dir)/' && mkdir -p '\(dir)/probes/tay-trang' && cp '\(packageRoot)/probes/tay-trang/site.conf' '\(packageRoot)/probes/tay-trang/schedule.conf' '\(dir)/probes/tay-trang/'")
         try #require(rc == 0, "\(out)")
         try FileSystem.writeAtomically("\(dir)/probes/tay-trang/checks.conf", "[check alive]\nkind = exec\ncommand = /bin/true\ninterval = 30s\n")
         try FileSystem.writeAtomically("\(dir)/watchpost.conf", """
@@ -89,12 +89,12 @@ func request(_ key: String, to address: String, name: String = "Đồn Biên ph�
 }
 
 /// Decodes a header with Python's own email library: an independent check of RFC 2047.
-func pythonDecodedHeader(_ message: [UInt8], _ name: String) throws -> String {
+func pythonDecodedHeader(_ message: [UInt8], _ name: String) async throws -> String {
     let python = try debianPython()
     let dir = try makeTemporaryFolder("wp-py")
     defer { removeTree(dir) }
     try FileSystem.writeAtomically("\(dir)/m.eml", String(decoding: message, as: UTF8.self))
-    let (rc, out) = shell("\(python) -c \"import email,email.policy,sys; m=email.message_from_binary_file(open('\(dir)/m.eml','rb'),policy=email.policy.default); sys.stdout.write(str(m['\(name)']))\"")
+    let (rc, out) = await shell("\(python) -c \"import email,email.policy,sys; m=email.message_from_binary_file(open('\(dir)/m.eml','rb'),policy=email.policy.default); sys.stdout.write(str(m['\(name)']))\"")
     try #require(rc == 0, "\(out)")
     return out
 }

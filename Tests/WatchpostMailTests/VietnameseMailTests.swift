@@ -12,8 +12,8 @@ import WatchpostTestSupport
 struct VietnameseMailTests {
     /// A security incident at Tây Trang (unapproved content playing), escalated to level 2,
     /// as the engine notifies it; composed with the shipped templates.
-    func engineMails() throws -> (config: WatchpostConfiguration, composer: MailComposer, triggered: NotificationRequest, escalated: NotificationRequest) {
-        let cfg = try MailTestConfig(smtpPort: 2525)
+    func engineMails() async throws -> (config: WatchpostConfiguration, composer: MailComposer, triggered: NotificationRequest, escalated: NotificationRequest) {
+        let cfg = try await MailTestConfig(smtpPort: 2525)
         defer { cfg.cleanup() }
         let (config, settings) = try cfg.load()
         var settingsForEngine = EngineSettings(configuration: try ConfigurationLoader.load(root: TestPaths.packageRoot))
@@ -30,8 +30,8 @@ struct VietnameseMailTests {
         return (config, MailComposer(settings: settings, configuration: config), triggered, escalated)
     }
 
-    @Test func subjectsSayWhereWhichKindHowSevereAndWhatInVietnamese() throws {
-        let m = try engineMails()
+    @Test func subjectsSayWhereWhichKindHowSevereAndWhatInVietnamese() async throws {
+        let m = try await engineMails()
         let t0 = Instant.parse("2026-11-24T02:00:00+07:00")!
         let (_, trig) = m.composer.compose(rows: [OutboxRow(id: 1, request: m.triggered)], now: t0, thread: [])
         let what = Catalogue.render(Message("finding.content.unexpected-file", ["path": .text("quang-cao.mp4")]), .vi)
@@ -52,8 +52,8 @@ struct VietnameseMailTests {
         }
     }
 
-    @Test func encodedWordsSplitBetweenWordsAndPythonReadsTheSubjectBack() throws {
-        let m = try engineMails()
+    @Test func encodedWordsSplitBetweenWordsAndPythonReadsTheSubjectBack() async throws {
+        let m = try await engineMails()
         let t0 = Instant.parse("2026-11-24T02:00:00+07:00")!
         let (mail, message) = m.composer.compose(rows: [OutboxRow(id: 1, request: m.escalated)], now: t0, thread: [])
         // Every encoded word but the last ends with a space: no word is cut in two.
@@ -71,7 +71,7 @@ struct VietnameseMailTests {
         let dir = try makeTemporaryFolder("wp-vi-mail")
         defer { removeTree(dir) }
         try FileSystem.writeAtomically("\(dir)/m.eml", raw)
-        let (rc, out) = shell("""
+        let (rc, out) = await shell("""
             \(python) -c "import email,email.policy,sys
             from email.header import decode_header, make_header
             b=open('\(dir)/m.eml','rb').read()

@@ -7,16 +7,6 @@ import FoundationEssentials
 import Synchronization
 import WatchpostTestSupport
 
-/// Waits until a TCP port on loopback accepts connections (a server we just started).
-func waitForPort(_ port: Int, host: String = "127.0.0.1", within: Seconds = .seconds(10)) async throws {
-    let addr = IPAddress(parsing: host)!
-    try await waitUntil("something listening on \(host):\(port)", within: Double(within.milliseconds) / 1000) { () async in
-        let r = TCPConnector.connectAll([.init(address: addr, port: UInt16(port), timeout: .milliseconds(200))])
-        if case .connected = r[0] { return true }
-        return false
-    }
-}
-
 /// A tiny HTTP server (Debian's python3): `/` and `/ok` answer 200 with a known body, `/500`
 /// answers 500, `/slow` waits 1.5 s first.
 struct TestHTTPServer {

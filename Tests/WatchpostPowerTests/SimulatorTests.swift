@@ -26,7 +26,7 @@ struct SimulatorTests {
         #expect(try MegatecQ1Status.parse(ups.reply(to: "Q1")).reading["ups.status"] == "OL")
     }
 
-    @Test func serialProbeReadsTheSimulatorOnAPty() throws {
+    @Test func serialProbeReadsTheSimulatorOnAPty() async throws {
         let sim = try TestPaths.builtBinary("watchpost-sim"), watchpost = try TestPaths.watchpost()
         let dir = try makeTemporaryFolder("watchpost-ups-sim")
         defer { removeTree(dir) }
@@ -49,7 +49,7 @@ struct SimulatorTests {
         control battery-low
         '\(watchpost)' probe ups --q1 --device \(dir)/tty --repeat 1
         """
-        let r = try Subprocess.run("/bin/bash", arguments: ["-c", script], timeout: .seconds(90))
+        let r = try await runProgram("/bin/bash", arguments: ["-c", script], timeout: .seconds(90))
         let lines = r.output.split(separator: "\n").map(String.init)
         let variables = Emulation.variables(r.output)
         #expect(variables["ups.model"] == "SIM-Q1-1K")

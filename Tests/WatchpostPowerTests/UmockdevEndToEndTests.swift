@@ -30,6 +30,7 @@ enum Emulation {
         do { try requireTools() } catch let e as MissingRequirement { return .failure(e) } catch { return .failure(MissingRequirement("\(error)")) }
         let cmd = "gcc -std=gnu11 -O1 -Wall -o \(harness) \(TestPaths.packageRoot)/Tests/umockdev/ups-harness.c $(pkg-config --cflags --libs umockdev-1.0 gio-2.0)"
         do {
+            // Once per run, from a static initialiser (which cannot suspend).
             let r = try Subprocess.run("/bin/sh", arguments: ["-c", cmd + " 2>&1"], timeout: .seconds(120))
             guard r.exitCode == 0 else { return .failure(MissingRequirement("cannot compile the umockdev harness: \(r.output)")) }
         } catch {
@@ -40,10 +41,10 @@ enum Emulation {
 
     /// Runs `command` against the emulated UPS, under `timeout` (libusb can spin if the emulation
     /// rejects a transfer). Returns standard output and error together.
-    static func run(_ harnessArgs: [String], _ command: [String], environment: [String] = [], limit: Int = 60) throws -> (Int32?, String) {
+    static func run(_ harnessArgs: [String], _ command: [String], environment: [String] = [], limit: Int = 60) async throws -> (Int32?, String) {
         let h = try built.get()
         let quoted = (["env"] + environment + ["timeout", "\(limit)", h] + harnessArgs + ["--"] + command).map { "'\($0)'" }.joined(separator: " ")
-        let r = try Subprocess.run("/bin/sh", arguments: ["-c", quoted + " 2>&1"], timeout: .seconds(Int64(limit + 10)))
+        let r = try await runProgram("/bin/sh", arguments: ["-c", quoted + " 2>&1"], timeout: .seconds(Int64(limit + 10)))
         return (r.exitCode, r.output)
     }
 
@@ -75,8 +76,8 @@ enum Emulation {
 struct UmockdevEndToEndTests {
     let hid = ["probe", "ups", "--vendor", "051d", "--product", "0002"]
 
-    @Test func hidUPSOnlineOnBatteryLowBatteryShutdownImminent() throws {
-        let (code, output) = try Emulation.run(["--device", "hid", "--script", "online,onbattx3,lowbattx2,shutdown"],
+    @Test func hidUPSOnlineOnBatteryLowBatteryShutdownImminent() async throws {
+        let (code, output) = try await Emulation.run(["--device", "hid", "--script", "online,onbattx3,lowbattx2,shutdown"],
                                                [Emulation.watchpost] + hid + ["--repeat", "8", "--every", "200ms", "--onbatt-delay", "300ms", "--json"])
         let results = Emulation.results(output)
         try #require(results.count == 8, "output: \(output)")
@@ -97,8 +98,8 @@ struct UmockdevEndToEndTests {
         #expect(results[7].summary.contains("runtime 1 minute (limit 3 minutes)"))
     }
 
-    @Test func q1UPSThroughTheCypressBridge() throws {
-        let (_, output) = try Emulation.run(["--device", "q1", "--script", "online,onbatt,lowbatt,fsd"],
+    @Test func q1UPSThroughTheCypressBridge() async throws {
+        let (_, output) = try await Emulation.run(["--device", "q1", "--script", "online,onbatt,lowbatt,fsd"],
                                             [Emulation.watchpost, "probe", "ups", "--q1", "--repeat", "4", "--every", "200ms", "--onbatt-delay", "100ms", "--json"])
         let results = Emulation.results(output)
         try #require(results.count == 4, "output: \(output)")
@@ -109,8 +110,8 @@ struct UmockdevEndToEndTests {
         #expect(results[3].facts["watchpost.events"] == nil) // LOWBATT was announced once, at the previous poll
     }
 
-    @Test func unpluggedMidReadIsCommBadThenRecoversByItself() throws {
-        let (_, output) = try Emulation.run(["--device", "hid", "--script", "online", "--unplug-at", "3", "--replug-after-ms", "800"],
+    @Test func unpluggedMidReadIsCommBadThenRecoversByItself() async throws {
+        let (_, output) = try await Emulation.run(["--device", "hid", "--script", "online", "--unplug-at", "3", "--replug-after-ms", "800"],
                                             [Emulation.watchpost] + hid + ["--repeat", "10", "--every", "200ms", "--json"])
         let results = Emulation.results(output)
         try #require(results.count == 10, "output: \(output)")
@@ -126,8 +127,8 @@ struct UmockdevEndToEndTests {
         #expect(results[(back + 1)...].allSatisfy { $0.status == .ok })
     }
 
-    @Test func noDeviceIsAClearError() throws {
-        let (code, output) = try Emulation.run(["--device", "hid"], [Emulation.watchpost, "probe", "ups", "--vendor", "0764", "--product", "0501"])
+    @Test func noDeviceIsAClearError() async throws {
+        let (code, output) = try await Emulation.run(["--device", "hid"], [Emulation.watchpost, "probe", "ups", "--vendor", "0764", "--product", "0501"])
         #expect(code == 2)
         #expect(output.contains("notFound") && output.contains("lsusb"))
     }
@@ -158,24 +159,24 @@ struct UmockdevEndToEndTests {
     }
 
     @Test(arguments: ["online", "onbatt", "lowbatt", "shutdown", "replbatt", "overload"])
-    func hidReadingsMatchNUTUsbhidUps(state: String) throws {
+    func hidReadingsMatchNUTUsbhidUps(state: String) async throws {
         let usbhidUps = try Emulation.nutDriver("usbhid-ups")
-        let (_, ours) = try Emulation.run(["--device", "hid", "--script", state], [Emulation.watchpost] + hid)
+        let (_, ours) = try await Emulation.run(["--device", "hid", "--script", state], [Emulation.watchpost] + hid)
         let state_dir = try makeTemporaryFolder("watchpost-nut")
         defer { removeTree(state_dir) }
-        let (_, nut) = try Emulation.run(["--device", "hid", "--script", state],
+        let (_, nut) = try await Emulation.run(["--device", "hid", "--script", state],
                                          [usbhidUps, "-s", "wp", "-x", "port=auto", "-x", "vendorid=051d", "-u", "root", "-d", "1"],
                                          environment: ["NUT_STATEPATH=\(state_dir)", "NUT_CONFPATH=\(state_dir)"])
         Self.compare(ours: Emulation.variables(ours), nut: Emulation.variables(nut), context: "HID \(state)")
     }
 
     @Test(arguments: ["online", "onbatt", "lowbatt", "fsd"])
-    func q1ReadingsMatchNUTNutdrvQx(state: String) throws {
+    func q1ReadingsMatchNUTNutdrvQx(state: String) async throws {
         let nutdrvQx = try Emulation.nutDriver("nutdrv_qx")
-        let (_, ours) = try Emulation.run(["--device", "q1", "--script", state], [Emulation.watchpost, "probe", "ups", "--q1"])
+        let (_, ours) = try await Emulation.run(["--device", "q1", "--script", state], [Emulation.watchpost, "probe", "ups", "--q1"])
         let state_dir = try makeTemporaryFolder("watchpost-nut")
         defer { removeTree(state_dir) }
-        let (_, nut) = try Emulation.run(["--device", "q1", "--script", state],
+        let (_, nut) = try await Emulation.run(["--device", "q1", "--script", state],
                                          [nutdrvQx, "-s", "wp", "-x", "port=auto", "-x", "vendorid=0665", "-x", "productid=5161",
                                           "-x", "subdriver=cypress", "-x", "protocol=megatec", "-u", "root", "-d", "1"],
                                          environment: ["NUT_STATEPATH=\(state_dir)", "NUT_CONFPATH=\(state_dir)"])

@@ -20,8 +20,8 @@ struct FleetConsoleTests {
     @Test("two site boxes and a console: one box stopped, the board and the consolidated report say so, the other's figures are complete")
     func consoleWithOneBoxStopped() async throws {
         let curl = try requireTool("curl", debianPackage: "curl")
-        var boxes = [try Box(name: "fleet-a"), try Box(name: "fleet-b")]
-        var console = try Box(name: "fleet-console")
+        var boxes = [try await Box(name: "fleet-a"), try await Box(name: "fleet-b")]
+        var console = try await Box(name: "fleet-console")
         var hungPid: pid_t = 0
         defer {
             if hungPid > 0 { kill(hungPid, SIGCONT) }
@@ -39,7 +39,7 @@ struct FleetConsoleTests {
         for i in boxes.indices { try boxes[i].start() }
         try console.start()
         let consoleDaemon = try #require(console.daemon)
-        try consoleDaemon.waitUntilStarted(within: 60)
+        try await consoleDaemon.waitUntilStarted(within: 60)
 
         func consolidated(_ format: String) async throws -> String {
             let r = try await run(console.watchpost, ["report", "--consolidated", "--format", format, "--config", console.dir])
@@ -147,7 +147,7 @@ struct FleetConsoleTests {
 
     @Test("[remote ID] comes from watchpost.conf, its token only from the secrets file; a box without its token stops the console with the fix")
     func remoteConfiguration() async throws {
-        let box = try Box(name: "fleet-config")
+        let box = try await Box(name: "fleet-config")
         let conf = try FileSystem.readText("\(box.dir)/watchpost.conf")
         try FileSystem.writeAtomically("\(box.dir)/watchpost.conf", conf + "\n[remote tay-trang]\nurl = https://tay-trang.example.vn:8443/\nname = Cụm Tây Trang\npoll = 30s\n")
         let config = try ConfigurationLoader.load(root: box.dir)

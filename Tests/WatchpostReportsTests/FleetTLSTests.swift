@@ -18,7 +18,7 @@ import WatchpostTestSupport
 /// A department account on `box` (Tây Trang Điều 8.2: the Department reads every box) and its
 /// read-only API token, as the README tells the operator to make them.
 func departmentToken(_ box: Box, password: String) async throws -> String {
-    let add = shell("printf '\(password)\\n' | '\(box.watchpost)' user add so-tttt --role department --name 'Sở TT&TT' --config '\(box.dir)'")
+    let add = await shell("printf '\(password)\\n' | '\(box.watchpost)' user add so-tttt --role department --name 'Sở TT&TT' --config '\(box.dir)'")
     try #require(add.status == 0, "user add: \(add.output)")
     let token = try await run(box.watchpost, ["user", "token", "so-tttt", "--config", box.dir])
     try #require(token.exitCode == 0, "user token: \(token.output)")
@@ -55,12 +55,12 @@ struct FleetTLSTests {
     func consoleOverHTTPS() async throws {
         let openssl = try requireTool("openssl", debianPackage: "openssl")
         let curl = try requireTool("curl", debianPackage: "curl")
-        var box = try Box(name: "tls-box")
-        var console = try Box(name: "tls-console")
+        var box = try await Box(name: "tls-box")
+        var console = try await Box(name: "tls-console")
         defer { box.stop(); console.stop() }
         // The CA, another CA, and the box's certificate for 127.0.0.1 signed by the first.
         let certs = try tempFolder("fleet-tls-ca")
-        let made = shell("""
+        let made = await shell("""
             cd '\(certs)' && \
             '\(openssl)' req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=Watchpost Test CA' 2>&1 && \
             '\(openssl)' req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other-ca.pem -days 2 -subj '/CN=Another CA' 2>&1 && \
@@ -84,15 +84,14 @@ struct FleetTLSTests {
         try configureRemotes(of: console, remotes.map { ($0.id, token, "url = \($0.url)\npoll = 1s\ntimeout = 20s\n\($0.extra)") })
         _ = try await departmentToken(console, password: password)
         try box.start()
-        try #require(box.daemon).waitUntilStarted(within: 60)
+        try await #require(box.daemon).waitUntilStarted(within: 60)
         // The box really serves HTTPS with that certificate (curl, trusting the CA).
         try await waitUntil("box on https://127.0.0.1:\(box.port)", within: 30) {
             ((try? await run(curl, ["-s", "--cacert", "\(certs)/ca.pem", "https://127.0.0.1:\(box.port)/healthz"]).exitCode) ?? 1) == 0
         }
-        let consoleStarted = monotonicNanoseconds()
         try console.start()
         let consoleDaemon = try #require(console.daemon)
-        try consoleDaemon.waitUntilStarted(within: 60)
+        try await consoleDaemon.waitUntilStarted(within: 60)
 
         // Every box's contact as the console recorded it: the first read of each, whatever its end.
         let store = try Store(path: "\(console.dir)/var/watchpost.db", clock: SystemClock(), readOnly: true)
@@ -101,8 +100,7 @@ struct FleetTLSTests {
             contacts = Dictionary(((try? await store.remoteContacts()) ?? []).map { ($0.remote, $0) }, uniquingKeysWith: { a, _ in a })
             return contacts["trusted"]?.lastSuccess != nil && remotes.allSatisfy { contacts[$0.id] != nil }
         }
-        // Never a hang: the three failures came back at once, far inside their 20 s deadline.
-        #expect(secondsSince(consoleStarted) < 15, "the four first reads took \(secondsSince(consoleStarted)) s")
+        // Never a hang: each failure below is named for its certificate, not the 20 s timeout.
         func key(_ id: String) -> String? {
             contacts[id]?.lastError.flatMap { try? JSONCoding.decode(Message.self, from: $0) }?.key.rawValue
         }

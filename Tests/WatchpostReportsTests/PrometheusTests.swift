@@ -10,7 +10,7 @@ import WatchpostTestSupport
 import WatchpostHost
 
 func run(_ path: String, _ arguments: [String], timeout: Seconds = .seconds(60)) async throws -> Subprocess.Outcome {
-    try await runBlocking { try Subprocess.run(path, arguments: arguments, timeout: timeout.duration, maxOutput: 1 << 20) }
+    try await runProgram(path, arguments: arguments, timeout: timeout.duration)
 }
 
 /// One box: a Vũng Áng profile (24/24 h) with two exec checks that fail while a flag file exists.
@@ -20,11 +20,11 @@ struct Box {
     let watchpost: String
     var daemon: DaemonProcess?
 
-    init(name: String) throws {
+    init(name: String) async throws {
         dir = try tempFolder("prometheus-\(name)")
         port = try freeTCPPort()
         watchpost = try TestPaths.watchpost()
-        let (status, output) = shell("""
+        let (status, output) = await shell("""
             cp -r '\(packageRoot)/alerts' '\(dir)/' && mkdir -p '\(dir)/probes/vung-ang' && \
             cp '\(packageRoot)/probes/vung-ang/schedule.conf' '\(dir)/probes/vung-ang/' && \
             sed 's/^checks = .*/checks = c0, c1/; s/^power_check = .*//' '\(packageRoot)/probes/vung-ang/site.conf' > '\(dir)/probes/vung-ang/site.conf'
@@ -53,7 +53,8 @@ struct Box {
     }
 
     mutating func start() throws { daemon = try DaemonProcess(configDir: dir) }
-    mutating func stop() { daemon?.stop(); daemon = nil }
+    /// Kills the daemon at once (clean-up in a `defer`, which cannot wait for a graceful stop).
+    mutating func stop() { daemon?.killNine(); daemon = nil }
 }
 
 func httpGet(_ curl: String, _ url: String, token: String? = nil) async throws -> String {
@@ -68,12 +69,12 @@ struct PrometheusTests {
     func prometheusMatchesReport() async throws {
         let prometheus = try requireTool("prometheus", debianPackage: "prometheus")
         let curl = try requireTool("curl", debianPackage: "curl")
-        var boxes = [try Box(name: "a"), try Box(name: "b")]
+        var boxes = [try await Box(name: "a"), try await Box(name: "b")]
         defer { for i in boxes.indices { boxes[i].stop() } }
         // A read-only account and its API token on each box (department role).
         var tokens: [String] = []
         for b in boxes {
-            let add = shell("printf 'mat-khau-thu-nghiem-2026\\n' | '\(b.watchpost)' user add so-tttt --role department --name 'Sở TT&TT' --config '\(b.dir)'")
+            let add = await shell("printf 'mat-khau-thu-nghiem-2026\\n' | '\(b.watchpost)' user add so-tttt --role department --name 'Sở TT&TT' --config '\(b.dir)'")
             try #require(add.status == 0, "user add: \(add.output)")
             let token = try await run(b.watchpost, ["user", "token", "so-tttt", "--config", b.dir])
             try #require(token.exitCode == 0, "user token: \(token.output)")
@@ -97,7 +98,7 @@ struct PrometheusTests {
             """)
         let promPID = try spawnProcess(prometheus, ["--config.file=\(promDir)/prometheus.yml", "--storage.tsdb.path=\(promDir)/data",
                                                     "--web.listen-address=127.0.0.1:\(promPort)"], log: "\(promDir)/prometheus.log")
-        defer { stopProcess(promPID) }
+        defer { killAndReap(promPID) }
         // Prometheus ready (and scraping the still-absent boxes) before the daemons start, so that
         // its first samples come as soon as each box answers.
         try await waitUntil("prometheus ready on 127.0.0.1:\(promPort) (log: \(promDir)/prometheus.log)", within: 60) {

@@ -95,7 +95,7 @@ struct ReportPDFTests {
         // pdftoppm numbers pages with as many digits as the last page number has.
         let first = pages < 10 ? "page-1.png" : "page-01.png"
         let png = try FileSystem.readBytes("\(dir)/\(first)", limit: 64 << 20)
-        #expect(png.count > 20_000, "page 1 PNG at .build/reports-test/pdf/\(first)")
+        #expect(png.count > 20_000, "page 1 PNG at \(dir)/\(first)")
         print("PDF report: \(pdf) (\(pages) pages), pages 1–2 as PNG in \(dir)")
     }
 
@@ -120,19 +120,19 @@ struct ReportPDFTests {
     /// helper links the drawing libraries, which cost every start of `watchpost` about 4 MB
     /// resident and twice the dynamic loader's work (issue #20, bench/daemon/README.md).
     @Test("watchpost links none of cairo, pango, glib, harfbuzz; the watchpost-pdf helper does")
-    func onlyTheHelperLinksTheDrawingLibraries() throws {
+    func onlyTheHelperLinksTheDrawingLibraries() async throws {
         let readelf = try requireTool("readelf", debianPackage: "binutils")
-        func needed(_ program: String) throws -> [String] {
-            let r = try Subprocess.run(readelf, arguments: ["-d", "-W", try TestPaths.builtBinary(program)], timeout: .seconds(60), maxOutput: 1 << 20)
+        func needed(_ program: String) async throws -> [String] {
+            let r = try await runProgram(readelf, arguments: ["-d", "-W", try TestPaths.builtBinary(program)], timeout: .seconds(60), maxOutput: 1 << 20)
             try #require(r.exitCode == 0, "readelf: \(r.output)")
             return r.output.split(separator: "\n").filter { $0.contains("(NEEDED)") }.map(String.init)
         }
-        let daemon = try needed("watchpost")
+        let daemon = try await needed("watchpost")
         #expect(daemon.contains { $0.contains("libcurl") }, "\(daemon)")
         for library in ["libcairo", "libpango", "libglib", "libgobject", "libharfbuzz", "libfontconfig", "libfreetype"] {
             #expect(!daemon.contains { $0.contains(library) }, "watchpost links \(library): \(daemon)")
         }
-        let helper = try needed("watchpost-pdf")
+        let helper = try await needed("watchpost-pdf")
         #expect(helper.contains { $0.contains("libcairo") } && helper.contains { $0.contains("libpango") }, "\(helper)")
         #expect(!helper.contains { $0.contains("libcurl") || $0.contains("libsqlite3") }, "\(helper)")
     }

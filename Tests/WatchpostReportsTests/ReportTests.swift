@@ -13,12 +13,7 @@ import WatchpostHost
 /// The package root (tests run from any folder).
 let packageRoot = TestPaths.packageRoot
 
-func tempFolder(_ name: String) throws -> String {
-    let dir = "\(packageRoot)/.build/reports-test/\(name)"
-    _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(10))
-    try FileSystem.makeDirectories(dir)
-    return dir
-}
+func tempFolder(_ name: String) throws -> String { try makeTemporaryFolder("watchpost-reports-\(name)") }
 
 /// The shipped configuration with the Tây Trang site given the cluster's typical checks (the
 /// probes for them are other capabilities; here only their history matters).
@@ -260,7 +255,7 @@ struct ReportTests {
         #expect(pages >= 2 && pages <= 6, "A4 pages: \(pages)")
         #expect(info.output.contains("(A4)"), "A4 page size: \(info.output)")
         let pngText = try? FileSystem.readText("\(dir)/tay-trang-2026-page1.png")
-        #expect((pngText?.utf8.count ?? 0) > 20_000, "page 1 PNG at .build/reports-test/year/tay-trang-2026-page1.png")
+        #expect((pngText?.utf8.count ?? 0) > 20_000, "page 1 PNG at \(dir)/tay-trang-2026-page1.png")
         print("report page 1: \(dir)/tay-trang-2026-page1.png (\(pages) pages)")
     }
 
@@ -443,9 +438,7 @@ struct ReportTests {
     func commandLine() async throws {
         let bin = try TestPaths.watchpost()
         let dir = try tempFolder("cli")
-        for item in ["probes", "alerts", "contrib"] {
-            _ = try Subprocess.run("/bin/cp", arguments: ["-r", "\(packageRoot)/\(item)", "\(dir)/"], timeout: .seconds(20))
-        }
+        try await copyShippedConfiguration(into: dir)
         try FileSystem.writeAtomically("\(dir)/watchpost.conf", "[daemon]\ndatabase = w.db\n[smtp]\nhost = 127.0.0.1\nport = 1\ninsecure = true\nfrom = test@example.org\n")
         let config = try ConfigurationLoader.load(root: dir)
         let site = try #require(config.site("tay-trang"))

@@ -2,6 +2,7 @@
 // and `audit verify` still said "intact". A head (HASH@SEQ) sent out earlier in a notice or a
 // report now catches the rewrite.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 @testable import WatchpostStore
 import SQLite
@@ -11,9 +12,8 @@ import Glibc
 @Suite("Timeline anchor (#19)")
 struct TimelineAnchorTests {
     @Test func rewrittenAndRehashedHistoryFailsAgainstAnEarlierAnchor() async throws {
-        let dir = "/tmp/watchpost-anchor-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileSystem.makeDirectories(dir)
-        defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
+        let dir = try makeTemporaryFolder("watchpost-anchor")
+        defer { removeTree(dir) }
         let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
         let store = try Store(path: "\(dir)/w.db", clock: clock)
         #expect(try await store.timelineAnchor() == TimelineAnchor(seq: 0, hash: Store.genesisHash))

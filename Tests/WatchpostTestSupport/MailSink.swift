@@ -12,7 +12,7 @@ public final class MailSink {
     /// Starts the sink on `port` (a fresh kernel-chosen one when nil) saving into `dir`;
     /// `arguments` are mail-sink.py's (--reject, --tempfail, --mode, --tls…). Unless told not to,
     /// waits until it accepts connections (a sink in --mode hang/garbage does too).
-    public init(port: Int? = nil, dir: String, arguments: [String] = [], waitReady: Bool = true) throws {
+    public init(port: Int? = nil, dir: String, arguments: [String] = [], waitReady: Bool = true) async throws {
         let python = try requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
         self.port = try port ?? freeTCPPort()
         self.dir = dir
@@ -22,10 +22,9 @@ public final class MailSink {
         if waitReady {
             let port = self.port, logPath = self.logPath
             do {
-                try waitUntil("the SMTP sink accepts connections on 127.0.0.1:\(port)", within: 30,
-                              detail: { "sink log:\n" + ((try? FileSystem.readText(logPath)) ?? "") }) { acceptsConnections(port: port) }
+                try await waitForPort(port, detail: { "the SMTP sink's log:\n" + ((try? FileSystem.readText(logPath)) ?? "") })
             } catch {
-                stopProcess(pid, signal: SIGKILL)
+                killAndReap(pid)
                 throw error
             }
         }
@@ -39,6 +38,6 @@ public final class MailSink {
         return files.compactMap { try? FileSystem.readText("\(dir)/\($0)") }.map { Array($0.utf8) }
     }
 
-    public func stopNow() { stopProcess(pid, signal: SIGKILL) }
-    deinit { stopProcess(pid, signal: SIGKILL) }
+    public func stopNow() { killAndReap(pid) }
+    deinit { killAndReap(pid) }
 }

@@ -30,3 +30,10 @@ public func acceptsConnections(port: Int, host: String = "127.0.0.1") -> Bool {
     addr.sin_port = UInt16(truncatingIfNeeded: port).bigEndian
     return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
 }
+
+/// Waits (through `waitUntil`) until something accepts TCP connections on `host`:`port` — a
+/// server a test just started; `detail` (a log tail) is shown only when the deadline passes.
+public func waitForPort(_ port: Int, host: String = "127.0.0.1", within seconds: Double = 30,
+                        detail: () async -> String = { "" }) async throws {
+    try await waitUntil("something listening on \(host):\(port)", within: seconds, detail: detail) { acceptsConnections(port: port, host: host) }
+}

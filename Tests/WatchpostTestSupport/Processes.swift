@@ -1,12 +1,21 @@
-// Child processes of tests: shell one-liners (blocking, and async with a timeout), programs started in the background with their
+// Child processes of tests: shell one-liners (each on a thread of its own; with a timeout or not), programs started in the background with their
 // output in a log file, waiting for their exit, stopping them, and the `watchpost run` daemon.
 import Posix
 import WatchpostCore
 import Glibc
 
-/// Runs `sh -c command` and returns its exit status and standard output and error together.
+/// Runs `sh -c command` on a thread of its own (never on Swift's cooperative threads, which
+/// other tests' timers need) and returns its exit status and standard output and error together.
 @discardableResult
-public func shell(_ command: String) -> (status: Int32, output: String) {
+public func shell(_ command: String) async -> (status: Int32, output: String) {
+    do {
+        return try await runOnOwnThread { blockingShell(command) }
+    } catch {
+        return (-1, "cannot start a thread for `\(command)`: \(error)")
+    }
+}
+
+private func blockingShell(_ command: String) -> (status: Int32, output: String) {
     guard let f = popen(command + " 2>&1", "r") else { return (-1, "popen failed: \(String(cString: strerror(errno)))") }
     var out = [UInt8]()
     var buf = [UInt8](repeating: 0, count: 4096)
@@ -46,27 +55,35 @@ public func spawnProcess(_ path: String, _ arguments: [String], log: String, env
     return pid
 }
 
-/// Waits up to `seconds` for child `pid` to exit; returns its raw wait status, nil if it is
-/// still running at the deadline.
-public func waitExit(_ pid: pid_t, seconds: Double) -> Int32? {
-    var status: Int32 = 0
-    let end = monotonicNanoseconds() + UInt64(seconds * 1e9)
-    while true {
+/// Waits up to `seconds` for child `pid` to exit (through `waitUntil`, suspending between
+/// polls); returns its raw wait status, nil if it is still running at the deadline.
+public func waitExit(_ pid: pid_t, seconds: Double) async -> Int32? {
+    var reaped: Int32? = nil
+    let exited = await eventually(seconds, pollMilliseconds: 10) {
+        var status: Int32 = 0
         let r = waitpid(pid, &status, WNOHANG)
-        if r == pid { return status }
-        if r < 0 { return errno == ECHILD ? 0 : nil }
-        if monotonicNanoseconds() >= end { return nil }
-        usleep(10_000)
+        if r == pid { reaped = status; return true }
+        if r < 0 && errno == ECHILD { reaped = 0; return true }
+        return false
     }
+    return exited ? reaped : nil
 }
 
 /// Sends `signal`, waits up to `grace` seconds, then SIGKILLs and reaps. Safe on a reaped pid.
-public func stopProcess(_ pid: pid_t, signal sig: Int32 = SIGTERM, grace: Double = 5) {
+public func stopProcess(_ pid: pid_t, signal sig: Int32 = SIGTERM, grace: Double = 5) async {
     guard pid > 0 else { return }
     kill(pid, sig)
-    if waitExit(pid, seconds: grace) != nil { return }
+    if await waitExit(pid, seconds: grace) != nil { return }
+    killAndReap(pid)
+}
+
+/// SIGKILL and reap at once, for cleanup in `defer` and `deinit` (which cannot suspend): a
+/// killed process is reaped by the kernel without waiting on it, so the wait is not a stall.
+public func killAndReap(_ pid: pid_t) {
+    guard pid > 0 else { return }
     kill(pid, SIGKILL)
-    _ = waitExit(pid, seconds: 10)
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
 }
 
 /// The exit code of a raw wait status when the process exited normally.
@@ -98,15 +115,15 @@ public final class DaemonProcess {
     }
 
     /// Waits until `text` has appeared in the log at least `count` times.
-    public func waitForLog(_ text: String, count: Int = 1, within seconds: Double = 30) throws {
-        try waitUntil("daemon log line \"\(text)\" ×\(count)", within: seconds, detail: { "daemon log:\n\(logTail())" }) {
+    public func waitForLog(_ text: String, count: Int = 1, within seconds: Double = 30) async throws {
+        try await waitUntil("daemon log line \"\(text)\" ×\(count)", within: seconds, detail: { "daemon log:\n\(logTail())" }) {
             log.occurrences(of: text) >= count
         }
     }
 
     /// Waits for this run's own "watchpost started" line (the log accumulates across restarts).
-    public func waitUntilStarted(within seconds: Double = 30) throws {
-        try waitForLog("watchpost started", count: starts, within: seconds)
+    public func waitUntilStarted(within seconds: Double = 30) async throws {
+        try await waitForLog("watchpost started", count: starts, within: seconds)
     }
 
     private var starts = 1
@@ -121,28 +138,28 @@ public final class DaemonProcess {
     /// SIGKILL and reap (a crash, for restart tests).
     public func killNine() {
         guard isRunning else { return }
-        kill(pid, SIGKILL)
-        if waitExit(pid, seconds: 10) != nil { isRunning = false }
+        killAndReap(pid)
+        isRunning = false
     }
 
     /// Sends `signal` and waits up to `seconds` for the exit; the raw wait status, nil if it is
     /// still running then.
-    public func signalAndWait(_ signal: Int32 = SIGTERM, seconds: Double) -> Int32? {
+    public func signalAndWait(_ signal: Int32 = SIGTERM, seconds: Double) async -> Int32? {
         guard isRunning else { return nil }
         kill(pid, signal)
-        let status = waitExit(pid, seconds: seconds)
+        let status = await waitExit(pid, seconds: seconds)
         if status != nil { isRunning = false }
         return status
     }
 
     /// SIGTERM, then SIGKILL after 5 s; reaped either way.
-    public func stop() {
+    public func stop() async {
         guard isRunning else { return }
-        stopProcess(pid)
+        await stopProcess(pid)
         isRunning = false
     }
 
-    deinit { if isRunning { stopProcess(pid, signal: SIGKILL, grace: 5) } }
+    deinit { if isRunning { killAndReap(pid) } }
 }
 
 extension String {
@@ -155,14 +172,15 @@ extension String {
     }
 }
 
-/// Shell commands for async tests: each runs on the blocking pool with a timeout, so a hung
-/// command fails its test instead of holding a cooperative thread.
+/// Shell commands for async tests with a timeout: each runs on a thread of its own (not on the
+/// product's blocking pool, which the code under test uses), so a hung command fails its test
+/// instead of holding a cooperative thread.
 public enum Shell {
     /// Runs `sh -c command`; output is standard output and error together.
     @discardableResult
     public static func run(_ command: String, timeout: Seconds = .seconds(30)) async throws -> Subprocess.Outcome {
         // A result with 200 findings in JSON (each with its catalogue message) passes 64 KiB.
-        try await runBlocking { try Subprocess.run("/bin/sh", arguments: ["-c", command], timeout: timeout.duration, maxOutput: 1 << 20) }
+        try await runProgram("/bin/sh", arguments: ["-c", command], timeout: timeout.duration)
     }
 
     /// Runs a command that must succeed.
@@ -191,4 +209,11 @@ public enum Shell {
 public struct FixtureError: Error, CustomStringConvertible {
     public let description: String
     public init(_ d: String) { description = d }
+}
+
+/// Runs `path` with `arguments` on a thread of its own (Subprocess.run waits for the child, which
+/// must not hold one of Swift's cooperative threads); output is standard output and error together.
+public func runProgram(_ path: String, arguments: [String], timeout: Duration, maxOutput: Int = 1 << 20,
+                       environment: [String]? = nil) async throws -> Subprocess.Outcome {
+    try await runOnOwnThread { try Subprocess.run(path, arguments: arguments, timeout: timeout, maxOutput: maxOutput, environment: environment) }
 }

@@ -1,13 +1,17 @@
-// A throw-away copy of the shipped configuration (watchpost.conf, probes/, alerts/) whose Tây Trang
-// LED controller is a NovaStar simulator on loopback: the web escalation tests and the restore
-// adoption test drive the real restoring action against it.
+// A throw-away copy of the shipped configuration (watchpost.conf, probes/, alerts/, contrib/ whose
+// plugins the probes name), optionally with the Tây Trang LED controller moved to a NovaStar
+// simulator on loopback: the configuration, warning, persistence, web escalation and restore
+// adoption tests all start from it.
 import Posix
 
-/// Copies the shipped configuration into `root` and points `tay-trang/led-controller` at
-/// 127.0.0.1:`ledPort`. Throws when the shipped file no longer has the address it replaces.
-public func copyShippedConfiguration(into root: String, ledPort: Int) throws {
-    let copy = shell("cp -r '\(TestPaths.packageRoot)/watchpost.conf' '\(TestPaths.packageRoot)/probes' '\(TestPaths.packageRoot)/alerts' '\(root)/'")
+/// Copies the shipped configuration into `root` (which exists); with `ledPort`, points
+/// `tay-trang/led-controller` at 127.0.0.1:`ledPort`, and throws when the shipped file no longer
+/// has the address it replaces.
+public func copyShippedConfiguration(into root: String, ledPort: Int? = nil) async throws {
+    let r = TestPaths.packageRoot
+    let copy = await shell("cp -r '\(r)/watchpost.conf' '\(r)/probes' '\(r)/alerts' '\(r)/contrib' '\(root)/'")
     guard copy.status == 0 else { throw FixtureError("copying the shipped configuration: \(copy.output)") }
+    guard let ledPort else { return }
     let checks = "\(root)/probes/tay-trang/checks.conf"
     let text = try FileSystem.readText(checks)
     let shipped = "host = 192.0.2.20\nport = 5200"

@@ -1,7 +1,10 @@
 // Waiting on conditions (a file, a log line, a socket answer, a database row) with deadlines
-// that fail loudly. Never `sleep` as synchronisation: the polling interval only bounds how late
-// a condition already true is noticed. Deadlines are generous (two shared cores, other builds
-// running); a test asserting speed states its own bound and why.
+// that fail loudly: the one wait primitive of the tests. Never `sleep` as synchronisation: the
+// polling interval only bounds how late a condition already true is noticed. It suspends between
+// polls (Task.sleep) instead of blocking a thread: Swift's cooperative threads are as many as the
+// cores (two here), and a test holding one with usleep made other tests' timers fire late.
+// Deadlines are generous (two shared cores, other builds running); a deadline that IS the
+// feature is tested with the injected clock, not a stopwatch.
 import Posix
 import Glibc
 
@@ -11,23 +14,8 @@ public struct DeadlineMissed: Error, CustomStringConvertible, Sendable {
     public let description: String
 }
 
-/// Blocks (polling every `pollMilliseconds`) until `condition` holds; throws `DeadlineMissed`
+/// Suspends (polling every `pollMilliseconds`) until `condition` holds; throws `DeadlineMissed`
 /// naming `what` after `seconds`. `detail` is evaluated only on failure.
-public func waitUntil(_ what: String, within seconds: Double, pollMilliseconds: Int = 50,
-                      detail: () -> String = { "" }, _ condition: () throws -> Bool) throws {
-    let start = monotonicNanoseconds()
-    let end = start + UInt64(seconds * 1e9)
-    while true {
-        if try condition() { return }
-        if monotonicNanoseconds() >= end { break }
-        usleep(UInt32(pollMilliseconds * 1000))
-    }
-    if try condition() { return }
-    let extra = detail()
-    throw DeadlineMissed(description: "deadline missed: \(what) did not happen within \(seconds) s" + (extra.isEmpty ? "" : "\n\(extra)"))
-}
-
-/// The async form of `waitUntil`: suspends between polls instead of blocking a thread.
 public func waitUntil(_ what: String, within seconds: Double, pollMilliseconds: Int = 50,
                       detail: () async -> String = { "" }, _ condition: () async throws -> Bool) async throws {
     let end = monotonicNanoseconds() + UInt64(seconds * 1e9)
@@ -41,26 +29,8 @@ public func waitUntil(_ what: String, within seconds: Double, pollMilliseconds: 
     throw DeadlineMissed(description: "deadline missed: \(what) did not happen within \(seconds) s" + (extra.isEmpty ? "" : "\n\(extra)"))
 }
 
-/// Polls until `condition` holds or `seconds` pass; returns whether it held. For use inside
-/// `#expect(eventually(…) { … }, "what and why")`, which fails loudly with its message.
-public func eventually(_ seconds: Double, pollMilliseconds: Int = 100, _ condition: () -> Bool) -> Bool {
-    let end = monotonicNanoseconds() + UInt64(seconds * 1e9)
-    while monotonicNanoseconds() < end {
-        if condition() { return true }
-        usleep(UInt32(pollMilliseconds * 1000))
-    }
-    return condition()
+/// Whether `condition` holds within `seconds` (through `waitUntil`). For use inside
+/// `#expect(await eventually(…) { … }, "what and why")`, which fails loudly with its message.
+public func eventually(_ seconds: Double, pollMilliseconds: Int = 100, _ condition: () async throws -> Bool) async -> Bool {
+    do { try await waitUntil("", within: seconds, pollMilliseconds: pollMilliseconds, condition); return true } catch { return false }
 }
-
-/// The async form of `eventually`.
-public func eventuallyAsync(_ seconds: Double, pollMilliseconds: Int = 100, _ condition: () async -> Bool) async -> Bool {
-    let end = monotonicNanoseconds() + UInt64(seconds * 1e9)
-    while monotonicNanoseconds() < end {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(pollMilliseconds))
-    }
-    return await condition()
-}
-
-/// Seconds elapsed since `start` (a `monotonicNanoseconds()` reading).
-public func secondsSince(_ start: UInt64) -> Double { Double(monotonicNanoseconds() &- start) / 1e9 }

@@ -24,7 +24,7 @@ struct BrowserEndToEndTests {
         let bin = TestPaths.binDir
         _ = try TestPaths.watchpost()
         let shot = "\(root)/.build/web-status-board.png"
-        _ = try? Subprocess.run("/bin/rm", arguments: ["-f", shot], timeout: .seconds(5))
+        _ = try? await runProgram("/bin/rm", arguments: ["-f", shot], timeout: .seconds(5))
         let outcome = try await runBlocking {
             try Subprocess.run("/bin/bash", arguments: ["\(root)/scripts/e2e/web-browser.sh", bin, shot], timeout: .seconds(300), maxOutput: 256 * 1024)
         }

@@ -51,7 +51,7 @@ struct EscalationWebTests {
         let simulator = NovaStarServer(device: controller)
         let port = try await simulator.startTCP(host: "127.0.0.1", port: 0)
         let root = try makeTemporaryFolder("wp-web-escalation")
-        try copyShippedConfiguration(into: root, ledPort: port)
+        try await copyShippedConfiguration(into: root, ledPort: port)
         // A body renamed by configuration alone (README "Names in the decisions and today").
         let contacts = "\(root)/alerts/contacts.conf"
         try FileSystem.writeAtomically(contacts, try FileSystem.readText(contacts) + "\n[role department]\nname = \(Self.renamedDepartment)\nname_en = Department (renamed)\n")
