@@ -12,14 +12,14 @@ public struct SystemClock: WatchpostClock {
 
     public func now() -> Instant { Instant(milliseconds: wallClockMilliseconds()) }
 
+    /// Waits in the program's one table of wall-clock sleepers (`WallClockSleepers`): a
+    /// cancelled sleep is freed at once, which a `Task.sleep` per call is not.
     public func sleep(until deadline: Instant) async throws {
-        while true {
-            let left = deadline - now()
-            if left.milliseconds <= 0 { return }
-            // Cap a single sleep so that clock steps are noticed within a minute.
-            try await Task.sleep(for: .milliseconds(min(left.milliseconds, 60_000)))
-        }
+        try await WallClockSleepers.shared.sleep(until: deadline)
     }
+
+    /// Sleepers waiting on the wall clock now (for `/metrics` and the tests).
+    public static var sleeperCount: Int { WallClockSleepers.shared.count }
 }
 
 /// Writes log lines to standard error, one `write(2)` per line so that lines from several
