@@ -116,7 +116,10 @@ public struct HTTPServerSettings: Sendable {
     public var connectionMemoryBytes: Int = 32 * 1024
     /// libmicrohttpd epoll threads.
     public var threads: Int = 1
-    /// A handler that has not answered by then gets a 503 sent for it.
+    /// The body of the 503 sent while the server stops (the caller's language).
+    public var shuttingDownText = "shutting down\n"
+    /// How long `stop()` waits for handlers still running. The handler itself must answer in
+    /// time (WatchpostWeb answers 503 for a request past its deadline).
     public var handlerTimeoutSeconds: Int = 15
 
     public init(host: String, port: Int, tlsCertificatePEM: String? = nil, tlsKeyPEM: String? = nil) {
@@ -157,6 +160,15 @@ public final class HTTPServer: Sendable {
     private let daemon = Mutex<CHandle?>(nil)
     private let stopping = Atomic<Bool>(false)
     private let inFlight = Atomic<Int>(0)
+    /// Requests handed to the handler and their suspended connections. libmicrohttpd aborts the
+    /// whole process when it is stopped with a connection still suspended ("MHD_stop_daemon()
+    /// called while we have suspended connections"), so `stop()` closes this door under the
+    /// lock first and then waits for, or answers, every request still in it.
+    private let dispatch = Mutex(Dispatched())
+    private struct Dispatched {
+        var open = true
+        var requests: [ObjectIdentifier: (RequestContext, CHandle)] = [:]
+    }
     private let boundPort = Atomic<Int>(0)
     /// The TCP port listened on.
     public var port: Int { boundPort.load(ordering: .relaxed) }
@@ -205,28 +217,69 @@ public final class HTTPServer: Sendable {
     }
 
     /// Stops accepting connections, lets in-flight handlers finish (at most the handler timeout),
-    /// then shuts the listener down. Safe to call more than once.
-    ///
-    /// The caller is usually a cancelled task (a daemon service stopped by its group on reload or
-    /// shutdown). Cancellation must not cut this short: the pool drops a cancelled caller's job,
-    /// so `MHD_stop_daemon` never ran, and libmicrohttpd's threads went on serving kept-alive
-    /// connections into a server already freed (SIGSEGV in `access`, seen on a plan-change
-    /// reload). The steps run in a task of their own, out of the caller's cancellation, and the
-    /// caller waits for all of them: when `stop()` returns, libmicrohttpd's threads have joined.
+    /// then shuts the listener down. Safe to call more than once; returns when libmicrohttpd's
+    /// threads have ended, even when the calling task is cancelled.
     public func stop() async {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        // Not cancellable: services are stopped from cancelled tasks, and a stop cut short there
+        // (the blocking pool drops a job whose caller is cancelled) left libmicrohttpd serving
+        // keep-alive connections into a released server — a SIGSEGV at a reload (issue #18/#21
+        // review). An unstructured task does not inherit the caller's cancellation.
+        await Task { await self.stopListener() }.value
+    }
+
+    private func stopListener() async {
         guard let d = daemon.withLock({ $0 }) else { return }
-        await Task.detached { [self] in
-            watchpost_mhd_quiesce(d.pointer)
-            let deadline = ContinuousClock.now + .seconds(settings.handlerTimeoutSeconds + 1)
-            while inFlight.load(ordering: .sequentiallyConsistent) > 0, ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(10))
-            }
-            daemon.withLock { $0 = nil }
-            // MHD_stop_daemon joins its threads: keep that off Swift's shared task threads. Should
-            // the pool refuse the job, it is called here all the same: it must run, once.
-            do { try await runBlocking { MHD_stop_daemon(d.pointer) } } catch { MHD_stop_daemon(d.pointer) }
-        }.value
+        // No request is suspended from here on: a request completed after this answers 503 at once.
+        dispatch.withLock { $0.open = false }
+        watchpost_mhd_quiesce(d.pointer)
+        await waitForRequestsInFlight(seconds: settings.handlerTimeoutSeconds + 1)
+        // A handler still running past its time gets the 503 for it, so that no connection stays suspended.
+        let late = dispatch.withLock { Array($0.requests.values) }
+        for (ctx, handle) in late { answer(ctx, handle, shuttingDown) }
+        if !late.isEmpty { await waitForRequestsInFlight(seconds: 5) }
+        guard inFlight.load(ordering: .sequentiallyConsistent) == 0 else {
+            // Stopping now would abort the process; keep the listener (and this object, which its
+            // threads call) alive instead. Not reached while handlers answer within their deadline.
+            _ = Unmanaged.passRetained(self)
+            return
+        }
+        // From here no handler resumes a connection (`resume(_:)` checks under this lock).
+        daemon.withLock { $0 = nil }
+        // MHD_stop_daemon joins its threads: keep that off Swift's shared task threads. Should
+        // the pool refuse the job, it is called here all the same: it must run, once.
+        do { try await runBlocking { MHD_stop_daemon(d.pointer) } } catch { MHD_stop_daemon(d.pointer) }
+    }
+
+    private func waitForRequestsInFlight(seconds: Int) async {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while inFlight.load(ordering: .sequentiallyConsistent) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Gives a dispatched request its answer (the first one wins) and resumes its connection.
+    fileprivate func answer(_ ctx: RequestContext, _ handle: CHandle, _ response: HTTPResponse) {
+        let first: Bool = ctx.phase.withLock { phase in
+            guard case .processing = phase else { return false }
+            phase = .answered(response)
+            return true
+        }
+        guard first else { return }
+        resume(handle)
+    }
+
+    private var shuttingDown: HTTPResponse {
+        HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: settings.shuttingDownText, headers: [("Connection", "close"), ("Retry-After", "5")])
+    }
+
+    /// Hands a suspended connection back to libmicrohttpd with its answer, unless the listener
+    /// was stopped meanwhile (its connections are gone then).
+    fileprivate func resume(_ connection: CHandle) {
+        daemon.withLock { running in
+            guard running != nil else { return }
+            MHD_resume_connection(connection.pointer)
+        }
     }
 
     // MARK: - Called on libmicrohttpd's threads
@@ -236,9 +289,7 @@ public final class HTTPServer: Sendable {
         if slot.pointee == nil {
             let ctx = RequestContext()
             slot.pointee = Unmanaged.passRetained(ctx).toOpaque()
-            if stopping.load(ordering: .relaxed) {
-                return queue(connection, HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: "shutting down\n", headers: [("Connection", "close")]))
-            }
+            if stopping.load(ordering: .relaxed) { return queue(connection, shuttingDown) }
             // Refuse an announced oversized body before reading (and before 100-continue).
             if let len = lookupHeader(connection, "Content-Length").flatMap({ Int($0) }), len > settings.maxBodyBytes {
                 ctx.phase.withLock { $0 = .answered(tooLarge) }
@@ -282,39 +333,23 @@ public final class HTTPServer: Sendable {
             let request = HTTPRequest(
                 method: method, path: url, query: values(connection, .GET_ARGUMENT_KIND), headers: values(connection, .HEADER_KIND),
                 body: body, clientAddress: clientAddress(connection), isTLS: watchpost_mhd_is_tls(connection) != 0)
-            inFlight.add(1, ordering: .sequentiallyConsistent)
-            ctx.dispatched.store(true, ordering: .sequentiallyConsistent)
-            MHD_suspend_connection(connection)
             let handle = CHandle(pointer: connection)
+            // Suspended only while the door is open, under the same lock `stop()` closes it with.
+            let dispatched: Bool = dispatch.withLock { d in
+                guard d.open else { return false }
+                inFlight.add(1, ordering: .sequentiallyConsistent)
+                ctx.dispatched.store(true, ordering: .sequentiallyConsistent)
+                d.requests[ObjectIdentifier(ctx)] = (ctx, handle)
+                MHD_suspend_connection(connection)
+                return true
+            }
+            guard dispatched else { return queue(connection, shuttingDown) }
             let handler = self.handler
-            let timeout = settings.handlerTimeoutSeconds
-            let finish: @Sendable (HTTPResponse) -> Void = { response in
-                let first: Bool = ctx.phase.withLock { phase in
-                    guard case .processing = phase else { return false }
-                    phase = .answered(response)
-                    return true
-                }
-                guard first else { return }
-                MHD_resume_connection(handle.pointer)
-            }
-            // The handler races a timer; the first answer is sent and the other is cancelled, so
-            // no timer outlives its request.
-            Task {
-                await withTaskGroup(of: HTTPResponse?.self) { group in
-                    group.addTask { await handler(request) }
-                    group.addTask {
-                        do { try await Task.sleep(for: .seconds(timeout)) } catch { return nil }
-                        return HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: "the server did not answer in time; try again\n")
-                    }
-                    while let next = await group.next() {
-                        if let response = next {
-                            finish(response)
-                            break
-                        }
-                    }
-                    group.cancelAll()
-                }
-            }
+            // No timer per request here: the handler answers within its own deadline (the web
+            // application races each request with the program's one deadline primitive). A
+            // timer task per request, cancelled when the request won, kept its allocation until
+            // it would have fired — 15 s of requests' worth of memory under load (issue #21).
+            Task { self.answer(ctx, handle, await handler(request)) }
             return .YES
         }
     }
@@ -341,7 +376,10 @@ public final class HTTPServer: Sendable {
     fileprivate func completed(context slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
         guard let p = slot.pointee else { return }
         let ctx = Unmanaged<RequestContext>.fromOpaque(p).takeUnretainedValue()
-        if ctx.dispatched.exchange(false, ordering: .sequentiallyConsistent) { inFlight.subtract(1, ordering: .sequentiallyConsistent) }
+        if ctx.dispatched.exchange(false, ordering: .sequentiallyConsistent) {
+            dispatch.withLock { $0.requests[ObjectIdentifier(ctx)] = nil }
+            inFlight.subtract(1, ordering: .sequentiallyConsistent)
+        }
         Unmanaged<RequestContext>.fromOpaque(p).release()
         slot.pointee = nil
     }

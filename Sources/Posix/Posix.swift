@@ -357,10 +357,16 @@ public struct SystemdNotifier: Sendable {
 /// calls (the store's sqlite3_step with fsync) use it so that they never hold one of Swift's
 /// shared task threads.
 ///
-/// `@unchecked Sendable` is safe here: the only mutable state, `jobs`, is read and written only
-/// while `lock` is held, and the thread itself is started once in `init` and never touched again.
+/// The thread holds the executor until `shutdown()`: an owner (an actor) calls it from its
+/// `deinit`, or every owner made at a reload left a thread behind for good (3 per SIGHUP, found by
+/// the #21 review).
+///
+/// `@unchecked Sendable` is safe here: the only mutable state, `jobs` and `finished`, is read and
+/// written only while `lock` is held, and the thread itself is started once in `init` and never
+/// touched again.
 public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable {
     private var jobs: [UnownedJob] = []
+    private var finished = false
     private var lock = pthread_mutex_t()
     private var wake = pthread_cond_t()
     public let name: String
@@ -392,10 +398,23 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
 
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
 
+    /// Ends the thread once the jobs queued so far have run. Call it when nothing will be
+    /// enqueued any more (the owning actor's `deinit`).
+    public func shutdown() {
+        pthread_mutex_lock(&lock)
+        finished = true
+        pthread_cond_signal(&wake)
+        pthread_mutex_unlock(&lock)
+    }
+
     private func loop() {
         while true {
             pthread_mutex_lock(&lock)
-            while jobs.isEmpty { pthread_cond_wait(&wake, &lock) }
+            while jobs.isEmpty && !finished { pthread_cond_wait(&wake, &lock) }
+            if jobs.isEmpty {  // finished, and nothing left to run
+                pthread_mutex_unlock(&lock)
+                return
+            }
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
             pthread_mutex_unlock(&lock)

@@ -25,6 +25,8 @@ public protocol MailTransport: Sendable {
 public actor SMTPTransport: MailTransport {
     private let executor: DedicatedThreadExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    /// The SMTP thread ends with the transport (one is made at each reload).
+    deinit { executor.shutdown() }
     public let endpoint: MailEndpoint
     let helo: String
     private var connection: SMTPConnection?

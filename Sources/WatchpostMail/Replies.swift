@@ -390,6 +390,8 @@ public struct ReplyPoller: Sendable {
 public actor IMAPSession {
     private let executor: DedicatedThreadExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    /// The IMAP thread ends with the session (one is made at each reload).
+    deinit { executor.shutdown() }
     let endpoint: MailEndpoint
     let mailbox: String
     private var connection: IMAPConnection?

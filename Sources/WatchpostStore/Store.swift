@@ -125,6 +125,8 @@ public struct MonitorRun: Sendable, Hashable {
 public actor Store {
     private let executor: DedicatedThreadExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    /// The store's thread ends with it (a reload makes new stores; their threads must not pile up).
+    deinit { executor.shutdown() }
 
     /// The connection; extensions in this module (incidents, outbox, users…) use it directly.
     let db: SQLiteConnection

@@ -78,7 +78,18 @@ public final class WebApp: Sendable {
     // MARK: - Entry point
 
     public func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        var response = await route(request)
+        // Raced with the program's one deadline primitive; on the system clock a request that
+        // wins frees its timer at once (WatchpostHost.WallClockSleepers), so the race costs no
+        // memory after the answer (issue #21).
+        var response: HTTPResponse
+        switch await withDeadline(clock.now() + settings.requestDeadline, clock: clock, { await self.route(request) }) {
+        case .finished(let r): response = r
+        case .timedOut:
+            logger.warning("web request not answered in time", [("path", request.path), ("deadline", settings.requestDeadline.description)])
+            response = HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8",
+                                    text: Catalogue.bilingual(Message("web.request_deadline", ["seconds": .int(settings.requestDeadline.wholeSeconds)])) + "\n",
+                                    headers: [("Retry-After", "5")])
+        }
         // Every answer: no caching of private pages, no framing, no sniffing, and no Referer
         // (an acknowledgement link in the address bar must not leak to another site).
         response.headers += [

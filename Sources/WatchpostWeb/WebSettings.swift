@@ -33,6 +33,9 @@ public struct WebSettings: Sendable {
     /// Rows (audit entries, timeline refusals) written per minute for requests nobody signed in
     /// for; the rest are counted in one summary row.
     public var anonymousRowsPerMinute = 60
+    /// A request not answered by then gets 503 "try again" (a stuck database read must not hold
+    /// the connection for ever); the server's `stop()` waits as long for requests in progress.
+    public var requestDeadline: Seconds = .seconds(15)
 
     public init() {}
 
@@ -87,6 +90,8 @@ public struct WebSettings: Sendable {
         s.maxConnections = maxConnections
         s.maxConnectionsPerAddress = maxConnectionsPerAddress
         s.threads = threads
+        s.handlerTimeoutSeconds = Int(max(1, requestDeadline.wholeSeconds))
+        s.shuttingDownText = Catalogue.bilingual(Message("web.restarting")) + "\n"
         return s
     }
 

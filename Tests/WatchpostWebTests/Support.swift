@@ -168,7 +168,9 @@ struct WebFixture {
     let dir: String
     var base: String { "http://127.0.0.1:\(server.port)" }
 
-    static func start(tls: (cert: String, key: String)? = nil, settings: WebSettings = WebSettings(), desk useDesk: Bool = true) async throws -> WebFixture {
+    /// `otherDesk` replaces the in-memory desk the application talks to (`desk` is then unused).
+    static func start(tls: (cert: String, key: String)? = nil, settings: WebSettings = WebSettings(), desk useDesk: Bool = true,
+                      otherDesk: (any IncidentDesk)? = nil) async throws -> WebFixture {
         let dir = try makeTemporaryFolder("wp-web")
         let clock = ManualClock(now: Instant.parse("2026-11-24T08:00:00+07:00")!)
         let store = try Store(path: "\(dir)/watchpost.db", clock: clock)
@@ -178,7 +180,7 @@ struct WebFixture {
         let desk = MemoryDesk(clock: clock)
         var s = settings
         s.port = 0
-        let app = WebApp(store: store, desk: useDesk ? desk : nil, configuration: config, settings: s, linkKey: linkKey, clock: clock, logger: logger)
+        let app = WebApp(store: store, desk: otherDesk ?? (useDesk ? desk : nil), configuration: config, settings: s, linkKey: linkKey, clock: clock, logger: logger)
         var hs = HTTPServerSettings(host: "127.0.0.1", port: 0, tlsCertificatePEM: tls?.cert, tlsKeyPEM: tls?.key)
         hs.maxBodyBytes = s.maxBody
         hs.connectionTimeoutSeconds = 3

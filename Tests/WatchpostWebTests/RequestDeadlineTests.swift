@@ -1,0 +1,48 @@
+// A request the application cannot answer in time gets 503 "try again" in Vietnamese first, and
+// the stuck work is cancelled (WebApp.handle races each request with the one deadline primitive;
+// the HTTP server keeps no timer of its own per request — issue #21).
+import WatchpostCore
+import WatchpostWeb
+import WatchpostTestSupport
+import Synchronization
+import Testing
+
+/// An incident engine that never answers: each call waits until its task is cancelled and
+/// counts the cancellation.
+private actor StuckDesk: IncidentDesk {
+    private(set) var cancelledCalls = 0
+    private func stuck() async {
+        // Never returns on its own; the request's deadline cancels it.
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        cancelledCalls += 1
+    }
+    private var none: WatchpostError { WatchpostError(.notFound, "stuck desk") }
+    func incidents(limit: Int) async throws(WatchpostError) -> [IncidentView] { await stuck(); throw none }
+    func incident(_ id: Int64) async throws(WatchpostError) -> IncidentView? { await stuck(); throw none }
+    func timeline(_ id: Int64) async throws(WatchpostError) -> [TimelineItem] { await stuck(); throw none }
+    func acknowledge(_ id: Int64, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> IncidentView { await stuck(); throw none }
+    func resolve(_ id: Int64, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> IncidentView { await stuck(); throw none }
+    func addNote(_ id: Int64, by actor: IncidentActor, text: String) async throws(WatchpostError) { await stuck(); throw none }
+    func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: Message) async { await stuck() }
+}
+
+@Suite struct RequestDeadlineTests {
+    @Test func aRequestPastItsDeadlineGets503AndItsWorkIsCancelled() async throws {
+        let desk = StuckDesk()
+        let f = try await WebFixture.start(otherDesk: desk)
+        try await f.addUser("tech1", .technician)
+        let jar = try await f.login("tech1")
+        // Nothing sleeps on the test's clock between requests: every answered request freed its deadline.
+        #expect(f.clock.sleeperCount == 0)
+        let page = Task { try await http("GET", "\(f.base)/incidents", jar: jar, timeoutMs: 60_000) }
+        try await waitUntil("the incidents request waiting on its deadline", within: 30) { () async -> Bool in f.clock.sleeperCount == 1 }
+        f.clock.advance(by: WebSettings().requestDeadline)
+        let reply = try await page.value
+        #expect(reply.status == 503)
+        #expect(reply.body.hasPrefix("Máy chủ giám sát chưa trả lời được trong 15 giây"), "Vietnamese first: \(reply.body)")
+        #expect(reply.body.contains("could not answer within 15 s"))
+        try await waitUntil("the stuck engine call cancelled", within: 30) { () async -> Bool in await desk.cancelledCalls == 1 }
+        #expect(f.clock.sleeperCount == 0)
+        #expect(f.logs.all.contains { $0.contains("web request not answered in time") && $0.contains("/incidents") })
+    }
+}
