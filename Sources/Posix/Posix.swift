@@ -382,6 +382,15 @@ public final class DedicatedThreadExecutor: SerialExecutor, @unchecked Sendable 
         pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
         pthread_create(&tid, &attr, { raw in
             let me = Unmanaged<DedicatedThreadExecutor>.fromOpaque(raw!).takeRetainedValue()
+            // Named after its owner ("store", "smtp", "imap"…) so that `ps -L`, gdb and the
+            // reload test can tell it from libdispatch's workers (Linux keeps 15 bytes).
+            // (pthread_setname_np is not visible to Swift here; /proc/thread-self/comm is the same.)
+            let comm = open("/proc/thread-self/comm", O_WRONLY)
+            if comm >= 0 {
+                let bytes = Array(me.name.utf8.prefix(15))
+                _ = bytes.withUnsafeBytes { write(comm, $0.baseAddress, $0.count) }
+                close(comm)
+            }
             me.loop()
             return nil
         }, box)

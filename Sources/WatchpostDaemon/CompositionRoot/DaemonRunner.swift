@@ -84,7 +84,7 @@ public struct DaemonRunner: Sendable {
                                 stuckProbes: stuck, previousLinkKeys: lastGood.previousLinkKeys(), devices: devices, incidentProcessor: incidents)
         let group = ServiceGroup(clock: clock, logger: log)
         let pipeline: any ResultPipeline
-        let configured: [any Service]
+        var configured: [any Service]
         do {
             pipeline = try pipelineFactory(ctx)
             configured = try root.configuredServices(ctx)
@@ -97,6 +97,10 @@ public struct DaemonRunner: Sendable {
         // The checks are what the box is for: if their service ends, the daemon stops and systemd restarts it.
         await group.start(CheckSchedulerService(scheduler: scheduler), policy: .stopDaemon)
         await group.start(configured)
+        let configuredNames = Set(configured.map(\.name))
+        // The group holds them now. This frame lives as long as the daemon: kept here, the first
+        // configuration's services (its store, SMTP and web threads) outlived every reload.
+        configured = []
         await group.start(OperatingPlanWatchService(store: store, group: group, clock: clock, seen: planRevision, logger: log.with("service", "plan")))
         await group.start(MemoryTrimService(clock: clock))
         let notifier = SystemdNotifier()
@@ -112,7 +116,7 @@ public struct DaemonRunner: Sendable {
         try? notifier.notify("READY=1\nSTATUS=" + (fromLastGood ? "RUNNING ON THE LAST GOOD CONFIGURATION (the one on disk is broken); " : "")
                              + "monitoring \(checkCount) checks")
 
-        let state = ReloadState(loaded: loaded, configuredNames: Set(configured.map(\.name)), previousLinkKeys: ctx.previousLinkKeys)
+        let state = ReloadState(loaded: loaded, configuredNames: configuredNames, previousLinkKeys: ctx.previousLinkKeys)
         let runner = self
         let outcome = await group.run(signals: signals, action: { sig in
             sig == Signals.hangup ? .reload : .stop
