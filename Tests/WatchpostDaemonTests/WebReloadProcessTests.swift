@@ -43,15 +43,15 @@ struct WebReloadProcessTests {
 
     @Test func fiveReloadsUnderKeepAliveTrafficLeaveTheDaemonRunning() async throws {
         let python = try requireTool("python3", debianPackage: "python3")
-        let site = try TestSite(checks: 2)
+        let site = try await TestSite(checks: 2)
         defer { site.cleanup() }
         let port = try freeTCPPort()
         let conf = try FileSystem.readText("\(site.dir)/watchpost.conf")
         try FileSystem.writeAtomically("\(site.dir)/watchpost.conf", conf + "\n[web]\nlisten = 127.0.0.1:\(port)\n")
         try FileSystem.writeAtomically("\(site.dir)/poller.py", Self.poller)
         let pid = try site.start()
-        defer { stopProcess(pid, signal: SIGKILL, grace: 0) }
-        try await waitUntil("the web server listening", within: 60, detail: { site.log }) { () async -> Bool in site.log.contains("web server listening") }
+        defer { killAndReap(pid) }
+        try await waitUntil("the web server listening", within: 60, detail: { site.log }) { site.log.contains("web server listening") }
         // Threads before: each reload must end the old web server's and the old services' threads.
         func threadNames() -> String {
             ((try? FileSystem.listDirectory("/proc/\(pid)/task")) ?? []).map {
@@ -60,20 +60,21 @@ struct WebReloadProcessTests {
         }
         let stopFile = "\(site.dir)/poller.stop", counts = "\(site.dir)/poller.counts"
         let poller = try spawnProcess(python, ["\(site.dir)/poller.py", String(port), stopFile, counts], log: "\(site.dir)/poller.log")
-        defer { stopProcess(poller, signal: SIGKILL, grace: 0) }
+        defer { killAndReap(poller) }
         func answered() -> Int { Int(((try? FileSystem.readText(counts + ".live")) ?? "0").trimmingWhitespace()) ?? 0 }
         var namesBefore = ""
         for reload in 1...5 {
             // The board answers again between reloads, on connections kept open across them.
             let before = answered()
             try await waitUntil("the board answering before reload \(reload)", within: 60,
-                                detail: { (try? FileSystem.readText("\(site.dir)/poller.log")) ?? "" }) { () async -> Bool in answered() >= before + 20 }
+                                detail: { (try? FileSystem.readText("\(site.dir)/poller.log")) ?? "" }) { answered() >= before + 20 }
             if reload == 1 { namesBefore = threadNames() }
             kill(pid, SIGHUP)
             try await waitUntil("reload \(reload) done", within: 60, detail: { site.log }) { () async -> Bool in
-                site.log.ranges(of: "configuration reloaded").count >= reload || waitExit(pid, seconds: 0) != nil
+                if site.log.ranges(of: "configuration reloaded").count >= reload { return true }
+                return (await waitExit(pid, seconds: 0)) != nil
             }
-            let alive = waitExit(pid, seconds: 0) == nil
+            let alive = (await waitExit(pid, seconds: 0)) == nil
             #expect(alive, "the daemon died at reload \(reload):\n\(site.log.suffix(3000))")
             guard alive else { return }
         }
@@ -84,7 +85,8 @@ struct WebReloadProcessTests {
         let text = try FileSystem.readText(counts)
         let ok = text.split(separator: " ").first { $0.hasPrefix("ok=") }.flatMap { Int($0.dropFirst(3)) } ?? 0
         #expect(ok > 0, "the board answered nothing across the reloads: \(text)")
-        #expect(waitExit(pid, seconds: 0) == nil, "the daemon is gone after the reloads")
+        let aliveAtEnd = (await waitExit(pid, seconds: 0)) == nil
+        #expect(aliveAtEnd, "the daemon is gone after the reloads")
         // The web server's and the services' own threads are those of one configuration again
         // (before the fix each reload left 2 MHD-worker and the store/smtp threads behind).
         // libdispatch's workers come and go with the load and are not counted.
@@ -92,6 +94,6 @@ struct WebReloadProcessTests {
             names.split(separator: ",").map { $0.trimmingWhitespace() }.filter { ["MHD-worker", "store", "smtp", "imap"].contains($0) }.sorted()
         }
         try await waitUntil("the old configurations' threads ended (before the reloads: \(owned(namesBefore)))", within: 30,
-                            detail: { "threads now: " + threadNames() }) { () async -> Bool in owned(threadNames()) == owned(namesBefore) }
+                            detail: { "threads now: " + threadNames() }) { owned(threadNames()) == owned(namesBefore) }
     }
 }
