@@ -46,6 +46,7 @@ extension ReportRenderer {
     footer { margin-top: 6mm; font-size: 8pt; color: #666; border-top: 1px solid #ccc; padding-top: 2mm; }
     @media print { body { padding: 0; } h2 { break-after: avoid; } }
     td, th, p, code { overflow-wrap: anywhere; }
+    th { overflow-wrap: break-word; }  /* a column head never breaks inside a word ("Incid/ent") */
     svg { max-width: 100%; height: auto; }
     .scroll { overflow-x: auto; }
     @media screen and (max-width: 600px) {

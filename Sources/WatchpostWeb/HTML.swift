@@ -107,7 +107,7 @@ button{font:inherit;padding:.5rem 1rem;border-radius:.3rem;border:1px solid #1f6
 button.secondary{background:#fff;color:#1f6feb}.error{background:#ffebe9;border-color:#ff8182}.notice{background:#ddf4ff;border-color:#54aeff}
 .muted{color:#57606a;font-size:.9rem}ol.timeline{list-style:none;padding:0}ol.timeline li{border-left:3px solid #8c959f;padding:.2rem .7rem;margin:.3rem 0;background:#fff}
 td,th,p,li,dd,code,.card,h1,h2,h3,a{overflow-wrap:anywhere;word-break:break-word}img,svg,video{max-width:100%;height:auto}
-h3.site{font-size:1rem;margin:1rem 0 .3rem;color:#24476b}td.since{white-space:nowrap}
+th{overflow-wrap:break-word;word-break:normal}h3.site{font-size:1rem;margin:1rem 0 .3rem;color:#24476b}td.since{white-space:nowrap}
 @media (max-width:600px){table thead{display:none}table,table tbody,table tr{display:block;width:100%}table tr{border-bottom:2px solid #d8dee4;background:#fff;margin:0 0 .4rem}
 table td,table th{display:block;border:0;padding:.15rem .5rem}td[data-l]::before{content:attr(data-l)": ";color:#57606a;font-size:.85rem}td.since{white-space:normal}
 header .who{margin-left:0}}

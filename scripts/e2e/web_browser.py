@@ -125,6 +125,13 @@ try:
         nav = driver.execute_script("return document.querySelectorAll('header nav a').length")
         if scroll > inner:
             problems.append("%s at %d px: the page is %d px wide (scrolls sideways)" % (path[:60], width, scroll))
+        # A column head never breaks inside a word ("Incid/ent" at 1280 px): each word's box is on one line.
+        broken = driver.execute_script("""var out=[];document.querySelectorAll('th').forEach(function(th){
+            if(!th.getBoundingClientRect().width)return;var w=document.createTreeWalker(th,NodeFilter.SHOW_TEXT),n;
+            while((n=w.nextNode())){var re=/\\S+/g,m;while((m=re.exec(n.data))){var r=document.createRange();r.setStart(n,m.index);r.setEnd(n,m.index+m[0].length);
+            var tops={};Array.prototype.forEach.call(r.getClientRects(),function(x){tops[Math.round(x.top)]=1});if(Object.keys(tops).length>1)out.push(m[0]);}}});return out;""")
+        if broken:
+            problems.append("%s at %d px: column heads broken inside a word: %s" % (path[:60], width, ", ".join(broken[:5])))
         if "width=device-width" not in viewport:
             problems.append("%s: no viewport tag" % path[:60])
         if nav < 3:
