@@ -86,6 +86,13 @@ enum Fmt {
         return vi ? "Từ \(date(p.firstDay)) đến \(date(p.lastDay))" : "\(date(p.firstDay)) to \(date(p.lastDay))"
     }
 
+    /// The period with its first and last day, once: "Tháng 11/2026 (01/11/2026 – 30/11/2026)";
+    /// a range of days already names them ("Từ 15/11/2025 đến 14/05/2026"), so it is not repeated.
+    static func periodWithDays(_ p: ReportPeriod, _ language: Language) -> String {
+        let name = periodName(p, language)
+        return name.contains(date(p.firstDay)) ? name : name + " (\(date(p.firstDay)) – \(date(p.lastDay)))"
+    }
+
     static func html(_ s: String) -> String { htmlEscaped(s, apostrophe: false) }
 
     /// RFC 4180 field.

@@ -124,8 +124,8 @@ public enum ScheduledReports {
         for orgID in d.rule.recipients {
             guard let org = config.contacts.organisations[orgID] else { continue }
             var fields: [String: String] = [
-                "period": Fmt.periodName(d.period, .vi) + " (\(Fmt.date(d.period.firstDay)) – \(Fmt.date(d.period.lastDay)))",
-                "period_en": Fmt.periodName(d.period, .en) + " (\(Fmt.date(d.period.firstDay)) – \(Fmt.date(d.period.lastDay)))",
+                "period": Fmt.periodWithDays(d.period, .vi),
+                "period_en": Fmt.periodWithDays(d.period, .en),
                 "report": ReportRenderer.text([report]),
                 "availability": Fmt.percent(report.site.availability),
                 "availability_en": Fmt.percent(report.site.availability, comma: false),

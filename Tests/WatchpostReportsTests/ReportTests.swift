@@ -295,7 +295,9 @@ struct ReportTests {
         let fields = try #require(outbox.first { ($0["key"].string ?? "").contains("/yearly/tay-trang/2026/") }?["fields_json"].string)
         let decoded = try JSONDecoder().decode([String: String].self, from: Data(fields.utf8))
         #expect(decoded["basis"] == "32/2018/QĐ-UBND Điều 8.1" && decoded["due"] == "30/11/2026")
-        #expect(decoded["period"]?.contains("25/11/2025 – 24/11/2026") == true)
+        // The period names its days once (issue 15: "Từ 25/11/2025 đến 24/11/2026 (25/11/2025 – 24/11/2026)").
+        let period = decoded["period"] ?? ""
+        #expect(period.contains("25/11/2025") && period.contains("24/11/2026") && period.ranges(of: "25/11/2025").count == 1, "\(period)")
         // The email attaches the PDF and the CSV, written beside the database.
         #expect(decoded["attachment_pdf"] == "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.pdf")
         #expect(decoded["attachment_csv"] == "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.csv")
