@@ -50,11 +50,13 @@ public struct ExecProbe: Probe {
             case 2?: status = .critical
             default: status = .unknown
             }
-            // The plugin's own first line is its author's text, shown as is.
+            // The plugin's own first line is its author's text, usually English ("OK - 69% free on /"):
+            // it follows a Vietnamese sentence as a labelled technical detail, never as the sentence.
+            let name = command.split(separator: "/").last.map(String.init) ?? command
             let text: Message = summary.isEmpty
                 ? (outcome.signal.map { Message("probe.exec.signal", ["command": .text(command), "signal": .count($0)]) }
                     ?? Message("probe.exec.exit", ["command": .text(command), "code": .count(outcome.exitCode ?? -1)]))
-                : .untranslated(summary)
+                : Message("probe.exec.reported", ["command": .text(name), "status": .message(status.message), "output": .text(summary)])
             return CheckResult(status: status, text: text, measurements: perf, startedAt: start, duration: duration)
         } catch {
             return CheckResult(status: .unknown, text: Message("probe.exec.cannot-run", ["command": .text(command)]), detail: "\(error)",

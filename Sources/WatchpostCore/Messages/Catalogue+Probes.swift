@@ -8,6 +8,8 @@ extension Catalogue {
               en: "{command} did not finish within {limit}; killed"),
         .init("probe.exec.signal", vi: "Chương trình kiểm tra {command} bị dừng bởi tín hiệu {signal}",
               en: "{command} killed by signal {signal}"),
+        .init("probe.exec.reported", vi: "Chương trình kiểm tra {command} báo: {status}. Chi tiết kỹ thuật: {output}",
+              en: "{command} reported {status}: {output}"),
         .init("probe.exec.exit", vi: "Chương trình kiểm tra {command} kết thúc với mã {code}", en: "{command} exited {code}"),
         .init("probe.exec.cannot-run", vi: "Không chạy được chương trình kiểm tra {command}", en: "Cannot run {command}"),
         .init("finding.storage.reserve-used", vi: "Đĩa đã đầy, đã dùng phần dự trữ của cơ sở dữ liệu; còn trống {kib} KiB ({percent}%) tại {folder}",
