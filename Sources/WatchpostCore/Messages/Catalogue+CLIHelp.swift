@@ -16,7 +16,7 @@ extension Catalogue {
         .init("cli.unknown_command", vi: "không có lệnh “{command}”{hint}; xem “watchpost help”", en: "unknown command '{command}'{hint}; see 'watchpost help'"),
         .init("cli.did_you_mean", vi: " (có phải “{name}”?)", en: " (did you mean '{name}'?)"),
 
-        .init("cli.summary.run", vi: "chạy bộ giám sát (chạy nền trước; systemd Type=notify)", en: "run the monitor daemon (foreground; systemd Type=notify)"),
+        .init("cli.summary.run", vi: "chạy bộ giám sát ngay trong cửa sổ lệnh này, không tự tách ra chạy ngầm (để systemd quản lý, Type=notify)", en: "run the monitor daemon (foreground; systemd Type=notify)"),
         .init("cli.summary.check", vi: "kiểm tra tệp cấu hình và in mọi lỗi", en: "validate the configuration and print every error"),
         .init("cli.summary.status", vi: "xem mức độ của từng hạng mục giám sát và các sự cố đang mở", en: "show the state of every check and the open incidents"),
         .init("cli.summary.probe", vi: "chạy một hạng mục giám sát một lần và in kết quả (để kỹ thuật viên chẩn đoán)", en: "run one check once and print its result (technician's diagnostic)"),
