@@ -38,6 +38,65 @@ struct CatalogueCoverageTests {
         #expect(missing.isEmpty, "finding codes without a catalogue text: \(missing)")
     }
 
+    /// The code lists' enums by name, with their key prefix (the table above, by enum).
+    static let prefixOfCodeEnum: [String: String] = [
+        "LEDFindingCode": "finding.led.", "UPSFindingCode": "finding.power.", "NetworkFindingCode": "finding.network.",
+        "ContentFindingCode": "finding.", "FreshnessFindingCode": "finding.", "PlayerFindingCode": "finding.", "StorageFindingCode": "finding.",
+    ]
+
+    /// Every code constant a `…FindingCode` enum declares (`static let name = "code"`), read from
+    /// the source: a constant left out of the enum's `all` list is still found.
+    static func declaredFindingCodes(in text: String) throws -> [(codeEnum: String, code: String)] {
+        var out: [(String, String)] = []
+        var current: String? = nil
+        let opening = try NSRegularExpression(pattern: #"^public enum ([A-Za-z]+FindingCode)\b"#)
+        let constant = try NSRegularExpression(pattern: #"^\s+(?:public )?static let ([A-Za-z0-9]+) = "([^"]+)""#)
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = String(raw), ns = line as NSString, range = NSRange(location: 0, length: ns.length)
+            if let m = opening.firstMatch(in: line, range: range) { current = ns.substring(with: m.range(at: 1)); continue }
+            if line.hasPrefix("}") { current = nil; continue }
+            if let e = current, let m = constant.firstMatch(in: line, range: range) { out.append((e, ns.substring(with: m.range(at: 2)))) }
+        }
+        return out
+    }
+
+    /// Codes declared in `text` whose catalogue entry is missing, or whose enum the table lacks.
+    static func codesWithoutText(in text: String, path: String) throws -> [String] {
+        try declaredFindingCodes(in: text).compactMap { d in
+            guard let prefix = prefixOfCodeEnum[d.codeEnum] else { return "\(d.codeEnum) (\(path)): a code list the catalogue test does not know" }
+            return Catalogue.entries[MessageKey(prefix + d.code)] == nil ? "\(prefix + d.code) (\(d.codeEnum), \(path))" : nil
+        }
+    }
+
+    /// Derived from the probes' code constants, not from the `all` lists (a code left out of
+    /// `all` was never checked).
+    @Test func everyDeclaredFindingCodeHasACatalogueText() throws {
+        var missing: [String] = []
+        var declared = 0
+        for (path, text) in try Self.sources() {
+            declared += try Self.declaredFindingCodes(in: text).count
+            missing += try Self.codesWithoutText(in: text, path: path)
+        }
+        #expect(declared > 60, "found only \(declared) finding code constants")
+        #expect(missing.isEmpty, "finding codes declared without a catalogue text: \(missing)")
+    }
+
+    /// The scan fails on a planted code: a constant outside `all` without a text, and a new list.
+    @Test func theCodeScanCatchesACodeLeftOutOfTheList() throws {
+        let planted = """
+        public enum LEDFindingCode {
+            public static let cardsMissing = "cards-missing"
+            public static let plantedWithoutText = "planted-without-text"
+            public static let all = [cardsMissing]
+        }
+        public enum RadioFindingCode {
+            public static let silent = "silent"
+        }
+        """
+        let found = try Self.codesWithoutText(in: planted, path: "Planted.swift")
+        #expect(found.count == 2 && found[0].hasPrefix("finding.led.planted-without-text") && found[1].hasPrefix("RadioFindingCode"), "\(found)")
+    }
+
     @Test func everyTimelineKindHasBothLanguages() {
         var missing: [String] = []
         for kind in TimelineEvent.kinds {
@@ -160,6 +219,46 @@ struct CatalogueCoverageTests {
         """
         let found = try Self.literalPageText(in: page, path: "Probe.swift")
         #expect(found.count == 2 && found[0].hasPrefix("Probe.swift:3:") && found[1].hasPrefix("Probe.swift:4:"), "\(found)")
+    }
+
+    /// Brand and format names that read the same in both languages.
+    static let sameInBothLanguages: Set<String> = ["Watchpost", "CSV", "PDF", "HTML", "API", "JSON"]
+
+    /// Lines of the web module that put an English word between tags themselves (`<th>Since</th>`)
+    /// instead of a catalogue key; command examples inside `<code>` are not page text.
+    static func literalEnglishPageText(in text: String, path: String) throws -> [String] {
+        let between = try NSRegularExpression(pattern: #">([^<>"\\{}();=]*[A-Za-z]{2,}[^<>"\\{}();=]*)<"#)
+        var found: [String] = []
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = String(raw)
+            if line.trimmingWhitespace().hasPrefix("//") || line.contains("Result<") { continue }
+            if let r = line.range(of: " // ") { line = String(line[..<r.lowerBound]) }
+            let ns = line as NSString
+            for m in between.matches(in: line, range: NSRange(location: 0, length: ns.length)) {
+                let words = ns.substring(with: m.range(at: 1)).trimmingWhitespace()
+                if sameInBothLanguages.contains(words) { continue }
+                let before = ns.substring(to: m.range.location)
+                if let tag = before.range(of: "<", options: .backwards), before[tag.lowerBound...].hasPrefix("<code") { continue }
+                found.append("\(path):\(n + 1): \(words)")
+            }
+        }
+        return found
+    }
+
+    @Test func webPagesWriteNoEnglishWordsOutsideTheCatalogue() throws {
+        var literal: [String] = []
+        for (path, text) in try Self.sources() where path.hasPrefix("WatchpostWeb/") { literal += try Self.literalEnglishPageText(in: text, path: path) }
+        #expect(literal.isEmpty, "English page text written in the page instead of Catalogue+WebPages.swift: \(literal)")
+    }
+
+    @Test func theEnglishScanCatchesAPlantedHeading() throws {
+        let page = """
+        body += "<tr><th>Since</th><th>\\(PageText.html("web.t.since"))</th></tr>"
+        body += "<a href=\\"/x?format=csv\\">CSV</a> <code>watchpost report --period 2026-11</code>"
+        func f() -> Result<Int, Never> { .success(1) }
+        """
+        let found = try Self.literalEnglishPageText(in: page, path: "Planted.swift")
+        #expect(found == ["Planted.swift:1: Since"], "\(found)")
     }
 
     @Test func everyPageTextKeyExists() throws {
