@@ -97,7 +97,7 @@ public struct MailComposer: Sendable {
     /// The signed acknowledgement token for one notification to one recipient, if a link key is set.
     public func ackToken(for r: NotificationRequest) -> String? {
         guard let key = settings.linkKey, let incident = r.incidentID,
-              [.triggered, .escalated, .reminder, .reopened, .escalationNotice, .informed].contains(r.event) else { return nil }
+              [.triggered, .escalated, .reminder, .reopened, .escalationNotice].contains(r.event) else { return nil }
         return AckToken(incidentID: incident, level: r.level ?? 1, recipient: r.recipient.address.lowercased(),
                         expires: r.createdAt + settings.ackTokenTTL).signed(key: key)
     }
@@ -153,7 +153,8 @@ public struct MailComposer: Sendable {
         if rendered.count == 1 {
             subject = rendered[0].subject
         } else {
-            let sites = Set(requests.map { configuration.site($0.site)?.name ?? $0.site }).sorted().joined(separator: ", ")
+            // The place alone, as every other subject has it ("[Tây Trang] …"), not the site's full name.
+            let sites = Set(requests.map { r in configuration.site(r.site).map { $0.shortName.isEmpty ? $0.name : $0.shortName } ?? r.site }).sorted().joined(separator: ", ")
             subject = Catalogue.render(Message("mail.grouped.subject", ["site": .text(sites), "count": .count(rendered.count)]), .vi)
         }
         if subject.isEmpty { subject = "[Watchpost] \(site?.name ?? first.site)" }
