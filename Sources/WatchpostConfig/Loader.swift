@@ -407,7 +407,8 @@ public struct ConfigurationLoader {
 
     /// Templates of incident events (a placeholder only some events fill is checked against these).
     static let incidentTemplates: Set<String> = ["triggered", "escalated", "reminder", "reopened", "informed", "severity-raised",
-                                                 "acknowledged", "resolved", "committee-escalation", "comment", "finding-added", "incident"]
+                                                 "acknowledged", "resolved", "committee-escalation", "comment", "finding-added", "incident",
+                                                 "escalation-notice"]
 
     static func templateName(_ file: String) -> String? {
         guard let last = file.split(separator: "/").last, last.hasSuffix(".txt") else { return nil }

@@ -82,6 +82,7 @@ public enum TemplatePlaceholders {
         "by_org", "via", "via_en", "decision", "resolved_what", "added", "who", "added_en",
         // Vietnamese first (issue 15): each text in both languages, the place alone for subjects.
         "site_short", "summary_en", "since_en", "time_en", "category_en", "category_short", "detail", "ack_link_en", "incidents_en", "level_en", "period_en", "availability_en", "attachment_html", "check_name_en",
+        "value_en", "who_en", "note_en", "resolved_what_en",
     ]
 
     /// Placeholders only some events fill: a template of another event that uses one would print
@@ -93,8 +94,11 @@ public enum TemplatePlaceholders {
         "via": ["acknowledged", "resolved", "committee-escalation", "comment"],
         "via_en": ["acknowledged", "resolved", "committee-escalation", "comment"],
         "note": ["acknowledged", "resolved", "committee-escalation", "comment"],
+        "note_en": ["acknowledged", "resolved", "committee-escalation", "comment"],
+        "who_en": ["acknowledged", "resolved", "committee-escalation", "comment"],
         "decision": ["committee-escalation"],
         "resolved_what": ["resolved"],
+        "resolved_what_en": ["resolved"],
         "added": ["finding-added"],
         "added_en": ["finding-added"],
     ]

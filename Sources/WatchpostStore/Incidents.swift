@@ -232,7 +232,7 @@ extension Store {
     public func resolveIncident(_ id: Int64, by: String, via: String, note: String?, at: Instant, organisation: String? = nil) throws(WatchpostError) -> Incident {
         try mutateIncident(id) { inc in
             guard inc.isOpen else { throw WatchpostError(.usage, "incident #\(id) is already resolved") }
-            return inc.resolve(by: by, reason: "\(note ?? "resolved by hand") (\(via))", at: at, via: via, organisation: organisation, note: note)
+            return inc.resolve(by: by, reason: Incident.resolutionReason(note: note), at: at, via: via, organisation: organisation, note: note)
         }
     }
 
@@ -366,7 +366,11 @@ extension Store {
                 guard let w = try Store.maintenanceWindows(activeAt: nil, in: db).first(where: { $0.id == id }) else {
                     throw WatchpostError(.notFound, "no maintenance window \(id)", hint: "watchpost maintenance list")
                 }
-                guard w.window.end > at else { throw WatchpostError(.usage, "maintenance window \(id) already ended at \(w.window.end)") }
+                // A time a person reads: in words in the site's zone, never UTC with milliseconds (issue 15).
+                guard w.window.end > at else {
+                    throw WatchpostError(.usage, Message("maintenance.error.already-ended", ["id": .int(id), "at": .instant(w.window.end)]),
+                                         hint: Message("maintenance.error.see-list"))
+                }
                 let end = max(at, w.window.start + Seconds(milliseconds: 1))
                 try db.run("UPDATE maintenance_window SET end_ms = ?, stopped_ms = ? WHERE id = ?", end.milliseconds, at.milliseconds, id)
                 try Store.appendTimeline([TimelineEvent(at: at, site: w.window.site ?? "*", kind: "maintenance-stopped", actor: by,

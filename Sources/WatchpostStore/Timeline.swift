@@ -134,7 +134,7 @@ extension Store {
                                                  : Message("audit.timeline.deleted_many", ["first": n(expected), "last": n(e.seq - 1), "next": n(e.seq), "previous": n(expected - 1)]),
                            expected)
             } else if recomputed != e.hash {
-                problem = (Message("audit.timeline.edited", ["seq": n(e.seq), "kind": .text(e.event.kind), "at": .text(e.event.at.description)]), e.seq)
+                problem = (Message("audit.timeline.edited", ["seq": n(e.seq), "kind": .text(e.event.kind), "at": .instant(e.event.at)]), e.seq)
             } else if e.previousHash != prev {
                 problem = (Message("audit.timeline.inserted", ["seq": n(e.seq), "previous": n(e.seq - 1)]), e.seq)
             }

@@ -196,7 +196,7 @@ extension WebApp {
             // In Vietnamese from the catalogue: the kind's title and what happened (issue 15).
             let kind = Catalogue.contains(MessageKey("timeline.kind." + t.kind)) ? Catalogue.render(Message(MessageKey("timeline.kind." + t.kind)), .vi, zone: z) : t.kind
             let what = t.message.map { Catalogue.render($0, .vi, zone: z) } ?? t.text
-            body += "<li><span class=\"muted\">\(shortTime(t.at, z)) · \(esc(kind)) · \(esc(t.actor))</span><br>\(esc(what))\(t.message.map { "<br><span class=\"muted\" lang=\"en\">" + esc(Catalogue.render($0, .en, zone: z)) + "</span>" } ?? "")</li>"
+            body += "<li><span class=\"muted\">\(shortTime(t.at, z)) · \(esc(kind)) · \(esc(Catalogue.render(TimelineEvent.actorMessage(t.actor), .vi, zone: z)))</span><br>\(esc(what))\(t.message.map { "<br><span class=\"muted\" lang=\"en\">" + esc(Catalogue.render($0, .en, zone: z)) + "</span>" } ?? "")</li>"
         }
         body += "</ol>"
         return html(page(PageText.vi("web.t.incident", ["id": .text("\(i.id)")]), PageText.en("web.t.incident", ["id": .text("\(i.id)")]), user: who.name, role: user.role.rawValue, status: status, body: body))

@@ -83,7 +83,7 @@ let incidentsCommand = Command(
             }
             out(describe(inc))
             for e in try await service.timeline(incidentID: id) {
-                out("  \(HumanFormat.tableTime(e.event.at, zone: inc.zone))  \(e.event.actor.padded(10)) \(e.event.message.map { Catalogue.render($0, .vi, zone: inc.zone) } ?? e.event.text)")
+                out("  \(HumanFormat.tableTime(e.event.at, zone: inc.zone))  \(Catalogue.render(TimelineEvent.actorMessage(e.event.actor), .vi, zone: inc.zone).padded(10)) \(e.event.message.map { Catalogue.render($0, .vi, zone: inc.zone) } ?? e.event.text)")
             }
             return 0
         }

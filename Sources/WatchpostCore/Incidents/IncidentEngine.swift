@@ -265,7 +265,7 @@ public struct IncidentEngine: Sendable {
             // A worse severity carries its new findings in its own notice: one message, not two.
             let added = addFindings(&inc, result: result, category: category, site: siteIndexOfCheck[i], notify: status <= inc.severity)
             out.timeline += added.timeline; out.notifications += added.notifications
-            let s = inc.raiseSeverity(to: status, summary: result.summary, policy: site.escalation, at: t, inHours: site.schedule.isOn(at: t))
+            let s = inc.raiseSeverity(to: status, summary: result.summary, text: result.text, policy: site.escalation, at: t, inHours: site.schedule.isOn(at: t))
             out.timeline += s.timeline; out.notifications += s.notifications
             store(inc, &out)
             return nil
@@ -279,7 +279,7 @@ public struct IncidentEngine: Sendable {
             if let pid = openByCheck[specs[p].key], var pinc = incidents[pid] {
                 if !pinc.folded.contains(spec.key.check) { pinc.folded.append(spec.key.check) }
                 pinc.updatedAt = t
-                out.timeline.append(pinc.event("folded", Message("timeline.folded.summary", ["check": .text(spec.key.check), "summary": .message(result.text)]), at: t))
+                out.timeline.append(pinc.event("folded", Message("timeline.folded.summary", ["check": Self.checkName(spec.name), "summary": .message(result.text)]), at: t))
                 store(pinc, &out)
             }
             return "explained by power: \(specs[p].key.check)"
@@ -339,7 +339,7 @@ public struct IncidentEngine: Sendable {
         if specs[i].isPowerSource {
             for c in explained[i] where trackers[c].folded && !inc.folded.contains(specs[c].key.check) {
                 inc.folded.append(specs[c].key.check)
-                out.timeline.append(inc.event("folded", Message("timeline.folded", ["check": .text(specs[c].key.check)]), at: t))
+                out.timeline.append(inc.event("folded", Message("timeline.folded", ["check": Self.checkName(specs[c].name)]), at: t))
             }
         }
         if let w = maintenanceWindow(for: spec.key, category: inc.category, at: t) {
@@ -387,7 +387,7 @@ public struct IncidentEngine: Sendable {
                 return "power back, waiting for \(still.joined(separator: ", "))"
             }
         }
-        let s = inc.resolve(by: "engine", reason: "\(spec.name): OK", at: t)
+        let s = inc.resolve(by: "engine", reason: Message("resolution.reason.check-ok", ["check": Self.checkName(spec.name)]), at: t)
         out.timeline += s.timeline; out.notifications += s.notifications
         store(inc, &out)
         return nil
@@ -401,7 +401,7 @@ public struct IncidentEngine: Sendable {
         guard let id = openByCheck[specs[p].key], var inc = incidents[id], !trackers[p].isDown, inc.hold != .flapping else { return }
         let still = stillDown(folded: inc)
         guard still.isEmpty else { return }
-        let s = inc.resolve(by: "engine", reason: "power and \(inc.folded.isEmpty ? "the site" : inc.folded.joined(separator: ", ")) are back", at: t)
+        let s = inc.resolve(by: "engine", reason: Message(inc.folded.isEmpty ? "resolution.reason.power-back" : "resolution.reason.power-and-checks-back"), at: t)
         out.timeline += s.timeline; out.notifications += s.notifications
         store(inc, &out)
     }
@@ -608,7 +608,7 @@ public struct IncidentEngine: Sendable {
 
     public mutating func resolve(incidentID: Int64, by: String, note: String?, at: Instant) throws(WatchpostError) -> EngineOutput {
         guard var inc = incidents[incidentID], inc.isOpen else { throw WatchpostError(.notFound, "no open incident #\(incidentID)") }
-        let s = inc.resolve(by: by, reason: note ?? "resolved by hand", at: at, via: "cli", note: note)
+        let s = inc.resolve(by: by, reason: Incident.resolutionReason(note: note), at: at, via: "cli", note: note)
         var out = EngineOutput()
         out.timeline = s.timeline; out.notifications = s.notifications
         store(inc, &out)
@@ -664,6 +664,12 @@ public struct IncidentEngine: Sendable {
     }
 
     /// The measured values behind a result, for the first notice ("temperature 80 °C").
+    /// A check's configured name ("Vietnamese / English") as a parameter, each part in its language.
+    static func checkName(_ name: String) -> MessageValue {
+        guard let cut = name.firstRange(of: " / ") else { return .text(name) }
+        return .bilingual(vi: String(name[..<cut.lowerBound]), en: String(name[cut.upperBound...]))
+    }
+
     public static func measuredValue(_ r: CheckResult) -> String? {
         guard !r.measurements.isEmpty else { return nil }
         func number(_ v: Double) -> String {
@@ -671,7 +677,7 @@ public struct IncidentEngine: Sendable {
             guard v.isFinite, abs(v) < 1e12 else { return String(v) }
             let rounded = (v * 100).rounded() / 100
             let s = rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded)
-            return String(s.map { $0 == "." ? "," : $0 })  // Vietnamese decimal comma
+            return s  // a decimal point here; the Vietnamese part gets its comma from `Incident.vietnameseValue`
         }
         return r.measurements.prefix(6).map { m in "\(m.name) \(number(m.value))\(m.unit.isEmpty ? "" : " " + m.unit)" }.joined(separator: ", ")
     }

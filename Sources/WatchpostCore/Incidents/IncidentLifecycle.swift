@@ -44,7 +44,7 @@ extension Incident {
         // Every text a person reads in two forms: the Vietnamese part and its English translation
         // (docs/glossary.md); times in words in the site's zone, never ISO 8601 or milliseconds.
         let vi = MessageRenderer(language: .vi, zone: zone), en = MessageRenderer(language: .en, zone: zone)
-        f["status"] = severity.description; f["status_vi"] = severity.vietnamese; f["value"] = value ?? "—"
+        f["status"] = severity.description; f["status_vi"] = severity.vietnamese; f["value"] = value.map(Self.vietnameseValue) ?? "—"; f["value_en"] = value ?? "—"
         f["summary"] = vi(summaryText); f["summary_en"] = en(summaryText); f["detail"] = detail ?? "—"
         // The subject is what the incident opened with; older incidents kept only the English line.
         if let opening = subjectText { f["subject"] = vi(opening); f["subject_en"] = en(opening) }
@@ -87,6 +87,25 @@ extension Incident {
                          action: Message, at: Instant, extra: [String: String] = [:]) -> [NotificationRequest] {
         requests(event, step: step, to: recipients, level: level, action: Catalogue.render(action, .vi, zone: zone),
                  actionEnglish: Catalogue.render(action, .en, zone: zone), at: at, extra: extra)
+    }
+
+    /// Readings with the Vietnamese decimal comma ("size 12,5 MB"): a point between two digits
+    /// becomes a comma; the English part keeps the point (issue 15, Deliver 2).
+    static func vietnameseValue(_ value: String) -> String {
+        let chars = Array(value)
+        var out = ""
+        out.reserveCapacity(value.utf8.count)
+        for (i, c) in chars.enumerated() {
+            if c == ".", i > 0, i + 1 < chars.count, chars[i - 1].isASCII, chars[i - 1].isNumber, chars[i + 1].isASCII, chars[i + 1].isNumber { out.append(",") } else { out.append(c) }
+        }
+        return out
+    }
+
+    /// Why a person's resolution closed the incident: their note as they wrote it, or the
+    /// catalogue's "closed by hand" when they gave none.
+    public static func resolutionReason(note: String?) -> Message {
+        guard let n = note?.trimmingWhitespace(), !n.isEmpty else { return Message("resolution.reason.by-hand") }
+        return .untranslated(n)
     }
 
     /// The organisation worth naming beside a person: none when it is the person itself (an
@@ -210,7 +229,9 @@ extension Incident {
         }
         level = n
         setNextDeadline(after: n, policy: policy, from: at)
-        if let e = queuedEvent(step.notifications, what: Message("timeline.what.level", ["event": .message(Self.eventName(ev)), "level": .count(n)]), at: created) {
+        let what = ev == .escalated ? Message("timeline.what.escalated-level", ["level": .count(n)])
+                                    : Message("timeline.what.level", ["event": .message(Self.eventName(ev)), "level": .count(n)])
+        if let e = queuedEvent(step.notifications, what: what, at: created) {
             step.timeline.append(e)
         }
         updatedAt = created
@@ -271,11 +292,12 @@ extension Incident {
     /// The severity of an open incident rose (UPS warning → low battery): announced as such to
     /// everyone told so far, and to a level the new severity enters at that was not told yet —
     /// never as a missed deadline.
-    public mutating func raiseSeverity(to status: CheckStatus, summary newSummary: String, policy: EscalationPolicy, at: Instant, inHours: Bool) -> IncidentStep {
+    public mutating func raiseSeverity(to status: CheckStatus, summary newSummary: String, text newText: Message? = nil, policy: EscalationPolicy, at: Instant, inHours: Bool) -> IncidentStep {
         var step = IncidentStep()
         let before = severity
         severity = status
         summary = newSummary
+        if let newText { text = newText }
         updatedAt = at
         step.timeline.append(event("severity", Message("timeline.severity", ["from": .message(before.message), "to": .message(status.message)]), at: at))
         guard status > before, hold == nil else { return step }
@@ -292,7 +314,7 @@ extension Incident {
         for r in route.informedRecipients where !newly.contains(where: { $0.address == r.address }) { newly.append(r) }
         newly = newly.filter { r in !earlier.contains { $0.address == r.address } }
         remember(newly, level: newLevel)
-        let raised = Message("notice.action.severity-raised", ["from": .message(before.message), "to": .message(status.message), "summary": .text(newSummary)])
+        let raised = Message("notice.action.severity-raised", ["from": .message(before.message), "to": .message(status.message), "summary": .message(newText ?? .untranslated(newSummary))])
         step.notifications = requests(.severityRaised, step: "r\(round).s\(at.milliseconds)", to: earlier + newly, level: newLevel, action: raised, at: at)
         if newLevel != level {
             level = newLevel
@@ -347,10 +369,13 @@ extension Incident {
     /// The person fields of a notice: who, their organisation, the channel, the time and the note.
     func personFields(by: String, organisation: String?, channel: ActionChannel, note: String?, at: Instant) -> [String: String] {
         let org = Self.separateOrganisation(by, organisation)
+        let given = (note?.trimmingWhitespace()).flatMap { $0.isEmpty ? nil : $0 }
         return [
             // {{who}}: "Organisation (Name)", or the one name when an organisation acted itself.
-            "by": by, "by_org": organisation ?? "—", "who": org.map { "\($0) (\(by))" } ?? by, "via": channel.vietnamese, "via_en": channel.english,
-            "note": (note?.trimmingWhitespace()).flatMap { $0.isEmpty ? nil : $0 } ?? Catalogue.bilingual(Message("notice.note.none"), zone: zone),
+            "by": by, "by_org": organisation ?? "—", "who": org.map { "\($0) (\(by))" } ?? by, "who_en": org.map { "\($0) (\(by))" } ?? by, "via": channel.vietnamese, "via_en": channel.english,
+            // Each part in its own language: "(không có)" in the Vietnamese part, "(none)" in the English one.
+            "note": given ?? Catalogue.render(Message("notice.note.none"), .vi, zone: zone),
+            "note_en": given ?? Catalogue.render(Message("notice.note.none"), .en, zone: zone),
             "time": HumanFormat.dateTime(at, .vi, zone: zone), "time_en": HumanFormat.dateTime(at, .en, zone: zone),
         ]
     }
@@ -387,7 +412,9 @@ extension Incident {
     }
 
     /// Resolves the incident and tells everyone who was notified what was resolved, by whom, how.
-    public mutating func resolve(by: String, reason: String, at: Instant, via: String = "engine", organisation: String? = nil, note: String? = nil) -> IncidentStep {
+    /// What was resolved is the finding's catalogue message and `reason` a catalogue message too
+    /// (issue 15): the English one-line summary and probe words never become the Vietnamese sentence.
+    public mutating func resolve(by: String, reason: Message, at: Instant, via: String = "engine", organisation: String? = nil, note: String? = nil) -> IncidentStep {
         var step = IncidentStep()
         guard state != .resolved else { return step }
         state = .resolved
@@ -395,17 +422,26 @@ extension Incident {
         deadline = nil
         hold = nil
         updatedAt = at
-        let what = subject ?? summary
-        step.timeline.append(event("resolved", Message("timeline.resolved.what", ["by": .text(by), "reason": .text(reason), "what": .text(what)]), at: at, actor: by))
-        var person = personFields(by: by == "engine" ? "Watchpost" : by, organisation: organisation, channel: via == "engine" ? .cli : ActionChannel(via: via),
-                                  note: note ?? reason, at: at)
-        if via == "engine" {
+        let what = subjectText ?? summaryText
+        let actor = TimelineEvent.actorMessage(by)
+        let automatic = via == "engine"
+        var told: [String: MessageValue] = ["by": .message(actor), "reason": .message(reason), "what": .message(what)]
+        if !automatic { told["via"] = .message(ActionChannel(via: via).message) }
+        step.timeline.append(event("resolved", Message(automatic ? "timeline.resolved.what" : "timeline.resolved.what.via", told), at: at, actor: by))
+        var person = personFields(by: by, organisation: organisation, channel: automatic ? .cli : ActionChannel(via: via), note: note, at: at)
+        if automatic {
             person["via"] = Catalogue.render(Message("notice.via.automatic"), .vi, zone: zone)
             person["via_en"] = Catalogue.render(Message("notice.via.automatic"), .en, zone: zone)
         }
-        person["resolved_what"] = what
+        if by == "engine" || by.hasPrefix("responder:") {
+            person["who"] = Catalogue.render(actor, .vi, zone: zone); person["who_en"] = Catalogue.render(actor, .en, zone: zone)
+        }
+        person["resolved_what"] = Catalogue.render(what, .vi, zone: zone)
+        person["resolved_what_en"] = Catalogue.render(what, .en, zone: zone)
+        person["reason"] = Catalogue.render(reason, .vi, zone: zone)
+        person["reason_en"] = Catalogue.render(reason, .en, zone: zone)
         step.notifications = requests(.resolved, step: "r\(round)", to: notifiedRecipients, level: level,
-                                      action: Message("notice.action.resolved", ["what": .text(what), "reason": .text(reason)]), at: at, extra: person)
+                                      action: Message("notice.action.resolved", ["what": .message(what), "reason": .message(reason)]), at: at, extra: person)
         if let e = queuedEvent(step.notifications, what: Message("timeline.what.resolution"), at: at) { step.timeline.append(e) }
         return step
     }
@@ -448,8 +484,7 @@ extension Incident {
         } else {
             step.timeline.append(event("responder-failed", Message("timeline.responder-failed", ["name": .text(name), "outcome": .text(outcome)]), at: at, actor: "responder:\(name)"))
             step.notifications = requests(.responderFailed, step: name, to: notifiedRecipients, level: level,
-                                          action: "Tác vụ tự động \(name) thất bại: \(outcome)",
-                                          actionEnglish: "Automatic action \(name) failed: \(outcome)", at: at)
+                                          action: Message("notice.action.responder-failed", ["name": .text(name), "outcome": .text(outcome)]), at: at)
         }
         return step
     }

@@ -476,6 +476,15 @@ public struct TimelineEvent: Sendable, Hashable, Codable {
         self.text = text
     }
 
+    /// Who acted, as a person reads it (issue 15): the engine is "hệ thống", a responder
+    /// "tự động xử lý: name", `maintenance` "bảo trì"; a person's own name as is.
+    public static func actorMessage(_ actor: String) -> Message {
+        if actor == "engine" { return Message("actor.engine") }
+        if actor == "maintenance" { return Message("actor.maintenance") }
+        if actor.hasPrefix("responder:") { return Message("actor.responder", ["name": .text(String(actor.dropFirst("responder:".count)))]) }
+        return .untranslated(actor)
+    }
+
     /// An event told as a catalogue message; `text` keeps its English rendering.
     public init(at: Instant, site: String, checkID: String? = nil, incidentID: Int64? = nil, kind: String, actor: String = "engine", message: Message) {
         self.init(at: at, site: site, checkID: checkID, incidentID: incidentID, kind: kind, actor: actor, text: Catalogue.render(message, .en))
