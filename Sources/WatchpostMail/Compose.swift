@@ -97,7 +97,7 @@ public struct MailComposer: Sendable {
     /// The signed acknowledgement token for one notification to one recipient, if a link key is set.
     public func ackToken(for r: NotificationRequest) -> String? {
         guard let key = settings.linkKey, let incident = r.incidentID,
-              [.triggered, .escalated, .reminder, .reopened, .escalationNotice].contains(r.event) else { return nil }
+              [.triggered, .escalated, .reminder, .reopened, .escalationNotice, .informed].contains(r.event) else { return nil }
         return AckToken(incidentID: incident, level: r.level ?? 1, recipient: r.recipient.address.lowercased(),
                         expires: r.createdAt + settings.ackTokenTTL).signed(key: key)
     }
@@ -170,15 +170,20 @@ public struct MailComposer: Sendable {
             var v = head + r.vietnamese
             var e = head + r.english
             if let t = ackToken(for: req) {
-                v += "\n" + Catalogue.render(Message("mail.ack.code", ["code": .text(t)]), .vi)
-                if !r.english.isEmpty { e += "\n" + Catalogue.render(Message("mail.ack.code", ["code": .text(t)]), .en) }
+                // A for-information notice asks for no acknowledgement ("không cần tiếp nhận"): its
+                // code is only the incident's reference for a reply (the Department's "ĐỀ XUẤT UBND").
+                let code = Message(req.event == .informed ? "mail.reference.code" : "mail.ack.code", ["code": .text(t)])
+                v += "\n" + Catalogue.render(code, .vi)
+                if !r.english.isEmpty { e += "\n" + Catalogue.render(code, .en) }
             }
             vi.append(v)
             if !r.english.isEmpty { en.append(e) }
         }
         if !tokens.isEmpty && repliesEnabled {
-            vi.append(Catalogue.render(Message("mail.ack.reply_hint"), .vi))
-            en.append(Catalogue.render(Message("mail.ack.reply_hint"), .en))
+            if requests.contains(where: { $0.event != .informed }) {
+                vi.append(Catalogue.render(Message("mail.ack.reply_hint"), .vi))
+                en.append(Catalogue.render(Message("mail.ack.reply_hint"), .en))
+            }
             // The Department decides whether a matter goes to the Provincial People's Committee
             // (Tây Trang 7.1.3, last paragraph): its notices say how to do it by reply.
             let roles = first.recipient.roles ?? configuration.contacts.party(first.recipient.address)?.roles ?? []

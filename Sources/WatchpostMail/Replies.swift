@@ -242,7 +242,8 @@ public struct ReplyProcessor: Sendable {
                 }
             case .failure(let error):
                 switch error {
-                case .expired(let at): problems.append(("mã tiếp nhận đã hết hạn lúc \(at)", "the code expired at \(at)"))
+                // In words in the site's zone, never ISO 8601 with milliseconds (issue 15).
+                case .expired(let at): problems.append(("mã tiếp nhận đã hết hạn lúc \(HumanFormat.dateTime(at, .vi))", "the code expired at \(HumanFormat.dateTime(at, .en))"))
                 case .forged: problems.append(("mã tiếp nhận không hợp lệ (bị sửa hoặc giả mạo)", "the code is not valid (altered or forged)"))
                 case .malformed: problems.append(("mã tiếp nhận bị hỏng", "the code is damaged"))
                 }

@@ -57,7 +57,9 @@ struct CommitteeReplyTests {
         }
         // The Department's notice carries its code and says how to put the matter to the Committee.
         let departmentMail = ParsedMail(composer.compose(rows: [toDepartment], now: t0, thread: []).0.data).text
-        #expect(departmentMail.contains("Mã tiếp nhận: v1.") && departmentMail.contains("Acknowledgement code: v1."), "\(departmentMail)")
+        // For information: a reference for the reply, not an acknowledgement code (issue 15).
+        #expect(departmentMail.contains("Mã tham chiếu sự cố (giữ nguyên khi trả lời thư): v1.") && departmentMail.contains("Incident reference (keep it when replying): v1."), "\(departmentMail)")
+        #expect(!departmentMail.contains("Mã tiếp nhận") && !departmentMail.contains("TIẾP NHẬN (có thể"), "\(departmentMail)")
         #expect(departmentMail.contains("ĐỀ XUẤT UBND"))
 
         let actions = IncidentServiceActions(service: IncidentService(store: store), contacts: config.contacts,

@@ -84,7 +84,7 @@ func request(_ key: String, to address: String, name: String = "Đồn Biên ph�
                         recipient: NotificationRecipient(address: address, displayName: name, contactID: "test"), template: event.rawValue,
                         fields: ["check": check, "check_name": "Bộ điều khiển LED", "status": "CRITICAL", "status_vi": "NGHIÊM TRỌNG",
                                  "summary": summary, "since": "07:30", "category": "technical", "category_vi": "Sự cố kỹ thuật",
-                                 "action": "Kiểm tra nguồn điện", "action_en": "Check the power", "notified": "Kỹ thuật"],
+                                 "action": "Kiểm tra nguồn điện", "action_en": "Check the power", "notified": "Kỹ thuật", "resolved_what": summary],
                         createdAt: at)
 }
 

@@ -119,7 +119,10 @@ struct VietnameseNoticeTests {
         let out = engine.handle(CheckResult.from(findings: [f], ok: .untranslated(""), startedAt: t0), for: Self.key("content"))
         let informed = try #require(out.notifications.first { $0.event == .informed })
         let (_, mail) = composer.compose(rows: [OutboxRow(id: 1, request: informed)], now: t0, thread: [])
+        // The code stays as the incident's reference for a reply (the Department's ĐỀ XUẤT UBND),
+        // never as an acknowledgement code, and no hint asks to acknowledge.
         #expect(mail.text.contains("không cần tiếp nhận") && !mail.text.contains("Mã tiếp nhận") && !mail.text.contains("Acknowledgement code"), "\(mail.text)")
+        #expect(mail.text.contains("Mã tham chiếu sự cố") && !mail.text.contains("Để tiếp nhận sự cố"), "\(mail.text)")
         let triggered = try #require(out.notifications.first { $0.event == .triggered })
         let (_, grouped) = composer.compose(rows: [OutboxRow(id: 2, request: triggered), OutboxRow(id: 3, request: informed)], now: t0, thread: [])
         #expect(grouped.subject == "[Tây Trang] 2 thông báo mới", "\(grouped.subject)")

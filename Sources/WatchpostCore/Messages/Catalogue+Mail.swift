@@ -6,6 +6,7 @@ extension Catalogue {
         .init("mail.grouped.subject", vi: "[{site}] {count} thông báo mới", en: "[{site}] {count} new notifications"),
         .init("mail.grouped.intro", vi: "Có {count} thông báo mới gửi {recipient}:", en: "{count} new notifications for {recipient}:"),
         .init("mail.ack.code", vi: "Mã tiếp nhận: {code}", en: "Acknowledgement code: {code}"),
+        .init("mail.reference.code", vi: "Mã tham chiếu sự cố (giữ nguyên khi trả lời thư): {code}", en: "Incident reference (keep it when replying): {code}"),
         .init("mail.ack.by_reply_link", vi: "trả lời thư này, dòng đầu ghi TIẾP NHẬN", en: "reply to this email with ACK on the first line"),
         .init("mail.ack.reply_hint",
               vi: "Để tiếp nhận sự cố, đề nghị trả lời thư này với dòng đầu tiên là TIẾP NHẬN (có thể ghi chú ở các dòng sau); khi đã khắc phục: ĐÃ XỬ LÝ.",
