@@ -16,8 +16,8 @@ struct VietnameseNoticeTests {
     static let tayTrang = "tay-trang"
 
     /// The engine for Tây Trang with `checks`, and a composer with the shipped templates.
-    func setUp(_ checks: [CheckSpec]) throws -> (engine: IncidentEngine, composer: MailComposer) {
-        let cfg = try MailTestConfig(smtpPort: 2525)
+    func setUp(_ checks: [CheckSpec]) async throws -> (engine: IncidentEngine, composer: MailComposer) {
+        let cfg = try await MailTestConfig(smtpPort: 2525)
         defer { cfg.cleanup() }
         let (config, settings) = try cfg.load()
         var s = EngineSettings(configuration: try ConfigurationLoader.load(root: TestPaths.packageRoot))
@@ -45,8 +45,8 @@ struct VietnameseNoticeTests {
 
     /// Defect 1: it read "Đã khắc phục: 127.0.0.1: unreachable (Operation not permitted)" (the
     /// English subject as the sentence), and the timeline "engine xác định đã khắc phục …".
-    @Test func resolutionNamesTheFindingInVietnameseAndTheErrnoOnlyAsTechnicalDetail() throws {
-        let made = try setUp([Self.uplink])
+    @Test func resolutionNamesTheFindingInVietnameseAndTheErrnoOnlyAsTechnicalDetail() async throws {
+        let made = try await setUp([Self.uplink])
         var engine = made.engine
         let composer = made.composer
         _ = engine.handle(Self.unreachable(at: Self.eight), for: Self.key("uplink"))
@@ -74,8 +74,8 @@ struct VietnameseNoticeTests {
 
     /// Defect 2: the units already told got the new-incident template ("thông báo sự cố mới"),
     /// without "chuyển lên cấp 2", and the timeline read "chuyển lên cấp cấp 2".
-    @Test func escalationNoticeToUnitsAlreadyToldHasItsOwnTemplate() throws {
-        let made = try setUp([Self.content])
+    @Test func escalationNoticeToUnitsAlreadyToldHasItsOwnTemplate() async throws {
+        let made = try await setUp([Self.content])
         var engine = made.engine
         let composer = made.composer
         let t0 = Instant.parse("2026-11-24T02:00:00+07:00")!
@@ -96,8 +96,8 @@ struct VietnameseNoticeTests {
 
     /// Defect 3: readings were written once with a decimal comma for both parts ("rtt_min 0,07 ms"
     /// under "readings:"). Vietnamese: comma; English: point; English dates in the English part.
-    @Test func readingsHaveACommaInVietnameseAndAPointInEnglish() throws {
-        let made = try setUp([Self.uplink])
+    @Test func readingsHaveACommaInVietnameseAndAPointInEnglish() async throws {
+        let made = try await setUp([Self.uplink])
         var engine = made.engine
         let composer = made.composer
         let out = engine.handle(Self.unreachable(at: Self.eight), for: Self.key("uplink"))
@@ -110,8 +110,8 @@ struct VietnameseNoticeTests {
 
     /// Defect 5: the for-information notice says no acknowledgement is needed, yet it carried an
     /// acknowledgement code; and a grouped subject named the site in full.
-    @Test func forInformationNoticeHasNoAcknowledgementCodeAndGroupedSubjectsUseTheShortName() throws {
-        let made = try setUp([Self.content])
+    @Test func forInformationNoticeHasNoAcknowledgementCodeAndGroupedSubjectsUseTheShortName() async throws {
+        let made = try await setUp([Self.content])
         var engine = made.engine
         let composer = made.composer
         let t0 = Instant.parse("2026-11-24T02:00:00+07:00")!
