@@ -120,9 +120,47 @@ final class AcceptedAwaitingCommit: Sendable {
     var all: [Int64] { ids.withLock { Array($0).sorted() } }
 }
 
+/// What every outbox worker of one database shares in this process. A reload makes a new worker
+/// while the old one may still be inside a send (a libcurl call cannot be interrupted): with a
+/// slow server the new worker offered the same messages again, and each arrived twice (#21
+/// review, session 5). So one pass at a time per database, and one set of messages accepted but
+/// not yet committed.
+final class OutboxProcessState: Sendable {
+    let accepted = AcceptedAwaitingCommit()
+    let passes = OnePassAtATime()
+
+    private static let byDatabase = Mutex<[String: OutboxProcessState]>([:])
+    static func shared(database: String) -> OutboxProcessState {
+        byDatabase.withLock { all in
+            if let s = all[database] { return s }
+            let s = OutboxProcessState()
+            all[database] = s
+            return s
+        }
+    }
+}
+
+/// A first-come, first-served lock for async code: `acquire` suspends until the holder releases.
+actor OnePassAtATime {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// Passes waiting for the one in progress (tests watch a reload's new worker queue here).
+    var waitingCount: Int { waiting.count }
+
+    func acquire() async {
+        guard busy else { busy = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+}
+
 public struct OutboxWorker: Sendable {
     public let name = "outbox"
-    let accepted = AcceptedAwaitingCommit()
+    let shared: OutboxProcessState
+    var accepted: AcceptedAwaitingCommit { shared.accepted }
     /// The retry delay while the server cannot be reached at all: one connection attempt per
     /// pass of the batch, so the backlog leaves within this long of the server's return.
     static let unreachableRetry = Seconds.seconds(20)
@@ -141,6 +179,7 @@ public struct OutboxWorker: Sendable {
         self.composer = MailComposer(settings: settings, configuration: configuration)
         self.transport = transport ?? SMTPTransport(endpoint: settings.smtp, helo: settings.helo)
         self.logger = logger
+        self.shared = OutboxProcessState.shared(database: store.path)
     }
 
     public func run() async throws {
@@ -170,6 +209,13 @@ public struct OutboxWorker: Sendable {
     /// One pass: group, then send what is due.
     @discardableResult
     public func tick() async -> TickReport {
+        await shared.passes.acquire()
+        let report = await pass()
+        await shared.passes.release()
+        return report
+    }
+
+    private func pass() async -> TickReport {
         var report = TickReport()
         do {
             try await commitAccepted()
@@ -246,6 +292,9 @@ public struct OutboxWorker: Sendable {
         var released = false
         let unreachableNext = clock.now() + Self.unreachableRetry
         for mail in due where !accepted.contains(mail.id) {
+            // Stopped (a reload or shutdown): what is not sent yet is left to the next worker,
+            // which may have other SMTP settings.
+            if Task.isCancelled { report.more = false; break }
             if let down = connectionDown {
                 // The server is unreachable: the rest of the batch waits exactly as long as this
                 // one, all due again together so that they leave together, in order.
