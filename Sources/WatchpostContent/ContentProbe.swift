@@ -109,6 +109,10 @@ public enum ManifestLoader {
     }
 
     /// The outcome and the file's exact bytes (nil when it could not be read).
+    /// How a `.missing` verdict begins when the manifest is there but cannot be read (an I/O
+    /// error on the share, not a regular file): a technical fault, not a missing approval.
+    public static let unreadablePrefix = "cannot read manifest "
+
     static func loadKeepingBytes(manifest: String, publicKey: String, now: Instant) -> (Outcome, [UInt8]?) {
         let key: [UInt8]
         do {
@@ -121,7 +125,7 @@ public enum ManifestLoader {
         }
         let bytes: [UInt8]
         do { bytes = try FileSystem.readBytes(manifest, limit: ContentCheckSettings.maxManifestBytes) } catch {
-            return (.verdict(.missing(error.errno == SystemError.noEntry ? "no manifest at \(manifest)" : "cannot read manifest \(manifest): \(error.reason)")), nil)
+            return (.verdict(.missing(error.errno == SystemError.noEntry ? "no manifest at \(manifest)" : "\(unreadablePrefix)\(manifest): \(error.reason)")), nil)
         }
         return (.verdict(ManifestVerdict.judge(bytes: bytes, publicKey: key, at: now)), bytes)
     }
@@ -156,11 +160,11 @@ public enum ManifestLoader {
         let (outcome, bytes) = loadKeepingBytes(manifest: manifest, publicKey: publicKey, now: now)
         var reading = Reading(outcome: outcome)
         guard let archive, let bytes, case .verdict(let v) = outcome, let m = v.trustedManifest else { return reading }
-        if let top = archive.replayedBelow(m) {
+        if let top = archive.replayedBelow(m, scope: manifest) {
             reading.replayedBelow = top
             return reading
         }
-        do { reading.archivedID = try archive.keep(bytes: bytes, manifest: m) } catch {
+        do { reading.archivedID = try archive.keep(bytes: bytes, manifest: m, scope: manifest) } catch {
             reading.archiveProblem = "cannot keep the manifest in the archive \(archive.folder): \(error.reason)"
         }
         return reading
@@ -209,12 +213,28 @@ public enum ContentJudge {
                 out.append(Finding(.critical, code: C.manifestMalformed, Message("finding.content.manifest-malformed", ["manifest": .text(manifestPath)]),
                                    detail: "\(e)", securityRelevant: true))
             case .missing(let why):
+                // A missing or unmounted media folder takes the manifest kept in it away too: that is
+                // a technical fault (issue 14 point 3: "a missing media folder or an unreadable share
+                // is technical"), reported below as `folder-unavailable`, not a security incident.
+                // Only a manifest missing beside content that plays is a security matter.
+                if let scan, scan.folderError != nil || scan.entries.isEmpty { break }
+                if why.hasPrefix(ManifestLoader.unreadablePrefix) {
+                    // There but unreadable (I/O error on the share): technical, nothing is judged.
+                    out.append(Finding(.critical, code: C.folderUnavailable, Message("finding.content.folder-unavailable"), detail: why))
+                    return (out, 0)
+                }
                 out.append(Finding(.critical, code: C.manifestMissing, Message("finding.content.manifest-missing", ["manifest": .text(manifestPath)]), detail: why, securityRelevant: true))
             }
         }
         guard let scan else { return (out, 0) }
         if let why = scan.folderError {
             out.append(Finding(.critical, code: C.folderUnavailable, Message("finding.content.folder-unavailable"), detail: why))
+            return (out, 0)
+        }
+        if scan.entries.isEmpty, case .verdict(.missing(let why)) = manifest {
+            // An empty folder without its manifest: the share is not mounted (nothing can play).
+            out.append(Finding(.critical, code: C.folderUnavailable, Message("finding.content.folder-unavailable"),
+                               detail: "\(why); the media folder is empty (not mounted?)"))
             return (out, 0)
         }
         guard let manifest = trusted else { return (out, 0) }
@@ -247,8 +267,9 @@ public enum ContentJudge {
                 out.append(Finding(.critical, code: C.symlinkEscape, Message("finding.content.symlink-escape", ["path": .text(path)]),
                                    detail: "→ \(target)", securityRelevant: true))
             case .unreadable(let path, let reason):
+                // Technical: the share or file cannot be read (issue 14 point 3), nothing is known to be unapproved.
                 out.append(Finding(.warning, code: C.unreadableFile, Message("finding.content.unreadable-file", ["path": .text(path)]),
-                                   detail: reason, securityRelevant: true))
+                                   detail: reason))
             case .changing(let path):
                 out.append(Finding(.warning, code: C.changedWhileHashing, Message("finding.content.changed-while-hashing", ["path": .text(path)]),
                                    securityRelevant: true))

@@ -63,16 +63,40 @@ public struct ManifestArchive: Sendable {
     }
 
     /// Whether `manifest` would replay an older approval: its sequence is below the highest one
-    /// accepted. Returns that highest sequence when it is a replay.
-    public func replayedBelow(_ manifest: Manifest) -> Int64? {
-        guard let top = highestSequence(), manifest.effectiveSequence < top else { return nil }
+    /// accepted. Returns that highest sequence when it is a replay. `scope` (the manifest file a
+    /// check reads): the highest accepted for that file only — two content checks at one site,
+    /// signed with one key, each have their own sequence and must not flag each other's manifests
+    /// as replayed (review of issue #14). The content and player checks reading one manifest
+    /// share its scope. Without a scope, the site's highest.
+    public func replayedBelow(_ manifest: Manifest, scope: String? = nil) -> Int64? {
+        let highest: Int64?
+        if let scope { highest = highestSequence(scope: scope) } else { highest = highestSequence() }
+        guard let top = highest, manifest.effectiveSequence < top else { return nil }
         return top
+    }
+
+    /// Where the highest sequence accepted for one manifest file is kept.
+    func scopeFile(_ scope: String) -> String { "\(folder)/scopes/\(Self.id(of: Array(scope.utf8)).prefix(32)).sequence" }
+
+    /// The highest sequence accepted for one manifest file (nil: none yet).
+    public func highestSequence(scope: String) -> Int64? {
+        guard let text = try? FileSystem.readText(scopeFile(scope)) else { return nil }
+        return Int64(text.trimmingWhitespace())
     }
 
     /// Keeps a trusted manifest (call only after its signature verified and it is not a replay).
     /// Returns its id. Idempotent: an archived file is never rewritten.
     @discardableResult
-    public func keep(bytes: [UInt8], manifest: Manifest) throws(SystemError) -> String {
+    public func keep(bytes: [UInt8], manifest: Manifest, scope: String? = nil) throws(SystemError) -> String {
+        let id = try keepFile(bytes: bytes, manifest: manifest)
+        if let scope, manifest.effectiveSequence > (highestSequence(scope: scope) ?? Int64.min) {
+            try FileSystem.makeDirectories("\(folder)/scopes")
+            try FileSystem.writeAtomically(scopeFile(scope), "\(manifest.effectiveSequence)\n")
+        }
+        return id
+    }
+
+    func keepFile(bytes: [UInt8], manifest: Manifest) throws(SystemError) -> String {
         let id = Self.id(of: bytes)
         let path = "\(folder)/\(Self.fileName(sequence: manifest.effectiveSequence, id: id))"
         if FileSystem.exists(path) { return id }

@@ -117,6 +117,8 @@ public struct WebUser: Sendable, Hashable, Codable {
     public var lockedUntil: Instant
     public var created: Instant
     public var passwordChanged: Instant
+    /// The organisation the account acts for (`user add --org`), named in notices with the person.
+    public var organisation: String? = nil
 }
 
 public struct WebSession: Sendable, Hashable {
@@ -182,17 +184,17 @@ extension Store {
     // MARK: - Users
 
     public func users() throws(WatchpostError) -> [WebUser] {
-        do { return try db.query("SELECT * FROM web_user ORDER BY login").map(Store.user(from:)) }
+        do { return try db.query("SELECT * FROM web_user ORDER BY login").map { try withOrganisation(Store.user(from: $0)) } }
         catch { throw storageError("cannot list users", error) }
     }
 
     public func user(login: String) throws(WatchpostError) -> WebUser? {
-        do { return try db.query("SELECT * FROM web_user WHERE login = ?", login).first.map(Store.user(from:)) }
+        do { return try db.query("SELECT * FROM web_user WHERE login = ?", login).first.map { try withOrganisation(Store.user(from: $0)) } }
         catch { throw storageError("cannot read user \(login)", error) }
     }
 
     public func user(apiTokenHash: String) throws(WatchpostError) -> WebUser? {
-        do { return try db.query("SELECT * FROM web_user WHERE api_token_hash = ?", apiTokenHash).first.map(Store.user(from:)) }
+        do { return try db.query("SELECT * FROM web_user WHERE api_token_hash = ?", apiTokenHash).first.map { try withOrganisation(Store.user(from: $0)) } }
         catch { throw storageError("cannot look up API token", error) }
     }
 
@@ -243,6 +245,7 @@ extension Store {
                    (try db.query("SELECT count(*) FROM web_user").first?[0].int ?? 0) > 1 {
                     throw WatchpostError(.usage, "'\(login)' is the last admin; add another admin first")
                 }
+                try db.run("DELETE FROM web_user_organisation WHERE user_id = ?", u.id)
                 try db.run("DELETE FROM web_user WHERE id = ?", u.id)
             }
         } catch let e as WatchpostError { throw e } catch { throw storageError("cannot remove user \(login)", error) }
@@ -299,7 +302,7 @@ extension Store {
                        s.expires_ms AS s_expires, u.* FROM web_session s JOIN web_user u ON u.id = s.user_id
                 WHERE s.token_hash = ? AND s.expires_ms > ?
                 """, tokenHash, clock.now().milliseconds).first else { return nil }
-            return WebSession(tokenHash: r["s_hash"].string ?? "", user: Store.user(from: r), csrfToken: r["s_csrf"].string ?? "",
+            return WebSession(tokenHash: r["s_hash"].string ?? "", user: try withOrganisation(Store.user(from: r)), csrfToken: r["s_csrf"].string ?? "",
                               address: r["s_address"].string ?? "", created: Instant(milliseconds: r["s_created"].int ?? 0),
                               expires: Instant(milliseconds: r["s_expires"].int ?? 0))
         } catch { throw storageError("cannot read session", error) }

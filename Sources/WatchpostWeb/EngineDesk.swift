@@ -86,7 +86,9 @@ public struct EngineDesk: IncidentDesk {
     public func respond(_ id: Int64, action: String, check: String, by actor: IncidentActor, note: String?) async throws(WatchpostError) -> RestoringOutcome {
         guard let restoring else { throw WatchpostError(.configuration, Catalogue.render(Message("web.respond.unavailable"), .en)) }
         guard try await writer.incident(id) != nil else { throw WatchpostError(.notFound, "no incident #\(id)") }
-        return try await restoring.restore(action, check: check, incidentID: id, by: actor.name, via: actor.via, note: note)
+        // The person and their organisation, once (issue 14 point 6), as on the other notices.
+        let by = actor.organisation.flatMap { $0.isEmpty || $0 == actor.name ? nil : "\(actor.name) (\($0))" } ?? actor.name
+        return try await restoring.restore(action, check: check, incidentID: id, by: by, via: actor.via, note: note)
     }
 
     public func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: Message) async {

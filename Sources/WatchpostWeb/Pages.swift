@@ -291,7 +291,7 @@ extension WebApp {
         var rows = ""
         for u in users {
             rows += """
-            <tr><td data-l="\(PageText.html("web.col.login"))">\(esc(u.login))</td><td data-l="\(PageText.html("web.col.name"))">\(esc(u.displayName))</td>
+            <tr><td data-l="\(PageText.html("web.col.login"))">\(esc(u.login))</td><td data-l="\(PageText.html("web.col.name"))">\(esc(u.displayName))\(u.organisation.map { "<br><span class=\"muted\">\(esc($0))</span>" } ?? "")</td>
             <td data-l="\(PageText.html("web.col.role"))">\(esc(roleLabel(u.role))) <span class="muted">(\(u.role))</span></td>
             <td data-l="">\(u.login.lowercased() == who.name?.lowercased() ? "" : "<form class=\"inline\" method=\"post\" action=\"/users/\(urlEncode(u.login))/remove\"><input type=\"hidden\" name=\"csrf\" value=\"\(csrf)\"><button type=\"submit\" class=\"secondary\">\(PageText.html("web.t.remove"))</button></form>")</td></tr>
             """
@@ -305,6 +305,7 @@ extension WebApp {
         <label for="u-login">\(PageText.html("web.col.login_2"))</label><input type="text" id="u-login" name="login" required pattern="[A-Za-z0-9._-]{2,64}">
         <label for="u-name">\(PageText.html("web.col.name"))</label><input type="text" id="u-name" name="name" required>
         <label for="u-role">\(PageText.html("web.col.role"))</label><select id="u-role" name="role">\(roleOptions)</select>
+        <label for="u-org">\(PageText.html("web.col.organisation"))</label><input type="text" id="u-org" name="organisation" maxlength="200">
         <label for="u-pass">\(PageText.html("web.users.password", ["min": "\(PasswordHash.minimumLength)"]))</label><input type="password" id="u-pass" name="password" required autocomplete="new-password">
         <p><button type="submit">\(PageText.html("web.t.add"))</button></p></form>
         """
@@ -324,6 +325,8 @@ extension WebApp {
             do {
                 let hash = try await runBlocking { try PasswordHash.make(password) }
                 try await store.addUser(login: login, displayName: String(name.prefix(200)), role: role, email: nil, passwordHash: hash)
+                let org = (form["organisation"] ?? "").trimmingWhitespace()
+                if !org.isEmpty { try await store.setUserOrganisation(login: login, organisation: org) }
                 await audit(who, action: "add user \(login) (\(role))", allowed: true, status: 200, reason: "done", incident: nil)
                 return await usersPage(who, message: PageText.text("web.t.added", ["login": .text("\(login)")]))
             } catch let e as WatchpostError {

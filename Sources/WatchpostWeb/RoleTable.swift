@@ -9,16 +9,7 @@ public enum RoleTable {
     /// A Markdown table, one row per role.
     public static func markdown(_ language: Language = .en) -> String {
         func t(_ key: String) -> String { Catalogue.render(Message(MessageKey(key)), language) }
-        func byCategory(_ role: UserRole, _ action: WebAction) -> String {
-            let security = AccessPolicy.decide(role, action, category: .security).allowed
-            let technical = AccessPolicy.decide(role, action, category: .technical).allowed
-            switch (security, technical) {
-            case (true, true): return t("roles.table.both")
-            case (true, false): return t("roles.table.security")
-            case (false, true): return t("roles.table.technical")
-            case (false, false): return t("roles.table.no")
-            }
-        }
+        func byCategory(_ role: UserRole, _ action: WebAction) -> String { t(scopeKey(role, action) ?? "roles.table.no") }
         func yes(_ allowed: Bool) -> String { t(allowed ? "roles.table.yes" : "roles.table.no") }
         let header = ["role", "read", "acknowledge", "resolve", "comment", "escalate", "respond", "registers", "users"].map { t("roles.table." + $0) }
         var lines = ["| " + header.joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: header.count)]
@@ -37,6 +28,40 @@ public enum RoleTable {
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One line per role for `watchpost user add --help`: the role, its label and what the policy
+    /// lets it do (the same cells as the table, only those allowed), so the help cannot contradict
+    /// the policy (review of issue #14: it left out `operator` and said the Department only reads).
+    public static func roleLines(_ language: Language) -> [String] {
+        func t(_ key: String) -> String { Catalogue.render(Message(MessageKey(key)), language) }
+        func scope(_ role: UserRole, _ action: WebAction) -> String? { scopeKey(role, action).map(t) }
+        return UserRole.allCases.map { role in
+            var can: [String] = []
+            if AccessPolicy.decide(role, .read).allowed { can.append("\(t("roles.table.read")) \(t("roles.table.everything"))") }
+            for (action, key) in [(WebAction.acknowledge, "roles.table.acknowledge"), (.resolve, "roles.table.resolve"), (.note, "roles.table.comment")] {
+                if let s = scope(role, action) { can.append("\(t(key)) \(s)") }
+            }
+            if scope(role, .escalate) != nil { can.append(t("roles.table.escalate")) }
+            if scope(role, .respond) != nil { can.append(t("roles.table.respond")) }
+            let registers = [(WebAction.writeRegisters, "roles.table.write"), (.decideRegisters, "roles.table.decide")]
+                .filter { AccessPolicy.decide(role, $0.0).allowed }.map { t($0.1) }
+            if !registers.isEmpty { can.append("\(t("roles.table.registers")): \(registers.joined(separator: ", "))") }
+            if AccessPolicy.decide(role, .manageUsers).allowed { can.append(t("roles.table.users")) }
+            return "  \(role.rawValue) (\(t("role." + role.rawValue))): \(can.joined(separator: "; "))"
+        }
+    }
+
+    /// The catalogue key of the incidents a role may act on (nil: none).
+    static func scopeKey(_ role: UserRole, _ action: WebAction) -> String? {
+        let security = AccessPolicy.decide(role, action, category: .security).allowed
+        let technical = AccessPolicy.decide(role, action, category: .technical).allowed
+        switch (security, technical) {
+        case (true, true): return "roles.table.both"
+        case (true, false): return "roles.table.security"
+        case (false, true): return "roles.table.technical"
+        case (false, false): return nil
+        }
     }
 
     /// The markers around the generated table in the documents.

@@ -7,9 +7,11 @@ import WatchpostConfig
 import WatchpostStore
 
 extension WebApp {
-    /// The organisation named in notices for a web user: the contact book's organisation of the
-    /// account's email address, else the configured label of its role.
+    /// The organisation named in notices for a web user: the account's own (`user add --org`, the
+    /// users page), else the contact book's organisation of its email address, else the
+    /// configured label of its role.
     func organisation(of user: WebUser) -> String? {
+        if let o = user.organisation, !o.isEmpty { return o }
         if let e = user.email, let p = configuration.contacts.party(e), let o = p.organisation { return o }
         return roleLabel(user.role)
     }

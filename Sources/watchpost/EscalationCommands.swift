@@ -15,31 +15,47 @@ import WatchpostHost
 let escalationCommands: [Command] = [routesCommand, escalateCommand, commentCommand, respondCommand]
 
 /// Who is acting on the command line, checked against the one policy: `--as USER` (a web
-/// account and its role) or `--by NAME` (a person or organisation of alerts/contacts.conf:
-/// id, name or address). Refused when the policy does not allow `action` on `category`.
+/// account and its role) or `--by NAME` (a person or organisation of alerts/contacts.conf: id,
+/// name or address; else a web account's login). The organisation named with the person in
+/// notices and on the timeline (issue 14 point 6): `--org` when given, else the account's
+/// (`user add --org`), else the contact book's, else the role's configured label. Refused when
+/// the policy does not allow `action` on `category`.
 func actingParty(_ args: Arguments, config: WatchpostConfiguration, store: Store, action: IncidentAction,
                  category: IncidentCategory, what: String) async throws(WatchpostError) -> (name: String, organisation: String?, roles: [PartyRole]) {
-    var name: String
-    var organisation: String?
-    var roles: [PartyRole]
+    var name = ""
+    var organisation: String? = nil
+    var roles: [PartyRole] = []
+    func account(_ user: WebUser) {
+        name = user.displayName.isEmpty ? user.login : user.displayName
+        organisation = user.organisation ?? user.email.flatMap { config.contacts.party($0)?.organisation } ?? config.contacts.roleLabels[user.role.rawValue]?.name
+        roles = [user.role.party]
+    }
     if let login = args.value("as") {
         guard let user = try await store.user(login: login) else { throw WatchpostError(.notFound, "no web account '\(login)'", hint: "see watchpost user list") }
-        name = user.displayName.isEmpty ? user.login : user.displayName
-        organisation = user.email.flatMap { config.contacts.party($0)?.organisation } ?? config.contacts.roleLabels[user.role.rawValue]?.name
-        roles = [user.role.party]
+        account(user)
     } else {
         let who = args.value("by") ?? whoAmI(args)
-        guard let party = config.contacts.party(who) else {
-            throw WatchpostError(.permission, "who is '\(who)'? --by must name a person or organisation of alerts/contacts.conf (id, name or address)",
+        if let party = config.contacts.party(who) {
+            name = party.name
+            organisation = party.organisation
+            roles = party.roles
+        } else if let user = try await store.user(login: who) {
+            account(user)
+        } else {
+            throw WatchpostError(.permission, "who is '\(who)'? --by must name a person or organisation of alerts/contacts.conf (id, name or address) or a web account's login",
                                  hint: "or act as a web account: --as USER")
         }
-        name = party.name
-        organisation = party.organisation
-        roles = party.roles
     }
+    if let org = args.value("org")?.trimmingWhitespace(), !org.isEmpty { organisation = org }
     let d = IncidentPolicy.decide(roles, action, category: category)
     guard d.allowed else { throw WatchpostError(.permission, "\(name) may not \(what): \(d.reasonEnglish)", hint: d.reason) }
     return (name, organisation, roles)
+}
+
+/// "Name (Organisation)", the organisation once (an organisation acting itself is named once).
+func nameWithOrganisation(_ name: String, _ organisation: String?) -> String {
+    guard let o = organisation, !o.isEmpty, o != name else { return name }
+    return "\(name) (\(o))"
 }
 
 func incidentArgument(_ args: Arguments, _ usage: String) throws(WatchpostError) -> Int64 {
@@ -52,7 +68,7 @@ func incidentArgument(_ args: Arguments, _ usage: String) throws(WatchpostError)
 let escalateCommand = Command(
     name: "escalate", summary: "put an incident to the Provincial People's Committee (a Department decision)",
     help: """
-    Usage: watchpost escalate ID --to committee (--by NAME | --as USER) --note TEXT [--config DIR]
+    Usage: watchpost escalate ID --to committee (--by NAME | --as USER) [--org ORGANISATION] --note TEXT [--config DIR]
 
     The Department, when a matter is beyond its authority, reports it to the Provincial People's
     Committee and proposes the handling (Tây Trang 7.1.3, last paragraph; Vũng Áng Art. 6, 14).
@@ -60,9 +76,9 @@ let escalateCommand = Command(
     why (--note, required); everyone notified so far is told; the decision is on the timeline.
     The same as the web button "Đề xuất UBND tỉnh chỉ đạo" and an email reply "DE XUAT UBND".
     """,
-    valuedOptions: ["config", "to", "by", "as", "note"],
+    valuedOptions: ["config", "to", "by", "as", "note", "org"],
     run: { args in
-        try args.allowOnly(["config", "to", "by", "as", "note"])
+        try args.allowOnly(["config", "to", "by", "as", "note", "org"])
         let id = try incidentArgument(args, "watchpost escalate ID --to committee --by NAME --note TEXT")
         guard args.value("to") == "committee" else {
             throw WatchpostError(.usage, "--to committee is the only escalation a person decides", hint: "watchpost escalate \(id) --to committee --by NAME --note TEXT")
@@ -88,14 +104,14 @@ let escalateCommand = Command(
 let commentCommand = Command(
     name: "comment", summary: "add a comment to an incident (told to everyone notified)",
     help: """
-    Usage: watchpost comment ID (--by NAME | --as USER) --note TEXT [--config DIR]
+    Usage: watchpost comment ID (--by NAME | --as USER) [--org ORGANISATION] --note TEXT [--config DIR]
 
     Everyone with a role may comment, the Provincial People's Committee included; the comment is
     on the timeline and everyone notified receives it with who, organisation, channel and time.
     """,
-    valuedOptions: ["config", "by", "as", "note"],
+    valuedOptions: ["config", "by", "as", "note", "org"],
     run: { args in
-        try args.allowOnly(["config", "by", "as", "note"])
+        try args.allowOnly(["config", "by", "as", "note", "org"])
         let id = try incidentArgument(args, "watchpost comment ID --by NAME --note TEXT")
         guard let note = args.value("note"), !note.trimmingWhitespace().isEmpty else { throw WatchpostError(.usage, "the comment is empty: --note TEXT") }
         let (config, store) = try openStore(args, createIfMissing: false)
@@ -110,7 +126,7 @@ let commentCommand = Command(
 let respondCommand = Command(
     name: "respond", summary: "run a restoring action for a check (e.g. led-restore), recorded on the timeline",
     help: """
-    Usage: watchpost respond ACTION --check SITE/CHECK (--by NAME | --as USER) [--note TEXT]
+    Usage: watchpost respond ACTION --check SITE/CHECK (--by NAME | --as USER) [--org ORGANISATION] [--note TEXT]
                              [--brightness PERCENT] [--config DIR]
 
     ACTION: led-restore (switch the screen back on after a blackout), led-blackout,
@@ -119,9 +135,9 @@ let respondCommand = Command(
     new state (it is never reported as an un-commanded change); the action, who ran it and why go
     on the open incident's timeline (or the check's).
     """,
-    valuedOptions: ["config", "check", "by", "as", "note", "brightness"],
+    valuedOptions: ["config", "check", "by", "as", "note", "brightness", "org"],
     run: { args in
-        try args.allowOnly(["config", "check", "by", "as", "note", "brightness"])
+        try args.allowOnly(["config", "check", "by", "as", "note", "brightness", "org"])
         guard let action = args.positionals.first, ManualResponse.actions.contains(action) else {
             throw WatchpostError(.usage, "name the action: led-restore, led-blackout or led-brightness", hint: "watchpost respond led-restore --check SITE/CHECK --by NAME")
         }
@@ -139,7 +155,7 @@ let respondCommand = Command(
         let clock = SystemClock()
         let logger = Logger(sink: StandardErrorSink(), clock: clock, minimumLevel: .warning)
         let outcome = try await ManualResponse(configuration: config, store: store, clock: clock, logger: logger)
-            .run(action, check: "\(site.id)/\(check.id)", incidentID: open?.id, brightness: args.value("brightness"), by: who.name, via: "cli", note: args.value("note"))
+            .run(action, check: "\(site.id)/\(check.id)", incidentID: open?.id, brightness: args.value("brightness"), by: nameWithOrganisation(who.name, who.organisation), via: "cli", note: args.value("note"))
         out(Catalogue.bilingual(outcome.message, zone: site.zone, separator: "\n"))
         return outcome.succeeded ? 0 : 1
     })
@@ -228,8 +244,12 @@ enum RoutesText {
             }
             // Those the entry level tells are not informed twice (the engine leaves them out).
             let entry = route.techniciansOnly && !route.heldUntilOperatingHours ? route.technicians : (route.steps.first?.recipients ?? [])
+            // A body two groups inform (the Department by `[inform department]` and by a finding
+            // rule) is told once, so it is printed once.
+            var printed = entry
             for g in route.informed {
-                let others = g.recipients.filter { r in !entry.contains { $0.address == r.address } }
+                let others = g.recipients.filter { r in !printed.contains { $0.address == r.address } }
+                printed += others
                 guard !others.isEmpty else { continue }
                 let src = policy.informs.first { $0.name == g.name }?.source ?? policy.findingRules.first { "finding \($0.code)" == g.name }?.source ?? ""
                 lines.append("    " + line("routes.informed", ["names": names(others), "group": .text(g.name), "source": source(src, inline: true)]))
@@ -252,6 +272,12 @@ enum RoutesText {
                 if next == nil || next?.byDecision == true {
                     lines.append("      " + (step.reminder.map { line("routes.last.reminder", ["every": .duration($0)]) } ?? line("routes.last")))
                 }
+            }
+            // The article of each finding rule of the row, also when the bodies it names are
+            // already at the entry level (smoke at Tây Trang: fire safety, 7.2.2).
+            for code in route.findings {
+                guard let rule = policy.findingRule(code), !rule.source.isEmpty else { continue }
+                lines.append("    " + line("routes.finding-rule", ["code": .text(code), "source": .text(rule.source)]))
             }
             let roles = MessageValue.text(route.acknowledgedBy.map { roleName($0, labels: roleLabels, language: language) }.joined(separator: ", "))
             lines.append("    " + (route.ackTimeout.map { line("routes.may-ack.expires", ["roles": roles, "after": .duration($0)]) } ?? line("routes.may-ack", ["roles": roles])))

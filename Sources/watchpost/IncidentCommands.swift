@@ -101,18 +101,19 @@ let incidentsCommand = Command(
 let ackCommand = Command(
     name: "ack", summary: "acknowledge an incident (stops escalation; everyone notified is told)",
     help: """
-    Usage: watchpost ack ID [--as USER | --by NAME] [--note TEXT] [--config DIR]
+    Usage: watchpost ack ID [--as USER | --by NAME] [--org ORGANISATION] [--note TEXT] [--config DIR]
 
     Acknowledges incident ID as NAME via the command line. NAME is a person or organisation of
-    alerts/contacts.conf (id, name or address); --as USER acts as that web account. Either way the
+    alerts/contacts.conf (id, name or address) or a web account's login; --as USER acts as that web
+    account. The organisation named with the person: --org, else the account's or contact's. Either way the
     one acknowledgement policy decides (as on the web, by link and by reply): the operating unit
     and the Department acknowledge everything, security forces security incidents, technicians
     technical ones; the Provincial People's Committee cannot. Escalation stops; everyone notified
     gets a message saying who (and their organisation) acknowledged, when, how and the note.
     """,
-    valuedOptions: ["config", "note", "by", "as"],
+    valuedOptions: ["config", "note", "by", "as", "org"],
     run: { args in
-        try args.allowOnly(["config", "note", "by", "as"])
+        try args.allowOnly(["config", "note", "by", "as", "org"])
         guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("#")) else {
             throw WatchpostError(.usage, "name the incident: watchpost ack ID", hint: "watchpost incidents lists them")
         }
@@ -129,16 +130,16 @@ let ackCommand = Command(
 let resolveCommand = Command(
     name: "resolve", summary: "resolve an incident by hand (everyone notified is told)",
     help: """
-    Usage: watchpost resolve ID [--as USER | --by NAME] [--note TEXT] [--config DIR]
+    Usage: watchpost resolve ID [--as USER | --by NAME] [--org ORGANISATION] [--note TEXT] [--config DIR]
 
     NAME is a person or organisation of alerts/contacts.conf; --as USER acts as that web account.
     The one acknowledgement policy decides, as on the web, by link and by reply.
 
     If the check is still failing, the incident reopens after fail_after further failing results.
     """,
-    valuedOptions: ["config", "note", "by", "as"],
+    valuedOptions: ["config", "note", "by", "as", "org"],
     run: { args in
-        try args.allowOnly(["config", "note", "by", "as"])
+        try args.allowOnly(["config", "note", "by", "as", "org"])
         guard let idText = args.positionals.first, let id = Int64(idText.trimmingPrefix("#")) else {
             throw WatchpostError(.usage, "name the incident: watchpost resolve ID")
         }

@@ -27,20 +27,27 @@ func requireLogin(_ args: Arguments, _ usage: String) throws(WatchpostError) -> 
 }
 
 let userAddCommand = Command(
-    name: "user add", summary: "add a web account (roles: technician, security, department, committee, admin)",
+    name: "user add", summary: "add a web account (roles: \(UserRole.allCases.map(\.rawValue).joined(separator: ", ")))",
     help: """
-    Usage: watchpost user add LOGIN --role ROLE --name "Full name" [--email ADDRESS] [--config DIR]
+    Usage: watchpost user add LOGIN --role ROLE --name "Full name" [--org "Organisation"] [--email ADDRESS] [--config DIR]
 
-    Roles: technician (acknowledge technical incidents, add notes), security (acknowledge and
-    resolve security incidents), department and committee (read everything and the reports),
-    admin (manage users). The password is asked twice without echo, or read as one line from a
-    pipe; at least \(PasswordHash.minimumLength) characters. It is stored as PBKDF2-HMAC-SHA256 with
+    Vai trò (theo chính sách tiếp nhận duy nhất):
+    \(RoleTable.roleLines(.vi).joined(separator: "\n"))
+
+    Roles (from the one acknowledgement policy):
+    \(RoleTable.roleLines(.en).joined(separator: "\n"))
+
+    --org names the organisation the person acts for (shown with the name in every
+    acknowledgement, escalation, comment and restoring-action notice and on the timeline);
+    without it, the organisation of the contact whose address is --email, else the role's label.
+    The password is asked twice without echo, or read as one line from a pipe; at least
+    \(PasswordHash.minimumLength) characters. It is stored as PBKDF2-HMAC-SHA256 with
     \(PasswordHash.iterations) iterations.
     """,
-    valuedOptions: ["config", "role", "name", "email"],
+    valuedOptions: ["config", "role", "name", "email", "org"],
     run: { args in
-        try args.allowOnly(["config", "role", "name", "email"])
-        let usage = "watchpost user add LOGIN --role ROLE --name NAME"
+        try args.allowOnly(["config", "role", "name", "email", "org"])
+        let usage = "watchpost user add LOGIN --role ROLE --name NAME [--org ORGANISATION]"
         let login = try requireLogin(args, usage)
         guard isValidLogin(login) else { throw WatchpostError(.usage, "'\(login)' is not a valid login", hint: "letters, digits, '.', '_', '-'; 2–64 characters") }
         guard let roleName = args.value("role"), let role = UserRole(rawValue: roleName) else {
@@ -53,7 +60,8 @@ let userAddCommand = Command(
         let password = try readNewPassword(login: login)
         let hash = try await runBlocking { try PasswordHash.make(password) }
         try await store.addUser(login: login, displayName: name, role: role, email: args.value("email"), passwordHash: hash)
-        out("added \(login) (\(role))")
+        if let org = args.value("org") { try await store.setUserOrganisation(login: login, organisation: org) }
+        out("added \(login) (\(role))\(args.value("org").map { ", \($0)" } ?? "")")
         return 0
     })
 
@@ -101,13 +109,13 @@ let userListCommand = Command(
         let users = try await store.users()
         let now = SystemClock().now()
         if args.has("json") {
-            for u in users { out("{\"login\":\"\(jsonEscape(u.login))\",\"name\":\"\(jsonEscape(u.displayName))\",\"role\":\"\(u.role)\",\"api_token\":\(u.hasAPIToken),\"locked\":\(u.lockedUntil > now)}") }
+            for u in users { out("{\"login\":\"\(jsonEscape(u.login))\",\"name\":\"\(jsonEscape(u.displayName))\",\"organisation\":\(u.organisation.map { "\"\(jsonEscape($0))\"" } ?? "null"),\"role\":\"\(u.role)\",\"api_token\":\(u.hasAPIToken),\"locked\":\(u.lockedUntil > now)}") }
             return 0
         }
         out("LOGIN                ROLE         API-TOKEN  NAME")
         for u in users {
             let lock = u.lockedUntil > now ? "  (locked until \(ZoneOffset.hoChiMinh.format(u.lockedUntil)))" : ""
-            out("\(u.login.padded(20)) \(u.role.rawValue.padded(12)) \((u.hasAPIToken ? "yes" : "no").padded(10)) \(u.displayName)\(lock)")
+            out("\(u.login.padded(20)) \(u.role.rawValue.padded(12)) \((u.hasAPIToken ? "yes" : "no").padded(10)) \(u.displayName)\(u.organisation.map { " — \($0)" } ?? "")\(lock)")
         }
         if users.isEmpty { out("(no users yet: watchpost user add LOGIN --role admin --name NAME)") }
         return 0

@@ -99,6 +99,27 @@ import WatchpostTestSupport
         #expect(findings.first?.securityRelevant == true && findings.first?.status == .critical)
     }
 
+    // Review of issue #14: two content checks of one site signed with one key flagged each
+    // other's manifests as replayed (the archive's highest sequence was the site's). A replay is
+    // judged per manifest file; a real replay on either is still refused.
+    @Test func twoChecksSignedWithOneKeyDoNotReplayEachOther() throws {
+        let f = try ContentFixture()
+        let archive = ManifestArchive(folder: f.root + "/archive/tay-trang")
+        let other = f.root + "/second.manifest"
+        try FileSystem.writeAtomically(f.manifestPath, try manifest(f.privateKey, sequence: 7).signed(privateKey: f.privateKey))
+        try FileSystem.writeAtomically(other, try manifest(f.privateKey, sequence: 3).signed(privateKey: f.privateKey))
+        let a = ManifestLoader.read(manifest: f.manifestPath, publicKey: f.publicKeyPath, now: at, archive: archive)
+        let b = ManifestLoader.read(manifest: other, publicKey: f.publicKeyPath, now: at, archive: archive)
+        #expect(a.replayedBelow == nil && a.accepted?.sequence == 7)
+        #expect(b.replayedBelow == nil && b.accepted?.sequence == 3, "the second check's manifest was judged against the first's sequence")
+        // Read again (each check runs every interval): still accepted, both.
+        #expect(ManifestLoader.read(manifest: f.manifestPath, publicKey: f.publicKeyPath, now: at, archive: archive).replayedBelow == nil)
+        #expect(ManifestLoader.read(manifest: other, publicKey: f.publicKeyPath, now: at, archive: archive).replayedBelow == nil)
+        // An older approval put back on the second check is still a replay there.
+        try FileSystem.writeAtomically(other, try manifest(f.privateKey, sequence: 2).signed(privateKey: f.privateKey))
+        #expect(ManifestLoader.read(manifest: other, publicKey: f.publicKeyPath, now: at, archive: archive).replayedBelow == 3)
+    }
+
     @Test func expiredManifestIsNotASecurityFinding() throws {
         let pair = try Ed25519.generate()
         let text = try manifest(pair.privateKey, sequence: 1).signed(privateKey: pair.privateKey)

@@ -151,7 +151,8 @@ import Synchronization
         let r = await run(ContentProbe(settings: f.settings()), ManualClock(now: f.now), f)
         let finding = try #require(r.findings(C.unreadableFile).first)
         #expect(finding.message.contains("videos/pipe.mp4") && finding.message.contains("fifo"))
-        #expect(finding.securityRelevant)
+        // A file that cannot be read is a technical fault (issue 14 point 3), not a security one.
+        #expect(!finding.securityRelevant)
     }
 
     @Test func fileWithoutReadPermissionIsUnreadable() async throws {

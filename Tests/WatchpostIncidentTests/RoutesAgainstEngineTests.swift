@@ -247,4 +247,39 @@ struct RoutesAgainstEngineTests {
         // The same copy without the edits passes: only the edits make it fail.
         #expect(clean.status == 0, "\(clean.output)")
     }
+
+    // Review of issue #14, defect 2: a security finding added to a technical incident held outside
+    // operating hours told nobody until the window opened (the hold was checked before the
+    // category switched). Security incidents are never held (point 4): the hold ends, the
+    // security chain is told at once, and the technicians hear of the added line.
+    // Tây Trang only: Vũng Áng runs 24/24 h and holds nothing.
+    @Test func aSecurityFindingOnAHeldIncidentIsToldAtOnce() throws {
+        let siteID = "tay-trang"
+        let config = try #require(Self.config)
+        let site = try #require(config.site(siteID))
+        try #require(Self.instant(site: site, inHours: false) != nil, "\(siteID): no time outside operating hours")
+        let noSignal = Finding(.critical, code: "no-signal", untranslated: "mất tín hiệu / no signal")
+        let (p, opened) = try play(site: site, findings: [noSignal], inHours: false)
+        var engine = p.engine
+        let held = try #require(engine.openIncident(for: p.key))
+        try #require(held.category == .technical && held.hold == .outsideHours, "\(siteID): \(held.category), hold \(String(describing: held.hold))")
+        let technicians = Set(try #require(config.escalationPolicy(site: siteID)).technicians.map(\.address))
+        #expect(Self.addresses(opened) == technicians)
+        let changed = Finding(.critical, code: "unexpected-change", untranslated: "thay đổi không do Watchpost / change not made by Watchpost",
+                              securityRelevant: true)
+        let later = p.at + .minutes(2)
+        let out = engine.handle(CheckResult.from(findings: [noSignal, changed], ok: .untranslated("OK"), startedAt: later), for: p.key)
+        let inc = try #require(engine.openIncident(for: p.key))
+        #expect(inc.category == .security, "\(siteID): still \(inc.category)")
+        #expect(inc.hold == nil, "\(siteID): still held")
+        let route = try #require(config.escalationPolicy(site: siteID)).route(category: .security, severity: .critical, inHours: false,
+                                                                               findings: ["no-signal", "unexpected-change"])
+        let chain = Set(route.informedRecipients.map(\.address) + (route.steps.first?.recipients.map(\.address) ?? []))
+        let told = Self.addresses(out)
+        #expect(!chain.isEmpty && chain.isSubset(of: told), "\(siteID): security chain not told at once: \(chain.subtracting(told).sorted())")
+        #expect(technicians.isSubset(of: Self.addresses(out, [.findingAdded])), "\(siteID): technicians not told of the added line")
+        let police = config.contacts.recipients([.organisation(siteID == "vung-ang" ? "ca-ha-tinh" : "ca-dien-bien")], site: siteID).map(\.address)
+        #expect(!police.isEmpty && Set(police).isSubset(of: told), "\(siteID): police not told")
+        #expect(out.timeline.contains { $0.kind == "released" }, "\(siteID): no timeline line for the end of the hold")
+    }
 }

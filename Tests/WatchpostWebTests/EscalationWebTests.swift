@@ -156,6 +156,9 @@ struct EscalationWebTests {
         let rig = try await setUp()
         let f = rig.web
         try await f.addUser("post1", .operator, name: "Lò Thị Mai")
+        // The account's organisation (`user add --org`, the users page) is named with the person
+        // on the restoring action (issue 14 point 6; before, only the name or the role's label).
+        try await f.store.setUserOrganisation(login: "post1", organisation: "Đồn Biên phòng cửa khẩu Quốc tế Tây Trang")
         try await f.addUser("police1", .security)
         try await f.addUser("so1", .department)
         // Roles the policy does not allow (the Department here) see no button and are refused.
@@ -182,9 +185,9 @@ struct EscalationWebTests {
         // On the incident's timeline: who, how, why, outcome.
         let timeline = try await f.store.timeline(incidentID: 1)
         let entry = try #require(timeline.first { $0.event.kind == "responded" })
-        #expect(entry.event.actor == "Lò Thị Mai")
+        #expect(entry.event.actor == "Lò Thị Mai (Đồn Biên phòng cửa khẩu Quốc tế Tây Trang)")
         #expect(entry.event.message?.params["note"] == .text("Đã gỡ nội dung, bật lại"))
-        #expect(entry.event.rendered(.vi, zone: .hoChiMinh).hasPrefix("Lò Thị Mai thực hiện led-restore qua trang web (Đã gỡ nội dung, bật lại): thành công"))
+        #expect(entry.event.rendered(.vi, zone: .hoChiMinh).hasPrefix("Lò Thị Mai (Đồn Biên phòng cửa khẩu Quốc tế Tây Trang) thực hiện led-restore qua trang web (Đã gỡ nội dung, bật lại): thành công"))
         // The LED check is in maintenance for a few intervals: its probe adopts the restored state.
         let windows = try await f.store.maintenanceWindows()
         #expect(windows.contains { $0.window.checks == ["led-controller"] && $0.window.site == "tay-trang" && $0.stoppedAt == nil })

@@ -5,6 +5,7 @@ import Testing
 import WatchpostTestSupport
 import WatchpostCore
 import WatchpostWeb
+import WatchpostStore
 import Posix
 
 @Suite("Role table in the documents")
@@ -26,6 +27,29 @@ struct RoleTableTests {
         #expect(row("department").contains("| every incident | every incident | every incident | yes |"), "\(row("department"))")
         #expect(row("security").contains("| security incidents | security incidents |"), "\(row("security"))")
         #expect(row("technician").contains("| technical incidents | — |"), "\(row("technician"))")
+    }
+
+    // Review of issue #14, defect 4: `user add --help` left out `operator` and said the
+    // Department and the Committee only read. It now prints the policy's lines for every role.
+    @Test func userAddHelpFollowsThePolicy() async throws {
+        let binary = try TestPaths.watchpost()
+        let help = await shell("'\(binary)' user add --help")
+        #expect(help.status == 0, "\(help.output)")
+        for line in RoleTable.roleLines(.vi) + RoleTable.roleLines(.en) {
+            #expect(help.output.contains(line), "user add --help lacks: \(line)\n\(help.output)")
+        }
+        for role in UserRole.allCases {
+            #expect(help.output.contains("  \(role.rawValue) ("), "user add --help does not describe \(role.rawValue)")
+            #expect(help.output.split(separator: "\n").first { $0.contains("roles:") }?.contains(role.rawValue) == true,
+                    "the summary does not list \(role.rawValue)")
+        }
+        let operatorLine = RoleTable.roleLines(.en).first { $0.hasPrefix("  operator (") } ?? ""
+        #expect(operatorLine.contains("acknowledge"), "\(operatorLine)")
+        let department = RoleTable.roleLines(.en).first { $0.hasPrefix("  department (") } ?? ""
+        #expect(department.contains("put to the Committee") && department.contains("acknowledge every incident"), "\(department)")
+        let committee = RoleTable.roleLines(.en).first { $0.hasPrefix("  committee (") } ?? ""
+        #expect(!committee.contains("acknowledge") && committee.contains("comment every incident"), "\(committee)")
+        #expect(help.output.contains("--org"), "no --org option")
     }
 
     @Test func apiDocumentDoesNotHandPrometheusAPowerfulToken() throws {

@@ -133,4 +133,16 @@ echo "$ackmail" | grep -q "$operator_name" || fail "the acknowledgement notice d
 echo "$ackmail" | grep -q "$operator_org" || fail "the acknowledgement notice does not name the organisation: $ackmail"
 echo "$ackmail" | grep -q "dòng lệnh" || fail "the acknowledgement notice does not name the channel: $ackmail"
 [ "$(count "$committee")" = 1 ] || fail "the Committee got more mail after the acknowledgement"
+
+# A web account's organisation (`user add --org`) is named with the person in a comment's notice
+# and on the timeline (issue 14 point 6; the review found only the role's label).
+printf 'mat-khau-ky-thuat-2026\n' | "$bin/watchpost" user add kt-thu --role technician --name "Trần Văn Thử" --org "Tổ kỹ thuật thử nghiệm" --config "$work/conf" > /dev/null \
+  || fail "user add --org failed"
+"$bin/watchpost" user list --config "$work/conf" | grep -q "Tổ kỹ thuật thử nghiệm" || fail "user list does not show the organisation"
+"$bin/watchpost" comment "$screen_id" --as kt-thu --note "Đã thay bộ nguồn dự phòng" --config "$work/conf" > /dev/null || fail "the technician could not comment"
+await 30 "the comment notice to the Department" bash -c "[ \$($(declare -f mails count); work='$work'; count '$dept' 'Đã thay bộ nguồn dự phòng') -ge 1 ]"
+mails "$dept" | grep "Đã thay bộ nguồn dự phòng" | head -1 | grep -q "Tổ kỹ thuật thử nghiệm" \
+  || fail "the comment notice does not name the account's organisation: $(mails "$dept" | grep "Đã thay bộ nguồn dự phòng" | head -1)"
+sqlite3 "$work/watchpost.db" "SELECT text FROM timeline WHERE incident_id = $screen_id" | grep -q "Tổ kỹ thuật thử nghiệm" \
+  || fail "the timeline does not name the account's organisation"
 echo "OK $site"

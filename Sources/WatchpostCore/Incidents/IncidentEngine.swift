@@ -188,8 +188,13 @@ public struct IncidentEngine: Sendable {
         result = classified(result, site: siteIndexOfCheck[i])
         let t = result.startedAt
         // Classified by finding, not by check: a check without findings (an exec plugin) keeps its
-        // configured category.
-        let category: IncidentCategory = result.findings.isEmpty ? spec.category : (result.isSecurityRelevant ? .security : .technical)
+        // configured category, except when it could not judge at all (UNKNOWN: a probe that timed
+        // out on a hung share) — that is a technical fault whatever the check watches (issue 14
+        // point 3: "an unreadable share is technical").
+        let category: IncidentCategory
+        if result.findings.contains(where: \.status.isProblem) { category = result.isSecurityRelevant ? .security : .technical }
+        else if result.status == .unknown { category = .technical }
+        else { category = spec.category }
 
         if o.flappingStarted { flappingStarted(i, result: result, category: category, out: &out) }
         if o.hardChanged {
@@ -533,7 +538,7 @@ public struct IncidentEngine: Sendable {
             x.hold = nil
             out.timeline.append(x.event("released", Message("timeline.released.hours"), at: now))
             if x.state == .triggered {
-                let s = x.notifyEntry(policy: settings.sites[si].escalation, event: .triggered, at: now, inHours: true)
+                let s = x.notifyEntry(policy: settings.sites[si].escalation, event: .triggered, at: now, inHours: true, released: true)
                 out.timeline += s.timeline; out.notifications += s.notifications
             }
             store(x, &out)
@@ -644,6 +649,24 @@ public struct IncidentEngine: Sendable {
         let wasValue: MessageValue = inc.subjectText.map { both([$0]) } ?? .text(was)
         let linesValue = both(fresh.map(\.text))
         step.timeline.append(inc.event("finding-added", Message("timeline.finding-added", ["was": wasValue, "lines": linesValue]), at: t))
+        if category == .security && inc.category == .technical && inc.hold == .outsideHours {
+            // Security incidents are never held (issue 14 point 4): the hold of the technical
+            // incident ends now, the technicians hear of the added line and the security chain is
+            // told at once as for a new security incident.
+            let technicians = inc.notifiedRecipients
+            inc.category = .security
+            inc.hold = nil
+            inc.entry = site.escalation.entry(category: .security, severity: inc.severity)
+            step.timeline.append(inc.event("released", Message("timeline.released.security"), at: t))
+            step.notifications = inc.requests(.findingAdded, step: "x\(t.milliseconds)", to: technicians, level: inc.level,
+                                              action: Message("notice.action.finding-added", ["was": wasValue, "lines": linesValue]), at: t,
+                                              extra: ["added": Catalogue.render(Message("timeline.value", ["v": linesValue]), .vi, zone: zone),
+                                                      "added_en": Catalogue.render(Message("timeline.value", ["v": linesValue]), .en, zone: zone)])
+            if let e = inc.queuedEvent(step.notifications, what: Message("timeline.what.finding-added"), at: t) { step.timeline.append(e) }
+            let s = inc.notifyEntry(policy: site.escalation, event: .triggered, at: t, inHours: site.schedule.isOn(at: t))
+            step.timeline += s.timeline; step.notifications += s.notifications
+            return step
+        }
         guard inc.hold == nil, notify else { return step }
         var to = inc.notifiedRecipients
         if category == .security && inc.category == .technical {

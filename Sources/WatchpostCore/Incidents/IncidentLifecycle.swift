@@ -161,7 +161,10 @@ extension Incident {
     /// then the entry level (or the technicians only), and sets the next deadline. Outside
     /// operating hours a technical incident that does not threaten the equipment reaches only the
     /// technicians and is held until the next window (`hold = .outsideHours`).
-    public mutating func notifyEntry(policy: EscalationPolicy, event ev: NotificationRequest.Event, at: Instant, inHours: Bool = true) -> IncidentStep {
+    /// `released`: the incident was held outside hours and the window opened; the technicians
+    /// were told when it was held and are not told again.
+    public mutating func notifyEntry(policy: EscalationPolicy, event ev: NotificationRequest.Event, at: Instant, inHours: Bool = true,
+                                     released: Bool = false) -> IncidentStep {
         let route = policy.route(category: category, severity: severity, inHours: inHours, findings: findingCodes)
         if route.heldUntilOperatingHours {
             var step = IncidentStep()
@@ -187,11 +190,13 @@ extension Incident {
         remember(informed, level: 0)
         switch entry {
         case .techniciansOnly:
-            remember(policy.technicians, level: 0)
-            let reqs = requests(ev, step: "r\(round).T", to: policy.technicians, level: 0, action: Message("notice.action.technicians"), at: at)
             deadline = nil
-            step.notifications = reqs
-            if let e = queuedEvent(reqs, what: Message("timeline.what.technicians", ["event": .message(Self.eventName(ev))]), at: at) { step.timeline.append(e) }
+            if !released {
+                remember(policy.technicians, level: 0)
+                let reqs = requests(ev, step: "r\(round).T", to: policy.technicians, level: 0, action: Message("notice.action.technicians"), at: at)
+                step.notifications = reqs
+                if let e = queuedEvent(reqs, what: Message("timeline.what.technicians", ["event": .message(Self.eventName(ev))]), at: at) { step.timeline.append(e) }
+            }
         case .level(let n):
             step = notifyLevel(n, policy: policy, event: ev, at: at)
         }

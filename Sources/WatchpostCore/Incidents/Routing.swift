@@ -195,7 +195,10 @@ extension EscalationPolicy {
         let entry = self.entry(category: category, severity: severity)
         // Outside operating hours a technical incident that does not threaten the equipment
         // reaches the technicians only; the rest of the chain hears at the next window.
-        let held = category == .technical && !inHours && !urgent && holdOutsideHours && entry != .techniciansOnly
+        // A technicians-only entry is held too when a group would be informed in hours (the
+        // operating unit hears of every technical incident): it hears at the window.
+        let informedInHours = informs.contains { $0.applies(category: category, severity: severity, inHours: true) }
+        let held = category == .technical && !inHours && !urgent && holdOutsideHours && (entry != .techniciansOnly || informedInHours)
         // A held incident reaches the informed groups when the window opens (the engine then
         // notifies the entry as in hours): the route lists those, after the technicians.
         let hoursForRules = inHours || urgent || held

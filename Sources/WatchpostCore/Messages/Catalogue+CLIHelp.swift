@@ -40,7 +40,7 @@ extension Catalogue {
         .init("cli.summary.manifest_verify", vi: "kiểm tra chữ ký và thời hạn của danh mục, và đối chiếu một thư mục nội dung", en: "verify a manifest's signature and validity, and a media folder against it"),
         .init("cli.summary.plays", vi: "nhật ký phát: nội dung nào đã phát, lúc nào, theo phê duyệt nào", en: "the broadcast log: what was played, when, under which approval"),
         .init("cli.summary.report", vi: "số liệu giám sát phục vụ báo cáo, cho một cụm hoặc mọi cụm (PDF, HTML, CSV hoặc văn bản)", en: "monitoring figures for a site's report or all sites' (PDF, HTML, CSV or text)"),
-        .init("cli.summary.user_add", vi: "thêm tài khoản web (vai trò: technician, security, department, committee, admin)", en: "add a web account (roles: technician, security, department, committee, admin)"),
+        .init("cli.summary.user_add", vi: "thêm tài khoản web (vai trò: operator, technician, security, department, committee, admin)", en: "add a web account (roles: operator, technician, security, department, committee, admin)"),
         .init("cli.summary.user_passwd", vi: "đặt mật khẩu tài khoản web (kết thúc các phiên, gỡ khóa tạm thời)", en: "set a web account's password (ends its sessions, lifts a lockout)"),
         .init("cli.summary.user_remove", vi: "xóa tài khoản web và các phiên của tài khoản", en: "remove a web account and its sessions"),
         .init("cli.summary.user_list", vi: "liệt kê tài khoản web và vai trò", en: "list web accounts with their roles"),

@@ -71,6 +71,7 @@ extension Catalogue {
         .init("web.col.login", vi: "Tên", en: "Login"),
         .init("web.col.name", vi: "Họ tên", en: "Name"),
         .init("web.col.role", vi: "Vai trò", en: "Role"),
+        .init("web.col.organisation", vi: "Cơ quan, đơn vị", en: "Organisation"),
         .init("web.t.remove", vi: "Xóa", en: "Remove"),
         .init("web.col.login_2", vi: "Tên đăng nhập", en: "Login"),
         .init("web.h.add_user", vi: "Thêm tài khoản", en: "Add a user"),

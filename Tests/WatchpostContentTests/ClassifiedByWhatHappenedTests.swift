@@ -1,0 +1,168 @@
+// Issue 14 point 3, from the review: an incident's category follows what happened, told by the
+// findings the REAL probes emit on real conditions (not hand-made findings): an unapproved or
+// modified file is security; an unreachable player, a missing or unmounted media folder, an
+// unreadable file and a share that hangs (the check goes UNKNOWN) are technical, and the
+// technicians are told of each. Before the fix a missing folder also gave a security-relevant
+// `content.manifest-missing` (police and customs told, technicians not), `content.unreadable-file`
+// was security-relevant, and a content check that timed out opened a security incident (the
+// check's configured category).
+import Testing
+import WatchpostTestSupport
+import WatchpostCore
+import WatchpostConfig
+import WatchpostContent
+import WatchpostPlayer
+import WatchpostDaemon
+import WatchpostHost
+import WatchpostSimulators
+import Posix
+import Synchronization
+
+@Suite("Classified by what happened (issue 14 point 3)", .serialized)
+struct ClassifiedByWhatHappenedTests {
+    static let config: WatchpostConfiguration? = try? ConfigurationLoader.load(root: TestPaths.packageRoot)
+
+    /// What the engine of a shipped site does with one result of its real check `checkID`
+    /// (failing once is enough here) on Tuesday 24/11/2026 at 10:00, in operating hours.
+    struct Told {
+        var incident: Incident
+        var addresses: Set<String>
+        var technicians: Set<String>
+        /// Organisations with a security duty and no operating one (police, customs, and at Vũng
+        /// Áng the border guard): they must not hear of a technical fault.
+        var securityOnly: Set<String>
+    }
+
+    func play(_ result: CheckResult, site siteID: String, check checkID: String) throws -> Told {
+        let config = try #require(Self.config, "the shipped configuration does not load")
+        var settings = EngineSettings(configuration: config)
+        let i = try #require(settings.sites.firstIndex { $0.id == siteID })
+        var spec = try #require(settings.sites[i].checks.first { $0.key.check == checkID }, "\(siteID) has no check \(checkID)")
+        spec.failAfter = 1
+        spec.dependsOn = []
+        spec.explainedByPower = false
+        settings.sites[i].checks = [spec]
+        settings.sites[i].maintenance = []
+        settings.sites[i].responders = []
+        var engine = IncidentEngine(settings: EngineSettings(sites: [settings.sites[i]]))
+        let at = try #require(Instant.parse("2026-11-24T10:00:00", defaultOffset: settings.sites[i].zone.offsetSeconds))
+        try #require(settings.sites[i].schedule.isOn(at: at), "\(siteID): 10:00 on a Tuesday is outside operating hours")
+        var r = result
+        r.startedAt = at
+        let out = engine.handle(r, for: spec.key)
+        let inc = try #require(engine.openIncident(for: spec.key), "\(siteID)/\(checkID): no incident for \(r.status) \(r.summary)")
+        let securityOnly = config.contacts.organisations.values.filter {
+            $0.roles.contains(.security) && !$0.roles.contains(.operator) && ($0.sites.isEmpty || $0.sites.contains(siteID))
+        }
+        let policy = try #require(config.escalationPolicy(site: siteID))
+        return Told(incident: inc, addresses: Set(out.notifications.map { $0.recipient.address.lowercased() }),
+                    technicians: Set(policy.technicians.map { $0.address.lowercased() }),
+                    securityOnly: Set(securityOnly.flatMap(\.addresses).map { $0.lowercased() }))
+    }
+
+    func expectTechnical(_ r: CheckResult, check: String, _ what: String) throws {
+        #expect(!r.findings.contains { $0.securityRelevant && $0.status.isProblem }, "\(what): security-relevant findings \(r.findings.map(\.code))")
+        for site in ["tay-trang", "vung-ang"] {
+            let told = try play(r, site: site, check: check)
+            #expect(told.incident.category == .technical, "\(site) \(what): a \(told.incident.category) incident")
+            #expect(!told.technicians.isEmpty && told.technicians.isSubset(of: told.addresses),
+                    "\(site) \(what): technicians \(told.technicians.subtracting(told.addresses).sorted()) not told")
+            #expect(told.addresses.isDisjoint(with: told.securityOnly),
+                    "\(site) \(what): police/customs told of a technical fault: \(told.addresses.intersection(told.securityOnly).sorted())")
+        }
+    }
+
+    func run(_ f: ContentFixture) async -> CheckResult {
+        await ContentProbe(settings: f.settings()).run(f.context(ManualClock(now: f.now)))
+    }
+
+    @Test func missingMediaFolderIsTechnical() async throws {
+        let f = try ContentFixture()
+        removeTree(f.media)
+        try #require(!FileSystem.exists(f.media))
+        let r = await run(f)
+        #expect(r.problemCodes == [ContentFindingCode.folderUnavailable], "\(r.findings.map(\.code))")
+        try expectTechnical(r, check: "content", "missing media folder")
+    }
+
+    @Test func unmountedMediaFolderIsTechnical() async throws {
+        // An unmounted share leaves its mount point empty: no files and no manifest.
+        let f = try ContentFixture()
+        removeTree(f.media)
+        try #require(!FileSystem.exists(f.media))
+        try FileSystem.makeDirectories(f.media, mode: 0o755)
+        let r = await run(f)
+        #expect(r.problemCodes == [ContentFindingCode.folderUnavailable], "\(r.findings.map(\.code))")
+        try expectTechnical(r, check: "content", "unmounted media folder")
+    }
+
+    @Test func unreadableFileIsTechnical() async throws {
+        let f = try ContentFixture()
+        try FileSystem.makeFIFO(f.media + "/videos/pipe.mp4")
+        let r = await run(f)
+        #expect(r.problemCodes == [ContentFindingCode.unreadableFile], "\(r.findings.map(\.code))")
+        try expectTechnical(r, check: "content", "unreadable file")
+    }
+
+    @Test func unreadableManifestIsTechnical() async throws {
+        // The manifest is there but cannot be read (a FIFO: EINVAL, as an I/O error on a broken
+        // share): before, a security-relevant `content.manifest-missing`.
+        let f = try ContentFixture()
+        try FileSystem.unlinkFile(f.manifestPath)
+        try FileSystem.makeFIFO(f.manifestPath)
+        let r = await run(f)
+        #expect(r.problemCodes == [ContentFindingCode.folderUnavailable], "\(r.findings.map(\.code))")
+        try expectTechnical(r, check: "content", "unreadable manifest")
+    }
+
+    /// A probe stuck in a call that never returns, as the content probe is on a hung NFS share
+    /// (scripts/e2e/hung-probe.sh makes a real one); it ends only when the daemon cancels it.
+    struct StuckOnShare: Probe {
+        func run(_ context: ProbeContext) async -> CheckResult {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    Self.waiting.withLock { $0.append(c) }
+                    if Task.isCancelled { Self.releaseAll() }
+                }
+            } onCancel: { Self.releaseAll() }
+            return CheckResult(status: .ok, text: .untranslated("late"), startedAt: context.clock.now())
+        }
+        func shutdown() async {}
+        static let waiting = Mutex<[CheckedContinuation<Void, Never>]>([])
+        static func releaseAll() { for c in waiting.withLock({ w in defer { w.removeAll() }; return w }) { c.resume() } }
+    }
+
+    @Test func hungShareIsTechnical() async throws {
+        // The daemon's deadline gives the UNKNOWN result it gives for any probe that does not
+        // return (no findings); the check is configured as a security check (`content`).
+        let clock = SystemClock()
+        let r = await runProbe(StuckOnShare(), context: ProbeContext(clock: clock, deadline: clock.now() + Seconds(milliseconds: 300)), label: "content")
+        StuckOnShare.releaseAll()
+        #expect(r.status == .unknown, "\(r.status) \(r.summary)")
+        try expectTechnical(r, check: "content", "hung share")
+    }
+
+    @Test func unreachablePlayerIsTechnical() async throws {
+        let f = try ContentFixture()
+        let listener = try LoopbackListener(port: 0)
+        let port = listener.port
+        listener.close()  // nothing listens there now
+        let probe = PlayerProbe(settings: PlayerCheckSettings(url: "http://127.0.0.1:\(port)/api/info.json", manifestPath: f.manifestPath,
+                                                              publicKeyPath: f.publicKeyPath))
+        let r = await probe.run(f.context(ManualClock(now: f.now), timeout: .seconds(5)))
+        #expect(r.problemCodes == [PlayerFindingCode.unreachable], "\(r.findings.map(\.code))")
+        try expectTechnical(r, check: "playing-now", "unreachable player")
+    }
+
+    @Test func unapprovedFileIsStillSecurity() async throws {
+        let f = try ContentFixture()
+        try f.write("videos/la.mp4", "nội dung lạ")
+        let r = await run(f)
+        #expect(r.problemCodes == [ContentFindingCode.unexpectedFile], "\(r.findings.map(\.code))")
+        for site in ["tay-trang", "vung-ang"] {
+            let told = try play(r, site: site, check: "content")
+            #expect(told.incident.category == .security, "\(site): a \(told.incident.category) incident")
+            #expect(!told.addresses.isDisjoint(with: told.securityOnly), "\(site): the police not told of an unapproved file")
+        }
+    }
+}
