@@ -119,7 +119,10 @@ import WatchpostHost
         #expect(await eventually(30) { await sql(site, "SELECT state FROM incident WHERE id = 1") == "resolved" }, "\(site.log)")
         #expect(await count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/resolved/%'") == 4)
         // Tamper with the timeline: audit verify names the entry.
-        _ = await shell("sqlite3 '\(site.dir)/var/watchpost.db' \"UPDATE timeline SET actor = 'someone else' WHERE kind = 'acknowledged'\"")
+        // The daemon is still writing: wait for its lock (sqlite3's default is to fail at once, and
+        // under load the edit was silently lost and verify rightly said the chain was whole).
+        let edit = await shell("sqlite3 -cmd '.timeout 30000' '\(site.dir)/var/watchpost.db' \"UPDATE timeline SET actor = 'someone else' WHERE kind = 'acknowledged'\" 2>&1")
+        try #require(edit.0 == 0, "the test's edit of the timeline failed: \(edit.1)")
         let seq = await sql(site, "SELECT seq FROM timeline WHERE kind = 'acknowledged'")
         let audit = await shell("'\(watchpost)' audit verify --config '\(site.dir)'")
         #expect(audit.0 == 1 && audit.1.contains("entry \(seq) was edited"), "\(audit.1)")

@@ -28,7 +28,10 @@ enum Emulation {
     /// Compiles the harness once per test run (test-only C; never part of the product).
     static let built: Result<String, MissingRequirement> = {
         do { try requireTools() } catch let e as MissingRequirement { return .failure(e) } catch { return .failure(MissingRequirement("\(error)")) }
-        let cmd = "gcc -std=gnu11 -O1 -Wall -o \(harness) \(TestPaths.packageRoot)/Tests/umockdev/ups-harness.c $(pkg-config --cflags --libs umockdev-1.0 gio-2.0)"
+        // Written under a name of its own and renamed into place: another test process (a second
+        // lane, a developer's run) may be executing the harness meanwhile ("Permission denied"
+        // when it found the file half-written).
+        let cmd = "gcc -std=gnu11 -O1 -Wall -o \(harness).$$ \(TestPaths.packageRoot)/Tests/umockdev/ups-harness.c $(pkg-config --cflags --libs umockdev-1.0 gio-2.0) && mv -f \(harness).$$ \(harness)"
         do {
             // Once per run, from a static initialiser (which cannot suspend).
             let r = try Subprocess.run("/bin/sh", arguments: ["-c", cmd + " 2>&1"], timeout: .seconds(120))

@@ -46,7 +46,7 @@ final class CookieJar: Sendable {
 
 /// One HTTP request through libcurl, off the shared task threads.
 func http(_ method: String, _ url: String, headers: [String] = [], body: String? = nil, jar: CookieJar? = nil, caFile: String? = nil,
-          timeoutMs: Int = 10_000) async throws -> Reply {
+          timeoutMs: Int = 60_000) async throws -> Reply {
     let cookie = jar?.header
     let r = try await runBlocking { () throws -> Reply in
         let c = try CurlEasy()
