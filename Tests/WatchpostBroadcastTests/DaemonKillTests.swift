@@ -107,29 +107,6 @@ struct BroadcastDaemonSite {
         #expect(verify.output.contains("proven") && !verify.output.contains("mismatch"))
     }
 
-    /// An orderly stop (SIGTERM: a restart, an upgrade, a reload) in the middle of a play: the
-    /// next start continues that play, as after kill -9. Before the fix the stop closed the play
-    /// and the restart wrote it again (two overlapping rows, review of #16, session 5, D4).
-    @Test func anOrderlyStopNeitherLosesNorDoublesAPlay() async throws {
-        let site = try await BroadcastDaemonSite()
-        defer { site.remove() }
-        let daemon = try DaemonProcess(configDir: site.dir)
-        try await daemon.waitUntilStarted()
-        try await waitUntil("three plays logged", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= 3 }
-        await daemon.stop()
-        let before = try await site.entries()
-        let openAtStop = try #require(before.last)
-        #expect(openAtStop.isOpen && openAtStop.kind == .play, "the play in progress stays open across an orderly stop: \(openAtStop)")
-        try daemon.restart()
-        try await daemon.waitUntilStarted()
-        let playsBefore = before.filter { $0.kind == .play }.count
-        try await waitUntil("three more plays after the restart", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= playsBefore + 3 }
-        await daemon.stop()
-        let after = try await site.entries()
-        for e in before { #expect(after.contains { $0.id == e.id && $0.started == e.started && $0.item?.path == e.item?.path }, "row \(e.id) lost") }
-        BroadcastDaemonSite.expectContinuous(after)
-    }
-
     /// An orderly stop (SIGTERM: systemctl restart, upgrade, reboot) and a reload (SIGHUP, which
     /// restarts the broadcast-log service) leave the play on open as kill -9 does: a quick
     /// restart continues it (one play, one row), and a stop of 10 s is a `not-observed` gap, not a
