@@ -75,7 +75,9 @@ public final class StuckProbes: Sendable {
 /// One check's loop: run, hand the result on, sleep until the next slot.
 actor CheckLoop {
     let check: CheckDefinition
-    let site: SiteProfile
+    /// The site around the check: replaced at a reload that keeps the check (its schedule
+    /// follows an operating-plan change from the next run on).
+    private(set) var site: SiteProfile
     let probe: any Probe
     let clock: any WatchpostClock
     let pipeline: any ResultPipeline
@@ -128,6 +130,12 @@ actor CheckLoop {
         }
     }
 
+    /// A reload kept this check unchanged, but the site may have changed around it: the
+    /// operating plan (Tây Trang 7.2.1.b) changes the schedule the LED probe judges "in hours"
+    /// by, and the pipeline judges by. Before, a kept loop held the schedule of its start: a
+    /// screen dark inside newly planned hours was "normal" (#18 review, session 5).
+    func adopt(site: SiteProfile) { self.site = site }
+
     /// Runs the check once now — unless its previous run missed its deadline and has still not
     /// returned: then it is not started again (that would stack one stuck thread per interval)
     /// and the check reports UNKNOWN naming how long the old run has been stuck.
@@ -177,8 +185,11 @@ public actor CheckScheduler {
 
     public var runningChecks: [String] { loops.keys.sorted() }
 
+    /// The site a running check is judged with (tests).
+    func site(ofCheck key: String) async -> SiteProfile? { await loops[key]?.1.site }
+
     /// Starts loops for new or changed checks and stops those that went away. Unchanged checks
-    /// keep running untouched.
+    /// keep running, with the new site around them.
     public func apply(_ config: WatchpostConfiguration) async -> [WatchpostError] {
         var wanted: [String: (CheckDefinition, SiteProfile)] = [:]
         for site in config.sites { for c in site.checks where c.enabled { wanted["\(site.id)/\(c.id)"] = (c, site) } }
@@ -187,6 +198,9 @@ public actor CheckScheduler {
             await loop.stop()
             loops[key] = nil
             _ = def
+        }
+        for (key, (_, site)) in wanted {
+            if let (_, kept) = loops[key] { await kept.adopt(site: site) }
         }
         for (key, (def, site)) in wanted.sorted(by: { $0.key < $1.key }) where loops[key] == nil {
             let log = logger.with("site", site.id).with("check", def.id)
