@@ -46,13 +46,25 @@ public struct Instant: Sendable, Hashable, Comparable, Codable, CustomStringConv
         guard let date = CivilDate(parsing: datePart) else { return nil }
         var rest = Substring(t.dropFirst(10))
         var secs: Int64 = 0
+        var millis: Int64 = 0
         var offset = defaultOffset
         if !rest.isEmpty {
             guard rest.first == "T" || rest.first == " " else { return nil }
             rest = rest.dropFirst()
             var timeEnd = rest.endIndex
             if let z = rest.firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) { timeEnd = z }
-            guard let tod = TimeOfDay(parsing: String(rest[..<timeEnd]), allowSeconds: true) else { return nil }
+            var clock = rest[..<timeEnd]
+            // Fractions of a second, as the API writes them (`…T23:45:02.701Z`, the paging header
+            // of /api/v1/plays): kept to the millisecond.
+            if let dot = clock.firstIndex(of: ".") {
+                let fraction = clock[clock.index(after: dot)...]
+                guard clock[..<dot].filter({ $0 == ":" }).count == 2,  // a fraction of a second needs the seconds
+                      (1...9).contains(fraction.count), fraction.allSatisfy({ $0 >= "0" && $0 <= "9" }),
+                      let ms = Int64(String((fraction + "00").prefix(3))) else { return nil }
+                millis = ms
+                clock = clock[..<dot]
+            }
+            guard let tod = TimeOfDay(parsing: String(clock), allowSeconds: true) else { return nil }
             secs = Int64(tod.secondsOfDay)
             let zone = rest[timeEnd...]
             if zone == "Z" { offset = 0 } else if !zone.isEmpty {
@@ -61,7 +73,7 @@ public struct Instant: Sendable, Hashable, Comparable, Codable, CustomStringConv
                 offset = sign * tz.secondsOfDay
             }
         }
-        return Instant(seconds: date.daysSinceEpoch * 86_400 + secs - Int64(offset))
+        return Instant(milliseconds: (date.daysSinceEpoch * 86_400 + secs - Int64(offset)) * 1000 + millis)
     }
 }
 
