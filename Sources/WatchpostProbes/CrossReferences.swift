@@ -50,6 +50,13 @@ public enum CrossReferences {
                     out.append(.init(file: s.file, line: s.lineOf("command"), key: "command",
                                      Message("config.responder.command_missing", ["command": .text(cmd), "path": .text(path(cmd))])))
                 }
+                // A kind misspelt here makes the responder skip every incident of that kind (a
+                // content blackout silently off; #19 review, session 5).
+                let kinds = CheckKinds.all.map(\.kind)
+                for kind in s.list("on_kinds") where !kinds.contains(kind) {
+                    out.append(.init(file: s.file, line: s.lineOf("on_kinds"), key: "on_kinds",
+                                     Message("config.responder.unknown_kind", ["kind": .text(kind), "hint": hint(kind, kinds)])))
+                }
                 for code in s.list("on_findings") {
                     guard let known = knownCodes(prefix: code) else { continue }
                     if !known.contains(code) {

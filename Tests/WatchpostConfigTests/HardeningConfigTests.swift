@@ -211,6 +211,7 @@ struct HardeningConfigTests {
         let responders = "\(dir)/probes/tay-trang/responders.conf"
         try edit(responders, replacing: "check = led-controller", with: "check = led-controler")
         try edit(responders, replacing: "content.unexpected-file", with: "content.unexpected-files")
+        try edit(responders, replacing: "on_kinds = content, player", with: "on_kinds = contnet, player")
         try edit(responders, replacing: "enabled = false", with: "enabled = true")
         try FileSystem.writeAtomically("\(dir)/web.key", "k", mode: 0o644)
         try append("\(dir)/watchpost.conf", "\n[web]\nlisten = 127.0.0.1:8443\ntls_certificate = missing.pem\ntls_key = web.key\n")
@@ -227,6 +228,8 @@ struct HardeningConfigTests {
         #expect(x.contains { $0.file == "probes/vung-ang/checks.conf" && $0.key == "command" && $0.message.contains("check_disk_fre") }, "\(text)")
         #expect(x.contains { $0.file == "probes/tay-trang/responders.conf" && $0.key == "check" && $0.message.contains("did you mean 'led-controller'") }, "\(text)")
         #expect(x.contains { $0.file == "probes/tay-trang/responders.conf" && $0.key == "on_findings" && $0.message.contains("content.unexpected-files") }, "\(text)")
+        // An on_kinds typo skipped every content incident: the blackout silently off (#19 review, s5).
+        #expect(x.contains { $0.file == "probes/tay-trang/responders.conf" && $0.key == "on_kinds" && $0.message.contains("contnet") && $0.message.contains("did you mean 'content'") }, "\(text)")
         #expect(x.contains { $0.file == "watchpost.conf" && $0.key == "tls_certificate" }, "\(text)")
         #expect(x.contains { $0.file == "watchpost.conf" && $0.key == "tls_key" && $0.message.contains("mode 644") }, "\(text)")
     }

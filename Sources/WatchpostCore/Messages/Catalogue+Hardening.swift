@@ -45,6 +45,7 @@ extension Catalogue {
               vi: "không có lệnh '{command}' của bộ phản ứng hoặc không chạy được (đã tìm tại {path})",
               en: "responder command '{command}' is missing or not executable (looked at {path})"),
         .init("config.responder.unknown_action", vi: "không có hành động phản ứng '{action}'{hint}", en: "unknown responder action '{action}'{hint}"),
+        .init("config.responder.unknown_kind", vi: "không có loại hạng mục giám sát '{kind}'{hint}", en: "no check kind '{kind}'{hint}"),
         .init("config.responder.unknown_check", vi: "không có hạng mục giám sát '{check}' tại điểm '{site}'{hint}", en: "no check '{check}' at site '{site}'{hint}"),
         .init("config.responder.unknown_finding", vi: "không có mã phát hiện '{code}'{hint}", en: "no finding code '{code}'{hint}"),
         .init("config.web.file_missing", vi: "thiếu tệp '{path}' hoặc không đọc được", en: "'{path}' is missing or unreadable"),
