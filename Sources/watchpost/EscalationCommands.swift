@@ -46,7 +46,16 @@ func actingParty(_ args: Arguments, config: WatchpostConfiguration, store: Store
                                  hint: "or act as a web account: --as USER")
         }
     }
-    if let org = args.value("org")?.trimmingWhitespace(), !org.isEmpty { organisation = org }
+    // --org only names the organisation of someone the contact book and the accounts leave
+    // without one; it may not credit another body with the action (#14 review, session 5: the
+    // Board's acknowledgement was mailed as the Department's).
+    if let org = args.value("org")?.trimmingWhitespace(), !org.isEmpty {
+        if let known = organisation, known != org {
+            throw WatchpostError(.permission, "\(name) belongs to \(known); --org '\(org)' may not credit another organisation with this action",
+                                 hint: "leave --org out, or act as a person or account of \(org)")
+        }
+        organisation = org
+    }
     let d = IncidentPolicy.decide(roles, action, category: category)
     guard d.allowed else { throw WatchpostError(.permission, "\(name) may not \(what): \(d.reasonEnglish)", hint: d.reason) }
     return (name, organisation, roles)

@@ -147,4 +147,10 @@ mails "$dept" | grep "Đã thay bộ nguồn dự phòng" | head -1 | grep -q "T
   || fail "the comment notice does not name the account's organisation: $(mails "$dept" | grep "Đã thay bộ nguồn dự phòng" | head -1)"
 sqlite3 "$work/watchpost.db" "SELECT text FROM timeline WHERE incident_id = $screen_id" | grep -q "Tổ kỹ thuật thử nghiệm" \
   || fail "the timeline does not name the account's organisation"
+# --org may not credit another body with an action (#14 review, session 5: the Board's
+# acknowledgement was mailed as the Department's).
+if "$bin/watchpost" comment "$screen_id" --by "$operator" --org "Sở Thông tin và Truyền thông" --note "giả danh" --config "$work/conf" > "$work/spoof.txt" 2>&1; then
+  fail "--org credited another organisation with an action: $(cat "$work/spoof.txt")"
+fi
+grep -q "may not credit another organisation" "$work/spoof.txt" || fail "the --org refusal does not say why: $(cat "$work/spoof.txt")"
 echo "OK $site"
