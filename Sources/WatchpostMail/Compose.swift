@@ -131,6 +131,14 @@ public struct MailComposer: Sendable {
             f["ack_link_en"] = settings.publicURL == nil && repliesEnabled && ackToken(for: r) != nil
                 ? Catalogue.render(Message("mail.ack.by_reply_link"), .en) : f["ack_link"]
         }
+        // Neither a web link nor email replies (no link key, no [web] base URL, no [imap], as
+        // shipped): say how to acknowledge instead of the label with nothing after it (#14
+        // review, session 5; point 6: an empty placeholder is not an empty line).
+        if (f["ack_link"] ?? "").isEmpty, let id = r.incidentID {
+            let how = Message("mail.ack.by_operator", ["id": .text(String(id))])
+            f["ack_link"] = Catalogue.render(how, .vi)
+            f["ack_link_en"] = Catalogue.render(how, .en)
+        }
         return f
     }
 

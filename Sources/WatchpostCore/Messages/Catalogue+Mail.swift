@@ -7,6 +7,8 @@ extension Catalogue {
         .init("mail.grouped.intro", vi: "Có {count} thông báo mới gửi {recipient}:", en: "{count} new notifications for {recipient}:"),
         .init("mail.ack.code", vi: "Mã tiếp nhận: {code}", en: "Acknowledgement code: {code}"),
         .init("mail.reference.code", vi: "Mã tham chiếu sự cố (giữ nguyên khi trả lời thư): {code}", en: "Incident reference (keep it when replying): {code}"),
+        .init("mail.ack.by_operator", vi: "báo cho cán bộ quản trị hệ thống giám sát để ghi nhận (lệnh: watchpost ack {id} --by <tên đơn vị> --note <nội dung>)",
+              en: "ask the monitoring system's administrator to record it (command: watchpost ack {id} --by <organisation> --note <text>)"),
         .init("mail.ack.by_reply_link", vi: "trả lời thư này, dòng đầu ghi TIẾP NHẬN", en: "reply to this email with ACK on the first line"),
         .init("mail.ack.reply_hint",
               vi: "Để tiếp nhận sự cố, đề nghị trả lời thư này với dòng đầu tiên là TIẾP NHẬN (có thể ghi chú ở các dòng sau); khi đã khắc phục: ĐÃ XỬ LÝ.",
