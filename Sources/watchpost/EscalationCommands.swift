@@ -51,8 +51,8 @@ func actingParty(_ args: Arguments, config: WatchpostConfiguration, store: Store
     // Board's acknowledgement was mailed as the Department's).
     if let org = args.value("org")?.trimmingWhitespace(), !org.isEmpty {
         if let known = organisation, known != org {
-            throw WatchpostError(.permission, "\(name) belongs to \(known); --org '\(org)' may not credit another organisation with this action",
-                                 hint: "leave --org out, or act as a person or account of \(org)")
+            throw WatchpostError(.permission, Message("cli.org.other", ["name": .text(name), "known": .text(known), "org": .text(org)]),
+                                 hint: Message("cli.org.other_hint", ["org": .text(org)]))
         }
         organisation = org
     }

@@ -152,5 +152,5 @@ sqlite3 "$work/watchpost.db" "SELECT text FROM timeline WHERE incident_id = $scr
 if "$bin/watchpost" comment "$screen_id" --by "$operator" --org "Sở Thông tin và Truyền thông" --note "giả danh" --config "$work/conf" > "$work/spoof.txt" 2>&1; then
   fail "--org credited another organisation with an action: $(cat "$work/spoof.txt")"
 fi
-grep -q "may not credit another organisation" "$work/spoof.txt" || fail "the --org refusal does not say why: $(cat "$work/spoof.txt")"
+grep -q "không được ghi việc này cho một đơn vị khác" "$work/spoof.txt" || fail "the --org refusal does not say why: $(cat "$work/spoof.txt")"
 echo "OK $site"

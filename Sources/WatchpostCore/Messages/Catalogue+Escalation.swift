@@ -7,6 +7,10 @@
 
 extension Catalogue {
     static let escalation: [Entry] = [
+        .init("cli.org.other", vi: "{name} thuộc {known}; --org '{org}' không được ghi việc này cho một đơn vị khác",
+              en: "{name} belongs to {known}; --org '{org}' may not credit another organisation with this action"),
+        .init("cli.org.other_hint", vi: "bỏ --org, hoặc thực hiện với tư cách một người hay tài khoản của {org}",
+              en: "leave --org out, or act as a person or account of {org}"),
         // What a notice asks of its reader (the template's {action} / {action_en}).
         .init("notice.action.technicians-held",
               vi: "Ngoài giờ hoạt động: kỹ thuật viên kiểm tra; các cơ quan khác được báo khi bắt đầu giờ hoạt động nếu sự cố vẫn còn",
