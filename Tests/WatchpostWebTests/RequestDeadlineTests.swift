@@ -3,6 +3,7 @@
 // the HTTP server keeps no timer of its own per request — issue #21).
 import WatchpostCore
 import WatchpostWeb
+import WatchpostDaemon
 import WatchpostTestSupport
 import Synchronization
 import Testing
@@ -13,7 +14,7 @@ private actor StuckDesk: IncidentDesk {
     private(set) var cancelledCalls = 0
     private func stuck() async {
         // Never returns on its own; the request's deadline cancels it.
-        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        await waitUntilCancelled()
         cancelledCalls += 1
     }
     private var none: WatchpostError { WatchpostError(.notFound, "stuck desk") }

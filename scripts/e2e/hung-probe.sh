@@ -39,14 +39,21 @@ cat > "$work/share.py" <<'PY'
 import errno, os, stat, sys, time
 from fusepy import FUSE, Operations, FuseOSError
 mount, release = sys.argv[1], sys.argv[2]
+def held_until_released(deadline=600):
+    """Hangs the caller (the daemon's lstat) until the test creates the release file; after
+    the deadline the call fails (EIO) so that a test that died cannot leave the share hung."""
+    end = time.time() + deadline
+    while not os.path.exists(release):
+        if time.time() >= end: raise FuseOSError(errno.EIO)
+        time.sleep(0.05)
 class Hung(Operations):
     def getattr(self, path, fh=None):
         if path == "/":
             return dict(st_mode=stat.S_IFDIR | 0o755, st_nlink=2)
-        while not os.path.exists(release): time.sleep(0.05)
+        held_until_released()
         raise FuseOSError(errno.ENOENT)
     def readdir(self, path, fh):
-        while not os.path.exists(release): time.sleep(0.05)
+        held_until_released()
         return [".", ".."]
 print("mounting", flush=True)
 FUSE(Hung(), mount, foreground=True)
