@@ -406,7 +406,7 @@ public struct ConfigurationLoader {
     }
 
     /// Templates of incident events (a placeholder only some events fill is checked against these).
-    static let incidentTemplates: Set<String> = ["triggered", "escalated", "reminder", "reopened", "informed", "severity-raised",
+    static let incidentTemplates: Set<String> = ["triggered", "escalated", "reminder", "reopened", "reopened-informed", "informed", "severity-raised",
                                                  "acknowledged", "resolved", "committee-escalation", "comment", "finding-added", "incident",
                                                  "escalation-notice"]
 

@@ -18,8 +18,10 @@ public struct RenderedNotification: Sendable, Hashable {
 }
 
 public enum TemplateRenderer {
-    /// Replaces `{{name}}` with its field (missing fields become empty; `{{#x}}`/`{{/x}}` markers
-    /// are dropped, keeping what is between them).
+    /// Replaces `{{name}}` with its field (missing fields become empty). `{{#x}}…{{/x}}` keeps
+    /// what is between only when `x` has something to say (not missing, empty or "—"), so a line
+    /// like "Chi tiết kỹ thuật: —" is left out rather than printed empty (issue 14 point 6); a
+    /// section that was a whole line takes its line break with it.
     public static func fill(_ text: String, _ fields: [String: String]) -> String {
         var out = ""
         var rest = Substring(text)
@@ -27,8 +29,17 @@ public enum TemplateRenderer {
             out += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].firstRange(of: "}}") else { out += rest[open.lowerBound...]; return out }
             let name = rest[open.upperBound..<close.lowerBound].trimmingWhitespace()
-            if !(name.hasPrefix("#") || name.hasPrefix("/")) { out += fields[name] ?? "" }
             rest = rest[close.upperBound...]
+            if name.hasPrefix("#") {
+                let field = String(name.dropFirst())
+                let value = (fields[field] ?? "").trimmingWhitespace()
+                if value.isEmpty || value == "—", let end = rest.firstRange(of: "{{/\(field)}}") {
+                    rest = rest[end.upperBound...]
+                    if (out.isEmpty || out.hasSuffix("\n")), rest.first == "\n" { rest = rest.dropFirst() }
+                }
+            } else if !name.hasPrefix("/") {
+                out += fields[name] ?? ""
+            }
         }
         return out + rest
     }

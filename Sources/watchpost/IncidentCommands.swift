@@ -24,7 +24,12 @@ func describe(_ i: Incident) -> String {
     if i.level > 0 { p["level"] = .message(Message("cli.incident.level", ["level": .int(Int64(i.level))])) }
     else if !i.notified.isEmpty { p["level"] = .message(Message("cli.incident.technicians")) }
     if let d = i.deadline { p["next"] = .message(Message("cli.incident.next", ["at": .tableTime(d.at)])) }
-    if let a = i.acknowledgement, i.state == .acknowledged { p["ack"] = .message(Message("cli.incident.acked", ["by": .text(a.by), "via": .text(a.via)])) }
+    if let a = i.acknowledgement, i.state == .acknowledged {
+        // Who, for which organisation, by which channel in words (issue 14 point 6: the line
+        // named the person only, and the channel by its id "(cli)").
+        let by = a.organisation.map { $0.isEmpty || $0 == a.by ? a.by : "\(a.by) (\($0))" } ?? a.by
+        p["ack"] = .message(Message("cli.incident.acked", ["by": .text(by), "via": .message(ActionChannel(via: a.via).message)]))
+    }
     var s = vi.render("cli.incident.line", p)
     if let h = i.hold { s += " [\(h.rawValue)]" }
     if !i.folded.isEmpty { s += " [\(i.folded.joined(separator: ", "))]" }

@@ -165,4 +165,51 @@ struct ClassifiedByWhatHappenedTests {
             #expect(!told.addresses.isDisjoint(with: told.securityOnly), "\(site): the police not told of an unapproved file")
         }
     }
+
+    /// Issue 14 review s5, defect 2: a technical incident (the media folder missing) that turns
+    /// into a security one (the folder back with a file the Department did not approve) told the
+    /// police under the old technical subject "Không truy cập được thư mục phát". Those told now
+    /// hear of a security incident under the security finding; those told before keep the subject
+    /// they know, with the added line. In hours, and at night (the hold ends).
+    @Test(arguments: ["2026-11-24T10:00:00", "2026-11-24T23:00:00"])
+    func aSecurityFindingOnATechnicalIncidentIsToldUnderItsOwnSubject(_ time: String) async throws {
+        let missing = try ContentFixture()
+        removeTree(missing.media)
+        let technical = await run(missing)
+        let unapproved = try ContentFixture()
+        try unapproved.write("videos/la.mp4", "nội dung lạ")
+        let security = await run(unapproved)
+        try #require(technical.problemCodes == [ContentFindingCode.folderUnavailable] && security.problemCodes == [ContentFindingCode.unexpectedFile])
+        let securityFinding = try #require(security.findings.first { $0.securityRelevant && $0.status.isProblem })
+        let config = try #require(Self.config, "the shipped configuration does not load")
+        for siteID in ["tay-trang", "vung-ang"] {
+            var settings = EngineSettings(configuration: config)
+            let i = try #require(settings.sites.firstIndex { $0.id == siteID })
+            var spec = try #require(settings.sites[i].checks.first { $0.key.check == "content" })
+            spec.failAfter = 1; spec.dependsOn = []; spec.explainedByPower = false
+            settings.sites[i].checks = [spec]; settings.sites[i].maintenance = []; settings.sites[i].responders = []
+            var engine = IncidentEngine(settings: EngineSettings(sites: [settings.sites[i]]))
+            let at = try #require(Instant.parse(time, defaultOffset: settings.sites[i].zone.offsetSeconds))
+            var first = technical; first.startedAt = at
+            let opened = engine.handle(first, for: spec.key)
+            let toldFirst = Set(opened.notifications.map { $0.recipient.address })
+            let oldSubject = try #require(opened.notifications.first?.fields["subject"])
+            var then = security; then.startedAt = at + .minutes(5)
+            let out = engine.handle(then, for: spec.key)
+            let inc = try #require(engine.openIncident(for: spec.key))
+            #expect(inc.category == .security, "\(siteID) \(time)")
+            let newSubject = Catalogue.render(securityFinding.text, .vi, zone: settings.sites[i].zone)
+            let firstNotices = out.notifications.filter { !toldFirst.contains($0.recipient.address) }
+            #expect(!firstNotices.isEmpty, "\(siteID) \(time): nobody new told of a security incident: \(out.notifications.map(\.key))")
+            for n in firstNotices {
+                #expect(n.event != .findingAdded, "\(siteID) \(time): \(n.recipient.address) first hears of it as an added line")
+                #expect(n.fields["subject"] == newSubject, "\(siteID) \(time): \(n.recipient.address) told under '\(n.fields["subject"] ?? "")'")
+                #expect(n.fields["category_short"] == "an ninh thông tin")
+            }
+            for n in out.notifications where toldFirst.contains(n.recipient.address) && n.event == .findingAdded {
+                #expect(n.fields["subject"] == oldSubject, "\(siteID) \(time): those told before lose the subject they know")
+            }
+            #expect(inc.subjectText.map { Catalogue.render($0, .vi, zone: settings.sites[i].zone) } == newSubject)
+        }
+    }
 }

@@ -74,6 +74,19 @@ struct MIMETests {
         #expect(r.english == "State: CRITICAL")
     }
 
+    /// Issue 14 review s5: the automatic resolution printed "Chi tiết kỹ thuật: —". A section
+    /// `{{#x}}…{{/x}}` is kept only when x says something; a whole-line section takes its line.
+    @Test func sectionsAreLeftOutWhenTheirFieldIsEmpty() {
+        let t = "S\n\nA: {{a}}\n{{#detail}}Chi tiết kỹ thuật: {{detail}}{{/detail}}\nB\n---\nE {{#detail}}({{detail}}){{/detail}}."
+        let without = TemplateRenderer.render(t, ["a": "1", "detail": "—"])
+        #expect(without.vietnamese == "A: 1\nB", "\(without.vietnamese)")
+        #expect(without.english == "E .")
+        #expect(TemplateRenderer.render(t, ["a": "1"]).vietnamese == "A: 1\nB")
+        let with = TemplateRenderer.render(t, ["a": "1", "detail": "curl 7"])
+        #expect(with.vietnamese == "A: 1\nChi tiết kỹ thuật: curl 7\nB", "\(with.vietnamese)")
+        #expect(with.english == "E (curl 7).")
+    }
+
     @Test func shippedTemplatesUseOnlyKnownPlaceholders() async throws {
         let cfg = try await MailTestConfig(smtpPort: 2525)
         defer { cfg.cleanup() }

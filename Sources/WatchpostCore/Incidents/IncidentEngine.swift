@@ -353,8 +353,25 @@ public struct IncidentEngine: Sendable {
         } else if let h = hold ?? (trackers[i].flapping ? .flapping : nil) {
             inc.hold = h
         } else {
+            let toldBefore = inc.notifiedRecipients
             let s = inc.notifyEntry(policy: policy, event: event, at: t, inHours: site.schedule.isOn(at: t))
             out.timeline += s.timeline; out.notifications += s.notifications
+            if event == .reopened, inc.hold == nil {
+                // Everyone who was told of the resolution hears that the problem is back (the
+                // Committee, put in the picture by the Department, was told "đã khắc phục" and
+                // then nothing — issue 14 review s5, defect 5): for information, as they were.
+                // A technical reopening held until opening hours waits, as its first notices did.
+                let toldNow = Set(s.notifications.map(\.recipient.address))
+                let rest = toldBefore.filter { !toldNow.contains($0.address) }
+                let reqs = inc.requests(.informed, step: "r\(inc.round).RI", to: rest, level: inc.level,
+                                        action: Message("notice.action.reopened-informed"), at: t).map { r in
+                    var r = r
+                    r.template = "reopened-informed"
+                    return r
+                }
+                out.notifications += reqs
+                if let e = inc.queuedEvent(reqs, what: Message("timeline.what.information"), at: t) { out.timeline.append(e) }
+            }
         }
         store(inc, &out)
         startResponders(inc.id, result: result, at: t, out: &out)
@@ -649,39 +666,60 @@ public struct IncidentEngine: Sendable {
         let wasValue: MessageValue = inc.subjectText.map { both([$0]) } ?? .text(was)
         let linesValue = both(fresh.map(\.text))
         step.timeline.append(inc.event("finding-added", Message("timeline.finding-added", ["was": wasValue, "lines": linesValue]), at: t))
+        // Those told before the incident became a security one know it by its first subject; their
+        // notice of the added line keeps it. Those told now hear of a security incident, under the
+        // security finding's subject (issue 14 review s5, defect 2: the police's first message was
+        // headed "Không truy cập được thư mục phát").
+        var earlierSubject: [String: String] = [:]
+        if category == .security && inc.category == .technical {
+            earlierSubject["subject"] = inc.subjectText.map { Catalogue.render($0, .vi, zone: zone) } ?? was
+            earlierSubject["subject_en"] = inc.subjectText.map { Catalogue.render($0, .en, zone: zone) } ?? was
+        }
+        func takeSecuritySubject() {
+            guard let first = fresh.first(where: \.securityRelevant) ?? problems.first(where: \.securityRelevant) else { return }
+            inc.subject = first.message
+            inc.subjectText = first.text
+        }
+        let addedLines = ["added": Catalogue.render(Message("timeline.value", ["v": linesValue]), .vi, zone: zone),
+                          "added_en": Catalogue.render(Message("timeline.value", ["v": linesValue]), .en, zone: zone)]
         if category == .security && inc.category == .technical && inc.hold == .outsideHours {
             // Security incidents are never held (issue 14 point 4): the hold of the technical
             // incident ends now, the technicians hear of the added line and the security chain is
             // told at once as for a new security incident.
             let technicians = inc.notifiedRecipients
             inc.category = .security
+            takeSecuritySubject()
             inc.hold = nil
             inc.entry = site.escalation.entry(category: .security, severity: inc.severity)
             step.timeline.append(inc.event("released", Message("timeline.released.security"), at: t))
             step.notifications = inc.requests(.findingAdded, step: "x\(t.milliseconds)", to: technicians, level: inc.level,
                                               action: Message("notice.action.finding-added", ["was": wasValue, "lines": linesValue]), at: t,
-                                              extra: ["added": Catalogue.render(Message("timeline.value", ["v": linesValue]), .vi, zone: zone),
-                                                      "added_en": Catalogue.render(Message("timeline.value", ["v": linesValue]), .en, zone: zone)])
+                                              extra: addedLines.merging(earlierSubject) { _, earlier in earlier })
             if let e = inc.queuedEvent(step.notifications, what: Message("timeline.what.finding-added"), at: t) { step.timeline.append(e) }
             let s = inc.notifyEntry(policy: site.escalation, event: .triggered, at: t, inHours: site.schedule.isOn(at: t))
             step.timeline += s.timeline; step.notifications += s.notifications
             return step
         }
         guard inc.hold == nil, notify else { return step }
-        var to = inc.notifiedRecipients
+        let told = inc.notifiedRecipients
+        var newly: [NotificationRecipient] = []
         if category == .security && inc.category == .technical {
             inc.category = .security
+            takeSecuritySubject()
             let route = site.escalation.route(category: .security, severity: inc.severity, inHours: site.schedule.isOn(at: t), findings: fresh.map(\.code))
-            var newly = route.informedRecipients
+            newly = route.informedRecipients
             if let first = route.steps.first { newly += first.recipients }
-            newly = newly.filter { r in !to.contains { $0.address == r.address } }
+            var seen = Set(told.map(\.address))
+            newly = newly.filter { seen.insert($0.address).inserted }
             inc.remember(newly, level: max(inc.level, 0))
-            to += newly
         }
-        step.notifications = inc.requests(.findingAdded, step: "x\(t.milliseconds)", to: to, level: inc.level,
+        step.notifications = inc.requests(.findingAdded, step: "x\(t.milliseconds)", to: told, level: inc.level,
                                           action: Message("notice.action.finding-added", ["was": wasValue, "lines": linesValue]), at: t,
-                                          extra: ["added": Catalogue.render(Message("timeline.value", ["v": linesValue]), .vi, zone: zone),
-                                                  "added_en": Catalogue.render(Message("timeline.value", ["v": linesValue]), .en, zone: zone)])
+                                          extra: addedLines.merging(earlierSubject) { _, earlier in earlier })
+        // Those the security route adds hear of the incident for the first time: a first notice
+        // of a security incident, under its security subject.
+        step.notifications += inc.requests(.triggered, step: "x\(t.milliseconds).S", to: newly, level: inc.level,
+                                           action: Message("notice.action.check"), at: t)
         if let e = inc.queuedEvent(step.notifications, what: Message("timeline.what.finding-added"), at: t) { step.timeline.append(e) }
         return step
     }
