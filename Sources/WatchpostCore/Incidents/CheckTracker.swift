@@ -100,6 +100,22 @@ public enum PowerFindings {
         if problems.isEmpty { return true }
         return problems.contains { downCodes.contains($0.code) }
     }
+
+    /// What a loss of mains explains in a check marked `explained_by_power`: the device gone
+    /// (unreachable, no answer, no signal), the receiving cards and the picture gone with their
+    /// supply, the cabinet fans stopped. Smoke, an open door, heat, an unapproved file are not
+    /// explained by an outage — they may be its cause or happen during it — and must reach those
+    /// responsible for them (Tây Trang 7.2.2 fire safety; 7.2.3 security), never fold into the
+    /// power incident unseen (issue 14: a cabinet smoke during mains loss was folded).
+    public static let explainedCodes: Set<String> = ["unreachable", "protocol-error", "no-signal", "cards-missing", "screen-dark", "screen-off",
+                                                     "fan-stopped", "player.unreachable", "loss", "timeout", "refused"]
+
+    /// Whether a failing result of an `explained_by_power` check is explained by the power being
+    /// down: a result without findings (the probe could not reach or judge the device), or one
+    /// whose every problem finding power explains and none of which is security-relevant.
+    public static func explains(_ r: CheckResult) -> Bool {
+        r.findings.allSatisfy { f in !f.status.isProblem || (explainedCodes.contains(f.code) && !f.securityRelevant) }
+    }
 }
 
 /// Judges a result of a check that follows the site's operating hours. Probes report what they

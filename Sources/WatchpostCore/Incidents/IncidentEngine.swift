@@ -160,6 +160,9 @@ public struct IncidentEngine: Sendable {
             trackers[i].powerDown = down
         }
         if !o.isEmpty { return o }
+        // Folded into the power incident, and now failing in a way power does not explain
+        // (smoke while on battery): the engine must see it.
+        if trackers[i].folded, status.isProblem, !PowerFindings.explains(result) { return o }
         guard status.isProblem, let id = openByCheck[specs[i].key], let inc = incidents[id] else { return nil }
         // A still-failing check whose findings changed (an LED wall's list of failing cards)
         // keeps its open incident's summary current.
@@ -209,6 +212,11 @@ public struct IncidentEngine: Sendable {
                                               kind: "state", message: Message(note == nil ? "timeline.state" : "timeline.state.noted",
                                                                               ["from": .message(o.hardFrom.message), "to": .message(o.hardTo.message),
                                                                                "summary": .message(result.text), "note": .text(note ?? "")])))
+        } else if trackers[i].folded, result.status.isProblem, !PowerFindings.explains(result) {
+            // Folded while the power was down, and now a problem power does not explain: it is an
+            // incident of its own, told to those responsible for it.
+            unfold(i, at: t, out: &out)
+            open(i, status: max(trackers[i].hardStatus, result.status), result: result, category: category, out: &out)
         } else if result.status.isProblem, let id = openByCheck[spec.key], var inc = incidents[id] {
             // Still failing: keep the summary current, add findings of another kind as lines of
             // their own, and look for responders.
@@ -248,9 +256,18 @@ public struct IncidentEngine: Sendable {
         return nil
     }
 
-    func powerDown(_ i: Int) -> Int? {
-        guard specs[i].explainedByPower, let p = powerOfSite[siteIndexOfCheck[i]], p != i, trackers[p].powerDown else { return nil }
+    func powerDown(_ i: Int, result: CheckResult) -> Int? {
+        guard specs[i].explainedByPower, PowerFindings.explains(result), let p = powerOfSite[siteIndexOfCheck[i]], p != i, trackers[p].powerDown else { return nil }
         return p
+    }
+
+    /// Takes a folded check out of the power incident's list (it has an incident of its own now).
+    mutating func unfold(_ i: Int, at t: Instant, out: inout EngineOutput) {
+        trackers[i].folded = false
+        guard let p = powerOfSite[siteIndexOfCheck[i]], let pid = openByCheck[specs[p].key], var pinc = incidents[pid] else { return }
+        pinc.folded.removeAll { $0 == specs[i].key.check }
+        pinc.updatedAt = t
+        store(pinc, &out)
     }
 
     func maintenanceWindow(for key: CheckKey, category: IncidentCategory, at t: Instant) -> MaintenanceWindow? {
@@ -279,7 +296,7 @@ public struct IncidentEngine: Sendable {
             trackers[i].unreachable = true
             return "unreachable: parent \(specs[p].key.check) is down"
         }
-        if let p = powerDown(i) {
+        if let p = powerDown(i, result: result) {
             trackers[i].folded = true
             if let pid = openByCheck[specs[p].key], var pinc = incidents[pid] {
                 if !pinc.folded.contains(spec.key.check) { pinc.folded.append(spec.key.check) }
