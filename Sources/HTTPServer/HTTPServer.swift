@@ -96,7 +96,7 @@ public struct HTTPResponse: Sendable {
 
 public typealias HTTPHandler = @Sendable (HTTPRequest) async -> HTTPResponse
 
-public struct HTTPServerSettings: Sendable {
+public struct HTTPServerSettings: Sendable, Equatable {
     /// Numeric IPv4 or IPv6 address to listen on ("127.0.0.1", "0.0.0.0", "::").
     public var host: String
     /// 0 picks a free port (tests); `HTTPServer.port` tells which.

@@ -10,11 +10,11 @@ import WatchpostTestSupport
 
 @Suite("Web server across reloads", .serialized)
 struct WebReloadProcessTests {
-    /// Four threads asking for the login page over keep-alive connections until `stop` exists;
-    /// then the counts by answer go to `out`.
+    /// Four threads asking for `path` over keep-alive connections (50 requests each, then a new
+    /// connection), `pause` seconds apart, until `stop` exists; then the counts by answer go to `out`.
     static let poller = """
         import http.client, os, sys, threading, time
-        port, stop, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+        port, stop, out, path, pause = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])
         counts = {"ok": 0, "busy": 0, "other": 0, "err": 0}
         lock = threading.Lock()
         def poll():
@@ -22,14 +22,14 @@ struct WebReloadProcessTests {
                 try:
                     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                     for _ in range(50):
-                        c.request("GET", "/login"); r = c.getresponse(); r.read()
+                        c.request("GET", path); r = c.getresponse(); r.read()
                         k = "ok" if r.status == 200 else ("busy" if r.status == 503 else "other")
                         with lock:
                             counts[k] += 1
                             if k == "ok":  # progress for the test: answers so far
                                 with open(out + ".live.tmp", "w") as f: f.write(str(counts["ok"]))
                                 os.rename(out + ".live.tmp", out + ".live")
-                        time.sleep(0.05)  # a browser's pace: the connection stays open across a reload
+                        time.sleep(pause)  # a browser's pace: the connection stays open across a reload
                     c.close()
                 except Exception:
                     with lock: counts["err"] += 1
@@ -59,7 +59,7 @@ struct WebReloadProcessTests {
             }.sorted().joined(separator: ", ")
         }
         let stopFile = "\(site.dir)/poller.stop", counts = "\(site.dir)/poller.counts"
-        let poller = try spawnProcess(python, ["\(site.dir)/poller.py", String(port), stopFile, counts], log: "\(site.dir)/poller.log")
+        let poller = try spawnProcess(python, ["\(site.dir)/poller.py", String(port), stopFile, counts, "/login", "0.05"], log: "\(site.dir)/poller.log")
         defer { killAndReap(poller) }
         func answered() -> Int { Int(((try? FileSystem.readText(counts + ".live")) ?? "0").trimmingWhitespace()) ?? 0 }
         var namesBefore = ""
@@ -95,5 +95,56 @@ struct WebReloadProcessTests {
         }
         try await waitUntil("the old configurations' threads ended (before the reloads: \(owned(namesBefore)))", within: 30,
                             detail: { "threads now: " + threadNames() }) { owned(threadNames()) == owned(namesBefore) }
+    }
+
+    /// Issue #21, session 6, point 1: every operating-plan save (`watchpost plan`, the web form)
+    /// reloaded the whole daemon, and every reload stopped and restarted the web server: each
+    /// save cost every web user about three 503s and refused connections. Now a plan change goes
+    /// to the checks and services without reading the configuration folder, and a reload keeps
+    /// the listener while `[web]` is unchanged. A client asking /healthz as fast as it can, on kept
+    /// and new connections, through two plan saves and two SIGHUPs: nothing but 200.
+    /// Before the fix: busy (503) and err (refused or closed) counts above zero at each step.
+    @Test func planSavesAndReloadsKeepTheWebServerAnswering() async throws {
+        let python = try requireTool("python3", debianPackage: "python3")
+        let site = try await TestSite(checks: 2)
+        defer { site.cleanup() }
+        let (rc, out) = await shell("cp '\(packageRoot)/probes/tay-trang/registers.conf' '\(site.dir)/probes/tay-trang/' && printf '%s\\n' 'Mat-khau-thu-nghiem-2026' | '\(watchpost)' user add kt --role technician --name kt --config '\(site.dir)' 2>&1")
+        try #require(rc == 0, "\(out)")
+        let port = try freeTCPPort()
+        let conf = try FileSystem.readText("\(site.dir)/watchpost.conf")
+        try FileSystem.writeAtomically("\(site.dir)/watchpost.conf", conf + "\n[web]\nlisten = 127.0.0.1:\(port)\n")
+        try FileSystem.writeAtomically("\(site.dir)/poller.py", Self.poller)
+        let pid = try site.start()
+        defer { killAndReap(pid) }
+        try await waitUntil("the web server listening", within: 60, detail: { site.log }) { site.log.contains("web server listening") }
+        let stopFile = "\(site.dir)/poller.stop", counts = "\(site.dir)/poller.counts"
+        let poller = try spawnProcess(python, ["\(site.dir)/poller.py", String(port), stopFile, counts, "/healthz", "0"], log: "\(site.dir)/poller.log")
+        defer { killAndReap(poller) }
+        func answered() -> Int { Int(((try? FileSystem.readText(counts + ".live")) ?? "0").trimmingWhitespace()) ?? 0 }
+        func answering(_ step: String) async throws {
+            let before = answered()
+            try await waitUntil("/healthz answering \(step)", within: 60, detail: { (try? FileSystem.readText("\(site.dir)/poller.log")) ?? "" }) { answered() >= before + 50 }
+        }
+        let (_, day) = await shell("date -d '+3 days' +%F")
+        let date = day.trimmingWhitespace()
+        try await answering("before the first plan save")
+        for (step, command) in [(1, "plan close \(date) --reason 'bảo trì'"), (2, "plan clear \(date)")] {
+            let (code, text) = await shell("'\(watchpost)' \(command) --by kt --config '\(site.dir)' 2>&1")
+            try #require(code == 0, "\(text)")
+            try await waitUntil("plan save \(step) seen", within: 60, detail: { site.log }) { site.log.ranges(of: "operating plan changed").count >= step }
+            try await answering("after plan save \(step)")
+            kill(pid, SIGHUP)
+            try await waitUntil("reload \(step) done", within: 60, detail: { site.log }) { site.log.ranges(of: "configuration reloaded").count >= step }
+            try await answering("after reload \(step)")
+        }
+        try FileSystem.writeAtomically(stopFile, "")
+        try await waitUntil("the poller's counts", within: 60, detail: { (try? FileSystem.readText("\(site.dir)/poller.log")) ?? "" }) { FileSystem.exists(counts) }
+        let text = try FileSystem.readText(counts)
+        #expect(text.contains("busy=0") && text.contains("other=0") && text.contains("err=0"), "answers other than 200 across plan saves and reloads: \(text)")
+        // The plan saves did not read the configuration folder again: only the two SIGHUPs did.
+        #expect(site.log.ranges(of: "reloading configuration").count == 2, "\(site.log.suffix(3000))")
+        #expect(site.log.ranges(of: "operating plan applied").count == 2, "\(site.log.suffix(3000))")
+        #expect(!site.log.contains("web server stopped"), "\(site.log.suffix(3000))")
+        #expect((await waitExit(pid, seconds: 0)) == nil, "the daemon is gone")
     }
 }

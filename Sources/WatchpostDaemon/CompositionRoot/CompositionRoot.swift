@@ -25,10 +25,14 @@ public struct DaemonContext: Sendable {
     public var devices: DeviceConnections
     /// The incident processor shared by the result pipeline and the timer service.
     public var incidentProcessor: IncidentProcessorSlot
+    /// Parts kept across reloads while their settings are unchanged (the web server's listener).
+    public var kept: KeptParts
 
     public init(configuration: WatchpostConfiguration, secrets: Secrets, store: Store, clock: any WatchpostClock, logger: Logger,
                 stuckProbes: StuckProbes = StuckProbes(), previousLinkKeys: [String] = [],
-                devices: DeviceConnections = DeviceConnections(), incidentProcessor: IncidentProcessorSlot = IncidentProcessorSlot()) {
+                devices: DeviceConnections = DeviceConnections(), incidentProcessor: IncidentProcessorSlot = IncidentProcessorSlot(),
+                kept: KeptParts = KeptParts()) {
+        self.kept = kept
         self.devices = devices
         self.incidentProcessor = incidentProcessor
         self.configuration = configuration
@@ -42,7 +46,9 @@ public struct DaemonContext: Sendable {
 }
 
 /// Builds the services of one part of the daemon from a context. Called at start-up and again
-/// on every reload with the new configuration (the previous services are stopped first).
+/// on every reload with the new configuration; the previous services are stopped after every
+/// factory succeeded (a failing one leaves them running), so a factory must not take a resource
+/// the running services hold (a `TakeoverService` adopts it instead).
 public typealias ServiceFactory = @Sendable (DaemonContext) throws(WatchpostError) -> [any Service]
 public typealias PipelineFactory = @Sendable (DaemonContext) throws(WatchpostError) -> any ResultPipeline
 

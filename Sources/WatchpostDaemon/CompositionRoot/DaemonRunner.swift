@@ -1,8 +1,8 @@
 // `watchpost run`: the daemon's life from start to stop. It asks the composition root for the
 // configuration (falling back, loudly, to the last good one), opens the store, starts the
 // service group (checks, heartbeat, every registered factory's services, watchdog), answers
-// SIGHUP with a full reload and SIGTERM/SIGINT with a stop in reverse order within the
-// configured deadline.
+// SIGHUP with a full reload, a changed operating plan with the running configuration and the new
+// plan, and SIGTERM/SIGINT with a stop in reverse order within the configured deadline.
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
@@ -68,6 +68,7 @@ public struct DaemonRunner: Sendable {
         // What outlives a reload, passed to every context from here.
         let devices = DeviceConnections()
         let incidents = IncidentProcessorSlot()
+        let kept = KeptParts()
 
         let store: Store
         do { store = try Store(path: loaded.configuration.daemon.database, clock: clock) } catch {
@@ -76,12 +77,13 @@ public struct DaemonRunner: Sendable {
         }
         // The operating plan (registers) lays the unit's own days over the profile's schedule.
         let planRevision = await OperatingPlanWatchService.revision(store, log)
+        let unplanned = loaded.configuration
         loaded.configuration = await OperatingPlanWatchService.applyPlan(to: loaded.configuration, store: store, log: log)
         let config = loaded.configuration
         do { try await store.beginRun(pid: CurrentProcess.id) } catch { log.error("cannot record start", [("error", error.description)]) }
 
         let ctx = DaemonContext(configuration: config, secrets: loaded.secrets, store: store, clock: clock, logger: log,
-                                stuckProbes: stuck, previousLinkKeys: lastGood.previousLinkKeys(), devices: devices, incidentProcessor: incidents)
+                                stuckProbes: stuck, previousLinkKeys: lastGood.previousLinkKeys(), devices: devices, incidentProcessor: incidents, kept: kept)
         let group = ServiceGroup(clock: clock, logger: log)
         let pipeline: any ResultPipeline
         var configured: [any Service]
@@ -116,7 +118,7 @@ public struct DaemonRunner: Sendable {
         try? notifier.notify("READY=1\nSTATUS=" + (fromLastGood ? "RUNNING ON THE LAST GOOD CONFIGURATION (the one on disk is broken); " : "")
                              + "monitoring \(checkCount) checks")
 
-        let state = ReloadState(loaded: loaded, configuredNames: configuredNames, previousLinkKeys: ctx.previousLinkKeys)
+        let state = ReloadState(loaded: loaded, unplanned: unplanned, configuredNames: configuredNames, previousLinkKeys: ctx.previousLinkKeys)
         let runner = self
         let outcome = await group.run(signals: signals, action: { sig in
             sig == Signals.hangup ? .reload : .stop
@@ -124,6 +126,8 @@ public struct DaemonRunner: Sendable {
             try? notifier.notify("RELOADING=1")
             await runner.reload(state: state, root: root, lastGood: lastGood, store: store, group: group, scheduler: scheduler, pipeline: pipeline, lasting: ctx, log: log)
             try? notifier.notify("READY=1\nSTATUS=monitoring \(await state.current.configuration.allChecks.filter(\.enabled).count) checks")
+        }, onPlanChange: {
+            await runner.applyPlan(state: state, root: root, store: store, group: group, scheduler: scheduler, pipeline: pipeline, lasting: ctx, log: log)
         }, onStop: { sig in
             log.notice("stopping", [("signal", sig == Signals.terminate ? "SIGTERM" : sig == Signals.interrupt ? "SIGINT" : "none")])
             try? notifier.notify("STOPPING=1")
@@ -147,15 +151,19 @@ public struct DaemonRunner: Sendable {
 
     /// SIGHUP: validates the whole configuration and the secrets; if they load, the checks and
     /// the engine take the new configuration and every configured service (mail, IMAP, web,
-    /// reports, heartbeat…) is stopped and rebuilt from it. What cannot change without a restart
-    /// is named in the log. An invalid configuration is refused and the running one kept.
+    /// reports, heartbeat…) is rebuilt from it; the web server keeps its listener and its
+    /// connections while `[web]` is unchanged (the application behind it is swapped). What cannot
+    /// change without a restart is named in the log. An invalid configuration is refused and the
+    /// running one kept.
     func reload(state: ReloadState, root: CompositionRoot, lastGood: LastGoodConfiguration, store: Store, group: ServiceGroup,
                 scheduler: CheckScheduler, pipeline: any ResultPipeline, lasting: DaemonContext, log: Logger) async {
         log.notice("reloading configuration")
         var fresh: LoadedConfiguration
+        let unplanned: WatchpostConfiguration
         switch CompositionRoot.load(root: configRoot) {
         case .success(let l):
             fresh = l
+            unplanned = l.configuration
             fresh.configuration = await OperatingPlanWatchService.applyPlan(to: l.configuration, store: store, log: log)
         case .failure(let problems):
             logProblems(problems, log)
@@ -170,12 +178,6 @@ public struct DaemonRunner: Sendable {
             return
         }
         let needRestart = CompositionRoot.restartNeeded(running: running.configuration, new: fresh.configuration)
-        var freshLog = logger
-        freshLog.minimumLevel = fresh.configuration.daemon.logLevel
-        let stopTimeout = running.configuration.daemon.stopTimeout
-        // Stop the configured services first: the web server must free its address before a
-        // new one binds it, and the outbox must not send with the old SMTP settings meanwhile.
-        await group.remove(named: await state.configuredNames, deadline: stopTimeout)
         // A changed link key: the old one stays accepted for the links already sent.
         var previousKeys = await state.previousLinkKeys
         if let old = running.secrets.reveal(.linkKey), old != fresh.secrets.reveal(.linkKey), !previousKeys.contains(old) {
@@ -185,6 +187,42 @@ public struct DaemonRunner: Sendable {
             }
             log.notice("link key changed: links already sent stay valid", [("previous_keys", String(previousKeys.count))])
         }
+        guard let services = await swapServices(to: fresh, unplanned: unplanned, previousKeys: previousKeys, state: state, root: root,
+                                                group: group, scheduler: scheduler, pipeline: pipeline, lasting: lasting, log: log) else { return }
+        saveLastGood(lastGood, fresh, log)
+        log.notice("configuration reloaded", [("checks", String(fresh.configuration.allChecks.count)), ("failed", String(services.failedChecks)),
+                                              ("services", services.names.joined(separator: ","))])
+        if !needRestart.isEmpty {
+            log.warning("these settings take effect only after a restart (systemctl restart watchpost)", [("keys", needRestart.joined(separator: ","))])
+        }
+    }
+
+    /// The operating plan changed in the database (`watchpost plan`, the web form): the running
+    /// configuration, as read from disk at the last start or reload, with the new plan laid over
+    /// it goes to the checks (their loops kept), the engine and the services. The configuration
+    /// folder and the secrets are not read again: an edit in progress there waits for its reload.
+    func applyPlan(state: ReloadState, root: CompositionRoot, store: Store, group: ServiceGroup,
+                   scheduler: CheckScheduler, pipeline: any ResultPipeline, lasting: DaemonContext, log: Logger) async {
+        let running = await state.current
+        let unplanned = await state.unplanned
+        var fresh = running
+        fresh.configuration = await OperatingPlanWatchService.applyPlan(to: unplanned, store: store, log: log)
+        guard let services = await swapServices(to: fresh, unplanned: unplanned, previousKeys: await state.previousLinkKeys, state: state, root: root,
+                                                group: group, scheduler: scheduler, pipeline: pipeline, lasting: lasting, log: log) else { return }
+        log.notice("operating plan applied", [("checks", String(fresh.configuration.allChecks.count)), ("failed", String(services.failedChecks)),
+                                              ("services", services.names.joined(separator: ","))])
+    }
+
+    /// Builds every configured service from `fresh` first (a factory that fails leaves the
+    /// running services as they are: nil), then lets the services that take over from their
+    /// predecessor do so (the web server), stops the old ones in reverse order within the stop
+    /// deadline, gives the checks and the engine the new configuration and starts the new services.
+    func swapServices(to fresh: LoadedConfiguration, unplanned: WatchpostConfiguration, previousKeys: [String], state: ReloadState,
+                      root: CompositionRoot, group: ServiceGroup, scheduler: CheckScheduler, pipeline: any ResultPipeline,
+                      lasting: DaemonContext, log: Logger) async -> (names: [String], failedChecks: Int)? {
+        let running = await state.current
+        var freshLog = logger
+        freshLog.minimumLevel = fresh.configuration.daemon.logLevel
         var ctx = lasting
         ctx.configuration = fresh.configuration
         ctx.secrets = fresh.secrets
@@ -194,42 +232,37 @@ public struct DaemonRunner: Sendable {
         do {
             services = try root.configuredServices(ctx)
         } catch {
-            log.error("reload refused: \(error.message); restoring the running configuration's services", error.hint.map { [("fix", $0)] } ?? [])
-            var back = lasting
-            back.configuration = running.configuration
-            back.secrets = running.secrets
-            back.logger = log
-            back.previousLinkKeys = await state.previousLinkKeys
-            let restored = (try? root.configuredServices(back)) ?? []
-            await group.start(restored)
-            await state.set(running, names: Set(restored.map(\.name)), previousLinkKeys: await state.previousLinkKeys)
-            return
+            log.error("reload refused: \(error.message); the running configuration's services go on", error.hint.map { [("fix", $0)] } ?? [])
+            return nil
         }
+        for case let s as any TakeoverService in services { s.takeOver() }
+        // The old services stop before the new ones start: the outbox must not send with the old
+        // SMTP settings beside the new one, and a moved web listener frees its address first.
+        await group.remove(named: await state.configuredNames, deadline: running.configuration.daemon.stopTimeout)
         let errs = await scheduler.apply(fresh.configuration)
         await pipeline.configurationChanged(fresh.configuration)
         await group.start(services)
-        await state.set(fresh, names: Set(services.map(\.name)), previousLinkKeys: previousKeys)
-        saveLastGood(lastGood, fresh, log)
-        log.notice("configuration reloaded", [("checks", String(fresh.configuration.allChecks.count)), ("failed", String(errs.count)),
-                                              ("services", services.map(\.name).joined(separator: ","))])
-        if !needRestart.isEmpty {
-            log.warning("these settings take effect only after a restart (systemctl restart watchpost)", [("keys", needRestart.joined(separator: ","))])
-        }
+        await state.set(fresh, unplanned: unplanned, names: Set(services.map(\.name)), previousLinkKeys: previousKeys)
+        return (services.map(\.name), errs.count)
     }
 }
 
 /// The configuration the daemon runs with now and the names of the services built from it.
 actor ReloadState {
     private(set) var current: LoadedConfiguration
+    /// The configuration as read from disk, before the operating plan was laid over it.
+    private(set) var unplanned: WatchpostConfiguration
     private(set) var configuredNames: Set<String>
     private(set) var previousLinkKeys: [String]
-    init(loaded: LoadedConfiguration, configuredNames: Set<String>, previousLinkKeys: [String]) {
+    init(loaded: LoadedConfiguration, unplanned: WatchpostConfiguration, configuredNames: Set<String>, previousLinkKeys: [String]) {
         current = loaded
+        self.unplanned = unplanned
         self.configuredNames = configuredNames
         self.previousLinkKeys = previousLinkKeys
     }
-    func set(_ loaded: LoadedConfiguration, names: Set<String>, previousLinkKeys: [String]) {
+    func set(_ loaded: LoadedConfiguration, unplanned: WatchpostConfiguration, names: Set<String>, previousLinkKeys: [String]) {
         current = loaded
+        self.unplanned = unplanned
         configuredNames = names
         self.previousLinkKeys = previousLinkKeys
     }

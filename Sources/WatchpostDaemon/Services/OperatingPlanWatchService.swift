@@ -1,8 +1,10 @@
 // The operating-plan watcher: the operating unit changes a day's hours or records a closure
 // from the web or `watchpost plan` (Tây Trang 7.2.1.b), which writes the database, not the
 // configuration folder. This service notices the change (the plan's revision, polled every
-// few seconds) and asks the group for a reload, so the schedule, the judging of dark screens,
-// operating-hours routing and the reports follow the plan from that moment.
+// few seconds) and asks the group to apply it: the running configuration with the new plan laid
+// over it goes to the checks (their loops kept), the engine and the services (the web server
+// keeps its listener), so the schedule, the judging of dark screens, operating-hours routing and
+// the reports follow the plan from that moment. The configuration folder is not read again.
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
@@ -33,8 +35,8 @@ public struct OperatingPlanWatchService: Service {
             let now = await Self.revision(store, logger)
             guard now != last, !now.isEmpty else { continue }
             last = now
-            logger.notice("operating plan changed: reloading so the schedule follows it", [("revision", now)])
-            group.requestReload()
+            logger.notice("operating plan changed: applying it to the schedule", [("revision", now)])
+            group.requestPlanUpdate()
         }
     }
 

@@ -22,6 +22,24 @@ public protocol DescribedService: Service {
     var details: [(String, String)] { get }
 }
 
+/// A service that takes over from the running service of the same name at a reload instead of
+/// being started fresh after it (the web server keeps its listening socket and its connections
+/// while `[web]` is unchanged: only the application behind it is swapped). The reload calls
+/// `takeOver()` once every new service was built, before the old ones are stopped; the old one,
+/// cancelled then, sees that it was taken over and leaves the shared part running.
+public protocol TakeoverService: Service {
+    func takeOver()
+}
+
+/// Parts a module keeps from one configuration to the next (the web server's listener while
+/// `[web]` is unchanged), by name. The runner makes one for the daemon's life.
+public final class KeptParts: Sendable {
+    private let parts = Mutex<[String: any Sendable]>([:])
+    public init() {}
+    public func value<T: Sendable>(_ name: String, as type: T.Type) -> T? { parts.withLock { $0[name] as? T } }
+    public func set(_ name: String, _ value: (any Sendable)?) { parts.withLock { $0[name] = value } }
+}
+
 /// A service made of a name and a body (adapts long-running loops of modules below the daemon).
 public struct NamedService: DescribedService {
     public let name: String

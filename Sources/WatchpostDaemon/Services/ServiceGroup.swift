@@ -25,8 +25,11 @@ public actor ServiceGroup {
         case signal(Int32)
         case fatal(service: String, reason: String)
         case stopRequested
-        /// A reload asked for from inside (the operating plan changed), handled like SIGHUP.
+        /// A reload asked for from inside, handled like SIGHUP.
         case reloadRequested
+        /// The operating plan changed in the database: the running configuration with the new
+        /// plan laid over it goes to the checks and services (the configuration folder is not read).
+        case planChanged
     }
 
     private struct Member {
@@ -98,6 +101,7 @@ public actor ServiceGroup {
     public func run<Signals: AsyncSequence & Sendable>(signals: Signals, action: @escaping @Sendable (Int32) -> SignalAction,
                                                        shutdownDeadline: Seconds,
                                                        onReload: @escaping @Sendable () async -> Void,
+                                                       onPlanChange: (@Sendable () async -> Void)? = nil,
                                                        onStop: @escaping @Sendable (Int32?) -> Void = { _ in }) async -> Outcome
         where Signals.Element == Int32 {
         let sink = self.sink
@@ -121,6 +125,8 @@ public actor ServiceGroup {
                 break loop
             case .reloadRequested:
                 await onReload()
+            case .planChanged:
+                await (onPlanChange ?? onReload)()
             }
         }
         if case .stopped(let s) = outcome { onStop(s) } else { onStop(nil) }
@@ -133,6 +139,9 @@ public actor ServiceGroup {
 
     /// Asks `run` to reload as on SIGHUP (e.g. the operating plan changed in the database).
     public nonisolated func requestReload() { sink.yield(.reloadRequested) }
+
+    /// Asks `run` to apply a changed operating plan (its `onPlanChange`).
+    public nonisolated func requestPlanUpdate() { sink.yield(.planChanged) }
 
     /// Stops and removes the services with these names (reverse start order, each awaited within
     /// the deadline). Used by reload before starting the rebuilt ones.

@@ -1,7 +1,9 @@
 // Wires the embedded web server into the daemon: reads `[web]`, the link key from the secrets,
 // opens a second read-only connection for page reads (so page views never queue behind the
 // writer's fsync), starts the HTTP(S) listener at start-up (a port in use stops the daemon with
-// a clear error) and stops it on shutdown.
+// a clear error) and stops it on shutdown. A reload (or an operating-plan change) that leaves
+// the listener's settings as they were keeps the listener, its sockets and its connections and
+// swaps only the application behind it: web users see no refusal and no 503.
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
@@ -10,6 +12,7 @@ import WatchpostWeb
 import WatchpostAuth
 import HTTPServer
 import Posix
+import Synchronization
 
 /// The incident engine as the web sees it: writes through the daemon's store, reads through the
 /// web's read-only connection.
@@ -24,15 +27,106 @@ func decisionLevels(_ config: WatchpostConfiguration) -> @Sendable (String) -> E
     return { site in levels[site] ?? nil }
 }
 
-struct WebServerService: DaemonService {
+/// The listener kept from one configuration to the next while its settings are unchanged, with
+/// the application that answers its requests (swapped at a reload).
+final class WebFront: Sendable {
+    static let keptName = "web"
+    /// The application the listener's handler asks (its own object: the handler does not hold the front).
+    final class AppSlot: Sendable {
+        let app: Mutex<WebApp>
+        init(_ app: WebApp) { self.app = Mutex(app) }
+        var current: WebApp { app.withLock { $0 } }
+    }
+    /// Identifies the service that owns the listener now.
+    final class Owner: Sendable {}
+    let settings: HTTPServerSettings
+    private let slot: AppSlot
+    private let server = Mutex<HTTPServer?>(nil)
+    /// The service that owns the listener now: only it stops the listener when it is stopped.
+    private let owner = Mutex<ObjectIdentifier?>(nil)
+    private let stopped = Atomic<Bool>(false)
+
+    /// Binds the listener now (a busy port is an error for the caller).
+    init(settings: HTTPServerSettings, app: WebApp) throws(WatchpostError) {
+        self.settings = settings
+        slot = AppSlot(app)
+        try bind()
+    }
+
+    /// Without binding: the listener of a changed `[web]` on the old one's port binds in `run`,
+    /// once the old listener has freed the address.
+    init(unboundSettings: HTTPServerSettings, app: WebApp) {
+        self.settings = unboundSettings
+        slot = AppSlot(app)
+    }
+
+    var isBound: Bool { server.withLock { $0 != nil } }
+    var isStopped: Bool { stopped.load(ordering: .sequentiallyConsistent) }
+    var listener: HTTPServer? { server.withLock { $0 } }
+
+    func bind() throws(WatchpostError) {
+        guard !isBound else { return }
+        let slot = self.slot
+        let made: HTTPServer
+        do {
+            made = try HTTPServer(settings: settings, handler: { request in await slot.current.handle(request) })
+        } catch let e {
+            throw WatchpostError(.configuration, "web server: \(e.message)", hint: "check [web] listen / tls_certificate / tls_key in watchpost.conf")
+        }
+        server.withLock { $0 = made }
+    }
+
+    func own(_ by: Owner, app newApp: WebApp?) {
+        if let newApp { slot.app.withLock { $0 = newApp } }
+        owner.withLock { $0 = ObjectIdentifier(by) }
+    }
+    func isOwned(by: Owner) -> Bool { owner.withLock { $0 == ObjectIdentifier(by) } }
+
+    func logListening(_ log: Logger, baseURL: String) {
+        guard let server = listener else { return }
+        log.notice("web server listening", [("address", "\(settings.host):\(server.port)"), ("tls", server.isTLS ? "yes" : "no"),
+                                            ("base_url", baseURL)])
+    }
+
+    func stop() async {
+        stopped.store(true, ordering: .sequentiallyConsistent)
+        await listener?.stop()
+    }
+}
+
+struct WebServerService: TakeoverService {
     let name = "web"
-    let server: HTTPServer
+    let front: WebFront
+    /// The application of this configuration, swapped into a kept listener by `takeOver()`.
+    let app: WebApp
+    let adopts: Bool
+    let baseURL: String
+    let id = WebFront.Owner()
+    let kept: KeptParts
     let logger: Logger
 
+    func takeOver() {
+        guard adopts else { return }
+        front.own(id, app: app)
+        logger.notice("web server kept: same [web] settings, the new configuration answers from now on")
+    }
+
     func run() async throws {
+        if !adopts {
+            // A new listener: its own, and the one later configurations may keep.
+            if !front.isBound {
+                try front.bind()
+                front.logListening(logger, baseURL: baseURL)
+            }
+            front.own(id, app: nil)
+            kept.set(WebFront.keptName, front)
+        }
         await waitUntilCancelled()
-        // Stopped by the group (shutdown or reload): requests in flight still get their answer.
-        await server.stop()
+        // Taken over by the next configuration's service: the listener goes on serving.
+        guard front.isOwned(by: id) else { return }
+        // Stopped by the group (shutdown, or a reload that changed the listener): requests in
+        // flight still get their answer.
+        await front.stop()
         logger.notice("web server stopped")
     }
 }
@@ -46,18 +140,20 @@ let webServiceFactory: ServiceFactory = { ctx throws(WatchpostError) in
     let app = WebApp(store: ctx.store, reader: reader, desk: incidentDesk(ctx, reader: reader), configuration: ctx.configuration, settings: settings,
                      linkKey: key, clock: ctx.clock, logger: log, processMetrics: daemonProcessMetrics(ctx),
                      previousLinkKeys: ctx.previousLinkKeys.map(linkKeyBytes))
-    let server: HTTPServer
-    do {
-        server = try HTTPServer(settings: try settings.serverSettings(), handler: { await app.handle($0) })
-    } catch let e as HTTPServerError {
-        throw WatchpostError(.configuration, "web server: \(e.message)", hint: "check [web] listen / tls_certificate / tls_key in watchpost.conf")
-    } catch let e as WatchpostError {
-        throw e
-    } catch {
-        throw WatchpostError(.configuration, "web server: \(error)")
+    let serverSettings = try settings.serverSettings()
+    let running = ctx.kept.value(WebFront.keptName, as: WebFront.self).flatMap { $0.isStopped ? nil : $0 }
+    if let running, running.settings == serverSettings {
+        return [WebServerService(front: running, app: app, adopts: true, baseURL: settings.baseURL, kept: ctx.kept, logger: log)]
     }
-    log.notice("web server listening", [("address", "\(settings.host):\(server.port)"), ("tls", server.isTLS ? "yes" : "no"), ("base_url", settings.baseURL)])
-    return [WebServerService(server: server, logger: log)]
+    let front: WebFront
+    if let running, running.settings.port == serverSettings.port, serverSettings.port != 0 {
+        // Same port, other settings (TLS, address, limits): the running listener holds the port until it stops.
+        front = WebFront(unboundSettings: serverSettings, app: app)
+    } else {
+        front = try WebFront(settings: serverSettings, app: app)
+    }
+    if front.isBound { front.logListening(log, baseURL: settings.baseURL) }
+    return [WebServerService(front: front, app: app, adopts: false, baseURL: settings.baseURL, kept: ctx.kept, logger: log)]
 }
 
 /// The daemon's own gauges for /metrics: the blocking pool, probes stuck past their deadline,
