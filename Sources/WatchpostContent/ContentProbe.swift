@@ -304,10 +304,14 @@ public actor ContentProbe: Probe {
         // A scan that finished after an earlier run gave up waiting: keep its hashes, then scan
         // again (quick: the cache is warm) so that this run reports the folder as it is now.
         if let done = scan, finished { adopt(await done.value) }
-        if scan == nil { startScan(now: start) }
+        // The manifest first, the scan after: the manifest is read from the media folder by
+        // default, and on a share that hangs both would stick, two pool threads for one probe
+        // (/metrics said busy 2, stuck 1; #21 review s5). Read first, a hung share holds the one
+        // thread reading it and no scan starts; the scheduler does not run the probe again.
         let reading = (try? await runBlocking {
             ManifestLoader.read(manifest: settings.manifestPath, publicKey: settings.publicKeyPath, now: start, archive: settings.archive)
         }) ?? ManifestLoader.Reading(outcome: .keyProblem("cannot start a thread to read the manifest"))
+        if scan == nil { startScan(now: start) }
         let manifest = reading.outcome
         // Wait for the scan, but answer before the deadline (a margin for the scheduler).
         let budget = context.deadline - context.clock.now()
@@ -389,22 +393,12 @@ public actor ContentProbe: Probe {
 
     private func markFinished() { finished = true }
 
-    /// Waits for the running scan until `limit`; nil if it is still running then. (Not a task
-    /// group: a group waits for all its children, and the scan must be free to outlive the wait.)
+    /// Waits for the running scan until `limit`; nil if it is still running then. The one
+    /// deadline primitive never awaits its operation, so the scan is free to outlive the wait.
     private func waitForScan(until limit: Instant, clock: any WatchpostClock) async -> ScanOutcome? {
         guard let scan else { return nil }
-        return await withCheckedContinuation { (c: CheckedContinuation<ScanOutcome?, Never>) in
-            let once = ResumeFirst(c)
-            let timer = Task {
-                try? await clock.sleep(until: limit)
-                once.resume(nil)
-            }
-            Task {
-                let value = await scan.value
-                once.resume(value)
-                timer.cancel()
-            }
-        }
+        if case .finished(let outcome) = await withDeadline(limit, clock: clock, { await scan.value }) { return outcome }
+        return nil
     }
 
     private func adopt(_ outcome: ScanOutcome) {
@@ -425,14 +419,4 @@ func formatBytes(_ n: Int64) -> String {
     var v = Double(n), i = 0
     while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
     return i == 0 ? "\(n) B" : "\(Double(Int(v * 10)) / 10) \(units[i])"
-}
-
-/// Resumes a continuation with the first value offered; later offers are dropped.
-final class ResumeFirst<T: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<T, Never>?>
-    init(_ c: CheckedContinuation<T, Never>) { continuation = Mutex(c) }
-    func resume(_ value: T) {
-        let c = continuation.withLock { c -> CheckedContinuation<T, Never>? in let x = c; c = nil; return x }
-        c?.resume(returning: value)
-    }
 }

@@ -138,14 +138,15 @@ actor CheckLoop {
 
     /// Runs the check once now — unless its previous run missed its deadline and has still not
     /// returned: then it is not started again (that would stack one stuck thread per interval)
-    /// and the check reports UNKNOWN naming how long the old run has been stuck.
+    /// and the check reports UNKNOWN naming how long the old run has been stuck. The log says it
+    /// once when the run sticks and once when it returns, not at every interval between.
     func runOnce() async {
         let now = clock.now()
         if let l = late {
             if !l.handle.hasReturned {
                 let secs = (now - l.since).milliseconds / 1000
                 let r = CheckResult(status: .unknown, text: Message("probe.skipped", ["check": .text(check.id), "stuck": .duration(now - l.since)]), startedAt: now)
-                logger.warning("check skipped: previous run still stuck", [("stuck_s", String(secs))])
+                logger.debug("check skipped: previous run still stuck", [("stuck_s", String(secs))])
                 await pipeline.handle(check: check, site: site, result: r)
                 return
             }
@@ -159,6 +160,7 @@ actor CheckLoop {
         if let handle, !handle.hasReturned {
             late = (handle, now)
             stuck.set(key, since: now)
+            logger.warning("probe stuck past its deadline: not started again until it returns", [("timeout_ms", String(check.timeout.milliseconds))])
         }
         logger.debug("check ran", [("status", result.status.description), ("duration_ms", String(result.duration.milliseconds))])
         await pipeline.handle(check: check, site: site, result: result)

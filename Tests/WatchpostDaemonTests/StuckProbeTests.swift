@@ -50,7 +50,9 @@ struct StuckProbeTests {
         let probe = BlockingProbe(pool: pool, gate: gate, starts: Counter(0))
         let pipeline = CollectingPipeline()
         let stuck = StuckProbes()
-        let loop = CheckLoop(check: check, site: profile, probe: probe, clock: clock, pipeline: pipeline, logger: quietLogger, jitter: 0, stuck: stuck)
+        let lines = CollectingSink()
+        let loop = CheckLoop(check: check, site: profile, probe: probe, clock: clock, pipeline: pipeline,
+                             logger: Logger(sink: lines, clock: clock), jitter: 0, stuck: stuck)
 
         let first = Task { await loop.runOnce() }
         try await until("the probe inside its blocking call, its deadline armed") { pool.usage.busy == 1 && clock.sleeperCount >= 1 }
@@ -80,6 +82,10 @@ struct StuckProbeTests {
         }
         #expect(probe.starts.value.withLock { $0 } == 1, "a stuck probe must not be started again")
         #expect(pool.usage.busy == 1, "one thread held, not one per interval")
+        // Said once when it stuck, not at every interval while stuck (before: a warning per
+        // skipped run, every second on a 1 s check; #21 review s5).
+        #expect(lines.all.filter { $0.contains("level=warning") }.count == 1, "\(lines.all)")
+        #expect(lines.all.filter { $0.contains("stuck past its deadline") }.count == 1, "\(lines.all)")
 
         // The call returns: the check runs again and the gauge clears.
         gate.release()
@@ -90,6 +96,7 @@ struct StuckProbeTests {
         }
         #expect(await pipeline.results.last?.status == .ok)
         #expect(stuck.snapshot.isEmpty)
+        #expect(lines.all.filter { $0.contains("returned at last") }.count == 1, "\(lines.all)")
     }
 
     @Test func poolQueuesBeyondItsThreadsAndDropsCallsAbandonedWhileQueued() async throws {

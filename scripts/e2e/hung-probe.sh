@@ -103,6 +103,10 @@ await "the web server answering /metrics" 30 '[ -n "$(metric watchpost_blocking_
 await "the share's probe stuck past its deadline (one pool thread)" 30 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 1 ]'
 await "the share's check UNKNOWN, not started again (probe.skipped)" 30 'grep -q "check=share.*probe.skipped\|probe.skipped.*check=share" "$work/daemon.log" || "$bin/watchpost" status --config "$work/conf" 2>/dev/null | grep "tay-trang/share" | grep -q "đã treo"'
 [ "$(state share)" = 3 ] || fail "the share's check is $(state share), not UNKNOWN (3)"
+# One hung probe, one busy thread: before, the manifest read and the scan both stuck on the share
+# (busy 2, stuck 1). The exec checks use the pool for a moment each second, so wait for a sample
+# without them.
+await "one pool thread busy for the stuck probe (not two)" 30 '[ "$(metric watchpost_blocking_pool_busy)" = 1 ]'
 t0=$(threads); judged0=$(last_ms share)
 # The hang lasts HOLD_SECONDS more intervals of the share's 1 s check, counted by the daemon's own
 # clock: its last judgement of the share (each a skip while stuck) moves that far past the first.
@@ -119,6 +123,9 @@ for c in c0 c1; do
     [ "$(state $c)" = 0 ] || fail "$c is $(state $c), not OK"
     [ -n "$a" ] && [ "$a" -lt 3000 ] || fail "$c's last result is $a ms old (its interval is 1 s)"
 done
+# Said once when it stuck, not at every interval (the share's interval is 1 s).
+n=$(grep -c "stuck past its deadline" "$work/daemon.log")
+[ "$n" = 1 ] || fail "the stuck probe was logged $n times at warning level (once expected)"
 "$bin/watchpost" status --config "$work/conf" 2>/dev/null | grep "tay-trang/share" || true
 echo "stuck ${hold}+ s: 1 pool thread stuck, daemon threads $t0 -> $t1, c0/c1 last results $(age_ms c0)/$(age_ms c1) ms old"
 
