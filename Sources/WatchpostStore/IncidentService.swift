@@ -37,9 +37,11 @@ public struct IncidentService: Sendable {
     @discardableResult
     public func acknowledge(incidentID: Int64, by: String, via: String, note: String? = nil, from: String? = nil, at: Instant,
                             organisation: String? = nil) async throws(WatchpostError) -> Incident {
-        let incident = try await store.acknowledgeIncident(incidentID, by: by, via: via, note: note, from: from, at: at, organisation: organisation)
+        let change = try await store.acknowledgeIncident(incidentID, by: by, via: via, note: note, from: from, at: at, organisation: organisation)
+        let incident = change.incident
         logger?.notice("incident acknowledged", [("incident", String(incidentID)), ("site", incident.key.site), ("check", incident.key.check),
                                                  ("by", by), ("via", via), ("note", note ?? "")])
+        logQueued(change)
         return incident
     }
 
@@ -49,26 +51,39 @@ public struct IncidentService: Sendable {
     @discardableResult
     public func escalate(incidentID: Int64, to level: EscalationLevel, by: String, organisation: String?, via: String, note: String,
                          at: Instant) async throws(WatchpostError) -> Incident {
-        let incident = try await store.escalateIncident(incidentID, to: level, by: by, organisation: organisation, via: via, note: note, at: at)
+        let change = try await store.escalateIncident(incidentID, to: level, by: by, organisation: organisation, via: via, note: note, at: at)
         logger?.notice("incident put to the Provincial People's Committee", [("incident", String(incidentID)), ("by", by), ("via", via), ("note", note)])
-        return incident
+        logQueued(change)
+        return change.incident
     }
 
     /// A comment: on the timeline and told to everyone notified but the commenter's own body
     /// (the Committee may comment). `roles`: the commenter's.
     public func comment(incidentID: Int64, by: String, organisation: String?, via: String, text: String, at: Instant,
                         roles: [PartyRole] = []) async throws(WatchpostError) {
-        try await store.commentOnIncident(incidentID, by: by, organisation: organisation, via: via, text: text, at: at, roles: roles)
+        let change = try await store.commentOnIncident(incidentID, by: by, organisation: organisation, via: via, text: text, at: at, roles: roles)
+        logger?.notice("incident commented", [("incident", String(incidentID)), ("by", by), ("via", via), ("text", text)])
+        logQueued(change)
     }
 
     /// Resolves by hand and tells everyone notified. If the check is still failing, the daemon
     /// reopens the incident after `fail_after` further failing results.
     @discardableResult
     public func resolve(incidentID: Int64, by: String, via: String, note: String? = nil, at: Instant, organisation: String? = nil) async throws(WatchpostError) -> Incident {
-        let incident = try await store.resolveIncident(incidentID, by: by, via: via, note: note, at: at, organisation: organisation)
+        let change = try await store.resolveIncident(incidentID, by: by, via: via, note: note, at: at, organisation: organisation)
+        let incident = change.incident
         logger?.notice("incident resolved", [("incident", String(incidentID)), ("site", incident.key.site), ("check", incident.key.check),
                                              ("by", by), ("via", via), ("note", note ?? "")])
+        logQueued(change)
         return incident
+    }
+
+    /// One line per message a person's action queued, as the engine logs its own.
+    func logQueued(_ change: Store.IncidentChange) {
+        for n in change.queued {
+            logger?.notice("message queued", [("event", n.event.rawValue), ("incident", n.incidentID.map(String.init) ?? "-"), ("site", n.site),
+                                              ("level", n.level.map(String.init) ?? "-"), ("to", n.recipient.address)])
+        }
     }
 
     /// Adds a note to the incident's timeline (nobody is notified).

@@ -205,7 +205,15 @@ extension Store {
 
     /// Loads an incident, applies a lifecycle step to it and commits the incident, its timeline
     /// and notifications together.
-    func mutateIncident(_ id: Int64, _ body: (inout Incident) throws -> IncidentStep) throws(WatchpostError) -> Incident {
+    /// An incident after a person's action and the messages the action queued.
+    public struct IncidentChange: Sendable {
+        public var incident: Incident
+        public var queued: [NotificationRequest]
+    }
+
+    /// Applies `body` to the incident in one transaction; returns the incident after it and the
+    /// messages the step queued (for the caller's log).
+    func mutateIncident(_ id: Int64, _ body: (inout Incident) throws -> IncidentStep) throws(WatchpostError) -> IncidentChange {
         do {
             return try db.transaction {
                 guard var inc = try Store.loadIncident(id, in: db) else {
@@ -214,13 +222,13 @@ extension Store {
                 let step = try body(&inc)
                 try Store.writeStep(inc, step, in: db)
                 try Store.bumpRevision(in: db)
-                return inc
+                return IncidentChange(incident: inc, queued: step.notifications)
             }
         } catch let e as WatchpostError { throw e } catch { throw storageError("cannot update incident #\(id)", error) }
     }
 
     public func acknowledgeIncident(_ id: Int64, by: String, via: String, note: String?, from: String?, at: Instant,
-                                    organisation: String? = nil) throws(WatchpostError) -> Incident {
+                                    organisation: String? = nil) throws(WatchpostError) -> IncidentChange {
         try mutateIncident(id) { inc in
             let step = try inc.acknowledge(by: by, via: via, note: note, from: from, at: at, organisation: organisation)
             try db.run("INSERT INTO incident_ack (incident_id, by_whom, via, note, origin, at_ms, level) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -229,7 +237,7 @@ extension Store {
         }
     }
 
-    public func resolveIncident(_ id: Int64, by: String, via: String, note: String?, at: Instant, organisation: String? = nil) throws(WatchpostError) -> Incident {
+    public func resolveIncident(_ id: Int64, by: String, via: String, note: String?, at: Instant, organisation: String? = nil) throws(WatchpostError) -> IncidentChange {
         try mutateIncident(id) { inc in
             guard inc.isOpen else { throw WatchpostError(.usage, "incident #\(id) is already resolved") }
             return inc.resolve(by: by, reason: Incident.resolutionReason(note: note), at: at, via: via, organisation: organisation, note: note)

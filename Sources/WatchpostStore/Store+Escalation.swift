@@ -43,7 +43,7 @@ extension Migrations {
 extension Store {
     /// Puts incident `id` to a level reached by decision (the Committee) and records the decision.
     public func escalateIncident(_ id: Int64, to level: EscalationLevel, by: String, organisation: String?, via: String, note: String,
-                                 at: Instant) throws(WatchpostError) -> Incident {
+                                 at: Instant) throws(WatchpostError) -> IncidentChange {
         try mutateIncident(id) { inc in
             let step = try inc.escalateByDecision(to: level, by: by, organisation: organisation, via: via, note: note, at: at)
             try db.run("INSERT INTO incident_decision (incident_id, to_level, by_whom, organisation, via, note, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -53,9 +53,10 @@ extension Store {
     }
 
     /// A comment told to everyone notified (who, organisation, channel, note).
+    @discardableResult
     public func commentOnIncident(_ id: Int64, by: String, organisation: String?, via: String, text: String, at: Instant,
-                                  roles: [PartyRole] = []) throws(WatchpostError) {
-        _ = try mutateIncident(id) { inc in inc.comment(by: by, organisation: organisation, via: via, text: text, at: at, roles: roles) }
+                                  roles: [PartyRole] = []) throws(WatchpostError) -> IncidentChange {
+        try mutateIncident(id) { inc in inc.comment(by: by, organisation: organisation, via: via, text: text, at: at, roles: roles) }
     }
 
     /// Records a restoring action a person ran for a check (never an un-commanded change).

@@ -22,7 +22,7 @@ public struct Migration: Sendable {
 
 public enum Migrations {
     /// Every migration the binary knows, in order.
-    public static var all: [Migration] { [foundation, incidents, mail, reports, users, escalation, userOrganisation, broadcastLog, broadcastBlackout, reportCalendar, remoteBoxes, registers, planHistory, timelineMessages, sentMailBodies].sorted { $0.version < $1.version } }
+    public static var all: [Migration] { [foundation, incidents, mail, reports, users, escalation, userOrganisation, broadcastLog, broadcastBlackout, reportCalendar, remoteBoxes, registers, planHistory, logRelay, timelineMessages, sentMailBodies].sorted { $0.version < $1.version } }
     public static var latestVersion: Int64 { all.last?.version ?? 0 }
 
     static let foundation = Migration(version: 1, name: "foundation", sql: """

@@ -96,7 +96,8 @@ let escalateCommand = Command(
             throw WatchpostError(.usage, "say why: --note \"lý do và phương án đề xuất / why, and the proposed handling\"")
         }
         let (config, store) = try openStore(args, createIfMissing: false)
-        let service = IncidentService(store: store)
+        let journal = CommandJournal(command: "escalate")
+        let service = IncidentService(store: store, logger: journal.logger)
         guard let inc = try await service.incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)", hint: "watchpost incidents lists them") }
         let who = try await actingParty(args, config: config, store: store, action: .escalateToCommittee, category: inc.category,
                                         what: "put incident #\(id) to the Committee")
@@ -106,6 +107,7 @@ let escalateCommand = Command(
         }
         let after = try await service.escalate(incidentID: id, to: level, by: who.name, organisation: who.organisation, via: "cli", note: note,
                                                at: SystemClock().now())
+        await journal.hand(to: store)
         out(Catalogue.bilingual(Message("cli.escalate.done", ["incident": .text(describe(after))]), separator: "\n"))
         return 0
     })
@@ -124,10 +126,12 @@ let commentCommand = Command(
         let id = try incidentArgument(args, "watchpost comment ID --by NAME --note TEXT")
         guard let note = args.value("note"), !note.trimmingWhitespace().isEmpty else { throw WatchpostError(.usage, "the comment is empty: --note TEXT") }
         let (config, store) = try openStore(args, createIfMissing: false)
-        let service = IncidentService(store: store)
+        let journal = CommandJournal(command: "comment")
+        let service = IncidentService(store: store, logger: journal.logger)
         guard let inc = try await service.incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)") }
         let who = try await actingParty(args, config: config, store: store, action: .comment, category: inc.category, what: "comment on incident #\(id)")
         try await service.comment(incidentID: id, by: who.name, organisation: who.organisation, via: "cli", text: note, at: SystemClock().now(), roles: who.roles)
+        await journal.hand(to: store)
         out(Catalogue.bilingual(Message("cli.comment.done", ["id": .int(id)])))
         return 0
     })

@@ -125,9 +125,11 @@ let ackCommand = Command(
         let (config, store) = try openStore(args, createIfMissing: false)
         guard let current = try await IncidentService(store: store).incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)") }
         let who = try await actingParty(args, config: config, store: store, action: .acknowledge, category: current.category, what: "acknowledge incident #\(id)")
-        let inc = try await IncidentService(store: store).acknowledge(incidentID: id, by: who.name, via: "cli", note: args.value("note"),
-                                                                      from: "host:\(CurrentProcess.environment("HOSTNAME") ?? "local")", at: SystemClock().now(),
-                                                                      organisation: who.organisation)
+        let journal = CommandJournal(command: "ack")
+        let inc = try await IncidentService(store: store, logger: journal.logger)
+            .acknowledge(incidentID: id, by: who.name, via: "cli", note: args.value("note"),
+                         from: "host:\(CurrentProcess.environment("HOSTNAME") ?? "local")", at: SystemClock().now(), organisation: who.organisation)
+        await journal.hand(to: store)
         out("acknowledged: \(describe(inc))")
         return 0
     })
@@ -151,8 +153,10 @@ let resolveCommand = Command(
         let (config, store) = try openStore(args, createIfMissing: false)
         guard let current = try await IncidentService(store: store).incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)") }
         let who = try await actingParty(args, config: config, store: store, action: .resolve, category: current.category, what: "resolve incident #\(id)")
-        let inc = try await IncidentService(store: store).resolve(incidentID: id, by: who.name, via: "cli", note: args.value("note"), at: SystemClock().now(),
-                                                                  organisation: who.organisation)
+        let journal = CommandJournal(command: "resolve")
+        let inc = try await IncidentService(store: store, logger: journal.logger)
+            .resolve(incidentID: id, by: who.name, via: "cli", note: args.value("note"), at: SystemClock().now(), organisation: who.organisation)
+        await journal.hand(to: store)
         out("resolved: \(describe(inc))")
         return 0
     })

@@ -105,6 +105,7 @@ public struct DaemonRunner: Sendable {
         configured = []
         await group.start(OperatingPlanWatchService(store: store, group: group, clock: clock, seen: planRevision, logger: log.with("service", "plan")))
         await group.start(MemoryTrimService(clock: clock))
+        await group.start(LogRelayService(store: store, clock: clock, logger: log))
         let notifier = SystemdNotifier()
         if let wd = SystemdNotifier.watchdogInterval(), notifier.isActive {
             await group.start(WatchdogService(notifier: notifier, interval: Seconds(milliseconds: wd.components.seconds * 1000 + wd.components.attoseconds / 1_000_000_000_000_000), store: store, group: group, clock: clock, logger: log.with("service", "watchdog")))
