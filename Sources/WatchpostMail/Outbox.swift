@@ -313,9 +313,14 @@ public struct OutboxWorker: Sendable {
                 report.sent += 1
                 logger.notice("message sent", [("to", mail.recipient), ("message_id", mail.messageID), ("server", outcome.lastReply)])
                 if !released {
-                    // The server answers: whatever waits for a retry slot goes now.
+                    // The server answers: whatever waits for a retry slot goes now (said in the
+                    // log: a retry before its retry_at is this, not a lost timer).
                     released = true
-                    if try await store.releaseWaitingMail(now: clock.now()) > 0 { report.more = true }
+                    let waiting = try await store.releaseWaitingMail(now: clock.now())
+                    if waiting > 0 {
+                        report.more = true
+                        logger.notice("server answers: messages waiting for a retry go now", [("messages", String(waiting))])
+                    }
                 }
             case .retry(let why):
                 let unreachable = outcome.connectionFailed || outcome.replyCode == 0 || outcome.error?.code == CurlError.operationTimedOut
@@ -323,7 +328,7 @@ public struct OutboxWorker: Sendable {
                 try await store.markMailRetry(mail.id, next: next, error: why)
                 report.retried += 1
                 logger.warning("message failed; will retry", [("to", mail.recipient), ("message_id", mail.messageID),
-                                                                   ("attempt", String(mail.attempts + 1)), ("retry_at", next.description),
+                                                                   ("attempt", String(mail.attempts + 1)), ("retry_at", logger.zone.format(next)),
                                                                    ("reason", why), ("check", DeliveryVerdict.advice(outcome, endpoint: settings.smtp))])
                 if unreachable { connectionDown = (why, next) }
             case .permanent(let why):

@@ -150,6 +150,10 @@ struct OutboxTests {
         var report = await f.worker.tick()
         #expect(report.retried == 1)
         #expect(try await f.store.outboxRows().first?.lastError?.contains("451") == true)
+        // One time zone in the operator's log: retry_at in the log's own +07:00, not UTC "Z"
+        // beside +07:00 line times (#21 review s5; before: retry_at=2026-…Z).
+        let retryAt = f.logs.all.first { $0.contains("will retry") }?.split(separator: " ").first { $0.hasPrefix("retry_at=") } ?? ""
+        #expect(retryAt.hasSuffix("+07:00"), "\(f.logs.all)")
         f.clock.advance(by: .seconds(10))
         report = await f.worker.tick()
         #expect(report.sent == 1)
