@@ -88,7 +88,7 @@ extension EscalationPolicy {
             EscalationLevel(number: l.level, recipients: contacts.recipients(l.notify, site: site.id),
                             technicalRecipients: contacts.recipients(l.notifyTechnical, site: site.id),
                             securityRecipients: contacts.recipients(l.notifySecurity, site: site.id), timeout: l.timeout, reminder: l.reminder,
-                            byDecision: l.byDecision, source: l.source)
+                            byDecision: l.byDecision, source: l.source, technicalSource: l.sourceTechnical, securitySource: l.sourceSecurity)
         }
         let informs = chain.informs.map { InformRule(name: $0.name, recipients: contacts.recipients($0.notify, site: site.id), when: $0.when, source: $0.source) }
         let findings = chain.findings.map {

@@ -259,6 +259,8 @@ public struct ConfigurationLoader {
         KeySpec("reminder", .duration(min: .seconds(1), max: .hours(24 * 7))),
         KeySpec("by_decision", .boolean, help: "reached only when a Department user decides (watchpost escalate), never by the previous level's timeout"),
         KeySpec("source", .text, help: "the article this level follows"),
+        KeySpec("source_technical", .text, help: "the article behind notify_technical, cited for technical incidents only"),
+        KeySpec("source_security", .text, help: "the article behind notify_security, cited for security incidents only"),
     ])
     static let informSchema = SectionSchema(type: "inform", named: true, keys: [
         KeySpec("notify", .nonEmpty, required: true, help: "org:ID, person:ID or role:ROLE, comma-separated"),
@@ -299,6 +301,7 @@ public struct ConfigurationLoader {
                 let sec = parseRecipients(s, key: "notify_security", contacts: contacts)
                 levels.append(EscalationLevelConfig(level: n, notify: notify, notifyTechnical: tech,
                                                     notifySecurity: sec, byDecision: s.bool("by_decision", default: false), source: s.string("source"),
+                                                    sourceTechnical: s.string("source_technical"), sourceSecurity: s.string("source_security"),
                                                     timeout: s.value("timeout").flatMap { Seconds(parsing: $0) },
                                                     reminder: s.value("reminder").flatMap { Seconds(parsing: $0) }, line: s.line))
             }

@@ -119,6 +119,10 @@ public struct EscalationLevelConfig: Sendable, Hashable, Codable {
     /// Reached only by a Department user's decision, never by a timer.
     public var byDecision: Bool = false
     public var source: String = ""
+    /// The articles behind `notify_technical` / `notify_security`, cited only for that category
+    /// (a technical row must not cite the police's article 7.3).
+    public var sourceTechnical: String = ""
+    public var sourceSecurity: String = ""
     /// How long an unacknowledged incident waits at this level before the next is notified.
     public var timeout: Seconds?
     /// Repeat interval for reminders (meaningful on the last level).

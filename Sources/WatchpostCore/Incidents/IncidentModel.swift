@@ -106,10 +106,13 @@ public struct EscalationLevel: Sendable, Hashable, Codable {
     public var byDecision: Bool
     /// The article the level follows.
     public var source: String
+    /// The articles behind the recipients added for one category only.
+    public var technicalSource: String = ""
+    public var securitySource: String = ""
 
     public init(number: Int, recipients: [NotificationRecipient], technicalRecipients: [NotificationRecipient] = [],
                 securityRecipients: [NotificationRecipient] = [], timeout: Seconds? = nil, reminder: Seconds? = nil,
-                byDecision: Bool = false, source: String = "") {
+                byDecision: Bool = false, source: String = "", technicalSource: String = "", securitySource: String = "") {
         self.number = number
         self.recipients = recipients
         self.technicalRecipients = technicalRecipients
@@ -118,6 +121,8 @@ public struct EscalationLevel: Sendable, Hashable, Codable {
         self.reminder = reminder
         self.byDecision = byDecision
         self.source = source
+        self.technicalSource = technicalSource
+        self.securitySource = securitySource
     }
 }
 

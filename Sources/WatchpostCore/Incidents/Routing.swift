@@ -212,7 +212,7 @@ extension EscalationPolicy {
             for l in levels where l.number >= first {
                 let recips = l.recipients(for: category)
                 steps.append(RouteStep(level: l.number, recipients: recips, afterTimeout: l.number == first || l.byDecision ? nil : previousTimeout,
-                                       byDecision: l.byDecision, reminder: l.reminder, source: l.source))
+                                       byDecision: l.byDecision, reminder: l.reminder, source: l.source(for: category)))
                 previousTimeout = l.timeout
             }
         }
@@ -263,6 +263,15 @@ extension EscalationPolicy {
 
 extension EscalationLevel {
     /// Everyone this level notifies for an incident of `category`.
+    /// The level's article with the one behind its category's added recipients ("7.2.1, 7.2.3"
+    /// and, for security, "7.3, 7.7").
+    public func source(for category: IncidentCategory) -> String {
+        let extra = category == .technical ? technicalSource : securitySource
+        guard !extra.isEmpty else { return source }
+        guard !source.isEmpty else { return extra }
+        return source + ", " + extra
+    }
+
     public func recipients(for category: IncidentCategory) -> [NotificationRecipient] {
         var out = recipients
         for r in (category == .technical ? technicalRecipients : securityRecipients) where !out.contains(where: { $0.address == r.address }) { out.append(r) }
