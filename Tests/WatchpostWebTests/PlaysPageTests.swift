@@ -58,6 +58,26 @@ import FoundationEssentials
         #expect(try JSONDecoder().decode([Row].self, from: Data(cut.body.utf8)).count == 2)
         #expect(cut.header("x-watchpost-truncated") == ["true"] && cut.header("x-watchpost-next-from") == ["2026-11-24T02:01:00Z"], "\(cut.headers)")
         #expect(r.header("x-watchpost-truncated").isEmpty)
+        // The header can be followed, milliseconds and all (review of #16, session 5, defect 2:
+        // `from=…T02:01:30.701Z` was refused with 400): one row a page, every row once.
+        let late = Instant.parse("2026-11-24T09:01:30.701+07:00")!
+        let d = try await f.store.beginPlay(site: "tay-trang", player: "playing-now", started: late, seen: late + .seconds(20),
+                                            item: BroadcastItem(path: "videos/chao-mung.mp4", name: "chao-mung.mp4", approved: false, reason: "content.folder-unavailable"))
+        try await f.store.closeBroadcast(id: d, at: late + .seconds(20))
+        var pageFrom = "2026-11-24"
+        var paged: [Row] = []
+        var followed: [String] = []
+        for _ in 0..<10 {
+            let page = try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&from=\(pageFrom)&to=2026-11-24&limit=1", headers: ["Authorization: Bearer \(token)"])
+            #expect(page.status == 200, "from=\(pageFrom): \(page.status) \(page.body)")
+            guard page.status == 200 else { break }
+            paged += try JSONDecoder().decode([Row].self, from: Data(page.body.utf8))
+            guard let next = page.header("x-watchpost-next-from").first else { break }
+            followed.append(next)
+            pageFrom = next
+        }
+        #expect(followed.last == "2026-11-24T02:01:30.701Z", "\(followed)")
+        #expect(paged.map(\.entry) == ["play", "play", "gap", "play"] && paged.last?.path == "videos/chao-mung.mp4", "\(paged)")
         #expect(try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&limit=0", headers: ["Authorization: Bearer \(token)"]).status == 400)
         // Signed out, the login page brings you back to the whole address, query included.
         let signedOut = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-24&format=csv")
