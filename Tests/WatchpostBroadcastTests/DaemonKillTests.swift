@@ -14,15 +14,16 @@ import Posix
 import WatchpostHost
 import Glibc
 
-/// A site folder with a signed two-item playlist (A 4 s, B 4 s), a simulated player looping it,
-/// and the daemon's configuration: the player check logging every second, plus `extraConfig`
-/// (watchpost.conf) and `extraChecks` (checks.conf).
+/// A site folder with a signed two-item playlist (A 4 s, B 4 s), a simulated player looping it
+/// (an item written to `nowPlaying` plays instead while it is there), and the daemon's
+/// configuration: the player check logging every second, plus `extraConfig` (watchpost.conf),
+/// `playerKeys` (the player check's) and `extraChecks` (checks.conf).
 struct BroadcastDaemonSite {
     let dir: String
     let bin: String
     let sim: PlayerSimulator.Running
 
-    init(extraConfig: String = "", extraChecks: String = "") async throws {
+    init(extraConfig: String = "", extraChecks: String = "", playerKeys: String = "interval = 1m\ntimeout = 10s\n") async throws {
         dir = try makeTemporaryFolder("watchpost-broadcast-daemon")
         let root = TestPaths.packageRoot
         #expect(await shell("cp -r '\(root)/alerts' '\(dir)/' && mkdir -p '\(dir)/probes/tay-trang' '\(dir)/media/videos' && cp '\(root)/probes/tay-trang/site.conf' '\(dir)/probes/tay-trang/'").status == 0)
@@ -32,7 +33,7 @@ struct BroadcastDaemonSite {
         try FileSystem.writeAtomically("\(dir)/side.txt", "videos/a.mp4 | A | dai-ptth-dien-bien | vi, lo | 2026-12 | programme\nvideos/b.mp4 | B | songoaivu-dien-bien | en | | clip\n")
         bin = try TestPaths.watchpost()
         #expect(await shell("cd '\(dir)' && '\(bin)' manifest keygen --out dept >/dev/null && '\(bin)' manifest create media --key dept.key --valid-from 2026-01-01 --valid-to 2030-12-31 --approved-by 'Sở (test)' --sidecar side.txt --sequence 7").status == 0)
-        sim = try PlayerSimulator.Running(config: PlayerSimulatorConfig(mediaFolder: "\(dir)/media",
+        sim = try PlayerSimulator.Running(config: PlayerSimulatorConfig(mediaFolder: "\(dir)/media", nowPlayingFile: "\(dir)/now-playing",
                                                                       playlist: [PlaylistEntry(path: "videos/a.mp4", seconds: 4), PlaylistEntry(path: "videos/b.mp4", seconds: 4)],
                                                                       origin: SystemClock().now()))
         try FileSystem.writeAtomically("\(dir)/watchpost.conf", "[daemon]\ndatabase = var/watchpost.db\nheartbeat_interval = 5s\n" + extraConfig
@@ -45,13 +46,12 @@ struct BroadcastDaemonSite {
             manifest = media/approved.manifest
             public_key = dept.pub
             log_interval = 1s
-            interval = 1m
-            timeout = 10s
 
-            """ + extraChecks)
+            """ + playerKeys + "\n" + extraChecks)
     }
 
     var database: String { "\(dir)/var/watchpost.db" }
+    var nowPlaying: String { "\(dir)/now-playing" }
 
     func entries() async throws -> [BroadcastEntry] {
         let store = try Store(path: database, clock: SystemClock(), readOnly: true)
