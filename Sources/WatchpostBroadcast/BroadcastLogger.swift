@@ -25,6 +25,9 @@ public struct BroadcastLogSettings: Sendable {
     /// check's screen: their runs are the blackouts the log records.
     public var blackoutResponders: [String] = []
     public var restoreResponders: [String] = []
+    /// The manifest's media folder: a play while it is missing or empty (an unmounted share)
+    /// could not be checked, it is not unapproved.
+    public var mediaFolder: String?
 
     public init(site: String, player: String, url: String, manifestPath: String, publicKeyPath: String, archive: ManifestArchive,
                 interval: Seconds, screenCheck: String?, schedule: OperatingSchedule, retention: Seconds) {
@@ -55,6 +58,7 @@ public struct BroadcastLogSettings: Sendable {
                 let responders = site.sections.filter { $0.type == "responder" && screen != nil && $0.value("check") == screen }
                 out[out.count - 1].blackoutResponders = responders.filter { $0.value("action") == "led-blackout" }.compactMap(\.name)
                 out[out.count - 1].restoreResponders = responders.filter { $0.value("action") == "led-restore" }.compactMap(\.name)
+                out[out.count - 1].mediaFolder = player.mediaFolder
             }
         }
         return out
@@ -105,11 +109,15 @@ public struct BroadcastLogger: Sendable {
 
     }
 
-    /// When a blackout by command (the one commanded at `since`) was first seen ended without a
-    /// restore command: the first screen check started after the command that found the screen lit.
+    /// What the logger knows of the blackout commanded at `since` that no restore command ended:
+    /// when it was first seen ended (`at`: the first screen check started after the command that
+    /// found the screen lit; nil: not yet), whether the log's own row for it was looked up, and
+    /// how far the screen check's history has been read.
     struct LitAgain: Sendable, Hashable {
         var since: Instant
-        var at: Instant
+        var at: Instant?
+        var rowLookedUp = false
+        var historyRow: Int64?
     }
 
     /// One observation: the player's status, the manifest, the screen. `litAgain` keeps the end
@@ -120,7 +128,7 @@ public struct BroadcastLogger: Sendable {
         let timeout = max(Seconds(milliseconds: 500), min(settings.interval, .seconds(5)))
         let fetched = (try? await runBlocking { PlayerProbe.fetch(s.url, timeout: timeout) }) ?? .failure(WatchpostError(.io, "no thread"))
         let reading = (try? await runBlocking {
-            ManifestLoader.read(manifest: s.manifestPath, publicKey: s.publicKeyPath, now: now, archive: s.archive)
+            ManifestLoader.read(manifest: s.manifestPath, publicKey: s.publicKeyPath, now: now, archive: s.archive, mediaFolder: s.mediaFolder)
         }) ?? ManifestLoader.Reading(outcome: .keyProblem("cannot start a thread to read the manifest"))
         let state: PlayerObservation.State
         switch fetched {
@@ -155,29 +163,33 @@ public struct BroadcastLogger: Sendable {
                 var c = CommandedBlackout(since: b.at, by: b.by, incidentID: b.incidentID)
                 if let r = commands?.restore, r.at >= b.at {
                     c.ended = r.at
-                } else if let known = litAgain, known.since == b.at {
+                } else {
                     // Its end is the first lit sighting, not the latest one: every later screen
                     // check would move it on and darken the plays after it (review of #16, session 5).
-                    c.ended = known.at
-                } else if let recorded = await recordedEnd(of: b.at, now: now) {
-                    // After a restart: the end the log already wrote for this blackout.
-                    c.ended = recorded
-                    litAgain = LitAgain(since: b.at, at: recorded)
-                } else if let (_, result) = last, let result, result.startedAt > b.at, !result.findings.contains(where: { $0.code == "screen-dark" }) {
-                    // Lit again without a restore command (the controller's own software): the
-                    // screen check, started after the command, found the screen on.
-                    c.ended = result.startedAt
-                    litAgain = LitAgain(since: b.at, at: result.startedAt)
+                    var watch = litAgain.flatMap { $0.since == b.at ? $0 : nil } ?? LitAgain(since: b.at)
+                    if watch.at == nil && !watch.rowLookedUp {
+                        // After a start or a reload: the end the log already wrote for it (once).
+                        watch.rowLookedUp = true
+                        if let recorded = try? await store.blackedOutEnd(site: s.site, player: s.player, since: b.at), let end = recorded { watch.at = end }
+                    }
+                    if watch.at == nil, let found = try? await store.firstRunWithoutProblem(site: s.site, check: screen, since: b.at, afterRow: watch.historyRow) {
+                        // Lit again without a restore command (the controller's own software),
+                        // seen by a screen check the logger did not see — it was stopped or
+                        // reloading — and then dark again: the old command is over (review of
+                        // #16, session 5). From the command once, then only the rows written since.
+                        watch.historyRow = found.lastRow
+                        watch.at = found.at
+                    }
+                    if watch.at == nil, let (_, result) = last, let result, result.startedAt > b.at, !result.findings.contains(where: { $0.code == "screen-dark" }) {
+                        // The screen check, started after the command, found the screen on.
+                        watch.at = result.startedAt
+                    }
+                    c.ended = watch.at
+                    litAgain = watch
                 }
                 blackout = c
             }
         }
         return (PlayerObservation(at: now, state: state, screenDark: dark, inOperatingHours: s.schedule.isOn(at: now), blackout: blackout), reading)
-    }
-
-    /// The end of the blacked-out row the log wrote for the blackout commanded at `since`, if it is closed.
-    func recordedEnd(of since: Instant, now: Instant) async -> Instant? {
-        let rows = (try? await store.broadcastEntries(site: settings.site, from: since, to: now + .seconds(1))) ?? []
-        return rows.first { $0.gap == .blackedOut && $0.started == since && $0.player == settings.player }?.ended
     }
 }

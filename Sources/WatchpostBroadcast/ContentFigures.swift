@@ -40,6 +40,9 @@ public struct ContentMonthFigures: Sendable, Hashable, Codable {
         /// True when the broadcast log holds nothing of the month (no play, no gap: the box was
         /// not there yet): the test has no data, it is not failed (review of #16, session 5).
         public var noData: Bool? = nil
+        /// True when the log holds only `not-observed` time for the month (the monitor was not
+        /// running): nothing was observed, so the test is neither met nor failed.
+        public var notObserved: Bool? = nil
     }
 
     public var site: String
@@ -49,6 +52,8 @@ public struct ContentMonthFigures: Sendable, Hashable, Codable {
     public var itemsShown: Int
     public var plays: Int
     public var unapprovedPlays: Int
+    /// Plays whose approval could not be checked (the share unreadable): not in `unapprovedPlays`.
+    public var notCheckedPlays: Int = 0
     public var secondsShown: Int64
     public var secondsBySource: [String: Int64]
     public var secondsByLanguage: [String: Int64]
@@ -79,14 +84,18 @@ public enum ContentFigures {
 
         var bySource: [String: Int64] = [:], byLanguage: [String: Int64] = [:]
         var shownItems = DistinctItems()
-        var plays = 0, unapproved = 0
+        var plays = 0, unapproved = 0, notChecked = 0
         var shown: Int64 = 0
         var shownProgrammes = Set<String>()
         let monthText = String(zone.localDate(of: from).description.prefix(7))
         let sources = Set(rules.programmeSources)
         for t in totals {
             plays += t.plays
-            guard t.item.approved else { unapproved += t.plays; continue }
+            switch t.item.approval {
+            case .approved: break
+            case .notApproved: unapproved += t.plays; continue
+            case .notChecked: notChecked += t.plays; continue
+            }
             let seconds = t.shownMilliseconds / 1000
             shown += seconds
             shownItems.insert(path: t.item.path, sha256: t.item.sha256)
@@ -138,7 +147,7 @@ public enum ContentFigures {
         let violations = incidents.filter { isContentViolation(category: $0.category, findingCodes: $0.findingCodes) }.count
 
         return ContentMonthFigures(site: site, from: from, to: to, itemsApproved: approvedItems.count, itemsShown: shownItems.count, plays: plays,
-                                   unapprovedPlays: unapproved, secondsShown: shown, secondsBySource: bySource, secondsByLanguage: byLanguage,
+                                   unapprovedPlays: unapproved, notCheckedPlays: notChecked, secondsShown: shown, secondsBySource: bySource, secondsByLanguage: byLanguage,
                                    gapSeconds: Dictionary(uniqueKeysWithValues: gaps.map { ($0.key.rawValue, $0.value / 1000) }),
                                    programmeTest: programmeTest, renewals: renewals, uncoveredSeconds: uncovered, contentViolations: violations)
     }
@@ -208,6 +217,9 @@ public struct ContentApprovalFigures: Sendable, Hashable, Codable {
         public var secondsShown: Int64
         /// Nothing in the broadcast log for the month (the box was not there yet).
         public var noData: Bool
+        /// Only `not-observed` time in the log for the month (the monitor was not running): not
+        /// observed, no figures (review of #16, session 5: counted as data).
+        public var notObserved: Bool? = nil
     }
 
     /// Empty when the site has no programme rule (only Tây Trang has one).
@@ -243,11 +255,14 @@ extension ContentFigures {
             let next = zone.startOf(d.month == 12 ? CivilDate(year: d.year + 1, month: 1, day: 1) : CivilDate(year: d.year, month: d.month + 1, day: 1))
             let end = min(next, to)
             let f = try await month(site: site, from: cursor, to: end, zone: zone, store: store, archive: archive, publicKey: publicKey, rules: rules)
+            let observed = f.gapSeconds.filter { $0.key != BroadcastGap.notObserved.rawValue }
             let noData = f.plays == 0 && f.gapSeconds.values.allSatisfy({ $0 <= 0 })
+            let notObserved = f.plays == 0 && !noData && observed.values.allSatisfy({ $0 <= 0 })
             months.append(.init(month: String(d.description.prefix(7)), plays: f.plays, itemsApproved: f.itemsApproved, itemsShown: f.itemsShown,
-                                secondsShown: f.secondsShown, noData: noData))
+                                secondsShown: f.secondsShown, noData: noData, notObserved: notObserved ? true : nil))
             if var t = f.programmeTest {
                 if noData { t.noData = true }
+                if notObserved { t.notObserved = true }
                 tests.append(.init(month: String(d.description.prefix(7)), test: t))
             }
             renewals += f.renewals

@@ -17,6 +17,8 @@ public struct PlayRow: Codable, Sendable, Hashable {
     public var name: String?
     public var sha256: String?
     public var approved: Bool?
+    /// approved, not-approved, or not-checked (the share or key unreadable: `approved` is absent).
+    public var approval: String?
     public var reason: String?
     public var manifestId: String?
     public var keyId: String?
@@ -52,7 +54,9 @@ public struct PlayRow: Codable, Sendable, Hashable {
             commandedBy = b.by; incidentId = b.incidentID; stoppedPath = b.stoppedPath; stoppedStart = b.stoppedStarted.map(iso)
         }
         if let i = e.item {
-            path = i.path; name = i.name; sha256 = i.sha256.isEmpty ? nil : i.sha256; approved = i.approved
+            path = i.path; name = i.name; sha256 = i.sha256.isEmpty ? nil : i.sha256
+            approval = i.approval.rawValue
+            approved = i.approval == .notChecked ? nil : i.approved
             reason = i.reason.isEmpty ? nil : i.reason; manifestId = i.manifestID.isEmpty ? nil : i.manifestID
             keyId = i.keyID.isEmpty ? nil : i.keyID; approvedAt = i.approvedAt.map(iso); sequence = i.sequence
             title = i.title; source = i.source; languages = i.languages.isEmpty ? nil : i.languages; month = i.month; kind = i.kind
@@ -85,6 +89,16 @@ public enum PlayListing {
     static func head(_ key: MessageKey) -> String { Catalogue.bilingual(Message(key)) }
     static let approvedYes = Catalogue.bilingual(Message("content.plays.approved.yes"))
     static let approvedNo = Catalogue.bilingual(Message("content.plays.approved.no"))
+    static let notChecked = Catalogue.bilingual(Message("content.plays.approved.not_checked"))
+
+    /// The approval cell: có / KHÔNG / chưa kiểm tra được, with English after a slash.
+    public static func approvalCell(_ i: BroadcastItem) -> String {
+        switch i.approval {
+        case .approved: return approvedYes
+        case .notApproved: return approvedNo
+        case .notChecked: return notChecked
+        }
+    }
 
     /// What the note column says: why not approved, dark time, or the gap.
     public static func note(_ e: BroadcastEntry, _ language: Language, zone: ZoneOffset) -> String {
@@ -132,7 +146,7 @@ public enum PlayListing {
     /// One row of the text table; `proof` is nil without --verify, `.some(nil)` for an entry not
     /// re-checked.
     public static func textRow(_ e: BroadcastEntry, zone: ZoneOffset, proof: PlayProof?? = nil, memo: PlayTextMemo? = nil) -> [String] {
-        let approved = e.item.map { $0.approved ? approvedYes : approvedNo } ?? "-"
+        let approved = e.item.map(approvalCell) ?? "-"
         func noteText() -> String {
             let note = [note(e, .vi, zone: zone), note(e, .en, zone: zone)].filter { !$0.isEmpty }
             return note.count == 2 && note[0] != note[1] ? note.joined(separator: " / ") : (note.first ?? "")
@@ -176,7 +190,8 @@ public enum PlayListing {
     public static func summary(_ entries: [BroadcastEntry]) -> Message {
         let plays = entries.filter { $0.kind == .play }
         return Message("content.plays.summary", ["plays": .count(plays.count), "items": .count(distinctItems(plays).count),
-                                                 "unapproved": .count(plays.filter { $0.item?.approved == false }.count),
+                                                 "unapproved": .count(plays.filter { $0.item?.approval == .notApproved }.count),
+                                                 "not_checked": .count(plays.filter { $0.item?.approval == .notChecked }.count),
                                                  "gaps": .count(entries.count - plays.count)])
     }
 
@@ -211,7 +226,7 @@ public enum PlayListing {
     }
 
     public static func csvHeader(withProof: Bool) -> String {
-        "site,player,entry,start,end,duration_s,path,sha256,approved,reason,manifest_id,key_id,approved_at,sequence,title,source,languages,month,kind,gap,dark_s,"
+        "site,player,entry,start,end,duration_s,path,sha256,approved,approval,reason,manifest_id,key_id,approved_at,sequence,title,source,languages,month,kind,gap,dark_s,"
             + "commanded_by,incident,stopped_path,stopped_start"
             + (withProof ? ",proof" : "") + "\r\n"
     }
@@ -242,7 +257,7 @@ extension PlayRow {
             if let s { PlayRow.writeCSVField(s, into: &out) }
         }
         field(site); field(player); field(entry); field(start); field(end); field(String(durationSeconds)); field(path); field(sha256)
-        field(approved.map { $0 ? "1" : "0" }); field(reason); field(manifestId); field(keyId); field(approvedAt)
+        field(approved.map { $0 ? "1" : "0" }); field(approval); field(reason); field(manifestId); field(keyId); field(approvedAt)
         field(sequence.map(String.init)); field(title); field(source); field(languages?.joined(separator: " ")); field(month); field(kind); field(gap)
         field(darkSeconds.map { String($0) }); field(commandedBy); field(incidentId.map(String.init)); field(stoppedPath); field(stoppedStart)
         if let proof { field(proof?.code) }
@@ -299,6 +314,7 @@ extension PlayRow {
             out.append(contentsOf: String(v).utf8)
         }
         // Keys in the encoder's order: sorted by their snake_case form.
+        text("approval", approval)
         if let approved { key("approved"); out.append(contentsOf: (approved ? "true" : "false").utf8) }
         text("approved_at", approvedAt)
         text("commanded_by", commandedBy)

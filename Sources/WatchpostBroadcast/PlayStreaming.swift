@@ -45,6 +45,8 @@ public struct PlayStreamTotals: Sendable, Hashable {
     public var entries = 0
     public var plays = 0
     public var unapproved = 0
+    /// Plays whose approval could not be checked (the share unreadable).
+    public var notChecked = 0
     /// Distinct items (path and hash) of the plays.
     public var itemKeys = DistinctItems()
     /// Plays re-checked (--verify) and those that could not be re-proved.
@@ -52,7 +54,8 @@ public struct PlayStreamTotals: Sendable, Hashable {
     public var problems = 0
 
     public var summary: Message {
-        Message("content.plays.summary", ["plays": .count(plays), "items": .count(itemKeys.count), "unapproved": .count(unapproved), "gaps": .count(entries - plays)])
+        Message("content.plays.summary", ["plays": .count(plays), "items": .count(itemKeys.count), "unapproved": .count(unapproved), "not_checked": .count(notChecked),
+                                           "gaps": .count(entries - plays)])
     }
 
     public var verifySummary: Message {
@@ -99,7 +102,8 @@ extension Store {
             if e.kind == .play {
                 totals.plays += 1
                 if let i = e.item { totals.itemKeys.insert(path: i.path, sha256: i.sha256) }
-                if e.item?.approved == false { totals.unapproved += 1 }
+                if e.item?.approval == .notApproved { totals.unapproved += 1 }
+                if e.item?.approval == .notChecked { totals.notChecked += 1 }
             }
         }
         func each(_ body: (BroadcastEntry) -> Void) throws(WatchpostError) {

@@ -68,7 +68,10 @@ public enum BroadcastApproval {
             out.manifestID = reading.archivedID ?? ""
         }
         guard let m = reading.accepted else {
-            out.reason = reading.replayedBelow != nil ? ContentFindingCode.manifestReplayed : manifestProblem(reading.outcome)
+            // The share gone (or the manifest there but unreadable): the play could not be checked
+            // (review of #16, session 5: logged "not approved").
+            out.reason = reading.replayedBelow != nil ? ContentFindingCode.manifestReplayed
+                : reading.folderUnavailable != nil ? ContentFindingCode.folderUnavailable : manifestProblem(reading.outcome)
             return out
         }
         if case .verdict(let v) = reading.outcome {
@@ -103,7 +106,7 @@ public enum BroadcastApproval {
         case .keyProblem: return ContentFindingCode.publicKeyUnreadable
         case .verdict(let v):
             switch v {
-            case .missing: return ContentFindingCode.manifestMissing
+            case .missing(let why): return why.hasPrefix(ManifestLoader.unreadablePrefix) ? ContentFindingCode.folderUnavailable : ContentFindingCode.manifestMissing
             case .malformed: return ContentFindingCode.manifestMalformed
             case .otherKey, .badSignature: return ContentFindingCode.signatureInvalid
             case .expired: return ContentFindingCode.manifestExpired
@@ -190,7 +193,12 @@ public struct BroadcastRecorder: Sendable {
                 let path = item.path.map { ContentPath.encode(Array($0.utf8)) } ?? item.name
                 let sha = item.sha256?.lowercased() ?? ""
                 let startClose = item.position_ms == nil || abs((start - o.started).milliseconds) <= tolerance.milliseconds
-                return o.kind == .play && o.path == path && (o.sha256 ?? "") == sha && startClose
+                // A hash on one side only is no difference: the player reports none while it
+                // cannot read the file (the share away), and the row takes the manifest's when
+                // approved (review of #16, session 5: one play became two rows when the share came back).
+                let recorded = o.sha256 ?? ""
+                let sameContent = sha.isEmpty || recorded.isEmpty || recorded == sha
+                return o.kind == .play && o.path == path && sameContent && startClose
             case .gap(let g): return o.kind == .gap && o.gap == g && blindSince == nil
             case .none: return false
             }
@@ -198,15 +206,27 @@ public struct BroadcastRecorder: Sendable {
 
         // A blackout by command in force now (its row is written below).
         let commanded: CommandedBlackout? = obs.blackout.flatMap { $0.ended == nil && $0.since <= now ? $0 : nil }
+        // The screen dark without a command up to now: the dark gap row open at the previous
+        // poll. One rule for both kinds of dark: a play is dark for its overlap with the dark
+        // time — from the command to the restore, or the dark row (from the first poll that saw
+        // the screen dark to the first that saw it lit: the time between two polls takes what the
+        // earlier one saw) — its first poll interval and its tail included (review of #16,
+        // session 5: a screen dark without a command lost up to a poll per play).
+        let darkSince: Instant? = dark.flatMap { now - $0.lastSeen <= tolerance ? $0.started : nil }
+        func darkPart(_ from: Instant, _ to: Instant) -> Seconds {
+            var spans: [(Instant, Instant)] = []
+            if let b = obs.blackout, b.since <= now { spans.append((max(from, b.since), min(to, b.ended ?? now))) }
+            if let d = darkSince { spans.append((max(from, d), min(to, now))) }
+            spans = spans.filter { $0.1 > $0.0 }
+            guard let first = spans.first else { return .zero }
+            guard spans.count == 2 else { return first.1 - first.0 }
+            let second = spans[1]
+            let overlap = max(.zero, min(first.1, second.1) - max(first.0, second.0))
+            return (first.1 - first.0) + (second.1 - second.0) - overlap
+        }
         if let m = main, same(m) {
             var darkTime: Seconds = .zero
-            if m.kind == .play {
-                if let b = obs.blackout, b.since <= now {
-                    // The part of the time since the last poll that the command kept dark.
-                    darkTime = max(.zero, min(now, b.ended ?? now) - max(m.lastSeen, b.since))
-                }
-                if commanded == nil && obs.screenDark && obs.inOperatingHours { darkTime = max(darkTime, now - m.lastSeen) }
-            }
+            if m.kind == .play { darkTime = darkPart(m.lastSeen, now) }
             try await store.touchBroadcast(id: m.id, seen: now, addDark: darkTime < tolerance * 2 ? darkTime : .zero)
             main?.lastSeen = now
         } else {
@@ -219,10 +239,10 @@ public struct BroadcastRecorder: Sendable {
                 // last seen, and the unknown time after it belongs to what follows (a gap).
                 let end = m.kind == .play && nextIsPlay && blindSince == nil ? min(now, max(m.lastSeen, boundary)) : m.lastSeen
                 if !nextIsPlay && blindSince == nil { boundary = end }
-                // The play's last seconds, from its last poll to its end, behind a blackout by
-                // command are dark too (review of #16, session 5: 0.4–2.9 s a play counted as shown).
-                if m.kind == .play, let b = obs.blackout, b.since < end {
-                    let tail = min(end, b.ended ?? end) - max(m.lastSeen, b.since)
+                // The play's last seconds, from its last poll to its end, are dark too when the
+                // screen was (review of #16, session 5: 0.4–2.9 s a play counted as shown).
+                if m.kind == .play, end > m.lastSeen {
+                    let tail = darkPart(m.lastSeen, end)
                     if tail > .zero { try await store.touchBroadcast(id: m.id, seen: m.lastSeen, addDark: tail) }
                 }
                 try await store.closeBroadcast(id: m.id, at: end)
@@ -238,12 +258,10 @@ public struct BroadcastRecorder: Sendable {
                 let record = approval(item)
                 let id = try await store.beginPlay(site: site, player: player, started: boundary, seen: now, item: record)
                 main = Open(id: id, kind: .play, started: boundary, lastSeen: now, path: record.path, sha256: record.sha256)
-                // A play that starts behind a blackout by command is dark from its start (the
-                // command is a fact for the whole time, not only from the next poll).
-                if let b = obs.blackout, b.since <= now {
-                    let dark = min(now, b.ended ?? now) - max(boundary, b.since)
-                    if dark > .zero { try await store.touchBroadcast(id: id, seen: now, addDark: dark) }
-                }
+                // A play that starts behind a dark screen is dark from its start (the command, or
+                // the dark row, is a fact for the whole time, not only from the next poll).
+                let head = darkPart(boundary, now)
+                if head > .zero { try await store.touchBroadcast(id: id, seen: now, addDark: head) }
             case .gap(let g):
                 let id = try await store.beginGap(site: site, player: player, started: boundary, seen: now, gap: g)
                 main = Open(id: id, kind: .gap, started: boundary, lastSeen: now, gap: g)

@@ -139,6 +139,10 @@ public enum ManifestLoader {
         public var archivedID: String?
         /// Why it could not be archived (disk full, permissions), if it could not.
         public var archiveProblem: String?
+        /// The manifest is not there because its media folder is not (missing, not a folder, or
+        /// empty: an unmounted share), with why: a technical fault, not a missing approval (issue
+        /// 14 point 3). Only looked at when the manifest is missing and the folder is known.
+        public var folderUnavailable: String?
 
         public init(outcome: Outcome, replayedBelow: Int64? = nil, archivedID: String? = nil, archiveProblem: String? = nil) {
             self.outcome = outcome
@@ -156,9 +160,15 @@ public enum ManifestLoader {
 
     /// Loads and judges the manifest, refuses it when it replays an older approval, and keeps it
     /// in the archive when accepted (blocking).
-    public static func read(manifest: String, publicKey: String, now: Instant, archive: ManifestArchive?) -> Reading {
+    /// `mediaFolder`: the folder the manifest belongs to (the content check's media folder); when
+    /// the manifest is missing, a missing or empty folder makes it `folderUnavailable`.
+    public static func read(manifest: String, publicKey: String, now: Instant, archive: ManifestArchive?, mediaFolder: String? = nil) -> Reading {
         let (outcome, bytes) = loadKeepingBytes(manifest: manifest, publicKey: publicKey, now: now)
         var reading = Reading(outcome: outcome)
+        if let mediaFolder, case .verdict(.missing(let why)) = outcome, !why.hasPrefix(unreadablePrefix),
+           let unavailable = MediaFolderCheck.unavailable(mediaFolder) {
+            reading.folderUnavailable = "\(why); \(unavailable)"
+        }
         guard let archive, let bytes, case .verdict(let v) = outcome, let m = v.trustedManifest else { return reading }
         if let top = archive.replayedBelow(m, scope: manifest) {
             reading.replayedBelow = top
@@ -173,8 +183,11 @@ public enum ManifestLoader {
 
 /// Turns a manifest verdict and a scan into findings. Pure: tests feed it values.
 public enum ContentJudge {
+    /// `folderUnavailable`: what `ManifestLoader.Reading.folderUnavailable` found, for a caller
+    /// that does not scan the folder (the player check): the manifest missing with its folder is
+    /// the technical `folder-unavailable`, not the security-relevant `manifest-missing`.
     public static func findings(manifest: ManifestLoader.Outcome, scan: ScanOutcome?, manifestPath: String,
-                                replayedBelow: Int64? = nil) -> (findings: [Finding], pending: Int) {
+                                replayedBelow: Int64? = nil, folderUnavailable: String? = nil) -> (findings: [Finding], pending: Int) {
         typealias C = ContentFindingCode
         var out: [Finding] = []
         var trusted: Manifest?
@@ -218,6 +231,12 @@ public enum ContentJudge {
                 // is technical"), reported below as `folder-unavailable`, not a security incident.
                 // Only a manifest missing beside content that plays is a security matter.
                 if let scan, scan.folderError != nil || scan.entries.isEmpty { break }
+                if scan == nil, let folderUnavailable {
+                    // The player check (no scan): the media folder is gone or empty too (review of
+                    // #16, session 5: an unmounted share paged the police through playing-now).
+                    out.append(Finding(.critical, code: C.folderUnavailable, Message("finding.content.folder-unavailable"), detail: folderUnavailable))
+                    return (out, 0)
+                }
                 if why.hasPrefix(ManifestLoader.unreadablePrefix) {
                     // There but unreadable (I/O error on the share): technical, nothing is judged.
                     out.append(Finding(.critical, code: C.folderUnavailable, Message("finding.content.folder-unavailable"), detail: why))

@@ -267,3 +267,21 @@ public enum MediaScanner {
         }
     }
 }
+
+/// Whether a media folder is there to judge (blocking: a share can hang — call inside
+/// runBlocking). The same test the content check makes of its scan: a folder that is missing,
+/// not a folder, cannot be listed or is empty (the mount point of an unmounted share) is
+/// unavailable.
+public enum MediaFolderCheck {
+    /// Why the folder is unavailable; nil when it holds something.
+    public static func unavailable(_ folder: String) -> String? {
+        let bytes = Array(folder.utf8)
+        do {
+            guard try FileSystem.status(folder).kind == .directory else { return "\(folder) is not a folder" }
+            if try FileSystem.directoryEntryNames(bytes).isEmpty { return "the media folder \(folder) is empty (not mounted?)" }
+            return nil
+        } catch {
+            return "\(folder): \(error.reason)"
+        }
+    }
+}

@@ -117,12 +117,21 @@ public struct PlayerCheckSettings: Sendable {
     public var publicKeyPath: String
     /// The site's archive of accepted manifests (replay refusal); nil for ad-hoc use.
     public var archive: ManifestArchive?
+    /// The folder the manifest belongs to: the content check's media folder, else the manifest's
+    /// own folder. A manifest missing with its folder (an unmounted share) is a technical fault.
+    public var mediaFolder: String?
 
-    public init(url: String, manifestPath: String, publicKeyPath: String, archive: ManifestArchive? = nil) {
+    public init(url: String, manifestPath: String, publicKeyPath: String, archive: ManifestArchive? = nil, mediaFolder: String? = nil) {
         self.url = url
         self.manifestPath = manifestPath
         self.publicKeyPath = publicKeyPath
         self.archive = archive
+        self.mediaFolder = mediaFolder ?? Self.folder(of: manifestPath)
+    }
+
+    static func folder(of path: String) -> String? {
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     /// From the check's keys; the manifest and key come from the named content check if any.
@@ -144,9 +153,11 @@ public struct PlayerCheckSettings: Sendable {
                                                 publicKeyPath: absolute(content.parameters.string("public_key")))
             manifestPath = settings.manifestPath
             publicKeyPath = settings.publicKeyPath
+            mediaFolder = settings.mediaFolder
         } else {
             manifestPath = absolute(p.string("manifest"))
             publicKeyPath = absolute(p.string("public_key"))
+            mediaFolder = Self.folder(of: manifestPath)
         }
     }
 }
@@ -161,10 +172,11 @@ public struct PlayerProbe: Probe {
         let settings = self.settings
         let limit = max(Seconds(milliseconds: 100), context.deadline - start - Seconds(milliseconds: 200))
         let reading = (try? await runBlocking {
-            ManifestLoader.read(manifest: settings.manifestPath, publicKey: settings.publicKeyPath, now: start, archive: settings.archive)
+            ManifestLoader.read(manifest: settings.manifestPath, publicKey: settings.publicKeyPath, now: start, archive: settings.archive,
+                                mediaFolder: settings.mediaFolder)
         }) ?? ManifestLoader.Reading(outcome: .keyProblem("cannot start a thread to read the manifest"))
         var (findings, _) = ContentJudge.findings(manifest: reading.outcome, scan: nil, manifestPath: settings.manifestPath,
-                                                  replayedBelow: reading.replayedBelow)
+                                                  replayedBelow: reading.replayedBelow, folderUnavailable: reading.folderUnavailable)
         var facts: [String: String] = ["url": settings.url]
         let fetched: Result<[UInt8], WatchpostError> = (try? await runBlocking { Self.fetch(settings.url, timeout: limit) })
             ?? .failure(WatchpostError(.io, "cannot start a thread for the request"))

@@ -74,8 +74,10 @@ extension ReportRenderer {
     /// next due date, every renewal against its deadline, the Tây Trang 7.8 programme test of
     /// each month. Empty when the report has no approval figures.
     static func approvalMessages(_ c: ContentFigures) -> [Message] {
-        guard let a = c.approvals else { return [] }
         var out: [Message] = []
+        // Plays while the share was unreadable: neither approved nor refused (review of #16, session 5).
+        if c.notCheckedPlays > 0 { out.append(Message("report.content.not_checked", ["count": .count(c.notCheckedPlays)])) }
+        guard let a = c.approvals else { return out }
         if let cur = a.current {
             out.append(Message("report.content.approval.current", ["sequence": .text(cur.sequence.map(String.init) ?? "-"),
                                                                   "approved_at": .tableTime(cur.approvedAt), "valid_to": .tableTime(cur.validTo)]))
@@ -102,12 +104,14 @@ extension ReportRenderer {
             }
         }
         for m in a.months ?? [] {
-            out.append(m.noData ? Message("report.content.month.no_data", ["month": .text(monthForPeople(m.month))])
+            out.append(m.notObserved == true ? Message("report.content.month.not_observed", ["month": .text(monthForPeople(m.month))])
+                : m.noData ? Message("report.content.month.no_data", ["month": .text(monthForPeople(m.month))])
                 : Message("report.content.month", ["month": .text(monthForPeople(m.month)), "plays": .count(m.plays), "shown": .count(m.itemsShown),
                                                    "approved": .count(m.itemsApproved), "hours": .text(hours(m.secondsShown))]))
         }
         for t in a.programmeTests {
-            let verdict: MessageKey = t.test.noData == true ? "report.content.programme.no_data"
+            let verdict: MessageKey = t.test.notObserved == true ? "report.content.programme.not_observed"
+                : t.test.noData == true ? "report.content.programme.no_data"
                 : t.test.passed ? "report.content.programme.passed" : "report.content.programme.failed"
             out.append(Message("report.content.programme", ["month": .text(monthForPeople(t.month)), "shown": .count(t.test.shown), "approved": .count(t.test.approved),
                                                              "sources": .text(t.test.sources.joined(separator: ", ")), "required": .count(t.test.required),

@@ -92,6 +92,9 @@ public struct ContentFigures: Sendable, Hashable {
     public var items = 0
     public var shownSeconds: Int64 = 0
     public var unapprovedPlays = 0
+    /// Plays whose approval could not be checked (the media share or the key unreadable): not
+    /// in `unapprovedPlays`.
+    public var notCheckedPlays = 0
     /// Seconds shown per language code (`vi`, `en`, `lo`, `th`; "" when the manifest gives none).
     public var byLanguage: [String: Int64] = [:]
     /// Seconds shown per source organisation id ("" when not given).

@@ -84,7 +84,11 @@ public struct StoreIncidentSource: IncidentSource {
             f.plays += t.plays
             items.insert(path: t.item.path, sha256: t.item.sha256)
             f.shownSeconds += seconds
-            if !t.item.approved { f.unapprovedPlays += t.plays }
+            switch t.item.approval {
+            case .approved: break
+            case .notApproved: f.unapprovedPlays += t.plays
+            case .notChecked: f.notCheckedPlays += t.plays
+            }
             for l in (t.item.languages.isEmpty ? [""] : t.item.languages) { f.byLanguage[l, default: 0] += seconds }
             f.bySource[t.item.source ?? "", default: 0] += seconds
         }

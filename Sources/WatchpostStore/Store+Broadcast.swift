@@ -45,6 +45,24 @@ public struct BroadcastItem: Sendable, Hashable, Codable {
     }
 }
 
+extension BroadcastItem {
+    /// Whether the play was approved when it started, as the log, the report and the CSV/JSON say it.
+    public enum Approval: String, Sendable, Hashable, Codable {
+        case approved
+        case notApproved = "not-approved"
+        /// The approval could not be checked: the media share (and the manifest in it) or the
+        /// Department's key could not be read. Not a refusal (review of #16, session 5).
+        case notChecked = "not-checked"
+    }
+
+    /// The reasons (finding codes) that mean the approval could not be checked at all.
+    public static let notCheckedReasons: Set<String> = ["content.folder-unavailable", "content.public-key-unreadable"]
+
+    public var approval: Approval {
+        approved ? .approved : Self.notCheckedReasons.contains(reason) ? .notChecked : .notApproved
+    }
+}
+
 /// Why nothing approved was on the screen for a while.
 public enum BroadcastGap: String, Sendable, Hashable, Codable, CaseIterable {
     /// The player's status interface did not answer.
@@ -379,5 +397,42 @@ extension Store {
             let result = r["result_json"].string.flatMap { try? JSONCoding.decode(CheckResult.self, from: $0) }
             return (Instant(milliseconds: r["last_ms"].int ?? 0), result)
         } catch { throw storageError("cannot read the state of \(site)/\(checkID)", error) }
+    }
+}
+
+extension Store {
+    /// The end the log wrote for the `blacked-out` gap of `player` that began at `since` (the
+    /// blackout commanded then): `.some(nil)` while it is open, nil when there is none. One
+    /// lookup by the row's unique start, whatever the blackout's length.
+    public func blackedOutEnd(site: String, player: String, since: Instant) throws(WatchpostError) -> Instant?? {
+        do {
+            guard let r = try db.query("""
+                SELECT ended_ms FROM broadcast_log WHERE site = ? AND player = ? AND entry = 'gap' AND started_ms = ? AND gap = 'blacked-out'
+                """, site, player, since.milliseconds).first else { return nil }
+            return .some(r[0].int.map { Instant(milliseconds: $0) })
+        } catch { throw storageError("cannot read the broadcast log", error) }
+    }
+
+    /// The first time after `since` that the check `check` of `site` ran with no problem (status
+    /// OK or WARNING: no critical finding — for the LED check, no `screen-dark`), from its
+    /// history; and the newest history row, to go on from. With `afterRow` only the rows
+    /// written since that row are read (a blackout may last days: the logger asks every poll).
+    public func firstRunWithoutProblem(site: String, check: String, since: Instant, afterRow: Int64?) throws(WatchpostError) -> (at: Instant?, lastRow: Int64) {
+        do {
+            let top = try db.query("SELECT COALESCE(MAX(id), 0) FROM history").first?[0].int ?? 0
+            let at: Int64?
+            if let afterRow {
+                // The unary + keeps the planner on the row id range (a handful of new rows),
+                // not on the (site, check_id, at_ms) index from the command on.
+                at = try db.query("""
+                    SELECT MIN(at_ms) FROM history WHERE id > ? AND id <= ? AND +site = ? AND +check_id = ? AND +at_ms > ? AND +status IN (0, 1)
+                    """, afterRow, top, site, check, since.milliseconds).first?[0].int
+            } else {
+                at = try db.query("""
+                    SELECT MIN(at_ms) FROM history WHERE site = ? AND check_id = ? AND at_ms > ? AND status IN (0, 1) AND id <= ?
+                    """, site, check, since.milliseconds, top).first?[0].int
+            }
+            return (at.map { Instant(milliseconds: $0) }, top)
+        } catch { throw storageError("cannot read the history of \(site)/\(check)", error) }
     }
 }

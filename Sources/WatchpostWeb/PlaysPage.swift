@@ -62,7 +62,8 @@ extension WebApp {
             for e in entries {
                 let approved: String
                 if let i = e.item {
-                    approved = "<span class=\"badge \(i.approved ? "ok" : "crit")\">\(esc(Catalogue.bilingual(Message(i.approved ? "content.plays.approved.yes" : "content.plays.approved.no"))))</span>"
+                    let badge = i.approval == .approved ? "ok" : i.approval == .notChecked ? "unk" : "crit"
+                    approved = "<span class=\"badge \(badge)\">\(esc(PlayListing.approvalCell(i)))</span>"
                 } else {
                     approved = "<span class=\"badge unk\">—</span>"
                 }

@@ -7,7 +7,7 @@ import WatchpostCore
 import WatchpostPlayer
 import WatchpostStore
 import WatchpostConfig
-import WatchpostReports
+@testable import WatchpostReports
 import WatchpostTestSupport
 @testable import WatchpostBroadcast
 import Crypto
@@ -79,32 +79,13 @@ import Posix
     /// end read t0+80 at the second lit check). D2: a "dark" screen check from before a restore
     /// made a screen-dark gap on a lit screen (before the fix `screenDark` was true at t0+125).
     @Test func theLoggerEndsABlackoutAtTheFirstLitCheckAndIgnoresADarkCheckFromBeforeARestore() async throws {
-        let path = temporaryDatabase()
-        defer { removeDatabase(path) }
-        let clock = ManualClock(now: t0)
-        let store = try Store(path: path, clock: clock)
-        var settings = BroadcastLogSettings(site: "tay-trang", player: "playing-now", url: "http://127.0.0.1:1/status", manifestPath: "/nonexistent/approved.manifest",
-                                            publicKeyPath: "/nonexistent/dept.pub", archive: ManifestArchive(databasePath: path, site: "tay-trang"), interval: .seconds(5),
-                                            screenCheck: "led-controller", schedule: .always(), retention: .hours(24 * 365))
-        settings.blackoutResponders = []
-        let logger = BroadcastLogger(settings: settings, store: store, clock: clock, logger: Logger(sink: MemoryLogSink(), clock: clock))
-        func screen(lit: Bool, at dt: Int64) async throws {
-            clock.advance(to: t0 + .seconds(dt))
-            let findings = lit ? [] : [Finding(.critical, code: "screen-dark", untranslated: "screen dark")]
-            try await store.record(site: "tay-trang", checkID: "led-controller", kind: "novastar",
-                                   result: CheckResult(status: lit ? .ok : .critical, summary: lit ? "lit" : "dark", findings: findings, startedAt: clock.now()),
-                                   sampleInterval: .seconds(30))
-        }
-        func command(_ action: String, at dt: Int64) async throws {
-            clock.advance(to: t0 + .seconds(dt))
-            try await store.recordResponse(site: "tay-trang", checkID: "led-controller", incidentID: nil, action: action, by: "kythuat-tay-trang", via: "cli",
-                                           note: nil, succeeded: true, outcome: "ok", at: clock.now())
-        }
+        let bench = try LoggerBench(t0: t0)
+        defer { bench.remove() }
+        let store = bench.store
+        func screen(lit: Bool, at dt: Int64) async throws { try await bench.screen(lit: lit, at: dt) }
+        func command(_ action: String, at dt: Int64) async throws { try await bench.command(action, at: dt) }
         var lit: BroadcastLogger.LitAgain?
-        func look(at dt: Int64) async -> PlayerObservation {
-            clock.advance(to: t0 + .seconds(dt))
-            return await logger.observe(litAgain: &lit).0
-        }
+        func look(at dt: Int64) async -> PlayerObservation { await bench.look(at: dt, &lit) }
         try await screen(lit: true, at: 0)
         try await command("led-blackout", at: 10)
         try await screen(lit: false, at: 20)
@@ -138,6 +119,73 @@ import Posix
         try await screen(lit: false, at: 150)
         obs = await look(at: 155)
         #expect(obs.screenDark)
+    }
+
+    /// Review of #16, session 5 (defect 5): the screen came back lit while the logger was away (the
+    /// daemon stopped or reloading: the screen check's result is in its history, the logger never
+    /// saw it) and is dark again, without a command, when it looks: the old command is over, this
+    /// is a screen-dark gap. Before the fix the restarted logger found the blacked-out row open and
+    /// the last check dark, and filed the new dark time under the old command (`ended` nil).
+    @Test func aRestartedLoggerDoesNotHoldTheOldCommandInForceAfterTheScreenWasLitMeanwhile() async throws {
+        let bench = try LoggerBench(t0: t0)
+        defer { bench.remove() }
+        try await bench.screen(lit: true, at: 0)
+        try await bench.command("led-blackout", at: 10)
+        try await bench.screen(lit: false, at: 20)
+        var before: BroadcastLogger.LitAgain?
+        var r = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
+        var o = await bench.look(at: 25, &before)
+        o.state = playing("videos/hoa-ban.mp4", 25)
+        try await r.observe(o, store: bench.store, approval: approved)
+        #expect(o.blackout?.ended == nil)
+        // The logger is away; the controller's own software lights the screen, then darkens it.
+        try await bench.screen(lit: true, at: 50)
+        try await bench.screen(lit: false, at: 80)
+        var after: BroadcastLogger.LitAgain?
+        var again = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
+        for dt in [Int64(85), 90] {
+            var o = await bench.look(at: dt, &after)
+            #expect(o.blackout?.since == t0 + .seconds(10) && o.blackout?.ended == t0 + .seconds(50) && o.screenDark,
+                    "t0+\(dt): \(String(describing: o.blackout)) dark \(o.screenDark)")
+            o.state = playing("videos/hoa-ban.mp4", dt)
+            try await again.observe(o, store: bench.store, approval: approved)
+        }
+        let rows = try await bench.store.broadcastEntries(site: "tay-trang", from: t0, to: t0 + .hours(1))
+        let blackedOut = rows.filter { $0.gap == .blackedOut }
+        #expect(blackedOut.count == 1 && blackedOut.first?.ended != nil && (blackedOut.first?.ended ?? t0) <= t0 + .seconds(50), "\(blackedOut)")
+        #expect(rows.contains { $0.gap == .screenDark && $0.isOpen }, "the new dark time is a screen-dark gap: \(rows)")
+        // The end is read from the history once, then only rows written since: a lit check at
+        // t0+100 does not move it.
+        try await bench.screen(lit: true, at: 100)
+        #expect(await bench.look(at: 105, &after).blackout?.ended == t0 + .seconds(50))
+    }
+
+    /// Review of #16, session 5 (defect 3): a screen dark without a command counted only the polls
+    /// after each play's first, and not its tail: a 15 s play fully behind the dark screen showed
+    /// 10 s dark here, and the one before it 10 s, 5 of them before the screen was seen dark. One
+    /// rule for both kinds of dark: a play is dark for its overlap with the dark time, so the
+    /// plays' dark seconds add up to the screen-dark gap.
+    @Test func aScreenDarkWithoutACommandDarkensEachPlayForItsOverlapWithTheGap() async throws {
+        let bench = try LoggerBench(t0: t0)
+        defer { bench.remove() }
+        try await bench.screen(lit: true, at: 0)
+        var lit: BroadcastLogger.LitAgain?
+        var r = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
+        // The screen goes dark at t0+11 and is lit again at t0+46 (the LED check's results);
+        // hoa-ban plays from t0+8 to t0+22, bien-gioi from t0+22 to t0+37, then chao-mung.
+        for dt in stride(from: Int64(10), through: 55, by: 5) {
+            if dt == 15 { try await bench.screen(lit: false, at: 11) }
+            if dt == 50 { try await bench.screen(lit: true, at: 46) }
+            var o = await bench.look(at: dt, &lit)
+            o.state = dt < 22 ? playing("videos/hoa-ban.mp4", dt - 8) : dt < 37 ? playing("videos/bien-gioi.mp4", dt - 22) : playing("videos/chao-mung.mp4", dt - 37)
+            try await r.observe(o, store: bench.store, approval: approved)
+        }
+        let rows = try await bench.store.broadcastEntries(site: "tay-trang", from: t0 - .hours(1), to: t0 + .hours(1))
+        let plays = rows.filter { $0.kind == .play }
+        let gap = try #require(rows.first { $0.gap == .screenDark })
+        #expect(gap.started == t0 + .seconds(15) && gap.ended == t0 + .seconds(50), "\(gap)")
+        #expect(plays.map(\.darkMilliseconds) == [7_000, 15_000, 13_000], "\(plays.map { "\($0.item?.path ?? "") \($0.started)–\($0.end) dark \($0.darkMilliseconds)" })")
+        #expect(plays.map(\.darkMilliseconds).reduce(0, +) == (gap.end - gap.started).milliseconds)
     }
 
     @Test func aPlayStartingBehindABlackoutIsDarkFromItsStart() async throws {
@@ -215,6 +263,34 @@ import Posix
 }
 
 @Suite struct ReportContentTests {
+    /// Review of #16, session 5 (defect 5, minor): a month the log holds only `not-observed` time
+    /// of (the monitor stopped from 31 October to 1 December) counted as data: "0 plays" and the
+    /// 7.8 test "NOT MET". It says not observed. Made by the recorder as a restart writes it.
+    @Test func aMonthOnlyNotObservedSaysNotObserved() async throws {
+        let path = temporaryDatabase()
+        defer { removeDatabase(path) }
+        let f = try ArchiveFixture()
+        defer { f.remove() }
+        let store = try Store(path: path, clock: ManualClock(now: Instant.parse("2026-12-01T00:00:00+07:00")!))
+        var r = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
+        let clip = PlayerStatus.Item(name: "cua-khau.mp4", path: ArchiveFixture.clip.path, sha256: ArchiveFixture.clip.sha256, size: 10, position_ms: 0)
+        try await r.observe(PlayerObservation(at: Instant.parse("2026-10-31T23:59:50+07:00")!, state: .playing(clip)), store: store) { BroadcastApproval.item($0, reading: f.reading(f.m1, f.id1)) }
+        var later = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
+        try await later.observe(PlayerObservation(at: Instant.parse("2026-12-01T00:00:10+07:00")!, state: .playing(clip)), store: store) { BroadcastApproval.item($0, reading: f.reading(f.m2, f.id2)) }
+        let gaps = try await store.broadcastEntries(site: "tay-trang", from: Instant.parse("2026-11-01T00:00:00+07:00")!, to: Instant.parse("2026-12-01T00:00:00+07:00")!)
+        #expect(gaps.map(\.gap) == [.notObserved], "\(gaps)")
+        let a = try await WatchpostBroadcast.ContentFigures.approvals(site: "tay-trang", from: Instant.parse("2026-11-01T00:00:00+07:00")!, to: Instant.parse("2026-12-01T00:00:00+07:00")!,
+                                                   asOf: Instant.parse("2026-12-01T08:00:00+07:00")!, zone: .hoChiMinh, store: store, archive: f.archive,
+                                                   publicKey: f.pair.publicKey, rules: FreshnessRules(programmeSources: ["bao-dien-bien-phu", "dai-ptth-dien-bien"]))
+        #expect(a.months?.first?.notObserved == true && a.months?.first?.plays == 0, "\(String(describing: a.months))")
+        #expect(a.programmeTests.first?.test.notObserved == true, "\(a.programmeTests)")
+        var c = WatchpostReports.ContentFigures()
+        c.approvals = a
+        let lines = ReportRenderer.approvalMessages(c).map { Catalogue.render($0, .vi) }
+        #expect(lines.contains { $0.hasPrefix("Tháng 11/2026: chưa quan sát được") }, "\(lines)")
+        #expect(lines.contains { $0.contains("7.8") && $0.contains("chưa quan sát được") && !$0.contains("CHƯA ĐẠT") }, "\(lines)")
+    }
+
     /// The shipped Tây Trang profile with its database, key and archive in a temporary folder.
     @Test func theReportCountsDistinctItemsAndGivesTheProgrammeTestRenewalsAndNextDueDate() async throws {
         let dir = try makeTemporaryFolder("watchpost-report-content")
@@ -292,6 +368,51 @@ import Posix
 
 /// The String CSV line `PlayListing.csvLine` wrote before the byte writer (session 4), as the
 /// reference the byte writer must match.
+/// A broadcast logger over a fresh store, with the screen check's results and the screen
+/// commands written as the daemon writes them.
+struct LoggerBench {
+    let t0: Instant
+    let path: String
+    let clock: ManualClock
+    let store: Store
+    let logger: BroadcastLogger
+
+    init(t0: Instant) throws {
+        self.t0 = t0
+        path = temporaryDatabase()
+        clock = ManualClock(now: t0)
+        store = try Store(path: path, clock: clock)
+        let settings = BroadcastLogSettings(site: "tay-trang", player: "playing-now", url: "http://127.0.0.1:1/status", manifestPath: "/nonexistent/approved.manifest",
+                                            publicKeyPath: "/nonexistent/dept.pub", archive: ManifestArchive(databasePath: path, site: "tay-trang"), interval: .seconds(5),
+                                            screenCheck: "led-controller", schedule: .always(), retention: .hours(24 * 365))
+        logger = BroadcastLogger(settings: settings, store: store, clock: clock, logger: Logger(sink: MemoryLogSink(), clock: clock))
+    }
+
+    func remove() { removeDatabase(path) }
+
+    /// A result of the LED check at t0+dt: the screen lit, or dark (the probe's `screen-dark`).
+    func screen(lit: Bool, at dt: Int64) async throws {
+        clock.advance(to: t0 + .seconds(dt))
+        let findings = lit ? [] : [Finding(.critical, code: "screen-dark", untranslated: "screen dark")]
+        try await store.record(site: "tay-trang", checkID: "led-controller", kind: "novastar",
+                               result: CheckResult(status: lit ? .ok : .critical, summary: lit ? "lit" : "dark", findings: findings, startedAt: clock.now()),
+                               sampleInterval: .seconds(30))
+    }
+
+    /// A person's `respond led-blackout` / `led-restore` on the LED check at t0+dt.
+    func command(_ action: String, at dt: Int64) async throws {
+        clock.advance(to: t0 + .seconds(dt))
+        try await store.recordResponse(site: "tay-trang", checkID: "led-controller", incidentID: nil, action: action, by: "kythuat-tay-trang", via: "cli",
+                                       note: nil, succeeded: true, outcome: "ok", at: clock.now())
+    }
+
+    /// What the logger observes at t0+dt (`lit` is the logger's memory between polls).
+    func look(at dt: Int64, _ lit: inout BroadcastLogger.LitAgain?) async -> PlayerObservation {
+        clock.advance(to: t0 + .seconds(dt))
+        return await logger.observe(litAgain: &lit).0
+    }
+}
+
 func referenceCSVLine(_ r: PlayRow, proof: PlayProof??) -> String {
     func field(_ s: String) -> String {
         let risky = s.first.map { "=+-@".contains($0) } ?? false
@@ -301,7 +422,7 @@ func referenceCSVLine(_ r: PlayRow, proof: PlayProof??) -> String {
         return "\"" + (risky ? "'" : "") + quoted + "\""
     }
     var f: [String] = [r.site, r.player, r.entry, r.start, r.end ?? "", String(r.durationSeconds), r.path ?? "", r.sha256 ?? "",
-                       r.approved.map { $0 ? "1" : "0" } ?? "", r.reason ?? "", r.manifestId ?? "", r.keyId ?? "", r.approvedAt ?? "",
+                       r.approved.map { $0 ? "1" : "0" } ?? "", r.approval ?? "", r.reason ?? "", r.manifestId ?? "", r.keyId ?? "", r.approvedAt ?? "",
                        r.sequence.map(String.init) ?? "", r.title ?? "", r.source ?? "", (r.languages ?? []).joined(separator: " "),
                        r.month ?? "", r.kind ?? "", r.gap ?? "", r.darkSeconds.map { String($0) } ?? "",
                        r.commandedBy ?? "", r.incidentId.map(String.init) ?? "", r.stoppedPath ?? "", r.stoppedStart ?? ""]

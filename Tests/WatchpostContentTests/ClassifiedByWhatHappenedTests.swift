@@ -154,6 +154,47 @@ struct ClassifiedByWhatHappenedTests {
         try expectTechnical(r, check: "playing-now", "unreachable player")
     }
 
+    /// Review of #16, session 5 (defect 1): the share unmounted or gone while the player plays on.
+    /// The real player check against the real player simulator reported the manifest kept on the
+    /// share as `content.manifest-missing` (security-relevant): its incident alone paged the
+    /// police, customs and the border guard and was a content violation in the report (0 → 1).
+    /// Seen failing before the fix: problem codes ["content.manifest-missing"], a security incident.
+    @Test func playingNowWithTheShareGoneIsTechnicalAndNoContentViolation() async throws {
+        for unmounted in [false, true] {
+            let f = try ContentFixture()
+            let sim = try PlayerSimulator.Running(config: PlayerSimulatorConfig(mediaFolder: f.media, item: "videos/tet-2026.mp4"))
+            defer { sim.stop() }
+            let probe = PlayerProbe(settings: PlayerCheckSettings(url: "http://127.0.0.1:\(sim.port)/api/info.json", manifestPath: f.manifestPath,
+                                                                  publicKeyPath: f.publicKeyPath))
+            removeTree(f.media)
+            try #require(!FileSystem.exists(f.media))
+            // An unmounted share leaves its mount point empty.
+            if unmounted { try FileSystem.makeDirectories(f.media, mode: 0o755) }
+            let what = unmounted ? "unmounted share" : "missing share"
+            let r = await probe.run(f.context(ManualClock(now: f.now), timeout: .seconds(10)))
+            #expect(r.facts["playing"] == "videos/tet-2026.mp4", "\(what): the player plays on from its own copy: \(r.facts)")
+            #expect(r.problemCodes == [ContentFindingCode.folderUnavailable], "\(what): \(r.findings.map(\.code))")
+            try expectTechnical(r, check: "playing-now", what)
+            for site in ["tay-trang", "vung-ang"] {
+                // The report's rule, on the playing-now incident alone.
+                let inc = try play(r, site: site, check: "playing-now").incident
+                #expect(!ContentViolation.isViolation(category: inc.category, findingCodes: inc.findingCodes),
+                        "\(site) \(what): counted as a content violation: \(inc.category) \(inc.findingCodes)")
+            }
+        }
+        // The manifest alone gone, beside content that plays: still a security matter.
+        let f = try ContentFixture()
+        let sim = try PlayerSimulator.Running(config: PlayerSimulatorConfig(mediaFolder: f.media, item: "videos/tet-2026.mp4"))
+        defer { sim.stop() }
+        try FileSystem.unlinkFile(f.manifestPath)
+        let probe = PlayerProbe(settings: PlayerCheckSettings(url: "http://127.0.0.1:\(sim.port)/api/info.json", manifestPath: f.manifestPath,
+                                                              publicKeyPath: f.publicKeyPath))
+        let r = await probe.run(f.context(ManualClock(now: f.now), timeout: .seconds(10)))
+        #expect(r.problemCodes == [ContentFindingCode.manifestMissing], "\(r.findings.map(\.code))")
+        let inc = try play(r, site: "tay-trang", check: "playing-now").incident
+        #expect(inc.category == .security && ContentViolation.isViolation(category: inc.category, findingCodes: inc.findingCodes))
+    }
+
     @Test func unapprovedFileIsStillSecurity() async throws {
         let f = try ContentFixture()
         try f.write("videos/la.mp4", "nội dung lạ")
