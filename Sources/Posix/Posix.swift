@@ -189,6 +189,12 @@ public enum FileSystem {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// A directory in which this process may create files (write and search permission, on a
+    /// file system mounted read-write: access(2) answers EROFS even for root).
+    public static func isWritableDirectory(_ path: String) -> Bool {
+        isDirectory(path) && access(path, W_OK | X_OK) == 0
+    }
+
     public static func makeDirectories(_ path: String, mode: UInt32 = 0o750) throws(SystemError) {
         var built = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {

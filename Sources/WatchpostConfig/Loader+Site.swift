@@ -27,8 +27,16 @@ extension ConfigurationLoader {
     static let holidaySchema = SectionSchema(type: "holiday", keys: [KeySpec("windows", .windows, required: true)])
     static let holidaysSchema = SectionSchema(type: "holidays", keys: [], freeKeys: .nonEmpty)
     static let exceptionsSchema = SectionSchema(type: "exceptions", keys: [], freeKeys: .custom("exception") { v in
-        parseException(v) == nil ? Message("config.schedule.exception", ["value": .text(v)]) : nil
+        if closedWithoutReason(v) { return Message("config.schedule.closed_reason", ["value": .text(v)]) }
+        return parseException(v) == nil ? Message("config.schedule.exception", ["value": .text(v)]) : nil
     })
+
+    /// `closed` or `closed |` with nothing after it: a day taken out of the plan must say why, as
+    /// a closure in the operating register must (`registers.field.required`); the reports show it.
+    static func closedWithoutReason(_ v: String) -> Bool {
+        let parts = v.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+        return parts.first == "closed" && (parts.count < 2 || parts[1].isEmpty)
+    }
 
     /// `closed | reason` or `06:00-22:00, 23:00-01:00 | reason`.
     static func parseException(_ v: String) -> DayException? {
@@ -36,7 +44,7 @@ extension ConfigurationLoader {
         let parts = v.split(separator: "|", maxSplits: 1).map { $0.trimmingWhitespace() }
         guard let what = parts.first, !what.isEmpty else { return nil }
         let reason = parts.count > 1 ? parts[1] : ""
-        if what == "closed" { return .closed(reason: reason) }
+        if what == "closed" { return reason.isEmpty ? nil : .closed(reason: reason) }
         guard ValueKind.windows.validate(what) == nil else { return nil }
         return .windows(splitList(what).compactMap(DailyWindow.init(parsing:)), reason: reason)
     }
@@ -62,6 +70,9 @@ extension ConfigurationLoader {
         extraSections += (scheduleFile?.sections ?? []).filter { s in !builtIn.contains { $0.type == s.type } }
 
         guard let siteSection = siteFile?.sections.first(where: { $0.type == "site" }) else {
+            // A site.conf that could not be read (missing, not UTF-8, too large) was reported
+            // already at its own line; "missing [site]" at line 0 would only repeat it (#19 review).
+            guard siteFile != nil else { return nil }
             diagnostics.append(.init(file: relative(folder) + "/site.conf", line: 0, key: "site", message: "missing [site] section"))
             return nil
         }

@@ -113,6 +113,20 @@ public enum ManifestLoader {
     /// error on the share, not a regular file): a technical fault, not a missing approval.
     public static let unreadablePrefix = "cannot read manifest "
 
+    /// Why the file at `path` is not a usable Ed25519 public key in PEM (garbage, empty, the
+    /// private key copied in its place), or nil when it is one. `watchpost check` asks this, so a
+    /// bad key is refused at file:line instead of being found by the probe at run time (#19).
+    public static func publicKeyProblem(at path: String) -> String? {
+        do {
+            _ = try Ed25519.publicKey(fromPEM: try FileSystem.readText(path))
+            return nil
+        } catch let e as SystemError {
+            return e.reason
+        } catch {
+            return "\(error)"
+        }
+    }
+
     static func loadKeepingBytes(manifest: String, publicKey: String, now: Instant) -> (Outcome, [UInt8]?) {
         let key: [UInt8]
         do {

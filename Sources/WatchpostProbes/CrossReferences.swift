@@ -31,6 +31,11 @@ public enum CrossReferences {
                 case "content", "player":
                     if let key = s.value("public_key"), !FileSystem.isReadableFile(path(key)) {
                         out.append(.init(file: s.file, line: s.lineOf("public_key"), key: "public_key", missingContentKey(key, at: path(key))))
+                    } else if let key = s.value("public_key"), let why = ManifestLoader.publicKeyProblem(at: path(key)) {
+                        // Garbage, an empty file or the private key in its place passed `check`
+                        // and failed only in the probe (#19 review, s5, defect 3).
+                        out.append(.init(file: s.file, line: s.lineOf("public_key"), key: "public_key",
+                                         Message("config.content_key.invalid", ["key": .text(key), "path": .text(path(key)), "reason": .text(why)])))
                     }
                 default: break
                 }
@@ -78,6 +83,57 @@ public enum CrossReferences {
             }
         }
         return out.sorted()
+    }
+
+    /// The files `[daemon]` names (issue #19, review s5): the database's folder must exist or be
+    /// one `watchpost run` can make (the store makes it, as it makes the default `var/`), and the
+    /// secrets file must exist when the configuration needs a secret the environment does not
+    /// give (`[web]` → link key, `[smtp] username` → password, `[imap]`, `[remote]` tokens).
+    /// Errors, and warnings for what is fine but worth saying (a folder `run` will make, a
+    /// secrets file that is missing but not needed).
+    public static func daemonFiles(_ config: WatchpostConfiguration, environment: (String) -> String?) -> (errors: [ConfigDiagnostic], warnings: [Message]) {
+        var errors: [ConfigDiagnostic] = []
+        var warnings: [Message] = []
+        let daemon = config.section("daemon")
+        func line(_ key: String) -> Int { daemon.map { $0.lineOf(key) } ?? 1 }
+        let database = config.daemon.database
+        if database != ":memory:", let cut = database.lastIndex(of: "/") {
+            let folder = cut == database.startIndex ? "/" : String(database[..<cut])
+            if FileSystem.isDirectory(folder) {
+                if !FileSystem.isWritableDirectory(folder) {
+                    errors.append(.init(file: "watchpost.conf", line: line("database"), key: "database",
+                                        Message("config.database.folder_unwritable", ["folder": .text(folder)])))
+                }
+            } else {
+                // The nearest folder that exists decides whether `run` can make the rest.
+                var ancestor = folder
+                while !FileSystem.exists(ancestor), let up = ancestor.lastIndex(of: "/") {
+                    ancestor = up == ancestor.startIndex ? "/" : String(ancestor[..<up])
+                    if ancestor == "/" { break }
+                }
+                if FileSystem.isWritableDirectory(ancestor) {
+                    warnings.append(Message("config.database.folder_made", ["folder": .text(folder)]))
+                } else {
+                    errors.append(.init(file: "watchpost.conf", line: line("database"), key: "database",
+                                        Message("config.database.folder_missing", ["folder": .text(folder), "ancestor": .text(ancestor)])))
+                }
+            }
+        }
+        if let secrets = config.daemon.secretsFile, !FileSystem.exists(secrets) {
+            var needed: [String] = []
+            func fromEnvironment(_ name: Secrets.Name) -> Bool { !(environment(name.environmentVariable) ?? "").isEmpty }
+            if let web = config.section("web"), web.bool("enabled", default: true), !fromEnvironment(.linkKey) { needed.append(Secrets.Name.linkKey.rawValue) }
+            if config.section("smtp")?.value("username") != nil, !fromEnvironment(.smtpPassword) { needed.append(Secrets.Name.smtpPassword.rawValue) }
+            if let imap = config.section("imap"), imap.bool("enabled", default: true), !fromEnvironment(.imapPassword) { needed.append(Secrets.Name.imapPassword.rawValue) }
+            if config.globalSections.contains(where: { $0.type == "remote" }) { needed.append("remote.token") }
+            if needed.isEmpty {
+                warnings.append(Message("config.secrets.file_unused", ["file": .text(secrets)]))
+            } else {
+                errors.append(.init(file: "watchpost.conf", line: line("secrets"), key: "secrets",
+                                    Message("config.secrets.file_missing", ["file": .text(secrets), "names": .text(needed.joined(separator: ", "))])))
+            }
+        }
+        return (errors, warnings)
     }
 
     /// " (did you mean 'x'?)" for the nearest valid name, or nothing.

@@ -64,17 +64,29 @@ public struct ExecProbe: Probe {
         }
     }
 
-    /// `rta=0.5ms;100;500 loss=0%` → measurements.
+    /// `rta=0.5ms;100;500 loss=0%` → measurements. The Nagios plugin grammar
+    /// (`'label'=value[UOM];[warn];[crit];[min];[max]`) allows the value only the characters
+    /// `-0-9.` and a unit of measure that is none, s/ms/us, %, B/KB/MB/TB or c: no unit holds a
+    /// digit or a sign. An item outside it (`1e308`, `9.3E18`, `1e-400`, `5.5.5`) is refused, like a
+    /// value out of bounds, never stored as a wrong number with a nonsense unit (#19 review, s5).
     static func parsePerformanceData(_ text: String) -> [Measurement] {
         text.split(separator: " ").compactMap { item in
             let kv = item.split(separator: "=", maxSplits: 1)
             guard kv.count == 2 else { return nil }
-            let raw = kv[1].split(separator: ";").first ?? ""
-            let number = raw.prefix { $0.isNumber || $0 == "." || $0 == "-" }
+            let raw = kv[1].split(separator: ";", omittingEmptySubsequences: false).first ?? ""
+            let number = raw.prefix { ("0"..."9").contains($0) || $0 == "." || $0 == "-" }
+            let unit = raw.dropFirst(number.count)
+            guard isPerformanceValue(number), !unit.contains(where: { $0.isNumber || "+-.".contains($0) }) else { return nil }
             // Refused at the boundary: not a number, infinite, or beyond ±10^15 (see Measurement).
             guard let v = Double(number), Measurement(String(kv[0]), v).isWithinBounds else { return nil }
-            return Measurement(String(kv[0]).trimmingCharacters(in: "'"), v, unit: String(raw.dropFirst(number.count)))
+            return Measurement(String(kv[0]).trimmingCharacters(in: "'"), v, unit: String(unit))
         }
+    }
+
+    /// `-?digits[.digits]` or `-?.digits`: a minus only in front, one decimal point, a digit somewhere.
+    static func isPerformanceValue(_ s: Substring) -> Bool {
+        let body = s.hasPrefix("-") ? s.dropFirst() : s
+        return !body.isEmpty && !body.contains("-") && body.filter { $0 == "." }.count <= 1 && body.contains { ("0"..."9").contains($0) }
     }
 }
 

@@ -18,6 +18,10 @@ extension WebApp {
             let summary = try await BoxSummaryBuilder.build(configuration: configuration, fleetPeriod: period, store: reader, now: now)
             let body = try JSONCoding.encode(summary)
             return HTTPResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: body + [10])
+        } catch let e as WatchpostError where e.code == .usage {
+            // `of` naming no period of a site's calendar (`of=-9223372036854775808`) is the
+            // caller's mistake, answered 400 with the message, not 500 (#19 review, s5).
+            return apiError(400, "bad-request", e.message)
         } catch let e as WatchpostError {
             return apiError(500, "server-error", e.message)
         } catch {

@@ -41,7 +41,9 @@ let checkCommand = Command(
         let (config, diagnostics) = ConfigurationLoader.validate(root: root)
         // Names that point elsewhere (plugins, keys, certificates, responders' checks and codes)
         // are checked once the files themselves parsed.
-        var problems = (diagnostics + CrossReferences.diagnostics(config)).map(\.description)
+        let daemonFiles = CrossReferences.daemonFiles(config, environment: { CurrentProcess.environment($0) })
+        var problems = (diagnostics + CrossReferences.diagnostics(config) + daemonFiles.errors).map(\.description)
+        for w in daemonFiles.warnings { out("warning: \(Catalogue.bilingual(w))") }
         // Secrets are checked too (mode 0600), without printing any of them.
         do { _ = try Secrets.load(file: config.daemon.secretsFile) } catch { problems.append("\(config.daemon.secretsFile ?? "secrets"):0: secrets: \(String(describing: error))") }
         for w in configurationWarnings(config, now: SystemClock().now()) { out("warning: \(w)") }

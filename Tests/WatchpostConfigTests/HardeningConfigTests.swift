@@ -9,6 +9,10 @@ import WatchpostProbes
 import Posix
 import Glibc
 
+/// An Ed25519 key pair in PEM (made with openssl genpkey -algorithm ed25519, for these tests only).
+private let publicKeyPEM = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAJWzM2k4dapbH3OhA7hiZUaokN1MZip1e1uoLLRvYxlI=\n-----END PUBLIC KEY-----\n"
+private let privateKeyPEM = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJBcysOa5oN9WGT/MaYFb2c2zUSJ3HdxNACrlEnZItu/\n-----END PRIVATE KEY-----\n"
+
 private func diagnosticsText(_ d: [ConfigDiagnostic]) -> String { d.map(\.description).joined(separator: "\n") }
 
 private func append(_ path: String, _ text: String) throws {
@@ -182,6 +186,77 @@ struct HardeningConfigTests {
         #expect(d.contains { $0.file == "probes/tay-trang/site.conf" && $0.line == nameLine && $0.message.contains("U+0000") }, "\(diagnosticsText(d))")
         #expect(d.contains { $0.file == "alerts/contacts.conf" && $0.message.contains("U+000D") }, "\(diagnosticsText(d))")
         #expect(d.contains { $0.file == "probes/vung-ang/site.conf" && $0.line == 1 && $0.message.contains("UTF-8") }, "\(diagnosticsText(d))")
+        // Only the real error: no follow-on "missing [site] section" at line 0 (#19 review, s5).
+        #expect(!d.contains { $0.file == "probes/vung-ang/site.conf" && $0.line == 0 }, "\(diagnosticsText(d))")
+    }
+
+    // #19 review, s5: `closed |` (a closed day with an empty reason) was accepted.
+    @Test func closedDayWithoutReasonIsRefused() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
+        try append("\(dir)/probes/tay-trang/schedule.conf", "\n[exceptions]\n2026-12-24 = closed |\n2026-12-25 = closed\n2026-12-26 = closed | Bảo trì màn hình\n")
+        let (config, d) = ConfigurationLoader.validate(root: dir)
+        for day in ["2026-12-24", "2026-12-25"] {
+            let e = d.first { $0.file == "probes/tay-trang/schedule.conf" && $0.key == day }
+            #expect(e?.line ?? 0 > 0 && e?.text?.key == "config.schedule.closed_reason", "\(diagnosticsText(d))")
+            #expect(e?.description.contains("phải ghi lý do") == true && e?.description.contains("must give its reason") == true, "\(diagnosticsText(d))")
+        }
+        #expect(!d.contains { $0.key == "2026-12-26" }, "\(diagnosticsText(d))")
+        #expect(config.site("tay-trang")?.schedule.exceptions[CivilDate(parsing: "2026-12-26")!] == .closed(reason: "Bảo trì màn hình"))
+    }
+
+    // #19 review, s5: a content public key holding garbage, an empty file, or the private key
+    // copied over the .pub passed `check`; only the probe found it at run time.
+    @Test func malformedContentPublicKeyIsRefused() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
+        try FileSystem.makeDirectories("\(dir)/keys")
+        try FileSystem.writeAtomically("\(dir)/keys/department-ha-tinh.pub", publicKeyPEM)
+        let (config, d0) = ConfigurationLoader.validate(root: dir)
+        #expect(d0.isEmpty, "\(diagnosticsText(d0))")
+        for (what, text) in [("garbage", "hello\n"), ("empty", ""), ("private key", privateKeyPEM), ("public key", publicKeyPEM)] {
+            try FileSystem.writeAtomically("\(dir)/keys/department-dien-bien.pub", text)
+            let x = CrossReferences.diagnostics(config).filter { $0.key == "public_key" }
+            if what == "public key" { #expect(x.isEmpty, "\(diagnosticsText(x))"); continue }
+            let e = try #require(x.first, "\(what) accepted")
+            #expect(e.file == "probes/tay-trang/checks.conf" && e.line > 0 && e.text?.key == "config.content_key.invalid", "\(what): \(e)")
+            #expect(e.description.contains("không phải khóa công khai Ed25519") && e.description.contains("is not an Ed25519 public key"), "\(what): \(e)")
+        }
+    }
+
+    // #19 review, s5: `check` was ok with the database in a folder that cannot exist and with the
+    // secrets file missing while [web] needs its link key.
+    @Test func daemonFilesAreChecked() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
+        try FileSystem.writeAtomically("\(dir)/plain-file", "x")
+        let conf = "\(dir)/watchpost.conf"
+        let shipped = try FileSystem.readText(conf)
+        func daemonFiles(database: String, secrets: String, web: Bool, env: [String: String] = [:]) throws -> (errors: [ConfigDiagnostic], warnings: [Message]) {
+            var text = shipped.replacing(try Regex("(?m)^database = .*$"), with: "database = \(database)")
+                .replacing(try Regex("(?m)^secrets = .*$"), with: "secrets = \(secrets)")
+            if web { text += "\n[web]\nlisten = 127.0.0.1:8080\n" }
+            try FileSystem.writeAtomically(conf, text)
+            let (config, d) = ConfigurationLoader.validate(root: dir)
+            #expect(d.isEmpty, "\(diagnosticsText(d))")
+            return CrossReferences.daemonFiles(config, environment: { env[$0] })
+        }
+        // A folder under a regular file can never be made.
+        let under = try daemonFiles(database: "\(dir)/plain-file/db/w.db", secrets: "\(dir)/none.conf", web: false)
+        let e = try #require(under.errors.first { $0.key == "database" }, "\(under)")
+        #expect(e.file == "watchpost.conf" && e.line > 1 && e.text?.key == "config.database.folder_missing", "\(e)")
+        #expect(e.description.contains("không tạo được") && e.description.contains("cannot be made"), "\(e)")
+        // A folder `run` will make (as it makes var/): a warning, not an error.
+        let later = try daemonFiles(database: "\(dir)/var/sub/w.db", secrets: "\(dir)/none.conf", web: false)
+        #expect(later.errors.isEmpty, "\(later.errors)")
+        #expect(later.warnings.contains { $0.key == "config.database.folder_made" } && later.warnings.contains { $0.key == "config.secrets.file_unused" })
+        // [web] needs the link key: a missing secrets file is an error at its line, unless the environment gives it.
+        let web = try daemonFiles(database: "\(dir)/w.db", secrets: "\(dir)/none.conf", web: true)
+        let s = try #require(web.errors.first { $0.key == "secrets" }, "\(web)")
+        #expect(s.line > 1 && s.text?.key == "config.secrets.file_missing" && s.description.contains("web.link_key"), "\(s)")
+        #expect(try daemonFiles(database: "\(dir)/w.db", secrets: "\(dir)/none.conf", web: true, env: ["WATCHPOST_LINK_KEY": "k"]).errors.isEmpty)
+        try FileSystem.writeAtomically("\(dir)/secrets.conf", "", mode: 0o600)
+        #expect(try daemonFiles(database: "\(dir)/w.db", secrets: "\(dir)/secrets.conf", web: true).errors.isEmpty)
     }
 
     // Point 6: `192.0.2.300` was a valid host.
@@ -201,7 +276,7 @@ struct HardeningConfigTests {
         defer { removeTree(dir) }
         // The shipped names resolve once the Department's key is installed.
         try FileSystem.makeDirectories("\(dir)/keys")
-        for k in ["department-dien-bien.pub", "department-ha-tinh.pub"] { try FileSystem.writeAtomically("\(dir)/keys/\(k)", "key\n") }
+        for k in ["department-dien-bien.pub", "department-ha-tinh.pub"] { try FileSystem.writeAtomically("\(dir)/keys/\(k)", publicKeyPEM) }
         let (clean, d0) = ConfigurationLoader.validate(root: dir)
         #expect(d0.isEmpty)
         #expect(CrossReferences.diagnostics(clean).isEmpty, "\(diagnosticsText(CrossReferences.diagnostics(clean)))")

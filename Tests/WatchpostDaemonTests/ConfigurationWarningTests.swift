@@ -11,12 +11,14 @@ import WatchpostHost
 
 @Suite("watchpost check warnings")
 struct ConfigurationWarningTests {
+    /// An Ed25519 public key in PEM: `check` refuses a key file that is not one (#19).
+    static let publicKeyPEM = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAJWzM2k4dapbH3OhA7hiZUaokN1MZip1e1uoLLRvYxlI=\n-----END PUBLIC KEY-----\n"
     func copyOfTheShippedConfiguration() async throws -> String {
         let dir = try makeTemporaryFolder("watchpost-check-warnings")
         try await copyShippedConfiguration(into: dir)
         try FileSystem.makeDirectories("\(dir)/keys")
         // The Departments' content keys are installed on site (README "Content integrity").
-        for k in ["department-dien-bien.pub", "department-ha-tinh.pub"] { try FileSystem.writeAtomically("\(dir)/keys/\(k)", "key\n") }
+        for k in ["department-dien-bien.pub", "department-ha-tinh.pub"] { try FileSystem.writeAtomically("\(dir)/keys/\(k)", Self.publicKeyPEM) }
         return dir
     }
 

@@ -28,6 +28,12 @@ struct HardeningProcessTests {
         let r = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(20)))
         #expect(r.status == .ok)
         #expect(r.measurements.map(\.name) == ["fine"], "\(r.measurements)")
+        // Exponent forms are outside the plugin grammar (value in [-0-9.], units without digits):
+        // `1e308` was stored as 1 with the unit `e308` (#19 review, s5). Refused, never misread.
+        try FileSystem.writeAtomically("\(dir)/plugin", "#!/bin/sh\necho 'OK - exp | a=1e308 c=9.3E18 e=1e-400 p=1E+3 d=5.5.5 m=1-2 ok=-1.5KB;1;2 pct=99.5% t=.5s'\n", mode: 0o755)
+        let exp = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(20)))
+        #expect(exp.measurements.map(\.name) == ["ok", "pct", "t"], "\(exp.measurements)")
+        #expect(exp.measurements.map(\.value) == [-1.5, 99.5, 0.5] && exp.measurements.map(\.unit) == ["KB", "%", "s"], "\(exp.measurements)")
         // Any other probe's result is bounded where it enters the daemon.
         let raw = CheckResult(status: .ok, summary: "x", measurements: [Measurement("a", .nan), Measurement("b", -.infinity), Measurement("c", 2e15), Measurement("d", 1e15)],
                               startedAt: clock.now())

@@ -81,6 +81,14 @@ case_ "chain names an unknown organisation"   alerts/chains/tay-trang.conf "sed 
 case_ "depends_on an unknown check"           $T/checks.conf "sed -i 's/^depends_on = controller-net/depends_on = controller-nett/' $T/checks.conf"
 case_ "unknown timezone"                      $T/site.conf "sed -i 's#^timezone = .*#timezone = Asia/Hanoi-typo#' $T/site.conf"
 case_ "negative duration"                     $T/site.conf "sed -i 's/^interval = 30s/interval = -30s/' $T/site.conf"
+# #19 review, s5: these passed `check`.
+case_ "content key holds garbage"             $T/checks.conf "echo hello > keys/department-dien-bien.pub"
+case_ "content key empty"                     $T/checks.conf ": > keys/department-dien-bien.pub"
+case_ "private key copied over the .pub"      $T/checks.conf "cp keys/department-dien-bien.key keys/department-dien-bien.pub"
+case_ "responder on_kinds typo"               $T/responders.conf "sed -i 's/^on_kinds = content, player/on_kinds = contnet, player/; s/^enabled = false/enabled = true/' $T/responders.conf"
+case_ "closed day without a reason"           $T/schedule.conf "printf '\n[exceptions]\n2026-12-24 = closed |\n' >> $T/schedule.conf"
+case_ "database folder under a file"          watchpost.conf "sed -i 's#^database = .*#database = /etc/passwd/watchpost/w.db#' watchpost.conf"
+case_ "secrets file missing, [web] needs it"  watchpost.conf "sed -i 's#^secrets = .*#secrets = /nonexistent/secrets.conf#' watchpost.conf; printf '\n[web]\nlisten = 127.0.0.1:8443\n' >> watchpost.conf"
 # Controls: these are not mistakes and must pass.
 case_ "CRLF line ends and a BOM (control)"    PASS "for f in watchpost.conf $T/checks.conf alerts/contacts.conf; do sed -i 's/\$/\r/' \$f; done; printf '\xef\xbb\xbf' | cat - watchpost.conf > x && mv x watchpost.conf"
 case_ "trailing comment lines cut (control)"  PASS "printf '# a comment\n# another\n' >> watchpost.conf && head -n -2 watchpost.conf > x && mv x watchpost.conf"

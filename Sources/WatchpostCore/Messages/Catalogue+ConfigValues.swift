@@ -56,6 +56,8 @@ extension Catalogue {
         .init("config.value.not_hour_range", vi: "'{value}' không phải khoảng giờ như 8-10 (0–24)", en: "'{value}' is not a range of hours like 8-10 (0–24)"),
 
         // Operating windows (schedule.conf).
+        .init("config.schedule.closed_reason", vi: "'{value}': ngày không hoạt động (closed) phải ghi lý do, ví dụ 'closed | Bảo trì màn hình'",
+              en: "'{value}': a closed day must give its reason, for example 'closed | Screen maintenance'"),
         .init("config.schedule.exception", vi: "'{value}' phải là 'closed | lý do' hoặc khung giờ như '06:00-22:00 | lý do'",
               en: "'{value}' must be 'closed | reason' or windows such as '06:00-22:00 | reason'"),
         .init("config.schedule.empty_window", vi: "khung giờ {window} rỗng (giờ bắt đầu bằng giờ kết thúc)", en: "window {window} is empty (start equals end)"),

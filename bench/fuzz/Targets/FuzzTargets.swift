@@ -36,7 +36,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .http:
             return [Array("GET\u{0}/api/v1/incidents\u{0}limit=5&state=open\u{0}\u{0}wp_csrf=x\u{0}Bearer wpt_abc".utf8),
                     Array("POST\u{0}/login\u{0}next=%2F\u{0}csrf=a&login=b&password=c\u{0}wp_csrf=a\u{0}".utf8),
-                    Array("GET\u{0}/ack/v1.NDJ8MXxhQGIuY3wxNzkwMDAwMDAw.AAAA\u{0}\u{0}\u{0}\u{0}".utf8)]
+                    Array("GET\u{0}/ack/v1.NDJ8MXxhQGIuY3wxNzkwMDAwMDAw.AAAA\u{0}\u{0}\u{0}\u{0}".utf8),
+                    // Integer query parameters at Int64's edges (the summary's `of` answered 500, #19 review s5).
+                    Array("GET\u{0}/api/v1/summary\u{0}period=yearly&of=-9223372036854775808\u{0}\u{0}\u{0}Bearer wpt_abc".utf8),
+                    Array("GET\u{0}/api/v1/plays\u{0}limit=9223372036854775807&from=-9223372036854775808\u{0}\u{0}\u{0}Bearer wpt_abc".utf8)]
         case .imap:
             return [Array("From: A <a@example.org>\r\nSubject: Re: [Watchpost] x\r\nMessage-ID: <1@x>\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nACK =C4=91=C3=A3 x\r\n> M=C3=A3 x=C3=A1c nh=E1=BA=ADn: v1.abc.def\r\n--b--\r\n".utf8)]
         case .novastar:
