@@ -27,10 +27,18 @@ public actor IncidentProcessor {
     /// full, I/O error): no commit is tried before `notBefore`, whether a result or the timer asks
     /// (issue #19: a full disk saw seven tries a second while the log said "retry in 1 minute").
     private(set) var commitBackoff = Backoff(initial: .seconds(1), maximum: .seconds(60))
-    /// The steps the engine took that could not be committed yet, in order. The engine keeps them
-    /// in memory and the next commit allowed writes them first, so a problem that starts and ends
-    /// while the disk is full is still recorded once there is room again.
-    private(set) var uncommitted = EngineOutput()
+    /// The steps the engine took that could not be committed yet, in order, each as it was taken.
+    /// The engine keeps them in memory and the next commit allowed writes them first, one
+    /// transaction each (a storm's backlog in one transaction needed its whole size again in the
+    /// WAL and never fitted: #19 review, s5), so a problem that starts and ends while the disk is
+    /// full is still recorded once there is room again. Every timeline entry is kept; notices
+    /// are coalesced (`hold`).
+    private(set) var held: [EngineOutput] = []
+    /// Everything held, as one output (tests, logs).
+    var uncommitted: EngineOutput { held.reduce(into: EngineOutput()) { $0.append($1) } }
+    /// Free bytes when the last commit failed: more than `StorageReserve.minimumRoom` beyond it
+    /// means space came back, and the held steps are tried at once, not at the end of the back-off.
+    private var freeAtFailure: Int64?
     /// Commits tried (tests count them).
     private(set) var commitAttempts = 0
     /// Results whose storing failed back off the same way, so a full disk costs one log line per
@@ -73,9 +81,10 @@ public actor IncidentProcessor {
             if !uncommitted.isEmpty {
                 // Another process changed incidents (an acknowledgement) while steps waited for the
                 // disk: they were computed on the old state and cannot be written over the new one.
+                let all = uncommitted
                 logger.error("incident steps that could not be written are dropped: incidents changed elsewhere meanwhile",
-                             [("timeline_entries", String(uncommitted.timeline.count)), ("notices", String(uncommitted.notifications.count))])
-                uncommitted = EngineOutput()
+                             [("timeline_entries", String(all.timeline.count)), ("notices", String(all.notifications.count))])
+                held = []
             }
             if revision == nil {
                 let n = try await store.failInterruptedResponders(at: clock.now())
@@ -106,15 +115,15 @@ public actor IncidentProcessor {
     /// While earlier steps wait (the disk is full), a new step queues behind them and they go
     /// together, in order, when the back-off next allows.
     func commit(_ first: EngineOutput, redo: (isolated IncidentProcessor) -> EngineOutput) async {
-        guard uncommitted.isEmpty else {
-            uncommitted.append(first)
+        guard held.isEmpty else {
+            hold(first)
             await commitUncommitted()
             return
         }
         var out = first
         for attempt in 0..<3 {
             if out.isEmpty { return }
-            guard commitBackoff.mayAttempt(at: clock.now()) else { uncommitted.append(out); return }
+            guard commitBackoff.mayAttempt(at: clock.now()) else { hold(out); return }
             commitAttempts += 1
             do {
                 if let rev = try await store.commitEngineStep(out, expectedRevision: revision) {
@@ -125,30 +134,60 @@ public actor IncidentProcessor {
                 await synchronise()
                 out = redo(self)
             } catch {
-                uncommitted.append(out)
-                commitFailed(error)
+                hold(out)
+                await commitFailed(error)
                 return
             }
         }
     }
 
-    /// Writes the steps held back by a failing disk, in order, once the back-off allows.
-    func commitUncommitted() async {
-        guard !uncommitted.isEmpty, commitBackoff.mayAttempt(at: clock.now()) else { return }
-        commitAttempts += 1
-        let held = uncommitted
-        do {
-            if let rev = try await store.commitEngineStep(held, expectedRevision: revision) {
-                uncommitted = EngineOutput()
-                logger.notice("incident steps held while the database could not be written are recorded",
-                              [("timeline_entries", String(held.timeline.count)), ("notices", String(held.notifications.count))])
-                committed(held, revision: rev)
-            } else {
-                await synchronise()  // drops them, saying so
+    /// Holds a step that could not be written. Its timeline entries are all kept (the record);
+    /// its notices are coalesced per incident and recipient: the first one held and the latest
+    /// are kept, those in between dropped — they were never sent, and a storm on a full disk
+    /// would otherwise queue thousands of stale "triggered"/"resolved" pairs (3 KB each) that
+    /// neither fit on the disk nor help anyone once it has room (the issue: no fault floods mail).
+    func hold(_ out: EngineOutput) {
+        func pair(_ n: NotificationRequest) -> String? { n.incidentID.map { "\($0)/\(n.recipient.address.lowercased())" } }
+        let arriving = Set(out.notifications.compactMap(pair))
+        if !arriving.isEmpty {
+            var firstSeen = Set<String>()
+            for i in held.indices {
+                held[i].notifications.removeAll { n in
+                    guard let p = pair(n), arriving.contains(p) else { return false }
+                    // The first held notice of the pair stays; a later one is superseded by this step's.
+                    return !firstSeen.insert(p).inserted
+                }
             }
-        } catch {
-            commitFailed(error)
         }
+        held.append(out)
+    }
+
+    /// Writes the steps held back by a failing disk, in order, one transaction each, once the
+    /// back-off allows; stops at the first that fails (the rest wait for the next try).
+    func commitUncommitted() async {
+        guard !held.isEmpty, commitBackoff.mayAttempt(at: clock.now()) else { return }
+        var written = EngineOutput()
+        while let step = held.first {
+            commitAttempts += 1
+            do {
+                guard let rev = try await store.commitEngineStep(step, expectedRevision: revision) else {
+                    await synchronise()  // drops them, saying so
+                    return
+                }
+                held.removeFirst()
+                written.append(step)
+                committed(step, revision: rev)
+            } catch {
+                if !written.isEmpty {
+                    logger.notice("part of the incident steps held back is recorded", [("timeline_entries", String(written.timeline.count)),
+                                                                                     ("still_held_steps", String(held.count))])
+                }
+                await commitFailed(error)
+                return
+            }
+        }
+        logger.notice("incident steps held while the database could not be written are recorded",
+                      [("timeline_entries", String(written.timeline.count)), ("notices", String(written.notifications.count))])
     }
 
     func committed(_ out: EngineOutput, revision rev: Int64) {
@@ -159,11 +198,13 @@ public actor IncidentProcessor {
     }
 
     /// One log line per step of the back-off, not one per try.
-    func commitFailed(_ error: WatchpostError) {
+    func commitFailed(_ error: WatchpostError) async {
+        freeAtFailure = await store.freeBytes()
         let wait = commitBackoff.recordFailure(at: clock.now())
         logger.error("cannot commit incident step; kept in memory and retried", [("error", error.description), ("failures", String(commitBackoff.failures)),
                                                                                 ("retry_in", wait.description),
-                                                                                ("waiting_timeline_entries", String(uncommitted.timeline.count))])
+                                                                                ("waiting_timeline_entries", String(held.reduce(0) { $0 + $1.timeline.count })),
+                                                                                ("free_bytes", freeAtFailure.map(String.init) ?? "-")])
     }
 
     /// One notice line per thing that happened to an incident and per message queued, after
@@ -233,18 +274,24 @@ public actor IncidentProcessor {
 
     func tickNow() async -> Instant? {
         await synchronise()
-        // A disk that had filled: the reserve is made again once there is room for it.
-        if await store.restoreReserveIfRoom() {
-            logger.notice("disk space is back: the database's reserve is made again", [])
-            // Room again: steps held back go now rather than at the end of the back-off.
+        // Space came back (a file removed): the steps held back go now rather than at the end of
+        // a back-off of up to a minute.
+        if !held.isEmpty, commitBackoff.failures > 0, let before = freeAtFailure, let free = await store.freeBytes(),
+           free >= before + StorageReserve.minimumRoom {
+            logger.notice("disk space is back: writing the incident steps held back", [("free_bytes", String(free))])
             commitBackoff.recordSuccess()
         }
         await commitUncommitted()
+        // A disk that had filled: the reserve is made again once what was held is written and
+        // there is room for it.
+        if held.isEmpty, await store.restoreReserveIfRoom() {
+            logger.notice("disk space is back: the database's reserve is made again", [])
+        }
         let now = clock.now()
         let out = engine.tick(now: now)
         await commit(out) { p in p.engine.tick(now: now) }
         let next = engine.nextWakeup()
-        guard !uncommitted.isEmpty, let hold = commitBackoff.notBefore else { return next }
+        guard !held.isEmpty, let hold = commitBackoff.notBefore else { return next }
         return next.map { min($0, hold) } ?? hold
     }
 

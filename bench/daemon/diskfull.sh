@@ -9,6 +9,10 @@
 #     MAX_CPU (default 0.3 of a core) and its log grew by less than MAX_LOG_KB (default 200) KiB;
 #   - no message arrived twice (Message-ID), and every notice the database holds was sent once
 #     the space came back.
+#   - with KILL_WHILE_FULL=1, the daemon is killed (SIGKILL) half-way through the hold and
+#     started again on the full disk: it must start, stay quiet, and recover the same way.
+# Prints the free space, the database, WAL and reserve sizes every 5 s (MON lines) and, once
+# the space came back, the largest tables (dbstat).
 # Needs root (mount). Usage: bench/daemon/diskfull.sh [HOLD_SECONDS=40] [CHECKS=4]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -67,6 +71,9 @@ printf '[web]\nlink_key = %s\n' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d
 pids+=($!)
 "$bin/watchpost" run --config "$conf" > "$work/daemon.log" 2>&1 < /dev/null &
 daemon=$!; pids+=($daemon)
+size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
+( while sleep 5; do echo "MON $(date -u +%T) free $(free_kb) KiB, db $(( $(size_of "$db") / 1024 )) KiB, wal $(( $(size_of "$db-wal") / 1024 )) KiB, reserve $(( $(size_of "$db-reserve") / 1024 )) KiB"; done ) &
+pids+=($!)
 wait_until 60 "the daemon's first results" bash -c "[ \"\$(sqlite3 '$db' 'SELECT COUNT(*) FROM check_state' 2>/dev/null || echo 0)\" -ge $((checks + 1)) ]"
 
 # The storm: every check fails for 2 s, then recovers for 2 s, until told to stop.
@@ -88,7 +95,16 @@ while dd if=/dev/zero bs=512 count=1 >> "$filler" 2>/dev/null; do :; done
 echo "==> volume full ($(free_kb) KiB free); holding ${hold}s under the storm"
 ticks() { awk '{print $14 + $15}' "/proc/$daemon/stat"; }
 t0=$(ticks); l0=$(stat -c %s "$work/daemon.log"); s0=$(date +%s.%N)
-sleep "$hold"
+if [ "${KILL_WHILE_FULL:-0}" = 1 ]; then
+  sleep $(( hold / 2 ))
+  kill -9 "$daemon"; wait "$daemon" 2>/dev/null || true
+  echo "==> daemon killed (SIGKILL) while the disk is full; starting it again on the full disk"
+  "$bin/watchpost" run --config "$conf" >> "$work/daemon.log" 2>&1 < /dev/null &
+  daemon=$!; pids+=($daemon)
+  t0=$(ticks); sleep $(( hold - hold / 2 ))
+else
+  sleep "$hold"
+fi
 kill -0 "$daemon" 2>/dev/null || fail "the daemon died while the disk was full"
 t1=$(ticks); l1=$(stat -c %s "$work/daemon.log"); s1=$(date +%s.%N)
 cpu=$(awk "BEGIN { printf \"%.3f\", ($t1 - $t0) / $(getconf CLK_TCK) / ($s1 - $s0) }")
@@ -101,6 +117,9 @@ wait_until 120 "every incident resolved and every notice sent after the space ca
   "[ \"\$(sqlite3 -cmd '.timeout 2000' '$db' \"SELECT (SELECT COUNT(*) FROM incident WHERE state != 'resolved' AND check_id LIKE 'storm%') + (SELECT COUNT(*) FROM outbox WHERE state != 'sent') + (SELECT COUNT(*) FROM mail_message WHERE state != 'sent')\" 2>/dev/null || echo 1)\" = 0 ]"
 sleep 3
 kill -0 "$daemon" 2>/dev/null || fail "the daemon died after the space came back"
+echo "==> after the space came back: free $(free_kb) KiB, db $(( $(size_of "$db") / 1024 )) KiB, wal $(( $(size_of "$db-wal") / 1024 )) KiB, reserve $(( $(size_of "$db-reserve") / 1024 )) KiB"
+sqlite3 -cmd ".timeout 2000" "$db" "SELECT '   table ' || name || ': ' || (SUM(pgsize) / 1024) || ' KiB' FROM dbstat GROUP BY name ORDER BY SUM(pgsize) DESC LIMIT 4" 2>/dev/null || true
+[ -e "$db-reserve" ] || fail "the reserve was not made again once the space came back"
 incidents=$(q "SELECT COUNT(*) FROM incident"); notices=$(q "SELECT COUNT(*) FROM outbox"); sent=$(q "SELECT COUNT(*) FROM mail_message WHERE state = 'sent'")
 timeline=$(q "SELECT COUNT(*) FROM timeline")
 dups=$(/usr/bin/python3 - "$work/mail" <<'PY'
