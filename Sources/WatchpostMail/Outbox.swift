@@ -259,6 +259,15 @@ public struct OutboxWorker: Sendable {
             let thread = try await store.threadMessageIDs(incidents: incidents, recipient: sendable[0].request.recipient.address)
             let anchor = try await store.timelineAnchor()
             let (mail, _) = composer.compose(rows: sendable, now: now, thread: thread, anchor: anchor)
+            // A message is stored whole before it is sent (its body ~10-80 KB for a digest): on a
+            // nearly full disk that filled the room that had just come back, and the messages,
+            // already accepted by the server, could never be marked sent (#19 review s5). It waits,
+            // queued, until there is room for it twice (WAL and database) and a margin.
+            if let room = await store.roomForWriting(), room < 2 * Int64(mail.data.count) + StorageReserve.minimumRoom {
+                logger.warning("too little disk space to store a message; its notices stay queued", [("recipient", k), ("bytes", String(mail.data.count)),
+                                                                                               ("room", String(room))])
+                break
+            }
             try await store.storeComposed(mail, now: now)
             composed += 1
         }

@@ -434,6 +434,14 @@ public actor Store {
     /// Free bytes on the database's file system (nil when it cannot be asked).
     public func freeBytes() -> Int64? { try? FileSystem.space(at: path).free }
 
+    /// Room a write can use: the file system's free bytes and the database's own free pages.
+    public func roomForWriting() -> Int64? {
+        guard !readOnlyPath, let free = freeBytes() else { return nil }
+        let pages = (try? db.query("PRAGMA freelist_count").first?[0].int) ?? 0
+        let size = (try? db.query("PRAGMA page_size").first?[0].int) ?? 4096
+        return free + pages * size
+    }
+
     /// Makes the reserve again once the disk that filled has room (the daemon asks on every
     /// timer tick, once the steps held back are written): a quarter of the free space, at most
     /// the size given up, as soon as there are two `minimumRoom`s free. (It used to wait for twice
