@@ -135,7 +135,10 @@ public struct ConfigurationLoader {
         var sites: [SiteProfile] = []
         let probesDir = "\(root)/probes"
         let siteDirs = ((try? FileSystem.listDirectory(probesDir)) ?? []).filter { FileSystem.isDirectory("\(probesDir)/\($0)") }
-        if siteDirs.isEmpty {
+        // A console with no cluster of its own (the Department's server, issue #17 point 4) lists
+        // only `[remote ID]` boxes: it runs the web, the reads of the boxes and the consolidated
+        // reports, without checks. Anything else without a site folder is a mistake.
+        if siteDirs.isEmpty && !globals.contains(where: { $0.type == "remote" }) {
             diagnostics.append(.init(file: "probes", line: 0, key: "site", message: "no site folders under probes/"))
         }
         for dir in siteDirs {

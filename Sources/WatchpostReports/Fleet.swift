@@ -42,6 +42,13 @@ public struct SiteSummary: Codable, Sendable, Hashable {
     public var powerCuts: Int?
     public var checks: [CheckSummary]
     public var openIncidents: [OpenIncidentSummary]
+    /// The registers over the period (issue #18 point 6; Tây Trang 8.2: the Department
+    /// consolidates the units' results): inspections, feedback, maintenance, proposals,
+    /// training, loans, the plan's days. nil: a box without registers (or of an older version).
+    public var registers: RegisterFigures? = nil
+    /// Seconds up on the plan's days (beside `registers.plannedSeconds`), and the days closed part-way.
+    public var operatedOnPlannedDays: Int64? = nil
+    public var closedPartWay: Int? = nil
 }
 
 /// Incident figures in a form that adds up across boxes (totals, not means).
@@ -88,8 +95,16 @@ public struct OpenIncidentSummary: Codable, Sendable, Hashable {
     public var category: String
     public var severity: String
     public var state: String
+    /// English one line (older consoles read it); people read `text`.
     public var summary: String
     public var openedAt: Int64
+    /// What is wrong as a catalogue message, so the console shows it Vietnamese first (nil from
+    /// an older box: `summary` is shown).
+    public var text: Message? = nil
+    /// Who took (acknowledged) it, their organisation and when; nil: nobody yet.
+    public var acknowledgedBy: String? = nil
+    public var acknowledgedOrganisation: String? = nil
+    public var acknowledgedAt: Int64? = nil
 }
 
 extension SiteSummary {
@@ -99,9 +114,12 @@ extension SiteSummary {
         from = r.from; to = r.to; tally = r.site; outages = r.outages.count; longestOutageSeconds = r.longestOutage?.scheduledSeconds
         incidents = r.incidents.map(IncidentSummary.init); onBatterySeconds = r.power?.onBatterySeconds; powerCuts = r.power?.powerCuts
         checks = r.checks.map { CheckSummary(id: $0.id, name: $0.name, definesSite: $0.definesSite, tally: $0.tally, outages: $0.outages.count) }
+        registers = r.registers?.figures; operatedOnPlannedDays = r.registers?.operatedOnPlannedDays; closedPartWay = r.registers?.closedPartWay
         openIncidents = open.filter { $0.key.site == r.siteID }.sorted { $0.openedAt < $1.openedAt }.map {
             OpenIncidentSummary(id: $0.id, check: $0.key.check, checkName: $0.checkName, category: $0.category.rawValue,
-                                severity: $0.severity.description, state: $0.state.rawValue, summary: $0.summary, openedAt: $0.openedAt.seconds)
+                                severity: $0.severity.description, state: $0.state.rawValue, summary: $0.summary, openedAt: $0.openedAt.seconds,
+                                text: $0.summaryText, acknowledgedBy: $0.acknowledgement?.by, acknowledgedOrganisation: $0.acknowledgement?.organisation,
+                                acknowledgedAt: $0.acknowledgement?.at.seconds)
         }
     }
 }
@@ -173,7 +191,14 @@ public enum BoxSummaryBuilder {
             let p = try period(s)
             s.schedule = s.schedule.applying(try await store.planChanges(site: s.id))
             let r = try await ReportBuilder.build(site: s, period: p, store: store, now: now, incidentSource: source)
-            sites.append(SiteSummary(r, open: open))
+            var summary = SiteSummary(r, open: open)
+            // The organisation by its name, as the contact book writes it (the console has no contact book of the box).
+            for i in summary.openIncidents.indices {
+                if let id = summary.openIncidents[i].acknowledgedOrganisation, let o = configuration.contacts.organisations[id] {
+                    summary.openIncidents[i].acknowledgedOrganisation = o.name
+                }
+            }
+            sites.append(summary)
         }
         return BoxSummary(generatedAt: now.seconds, period: key, sites: sites)
     }
@@ -202,6 +227,21 @@ public struct RemoteBoxState: Sendable {
     }
 }
 
+/// How the console reads the boxes at once, for a period its daemon does not keep (see
+/// `FleetFetch.readNow`): each box's token, the clock, and where to cache what came back.
+public struct FleetLiveRead: Sendable {
+    public var token: @Sendable (String) -> String?
+    public var clock: any WatchpostClock
+    /// The console's cache (a writable store); nil: what came back is shown and not kept.
+    public var cache: Store?
+
+    public init(token: @escaping @Sendable (String) -> String?, clock: any WatchpostClock, cache: Store?) {
+        self.token = token
+        self.clock = clock
+        self.cache = cache
+    }
+}
+
 /// Everything the console shows: this box's own sites and every remote box.
 public struct FleetView: Sendable {
     /// The period named in titles; for a report of each site's calendar, from the earliest
@@ -221,8 +261,10 @@ public struct FleetView: Sendable {
     }
 
     /// Reads the console's cache for `fleetPeriod` (and builds this box's own part from its store).
+    /// With `live`, a period the daemon does not keep is read from every box now, and a box
+    /// with nothing cached for the period is read now too.
     public static func load(configuration: WatchpostConfiguration, fleetPeriod: FleetPeriod, store: Store, now: Instant,
-                            includeLocal: Bool = true) async throws(WatchpostError) -> FleetView {
+                            includeLocal: Bool = true, live: FleetLiveRead? = nil) async throws(WatchpostError) -> FleetView {
         let contacts = try await store.remoteContacts()
         let cached = try await store.remoteSummaries(period: fleetPeriod.key)
         var remotes: [RemoteBoxState] = []
@@ -233,6 +275,10 @@ public struct FleetView: Sendable {
                 state.fetchedAt = rec.fetchedAt
             }
             remotes.append(state)
+        }
+        if let live {
+            let kept = Set(FleetFetch.periods(at: now, zone: .hoChiMinh).map(\.key))
+            remotes = await FleetFetch.readNow(remotes, period: fleetPeriod, always: !kept.contains(fleetPeriod.key), live: live)
         }
         let local = includeLocal && !configuration.sites.isEmpty
             ? try await BoxSummaryBuilder.build(configuration: configuration, fleetPeriod: fleetPeriod, store: store, now: now) : nil

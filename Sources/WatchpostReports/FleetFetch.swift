@@ -135,18 +135,65 @@ public enum FleetFetch {
         }
     }
 
-    /// The periods the console keeps: this year (the consolidated yearly report, Tây Trang Điều
-    /// 8.2, Vũng Áng Điều 6), and during January last year too, so that the figures of the year
-    /// just ended are complete when the report is made after 31/12; and each site's yearly report
-    /// by its own calendar (`--period yearly`): the latest ended and the one labelled this year.
-    /// `withCalendar` false leaves the calendar's periods out (the console reads them less often:
-    /// each costs the box a yearly report, and the board shows the plain year).
+    /// Reads `period` at once from every box the daemon's cache cannot answer for: all of them
+    /// when `always` (a period the daemon does not keep, such as a half-year, a month or a range:
+    /// Vũng Áng Điều 6 and 13.1 ask for 6-monthly reports), else only those with no answer
+    /// cached. Each box under its own deadline, all together; what came back goes to
+    /// `live.cache`. A box that cannot be read keeps its last cached answer for the period (if
+    /// any) and is shown unreachable, with why.
+    public static func readNow(_ states: [RemoteBoxState], period: FleetPeriod, always: Bool, live: FleetLiveRead) async -> [RemoteBoxState] {
+        await withTaskGroup(of: (Int, RemoteBoxState).self) { group in
+            for (i, state) in states.enumerated() where always || state.summary == nil {
+                group.addTask {
+                    var s = state
+                    let outcome: Outcome
+                    if let token = live.token(s.box.id) {
+                        outcome = await fetch(s.box, token: token, period: period, clock: live.clock)
+                    } else {
+                        outcome = .failed(Message("fleet.error.no_token", ["box": .text(s.box.id)]))
+                    }
+                    let now = live.clock.now()
+                    switch outcome {
+                    case .fetched(let body):
+                        s.summary = try? JSONCoding.decode(BoxSummary.self, from: body)
+                        s.fetchedAt = now
+                        s.contact = RemoteContact(remote: s.box.id, lastAttempt: now, lastSuccess: now, lastError: nil, failures: 0)
+                        try? await live.cache?.recordRemoteSuccess(remote: s.box.id, period: period.key, body: body, at: now)
+                    case .failed(let why):
+                        s.contact = RemoteContact(remote: s.box.id, lastAttempt: now, lastSuccess: s.contact?.lastSuccess, lastError: reasonText(why),
+                                                  failures: (s.contact?.failures ?? 0) + 1)
+                    }
+                    return (i, s)
+                }
+            }
+            var out = states
+            for await (i, s) in group { out[i] = s }
+            return out
+        }
+    }
+
+    /// The periods the console keeps: at every poll, each cluster's yearly report labelled this
+    /// year by its calendar (the board's and the default report's, see `fleetDefault`) and the
+    /// plain year (during January last year too, so the year just ended is complete when it is
+    /// reported after 31/12); with `withCalendar` (the console reads them less often: each costs
+    /// the box a report), each cluster's latest ended yearly report (Tây Trang Điều 8.1–8.2) and
+    /// its latest ended 6-monthly report (Vũng Áng Điều 6, 13.1; a site without one: the last
+    /// calendar half). Any other period is read when asked for (`readNow`).
     public static func periods(at now: Instant, zone: ZoneOffset, withCalendar: Bool = true) -> [FleetPeriod] {
         let today = zone.localDate(of: now)
         let years: [FleetPeriod] = (today.month == 1 ? [.year(today.year), .year(today.year - 1)] : [.year(today.year)]).map { .plain($0) }
-        guard withCalendar else { return years }
-        let calendar = [CalendarPeriodRequest(name: "yearly", of: nil), CalendarPeriodRequest(name: "yearly", of: String(today.year))].compactMap { $0 }.map { FleetPeriod.calendar($0) }
-        return years + calendar
+        // The board's and the default report's period, read at every poll: its open incidents must be fresh.
+        let board = [fleetDefault(today: today)]
+        guard withCalendar else { return board + years }
+        let calendar = [CalendarPeriodRequest(name: "yearly", of: nil), CalendarPeriodRequest(name: "half-year", of: nil)].compactMap { $0 }.map { FleetPeriod.calendar($0) }
+        return board + years + calendar
+    }
+
+    /// What the board and the consolidated report show unless told otherwise: each cluster's
+    /// yearly report labelled this year by its own calendar (Tây Trang 25/11–24/11, 32/2018/QĐ-UBND
+    /// Điều 8.1–8.2; Vũng Áng the calendar year, 2432/QĐ-UBND Điều 13.1), not the plain year.
+    public static func fleetDefault(today: CivilDate) -> FleetPeriod {
+        CalendarPeriodRequest(name: "yearly", of: String(today.year)).map { .calendar($0) } ?? .plain(.year(today.year))
     }
 
     /// How often the console reads each box's calendar periods (at most; the plain year at every poll).

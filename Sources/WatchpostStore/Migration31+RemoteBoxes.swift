@@ -36,6 +36,14 @@ public struct RemoteContact: Sendable, Hashable {
     public var lastError: String?
     /// Failed attempts in a row.
     public var failures: Int
+
+    public init(remote: String, lastAttempt: Instant, lastSuccess: Instant?, lastError: String?, failures: Int) {
+        self.remote = remote
+        self.lastAttempt = lastAttempt
+        self.lastSuccess = lastSuccess
+        self.lastError = lastError
+        self.failures = failures
+    }
 }
 
 /// One cached answer of a box.

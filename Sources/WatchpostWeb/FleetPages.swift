@@ -3,7 +3,8 @@
 // (or `?period=yearly&of=2026`: each cluster by its own reporting calendar),
 // the consolidated yearly report (Tây Trang Điều 8.2) as HTML, or CSV / text / PDF with
 // `&format=`. Every signed-in role may read them, as the site reports. The figures come from
-// the console's cache (WatchpostReports.FleetView), never from a live call to a box.
+// the console's cache (WatchpostReports.FleetView); a period the daemon does not keep
+// (`?period=half-year`, `2026-H1`, a month, `FROM..TO`) is read from the boxes when asked.
 import WatchpostCore
 import WatchpostConfig
 import WatchpostReports
@@ -11,13 +12,18 @@ import HTTPServer
 import Posix
 
 extension WebApp {
+    /// The console's reads of a period its daemon does not keep, at once, cached in its store.
+    var fleetLiveRead: FleetLiveRead { FleetLiveRead(token: remoteToken, clock: clock, cache: store) }
+
     func fleetBoard(_ who: Caller) async -> HTTPResponse {
         let now = clock.now()
         let year = String(zone(forSite: "").localDate(of: now).year)
-        guard let period = ReportPeriod(parsing: year) else { return notFound(who) }
+        // Each cluster's year by its own reporting calendar (Tây Trang 25/11–24/11, 32/2018/QĐ-UBND
+        // Điều 8.1–8.2; Vũng Áng the calendar year, 2432/QĐ-UBND Điều 13.1), not the plain year.
+        guard let request = CalendarPeriodRequest(name: "yearly", of: year) else { return notFound(who) }
         do {
-            let view = try await FleetView.load(configuration: configuration, period: period, store: reader, now: now)
-            let body = FleetRenderer.boardHTML(view, reportLink: "/fleet/report?period=\(year)")
+            let view = try await FleetView.load(configuration: configuration, fleetPeriod: .calendar(request), store: reader, now: now, live: fleetLiveRead)
+            let body = FleetRenderer.boardHTML(view, reportLink: "/fleet/report?period=yearly&of=\(year)", halfYearLink: "/fleet/report?period=half-year")
             return html(page(Catalogue.render(Message("fleet.board.title"), .vi), Catalogue.render(Message("fleet.board.title"), .en),
                              user: who.name, role: who.user?.role.rawValue, body: body))
         } catch {
@@ -27,15 +33,16 @@ extension WebApp {
 
     func fleetReport(_ r: HTTPRequest, _ who: Caller) async -> HTTPResponse {
         let now = clock.now()
-        let periodText = r.query["period"] ?? String(zone(forSite: "").localDate(of: now).year)
-        // `?period=yearly&of=2026`: each cluster's yearly report by its own calendar.
-        guard let period = FleetPeriod(period: periodText, of: r.query["of"]) else {
+        let year = String(zone(forSite: "").localDate(of: now).year)
+        // `?period=yearly&of=2026`: each cluster's yearly report by its own calendar (the default).
+        let periodText = r.query["period"] ?? "yearly"
+        guard let period = FleetPeriod(period: periodText, of: r.query["of"] ?? (r.query["period"] == nil ? year : nil)) else {
             return html(page(PageText.vi("web.t.invalid_period"), PageText.en("web.t.invalid_period"), user: who.name, role: who.user?.role.rawValue, status: 400,
                              body: "<p class=\"card error\">\(PageText.html("web.fleet.period_invalid", ["period": esc(periodText)]))</p>"))
         }
         let format = r.query["format"] ?? "html"
         do {
-            let view = try await FleetView.load(configuration: configuration, fleetPeriod: period, store: reader, now: now)
+            let view = try await FleetView.load(configuration: configuration, fleetPeriod: period, store: reader, now: now, live: fleetLiveRead)
             let name = "watchpost-consolidated-\(period.key.replacing(":", with: "-"))"
             switch format {
             case "pdf":

@@ -69,7 +69,7 @@ extension WebApp {
         var body = document
         guard let b = body.firstRange(of: "<body>") else { return body }
         let bar = "<style>\(navigationStyle)body{max-width:none;padding:0}header{font:16px/1.45 system-ui,sans-serif}main.report{max-width:190mm;margin:0 auto;padding:6mm 3mm}</style>"
-            + navigationBar(user: who.name, role: who.user?.role.rawValue) + "<main class=\"report\">"
+            + navigationBar(user: who.name, role: who.user?.role.rawValue, roleLabel: who.user.map { roleLabel($0.role) }) + "<main class=\"report\">"
         body.replaceSubrange(b, with: "<body>" + bar)
         if let end = body.firstRange(of: "</body>") { body.replaceSubrange(end, with: "</main></body>") }
         return body

@@ -42,6 +42,8 @@ public final class WebApp: Sendable {
     let metricsCache = Mutex<(Instant, HTTPResponse)?>(nil)
     /// Samples about the process itself (blocking pool, stuck probes, memory), from the daemon.
     let processMetrics: @Sendable () -> [ProcessMetric]
+    /// The API token of a `[remote ID]` box (the Department's console reads the boxes with it).
+    let remoteToken: @Sendable (String) -> String?
 
     /// A response made at most one second ago, or a fresh one.
     func cached(_ cache: borrowing Mutex<(Instant, HTTPResponse)?>, _ make: () async -> HTTPResponse) async -> HTTPResponse {
@@ -59,8 +61,9 @@ public final class WebApp: Sendable {
     ///   - linkKey: the link-signing key (`web.link_key`); nil refuses every link.
     public init(store: Store, reader: Store? = nil, desk: (any IncidentDesk)?, configuration: WatchpostConfiguration, settings: WebSettings,
                 linkKey: [UInt8]?, clock: any WatchpostClock, logger: Logger, processMetrics: @escaping @Sendable () -> [ProcessMetric] = { [] },
-                previousLinkKeys: [[UInt8]] = []) {
+                previousLinkKeys: [[UInt8]] = [], remoteToken: @escaping @Sendable (String) -> String? = { _ in nil }) {
         self.processMetrics = processMetrics
+        self.remoteToken = remoteToken
         self.previousLinkKeys = previousLinkKeys
         self.store = store
         self.reader = reader ?? store

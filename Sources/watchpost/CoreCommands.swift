@@ -45,7 +45,15 @@ let checkCommand = Command(
         var problems = (diagnostics + CrossReferences.diagnostics(config) + daemonFiles.errors).map(\.description)
         for w in daemonFiles.warnings { out("warning: \(Catalogue.bilingual(w))") }
         // Secrets are checked too (mode 0600), without printing any of them.
-        do { _ = try Secrets.load(file: config.daemon.secretsFile) } catch { problems.append("\(config.daemon.secretsFile ?? "secrets"):0: secrets: \(String(describing: error))") }
+        do {
+            let secrets = try Secrets.load(file: config.daemon.secretsFile)
+            // A console's box without its token: the daemon would refuse to start (RemoteBoxService).
+            for b in config.remotes where secrets.revealRemoteToken(b.id) == nil {
+                problems.append("\(config.daemon.secretsFile ?? "secrets"):0: remote.\(b.id).token: "
+                                + Catalogue.bilingual(Message("fleet.start.no_token", ["box": .text(b.id)])) + " ("
+                                + Catalogue.render(Message("fleet.start.no_token_hint", ["box": .text(b.id), "url": .text(b.url)]), .vi) + ")")
+            }
+        } catch { problems.append("\(config.daemon.secretsFile ?? "secrets"):0: secrets: \(String(describing: error))") }
         for w in configurationWarnings(config, now: SystemClock().now()) { out("warning: \(w)") }
         if problems.isEmpty {
             if !args.has("quiet") {

@@ -14,7 +14,8 @@ let reportCommand = Command(
                             [--format pdf|html|csv|txt] [--out FILE] [--config DIR]
        watchpost report --site ID --period yearly|half-year|monthly [--of LABEL] [--format …]
        watchpost report --site ID (--period P | --from DATE --to DATE) --send ad-hoc
-       watchpost report --consolidated [--period 2026 | --period yearly [--of 2026]] [--format pdf|html|csv|txt] [--out FILE]
+       watchpost report --consolidated [--period 2026 | 2026-H1 | 2026-03 | yearly|half-year|monthly [--of …] | --from DATE --to DATE]
+                            [--format pdf|html|csv|txt] [--out FILE]
 
     Measures each check and the site against the operating schedule: scheduled time, available,
     down, unknown, no data (the monitor was not running), availability %, outages, incidents,
@@ -37,7 +38,9 @@ let reportCommand = Command(
       --consolidated the Department's consolidated report (Tây Trang Điều 8.2) of every box in
                      the [remote ID] sections of watchpost.conf and of this box's own sites, from
                      what the running daemon last fetched from each box: a box that cannot be
-                     reached is reported as such, with its last known figures and last contact
+                     reached is reported as such, with its last known figures and last contact.
+                     A period the daemon does not keep (a half-year, a month, --from/--to…) is
+                     read from every box at once (tokens from the secrets file)
       --send RULE    queue the report by email to the recipients of [report RULE] in
                      probes/<site>/reports.conf (an ad-hoc report on request: Tây Trang Điều 8.3,
                      Vũng Áng Điều 6), with its PDF and CSV attached; the daemon sends it
@@ -152,15 +155,22 @@ func reportPeriod(_ args: Arguments) throws(WatchpostError) -> ReportPeriod {
     return ReportPeriod(firstDay: a, lastDay: b)
 }
 
-/// `watchpost report --consolidated`: the console's view of every box for a period (default this
-/// year), from the daemon's cache (migration 31); this box's own sites are measured now.
+/// `watchpost report --consolidated`: the console's view of every box for a period (default each
+/// cluster's yearly report labelled this year, by its calendar), from the daemon's cache
+/// (migration 31) or read from the boxes when the daemon does not keep it; this box's own sites
+/// are measured now.
 func consolidatedReport(_ args: Arguments) async throws(WatchpostError) -> Int32 {
-    guard args.value("site") == nil, !args.has("all-sites"), args.value("send") == nil, args.value("from") == nil, args.value("to") == nil else {
-        throw WatchpostError(.usage, "--consolidated takes --period (a year or half-year, or yearly [--of 2026]: each cluster by its own calendar), --format and --out only")
+    guard args.value("site") == nil, !args.has("all-sites"), args.value("send") == nil,
+          (args.value("from") == nil && args.value("to") == nil) || (args.value("period") == nil && args.value("of") == nil) else {
+        throw WatchpostError(.usage, "--consolidated takes --period (a year, half-year, month or FROM..TO; or yearly|half-year|monthly [--of …]: each cluster by its own calendar) or --from/--to, --format and --out only")
     }
     let now = SystemClock().now()
-    let periodText = args.value("period") ?? String(ZoneOffset.hoChiMinh.localDate(of: now).year)
-    guard let period = FleetPeriod(period: periodText, of: args.value("of")) else {
+    // Ad hoc (Vũng Áng Điều 6: reports when asked): --from/--to, as for one site.
+    let adHoc = args.value("from") != nil || args.value("to") != nil ? try reportPeriod(args) : nil
+    // Default: each cluster's yearly report labelled this year by its own calendar (Tây Trang Điều 8.2).
+    let periodText = adHoc?.label ?? args.value("period") ?? "yearly"
+    let of = args.value("of") ?? (adHoc == nil && args.value("period") == nil ? String(ZoneOffset.hoChiMinh.localDate(of: now).year) : nil)
+    guard let period = FleetPeriod(period: periodText, of: of) else {
         if args.value("of") != nil && !CalendarPeriodRequest.isName(periodText) { throw WatchpostError(.usage, Message("report.calendar.of_needs_name")) }
         throw WatchpostError(.usage, "'\(periodText)' is not a period", hint: "use 2026, 2026-H1 or yearly [--of 2026]")
     }
@@ -172,7 +182,11 @@ func consolidatedReport(_ args: Arguments) async throws(WatchpostError) -> Int32
         throw WatchpostError(.notFound, "no database at \(config.daemon.database)", hint: "start the daemon first: watchpost run")
     }
     let store = try Store(path: config.daemon.database, clock: SystemClock(), readOnly: true)
-    let view = try await FleetView.load(configuration: config, fleetPeriod: period, store: store, now: now)
+    // A period the daemon does not keep (a half-year, a month, a range…) is read from the boxes
+    // now, with their tokens (the web console caches such reads; this command only reads).
+    let secrets = try Secrets.load(file: config.daemon.secretsFile)
+    let live = FleetLiveRead(token: { secrets.revealRemoteToken($0) }, clock: SystemClock(), cache: nil)
+    let view = try await FleetView.load(configuration: config, fleetPeriod: period, store: store, now: now, live: live)
     let format = args.value("format") ?? args.value("out").flatMap { o in o.contains(".") ? o.split(separator: ".").last.map(String.init) : nil } ?? "txt"
     let out = args.value("out")
     switch format {

@@ -23,13 +23,15 @@ let productPipeline: PipelineFactory = IncidentWiring.pipeline
 
 /// Services the product daemon runs besides the checks (outbox worker, web server, timers…).
 let productServices: [ServiceFactory] = [
+    // First: a console that refuses its configuration (a [remote ID] without its token) refuses
+    // before the web server below starts listening.
+    remoteBoxServices,
     { ctx in [ReportService(context: ctx)] },
     webServiceFactory,
     IncidentWiring.services,
     mailServices,
     broadcastLogServices,
     { ctx in [FeedbackReminderService(context: ctx)] },
-    remoteBoxServices,
 ]
 
 /// The Department's console (issue #17 point 4): a service only when `[remote ID]` boxes are configured.

@@ -138,11 +138,87 @@ struct FleetConsoleTests {
         #expect(board.contains("<tr class=\"stale\" data-box=\"b\">") && board.contains("KHÔNG LIÊN LẠC ĐƯỢC"), "\(board)")
         #expect(board.contains("<tr class=\"live\" data-box=\"a\">"), "\(board)")
         #expect(board.contains(" c0: "), "box a's open incident on the board: \(board)")
+        // Vietnamese first: the category and who took it (before: "(technical, triggered)").
+        #expect(board.contains("(kỹ thuật; chưa có ai tiếp nhận)") && board.contains("(technical; nobody has acknowledged it yet)") && !board.contains("triggered"), "\(board)")
         // The same report of each cluster's calendar on the web.
         let web = try await run(curl, ["-s", "-b", jar, "\(base)/fleet/report?period=yearly&of=\(year)&format=csv"]).output
         #expect(rows(web)["a"]?[5] == "\(year)-01-01..\(year)-12-31", "\(web)")
         kill(bPid, SIGCONT)
         hungPid = 0
+    }
+
+    @Test("a console with no cluster of its own runs from [remote] alone and consolidates a half-year, a month and a range when asked; without a token it refuses before listening")
+    func departmentConsoleWithoutSitesReadsAnyPeriod() async throws {
+        let curl = try requireTool("curl", debianPackage: "curl")
+        var box = try await Box(name: "fleet-ondemand")
+        var console = try await Box(name: "fleet-department")
+        defer { box.stop(); console.stop() }
+        let password = "mat-khau-thu-nghiem-2026"
+        let token = try await departmentToken(box, password: password)
+        // The Department's server: no probes/ at all, only the box to read (README: "the
+        // Department's, or any box — becomes the console"). It failed before: "no site folders under probes/".
+        let rm = await shell("rm -rf '\(console.dir)/probes'")
+        try #require(rm.status == 0, "\(rm.output)")
+        try configureRemotes(of: console, [("a", token, "url = http://127.0.0.1:\(box.port)/\nname = Hộp A\npoll = 1s\ntimeout = 5s\n")])
+        let withToken = try FileSystem.readText("\(console.dir)/secrets.conf")
+        // Without the box's token: `check` refuses (it said "ok" before), and the daemon refuses
+        // before its web server listens (it listened first before).
+        try FileSystem.writeAtomically("\(console.dir)/secrets.conf", "[web]\nlink_key = 5f0c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d\n", mode: 0o600)
+        let check = try await run(console.watchpost, ["check", "--config", console.dir])
+        #expect(check.exitCode == 1 && check.output.contains("remote.a.token: [remote a] trong watchpost.conf chưa có mã truy cập"), "\(check.output)")
+        let refused = try await run(console.watchpost, ["run", "--config", console.dir], timeout: .seconds(60))
+        #expect(refused.exitCode != 0 && refused.output.contains("[remote a] trong watchpost.conf chưa có mã truy cập"), "\(refused.output)")
+        #expect(!refused.output.contains("web server listening"), "the web listened before the refusal: \(refused.output)")
+        try FileSystem.writeAtomically("\(console.dir)/secrets.conf", withToken, mode: 0o600)
+        let ok = try await run(console.watchpost, ["check", "--config", console.dir])
+        #expect(ok.exitCode == 0, "\(ok.output)")
+
+        _ = try await departmentToken(console, password: password)
+        try box.start()
+        try console.start()
+        let consoleDaemon = try #require(console.daemon)
+        try await consoleDaemon.waitUntilStarted(within: 60)
+        func row(_ args: [String]) async throws -> [String] {
+            let r = try await run(console.watchpost, ["report", "--consolidated"] + args + ["--format", "csv", "--config", console.dir])
+            try #require(r.exitCode == 0, "report --consolidated \(args): \(r.output)")
+            return r.output.split(separator: "\r\n").dropFirst().first { $0.hasPrefix("a,") }.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? []
+        }
+        // Columns: 2 site, 5 period, 6 availability (a fraction), 7 scheduled_s, 18 reachable.
+        try await waitUntil("the console has read box a", within: 60, detail: { "console log:\n\(consoleDaemon.logTail())" }) {
+            let first = (try? await row([])) ?? []
+            return first.count > 18 && first[18] == "yes"
+        }
+        let today = ZoneOffset.hoChiMinh.localDate(of: SystemClock().now())
+        let y = today.year
+        let lastHalf = today.month > 6 ? "\(y)-01-01..\(y)-06-30" : "\(y - 1)-07-01..\(y - 1)-12-31"
+        // Periods the daemon does not keep are read from the box when asked (before: "Không có số
+        // liệu của máy này cho kỳ báo cáo"): a plain half, each cluster's latest 6-monthly report
+        // (Vũng Áng Điều 6, 13.1), a month by the calendar, and an ad hoc range.
+        let half = try await row(["--period", "\(y)-H1"])
+        #expect(half.count > 18 && half[2] == "vung-ang" && half[5] == "\(y)-H1" && half[18] == "yes", "\(half)")
+        let calendarHalf = try await row(["--period", "half-year"])
+        #expect(calendarHalf.count > 18 && calendarHalf[5] == lastHalf && calendarHalf[18] == "yes", "\(calendarHalf)")
+        let month = today.adding(days: -Int64(today.day))   // last day of the previous month
+        let monthLabel = "\(month.year)-\(month.month < 10 ? "0" : "")\(month.month)"
+        let monthly = try await row(["--period", "monthly", "--of", monthLabel])
+        #expect(monthly.count > 18 && monthly[5] == "\(monthLabel)-01..\(month)" && monthly[18] == "yes", "\(monthly)")
+        var range: [String] = []
+        try await waitUntil("box a's figures over an ad hoc range, with up time", within: 30, detail: { "\(range)" }) {
+            range = (try? await row(["--from", "\(today.adding(days: -2))", "--to", "\(today)"])) ?? []
+            return range.count > 18 && !range[6].isEmpty
+        }
+        #expect(range[5] == "\(today.adding(days: -2))..\(today)" && range[18] == "yes" && (Int64(range[7]) ?? 0) > 0, "\(range)")
+        #expect(Double(range[6]).map { $0 > 0 && $0 <= 1 } == true, "availability is a fraction, as in the site CSV (it was a percentage): \(range)")
+        // The web: the board links each cluster's yearly report by its calendar and the
+        // 6-monthly one; the 6-monthly report is read on demand too.
+        let jar = "\(console.dir)/cookies"
+        let base = "http://127.0.0.1:\(console.port)"
+        try await signIn(curl, base: base, jar: jar, login: "so-tttt", password: password)
+        let board = try await run(curl, ["-s", "-b", jar, "\(base)/fleet"]).output
+        #expect(board.contains("href=\"/fleet/report?period=yearly&amp;of=\(y)\"") && board.contains("href=\"/fleet/report?period=half-year\""), "\(board)")
+        #expect(board.contains("<tr class=\"live\" data-box=\"a\">"), "\(board)")
+        let web = try await run(curl, ["-s", "-b", jar, "\(base)/fleet/report?period=\(y)-H1&format=csv"]).output
+        #expect(web.contains("\r\na,Hộp A,vung-ang,") && web.contains(",\(y)-H1,"), "\(web)")
     }
 
     @Test("[remote ID] comes from watchpost.conf, its token only from the secrets file; a box without its token stops the console with the fix")

@@ -57,6 +57,24 @@ struct RegisterSectionTests {
         let tool = try requireTool("pdftotext", debianPackage: "poppler-utils")
         let r = try await runBlocking { try Subprocess.run(tool, arguments: ["-enc", "UTF-8", pdf, "-"], timeout: .seconds(60), maxOutput: 4 << 20) }
         #expect(r.output.contains("tiếp nhận 2, đã trả lời 1, còn mở 1"), "\(r.output.suffix(600))")
+
+        // The consolidated report carries the same figures (issue #18 point 6, review s5 defect 2:
+        // SiteSummary had no register fields, so --consolidated, /fleet/report and
+        // /api/v1/summary showed none), through the summary's JSON as a console receives it.
+        let (config, _) = try tayTrangProfile()
+        let view = try await FleetView.load(configuration: config, period: try #require(ReportPeriod(parsing: "2026")), store: store,
+                                            now: Instant.parse("2027-01-05T00:00:00Z")!)
+        let local = try #require(view.local)
+        let decoded = try JSONCoding.decode(BoxSummary.self, from: try JSONCoding.string(local))
+        let summary = try #require(decoded.sites.first { $0.id == "tay-trang" })
+        #expect(summary.registers == reg.figures && summary.operatedOnPlannedDays == reg.operatedOnPlannedDays, "\(String(describing: summary.registers))")
+        let fleetCSV = FleetRenderer.csv(view)
+        let row = try #require(fleetCSV.split(separator: "\r\n").first { $0.hasPrefix("local,") && $0.contains(",tay-trang,") }, "\(fleetCSV)")
+        #expect(row.hasSuffix(",2,1,1,2,1,1,1,1,1,1,3,1,1,28800,\(reg.operatedOnPlannedDays)"), "\(row)")
+        let fleetText = FleetRenderer.text(view)
+        #expect(fleetText.contains("Ý kiến phản ánh của nhân dân: tiếp nhận 2, đã trả lời 1, còn mở 1") && fleetText.contains("2 (định kỳ 1, đột xuất 1)"), "\(fleetText)")
+        let fleetHTML = FleetRenderer.html(view)
+        #expect(fleetHTML.contains("tiếp nhận 2, đã trả lời 1, còn mở 1") && fleetHTML.contains("1 buổi, 3 lượt người tham gia"))
     }
 
     /// Tây Trang 7.2.1.b: the plan holds "from that moment". A Saturday of the profile's

@@ -31,7 +31,7 @@ extension Catalogue {
         .init("fleet.col.opened", vi: "Mở lúc", en: "Opened"),
         .init("fleet.col.check", vi: "Hạng mục giám sát", en: "Check"),
         .init("fleet.col.incident", vi: "Sự cố", en: "Incident"),
-        .init("fleet.total", vi: "Toàn tỉnh (các cụm có số liệu)", en: "Province (clusters with figures)"),
+        .init("fleet.total", vi: "Toàn tỉnh {province} (các cụm có số liệu)", en: "{province} province (clusters with figures)"),
         .init("fleet.box.local", vi: "Máy này", en: "This box"),
         .init("fleet.box.reachable", vi: "Liên lạc được (liên lạc cuối {last})", en: "Reachable (last contact {last})"),
         .init("fleet.box.unreachable", vi: "KHÔNG LIÊN LẠC ĐƯỢC đã {offline} (liên lạc cuối {last}; lần thử cuối {attempt}: {error})",
@@ -70,5 +70,8 @@ extension Catalogue {
               en: "on box {url} run 'watchpost user token LOGIN' for a department account, and write it under [remote {box}] as token = … in the secrets file"),
         .init("fleet.error.other", vi: "lỗi khi đọc máy: {detail}", en: "reading the box failed: {detail}"),
         .init("fleet.link.report", vi: "Báo cáo tổng hợp năm", en: "Consolidated yearly report"),
+        .init("fleet.link.half_year", vi: "Báo cáo tổng hợp 06 tháng", en: "Consolidated 6-monthly report"),
+        .init("fleet.open.taken", vi: "đã tiếp nhận: {by}, {time}", en: "acknowledged by {by}, {time}"),
+        .init("fleet.open.not_taken", vi: "chưa có ai tiếp nhận", en: "nobody has acknowledged it yet"),
     ]
 }

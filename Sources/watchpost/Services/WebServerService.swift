@@ -139,7 +139,7 @@ let webServiceFactory: ServiceFactory = { ctx throws(WatchpostError) in
     let reader = (try? Store(path: ctx.configuration.daemon.database, clock: ctx.clock, readOnly: true)) ?? ctx.store
     let app = WebApp(store: ctx.store, reader: reader, desk: incidentDesk(ctx, reader: reader), configuration: ctx.configuration, settings: settings,
                      linkKey: key, clock: ctx.clock, logger: log, processMetrics: daemonProcessMetrics(ctx),
-                     previousLinkKeys: ctx.previousLinkKeys.map(linkKeyBytes))
+                     previousLinkKeys: ctx.previousLinkKeys.map(linkKeyBytes), remoteToken: { [secrets = ctx.secrets] in secrets.revealRemoteToken($0) })
     let serverSettings = try settings.serverSettings()
     let running = ctx.kept.value(WebFront.keptName, as: WebFront.self).flatMap { $0.isStopped ? nil : $0 }
     if let running, running.settings == serverSettings {
