@@ -115,7 +115,11 @@ extension ReportRenderer {
     static func registersText(_ r: SiteReport) -> [String] {
         var o = [Say.both("report.section.registers") + ":"]
         guard let reg = r.registers else { return o + ["  " + Say.both("report.registers.no_data")] }
-        for row in reg.rows { o.append("  " + Say.vi(row.key) + ": " + Catalogue.render(row.value, .vi)) }
+        // Vietnamese, then the English translation on the line below.
+        for row in reg.rows {
+            o.append("  " + Say.vi(row.key) + ": " + Catalogue.render(row.value, .vi))
+            o.append("    " + Say.en(row.key) + ": " + Catalogue.render(row.value, .en))
+        }
         return o
     }
 

@@ -139,11 +139,15 @@ extension ReportRenderer {
         }
         o.append("")
         o.append(Say.both("report.section.weekend") + ":")
+        // Vietnamese, then the English translation on the line below.
         for k in r.dayKinds {
-            o.append("  " + row([Say.vi(dayKindKey(k.kind)), "\(k.days) \(Say.vi("report.col.days").lowercased())",
-                                 "\(Say.vi("report.col.scheduled_hours")) \(hours(k.tally.scheduled))", "\(Say.vi("report.col.operated_hours")) \(hours(k.tally.up))"], [16, 14, 24, 24]))
+            for lang in [Language.vi, .en] {
+                let say = { (key: MessageKey) in Catalogue.render(Message(key), lang) }
+                o.append("  " + row([say(dayKindKey(k.kind)), Catalogue.render(Message("report.weekend.day_count", ["count": .count(k.days)]), lang),
+                                     "\(say("report.col.scheduled_hours")) \(hours(k.tally.scheduled))", "\(say("report.col.operated_hours")) \(hours(k.tally.up))"], [16, 14, 24, 24]))
+            }
         }
-        o.append("  " + Say.vi("report.weekend.plan_no_data"))
+        o.append("  " + Say.both("report.weekend.plan_no_data"))
         o.append("")
         o.append(Say.both("report.section.content") + ":")
         if let c = r.content {

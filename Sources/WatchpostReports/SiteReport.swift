@@ -146,7 +146,10 @@ public enum ReportBuilder {
                           outages: outages(siteTimeline, scheduled: scheduled), monitorGaps: gaps, checks: checks,
                           incidents: incidents.map { IncidentFigures.compute($0, from: from, to: periodEnd) }, power: power, notes: notes)
         report.incidentList = records
-        report.dayKinds = DayKindHours.compute(days: days, schedule: site.schedule)
+        // Only the days that have begun by the cut time: in a period that is not over, the days
+        // still to come would count as days with no operated hours (Tây Trang 7.2.1.b judges
+        // the hours per day on weekends and holidays).
+        report.dayKinds = DayKindHours.compute(days: zip(days, dayStarts).filter { $0.1 < to }.map(\.0), schedule: site.schedule)
         report.content = content
         report.proposals = Proposal.compute(site: site, incidents: records, checks: checks, currentFindings: findings)
         report.registers = try await RegisterReport.gather(site: site.id, period: period, schedule: site.schedule, days: days, until: to, store: store)

@@ -5,6 +5,8 @@ import Testing
 import WatchpostCore
 import WatchpostConfig
 import WatchpostReports
+import WatchpostStore
+import WatchpostTestSupport
 
 @Suite("Report contents")
 struct ReportContentsTests {
@@ -54,6 +56,26 @@ struct ReportContentsTests {
             #expect(h.days == r.days.count && h.tally.scheduled == r.scheduled && h.tally.up == r.up && h.tally.noData == r.noData, "\(h.kind): \(h) vs \(r)")
         }
         #expect(kinds.first { $0.kind == .holiday }?.days == 9)
+    }
+
+    @Test("a period that is not over counts only the days begun by the cut time on weekends and holidays (Vũng Áng 2026 on 02/12, Tây Trang 2027 seven days in)")
+    func unfinishedPeriodCountsDaysSoFar() async throws {
+        let config = try ConfigurationLoader.load(root: packageRoot)
+        let dir = try tempFolder("daykinds-unfinished")
+        let store = try Store(path: "\(dir)/w.db", clock: ManualClock(now: Instant(seconds: 0)))
+        let vungAng = try #require(config.site("vung-ang")), tayTrang = try #require(config.site("tay-trang"))
+        // 02/12/2026 06:00 local: 336 days of 2026 have begun (before the fix: 365, the days to come counted with 0 h).
+        let now = vungAng.zone.startOf(CivilDate(year: 2026, month: 12, day: 2)) + .hours(6)
+        let va = try await ReportBuilder.build(site: vungAng, period: try #require(ReportPeriod(parsing: "2026")), store: store, now: now)
+        #expect(va.dayKinds.reduce(0) { $0 + $1.days } == 336, "\(va.dayKinds)")
+        // Tây Trang's yearly report labelled 2027 runs 25/11/2026–24/11/2027: 8 days begun (25/11–02/12).
+        let request = try #require(CalendarPeriodRequest(name: "yearly", of: "2027"))
+        let period = try request.resolve(site: tayTrang, configuration: config, today: CivilDate(year: 2026, month: 12, day: 2))
+        let tt = try await ReportBuilder.build(site: tayTrang, period: period, store: store, now: now)
+        #expect(tt.dayKinds.reduce(0) { $0 + $1.days } == 8, "\(tt.dayKinds)")
+        #expect(tt.dayKinds.first { $0.kind == .saturday }?.days == 1 && tt.dayKinds.first { $0.kind == .sunday }?.days == 1, "\(tt.dayKinds)")
+        let text = ReportRenderer.text([tt])
+        #expect(text.contains("6 ngày") && text.contains("6 days") && !text.contains("số ngày"), "\(text)")
     }
 
     @Test("proposals: a UPS asking for a battery, cards missing three times, a link lost three times; nothing below the thresholds")

@@ -38,6 +38,7 @@ extension Catalogue {
         .init("report.weekend.sunday", vi: "Chủ nhật", en: "Sundays"),
         .init("report.weekend.holiday", vi: "Ngày lễ", en: "Public holidays"),
         .init("report.col.days", vi: "Số ngày", en: "Days"),
+        .init("report.weekend.day_count", vi: "{count} ngày", en: "{count} days"),
         .init("report.col.scheduled_hours", vi: "Giờ theo lịch", en: "Scheduled hours"),
         .init("report.col.operated_hours", vi: "Giờ hoạt động", en: "Hours operated"),
         .init("report.col.no_data_hours", vi: "Giờ không có dữ liệu", en: "Hours with no data"),
