@@ -48,10 +48,11 @@ public enum RegisterNotices {
     /// period per item (the key carries the period's number), or none.
     public static func reminders(_ f: Feedback, site: SiteProfile, contacts: ContactBook, now: Instant, webBase: String?) -> [NotificationRequest] {
         let age = site.feedbackReminder
-        guard f.isOverdue(now: now, age: age), age.milliseconds > 0 else { return [] }
-        let period = (now - f.recordedAt).milliseconds / age.milliseconds
+        guard f.isOverdue(now: now, age: age, zone: site.zone), age.milliseconds > 0 else { return [] }
+        let since = f.since(zone: site.zone)
+        let period = (now - since).milliseconds / age.milliseconds
         let role: OrganisationRole = f.state == .forwarded ? .department : .operator
-        let headline = Message("registers.feedback.reminder", ["id": .int(f.id), "age": .duration(now - f.recordedAt)])
+        let headline = Message("registers.feedback.reminder", ["id": .int(f.id), "age": .duration(now - since)])
         return contacts.organisations(withRole: role, site: site.id).flatMap { org in
             org.addresses.map { address in
                 NotificationRequest(key: "feedback/\(site.id)/\(f.id)/remind/\(period)/\(address)", event: .registerNotice, site: site.id,

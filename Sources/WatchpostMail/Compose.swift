@@ -212,8 +212,10 @@ public struct MailComposer: Sendable {
             }
         }
         if let anchor {
-            vi.append(Catalogue.render(Message("mail.anchor", ["anchor": .text(anchor.description)]), .vi))
-            en.append(Catalogue.render(Message("mail.anchor", ["anchor": .text(anchor.description)]), .en))
+            // A register's notice (feedback forwarded or reminded) is about no incident.
+            let key: MessageKey = requests.allSatisfy { $0.event == .registerNotice } ? "mail.anchor.register" : "mail.anchor"
+            vi.append(Catalogue.render(Message(key, ["anchor": .text(anchor.description)]), .vi))
+            en.append(Catalogue.render(Message(key, ["anchor": .text(anchor.description)]), .en))
         }
         let rule = "\n\n" + String(repeating: "—", count: 24) + "\n\n"
         let text = vi.joined(separator: rule) + "\n\n---\n\n" + en.joined(separator: rule) + "\n\n-- \n" + Catalogue.render(Message("mail.signature"), .vi) + "\n"

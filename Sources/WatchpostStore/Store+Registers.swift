@@ -147,7 +147,8 @@ extension Store {
     private func registerWrite<T: Sendable>(_ body: (SQLiteConnection) throws -> T) throws(WatchpostError) -> T {
         do { return try db.transaction { try body(db) } }
         catch let r as RegisterRefusal {
-            throw WatchpostError(.refused, r.problems.map { Catalogue.bilingual($0.message) }.joined(separator: "; "))
+            // The catalogue message itself, so a page that says it again renders it once per language.
+            throw WatchpostError(.refused, r.problems.count == 1 ? r.problems[0].message : Message("registers.refused.many", ["problems": .list(r.problems.map(\.message))]))
         } catch let e as WatchpostError { throw e } catch { throw storageError("cannot write the register", error) }
     }
 
@@ -353,7 +354,7 @@ extension Store {
     public func advanceFeedback(id: Int64, to state: FeedbackState, answer: String? = nil, by: String, at: Instant,
                                 notify: @Sendable (Feedback) -> [NotificationRequest] = { _ in [] }) throws(WatchpostError) -> Feedback {
         try registerWrite { db in
-            guard let row = try db.query("SELECT site, state FROM feedback WHERE id = ?", id).first, let site = row[0].string,
+            guard let row = try db.query("SELECT site, state, forwarded_by, forwarded_ms, answered_by, answered_ms FROM feedback WHERE id = ?", id).first, let site = row[0].string,
                   let current = row[1].string.flatMap(FeedbackState.init(rawValue:)) else {
                 throw RegisterRefusal([FieldProblem("id", Message("registers.not_found", ["what": .message(Message("registers.what.feedback")), "id": .int(id)]))])
             }
@@ -362,8 +363,12 @@ extension Store {
             default: false
             }
             guard allowed else {
-                throw RegisterRefusal([FieldProblem("state", Message(current == state || current == .answered ? "registers.feedback.already" : "registers.feedback.wrong_state", [
+                // Who moved it there and when ("already done" says by whom).
+                let (who, when) = current == .answered ? (row[4].string, row[5].int) : current == .forwarded ? (row[2].string, row[3].int) : (nil, nil)
+                let already = current == state || current == .answered
+                throw RegisterRefusal([FieldProblem("state", Message(already ? (who != nil ? "registers.feedback.already_by" : "registers.feedback.already") : "registers.feedback.wrong_state", [
                     "id": .int(id), "state": .message(Message(MessageKey("registers.feedback.state." + current.rawValue))),
+                    "by": .text(who ?? ""), "at": when.map { .tableTime(Instant(milliseconds: $0)) } ?? .text("—"),
                 ]))])
             }
             if state == .forwarded {

@@ -41,9 +41,10 @@ public enum AccessPolicy {
         case .writeRegisters, .decideRegisters:
             let act: RegisterAction = action == .writeRegisters ? .write : .decide
             if RegisterPolicy.allows(role.party, act) { return .yes }
-            let allowed = RegisterPolicy.roles(allowedTo: act).map(\.rawValue).joined(separator: ", ")
+            // Roles by their names ("Đơn vị vận hành"), not their ids ("operator").
+            let allowed = RegisterPolicy.roles(allowedTo: act).map { Message(MessageKey("role." + $0.rawValue)) }
             return Decision(allowed: false, reason: Catalogue.bilingual(Message(act == .decide ? "registers.role.decide_only" : "registers.role.write_only",
-                                                                        ["role": .text(role.rawValue), "allowed": .text(allowed)])))
+                                                                        ["role": .message(Message(MessageKey("role." + role.rawValue))), "allowed": .list(allowed)])))
         default:
             guard let act = action.incidentAction else { return Decision(allowed: false, reason: "unknown action") }
             let d = IncidentPolicy.decide([role.party], act, category: category ?? .security)

@@ -210,14 +210,14 @@ extension WebApp {
                                    findings: text("findings"), createdBy: by, createdAt: now)
                 problems += i.problems(checklist: site.inspectionChecklist.map(\.id), today: today)
                 guard kind != nil, date != nil, problems.isEmpty else { break }
-                message = "#\(try await store.addInspection(i))"
+                message = saved("inspection", try await store.addInspection(i))
             case ("inspections", 3) where action == "action":
                 let due = day("due")
                 let a = FollowUpAction(inspectionID: Int64(id) ?? 0, text: text("text"), owner: text("owner"), due: due ?? today)
                 // The same check as `watchpost inspection action`: the form's fields and the inspection (missing, closed).
                 problems = FieldProblem.all(problems, try await store.followUpActionProblems(a))
                 guard problems.isEmpty else { break }
-                message = "#\(try await store.addFollowUpAction(a, by: by, at: now))"
+                message = saved("action", try await store.addFollowUpAction(a, by: by, at: now))
             case ("inspections", 3) where action == "maintenance":
                 // A maintenance window from an open inspection, for the checks it disturbs (the
                 // same validation as `watchpost inspection add --maintenance`); on the timeline.
@@ -244,12 +244,14 @@ extension WebApp {
                                  item: text("item"), text: text("text"), recordedBy: by, recordedAt: now)
                 problems += f.problems(today: today)
                 guard subject != nil, channel != nil, date != nil, problems.isEmpty else { break }
-                message = "#\(try await store.addFeedback(f))"
+                message = saved("feedback", try await store.addFeedback(f))
             case ("feedback", 3) where action == "forward":
                 guard let fid = Int64(id) else { break }
                 let (contacts, base) = (configuration.contacts, settings.baseURL)
+                // The mail names the person ("Nguyễn Văn A (op)"), not only the login.
+                let sender = user.displayName.isEmpty ? user.login : "\(user.displayName) (\(user.login))"
                 _ = try await store.advanceFeedback(id: fid, to: .forwarded, by: by, at: now) { f in
-                    RegisterNotices.forward(f, site: site, contacts: contacts, by: by, at: now, webBase: base)
+                    RegisterNotices.forward(f, site: site, contacts: contacts, by: sender, at: now, webBase: base)
                 }
                 message = Catalogue.bilingual(Message("registers.feedback.forwarded", ["id": .int(fid)]))
             case ("feedback", 3) where action == "answer":
@@ -265,13 +267,13 @@ extension WebApp {
                 // The same check as `watchpost repair add`: the form's fields and the incident named (exists, same site).
                 problems = FieldProblem.all(problems, try await store.maintenanceWorkProblems(w, today: today))
                 guard problems.isEmpty else { break }
-                message = "#\(try await store.addMaintenanceWork(w))"
+                message = saved("maintenance", try await store.addMaintenanceWork(w))
             case ("proposals", 1):
                 let kind = choice("kind", ProposalKind.self)
                 let p = Proposal(site: site.id, kind: kind ?? .repair, text: text("text"), raisedBy: by, raisedAt: now)
                 problems = FieldProblem.all(problems, p.problems())
                 guard problems.isEmpty else { break }
-                message = "#\(try await store.addProposal(p))"
+                message = saved("proposal", try await store.addProposal(p))
             case ("maintenance", 3) where action == "decide":
                 guard let pid = Int64(id) else { return notFound(who) }
                 let decision = choice("decision", ProposalDecision.self)
@@ -286,7 +288,7 @@ extension WebApp {
                 let t = TrainingSession(site: site.id, date: date ?? today, topic: text("topic"), organiser: text("organiser"), attendees: people, recordedBy: by, recordedAt: now)
                 problems += t.problems(today: today)
                 guard date != nil, problems.isEmpty else { break }
-                message = "#\(try await store.addTraining(t))"
+                message = saved("training", try await store.addTraining(t))
             case ("equipment", let n) where n == 1 || (n == 3 && action == "edit"):
                 // Adding (the page's form: an id already recorded is refused, so nothing stored is
                 // replaced unseen) or editing one item (its own form, filled with every stored field).
@@ -317,7 +319,9 @@ extension WebApp {
                 return notFound(who)
             }
         } catch {
-            problems.append(FieldProblem("", Message("registers.refused", ["reason": .text(error.message)])))
+            // The store's reason as its catalogue message: rendered once per language (it was the
+            // bilingual text inside each language: "Không ghi được: X / Y / Not recorded: X / Y").
+            problems.append(FieldProblem("", Message("registers.refused", ["reason": error.text.map { .message($0) } ?? .text(error.message)])))
         }
         let page = name == "proposals" ? "maintenance" : name == "actions" ? "inspections" : name
         if !problems.isEmpty {
@@ -354,4 +358,9 @@ func parseFormAll(_ body: [UInt8]) -> [String: [String]] {
         for (k, v) in single { out[k, default: []].append(v) }
     }
     return out
+}
+
+/// "Đã ghi biên bản kiểm tra số 3 / Recorded inspection no. 3": what was saved, not only "#3".
+func saved(_ what: String, _ id: Int64) -> String {
+    Catalogue.bilingual(Message("registers.saved", ["what": .message(Message(MessageKey("registers.what." + what))), "id": .int(id)]))
 }

@@ -139,7 +139,7 @@ extension WebApp {
                         RegisterField(name: "incident", label: PageText.text("web.t.incident_fixed_number"), kind: .number),
                     ], refused: refused, who: who)
                 }
-                body += "<h2>\(PageText.html("web.t.proposals"))</h2>"
+                body += "<h2>\(PageText.html("web.t.proposals"))</h2>" + csvLink("proposals")
                 for p in try await reader.proposals(site: site.id).reversed() {
                     body += "<div class=\"card\"><strong>#\(p.id) \(vi("registers.proposal.kind." + p.kind.rawValue))</strong> · \(vi("registers.proposal.decision." + p.decision.rawValue))"
                     body += "<p class=\"wrap\">\(esc(p.text))</p><span class=\"muted\">\(esc(p.raisedBy)) · \(esc(p.origin))\(p.decisionNote.map { " · " + esc($0) } ?? "")</span>"
@@ -261,7 +261,10 @@ extension WebApp {
             case "maintenance":
                 rows = [["site", "id", "date", "what", "who", "cost_vnd", "parts", "incident"]] + (try await reader.maintenanceWork(site: site.id)).map { w in
                     [w.site, String(w.id), w.date.description, w.what, w.who, w.costVND.map(String.init) ?? "", w.parts, w.incidentID.map(String.init) ?? ""]
-                } + [[]] + [["site", "proposal", "kind", "text", "origin", "raised_by", "decision", "decided_by", "note"]] + (try await reader.proposals(site: site.id)).map { p in
+                }
+            case "proposals":
+                // A file of its own: one table per CSV file, so a spreadsheet reads it whole.
+                rows = [["site", "proposal", "kind", "text", "origin", "raised_by", "decision", "decided_by", "note"]] + (try await reader.proposals(site: site.id)).map { p in
                     [p.site, String(p.id), p.kind.rawValue, p.text, p.origin, p.raisedBy, p.decision.rawValue, p.decidedBy ?? "", p.decisionNote ?? ""]
                 }
             case "training":

@@ -263,7 +263,7 @@ let registerSubcommands: [Command] = [
         guard r.problems.isEmpty else { return [] }
         return try await ctx.store.plan(site: ctx.site.id, from: from, to: to).map { e -> [String] in
             let hours: String = switch e.change { case .closed: "tạm ngừng / closed"; case .hours(let ws): ws.map(\.description).joined(separator: ", ") }
-            return [e.date.description, hours, e.change == .closed ? "—" : HumanFormat.duration(Seconds(e.plannedSeconds), .vi), e.reason, e.by, HumanFormat.tableTime(e.at, zone: ctx.site.zone)]
+            return [HumanFormat.date(e.date), hours, e.change == .closed ? "—" : HumanFormat.duration(Seconds(e.plannedSeconds), .vi), e.reason, e.by, HumanFormat.tableTime(e.at, zone: ctx.site.zone)]
         }
     },
 
@@ -296,7 +296,8 @@ let registerSubcommands: [Command] = [
             let reason = Catalogue.bilingual(Message("registers.inspection.maintenance", ["id": .int(id)]))
             let w = try await IncidentService(store: ctx.store).startMaintenance(site: ctx.site.id, checks: checks, from: ctx.now, until: ctx.now + span,
                                                                                  reason: reason, includesSecurity: false, by: ctx.by)
-            out("maintenance adhoc:\(w.id) \(reason)")
+            out(Catalogue.bilingual(Message("registers.inspection.maintenance_started", ["id": .int(id), "window": .text("adhoc:\(w.id)"),
+                                                                                        "until": .tableTime(ctx.now + span)]), zone: ctx.site.zone))
         }
     },
     registerCommand("inspection action", "add a follow-up action to an inspection, with owner and due date",
@@ -325,10 +326,10 @@ let registerSubcommands: [Command] = [
         let z = ctx.site.zone
         var rows: [[String]] = []
         for (i, actions) in try await ctx.store.inspections(site: ctx.site.id) {
-            rows.append(["\(i.id)", i.date.description, vi("registers.inspection.kind." + i.kind.rawValue, zone: z), i.bodies, i.people,
+            rows.append(["\(i.id)", HumanFormat.date(i.date), vi("registers.inspection.kind." + i.kind.rawValue, zone: z), i.bodies, i.people,
                          i.checked.joined(separator: " "), i.findings, i.closedAt.map { HumanFormat.tableTime($0, zone: z) } ?? "mở / open"])
             for a in actions {
-                rows.append(["  \(i.id).\(a.id)", a.due.description, "việc khắc phục / action", a.owner, "", "", a.text,
+                rows.append(["  \(i.id).\(a.id)", HumanFormat.date(a.due), "việc khắc phục / action", a.owner, "", "", a.text,
                              a.doneAt.map { HumanFormat.tableTime($0, zone: z) } ?? "chưa xong / not done"])
             }
         }
@@ -352,8 +353,10 @@ let registerSubcommands: [Command] = [
         let id = try r.requiredID()
         let (site, contacts, by, now) = (ctx.site, ctx.config.contacts, ctx.by, ctx.now)
         let base = ctx.config.section("web")?.value("base_url")
+        // The mail names the person ("Nguyễn Văn A (op)"), not only the login.
+        let sender = try await ctx.store.user(login: by).map { $0.displayName.isEmpty ? $0.login : "\($0.displayName) (\($0.login))" } ?? by
         let f = try await ctx.store.advanceFeedback(id: id, to: .forwarded, by: by, at: now) { f in
-            RegisterNotices.forward(f, site: site, contacts: contacts, by: by, at: now, webBase: base)
+            RegisterNotices.forward(f, site: site, contacts: contacts, by: sender, at: now, webBase: base)
         }
         out(vi(Message("registers.feedback.forwarded", ["id": .int(f.id)]), zone: ctx.site.zone))
     },
@@ -370,7 +373,7 @@ let registerSubcommands: [Command] = [
                  header: ["Số/No", "Ngày/Date", "Kênh/Channel", "Người/From", "Về/About", "Mục/Item", "Nội dung/Text", "Tình trạng/State", "Trả lời/Answer"]) { ctx, r in
         let z = ctx.site.zone, onlyOpen = r.args.has("open")
         return try await ctx.store.feedback(site: ctx.site.id).filter { !onlyOpen || $0.state != .answered }.map { f in
-            ["\(f.id)", f.receivedOn.description, vi("registers.feedback.channel." + f.channel.rawValue, zone: z), f.from.isEmpty ? "(ẩn danh / anonymous)" : f.from,
+            ["\(f.id)", HumanFormat.date(f.receivedOn), vi("registers.feedback.channel." + f.channel.rawValue, zone: z), f.from.isEmpty ? "(ẩn danh / anonymous)" : f.from,
              vi("registers.feedback.subject." + f.subject.rawValue, zone: z), f.item, f.text, vi("registers.feedback.state." + f.state.rawValue, zone: z), f.answer ?? ""]
         }
     },
@@ -389,7 +392,7 @@ let registerSubcommands: [Command] = [
     registerList("repair list", "maintenance and repair work done",
                  header: ["Số/No", "Ngày/Date", "Công việc/Work", "Người làm/Who", "Chi phí (đ)/Cost", "Vật tư/Parts", "Sự cố/Incident"]) { ctx, _ in
         try await ctx.store.maintenanceWork(site: ctx.site.id).map { w in
-            ["\(w.id)", w.date.description, w.what, w.who, w.costVND.map(String.init) ?? "", w.parts, w.incidentID.map { "#\($0)" } ?? ""]
+            ["\(w.id)", HumanFormat.date(w.date), w.what, w.who, w.costVND.map(String.init) ?? "", w.parts, w.incidentID.map { "#\($0)" } ?? ""]
         }
     },
     registerCommand("proposal add", "propose maintenance, repair or an upgrade for the Department to decide (Tây Trang 7.1.3, 7.2.4)",
@@ -448,7 +451,7 @@ let registerSubcommands: [Command] = [
     registerList("training list", "training sessions held",
                  header: ["Số/No", "Ngày/Date", "Nội dung/Topic", "Đơn vị tổ chức/Organiser", "Số người/Count", "Người tham gia/Attendees"]) { ctx, _ in
         try await ctx.store.training(site: ctx.site.id).map { t in
-            ["\(t.id)", t.date.description, t.topic, t.organiser, "\(t.attendees.count)", t.attendees.joined(separator: "; ")]
+            ["\(t.id)", HumanFormat.date(t.date), t.topic, t.organiser, "\(t.attendees.count)", t.attendees.joined(separator: "; ")]
         }
     },
 
@@ -504,7 +507,7 @@ let registerSubcommands: [Command] = [
                  header: ["Số/No", "Thiết bị/Item", "Người mượn/Borrower", "Mục đích/Purpose", "Cho mượn/Lent", "Hẹn trả/Due", "Đã trả/Returned", "Ghi chú/Note"]) { ctx, _ in
         let z = ctx.site.zone
         return try await ctx.store.loans(site: ctx.site.id).map { l in
-            ["\(l.id)", l.equipmentID, l.borrower, l.purpose, HumanFormat.tableTime(l.lentAt, zone: z), l.dueBack?.description ?? "",
+            ["\(l.id)", l.equipmentID, l.borrower, l.purpose, HumanFormat.tableTime(l.lentAt, zone: z), l.dueBack.map(HumanFormat.date) ?? "",
              l.returnedAt.map { HumanFormat.tableTime($0, zone: z) } ?? "chưa trả / out", l.returnNote ?? ""]
         }
     },

@@ -38,6 +38,27 @@ struct OperatingPlanTests {
         #expect(planned.scheduledSeconds(from: sunday, to: sunday + 86_400) == 10 * 3600)
     }
 
+    /// Review of #18, s5 (minor list): `plan set --reason` took a line break, which the board,
+    /// the timeline and the CSV show on one line. It was accepted before (no problem returned).
+    @Test func aReasonIsOneLine() {
+        var e = entry(saturday, "08:00-12:00,13:30-17:30")
+        e.reason = "Trực ban\nngày lễ"
+        #expect(keys(OperatingPlan.problems(e, schedule: schedule, policy: policy, today: today)) == ["reason:registers.field.one_line"])
+        e.reason = "Trực ban ngày lễ"
+        #expect(OperatingPlan.problems(e, schedule: schedule, policy: policy, today: today).isEmpty)
+    }
+
+    /// Review of #18, s5: the reminder's age ran from the entry, so feedback received on 20/11 and
+    /// entered on 02/12 was reminded a week after 02/12. It runs from the day it was received.
+    @Test func feedbackAgeRunsFromTheDayItWasReceived() {
+        let entered = zone.startOf(CivilDate(year: 2026, month: 12, day: 2)) + .hours(9)
+        let f = Feedback(site: "tay-trang", channel: .phone, receivedOn: CivilDate(year: 2026, month: 11, day: 20), from: "", subject: .operation,
+                         item: "", text: "Màn hình tắt sớm", recordedBy: "don-bp", recordedAt: entered)
+        #expect(f.since(zone: zone) == zone.startOf(CivilDate(year: 2026, month: 11, day: 20)))
+        #expect(f.isOverdue(now: entered + .hours(1), age: .hours(24 * 7), zone: zone))
+        #expect(!f.isOverdue(now: zone.startOf(CivilDate(year: 2026, month: 11, day: 26)), age: .hours(24 * 7), zone: zone))
+    }
+
     @Test func hoursOutsideTheRangeAreRefusedNamingTheArticle() {
         let p = OperatingPlan.problems(entry(saturday, "08:00-14:00"), schedule: schedule, policy: policy, today: today)
         #expect(keys(p) == ["hours:registers.plan.hours_range"])

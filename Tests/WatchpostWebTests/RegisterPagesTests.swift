@@ -18,7 +18,7 @@ struct RegisterPagesTests {
 
     @Test func technicianPlansASaturdayAndTheDepartmentAnswersFeedback() async throws {
         let f = try await WebFixture.start()
-        try await f.addUser("kt", .technician)
+        try await f.addUser("kt", .technician, name: "Lò Văn Kỹ")
         try await f.addUser("so", .department)
         try await f.addUser("ubnd", .committee)
         let kt = try await f.login("kt")
@@ -52,6 +52,8 @@ struct RegisterPagesTests {
         #expect(!added.body.contains("<script>alert"))
         #expect(added.body.contains("&lt;script&gt;"))
         let id = try #require(try await f.store.feedback(site: "tay-trang").first?.id)
+        // What was saved, not a bare "#1" (review of #18, s5).
+        #expect(added.body.contains("Đã ghi ý kiến phản ánh số \(id) / Recorded feedback no. \(id)"), "\(added.body)")
         token = try await csrf(f, "/registers/feedback?site=tay-trang", kt)
         #expect(try await http("POST", "\(f.base)/registers/feedback/\(id)/forward?site=tay-trang", body: form([("csrf", token)]), jar: kt).status == 200)
         // The forward is an email to the Department, queued with the state change.
@@ -60,6 +62,8 @@ struct RegisterPagesTests {
         func isDepartment(_ id: String) -> Bool { config.contacts.organisations[id]?.roles.contains(.department) == true }
         #expect(!forwarded.isEmpty && forwarded.allSatisfy { isDepartment($0.request.recipient.contactID) })
         #expect(forwarded.first?.request.fields["text"] == script)
+        // The person who forwarded it, not the login alone ("Người chuyển: kt" before).
+        #expect(forwarded.first?.request.fields["by"] == "Lò Văn Kỹ (kt)", "\(String(describing: forwarded.first?.request.fields["by"]))")
         // The channel by its name in each language, not its id (review of #18, s5: "Kênh: in-person").
         #expect(forwarded.first?.request.fields["channel"] == "Trực tiếp" && forwarded.first?.request.fields["channel_en"] == "In person",
                 "\(String(describing: forwarded.first?.request.fields))")
@@ -80,6 +84,12 @@ struct RegisterPagesTests {
         token = try await csrf(f, "/registers/feedback?site=tay-trang", so)
         #expect(try await http("POST", "\(f.base)/registers/feedback/\(id)/answer?site=tay-trang", body: form([("csrf", token), ("answer", "Đã thay tệp")]), jar: so).status == 200)
         #expect(try await f.store.feedback(site: "tay-trang").first?.state == .answered)
+        // A second answer is refused saying by whom and when, each language once (it repeated the
+        // whole bilingual text in each language and named nobody).
+        token = try await csrf(f, "/logout", so)  // no answer form is left on the page: the session's token
+        let again = try await http("POST", "\(f.base)/registers/feedback/\(id)/answer?site=tay-trang", body: form([("csrf", token), ("answer", "Lần hai")]), jar: so)
+        #expect(again.status == 400 && again.body.contains("Không ghi được: Ý kiến phản ánh số \(id) đã ở trạng thái “Đã trả lời” (so, "), "\(again.body)")
+        #expect(again.body.components(separatedBy: "đã ở trạng thái").count == 2, "the Vietnamese reason once: \(again.body)")
         // Without the CSRF token nothing is written.
         #expect(try await http("POST", "\(f.base)/registers/training?site=tay-trang",
                                body: form([("topic", "x"), ("organiser", "y"), ("attendees", "A")]), jar: kt).status == 403)
@@ -322,6 +332,8 @@ struct RegisterPagesTests {
             #expect(AccessPolicy.decide(role, .decideRegisters).allowed == (role == .department), "\(role)")
             #expect(AccessPolicy.decide(role, .writeRegisters).allowed == RegisterPolicy.allows(role.party, .write), "\(role)")
         }
-        #expect(AccessPolicy.decide(.committee, .writeRegisters).reason.contains("operator, technician"))
+        // Roles by name, not by id (review of #18, s5: "Vai trò security chỉ được xem sổ").
+        let reason = AccessPolicy.decide(.committee, .writeRegisters).reason
+        #expect(reason.hasPrefix("Vai trò Ủy ban nhân dân tỉnh chỉ được xem sổ; vai trò được ghi: Đơn vị vận hành; Kỹ thuật viên"), "\(reason)")
     }
 }

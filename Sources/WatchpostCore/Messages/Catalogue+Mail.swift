@@ -14,6 +14,7 @@ extension Catalogue {
               vi: "Để tiếp nhận sự cố, đề nghị trả lời thư này với dòng đầu tiên là TIẾP NHẬN (có thể ghi chú ở các dòng sau); khi đã khắc phục: ĐÃ XỬ LÝ.",
               en: "To acknowledge, reply to this email with ACK on the first line (a note may follow); once fixed: RESOLVED."),
         .init("mail.anchor", vi: "Mốc nhật ký sự cố (để đối chiếu khi cần): {anchor}", en: "Timeline anchor (for an audit): {anchor}"),
+        .init("mail.anchor.register", vi: "Mốc nhật ký của sổ theo dõi (để đối chiếu khi cần): {anchor}", en: "Register timeline anchor (for an audit): {anchor}"),
         .init("mail.signature", vi: "Hệ thống giám sát Watchpost", en: "Watchpost monitoring system"),
         .init("mail.digest.item", vi: "• Sự cố #{id} — {check}: {status} — {summary} — từ {since}, cấp báo cáo {level}; {ack}",
               en: "• Incident #{id} — {check}: {status} — {summary} — since {since}, escalation level {level}; {ack}"),

@@ -6,6 +6,7 @@ extension Catalogue {
     static let registers: [Entry] = [
         // Field problems shown beside a form's input or after a command's option.
         .init("registers.field.required", vi: "Chưa nhập (bắt buộc)", en: "Required"),
+        .init("registers.field.one_line", vi: "Chỉ ghi một dòng (không xuống dòng)", en: "One line only (no line break)"),
         .init("registers.field.too_long", vi: "Dài {length} ký tự, tối đa {max}", en: "{length} characters long, at most {max}"),
         .init("registers.field.control_characters", vi: "Có ký tự điều khiển không hợp lệ", en: "Contains invalid control characters"),
         .init("registers.field.future_date", vi: "Ngày {date} chưa đến", en: "The date {date} is in the future"),
@@ -44,6 +45,10 @@ extension Catalogue {
         .init("registers.what.feedback", vi: "ý kiến phản ánh", en: "feedback"),
         .init("registers.what.proposal", vi: "đề xuất", en: "proposal"),
         .init("registers.what.incident", vi: "sự cố", en: "incident"),
+        .init("registers.what.maintenance", vi: "công việc bảo trì, sửa chữa", en: "maintenance work"),
+        .init("registers.what.training", vi: "buổi tập huấn", en: "training session"),
+        .init("registers.saved", vi: "Đã ghi {what} số {id}", en: "Recorded {what} no. {id}"),
+        .init("registers.refused.many", vi: "{problems}", en: "{problems}"),
 
         // Operating plan (Tây Trang 7.2.1.b).
         .init("registers.plan.past", vi: "Không thể đặt kế hoạch cho ngày {date} đã qua", en: "Cannot plan {date}: that day has passed"),
@@ -99,6 +104,7 @@ extension Catalogue {
         .init("registers.feedback.channel.email", vi: "Thư điện tử", en: "Email"),
         .init("registers.feedback.channel.other", vi: "Khác", en: "Other"),
         .init("registers.feedback.already", vi: "Ý kiến phản ánh số {id} đã ở trạng thái “{state}”", en: "Feedback no. {id} is already “{state}”"),
+        .init("registers.feedback.already_by", vi: "Ý kiến phản ánh số {id} đã ở trạng thái “{state}” ({by}, {at})", en: "Feedback no. {id} is already “{state}” ({by}, {at})"),
         .init("registers.feedback.recorded", vi: "Tiếp nhận ý kiến phản ánh số {id} ({subject}): {text}", en: "Feedback no. {id} received ({subject}): {text}"),
         .init("registers.feedback.forwarded", vi: "Chuyển ý kiến phản ánh số {id} đến Sở Thông tin và Truyền thông",
               en: "Feedback no. {id} forwarded to the Department of Information and Communications"),

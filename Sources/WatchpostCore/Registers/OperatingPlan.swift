@@ -114,7 +114,7 @@ public enum OperatingPlan {
         if entry.by.trimmingWhitespace().isEmpty {
             out.append(FieldProblem("by", Message("registers.field.required")))
         }
-        out += RegisterText.problems(entry.reason, field: "reason", required: entry.change == .closed, max: PlanPolicy.maxReasonLength)
+        out += RegisterText.problems(entry.reason, field: "reason", required: entry.change == .closed, max: PlanPolicy.maxReasonLength, oneLine: true)
         guard case .hours(let windows) = entry.change else { return out }
         guard let range = policy.hours else {
             out.append(FieldProblem("hours", Message("registers.plan.fixed_hours")))
@@ -204,9 +204,12 @@ extension OperatingSchedule {
 public enum RegisterText {
     /// Problems with one text field: required and empty, too long, or holding control
     /// characters (NUL, CR…) that would corrupt a CSV export or a log line.
-    public static func problems(_ text: String, field: String, required: Bool, max: Int) -> [FieldProblem] {
+    /// `oneLine`: a line break is refused too (a plan's reason is shown on one line of the board,
+    /// the timeline and the CSV).
+    public static func problems(_ text: String, field: String, required: Bool, max: Int, oneLine: Bool = false) -> [FieldProblem] {
         let t = text.trimmingWhitespace()
         var out: [FieldProblem] = []
+        if oneLine && t.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) { out.append(FieldProblem(field, Message("registers.field.one_line"))) }
         if required && t.isEmpty { out.append(FieldProblem(field, Message("registers.field.required"))) }
         if t.count > max { out.append(FieldProblem(field, Message("registers.field.too_long", ["max": .int(Int64(max)), "length": .int(Int64(t.count))]))) }
         if t.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F }) {

@@ -192,10 +192,15 @@ public struct Feedback: Sendable, Hashable, Codable {
         return out
     }
 
-    /// Open items older than `age` are reminded (received or forwarded, not yet answered).
-    public func isOverdue(now: Instant, age: Seconds) -> Bool {
-        state != .answered && now - recordedAt >= age
+    /// Open items older than `age` are reminded (received or forwarded, not yet answered). The
+    /// age runs from the day the feedback was received (the start of `receivedOn` in `zone`), or
+    /// from its entry if that came first: feedback entered days late is not reminded days late.
+    public func isOverdue(now: Instant, age: Seconds, zone: ZoneOffset = .hoChiMinh) -> Bool {
+        state != .answered && now - since(zone: zone) >= age
     }
+
+    /// When the feedback's age starts: the start of the day it was received, or its entry if earlier.
+    public func since(zone: ZoneOffset) -> Instant { min(recordedAt, zone.startOf(receivedOn)) }
 }
 
 // MARK: Maintenance, repairs and proposals (Tây Trang 7.1.3, 7.2.4)
