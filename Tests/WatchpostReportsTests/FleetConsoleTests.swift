@@ -15,6 +15,15 @@ import Glibc
 import WatchpostTestSupport
 import WatchpostHost
 
+/// Signs in to the console's web as the Department (so-tttt) and reads /fleet: the cookie jar,
+/// the base URL and the board's HTML.
+func departmentBoard(_ curl: String, _ console: Box, password: String) async throws -> (jar: String, base: String, board: String) {
+    let jar = "\(console.dir)/cookies"
+    let base = "http://127.0.0.1:\(console.port)"
+    try await signIn(curl, base: base, jar: jar, login: "so-tttt", password: password)
+    return (jar, base, try await run(curl, ["-s", "-b", jar, "\(base)/fleet"]).output)
+}
+
 @Suite("Department console across boxes")
 struct FleetConsoleTests {
     @Test("two site boxes and a console: one box stopped, the board and the consolidated report say so, the other's figures are complete")
@@ -131,10 +140,7 @@ struct FleetConsoleTests {
         #expect(Array(try FileSystem.readBytes(pdfPath, limit: 1 << 24).prefix(5)) == Array("%PDF-".utf8))
 
         // The board, as a signed-in Department user sees it.
-        let jar = "\(console.dir)/cookies"
-        let base = "http://127.0.0.1:\(console.port)"
-        try await signIn(curl, base: base, jar: jar, login: "so-tttt", password: password)
-        let board = try await run(curl, ["-s", "-b", jar, "\(base)/fleet"]).output
+        let (jar, base, board) = try await departmentBoard(curl, console, password: password)
         #expect(board.contains("<tr class=\"stale\" data-box=\"b\">") && board.contains("KHÔNG LIÊN LẠC ĐƯỢC"), "\(board)")
         #expect(board.contains("<tr class=\"live\" data-box=\"a\">"), "\(board)")
         #expect(board.contains(" c0: "), "box a's open incident on the board: \(board)")
@@ -211,10 +217,7 @@ struct FleetConsoleTests {
         #expect(Double(range[6]).map { $0 > 0 && $0 <= 1 } == true, "availability is a fraction, as in the site CSV (it was a percentage): \(range)")
         // The web: the board links each cluster's yearly report by its calendar and the
         // 6-monthly one; the 6-monthly report is read on demand too.
-        let jar = "\(console.dir)/cookies"
-        let base = "http://127.0.0.1:\(console.port)"
-        try await signIn(curl, base: base, jar: jar, login: "so-tttt", password: password)
-        let board = try await run(curl, ["-s", "-b", jar, "\(base)/fleet"]).output
+        let (jar, base, board) = try await departmentBoard(curl, console, password: password)
         #expect(board.contains("href=\"/fleet/report?period=yearly&amp;of=\(y)\"") && board.contains("href=\"/fleet/report?period=half-year\""), "\(board)")
         #expect(board.contains("<tr class=\"live\" data-box=\"a\">"), "\(board)")
         let web = try await run(curl, ["-s", "-b", jar, "\(base)/fleet/report?period=\(y)-H1&format=csv"]).output
