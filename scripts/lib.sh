@@ -34,6 +34,13 @@ debian_python() {
     echo "$p"
 }
 
+# free_port: a TCP port on 127.0.0.1 the kernel chose (bind to port 0), free when it was asked.
+free_port() {
+    local py
+    py=$(debian_python) || return 1
+    "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
 # require_tool NAME PACKAGE: prints the path of NAME found on PATH, or fails naming the Debian
 # package to install (tools are found on PATH, never at a fixed path).
 require_tool() {
