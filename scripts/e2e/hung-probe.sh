@@ -62,7 +62,6 @@ PY
 pids+=($!)
 await "the hung share mounted" 20 'grep -q " $work/share fuse" /proc/mounts'
 
-free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 cp -r "$root/alerts" "$work/conf/"
 cp "$root/probes/tay-trang/site.conf" "$root/probes/tay-trang/schedule.conf" "$work/conf/probes/tay-trang/"
