@@ -55,7 +55,25 @@ build_seconds=$(( $(date +%s) - build_started ))
 export WATCHPOST_BIN_DIR="$(swift build --show-bin-path)"
 test_binary="$WATCHPOST_BIN_DIR/WatchpostPackageTests.xctest"
 [ -x "$test_binary" ] || { echo "FAIL: the test binary $test_binary was not built"; exit 1; }
-all_targets=$(sed -n 's/.*\.testTarget(name: "\([A-Za-z0-9_]*\)".*/\1/p' Package.swift)
+# The test targets as SwiftPM itself reads Package.swift (a target declared over several lines or
+# built by a helper function is still found, which a text search of Package.swift would miss).
+# Every folder of Tests/ holding Swift sources must be one of the package's targets: otherwise its
+# tests would be compiled by nothing and run in no lane, without a word.
+all_targets=$(swift package dump-package 2> "$out/dump-package.txt" | "$(debian_python)" -c '
+import glob, json, os, sys
+targets = json.load(sys.stdin)["targets"]
+def folder(t):
+    if t.get("path"): return os.path.normpath(t["path"])
+    return os.path.join("Tests" if t["type"] == "test" else "Sources", t["name"])
+folders = {folder(t) for t in targets}
+orphans = sorted(d.rstrip("/") for d in glob.glob("Tests/*/")
+                 if glob.glob(d + "**/*.swift", recursive=True) and os.path.normpath(d) not in folders)
+for d in orphans:
+    print("FAIL: %s holds Swift tests but is no target of Package.swift: they would run in no lane" % d, file=sys.stderr)
+tests = [t["name"] for t in targets if t["type"] == "test"]
+if orphans or not tests: sys.exit(1)
+print(" ".join(tests))
+') || { echo "FAIL: cannot list the test targets (swift package dump-package: $(tail -n 5 "$out/dump-package.txt"))"; exit 1; }
 unit_targets="" web_targets="" mail_targets="" other_targets=""
 for t in $all_targets; do
     case " $PURE " in *" $t "*) unit_targets="$unit_targets $t"; continue ;; esac
@@ -64,6 +82,18 @@ for t in $all_targets; do
     other_targets="$other_targets $t"
 done
 alternation() { echo "$*" | xargs -n1 | sed 's/.*/^&\\./' | paste -sd'|'; }
+# Every test target runs in exactly one lane: a name in a lane list that is no test target (a
+# renamed one) or a target in two lanes fails here, before anything runs.
+for t in $PURE $WEB_LANE $MAIL_LANE; do
+    case " $all_targets " in *" $t "*) ;; *) echo "FAIL: $t is named in a lane of scripts/test.sh but is no test target of Package.swift"; exit 1 ;; esac
+done
+for t in $all_targets; do
+    lanes=0
+    for lane in "$unit_targets" "$web_targets" "$mail_targets" "$other_targets"; do
+        case " $lane " in *" $t "*) lanes=$((lanes + 1)) ;; esac
+    done
+    [ "$lanes" -eq 1 ] || { echo "FAIL: test target $t is in $lanes lanes (must be exactly one)"; exit 1; }
+done
 
 # run_tests FILE ARGS…: one test process, its output in FILE (no colours: the counting below reads it).
 # An empty lane (a target renamed away) must not turn into an empty filter, which runs everything:
