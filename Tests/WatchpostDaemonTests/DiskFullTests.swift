@@ -15,7 +15,7 @@ import WatchpostTestSupport
 @Suite("Disk full (#19)", .serialized, .timeLimit(.minutes(2)))
 struct DiskFullTests {
     @Test func smallVolumeWarnsBeforeItFillsAndStillRecordsIncidents() async throws {
-        let volume = try SmallVolume(size: "2m")
+        let volume = try await SmallVolume(size: "2m")
         defer { volume.unmount() }
         let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
         let db = "\(volume.path)/watchpost.db"

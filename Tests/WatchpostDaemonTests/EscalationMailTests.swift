@@ -11,7 +11,7 @@ import WatchpostTestSupport
     @Test(.timeLimit(.minutes(2)), arguments: ["tay-trang", "vung-ang"])
     func departmentAtOnceCommitteeByDecision(site: String) async throws {
         // Debian's aiosmtpd (TEST_PACKAGES): missing, the test fails naming the package.
-        _ = try requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
+        _ = try await requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
         _ = try requireTool("sqlite3", debianPackage: "sqlite3")
         let (rc, out) = await shell("bash '\(packageRoot)/scripts/e2e/escalation-mail.sh' '\(binDir)' \(site) 2>&1")
         #expect(rc == 0, "\(out)")

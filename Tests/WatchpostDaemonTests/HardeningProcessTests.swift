@@ -20,7 +20,7 @@ struct HardeningProcessTests {
     // Point 2: any plugin's perf data could carry ±9.3×10^18, stored and trapped on every view.
     @Test func hugeAndNonFiniteMeasurementsAreRefusedAtTheProbe() async throws {
         let dir = try scratch("perf")
-        defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
+        defer { removeTree(dir) }
         let digits = String(repeating: "9", count: 400)
         try FileSystem.writeAtomically("\(dir)/plugin", "#!/bin/sh\necho 'OK - numbers | huge=9300000000000000000 neg=-9300000000000000000 inf=\(digits) fine=42ms'\n", mode: 0o755)
         let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
@@ -45,7 +45,7 @@ struct HardeningProcessTests {
     // Point 11: plugins inherited WATCHPOST_LINK_KEY and the mail passwords.
     @Test func pluginsStartWithAMinimalEnvironment() async throws {
         let dir = try scratch("env")
-        defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
+        defer { removeTree(dir) }
         setenv("WATCHPOST_LINK_KEY", "secret-link-key-of-the-test", 1)
         setenv("WATCHPOST_SMTP_PASSWORD", "secret-smtp-password", 1)
         setenv("HARDENING_NAMED", "passed-on", 1)
@@ -69,7 +69,7 @@ struct HardeningProcessTests {
     // Point 11: a timed-out plugin was killed without its process group; its children lived on.
     @Test func timedOutPluginIsKilledWithItsChildren() async throws {
         let dir = try scratch("pgrp")
-        defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
+        defer { removeTree(dir) }
         try FileSystem.writeAtomically("\(dir)/plugin", "#!/bin/sh\nsleep 300 &\necho $! > \(dir)/child.pid\nsleep 300\n", mode: 0o755)
         let outcome = try await runBlocking { try Subprocess.run("\(dir)/plugin", arguments: [], timeout: .milliseconds(800)) }
         #expect(outcome.timedOut)
@@ -84,7 +84,7 @@ struct HardeningProcessTests {
     // Point 11: the database (62 usable ack links) was created 0644.
     @Test func databaseAndWALAreOwnerOnly() async throws {
         let dir = try scratch("db")
-        defer { _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", dir], timeout: .seconds(5)) }
+        defer { removeTree(dir) }
         let old = umask(0o022)
         defer { umask(old) }
         let clock = ManualClock(now: Instant(seconds: 1_790_000_000))

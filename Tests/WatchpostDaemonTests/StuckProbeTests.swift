@@ -9,21 +9,16 @@ import Glibc
 import WatchpostTestSupport
 @testable import WatchpostDaemon
 
-final class Gate: Sendable {
-    private let open = Atomic<Bool>(false)
-    func release() { open.store(true, ordering: .sequentiallyConsistent) }
-    var isOpen: Bool { open.load(ordering: .sequentiallyConsistent) }
-}
-
-/// Blocks a pool thread in C (usleep) until the gate opens, like a hung getaddrinfo or read.
+/// Blocks a pool thread in C (a pthread condition wait) until the gate opens, like a hung
+/// getaddrinfo or read.
 struct BlockingProbe: Probe {
     let pool: BlockingPool
-    let gate: Gate
+    let gate: BlockingGate
     let starts: Counter
     func run(_ context: ProbeContext) async -> CheckResult {
         starts.value.withLock { $0 += 1 }
         let gate = self.gate
-        _ = try? await pool.run { while !gate.isOpen { usleep(1000) } }
+        _ = try? await pool.run { gate.wait() }
         return CheckResult(status: .ok, summary: "answered", startedAt: context.clock.now())
     }
     func shutdown() async {}
@@ -45,8 +40,8 @@ struct StuckProbeTests {
         let check = try #require(profile.checks.first)
         let clock = ManualClock(now: Instant(milliseconds: 1_800_000_000_000))
         let pool = BlockingPool(threads: 2)
-        let gate = Gate()
-        defer { gate.release() }
+        let gate = BlockingGate()
+        defer { gate.open() }
         let probe = BlockingProbe(pool: pool, gate: gate, starts: Counter(0))
         let pipeline = CollectingPipeline()
         let stuck = StuckProbes()
@@ -88,7 +83,7 @@ struct StuckProbeTests {
         #expect(lines.all.filter { $0.contains("stuck past its deadline") }.count == 1, "\(lines.all)")
 
         // The call returns: the check runs again and the gauge clears.
-        gate.release()
+        gate.open()
         try await until("the stuck call returned") { pool.usage.busy == 0 }
         try await until("the check runs again") {
             await loop.runOnce()
@@ -101,15 +96,15 @@ struct StuckProbeTests {
 
     @Test func poolQueuesBeyondItsThreadsAndDropsCallsAbandonedWhileQueued() async throws {
         let pool = BlockingPool(threads: 1)
-        let gate = Gate()
-        defer { gate.release() }
-        let holder = Task { try await pool.run { while !gate.isOpen { usleep(1000) }; return 1 } }
+        let gate = BlockingGate()
+        defer { gate.open() }
+        let holder = Task { try await pool.run { gate.wait(); return 1 } }
         try await until("the only thread busy") { pool.usage.busy == 1 }
         let ran = Counter(0)
         let queued = Task { try await pool.run { ran.value.withLock { $0 += 1 } } }
         try await until("the second call queued") { pool.usage.queued == 1 }
         queued.cancel()
-        gate.release()
+        gate.open()
         _ = try await holder.value
         await #expect(throws: CancellationError.self) { try await queued.value }
         #expect(ran.value.withLock { $0 } == 0, "a call abandoned while queued is never run")
@@ -125,12 +120,12 @@ struct StuckProbeTests {
             try await until("the thread back waiting for work") { pool.usage.idle == 1 }
         }
         #expect(pool.usage.started == 1, "calls one after another share one thread")
-        let gate = Gate()
-        defer { gate.release() }
-        let held = (0..<3).map { _ in Task { try await pool.run { while !gate.isOpen { usleep(1000) } } } }
+        let gate = BlockingGate()
+        defer { gate.open() }
+        let held = (0..<3).map { _ in Task { try await pool.run { gate.wait() } } }
         try await until("three calls running at once") { pool.usage.busy == 3 }
         #expect(pool.usage.started == 3, "one thread per call running at once, not the whole pool")
-        gate.release()
+        gate.open()
         for t in held { try await t.value }
         try await until("all three threads waiting") { pool.usage.idle == 3 }
         #expect(pool.usage.started == 3, "threads are kept for the next calls")
@@ -142,7 +137,7 @@ struct StuckProbeTests {
 @Suite("Stuck probe in the running daemon", .serialized, .timeLimit(.minutes(2)))
 struct HungShareProcessTests {
     @Test func aHungShareHoldsOneThreadItsCheckIsUnknownAndTheOthersStayOnTime() async throws {
-        _ = try requirePythonModule("fusepy", debianPackage: "python3-fusepy")
+        _ = try await requirePythonModule("fusepy", debianPackage: "python3-fusepy")
         _ = try requireTool("sqlite3", debianPackage: "sqlite3")
         _ = try requireTool("curl", debianPackage: "curl")
         let (rc, out) = await shell("bash '\(packageRoot)/scripts/e2e/hung-probe.sh' '\(binDir)' 6 2>&1")

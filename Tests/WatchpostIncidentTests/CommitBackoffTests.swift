@@ -14,7 +14,7 @@ struct CommitBackoffTests {
     typealias F = Fixture
 
     @Test func aFailingCommitWaitsForItsBackoffAndItsStepsAreRecordedWhenSpaceReturns() async throws {
-        let volume = try SmallVolume(size: "2m")
+        let volume = try await SmallVolume(size: "2m")
         defer { volume.unmount() }
         let db = "\(volume.path)/watchpost.db"
         let t0 = F.local("2026-11-24T02:00")

@@ -97,7 +97,7 @@ struct HardeningOutboxTests {
     @Test func fullDiskNeverResendsAnAcceptedMessage() async throws {
         let cfg = try await MailTestConfig(smtpPort: 1, mail: "group_window = 0s\nretry_initial = 1s\nretry_max = 2s")
         defer { cfg.cleanup() }
-        let small = try SmallVolume(size: "2m")
+        let small = try await SmallVolume(size: "2m")
         defer { small.unmount() }
         let volume = small.path
         let clock = ManualClock(now: Instant(seconds: 1_795_481_411))

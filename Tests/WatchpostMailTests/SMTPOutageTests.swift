@@ -10,7 +10,7 @@ import WatchpostTestSupport
 @Suite(.serialized) struct SMTPOutageTests {
     @Test(.timeLimit(.minutes(3)))
     func backlogLeavesOnceInOrderWhenTheServerReturns() async throws {
-        _ = try requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
+        _ = try await requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
         _ = try requireTool("sqlite3", debianPackage: "sqlite3")
         _ = try TestPaths.watchpost()
         let (rc, out) = await shell("BIN_DIR='\(TestPaths.binDir)' GROUP_WINDOW=1s LIMIT=40 bash '\(TestPaths.packageRoot)/bench/mail/outage.sh' 8 2 1 2>&1")

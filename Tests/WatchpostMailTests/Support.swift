@@ -90,7 +90,7 @@ func request(_ key: String, to address: String, name: String = "Đồn Biên ph�
 
 /// Decodes a header with Python's own email library: an independent check of RFC 2047.
 func pythonDecodedHeader(_ message: [UInt8], _ name: String) async throws -> String {
-    let python = try debianPython()
+    let python = try await debianPython()
     let dir = try makeTemporaryFolder("wp-py")
     defer { removeTree(dir) }
     try FileSystem.writeAtomically("\(dir)/m.eml", String(decoding: message, as: UTF8.self))

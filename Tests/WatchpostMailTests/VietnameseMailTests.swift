@@ -67,7 +67,7 @@ struct VietnameseMailTests {
         #expect(words.count >= 3, "\(words)")
         for w in words.dropLast() { #expect(MIME.decodeWords(w).hasSuffix(" "), "encoded word cut inside a word: \(MIME.decodeWords(w))") }
         // Python 3's two readers: the modern policy and decode_header + make_header.
-        let python = try debianPython()
+        let python = try await debianPython()
         let dir = try makeTemporaryFolder("wp-vi-mail")
         defer { removeTree(dir) }
         try FileSystem.writeAtomically("\(dir)/m.eml", raw)

@@ -33,7 +33,7 @@ struct TestHTTPServer {
 
     static func start(in dir: String) async throws -> TestHTTPServer {
         try FileSystem.writeAtomically("\(dir)/server.py", script)
-        let python = try debianPython()
+        let python = try await debianPython()
         let pid = try await Shell.background("exec \(python) \(dir)/server.py \(dir)/port")
         do {
             try await waitUntil("the test HTTP server writes its port to \(dir)/port", within: 30) { () async in

@@ -12,8 +12,8 @@ final class UpsdFixture: Sendable {
     let port: Int
 
     init(devFile: String) async throws {
-        let upsd = try requirePackageFile(named: "upsd", debianPackage: "nut-server")
-        let dummyUps = try requirePackageFile(named: "dummy-ups", debianPackage: "nut-server")
+        let upsd = try await requirePackageFile(named: "upsd", debianPackage: "nut-server")
+        let dummyUps = try await requirePackageFile(named: "dummy-ups", debianPackage: "nut-server")
         port = try freeTCPPort()
         dir = try makeTemporaryFolder("watchpost-upsd")
         try FileSystem.setPermissions(dir, 0o755)

@@ -15,37 +15,23 @@ enum Emulation {
 
     /// What the emulation needs, found through PATH, pkg-config and ldconfig (any architecture);
     /// a missing piece fails the test naming the Debian package.
-    static func requireTools() throws {
+    static func requireTools() async throws {
         _ = try TestPaths.watchpost()
         try requireTool("gcc", debianPackage: "gcc")
-        try requirePkgConfig("umockdev-1.0", debianPackage: "libumockdev-dev")
-        try requireSharedLibrary("libumockdev-preload.so.0", debianPackage: "umockdev")
+        try await requirePkgConfig("umockdev-1.0", debianPackage: "libumockdev-dev")
+        try await requireSharedLibrary("libumockdev-preload.so.0", debianPackage: "umockdev")
     }
 
     /// NUT's own drivers (outside PATH, in nut-server's driver folder).
-    static func nutDriver(_ name: String) throws -> String { try requirePackageFile(named: name, debianPackage: "nut-server") }
+    static func nutDriver(_ name: String) async throws -> String { try await requirePackageFile(named: name, debianPackage: "nut-server") }
 
-    /// Compiles the harness once per test run (test-only C; never part of the product).
-    static let built: Result<String, MissingRequirement> = {
-        do { try requireTools() } catch let e as MissingRequirement { return .failure(e) } catch { return .failure(MissingRequirement("\(error)")) }
-        // Written under a name of its own and renamed into place: another test process (a second
-        // lane, a developer's run) may be executing the harness meanwhile ("Permission denied"
-        // when it found the file half-written).
-        let cmd = "gcc -std=gnu11 -O1 -Wall -o \(harness).$$ \(TestPaths.packageRoot)/Tests/umockdev/ups-harness.c $(pkg-config --cflags --libs umockdev-1.0 gio-2.0) && mv -f \(harness).$$ \(harness)"
-        do {
-            // Once per run, from a static initialiser (which cannot suspend).
-            let r = try Subprocess.run("/bin/sh", arguments: ["-c", cmd + " 2>&1"], timeout: .seconds(120))
-            guard r.exitCode == 0 else { return .failure(MissingRequirement("cannot compile the umockdev harness: \(r.output)")) }
-        } catch {
-            return .failure(MissingRequirement("cannot compile the umockdev harness: \(error)"))
-        }
-        return .success(harness)
-    }()
+    /// The harness, compiled once per test process (test-only C; never part of the product).
+    static func built() async throws -> String { try await HarnessBuild.shared.path() }
 
     /// Runs `command` against the emulated UPS, under `timeout` (libusb can spin if the emulation
     /// rejects a transfer). Returns standard output and error together.
     static func run(_ harnessArgs: [String], _ command: [String], environment: [String] = [], limit: Int = 60) async throws -> (Int32?, String) {
-        let h = try built.get()
+        let h = try await built()
         let quoted = (["env"] + environment + ["timeout", "\(limit)", h] + harnessArgs + ["--"] + command).map { "'\($0)'" }.joined(separator: " ")
         let r = try await runProgram("/bin/sh", arguments: ["-c", quoted + " 2>&1"], timeout: .seconds(Int64(limit + 10)))
         return (r.exitCode, r.output)
@@ -72,6 +58,32 @@ enum Emulation {
             guard line.hasPrefix("{") else { return nil }
             return try? JSONDecoder().decode(CheckResult.self, from: Data(line.utf8))
         }
+    }
+}
+
+/// Compiles the harness on first use, with gcc on a thread of its own (runProgram), never on one of
+/// Swift's cooperative threads; later callers await the same compilation and its outcome.
+actor HarnessBuild {
+    static let shared = HarnessBuild()
+    private var compilation: Task<String, any Error>?
+
+    func path() async throws -> String {
+        if let compilation { return try await compilation.value }
+        let started = Task { try await Self.compile() }
+        compilation = started
+        return try await started.value
+    }
+
+    private static func compile() async throws -> String {
+        try await Emulation.requireTools()
+        let harness = Emulation.harness
+        // Written under a name of its own and renamed into place: another test process (a second
+        // lane, a developer's run) may be executing the harness meanwhile ("Permission denied"
+        // when it found the file half-written).
+        let cmd = "gcc -std=gnu11 -O1 -Wall -o \(harness).$$ \(TestPaths.packageRoot)/Tests/umockdev/ups-harness.c $(pkg-config --cflags --libs umockdev-1.0 gio-2.0) && mv -f \(harness).$$ \(harness)"
+        let r = try await runProgram("/bin/sh", arguments: ["-c", cmd + " 2>&1"], timeout: .seconds(300))
+        guard r.exitCode == 0 else { throw MissingRequirement("cannot compile the umockdev harness: \(r.output)") }
+        return harness
     }
 }
 
@@ -163,7 +175,7 @@ struct UmockdevEndToEndTests {
 
     @Test(arguments: ["online", "onbatt", "lowbatt", "shutdown", "replbatt", "overload"])
     func hidReadingsMatchNUTUsbhidUps(state: String) async throws {
-        let usbhidUps = try Emulation.nutDriver("usbhid-ups")
+        let usbhidUps = try await Emulation.nutDriver("usbhid-ups")
         let (_, ours) = try await Emulation.run(["--device", "hid", "--script", state], [Emulation.watchpost] + hid)
         let state_dir = try makeTemporaryFolder("watchpost-nut")
         defer { removeTree(state_dir) }
@@ -175,7 +187,7 @@ struct UmockdevEndToEndTests {
 
     @Test(arguments: ["online", "onbatt", "lowbatt", "fsd"])
     func q1ReadingsMatchNUTNutdrvQx(state: String) async throws {
-        let nutdrvQx = try Emulation.nutDriver("nutdrv_qx")
+        let nutdrvQx = try await Emulation.nutDriver("nutdrv_qx")
         let (_, ours) = try await Emulation.run(["--device", "q1", "--script", state], [Emulation.watchpost, "probe", "ups", "--q1"])
         let state_dir = try makeTemporaryFolder("watchpost-nut")
         defer { removeTree(state_dir) }

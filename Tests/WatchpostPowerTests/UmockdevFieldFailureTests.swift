@@ -16,12 +16,12 @@ struct UmockdevFieldFailureTests {
     let hid = ["probe", "ups", "--vendor", "051d", "--product", "0002"]
 
     /// Fails naming the Debian package when gcc, umockdev or the built binary is missing.
-    func requireEmulation() throws { try Emulation.requireTools() }
+    func requireEmulation() async throws { try await Emulation.requireTools() }
 
     /// #2925 + #2742: the link drops as mains is lost; back on USB, the battery report answers
     /// 3 of its 5 bytes. The temperature from before the drop must not come back as current.
     @Test func replugDuringOutageWithShortReportShowsNoStaleValue() async throws {
-        try requireEmulation()
+        try await requireEmulation()
         let (_, output) = try await Emulation.run(["--device", "hid", "--script", "onlinex2,onbatt", "--unplug-at", "3",
                                              "--replug-after-ms", "500", "--short-report-after-replug", "3"],
                                             [Emulation.watchpost] + hid + ["--repeat", "9", "--every", "200ms", "--json"])
@@ -42,7 +42,7 @@ struct UmockdevFieldFailureTests {
     /// #1624: the cable is pulled and stays out. Every poll after that is COMMBAD with no
     /// variables at all (no last-known status dressed up as current).
     @Test func unpluggedForGoodIsCommBadAtEveryPoll() async throws {
-        try requireEmulation()
+        try await requireEmulation()
         let (_, output) = try await Emulation.run(["--device", "hid", "--script", "online", "--unplug-at", "3"],
                                             [Emulation.watchpost] + hid + ["--repeat", "6", "--every", "100ms", "--json"])
         let results = Emulation.results(output)
@@ -59,7 +59,7 @@ struct UmockdevFieldFailureTests {
     /// #3103, #2569: short, garbled, out-of-range and misaligned Q1 answers are COMMBAD with the
     /// bytes in the message; the next good answer is a reading again.
     @Test func badQ1AnswersAreCommBadWithTheirBytes() async throws {
-        try requireEmulation()
+        try await requireEmulation()
         let (_, output) = try await Emulation.run(["--device", "q1", "--script", "online,short,garbled,range,stale,online"],
                                             [Emulation.watchpost, "probe", "ups", "--q1", "--repeat", "6", "--every", "100ms", "--json"])
         let results = Emulation.results(output)

@@ -13,10 +13,12 @@ public func makeTemporaryFolder(_ prefix: String) throws -> String {
     return made
 }
 
-/// Removes a folder tree (best effort: a test's clean-up must not hide its result).
+/// Removes a folder tree (best effort: a test's clean-up must not hide its result). System calls
+/// only (FileSystem.removeTree: unlink, rmdir), no `rm` child to wait for: it is called from
+/// `defer` on Swift's cooperative threads, which must not block.
 public func removeTree(_ path: String) {
     guard path.count > 5, path.hasPrefix("/") else { return }
-    _ = try? Subprocess.run("/bin/rm", arguments: ["-rf", path], timeout: .seconds(30))
+    FileSystem.removeTree(path)
 }
 
 /// A path for a fresh SQLite database under /tmp (random name, nothing created yet); remove it

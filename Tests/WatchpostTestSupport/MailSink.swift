@@ -13,7 +13,7 @@ public final class MailSink {
     /// `arguments` are mail-sink.py's (--reject, --tempfail, --mode, --tls…). Unless told not to,
     /// waits until it accepts connections (a sink in --mode hang/garbage does too).
     public init(port: Int? = nil, dir: String, arguments: [String] = [], waitReady: Bool = true) async throws {
-        let python = try requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
+        let python = try await requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
         self.port = try port ?? freeTCPPort()
         self.dir = dir
         logPath = "\(dir).log"

@@ -2,7 +2,9 @@
 // module for Debian's python3, root. A missing one FAILS the test with the package to install
 // (`make test` installs TEST_PACKAGES from scripts/lib.sh); nothing here skips. Tools are found
 // through PATH, pkg-config and dpkg, never at a fixed path, so the suite runs on any Debian
-// architecture.
+// architecture. The checks that ask a program (dpkg-query, pkg-config, python3, ldconfig) are
+// async: the program runs on a thread of its own (runProgram), never holding one of Swift's
+// cooperative threads, which other tests' timers need.
 import Posix
 import WatchpostCore
 import Glibc
@@ -38,9 +40,9 @@ public func requireTool(_ name: String, debianPackage: String) throws -> String 
 /// A file a Debian package installs outside PATH (NUT's drivers in /lib/nut, a preload library),
 /// found through dpkg's own file list, so that the path is right on every architecture.
 @discardableResult
-public func requirePackageFile(named name: String, debianPackage: String) throws -> String {
+public func requirePackageFile(named name: String, debianPackage: String) async throws -> String {
     let dpkgQuery = try requireTool("dpkg-query", debianPackage: "dpkg")
-    let listing = try Subprocess.run(dpkgQuery, arguments: ["-L", debianPackage], timeout: .seconds(30), maxOutput: 4 * 1024 * 1024)
+    let listing = try await runProgram(dpkgQuery, arguments: ["-L", debianPackage], timeout: .seconds(30), maxOutput: 4 * 1024 * 1024)
     if listing.exitCode == 0 {
         for line in listing.output.split(separator: "\n") where line.hasSuffix("/\(name)") {
             let path = String(line)
@@ -51,23 +53,23 @@ public func requirePackageFile(named name: String, debianPackage: String) throws
 }
 
 /// A pkg-config module (headers and library of a -dev package).
-public func requirePkgConfig(_ module: String, debianPackage: String) throws {
+public func requirePkgConfig(_ module: String, debianPackage: String) async throws {
     let pkgConfig = try requireTool("pkg-config", debianPackage: "pkg-config")
-    let r = try Subprocess.run(pkgConfig, arguments: ["--exists", module], timeout: .seconds(10))
+    let r = try await runProgram(pkgConfig, arguments: ["--exists", module], timeout: .seconds(30))
     guard r.exitCode == 0 else { throw MissingRequirement("pkg-config finds no \(module): \(Requirements.installHint(debianPackage))") }
 }
 
 /// Debian's own python3 (the one Debian's python3-* packages install modules for; a pyenv or
 /// venv python3 earlier on PATH lacks them), found through dpkg.
-public func debianPython() throws -> String {
-    try requirePackageFile(named: "python3", debianPackage: "python3-minimal")
+public func debianPython() async throws -> String {
+    try await requirePackageFile(named: "python3", debianPackage: "python3-minimal")
 }
 
 /// Debian's python3 after checking that it can import `module`; fails naming the package.
 @discardableResult
-public func requirePythonModule(_ module: String, debianPackage: String) throws -> String {
-    let python = try debianPython()
-    let r = try Subprocess.run(python, arguments: ["-c", "import \(module)"], timeout: .seconds(30))
+public func requirePythonModule(_ module: String, debianPackage: String) async throws -> String {
+    let python = try await debianPython()
+    let r = try await runProgram(python, arguments: ["-c", "import \(module)"], timeout: .seconds(60))
     guard r.exitCode == 0 else {
         throw MissingRequirement("\(python) cannot import \(module): \(Requirements.installHint(debianPackage)) — \(r.output.suffix(300))")
     }
@@ -87,11 +89,11 @@ public func requireRoot(_ why: String) throws {
 
 /// A shared library the dynamic loader finds (a preload library, say), checked through
 /// `ldconfig -p`; fails naming the Debian package.
-public func requireSharedLibrary(_ soname: String, debianPackage: String) throws {
+public func requireSharedLibrary(_ soname: String, debianPackage: String) async throws {
     // ldconfig is part of every Debian system (libc-bin), in an sbin folder a user's PATH lacks.
     let ldconfig = try (["/usr/sbin", "/sbin"].map { "\($0)/ldconfig" }.first(where: Requirements.isExecutableFile)
                         ?? requireTool("ldconfig", debianPackage: "libc-bin"))
-    let r = try Subprocess.run(ldconfig, arguments: ["-p"], timeout: .seconds(30), maxOutput: 4 * 1024 * 1024)
+    let r = try await runProgram(ldconfig, arguments: ["-p"], timeout: .seconds(30), maxOutput: 4 * 1024 * 1024)
     let found = r.output.split(separator: "\n").contains { $0.trimmingWhitespace().hasPrefix(soname + " ") }
     guard found else { throw MissingRequirement("the dynamic loader finds no \(soname): \(Requirements.installHint(debianPackage))") }
 }

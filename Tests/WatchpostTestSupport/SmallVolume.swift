@@ -8,11 +8,12 @@ public struct SmallVolume: Sendable {
     /// Where it is mounted.
     public let path: String
 
-    /// Mounts a fresh tmpfs of `size` (mount's syntax: "2m") on a new temporary folder.
-    public init(size: String) throws {
+    /// Mounts a fresh tmpfs of `size` (mount's syntax: "2m") on a new temporary folder; `mount`
+    /// runs on a thread of its own (runProgram), not on a cooperative thread.
+    public init(size: String) async throws {
         guard getuid() == 0 else { throw MissingRequirement("mounting a \(size) tmpfs needs root (CI runs as root)") }
         path = try makeTemporaryFolder("watchpost-small-volume")
-        let mount = try Subprocess.run("/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path], timeout: .seconds(10))
+        let mount = try await runProgram("/bin/mount", arguments: ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path], timeout: .seconds(60))
         guard mount.exitCode == 0 else { throw MissingRequirement("mount -t tmpfs \(path): \(mount.output)") }
     }
 
@@ -32,8 +33,10 @@ public struct SmallVolume: Sendable {
         }
     }
 
+    /// Detaches the volume (umount2 MNT_DETACH, as `umount -l`) and removes its folder: system
+    /// calls only, for `defer`, which cannot suspend and must not wait on a child.
     public func unmount() {
-        _ = try? Subprocess.run("/bin/umount", arguments: ["-l", path], timeout: .seconds(10))
-        _ = try? Subprocess.run("/bin/rmdir", arguments: [path], timeout: .seconds(5))
+        _ = umount2(path, Int32(MNT_DETACH))
+        rmdir(path)
     }
 }

@@ -18,8 +18,8 @@ struct BrowserEndToEndTests {
         try requireTool("chromedriver", debianPackage: "chromium-driver")
         try requireTool("openssl", debianPackage: "openssl")
         try requireTool("curl", debianPackage: "curl")
-        try requirePythonModule("selenium", debianPackage: "python3-selenium")
-        try requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
+        try await requirePythonModule("selenium", debianPackage: "python3-selenium")
+        try await requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
         let root = TestPaths.packageRoot
         let bin = TestPaths.binDir
         _ = try TestPaths.watchpost()

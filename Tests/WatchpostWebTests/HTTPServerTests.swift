@@ -75,7 +75,7 @@ struct HTTPServerTests {
         let server = try await echoServer { $0.connectionTimeoutSeconds = 3600; $0.maxConnectionsPerAddress = 64 }
         let port = server.port
         // 30 clients that send half a request and then nothing, and one that sends garbage.
-        let python = try debianPython()
+        let python = try await debianPython()
         let folder = try makeTemporaryFolder("wp-http-slow")
         let ready = folder + "/ready", release = folder + "/release"
         let script = """
@@ -127,7 +127,7 @@ struct HTTPServerTests {
             reply = b"error " + str(e).encode()
         sys.stdout.write(reply[:12].decode("latin-1"))
         """
-        let python = try debianPython()
+        let python = try await debianPython()
         let outcome = try await runBlocking { try Subprocess.run(python, arguments: ["-c", script], timeout: .seconds(15)) }
         // A 400, or the connection closed by the server's timeout (empty read); never left open.
         #expect(outcome.output.isEmpty || outcome.output.hasPrefix("HTTP/1.1 400"), "garbage got: \(outcome.output)")

@@ -15,7 +15,7 @@ struct RegistersBrowserTests {
     @Test(.timeLimit(.minutes(6)))
     func everyRoleWalksTheRegistersInChromium() async throws {
         for (tool, package) in [("chromium", "chromium"), ("chromedriver", "chromium-driver"), ("curl", "curl")] { _ = try requireTool(tool, debianPackage: package) }
-        for module in ["selenium", "aiosmtpd"] { _ = try requirePythonModule(module, debianPackage: "python3-" + module) }
+        for module in ["selenium", "aiosmtpd"] { _ = try await requirePythonModule(module, debianPackage: "python3-" + module) }
         let root = TestPaths.packageRoot
         let bin = TestPaths.binDir
         _ = try TestPaths.watchpost()
