@@ -174,6 +174,9 @@ echo "$summary" | grep -E '^(FAILED|SKIPPED) ' || true
 total_seconds=$(( $(date +%s) - started ))
 lane_seconds() { sed -nE 's/^[✔✘] Test run with .* (passed|failed) after ([0-9]+)\.[0-9]+ seconds.*/\2/p' "$1" | tail -n 1; }
 echo "==> times: build ${build_seconds}s, tests ${test_seconds}s (unit $(lane_seconds "$out/unit.txt")s, lanes web $(lane_seconds "$out/e2e-web.txt")s, mail $(lane_seconds "$out/e2e-mail.txt")s, other $(lane_seconds "$out/e2e-other.txt")s), total ${total_seconds}s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# How late Swift's timers fired in the unit lane (TimerLatenessCanaryTests): a test that blocks a
+# cooperative thread shows up here.
+grep -h '^timer lateness' "$out/unit.txt" | sed 's/^/==> /' || true
 [ "$fails" -eq 0 ] || status=1
 # Any CI value but empty, "0" or "false" counts (runners set CI=true, CI=1, …).
 if [ -n "${CI:-}" ] && [ "${CI}" != "0" ] && [ "${CI}" != "false" ] && [ "$skips" -gt 0 ]; then

@@ -48,13 +48,15 @@ struct MailReloadStopTests {
             ((try? FileSystem.readText(sinkDir + ".log")) ?? "").occurrences(of: "accepted a connection") >= 2
         }
 
-        let started = monotonicNanoseconds()
-        let status = await daemon.signalAndWait(SIGTERM, seconds: 10)
-        let stopMs = (monotonicNanoseconds() - started) / 1_000_000
+        // The stop must not wait for the server that never answers: it ends at the daemon's own
+        // deadline ([daemon] stop_timeout, 1.5 s by default, tested with the injected clock in
+        // ServiceGroupTests), which names the outbox it left behind. No stopwatch here: on two
+        // shared cores a stopwatch measures the machine; 60 s only guards against a hang.
+        let status = await daemon.signalAndWait(SIGTERM, seconds: 60)
         let exit = try #require(status.flatMap(exitCode(ofWaitStatus:)), "the daemon did not exit on SIGTERM:\n\(daemon.logTail())")
         #expect(exit == 0, "\(daemon.logTail())")
-        // [daemon] stop_timeout is 1.5 s by default; the unit's hard limit is 10 s.
-        #expect(stopMs < 4000, "stop took \(stopMs) ms")
+        #expect(daemon.log.split(separator: "\n").contains { $0.contains("did not stop within the shutdown deadline") && $0.contains("service=outbox") },
+                "the stop did not end at the daemon's deadline with the outbox still talking to the silent server:\n\(daemon.logTail())")
         let rows = try await store.outboxRows()
         #expect(rows.count == 1 && rows.allSatisfy { $0.state != "sent" }, "the message in flight must stay queued: \(rows.map(\.state))")
 
