@@ -16,6 +16,15 @@ import Posix
 @Suite struct BlackoutTests {
     let t0 = Instant.parse("2026-11-24T09:00:00+07:00")!
 
+    /// A fresh database (the caller removes it with `removeDatabase(path)`) with its store on a
+    /// manual clock at t0, a blackout by command since `since`, and a recorder for site "s".
+    func blackoutBench(since: Instant, incidentID: Int64) throws -> (path: String, store: Store, on: CommandedBlackout, recorder: BroadcastRecorder) {
+        let path = temporaryDatabase()
+        let store = try Store(path: path, clock: ManualClock(now: t0))
+        let on = CommandedBlackout(since: since, by: "content-blackout", incidentID: incidentID)
+        return (path, store, on, BroadcastRecorder(site: "s", player: "p", tolerance: .seconds(10)))
+    }
+
     @Test func aBlackoutByCommandIsAGapFromTheCommandToTheRestoreTiedToThePlayItStopped() async throws {
         let path = temporaryDatabase()
         defer { removeDatabase(path) }
@@ -189,11 +198,9 @@ import Posix
     }
 
     @Test func aPlayStartingBehindABlackoutIsDarkFromItsStart() async throws {
-        let path = temporaryDatabase()
+        let (path, store, on, recorder) = try blackoutBench(since: t0 - .seconds(60), incidentID: 2)
         defer { removeDatabase(path) }
-        let store = try Store(path: path, clock: ManualClock(now: t0))
-        let on = CommandedBlackout(since: t0 - .seconds(60), by: "content-blackout", incidentID: 2)
-        var r = BroadcastRecorder(site: "s", player: "p", tolerance: .seconds(10))
+        var r = recorder
         // The next item started 3 s before the first poll that saw it; the screen was dark all along.
         try await r.observe(PlayerObservation(at: t0, state: playing("videos/a.mp4", 3), blackout: on), store: store, approval: approved)
         try await r.observe(PlayerObservation(at: t0 + .seconds(5), state: playing("videos/a.mp4", 8), blackout: on), store: store, approval: approved)
@@ -204,11 +211,9 @@ import Posix
     /// Review of #16, session 5 (D5): the seconds between a play's last poll and its end behind a
     /// blackout by command were counted as shown (a 10 s play fully dark showed 5 s dark here).
     @Test func aPlayBehindABlackoutIsDarkUpToItsEndNotOnlyToItsLastPoll() async throws {
-        let path = temporaryDatabase()
+        let (path, store, on, recorder) = try blackoutBench(since: t0 - .seconds(60), incidentID: 2)
         defer { removeDatabase(path) }
-        let store = try Store(path: path, clock: ManualClock(now: t0))
-        let on = CommandedBlackout(since: t0 - .seconds(60), by: "content-blackout", incidentID: 2)
-        var r = BroadcastRecorder(site: "s", player: "p", tolerance: .seconds(10))
+        var r = recorder
         try await r.observe(PlayerObservation(at: t0, state: playing("videos/a.mp4", 0), blackout: on), store: store, approval: approved)
         try await r.observe(PlayerObservation(at: t0 + .seconds(5), state: playing("videos/a.mp4", 5), blackout: on), store: store, approval: approved)
         // The next item started at t0+10 (2 s before this poll): the first play ran 10 s, all dark.
@@ -220,11 +225,9 @@ import Posix
     }
 
     @Test func aBlackoutStillOnContinuesItsRowAfterARestart() async throws {
-        let path = temporaryDatabase()
+        let (path, store, on, recorder) = try blackoutBench(since: t0 + .seconds(2), incidentID: 1)
         defer { removeDatabase(path) }
-        let store = try Store(path: path, clock: ManualClock(now: t0))
-        let on = CommandedBlackout(since: t0 + .seconds(2), by: "content-blackout", incidentID: 1)
-        var r = BroadcastRecorder(site: "s", player: "p", tolerance: .seconds(10))
+        var r = recorder
         try await r.observe(PlayerObservation(at: t0, state: playing("videos/quang-cao.mp4", 1)), store: store, approval: approved)
         try await r.observe(PlayerObservation(at: t0 + .seconds(5), state: playing("videos/quang-cao.mp4", 6), blackout: on), store: store, approval: approved)
         // kill -9: a new recorder picks the open rows up.

@@ -25,8 +25,8 @@ struct BroadcastDaemonSite {
 
     init(extraConfig: String = "", extraChecks: String = "", playerKeys: String = "interval = 1m\ntimeout = 10s\n") async throws {
         dir = try makeTemporaryFolder("watchpost-broadcast-daemon")
-        let root = TestPaths.packageRoot
-        #expect(await shell("cp -r '\(root)/alerts' '\(dir)/' && mkdir -p '\(dir)/probes/tay-trang' '\(dir)/media/videos' && cp '\(root)/probes/tay-trang/site.conf' '\(dir)/probes/tay-trang/'").status == 0)
+        try await copyShippedSites(["tay-trang"], files: ["site.conf"], into: dir)
+        #expect(await shell("mkdir -p '\(dir)/media/videos'").status == 0)
         try FileSystem.writeAtomically("\(dir)/probes/tay-trang/schedule.conf", "[weekly]\n" + ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map { "\($0) = 00:00-24:00\n" }.joined())
         try FileSystem.writeAtomically("\(dir)/media/videos/a.mp4", "programme A")
         try FileSystem.writeAtomically("\(dir)/media/videos/b.mp4", "clip B")
@@ -60,6 +60,12 @@ struct BroadcastDaemonSite {
 
     func plays() async throws -> Int { try await entries().filter { $0.kind == .play }.count }
 
+    /// Waits until `count` more plays than now are logged (the daemon's log tail on failure).
+    func waitForMorePlays(_ count: Int, after what: String, daemon: DaemonProcess) async throws {
+        let now = try await plays()
+        try await waitUntil("\(count) more plays after \(what)", within: 30, detail: { daemon.logTail() }) { try await self.plays() >= now + count }
+    }
+
     func remove() {
         sim.stop()
         removeTree(dir)
@@ -85,7 +91,7 @@ struct BroadcastDaemonSite {
         defer { site.remove() }
         let daemon = try DaemonProcess(configDir: site.dir)
         try await daemon.waitUntilStarted()
-        try await waitUntil("three plays logged", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= 3 }
+        try await site.waitForMorePlays(3, after: "the start", daemon: daemon)
         // Kill in the middle of a play (2 s into an item of 4 s).
         daemon.killNine()
         let before = try await site.entries()
@@ -93,8 +99,7 @@ struct BroadcastDaemonSite {
         #expect(openAtKill.isOpen && openAtKill.kind == .play)
         try daemon.restart()
         try await daemon.waitUntilStarted()
-        let playsBefore = before.filter { $0.kind == .play }.count
-        try await waitUntil("three more plays after the restart", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= playsBefore + 3 }
+        try await site.waitForMorePlays(3, after: "the restart", daemon: daemon)
         await daemon.stop()
         let after = try await site.entries()
         // Every row from before the kill is still there, with the same start (none lost).
@@ -117,28 +122,24 @@ struct BroadcastDaemonSite {
         defer { site.remove() }
         let daemon = try DaemonProcess(configDir: site.dir)
         try await daemon.waitUntilStarted()
-        func twoMorePlays(_ after: String) async throws {
-            let count = try await site.plays()
-            try await waitUntil("two more plays after \(after)", within: 30, detail: { daemon.logTail() }) { try await site.plays() >= count + 2 }
-        }
-        try await twoMorePlays("the start")
+        try await site.waitForMorePlays(2, after: "the start", daemon: daemon)
         let reloads = daemon.log.occurrences(of: "configuration reloaded")
         kill(daemon.pid, SIGHUP)
         try await daemon.waitForLog("configuration reloaded", count: reloads + 1)
-        try await twoMorePlays("the reload")
+        try await site.waitForMorePlays(2, after: "the reload", daemon: daemon)
         #expect(await daemon.signalAndWait(SIGTERM, seconds: 15) != nil, "still running 15 s after SIGTERM")
         let atStop = try await site.entries()
         #expect(atStop.last?.isOpen == true && atStop.last?.kind == .play, "the play on at the stop is left open for the next start: \(atStop.suffix(2))")
         try daemon.restart()
         try await daemon.waitUntilStarted()
-        try await twoMorePlays("a quick restart")
+        try await site.waitForMorePlays(2, after: "a quick restart", daemon: daemon)
         #expect(await daemon.signalAndWait(SIGTERM, seconds: 15) != nil, "still running 15 s after SIGTERM")
         let stopped = SystemClock().now()
         // Items are 4 s long: of the 10 s down, at most 4 s belong to the item playing at the restart.
         try await waitUntil("ten seconds with the monitor stopped", within: 15) { SystemClock().now() - stopped >= .seconds(10) }
         try daemon.restart()
         try await daemon.waitUntilStarted()
-        try await twoMorePlays("a restart 10 s later")
+        try await site.waitForMorePlays(2, after: "a restart 10 s later", daemon: daemon)
         await daemon.stop()
         let after = try await site.entries()
         for e in atStop { #expect(after.contains { $0.id == e.id && $0.started == e.started && $0.item?.path == e.item?.path }, "row \(e.id) lost") }

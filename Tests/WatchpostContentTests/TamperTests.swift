@@ -223,10 +223,10 @@ import Synchronization
 
     @Test func slowScanDoesNotHoldTheRunAndFinishesInTheBackground() async throws {
         let f = try ContentFixture()
-        let gate = Atomic<Bool>(false)
-        let options = ScanOptions(blockSize: 4096, afterBlock: { _ in
-            while !gate.load(ordering: .relaxed) { FileSystem.sleepBlocking(milliseconds: 5) }
-        })
+        // The scan's thread waits on a gate the test opens (no polling).
+        let gate = BlockingGate()
+        defer { gate.open() }
+        let options = ScanOptions(blockSize: 4096, afterBlock: { _ in gate.wait() })
         let probe = ContentProbe(settings: f.settings(options: options))
         let clock = ManualClock(now: f.now)
         let running = Task { await probe.run(f.context(clock, timeout: .seconds(10))) }
@@ -236,7 +236,7 @@ import Synchronization
         let r = await running.value
         #expect(r.problemCodes == [C.scanInProgress])
         #expect(r.status == .unknown)
-        gate.store(true, ordering: .relaxed)
+        gate.open()
         let next = await probe.run(f.context(clock))
         #expect(next.status == .ok, "\(next.summary)")
     }

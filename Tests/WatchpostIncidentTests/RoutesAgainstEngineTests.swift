@@ -224,13 +224,10 @@ struct RoutesAgainstEngineTests {
         let root = try makeTemporaryFolder("wp-placeholder")
         defer { removeTree(root) }
         // The shipped alerts and site profiles, one plain check, no secrets needed.
-        var copy = "cp -r '\(TestPaths.packageRoot)/alerts' '\(root)/'"
+        try await copyShippedSites(["tay-trang", "vung-ang"], into: root)
         for site in ["tay-trang", "vung-ang"] {
-            copy += " && mkdir -p '\(root)/probes/\(site)' && cp '\(TestPaths.packageRoot)/probes/\(site)/site.conf' '\(TestPaths.packageRoot)/probes/\(site)/schedule.conf' '\(root)/probes/\(site)/'"
-            copy += " && printf '[check alive]\\nkind = exec\\nname = Sống / Alive\\ncommand = /bin/true\\n' > '\(root)/probes/\(site)/checks.conf'"
+            try FileSystem.writeAtomically("\(root)/probes/\(site)/checks.conf", "[check alive]\nkind = exec\nname = Sống / Alive\ncommand = /bin/true\n")
         }
-        let made = await shell(copy)
-        try #require(made.status == 0, "\(made.output)")
         try FileSystem.writeAtomically("\(root)/watchpost.conf", "[daemon]\ndatabase = \(root)/watchpost.db\n[smtp]\nhost = 127.0.0.1\nport = 2525\ninsecure = true\nfrom = watchpost@example.org\n")
         let clean = await shell("'\(binary)' check --config '\(root)'")
         let template = "\(root)/alerts/templates/acknowledged.txt"

@@ -45,15 +45,22 @@ struct HardeningOutboxTests {
                             logger: Logger(sink: MemoryLogSink(), clock: clock))
     }
 
-    // Point 13: each queued message waited for its own retry slot (up to 30 minutes) and a
-    // "resolved" arrived before its "triggered".
-    @Test func backlogLeavesAtOnceAndInOrderWhenTheServerAnswers() async throws {
-        let cfg = try await MailTestConfig(smtpPort: 1, mail: "group_window = 0s\nretry_initial = 5m\nretry_max = 30m")
-        defer { cfg.cleanup() }
+    /// The usual bench: the mail test configuration with `mail`, a manual clock, a store in the
+    /// configuration's folder, a recording transport and a worker on them (the caller removes
+    /// `cfg` with `cleanup()`).
+    func bench(mail: String) async throws -> (cfg: MailTestConfig, clock: ManualClock, store: Store, smtp: RecordingTransport, worker: OutboxWorker) {
+        let cfg = try await MailTestConfig(smtpPort: 1, mail: mail)
         let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)
         let smtp = RecordingTransport()
-        let w = try worker(cfg, store: store, clock: clock, transport: smtp)
+        return (cfg, clock, store, smtp, try worker(cfg, store: store, clock: clock, transport: smtp))
+    }
+
+    // Point 13: each queued message waited for its own retry slot (up to 30 minutes) and a
+    // "resolved" arrived before its "triggered".
+    @Test func backlogLeavesAtOnceAndInOrderWhenTheServerAnswers() async throws {
+        let (cfg, clock, store, smtp, w) = try await bench(mail: "group_window = 0s\nretry_initial = 5m\nretry_max = 30m")
+        defer { cfg.cleanup() }
         smtp.down.withLock { $0 = true }
         try await store.enqueue([request("i1/triggered/bp", to: "bp@taytrang.example.org", incident: 1, at: clock.now(), summary: "triggered one"),
                                  request("i2/triggered/kt", to: "kt@taytrang.example.org", incident: 2, at: clock.now(), summary: "triggered two")])
@@ -134,12 +141,8 @@ struct HardeningOutboxTests {
     // diskfull.sh: every sent digest (about 27 KB of text and HTML) stayed in the database, so an
     // incident storm filled a 2 MiB volume by itself. Once accepted, only its SHA-256 stays.
     @Test func aSentMessageKeepsItsDigestNotItsBody() async throws {
-        let cfg = try await MailTestConfig(smtpPort: 1, mail: "group_window = 0s")
+        let (cfg, clock, store, smtp, w) = try await bench(mail: "group_window = 0s")
         defer { cfg.cleanup() }
-        let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
-        let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)
-        let smtp = RecordingTransport()
-        let w = try worker(cfg, store: store, clock: clock, transport: smtp)
         try await store.enqueue([request("b1", to: "bp@taytrang.example.org", incident: 1, at: clock.now(), summary: "triggered one")])
         #expect(await w.tick().sent == 1)
         let sentBytes = try #require(smtp.raw.withLock { $0.first })

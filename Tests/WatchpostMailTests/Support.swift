@@ -43,8 +43,7 @@ struct MailTestConfig {
         dir = try makeTemporaryFolder("wp-mailcfg")
         // The shipped contacts, chains and templates; the Tây Trang site with one check that is
         // always OK, so that the incident engine queues nothing of its own during the test.
-        let (rc, out) = await shell("cp -r '\(packageRoot)/alerts' '\(dir)/' && mkdir -p '\(dir)/probes/tay-trang' && cp '\(packageRoot)/probes/tay-trang/site.conf' '\(packageRoot)/probes/tay-trang/schedule.conf' '\(dir)/probes/tay-trang/'")
-        try #require(rc == 0, "\(out)")
+        try await copyShippedSites(["tay-trang"], into: dir)
         try FileSystem.writeAtomically("\(dir)/probes/tay-trang/checks.conf", "[check alive]\nkind = exec\ncommand = /bin/true\ninterval = 30s\n")
         try FileSystem.writeAtomically("\(dir)/watchpost.conf", """
             [daemon]

@@ -18,3 +18,19 @@ public func copyShippedConfiguration(into root: String, ledPort: Int? = nil) asy
     guard text.contains(shipped) else { throw FixtureError("\(checks) no longer has the LED controller at 192.0.2.20:5200") }
     try FileSystem.writeAtomically(checks, text.replacing(shipped, with: "host = 127.0.0.1\nport = \(ledPort)"))
 }
+
+/// Copies into `root` (which exists) the shipped alerts/ (contacts, chains, templates), contrib/
+/// when `contrib` (the plugins some probes name), and the named files of each site's probes folder:
+/// the start of a throw-away configuration that the test completes with its own watchpost.conf and
+/// checks.conf.
+public func copyShippedSites(_ sites: [String], files: [String] = ["site.conf", "schedule.conf"], contrib: Bool = false,
+                             into root: String) async throws {
+    let r = TestPaths.packageRoot
+    var command = "cp -r '\(r)/alerts' \(contrib ? "'\(r)/contrib' " : "")'\(root)/'"
+    for site in sites {
+        command += " && mkdir -p '\(root)/probes/\(site)'"
+        if !files.isEmpty { command += " && cp " + files.map { "'\(r)/probes/\(site)/\($0)'" }.joined(separator: " ") + " '\(root)/probes/\(site)/'" }
+    }
+    let copy = await shell(command)
+    guard copy.status == 0 else { throw FixtureError("copying the shipped sites \(sites): \(copy.output)") }
+}
