@@ -17,7 +17,7 @@ struct DiskFullRecoveryTests {
     typealias F = Fixture
 
     @Test func aStormBacklogIsCoalescedWrittenIntoTheRoomThatReturnsAndTheReserveComesBack() async throws {
-        let volume = try SmallVolume(size: "2m")
+        let volume = try await SmallVolume(size: "2m")
         defer { volume.unmount() }
         let db = "\(volume.path)/watchpost.db"
         let clock = ManualClock(now: F.local("2026-11-24T02:00"))
