@@ -27,7 +27,10 @@ func actingParty(_ args: Arguments, config: WatchpostConfiguration, store: Store
     var roles: [PartyRole] = []
     func account(_ user: WebUser) {
         name = user.displayName.isEmpty ? user.login : user.displayName
+        // An account always acts for someone: its organisation, its contact's, else its role's
+        // label — so --org can never credit another body (#14 review s6, defect 2).
         organisation = user.organisation ?? user.email.flatMap { config.contacts.party($0)?.organisation } ?? config.contacts.roleLabels[user.role.rawValue]?.name
+            ?? Catalogue.render(Message(MessageKey("role." + user.role.rawValue)), .vi)
         roles = [user.role.party]
     }
     if let login = args.value("as") {

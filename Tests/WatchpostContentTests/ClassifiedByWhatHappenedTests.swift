@@ -242,6 +242,12 @@ struct ClassifiedByWhatHappenedTests {
             let newSubject = Catalogue.render(securityFinding.text, .vi, zone: settings.sites[i].zone)
             let firstNotices = out.notifications.filter { !toldFirst.contains($0.recipient.address) }
             #expect(!firstNotices.isEmpty, "\(siteID) \(time): nobody new told of a security incident: \(out.notifications.map(\.key))")
+            let route = settings.sites[i].escalation.route(category: .security, severity: inc.severity, inHours: settings.sites[i].schedule.isOn(at: at),
+                                                           findings: [securityFinding.code])
+            let entry = Set((route.steps.first?.recipients ?? []).map(\.address))
+            for n in firstNotices where !entry.contains(n.recipient.address) {
+                #expect(n.event == .informed, "\(siteID) \(time): \(n.recipient.address), told at once for information, got \(n.event)")
+            }
             for n in firstNotices {
                 #expect(n.event != .findingAdded, "\(siteID) \(time): \(n.recipient.address) first hears of it as an added line")
                 #expect(n.fields["subject"] == newSubject, "\(siteID) \(time): \(n.recipient.address) told under '\(n.fields["subject"] ?? "")'")

@@ -30,6 +30,9 @@ import WatchpostConfig
         // The Committee (and everyone else told before and not at level 1) hears it for information.
         let informed = back.notifications.filter { $0.template == "reopened-informed" }
         #expect(Set(F.level3).isSubset(of: Set(informed.map(\.recipient.address))), "\(back.notifications.map(\.key))")
+        // The Department, informed at once of a security incident, is told it is a reopening too
+        // (review s6: it got the plain "(để biết)" notice just after "đã khắc phục").
+        #expect(Set(F.level2).isSubset(of: Set(informed.map(\.recipient.address))), "\(back.notifications.map { "\($0.key) \($0.template)" })")
         #expect(Set(informed.map(\.recipient.address)).isDisjoint(with: Set(F.level1)))
         // Nobody is told twice in the step.
         let addresses = back.notifications.map(\.recipient.address)

@@ -155,4 +155,10 @@ if "$bin/watchpost" comment "$screen_id" --by "$operator" --org "Sở Thông tin
   fail "--org credited another organisation with an action: $(cat "$work/spoof.txt")"
 fi
 grep -q "không được ghi việc này cho một đơn vị khác" "$work/spoof.txt" || fail "the --org refusal does not say why: $(cat "$work/spoof.txt")"
+# Nor for a web account made without an organisation: it acts for its role's label (#14 review s6).
+printf 'mat-khau-van-hanh-2026\n' | "$bin/watchpost" user add vh-khong-don-vi --role operator --name "Người Không Đơn Vị" --config "$work/conf" > /dev/null \
+  || fail "user add without --org failed"
+if "$bin/watchpost" comment "$screen_id" --as vh-khong-don-vi --org "Sở Thông tin và Truyền thông" --note "giả danh 2" --config "$work/conf" > "$work/spoof2.txt" 2>&1; then
+  fail "--org credited another organisation for an account without one: $(cat "$work/spoof2.txt")"
+fi
 echo "OK $site"

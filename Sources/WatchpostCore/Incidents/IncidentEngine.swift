@@ -720,15 +720,17 @@ public struct IncidentEngine: Sendable {
         guard inc.hold == nil, notify else { return step }
         let told = inc.notifiedRecipients
         var newly: [NotificationRecipient] = []
+        var newlyInformed: [NotificationRecipient] = []
         if category == .security && inc.category == .technical {
             inc.category = .security
             takeSecuritySubject()
             let route = site.escalation.route(category: .security, severity: inc.severity, inHours: site.schedule.isOn(at: t), findings: fresh.map(\.code))
-            newly = route.informedRecipients
-            if let first = route.steps.first { newly += first.recipients }
             var seen = Set(told.map(\.address))
-            newly = newly.filter { seen.insert($0.address).inserted }
-            inc.remember(newly, level: max(inc.level, 0))
+            // The entry level is asked to acknowledge; groups told at once are told for
+            // information, as on a new security incident (the Vũng Áng Border Guard Command).
+            newly = (route.steps.first?.recipients ?? []).filter { seen.insert($0.address).inserted }
+            newlyInformed = route.informedRecipients.filter { seen.insert($0.address).inserted }
+            inc.remember(newly + newlyInformed, level: max(inc.level, 0))
         }
         step.notifications = inc.requests(.findingAdded, step: "x\(t.milliseconds)", to: told, level: inc.level,
                                           action: Message("notice.action.finding-added", ["was": wasValue, "lines": linesValue]), at: t,
@@ -737,6 +739,8 @@ public struct IncidentEngine: Sendable {
         // of a security incident, under its security subject.
         step.notifications += inc.requests(.triggered, step: "x\(t.milliseconds).S", to: newly, level: inc.level,
                                            action: Message("notice.action.check"), at: t)
+        step.notifications += inc.requests(.informed, step: "x\(t.milliseconds).SI", to: newlyInformed, level: 0,
+                                           action: Message("notice.action.informed"), at: t)
         if let e = inc.queuedEvent(step.notifications, what: Message("timeline.what.finding-added"), at: t) { step.timeline.append(e) }
         return step
     }

@@ -201,7 +201,15 @@ extension Incident {
             step = notifyLevel(n, policy: policy, event: ev, at: at)
         }
         if !informed.isEmpty {
-            let reqs = requests(.informed, step: "r\(round).I", to: informed, level: 0, action: Message("notice.action.informed"), at: at)
+            // A reopening is told as one to those informed at once (the Department heard "đã khắc
+            // phục" a moment ago; issue 14 review s6, defect 1).
+            let reopening = ev == .reopened
+            let reqs = requests(.informed, step: "r\(round).I", to: informed, level: 0,
+                                action: Message(reopening ? "notice.action.reopened-informed" : "notice.action.informed"), at: at).map { r in
+                var r = r
+                if reopening { r.template = "reopened-informed" }
+                return r
+            }
             step.notifications += reqs
             step.timeline.append(event("informed", Message("timeline.informed", ["groups": .text(informedNames(informed, route: route))]), at: at))
             if let e = queuedEvent(reqs, what: Message("timeline.what.information"), at: at) { step.timeline.append(e) }

@@ -7,8 +7,8 @@
 
 extension Catalogue {
     static let escalation: [Entry] = [
-        .init("cli.org.other", vi: "{name} thuộc {known}; --org '{org}' không được ghi việc này cho một đơn vị khác",
-              en: "{name} belongs to {known}; --org '{org}' may not credit another organisation with this action"),
+        .init("cli.org.other", vi: "{name} thực hiện với tư cách {known}; --org '{org}' không được ghi việc này cho một đơn vị khác",
+              en: "{name} acts for {known}; --org '{org}' may not credit another organisation with this action"),
         .init("cli.org.other_hint", vi: "bỏ --org, hoặc thực hiện với tư cách một người hay tài khoản của {org}",
               en: "leave --org out, or act as a person or account of {org}"),
         // What a notice asks of its reader (the template's {action} / {action_en}).
