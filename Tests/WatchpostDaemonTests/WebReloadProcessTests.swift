@@ -41,27 +41,57 @@ struct WebReloadProcessTests {
         os.rename(out + ".tmp", out)
         """
 
-    @Test func fiveReloadsUnderKeepAliveTrafficLeaveTheDaemonRunning() async throws {
-        let python = try requireTool("python3", debianPackage: "python3")
+    /// A site of two checks with `[web]` on a free port and the poller beside it.
+    static func webSite() async throws -> (site: TestSite, port: Int) {
         let site = try await TestSite(checks: 2)
-        defer { site.cleanup() }
         let port = try freeTCPPort()
         let conf = try FileSystem.readText("\(site.dir)/watchpost.conf")
         try FileSystem.writeAtomically("\(site.dir)/watchpost.conf", conf + "\n[web]\nlisten = 127.0.0.1:\(port)\n")
         try FileSystem.writeAtomically("\(site.dir)/poller.py", Self.poller)
+        return (site, port)
+    }
+
+    /// Starts the daemon and waits for its web server.
+    static func startWeb(_ site: TestSite) async throws -> pid_t {
         let pid = try site.start()
-        defer { killAndReap(pid) }
         try await waitUntil("the web server listening", within: 60, detail: { site.log }) { site.log.contains("web server listening") }
+        return pid
+    }
+
+    /// Starts the poller on `path`, `pause` seconds between requests on a connection.
+    static func startPoller(_ site: TestSite, port: Int, path: String, pause: String) throws -> pid_t {
+        let python = try requireTool("python3", debianPackage: "python3")
+        return try spawnProcess(python, ["\(site.dir)/poller.py", String(port), "\(site.dir)/poller.stop", "\(site.dir)/poller.counts", path, pause],
+                                log: "\(site.dir)/poller.log")
+    }
+
+    /// The poller's answers with 200 so far.
+    static func answered(_ site: TestSite) -> Int {
+        Int(((try? FileSystem.readText("\(site.dir)/poller.counts.live")) ?? "0").trimmingWhitespace()) ?? 0
+    }
+
+    /// Asks the poller to stop and returns its counts ("ok=… busy=… other=… err=…").
+    static func stopPoller(_ site: TestSite) async throws -> String {
+        let counts = "\(site.dir)/poller.counts"
+        try FileSystem.writeAtomically("\(site.dir)/poller.stop", "")
+        try await waitUntil("the poller's counts", within: 60, detail: { (try? FileSystem.readText("\(site.dir)/poller.log")) ?? "" }) { FileSystem.exists(counts) }
+        return try FileSystem.readText(counts)
+    }
+
+    @Test func fiveReloadsUnderKeepAliveTrafficLeaveTheDaemonRunning() async throws {
+        let (site, port) = try await Self.webSite()
+        defer { site.cleanup() }
+        let pid = try await Self.startWeb(site)
+        defer { killAndReap(pid) }
         // Threads before: each reload must end the old web server's and the old services' threads.
         func threadNames() -> String {
             ((try? FileSystem.listDirectory("/proc/\(pid)/task")) ?? []).map {
                 ((try? FileSystem.readText("/proc/\(pid)/task/\($0)/comm")) ?? "?").trimmingWhitespace()
             }.sorted().joined(separator: ", ")
         }
-        let stopFile = "\(site.dir)/poller.stop", counts = "\(site.dir)/poller.counts"
-        let poller = try spawnProcess(python, ["\(site.dir)/poller.py", String(port), stopFile, counts, "/login", "0.05"], log: "\(site.dir)/poller.log")
+        let poller = try Self.startPoller(site, port: port, path: "/login", pause: "0.05")
         defer { killAndReap(poller) }
-        func answered() -> Int { Int(((try? FileSystem.readText(counts + ".live")) ?? "0").trimmingWhitespace()) ?? 0 }
+        func answered() -> Int { Self.answered(site) }
         var namesBefore = ""
         for reload in 1...5 {
             // The board answers again between reloads, on connections kept open across them.
@@ -78,11 +108,7 @@ struct WebReloadProcessTests {
             #expect(alive, "the daemon died at reload \(reload):\n\(site.log.suffix(3000))")
             guard alive else { return }
         }
-        try FileSystem.writeAtomically(stopFile, "")
-        try await waitUntil("the poller's counts", within: 60, detail: { (try? FileSystem.readText("\(site.dir)/poller.log")) ?? "" }) { () async -> Bool in
-            FileSystem.exists(counts)
-        }
-        let text = try FileSystem.readText(counts)
+        let text = try await Self.stopPoller(site)
         let ok = text.split(separator: " ").first { $0.hasPrefix("ok=") }.flatMap { Int($0.dropFirst(3)) } ?? 0
         #expect(ok > 0, "the board answered nothing across the reloads: \(text)")
         let aliveAtEnd = (await waitExit(pid, seconds: 0)) == nil
@@ -105,22 +131,15 @@ struct WebReloadProcessTests {
     /// and new connections, through two plan saves and two SIGHUPs: nothing but 200.
     /// Before the fix: busy (503) and err (refused or closed) counts above zero at each step.
     @Test func planSavesAndReloadsKeepTheWebServerAnswering() async throws {
-        let python = try requireTool("python3", debianPackage: "python3")
-        let site = try await TestSite(checks: 2)
+        let (site, port) = try await Self.webSite()
         defer { site.cleanup() }
         let (rc, out) = await shell("cp '\(packageRoot)/probes/tay-trang/registers.conf' '\(site.dir)/probes/tay-trang/' && printf '%s\\n' 'Mat-khau-thu-nghiem-2026' | '\(watchpost)' user add kt --role technician --name kt --config '\(site.dir)' 2>&1")
         try #require(rc == 0, "\(out)")
-        let port = try freeTCPPort()
-        let conf = try FileSystem.readText("\(site.dir)/watchpost.conf")
-        try FileSystem.writeAtomically("\(site.dir)/watchpost.conf", conf + "\n[web]\nlisten = 127.0.0.1:\(port)\n")
-        try FileSystem.writeAtomically("\(site.dir)/poller.py", Self.poller)
-        let pid = try site.start()
+        let pid = try await Self.startWeb(site)
         defer { killAndReap(pid) }
-        try await waitUntil("the web server listening", within: 60, detail: { site.log }) { site.log.contains("web server listening") }
-        let stopFile = "\(site.dir)/poller.stop", counts = "\(site.dir)/poller.counts"
-        let poller = try spawnProcess(python, ["\(site.dir)/poller.py", String(port), stopFile, counts, "/healthz", "0"], log: "\(site.dir)/poller.log")
+        let poller = try Self.startPoller(site, port: port, path: "/healthz", pause: "0")
         defer { killAndReap(poller) }
-        func answered() -> Int { Int(((try? FileSystem.readText(counts + ".live")) ?? "0").trimmingWhitespace()) ?? 0 }
+        func answered() -> Int { Self.answered(site) }
         func answering(_ step: String) async throws {
             let before = answered()
             try await waitUntil("/healthz answering \(step)", within: 60, detail: { (try? FileSystem.readText("\(site.dir)/poller.log")) ?? "" }) { answered() >= before + 50 }
@@ -137,9 +156,7 @@ struct WebReloadProcessTests {
             try await waitUntil("reload \(step) done", within: 60, detail: { site.log }) { site.log.ranges(of: "configuration reloaded").count >= step }
             try await answering("after reload \(step)")
         }
-        try FileSystem.writeAtomically(stopFile, "")
-        try await waitUntil("the poller's counts", within: 60, detail: { (try? FileSystem.readText("\(site.dir)/poller.log")) ?? "" }) { FileSystem.exists(counts) }
-        let text = try FileSystem.readText(counts)
+        let text = try await Self.stopPoller(site)
         #expect(text.contains("busy=0") && text.contains("other=0") && text.contains("err=0"), "answers other than 200 across plan saves and reloads: \(text)")
         // The plan saves did not read the configuration folder again: only the two SIGHUPs did.
         #expect(site.log.ranges(of: "reloading configuration").count == 2, "\(site.log.suffix(3000))")
