@@ -357,7 +357,7 @@ public actor ContentProbe: Probe {
         if let why = reading.archiveProblem { all.append(Finding(.warning, code: ContentFindingCode.archiveFailed, Message("finding.content.archive-failed"), detail: why)) }
         if outcome == nil {
             all.append(Finding(.unknown, code: ContentFindingCode.scanInProgress,
-                               Message("finding.content.scan-in-progress", ["bytes": .text(formatBytes(control.hashedBytes))])))
+                               Message("finding.content.scan-in-progress", ["bytes": .bilingual(vi: HumanFormat.bytes(Double(control.hashedBytes), .vi), en: HumanFormat.bytes(Double(control.hashedBytes), .en))])))
         } else if pending > 0 {
             all.append(Finding(.unknown, code: ContentFindingCode.scanInProgress, Message("finding.content.scan-in-progress.pending", ["count": .count(pending)])))
         }
@@ -445,11 +445,4 @@ public actor ContentProbe: Probe {
         scan = nil
         finished = false
     }
-}
-
-func formatBytes(_ n: Int64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var v = Double(n), i = 0
-    while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
-    return i == 0 ? "\(n) B" : "\(Double(Int(v * 10)) / 10) \(units[i])"
 }

@@ -69,6 +69,8 @@ public enum IncidentCategory: String, Sendable, Hashable, Codable, CaseIterable 
     case technical, security
 
     public var vietnamese: String { self == .technical ? "Sự cố kỹ thuật" : "Sự cố an ninh thông tin" }
+    /// The English translation shown after the Vietnamese (never the raw id "security").
+    public var english: String { self == .technical ? "Technical incident" : "Information-security incident" }
 }
 
 /// One finding inside a result, e.g. "receiving card 3 on port 1 missing" or "file ads.mp4 is not

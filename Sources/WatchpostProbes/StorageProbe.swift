@@ -32,7 +32,7 @@ public struct StorageProbe: Probe {
         let percent = space.total > 0 ? Double(space.free) * 100 / Double(space.total) : 0
         let reserveGone = FileSystem.exists(database) && !FileSystem.exists(StorageReserve.path(forDatabase: database))
         var findings: [Finding] = []
-        let free: [String: MessageValue] = ["kib": .count(space.free / 1024), "percent": .number(percent, digits: 0), "folder": .text(folder)]
+        let free: [String: MessageValue] = ["free": .bilingual(vi: HumanFormat.bytes(Double(space.free), .vi), en: HumanFormat.bytes(Double(space.free), .en)), "percent": .number(percent, digits: 0), "folder": .text(folder)]
         if reserveGone {
             findings.append(Finding(.critical, code: StorageFindingCode.reserveUsed, Message("finding.storage.reserve-used", free)))
         }

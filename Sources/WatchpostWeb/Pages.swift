@@ -10,12 +10,11 @@ import Posix
 extension WebApp {
     // MARK: - Status board
 
+    /// The check's last readings in Vietnamese ("điện áp ắc quy 12,7 V"), catalogue names and the
+    /// decimal comma (`Readings`, issue 15 Deliver 2); the JSON API keeps the raw values.
     func lastValue(_ s: StoredCheckState) -> String {
         guard let r = s.result, !r.measurements.isEmpty else { return "" }
-        return r.measurements.prefix(3).map { m in
-            let v = m.value == m.value.rounded() && abs(m.value) < 1e15 ? String(Int64(m.value)) : String(format2(m.value))
-            return "\(m.name) \(v)\(m.unit.isEmpty ? "" : " " + m.unit)"
-        }.joined(separator: ", ")
+        return Readings.text(r.measurements, .vi, limit: 3)
     }
 
     func incidentBadge(_ i: IncidentView) -> String {
@@ -34,7 +33,7 @@ extension WebApp {
             <tr><td data-l="\(PageText.html("web.col.incident"))"><a href="/incidents/\(i.id)">#\(i.id)</a></td>
             <td data-l="\(PageText.html("web.col.state"))">\(incidentBadge(i))\(ack)</td>
             <td data-l="\(PageText.html("web.col.check"))">\(esc(i.checkName)) <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span><br>\(esc(i.summary(.vi, zone: z)))</td>
-            <td data-l="\(PageText.html("web.col.category"))">\(esc(i.category.vietnamese))<br><span class="muted">\(esc(i.category.rawValue)) · \(esc(i.severity.description))</span></td>
+            <td data-l="\(PageText.html("web.col.category"))">\(esc(i.category.vietnamese)) · \(esc(i.severity.vietnamese))<br><span class="muted">\(esc(i.category.english)) · \(esc(i.severity.description))</span></td>
             <td data-l="\(PageText.html("web.col.since"))" class="since">\(shortTime(i.since, z))<br><span class="muted">\(levelHTML(i.level))</span></td></tr>
             """
         }
@@ -160,7 +159,7 @@ extension WebApp {
         <div class="card"><p>\(incidentBadge(i)) <span class="badge \(statusClass(i.severity))">\(esc(i.severity.vietnamese)) / \(i.severity)</span></p>
         <p><strong>\(esc(i.checkName))</strong> <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span></p>
         <p>\(esc(i.summary(.vi, zone: z)))</p><p class="muted" lang="en">\(esc(i.summary(.en, zone: z)))</p>
-        <p class="muted">\(esc(i.category.vietnamese)) / \(esc(i.category.rawValue)) · \(PageText.html("web.incident.opened", ["at": shortTime(i.openedAt, z)])) · \(levelHTML(i.level))\(i.resolvedAt.map { " · " + PageText.html("web.incident.resolved", ["at": shortTime($0, z)]) } ?? "")</p>
+        <p class="muted">\(esc(i.category.vietnamese)) / \(esc(i.category.english)) · \(PageText.html("web.incident.opened", ["at": shortTime(i.openedAt, z)])) · \(levelHTML(i.level))\(i.resolvedAt.map { " · " + PageText.html("web.incident.resolved", ["at": shortTime($0, z)]) } ?? "")</p>
         \(i.acknowledgedBy.map { by in "<p>\(PageText.html("web.t.acknowledged_2")) <strong>\(esc(by))</strong>\(i.acknowledgedVia.map { " (\(esc(channelText($0))))" } ?? "") \(i.acknowledgedAt.map { shortTime($0, z) } ?? "")\(i.acknowledgementNote.map { ": " + esc($0) } ?? "")</p>" } ?? "")
         </div>
         """

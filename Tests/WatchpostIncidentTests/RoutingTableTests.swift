@@ -198,6 +198,8 @@ struct RoutingTableTests {
         var r = F.unapproved(at: t)
         r.measurements = [Measurement("files", 3), Measurement("size", 12.5, unit: "MB"), Measurement("bad", .nan), Measurement("huge", 1e300)]
         let out = engine.handle(r, for: F.key("content"))
-        #expect(out.notifications.first?.fields["value"]?.hasPrefix("files 3, size 12,5 MB") == true)
+        // The metric by its catalogue name, the decimal comma; a plugin's own name ("size") as written.
+        #expect(out.notifications.first?.fields["value"]?.hasPrefix("số tệp 3, size 12,5 MB") == true, "\(out.notifications.first?.fields["value"] ?? "")")
+        #expect(out.notifications.first?.fields["value_en"]?.hasPrefix("files 3, size 12.5 MB") == true)
     }
 }

@@ -16,7 +16,7 @@ struct WebPagesTests {
                                  result: CheckResult(status: .ok, summary: "disk 40% used", measurements: [Measurement("used", 40, unit: "%")], startedAt: t0,
                                                      duration: Seconds(milliseconds: 120)), sampleInterval: .minutes(5))
         try await f.store.record(site: "tay-trang", checkID: "ups", kind: "ups",
-                                 result: CheckResult(status: .critical, summary: "on battery, 35 %", measurements: [Measurement("battery_charge", 35, unit: "%")],
+                                 result: CheckResult(status: .critical, summary: "on battery, 35 %", measurements: [Measurement("battery.charge", 35, unit: "%"), Measurement("battery.voltage", 12.7, unit: "V")],
                                                      startedAt: t0 + .minutes(20), duration: Seconds(milliseconds: 250)), sampleInterval: .minutes(5))
         try await f.store.record(site: "tay-trang", checkID: "led", kind: "novastar",
                                  result: CheckResult(status: .warning, summary: "hot \"controller\"", measurements: [Measurement("temperature", 61.5, unit: "°C")],
@@ -46,8 +46,11 @@ struct WebPagesTests {
         let critical = try #require(b.firstRange(of: "on battery, 35 %"))
         let ok = try #require(b.firstRange(of: "disk 40% used"))
         #expect(critical.lowerBound < ok.lowerBound)
-        #expect(b.contains("battery_charge 35 %"))
-        #expect(b.contains("temperature 61.5 °C"))
+        // Readings in Vietnamese: catalogue names and the decimal comma (issue 15, review s5 defect 1:
+        // the board showed "battery.voltage 12.7 V").
+        #expect(b.contains("pin còn 35%, điện áp ắc quy 12,7 V"), "board readings")
+        #expect(b.contains("nhiệt độ 61,5 °C"))
+        #expect(!b.contains("battery.voltage") && !b.contains("12.7 V") && !b.contains("61.5"))
         #expect(b.contains("hot &quot;controller&quot;"))
         #expect(b.contains("Nghiêm trọng / CRITICAL"))
         #expect(b.contains("24/11/2026 07:50"), "since, in the site's time")

@@ -44,7 +44,7 @@ extension Incident {
         // Every text a person reads in two forms: the Vietnamese part and its English translation
         // (docs/glossary.md); times in words in the site's zone, never ISO 8601 or milliseconds.
         let vi = MessageRenderer(language: .vi, zone: zone), en = MessageRenderer(language: .en, zone: zone)
-        f["status"] = severity.description; f["status_vi"] = severity.vietnamese; f["value"] = value.map(Self.vietnameseValue) ?? "—"; f["value_en"] = value ?? "—"
+        f["status"] = severity.description; f["status_vi"] = severity.vietnamese; f["value"] = value.map { Readings.text(stored: $0, .vi) } ?? "—"; f["value_en"] = value.map { Readings.text(stored: $0, .en) } ?? "—"
         f["summary"] = vi(summaryText); f["summary_en"] = en(summaryText); f["detail"] = detail ?? "—"
         // The subject is what the incident opened with; older incidents kept only the English line.
         if let opening = subjectText { f["subject"] = vi(opening); f["subject_en"] = en(opening) }
@@ -238,7 +238,10 @@ extension Incident {
             let notice = earlier.filter { e in !recips.contains { $0.address == e.address } }
             step.notifications += requests(.escalationNotice, step: "r\(round).L\(n)", to: notice, level: n,
                                            action: Message("notice.action.escalation-notice", ["level": .count(n)]), at: created)
-            step.timeline.append(event("escalated", Message("timeline.escalated", ["level": .count(n), "chain": .text(policy.name)]), at: at))
+            // The units reached, by name: the chain's id ("tay-trang") tells a reader nothing.
+            var units: [String] = []
+            for r in recips where !units.contains(r.displayName) { units.append(r.displayName) }
+            step.timeline.append(event("escalated", Message("timeline.escalated.units", ["level": .count(n), "units": .text(units.joined(separator: ", "))]), at: at))
         }
         level = n
         setNextDeadline(after: n, policy: policy, from: at)
