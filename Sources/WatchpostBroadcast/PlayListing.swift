@@ -114,7 +114,7 @@ public enum PlayListing {
             return parts.joined(separator: ", ")
         }
         var parts: [String] = []
-        if let i = e.item, !i.approved, !i.reason.isEmpty { parts.append(i.reason) }
+        if let i = e.item, !i.approved, !i.reason.isEmpty { parts.append(Catalogue.render(Names.playReason(i.reason), language, zone: zone)) }
         if e.darkMilliseconds > 0 {
             parts.append(Catalogue.render(Message("content.plays.dark", ["duration": .duration(Seconds(milliseconds: e.darkMilliseconds))]), language, zone: zone))
         }

@@ -82,7 +82,12 @@ enum Fmt {
         if l.hasSuffix("-H1") { return vi ? "6 tháng đầu năm \(l.prefix(4))" : "First half of \(l.prefix(4))" }
         if l.hasSuffix("-H2") { return vi ? "6 tháng cuối năm \(l.prefix(4))" : "Second half of \(l.prefix(4))" }
         if l.count == 7, l.dropFirst(5).first == "Q" { return vi ? "Quý \(l.suffix(1))/\(l.prefix(4))" : "Q\(l.suffix(1)) \(l.prefix(4))" }
-        if l.count == 7 { return vi ? "Tháng \(Int(l.suffix(2)) ?? 0)/\(l.prefix(4))" : l }
+        if l.count == 7 {
+            // "December 2026", never the ISO "2026-12" in the English part (issue 15).
+            let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+            let m = Int(l.suffix(2)) ?? 0
+            return vi ? "Tháng \(m)/\(l.prefix(4))" : (1...12 ~= m ? "\(months[m - 1]) \(l.prefix(4))" : l)
+        }
         return vi ? "Từ \(date(p.firstDay)) đến \(date(p.lastDay))" : "\(date(p.firstDay)) to \(date(p.lastDay))"
     }
 

@@ -123,7 +123,7 @@ extension ReportRenderer {
         if let f = r.incidents {
             h += "<table><tr><th>Loại<small>Category</small></th><th>Nghiêm trọng<small>Critical</small></th><th>Cảnh báo<small>Warning</small></th><th>Không XĐ<small>Unknown</small></th></tr>\n"
             for cat in IncidentCategory.allCases {
-                h += "<tr><td>\(cat.vietnamese)<br><span class=\"note\">\(cat.rawValue)</span></td><td>\(f.count(cat, .critical))</td><td>\(f.count(cat, .warning))</td><td>\(f.count(cat, .unknown))</td></tr>\n"
+                h += "<tr><td>\(cat.vietnamese)<br><span class=\"note\">\(cat.english)</span></td><td>\(f.count(cat, .critical))</td><td>\(f.count(cat, .warning))</td><td>\(f.count(cat, .unknown))</td></tr>\n"
             }
             h += "</table><table><tr><th></th><th></th></tr>"
             h += "<tr><td>Tổng số sự cố / Incidents (còn mở / still open)</td><td>\(f.count) (\(f.stillOpen))</td></tr>"

@@ -107,7 +107,7 @@ extension ReportRenderer {
             out.append(m.notObserved == true ? Message("report.content.month.not_observed", ["month": .text(monthForPeople(m.month))])
                 : m.noData ? Message("report.content.month.no_data", ["month": .text(monthForPeople(m.month))])
                 : Message("report.content.month", ["month": .text(monthForPeople(m.month)), "plays": .count(m.plays), "shown": .count(m.itemsShown),
-                                                   "approved": .count(m.itemsApproved), "hours": .text(hours(m.secondsShown))]))
+                                                   "approved": .count(m.itemsApproved), "hours": .number(Double(m.secondsShown) / 3600, digits: 1)]))
         }
         for t in a.programmeTests {
             let verdict: MessageKey = t.test.notObserved == true ? "report.content.programme.not_observed"

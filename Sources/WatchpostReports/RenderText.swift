@@ -77,8 +77,9 @@ public enum ReportRenderer {
         if let f = r.incidents {
             o.append("Sự cố / Incidents: \(f.count) (còn mở / still open: \(f.stillOpen))")
             for cat in IncidentCategory.allCases {
-                let parts = [CheckStatus.critical, .warning, .unknown].map { "\($0.severityName) \(f.count(cat, $0))" }
-                o.append("  \(cat.vietnamese) / \(cat.rawValue): \(parts.joined(separator: ", "))")
+                // Vietnamese first, English after a slash (issue 15): never "critical 1" alone in the Vietnamese part.
+                let parts = [CheckStatus.critical, .warning, .unknown].map { "\($0.vietnamese) / \($0.severityName) \(f.count(cat, $0))" }
+                o.append("  \(cat.vietnamese) / \(cat.english): \(parts.joined(separator: ", "))")
             }
             o.append("  Thời gian tiếp nhận trung bình / MTTA: \(Fmt.mean(f.mttaSeconds)) (\(f.acknowledged) sự cố được tiếp nhận / acknowledged)")
             o.append("  Thời gian khắc phục trung bình / MTTR: \(Fmt.mean(f.mttrSeconds)) (\(f.resolved) sự cố đã khắc phục / resolved)")

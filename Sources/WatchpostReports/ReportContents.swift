@@ -32,7 +32,9 @@ public struct IncidentRecord: Sendable, Hashable, Codable {
     public struct Informed: Sendable, Hashable, Codable {
         public var name: String
         public var level: Int
-        public init(name: String, level: Int) { self.name = name; self.level = level }
+        /// At level 0: true for the site's technicians, false for a unit told at once; nil unknown.
+        public var technicians: Bool?
+        public init(name: String, level: Int, technicians: Bool? = nil) { self.name = name; self.level = level; self.technicians = technicians }
     }
     public struct Taken: Sendable, Hashable, Codable {
         public var by: String
@@ -164,14 +166,17 @@ extension IncidentRecord {
     func informedText(_ lang: Language, zone: ZoneOffset) -> String {
         if informed.isEmpty { return Catalogue.render(Message("report.incident.nobody_informed"), lang, zone: zone) }
         return informed.map { i in
-            Catalogue.render(i.level == 0 ? Message("report.incident.informed_technicians", ["who": .text(i.name)])
-                                          : Message("report.incident.informed", ["who": .text(i.name), "level": .count(i.level)]), lang, zone: zone)
+            let zero: MessageKey = i.technicians == true ? "report.incident.informed_technicians"
+                : i.technicians == false ? "report.incident.informed_at_once" : "report.incident.informed_first"
+            return Catalogue.render(i.level == 0 ? Message(zero, ["who": .text(i.name)])
+                                                 : Message("report.incident.informed", ["who": .text(i.name), "level": .count(i.level)]), lang, zone: zone)
         }.joined(separator: "; ")
     }
 
     func takenText(_ lang: Language, zone: ZoneOffset) -> String {
         guard let t = taken else { return Catalogue.render(Message("report.incident.not_taken"), lang, zone: zone) }
-        return Catalogue.render(Message("report.incident.taken", ["who": .text(t.by), "time": .text(HumanFormat.tableTime(t.at, zone: zone)), "via": .text(t.via)]), lang, zone: zone)
+        return Catalogue.render(Message("report.incident.taken", ["who": .text(t.by), "time": .text(HumanFormat.tableTime(t.at, zone: zone)),
+                                                                      "via": .message(TimelineEvent.channelMessage(t.via))]), lang, zone: zone)
     }
 
     func actionLines(_ lang: Language, zone: ZoneOffset) -> [String] {

@@ -36,8 +36,13 @@ public struct StoreIncidentSource: IncidentSource {
             let acks = try await store.acknowledgements(incidentID: i.id)
             let entries = try await store.timeline(incidentID: i.id, limit: 1000)
             var informed: [IncidentRecord.Informed] = []
+            // Level 0 holds both the site's technicians and the units told at once (a security
+            // incident's Department): label each by what it is (issue 15), from the contact book.
+            let technicianOrgs = Set(configuration?.site(site)?.technicians ?? [])
             for n in i.notified where !informed.contains(where: { $0.name == n.recipient.displayName && $0.level == n.level }) {
-                informed.append(.init(name: n.recipient.displayName.isEmpty ? n.recipient.address : n.recipient.displayName, level: n.level))
+                let org = configuration?.contacts.people[n.recipient.contactID]?.organisation ?? n.recipient.contactID
+                informed.append(.init(name: n.recipient.displayName.isEmpty ? n.recipient.address : n.recipient.displayName, level: n.level,
+                                      technicians: configuration == nil || n.level != 0 ? nil : technicianOrgs.contains(org)))
             }
             var actions: [IncidentRecord.Action] = []
             var ending: IncidentRecord.Ending?
@@ -89,15 +94,26 @@ public struct StoreIncidentSource: IncidentSource {
             case .notApproved: f.unapprovedPlays += t.plays
             case .notChecked: f.notCheckedPlays += t.plays
             }
-            for l in (t.item.languages.isEmpty ? [""] : t.item.languages) { f.byLanguage[l, default: 0] += seconds }
-            f.bySource[t.item.source ?? "", default: 0] += seconds
+            // By name, not id (issue 15): "tiếng Lào", the supplier's name from alerts/contacts.conf.
+            for l in (t.item.languages.isEmpty ? [""] : t.item.languages) { f.byLanguage[l.isEmpty ? "" : Names.language(l, .vi), default: 0] += seconds }
+            f.bySource[organisationName(t.item.source ?? ""), default: 0] += seconds
         }
         f.items = items.count
         if let configuration, let profile = configuration.site(site) {
             f.approvals = try await WatchpostBroadcast.ContentFigures.approvals(site: profile, from: from, to: to, asOf: to, configuration: configuration, store: store)
+            // The 7.8 line names the suppliers ("Báo Điện Biên Phủ"), not their ids.
+            if var a = f.approvals {
+                for k in a.programmeTests.indices { a.programmeTests[k].test.sources = a.programmeTests[k].test.sources.map(organisationName) }
+                f.approvals = a
+            }
         }
         guard !totals.isEmpty || f.approvals.map({ $0.current != nil || !$0.renewals.isEmpty }) == true else { return nil }
         return f
+    }
+
+    /// An organisation's name from the contact book; its id when the book does not know it.
+    func organisationName(_ id: String) -> String {
+        id.isEmpty ? "" : configuration?.contacts.organisations[id]?.name ?? id
     }
 
     /// The problem finding codes of each check of `site` now.

@@ -87,7 +87,7 @@ extension WebApp {
         if audited, let incident, let desk, (try? await desk.incident(incident)) != nil, await anonymousRowAllowed() {
             await desk.recordRefusal(incident, by: IncidentActor(name: who, via: "link", address: address),
                                      reason: Message(r.method == "POST" ? "web.link.refused.ack" : "web.link.refused.open",
-                                                     ["code": .text(reason.code), "reason": .bilingual(vi: vi, en: en)]))
+                                                     ["reason": .bilingual(vi: vi, en: en)]))
         }
         let body = """
         <div class="card error"><p><strong>\(esc(vi))</strong></p><p>\(esc(en))</p></div>

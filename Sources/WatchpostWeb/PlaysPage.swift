@@ -47,7 +47,7 @@ extension WebApp {
         <label for="item">\(both("content.plays.filter.item"))</label><input type="text" id="item" name="item" value="\(esc(item ?? ""))" placeholder="videos/…">
         <button type="submit">\(both("content.plays.filter.show"))</button>
         <a href="/plays?site=\(urlEncode(site.id))&amp;day=\(esc(day.description))\(item.map { "&amp;item=\(urlEncode($0))" } ?? "")&amp;format=csv">CSV</a>
-        <span class="muted"> · <a href="/plays?site=\(urlEncode(site.id))&amp;day=\(day.adding(days: -1))">← \(day.adding(days: -1))</a> · <a href="/plays?site=\(urlEncode(site.id))&amp;day=\(day.adding(days: 1))">\(day.adding(days: 1)) →</a></span>
+        <span class="muted"> · <a href="/plays?site=\(urlEncode(site.id))&amp;day=\(day.adding(days: -1))">← \(HumanFormat.date(day.adding(days: -1)))</a> · <a href="/plays?site=\(urlEncode(site.id))&amp;day=\(day.adding(days: 1))">\(HumanFormat.date(day.adding(days: 1))) →</a></span>
         </form>
         <p class="muted">\(esc(site.name)) — \(esc(vi.render(PlayListing.summary(entries)))) / \(esc(en.render(PlayListing.summary(entries))))</p>
         """
@@ -72,9 +72,10 @@ extension WebApp {
                     itemCell = "<a href=\"/plays?site=\(urlEncode(site.id))&amp;day=\(esc(day.description))&amp;item=\(urlEncode(i.path))\">\(esc(i.path))</a>"
                     if let t = i.title { itemCell += "<br>\(esc(t))" }
                     var facts: [String] = []
-                    if let s = i.source { facts.append(s) }
-                    if !i.languages.isEmpty { facts.append(i.languages.joined(separator: ", ")) }
-                    if let k = i.kind { facts.append(k) }
+                    // By name, not id: the supplier from the contact book, languages and kind from the catalogue.
+                    if let s = i.source { facts.append(configuration.contacts.organisations[s]?.name ?? s) }
+                    if !i.languages.isEmpty { facts.append(Names.languages(i.languages, .vi)) }
+                    if let k = i.kind { facts.append(Names.contentKind(k, .vi)) }
                     if !facts.isEmpty { itemCell += "<br><span class=\"muted\">\(esc(facts.joined(separator: " · ")))</span>" }
                     if !i.sha256.isEmpty { itemCell += "<br><span class=\"muted\">sha256 \(esc(String(i.sha256.prefix(16))))…</span>" }
                 }

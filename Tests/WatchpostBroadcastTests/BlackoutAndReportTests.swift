@@ -336,7 +336,12 @@ import Posix
         let html = ReportRenderer.html([report])
         for out in [text, html] {
             #expect(out.contains("4 lượt phát của 3 nội dung khác nhau"), "\(out)")
-            #expect(out.contains("Quyết định 32/2018/QĐ-UBND 7.8, tháng 11/2026: 1 chương trình của bao-dien-bien-phu, dai-ptth-dien-bien đã phát"), "\(out)")
+            // The suppliers by name from contacts.conf, not their ids (issue 15, review s5 defect 3).
+            #expect(out.contains("Quyết định 32/2018/QĐ-UBND 7.8, tháng 11/2026: 1 chương trình của Báo Điện Biên Phủ, Đài Phát thanh và Truyền hình tỉnh Điện Biên đã phát"), "\(out)")
+            #expect(!out.contains("bao-dien-bien-phu") && !out.contains("dai-ptth-dien-bien"), "\(out)")
+            // The English line keeps the decimal point ("hours shown 0,0" was written in English).
+            let english = out.split(separator: "\n").filter { $0.contains("hours shown") }
+            #expect(!english.isEmpty && english.allSatisfy { !$0.contains(try! Regex(#"hours shown \d+,\d"#)) }, "\(english)")
             #expect(out.contains("Decision 32/2018/QĐ-UBND 7.8, 11/2026: 1 programme(s)"), "the month as people write it, not 2026-11")
             // Each month's plays and items approved and shown (review of #16, session 5: never shown).
             #expect(out.contains("Tháng 11/2026: 4 lượt phát;") && out.contains("nội dung được phê duyệt"), "\(out)")

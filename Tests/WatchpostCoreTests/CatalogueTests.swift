@@ -53,6 +53,14 @@ struct CatalogueTests {
         #expect(bad.isEmpty, "\(bad)")
     }
 
+    /// Words docs/glossary.md lists under "Không dùng": an escalation is "chuyển lên cấp", never
+    /// "leo thang" or "vượt cấp"; a resolution is "khắc phục", never "đóng thủ công" (review s5, 7).
+    @Test func vietnameseTextsAvoidTheGlossaryRejects() {
+        let rejected = ["leo thang", "vượt cấp", "đóng thủ công"]
+        let bad = Catalogue.allEntries.filter { e in rejected.contains { e.vi.lowercased().contains($0) } }.map { "\($0.key): \($0.vi)" }
+        #expect(bad.isEmpty, "\(bad)")
+    }
+
     @Test func rendersParametersPerLanguage() {
         let m = Message("detail.technical", ["detail": "curl 7: Failed to connect"])
         #expect(Catalogue.render(m, .vi) == "Chi tiết kỹ thuật: curl 7: Failed to connect")

@@ -182,7 +182,10 @@ import WatchpostConfig
             t = t + .seconds(30)
         }
         #expect(engine.openIncidents.map(\.key) == [F.key("uplink")])
-        #expect(out.stateChanges.first { $0.key == F.key("controller") }?.note == "unreachable: parent uplink is down")
+        #expect(out.stateChanges.first { $0.key == F.key("controller") }?.note == "unreachable: parent Network link is down")
+        // The timeline says it in Vietnamese, the parent by name (it read "[unreachable: parent uplink is down]").
+        let noted = out.timeline.first { $0.checkID == "controller" && $0.kind == "state" }?.message.map { Catalogue.render($0, .vi) } ?? ""
+        #expect(noted.hasSuffix("[không liên lạc được vì hạng mục Đường truyền đang lỗi]"), "\(noted)")
         #expect(Set(out.notifications.map(\.recipient.address)) == Set(F.operators + F.technicians + F.level2))
         #expect(out.notifications.allSatisfy { $0.checkID == "uplink" })
         // The link comes back, and so does the controller: nobody hears about the controller.

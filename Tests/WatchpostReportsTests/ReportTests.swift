@@ -404,7 +404,7 @@ struct ReportTests {
         clock.advance(to: t0 + .hours(3))
         try await store.heartbeat()
         let report = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-11-24")), store: store, now: t0 + .hours(3),
-                                                   incidentSource: StoreIncidentSource(store: store))
+                                                   incidentSource: StoreIncidentSource(store: store, configuration: config))
         let f = try #require(report.incidents)
         #expect(f.count == 1)
         #expect(f.count(.security, .critical) == 1)
@@ -429,7 +429,14 @@ struct ReportTests {
         #expect(record.summary == "Nội dung chưa được phê duyệt đang phát: ads.mp4", "\(record.summary)")
         #expect(record.ending?.by == nil && record.ending?.at == resolved)  // the check recovered
         let text = ReportRenderer.text([report])
-        #expect(text.contains("Danh sách sự cố / Incident list:") && text.contains("Tiếp nhận: stttt, 24/11/2026 08:41 (web)"))
+        // Issue 15 (review s5 defect 3): the channel in words, not "(web)"; severities in Vietnamese
+        // first ("critical 1" stood alone); units told at once labelled as such, not "(kỹ thuật)".
+        #expect(text.contains("Danh sách sự cố / Incident list:") && text.contains("Tiếp nhận: stttt, 24/11/2026 08:41 (qua trang web)"), "\(text)")
+        #expect(text.contains("Sự cố an ninh thông tin / Information-security incident: Nghiêm trọng / critical 1"), "\(text)")
+        #expect(record.informed.contains { $0.level == 0 && $0.technicians == false }, "\(record.informed)")
+        #expect(record.informed.allSatisfy { $0.level != 0 || $0.technicians != nil }, "\(record.informed)")
+        let atOnce = record.informed.filter { $0.level == 0 && $0.technicians == false }.map(\.name)
+        for name in atOnce { #expect(text.contains("\(name) (được thông báo ngay)") && !text.contains("\(name) (kỹ thuật)"), "\(name): \(text)") }
         #expect(text.contains("Tự phục hồi"))
         let csv = ReportRenderer.csv([report])
         #expect(csv.contains("site,incident,opened,check,category,severity,summary,informed,taken_by"))

@@ -29,7 +29,10 @@ import FoundationEssentials
         let day = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-24", jar: jar)
         #expect(day.status == 200)
         #expect(day.body.contains("videos/hoa-ban.mp4") && day.body.contains("Lễ hội Hoa Ban") && day.body.contains("videos/quang-cao.mp4"))
-        #expect(day.body.contains("player.unapproved-item") && day.body.contains("không kết nối được máy phát"))
+        #expect(day.body.contains("nội dung chưa được phê duyệt") && day.body.contains("không kết nối được máy phát"))
+        // Names, not ids (issue 15, review s5 defect 2): no raw finding code, language codes, kind or ISO day links.
+        #expect(!day.body.contains("player.unapproved-item") && day.body.contains("tiếng Việt, tiếng Lào") && day.body.contains("chương trình"))
+        #expect(!day.body.contains("vi, lo") && day.body.contains("← 23/11/2026") && day.body.contains("25/11/2026 →") && !day.body.contains("← 2026-11-23"))
         #expect(day.body.contains("name=\"viewport\""))
         let one = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-24&item=videos%2Fquang-cao.mp4", jar: jar)
         #expect(one.body.contains("videos/quang-cao.mp4") && !one.body.contains("Lễ hội Hoa Ban"))

@@ -148,7 +148,9 @@ actor MemoryDesk: IncidentDesk {
     }
 
     func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: Message) async {
-        timelines[id, default: []].append(TimelineItem(at: clock.now(), kind: "refused", actor: actor.name, text: Catalogue.render(reason, .vi)))
+        // As EngineDesk records it: the actor with channel and address, the reason as a message.
+        timelines[id, default: []].append(TimelineItem(at: clock.now(), kind: "refused", actor: "\(actor.name) (\(actor.via), \(actor.address))",
+                                                       text: Catalogue.render(reason, .vi), message: reason))
     }
 }
 

@@ -79,8 +79,9 @@ struct WebSecurityTests {
         // Refusals on a nameable incident reach its timeline; all reach the audit log.
         let tl = try await f.desk.timeline(7)
         #expect(tl.filter { $0.kind == "refused" }.count >= 6)
-        #expect(tl.contains { $0.kind == "refused" && $0.text.contains("forged") })
-        #expect(tl.contains { $0.kind == "refused" && $0.text.contains("expired") })
+        // Why, in words (the raw codes "forged", "expired" are no longer shown, issue 15).
+        #expect(tl.contains { $0.kind == "refused" && $0.text.contains("chữ ký sai") })
+        #expect(tl.contains { $0.kind == "refused" && $0.text.contains("đã hết hạn") })
         let audit = try await f.store.auditEntries(limit: 100)
         #expect(audit.filter { !$0.allowed }.count >= 10)
 
@@ -91,7 +92,12 @@ struct WebSecurityTests {
         #expect(replay.status == 409)
         #expect(replay.body.contains("đã được sử dụng"))
         #expect(try await f.desk.incident(8)?.acknowledgementNote == "first")
-        #expect(try await f.desk.timeline(8).contains { $0.kind == "refused" && $0.text.contains("already-used") })
+        // The timeline tells it in words, Vietnamese first: no raw code "(already-used)", no "unknown (link, …)".
+        let refusal = try await f.desk.timeline(8).first { $0.kind == "refused" }
+        let refusalVi = refusal?.message.map { Catalogue.render($0, .vi) } ?? ""
+        #expect(refusalVi.contains("đã được sử dụng") && !refusalVi.contains("already-used"), "\(refusalVi)")
+        let actorVi = refusal.map { Catalogue.render(TimelineEvent.actorMessage($0.actor), .vi) } ?? ""
+        #expect(actorVi.contains("qua liên kết trong thư") && !actorVi.contains("(link,"), "\(actorVi)")
         await f.stop()
     }
 
@@ -110,7 +116,7 @@ struct WebSecurityTests {
         // A resolved incident.
         #expect(try await http("GET", "\(f.base)/ack/\(token(9, clock: f.clock))").status == 409)
         #expect(try await f.desk.incident(7)?.state == "triggered")
-        #expect(try await f.desk.timeline(7).contains { $0.text.contains("wrong-incident") })
+        #expect(try await f.desk.timeline(7).contains { $0.text.contains("Liên kết không thuộc sự cố #8") })
         // The mismatch did not burn the link: the right form still works.
         #expect(try await confirm(f, token(7, clock: f.clock)).status == 200)
         await f.stop()

@@ -201,17 +201,17 @@ public struct IncidentEngine: Sendable {
 
         if o.flappingStarted { flappingStarted(i, result: result, category: category, out: &out) }
         if o.hardChanged {
-            var note: String? = nil
+            var note: Message? = nil
             if o.hardTo.isProblem {
                 note = hardProblem(i, status: o.hardTo, result: result, category: category, out: &out)
             } else {
                 note = recovered(i, at: t, out: &out)
             }
-            out.stateChanges.append(StateChange(key: spec.key, from: o.hardFrom, to: o.hardTo, at: t, note: note))
+            out.stateChanges.append(StateChange(key: spec.key, from: o.hardFrom, to: o.hardTo, at: t, note: note.map { Catalogue.render($0, .en) }))
             out.timeline.append(TimelineEvent(at: t, site: spec.key.site, checkID: spec.key.check, incidentID: openByCheck[spec.key] ?? lastByCheck[spec.key],
                                               kind: "state", message: Message(note == nil ? "timeline.state" : "timeline.state.noted",
                                                                               ["from": .message(o.hardFrom.message), "to": .message(o.hardTo.message),
-                                                                               "summary": .message(result.text), "note": .text(note ?? "")])))
+                                                                               "summary": .message(result.text), "note": note.map { .message($0) } ?? .text("")])))
         } else if trackers[i].folded, result.status.isProblem, !PowerFindings.explains(result) {
             // Folded while the power was down, and now a problem power does not explain: it is an
             // incident of its own, told to those responsible for it.
@@ -277,7 +277,7 @@ public struct IncidentEngine: Sendable {
 
     /// A hard problem: update the open incident, or mark unreachable / fold into power, or open
     /// (reopen) an incident. Returns why no incident was opened, if none was.
-    mutating func hardProblem(_ i: Int, status: CheckStatus, result: CheckResult, category: IncidentCategory, out: inout EngineOutput) -> String? {
+    mutating func hardProblem(_ i: Int, status: CheckStatus, result: CheckResult, category: IncidentCategory, out: inout EngineOutput) -> Message? {
         let spec = specs[i]
         let site = settings.sites[siteIndexOfCheck[i]]
         let t = result.startedAt
@@ -294,7 +294,7 @@ public struct IncidentEngine: Sendable {
         }
         if let p = downParent(i) {
             trackers[i].unreachable = true
-            return "unreachable: parent \(specs[p].key.check) is down"
+            return Message("timeline.note.unreachable", ["parent": Self.checkName(specs[p].name)])
         }
         if let p = powerDown(i, result: result) {
             trackers[i].folded = true
@@ -304,7 +304,7 @@ public struct IncidentEngine: Sendable {
                 out.timeline.append(pinc.event("folded", Message("timeline.folded.summary", ["check": Self.checkName(spec.name), "summary": .message(result.text)]), at: t))
                 store(pinc, &out)
             }
-            return "explained by power: \(specs[p].key.check)"
+            return Message("timeline.note.explained-by-power", ["power": Self.checkName(specs[p].name)])
         }
         open(i, status: status, result: result, category: category, out: &out)
         return nil
@@ -409,27 +409,38 @@ public struct IncidentEngine: Sendable {
     }
 
     /// The check recovered (hard OK). Returns a note when the incident stays open.
-    mutating func recovered(_ i: Int, at t: Instant, out: inout EngineOutput) -> String? {
+    mutating func recovered(_ i: Int, at t: Instant, out: inout EngineOutput) -> Message? {
         let spec = specs[i]
         trackers[i].unreachable = false
         if trackers[i].folded {
             trackers[i].folded = false
             if let p = powerOfSite[siteIndexOfCheck[i]] { tryResolvePower(p, at: t, out: &out) }
-            return "was explained by power"
+            return Message("timeline.note.was-explained-by-power")
         }
         guard let id = openByCheck[spec.key], var inc = incidents[id] else { return nil }
-        if inc.hold == .flapping { return "flapping: resolution waits for flapping to end" }
+        if inc.hold == .flapping { return Message("timeline.note.flapping") }
         if spec.isPowerSource {
             let still = stillDown(folded: inc)
             if !still.isEmpty {
-                out.timeline.append(inc.event("waiting", Message("timeline.waiting", ["checks": .text(still.joined(separator: ", "))]), at: t))
-                return "power back, waiting for \(still.joined(separator: ", "))"
+                let waiting = Message("timeline.waiting", ["checks": checkNames(still, site: inc.key.site)])
+                out.timeline.append(inc.event("waiting", waiting, at: t))
+                return Message("timeline.note.power-back-waiting", ["checks": checkNames(still, site: inc.key.site)])
             }
         }
         let s = inc.resolve(by: "engine", reason: Message("resolution.reason.check-ok", ["check": Self.checkName(spec.name)]), at: t)
         out.timeline += s.timeline; out.notifications += s.notifications
         store(inc, &out)
         return nil
+    }
+
+    /// Checks by their configured names, each part in its language ("Màn hình LED, Bộ điều khiển").
+    func checkNames(_ ids: [String], site: String) -> MessageValue {
+        let names = ids.map { c in index[CheckKey(site: site, check: c)].map { specs[$0].name } ?? c }
+        func part(_ n: String, _ vi: Bool) -> String {
+            guard let cut = n.firstRange(of: " / ") else { return n }
+            return vi ? String(n[..<cut.lowerBound]) : String(n[cut.upperBound...])
+        }
+        return .bilingual(vi: names.map { part($0, true) }.joined(separator: ", "), en: names.map { part($0, false) }.joined(separator: ", "))
     }
 
     func stillDown(folded inc: Incident) -> [String] {

@@ -487,7 +487,22 @@ public struct TimelineEvent: Sendable, Hashable, Codable {
         if actor == "engine" { return Message("actor.engine") }
         if actor == "maintenance" { return Message("actor.maintenance") }
         if actor.hasPrefix("responder:") { return Message("actor.responder", ["name": .text(String(actor.dropFirst("responder:".count)))]) }
+        // "NAME (VIA, ADDRESS)" from a refused link or form: the channel in words, "unknown" as such.
+        if actor.hasSuffix(")"), let open = actor.lastIndex(of: "("), let comma = actor[open...].firstIndex(of: ",") {
+            let name = actor[..<open].trimmingWhitespace(), via = String(actor[actor.index(after: open)..<comma])
+            let address = actor[actor.index(after: comma)...].dropLast().trimmingWhitespace()
+            // Only a known channel: a person's own name may hold "(…, …)".
+            guard Catalogue.contains(MessageKey("channel." + via)) else { return .untranslated(actor) }
+            return Message("actor.via", ["name": name == "unknown" ? .message(Message("actor.unknown")) : .text(name),
+                                         "via": .message(channelMessage(via)), "address": .text(address)])
+        }
         return .untranslated(actor)
+    }
+
+    /// How an action reached Watchpost ("cli", "link", "email", "web", "api"), in words.
+    public static func channelMessage(_ via: String) -> Message {
+        let key = MessageKey("channel." + via.trimmingWhitespace())
+        return Catalogue.contains(key) ? Message(key) : .untranslated(via)
     }
 
     /// An event told as a catalogue message; `text` keeps its English rendering.
