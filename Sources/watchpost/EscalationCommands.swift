@@ -45,8 +45,7 @@ func actingParty(_ args: Arguments, config: WatchpostConfiguration, store: Store
         } else if let user = try await store.user(login: who) {
             account(user)
         } else {
-            throw WatchpostError(.permission, "who is '\(who)'? --by must name a person or organisation of alerts/contacts.conf (id, name or address) or a web account's login",
-                                 hint: "or act as a web account: --as USER")
+            throw WatchpostError(.permission, Message("cli.who.unknown", ["who": .text(who)]), hint: Message("cli.who.unknown_hint"))
         }
     }
     // --org only names the organisation of someone the contact book and the accounts leave
@@ -101,7 +100,7 @@ let escalateCommand = Command(
         let (config, store) = try openStore(args, createIfMissing: false)
         let journal = CommandJournal(command: "escalate")
         let service = IncidentService(store: store, logger: journal.logger)
-        guard let inc = try await service.incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)", hint: "watchpost incidents lists them") }
+        guard let inc = try await service.incident(id) else { throw WatchpostError(.notFound, Message("cli.incident.not_found", ["id": .text("\(id)")]), hint: Message("cli.incident.not_found_hint")) }
         let who = try await actingParty(args, config: config, store: store, action: .escalateToCommittee, category: inc.category,
                                         what: "put incident #\(id) to the Committee")
         guard let level = config.escalationPolicy(site: inc.key.site)?.decisionLevel else {

@@ -84,7 +84,7 @@ let incidentsCommand = Command(
         let service = IncidentService(store: store)
         if let idText = args.positionals.first {
             guard let id = Int64(idText.trimmingPrefix("#")), let inc = try await service.incident(id) else {
-                throw WatchpostError(.notFound, "no incident \(idText)")
+                throw WatchpostError(.notFound, Message("cli.incident.not_found", ["id": .text(idText)]), hint: Message("cli.incident.not_found_hint"))
             }
             out(describe(inc))
             for e in try await service.timeline(incidentID: id) {
@@ -123,7 +123,7 @@ let ackCommand = Command(
             throw WatchpostError(.usage, "name the incident: watchpost ack ID", hint: "watchpost incidents lists them")
         }
         let (config, store) = try openStore(args, createIfMissing: false)
-        guard let current = try await IncidentService(store: store).incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)") }
+        guard let current = try await IncidentService(store: store).incident(id) else { throw WatchpostError(.notFound, Message("cli.incident.not_found", ["id": .text("\(id)")]), hint: Message("cli.incident.not_found_hint")) }
         let who = try await actingParty(args, config: config, store: store, action: .acknowledge, category: current.category, what: "acknowledge incident #\(id)")
         let journal = CommandJournal(command: "ack")
         let inc = try await IncidentService(store: store, logger: journal.logger)
@@ -151,7 +151,7 @@ let resolveCommand = Command(
             throw WatchpostError(.usage, "name the incident: watchpost resolve ID")
         }
         let (config, store) = try openStore(args, createIfMissing: false)
-        guard let current = try await IncidentService(store: store).incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)") }
+        guard let current = try await IncidentService(store: store).incident(id) else { throw WatchpostError(.notFound, Message("cli.incident.not_found", ["id": .text("\(id)")]), hint: Message("cli.incident.not_found_hint")) }
         let who = try await actingParty(args, config: config, store: store, action: .resolve, category: current.category, what: "resolve incident #\(id)")
         let journal = CommandJournal(command: "resolve")
         let inc = try await IncidentService(store: store, logger: journal.logger)

@@ -96,7 +96,8 @@ let reportCommand = Command(
             let (_, writable) = try openStore(args, createIfMissing: false)
             let key = try await ScheduledReports.queueAdHoc(site: sites[0], period: period, ruleID: rule, at: SystemClock().now(), configuration: config,
                                                             store: writable, incidentSource: StoreIncidentSource(store: writable, configuration: config))
-            if let key { err("queued \(key): the daemon sends it to the recipients of [report \(rule)]") } else { err("already queued: \(rule) report of \(sites[0].id) for \(period.label)") }
+            if let key { err(Catalogue.bilingual(Message("cli.report.queued", ["key": .text(key), "rule": .text(rule)]), separator: "\n")) }
+            else { err(Catalogue.bilingual(Message("cli.report.already_queued", ["rule": .text(rule), "site": .text(sites[0].id), "period": .text(period.label)]), separator: "\n")) }
             return 0
         }
         guard FileSystem.exists(config.daemon.database) else {

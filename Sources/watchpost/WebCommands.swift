@@ -174,7 +174,7 @@ func actingAccount(_ args: Arguments, store: Store, action: WebAction, incidentI
         throw WatchpostError(.notFound, "no web account '\(login)'", hint: "see watchpost user list")
     }
     guard let incident = try await IncidentService(store: store).incident(incidentID) else {
-        throw WatchpostError(.notFound, "no incident \(incidentID)", hint: "watchpost incidents lists them")
+        throw WatchpostError(.notFound, Message("cli.incident.not_found", ["id": .text("\(incidentID)")]), hint: Message("cli.incident.not_found_hint"))
     }
     let d = AccessPolicy.decide(user.role, action, category: incident.category)
     if !d.allowed {

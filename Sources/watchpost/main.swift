@@ -88,7 +88,7 @@ do {
     let code = try await command.run(args)
     CurrentProcess.exit(code)
 } catch let e as WatchpostError {
-    err("watchpost \(command.name): \(e.message)" + (e.hint.map { "\n  fix: \($0)" } ?? ""))
+    err("watchpost \(command.name): \(e.message)" + (e.hint.map { "\n  \(Catalogue.bilingual(Message("cli.error.fix"))): \($0)" } ?? ""))
     CurrentProcess.exit(e.code == .usage ? 64 : 1)
 } catch {
     err("watchpost \(command.name): \(error)")

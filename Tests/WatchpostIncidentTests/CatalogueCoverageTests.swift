@@ -97,6 +97,53 @@ struct CatalogueCoverageTests {
         #expect(found.count == 2 && found[0].hasPrefix("finding.led.planted-without-text") && found[1].hasPrefix("RadioFindingCode"), "\(found)")
     }
 
+    /// Every code passed to `Finding(` that names a string constant, wherever it is declared (an
+    /// enum that is not a `…FindingCode`, a judge's own `litOutsideHoursCode`): the constant's
+    /// value must have a catalogue text `finding.….<code>` (review s5 defect 6a: a code declared
+    /// outside the enums was found only through the hand-made list above).
+    static func findingCodesPassedWithoutText(in files: [(path: String, text: String)]) throws -> (checked: Int, missing: [String]) {
+        var constants: [String: [String]] = [:]
+        let constant = try NSRegularExpression(pattern: #"static let ([A-Za-z0-9_]+) = "([^"]+)""#)
+        for (_, text) in files {
+            let ns = text as NSString
+            for m in constant.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+                constants[ns.substring(with: m.range(at: 1)), default: []].append(ns.substring(with: m.range(at: 2)))
+            }
+        }
+        let findingKeys = Catalogue.allEntries.map(\.key.rawValue).filter { $0.hasPrefix("finding.") }
+        func hasText(_ code: String) -> Bool { findingKeys.contains { $0 == "finding." + code || $0.hasSuffix("." + code) } }
+        var checked = 0
+        var missing: [String] = []
+        for (path, text) in files {
+            for name in try matches(#"Finding\([^()]*?code: (?:[A-Za-z_]+\.)*([A-Za-z0-9_]+)"#, in: text) {
+                guard let values = constants[name] else { continue }  // a variable (`code`): its list is checked above
+                checked += 1
+                if !values.contains(where: hasText) { missing.append("\(name) = \(values) (\(path))") }
+            }
+        }
+        return (checked, missing)
+    }
+
+    @Test func everyCodePassedToAFindingHasACatalogueText() throws {
+        let (checked, missing) = try Self.findingCodesPassedWithoutText(in: try Self.sources())
+        #expect(checked > 40, "found only \(checked) findings naming a code constant")
+        #expect(missing.isEmpty, "finding codes passed to Finding( without a catalogue text: \(missing)")
+    }
+
+    /// The reviewer's plant: a code declared in a judge, outside any `…FindingCode` enum.
+    @Test func theFindingScanCatchesACodeDeclaredOutsideTheEnums() throws {
+        let planted = """
+        public enum OperatingHoursJudge {
+            public static let litOutsideHoursCode = "screen-lit-outside-hours"
+            public static let dimOutsideHoursCode = "screen-dim-outside-hours"
+        }
+        findings.append(Finding(.warning, code: litOutsideHoursCode, Message("finding.schedule.screen-lit-outside-hours")))
+        findings.append(Finding(.warning, code: Self.dimOutsideHoursCode, Message("finding.schedule.screen-dim-outside-hours")))
+        """
+        let (checked, missing) = try Self.findingCodesPassedWithoutText(in: [("Planted.swift", planted)])
+        #expect(checked == 2 && missing.count == 1 && missing[0].hasPrefix("dimOutsideHoursCode"), "\(missing)")
+    }
+
     @Test func everyTimelineKindHasBothLanguages() {
         var missing: [String] = []
         for kind in TimelineEvent.kinds {

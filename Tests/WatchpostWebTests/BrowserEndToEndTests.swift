@@ -34,8 +34,8 @@ struct BrowserEndToEndTests {
         // The engine recorded the recipient the link was made for, the channel and the address.
         // (an operator of level 1: the border-guard post or the provincial command, 7.2.1)
         #expect(["truc-ban@bdbp-taytrang.example.org", "chi-huy@bdbp-dienbien.example.org", "Lò Thị Mai", "kythuat@taytrang.example.org", "Trần Văn Bình"].contains { who in
-            // "đã tiếp nhận: Lò Thị Mai (Đồn Biên phòng …) (liên kết trong thư)": the person, their organisation, the channel in words.
-            outcome.output.split(separator: "\n").contains { $0.contains("đã tiếp nhận: \(who)") && $0.contains("(liên kết trong thư)") }
+            // "đã tiếp nhận: Lò Thị Mai (Đồn Biên phòng …) (qua liên kết trong thư)": the person, their organisation, the channel in words.
+            outcome.output.split(separator: "\n").contains { $0.contains("đã tiếp nhận: \(who)") && $0.contains("(qua liên kết trong thư)") }
         },
                 "\(outcome.output)")
         #expect(outcome.output.contains("qua liên kết trong thư từ 127.0.0.1: Đã cử tổ kỹ thuật (e2e)"), "\(outcome.output)")
