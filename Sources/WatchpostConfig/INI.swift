@@ -149,30 +149,30 @@ public struct INIFile: Sendable {
             line = INIFile.stripTrailingComment(line)
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else {
-                    diagnostics.append(.init(file: path, line: lineNo, key: "section", message: "section header must end with ']'"))
+                    diagnostics.append(.init(file: path, line: lineNo, key: "section", Message("config.diag.header_unclosed")))
                     continue
                 }
                 let inner = line.dropFirst().dropLast().trimmingWhitespace()
                 let parts = inner.split(separator: " ", maxSplits: 1).map { $0.trimmingWhitespace() }
                 guard let type = parts.first, !type.isEmpty else {
-                    diagnostics.append(.init(file: path, line: lineNo, key: "section", message: "empty section header"))
+                    diagnostics.append(.init(file: path, line: lineNo, key: "section", Message("config.diag.header_empty")))
                     continue
                 }
                 sections.append(ConfigSection(type: type.lowercased(), name: parts.count > 1 ? parts[1] : nil, file: path, line: lineNo))
                 continue
             }
             guard let eq = line.firstIndex(of: "=") else {
-                diagnostics.append(.init(file: path, line: lineNo, key: line, message: "expected 'key = value'"))
+                diagnostics.append(.init(file: path, line: lineNo, key: line, Message("config.diag.expected_key_value")))
                 continue
             }
             let key = line[..<eq].trimmingWhitespace()
             let value = line[line.index(after: eq)...].trimmingWhitespace()
             guard !key.isEmpty else {
-                diagnostics.append(.init(file: path, line: lineNo, key: "(empty)", message: "missing key before '='"))
+                diagnostics.append(.init(file: path, line: lineNo, key: "(empty)", Message("config.diag.missing_key")))
                 continue
             }
             guard !sections.isEmpty else {
-                diagnostics.append(.init(file: path, line: lineNo, key: key, message: "entry before any [section]"))
+                diagnostics.append(.init(file: path, line: lineNo, key: key, Message("config.diag.entry_before_section")))
                 continue
             }
             sections[sections.count - 1].entries.append(ConfigEntry(key: key, value: value, line: lineNo))

@@ -73,7 +73,7 @@ extension ConfigurationLoader {
             // A site.conf that could not be read (missing, not UTF-8, too large) was reported
             // already at its own line; "missing [site]" at line 0 would only repeat it (#19 review).
             guard siteFile != nil else { return nil }
-            diagnostics.append(.init(file: relative(folder) + "/site.conf", line: 0, key: "site", message: "missing [site] section"))
+            diagnostics.append(.init(file: relative(folder) + "/site.conf", line: 0, key: "site", Message("config.diag.missing_site_section")))
             return nil
         }
         let id = siteSection.string("id", default: String(folder.split(separator: "/").last!))
@@ -137,7 +137,7 @@ extension ConfigurationLoader {
                 schedule.weekly[i + 1] = splitList(v).compactMap(DailyWindow.init(parsing:))
             }
         } else {
-            diagnostics.append(.init(file: ini.path, line: 0, key: "weekly", message: "missing [weekly] section"))
+            diagnostics.append(.init(file: ini.path, line: 0, key: "weekly", Message("config.diag.missing_weekly_section")))
         }
         if let h = ini.sections.first(where: { $0.type == "holiday" }) {
             schedule.holidayWindows = h.list("windows").compactMap(DailyWindow.init(parsing:))
@@ -145,11 +145,11 @@ extension ConfigurationLoader {
         for s in ini.sections where s.type == "holidays" || s.type == "exceptions" {
             for e in s.entries {
                 guard let date = CivilDate(parsing: e.key) else {
-                    diagnostics.append(.init(file: s.file, line: e.line, key: e.key, message: "not a date (YYYY-MM-DD)"))
+                    diagnostics.append(.init(file: s.file, line: e.line, key: e.key, Message("config.value.not_date", ["value": .text(e.key)])))
                     continue
                 }
                 if schedule.exceptions[date] != nil {
-                    diagnostics.append(.init(file: s.file, line: e.line, key: e.key, message: "date listed twice"))
+                    diagnostics.append(.init(file: s.file, line: e.line, key: e.key, Message("config.diag.date_twice")))
                 }
                 if s.type == "holidays" {
                     schedule.exceptions[date] = .holiday(name: e.value)
@@ -160,7 +160,7 @@ extension ConfigurationLoader {
         }
         let hasHolidays = schedule.exceptions.values.contains { if case .holiday = $0 { return true }; return false }
         if hasHolidays && schedule.holidayWindows.isEmpty {
-            diagnostics.append(.init(file: ini.path, line: 0, key: "holiday", message: "holidays are listed but [holiday] windows are not set"))
+            diagnostics.append(.init(file: ini.path, line: 0, key: "holiday", Message("config.diag.holiday_windows_missing")))
         }
         return schedule
     }
@@ -171,23 +171,23 @@ extension ConfigurationLoader {
         // An empty (or emptied) checks.conf gave a site that watched nothing while `check` said ok.
         if !ini.sections.contains(where: { $0.type == "check" }) && !ini.diagnostics.contains(where: { $0.key == "text" }) {
             diagnostics.append(.init(file: ini.path, line: max(1, ini.lastLine), key: "check",
-                                     message: "no [check NAME] section: this site would monitor nothing (the file is empty or cut short; see the shipped checks.conf)"))
+                                     Message("config.diag.no_check_section")))
         }
         for s in ini.sections {
             guard s.type == "check" else {
-                let hint = s.type == "checks" || editDistance(s.type, "check") <= 2 ? " (did you mean [check NAME]?)" : ""
-                diagnostics.append(.init(file: s.file, line: s.line, key: s.type, message: "unknown section \(s.title) in checks.conf\(hint)"))
+                let hint: MessageValue = s.type == "checks" || editDistance(s.type, "check") <= 2 ? .message(Message("config.diag.hint.check_section")) : .text("")
+                diagnostics.append(.init(file: s.file, line: s.line, key: s.type, Message("config.diag.unknown_section_checks", ["section": .text(s.title), "hint": hint])))
                 continue
             }
             guard let id = s.name, !id.isEmpty else {
-                diagnostics.append(.init(file: s.file, line: s.line, key: "check", message: "check needs an id: [check my-id]"))
+                diagnostics.append(.init(file: s.file, line: s.line, key: "check", Message("config.diag.check_needs_id")))
                 continue
             }
             if !isIdentifier(id) {
-                diagnostics.append(.init(file: s.file, line: s.line, key: "check", message: "'\(id)' is not an id (letters, digits, '-', '_', '.')"))
+                diagnostics.append(.init(file: s.file, line: s.line, key: "check", Message("config.value.not_id", ["value": .text(id)])))
             }
             if let first = firstLine[id] {
-                diagnostics.append(.init(file: s.file, line: s.line, key: id, message: "duplicate check id '\(id)' (first defined on line \(first))"))
+                diagnostics.append(.init(file: s.file, line: s.line, key: id, Message("config.diag.duplicate_check", ["id": .text(id), "first": .count(first)])))
                 continue
             }
             firstLine[id] = s.line
@@ -221,7 +221,7 @@ extension ConfigurationLoader {
                 diagnostics.append(.init(file: c.parameters.file, line: c.parameters.lineOf("depends_on"), key: "depends_on", message: "no check '\(p)' at this site\(hint)"))
             }
             if c.timeout > c.interval {
-                diagnostics.append(.init(file: c.parameters.file, line: c.parameters.lineOf("timeout"), key: "timeout", message: "timeout \(c.timeout) is longer than the interval \(c.interval)"))
+                diagnostics.append(.init(file: c.parameters.file, line: c.parameters.lineOf("timeout"), key: "timeout", Message("config.diag.timeout_longer", ["timeout": .text("\(c.timeout)"), "interval": .text("\(c.interval)")])))
             }
         }
         let parents = Dictionary(uniqueKeysWithValues: checks.map { ($0.id, $0.dependsOn) })
@@ -229,7 +229,7 @@ extension ConfigurationLoader {
             var stack = c.dependsOn, seen: Set<String> = []
             while let p = stack.popLast() {
                 if p == c.id {
-                    diagnostics.append(.init(file: c.parameters.file, line: c.parameters.lineOf("depends_on"), key: "depends_on", message: "check '\(c.id)' depends on itself through its parents"))
+                    diagnostics.append(.init(file: c.parameters.file, line: c.parameters.lineOf("depends_on"), key: "depends_on", Message("config.diag.depends_on_itself", ["id": .text(c.id)])))
                     break
                 }
                 if seen.insert(p).inserted { stack += parents[p] ?? [] }

@@ -107,8 +107,8 @@ public struct ConfigurationLoader {
             if let schema = allowed.first(where: { $0.type == s.type }) {
                 diagnostics += schema.validate(s)
             } else {
-                let hint = nearest(s.type, in: allowed.map(\.type)).map { " (did you mean [\($0)]?)" } ?? ""
-                diagnostics.append(.init(file: s.file, line: s.line, key: s.type, message: "unknown section \(s.title)\(hint)"))
+                let hint: MessageValue = nearest(s.type, in: allowed.map(\.type)).map { .message(Message("config.diag.hint.section", ["name": .text($0)])) } ?? .text("")
+                diagnostics.append(.init(file: s.file, line: s.line, key: s.type, Message("config.diag.unknown_section", ["section": .text(s.title), "hint": hint])))
             }
         }
     }
@@ -139,7 +139,7 @@ public struct ConfigurationLoader {
         // only `[remote ID]` boxes: it runs the web, the reads of the boxes and the consolidated
         // reports, without checks. Anything else without a site folder is a mistake.
         if siteDirs.isEmpty && !globals.contains(where: { $0.type == "remote" }) {
-            diagnostics.append(.init(file: "probes", line: 0, key: "site", message: "no site folders under probes/"))
+            diagnostics.append(.init(file: "probes", line: 0, key: "site", Message("config.diag.no_sites")))
         }
         for dir in siteDirs {
             if let site = loadSite(folder: "\(probesDir)/\(dir)", contacts: contacts, chains: chains) { sites.append(site) }
@@ -147,7 +147,7 @@ public struct ConfigurationLoader {
         var seenSites: [String: String] = [:]
         for s in sites {
             if let other = seenSites[s.id] {
-                diagnostics.append(.init(file: relative(s.folder) + "/site.conf", line: 1, key: "id", message: "site id '\(s.id)' is also used by \(other)"))
+                diagnostics.append(.init(file: relative(s.folder) + "/site.conf", line: 1, key: "id", Message("config.diag.site_id_twice", ["id": .text(s.id), "other": .text("\(other)")])))
             }
             seenSites[s.id] = relative(s.folder)
         }
@@ -224,7 +224,7 @@ public struct ConfigurationLoader {
         for s in ini.sections where s.type == "organisation" {
             guard let id = s.name else { continue }
             if book.organisations[id] != nil {
-                diagnostics.append(.init(file: s.file, line: s.line, key: id, message: "organisation '\(id)' defined twice"))
+                diagnostics.append(.init(file: s.file, line: s.line, key: id, Message("config.diag.organisation_twice", ["id": .text(id)])))
             }
             book.organisations[id] = Organisation(
                 id: id, name: s.string("name"), nameEnglish: s.string("name_en", default: s.string("name")),
@@ -236,7 +236,7 @@ public struct ConfigurationLoader {
             let orgID = s.string("organisation")
             let p = Person(id: id, name: s.string("name"), organisation: orgID, email: s.value("email"), phone: s.value("phone"))
             if book.people[id] != nil {
-                diagnostics.append(.init(file: s.file, line: s.line, key: id, message: "person '\(id)' defined twice"))
+                diagnostics.append(.init(file: s.file, line: s.line, key: id, Message("config.diag.person_twice", ["id": .text(id)])))
             }
             book.people[id] = p
             if book.organisations[orgID] == nil {
@@ -296,7 +296,7 @@ public struct ConfigurationLoader {
             var levels: [EscalationLevelConfig] = []
             for s in ini.sections where s.type == "level" {
                 guard let n = s.name.flatMap({ Int($0) }), n >= 1 else {
-                    diagnostics.append(.init(file: s.file, line: s.line, key: "level", message: "level name must be a number from 1, e.g. [level 1]"))
+                    diagnostics.append(.init(file: s.file, line: s.line, key: "level", Message("config.diag.level_name")))
                     continue
                 }
                 let notify = parseRecipients(s, key: "notify", contacts: contacts)
@@ -310,17 +310,17 @@ public struct ConfigurationLoader {
             }
             levels.sort { $0.level < $1.level }
             for (i, l) in levels.enumerated() where l.level != i + 1 {
-                diagnostics.append(.init(file: relative(path), line: l.line, key: "level", message: "levels must be numbered 1, 2, 3… without gaps (found \(l.level))"))
+                diagnostics.append(.init(file: relative(path), line: l.line, key: "level", Message("config.diag.level_gaps", ["level": .count(l.level)])))
                 break
             }
             if levels.isEmpty {
-                diagnostics.append(.init(file: relative(path), line: 0, key: "level", message: "a chain needs at least one [level N]"))
+                diagnostics.append(.init(file: relative(path), line: 0, key: "level", Message("config.diag.chain_no_level")))
             }
             for (i, l) in levels.enumerated() where l.byDecision && i == 0 {
-                diagnostics.append(.init(file: relative(path), line: l.line, key: "by_decision", message: "level 1 cannot be reached by decision only: incidents enter the chain there"))
+                diagnostics.append(.init(file: relative(path), line: l.line, key: "by_decision", Message("config.diag.level1_by_decision")))
             }
             for (i, l) in levels.dropLast().enumerated() where l.timeout == nil && !levels[i + 1].byDecision {
-                diagnostics.append(.init(file: relative(path), line: l.line, key: "timeout", message: "level \(l.level) needs a timeout before level \(l.level + 1) is notified"))
+                diagnostics.append(.init(file: relative(path), line: l.line, key: "timeout", Message("config.diag.level_needs_timeout", ["level": .count(l.level), "next": .count(l.level + 1)])))
             }
             var routing: [String: String] = [:]
             for s in ini.sections where s.type == "routing" {
@@ -328,9 +328,9 @@ public struct ConfigurationLoader {
                     let parts = e.key.split(separator: ".")
                     if parts.count != 2 || IncidentCategory(rawValue: String(parts[0])) == nil
                         || !["warning", "critical", "unknown"].contains(String(parts[1])) {
-                        diagnostics.append(.init(file: s.file, line: e.line, key: e.key, message: "routing keys are category.severity, e.g. technical.warning or security.critical"))
+                        diagnostics.append(.init(file: s.file, line: e.line, key: e.key, Message("config.diag.routing_key")))
                     } else if let n = Int(e.value), n > levels.count {
-                        diagnostics.append(.init(file: s.file, line: e.line, key: e.key, message: "level \(n) does not exist (the chain has \(levels.count))"))
+                        diagnostics.append(.init(file: s.file, line: e.line, key: e.key, Message("config.diag.level_missing", ["level": .count(n), "count": .count(levels.count)])))
                     }
                     routing[e.key] = e.value
                 }
@@ -361,7 +361,7 @@ public struct ConfigurationLoader {
                                                  holdOutsideHours: chainSection?.bool("hold_outside_hours", default: true) ?? true)
         }
         if chains.isEmpty {
-            diagnostics.append(.init(file: "alerts/chains", line: 0, key: "chain", message: "no escalation chain (*.conf) found"))
+            diagnostics.append(.init(file: "alerts/chains", line: 0, key: "chain", Message("config.diag.no_chain")))
         }
         return chains
     }
@@ -371,14 +371,14 @@ public struct ConfigurationLoader {
         var out: [RecipientRef] = []
         for item in splitList(e.value) {
             guard let r = RecipientRef(parsing: item) else {
-                diagnostics.append(.init(file: s.file, line: e.line, key: key, message: "'\(item)' is not org:ID, person:ID or role:ROLE"))
+                diagnostics.append(.init(file: s.file, line: e.line, key: key, Message("config.diag.not_recipient", ["item": .text(item)])))
                 continue
             }
             switch r {
             case .organisation(let id):
                 if let org = contacts.organisations[id] {
                     if org.addresses.isEmpty {
-                        diagnostics.append(.init(file: s.file, line: e.line, key: key, message: "organisation '\(id)' has no email address, neither its own nor any person's"))
+                        diagnostics.append(.init(file: s.file, line: e.line, key: key, Message("config.diag.organisation_no_email", ["id": .text(id)])))
                     }
                 } else {
                     let hint = nearest(id, in: Array(contacts.organisations.keys)).map { " (did you mean '\($0)'?)" } ?? ""
@@ -386,7 +386,7 @@ public struct ConfigurationLoader {
                 }
             case .person(let id):
                 if let p = contacts.people[id] {
-                    if p.email == nil { diagnostics.append(.init(file: s.file, line: e.line, key: key, message: "person '\(id)' has no email address")) }
+                    if p.email == nil { diagnostics.append(.init(file: s.file, line: e.line, key: key, Message("config.diag.person_no_email", ["id": .text(id)]))) }
                 } else {
                     let hint = nearest(id, in: Array(contacts.people.keys)).map { " (did you mean '\($0)'?)" } ?? ""
                     diagnostics.append(.init(file: s.file, line: e.line, key: key, message: "missing contact: no person '\(id)'\(hint)"))

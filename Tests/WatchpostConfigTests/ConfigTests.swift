@@ -66,6 +66,30 @@ struct ConfigTests {
         #expect(text.contains { $0.hasPrefix("alerts/chains/tay-trang.conf:") && $0.contains("missing contact") && $0.contains("stttt-dien-bien") })
         #expect(text.contains { $0.hasPrefix("probes/tay-trang/schedule.conf:") && $0.contains("overlap") })
         #expect(text.contains { $0.contains("duplicate check id 'box-disk'") })
+        // `watchpost check` prints it Vietnamese first (issue 15, review s5 defect 4: English only).
+        let duplicate = diagnostics.first { $0.message.contains("duplicate check id") }
+        #expect(duplicate?.description.contains("mã hạng mục giám sát 'box-disk' bị trùng (đã khai báo ở dòng") == true, "\(String(describing: duplicate))")
+    }
+
+    /// The INI syntax and section diagnostics come from the catalogue, Vietnamese first, each
+    /// with its English translation (they were English only).
+    @Test func syntaxAndSectionDiagnosticsAreVietnameseFirst() async throws {
+        let ini = INIFile(path: "checks.conf", text: "x = 1\n[check broken\nnot a pair\n")
+        let vi = ini.diagnostics.map(\.description)
+        #expect(vi.contains { $0.contains("dòng khai báo nằm trước mọi [mục] / entry before any [section]") }, "\(vi)")
+        #expect(vi.contains { $0.contains("tiêu đề mục phải kết thúc bằng ']' / section header must end with ']'") }, "\(vi)")
+        #expect(vi.contains { $0.contains("cần viết dạng 'khóa = giá trị' / expected 'key = value'") }, "\(vi)")
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
+        let checks = try FileSystem.readText("\(dir)/probes/tay-trang/checks.conf")
+        try FileSystem.writeAtomically("\(dir)/probes/tay-trang/checks.conf", checks + "\n[chek typo]\nkind = exec\n")
+        let watchpost = try FileSystem.readText("\(dir)/watchpost.conf")
+        try FileSystem.writeAtomically("\(dir)/watchpost.conf", watchpost + "\n[dameon]\n")
+        let (_, diagnostics) = ConfigurationLoader.validate(root: dir)
+        let all = diagnostics.map(\.description)
+        #expect(all.contains { $0.contains("không có loại mục [chek typo] trong checks.conf (có phải là [check TÊN]?) / unknown section [chek typo] in checks.conf (did you mean [check NAME]?)") }, "\(all)")
+        #expect(all.contains { $0.contains("không có loại mục [dameon] (có phải là [daemon]?) / unknown section [dameon] (did you mean [daemon]?)") }, "\(all)")
+        #expect(diagnostics.allSatisfy { $0.text != nil }, "diagnostics without a catalogue text: \(diagnostics.filter { $0.text == nil }.map(\.englishDescription))")
     }
 
     @Test func organisationWithoutAddressInChain() async throws {

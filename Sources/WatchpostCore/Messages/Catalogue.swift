@@ -41,7 +41,7 @@ public enum Catalogue {
         ("core", core), ("incident", incident), ("escalation", escalation), ("led", led), ("power", power),
         ("network", network), ("content", content), ("player", player), ("probes", probes), ("mail", mail),
         ("web", web), ("reports", reports), ("registers", registers), ("cli", cli), ("lifecycle", lifecycle), ("fleet", fleet),
-        ("hardening", hardening), ("webPages", webPages), ("language", language), ("cliHelp", cliHelp), ("readings", readings),
+        ("hardening", hardening), ("webPages", webPages), ("language", language), ("cliHelp", cliHelp), ("readings", readings), ("configDiagnostics", configDiagnostics),
     ]
 
     /// All entries in table order (duplicates included, so the test can find them).
