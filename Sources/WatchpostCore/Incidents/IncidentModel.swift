@@ -492,7 +492,7 @@ public struct TimelineEvent: Sendable, Hashable, Codable {
             let name = actor[..<open].trimmingWhitespace(), via = String(actor[actor.index(after: open)..<comma])
             let address = actor[actor.index(after: comma)...].dropLast().trimmingWhitespace()
             // Only a known channel: a person's own name may hold "(…, …)".
-            guard Catalogue.contains(MessageKey("channel." + via)) else { return .untranslated(actor) }
+            guard Self.channels.contains(via) else { return .untranslated(actor) }
             return Message("actor.via", ["name": name == "unknown" ? .message(Message("actor.unknown")) : .text(name),
                                          "via": .message(channelMessage(via)), "address": .text(address)])
         }
@@ -501,9 +501,12 @@ public struct TimelineEvent: Sendable, Hashable, Codable {
 
     /// How an action reached Watchpost ("cli", "link", "email", "web", "api"), in words.
     public static func channelMessage(_ via: String) -> Message {
-        let key = MessageKey("channel." + via.trimmingWhitespace())
-        return Catalogue.contains(key) ? Message(key) : .untranslated(via)
+        let v = via.trimmingWhitespace()
+        return channels.contains(v) ? ActionChannel(via: v).message : .untranslated(via)
     }
+
+    /// The channel ids actions are recorded with (`ActionChannel` names them).
+    static let channels: Set<String> = ["web", "link", "reply", "email", "cli", "api"]
 
     /// An event told as a catalogue message; `text` keeps its English rendering.
     public init(at: Instant, site: String, checkID: String? = nil, incidentID: Int64? = nil, kind: String, actor: String = "engine", message: Message) {

@@ -15,9 +15,6 @@ extension Catalogue {
         .init("actor.maintenance", vi: "bảo trì", en: "maintenance"),
         .init("actor.unknown", vi: "người không xác định", en: "unknown person"),
         .init("actor.via", vi: "{name} (qua {via}, từ địa chỉ {address})", en: "{name} (via {via}, from {address})"),
-        // How an action reached Watchpost (the ack's "via"), never the raw id "(cli)"; the other
-        // channels (cli, link, reply, web, api) are in Catalogue+Escalation.swift.
-        .init("channel.email", vi: "thư trả lời", en: "email reply"),
         .init("actor.responder", vi: "tự động xử lý: {name}", en: "automatic action: {name}"),
         // Why an incident was resolved (the resolution notice's "căn cứ" and the timeline).
         .init("resolution.reason.check-ok", vi: "hạng mục {check} hoạt động bình thường trở lại", en: "{check} is OK again"),
