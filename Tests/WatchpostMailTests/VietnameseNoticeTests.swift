@@ -57,6 +57,8 @@ struct VietnameseNoticeTests {
         #expect(vi.contains("Đã khắc phục: 127.0.0.1: không liên lạc được\n"), "\(vi)")
         #expect(vi.contains("Căn cứ: hạng mục Đường truyền hoạt động bình thường trở lại"), "\(vi)")
         #expect(vi.contains("Xác định khắc phục: hệ thống giám sát"), "\(vi)")
+        // The Vietnamese part names the category, not only the subject (review s5, 7).
+        #expect(vi.contains("Phân loại: Sự cố kỹ thuật\n") && en.contains("Category: Technical incident\n"), "\(vi)")
         #expect(mail.subject.hasSuffix("đã khắc phục: 127.0.0.1: không liên lạc được"), "\(mail.subject)")
         // The probe's words appear only on the labelled technical-detail line.
         for line in vi.split(separator: "\n") where line.contains("Operation not permitted") || line.contains("unreachable") {
