@@ -130,7 +130,7 @@ let commentCommand = Command(
         let (config, store) = try openStore(args, createIfMissing: false)
         let journal = CommandJournal(command: "comment")
         let service = IncidentService(store: store, logger: journal.logger)
-        guard let inc = try await service.incident(id) else { throw WatchpostError(.notFound, "no incident #\(id)") }
+        guard let inc = try await service.incident(id) else { throw WatchpostError(.notFound, Message("cli.incident.not_found", ["id": .text("\(id)")]), hint: Message("cli.incident.not_found_hint")) }
         let who = try await actingParty(args, config: config, store: store, action: .comment, category: inc.category, what: "comment on incident #\(id)")
         try await service.comment(incidentID: id, by: who.name, organisation: who.organisation, via: "cli", text: note, at: SystemClock().now(), roles: who.roles)
         await journal.hand(to: store)
