@@ -90,7 +90,7 @@ extension WebApp {
                                                      ["reason": .bilingual(vi: vi, en: en)]))
         }
         let body = """
-        <div class="card error"><p><strong>\(esc(vi))</strong></p><p>\(esc(en))</p></div>
+        <div class="card error"><p><strong>\(esc(vi))</strong></p><p lang="en">\(esc(en))</p></div>
         <p>\(PageText.html("web.t.you_can_acknowledge_replying"))</p>
         <p><a href="/login">\(PageText.html("web.t.log_in"))</a></p>
         """

@@ -33,7 +33,7 @@ extension WebApp {
             <tr><td data-l="\(PageText.html("web.col.incident"))"><a href="/incidents/\(i.id)">#\(i.id)</a></td>
             <td data-l="\(PageText.html("web.col.state"))">\(incidentBadge(i))\(ack)</td>
             <td data-l="\(PageText.html("web.col.check"))">\(esc(i.checkName)) <span class="muted">(\(esc(i.site))/\(esc(i.check)))</span><br>\(esc(i.summary(.vi, zone: z)))</td>
-            <td data-l="\(PageText.html("web.col.category"))">\(esc(i.category.vietnamese)) · \(esc(i.severity.vietnamese))<br><span class="muted">\(esc(i.category.english)) · \(esc(i.severity.description))</span></td>
+            <td data-l="\(PageText.html("web.col.category"))">\(esc(i.category.vietnamese)) · \(esc(i.severity.vietnamese))<br><span class="muted" lang="en">\(esc(i.category.english)) · \(esc(i.severity.description))</span></td>
             <td data-l="\(PageText.html("web.col.since"))" class="since">\(shortTime(i.since, z))<br><span class="muted">\(levelHTML(i.level))</span></td></tr>
             """
         }

@@ -74,11 +74,12 @@ def chromium(timeout, window="1280,1000"):
 # (a function word or a word the pages use in English) or a raw code ("player.unapproved-item")
 # is a finding.
 ENGLISH_WORDS = set("""the of and for not is are was were with from by this that these those here there yet has have
-been will can cannot could should must page found nothing last checked waiting back still clip already used unknown
-critical warning technical security hours hour shown since please none open closed error failed missing approved
-incident incidents check checks level sent queued resolved acknowledged power battery voltage loss status until when
-where which who what their your you our all any only at or off per day days minutes seconds link links monitoring
-refused reason note notes site sites report reports items item plays played screen content manifest""".split())
+been will can cannot could should must page found nothing last checked waiting back still already used unknown
+critical warning technical hours hour shown since please none open closed error failed missing approved
+incident incidents level sent queued resolved acknowledged until when where which who what their your you our all
+any only at or off per day days minutes seconds refused reason""".split())
+# The technical-detail line carries a library's or plugin's own words by design (issue 15, Deliver 1).
+TECHNICAL_DETAIL = "Chi tiết kỹ thuật"
 RAW_CODE = re.compile(r"^[a-z]+\.[a-z]+(?:-[a-z]+)+$")
 
 VIETNAMESE_PARTS_JS = r"""
@@ -87,7 +88,8 @@ var VI = /[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềế�
 function english(el) {
   for (var e = el; e && e.nodeType === 1; e = e.parentElement) {
     if (e.getAttribute('lang') === 'en' || e.classList.contains('en')) return true;
-    if (/^(CODE|PRE|SCRIPT|STYLE|TEXTAREA|NOSCRIPT)$/.test(e.tagName)) return true;
+    // <small> carries the English half of a report's heading or column head ("Sự cố<small>Incidents</small>").
+    if (/^(CODE|PRE|SCRIPT|STYLE|TEXTAREA|NOSCRIPT|SMALL)$/.test(e.tagName)) return true;
   }
   return false;
 }
@@ -96,8 +98,10 @@ var w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT), n;
 while ((n = w.nextNode())) {
   var t = n.data.replace(/\s+/g, ' ').trim();
   if (!t || t.charAt(0) === '/' || english(n.parentElement)) continue;
-  // A report's translation note (class "note") with no Vietnamese letter is its English half.
-  if (n.parentElement.closest('.note') && !VI.test(t)) continue;
+  // A report's translation note (class "note"): one with no Vietnamese letter, or one on the line
+  // after its Vietnamese text ("Căn cứ …<br><span class=note>Basis …</span>"), is its English half.
+  var note = n.parentElement.closest('.note');
+  if (note && (!VI.test(t) || (note.previousSibling && note.previousSibling.nodeType === 1 && note.previousSibling.tagName === 'BR'))) continue;
   var p = n.previousSibling;
   if (p && p.nodeType === 1 && p.tagName === 'BR' && n.parentElement.closest('th')) continue;
   out.push(firstHalf(t));
@@ -117,6 +121,7 @@ def english_in_vietnamese(driver):
     found = []
     for text in driver.execute_script(VIETNAMESE_PARTS_JS):
         body = text.split("=", 1)[1] if re.match(r"^(title|placeholder|aria-label|alt)=", text) else text
+        body = body.split(TECHNICAL_DETAIL, 1)[0]
         words = [w.strip(".,;:!?()[]«»\"'…") for w in body.split()]
         if any(w.lower() in ENGLISH_WORDS and w.isascii() and w.isalpha() for w in words) or any(RAW_CODE.match(w) for w in words):
             found.append(text[:120])

@@ -18,6 +18,9 @@ browser_e2e_setup web
 write_dark_screen_config "$work" "$smtp" "$web"
 cp -r "$root/alerts" "$work/conf/"
 cp "$root/probes/tay-trang/site.conf" "$work/conf/probes/tay-trang/"
+# This site has the one screen check: the reports count it (the shipped list names checks it lacks,
+# and the report pages showed the configuration error instead of the figures).
+sed -i 's/^checks = led-controller, content, playing-now, ups, uplink$/checks = screen/; /^power_check = /d' "$work/conf/probes/tay-trang/site.conf"
 # Operating hours around the clock: the run must not depend on the time of day (outside hours a
 # technical incident reaches the technicians only until the next window).
 printf '[weekly]\nmonday = 00:00-24:00\ntuesday = 00:00-24:00\nwednesday = 00:00-24:00\nthursday = 00:00-24:00\nfriday = 00:00-24:00\nsaturday = 00:00-24:00\nsunday = 00:00-24:00\n' > "$work/conf/probes/tay-trang/schedule.conf"
