@@ -48,14 +48,23 @@ import WatchpostConfig
         #expect(committeeMail.fields["action"]?.contains("không cần tiếp nhận") == true, "\(committeeMail.fields["action"] ?? "")")
     }
 
-    @Test func aReopeningHeldUntilOpeningHoursTellsNobodyElseAtNight() throws {
-        // A technical dark screen at night is held for the technicians (the first notices were);
-        // its reopening at night must not wake the Department either.
-        var engine = IncidentEngine(settings: try F.settings([F.screen()]))
-        let eight = F.local("2026-11-25T08:00")
-        _ = engine.handle(F.dark(at: eight), for: F.key("screen"))
-        _ = engine.handle(F.result(.ok, at: F.local("2026-11-25T17:50")), for: F.key("screen"))
-        let night = engine.handle(F.dark(at: F.local("2026-11-25T18:30")), for: F.key("screen"))
+    @Test func aReopeningHeldUntilOpeningHoursTellsNobodyElseAtNightAndIsReleasedAsAReopening() throws {
+        // A technical CRITICAL (the network link) in hours, resolved, back after closing time:
+        // held for the technicians at night; at the opening it reaches the chain as a
+        // reopening ("tái diễn"), not as a new incident (review s6, defect 1).
+        let link = CheckSpec(key: F.key("link"), name: "Đường truyền / Link", kind: "ping", failAfter: 1, recoverAfter: 1)
+        var engine = IncidentEngine(settings: try F.settings([link]))
+        let down = { (t: Instant) in F.result(.critical, "mất kết nối / link down", findings: [Finding(.critical, code: "loss", untranslated: "mất gói / loss")], at: t) }
+        _ = engine.handle(down(F.local("2026-11-25T17:00")), for: F.key("link"))
+        _ = engine.handle(F.result(.ok, at: F.local("2026-11-25T17:40")), for: F.key("link"))
+        let night = engine.handle(down(F.local("2026-11-25T18:20")), for: F.key("link"))
+        #expect(engine.openIncident(for: F.key("link"))?.hold == .outsideHours, "not held: \(night.notifications.map(\.key))")
         #expect(!night.notifications.contains { $0.template == "reopened-informed" }, "\(night.notifications.map(\.key))")
+        #expect(Set(night.notifications.map(\.recipient.address)).isSubset(of: Set(F.technicians)), "\(night.notifications.map(\.key))")
+        let opening = engine.tick(now: F.local("2026-11-26T07:30"))
+        #expect(!opening.notifications.isEmpty, "nothing released at the opening")
+        #expect(!opening.notifications.contains { $0.event == .triggered }, "\(opening.notifications.map(\.key))")
+        #expect(opening.notifications.contains { $0.event == .reopened }, "\(opening.notifications.map(\.key))")
+        for n in opening.notifications where n.event == .informed { #expect(n.template == "reopened-informed", "\(n.key) \(n.template)") }
     }
 }

@@ -373,22 +373,8 @@ public struct IncidentEngine: Sendable {
             let toldBefore = inc.notifiedRecipients
             let s = inc.notifyEntry(policy: policy, event: event, at: t, inHours: site.schedule.isOn(at: t))
             out.timeline += s.timeline; out.notifications += s.notifications
-            if event == .reopened, inc.hold == nil {
-                // Everyone who was told of the resolution hears that the problem is back (the
-                // Committee, put in the picture by the Department, was told "đã khắc phục" and
-                // then nothing — issue 14 review s5, defect 5): for information, as they were.
-                // A technical reopening held until opening hours waits, as its first notices did.
-                let toldNow = Set(s.notifications.map(\.recipient.address))
-                let rest = toldBefore.filter { !toldNow.contains($0.address) }
-                let reqs = inc.requests(.informed, step: "r\(inc.round).RI", to: rest, level: inc.level,
-                                        action: Message("notice.action.reopened-informed"), at: t).map { r in
-                    var r = r
-                    r.template = "reopened-informed"
-                    return r
-                }
-                out.notifications += reqs
-                if let e = inc.queuedEvent(reqs, what: Message("timeline.what.information"), at: t) { out.timeline.append(e) }
-            }
+            // A technical reopening held until opening hours waits, as its first notices did.
+            if event == .reopened, inc.hold == nil { tellEarlierOfReopening(inc, toldBefore: toldBefore, step: s, at: t, out: &out) }
         }
         store(inc, &out)
         startResponders(inc.id, result: result, at: t, out: &out)
@@ -441,6 +427,22 @@ public struct IncidentEngine: Sendable {
             return vi ? String(n[..<cut.lowerBound]) : String(n[cut.upperBound...])
         }
         return .bilingual(vi: names.map { part($0, true) }.joined(separator: ", "), en: names.map { part($0, false) }.joined(separator: ", "))
+    }
+
+    /// Everyone who was told of the resolution hears that the problem is back (the Committee, put
+    /// in the picture by the Department, was told "đã khắc phục" and then nothing — issue 14
+    /// review s5, defect 5): for information, as they were.
+    func tellEarlierOfReopening(_ inc: Incident, toldBefore: [NotificationRecipient], step s: IncidentStep, at t: Instant, out: inout EngineOutput) {
+        let toldNow = Set(s.notifications.map(\.recipient.address))
+        let rest = toldBefore.filter { !toldNow.contains($0.address) }
+        let reqs = inc.requests(.informed, step: "r\(inc.round).RI", to: rest, level: inc.level,
+                                action: Message("notice.action.reopened-informed"), at: t).map { r in
+            var r = r
+            r.template = "reopened-informed"
+            return r
+        }
+        out.notifications += reqs
+        if let e = inc.queuedEvent(reqs, what: Message("timeline.what.information"), at: t) { out.timeline.append(e) }
     }
 
     func stillDown(folded inc: Incident) -> [String] {
@@ -568,8 +570,12 @@ public struct IncidentEngine: Sendable {
                 let policy = settings.sites[si].escalation
                 if x.state == .triggered {
                     if x.level == 0 {
-                        let s = x.notifyEntry(policy: policy, event: .triggered, at: now, inHours: settings.sites[si].schedule.isOn(at: now))
+                        // A reopening held by maintenance is released as a reopening (#14 review s6).
+                        let event: NotificationRequest.Event = x.round > 0 ? .reopened : .triggered
+                        let toldBefore = x.notifiedRecipients
+                        let s = x.notifyEntry(policy: policy, event: event, at: now, inHours: settings.sites[si].schedule.isOn(at: now))
                         out.timeline += s.timeline; out.notifications += s.notifications
+                        if event == .reopened, x.hold == nil { tellEarlierOfReopening(x, toldBefore: toldBefore, step: s, at: now, out: &out) }
                     } else if x.deadline == nil || x.deadline!.at < now {
                         x.deadline = EscalationDeadline(at: now, kind: .escalate, level: min(x.level + 1, policy.levels.count))
                     }
@@ -583,8 +589,13 @@ public struct IncidentEngine: Sendable {
             x.hold = nil
             out.timeline.append(x.event("released", Message("timeline.released.hours"), at: now))
             if x.state == .triggered {
-                let s = x.notifyEntry(policy: settings.sites[si].escalation, event: .triggered, at: now, inHours: true, released: true)
+                // A reopening held overnight is released as a reopening ("tái diễn"), not as a new
+                // incident (#14 review s6, defect 1).
+                let event: NotificationRequest.Event = x.round > 0 ? .reopened : .triggered
+                let toldBefore = x.notifiedRecipients
+                let s = x.notifyEntry(policy: settings.sites[si].escalation, event: event, at: now, inHours: true, released: true)
                 out.timeline += s.timeline; out.notifications += s.notifications
+                if event == .reopened { tellEarlierOfReopening(x, toldBefore: toldBefore, step: s, at: now, out: &out) }
             }
             store(x, &out)
         }
