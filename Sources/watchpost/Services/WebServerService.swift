@@ -148,6 +148,14 @@ let webServiceFactory: ServiceFactory = { ctx throws(WatchpostError) in
     let front: WebFront
     if let running, running.settings.port == serverSettings.port, serverSettings.port != 0 {
         // Same port, other settings (TLS, address, limits): the running listener holds the port until it stops.
+        // First prove the new settings can listen — a TLS key that loads and matches its
+        // certificate, an address that exists — on a port of the kernel's choosing, so that a bad
+        // key refuses the reload and the running listener goes on serving (#21 review s6: the old
+        // listener was stopped, the new one could never listen, and the configuration was kept as
+        // last-good). The trial listener is stopped when it goes out of scope.
+        var trial = serverSettings
+        trial.port = 0
+        _ = try WebFront(settings: trial, app: app)
         front = WebFront(unboundSettings: serverSettings, app: app)
     } else {
         front = try WebFront(settings: serverSettings, app: app)
