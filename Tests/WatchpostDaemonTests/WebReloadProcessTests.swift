@@ -164,4 +164,33 @@ struct WebReloadProcessTests {
         #expect(!site.log.contains("web server stopped"), "\(site.log.suffix(3000))")
         #expect((await waitExit(pid, seconds: 0)) == nil, "the daemon is gone")
     }
+
+    /// #21 review s6: a reload that kept the web port but changed TLS to a key that cannot load
+    /// stopped the running listener, could never listen again, and kept the configuration as
+    /// last-good. It must be refused, and the running listener go on answering.
+    @Test func aReloadToATLSKeyThatCannotLoadIsRefusedAndTheWebGoesOnAnswering() async throws {
+        let (site, port) = try await Self.webSite()
+        defer { site.cleanup() }
+        let pid = try await Self.startWeb(site)
+        defer { killAndReap(pid) }
+        let poller = try Self.startPoller(site, port: port, path: "/healthz", pause: "0")
+        defer { killAndReap(poller) }
+        func answered() -> Int { Self.answered(site) }
+        try await waitUntil("/healthz answering", within: 60, detail: { (try? FileSystem.readText("\(site.dir)/poller.log")) ?? "" }) { answered() >= 50 }
+        try FileSystem.writeAtomically("\(site.dir)/bad.pem", "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n")
+        try FileSystem.writeAtomically("\(site.dir)/bad.key", "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n", mode: 0o600)
+        let conf = try FileSystem.readText("\(site.dir)/watchpost.conf")
+        try FileSystem.writeAtomically("\(site.dir)/watchpost.conf", conf + "tls_certificate = \(site.dir)/bad.pem\ntls_key = \(site.dir)/bad.key\n")
+        kill(pid, SIGHUP)
+        try await waitUntil("the reload refused", within: 60, detail: { site.log }) { site.log.contains("reload refused") }
+        let before = answered()
+        try await waitUntil("/healthz answering after the refused reload", within: 60, detail: { (try? FileSystem.readText("\(site.dir)/poller.log")) ?? "" }) {
+            answered() >= before + 50
+        }
+        let text = try await Self.stopPoller(site)
+        #expect(text.contains("busy=0") && text.contains("err=0"), "answers other than 200: \(text)")
+        #expect(!site.log.contains("web server stopped"), "\(site.log.suffix(3000))")
+        #expect(!site.log.contains("configuration reloaded"), "\(site.log.suffix(3000))")
+        #expect((await waitExit(pid, seconds: 0)) == nil, "the daemon is gone")
+    }
 }
