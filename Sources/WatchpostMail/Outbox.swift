@@ -262,11 +262,13 @@ public struct OutboxWorker: Sendable {
             // A message is stored whole before it is sent (its body ~10-80 KB for a digest): on a
             // nearly full disk that filled the room that had just come back, and the messages,
             // already accepted by the server, could never be marked sent (#19 review s5). It waits,
-            // queued, until there is room for it twice (WAL and database) and a margin.
+            // queued, until there is room for it twice (WAL and database) and a margin. The
+            // recipients after it are still tried: a smaller message may fit (#19 review s6: one
+            // oversized digest held everyone's mail).
             if let room = await store.roomForWriting(), room < 2 * Int64(mail.data.count) + StorageReserve.minimumRoom {
                 logger.warning("too little disk space to store a message; its notices stay queued", [("recipient", k), ("bytes", String(mail.data.count)),
                                                                                                ("room", String(room))])
-                break
+                continue
             }
             try await store.storeComposed(mail, now: now)
             composed += 1
