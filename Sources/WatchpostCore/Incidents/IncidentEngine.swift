@@ -436,11 +436,7 @@ public struct IncidentEngine: Sendable {
         let toldNow = Set(s.notifications.map(\.recipient.address))
         let rest = toldBefore.filter { !toldNow.contains($0.address) }
         let reqs = inc.requests(.informed, step: "r\(inc.round).RI", to: rest, level: inc.level,
-                                action: Message("notice.action.reopened-informed"), at: t).map { r in
-            var r = r
-            r.template = "reopened-informed"
-            return r
-        }
+                                action: Message("notice.action.reopened-informed"), at: t, template: "reopened-informed")
         out.notifications += reqs
         if let e = inc.queuedEvent(reqs, what: Message("timeline.what.information"), at: t) { out.timeline.append(e) }
     }

@@ -63,7 +63,8 @@ extension Incident {
     /// Notification requests for one step. `step` makes the key unique per step; the key is
     /// `inc-<id>/<event>/<step>/<address>`, so replaying a step never notifies twice.
     public func requests(_ event: NotificationRequest.Event, step: String, to recipients: [NotificationRecipient], level: Int,
-                         action: String, actionEnglish: String, at: Instant, extra: [String: String] = [:]) -> [NotificationRequest] {
+                         action: String, actionEnglish: String, at: Instant, extra: [String: String] = [:],
+                         template: String? = nil) -> [NotificationRequest] {
         guard !recipients.isEmpty else { return [] }
         var seen: [String] = []
         var base = baseFields(action: action, actionEnglish: actionEnglish, level: level, notified: notifiedRecipients)
@@ -76,17 +77,18 @@ extension Incident {
             var f = base
             f["recipient"] = r.displayName
             out.append(NotificationRequest(key: prefix + r.address, event: event, site: key.site, incidentID: id, checkID: key.check, level: level,
-                                           recipient: r, template: event.rawValue, fields: f, createdAt: at))
+                                           recipient: r, template: template ?? event.rawValue, fields: f, createdAt: at))
         }
         return out
     }
 
     /// Requests whose {action} / {action_en} come from the catalogue (`notice.action.*`),
-    /// rendered in the site's zone.
+    /// rendered in the site's zone. `template` names another template than the event's own (a
+    /// reopening told for information uses "reopened-informed").
     public func requests(_ event: NotificationRequest.Event, step: String, to recipients: [NotificationRecipient], level: Int,
-                         action: Message, at: Instant, extra: [String: String] = [:]) -> [NotificationRequest] {
+                         action: Message, at: Instant, extra: [String: String] = [:], template: String? = nil) -> [NotificationRequest] {
         requests(event, step: step, to: recipients, level: level, action: Catalogue.render(action, .vi, zone: zone),
-                 actionEnglish: Catalogue.render(action, .en, zone: zone), at: at, extra: extra)
+                 actionEnglish: Catalogue.render(action, .en, zone: zone), at: at, extra: extra, template: template)
     }
 
     /// Readings with the Vietnamese decimal comma ("size 12,5 MB"): a point between two digits
@@ -205,11 +207,8 @@ extension Incident {
             // phục" a moment ago; issue 14 review s6, defect 1).
             let reopening = ev == .reopened
             let reqs = requests(.informed, step: "r\(round).I", to: informed, level: 0,
-                                action: Message(reopening ? "notice.action.reopened-informed" : "notice.action.informed"), at: at).map { r in
-                var r = r
-                if reopening { r.template = "reopened-informed" }
-                return r
-            }
+                                action: Message(reopening ? "notice.action.reopened-informed" : "notice.action.informed"), at: at,
+                                template: reopening ? "reopened-informed" : nil)
             step.notifications += reqs
             step.timeline.append(event("informed", Message("timeline.informed", ["groups": .text(informedNames(informed, route: route))]), at: at))
             if let e = queuedEvent(reqs, what: Message("timeline.what.information"), at: at) { step.timeline.append(e) }
