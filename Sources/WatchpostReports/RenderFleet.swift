@@ -80,7 +80,9 @@ extension FleetView {
 
 public enum FleetRenderer {
     static func t(_ key: MessageKey, _ lang: Language, _ p: [String: MessageValue] = [:]) -> String { Catalogue.render(Message(key, p), lang) }
-    static func th(_ key: MessageKey) -> String { "<th>\(Fmt.html(t(key, .vi)))<small>\(Fmt.html(t(key, .en)))</small></th>" }
+    /// A column header: Vietnamese, then the English translation on its own line (they ran
+    /// together as "Máy giám sátBox" on /fleet; #17 review s6).
+    static func th(_ key: MessageKey) -> String { "<th>\(Fmt.html(t(key, .vi)))<br><small>\(Fmt.html(t(key, .en)))</small></th>" }
     static func both(_ m: Message) -> String { Fmt.html(Catalogue.render(m, .vi)) + "<br><span class=\"note\">" + Fmt.html(Catalogue.render(m, .en)) + "</span>" }
 
     static func asOfText(_ r: FleetRow, _ v: FleetView, _ lang: Language) -> String {

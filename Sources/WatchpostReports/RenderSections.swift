@@ -9,6 +9,9 @@ extension ReportRenderer {
     static func th(_ key: MessageKey) -> String { "<th>\(Fmt.html(Say.vi(key)))<small>\(Fmt.html(Say.en(key)))</small></th>" }
     static func noData(_ key: MessageKey) -> String { "<p class=\"note nodata\">\(Fmt.html(Say.vi(key)))<br>\(Fmt.html(Say.en(key)))</p>\n" }
     static func hours(_ s: Int64) -> String { Fmt.fixed(Double(s) / 3600, digits: 1).replacingDot() }
+    /// Hours in the reader's notation: the decimal comma in Vietnamese, the point in the English
+    /// translation line (#15 review s6: "Scheduled hours 34,2").
+    static func hours(_ s: Int64, _ lang: Language) -> String { lang == .vi ? hours(s) : Fmt.fixed(Double(s) / 3600, digits: 1) }
 
     static func dayKindKey(_ k: DayKindHours.Kind) -> MessageKey { MessageKey("report.weekend." + k.rawValue) }
 
@@ -144,7 +147,7 @@ extension ReportRenderer {
             for lang in [Language.vi, .en] {
                 let say = { (key: MessageKey) in Catalogue.render(Message(key), lang) }
                 o.append("  " + row([say(dayKindKey(k.kind)), Catalogue.render(Message("report.weekend.day_count", ["count": .count(k.days)]), lang),
-                                     "\(say("report.col.scheduled_hours")) \(hours(k.tally.scheduled))", "\(say("report.col.operated_hours")) \(hours(k.tally.up))"], [16, 14, 24, 24]))
+                                     "\(say("report.col.scheduled_hours")) \(hours(k.tally.scheduled, lang))", "\(say("report.col.operated_hours")) \(hours(k.tally.up, lang))"], [16, 14, 24, 24]))
             }
         }
         o.append("  " + Say.both("report.weekend.plan_no_data"))

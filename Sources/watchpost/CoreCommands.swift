@@ -63,7 +63,7 @@ let checkCommand = Command(
             return 0
         }
         for p in problems { out(p) }
-        err("\(problems.count) error(s) in \(root)")
+        err(MessageRenderer(language: .vi).render("cli.check.errors", ["count": .count(problems.count), "root": .text(root)]))
         return 1
     })
 

@@ -37,7 +37,9 @@ func actingParty(_ args: Arguments, config: WatchpostConfiguration, store: Store
         guard let user = try await store.user(login: login) else { throw WatchpostError(.notFound, "no web account '\(login)'", hint: "see watchpost user list") }
         account(user)
     } else {
-        let who = args.value("by") ?? whoAmI(args)
+        guard let who = whoAmI(args) else {
+            throw WatchpostError(.usage, Message("cli.who.missing"), hint: Message("cli.who.unknown_hint"))
+        }
         if let party = config.contacts.party(who) {
             name = party.name
             organisation = party.organisation

@@ -11,8 +11,16 @@ let incidentCommands: [Command] = [incidentsCommand, ackCommand, resolveCommand,
                                    maintenanceListCommand, auditVerifyCommand]
 
 
-func whoAmI(_ args: Arguments) -> String {
-    args.value("by") ?? CurrentProcess.environment("SUDO_USER") ?? CurrentProcess.environment("USER") ?? "cli"
+/// Who runs the command: --by, else the login the shell names. Nil when nothing names anyone (a
+/// service or a bare container): a record then says "unnamed command-line user" in words rather
+/// than the channel's id "cli" (issue 15 review s6, point 4).
+func whoAmI(_ args: Arguments) -> String? {
+    args.value("by") ?? CurrentProcess.environment("SUDO_USER") ?? CurrentProcess.environment("USER")
+}
+
+/// `whoAmI`, or the catalogue's words for nobody named, for records that need a name.
+func whoAmIOrUnnamed(_ args: Arguments) -> String {
+    whoAmI(args) ?? MessageRenderer(language: .vi).render("cli.who.unnamed")
 }
 
 /// One incident in Vietnamese, times in the site's zone (issue 15); --json keeps the machine form.
@@ -130,7 +138,7 @@ let ackCommand = Command(
             .acknowledge(incidentID: id, by: who.name, via: "cli", note: args.value("note"),
                          from: "host:\(CurrentProcess.environment("HOSTNAME") ?? "local")", at: SystemClock().now(), organisation: who.organisation)
         await journal.hand(to: store)
-        out("acknowledged: \(describe(inc))")
+        out(MessageRenderer(language: .vi).render("cli.ack.done", ["incident": .text(describe(inc))]))
         return 0
     })
 
@@ -157,7 +165,7 @@ let resolveCommand = Command(
         let inc = try await IncidentService(store: store, logger: journal.logger)
             .resolve(incidentID: id, by: who.name, via: "cli", note: args.value("note"), at: SystemClock().now(), organisation: who.organisation)
         await journal.hand(to: store)
-        out("resolved: \(describe(inc))")
+        out(MessageRenderer(language: .vi).render("cli.resolve.done", ["incident": .text(describe(inc))]))
         return 0
     })
 
@@ -200,7 +208,7 @@ let maintenanceStartCommand = Command(
             throw WatchpostError(.usage, "say how long: --for 2h, or --until 2026-11-24T18:00")
         }
         let w = try await IncidentService(store: store).startMaintenance(site: site, checks: checks, from: now, until: end, reason: reason,
-                                                                         includesSecurity: args.has("security"), by: whoAmI(args))
+                                                                         includesSecurity: args.has("security"), by: whoAmIOrUnnamed(args))
         let zone = site.flatMap { config.site($0)?.zone } ?? config.sites.first?.zone ?? .hoChiMinh
         out(MessageRenderer(language: .vi).render("cli.maintenance.started") + " " + describeMaintenance(id: "adhoc:\(w.id)", w.window, zone: zone, now: now))
         return 0
@@ -220,7 +228,7 @@ let maintenanceStopCommand = Command(
             throw WatchpostError(.usage, "name the window: watchpost maintenance stop ID", hint: "watchpost maintenance list")
         }
         let (_, store) = try openStore(args, createIfMissing: false)
-        let w = try await IncidentService(store: store).stopMaintenance(id: id, by: whoAmI(args), at: SystemClock().now())
+        let w = try await IncidentService(store: store).stopMaintenance(id: id, by: whoAmIOrUnnamed(args), at: SystemClock().now())
         out(MessageRenderer(language: .vi).render("cli.maintenance.stopped_now", ["id": .text("adhoc:\(w.id)"), "reason": .text(w.window.reason)]))
         return 0
     })

@@ -37,7 +37,7 @@ struct RegisterContext {
         } else {
             throw WatchpostError(.usage, "--site is needed", hint: "sites: \(config.sites.map(\.id).joined(separator: ", "))")
         }
-        by = whoAmI(args)
+        by = whoAmIOrUnnamed(args)
         now = SystemClock().now()
     }
 

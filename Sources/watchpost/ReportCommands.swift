@@ -81,6 +81,11 @@ let reportCommand = Command(
         if args.has("all-sites") {
             guard args.value("site") == nil else { throw WatchpostError(.usage, "give --site or --all-sites, not both") }
             sites = config.sites.sorted { $0.id < $1.id }
+            // A console watches no site of its own: say so and name the report it can make,
+            // instead of an empty report and exit 0 (#17 review s6).
+            guard !sites.isEmpty else {
+                throw WatchpostError(.usage, Message("cli.report.no_sites"), hint: Message("cli.report.no_sites_hint"))
+            }
         } else if let id = args.value("site") {
             guard let s = config.site(id) else {
                 throw WatchpostError(.notFound, "no site '\(id)'", hint: "known sites: \(config.sites.map(\.id).sorted().joined(separator: ", "))")

@@ -19,6 +19,11 @@ struct CommandJournalTests {
         try await waitUntil("incident #1 opened", within: 60, detail: { site.log }) { site.log.contains("msg=\"incident opened\"") }
         let (code, text) = await shell("'\(watchpost)' ack 1 --by kythuat@taytrang.example.org --note cli-ack-test --config '\(site.dir)' 2>&1")
         try #require(code == 0, "\(text)")
+        // The technician reads what happened in Vietnamese (it said "acknowledged:"; #15 review s6).
+        #expect(text.hasPrefix("đã tiếp nhận: #1 "), "\(text)")
+        // Nobody named (no --by, no login in the environment): a clear request, not "'cli' unknown".
+        let (unnamedCode, unnamedText) = await shell("env -u USER -u SUDO_USER '\(watchpost)' ack 1 --config '\(site.dir)' 2>&1")
+        #expect(unnamedCode != 0 && unnamedText.contains("chưa rõ ai thực hiện") && !unnamedText.contains("'cli'"), "\(unnamedText)")
         func daemonLines(_ what: String) -> [Substring] {
             site.log.split(separator: "\n").filter { $0.contains(what) && $0.contains("from=cli") }
         }
