@@ -253,7 +253,7 @@ public struct ReplyProcessor: Sendable {
         switch reply.command {
         case .acknowledge, .resolve, .escalate:
             guard !valid.isEmpty else {
-                let why = problems.first ?? ("không tìm thấy mã tiếp nhận của thư gốc (hãy trả lời kèm nội dung thư)",
+                let why = problems.first ?? ("không tìm thấy mã tiếp nhận của thư gốc (đề nghị trả lời kèm nội dung thư)",
                                              "no acknowledgement code of the original message was found (reply quoting it)")
                 return try await reject(mail: mail, messageID: messageID, uid: uid, from: from, why: why, log: log)
             }

@@ -33,7 +33,7 @@ extension Catalogue {
 
         // Devices and plugins.
         .init("config.usb.not_id", vi: "'{value}' không phải mã USB (4 chữ số hệ 16, ví dụ 0764)", en: "'{value}' is not a USB id (4 hex digits, e.g. 0764)"),
-        .init("config.novastar.no_cards", vi: "hãy liệt kê số card nhận trên mỗi cổng ra, ví dụ 4, 4",
+        .init("config.novastar.no_cards", vi: "đề nghị liệt kê số card nhận trên mỗi cổng ra, ví dụ 4, 4",
               en: "list the receiving cards per output port, e.g. 4, 4"),
         .init("config.novastar.too_many_ports", vi: "tối đa 32 cổng ra", en: "at most 32 output ports"),
         .init("config.novastar.card_count", vi: "'{value}' không phải số card (0–512)", en: "'{value}' is not a card count (0–512)"),

@@ -99,7 +99,7 @@ extension Catalogue {
         .init("web.t.acknowledge_incident", vi: "Tiếp nhận sự cố", en: "Acknowledge incident"),
         .init("web.t.escalation_stops_everyone_notified", vi: "Việc chuyển lên cấp dừng lại; những người đã được báo sẽ nhận thông báo.", en: "Escalation stops; everyone notified so far is told."),
         .init("web.t.view_incident_log", vi: "Xem sự cố (cần đăng nhập)", en: "View the incident (log in)"),
-        .init("web.t.not_recorded_try_again", vi: "Chưa ghi nhận được; hãy thử lại.", en: "Not recorded; try again."),
+        .init("web.t.not_recorded_try_again", vi: "Chưa ghi nhận được; đề nghị thử lại.", en: "Not recorded; try again."),
         .init("web.t.password", vi: "Mật khẩu", en: "Password"),
         .init("web.t.accounts_issued_administrator", vi: "Tài khoản do quản trị viên cấp (watchpost user add).", en: "Accounts are issued by the administrator."),
         .init("web.t.server_error_cannot_create", vi: "Lỗi máy chủ, không tạo được phiên.", en: "Server error: cannot create a session."),
