@@ -96,6 +96,25 @@ struct MIMETests {
         }
     }
 
+    /// A notice with no technical detail and no readings prints neither line, in any shipped
+    /// template ("Chi tiết kỹ thuật: —; số đo: —" was left in nine; #14 review s6).
+    @Test func shippedTemplatesLeaveOutMissingDetailAndReadings() async throws {
+        let cfg = try await MailTestConfig(smtpPort: 2525)
+        defer { cfg.cleanup() }
+        let (config, _) = try cfg.load()
+        #expect(config.templates.count >= 9)
+        for (name, template) in config.templates {
+            let text = template.text
+            let r = TemplateRenderer.render(text, ["detail": "—", "value": "—", "value_en": "—", "check": "uplink"])
+            for line in (r.vietnamese + "\n" + r.english).split(separator: "\n") {
+                #expect(!line.hasSuffix(": —") && !line.contains(": —;"), "\(name): \(line)")
+            }
+            if text.contains("{{check}}") && text.contains("{{#detail}}") {
+                #expect(r.vietnamese.contains("Mã hạng mục: uplink") || r.vietnamese.contains("mã hạng mục: uplink"), "\(name): \(r.vietnamese)")
+            }
+        }
+    }
+
     @Test func insecureOnlyToLoopbackOrListedHosts() async throws {
         let cfg = try await MailTestConfig(smtpPort: 2525)
         defer { cfg.cleanup() }

@@ -106,8 +106,8 @@ struct VietnameseNoticeTests {
         let first = try #require(out.notifications.first { $0.event == .triggered })
         let (_, mail) = composer.compose(rows: [OutboxRow(id: 1, request: first)], now: Self.eight, thread: [])
         let (vi, en) = Self.parts(mail.text)
-        #expect(vi.contains("số đo: thời gian phản hồi thấp nhất 0,07 ms") && vi.contains("Bắt đầu từ: 8 giờ 00 phút, ngày 25/11/2026"), "\(vi)")
-        #expect(en.contains("readings: lowest round trip 0.07 ms") && !en.contains("0,07") && en.contains("Since: 08:00 on 25/11/2026"), "\(en)")
+        #expect(vi.contains("\nSố đo: thời gian phản hồi thấp nhất 0,07 ms") && vi.contains("Bắt đầu từ: 8 giờ 00 phút, ngày 25/11/2026"), "\(vi)")
+        #expect(en.contains("\nReadings: lowest round trip 0.07 ms") && !en.contains("0,07") && en.contains("Since: 08:00 on 25/11/2026"), "\(en)")
     }
 
     /// Defect 5: the for-information notice says no acknowledgement is needed, yet it carried an
