@@ -39,8 +39,11 @@ func describe(_ i: Incident) -> String {
         p["ack"] = .message(Message("cli.incident.acked", ["by": .text(by), "via": .message(ActionChannel(via: a.via).message)]))
     }
     var s = vi.render("cli.incident.line", p)
-    if let h = i.hold { s += " [\(h.rawValue)]" }
-    if !i.folded.isEmpty { s += " [\(i.folded.joined(separator: ", "))]" }
+    // Why notices wait and which checks share the incident, in words (the line ended with raw
+    // ids "[outside-hours]" "[led-controller]"; #15 review s6). Check ids stay: they are what
+    // the technician types next (`watchpost probe`, checks.conf).
+    if let h = i.hold { s += vi.render(MessageKey("cli.incident.hold." + h.rawValue)) }
+    if !i.folded.isEmpty { s += vi.render("cli.incident.folded", ["checks": .text(i.folded.joined(separator: ", "))]) }
     return s
 }
 

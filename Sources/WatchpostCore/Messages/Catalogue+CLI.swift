@@ -20,6 +20,11 @@ extension Catalogue {
         .init("cli.incident.technicians", vi: ", tổ kỹ thuật", en: ", technicians"),
         .init("cli.incident.next", vi: ", bước tiếp theo lúc {at}", en: ", next step at {at}"),
         .init("cli.incident.acked", vi: ", đã tiếp nhận: {by} (qua {via})", en: ", acknowledged by {by} (via {via})"),
+        .init("cli.incident.hold.maintenance", vi: " — đang trong thời gian bảo trì: tạm dừng thông báo", en: " — in a maintenance window: notices held"),
+        .init("cli.incident.hold.flapping", vi: " — trạng thái dao động: tạm dừng thông báo", en: " — flapping: notices held"),
+        .init("cli.incident.hold.outside-hours", vi: " — ngoài giờ hoạt động: đã báo tổ kỹ thuật, chuỗi thông báo tiếp tục khi vào giờ hoạt động",
+              en: " — outside operating hours: technicians told, the chain goes on when operating hours begin"),
+        .init("cli.incident.folded", vi: " — gộp các hạng mục: {checks}", en: " — checks folded in: {checks}"),
         .init("cli.incident.not_found", vi: "không có sự cố #{id}", en: "no incident #{id}"),
         .init("cli.incident.not_found_hint", vi: "xem danh sách: watchpost incidents", en: "watchpost incidents lists them"),
         // Who acts from the command line must be known (--by / --as).
