@@ -19,6 +19,9 @@ public struct BroadcastLogSettings: Sendable {
     public var interval: Seconds
     /// The LED controller check whose `screen-dark` finding means the screen is dark.
     public var screenCheck: String?
+    /// The screen check judges the picture only in operating hours (`follows_schedule`): its OK
+    /// outside them says nothing of a lit screen.
+    public var screenFollowsSchedule = false
     public var schedule: OperatingSchedule
     public var retention: Seconds
     /// The site's responders that black out (led-blackout) or restore (led-restore) the screen
@@ -59,6 +62,7 @@ public struct BroadcastLogSettings: Sendable {
                 out[out.count - 1].blackoutResponders = responders.filter { $0.value("action") == "led-blackout" }.compactMap(\.name)
                 out[out.count - 1].restoreResponders = responders.filter { $0.value("action") == "led-restore" }.compactMap(\.name)
                 out[out.count - 1].mediaFolder = player.mediaFolder
+                out[out.count - 1].screenFollowsSchedule = screen.flatMap { site.check($0)?.followsSchedule } ?? false
             }
         }
         return out
@@ -124,6 +128,18 @@ public struct BroadcastLogger: Sendable {
     /// of a blackout that ended without a restore command from one poll to the next.
     func observe(litAgain: inout LitAgain?) async -> (PlayerObservation, ManifestLoader.Reading) {
         let s = settings
+        // The screen commands first, then the player: a command read here was given before the
+        // player is asked, so the player's answer is the item on at the command or after it —
+        // the item the content responder acted on, not the one before it (review of #16,
+        // session 6: under load the player was asked first, the command read later, and the
+        // blacked-out row named the previous play).
+        var last: (Instant, CheckResult?)?
+        var commands: (blackout: ScreenCommand?, restore: ScreenCommand?)?
+        if let screen = s.screenCheck {
+            last = try? await store.lastResult(site: s.site, checkID: screen)
+            commands = try? await store.latestScreenCommands(site: s.site, check: screen, blackoutResponders: s.blackoutResponders,
+                                                             restoreResponders: s.restoreResponders)
+        }
         let now = clock.now()
         let timeout = max(Seconds(milliseconds: 500), min(settings.interval, .seconds(5)))
         let fetched = (try? await runBlocking { PlayerProbe.fetch(s.url, timeout: timeout) }) ?? .failure(WatchpostError(.io, "no thread"))
@@ -142,12 +158,19 @@ public struct BroadcastLogger: Sendable {
                 state = .unreachable
             }
         }
+        // Whether a screen check run at `t` judged the picture: outside operating hours a check
+        // that follows them does not, and its OK then is no sign of a lit screen (review of #16,
+        // session 6: a commanded blackout was logged as ended at closing time).
+        let followsSchedule = s.screenFollowsSchedule
+        let schedule = s.schedule
+        let judged: @Sendable (Instant) -> Bool = { t in !followsSchedule || schedule.isOn(at: t) }
+        func showsLit(_ result: CheckResult) -> Bool {
+            if result.findings.contains(where: { $0.code == "screen-lit-outside-hours" }) { return true }
+            return judged(result.startedAt) && !result.findings.contains { $0.code == "screen-dark" }
+        }
         var dark = false
         var blackout: CommandedBlackout?
         if let screen = s.screenCheck {
-            let last = try? await store.lastResult(site: s.site, checkID: screen)
-            let commands = try? await store.latestScreenCommands(site: s.site, check: screen, blackoutResponders: s.blackoutResponders,
-                                                                 restoreResponders: s.restoreResponders)
             if let (at, result) = last, let result {
                 // A result older than a few of the logger's polls and a minute says nothing about
                 // now; nor does one that started before the latest restore command: it saw the
@@ -161,6 +184,11 @@ public struct BroadcastLogger: Sendable {
             }
             if let b = commands?.blackout {
                 var c = CommandedBlackout(since: b.at, by: b.by, incidentID: b.incidentID)
+                if let calledBy = b.calledBy, let (_, result) = try? await store.lastResult(site: s.site, checkID: s.player), let result,
+                   result.startedAt == calledBy, let playing = result.facts["playing"] {
+                    // The player check's run that called the responder: the item it acted on.
+                    c.actedOn = ContentPath.encode(Array(playing.utf8))
+                }
                 if let r = commands?.restore, r.at >= b.at {
                     c.ended = r.at
                 } else {
@@ -172,15 +200,17 @@ public struct BroadcastLogger: Sendable {
                         watch.rowLookedUp = true
                         if let recorded = try? await store.blackedOutEnd(site: s.site, player: s.player, since: b.at), let end = recorded { watch.at = end }
                     }
-                    if watch.at == nil, let found = try? await store.firstRunWithoutProblem(site: s.site, check: screen, since: b.at, afterRow: watch.historyRow) {
+                    if watch.at == nil, let found = try? await store.firstRunWithoutProblem(site: s.site, check: screen, since: b.at, afterRow: watch.historyRow,
+                                                                                            judged: judged) {
                         // Lit again without a restore command (the controller's own software),
                         // seen by a screen check the logger did not see — it was stopped or
                         // reloading — and then dark again: the old command is over (review of
                         // #16, session 5). From the command once, then only the rows written since.
+                        // Only runs that judged the picture count.
                         watch.historyRow = found.lastRow
                         watch.at = found.at
                     }
-                    if watch.at == nil, let (_, result) = last, let result, result.startedAt > b.at, !result.findings.contains(where: { $0.code == "screen-dark" }) {
+                    if watch.at == nil, let (_, result) = last, let result, result.startedAt > b.at, showsLit(result) {
                         // The screen check, started after the command, found the screen on.
                         watch.at = result.startedAt
                     }

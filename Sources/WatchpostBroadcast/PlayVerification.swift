@@ -18,10 +18,16 @@ public enum PlayProof: Sendable, Hashable {
     case signatureInvalid(manifestID: String)
     /// What differs, as a catalogue message.
     case mismatch(Message)
+    /// Logged "could not be checked" (the share away): the archived manifest in force when it
+    /// played lists it (`sequence`: that manifest's).
+    case notCheckedListed(sequence: String)
+    /// Logged "could not be checked": the archived manifest in force when it played does not
+    /// approve it — an unapproved play the log could not flag (review of #16, session 6).
+    case notCheckedUnapproved(path: String, sequence: String)
 
     public var isProblem: Bool {
         switch self {
-        case .proven, .noApproval: return false
+        case .proven, .noApproval, .notCheckedListed: return false
         default: return true
         }
     }
@@ -35,6 +41,8 @@ public enum PlayProof: Sendable, Hashable {
         case .archiveUnreadable: return "archive-unreadable"
         case .signatureInvalid: return "signature-invalid"
         case .mismatch: return "mismatch"
+        case .notCheckedListed: return "not-checked-listed"
+        case .notCheckedUnapproved: return "not-checked-unapproved"
         }
     }
 
@@ -46,6 +54,8 @@ public enum PlayProof: Sendable, Hashable {
         case .archiveUnreadable(let id, let why): return Message("content.plays.proof.archive_unreadable", ["manifest": .text(id), "reason": .text(why)])
         case .signatureInvalid(let id): return Message("content.plays.proof.signature_invalid", ["manifest": .text(id)])
         case .mismatch(let what): return Message("content.plays.proof.mismatch", ["what": .message(what)])
+        case .notCheckedListed(let seq): return Message("content.plays.proof.not_checked_listed", ["sequence": .text(seq)])
+        case .notCheckedUnapproved(let path, let seq): return Message("content.plays.proof.not_checked_unapproved", ["path": .text(path), "sequence": .text(seq)])
         }
     }
 }
@@ -54,6 +64,8 @@ public struct PlayVerifier {
     public let archive: ManifestArchive
     public let publicKey: [UInt8]
     private var cache: [String: Result<Manifest, PlayProofFailure>] = [:]
+    /// Every archived manifest whose signature verifies (read once, for not-checked plays).
+    private var trusted: [Manifest]?
 
     public init(archive: ManifestArchive, publicKey: [UInt8]) {
         self.archive = archive
@@ -63,6 +75,15 @@ public struct PlayVerifier {
     /// Re-checks one entry (gaps are always proven: they claim nothing was approved).
     public mutating func verify(_ entry: BroadcastEntry) -> PlayProof {
         guard entry.kind == .play, let item = entry.item else { return .proven }
+        if item.manifestID.isEmpty, item.approval == .notChecked {
+            // Nothing was judged when it played: re-check it against the approval then in force
+            // (the newest archived manifest valid at its start), instead of saying none was.
+            guard let m = inForce(at: entry.started) else { return .noApproval }
+            let seq = m.sequence.map(String.init) ?? "-"
+            let listed = m.item(at: item.path) ?? (item.sha256.isEmpty ? nil : m.items.first { $0.sha256 == item.sha256 })
+            if let listed, item.sha256.isEmpty || listed.sha256 == item.sha256 { return .notCheckedListed(sequence: seq) }
+            return .notCheckedUnapproved(path: item.path, sequence: seq)
+        }
         guard !item.manifestID.isEmpty else {
             return item.approved ? .mismatch(Message("content.plays.mismatch.no_manifest")) : .noApproval
         }
@@ -88,6 +109,18 @@ public struct PlayVerifier {
             return .mismatch(Message("content.plays.mismatch.approves_unlogged", ["path": .text(item.path)]))
         }
         return .proven
+    }
+
+    /// The archived approval in force at `t`: the highest sequence valid then (the latest
+    /// approval time among equals).
+    mutating func inForce(at t: Instant) -> Manifest? {
+        if trusted == nil {
+            trusted = archive.entries().compactMap { e -> Manifest? in
+                if case .success(let m) = load(e.id) { return m }
+                return nil
+            }
+        }
+        return (trusted ?? []).filter { $0.isValid(at: t) }.max { ($0.effectiveSequence, $0.approvedAt) < ($1.effectiveSequence, $1.approvedAt) }
     }
 
     mutating func load(_ id: String) -> Result<Manifest, PlayProofFailure> {

@@ -45,12 +45,16 @@ public struct CommandedBlackout: Sendable, Hashable {
     /// When it ended: the restore command, or the screen check (started after the command) seeing
     /// the screen lit. nil: still dark.
     public var ended: Instant?
+    /// The item (path) the player check reported in the run that called the responder: the item
+    /// it acted on. nil for a person's command, or when that run is no longer the check's last.
+    public var actedOn: String?
 
-    public init(since: Instant, by: String, incidentID: Int64? = nil, ended: Instant? = nil) {
+    public init(since: Instant, by: String, incidentID: Int64? = nil, ended: Instant? = nil, actedOn: String? = nil) {
         self.since = since
         self.by = by
         self.incidentID = incidentID
         self.ended = ended
+        self.actedOn = actedOn
     }
 }
 
@@ -59,22 +63,30 @@ public enum BroadcastApproval {
     public static func item(_ played: PlayerStatus.Item, reading: ManifestLoader.Reading) -> BroadcastItem {
         let path = played.path.map { ContentPath.encode(Array($0.utf8)) } ?? played.name
         var out = BroadcastItem(path: path, name: played.name, sha256: played.sha256?.lowercased() ?? "", size: played.size, approved: false)
-        var manifest: Manifest?
-        if case .verdict(let v) = reading.outcome { manifest = v.trustedManifest }
-        if let m = manifest {
+        var verdict: ManifestVerdict?
+        var manifestID = reading.archivedID ?? ""
+        var judged = reading.accepted
+        if case .verdict(let v) = reading.outcome, v.trustedManifest != nil { verdict = v }
+        if judged == nil, let standIn = reading.standIn, let m = standIn.verdict.trustedManifest {
+            // The share away: the newest manifest the box accepted says (review of #16, session 6).
+            judged = m
+            verdict = standIn.verdict
+            manifestID = standIn.id
+        }
+        if let m = verdict?.trustedManifest {
             out.keyID = m.keyID
             out.approvedAt = m.approvedAt
             out.sequence = m.sequence
-            out.manifestID = reading.archivedID ?? ""
+            out.manifestID = manifestID
         }
-        guard let m = reading.accepted else {
+        guard let m = judged else {
             // The share gone (or the manifest there but unreadable): the play could not be checked
             // (review of #16, session 5: logged "not approved").
             out.reason = reading.replayedBelow != nil ? ContentFindingCode.manifestReplayed
                 : reading.folderUnavailable != nil ? ContentFindingCode.folderUnavailable : manifestProblem(reading.outcome)
             return out
         }
-        if case .verdict(let v) = reading.outcome {
+        if let v = verdict {
             switch v {
             case .expired: out.reason = ContentFindingCode.manifestExpired; return out
             case .notYetValid: out.reason = ContentFindingCode.manifestNotYetValid; return out
@@ -134,6 +146,9 @@ public struct BroadcastRecorder: Sendable {
         var path: String?
         var sha256: String?
         var gap: BroadcastGap?
+        /// A play whose approval could not be checked when it started (the share away): judged
+        /// again at each poll until it can be (review of #16, session 6).
+        var notChecked = false
     }
     var main: Open?
     var dark: Open?
@@ -147,7 +162,8 @@ public struct BroadcastRecorder: Sendable {
     }
 
     static func open(_ e: BroadcastEntry) -> Open {
-        Open(id: e.id, kind: e.kind, started: e.started, lastSeen: e.lastSeen, path: e.item?.path, sha256: e.item?.sha256, gap: e.gap)
+        Open(id: e.id, kind: e.kind, started: e.started, lastSeen: e.lastSeen, path: e.item?.path, sha256: e.item?.sha256, gap: e.gap,
+             notChecked: e.item?.approval == .notChecked)
     }
 
     /// Picks up what a previous run left open (after kill -9 or power loss): the newest main
@@ -169,7 +185,8 @@ public struct BroadcastRecorder: Sendable {
         }
     }
 
-    /// Records one observation. `approval` is asked only when a new play starts.
+    /// Records one observation. `approval` is asked when a new play starts, and again at each
+    /// poll while the open play's approval could not be checked.
     public mutating func observe(_ obs: PlayerObservation, store: Store, approval: (PlayerStatus.Item) -> BroadcastItem) async throws(WatchpostError) {
         if !loaded { try await load(store) }
         let now = obs.at
@@ -225,6 +242,18 @@ public struct BroadcastRecorder: Sendable {
             return (first.1 - first.0) + (second.1 - second.0) - overlap
         }
         if let m = main, same(m) {
+            if m.kind == .play, m.notChecked, case .play(let item, _) = want {
+                // A play logged "could not be checked" is judged as soon as it can be (the share
+                // back, or an archived approval to judge it by), and takes the item's hash once
+                // the player reports it: one row says what the play was (review of #16, session 6:
+                // an unapproved play caught later stayed "could not be checked").
+                let record = approval(item)
+                if record.approval != .notChecked || (!record.sha256.isEmpty && (m.sha256 ?? "").isEmpty) {
+                    try await store.replaceBroadcastItem(id: m.id, item: record)
+                    main?.notChecked = record.approval == .notChecked
+                    main?.sha256 = record.sha256
+                }
+            }
             var darkTime: Seconds = .zero
             if m.kind == .play { darkTime = darkPart(m.lastSeen, now) }
             try await store.touchBroadcast(id: m.id, seen: now, addDark: darkTime < tolerance * 2 ? darkTime : .zero)
@@ -257,7 +286,8 @@ public struct BroadcastRecorder: Sendable {
             case .play(let item, _):
                 let record = approval(item)
                 let id = try await store.beginPlay(site: site, player: player, started: boundary, seen: now, item: record)
-                main = Open(id: id, kind: .play, started: boundary, lastSeen: now, path: record.path, sha256: record.sha256)
+                main = Open(id: id, kind: .play, started: boundary, lastSeen: now, path: record.path, sha256: record.sha256,
+                            notChecked: record.approval == .notChecked)
                 // A play that starts behind a dark screen is dark from its start (the command, or
                 // the dark row, is a fact for the whole time, not only from the next poll).
                 let head = darkPart(boundary, now)
@@ -284,9 +314,25 @@ public struct BroadcastRecorder: Sendable {
                 try await store.touchBroadcast(id: open.id, seen: now)
                 blackout?.lastSeen = now
             } else {
-                let stopped = try await store.broadcastPlay(site: site, player: player, at: b.since)
+                // The play of the item the responder acted on — the one the player check reported
+                // in the run that called it — not merely the log's play at the command: the log
+                // may have seen that item only after the responder acted (review of #16, session
+                // 6: the blacked-out row then named the previous play). Else the log's play at
+                // the command (a person's command).
+                var stopped: (id: Int64?, path: String?, started: Instant?)?
+                if let acted = b.actedOn {
+                    if let m = main, m.kind == .play, m.path == acted {
+                        stopped = (m.id, m.path, m.started)
+                    } else if let e = try await store.broadcastPlay(site: site, player: player, at: b.since), e.item?.path == acted {
+                        stopped = (e.id, e.item?.path, e.started)
+                    } else {
+                        stopped = (nil, acted, nil)
+                    }
+                } else if let e = try await store.broadcastPlay(site: site, player: player, at: b.since) {
+                    stopped = (e.id, e.item?.path, e.started)
+                }
                 let id = try await store.beginBlackout(site: site, player: player, started: b.since, seen: now, blackout: BroadcastBlackout(
-                    stoppedPlayID: stopped?.id, stoppedPath: stopped?.item?.path, stoppedStarted: stopped?.started, by: b.by, incidentID: b.incidentID))
+                    stoppedPlayID: stopped?.id, stoppedPath: stopped?.path, stoppedStarted: stopped?.started, by: b.by, incidentID: b.incidentID))
                 blackout = Open(id: id, kind: .gap, started: b.since, lastSeen: now, gap: .blackedOut)
             }
         } else if let open = blackout {

@@ -158,6 +158,12 @@ public enum ManifestLoader {
         /// 14 point 3). Only looked at when the manifest is missing and the folder is known.
         public var folderUnavailable: String?
 
+        /// While the manifest cannot be read (the share away, or the file unreadable): the newest
+        /// manifest the box accepted for that file, from the archive of approvals, judged again
+        /// now (signature, dates), with its archive id. The playing item is judged against it
+        /// (review of #16, session 6: with the share away nothing judged the item on the screen).
+        public var standIn: (verdict: ManifestVerdict, id: String)?
+
         public init(outcome: Outcome, replayedBelow: Int64? = nil, archivedID: String? = nil, archiveProblem: String? = nil) {
             self.outcome = outcome
             self.replayedBelow = replayedBelow
@@ -169,6 +175,17 @@ public enum ManifestLoader {
         public var accepted: Manifest? {
             guard replayedBelow == nil, case .verdict(let v) = outcome else { return nil }
             return v.trustedManifest
+        }
+
+        /// The manifest the playing item is judged against: the accepted one, else the archived
+        /// stand-in while the share is away.
+        public var judgedAgainst: Manifest? { accepted ?? standIn?.verdict.trustedManifest }
+
+        /// Whether the manifest itself could not be read (the share away or an I/O error).
+        public var manifestUnreadable: Bool {
+            if folderUnavailable != nil { return true }
+            if case .verdict(.missing(let why)) = outcome { return why.hasPrefix(ManifestLoader.unreadablePrefix) }
+            return false
         }
     }
 
@@ -182,6 +199,12 @@ public enum ManifestLoader {
         if let mediaFolder, case .verdict(.missing(let why)) = outcome, !why.hasPrefix(unreadablePrefix),
            let unavailable = MediaFolderCheck.unavailable(mediaFolder) {
             reading.folderUnavailable = "\(why); \(unavailable)"
+        }
+        if reading.manifestUnreadable, let archive, let kept = archive.lastAccepted(scope: manifest),
+           let key = try? Ed25519.publicKey(fromPEM: FileSystem.readText(publicKey)),
+           let bytes = try? archive.bytes(of: kept), ManifestArchive.id(of: bytes) == kept.id {
+            let verdict = ManifestVerdict.judge(bytes: bytes, publicKey: key, at: now)
+            if verdict.trustedManifest != nil { reading.standIn = (verdict, kept.id) }
         }
         guard let archive, let bytes, case .verdict(let v) = outcome, let m = v.trustedManifest else { return reading }
         if let top = archive.replayedBelow(m, scope: manifest) {

@@ -89,11 +89,41 @@ public struct ManifestArchive: Sendable {
     @discardableResult
     public func keep(bytes: [UInt8], manifest: Manifest, scope: String? = nil) throws(SystemError) -> String {
         let id = try keepFile(bytes: bytes, manifest: manifest)
-        if let scope, manifest.effectiveSequence > (highestSequence(scope: scope) ?? Int64.min) {
-            try FileSystem.makeDirectories("\(folder)/scopes")
-            try FileSystem.writeAtomically(scopeFile(scope), "\(manifest.effectiveSequence)\n")
+        if let scope {
+            let highest = highestSequence(scope: scope) ?? Int64.min
+            if manifest.effectiveSequence > highest {
+                try FileSystem.makeDirectories("\(folder)/scopes")
+                try FileSystem.writeAtomically(scopeFile(scope), "\(manifest.effectiveSequence)\n")
+            }
+            // The newest accepted manifest of this file, by id: several manifests may share a
+            // sequence (old ones without a sequence count as 0), so the id says which one.
+            if manifest.effectiveSequence >= highest, lastAcceptedID(scope: scope) != id {
+                try FileSystem.makeDirectories("\(folder)/scopes")
+                try FileSystem.writeAtomically(lastFile(scope), "\(id)\n")
+            }
         }
         return id
+    }
+
+    /// Where the id of the newest manifest accepted for one manifest file is kept.
+    func lastFile(_ scope: String) -> String { "\(folder)/scopes/\(Self.id(of: Array(scope.utf8)).prefix(32)).last" }
+
+    func lastAcceptedID(scope: String) -> String? {
+        guard let text = try? FileSystem.readText(lastFile(scope)) else { return nil }
+        let id = text.trimmingWhitespace()
+        return id.utf8.count == 64 ? id : nil
+    }
+
+    /// The newest manifest the box accepted for one manifest file (nil: none, or which one is not
+    /// known). While the share is away the player check and the broadcast log judge the playing
+    /// item against it (review of #16, session 6: nothing was judged, so an unapproved item on
+    /// the screen was never flagged). An archive written before the id was kept: the one entry
+    /// with that file's highest sequence, if there is exactly one.
+    public func lastAccepted(scope: String) -> ArchivedManifest? {
+        if let id = lastAcceptedID(scope: scope) { return entry(id: id) }
+        guard let top = highestSequence(scope: scope) else { return nil }
+        let candidates = entries().filter { $0.sequence == top }
+        return candidates.count == 1 ? candidates[0] : nil
     }
 
     func keepFile(bytes: [UInt8], manifest: Manifest) throws(SystemError) -> String {

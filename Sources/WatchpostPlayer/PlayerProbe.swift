@@ -193,7 +193,10 @@ public struct PlayerProbe: Probe {
                     facts["playing"] = item.path ?? item.name
                     if let sha = item.sha256 { facts["playing_sha256"] = sha }
                 }
-                if let m = reading.accepted {
+                // With the share away, against the newest manifest the box accepted (the archive
+                // of approvals): the screen must not be left unjudged because a share was
+                // unmounted (review of #16, session 6).
+                if let m = reading.judgedAgainst {
                     findings += PlayerJudge.findings(status: status, manifest: m)
                 }
             } catch {

@@ -105,12 +105,16 @@ public struct ScreenCommand: Sendable, Hashable {
     /// The responder's name, or the person.
     public var by: String
     public var incidentID: Int64?
+    /// A responder's run: the start of the check run whose result called it (the engine stamps
+    /// the run with it). nil for a person's command.
+    public var calledBy: Instant?
 
-    public init(at: Instant, blackout: Bool, by: String, incidentID: Int64?) {
+    public init(at: Instant, blackout: Bool, by: String, incidentID: Int64?, calledBy: Instant? = nil) {
         self.at = at
         self.blackout = blackout
         self.by = by
         self.incidentID = incidentID
+        self.calledBy = calledBy
     }
 }
 
@@ -206,6 +210,17 @@ extension Store {
         } catch { throw storageError("cannot record a play of \(item.path)", error) }
     }
 
+    /// Puts another item on a play row: the approval judged after the play started (it could
+    /// not be checked then), or the item's hash once known.
+    public func replaceBroadcastItem(id: Int64, item: BroadcastItem) throws(WatchpostError) {
+        do {
+            try db.transaction {
+                let itemID = try broadcastItemID(item)
+                try db.run("UPDATE broadcast_log SET item_id = ? WHERE id = ? AND entry = 'play'", itemID, id)
+            }
+        } catch { throw storageError("cannot record the approval of \(item.path)", error) }
+    }
+
     /// Opens a gap. Idempotent on (site, player, start).
     public func beginGap(site: String, player: String, started: Instant, seen: Instant, gap: BroadcastGap) throws(WatchpostError) -> Int64 {
         do {
@@ -257,8 +272,10 @@ extension Store {
     }
 
     /// The newest command that blacked out, and the newest that restored, the screen of
-    /// `site`'s LED check `check`: runs of the named responders that succeeded (at their start:
-    /// the write comes first), and people's `respond led-blackout` / `respond led-restore` on that
+    /// `site`'s LED check `check`: runs of the named responders that succeeded (at their end:
+    /// a run is stamped with the start of the check run that called it, before that check even
+    /// asked the player — review of #16, session 6: the gap then began before the unapproved item
+    /// and was laid on the play before it; by its end the write is done), and people's `respond led-blackout` / `respond led-restore` on that
     /// check (the timeline).
     public func latestScreenCommands(site: String, check: String, blackoutResponders: [String],
                                      restoreResponders: [String]) throws(WatchpostError) -> (blackout: ScreenCommand?, restore: ScreenCommand?) {
@@ -269,10 +286,11 @@ extension Store {
                     let marks = responders.map { _ in "?" }.joined(separator: ", ")
                     let args: [any SQLBindable] = [site] + responders
                     if let r = try db.query("""
-                        SELECT r.started_ms, r.responder, r.incident_id FROM responder_run r JOIN incident i ON i.id = r.incident_id
-                        WHERE i.site = ? AND r.state = 'succeeded' AND r.responder IN (\(marks)) ORDER BY r.started_ms DESC, r.id DESC LIMIT 1
+                        SELECT COALESCE(r.finished_ms, r.started_ms) AS done_ms, r.responder, r.incident_id, r.started_ms FROM responder_run r JOIN incident i ON i.id = r.incident_id
+                        WHERE i.site = ? AND r.state = 'succeeded' AND r.responder IN (\(marks)) ORDER BY done_ms DESC, r.id DESC LIMIT 1
                         """, arguments: args).first {
-                        best = ScreenCommand(at: Instant(milliseconds: r[0].int ?? 0), blackout: blackout, by: r[1].string ?? "", incidentID: r[2].int)
+                        best = ScreenCommand(at: Instant(milliseconds: r[0].int ?? 0), blackout: blackout, by: r[1].string ?? "", incidentID: r[2].int,
+                                             calledBy: r[3].int.map(Instant.init(milliseconds:)))
                     }
                 }
                 if let r = try db.query("""
@@ -339,6 +357,56 @@ extension Store {
                 SELECT \(Store.broadcastColumns) FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id
                 WHERE l.started_ms >= ? AND l.started_ms < ?\(filter) ORDER BY l.started_ms, l.id LIMIT \(left == Int.max ? -1 : left)
                 """, arguments: [from.milliseconds, to.milliseconds] + tail) { try body(Store.broadcastEntry($0, items: &items)) }
+        } catch let e as WatchpostError { throw e } catch { throw storageError("cannot read the broadcast log", error) }
+    }
+
+    /// One page of the log for the API: the entries overlapping [from, to), at most `limit` of
+    /// those that start in it, and where the next page starts (nil: this is the last). Every
+    /// entry comes once when the `next` times are followed, whatever overlaps what (review of
+    /// #16, session 6: with limit=1 a blacked-out gap overlapping plays sent the same play on
+    /// every page, for ever):
+    /// - entries that began before `from` and run past it come first and are not counted against
+    ///   `limit` (a few per player: the play, a dark gap, a blackout) — unless `from` is exactly
+    ///   the start of an entry, as `next` always is: that continues a listing, and the entries
+    ///   running then were on the earlier pages;
+    /// - a page is never cut between entries that start at the same millisecond, so `next` is
+    ///   always later than every start on the page.
+    public func broadcastPage(site: String?, from: Instant, to: Instant, path: String? = nil, limit: Int) throws(WatchpostError) -> (entries: [BroadcastEntry], next: Instant?) {
+        do {
+            var filter = ""
+            var tail: [any SQLBindable] = []
+            if let site { filter += " AND l.site = ?"; tail.append(site) }
+            if let path { filter += " AND i.path = ?"; tail.append(path) }
+            let limit = max(1, limit)
+            var items: [Int64: BroadcastItem] = [:]
+            func starting(_ a: Instant, _ b: Instant, limit: Int?) throws -> [BroadcastEntry] {
+                try db.query("""
+                    SELECT \(Store.broadcastColumns) FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id
+                    WHERE l.started_ms >= ? AND l.started_ms < ?\(filter) ORDER BY l.started_ms, l.id LIMIT \(limit ?? -1)
+                    """, arguments: [a.milliseconds, b.milliseconds] + tail).map { Store.broadcastEntry($0, items: &items) }
+            }
+            let continues = try db.query("""
+                SELECT 1 FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id WHERE l.started_ms = ?\(filter) LIMIT 1
+                """, arguments: [from.milliseconds] + tail).first != nil
+            var out: [BroadcastEntry] = []
+            if !continues {
+                out = try db.query("""
+                    SELECT \(Store.broadcastColumns) FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id
+                    WHERE l.started_ms < ? AND l.started_ms >= ? AND COALESCE(l.ended_ms, l.last_seen_ms) > ?\(filter) ORDER BY l.started_ms, l.id
+                    """, arguments: [from.milliseconds, from.milliseconds - 31 * 86_400_000, from.milliseconds] + tail).map { Store.broadcastEntry($0, items: &items) }
+            }
+            var page = try starting(from, to, limit: limit + 1)
+            guard page.count > limit else { return (out + page, nil) }
+            let cut = page[limit].started
+            guard page[limit - 1].started == cut else {
+                page.removeLast(page.count - limit)
+                return (out + page, cut)
+            }
+            // Entries sharing the start at the cut all go on this page.
+            let sameStart = try starting(cut, cut + Seconds(milliseconds: 1), limit: nil)
+            page = page.filter { $0.started < cut } + sameStart
+            let next = try starting(cut + Seconds(milliseconds: 1), to, limit: 1).first?.started
+            return (out + page, next)
         } catch let e as WatchpostError { throw e } catch { throw storageError("cannot read the broadcast log", error) }
     }
 
@@ -414,24 +482,30 @@ extension Store {
     }
 
     /// The first time after `since` that the check `check` of `site` ran with no problem (status
-    /// OK or WARNING: no critical finding — for the LED check, no `screen-dark`), from its
-    /// history; and the newest history row, to go on from. With `afterRow` only the rows
-    /// written since that row are read (a blackout may last days: the logger asks every poll).
-    public func firstRunWithoutProblem(site: String, check: String, since: Instant, afterRow: Int64?) throws(WatchpostError) -> (at: Instant?, lastRow: Int64) {
+    /// OK or WARNING: no critical finding — for the LED check, no `screen-dark`) at a time
+    /// `judged` accepts, from its history; and the newest history row, to go on from. `judged`:
+    /// whether a run then judged the picture at all — outside operating hours the LED check does
+    /// not, and its OK then says nothing of a lit screen (review of #16, session 6: a commanded
+    /// blackout was logged as ended at closing time). With `afterRow` only the rows written since
+    /// that row are read (a blackout may last days: the logger asks every poll).
+    public func firstRunWithoutProblem(site: String, check: String, since: Instant, afterRow: Int64?,
+                                       judged: @Sendable (Instant) -> Bool = { _ in true }) throws(WatchpostError) -> (at: Instant?, lastRow: Int64) {
         do {
             let top = try db.query("SELECT COALESCE(MAX(id), 0) FROM history").first?[0].int ?? 0
-            let at: Int64?
+            let rows: [SQLRow]
             if let afterRow {
                 // The unary + keeps the planner on the row id range (a handful of new rows),
                 // not on the (site, check_id, at_ms) index from the command on.
-                at = try db.query("""
-                    SELECT MIN(at_ms) FROM history WHERE id > ? AND id <= ? AND +site = ? AND +check_id = ? AND +at_ms > ? AND +status IN (0, 1)
-                    """, afterRow, top, site, check, since.milliseconds).first?[0].int
+                rows = try db.query("""
+                    SELECT at_ms FROM history WHERE id > ? AND id <= ? AND +site = ? AND +check_id = ? AND +at_ms > ? AND +status IN (0, 1)
+                    ORDER BY at_ms
+                    """, afterRow, top, site, check, since.milliseconds)
             } else {
-                at = try db.query("""
-                    SELECT MIN(at_ms) FROM history WHERE site = ? AND check_id = ? AND at_ms > ? AND status IN (0, 1) AND id <= ?
-                    """, site, check, since.milliseconds, top).first?[0].int
+                rows = try db.query("""
+                    SELECT at_ms FROM history WHERE site = ? AND check_id = ? AND at_ms > ? AND status IN (0, 1) AND id <= ? ORDER BY at_ms
+                    """, site, check, since.milliseconds, top)
             }
+            let at = rows.lazy.compactMap { $0[0].int }.first { judged(Instant(milliseconds: $0)) }
             return (at.map { Instant(milliseconds: $0) }, top)
         } catch { throw storageError("cannot read the history of \(site)/\(check)", error) }
     }

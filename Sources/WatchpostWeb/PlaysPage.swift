@@ -122,11 +122,9 @@ extension WebApp {
         }
         do {
             // One more than asked: whether the answer was cut (review of #16, session 5: it was cut silently).
-            var entries = try await reader.broadcastEntries(site: site?.id, from: from, to: to, path: r.query["item"].flatMap { $0.isEmpty ? nil : $0 }, limit: limit + 1)
+            let (entries, nextFrom) = try await reader.broadcastPage(site: site?.id, from: from, to: to, path: r.query["item"].flatMap { $0.isEmpty ? nil : $0 }, limit: limit)
             var headers = [("Content-Type", "application/json; charset=utf-8")]
-            if entries.count > limit {
-                let next = entries[limit].started
-                entries.removeLast(entries.count - limit)
+            if let next = nextFrom {
                 headers.append(("X-Watchpost-Truncated", "true"))
                 headers.append(("X-Watchpost-Next-From", next.iso8601(offsetSeconds: 0)))
             }

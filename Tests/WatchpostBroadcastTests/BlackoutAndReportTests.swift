@@ -240,6 +240,74 @@ import Posix
         #expect(gaps.count == 1 && gaps[0].started == t0 + .seconds(2) && gaps[0].ended == t0 + .seconds(9))
     }
 
+    /// Review of #16, session 6 (defect 3): the content responder's run is stamped with the start
+    /// of the player check's run that called it — before that run even asked the player — and the
+    /// log, polling the player, may still have seen the previous item after that time. The
+    /// blacked-out row named the previous play (ContentBlackoutDaemonTests failed 3 of 3 at load
+    /// 17). It names the item the responder acted on. Seen failing before the fix: stoppedPath
+    /// "videos/b.mp4".
+    @Test func theBlackedOutRowNamesTheItemTheResponderActedOn() async throws {
+        let (path, store, on, recorder) = try blackoutBench(since: t0 + .seconds(3), incidentID: 4)
+        defer { removeDatabase(path) }
+        var r = recorder
+        var acted = on
+        acted.actedOn = "videos/quang-cao.mp4"
+        try await r.observe(PlayerObservation(at: t0, state: playing("videos/b.mp4", 10)), store: store, approval: approved)
+        // The player check's run starts at t0+3 and asks the player at t0+4, when quang-cao begins;
+        // the log saw b at t0+3.5, after the run's start.
+        try await r.observe(PlayerObservation(at: t0 + Seconds(milliseconds: 3500), state: playing("videos/b.mp4", 13)), store: store, approval: approved)
+        try await r.observe(PlayerObservation(at: t0 + .seconds(6), state: playing("videos/quang-cao.mp4", 2), blackout: acted), store: store, approval: approved)
+        let rows = try await store.broadcastEntries(site: "s", from: t0 - .hours(1), to: t0 + .hours(1))
+        let gap = try #require(rows.first { $0.gap == .blackedOut })
+        let bad = try #require(rows.first { $0.item?.path == "videos/quang-cao.mp4" })
+        #expect(gap.blackout?.stoppedPath == "videos/quang-cao.mp4" && gap.blackout?.stoppedPlayID == bad.id && gap.blackout?.stoppedStarted == bad.started,
+                "\(String(describing: gap.blackout)) \(rows)")
+        // A person's command (no run called it) still names the log's play at the command.
+        let (path2, store2, on2, recorder2) = try blackoutBench(since: t0 + .seconds(3), incidentID: 5)
+        defer { removeDatabase(path2) }
+        var r2 = recorder2
+        try await r2.observe(PlayerObservation(at: t0, state: playing("videos/b.mp4", 10)), store: store2, approval: approved)
+        try await r2.observe(PlayerObservation(at: t0 + .seconds(5), state: playing("videos/b.mp4", 15), blackout: on2), store: store2, approval: approved)
+        let gap2 = try #require(try await store2.broadcastEntries(site: "s", from: t0 - .hours(1), to: t0 + .hours(1)).first { $0.gap == .blackedOut })
+        #expect(gap2.blackout?.stoppedPath == "videos/b.mp4")
+    }
+
+    /// Review of #16, session 6 (defect 2): outside operating hours the LED check does not judge
+    /// the picture, so its OK then was read as "lit" and a commanded blackout was logged as ended
+    /// at closing time (then filed next morning as an uncommanded screen-dark). A blackout ends
+    /// only when the screen is really seen lit (or a restore). Seen failing before the fix: ended
+    /// t0+150 (the first check after closing).
+    @Test func aCommandedBlackoutOutlivesTheEndOfOperatingHours() async throws {
+        // Tuesday 24/11/2026: open until 09:02, again from 09:05 (t0 = 09:00).
+        let windows = [DailyWindow(parsing: "08:00-09:02")!, DailyWindow(parsing: "09:05-10:00")!]
+        let schedule = OperatingSchedule(zone: .hoChiMinh, weekly: [2: windows])
+        let bench = try LoggerBench(t0: t0, schedule: schedule, screenFollowsSchedule: true)
+        defer { bench.remove() }
+        var lit: BroadcastLogger.LitAgain?
+        try await bench.screen(lit: true, at: 0)
+        try await bench.command("led-blackout", at: 10)
+        try await bench.screen(lit: false, at: 20)
+        #expect(await bench.look(at: 25, &lit).blackout?.ended == nil)
+        // Closed: the check that follows the schedule reports the killed screen OK (no picture judged).
+        try await bench.screen(lit: true, at: 150)
+        var obs = await bench.look(at: 155, &lit)
+        #expect(!obs.inOperatingHours && obs.blackout?.ended == nil, "closing time is not a restore: \(String(describing: obs.blackout))")
+        // A fresh logger (after a restart) reading the history does not take it as lit either.
+        var fresh: BroadcastLogger.LitAgain?
+        #expect(await bench.look(at: 160, &fresh).blackout?.ended == nil)
+        // Open again and still dark: the same blackout.
+        try await bench.screen(lit: false, at: 310)
+        obs = await bench.look(at: 315, &lit)
+        #expect(obs.inOperatingHours && obs.blackout?.ended == nil && obs.blackout?.since == t0 + .seconds(10))
+        // Lit outside hours is lit: the check says so with its own finding.
+        try await bench.command("led-blackout", at: 3700)  // 10:01:40, closed
+        try await bench.screenLitOutsideHours(at: 3720)
+        #expect(await bench.look(at: 3725, &lit).blackout?.ended == t0 + .seconds(3720))
+        // And the person's restore ends it.
+        try await bench.command("led-restore", at: 3730)
+        #expect(await bench.look(at: 3735, &lit).blackout?.ended == t0 + .seconds(3730))
+    }
+
     @Test func theScreenCommandsAreReadFromPeoplesResponses() async throws {
         let path = temporaryDatabase()
         defer { removeDatabase(path) }
@@ -385,14 +453,15 @@ struct LoggerBench {
     let store: Store
     let logger: BroadcastLogger
 
-    init(t0: Instant) throws {
+    init(t0: Instant, schedule: OperatingSchedule = .always(), screenFollowsSchedule: Bool = false) throws {
         self.t0 = t0
         path = temporaryDatabase()
         clock = ManualClock(now: t0)
         store = try Store(path: path, clock: clock)
-        let settings = BroadcastLogSettings(site: "tay-trang", player: "playing-now", url: "http://127.0.0.1:1/status", manifestPath: "/nonexistent/approved.manifest",
+        var settings = BroadcastLogSettings(site: "tay-trang", player: "playing-now", url: "http://127.0.0.1:1/status", manifestPath: "/nonexistent/approved.manifest",
                                             publicKeyPath: "/nonexistent/dept.pub", archive: ManifestArchive(databasePath: path, site: "tay-trang"), interval: .seconds(5),
-                                            screenCheck: "led-controller", schedule: .always(), retention: .hours(24 * 365))
+                                            screenCheck: "led-controller", schedule: schedule, retention: .hours(24 * 365))
+        settings.screenFollowsSchedule = screenFollowsSchedule
         logger = BroadcastLogger(settings: settings, store: store, clock: clock, logger: Logger(sink: MemoryLogSink(), clock: clock))
     }
 
@@ -405,6 +474,14 @@ struct LoggerBench {
         try await store.record(site: "tay-trang", checkID: "led-controller", kind: "novastar",
                                result: CheckResult(status: lit ? .ok : .critical, summary: lit ? "lit" : "dark", findings: findings, startedAt: clock.now()),
                                sampleInterval: .seconds(30))
+    }
+
+    /// The LED check outside operating hours finding the screen lit (its `screen-lit-outside-hours`).
+    func screenLitOutsideHours(at dt: Int64) async throws {
+        clock.advance(to: t0 + .seconds(dt))
+        let lit = Finding(.warning, code: "screen-lit-outside-hours", untranslated: "lit outside hours")
+        try await store.record(site: "tay-trang", checkID: "led-controller", kind: "novastar",
+                               result: CheckResult(status: .warning, summary: "lit", findings: [lit], startedAt: clock.now()), sampleInterval: .seconds(30))
     }
 
     /// A person's `respond led-blackout` / `led-restore` on the LED check at t0+dt.

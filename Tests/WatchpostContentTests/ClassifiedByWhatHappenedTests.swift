@@ -195,6 +195,47 @@ struct ClassifiedByWhatHappenedTests {
         #expect(inc.category == .security && ContentViolation.isViolation(category: inc.category, findingCodes: inc.findingCodes))
     }
 
+    /// Review of #16, session 6 (defect 1, serious): with the share away the player check judged
+    /// nothing, so anyone who could unmount the share could show anything on the border screen and
+    /// the only result was a technical notice. Now the playing item is judged against the newest
+    /// manifest the box accepted (the archive of approvals). The real player check against the
+    /// real player simulator, the share present once (the manifest archived), then gone.
+    /// Seen failing before the fix: problem codes ["content.folder-unavailable"] for the
+    /// unapproved item, a technical incident, no content violation.
+    @Test func withTheShareAwayThePlayingItemIsJudgedAgainstTheLastAcceptedManifest() async throws {
+        for unmounted in [false, true] {
+            let f = try ContentFixture()
+            let nowPlaying = f.root + "/now-playing"
+            let sim = try PlayerSimulator.Running(config: PlayerSimulatorConfig(mediaFolder: f.media, item: "videos/tet-2026.mp4", nowPlayingFile: nowPlaying))
+            defer { sim.stop() }
+            let archive = ManifestArchive(folder: f.root + "/archive")
+            let probe = PlayerProbe(settings: PlayerCheckSettings(url: "http://127.0.0.1:\(sim.port)/api/info.json", manifestPath: f.manifestPath,
+                                                                  publicKeyPath: f.publicKeyPath, archive: archive))
+            let first = await probe.run(f.context(ManualClock(now: f.now), timeout: .seconds(10)))
+            #expect(first.problemCodes.isEmpty, "the share present: \(first.findings.map(\.code))")
+            try #require(archive.entries().count == 1, "the manifest accepted and archived")
+            removeTree(f.media)
+            if unmounted { try FileSystem.makeDirectories(f.media, mode: 0o755) }
+            let what = unmounted ? "unmounted share" : "missing share"
+            // An approved item plays on from the player's own copy: technical, as before.
+            let approved = await probe.run(f.context(ManualClock(now: f.now + .minutes(1)), timeout: .seconds(10)))
+            #expect(approved.problemCodes == [ContentFindingCode.folderUnavailable], "\(what), approved item: \(approved.findings.map(\.code))")
+            try expectTechnical(approved, check: "playing-now", "\(what), approved item")
+            // An item nobody approved: flagged against the archived approval, a security incident
+            // and a content violation.
+            try FileSystem.writeAtomically(nowPlaying, "videos/quang-cao.mp4\n")
+            let r = await probe.run(f.context(ManualClock(now: f.now + .minutes(2)), timeout: .seconds(10)))
+            #expect(r.facts["playing"] == "videos/quang-cao.mp4", "\(r.facts)")
+            #expect(r.problemCodes == [ContentFindingCode.folderUnavailable, PlayerFindingCode.unapprovedItem], "\(what): \(r.findings.map(\.code))")
+            for site in ["tay-trang", "vung-ang"] {
+                let told = try play(r, site: site, check: "playing-now")
+                #expect(told.incident.category == .security, "\(site) \(what): a \(told.incident.category) incident")
+                #expect(ContentViolation.isViolation(category: told.incident.category, findingCodes: told.incident.findingCodes),
+                        "\(site) \(what): not a content violation: \(told.incident.findingCodes)")
+            }
+        }
+    }
+
     @Test func unapprovedFileIsStillSecurity() async throws {
         let f = try ContentFixture()
         try f.write("videos/la.mp4", "nội dung lạ")

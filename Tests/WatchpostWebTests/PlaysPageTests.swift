@@ -89,6 +89,56 @@ import FoundationEssentials
         await f.stop()
     }
 
+    /// Review of #16, session 6 (defect 4): following `X-Watchpost-Next-From` with `limit=1` looped
+    /// for ever when a blacked-out gap overlapped its plays: the rows running at `from` filled
+    /// every page and the header went back to the gap's start. Every row once, then the end —
+    /// rows sharing a start included. Seen failing before the fix: the same play on pages 2–20,
+    /// the header stuck at the gap's start.
+    @Test func pagingOneRowAtATimeOverAGapOverlappingPlaysGivesEveryRowOnceThenEnds() async throws {
+        let f = try await WebFixture.start()
+        let t = Instant.parse("2026-11-25T02:00:00Z")!
+        let item = { (p: String) in BroadcastItem(path: p, name: p, approved: true) }
+        func play(_ p: String, _ from: Int64, _ to: Int64) async throws {
+            let id = try await f.store.beginPlay(site: "tay-trang", player: "playing-now", started: t + .seconds(from), seen: t + .seconds(to), item: item(p))
+            try await f.store.closeBroadcast(id: id, at: t + .seconds(to))
+        }
+        try await play("videos/a.mp4", 0, 30)
+        let g = try await f.store.beginBlackout(site: "tay-trang", player: "playing-now", started: t + .seconds(5), seen: t + .seconds(70),
+                                                blackout: BroadcastBlackout(stoppedPath: "videos/a.mp4", by: "content-blackout", incidentID: 3))
+        try await f.store.closeBroadcast(id: g, at: t + .seconds(70))
+        try await play("videos/b.mp4", 30, 60)
+        try await play("videos/c.mp4", 60, 90)
+        // A gap starting in the same millisecond as c.
+        let h = try await f.store.beginGap(site: "tay-trang", player: "playing-now", started: t + .seconds(60), seen: t + .seconds(61), gap: .screenDark)
+        try await f.store.closeBroadcast(id: h, at: t + .seconds(61))
+        try await play("videos/d.mp4", 90, 120)
+        try await f.addUser("so-tttt", .department)
+        let token = try WebSecret.token(prefix: "wpt_")
+        try await f.store.setAPITokenHash(login: "so-tttt", hash: WebSecret.digest(token))
+        struct Row: Decodable, Hashable { var entry: String; var start: String; var path: String?; var gap: String? }
+        let query = "site=tay-trang&to=2026-11-26"
+        let whole = try JSONDecoder().decode([Row].self, from: Data(try await http("GET", "\(f.base)/api/v1/plays?\(query)&from=2026-11-25T02:00:20Z",
+                                                                                      headers: ["Authorization: Bearer \(token)"]).body.utf8))
+        #expect(whole.count == 6, "a, the blackout, b, c, the dark gap, d: \(whole)")
+        for limit in [1, 2] {
+            var from = "2026-11-25T02:00:20Z"
+            var paged: [Row] = []
+            var pages = 0
+            while pages < 20 {
+                pages += 1
+                let page = try await http("GET", "\(f.base)/api/v1/plays?\(query)&from=\(from)&limit=\(limit)", headers: ["Authorization: Bearer \(token)"])
+                try #require(page.status == 200, "from=\(from): \(page.status) \(page.body)")
+                paged += try JSONDecoder().decode([Row].self, from: Data(page.body.utf8))
+                guard let next = page.header("x-watchpost-next-from").first else { break }
+                #expect(next > from, "limit=\(limit): the header goes back from \(from) to \(next)")
+                from = next
+            }
+            #expect(pages < 20, "limit=\(limit): still paging after 20 pages: \(paged.map { $0.path ?? $0.gap ?? "" })")
+            #expect(paged == whole, "limit=\(limit): every row once, in order: \(paged.map { $0.path ?? $0.gap ?? "" })")
+        }
+        await f.stop()
+    }
+
     /// docs/api.md: one rule for every endpoint — times are ISO 8601 in UTC (`Z`). The broadcast
     /// log gave the site's +07:00 and the registers too (review of issue 16, defect 5).
     @Test func everyAPITimeIsUTC() async throws {

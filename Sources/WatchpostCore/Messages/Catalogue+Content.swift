@@ -79,6 +79,10 @@ extension Catalogue {
         .init("content.plays.proof.archive_unreadable", vi: "không đọc được danh mục {manifest}: {reason}", en: "cannot read manifest {manifest}: {reason}"),
         .init("content.plays.proof.signature_invalid", vi: "chữ ký của danh mục {manifest} không hợp lệ", en: "the signature of manifest {manifest} does not verify"),
         .init("content.plays.proof.mismatch", vi: "không khớp: {what}", en: "does not match: {what}"),
+        .init("content.plays.proof.not_checked_listed", vi: "chưa kiểm tra được khi phát; danh mục còn hiệu lực khi đó (số {sequence}) có nội dung này",
+              en: "could not be checked when it played; the manifest then in force (sequence {sequence}) lists it"),
+        .init("content.plays.proof.not_checked_unapproved", vi: "chưa kiểm tra được khi phát; danh mục còn hiệu lực khi đó (số {sequence}) không phê duyệt {path}",
+              en: "could not be checked when it played; the manifest then in force (sequence {sequence}) does not approve {path}"),
         .init("content.plays.verify.summary", vi: "{proven}/{plays} lượt phát được kiểm tra lại khớp với danh mục đã lưu; {problems} lỗi",
               en: "{proven} of {plays} plays re-proved against the archived manifests; {problems} problems"),
         // Why a play could not be re-proved (watchpost plays --verify).
