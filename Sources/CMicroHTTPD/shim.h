@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -101,4 +102,50 @@ static inline void watchpost_mhd_quiesce(struct MHD_Daemon *d) {
 
 static inline int watchpost_mhd_tls_supported(void) {
     return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
+/// The first line libmicrohttpd logs while a daemon starts (its TLS library's reason for
+/// refusing a certificate or key).
+struct watchpost_mhd_first_log {
+    char text[256];
+};
+
+static inline void watchpost_mhd_keep_first_log(void *cls, const char *format, va_list ap) {
+    struct watchpost_mhd_first_log *log = cls;
+    if (log->text[0] != 0) return;
+    vsnprintf(log->text, sizeof log->text, format, ap);
+}
+
+static inline enum MHD_Result watchpost_mhd_refuse_all(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                                       const char *version, const char *upload, size_t *upload_size, void **req_cls) {
+    (void)cls; (void)c; (void)url; (void)method; (void)version; (void)upload; (void)upload_size; (void)req_cls;
+    return MHD_NO;
+}
+
+/// Whether libmicrohttpd's TLS library loads this certificate chain and private key as a pair
+/// (both PEM, the key the certificate's), the way `watchpost_mhd_start` would, but without
+/// listening on anything and without a thread: a daemon with no listen socket, stopped at once.
+/// Returns 1 when the pair loads; 0 otherwise, with the library's reason in `reason`.
+static inline int watchpost_mhd_tls_pair_loads(const char *cert_pem, const char *key_pem, char *reason, size_t reason_len) {
+    struct watchpost_mhd_first_log log;
+    memset(&log, 0, sizeof log);
+    struct MHD_OptionItem ops[] = {
+        { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)watchpost_mhd_keep_first_log, &log },
+        { MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)cert_pem },
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)key_pem },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                                            watchpost_mhd_refuse_all, NULL, MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
+    if (d != NULL) {
+        MHD_stop_daemon(d);
+        return 1;
+    }
+    if (reason != NULL && reason_len > 0) {
+        size_t n = strcspn(log.text, "\n");
+        if (n >= reason_len) n = reason_len - 1;
+        memcpy(reason, log.text, n);
+        reason[n] = 0;
+    }
+    return 0;
 }

@@ -176,6 +176,21 @@ public final class HTTPServer: Sendable {
 
     public static var tlsSupported: Bool { watchpost_mhd_tls_supported() != 0 }
 
+    /// Why this certificate chain and private key would not load as the server's TLS pair (not
+    /// PEM, or the key is not the certificate's), in the TLS library's words; nil when they load.
+    /// Tried without listening on anything: `watchpost check` asks it, and the daemon before it
+    /// stops a running listener for new settings.
+    public static func tlsPairProblem(certificatePEM: String, keyPEM: String) -> String? {
+        guard tlsSupported else { return "this libmicrohttpd was built without TLS support" }
+        var reason = [CChar](repeating: 0, count: 256)
+        let loads = certificatePEM.withCString { cert in
+            keyPEM.withCString { key in watchpost_mhd_tls_pair_loads(cert, key, &reason, reason.count) }
+        }
+        if loads != 0 { return nil }
+        let text = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.isEmpty ? "the TLS library refused the certificate or the key" : text
+    }
+
     public init(settings: HTTPServerSettings, handler: @escaping HTTPHandler) throws(HTTPServerError) {
         self.settings = settings
         self.handler = handler

@@ -63,7 +63,7 @@ extension WebApp {
         let now = clock.now()
         // Admitted (and counted) before any hashing or database write; the same for known and
         // unknown logins, so neither the answer nor its timing says whether an account exists.
-        if let until = await throttle.admit(login: login, address: address, now: now) {
+        if let until = await throttle.admit(login: login, address: address, now: now, limits: loginLimits) {
             await audit(anonymous, action: "login \(login)", allowed: false, status: 429, reason: "too many failed logins", incident: nil)
             var resp = loginPage(r, message: Catalogue.bilingual(Message("web.login.throttled", ["until": .text(shortTime(until, zone(forSite: "")))])),
                                  status: 429, login: login)
@@ -78,7 +78,7 @@ extension WebApp {
             return PasswordHash.verify(password, against: stored)
         }) ?? false
         guard ok, let user else {
-            await throttle.failed(login: login, address: address, now: clock.now())
+            await throttle.failed(login: login, address: address, now: clock.now(), limits: loginLimits)
             await audit(anonymous, action: "login \(login)", allowed: false, status: 401, reason: "wrong login or password", incident: nil)
             return loginPage(r, message: Catalogue.bilingual(Message("web.login.wrong")), status: 401, login: login)
         }

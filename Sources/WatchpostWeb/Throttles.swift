@@ -10,8 +10,37 @@
 //   refusals on an incident's timeline) are capped per minute; beyond the cap they are counted
 //   and summarised in one row when the minute ends, so forged links cannot fill the disk.
 //
-// Both live in memory: a restart forgets them, which gives an attacker at most one more window.
+// Both live in memory for the life of the process (`WebMemory`): a reload or an operating-plan
+// change keeps them (it builds a new web application, not a new memory), a restart forgets them,
+// which gives an attacker at most one more window. Their limits come from each configuration.
 import WatchpostCore
+
+/// What the web remembers for the life of the daemon, not of one configuration: the failed
+/// logins and locks, and the rows written for anonymous callers this minute. The daemon makes
+/// one and hands it to the web application of every configuration (#21 review s6: a new
+/// throttle at each reload and plan save gave a password guesser a fresh set of tries).
+public final class WebMemory: Sendable {
+    let logins = LoginThrottle()
+    let anonymousWrites = AnonymousWriteBudget()
+    public init() {}
+}
+
+/// The login throttle's limits, from `[web]` (they may change at a reload; the counts stay).
+struct LoginLimits: Sendable {
+    let addressLimit: Int
+    let window: Seconds
+    let pairLimit: Int
+    let lockout: Seconds
+    let maxLockout: Seconds
+
+    init(_ settings: WebSettings) {
+        addressLimit = max(1, settings.loginAttemptsPerAddress)
+        window = settings.loginWindow
+        pairLimit = max(1, settings.loginAttemptsPerAccount)
+        lockout = settings.accountLockout
+        maxLockout = max(settings.accountLockout, settings.accountMaxLockout)
+    }
+}
 
 actor LoginThrottle {
     struct PairState {
@@ -24,27 +53,15 @@ actor LoginThrottle {
     private var addressFailures: [String: [Instant]] = [:]
     private var addressPending: [String: Int] = [:]
     private var pairs: [String: PairState] = [:]
-    let addressLimit: Int
-    let window: Seconds
-    let pairLimit: Int
-    let lockout: Seconds
-    let maxLockout: Seconds
     /// Bound on remembered addresses and pairs under a spray of them.
     static let memoryBound = 10_000
-
-    init(addressLimit: Int, window: Seconds, pairLimit: Int, lockout: Seconds, maxLockout: Seconds) {
-        self.addressLimit = max(1, addressLimit)
-        self.window = window
-        self.pairLimit = max(1, pairLimit)
-        self.lockout = lockout
-        self.maxLockout = max(lockout, maxLockout)
-    }
 
     static func pairKey(_ login: String, _ address: String) -> String { login.lowercased() + "\u{1F}" + address }
 
     /// Admits one attempt (counted as pending until `failed` or `succeeded`), or says until when
     /// this address, or this account from this address, must wait.
-    func admit(login: String, address: String, now: Instant) -> Instant? {
+    func admit(login: String, address: String, now: Instant, limits: LoginLimits) -> Instant? {
+        let addressLimit = limits.addressLimit, window = limits.window, pairLimit = limits.pairLimit
         let recent = (addressFailures[address] ?? []).filter { now - $0 < window }
         addressFailures[address] = recent.isEmpty ? nil : recent
         let pendingHere = addressPending[address] ?? 0
@@ -61,7 +78,8 @@ actor LoginThrottle {
         return nil
     }
 
-    func failed(login: String, address: String, now: Instant) {
+    func failed(login: String, address: String, now: Instant, limits: LoginLimits) {
+        let pairLimit = limits.pairLimit, lockout = limits.lockout, maxLockout = limits.maxLockout
         release(address)
         addressFailures[address, default: []].append(now)
         let key = Self.pairKey(login, address)
@@ -77,7 +95,7 @@ actor LoginThrottle {
             pair.lockedUntil = now + min(span, maxLockout)
         }
         pairs[key] = pair
-        prune(now)
+        prune(now, window: limits.window)
     }
 
     func succeeded(login: String, address: String) {
@@ -90,7 +108,7 @@ actor LoginThrottle {
         addressPending[address] = n > 0 ? n : nil
     }
 
-    private func prune(_ now: Instant) {
+    private func prune(_ now: Instant, window: Seconds) {
         if addressFailures.count > Self.memoryBound {
             addressFailures = addressFailures.filter { now - ($0.value.last ?? now) < window }
         }
@@ -102,12 +120,9 @@ actor LoginThrottle {
 
 /// Rows per minute written for unauthenticated requests (see the file comment).
 actor AnonymousWriteBudget {
-    let perMinute: Int
     private var minuteStart = Instant(milliseconds: 0)
     private var used = 0
     private var suppressed = 0
-
-    init(perMinute: Int) { self.perMinute = max(1, perMinute) }
 
     enum Decision: Equatable {
         /// Write the row; `summaryOfPrevious` > 0 asks for one extra row saying how many rows the
@@ -116,8 +131,9 @@ actor AnonymousWriteBudget {
         case skip
     }
 
-    /// Whether one more row may be written now.
-    func take(now: Instant) -> Decision {
+    /// Whether one more row may be written now, `perMinute` (from `[web]`) being the budget.
+    func take(now: Instant, perMinute configured: Int) -> Decision {
+        let perMinute = max(1, configured)
         var summary = 0
         if now - minuteStart >= .minutes(1) || now < minuteStart {
             summary = suppressed

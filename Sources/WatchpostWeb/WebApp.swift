@@ -33,8 +33,11 @@ public final class WebApp: Sendable {
     let previousLinkKeys: [[UInt8]]
     let clock: any WatchpostClock
     let logger: Logger
-    let throttle: LoginThrottle
-    let anonymousWrites: AnonymousWriteBudget
+    /// The login throttle and the anonymous-write budget, kept by the daemon across reloads.
+    let memory: WebMemory
+    var throttle: LoginThrottle { memory.logins }
+    var anonymousWrites: AnonymousWriteBudget { memory.anonymousWrites }
+    let loginLimits: LoginLimits
     /// Short-lived cache of the status data, so a burst of page views costs one database read.
     let boardCache = Mutex<(Instant, [StoredCheckState])?>(nil)
     /// The same for the encoded `/api/v1/checks` body and the `/metrics` page (same for every reader).
@@ -61,7 +64,10 @@ public final class WebApp: Sendable {
     ///   - linkKey: the link-signing key (`web.link_key`); nil refuses every link.
     public init(store: Store, reader: Store? = nil, desk: (any IncidentDesk)?, configuration: WatchpostConfiguration, settings: WebSettings,
                 linkKey: [UInt8]?, clock: any WatchpostClock, logger: Logger, processMetrics: @escaping @Sendable () -> [ProcessMetric] = { [] },
-                previousLinkKeys: [[UInt8]] = [], remoteToken: @escaping @Sendable (String) -> String? = { _ in nil }) {
+                previousLinkKeys: [[UInt8]] = [], remoteToken: @escaping @Sendable (String) -> String? = { _ in nil },
+                memory: WebMemory = WebMemory()) {
+        self.memory = memory
+        loginLimits = LoginLimits(settings)
         self.processMetrics = processMetrics
         self.remoteToken = remoteToken
         self.previousLinkKeys = previousLinkKeys
@@ -73,9 +79,6 @@ public final class WebApp: Sendable {
         self.linkKey = linkKey
         self.clock = clock
         self.logger = logger
-        throttle = LoginThrottle(addressLimit: settings.loginAttemptsPerAddress, window: settings.loginWindow,
-                                 pairLimit: settings.loginAttemptsPerAccount, lockout: settings.accountLockout, maxLockout: settings.accountMaxLockout)
-        anonymousWrites = AnonymousWriteBudget(perMinute: settings.anonymousRowsPerMinute)
     }
 
     // MARK: - Entry point
@@ -224,7 +227,7 @@ public final class WebApp: Sendable {
 
     /// Whether a row for an unauthenticated request may be written now (see `AnonymousWriteBudget`).
     func anonymousRowAllowed() async -> Bool {
-        if case .skip = await anonymousWrites.take(now: clock.now()) { return false }
+        if case .skip = await anonymousWrites.take(now: clock.now(), perMinute: settings.anonymousRowsPerMinute) { return false }
         return true
     }
 
@@ -233,7 +236,7 @@ public final class WebApp: Sendable {
     func audit(_ who: Caller, action: String, allowed: Bool, status: Int, reason: String, incident: Int64?) async -> Bool {
         if who.user == nil {
             // Unauthenticated: at most `anonymousRowsPerMinute` rows (and log lines) a minute.
-            switch await anonymousWrites.take(now: clock.now()) {
+            switch await anonymousWrites.take(now: clock.now(), perMinute: settings.anonymousRowsPerMinute) {
             case .skip: return false
             case .write(let left) where left > 0:
                 logger.warning("web refusals not recorded one by one", [("count", String(left)), ("limit_per_minute", String(settings.anonymousRowsPerMinute))])

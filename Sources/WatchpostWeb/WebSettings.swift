@@ -78,12 +78,20 @@ public struct WebSettings: Sendable {
                 throw WatchpostError(.configuration, "[web] needs both tls_certificate and tls_key for HTTPS",
                                      hint: "set both, or neither and put a TLS reverse proxy in front (see README)")
             }
+            let certificate: String, key: String
             do {
-                s.tlsCertificatePEM = try FileSystem.readText(certFile)
-                s.tlsKeyPEM = try FileSystem.readText(keyFile)
+                certificate = try FileSystem.readText(certFile)
+                key = try FileSystem.readText(keyFile)
             } catch {
                 throw WatchpostError(.configuration, "cannot read the TLS certificate or key: \(error.reason)", hint: "check [web] tls_certificate / tls_key")
             }
+            // Proved before anything listens: a bad pair refuses the start or the reload here, in
+            // the TLS library's words, instead of as a listener that cannot start (#21 review s6).
+            if let why = HTTPServer.tlsPairProblem(certificatePEM: certificate, keyPEM: key) {
+                throw WatchpostError(.configuration, Self.tlsPairMessage(certificate: certFile, key: keyFile, detail: why))
+            }
+            s.tlsCertificatePEM = certificate
+            s.tlsKeyPEM = key
         }
         s.connectionTimeoutSeconds = Int(max(1, connectionTimeout.wholeSeconds))
         s.maxBodyBytes = maxBody
@@ -93,6 +101,22 @@ public struct WebSettings: Sendable {
         s.handlerTimeoutSeconds = Int(max(1, requestDeadline.wholeSeconds))
         s.shuttingDownText = Catalogue.bilingual(Message("web.restarting")) + "\n"
         return s
+    }
+
+    static func tlsPairMessage(certificate: String, key: String, detail: String) -> Message {
+        Message("config.web.tls_pair", ["certificate": .text(certificate), "key": .text(key), "detail": .text(detail)])
+    }
+
+    /// `watchpost check`: the `[web]` TLS certificate and key load together as the server will
+    /// load them (files that cannot be read are named by the cross-references already). One
+    /// problem, on the `tls_key` line.
+    public static func tlsDiagnostics(_ config: WatchpostConfiguration) -> [ConfigDiagnostic] {
+        guard let web = from(config), let certFile = web.tlsCertificateFile, let keyFile = web.tlsKeyFile,
+              let section = config.section("web"),
+              let certificate = try? FileSystem.readText(certFile), let key = try? FileSystem.readText(keyFile),
+              let why = HTTPServer.tlsPairProblem(certificatePEM: certificate, keyPEM: key) else { return [] }
+        return [ConfigDiagnostic(file: section.file, line: section.lineOf("tls_key"), key: "tls_key",
+                                 tlsPairMessage(certificate: certFile, key: keyFile, detail: why))]
     }
 
     /// Whether cookies get `Secure`: under TLS here, or behind a TLS proxy (https base URL).

@@ -3,6 +3,7 @@ import WatchpostConfig
 import WatchpostStore
 import WatchpostProbes
 import WatchpostDaemon
+import WatchpostWeb
 import Posix
 import WatchpostHost
 
@@ -42,7 +43,9 @@ let checkCommand = Command(
         // Names that point elsewhere (plugins, keys, certificates, responders' checks and codes)
         // are checked once the files themselves parsed.
         let daemonFiles = CrossReferences.daemonFiles(config, environment: { CurrentProcess.environment($0) })
-        var problems = (diagnostics + CrossReferences.diagnostics(config) + daemonFiles.errors).map(\.description)
+        // The web server's TLS pair is loaded as the daemon will load it (a renewed certificate
+        // whose key does not match fails here, not at the next start).
+        var problems = (diagnostics + CrossReferences.diagnostics(config) + WebSettings.tlsDiagnostics(config) + daemonFiles.errors).map(\.description)
         for w in daemonFiles.warnings { out("warning: \(Catalogue.bilingual(w))") }
         // Secrets are checked too (mode 0600), without printing any of them.
         do {

@@ -193,4 +193,80 @@ struct WebReloadProcessTests {
         #expect(!site.log.contains("configuration reloaded"), "\(site.log.suffix(3000))")
         #expect((await waitExit(pid, seconds: 0)) == nil, "the daemon is gone")
     }
+
+    /// #21 review s6: a reload that moved [web] to a new port and was then refused (another
+    /// section failed: an SMTP user without its password) logged "web server listening" on the
+    /// new port, for a listener that was closed at once. Only a listener whose configuration
+    /// runs is said to listen; the new port is not held, the old one goes on answering.
+    @Test func aRefusedReloadDoesNotSayTheWebServerListensOnItsNewPort() async throws {
+        let (site, port) = try await Self.webSite()
+        defer { site.cleanup() }
+        let pid = try await Self.startWeb(site)
+        defer { killAndReap(pid) }
+        let newPort = try freeTCPPort()
+        let conf = try FileSystem.readText("\(site.dir)/watchpost.conf")
+        try FileSystem.writeAtomically("\(site.dir)/watchpost.conf", conf.replacing("listen = 127.0.0.1:\(port)", with: "listen = 127.0.0.1:\(newPort)")
+            .replacing("[smtp]\n", with: "[smtp]\nusername = vanhanh\n"))
+        kill(pid, SIGHUP)
+        try await waitUntil("the reload refused", within: 60, detail: { site.log }) { site.log.contains("reload refused") }
+        #expect(!site.log.contains("127.0.0.1:\(newPort)"), "a listener on the new port was announced:\n\(site.log.suffix(3000))")
+        #expect(site.log.ranges(of: "web server listening").count == 1, "\(site.log.suffix(3000))")
+        let (oldCode, oldOut) = await shell("curl -s -o /dev/null -w '%{http_code}' --max-time 10 http://127.0.0.1:\(port)/healthz")
+        #expect(oldCode == 0 && oldOut == "200", "the running listener stopped answering: \(oldOut)")
+        let (newCode, _) = await shell("curl -s -o /dev/null --max-time 5 http://127.0.0.1:\(newPort)/healthz")
+        #expect(newCode == 7, "the new port of the refused configuration is held (curl exit \(newCode), 7 = refused)")
+    }
+
+    /// #21 review s6: the login throttle was made again with every configuration, so each reload
+    /// (and each operating-plan save) gave a password guesser a fresh set of tries. It belongs to
+    /// the process now: one failed login locks the account from this address
+    /// (`login_attempts_per_account = 1`), and after a reload the lock still holds (429, not 401).
+    @Test func aReloadKeepsTheLoginThrottle() async throws {
+        _ = try requireTool("curl", debianPackage: "curl")
+        let (site, port) = try await Self.webSite()
+        defer { site.cleanup() }
+        let conf = try FileSystem.readText("\(site.dir)/watchpost.conf")
+        try FileSystem.writeAtomically("\(site.dir)/watchpost.conf", conf + "login_attempts_per_account = 1\n")
+        let pid = try await Self.startWeb(site)
+        defer { killAndReap(pid) }
+        // The login form's double-submit token: the same value in the cookie and the field.
+        let csrf = String(repeating: "A", count: 43)
+        func tryLogin() async -> String {
+            await shell("curl -s -o /dev/null -w '%{http_code}' --max-time 30 -b 'wp_csrf=\(csrf)' --data 'login=doan&password=sai-mat-khau&csrf=\(csrf)' http://127.0.0.1:\(port)/login").output
+        }
+        #expect(await tryLogin() == "401")
+        #expect(await tryLogin() == "429", "one failure must lock the account from this address")
+        kill(pid, SIGHUP)
+        try await waitUntil("the reload done", within: 60, detail: { site.log }) { site.log.contains("configuration reloaded") }
+        #expect(await tryLogin() == "429", "the reload forgot the failed login (401 = a fresh set of tries)")
+    }
+
+    /// #21 review s6: `watchpost check` passed a TLS key that does not belong to the certificate
+    /// (a renewal gone wrong), or one that is not PEM; the daemon then could not listen. `check`
+    /// now loads the pair as the web server does and names the `tls_key` line, Vietnamese first.
+    @Test func checkLoadsTheTLSPair() async throws {
+        let openssl = try requireTool("openssl", debianPackage: "openssl")
+        let (site, _) = try await Self.webSite()
+        defer { site.cleanup() }
+        let (rc, out) = await shell("""
+            cd '\(site.dir)' && '\(openssl)' req -x509 -newkey rsa:2048 -nodes -keyout web.key -out web.pem -days 2 -subj /CN=watchpost 2>&1 \
+              && '\(openssl)' genrsa -out other.key 2048 2>&1 && printf -- '-----BEGIN PRIVATE KEY-----\\nkhong phai khoa\\n-----END PRIVATE KEY-----\\n' > broken.key \
+              && chmod 600 web.key other.key broken.key
+            """)
+        try #require(rc == 0, "\(out)")
+        let conf = try FileSystem.readText("\(site.dir)/watchpost.conf")
+        let lines = conf.split(separator: "\n", omittingEmptySubsequences: false).count
+        for (key, good) in [("web.key", true), ("other.key", false), ("broken.key", false)] {
+            // tls_key is the last line written: its number is the one `check` must name.
+            try FileSystem.writeAtomically("\(site.dir)/watchpost.conf", conf + "tls_certificate = web.pem\ntls_key = \(key)\n")
+            let (code, text) = await shell("'\(watchpost)' check --config '\(site.dir)' 2>&1")
+            if good {
+                #expect(code == 0 && !text.contains("tls_key"), "a matching pair was refused: \(text)")
+            } else {
+                #expect(code == 1, "check passed a TLS key that cannot load (\(key)): \(text)")
+                #expect(text.contains("watchpost.conf:\(lines + 1): tls_key: chứng chỉ TLS"), "no file:line, Vietnamese first (\(key)): \(text)")
+                #expect(text.contains("do not load together"), "no English translation (\(key)): \(text)")
+            }
+        }
+    }
 }

@@ -7,5 +7,8 @@ extension Catalogue {
               en: "The monitoring server is pausing (reloading its configuration or restarting); please try again in a few seconds."),
         .init("web.request_deadline", vi: "Máy chủ giám sát chưa trả lời được trong {seconds} giây; đề nghị thử lại sau ít phút.",
               en: "The monitoring server could not answer within {seconds} s; please try again in a few minutes."),
+        .init("config.web.tls_pair",
+              vi: "chứng chỉ TLS {certificate} và khóa riêng {key} không dùng được cùng nhau: cả hai phải ở dạng PEM và khóa riêng phải là khóa của chính chứng chỉ đó. Máy chủ web sẽ không bật được HTTPS (khi khởi động, hoặc khi nạp lại cấu hình thì lần nạp lại bị từ chối). Chi tiết kỹ thuật: {detail}",
+              en: "the TLS certificate {certificate} and the private key {key} do not load together: both must be PEM and the key must be the certificate's own. The web server could not switch on HTTPS (at a start; at a reload the reload is refused). Technical detail: {detail}"),
     ]
 }

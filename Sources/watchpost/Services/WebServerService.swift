@@ -29,6 +29,10 @@ func decisionLevels(_ config: WatchpostConfiguration) -> @Sendable (String) -> E
 
 /// The listener kept from one configuration to the next while its settings are unchanged, with
 /// the application that answers its requests (swapped at a reload).
+extension WebMemory {
+    static let keptName = "web.memory"
+}
+
 final class WebFront: Sendable {
     static let keptName = "web"
     /// The application the listener's handler asks (its own object: the handler does not hold the front).
@@ -113,11 +117,11 @@ struct WebServerService: TakeoverService {
 
     func run() async throws {
         if !adopts {
-            // A new listener: its own, and the one later configurations may keep.
-            if !front.isBound {
-                try front.bind()
-                front.logListening(logger, baseURL: baseURL)
-            }
+            // A new listener: its own, and the one later configurations may keep. Said to be
+            // listening only now that its configuration runs: a listener bound by a reload that
+            // was then refused (another section failed) never reaches this line.
+            if !front.isBound { try front.bind() }
+            front.logListening(logger, baseURL: baseURL)
             front.own(id, app: nil)
             kept.set(WebFront.keptName, front)
         }
@@ -137,9 +141,15 @@ let webServiceFactory: ServiceFactory = { ctx throws(WatchpostError) in
     let key = ctx.secrets.reveal(.linkKey).map(linkKeyBytes)
     if key == nil { log.warning("no web.link_key in the secrets: acknowledgement links will be refused") }
     let reader = (try? Store(path: ctx.configuration.daemon.database, clock: ctx.clock, readOnly: true)) ?? ctx.store
+    // Failed logins and locks belong to the process: every configuration's application shares them.
+    let memory = ctx.kept.value(WebMemory.keptName, as: WebMemory.self) ?? {
+        let made = WebMemory()
+        ctx.kept.set(WebMemory.keptName, made)
+        return made
+    }()
     let app = WebApp(store: ctx.store, reader: reader, desk: incidentDesk(ctx, reader: reader), configuration: ctx.configuration, settings: settings,
                      linkKey: key, clock: ctx.clock, logger: log, processMetrics: daemonProcessMetrics(ctx),
-                     previousLinkKeys: ctx.previousLinkKeys.map(linkKeyBytes), remoteToken: { [secrets = ctx.secrets] in secrets.revealRemoteToken($0) })
+                     previousLinkKeys: ctx.previousLinkKeys.map(linkKeyBytes), remoteToken: { [secrets = ctx.secrets] in secrets.revealRemoteToken($0) }, memory: memory)
     let serverSettings = try settings.serverSettings()
     let running = ctx.kept.value(WebFront.keptName, as: WebFront.self).flatMap { $0.isStopped ? nil : $0 }
     if let running, running.settings == serverSettings {
@@ -152,15 +162,17 @@ let webServiceFactory: ServiceFactory = { ctx throws(WatchpostError) in
         // certificate, an address that exists — on a port of the kernel's choosing, so that a bad
         // key refuses the reload and the running listener goes on serving (#21 review s6: the old
         // listener was stopped, the new one could never listen, and the configuration was kept as
-        // last-good). The trial listener is stopped when it goes out of scope.
+        // last-good). The trial listener is stopped when it goes out of scope (nothing connects
+        // to a port nobody was told), and the log calls it a trial, not the web server listening.
         var trial = serverSettings
         trial.port = 0
-        _ = try WebFront(settings: trial, app: app)
+        let tried = try WebFront(settings: trial, app: app)
+        log.info("web server: new [web] settings tried on a trial listener, closed again; the running listener serves until the switch",
+                 [("trial_address", "\(trial.host):\(tried.listener?.port ?? 0)"), ("tls", serverSettings.tlsCertificatePEM == nil ? "no" : "yes")])
         front = WebFront(unboundSettings: serverSettings, app: app)
     } else {
         front = try WebFront(settings: serverSettings, app: app)
     }
-    if front.isBound { front.logListening(log, baseURL: settings.baseURL) }
     return [WebServerService(front: front, app: app, adopts: false, baseURL: settings.baseURL, kept: ctx.kept, logger: log)]
 }
 
