@@ -22,16 +22,21 @@ import WatchpostMail
 let productPipeline: PipelineFactory = IncidentWiring.pipeline
 
 /// Services the product daemon runs besides the checks (outbox worker, web server, timers…).
-let productServices: [ServiceFactory] = [
+/// An operating-plan change rebuilds only those marked `.followsThePlan`: they judge by the
+/// sites' schedules with the plan laid over them (the web's board and availability, the
+/// broadcast log's operating hours). The reports read the plan from the store for each report,
+/// the incident timers reach the engine (which gets the plan through the pipeline); mail, IMAP
+/// replies, remote boxes and feedback reminders do not use the schedule.
+let productServices: [ServiceRegistration] = [
     // First: a console that refuses its configuration (a [remote ID] without its token) refuses
     // before the web server below starts listening.
-    remoteBoxServices,
-    { ctx in [ReportService(context: ctx)] },
-    webServiceFactory,
-    IncidentWiring.services,
-    mailServices,
-    broadcastLogServices,
-    { ctx in [FeedbackReminderService(context: ctx)] },
+    .init(.independentOfThePlan, remoteBoxServices),
+    .init(.independentOfThePlan, { ctx in [ReportService(context: ctx)] }),
+    .init(.followsThePlan, webServiceFactory),
+    .init(.independentOfThePlan, IncidentWiring.services),
+    .init(.independentOfThePlan, mailServices),
+    .init(.followsThePlan, broadcastLogServices),
+    .init(.independentOfThePlan, { ctx in [FeedbackReminderService(context: ctx)] }),
 ]
 
 /// The Department's console (issue #17 point 4): a service only when `[remote ID]` boxes are configured.

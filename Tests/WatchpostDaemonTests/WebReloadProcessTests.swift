@@ -162,6 +162,17 @@ struct WebReloadProcessTests {
         #expect(site.log.ranges(of: "reloading configuration").count == 2, "\(site.log.suffix(3000))")
         #expect(site.log.ranges(of: "operating plan applied").count == 2, "\(site.log.suffix(3000))")
         #expect(!site.log.contains("web server stopped"), "\(site.log.suffix(3000))")
+        // #21 review s6: a plan save rebuilt the mail, IMAP and report services too. Only what
+        // judges by the plan is rebuilt now: the outbox, the heartbeat and the reports started once
+        // at the start and once per SIGHUP (3), not again at the two plan saves (5 before the fix).
+        for service in ["outbox", "heartbeat", "reports"] {
+            let starts = site.log.split(separator: "\n").filter {
+                $0.contains("msg=\"service started\"") && ($0.contains(" service=\(service) ") || $0.hasSuffix(" service=\(service)"))
+            }.count
+            #expect(starts == 3, "service \(service) started \(starts) times (start + 2 reloads = 3; plan saves must not restart it):\n\(site.log.suffix(4000))")
+        }
+        let applied = site.log.split(separator: "\n").filter { $0.contains("operating plan applied") }
+        #expect(applied.count == 2 && applied.allSatisfy { $0.contains("services=web") && !$0.contains("outbox") && !$0.contains("reports") }, "\(applied)")
         #expect((await waitExit(pid, seconds: 0)) == nil, "the daemon is gone")
     }
 

@@ -52,6 +52,32 @@ public struct DaemonContext: Sendable {
 public typealias ServiceFactory = @Sendable (DaemonContext) throws(WatchpostError) -> [any Service]
 public typealias PipelineFactory = @Sendable (DaemonContext) throws(WatchpostError) -> any ResultPipeline
 
+/// Whether a factory's services judge by the operating plan the daemon lays over the
+/// configuration (the sites' schedules with the unit's planned days, Tây Trang 7.2.1.b). A plan
+/// change (`watchpost plan`, the web form) rebuilds only the services that follow it; the others
+/// (mail, IMAP replies, reports — which read the plan from the store for each report —, timers,
+/// heartbeat) go on untouched. A reload rebuilds all of them.
+public enum PlanUse: Sendable, Hashable {
+    case followsThePlan
+    case independentOfThePlan
+}
+
+/// One entry of the program's registration list: a factory and whether its services follow the plan.
+public struct ServiceRegistration: Sendable {
+    public var planUse: PlanUse
+    public var make: ServiceFactory
+    public init(_ planUse: PlanUse, _ make: @escaping ServiceFactory) {
+        self.planUse = planUse
+        self.make = make
+    }
+}
+
+/// The services built from one configuration, and the names of those that follow the plan.
+public struct ConfiguredServices: Sendable {
+    public var services: [any Service]
+    public var followingThePlan: Set<String>
+}
+
 /// A configuration and its secrets, both validated.
 public struct LoadedConfiguration: Sendable {
     public var configuration: WatchpostConfiguration
@@ -67,9 +93,9 @@ public struct CompositionRoot: Sendable {
     public var configRoot: String
     public var clock: any WatchpostClock
     public var pipelineFactory: PipelineFactory
-    public var serviceFactories: [ServiceFactory]
+    public var serviceFactories: [ServiceRegistration]
 
-    public init(configRoot: String, clock: any WatchpostClock, pipelineFactory: @escaping PipelineFactory, serviceFactories: [ServiceFactory]) {
+    public init(configRoot: String, clock: any WatchpostClock, pipelineFactory: @escaping PipelineFactory, serviceFactories: [ServiceRegistration]) {
         self.configRoot = configRoot
         self.clock = clock
         self.pipelineFactory = pipelineFactory
@@ -94,14 +120,20 @@ public struct CompositionRoot: Sendable {
     }
 
     /// The services that follow the configuration: the heartbeat and every registered factory's.
-    /// Rebuilt on reload.
-    public func configuredServices(_ ctx: DaemonContext) throws(WatchpostError) -> [any Service] {
-        var services: [any Service] = [
-            HeartbeatService(store: ctx.store, clock: ctx.clock, interval: ctx.configuration.daemon.heartbeatInterval,
-                             retention: ctx.configuration.daemon.historyRetention, logger: ctx.logger.with("service", "heartbeat")),
-        ]
-        for f in serviceFactories { services += try f(ctx) }
-        return services
+    /// Rebuilt on reload; with `only: .followsThePlan` (an operating-plan change), just those
+    /// that judge by the plan.
+    public func configuredServices(_ ctx: DaemonContext, only: PlanUse? = nil) throws(WatchpostError) -> ConfiguredServices {
+        var built = ConfiguredServices(services: [], followingThePlan: [])
+        if only != .followsThePlan {
+            built.services.append(HeartbeatService(store: ctx.store, clock: ctx.clock, interval: ctx.configuration.daemon.heartbeatInterval,
+                                                   retention: ctx.configuration.daemon.historyRetention, logger: ctx.logger.with("service", "heartbeat")))
+        }
+        for r in serviceFactories where only == nil || only == r.planUse {
+            let made = try r.make(ctx)
+            built.services += made
+            if r.planUse == .followsThePlan { built.followingThePlan.formUnion(made.map(\.name)) }
+        }
+        return built
     }
 
     /// Settings that are read once at start and need a restart to change, named for the log.

@@ -14,9 +14,9 @@ public struct DaemonRunner: Sendable {
     public var clock: any WatchpostClock
     public var logger: Logger
     public var pipelineFactory: PipelineFactory
-    public var serviceFactories: [ServiceFactory]
+    public var serviceFactories: [ServiceRegistration]
 
-    public init(configRoot: String, clock: any WatchpostClock, logger: Logger, pipelineFactory: PipelineFactory? = nil, serviceFactories: [ServiceFactory] = []) {
+    public init(configRoot: String, clock: any WatchpostClock, logger: Logger, pipelineFactory: PipelineFactory? = nil, serviceFactories: [ServiceRegistration] = []) {
         self.configRoot = configRoot
         self.clock = clock
         self.logger = logger
@@ -87,9 +87,12 @@ public struct DaemonRunner: Sendable {
         let group = ServiceGroup(clock: clock, logger: log)
         let pipeline: any ResultPipeline
         var configured: [any Service]
+        let followingThePlan: Set<String>
         do {
             pipeline = try pipelineFactory(ctx)
-            configured = try root.configuredServices(ctx)
+            let built = try root.configuredServices(ctx)
+            configured = built.services
+            followingThePlan = built.followingThePlan
         } catch {
             log.error("not starting: \(error.message)", error.hint.map { [("fix", $0)] } ?? [])
             return 2
@@ -119,7 +122,8 @@ public struct DaemonRunner: Sendable {
         try? notifier.notify("READY=1\nSTATUS=" + (fromLastGood ? "RUNNING ON THE LAST GOOD CONFIGURATION (the one on disk is broken); " : "")
                              + "monitoring \(checkCount) checks")
 
-        let state = ReloadState(loaded: loaded, unplanned: unplanned, configuredNames: configuredNames, previousLinkKeys: ctx.previousLinkKeys)
+        let state = ReloadState(loaded: loaded, unplanned: unplanned, configuredNames: configuredNames, planNames: followingThePlan,
+                                previousLinkKeys: ctx.previousLinkKeys)
         let runner = self
         let outcome = await group.run(signals: signals, action: { sig in
             sig == Signals.hangup ? .reload : .stop
@@ -189,7 +193,7 @@ public struct DaemonRunner: Sendable {
             log.notice("link key changed: links already sent stay valid", [("previous_keys", String(previousKeys.count))])
         }
         guard let services = await swapServices(to: fresh, unplanned: unplanned, previousKeys: previousKeys, state: state, root: root,
-                                                group: group, scheduler: scheduler, pipeline: pipeline, lasting: lasting, log: log) else { return }
+                                                group: group, scheduler: scheduler, pipeline: pipeline, lasting: lasting, log: log, planOnly: false) else { return }
         saveLastGood(lastGood, fresh, log)
         log.notice("configuration reloaded", [("checks", String(fresh.configuration.allChecks.count)), ("failed", String(services.failedChecks)),
                                               ("services", services.names.joined(separator: ","))])
@@ -200,8 +204,10 @@ public struct DaemonRunner: Sendable {
 
     /// The operating plan changed in the database (`watchpost plan`, the web form): the running
     /// configuration, as read from disk at the last start or reload, with the new plan laid over
-    /// it goes to the checks (their loops kept), the engine and the services. The configuration
-    /// folder and the secrets are not read again: an edit in progress there waits for its reload.
+    /// it goes to the checks (their loops kept), the engine and the services that follow the plan
+    /// (the web, the broadcast log); mail, IMAP, reports and the rest go on untouched. The
+    /// configuration folder and the secrets are not read again: an edit in progress there waits
+    /// for its reload.
     func applyPlan(state: ReloadState, root: CompositionRoot, store: Store, group: ServiceGroup,
                    scheduler: CheckScheduler, pipeline: any ResultPipeline, lasting: DaemonContext, log: Logger) async {
         let running = await state.current
@@ -209,18 +215,19 @@ public struct DaemonRunner: Sendable {
         var fresh = running
         fresh.configuration = await OperatingPlanWatchService.applyPlan(to: unplanned, store: store, log: log)
         guard let services = await swapServices(to: fresh, unplanned: unplanned, previousKeys: await state.previousLinkKeys, state: state, root: root,
-                                                group: group, scheduler: scheduler, pipeline: pipeline, lasting: lasting, log: log) else { return }
+                                                group: group, scheduler: scheduler, pipeline: pipeline, lasting: lasting, log: log, planOnly: true) else { return }
         log.notice("operating plan applied", [("checks", String(fresh.configuration.allChecks.count)), ("failed", String(services.failedChecks)),
                                               ("services", services.names.joined(separator: ","))])
     }
 
-    /// Builds every configured service from `fresh` first (a factory that fails leaves the
-    /// running services as they are: nil), then lets the services that take over from their
-    /// predecessor do so (the web server), stops the old ones in reverse order within the stop
-    /// deadline, gives the checks and the engine the new configuration and starts the new services.
+    /// Builds every configured service from `fresh` first (with `planOnly`, only those that
+    /// follow the operating plan; a factory that fails leaves the running services as they are:
+    /// nil), then lets the services that take over from their predecessor do so (the web
+    /// server), stops the old ones they replace in reverse order within the stop deadline, gives
+    /// the checks and the engine the new configuration and starts the new services.
     func swapServices(to fresh: LoadedConfiguration, unplanned: WatchpostConfiguration, previousKeys: [String], state: ReloadState,
                       root: CompositionRoot, group: ServiceGroup, scheduler: CheckScheduler, pipeline: any ResultPipeline,
-                      lasting: DaemonContext, log: Logger) async -> (names: [String], failedChecks: Int)? {
+                      lasting: DaemonContext, log: Logger, planOnly: Bool) async -> (names: [String], failedChecks: Int)? {
         let running = await state.current
         var freshLog = logger
         freshLog.minimumLevel = fresh.configuration.daemon.logLevel
@@ -229,21 +236,25 @@ public struct DaemonRunner: Sendable {
         ctx.secrets = fresh.secrets
         ctx.logger = freshLog
         ctx.previousLinkKeys = previousKeys
-        let services: [any Service]
+        let built: ConfiguredServices
         do {
-            services = try root.configuredServices(ctx)
+            built = try root.configuredServices(ctx, only: planOnly ? .followsThePlan : nil)
         } catch {
             log.error("reload refused: \(error.message); the running configuration's services go on", error.hint.map { [("fix", $0)] } ?? [])
             return nil
         }
+        let services = built.services
         for case let s as any TakeoverService in services { s.takeOver() }
         // The old services stop before the new ones start: the outbox must not send with the old
         // SMTP settings beside the new one, and a moved web listener frees its address first.
-        await group.remove(named: await state.configuredNames, deadline: running.configuration.daemon.stopTimeout)
+        let replaced = planOnly ? await state.planNames : await state.configuredNames
+        await group.remove(named: replaced, deadline: running.configuration.daemon.stopTimeout)
         let errs = await scheduler.apply(fresh.configuration)
         await pipeline.configurationChanged(fresh.configuration)
         await group.start(services)
-        await state.set(fresh, unplanned: unplanned, names: Set(services.map(\.name)), previousLinkKeys: previousKeys)
+        let names = Set(services.map(\.name))
+        await state.set(fresh, unplanned: unplanned, names: planOnly ? (await state.configuredNames).subtracting(replaced).union(names) : names,
+                        planNames: built.followingThePlan, previousLinkKeys: previousKeys)
         return (services.map(\.name), errs.count)
     }
 }
@@ -254,17 +265,21 @@ actor ReloadState {
     /// The configuration as read from disk, before the operating plan was laid over it.
     private(set) var unplanned: WatchpostConfiguration
     private(set) var configuredNames: Set<String>
+    /// The configured services that follow the operating plan (rebuilt at a plan change).
+    private(set) var planNames: Set<String>
     private(set) var previousLinkKeys: [String]
-    init(loaded: LoadedConfiguration, unplanned: WatchpostConfiguration, configuredNames: Set<String>, previousLinkKeys: [String]) {
+    init(loaded: LoadedConfiguration, unplanned: WatchpostConfiguration, configuredNames: Set<String>, planNames: Set<String>, previousLinkKeys: [String]) {
         current = loaded
         self.unplanned = unplanned
         self.configuredNames = configuredNames
+        self.planNames = planNames
         self.previousLinkKeys = previousLinkKeys
     }
-    func set(_ loaded: LoadedConfiguration, unplanned: WatchpostConfiguration, names: Set<String>, previousLinkKeys: [String]) {
+    func set(_ loaded: LoadedConfiguration, unplanned: WatchpostConfiguration, names: Set<String>, planNames: Set<String>, previousLinkKeys: [String]) {
         current = loaded
         self.unplanned = unplanned
         configuredNames = names
+        self.planNames = planNames
         self.previousLinkKeys = previousLinkKeys
     }
 }
