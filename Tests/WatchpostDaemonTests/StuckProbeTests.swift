@@ -140,7 +140,11 @@ struct HungShareProcessTests {
         _ = try await requirePythonModule("fusepy", debianPackage: "python3-fusepy")
         _ = try requireTool("sqlite3", debianPackage: "sqlite3")
         _ = try requireTool("curl", debianPackage: "curl")
-        let (rc, out) = await shell("bash '\(packageRoot)/scripts/e2e/hung-probe.sh' '\(binDir)' 6 2>&1")
+        // BIN_DIR given relative to the current folder, as a reviewer types it (".build/debug"):
+        // the script used it after changing folder ("No such file", #21 review s6).
+        let cut = binDir.lastIndex(of: "/") ?? binDir.startIndex
+        let (parent, base) = (cut == binDir.startIndex ? "/" : String(binDir[..<cut]), String(binDir[binDir.index(after: cut)...]))
+        let (rc, out) = await shell("cd '\(parent)' && bash '\(packageRoot)/scripts/e2e/hung-probe.sh' '\(base)' 6 2>&1")
         #expect(rc == 0 && out.hasSuffix("OK\n"), "\(out)")
     }
 }

@@ -10,7 +10,10 @@
 #  - when the share answers again the thread comes back and the stuck gauge clears.
 # Usage: hung-probe.sh BIN_DIR [HOLD_SECONDS]   (run as root: mounting FUSE). Prints "OK" on success.
 set -euo pipefail
-bin="$1"; hold="${2:-8}"
+hold="${2:-8}"
+# BIN_DIR may be relative (".build/debug"): made absolute here, before anything changes folder.
+bin="$(cd "${1:?usage: hung-probe.sh BIN_DIR [HOLD_SECONDS]}" && pwd)" || { echo "FAIL: no folder $1"; exit 1; }
+[ -x "$bin/watchpost" ] || { echo "FAIL: $bin/watchpost is missing: build first (swift build)"; exit 1; }
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 . "$root/scripts/lib.sh"
 py=$(debian_python)
@@ -96,7 +99,8 @@ metric() { curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/me
 threads() { ls "/proc/$wp/task" | wc -l; }
 state() { sqlite3 "$work/watchpost.db" "SELECT status FROM check_state WHERE check_id = '$1'" 2>/dev/null; }   # 0 OK … 3 UNKNOWN
 last_ms() { sqlite3 "$work/watchpost.db" "SELECT last_ms FROM check_state WHERE check_id = '$1'" 2>/dev/null; }
-age_ms() { sqlite3 "$work/watchpost.db" "SELECT CAST(strftime('%s','now') AS INTEGER) * 1000 - last_ms FROM check_state WHERE check_id = '$1'" 2>/dev/null; }
+# Now in milliseconds (julianday keeps them; strftime('%s') drops them and gave negative ages).
+age_ms() { sqlite3 "$work/watchpost.db" "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) - last_ms FROM check_state WHERE check_id = '$1'" 2>/dev/null; }
 
 await "the web server answering /metrics" 30 '[ -n "$(metric watchpost_blocking_pool_stuck_threads)" ]'
 await "the share's probe stuck past its deadline (one pool thread)" 30 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 1 ]'
