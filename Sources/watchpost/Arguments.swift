@@ -65,10 +65,22 @@ func editDistanceCLI(_ a: String, _ b: String) -> Int {
 struct Command: Sendable {
     var name: String
     var summary: String
-    /// Full help: usage line(s) and options.
-    var help: String
+    /// Full help: usage line(s) and options, made only when asked for: `user add`'s lists every
+    /// role's rights from the access policy, which cost a quarter of the instructions of a whole
+    /// `watchpost probe net` run when every command's help was built at start (bench/network).
+    var help: String { makeHelp() }
+    let makeHelp: @Sendable () -> String
     var valuedOptions: Set<String>
     var run: @Sendable (Arguments) async throws -> Int32
+
+    init(name: String, summary: String, help: @autoclosure @escaping @Sendable () -> String, valuedOptions: Set<String>,
+         run: @escaping @Sendable (Arguments) async throws -> Int32) {
+        self.name = name
+        self.summary = summary
+        self.makeHelp = help
+        self.valuedOptions = valuedOptions
+        self.run = run
+    }
 }
 
 /// Where the configuration lives: --config, $WATCHPOST_CONFIG, /etc/watchpost, or the current folder.

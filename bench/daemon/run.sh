@@ -9,6 +9,8 @@
 #         equivalent for (ping, TCP, HTTP, HTTPS, program, file checksum, file exists).
 #   three — a TCP port, an HTTP URL and a program on loopback (the earlier comparison).
 #   bench/daemon/run.sh [SECONDS] [demo|three]        (default 60 demo; root for ping)
+# WATCHPOST_KEEP_STARTUP_PAGES=1 measures the daemon without its return of start-up code pages to
+# the kernel (MemoryTrimService's first pass, bench/daemon/README.md); the table says which.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
@@ -126,6 +128,8 @@ echo 1 > /proc/$wp/clear_refs; echo 1 > /proc/$mo/clear_refs
 sleep "$secs"
 read wp_rss wp_cpu < <(measure $wp); read mo_rss mo_cpu < <(measure $mo)
 wp_peak=$(awk '/VmHWM/ {print $2}' /proc/$wp/status); mo_peak=$(awk '/VmHWM/ {print $2}' /proc/$mo/status)
+rollup() { awk -v k="$2:" '$1 == k {print $2}' /proc/$1/smaps_rollup; }  # pid field -> kB
+wp_pss=$(rollup $wp Pss); mo_pss=$(rollup $mo Pss); wp_pd=$(rollup $wp Private_Dirty); mo_pd=$(rollup $mo Private_Dirty)
 echo; echo "==> where the memory goes (kB)"
 /usr/bin/python3 bench/daemon/memory.py $wp $mo
 results=$(grep -c . "$work/wp.log" || true)
@@ -133,6 +137,8 @@ results=$(grep -c . "$work/wp.log" || true)
 size=$(stat -c %s "$bin/watchpost"); ssize=$(stat -c %s "$work/watchpost.stripped")
 printf '\n%-34s %14s %14s %8s\n' "measure ($set_name checks, $secs s)" "watchpost" "monit" "ratio"
 printf '%-34s %14s %14s %8s\n' "RSS (kB)" "$wp_rss" "$mo_rss" "$(echo "scale=2; $wp_rss / $mo_rss" | bc)"
+printf '%-34s %14s %14s %8s\n' "PSS (kB)" "$wp_pss" "$mo_pss" "$(echo "scale=2; $wp_pss / $mo_pss" | bc)"
+printf '%-34s %14s %14s %8s\n' "Private_Dirty (kB)" "$wp_pd" "$mo_pd" "$(echo "scale=2; $wp_pd / $mo_pd" | bc)"
 printf '%-34s %14s %14s %8s\n' "peak RSS (kB)" "$wp_peak" "$mo_peak" "$(echo "scale=2; $wp_peak / $mo_peak" | bc)"
 wp_c=$(echo "$wp_cpu - $wp_cpu0" | bc); mo_c=$(echo "$mo_cpu - $mo_cpu0" | bc)
 printf '%-34s %14s %14s %8s\n' "CPU seconds" "$wp_c" "$mo_c" "$( [ "$(echo "$mo_c > 0" | bc)" = 1 ] && echo "scale=2; $wp_c / $mo_c" | bc || echo n/a)"
@@ -140,4 +146,5 @@ printf '%-34s %14s\n' "binary size (bytes)" "$size"
 printf '%-34s %14s\n' "binary size stripped (bytes)" "$ssize"
 printf '%-34s %14s\n' "release build (s)" "$(echo "$t1 - $t0" | bc)"
 printf '%-34s %14s\n' "daemon log lines (warnings+)" "$results"
+printf '%-34s %14s\n' "start-up pages returned" "$( [ -n "${WATCHPOST_KEEP_STARTUP_PAGES:-}" ] && echo "no (WATCHPOST_KEEP_STARTUP_PAGES)" || echo yes)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -107,7 +107,7 @@ public struct DaemonRunner: Sendable {
         // configuration's services (its store, SMTP and web threads) outlived every reload.
         configured = []
         await group.start(OperatingPlanWatchService(store: store, group: group, clock: clock, seen: planRevision, logger: log.with("service", "plan")))
-        await group.start(MemoryTrimService(clock: clock))
+        await group.start(MemoryTrimService(clock: clock, logger: log.with("service", "memory-trim")))
         await group.start(LogRelayService(store: store, clock: clock, logger: log))
         let notifier = SystemdNotifier()
         if let wd = SystemdNotifier.watchdogInterval(), notifier.isActive {
