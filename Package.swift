@@ -6,6 +6,9 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    // Release builds optimise for size: the daemon's resident code is most of its footprint
+    // beside monit (bench/daemon/README.md); the hashing runs in OpenSSL, not in Swift code.
+    .unsafeFlags(["-Osize"], .when(configuration: .release)),
 ]
 
 let package = Package(
