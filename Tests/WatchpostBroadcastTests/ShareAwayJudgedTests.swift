@@ -64,6 +64,12 @@ import Posix
             if let path { try FileSystem.writeAtomically(nowPlaying, path + "\n") } else { try FileSystem.unlinkFile(nowPlaying) }
         }
 
+        /// A fresh log (the caller removes the database with `removeDatabase(path)`).
+        static func log(at t0: Instant) throws -> (path: String, store: Store, recorder: BroadcastRecorder) {
+            let path = temporaryDatabase()
+            return (path, try Store(path: path, clock: ManualClock(now: t0)), BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10)))
+        }
+
         /// One poll of the log as the logger makes it.
         func observe(_ recorder: inout BroadcastRecorder, store: Store, archive: ManifestArchive?, at now: Instant) async throws -> PlayerStatus.Item {
             let item = try #require(PlayerSimulator.status(player, now: now).playing)
@@ -78,10 +84,9 @@ import Posix
         let share = try Share(t0: t0)
         defer { removeTree(share.dir) }
         let archive = ManifestArchive(folder: share.dir + "/archive")
-        let path = temporaryDatabase()
+        let (path, store, fresh) = try Share.log(at: t0)
         defer { removeDatabase(path) }
-        let store = try Store(path: path, clock: ManualClock(now: t0))
-        var recorder = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
+        var recorder = fresh
         for dt in stride(from: Int64(0), through: 25, by: 5) {
             if dt == 5 { try share.goAway(); try share.play("videos/quang-cao.mp4") }   // the share unmounted, an unapproved item played
             if dt == 15 { try share.play(nil) }                                         // back to the playlist, the share still away
@@ -108,10 +113,9 @@ import Posix
         defer { removeTree(share.dir) }
         // A box that never read the manifest yet: nothing archived to judge by.
         let archive = ManifestArchive(folder: share.dir + "/archive")
-        let path = temporaryDatabase()
+        let (path, store, fresh) = try Share.log(at: t0)
         defer { removeDatabase(path) }
-        let store = try Store(path: path, clock: ManualClock(now: t0))
-        var recorder = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
+        var recorder = fresh
         try share.goAway()
         try share.play("videos/gioi-thieu.mp4")
         for dt in stride(from: Int64(0), through: 25, by: 5) {
