@@ -38,14 +38,14 @@ extension IncidentSections {
             case "maintenance":
                 if let a = s.value("start").flatMap({ Instant.parse($0, defaultOffset: zone.offsetSeconds) }),
                    let b = s.value("end").flatMap({ Instant.parse($0, defaultOffset: zone.offsetSeconds) }), b <= a {
-                    out.append(.init(file: s.file, line: s.lineOf("end"), key: "end", message: "the window ends (\(zone.format(b))) before it starts (\(zone.format(a)))"))
+                    out.append(.init(file: s.file, line: s.lineOf("end"), key: "end", Message("config.window.ends_before_start", ["end": .text(zone.format(b)), "start": .text(zone.format(a))])))
                 }
                 for c in s.list("checks") where !checks.contains(c) {
-                    out.append(.init(file: s.file, line: s.lineOf("checks"), key: "checks", message: "no check '\(c)' at this site"))
+                    out.append(.init(file: s.file, line: s.lineOf("checks"), key: "checks", Message("config.site.no_such_check", ["check": .text(c)])))
                 }
             case "responder":
                 for c in s.list("on_checks") where !checks.contains(c) {
-                    out.append(.init(file: s.file, line: s.lineOf("on_checks"), key: "on_checks", message: "no check '\(c)' at this site"))
+                    out.append(.init(file: s.file, line: s.lineOf("on_checks"), key: "on_checks", Message("config.site.no_such_check", ["check": .text(c)])))
                 }
             default: break
             }

@@ -29,7 +29,7 @@ extension CheckKinds {
     ], validate: { section in
         if section.has("content_check") || (section.has("manifest") && section.has("public_key")) { return [] }
         return [ConfigDiagnostic(file: section.file, line: section.line, key: "content_check",
-                                 message: "name a content_check, or give both manifest and public_key")]
+                                 Message("config.content.needs_source"))]
     })
 
     /// Whether the Department's approval is renewed in time (issue 16). Technical notices to the

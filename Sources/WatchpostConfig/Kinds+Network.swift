@@ -74,7 +74,7 @@ extension CheckKinds {
         let echoTimeout = section.duration("echo_timeout", default: .seconds(1))
         let targets = section.list("targets").count
         if targets * count > 65_536 {
-            out.append(.init(file: section.file, line: section.lineOf("count"), key: "count", message: "\(targets) targets × \(count) echoes exceeds 65536 echoes per run"))
+            out.append(.init(file: section.file, line: section.lineOf("count"), key: "count", Message("config.icmp.too_many_echoes", ["targets": .count(targets), "count": .count(count)])))
         }
         // The check's own timeout must leave room for the echoes; say so now rather than have
         // every run cut short.
@@ -82,7 +82,7 @@ extension CheckKinds {
             let needed = interval * Int64(count - 1) + echoTimeout
             if t < needed {
                 out.append(.init(file: section.file, line: section.lineOf("timeout"), key: "timeout",
-                                 message: "\(t) is shorter than the echoes need (\(count - 1) × echo_interval \(interval) + echo_timeout \(echoTimeout) = \(needed))"))
+                                 Message("config.icmp.timeout_too_short", ["timeout": .text("\(t)"), "gaps": .count(count - 1), "interval": .text("\(interval)"), "echo_timeout": .text("\(echoTimeout)"), "needed": .text("\(needed)")])))
             }
         }
         out += thresholdOrder(section, "rtt_warning", "rtt_critical", duration: true)
@@ -102,10 +102,10 @@ extension CheckKinds {
         var out = thresholdOrder(section, "connect_warning", "connect_critical", duration: true)
         let hasTargets = section.has("targets"), hasHost = section.has("host"), hasPort = section.has("port")
         if hasTargets && (hasHost || hasPort) {
-            out.append(.init(file: section.file, line: section.lineOf("host"), key: hasHost ? "host" : "port", message: "give either targets or host and port, not both"))
+            out.append(.init(file: section.file, line: section.lineOf("host"), key: hasHost ? "host" : "port", Message("config.tcp.targets_or_host")))
         } else if !hasTargets && !(hasHost && hasPort) {
             out.append(.init(file: section.file, line: section.line, key: hasHost ? "port" : "targets",
-                             message: hasHost ? "host needs a port" : "required in [check \(section.name ?? "")] but missing (or host and port)"))
+                             hasHost ? Message("config.tcp.host_needs_port") : Message("config.tcp.targets_missing", ["check": .text(section.name ?? "")])))
         }
         return out
     })
@@ -135,7 +135,7 @@ extension CheckKinds {
         let w = section.int("cert_warning_days", default: 30), c = section.int("cert_critical_days", default: 7)
         if section.has("cert_warning_days") || section.has("cert_critical_days"), c > w {
             out.append(.init(file: section.file, line: section.lineOf("cert_critical_days"), key: "cert_critical_days",
-                             message: "\(c) days is more than cert_warning_days (\(w)): the critical limit must be the nearer one"))
+                             Message("config.http.cert_days_order", ["critical": .count(c), "warning": .count(w)])))
         }
         return out
     })
@@ -146,7 +146,7 @@ extension CheckKinds {
         let wv = duration ? Seconds(parsing: w).map { Double($0.milliseconds) } : Double(w.trimmingWhitespace())
         let cv = duration ? Seconds(parsing: c).map { Double($0.milliseconds) } : Double(c.trimmingWhitespace())
         guard let wv, let cv, wv > cv else { return [] }
-        return [ConfigDiagnostic(file: section.file, line: section.lineOf(warn), key: warn, message: "\(w) is beyond \(crit) (\(c)): WARNING must come before CRITICAL")]
+        return [ConfigDiagnostic(file: section.file, line: section.lineOf(warn), key: warn, Message("config.threshold.order", ["warning": .text("\(w)"), "critical_key": .text(crit), "critical": .text("\(c)")]))]
     }
 }
 

@@ -27,10 +27,10 @@ extension CheckKinds {
         let hasHost = section.has("host"), hasSerial = section.has("serial")
         if hasHost == hasSerial {
             out.append(ConfigDiagnostic(file: section.file, line: section.line, key: hasHost ? "serial" : "host",
-                                        message: hasHost ? "give host or serial, not both" : "give host (TCP) or serial (device path)"))
+                                        hasHost ? Message("config.novastar.host_and_serial") : Message("config.novastar.host_or_serial")))
         }
-        if section.has("port") && !hasHost { out.append(ConfigDiagnostic(file: section.file, line: section.lineOf("port"), key: "port", message: "port needs host")) }
-        if section.has("baud") && !hasSerial { out.append(ConfigDiagnostic(file: section.file, line: section.lineOf("baud"), key: "baud", message: "baud needs serial")) }
+        if section.has("port") && !hasHost { out.append(ConfigDiagnostic(file: section.file, line: section.lineOf("port"), key: "port", Message("config.novastar.port_needs_host"))) }
+        if section.has("baud") && !hasSerial { out.append(ConfigDiagnostic(file: section.file, line: section.lineOf("baud"), key: "baud", Message("config.novastar.baud_needs_serial"))) }
         return out
     })
 }

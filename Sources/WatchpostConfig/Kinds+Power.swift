@@ -38,11 +38,11 @@ extension CheckKinds {
         var out: [ConfigDiagnostic] = []
         if section.value("transport") == "serial", !section.has("device") {
             out.append(ConfigDiagnostic(file: section.file, line: section.lineOf("transport"), key: "device",
-                                        message: "transport = serial needs device (e.g. /dev/ttyUSB0)"))
+                                        Message("config.ups.serial_needs_device")))
         }
         if section.has("battery_voltage_low") != section.has("battery_voltage_high") {
             out.append(ConfigDiagnostic(file: section.file, line: section.line, key: "battery_voltage_high",
-                                        message: "give both battery_voltage_low and battery_voltage_high, or neither"))
+                                        Message("config.ups.voltage_pair")))
         }
         return out
     })

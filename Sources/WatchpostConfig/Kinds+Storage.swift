@@ -12,6 +12,6 @@ extension CheckKinds {
         let w = section.double("warning_free", default: 20), c = section.double("critical_free", default: 10)
         guard c > w else { return [] }
         return [ConfigDiagnostic(file: section.file, line: section.lineOf("critical_free"), key: "critical_free",
-                                 message: "critical_free (\(c)) must not be above warning_free (\(w))")]
+                                 Message("config.storage.free_order", ["critical": .text("\(c)"), "warning": .text("\(w)")]))]
     })
 }

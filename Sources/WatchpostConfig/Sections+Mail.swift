@@ -25,7 +25,7 @@ extension GlobalSections {
         let listed = s.list("insecure_hosts")
         if isLoopbackHost(host) || listed.contains(host) { return [] }
         return [.init(file: s.file, line: s.lineOf("insecure"), key: "insecure",
-                      message: "plain \(s.type.uppercased()) to '\(host)' is refused: it is not loopback; list it in insecure_hosts if you really mean it")]
+                      Message("config.mail.insecure_not_loopback", ["protocol": .text(s.type.uppercased()), "host": .text(host)]))]
     }
 
     public static let smtp = SectionSchema(type: "smtp", keys: serverKeys(defaultPort: "587, or 465 with tls = implicit, 25 when insecure") + [

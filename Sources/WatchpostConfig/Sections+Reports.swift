@@ -193,28 +193,28 @@ public struct ReportCalendarSettings: Sendable, Hashable {
         var seen: Set<String> = []
         for s in sections where s.type == "report" {
             let name = s.name ?? ""
-            if !seen.insert(name).inserted { out.append(.init(file: s.file, line: s.line, key: "report", message: "report '\(name)' defined twice")) }
+            if !seen.insert(name).inserted { out.append(.init(file: s.file, line: s.line, key: "report", Message("config.report.defined_twice", ["name": .text(name)]))) }
             for r in s.list("recipients") where contacts.organisations[r] == nil {
-                let hint = nearest(r, in: Array(contacts.organisations.keys)).map { " (did you mean '\($0)'?)" } ?? ""
-                out.append(.init(file: s.file, line: s.lineOf("recipients"), key: "recipients", message: "missing contact: no organisation '\(r)'\(hint)"))
+                let hint: MessageValue = nearest(r, in: Array(contacts.organisations.keys)).map { .message(Message("config.did_you_mean", ["word": .text($0)])) } ?? ""
+                out.append(.init(file: s.file, line: s.lineOf("recipients"), key: "recipients", Message("config.report.no_organisation", ["id": .text(r), "hint": hint])))
             }
             guard let kind = ReportRule.kind(every: s.string("every")) else { continue }
             let cut = s.value("cutoff").flatMap(ReportRule.parseCutoff)
             if let cut {
                 if kind == .monthly && cut.month != nil {
-                    out.append(.init(file: s.file, line: s.lineOf("cutoff"), key: "cutoff", message: "a monthly report's cut-off is a day of the month (e.g. 31 or last), not a date"))
+                    out.append(.init(file: s.file, line: s.lineOf("cutoff"), key: "cutoff", Message("config.report.monthly_cutoff")))
                 }
                 if (kind == .yearly || kind == .halfYearly) && s.has("cutoff") && cut.month == nil {
-                    out.append(.init(file: s.file, line: s.lineOf("cutoff"), key: "cutoff", message: "a \(kind.rawValue) report's cut-off is a day and month such as 24/11"))
+                    out.append(.init(file: s.file, line: s.lineOf("cutoff"), key: "cutoff", Message(kind == .yearly ? "config.report.yearly_cutoff" : "config.report.half_yearly_cutoff")))
                 }
             }
             if kind == .adHoc {
                 for k in ["cutoff", "send_after", "send_at", "due"] where s.has(k) {
-                    out.append(.init(file: s.file, line: s.lineOf(k), key: k, message: "an ad-hoc report has no calendar: remove \(k)"))
+                    out.append(.init(file: s.file, line: s.lineOf(k), key: k, Message("config.report.adhoc_no_calendar", ["key": .text(k)])))
                 }
             }
             if s.has("due") && kind != .yearly {
-                out.append(.init(file: s.file, line: s.lineOf("due"), key: "due", message: "due applies to yearly reports (the decisions set no date for other periods)"))
+                out.append(.init(file: s.file, line: s.lineOf("due"), key: "due", Message("config.report.due_yearly_only")))
             }
             if kind == .yearly, let dm = s.value("due").flatMap(ReportSchedule.parseDayMonth) {
                 let cutoff = cut ?? (31, 12)
@@ -226,7 +226,7 @@ public struct ReportCalendarSettings: Sendable, Hashable {
                     if !timing.isInTime(p) {
                         let due = timing.dueDate(of: p).map(\.description) ?? "?"
                         out.append(.init(file: s.file, line: s.lineOf("due"), key: "due",
-                                         message: "the report for \(p.label) would be sent on \(timing.sendDay(of: p)), not before its due date \(due): move cutoff or send_after earlier"))
+                                         Message("config.report.late_for_due", ["period": .text(p.label), "send_day": .text("\(timing.sendDay(of: p))"), "due": .text(due)])))
                         break
                     }
                 }

@@ -42,6 +42,7 @@ public enum Catalogue {
         ("network", network), ("content", content), ("player", player), ("probes", probes), ("mail", mail),
         ("web", web), ("reports", reports), ("registers", registers), ("cli", cli), ("lifecycle", lifecycle), ("fleet", fleet),
         ("hardening", hardening), ("webPages", webPages), ("language", language), ("cliHelp", cliHelp), ("readings", readings), ("configDiagnostics", configDiagnostics),
+        ("configChecks", configChecks),
     ]
 
     /// All entries in table order (duplicates included, so the test can find them).

@@ -1,0 +1,51 @@
+// Catalogue table "configChecks": what `watchpost check` says about a check's keys that do not
+// fit together, a site's windows and responders, mail and report sections (these were English
+// only; #15 review s6). Add entries here (see the header of Catalogue.swift); wording follows
+// docs/glossary.md. The English text is what tests and logs compare: keep it as it was.
+
+extension Catalogue {
+    static let configChecks: [Entry] = [
+        .init("config.did_you_mean", vi: " (có phải là '{word}'?)", en: " (did you mean '{word}'?)"),
+        .init("config.window.ends_before_start", vi: "thời gian bảo trì kết thúc ({end}) trước khi bắt đầu ({start})",
+              en: "the window ends ({end}) before it starts ({start})"),
+        .init("config.site.no_such_check", vi: "cụm này không có hạng mục giám sát '{check}'", en: "no check '{check}' at this site"),
+        .init("config.content.needs_source", vi: "đề nghị nêu content_check, hoặc khai báo cả manifest và public_key",
+              en: "name a content_check, or give both manifest and public_key"),
+        .init("config.icmp.too_many_echoes", vi: "{targets} địa chỉ × {count} lần gửi vượt quá 65536 lần gửi mỗi lượt kiểm tra",
+              en: "{targets} targets × {count} echoes exceeds 65536 echoes per run"),
+        .init("config.icmp.timeout_too_short", vi: "{timeout} ngắn hơn thời gian các lần gửi cần ({gaps} × echo_interval {interval} + echo_timeout {echo_timeout} = {needed})",
+              en: "{timeout} is shorter than the echoes need ({gaps} × echo_interval {interval} + echo_timeout {echo_timeout} = {needed})"),
+        .init("config.tcp.targets_or_host", vi: "khai báo targets, hoặc host và port, không khai báo cả hai", en: "give either targets or host and port, not both"),
+        .init("config.tcp.host_needs_port", vi: "host cần có port", en: "host needs a port"),
+        .init("config.tcp.targets_missing", vi: "thiếu targets (hoặc host và port) trong [check {check}]", en: "required in [check {check}] but missing (or host and port)"),
+        .init("config.http.cert_days_order", vi: "{critical} ngày lớn hơn cert_warning_days ({warning}): ngưỡng nghiêm trọng phải là ngưỡng gần hơn",
+              en: "{critical} days is more than cert_warning_days ({warning}): the critical limit must be the nearer one"),
+        .init("config.threshold.order", vi: "{warning} vượt quá {critical_key} ({critical}): ngưỡng Cảnh báo phải đến trước ngưỡng Nghiêm trọng",
+              en: "{warning} is beyond {critical_key} ({critical}): WARNING must come before CRITICAL"),
+        .init("config.novastar.host_and_serial", vi: "khai báo host hoặc serial, không khai báo cả hai", en: "give host or serial, not both"),
+        .init("config.novastar.host_or_serial", vi: "đề nghị khai báo host (TCP) hoặc serial (đường dẫn thiết bị)", en: "give host (TCP) or serial (device path)"),
+        .init("config.novastar.port_needs_host", vi: "port cần có host", en: "port needs host"),
+        .init("config.novastar.baud_needs_serial", vi: "baud cần có serial", en: "baud needs serial"),
+        .init("config.ups.serial_needs_device", vi: "transport = serial cần có device (ví dụ /dev/ttyUSB0)", en: "transport = serial needs device (e.g. /dev/ttyUSB0)"),
+        .init("config.ups.voltage_pair", vi: "khai báo cả battery_voltage_low và battery_voltage_high, hoặc không khai báo cái nào",
+              en: "give both battery_voltage_low and battery_voltage_high, or neither"),
+        .init("config.storage.free_order", vi: "critical_free ({critical}) không được lớn hơn warning_free ({warning})",
+              en: "critical_free ({critical}) must not be above warning_free ({warning})"),
+        .init("config.mail.insecure_not_loopback", vi: "không cho phép {protocol} không mã hóa tới '{host}' vì đó không phải địa chỉ nội bộ (loopback); nếu thật sự cần, đề nghị ghi máy đó vào insecure_hosts",
+              en: "plain {protocol} to '{host}' is refused: it is not loopback; list it in insecure_hosts if you really mean it"),
+        .init("config.report.defined_twice", vi: "báo cáo '{name}' được khai báo hai lần", en: "report '{name}' defined twice"),
+        .init("config.report.no_organisation", vi: "thiếu người nhận: không có đơn vị '{id}' trong alerts/contacts.conf{hint}",
+              en: "missing contact: no organisation '{id}'{hint}"),
+        .init("config.report.monthly_cutoff", vi: "ngày chốt số liệu của báo cáo tháng là một ngày trong tháng (ví dụ 31 hoặc last), không phải ngày/tháng",
+              en: "a monthly report's cut-off is a day of the month (e.g. 31 or last), not a date"),
+        .init("config.report.yearly_cutoff", vi: "ngày chốt số liệu của báo cáo năm là ngày và tháng, ví dụ 24/11",
+              en: "a yearly report's cut-off is a day and month such as 24/11"),
+        .init("config.report.half_yearly_cutoff", vi: "ngày chốt số liệu của báo cáo sáu tháng là ngày và tháng, ví dụ 24/11",
+              en: "a half-yearly report's cut-off is a day and month such as 24/11"),
+        .init("config.report.adhoc_no_calendar", vi: "báo cáo đột xuất không có lịch: đề nghị bỏ {key}", en: "an ad-hoc report has no calendar: remove {key}"),
+        .init("config.report.due_yearly_only", vi: "due chỉ áp dụng cho báo cáo năm (các quyết định không quy định hạn cho kỳ khác)",
+              en: "due applies to yearly reports (the decisions set no date for other periods)"),
+        .init("config.report.late_for_due", vi: "số liệu kỳ {period} sẽ được gửi ngày {send_day}, không kịp trước hạn {due}: đề nghị đưa cutoff hoặc send_after sớm hơn",
+              en: "the report for {period} would be sent on {send_day}, not before its due date {due}: move cutoff or send_after earlier"),
+    ]
+}
