@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 @testable import WatchpostCore
 
 struct RandomCase {
@@ -146,7 +147,12 @@ struct AvailabilityTests {
     }
 
     @Test("random schedules, monitor gaps and histories", arguments: Array(UInt64(1)...UInt64(8)))
-    func randomCases(seed: UInt64) throws {
+    func randomCases(seed: UInt64) async throws {
+        try await onOwnThread { try randomCasesOnOwnThread(seed: seed) }
+    }
+
+    /// The body of `randomCases`, run on a thread of its own (WatchpostTestSupport/OwnThread.swift).
+    func randomCasesOnOwnThread(seed: UInt64) throws {
         let c = RandomCase.make(seed: seed, days: 2)
         let reference = BruteForce(c)
         let (checks, site, scheduled) = compute(c)
@@ -162,7 +168,12 @@ struct AvailabilityTests {
     }
 
     @Test("warning counted as down when the profile says so")
-    func warningAsDown() {
+    func warningAsDown() async {
+        await onOwnThread { warningAsDownOnOwnThread() }
+    }
+
+    /// The body of `warningAsDown`, run on a thread of its own (WatchpostTestSupport/OwnThread.swift).
+    func warningAsDownOnOwnThread() {
         let c = RandomCase.make(seed: 77, days: 1)
         let m = StatusMapping(warningIsDown: true)
         let reference = BruteForce(c, mapping: m)
@@ -171,7 +182,12 @@ struct AvailabilityTests {
     }
 
     @Test("MTTA and MTTR against counting every second", arguments: Array(UInt64(1)...UInt64(5)))
-    func meanTimes(seed: UInt64) {
+    func meanTimes(seed: UInt64) async {
+        await onOwnThread { meanTimesOnOwnThread(seed: seed) }
+    }
+
+    /// The body of `meanTimes`, run on a thread of its own (WatchpostTestSupport/OwnThread.swift).
+    func meanTimesOnOwnThread(seed: UInt64) {
         let c = RandomCase.make(seed: seed &* 31, days: 2)
         let f = IncidentFigures.compute(c.incidents, from: c.from, to: c.to)
         // Reference: for each second, count the incidents opened in the period that are waiting for

@@ -121,7 +121,12 @@ struct ScheduleTests {
     /// Property test: on random schedules (zones, holidays, closures, windows crossing midnight)
     /// `isOn`, `nextChange` and `scheduledSeconds` agree with a second-by-second walk.
     @Test(arguments: 0..<40)
-    func agreesWithBruteForce(seed: Int) {
+    func agreesWithBruteForce(seed: Int) async {
+        await onOwnThread { agreesWithBruteForceOnOwnThread(seed: seed) }
+    }
+
+    /// The body of `agreesWithBruteForce`, run on a thread of its own (WatchpostTestSupport/OwnThread.swift).
+    func agreesWithBruteForceOnOwnThread(seed: Int) {
         var rng = SplitMix(state: UInt64(seed) &* 7919 &+ 17)
         let base = CivilDate(year: 2026, month: 2, day: 14)
         let schedule = randomSchedule(&rng, base: base)

@@ -155,7 +155,12 @@ struct NovaStarCodecTests {
         #expect(got.allSatisfy { $0.data.count == 82 })
     }
 
-    @Test func bufferStaysBoundedOnNoise() {
+    @Test func bufferStaysBoundedOnNoise() async {
+        await onOwnThread { bufferStaysBoundedOnNoiseOnOwnThread() }
+    }
+
+    /// The body of `bufferStaysBoundedOnNoise`, run on a thread of its own (WatchpostTestSupport/OwnThread.swift).
+    func bufferStaysBoundedOnNoiseOnOwnThread() {
         var d = FrameDecoder(maxDataLength: 256)
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<2000 {

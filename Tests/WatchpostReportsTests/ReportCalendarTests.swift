@@ -6,6 +6,7 @@ import Testing
 import WatchpostCore
 import WatchpostConfig
 import WatchpostReports
+import WatchpostTestSupport
 
 /// Brute force: is `d` a cut-off day of `c`? Straight from the definition, day by day.
 func isCutoff(_ d: CivilDate, _ c: ReportCadence) -> Bool {
@@ -72,7 +73,12 @@ struct ReportCalendarTests {
     }
 
     @Test("periods tile the calendar with no gap and no overlap, for every cut-off (brute force)")
-    func tiling() {
+    func tiling() async {
+        await onOwnThread { tilingOnOwnThread() }
+    }
+
+    /// The body of `tiling`, run on a thread of its own (WatchpostTestSupport/OwnThread.swift).
+    func tilingOnOwnThread() {
         let first = CivilDate(year: 2024, month: 1, day: 1).daysSinceEpoch
         let last = CivilDate(year: 2028, month: 12, day: 31).daysSinceEpoch
         var checkedDays = 0
@@ -170,7 +176,12 @@ struct ReportCalendarTests {
     }
 
     @Test("the calendar is validated: recipients, cut-offs, due dates that cannot be met")
-    func validation() {
+    func validation() async {
+        await onOwnThread { validationOnOwnThread() }
+    }
+
+    /// The body of `validation`, run on a thread of its own (WatchpostTestSupport/OwnThread.swift).
+    func validationOnOwnThread() {
         func diagnose(_ text: String) -> [String] {
             let sections = INIFile(path: "probes/tay-trang/reports.conf", text: text).sections
             var out = sections.flatMap { ReportSections.report.validate($0) }.map(\.description)

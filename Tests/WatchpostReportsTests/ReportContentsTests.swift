@@ -11,7 +11,12 @@ import WatchpostTestSupport
 @Suite("Report contents")
 struct ReportContentsTests {
     @Test("hours by kind of day match a second-by-second count (random timelines, Tây Trang's schedule and holidays)", arguments: [UInt64(3), 4])
-    func dayKinds(seed: UInt64) throws {
+    func dayKinds(seed: UInt64) async throws {
+        try await onOwnThread { try dayKindsOnOwnThread(seed: seed) }
+    }
+
+    /// The body of `dayKinds`, run on a thread of its own (WatchpostTestSupport/OwnThread.swift).
+    func dayKindsOnOwnThread(seed: UInt64) throws {
         let config = try ConfigurationLoader.load(root: packageRoot)
         let site = try #require(config.site("tay-trang"))
         let zone = site.zone

@@ -48,6 +48,11 @@ func availabilitySection(_ body: String) -> [ConfigSection] {
 /// few gaps, deterministically. Returns the number of history rows.
 @discardableResult
 func generateYear(store: Store, site: SiteProfile, year: Int, seed: UInt64) async throws -> Int {
+    return try await onOwnThread { try await generateYearOnOwnThread(store: store, site: site, year: year, seed: seed) }
+}
+
+/// The body of `generateYear`, run on a thread of its own (WatchpostTestSupport/OwnThread.swift).
+func generateYearOnOwnThread(store: Store, site: SiteProfile, year: Int, seed: UInt64) async throws -> Int {
     let zone = site.zone
     let from = zone.startOf(CivilDate(year: year, month: 1, day: 1)).milliseconds
     let to = zone.startOf(CivilDate(year: year + 1, month: 1, day: 1)).milliseconds
@@ -166,6 +171,11 @@ struct ReportTests {
 
     @Test("reading only state-changing rows gives the same timeline as every row", arguments: [UInt64(7), 8, 9])
     func changeRowsOnly(seed: UInt64) async throws {
+        try await onOwnThread { try await changeRowsOnlyOnOwnThread(seed: seed) }
+    }
+
+    /// The body of `changeRowsOnly`, run on a thread of its own (WatchpostTestSupport/OwnThread.swift).
+    func changeRowsOnlyOnOwnThread(seed: UInt64) async throws {
         let dir = try tempFolder("changes-\(seed)")
         var rng = SplitMix(seed: seed)
         let start = Instant.parse("2026-05-04T00:00:00+07:00")!
