@@ -35,10 +35,18 @@ debian_python() {
 }
 
 # free_port: a TCP port on 127.0.0.1 the kernel chose (bind to port 0), free when it was asked.
-free_port() {
+free_port() { free_ports 1; }
+
+# free_ports N: N different TCP ports on 127.0.0.1, one per line, all chosen by the kernel while
+# the N sockets are bound together (so no two are the same, as two calls of free_port could be).
+free_ports() {
     local py
     py=$(debian_python) || return 1
-    "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+    "$py" -c 'import socket, sys
+held = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); held.append(s)
+print("\n".join(str(s.getsockname()[1]) for s in held))' "$1"
 }
 
 # require_tool NAME PACKAGE: prints the path of NAME found on PATH, or fails naming the Debian

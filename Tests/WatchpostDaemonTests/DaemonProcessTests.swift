@@ -33,7 +33,9 @@ struct TestSite {
             """)
         try FileSystem.writeAtomically("\(dir)/secrets.conf", "[web]\nlink_key = 5f0c2d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d\n", mode: 0o600)
         try FileSystem.writeAtomically("\(dir)/flip.sh", "#!/bin/sh\nif [ -f \"$1\" ]; then echo \"CRITICAL - flag $1 present\"; exit 2; fi\necho \"OK - all fine | value=1\"; exit 0\n", mode: 0o755)
-        try FileSystem.writeAtomically("\(dir)/hang.sh", "#!/bin/sh\nsleep 30\n", mode: 0o755)
+        // Each run of hang.sh records its pid (then becomes `sleep` with the same pid), so that a
+        // test can kill exactly the processes it caused, never others by name.
+        try FileSystem.writeAtomically("\(dir)/hang.sh", "#!/bin/sh\necho $$ >> \(dir)/hang.pids\nexec sleep 30\n", mode: 0o755)
         try writeChecks(count: checks, interval: interval)
     }
 
@@ -92,7 +94,17 @@ struct DaemonProcessTests {
         defer { site.cleanup() }
         try site.writeChecks(count: 2, interval: "1s", extra: "[check hung]\nkind = exec\ncommand = ./hang.sh\ninterval = 1s\ntimeout = 500ms\n")
         let pid = try site.start()
-        defer { killAndReap(pid); _ = try? Subprocess.run("/usr/bin/pkill", arguments: ["-f", "\(site.dir)/hang.sh"], timeout: .seconds(5)) }
+        defer {
+            killAndReap(pid)
+            // The hung checks the daemon may have left behind: the pids hang.sh recorded, each
+            // killed only while it is still that `sleep 30` (a pid the kernel gave to another
+            // process since is left alone).
+            for line in ((try? FileSystem.readText("\(site.dir)/hang.pids")) ?? "").split(separator: "\n") {
+                guard let hung = Int32(line), let cmdline = try? FileSystem.readText("/proc/\(hung)/cmdline"),
+                      cmdline.hasPrefix("sleep\u{0}30") else { continue }
+                kill(hung, SIGKILL)
+            }
+        }
         var out = ""
         #expect(await eventually(30) {
             out = await shell("'\(watchpost)' status --config '\(site.dir)'").1

@@ -28,9 +28,8 @@ work=$(mktemp -d /tmp/watchpost-unit-XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 mkdir -p "$work/etc/probes/site" "$work/results" "$work/wants" "$work/dropin"
 # Two distinct SMTP ports from the kernel: the first one, then the one after the reload.
-port_old=$(free_port)
-port_new=$(free_port)
-while [ "$port_new" = "$port_old" ]; do port_new=$(free_port); done
+{ read -r port_old; read -r port_new; } < <(free_ports 2)
+[ -n "$port_new" ] && [ "$port_old" != "$port_new" ] || { echo "FAIL: no two free ports from the kernel (got '$port_old' and '$port_new')"; exit 1; }
 printf 'PY=%s\nPORT_OLD=%s\nPORT_NEW=%s\n' "$py" "$port_old" "$port_new" > "$work/results/env"
 cp -r "$src/alerts" "$work/etc/"
 cp "$src/probes/tay-trang/site.conf" "$src/probes/tay-trang/schedule.conf" "$work/etc/probes/site/"
@@ -59,8 +58,11 @@ chmod 755 "$work/etc/ok.sh"
 # creating /etc/watchpost/seal-broken.
 printf '#!/bin/sh\nif [ -e "$1" ]; then echo "CRITICAL - niem phong bi pha"; exit 2; fi\necho "OK"\n' > "$work/etc/flip.sh"
 chmod 755 "$work/etc/flip.sh"
-printf '[check ok]\nkind = exec\ncommand = ./ok.sh\ninterval = 2s\ntimeout = 1s\n\n' > "$work/etc/probes/site/checks.conf"
-printf '[check seal]\nkind = exec\nname = Niêm phong tủ điều khiển\ncommand = ./flip.sh\narguments = /etc/watchpost/seal-broken\ncategory = security\ninterval = 1s\ntimeout = 900ms\nfail_after = 1\n' >> "$work/etc/probes/site/checks.conf"
+# Timeouts as long as the intervals: a shell script that has not answered in 900 ms on a loaded
+# machine would be UNKNOWN, open an incident of its own and mail it (the review of session 6 saw
+# the risk); the seal still flips within 3 s of the file appearing, which the waits allow for.
+printf '[check ok]\nkind = exec\ncommand = ./ok.sh\ninterval = 10s\ntimeout = 10s\n\n' > "$work/etc/probes/site/checks.conf"
+printf '[check seal]\nkind = exec\nname = Niêm phong tủ điều khiển\ncommand = ./flip.sh\narguments = /etc/watchpost/seal-broken\ncategory = security\ninterval = 3s\ntimeout = 3s\nfail_after = 1\n' >> "$work/etc/probes/site/checks.conf"
 "$bin" check --config "$work/etc" >/dev/null || { echo "FAIL: the test configuration does not validate:"; "$bin" check --config "$work/etc"; exit 1; }
 
 cp "$src/contrib/watchpost.service" "$work/watchpost.service"
@@ -105,7 +107,7 @@ sink() {
     mkdir -p "$R/mail-$1"
     "$PY" /opt/watchpost/mail-sink.py --listen "127.0.0.1:$2" --dir "$R/mail-$1" ${3:+--mode $3} > "$R/sink-$1.log" 2>&1 < /dev/null &
     echo $! > "$R/sink-$1.pid"
-    wait_for "SMTP server $1 listening on $2" 20 "grep -q ready $R/sink-$1.log"
+    wait_for "SMTP server $1 listening on $2" 60 "grep -q ready $R/sink-$1.log"
 }
 mails() { ls "$R/mail-$1"/*.eml 2>/dev/null | wc -l; }
 sink old $PORT_OLD
@@ -114,9 +116,9 @@ finish() { journalctl -u watchpost --no-pager -o short-precise > $R/journal.txt 
 
 # 1. READY: Type=notify turns active only after READY=1.
 wait_for "ready (active after READY=1)" 60 '[ "$(prop ActiveState)" = active ]' || finish
-wait_for "started line in the journal" 20 'journalctl -u watchpost | grep -q "watchpost started"' || finish
-wait_for "database in the state directory" 20 '[ -f /var/lib/watchpost/watchpost.db ]'
-wait_for "last good configuration kept" 20 '[ -f /var/lib/watchpost/last-good/watchpost.conf ]'
+wait_for "started line in the journal" 60 'journalctl -u watchpost | grep -q "watchpost started"' || finish
+wait_for "database in the state directory" 60 '[ -f /var/lib/watchpost/watchpost.db ]'
+wait_for "last good configuration kept" 60 '[ -f /var/lib/watchpost/last-good/watchpost.conf ]'
 pid1=$(prop MainPID)
 # ProtectSystem=strict: in the daemon's own mount namespace a write to /etc/watchpost is refused
 # (read-only file system) while one to its state directory succeeds; the driver, outside it,
@@ -135,8 +137,8 @@ fi
 # 2. Reload that changes the SMTP port: the outbox is rebuilt with it.
 sed -i "s/^port = $PORT_OLD\$/port = $PORT_NEW/" /etc/watchpost/watchpost.conf
 systemctl reload watchpost
-wait_for "reload applied" 30 'journalctl -u watchpost | grep -q "configuration reloaded"'
-wait_for "outbox rebuilt with the new port" 10 'journalctl -u watchpost | grep "service started" | grep -q "smtp=\"\{0,1\}127.0.0.1:$PORT_NEW"'
+wait_for "reload applied" 60 'journalctl -u watchpost | grep -q "configuration reloaded"'
+wait_for "outbox rebuilt with the new port" 60 'journalctl -u watchpost | grep "service started" | grep -q "smtp=\"\{0,1\}127.0.0.1:$PORT_NEW"'
 [ "$(prop MainPID)" = "$pid1" ] && step ok "same process after reload" || step FAIL "reload restarted the process"
 touch /etc/watchpost/seal-broken
 wait_for "the next mail reached the new port" 60 '[ "$(mails new)" -ge 1 ]'
@@ -163,7 +165,7 @@ cp /tmp/good.conf /etc/watchpost/watchpost.conf
 # word. The stop ends within the unit's deadline and the message stays queued.
 wait_for "outbox settled before the in-flight step" 60 '[ "$(unsent)" = 0 ]'
 kill "$(cat $R/sink-new.pid)"
-wait_for "SMTP server new stopped" 10 '! kill -0 $(cat $R/sink-new.pid) 2>/dev/null'
+wait_for "SMTP server new stopped" 60 '! kill -0 $(cat $R/sink-new.pid) 2>/dev/null'
 sink silent $PORT_NEW hang
 rm -f /etc/watchpost/seal-broken
 # The incident resolves: its notice goes out to the server that never answers.
@@ -174,17 +176,18 @@ t0=$(date +%s%N)
 systemctl stop watchpost
 t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))
+# Measured, not asserted with a stopwatch: past TimeoutStopSec systemd kills the daemon and the
+# unit's Result is "timeout", which the next line fails on.
 echo "stop took $ms ms" >> $R/steps
-[ "$ms" -lt 10000 ] && step ok "stop within the unit's TimeoutStopSec (10 s)" || step FAIL "stop took $ms ms"
-[ "$(prop Result)" = success ] && step ok "stop result success" || step FAIL "stop result $(prop Result)"
+[ "$(prop Result)" = success ] && step ok "stop result success, within the unit's TimeoutStopSec (took $ms ms)" || step FAIL "stop result $(prop Result) (took $ms ms)"
 [ "$(prop ExecMainStatus)" = 0 ] && step ok "exit status 0" || step FAIL "exit status $(prop ExecMainStatus)"
-wait_for "stopped line in the journal" 10 'journalctl -u watchpost | grep -q "watchpost stopped"'
+wait_for "stopped line in the journal" 60 'journalctl -u watchpost | grep -q "watchpost stopped"'
 left=$(unsent)
 [ "$left" != error ] && [ "$left" -ge 1 ] && step ok "the message in flight left queued ($left unsent)" || step FAIL "nothing left queued after a stop with a message in flight ($left)"
 
 # 6. The next start delivers it, exactly once.
 kill "$(cat $R/sink-silent.pid)"
-wait_for "silent SMTP server stopped" 10 '! kill -0 $(cat $R/sink-silent.pid) 2>/dev/null'
+wait_for "silent SMTP server stopped" 60 '! kill -0 $(cat $R/sink-silent.pid) 2>/dev/null'
 sink after $PORT_NEW
 systemctl start watchpost
 wait_for "queued message delivered after the restart" 60 '[ "$(unsent)" = 0 ] && [ "$(mails after)" -ge 1 ]'

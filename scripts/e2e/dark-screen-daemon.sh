@@ -65,6 +65,7 @@ browser_e2e_setup() {
   work=$(mktemp -d "/tmp/watchpost-e2e-$1-XXXXXX")
   pids=()
   trap 'stop_pids "${pids[@]}"; rm -rf "$work"' EXIT
-  smtp=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  web=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  # Two different ports from the kernel (lib.sh binds both at once).
+  { read -r smtp; read -r web; } < <(free_ports 2)
+  [ -n "$smtp" ] && [ -n "$web" ] && [ "$smtp" != "$web" ] || { echo "FAIL: no two free ports from the kernel (got '$smtp' and '$web')"; exit 1; }
 }
