@@ -184,6 +184,11 @@ public enum FileSystem {
     }
 
     public static func remove(_ path: String) { unlink(path) }
+    /// A regular file (after following links).
+    public static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
@@ -448,10 +453,26 @@ public enum Subprocess {
         public var timedOut: Bool
     }
 
+    /// The process groups of the children running now (each child leads its own): registered
+    /// between spawn and reaping, so a group id here can never be another process's.
+    private static let running = Mutex<Set<pid_t>>([])
+
+    /// Kills (SIGKILL) the process group of every child still running, and returns how many.
+    /// The daemon calls it once its services have stopped: a child leads a group of its own, so a
+    /// terminal's SIGTERM or Ctrl-C never reaches a plugin still running, which was left behind
+    /// by a hand-started daemon (#19 review s6; under systemd the unit's cgroup was cleaned).
+    @discardableResult
+    public static func killRunningGroups() -> Int {
+        running.withLock { groups in
+            for g in groups { kill(-g, SIGKILL) }
+            return groups.count
+        }
+    }
+
     /// `environment`: the child's whole environment as `NAME=value` entries (nil: this process's).
     /// The child leads a process group of its own; on timeout the whole group is killed, so a
     /// plugin's own children do not outlive it (a program that exits normally may leave a
-    /// server it started on purpose running: only a timeout kills the group).
+    /// server it started on purpose running: only a timeout, or the daemon stopping, kills the group).
     public static func run(_ path: String, arguments: [String], timeout: Duration, maxOutput: Int = 64 * 1024,
                            environment: [String]? = nil) throws(SystemError) -> Outcome {
         var fds: [Int32] = [0, 0]
@@ -488,6 +509,7 @@ public enum Subprocess {
         if let envp { rc = posix_spawn(&pid, path, &actions, &attr, argv, envp) } else { rc = posix_spawn(&pid, path, &actions, &attr, argv, environ) }
         close(fds[1])
         if rc != 0 { close(fds[0]); throw SystemError(call: "posix_spawn \(path)", errno: rc) }
+        running.withLock { _ = $0.insert(pid) }
         defer { close(fds[0]) }
         let deadline = monotonicNanoseconds() + UInt64(timeout.wholeMilliseconds) * 1_000_000
         var out: [UInt8] = []
@@ -507,6 +529,11 @@ public enum Subprocess {
             if out.count < maxOutput { out.append(contentsOf: buf[0..<min(got, maxOutput - out.count)]) }
         }
         if timedOut { kill(-pid, SIGKILL) }
+        // Waited for without reaping first: until the child is reaped its pid (and group id) is
+        // not reused, so it leaves the registry before it can name anyone else's group.
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && Glibc.errno == EINTR {}
+        running.withLock { _ = $0.remove(pid) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && Glibc.errno == EINTR {}
         let exited = (status & 0x7f) == 0

@@ -89,6 +89,46 @@ struct HardeningProcessTests {
         }
     }
 
+    // #19 review s6: a quoted label with a space (`'x y'=3`) was cut at the space and stored as `y`.
+    // The Nagios plugin guidelines: quotes are needed for a space or `=`, a quote inside written twice.
+    @Test func quotedPerformanceLabelsAreReadWhole() async throws {
+        let dir = try scratch("perf-quoted")
+        defer { removeTree(dir) }
+        try FileSystem.writeAtomically("\(dir)/plugin", "#!/bin/sh\necho \"OK - labels | 'x y'=3 'it''s'=4s 'a=b'=5;1;2 plain=6%  'unclosed=7 =8\"\n", mode: 0o755)
+        let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
+        let r = await ExecProbe(command: "\(dir)/plugin", arguments: [], timeout: .seconds(10)).run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(20)))
+        #expect(r.status == .ok)
+        #expect(r.measurements.map(\.name) == ["x y", "it's", "a=b", "plain"], "\(r.measurements)")
+        #expect(r.measurements.map(\.value) == [3, 4, 5, 6] && r.measurements.map(\.unit) == ["", "s", "", "%"], "\(r.measurements)")
+    }
+
+    // #19 review s6: a plugin still running when a hand-started daemon stopped was left behind, in
+    // its own process group, which the terminal's SIGTERM does not reach.
+    @Test func aPluginRunningWhenTheDaemonStopsIsKilledWithItsGroup() async throws {
+        let site = try await TestSite(checks: 1)
+        defer { site.cleanup() }
+        try FileSystem.writeAtomically("\(site.dir)/slow.sh", "#!/bin/sh\nsleep 300 &\necho \"$$ $!\" > \(site.dir)/slow.pids.tmp\nmv \(site.dir)/slow.pids.tmp \(site.dir)/slow.pids\nwait\n", mode: 0o755)
+        try site.writeChecks(count: 1, interval: "1s", extra: "[check slow]\nkind = exec\ncommand = ./slow.sh\ninterval = 2m\ntimeout = 60s\n")
+        let daemon = try DaemonProcess(configDir: site.dir)
+        try await waitUntil("the slow plugin and its child running", within: 30, detail: { daemon.logTail() }) {
+            FileSystem.exists("\(site.dir)/slow.pids")
+        }
+        let pids = try FileSystem.readText("\(site.dir)/slow.pids").split(separator: " ").compactMap { Int32($0.trimmingWhitespace()) }
+        try #require(pids.count == 2)
+        // Left behind when the test fails: killed by pid, and only while it is still this test's.
+        defer { for p in pids where ((try? FileSystem.readText("/proc/\(p)/cmdline")) ?? "").contains("sleep") || ((try? FileSystem.readText("/proc/\(p)/cmdline")) ?? "").contains(site.dir) { kill(p, SIGKILL) } }
+        let status = await daemon.signalAndWait(SIGTERM, seconds: 15)
+        #expect(status.flatMap(exitCode(ofWaitStatus:)) == 0, "exit status \(String(describing: status))")
+        // Gone, or a zombie of init's, reaped soon: wait on that condition.
+        try await waitUntil("the plugin \(pids[0]) and its child \(pids[1]) gone after the daemon stopped", within: 10, detail: { daemon.logTail() }) {
+            pids.allSatisfy { p in
+                let stat = (try? FileSystem.readText("/proc/\(p)/stat")) ?? ""
+                return stat.isEmpty || stat.contains(") Z ")
+            }
+        }
+        #expect(daemon.log.contains("running plugins killed with their process groups"), "\(daemon.logTail())")
+    }
+
     // Point 11: the database (62 usable ack links) was created 0644.
     @Test func databaseAndWALAreOwnerOnly() async throws {
         let dir = try scratch("db")

@@ -137,6 +137,10 @@ public struct DaemonRunner: Sendable {
             log.notice("stopping", [("signal", sig == Signals.terminate ? "SIGTERM" : sig == Signals.interrupt ? "SIGINT" : "none")])
             try? notifier.notify("STOPPING=1")
         })
+        // Plugins and responders lead process groups of their own, which a terminal's SIGTERM or
+        // Ctrl-C does not reach: one still running is killed with its children, not left behind.
+        let killed = Subprocess.killRunningGroups()
+        if killed > 0 { log.notice("running plugins killed with their process groups", [("groups", String(killed))]) }
         do { try await store.endRun() } catch { log.error("cannot record stop", [("error", error.description)]) }
         switch outcome {
         case .stopped:
