@@ -69,32 +69,56 @@ public struct ExecProbe: Probe {
     /// `-0-9.` and a unit of measure that is none, s/ms/us, %, B/KB/MB/TB or c: no unit holds a
     /// digit or a sign. An item outside it (`1e308`, `9.3E18`, `1e-400`, `5.5.5`) is refused, like a
     /// value out of bounds, never stored as a wrong number with a nonsense unit (#19 review, s5).
+    /// The label is quoted when it holds a space or `=` (`'used space'=3`), a quote in it written
+    /// twice (`'it''s'=1`); it was cut at the space and stored as the last word (#19 review, s6).
     static func parsePerformanceData(_ text: String) -> [Measurement] {
-        text.split(separator: " ").compactMap { item in
-            let kv = item.split(separator: "=", maxSplits: 1)
-            guard kv.count == 2 else { return nil }
-            let raw = kv[1].split(separator: ";", omittingEmptySubsequences: false).first ?? ""
-            let number = raw.prefix { ("0"..."9").contains($0) || $0 == "." || $0 == "-" }
-            let unit = raw.dropFirst(number.count)
-            guard isPerformanceValue(number), !unit.contains(where: { $0.isNumber || "+-.".contains($0) }) else { return nil }
-            // Refused at the boundary: not a number, infinite, or beyond ±10^15 (see Measurement).
-            guard let v = Double(number), Measurement(String(kv[0]), v).isWithinBounds else { return nil }
-            return Measurement(String(kv[0]).trimmingCharacters(in: "'"), v, unit: String(unit))
+        var out: [Measurement] = []
+        var rest = Substring(text)
+        func isBlank(_ c: Character) -> Bool { c == " " || c == "\t" }
+        while true {
+            rest = rest.drop(while: isBlank)
+            guard let first = rest.first else { break }
+            var label = ""
+            if first == "'" {
+                rest = rest.dropFirst()
+                var closed = false
+                while let c = rest.popFirst() {
+                    if c == "'" {
+                        if rest.first == "'" { label.append("'"); rest = rest.dropFirst(); continue }
+                        closed = true
+                        break
+                    }
+                    label.append(c)
+                }
+                guard closed, rest.first == "=" else { rest = rest.drop { !isBlank($0) }; continue }
+            } else {
+                let name = rest.prefix { $0 != "=" && !isBlank($0) }
+                rest = rest.dropFirst(name.count)
+                guard rest.first == "=" else { rest = rest.drop { !isBlank($0) }; continue }
+                label = String(name)
+            }
+            rest = rest.dropFirst()  // the "="
+            let item = rest.prefix { !isBlank($0) }
+            rest = rest.dropFirst(item.count)
+            if !label.isEmpty, let m = measurement(label: label, item) { out.append(m) }
         }
+        return out
+    }
+
+    /// One item's `value[UOM];…` under `label`, or nil when it is outside the grammar or bounds.
+    static func measurement(label: String, _ item: Substring) -> Measurement? {
+        let raw = item.split(separator: ";", omittingEmptySubsequences: false).first ?? ""
+        let number = raw.prefix { ("0"..."9").contains($0) || $0 == "." || $0 == "-" }
+        let unit = raw.dropFirst(number.count)
+        guard isPerformanceValue(number), !unit.contains(where: { $0.isNumber || "+-.".contains($0) }) else { return nil }
+        // Refused at the boundary: not a number, infinite, or beyond ±10^15 (see Measurement).
+        guard let v = Double(number), Measurement(label, v).isWithinBounds else { return nil }
+        return Measurement(label, v, unit: String(unit))
     }
 
     /// `-?digits[.digits]` or `-?.digits`: a minus only in front, one decimal point, a digit somewhere.
     static func isPerformanceValue(_ s: Substring) -> Bool {
         let body = s.hasPrefix("-") ? s.dropFirst() : s
         return !body.isEmpty && !body.contains("-") && body.filter { $0 == "." }.count <= 1 && body.contains { ("0"..."9").contains($0) }
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var s = Substring(self)
-        while s.first == set { s = s.dropFirst() }
-        while s.last == set { s = s.dropLast() }
-        return String(s)
     }
 }
