@@ -28,8 +28,16 @@ extension ConfigurationLoader {
     static let holidaysSchema = SectionSchema(type: "holidays", keys: [], freeKeys: .nonEmpty)
     static let exceptionsSchema = SectionSchema(type: "exceptions", keys: [], freeKeys: .custom("exception") { v in
         if closedWithoutReason(v) { return Message("config.schedule.closed_reason", ["value": .text(v)]) }
-        return parseException(v) == nil ? Message("config.schedule.exception", ["value": .text(v)]) : nil
+        guard parseException(v) != nil else { return Message("config.schedule.exception", ["value": .text(v)]) }
+        return emptyReason(v) ? Message("config.schedule.empty_reason", ["value": .text(v)]) : nil
     })
+
+    /// `06:00-22:00 |`: a `|` with no reason after it, a reason begun and left out (#19 review s6;
+    /// `closed |` was refused already). The reports show the reason beside the changed hours.
+    static func emptyReason(_ v: String) -> Bool {
+        let parts = v.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+        return parts.count == 2 && parts[1].isEmpty
+    }
 
     /// `closed` or `closed |` with nothing after it: a day taken out of the plan must say why, as
     /// a closure in the operating register must (`registers.field.required`); the reports show it.

@@ -97,7 +97,12 @@ public enum CrossReferences {
         let daemon = config.section("daemon")
         func line(_ key: String) -> Int { daemon.map { $0.lineOf(key) } ?? 1 }
         let database = config.daemon.database
-        if database != ":memory:", let cut = database.lastIndex(of: "/") {
+        // `database = /tmp`: an existing folder (or device) where the file should be passed, and
+        // `run` then could not open it (#19 review s6).
+        if database != ":memory:", database.hasSuffix("/") || (FileSystem.exists(database) && !FileSystem.isRegularFile(database)) {
+            errors.append(.init(file: "watchpost.conf", line: line("database"), key: "database",
+                                Message("config.database.not_a_file", ["path": .text(database)])))
+        } else if database != ":memory:", let cut = database.lastIndex(of: "/") {
             let folder = cut == database.startIndex ? "/" : String(database[..<cut])
             if FileSystem.isDirectory(folder) {
                 if !FileSystem.isWritableDirectory(folder) {

@@ -263,6 +263,29 @@ struct HardeningConfigTests {
         #expect(try daemonFiles(database: "\(dir)/w.db", secrets: "\(dir)/none.conf", web: true, env: ["WATCHPOST_LINK_KEY": "k"]).errors.isEmpty)
         try FileSystem.writeAtomically("\(dir)/secrets.conf", "", mode: 0o600)
         #expect(try daemonFiles(database: "\(dir)/w.db", secrets: "\(dir)/secrets.conf", web: true).errors.isEmpty)
+        // #19 review s6: `database = /tmp`, an existing folder, passed; `run` then could not open it.
+        for folder in [dir, "\(dir)/"] {
+            let isFolder = try daemonFiles(database: folder, secrets: "\(dir)/secrets.conf", web: false)
+            let f = try #require(isFolder.errors.first { $0.key == "database" }, "\(folder): \(isFolder)")
+            #expect(f.file == "watchpost.conf" && f.line > 1 && f.text?.key == "config.database.not_a_file", "\(f)")
+            #expect(f.description.contains("là một thư mục") && f.description.contains("is a folder"), "\(f)")
+        }
+    }
+
+    // #19 review s6: special hours with an empty reason (`06:00-22:00 |`) were accepted, while
+    // `closed |` was refused.
+    @Test func specialHoursWithAnEmptyReasonAreRefused() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
+        try append("\(dir)/probes/tay-trang/schedule.conf", "\n[exceptions]\n2026-12-24 = 06:00-22:00 |\n2026-12-25 = 06:00-22:00 |   \n2026-12-26 = 06:00-22:00 | Kỷ niệm\n")
+        let (config, d) = ConfigurationLoader.validate(root: dir)
+        for day in ["2026-12-24", "2026-12-25"] {
+            let e = d.first { $0.file == "probes/tay-trang/schedule.conf" && $0.key == day }
+            #expect(e?.line ?? 0 > 0 && e?.text?.key == "config.schedule.empty_reason", "\(diagnosticsText(d))")
+            #expect(e?.description.contains("chưa ghi lý do") == true && e?.description.contains("write the reason") == true, "\(diagnosticsText(d))")
+        }
+        #expect(!d.contains { $0.key == "2026-12-26" }, "\(diagnosticsText(d))")
+        #expect(config.site("tay-trang")?.schedule.exceptions[CivilDate(parsing: "2026-12-26")!] != nil)
     }
 
     // Point 6: `192.0.2.300` was a valid host.

@@ -88,6 +88,8 @@ case_ "private key copied over the .pub"      $T/checks.conf "cp keys/department
 case_ "responder on_kinds typo"               $T/responders.conf "sed -i 's/^on_kinds = content, player/on_kinds = contnet, player/; s/^enabled = false/enabled = true/' $T/responders.conf"
 case_ "closed day without a reason"           $T/schedule.conf "printf '\n[exceptions]\n2026-12-24 = closed |\n' >> $T/schedule.conf"
 case_ "database folder under a file"          watchpost.conf "sed -i 's#^database = .*#database = /etc/passwd/watchpost/w.db#' watchpost.conf"
+case_ "database path is a folder"              watchpost.conf "sed -i 's#^database = .*#database = /tmp#' watchpost.conf"
+case_ "special hours with an empty reason"     $T/schedule.conf "printf '\n[exceptions]\n2026-12-24 = 06:00-22:00 |\n' >> $T/schedule.conf"
 case_ "secrets file missing, [web] needs it"  watchpost.conf "sed -i 's#^secrets = .*#secrets = /nonexistent/secrets.conf#' watchpost.conf; printf '\n[web]\nlisten = 127.0.0.1:8443\n' >> watchpost.conf"
 # Controls: these are not mistakes and must pass.
 case_ "CRLF line ends and a BOM (control)"    PASS "for f in watchpost.conf $T/checks.conf alerts/contacts.conf; do sed -i 's/\$/\r/' \$f; done; printf '\xef\xbb\xbf' | cat - watchpost.conf > x && mv x watchpost.conf"
