@@ -128,6 +128,14 @@ final class AcceptedAwaitingCommit: Sendable {
 final class OutboxProcessState: Sendable {
     let accepted = AcceptedAwaitingCommit()
     let passes = OnePassAtATime()
+    /// Recipients whose next message found too little room to be stored: the warning is logged
+    /// once when a recipient enters this set and a notice once when it leaves, not on every pass
+    /// (about once a second on a nearly full disk: #19 review s6).
+    let shortOfRoom = Mutex<Set<String>>([])
+    /// Recipients whose digest is going in parts (too large for the room on a nearly full disk):
+    /// the parts after the first are the rest of a message the hourly limits already let through,
+    /// so they do not count against them again (or a storm's split digest waited an hour).
+    let sendingInParts = Mutex<Set<String>>([])
 
     private static let byDatabase = Mutex<[String: OutboxProcessState]>([:])
     static func shared(database: String) -> OutboxProcessState {
@@ -243,12 +251,13 @@ public struct OutboxWorker: Sendable {
         for k in order {
             let group = byRecipient[k]!
             guard let oldest = group.map(\.request.createdAt).min(), now >= oldest + settings.groupWindow else { continue }
-            let recent = try await store.mailCount(to: group[0].request.recipient.address, since: now - .hours(1))
-            if recent >= settings.maxPerHour {
+            let continuing = shared.sendingInParts.withLock { $0.contains(k) }
+            if !continuing, try await store.mailCount(to: group[0].request.recipient.address, since: now - .hours(1)) >= settings.maxPerHour {
                 logger.debug("recipient at its hourly limit; notifications wait and will be grouped", [("recipient", k), ("queued", String(group.count))])
                 continue
             }
-            let capped = try await incidentsAtTheirCap(group, now: now)
+            let capped: Set<Int64>
+            if continuing { capped = [] } else { capped = try await incidentsAtTheirCap(group, now: now) }
             let sendable = capped.isEmpty ? group : group.filter { r in r.request.incidentID.map { !capped.contains($0) } ?? true }
             if !capped.isEmpty {
                 logger.debug("incident at its hourly limit for this recipient; its notifications wait and will be grouped",
@@ -258,22 +267,54 @@ public struct OutboxWorker: Sendable {
             let incidents = Array(Set(sendable.compactMap(\.request.incidentID))).sorted()
             let thread = try await store.threadMessageIDs(incidents: incidents, recipient: sendable[0].request.recipient.address)
             let anchor = try await store.timelineAnchor()
-            let (mail, _) = composer.compose(rows: sendable, now: now, thread: thread, anchor: anchor)
-            // A message is stored whole before it is sent (its body ~10-80 KB for a digest): on a
-            // nearly full disk that filled the room that had just come back, and the messages,
-            // already accepted by the server, could never be marked sent (#19 review s5). It waits,
-            // queued, until there is room for it twice (WAL and database) and a margin. The
-            // recipients after it are still tried: a smaller message may fit (#19 review s6: one
-            // oversized digest held everyone's mail).
-            if let room = await store.roomForWriting(), room < 2 * Int64(mail.data.count) + StorageReserve.minimumRoom {
-                logger.warning("too little disk space to store a message; its notices stay queued", [("recipient", k), ("bytes", String(mail.data.count)),
-                                                                                               ("room", String(room))])
-                continue
+            // A message is stored whole before it is sent: on a nearly full disk it must fit the
+            // room twice (WAL and database) with a margin, or the messages, already accepted by
+            // the server, could never be marked sent (#19 review s5). A storm's digest (200 KB
+            // and more for one recipient) never fitted a 2 MiB volume and waited for good (#19
+            // review s6): it goes in parts, the oldest notices first, each part as large as the
+            // room allows; the rest stay queued for the next pass, when the part sent has given
+            // its body's room back. Only when not even one notice fits does it wait — and the
+            // recipients after it are still tried: a smaller message may fit.
+            let room = await store.roomForWriting()
+            var (mail, _) = composer.compose(rows: sendable, now: now, thread: thread, anchor: anchor)
+            if let room, case let budget = (room - StorageReserve.minimumRoom) / 2, Int64(mail.data.count) > budget {
+                guard let part = partThatFits(sendable, budget: budget, wholeSize: mail.data.count,
+                                              compose: { composer.compose(rows: $0, now: now, thread: thread, anchor: anchor).0 }) else {
+                    if shared.shortOfRoom.withLock({ $0.insert(k).inserted }) {
+                        logger.warning("too little disk space to store a message; its notices stay queued until there is room",
+                                       [("recipient", k), ("bytes", String(mail.data.count)), ("room", String(room))])
+                    }
+                    continue
+                }
+                logger.info("too little disk space for one message: the notices go in parts",
+                            [("recipient", k), ("notices", String(sendable.count)), ("in_this_part", String(part.rowIDs.count)), ("bytes", String(part.data.count))])
+                mail = part
+                shared.sendingInParts.withLock { _ = $0.insert(k) }
+            } else {
+                shared.sendingInParts.withLock { _ = $0.remove(k) }
+            }
+            if shared.shortOfRoom.withLock({ $0.remove(k) != nil }) {
+                logger.notice("disk space for messages again: queued notices are stored and sent", [("recipient", k), ("room", String(room ?? 0))])
             }
             try await store.storeComposed(mail, now: now)
             composed += 1
         }
         return composed
+    }
+
+    /// The message of a run of `rows` from the oldest that is at most `budget` bytes, or nil when
+    /// not even the oldest notice alone is. A message grows about in proportion to its notices:
+    /// the first guess scales the whole message's size to the budget, and each miss scales again
+    /// (one to three compositions, not a search: a storm's digest takes a second to compose).
+    func partThatFits(_ rows: [OutboxRow], budget: Int64, wholeSize: Int, compose: ([OutboxRow]) -> ComposedMail) -> ComposedMail? {
+        func scaled(_ count: Int, _ size: Int) -> Int { Int(Int64(count) * max(0, budget) / Int64(max(1, size))) }
+        var count = max(1, min(rows.count - 1, scaled(rows.count, wholeSize)))
+        while true {
+            let m = compose(Array(rows.prefix(count)))
+            if Int64(m.data.count) <= budget { return m }
+            if count == 1 { return nil }
+            count = max(1, min(count - 1, scaled(count, m.data.count)))
+        }
     }
 
     /// Incidents of these rows that already had `maxPerIncidentPerHour` messages to the row's

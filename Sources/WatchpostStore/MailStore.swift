@@ -249,6 +249,9 @@ extension Store {
                        now.milliseconds, Hex.encode(digest.finalize()), id)
             try db.run("UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = attempts + 1, last_error = NULL, message_id = (SELECT message_id FROM mail_message WHERE id = ?) WHERE message_ref = ?",
                        now.milliseconds, id, id)
+            // Short of space, the sent notices' template fields go at once (their message's digest
+            // stands for them, as compactForSpace does), not only at the next compaction.
+            if lowOnSpace { try db.run("UPDATE outbox SET fields_json = '{}' WHERE message_ref = ?", id) }
         }
     }
 

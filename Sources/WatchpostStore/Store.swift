@@ -152,16 +152,27 @@ public actor Store {
             }
             // The database holds password hashes, session and API token digests and used links:
             // owner only (0600). SQLite gives the -wal and -shm files the database's own mode.
+            var reserveGivenUpBefore = false
             if !readOnly, path != ":memory:" {
+                let existed = (FileSystem.size(of: path) ?? 0) > 0
                 try FileSystem.createPrivateFile(path)
                 for p in [path, path + "-wal", path + "-shm"] { try FileSystem.restrictToOwner(p) }
                 // The reserve is made when there is room; a box that starts on a full disk has none.
-                if let free = try? FileSystem.space(at: path).free {
+                // A reserve smaller than `minimumRoom` would hold nothing an incident step needs:
+                // on a disk that nearly full none is made now, but as soon as there is room.
+                if let free = try? FileSystem.space(at: path).free, StorageReserve.size(free: free) >= StorageReserve.minimumRoom {
                     try? FileSystem.preallocate(StorageReserve.path(forDatabase: path), bytes: StorageReserve.size(free: free))
                 }
+                // A database without its reserve: a process before this one gave it up to a full
+                // disk and was stopped (kill -9) before it could make it again, and the disk is
+                // still too full for one now. This process makes it again as soon as there is room,
+                // before periodic samples resume (#19 review s6: a restart on the full disk ran on
+                // without a reserve for good).
+                reserveGivenUpBefore = existed && !FileSystem.exists(StorageReserve.path(forDatabase: path))
             }
             let conn = try SQLiteConnection(path: path, readOnly: readOnly)
             db = conn
+            lowOnSpace = reserveGivenUpBefore
             let version = try conn.userVersion
             if version > Migrations.latestVersion {
                 throw WatchpostError(.schemaTooNew,
@@ -173,14 +184,22 @@ public actor Store {
                 // pages of dropped mail bodies are reused, and when the disk fills they are
                 // returned (incremental_vacuum) so the WAL can grow. It must be set before the
                 // first table is made; on an older database it changes nothing.
+                // On a volume of a few MiB (#19 review s6) a new database takes 1 KiB pages: its
+                // hundred-odd tables and indexes, one page each at least, took 450 KiB of a 2 MiB
+                // volume in 4 KiB pages before anything was recorded. The WAL is kept to 64 KiB.
+                let tiny = (try? FileSystem.space(at: path).total).map { $0 < 64 << 20 } ?? false
+                if version == 0, tiny { try conn.execute("PRAGMA page_size=1024") }
                 if version == 0 { try conn.execute("PRAGMA auto_vacuum=INCREMENTAL") }
                 let mode = try conn.enableWAL()
                 if mode != "wal" { throw WatchpostError(.storage, "database \(path) cannot use WAL (journal mode is \(mode))") }
                 // A bounded WAL (issue #19): a checkpoint every 64 pages (256 KiB) and the file cut
                 // back to 256 KiB after it, instead of SQLite's 1,000 pages (4 MiB), which alone
                 // filled a 2 MiB volume before the disk-full reserve could help.
-                try conn.execute("PRAGMA wal_autocheckpoint=64")
-                try conn.execute("PRAGMA journal_size_limit=262144")
+                // On a volume of a few MiB a quarter of that (#19 review s6: 360-536 KiB of WAL on
+                // a 2 MiB volume): a checkpoint every 64 KiB, the file cut back to 64 KiB.
+                let pageSize = max(512, try conn.query("PRAGMA page_size").first?[0].int ?? 4096)
+                try conn.execute(tiny ? "PRAGMA wal_autocheckpoint=\(65536 / pageSize)" : "PRAGMA wal_autocheckpoint=64")
+                try conn.execute(tiny ? "PRAGMA journal_size_limit=65536" : "PRAGMA journal_size_limit=262144")
                 // FULL: incident, acknowledgement and outbox commits must survive power loss.
                 try conn.setSynchronous(.full)
                 try conn.execute("PRAGMA foreign_keys=ON")

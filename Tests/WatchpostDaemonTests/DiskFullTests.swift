@@ -51,6 +51,42 @@ struct DiskFullTests {
         #expect(used.status == .critical && used.findings.contains { $0.code == "storage.reserve-used" }, "\(used.summary)")
     }
 
+    // #19 review s6 (KILL_WHILE_FULL=1 diskfull.sh): a daemon killed after giving its reserve up
+    // to a full disk and started again there had no reserve and never made one, and its WAL (256
+    // KiB allowed) grew to 536 KiB of a 2 MiB volume. Now the store sees the reserve missing when
+    // it opens, makes it as soon as there is room, and keeps a small WAL on a volume this small.
+    @Test func aStoreOpenedAfterTheReserveWasGivenUpMakesItAgainWhenRoomReturns() async throws {
+        let volume = try await SmallVolume(size: "2m")
+        defer { volume.unmount() }
+        let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
+        let db = "\(volume.path)/watchpost.db"
+        let reserve = StorageReserve.path(forDatabase: db)
+        do {
+            let first = try Store(path: db, clock: clock)
+            try await first.record(site: "s", checkID: "c", kind: "exec", result: CheckResult(status: .ok, summary: "x", startedAt: clock.now()), sampleInterval: .minutes(5))
+            #expect(await !first.lowOnSpace)
+        }
+        // What a kill -9 leaves: the reserve given up, the disk nearly full (room for SQLite's
+        // shared-memory file and little else; on a disk full to the last block SQLite cannot
+        // open the database at all).
+        FileSystem.remove(reserve)
+        volume.fill("\(volume.path)/filler", leaving: 96 << 10)
+        let again = try Store(path: db, clock: clock)
+        #expect(!FileSystem.exists(reserve))
+        #expect(await again.lowOnSpace, "the store opened without its reserve does not know it must make it again")
+        #expect(await !again.restoreReserveIfRoom(), "no room yet")
+        FileSystem.remove("\(volume.path)/filler")
+        #expect(await again.restoreReserveIfRoom(), "the reserve is not made again once there is room")
+        #expect(FileSystem.exists(reserve) && (FileSystem.size(of: reserve) ?? 0) >= StorageReserve.minimumRoom)
+        #expect(await !again.lowOnSpace)
+        // A small WAL and small pages on a volume this small.
+        let limits = try await again.read { db in
+            (try db.query("PRAGMA journal_size_limit").first?[0].int ?? 0, try db.query("PRAGMA wal_autocheckpoint").first?[0].int ?? 0,
+             try db.query("PRAGMA page_size").first?[0].int ?? 0)
+        }
+        #expect(limits.0 == 65536 && limits.1 * limits.2 == 65536 && limits.2 == 1024, "WAL limit, checkpoint pages, page size on a 2 MiB volume: \(limits)")
+    }
+
     /// The one back-off the commits wait through (that they do is CommitBackoffTests' subject).
     @Test func failingCommitsBackOff() {
         let b = Backoff(initial: .seconds(1), maximum: .seconds(60))

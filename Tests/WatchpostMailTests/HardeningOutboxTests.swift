@@ -138,6 +138,66 @@ struct HardeningOutboxTests {
         #expect(try await store.outboxRows().allSatisfy { $0.state == "sent" })
     }
 
+    // #19 review s6: on a nearly full 2 MiB volume a storm's digest (200 KB and more) never fitted
+    // the room (twice its size and a margin) and waited for good, and, with a `break`, held every
+    // recipient after it too; the "too little disk space" warning came on every pass. Now the
+    // digest goes in parts that fit, the other recipient's notice goes at once, and the warning
+    // comes once, when even one notice cannot be stored.
+    @Test func anOversizedDigestGoesInPartsAndHoldsNoOtherRecipient() async throws {
+        let cfg = try await MailTestConfig(smtpPort: 1, mail: "group_window = 0s")
+        defer { cfg.cleanup() }
+        let small = try await SmallVolume(size: "2m")
+        defer { small.unmount() }
+        let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
+        let store = try Store(path: "\(small.path)/watchpost.db", clock: clock)
+        let smtp = RecordingTransport()
+        let (config, settings) = try cfg.load()
+        let log = MemoryLogSink()
+        let w = OutboxWorker(store: store, clock: clock, settings: settings, configuration: config, transport: smtp, logger: Logger(sink: log, clock: clock))
+        // A storm's backlog for one recipient, queued first, then one notice for another.
+        let long = String(repeating: "Mất kết nối bộ điều khiển LED. ", count: 8)
+        let storm = 16
+        try await store.enqueue((1...storm).map { i in request("storm-\(i)", to: "bp@taytrang.example.org", incident: Int64(100 + i), at: clock.now(), summary: "#\(i)#: \(long)") })
+        try await store.enqueue([request("other", to: "kt@taytrang.example.org", incident: 1, at: clock.now(), summary: "triggered two")])
+        let whole = MailComposer(settings: settings, configuration: config).compose(rows: Array(try await store.queuedNotifications().prefix(storm)), now: clock.now(), thread: []).0
+        // Room for half of it (twice, with the margin): the whole digest cannot be stored.
+        small.fill("\(small.path)/filler", leaving: 64 << 10 + Int64(whole.data.count))
+        let room = try #require(await store.roomForWriting())
+        try #require(room < 2 * Int64(whole.data.count) + StorageReserve.minimumRoom, "room \(room) for a digest of \(whole.data.count) bytes")
+        var passes = 0
+        while try await store.outboxRows().contains(where: { $0.state != "sent" }), passes < 30 {
+            passes += 1
+            clock.advance(by: .seconds(1))
+            await w.tick()
+        }
+        let rows = try await store.outboxRows()
+        #expect(rows.allSatisfy { $0.state == "sent" }, "\(rows.filter { $0.state != "sent" }.count) of \(rows.count) notices not sent after \(passes) passes: \(log.all.suffix(12))")
+        let parts = smtp.raw.withLock { $0 }.filter { ParsedMail($0).header("to")?.contains("bp@") == true }
+        #expect(parts.count >= 3 && parts.allSatisfy { $0.count < whole.data.count }, "\(parts.count) parts of \(parts.map(\.count)) bytes for a digest of \(whole.data.count)")
+        // The other recipient's notice did not wait for the whole digest (a `break` held it).
+        let got = smtp.accepted.withLock { $0 }
+        let other = try #require(got.firstIndex(of: "kt@taytrang.example.org|triggered two"), "\(got)")
+        #expect(other < got.count - 1, "the other recipient's notice went after every part: \(got)")
+        // Every notice once, oldest first across the parts.
+        let order = parts.flatMap { p in (1...storm).filter { ParsedMail(p).text.contains("#\($0)#:") } }
+        #expect(order == Array(1...storm), "\(order)")
+
+        // Not even one notice fits: it waits, and says so once, not on every pass.
+        let logged = log.all.count
+        try await store.enqueue([request("late", to: "bp@taytrang.example.org", incident: 999, at: clock.now(), summary: "late: \(long)")])
+        await store.compactForSpace()
+        small.fill("\(small.path)/filler-2")
+        for _ in 0..<8 { clock.advance(by: .seconds(1)); await w.tick() }
+        #expect(try await store.outboxRows().contains { $0.state == "queued" })
+        let waiting = log.all.dropFirst(logged)
+        #expect(waiting.filter { $0.contains("too little disk space to store a message") }.count == 1, "\(waiting)")
+        FileSystem.remove("\(small.path)/filler-2")
+        FileSystem.remove("\(small.path)/filler")
+        for _ in 0..<3 { clock.advance(by: .seconds(1)); await w.tick() }
+        #expect(try await store.outboxRows().allSatisfy { $0.state == "sent" })
+        #expect(log.all.dropFirst(logged).filter { $0.contains("disk space for messages again") }.count == 1, "\(log.all.dropFirst(logged))")
+    }
+
     // diskfull.sh: every sent digest (about 27 KB of text and HTML) stayed in the database, so an
     // incident storm filled a 2 MiB volume by itself. Once accepted, only its SHA-256 stays.
     @Test func aSentMessageKeepsItsDigestNotItsBody() async throws {
