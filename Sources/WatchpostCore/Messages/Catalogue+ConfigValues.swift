@@ -58,7 +58,7 @@ extension Catalogue {
         // Operating windows (schedule.conf).
         .init("config.schedule.closed_reason", vi: "'{value}': ngày không hoạt động (closed) phải ghi lý do, ví dụ 'closed | Bảo trì màn hình'",
               en: "'{value}': a closed day must give its reason, for example 'closed | Screen maintenance'"),
-        .init("config.schedule.empty_reason", vi: "'{value}': sau dấu '|' chưa ghi lý do; hãy ghi lý do, ví dụ '06:00-22:00 | Kỷ niệm Chiến thắng Điện Biên Phủ', hoặc bỏ dấu '|'",
+        .init("config.schedule.empty_reason", vi: "'{value}': sau dấu '|' chưa ghi lý do; đề nghị ghi lý do, ví dụ '06:00-22:00 | Kỷ niệm Chiến thắng Điện Biên Phủ', hoặc bỏ dấu '|'",
               en: "'{value}': nothing after the '|'; write the reason, for example '06:00-22:00 | Điện Biên Phủ Victory anniversary', or drop the '|'"),
         .init("config.schedule.exception", vi: "'{value}' phải là 'closed | lý do' hoặc khung giờ như '06:00-22:00 | lý do'",
               en: "'{value}' must be 'closed | reason' or windows such as '06:00-22:00 | reason'"),

@@ -48,7 +48,7 @@ extension Catalogue {
               vi: "thư mục cơ sở dữ liệu {folder} không ghi được (quyền, hoặc hệ thống tệp chỉ đọc): trình nền sẽ không ghi được sự cố nào. Đề nghị sửa đường dẫn database hoặc cấp quyền ghi cho tài khoản chạy Watchpost",
               en: "the database folder {folder} cannot be written (permissions, or a read-only file system): the daemon could record no incident. Fix the database path or let the account running Watchpost write there"),
         .init("config.database.not_a_file",
-              vi: "đường dẫn cơ sở dữ liệu {path} là một thư mục (hoặc không phải tệp thường): trình nền sẽ không mở được. Hãy ghi đường dẫn tới tệp, ví dụ {path}/watchpost.db",
+              vi: "đường dẫn cơ sở dữ liệu {path} là một thư mục (hoặc không phải tệp thường): trình nền sẽ không mở được. Đề nghị ghi đường dẫn tới tệp, ví dụ {path}/watchpost.db",
               en: "the database path {path} is a folder (or not a regular file): the daemon could not open it. Give the path of a file, for example {path}/watchpost.db"),
         .init("config.database.folder_missing",
               vi: "thư mục cơ sở dữ liệu {folder} không có và không tạo được ({ancestor} không phải thư mục ghi được). Đề nghị sửa đường dẫn database hoặc tạo thư mục (mkdir -p {folder})",
