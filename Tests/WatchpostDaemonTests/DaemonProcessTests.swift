@@ -203,9 +203,18 @@ struct DaemonProcessTests {
         }
         #expect(messages.first?.contains("READY=1") == true, "\(messages)")
         #expect(messages.filter { $0.contains("WATCHDOG=1") }.count >= 2, "\(messages)")
+        #expect(!messages.contains { $0.contains("WATCHDOG=1") } || messages.firstIndex { $0.contains("READY=1") } ?? .max < messages.firstIndex { $0.contains("WATCHDOG=1") } ?? .max,
+                "no watchdog ping before READY=1: \(messages)")
         kill(pid, SIGTERM)
-        let n = recv(fd, &buf, buf.count, 0)
-        #expect(n > 0 && String(decoding: buf[0..<max(0, n)], as: UTF8.self).contains("STOPPING=1"))
+        // A ping may still be on its way when the signal lands: read on to STOPPING=1 (each recv
+        // waits at most 10 s, SO_RCVTIMEO above; a daemon that never says it is stopping fails).
+        var afterStop: [String] = []
+        while !afterStop.contains(where: { $0.contains("STOPPING=1") }) && afterStop.count < 20 {
+            let n = recv(fd, &buf, buf.count, 0)
+            if n <= 0 { break }
+            afterStop.append(String(decoding: buf[0..<n], as: UTF8.self))
+        }
+        #expect(afterStop.contains { $0.contains("STOPPING=1") }, "\(afterStop)")
     }
 
     @Test func refusesReadableSecretsFile() async throws {

@@ -110,9 +110,6 @@ public struct DaemonRunner: Sendable {
         await group.start(MemoryTrimService(clock: clock, logger: log.with("service", "memory-trim")))
         await group.start(LogRelayService(store: store, clock: clock, logger: log))
         let notifier = SystemdNotifier()
-        if let wd = SystemdNotifier.watchdogInterval(), notifier.isActive {
-            await group.start(WatchdogService(notifier: notifier, interval: Seconds(milliseconds: wd.components.seconds * 1000 + wd.components.attoseconds / 1_000_000_000_000_000), store: store, group: group, clock: clock, logger: log.with("service", "watchdog")))
-        }
         let checkCount = config.allChecks.filter(\.enabled).count
         log.notice("watchpost started", [("sites", config.sites.map(\.id).joined(separator: ",")), ("checks", String(checkCount)),
                                          ("failed", String(errors.count)), ("database", config.daemon.database),
@@ -121,6 +118,11 @@ public struct DaemonRunner: Sendable {
         if !fromLastGood { saveLastGood(lastGood, loaded, log) }
         try? notifier.notify("READY=1\nSTATUS=" + (fromLastGood ? "RUNNING ON THE LAST GOOD CONFIGURATION (the one on disk is broken); " : "")
                              + "monitoring \(checkCount) checks")
+        // The watchdog is fed only once systemd has been told the daemon is ready: a ping before
+        // READY=1 says "alive" about a daemon still starting (under load two pings came first).
+        if let wd = SystemdNotifier.watchdogInterval(), notifier.isActive {
+            await group.start(WatchdogService(notifier: notifier, interval: Seconds(milliseconds: wd.components.seconds * 1000 + wd.components.attoseconds / 1_000_000_000_000_000), store: store, group: group, clock: clock, logger: log.with("service", "watchdog")))
+        }
 
         let state = ReloadState(loaded: loaded, unplanned: unplanned, configuredNames: configuredNames, planNames: followingThePlan,
                                 previousLinkKeys: ctx.previousLinkKeys)
