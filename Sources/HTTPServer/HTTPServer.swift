@@ -157,7 +157,17 @@ final class RequestContext: Sendable {
 public final class HTTPServer: Sendable {
     let settings: HTTPServerSettings
     let handler: HTTPHandler
-    private let daemon = Mutex<CHandle?>(nil)
+    /// The libmicrohttpd daemon, and the connections answered before it was known.
+    private let daemon = Mutex(Listener())
+    private struct Listener {
+        var handle: CHandle?
+        /// libmicrohttpd accepts and dispatches from inside `watchpost_mhd_start`, before it
+        /// returns the handle: a request answered in that window (a /healthz answers at once)
+        /// was never resumed — `resume(_:)` took the missing handle for a stopped listener — and
+        /// its connection stayed suspended for good (#21 review s7). Such resumes wait here.
+        var starting = true
+        var pending: [CHandle] = []
+    }
     private let stopping = Atomic<Bool>(false)
     private let inFlight = Atomic<Int>(0)
     /// Requests handed to the handler and their suspended connections. libmicrohttpd aborts the
@@ -218,17 +228,23 @@ public final class HTTPServer: Sendable {
             }
         }
         guard let started else {
+            daemon.withLock { $0.starting = false; $0.pending = [] }
             let numeric = settings.host.contains(":") || settings.host.split(separator: ".").count == 4
             throw HTTPServerError(message: numeric
                 ? "cannot listen on \(settings.host):\(settings.port) (address in use, not on this machine, or the TLS certificate/key is not valid PEM)"
                 : "listen address '\(settings.host)' must be a numeric IPv4 or IPv6 address")
         }
-        daemon.withLock { $0 = CHandle(pointer: started) }
+        daemon.withLock { l in
+            l.handle = CHandle(pointer: started)
+            l.starting = false
+            for connection in l.pending { MHD_resume_connection(connection.pointer) }
+            l.pending = []
+        }
         boundPort.store(Int(watchpost_mhd_bound_port(started)), ordering: .relaxed)
     }
 
     deinit {
-        if let d = daemon.withLock({ $0 }) { MHD_stop_daemon(d.pointer) }
+        if let d = daemon.withLock({ $0.handle }) { MHD_stop_daemon(d.pointer) }
     }
 
     /// Stops accepting connections, lets in-flight handlers finish (at most the handler timeout),
@@ -244,7 +260,7 @@ public final class HTTPServer: Sendable {
     }
 
     private func stopListener() async {
-        guard let d = daemon.withLock({ $0 }) else { return }
+        guard let d = daemon.withLock({ $0.handle }) else { return }
         // No request is suspended from here on: a request completed after this answers 503 at once.
         dispatch.withLock { $0.open = false }
         watchpost_mhd_quiesce(d.pointer)
@@ -260,7 +276,7 @@ public final class HTTPServer: Sendable {
             return
         }
         // From here no handler resumes a connection (`resume(_:)` checks under this lock).
-        daemon.withLock { $0 = nil }
+        daemon.withLock { $0.handle = nil }
         // MHD_stop_daemon joins its threads: keep that off Swift's shared task threads. Should
         // the pool refuse the job, it is called here all the same: it must run, once.
         do { try await runBlocking { MHD_stop_daemon(d.pointer) } } catch { MHD_stop_daemon(d.pointer) }
@@ -288,12 +304,16 @@ public final class HTTPServer: Sendable {
         HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: settings.shuttingDownText, headers: [("Connection", "close"), ("Retry-After", "5")])
     }
 
-    /// Hands a suspended connection back to libmicrohttpd with its answer, unless the listener
-    /// was stopped meanwhile (its connections are gone then).
+    /// Hands a suspended connection back to libmicrohttpd with its answer; while the listener
+    /// is still starting, as soon as it has started; not when it was stopped meanwhile (its
+    /// connections are gone then).
     fileprivate func resume(_ connection: CHandle) {
-        daemon.withLock { running in
-            guard running != nil else { return }
-            MHD_resume_connection(connection.pointer)
+        daemon.withLock { l in
+            if let _ = l.handle {
+                MHD_resume_connection(connection.pointer)
+            } else if l.starting {
+                l.pending.append(connection)
+            }
         }
     }
 
