@@ -34,7 +34,7 @@ printf 'uy-ban-tinh-doc-2026\n' | "$bin" user add ubnd --role committee --name "
 start_dark_screen_daemon "$bin" "$py" "$root" "$work" "$smtp" "$web"
 
 rc=0
-timeout 280 "$py" "$root/scripts/e2e/registers_browser.py" --base "http://127.0.0.1:$web" --maildir "$work/mail" \
+timeout 420 "$py" "$root/scripts/e2e/registers_browser.py" --base "http://127.0.0.1:$web" --maildir "$work/mail" \
     --screenshot "$shot" --timeout 60 > "$work/browser.log" 2>&1 < /dev/null || rc=$?
 grep -v "^$" "$work/browser.log" | grep -iv "dbus" || true
 if [ "$rc" -ne 0 ]; then

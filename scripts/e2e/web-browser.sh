@@ -32,7 +32,7 @@ start_dark_screen_daemon "$bin" "$py" "$root" "$work" "$smtp" "$web"
 # The browser's output goes to a file: chromium's helper processes may keep inherited
 # descriptors open after the driver quits, which would hold a caller's pipe open.
 rc=0
-timeout 240 "$py" "$root/scripts/e2e/web_browser.py" --base "http://127.0.0.1:$web" --maildir "$work/mail" \
+timeout 420 "$py" "$root/scripts/e2e/web_browser.py" --base "http://127.0.0.1:$web" --maildir "$work/mail" \
     --login so-tttt --password xem-bao-cao-2026 --screenshot "$shot" --timeout 60 > "$work/browser.log" 2>&1 < /dev/null || rc=$?
 grep -v "^$" "$work/browser.log" | grep -iv "dbus" || true
 if [ "$rc" -ne 0 ]; then
