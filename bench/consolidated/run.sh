@@ -75,7 +75,7 @@ printf '%s' "$remotes" >> "$console/watchpost.conf"
 for b in a b c; do "$bin" run --config "$work/$b" >> "$work/$b.log" 2>&1 & pids+=($!); done
 for b in a b c; do
   port=$(sed -n 's/^listen = 127.0.0.1://p' "$work/$b/watchpost.conf")
-  for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+  for _ in $(seq 600); do curl -s -m 5 -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
 done
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 

@@ -73,7 +73,7 @@ token=$("$bin" user token bench --config "$work/wp")
 
 "$bin" run --config "$work/wp" 2>"$work/wp.log" &
 wp=$!; pids+=($wp)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 100); do curl -sf -m 5 "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 # Sign in as a browser would: form token cookie + field, then the session cookie.
 jar="$work/cookies"
 csrf=$(curl -s -c "$jar" "http://127.0.0.1:$port/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
@@ -167,7 +167,7 @@ http {
 }
 NGINX
 nginx -c "$work/nginx.conf"
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$nport/" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do curl -sf -m 5 "http://127.0.0.1:$nport/" >/dev/null && break; sleep 0.1; done
 
 measure() {  # pid -> "rss_kb cpu_ticks"
   echo "$(awk '/VmRSS/ {print $2}' /proc/$1/status) $(awk '{print $14 + $15}' /proc/$1/stat)"

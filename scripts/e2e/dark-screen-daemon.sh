@@ -45,7 +45,7 @@ start_dark_screen_daemon() {
   pids+=($!)
   "$bin" run --config "$work/conf" > "$work/daemon.log" 2>&1 < /dev/null &
   pids+=($!)
-  wait_for "the web server answers /healthz" 60 curl -sf -o /dev/null "http://127.0.0.1:$web/healthz" || {
+  wait_for "the web server answers /healthz" 60 curl -sf -m 5 -o /dev/null "http://127.0.0.1:$web/healthz" || {
     echo "--- daemon log"; tail -n 40 "$work/daemon.log"; exit 1; }
 }
 

@@ -95,7 +95,7 @@ printf 'k9-Lantern-pass\n' | "$bin/watchpost" user add viewer --role department 
 token=$("$bin/watchpost" user token viewer --config "$work/conf")
 "$bin/watchpost" run --config "$work/conf" > "$work/daemon.log" 2>&1 < /dev/null &
 wp=$!; pids+=($wp)
-metric() { curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print int($2)}'; }
+metric() { curl -sf -m 10 -H "Authorization: Bearer $token" "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 == m {print int($2)}'; }
 threads() { ls "/proc/$wp/task" | wc -l; }
 state() { sqlite3 "$work/watchpost.db" "SELECT status FROM check_state WHERE check_id = '$1'" 2>/dev/null; }   # 0 OK … 3 UNKNOWN
 last_ms() { sqlite3 "$work/watchpost.db" "SELECT last_ms FROM check_state WHERE check_id = '$1'" 2>/dev/null; }
