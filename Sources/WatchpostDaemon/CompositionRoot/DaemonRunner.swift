@@ -56,48 +56,52 @@ public struct DaemonRunner: Sendable {
             loaded = l
             fromLastGood = true
         }
-        var configuredLog = logger
-        configuredLog.minimumLevel = loaded.configuration.daemon.logLevel
-        let log = configuredLog
         // Every blocking C call of the process runs on this pool from here on.
         let pool = BlockingPool.configureProcessPool(threads: loaded.configuration.daemon.blockingThreads)
         if pool.threadCount != loaded.configuration.daemon.blockingThreads {
-            log.warning("blocking pool already running with another size", [("threads", String(pool.threadCount))])
+            logger.warning("blocking pool already running with another size", [("threads", String(pool.threadCount))])
         }
         let stuck = StuckProbes()
-        // What outlives a reload, passed to every context from here.
-        let devices = DeviceConnections()
-        let incidents = IncidentProcessorSlot()
-        let kept = KeptParts()
 
-        let store: Store
-        do { store = try Store(path: loaded.configuration.daemon.database, clock: clock) } catch {
-            log.error("not starting: \(error.message)", error.hint.map { [("fix", $0)] } ?? [])
-            return 2
-        }
-        // The operating plan (registers) lays the unit's own days over the profile's schedule.
-        let planRevision = await OperatingPlanWatchService.revision(store, log)
-        let unplanned = loaded.configuration
-        loaded.configuration = await OperatingPlanWatchService.applyPlan(to: loaded.configuration, store: store, log: log)
-        let config = loaded.configuration
-        do { try await store.beginRun(pid: CurrentProcess.id) } catch { log.error("cannot record start", [("error", error.description)]) }
-
-        let ctx = DaemonContext(configuration: config, secrets: loaded.secrets, store: store, clock: clock, logger: log,
-                                stuckProbes: stuck, previousLinkKeys: lastGood.previousLinkKeys(), devices: devices, incidentProcessor: incidents, kept: kept)
-        let group = ServiceGroup(clock: clock, logger: log)
-        let pipeline: any ResultPipeline
-        var configured: [any Service]
-        let followingThePlan: Set<String>
+        // A configuration that loads can still be refused by what is built from it: a renewed TLS
+        // certificate whose key was not replaced, an [smtp] username without its password, a
+        // database that cannot open. Left there, the daemon exited and systemd's restarts looped
+        // with nothing monitored (#21 review s7); the last good configuration starts instead,
+        // loudly, exactly as when the one on disk does not parse.
+        var started: Started
         do {
-            pipeline = try pipelineFactory(ctx)
-            let built = try root.configuredServices(ctx)
-            configured = built.services
-            followingThePlan = built.followingThePlan
+            started = try await prepare(loaded, root: root, lastGood: lastGood, stuck: stuck)
         } catch {
-            log.error("not starting: \(error.message)", error.hint.map { [("fix", $0)] } ?? [])
-            return 2
+            let fix = error.hint.map { [("fix", $0)] } ?? []
+            guard !fromLastGood, lastGood.exists, case .success(let l) = lastGood.load(root: configRoot) else {
+                logger.error("not starting: \(error.message)", fix)
+                return 2
+            }
+            logger.error("the configuration on disk cannot start: \(error.message)", fix)
+            do {
+                started = try await prepare(l, root: root, lastGood: lastGood, stuck: stuck)
+            } catch let again {
+                logger.error("the last good configuration cannot start either: \(again.message)", again.hint.map { [("fix", $0)] } ?? [])
+                return 2
+            }
+            logger.error("STARTING FROM THE LAST GOOD CONFIGURATION: the one on disk is broken; fix it and reload (systemctl reload watchpost)",
+                         [("error", error.message), ("last_good", lastGood.directory), ("saved", lastGood.savedAt)])
+            fromLastGood = true
         }
-        let scheduler = CheckScheduler(clock: clock, pipeline: pipeline, logger: log, stuck: stuck, devices: devices)
+        loaded = started.loaded
+        let log = started.log
+        let store = started.store
+        let config = loaded.configuration
+        let unplanned = started.unplanned
+        let ctx = started.context
+        let pipeline = started.pipeline
+        var configured = started.services
+        let followingThePlan = started.followingThePlan
+        let planRevision = started.planRevision
+        started.services = []
+        do { try await store.beginRun(pid: CurrentProcess.id) } catch { log.error("cannot record start", [("error", error.description)]) }
+        let group = ServiceGroup(clock: clock, logger: log)
+        let scheduler = CheckScheduler(clock: clock, pipeline: pipeline, logger: log, stuck: stuck, devices: ctx.devices)
         let errors = await scheduler.apply(config)
         // The checks are what the box is for: if their service ends, the daemon stops and systemd restarts it.
         await group.start(CheckSchedulerService(scheduler: scheduler), policy: .stopDaemon)
@@ -158,6 +162,42 @@ public struct DaemonRunner: Sendable {
         do { try lastGood.save(loaded, root: configRoot, at: clock.now()) } catch {
             log.warning("cannot keep a copy of the last good configuration", [("folder", lastGood.directory), ("error", error.description)])
         }
+    }
+
+    /// What a configuration was built into before any of it runs.
+    struct Started {
+        /// With the operating plan laid over it.
+        var loaded: LoadedConfiguration
+        var unplanned: WatchpostConfiguration
+        var log: Logger
+        var store: Store
+        var planRevision: String
+        var context: DaemonContext
+        var pipeline: any ResultPipeline
+        var services: [any Service]
+        var followingThePlan: Set<String>
+    }
+
+    /// Opens the store and builds the pipeline and every configured service from `loaded`,
+    /// without starting any. What it made is released when it throws (a web listener it bound
+    /// closes with it), so that another configuration can be tried.
+    func prepare(_ loaded: LoadedConfiguration, root: CompositionRoot, lastGood: LastGoodConfiguration, stuck: StuckProbes) async throws(WatchpostError) -> Started {
+        var configuredLog = logger
+        configuredLog.minimumLevel = loaded.configuration.daemon.logLevel
+        let log = configuredLog
+        let store = try Store(path: loaded.configuration.daemon.database, clock: clock)
+        // The operating plan (registers) lays the unit's own days over the profile's schedule.
+        let planRevision = await OperatingPlanWatchService.revision(store, log)
+        var planned = loaded
+        planned.configuration = await OperatingPlanWatchService.applyPlan(to: loaded.configuration, store: store, log: log)
+        // What outlives a reload, passed to every context from here.
+        let ctx = DaemonContext(configuration: planned.configuration, secrets: loaded.secrets, store: store, clock: clock, logger: log,
+                                stuckProbes: stuck, previousLinkKeys: lastGood.previousLinkKeys(), devices: DeviceConnections(),
+                                incidentProcessor: IncidentProcessorSlot(), kept: KeptParts())
+        let pipeline = try pipelineFactory(ctx)
+        let built = try root.configuredServices(ctx)
+        return Started(loaded: planned, unplanned: loaded.configuration, log: log, store: store, planRevision: planRevision, context: ctx,
+                       pipeline: pipeline, services: built.services, followingThePlan: built.followingThePlan)
     }
 
     /// SIGHUP: validates the whole configuration and the secrets; if they load, the checks and
