@@ -57,12 +57,24 @@ public struct MailSettings: Sendable {
                             timeoutMilliseconds: Int(s.duration("timeout", default: .seconds(60)).milliseconds))
     }
 
+    static func usernameWithoutPassword(_ smtp: ConfigSection, secrets: Secrets) -> Bool {
+        smtp.value("username") != nil && secrets.reveal(.smtpPassword) == nil
+    }
+
+    /// `watchpost check`: what `from` refuses when the daemon builds its mail service and the
+    /// configuration's own checks do not see (they do not read the secrets), at the line that
+    /// causes it. An [smtp] username without its password passed `check`, then the daemon
+    /// refused to start (#21 review s7).
+    public static func startDiagnostics(_ config: WatchpostConfiguration, secrets: Secrets) -> [ConfigDiagnostic] {
+        guard let s = config.section("smtp"), usernameWithoutPassword(s, secrets: secrets) else { return [] }
+        return [ConfigDiagnostic(file: s.file, line: s.lineOf("username"), key: "username", Message("config.smtp.no_password"))]
+    }
+
     /// Nil when there is no [smtp] section (mail is off).
     public static func from(_ config: WatchpostConfiguration, secrets: Secrets) throws(WatchpostError) -> MailSettings? {
         guard let s = config.section("smtp") else { return nil }
-        if s.value("username") != nil && secrets.reveal(.smtpPassword) == nil {
-            throw WatchpostError(.secrets, "[smtp] username is set but there is no smtp.password",
-                                 hint: "add password under [smtp] in the secrets file or set WATCHPOST_SMTP_PASSWORD")
+        if usernameWithoutPassword(s, secrets: secrets) {
+            throw WatchpostError(.secrets, Message("config.smtp.no_password"), hint: Message("config.smtp.no_password_hint"))
         }
         var m = MailSettings(smtp: try endpoint(s, password: secrets.reveal(.smtpPassword), plainPort: 587, tlsPort: 465, insecurePort: 25),
                              fromAddress: s.string("from"), fromName: s.string("from_name", default: "Watchpost"),

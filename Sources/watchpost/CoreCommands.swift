@@ -6,6 +6,7 @@ import WatchpostDaemon
 import WatchpostWeb
 import Posix
 import WatchpostHost
+import WatchpostMail
 
 let runCommand = Command(
     name: "run", summary: "run the monitor daemon (foreground; systemd Type=notify)",
@@ -56,6 +57,9 @@ let checkCommand = Command(
                                 + Catalogue.bilingual(Message("fleet.start.no_token", ["box": .text(b.id)])) + " ("
                                 + Catalogue.render(Message("fleet.start.no_token_hint", ["box": .text(b.id), "url": .text(b.url)]), .vi) + ")")
             }
+            // What the mail service refuses when the daemon builds it (an [smtp] username
+            // without its password): the daemon would not start from this configuration.
+            problems += MailSettings.startDiagnostics(config, secrets: secrets).map(\.description)
         } catch { problems.append("\(config.daemon.secretsFile ?? "secrets"):0: secrets: \(String(describing: error))") }
         for w in configurationWarnings(config, now: SystemClock().now()) { out("warning: \(w)") }
         if problems.isEmpty {

@@ -95,4 +95,21 @@ struct LastGoodProcessTests {
         try await waitUntil("the reload refused", within: 60, detail: { site.log.suffix(3000).description }) { site.log.contains("reload refused") }
         #expect(await waitExit(running, seconds: 0) == nil, "the daemon is gone:\n\(site.log.suffix(3000))")
     }
+
+    /// `watchpost check` names the username line, Vietnamese first; with the password in the
+    /// environment the same configuration passes.
+    @Test func checkNamesAnSMTPUserWithoutItsPassword() async throws {
+        let site = try await TestSite(checks: 1)
+        defer { site.cleanup() }
+        let conf = try FileSystem.readText("\(site.dir)/watchpost.conf")
+        let broken = conf.replacing("[smtp]\n", with: "[smtp]\nusername = vanhanh\n")
+        try FileSystem.writeAtomically("\(site.dir)/watchpost.conf", broken)
+        let line = try #require(broken.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0 == "username = vanhanh" }) + 1
+        let (code, text) = await shell("env -u WATCHPOST_SMTP_PASSWORD '\(watchpost)' check --config '\(site.dir)' 2>&1")
+        #expect(code == 1, "check passed an [smtp] username without its password: \(text)")
+        #expect(text.contains("watchpost.conf:\(line): username: [smtp] có username nhưng tệp bí mật không có smtp.password"), "no file:line, Vietnamese first: \(text)")
+        #expect(text.contains("there is no smtp.password"), "no English translation: \(text)")
+        let (withPassword, passed) = await shell("WATCHPOST_SMTP_PASSWORD=mat-khau-thu '\(watchpost)' check --config '\(site.dir)' 2>&1")
+        #expect(withPassword == 0, "the password in the environment is not seen: \(passed)")
+    }
 }

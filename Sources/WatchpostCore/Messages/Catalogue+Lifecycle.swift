@@ -10,5 +10,14 @@ extension Catalogue {
         .init("config.web.tls_pair",
               vi: "chứng chỉ TLS {certificate} và khóa riêng {key} không dùng được cùng nhau: cả hai phải ở dạng PEM và khóa riêng phải là khóa của chính chứng chỉ đó. Máy chủ web sẽ không bật được HTTPS (khi khởi động, hoặc khi nạp lại cấu hình thì lần nạp lại bị từ chối). Chi tiết kỹ thuật: {detail}",
               en: "the TLS certificate {certificate} and the private key {key} do not load together: both must be PEM and the key must be the certificate's own. The web server could not switch on HTTPS (at a start; at a reload the reload is refused). Technical detail: {detail}"),
+        // An [smtp] username without its password: the mail service cannot be built, so the
+        // daemon refuses the configuration at a start (and starts from the last good one) or at
+        // a reload; `watchpost check` names the username line.
+        .init("config.smtp.no_password",
+              vi: "[smtp] có username nhưng tệp bí mật không có smtp.password: không gửi thư được",
+              en: "[smtp] username is set but there is no smtp.password"),
+        .init("config.smtp.no_password_hint",
+              vi: "đề nghị ghi password trong mục [smtp] của tệp bí mật, hoặc đặt biến WATCHPOST_SMTP_PASSWORD",
+              en: "add password under [smtp] in the secrets file or set WATCHPOST_SMTP_PASSWORD"),
     ]
 }
