@@ -354,7 +354,7 @@ public actor IncidentProcessor {
         if succeeded { log.notice("responder succeeded", [("responder", inv.responder), ("outcome", outcome)]) }
         else { log.error("responder failed", [("responder", inv.responder), ("outcome", outcome)]) }
         do {
-            try await store.recordResponderOutcome(incidentID: inv.incidentID, responder: inv.responder, succeeded: succeeded, outcome: outcome, at: clock.now())
+            try await store.recordResponderOutcome(incidentID: inv.incidentID, responder: inv.responder, round: inv.round, succeeded: succeeded, outcome: outcome, at: clock.now())
         } catch {
             log.error("cannot record responder outcome", [("error", error.description)])
         }

@@ -192,8 +192,8 @@ extension Store {
                 for inc in out.incidents { try Store.saveIncident(inc, in: db) }
                 try Store.appendTimeline(out.timeline, in: db)
                 for r in out.responders {
-                    try db.run("INSERT INTO responder_run (incident_id, responder, started_ms, state) VALUES (?, ?, ?, 'running') ON CONFLICT DO NOTHING",
-                               r.incidentID, r.responder, r.at.milliseconds)
+                    try db.run("INSERT INTO responder_run (incident_id, responder, round, started_ms, state) VALUES (?, ?, ?, ?, 'running') ON CONFLICT DO NOTHING",
+                               r.incidentID, r.responder, r.round, r.at.milliseconds)
                 }
                 try Store.enqueue(out.notifications, in: db)
                 return try out.incidents.isEmpty ? Store.revision(in: db) : Store.bumpRevision(in: db)
@@ -248,23 +248,25 @@ extension Store {
         _ = try mutateIncident(id) { inc in inc.note(by: by, text: note, at: at) }
     }
 
-    public func recordResponderOutcome(incidentID: Int64, responder: String, succeeded: Bool, outcome: String, at: Instant) throws(WatchpostError) {
+    /// `round`: the incident's round the run started in (`ResponderInvocation.round`), which
+    /// names its row — a reopened incident runs its responders again, in rows of their own.
+    public func recordResponderOutcome(incidentID: Int64, responder: String, round: Int, succeeded: Bool, outcome: String, at: Instant) throws(WatchpostError) {
         _ = try mutateIncident(incidentID) { inc in
             try db.run("""
-                INSERT INTO responder_run (incident_id, responder, started_ms, finished_ms, state, outcome) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (incident_id, responder) DO UPDATE SET finished_ms = excluded.finished_ms, state = excluded.state, outcome = excluded.outcome
-                """, incidentID, responder, at.milliseconds, at.milliseconds, succeeded ? "succeeded" : "failed", outcome)
+                INSERT INTO responder_run (incident_id, responder, round, started_ms, finished_ms, state, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (incident_id, responder, round) DO UPDATE SET finished_ms = excluded.finished_ms, state = excluded.state, outcome = excluded.outcome
+                """, incidentID, responder, round, at.milliseconds, at.milliseconds, succeeded ? "succeeded" : "failed", outcome)
             return inc.responderFinished(responder, succeeded: succeeded, outcome: outcome, at: at)
         }
     }
 
     /// Responder runs that never finished (the daemon died while they ran): recorded as failed,
-    /// never re-run — an action runs at most once per incident.
+    /// never re-run — an action runs at most once per round of an incident.
     public func failInterruptedResponders(at: Instant) throws(WatchpostError) -> Int {
         let rows: [SQLRow]
-        do { rows = try db.query("SELECT incident_id, responder FROM responder_run WHERE state = 'running'") } catch { throw storageError("cannot read responder runs", error) }
+        do { rows = try db.query("SELECT incident_id, responder, round FROM responder_run WHERE state = 'running'") } catch { throw storageError("cannot read responder runs", error) }
         for r in rows {
-            try recordResponderOutcome(incidentID: r[0].int ?? 0, responder: r[1].string ?? "", succeeded: false,
+            try recordResponderOutcome(incidentID: r[0].int ?? 0, responder: r[1].string ?? "", round: Int(r[2].int ?? 0), succeeded: false,
                                        outcome: "interrupted: the daemon stopped while it ran; not repeated", at: at)
         }
         return rows.count

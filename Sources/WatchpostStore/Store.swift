@@ -22,7 +22,7 @@ public struct Migration: Sendable {
 
 public enum Migrations {
     /// Every migration the binary knows, in order.
-    public static var all: [Migration] { [foundation, incidents, mail, reports, users, escalation, userOrganisation, broadcastLog, broadcastBlackout, reportCalendar, remoteBoxes, registers, planHistory, logRelay, timelineMessages, sentMailBodies].sorted { $0.version < $1.version } }
+    public static var all: [Migration] { [foundation, incidents, mail, reports, users, escalation, userOrganisation, broadcastLog, broadcastBlackout, reportCalendar, remoteBoxes, registers, planHistory, logRelay, timelineMessages, sentMailBodies, responderRounds].sorted { $0.version < $1.version } }
     public static var latestVersion: Int64 { all.last?.version ?? 0 }
 
     static let foundation = Migration(version: 1, name: "foundation", sql: """
@@ -226,12 +226,17 @@ public actor Store {
     /// Whether the first table a migration creates exists (true for a migration that creates none).
     /// A migration that only adds a column (`ALTER TABLE t ADD COLUMN c`) counts as applied when
     /// that column exists: 50 landed after 70, so a database at 70 would otherwise never get it.
+    /// A migration that opens with such a column and then rebuilds the table (22: a new UNIQUE
+    /// key, which SQLite cannot change in place) is judged by that first column the same way.
     static func firstTableExists(of m: Migration, in conn: SQLiteConnection) throws -> Bool {
-        if m.sql.firstRange(of: "CREATE TABLE ") == nil, let r = m.sql.firstRange(of: "ALTER TABLE ") {
+        let create = m.sql.firstRange(of: "CREATE TABLE ")
+        if let r = m.sql.firstRange(of: "ALTER TABLE "), create.map({ r.lowerBound < $0.lowerBound }) ?? true {
             let words = m.sql[r.upperBound...].split(whereSeparator: \.isWhitespace).prefix(4).map(String.init)
-            guard words.count == 4, words[1] == "ADD", words[2] == "COLUMN" else { return true }
-            let column = words[3].filter { $0 != ";" }
-            return try conn.query("SELECT name FROM pragma_table_info(?)", words[0]).contains { $0["name"].string == column }
+            if words.count == 4, words[1] == "ADD", words[2] == "COLUMN" {
+                let column = words[3].filter { $0 != ";" }
+                return try conn.query("SELECT name FROM pragma_table_info(?)", words[0]).contains { $0["name"].string == column }
+            }
+            if create == nil { return true }
         }
         guard let r = m.sql.firstRange(of: "CREATE TABLE ") else { return true }
         var name = m.sql[r.upperBound...].prefix { !$0.isWhitespace && $0 != "(" }

@@ -316,6 +316,35 @@ import WatchpostConfig
         #expect(later.responders.isEmpty)
     }
 
+    /// s7 review of #16: a second unapproved play within the reopening window (1 h) reopened the
+    /// incident but did not black the screen out again ("each responder runs at most once per
+    /// incident"). A reopening is a new round: the responders run again, once in that round.
+    /// Seen failing before the fix: `again.responders` was empty.
+    @Test func aReopenedIncidentRunsItsRespondersAgainOncePerRound() throws {
+        let r = ResponderSpec(name: "content-blackout", site: F.tayTrang, action: "led-blackout", onFindings: ["content-unapproved"])
+        var engine = IncidentEngine(settings: try F.settings([F.content()], responders: [r]))
+        let t0 = F.local("2026-11-24T02:00")
+        let clock = ManualClock(now: t0)
+        let first = engine.handle(F.unapproved(at: clock.now()), for: F.key("content"))
+        #expect(first.responders.map(\.responder) == ["content-blackout"] && first.responders.map(\.round) == [0])
+        clock.advance(by: .minutes(5))
+        let resolved = engine.handle(F.result(.ok, at: clock.now()), for: F.key("content"))
+        #expect(resolved.incidents.map(\.state) == [.resolved] && resolved.responders.isEmpty)
+        clock.advance(by: .minutes(25))
+        let again = engine.handle(F.unapproved(at: clock.now()), for: F.key("content"))
+        #expect(again.incidents.map(\.id) == [1] && again.notifications.contains { $0.event == .reopened })
+        #expect(again.responders.map(\.responder) == ["content-blackout"], "the reopened incident blacks the screen out again")
+        #expect(again.responders.map(\.round) == [1] && again.responders.map(\.incidentID) == [1])
+        #expect(again.timeline.filter { $0.kind == "responder-started" }.count == 1)
+        // Once in the round: the same play seen again starts nothing.
+        var later = EngineOutput()
+        for _ in 1...3 {
+            clock.advance(by: .seconds(30))
+            later.append(engine.handle(F.unapproved(at: clock.now()), for: F.key("content")))
+        }
+        #expect(later.responders.isEmpty)
+    }
+
     @Test func hardStateNeedsFailAfterResultsAndRecoverAfterOKs() throws {
         var engine = IncidentEngine(settings: try F.settings([F.content(failAfter: 3)]))
         let t0 = F.local("2026-11-24T02:00")

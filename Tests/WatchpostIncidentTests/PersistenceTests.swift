@@ -230,6 +230,62 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         #expect(failed == F.keys(1, "responderFailed", "broken", F.level2 + F.level1))
         #expect(try await store.verify() == [])
     }
+
+    /// s7 review of #16 (the reviewer's repro through the processor and the database): an
+    /// unapproved play → content-blackout runs → the play ends, the incident resolves → an
+    /// unapproved play again within the hour → the incident reopens and content-blackout runs a
+    /// second time, in a row of its own (round 1), which the broadcast log takes as the newest
+    /// blackout. Seen failing before the fix: one run only (the second was never started, and
+    /// the table's key (incident, responder) had no room for it).
+    @Test func aReopenedContentIncidentRunsContentBlackoutAgain() async throws {
+        let dir = try temporaryFolder("responders-reopen")
+        try await copyShippedConfiguration(into: dir)
+        try FileSystem.writeAtomically("\(dir)/probes/tay-trang/responders.conf", """
+            [responder content-blackout]
+            action = command
+            command = /bin/echo
+            arguments = screen blacked out
+            on_findings = content-unapproved
+            timeout = 5s
+            """)
+        let config = try ConfigurationLoader.load(root: dir)
+        let settings = try F.settings([F.content()], responders: EngineSettings(configuration: config).sites.first { $0.id == F.tayTrang }?.responders ?? [])
+        #expect(settings.sites.first { $0.id == F.tayTrang }?.responders.map(\.name) == ["content-blackout"])
+        let t0 = F.local("2026-11-24T02:00")
+        let clock = ManualClock(now: t0)
+        let store = try Store(path: "\(dir)/watchpost.db", clock: clock)
+        let log = CapturedLog()
+        let p = IncidentProcessor(configuration: config, settings: settings, store: store, clock: clock, logger: Logger(sink: log, clock: clock))
+        await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
+        await p.waitForResponders()
+        // The player check goes on reporting OK every interval once the item is gone.
+        for _ in 1...2 {
+            clock.advance(by: .minutes(5))
+            await p.handle(key: F.key("content"), kind: "content", result: F.result(.ok, at: clock.now()))
+        }
+        #expect(try await store.openIncidents().isEmpty, "resolved when the play ended")
+        clock.advance(by: .minutes(20))
+        let second = clock.now()
+        await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: second))
+        await p.waitForResponders()
+        clock.advance(by: .seconds(30))
+        await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: clock.now()))
+        await p.waitForResponders()
+        let runs = try await store.read { db in
+            try db.query("SELECT incident_id, responder, round, state FROM responder_run ORDER BY id").map {
+                "#\($0[0].int ?? 0) \($0[1].string ?? "") r\($0[2].int ?? -1) \($0[3].string ?? "")"
+            }
+        }
+        let incidents = try await store.recentIncidents(limit: 5).map { "#\($0.id) \($0.state) round \($0.round) reopened \($0.reopenCount)" }
+        #expect(incidents == ["#1 triggered round 1 reopened 1"], "the same incident, reopened: \(log.lines.withLock { $0 })")
+        #expect(runs == ["#1 content-blackout r0 succeeded", "#1 content-blackout r1 succeeded"])
+        let kinds = try await store.timeline(incidentID: 1).map(\.event.kind)
+        #expect(kinds.filter { $0 == "responder-started" }.count == 2 && kinds.filter { $0 == "responder-succeeded" }.count == 2, "\(kinds)")
+        #expect(kinds.contains("reopened"))
+        let newest = try await store.latestScreenCommands(site: F.tayTrang, check: "content", blackoutResponders: ["content-blackout"], restoreResponders: [])
+        #expect(newest.blackout?.calledBy == second && newest.blackout?.incidentID == 1, "\(String(describing: newest.blackout))")
+        #expect(try await store.verify() == [])
+    }
 }
 
 @Suite struct IncidentConfigurationTests {
@@ -304,5 +360,43 @@ extension IncidentPersistenceTests {
         #expect(try await store.openIncidents().isEmpty)
         #expect(try await store.engineRevision() == 0)
         #expect(try await store.verify() == [])
+    }
+
+    /// Migration 22: a database whose responder_run is keyed (incident, responder) — every
+    /// database before it, at any later version — gets the round: its rows kept as round 0, a
+    /// second round of the same responder recorded beside them, and a run interrupted by a
+    /// restart still closed in its own row.
+    @Test func responderRunsOfAnOlderDatabaseGetTheirRound() async throws {
+        let path = try temporaryFolder("migrate-rounds") + "/watchpost.db"
+        let t0 = F.local("2026-11-24T02:00")
+        let clock = ManualClock(now: t0)
+        let settings = try F.settings([F.content()], responders: [ResponderSpec(name: "content-blackout", site: F.tayTrang, action: "led-blackout", onFindings: ["content-unapproved"])])
+        do {
+            let (store, p) = try processor(path, clock: clock, settings: settings)
+            await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
+            await p.waitForResponders()
+            // The table as migration 2 made it, with the run still 'running' (the daemon died).
+            try await store.read { db in
+                try db.execute("""
+                    ALTER TABLE responder_run RENAME TO rr;
+                    CREATE TABLE responder_run (id INTEGER PRIMARY KEY, incident_id INTEGER NOT NULL REFERENCES incident (id), responder TEXT NOT NULL,
+                        started_ms INTEGER NOT NULL, finished_ms INTEGER, state TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed')),
+                        outcome TEXT, UNIQUE (incident_id, responder));
+                    INSERT INTO responder_run (id, incident_id, responder, started_ms, state) SELECT id, incident_id, responder, started_ms, 'running' FROM rr;
+                    DROP TABLE rr;
+                    """)
+            }
+        }
+        let store = try Store(path: path, clock: clock)
+        #expect(await store.schemaVersion == Migrations.latestVersion)
+        #expect(try await store.failInterruptedResponders(at: t0 + .minutes(1)) == 1)
+        try await store.recordResponderOutcome(incidentID: 1, responder: "content-blackout", round: 1, succeeded: true, outcome: "ok", at: t0 + .minutes(30))
+        let rows = try await store.read { db in
+            try db.query("SELECT responder, round, state FROM responder_run ORDER BY id").map { "\($0[0].string ?? "") r\($0[1].int ?? -1) \($0[2].string ?? "")" }
+        }
+        #expect(rows == ["content-blackout r0 failed", "content-blackout r1 succeeded"])
+        // Opened again, the migration is not repeated (the rows stay as they are).
+        let again = try Store(path: path, clock: clock)
+        #expect(try await again.read { db in try db.query("SELECT COUNT(*) FROM responder_run").first?[0].int } == 2)
     }
 }

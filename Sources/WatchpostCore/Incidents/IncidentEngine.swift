@@ -337,6 +337,9 @@ public struct IncidentEngine: Sendable {
             last.value = IncidentEngine.measuredValue(result)
             last.findingCodes = result.findings.filter(\.status.isProblem).map(\.code)
             last.addedFindings = nil
+            // A reopening is the problem again (a new round): the responders act again — the
+            // screen is blacked out again for a second unapproved play — once in this round.
+            last.responders = []
             last.since = t
             last.updatedAt = t
             last.entry = policy.entry(category: last.category, severity: status)
@@ -388,7 +391,7 @@ public struct IncidentEngine: Sendable {
         for r in site.responders where !inc.responders.contains(r.name) && r.matches(check: specs[i], category: inc.category, findingCodes: codes) {
             inc.responders.append(r.name)
             changed = true
-            out.responders.append(ResponderInvocation(incidentID: id, responder: r.name, key: inc.key, timeout: r.timeout, at: t))
+            out.responders.append(ResponderInvocation(incidentID: id, responder: r.name, round: inc.round, key: inc.key, timeout: r.timeout, at: t))
             out.timeline.append(inc.event("responder-started", Message("timeline.responder-started", ["name": .text(r.name), "action": .text(r.action)]), at: t, actor: "responder:\(r.name)"))
         }
         if changed { store(inc, &out) }

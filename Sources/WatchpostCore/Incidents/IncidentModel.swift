@@ -407,7 +407,8 @@ public struct Incident: Sendable, Hashable, Codable {
     public var hold: IncidentHold?
     /// Checks folded into this (power) incident.
     public var folded: [String]
-    /// Responders already started for this incident (each runs at most once).
+    /// Responders already started in this occurrence of the problem (each runs at most once);
+    /// emptied when the incident reopens, so that they act again in the new round.
     public var responders: [String]
     /// Findings of another kind that appeared after the incident opened (added lines, never a
     /// silent change of subject): code → first message.
@@ -534,6 +535,8 @@ public struct TimelineEvent: Sendable, Hashable, Codable {
 public struct ResponderInvocation: Sendable, Hashable, Codable {
     public var incidentID: Int64
     public var responder: String
+    /// The incident's round when it started: a responder runs once per round (responder_run key).
+    public var round: Int
     public var key: CheckKey
     public var timeout: Seconds
     public var at: Instant
