@@ -15,7 +15,7 @@ public enum IncidentSections {
         KeySpec("security", .boolean, help: "also hold security incidents (default false: security is never silenced)"),
     ])
 
-    /// `[responder NAME]`: an automatic action for matching incidents, run at most once per incident.
+    /// `[responder NAME]`: an automatic action for matching incidents, run at most once per incident round (again when the incident reopens).
     /// Keys besides these belong to the action kind (e.g. `command`, `arguments`).
     public static let responder = SectionSchema(type: "responder", named: true, keys: [
         KeySpec("action", .nonEmpty, required: true, help: "action kind (command, or one a probe module adds)"),

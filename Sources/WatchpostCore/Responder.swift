@@ -1,4 +1,4 @@
-/// An action the responder runs for an incident, at most once per incident (for example "black
+/// An action the responder runs for an incident, at most once per incident round — again when the incident reopens (for example "black
 /// out the screen through the LED controller" on unapproved content, or a shutdown command on low
 /// battery). The incident engine decides when; the action decides how. Its outcome — the text
 /// returned or the error thrown — is written to the timeline; a failure is an incident event,

@@ -2,7 +2,7 @@
 // result that changes something runs the engine step and commits it (incidents, deadlines,
 // timeline, notifications) in one transaction before anything leaves the box. A timer service
 // fires escalation deadlines stored in the database, and responders run here, at most once per
-// incident, with a timeout; their outcome goes to the timeline.
+// incident round (again when it reopens), with a timeout; their outcome goes to the timeline.
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

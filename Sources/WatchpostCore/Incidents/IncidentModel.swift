@@ -209,7 +209,7 @@ public struct MaintenanceWindow: Sendable, Hashable, Codable {
 }
 
 /// A responder configured at a site (`[responder NAME]`): which incidents trigger it. The action
-/// itself is built by the probes module; the engine only decides when it runs (once per incident).
+/// itself is built by the probes module; the engine only decides when it runs (once per incident round: again when it reopens).
 public struct ResponderSpec: Sendable, Hashable, Codable {
     public var name: String
     public var site: String
