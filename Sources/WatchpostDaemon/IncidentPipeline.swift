@@ -92,7 +92,9 @@ public actor IncidentProcessor {
             }
             let first = revision == nil
             let snap = try await store.loadEngineSnapshot(now: clock.now(), reopenWindow: longestReopenWindow)
-            engine.load(incidents: snap.incidents, maintenance: snap.maintenance, nextID: snap.nextIncidentID)
+            // Only the first load resumes the checks from their open incidents: later, `process`
+            // has often just observed a result (this reload sits between its observe and apply).
+            engine.load(incidents: snap.incidents, maintenance: snap.maintenance, nextID: snap.nextIncidentID, resumingChecks: first)
             if first {
                 // Soft failures counted before a restart keep counting.
                 for s in try await store.checkStates() {

@@ -71,11 +71,27 @@ import WatchpostHost
             guard let end = rows.first(where: { $0.gap == .blackedOut })?.ended else { return false }
             return rows.contains { $0.kind == .play && $0.started > end + .seconds(2) && !$0.isOpen }
         }
+        // The same item again within the hour, after OK results (s7 follow-up of #16): the
+        // incident reopens and the screen goes dark again.
+        try FileSystem.writeAtomically(site.nowPlaying, "videos/quang-cao.mp4\n")
+        try await waitUntil("the screen blacked out a second time", within: 30, detail: { daemon.logTail() }) { dark() }
+        try await waitUntil("the second blacked-out gap in the log", within: 20, detail: { daemon.logTail() }) {
+            try await site.entries().filter { $0.gap == .blackedOut }.count == 2
+        }
+        try FileSystem.unlinkFile(site.nowPlaying)
+        let again = await shell("'\(site.bin)' respond led-restore --check tay-trang/led-controller --by kythuat-tay-trang --note 'đã gỡ lần hai' --config '\(site.dir)'")
+        #expect(again.status == 0 && lit(), "\(again.output)")
         await daemon.stop()
 
         let rows = try await site.entries()
-        let gap = try #require(rows.first { $0.gap == .blackedOut })
-        #expect(rows.filter { $0.gap == .blackedOut }.count == 1, "\(rows)")
+        let gaps = rows.filter { $0.gap == .blackedOut }
+        let gap = try #require(gaps.first)
+        #expect(gaps.count == 2, "\(rows)")
+        // The second: the same incident, reopened, acting on the second unapproved play.
+        let second = try #require(gaps.last)
+        let secondPlay = try #require(rows.last { $0.item?.path == "videos/quang-cao.mp4" })
+        #expect(second.blackout?.by == "content-blackout" && second.blackout?.incidentID == gap.blackout?.incidentID
+                && second.blackout?.stoppedPlayID == secondPlay.id && secondPlay.id != gap.blackout?.stoppedPlayID, "\(gaps) \(secondPlay)")
         #expect(gap.blackout?.by == "content-blackout" && gap.blackout?.incidentID != nil, "\(String(describing: gap.blackout))")
         // The blacked-out row names the item the responder acted on (review of #16, session 6:
         // under load it named the previous play, the log having seen the new item only after
@@ -87,7 +103,7 @@ import WatchpostHost
         #expect(gap.blackout?.stoppedPlayID == bad.id, "\(String(describing: gap.blackout)) \(bad)")
         #expect(bad.darkMilliseconds > 0 && gap.started >= bad.started && gap.started <= bad.end, "\(bad) \(gap)")
         // Dark from the command to the restore, then shown again.
-        let after = rows.filter { $0.kind == .play && $0.started > (gap.ended ?? gap.started) + .seconds(2) && !$0.isOpen }
+        let after = rows.filter { $0.kind == .play && $0.started > (gap.ended ?? gap.started) + .seconds(2) && $0.started < secondPlay.started && !$0.isOpen }
         #expect(!after.isEmpty && after.allSatisfy { $0.darkMilliseconds == 0 && $0.item?.approved == true }, "\(after)")
         // What a person reads.
         let listed = await shell("'\(site.bin)' plays --config '\(site.dir)' --from 2000-01-01 --to 2100-01-01")

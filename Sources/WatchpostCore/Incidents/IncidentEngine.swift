@@ -83,8 +83,15 @@ public struct IncidentEngine: Sendable {
 
     /// Replaces the engine's incidents (and ad-hoc windows) with those read from the database:
     /// used at start and whenever another process changed them (an acknowledgement from the web
-    /// server, `watchpost maintenance start`). Checks with an open incident resume hard-failed.
-    public mutating func load(incidents list: [Incident], maintenance: [MaintenanceWindow], nextID: Int64) {
+    /// server, `watchpost maintenance start`).
+    /// `resumingChecks`: the engine's checks have seen no result yet (the daemon's first load):
+    /// checks with an open incident resume hard-failed. On a later load the trackers hold what
+    /// the results said and are kept: forced back to failing, a check whose OK result had just
+    /// been observed (and whose incident that result then resolved) stayed "failing", and the
+    /// next problem result changed nothing — an unapproved play after one OK interval was
+    /// neither reopened nor blacked out (s7 follow-up of #16: a responder's outcome had moved
+    /// the database's revision between the two).
+    public mutating func load(incidents list: [Incident], maintenance: [MaintenanceWindow], nextID: Int64, resumingChecks: Bool = true) {
         let before = openByCheck
         incidents = [:]; openByCheck = [:]; lastByCheck = [:]; deadlines = [:]; heldByMaintenance = []; heldOutsideHours = []; resolvedAt = [:]
         for inc in list.sorted(by: { $0.id < $1.id }) { index(inc) }
@@ -92,7 +99,7 @@ public struct IncidentEngine: Sendable {
         nextIncidentID = max(nextIncidentID, nextID)
         for (key, id) in openByCheck {
             guard let i = index[key], let inc = incidents[id] else { continue }
-            if !trackers[i].hardStatus.isProblem {
+            if resumingChecks, !trackers[i].hardStatus.isProblem {
                 trackers[i].hardStatus = inc.severity
                 trackers[i].lastStatus = inc.severity
                 trackers[i].failStreak = specs[i].failAfter
