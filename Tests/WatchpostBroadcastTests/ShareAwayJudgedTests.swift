@@ -70,6 +70,18 @@ import Posix
             return (path, try Store(path: path, clock: ManualClock(now: t0)), BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10)))
         }
 
+        /// A share, the site's archive of approvals and a fresh log for `body`, all removed after it.
+        static func withLog(_ body: (_ share: Share, _ archive: ManifestArchive, _ store: Store, _ recorder: inout BroadcastRecorder, _ t0: Instant) async throws -> Void) async throws {
+            let t0 = try #require(Instant.parse("2026-11-24T09:00:00+07:00"))
+            let share = try Share(t0: t0)
+            defer { removeTree(share.dir) }
+            let archive = ManifestArchive(folder: share.dir + "/archive")
+            let (path, store, fresh) = try Share.log(at: t0)
+            defer { removeDatabase(path) }
+            var recorder = fresh
+            try await body(share, archive, store, &recorder, t0)
+        }
+
         /// One poll of the log as the logger makes it.
         func observe(_ recorder: inout BroadcastRecorder, store: Store, archive: ManifestArchive?, at now: Instant) async throws -> PlayerStatus.Item {
             let item = try #require(PlayerSimulator.status(player, now: now).playing)
@@ -80,66 +92,56 @@ import Posix
     }
 
     @Test func whileTheShareIsAwayPlaysAreJudgedAgainstTheLastAcceptedManifest() async throws {
-        let t0 = try #require(Instant.parse("2026-11-24T09:00:00+07:00"))
-        let share = try Share(t0: t0)
-        defer { removeTree(share.dir) }
-        let archive = ManifestArchive(folder: share.dir + "/archive")
-        let (path, store, fresh) = try Share.log(at: t0)
-        defer { removeDatabase(path) }
-        var recorder = fresh
-        for dt in stride(from: Int64(0), through: 25, by: 5) {
-            if dt == 5 { try share.goAway(); try share.play("videos/quang-cao.mp4") }   // the share unmounted, an unapproved item played
-            if dt == 15 { try share.play(nil) }                                         // back to the playlist, the share still away
-            let item = try await share.observe(&recorder, store: store, archive: archive, at: t0 + .seconds(dt))
-            #expect((item.sha256 == nil) == (dt >= 5), "t0+\(dt): \(item)")
+        try await Share.withLog { share, archive, store, recorder, t0 in
+            for dt in stride(from: Int64(0), through: 25, by: 5) {
+                if dt == 5 { try share.goAway(); try share.play("videos/quang-cao.mp4") }   // the share unmounted, an unapproved item played
+                if dt == 15 { try share.play(nil) }                                         // back to the playlist, the share still away
+                let item = try await share.observe(&recorder, store: store, archive: archive, at: t0 + .seconds(dt))
+                #expect((item.sha256 == nil) == (dt >= 5), "t0+\(dt): \(item)")
+            }
+            let kept = try #require(archive.entries().first, "the manifest was accepted while the share was there")
+            let plays = try await store.broadcastEntries(site: "tay-trang", from: t0 - .hours(1), to: t0 + .hours(1)).filter { $0.kind == .play }
+            #expect(plays.map { $0.item?.path ?? "" } == ["videos/chao-mung.mp4", "videos/quang-cao.mp4", "videos/gioi-thieu.mp4"], "\(plays)")
+            #expect(plays.map { $0.item?.approval } == [.approved, .notApproved, .approved], "\(plays.map { "\($0.item?.path ?? "") \($0.item?.reason ?? "")" })")
+            #expect(plays.allSatisfy { $0.item?.manifestID == kept.id && $0.item?.sequence == 7 }, "each row names the manifest: \(plays.map { $0.item?.manifestID ?? "" })")
+            #expect(plays[1].item?.reason == PlayerFindingCode.unapprovedItem)
+            // The figures and the re-proof agree with the rows.
+            let month = try await ContentFigures.month(site: "tay-trang", from: t0 - .hours(1), to: t0 + .hours(1), zone: .hoChiMinh, store: store,
+                                                       archive: archive, publicKey: share.publicKey, rules: FreshnessRules())
+            #expect(month.unapprovedPlays == 1 && month.notCheckedPlays == 0, "\(month)")
+            var verifier = PlayVerifier(archive: archive, publicKey: share.publicKey)
+            #expect(plays.map { verifier.verify($0) } == [.proven, .proven, .proven])
         }
-        let kept = try #require(archive.entries().first, "the manifest was accepted while the share was there")
-        let plays = try await store.broadcastEntries(site: "tay-trang", from: t0 - .hours(1), to: t0 + .hours(1)).filter { $0.kind == .play }
-        #expect(plays.map { $0.item?.path ?? "" } == ["videos/chao-mung.mp4", "videos/quang-cao.mp4", "videos/gioi-thieu.mp4"], "\(plays)")
-        #expect(plays.map { $0.item?.approval } == [.approved, .notApproved, .approved], "\(plays.map { "\($0.item?.path ?? "") \($0.item?.reason ?? "")" })")
-        #expect(plays.allSatisfy { $0.item?.manifestID == kept.id && $0.item?.sequence == 7 }, "each row names the manifest: \(plays.map { $0.item?.manifestID ?? "" })")
-        #expect(plays[1].item?.reason == PlayerFindingCode.unapprovedItem)
-        // The figures and the re-proof agree with the rows.
-        let month = try await ContentFigures.month(site: "tay-trang", from: t0 - .hours(1), to: t0 + .hours(1), zone: .hoChiMinh, store: store,
-                                                   archive: archive, publicKey: share.publicKey, rules: FreshnessRules())
-        #expect(month.unapprovedPlays == 1 && month.notCheckedPlays == 0, "\(month)")
-        var verifier = PlayVerifier(archive: archive, publicKey: share.publicKey)
-        #expect(plays.map { verifier.verify($0) } == [.proven, .proven, .proven])
     }
 
     @Test func aPlayThatCouldNotBeCheckedIsJudgedWhenTheShareComesBackAndVerifyRechecksTheRest() async throws {
-        let t0 = try #require(Instant.parse("2026-11-24T09:00:00+07:00"))
-        let share = try Share(t0: t0)
-        defer { removeTree(share.dir) }
         // A box that never read the manifest yet: nothing archived to judge by.
-        let archive = ManifestArchive(folder: share.dir + "/archive")
-        let (path, store, fresh) = try Share.log(at: t0)
-        defer { removeDatabase(path) }
-        var recorder = fresh
-        try share.goAway()
-        try share.play("videos/gioi-thieu.mp4")
-        for dt in stride(from: Int64(0), through: 25, by: 5) {
-            if dt == 5 { try share.play("videos/quang-cao.mp4") }   // ends while the share is away: stays not checked
-            if dt == 10 { try share.play("videos/chao-mung.mp4") }  // the share comes back during this one…
-            if dt == 15 { try share.comeBack() }
-            if dt == 20 { try share.play("videos/quang-cao.mp4") }  // …and this unapproved play starts with it back
-            _ = try await share.observe(&recorder, store: store, archive: archive, at: t0 + .seconds(dt))
+        try await Share.withLog { share, archive, store, recorder, t0 in
+            try share.goAway()
+            try share.play("videos/gioi-thieu.mp4")
+            for dt in stride(from: Int64(0), through: 25, by: 5) {
+                if dt == 5 { try share.play("videos/quang-cao.mp4") }   // ends while the share is away: stays not checked
+                if dt == 10 { try share.play("videos/chao-mung.mp4") }  // the share comes back during this one…
+                if dt == 15 { try share.comeBack() }
+                if dt == 20 { try share.play("videos/quang-cao.mp4") }  // …and this unapproved play starts with it back
+                _ = try await share.observe(&recorder, store: store, archive: archive, at: t0 + .seconds(dt))
+            }
+            let plays = try await store.broadcastEntries(site: "tay-trang", from: t0 - .hours(1), to: t0 + .hours(1)).filter { $0.kind == .play }
+            #expect(plays.map { $0.item?.path ?? "" } == ["videos/gioi-thieu.mp4", "videos/quang-cao.mp4", "videos/chao-mung.mp4", "videos/quang-cao.mp4"], "\(plays)")
+            #expect(plays.map { $0.item?.approval } == [.notChecked, .notChecked, .approved, .notApproved],
+                    "\(plays.map { "\($0.item?.path ?? "") \($0.item?.reason ?? "")" })")
+            // The play judged once the share came back is one row, with its hash and its manifest.
+            let kept = try #require(archive.entries().first)
+            #expect(plays[2].started == t0 + .seconds(10) && plays[2].item?.manifestID == kept.id && plays[2].item?.sha256.isEmpty == false, "\(plays[2])")
+            #expect(plays[0].item?.sha256.isEmpty == true && plays[1].item?.manifestID == "")
+            // --verify re-checks the two it could not judge against the approval in force then.
+            var verifier = PlayVerifier(archive: archive, publicKey: share.publicKey)
+            let proofs = plays.map { verifier.verify($0) }
+            #expect(proofs[0] == .notCheckedListed(sequence: "7") && !proofs[0].isProblem, "\(proofs)")
+            #expect(proofs[1] == .notCheckedUnapproved(path: "videos/quang-cao.mp4", sequence: "7") && proofs[1].isProblem, "\(proofs)")
+            #expect(proofs[2] == .proven && proofs[3] == .proven, "\(proofs)")
+            let said = Catalogue.render(proofs[1].message, .en)
+            #expect(said.contains("does not approve videos/quang-cao.mp4") && !said.contains("no approval"), "\(said)")
         }
-        let plays = try await store.broadcastEntries(site: "tay-trang", from: t0 - .hours(1), to: t0 + .hours(1)).filter { $0.kind == .play }
-        #expect(plays.map { $0.item?.path ?? "" } == ["videos/gioi-thieu.mp4", "videos/quang-cao.mp4", "videos/chao-mung.mp4", "videos/quang-cao.mp4"], "\(plays)")
-        #expect(plays.map { $0.item?.approval } == [.notChecked, .notChecked, .approved, .notApproved],
-                "\(plays.map { "\($0.item?.path ?? "") \($0.item?.reason ?? "")" })")
-        // The play judged once the share came back is one row, with its hash and its manifest.
-        let kept = try #require(archive.entries().first)
-        #expect(plays[2].started == t0 + .seconds(10) && plays[2].item?.manifestID == kept.id && plays[2].item?.sha256.isEmpty == false, "\(plays[2])")
-        #expect(plays[0].item?.sha256.isEmpty == true && plays[1].item?.manifestID == "")
-        // --verify re-checks the two it could not judge against the approval in force then.
-        var verifier = PlayVerifier(archive: archive, publicKey: share.publicKey)
-        let proofs = plays.map { verifier.verify($0) }
-        #expect(proofs[0] == .notCheckedListed(sequence: "7") && !proofs[0].isProblem, "\(proofs)")
-        #expect(proofs[1] == .notCheckedUnapproved(path: "videos/quang-cao.mp4", sequence: "7") && proofs[1].isProblem, "\(proofs)")
-        #expect(proofs[2] == .proven && proofs[3] == .proven, "\(proofs)")
-        let said = Catalogue.render(proofs[1].message, .en)
-        #expect(said.contains("does not approve videos/quang-cao.mp4") && !said.contains("no approval"), "\(said)")
     }
 }
