@@ -68,7 +68,8 @@ public enum BroadcastApproval {
         var judged = reading.accepted
         if case .verdict(let v) = reading.outcome, v.trustedManifest != nil { verdict = v }
         if judged == nil, let standIn = reading.standIn, let m = standIn.verdict.trustedManifest {
-            // The share away: the newest manifest the box accepted says (review of #16, session 6).
+            // The manifest absent (the share away, or the file deleted): the newest manifest the
+            // box accepted says (review of #16, session 6; s7 follow-up).
             judged = m
             verdict = standIn.verdict
             manifestID = standIn.id

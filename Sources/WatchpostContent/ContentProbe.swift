@@ -158,10 +158,13 @@ public enum ManifestLoader {
         /// 14 point 3). Only looked at when the manifest is missing and the folder is known.
         public var folderUnavailable: String?
 
-        /// While the manifest cannot be read (the share away, or the file unreadable): the newest
-        /// manifest the box accepted for that file, from the archive of approvals, judged again
-        /// now (signature, dates), with its archive id. The playing item is judged against it
-        /// (review of #16, session 6: with the share away nothing judged the item on the screen).
+        /// While there is no manifest to read (`manifestAbsent`: the share away, the file
+        /// unreadable, or the file deleted from a share that is there): the newest manifest the
+        /// box accepted for that file, from the archive of approvals, judged again now
+        /// (signature, dates), with its archive id. The playing item is judged against it
+        /// (review of #16, session 6: with the share away nothing judged the item on the screen;
+        /// s7 follow-up: with the manifest deleted every play was "not approved, manifest
+        /// missing", the unapproved one not told apart and the screen not blacked out).
         public var standIn: (verdict: ManifestVerdict, id: String)?
 
         public init(outcome: Outcome, replayedBelow: Int64? = nil, archivedID: String? = nil, archiveProblem: String? = nil) {
@@ -181,10 +184,12 @@ public enum ManifestLoader {
         /// stand-in while the share is away.
         public var judgedAgainst: Manifest? { accepted ?? standIn?.verdict.trustedManifest }
 
-        /// Whether the manifest itself could not be read (the share away or an I/O error).
-        public var manifestUnreadable: Bool {
+        /// Whether there is no manifest to judge by: missing (deleted, or gone with its share) or
+        /// unreadable (an I/O error). A manifest that is there but refused (bad signature,
+        /// malformed, a replay) is not absent: that refusal is the finding.
+        public var manifestAbsent: Bool {
             if folderUnavailable != nil { return true }
-            if case .verdict(.missing(let why)) = outcome { return why.hasPrefix(ManifestLoader.unreadablePrefix) }
+            if case .verdict(.missing) = outcome { return true }
             return false
         }
     }
@@ -200,7 +205,7 @@ public enum ManifestLoader {
            let unavailable = MediaFolderCheck.unavailable(mediaFolder) {
             reading.folderUnavailable = "\(why); \(unavailable)"
         }
-        if reading.manifestUnreadable, let archive, let kept = archive.lastAccepted(scope: manifest),
+        if reading.manifestAbsent, let archive, let kept = archive.lastAccepted(scope: manifest),
            let key = try? Ed25519.publicKey(fromPEM: FileSystem.readText(publicKey)),
            let bytes = try? archive.bytes(of: kept), ManifestArchive.id(of: bytes) == kept.id {
             let verdict = ManifestVerdict.judge(bytes: bytes, publicKey: key, at: now)

@@ -202,8 +202,11 @@ struct ClassifiedByWhatHappenedTests {
     /// real player simulator, the share present once (the manifest archived), then gone.
     /// Seen failing before the fix: problem codes ["content.folder-unavailable"] for the
     /// unapproved item, a technical incident, no content violation.
+    /// The share there but its manifest deleted (s7 follow-up of #16): judged the same way, beside
+    /// the security finding that the manifest is missing. Seen failing before that fix: problem
+    /// codes ["content.manifest-missing"] alone for the unapproved item (no blackout to trigger).
     @Test func withTheShareAwayThePlayingItemIsJudgedAgainstTheLastAcceptedManifest() async throws {
-        for unmounted in [false, true] {
+        for what in ["missing share", "unmounted share", "manifest deleted"] {
             let f = try ContentFixture()
             let nowPlaying = f.root + "/now-playing"
             let sim = try PlayerSimulator.Running(config: PlayerSimulatorConfig(mediaFolder: f.media, item: "videos/tet-2026.mp4", nowPlayingFile: nowPlaying))
@@ -214,19 +217,25 @@ struct ClassifiedByWhatHappenedTests {
             let first = await probe.run(f.context(ManualClock(now: f.now), timeout: .seconds(10)))
             #expect(first.problemCodes.isEmpty, "the share present: \(first.findings.map(\.code))")
             try #require(archive.entries().count == 1, "the manifest accepted and archived")
-            removeTree(f.media)
-            if unmounted { try FileSystem.makeDirectories(f.media, mode: 0o755) }
-            let what = unmounted ? "unmounted share" : "missing share"
-            // An approved item plays on from the player's own copy: technical, as before.
+            let shareGone = what != "manifest deleted"
+            if shareGone {
+                removeTree(f.media)
+                if what == "unmounted share" { try FileSystem.makeDirectories(f.media, mode: 0o755) }
+            } else {
+                try FileSystem.unlinkFile(f.manifestPath)
+            }
+            // An approved item plays on: technical with the share gone, as before; with the
+            // manifest deleted, the security finding that it is missing, and nothing about the item.
+            let gone = shareGone ? ContentFindingCode.folderUnavailable : ContentFindingCode.manifestMissing
             let approved = await probe.run(f.context(ManualClock(now: f.now + .minutes(1)), timeout: .seconds(10)))
-            #expect(approved.problemCodes == [ContentFindingCode.folderUnavailable], "\(what), approved item: \(approved.findings.map(\.code))")
-            try expectTechnical(approved, check: "playing-now", "\(what), approved item")
+            #expect(approved.problemCodes == [gone], "\(what), approved item: \(approved.findings.map(\.code))")
+            if shareGone { try expectTechnical(approved, check: "playing-now", "\(what), approved item") }
             // An item nobody approved: flagged against the archived approval, a security incident
             // and a content violation.
             try FileSystem.writeAtomically(nowPlaying, "videos/quang-cao.mp4\n")
             let r = await probe.run(f.context(ManualClock(now: f.now + .minutes(2)), timeout: .seconds(10)))
             #expect(r.facts["playing"] == "videos/quang-cao.mp4", "\(r.facts)")
-            #expect(r.problemCodes == [ContentFindingCode.folderUnavailable, PlayerFindingCode.unapprovedItem], "\(what): \(r.findings.map(\.code))")
+            #expect(r.problemCodes == [gone, PlayerFindingCode.unapprovedItem], "\(what): \(r.findings.map(\.code))")
             for site in ["tay-trang", "vung-ang"] {
                 let told = try play(r, site: site, check: "playing-now")
                 #expect(told.incident.category == .security, "\(site) \(what): a \(told.incident.category) incident")
