@@ -366,12 +366,15 @@ extension Store {
     /// #16, session 6: with limit=1 a blacked-out gap overlapping plays sent the same play on
     /// every page, for ever):
     /// - entries that began before `from` and run past it come first and are not counted against
-    ///   `limit` (a few per player: the play, a dark gap, a blackout) — unless `from` is exactly
-    ///   the start of an entry, as `next` always is: that continues a listing, and the entries
-    ///   running then were on the earlier pages;
+    ///   `limit` (a few per player: the play, a dark gap, a blackout) — unless the page is
+    ///   `continued` (`from` is an earlier page's `next`): the entries running then were on the
+    ///   earlier pages. A caller's own `from` that happens to be an entry's start (a whole day
+    ///   whose first play starts at midnight) is not a continuation: it was taken for one, and
+    ///   the rows overlapping it were dropped (s7 review of #16);
     /// - a page is never cut between entries that start at the same millisecond, so `next` is
     ///   always later than every start on the page.
-    public func broadcastPage(site: String?, from: Instant, to: Instant, path: String? = nil, limit: Int) throws(WatchpostError) -> (entries: [BroadcastEntry], next: Instant?) {
+    public func broadcastPage(site: String?, from: Instant, to: Instant, path: String? = nil, limit: Int,
+                              continued: Bool = false) throws(WatchpostError) -> (entries: [BroadcastEntry], next: Instant?) {
         do {
             var filter = ""
             var tail: [any SQLBindable] = []
@@ -385,11 +388,8 @@ extension Store {
                     WHERE l.started_ms >= ? AND l.started_ms < ?\(filter) ORDER BY l.started_ms, l.id LIMIT \(limit ?? -1)
                     """, arguments: [a.milliseconds, b.milliseconds] + tail).map { Store.broadcastEntry($0, items: &items) }
             }
-            let continues = try db.query("""
-                SELECT 1 FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id WHERE l.started_ms = ?\(filter) LIMIT 1
-                """, arguments: [from.milliseconds] + tail).first != nil
             var out: [BroadcastEntry] = []
-            if !continues {
+            if !continued {
                 out = try db.query("""
                     SELECT \(Store.broadcastColumns) FROM broadcast_log l LEFT JOIN broadcast_item i ON i.id = l.item_id
                     WHERE l.started_ms < ? AND l.started_ms >= ? AND COALESCE(l.ended_ms, l.last_seen_ms) > ?\(filter) ORDER BY l.started_ms, l.id

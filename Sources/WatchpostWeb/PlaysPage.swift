@@ -93,7 +93,7 @@ extension WebApp {
         return html(page(vi.render("content.plays.title"), en.render("content.plays.title"), user: who.name, role: user.role.rawValue, body: body))
     }
 
-    /// `GET /api/v1/plays?site=&from=&to=&item=&limit=` — the log as JSON (docs/api.md).
+    /// `GET /api/v1/plays?site=&from=&to=&item=&limit=&continued=` — the log as JSON (docs/api.md).
     func apiPlays(_ r: HTTPRequest, user: WebUser, caller who: Caller) async -> HTTPResponse {
         let d = AccessPolicy.decide(user.role, .read)
         guard d.allowed else {
@@ -120,13 +120,29 @@ extension WebApp {
         guard let limit = limitText.map({ Int($0) }) ?? 10_000, (1...100_000).contains(limit) else {
             return apiError(400, "bad-request", "limit is a number from 1 to 100000")
         }
+        // A later page of a listing cut at `limit` (docs/api.md): the rows running at `from`
+        // were on the earlier pages.
+        let continued: Bool
+        switch r.query["continued"] ?? "" {
+        case "", "false", "0": continued = false
+        case "true", "1": continued = true
+        default: return apiError(400, "bad-request", "continued is true or false")
+        }
         do {
             // One more than asked: whether the answer was cut (review of #16, session 5: it was cut silently).
-            let (entries, nextFrom) = try await reader.broadcastPage(site: site?.id, from: from, to: to, path: r.query["item"].flatMap { $0.isEmpty ? nil : $0 }, limit: limit)
+            let (entries, nextFrom) = try await reader.broadcastPage(site: site?.id, from: from, to: to, path: r.query["item"].flatMap { $0.isEmpty ? nil : $0 },
+                                                                     limit: limit, continued: continued)
             var headers = [("Content-Type", "application/json; charset=utf-8")]
             if let next = nextFrom {
+                let nextFrom = next.iso8601(offsetSeconds: 0)
                 headers.append(("X-Watchpost-Truncated", "true"))
-                headers.append(("X-Watchpost-Next-From", next.iso8601(offsetSeconds: 0)))
+                headers.append(("X-Watchpost-Next-From", nextFrom))
+                // The next page, ready to follow (RFC 8288): the same query, `from` moved on, continued.
+                var query = r.query
+                query["from"] = nextFrom
+                query["continued"] = "true"
+                let next = query.sorted { $0.key < $1.key }.map { "\(urlEncode($0.key))=\(urlEncode($0.value))" }.joined(separator: "&")
+                headers.append(("Link", "<\(r.path)?\(next)>; rel=\"next\""))
             }
             return HTTPResponse(status: 200, headers: headers, body: PlayListing.json(entries, zone: .utc) + [10])  // docs/api.md: API times are UTC
         } catch { return apiError(500, "server-error", error.message) }

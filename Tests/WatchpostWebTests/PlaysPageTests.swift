@@ -71,7 +71,8 @@ import FoundationEssentials
         var paged: [Row] = []
         var followed: [String] = []
         for _ in 0..<10 {
-            let page = try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&from=\(pageFrom)&to=2026-11-24&limit=1", headers: ["Authorization: Bearer \(token)"])
+            let page = try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&from=\(pageFrom)&to=2026-11-24&limit=1\(followed.isEmpty ? "" : "&continued=true")",
+                                      headers: ["Authorization: Bearer \(token)"])
             #expect(page.status == 200, "from=\(pageFrom): \(page.status) \(page.body)")
             guard page.status == 200 else { break }
             paged += try JSONDecoder().decode([Row].self, from: Data(page.body.utf8))
@@ -126,7 +127,8 @@ import FoundationEssentials
             var pages = 0
             while pages < 20 {
                 pages += 1
-                let page = try await http("GET", "\(f.base)/api/v1/plays?\(query)&from=\(from)&limit=\(limit)", headers: ["Authorization: Bearer \(token)"])
+                let page = try await http("GET", "\(f.base)/api/v1/plays?\(query)&from=\(from)&limit=\(limit)\(pages > 1 ? "&continued=true" : "")",
+                                          headers: ["Authorization: Bearer \(token)"])
                 try #require(page.status == 200, "from=\(from): \(page.status) \(page.body)")
                 paged += try JSONDecoder().decode([Row].self, from: Data(page.body.utf8))
                 guard let next = page.header("x-watchpost-next-from").first else { break }
@@ -136,6 +138,53 @@ import FoundationEssentials
             #expect(pages < 20, "limit=\(limit): still paging after 20 pages: \(paged.map { $0.path ?? $0.gap ?? "" })")
             #expect(paged == whole, "limit=\(limit): every row once, in order: \(paged.map { $0.path ?? $0.gap ?? "" })")
         }
+        await f.stop()
+    }
+
+    /// s7 review of #16 (defect 3): a `from` equal to an entry's start — a whole local day, whose
+    /// first play starts at midnight — dropped the rows overlapping it (a blackout from the day
+    /// before) from the API, while the page and its CSV for that day showed them. Rows
+    /// overlapping [from, to) come in all three; a continued listing says so (`continued=true`,
+    /// in the `Link` header) and so gets each row once. Seen failing before: the API gave 2 rows
+    /// (the blackout missing), the page and the CSV 3.
+    @Test func aFromAtAnEntrysStartStillGivesTheRowsOverlappingItAsThePageAndCSVDo() async throws {
+        let f = try await WebFixture.start()
+        let midnight = Instant.parse("2026-11-25T00:00:00+07:00")!
+        let g = try await f.store.beginBlackout(site: "tay-trang", player: "playing-now", started: midnight - .seconds(60), seen: midnight + .seconds(60),
+                                                blackout: BroadcastBlackout(stoppedPath: "videos/a.mp4", by: "content-blackout", incidentID: 3))
+        try await f.store.closeBroadcast(id: g, at: midnight + .seconds(60))
+        for (p, start) in [("videos/b.mp4", Int64(0)), ("videos/c.mp4", 30)] {
+            let id = try await f.store.beginPlay(site: "tay-trang", player: "playing-now", started: midnight + .seconds(start), seen: midnight + .seconds(start + 30),
+                                                 item: BroadcastItem(path: p, name: p, approved: true))
+            try await f.store.closeBroadcast(id: id, at: midnight + .seconds(start + 30))
+        }
+        try await f.addUser("so-tttt", .department)
+        let jar = try await f.login("so-tttt")
+        let token = try WebSecret.token(prefix: "wpt_")
+        try await f.store.setAPITokenHash(login: "so-tttt", hash: WebSecret.digest(token))
+        struct Row: Decodable, Hashable { var entry: String; var start: String; var path: String?; var gap: String? }
+        func api(_ query: String) async throws -> (rows: [Row], link: [String]) {
+            let r = try await http("GET", "\(f.base)/api/v1/plays?\(query)", headers: ["Authorization: Bearer \(token)"])
+            #expect(r.status == 200, "\(query): \(r.status) \(r.body)")
+            return (try JSONDecoder().decode([Row].self, from: Data(r.body.utf8)), r.header("link"))
+        }
+        let expected = ["2026-11-24T16:59:00Z", "2026-11-24T17:00:00Z", "2026-11-24T17:00:30Z"]
+        for from in ["2026-11-25", "2026-11-24T17:00:00Z", "2026-11-24T17:00:00.000Z"] {
+            let rows = try await api("site=tay-trang&from=\(from)&to=2026-11-25").rows
+            #expect(rows.map(\.start) == expected && rows.first?.gap == "blacked-out", "from=\(from): \(rows)")
+        }
+        let csv = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-25&format=csv", jar: jar)
+        let lines = csv.body.split(whereSeparator: \.isNewline).dropFirst()
+        #expect(lines.count == 3 && lines.first?.contains("2026-11-24T23:59:00+07:00") == true, "\(csv.body)")
+        let page = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-25", jar: jar)
+        #expect(page.body.ranges(of: "<tr><td data-l=").count == 3 && page.body.contains("videos/c.mp4"), "\(page.body)")
+        // One row a page from the day: the blackout (running at `from`) and b, then c — each once.
+        let first = try await api("site=tay-trang&from=2026-11-25&to=2026-11-25&limit=1")
+        #expect(first.rows.map(\.start) == Array(expected.prefix(2)), "\(first.rows)")
+        let next = try #require(first.link.first, "no Link header on a cut answer")
+        #expect(next == "</api/v1/plays?continued=true&from=2026-11-24T17%3A00%3A30Z&limit=1&site=tay-trang&to=2026-11-25>; rel=\"next\"", "\(next)")
+        let second = try await api("site=tay-trang&from=2026-11-24T17:00:30Z&to=2026-11-25&limit=1&continued=true")
+        #expect(second.rows.map(\.start) == [expected[2]] && second.link.isEmpty, "\(second.rows) \(second.link)")
         await f.stop()
     }
 
