@@ -181,4 +181,22 @@ struct ArchiveFixture {
         var gone = PlayVerifier(archive: f.archive, publicKey: f.pair.publicKey)
         #expect(gone.verify(entries.filter { $0.kind == .play }[1]) == .archiveMissing(manifestID: f.id2))
     }
+
+    /// `plays --verify`'s last line read "1 problems" (s7 review of #16): each count stands after
+    /// a label, so the line reads right for any count, in both languages (Vietnamese has no
+    /// plural). The summary said "(media folder unreadable)" of a play not checked because the
+    /// Department's key was unreadable: it names both causes. Seen failing before: "…; 1 problems".
+    @Test func theSummariesReadRightForAnyCount() {
+        for (checked, problems) in [(1, 1), (77, 1), (29, 0), (1, 0), (5, 2)] {
+            var totals = PlayStreamTotals()
+            totals.checked = checked
+            totals.problems = problems
+            let en = Catalogue.render(totals.verifySummary, .en), vi = Catalogue.render(totals.verifySummary, .vi)
+            #expect(en.contains("problems: \(problems)") && en.contains("\(checked - problems) of \(checked)"), "\(en)")
+            #expect(!en.contains("1 problems") && !en.contains("1 plays") && !en.contains("0 problem"), "\(en)")
+            #expect(vi.contains("\(checked - problems)/\(checked)") && vi.contains("\(problems)"), "\(vi)")
+        }
+        let listing = Catalogue.render(PlayStreamTotals().summary, .en)
+        #expect(listing.contains("could not be checked (media folder or the Department's key unreadable): 0"), "\(listing)")
+    }
 }

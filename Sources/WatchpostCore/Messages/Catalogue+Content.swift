@@ -33,8 +33,8 @@ extension Catalogue {
         .init("content.plays.blackout.by", vi: "lệnh của {by}", en: "commanded by {by}"),
         .init("content.plays.blackout.incident", vi: "sự cố #{id}", en: "incident #{id}"),
         .init("content.plays.blackout.stopped", vi: "dừng lượt phát {path} bắt đầu {start}", en: "stopped the play of {path} started {start}"),
-        .init("content.plays.summary", vi: "{plays} lượt phát của {items} nội dung khác nhau (theo đường dẫn và mã băm), {unapproved} lượt chưa được phê duyệt, {not_checked} lượt chưa kiểm tra được (không đọc được thư mục phát), {gaps} khoảng trống",
-              en: "plays: {plays}; distinct items (by path and hash): {items}; not approved: {unapproved}; could not be checked (media folder unreadable): {not_checked}; gaps: {gaps}"),
+        .init("content.plays.summary", vi: "{plays} lượt phát của {items} nội dung khác nhau (theo đường dẫn và mã băm), {unapproved} lượt chưa được phê duyệt, {not_checked} lượt chưa kiểm tra được (không đọc được thư mục phát hoặc khóa công khai của Sở), {gaps} khoảng trống",
+              en: "plays: {plays}; distinct items (by path and hash): {items}; not approved: {unapproved}; could not be checked (media folder or the Department's key unreadable): {not_checked}; gaps: {gaps}"),
         // The report's content section: approvals of the period (issue 16 point 5).
         .init("report.content.approval.current", vi: "Danh mục phê duyệt đang áp dụng: số {sequence}, phê duyệt {approved_at}, hiệu lực đến {valid_to}.",
               en: "Approval in force: no. {sequence}, approved {approved_at}, valid until {valid_to}."),
@@ -83,8 +83,9 @@ extension Catalogue {
               en: "could not be checked when it played; the manifest then in force (sequence {sequence}) lists it"),
         .init("content.plays.proof.not_checked_unapproved", vi: "chưa kiểm tra được khi phát; danh mục còn hiệu lực khi đó (số {sequence}) không phê duyệt {path}",
               en: "could not be checked when it played; the manifest then in force (sequence {sequence}) does not approve {path}"),
-        .init("content.plays.verify.summary", vi: "{proven}/{plays} lượt phát được kiểm tra lại khớp với danh mục đã lưu; {problems} lỗi",
-              en: "{proven} of {plays} plays re-proved against the archived manifests; {problems} problems"),
+        // Each count after its label, so that the line reads right for any count ("1 problems").
+        .init("content.plays.verify.summary", vi: "lượt phát được kiểm tra lại khớp với danh mục đã lưu: {proven}/{plays}; số lỗi: {problems}",
+              en: "plays re-proved against the archived manifests: {proven} of {plays}; problems: {problems}"),
         // Why a play could not be re-proved (watchpost plays --verify).
         .init("content.plays.mismatch.no_manifest", vi: "ghi là đã phê duyệt nhưng không nêu danh mục đã lưu nào",
               en: "logged as approved but names no archived manifest"),
