@@ -112,4 +112,40 @@ struct LastGoodProcessTests {
         let (withPassword, passed) = await shell("WATCHPOST_SMTP_PASSWORD=mat-khau-thu '\(watchpost)' check --config '\(site.dir)' 2>&1")
         #expect(withPassword == 0, "the password in the environment is not seen: \(passed)")
     }
+
+    /// #21 review s7 (minor 1): the configuration on disk refused — it does not parse, or a
+    /// service refuses it — and no usable last good copy: the daemon exits 2, and the log says
+    /// that the copy was tried and why it could not serve (none kept yet; kept but does not load),
+    /// Vietnamese first. Seen failing before: the only line was "not starting: <the error on
+    /// disk>", nothing about var/last-good.
+    @Test(arguments: ["does not parse", "refused by a service"], [false, true])
+    func noUsableLastGoodCopySaysTheFallbackWasTried(onDisk: String, copyKept: Bool) async throws {
+        let site = try await TestSite(checks: 1)
+        defer { site.cleanup() }
+        let conf = try FileSystem.readText("\(site.dir)/watchpost.conf")
+        try FileSystem.writeAtomically("\(site.dir)/watchpost.conf", onDisk == "does not parse" ? conf + "\n[daemon\n"
+                                       : conf.replacing("[smtp]\n", with: "[smtp]\nusername = vanhanh\n"))
+        let copy = "\(site.dir)/var/last-good"
+        if copyKept {
+            // A copy damaged on disk (a bad edit in the state folder): one wrong value.
+            try FileSystem.makeDirectories(copy, mode: 0o700)
+            let copied = await shell("cp -r '\(site.dir)/alerts' '\(site.dir)/probes' '\(site.dir)/secrets.conf' '\(copy)/' 2>&1")
+            try #require(copied.status == 0, "\(copied.output)")
+            try FileSystem.writeAtomically("\(copy)/watchpost.conf", conf.replacing("sample_interval = 10s", with: "sample_interval = soon"))
+        }
+        let pid = try site.start()
+        let status = await waitExit(pid, seconds: 60)
+        if status == nil { killAndReap(pid) }
+        let code = status.flatMap(exitCode(ofWaitStatus:))
+        let log = site.log
+        #expect(code == 2, "\(onDisk), copy kept \(copyKept): exit \(String(describing: code))\n\(log.suffix(3000))")
+        if copyKept {
+            #expect(log.contains("cấu hình tốt gần nhất trong \(copy) không dùng được") && log.contains("the last good configuration in \(copy) was tried and does not load")
+                    && log.contains("sample_interval"), "what is wrong with the copy is not said:\n\(log.suffix(3000))")
+        } else {
+            #expect(log.contains("không có cấu hình tốt gần nhất trong \(copy)") && log.contains("no last good configuration in \(copy)"),
+                    "the fallback is not said:\n\(log.suffix(3000))")
+        }
+        #expect(log.contains("not starting"), "\(log.suffix(3000))")
+    }
 }

@@ -16,6 +16,17 @@ extension Catalogue {
         .init("config.smtp.no_password",
               vi: "[smtp] có username nhưng tệp bí mật không có smtp.password: không gửi thư được",
               en: "[smtp] username is set but there is no smtp.password"),
+        // A start that fell back to var/last-good and found it unusable (#21 review s7): the log
+        // says the fallback was tried and why it could not serve, before "not starting".
+        .init("daemon.last_good.none",
+              vi: "đã thử khởi động từ cấu hình tốt gần nhất nhưng không có cấu hình tốt gần nhất trong {dir} (chưa lần nào khởi động được tại đây)",
+              en: "tried to start from the last good configuration, but there is no last good configuration in {dir} (no start has succeeded here yet)"),
+        .init("daemon.last_good.unusable",
+              vi: "đã thử khởi động từ cấu hình tốt gần nhất nhưng bản cấu hình tốt gần nhất trong {dir} không dùng được (không nạp được): {problem}",
+              en: "the last good configuration in {dir} was tried and does not load: {problem}"),
+        .init("daemon.last_good.cannot_start",
+              vi: "cấu hình tốt gần nhất trong {dir} cũng không khởi động được: {error}",
+              en: "the last good configuration in {dir} cannot start either: {error}"),
         .init("config.smtp.no_password_hint",
               vi: "đề nghị ghi password trong mục [smtp] của tệp bí mật, hoặc đặt biến WATCHPOST_SMTP_PASSWORD",
               en: "add password under [smtp] in the secrets file or set WATCHPOST_SMTP_PASSWORD"),

@@ -30,6 +30,26 @@ public struct DaemonRunner: Sendable {
         for l in p.lines { log.error("configuration error", [("where", l.where), ("key", l.key), ("problem", l.problem)]) }
     }
 
+    /// The last good copy for a start the configuration on disk cannot make; nil, after a line
+    /// saying the fallback was tried and why it cannot serve (none kept yet, or kept but it does
+    /// not load, with what is wrong with it). Before, the only line was "not starting: <the
+    /// error on disk>" (#21 review s7).
+    func lastGoodForStart(_ lastGood: LastGoodConfiguration) -> LoadedConfiguration? {
+        guard lastGood.exists else {
+            logger.error(Catalogue.bilingual(Message("daemon.last_good.none", ["dir": .text(lastGood.directory)])))
+            return nil
+        }
+        switch lastGood.load(root: configRoot) {
+        case .success(let l): return l
+        case .failure(let problems):
+            var named = problems.lines.prefix(3).map { "\($0.where): \($0.key): \($0.problem)" }
+            if problems.lines.count > 3 { named.append("…") }
+            logger.error(Catalogue.bilingual(Message("daemon.last_good.unusable", ["dir": .text(lastGood.directory), "problem": .text(named.joined(separator: "; "))])),
+                         [("errors", String(problems.lines.count)), ("saved", lastGood.savedAt)])
+            return nil
+        }
+    }
+
     /// Runs until SIGTERM or SIGINT (exit 0), or until a service that must not fail fails
     /// (exit 1). Returns 2 when there is no usable configuration.
     public func run() async -> Int32 {
@@ -47,7 +67,7 @@ public struct DaemonRunner: Sendable {
         case .success(let l): loaded = l
         case .failure(let problems):
             logProblems(problems, logger)
-            guard lastGood.exists, case .success(let l) = lastGood.load(root: configRoot) else {
+            guard let l = lastGoodForStart(lastGood) else {
                 logger.error("not starting: the configuration has \(problems.lines.count) error(s); run 'watchpost check --config \(configRoot)'")
                 return 2
             }
@@ -73,7 +93,11 @@ public struct DaemonRunner: Sendable {
             started = try await prepare(loaded, root: root, lastGood: lastGood, stuck: stuck)
         } catch {
             let fix = error.hint.map { [("fix", $0)] } ?? []
-            guard !fromLastGood, lastGood.exists, case .success(let l) = lastGood.load(root: configRoot) else {
+            if fromLastGood {
+                // The copy was what failed (the configuration on disk did not even load).
+                logger.error(Catalogue.bilingual(Message("daemon.last_good.cannot_start", ["dir": .text(lastGood.directory), "error": .text(error.message)])), fix)
+            }
+            guard !fromLastGood, let l = lastGoodForStart(lastGood) else {
                 logger.error("not starting: \(error.message)", fix)
                 return 2
             }
@@ -81,7 +105,8 @@ public struct DaemonRunner: Sendable {
             do {
                 started = try await prepare(l, root: root, lastGood: lastGood, stuck: stuck)
             } catch let again {
-                logger.error("the last good configuration cannot start either: \(again.message)", again.hint.map { [("fix", $0)] } ?? [])
+                logger.error(Catalogue.bilingual(Message("daemon.last_good.cannot_start", ["dir": .text(lastGood.directory), "error": .text(again.message)])),
+                             again.hint.map { [("fix", $0)] } ?? [])
                 return 2
             }
             logger.error("STARTING FROM THE LAST GOOD CONFIGURATION: the one on disk is broken; fix it and reload (systemctl reload watchpost)",
