@@ -36,14 +36,17 @@ extension ConfigurationLoader {
     /// `closed |` was refused already). The reports show the reason beside the changed hours.
     static func emptyReason(_ v: String) -> Bool {
         let parts = v.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
-        return parts.count == 2 && parts[1].isEmpty
+        return parts.count == 2 && blankReason(parts[1])
     }
+
+    /// A reason of nothing but spaces and more `|` (`closed | |`, #19 review s7): none was written.
+    static func blankReason(_ r: String) -> Bool { r.allSatisfy { $0 == "|" || $0.isWhitespace } }
 
     /// `closed` or `closed |` with nothing after it: a day taken out of the plan must say why, as
     /// a closure in the operating register must (`registers.field.required`); the reports show it.
     static func closedWithoutReason(_ v: String) -> Bool {
         let parts = v.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
-        return parts.first == "closed" && (parts.count < 2 || parts[1].isEmpty)
+        return parts.first == "closed" && (parts.count < 2 || blankReason(parts[1]))
     }
 
     /// `closed | reason` or `06:00-22:00, 23:00-01:00 | reason`.

@@ -100,8 +100,11 @@ public enum CrossReferences {
         // `database = /tmp`: an existing folder (or device) where the file should be passed, and
         // `run` then could not open it (#19 review s6).
         if database != ":memory:", database.hasSuffix("/") || (FileSystem.exists(database) && !FileSystem.isRegularFile(database)) {
+            // A folder gets a file name to add; a device, FIFO or socket (`/dev/null`) does not:
+            // `/dev/null/watchpost.db` was suggested (#19 review s7).
+            let folder = database.hasSuffix("/") || FileSystem.isDirectory(database)
             errors.append(.init(file: "watchpost.conf", line: line("database"), key: "database",
-                                Message("config.database.not_a_file", ["path": .text(database)])))
+                                Message(folder ? "config.database.not_a_file" : "config.database.not_regular", ["path": .text(database)])))
         } else if database != ":memory:", let cut = database.lastIndex(of: "/") {
             let folder = cut == database.startIndex ? "/" : String(database[..<cut])
             if FileSystem.isDirectory(folder) {

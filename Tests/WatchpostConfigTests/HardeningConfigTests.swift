@@ -270,6 +270,10 @@ struct HardeningConfigTests {
             #expect(f.file == "watchpost.conf" && f.line > 1 && f.text?.key == "config.database.not_a_file", "\(f)")
             #expect(f.description.contains("là một thư mục") && f.description.contains("is a folder"), "\(f)")
         }
+        // #19 review s7: `/dev/null` (not a folder) was told to add /watchpost.db to it.
+        let device = try daemonFiles(database: "/dev/null", secrets: "\(dir)/secrets.conf", web: false)
+        let n = try #require(device.errors.first { $0.key == "database" }, "\(device)")
+        #expect(n.text?.key == "config.database.not_regular" && n.description.contains("không phải tệp thường") && !n.description.contains("/dev/null/"), "\(n)")
     }
 
     // #19 review s6: special hours with an empty reason (`06:00-22:00 |`) were accepted, while
@@ -277,9 +281,12 @@ struct HardeningConfigTests {
     @Test func specialHoursWithAnEmptyReasonAreRefused() async throws {
         let dir = try await copyShippedConfig()
         defer { removeTree(dir) }
-        try append("\(dir)/probes/tay-trang/schedule.conf", "\n[exceptions]\n2026-12-24 = 06:00-22:00 |\n2026-12-25 = 06:00-22:00 |   \n2026-12-26 = 06:00-22:00 | Kỷ niệm\n")
+        // #19 review s7: `06:00-22:00 | |` and `closed | |` took '|' as the reason.
+        try append("\(dir)/probes/tay-trang/schedule.conf", "\n[exceptions]\n2026-12-24 = 06:00-22:00 |\n2026-12-25 = 06:00-22:00 |   \n2026-12-26 = 06:00-22:00 | Kỷ niệm\n2026-12-27 = 06:00-22:00 | |\n2026-12-28 = closed | |\n")
         let (config, d) = ConfigurationLoader.validate(root: dir)
-        for day in ["2026-12-24", "2026-12-25"] {
+        let closed = d.first { $0.file == "probes/tay-trang/schedule.conf" && $0.key == "2026-12-28" }
+        #expect(closed?.line ?? 0 > 0 && closed?.text?.key == "config.schedule.closed_reason", "\(diagnosticsText(d))")
+        for day in ["2026-12-24", "2026-12-25", "2026-12-27"] {
             let e = d.first { $0.file == "probes/tay-trang/schedule.conf" && $0.key == day }
             #expect(e?.line ?? 0 > 0 && e?.text?.key == "config.schedule.empty_reason", "\(diagnosticsText(d))")
             #expect(e?.description.contains("chưa ghi lý do") == true && e?.description.contains("write the reason") == true, "\(diagnosticsText(d))")

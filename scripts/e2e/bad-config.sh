@@ -90,6 +90,10 @@ case_ "closed day without a reason"           $T/schedule.conf "printf '\n[excep
 case_ "database folder under a file"          watchpost.conf "sed -i 's#^database = .*#database = /etc/passwd/watchpost/w.db#' watchpost.conf"
 case_ "database path is a folder"              watchpost.conf "sed -i 's#^database = .*#database = /tmp#' watchpost.conf"
 case_ "special hours with an empty reason"     $T/schedule.conf "printf '\n[exceptions]\n2026-12-24 = 06:00-22:00 |\n' >> $T/schedule.conf"
+# #19 review s7: `closed | |` took '|' as its reason; /dev/null was told to add /watchpost.db.
+case_ "closed day with '|' as its reason"      $T/schedule.conf "printf '\n[exceptions]\n2026-12-24 = closed | |\n' >> $T/schedule.conf"
+case_ "database path is /dev/null"             watchpost.conf "sed -i 's#^database = .*#database = /dev/null#' watchpost.conf"
+if grep -qF "/dev/null/watchpost.db" "$work/out$n.txt"; then echo "FAIL   database path is /dev/null: the message suggests /dev/null/watchpost.db"; failures=$((failures + 1)); fi
 case_ "secrets file missing, [web] needs it"  watchpost.conf "sed -i 's#^secrets = .*#secrets = /nonexistent/secrets.conf#' watchpost.conf; printf '\n[web]\nlisten = 127.0.0.1:8443\n' >> watchpost.conf"
 # Controls: these are not mistakes and must pass.
 case_ "CRLF line ends and a BOM (control)"    PASS "for f in watchpost.conf $T/checks.conf alerts/contacts.conf; do sed -i 's/\$/\r/' \$f; done; printf '\xef\xbb\xbf' | cat - watchpost.conf > x && mv x watchpost.conf"
