@@ -1,8 +1,10 @@
-// The daemon with the unit's capabilities, as far as thread priority goes (#21 review s6): every
-// start under systemd wrote "Failed to set thread priority for worker thread: pqc=… errno=13" to
-// the journal (libdispatch logs it through syslog, so only the journal showed it). libdispatch's
-// event-manager thread asks for nice -4 and the unit kept only CAP_NET_RAW; it keeps CAP_SYS_NICE
-// now (contrib/watchpost.service).
+// The daemon with the unit's capabilities, as far as thread priority goes. Every start under
+// systemd writes "Failed to set thread priority for worker thread: pqc=… errno=13" to the journal
+// (libdispatch asks for nice -4 for its event-manager thread). Session 7 kept CAP_SYS_NICE to
+// silence it; both #21 reviewers would rather keep the line than the capability, so the unit
+// grants only CAP_NET_RAW again (contrib/watchpost.service, README "Running under systemd").
+// What this proves: with the unit's bounding set no thread of the daemon gains a priority above
+// the default (nice < 0), and the daemon runs (its timers fire: results are recorded).
 import Testing
 import WatchpostCore
 import Posix
@@ -32,24 +34,23 @@ struct ThreadPriorityTests {
         }
     }
 
-    /// With only the unit's capabilities (setpriv, as systemd's CapabilityBoundingSet), the
-    /// daemon's libdispatch event-manager thread gets the nice -4 it asks for, and no thread goes
-    /// further. Before CAP_SYS_NICE was kept: setpriority(-4) failed with EACCES (strace), no
-    /// thread reached -4 and the journal had the errno=13 line.
-    @Test func theUnitsCapabilitiesLetLibdispatchSetItsManagerThreadsPriority() async throws {
+    /// With only the unit's capabilities (setpriv, as systemd's CapabilityBoundingSet), no thread
+    /// of the daemon runs above the default priority once its thread pool has started. With
+    /// CAP_SYS_NICE in the unit (3b245c1) a thread was at -4 within seconds of the start.
+    @Test func theUnitsCapabilitiesGiveNoThreadAHigherPriority() async throws {
         try #require(getuid() == 0, "run as root: the test runs the daemon with the unit's capability bounding set (setpriv)")
         let setpriv = try requireTool("setpriv", debianPackage: "util-linux")
         let caps = try Self.unitBoundingSet()
+        #expect(!caps.contains("sys_nice"), "the unit grants CAP_SYS_NICE: \(caps)")
         let site = try await TestSite(checks: 1)
         defer { site.cleanup() }
         let pid = try spawnProcess(setpriv, ["--bounding-set=\(caps)", "--", try TestPaths.watchpost(), "run", "--config", site.dir],
                                    log: "\(site.dir)/daemon.log")
         defer { killAndReap(pid) }
         try await waitUntil("the daemon started", within: 60, detail: { site.log }) { site.log.contains("watchpost started") }
-        try await waitUntil("a thread of the daemon at nice -4 (libdispatch's event manager; bounding set \(caps))", within: 30,
-                            detail: { "nice values: \(Self.threadNiceValues(pid))\n\(site.log.suffix(2000))" }) {
-            Self.threadNiceValues(pid).contains(-4)
+        try await waitUntil("the daemon's thread pool started", within: 30, detail: { String(site.log.suffix(2000)) }) {
+            Self.threadNiceValues(pid).count >= 3
         }
-        #expect(Self.threadNiceValues(pid).allSatisfy { $0 >= -4 }, "a thread below nice -4: \(Self.threadNiceValues(pid))")
+        #expect(Self.threadNiceValues(pid).allSatisfy { $0 >= 0 }, "a thread above the default priority: \(Self.threadNiceValues(pid)) (bounding set \(caps))")
     }
 }
