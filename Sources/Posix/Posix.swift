@@ -152,6 +152,17 @@ public enum FileSystem {
         if rc != 0 { unlink(path); throw SystemError(call: "posix_fallocate \(path)", errno: rc) }
     }
 
+    /// Writes `bytes` at `offset` of an existing file, in place, and waits for them to reach the
+    /// disk (fdatasync). Into blocks `preallocate` gave, it needs no new block: it works on a full disk.
+    public static func overwrite(_ path: String, at offset: Int64, bytes: [UInt8]) throws(SystemError) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        if fd < 0 { throw SystemError(call: "open \(path)", errno: Glibc.errno) }
+        defer { close(fd) }
+        let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
+        if n != bytes.count { throw SystemError(call: "pwrite \(path)", errno: n < 0 ? Glibc.errno : EIO) }
+        if fdatasync(fd) != 0 { throw SystemError(call: "fdatasync \(path)", errno: Glibc.errno) }
+    }
+
     /// Creates an empty file readable and writable by its owner only (0600), unless it exists.
     public static func createPrivateFile(_ path: String) throws(SystemError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)

@@ -172,7 +172,7 @@ public actor IncidentProcessor {
         while let step = held.first {
             commitAttempts += 1
             do {
-                guard let rev = try await store.commitEngineStep(step, expectedRevision: revision) else {
+                guard let rev = try await store.commitEngineStep(step, expectedRevision: revision, heldByDisk: true) else {
                     await synchronise()  // drops them, saying so
                     return
                 }
@@ -283,12 +283,14 @@ public actor IncidentProcessor {
             logger.notice("disk space is back: writing the incident steps held back", [("free_bytes", String(free))])
             commitBackoff.recordSuccess()
         }
-        await commitUncommitted()
-        // A disk that had filled: the reserve is made again once what was held is written and
-        // there is room for it.
-        if held.isEmpty, await store.restoreReserveIfRoom() {
+        // A disk that had filled: the reserve is made again FIRST, as soon as there is room for
+        // it, and only then are the steps held back written (one transaction each) into what is
+        // left. Written first, they and the storm's notices took the room back and the reserve
+        // was never made again: every commit then failed for good (#19 review s7).
+        if await store.restoreReserveIfRoom() {
             logger.notice("disk space is back: the database's reserve is made again", [])
         }
+        await commitUncommitted()
         let now = clock.now()
         let out = engine.tick(now: now)
         await commit(out) { p in p.engine.tick(now: now) }

@@ -132,12 +132,16 @@ final class OutboxProcessState: Sendable {
     /// once when a recipient enters this set and a notice once when it leaves, not on every pass
     /// (about once a second on a nearly full disk: #19 review s6).
     let shortOfRoom = Mutex<Set<String>>([])
-    /// Recipients whose digest is going in parts (too large for the room on a nearly full disk):
-    /// the parts after the first are the rest of a message the hourly limits already let through,
-    /// so they do not count against them again (or a storm's split digest waited an hour).
-    let sendingInParts = Mutex<Set<String>>([])
+    /// Whether this process has looked for messages a previous one saw accepted but could not
+    /// record sent (`Store.reconcileAcceptedMail`): once, before its first send.
+    let reconciled = Mutex(false)
+    /// A pass composed a part of a split digest and more of it waits: the next pass runs at once
+    /// rather than a second later (a storm's backlog on a small volume drains part by part).
+    let partsWaiting = Mutex(false)
 
     private static let byDatabase = Mutex<[String: OutboxProcessState]>([:])
+    /// Forgets the state of a database, as a new process would start without it (tests).
+    static func forget(database: String) { _ = byDatabase.withLock { $0.removeValue(forKey: database) } }
     static func shared(database: String) -> OutboxProcessState {
         byDatabase.withLock { all in
             if let s = all[database] { return s }
@@ -226,9 +230,16 @@ public struct OutboxWorker: Sendable {
     private func pass() async -> TickReport {
         var report = TickReport()
         do {
+            // Room back after a full disk: the reserve first, before this pass stores anything
+            // (#19 review s7: the backlog took the room back and the reserve never came back).
+            if await store.restoreReserveIfRoom() {
+                logger.notice("disk space is back: the database's reserve is made again", [])
+            }
+            try await reconcileOnce()
             try await commitAccepted()
             report.composed = try await composeDue()
             try await deliverDue(&report)
+            if shared.partsWaiting.withLock({ $0 }) { report.more = true }
         } catch {
             report.storageFailed = true
             logger.error("outbox pass failed", [("error", error.description)])
@@ -248,50 +259,94 @@ public struct OutboxWorker: Sendable {
             byRecipient[k, default: []].append(r)
         }
         var composed = 0
-        for k in order {
-            let group = byRecipient[k]!
-            guard let oldest = group.map(\.request.createdAt).min(), now >= oldest + settings.groupWindow else { continue }
-            let continuing = shared.sendingInParts.withLock { $0.contains(k) }
-            if !continuing, try await store.mailCount(to: group[0].request.recipient.address, since: now - .hours(1)) >= settings.maxPerHour {
-                logger.debug("recipient at its hourly limit; notifications wait and will be grouped", [("recipient", k), ("queued", String(group.count))])
-                continue
+        let due = order.filter { k in byRecipient[k]?.map(\.request.createdAt).min().map { now >= $0 + settings.groupWindow } ?? false }
+        // What each due recipient may be sent now, before any message is composed, so that the room
+        // is shared among those that will really use it.
+        var ready: [(k: String, rows: [OutboxRow])] = []
+        for k in due {
+            guard let group = byRecipient[k] else { continue }
+            // Notices a full disk held back (marked in the database, so after a restart too) are
+            // not new traffic: they go in the next digest whatever the hourly limits. New notices
+            // keep both limits (#19 review s7: an in-memory exemption was lost at a restart, and
+            // while it lasted it let every new message to that recipient past both limits).
+            let heldBack = group.filter(\.heldByDisk)
+            let fresh = group.filter { !$0.heldByDisk }
+            var sendable = heldBack
+            if !fresh.isEmpty {
+                if try await store.mailCount(to: group[0].request.recipient.address, since: now - .hours(1)) >= settings.maxPerHour {
+                    logger.debug("recipient at its hourly limit; notifications wait and will be grouped", [("recipient", k), ("queued", String(fresh.count))])
+                } else {
+                    let capped = try await incidentsAtTheirCap(fresh, now: now)
+                    if !capped.isEmpty {
+                        logger.debug("incident at its hourly limit for this recipient; its notifications wait and will be grouped",
+                                     [("recipient", k), ("incidents", capped.sorted().map(String.init).joined(separator: ","))])
+                    }
+                    sendable += capped.isEmpty ? fresh : fresh.filter { r in r.request.incidentID.map { !capped.contains($0) } ?? true }
+                }
             }
-            let capped: Set<Int64>
-            if continuing { capped = [] } else { capped = try await incidentsAtTheirCap(group, now: now) }
-            let sendable = capped.isEmpty ? group : group.filter { r in r.request.incidentID.map { !capped.contains($0) } ?? true }
-            if !capped.isEmpty {
-                logger.debug("incident at its hourly limit for this recipient; its notifications wait and will be grouped",
-                             [("recipient", k), ("incidents", capped.sorted().map(String.init).joined(separator: ","))])
-            }
-            guard !sendable.isEmpty else { continue }
+            if !sendable.isEmpty { ready.append((k, sendable)) }
+        }
+        let walLimit = await store.walLimit
+        shared.partsWaiting.withLock { $0 = false }
+        for (index, entry) in ready.enumerated() {
+            let k = entry.k
+            var sendable = entry.rows
+            sendable.sort { ($0.request.createdAt, $0.id) < ($1.request.createdAt, $1.id) }
             let incidents = Array(Set(sendable.compactMap(\.request.incidentID))).sorted()
             let thread = try await store.threadMessageIDs(incidents: incidents, recipient: sendable[0].request.recipient.address)
             let anchor = try await store.timelineAnchor()
             // A message is stored whole before it is sent: on a nearly full disk it must fit the
-            // room twice (WAL and database) with a margin, or the messages, already accepted by
-            // the server, could never be marked sent (#19 review s5). A storm's digest (200 KB
-            // and more for one recipient) never fitted a 2 MiB volume and waited for good (#19
-            // review s6): it goes in parts, the oldest notices first, each part as large as the
-            // room allows; the rest stay queued for the next pass, when the part sent has given
-            // its body's room back. Only when not even one notice fits does it wait — and the
-            // recipients after it are still tried: a smaller message may fit.
+            // room twice (WAL and database) above the floor kept for incident steps, or the
+            // message, once accepted, could never be marked sent (#19 review s5). A storm's digest
+            // (200 KB and more) goes in parts, the oldest notices first (#19 review s6). The room
+            // is shared among the recipients still to compose in this pass, so a small message is
+            // not left behind a large one's parts (#19 review s7); and on a small volume no part of
+            // several notices is larger than half the WAL's limit, since one transaction's WAL is
+            // its own size whatever the limit (#19 review s7: 188-336 KiB of WAL). Only when not
+            // even one notice fits does it wait; the recipients after it are still tried.
             let room = await store.roomForWriting()
-            var (mail, _) = composer.compose(rows: sendable, now: now, thread: thread, anchor: anchor)
-            if let room, case let budget = (room - StorageReserve.minimumRoom) / 2, Int64(mail.data.count) > budget {
-                guard let part = partThatFits(sendable, budget: budget, wholeSize: mail.data.count,
-                                              compose: { composer.compose(rows: $0, now: now, thread: thread, anchor: anchor).0 }) else {
+            let above = room.map { max(0, $0 - StorageReserve.floor) / 2 }
+            // Nothing can be stored (a full disk): no message is composed at all, which costs a
+            // second of CPU per storm digest in a debug build (0.25 of a core while full).
+            if let above, above < 4 << 10 {
+                if shared.shortOfRoom.withLock({ $0.insert(k).inserted }) {
+                    logger.warning("too little disk space to store a message; its notices stay queued until there is room",
+                                   [("recipient", k), ("room", String(room ?? 0))])
+                }
+                try? await store.markHeldByDisk(sendable.map(\.id))
+                continue
+            }
+            let share = above.map { $0 / Int64(ready.count - index) }
+            let small = walLimit <= 65_536
+            // On a small volume a part holds at most 16 notices (about 40 KB): composing a storm's
+            // 300 to find a part that fits took seconds per recipient.
+            let considered = small && sendable.count > 16 ? Array(sendable.prefix(16)) : sendable
+            var (mail, _) = composer.compose(rows: considered, now: now, thread: thread, anchor: anchor)
+            let budget = small ? min(share ?? .max, walLimit / 2) : (share ?? .max)
+            if Int64(mail.data.count) > budget || considered.count < sendable.count {
+                let part = Int64(mail.data.count) <= budget ? mail
+                    : partThatFits(considered, budget: budget, wholeSize: mail.data.count,
+                                   compose: { composer.compose(rows: $0, now: now, thread: thread, anchor: anchor).0 })
+                    ?? composer.compose(rows: [sendable[0]], now: now, thread: thread, anchor: anchor).0
+                // One notice alone may use all the room above the floor, not only this recipient's share.
+                guard Int64(part.data.count) <= (above ?? .max) else {
                     if shared.shortOfRoom.withLock({ $0.insert(k).inserted }) {
                         logger.warning("too little disk space to store a message; its notices stay queued until there is room",
-                                       [("recipient", k), ("bytes", String(mail.data.count)), ("room", String(room))])
+                                       [("recipient", k), ("bytes", String(mail.data.count)), ("room", String(room ?? 0))])
                     }
+                    // Marked when the disk lets it (a few bytes per row); a disk too full even for
+                    // that leaves them as they are, to be marked on a later pass.
+                    try? await store.markHeldByDisk(sendable.map(\.id))
                     continue
                 }
-                logger.info("too little disk space for one message: the notices go in parts",
-                            [("recipient", k), ("notices", String(sendable.count)), ("in_this_part", String(part.rowIDs.count)), ("bytes", String(part.data.count))])
+                if part.rowIDs.count < sendable.count {
+                    logger.info("too little disk space for one message: the notices go in parts",
+                                [("recipient", k), ("notices", String(sendable.count)), ("in_this_part", String(part.rowIDs.count)), ("bytes", String(part.data.count))])
+                    let inPart = Set(part.rowIDs)
+                    try? await store.markHeldByDisk(sendable.map(\.id).filter { !inPart.contains($0) })
+                    shared.partsWaiting.withLock { $0 = true }
+                }
                 mail = part
-                shared.sendingInParts.withLock { _ = $0.insert(k) }
-            } else {
-                shared.sendingInParts.withLock { _ = $0.remove(k) }
             }
             if shared.shortOfRoom.withLock({ $0.remove(k) != nil }) {
                 logger.notice("disk space for messages again: queued notices are stored and sent", [("recipient", k), ("room", String(room ?? 0))])
@@ -328,6 +383,17 @@ public struct OutboxWorker: Sendable {
         return capped
     }
 
+    /// Once per process, before anything is sent: messages a previous process saw accepted but
+    /// could not record sent (the disk was full, then it stopped) are recorded sent, not resent.
+    func reconcileOnce() async throws(WatchpostError) {
+        guard !shared.reconciled.withLock({ $0 }) else { return }
+        let done = try await store.reconcileAcceptedMail(now: clock.now())
+        shared.reconciled.withLock { $0 = true }
+        for id in done {
+            logger.notice("a message the server accepted before the last stop is recorded as sent, not sent again", [("message_id", id)])
+        }
+    }
+
     /// Commits "sent" for messages accepted earlier in this process whose commit failed.
     func commitAccepted() async throws(WatchpostError) {
         for id in accepted.all {
@@ -360,6 +426,9 @@ public struct OutboxWorker: Sendable {
                 // The acceptance window: the server has the message, our commit follows. Until
                 // that commit lands, this process never offers the message again.
                 accepted.add(mail.id)
+                // Recorded outside the database first, in blocks owned in advance, so that a
+                // restart after a failed commit does not send it again (Store+AcceptedMail).
+                await store.noteAccepted(mailID: mail.id, messageID: mail.messageID)
                 try await store.markMailSent(mail.id, now: clock.now())
                 accepted.remove(mail.id)
                 report.sent += 1

@@ -175,17 +175,19 @@ extension Store {
     /// notifications, in one transaction. Returns the new revision, or nil — committing nothing —
     /// when the revision is no longer `expectedRevision` (another process changed incidents
     /// meanwhile: reload and recompute).
-    public func commitEngineStep(_ out: EngineOutput, expectedRevision: Int64?) throws(WatchpostError) -> Int64? {
-        do { return try commitEngineStepOnce(out, expectedRevision: expectedRevision) } catch {
+    /// `heldByDisk`: the step waited in memory for a full disk; its notices are marked so
+    /// (`OutboxRow.heldByDisk`), as are those of a step written only by giving up the reserve.
+    public func commitEngineStep(_ out: EngineOutput, expectedRevision: Int64?, heldByDisk: Bool = false) throws(WatchpostError) -> Int64? {
+        do { return try commitEngineStepOnce(out, expectedRevision: expectedRevision, heldByDisk: heldByDisk) } catch {
             // Disk full: the reserve goes so that the incident is recorded (issue #19), once.
             guard releaseReserve(after: error) else { throw storageError("cannot commit incident step", error) }
-            do { return try commitEngineStepOnce(out, expectedRevision: expectedRevision) } catch {
+            do { return try commitEngineStepOnce(out, expectedRevision: expectedRevision, heldByDisk: true) } catch {
                 throw storageError("cannot commit incident step (disk full even after releasing the reserve)", error)
             }
         }
     }
 
-    private func commitEngineStepOnce(_ out: EngineOutput, expectedRevision: Int64?) throws -> Int64? {
+    private func commitEngineStepOnce(_ out: EngineOutput, expectedRevision: Int64?, heldByDisk: Bool) throws -> Int64? {
         do {
             return try db.transaction { () throws -> Int64? in
                 if let expectedRevision, try Store.revision(in: db) != expectedRevision { return nil }
@@ -196,6 +198,11 @@ extension Store {
                                r.incidentID, r.responder, r.round, r.at.milliseconds)
                 }
                 try Store.enqueue(out.notifications, in: db)
+                if heldByDisk {
+                    for n in out.notifications {
+                        try db.run("UPDATE outbox SET last_error = ? WHERE key = ? AND state = 'queued'", OutboxRow.heldByDisk, n.key)
+                    }
+                }
                 return try out.incidents.isEmpty ? Store.revision(in: db) : Store.bumpRevision(in: db)
             }
         }

@@ -84,6 +84,12 @@ public struct OutboxRow: Sendable, Hashable {
     public var lastError: String?
     public var messageRef: Int64?
 
+    /// The `last_error` of a queued notice whose delivery a full disk held back (its step was
+    /// held in memory, or its message waited for room or went in parts): it is not new traffic,
+    /// and goes in the next digest whatever the hourly limits (README, "Mail").
+    public static let heldByDisk = "held back: disk full"
+    public var heldByDisk: Bool { state == "queued" && lastError == OutboxRow.heldByDisk }
+
     public init(id: Int64, request: NotificationRequest, state: String = "queued", attempts: Int = 0, lastError: String? = nil, messageRef: Int64? = nil) {
         self.id = id
         self.request = request
@@ -199,6 +205,14 @@ extension Store {
         }
     }
 
+    /// Marks queued notices as held back by a full disk (`OutboxRow.heldByDisk`).
+    public func markHeldByDisk(_ rowIDs: [Int64]) throws(WatchpostError) {
+        guard !rowIDs.isEmpty else { return }
+        try transaction { db in
+            for id in rowIDs { try db.run("UPDATE outbox SET last_error = ? WHERE id = ? AND state = 'queued'", OutboxRow.heldByDisk, id) }
+        }
+    }
+
     /// Messages due for a (re)send, oldest first.
     public func dueMail(now: Instant, limit: Int) throws(WatchpostError) -> [OutgoingMail] {
         do {
@@ -251,7 +265,9 @@ extension Store {
                        now.milliseconds, id, id)
             // Short of space, the sent notices' template fields go at once (their message's digest
             // stands for them, as compactForSpace does), not only at the next compaction.
-            if lowOnSpace { try db.run("UPDATE outbox SET fields_json = '{}' WHERE message_ref = ?", id) }
+            // So they go at once on a small volume (under 64 MiB, a 64 KiB WAL) too: there the
+            // queued notices' fields were most of what a storm left (#19 review s7).
+            if shortOfRoom() || walLimit <= 65_536 { try db.run("UPDATE outbox SET fields_json = '{}' WHERE message_ref = ?", id) }
         }
     }
 

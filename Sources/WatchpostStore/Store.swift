@@ -138,6 +138,10 @@ public actor Store {
     public private(set) var lowOnSpace = false
     /// The size of the reserve this process gave up, until it is made again.
     private var releasedReserveBytes: Int64?
+    /// The WAL's size limit (`journal_size_limit`): 64 KiB on a volume under 64 MiB, else 256 KiB.
+    /// It only cuts the file after a checkpoint, so a transaction must itself stay under it:
+    /// large writes go in pieces (`compactForSpace`, message parts in the outbox).
+    public private(set) var walLimit: Int64 = 262_144
     private var lastSample: [String: Instant] = [:]
 
     /// Opens the database, switches it to WAL and applies pending migrations. Refuses a database
@@ -163,6 +167,8 @@ public actor Store {
                 if let free = try? FileSystem.space(at: path).free, StorageReserve.size(free: free) >= StorageReserve.minimumRoom {
                     try? FileSystem.preallocate(StorageReserve.path(forDatabase: path), bytes: StorageReserve.size(free: free))
                 }
+                // The record of accepted messages (Store+AcceptedMail): 8 KiB, made while there is room.
+                try? FileSystem.preallocate(AcceptedMailRecord.path(forDatabase: path), bytes: AcceptedMailRecord.slots * AcceptedMailRecord.slotSize)
                 // A database without its reserve: a process before this one gave it up to a full
                 // disk and was stopped (kill -9) before it could make it again, and the disk is
                 // still too full for one now. This process makes it again as soon as there is room,
@@ -200,6 +206,7 @@ public actor Store {
                 let pageSize = max(512, try conn.query("PRAGMA page_size").first?[0].int ?? 4096)
                 try conn.execute(tiny ? "PRAGMA wal_autocheckpoint=\(65536 / pageSize)" : "PRAGMA wal_autocheckpoint=64")
                 try conn.execute(tiny ? "PRAGMA journal_size_limit=65536" : "PRAGMA journal_size_limit=262144")
+                walLimit = tiny ? 65_536 : 262_144
                 // FULL: incident, acknowledgement and outbox commits must survive power loss.
                 try conn.setSynchronous(.full)
                 try conn.execute("PRAGMA foreign_keys=ON")
@@ -273,7 +280,7 @@ public actor Store {
                       hard = excluded.hard, attempts = excluded.attempts, since_ms = excluded.since_ms,
                       last_ms = excluded.last_ms, summary = excluded.summary, result_json = excluded.result_json
                     """, site, checkID, kind, result.status.rawValue, hard, attempts, since, at.milliseconds, result.summary, json)
-                let due = !lowOnSpace && (lastSample[key].map { at - $0 >= sampleInterval } ?? true)
+                let due = !shortOfRoom() && (lastSample[key].map { at - $0 >= sampleInterval } ?? true)
                 if changed || due {
                     let m = try JSONCoding.string(result.measurements)
                     try db.run("INSERT INTO history (site, check_id, at_ms, status, change, summary, measurements_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -449,14 +456,39 @@ public actor Store {
         // The WAL first, while the room just given back is there: frames left in it when the disk
         // is full can never be moved into a database file that cannot grow (review s5: 404 KiB stuck).
         try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        try? db.execute("UPDATE outbox SET fields_json = '{}' WHERE state IN ('sent', 'failed') AND fields_json != '{}'")
+        // In pieces of 8 rows (3 KB of fields each), each its own transaction and checkpointed:
+        // the storm's 300 rows in one UPDATE wrote every page of the table to the WAL at once
+        // (188-336 KiB on a 2 MiB volume, #19 review s7), past its limit and into the room.
+        for _ in 0..<10_000 {
+            guard (try? db.execute("""
+                UPDATE outbox SET fields_json = '{}' WHERE id IN (
+                  SELECT id FROM outbox WHERE state IN ('sent', 'failed') AND fields_json != '{}' LIMIT 8)
+                """)) != nil, db.changes > 0 else { break }
+            try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
         try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        try? db.execute("PRAGMA incremental_vacuum")
+        // The free pages go back 32 at a time: one incremental_vacuum moves pages and writes them
+        // all to the WAL in one transaction.
+        for _ in 0..<10_000 {
+            guard let pages = try? db.query("PRAGMA freelist_count").first?[0].int, pages > 0,
+                  (try? db.execute("PRAGMA incremental_vacuum(32)")) != nil else { break }
+            try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if (try? db.query("PRAGMA freelist_count").first?[0].int) == pages { break }
+        }
         try? db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 
     /// Free bytes on the database's file system (nil when it cannot be asked).
     public func freeBytes() -> Int64? { try? FileSystem.space(at: path).free }
+
+    /// Whether writes that can wait should wait (periodic history samples, fields of notices
+    /// already sent): the reserve is given up, or the free room is under `StorageReserve.floor`,
+    /// which is kept for incident steps. A volume that cannot be asked is not short.
+    public func shortOfRoom() -> Bool {
+        guard !readOnlyPath else { return false }
+        if lowOnSpace { return true }
+        return (roomForWriting() ?? .max) < StorageReserve.floor
+    }
 
     /// Room a write can use: the file system's free bytes and the database's own free pages.
     public func roomForWriting() -> Int64? {
@@ -467,7 +499,8 @@ public actor Store {
     }
 
     /// Makes the reserve again once the disk that filled has room (the daemon asks on every
-    /// timer tick, once the steps held back are written): a quarter of the free space, at most
+    /// timer tick and every outbox pass, BEFORE the steps held back are written: written first,
+    /// they took the room back and the reserve was never made again, #19 review s7): a quarter of the free space, at most
     /// the size given up, as soon as there are two `minimumRoom`s free. (It used to wait for twice
     /// the size given up, which never came back once the storm's own records had taken part of
     /// it: the box then ran without a reserve for good; #19 review, s5.) Periodic samples resume.
@@ -482,9 +515,12 @@ public actor Store {
         }
         guard free >= 2 * StorageReserve.minimumRoom else { return false }
         if !FileSystem.exists(reserve) {
+            // At least `minimumRoom`: a reserve smaller than that holds nothing an incident step needs.
             let released = releasedReserveBytes.map { max($0, StorageReserve.minimumRoom) } ?? (1 << 20)
-            guard (try? FileSystem.preallocate(reserve, bytes: min(released, StorageReserve.size(free: free)))) != nil else { return false }
+            let size = max(StorageReserve.minimumRoom, min(released, StorageReserve.size(free: free)))
+            guard (try? FileSystem.preallocate(reserve, bytes: size)) != nil else { return false }
         }
+        makeAcceptedMailRecord()
         lowOnSpace = false
         releasedReserveBytes = nil
         return true

@@ -11,13 +11,19 @@
 #     the space came back.
 #   - with KILL_WHILE_FULL=1, the daemon is killed (SIGKILL) half-way through the hold and
 #     started again on the full disk: it must start, stay quiet, and recover the same way.
+#   - once the space is back: the reserve is made again (at least 64 KiB) and at least
+#     MIN_FREE_KB (default 128) KiB stay free; the WAL never grew past MAX_WAL_KB (default 96 KiB,
+#     its limit is 64 KiB: a checkpoint cuts it back after a transaction, not inside one).
+#   - with RESTART_AFTER=1 (the review's dk3): once everything is sent, or at the 120 s timeout,
+#     the daemon is stopped (SIGTERM), the volume grown to 8 MiB as an administrator would, and
+#     the daemon started again for up to 60 s: no message may arrive twice across the restart.
 # Prints the free space, the database, WAL and reserve sizes every 5 s (MON lines) and, once
 # the space came back, the largest tables (dbstat).
 # Needs root (mount). Usage: bench/daemon/diskfull.sh [HOLD_SECONDS=40] [CHECKS=4]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 hold=${1:-40}; checks=${2:-4}
-max_cpu=${MAX_CPU:-0.3}; max_log_kb=${MAX_LOG_KB:-200}
+max_cpu=${MAX_CPU:-0.3}; max_log_kb=${MAX_LOG_KB:-200}; max_wal_kb=${MAX_WAL_KB:-96}; min_free_kb=${MIN_FREE_KB:-128}
 bin="${BIN_DIR:-$root/.build/debug}"
 [ "$(id -u)" = 0 ] || { echo "FAIL: mounting the 2 MiB tmpfs needs root"; exit 1; }
 [ -x "$bin/watchpost" ] || { echo "FAIL: no $bin/watchpost (swift build first)"; exit 1; }
@@ -72,7 +78,11 @@ pids+=($!)
 "$bin/watchpost" run --config "$conf" > "$work/daemon.log" 2>&1 < /dev/null &
 daemon=$!; pids+=($daemon)
 size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
-( while sleep 5; do echo "MON $(date -u +%T) free $(free_kb) KiB, db $(( $(size_of "$db") / 1024 )) KiB, wal $(( $(size_of "$db-wal") / 1024 )) KiB, reserve $(( $(size_of "$db-reserve") / 1024 )) KiB"; done ) &
+( while sleep 5; do echo "MON $(date -u +%T) free $(free_kb) KiB, db $(( $(size_of "$db") / 1024 )) KiB, wal $(( $(size_of "$db-wal") / 1024 )) KiB, reserve $(( $(size_of "$db-reserve") / 1024 )) KiB, held notices $(q "SELECT COUNT(*) FROM outbox WHERE last_error = 'held back: disk full'")"; done ) &
+pids+=($!)
+# The WAL's largest size, sampled every 0.1 s (a transaction's WAL is gone at the next checkpoint).
+echo 0 > "$work/walmax"
+( m=0; while sleep 0.1; do w=$(size_of "$db-wal"); if [ "$w" -gt "$m" ]; then m=$w; echo "$m" > "$work/walmax"; fi; done ) &
 pids+=($!)
 wait_until 60 "the daemon's first results" bash -c "[ \"\$(sqlite3 '$db' 'SELECT COUNT(*) FROM check_state' 2>/dev/null || echo 0)\" -ge $((checks + 1)) ]"
 
@@ -113,14 +123,38 @@ echo "==> while full: daemon CPU ${cpu} of a core, log grew ${log_kb} KiB in ${h
 
 # Space back: the storm stops, every notice leaves once.
 rm -f "$filler"; touch "$work/stop"; rm -f "$work/flags/"*
-wait_until 120 "every incident resolved and every notice sent after the space came back" bash -c \
-  "[ \"\$(sqlite3 -cmd '.timeout 2000' '$db' \"SELECT (SELECT COUNT(*) FROM incident WHERE state != 'resolved' AND check_id LIKE 'storm%') + (SELECT COUNT(*) FROM outbox WHERE state != 'sent') + (SELECT COUNT(*) FROM mail_message WHERE state != 'sent')\" 2>/dev/null || echo 1)\" = 0 ]"
+# Queued notices that may wait: new ones (not held back by the disk) of a recipient or an incident
+# at its hourly limit ([mail] max_per_hour 20, max_per_incident_per_hour 6, the defaults), as
+# the caps say (README, "Email"). Anything else queued, and any held-back notice, must be sent.
+capped_sql="SELECT COUNT(*) FROM outbox r WHERE r.state = 'queued' AND COALESCE(r.last_error, '') != 'held back: disk full' AND (
+  (SELECT COUNT(*) FROM mail_message m WHERE m.recipient_address = r.recipient_address AND m.created_ms >= strftime('%s','now') * 1000 - 3600000) >= 20
+  OR (SELECT COUNT(DISTINCT m.id) FROM mail_message m JOIN outbox o ON o.message_ref = m.id WHERE o.incident_id = r.incident_id
+        AND m.recipient_address = r.recipient_address AND m.created_ms >= strftime('%s','now') * 1000 - 3600000) >= 6)"
+all_done() {
+  [ "$(sqlite3 -cmd '.timeout 2000' "$db" "SELECT (SELECT COUNT(*) FROM incident WHERE state != 'resolved' AND check_id LIKE 'storm%') + (SELECT COUNT(*) FROM outbox WHERE state NOT IN ('sent', 'queued')) + (SELECT COUNT(*) FROM outbox WHERE state = 'queued') - ($capped_sql) + (SELECT COUNT(*) FROM mail_message WHERE state != 'sent')" 2>/dev/null || echo 1)" = 0 ]
+}
+recovered=yes
+if [ "${RESTART_AFTER:-0}" = 1 ]; then
+  deadline=$(( $(date +%s) + 120 ))
+  until all_done; do [ "$(date +%s)" -lt "$deadline" ] || { recovered=no; break; }; sleep 0.2; done
+  echo "==> recovered before the restart: $recovered; free $(free_kb) KiB, reserve $(( $(size_of "$db-reserve") / 1024 )) KiB; stopping the daemon (SIGTERM), growing the volume to 8 MiB, starting it again"
+  kill -TERM "$daemon"; wait "$daemon" 2>/dev/null || true
+  mount -o remount,size=8m "$vol"
+  "$bin/watchpost" run --config "$conf" >> "$work/daemon.log" 2>&1 < /dev/null &
+  daemon=$!; pids+=($daemon)
+  wait_until 60 "every incident resolved and every notice sent after the restart" all_done
+else
+  wait_until 120 "every incident resolved and every notice sent after the space came back" all_done
+fi
 sleep 3
 kill -0 "$daemon" 2>/dev/null || fail "the daemon died after the space came back"
+free_after=$(free_kb); reserve_after=$(( $(size_of "$db-reserve") / 1024 )); wal_max=$(( $(cat "$work/walmax") / 1024 ))
 echo "==> after the space came back: free $(free_kb) KiB, db $(( $(size_of "$db") / 1024 )) KiB, wal $(( $(size_of "$db-wal") / 1024 )) KiB, reserve $(( $(size_of "$db-reserve") / 1024 )) KiB"
 sqlite3 -cmd ".timeout 2000" "$db" "SELECT '   table ' || name || ': ' || (SUM(pgsize) / 1024) || ' KiB' FROM dbstat GROUP BY name ORDER BY SUM(pgsize) DESC LIMIT 4" 2>/dev/null || true
 [ -e "$db-reserve" ] || fail "the reserve was not made again once the space came back"
+echo "==> WAL at most ${wal_max} KiB; free after ${free_after} KiB; reserve after ${reserve_after} KiB"
 incidents=$(q "SELECT COUNT(*) FROM incident"); notices=$(q "SELECT COUNT(*) FROM outbox"); sent=$(q "SELECT COUNT(*) FROM mail_message WHERE state = 'sent'")
+capped=$(q "$capped_sql"); held_left=$(q "SELECT COUNT(*) FROM outbox WHERE state = 'queued' AND last_error = 'held back: disk full'")
 timeline=$(q "SELECT COUNT(*) FROM timeline")
 dups=$(/usr/bin/python3 - "$work/mail" <<'PY'
 import collections, email, email.policy, glob, os, sys
@@ -133,11 +167,14 @@ PY
 )
 read -r dup_count arrived <<< "$dups"
 verify=$("$bin/watchpost" audit verify --config "$conf" 2>&1 | tail -n 1)
-echo "incidents $incidents (storage: $almost), timeline entries $timeline, notices $notices, messages sent $sent, arrived $arrived, duplicates $dup_count"
+echo "incidents $incidents (storage: $almost), timeline entries $timeline, notices $notices (new ones waiting for the hourly limits: $capped; held back and unsent: $held_left), messages sent $sent, arrived $arrived, duplicates $dup_count"
 echo "audit verify: $verify"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 problems=""
 [ "$dup_count" = 0 ] || problems="$problems; $dup_count message(s) arrived twice"
+[ "$reserve_after" -ge 64 ] || problems="$problems; reserve after recovery ${reserve_after} KiB (under 64)"
+[ "$free_after" -ge "$min_free_kb" ] || problems="$problems; only ${free_after} KiB free after recovery (under $min_free_kb)"
+[ "$wal_max" -le "$max_wal_kb" ] || problems="$problems; the WAL reached ${wal_max} KiB (limit $max_wal_kb)"
 [ "$arrived" = "$sent" ] || problems="$problems; $sent messages marked sent but $arrived arrived"
 awk "BEGIN { exit !($cpu < $max_cpu) }" || problems="$problems; CPU ${cpu} of a core while full (limit $max_cpu)"
 [ "$log_kb" -lt "$max_log_kb" ] || problems="$problems; log grew ${log_kb} KiB while full (limit $max_log_kb)"
