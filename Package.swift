@@ -8,7 +8,11 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     // Release builds optimise for size: the daemon's resident code is most of its footprint
     // beside monit (bench/daemon/README.md); the hashing runs in OpenSSL, not in Swift code.
-    .unsafeFlags(["-Osize"], .when(configuration: .release)),
+    // Each function in a section of its own, so that the release link can put the code the daemon
+    // runs in steady state together (bench/daemon/hot-functions.order, below): the kernel maps
+    // 64 kB around every fault, so scattered hot functions kept ~7.5 MB of a 14 MB code mapping
+    // resident for ~1 MB of code actually run (bench/daemon/README.md, session 8).
+    .unsafeFlags(["-Osize", "-Xfrontend", "-function-sections"], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -89,7 +93,13 @@ let package = Package(
         // (bench/daemon/README.md, bench/network). Without exporting our 10,600 public symbols
         // (-static-stdlib turns on -export-dynamic; nothing loads symbols from the program): 930 kB
         // less of symbol tables in the binary for the dynamic loader to read.
-        linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"])]),
+        // Release links place the functions the daemon runs in steady state side by side (gold's
+        // section ordering; the list is made by bench/daemon/hot-functions.sh from a profile of
+        // the demo's checks). A name not in the binary is ignored, so a stale list only costs
+        // memory, never correctness.
+        linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"]),
+                         .unsafeFlags(["-Xlinker", "--section-ordering-file=\(Context.packageDirectory)/bench/daemon/hot-functions.order"],
+                                      .when(configuration: .release))]),
         // Draws a report's PDF with cairo and pango from the layout watchpost writes, so that
         // watchpost itself links none of cairo, pango, glib, harfbuzz (bench/daemon/README.md).
         // Installed beside watchpost; the Swift runtime linked in, as for watchpost.
