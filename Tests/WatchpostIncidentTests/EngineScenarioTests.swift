@@ -353,4 +353,29 @@ import WatchpostConfig
         #expect(engine.tracker(F.key("content"))?.failStreak == 2)
         #expect(engine.handle(F.unapproved(at: t0 + .seconds(60)), for: F.key("content")).incidents.count == 1)
     }
+
+    /// Later loads keep the trackers (s7 follow-up of #16), so a check that the engine meets
+    /// afresh while its incident is open — taken out of the configuration and put back by a
+    /// reload — must resume failing itself, or its OK results would never resolve the incident.
+    /// Seen failing without `reconfigure`'s resume: the incident still open after two OK results.
+    @Test func aCheckPutBackByAReloadWhileItsIncidentIsOpenIsResolvedByItsOKResults() throws {
+        // Two checks that need no operating hours: the one taken out and put back, and one kept.
+        let kept = CheckSpec(key: F.key("playing-now"), name: "Đang phát / Playing now", kind: "player", category: .security, failAfter: 1, recoverAfter: 1)
+        let settings = try F.settings([F.content(), kept])
+        var engine = IncidentEngine(settings: settings)
+        let t0 = F.local("2026-11-24T02:00")
+        _ = engine.handle(F.unapproved(at: t0), for: F.key("content"))
+        _ = engine.handle(F.unapproved(at: t0), for: kept.key)
+        let open = try #require(engine.openIncident(for: F.key("content")))
+        engine.reconfigure(try F.settings([kept]))
+        engine.reconfigure(settings)
+        #expect(engine.tracker(F.key("content"))?.hardStatus == open.severity, "the check put back does not resume failing")
+        _ = engine.handle(F.result(.ok, at: t0 + .minutes(1)), for: F.key("content"))
+        _ = engine.handle(F.result(.ok, at: t0 + .minutes(2)), for: F.key("content"))
+        #expect(engine.openIncident(for: F.key("content")) == nil, "still open after OK results")
+        // The check the reloads kept keeps its tracker as the results left it, and its incident.
+        #expect(engine.tracker(kept.key)?.hardStatus.isProblem == true && engine.openIncident(for: kept.key) != nil)
+        _ = engine.handle(F.result(.ok, at: t0 + .minutes(3)), for: kept.key)
+        #expect(engine.openIncident(for: kept.key) == nil)
+    }
 }

@@ -46,6 +46,21 @@ public struct IncidentEngine: Sendable {
         for (k, i) in index { old[k] = trackers[i] }
         settings = s
         rebuild(keeping: old)
+        // A check new to the engine (added, or put back) whose incident is still open has seen no
+        // result yet: it resumes hard-failed, as at the first load (later loads keep trackers).
+        for (key, id) in openByCheck where old[key] == nil {
+            if let i = index[key], let inc = incidents[id] { resume(i, from: inc) }
+        }
+    }
+
+    /// A check whose tracker has seen no result, with an open incident: hard-failed at the
+    /// incident's severity, so that its next OK results resolve it.
+    mutating func resume(_ i: Int, from inc: Incident) {
+        guard !trackers[i].hardStatus.isProblem else { return }
+        trackers[i].hardStatus = inc.severity
+        trackers[i].lastStatus = inc.severity
+        trackers[i].failStreak = specs[i].failAfter
+        trackers[i].okStreak = 0
     }
 
     mutating func rebuild(keeping old: [CheckKey: CheckTracker]) {
@@ -99,12 +114,7 @@ public struct IncidentEngine: Sendable {
         nextIncidentID = max(nextIncidentID, nextID)
         for (key, id) in openByCheck {
             guard let i = index[key], let inc = incidents[id] else { continue }
-            if resumingChecks, !trackers[i].hardStatus.isProblem {
-                trackers[i].hardStatus = inc.severity
-                trackers[i].lastStatus = inc.severity
-                trackers[i].failStreak = specs[i].failAfter
-                trackers[i].okStreak = 0
-            }
+            if resumingChecks { resume(i, from: inc) }
             if inc.hold == .flapping { trackers[i].flapping = true }
         }
         // An incident resolved by another process while its check is still failing: count afresh,
