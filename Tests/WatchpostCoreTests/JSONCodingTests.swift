@@ -79,6 +79,73 @@ struct JSONCodingTests {
         #expect(try JSONCoding.decode(Message.self, from: JSONCoding.encode(m)) == m)
     }
 
+    /// What `watchpost probe net --json` prints for 100 targets (bench/network): 501 measurements,
+    /// facts and findings, byte for byte as Foundation writes it, pretty and compact.
+    @Test func aProbeNetResultAsFoundation() throws {
+        var measurements = [Measurement("targets_answering", 99)]
+        var facts = ["socket": "datagram", "failed_hop": "127.0.0.100"]
+        for i in 1...100 {
+            let t = "127.0.0.\(i)"
+            measurements.append(Measurement("loss[\(t)]", i == 100 ? 100 : 0, unit: "%"))
+            if i < 100 {
+                measurements += [Measurement("rtt_min[\(t)]", 0.021 + Double(i) / 1000, unit: "ms"), Measurement("rtt_avg[\(t)]", 0.0456789 * Double(i), unit: "ms"),
+                                 Measurement("rtt_max[\(t)]", 1.5, unit: "ms"), Measurement("rtt_mdev[\(t)]", 0.001234567, unit: "ms")]
+            }
+            if i % 10 == 0 { facts["address[host-\(i)]"] = t }
+        }
+        let r = CheckResult.from(findings: [Finding(.critical, code: "unreachable", Message("finding.network.unreachable", ["target": .text("127.0.0.100")]), detail: "no route")],
+                                 ok: Message("network.ok.all", ["total": .int(100)]), measurements: measurements, facts: facts,
+                                 startedAt: Instant(milliseconds: 1_780_000_000_123), duration: Seconds(milliseconds: 3012))
+        #expect(try JSONCoding.string(r, options: [.pretty]) == Self.foundation(r, [.prettyPrinted]))
+        #expect(try JSONCoding.string(r) == Self.foundation(r, []))
+        #expect(try JSONCoding.decode(CheckResult.self, from: JSONCoding.encode(r, options: [.pretty])) == r)
+    }
+
+    /// A key set twice in one container keeps its last value, as in Foundation's dictionary.
+    @Test func aKeySetTwiceKeepsTheLastValue() throws {
+        struct Twice: Encodable {
+            enum K: String, CodingKey { case b, a, c }
+            func encode(to e: any Encoder) throws {
+                var c = e.container(keyedBy: K.self)
+                try c.encode(1, forKey: .a)
+                try c.encode("x", forKey: .b)
+                try c.encode([1, 2], forKey: .a)
+                var nested = c.nestedContainer(keyedBy: K.self, forKey: .c)
+                try nested.encode(true, forKey: .c)
+                try c.encode(3, forKey: .a)
+            }
+        }
+        #expect(try JSONCoding.string(Twice()) == Self.foundation(Twice(), []))
+        #expect(try JSONCoding.string(Twice()) == #"{"a":3,"b":"x","c":{"c":true}}"#)
+        #expect(try JSONCoding.string(Twice(), options: [.pretty]) == Self.foundation(Twice(), [.prettyPrinted]))
+    }
+
+    /// The coding path a value sees: its keys from the top (array positions are not keys here).
+    @Test func theCodingPathNamesTheKeysFromTheTop() throws {
+        final class Seen: @unchecked Sendable { var paths: [[String]] = [] }  // one thread: the test's own
+        struct Recorder: Encodable {
+            let seen: Seen
+            func encode(to e: any Encoder) throws {
+                seen.paths.append(e.codingPath.map(\.stringValue))
+                var c = e.singleValueContainer()
+                try c.encode(1)
+            }
+        }
+        struct Outer: Encodable {
+            let seen: Seen
+            enum K: String, CodingKey { case inner, list }
+            func encode(to e: any Encoder) throws {
+                var c = e.container(keyedBy: K.self)
+                var nested = c.nestedContainer(keyedBy: K.self, forKey: .inner)
+                try nested.encode(Recorder(seen: seen), forKey: .inner)
+                try c.encode([Recorder(seen: seen)], forKey: .list)
+            }
+        }
+        let seen = Seen()
+        #expect(try JSONCoding.string(Outer(seen: seen)) == #"{"inner":{"inner":1},"list":[1]}"#)
+        #expect(seen.paths == [["inner", "inner"], ["list"]])
+    }
+
     @Test func snakeCaseAsFoundation() throws {
         for key in ["someValue", "HTTPServer", "x2Y", "_lead", "trail_", "aBCd", "already_Snake", "URL", "iOS12Device", "a", "ab", "aB", "ABC", "checkID", "siteNameEnglish"] {
             struct One: Encodable { let key: String; func encode(to e: any Encoder) throws { var c = e.container(keyedBy: JSONIndexKey.self); try c.encode(1, forKey: JSONIndexKey(stringValue: key)) } }

@@ -41,7 +41,7 @@ public enum JSONCoding {
         try encoder.encodeValue(value)
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        write(encoder.root.resolved, into: &out, options: options, indent: 0)
+        write(encoder.root, into: &out, options: options, indent: 0)
         return out
     }
 
@@ -52,59 +52,111 @@ public enum JSONCoding {
 
     /// Writes a JSON value as text.
     public static func write(_ value: JSONValue, into out: inout [UInt8], options: JSONWriteOptions, indent: Int) {
-        let pretty = options.contains(.pretty)
-        func newline(_ level: Int) {
-            out.append(0x0A)
-            for _ in 0..<(level * 2) { out.append(0x20) }
-        }
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .number(let n): out.append(contentsOf: n.utf8)
         case .string(let s): writeString(s, into: &out, escapeSlashes: !options.contains(.unescapedSlashes))
         case .array(let items):
-            out.append(UInt8(ascii: "["))
-            if pretty {
-                if items.isEmpty { out.append(0x0A); newline(indent) } else {
-                    for (i, item) in items.enumerated() {
-                        if i > 0 { out.append(UInt8(ascii: ",")) }
-                        newline(indent + 1)
-                        write(item, into: &out, options: options, indent: indent + 1)
-                    }
-                    newline(indent)
-                }
-            } else {
-                for (i, item) in items.enumerated() {
-                    if i > 0 { out.append(UInt8(ascii: ",")) }
-                    write(item, into: &out, options: options, indent: indent)
-                }
+            writeArray(items.count, into: &out, options: options, indent: indent) { i, out, level in
+                write(items[i], into: &out, options: options, indent: level)
             }
-            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out.append(UInt8(ascii: "{"))
             // Sorted by key, as JSONEncoder's .sortedKeys (String's < compares by scalars).
             let sorted = members.sorted { $0.key < $1.key }
-            if pretty {
-                if sorted.isEmpty { out.append(0x0A); newline(indent) } else {
-                    for (i, member) in sorted.enumerated() {
-                        if i > 0 { out.append(UInt8(ascii: ",")) }
-                        newline(indent + 1)
-                        writeString(member.key, into: &out, escapeSlashes: !options.contains(.unescapedSlashes))
-                        out.append(0x20); out.append(UInt8(ascii: ":")); out.append(0x20)
-                        write(member.value, into: &out, options: options, indent: indent + 1)
-                    }
-                    newline(indent)
-                }
-            } else {
-                for (i, member) in sorted.enumerated() {
-                    if i > 0 { out.append(UInt8(ascii: ",")) }
-                    writeString(member.key, into: &out, escapeSlashes: !options.contains(.unescapedSlashes))
-                    out.append(UInt8(ascii: ":"))
-                    write(member.value, into: &out, options: options, indent: indent)
-                }
+            writeObject(sorted.count, key: { sorted[$0].key }, into: &out, options: options, indent: indent) { i, out, level in
+                write(sorted[i].value, into: &out, options: options, indent: level)
             }
-            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Writes a tree the encoder built, without first copying it into a `JSONValue`: members are
+    /// sorted by key here, and a key set twice keeps its last value (as a dictionary would).
+    static func write(_ box: JSONNodeBox, into out: inout [UInt8], options: JSONWriteOptions, indent: Int) {
+        switch box.content {
+        case .value(let v): write(v, into: &out, options: options, indent: indent)
+        case .empty: writeObject(0, key: { _ in "" }, into: &out, options: options, indent: indent) { _, _, _ in }
+        case .array(let items):
+            writeArray(items.count, into: &out, options: options, indent: indent) { i, out, level in
+                write(items[i], into: &out, options: options, indent: level)
+            }
+        case .object(var members):
+            // The tree is written once: taking the members out lets them be sorted without a copy.
+            box.content = .empty
+            // By key, then by the order they were set in: of a key set twice, the last one is kept.
+            members.sort { $0.key != $1.key ? $0.key < $1.key : $0.order < $1.order }
+            var kept = members
+            if zip(members, members.dropFirst()).contains(where: { $0.key == $1.key }) {
+                kept = []
+                for (i, m) in members.enumerated() where i + 1 == members.count || members[i + 1].key != m.key { kept.append(m) }
+            }
+            writeObject(kept.count, key: { kept[$0].key }, into: &out, options: options, indent: indent) { i, out, level in
+                write(kept[i].node, into: &out, options: options, indent: level)
+            }
+        }
+    }
+
+    static func write(_ node: JSONNode, into out: inout [UInt8], options: JSONWriteOptions, indent: Int) {
+        switch node {
+        case .value(let v): write(v, into: &out, options: options, indent: indent)
+        case .box(let b): write(b, into: &out, options: options, indent: indent)
+        }
+    }
+
+    static func newline(_ level: Int, into out: inout [UInt8]) {
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(0x20, count: level * 2))
+    }
+
+    /// `[`, the items (two-space indentation when pretty, as JSONEncoder's `.prettyPrinted`), `]`.
+    static func writeArray(_ count: Int, into out: inout [UInt8], options: JSONWriteOptions, indent: Int,
+                           item: (Int, inout [UInt8], Int) -> Void) {
+        let pretty = options.contains(.pretty)
+        out.append(UInt8(ascii: "["))
+        if pretty {
+            if count == 0 { out.append(0x0A); newline(indent, into: &out) } else {
+                for i in 0..<count {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    newline(indent + 1, into: &out)
+                    item(i, &out, indent + 1)
+                }
+                newline(indent, into: &out)
+            }
+        } else {
+            for i in 0..<count {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                item(i, &out, indent)
+            }
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    /// `{`, the members in the order given (`"key" : value` when pretty, `"key":value` otherwise), `}`.
+    static func writeObject(_ count: Int, key: (Int) -> String, into out: inout [UInt8], options: JSONWriteOptions, indent: Int,
+                            value: (Int, inout [UInt8], Int) -> Void) {
+        let pretty = options.contains(.pretty)
+        let escapeSlashes = !options.contains(.unescapedSlashes)
+        out.append(UInt8(ascii: "{"))
+        if pretty {
+            if count == 0 { out.append(0x0A); newline(indent, into: &out) } else {
+                for i in 0..<count {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    newline(indent + 1, into: &out)
+                    writeString(key(i), into: &out, escapeSlashes: escapeSlashes)
+                    out.append(0x20); out.append(UInt8(ascii: ":")); out.append(0x20)
+                    value(i, &out, indent + 1)
+                }
+                newline(indent, into: &out)
+            }
+        } else {
+            for i in 0..<count {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(key(i), into: &out, escapeSlashes: escapeSlashes)
+                out.append(UInt8(ascii: ":"))
+                value(i, &out, indent)
+            }
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     static func writeString(_ s: String, into out: inout [UInt8], escapeSlashes: Bool) {
@@ -176,33 +228,57 @@ public enum JSONCoding {
 protocol StringKeyedDictionaryMarker {}
 extension Dictionary: StringKeyedDictionaryMarker where Key == String {}
 
-/// A node under construction: containers are reference boxes so nested containers can fill them.
+/// A member or item under construction: a finished value (no box of its own: most are numbers
+/// and strings), or a container that nested containers may still fill.
+enum JSONNode {
+    case value(JSONValue)
+    case box(JSONNodeBox)
+}
+
+/// A container under construction: a reference box so nested containers can fill it. An object
+/// keeps its members in the order set (sorted when written) rather than in a dictionary: a
+/// `probe net` result is 500 small objects, and hashing and resizing their dictionaries was most
+/// of the cost of printing it (bench/network/README.md).
 final class JSONNodeBox {
-    enum Content { case value(JSONValue), object([String: JSONNodeBox]), array([JSONNodeBox]), empty }
+    struct Member {
+        var key: String
+        /// The order the member was set in: of a key set twice the last one is written.
+        var order: Int
+        var node: JSONNode
+    }
+    enum Content { case value(JSONValue), object([Member]), array([JSONNode]), empty }
     var content: Content = .empty
 
-    var resolved: JSONValue {
-        switch content {
-        case .value(let v): return v
-        case .object(let members): return .object(members.mapValues(\.resolved))
-        case .array(let items): return .array(items.map(\.resolved))
-        case .empty: return .object([:])
-        }
-    }
+    init() {}
+    init(_ content: Content) { self.content = content }
 }
 
 final class TreeEncoder: Encoder {
     let root: JSONNodeBox
     let snakeCase: Bool
     var convertKeys: Bool
-    var codingPath: [any CodingKey]
+    /// The encoder of the enclosing container and this one's key in it: the coding path is
+    /// built only when asked for (errors), not for every value.
+    let parent: TreeEncoder?
+    let pathKey: (any CodingKey)?
+    var codingPath: [any CodingKey] {
+        var path = parent?.codingPath ?? []
+        if let pathKey { path.append(pathKey) }
+        return path
+    }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    init(snakeCase: Bool, root: JSONNodeBox = JSONNodeBox(), convertKeys: Bool = true, codingPath: [any CodingKey] = []) {
+    init(snakeCase: Bool, root: JSONNodeBox = JSONNodeBox(), convertKeys: Bool = true, parent: TreeEncoder? = nil, key: (any CodingKey)? = nil) {
         self.root = root
         self.snakeCase = snakeCase
         self.convertKeys = convertKeys
-        self.codingPath = codingPath
+        self.parent = parent
+        self.pathKey = key
+    }
+
+    /// An encoder for a container nested in this one at `key` (nil in an array).
+    func nested(_ box: JSONNodeBox, at key: (any CodingKey)?) -> TreeEncoder {
+        TreeEncoder(snakeCase: snakeCase, root: box, parent: self, key: key)
     }
 
     func encodeValue<T: Encodable>(_ value: T) throws {
@@ -213,7 +289,7 @@ final class TreeEncoder: Encoder {
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .object = root.content {} else { root.content = .object([:]) }
+        if case .object = root.content {} else { root.content = .object([]) }
         return KeyedEncodingContainer(KeyedWriter<Key>(encoder: self, box: root))
     }
 
@@ -253,12 +329,11 @@ final class TreeEncoder: Encoder {
         }
     }
 
-    func child<T: Encodable>(_ value: T, at key: (any CodingKey)?) throws -> JSONNodeBox {
+    func child<T: Encodable>(_ value: T, at key: (any CodingKey)?) throws -> JSONNode {
+        if let p = try Self.primitive(value) { return .value(p) }
         let box = JSONNodeBox()
-        if let p = try Self.primitive(value) { box.content = .value(p); return box }
-        let sub = TreeEncoder(snakeCase: snakeCase, root: box, codingPath: key.map { codingPath + [$0] } ?? codingPath)
-        try sub.encodeValue(value)
-        return box
+        try nested(box, at: key).encodeValue(value)
+        return .box(box)
     }
 }
 
@@ -267,52 +342,49 @@ struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let box: JSONNodeBox
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    func set(_ key: Key, _ node: JSONNodeBox) {
+    func set(_ key: Key, _ node: JSONNode) {
         guard case .object(var members) = box.content else { return }
         box.content = .empty
-        members[encoder.key(key)] = node
+        if members.isEmpty { members.reserveCapacity(4) }
+        members.append(JSONNodeBox.Member(key: encoder.key(key), order: members.count, node: node))
         box.content = .object(members)
     }
 
-    func value(_ v: JSONValue) -> JSONNodeBox { let b = JSONNodeBox(); b.content = .value(v); return b }
-
-    mutating func encodeNil(forKey key: Key) throws { set(key, value(.null)) }
-    mutating func encode(_ v: Bool, forKey key: Key) throws { set(key, value(.bool(v))) }
-    mutating func encode(_ v: String, forKey key: Key) throws { set(key, value(.string(v))) }
-    mutating func encode(_ v: Double, forKey key: Key) throws { set(key, value(try JSONCoding.number(v))) }
-    mutating func encode(_ v: Float, forKey key: Key) throws { set(key, value(try JSONCoding.number(v))) }
-    mutating func encode(_ v: Int, forKey key: Key) throws { set(key, value(.number(String(v)))) }
-    mutating func encode(_ v: Int8, forKey key: Key) throws { set(key, value(.number(String(v)))) }
-    mutating func encode(_ v: Int16, forKey key: Key) throws { set(key, value(.number(String(v)))) }
-    mutating func encode(_ v: Int32, forKey key: Key) throws { set(key, value(.number(String(v)))) }
-    mutating func encode(_ v: Int64, forKey key: Key) throws { set(key, value(.number(String(v)))) }
-    mutating func encode(_ v: UInt, forKey key: Key) throws { set(key, value(.number(String(v)))) }
-    mutating func encode(_ v: UInt8, forKey key: Key) throws { set(key, value(.number(String(v)))) }
-    mutating func encode(_ v: UInt16, forKey key: Key) throws { set(key, value(.number(String(v)))) }
-    mutating func encode(_ v: UInt32, forKey key: Key) throws { set(key, value(.number(String(v)))) }
-    mutating func encode(_ v: UInt64, forKey key: Key) throws { set(key, value(.number(String(v)))) }
+    mutating func encodeNil(forKey key: Key) throws { set(key, .value(.null)) }
+    mutating func encode(_ v: Bool, forKey key: Key) throws { set(key, .value(.bool(v))) }
+    mutating func encode(_ v: String, forKey key: Key) throws { set(key, .value(.string(v))) }
+    mutating func encode(_ v: Double, forKey key: Key) throws { set(key, .value(try JSONCoding.number(v))) }
+    mutating func encode(_ v: Float, forKey key: Key) throws { set(key, .value(try JSONCoding.number(v))) }
+    mutating func encode(_ v: Int, forKey key: Key) throws { set(key, .value(.number(String(v)))) }
+    mutating func encode(_ v: Int8, forKey key: Key) throws { set(key, .value(.number(String(v)))) }
+    mutating func encode(_ v: Int16, forKey key: Key) throws { set(key, .value(.number(String(v)))) }
+    mutating func encode(_ v: Int32, forKey key: Key) throws { set(key, .value(.number(String(v)))) }
+    mutating func encode(_ v: Int64, forKey key: Key) throws { set(key, .value(.number(String(v)))) }
+    mutating func encode(_ v: UInt, forKey key: Key) throws { set(key, .value(.number(String(v)))) }
+    mutating func encode(_ v: UInt8, forKey key: Key) throws { set(key, .value(.number(String(v)))) }
+    mutating func encode(_ v: UInt16, forKey key: Key) throws { set(key, .value(.number(String(v)))) }
+    mutating func encode(_ v: UInt32, forKey key: Key) throws { set(key, .value(.number(String(v)))) }
+    mutating func encode(_ v: UInt64, forKey key: Key) throws { set(key, .value(.number(String(v)))) }
     mutating func encode<T: Encodable>(_ v: T, forKey key: Key) throws { set(key, try encoder.child(v, at: key)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        let child = JSONNodeBox()
-        child.content = .object([:])
-        set(key, child)
-        return KeyedEncodingContainer(KeyedWriter<NestedKey>(encoder: TreeEncoder(snakeCase: encoder.snakeCase, root: child, codingPath: codingPath + [key]), box: child))
+        let child = JSONNodeBox(.object([]))
+        set(key, .box(child))
+        return KeyedEncodingContainer(KeyedWriter<NestedKey>(encoder: encoder.nested(child, at: key), box: child))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let child = JSONNodeBox()
-        child.content = .array([])
-        set(key, child)
-        return UnkeyedWriter(encoder: TreeEncoder(snakeCase: encoder.snakeCase, root: child, codingPath: codingPath + [key]), box: child)
+        let child = JSONNodeBox(.array([]))
+        set(key, .box(child))
+        return UnkeyedWriter(encoder: encoder.nested(child, at: key), box: child)
     }
 
     mutating func superEncoder() -> any Encoder { superEncoder(forKey: Key(stringValue: "super")!) }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
         let child = JSONNodeBox()
-        set(key, child)
-        return TreeEncoder(snakeCase: encoder.snakeCase, root: child, codingPath: codingPath + [key])
+        set(key, .box(child))
+        return encoder.nested(child, at: key)
     }
 }
 
@@ -322,34 +394,32 @@ struct UnkeyedWriter: UnkeyedEncodingContainer {
     var codingPath: [any CodingKey] { encoder.codingPath }
     var count: Int { if case .array(let items) = box.content { return items.count }; return 0 }
 
-    func append(_ node: JSONNodeBox) {
+    func append(_ node: JSONNode) {
         guard case .array(var items) = box.content else { return }
         box.content = .empty
         items.append(node)
         box.content = .array(items)
     }
 
-    mutating func encodeNil() throws { let b = JSONNodeBox(); b.content = .value(.null); append(b) }
+    mutating func encodeNil() throws { append(.value(.null)) }
     mutating func encode<T: Encodable>(_ v: T) throws { append(try encoder.child(v, at: nil)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        let child = JSONNodeBox()
-        child.content = .object([:])
-        append(child)
-        return KeyedEncodingContainer(KeyedWriter<NestedKey>(encoder: TreeEncoder(snakeCase: encoder.snakeCase, root: child, codingPath: codingPath), box: child))
+        let child = JSONNodeBox(.object([]))
+        append(.box(child))
+        return KeyedEncodingContainer(KeyedWriter<NestedKey>(encoder: encoder.nested(child, at: nil), box: child))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        let child = JSONNodeBox()
-        child.content = .array([])
-        append(child)
-        return UnkeyedWriter(encoder: TreeEncoder(snakeCase: encoder.snakeCase, root: child, codingPath: codingPath), box: child)
+        let child = JSONNodeBox(.array([]))
+        append(.box(child))
+        return UnkeyedWriter(encoder: encoder.nested(child, at: nil), box: child)
     }
 
     mutating func superEncoder() -> any Encoder {
         let child = JSONNodeBox()
-        append(child)
-        return TreeEncoder(snakeCase: encoder.snakeCase, root: child, codingPath: codingPath)
+        append(.box(child))
+        return encoder.nested(child, at: nil)
     }
 }
 
@@ -361,6 +431,6 @@ struct SingleWriter: SingleValueEncodingContainer {
     mutating func encodeNil() throws { box.content = .value(.null) }
     mutating func encode<T: Encodable>(_ v: T) throws {
         if let p = try TreeEncoder.primitive(v) { box.content = .value(p); return }
-        try TreeEncoder(snakeCase: encoder.snakeCase, root: box, codingPath: codingPath).encodeValue(v)
+        try TreeEncoder(snakeCase: encoder.snakeCase, root: box, parent: encoder.parent, key: encoder.pathKey).encodeValue(v)
     }
 }
