@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "watchpost", targets: ["watchpost"]),
         .executable(name: "watchpost-sim", targets: ["watchpost-sim"]),
         .executable(name: "watchpost-pdf", targets: ["watchpost-pdf"]),
+        .executable(name: "watchpost-probe", targets: ["watchpost-probe"]),
     ],
     targets: [
         // MARK: C libraries (Debian packages), one system library each
@@ -58,7 +59,10 @@ let package = Package(
         // MARK: Probes, one module per device family
         .target(name: "WatchpostLED", dependencies: ["WatchpostCore", "WatchpostConfig", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostPower", dependencies: ["WatchpostCore", "WatchpostConfig", "USB", "Posix"], swiftSettings: strict),
-        .target(name: "WatchpostNetwork", dependencies: ["WatchpostCore", "WatchpostConfig", "Curl", "Posix"], swiftSettings: strict),
+        // ICMP echo and TCP connect: no C library, so that `watchpost-probe` links none (bench/network).
+        .target(name: "WatchpostNetwork", dependencies: ["WatchpostCore", "WatchpostConfig", "Posix"], swiftSettings: strict),
+        // The HTTP(S) probe through libcurl, and the factory of the three network check kinds.
+        .target(name: "WatchpostNetworkHTTP", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostNetwork", "Curl", "Posix"], swiftSettings: strict),
         .target(name: "WatchpostContent", dependencies: ["WatchpostCore", "WatchpostConfig", "Crypto", "Posix"], swiftSettings: strict),
         // The `player` check (what is playing now, over HTTP); apart from WatchpostContent so that
         // the scanner links neither libcurl nor Foundation.
@@ -69,7 +73,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "WatchpostProbes", dependencies: [
             "WatchpostCore", "WatchpostConfig", "Posix",
-            "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent", "WatchpostPlayer",
+            "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostNetworkHTTP", "WatchpostContent", "WatchpostPlayer",
         ], swiftSettings: strict),
 
         // MARK: Alerts, web, reports
@@ -82,9 +86,13 @@ let package = Package(
             "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes",
             "WatchpostReports", "WatchpostWeb", "Posix",
         ], swiftSettings: strict),
+        // What `watchpost` and `watchpost-probe` share: the command line (arguments, commands, printing a
+        // probe's result) and the ad-hoc ICMP/TCP probe. Pure Swift over the modules above: no C library.
+        .target(name: "WatchpostCommandLine", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostHost", "WatchpostNetwork", "Posix"],
+                swiftSettings: strict),
         .executableTarget(name: "watchpost", dependencies: [
             "WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes", "WatchpostDaemon",
-            "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent",
+            "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostNetworkHTTP", "WatchpostContent", "WatchpostCommandLine",
             "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "HTTPServer", "Posix", "WatchpostBroadcast",
             "WatchpostPlayer", "Curl", "USB", "SQLite", "Crypto",
         ], swiftSettings: strict,
@@ -104,6 +112,14 @@ let package = Package(
         // watchpost itself links none of cairo, pango, glib, harfbuzz (bench/daemon/README.md).
         // Installed beside watchpost; the Swift runtime linked in, as for watchpost.
         .executableTarget(name: "watchpost-pdf", dependencies: ["PDF", "PDFLayout", "WatchpostHost", "WatchpostCore", "Posix"], swiftSettings: strict,
+                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"])]),
+        // The technician's ad-hoc ICMP/TCP probe as a program of its own, as NUT ships one program per
+        // driver: it links only libc, libm and libstdc++ (no libcurl, OpenSSL, sqlite3, libusb,
+        // libmicrohttpd and their ~35 dependencies), so that its start costs what fping's does and
+        // not the 15 M instructions of relocating watchpost's libraries (bench/network/README.md).
+        // `watchpost probe net` keeps working the same inside watchpost.
+        .executableTarget(name: "watchpost-probe", dependencies: ["WatchpostCommandLine", "WatchpostNetwork", "WatchpostHost", "WatchpostCore", "Posix"],
+                          swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"])]),
         // The content scanner alone, for bench/content (not a product).
         .executableTarget(name: "watchpost-hash-bench", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostContent", "Posix"], swiftSettings: strict),
@@ -136,7 +152,7 @@ let package = Package(
         .testTarget(name: "WatchpostStoreTests", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostReportsTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostReports", "WatchpostDaemon", "WatchpostMail", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostPowerTests", dependencies: ["WatchpostCore", "WatchpostPower", "WatchpostSimulators", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
-        .testTarget(name: "WatchpostNetworkTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostNetwork", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WatchpostNetworkTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostNetwork", "WatchpostNetworkHTTP", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostWebTests", dependencies: [
             "WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "WatchpostDaemon", "WatchpostSimulators", "HTTPServer", "Curl", "Posix", "WatchpostTestSupport",
         ], swiftSettings: strict),

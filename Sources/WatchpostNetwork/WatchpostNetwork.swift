@@ -1,6 +1,8 @@
-// WatchpostNetwork owns the reachability probes: ICMP echo, TCP connect, HTTP(S) through Curl,
+// WatchpostNetwork owns the reachability probes that need no C library: ICMP echo, TCP connect,
 // name resolution with its own time limit, and probing every target of a check at once. The
-// statistics and the judging of results are pure Swift here; the sockets live in Posix and Curl.
+// statistics and the judging of results are pure Swift here; the sockets live in Posix. The HTTP(S)
+// probe, which needs libcurl, is in WatchpostNetworkHTTP, so that the small `watchpost-probe`
+// program links this module without libcurl's tree (bench/network).
 import WatchpostCore
 import WatchpostConfig
 import Posix
@@ -65,7 +67,7 @@ public struct PingThresholds: Sendable, Hashable {
 }
 
 /// Numbers for people: at most three decimals, no trailing zeros.
-func format(_ v: Double) -> String {
+package func format(_ v: Double) -> String {
     let scaled = (v * 1000).rounded() / 1000
     if scaled == scaled.rounded() { return String(Int64(scaled)) }
     var s = String(scaled)
@@ -75,7 +77,7 @@ func format(_ v: Double) -> String {
 
 /// Resolves many names at once, at most `width` lookups in flight (each lookup that is not a
 /// numeric address holds a thread while it runs).
-func resolveAll(_ hosts: [String], family: AddressFamilyPreference, timeout: Seconds, width: Int = 32) async -> [String: Result<[IPAddress], ResolutionError>] {
+package func resolveAll(_ hosts: [String], family: AddressFamilyPreference, timeout: Seconds, width: Int = 32) async -> [String: Result<[IPAddress], ResolutionError>] {
     var out: [String: Result<[IPAddress], ResolutionError>] = [:]
     // Numeric addresses (most ping targets) are answered here, without a task each.
     var names: Set<String> = []
@@ -101,7 +103,7 @@ func resolveAll(_ hosts: [String], family: AddressFamilyPreference, timeout: Sec
 }
 
 /// The finding for a name that did not resolve: code `dns`, never loss.
-func dnsFinding(_ e: ResolutionError) -> Finding {
+package func dnsFinding(_ e: ResolutionError) -> Finding {
     Finding(.critical, code: NetworkFindingCode.dns, Message("finding.network.dns", ["host": .text(e.host)]), detail: e.description)
 }
 
@@ -128,28 +130,13 @@ public enum NetworkFindingCode {
 
 /// Monotonic deadline for a blocking loop from the probe's wall-clock deadline (the probe's
 /// clock may be a test clock; only the time left counts).
-func monotonicDeadline(_ context: ProbeContext, cap: Seconds? = nil) -> (UInt64, Seconds) {
+package func monotonicDeadline(_ context: ProbeContext, cap: Seconds? = nil) -> (UInt64, Seconds) {
     var left = context.deadline - context.clock.now()
     if let cap, cap < left { left = cap }
     if left.milliseconds < 0 { left = .zero }
     return (monotonicNanoseconds() + UInt64(left.milliseconds) * 1_000_000, left)
 }
 
-/// Builds the probe for a network check kind (`icmp`, `tcp`, `http`); nil for other kinds.
-public enum NetworkProbes {
-    public static let kinds: Set<String> = ["icmp", "tcp", "http"]
-
-    /// `root` is the configuration folder (relative `ca_file` paths start there).
-    public static func make(_ check: CheckDefinition, root: String) -> (any Probe)? {
-        switch check.kind {
-        case "icmp": return ICMPProbe(check: check)
-        case "tcp": return TCPProbe(check: check)
-        case "http": return HTTPProbe(check: check, root: root)
-        default: return nil
-        }
-    }
-}
-
 extension ConfigSection {
-    var addressFamily: AddressFamilyPreference { AddressFamilyPreference(rawValue: string("address_family", default: "any")) ?? .any }
+    package var addressFamily: AddressFamilyPreference { AddressFamilyPreference(rawValue: string("address_family", default: "any")) ?? .any }
 }

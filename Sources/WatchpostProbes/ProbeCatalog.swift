@@ -5,6 +5,7 @@ import WatchpostCore
 import WatchpostConfig
 import WatchpostPower
 import WatchpostNetwork
+import WatchpostNetworkHTTP
 import WatchpostLED
 import WatchpostContent
 import WatchpostPlayer

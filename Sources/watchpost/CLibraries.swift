@@ -1,5 +1,6 @@
 // The C libraries the binary links, each with the version its wrapper asks the library for at
 // run time (not the headers' version at build time), for `watchpost version` and bug reports.
+import WatchpostCommandLine
 import Curl
 import USB
 import SQLite

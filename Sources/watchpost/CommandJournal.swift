@@ -3,6 +3,7 @@
 // ("incident acknowledged", "message queued") are left in the store and the daemon writes them
 // into its own log (LogRelayService), marked `from=cli`. `journalctl -u watchpost` then tells the
 // story of an incident whichever way a person acted on it (#21 point 6).
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostStore
 import Posix

@@ -3,6 +3,7 @@
 // Committee), `comment`, and `respond` (a person runs a restoring action such as `led-restore`,
 // recorded on the timeline and never judged an un-commanded change). Who acts is checked by the
 // one acknowledgement policy (WatchpostCore `IncidentPolicy`), as on the web, by link and reply.
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

@@ -1,6 +1,7 @@
 // CLI for incidents: `incidents`, `ack`, `resolve`, `maintenance start|stop|list`, `audit verify`,
 // and the open-incident lines of `watchpost status`. Every change goes through IncidentService,
 // so the running daemon picks it up (it watches the database revision).
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

@@ -1,4 +1,5 @@
 // `watchpost probe led …` (ad-hoc NovaStar poll) and `watchpost discover` (UDP rqProMI:).
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostLED
 import Posix

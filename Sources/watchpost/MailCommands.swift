@@ -1,5 +1,6 @@
 // `watchpost mail test`: sends one test message through the configured [smtp] server and, on
 // failure, prints the server's reply and what to check.
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

@@ -1,5 +1,6 @@
 // `watchpost manifest keygen | create | verify`: the Department's side (make a key pair, sign a
 // manifest of a media folder) and the box's side (verify a manifest and a folder against it).
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostContent
 import WatchpostConfig

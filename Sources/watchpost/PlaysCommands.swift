@@ -2,6 +2,7 @@
 // runs — what the player played, when, and which signed approval covered it (Vũng Áng Art.
 // 4.3.c; Tây Trang 7.1.1) — and `--verify`, which re-proves each play against the archive of
 // approvals (Vũng Áng Art. 4.3.b).
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

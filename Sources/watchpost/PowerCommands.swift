@@ -1,5 +1,6 @@
 // `watchpost probe ups …`: reads a UPS once and prints NUT's variables as `upsc` does
 // (`name: value`, sorted), or as a JSON object with --json.
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostPower
 import Posix

@@ -7,6 +7,7 @@
 // options and what it does; `registerCommand` does what they all share (unknown options,
 // configuration, store, site, who acts, the reader of typed options) and `registerList` what
 // the lists share. Each group (`watchpost plan`) answers --help with its subcommands.
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

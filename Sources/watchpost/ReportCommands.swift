@@ -1,5 +1,6 @@
 // `watchpost report`: uptime reports for the Department, read from the database while the
 // daemon runs. Figures come from WatchpostReports; this file only parses options and writes.
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

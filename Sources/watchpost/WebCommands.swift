@@ -1,6 +1,7 @@
 // CLI for the web's accounts: `watchpost user add | passwd | remove | list | token`. Passwords
 // are read without echo from the terminal (or one line from a pipe) and only their PBKDF2 hash
 // is stored; API tokens are shown once and stored as SHA-256.
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

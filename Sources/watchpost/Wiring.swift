@@ -11,6 +11,7 @@
 //   Sources/watchpost/Services/        web server, mail (outbox, scheduled mail, IMAP
 //                                      replies), broadcast log — the services whose modules
 //                                      the daemon module does not link
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

@@ -1,3 +1,4 @@
+import WatchpostCommandLine
 import WatchpostCore
 import Posix
 

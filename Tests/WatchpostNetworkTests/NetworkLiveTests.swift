@@ -5,6 +5,7 @@ import Testing
 import WatchpostTestSupport
 import WatchpostCore
 import WatchpostNetwork
+import WatchpostNetworkHTTP
 import Posix
 import FoundationEssentials
 import WatchpostHost

@@ -3,6 +3,7 @@ import Testing
 import WatchpostCore
 import WatchpostConfig
 @testable import WatchpostNetwork
+@testable import WatchpostNetworkHTTP
 @testable import Posix
 
 @Suite struct NetworkStatisticsTests {

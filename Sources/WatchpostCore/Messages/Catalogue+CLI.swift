@@ -71,5 +71,12 @@ extension Catalogue {
         .init("cli.maintenance.started", vi: "Đã bắt đầu thời gian bảo trì:", en: "Maintenance window started:"),
         .init("cli.maintenance.stopped_now", vi: "Đã kết thúc thời gian bảo trì {id} ({reason})", en: "Maintenance window {id} stopped ({reason})"),
         .init("cli.probe.when", vi: "lúc {at}, mất {took}", en: "at {at}, took {took}"),
+        // watchpost-probe links no libcurl (bench/network/README.md): HTTP(S) stays in watchpost.
+        .init("cli.probe.url_needs_watchpost", vi: "watchpost-probe không thăm dò HTTP(S) (chương trình này không dùng libcurl): đề nghị dùng watchpost probe net --url",
+              en: "watchpost-probe does not probe HTTP(S) (this program has no libcurl): use watchpost probe net --url"),
+        .init("cli.probe_program.usage", vi: "Thăm dò mạng tức thời (ping ICMP, kết nối TCP), không cần tệp cấu hình; giống watchpost probe net.",
+              en: "Ad-hoc network probe (ICMP echo, TCP connect) without a configuration; the same as watchpost probe net."),
+        .init("cli.probe_program.unknown", vi: "watchpost-probe không có phép thăm dò '{probe}' (chỉ có: net)",
+              en: "watchpost-probe has no probe '{probe}' (only: net)"),
     ]
 }

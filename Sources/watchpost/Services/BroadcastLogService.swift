@@ -1,5 +1,6 @@
 // Wires the broadcast log (WatchpostBroadcast) into the daemon: one service per `player` check
 // that keeps a log (broadcast_log = true, the default).
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostStore
 import WatchpostDaemon

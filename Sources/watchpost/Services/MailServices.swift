@@ -1,5 +1,6 @@
 // The daemon's mail services, built from [smtp], [mail] and [imap] by the composition root at
 // start and on every reload: the outbox worker, the scheduled mail and the IMAP reply poller.
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

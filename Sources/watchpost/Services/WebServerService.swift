@@ -4,6 +4,7 @@
 // a clear error) and stops it on shutdown. A reload (or an operating-plan change) that leaves
 // the listener's settings as they were keeps the listener, its sockets and its connections and
 // swaps only the application behind it: web users see no refusal and no 503.
+import WatchpostCommandLine
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore

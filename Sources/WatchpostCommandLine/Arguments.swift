@@ -1,17 +1,17 @@
-// The `watchpost` executable: parses the command line and calls the modules. No logic of its own
-// beyond presenting results to a person (or as JSON to a machine).
+// The command line shared by `watchpost` and `watchpost-probe`: arguments, commands, output.
+// No logic of its own beyond presenting results to a person (or as JSON to a machine).
 import WatchpostCore
 import Posix
 import WatchpostHost
 
 /// A parsed command line: positionals, `--flag`, `--option value` / `--option=value`.
-struct Arguments {
-    var positionals: [String] = []
-    var options: [String: [String]] = [:]
-    var flags: Set<String> = []
+public struct Arguments {
+    public var positionals: [String] = []
+    public var options: [String: [String]] = [:]
+    public var flags: Set<String> = []
 
     /// Options that take a value; anything else starting with `--` is a flag.
-    init(_ args: [String], valued: Set<String>) throws(WatchpostError) {
+    public init(_ args: [String], valued: Set<String>) throws(WatchpostError) {
         var i = 0
         while i < args.count {
             let a = args[i]
@@ -36,11 +36,11 @@ struct Arguments {
         }
     }
 
-    func value(_ name: String) -> String? { options[name]?.last }
-    func has(_ flag: String) -> Bool { flags.contains(flag) }
+    public func value(_ name: String) -> String? { options[name]?.last }
+    public func has(_ flag: String) -> Bool { flags.contains(flag) }
 
     /// Rejects options the command does not know, naming the nearest one.
-    func allowOnly(_ known: Set<String>) throws(WatchpostError) {
+    public func allowOnly(_ known: Set<String>) throws(WatchpostError) {
         for k in Set(options.keys).union(flags) where !known.contains(k) && k != "help" {
             let hint = known.min { editDistanceCLI(k, $0) < editDistanceCLI(k, $1) }.map { " (did you mean --\($0)?)" } ?? ""
             throw WatchpostError(.usage, "unknown option --\(k)\(hint)")
@@ -48,7 +48,7 @@ struct Arguments {
     }
 }
 
-func editDistanceCLI(_ a: String, _ b: String) -> Int {
+public func editDistanceCLI(_ a: String, _ b: String) -> Int {
     let x = Array(a), y = Array(b)
     var prev = Array(0...y.count)
     for i in 1...max(1, x.count) where !x.isEmpty {
@@ -62,18 +62,18 @@ func editDistanceCLI(_ a: String, _ b: String) -> Int {
 }
 
 /// One subcommand.
-struct Command: Sendable {
-    var name: String
-    var summary: String
+public struct Command: Sendable {
+    public var name: String
+    public var summary: String
     /// Full help: usage line(s) and options, made only when asked for: `user add`'s lists every
     /// role's rights from the access policy, which cost a quarter of the instructions of a whole
     /// `watchpost probe net` run when every command's help was built at start (bench/network).
-    var help: String { makeHelp() }
-    let makeHelp: @Sendable () -> String
-    var valuedOptions: Set<String>
-    var run: @Sendable (Arguments) async throws -> Int32
+    public var help: String { makeHelp() }
+    public let makeHelp: @Sendable () -> String
+    public var valuedOptions: Set<String>
+    public var run: @Sendable (Arguments) async throws -> Int32
 
-    init(name: String, summary: String, help: @autoclosure @escaping @Sendable () -> String, valuedOptions: Set<String>,
+    public init(name: String, summary: String, help: @autoclosure @escaping @Sendable () -> String, valuedOptions: Set<String>,
          run: @escaping @Sendable (Arguments) async throws -> Int32) {
         self.name = name
         self.summary = summary
@@ -84,14 +84,14 @@ struct Command: Sendable {
 }
 
 /// Where the configuration lives: --config, $WATCHPOST_CONFIG, /etc/watchpost, or the current folder.
-func configRoot(_ args: Arguments) -> String {
+public func configRoot(_ args: Arguments) -> String {
     if let c = args.value("config") { return c }
     if let e = CurrentProcess.environment("WATCHPOST_CONFIG"), !e.isEmpty { return e }
     if FileSystem.exists("/etc/watchpost/watchpost.conf") { return "/etc/watchpost" }
     return "."
 }
 
-func out(_ s: String) { print(s) }
-func err(_ s: String) { StandardErrorSink().write(line: s) }
+public func out(_ s: String) { print(s) }
+public func err(_ s: String) { StandardErrorSink().write(line: s) }
 
-let watchpostVersion = "0.1.0"
+public let watchpostVersion = "0.1.0"

@@ -2,6 +2,7 @@
 // judged on status code, time to first byte, expected body text and TLS certificate expiry.
 import WatchpostCore
 import WatchpostConfig
+import WatchpostNetwork
 import Curl
 import Posix
 

@@ -1,0 +1,68 @@
+// `watchpost-probe`, the small ad-hoc probe program (bench/network/README.md): it links no C
+// library beyond libc, libm and libstdc++ (the start-up cost that made `watchpost probe net` 1.7×
+// fping's CPU), and prints what `watchpost probe net` prints.
+import Testing
+import WatchpostTestSupport
+import WatchpostCore
+
+@Suite struct ProbeProgramTests {
+    func needed(_ program: String) async throws -> [String] {
+        let readelf = try requireTool("readelf", debianPackage: "binutils")
+        let r = try await runProgram(readelf, arguments: ["-d", "-W", try TestPaths.builtBinary(program)], timeout: .seconds(60))
+        try #require(r.exitCode == 0, "readelf: \(r.output)")
+        return r.output.split(separator: "\n").filter { $0.contains("(NEEDED)") }.compactMap { line in
+            line.split(separator: "[").last.map { String($0.prefix { $0 != "]" }) }
+        }
+    }
+
+    @Test("watchpost-probe links only glibc, libstdc++ and libgcc_s; watchpost links its C libraries")
+    func theProbeProgramLinksNoCLibraryOfWatchpost() async throws {
+        let lean = try await needed("watchpost-probe")
+        #expect(!lean.isEmpty)
+        // glibc (with its loader, which debug links name), libm, and the C++ runtime the Swift runtime needs.
+        #expect(Set(lean).isSubset(of: ["libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "ld-linux-x86-64.so.2"]), "watchpost-probe links \(lean)")
+        let full = try await needed("watchpost")
+        #expect(full.contains { $0.hasPrefix("libsqlite3") } && full.contains { $0.hasPrefix("libcrypto") }, "\(full)")
+    }
+
+    /// The same TCP probe (a port nothing listens on: refused at once) through both programs.
+    @Test("watchpost-probe net prints what watchpost probe net prints")
+    func bothProgramsPrintTheSameResult() async throws {
+        let port = try freeTCPPort()
+        func run(_ program: String, _ prefix: [String]) async throws -> (Int32?, JSONValue) {
+            let args = prefix + ["--target", "127.0.0.1", "--port", String(port), "--timeout", "2s", "--json"]
+            let r = try await runProgram(try TestPaths.builtBinary(program), arguments: args, timeout: .seconds(60))
+            var json = try JSONCoding.parse(Array(r.output.utf8))
+            // The moment and the time taken differ between two runs; everything else must not.
+            if case .object(var members) = json {
+                members["startedAt"] = nil
+                members["duration"] = nil
+                json = .object(members)
+            }
+            return (r.exitCode, json)
+        }
+        let (leanCode, lean) = try await run("watchpost-probe", ["net"])
+        let (fullCode, full) = try await run("watchpost", ["probe", "net"])
+        #expect(leanCode == 2 && fullCode == 2)
+        #expect(lean == full)
+        guard case .object(let members) = lean, case .array(let findings)? = members["findings"], case .object(let first)? = findings.first else {
+            Issue.record("no finding in \(lean)")
+            return
+        }
+        #expect(first["code"] == .string("refused"))
+    }
+
+    @Test("watchpost-probe refuses --url and an unknown probe, naming what to use")
+    func theProbeProgramNamesWhatItCannotDo() async throws {
+        let bin = try TestPaths.builtBinary("watchpost-probe")
+        let url = try await runProgram(bin, arguments: ["net", "--url", "http://127.0.0.1/"], timeout: .seconds(60))
+        #expect(url.exitCode == 64)
+        #expect(url.output.contains(Catalogue.render(Message("cli.probe.url_needs_watchpost"), .vi)), "\(url.output)")
+        #expect(url.output.contains("use watchpost probe net --url"), "\(url.output)")
+        let other = try await runProgram(bin, arguments: ["ups"], timeout: .seconds(60))
+        #expect(other.exitCode == 64)
+        #expect(other.output.contains("watchpost-probe has no probe 'ups' (only: net)"), "\(other.output)")
+        let help = try await runProgram(bin, arguments: ["--help"], timeout: .seconds(60))
+        #expect(help.exitCode == 0 && help.output.contains("watchpost-probe net --target HOST"), "\(help.output)")
+    }
+}
