@@ -59,8 +59,10 @@ struct WebReloadProcessTests {
     }
 
     /// Starts the poller on `path`, `pause` seconds between requests on a connection.
-    static func startPoller(_ site: TestSite, port: Int, path: String, pause: String) throws -> pid_t {
-        let python = try requireTool("python3", debianPackage: "python3")
+    static func startPoller(_ site: TestSite, port: Int, path: String, pause: String) async throws -> pid_t {
+        // Debian's own python3, found through dpkg like every other python the tests start (a
+        // pyenv or venv python3 earlier on PATH is not the one the package list installs).
+        let python = try await debianPython()
         return try spawnProcess(python, ["\(site.dir)/poller.py", String(port), "\(site.dir)/poller.stop", "\(site.dir)/poller.counts", path, pause],
                                 log: "\(site.dir)/poller.log")
     }
@@ -89,7 +91,7 @@ struct WebReloadProcessTests {
                 ((try? FileSystem.readText("/proc/\(pid)/task/\($0)/comm")) ?? "?").trimmingWhitespace()
             }.sorted().joined(separator: ", ")
         }
-        let poller = try Self.startPoller(site, port: port, path: "/login", pause: "0.05")
+        let poller = try await Self.startPoller(site, port: port, path: "/login", pause: "0.05")
         defer { killAndReap(poller) }
         func answered() -> Int { Self.answered(site) }
         var namesBefore = ""
@@ -137,7 +139,7 @@ struct WebReloadProcessTests {
         try #require(rc == 0, "\(out)")
         let pid = try await Self.startWeb(site)
         defer { killAndReap(pid) }
-        let poller = try Self.startPoller(site, port: port, path: "/healthz", pause: "0")
+        let poller = try await Self.startPoller(site, port: port, path: "/healthz", pause: "0")
         defer { killAndReap(poller) }
         func answered() -> Int { Self.answered(site) }
         func answering(_ step: String) async throws {
@@ -184,7 +186,7 @@ struct WebReloadProcessTests {
         defer { site.cleanup() }
         let pid = try await Self.startWeb(site)
         defer { killAndReap(pid) }
-        let poller = try Self.startPoller(site, port: port, path: "/healthz", pause: "0")
+        let poller = try await Self.startPoller(site, port: port, path: "/healthz", pause: "0")
         defer { killAndReap(poller) }
         func answered() -> Int { Self.answered(site) }
         try await waitUntil("/healthz answering", within: 60, detail: { (try? FileSystem.readText("\(site.dir)/poller.log")) ?? "" }) { answered() >= 50 }
