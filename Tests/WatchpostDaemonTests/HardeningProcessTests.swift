@@ -43,25 +43,29 @@ struct HardeningProcessTests {
     }
 
     // Point 11: plugins inherited WATCHPOST_LINK_KEY and the mail passwords.
+    // The daemon's environment is handed in as a lookup, not set with setenv: the test process's
+    // own environment is shared by every test running in it.
     @Test func pluginsStartWithAMinimalEnvironment() async throws {
         let dir = try scratch("env")
         defer { removeTree(dir) }
-        setenv("WATCHPOST_LINK_KEY", "secret-link-key-of-the-test", 1)
-        setenv("WATCHPOST_SMTP_PASSWORD", "secret-smtp-password", 1)
-        setenv("HARDENING_NAMED", "passed-on", 1)
-        setenv("HARDENING_UNNAMED", "kept-back", 1)
-        defer { for name in ["WATCHPOST_LINK_KEY", "WATCHPOST_SMTP_PASSWORD", "HARDENING_NAMED", "HARDENING_UNNAMED"] { unsetenv(name) } }
+        let daemonEnvironment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8",
+                                 "WATCHPOST_LINK_KEY": "secret-link-key-of-the-test", "WATCHPOST_SMTP_PASSWORD": "secret-smtp-password",
+                                 "HARDENING_NAMED": "passed-on", "HARDENING_UNNAMED": "kept-back"]
         try FileSystem.writeAtomically("\(dir)/plugin", "#!/bin/sh\necho \"OK - $(env | sort | tr '\\n' ' ')\"\n", mode: 0o755)
         let ini = INIFile(path: "checks.conf", text: "[check envtest]\nkind = exec\ncommand = \(dir)/plugin\nenvironment = HARDENING_NAMED, WATCHPOST_SMTP_PASSWORD\n")
         let section = try #require(ini.sections.first)
         let check = CheckDefinition(id: "envtest", site: "s", kind: "exec", name: "env", interval: .seconds(30), timeout: .seconds(10), failAfter: 1,
                                     recoverAfter: 1, followsSchedule: false, dependsOn: [], category: .technical, enabled: true, parameters: section)
+        // The probe the daemon builds for the check takes its environment from ChildEnvironment.
+        #expect(ExecProbe(check: check, root: dir).environment == ChildEnvironment.minimal(for: section))
+        let environment = ChildEnvironment.minimal(for: section) { daemonEnvironment[$0] }
         let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
-        let r = await ExecProbe(check: check, root: dir).run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(20)))
-        #expect(r.summary.contains("PATH="))
-        #expect(r.summary.contains("HARDENING_NAMED=passed-on"))
+        let probe = ExecProbe(command: "\(dir)/plugin", arguments: [], timeout: .seconds(10), environment: environment)
+        let r = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(20)))
+        #expect(r.summary.contains("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), "\(r.summary)")
+        #expect(r.summary.contains("HARDENING_NAMED=passed-on"), "\(r.summary)")
         #expect(!r.summary.contains("secret"), "\(r.summary)")
-        #expect(!r.summary.contains("HARDENING_UNNAMED"))
+        #expect(!r.summary.contains("HARDENING_UNNAMED"), "\(r.summary)")
         #expect(CheckKinds.exec.keys.contains { $0.name == "environment" })
         #expect(CheckKinds.exec.keys.first { $0.name == "environment" }?.kind.validate("WATCHPOST_LINK_KEY") != nil, "naming a secret is refused")
     }
