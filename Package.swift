@@ -92,7 +92,7 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "watchpost", dependencies: [
             "WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostProbes", "WatchpostDaemon",
-            "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostNetworkHTTP", "WatchpostContent", "WatchpostCommandLine",
+            "WatchpostLED", "WatchpostPower", "WatchpostNetworkHTTP", "WatchpostContent", "WatchpostCommandLine",
             "WatchpostMail", "WatchpostWeb", "WatchpostReports", "WatchpostAuth", "HTTPServer", "Posix", "WatchpostBroadcast",
             "WatchpostPlayer", "Curl", "USB", "SQLite", "Crypto",
         ], swiftSettings: strict,
@@ -118,7 +118,7 @@ let package = Package(
         // libmicrohttpd and their ~35 dependencies), so that its start costs what fping's does and
         // not the 15 M instructions of relocating watchpost's libraries (bench/network/README.md).
         // `watchpost probe net` keeps working the same inside watchpost.
-        .executableTarget(name: "watchpost-probe", dependencies: ["WatchpostCommandLine", "WatchpostNetwork", "WatchpostHost", "WatchpostCore", "Posix"],
+        .executableTarget(name: "watchpost-probe", dependencies: ["WatchpostCommandLine", "WatchpostCore", "Posix"],
                           swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--no-export-dynamic"])]),
         // The content scanner alone, for bench/content (not a product).
