@@ -12,7 +12,7 @@ extension WebApp {
         let periodText = r.query["period"] ?? String(zone(forSite: "").localDate(of: now).year)
         // `period=yearly&of=2026`: each site by its own reporting calendar (reports.conf).
         guard let period = FleetPeriod(period: periodText, of: r.query["of"]) else {
-            return apiError(400, "bad-request", "period '\(periodText)' is not a period such as 2026, 2026-H1, 2026-11 or yearly (with of=2026)")
+            return apiError(400, "bad-request", "period '\(periodText)' is not a period such as 2026, 2026-H1, 2026-11, 2026-03-01..2026-03-15 (at most ten years, 1970–9999) or yearly (with of=2026)")
         }
         do {
             let summary = try await BoxSummaryBuilder.build(configuration: configuration, fleetPeriod: period, store: reader, now: now)

@@ -244,6 +244,13 @@ struct AvailabilityTests {
         #expect(ReportPeriod(parsing: "2024-02")?.lastDay == CivilDate(year: 2024, month: 2, day: 29))
         #expect(ReportPeriod(parsing: "2026-03-01..2026-03-15")?.days.count == 15)
         #expect(ReportPeriod(parsing: "2026-13") == nil)
+        // A range is bounded like a plain year, and to ten years: 1970-01-01..9999-12-31 held a
+        // daemon for minutes past its watchdog (#19 review s8).
+        #expect(ReportPeriod(parsing: "1970-01-01..9999-12-31") == nil)
+        #expect(ReportPeriod(parsing: "0000-01-01..0001-01-01") == nil)
+        #expect(ReportPeriod(parsing: "0000-01-01") == nil)
+        #expect(ReportPeriod(parsing: "2016-01-01..2026-12-31") == nil)
+        #expect(ReportPeriod(parsing: "2017-01-01..2026-12-31")?.days.count == 3_652)
         #expect(ReportPeriod(parsing: "2026-H3") == nil)
         #expect(ReportPeriod(parsing: "2026-03-15..2026-03-01") == nil)
     }

@@ -49,6 +49,13 @@ struct HardeningWebTests {
             #expect(r.status == 400, "of=\(of) answered \(r.status): \(r.body)")
             #expect(r.body.contains("\"error\":\"bad-request\""), "of=\(of): \(r.body)")
         }
+        // An unbounded range held the daemon for minutes and 860 MB, past its watchdog (#19 review s8).
+        for period in ["1970-01-01..9999-12-31", "0000-01-01..9999-12-31", "2016-01-01..2026-12-31"] {
+            let r = try await http("GET", "\(f.base)/api/v1/summary?period=\(period)", headers: auth)
+            #expect(r.status == 400, "period=\(period) answered \(r.status): \(r.body)")
+            #expect(r.body.contains("at most ten years"), "period=\(period): \(r.body)")
+            #expect(try await http("GET", "\(f.base)/reports/tay-trang?period=\(period)", jar: jar).status == 400)
+        }
         await f.stop()
     }
 

@@ -30,15 +30,28 @@ public struct ReportPeriod: Sendable, Hashable, Codable, CustomStringConvertible
         return ReportPeriod(firstDay: CivilDate(year: y, month: m, day: 1), lastDay: CivilDate(year: y, month: m + 2, day: CivilDate.daysIn(month: m + 2, year: y)), label: "\(y)-Q\(q)")
     }
 
-    /// Parses `2026`, `2026-H1`, `2026-Q3`, `2026-03`, `2026-03-15`, `2026-03-01..2026-03-15`.
+    /// The years a period may fall in, as for a plain year (`2026`).
+    public static let years = 1970...9999
+    /// The longest `from..to` range: ten years. A report's work grows with its days, so an
+    /// unbounded range (`0000-01-01..9999-12-31`, 3.6 million days) let any read-only token hold
+    /// the daemon for minutes and hundreds of MB, past its systemd watchdog (#19 review s8).
+    public static let longestRangeDays: Int64 = 3_660
+
+    /// Parses `2026`, `2026-H1`, `2026-Q3`, `2026-03`, `2026-03-15`, `2026-03-01..2026-03-15`
+    /// (a range of at most `longestRangeDays` days, within `years`).
     public init?(parsing text: String) {
         let t = text.trimmingWhitespace()
         if let r = t.firstRange(of: "..") {
-            guard let a = CivilDate(parsing: String(t[..<r.lowerBound])), let b = CivilDate(parsing: String(t[r.upperBound...])), a <= b else { return nil }
+            guard let a = CivilDate(parsing: String(t[..<r.lowerBound])), let b = CivilDate(parsing: String(t[r.upperBound...])), a <= b,
+                  Self.years.contains(a.year), Self.years.contains(b.year),
+                  b.daysSinceEpoch - a.daysSinceEpoch < Self.longestRangeDays else { return nil }
             self.init(firstDay: a, lastDay: b)
             return
         }
-        if let d = CivilDate(parsing: t) { self.init(firstDay: d, lastDay: d, label: t); return }
+        if let d = CivilDate(parsing: t) {
+            guard Self.years.contains(d.year) else { return nil }
+            self.init(firstDay: d, lastDay: d, label: t); return
+        }
         let parts = t.split(separator: "-")
         guard let first = parts.first, first.count == 4, let y = Int(first), y >= 1970, y <= 9999 else { return nil }
         if parts.count == 1 { self = .year(y); return }
