@@ -122,7 +122,14 @@ struct UmockdevEndToEndTests {
         #expect(results[0].facts["ups.mfr"] == "Watchpost Test" && results[0].facts["battery.voltage"] == "13.60")
         #expect(results[3].facts["battery.voltage"] == "10.80")
         #expect(results[2].findings.map(\.code).contains("lowbatt"))
-        #expect(results[3].facts["watchpost.events"] == nil) // LOWBATT was announced once, at the previous poll
+        // Each event is announced once. ONBATT's 100 ms debounce is on the wall clock: when a loaded
+        // machine delays poll 1's read, poll 2 can come under 100 ms after it and ONBATT lands at
+        // poll 3 (seen in the #13 review s8, run 4); the exact debounce is tested on a manual clock
+        // in PolicyTests.
+        let events = results.map { ($0.facts["watchpost.events"] ?? "").split(separator: " ") }
+        #expect(events.filter { $0.contains("ONBATT") }.count == 1, "\(events)")
+        #expect(events.filter { $0.contains("LOWBATT") }.count == 1, "\(events)")
+        #expect(events[2].contains("LOWBATT"), "\(events)")
     }
 
     @Test func unpluggedMidReadIsCommBadThenRecoversByItself() async throws {
