@@ -101,6 +101,46 @@ struct JSONCodingTests {
         #expect(try JSONCoding.decode(CheckResult.self, from: JSONCoding.encode(r, options: [.pretty])) == r)
     }
 
+    /// The direct writer of CheckResult, Finding, Measurement and Message (CheckResult+JSON.swift)
+    /// writes what Foundation writes and what the generic tree writes, for every kind of message
+    /// parameter, empty and filled parts, escapes and every option; not finite is refused.
+    @Test func theDirectWriterAsFoundationForEveryShape() throws {
+        let every: [String: MessageValue] = [
+            "text": .text("a/b \"q\"\n"), "int": .int(-3), "number": .number(4.25, digits: 1), "nan": .number(.nan, digits: 1),
+            "bilingual": .bilingual(vi: "Tây Trang", en: "Tay Trang"), "duration": .duration(Seconds(milliseconds: 3_723_000)),
+            "instant": .instant(Instant(milliseconds: 1)), "tableTime": .tableTime(Instant(milliseconds: -1)), "date": .date(CivilDate(year: 2026, month: 12, day: 2)),
+            "message": .message(Message("check.ok")), "list": .list([Message("check.ok"), Message("check.ok", ["x": .int(1)])]),
+            "range": .range(4.5...5.5, digits: 1), "open": .range(-.infinity...70, digits: 0), "": .text(""), "Ä": .int(0),
+        ]
+        let results = [
+            CheckResult(status: .unknown, text: Message("check.ok", every), detail: "d/e", startedAt: Instant(milliseconds: -5)),
+            CheckResult.from(findings: [Finding(.warning, code: "c/1", Message("check.ok", every), detail: "\u{1}\t", securityRelevant: true),
+                                        Finding(.ok, code: "", Message("check.ok"))],
+                             ok: Message("check.ok"), measurements: [Measurement("m", -0.0), Measurement("é/ü", 1e21, unit: "°C"), Measurement("x", 0.1, unit: "\"")],
+                             facts: ["b": "2", "a": "1/\\", "Ä": "u", "": "", "a b": "\u{7F}💥"], startedAt: Instant(milliseconds: 1_780_000_000_001),
+                             duration: Seconds(milliseconds: 12)),
+        ]
+        let options: [(JSONWriteOptions, JSONEncoder.OutputFormatting)] = [([], []), ([.pretty], [.prettyPrinted]), ([.unescapedSlashes], [.withoutEscapingSlashes]),
+                                                                           ([.pretty, .unescapedSlashes], [.prettyPrinted, .withoutEscapingSlashes])]
+        for r in results {
+            for (ours, theirs) in options {
+                let direct = try JSONCoding.string(r, options: ours)
+                #expect(direct == (try Self.foundation(r, theirs)), "\(ours.rawValue)")
+                #expect(direct == String(decoding: try JSONCoding.encodeWithTree(r, options: ours), as: UTF8.self), "\(ours.rawValue)")
+            }
+            #expect(try JSONCoding.string(r, options: [.snakeCaseKeys]) == (try Self.foundation(r, [], snake: true)))
+        }
+        // Each part on its own, through its own direct writer.
+        let finding = try #require(results[1].findings.first)
+        #expect(try JSONCoding.string(finding, options: [.pretty]) == (try Self.foundation(finding, [.prettyPrinted])))
+        #expect(try JSONCoding.string(results[1].measurements) == (try Self.foundation(results[1].measurements, [])))
+        #expect(try JSONCoding.string(Message("check.ok", every), options: [.pretty]) == (try Self.foundation(Message("check.ok", every), [.prettyPrinted])))
+        // A measurement that is not finite is refused, as Foundation refuses it.
+        let nan = CheckResult(status: .ok, text: Message("check.ok"), measurements: [Measurement("m", .infinity)], startedAt: Instant(milliseconds: 0))
+        #expect(throws: JSONCodingError.self) { _ = try JSONCoding.encode(nan) }
+        #expect(throws: (any Error).self) { _ = try Self.foundation(nan, []) }
+    }
+
     /// A key set twice in one container keeps its last value, as in Foundation's dictionary.
     @Test func aKeySetTwiceKeepsTheLastValue() throws {
         struct Twice: Encodable {

@@ -37,162 +37,99 @@ public struct JSONCodingError: Error, Sendable, CustomStringConvertible {
 public enum JSONCoding {
     /// Encodes a value as JSON bytes (keys sorted).
     public static func encode<T: Encodable>(_ value: T, options: JSONWriteOptions = []) throws -> [UInt8] {
-        let encoder = TreeEncoder(snakeCase: options.contains(.snakeCaseKeys))
-        try encoder.encodeValue(value)
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        write(encoder.root, into: &out, options: options, indent: 0)
-        return out
+        try encodeWithTree(value, options: options)
     }
 
     /// Encodes a value as a JSON string (keys sorted).
     public static func string<T: Encodable>(_ value: T, options: JSONWriteOptions = []) throws -> String {
-        String(decoding: try encode(value, options: options), as: UTF8.self)
+        String(decoding: try encodeWithTree(value, options: options), as: UTF8.self)
     }
 
-    /// Writes a JSON value as text.
+    /// The generic way: the value's `Encodable` conformance builds a tree, written sorted.
+    static func encodeWithTree<T: Encodable>(_ value: T, options: JSONWriteOptions) throws -> [UInt8] {
+        let encoder = TreeEncoder(snakeCase: options.contains(.snakeCaseKeys))
+        try encoder.encodeValue(value)
+        var writer = JSONWriter(options: options)
+        write(encoder.root, into: &writer)
+        return writer.bytes
+    }
+
+    /// Writes any value through its `Encodable` conformance at the writer's place (keys sorted,
+    /// not snake_case): what a direct writer uses for the rare shapes it does not spell out.
+    public static func write<T: Encodable>(encoding value: T, into writer: inout JSONWriter) throws {
+        let encoder = TreeEncoder(snakeCase: false)
+        try encoder.encodeValue(value)
+        write(encoder.root, into: &writer)
+    }
+
+    /// Writes a JSON value as text at `indent` levels (appended to `out`).
     public static func write(_ value: JSONValue, into out: inout [UInt8], options: JSONWriteOptions, indent: Int) {
+        var writer = JSONWriter(options: options, bytes: out, level: indent)
+        out = []  // the writer holds the only reference: its appends do not copy
+        write(value, into: &writer)
+        out = writer.bytes
+    }
+
+    public static func write(_ value: JSONValue, into writer: inout JSONWriter) {
         switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .number(let n): out.append(contentsOf: n.utf8)
-        case .string(let s): writeString(s, into: &out, escapeSlashes: !options.contains(.unescapedSlashes))
+        case .null: writer.null()
+        case .bool(let b): writer.bool(b)
+        case .number(let n): writer.number(n)
+        case .string(let s): writer.string(s)
         case .array(let items):
-            writeArray(items.count, into: &out, options: options, indent: indent) { i, out, level in
-                write(items[i], into: &out, options: options, indent: level)
-            }
+            writer.beginArray()
+            for item in items { writer.item(); write(item, into: &writer) }
+            writer.endArray()
         case .object(let members):
             // Sorted by key, as JSONEncoder's .sortedKeys (String's < compares by scalars).
-            let sorted = members.sorted { $0.key < $1.key }
-            writeObject(sorted.count, key: { sorted[$0].key }, into: &out, options: options, indent: indent) { i, out, level in
-                write(sorted[i].value, into: &out, options: options, indent: level)
-            }
+            writer.beginObject()
+            for member in members.sorted(by: { $0.key < $1.key }) { writer.key(member.key); write(member.value, into: &writer) }
+            writer.endObject()
         }
     }
 
     /// Writes a tree the encoder built, without first copying it into a `JSONValue`: members are
     /// sorted by key here, and a key set twice keeps its last value (as a dictionary would).
-    static func write(_ box: JSONNodeBox, into out: inout [UInt8], options: JSONWriteOptions, indent: Int) {
+    static func write(_ box: JSONNodeBox, into writer: inout JSONWriter) {
         switch box.content {
-        case .value(let v): write(v, into: &out, options: options, indent: indent)
-        case .empty: writeObject(0, key: { _ in "" }, into: &out, options: options, indent: indent) { _, _, _ in }
+        case .value(let v): write(v, into: &writer)
+        case .empty: writer.beginObject(); writer.endObject()
         case .array(let items):
-            writeArray(items.count, into: &out, options: options, indent: indent) { i, out, level in
-                write(items[i], into: &out, options: options, indent: level)
-            }
+            writer.beginArray()
+            for item in items { writer.item(); write(item, into: &writer) }
+            writer.endArray()
         case .object(var members):
             // The tree is written once: taking the members out lets them be sorted without a copy.
             box.content = .empty
             // By key, then by the order they were set in: of a key set twice, the last one is kept.
             members.sort { $0.key != $1.key ? $0.key < $1.key : $0.order < $1.order }
-            var kept = members
-            if zip(members, members.dropFirst()).contains(where: { $0.key == $1.key }) {
-                kept = []
-                for (i, m) in members.enumerated() where i + 1 == members.count || members[i + 1].key != m.key { kept.append(m) }
+            writer.beginObject()
+            for (i, m) in members.enumerated() where i + 1 == members.count || members[i + 1].key != m.key {
+                writer.key(m.key)
+                write(m.node, into: &writer)
             }
-            writeObject(kept.count, key: { kept[$0].key }, into: &out, options: options, indent: indent) { i, out, level in
-                write(kept[i].node, into: &out, options: options, indent: level)
-            }
+            writer.endObject()
         }
     }
 
-    static func write(_ node: JSONNode, into out: inout [UInt8], options: JSONWriteOptions, indent: Int) {
+    static func write(_ node: JSONNode, into writer: inout JSONWriter) {
         switch node {
-        case .value(let v): write(v, into: &out, options: options, indent: indent)
-        case .box(let b): write(b, into: &out, options: options, indent: indent)
+        case .value(let v): write(v, into: &writer)
+        case .box(let b): write(b, into: &writer)
         }
     }
 
-    static func newline(_ level: Int, into out: inout [UInt8]) {
-        out.append(0x0A)
-        out.append(contentsOf: repeatElement(0x20, count: level * 2))
-    }
-
-    /// `[`, the items (two-space indentation when pretty, as JSONEncoder's `.prettyPrinted`), `]`.
-    static func writeArray(_ count: Int, into out: inout [UInt8], options: JSONWriteOptions, indent: Int,
-                           item: (Int, inout [UInt8], Int) -> Void) {
-        let pretty = options.contains(.pretty)
-        out.append(UInt8(ascii: "["))
-        if pretty {
-            if count == 0 { out.append(0x0A); newline(indent, into: &out) } else {
-                for i in 0..<count {
-                    if i > 0 { out.append(UInt8(ascii: ",")) }
-                    newline(indent + 1, into: &out)
-                    item(i, &out, indent + 1)
-                }
-                newline(indent, into: &out)
-            }
-        } else {
-            for i in 0..<count {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                item(i, &out, indent)
-            }
-        }
-        out.append(UInt8(ascii: "]"))
-    }
-
-    /// `{`, the members in the order given (`"key" : value` when pretty, `"key":value` otherwise), `}`.
-    static func writeObject(_ count: Int, key: (Int) -> String, into out: inout [UInt8], options: JSONWriteOptions, indent: Int,
-                            value: (Int, inout [UInt8], Int) -> Void) {
-        let pretty = options.contains(.pretty)
-        let escapeSlashes = !options.contains(.unescapedSlashes)
-        out.append(UInt8(ascii: "{"))
-        if pretty {
-            if count == 0 { out.append(0x0A); newline(indent, into: &out) } else {
-                for i in 0..<count {
-                    if i > 0 { out.append(UInt8(ascii: ",")) }
-                    newline(indent + 1, into: &out)
-                    writeString(key(i), into: &out, escapeSlashes: escapeSlashes)
-                    out.append(0x20); out.append(UInt8(ascii: ":")); out.append(0x20)
-                    value(i, &out, indent + 1)
-                }
-                newline(indent, into: &out)
-            }
-        } else {
-            for i in 0..<count {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key(i), into: &out, escapeSlashes: escapeSlashes)
-                out.append(UInt8(ascii: ":"))
-                value(i, &out, indent)
-            }
-        }
-        out.append(UInt8(ascii: "}"))
-    }
-
-    static func writeString(_ s: String, into out: inout [UInt8], escapeSlashes: Bool) {
-        out.append(UInt8(ascii: "\""))
-        // Most strings need no escape: copy them whole (a byte-by-byte append costs a
-        // capacity check per byte, and this runs for every key and text of every document).
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == 0x5C || (escapeSlashes && $0 == UInt8(ascii: "/")) }) {
-            out.append(contentsOf: s.utf8)
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        func hex(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }  // 0-9, a-f
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(0x5C); out.append(b)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case UInt8(ascii: "/") where escapeSlashes: out.append(0x5C); out.append(b)
-            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
-            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-            case 0..<0x20: out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex(b >> 4), hex(b & 0x0F)])
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    /// A double as JSONEncoder writes it: Swift's shortest form without a trailing ".0".
-    static func number<F: BinaryFloatingPoint & CustomStringConvertible>(_ v: F) throws -> JSONValue {
+    /// A double's JSON text as JSONEncoder writes it: Swift's shortest form without a trailing
+    /// ".0"; a value that is not finite is refused, as JSONEncoder refuses it.
+    static func numberText<F: BinaryFloatingPoint & CustomStringConvertible>(_ v: F) throws -> String {
         guard v.isFinite else { throw JSONCodingError("\(v) cannot be written as JSON (not a finite number)") }
         var s = v.description
         if s.hasSuffix(".0") { s.removeLast(2) }
-        return .number(s)
+        return s
     }
+
+    /// A double as JSONEncoder writes it (`numberText`).
+    static func number<F: BinaryFloatingPoint & CustomStringConvertible>(_ v: F) throws -> JSONValue { .number(try numberText(v)) }
 
     /// JSONEncoder's `.convertToSnakeCase`: words split at a lower→upper change, and a run of
     /// capitals is one word up to the capital before the next lower-case letter.
