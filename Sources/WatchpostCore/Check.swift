@@ -252,8 +252,18 @@ public protocol Probe: Sendable {
     func run(_ context: ProbeContext) async -> CheckResult
     /// Releases connections and devices. Called once, when the check is removed or reconfigured.
     func shutdown() async
+    /// How long after the check's timeout the scheduler still waits for this probe. A probe that
+    /// stops its own work at the timeout (the exec probe kills the plugin) gets this time to
+    /// return its own result, which names what hung, before the scheduler's generic "did not
+    /// answer": on a loaded machine the kill and the reaping can take longer than a few
+    /// milliseconds (#13 review, s8). Zero for the others.
+    var timeoutGrace: Seconds { get }
 }
 
 extension Probe {
     public func shutdown() async {}
+    public var timeoutGrace: Seconds { .zero }
+
+    /// The scheduler's hard deadline for a run starting at `start` with the check's `timeout`.
+    public func deadline(startingAt start: Instant, timeout: Seconds) -> Instant { start + timeout + timeoutGrace }
 }

@@ -154,7 +154,7 @@ actor CheckLoop {
             stuck.set(key, since: nil)
             logger.notice("stuck probe returned at last; check runs again")
         }
-        let ctx = ProbeContext(clock: clock, deadline: now + check.timeout, scheduledOn: site.schedule.isOn(at: now),
+        let ctx = ProbeContext(clock: clock, deadline: probe.deadline(startingAt: now, timeout: check.timeout), scheduledOn: site.schedule.isOn(at: now),
                                inMaintenance: await pipeline.inMaintenance(site: site.id, check: check.id))
         let (result, handle) = await runProbeTracked(probe, context: ctx, label: key)
         if let handle, !handle.hasReturned {

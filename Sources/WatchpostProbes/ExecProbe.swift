@@ -27,10 +27,15 @@ public struct ExecProbe: Probe {
         self.environment = environment
     }
 
+    /// The scheduler waits this long after the timeout for the killed plugin's own result.
+    public static let killGrace = Seconds(2)
+    public var timeoutGrace: Seconds { Self.killGrace }
+
     public func run(_ context: ProbeContext) async -> CheckResult {
         let start = context.clock.now()
-        // Kill the plugin a little before the scheduler's hard deadline, so the result names the
-        // plugin that hung rather than a generic probe timeout.
+        // The plugin is killed at its timeout; the scheduler's deadline comes `killGrace` later,
+        // so the result names the plugin that hung rather than a generic probe timeout. A caller
+        // whose deadline has no grace still gets the plugin killed 100 ms before it.
         let limit = max(Seconds(milliseconds: 50), min(timeout, context.deadline - start - Seconds(milliseconds: 100)))
         let (command, arguments, environment) = (self.command, self.arguments, self.environment)
         do {

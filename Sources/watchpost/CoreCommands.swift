@@ -145,7 +145,7 @@ let probeCommand = Command(
         let logger = Logger(sink: StandardErrorSink(), clock: clock, minimumLevel: .warning)
         let probe = try ProbeCatalog.make(check, environment: ProbeEnvironment(configuration: config, site: site, logger: logger, clock: clock, devices: DeviceConnections()))
         let now = clock.now()
-        let result = await runProbe(probe, context: ProbeContext(clock: clock, deadline: now + check.timeout, scheduledOn: site.schedule.isOn(at: now)),
+        let result = await runProbe(probe, context: ProbeContext(clock: clock, deadline: probe.deadline(startingAt: now, timeout: check.timeout), scheduledOn: site.schedule.isOn(at: now)),
                                     label: "\(site.id)/\(check.id)")
         await probe.shutdown()
         printResult(result, json: args.has("json"), zone: site.zone)
