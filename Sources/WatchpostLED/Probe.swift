@@ -111,7 +111,7 @@ public final class NovaStarProbe: Probe {
                      Message("led.ok.cards", ["online": .count(online), "total": .count(configured)])]
         if let b = status.brightnessPercent { parts.append(Message("led.ok.brightness", ["value": .number(b, digits: 1)])) }
         if let t = eval.measurements.first(where: { $0.name == "temperature_max" }) { parts.append(Message("led.ok.temperature", ["value": .number(t.value, digits: 1)])) }
-        let ok = Message("led.ok", ["model": .text(status.model), "parts": .list(parts)])
+        let ok = Message("led.ok", ["model": NovaStarNames.senderModelForPeople(status), "parts": .list(parts)])
         return CheckResult.from(findings: eval.findings, ok: ok, measurements: eval.measurements, facts: eval.facts,
                                 startedAt: start, duration: context.clock.now() - start)
     }
@@ -230,5 +230,15 @@ public enum NovaStarDiscovery {
         } catch {
             throw WatchpostError(.network, "discovery to \(address):\(port) failed: \(error)", hint: "broadcast needs a network interface with a broadcast address; try --address")
         }
+    }
+}
+
+extension NovaStarNames {
+    /// The model in a line people read: its name, or that the id is not in the table, in each
+    /// language ("kiểu máy chưa biết (mã 0x7777)"), never the English of `senderModel` inside a
+    /// Vietnamese sentence.
+    public static func senderModelForPeople(_ status: ControllerStatus) -> MessageValue {
+        status.modelKnown ? .text(status.model)
+            : .message(Message("led.model.unknown", ["id": .text("0x" + hex4(UInt16(truncatingIfNeeded: status.modelId)))]))
     }
 }

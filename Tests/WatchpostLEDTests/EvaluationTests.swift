@@ -180,6 +180,32 @@ struct NovaStarEvaluationTests {
         #expect(gone.status == .critical && gone.findings.map(\.code) == ["unreachable"])
         await probe.shutdown()
     }
+
+    /// The probe's line names the model in each language: a known id by its name (0x620C is a
+    /// VX1000), an unknown one as "kiểu máy chưa biết (mã 0x7777)" — before, the English
+    /// "unknown model id 0x7777" sat inside the Vietnamese line (s8 report of #20).
+    @Test func theModelIsNamedInEachLanguage() async throws {
+        for (model, vi, en) in [(UInt16(0x620C), "VX1000: ", "VX1000: "), (0x7777, "kiểu máy chưa biết (mã 0x7777): ", "unknown model (id 0x7777): ")] {
+            let device = NovaStarDevice(cardsPerPort: [1])
+            device.update { $0.model = model }
+            let server = NovaStarServer(device: device)
+            let port = try await server.startTCP(host: "127.0.0.1", port: 0)
+            defer { server.stop() }
+            var settings = NovaStarSettings(endpoint: .tcp(host: "127.0.0.1", port: port), layout: ControllerLayout(cardsPerPort: [1]))
+            settings.requestTimeout = .seconds(2)
+            let clock = SystemClock()
+            let client = NovaStarClient(endpoint: settings.endpoint, clock: clock, requestTimeout: settings.requestTimeout,
+                                        backoff: ReconnectBackoff(initial: .zero, maximum: .zero), executor: DedicatedThreadExecutor(name: "probe"))
+            let probe = NovaStarProbe(settings: settings, client: client, ledger: NovaStarCommandLedger())
+            let ok = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(5)))
+            await probe.shutdown()
+            #expect(ok.status == .ok, "\(ok.summary)")
+            let inVietnamese = Catalogue.render(ok.text, .vi), inEnglish = Catalogue.render(ok.text, .en)
+            #expect(inVietnamese.hasPrefix(vi), "\(inVietnamese)")
+            #expect(inEnglish.hasPrefix(en), "\(inEnglish)")
+            #expect(!inVietnamese.contains("unknown"), "\(inVietnamese)")
+        }
+    }
 }
 
 @Suite("novastar configuration")

@@ -68,6 +68,7 @@ extension Catalogue {
         .init("led.change.brightness", vi: "Độ sáng bị đổi từ {from}% sang {to}%", en: "Brightness changed from {from}% to {to}%"),
 
         .init("led.ok", vi: "{model}: {parts}", en: "{model}: {parts}"),
+        .init("led.model.unknown", vi: "kiểu máy chưa biết (mã {id})", en: "unknown model (id {id})"),
         .init("led.ok.input-present", vi: "có tín hiệu vào", en: "input present"),
         .init("led.ok.input-named", vi: "có tín hiệu vào ({input})", en: "input present ({input})"),
         .init("led.ok.input-absent", vi: "không có tín hiệu vào", en: "input absent"),
