@@ -154,19 +154,24 @@ struct NovaStarEvaluationTests {
         #expect(b.mayAttempt(at: clock.now()) && b.failures == 0)
     }
 
-    @Test func probeEndToEndWithScheduleAndUnreachable() async throws {
-        let device = NovaStarDevice(cardsPerPort: [2])
+    /// The probe against a simulated controller on loopback (stop the server when done).
+    static func probe(of device: NovaStarDevice, cardsPerPort: [Int]) async throws -> (NovaStarProbe, NovaStarServer) {
         let server = NovaStarServer(device: device)
         let port = try await server.startTCP(host: "127.0.0.1", port: 0)
-        defer { server.stop() }
-        var settings = NovaStarSettings(endpoint: .tcp(host: "127.0.0.1", port: port), layout: ControllerLayout(cardsPerPort: [2]))
+        var settings = NovaStarSettings(endpoint: .tcp(host: "127.0.0.1", port: port), layout: ControllerLayout(cardsPerPort: cardsPerPort))
         // Long enough for a loaded two-core machine to answer on loopback (300 ms was missed under
         // load 18, failing the first, healthy read); the stalled read at the end costs one timeout.
         settings.requestTimeout = .seconds(2)
-        let clock = SystemClock()
-        let client = NovaStarClient(endpoint: settings.endpoint, clock: clock, requestTimeout: settings.requestTimeout,
+        let client = NovaStarClient(endpoint: settings.endpoint, clock: SystemClock(), requestTimeout: settings.requestTimeout,
                                     backoff: ReconnectBackoff(initial: .zero, maximum: .zero), executor: DedicatedThreadExecutor(name: "probe"))
-        let probe = NovaStarProbe(settings: settings, client: client, ledger: NovaStarCommandLedger())
+        return (NovaStarProbe(settings: settings, client: client, ledger: NovaStarCommandLedger()), server)
+    }
+
+    @Test func probeEndToEndWithScheduleAndUnreachable() async throws {
+        let device = NovaStarDevice(cardsPerPort: [2])
+        let (probe, server) = try await Self.probe(of: device, cardsPerPort: [2])
+        defer { server.stop() }
+        let clock = SystemClock()
         let ctx = { (on: Bool) in ProbeContext(clock: clock, deadline: clock.now() + .seconds(5), scheduledOn: on) }
         let ok = await probe.run(ctx(true))
         #expect(ok.status == .ok, "\(ok.summary)")
@@ -188,15 +193,9 @@ struct NovaStarEvaluationTests {
         for (model, vi, en) in [(UInt16(0x620C), "VX1000: ", "VX1000: "), (0x7777, "kiểu máy chưa biết (mã 0x7777): ", "unknown model (id 0x7777): ")] {
             let device = NovaStarDevice(cardsPerPort: [1])
             device.update { $0.model = model }
-            let server = NovaStarServer(device: device)
-            let port = try await server.startTCP(host: "127.0.0.1", port: 0)
+            let (probe, server) = try await Self.probe(of: device, cardsPerPort: [1])
             defer { server.stop() }
-            var settings = NovaStarSettings(endpoint: .tcp(host: "127.0.0.1", port: port), layout: ControllerLayout(cardsPerPort: [1]))
-            settings.requestTimeout = .seconds(2)
             let clock = SystemClock()
-            let client = NovaStarClient(endpoint: settings.endpoint, clock: clock, requestTimeout: settings.requestTimeout,
-                                        backoff: ReconnectBackoff(initial: .zero, maximum: .zero), executor: DedicatedThreadExecutor(name: "probe"))
-            let probe = NovaStarProbe(settings: settings, client: client, ledger: NovaStarCommandLedger())
             let ok = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(5)))
             await probe.shutdown()
             #expect(ok.status == .ok, "\(ok.summary)")
