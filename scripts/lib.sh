@@ -2,9 +2,12 @@
 
 # ensure_packages PKG...: installs the Debian packages that are missing, once; idempotent.
 ensure_packages() {
+    local installed
+    # One dpkg-query for all of them (one per package took 8 s at load 11).
+    installed=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null | sed -n 's/ install ok installed$//p') || true
     missing=""
     for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+        printf '%s\n' "$installed" | grep -qxF "$p" || missing="$missing $p"
     done
     [ -z "$missing" ] && return 0
     echo "==> installing Debian packages:$missing"
