@@ -48,30 +48,34 @@ public struct JSONWriter {
     public mutating func double(_ v: Double) throws { bytes.append(contentsOf: try JSONCoding.numberText(v).utf8) }
 
     public mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { quoted($0) }
+    }
+
+    /// The bytes in quotes, escaped as JSONEncoder escapes them. Runs that need no escape are
+    /// copied whole (a byte-by-byte append costs a capacity check per byte, and this runs for
+    /// every key and text of every document).
+    private mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        // Most strings need no escape: copy them whole (a byte-by-byte append costs a
-        // capacity check per byte, and this runs for every key and text of every document).
-        let escapeSlashes = self.escapeSlashes
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == 0x5C || (escapeSlashes && $0 == UInt8(ascii: "/")) }) {
-            bytes.append(contentsOf: s.utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        func hex(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }  // 0-9, a-f
-        for b in s.utf8 {
+        var run = 0
+        for i in 0..<utf8.count {
+            let b = utf8[i]
+            guard b < 0x20 || b == UInt8(ascii: "\"") || b == 0x5C || (b == UInt8(ascii: "/") && escapeSlashes) else { continue }
+            if run < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i])) }
+            run = i + 1
             switch b {
-            case UInt8(ascii: "\""): bytes.append(0x5C); bytes.append(b)
-            case 0x5C: bytes.append(0x5C); bytes.append(0x5C)
-            case UInt8(ascii: "/") where escapeSlashes: bytes.append(0x5C); bytes.append(b)
             case 0x08: bytes.append(0x5C); bytes.append(UInt8(ascii: "b"))
             case 0x0C: bytes.append(0x5C); bytes.append(UInt8(ascii: "f"))
             case 0x0A: bytes.append(0x5C); bytes.append(UInt8(ascii: "n"))
             case 0x0D: bytes.append(0x5C); bytes.append(UInt8(ascii: "r"))
             case 0x09: bytes.append(0x5C); bytes.append(UInt8(ascii: "t"))
-            case 0..<0x20: bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex(b >> 4), hex(b & 0x0F)])
-            default: bytes.append(b)
+            case 0..<0x20:
+                func hex(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }  // 0-9, a-f
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex(b >> 4), hex(b & 0x0F)])
+            default: bytes.append(0x5C); bytes.append(b)  // " \ /
             }
         }
+        if run < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<utf8.count])) }
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -103,6 +107,6 @@ public struct JSONWriter {
 
     private mutating func newline() {
         bytes.append(0x0A)
-        bytes.append(contentsOf: repeatElement(0x20, count: level * 2))
+        for _ in 0..<(level * 2) { bytes.append(0x20) }
     }
 }
