@@ -56,11 +56,16 @@ public final class SQLiteConnection {
     private var db: OpaquePointer?
     public let path: String
     private var statementCache: [String: OpaquePointer] = [:]
+    /// The busy timeout given at opening, put back after a checkpoint waited for readers.
+    private let busyTimeoutMs: Int32
+    /// Kept alive for the WAL hook, which holds it unretained.
+    private var checkpointHookState: CheckpointHook?
 
     /// Opens (creating if needed) the database; `busyTimeoutMs` lets readers such as
     /// `watchpost status` wait briefly for the daemon's writer instead of failing.
     public init(path: String, readOnly: Bool = false, busyTimeoutMs: Int32 = 5000) throws(SQLiteError) {
         self.path = path
+        self.busyTimeoutMs = busyTimeoutMs
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         if rc != SQLITE_OK {
@@ -219,6 +224,22 @@ public final class SQLiteConnection {
         }
     }
 
+    /// Checkpoints by `policy` after each commit, in place of `PRAGMA wal_autocheckpoint` (a
+    /// later `wal_autocheckpoint` pragma replaces it).
+    public func setCheckpointPolicy(_ policy: CheckpointPolicy) {
+        let hook = CheckpointHook(policy: policy, busyTimeoutMs: busyTimeoutMs)
+        sqlite3_wal_hook(db, { walCommitted($0, $1, $2, $3) }, Unmanaged.passUnretained(hook).toOpaque())
+        checkpointHookState = hook
+    }
+
+    /// A query stops (SQLITE_INTERRUPT, "interrupted") once the task running it is cancelled:
+    /// SQLite asks every 4,096 steps of its virtual machine, on the querying thread, which runs
+    /// that task's job. For read-only connections, whose callers may give up (a web request past
+    /// its deadline); a write is never cut short this way.
+    public func interruptWhenTaskCancelled() {
+        sqlite3_progress_handler(db, 4096, { _ in Task.isCancelled ? 1 : 0 }, nil)
+    }
+
     public func setSynchronous(_ mode: SynchronousMode) throws(SQLiteError) { try execute("PRAGMA synchronous=\(mode.rawValue)") }
 
     /// Switches to WAL and returns the journal mode SQLite reports (expected `wal`).
@@ -238,4 +259,54 @@ public final class SQLiteConnection {
     }
 
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}
+
+/// When a connection in WAL mode checkpoints: in place of SQLite's `wal_autocheckpoint` (which
+/// copies the WAL into the database only after a commit left it at 1,000 pages or more, and
+/// never waits for a reader).
+public struct CheckpointPolicy: Sendable, Equatable {
+    /// A passive checkpoint after any commit that leaves at least this many frames in the WAL.
+    public var afterFrames: Int32
+    /// A reader's snapshot can keep a passive checkpoint from copying every frame; the WAL then
+    /// cannot start again from its beginning, and every later transaction is appended after it.
+    /// Once it holds this many frames, the writer waits for such readers instead
+    /// (a RESTART checkpoint, at most `waitForReadersMilliseconds`).
+    public var waitAboveFrames: Int32
+    public var waitForReadersMilliseconds: Int32
+
+    public init(afterFrames: Int32, waitAboveFrames: Int32, waitForReadersMilliseconds: Int32) {
+        self.afterFrames = afterFrames
+        self.waitAboveFrames = waitAboveFrames
+        self.waitForReadersMilliseconds = waitForReadersMilliseconds
+    }
+}
+
+/// What the WAL hook reads: the policy and the busy timeout to put back after a wait.
+private final class CheckpointHook {
+    let policy: CheckpointPolicy
+    let busyTimeoutMs: Int32
+    init(policy: CheckpointPolicy, busyTimeoutMs: Int32) {
+        self.policy = policy
+        self.busyTimeoutMs = busyTimeoutMs
+    }
+}
+
+/// Called by SQLite after each commit in WAL mode, on the committing thread, once the
+/// transaction is over (a checkpoint may run here, as SQLite's own autocheckpoint does).
+private func walCommitted(_ context: UnsafeMutableRawPointer?, _ db: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ frames: Int32) -> Int32 {
+    guard let context, let db else { return SQLITE_OK }
+    let hook = Unmanaged<CheckpointHook>.fromOpaque(context).takeUnretainedValue()
+    guard frames >= hook.policy.afterFrames else { return SQLITE_OK }
+    var log: Int32 = 0
+    var copied: Int32 = 0
+    let rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
+    // Cut short by a reader (not by an error such as a full disk) on a WAL already past the
+    // mark: wait for the reader, so that the next transaction starts the WAL again.
+    if rc == SQLITE_OK, copied < log, log >= hook.policy.waitAboveFrames, hook.policy.waitForReadersMilliseconds > 0 {
+        sqlite3_busy_timeout(db, hook.policy.waitForReadersMilliseconds)
+        _ = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, &log, &copied)
+        sqlite3_busy_timeout(db, hook.busyTimeoutMs)
+    }
+    // The commit has happened whatever the checkpoint did: an error here must not fail it.
+    return SQLITE_OK
 }

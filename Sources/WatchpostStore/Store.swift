@@ -178,6 +178,9 @@ public actor Store {
             }
             let conn = try SQLiteConnection(path: path, readOnly: readOnly)
             db = conn
+            // A reader's query ends when its caller gives up (a web request past its deadline is
+            // cancelled; #19 review s8: its work went on for minutes).
+            if readOnly { conn.interruptWhenTaskCancelled() }
             lowOnSpace = reserveGivenUpBefore
             let version = try conn.userVersion
             if version > Migrations.latestVersion {
@@ -204,7 +207,19 @@ public actor Store {
                 // On a volume of a few MiB a quarter of that (#19 review s6: 360-536 KiB of WAL on
                 // a 2 MiB volume): a checkpoint every 64 KiB, the file cut back to 64 KiB.
                 let pageSize = max(512, try conn.query("PRAGMA page_size").first?[0].int ?? 4096)
-                try conn.execute(tiny ? "PRAGMA wal_autocheckpoint=\(65536 / pageSize)" : "PRAGMA wal_autocheckpoint=64")
+                if tiny {
+                    // Measured in diskfull.sh (#19, session 9: an strace of every WAL write): with
+                    // a checkpoint only once a commit left 64 KiB, a storm's next transaction
+                    // (50-78 pages) began at page 57-64, 113-170 KiB in all; and a checkpoint that
+                    // a reader's snapshot cut short let the next transactions append instead of
+                    // starting the WAL again (401 KiB in the s8 review). So a checkpoint after any
+                    // commit that leaves 8 KiB, and from 32 KiB on it waits (at most 250 ms) for
+                    // the reader rather than let the WAL grow.
+                    conn.setCheckpointPolicy(CheckpointPolicy(afterFrames: Int32(max(1, 8192 / pageSize)), waitAboveFrames: Int32(max(1, 32768 / pageSize)),
+                                                              waitForReadersMilliseconds: 250))
+                } else {
+                    try conn.execute("PRAGMA wal_autocheckpoint=64")
+                }
                 try conn.execute(tiny ? "PRAGMA journal_size_limit=65536" : "PRAGMA journal_size_limit=262144")
                 walLimit = tiny ? 65_536 : 262_144
                 // FULL: incident, acknowledgement and outbox commits must survive power loss.

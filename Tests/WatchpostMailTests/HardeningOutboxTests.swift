@@ -13,6 +13,15 @@ import Posix
 import WatchpostTestSupport
 import Glibc
 import Synchronization
+import SQLite
+
+/// Cuts a database's WAL to nothing (a checkpoint from a connection of its own): a checkpointed
+/// WAL keeps its file, and a commit that fits in those blocks needs no room, so on a volume just
+/// filled it would not fail (since the checkpoint after every commit on a small volume, #19 s9).
+func truncateWAL(_ database: String) {
+    guard let c = try? SQLiteConnection(path: database) else { return }
+    try? c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+}
 
 /// An SMTP server double: records what it accepted, in order; can be down; can run an action
 /// (filling the disk) when it accepts.
@@ -113,7 +122,8 @@ struct HardeningOutboxTests {
         let w = try worker(cfg, store: store, clock: clock, transport: smtp)
         // The disk fills while the server accepts the message: its "sent" cannot be committed.
         let filler = "\(volume)/filler"
-        smtp.onAccept.withLock { $0 = { small.fill(filler) } }
+        let database = "\(volume)/watchpost.db"
+        smtp.onAccept.withLock { $0 = { truncateWAL(database); small.fill(filler) } }
         try await store.enqueue([request("d1", to: "bp@taytrang.example.org", incident: 1, at: clock.now())])
         // The WAL is cut to nothing first: a bounded WAL keeps its file after a checkpoint, and a
         // commit that fits into those reused pages needs no new block, so the volume would not be
@@ -152,7 +162,7 @@ struct HardeningOutboxTests {
         let smtp = RecordingTransport()
         let w = try worker(cfg, store: store, clock: clock, transport: smtp)
         let filler = "\(small.path)/filler"
-        smtp.onAccept.withLock { $0 = { small.fill(filler) } }
+        smtp.onAccept.withLock { $0 = { truncateWAL(db); small.fill(filler) } }
         try await store.enqueue([request("r1", to: "bp@taytrang.example.org", incident: 1, at: clock.now())])
         try await store.read { db in try db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
         #expect(await w.tick().storageFailed, "the commit should have failed on the full volume")
