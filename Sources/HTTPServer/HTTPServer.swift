@@ -35,6 +35,9 @@ public struct HTTPRequest: Sendable {
     /// The path without the query string, percent-decoded.
     public var path: String
     public var query: [String: String]
+    /// Query parameters given more than once, sorted (`query` holds the last value of each):
+    /// the application refuses them rather than guess which one was meant.
+    public var repeatedQueryNames: [String]
     /// Header names in lower case.
     public var headers: [String: String]
     public var body: [UInt8]
@@ -42,10 +45,11 @@ public struct HTTPRequest: Sendable {
     public var isTLS: Bool
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = [],
-                clientAddress: String = "127.0.0.1", isTLS: Bool = false) {
+                clientAddress: String = "127.0.0.1", isTLS: Bool = false, repeatedQueryNames: [String] = []) {
         self.method = method
         self.path = path
         self.query = query
+        self.repeatedQueryNames = repeatedQueryNames
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { _, b in b })
         self.body = body
         self.clientAddress = clientAddress
@@ -365,9 +369,11 @@ public final class HTTPServer: Sendable {
         case .answer(let r): return queue(connection, r)
         case .nothing: return .YES
         case .dispatch(let body):
+            let arguments = pairs(connection, .GET_ARGUMENT_KIND)
             let request = HTTPRequest(
-                method: method, path: url, query: values(connection, .GET_ARGUMENT_KIND), headers: values(connection, .HEADER_KIND),
-                body: body, clientAddress: clientAddress(connection), isTLS: watchpost_mhd_is_tls(connection) != 0)
+                method: method, path: url, query: Dictionary(arguments, uniquingKeysWith: { _, last in last }), headers: values(connection, .HEADER_KIND),
+                body: body, clientAddress: clientAddress(connection), isTLS: watchpost_mhd_is_tls(connection) != 0,
+                repeatedQueryNames: repeatedNames(arguments))
             let handle = CHandle(pointer: connection)
             // Suspended only while the door is open, under the same lock `stop()` closes it with.
             let dispatched: Bool = dispatch.withLock { d in
@@ -427,23 +433,37 @@ private func withOptionalCString<T>(_ s: String?, _ body: (UnsafePointer<CChar>?
 
 /// Collects key/value pairs through libmicrohttpd's iterator.
 private final class PairCollector {
-    var pairs: [String: String] = [:]
+    var pairs: [(String, String)] = []
 }
 
-private func values(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> [String: String] {
+/// Every key/value pair of one kind, in the order received, each whole: with their lengths, not
+/// as C strings, which end at the first NUL byte (#19 review s8: `limit=5%00` was read as `5`,
+/// and `Bearer <token>` followed by a NUL and more as the token).
+private func pairs(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> [(String, String)] {
     let box = PairCollector()
     let cls = Unmanaged.passUnretained(box).toOpaque()
-    _ = MHD_get_connection_values(connection, kind, { cls, _, key, value in
+    _ = MHD_get_connection_values_n(connection, kind, { cls, _, key, keySize, value, valueSize in
         guard let cls, let key else { return .YES }
         let box = Unmanaged<PairCollector>.fromOpaque(cls).takeUnretainedValue()
-        box.pairs[String(cString: key)] = value.map { String(cString: $0) } ?? ""
+        let name = String(decoding: UnsafeRawBufferPointer(start: UnsafeRawPointer(key), count: keySize), as: UTF8.self)
+        let text = value.map { String(decoding: UnsafeRawBufferPointer(start: UnsafeRawPointer($0), count: valueSize), as: UTF8.self) } ?? ""
+        box.pairs.append((name, text))
         return .YES
     }, cls)
-    withExtendedLifetime(box) {}
-    if kind == .HEADER_KIND {
-        return Dictionary(box.pairs.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, b in a + ", " + b })
-    }
-    return box.pairs
+    return withExtendedLifetime(box) { box.pairs }
+}
+
+/// Header names in lower case; a header given twice has its values joined with ", ".
+private func values(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> [String: String] {
+    Dictionary(pairs(connection, kind).map { ($0.0.lowercased(), $0.1) }, uniquingKeysWith: { a, b in a + ", " + b })
+}
+
+/// The names that occur more than once among `pairs`, sorted.
+private func repeatedNames(_ pairs: [(String, String)]) -> [String] {
+    var seen: Set<String> = []
+    var repeated: Set<String> = []
+    for (name, _) in pairs where !seen.insert(name).inserted { repeated.insert(name) }
+    return repeated.sorted()
 }
 
 private func lookupHeader(_ connection: OpaquePointer, _ name: String) -> String? {

@@ -110,8 +110,12 @@ public enum ValueProblem: Sendable, Hashable {
     }
 }
 
+/// Longest id (of a site, a check, an organisation…): ids name things in mail subjects, URLs,
+/// file names and metrics labels (#19 review s8: a 300-character check id was accepted).
+public let longestIdentifier = 64
+
 public func isIdentifier(_ s: String) -> Bool {
-    !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+    !s.isEmpty && s.utf8.count <= longestIdentifier && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
 }
 
 public func isValidEmail(_ s: String) -> Bool {

@@ -55,9 +55,25 @@ extension GlobalSections {
         KeySpec("batch_size", .integer(1...10_000), help: "messages sent over one connection before the worker yields"),
     ])
 
+    /// The retry delays when [mail] does not set them (WatchpostMail's settings start from these).
+    public static let defaultRetryInitial: Seconds = .seconds(30)
+    public static let defaultRetryMax: Seconds = .minutes(30)
+
     /// Cross-key rules of the mail sections.
     public static func mailDiagnostics(_ sections: [ConfigSection]) -> [ConfigDiagnostic] {
-        sections.filter { $0.type == "smtp" || $0.type == "imap" }.flatMap(insecureRule)
+        sections.filter { $0.type == "smtp" || $0.type == "imap" }.flatMap(insecureRule) + sections.filter { $0.type == "mail" }.flatMap(retryOrderRule)
+    }
+
+    /// The first retry may not wait longer than the longest: the delay doubles from
+    /// `retry_initial` up to `retry_max`, so a larger start was silently cut to the maximum
+    /// (#19 review s8). Said at whichever of the two the file sets (retry_initial when both).
+    static func retryOrderRule(_ s: ConfigSection) -> [ConfigDiagnostic] {
+        guard s.value("retry_initial") != nil || s.value("retry_max") != nil else { return [] }
+        guard let initial = s.value("retry_initial").map({ Seconds(parsing: $0) }) ?? defaultRetryInitial,
+              let maximum = s.value("retry_max").map({ Seconds(parsing: $0) }) ?? defaultRetryMax, initial > maximum else { return [] }
+        let key = s.value("retry_initial") != nil ? "retry_initial" : "retry_max"
+        return [.init(file: s.file, line: s.lineOf(key), key: key,
+                      Message("config.mail.retry_order", ["initial": .text(initial.description), "max": .text(maximum.description)]))]
     }
 }
 

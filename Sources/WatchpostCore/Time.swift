@@ -111,13 +111,15 @@ public struct Seconds: Sendable, Hashable, Comparable, Codable, CustomStringConv
     }
 
     /// Parses `30s`, `15m`, `2h`, `1d`, `250ms`, `1h30m`. A bare number is rejected on purpose:
-    /// "30" could mean seconds or minutes, and a monitor must not guess.
+    /// "30" could mean seconds or minutes, and a monitor must not guess; so is a unit given twice
+    /// (`1s1s` was read as 2 s: a slip, not a way to write a duration).
     public init?(parsing text: String) {
         let t = text.trimmingWhitespace().lowercased()
         guard !t.isEmpty else { return nil }
         var total: Int64 = 0
         var chars = Array(t)[...]
         var sawUnit = false
+        var units: Set<Int64> = []
         while !chars.isEmpty {
             let digits = chars.prefix(while: { $0.isASCII && $0.isNumber })
             guard !digits.isEmpty, digits.count <= 12, let n = Int64(String(digits)) else { return nil }
@@ -133,6 +135,7 @@ public struct Seconds: Sendable, Hashable, Comparable, Codable, CustomStringConv
             case "d": factor = 86_400_000
             default: return nil
             }
+            guard units.insert(factor).inserted else { return nil }
             // Checked arithmetic: `999999999999d` is refused as not a duration instead of trapping.
             let (part, overflowPart) = n.multipliedReportingOverflow(by: factor)
             let (sum, overflowSum) = total.addingReportingOverflow(part)

@@ -19,8 +19,8 @@ public struct MailSettings: Sendable {
     /// its incident's list of cards many times, and the recipient hears of it at this pace;
     /// held notifications go out grouped in the next allowed message.
     public var maxPerIncidentPerHour = 6
-    public var retryInitial: Seconds = .seconds(30)
-    public var retryMax: Seconds = .minutes(30)
+    public var retryInitial: Seconds = GlobalSections.defaultRetryInitial
+    public var retryMax: Seconds = GlobalSections.defaultRetryMax
     public var publicURL: String?
     public var ackTokenTTL: Seconds = .hours(24 * 7)
     public var digestAt: [TimeOfDay] = []

@@ -117,7 +117,7 @@ extension WebApp {
         }
         guard to > from else { return apiError(400, "bad-request", "to must be after from") }
         let limitText = r.query["limit"].flatMap { $0.isEmpty ? nil : $0 }
-        guard let limit = limitText.map({ Int($0) }) ?? 10_000, (1...100_000).contains(limit) else {
+        guard let limit = limitText.map({ QueryParameters.wholeNumber($0) }) ?? 10_000, (1...100_000).contains(limit) else {
             return apiError(400, "bad-request", "limit is a number from 1 to 100000")
         }
         // A later page of a listing cut at `limit` (docs/api.md): the rows running at `from`

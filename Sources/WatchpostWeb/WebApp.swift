@@ -142,6 +142,11 @@ public final class WebApp: Sendable {
             return text(405, "method \(method) not allowed\n", headers: [("Allow", "GET, POST")])
         }
         if path == "/healthz" { return text(200, "ok\n") }
+        // Every page, link and API call: no parameter twice, no control character (#19 review s8).
+        if let problem = QueryParameters.problem(r) {
+            let reason = Catalogue.bilingual(problem)
+            return segments.first == "api" ? apiError(400, "bad-request", reason) : text(400, reason + "\n")
+        }
         // Acknowledgement links need no account: the signed token is the authority.
         if segments.first == "ack" {
             guard segments.count == 2 else { return await linkRefused(r, status: 400, reason: .malformed, token: nil) }

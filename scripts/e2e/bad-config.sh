@@ -95,6 +95,13 @@ case_ "closed day with '|' as its reason"      $T/schedule.conf "printf '\n[exce
 case_ "database path is /dev/null"             watchpost.conf "sed -i 's#^database = .*#database = /dev/null#' watchpost.conf"
 if grep -qF "/dev/null/watchpost.db" "$work/out$n.txt"; then echo "FAIL   database path is /dev/null: the message suggests /dev/null/watchpost.db"; failures=$((failures + 1)); fi
 case_ "secrets file missing, [web] needs it"  watchpost.conf "sed -i 's#^secrets = .*#secrets = /nonexistent/secrets.conf#' watchpost.conf; printf '\n[web]\nlisten = 127.0.0.1:8443\n' >> watchpost.conf"
+# #19 review s8: accepted before (1s1s was read as 2 s; the first retry was silently cut to retry_max).
+case_ "a unit given twice (30s30s)"           $T/site.conf "sed -i 's/^interval = 30s/interval = 30s30s/' $T/site.conf"
+case_ "retry_initial longer than retry_max"   watchpost.conf "printf '\n[mail]\nretry_initial = 1h\nretry_max = 1m\n' >> watchpost.conf"
+case_ "retry_initial over the default max"    watchpost.conf "printf '\n[mail]\nretry_initial = 45m\n' >> watchpost.conf"
+long_id=$(printf 'a%.0s' $(seq 300))
+case_ "a 300-character check id"              $T/checks.conf "sed -n '/^\[check box-disk\]/,/^\$/p' $T/checks.conf | sed 's/^\[check box-disk\]/[check $long_id]/' >> $T/checks.conf"
+if ! grep -q "64" "$work/out$n.txt"; then echo "FAIL   a 300-character check id: the message does not give the 64-character limit"; failures=$((failures + 1)); fi
 # Controls: these are not mistakes and must pass.
 case_ "CRLF line ends and a BOM (control)"    PASS "for f in watchpost.conf $T/checks.conf alerts/contacts.conf; do sed -i 's/\$/\r/' \$f; done; printf '\xef\xbb\xbf' | cat - watchpost.conf > x && mv x watchpost.conf"
 case_ "trailing comment lines cut (control)"  PASS "printf '# a comment\n# another\n' >> watchpost.conf && head -n -2 watchpost.conf > x && mv x watchpost.conf"

@@ -8,6 +8,12 @@ extension Catalogue {
         // Hints appended to a message ({hint} parameter); empty when there is nothing to suggest.
         .init("config.hint.nearest", vi: " (có phải là '{name}'?)", en: " (did you mean '{name}'?)"),
 
+        // A web request's query refused as a whole (HTTP 400).
+        .init("web.query.repeated", vi: "tham số '{name}' được gửi nhiều hơn một lần: mỗi tham số chỉ gửi một lần",
+              en: "'{name}' is given more than once: give each parameter once"),
+        .init("web.query.control", vi: "tham số '{name}' chứa ký tự điều khiển (byte NUL hoặc tương tự)",
+              en: "'{name}' contains a control character (a NUL byte or the like)"),
+
         // Reading a configuration file.
         .init("config.file.missing", vi: "thiếu tệp này", en: "missing"),
         .init("config.file.unreadable", vi: "không đọc được: {reason}", en: "cannot read: {reason}"),
@@ -84,8 +90,8 @@ extension Catalogue {
         .init("config.value.out_of_range", vi: "{value} nằm ngoài khoảng {low}…{high}", en: "{value} is outside {low}…{high}"),
         .init("config.value.not_boolean", vi: "'{value}' không phải true hoặc false", en: "'{value}' is not true or false"),
         .init("config.value.not_duration",
-              vi: "'{value}' không phải khoảng thời gian (viết ví dụ 30s, 15m, 2h, 1d; tối đa 100 năm)",
-              en: "'{value}' is not a duration (write e.g. 30s, 15m, 2h, 1d; at most 100 years)"),
+              vi: "'{value}' không phải khoảng thời gian (viết ví dụ 30s, 15m, 2h, 1d, 1h30m, mỗi đơn vị một lần; tối đa 100 năm)",
+              en: "'{value}' is not a duration (write e.g. 30s, 15m, 2h, 1d, 1h30m, each unit once; at most 100 years)"),
         .init("config.value.too_short", vi: "{value} ngắn hơn mức tối thiểu {limit}", en: "{value} is shorter than the minimum {limit}"),
         .init("config.value.too_long", vi: "{value} dài hơn mức tối đa {limit}", en: "{value} is longer than the maximum {limit}"),
         .init("config.value.not_one_of", vi: "'{value}' không phải một trong các giá trị {allowed}{hint}", en: "'{value}' is not one of {allowed}{hint}"),
@@ -100,8 +106,11 @@ extension Catalogue {
         .init("config.value.not_instant", vi: "'{value}' không phải ngày giờ (YYYY-MM-DDTHH:MM)", en: "'{value}' is not a date and time (YYYY-MM-DDTHH:MM)"),
         .init("config.value.not_band", vi: "'{value}' không phải khoảng như 10..45 (có thể để trống một đầu)",
               en: "'{value}' is not a band such as 10..45 (either side may be empty)"),
-        .init("config.value.not_id", vi: "'{value}' không phải mã định danh (chữ cái, chữ số, '-', '_', '.')",
-              en: "'{value}' is not an id (letters, digits, '-', '_', '.')"),
+        .init("config.value.not_id", vi: "'{value}' không phải mã định danh (chữ cái, chữ số, '-', '_', '.'; tối đa 64 ký tự)",
+              en: "'{value}' is not an id (letters, digits, '-', '_', '.'; at most 64 characters)"),
+        .init("config.mail.retry_order",
+              vi: "retry_initial ({initial}) dài hơn retry_max ({max}): lần thử lại đầu tiên không thể chờ lâu hơn lần chờ dài nhất",
+              en: "retry_initial ({initial}) is longer than retry_max ({max}): the first retry cannot wait longer than the longest"),
         .init("config.value.unknown_zone", vi: "không có múi giờ '{value}' (có: {known}, hoặc UTC+HH:MM)",
               en: "unknown timezone '{value}' (known: {known}, or UTC+HH:MM)"),
         .init("config.key.twice", vi: "khai báo hai lần trong {section} (lần đầu ở dòng {first})", en: "given twice in {section} (first on line {first})"),

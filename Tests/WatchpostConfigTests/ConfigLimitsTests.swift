@@ -1,0 +1,56 @@
+// Issue #19, review s8: three configuration mistakes that `watchpost check` accepted — a retry
+// delay that starts longer than its maximum, a 300-character check id, and a duration with a
+// unit given twice (`1s1s`, read as 2 s). Each is refused now with `file:line`.
+import Testing
+import WatchpostTestSupport
+import WatchpostCore
+@testable import WatchpostConfig
+import Posix
+
+@Suite("Configuration limits (#19)")
+struct ConfigLimitsTests {
+    private func text(_ d: [ConfigDiagnostic]) -> String { d.map(\.description).joined(separator: "\n") }
+
+    // Before: `interval = 30s30s` was read as 1 minute.
+    @Test func aUnitGivenTwiceIsNotADuration() async throws {
+        #expect(Seconds(parsing: "1s1s") == nil)
+        #expect(Seconds(parsing: "1h30m1h") == nil)
+        #expect(Seconds(parsing: "250ms") == Seconds(milliseconds: 250))
+        #expect(Seconds(parsing: "1h30m") == .minutes(90))
+        #expect(Seconds(parsing: "1d2h3m4s5ms")?.milliseconds == 93_784_005)
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
+        try edit("\(dir)/probes/tay-trang/site.conf", replacing: "interval = 30s", with: "interval = 30s30s")
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        #expect(d.contains { $0.file == "probes/tay-trang/site.conf" && $0.key == "interval" && $0.line > 0 && $0.message.contains("each unit once") }, "\(text(d))")
+    }
+
+    // Before: accepted, and every retry waited retry_max (the first delay was cut to it).
+    @Test func retryInitialLongerThanRetryMaxIsRefused() async throws {
+        for (mail, line) in [("retry_initial = 1h\nretry_max = 1m\n", "retry_initial"), ("retry_initial = 45m\n", "retry_initial"), ("retry_max = 10s\n", "retry_max")] {
+            let dir = try await copyShippedConfig()
+            defer { removeTree(dir) }
+            try FileSystem.writeAtomically("\(dir)/watchpost.conf", try FileSystem.readText("\(dir)/watchpost.conf") + "\n[mail]\n" + mail)
+            let (_, d) = ConfigurationLoader.validate(root: dir)
+            #expect(d.contains { $0.file == "watchpost.conf" && $0.key == line && $0.line > 0 && $0.message.contains("retry_max") }, "\(mail): \(text(d))")
+        }
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
+        try FileSystem.writeAtomically("\(dir)/watchpost.conf", try FileSystem.readText("\(dir)/watchpost.conf") + "\n[mail]\nretry_initial = 1m\nretry_max = 1m\n")
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        #expect(!d.contains { $0.key.hasPrefix("retry_") }, "\(text(d))")
+    }
+
+    // Before: a 300-character id was accepted (it names the check in mail subjects, URLs and metrics).
+    @Test func aCheckIdLongerThanSixtyFourCharactersIsRefused() async throws {
+        for (length, refused) in [(300, true), (65, true), (64, false)] {
+            let id = String(repeating: "a", count: length)
+            let dir = try await copyShippedConfig()
+            defer { removeTree(dir) }
+            try edit("\(dir)/probes/tay-trang/checks.conf", replacing: "[check box-disk]", with: "[check \(id)]\nkind = exec\ncommand = /bin/true\n\n[check box-disk]")
+            let (_, d) = ConfigurationLoader.validate(root: dir)
+            let found = d.contains { $0.file == "probes/tay-trang/checks.conf" && $0.key == "check" && $0.line > 0 && $0.message.contains("64") }
+            #expect(found == refused, "\(length) characters: \(text(d))")
+        }
+    }
+}
