@@ -159,7 +159,12 @@ func reportPeriod(_ args: Arguments) throws(WatchpostError) -> ReportPeriod {
     guard let a = CivilDate(parsing: f) else { throw WatchpostError(.usage, "--from '\(f)' is not a date (YYYY-MM-DD)") }
     guard let b = CivilDate(parsing: t) else { throw WatchpostError(.usage, "--to '\(t)' is not a date (YYYY-MM-DD)") }
     guard a <= b else { throw WatchpostError(.usage, "--from \(f) is after --to \(t)") }
-    return ReportPeriod(firstDay: a, lastDay: b)
+    // The same bound as a FROM..TO period on the web and the API (556ac30): --from 1970-01-01
+    // --to 9999-12-31 ran for minutes and took 380-480 MB here (#19, s9).
+    guard let period = ReportPeriod(parsing: "\(a)..\(b)") else {
+        throw WatchpostError(.usage, Message("report.range.too_long", ["from": .text(f), "to": .text(t)]))
+    }
+    return period
 }
 
 /// `watchpost report --consolidated`: the console's view of every box for a period (default each

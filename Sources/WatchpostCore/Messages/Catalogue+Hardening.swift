@@ -14,6 +14,11 @@ extension Catalogue {
         .init("web.query.control", vi: "tham số '{name}' chứa ký tự điều khiển (byte NUL hoặc tương tự)",
               en: "'{name}' contains a control character (a NUL byte or the like)"),
 
+        // `watchpost report --from/--to` past the bound of a report range (ReportPeriod.longestRangeDays).
+        .init("report.range.too_long",
+              vi: "--from {from} --to {to}: một khoảng báo cáo nằm trong các năm 1970–9999 và dài tối đa mười năm (3.660 ngày)",
+              en: "--from {from} --to {to}: a report range lies within 1970–9999 and covers at most ten years (3,660 days)"),
+
         // Reading a configuration file.
         .init("config.file.missing", vi: "thiếu tệp này", en: "missing"),
         .init("config.file.unreadable", vi: "không đọc được: {reason}", en: "cannot read: {reason}"),
