@@ -81,6 +81,15 @@ struct FleetConsoleTests {
         let calendarText = try await run(console.watchpost, ["report", "--consolidated", "--period", "yearly", "--of", year, "--config", console.dir])
         #expect(calendarText.output.contains("Báo cáo năm \(year) theo lịch báo cáo của từng cụm") && calendarText.output.contains("(từ 01/01/\(year) đến 31/12/\(year))"),
                 "\(calendarText.output)")
+        // Box a is up on the console before its check c0 fails: the site is down while any check is,
+        // so a flag written before c0's first OK result leaves box a no up second, and the wait for
+        // up and down time below could never end (#13 review s9, run 11: the console had read both
+        // boxes and their calendars 1 s after box a started; c0's first result was already Critical).
+        var rowBefore: [String] = []
+        try await waitUntil("box a's figures on the console hold up time before c0 fails", within: 60, detail: { "row a: \(rowBefore)" }) {
+            rowBefore = rows((try? await consolidated("csv")) ?? "")["a"] ?? []
+            return rowBefore.count > 11 && (Int64(rowBefore[8]) ?? 0) > 0
+        }
         // Box a: its check c0 fails (flag file) and an incident opens there; the console sees it.
         try FileSystem.writeAtomically("\(boxes[0].dir)/flag0", "x")
         try await waitUntil("the console sees box a's open incident", within: 60, detail: { "console log:\n\(consoleDaemon.logTail())" }) {
@@ -110,7 +119,7 @@ struct FleetConsoleTests {
 
         // The consolidated report: b named unreachable with its last figures; a complete.
         var rowA: [String] = []
-        try await waitUntil("box a's figures on the console hold up and down time (c0 failed)", within: 30) {
+        try await waitUntil("box a's figures on the console hold up and down time (c0 failed)", within: 30, detail: { "row a: \(rowA)" }) {
             rowA = rows((try? await consolidated("csv")) ?? "")["a"] ?? []
             return rowA.count > 11 && (Int64(rowA[8]) ?? 0) > 0 && (Int64(rowA[9]) ?? 0) > 0
         }
