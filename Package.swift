@@ -12,7 +12,11 @@ let strict: [SwiftSetting] = [
     // runs in steady state together (bench/daemon/hot-functions.order, below): the kernel maps
     // 64 kB around every fault, so scattered hot functions kept ~7.5 MB of a 14 MB code mapping
     // resident for ~1 MB of code actually run (bench/daemon/README.md, session 8).
-    .unsafeFlags(["-Osize", "-Xfrontend", "-function-sections"], .when(configuration: .release)),
+    // Codegen from scratch in release: Swift's incremental LLVM codegen keeps an object whose IR
+    // is unchanged when only the flags changed, so a release build made before -function-sections
+    // kept one plain .text in 34 objects and gold could not place their hot functions (session 9).
+    .unsafeFlags(["-Osize", "-Xfrontend", "-function-sections", "-Xfrontend", "-disable-incremental-llvm-codegen"],
+                 .when(configuration: .release)),
 ]
 
 let package = Package(
