@@ -130,7 +130,7 @@ public enum NovaStarEvaluator {
             "model": s.model, "model_id": "0x" + hex4(UInt16(truncatingIfNeeded: s.modelId)), "firmware": s.firmware,
             "endpoint": s.endpoint, "input_selection": s.inputSelection,
         ]
-        if !s.modelKnown { facts["model_note"] = "model id not in Watchpost's table; reported as is" }
+        if !s.modelKnown { facts["model_note"] = Catalogue.bilingual(Message("led.model.note")) }
         if let i = s.currentInput { facts["input"] = i }
         if let r = s.redundancyRaw { facts["redundancy"] = r }
         if let card = s.onlineCards.first, let fw = card.firmware { facts["receiving_card_firmware"] = fw }
@@ -170,7 +170,7 @@ public enum NovaStarEvaluator {
             }
             let tp = s.testPatternCards
             if !tp.isEmpty {
-                f.append(Finding(.critical, code: LEDFindingCode.testPattern, Message("finding.led.test-pattern", ["pattern": .text(tp[0].testPatternName ?? "?"), "cards": cards(tp, of: s)])))
+                f.append(Finding(.critical, code: LEDFindingCode.testPattern, Message("finding.led.test-pattern", ["pattern": .message(NovaStarNames.testPatternMessage(tp[0].testPattern ?? 2)), "cards": cards(tp, of: s)])))
             }
             if let band = settings.brightness, let b = s.brightnessPercent, b > 0, !band.contains(b) {
                 f.append(Finding(.warning, code: LEDFindingCode.brightness, Message("finding.led.brightness", ["value": .number(b, digits: 1), "band": .range(band, digits: 1)])))

@@ -239,6 +239,6 @@ extension NovaStarNames {
     /// Vietnamese sentence.
     public static func senderModelForPeople(_ status: ControllerStatus) -> MessageValue {
         status.modelKnown ? .text(status.model)
-            : .message(Message("led.model.unknown", ["id": .text("0x" + hex4(UInt16(truncatingIfNeeded: status.modelId)))]))
+            : .message(NovaStarNames.unknownModel(UInt16(truncatingIfNeeded: status.modelId)))
     }
 }

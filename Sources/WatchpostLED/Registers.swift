@@ -2,6 +2,7 @@
 // receiving-card monitoring block (decoded here, and encoded for the simulator, so that the
 // layout lives in one place). Facts from ../shared/protocols/novastar.md and public
 // reverse-engineering (sarakusha/novastar, Nova-Scripts).
+import WatchpostCore
 
 public enum NovaStarRegister {
     // Sending card (device type 0)
@@ -38,14 +39,37 @@ public enum NovaStarNames {
         0x1101: "MCTRL600/MCTRL610/MCTRL660/MSD600",
     ]) { _, classNameOverride in classNameOverride }
 
-    /// Name of a sending-card model id; unknown ids are reported as such, never as a failure.
+    /// Name of a sending-card model id; unknown ids are reported as such, never as a failure. The
+    /// name is the `model` fact and the status's `model`, a text in both languages when the id is
+    /// unknown ("kiểu máy chưa biết (mã 0x7777) / unknown model (id 0x7777)").
     public static func senderModel(_ id: UInt16) -> String {
-        senderModels[id] ?? "unknown model id 0x\(hex4(id))"
+        senderModels[id] ?? Catalogue.bilingual(unknownModel(id))
+    }
+
+    /// An id not in the table, for people.
+    public static func unknownModel(_ id: UInt16) -> Message {
+        Message("led.model.unknown", ["id": .text("0x" + hex4(id))])
     }
 
     public static let inputs: [UInt8: String] = [0x58: "DVI", 0x61: "Dual-DVI", 0x05: "HDMI", 0x01: "SDI", 0x5F: "DisplayPort"]
 
     public static func input(_ code: UInt8) -> String { inputs[code] ?? "input 0x\(hex2(code))" }
+
+    /// A test pattern for people ("đỏ" / "red"); `testPattern(_:)` is its raw name in the JSON.
+    public static func testPatternMessage(_ code: Int) -> Message {
+        switch code {
+        case 0, 1: return Message("led.pattern.video")
+        case 2: return Message("led.pattern.red")
+        case 3: return Message("led.pattern.green")
+        case 4: return Message("led.pattern.blue")
+        case 5: return Message("led.pattern.white")
+        case 6: return Message("led.pattern.horizontal-lines")
+        case 7: return Message("led.pattern.vertical-lines")
+        case 8: return Message("led.pattern.diagonal-lines")
+        case 9: return Message("led.pattern.grey-scale")
+        default: return Message("led.pattern.other", ["code": .count(code)])
+        }
+    }
 
     public static func testPattern(_ code: UInt8) -> String {
         switch code {

@@ -55,6 +55,10 @@ public struct ControllerStatus: Sendable, Hashable, Codable {
     public var ports: [PortStatus]
     public var cards: [CardStatus]
 
+    /// `firmware` and `inputSelection` when the controller did not answer their register (the JSON
+    /// keeps this text; `watchpost probe led` says it in both languages, NovaStarStatusLines).
+    public static let notReported = "not reported"
+
     public var onlineCards: [CardStatus] { cards.filter(\.online) }
     public var missingCards: [CardStatus] { cards.filter { $0.configured && !$0.online } }
     /// The brightness of the screen: the first online card's (brightness is written to all cards at once).
@@ -96,7 +100,7 @@ extension NovaStarClient {
 
         let modelBytes = try readData(device: .sendingCard, destination: dst, address: NovaStarRegister.senderModel, length: 2, deadline: deadline)
         let modelId = UInt16(modelBytes[0]) | UInt16(modelBytes[1]) << 8
-        let firmware = bytes(try sender(NovaStarRegister.senderFirmware, 4)).map(NovaStarNames.firmware) ?? "not reported"
+        let firmware = bytes(try sender(NovaStarRegister.senderFirmware, 4)).map(NovaStarNames.firmware) ?? ControllerStatus.notReported
         let signal = try readData(device: .sendingCard, destination: dst, address: NovaStarRegister.inputSignal, length: 1, deadline: deadline)[0]
         let selection = bytes(try sender(NovaStarRegister.inputSelection, 1))?.first
         let input = bytes(try sender(NovaStarRegister.currentInput, 1))?.first
@@ -137,7 +141,7 @@ extension NovaStarClient {
         return ControllerStatus(
             endpoint: endpoint.description, modelId: Int(modelId), model: NovaStarNames.senderModel(modelId),
             modelKnown: NovaStarNames.senderModels[modelId] != nil, firmware: firmware, inputSignal: signal == 0x01,
-            inputSelection: selection.map { $0 == 0x5A ? "manual" : "automatic (0x\(hex2($0)))" } ?? "not reported",
+            inputSelection: selection.map { $0 == 0x5A ? "manual" : "automatic (0x\(hex2($0)))" } ?? ControllerStatus.notReported,
             currentInputCode: input.map(Int.init), currentInput: input.map(NovaStarNames.input),
             redundancyRaw: redundancy.map { $0.map(hex2).joined() }, maxPacket: nil, ports: ports, cards: cards)
     }

@@ -80,40 +80,18 @@ func runLEDProbe(_ args: Arguments) async throws -> Int32 {
         out(try JSONCoding.string(LEDProbeOutput(status: status, result: result, counters: counters), options: [.pretty]))
     } else {
         printResult(result, json: false, zone: .hoChiMinh)
-        if let s = status { printLEDStatus(s) }
-        if counters.discardedBytes > 0 || counters.wrongSerialIgnored > 0 {
-            out("  link: \(counters.discardedBytes) garbage bytes skipped, \(counters.wrongSerialIgnored) stray answers ignored")
-        }
+        printLEDStatus(status, counters: counters)
     }
     return Int32(result.status.rawValue)
 }
 
-func printLEDStatus(_ s: ControllerStatus) {
-    out("  controller \(s.endpoint): \(s.model) (id 0x\(String(s.modelId, radix: 16))), firmware \(s.firmware)")
-    out("  input signal \(s.inputSignal ? "present" : "ABSENT"), input \(s.currentInput ?? "not reported"), selection \(s.inputSelection)")
-    for p in s.ports {
-        let backup = p.backupInUse.map { $0 ? ", BACKUP PATH IN USE" : ", primary path" } ?? ""
-        out("  output port \(p.port + 1): \(p.onlineCards)/\(p.configuredCards) receiving cards online\(backup)")
-    }
-    for c in s.cards {
-        guard c.online else { out("    \(c.label): MISSING (\(c.reason ?? "no answer"))"); continue }
-        var line = "    \(c.label)\(c.configured ? "" : " (extra)"): model 0x\(String(c.modelId ?? 0, radix: 16)), fw \(c.firmware ?? "?")"
-        line += ", brightness \(c.brightnessPercent.map { "\($0) %" } ?? "?")"
-        line += c.kill == true ? ", BLACK" : ""
-        line += c.lock == true ? ", FROZEN" : ""
-        if let t = c.testPattern, t >= 2 { line += ", TEST PATTERN \(c.testPatternName ?? "")" }
-        if let m = c.monitoring {
-            line += ", \(m.temperature.map { "\($0) °C" } ?? "no temp")"
-            if let h = m.humidity { line += ", \(h) %RH" }
-            if let v = m.voltage { line += ", \(v) V" }
-            if m.monitoringCardPresent {
-                line += "; monitoring card: \(m.monitoringCardTemperature.map { "\($0) °C" } ?? "-")"
-                line += ", fans \(m.fansRPM.map { $0.map(String.init) ?? "-" }.joined(separator: "/")) rpm"
-                line += m.smoke ? ", SMOKE" : ""
-                line += m.doorOpen ? ", DOOR OPEN" : ""
-            }
-        }
-        out(line)
+/// The status under the result, each line in Vietnamese and then in English (NovaStarStatusLines).
+func printLEDStatus(_ status: ControllerStatus?, counters: ClientCounters) {
+    let vi = MessageRenderer(language: .vi), en = MessageRenderer(language: .en)
+    for line in NovaStarStatusLines.lines(status, counters: counters) {
+        let indent = String(repeating: "  ", count: line.depth + 1)
+        out(indent + vi(line.message))
+        out(indent + en(line.message))
     }
 }
 

@@ -91,7 +91,7 @@ struct NovaStarClientTests {
         let rig = try await Rig.tcp(cards: [1]) { $0.model = 0x7A7A }
         defer { Task { await rig.stop() } }
         let s = try await rig.status([1])
-        #expect(!s.modelKnown && s.model == "unknown model id 0x7A7A")
+        #expect(!s.modelKnown && s.model == "kiểu máy chưa biết (mã 0x7A7A) / unknown model (id 0x7A7A)")
     }
 
     @Test func vx1000ModelIdIsNamedOverTheWire() async throws {

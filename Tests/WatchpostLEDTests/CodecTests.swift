@@ -195,7 +195,7 @@ struct NovaStarCodecTests {
 
     @Test func unknownModelIsNamedNotFailed() {
         #expect(NovaStarNames.senderModel(0x1101).contains("MCTRL660"))
-        #expect(NovaStarNames.senderModel(0xBEEF) == "unknown model id 0xBEEF")
+        #expect(NovaStarNames.senderModel(0xBEEF) == "kiểu máy chưa biết (mã 0xBEEF) / unknown model (id 0xBEEF)")
     }
 
     @Test func modelTableComesFromTheNSCardTypeList() {
@@ -205,7 +205,7 @@ struct NovaStarCodecTests {
         #expect(NovaStarNames.senderModel(0x620E) == "VX600")
         #expect(NovaStarNames.senderModel(0x1103) == "MCTRL4K")
         // An id not in the list, and NovaLCT's own 0xFFFF "Unknown" marker, stay unknown.
-        #expect(NovaStarNames.senderModel(0x6FFF) == "unknown model id 0x6FFF")
+        #expect(NovaStarNames.senderModel(0x6FFF) == "kiểu máy chưa biết (mã 0x6FFF) / unknown model (id 0x6FFF)")
         #expect(NovaStarNames.senderModels[0xFFFF] == nil)
         #expect(NovaStarNames.senderModels.count > 250)
     }
