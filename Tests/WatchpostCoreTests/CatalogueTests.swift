@@ -27,6 +27,20 @@ struct CatalogueTests {
         #expect(dupes.isEmpty, "\(dupes)")
     }
 
+    /// The lookup keeps a key's first entry (a key defined twice is refused above, but the lookup
+    /// must not depend on that) and finds every entry of every table.
+    @Test func theLookupKeepsTheFirstEntryAndFindsEveryKey() {
+        let index = Catalogue.index([
+            ("a", [.init("k.one", vi: "một", en: "one"), .init("k.two", vi: "hai", en: "two")]),
+            ("b", [.init("k.one", vi: "MỘT", en: "ONE"), .init("k.three", vi: "ba", en: "three")]),
+        ])
+        #expect(index.count == 3)
+        #expect(index["k.one"]?.vi == "một" && index["k.two"]?.en == "two" && index["k.three"]?.vi == "ba")
+        var firsts: [MessageKey: Catalogue.Entry] = [:]
+        for e in Catalogue.allEntries where firsts[e.key] == nil { firsts[e.key] = e }
+        #expect(Catalogue.entries == firsts)
+    }
+
     @Test func bothLanguagesUseTheSameParameters() {
         var bad: [String] = []
         for e in Catalogue.allEntries {
