@@ -132,6 +132,7 @@ extension ConfigurationLoader {
         let checks = checksFile.map { makeChecks($0, site: id, defaults: defaults) } ?? []
         diagnostics += IncidentSections.diagnose(extraSections, checks: Set(checks.map(\.id)), zone: zone)
         diagnostics += ReportCalendarSettings.diagnose(extraSections, siteID: id, contacts: contacts)
+        diagnostics += AvailabilitySettings.diagnose(extraSections, checks: checks)
         return SiteProfile(id: id, name: siteSection.string("name"), nameEnglish: siteSection.string("name_en", default: siteSection.string("name")),
                            province: siteSection.string("province"), zone: zone, schedule: schedule,
                            operatorOrganisation: operatorID, technicians: siteSection.list("technicians"), chain: chain,
@@ -194,9 +195,7 @@ extension ConfigurationLoader {
                 diagnostics.append(.init(file: s.file, line: s.line, key: "check", Message("config.diag.check_needs_id")))
                 continue
             }
-            if !isIdentifier(id) {
-                diagnostics.append(.init(file: s.file, line: s.line, key: "check", Message("config.value.not_id", ["value": .text(id)])))
-            }
+            // The id's rule (isIdentifier) is the schema's, as for every named section.
             if let first = firstLine[id] {
                 diagnostics.append(.init(file: s.file, line: s.line, key: id, Message("config.diag.duplicate_check", ["id": .text(id), "first": .count(first)])))
                 continue

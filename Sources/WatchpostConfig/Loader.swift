@@ -293,6 +293,10 @@ public struct ConfigurationLoader {
             guard let ini = readINI(path, required: true) else { continue }
             checkSections(ini, allowed: [Self.levelSchema, Self.routingSchema, Self.chainSchema, Self.informSchema, Self.findingSchema])
             let name = String(path.split(separator: "/").last!.dropLast(5))
+            // The chain's id is its file's name: the same rule as every other id.
+            if !isIdentifier(name) {
+                diagnostics.append(.init(file: relative(path), line: max(1, ini.sections.first?.line ?? 1), key: "chain", Message("config.chain.name_not_id", ["value": .text(name)])))
+            }
             var levels: [EscalationLevelConfig] = []
             for s in ini.sections where s.type == "level" {
                 guard let n = s.name.flatMap({ Int($0) }), n >= 1 else {

@@ -127,15 +127,15 @@ public func isValidEmail(_ s: String) -> Bool {
     return !addr.contains(where: { $0 == " " || $0 == "," || $0 == "<" || $0 == ">" })
 }
 
-public func isValidHost(_ s: String) -> Bool {
-    // Names and addresses are ASCII: the same rules on bytes. A Character's properties cost a
-    // Unicode lookup each (`watchpost-probe net` spent 1.9 M instructions checking 100 targets,
-    // #20); anything else keeps the rules on Characters below.
-    if s.utf8.allSatisfy({ $0 < 0x80 }) { return isValidASCIIHost(Array(s.utf8)) }
-    return isValidHostByCharacters(s)
-}
+/// A host name or an IP address. Host names are ASCII (an internationalised name arrives as
+/// punycode, `xn--…`), so the rules are checked once, on the bytes: anything not ASCII is refused
+/// (a second copy of the rules on Characters was also wrong: `Character.isHexDigit` is true for
+/// fullwidth digits, so `１::` passed as IPv6; #19 review s9). Bytes rather than Characters also
+/// because a Character's properties cost a Unicode lookup each (`watchpost-probe net` spent 1.9 M
+/// instructions checking 100 targets, #20).
+public func isValidHost(_ s: String) -> Bool { isValidASCIIHost(Array(s.utf8)) }
 
-/// `isValidHost` on an ASCII name's bytes (HostRuleTests compares it with the rules on Characters).
+/// `isValidHost` on a name's bytes: a byte ≥ 0x80 is neither letter, digit nor punctuation here.
 func isValidASCIIHost(_ b: [UInt8]) -> Bool {
     func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
     func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= UInt8(ascii: "a") && (c | 0x20) <= UInt8(ascii: "z") }
@@ -144,6 +144,8 @@ func isValidASCIIHost(_ b: [UInt8]) -> Bool {
     if b.contains(colon) {  // IPv6
         return b.allSatisfy { isDigit($0) || (($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "f")) || $0 == colon || $0 == dot }
     }
+    // A name whose last label is all digits can only be an IPv4 address, and must be a whole,
+    // valid one: `192.0.2.300` or `10.1.2` are typos, not host names.
     let labels = b.split(separator: dot, omittingEmptySubsequences: false)
     if let last = labels.last, !last.isEmpty, last.allSatisfy(isDigit) {
         return labels.count == 4 && labels.allSatisfy { l in
@@ -151,23 +153,6 @@ func isValidASCIIHost(_ b: [UInt8]) -> Bool {
         }
     }
     return labels.allSatisfy { l in !l.isEmpty && l.count <= 63 && l.allSatisfy { isLetter($0) || isDigit($0) || $0 == dash } && l.first != dash }
-}
-
-func isValidHostByCharacters(_ s: String) -> Bool {
-    if s.isEmpty || s.count > 253 { return false }
-    if s.contains(":") { return s.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }  // IPv6
-    // A name whose last label is all digits can only be an IPv4 address, and must be a whole,
-    // valid one: `192.0.2.300` or `10.1.2` are typos, not host names.
-    let labels = s.split(separator: ".", omittingEmptySubsequences: false)
-    if let last = labels.last, !last.isEmpty, last.allSatisfy({ $0.isASCII && $0.isNumber }) {
-        return labels.count == 4 && labels.allSatisfy { l in
-            !l.isEmpty && l.count <= 3 && l.allSatisfy { $0.isASCII && $0.isNumber } && (Int(l) ?? 256) <= 255
-        }
-    }
-    return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-        !label.isEmpty && label.count <= 63 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
-            && !label.hasPrefix("-")
-    }
 }
 
 /// `host`, `host:port`, `[v6]:port`.
@@ -243,7 +228,16 @@ public struct SectionSchema: Sendable {
         for spec in all where spec.required && !section.has(spec.name) {
             add(section.line, spec.name, .message(Message("config.key.required", ["section": title])))
         }
-        if named && (section.name ?? "").isEmpty {
+        // One rule for every named section's id (checks, organisations, people, roles, responders,
+        // reports, remotes, levels…): `isIdentifier`, at most `longestIdentifier` characters. Only
+        // check and site ids were bounded (#19 review s9).
+        if named, let name = section.name {
+            if name.isEmpty {
+                add(section.line, section.type, .message(Message("config.section.needs_name", ["type": .text(section.type)])))
+            } else if !isIdentifier(name) {
+                add(section.line, section.type, .message(Message("config.section.name_not_id", ["value": .text(name)])))
+            }
+        } else if named {
             add(section.line, section.type, .message(Message("config.section.needs_name", ["type": .text(section.type)])))
         }
         return out

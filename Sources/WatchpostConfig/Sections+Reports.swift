@@ -60,6 +60,31 @@ public struct AvailabilitySettings: Sendable, Hashable {
         line = s?.lineOf("checks") ?? 0
     }
 
+    /// Cross-checks a site's `[availability]` as `watchpost check` and a reload do for the other
+    /// references: every id in `checks` and `power_check` is a check of this site, and the power
+    /// check is a UPS check (its on-battery readings are what the report counts). A typo here
+    /// passed `check` and made every uptime report of the site fail with a 500 (#19 review s9).
+    public static func diagnose(_ sections: [ConfigSection], checks: [CheckDefinition]) -> [ConfigDiagnostic] {
+        var out: [ConfigDiagnostic] = []
+        let ids = checks.map(\.id)
+        func hint(_ id: String) -> MessageValue { nearest(id, in: ids).map { .message(Message("config.hint.nearest", ["name": .text($0)])) } ?? .text("") }
+        for s in sections where s.type == "availability" {
+            for id in s.list("checks") where !ids.contains(id) {
+                out.append(.init(file: s.file, line: s.lineOf("checks"), key: "checks", Message("config.availability.no_such_check", ["check": .text(id), "hint": hint(id)])))
+            }
+            guard let power = s.value("power_check") else { continue }
+            if let check = checks.first(where: { $0.id == power }) {
+                if !check.kind.hasPrefix("ups") {
+                    out.append(.init(file: s.file, line: s.lineOf("power_check"), key: "power_check",
+                                     Message("config.availability.power_not_ups", ["check": .text(power), "kind": .text(check.kind)])))
+                }
+            } else {
+                out.append(.init(file: s.file, line: s.lineOf("power_check"), key: "power_check", Message("config.availability.no_such_check", ["check": .text(power), "hint": hint(power)])))
+            }
+        }
+        return out
+    }
+
     /// The checks that define the site's availability, or an error naming the unknown ones.
     public func siteChecks(of site: SiteProfile) throws(WatchpostError) -> [CheckDefinition] {
         if checks.isEmpty { return site.checks.filter(\.enabled) }

@@ -54,6 +54,54 @@ struct ConfigLimitsTests {
         }
     }
 
+    // #19 review s9: a typo in a site's [availability] `checks` or `power_check` passed `check`
+    // (and a reload); every uptime report of the site then failed with a 500 naming the file.
+    @Test func availabilityNamesChecksOfTheSite() async throws {
+        let shipped = "checks = led-controller, content, playing-now, ups, uplink"
+        let cases: [(old: String, new: String, key: String, says: String)] = [
+            (shipped, "checks = led-controller, contnet, playing-now, ups, uplink", "checks", "no check 'contnet' at this site (did you mean 'content'?)"),
+            ("power_check = ups", "power_check = usp", "power_check", "no check 'usp'"),
+            ("power_check = ups", "power_check = uplink", "power_check", "not a UPS"),
+        ]
+        for c in cases {
+            let dir = try await copyShippedConfig()
+            defer { removeTree(dir) }
+            let file = "\(dir)/probes/tay-trang/site.conf"
+            try edit(file, replacing: c.old, with: c.new)
+            let line = try #require(try FileSystem.readText(file).split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0 == c.new }) + 1
+            let (_, d) = ConfigurationLoader.validate(root: dir)
+            #expect(d.contains { $0.file == "probes/tay-trang/site.conf" && $0.key == c.key && $0.line == line && $0.message.contains(c.says) }, "\(c.new): \(text(d))")
+        }
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        #expect(!d.contains { $0.key == "checks" || $0.key == "power_check" }, "the shipped sites: \(text(d))")
+    }
+
+    // #19 review s9: only check and site ids were bounded; an organisation, a person, a
+    // responder, a report or a chain could be named with 300 characters or a space.
+    @Test func everyIdKeepsTheOneRule() async throws {
+        let long = String(repeating: "x", count: 65)
+        let cases: [(file: String, old: String, new: String)] = [
+            ("alerts/contacts.conf", "[organisation bdbp-tay-trang]", "[organisation \(long)]\nname = X\nroles = technician\n\n[organisation bdbp-tay-trang]"),
+            ("alerts/contacts.conf", "[person lo-thi-mai]", "[person lo thi mai]"),
+            ("probes/tay-trang/reports.conf", "[report yearly]", "[report \(long)]\nevery = ad-hoc\nrecipients = bdbp-tay-trang\nbasis = x\n\n[report yearly]"),
+            ("probes/tay-trang/responders.conf", "[responder content-blackout]", "[responder \(long)]"),
+        ]
+        for c in cases {
+            let dir = try await copyShippedConfig()
+            defer { removeTree(dir) }
+            try edit("\(dir)/\(c.file)", replacing: c.old, with: c.new)
+            let (_, d) = ConfigurationLoader.validate(root: dir)
+            #expect(d.contains { $0.file == c.file && $0.line > 0 && $0.message.contains("is not an id") && $0.message.contains("64") }, "\(c.new): \(text(d))")
+        }
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
+        _ = await shell("cp '\(dir)/alerts/chains/tay-trang.conf' '\(dir)/alerts/chains/\(long).conf'")
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        #expect(d.contains { $0.file == "alerts/chains/\(long).conf" && $0.line > 0 && $0.message.contains("64") }, "\(text(d))")
+    }
+
     // #19 s9: the bound of a report range (556ac30: the web and the API) did not hold for the
     // console's --from/--to: `--from 1970-01-01 --to 9999-12-31` ran past 60 s and 380 MB (and
     // here, without a database, said "no database" instead of the rule).

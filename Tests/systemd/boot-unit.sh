@@ -33,6 +33,8 @@ mkdir -p "$work/etc/probes/site" "$work/results" "$work/wants" "$work/dropin"
 printf 'PY=%s\nPORT_OLD=%s\nPORT_NEW=%s\n' "$py" "$port_old" "$port_new" > "$work/results/env"
 cp -r "$src/alerts" "$work/etc/"
 cp "$src/probes/tay-trang/site.conf" "$src/probes/tay-trang/schedule.conf" "$work/etc/probes/site/"
+# Own checks.conf below: the shipped [availability] names checks this copy lacks (check refuses it).
+sed -i '/^\[availability\]/,/^\[/{/^checks *=/d;/^power_check *=/d}' "$work/etc/probes/site/site.conf"
 cat > "$work/etc/watchpost.conf" <<CONF
 [daemon]
 database = /var/lib/watchpost/watchpost.db

@@ -61,6 +61,8 @@ class Box:
         os.makedirs(f"{w}/conf/probes/tay-trang"); os.makedirs(f"{w}/mail"); os.makedirs(f"{w}/flags")
         shutil.copytree(f"{ROOT}/alerts", f"{w}/conf/alerts")
         shutil.copy(f"{ROOT}/probes/tay-trang/site.conf", f"{w}/conf/probes/tay-trang/")
+        # Own checks.conf below: the shipped [availability] names checks this copy lacks (check refuses it, #19).
+        subprocess.run(["sed", "-i", r"/^\[availability\]/,/^\[/{/^checks *=/d;/^power_check *=/d}", f"{w}/conf/probes/tay-trang/site.conf"], check=True)
         with open(f"{w}/conf/probes/tay-trang/schedule.conf", "w") as f:
             f.write("[weekly]\n" + "".join(f"{d} = 00:00-24:00\n" for d in ["monday","tuesday","wednesday","thursday","friday","saturday","sunday"]))
         with open(f"{w}/flip.sh", "w") as f: f.write(FLIP)

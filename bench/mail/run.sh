@@ -31,6 +31,8 @@ now() { date +%s.%N; }
 # --- Watchpost: the daemon with its outbox worker --------------------------------------------
 cfg="$work/config"; mkdir -p "$cfg/probes/tay-trang"
 cp -r alerts "$cfg/"; cp probes/tay-trang/site.conf probes/tay-trang/schedule.conf "$cfg/probes/tay-trang/"
+# Own checks.conf below: the shipped [availability] names checks this copy lacks (check refuses it, #19).
+sed -i '/^\[availability\]/,/^\[/{/^checks *=/d;/^power_check *=/d}' "$cfg/probes/tay-trang/site.conf"
 printf '[check alive]\nkind = exec\ncommand = /bin/true\ninterval = 60s\n' > "$cfg/probes/tay-trang/checks.conf"
 cat > "$cfg/watchpost.conf" <<CONF
 [daemon]

@@ -35,6 +35,8 @@ ls -l "$work"/watchpost.db* | awk '{ s += $5 } END { printf "store on disk: %.1f
 mkdir -p "$work/config/probes/tay-trang"
 cp -r alerts "$work/config/"
 cp probes/tay-trang/site.conf probes/tay-trang/schedule.conf "$work/config/probes/tay-trang/"
+# Own checks.conf below: the shipped [availability] names checks this copy lacks (check refuses it, #19).
+sed -i '/^\[availability\]/,/^\[/{/^checks *=/d;/^power_check *=/d}' "$work/config/probes/tay-trang/site.conf"
 printf '[daemon]\ndatabase = %s/watchpost.db\n[smtp]\nhost = 127.0.0.1\ninsecure = true\nfrom = bench@example.org\n' "$work" > "$work/config/watchpost.conf"
 : > "$work/config/probes/tay-trang/checks.conf"
 echo "==> watchpost plays --format csv, November 2026 (a process)"

@@ -47,6 +47,8 @@ trap cleanup EXIT
 mkdir -p "$work/wp/probes/tay-trang"
 cp -r alerts "$work/wp/"
 cp probes/tay-trang/site.conf probes/tay-trang/schedule.conf "$work/wp/probes/tay-trang/"
+# Own checks.conf below: the shipped [availability] names checks this copy lacks (check refuses it, #19).
+sed -i '/^\[availability\]/,/^\[/{/^checks *=/d;/^power_check *=/d}' "$work/wp/probes/tay-trang/site.conf"
 printf '#!/bin/sh\necho "OK - fine | load=0.42;1;2 temp=41.5C"\nexit 0\n' > "$work/check_ok"; chmod +x "$work/check_ok"
 printf '[web]\nlink_key = %s\n' "$(openssl rand -hex 48)" > "$work/secrets.conf"; chmod 600 "$work/secrets.conf"
 cat > "$work/wp/watchpost.conf" <<CONF

@@ -102,6 +102,14 @@ case_ "retry_initial over the default max"    watchpost.conf "printf '\n[mail]\n
 long_id=$(printf 'a%.0s' $(seq 300))
 case_ "a 300-character check id"              $T/checks.conf "sed -n '/^\[check box-disk\]/,/^\$/p' $T/checks.conf | sed 's/^\[check box-disk\]/[check $long_id]/' >> $T/checks.conf"
 if ! grep -q "64" "$work/out$n.txt"; then echo "FAIL   a 300-character check id: the message does not give the 64-character limit"; failures=$((failures + 1)); fi
+# #19 review s9: [availability] naming no check of the site (every uptime report then failed with a 500),
+# and ids other than check ids left unbounded.
+case_ "[availability] checks typo"            $T/site.conf "sed -i 's/^checks = led-controller, content,/checks = led-controller, contnet,/' $T/site.conf"
+case_ "[availability] power_check typo"       $T/site.conf "sed -i 's/^power_check = ups/power_check = usp/' $T/site.conf"
+case_ "[availability] power_check not a UPS"  $T/site.conf "sed -i 's/^power_check = ups/power_check = uplink/' $T/site.conf"
+case_ "a 300-character organisation id"       alerts/contacts.conf "printf '\n[organisation $long_id]\nname = X\nroles = technician\n' >> alerts/contacts.conf"
+case_ "a 300-character responder id"          $T/responders.conf "sed -i 's/^\[responder content-blackout\]/[responder $long_id]/' $T/responders.conf"
+case_ "a chain file named with a space"       "alerts/chains/tay trang.conf" "cp alerts/chains/tay-trang.conf 'alerts/chains/tay trang.conf'"
 # Controls: these are not mistakes and must pass.
 case_ "CRLF line ends and a BOM (control)"    PASS "for f in watchpost.conf $T/checks.conf alerts/contacts.conf; do sed -i 's/\$/\r/' \$f; done; printf '\xef\xbb\xbf' | cat - watchpost.conf > x && mv x watchpost.conf"
 case_ "trailing comment lines cut (control)"  PASS "printf '# a comment\n# another\n' >> watchpost.conf && head -n -2 watchpost.conf > x && mv x watchpost.conf"

@@ -68,6 +68,8 @@ await "the hung share mounted" 20 'grep -q " $work/share fuse" /proc/mounts'
 port=$(free_port)
 cp -r "$root/alerts" "$work/conf/"
 cp "$root/probes/tay-trang/site.conf" "$root/probes/tay-trang/schedule.conf" "$work/conf/probes/tay-trang/"
+# Own checks.conf below: the shipped [availability] names checks this copy lacks (check refuses it).
+sed -i '/^\[availability\]/,/^\[/{/^checks *=/d;/^power_check *=/d}' "$work/conf/probes/tay-trang/site.conf"
 ( cd "$work/conf" && "$bin/watchpost" manifest keygen --out department >/dev/null )
 printf '[web]\nlink_key = %s\n' "$(openssl rand -hex 32)" > "$work/conf/secrets.conf"; chmod 600 "$work/conf/secrets.conf"
 cat > "$work/conf/watchpost.conf" <<CONF

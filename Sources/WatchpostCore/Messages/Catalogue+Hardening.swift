@@ -11,9 +11,15 @@ extension Catalogue {
         // A web request's query refused as a whole (HTTP 400).
         .init("web.query.repeated", vi: "tham số '{name}' được gửi nhiều hơn một lần: mỗi tham số chỉ gửi một lần",
               en: "'{name}' is given more than once: give each parameter once"),
+        .init("web.path.control", vi: "đường dẫn chứa ký tự điều khiển (byte NUL hoặc tương tự)",
+              en: "the path contains a control character (a NUL byte or the like)"),
         .init("web.query.control", vi: "tham số '{name}' chứa ký tự điều khiển (byte NUL hoặc tương tự)",
               en: "'{name}' contains a control character (a NUL byte or the like)"),
 
+        // `watchpost report --period P` that is no period: the rule, as the web and the API apply it (ReportPeriod).
+        .init("report.period.invalid",
+              vi: "--period {period}: không phải kỳ báo cáo; dùng một năm (2026), nửa năm (2026-H1), quý (2026-Q3), tháng (2026-03), ngày (2026-03-15) hoặc khoảng TỪ..ĐẾN (2026-01-01..2026-06-30), trong các năm 1970–9999 và dài tối đa mười năm (3.660 ngày); hoặc yearly|half-year|monthly với --of",
+              en: "--period {period}: not a report period; use a year (2026), half-year (2026-H1), quarter (2026-Q3), month (2026-03), day (2026-03-15) or a range FROM..TO (2026-01-01..2026-06-30), within 1970–9999 and at most ten years (3,660 days); or yearly|half-year|monthly with --of"),
         // `watchpost report --from/--to` past the bound of a report range (ReportPeriod.longestRangeDays).
         .init("report.range.too_long",
               vi: "--from {from} --to {to}: một khoảng báo cáo nằm trong các năm 1970–9999 và dài tối đa mười năm (3.660 ngày)",
@@ -122,6 +128,17 @@ extension Catalogue {
         .init("config.key.unknown", vi: "khóa không có trong {section}{hint}", en: "unknown key in {section}{hint}"),
         .init("config.key.required", vi: "bắt buộc trong {section} nhưng bị thiếu", en: "required in {section} but missing"),
         .init("config.section.needs_name", vi: "mục cần có tên, ví dụ [{type} ten-muc]", en: "section needs a name, e.g. [{type} my-name]"),
+        .init("config.section.name_not_id",
+              vi: "tên mục '{value}' không phải mã định danh (chữ cái, chữ số, '-', '_', '.'; tối đa 64 ký tự)",
+              en: "section name '{value}' is not an id (letters, digits, '-', '_', '.'; at most 64 characters)"),
+        .init("config.chain.name_not_id",
+              vi: "tên chuỗi báo động '{value}' (tên tệp) không phải mã định danh (chữ cái, chữ số, '-', '_', '.'; tối đa 64 ký tự)",
+              en: "chain name '{value}' (the file's name) is not an id (letters, digits, '-', '_', '.'; at most 64 characters)"),
+        // A site's [availability] naming a check that is not there (#19 review s9: every uptime report failed with a 500).
+        .init("config.availability.no_such_check", vi: "cụm này không có hạng mục giám sát '{check}'{hint}", en: "no check '{check}' at this site{hint}"),
+        .init("config.availability.power_not_ups",
+              vi: "'{check}' là hạng mục kiểu {kind}, không phải UPS: power_check phải nêu một hạng mục ups-* (số phút chạy bằng ắc quy lấy từ đó)",
+              en: "'{check}' is a {kind} check, not a UPS: power_check must name a ups-* check (minutes on battery come from it)"),
 
         // The secrets file and variables (no secret is ever part of a message).
         .init("secrets.place.environment", vi: "biến môi trường", en: "the environment"),
