@@ -27,6 +27,17 @@ struct watchpost_mhd_settings {
     const char *key_pem;
 };
 
+/// The URL decoder (MHD_OPTION_UNESCAPE_CALLBACK): libmicrohttpd's own, except that a decoded NUL
+/// becomes DEL (0x7F). The decoded path reaches the handler as a C string, so `%00` cut it there
+/// (`/api/v1/incidents%00x` answered as `/api/v1/incidents`, #19 review s9); as DEL it stays in
+/// the path and in query values, where the web application refuses any control character.
+static inline size_t watchpost_mhd_unescape(void *cls, struct MHD_Connection *connection, char *s) {
+    (void)cls; (void)connection;
+    size_t n = MHD_http_unescape(s);
+    for (size_t i = 0; i < n; i++) if (s[i] == '\0') s[i] = 0x7F;
+    return n;
+}
+
 /// Starts a daemon with an internal epoll thread (pool), suspend/resume allowed, on the
 /// configured address. Returns NULL when the address is not numeric or the daemon cannot start
 /// (port in use, bad certificate); errno may say more.
@@ -60,6 +71,7 @@ static inline struct MHD_Daemon *watchpost_mhd_start(const struct watchpost_mhd_
         { MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)s->connection_memory_limit, NULL },
         { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->thread_pool_size, NULL },
         { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, completed_cls },
+        { MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)watchpost_mhd_unescape, NULL },
         { (s->cert_pem && s->key_pem) ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)s->cert_pem },
         { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)s->key_pem },
         { MHD_OPTION_END, 0, NULL },

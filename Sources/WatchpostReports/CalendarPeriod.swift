@@ -56,10 +56,12 @@ public struct CalendarPeriodRequest: Sendable, Hashable {
     /// The period of `cadence` this request names, on local day `today`.
     func period(of cadence: ReportCadence, today: CivilDate) -> ReportPeriod? {
         guard let of else { return cadence.period(before: cadence.period(containing: today)) }
-        if let day = CivilDate(parsing: of) { return cadence.period(containing: day) }
+        // A day or a label, within the years a report range may cover (ReportPeriod.years:
+        // `of=0000-01-01` was taken as a day of year 0, #19 review s9).
+        if let day = CivilDate(parsing: of) { return ReportPeriod.years.contains(day.year) ? cadence.period(containing: day) : nil }
         // A label: the period ending on the cut-off it is named after.
         let head = of.prefix(4)
-        guard head.count == 4, let year = Int(head), (1970...9999).contains(year) else { return nil }
+        guard head.count == 4, let year = Int(head), ReportPeriod.years.contains(year) else { return nil }
         return cadence.cutoffs(in: year).lazy.map { cadence.period(containing: $0) }.first { $0.label == of }
     }
 

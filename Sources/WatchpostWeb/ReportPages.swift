@@ -32,13 +32,16 @@ extension WebApp {
     }
 
     func reportPage(_ r: HTTPRequest, _ who: Caller, site: SiteProfile, period: ReportPeriod, now: Instant) async -> HTTPResponse {
-        guard let format = ReportFormat(rawValue: r.query["format"] ?? "html") else {
+        // PDF is drawn by cairo (ReportRenderer.pdf), the text formats by ReportFormat: the README
+        // documents `format=pdf`, which answered 400 here (#19 review s9).
+        let wantsPDF = r.query["format"] == "pdf"
+        guard let format = wantsPDF ? .html : ReportFormat(rawValue: r.query["format"] ?? "html") else {
             return html(page(PageText.vi("web.t.invalid_format"), PageText.en("web.t.invalid_format"), user: who.name, role: who.user?.role.rawValue, status: 400,
-                             body: "<p class=\"card error\">\(PageText.html("web.t.use_html_csv_txt"))</p>"))
+                             body: "<p class=\"card error\">\(PageText.html("web.t.use_html_csv_txt_2"))</p>"))
         }
         do {
             let report = try await ReportBuilder.build(site: site, period: period, store: reader, now: now, incidentSource: StoreIncidentSource(store: reader, configuration: configuration))
-            if r.query["format"] == "pdf" {
+            if wantsPDF {
                 // cairo writes a file: a private temporary one, read back and removed.
                 let path = "/tmp/watchpost-report-\(site.id)-\(now.milliseconds)-\(UInt32.random(in: 0...UInt32.max)).pdf"
                 defer { FileSystem.remove(path) }

@@ -42,6 +42,23 @@ struct HardeningQueryTests {
         let jar = try await f.login("dept1")
         #expect(try await http("GET", "\(f.base)/reports/tay-trang?period=2026%00", jar: jar).status == 400)
         #expect(try await http("GET", "\(f.base)/reports/tay-trang?period=2026&period=2025", jar: jar).status == 400)
+        // #19 review s9: a leading zero (one value, one spelling) and a NUL in the path (cut there
+        // by libmicrohttpd: `/api/v1/incidents%00x` answered as `/api/v1/incidents`).
+        let zero = try await http("GET", "\(f.base)/api/v1/incidents?limit=05", headers: auth)
+        #expect(zero.status == 400 && zero.body.contains("'limit'"), "limit=05 answered \(zero.status): \(zero.body)")
+        #expect(try await http("GET", "\(f.base)/api/v1/incidents?limit=0", headers: auth).status == 400)
+        #expect(try await http("GET", "\(f.base)/api/v1/incidents?limit=10", headers: auth).status == 200)
+        for path in ["/api/v1/incidents%00x", "/api/v1/incidents%00", "/reports/tay-trang%00?period=2026"] {
+            let r = try await http("GET", "\(f.base)\(path)", headers: auth, jar: jar)
+            #expect(r.status == 400, "\(path) answered \(r.status): \(r.body)")
+        }
+        // `of` outside the years a report range may cover (1970–9999): 400 naming the bound.
+        let year0 = try await http("GET", "\(f.base)/reports/tay-trang?period=yearly&of=0000-01-01", jar: jar)
+        #expect(year0.status == 400 && year0.body.contains("1970–9999"), "of=0000-01-01 answered \(year0.status): \(year0.body)")
+        // The README documents format=pdf: a PDF (it answered 400).
+        let pdf = try await http("GET", "\(f.base)/reports/tay-trang?period=2026-11&format=pdf", jar: jar)
+        #expect(pdf.status == 200 && pdf.body.hasPrefix("%PDF-"), "format=pdf answered \(pdf.status): \(pdf.body.prefix(300))")
+        #expect(try await http("GET", "\(f.base)/reports/tay-trang?period=2026-11&format=doc", jar: jar).status == 400)
         // Still accepted: the canonical spellings.
         #expect(try await http("GET", "\(f.base)/api/v1/incidents?limit=5&state=open", headers: auth).status == 200)
         await f.stop()

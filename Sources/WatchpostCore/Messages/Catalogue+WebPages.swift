@@ -111,7 +111,6 @@ extension Catalogue {
         .init("web.t.refused", vi: "Không được phép", en: "Refused"),
         .init("web.t.invalid_period", vi: "Kỳ báo cáo không hợp lệ", en: "Invalid period"),
         .init("web.t.invalid_format", vi: "Định dạng không hợp lệ", en: "Invalid format"),
-        .init("web.t.use_html_csv_txt", vi: "format: định dạng không hợp lệ, dùng html, csv hoặc txt.", en: "format: use html, csv or txt."),
         .init("web.t.use_html_csv_txt_2", vi: "format: định dạng không hợp lệ, dùng html, csv, txt hoặc pdf.", en: "format: use html, csv, txt or pdf."),
         .init("web.t.nothing_recorded_yet", vi: "Chưa có mục nào.", en: "Nothing recorded yet."),
         .init("web.t.operating_plan", vi: "Kế hoạch vận hành", en: "Operating plan"),
