@@ -91,7 +91,44 @@ public func configRoot(_ args: Arguments) -> String {
     return "."
 }
 
-public func out(_ s: String) { print(s) }
-public func err(_ s: String) { StandardErrorSink().write(line: s) }
+/// Every console printer goes through `ConsoleText.escaped` (defence in depth: free text is
+/// cleaned at input, but a record written before, or by another path, must not drive the
+/// terminal — a note's `ESC[31m` or BEL was printed raw, #19 review s9).
+public func out(_ s: String) { print(ConsoleText.escaped(s)) }
+public func err(_ s: String) { StandardErrorSink().write(line: ConsoleText.escaped(s)) }
+/// `out` without the added line end, for a document printed whole (a report, a stream of plays).
+public func outText(_ s: String) { print(ConsoleText.escaped(s), terminator: "") }
+
+/// Text shown on a terminal: control characters (`FreeText.isControl`) written as `\u{1B}`, so
+/// that they are seen instead of obeyed. Line ends (LF, and CR LF, which the CSV reports use)
+/// and tabs stay unless `oneLine` (a field inside one line of a table, where a line break would
+/// start a forged line).
+public enum ConsoleText {
+    public static func escaped(_ s: String, oneLine: Bool = false) -> String {
+        // The common case, without a copy: nothing but line feeds and tabs to keep.
+        if !oneLine && !s.unicodeScalars.contains(where: { FreeText.isControl($0) && $0 != "\n" && $0 != "\t" }) { return s }
+        let scalars = Array(s.unicodeScalars)
+        func kept(_ i: Int) -> Bool {
+            let c = scalars[i]
+            if !FreeText.isControl(c) { return true }
+            if oneLine { return false }
+            return c == "\n" || c == "\t" || (c == "\r" && i + 1 < scalars.count && scalars[i + 1] == "\n")
+        }
+        guard !scalars.indices.allSatisfy(kept) else { return s }
+        var out = String.UnicodeScalarView()
+        for i in scalars.indices {
+            if kept(i) { out.append(scalars[i]); continue }
+            let shown: String
+            switch scalars[i] {
+            case "\n": shown = "\\n"
+            case "\r": shown = "\\r"
+            case "\t": shown = "\\t"
+            default: shown = "\\u{" + String(scalars[i].value, radix: 16, uppercase: true) + "}"
+            }
+            out.append(contentsOf: shown.unicodeScalars)
+        }
+        return String(out)
+    }
+}
 
 public let watchpostVersion = "0.1.0"

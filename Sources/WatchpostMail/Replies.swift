@@ -151,9 +151,10 @@ public enum ReplyParser {
         guard let first = paragraph.first else { return ParsedReply(command: .note, note: "", tokens: tokens) }
         if let (cmd, rest) = command(in: first) {
             let note = ([rest] + paragraph.dropFirst()).filter { !$0.isEmpty }.joined(separator: " ")
-            return ParsedReply(command: cmd, note: note, tokens: tokens)
+            return ParsedReply(command: cmd, note: FreeText.clean(note), tokens: tokens)
         }
-        return ParsedReply(command: .note, note: paragraph.joined(separator: " "), tokens: tokens)
+        // Control characters are stripped from what the sender wrote (FreeText says why).
+        return ParsedReply(command: .note, note: FreeText.clean(paragraph.joined(separator: " ")), tokens: tokens)
     }
 }
 
@@ -298,7 +299,7 @@ public struct ReplyProcessor: Sendable {
                 log.info("mail ignored: not a reply to a Watchpost notification")
                 return .ignored("not a reply to a Watchpost notification")
             }
-            let text = reply.note.isEmpty ? mail.subject : reply.note
+            let text = reply.note.isEmpty ? FreeText.clean(mail.subject) : reply.note
             var noted: [Int64] = []
             for id in incidents {
                 if case .done = try await actions.addNote(incident: id, by: from, note: String(text.prefix(2000)), at: now) { noted.append(id) }

@@ -169,7 +169,7 @@ extension WebApp {
             guard let b = try? JSONCoding.decode(Body.self, from: r.body) else {
                 return apiError(400, "bad-request", "the body must be JSON like {\"note\": \"text\"}")
             }
-            note = b.note.map { String($0.trimmingWhitespace().prefix(2000)) }.flatMap { $0.isEmpty ? nil : $0 }
+            note = b.note.map { String(FreeText.clean($0).trimmingWhitespace().prefix(2000)) }.flatMap { $0.isEmpty ? nil : $0 }
         }
         let incident: IncidentView?
         do { incident = try await desk.incident(id) } catch { return apiError(500, "server-error", error.message) }

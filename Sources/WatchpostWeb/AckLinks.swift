@@ -164,7 +164,8 @@ extension WebApp {
         }
         guard let desk else { return await linkRefused(r, status: 503, reason: .noEngine, token: token) }
         let address = clientAddress(r)
-        let note = form["note"].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : String($0.prefix(2000)) }
+        // Control characters stripped (FreeText says why strip, not refuse, for a note).
+        let note = form["note"].map { FreeText.clean($0).trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : String($0.prefix(2000)) }
         let use = AckLinkUse(fingerprint: AckToken.fingerprint(token), incidentID: t.incidentID, recipient: t.recipient, level: t.level,
                              used: clock.now(), address: address, note: note)
         // Claim first: of two simultaneous posts, only one acknowledges.

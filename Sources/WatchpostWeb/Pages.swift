@@ -218,7 +218,8 @@ extension WebApp {
         let d = AccessPolicy.decide(user.role, act, category: i.category)
         guard d.allowed else { return await refusePage(r, who, status: 403, action: "\(act.rawValue) incident \(id)", reason: d.reason, incident: id) }
         let form = parseForm(r.body)
-        let note = form["note"].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : String($0.prefix(2000)) }
+        // Control characters stripped (FreeText says why strip, not refuse, for a note).
+        let note = form["note"].map { FreeText.clean($0).trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : String($0.prefix(2000)) }
         let actor = IncidentActor(name: user.displayName.isEmpty ? user.login : user.displayName, via: "web", address: who.address,
                                   organisation: organisation(of: user), roles: [user.role.party])
         do {
@@ -315,7 +316,7 @@ extension WebApp {
         let form = parseForm(r.body)
         if segments == ["add"] {
             let login = (form["login"] ?? "").trimmingWhitespace()
-            let name = (form["name"] ?? "").trimmingWhitespace()
+            let name = FreeText.clean(form["name"] ?? "").trimmingWhitespace()
             let password = form["password"] ?? ""
             guard isValidLogin(login), !name.isEmpty, let role = UserRole(rawValue: form["role"] ?? "") else {
                 return await usersPage(who, message: PageText.text("web.t.login_letters_digits_2"), status: 400)

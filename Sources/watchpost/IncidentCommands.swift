@@ -16,7 +16,7 @@ let incidentCommands: [Command] = [incidentsCommand, ackCommand, resolveCommand,
 /// service or a bare container): a record then says "unnamed command-line user" in words rather
 /// than the channel's id "cli" (issue 15 review s6, point 4).
 func whoAmI(_ args: Arguments) -> String? {
-    args.value("by") ?? CurrentProcess.environment("SUDO_USER") ?? CurrentProcess.environment("USER")
+    (args.value("by") ?? CurrentProcess.environment("SUDO_USER") ?? CurrentProcess.environment("USER")).map(FreeText.clean)
 }
 
 /// `whoAmI`, or the catalogue's words for nobody named, for records that need a name.
@@ -37,7 +37,7 @@ func describe(_ i: Incident) -> String {
         // Who, for which organisation, by which channel in words (issue 14 point 6: the line
         // named the person only, and the channel by its id "(cli)").
         let by = a.organisation.map { $0.isEmpty || $0 == a.by ? a.by : "\(a.by) (\($0))" } ?? a.by
-        p["ack"] = .message(Message("cli.incident.acked", ["by": .text(by), "via": .message(ActionChannel(via: a.via).message)]))
+        p["ack"] = .message(Message("cli.incident.acked", ["by": .text(ConsoleText.escaped(by, oneLine: true)), "via": .message(ActionChannel(via: a.via).message)]))
     }
     var s = vi.render("cli.incident.line", p)
     // Why notices wait and which checks share the incident, in words (the line ended with raw
@@ -100,7 +100,11 @@ let incidentsCommand = Command(
             }
             out(describe(inc))
             for e in try await service.timeline(incidentID: id) {
-                out("  \(HumanFormat.tableTime(e.event.at, zone: inc.zone))  \(Catalogue.render(TimelineEvent.actorMessage(e.event.actor), .vi, zone: inc.zone).padded(10)) \(e.event.message.map { Catalogue.render($0, .vi, zone: inc.zone) } ?? e.event.text)")
+                // One line per event: a line break inside a note is shown as \n, never a new line
+                // that reads as another event.
+                let actor = ConsoleText.escaped(Catalogue.render(TimelineEvent.actorMessage(e.event.actor), .vi, zone: inc.zone), oneLine: true)
+                let text = ConsoleText.escaped(e.event.message.map { Catalogue.render($0, .vi, zone: inc.zone) } ?? e.event.text, oneLine: true)
+                out("  \(HumanFormat.tableTime(e.event.at, zone: inc.zone))  \(actor.padded(10)) \(text)")
             }
             return 0
         }
@@ -139,7 +143,7 @@ let ackCommand = Command(
         let who = try await actingParty(args, config: config, store: store, action: .acknowledge, category: current.category, what: "acknowledge incident #\(id)")
         let journal = CommandJournal(command: "ack")
         let inc = try await IncidentService(store: store, logger: journal.logger)
-            .acknowledge(incidentID: id, by: who.name, via: "cli", note: args.value("note"),
+            .acknowledge(incidentID: id, by: who.name, via: "cli", note: args.value("note").map(FreeText.clean),
                          from: "host:\(CurrentProcess.environment("HOSTNAME") ?? "local")", at: SystemClock().now(), organisation: who.organisation)
         await journal.hand(to: store)
         out(MessageRenderer(language: .vi).render("cli.ack.done", ["incident": .text(describe(inc))]))
@@ -167,7 +171,7 @@ let resolveCommand = Command(
         let who = try await actingParty(args, config: config, store: store, action: .resolve, category: current.category, what: "resolve incident #\(id)")
         let journal = CommandJournal(command: "resolve")
         let inc = try await IncidentService(store: store, logger: journal.logger)
-            .resolve(incidentID: id, by: who.name, via: "cli", note: args.value("note"), at: SystemClock().now(), organisation: who.organisation)
+            .resolve(incidentID: id, by: who.name, via: "cli", note: args.value("note").map(FreeText.clean), at: SystemClock().now(), organisation: who.organisation)
         await journal.hand(to: store)
         out(MessageRenderer(language: .vi).render("cli.resolve.done", ["incident": .text(describe(inc))]))
         return 0
@@ -188,7 +192,7 @@ let maintenanceStartCommand = Command(
     run: { args in
         try args.allowOnly(["config", "for", "until", "reason", "site", "checks", "security", "by"])
         let (config, store) = try openStore(args, createIfMissing: false)
-        guard let reason = args.value("reason"), !reason.trimmingWhitespace().isEmpty else {
+        guard let reason = args.value("reason").map(FreeText.clean), !reason.trimmingWhitespace().isEmpty else {
             throw WatchpostError(.usage, "say why: --reason \"replacing the UPS battery\"")
         }
         let now = SystemClock().now()

@@ -79,7 +79,7 @@ let playsCommand = Command(
             proofs = bySite
         }
         let query = PlayQuery(site: args.value("site"), from: from, to: to, path: args.value("item"), zone: zone)
-        let totals = try await store.writePlays(query, format: PlayFormat(rawValue: format) ?? .txt, proofs: proofs) { print($0, terminator: "") }
+        let totals = try await store.writePlays(query, format: PlayFormat(rawValue: format) ?? .txt, proofs: proofs) { outText($0) }
         if format == "txt" && totals.entries == 0 { out(Catalogue.bilingual(Message("content.plays.none"))) }
         guard args.has("verify") else { return 0 }
         err(Catalogue.bilingual(totals.verifySummary, zone: zone, separator: "\n"))

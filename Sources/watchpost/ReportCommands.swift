@@ -129,7 +129,7 @@ let reportCommand = Command(
             }
             err("wrote \(path) (\(format.rawValue), \(reports.count) site(s), \(period.label))")
         } else {
-            print(text, terminator: "")
+            outText(text)
         }
         return 0
     })
@@ -149,7 +149,8 @@ func reportPeriod(_ args: Arguments) throws(WatchpostError) -> ReportPeriod {
     if let p = args.value("period") {
         guard args.value("from") == nil && args.value("to") == nil else { throw WatchpostError(.usage, "give --period or --from/--to, not both") }
         guard let period = ReportPeriod(parsing: p) else {
-            throw WatchpostError(.usage, "'\(p)' is not a period", hint: "use 2026, 2026-H1, 2026-Q3, 2026-03, 2026-03-15 or --from/--to")
+            // The rule in words, from the catalogue (it said only "not a period": #19 review s9).
+            throw WatchpostError(.usage, Message("report.period.invalid", ["period": .text(p)]))
         }
         return period
     }
@@ -215,7 +216,7 @@ func consolidatedReport(_ args: Arguments) async throws(WatchpostError) -> Int32
             }
             err("wrote \(path) (\(format), \(view.remotes.count) remote box(es), \(period.key))")
         } else {
-            print(text, terminator: "")
+            outText(text)
         }
         return 0
     default:

@@ -54,7 +54,7 @@ let userAddCommand = Command(
         guard let roleName = args.value("role"), let role = UserRole(rawValue: roleName) else {
             throw WatchpostError(.usage, "--role must be one of \(UserRole.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let name = args.value("name") ?? login
+        let name = args.value("name").map(FreeText.clean) ?? login
         if let e = args.value("email"), !isValidEmail(e) { throw WatchpostError(.usage, "'\(e)' is not an email address") }
         let (_, store) = try openStore(args, createIfMissing: true)
         if try await store.user(login: login) != nil { throw WatchpostError(.usage, "user '\(login)' exists already", hint: "watchpost user passwd \(login)") }

@@ -114,5 +114,11 @@ struct ConfigLimitsTests {
             let (rc, out) = await shell("'\(watchpost)' report --site tay-trang --from \(from) --to \(to) --format txt --config '\(dir)' 2>&1")
             #expect(rc != 0 && out.contains("3,660") && out.contains("3.660"), "--from \(from) --to \(to): exit \(rc): \(out)")
         }
+        // `--period A..B` outside the bound said only "is not a period" (#19 review s9): the rule,
+        // in Vietnamese and English, from the catalogue.
+        for period in ["1960-01-01..1961-01-01", "2010-01-01..2026-01-01", "2026-13"] {
+            let (rc, out) = await shell("'\(watchpost)' report --site tay-trang --period \(period) --format txt --config '\(dir)' 2>&1")
+            #expect(rc != 0 && out.contains("trong các năm 1970–9999") && out.contains("within 1970–9999") && out.contains("3,660"), "--period \(period): exit \(rc): \(out)")
+        }
     }
 }
