@@ -47,7 +47,7 @@ import Posix
         #expect(gap.started == t0 + .seconds(11) && gap.ended == t0 + .seconds(23))
         #expect(gap.blackout?.by == "content-blackout" && gap.blackout?.incidentID == 3)
         #expect(gap.blackout?.stoppedPlayID == play.id && gap.blackout?.stoppedPath == "videos/quang-cao.mp4" && gap.blackout?.stoppedStarted == play.started)
-        #expect(play.darkMilliseconds == 12_000, "dark from the command (t0+11) to the restore (t0+23)")
+        expectEqual(play.darkMilliseconds, 12_000, "dark from the command (t0+11) to the restore (t0+23)")
         // What people read: the gap says who, the incident and the play it stopped.
         let text = PlayListing.text(rows, zone: .hoChiMinh)
         #expect(text.contains("Màn hình bị tắt theo lệnh") && text.contains("content-blackout") && text.contains("sự cố #3")
@@ -62,7 +62,7 @@ import Posix
                 var fast: [UInt8] = []
                 row.writeJSON(into: &fast)
                 let slow = try JSONCoding.encode(row, options: [.snakeCaseKeys, .unescapedSlashes])
-                #expect(fast == slow, "\(String(decoding: fast, as: UTF8.self))\n\(String(decoding: slow, as: UTF8.self))")
+                expectEqual(fast, slow, "\(String(decoding: fast, as: UTF8.self))\n\(String(decoding: slow, as: UTF8.self))")
             }
         }
         // The byte CSV writer gives the lines of the String one it replaced (kept below as the
@@ -76,7 +76,7 @@ import Posix
                     var fast: [UInt8] = []
                     row.writeCSV(into: &fast, proof: proof)
                     let reference = referenceCSVLine(row, proof: proof)
-                    #expect(String(decoding: fast, as: UTF8.self) == reference, "\(String(decoding: fast, as: UTF8.self))\n\(reference)")
+                    expectEqual(String(decoding: fast, as: UTF8.self), reference, "\(String(decoding: fast, as: UTF8.self))\n\(reference)")
                 }
             }
         }
@@ -106,7 +106,7 @@ import Posix
         #expect(obs.blackout?.ended == t0 + .seconds(50) && !obs.screenDark)
         try await screen(lit: true, at: 80)
         obs = await look(at: 85)
-        #expect(obs.blackout?.ended == t0 + .seconds(50), "the end stays at the first lit check: \(String(describing: obs.blackout?.ended))")
+        expectEqual(obs.blackout?.ended, t0 + .seconds(50), "the end stays at the first lit check: \(String(describing: obs.blackout?.ended))")
         // The recorder then adds no dark time to a play on the lit screen.
         var r = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
         for dt in [Int64(85), 90, 95, 110] {
@@ -116,7 +116,7 @@ import Posix
             try await r.observe(o, store: store, approval: approved)
         }
         let play = try #require(try await store.broadcastEntries(site: "tay-trang", from: t0, to: t0 + .hours(1)).first { $0.kind == .play })
-        #expect(play.darkMilliseconds == 0, "no phantom dark after the blackout ended: \(play.darkMilliseconds) ms")
+        expectEqual(play.darkMilliseconds, 0, "no phantom dark after the blackout ended: \(play.darkMilliseconds) ms")
         // D2: blacked out again, the check sees it dark, then a restore: that dark check predates the restore.
         try await command("led-blackout", at: 112)
         try await screen(lit: false, at: 115)
@@ -166,7 +166,7 @@ import Posix
         // The end is read from the history once, then only rows written since: a lit check at
         // t0+100 does not move it.
         try await bench.screen(lit: true, at: 100)
-        #expect(await bench.look(at: 105, &after).blackout?.ended == t0 + .seconds(50))
+        await expectEqual(bench.look(at: 105, &after).blackout?.ended, t0 + .seconds(50))
     }
 
     /// Review of #16, session 5 (defect 3): a screen dark without a command counted only the polls
@@ -193,8 +193,8 @@ import Posix
         let plays = rows.filter { $0.kind == .play }
         let gap = try #require(rows.first { $0.gap == .screenDark })
         #expect(gap.started == t0 + .seconds(15) && gap.ended == t0 + .seconds(50), "\(gap)")
-        #expect(plays.map(\.darkMilliseconds) == [7_000, 15_000, 13_000], "\(plays.map { "\($0.item?.path ?? "") \($0.started)–\($0.end) dark \($0.darkMilliseconds)" })")
-        #expect(plays.map(\.darkMilliseconds).reduce(0, +) == (gap.end - gap.started).milliseconds)
+        expectEqual(plays.map(\.darkMilliseconds), [7_000, 15_000, 13_000], "\(plays.map { "\($0.item?.path ?? "") \($0.started)–\($0.end) dark \($0.darkMilliseconds)" })")
+        expectEqual(plays.map(\.darkMilliseconds).reduce(0, +), (gap.end - gap.started).milliseconds)
     }
 
     @Test func aPlayStartingBehindABlackoutIsDarkFromItsStart() async throws {
@@ -205,7 +205,7 @@ import Posix
         try await r.observe(PlayerObservation(at: t0, state: playing("videos/a.mp4", 3), blackout: on), store: store, approval: approved)
         try await r.observe(PlayerObservation(at: t0 + .seconds(5), state: playing("videos/a.mp4", 8), blackout: on), store: store, approval: approved)
         let play = try #require(try await store.broadcastEntries(site: "s", from: t0 - .hours(1), to: t0 + .hours(1)).first { $0.kind == .play })
-        #expect(play.darkMilliseconds == 8_000, "dark from its start (t0-3) to the last poll (t0+5)")
+        expectEqual(play.darkMilliseconds, 8_000, "dark from its start (t0-3) to the last poll (t0+5)")
     }
 
     /// Review of #16, session 5 (D5): the seconds between a play's last poll and its end behind a
@@ -220,8 +220,8 @@ import Posix
         try await r.observe(PlayerObservation(at: t0 + .seconds(12), state: playing("videos/b.mp4", 2), blackout: on), store: store, approval: approved)
         let plays = try await store.broadcastEntries(site: "s", from: t0 - .hours(1), to: t0 + .hours(1)).filter { $0.kind == .play }
         #expect(plays.count == 2 && plays[0].end == t0 + .seconds(10))
-        #expect(plays.first?.darkMilliseconds == 10_000, "dark from its start to its end: \(plays)")
-        #expect(plays.last?.darkMilliseconds == 2_000)
+        expectEqual(plays.first?.darkMilliseconds, 10_000, "dark from its start to its end: \(plays)")
+        expectEqual(plays.last?.darkMilliseconds, 2_000)
     }
 
     @Test func aBlackoutStillOnContinuesItsRowAfterARestart() async throws {
@@ -269,7 +269,7 @@ import Posix
         try await r2.observe(PlayerObservation(at: t0, state: playing("videos/b.mp4", 10)), store: store2, approval: approved)
         try await r2.observe(PlayerObservation(at: t0 + .seconds(5), state: playing("videos/b.mp4", 15), blackout: on2), store: store2, approval: approved)
         let gap2 = try #require(try await store2.broadcastEntries(site: "s", from: t0 - .hours(1), to: t0 + .hours(1)).first { $0.gap == .blackedOut })
-        #expect(gap2.blackout?.stoppedPath == "videos/b.mp4")
+        expectEqual(gap2.blackout?.stoppedPath, "videos/b.mp4")
     }
 
     /// Review of #16, session 6 (defect 2): outside operating hours the LED check does not judge
@@ -302,10 +302,10 @@ import Posix
         // Lit outside hours is lit: the check says so with its own finding.
         try await bench.command("led-blackout", at: 3700)  // 10:01:40, closed
         try await bench.screenLitOutsideHours(at: 3720)
-        #expect(await bench.look(at: 3725, &lit).blackout?.ended == t0 + .seconds(3720))
+        await expectEqual(bench.look(at: 3725, &lit).blackout?.ended, t0 + .seconds(3720))
         // And the person's restore ends it.
         try await bench.command("led-restore", at: 3730)
-        #expect(await bench.look(at: 3735, &lit).blackout?.ended == t0 + .seconds(3730))
+        await expectEqual(bench.look(at: 3735, &lit).blackout?.ended, t0 + .seconds(3730))
     }
 
     @Test func theScreenCommandsAreReadFromPeoplesResponses() async throws {
@@ -322,7 +322,7 @@ import Posix
         try await store.recordResponse(site: "tay-trang", checkID: "led-controller", incidentID: nil, action: "led-restore", by: "kt-tay-trang", via: "web",
                                        note: "đã kiểm tra", succeeded: true, outcome: "done", at: t0 + .seconds(60))
         c = try await store.latestScreenCommands(site: "tay-trang", check: "led-controller", blackoutResponders: [], restoreResponders: [])
-        #expect(c.restore?.at == t0 + .seconds(60))
+        expectEqual(c.restore?.at, t0 + .seconds(60))
         #expect(try await store.latestScreenCommands(site: "vung-ang", check: "led-controller", blackoutResponders: [], restoreResponders: []).blackout == nil)
     }
 
@@ -349,12 +349,12 @@ import Posix
         var later = BroadcastRecorder(site: "tay-trang", player: "playing-now", tolerance: .seconds(10))
         try await later.observe(PlayerObservation(at: Instant.parse("2026-12-01T00:00:10+07:00")!, state: .playing(clip)), store: store) { BroadcastApproval.item($0, reading: f.reading(f.m2, f.id2)) }
         let gaps = try await store.broadcastEntries(site: "tay-trang", from: Instant.parse("2026-11-01T00:00:00+07:00")!, to: Instant.parse("2026-12-01T00:00:00+07:00")!)
-        #expect(gaps.map(\.gap) == [.notObserved], "\(gaps)")
+        expectEqual(gaps.map(\.gap), [.notObserved], "\(gaps)")
         let a = try await WatchpostBroadcast.ContentFigures.approvals(site: "tay-trang", from: Instant.parse("2026-11-01T00:00:00+07:00")!, to: Instant.parse("2026-12-01T00:00:00+07:00")!,
                                                    asOf: Instant.parse("2026-12-01T08:00:00+07:00")!, zone: .hoChiMinh, store: store, archive: f.archive,
                                                    publicKey: f.pair.publicKey, rules: FreshnessRules(programmeSources: ["bao-dien-bien-phu", "dai-ptth-dien-bien"]))
         #expect(a.months?.first?.notObserved == true && a.months?.first?.plays == 0, "\(String(describing: a.months))")
-        #expect(a.programmeTests.first?.test.notObserved == true, "\(a.programmeTests)")
+        expectEqual(a.programmeTests.first?.test.notObserved, true, "\(a.programmeTests)")
         var c = WatchpostReports.ContentFigures()
         c.approvals = a
         let lines = ReportRenderer.approvalMessages(c).map { Catalogue.render($0, .vi) }
@@ -394,7 +394,7 @@ import Posix
         let before = try await ContentFigures.approvals(site: "tay-trang", from: Instant.parse("2026-10-01T00:00:00+07:00")!, to: Instant.parse("2026-12-01T00:00:00+07:00")!,
                                                         asOf: Instant.parse("2026-12-01T08:00:00+07:00")!, zone: .hoChiMinh, store: store, archive: f.archive,
                                                         publicKey: f.pair.publicKey, rules: FreshnessRules(programmeSources: ["bao-dien-bien-phu", "dai-ptth-dien-bien"]))
-        #expect(before.programmeTests.map(\.month) == ["2026-10", "2026-11"])
+        expectEqual(before.programmeTests.map(\.month), ["2026-10", "2026-11"])
         #expect(before.programmeTests.first?.test.noData == true && before.programmeTests.last?.test.noData != true)
         #expect(Catalogue.render(Message("report.content.programme.no_data"), .vi).contains("không có số liệu"))
 
@@ -431,8 +431,8 @@ import Posix
         let nov = try await ContentFigures.approvals(site: "vung-ang", from: Instant.parse("2026-11-01T00:00:00+07:00")!, to: Instant.parse("2026-12-01T00:00:00+07:00")!,
                                                      asOf: Instant.parse("2026-12-01T00:00:00+07:00")!, zone: .hoChiMinh, store: store, archive: f.archive,
                                                      publicKey: f.pair.publicKey, rules: rules)
-        #expect(nov.nextDue == Instant.parse("2026-12-06T00:00:00+07:00")!)
-        #expect(nov.renewals.map(\.onTime) == [false], "20/11 is after the 5th")
+        expectEqual(nov.nextDue, Instant.parse("2026-12-06T00:00:00+07:00")!)
+        expectEqual(nov.renewals.map(\.onTime), [false], "20/11 is after the 5th")
         #expect(nov.programmeTests.isEmpty, "Vũng Áng has no programme rule")
         // December so far has none: due by 5 December, already passed on the 10th.
         let dec = try await ContentFigures.approvals(site: "vung-ang", from: Instant.parse("2026-12-01T00:00:00+07:00")!, to: Instant.parse("2027-01-01T00:00:00+07:00")!,

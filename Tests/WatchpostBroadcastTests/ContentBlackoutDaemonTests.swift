@@ -61,7 +61,7 @@ import WatchpostHost
         // The item taken off, the picture restored by a person.
         try FileSystem.unlinkFile(site.nowPlaying)
         let restore = await shell("'\(site.bin)' respond led-restore --check tay-trang/led-controller --by kythuat-tay-trang --note 'đã gỡ nội dung lạ' --config '\(site.dir)'")
-        #expect(restore.status == 0, "\(restore.output)")
+        expectEqual(restore.status, 0, "\(restore.output)")
         #expect(lit(), "the controller is lit again")
         try await waitUntil("the blacked-out gap closed at the restore", within: 20, detail: { daemon.logTail() }) {
             try await site.entries().contains { $0.gap == .blackedOut && !$0.isOpen }
@@ -86,7 +86,7 @@ import WatchpostHost
         let rows = try await site.entries()
         let gaps = rows.filter { $0.gap == .blackedOut }
         let gap = try #require(gaps.first)
-        #expect(gaps.count == 2, "\(rows)")
+        expectEqual(gaps.count, 2, "\(rows)")
         // The second: the same incident, reopened, acting on the second unapproved play.
         let second = try #require(gaps.last)
         let secondPlay = try #require(rows.last { $0.item?.path == "videos/quang-cao.mp4" })
@@ -96,11 +96,11 @@ import WatchpostHost
         // The blacked-out row names the item the responder acted on (review of #16, session 6:
         // under load it named the previous play, the log having seen the new item only after
         // the responder's run began; 220295f had weakened this check to what the log showed).
-        #expect(gap.blackout?.stoppedPath == "videos/quang-cao.mp4", "\(String(describing: gap.blackout))")
+        expectEqual(gap.blackout?.stoppedPath, "videos/quang-cao.mp4", "\(String(describing: gap.blackout))")
         let bad = try #require(rows.first { $0.item?.path == "videos/quang-cao.mp4" })
         #expect(bad.item?.approved == false && bad.item?.reason == "player.unapproved-item", "\(String(describing: bad.item))")
         // The unapproved item began before the command and played behind the dark screen.
-        #expect(gap.blackout?.stoppedPlayID == bad.id, "\(String(describing: gap.blackout)) \(bad)")
+        expectEqual(gap.blackout?.stoppedPlayID, bad.id, "\(String(describing: gap.blackout)) \(bad)")
         #expect(bad.darkMilliseconds > 0 && gap.started >= bad.started && gap.started <= bad.end, "\(bad) \(gap)")
         // Dark from the command to the restore, then shown again.
         let after = rows.filter { $0.kind == .play && $0.started > (gap.ended ?? gap.started) + .seconds(2) && $0.started < secondPlay.started && !$0.isOpen }

@@ -79,8 +79,8 @@ struct ArchiveFixture {
         #expect(fig.itemsApproved == 2 && fig.itemsShown == 2)
         #expect(fig.plays == 3 && fig.unapprovedPlays == 1)
         // The programme ran until the player reported the next item starting (09:00:31).
-        #expect(fig.secondsBySource == ["songoaivu-dien-bien": 30, "dai-ptth-dien-bien": 31])
-        #expect(fig.secondsByLanguage == ["vi": 31, "lo": 31, "en": 30])
+        expectEqual(fig.secondsBySource, ["songoaivu-dien-bien": 30, "dai-ptth-dien-bien": 31])
+        expectEqual(fig.secondsByLanguage, ["vi": 31, "lo": 31, "en": 30])
         #expect(fig.programmeTest?.approved == 1 && fig.programmeTest?.shown == 1 && fig.programmeTest?.passed == true)
         // Manifest 2 approved 20/11: after the monthly day (5th) — late.
         #expect(fig.renewals.count == 1 && fig.renewals[0].sequence == 2 && fig.renewals[0].onTime == false)
@@ -100,7 +100,7 @@ struct ArchiveFixture {
         items.insert(path: "videos/b.mp4", sha256: "")
         items.insert(path: "videos/b.mp4", sha256: "")
         items.insert(path: "videos/a.mp4", sha256: String(repeating: "c", count: 64))  // the file changed: another item
-        #expect(items.count == 3)
+        expectEqual(items.count, 3)
     }
 
     @Test func onlySecurityRelevantContentFindingsAreViolations() {
@@ -146,7 +146,7 @@ struct ArchiveFixture {
         }
         let marked = Set(findings.filter(\.securityRelevant).map(\.code))
         let unmarked = Set(findings.filter { !$0.securityRelevant }.map(\.code))
-        #expect(marked == ContentViolation.findingCodes)
+        expectEqual(marked, ContentViolation.findingCodes)
         #expect(unmarked.isDisjoint(with: ContentViolation.findingCodes))
         // The technical ones the judges emit: an expired approval, an unreadable key, a missing
         // share, a copy of an approved file under another name.
@@ -164,7 +164,7 @@ struct ArchiveFixture {
         let entries = try await store.broadcastEntries(site: "tay-trang", from: Instant.parse("2026-11-01T00:00:00+07:00")!, to: Instant.parse("2026-12-01T00:00:00+07:00")!)
         var v = PlayVerifier(archive: f.archive, publicKey: f.pair.publicKey)
         let proofs = entries.filter { $0.kind == .play }.map { v.verify($0) }
-        #expect(proofs == [.proven, .proven, .proven])
+        expectEqual(proofs, [.proven, .proven, .proven])
         // Another key: nothing can be re-proved.
         var other = PlayVerifier(archive: f.archive, publicKey: try Ed25519.generate().publicKey)
         #expect(entries.filter { $0.kind == .play }.map { other.verify($0) }.allSatisfy { if case .signatureInvalid = $0 { return true }; return false })
@@ -174,12 +174,12 @@ struct ArchiveFixture {
         try FileSystem.writeAtomically(e2.path, String(decoding: try f.archive.bytes(of: e2), as: UTF8.self).replacing("hoa-ban", with: "hoa-bam"))
         var after = PlayVerifier(archive: f.archive, publicKey: f.pair.publicKey)
         let again = entries.filter { $0.kind == .play }.map { after.verify($0) }
-        #expect(again[0] == .proven)
+        expectEqual(again[0], .proven)
         #expect(again[1].isProblem && again[2].isProblem)
         // Removed from the archive: named as missing.
         FileSystem.remove(e2.path)
         var gone = PlayVerifier(archive: f.archive, publicKey: f.pair.publicKey)
-        #expect(gone.verify(entries.filter { $0.kind == .play }[1]) == .archiveMissing(manifestID: f.id2))
+        expectEqual(gone.verify(entries.filter { $0.kind == .play }[1]), .archiveMissing(manifestID: f.id2))
     }
 
     /// `plays --verify`'s last line read "1 problems" (s7 review of #16): each count stands after

@@ -34,14 +34,14 @@ func playing(_ path: String, _ positionSeconds: Int64) -> PlayerObservation.Stat
             try await r.observe(PlayerObservation(at: t0 + .seconds(Int64(dt)), state: state), store: store, approval: approved)
         }
         let rows = try await store.broadcastEntries(site: "tay-trang", from: t0 - .hours(1), to: t0 + .hours(1))
-        #expect(rows.count == 2)
+        expectEqual(rows.count, 2)
         #expect(rows[0].item?.path == "videos/a.mp4" && rows[0].started == t0 - .seconds(2) && rows[0].ended == t0 + .seconds(12))
         #expect(rows[0].item?.approved == true && rows[0].item?.manifestID == "m1" && rows[0].item?.sequence == 3)
         #expect(rows[1].item?.path == "videos/quang-cao.mp4" && rows[1].started == t0 + .seconds(12) && rows[1].isOpen)
         #expect(rows[1].item?.approved == false && rows[1].item?.reason == "player.unapproved-item")
         // The same item looping (position back to 0) is a new play.
         try await r.observe(PlayerObservation(at: t0 + .seconds(40), state: playing("videos/quang-cao.mp4", 1)), store: store, approval: approved)
-        #expect(try await store.broadcastEntries(site: "tay-trang", from: t0, to: t0 + .hours(1)).filter { $0.kind == .play }.count == 3)
+        try await expectEqual(store.broadcastEntries(site: "tay-trang", from: t0, to: t0 + .hours(1)).filter { $0.kind == .play }.count, 3)
     }
 
     @Test func unreachablePlayerAndIdleScreenAreGapsNotGuesses() async throws {
@@ -55,7 +55,7 @@ func playing(_ path: String, _ positionSeconds: Int64) -> PlayerObservation.Stat
         try await r.observe(PlayerObservation(at: t0 + .seconds(15), state: .nothing), store: store, approval: approved)
         try await r.observe(PlayerObservation(at: t0 + .seconds(20), state: .nothing, inOperatingHours: false), store: store, approval: approved)
         let rows = try await store.broadcastEntries(site: "s", from: t0 - .hours(1), to: t0 + .hours(1))
-        #expect(rows.map(\.kind) == [.play, .gap, .gap])
+        expectEqual(rows.map(\.kind), [.play, .gap, .gap])
         // The play ends when the player was last seen playing; the gap covers the time it did not answer.
         #expect(rows[0].ended == t0 && rows[1].gap == .playerUnreachable && rows[1].started == t0 && rows[1].ended == t0 + .seconds(10))
         #expect(rows[2].gap == .nothingPlaying && rows[2].ended == t0 + .seconds(15))
@@ -78,8 +78,8 @@ func playing(_ path: String, _ positionSeconds: Int64) -> PlayerObservation.Stat
         var third = BroadcastRecorder(site: "s", player: "p", tolerance: .seconds(10))
         try await third.observe(PlayerObservation(at: t0 + .seconds(100), state: playing("b.mp4", 10)), store: store, approval: approved)
         rows = try await store.broadcastEntries(site: "s", from: t0 - .hours(1), to: t0 + .hours(1))
-        #expect(rows.map(\.kind) == [.play, .gap, .play])
-        #expect(rows[0].ended == t0 + .seconds(20))
+        expectEqual(rows.map(\.kind), [.play, .gap, .play])
+        expectEqual(rows[0].ended, t0 + .seconds(20))
         #expect(rows[1].gap == .notObserved && rows[1].started == t0 + .seconds(20) && rows[1].ended == t0 + .seconds(90))
         #expect(rows[2].item?.path == "b.mp4" && rows[2].started == t0 + .seconds(90))
     }
@@ -94,7 +94,7 @@ func playing(_ path: String, _ positionSeconds: Int64) -> PlayerObservation.Stat
         try await r.observe(PlayerObservation(at: t0 + .seconds(10), state: playing("videos/quang-cao.mp4", 10), screenDark: true), store: store, approval: approved)
         try await r.observe(PlayerObservation(at: t0 + .seconds(15), state: playing("videos/quang-cao.mp4", 15)), store: store, approval: approved)
         let rows = try await store.broadcastEntries(site: "s", from: t0 - .hours(1), to: t0 + .hours(1))
-        #expect(rows.count == 2)
+        expectEqual(rows.count, 2)
         let play = try #require(rows.first { $0.kind == .play })
         let dark = try #require(rows.first { $0.gap == .screenDark })
         #expect(play.item?.approved == false && play.darkMilliseconds == 10_000)
@@ -113,7 +113,7 @@ func playing(_ path: String, _ positionSeconds: Int64) -> PlayerObservation.Stat
         // Tuesday 24 November 2026: 09:00 in hours; 12:00 between the windows; 21:00 after them.
         for (start, inHours) in [("2026-11-24T09:00:00+07:00", true), ("2026-11-24T12:00:00+07:00", false), ("2026-11-24T21:00:00+07:00", false)] {
             let t = Instant.parse(start)!
-            #expect(schedule.isOn(at: t) == inHours, "\(start)")
+            expectEqual(schedule.isOn(at: t), inHours, "\(start)")
             var r = BroadcastRecorder(site: "tay-trang", player: "p", tolerance: .seconds(10))
             for s in stride(from: Int64(0), through: 10, by: 5) {
                 try await r.observe(PlayerObservation(at: t + .seconds(s), state: playing("videos/hoa-ban.mp4", s), screenDark: true,
@@ -125,9 +125,9 @@ func playing(_ path: String, _ positionSeconds: Int64) -> PlayerObservation.Stat
             }
             try await r.close(store: store)
             let rows = try await store.broadcastEntries(site: "tay-trang", from: t, to: t + .minutes(1))
-            #expect(rows.filter { $0.kind == .play }.count == 1, "\(start): the play is logged whatever the hour")
-            #expect(rows.contains { $0.gap == .screenDark } == inHours, "\(start): \(rows)")
-            #expect(rows.contains { $0.gap == .nothingPlaying } == inHours, "\(start): \(rows)")
+            expectEqual(rows.filter { $0.kind == .play }.count, 1, "\(start): the play is logged whatever the hour")
+            expectEqual(rows.contains { $0.gap == .screenDark }, inHours, "\(start): \(rows)")
+            expectEqual(rows.contains { $0.gap == .nothingPlaying }, inHours, "\(start): \(rows)")
         }
     }
 

@@ -52,15 +52,14 @@ import Synchronization
             if dt == 30 { try FileSystem.rename(away, to: media) }   // and comes back at t0+26..30
             let status = PlayerSimulator.status(player, now: now)
             let item = try #require(status.playing)
-            #expect((item.sha256 == nil) == (10...25).contains(dt), "t0+\(dt): the simulator hashes from the share: \(item)")
+            expectEqual((item.sha256 == nil), (10...25).contains(dt), "t0+\(dt): the simulator hashes from the share: \(item)")
             let reading = ManifestLoader.read(manifest: manifestPath, publicKey: keyPath, now: now, archive: nil, mediaFolder: media)
             try await recorder.observe(PlayerObservation(at: now, state: .playing(item)), store: store) { BroadcastApproval.item($0, reading: reading) }
         }
         let rows = try await store.broadcastEntries(site: "tay-trang", from: t0 - .hours(1), to: t0 + .hours(1))
         let plays = rows.filter { $0.kind == .play }
         // (A play in progress when the share comes back is judged then: ShareAwayJudgedTests.)
-        #expect(plays.map { $0.item?.path ?? "" } == ["videos/chao-mung.mp4", "videos/gioi-thieu.mp4", "videos/chao-mung.mp4"],
-                "one play is one row: \(plays.map { "\($0.item?.path ?? "") \($0.started) \($0.item?.reason ?? "")" })")
+        expectEqual(plays.map { $0.item?.path ?? "" }, ["videos/chao-mung.mp4", "videos/gioi-thieu.mp4", "videos/chao-mung.mp4"], "one play is one row: \(plays.map { "\($0.item?.path ?? "") \($0.started) \($0.item?.reason ?? "")" })")
         let during = try #require(plays.count == 3 ? plays[1] : nil)
         #expect(during.started == t0 + .seconds(10) && during.ended == t0 + .seconds(30))
         #expect(during.item?.approval == .notChecked && during.item?.reason == ContentFindingCode.folderUnavailable, "\(String(describing: during.item))")

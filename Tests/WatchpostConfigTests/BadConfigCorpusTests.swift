@@ -10,7 +10,7 @@ import WatchpostTestSupport
     func everyMistakeIsRefusedWithFileAndLine() async throws {
         _ = try TestPaths.watchpost()
         let (rc, out) = await shell("bash '\(TestPaths.packageRoot)/scripts/e2e/bad-config.sh' '\(TestPaths.binDir)' 2>&1")
-        #expect(rc == 0, "\(out)")
+        expectEqual(rc, 0, "\(out)")
         #expect(out.contains("OK ") && !out.contains("SILENT") && !out.contains("CRASH"), "\(out)")
     }
 }

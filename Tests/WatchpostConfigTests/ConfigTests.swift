@@ -35,8 +35,8 @@ struct ConfigTests {
         #expect(diagnostics.isEmpty, "\(diagnostics.map(\.description).joined(separator: "\n"))")
         let tay = try #require(config.site("tay-trang"))
         let vung = try #require(config.site("vung-ang"))
-        #expect(tay.zone == .hoChiMinh)
-        #expect(tay.schedule.holidayWindows.count == 1)
+        expectEqual(tay.zone, .hoChiMinh)
+        expectEqual(tay.schedule.holidayWindows.count, 1)
         // Tết 2026 and 2027 are listed.
         #expect(tay.schedule.exceptions[CivilDate(year: 2026, month: 2, day: 17)] != nil)
         #expect(tay.schedule.exceptions[CivilDate(year: 2027, month: 2, day: 6)] != nil)
@@ -46,7 +46,7 @@ struct ConfigTests {
             #expect(!config.contacts.organisations(withRole: role, site: "tay-trang").isEmpty, "tay-trang lacks \(role)")
             #expect(!config.contacts.organisations(withRole: role, site: "vung-ang").isEmpty, "vung-ang lacks \(role)")
         }
-        #expect(config.chains["tay-trang"]?.levels.count == 3)
+        expectEqual(config.chains["tay-trang"]?.levels.count, 3)
     }
 
     @Test func fiveMistakesFiveErrors() async throws {
@@ -59,7 +59,7 @@ struct ConfigTests {
         let checks = try FileSystem.readText("\(dir)/probes/vung-ang/checks.conf")
         try FileSystem.writeAtomically("\(dir)/probes/vung-ang/checks.conf", checks + "\n[check box-disk]\nkind = exec\ncommand = contrib/plugins/check_disk_free\n")
         let (_, diagnostics) = ConfigurationLoader.validate(root: dir)
-        #expect(diagnostics.count == 5, "\(diagnostics.map(\.description).joined(separator: "\n"))")
+        expectEqual(diagnostics.count, 5, "\(diagnostics.map(\.description).joined(separator: "\n"))")
         let text = diagnostics.map(\.englishDescription)
         #expect(text.contains { $0.hasPrefix("probes/tay-trang/checks.conf:") && $0.contains("intervall: unknown key") && $0.contains("did you mean 'interval'") })
         #expect(text.contains { $0.hasPrefix("probes/vung-ang/checks.conf:") && $0.contains("timeout:") && $0.contains("not a duration") })
@@ -68,7 +68,7 @@ struct ConfigTests {
         #expect(text.contains { $0.contains("duplicate check id 'box-disk'") })
         // `watchpost check` prints it Vietnamese first (issue 15, review s5 defect 4: English only).
         let duplicate = diagnostics.first { $0.message.contains("duplicate check id") }
-        #expect(duplicate?.description.contains("mã hạng mục giám sát 'box-disk' bị trùng (đã khai báo ở dòng") == true, "\(String(describing: duplicate))")
+        expectEqual(duplicate?.description.contains("mã hạng mục giám sát 'box-disk' bị trùng (đã khai báo ở dòng"), true, "\(String(describing: duplicate))")
     }
 
     /// The INI syntax and section diagnostics come from the catalogue, Vietnamese first, each
@@ -114,9 +114,9 @@ struct ConfigTests {
 
     @Test func unknownTemplatePlaceholder() {
         let d = ConfigurationLoader.templateDiagnostics(text: "Hello {{site}}\n{{stauts}} here", file: "t.txt")
-        #expect(d.count == 1)
-        #expect(d.first?.line == 2)
-        #expect(d.first?.message.contains("did you mean 'status'") == true)
+        expectEqual(d.count, 1)
+        expectEqual(d.first?.line, 2)
+        expectEqual(d.first?.message.contains("did you mean 'status'"), true)
     }
 
     @Test func iniParsing() {
@@ -127,12 +127,12 @@ struct ConfigTests {
             key=value
             orphan line
             """)
-        #expect(ini.sections.count == 1)
-        #expect(ini.sections[0].name == "a")
-        #expect(ini.sections[0].value("url") == "http://h/p#frag")
-        #expect(ini.sections[0].value("key") == "value")
-        #expect(ini.diagnostics.count == 1)
-        #expect(ini.diagnostics.first?.line == 5)
+        expectEqual(ini.sections.count, 1)
+        expectEqual(ini.sections[0].name, "a")
+        expectEqual(ini.sections[0].value("url"), "http://h/p#frag")
+        expectEqual(ini.sections[0].value("key"), "value")
+        expectEqual(ini.diagnostics.count, 1)
+        expectEqual(ini.diagnostics.first?.line, 5)
     }
 }
 
@@ -153,7 +153,7 @@ struct SecretsTests {
             Issue.record("a 0644 secrets file was accepted")
         } catch {
             #expect(error.message.contains("mode 644"))
-            #expect(error.hint == "chạy: chmod 600 \(path) / run: chmod 600 \(path)")
+            expectEqual(error.hint, "chạy: chmod 600 \(path) / run: chmod 600 \(path)")
             #expect(error.text?.key == "secrets.mode" && error.message.hasPrefix("tệp bí mật \(path) có quyền 644"), "\(error)")
             #expect(!error.description.contains("hunter2"))
         }
@@ -164,8 +164,8 @@ struct SecretsTests {
         defer { unlink(path) }
         let fromEnv = "f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f"
         let s = try Secrets.load(file: path, environment: { $0 == "WATCHPOST_LINK_KEY" ? fromEnv : nil })
-        #expect(s.reveal(.smtpPassword) == "hunter2")
-        #expect(s.reveal(.linkKey) == fromEnv)
+        expectEqual(s.reveal(.smtpPassword), "hunter2")
+        expectEqual(s.reveal(.linkKey), fromEnv)
         #expect(!s.description.contains("hunter2"))
         #expect(!String(describing: s).contains(fromEnv))
     }

@@ -40,13 +40,13 @@ struct HardeningConfigTests {
         let (_, d) = ConfigurationLoader.validate(root: dir)
         let text = d.map(\.description)
         let unknown = text.first { $0.hasPrefix("probes/tay-trang/site.conf:") && $0.contains(": intervall: ") }
-        #expect(unknown?.contains("khóa không có trong [defaults] (có phải là 'interval'?) / unknown key in [defaults] (did you mean 'interval'?)") == true, "\(text)")
+        expectEqual(unknown?.contains("khóa không có trong [defaults] (có phải là 'interval'?) / unknown key in [defaults] (did you mean 'interval'?)"), true, "\(text)")
         let number = text.first { $0.contains(": fail_after: ") }
-        #expect(number?.contains("'many' không phải số nguyên / 'many' is not a whole number") == true, "\(text)")
+        expectEqual(number?.contains("'many' không phải số nguyên / 'many' is not a whole number"), true, "\(text)")
         for diagnostic in d where diagnostic.text != nil {
             #expect(Catalogue.render(diagnostic.text!, .vi) != diagnostic.message, "not translated: \(diagnostic.description)")
         }
-        #expect(ValueKind.duration(min: .seconds(1), max: .hours(1)).problem("2h") == .message(Message("config.value.too_long", ["value": .text("2h"), "limit": .text("1h")])))
+        expectEqual(ValueKind.duration(min: .seconds(1), max: .hours(1)).problem("2h"), .message(Message("config.value.too_long", ["value": .text("2h"), "limit": .text("1h")])))
     }
 
     // The checks of values no built-in kind covers (addresses, target lists, report dates,
@@ -60,11 +60,11 @@ struct HardeningConfigTests {
         let (_, d) = ConfigurationLoader.validate(root: dir)
         let text = d.map(\.description)
         func line(_ file: String, _ key: String) -> String? { text.first { $0.hasPrefix(file + ":") && $0.contains(": \(key): ") } }
-        #expect(line("probes/tay-trang/schedule.conf", "saturday")?.contains("khung giờ 08:00-12:00 và 11:00-18:00 chồng lên nhau / windows 08:00-12:00 and 11:00-18:00 overlap") == true, "\(text)")
-        #expect(line("probes/tay-trang/checks.conf", "targets")?.contains("'192.0.2.1' thiếu cổng, ví dụ 192.0.2.1:80") == true, "\(text)")
-        #expect(line("probes/tay-trang/checks.conf", "expect_status")?.contains("không phải danh sách mã trạng thái HTTP") == true, "\(text)")
-        #expect(line("watchpost.conf", "listen")?.contains("'127.0.0.1' thiếu cổng, ví dụ 127.0.0.1:8080 hoặc [::1]:8080 / '127.0.0.1' needs a port") == true, "\(text)")
-        #expect(line("watchpost.conf", "base_url")?.contains("'box.example.org' phải bắt đầu bằng http:// hoặc https:// / ") == true, "\(text)")
+        expectEqual(line("probes/tay-trang/schedule.conf", "saturday")?.contains("khung giờ 08:00-12:00 và 11:00-18:00 chồng lên nhau / windows 08:00-12:00 and 11:00-18:00 overlap"), true, "\(text)")
+        expectEqual(line("probes/tay-trang/checks.conf", "targets")?.contains("'192.0.2.1' thiếu cổng, ví dụ 192.0.2.1:80"), true, "\(text)")
+        expectEqual(line("probes/tay-trang/checks.conf", "expect_status")?.contains("không phải danh sách mã trạng thái HTTP"), true, "\(text)")
+        expectEqual(line("watchpost.conf", "listen")?.contains("'127.0.0.1' thiếu cổng, ví dụ 127.0.0.1:8080 hoặc [::1]:8080 / '127.0.0.1' needs a port"), true, "\(text)")
+        expectEqual(line("watchpost.conf", "base_url")?.contains("'box.example.org' phải bắt đầu bằng http:// hoặc https:// / "), true, "\(text)")
         for diagnostic in d { #expect(diagnostic.text != nil, "not from the catalogue: \(diagnostic.description)") }
     }
 
@@ -92,10 +92,10 @@ struct HardeningConfigTests {
         }
         let (after, d) = ConfigurationLoader.validate(root: dir)
         #expect(d.isEmpty, "\(diagnosticsText(d))")
-        #expect(after.site("tay-trang")?.checks.count == before.site("tay-trang")?.checks.count)
+        expectEqual(after.site("tay-trang")?.checks.count, before.site("tay-trang")?.checks.count)
         #expect((after.site("tay-trang")?.checks.count ?? 0) > 5)
-        #expect(after.section("daemon")?.value("history_retention") == "800d")
-        #expect(after.contacts.organisations.count == before.contacts.organisations.count)
+        expectEqual(after.section("daemon")?.value("history_retention"), "800d")
+        expectEqual(after.contacts.organisations.count, before.contacts.organisations.count)
     }
 
     // Point 6: an empty or cut-short watchpost.conf passed `check`.
@@ -119,7 +119,7 @@ struct HardeningConfigTests {
         let fresh = try ConfigurationLoader.load(root: dir)
         #expect(throws: ConfigurationError.self) { try ConfigurationLoader.refuseLostSections(running: running, fresh: fresh) }
         do { try ConfigurationLoader.refuseLostSections(running: running, fresh: fresh) } catch {
-            #expect(error.diagnostics.map(\.key).sorted() == ["mail", "web"])
+            expectEqual(error.diagnostics.map(\.key).sorted(), ["mail", "web"])
             #expect(error.description.contains("cắt cụt") && error.description.contains("cut short"), "\(error)")
         }
         try ConfigurationLoader.refuseLostSections(running: running, fresh: running)
@@ -208,7 +208,7 @@ struct HardeningConfigTests {
             #expect(e?.description.contains("phải ghi lý do") == true && e?.description.contains("must give its reason") == true, "\(diagnosticsText(d))")
         }
         #expect(!d.contains { $0.key == "2026-12-26" }, "\(diagnosticsText(d))")
-        #expect(config.site("tay-trang")?.schedule.exceptions[CivilDate(parsing: "2026-12-26")!] == .closed(reason: "Bảo trì màn hình"))
+        expectEqual(config.site("tay-trang")?.schedule.exceptions[CivilDate(parsing: "2026-12-26")!], .closed(reason: "Bảo trì màn hình"))
     }
 
     // #19 review, s5: a content public key holding garbage, an empty file, or the private key
@@ -333,7 +333,7 @@ struct HardeningConfigTests {
         #expect(x.contains { $0.file == "probes/tay-trang/checks.conf" && $0.key == "public_key" && $0.line > 0 }, "\(text)")
         // The missing key names the exact file to create and the command that makes it (gap 5).
         let key = try #require(x.first { $0.key == "public_key" })
-        #expect(key.text?.key == "config.content_key.missing")
+        expectEqual(key.text?.key, "config.content_key.missing")
         #expect(key.description.contains("\(dir)/keys/department-dien-bien.pub") && key.description.contains("watchpost manifest keygen --out department-dien-bien")
                 && key.description.contains("Sở Thông tin và Truyền thông") && key.message.contains("Department of Information and Communications"), "\(key)")
         #expect(x.contains { $0.file == "probes/vung-ang/checks.conf" && $0.key == "command" && $0.message.contains("check_disk_fre") }, "\(text)")
@@ -366,9 +366,9 @@ struct HardeningSecretsTests {
         #expect(example.contains(Secrets.exampleLinkKey), "the example's placeholder moved: update Secrets.exampleLinkKey")
         let placeholder = try #require(try refusal("[web]\nlink_key = \(Secrets.exampleLinkKey)\n"))
         #expect(placeholder.message.contains("placeholder"))
-        #expect(placeholder.hint?.contains("openssl rand -hex 32") == true)
+        expectEqual(placeholder.hint?.contains("openssl rand -hex 32"), true)
         for weak in ["abc", "0123456789abcdef0123456789abcdef", String(repeating: "a", count: 200), "password-password-password-password"] {
-            #expect(try refusal("[web]\nlink_key = \(weak)\n")?.message.contains("too weak") == true, "\(weak)")
+            try expectEqual(refusal("[web]\nlink_key = \(weak)\n")?.message.contains("too weak"), true, "\(weak)")
         }
         #expect(try refusal("", env: ["WATCHPOST_LINK_KEY": "short"]) != nil, "the environment is held to the same rule")
         #expect(try refusal("[web]\nlink_key = 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n") == nil)
@@ -398,7 +398,7 @@ struct HardeningSecretsTests {
         for section in ["smtp", "imap"] {
             let e = try #require(try refusal("[\(section)]\npassword = change-me\n"))
             #expect(e.message.contains("\(section).password"))
-            #expect(e.hint?.contains("WATCHPOST_\(section.uppercased())_PASSWORD") == true)
+            expectEqual(e.hint?.contains("WATCHPOST_\(section.uppercased())_PASSWORD"), true)
         }
     }
 
@@ -415,16 +415,16 @@ struct HardeningSecretsTests {
         try #require(getuid() == 0, "this test gives the file to another user and needs root (CI runs as root)")
         let path = try write("[smtp]\npassword = fine\n")
         defer { unlink(path) }
-        #expect(chown(path, 4242, 4242) == 0)
+        expectEqual(chown(path, 4242, 4242), 0)
         do { _ = try Secrets.load(file: path, environment: { _ in nil }); Issue.record("accepted a file owned by uid 4242") } catch {
             #expect(error.message.contains("owned by user id 4242"))
-            #expect(error.hint?.contains("run: chown") == true)
+            expectEqual(error.hint?.contains("run: chown"), true)
         }
     }
 
     @Test func secretsFileMustBeRegular() throws {
         let path = "\(try makeTemporaryFolder("watchpost-secrets-fifo"))/secrets.conf"
-        #expect(mkfifo(path, 0o600) == 0)
+        expectEqual(mkfifo(path, 0o600), 0)
         defer { unlink(path) }
         #expect(throws: WatchpostError.self) { try Secrets.load(file: path, environment: { _ in nil }) }
     }

@@ -64,7 +64,7 @@ struct ClassifiedByWhatHappenedTests {
         #expect(!r.findings.contains { $0.securityRelevant && $0.status.isProblem }, "\(what): security-relevant findings \(r.findings.map(\.code))")
         for site in ["tay-trang", "vung-ang"] {
             let told = try play(r, site: site, check: check)
-            #expect(told.incident.category == .technical, "\(site) \(what): a \(told.incident.category) incident")
+            expectEqual(told.incident.category, .technical, "\(site) \(what): a \(told.incident.category) incident")
             #expect(!told.technicians.isEmpty && told.technicians.isSubset(of: told.addresses),
                     "\(site) \(what): technicians \(told.technicians.subtracting(told.addresses).sorted()) not told")
             #expect(told.addresses.isDisjoint(with: told.securityOnly),
@@ -81,7 +81,7 @@ struct ClassifiedByWhatHappenedTests {
         removeTree(f.media)
         try #require(!FileSystem.exists(f.media))
         let r = await run(f)
-        #expect(r.problemCodes == [ContentFindingCode.folderUnavailable], "\(r.findings.map(\.code))")
+        expectEqual(r.problemCodes, [ContentFindingCode.folderUnavailable], "\(r.findings.map(\.code))")
         try expectTechnical(r, check: "content", "missing media folder")
     }
 
@@ -92,7 +92,7 @@ struct ClassifiedByWhatHappenedTests {
         try #require(!FileSystem.exists(f.media))
         try FileSystem.makeDirectories(f.media, mode: 0o755)
         let r = await run(f)
-        #expect(r.problemCodes == [ContentFindingCode.folderUnavailable], "\(r.findings.map(\.code))")
+        expectEqual(r.problemCodes, [ContentFindingCode.folderUnavailable], "\(r.findings.map(\.code))")
         try expectTechnical(r, check: "content", "unmounted media folder")
     }
 
@@ -100,7 +100,7 @@ struct ClassifiedByWhatHappenedTests {
         let f = try ContentFixture()
         try FileSystem.makeFIFO(f.media + "/videos/pipe.mp4")
         let r = await run(f)
-        #expect(r.problemCodes == [ContentFindingCode.unreadableFile], "\(r.findings.map(\.code))")
+        expectEqual(r.problemCodes, [ContentFindingCode.unreadableFile], "\(r.findings.map(\.code))")
         try expectTechnical(r, check: "content", "unreadable file")
     }
 
@@ -111,7 +111,7 @@ struct ClassifiedByWhatHappenedTests {
         try FileSystem.unlinkFile(f.manifestPath)
         try FileSystem.makeFIFO(f.manifestPath)
         let r = await run(f)
-        #expect(r.problemCodes == [ContentFindingCode.folderUnavailable], "\(r.findings.map(\.code))")
+        expectEqual(r.problemCodes, [ContentFindingCode.folderUnavailable], "\(r.findings.map(\.code))")
         try expectTechnical(r, check: "content", "unreadable manifest")
     }
 
@@ -138,7 +138,7 @@ struct ClassifiedByWhatHappenedTests {
         let clock = SystemClock()
         let r = await runProbe(StuckOnShare(), context: ProbeContext(clock: clock, deadline: clock.now() + Seconds(milliseconds: 300)), label: "content")
         StuckOnShare.releaseAll()
-        #expect(r.status == .unknown, "\(r.status) \(r.summary)")
+        expectEqual(r.status, .unknown, "\(r.status) \(r.summary)")
         try expectTechnical(r, check: "content", "hung share")
     }
 
@@ -150,7 +150,7 @@ struct ClassifiedByWhatHappenedTests {
         let probe = PlayerProbe(settings: PlayerCheckSettings(url: "http://127.0.0.1:\(port)/api/info.json", manifestPath: f.manifestPath,
                                                               publicKeyPath: f.publicKeyPath))
         let r = await probe.run(f.context(ManualClock(now: f.now), timeout: .seconds(5)))
-        #expect(r.problemCodes == [PlayerFindingCode.unreachable], "\(r.findings.map(\.code))")
+        expectEqual(r.problemCodes, [PlayerFindingCode.unreachable], "\(r.findings.map(\.code))")
         try expectTechnical(r, check: "playing-now", "unreachable player")
     }
 
@@ -172,8 +172,8 @@ struct ClassifiedByWhatHappenedTests {
             if unmounted { try FileSystem.makeDirectories(f.media, mode: 0o755) }
             let what = unmounted ? "unmounted share" : "missing share"
             let r = await probe.run(f.context(ManualClock(now: f.now), timeout: .seconds(10)))
-            #expect(r.facts["playing"] == "videos/tet-2026.mp4", "\(what): the player plays on from its own copy: \(r.facts)")
-            #expect(r.problemCodes == [ContentFindingCode.folderUnavailable], "\(what): \(r.findings.map(\.code))")
+            expectEqual(r.facts["playing"], "videos/tet-2026.mp4", "\(what): the player plays on from its own copy: \(r.facts)")
+            expectEqual(r.problemCodes, [ContentFindingCode.folderUnavailable], "\(what): \(r.findings.map(\.code))")
             try expectTechnical(r, check: "playing-now", what)
             for site in ["tay-trang", "vung-ang"] {
                 // The report's rule, on the playing-now incident alone.
@@ -190,7 +190,7 @@ struct ClassifiedByWhatHappenedTests {
         let probe = PlayerProbe(settings: PlayerCheckSettings(url: "http://127.0.0.1:\(sim.port)/api/info.json", manifestPath: f.manifestPath,
                                                               publicKeyPath: f.publicKeyPath))
         let r = await probe.run(f.context(ManualClock(now: f.now), timeout: .seconds(10)))
-        #expect(r.problemCodes == [ContentFindingCode.manifestMissing], "\(r.findings.map(\.code))")
+        expectEqual(r.problemCodes, [ContentFindingCode.manifestMissing], "\(r.findings.map(\.code))")
         let inc = try play(r, site: "tay-trang", check: "playing-now").incident
         #expect(inc.category == .security && ContentViolation.isViolation(category: inc.category, findingCodes: inc.findingCodes))
     }
@@ -228,17 +228,17 @@ struct ClassifiedByWhatHappenedTests {
             // manifest deleted, the security finding that it is missing, and nothing about the item.
             let gone = shareGone ? ContentFindingCode.folderUnavailable : ContentFindingCode.manifestMissing
             let approved = await probe.run(f.context(ManualClock(now: f.now + .minutes(1)), timeout: .seconds(10)))
-            #expect(approved.problemCodes == [gone], "\(what), approved item: \(approved.findings.map(\.code))")
+            expectEqual(approved.problemCodes, [gone], "\(what), approved item: \(approved.findings.map(\.code))")
             if shareGone { try expectTechnical(approved, check: "playing-now", "\(what), approved item") }
             // An item nobody approved: flagged against the archived approval, a security incident
             // and a content violation.
             try FileSystem.writeAtomically(nowPlaying, "videos/quang-cao.mp4\n")
             let r = await probe.run(f.context(ManualClock(now: f.now + .minutes(2)), timeout: .seconds(10)))
-            #expect(r.facts["playing"] == "videos/quang-cao.mp4", "\(r.facts)")
-            #expect(r.problemCodes == [gone, PlayerFindingCode.unapprovedItem], "\(what): \(r.findings.map(\.code))")
+            expectEqual(r.facts["playing"], "videos/quang-cao.mp4", "\(r.facts)")
+            expectEqual(r.problemCodes, [gone, PlayerFindingCode.unapprovedItem], "\(what): \(r.findings.map(\.code))")
             for site in ["tay-trang", "vung-ang"] {
                 let told = try play(r, site: site, check: "playing-now")
-                #expect(told.incident.category == .security, "\(site) \(what): a \(told.incident.category) incident")
+                expectEqual(told.incident.category, .security, "\(site) \(what): a \(told.incident.category) incident")
                 #expect(ContentViolation.isViolation(category: told.incident.category, findingCodes: told.incident.findingCodes),
                         "\(site) \(what): not a content violation: \(told.incident.findingCodes)")
             }
@@ -249,10 +249,10 @@ struct ClassifiedByWhatHappenedTests {
         let f = try ContentFixture()
         try f.write("videos/la.mp4", "nội dung lạ")
         let r = await run(f)
-        #expect(r.problemCodes == [ContentFindingCode.unexpectedFile], "\(r.findings.map(\.code))")
+        expectEqual(r.problemCodes, [ContentFindingCode.unexpectedFile], "\(r.findings.map(\.code))")
         for site in ["tay-trang", "vung-ang"] {
             let told = try play(r, site: site, check: "content")
-            #expect(told.incident.category == .security, "\(site): a \(told.incident.category) incident")
+            expectEqual(told.incident.category, .security, "\(site): a \(told.incident.category) incident")
             #expect(!told.addresses.isDisjoint(with: told.securityOnly), "\(site): the police not told of an unapproved file")
         }
     }
@@ -288,7 +288,7 @@ struct ClassifiedByWhatHappenedTests {
             var then = security; then.startedAt = at + .minutes(5)
             let out = engine.handle(then, for: spec.key)
             let inc = try #require(engine.openIncident(for: spec.key))
-            #expect(inc.category == .security, "\(siteID) \(time)")
+            expectEqual(inc.category, .security, "\(siteID) \(time)")
             let newSubject = Catalogue.render(securityFinding.text, .vi, zone: settings.sites[i].zone)
             let firstNotices = out.notifications.filter { !toldFirst.contains($0.recipient.address) }
             #expect(!firstNotices.isEmpty, "\(siteID) \(time): nobody new told of a security incident: \(out.notifications.map(\.key))")
@@ -296,17 +296,17 @@ struct ClassifiedByWhatHappenedTests {
                                                            findings: [securityFinding.code])
             let entry = Set((route.steps.first?.recipients ?? []).map(\.address))
             for n in firstNotices where !entry.contains(n.recipient.address) {
-                #expect(n.event == .informed, "\(siteID) \(time): \(n.recipient.address), told at once for information, got \(n.event)")
+                expectEqual(n.event, .informed, "\(siteID) \(time): \(n.recipient.address), told at once for information, got \(n.event)")
             }
             for n in firstNotices {
                 #expect(n.event != .findingAdded, "\(siteID) \(time): \(n.recipient.address) first hears of it as an added line")
-                #expect(n.fields["subject"] == newSubject, "\(siteID) \(time): \(n.recipient.address) told under '\(n.fields["subject"] ?? "")'")
-                #expect(n.fields["category_short"] == "an ninh thông tin")
+                expectEqual(n.fields["subject"], newSubject, "\(siteID) \(time): \(n.recipient.address) told under '\(n.fields["subject"] ?? "")'")
+                expectEqual(n.fields["category_short"], "an ninh thông tin")
             }
             for n in out.notifications where toldFirst.contains(n.recipient.address) && n.event == .findingAdded {
-                #expect(n.fields["subject"] == oldSubject, "\(siteID) \(time): those told before lose the subject they know")
+                expectEqual(n.fields["subject"], oldSubject, "\(siteID) \(time): those told before lose the subject they know")
             }
-            #expect(inc.subjectText.map { Catalogue.render($0, .vi, zone: settings.sites[i].zone) } == newSubject)
+            expectEqual(inc.subjectText.map { Catalogue.render($0, .vi, zone: settings.sites[i].zone) }, newSubject)
         }
     }
 }

@@ -17,7 +17,7 @@ import Posix
         var settings = EngineSettings(configuration: config)
         var spec = try #require(settings.sites.first { $0.id == site })
         spec.checks = spec.checks.filter { $0.key.check == check }
-        #expect(spec.checks.count == 1, "\(site)/\(check) missing from the shipped profile")
+        expectEqual(spec.checks.count, 1, "\(site)/\(check) missing from the shipped profile")
         settings = EngineSettings(sites: [spec])
         return (IncidentEngine(settings: settings), CheckKey(site: site, check: check), config)
     }
@@ -46,19 +46,19 @@ import Posix
         // The 5th: still in time, nothing.
         let fifth = ManualClock(now: Instant.parse("2026-12-05T20:00:00+07:00")!)
         let inTime = await probe.run(ProbeContext(clock: fifth, deadline: fifth.now() + .seconds(30)))
-        #expect(inTime.status == .ok)
+        expectEqual(inTime.status, .ok)
         #expect(engine.handle(inTime, for: key).notifications.isEmpty)
 
         let clock = ManualClock(now: Instant.parse("2026-12-06T08:00:00+07:00")!)
         let late = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(30)))
-        #expect(late.findings.map(\.code) == [FreshnessFindingCode.monthlyManifestLate])
+        expectEqual(late.findings.map(\.code), [FreshnessFindingCode.monthlyManifestLate])
         let out = engine.handle(late, for: key)
         let inc = try #require(out.incidents.first)
         #expect(out.incidents.count == 1 && inc.category == .technical && inc.severity == .warning)
         let orgs = told(out)
-        #expect(orgs.filter { $0 == "stttt-ha-tinh" }.count == 1, "the Department: \(orgs)")
-        #expect(orgs.filter { $0 == "bqlkkt-ha-tinh" }.count == 1, "the Management Board: \(orgs)")
-        #expect(Set(orgs).count == orgs.count, "someone told twice: \(orgs)")
+        expectEqual(orgs.filter { $0 == "stttt-ha-tinh" }.count, 1, "the Department: \(orgs)")
+        expectEqual(orgs.filter { $0 == "bqlkkt-ha-tinh" }.count, 1, "the Management Board: \(orgs)")
+        expectEqual(Set(orgs).count, orgs.count, "someone told twice: \(orgs)")
         let p = police(config, site: "vung-ang")
         #expect(!p.isEmpty)
         #expect(Set(orgs).isDisjoint(with: p), "the police told of a freshness notice: \(orgs)")
@@ -85,7 +85,7 @@ import Posix
             // Monday 7 December, 09:00: in operating hours at both sites.
             let now = Instant.parse("2026-12-07T09:00:00+07:00")!
             let findings = ContentJudge.findings(manifest: .verdict(.expired(expired)), scan: nil, manifestPath: "approved.manifest").findings
-            #expect(findings.map(\.code) == [ContentFindingCode.manifestExpired])
+            expectEqual(findings.map(\.code), [ContentFindingCode.manifestExpired])
             #expect(findings.allSatisfy { !$0.securityRelevant && $0.status == .critical })
             let out = engine.handle(CheckResult.from(findings: findings, ok: Message("check.ok"), startedAt: now), for: key)
             let inc = try #require(out.incidents.first, "\(site): no incident")
@@ -111,7 +111,7 @@ import Posix
                          items: [ApprovedItem(path: "v/a.mp4", sha256: String(repeating: "a", count: 64), size: 1,
                                               metadata: ItemMetadata(source: "songoaivu-dien-bien", languages: ["vi"], month: "2026-12", kind: .programme))])
         let findings = FreshnessJudge.findings(current: m, archived: [], rules: FreshnessRules(section: check.parameters), now: now, zone: .hoChiMinh)
-        #expect(findings.map(\.code) == [FreshnessFindingCode.monthlyProgrammeMissing])
+        expectEqual(findings.map(\.code), [FreshnessFindingCode.monthlyProgrammeMissing])
         let out = engine.handle(CheckResult.from(findings: findings, ok: Message("check.ok"), startedAt: now), for: key)
         let orgs = told(out)
         #expect(orgs.filter { $0 == "stttt-dien-bien" }.count == 1 && orgs.filter { $0 == "bchbdbp-dien-bien" }.count == 1, "\(orgs)")

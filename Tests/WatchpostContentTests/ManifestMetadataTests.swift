@@ -26,10 +26,10 @@ import WatchpostTestSupport
         #expect(text.contains("videos/hoa ban.mp4\n  title Lễ hội Hoa Ban 2026\n  source dai-ptth-dien-bien\n  languages vi, en\n  month 2026-11\n  kind programme\n"))
         let v = ManifestVerdict.judge(bytes: Array(text.utf8), publicKey: pair.publicKey, at: at)
         guard case .valid(let m) = v else { Issue.record("expected valid, got \(v)"); return }
-        #expect(m.sequence == 42)
+        expectEqual(m.sequence, 42)
         let item = try #require(m.item(at: "videos/hoa ban.mp4"))
-        #expect(item.metadata == ItemMetadata(title: "Lễ hội Hoa Ban 2026", source: "dai-ptth-dien-bien", languages: ["vi", "en"], month: "2026-11", kind: .programme))
-        #expect(m.item(at: "still.png")?.metadata.isEmpty == true)
+        expectEqual(item.metadata, ItemMetadata(title: "Lễ hội Hoa Ban 2026", source: "dai-ptth-dien-bien", languages: ["vi", "en"], month: "2026-11", kind: .programme))
+        expectEqual(m.item(at: "still.png")?.metadata.isEmpty, true)
         // Changing a title voids the signature like any other byte.
         let edited = text.replacingFirst("title Lễ hội Hoa Ban 2026", with: "title Quảng cáo")
         guard case .badSignature = ManifestVerdict.judge(bytes: Array(edited.utf8), publicKey: pair.publicKey, at: at) else {
@@ -71,10 +71,10 @@ import WatchpostTestSupport
             stills/poster.png |  | stttt-dien-bien | lo |  | still
             """
         let parsed = try ManifestSidecar.parse(text).get()
-        #expect(parsed["videos/hoa-ban.mp4"] == ItemMetadata(title: "Lễ hội Hoa Ban", source: "dai-ptth-dien-bien", languages: ["vi", "en"], month: "2026-03", kind: .programme))
-        #expect(parsed["stills/poster.png"] == ItemMetadata(source: "stttt-dien-bien", languages: ["lo"], kind: .still))
+        expectEqual(parsed["videos/hoa-ban.mp4"], ItemMetadata(title: "Lễ hội Hoa Ban", source: "dai-ptth-dien-bien", languages: ["vi", "en"], month: "2026-03", kind: .programme))
+        expectEqual(parsed["stills/poster.png"], ItemMetadata(source: "stttt-dien-bien", languages: ["lo"], kind: .still))
         guard case .failure(let e) = ManifestSidecar.parse("a.mp4 | t | s | vi | 2026-03 | film\n") else { Issue.record("bad kind accepted"); return }
-        #expect(e.line == 1)
+        expectEqual(e.line, 1)
     }
 
     @Test func olderSequenceIsRefusedAsAReplayAndTheNewerArchived() throws {
@@ -88,14 +88,14 @@ import WatchpostTestSupport
         #expect(first.accepted?.sequence == 7 && first.replayedBelow == nil)
         let entry = try #require(archive.entries().first)
         #expect(entry.sequence == 7 && entry.id == first.archivedID)
-        #expect(try archive.bytes(of: entry) == FileSystem.readBytes(f.manifestPath, limit: 1 << 20))
+        try expectEqual(archive.bytes(of: entry), FileSystem.readBytes(f.manifestPath, limit: 1 << 20))
         // The older one, correctly signed, put back on the box: refused, not archived.
         try FileSystem.writeAtomically(f.manifestPath, try m5.signed(privateKey: f.privateKey))
         let replay = ManifestLoader.read(manifest: f.manifestPath, publicKey: f.publicKeyPath, now: at, archive: archive)
         #expect(replay.replayedBelow == 7 && replay.accepted == nil && replay.archivedID == nil)
-        #expect(archive.entries().count == 1)
+        expectEqual(archive.entries().count, 1)
         let findings = ContentJudge.findings(manifest: replay.outcome, scan: nil, manifestPath: f.manifestPath, replayedBelow: replay.replayedBelow).findings
-        #expect(findings.map(\.code) == [ContentFindingCode.manifestReplayed])
+        expectEqual(findings.map(\.code), [ContentFindingCode.manifestReplayed])
         #expect(findings.first?.securityRelevant == true && findings.first?.status == .critical)
     }
 
@@ -117,7 +117,7 @@ import WatchpostTestSupport
         #expect(ManifestLoader.read(manifest: other, publicKey: f.publicKeyPath, now: at, archive: archive).replayedBelow == nil)
         // An older approval put back on the second check is still a replay there.
         try FileSystem.writeAtomically(other, try manifest(f.privateKey, sequence: 2).signed(privateKey: f.privateKey))
-        #expect(ManifestLoader.read(manifest: other, publicKey: f.publicKeyPath, now: at, archive: archive).replayedBelow == 3)
+        expectEqual(ManifestLoader.read(manifest: other, publicKey: f.publicKeyPath, now: at, archive: archive).replayedBelow, 3)
     }
 
     @Test func expiredManifestIsNotASecurityFinding() throws {
@@ -126,8 +126,8 @@ import WatchpostTestSupport
         let later = Instant.parse("2027-01-02T00:00:00+07:00")!
         let v = ManifestVerdict.judge(bytes: Array(text.utf8), publicKey: pair.publicKey, at: later)
         let f = ContentJudge.findings(manifest: .verdict(v), scan: nil, manifestPath: "m").findings
-        #expect(f.map(\.code) == [ContentFindingCode.manifestExpired])
-        #expect(f.first?.securityRelevant == false)
+        expectEqual(f.map(\.code), [ContentFindingCode.manifestExpired])
+        expectEqual(f.first?.securityRelevant, false)
     }
 
     /// Tây Trang 7.8 counts programmes by their source: a source missing from contacts.conf is
@@ -141,7 +141,7 @@ import WatchpostTestSupport
         try FileSystem.writeAtomically("\(dir)/media/videos/a.mp4", "programme A")
         try FileSystem.writeAtomically("\(dir)/typo.txt", "videos/a.mp4 | A | dai-ptth-dienbien | vi | 2026-12 | programme\n")
         try FileSystem.writeAtomically("\(dir)/good.txt", "videos/a.mp4 | A | dai-ptth-dien-bien | vi | 2026-12 | programme\n")
-        #expect(await shell("cd '\(dir)' && '\(bin)' manifest keygen --out dept >/dev/null 2>&1").status == 0)
+        await expectEqual(shell("cd '\(dir)' && '\(bin)' manifest keygen --out dept >/dev/null 2>&1").status, 0)
         let create = "cd '\(dir)' && '\(bin)' manifest create media --key dept.key --valid-from 2026-01-01 --valid-to 2026-12-31 --approved-by S"
         let typo = await shell("\(create) --sidecar typo.txt --config '\(root)' 2>&1")
         #expect(typo.status != 0)
@@ -153,7 +153,7 @@ import WatchpostTestSupport
         let missing = await shell("\(create) --source dai-ptth-dien-bien --contacts '\(dir)/none.conf' 2>&1")
         #expect(missing.status != 0 && missing.output.contains("--contacts FILE"), "\(missing.output)")
         let good = await shell("\(create) --sidecar good.txt --config '\(root)' 2>&1")
-        #expect(good.status == 0, "\(good.output)")
+        expectEqual(good.status, 0, "\(good.output)")
         #expect(FileSystem.exists("\(dir)/media/approved.manifest"))
     }
 }

@@ -23,9 +23,9 @@ import Posix
         #expect(text.hasPrefix("watchpost-manifest 1\n"))
         #expect(text.contains("file \(String(repeating: "a", count: 64)) 10 videos/Tết 2026.mp4\n"))
         let parsed = try Manifest.parse(Array(text.utf8))
-        #expect(parsed.items == m.items)
-        #expect(parsed.approvedBy == "Sở TT&TT Điện Biên")
-        #expect(ManifestVerdict.judge(bytes: Array(text.utf8), publicKey: pair.publicKey, at: at) == .valid(parsed))
+        expectEqual(parsed.items, m.items)
+        expectEqual(parsed.approvedBy, "Sở TT&TT Điện Biên")
+        expectEqual(ManifestVerdict.judge(bytes: Array(text.utf8), publicKey: pair.publicKey, at: at), .valid(parsed))
     }
 
     @Test func editAfterSigningBreaksTheSignature() throws {
@@ -44,8 +44,8 @@ import Posix
         let (_, forged) = try sample(attacker.privateKey)
         let v = ManifestVerdict.judge(bytes: Array(forged.utf8), publicKey: department.publicKey, at: at)
         guard case .otherKey(let m, let expected) = v else { Issue.record("got \(v)"); return }
-        #expect(m.keyID == Ed25519.keyID(attacker.publicKey))
-        #expect(expected == Ed25519.keyID(department.publicKey))
+        expectEqual(m.keyID, Ed25519.keyID(attacker.publicKey))
+        expectEqual(expected, Ed25519.keyID(department.publicKey))
     }
 
     @Test func validityPeriodIsEnforced() throws {
@@ -98,10 +98,10 @@ import Posix
         for n in names {
             let s = ContentPath.encode(n)
             #expect(!s.contains("\n"))
-            #expect(ContentPath.decode(s) == n)
+            expectEqual(ContentPath.decode(s), n)
         }
-        #expect(ContentPath.encode(Array("Tết 2026.mp4".utf8)) == "Tết 2026.mp4")
-        #expect(ContentPath.encode([0xff, 0x41]) == "%FFA")
+        expectEqual(ContentPath.encode(Array("Tết 2026.mp4".utf8)), "Tết 2026.mp4")
+        expectEqual(ContentPath.encode([0xff, 0x41]), "%FFA")
     }
 
     @Test func keysInterworkWithOpenSSL() async throws {
@@ -119,10 +119,10 @@ import Posix
         try #require(sign.exitCode == 0, "openssl pkeyutl: \(sign.output)")
         let sig = try FileSystem.readBytes("\(dir)/sig", limit: 1024)
         #expect(Ed25519.verify(sig, of: Array(body.utf8), publicKey: try Ed25519.publicKey(fromPrivate: seed)))
-        #expect(try Ed25519.sign(Array(body.utf8), privateKey: seed) == sig)  // Ed25519 is deterministic
+        try expectEqual(Ed25519.sign(Array(body.utf8), privateKey: seed), sig)  // Ed25519 is deterministic
         // Watchpost's public key PEM is what openssl derives from the private key.
         let pub = try await runProgram(openssl, arguments: ["pkey", "-in", "\(dir)/k.pem", "-pubout"], timeout: .seconds(10))
-        #expect(pub.output == (try Ed25519.publicKeyPEM(try Ed25519.publicKey(fromPrivate: seed))))
+        expectEqual(pub.output, (try Ed25519.publicKeyPEM(try Ed25519.publicKey(fromPrivate: seed))))
         #expect(throws: CryptoError.self) { try Ed25519.publicKey(fromPEM: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n") }
     }
 }

@@ -18,19 +18,19 @@ import Synchronization
         let f = try ContentFixture()
         let clock = ManualClock(now: f.now)
         let r = await run(ContentProbe(settings: f.settings()), clock, f)
-        #expect(r.status == .ok, "\(r.summary)")
+        expectEqual(r.status, .ok, "\(r.summary)")
         #expect(r.summary.contains("3 file(s) match"))
-        #expect(r.facts["approved_by"] == "Sở Thông tin và Truyền thông tỉnh Điện Biên")
+        expectEqual(r.facts["approved_by"], "Sở Thông tin và Truyền thông tỉnh Điện Biên")
     }
 
     @Test func addedFileIsUnexpectedWithNameAndHash() async throws {
         let f = try ContentFixture()
         let clock = ManualClock(now: f.now)
         let probe = ContentProbe(settings: f.settings())
-        #expect(await run(probe, clock, f).status == .ok)
+        await expectEqual(run(probe, clock, f).status, .ok)
         try f.write("videos/quang-cao.mp4", "unapproved advertisement")
         let r = await run(probe, clock, f)
-        #expect(r.status == .critical)
+        expectEqual(r.status, .critical)
         let finding = try #require(r.findings(C.unexpectedFile).first)
         let sha = Hex.encode(SHA256Hasher.digest("unapproved advertisement"))
         #expect(finding.message.contains("videos/quang-cao.mp4") && finding.message.contains(sha), "\(finding.message)")
@@ -42,7 +42,7 @@ import Synchronization
         let f = try ContentFixture()
         let clock = ManualClock(now: f.now)
         let probe = ContentProbe(settings: f.settings(fullRehash: .hours(24)))
-        #expect(await run(probe, clock, f).status == .ok)
+        await expectEqual(run(probe, clock, f).status, .ok)
         let path = f.media + "/videos/tet-2026.mp4"
         let before = try FileSystem.linkStatus(path)
         try FileSystem.overwrite(path, at: 0, Array("XXXX".utf8))  // same size, same inode
@@ -52,14 +52,14 @@ import Synchronization
         // The quick scan trusts size, mtime and inode: not seen yet…
         clock.advance(by: .hours(1))
         let quick = await run(probe, clock, f)
-        #expect(quick.status == .ok)
-        #expect(quick.measurement("hashed_files") == 0)
+        expectEqual(quick.status, .ok)
+        expectEqual(quick.measurement("hashed_files"), 0)
         // …the daily full re-hash reads every file again and finds it.
         clock.advance(by: .hours(24))
         let full = await run(probe, clock, f)
-        #expect(full.status == .critical)
-        #expect(full.findings(C.modifiedFile).first?.message.contains("videos/tet-2026.mp4") == true)
-        #expect(full.measurement("hashed_files") == 3)
+        expectEqual(full.status, .critical)
+        expectEqual(full.findings(C.modifiedFile).first?.message.contains("videos/tet-2026.mp4"), true)
+        expectEqual(full.measurement("hashed_files"), 3)
     }
 
     @Test func deletedApprovedFileIsMissing() async throws {
@@ -79,7 +79,7 @@ import Synchronization
         try f.write("videos/quang-cao.mp4", "unapproved")
         try f.sign(key: try Ed25519.generate().privateKey)  // lists the new file, but signed by someone else
         let r = await run(ContentProbe(settings: f.settings()), clock, f)
-        #expect(r.status == .critical)
+        expectEqual(r.status, .critical)
         let finding = try #require(r.findings(C.signatureInvalid).first)
         #expect(finding.message.contains("not signed with the Department's key"))
         #expect(finding.message.contains(Ed25519.keyID(f.publicKey)))
@@ -94,8 +94,8 @@ import Synchronization
         let line = "file \(Hex.encode(SHA256Hasher.digest("unapproved"))) 10 videos/quang-cao.mp4\n"
         try FileSystem.writeAtomically(f.manifestPath, text.replacingFirst("signature ", with: line + "signature "))
         let r = await run(ContentProbe(settings: f.settings()), clock, f)
-        #expect(r.status == .critical)
-        #expect(r.findings(C.signatureInvalid).first?.message.contains("edited after signing") == true)
+        expectEqual(r.status, .critical)
+        expectEqual(r.findings(C.signatureInvalid).first?.message.contains("edited after signing"), true)
         // With no trusted manifest nothing is judged approved.
         #expect(r.findings(C.unexpectedFile).isEmpty)
     }
@@ -104,23 +104,23 @@ import Synchronization
         let f = try ContentFixture()
         let clock = ManualClock(now: f.now)
         let probe = ContentProbe(settings: f.settings())
-        #expect(await run(probe, clock, f).status == .ok)
+        await expectEqual(run(probe, clock, f).status, .ok)
         clock.advance(to: Instant.parse("2027-01-01T00:00:00+07:00")!)
         let expired = await run(probe, clock, f)
-        #expect(expired.status == .critical)
-        #expect(expired.findings(C.manifestExpired).first?.message.contains("expired at 23:59 on 31/12/2026") == true)
-        #expect(expired.findings(C.manifestExpired).map { Catalogue.render($0.text, .vi) }.first?.contains("23 giờ 59 phút, ngày 31/12/2026") == true)
+        expectEqual(expired.status, .critical)
+        expectEqual(expired.findings(C.manifestExpired).first?.message.contains("expired at 23:59 on 31/12/2026"), true)
+        expectEqual(expired.findings(C.manifestExpired).map { Catalogue.render($0.text, .vi) }.first?.contains("23 giờ 59 phút, ngày 31/12/2026"), true)
         try f.sign(validFrom: "2027-02-01T00:00:00+07:00", validTo: "2027-12-31T00:00:00+07:00")
         let early = await run(probe, clock, f)
-        #expect(early.problemCodes == [C.manifestNotYetValid])
+        expectEqual(early.problemCodes, [C.manifestNotYetValid])
     }
 
     @Test func missingManifest() async throws {
         let f = try ContentFixture()
         try FileSystem.unlinkFile(f.manifestPath)
         let r = await run(ContentProbe(settings: f.settings()), ManualClock(now: f.now), f)
-        #expect(r.problemCodes == [C.manifestMissing])
-        #expect(r.status == .critical)
+        expectEqual(r.problemCodes, [C.manifestMissing])
+        expectEqual(r.status, .critical)
     }
 
     @Test func symlinkEscapingTheFolderIsReportedNotFollowed() async throws {
@@ -133,14 +133,14 @@ import Synchronization
         try FileSystem.makeSymlink(f.media + "/inside.m3u", pointingTo: "playlist.m3u")  // stays inside: fine
         let r = await run(ContentProbe(settings: f.settings()), clock, f)
         let escapes = r.findings(C.symlinkEscape)
-        #expect(escapes.count == 2)
+        expectEqual(escapes.count, 2)
         #expect(escapes.contains { $0.message.contains("videos/link.mp4") && $0.message.contains("../../outside/secret.mp4") })
         #expect(escapes.contains { $0.message.contains("etc") })
         // Not followed: the outside file was never hashed, nothing under /etc was listed.
         #expect(!r.findings.contains { $0.message.contains(Hex.encode(SHA256Hasher.digest("outside content"))) })
         #expect(!r.findings.contains { $0.message.contains("passwd") })
         #expect(r.findings(C.unexpectedFile).isEmpty)
-        #expect(r.findings(C.unlistedCopy).first?.message.contains("inside.m3u") == true)
+        expectEqual(r.findings(C.unlistedCopy).first?.message.contains("inside.m3u"), true)
     }
 
     @Test func fifoInTheFolderIsUnreadableAndNeverBlocks() async throws {
@@ -169,11 +169,11 @@ import Synchronization
             let o = try await runProgram(setpriv, arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", bin, "manifest", "verify",
                                                              f.manifestPath, f.media, "--public-key", f.publicKeyPath, "--at", "2026-11-24"],
                                        timeout: .seconds(30))
-            #expect(o.exitCode == 1, "\(o.output)")
+            expectEqual(o.exitCode, 1, "\(o.output)")
             #expect(o.output.contains("content.unreadable-file: Không đọc được tệp images/poster.png") && o.output.contains("Permission denied"), "\(o.output)")
         } else {
             let r = await run(ContentProbe(settings: f.settings()), ManualClock(now: f.now), f)
-            #expect(r.findings(C.unreadableFile).first?.message.contains("Permission denied") == true)
+            expectEqual(r.findings(C.unreadableFile).first?.message.contains("Permission denied"), true)
         }
     }
 
@@ -200,7 +200,7 @@ import Synchronization
             }
         })
         let r = await run(ContentProbe(settings: f.settings(options: options)), ManualClock(now: f.now), f)
-        #expect(r.status == .ok, "\(r.summary)")
+        expectEqual(r.status, .ok, "\(r.summary)")
     }
 
     @Test func hashCacheSurvivesARestart() async throws {
@@ -208,17 +208,17 @@ import Synchronization
         let state = f.root + "/content.state"
         let clock = ManualClock(now: f.now)
         let first = await run(ContentProbe(settings: f.settings(stateFile: state)), clock, f)
-        #expect(first.measurement("hashed_files") == 3)
+        expectEqual(first.measurement("hashed_files"), 3)
         clock.advance(by: .minutes(5))
         // A new probe (daemon restarted) reads the state file and re-reads nothing.
         let second = await run(ContentProbe(settings: f.settings(stateFile: state)), clock, f)
-        #expect(second.status == .ok)
-        #expect(second.measurement("hashed_files") == 0)
+        expectEqual(second.status, .ok)
+        expectEqual(second.measurement("hashed_files"), 0)
         #expect(second.facts["last_full_rehash"] != nil)
         // A new file is still hashed.
         try f.write("new.mp4", "x")
         let third = await run(ContentProbe(settings: f.settings(stateFile: state)), clock, f)
-        #expect(third.measurement("hashed_files") == 1)
+        expectEqual(third.measurement("hashed_files"), 1)
     }
 
     @Test func slowScanDoesNotHoldTheRunAndFinishesInTheBackground() async throws {
@@ -234,11 +234,11 @@ import Synchronization
         try await waitUntil("the task asleep on the manual clock", within: 30, pollMilliseconds: 1) { () async in clock.sleeperCount > 0 }
         clock.advance(by: .seconds(10))
         let r = await running.value
-        #expect(r.problemCodes == [C.scanInProgress])
-        #expect(r.status == .unknown)
+        expectEqual(r.problemCodes, [C.scanInProgress])
+        expectEqual(r.status, .unknown)
         gate.open()
         let next = await probe.run(f.context(clock))
-        #expect(next.status == .ok, "\(next.summary)")
+        expectEqual(next.status, .ok, "\(next.summary)")
     }
 
     @Test func largeSparseFileHashesWithBoundedMemory() async throws {
@@ -249,7 +249,7 @@ import Synchronization
         let result = try await runBlocking { MediaScanner.hashOne(big) }
         let after = CurrentProcess.residentKilobytes() ?? 0
         let (sha, size) = try result.get()
-        #expect(size == 128 << 20)
+        expectEqual(size, 128 << 20)
         let peer = try await runProgram(try requireTool("sha256sum", debianPackage: "coreutils"), arguments: [big], timeout: .seconds(60))
         #expect(peer.output.hasPrefix(sha), "sha256sum: \(peer.output)")
         #expect(after - before < 32 * 1024, "RSS grew by \(after - before) kB hashing 128 MiB")

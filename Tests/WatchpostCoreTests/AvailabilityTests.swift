@@ -158,13 +158,13 @@ struct AvailabilityTests {
         let (checks, site, scheduled) = compute(c)
         for k in checks.indices {
             let t = tally(checks[k], scheduled: scheduled, boundaries: [])[0]
-            #expect(t == reference.perCheck[k], "seed \(seed) check \(k)")
-            #expect(outages(checks[k], scheduled: scheduled).map(\.scheduledSeconds) == reference.outageSeconds[k], "seed \(seed) check \(k)")
+            expectEqual(t, reference.perCheck[k], "seed \(seed) check \(k)")
+            expectEqual(outages(checks[k], scheduled: scheduled).map(\.scheduledSeconds), reference.outageSeconds[k], "seed \(seed) check \(k)")
         }
-        #expect(tally(site, scheduled: scheduled, boundaries: [])[0] == reference.site, "seed \(seed) site")
+        expectEqual(tally(site, scheduled: scheduled, boundaries: [])[0], reference.site, "seed \(seed) site")
         let dayStarts = (0..<Int64(reference.perDaySite.count)).map { c.from + $0 * 86_400 }
-        #expect(tally(site, scheduled: scheduled, boundaries: dayStarts) == reference.perDaySite, "seed \(seed) days")
-        #expect(reference.site.scheduled == c.schedule.scheduledSeconds(from: c.from, to: c.to))
+        expectEqual(tally(site, scheduled: scheduled, boundaries: dayStarts), reference.perDaySite, "seed \(seed) days")
+        expectEqual(reference.site.scheduled, c.schedule.scheduledSeconds(from: c.from, to: c.to))
     }
 
     @Test("warning counted as down when the profile says so")
@@ -178,7 +178,7 @@ struct AvailabilityTests {
         let m = StatusMapping(warningIsDown: true)
         let reference = BruteForce(c, mapping: m)
         let (checks, _, scheduled) = compute(c, mapping: m)
-        for k in checks.indices { #expect(tally(checks[k], scheduled: scheduled, boundaries: [])[0] == reference.perCheck[k]) }
+        for k in checks.indices { expectEqual(tally(checks[k], scheduled: scheduled, boundaries: [])[0], reference.perCheck[k]) }
     }
 
     @Test("MTTA and MTTR against counting every second", arguments: Array(UInt64(1)...UInt64(5)))
@@ -204,14 +204,14 @@ struct AvailabilityTests {
             t += 1
         }
         let acked = mine.filter { $0.firstAcknowledged != nil }.count, resolved = mine.filter { $0.resolved != nil }.count
-        #expect(f.count == mine.count)
+        expectEqual(f.count, mine.count)
         #expect(f.acknowledged == acked && f.acknowledgeSecondsTotal == ackTotal)
         #expect(f.resolved == resolved && f.resolveSecondsTotal == resTotal)
-        #expect(f.mttaSeconds == (acked > 0 ? Double(ackTotal) / Double(acked) : nil))
-        #expect(f.mttrSeconds == (resolved > 0 ? Double(resTotal) / Double(resolved) : nil))
-        for level in 1...3 { #expect(f.reachedLevel[level, default: 0] == mine.filter { $0.highestLevel >= level }.count) }
-        #expect(f.contentViolations == mine.filter(\.contentViolation).count)
-        #expect(f.stillOpen == mine.filter { $0.resolved == nil }.count)
+        expectEqual(f.mttaSeconds, (acked > 0 ? Double(ackTotal) / Double(acked) : nil))
+        expectEqual(f.mttrSeconds, (resolved > 0 ? Double(resTotal) / Double(resolved) : nil))
+        for level in 1...3 { expectEqual(f.reachedLevel[level, default: 0], mine.filter { $0.highestLevel >= level }.count) }
+        expectEqual(f.contentViolations, mine.filter(\.contentViolation).count)
+        expectEqual(f.stillOpen, mine.filter { $0.resolved == nil }.count)
     }
 
     @Test("a hand-worked day at Tây Trang hours")
@@ -228,21 +228,21 @@ struct AvailabilityTests {
         let t = tally(tl, scheduled: s.onSpans(from: day, to: day + 86_400), boundaries: [])[0]
         // 07:30-09:00 up (90 m); 09:00-09:30 no data; 09:30-10:00 no data (no row since restart);
         // 10:00-11:00 down; 13:30-14:00 down; 14:00-17:00 up; 17:00-18:00 unknown.
-        #expect(t == AvailabilityTally(up: (90 + 180) * 60, down: 90 * 60, unknown: 60 * 60, noData: 60 * 60))
-        #expect(t.scheduled == 8 * 3600)
+        expectEqual(t, AvailabilityTally(up: (90 + 180) * 60, down: 90 * 60, unknown: 60 * 60, noData: 60 * 60))
+        expectEqual(t.scheduled, 8 * 3600)
         let o = outages(tl, scheduled: s.onSpans(from: day, to: day + 86_400))
-        #expect(o == [Outage(start: day + 10 * 3600, end: day + 14 * 3600, scheduledSeconds: 90 * 60)])
+        expectEqual(o, [Outage(start: day + 10 * 3600, end: day + 14 * 3600, scheduledSeconds: 90 * 60)])
     }
 
     @Test("periods parse and bound local days")
     func periods() throws {
         let z = ZoneOffset.hoChiMinh
         let y = try #require(ReportPeriod(parsing: "2026"))
-        #expect(y.days.count == 365)
-        #expect(y.bounds(in: z).from == Instant.parse("2026-01-01T00:00:00+07:00")!.seconds)
-        #expect(ReportPeriod(parsing: "2026-H2")?.firstDay == CivilDate(year: 2026, month: 7, day: 1))
-        #expect(ReportPeriod(parsing: "2024-02")?.lastDay == CivilDate(year: 2024, month: 2, day: 29))
-        #expect(ReportPeriod(parsing: "2026-03-01..2026-03-15")?.days.count == 15)
+        expectEqual(y.days.count, 365)
+        expectEqual(y.bounds(in: z).from, Instant.parse("2026-01-01T00:00:00+07:00")!.seconds)
+        expectEqual(ReportPeriod(parsing: "2026-H2")?.firstDay, CivilDate(year: 2026, month: 7, day: 1))
+        expectEqual(ReportPeriod(parsing: "2024-02")?.lastDay, CivilDate(year: 2024, month: 2, day: 29))
+        expectEqual(ReportPeriod(parsing: "2026-03-01..2026-03-15")?.days.count, 15)
         #expect(ReportPeriod(parsing: "2026-13") == nil)
         // A range is bounded like a plain year, and to ten years: 1970-01-01..9999-12-31 held a
         // daemon for minutes past its watchdog (#19 review s8).
@@ -250,7 +250,7 @@ struct AvailabilityTests {
         #expect(ReportPeriod(parsing: "0000-01-01..0001-01-01") == nil)
         #expect(ReportPeriod(parsing: "0000-01-01") == nil)
         #expect(ReportPeriod(parsing: "2016-01-01..2026-12-31") == nil)
-        #expect(ReportPeriod(parsing: "2017-01-01..2026-12-31")?.days.count == 3_652)
+        expectEqual(ReportPeriod(parsing: "2017-01-01..2026-12-31")?.days.count, 3_652)
         #expect(ReportPeriod(parsing: "2026-H3") == nil)
         #expect(ReportPeriod(parsing: "2026-03-15..2026-03-01") == nil)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WatchpostTestSupport
 @testable import WatchpostCore
 
 /// The catalogue is complete: every key has both languages, is defined once, and both
@@ -78,34 +79,34 @@ struct CatalogueTests {
 
     @Test func rendersParametersPerLanguage() {
         let m = Message("detail.technical", ["detail": "curl 7: Failed to connect"])
-        #expect(Catalogue.render(m, .vi) == "Chi tiết kỹ thuật: curl 7: Failed to connect")
-        #expect(Catalogue.render(m, language: .en) == "Technical detail: curl 7: Failed to connect")
-        #expect(Catalogue.render(CheckStatus.critical.message, .vi) == "Nghiêm trọng")
-        #expect(Catalogue.render(IncidentCategory.security.shortMessage, .vi) == "an ninh thông tin")
-        #expect(Catalogue.bilingual(CheckStatus.warning.message) == "Cảnh báo / Warning")
+        expectEqual(Catalogue.render(m, .vi), "Chi tiết kỹ thuật: curl 7: Failed to connect")
+        expectEqual(Catalogue.render(m, language: .en), "Technical detail: curl 7: Failed to connect")
+        expectEqual(Catalogue.render(CheckStatus.critical.message, .vi), "Nghiêm trọng")
+        expectEqual(Catalogue.render(IncidentCategory.security.shortMessage, .vi), "an ninh thông tin")
+        expectEqual(Catalogue.bilingual(CheckStatus.warning.message), "Cảnh báo / Warning")
     }
 
     @Test func unknownKeysAndMissingParametersStayVisible() {
-        #expect(Catalogue.render(Message("no.such.key"), .vi) == "[no.such.key]")
-        #expect(Catalogue.render(Message("detail.technical"), .en) == "Technical detail: {detail}")
+        expectEqual(Catalogue.render(Message("no.such.key"), .vi), "[no.such.key]")
+        expectEqual(Catalogue.render(Message("detail.technical"), .en), "Technical detail: {detail}")
         // Parameter text is not re-scanned.
         let m = Message("detail.technical", ["detail": "{detail} {x"])
-        #expect(Catalogue.render(m, .en) == "Technical detail: {detail} {x")
+        expectEqual(Catalogue.render(m, .en), "Technical detail: {detail} {x")
     }
 
     @Test func typedParametersFollowTheLanguage() throws {
         let r = MessageRenderer(language: .vi)
         let e = MessageRenderer(language: .en)
-        #expect(r.format(.number(4.4, digits: 1)) == "4,4")
-        #expect(e.format(.number(4.4, digits: 1)) == "4.4")
-        #expect(r.format(.duration(Seconds(milliseconds: 59_544))) == "59 giây")
-        #expect(e.format(.duration(.seconds(3900))) == "1 hour 5 minutes")
+        expectEqual(r.format(.number(4.4, digits: 1)), "4,4")
+        expectEqual(e.format(.number(4.4, digits: 1)), "4.4")
+        expectEqual(r.format(.duration(Seconds(milliseconds: 59_544))), "59 giây")
+        expectEqual(e.format(.duration(.seconds(3900))), "1 hour 5 minutes")
         let t = try #require(Instant.parse("2026-12-01T15:50:12+07:00")) + Seconds(milliseconds: 161)
-        #expect(r.format(.instant(t)) == "15 giờ 50 phút, ngày 01/12/2026")
-        #expect(e.format(.instant(t)) == "15:50 on 01/12/2026")
-        #expect(r.format(.tableTime(t)) == "01/12/2026 15:50")
-        #expect(r.format(.list([CheckStatus.ok.message, CheckStatus.critical.message])) == "Bình thường; Nghiêm trọng")
-        #expect(r.format(.bilingual(vi: "Tây Trang", en: "Tay Trang")) == "Tây Trang")
+        expectEqual(r.format(.instant(t)), "15 giờ 50 phút, ngày 01/12/2026")
+        expectEqual(e.format(.instant(t)), "15:50 on 01/12/2026")
+        expectEqual(r.format(.tableTime(t)), "01/12/2026 15:50")
+        expectEqual(r.format(.list([CheckStatus.ok.message, CheckStatus.critical.message])), "Bình thường; Nghiêm trọng")
+        expectEqual(r.format(.bilingual(vi: "Tây Trang", en: "Tay Trang")), "Tây Trang")
     }
 
     @Test func messagesRoundTripThroughCodable() throws {
@@ -113,13 +114,13 @@ struct CatalogueTests {
                                              "d": .duration(.seconds(5)), "t": .instant(Instant(seconds: 1))])
         #expect(m.description.hasPrefix("detail.technical d="))
         let data = try JSONEncoder().encode(m)
-        #expect(try JSONDecoder().decode(Message.self, from: data) == m)
+        try expectEqual(JSONDecoder().decode(Message.self, from: data), m)
         #expect(String(decoding: data, as: UTF8.self).contains("\"key\":\"detail.technical\""))
         // Text and whole numbers are plain JSON values (results with many findings stay small).
         let plain = try JSONEncoder().encode(Message("k", ["a": "x", "b": 3]))
         #expect(String(decoding: plain, as: UTF8.self).contains("\"a\":\"x\""))
         #expect(String(decoding: plain, as: UTF8.self).contains("\"b\":3"))
-        #expect(try JSONDecoder().decode(Message.self, from: plain) == Message("k", ["a": "x", "b": 3]))
+        try expectEqual(JSONDecoder().decode(Message.self, from: plain), Message("k", ["a": "x", "b": 3]))
     }
 
     /// The store writes messages with Core's own JSON coder (no Foundation in the product).
@@ -130,15 +131,15 @@ struct CatalogueTests {
                               "l": .list([CheckStatus.ok.message, Message("x", ["y": "z"])]), "r": .range(4.5...5.5, digits: 1),
                               "open": .range(-Double.infinity...70, digits: 0)])
         let text = try JSONCoding.string(m)
-        #expect(try JSONCoding.decode(Message.self, from: text) == m, "\(text)")
+        try expectEqual(JSONCoding.decode(Message.self, from: text), m, "\(text)")
         // A NaN reading is kept as the dash it renders as, not lost with the whole result.
         let nan = try JSONCoding.string(Message("k", ["v": .number(.nan, digits: 1)]))
-        #expect(try Catalogue.render(JSONCoding.decode(Message.self, from: nan), .vi) == "[k]")
-        #expect(try JSONCoding.decode(Message.self, from: nan).params["v"] == .text("—"))
+        try expectEqual(Catalogue.render(JSONCoding.decode(Message.self, from: nan), .vi), "[k]")
+        try expectEqual(JSONCoding.decode(Message.self, from: nan).params["v"], .text("—"))
     }
 
     @Test func parameterNamesAreFound() {
-        #expect(Catalogue.parameterNames(in: "{a} of {b_c} {a} {not a name} {}") == ["a", "b_c"])
+        expectEqual(Catalogue.parameterNames(in: "{a} of {b_c} {a} {not a name} {}"), ["a", "b_c"])
     }
 }
 
@@ -147,31 +148,31 @@ struct HumanFormatTests {
 
     @Test func dateTimeInTheSiteZone() throws {
         let t = try #require(Instant.parse("2026-12-01T08:50:12Z"))  // 15:50 in Hà Nội
-        #expect(HumanFormat.dateTime(t, .vi, zone: hcm) == "15 giờ 50 phút, ngày 01/12/2026")
-        #expect(HumanFormat.dateTime(t, .en, zone: hcm) == "15:50 on 01/12/2026")
-        #expect(HumanFormat.tableTime(t, zone: hcm) == "01/12/2026 15:50")
-        #expect(HumanFormat.tableTime(t, zone: .utc) == "01/12/2026 08:50")
+        expectEqual(HumanFormat.dateTime(t, .vi, zone: hcm), "15 giờ 50 phút, ngày 01/12/2026")
+        expectEqual(HumanFormat.dateTime(t, .en, zone: hcm), "15:50 on 01/12/2026")
+        expectEqual(HumanFormat.tableTime(t, zone: hcm), "01/12/2026 15:50")
+        expectEqual(HumanFormat.tableTime(t, zone: .utc), "01/12/2026 08:50")
         // Crossing midnight into the next local day.
         let late = try #require(Instant.parse("2026-12-31T17:05:00Z"))
-        #expect(HumanFormat.dateTime(late, .vi, zone: hcm) == "0 giờ 05 phút, ngày 01/01/2027")
-        #expect(HumanFormat.clock(late, zone: hcm) == "00:05")
-        #expect(HumanFormat.date(CivilDate(year: 2026, month: 3, day: 9)) == "09/03/2026")
+        expectEqual(HumanFormat.dateTime(late, .vi, zone: hcm), "0 giờ 05 phút, ngày 01/01/2027")
+        expectEqual(HumanFormat.clock(late, zone: hcm), "00:05")
+        expectEqual(HumanFormat.date(CivilDate(year: 2026, month: 3, day: 9)), "09/03/2026")
     }
 
     @Test func durationsInWordsWithoutMilliseconds() {
-        #expect(HumanFormat.duration(Seconds(milliseconds: 59_544), .vi) == "59 giây")
-        #expect(HumanFormat.duration(Seconds(milliseconds: 5_339), .vi) == "5 giây")
-        #expect(HumanFormat.duration(.seconds(3900), .vi) == "1 giờ 5 phút")
-        #expect(HumanFormat.duration(.seconds(2 * 86_400 + 3 * 3600 + 59), .vi) == "2 ngày 3 giờ")
-        #expect(HumanFormat.duration(.seconds(90), .vi) == "1 phút 30 giây")
-        #expect(HumanFormat.duration(.seconds(3605), .vi) == "1 giờ")
-        #expect(HumanFormat.duration(.zero, .vi) == "0 giây")
-        #expect(HumanFormat.duration(Seconds(milliseconds: 250), .vi) == "dưới 1 giây")
-        #expect(HumanFormat.duration(.seconds(-60), .vi) == "1 phút")
+        expectEqual(HumanFormat.duration(Seconds(milliseconds: 59_544), .vi), "59 giây")
+        expectEqual(HumanFormat.duration(Seconds(milliseconds: 5_339), .vi), "5 giây")
+        expectEqual(HumanFormat.duration(.seconds(3900), .vi), "1 giờ 5 phút")
+        expectEqual(HumanFormat.duration(.seconds(2 * 86_400 + 3 * 3600 + 59), .vi), "2 ngày 3 giờ")
+        expectEqual(HumanFormat.duration(.seconds(90), .vi), "1 phút 30 giây")
+        expectEqual(HumanFormat.duration(.seconds(3605), .vi), "1 giờ")
+        expectEqual(HumanFormat.duration(.zero, .vi), "0 giây")
+        expectEqual(HumanFormat.duration(Seconds(milliseconds: 250), .vi), "dưới 1 giây")
+        expectEqual(HumanFormat.duration(.seconds(-60), .vi), "1 phút")
         #expect(HumanFormat.duration(Seconds(milliseconds: .min), .vi).contains("ngày"))
-        #expect(HumanFormat.duration(.seconds(1), .en) == "1 second")
-        #expect(HumanFormat.duration(.seconds(2 * 86_400 + 3600), .en) == "2 days 1 hour")
-        #expect(HumanFormat.duration(Seconds(milliseconds: 1), .en) == "under 1 second")
+        expectEqual(HumanFormat.duration(.seconds(1), .en), "1 second")
+        expectEqual(HumanFormat.duration(.seconds(2 * 86_400 + 3600), .en), "2 days 1 hour")
+        expectEqual(HumanFormat.duration(Seconds(milliseconds: 1), .en), "under 1 second")
         for ms in [Int64(1), 999, 1000, 59_999, 3_599_999, 86_399_999, 9_000_000_000] {
             for lang in Language.allCases {
                 let s = HumanFormat.duration(Seconds(milliseconds: ms), lang)
@@ -181,22 +182,22 @@ struct HumanFormatTests {
     }
 
     @Test func decimalCommaInVietnamesePointForMachines() throws {
-        #expect(HumanFormat.number(4.4, digits: 1, .vi) == "4,4")
-        #expect(HumanFormat.number(4.4, digits: 1, .en) == "4.4")
-        #expect(HumanFormat.number(230, digits: 0, .vi) == "230")
-        #expect(HumanFormat.number(1234.56, digits: 1, .vi) == "1.234,6")
-        #expect(HumanFormat.number(1234567.5, digits: 2, .en) == "1,234,567.50")
-        #expect(HumanFormat.number(-0.04, digits: 1, .vi) == "0,0")
-        #expect(HumanFormat.number(-2.25, digits: 1, .vi) == "-2,3")
-        #expect(HumanFormat.number(.nan, digits: 1, .vi) == "—")
-        #expect(HumanFormat.number(.infinity, digits: 1, .en) == "—")
-        #expect(HumanFormat.number(1e300, digits: 1, .en) == "—")
-        #expect(HumanFormat.number(0.5, digits: 99, .en) == "0.500000")
-        #expect(HumanFormat.percent(99.95, .vi) == "99,95%")
-        #expect(MachineFormat.decimal(4.4, digits: 1) == "4.4")
-        #expect(MachineFormat.decimal(1234.5, digits: 2) == "1234.50")
-        #expect(MachineFormat.decimal(.nan, digits: 2) == "")
+        expectEqual(HumanFormat.number(4.4, digits: 1, .vi), "4,4")
+        expectEqual(HumanFormat.number(4.4, digits: 1, .en), "4.4")
+        expectEqual(HumanFormat.number(230, digits: 0, .vi), "230")
+        expectEqual(HumanFormat.number(1234.56, digits: 1, .vi), "1.234,6")
+        expectEqual(HumanFormat.number(1234567.5, digits: 2, .en), "1,234,567.50")
+        expectEqual(HumanFormat.number(-0.04, digits: 1, .vi), "0,0")
+        expectEqual(HumanFormat.number(-2.25, digits: 1, .vi), "-2,3")
+        expectEqual(HumanFormat.number(.nan, digits: 1, .vi), "—")
+        expectEqual(HumanFormat.number(.infinity, digits: 1, .en), "—")
+        expectEqual(HumanFormat.number(1e300, digits: 1, .en), "—")
+        expectEqual(HumanFormat.number(0.5, digits: 99, .en), "0.500000")
+        expectEqual(HumanFormat.percent(99.95, .vi), "99,95%")
+        expectEqual(MachineFormat.decimal(4.4, digits: 1), "4.4")
+        expectEqual(MachineFormat.decimal(1234.5, digits: 2), "1234.50")
+        expectEqual(MachineFormat.decimal(.nan, digits: 2), "")
         let t = try #require(Instant.parse("2026-12-01T08:50:12Z")) + Seconds(milliseconds: 161)
-        #expect(MachineFormat.timestamp(t) == "2026-12-01T15:50:12+07:00")
+        expectEqual(MachineFormat.timestamp(t), "2026-12-01T15:50:12+07:00")
     }
 }

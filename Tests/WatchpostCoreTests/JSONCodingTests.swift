@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import FoundationEssentials
 @testable import WatchpostCore
 
@@ -48,20 +49,20 @@ struct JSONCodingTests {
     @Test(arguments: [0, 1])
     func sameBytesAsFoundation(sample: Int) throws {
         let v = Self.samples[sample]
-        #expect(try JSONCoding.string(v) == Self.foundation(v, []))
-        #expect(try JSONCoding.string(v, options: [.pretty]) == Self.foundation(v, [.prettyPrinted]))
-        #expect(try JSONCoding.string(v, options: [.unescapedSlashes]) == Self.foundation(v, [.withoutEscapingSlashes]))
-        #expect(try JSONCoding.string(v, options: [.snakeCaseKeys, .unescapedSlashes]) == Self.foundation(v, [.withoutEscapingSlashes], snake: true))
-        #expect(try JSONCoding.string(v, options: [.snakeCaseKeys, .pretty]) == Self.foundation(v, [.prettyPrinted], snake: true))
+        try expectEqual(JSONCoding.string(v), Self.foundation(v, []))
+        try expectEqual(JSONCoding.string(v, options: [.pretty]), Self.foundation(v, [.prettyPrinted]))
+        try expectEqual(JSONCoding.string(v, options: [.unescapedSlashes]), Self.foundation(v, [.withoutEscapingSlashes]))
+        try expectEqual(JSONCoding.string(v, options: [.snakeCaseKeys, .unescapedSlashes]), Self.foundation(v, [.withoutEscapingSlashes], snake: true))
+        try expectEqual(JSONCoding.string(v, options: [.snakeCaseKeys, .pretty]), Self.foundation(v, [.prettyPrinted], snake: true))
     }
 
     @Test(arguments: [0, 1])
     func readsBackWhatEitherWrote(sample: Int) throws {
         let v = Self.samples[sample]
-        #expect(try JSONCoding.decode(Sample.self, from: JSONCoding.encode(v)) == v)
-        #expect(try JSONCoding.decode(Sample.self, from: Self.foundation(v, [.prettyPrinted])) == v)
+        try expectEqual(JSONCoding.decode(Sample.self, from: JSONCoding.encode(v)), v)
+        try expectEqual(JSONCoding.decode(Sample.self, from: Self.foundation(v, [.prettyPrinted])), v)
         let ours = try JSONCoding.encode(v)
-        #expect(try JSONDecoder().decode(Sample.self, from: Data(ours)) == v)
+        try expectEqual(JSONDecoder().decode(Sample.self, from: Data(ours)), v)
     }
 
     @Test func checkResultsAsTheStoreKeepsThem() throws {
@@ -71,12 +72,12 @@ struct JSONCodingTests {
                                  ok: Message("check.ok"), measurements: [Measurement("on_battery", 12.5, unit: "s"), Measurement("cards_online", 40)],
                                  facts: ["ups.status": "OB DISCHRG", "watchpost.comm": "COMMOK"], startedAt: Instant(milliseconds: 1_780_000_000_123),
                                  duration: Seconds(milliseconds: 1234))
-        #expect(try JSONCoding.string(r) == Self.foundation(r, []))
-        #expect(try JSONCoding.string(r, options: [.pretty]) == Self.foundation(r, [.prettyPrinted]))
-        #expect(try JSONCoding.decode(CheckResult.self, from: Self.foundation(r, [])) == r)
+        try expectEqual(JSONCoding.string(r), Self.foundation(r, []))
+        try expectEqual(JSONCoding.string(r, options: [.pretty]), Self.foundation(r, [.prettyPrinted]))
+        try expectEqual(JSONCoding.decode(CheckResult.self, from: Self.foundation(r, [])), r)
         let m = Message("finding.led.cards_missing", ["missing": .int(2), "total": .int(40), "cards": .text("port 1 card 39")])
-        #expect(try JSONCoding.string(m) == Self.foundation(m, []))
-        #expect(try JSONCoding.decode(Message.self, from: JSONCoding.encode(m)) == m)
+        try expectEqual(JSONCoding.string(m), Self.foundation(m, []))
+        try expectEqual(JSONCoding.decode(Message.self, from: JSONCoding.encode(m)), m)
     }
 
     /// What `watchpost probe net --json` prints for 100 targets (bench/network): 501 measurements,
@@ -96,9 +97,9 @@ struct JSONCodingTests {
         let r = CheckResult.from(findings: [Finding(.critical, code: "unreachable", Message("finding.network.unreachable", ["target": .text("127.0.0.100")]), detail: "no route")],
                                  ok: Message("network.ok.all", ["total": .int(100)]), measurements: measurements, facts: facts,
                                  startedAt: Instant(milliseconds: 1_780_000_000_123), duration: Seconds(milliseconds: 3012))
-        #expect(try JSONCoding.string(r, options: [.pretty]) == Self.foundation(r, [.prettyPrinted]))
-        #expect(try JSONCoding.string(r) == Self.foundation(r, []))
-        #expect(try JSONCoding.decode(CheckResult.self, from: JSONCoding.encode(r, options: [.pretty])) == r)
+        try expectEqual(JSONCoding.string(r, options: [.pretty]), Self.foundation(r, [.prettyPrinted]))
+        try expectEqual(JSONCoding.string(r), Self.foundation(r, []))
+        try expectEqual(JSONCoding.decode(CheckResult.self, from: JSONCoding.encode(r, options: [.pretty])), r)
     }
 
     /// The direct writer of CheckResult, Finding, Measurement and Message (CheckResult+JSON.swift)
@@ -125,16 +126,16 @@ struct JSONCodingTests {
         for r in results {
             for (ours, theirs) in options {
                 let direct = try JSONCoding.string(r, options: ours)
-                #expect(direct == (try Self.foundation(r, theirs)), "\(ours.rawValue)")
-                #expect(direct == String(decoding: try JSONCoding.encodeWithTree(r, options: ours), as: UTF8.self), "\(ours.rawValue)")
+                expectEqual(direct, (try Self.foundation(r, theirs)), "\(ours.rawValue)")
+                expectEqual(direct, String(decoding: try JSONCoding.encodeWithTree(r, options: ours), as: UTF8.self), "\(ours.rawValue)")
             }
-            #expect(try JSONCoding.string(r, options: [.snakeCaseKeys]) == (try Self.foundation(r, [], snake: true)))
+            try expectEqual(JSONCoding.string(r, options: [.snakeCaseKeys]), (try Self.foundation(r, [], snake: true)))
         }
         // Each part on its own, through its own direct writer.
         let finding = try #require(results[1].findings.first)
-        #expect(try JSONCoding.string(finding, options: [.pretty]) == (try Self.foundation(finding, [.prettyPrinted])))
-        #expect(try JSONCoding.string(results[1].measurements) == (try Self.foundation(results[1].measurements, [])))
-        #expect(try JSONCoding.string(Message("check.ok", every), options: [.pretty]) == (try Self.foundation(Message("check.ok", every), [.prettyPrinted])))
+        try expectEqual(JSONCoding.string(finding, options: [.pretty]), (try Self.foundation(finding, [.prettyPrinted])))
+        try expectEqual(JSONCoding.string(results[1].measurements), (try Self.foundation(results[1].measurements, [])))
+        try expectEqual(JSONCoding.string(Message("check.ok", every), options: [.pretty]), (try Self.foundation(Message("check.ok", every), [.prettyPrinted])))
         // A measurement that is not finite is refused, as Foundation refuses it.
         let nan = CheckResult(status: .ok, text: Message("check.ok"), measurements: [Measurement("m", .infinity)], startedAt: Instant(milliseconds: 0))
         #expect(throws: JSONCodingError.self) { _ = try JSONCoding.encode(nan) }
@@ -155,9 +156,9 @@ struct JSONCodingTests {
                 try c.encode(3, forKey: .a)
             }
         }
-        #expect(try JSONCoding.string(Twice()) == Self.foundation(Twice(), []))
-        #expect(try JSONCoding.string(Twice()) == #"{"a":3,"b":"x","c":{"c":true}}"#)
-        #expect(try JSONCoding.string(Twice(), options: [.pretty]) == Self.foundation(Twice(), [.prettyPrinted]))
+        try expectEqual(JSONCoding.string(Twice()), Self.foundation(Twice(), []))
+        try expectEqual(JSONCoding.string(Twice()), #"{"a":3,"b":"x","c":{"c":true}}"#)
+        try expectEqual(JSONCoding.string(Twice(), options: [.pretty]), Self.foundation(Twice(), [.prettyPrinted]))
     }
 
     /// The coding path a value sees: its keys from the top (array positions are not keys here).
@@ -182,14 +183,14 @@ struct JSONCodingTests {
             }
         }
         let seen = Seen()
-        #expect(try JSONCoding.string(Outer(seen: seen)) == #"{"inner":{"inner":1},"list":[1]}"#)
-        #expect(seen.paths == [["inner", "inner"], ["list"]])
+        try expectEqual(JSONCoding.string(Outer(seen: seen)), #"{"inner":{"inner":1},"list":[1]}"#)
+        expectEqual(seen.paths, [["inner", "inner"], ["list"]])
     }
 
     @Test func snakeCaseAsFoundation() throws {
         for key in ["someValue", "HTTPServer", "x2Y", "_lead", "trail_", "aBCd", "already_Snake", "URL", "iOS12Device", "a", "ab", "aB", "ABC", "checkID", "siteNameEnglish"] {
             struct One: Encodable { let key: String; func encode(to e: any Encoder) throws { var c = e.container(keyedBy: JSONIndexKey.self); try c.encode(1, forKey: JSONIndexKey(stringValue: key)) } }
-            #expect(try JSONCoding.string(One(key: key), options: [.snakeCaseKeys]) == Self.foundation(One(key: key), [], snake: true), "\(key)")
+            try expectEqual(JSONCoding.string(One(key: key), options: [.snakeCaseKeys]), Self.foundation(One(key: key), [], snake: true), "\(key)")
         }
     }
 
@@ -200,7 +201,6 @@ struct JSONCodingTests {
         }
         #expect(throws: JSONCodingError.self) { _ = try JSONCoding.decode(Sample.self, from: "{\"text\": 1}") }
         #expect(throws: JSONCodingError.self) { _ = try JSONCoding.encode([Double.infinity]) }
-        #expect(try JSONCoding.parse(Array(" {\"a\" : [1, -2.5e3, true, null, \"\\u00e9\\ud83d\\udca5\"]} ".utf8))
-                == .object(["a": .array([.number("1"), .number("-2.5e3"), .bool(true), .null, .string("é💥")])]))
+        try expectEqual(JSONCoding.parse(Array(" {\"a\" : [1, -2.5e3, true, null, \"\\u00e9\\ud83d\\udca5\"]} ".utf8)), .object(["a": .array([.number("1"), .number("-2.5e3"), .bool(true), .null, .string("é💥")])]))
     }
 }

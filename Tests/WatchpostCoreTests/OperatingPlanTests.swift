@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 @testable import WatchpostCore
 
 /// The operating plan (Tây Trang 7.2.1.b) and the registers' validation: pure, no clock read.
@@ -29,13 +30,13 @@ struct OperatingPlanTests {
         let planned = schedule.applying([e])
         let start = zone.startOf(saturday).seconds
         // 8 h planned instead of the profile's 10 h: 12:00–13:30 and 17:30–18:00 are now off.
-        #expect(planned.scheduledSeconds(from: start, to: start + 86_400) == 8 * 3600)
-        #expect(schedule.scheduledSeconds(from: start, to: start + 86_400) == 10 * 3600)
+        expectEqual(planned.scheduledSeconds(from: start, to: start + 86_400), 8 * 3600)
+        expectEqual(schedule.scheduledSeconds(from: start, to: start + 86_400), 10 * 3600)
         #expect(!planned.isOn(at: start + 12 * 3600 + 60))
         #expect(planned.isOn(at: start + 13 * 3600 + 45 * 60))
         // Other days keep the profile.
         let sunday = start + 86_400
-        #expect(planned.scheduledSeconds(from: sunday, to: sunday + 86_400) == 10 * 3600)
+        expectEqual(planned.scheduledSeconds(from: sunday, to: sunday + 86_400), 10 * 3600)
     }
 
     /// Review of #18, s5 (minor list): `plan set --reason` took a line break, which the board,
@@ -43,7 +44,7 @@ struct OperatingPlanTests {
     @Test func aReasonIsOneLine() {
         var e = entry(saturday, "08:00-12:00,13:30-17:30")
         e.reason = "Trực ban\nngày lễ"
-        #expect(keys(OperatingPlan.problems(e, schedule: schedule, policy: policy, today: today)) == ["reason:registers.field.one_line"])
+        expectEqual(keys(OperatingPlan.problems(e, schedule: schedule, policy: policy, today: today)), ["reason:registers.field.one_line"])
         e.reason = "Trực ban ngày lễ"
         #expect(OperatingPlan.problems(e, schedule: schedule, policy: policy, today: today).isEmpty)
     }
@@ -54,40 +55,40 @@ struct OperatingPlanTests {
         let entered = zone.startOf(CivilDate(year: 2026, month: 12, day: 2)) + .hours(9)
         let f = Feedback(site: "tay-trang", channel: .phone, receivedOn: CivilDate(year: 2026, month: 11, day: 20), from: "", subject: .operation,
                          item: "", text: "Màn hình tắt sớm", recordedBy: "don-bp", recordedAt: entered)
-        #expect(f.since(zone: zone) == zone.startOf(CivilDate(year: 2026, month: 11, day: 20)))
+        expectEqual(f.since(zone: zone), zone.startOf(CivilDate(year: 2026, month: 11, day: 20)))
         #expect(f.isOverdue(now: entered + .hours(1), age: .hours(24 * 7), zone: zone))
         #expect(!f.isOverdue(now: zone.startOf(CivilDate(year: 2026, month: 11, day: 26)), age: .hours(24 * 7), zone: zone))
     }
 
     @Test func hoursOutsideTheRangeAreRefusedNamingTheArticle() {
         let p = OperatingPlan.problems(entry(saturday, "08:00-14:00"), schedule: schedule, policy: policy, today: today)
-        #expect(keys(p) == ["hours:registers.plan.hours_range"])
+        expectEqual(keys(p), ["hours:registers.plan.hours_range"])
         #expect(Catalogue.render(p[0].message, .vi).contains("7.2.1.b"))
         #expect(Catalogue.render(p[0].message, .vi).contains("6 giờ"))
-        #expect(keys(OperatingPlan.problems(entry(saturday, "07:00-18:00"), schedule: schedule, policy: policy, today: today)) == ["hours:registers.plan.hours_range"])
+        expectEqual(keys(OperatingPlan.problems(entry(saturday, "07:00-18:00"), schedule: schedule, policy: policy, today: today)), ["hours:registers.plan.hours_range"])
     }
 
     @Test func onlyWeekendsAndHolidaysTakePlannedHours() {
         let wednesday = CivilDate(year: 2026, month: 12, day: 2)
-        #expect(keys(OperatingPlan.problems(entry(wednesday, "08:00-17:00"), schedule: schedule, policy: policy, today: today)) == ["date:registers.plan.not_weekend"])
+        expectEqual(keys(OperatingPlan.problems(entry(wednesday, "08:00-17:00"), schedule: schedule, policy: policy, today: today)), ["date:registers.plan.not_weekend"])
         let newYear = CivilDate(year: 2027, month: 1, day: 1)  // a Friday, but a holiday
         #expect(OperatingPlan.problems(entry(newYear, "08:00-17:00"), schedule: schedule, policy: policy, today: today).isEmpty)
     }
 
     @Test func pastDaysOverlapsAndFixedHourSitesAreRefused() {
         let past = CivilDate(year: 2026, month: 11, day: 28)
-        #expect(keys(OperatingPlan.problems(entry(past, "08:00-17:00"), schedule: schedule, policy: policy, today: today)) == ["date:registers.plan.past"])
+        expectEqual(keys(OperatingPlan.problems(entry(past, "08:00-17:00"), schedule: schedule, policy: policy, today: today)), ["date:registers.plan.past"])
         #expect(keys(OperatingPlan.problems(entry(saturday, "08:00-13:00,12:00-16:00"), schedule: schedule, policy: policy, today: today))
                 .contains("hours:registers.plan.windows_overlap"))
         // Vũng Áng runs 24/24: only closures.
-        #expect(keys(OperatingPlan.problems(entry(saturday, "08:00-17:00"), schedule: schedule, policy: .closuresOnly, today: today)) == ["hours:registers.plan.fixed_hours"])
+        expectEqual(keys(OperatingPlan.problems(entry(saturday, "08:00-17:00"), schedule: schedule, policy: .closuresOnly, today: today)), ["hours:registers.plan.fixed_hours"])
         var closed = entry(saturday, "08:00-17:00")
         closed.change = .closed
-        #expect(keys(OperatingPlan.problems(closed, schedule: schedule, policy: .closuresOnly, today: today)) == ["reason:registers.field.required"])
+        expectEqual(keys(OperatingPlan.problems(closed, schedule: schedule, policy: .closuresOnly, today: today)), ["reason:registers.field.required"])
         closed.reason = "Bảo trì màn hình"
         #expect(OperatingPlan.problems(closed, schedule: schedule, policy: .closuresOnly, today: today).isEmpty)
         let start = zone.startOf(saturday).seconds
-        #expect(schedule.applying([closed]).scheduledSeconds(from: start, to: start + 86_400) == 0)
+        expectEqual(schedule.applying([closed]).scheduledSeconds(from: start, to: start + 86_400), 0)
     }
 
     @Test func theLatestEntryForADayWins() {
@@ -96,7 +97,7 @@ struct OperatingPlanTests {
         first.at = Instant(seconds: 100)
         second.at = Instant(seconds: 200)
         let start = zone.startOf(saturday).seconds
-        #expect(schedule.applying([second, first]).scheduledSeconds(from: start, to: start + 86_400) == 10 * 3600)
+        expectEqual(schedule.applying([second, first]).scheduledSeconds(from: start, to: start + 86_400), 10 * 3600)
     }
 
     /// Local time `hh:mm` of `day` as seconds since the epoch.
@@ -111,16 +112,16 @@ struct OperatingPlanTests {
         let planned = schedule.applying([closed])
         let (start, end) = (at(saturday, 0), at(saturday, 24))
         // 08:00–14:00 stay operating hours (judged and counted as they were); after 14:00 nothing.
-        #expect(planned.scheduledSeconds(from: start, to: end) == 6 * 3600)
+        expectEqual(planned.scheduledSeconds(from: start, to: end), 6 * 3600)
         #expect(planned.isOn(at: at(saturday, 10)) && !planned.isOn(at: at(saturday, 15)))
-        #expect(planned.nextChange(after: at(saturday, 10)) == at(saturday, 14))
+        expectEqual(planned.nextChange(after: at(saturday, 10)), at(saturday, 14))
         let dark = StateTimeline(from: start, to: end, starts: [start, at(saturday, 9), at(saturday, 12)], states: [.up, .down, .up])
         let day = tally(dark, scheduled: planned.onSpans(from: start, to: end), boundaries: [start])[0]
         #expect(day.down == 3 * 3600 && day.up == 3 * 3600, "\(day)")
-        #expect(day.availability == 0.5)
+        expectEqual(day.availability, 0.5)
         // The same closure made the evening before covers the whole day.
         closed.at = Instant(seconds: at(saturday, -4))
-        #expect(schedule.applying([closed]).scheduledSeconds(from: start, to: end) == 0)
+        expectEqual(schedule.applying([closed]).scheduledSeconds(from: start, to: end), 0)
     }
 
     @Test func eachChangeOfADayHoldsFromItsOwnMoment() {
@@ -134,24 +135,24 @@ struct OperatingPlanTests {
         let (start, end) = (at(saturday, 0), at(saturday, 24))
         let changes = [PlanChange(plan), PlanChange(closed)]
         // 07–11 and 13–14 of the plan; nothing after the closure.
-        #expect(schedule.applying(changes).scheduledSeconds(from: start, to: end) == 5 * 3600)
+        expectEqual(schedule.applying(changes).scheduledSeconds(from: start, to: end), 5 * 3600)
         let cleared = changes + [PlanChange(clearing: saturday, site: "tay-trang", by: "don-bp", at: Instant(seconds: at(saturday, 16)))]
         // The profile (08–18) again from 16:00: 2 h more.
         let s = schedule.applying(cleared)
-        #expect(s.scheduledSeconds(from: start, to: end) == 7 * 3600)
-        #expect(s.windows(on: saturday) == [DailyWindow(parsing: "08:00-18:00")!])
+        expectEqual(s.scheduledSeconds(from: start, to: end), 7 * 3600)
+        expectEqual(s.windows(on: saturday), [DailyWindow(parsing: "08:00-18:00")!])
         // Applied twice (a reloaded configuration read again), the same changes count once; order of arrival does not matter.
-        #expect(s.applying(Array(cleared.reversed())).scheduledSeconds(from: start, to: end) == 7 * 3600)
+        expectEqual(s.applying(Array(cleared.reversed())).scheduledSeconds(from: start, to: end), 7 * 3600)
     }
 
     @Test func equipmentChangesOnlyWhatIsGiven() {
         let stored = EquipmentItem(id: "am-thanh", site: "tay-trang", name: "Bộ âm thanh lưu động", serial: "SN-1", location: "Đồn BP", state: .working, lendable: true)
         let faulty = EquipmentChange(id: "am-thanh", state: .faulty).applied(to: stored, site: "tay-trang")
-        #expect(faulty == EquipmentItem(id: "am-thanh", site: "tay-trang", name: "Bộ âm thanh lưu động", serial: "SN-1", location: "Đồn BP", state: .faulty, lendable: true))
-        #expect(EquipmentChange(id: "am-thanh", serial: "", lendable: false).applied(to: stored, site: "tay-trang").serial == "")
+        expectEqual(faulty, EquipmentItem(id: "am-thanh", site: "tay-trang", name: "Bộ âm thanh lưu động", serial: "SN-1", location: "Đồn BP", state: .faulty, lendable: true))
+        expectEqual(EquipmentChange(id: "am-thanh", serial: "", lendable: false).applied(to: stored, site: "tay-trang").serial, "")
         let new = EquipmentChange(id: "ups", name: "UPS").applied(to: nil, site: "tay-trang")
         #expect(new.state == .working && !new.lendable && new.problems().isEmpty)
-        #expect(keys(EquipmentChange(id: "ups").applied(to: nil, site: "tay-trang").problems()) == ["name:registers.field.required"])
+        expectEqual(keys(EquipmentChange(id: "ups").applied(to: nil, site: "tay-trang").problems()), ["name:registers.field.required"])
     }
 
     @Test func aMaintenanceWindowFromAnInspectionIsCheckedOnce() {
@@ -159,8 +160,8 @@ struct OperatingPlanTests {
         #expect(span == .hours(2) && ok.isEmpty)
         let (none, wrong) = InspectionMaintenance.parse("forever", checks: ["screen", "fan"], siteChecks: ["screen", "ups"], field: "duration", checksField: "checks")
         #expect(none == nil && keys(wrong) == ["duration:registers.field.bad_duration", "checks:registers.field.unknown_check"])
-        #expect(keys(InspectionMaintenance.parse("", checks: [], siteChecks: []).1) == ["maintenance:registers.field.required"])
-        #expect(keys(InspectionMaintenance.parse("9d", checks: [], siteChecks: []).1) == ["maintenance:registers.field.bad_duration"])
+        expectEqual(keys(InspectionMaintenance.parse("", checks: [], siteChecks: []).1), ["maintenance:registers.field.required"])
+        expectEqual(keys(InspectionMaintenance.parse("9d", checks: [], siteChecks: []).1), ["maintenance:registers.field.bad_duration"])
     }
 
     @Test func oneRefusalListsEveryMistakeAndNoStandInAddsOne() {
@@ -168,13 +169,13 @@ struct OperatingPlanTests {
         // The stand-in date (today) is not a weekend day: that is not the person's mistake.
         let checked = [FieldProblem("date", Message("registers.plan.not_weekend", ["date": .date(today), "source": ""])),
                        FieldProblem("reason", Message("registers.field.too_long", ["max": 500, "length": 600]))]
-        #expect(keys(FieldProblem.all(read, checked)) == ["date:registers.field.bad_date", "reason:registers.field.too_long"])
+        expectEqual(keys(FieldProblem.all(read, checked)), ["date:registers.field.bad_date", "reason:registers.field.too_long"])
     }
 
     @Test func typedTextIsBoundedAndFreeOfControlCharacters() {
-        #expect(keys(RegisterText.problems(String(repeating: "a", count: 201), field: "name", required: true, max: 200)) == ["name:registers.field.too_long"])
-        #expect(keys(RegisterText.problems("a\u{0}b", field: "name", required: true, max: 200)) == ["name:registers.field.control_characters"])
-        #expect(keys(RegisterText.problems("  ", field: "name", required: true, max: 200)) == ["name:registers.field.required"])
+        expectEqual(keys(RegisterText.problems(String(repeating: "a", count: 201), field: "name", required: true, max: 200)), ["name:registers.field.too_long"])
+        expectEqual(keys(RegisterText.problems("a\u{0}b", field: "name", required: true, max: 200)), ["name:registers.field.control_characters"])
+        expectEqual(keys(RegisterText.problems("  ", field: "name", required: true, max: 200)), ["name:registers.field.required"])
         #expect(RegisterText.problems("<script>alert(1)</script>", field: "name", required: true, max: 200).isEmpty)  // escaped on output, kept as typed
     }
 
@@ -184,9 +185,9 @@ struct OperatingPlanTests {
         let loan = EquipmentLoan(equipmentID: sound.id, site: "tay-trang", borrower: "Xã Na Ư", purpose: "Tuyên truyền bầu cử", lentAt: Instant(seconds: 0),
                                  dueBack: CivilDate(year: 2026, month: 12, day: 10), recordedBy: "don-bp")
         #expect(loan.problems(item: sound, openLoan: nil, today: today).isEmpty)
-        #expect(keys(loan.problems(item: screen, openLoan: nil, today: today)) == ["equipment:registers.loan.not_lendable"])
-        #expect(keys(loan.problems(item: sound, openLoan: loan, today: today)) == ["equipment:registers.loan.already_out"])
-        #expect(keys(loan.problems(item: nil, openLoan: nil, today: today)) == ["equipment:registers.loan.unknown_item"])
+        expectEqual(keys(loan.problems(item: screen, openLoan: nil, today: today)), ["equipment:registers.loan.not_lendable"])
+        expectEqual(keys(loan.problems(item: sound, openLoan: loan, today: today)), ["equipment:registers.loan.already_out"])
+        expectEqual(keys(loan.problems(item: nil, openLoan: nil, today: today)), ["equipment:registers.loan.unknown_item"])
         #expect(!isRegisterIdentifier("Âm thanh"))
         #expect(isRegisterIdentifier("am-thanh-1"))
     }
@@ -202,24 +203,24 @@ struct OperatingPlanTests {
     }
 
     @Test func textareaLineBreaksAreKeptAndControlBytesAreNotEchoed() {
-        #expect(RegisterText.normalisingLineBreaks("a\r\nb\rc\n") == "a\nb\nc\n")
+        expectEqual(RegisterText.normalisingLineBreaks("a\r\nb\rc\n"), "a\nb\nc\n")
         #expect(RegisterText.problems(RegisterText.normalisingLineBreaks("Mất card\r\nQuạt kêu"), field: "x", required: true, max: 100).isEmpty)
         #expect(!RegisterText.problems("a\u{1B}b", field: "x", required: true, max: 100).isEmpty)
-        #expect(RegisterText.withoutControlCharacters("a\u{0}b\u{1B}c\r\nd\te\u{7F}") == "abc\nd\te")
+        expectEqual(RegisterText.withoutControlCharacters("a\u{0}b\u{1B}c\r\nd\te\u{7F}"), "abc\nd\te")
     }
 
     @Test func aPlanWithoutAReasonSaysNone() {
         let sat = CivilDate(year: 2026, month: 12, day: 5)
         var e = PlanEntry(site: "tay-trang", date: sat, change: .hours([DailyWindow(parsing: "08:00-16:00")!]), reason: "", by: "kt", at: Instant(seconds: 0))
-        #expect(Catalogue.render(e.message, .vi) == "Kế hoạch vận hành ngày 05/12/2026: 08:00-16:00")
+        expectEqual(Catalogue.render(e.message, .vi), "Kế hoạch vận hành ngày 05/12/2026: 08:00-16:00")
         #expect(!Catalogue.render(e.message, .en).contains("()"))
         e.reason = "Trực ban"
-        #expect(Catalogue.render(e.message, .vi) == "Kế hoạch vận hành ngày 05/12/2026: 08:00-16:00 (Trực ban)")
+        expectEqual(Catalogue.render(e.message, .vi), "Kế hoạch vận hành ngày 05/12/2026: 08:00-16:00 (Trực ban)")
     }
 
     @Test func registerPolicyUsesTheIncidentRoles() {
-        #expect(RegisterPolicy.roles(allowedTo: .write) == [.operator, .technician])
-        #expect(RegisterPolicy.roles(allowedTo: .decide) == [.department])
+        expectEqual(RegisterPolicy.roles(allowedTo: .write), [.operator, .technician])
+        expectEqual(RegisterPolicy.roles(allowedTo: .decide), [.department])
         #expect(!RegisterPolicy.allows(.committee, .write) && !RegisterPolicy.allows(.admin, .write) && !RegisterPolicy.allows(.security, .decide))
     }
 }

@@ -2,36 +2,35 @@
 // the Vietnamese decimal comma, sizes in GB/MB, on the board, the incident page and the mails'
 // "số đo" line, which all go through `Readings`.
 import Testing
+import WatchpostTestSupport
 @testable import WatchpostCore
 
 struct ReadingsTests {
     @Test func upsReadingsReadInVietnameseWithTheDecimalComma() {
         let ups = [Measurement("battery.charge", 71, unit: "%"), Measurement("battery.voltage", 12.7, unit: "V"), Measurement("input.voltage", 0, unit: "V")]
-        #expect(Readings.text(ups, .vi) == "pin còn 71%, điện áp ắc quy 12,7 V, điện áp lưới vào 0 V")
-        #expect(Readings.text(ups, .en) == "battery charge 71%, battery voltage 12.7 V, input voltage 0 V")
+        expectEqual(Readings.text(ups, .vi), "pin còn 71%, điện áp ắc quy 12,7 V, điện áp lưới vào 0 V")
+        expectEqual(Readings.text(ups, .en), "battery charge 71%, battery voltage 12.7 V, input voltage 0 V")
     }
 
     @Test func sizesAreGroupedAndNetworkTimesNamed() {
         let disk = [Measurement("free", 64_127_422_464, unit: "B"), Measurement("free_percent", 23.7, unit: "%")]
-        #expect(Readings.text(disk, .vi) == "dung lượng trống 64,1 GB, tỷ lệ trống 23,7%")
-        #expect(Readings.text([Measurement("hashed_bytes", 3, unit: "B")], .vi) == "dung lượng đã tính mã băm 3 byte")
-        #expect(Readings.text([Measurement("rtt_avg", 0.09, unit: "ms"), Measurement("loss[10.0.0.1]", 100, unit: "%")], .vi)
-                == "thời gian phản hồi trung bình 0,09 ms, tỷ lệ mất gói [10.0.0.1] 100%")
-        #expect(Readings.text([Measurement("p1.c3.temperature", 41.25, unit: "°C"), Measurement("p1.c3.fan2", 1200, unit: "rpm")], .vi)
-                == "nhiệt độ (p1.c3) 41,25 °C, quạt 2 (p1.c3) 1.200 vòng/phút")
-        #expect(Readings.text([Measurement("on_battery", 59.544, unit: "s")], .vi) == "thời gian chạy bằng pin 59 giây")
+        expectEqual(Readings.text(disk, .vi), "dung lượng trống 64,1 GB, tỷ lệ trống 23,7%")
+        expectEqual(Readings.text([Measurement("hashed_bytes", 3, unit: "B")], .vi), "dung lượng đã tính mã băm 3 byte")
+        expectEqual(Readings.text([Measurement("rtt_avg", 0.09, unit: "ms"), Measurement("loss[10.0.0.1]", 100, unit: "%")], .vi), "thời gian phản hồi trung bình 0,09 ms, tỷ lệ mất gói [10.0.0.1] 100%")
+        expectEqual(Readings.text([Measurement("p1.c3.temperature", 41.25, unit: "°C"), Measurement("p1.c3.fan2", 1200, unit: "rpm")], .vi), "nhiệt độ (p1.c3) 41,25 °C, quạt 2 (p1.c3) 1.200 vòng/phút")
+        expectEqual(Readings.text([Measurement("on_battery", 59.544, unit: "s")], .vi), "thời gian chạy bằng pin 59 giây")
         // A plugin's own metric keeps its author's name; its number still takes the comma.
-        #expect(Readings.text([Measurement("queue_depth", 2.5)], .vi) == "queue_depth 2,5")
+        expectEqual(Readings.text([Measurement("queue_depth", 2.5)], .vi), "queue_depth 2,5")
     }
 
     /// The mails' "số đo" comes from the text kept on the incident ("battery.voltage 12.7 V, …").
     @Test func storedIncidentValueReadsInEachLanguage() {
         let stored = "files 6, hashed_bytes 3 B, hashed_files 1, approved_items 5"
-        #expect(Readings.text(stored: stored, .vi) == "số tệp 6, dung lượng đã tính mã băm 3 byte, số tệp đã tính mã băm 1, số mục đã phê duyệt 5")
-        #expect(Readings.text(stored: stored, .en) == "files 6, bytes hashed 3 bytes, files hashed 1, approved items 5")
-        #expect(Readings.text(stored: "battery.voltage 12.7 V", .vi) == "điện áp ắc quy 12,7 V")
+        expectEqual(Readings.text(stored: stored, .vi), "số tệp 6, dung lượng đã tính mã băm 3 byte, số tệp đã tính mã băm 1, số mục đã phê duyệt 5")
+        expectEqual(Readings.text(stored: stored, .en), "files 6, bytes hashed 3 bytes, files hashed 1, approved items 5")
+        expectEqual(Readings.text(stored: "battery.voltage 12.7 V", .vi), "điện áp ắc quy 12,7 V")
         // Text not in that form keeps only the comma rule.
-        #expect(Readings.text(stored: "odd 1.5 (x), y", .vi) == "odd 1,5 (x), y")
+        expectEqual(Readings.text(stored: "odd 1.5 (x), y", .vi), "odd 1,5 (x), y")
     }
 
     /// Every metric the built-in probes measure has its name in the catalogue (a new metric
@@ -50,7 +49,7 @@ struct ReadingsTests {
     @Test func theStorageTextGivesTheSizeInGigabytes() {
         let m = Message("probe.storage.ok", ["free": .bilingual(vi: HumanFormat.bytes(64_709_885_952, .vi), en: HumanFormat.bytes(64_709_885_952, .en)),
                                              "percent": .number(24, digits: 0), "folder": "/var/lib/watchpost"])
-        #expect(Catalogue.render(m, .vi) == "Còn trống 64,7 GB (24%) tại /var/lib/watchpost")
+        expectEqual(Catalogue.render(m, .vi), "Còn trống 64,7 GB (24%) tại /var/lib/watchpost")
         #expect(HumanFormat.bytes(512_000_000, .vi) == "512 MB" && HumanFormat.bytes(1, .en) == "1 byte")
     }
 }

@@ -80,10 +80,10 @@ struct ScheduleTests {
         #expect(!s.isOn(at: at("2026-11-24T11:00:00")))
         #expect(!s.isOn(at: at("2026-11-24T12:00:00")))
         #expect(s.isOn(at: at("2026-11-24T13:30:00")))
-        #expect(s.nextChange(after: at("2026-11-24T12:00:00")) == at("2026-11-24T13:30:00"))
-        #expect(s.nextChange(after: at("2026-11-24T17:00:00")) == at("2026-11-24T18:00:00"))
-        #expect(s.nextChange(after: at("2026-11-24T18:00:00")) == at("2026-11-25T07:30:00"))
-        #expect(s.scheduledSeconds(from: at("2026-11-24T00:00:00"), to: at("2026-11-25T00:00:00")) == 8 * 3600)
+        expectEqual(s.nextChange(after: at("2026-11-24T12:00:00")), at("2026-11-24T13:30:00"))
+        expectEqual(s.nextChange(after: at("2026-11-24T17:00:00")), at("2026-11-24T18:00:00"))
+        expectEqual(s.nextChange(after: at("2026-11-24T18:00:00")), at("2026-11-25T07:30:00"))
+        expectEqual(s.scheduledSeconds(from: at("2026-11-24T00:00:00"), to: at("2026-11-25T00:00:00")), 8 * 3600)
     }
 
     @Test func holidayUsesHolidayWindows() {
@@ -91,14 +91,14 @@ struct ScheduleTests {
         // 2026-02-17 (Tuesday) is Mùng 1 Tết: 08:00–18:00, not the weekday windows.
         #expect(s.isOn(at: at("2026-02-17T12:00:00")))
         #expect(!s.isOn(at: at("2026-02-17T07:45:00")))
-        #expect(s.scheduledSeconds(from: at("2026-02-17T00:00:00"), to: at("2026-02-18T00:00:00")) == 10 * 3600)
+        expectEqual(s.scheduledSeconds(from: at("2026-02-17T00:00:00"), to: at("2026-02-18T00:00:00")), 10 * 3600)
     }
 
     @Test func alwaysOnHasNoChange() {
         let s = OperatingSchedule.always()
         #expect(s.isOn(at: at("2026-11-24T03:00:00")))
         #expect(s.nextChange(after: at("2026-11-24T03:00:00")) == nil)
-        #expect(s.scheduledSeconds(from: at("2026-01-01T00:00:00"), to: at("2027-01-01T00:00:00")) == 365 * 86_400)
+        expectEqual(s.scheduledSeconds(from: at("2026-01-01T00:00:00"), to: at("2027-01-01T00:00:00")), 365 * 86_400)
     }
 
     @Test func windowCrossingMidnight() {
@@ -108,13 +108,13 @@ struct ScheduleTests {
         #expect(s.isOn(at: at("2026-11-27T23:00:00")))
         #expect(s.isOn(at: at("2026-11-28T05:59:59")))
         #expect(!s.isOn(at: at("2026-11-28T06:00:00")))
-        #expect(s.nextChange(after: at("2026-11-27T23:00:00")) == at("2026-11-28T06:00:00"))
-        #expect(s.scheduledSeconds(from: at("2026-11-28T00:00:00"), to: at("2026-11-29T00:00:00")) == 6 * 3600)
+        expectEqual(s.nextChange(after: at("2026-11-27T23:00:00")), at("2026-11-28T06:00:00"))
+        expectEqual(s.scheduledSeconds(from: at("2026-11-28T00:00:00"), to: at("2026-11-29T00:00:00")), 6 * 3600)
     }
 
     @Test func problemsFindOverlapAndEmpty() {
-        #expect(OperatingSchedule.problems(in: [DailyWindow(parsing: "08:00-12:00")!, DailyWindow(parsing: "11:00-13:00")!]).count == 1)
-        #expect(OperatingSchedule.problems(in: [DailyWindow(parsing: "08:00-08:00")!]).count == 1)
+        expectEqual(OperatingSchedule.problems(in: [DailyWindow(parsing: "08:00-12:00")!, DailyWindow(parsing: "11:00-13:00")!]).count, 1)
+        expectEqual(OperatingSchedule.problems(in: [DailyWindow(parsing: "08:00-08:00")!]).count, 1)
         #expect(OperatingSchedule.problems(in: [DailyWindow(parsing: "08:00-11:00")!, DailyWindow(parsing: "11:00-13:00")!]).isEmpty)
     }
 
@@ -145,15 +145,15 @@ struct ScheduleTests {
             if firstChange == nil, on != startState { firstChange = t }
             t += 1
         }
-        #expect(schedule.scheduledSeconds(from: a, to: b) == count, "seed \(seed)")
-        #expect(schedule.isOn(at: a) == startState, "seed \(seed)")
+        expectEqual(schedule.scheduledSeconds(from: a, to: b), count, "seed \(seed)")
+        expectEqual(schedule.isOn(at: a), startState, "seed \(seed)")
         if let fc = firstChange {
-            #expect(schedule.nextChange(after: a) == fc, "seed \(seed)")
+            expectEqual(schedule.nextChange(after: a), fc, "seed \(seed)")
         }
         // Spot checks of isOn across the interval.
         for _ in 0..<200 {
             let p = Int64.random(in: a...max(a, b), using: &rng)
-            #expect(schedule.isOn(at: p) == ref.isOn(p), "seed \(seed) at \(p)")
+            expectEqual(schedule.isOn(at: p), ref.isOn(p), "seed \(seed) at \(p)")
         }
     }
 }
@@ -161,31 +161,31 @@ struct ScheduleTests {
 @Suite("Time and durations")
 struct TimeTests {
     @Test func durations() {
-        #expect(Seconds(parsing: "30s") == .seconds(30))
-        #expect(Seconds(parsing: "15m") == .minutes(15))
-        #expect(Seconds(parsing: "2h") == .hours(2))
-        #expect(Seconds(parsing: "1h30m") == .minutes(90))
-        #expect(Seconds(parsing: "250ms") == Seconds(milliseconds: 250))
+        expectEqual(Seconds(parsing: "30s"), .seconds(30))
+        expectEqual(Seconds(parsing: "15m"), .minutes(15))
+        expectEqual(Seconds(parsing: "2h"), .hours(2))
+        expectEqual(Seconds(parsing: "1h30m"), .minutes(90))
+        expectEqual(Seconds(parsing: "250ms"), Seconds(milliseconds: 250))
         #expect(Seconds(parsing: "30") == nil)
         #expect(Seconds(parsing: "10 seconds") == nil)
         #expect(Seconds(parsing: "") == nil)
-        #expect(Seconds.minutes(90).description == "1h30m")
+        expectEqual(Seconds.minutes(90).description, "1h30m")
     }
 
     @Test func civilDates() {
         for day in Int64(-800_000)...Int64(-799_000) {
-            #expect(CivilDate(daysSinceEpoch: day).daysSinceEpoch == day)
+            expectEqual(CivilDate(daysSinceEpoch: day).daysSinceEpoch, day)
         }
-        #expect(CivilDate(year: 2026, month: 11, day: 24).isoWeekday == 2)
+        expectEqual(CivilDate(year: 2026, month: 11, day: 24).isoWeekday, 2)
         #expect(CivilDate(parsing: "2026-02-29") == nil)
         #expect(CivilDate(parsing: "2028-02-29") != nil)
     }
 
     @Test func instantsRoundTrip() {
         let t = Instant.parse("2026-11-24T07:30:00+07:00")!
-        #expect(t == Instant.parse("2026-11-24T00:30:00Z"))
-        #expect(ZoneOffset.hoChiMinh.format(t) == "2026-11-24T07:30:00+07:00")
-        #expect(Instant.parse("2026-11-24T07:30", defaultOffset: 25_200) == t)
+        expectEqual(t, Instant.parse("2026-11-24T00:30:00Z"))
+        expectEqual(ZoneOffset.hoChiMinh.format(t), "2026-11-24T07:30:00+07:00")
+        expectEqual(Instant.parse("2026-11-24T07:30", defaultOffset: 25_200), t)
     }
 
     @Test func manualClockWakesSleepersInOrder() async throws {
@@ -196,8 +196,8 @@ struct TimeTests {
         }
         try await waitUntil("the task asleep on the manual clock", within: 30, pollMilliseconds: 1) { () async in clock.sleeperCount > 0 }
         clock.advance(by: .seconds(30))
-        #expect(clock.sleeperCount == 1)
+        expectEqual(clock.sleeperCount, 1)
         clock.advance(by: .seconds(30))
-        #expect(try await woke.value == Instant(seconds: 1060))
+        try await expectEqual(woke.value, Instant(seconds: 1060))
     }
 }

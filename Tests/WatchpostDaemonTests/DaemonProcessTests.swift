@@ -84,7 +84,7 @@ struct DaemonProcessTests {
         // for a process exit, not a claim about the deadline.
         kill(pid, SIGTERM)
         let status = await waitExit(pid, seconds: 15)
-        #expect(status == 0, "exit status \(String(describing: status)) (nil: still running 15 s after SIGTERM)")
+        expectEqual(status, 0, "exit status \(String(describing: status)) (nil: still running 15 s after SIGTERM)")
         #expect(site.log.contains("watchpost stopped"))
     }
 
@@ -147,7 +147,7 @@ struct DaemonProcessTests {
         kill(pid, SIGHUP)
         #expect(await eventually(30) { site.log.contains("reload refused") }, "\(site.log)")
         #expect(site.log.contains("interval"))
-        #expect(kill(pid, 0) == 0, "daemon died on an invalid reload")
+        expectEqual(kill(pid, 0), 0, "daemon died on an invalid reload")
         // A valid one with a new check: applied.
         try site.writeChecks(count: 3, interval: "1s")
         kill(pid, SIGHUP)
@@ -170,7 +170,7 @@ struct DaemonProcessTests {
             kill(pid, SIGKILL)
             _ = await waitExit(pid, seconds: 2)
             let (rc, out) = await shell("'\(watchpost)' db check --config '\(site.dir)'")
-            #expect(rc == 0, "\(out)")
+            expectEqual(rc, 0, "\(out)")
             #expect(out.hasPrefix("ok"))
             pid = try site.start()
             // The log accumulates across runs: wait for this run's own start line.
@@ -180,10 +180,10 @@ struct DaemonProcessTests {
         let out = await shell("'\(watchpost)' status --config '\(site.dir)'").1
         #expect((0..<20).allSatisfy { out.contains("tay-trang/c\($0) ") })
         let runs = await shell("sqlite3 '\(site.dir)/var/watchpost.db' 'SELECT COUNT(*) FROM monitor_run'").1
-        #expect(Int(runs.trimmingWhitespace()) == 4, "\(runs)")
+        expectEqual(Int(runs.trimmingWhitespace()), 4, "\(runs)")
         kill(pid, SIGTERM)
         // A hang guard, not a stopwatch: the daemon's own stop deadline is 1.5 s.
-        #expect(await waitExit(pid, seconds: 60) == 0)
+        await expectEqual(waitExit(pid, seconds: 60), 0)
     }
 
     @Test func notifiesSystemd() async throws {
@@ -210,7 +210,7 @@ struct DaemonProcessTests {
             if n <= 0 { break }
             messages.append(String(decoding: buf[0..<n], as: UTF8.self))
         }
-        #expect(messages.first?.contains("READY=1") == true, "\(messages)")
+        expectEqual(messages.first?.contains("READY=1"), true, "\(messages)")
         #expect(messages.filter { $0.contains("WATCHDOG=1") }.count >= 2, "\(messages)")
         #expect(!messages.contains { $0.contains("WATCHDOG=1") } || messages.firstIndex { $0.contains("READY=1") } ?? .max < messages.firstIndex { $0.contains("WATCHDOG=1") } ?? .max,
                 "no watchdog ping before READY=1: \(messages)")
@@ -231,7 +231,7 @@ struct DaemonProcessTests {
         defer { site.cleanup() }
         chmod("\(site.dir)/secrets.conf", 0o644)
         let (rc, out) = await shell("'\(watchpost)' run --config '\(site.dir)'")
-        #expect(rc == 2)
+        expectEqual(rc, 2)
         #expect(out.contains("chmod 600"), "\(out)")
         #expect(!out.contains("test-key"))
     }

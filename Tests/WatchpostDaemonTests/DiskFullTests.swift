@@ -23,10 +23,10 @@ struct DiskFullTests {
         #expect(FileSystem.exists(StorageReserve.path(forDatabase: db)), "the reserve is made when the store opens")
         let probe = StorageProbe(database: db, warningFree: 20, criticalFree: 10)
         func status() async -> CheckResult { await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(10))) }
-        #expect(await status().status == .ok)
+        await expectEqual(status().status, .ok)
         let total = volume.total
         volume.fill("\(volume.path)/filler-a", leaving: total * 15 / 100)
-        #expect(await status().status == .warning, "15 % free")
+        await expectEqual(status().status, .warning, "15 % free")
         volume.fill("\(volume.path)/filler-b", leaving: total * 5 / 100)
         let almost = await status()
         #expect(almost.status == .critical && almost.findings.contains { $0.code == "storage.almost-full" }, "5 % free: \(almost.summary)")
@@ -44,7 +44,7 @@ struct DiskFullTests {
             let revision = try await store.commitEngineStep(step, expectedRevision: nil)
             try #require(revision != nil, "step \(steps) not committed")
         }
-        #expect(try await store.timeline(incidentID: 1).count == 20 * steps)
+        try await expectEqual(store.timeline(incidentID: 1).count, 20 * steps)
         #expect(!FileSystem.exists(StorageReserve.path(forDatabase: db)), "the reserve was given up")
         #expect(await store.lowOnSpace)
         let used = await status()
@@ -92,11 +92,11 @@ struct DiskFullTests {
     /// The one back-off the commits wait through (that they do is CommitBackoffTests' subject).
     @Test func failingCommitsBackOff() {
         let b = Backoff(initial: .seconds(1), maximum: .seconds(60))
-        #expect(b.delay(afterFailures: 1) == .seconds(1))
-        #expect(b.delay(afterFailures: 2) == .seconds(2))
-        #expect(b.delay(afterFailures: 4) == .seconds(8))
-        #expect(b.delay(afterFailures: 7) == .seconds(60))
-        #expect(b.delay(afterFailures: 500) == .seconds(60))
-        #expect(Backoff(initial: .hours(876_000), maximum: .hours(876_000)).delay(afterFailures: 500) == .hours(876_000), "no overflow")
+        expectEqual(b.delay(afterFailures: 1), .seconds(1))
+        expectEqual(b.delay(afterFailures: 2), .seconds(2))
+        expectEqual(b.delay(afterFailures: 4), .seconds(8))
+        expectEqual(b.delay(afterFailures: 7), .seconds(60))
+        expectEqual(b.delay(afterFailures: 500), .seconds(60))
+        expectEqual(Backoff(initial: .hours(876_000), maximum: .hours(876_000)).delay(afterFailures: 500), .hours(876_000), "no overflow")
     }
 }

@@ -14,7 +14,7 @@ import WatchpostTestSupport
         _ = try await requirePythonModule("aiosmtpd", debianPackage: "python3-aiosmtpd")
         _ = try requireTool("sqlite3", debianPackage: "sqlite3")
         let (rc, out) = await shell("bash '\(packageRoot)/scripts/e2e/escalation-mail.sh' '\(binDir)' \(site) 2>&1")
-        #expect(rc == 0, "\(out)")
+        expectEqual(rc, 0, "\(out)")
         #expect(out.contains("OK \(site)"), "\(out)")
     }
 }

@@ -24,7 +24,7 @@ struct GroupHelpTests {
             // exits 64 with its list); the others answer from main.swift's group help.
             for form in ["\(group) --help", "\(group)", "help \(group)"] {
                 let (code, out) = await shell("'\(watchpost)' \(form) 2>&1")
-                if form != group { #expect(code == 0, "watchpost \(form) exited \(code): \(out)") }
+                if form != group { expectEqual(code, 0, "watchpost \(form) exited \(code): \(out)") }
                 #expect(!out.contains("unknown command"), "watchpost \(form): \(out)")
                 for s in subcommands { #expect(out.contains("  \(s) "), "watchpost \(form) does not list \(s): \(out)") }
             }

@@ -26,20 +26,20 @@ struct HardeningProcessTests {
         let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
         let probe = ExecProbe(command: "\(dir)/plugin", arguments: [], timeout: .seconds(10))
         let r = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(20)))
-        #expect(r.status == .ok)
-        #expect(r.measurements.map(\.name) == ["fine"], "\(r.measurements)")
+        expectEqual(r.status, .ok)
+        expectEqual(r.measurements.map(\.name), ["fine"], "\(r.measurements)")
         // Exponent forms are outside the plugin grammar (value in [-0-9.], units without digits):
         // `1e308` was stored as 1 with the unit `e308` (#19 review, s5). Refused, never misread.
         try FileSystem.writeAtomically("\(dir)/plugin", "#!/bin/sh\necho 'OK - exp | a=1e308 c=9.3E18 e=1e-400 p=1E+3 d=5.5.5 m=1-2 ok=-1.5KB;1;2 pct=99.5% t=.5s'\n", mode: 0o755)
         let exp = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(20)))
-        #expect(exp.measurements.map(\.name) == ["ok", "pct", "t"], "\(exp.measurements)")
+        expectEqual(exp.measurements.map(\.name), ["ok", "pct", "t"], "\(exp.measurements)")
         #expect(exp.measurements.map(\.value) == [-1.5, 99.5, 0.5] && exp.measurements.map(\.unit) == ["KB", "%", "s"], "\(exp.measurements)")
         // Any other probe's result is bounded where it enters the daemon.
         let raw = CheckResult(status: .ok, summary: "x", measurements: [Measurement("a", .nan), Measurement("b", -.infinity), Measurement("c", 2e15), Measurement("d", 1e15)],
                               startedAt: clock.now())
         let bounded = raw.boundedAtProbeBoundary()
-        #expect(bounded.measurements.map(\.name) == ["d"])
-        #expect(bounded.facts[CheckResult.refusedMeasurementsFact]?.contains("c=") == true)
+        expectEqual(bounded.measurements.map(\.name), ["d"])
+        expectEqual(bounded.facts[CheckResult.refusedMeasurementsFact]?.contains("c="), true)
     }
 
     // Point 11: plugins inherited WATCHPOST_LINK_KEY and the mail passwords.
@@ -57,7 +57,7 @@ struct HardeningProcessTests {
         let check = CheckDefinition(id: "envtest", site: "s", kind: "exec", name: "env", interval: .seconds(30), timeout: .seconds(10), failAfter: 1,
                                     recoverAfter: 1, followsSchedule: false, dependsOn: [], category: .technical, enabled: true, parameters: section)
         // The probe the daemon builds for the check takes its environment from ChildEnvironment.
-        #expect(ExecProbe(check: check, root: dir).environment == ChildEnvironment.minimal(for: section))
+        expectEqual(ExecProbe(check: check, root: dir).environment, ChildEnvironment.minimal(for: section))
         let environment = ChildEnvironment.minimal(for: section) { daemonEnvironment[$0] }
         let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
         let probe = ExecProbe(command: "\(dir)/plugin", arguments: [], timeout: .seconds(10), environment: environment)
@@ -101,8 +101,8 @@ struct HardeningProcessTests {
         try FileSystem.writeAtomically("\(dir)/plugin", "#!/bin/sh\necho \"OK - labels | 'x y'=3 'it''s'=4s 'a=b'=5;1;2 plain=6%  'unclosed=7 =8\"\n", mode: 0o755)
         let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
         let r = await ExecProbe(command: "\(dir)/plugin", arguments: [], timeout: .seconds(10)).run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(20)))
-        #expect(r.status == .ok)
-        #expect(r.measurements.map(\.name) == ["x y", "it's", "a=b", "plain"], "\(r.measurements)")
+        expectEqual(r.status, .ok)
+        expectEqual(r.measurements.map(\.name), ["x y", "it's", "a=b", "plain"], "\(r.measurements)")
         #expect(r.measurements.map(\.value) == [3, 4, 5, 6] && r.measurements.map(\.unit) == ["", "s", "", "%"], "\(r.measurements)")
     }
 
@@ -122,7 +122,7 @@ struct HardeningProcessTests {
         // Left behind when the test fails: killed by pid, and only while it is still this test's.
         defer { for p in pids where ((try? FileSystem.readText("/proc/\(p)/cmdline")) ?? "").contains("sleep") || ((try? FileSystem.readText("/proc/\(p)/cmdline")) ?? "").contains(site.dir) { kill(p, SIGKILL) } }
         let status = await daemon.signalAndWait(SIGTERM, seconds: 15)
-        #expect(status.flatMap(exitCode(ofWaitStatus:)) == 0, "exit status \(String(describing: status))")
+        expectEqual(status.flatMap(exitCode(ofWaitStatus:)), 0, "exit status \(String(describing: status))")
         // Gone, or a zombie of init's, reaped soon: wait on that condition.
         try await waitUntil("the plugin \(pids[0]) and its child \(pids[1]) gone after the daemon stopped", within: 10, detail: { daemon.logTail() }) {
             pids.allSatisfy { p in
@@ -143,11 +143,11 @@ struct HardeningProcessTests {
         let store = try Store(path: "\(dir)/watchpost.db", clock: clock)
         try await store.record(site: "s", checkID: "c", kind: "exec", result: CheckResult(status: .ok, summary: "x", startedAt: clock.now()), sampleInterval: .minutes(5))
         for f in ["watchpost.db", "watchpost.db-wal", "watchpost.db-shm"] {
-            #expect(try FileSystem.mode(of: "\(dir)/\(f)") == 0o600, "\(f)")
+            try expectEqual(FileSystem.mode(of: "\(dir)/\(f)"), 0o600, "\(f)")
         }
         // A database an older version left 0644 is tightened when opened.
         try FileSystem.writeAtomically("\(dir)/old.db", "", mode: 0o644)
         _ = try Store(path: "\(dir)/old.db", clock: clock)
-        #expect(try FileSystem.mode(of: "\(dir)/old.db") == 0o600)
+        try expectEqual(FileSystem.mode(of: "\(dir)/old.db"), 0o600)
     }
 }

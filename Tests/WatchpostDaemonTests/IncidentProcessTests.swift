@@ -80,7 +80,7 @@ import WatchpostHost
         // The level-3 deadline is stored on the wall clock, the level-2 timeout after level 2.
         let deadline = Int64(await sql(site, "SELECT deadline_ms FROM incident WHERE id = 1")) ?? 0
         let l2At = Int64(await sql(site, "SELECT at_ms FROM timeline WHERE kind = 'escalated' AND incident_id = 1")) ?? -1
-        #expect(deadline == l2At + gapMs)
+        expectEqual(deadline, l2At + gapMs)
 
         let pid2 = try site.start()
         defer { killAndReap(pid2) }
@@ -95,14 +95,14 @@ import WatchpostHost
         #expect(l3Created >= deadline && l3Created <= max(deadline, startSeenMs) + 2500,
                 "level 3 at \(l3Created), deadline \(deadline), restart seen at \(startSeenMs)")
         // Exactly once: one escalation to level 3 in the timeline, each step's messages once.
-        #expect(await count(site, "SELECT COUNT(*) FROM timeline WHERE incident_id = 1 AND kind = 'escalated'") == 2)
-        #expect(await count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'") == 2)
-        #expect(await count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/triggered/%'") == 4)
-        #expect(await count(site, "SELECT COUNT(*) FROM incident") == 1)
+        await expectEqual(count(site, "SELECT COUNT(*) FROM timeline WHERE incident_id = 1 AND kind = 'escalated'"), 2)
+        await expectEqual(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'"), 2)
+        await expectEqual(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/triggered/%'"), 4)
+        await expectEqual(count(site, "SELECT COUNT(*) FROM incident"), 1)
         kill(pid2, SIGTERM)
         #expect(await waitExit(pid2, seconds: 60) != nil, "still running 60 s after SIGTERM")
         let check = await shell("'\(watchpost)' db check --config '\(site.dir)'")
-        #expect(check.0 == 0, "\(check.1)")
+        expectEqual(check.0, 0, "\(check.1)")
         let audit = await shell("'\(watchpost)' audit verify --config '\(site.dir)'")
         #expect(audit.0 == 0 && audit.1.contains("hash chain intact"), "\(audit.1)")
     }
@@ -116,20 +116,20 @@ import WatchpostHost
         defer { killAndReap(pid) }
         #expect(await eventually(30) { await count(site, "SELECT COUNT(*) FROM incident WHERE state = 'triggered'") == 1 }, "\(site.log)")
         let ack = await shell("'\(watchpost)' ack 1 --by 'Lò Thị Mai' --note 'Đã cử người kiểm tra' --config '\(site.dir)'")
-        #expect(ack.0 == 0, "\(ack.1)")
+        expectEqual(ack.0, 0, "\(ack.1)")
         // Level 2 was due 5 s after the incident opened: wait until the daemon has recorded a
         // check result well past that moment (it was alive and ticking then), not for a fixed time.
         let opened = Int64(await sql(site, "SELECT opened_ms FROM incident WHERE id = 1")) ?? 0
         try await waitUntil("a check result 1.5 s past the level-2 deadline", within: 30, detail: { site.log }) {
             (Int64(await sql(site, "SELECT last_ms FROM check_state WHERE check_id = 'seal'")) ?? 0) > opened + 6_500
         }
-        #expect(await count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'") == 0, "\(site.log)")
-        #expect(await count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/acknowledged/a1/%'") == 4)
-        #expect(await sql(site, "SELECT state FROM incident WHERE id = 1") == "acknowledged")
+        await expectEqual(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/escalated/%'"), 0, "\(site.log)")
+        await expectEqual(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/acknowledged/a1/%'"), 4)
+        await expectEqual(sql(site, "SELECT state FROM incident WHERE id = 1"), "acknowledged")
         // The problem goes away: resolved, told to everyone notified.
         _ = await shell("rm -f '\(site.dir)/broken'")
         #expect(await eventually(30) { await sql(site, "SELECT state FROM incident WHERE id = 1") == "resolved" }, "\(site.log)")
-        #expect(await count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/resolved/%'") == 4)
+        await expectEqual(count(site, "SELECT COUNT(*) FROM outbox WHERE key LIKE 'inc-1/resolved/%'"), 4)
         // Tamper with the timeline: audit verify names the entry.
         // The daemon is still writing: wait for its lock (sqlite3's default is to fail at once, and
         // under load the edit was silently lost and verify rightly said the chain was whole).

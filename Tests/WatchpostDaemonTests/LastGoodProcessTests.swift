@@ -56,9 +56,9 @@ struct LastGoodProcessTests {
         try await waitUntil("the last good copy with its TLS pair", within: 60, detail: { site.log.suffix(3000).description }) {
             FileSystem.exists(keptKey) && FileSystem.exists("\(site.dir)/var/last-good/files/web.tls_certificate")
         }
-        #expect(try FileSystem.mode(of: keptKey).map { $0 & 0o777 } == 0o600, "the kept key is readable by others")
+        try expectEqual(FileSystem.mode(of: keptKey).map { $0 & 0o777 }, 0o600, "the kept key is readable by others")
         let https = "curl -sk -o /dev/null -w '%{http_code}' --max-time 10 https://127.0.0.1:\(port)/healthz"
-        #expect(await shell(https).output == "200")
+        await expectEqual(shell(https).output, "200")
         let original = try FileSystem.readText("\(site.dir)/web.pem")
         // The renewal gone wrong: the certificate replaced, the key not.
         try FileSystem.writeAtomically("\(site.dir)/web.pem", try FileSystem.readText("\(site.dir)/renewed.pem"))
@@ -72,7 +72,7 @@ struct LastGoodProcessTests {
         }, "HTTPS on the last good pair: \(code)\n\(site.log.suffix(3000))")
         // The last good copy is not replaced by the configuration that could not start.
         let keptCertificate = try FileSystem.readText("\(site.dir)/var/last-good/files/web.tls_certificate")
-        #expect(keptCertificate == original, "the last good pair was replaced by the renewed certificate")
+        expectEqual(keptCertificate, original, "the last good pair was replaced by the renewed certificate")
     }
 
     /// `[smtp] username` with no smtp.password: `check` passed it, the daemon refused it at
@@ -106,11 +106,11 @@ struct LastGoodProcessTests {
         try FileSystem.writeAtomically("\(site.dir)/watchpost.conf", broken)
         let line = try #require(broken.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0 == "username = vanhanh" }) + 1
         let (code, text) = await shell("env -u WATCHPOST_SMTP_PASSWORD '\(watchpost)' check --config '\(site.dir)' 2>&1")
-        #expect(code == 1, "check passed an [smtp] username without its password: \(text)")
+        expectEqual(code, 1, "check passed an [smtp] username without its password: \(text)")
         #expect(text.contains("watchpost.conf:\(line): username: [smtp] có username nhưng tệp bí mật không có smtp.password"), "no file:line, Vietnamese first: \(text)")
         #expect(text.contains("there is no smtp.password"), "no English translation: \(text)")
         let (withPassword, passed) = await shell("WATCHPOST_SMTP_PASSWORD=mat-khau-thu '\(watchpost)' check --config '\(site.dir)' 2>&1")
-        #expect(withPassword == 0, "the password in the environment is not seen: \(passed)")
+        expectEqual(withPassword, 0, "the password in the environment is not seen: \(passed)")
     }
 
     /// #21 review s7 (minor 1): the configuration on disk refused — it does not parse, or a
@@ -138,7 +138,7 @@ struct LastGoodProcessTests {
         if status == nil { killAndReap(pid) }
         let code = status.flatMap(exitCode(ofWaitStatus:))
         let log = site.log
-        #expect(code == 2, "\(onDisk), copy kept \(copyKept): exit \(String(describing: code))\n\(log.suffix(3000))")
+        expectEqual(code, 2, "\(onDisk), copy kept \(copyKept): exit \(String(describing: code))\n\(log.suffix(3000))")
         if copyKept {
             #expect(log.contains("cấu hình tốt gần nhất trong \(copy) không dùng được") && log.contains("the last good configuration in \(copy) was tried and does not load")
                     && log.contains("sample_interval"), "what is wrong with the copy is not said:\n\(log.suffix(3000))")

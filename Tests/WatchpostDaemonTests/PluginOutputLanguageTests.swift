@@ -15,9 +15,9 @@ struct PluginOutputLanguageTests {
         try FileSystem.writeAtomically("\(dir)/check_disk", "#!/bin/sh\necho 'DISK WARNING - 9% free on / | free=9%;20;10'\nexit 1\n", mode: 0o755)
         let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
         let r = await ExecProbe(command: "\(dir)/check_disk", arguments: [], timeout: .seconds(10)).run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(20)))
-        #expect(r.status == .warning)
+        expectEqual(r.status, .warning)
         let vi = Catalogue.render(r.text, .vi)
-        #expect(vi == "Chương trình kiểm tra check_disk báo: \(Catalogue.render(CheckStatus.warning.message, .vi)). Chi tiết kỹ thuật: DISK WARNING - 9% free on /", "\(vi)")
+        expectEqual(vi, "Chương trình kiểm tra check_disk báo: \(Catalogue.render(CheckStatus.warning.message, .vi)). Chi tiết kỹ thuật: DISK WARNING - 9% free on /", "\(vi)")
         #expect(r.summary.contains("DISK WARNING - 9% free on /"), "\(r.summary)")
     }
 }

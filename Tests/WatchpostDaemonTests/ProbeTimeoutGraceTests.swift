@@ -48,14 +48,14 @@ struct ProbeTimeoutGraceTests {
     @Test func theExecProbesOwnTimeoutComesBeforeTheSchedulers() async throws {
         // The exec probe asks for the grace; the scheduler's deadline honours it.
         let exec = ExecProbe(command: "/bin/true", arguments: [], timeout: .seconds(5))
-        #expect(exec.timeoutGrace == ExecProbe.killGrace)
+        expectEqual(exec.timeoutGrace, ExecProbe.killGrace)
         #expect(ExecProbe.killGrace >= .seconds(1), "a kill and a reap on a loaded box take more than a few milliseconds")
-        #expect(exec.deadline(startingAt: Instant(milliseconds: 0), timeout: .seconds(5)) == Instant(milliseconds: 7_000))
+        expectEqual(exec.deadline(startingAt: Instant(milliseconds: 0), timeout: .seconds(5)), Instant(milliseconds: 7_000))
 
         let withGrace = try await runOnce(grace: ExecProbe.killGrace)
-        #expect(withGrace?.text.key == "probe.exec.timeout", "\(String(describing: withGrace))")
+        expectEqual(withGrace?.text.key, "probe.exec.timeout", "\(String(describing: withGrace))")
         // Without the grace (as before), the same late answer loses to the scheduler's deadline.
         let without = try await runOnce(grace: .zero)
-        #expect(without?.text.key == "probe.timeout", "\(String(describing: without))")
+        expectEqual(without?.text.key, "probe.timeout", "\(String(describing: without))")
     }
 }

@@ -26,10 +26,10 @@ struct ReloadKeepsLoopsTests {
         changed.name = "after the plan"
         config.sites[0] = changed
         #expect(await scheduler.apply(config).isEmpty)
-        #expect(await scheduler.runningChecks == [key], "the unchanged check keeps its loop")
+        await expectEqual(scheduler.runningChecks, [key], "the unchanged check keeps its loop")
         let after = try #require(await scheduler.site(ofCheck: key))
         #expect(before.name != "after the plan")
-        #expect(after.name == "after the plan", "the kept loop still has the site from before the reload")
-        #expect(after.schedule == changed.schedule)
+        expectEqual(after.name, "after the plan", "the kept loop still has the site from before the reload")
+        expectEqual(after.schedule, changed.schedule)
     }
 }

@@ -77,8 +77,8 @@ struct ServiceGroupTests {
         try await until("all started") { log.all.count == 3 }
         send.yield(15)
         let outcome = await run.value
-        #expect(outcome == .stopped(signal: 15))
-        #expect(log.all.filter { $0.hasPrefix("stop") } == ["stop c", "stop b", "stop a"])
+        expectEqual(outcome, .stopped(signal: 15))
+        expectEqual(log.all.filter { $0.hasPrefix("stop") }, ["stop c", "stop b", "stop a"])
     }
 
     @Test func reloadSignalCallsTheHandlerAndKeepsRunning() async throws {
@@ -92,7 +92,7 @@ struct ServiceGroupTests {
         send.yield(1)
         try await until("two reloads") { reloads.withLock { $0 } == 2 }
         send.yield(2)
-        #expect(await run.value == .stopped(signal: 2))
+        await expectEqual(run.value, .stopped(signal: 2))
     }
 
     @Test func failingServiceRestartsWithGrowingBackoffAndIsUnhealthyMeanwhile() async throws {
@@ -101,18 +101,18 @@ struct ServiceGroupTests {
         let group = ServiceGroup(clock: clock, logger: quietLogger, settle: .seconds(10))
         await group.start(FlakyService(failures: 2, log: log), policy: .restart(initial: .seconds(1), maximum: .seconds(60)))
         try await until("first failure, parked in backoff") { clock.sleeperCount == 1 }
-        #expect(await group.isHealthy == false)
-        #expect(await group.unhealthyServices.first?.reason.contains("broken on purpose") == true)
+        await expectEqual(group.isHealthy, false)
+        await expectEqual(group.unhealthyServices.first?.reason.contains("broken on purpose"), true)
         clock.advance(by: .seconds(1))
         try await until("second run, second backoff") { log.all.count == 2 && clock.sleeperCount == 1 }
         // The second backoff is two seconds: one is not enough. ManualClock resumes due sleepers
         // inside advance(), so the backoff still parked right after it is the proof (no sleep).
         clock.advance(by: .seconds(1))
-        #expect(clock.sleeperCount == 1, "the 2 s backoff ended after 1 s")
-        #expect(log.all.count == 2)
+        expectEqual(clock.sleeperCount, 1, "the 2 s backoff ended after 1 s")
+        expectEqual(log.all.count, 2)
         clock.advance(by: .seconds(1))
         try await until("third run") { log.all.count == 3 }
-        #expect(await group.isHealthy == false, "just restarted: not yet settled")
+        await expectEqual(group.isHealthy, false, "just restarted: not yet settled")
         clock.advance(by: .seconds(10))
         #expect(await group.isHealthy)
         group.stop()
@@ -127,7 +127,7 @@ struct ServiceGroupTests {
         await group.start(FlakyService(failures: 1, log: log), policy: .stopDaemon)
         let outcome = await group.run(signals: AsyncStream<Int32> { _ in }, action: { _ in .stop }, shutdownDeadline: .seconds(1), onReload: {})
         if case .failed(let service, let reason) = outcome {
-            #expect(service == "flaky")
+            expectEqual(service, "flaky")
             #expect(reason.contains("broken on purpose"), "\(reason)")
         } else {
             Issue.record("expected a failure, got \(outcome)")
@@ -147,7 +147,7 @@ struct ServiceGroupTests {
         let run = Task { await group.run(signals: AsyncStream<Int32> { _ in }, action: { _ in .stop }, shutdownDeadline: .seconds(3), onReload: {}) }
         try await until("shutdown waiting on the deadline") { clock.sleeperCount >= 1 }
         clock.advance(by: .seconds(3))
-        #expect(await run.value == .stopped(signal: nil))
+        await expectEqual(run.value, .stopped(signal: nil))
         // Past the deadline the rest are still cancelled (not awaited).
         try await until("a cancelled too") { log.all.contains("stop a") }
         #expect(sink.all.contains { $0.contains("did not stop within the shutdown deadline") && $0.contains("service=stubborn") })

@@ -54,9 +54,9 @@ struct StuckProbeTests {
         clock.advance(by: check.timeout)
         await first.value
         var results = await pipeline.results
-        #expect(results.count == 1)
-        #expect(results.last?.status == .unknown)
-        #expect(results.last?.summary.contains("did not answer") == true, "\(results)")
+        expectEqual(results.count, 1)
+        expectEqual(results.last?.status, .unknown)
+        expectEqual(results.last?.summary.contains("did not answer"), true, "\(results)")
         try await until("the thread counted as stuck") { pool.usage.abandoned == 1 }
         #expect(stuck.snapshot["tay-trang/\(check.id)"] != nil)
 
@@ -65,22 +65,22 @@ struct StuckProbeTests {
         await loop.runOnce()
         await loop.runOnce()
         results = await pipeline.results
-        #expect(results.count == 3)
-        #expect(results.last?.status == .unknown)
+        expectEqual(results.count, 3)
+        expectEqual(results.last?.status, .unknown)
         // Asserted on the catalogue message (key and the stuck duration), not on one language's wording.
-        #expect(results.last?.text.key == "probe.skipped", "\(String(describing: results.last?.text))")
+        expectEqual(results.last?.text.key, "probe.skipped", "\(String(describing: results.last?.text))")
         // Stuck since the first run started: the 30 s just advanced plus the timeout before it.
         if case .duration(let stuckFor)? = results.last?.text.params["stuck"] {
             #expect(stuckFor >= .seconds(30), "\(stuckFor)")
         } else {
             Issue.record("probe.skipped carries no stuck duration: \(String(describing: results.last?.text))")
         }
-        #expect(probe.starts.value.withLock { $0 } == 1, "a stuck probe must not be started again")
-        #expect(pool.usage.busy == 1, "one thread held, not one per interval")
+        expectEqual(probe.starts.value.withLock { $0 }, 1, "a stuck probe must not be started again")
+        expectEqual(pool.usage.busy, 1, "one thread held, not one per interval")
         // Said once when it stuck, not at every interval while stuck (before: a warning per
         // skipped run, every second on a 1 s check; #21 review s5).
-        #expect(lines.all.filter { $0.contains("level=warning") }.count == 1, "\(lines.all)")
-        #expect(lines.all.filter { $0.contains("stuck past its deadline") }.count == 1, "\(lines.all)")
+        expectEqual(lines.all.filter { $0.contains("level=warning") }.count, 1, "\(lines.all)")
+        expectEqual(lines.all.filter { $0.contains("stuck past its deadline") }.count, 1, "\(lines.all)")
 
         // The call returns: the check runs again and the gauge clears.
         gate.open()
@@ -89,9 +89,9 @@ struct StuckProbeTests {
             await loop.runOnce()
             return probe.starts.value.withLock { $0 } == 2
         }
-        #expect(await pipeline.results.last?.status == .ok)
+        await expectEqual(pipeline.results.last?.status, .ok)
         #expect(stuck.snapshot.isEmpty)
-        #expect(lines.all.filter { $0.contains("returned at last") }.count == 1, "\(lines.all)")
+        expectEqual(lines.all.filter { $0.contains("returned at last") }.count, 1, "\(lines.all)")
     }
 
     @Test func poolQueuesBeyondItsThreadsAndDropsCallsAbandonedWhileQueued() async throws {
@@ -107,28 +107,28 @@ struct StuckProbeTests {
         gate.open()
         _ = try await holder.value
         await #expect(throws: CancellationError.self) { try await queued.value }
-        #expect(ran.value.withLock { $0 } == 0, "a call abandoned while queued is never run")
+        expectEqual(ran.value.withLock { $0 }, 0, "a call abandoned while queued is never run")
         let answer = try await pool.run { 41 + 1 }
-        #expect(answer == 42, "the pool still runs calls")
+        expectEqual(answer, 42, "the pool still runs calls")
     }
 
     @Test func poolMakesThreadsOnlyWhenWorkNeedsThem() async throws {
         let pool = BlockingPool(threads: 4)
-        #expect(pool.usage.started == 0, "no thread before any work")
+        expectEqual(pool.usage.started, 0, "no thread before any work")
         for i in 0..<3 {
-            #expect(try await pool.run { i * 2 } == i * 2)
+            try await expectEqual(pool.run { i * 2 }, i * 2)
             try await until("the thread back waiting for work") { pool.usage.idle == 1 }
         }
-        #expect(pool.usage.started == 1, "calls one after another share one thread")
+        expectEqual(pool.usage.started, 1, "calls one after another share one thread")
         let gate = BlockingGate()
         defer { gate.open() }
         let held = (0..<3).map { _ in Task { try await pool.run { gate.wait() } } }
         try await until("three calls running at once") { pool.usage.busy == 3 }
-        #expect(pool.usage.started == 3, "one thread per call running at once, not the whole pool")
+        expectEqual(pool.usage.started, 3, "one thread per call running at once, not the whole pool")
         gate.open()
         for t in held { try await t.value }
         try await until("all three threads waiting") { pool.usage.idle == 3 }
-        #expect(pool.usage.started == 3, "threads are kept for the next calls")
+        expectEqual(pool.usage.started, 3, "threads are kept for the next calls")
     }
 }
 

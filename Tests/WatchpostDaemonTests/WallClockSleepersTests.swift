@@ -23,7 +23,7 @@ import Testing
             #expect(throws: CancellationError.self) { try outcome.get() }
         }
         // Freed when cancelled, not an hour later.
-        #expect(table.count == 0)
+        expectEqual(table.count, 0)
     }
 
     @Test func anEarlierDeadlineIsNotHeldUpByALaterOne() async throws {
@@ -34,10 +34,10 @@ import Testing
         try await table.sleep(until: Self.wallNow() + Seconds(milliseconds: 200))
         // Woken at its own deadline (not before it), not at the hour of the sleeper before it.
         #expect(Double(monotonicNanoseconds() &- start) / 1e9 >= 0.19)
-        #expect(table.count == 1)
+        expectEqual(table.count, 1)
         late.cancel()
         _ = await late.result
-        #expect(table.count == 0)
+        expectEqual(table.count, 0)
     }
 
     @Test func aStepOfTheWallClockWakesTheSleepersItPassed() async throws {
@@ -55,7 +55,7 @@ import Testing
         wall.withLock { $0 = target + .seconds(1) }  // NTP stepped the clock two hours ahead
         try await sleeper.value
         #expect(woken.withLock { $0 })
-        #expect(table.count == 0)
+        expectEqual(table.count, 0)
     }
 
     @Test func aSleepAlreadyDueReturnsAndACancelledCallerThrows() async throws {
@@ -67,6 +67,6 @@ import Testing
         }
         let outcome = await cancelledFirst.result
         #expect(throws: CancellationError.self) { try outcome.get() }
-        #expect(table.count == 0)
+        expectEqual(table.count, 0)
     }
 }

@@ -316,7 +316,7 @@ struct CatalogueCoverageTests {
         func f() -> Result<Int, Never> { .success(1) }
         """
         let found = try Self.literalEnglishPageText(in: page, path: "Planted.swift")
-        #expect(found == ["Planted.swift:1: Since"], "\(found)")
+        expectEqual(found, ["Planted.swift:1: Since"], "\(found)")
     }
 
     @Test func everyPageTextKeyExists() throws {

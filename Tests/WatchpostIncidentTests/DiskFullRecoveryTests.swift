@@ -57,9 +57,9 @@ struct DiskFullRecoveryTests {
         _ = await p.tick()
         #expect(await p.uncommitted.isEmpty, "held steps not written into the room that came back")
         let timelineAfter = try await store.read { db in try db.query("SELECT COUNT(*) FROM timeline").first?[0].int ?? 0 }
-        #expect(timelineAfter - timelineBefore == Int64(waiting.timeline.count), "every held timeline entry is written")
+        expectEqual(timelineAfter - timelineBefore, Int64(waiting.timeline.count), "every held timeline entry is written")
         #expect(FileSystem.exists(reserve), "the reserve is made again")
         #expect(await !store.lowOnSpace)
-        #expect(try await store.verify() == [])
+        try await expectEqual(store.verify(), [])
     }
 }

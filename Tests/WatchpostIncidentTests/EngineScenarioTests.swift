@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 
@@ -13,14 +14,14 @@ import WatchpostConfig
         let t0 = F.local("2026-11-24T02:00")
         let out = engine.handle(F.unapproved(at: t0), for: F.key("content"))
         // Level 1 (operators, police, customs) and, at once, the Department (7.2.3).
-        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.L1", F.level1) + F.keys(1, "informed", "r0.I", F.level2))
-        #expect(out.timeline.map(\.kind) == ["opened", "notified", "informed", "notified", "state"])
+        expectEqual(out.notifications.map(\.key), F.keys(1, "triggered", "r0.L1", F.level1) + F.keys(1, "informed", "r0.I", F.level2))
+        expectEqual(out.timeline.map(\.kind), ["opened", "notified", "informed", "notified", "state"])
         // The first notice says who else was informed.
-        #expect(out.notifications.first?.fields["notified"]?.contains("Sở Thông tin và Truyền thông tỉnh Điện Biên") == true)
-        #expect(out.stateChanges == [StateChange(key: F.key("content"), from: .ok, to: .critical, at: t0)])
+        expectEqual(out.notifications.first?.fields["notified"]?.contains("Sở Thông tin và Truyền thông tỉnh Điện Biên"), true)
+        expectEqual(out.stateChanges, [StateChange(key: F.key("content"), from: .ok, to: .critical, at: t0)])
         let inc = try #require(out.incidents.first)
         #expect(inc.category == .security && inc.level == 1 && inc.state == .triggered)
-        #expect(inc.deadline == EscalationDeadline(at: t0 + .minutes(15), kind: .escalate, level: 2))
+        expectEqual(inc.deadline, EscalationDeadline(at: t0 + .minutes(15), kind: .escalate, level: 2))
         // The opening event says in Vietnamese where the incident entered its chain (it read "level 1").
         let opened = try #require(out.timeline.first { $0.kind == "opened" }?.message)
         #expect(Catalogue.render(opened, .vi).hasSuffix("(thông báo từ cấp 1)"), "\(Catalogue.render(opened, .vi))")
@@ -39,8 +40,8 @@ import WatchpostConfig
 
         #expect(engine.tick(now: t0 + .minutes(15) - .seconds(1)).isEmpty)
         let l2 = engine.tick(now: t0 + .minutes(15))
-        #expect(l2.notifications.map(\.key) == F.keys(1, "escalated", "r0.L2", F.level2) + F.keys(1, "escalationNotice", "r0.L2", F.level1))
-        #expect(l2.timeline.map(\.kind) == ["escalated", "notified"])
+        expectEqual(l2.notifications.map(\.key), F.keys(1, "escalated", "r0.L2", F.level2) + F.keys(1, "escalationNotice", "r0.L2", F.level1))
+        expectEqual(l2.timeline.map(\.kind), ["escalated", "notified"])
 
         // No timer reaches the Committee (7.1.3: the Department decides), around the clock.
         #expect(engine.tick(now: t0 + .hours(48)).isEmpty)
@@ -51,10 +52,10 @@ import WatchpostConfig
         let level = try #require(settings.sites[0].escalation.decisionLevel)
         let d = try open.escalateByDecision(to: level, by: "Nguyễn Văn An", organisation: "Sở TT&TT Điện Biên", via: "web",
                                            note: "Vượt thẩm quyền của Sở", at: t0 + .hours(1))
-        #expect(d.notifications.map(\.key) == F.keys(1, "committeeEscalation", "d1", F.level3) + F.keys(1, "escalationNotice", "d1", F.level2 + F.level1))
+        expectEqual(d.notifications.map(\.key), F.keys(1, "committeeEscalation", "d1", F.level3) + F.keys(1, "escalationNotice", "d1", F.level2 + F.level1))
         let f = try #require(d.notifications.first?.fields)
         #expect(f["by"] == "Nguyễn Văn An" && f["by_org"] == "Sở TT&TT Điện Biên" && f["decision"] == "Vượt thẩm quyền của Sở" && f["via"] == "trang web")
-        #expect(d.timeline.first?.kind == "escalated-by-decision")
+        expectEqual(d.timeline.first?.kind, "escalated-by-decision")
         #expect(throws: WatchpostError.self) { _ = try open.escalateByDecision(to: level, by: "x", organisation: nil, via: "cli", note: "again", at: t0 + .hours(2)) }
         var other = try #require(engine.openIncident(for: F.key("content")))
         #expect(throws: WatchpostError.self) { _ = try other.escalateByDecision(to: level, by: "x", organisation: nil, via: "cli", note: "  ", at: t0 + .hours(2)) }
@@ -65,15 +66,15 @@ import WatchpostConfig
         // Tuesday 12:00: between 07:30–11:00 and 13:30–18:00.
         let noon = F.local("2026-11-24T12:00")
         #expect(engine.handle(F.dark(at: noon), for: F.key("screen")).isEmpty)
-        #expect(engine.tracker(F.key("screen"))?.hardStatus == .ok)
+        expectEqual(engine.tracker(F.key("screen"))?.hardStatus, .ok)
         #expect(engine.openIncidents.isEmpty)
         // Wednesday 08:00: inside hours.
         let eight = F.local("2026-11-25T08:00")
         let out = engine.handle(F.dark(at: eight), for: F.key("screen"))
         // technical.critical enters at level 1, with the site's technicians.
         // The Department is informed at once of a technical CRITICAL in operating hours; no police.
-        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
-        #expect(out.incidents.first?.category == .technical)
+        expectEqual(out.notifications.map(\.key), F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
+        expectEqual(out.incidents.first?.category, .technical)
     }
 
     @Test func technicalCriticalOutsideHoursWaitsForTheWindow() throws {
@@ -82,14 +83,14 @@ import WatchpostConfig
         let night = F.local("2026-11-24T21:00")
         let r = CheckResult.from(findings: [Finding(.critical, code: "content.folder-unavailable", untranslated: "media folder unavailable")], ok: .untranslated(""), startedAt: night)
         let out = engine.handle(r, for: F.key("content"))
-        #expect(out.incidents.first?.category == .technical)
-        #expect(out.incidents.first?.hold == .outsideHours)
-        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.T", F.technicians))
-        #expect(engine.nextWakeup() == F.local("2026-11-25T07:30"))
+        expectEqual(out.incidents.first?.category, .technical)
+        expectEqual(out.incidents.first?.hold, .outsideHours)
+        expectEqual(out.notifications.map(\.key), F.keys(1, "triggered", "r0.T", F.technicians))
+        expectEqual(engine.nextWakeup(), F.local("2026-11-25T07:30"))
         #expect(engine.tick(now: F.local("2026-11-25T07:29")).isEmpty)
         let morning = engine.tick(now: F.local("2026-11-25T07:30"))
-        #expect(morning.notifications.map(\.key) == F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
-        #expect(morning.timeline.first?.kind == "released")
+        expectEqual(morning.notifications.map(\.key), F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
+        expectEqual(morning.timeline.first?.kind, "released")
     }
 
     @Test func litScreenOutsideHoursIsAWarningForTechnicians() throws {
@@ -97,13 +98,13 @@ import WatchpostConfig
         let night = F.local("2026-11-24T22:00")
         let lit = CheckResult.from(findings: [Finding(.ok, code: "screen-lit", untranslated: "màn hình sáng / screen lit")], ok: .untranslated("screen lit"), startedAt: night)
         let out = engine.handle(lit, for: F.key("screen"))
-        #expect(out.stateChanges.map(\.to) == [.warning])
+        expectEqual(out.stateChanges.map(\.to), [.warning])
         // technical.warning = technicians: no escalation.
-        #expect(out.notifications.map(\.key) == F.keys(1, "triggered", "r0.T", F.technicians))
+        expectEqual(out.notifications.map(\.key), F.keys(1, "triggered", "r0.T", F.technicians))
         #expect(out.incidents.first?.deadline == nil)
         // The same lit screen at 08:00 is fine: the incident resolves after recover_after (1).
         let back = engine.handle(CheckResult.from(findings: [Finding(.ok, code: "screen-lit", untranslated: "lit")], ok: .untranslated("lit"), startedAt: F.local("2026-11-25T08:00")), for: F.key("screen"))
-        #expect(back.notifications.map(\.key) == F.keys(1, "resolved", "r0", F.technicians))
+        expectEqual(back.notifications.map(\.key), F.keys(1, "resolved", "r0", F.technicians))
     }
 
     @Test func acknowledgementAtLevel2StopsEscalationUntilItsTimeout() throws {
@@ -114,14 +115,14 @@ import WatchpostConfig
         let ackAt = t0 + .minutes(20)
         let ack = try engine.acknowledge(incidentID: 1, by: "Nguyễn Văn An", via: "web", note: "Đang cử người kiểm tra", from: "127.0.0.1", at: ackAt,
                                          organisation: "Sở TT&TT")
-        #expect(ack.notifications.map(\.key) == F.keys(1, "acknowledged", "a1", F.level2 + F.level1))
-        #expect(ack.notifications.first?.fields["action"]?.contains("Nguyễn Văn An (Sở TT&TT) đã tiếp nhận lúc 2 giờ 20 phút, ngày 24/11/2026 qua trang web: Đang cử người kiểm tra") == true)
-        #expect(ack.notifications.first?.fields["action_en"]?.contains("Acknowledged by Nguyễn Văn An (Sở TT&TT) at 02:20 on 24/11/2026 via web: Đang cử người kiểm tra") == true)
+        expectEqual(ack.notifications.map(\.key), F.keys(1, "acknowledged", "a1", F.level2 + F.level1))
+        expectEqual(ack.notifications.first?.fields["action"]?.contains("Nguyễn Văn An (Sở TT&TT) đã tiếp nhận lúc 2 giờ 20 phút, ngày 24/11/2026 qua trang web: Đang cử người kiểm tra"), true)
+        expectEqual(ack.notifications.first?.fields["action_en"]?.contains("Acknowledged by Nguyễn Văn An (Sở TT&TT) at 02:20 on 24/11/2026 via web: Đang cử người kiểm tra"), true)
         let fields = try #require(ack.notifications.first?.fields)
         #expect(fields["by"] == "Nguyễn Văn An" && fields["by_org"] == "Sở TT&TT" && fields["via"] == "trang web" && fields["note"] == "Đang cử người kiểm tra")
         #expect(fields["time"] == "2 giờ 20 phút, ngày 24/11/2026" && fields["time_en"] == "02:20 on 24/11/2026")
-        #expect(ack.timeline.map(\.kind) == ["acknowledged", "notified"])
-        #expect(ack.timeline.first?.actor == "Nguyễn Văn An")
+        expectEqual(ack.timeline.map(\.kind), ["acknowledged", "notified"])
+        expectEqual(ack.timeline.first?.actor, "Nguyễn Văn An")
         // Level 3 would have been due at +45m: nothing happens.
         #expect(engine.tick(now: t0 + .minutes(45)).isEmpty)
         #expect(engine.tick(now: ackAt + .hours(4) - .seconds(1)).isEmpty)
@@ -129,8 +130,8 @@ import WatchpostConfig
         #expect(engine.tick(now: ackAt + .hours(24)).isEmpty)
         // Resolution is announced to everyone notified, naming what was resolved.
         let resolved = engine.handle(F.result(.ok, at: ackAt + .hours(25)), for: F.key("content"))
-        #expect(resolved.notifications.map(\.key) == F.keys(1, "resolved", "r0", F.level2 + F.level1))
-        #expect(resolved.notifications.first?.fields["resolved_what"] == F.unapproved(at: t0).summary)
+        expectEqual(resolved.notifications.map(\.key), F.keys(1, "resolved", "r0", F.level2 + F.level1))
+        expectEqual(resolved.notifications.first?.fields["resolved_what"], F.unapproved(at: t0).summary)
         #expect(engine.nextWakeup() == nil)
     }
 
@@ -149,13 +150,13 @@ import WatchpostConfig
             t = t + .seconds(30)
         }
         let startKeys = all.map(\.key)
-        #expect(all.map(\.event) == [.flappingStarted, .flappingStarted])
+        expectEqual(all.map(\.event), [.flappingStarted, .flappingStarted])
         #expect(startKeys.allSatisfy { $0.hasPrefix("inc-1/flappingStarted/") })
-        #expect(Set(all.map(\.recipient.address)) == Set(F.technicians))
-        #expect(engine.tracker(F.key("screen"))?.flapping == true)
+        expectEqual(Set(all.map(\.recipient.address)), Set(F.technicians))
+        expectEqual(engine.tracker(F.key("screen"))?.flapping, true)
         // A hard failure while flapping is recorded, not notified.
         for _ in 0..<2 { all += engine.handle(F.result(.critical, "panel dark", at: t), for: F.key("screen")).notifications; t = t + .seconds(30) }
-        #expect(all.count == 2)
+        expectEqual(all.count, 2)
         // Settles OK: flapping ends (after the changes age out) and is announced; nothing else.
         var ended = false
         for _ in 0..<25 {
@@ -165,9 +166,9 @@ import WatchpostConfig
             t = t + .seconds(30)
         }
         #expect(ended)
-        #expect(all.map(\.event) == [.flappingStarted, .flappingStarted, .flappingStopped, .flappingStopped])
+        expectEqual(all.map(\.event), [.flappingStarted, .flappingStarted, .flappingStopped, .flappingStopped])
         #expect(engine.openIncidents.isEmpty)
-        #expect(kinds.filter { $0 == "flapping-started" }.count == 1)
+        expectEqual(kinds.filter { $0 == "flapping-started" }.count, 1)
     }
 
     @Test func parentOutageMarksChildrenUnreachable() throws {
@@ -181,23 +182,23 @@ import WatchpostConfig
             out.append(engine.handle(F.result(.critical, "link down", at: t), for: F.key("uplink")))
             t = t + .seconds(30)
         }
-        #expect(engine.openIncidents.map(\.key) == [F.key("uplink")])
-        #expect(out.stateChanges.first { $0.key == F.key("controller") }?.note == "unreachable: parent Network link is down")
+        expectEqual(engine.openIncidents.map(\.key), [F.key("uplink")])
+        expectEqual(out.stateChanges.first { $0.key == F.key("controller") }?.note, "unreachable: parent Network link is down")
         // The timeline says it in Vietnamese, the parent by name (it read "[unreachable: parent uplink is down]").
         let noted = out.timeline.first { $0.checkID == "controller" && $0.kind == "state" }?.message.map { Catalogue.render($0, .vi) } ?? ""
         #expect(noted.hasSuffix("[không liên lạc được vì hạng mục Đường truyền đang lỗi]"), "\(noted)")
-        #expect(Set(out.notifications.map(\.recipient.address)) == Set(F.operators + F.technicians + F.level2))
+        expectEqual(Set(out.notifications.map(\.recipient.address)), Set(F.operators + F.technicians + F.level2))
         #expect(out.notifications.allSatisfy { $0.checkID == "uplink" })
         // The link comes back, and so does the controller: nobody hears about the controller.
         var back = engine.handle(F.result(.ok, at: t), for: F.key("uplink"))
         back.append(engine.handle(F.result(.ok, at: t), for: F.key("controller")))
-        #expect(back.notifications.map(\.key) == F.keys(1, "resolved", "r0", F.level2 + F.operators + F.technicians))
+        expectEqual(back.notifications.map(\.key), F.keys(1, "resolved", "r0", F.level2 + F.operators + F.technicians))
         // A controller still failing once the link is back gets its own incident (fail_after 2).
         _ = engine.handle(F.result(.critical, "link down", at: t + .minutes(1)), for: F.key("uplink"))
         #expect(engine.handle(F.result(.critical, at: t + .minutes(1)), for: F.key("controller")).incidents.isEmpty)
         _ = engine.handle(F.result(.ok, at: t + .minutes(2)), for: F.key("uplink"))
         let own = engine.handle(F.result(.critical, "controller unreachable", at: t + .minutes(3)), for: F.key("controller"))
-        #expect(own.incidents.map(\.key) == [F.key("controller")])
+        expectEqual(own.incidents.map(\.key), [F.key("controller")])
         #expect(own.stateChanges.first?.note == nil)
     }
 
@@ -208,20 +209,20 @@ import WatchpostConfig
         let t = F.local("2026-11-24T08:30")
         let tech = engine.handle(F.dark(at: t), for: F.key("screen"))
         #expect(tech.notifications.isEmpty)
-        #expect(tech.timeline.map(\.kind) == ["opened", "held", "state"])
-        #expect(tech.incidents.first?.hold == .maintenance)
+        expectEqual(tech.timeline.map(\.kind), ["opened", "held", "state"])
+        expectEqual(tech.incidents.first?.hold, .maintenance)
         let sec = engine.handle(F.unapproved(at: t), for: F.key("content"))
-        #expect(sec.notifications.map(\.key) == F.keys(2, "triggered", "r0.L1", F.level1) + F.keys(2, "informed", "r0.I", F.level2))
+        expectEqual(sec.notifications.map(\.key), F.keys(2, "triggered", "r0.L1", F.level1) + F.keys(2, "informed", "r0.I", F.level2))
         // The next thing to do: the security incident's level 2; the held one waits for the window's end.
-        #expect(engine.nextWakeup() == t + .minutes(15))
+        expectEqual(engine.nextWakeup(), t + .minutes(15))
         // Held incidents do not escalate inside the window…
         let during = engine.tick(now: start + .minutes(50))
         #expect(during.notifications.allSatisfy { $0.incidentID == 2 })
         // …and a problem still present at the end is notified then.
         let after = engine.tick(now: end)
         let screenKeys = after.notifications.filter { $0.incidentID == 1 }.map(\.key)
-        #expect(screenKeys == F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
-        #expect(after.timeline.first?.kind == "released")
+        expectEqual(screenKeys, F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
+        expectEqual(after.timeline.first?.kind, "released")
     }
 
     @Test func recoveryInsideMaintenanceIsNeverNotified() throws {
@@ -232,7 +233,7 @@ import WatchpostConfig
         out.append(engine.handle(F.result(.ok, at: F.local("2026-11-24T09:00")), for: F.key("screen")))
         out.append(engine.tick(now: F.local("2026-11-24T10:00")))
         #expect(out.notifications.isEmpty)
-        #expect(out.timeline.map(\.kind) == ["opened", "held", "state", "resolved", "state"])
+        expectEqual(out.timeline.map(\.kind), ["opened", "held", "state", "resolved", "state"])
     }
 
     @Test func powerFoldsExplainedChecksAndAnnouncesRecoveryWhenAllAreBack() throws {
@@ -243,16 +244,16 @@ import WatchpostConfig
         let t = F.local("2026-11-24T09:00")
         var out = engine.handle(F.result(.critical, "on battery, 40 %", at: t), for: F.key("ups"))
         out.append(engine.handle(F.dark(at: t + .seconds(30)), for: F.key("screen")))
-        #expect(engine.openIncidents.map(\.key) == [F.key("ups")])
-        #expect(engine.openIncidents.first?.folded == ["screen"])
+        expectEqual(engine.openIncidents.map(\.key), [F.key("ups")])
+        expectEqual(engine.openIncidents.first?.folded, ["screen"])
         #expect(out.notifications.allSatisfy { $0.checkID == "ups" && ($0.event == .triggered || $0.event == .informed) })
         // Power back, screen still dark: no resolution yet.
         let powerBack = engine.handle(F.result(.ok, at: t + .minutes(5)), for: F.key("ups"))
         #expect(powerBack.notifications.isEmpty)
-        #expect(engine.openIncidents.count == 1)
+        expectEqual(engine.openIncidents.count, 1)
         let screenBack = engine.handle(CheckResult.from(findings: [], ok: .untranslated("lit"), startedAt: t + .minutes(6)), for: F.key("screen"))
         #expect(screenBack.notifications.map(\.event).allSatisfy { $0 == .resolved })
-        #expect(screenBack.notifications.count == (F.operators + F.technicians + F.level2).count)
+        expectEqual(screenBack.notifications.count, (F.operators + F.technicians + F.level2).count)
         #expect(engine.openIncidents.isEmpty)
     }
 
@@ -264,11 +265,11 @@ import WatchpostConfig
         let t0 = F.local("2026-11-24T02:00")
         _ = engine.handle(F.unapproved(at: t0), for: F.key("content"))
         var open = try #require(engine.openIncident(for: F.key("content")))
-        #expect(open.deadline?.kind == .escalate, "a timer towards level 2 before the decision")
+        expectEqual(open.deadline?.kind, .escalate, "a timer towards level 2 before the decision")
         let level = try #require(settings.sites[0].escalation.decisionLevel)
         _ = try open.escalateByDecision(to: level, by: "Nguyễn Văn An", organisation: "Sở TT&TT Điện Biên", via: "web",
                                         note: "Vượt thẩm quyền của Sở", at: t0 + .minutes(1))
-        #expect(open.level == level.number)
+        expectEqual(open.level, level.number)
         #expect(open.deadline == nil, "\(String(describing: open.deadline))")
     }
 
@@ -282,9 +283,9 @@ import WatchpostConfig
         let offline = CheckResult.from(findings: [Finding(.critical, code: "player.unreachable", untranslated: "máy phát không trả lời / player unreachable")],
                                        ok: .untranslated(""), startedAt: t0 + .minutes(6))
         let out = engine.handle(offline, for: F.key("content"))
-        #expect(out.incidents.map(\.id) == [2], "a new incident, not #1 reopened")
-        #expect(out.incidents.first?.category == .technical)
-        #expect(out.incidents.first?.findingCodes == ["player.unreachable"])
+        expectEqual(out.incidents.map(\.id), [2], "a new incident, not #1 reopened")
+        expectEqual(out.incidents.first?.category, .technical)
+        expectEqual(out.incidents.first?.findingCodes, ["player.unreachable"])
         #expect(!out.notifications.contains { $0.event == .reopened })
         // The police hear of security incidents only: nothing about an offline player.
         #expect(!out.notifications.contains { n in F.police.contains { n.key.hasSuffix("/" + $0) } }, "\(out.notifications.map(\.key))")
@@ -296,12 +297,12 @@ import WatchpostConfig
         _ = engine.handle(F.unapproved(at: t0), for: F.key("content"))
         _ = engine.handle(F.result(.ok, at: t0 + .minutes(5)), for: F.key("content"))
         let again = engine.handle(F.unapproved(at: t0 + .minutes(30)), for: F.key("content"))
-        #expect(again.incidents.map(\.id) == [1])
-        #expect(again.notifications.map(\.key) == F.keys(1, "reopened", "r1.L1", F.level1) + F.keys(1, "informed", "r1.I", F.level2))
+        expectEqual(again.incidents.map(\.id), [1])
+        expectEqual(again.notifications.map(\.key), F.keys(1, "reopened", "r1.L1", F.level1) + F.keys(1, "informed", "r1.I", F.level2))
         // Past the window (1h): a new incident.
         _ = engine.handle(F.result(.ok, at: t0 + .minutes(35)), for: F.key("content"))
         let fresh = engine.handle(F.unapproved(at: t0 + .hours(3)), for: F.key("content"))
-        #expect(fresh.incidents.map(\.id) == [2])
+        expectEqual(fresh.incidents.map(\.id), [2])
     }
 
     @Test func respondersRunOncePerIncident() throws {
@@ -309,7 +310,7 @@ import WatchpostConfig
         var engine = IncidentEngine(settings: try F.settings([F.content()], responders: [r]))
         let t0 = F.local("2026-11-24T02:00")
         let first = engine.handle(F.unapproved(at: t0), for: F.key("content"))
-        #expect(first.responders.map(\.responder) == ["blackout"])
+        expectEqual(first.responders.map(\.responder), ["blackout"])
         #expect(first.timeline.map(\.kind).contains("responder-started"))
         var later = EngineOutput()
         for n in 1...5 { later.append(engine.handle(F.unapproved(at: t0 + .seconds(30 * Int64(n))), for: F.key("content"))) }
@@ -333,9 +334,9 @@ import WatchpostConfig
         clock.advance(by: .minutes(25))
         let again = engine.handle(F.unapproved(at: clock.now()), for: F.key("content"))
         #expect(again.incidents.map(\.id) == [1] && again.notifications.contains { $0.event == .reopened })
-        #expect(again.responders.map(\.responder) == ["content-blackout"], "the reopened incident blacks the screen out again")
+        expectEqual(again.responders.map(\.responder), ["content-blackout"], "the reopened incident blacks the screen out again")
         #expect(again.responders.map(\.round) == [1] && again.responders.map(\.incidentID) == [1])
-        #expect(again.timeline.filter { $0.kind == "responder-started" }.count == 1)
+        expectEqual(again.timeline.filter { $0.kind == "responder-started" }.count, 1)
         // Once in the round: the same play seen again starts nothing.
         var later = EngineOutput()
         for _ in 1...3 {
@@ -350,8 +351,8 @@ import WatchpostConfig
         let t0 = F.local("2026-11-24T02:00")
         #expect(engine.handle(F.unapproved(at: t0), for: F.key("content")).isEmpty)
         #expect(engine.handle(F.unapproved(at: t0 + .seconds(30)), for: F.key("content")).isEmpty)
-        #expect(engine.tracker(F.key("content"))?.failStreak == 2)
-        #expect(engine.handle(F.unapproved(at: t0 + .seconds(60)), for: F.key("content")).incidents.count == 1)
+        expectEqual(engine.tracker(F.key("content"))?.failStreak, 2)
+        expectEqual(engine.handle(F.unapproved(at: t0 + .seconds(60)), for: F.key("content")).incidents.count, 1)
     }
 
     /// Later loads keep the trackers (s7 follow-up of #16), so a check that the engine meets
@@ -369,7 +370,7 @@ import WatchpostConfig
         let open = try #require(engine.openIncident(for: F.key("content")))
         engine.reconfigure(try F.settings([kept]))
         engine.reconfigure(settings)
-        #expect(engine.tracker(F.key("content"))?.hardStatus == open.severity, "the check put back does not resume failing")
+        expectEqual(engine.tracker(F.key("content"))?.hardStatus, open.severity, "the check put back does not resume failing")
         _ = engine.handle(F.result(.ok, at: t0 + .minutes(1)), for: F.key("content"))
         _ = engine.handle(F.result(.ok, at: t0 + .minutes(2)), for: F.key("content"))
         #expect(engine.openIncident(for: F.key("content")) == nil, "still open after OK results")

@@ -40,7 +40,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
             let (_, p) = try processor(path, clock: clock, settings: settings)
             await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
             clock.advance(to: t0 + .minutes(10))
-            #expect(await p.tick() == t0 + .minutes(15))
+            await expectEqual(p.tick(), t0 + .minutes(15))
         }
         // Nothing was shut down: the processor and the connection are simply gone. The box stays
         // down past the level-2 deadline (t0 + 15m).
@@ -49,18 +49,18 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         _ = await p.tick()
         let opened = F.keys(1, "triggered", "r0.L1", F.level1) + F.keys(1, "informed", "r0.I", F.level2)
         // Judged before escalating: nothing fires until a fresh result says the problem is still there.
-        #expect(try await outboxKeys(store) == opened)
+        try await expectEqual(outboxKeys(store), opened)
         await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0 + .minutes(51)))
         _ = await p.tick()
         let expected = opened + F.keys(1, "escalated", "r0.L2", F.level2) + F.keys(1, "escalationNotice", "r0.L2", F.level1)
-        #expect(try await outboxKeys(store) == expected)
+        try await expectEqual(outboxKeys(store), expected)
         // A second tick (or a second restart) notifies nothing again.
         _ = await p.tick()
         let (store3, p3) = try processor(path, clock: clock, settings: settings)
         _ = await p3.tick()
-        #expect(try await outboxKeys(store3) == expected)
-        #expect(try await store3.incident(1)?.level == 2)
-        #expect(try await store3.verify() == [])
+        try await expectEqual(outboxKeys(store3), expected)
+        try await expectEqual(store3.incident(1)?.level, 2)
+        try await expectEqual(store3.verify(), [])
     }
 
     @Test func restartAfterTheProblemClearedResolvesWithoutEscalating() async throws {
@@ -80,8 +80,8 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         _ = await p.tick()
         let keys = try await outboxKeys(store)
         #expect(!keys.contains { $0.contains("/escalated/") || $0.contains("/escalationNotice/") || $0.contains("/reminder/") })
-        #expect(keys.filter { $0.contains("/resolved/") } == F.keys(1, "resolved", "r0", F.level2 + F.level1))
-        #expect(try await store.incident(1)?.state == .resolved)
+        expectEqual(keys.filter { $0.contains("/resolved/") }, F.keys(1, "resolved", "r0", F.level2 + F.level1))
+        try await expectEqual(store.incident(1)?.state, .resolved)
     }
 
     @Test func acknowledgementFromAnotherProcessStopsTheDaemonsEscalation() async throws {
@@ -96,20 +96,20 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         let other = try Store(path: path, clock: clock)
         let acked = try await IncidentService(store: other).acknowledge(incidentID: 1, by: "duty@stttt", via: "email", note: "Đã nhận",
                                                                         from: "<reply-1@example.org>", at: t0 + .minutes(20))
-        #expect(acked.state == .acknowledged)
+        expectEqual(acked.state, .acknowledged)
         clock.advance(to: t0 + .minutes(45))
         #expect(await p.tick() == nil)
         let keys = try await outboxKeys(store)
         #expect(!keys.contains { $0.contains("/escalated/r0.L3/") })
-        #expect(keys.filter { $0.contains("/acknowledged/a1/") }.count == (F.level1 + F.level2).count)
-        #expect(try await store.acknowledgements(incidentID: 1).map(\.by) == ["duty@stttt"])
+        expectEqual(keys.filter { $0.contains("/acknowledged/a1/") }.count, (F.level1 + F.level2).count)
+        try await expectEqual(store.acknowledgements(incidentID: 1).map(\.by), ["duty@stttt"])
         // The check recovers in the daemon: resolution is told to everyone, with the ack kept.
         await p.handle(key: F.key("content"), kind: "content", result: F.result(.ok, at: t0 + .minutes(50)))
-        #expect(try await store.incident(1)?.state == .resolved)
-        #expect(try await outboxKeys(store).filter { $0.contains("/resolved/") }.count == (F.level1 + F.level2).count)
+        try await expectEqual(store.incident(1)?.state, .resolved)
+        try await expectEqual(outboxKeys(store).filter { $0.contains("/resolved/") }.count, (F.level1 + F.level2).count)
         let kinds = try await store.timeline(incidentID: 1).map(\.event.kind)
-        #expect(kinds == ["opened", "notified", "informed", "notified", "state", "escalated", "notified", "acknowledged", "notified", "resolved", "notified", "state"])
-        #expect(try await store.verify() == [])
+        expectEqual(kinds, ["opened", "notified", "informed", "notified", "state", "escalated", "notified", "acknowledged", "notified", "resolved", "notified", "state"])
+        try await expectEqual(store.verify(), [])
     }
 
     @Test func maintenanceStartedByAnotherProcessHoldsTechnicalIncidents() async throws {
@@ -123,13 +123,13 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         await p.handle(key: F.key("screen"), kind: "led", result: F.dark(at: t0 + .minutes(1)))
         await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0 + .minutes(1)))
         var keys = try await outboxKeys(store)
-        #expect(keys == F.keys(2, "triggered", "r0.L1", F.level1) + F.keys(2, "informed", "r0.I", F.level2))
+        expectEqual(keys, F.keys(2, "triggered", "r0.L1", F.level1) + F.keys(2, "informed", "r0.I", F.level2))
         // Stopped early: the screen is still dark, so it is notified now.
         clock.advance(to: t0 + .minutes(10))
         try await other.stopMaintenance(id: w.id, by: "binh", at: clock.now())
         _ = await p.tick()
         keys = try await outboxKeys(store)
-        #expect(keys.filter { $0.hasPrefix("inc-1/") } == F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
+        expectEqual(keys.filter { $0.hasPrefix("inc-1/") }, F.keys(1, "triggered", "r0.L1", F.operators + F.technicians) + F.keys(1, "informed", "r0.I", F.level2))
     }
 
     @Test func auditVerifyFindsTheFirstEditedInsertedOrDeletedEntry() async throws {
@@ -147,13 +147,13 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         let sqlite3 = try requireTool("sqlite3", debianPackage: "sqlite3")
         func sqlite(_ sql: String) async throws {
             let r = try await runProgram(sqlite3, arguments: [path, sql], timeout: .seconds(10))
-            #expect(r.exitCode == 0, "sqlite3: \(r.output)")
+            expectEqual(r.exitCode, 0, "sqlite3: \(r.output)")
         }
         let clean = try await verify()
         #expect(clean.isIntact && clean.entries == 7)
         try await sqlite("UPDATE timeline SET text = 'nothing happened' WHERE seq = 3")
-        #expect(try await verify().problemSeq == 3)
-        #expect(try await verify().firstProblem?.contains("entry 3 was edited") == true)
+        try await expectEqual(verify().problemSeq, 3)
+        try await expectEqual(verify().firstProblem?.contains("entry 3 was edited"), true)
         // A deleted entry, in a fresh database.
         let fresh = try temporaryFolder("audit2") + "/watchpost.db"
         do {
@@ -162,7 +162,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         }
         func verifyFresh() async throws -> TimelineVerification { try await Store(path: fresh, clock: clock, readOnly: true).verifyTimeline() }
         let r = try await runProgram(sqlite3, arguments: [fresh, "DELETE FROM timeline WHERE seq = 2"], timeout: .seconds(10))
-        #expect(r.exitCode == 0)
+        expectEqual(r.exitCode, 0)
         let deleted = try await verifyFresh()
         #expect(deleted.problemSeq == 2 && deleted.firstProblem?.contains("deleted") == true)
         // Deleting the last entry is caught by the recorded head.
@@ -174,11 +174,11 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         // (opening writes five entries: opened, notified, informed, notified, state)
         _ = try await runProgram(sqlite3, arguments: [fresh2, "DELETE FROM timeline WHERE seq = 5"], timeout: .seconds(10))
         let lastGone = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
-        #expect(lastGone.firstProblem?.contains("entry 5 (the last) was deleted") == true)
+        expectEqual(lastGone.firstProblem?.contains("entry 5 (the last) was deleted"), true)
         // An inserted entry that copies a neighbour's hash does not chain.
         _ = try await runProgram(sqlite3, arguments: [fresh2, "INSERT INTO timeline SELECT 5, at_ms, site, check_id, incident_id, 'note', 'mallory', 'all fine', prev_hash, hash FROM timeline WHERE seq = 4"], timeout: .seconds(10))
         let inserted = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
-        #expect(inserted.problemSeq == 5)
+        expectEqual(inserted.problemSeq, 5)
     }
 }
 
@@ -207,7 +207,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         let config = try ConfigurationLoader.load(root: dir)
         var settings = EngineSettings(configuration: config)
         let si = try #require(settings.sites.firstIndex { $0.id == F.tayTrang })
-        #expect(settings.sites[si].responders.map(\.name) == ["blackout", "broken"])
+        expectEqual(settings.sites[si].responders.map(\.name), ["blackout", "broken"])
         settings.sites[si].checks = [F.content()]
         let t0 = F.local("2026-11-24T02:00")
         let clock = ManualClock(now: t0)
@@ -220,15 +220,15 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         let runs = try await store.read { db in
             try db.query("SELECT responder, state, outcome FROM responder_run ORDER BY responder").map { "\($0[0].string ?? "") \($0[1].string ?? ""): \($0[2].string ?? "")" }
         }
-        #expect(runs.count == 2)
-        #expect(runs.first == "blackout succeeded: /bin/echo: screen blacked out")
-        #expect(runs.last?.hasPrefix("broken failed: ") == true)
+        expectEqual(runs.count, 2)
+        expectEqual(runs.first, "blackout succeeded: /bin/echo: screen blacked out")
+        expectEqual(runs.last?.hasPrefix("broken failed: "), true)
         let kinds = try await store.timeline(incidentID: 1).map(\.event.kind)
-        #expect(kinds.filter { $0 == "responder-started" }.count == 2)
+        expectEqual(kinds.filter { $0 == "responder-started" }.count, 2)
         #expect(kinds.contains("responder-succeeded") && kinds.contains("responder-failed"))
         let failed = try await store.read { db in try db.query("SELECT key FROM outbox WHERE event = 'responderFailed' ORDER BY id").map { $0[0].string ?? "" } }
-        #expect(failed == F.keys(1, "responderFailed", "broken", F.level2 + F.level1))
-        #expect(try await store.verify() == [])
+        expectEqual(failed, F.keys(1, "responderFailed", "broken", F.level2 + F.level1))
+        try await expectEqual(store.verify(), [])
     }
 
     /// s7 review of #16 (the reviewer's repro through the processor and the database): an
@@ -254,7 +254,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
             """)
         let config = try ConfigurationLoader.load(root: dir)
         let settings = try F.settings([F.content()], responders: EngineSettings(configuration: config).sites.first { $0.id == F.tayTrang }?.responders ?? [])
-        #expect(settings.sites.first { $0.id == F.tayTrang }?.responders.map(\.name) == ["content-blackout"])
+        expectEqual(settings.sites.first { $0.id == F.tayTrang }?.responders.map(\.name), ["content-blackout"])
         let t0 = F.local("2026-11-24T02:00")
         let clock = ManualClock(now: t0)
         let store = try Store(path: "\(dir)/watchpost.db", clock: clock)
@@ -281,14 +281,14 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
             }
         }
         let incidents = try await store.recentIncidents(limit: 5).map { "#\($0.id) \($0.state) round \($0.round) reopened \($0.reopenCount)" }
-        #expect(incidents == ["#1 triggered round 1 reopened 1"], "the same incident, reopened: \(log.lines.withLock { $0 })")
-        #expect(runs == ["#1 content-blackout r0 succeeded", "#1 content-blackout r1 succeeded"])
+        expectEqual(incidents, ["#1 triggered round 1 reopened 1"], "the same incident, reopened: \(log.lines.withLock { $0 })")
+        expectEqual(runs, ["#1 content-blackout r0 succeeded", "#1 content-blackout r1 succeeded"])
         let kinds = try await store.timeline(incidentID: 1).map(\.event.kind)
         #expect(kinds.filter { $0 == "responder-started" }.count == 2 && kinds.filter { $0 == "responder-succeeded" }.count == 2, "\(kinds)")
         #expect(kinds.contains("reopened"))
         let newest = try await store.latestScreenCommands(site: F.tayTrang, check: "content", blackoutResponders: ["content-blackout"], restoreResponders: [])
         #expect(newest.blackout?.calledBy == second && newest.blackout?.incidentID == 1, "\(String(describing: newest.blackout))")
-        #expect(try await store.verify() == [])
+        try await expectEqual(store.verify(), [])
     }
 }
 
@@ -311,8 +311,8 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
                                                        start: Instant.parse("2026-12-05T23:00Z")!, end: Instant.parse("2026-12-06T02:00Z")!,
                                                        reason: "Thay ắc quy UPS / UPS battery replacement")])
         // The UPS is the power source and the controller is explained by power (shipped profile).
-        #expect(site.checks.first { $0.key.check == "ups" }?.isPowerSource == true)
-        #expect(site.checks.first { $0.key.check == "led-controller" }?.explainedByPower == true)
+        expectEqual(site.checks.first { $0.key.check == "ups" }?.isPowerSource, true)
+        expectEqual(site.checks.first { $0.key.check == "led-controller" }?.explainedByPower, true)
         try FileSystem.writeAtomically("\(dir)/probes/tay-trang/maintenance.conf", """
             [maintenance backwards]
             start = 2026-12-06T09:00
@@ -340,9 +340,9 @@ extension IncidentPersistenceTests {
             await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0 + .seconds(30)))
         }
         let (store, p) = try processor(path, clock: clock, settings: settings)
-        #expect(try await store.checkStates().first?.attempts == 2)
+        try await expectEqual(store.checkStates().first?.attempts, 2)
         await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0 + .seconds(60)))
-        #expect(try await store.openIncidents().count == 1)
+        try await expectEqual(store.openIncidents().count, 1)
     }
 }
 
@@ -360,10 +360,10 @@ extension IncidentPersistenceTests {
             }
         }
         let store = try Store(path: path, clock: clock)
-        #expect(await store.schemaVersion == Migrations.latestVersion)
+        await expectEqual(store.schemaVersion, Migrations.latestVersion)
         #expect(try await store.openIncidents().isEmpty)
-        #expect(try await store.engineRevision() == 0)
-        #expect(try await store.verify() == [])
+        try await expectEqual(store.engineRevision(), 0)
+        try await expectEqual(store.verify(), [])
     }
 
     /// Migration 22: a database whose responder_run is keyed (incident, responder) — every
@@ -392,15 +392,15 @@ extension IncidentPersistenceTests {
             }
         }
         let store = try Store(path: path, clock: clock)
-        #expect(await store.schemaVersion == Migrations.latestVersion)
-        #expect(try await store.failInterruptedResponders(at: t0 + .minutes(1)) == 1)
+        await expectEqual(store.schemaVersion, Migrations.latestVersion)
+        try await expectEqual(store.failInterruptedResponders(at: t0 + .minutes(1)), 1)
         try await store.recordResponderOutcome(incidentID: 1, responder: "content-blackout", round: 1, succeeded: true, outcome: "ok", at: t0 + .minutes(30))
         let rows = try await store.read { db in
             try db.query("SELECT responder, round, state FROM responder_run ORDER BY id").map { "\($0[0].string ?? "") r\($0[1].int ?? -1) \($0[2].string ?? "")" }
         }
-        #expect(rows == ["content-blackout r0 failed", "content-blackout r1 succeeded"])
+        expectEqual(rows, ["content-blackout r0 failed", "content-blackout r1 succeeded"])
         // Opened again, the migration is not repeated (the rows stay as they are).
         let again = try Store(path: path, clock: clock)
-        #expect(try await again.read { db in try db.query("SELECT COUNT(*) FROM responder_run").first?[0].int } == 2)
+        try await expectEqual(again.read { db in try db.query("SELECT COUNT(*) FROM responder_run").first?[0].int }, 2)
     }
 }

@@ -4,6 +4,7 @@
 // Command answers for fire safety) or an open door (7.2.3, security) reached nobody but the
 // power incident's timeline; an unplugged receiving card in the demo did the same.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 
@@ -32,10 +33,10 @@ import WatchpostConfig
         _ = engine.handle(Self.onBattery(at: t), for: F.key("ups"))
         let smoke = engine.handle(Self.finding("smoke", at: t + .seconds(30)), for: F.key("screen"))
         let inc = try #require(engine.openIncident(for: F.key("screen")), "smoke folded into the power incident: \(engine.openIncidents.map(\.folded))")
-        #expect(inc.findingCodes == ["smoke"])
+        expectEqual(inc.findingCodes, ["smoke"])
         // The bodies responsible for fire safety (7.2.2) are told.
         #expect(smoke.notifications.contains { $0.checkID == "screen" && F.operators.contains($0.recipient.address) }, "\(smoke.notifications.map(\.key))")
-        #expect(engine.openIncident(for: F.key("ups"))?.folded == [])
+        expectEqual(engine.openIncident(for: F.key("ups"))?.folded, [])
     }
 
     @Test func aDarkScreenFoldsThenSmokeOnTheSameCheckIsNotLost() throws {
@@ -44,7 +45,7 @@ import WatchpostConfig
         _ = engine.handle(Self.onBattery(at: t), for: F.key("ups"))
         _ = engine.handle(F.dark(at: t + .seconds(10)), for: F.key("screen"))
         #expect(engine.openIncident(for: F.key("screen")) == nil)
-        #expect(engine.openIncident(for: F.key("ups"))?.folded == ["screen"])
+        expectEqual(engine.openIncident(for: F.key("ups"))?.folded, ["screen"])
         // Still dark, and now smoke: no longer explained by the outage.
         let both = CheckResult.from(findings: [Finding(.critical, code: "screen-dark", untranslated: "tối / dark"),
                                                Finding(.critical, code: "smoke", untranslated: "khói / smoke")],
@@ -53,7 +54,7 @@ import WatchpostConfig
         let inc = try #require(engine.openIncident(for: F.key("screen")), "smoke on a folded check was lost")
         #expect(inc.findingCodes.contains("smoke"))
         #expect(out.notifications.contains { $0.checkID == "screen" }, "\(out.notifications.map(\.key))")
-        #expect(engine.openIncident(for: F.key("ups"))?.folded == [])
+        expectEqual(engine.openIncident(for: F.key("ups"))?.folded, [])
         // Power back: the power incident resolves; the smoke incident stays open until the check is well.
         _ = engine.handle(F.result(.ok, at: t + .minutes(5)), for: F.key("ups"))
         #expect(engine.openIncident(for: F.key("ups")) == nil)
@@ -66,7 +67,7 @@ import WatchpostConfig
         _ = engine.handle(Self.onBattery(at: t), for: F.key("ups"))
         let out = engine.handle(Self.finding("door-open", security: true, at: t + .seconds(30)), for: F.key("screen"))
         let inc = try #require(engine.openIncident(for: F.key("screen")))
-        #expect(inc.category == .security)
+        expectEqual(inc.category, .security)
         #expect(out.notifications.contains { F.police.contains($0.recipient.address) }, "\(out.notifications.map(\.key))")
     }
 
@@ -79,6 +80,6 @@ import WatchpostConfig
             #expect(!out.notifications.contains { $0.checkID == "screen" }, "\(code): \(out.notifications.map(\.key))")
         }
         #expect(engine.openIncident(for: F.key("screen")) == nil)
-        #expect(engine.openIncident(for: F.key("ups"))?.folded == ["screen"])
+        expectEqual(engine.openIncident(for: F.key("ups"))?.folded, ["screen"])
     }
 }

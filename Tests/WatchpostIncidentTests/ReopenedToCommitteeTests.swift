@@ -3,6 +3,7 @@
 // came back, though the reopened notice to the others listed the Committee as notified; and the
 // reopened notice's subject did not say it was a reopening.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 
@@ -24,9 +25,9 @@ import WatchpostConfig
         #expect(Set(resolved.notifications.filter { $0.event == .resolved }.map(\.recipient.address)).isSuperset(of: F.level3))
 
         let back = engine.handle(F.unapproved(at: t0 + .minutes(40)), for: F.key("content"))
-        #expect(back.incidents.map(\.id) == [1])
+        expectEqual(back.incidents.map(\.id), [1])
         // Level 1 is asked to check and acknowledge, under a subject that says it is back.
-        #expect(back.notifications.filter { $0.event == .reopened }.map(\.key) == F.keys(1, "reopened", "r1.L1", F.level1))
+        expectEqual(back.notifications.filter { $0.event == .reopened }.map(\.key), F.keys(1, "reopened", "r1.L1", F.level1))
         // The Committee (and everyone else told before and not at level 1) hears it for information.
         let informed = back.notifications.filter { $0.template == "reopened-informed" }
         #expect(Set(F.level3).isSubset(of: Set(informed.map(\.recipient.address))), "\(back.notifications.map(\.key))")
@@ -36,7 +37,7 @@ import WatchpostConfig
         #expect(Set(informed.map(\.recipient.address)).isDisjoint(with: Set(F.level1)))
         // Nobody is told twice in the step.
         let addresses = back.notifications.map(\.recipient.address)
-        #expect(addresses.count == Set(addresses).count, "\(back.notifications.map(\.key))")
+        expectEqual(addresses.count, Set(addresses).count, "\(back.notifications.map(\.key))")
 
         let configuration = try F.configuration()
         for name in ["reopened", "reopened-informed"] {
@@ -45,7 +46,7 @@ import WatchpostConfig
             #expect(subject.contains("tái diễn"), "\(name): \(subject)")
         }
         let committeeMail = try #require(informed.first { F.level3.contains($0.recipient.address) })
-        #expect(committeeMail.fields["action"]?.contains("không cần tiếp nhận") == true, "\(committeeMail.fields["action"] ?? "")")
+        expectEqual(committeeMail.fields["action"]?.contains("không cần tiếp nhận"), true, "\(committeeMail.fields["action"] ?? "")")
     }
 
     @Test func aReopeningHeldUntilOpeningHoursTellsNobodyElseAtNightAndIsReleasedAsAReopening() throws {
@@ -58,13 +59,13 @@ import WatchpostConfig
         _ = engine.handle(down(F.local("2026-11-25T17:00")), for: F.key("link"))
         _ = engine.handle(F.result(.ok, at: F.local("2026-11-25T17:40")), for: F.key("link"))
         let night = engine.handle(down(F.local("2026-11-25T18:20")), for: F.key("link"))
-        #expect(engine.openIncident(for: F.key("link"))?.hold == .outsideHours, "not held: \(night.notifications.map(\.key))")
+        expectEqual(engine.openIncident(for: F.key("link"))?.hold, .outsideHours, "not held: \(night.notifications.map(\.key))")
         #expect(!night.notifications.contains { $0.template == "reopened-informed" }, "\(night.notifications.map(\.key))")
         #expect(Set(night.notifications.map(\.recipient.address)).isSubset(of: Set(F.technicians)), "\(night.notifications.map(\.key))")
         let opening = engine.tick(now: F.local("2026-11-26T07:30"))
         #expect(!opening.notifications.isEmpty, "nothing released at the opening")
         #expect(!opening.notifications.contains { $0.event == .triggered }, "\(opening.notifications.map(\.key))")
         #expect(opening.notifications.contains { $0.event == .reopened }, "\(opening.notifications.map(\.key))")
-        for n in opening.notifications where n.event == .informed { #expect(n.template == "reopened-informed", "\(n.key) \(n.template)") }
+        for n in opening.notifications where n.event == .informed { expectEqual(n.template, "reopened-informed", "\(n.key) \(n.template)") }
     }
 }

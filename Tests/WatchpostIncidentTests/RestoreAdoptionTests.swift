@@ -55,7 +55,7 @@ struct RestoreAdoptionTests {
         let dark = await told.run(context(false))
         _ = await untold.run(context(false))
         #expect(codes(dark).contains("screen-dark"), "\(dark.summary)")
-        #expect(await processor.inMaintenance(key) == false)
+        await expectEqual(processor.inMaintenance(key), false)
 
         // The operating unit restores from the command line (another process than the daemon's probe).
         let outcome = try await ManualResponse(configuration: config, store: store, clock: clock, logger: logger)
@@ -78,7 +78,7 @@ struct RestoreAdoptionTests {
         let windows = try await service.maintenanceWindows().filter { $0.window.checks == [check.id] && $0.stoppedAt == nil }
         let window = try #require(windows.first)
         _ = try await service.stopMaintenance(id: window.id, by: "test", at: clock.now())
-        #expect(await processor.inMaintenance(key) == false)
+        await expectEqual(processor.inMaintenance(key), false)
         let after = await told.run(context(false))
         #expect(!codes(after).contains("unexpected-change") && !codes(after).contains("screen-dark"), "\(after.summary)")
         // On the record: who ran it, how, why.

@@ -114,7 +114,7 @@ struct RoutesAgainstEngineTests {
             // What happens at once, and (held) at the start of the next window.
             var entry = opened
             if route.heldUntilOperatingHours {
-                #expect(Self.addresses(opened, [.triggered]) == Set(route.technicians.map(\.address)), "\(cell): technicians at once")
+                expectEqual(Self.addresses(opened, [.triggered]), Set(route.technicians.map(\.address)), "\(cell): technicians at once")
                 #expect(Self.addresses(opened, [.informed]).isEmpty, "\(cell): informed while held")
                 let next = try #require(site.schedule.nextChange(after: p.at), "\(cell)")
                 entry = engine.tick(now: next)
@@ -122,10 +122,10 @@ struct RoutesAgainstEngineTests {
             }
             let told = Self.addresses(entry, [.triggered])
             let levelOne = route.techniciansOnly && !route.heldUntilOperatingHours ? route.technicians : (route.steps.first?.recipients ?? [])
-            #expect(told == Set(levelOne.map(\.address)), "\(cell): entry told \(told.sorted()), routes says \(levelOne.map(\.address))")
+            expectEqual(told, Set(levelOne.map(\.address)), "\(cell): entry told \(told.sorted()), routes says \(levelOne.map(\.address))")
             let informed = Self.addresses(entry, [.informed])
             let expectedInformed = Set(route.informedRecipients.map(\.address)).subtracting(levelOne.map(\.address))
-            #expect(informed == expectedInformed, "\(cell): engine informed \(informed.sorted()), routes says \(expectedInformed.sorted())")
+            expectEqual(informed, expectedInformed, "\(cell): engine informed \(informed.sorted()), routes says \(expectedInformed.sorted())")
 
             // The printed lines name exactly those told.
             let informedLines = lines.filter { $0.hasPrefix("thông báo ngay:") }
@@ -151,7 +151,7 @@ struct RoutesAgainstEngineTests {
             if !route.techniciansOnly || route.heldUntilOperatingHours, route.steps.count > 1, let after = route.steps[1].afterTimeout {
                 let base = route.heldUntilOperatingHours ? (site.schedule.nextChange(after: p.at) ?? p.at) : p.at
                 let escalated = engine.tick(now: base + after)
-                #expect(Self.addresses(escalated, [.escalated]) == Set(route.steps[1].recipients.map(\.address)), "\(cell): after \(after)")
+                expectEqual(Self.addresses(escalated, [.escalated]), Set(route.steps[1].recipients.map(\.address)), "\(cell): after \(after)")
                 let line = try #require(lines.first { $0.hasPrefix("cấp \(route.steps[1].level):") }, "\(cell)")
                 #expect(line.contains("sau "), "\(cell): \(line)")
             }
@@ -183,7 +183,7 @@ struct RoutesAgainstEngineTests {
             for a in police { #expect(!told.contains(a), "\(siteID): police told of mains loss") }
             // Every informed group cites an article.
             let policy = try #require(config.escalationPolicy(site: siteID))
-            #expect(policy.findingRule("onbatt")?.source.contains(siteID == "vung-ang" ? "4.2" : "7.2.2") == true)
+            expectEqual(policy.findingRule("onbatt")?.source.contains(siteID == "vung-ang" ? "4.2" : "7.2.2"), true)
         }
     }
 
@@ -198,7 +198,7 @@ struct RoutesAgainstEngineTests {
         let department = "Sở Thông tin và Truyền thông tỉnh Điện Biên"
         let decided = try inc.escalateByDecision(to: committee, by: department, organisation: department, via: "cli", note: "vượt thẩm quyền", at: p.at + .minutes(1))
         let toCommittee = try #require(decided.notifications.first { $0.event == .committeeEscalation })
-        #expect(toCommittee.fields["who"] == department, "\(toCommittee.fields["who"] ?? "")")
+        expectEqual(toCommittee.fields["who"], department, "\(toCommittee.fields["who"] ?? "")")
         #expect(!(toCommittee.fields["action"] ?? "").contains("(\(department))"), "\(toCommittee.fields["action"] ?? "")")
         let committeeName = "Ủy ban nhân dân tỉnh Điện Biên"
         let committeeAddress = try #require(committee.recipients.first?.address)
@@ -207,11 +207,11 @@ struct RoutesAgainstEngineTests {
         #expect(!cli.notifications.isEmpty)
         #expect(!cli.notifications.contains { $0.recipient.address == committeeAddress }, "the Committee is not mailed its own comment")
         #expect(cli.notifications.contains { $0.recipient.address == "thongtindoingoai@stttt-dienbien.example.org" })
-        #expect(cli.notifications.first?.fields["who"] == committeeName)
+        expectEqual(cli.notifications.first?.fields["who"], committeeName)
         // On the web, a Committee account named by its role's label.
         let web = inc.comment(by: "Văn phòng UBND", organisation: "Ủy ban nhân dân tỉnh", via: "web", text: "Đề nghị báo cáo", at: p.at + .minutes(3), roles: [.committee])
         #expect(!web.notifications.contains { $0.recipient.address == committeeAddress })
-        #expect(web.notifications.first?.fields["who"] == "Ủy ban nhân dân tỉnh (Văn phòng UBND)")
+        expectEqual(web.notifications.first?.fields["who"], "Ủy ban nhân dân tỉnh (Văn phòng UBND)")
         // Someone else's comment still reaches the Committee once it was told.
         let other = inc.comment(by: "Lò Thị Mai", organisation: "Đồn Biên phòng cửa khẩu Quốc tế Tây Trang", via: "cli", text: "Đã xử lý", at: p.at + .minutes(4))
         #expect(other.notifications.contains { $0.recipient.address == committeeAddress })
@@ -242,7 +242,7 @@ struct RoutesAgainstEngineTests {
         #expect(broken.output.contains("nguoi_xu_ly"), "\(broken.output)")
         #expect(broken.output.contains("alerts/templates/triggered.txt:") && broken.output.contains("decision"), "\(broken.output)")
         // The same copy without the edits passes: only the edits make it fail.
-        #expect(clean.status == 0, "\(clean.output)")
+        expectEqual(clean.status, 0, "\(clean.output)")
     }
 
     // Review of issue #14, defect 2: a security finding added to a technical incident held outside
@@ -261,13 +261,13 @@ struct RoutesAgainstEngineTests {
         let held = try #require(engine.openIncident(for: p.key))
         try #require(held.category == .technical && held.hold == .outsideHours, "\(siteID): \(held.category), hold \(String(describing: held.hold))")
         let technicians = Set(try #require(config.escalationPolicy(site: siteID)).technicians.map(\.address))
-        #expect(Self.addresses(opened) == technicians)
+        expectEqual(Self.addresses(opened), technicians)
         let changed = Finding(.critical, code: "unexpected-change", untranslated: "thay đổi không do Watchpost / change not made by Watchpost",
                               securityRelevant: true)
         let later = p.at + .minutes(2)
         let out = engine.handle(CheckResult.from(findings: [noSignal, changed], ok: .untranslated("OK"), startedAt: later), for: p.key)
         let inc = try #require(engine.openIncident(for: p.key))
-        #expect(inc.category == .security, "\(siteID): still \(inc.category)")
+        expectEqual(inc.category, .security, "\(siteID): still \(inc.category)")
         #expect(inc.hold == nil, "\(siteID): still held")
         let route = try #require(config.escalationPolicy(site: siteID)).route(category: .security, severity: .critical, inHours: false,
                                                                                findings: ["no-signal", "unexpected-change"])

@@ -2,6 +2,7 @@
 // inside/outside operating hours, then every finding rule. What it asserts is what the two
 // decisions say (see alerts/chains/*.conf for the articles).
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 
@@ -52,7 +53,7 @@ struct RoutingTableTests {
                         #expect(!everyTimerStep.contains(a.committee), "\(cell)")
                         if !r.techniciansOnly {
                             let decision = try #require(r.steps.first { $0.byDecision }, "\(cell): no decision level")
-                            #expect(decision.recipients.map(\.address) == [a.committee], "\(cell)")
+                            expectEqual(decision.recipients.map(\.address), [a.committee], "\(cell)")
                             #expect(decision.afterTimeout == nil, "\(cell)")
                         }
                         // The Committee and admins never silence a chain.
@@ -65,16 +66,16 @@ struct RoutingTableTests {
                             #expect(!r.heldUntilOperatingHours && !r.techniciansOnly, "\(cell)")
                             for p in a.police + a.operators { #expect(first.contains(p), "\(cell): \(p) not at level 1") }
                             #expect(!first.contains(a.technicians), "\(cell)")
-                            if let u = a.urgentOnly { #expect(informed.contains(u) == (severity == .critical), "\(cell): border-guard command only in urgent cases") }
+                            if let u = a.urgentOnly { expectEqual(informed.contains(u), (severity == .critical), "\(cell): border-guard command only in urgent cases") }
                             #expect(r.acknowledgedBy.contains(.security) && !r.acknowledgedBy.contains(.technician), "\(cell)")
                         case .technical:
                             // Technical: never the police; the Department informed of CRITICAL only: at once
                             // in hours, at the start of the next window when held outside them.
                             for p in a.police { #expect(!informed.contains(p) && !everyTimerStep.contains(p), "\(cell): police told of a technical incident") }
                             if let u = a.urgentOnly { #expect(!informed.contains(u), "\(cell)") }
-                            #expect(informed.contains(a.department) == (severity == .critical), "\(cell)")
+                            expectEqual(informed.contains(a.department), (severity == .critical), "\(cell)")
                             if severity == .critical {
-                                #expect(r.heldUntilOperatingHours == !inHours, "\(cell)")
+                                expectEqual(r.heldUntilOperatingHours, !inHours, "\(cell)")
                                 if inHours { #expect(first.contains(a.technicians) && first.contains(a.operators[0]), "\(cell)") }
                             } else {
                                 #expect(r.techniciansOnly && r.steps.isEmpty, "\(cell)")
@@ -86,7 +87,7 @@ struct RoutingTableTests {
                 }
             }
         }
-        #expect(cells == 2 * 2 * 3 * 2)
+        expectEqual(cells, 2 * 2 * 3 * 2)
     }
 
     @Test func findingRules() throws {
@@ -96,7 +97,7 @@ struct RoutingTableTests {
                 // Smoke: CRITICAL, never held, fire safety told (Tây Trang 7.2.2; Vũng Áng 8.1).
                 let smoke = policy.route(category: .technical, severity: .critical, inHours: inHours, findings: ["smoke"])
                 #expect(!smoke.heldUntilOperatingHours, "\(site) smoke")
-                #expect(policy.findingRule("smoke")?.severity == .critical)
+                expectEqual(policy.findingRule("smoke")?.severity, .critical)
                 #expect(smoke.informedRecipients.map(\.address).contains(a.department), "\(site) smoke: the Department is told even out of hours")
                 // Mains loss never waits; at Vũng Áng the power company is told (Art. 4.2).
                 let mains = policy.route(category: .technical, severity: .warning, inHours: inHours, findings: ["onbatt"])
@@ -105,11 +106,11 @@ struct RoutingTableTests {
                 // An expired manifest is the Department's own task, not the police's.
                 let manifest = policy.route(category: policy.findingRule("content.manifest-expired")?.category ?? .security, severity: .critical,
                                             inHours: inHours, findings: ["content.manifest-expired"])
-                #expect(manifest.category == .technical)
+                expectEqual(manifest.category, .technical)
                 #expect(manifest.informedRecipients.map(\.address).contains(a.department))
                 for p in a.police { #expect(!manifest.steps.flatMap(\.recipients).map(\.address).contains(p)) }
             }
-            #expect(policy.findingRule("door-open")?.category == .security, "\(site): an open cabinet door is a security matter")
+            expectEqual(policy.findingRule("door-open")?.category, .security, "\(site): an open cabinet door is a security matter")
         }
     }
 
@@ -119,20 +120,20 @@ struct RoutingTableTests {
         let r = CheckResult.from(findings: [Finding(.warning, code: "smoke", untranslated: "khói / smoke"), Finding(.warning, code: "door-open", untranslated: "cửa mở / door open")],
                                  ok: .untranslated(""), startedAt: t)
         let c = try #require(policy.classify(r))
-        #expect(c.status == .critical)
+        expectEqual(c.status, .critical)
         #expect(c.isSecurityRelevant)
         #expect(policy.classify(CheckResult.from(findings: [Finding(.warning, code: "temperature", untranslated: "nóng")], ok: .untranslated(""), startedAt: t)) == nil)
     }
 
     @Test func oneAcknowledgementPolicy() {
-        #expect(IncidentPolicy.decide([.committee], .acknowledge, category: .security).allowed == false)
+        expectEqual(IncidentPolicy.decide([.committee], .acknowledge, category: .security).allowed, false)
         #expect(IncidentPolicy.decide([.committee], .comment, category: .security).allowed)
-        #expect(IncidentPolicy.decide([.security], .acknowledge, category: .technical).allowed == false)
+        expectEqual(IncidentPolicy.decide([.security], .acknowledge, category: .technical).allowed, false)
         #expect(IncidentPolicy.decide([.operator, .security], .acknowledge, category: .technical).allowed)
         #expect(IncidentPolicy.decide([.department], .escalateToCommittee, category: .technical).allowed)
-        #expect(IncidentPolicy.decide([.operator], .escalateToCommittee, category: .security).allowed == false)
+        expectEqual(IncidentPolicy.decide([.operator], .escalateToCommittee, category: .security).allowed, false)
         #expect(IncidentPolicy.decide([.technician], .respond, category: .security).allowed)
-        #expect(IncidentPolicy.decide([], .comment, category: .security).allowed == false, "someone the contact book does not know may not act")
+        expectEqual(IncidentPolicy.decide([], .comment, category: .security).allowed, false, "someone the contact book does not know may not act")
     }
 }
 
@@ -155,10 +156,10 @@ struct RoutingTableTests {
         // Everyone hears "mức độ tăng lên" — the technicians told before and the level the
         // CRITICAL enters at — never "not acknowledged in time, escalated".
         #expect(raised.notifications.allSatisfy { $0.event == .severityRaised })
-        #expect(Set(raised.notifications.map(\.recipient.address)) == Set(F.technicians + F.operators + F.level2))
-        #expect(raised.notifications.first?.fields["action"]?.hasPrefix("Mức độ tăng lên") == true)
+        expectEqual(Set(raised.notifications.map(\.recipient.address)), Set(F.technicians + F.operators + F.level2))
+        expectEqual(raised.notifications.first?.fields["action"]?.hasPrefix("Mức độ tăng lên"), true)
         #expect(!raised.timeline.contains { $0.kind == "escalated" })
-        #expect(raised.incidents.first?.deadline == EscalationDeadline(at: t + .seconds(5) + .minutes(15), kind: .escalate, level: 2))
+        expectEqual(raised.incidents.first?.deadline, EscalationDeadline(at: t + .seconds(5) + .minutes(15), kind: .escalate, level: 2))
     }
 
     @Test func anotherFindingIsAnAddedLineAndTheResolutionNamesTheSubject() throws {
@@ -183,13 +184,13 @@ struct RoutingTableTests {
         let fields = try #require(step.notifications.first?.fields)
         #expect(fields["added"] == noSignal && fields["added_en"] == Catalogue.render(Message("finding.led.no-signal"), .en), "\(fields)")
         #expect(added.notifications.allSatisfy { $0.event == .findingAdded })
-        #expect(added.notifications.first?.fields["added"]?.contains("temperature") == true)
+        expectEqual(added.notifications.first?.fields["added"]?.contains("temperature"), true)
         let inc = try #require(engine.openIncident(for: F.key("screen")))
-        #expect(inc.subject == F.dark(at: t).summary)
+        expectEqual(inc.subject, F.dark(at: t).summary)
         // The same finding again adds nothing.
         #expect(engine.handle(hot, for: F.key("screen")).notifications.isEmpty)
         let ok = engine.handle(CheckResult.from(findings: [], ok: .untranslated("lit"), startedAt: t + .minutes(2)), for: F.key("screen"))
-        #expect(ok.notifications.first?.fields["resolved_what"] == F.dark(at: t).summary)
+        expectEqual(ok.notifications.first?.fields["resolved_what"], F.dark(at: t).summary)
     }
 
     @Test func measuredValueIsInTheFirstNoticeAndNeverTraps() throws {
@@ -199,7 +200,7 @@ struct RoutingTableTests {
         r.measurements = [Measurement("files", 3), Measurement("size", 12.5, unit: "MB"), Measurement("bad", .nan), Measurement("huge", 1e300)]
         let out = engine.handle(r, for: F.key("content"))
         // The metric by its catalogue name, the decimal comma; a plugin's own name ("size") as written.
-        #expect(out.notifications.first?.fields["value"]?.hasPrefix("số tệp 3, size 12,5 MB") == true, "\(out.notifications.first?.fields["value"] ?? "")")
-        #expect(out.notifications.first?.fields["value_en"]?.hasPrefix("files 3, size 12.5 MB") == true)
+        expectEqual(out.notifications.first?.fields["value"]?.hasPrefix("số tệp 3, size 12,5 MB"), true, "\(out.notifications.first?.fields["value"] ?? "")")
+        expectEqual(out.notifications.first?.fields["value_en"]?.hasPrefix("files 3, size 12.5 MB"), true)
     }
 }

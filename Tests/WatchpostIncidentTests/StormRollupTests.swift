@@ -2,6 +2,7 @@
 // join poll after poll. The LED evaluation gives one finding per kind listing the cards, with
 // the same code every time, so the engine keeps ONE incident whose summary follows the list.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 @testable import WatchpostLED
 
@@ -34,17 +35,17 @@ struct StormRollupTests {
 
     @Test func oneFindingPerKindListsTheCards() {
         let r = Self.result(Self.wall(hot: 0..<30), at: F.local("2026-11-25T08:00"))
-        #expect(r.findings.map(\.code) == ["temperature"])
+        expectEqual(r.findings.map(\.code), ["temperature"])
         let message = r.findings[0].message
         #expect(message.hasPrefix("Temperature outside -20.0 to 70.0 °C on 30 of 40 receiving cards: port 1 card 1 (78.0 °C); port 1 card 2 (79.0 °C)"))
         #expect(message.hasSuffix("… and 18 more"))
         let vietnamese = Catalogue.render(r.findings[0].text, .vi)
         #expect(vietnamese.hasPrefix("Nhiệt độ ngoài mức cho phép (từ -20,0 đến 70,0 °C) trên 30/40 card nhận: cổng 1, card 1 (78,0 °C)"), "\(vietnamese)")
         #expect(vietnamese.hasSuffix("… và 18 card khác"), "\(vietnamese)")
-        #expect(r.facts["cards.temperature"]?.split(separator: ",").count == 30)
+        expectEqual(r.facts["cards.temperature"]?.split(separator: ",").count, 30)
         // One card keeps its own wording.
         let one = Self.result(Self.wall(hot: 4..<5), at: F.local("2026-11-25T08:00"))
-        #expect(one.findings.map(\.message) == ["port 1 card 5: temperature 79.0 °C outside the allowed -20.0 to 70.0 °C"])
+        expectEqual(one.findings.map(\.message), ["port 1 card 5: temperature 79.0 °C outside the allowed -20.0 to 70.0 °C"])
     }
 
     @Test func stormIsOneIncidentWhoseListIsUpdated() throws {
@@ -61,17 +62,17 @@ struct StormRollupTests {
             let out = engine.handle(Self.result(Self.wall(hot: 0..<hot), at: t), for: key)
             #expect(out.notifications.isEmpty, "\(hot) cards: \(out.notifications.map(\.key))")
             let open = engine.openIncidents
-            #expect(open.map(\.id) == [id], "one incident for the wall, not one per card")
-            #expect(open.first?.summary.contains("on \(hot) of 40 receiving cards") == true, "\(open.first?.summary ?? "")")
-            #expect(open.first?.findingCodes == ["temperature"])
+            expectEqual(open.map(\.id), [id], "one incident for the wall, not one per card")
+            expectEqual(open.first?.summary.contains("on \(hot) of 40 receiving cards"), true, "\(open.first?.summary ?? "")")
+            expectEqual(open.first?.findingCodes, ["temperature"])
         }
         // Two cards drop off the wall: still the same incident, now critical, both kinds listed.
         t = t + .seconds(30)
         _ = engine.handle(Self.result(Self.wall(hot: 0..<38, missing: [38, 39]), at: t), for: key)
         let inc = try #require(engine.openIncidents.first)
         #expect(engine.openIncidents.count == 1 && inc.id == id)
-        #expect(inc.severity == .critical)
-        #expect(inc.summary == "2 of 40 receiving cards missing: port 1 card 39; port 1 card 40", "\(inc.summary)")
-        #expect(Set(inc.findingCodes) == ["cards-missing", "temperature"])
+        expectEqual(inc.severity, .critical)
+        expectEqual(inc.summary, "2 of 40 receiving cards missing: port 1 card 39; port 1 card 40", "\(inc.summary)")
+        expectEqual(Set(inc.findingCodes), ["cards-missing", "temperature"])
     }
 }

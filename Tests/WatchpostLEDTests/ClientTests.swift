@@ -2,6 +2,7 @@
 // missing cards, garbage first, garbled and stray answers, timeouts, reconnection, max-packet
 // splitting, and the responder actions with read-back.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import Posix
 @testable import WatchpostLED
@@ -48,14 +49,14 @@ struct NovaStarClientTests {
         defer { Task { await rig.stop() } }
         let s = try await rig.status([4, 4])
         #expect(s.modelId == 0x1101 && s.modelKnown)
-        #expect(s.firmware == "3.7.1.0")
+        expectEqual(s.firmware, "3.7.1.0")
         #expect(s.inputSignal && s.currentInput == "DVI" && s.inputSelection == "manual")
-        #expect(s.ports.map(\.onlineCards) == [4, 4])
+        expectEqual(s.ports.map(\.onlineCards), [4, 4])
         #expect(s.cards.count == 8 && s.missingCards.isEmpty)
-        #expect(s.cards[6].monitoring?.temperature == 52.5)
-        #expect(s.cards[0].monitoring?.voltage == 4.9)
-        #expect(s.cards[0].monitoring?.fansRPM == [1500, 1500, 1450, 1500])
-        #expect(s.brightnessPercent == 75.3)
+        expectEqual(s.cards[6].monitoring?.temperature, 52.5)
+        expectEqual(s.cards[0].monitoring?.voltage, 4.9)
+        expectEqual(s.cards[0].monitoring?.fansRPM, [1500, 1500, 1450, 1500])
+        expectEqual(s.brightnessPercent, 75.3)
         #expect(s.ports.allSatisfy { $0.backupInUse == false })
     }
 
@@ -64,26 +65,26 @@ struct NovaStarClientTests {
         defer { Task { await rig.stop() } }
         _ = try rig.device.apply("unplug 1 3")
         let s = try await rig.status([4, 2])
-        #expect(s.missingCards.map(\.label) == ["port 1 card 3"])
-        #expect(s.missingCards.first?.reason?.contains("no such card") == true)
-        #expect(s.ports.map(\.onlineCards) == [3, 2])
+        expectEqual(s.missingCards.map(\.label), ["port 1 card 3"])
+        expectEqual(s.missingCards.first?.reason?.contains("no such card"), true)
+        expectEqual(s.ports.map(\.onlineCards), [3, 2])
         // Fewer cards physically than configured: the extra configured one is missing too.
         let s2 = try await rig.status([4, 3])
-        #expect(s2.missingCards.map(\.label) == ["port 1 card 3", "port 2 card 3"])
+        expectEqual(s2.missingCards.map(\.label), ["port 1 card 3", "port 2 card 3"])
     }
 
     @Test func monitoringFallsBackTo256ByteReads() async throws {
         let rig = try await Rig.tcp(cards: [2]) { $0.monitoringOnly256 = true; $0.ports[0][1].monitoring.temperature = 44 }
         defer { Task { await rig.stop() } }
         let s = try await rig.status([2])
-        #expect(s.cards.map { $0.monitoring?.temperature } == [36, 44])
+        expectEqual(s.cards.map { $0.monitoring?.temperature }, [36, 44])
     }
 
     @Test func extraCardBeyondConfiguredCountIsSeen() async throws {
         let rig = try await Rig.tcp(cards: [3])
         defer { Task { await rig.stop() } }
         let s = try await rig.status([2])
-        #expect(s.cards.filter { !$0.configured && $0.online }.map(\.label) == ["port 1 card 3"])
+        expectEqual(s.cards.filter { !$0.configured && $0.online }.map(\.label), ["port 1 card 3"])
         #expect(s.missingCards.isEmpty)
     }
 
@@ -111,8 +112,8 @@ struct NovaStarClientTests {
         #expect(s.inputSignal && s.missingCards.isEmpty && s.modelKnown)
         let c = await rig.client.currentCounters()
         #expect(c.discardedBytes > 0)
-        #expect(c.wrongSerialIgnored == 3)
-        #expect(c.timeouts == 0)
+        expectEqual(c.wrongSerialIgnored, 3)
+        expectEqual(c.timeouts, 0)
     }
 
     // Request timeouts of 2 s: the in-process simulator shares two loaded cores with the other
@@ -137,7 +138,7 @@ struct NovaStarClientTests {
             Issue.record("a stalled controller must not yield a status")
         } catch {
             let e = try #require(error as? WatchpostError)
-            #expect(e.code == .timeout)
+            expectEqual(e.code, .timeout)
             #expect(e.message.contains("no answer from the controller"), "\(e.message)")
         }
         let ms = (monotonicNanoseconds() - t0) / 1_000_000
@@ -155,7 +156,7 @@ struct NovaStarClientTests {
         _ = try rig.device.apply("close")
         await #expect(throws: WatchpostError.self) { try await rig.status([1]) }
         _ = try await rig.status([1])
-        #expect(await rig.client.currentCounters().connects == 2)
+        await expectEqual(rig.client.currentCounters().connects, 2)
     }
 
     @Test func unreachableControllerIsANetworkError() async throws {
@@ -169,7 +170,7 @@ struct NovaStarClientTests {
             Issue.record("expected an error")
         } catch {
             let e = error
-            #expect(e.code == .network)
+            expectEqual(e.code, .network)
             #expect(e.message.contains("127.0.0.1:\(port)"))
         }
     }
@@ -179,17 +180,17 @@ struct NovaStarClientTests {
         defer { Task { await rig.stop() } }
         let out = try await rig.client.read(device: .receivingCard, address: NovaStarRegister.monitoring, length: 700, deadline: rig.deadline)
         guard case .data(let d) = out else { Issue.record("nack \(out)"); return }
-        #expect(d.count == 700)
-        #expect(Array(d.prefix(82)) == rig.device.snapshot().ports[0][0].monitoring.encoded())
+        expectEqual(d.count, 700)
+        expectEqual(Array(d.prefix(82)), rig.device.snapshot().ports[0][0].monitoring.encoded())
         // 2 probe reads (registers 6 and 7) + 3 chunks of at most 300 bytes.
-        #expect(await rig.client.currentCounters().requests == 5)
+        await expectEqual(rig.client.currentCounters().requests, 5)
     }
 
     @Test func writeAcksWithDataAreAccepted() async throws {
         let rig = try await Rig.tcp(cards: [2]) { $0.writeAckWithData = true }
         defer { Task { await rig.stop() } }
         let n = try await rig.client.writeAndConfirm(address: NovaStarRegister.killMode, value: 0xFF, layout: ControllerLayout(cardsPerPort: [2]), deadline: rig.deadline)
-        #expect(n == 2)
+        expectEqual(n, 2)
         #expect(rig.device.snapshot().ports[0].allSatisfy { $0.kill == 0xFF })
     }
 
@@ -202,7 +203,7 @@ struct NovaStarClientTests {
         let text = try await black.perform(deadline: rig.deadline, clock: rig.clock)
         #expect(text.contains("read back 0xFF from 3 receiving cards"))
         #expect(rig.device.snapshot().ports.joined().allSatisfy { $0.kill == 0xFF })
-        #expect(ledger.commanded(endpoint: settings.endpoint.description).kill == true)
+        expectEqual(ledger.commanded(endpoint: settings.endpoint.description).kill, true)
         _ = try await LEDScreenAction(settings: settings, kind: .restore, client: rig.client, ledger: ledger).perform(deadline: rig.deadline, clock: rig.clock)
         #expect(rig.device.snapshot().ports.joined().allSatisfy { $0.kill == 0 })
         _ = try await LEDScreenAction(settings: settings, kind: .brightness(percent: 50), client: rig.client, ledger: ledger).perform(deadline: rig.deadline, clock: rig.clock)
@@ -231,7 +232,7 @@ struct NovaStarClientTests {
         let client = NovaStarClient(endpoint: .serial(path: link, baud: 115_200), clock: SystemClock(), executor: DedicatedThreadExecutor(name: "pty"))
         let s = try await client.readStatus(layout: ControllerLayout(cardsPerPort: [3]), deadline: SystemClock().now() + .seconds(10))
         #expect(s.modelKnown && s.inputSignal)
-        #expect(s.missingCards.map(\.label) == ["port 1 card 2"])
+        expectEqual(s.missingCards.map(\.label), ["port 1 card 2"])
         #expect(s.onlineCards.allSatisfy { $0.monitoring?.temperature == 61.5 })
         // Garbage on the serial line is skipped just the same.
         _ = try device.apply("garbage 2")
@@ -256,8 +257,8 @@ struct NovaStarClientTests {
         try await server.startDiscovery(host: "127.0.0.1", port: port)
         defer { server.stop() }
         let found = try await runBlocking { try NovaStarDiscovery.discover(address: "127.0.0.1", port: port, wait: Seconds(milliseconds: 500)) }
-        #expect(found.map(\.info) == ["MCTRL660 simulator"])
-        #expect(found.first?.address == "127.0.0.1")
+        expectEqual(found.map(\.info), ["MCTRL660 simulator"])
+        expectEqual(found.first?.address, "127.0.0.1")
     }
 
     @Test func controlSocketAppliesFaults() async throws {

@@ -24,34 +24,34 @@ struct NovaStarCodecTests {
         let section = try #require(notes.split(separator: "## Test vectors", maxSplits: 1).last)
         let quoted = section.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
         let vectors = quoted.filter { $0.hasPrefix("55 AA ") }.prefix(4).map(hex)
-        #expect(vectors == [Self.readSignal, Self.readMonitoring, Self.writeBrightness, Self.readKill])
+        expectEqual(vectors, [Self.readSignal, Self.readMonitoring, Self.writeBrightness, Self.readKill])
     }
 
     @Test func encodesReadSignalVector() {
         let f = NovaStarFrame.read(serial: 0x16, device: .sendingCard, address: NovaStarRegister.inputSignal, length: 1)
-        #expect(f.encoded() == Self.readSignal)
+        expectEqual(f.encoded(), Self.readSignal)
     }
 
     @Test func encodesReadMonitoringVector() {
         let f = NovaStarFrame.read(serial: 0x32, device: .receivingCard, port: 0, board: 0, address: NovaStarRegister.monitoring, length: 256)
-        #expect(f.encoded() == Self.readMonitoring)
+        expectEqual(f.encoded(), Self.readMonitoring)
     }
 
     @Test func encodesBroadcastBrightnessVector() {
         let f = NovaStarFrame.write(serial: 0x00, destination: 0xFF, device: .receivingCard, port: 0xFF, board: 0xFFFF,
                                     address: NovaStarRegister.brightness, data: [0x80])
-        #expect(f.encoded() == Self.writeBrightness)
+        expectEqual(f.encoded(), Self.writeBrightness)
     }
 
     @Test func encodesReadKillVector() {
         let f = NovaStarFrame.read(serial: 0x80, device: .receivingCard, address: NovaStarRegister.killMode, length: 1)
-        #expect(f.encoded() == Self.readKill)
+        expectEqual(f.encoded(), Self.readKill)
     }
 
     @Test func checksumFormula() {
         // (0x5555 + sum of bytes from offset 2) & 0xFFFF, low byte first.
-        #expect(NovaStarFrame.checksum(Self.readSignal[2..<18]) == 0x5683)
-        #expect(NovaStarFrame.checksum([UInt8](repeating: 0xFF, count: 300)) == UInt16((0x5555 + 300 * 255) & 0xFFFF))
+        expectEqual(NovaStarFrame.checksum(Self.readSignal[2..<18]), 0x5683)
+        expectEqual(NovaStarFrame.checksum([UInt8](repeating: 0xFF, count: 300)), UInt16((0x5555 + 300 * 255) & 0xFFFF))
     }
 
     /// The simulator side decodes each vector as a request, and answers the exact bytes.
@@ -65,18 +65,18 @@ struct NovaStarCodecTests {
         dec.append(request)
         let reqNext = dec.next()
         let req = try #require(reqNext)
-        #expect(req.encoded() == request)
+        expectEqual(req.encoded(), request)
         let device = NovaStarDevice(cardsPerPort: [2])
         device.update { s in for k in s.ports[0].indices { s.ports[0][k].kill = 0xFF } }
         guard case .bytes(let answer) = device.reply(to: req) else { Issue.record("no answer"); return }
-        #expect(answer == hex(expected))
+        expectEqual(answer, hex(expected))
         // And the client's decoder reads that answer back.
         var cdec = FrameDecoder(kind: .response)
         cdec.append(answer)
         let respNext = cdec.next(pendingWrite: req.direction == .write)
         let resp = try #require(respNext)
         #expect(resp.serial == req.serial && resp.ack == 0 && resp.address == req.address)
-        #expect(resp.encoded() == answer)
+        expectEqual(resp.encoded(), answer)
     }
 
     @Test func monitoringVectorAnswerCarries256Bytes() throws {
@@ -88,15 +88,15 @@ struct NovaStarCodecTests {
         let device = NovaStarDevice(cardsPerPort: [1])
         device.update { $0.ports[0][0].monitoring.temperature = 41.5 }
         guard case .bytes(let answer) = device.reply(to: req) else { Issue.record("no answer"); return }
-        #expect(answer.count == 20 + 256)
-        #expect(Array(answer[0..<6]) == [0xAA, 0x55, 0x00, 0x32, 0x00, 0xFE])
+        expectEqual(answer.count, 20 + 256)
+        expectEqual(Array(answer[0..<6]), [0xAA, 0x55, 0x00, 0x32, 0x00, 0xFE])
         var cdec = FrameDecoder(kind: .response, maxDataLength: 256)
         cdec.append(answer)
         let respNext = cdec.next()
         let resp = try #require(respNext)
         let block = try #require(MonitoringBlock(bytes: resp.data))
-        #expect(block.temperature == 41.5)
-        #expect(block.voltage == 5.0)
+        expectEqual(block.temperature, 41.5)
+        expectEqual(block.voltage, 5.0)
     }
 
     @Test func writeAckWithAndWithoutData() throws {
@@ -107,9 +107,9 @@ struct NovaStarCodecTests {
             d.append(bytes)
             var frames: [NovaStarFrame] = []
             while let f = d.next(pendingWrite: true) { frames.append(f) }
-            #expect(frames.count == bytes.count / 20, "\(bytes.count) bytes")
+            expectEqual(frames.count, bytes.count / 20, "\(bytes.count) bytes")
             #expect(frames.allSatisfy { $0.ack == 0 && $0.address == 0x0200_0001 && $0.direction == .write })
-            #expect(d.discardedBytes == 0)
+            expectEqual(d.discardedBytes, 0)
         }
     }
 
@@ -137,7 +137,7 @@ struct NovaStarCodecTests {
         #expect(f.serial == 5 && f.data == [0x01, 0x11])
         #expect(d.next() == nil)
         #expect(d.badChecksums >= 1)
-        #expect(d.discardedBytes == noise.count + corrupt.count + truncated.count)
+        expectEqual(d.discardedBytes, noise.count + corrupt.count + truncated.count)
     }
 
     @Test func decodesWhenFedOneByteAtATime() throws {
@@ -151,7 +151,7 @@ struct NovaStarCodecTests {
             d.append([b])
             while let f = d.next() { got.append(f) }
         }
-        #expect(got.map(\.serial) == [0, 1, 2, 3, 4])
+        expectEqual(got.map(\.serial), [0, 1, 2, 3, 4])
         #expect(got.allSatisfy { $0.data.count == 82 })
     }
 
@@ -179,11 +179,11 @@ struct NovaStarCodecTests {
                                 fansRPM: [1500, 0, nil, 2000], voltages: [5.0, 12.0, nil, nil, nil, nil, nil, nil, 3.3], generalStatus: 0x01)
         m.moduleStatus[3] = 0x04
         let bytes = m.encoded()
-        #expect(bytes.count == 82)
+        expectEqual(bytes.count, 82)
         #expect(bytes[0] == 0x81 && bytes[1] == 7)     // valid + negative, 3.5 / 0.5
         #expect(bytes[2] == 0x80 | 61 && bytes[3] == 0x80 | 48 && bytes[32] == 0xFF)
         let back = try #require(MonitoringBlock(bytes: bytes))
-        #expect(back == m)
+        expectEqual(back, m)
         #expect(back.smoke && back.doorOpen && back.faultyModuleBytes == 1)
         #expect(MonitoringBlock(bytes: Array(bytes.prefix(81))) == nil)
         // Without the monitoring card, its fields are not read even if the bytes are set.
@@ -195,17 +195,17 @@ struct NovaStarCodecTests {
 
     @Test func unknownModelIsNamedNotFailed() {
         #expect(NovaStarNames.senderModel(0x1101).contains("MCTRL660"))
-        #expect(NovaStarNames.senderModel(0xBEEF) == "kiểu máy chưa biết (mã 0xBEEF) / unknown model (id 0xBEEF)")
+        expectEqual(NovaStarNames.senderModel(0xBEEF), "kiểu máy chưa biết (mã 0xBEEF) / unknown model (id 0xBEEF)")
     }
 
     @Test func modelTableComesFromTheNSCardTypeList() {
         // 0x620C is a VX1000 in NovaLCT's NSCardType list and in public VX1000 captures.
-        #expect(NovaStarNames.senderModel(0x620C) == "VX1000")
+        expectEqual(NovaStarNames.senderModel(0x620C), "VX1000")
         #expect(NovaStarNames.senderModels[0x620C] != nil)
-        #expect(NovaStarNames.senderModel(0x620E) == "VX600")
-        #expect(NovaStarNames.senderModel(0x1103) == "MCTRL4K")
+        expectEqual(NovaStarNames.senderModel(0x620E), "VX600")
+        expectEqual(NovaStarNames.senderModel(0x1103), "MCTRL4K")
         // An id not in the list, and NovaLCT's own 0xFFFF "Unknown" marker, stay unknown.
-        #expect(NovaStarNames.senderModel(0x6FFF) == "kiểu máy chưa biết (mã 0x6FFF) / unknown model (id 0x6FFF)")
+        expectEqual(NovaStarNames.senderModel(0x6FFF), "kiểu máy chưa biết (mã 0x6FFF) / unknown model (id 0x6FFF)")
         #expect(NovaStarNames.senderModels[0xFFFF] == nil)
         #expect(NovaStarNames.senderModels.count > 250)
     }

@@ -54,18 +54,18 @@ struct NovaStarEvaluationTests {
         var s = Self.status { c in c[0].kill = true; c[1].lock = true; c[1].testPattern = 5 }
         s.inputSignal = false
         let on = judge(s)
-        #expect(Set(codes(on)) == ["no-signal", "screen-dark", "screen-frozen", "test-pattern"])
+        expectEqual(Set(codes(on)), ["no-signal", "screen-dark", "screen-frozen", "test-pattern"])
         #expect(on.findings.allSatisfy { $0.status == .critical })
         let off = judge(s, on: false)
-        #expect(codes(off) == ["screen-lit-outside-hours"])  // card 2 is lit
-        #expect(off.findings[0].status == .warning)
+        expectEqual(codes(off), ["screen-lit-outside-hours"])  // card 2 is lit
+        expectEqual(off.findings[0].status, .warning)
     }
 
     @Test func darkOutsideHoursIsFineAndBrightnessZeroIsDark() {
         let dark = Self.status { c in for i in c.indices { c[i].kill = true } }
         #expect(judge(dark, on: false).findings.isEmpty)
         let zero = Self.status { c in for i in c.indices { c[i].brightnessRaw = 0; c[i].brightnessPercent = 0 } }
-        #expect(codes(judge(zero)) == ["screen-dark"])
+        expectEqual(codes(judge(zero)), ["screen-dark"])
     }
 
     @Test func missingCardsAreCriticalAtAnyHour() {
@@ -73,7 +73,7 @@ struct NovaStarEvaluationTests {
         for on in [true, false] {
             let e = judge(s, on: on)
             #expect(codes(e).contains("cards-missing"))
-            #expect(e.findings.first { $0.code == "cards-missing" }?.message == "1 of 2 receiving cards missing: port 1 card 2")
+            expectEqual(e.findings.first { $0.code == "cards-missing" }?.message, "1 of 2 receiving cards missing: port 1 card 2")
         }
     }
 
@@ -84,55 +84,55 @@ struct NovaStarEvaluationTests {
             c[1].brightnessPercent = 95
         }
         let e = judge(s)
-        #expect(Set(codes(e)) == ["temperature", "humidity", "voltage", "fan-stopped", "smoke", "door-open"])
+        expectEqual(Set(codes(e)), ["temperature", "humidity", "voltage", "fan-stopped", "smoke", "door-open"])
         #expect(e.findings.allSatisfy { $0.status == .warning })
-        #expect(e.findings.first { $0.code == "temperature" }?.message == "port 1 card 1: temperature 75.0 °C outside the allowed -20.0 to 70.0 °C")
-        #expect(e.findings.first { $0.code == "temperature" }.map { Catalogue.render($0.text, .vi) } == "cổng 1, card 1: nhiệt độ 75,0 °C nằm ngoài mức cho phép (từ -20,0 đến 70,0 °C)")
+        expectEqual(e.findings.first { $0.code == "temperature" }?.message, "port 1 card 1: temperature 75.0 °C outside the allowed -20.0 to 70.0 °C")
+        expectEqual(e.findings.first { $0.code == "temperature" }.map { Catalogue.render($0.text, .vi) }, "cổng 1, card 1: nhiệt độ 75,0 °C nằm ngoài mức cho phép (từ -20,0 đến 70,0 °C)")
         let bright = Self.status { c in for i in c.indices { c[i].brightnessPercent = 95 } }
-        #expect(codes(judge(bright)) == ["brightness"])
-        #expect(judge(bright, on: false).findings.map(\.code) == ["screen-lit-outside-hours"])
+        expectEqual(codes(judge(bright)), ["brightness"])
+        expectEqual(judge(bright, on: false).findings.map(\.code), ["screen-lit-outside-hours"])
     }
 
     @Test func backupPathIsAWarning() {
         var s = Self.status()
         s.ports[0].backupInUse = true
-        #expect(codes(judge(s)) == ["backup-path"])
+        expectEqual(codes(judge(s)), ["backup-path"])
     }
 
     @Test func uncommandedChangesAreSecurityRelevantUntilRestored() {
         let base = ScreenBaseline(Self.status())
         let switched = { () -> ControllerStatus in var s = Self.status(); s.currentInputCode = 0x05; s.currentInput = "HDMI"; return s }()
         let e = judge(switched, baseline: base)
-        #expect(codes(e) == ["unexpected-change"])
+        expectEqual(codes(e), ["unexpected-change"])
         #expect(e.findings[0].securityRelevant && e.findings[0].status == .critical)
         #expect(e.findings[0].message.contains("Input changed from DVI to HDMI"))
         // Still reported next cycle (the baseline is not moved during operating hours)…
-        #expect(codes(judge(switched, baseline: e.baseline)) == ["unexpected-change"])
+        expectEqual(codes(judge(switched, baseline: e.baseline)), ["unexpected-change"])
         // …cleared once restored, and absorbed by a maintenance window or outside hours.
         #expect(judge(Self.status(), baseline: e.baseline).findings.isEmpty)
         let m = judge(switched, maintenance: true, baseline: base)
         #expect(m.findings.isEmpty && m.baseline?.input == 0x05)
-        #expect(judge(switched, on: false, baseline: base).baseline?.input == 0x05)
+        expectEqual(judge(switched, on: false, baseline: base).baseline?.input, 0x05)
         // Brightness changes are security-relevant warnings.
         let dimmer = Self.status { c in for i in c.indices { c[i].brightnessRaw = 0x40; c[i].brightnessPercent = 25.1 } }
         let d = judge(dimmer, baseline: base)
-        #expect(d.findings.map { "\($0.code) \($0.status) \($0.securityRelevant)" } == ["unexpected-change WARNING true"])
+        expectEqual(d.findings.map { "\($0.code) \($0.status) \($0.securityRelevant)" }, ["unexpected-change WARNING true"])
     }
 
     @Test func changesWatchpostCommandedAreNotReported() {
         let base = ScreenBaseline(Self.status())
         let black = Self.status { c in for i in c.indices { c[i].kill = true } }
         let e = judge(black, baseline: base, commanded: .init(kill: true, brightnessRaw: nil))
-        #expect(codes(e) == ["screen-dark"])
-        #expect(e.baseline?.kill == true)
+        expectEqual(codes(e), ["screen-dark"])
+        expectEqual(e.baseline?.kill, true)
         let notOurs = judge(black, baseline: base)
-        #expect(Set(codes(notOurs)) == ["screen-dark", "unexpected-change"])
+        expectEqual(Set(codes(notOurs)), ["screen-dark", "unexpected-change"])
     }
 
     @Test func unreachableIsCritical() {
         let f = NovaStarEvaluator.failure(WatchpostError(.timeout, "no answer"))
         #expect(f.code == "unreachable" && f.status == .critical)
-        #expect(NovaStarEvaluator.failure(WatchpostError(.protocolViolation, "x")).status == .unknown)
+        expectEqual(NovaStarEvaluator.failure(WatchpostError(.protocolViolation, "x")).status, .unknown)
     }
 
     @Test func backoffDoublesOnTheInjectedClock() {
@@ -149,7 +149,7 @@ struct NovaStarEvaluationTests {
         clock.advance(by: Seconds(milliseconds: 1))
         #expect(b.mayAttempt(at: clock.now()))
         b.recordFailure(at: clock.now()); b.recordFailure(at: clock.now())
-        #expect(b.notBefore == clock.now() + .seconds(4))  // capped
+        expectEqual(b.notBefore, clock.now() + .seconds(4))  // capped
         b.recordSuccess()
         #expect(b.mayAttempt(at: clock.now()) && b.failures == 0)
     }
@@ -174,12 +174,12 @@ struct NovaStarEvaluationTests {
         let clock = SystemClock()
         let ctx = { (on: Bool) in ProbeContext(clock: clock, deadline: clock.now() + .seconds(5), scheduledOn: on) }
         let ok = await probe.run(ctx(true))
-        #expect(ok.status == .ok, "\(ok.summary)")
+        expectEqual(ok.status, .ok, "\(ok.summary)")
         #expect(ok.summary.hasPrefix("MCTRL600/MCTRL610/MCTRL660/MSD600: input present (DVI); 2/2 receiving cards"))
         _ = try device.apply("blackout")
         let dark = await probe.run(ctx(true))
         #expect(dark.status == .critical && dark.isSecurityRelevant)
-        #expect(Set(dark.findings.map(\.code)) == ["screen-dark", "unexpected-change"])
+        expectEqual(Set(dark.findings.map(\.code)), ["screen-dark", "unexpected-change"])
         _ = try device.apply("stall")
         let gone = await probe.run(ctx(true))
         #expect(gone.status == .critical && gone.findings.map(\.code) == ["unreachable"])
@@ -198,7 +198,7 @@ struct NovaStarEvaluationTests {
             let clock = SystemClock()
             let ok = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(5)))
             await probe.shutdown()
-            #expect(ok.status == .ok, "\(ok.summary)")
+            expectEqual(ok.status, .ok, "\(ok.summary)")
             let inVietnamese = Catalogue.render(ok.text, .vi), inEnglish = Catalogue.render(ok.text, .en)
             #expect(inVietnamese.hasPrefix(vi), "\(inVietnamese)")
             #expect(inEnglish.hasPrefix(en), "\(inEnglish)")
@@ -225,7 +225,7 @@ struct NovaStarConfigTests {
         #expect(diagnostics([("kind", "novastar"), ("serial", "/dev/ttyUSB0"), ("baud", "1048576"), ("cards_per_port", "8")]).isEmpty)
         let section = Self.section([("host", "192.0.2.20"), ("cards_per_port", "4,2"), ("brightness", "30..90")])
         let s = try NovaStarSettings(section: section, followsSchedule: false)
-        #expect(s.endpoint == NovaStarEndpoint.tcp(host: "192.0.2.20", port: 5200))
+        expectEqual(s.endpoint, NovaStarEndpoint.tcp(host: "192.0.2.20", port: 5200))
         #expect(s.layout.cardsPerPort == [4, 2] && s.brightness == 30...90 && !s.followsSchedule)
     }
 
@@ -254,13 +254,13 @@ struct LEDResponderCatalogTests {
         let section = try #require(ini.sections.first { $0.name == "content-blackout" })
         let env = ProbeEnvironment(configuration: config, site: site, logger: Logger(sink: MemoryLogSink(), clock: SystemClock()), clock: SystemClock(), devices: DeviceConnections())
         let action = try ResponderCatalog.make(kind: "led-blackout", section: section, environment: env)
-        #expect(action.summary == "black out the screen (kill mode) at 192.0.2.20:5200")
+        expectEqual(action.summary, "black out the screen (kill mode) at 192.0.2.20:5200")
         let led = try #require(action as? LEDScreenAction)
-        #expect(led.settings.layout.cardsPerPort == [4, 4])
+        expectEqual(led.settings.layout.cardsPerPort, [4, 4])
         var brightness = section
         brightness.entries.append(ConfigEntryFactory.entry("brightness", "40"))
         let dim = try ResponderCatalog.make(kind: "led-brightness", section: brightness, environment: env)
-        #expect(dim.summary == "set brightness to 40 % at 192.0.2.20:5200")
+        expectEqual(dim.summary, "set brightness to 40 % at 192.0.2.20:5200")
         var wrong = section
         wrong.entries = wrong.entries.map { $0.key == "check" ? ConfigEntryFactory.entry("check", "box-disk") : $0 }
         #expect(throws: WatchpostError.self) { _ = try ResponderCatalog.make(kind: "led-restore", section: wrong, environment: env) }

@@ -50,22 +50,22 @@ struct CommitteeReplyIMAPTests {
         let poller = ReplyPoller(endpoint: try #require(settings.imap), mailbox: "INBOX", interval: .seconds(5), processor: processor,
                                  clock: clock, logger: Logger(sink: logs, clock: clock))
         let outcomes = try await poller.pollOnce()
-        #expect(outcomes.count == 2, "\(outcomes)")
+        expectEqual(outcomes.count, 2, "\(outcomes)")
         #expect(outcomes.contains(.escalated([incidentID])), "\(outcomes)")
         #expect(outcomes.contains { if case .rejected(let w) = $0 { return w.contains("đề xuất UBND tỉnh chỉ đạo") } else { return false } }, "\(outcomes)")
 
         let incident = try #require(try await store.incident(incidentID))
-        #expect(incident.decisions?.count == 1)
-        #expect(incident.decisions?.first?.via == "reply")
-        #expect(incident.decisions?.first?.note == why)
+        expectEqual(incident.decisions?.count, 1)
+        expectEqual(incident.decisions?.first?.via, "reply")
+        expectEqual(incident.decisions?.first?.note, why)
         let toCommittee = try await store.outboxRows().filter { $0.request.recipient.address == committee }
-        #expect(toCommittee.count == 1, "\(toCommittee.map(\.request.key))")
+        expectEqual(toCommittee.count, 1, "\(toCommittee.map(\.request.key))")
         let mail = ParsedMail(composer.compose(rows: [try #require(toCommittee.first)], now: t0, thread: []).0.data).text
         #expect(mail.contains(why))
         #expect(mail.contains("Sở Thông tin và Truyền thông tỉnh Điện Biên"))
         #expect(!mail.contains("Sở Thông tin và Truyền thông tỉnh Điện Biên (Sở Thông tin và Truyền thông tỉnh Điện Biên)"), "the organisation named twice")
         // Flagged on the server: a second pass finds nothing and sends nothing more.
         #expect(try await poller.pollOnce().isEmpty)
-        #expect(try await store.outboxRows().filter { $0.request.recipient.address == committee }.count == 1)
+        try await expectEqual(store.outboxRows().filter { $0.request.recipient.address == committee }.count, 1)
     }
 }

@@ -81,17 +81,17 @@ struct CommitteeReplyTests {
         // The Department decides, with its reason.
         let why = "Nội dung trái phép tại cửa khẩu quốc tế, vượt thẩm quyền của Sở"
         let decided = try await processor.handle(try reply(to: toDepartment, from: department, id: "d2", body: "ĐỀ XUẤT UBND: \(why)"))
-        #expect(decided == .escalated([incidentID]))
+        expectEqual(decided, .escalated([incidentID]))
         let incident = try #require(try await store.incident(incidentID))
-        #expect(incident.decisions?.count == 1)
-        #expect(incident.decisions?.first?.via == "reply")
-        #expect(incident.decisions?.first?.note == why)
-        #expect(incident.decisions?.first?.organisation?.isEmpty == false)
+        expectEqual(incident.decisions?.count, 1)
+        expectEqual(incident.decisions?.first?.via, "reply")
+        expectEqual(incident.decisions?.first?.note, why)
+        expectEqual(incident.decisions?.first?.organisation?.isEmpty, false)
         let toCommittee = try await store.outboxRows().filter { $0.request.recipient.address == committee }
-        #expect(toCommittee.count == 1)
-        #expect(toCommittee.first?.request.event == .committeeEscalation)
-        #expect(toCommittee.first?.request.fields["decision"] == why)
-        #expect(toCommittee.first?.request.fields["via"] == "trả lời thư")
+        expectEqual(toCommittee.count, 1)
+        expectEqual(toCommittee.first?.request.event, .committeeEscalation)
+        expectEqual(toCommittee.first?.request.fields["decision"], why)
+        expectEqual(toCommittee.first?.request.fields["via"], "trả lời thư")
         let committeeMail = ParsedMail(composer.compose(rows: [try #require(toCommittee.first)], now: t0, thread: []).0.data).text
         #expect(committeeMail.contains(why))
         #expect(committeeMail.contains(incident.decisions?.first?.by ?? "?"))
@@ -99,6 +99,6 @@ struct CommitteeReplyTests {
         #expect(timeline.contains { $0.event.kind == "escalated-by-decision" })
         // The same reply again changes nothing and sends nothing more.
         #expect(try await processor.handle(try reply(to: toDepartment, from: department, id: "d3", body: "ĐỀ XUẤT UBND: lần hai")) != .escalated([incidentID]))
-        #expect(try await store.outboxRows().filter { $0.request.recipient.address == committee }.count == 1)
+        try await expectEqual(store.outboxRows().filter { $0.request.recipient.address == committee }.count, 1)
     }
 }

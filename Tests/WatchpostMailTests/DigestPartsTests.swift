@@ -21,7 +21,7 @@ struct DigestPartsTests {
         defer { small.unmount() }
         let clock = ManualClock(now: Instant(seconds: 1_795_481_411))
         let store = try Store(path: "\(small.path)/watchpost.db", clock: clock)
-        #expect(await store.walLimit == 65_536)
+        await expectEqual(store.walLimit, 65_536)
         let smtp = RecordingTransport()
         let (config, settings) = try cfg.load()
         let w = OutboxWorker(store: store, clock: clock, settings: settings, configuration: config, transport: smtp,
@@ -29,7 +29,7 @@ struct DigestPartsTests {
         try await store.enqueue((1...20).map { i in request("fresh-\(i)", to: "bp@taytrang.example.org", incident: Int64(200 + i), at: clock.now(), summary: "#\(i)#") })
         clock.advance(by: .seconds(1))
         await w.tick()
-        #expect(smtp.accepted.withLock { $0.count } == 1)
+        expectEqual(smtp.accepted.withLock { $0.count }, 1)
         let rest = try await store.outboxRows().filter { $0.state == "queued" }
         #expect(!rest.isEmpty, "the digest of 20 notices went in one message")
         #expect(rest.allSatisfy { !$0.heldByDisk }, "fresh notices marked '\(OutboxRow.heldByDisk)' with no disk problem")
@@ -38,14 +38,14 @@ struct DigestPartsTests {
             clock.advance(by: .seconds(1))
             await w.tick()
         }
-        #expect(smtp.accepted.withLock { $0.count } == 1, "the rest of the digest went past max_per_hour = 1")
+        expectEqual(smtp.accepted.withLock { $0.count }, 1, "the rest of the digest went past max_per_hour = 1")
         // The next hour, the next part (and only one: the limit is still one message an hour).
         clock.advance(by: .hours(1))
         for _ in 0..<3 {
             clock.advance(by: .seconds(1))
             await w.tick()
         }
-        #expect(smtp.accepted.withLock { $0.count } == 2)
+        expectEqual(smtp.accepted.withLock { $0.count }, 2)
         #expect(try await store.outboxRows().filter { $0.state == "queued" }.count < rest.count)
     }
 }

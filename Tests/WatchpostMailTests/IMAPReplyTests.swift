@@ -136,22 +136,22 @@ struct IMAPReplyTests {
         try await dovecot.deliver(reply(from: bp, id: "r7", body: "ĐÃ XỬ LÝ"))
 
         let outcomes = try await poller.pollOnce()
-        #expect(outcomes.count == 7)
-        #expect(outcomes.first == .acknowledged([42]))
+        expectEqual(outcomes.count, 7)
+        expectEqual(outcomes.first, .acknowledged([42]))
         #expect(outcomes.contains(.rejected("this code has already been used")))
         #expect(outcomes.contains(.rejected("the code was issued to another address, not \(police)")))
         #expect(outcomes.contains(.rejected("the code is not valid (altered or forged)")))
         #expect(outcomes.contains { if case .rejected(let w) = $0 { return w.contains("expired") } else { return false } })
         #expect(outcomes.contains(.noted([42])))
-        #expect(outcomes.last == .rejected("#42: technical incidents resolve when the check recovers"))
+        expectEqual(outcomes.last, .rejected("#42: technical incidents resolve when the check recovers"))
         // Exactly one acknowledgement, with the rest of the first paragraph as its note, and one note.
-        #expect(actions.all.filter { $0.hasPrefix("ack") } == ["ack #42 by \(bp): đã cử kỹ thuật viên sẽ có mặt lúc 9 giờ."])
-        #expect(actions.all.filter { $0.hasPrefix("note") } == ["note #42 by \(bp): Điện lưới khu vực bị cắt, đang liên hệ điện lực."])
+        expectEqual(actions.all.filter { $0.hasPrefix("ack") }, ["ack #42 by \(bp): đã cử kỹ thuật viên sẽ có mặt lúc 9 giờ."])
+        expectEqual(actions.all.filter { $0.hasPrefix("note") }, ["note #42 by \(bp): Điện lưới khu vực bị cắt, đang liên hệ điện lực."])
         // Rejected replies from known contacts get a short answer, queued in the outbox.
         let answers = try await store.outboxRows().filter { $0.request.event == .replyRejected }
-        #expect(answers.count == 5)
-        #expect(Set(answers.map(\.request.recipient.address)) == [bp, police])
-        #expect(logs.all.filter { $0.contains("changed nothing") }.count == 5)
+        expectEqual(answers.count, 5)
+        expectEqual(Set(answers.map(\.request.recipient.address)), [bp, police])
+        expectEqual(logs.all.filter { $0.contains("changed nothing") }.count, 5)
 
         // Everything is flagged on the server: a second pass finds nothing.
         #expect(try await poller.pollOnce().isEmpty)
@@ -163,8 +163,8 @@ struct IMAPReplyTests {
         _ = try await processor.handle(try await imap.fetch(uid: uid), uid: uid)
         let before = actions.all.count
         let again = try await poller.pollOnce()
-        #expect(again == [.duplicate], "\(again)")
-        #expect(actions.all.count == before, "nothing acted twice")
+        expectEqual(again, [.duplicate], "\(again)")
+        expectEqual(actions.all.count, before, "nothing acted twice")
         #expect(try await poller.pollOnce().isEmpty)
     }
 }

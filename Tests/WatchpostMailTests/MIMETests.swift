@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostConfig
 import WatchpostStore
@@ -14,22 +15,22 @@ struct MIMETests {
         let encoded = MIME.encodeWords(vietnamese)
         for word in encoded.split(separator: "\r\n ") { #expect(word.count <= 75, "\(word)") }
         #expect(encoded.allSatisfy { $0.isASCII })
-        #expect(MIME.decodeWords(encoded) == vietnamese)
-        #expect(MIME.encodeWords("plain ascii") == "plain ascii")
+        expectEqual(MIME.decodeWords(encoded), vietnamese)
+        expectEqual(MIME.encodeWords("plain ascii"), "plain ascii")
         // Q-encoding and Latin-1 from other clients decode too.
-        #expect(MIME.decodeWords("Re: =?ISO-8859-1?Q?caf=E9?= ok") == "Re: café ok")
-        #expect(MIME.decodeWords("=?utf-8?q?X=C3=81C_NH=E1=BA=ACN?=") == "XÁC NHẬN")
+        expectEqual(MIME.decodeWords("Re: =?ISO-8859-1?Q?caf=E9?= ok"), "Re: café ok")
+        expectEqual(MIME.decodeWords("=?utf-8?q?X=C3=81C_NH=E1=BA=ACN?="), "XÁC NHẬN")
     }
 
     @Test func dateIsRFC5322InTheSiteZone() {
         // 2026-11-24T00:50:11Z is 07:50:11 in Vietnam, a Tuesday.
-        #expect(MIME.date(Instant(seconds: 1_795_481_411), offsetSeconds: 7 * 3600) == "Tue, 24 Nov 2026 07:50:11 +0700")
-        #expect(MIME.date(Instant(seconds: 0), offsetSeconds: 0) == "Thu, 1 Jan 1970 00:00:00 +0000")
+        expectEqual(MIME.date(Instant(seconds: 1_795_481_411), offsetSeconds: 7 * 3600), "Tue, 24 Nov 2026 07:50:11 +0700")
+        expectEqual(MIME.date(Instant(seconds: 0), offsetSeconds: 0), "Thu, 1 Jan 1970 00:00:00 +0000")
     }
 
     @Test func mailboxQuotesOrEncodesNames() {
-        #expect(MIME.mailbox(name: "Watchpost", address: "a@b.org") == "Watchpost <a@b.org>")
-        #expect(MIME.mailbox(name: "Smith, John", address: "a@b.org") == "\"Smith, John\" <a@b.org>")
+        expectEqual(MIME.mailbox(name: "Watchpost", address: "a@b.org"), "Watchpost <a@b.org>")
+        expectEqual(MIME.mailbox(name: "Smith, John", address: "a@b.org"), "\"Smith, John\" <a@b.org>")
         #expect(MIME.mailbox(name: "Đồn Biên phòng", address: "a@b.org").hasPrefix("=?UTF-8?B?"))
     }
 
@@ -43,15 +44,15 @@ struct MIMETests {
                     OutboxRow(id: 2, request: request("k2", to: "bp@taytrang.example.org", incident: 43, at: t, check: "ups", summary: "UPS chạy bằng pin"))]
         let (mail, message) = composer.compose(rows: rows, now: t, thread: ["wp.old@taytrang.example.org"])
         let again = composer.compose(rows: rows, now: t, thread: ["wp.old@taytrang.example.org"]).0
-        #expect(mail.data == again.data, "same rows, same bytes: a resend is identical")
-        #expect(mail.messageID == composer.messageID(keys: ["k2", "k1"]))
+        expectEqual(mail.data, again.data, "same rows, same bytes: a resend is identical")
+        expectEqual(mail.messageID, composer.messageID(keys: ["k2", "k1"]))
         let parsed = ParsedMail(mail.data)
-        #expect(parsed.subject == message.subject)
+        expectEqual(parsed.subject, message.subject)
         #expect(parsed.subject.contains("2 thông báo"))
-        #expect(parsed.header("in-reply-to") == "<wp.old@taytrang.example.org>")
-        #expect(parsed.header("references") == "<wp.old@taytrang.example.org>")
-        #expect(parsed.header("mime-version") == "1.0")
-        #expect(parsed.header("content-type")?.hasPrefix("multipart/alternative") == true)
+        expectEqual(parsed.header("in-reply-to"), "<wp.old@taytrang.example.org>")
+        expectEqual(parsed.header("references"), "<wp.old@taytrang.example.org>")
+        expectEqual(parsed.header("mime-version"), "1.0")
+        expectEqual(parsed.header("content-type")?.hasPrefix("multipart/alternative"), true)
         // Vietnamese first, then English; both incidents listed; one ack code per incident.
         let text = parsed.text
         let vi = try #require(text.range(of: "Mất kết nối bộ điều khiển LED"))
@@ -59,7 +60,7 @@ struct MIMETests {
         #expect(vi.lowerBound < en.lowerBound)
         #expect(text.contains("UPS chạy bằng pin"))
         let tokens = ReplyParser.tokens(in: text)
-        #expect(tokens.count == 2)
+        expectEqual(tokens.count, 2)
         let key = try #require(settings.linkKey)
         let ack = try AckToken.verify(tokens[0], key: key, now: t)
         #expect(ack.incidentID == 42 && ack.recipient == "bp@taytrang.example.org")
@@ -69,9 +70,9 @@ struct MIMETests {
 
     @Test func templatesFillAndSplitLanguages() {
         let r = TemplateRenderer.render("[{{status_vi}}] {{site}}\n\nTrạng thái: {{status_vi}}\n---\nState: {{status}}\n", ["status_vi": "LỖI", "status": "CRITICAL", "site": "Tây Trang"])
-        #expect(r.subject == "[LỖI] Tây Trang")
-        #expect(r.vietnamese == "Trạng thái: LỖI")
-        #expect(r.english == "State: CRITICAL")
+        expectEqual(r.subject, "[LỖI] Tây Trang")
+        expectEqual(r.vietnamese, "Trạng thái: LỖI")
+        expectEqual(r.english, "State: CRITICAL")
     }
 
     /// Issue 14 review s5: the automatic resolution printed "Chi tiết kỹ thuật: —". A section
@@ -79,12 +80,12 @@ struct MIMETests {
     @Test func sectionsAreLeftOutWhenTheirFieldIsEmpty() {
         let t = "S\n\nA: {{a}}\n{{#detail}}Chi tiết kỹ thuật: {{detail}}{{/detail}}\nB\n---\nE {{#detail}}({{detail}}){{/detail}}."
         let without = TemplateRenderer.render(t, ["a": "1", "detail": "—"])
-        #expect(without.vietnamese == "A: 1\nB", "\(without.vietnamese)")
-        #expect(without.english == "E .")
-        #expect(TemplateRenderer.render(t, ["a": "1"]).vietnamese == "A: 1\nB")
+        expectEqual(without.vietnamese, "A: 1\nB", "\(without.vietnamese)")
+        expectEqual(without.english, "E .")
+        expectEqual(TemplateRenderer.render(t, ["a": "1"]).vietnamese, "A: 1\nB")
         let with = TemplateRenderer.render(t, ["a": "1", "detail": "curl 7"])
-        #expect(with.vietnamese == "A: 1\nChi tiết kỹ thuật: curl 7\nB", "\(with.vietnamese)")
-        #expect(with.english == "E (curl 7).")
+        expectEqual(with.vietnamese, "A: 1\nChi tiết kỹ thuật: curl 7\nB", "\(with.vietnamese)")
+        expectEqual(with.english, "E (curl 7).")
     }
 
     @Test func shippedTemplatesUseOnlyKnownPlaceholders() async throws {

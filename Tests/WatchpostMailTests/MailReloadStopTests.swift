@@ -25,10 +25,10 @@ struct MailReloadStopTests {
         try await daemon.waitForLog("configuration reloaded")
 
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: SystemClock())
-        #expect(try await store.enqueue([request("after-reload/1", to: "kt@taytrang.example.org", incident: nil, event: .digest, at: SystemClock().now())]) == 1)
+        try await expectEqual(store.enqueue([request("after-reload/1", to: "kt@taytrang.example.org", incident: nil, event: .digest, at: SystemClock().now())]), 1)
         #expect(await eventually(20) { newSink.messages.count == 1 }, "\(daemon.logTail())")
         #expect(await daemon.signalAndWait(SIGTERM, seconds: 10) != nil, "the daemon did not stop on SIGTERM")
-        #expect(newSink.messages.count == 1)
+        expectEqual(newSink.messages.count, 1)
         #expect(oldSink.messages.isEmpty, "a message went to the port of the configuration before the reload")
     }
 
@@ -41,7 +41,7 @@ struct MailReloadStopTests {
         let daemon = try DaemonProcess(configDir: cfg.dir)
         try await daemon.waitUntilStarted()
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: SystemClock())
-        #expect(try await store.enqueue([request("in-flight/1", to: "kt@taytrang.example.org", incident: nil, event: .digest, at: SystemClock().now())]) == 1)
+        try await expectEqual(store.enqueue([request("in-flight/1", to: "kt@taytrang.example.org", incident: nil, event: .digest, at: SystemClock().now())]), 1)
         // The sink's own readiness check was the first connection; the daemon's is the second.
         try await waitUntil("the daemon is connected to the SMTP server, waiting for its greeting", within: 20,
                       detail: { daemon.logTail() }) {
@@ -54,7 +54,7 @@ struct MailReloadStopTests {
         // shared cores a stopwatch measures the machine; 60 s only guards against a hang.
         let status = await daemon.signalAndWait(SIGTERM, seconds: 60)
         let exit = try #require(status.flatMap(exitCode(ofWaitStatus:)), "the daemon did not exit on SIGTERM:\n\(daemon.logTail())")
-        #expect(exit == 0, "\(daemon.logTail())")
+        expectEqual(exit, 0, "\(daemon.logTail())")
         #expect(daemon.log.split(separator: "\n").contains { $0.contains("did not stop within the shutdown deadline") && $0.contains("service=outbox") },
                 "the stop did not end at the daemon's deadline with the outbox still talking to the silent server:\n\(daemon.logTail())")
         let rows = try await store.outboxRows()
@@ -67,6 +67,6 @@ struct MailReloadStopTests {
         try await daemon.waitUntilStarted()
         #expect(await eventually(30) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } }, "\(daemon.logTail())")
         #expect(await daemon.signalAndWait(SIGTERM, seconds: 10) != nil)
-        #expect(sink.messages.count == 1, "delivered exactly once")
+        expectEqual(sink.messages.count, 1, "delivered exactly once")
     }
 }

@@ -44,7 +44,7 @@ struct OutboxAcrossReloadTests {
         let oldSMTP = HeldTransport(), newSMTP = HeldTransport()
         let old = OutboxWorker(store: store, clock: clock, settings: settings, configuration: config, transport: oldSMTP, logger: log)
         let new = OutboxWorker(store: store, clock: clock, settings: settings, configuration: config, transport: newSMTP, logger: log)
-        #expect(try await old.composeDue() == 3)
+        try await expectEqual(old.composeDue(), 3)
         let oldPass = Task { await old.tick() }
         try await waitUntil("the old worker inside its first send", within: 60) { oldSMTP.entered.withLock { $0 } == 1 }
         // The reload: the new worker starts while the old one is still sending.
@@ -52,15 +52,15 @@ struct OutboxAcrossReloadTests {
         try await waitUntil("the new worker waiting for the old one's pass (not sending)", within: 60) {
             await new.shared.passes.waitingCount == 1 || newSMTP.entered.withLock { $0 } > 0
         }
-        #expect(newSMTP.entered.withLock { $0 } == 0, "the new worker sent while the old one was inside a send")
+        expectEqual(newSMTP.entered.withLock { $0 }, 0, "the new worker sent while the old one was inside a send")
         oldPass.cancel()  // the group stops the old service
         newSMTP.release()
         oldSMTP.release()
         let oldReport = await oldPass.value
         let newReport = await newPass.value
-        #expect(oldReport.sent == 1, "the old worker stops after the message it was sending")
-        #expect(newReport.sent == 2)
+        expectEqual(oldReport.sent, 1, "the old worker stops after the message it was sending")
+        expectEqual(newReport.sent, 2)
         let all = oldSMTP.sent.withLock { $0 } + newSMTP.sent.withLock { $0 }
-        #expect(all.sorted() == ["first", "second", "third"], "each message once: \(all)")
+        expectEqual(all.sorted(), ["first", "second", "third"], "each message once: \(all)")
     }
 }

@@ -40,31 +40,31 @@ struct OutboxTests {
         // A power cut fails five checks: five notifications to the border guard, one to the technicians.
         var reqs = (1...5).map { i in request("inc-\(i)/triggered/bp", to: "bp@taytrang.example.org", incident: Int64(i), at: t0 + .seconds(Int64(i)), check: "c\(i)", summary: "Sự cố \(i)") }
         reqs.append(request("inc-1/triggered/kt", to: "kythuat@taytrang.example.org", name: "Kỹ thuật", incident: 1, at: t0))
-        #expect(try await f.store.enqueue(reqs) == 6)
-        #expect(try await f.store.enqueue(reqs) == 0, "queueing is idempotent by key")
+        try await expectEqual(f.store.enqueue(reqs), 6)
+        try await expectEqual(f.store.enqueue(reqs), 0, "queueing is idempotent by key")
 
         f.clock.advance(by: .seconds(29))
         var report = await f.worker.tick()
-        #expect(report.composed == 0, "nothing leaves before the group window")
+        expectEqual(report.composed, 0, "nothing leaves before the group window")
         f.clock.advance(by: .seconds(1))
         report = await f.worker.tick()
         #expect(report.composed == 1 && report.sent == 1, "at t0+30s only the technicians' window (oldest at t0) has passed: \(report)")
         f.clock.advance(by: .seconds(1))
         report = await f.worker.tick()
-        #expect(report.sent == 1)
+        expectEqual(report.sent, 1)
         let msgs = sink.messages
-        #expect(msgs.count == 2)
+        expectEqual(msgs.count, 2)
         let bp = try #require(msgs.map(ParsedMail.init).first { $0.header("x-envelope-to") == "bp@taytrang.example.org" })
         for i in 1...5 { #expect(bp.text.contains("Sự cố \(i)"), "one email lists every incident") }
         #expect(bp.subject.contains("5 thông báo"))
-        #expect(try await f.store.outboxSummary() == OutboxSummary(queued: 0, sending: 0, sent: 6, failed: 0))
+        try await expectEqual(f.store.outboxSummary(), OutboxSummary(queued: 0, sending: 0, sent: 6, failed: 0))
 
         // The next notification for incident 3 threads under the first message.
         try await f.store.enqueue([request("inc-3/resolved/bp", to: "bp@taytrang.example.org", incident: 3, event: .resolved, at: f.clock.now())])
         f.clock.advance(by: .seconds(31))
         await f.worker.tick()
         let last = ParsedMail(try #require(sink.messages.last))
-        #expect(last.header("in-reply-to") == "<\(bp.messageID ?? "?")>")
+        expectEqual(last.header("in-reply-to"), "<\(bp.messageID ?? "?")>")
         // Only the mail invariants: the incidents these notifications name are the test's invention.
         let problems = try await f.store.verify().filter { $0.hasPrefix("outbox:") }
         #expect(problems.isEmpty, "\(problems)")
@@ -80,11 +80,11 @@ struct OutboxTests {
             await f.worker.tick()
             f.clock.advance(by: .minutes(1))
         }
-        #expect(sink.messages.count == 2, "two per hour")
-        #expect(try await f.store.outboxSummary().queued == 2)
+        expectEqual(sink.messages.count, 2, "two per hour")
+        try await expectEqual(f.store.outboxSummary().queued, 2)
         f.clock.advance(by: .minutes(60))
         await f.worker.tick()
-        #expect(sink.messages.count == 3, "the held notifications go out together")
+        expectEqual(sink.messages.count, 3, "the held notifications go out together")
         #expect(ParsedMail(try #require(sink.messages.last)).subject.contains("2 thông báo"))
     }
 
@@ -101,13 +101,13 @@ struct OutboxTests {
         #expect(report.sent == 1 && report.failed == 1, "\(report)")
         let rows = try await f.store.outboxRows()
         let failed = try #require(rows.first { $0.request.key == "a" })
-        #expect(failed.state == "failed")
-        #expect(failed.lastError?.contains("550 5.1.1") == true, "\(failed.lastError ?? "")")
+        expectEqual(failed.state, "failed")
+        expectEqual(failed.lastError?.contains("550 5.1.1"), true, "\(failed.lastError ?? "")")
         // The technicians are told, through the outbox, in the same transaction.
         let notices = rows.filter { $0.request.event == .deliveryFailed }.map(\.request.recipient.address).sorted()
-        #expect(notices == ["binh.tv@taytrang.example.org", "kythuat@taytrang.example.org"], "the site's technicians (organisation and its people)")
+        expectEqual(notices, ["binh.tv@taytrang.example.org", "kythuat@taytrang.example.org"], "the site's technicians (organisation and its people)")
         report = await f.worker.tick()
-        #expect(report.sent == 2)
+        expectEqual(report.sent, 2)
         let last = try #require(sink.messages.map(ParsedMail.init).first { $0.header("x-envelope-to") == "kythuat@taytrang.example.org" })
         #expect(last.text.contains("ca-tay-trang@dienbien.example.org") && last.text.contains("550"))
         #expect(f.logs.all.contains { $0.contains("message failed permanently") })
@@ -125,20 +125,20 @@ struct OutboxTests {
         // Backoff: nothing is retried before the first delay (10 s ± 20 %), and the second delay doubles.
         f.clock.advance(by: .seconds(7))
         report = await f.worker.tick()
-        #expect(report.retried == 0)
+        expectEqual(report.retried, 0)
         f.clock.advance(by: .seconds(6))
         report = await f.worker.tick()
-        #expect(report.retried == 3)
+        expectEqual(report.retried, 3)
         f.clock.advance(by: .seconds(13))
-        #expect(await f.worker.tick().retried == 0, "second delay is about 20 s")
+        await expectEqual(f.worker.tick().retried, 0, "second delay is about 20 s")
         let sink = try await MailSink(port: port, dir: f.sinkDir)
         f.clock.advance(by: .seconds(60))
         report = await f.worker.tick()
-        #expect(report.sent == 3)
+        expectEqual(report.sent, 3)
         f.clock.advance(by: .seconds(120))
         await f.worker.tick()
-        #expect(sink.messages.count == 3, "each message exactly once")
-        #expect(Set(sink.messages.map { ParsedMail($0).messageID ?? "" }).count == 3)
+        expectEqual(sink.messages.count, 3, "each message exactly once")
+        expectEqual(Set(sink.messages.map { ParsedMail($0).messageID ?? "" }).count, 3)
     }
 
     @Test func temporaryRefusalIsRetried() async throws {
@@ -148,16 +148,16 @@ struct OutboxTests {
         let sink = try await MailSink(port: port, dir: f.sinkDir, arguments: ["--tempfail", "1"])
         try await f.store.enqueue([request("t1", to: "bp@taytrang.example.org", at: f.clock.now())])
         var report = await f.worker.tick()
-        #expect(report.retried == 1)
-        #expect(try await f.store.outboxRows().first?.lastError?.contains("451") == true)
+        expectEqual(report.retried, 1)
+        try await expectEqual(f.store.outboxRows().first?.lastError?.contains("451"), true)
         // One time zone in the operator's log: retry_at in the log's own +07:00, not UTC "Z"
         // beside +07:00 line times (#21 review s5; before: retry_at=2026-…Z).
         let retryAt = f.logs.all.first { $0.contains("will retry") }?.split(separator: " ").first { $0.hasPrefix("retry_at=") } ?? ""
         #expect(retryAt.hasSuffix("+07:00"), "\(f.logs.all)")
         f.clock.advance(by: .seconds(10))
         report = await f.worker.tick()
-        #expect(report.sent == 1)
-        #expect(sink.messages.count == 1)
+        expectEqual(report.sent, 1)
+        expectEqual(sink.messages.count, 1)
     }
 
     // A server that hangs is given up by the [smtp] timeout (3 s): the error says it timed out.
@@ -174,7 +174,7 @@ struct OutboxTests {
         let report = await f.worker.tick()
         #expect(report.retried == 1 && report.sent == 0)
         let row = try #require(try await f.store.outboxRows().first)
-        #expect(row.state == "sending", "kept for a retry, not lost")
+        expectEqual(row.state, "sending", "kept for a retry, not lost")
         let error = row.lastError ?? ""
         #expect(mode == "hang" ? error.contains("imeout") || error.contains("timed out") : !error.isEmpty, "\(error)")
         #expect(f.logs.all.contains { $0.contains("will retry") })

@@ -14,7 +14,7 @@ import WatchpostTestSupport
         _ = try requireTool("sqlite3", debianPackage: "sqlite3")
         _ = try TestPaths.watchpost()
         let (rc, out) = await shell("BIN_DIR='\(TestPaths.binDir)' GROUP_WINDOW=1s LIMIT=40 bash '\(TestPaths.packageRoot)/bench/mail/outage.sh' 8 2 1 2>&1")
-        #expect(rc == 0, "\(out)")
+        expectEqual(rc, 0, "\(out)")
         #expect(out.contains("\nOK\n") && out.contains("duplicates 0"), "\(out)")
     }
 }

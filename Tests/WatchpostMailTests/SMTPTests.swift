@@ -26,13 +26,13 @@ struct SMTPTests {
     func checkArrived(_ sink: MailSink, _ mail: ComposedMail, _ message: MailMessage) async throws {
         let got = try #require(sink.messages.first)
         let parsed = ParsedMail(got)
-        #expect(try await pythonDecodedHeader(got, "Subject") == message.subject, "Python decodes the Vietnamese subject back exactly")
-        #expect(try await pythonDecodedHeader(got, "To") == "Đồn Biên phòng Tây Trang <bp@taytrang.example.org>")
-        #expect(try await pythonDecodedHeader(got, "From") == "Giám sát Cụm TTĐN Tây Trang <watchpost@taytrang.example.org>")
-        #expect(parsed.subject == message.subject)
-        #expect(parsed.messageID == mail.messageID)
-        #expect(parsed.header("date") == "Tue, 24 Nov 2026 07:50:11 +0700")
-        #expect(parsed.header("x-envelope-to") == "bp@taytrang.example.org")
+        try await expectEqual(pythonDecodedHeader(got, "Subject"), message.subject, "Python decodes the Vietnamese subject back exactly")
+        try await expectEqual(pythonDecodedHeader(got, "To"), "Đồn Biên phòng Tây Trang <bp@taytrang.example.org>")
+        try await expectEqual(pythonDecodedHeader(got, "From"), "Giám sát Cụm TTĐN Tây Trang <watchpost@taytrang.example.org>")
+        expectEqual(parsed.subject, message.subject)
+        expectEqual(parsed.messageID, mail.messageID)
+        expectEqual(parsed.header("date"), "Tue, 24 Nov 2026 07:50:11 +0700")
+        expectEqual(parsed.header("x-envelope-to"), "bp@taytrang.example.org")
         #expect(parsed.text.contains("Mất kết nối bộ điều khiển LED"))
     }
 
@@ -42,7 +42,7 @@ struct SMTPTests {
         let cfg = try await MailTestConfig(smtpPort: sink.port)
         defer { cfg.cleanup(); removeTree(dir); removeTree(dir + ".log") }
         let (config, settings) = try cfg.load()
-        #expect(settings.smtp.security == .none)
+        expectEqual(settings.smtp.security, .none)
         let (mail, message) = composed(settings: settings, config: config)
         let outcome = try await send(settings.smtp, mail)
         #expect(outcome.accepted, "\(outcome.serverReplies)")
@@ -56,7 +56,7 @@ struct SMTPTests {
         let cfg = try await MailTestConfig(smtpPort: sink.port, extraSMTP: "ca_file = \(ca.caFile)")
         defer { cfg.cleanup(); removeTree(dir); removeTree(dir + ".log"); removeTree(ca.dir) }
         let (config, settings) = try cfg.load()
-        #expect(settings.smtp.security == .starttls, "STARTTLS is the default")
+        expectEqual(settings.smtp.security, .starttls, "STARTTLS is the default")
         let (mail, message) = composed(settings: settings, config: config)
         let outcome = try await send(settings.smtp, mail)
         #expect(outcome.accepted, "\(outcome.serverReplies) \(String(describing: outcome.error))")
@@ -84,7 +84,7 @@ struct SMTPTests {
         let (config, settings) = try cfg.load()
         let outcome = try await send(endpoint, composed(settings: settings, config: config).0)
         #expect(!outcome.accepted)
-        #expect(outcome.error?.code == CurlError.useSSLFailed, "\(String(describing: outcome.error))")
+        expectEqual(outcome.error?.code, CurlError.useSSLFailed, "\(String(describing: outcome.error))")
         #expect(sink.messages.isEmpty, "nothing was sent in clear")
     }
 
@@ -95,13 +95,13 @@ struct SMTPTests {
         let cfg = try await MailTestConfig(smtpPort: sink.port, extraSMTP: "tls = implicit\nca_file = \(ca.caFile)")
         defer { cfg.cleanup(); removeTree(dir); removeTree(dir + ".log"); removeTree(ca.dir) }
         let (config, settings) = try cfg.load()
-        #expect(settings.smtp.security == .implicit)
+        expectEqual(settings.smtp.security, .implicit)
         let (mail, message) = composed(settings: settings, config: config, thread: ["wp.first@taytrang.example.org"])
         let outcome = try await send(settings.smtp, mail)
         #expect(outcome.accepted, "\(outcome.serverReplies) \(String(describing: outcome.error))")
         try await checkArrived(sink, mail, message)
         let parsed = ParsedMail(try #require(sink.messages.first))
-        #expect(parsed.header("in-reply-to") == "<wp.first@taytrang.example.org>")
+        expectEqual(parsed.header("in-reply-to"), "<wp.first@taytrang.example.org>")
     }
 
     @Test func mailTestCommandPrintsTheServersReply() async throws {
@@ -111,15 +111,15 @@ struct SMTPTests {
         let cfg = try await MailTestConfig(smtpPort: sink.port)
         defer { cfg.cleanup(); removeTree(dir); removeTree(dir + ".log") }
         let ok = await shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to kythuat@taytrang.example.org")
-        #expect(ok.0 == 0, "\(ok.1)")
+        expectEqual(ok.0, 0, "\(ok.1)")
         #expect(ok.1.contains("accepted"))
         let bad = await shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to nobody@taytrang.example.org")
-        #expect(bad.0 == 1)
+        expectEqual(bad.0, 1)
         #expect(bad.1.contains("550 5.1.1"), "\(bad.1)")
         #expect(bad.1.contains("check:"), "\(bad.1)")
         sink.stopNow()
         let down = await shell("timeout 30 '\(watchpost)' mail test --config '\(cfg.dir)' --to kythuat@taytrang.example.org")
-        #expect(down.0 == 1)
+        expectEqual(down.0, 1)
         #expect(down.1.contains("nothing accepts connections"), "\(down.1)")
     }
 }

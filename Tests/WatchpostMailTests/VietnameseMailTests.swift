@@ -35,7 +35,7 @@ struct VietnameseMailTests {
         let t0 = Instant.parse("2026-11-24T02:00:00+07:00")!
         let (_, trig) = m.composer.compose(rows: [OutboxRow(id: 1, request: m.triggered)], now: t0, thread: [])
         let what = Catalogue.render(Message("finding.content.unexpected-file", ["path": .text("quang-cao.mp4")]), .vi)
-        #expect(trig.subject == "[Tây Trang] Sự cố #1 — an ninh thông tin — Nghiêm trọng: \(what)", "\(trig.subject)")
+        expectEqual(trig.subject, "[Tây Trang] Sự cố #1 — an ninh thông tin — Nghiêm trọng: \(what)", "\(trig.subject)")
         let (_, esc) = m.composer.compose(rows: [OutboxRow(id: 2, request: m.escalated)], now: t0 + .minutes(15), thread: [])
         #expect(esc.subject.hasPrefix("[Tây Trang] Sự cố #1 — an ninh thông tin — Nghiêm trọng — chuyển lên cấp 2: "), "\(esc.subject)")
         // The Vietnamese part: no English sentence, no ISO 8601 time, no millisecond, no "bạn".

@@ -70,8 +70,8 @@ struct VietnameseNoticeTests {
         let line = try #require(ok.timeline.first { $0.kind == "resolved" })
         let told = Catalogue.render(try #require(line.message), .vi)
         #expect(told.hasPrefix("Đã khắc phục: 127.0.0.1: không liên lạc được") && !told.contains("engine") && !told.contains("unreachable"), "\(told)")
-        #expect(Catalogue.render(TimelineEvent.actorMessage(line.actor), .vi) == "hệ thống giám sát")
-        #expect(Catalogue.render(TimelineEvent.actorMessage("responder:led-blackout"), .vi) == "tự động xử lý: led-blackout")
+        expectEqual(Catalogue.render(TimelineEvent.actorMessage(line.actor), .vi), "hệ thống giám sát")
+        expectEqual(Catalogue.render(TimelineEvent.actorMessage("responder:led-blackout"), .vi), "tự động xử lý: led-blackout")
     }
 
     /// Defect 2: the units already told got the new-incident template ("thông báo sự cố mới"),
@@ -127,7 +127,7 @@ struct VietnameseNoticeTests {
         #expect(mail.text.contains("Mã tham chiếu sự cố") && !mail.text.contains("Để tiếp nhận sự cố"), "\(mail.text)")
         let triggered = try #require(out.notifications.first { $0.event == .triggered })
         let (_, grouped) = composer.compose(rows: [OutboxRow(id: 2, request: triggered), OutboxRow(id: 3, request: informed)], now: t0, thread: [])
-        #expect(grouped.subject == "[Tây Trang] 2 thông báo mới", "\(grouped.subject)")
+        expectEqual(grouped.subject, "[Tây Trang] 2 thông báo mới", "\(grouped.subject)")
     }
 
     /// Defect 4: `maintenance stop` on an ended window said "already ended at

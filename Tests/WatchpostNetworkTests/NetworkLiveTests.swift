@@ -22,9 +22,9 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         s.count = 3
         s.echoInterval = Seconds(milliseconds: 50)
         let r = await ICMPProbe(settings: s).run(context())
-        #expect(r.status == .ok, "\(r.summary)")
-        #expect(r.measurement("loss[127.0.0.1]") == 0)
-        #expect(r.measurement("loss[::1]") == 0)
+        expectEqual(r.status, .ok, "\(r.summary)")
+        expectEqual(r.measurement("loss[127.0.0.1]"), 0)
+        expectEqual(r.measurement("loss[::1]"), 0)
         let avg = try #require(r.measurement("rtt_avg[::1]"))
         // In milliseconds (a unit mistake would give thousands or thousandths); loopback answers
         // in well under a second even when the machine is loaded.
@@ -33,7 +33,7 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         let range = (try? FileSystem.readText("/proc/sys/net/ipv4/ping_group_range")) ?? ""
         let bounds = range.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
         let datagramAllowed = bounds.count == 2 && bounds[0] <= 0 && 0 <= bounds[1]
-        #expect(r.facts["socket"] == (datagramAllowed ? "datagram" : "raw"))
+        expectEqual(r.facts["socket"], (datagramAllowed ? "datagram" : "raw"))
     }
 
     // Sequentially 200 × 1 s = 200 s, past the time limit; at once about 1 s.
@@ -46,22 +46,22 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         s.echoInterval = Seconds(milliseconds: 1000)
         s.echoTimeout = Seconds(milliseconds: 500)
         let r = await ICMPProbe(settings: s).run(context())
-        #expect(r.status == .ok, "\(r.summary)")
-        #expect(r.measurement("targets_answering") == 200)
+        expectEqual(r.status, .ok, "\(r.summary)")
+        expectEqual(r.measurement("targets_answering"), 200)
     }
 
     @Test func nameFailureIsReportedAsDNSNotLoss() async throws {
         var s = ICMPProbe.Settings(targets: ["no-such-host.invalid"])
         s.resolveTimeout = .seconds(3)
         let r = await ICMPProbe(settings: s).run(context())
-        #expect(r.status == .critical)
-        #expect(r.findings.map(\.code) == ["dns"])
+        expectEqual(r.status, .critical)
+        expectEqual(r.findings.map(\.code), ["dns"])
         #expect(r.measurement("loss") == nil)
-        #expect(r.facts["failed_hop"] == "no-such-host.invalid")
+        expectEqual(r.facts["failed_hop"], "no-such-host.invalid")
         let t = await TCPProbe(settings: .init(targets: ["no-such-host.invalid:80"])).run(context())
-        #expect(t.findings.map(\.code) == ["dns"])
+        expectEqual(t.findings.map(\.code), ["dns"])
         let h = await HTTPProbe(settings: .init(urls: ["http://no-such-host.invalid/"])).run(context())
-        #expect(h.findings.map(\.code) == ["dns"])
+        expectEqual(h.findings.map(\.code), ["dns"])
     }
 
     @Test func tcpOpenAndClosedPorts() async throws {
@@ -69,12 +69,12 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         let server = try await TestHTTPServer.start(in: dir)
         // A port nothing listens on: bind-and-close is racy, port 1 needs root to listen on.
         let r = await TCPProbe(settings: .init(targets: ["127.0.0.1:\(server.port)", "[::1]:1", "127.0.0.1:1"])).run(context())
-        #expect(r.status == .critical)
+        expectEqual(r.status, .critical)
         #expect(r.measurement("connect_time[127.0.0.1:\(server.port)]") != nil)
-        #expect(r.findings.filter { $0.status.isProblem }.map(\.code) == ["refused", "refused"])
-        #expect(r.facts["failed_hop"] == "[::1]:1, 127.0.0.1:1")
+        expectEqual(r.findings.filter { $0.status.isProblem }.map(\.code), ["refused", "refused"])
+        expectEqual(r.facts["failed_hop"], "[::1]:1, 127.0.0.1:1")
         let ok = await TCPProbe(settings: .init(targets: ["127.0.0.1:\(server.port)"])).run(context())
-        #expect(ok.status == .ok, "\(ok.summary)")
+        expectEqual(ok.status, .ok, "\(ok.summary)")
         await server.stop()
         _ = try? await Shell.run("rm -rf \(dir)")
     }
@@ -86,18 +86,18 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         var good = HTTPProbe.Settings(urls: ["\(base)/ok"])
         good.expectBody = "test page: OK"
         let ok = await HTTPProbe(settings: good).run(context())
-        #expect(ok.status == .ok, "\(ok.summary)")
-        #expect(ok.measurement("status") == 200)
+        expectEqual(ok.status, .ok, "\(ok.summary)")
+        expectEqual(ok.measurement("status"), 200)
         #expect((ok.measurement("ttfb") ?? -1) >= 0)
 
         let five = await HTTPProbe(settings: .init(urls: ["\(base)/500"])).run(context())
-        #expect(five.status == .critical)
-        #expect(five.findings.map(\.code) == ["status"])
+        expectEqual(five.status, .critical)
+        expectEqual(five.findings.map(\.code), ["status"])
         #expect(five.summary.contains("HTTP 500 (expected 200-399)"))
 
         var body = HTTPProbe.Settings(urls: ["\(base)/ok"])
         body.expectBody = "Cổng Tây Trang"
-        #expect(await HTTPProbe(settings: body).run(context()).findings.map(\.code) == ["body"])
+        await expectEqual(HTTPProbe(settings: body).run(context()).findings.map(\.code), ["body"])
 
         // /slow answers after 1.5 s: past the warning limit, far under the critical one. The probe
         // must end when the answer has come, not wait out the critical limit: with that limit at
@@ -108,13 +108,13 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         slow.ttfbCritical = .seconds(120)
         let started = monotonicNanoseconds()
         let s = await HTTPProbe(settings: slow).run(context(180))
-        #expect(s.status == .warning, "\(s.summary)")
+        expectEqual(s.status, .warning, "\(s.summary)")
         #expect(s.findings.map(\.code) == ["ttfb"] && s.summary.contains("/slow"))
         #expect(Double(monotonicNanoseconds() - started) / 1e9 < 60, "the probe waited for the critical limit instead of the answer")
 
         // A request that outlives the probe's deadline is cut at the deadline.
         let cut = await HTTPProbe(settings: .init(urls: ["\(base)/slow"])).run(ProbeContext(clock: SystemClock(), deadline: SystemClock().now() + Seconds(milliseconds: 400)))
-        #expect(cut.findings.map(\.code) == ["timeout"])
+        expectEqual(cut.findings.map(\.code), ["timeout"])
         await server.stop()
         _ = try? await Shell.run("rm -rf \(dir)")
     }
@@ -143,21 +143,21 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         var expired = HTTPProbe.Settings(urls: ["https://127.0.0.1:\(p1)/"])
         expired.caFile = "\(dir)/old.pem"
         let e = await HTTPProbe(settings: expired).run(context())
-        #expect(e.status == .critical)
-        #expect(e.findings.map(\.code) == ["tls-expiry"], "\(e.findings)")
+        expectEqual(e.status, .critical)
+        expectEqual(e.findings.map(\.code), ["tls-expiry"], "\(e.findings)")
         #expect(e.summary.contains("certificate expired") && e.summary.contains("certificate has expired"), "\(e.summary)")
         #expect((e.measurement("cert_days") ?? 0) < -365)
 
         var expiring = HTTPProbe.Settings(urls: ["https://127.0.0.1:\(p2)/"])
         expiring.caFile = "\(dir)/soon.pem"
         let w = await HTTPProbe(settings: expiring).run(context())
-        #expect(w.status == .warning, "\(w.summary)")
-        #expect(w.findings.map(\.code) == ["tls-expiry"])
+        expectEqual(w.status, .warning, "\(w.summary)")
+        expectEqual(w.findings.map(\.code), ["tls-expiry"])
         #expect(w.measurement("cert_days") == 19 || w.measurement("cert_days") == 20)
 
         // Without the CA file the certificate is not trusted, and that is what is said.
         let untrusted = await HTTPProbe(settings: .init(urls: ["https://127.0.0.1:\(p2)/"])).run(context())
-        #expect(untrusted.findings.map(\.code) == ["tls-verify"])
+        expectEqual(untrusted.findings.map(\.code), ["tls-verify"])
         await Shell.stop(old)
         await Shell.stop(soon)
         _ = try? await Shell.run("rm -rf \(dir)")
@@ -170,8 +170,8 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         let ns = try await NamespacePair.create()
         do {
             let (up, _) = try await ns.probe("--target 198.51.100.2,2001:db8:1::2 --count 3 --interval 50ms")
-            #expect(up.status == .ok, "\(up.summary)")
-            #expect(up.measurement("loss[2001:db8:1::2]") == 0)
+            expectEqual(up.status, .ok, "\(up.summary)")
+            expectEqual(up.measurement("loss[2001:db8:1::2]"), 0)
 
             // The server drops every echo request and TCP port 81: a host behind a filter.
             try await ns.inServer("nft add table inet t")
@@ -179,16 +179,16 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
             try await ns.inServer("nft add rule inet t in icmp type echo-request drop")
             try await ns.inServer("nft add rule inet t in tcp dport 81 drop")
             let (dropped, _) = try await ns.probe("--target 198.51.100.2 --count 3 --interval 50ms --timeout 300ms")
-            #expect(dropped.status == .critical)
-            #expect(dropped.measurement("loss") == 100)
-            #expect(dropped.findings.map(\.code) == ["loss"])
+            expectEqual(dropped.status, .critical)
+            expectEqual(dropped.measurement("loss"), 100)
+            expectEqual(dropped.findings.map(\.code), ["loss"])
 
             let (closed, _) = try await ns.probe("--target 198.51.100.2 --port 80 --timeout 1s")
-            #expect(closed.findings.map(\.code) == ["refused"])
+            expectEqual(closed.findings.map(\.code), ["refused"])
             // The probe's own 500 ms, not the kernel's SYN retries (minutes, past probe()'s 30 s
             // deadline, which fails the test).
             let (filtered, _) = try await ns.probe("--target 198.51.100.2 --port 81 --timeout 500ms")
-            #expect(filtered.findings.map(\.code) == ["timeout"])
+            expectEqual(filtered.findings.map(\.code), ["timeout"])
         } catch { await ns.destroy(); throw error }
         await ns.destroy()
     }
@@ -200,10 +200,10 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
             // 192.0.2.0/24 is unreachable at the server (the site's router): it answers for the
             // dead target, and the result names it.
             let (r, _) = try await ns.probe("--target 192.0.2.10 --count 2 --interval 50ms")
-            #expect(r.status == .critical)
-            #expect(r.findings.map(\.code) == ["unreachable"])
-            #expect(r.facts["reported_by"] == "198.51.100.2")
-            #expect(r.facts["failed_hop"] == "192.0.2.10")
+            expectEqual(r.status, .critical)
+            expectEqual(r.findings.map(\.code), ["unreachable"])
+            expectEqual(r.facts["reported_by"], "198.51.100.2")
+            expectEqual(r.facts["failed_hop"], "192.0.2.10")
             #expect(r.summary.contains("host unreachable (reported by 198.51.100.2)"))
         } catch { await ns.destroy(); throw error }
         await ns.destroy()
@@ -217,9 +217,9 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
             // One 1 s timeout for all 200: sequentially 200 s, past probe()'s 30 s deadline, which
             // fails the test.
             let (r, _) = try await ns.probe("--target \(targets) --count 1 --timeout 1s")
-            #expect(r.status == .critical)
-            #expect(r.measurement("targets_answering") == 0)
-            #expect(r.findings.count == 200)
+            expectEqual(r.status, .critical)
+            expectEqual(r.measurement("targets_answering"), 0)
+            expectEqual(r.findings.count, 200)
             let (t, _) = try await ns.probe("--target \(targets) --port 80 --timeout 1s")
             #expect(t.findings.count == 200 && t.findings.allSatisfy { $0.code == "timeout" })
         } catch { await ns.destroy(); throw error }
@@ -265,15 +265,15 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
             // ping_group_range is per network namespace: refused by default here, then allowed.
             try await Shell.must("ip netns exec \(ns.client) sysctl -qw net.ipv4.ping_group_range='1 0'")
             let (refused, _) = try await ns.probe("--target 198.51.100.2 --socket datagram --count 1")
-            #expect(refused.status == .unknown)
-            #expect(refused.findings.map(\.code) == ["permission"])
+            expectEqual(refused.status, .unknown)
+            expectEqual(refused.findings.map(\.code), ["permission"])
             #expect(refused.summary.contains("net.ipv4.ping_group_range") && refused.summary.contains("CAP_NET_RAW"))
             try await Shell.must("ip netns exec \(ns.client) sysctl -qw net.ipv4.ping_group_range='0 2147483647'")
             let (r, _) = try await ns.probe("--target 198.51.100.2,2001:db8:1::2 --socket datagram --count 3 --interval 20ms")
-            #expect(r.status == .ok, "\(r.summary)")
-            #expect(r.facts["socket"] == "datagram")
-            #expect(r.measurement("loss[198.51.100.2]") == 0)
-            #expect(r.measurement("loss[2001:db8:1::2]") == 0)
+            expectEqual(r.status, .ok, "\(r.summary)")
+            expectEqual(r.facts["socket"], "datagram")
+            expectEqual(r.measurement("loss[198.51.100.2]"), 0)
+            expectEqual(r.measurement("loss[2001:db8:1::2]"), 0)
         } catch { await ns.destroy(); throw error }
         await ns.destroy()
     }

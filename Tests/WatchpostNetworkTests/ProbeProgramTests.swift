@@ -44,23 +44,23 @@ import WatchpostCore
         let (leanCode, lean) = try await run("watchpost-probe", ["net"])
         let (fullCode, full) = try await run("watchpost", ["probe", "net"])
         #expect(leanCode == 2 && fullCode == 2)
-        #expect(lean == full)
+        expectEqual(lean, full)
         guard case .object(let members) = lean, case .array(let findings)? = members["findings"], case .object(let first)? = findings.first else {
             Issue.record("no finding in \(lean)")
             return
         }
-        #expect(first["code"] == .string("refused"))
+        expectEqual(first["code"], .string("refused"))
     }
 
     @Test("watchpost-probe refuses --url and an unknown probe, naming what to use")
     func theProbeProgramNamesWhatItCannotDo() async throws {
         let bin = try TestPaths.builtBinary("watchpost-probe")
         let url = try await runProgram(bin, arguments: ["net", "--url", "http://127.0.0.1/"], timeout: .seconds(60))
-        #expect(url.exitCode == 64)
+        expectEqual(url.exitCode, 64)
         #expect(url.output.contains(Catalogue.render(Message("cli.probe.url_needs_watchpost"), .vi)), "\(url.output)")
         #expect(url.output.contains("use watchpost probe net --url"), "\(url.output)")
         let other = try await runProgram(bin, arguments: ["ups"], timeout: .seconds(60))
-        #expect(other.exitCode == 64)
+        expectEqual(other.exitCode, 64)
         #expect(other.output.contains("watchpost-probe has no probe 'ups' (only: net)"), "\(other.output)")
         let help = try await runProgram(bin, arguments: ["--help"], timeout: .seconds(60))
         #expect(help.exitCode == 0 && help.output.contains("watchpost-probe net --target HOST"), "\(help.output)")

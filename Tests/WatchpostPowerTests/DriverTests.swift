@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import Synchronization
 import WatchpostCore
 @testable import WatchpostPower
@@ -74,16 +75,16 @@ struct HIDDriverTests {
         dev.set(remaining, 97); dev.set(runTime, 2400)
         let driver = HIDPowerDriver { dev }
         let r = try await driver.initialize()
-        #expect(r["battery.charge"] == "97")
-        #expect(r["battery.runtime"] == "2400")
-        #expect(r["ups.status"] == "OL CHRG")
+        expectEqual(r["battery.charge"], "97")
+        expectEqual(r["battery.runtime"], "2400")
+        expectEqual(r["ups.status"], "OL CHRG")
         #expect(r["ups.mfr"] == "CPS" && r["ups.model"] == "CP1500AVRLCDa" && r["ups.serial"] == "CXEJX2003678")
-        #expect(r["ups.vendorid"] == "0764")
+        expectEqual(r["ups.vendorid"], "0764")
 
         dev.set(acPresent, 0); dev.set(charging, 0); dev.set(discharging, 1); dev.set(remaining, 15); dev.set(belowLimit, 1)
         let quick = try await driver.update(full: false)
-        #expect(quick["ups.status"] == "OB DISCHRG LB")
-        #expect(quick["battery.charge"] == "15") // a quick poll reads status, charge and runtime
+        expectEqual(quick["ups.status"], "OB DISCHRG LB")
+        expectEqual(quick["battery.charge"], "15") // a quick poll reads status, charge and runtime
         dev.set(HIDUsage(page: 0x84, id: 0x30), 1)
     }
 
@@ -97,7 +98,7 @@ struct HIDDriverTests {
         dev.set(remaining, 9)
         dev.queued.withLock { $0.append(dev.report(.input, 0x0c)) }
         let r = try await driver.update(full: true)
-        #expect(r["battery.charge"] == "9")
+        expectEqual(r["battery.charge"], "9")
     }
 
     @Test func quickPollOnMainsReadsTheStatusOnlyAndOnBatteryAlsoChargeAndRuntime() async throws {
@@ -105,14 +106,14 @@ struct HIDDriverTests {
         dev.set(acPresent, 1); dev.set(batteryPresent, 1); dev.set(remaining, 100); dev.set(runTime, 2400)
         let driver = HIDPowerDriver { dev }
         _ = try await driver.initialize()
-        #expect(HIDPowerMap(HIDReportDescriptor.parse(Fixtures.rp2040UPS)).featureReports(full: false, onBattery: false) == [0x07])
+        expectEqual(HIDPowerMap(HIDReportDescriptor.parse(Fixtures.rp2040UPS)).featureReports(full: false, onBattery: false), [0x07])
         dev.set(remaining, 99)
         let online = try await driver.update(full: false)
-        #expect(online["battery.charge"] == "100") // as of the last full refresh
+        expectEqual(online["battery.charge"], "100") // as of the last full refresh
         // Mains lost: the same quick poll sees it in the status report and reads charge and runtime at once.
         dev.set(acPresent, 0); dev.set(discharging, 1); dev.set(remaining, 40); dev.set(runTime, 170)
         let onBattery = try await driver.update(full: false)
-        #expect(onBattery["ups.status"] == "OB DISCHRG")
+        expectEqual(onBattery["ups.status"], "OB DISCHRG")
         #expect(onBattery["battery.charge"] == "40" && onBattery["battery.runtime"] == "170")
     }
 
@@ -126,8 +127,8 @@ struct HIDDriverTests {
         dev.truncate.withLock { $0[0x0d] = 1 }
         let r = try await driver.update(full: true)
         #expect(r["battery.runtime"] == nil) // unknown now, not the 2400 from before
-        #expect(r["battery.charge"] == "97")
-        #expect(r["watchpost.short_reports"] == "0xd: expected 3 bytes, got 1 (0d)")
+        expectEqual(r["battery.charge"], "97")
+        expectEqual(r["watchpost.short_reports"], "0xd: expected 3 bytes, got 1 (0d)")
     }
 
     @Test func reopenedDeviceStartsFromNothing() async throws {
@@ -155,15 +156,15 @@ struct HIDDriverTests {
         await #expect(throws: WatchpostError.self) { _ = try await driver.update(full: false) }
         dev.gone.withLock { $0 = false }
         let r = try await driver.update(full: false)
-        #expect(r["ups.status"] == "OL")
-        #expect(opened.withLock { $0 } == 2)
+        expectEqual(r["ups.status"], "OL")
+        expectEqual(opened.withLock { $0 }, 2)
     }
 
     @Test func missingBatteryIsReplaceBatteryWithAlarm() async throws {
         let dev = MemoryHIDDevice(descriptor: Fixtures.rp2040UPS)
         dev.set(acPresent, 1); dev.set(batteryPresent, 0)
         let r = try await HIDPowerDriver { dev }.initialize()
-        #expect(r["ups.status"] == "ALARM OL RB")
-        #expect(r["ups.alarm"] == "No battery installed!")
+        expectEqual(r["ups.status"], "ALARM OL RB")
+        expectEqual(r["ups.alarm"], "No battery installed!")
     }
 }

@@ -1,75 +1,76 @@
 import Testing
+import WatchpostTestSupport
 @testable import WatchpostPower
 
 @Suite("HID report descriptor parser")
 struct HIDDescriptorTests {
     @Test func parsesPublishedRP2040Descriptor() throws {
         let d = HIDReportDescriptor.parse(Fixtures.rp2040UPS)
-        #expect(Fixtures.rp2040UPS.count == 194)
+        expectEqual(Fixtures.rp2040UPS.count, 194)
         #expect(d.problems.isEmpty, "problems: \(d.problems)")
-        #expect(d.parsedLength == 194)
-        #expect(d.collectionCount == 3)
+        expectEqual(d.parsedLength, 194)
+        expectEqual(d.collectionCount, 3)
         #expect(d.usesReportIDs)
-        #expect(d.reportLength(kind: .feature, reportID: 0x0c) == 1)
-        #expect(d.reportLength(kind: .feature, reportID: 0x0d) == 2)
-        #expect(d.reportLength(kind: .feature, reportID: 0x07) == 2)
-        #expect(d.reportLength(kind: .input, reportID: 0x07) == 2)
+        expectEqual(d.reportLength(kind: .feature, reportID: 0x0c), 1)
+        expectEqual(d.reportLength(kind: .feature, reportID: 0x0d), 2)
+        expectEqual(d.reportLength(kind: .feature, reportID: 0x07), 2)
+        expectEqual(d.reportLength(kind: .input, reportID: 0x07), 2)
 
         let charge = try #require(d.fields(kind: .feature, reportID: 0x0c).first)
-        #expect(charge.path == "UPS.PowerSummary.RemainingCapacity")
-        #expect(charge.logicalMaximum == 100)
+        expectEqual(charge.path, "UPS.PowerSummary.RemainingCapacity")
+        expectEqual(charge.logicalMaximum, 100)
         let runtime = try #require(d.fields(kind: .feature, reportID: 0x0d).first)
-        #expect(runtime.usage == HIDUsage(page: 0x85, id: 0x68))
+        expectEqual(runtime.usage, HIDUsage(page: 0x85, id: 0x68))
         #expect(runtime.bitSize == 16 && runtime.logicalMaximum == 65535)
         #expect(runtime.unit == HIDUnits.second && runtime.unitExponent == 0)
 
         let status = d.fields(kind: .feature, reportID: 0x07)
-        #expect(status.count == 14)
-        #expect(status.map(\.bitOffset) == Array(0..<14))
-        #expect(status[2].path == "UPS.PowerSummary.PresentStatus.ACPresent")
-        #expect(status[11].usage == HIDUsage(page: 0x84, id: 0x69)) // ShutdownImminent after the page switch
-        #expect(status[13].usage.name == "Overload")
+        expectEqual(status.count, 14)
+        expectEqual(status.map(\.bitOffset), Array(0..<14))
+        expectEqual(status[2].path, "UPS.PowerSummary.PresentStatus.ACPresent")
+        expectEqual(status[11].usage, HIDUsage(page: 0x84, id: 0x69)) // ShutdownImminent after the page switch
+        expectEqual(status[13].usage.name, "Overload")
     }
 
     @Test func mapsPublishedRP2040DescriptorToNUTVariables() {
         let map = HIDPowerMap(HIDReportDescriptor.parse(Fixtures.rp2040UPS))
-        #expect(map.quantityFields["battery.charge"]?.first?.reportID == 0x0c)
-        #expect(map.quantityFields["battery.runtime"]?.first?.reportID == 0x0d)
-        #expect(map.flagFields[.acPresent]?.first?.bitOffset == 2)
-        #expect(map.featureReports(full: false) == [0x07, 0x0c, 0x0d])
-        #expect(map.featureReports(full: true) == [0x07, 0x0c, 0x0d])
+        expectEqual(map.quantityFields["battery.charge"]?.first?.reportID, 0x0c)
+        expectEqual(map.quantityFields["battery.runtime"]?.first?.reportID, 0x0d)
+        expectEqual(map.flagFields[.acPresent]?.first?.bitOffset, 2)
+        expectEqual(map.featureReports(full: false), [0x07, 0x0c, 0x0d])
+        expectEqual(map.featureReports(full: true), [0x07, 0x0c, 0x0d])
     }
 
     @Test func parsesTruncatedPublishedCyberPowerDescriptorAsFarAsItMakesSense() throws {
         let d = HIDReportDescriptor.parse(Fixtures.cyberPowerTail)
-        #expect(d.parsedLength == Fixtures.cyberPowerTail.count)
-        #expect(d.problems.filter { $0.message.contains("end collection without a collection") }.count == 2)
+        expectEqual(d.parsedLength, Fixtures.cyberPowerTail.count)
+        expectEqual(d.problems.filter { $0.message.contains("end collection without a collection") }.count, 2)
         let input = try #require(d.fields(kind: .feature, reportID: 0x0f).first)
-        #expect(input.path == "Input.Voltage") // the UPS collection was opened before the cut
+        expectEqual(input.path, "Input.Voltage") // the UPS collection was opened before the cut
         #expect(input.unit == HIDUnits.volt && input.unitExponent == 7)
-        #expect(input.physicalValue(raw: 230) == 230)
+        expectEqual(input.physicalValue(raw: 230), 230)
         // Report 0x0a: Voltage with exponent 6 = decivolts.
         let battery = try #require(d.fields(kind: .feature, reportID: 0x0a).first)
         #expect(abs(battery.physicalValue(raw: 136) - 13.6) < 1e-9)
         let status = d.fields(kind: .input, reportID: 0x0b)
-        #expect(status.map(\.usage.name) == ["ACPresent", "Charging", "Discharging", "BelowRemainingCapacityLimit", "FullyCharged", "RemainingTimeLimitExpired"])
+        expectEqual(status.map(\.usage.name), ["ACPresent", "Charging", "Discharging", "BelowRemainingCapacityLimit", "FullyCharged", "RemainingTimeLimitExpired"])
         // DelayBeforeShutdown: logical -1…32767 signed 16 bits.
         let delay = try #require(d.fields(kind: .feature, reportID: 0x15).first)
-        #expect(delay.rawValue(in: [0xFF, 0xFF]) == -1)
+        expectEqual(delay.rawValue(in: [0xFF, 0xFF]), -1)
 
         let map = HIDPowerMap(d)
-        #expect(map.quantityFields["input.voltage"]?.first?.reportID == 0x0f)
-        #expect(map.quantityFields["output.voltage"]?.first?.reportID == 0x12)
-        #expect(map.quantityFields["ups.load"]?.first?.reportID == 0x13)
+        expectEqual(map.quantityFields["input.voltage"]?.first?.reportID, 0x0f)
+        expectEqual(map.quantityFields["output.voltage"]?.first?.reportID, 0x12)
+        expectEqual(map.quantityFields["ups.load"]?.first?.reportID, 0x13)
     }
 
     @Test func readsOneByteLogicalMaximumAsUnsignedLikeNUT() throws {
         // The APC/CyberPower firmware bug: LogMin 0, LogMax written as `25 ff` (= -1 signed).
         let d = HIDReportDescriptor.parse(hexBytes("05 84 09 04 a1 01 85 01 09 35 15 00 25 ff 75 08 95 01 b1 02 c0"))
         let load = try #require(d.fields.first)
-        #expect(load.logicalMaximum == 255)
-        #expect(d.problems.count == 1)
-        #expect(load.rawValue(in: [200]) == 200)
+        expectEqual(load.logicalMaximum, 255)
+        expectEqual(d.problems.count, 1)
+        expectEqual(load.rawValue(in: [200]), 200)
     }
 
     @Test func unitExponentScaling() {
@@ -77,13 +78,13 @@ struct HIDDescriptorTests {
             HIDField(kind: .feature, reportID: 1, bitOffset: 0, bitSize: 16, usage: HIDUsage(page: 0x84, id: 0x30), collectionPath: [],
                      logicalMinimum: 0, logicalMaximum: 65535, physicalMinimum: 0, physicalMaximum: 0, unit: unit, unitExponent: exponent, flags: 2)
         }
-        #expect(field(unit: HIDUnits.volt, exponent: 7).physicalValue(raw: 230) == 230)
+        expectEqual(field(unit: HIDUnits.volt, exponent: 7).physicalValue(raw: 230), 230)
         #expect(abs(field(unit: HIDUnits.volt, exponent: 5).physicalValue(raw: 1360) - 13.6) < 1e-9)
-        #expect(field(unit: HIDUnits.second, exponent: 0).physicalValue(raw: 1800) == 1800)
+        expectEqual(field(unit: HIDUnits.second, exponent: 0).physicalValue(raw: 1800), 1800)
         #expect(abs(field(unit: HIDUnits.hertz, exponent: -2).physicalValue(raw: 5000) - 50) < 1e-9)
         // Nibble encoding: 0x0E = -2.
         let d = HIDReportDescriptor.parse(hexBytes("05 84 09 04 a1 01 85 01 09 32 55 0e 66 01 f0 75 10 95 01 b1 02 c0"))
-        #expect(d.fields.first?.unitExponent == -2)
+        expectEqual(d.fields.first?.unitExponent, -2)
     }
 
     @Test func brokenDescriptorsAreReportedNeverFatal() {
@@ -96,7 +97,7 @@ struct HIDDescriptorTests {
         #expect(weird.problems.count >= 4)
 
         let longItemCut = HIDReportDescriptor.parse(hexBytes("fe 20 01 02"))
-        #expect(longItemCut.problems.first?.message.contains("cut short") == true)
+        expectEqual(longItemCut.problems.first?.message.contains("cut short"), true)
 
         let usageRangeTooBig = HIDReportDescriptor.parse(hexBytes("05 84 a1 01 19 00 2a ff ff 75 01 95 02 81 00 c0"))
         #expect(usageRangeTooBig.problems.contains { $0.message.contains("capped") })

@@ -53,9 +53,9 @@ struct NUTClientTests {
     """
 
     @Test func parsesTargets() async {
-        #expect(NUTTarget(parsing: "127.0.0.1:3493/ups1") == NUTTarget(host: "127.0.0.1", port: 3493, ups: "ups1"))
-        #expect(NUTTarget(parsing: "ups1@localhost") == NUTTarget(host: "localhost", port: 3493, ups: "ups1"))
-        #expect(NUTTarget(parsing: "[::1]:4000/x") == NUTTarget(host: "::1", port: 4000, ups: "x"))
+        expectEqual(NUTTarget(parsing: "127.0.0.1:3493/ups1"), NUTTarget(host: "127.0.0.1", port: 3493, ups: "ups1"))
+        expectEqual(NUTTarget(parsing: "ups1@localhost"), NUTTarget(host: "localhost", port: 3493, ups: "ups1"))
+        expectEqual(NUTTarget(parsing: "[::1]:4000/x"), NUTTarget(host: "::1", port: 4000, ups: "x"))
         #expect(NUTTarget(parsing: "nohost") == nil)
         #expect(NUTTarget(parsing: "h:99999/x") == nil)
         #expect(NUTClient.parseVar(#"VAR u ups.mfr "a \"b\" \\c""#, ups: "u")! == ("ups.mfr", #"a "b" \c"#))
@@ -73,16 +73,16 @@ struct NUTClientTests {
             vars = v
             return true
         }
-        #expect(vars["battery.charge"] == "87")
-        #expect(vars["ups.status"] == "OB DISCHRG")
-        #expect(vars["ups.mfr"] == "Test UPS")
-        #expect(vars["driver.name"] == "dummy-ups")
+        expectEqual(vars["battery.charge"], "87")
+        expectEqual(vars["ups.status"], "OB DISCHRG")
+        expectEqual(vars["ups.mfr"], "Test UPS")
+        expectEqual(vars["driver.name"], "dummy-ups")
 
         // Credentials are checked: LOGIN as upsmon does (and PRIMARY for a primary).
         let logged = try await NUTClient(target: target, username: "tech", password: "s3cret").listVariables()
-        #expect(logged["battery.runtime"] == "1500")
+        expectEqual(logged["battery.runtime"], "1500")
         let primary = try await NUTClient(target: target, username: "tech", password: "s3cret", role: .primary).listVariables()
-        #expect(primary["ups.load"] == "23")
+        expectEqual(primary["ups.load"], "23")
         // A wrong password, or a user upsd does not know, fails at LOGIN: no reading.
         await #expect { try await NUTClient(target: target, username: "tech", password: "wrong").listVariables() } throws: { e in
             (e as? WatchpostError)?.code == .permission && "\(e)".contains("LOGIN") && !"\(e)".contains("wrong")
@@ -95,7 +95,7 @@ struct NUTClientTests {
             (e as? WatchpostError)?.code == .permission && "\(e)".contains("PRIMARY")
         }
         let secondary = try await NUTClient(target: target, username: "viewer", password: "v1ew").listVariables()
-        #expect(secondary["battery.charge"] == "87")
+        expectEqual(secondary["battery.charge"], "87")
         // A username without a password is a configuration error, found before connecting.
         await #expect { try await NUTClient(target: target, username: "tech", password: nil).listVariables() } throws: { e in
             (e as? WatchpostError)?.code == .configuration
@@ -108,8 +108,8 @@ struct NUTClientTests {
         let probe = UPSProbe(driver: NUTDriver(client: NUTClient(target: target)), policy: UPSPolicy())
         let clock = ManualClock(now: Instant(seconds: 1_780_000_000))
         let r = await probe.run(ProbeContext(clock: clock, deadline: clock.now() + .seconds(5)))
-        #expect(r.facts["ups.status"] == "OB DISCHRG")
-        #expect(r.findings.map(\.code) == ["onbatt-pending"])
+        expectEqual(r.facts["ups.status"], "OB DISCHRG")
+        expectEqual(r.findings.map(\.code), ["onbatt-pending"])
     }
 
     @Test func unreachableUpsdIsANetworkError() async {

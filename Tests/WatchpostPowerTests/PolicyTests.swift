@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 @testable import WatchpostPower
 
@@ -19,8 +20,8 @@ struct PolicyTests {
         var e = m.evaluate(.success(reading("OL CHRG", charge: 100)), at: t0)
         #expect(e.findings.isEmpty && e.events.isEmpty)
         e = m.evaluate(.success(reading("OB DISCHRG", charge: 99, runtime: 1800)), at: t0 + .seconds(1))
-        #expect(e.findings.map(\.code) == ["onbatt-pending"])
-        #expect(e.findings.first?.status == .ok)
+        expectEqual(e.findings.map(\.code), ["onbatt-pending"])
+        expectEqual(e.findings.first?.status, .ok)
         #expect(e.events.isEmpty)
         // Mains back within 5 s: nothing to report, no ONLINE either.
         e = m.evaluate(.success(reading("OL CHRG", charge: 99)), at: t0 + .seconds(3))
@@ -30,14 +31,14 @@ struct PolicyTests {
         e = m.evaluate(.success(reading("OB DISCHRG", charge: 97)), at: t0 + .seconds(14))
         #expect(e.events.isEmpty)
         e = m.evaluate(.success(reading("OB DISCHRG", charge: 96)), at: t0 + .seconds(15))
-        #expect(e.events == [.onBattery])
-        #expect(e.findings.map(\.code) == ["onbatt"])
-        #expect(e.findings.first?.status == .warning)
-        #expect(e.onBatterySeconds == 5)
+        expectEqual(e.events, [.onBattery])
+        expectEqual(e.findings.map(\.code), ["onbatt"])
+        expectEqual(e.findings.first?.status, .warning)
+        expectEqual(e.onBatterySeconds, 5)
         e = m.evaluate(.success(reading("OB DISCHRG", charge: 95)), at: t0 + .seconds(20))
         #expect(e.events.isEmpty) // announced once
         e = m.evaluate(.success(reading("OL CHRG", charge: 95)), at: t0 + .seconds(25))
-        #expect(e.events == [.online])
+        expectEqual(e.events, [.online])
         #expect(e.findings.isEmpty)
     }
 
@@ -48,17 +49,17 @@ struct PolicyTests {
         policy.runtimeLow = .minutes(3)
         var m = UPSMonitor(policy: policy)
         var e = m.evaluate(.success(reading("OB DISCHRG", charge: 40, runtime: 900)), at: t0)
-        #expect(e.findings.map(\.code) == ["onbatt", "lowcharge"])
+        expectEqual(e.findings.map(\.code), ["onbatt", "lowcharge"])
         e = m.evaluate(.success(reading("OB DISCHRG", charge: 30, runtime: 170)), at: t0 + .seconds(60))
-        #expect(e.findings.map(\.code) == ["onbatt", "lowbatt"])
-        #expect(e.events == [.lowBattery])
-        #expect(e.findings.last?.status == .critical)
+        expectEqual(e.findings.map(\.code), ["onbatt", "lowbatt"])
+        expectEqual(e.events, [.lowBattery])
+        expectEqual(e.findings.last?.status, .critical)
         e = m.evaluate(.success(reading("OB DISCHRG LB", charge: 30, runtime: 170)), at: t0 + .seconds(65))
         #expect(e.events.isEmpty) // LOWBATT once
         // Mains back, battery still low: a warning, not the shutdown trigger.
         e = m.evaluate(.success(reading("OL CHRG LB", charge: 31)), at: t0 + .seconds(70))
-        #expect(e.findings.map(\.code) == ["lowbatt-online"])
-        #expect(e.events == [.online])
+        expectEqual(e.findings.map(\.code), ["lowbatt-online"])
+        expectEqual(e.events, [.online])
         // Charge 15 % on mains: thresholds apply on battery only.
         e = m.evaluate(.success(reading("OL CHRG", charge: 15)), at: t0 + .seconds(75))
         #expect(e.findings.isEmpty)
@@ -68,24 +69,24 @@ struct PolicyTests {
         var m = UPSMonitor(policy: UPSPolicy())
         _ = m.evaluate(.success(reading("OL")), at: t0)
         var e = m.evaluate(.failure(WatchpostError(.device, "USB read: noDevice", hint: "replug")), at: t0 + .seconds(5))
-        #expect(e.findings.map(\.code) == ["commbad"])
-        #expect(e.findings.first?.status == .critical)
-        #expect(e.events == [.commBad])
+        expectEqual(e.findings.map(\.code), ["commbad"])
+        expectEqual(e.findings.first?.status, .critical)
+        expectEqual(e.events, [.commBad])
         e = m.evaluate(.failure(WatchpostError(.device, "USB find: notFound")), at: t0 + .seconds(10))
         #expect(e.events.isEmpty)
         e = m.evaluate(.success(reading("OL")), at: t0 + .seconds(15))
-        #expect(e.events == [.commOK])
+        expectEqual(e.events, [.commOK])
         #expect(e.findings.isEmpty)
     }
 
     @Test func replaceBatteryOverloadAndFSD() {
         var m = UPSMonitor(policy: UPSPolicy())
         var e = m.evaluate(.success(reading("OL RB OVER", load: 112)), at: t0)
-        #expect(Set(e.findings.map(\.code)) == ["replbatt", "overload"])
-        #expect(Set(e.events) == [.replaceBattery, .overload])
+        expectEqual(Set(e.findings.map(\.code)), ["replbatt", "overload"])
+        expectEqual(Set(e.events), [.replaceBattery, .overload])
         e = m.evaluate(.success(reading("OL FSD")), at: t0 + .seconds(5))
-        #expect(e.findings.map(\.code) == ["lowbatt"])
-        #expect(e.events == [.forcedShutdown])
+        expectEqual(e.findings.map(\.code), ["lowbatt"])
+        expectEqual(e.events, [.forcedShutdown])
     }
 
     @Test func probeResultCarriesNUTFactsAndStatus() async {
@@ -104,19 +105,19 @@ struct PolicyTests {
                                                .success(reading("OB DISCHRG", charge: 80))]),
                              policy: UPSPolicy())
         var r = await probe.run(ProbeContext(clock: clock, deadline: t0 + .seconds(10)))
-        #expect(r.status == .ok)
-        #expect(r.facts["ups.status"] == "OL CHRG")
-        #expect(r.facts["battery.charge"] == "100")
-        #expect(r.measurement("battery.runtime") == 3000)
+        expectEqual(r.status, .ok)
+        expectEqual(r.facts["ups.status"], "OL CHRG")
+        expectEqual(r.facts["battery.charge"], "100")
+        expectEqual(r.measurement("battery.runtime"), 3000)
         clock.advance(to: t0 + .seconds(5))
         r = await probe.run(ProbeContext(clock: clock, deadline: t0 + .seconds(15)))
-        #expect(r.status == .critical)
-        #expect(r.findings.map(\.code) == ["commbad"])
-        #expect(r.facts["watchpost.comm"] == "COMMBAD")
+        expectEqual(r.status, .critical)
+        expectEqual(r.findings.map(\.code), ["commbad"])
+        expectEqual(r.facts["watchpost.comm"], "COMMBAD")
         #expect(r.facts["ups.status"] == nil)
         clock.advance(to: t0 + .seconds(10))
         r = await probe.run(ProbeContext(clock: clock, deadline: t0 + .seconds(20)))
-        #expect(r.facts["watchpost.events"] == "COMMOK")
-        #expect(r.findings.map(\.code) == ["onbatt-pending"])
+        expectEqual(r.facts["watchpost.events"], "COMMOK")
+        expectEqual(r.findings.map(\.code), ["onbatt-pending"])
     }
 }

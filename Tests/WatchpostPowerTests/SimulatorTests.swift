@@ -10,20 +10,20 @@ struct SimulatorTests {
     @Test func speaksTheBytesOfARealUnit() throws {
         var ups = SimulatedQ1UPS()
         // 47 bytes, fields at the protocol's fixed positions (status bits at 39…46).
-        #expect(ups.reply(to: "Q1") == "(221.0 221.0 221.0 023 50.0 13.6 31.0 00001000\r")
-        #expect(ups.reply(to: "Q1").utf8.count == 47)
-        #expect(ups.reply(to: "I") == "#Watchpost Sim   SIM-Q1-1K  V1.0      \r")
-        #expect(ups.reply(to: "F") == "#220.0 004 12.00 50.0\r")
-        #expect(ups.reply(to: "QPI") == "QPI\r")
+        expectEqual(ups.reply(to: "Q1"), "(221.0 221.0 221.0 023 50.0 13.6 31.0 00001000\r")
+        expectEqual(ups.reply(to: "Q1").utf8.count, 47)
+        expectEqual(ups.reply(to: "I"), "#Watchpost Sim   SIM-Q1-1K  V1.0      \r")
+        expectEqual(ups.reply(to: "F"), "#220.0 004 12.00 50.0\r")
+        expectEqual(ups.reply(to: "QPI"), "QPI\r")
         ups.mainsOn = false
         ups.advance(seconds: 10)
-        #expect(ups.reply(to: "Q1") == "(000.0 000.0 220.0 023 00.0 12.7 31.0 10001000\r")
+        expectEqual(ups.reply(to: "Q1"), "(000.0 000.0 220.0 023 00.0 12.7 31.0 10001000\r")
         ups.advance(seconds: 300)
         let low = try MegatecQ1Status.parse(ups.reply(to: "Q1"))
         #expect(low.utilityFail && low.batteryLow)
-        #expect(low.reading["ups.status"] == "OB LB")
+        expectEqual(low.reading["ups.status"], "OB LB")
         #expect(ups.apply(control: "mains-on") && !ups.apply(control: "flood"))
-        #expect(try MegatecQ1Status.parse(ups.reply(to: "Q1")).reading["ups.status"] == "OL")
+        try expectEqual(MegatecQ1Status.parse(ups.reply(to: "Q1")).reading["ups.status"], "OL")
     }
 
     @Test func serialProbeReadsTheSimulatorOnAPty() async throws {
@@ -52,8 +52,8 @@ struct SimulatorTests {
         let r = try await runProgram("/bin/bash", arguments: ["-c", script], timeout: .seconds(90))
         let lines = r.output.split(separator: "\n").map(String.init)
         let variables = Emulation.variables(r.output)
-        #expect(variables["ups.model"] == "SIM-Q1-1K")
-        #expect(variables["battery.voltage.nominal"] == "12.0")
+        expectEqual(variables["ups.model"], "SIM-Q1-1K")
+        expectEqual(variables["battery.voltage.nominal"], "12.0")
         let results = lines.filter { $0.hasPrefix("OK ") || $0.hasPrefix("WARNING ") || $0.hasPrefix("CRITICAL ") }
         try #require(results.count == 4, "output: \(r.output)")
         #expect(r.output.contains("ups.status: OL"))

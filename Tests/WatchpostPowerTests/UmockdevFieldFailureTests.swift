@@ -8,6 +8,7 @@
 //     (short and garbled replies).
 // Each must end as COMMBAD (or the value unknown) with the bytes named, never as a reading.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import Posix
 
@@ -31,12 +32,12 @@ struct UmockdevFieldFailureTests {
         #expect(results[2].findings.map(\.code) == ["commbad"] && results[2].facts["ups.temperature"] == nil)
         let back = try #require(results.firstIndex { $0.facts["watchpost.events"] == "COMMOK" }, "output: \(output)")
         for r in results[back...] {
-            #expect(r.facts["ups.status"]?.hasPrefix("OB") == true, "\(r.facts)")
+            expectEqual(r.facts["ups.status"]?.hasPrefix("OB"), true, "\(r.facts)")
             #expect(r.facts["ups.temperature"] == nil, "stale temperature reported as current: \(r.facts)")
         }
         // What the short report still carried is current; what it lacked is named with its bytes.
-        #expect(results[back].facts["battery.voltage"] == "12.8")
-        #expect(results[back].facts["watchpost.short_reports"] == "0x3: expected 5 bytes, got 3 (03 00 05)")
+        expectEqual(results[back].facts["battery.voltage"], "12.8")
+        expectEqual(results[back].facts["watchpost.short_reports"], "0x3: expected 5 bytes, got 3 (03 00 05)")
     }
 
     /// #1624: the cable is pulled and stays out. Every poll after that is COMMBAD with no
@@ -49,8 +50,8 @@ struct UmockdevFieldFailureTests {
         try #require(results.count == 6, "output: \(output)")
         #expect(results[0].status == .ok && results[1].status == .ok)
         for r in results[2...] {
-            #expect(r.findings.map(\.code) == ["commbad"], "\(r.summary)")
-            #expect(r.facts["watchpost.comm"] == "COMMBAD")
+            expectEqual(r.findings.map(\.code), ["commbad"], "\(r.summary)")
+            expectEqual(r.facts["watchpost.comm"], "COMMBAD")
             #expect(r.facts.keys.filter { !$0.hasPrefix("watchpost.") }.isEmpty, "values reported for a vanished UPS: \(r.facts)")
         }
         #expect(results[2].facts["watchpost.events"] == "COMMBAD" && results[3].facts["watchpost.events"] == nil)
@@ -64,7 +65,7 @@ struct UmockdevFieldFailureTests {
                                             [Emulation.watchpost, "probe", "ups", "--q1", "--repeat", "6", "--every", "100ms", "--json"])
         let results = Emulation.results(output)
         try #require(results.count == 6, "output: \(output)")
-        #expect(results[0].facts["ups.status"] == "OL")
+        expectEqual(results[0].facts["ups.status"], "OL")
         let expected = [
             (1, "is short: 5 fields", "28 32 33 30 2e 30 20"),          // "(230.0 "
             (2, "is garbled", "32 33 fe 2e 30"),                          // "23\xfe.0"
@@ -73,7 +74,7 @@ struct UmockdevFieldFailureTests {
         ]
         for (i, what, bytes) in expected {
             let r = results[i]
-            #expect(r.findings.map(\.code) == ["commbad"], "\(i): \(r.summary)")
+            expectEqual(r.findings.map(\.code), ["commbad"], "\(i): \(r.summary)")
             #expect(r.summary.contains(what) && r.summary.contains(bytes), "\(i): \(r.summary)")
             #expect(r.facts["ups.status"] == nil && r.facts["ups.load"] == nil && r.facts["input.voltage"] == nil, "\(i): \(r.facts)")
         }

@@ -114,8 +114,8 @@ struct FleetConsoleTests {
         let contacts = try await store.remoteContacts()
         let b = try #require(contacts.first { $0.remote == "b" })
         let bReason = b.lastError.flatMap { try? JSONCoding.decode(Message.self, from: $0) }
-        #expect(bReason?.key == "fleet.error.timeout", "b's error: \(b.lastError ?? "none")")
-        #expect(b.lastSuccess.map { $0.seconds <= stoppedAt.seconds + 5 } == true, "b last answered before it stopped")
+        expectEqual(bReason?.key, "fleet.error.timeout", "b's error: \(b.lastError ?? "none")")
+        expectEqual(b.lastSuccess.map { $0.seconds <= stoppedAt.seconds + 5 }, true, "b last answered before it stopped")
 
         // The consolidated report: b named unreachable with its last figures; a complete.
         var rowA: [String] = []
@@ -138,7 +138,7 @@ struct FleetConsoleTests {
                 "box a observed \(ownObserved) s by its own report, \(consoleObserved) s on the console")
         #expect(rowA[7] == ownSite[5] || abs((Int64(rowA[7]) ?? 0) - (Int64(ownSite[5]) ?? 0)) <= 10, "scheduled seconds: \(rowA[7]) vs \(ownSite[5])")
         #expect(rowB[18] == "no" && rowB[19].contains("KHÔNG LIÊN LẠC ĐƯỢC") && rowB[19].contains("liên lạc cuối") && rowB[20].contains("UNREACHABLE"), "\(rowB)")
-        #expect(Int64(rowB[7]).map { $0 > 0 } == true, "box b keeps its last known figures: \(rowB)")
+        expectEqual(Int64(rowB[7]).map { $0 > 0 }, true, "box b keeps its last known figures: \(rowB)")
         let text = try await consolidated("txt")
         #expect(text.contains("Hộp B") && text.contains("KHÔNG LIÊN LẠC ĐƯỢC") && text.contains("số liệu cuối cùng nhận được lúc"), "\(text)")
         let html = try await consolidated("html")
@@ -146,7 +146,7 @@ struct FleetConsoleTests {
         let pdfPath = "\(console.dir)/consolidated.pdf"
         let pdf = try await run(console.watchpost, ["report", "--consolidated", "--out", pdfPath, "--config", console.dir])
         try #require(pdf.exitCode == 0, "pdf: \(pdf.output)")
-        #expect(Array(try FileSystem.readBytes(pdfPath, limit: 1 << 24).prefix(5)) == Array("%PDF-".utf8))
+        expectEqual(Array(try FileSystem.readBytes(pdfPath, limit: 1 << 24).prefix(5)), Array("%PDF-".utf8))
 
         // The board, as a signed-in Department user sees it.
         let (jar, base, board) = try await departmentBoard(curl, console, password: password)
@@ -157,7 +157,7 @@ struct FleetConsoleTests {
         #expect(board.contains("(kỹ thuật; chưa có ai tiếp nhận)") && board.contains("(technical; nobody has acknowledged it yet)") && !board.contains("triggered"), "\(board)")
         // The same report of each cluster's calendar on the web.
         let web = try await run(curl, ["-s", "-b", jar, "\(base)/fleet/report?period=yearly&of=\(year)&format=csv"]).output
-        #expect(rows(web)["a"]?[5] == "\(year)-01-01..\(year)-12-31", "\(web)")
+        expectEqual(rows(web)["a"]?[5], "\(year)-01-01..\(year)-12-31", "\(web)")
         kill(bPid, SIGCONT)
         hungPid = 0
     }
@@ -186,7 +186,7 @@ struct FleetConsoleTests {
         #expect(!refused.output.contains("web server listening"), "the web listened before the refusal: \(refused.output)")
         try FileSystem.writeAtomically("\(console.dir)/secrets.conf", withToken, mode: 0o600)
         let ok = try await run(console.watchpost, ["check", "--config", console.dir])
-        #expect(ok.exitCode == 0, "\(ok.output)")
+        expectEqual(ok.exitCode, 0, "\(ok.output)")
 
         _ = try await departmentToken(console, password: password)
         try box.start()
@@ -223,7 +223,7 @@ struct FleetConsoleTests {
             return range.count > 18 && !range[6].isEmpty
         }
         #expect(range[5] == "\(today.adding(days: -2))..\(today)" && range[18] == "yes" && (Int64(range[7]) ?? 0) > 0, "\(range)")
-        #expect(Double(range[6]).map { $0 > 0 && $0 <= 1 } == true, "availability is a fraction, as in the site CSV (it was a percentage): \(range)")
+        expectEqual(Double(range[6]).map { $0 > 0 && $0 <= 1 }, true, "availability is a fraction, as in the site CSV (it was a percentage): \(range)")
         // The web: the board links each cluster's yearly report by its calendar and the
         // 6-monthly one; the 6-monthly report is read on demand too.
         let (jar, base, board) = try await departmentBoard(curl, console, password: password)
@@ -249,7 +249,7 @@ struct FleetConsoleTests {
         // The token: read from the secrets file, never printed.
         try FileSystem.writeAtomically("\(box.dir)/secrets.conf", "[remote tay-trang]\ntoken = bi-mat-khong-in-ra\n", mode: 0o600)
         let secrets = try Secrets.load(file: "\(box.dir)/secrets.conf", environment: { _ in nil })
-        #expect(secrets.revealRemoteToken("tay-trang") == "bi-mat-khong-in-ra")
+        expectEqual(secrets.revealRemoteToken("tay-trang"), "bi-mat-khong-in-ra")
         #expect(!secrets.description.contains("bi-mat") && secrets.description.contains("remote.tay-trang.token"))
         // Without it, the console's service refuses to start and says what to do.
         let store = try Store(path: "\(box.dir)/console.db", clock: SystemClock())
@@ -261,7 +261,7 @@ struct FleetConsoleTests {
         } catch {
             #expect(error.message.contains("[remote tay-trang]") && (error.hint ?? "").contains("watchpost user token"), "\(error)")
             // Vietnamese first, English as its translation, from the catalogue (it failed before: English only).
-            #expect(error.text?.key == "fleet.start.no_token", "\(error)")
+            expectEqual(error.text?.key, "fleet.start.no_token", "\(error)")
             #expect(error.message.hasPrefix("[remote tay-trang] trong watchpost.conf chưa có mã truy cập trong tệp bí mật"), "\(error)")
             #expect((error.hint ?? "").hasPrefix("trên máy https://tay-trang.example.vn:8443 chạy") && (error.hint ?? "").contains("tài khoản Sở"), "\(error)")
         }

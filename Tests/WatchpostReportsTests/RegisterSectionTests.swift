@@ -105,8 +105,8 @@ struct RegisterSectionTests {
         let reg = try #require(report.registers)
         #expect(reg.figures.plannedDays == 2 && reg.figures.closures == 1 && reg.closedPartWay == 1)
         // Saturday 08:00–14:00 (6 h) + Sunday 08:00–16:00 (8 h), the screen up throughout.
-        #expect(reg.figures.plannedSeconds == 14 * 3600, "\(reg.figures.plannedSeconds)")
-        #expect(reg.operatedOnPlannedDays == 14 * 3600, "\(reg.operatedOnPlannedDays)")
+        expectEqual(reg.figures.plannedSeconds, 14 * 3600, "\(reg.figures.plannedSeconds)")
+        expectEqual(reg.operatedOnPlannedDays, 14 * 3600, "\(reg.operatedOnPlannedDays)")
         let text = ReportRenderer.text([report])
         #expect(text.contains("2 ngày có kế hoạch (1 ngày tạm ngừng, trong đó 1 ngày tạm ngừng giữa chừng, tính các giờ đã vận hành trước khi ngừng): kế hoạch 14,0 giờ, vận hành 14,0 giờ"),
                 "\(text)")
@@ -115,7 +115,7 @@ struct RegisterSectionTests {
         // hours, so a planned day can be checked on the report page before it comes.
         let early = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-03")), store: store, now: day + .hours(20))
         let soon = try #require(early.registers)
-        #expect(soon.upcoming.map(\.date) == [saturday.adding(days: 1)], "\(soon.upcoming.map(\.date))")
+        expectEqual(soon.upcoming.map(\.date), [saturday.adding(days: 1)], "\(soon.upcoming.map(\.date))")
         // The Sunday still ahead is not counted as planned and not operated (before: 2 days, 14,0 h planned, 6,0 h operated).
         #expect(soon.figures.plannedDays == 1 && soon.figures.plannedSeconds == 6 * 3600 && soon.operatedOnPlannedDays == 6 * 3600,
                 "\(soon.figures.plannedDays) days, \(soon.figures.plannedSeconds) s planned, \(soon.operatedOnPlannedDays) s operated")
@@ -149,11 +149,11 @@ struct RegisterSectionTests {
         #expect(SuggestedProposals.toFile(suggested, site: site.id, existing: first, at: now).isEmpty)
         #expect(SuggestedProposals.toFile([WatchpostReports.Proposal(Message("report.proposal.link", ["check": .text("x"), "count": .count(3)]))], site: site.id, existing: [], at: now).isEmpty)
         // The report step files it once, however often it runs; once decided, a new one may be filed.
-        #expect(try await SuggestedProposals.file(suggested, site: site.id, store: store, at: now).count == 1)
+        try await expectEqual(SuggestedProposals.file(suggested, site: site.id, store: store, at: now).count, 1)
         #expect(try await SuggestedProposals.file(suggested, site: site.id, store: store, at: now + .hours(1)).isEmpty)
         let filed = try await store.proposals(site: site.id)
         #expect(filed.count == 1 && filed[0].raisedBy == "watchpost")
         try await store.decideProposal(id: filed[0].id, decision: .approved, note: "", by: "so", at: now + .hours(2))
-        #expect(try await SuggestedProposals.file(suggested, site: site.id, store: store, at: now + .hours(24 * 40)).count == 1)
+        try await expectEqual(SuggestedProposals.file(suggested, site: site.id, store: store, at: now + .hours(24 * 40)).count, 1)
     }
 }

@@ -40,16 +40,16 @@ struct ReportCalendarTests {
             try #require(CalendarPeriodRequest(name: name, of: of)).resolve(site: site, configuration: config, today: today)
         }
         func days(_ p: ReportPeriod) -> String { "\(p.firstDay)..\(p.lastDay)" }
-        #expect(days(try resolve(tt, "yearly", "2026")) == "2025-11-25..2026-11-24")
-        #expect(try resolve(tt, "yearly", "2026").label == "2026")
+        expectEqual(days(try resolve(tt, "yearly", "2026")), "2025-11-25..2026-11-24")
+        try expectEqual(resolve(tt, "yearly", "2026").label, "2026")
         // Without --of: the latest period that has ended (on 1/12/2026, Tây Trang's 2026 and Vũng Áng's 2025).
-        #expect(days(try resolve(tt, "yearly", nil)) == "2025-11-25..2026-11-24")
-        #expect(days(try resolve(va, "yearly", nil)) == "2025-01-01..2025-12-31")
+        expectEqual(days(try resolve(tt, "yearly", nil)), "2025-11-25..2026-11-24")
+        expectEqual(days(try resolve(va, "yearly", nil)), "2025-01-01..2025-12-31")
         // A day the period holds.
-        #expect(days(try resolve(tt, "year", "2026-11-25")) == "2026-11-25..2027-11-24")
-        #expect(days(try resolve(va, "half-year", "2026-H2")) == "2026-07-01..2026-12-31")
-        #expect(days(try resolve(va, "six-monthly", "2026-H1")) == "2026-01-01..2026-06-30")
-        #expect(days(try resolve(tt, "monthly", "2026-02")) == "2026-02-01..2026-02-28")
+        expectEqual(days(try resolve(tt, "year", "2026-11-25")), "2026-11-25..2027-11-24")
+        expectEqual(days(try resolve(va, "half-year", "2026-H2")), "2026-07-01..2026-12-31")
+        expectEqual(days(try resolve(va, "six-monthly", "2026-H1")), "2026-01-01..2026-06-30")
+        expectEqual(days(try resolve(tt, "monthly", "2026-02")), "2026-02-01..2026-02-28")
         // Tây Trang has no 6-monthly report: refused, naming what its calendar holds (Vietnamese first).
         do {
             _ = try resolve(tt, "half-year", "2026-H1")
@@ -65,11 +65,11 @@ struct ReportCalendarTests {
         let r = try #require(CalendarPeriodRequest(name: "yearly", of: "2026"))
         #expect(r.key == "yearly:2026" && CalendarPeriodRequest(key: r.key)?.kind == .yearly && CalendarPeriodRequest(key: r.key)?.of == "2026")
         // A box's summary for a console: each site by its own calendar.
-        #expect(days(try #require(r.resolveForSummary(site: tt, configuration: config, today: today))) == "2025-11-25..2026-11-24")
-        #expect(days(try #require(r.resolveForSummary(site: va, configuration: config, today: today))) == "2026-01-01..2026-12-31")
+        expectEqual(days(try #require(r.resolveForSummary(site: tt, configuration: config, today: today))), "2025-11-25..2026-11-24")
+        expectEqual(days(try #require(r.resolveForSummary(site: va, configuration: config, today: today))), "2026-01-01..2026-12-31")
         // A site without a report of that kind: the plain calendar periods, so the box still answers.
         let half = try #require(CalendarPeriodRequest(name: "half-year", of: "2026-H2"))
-        #expect(days(try #require(half.resolveForSummary(site: tt, configuration: config, today: today))) == "2026-07-01..2026-12-31")
+        expectEqual(days(try #require(half.resolveForSummary(site: tt, configuration: config, today: today))), "2026-07-01..2026-12-31")
     }
 
     @Test("periods tile the calendar with no gap and no overlap, for every cut-off (brute force)")
@@ -129,7 +129,7 @@ struct ReportCalendarTests {
             var p = c.period(containing: zone.localDate(of: now).adding(days: -800))
             var expected: ReportPeriod?
             while timing.sendInstant(of: p, zone: zone) <= now { expected = p; p = c.period(after: p) }
-            #expect(c.latestDue(at: now, timing: timing, zone: zone) == expected, "\(c) \(timing) at \(now)")
+            expectEqual(c.latestDue(at: now, timing: timing, zone: zone), expected, "\(c) \(timing) at \(now)")
         }
         #expect(ReportCadence(kind: .adHoc, cutoffDay: 1).latestDue(at: Instant(seconds: 0), timing: ReportTiming(), zone: zone) == nil)
     }
@@ -145,17 +145,17 @@ struct ReportCalendarTests {
         #expect(p2026.label == "2026" && p2026.firstDay == CivilDate(year: 2025, month: 11, day: 25) && p2026.lastDay == CivilDate(year: 2026, month: 11, day: 24))
         // Today is 01/12/2026: December 2026 belongs to the 2027 report, none is lost.
         for day in 1...31 {
-            #expect(yearly.cadence.period(containing: CivilDate(year: 2026, month: 12, day: day)).label == "2027")
+            expectEqual(yearly.cadence.period(containing: CivilDate(year: 2026, month: 12, day: day)).label, "2027")
         }
         let p2027 = yearly.cadence.period(after: p2026)
         #expect(p2027.firstDay == CivilDate(year: 2026, month: 11, day: 25) && p2027.lastDay == CivilDate(year: 2027, month: 11, day: 24))
-        #expect(yearly.timing.sendDay(of: p2027) == CivilDate(year: 2027, month: 11, day: 25))
+        expectEqual(yearly.timing.sendDay(of: p2027), CivilDate(year: 2027, month: 11, day: 25))
         #expect(yearly.timing.dueDate(of: p2027) == CivilDate(year: 2027, month: 11, day: 30) && yearly.timing.isInTime(p2027))
         let now = Instant.parse("2026-12-01T10:00:00+07:00")!
         let due = ScheduledReports.due(at: now, site: site, calendar: cal).map(\.key)
         #expect(due.contains("yearly/tay-trang/2026") && due.contains("monthly/tay-trang/2026-11"))
-        #expect(ScheduledReports.due(at: now, site: site, calendar: cal).first { $0.kind == .yearly }?.legacyKey == "yearly/2026")
-        #expect(cal.rule("ad-hoc")?.kind == .adHoc)
+        expectEqual(ScheduledReports.due(at: now, site: site, calendar: cal).first { $0.kind == .yearly }?.legacyKey, "yearly/2026")
+        expectEqual(cal.rule("ad-hoc")?.kind, .adHoc)
     }
 
     @Test("Vũng Áng: 6-monthly and yearly to the Board and the Department (Điều 6, 13.1)")
@@ -167,12 +167,12 @@ struct ReportCalendarTests {
         #expect(half.kind == .halfYearly && half.recipients == ["bqlkkt-ha-tinh", "stttt-ha-tinh"])
         let h2 = half.cadence.period(containing: CivilDate(year: 2026, month: 12, day: 1))
         #expect(h2.label == "2026-H2" && h2 == ReportPeriod.half(2026, 2))
-        #expect(half.cadence.period(after: h2) == ReportPeriod.half(2027, 1))
+        expectEqual(half.cadence.period(after: h2), ReportPeriod.half(2027, 1))
         let yearly = try #require(cal.rule("yearly"))
-        #expect(yearly.cadence.period(containing: CivilDate(year: 2026, month: 12, day: 1)) == ReportPeriod.year(2026))
+        expectEqual(yearly.cadence.period(containing: CivilDate(year: 2026, month: 12, day: 1)), ReportPeriod.year(2026))
         let keys = { (s: String) in ScheduledReports.due(at: Instant.parse(s)!, site: site, calendar: cal).map(\.key) }
-        #expect(keys("2027-01-01T07:59:00+07:00") == ["half-yearly/vung-ang/2026-H1", "monthly/vung-ang/2026-11", "yearly/vung-ang/2025"])
-        #expect(keys("2027-01-01T08:00:00+07:00") == ["half-yearly/vung-ang/2026-H2", "monthly/vung-ang/2026-12", "yearly/vung-ang/2026"])
+        expectEqual(keys("2027-01-01T07:59:00+07:00"), ["half-yearly/vung-ang/2026-H1", "monthly/vung-ang/2026-11", "yearly/vung-ang/2025"])
+        expectEqual(keys("2027-01-01T08:00:00+07:00"), ["half-yearly/vung-ang/2026-H2", "monthly/vung-ang/2026-12", "yearly/vung-ang/2026"])
     }
 
     @Test("the calendar is validated: recipients, cut-offs, due dates that cannot be met")

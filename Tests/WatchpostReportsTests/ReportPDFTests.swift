@@ -56,7 +56,7 @@ struct ReportPDFTests {
         var report = try await ReportBuilder.build(site: site, period: period, store: store, now: Instant.parse("2027-01-05T00:00:00Z")!,
                                                    incidentSource: YearFacts(site: site.id, zone: site.zone))
         report.basis = "32/2018/QĐ-UBND Điều 8.1"
-        #expect(report.incidentList?.count == 2)
+        expectEqual(report.incidentList?.count, 2)
         #expect(report.proposals.contains { $0.message.key == "report.proposal.ups_battery" })
         let pdf = "\(dir)/tay-trang-2026.pdf"
         let pages = try ReportRenderer.pdf([report], path: pdf)
@@ -110,7 +110,7 @@ struct ReportPDFTests {
             try ReportRenderer.pdf([report], path: "\(dir)/no-such-folder/r.pdf")
             Issue.record("writing into a missing folder succeeded")
         } catch {
-            #expect(error.text?.key == "report.pdf.failed", "\(error)")
+            expectEqual(error.text?.key, "report.pdf.failed", "\(error)")
             #expect(error.description.contains("Cannot write the PDF"), "\(error)")
         }
         #expect(try FileSystem.listDirectory(dir).filter { $0.hasPrefix("r.pdf") }.isEmpty)

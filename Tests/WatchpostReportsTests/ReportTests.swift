@@ -149,15 +149,15 @@ struct ReportTests {
         let screen = try #require(report.checks.first { $0.id == "led-screen" })
         let link = try #require(report.checks.first { $0.id == "network-link" })
         // Screen: up 07:30-08:00 + 08:45-10:00 + 14:30-18:00 = 30 + 75 + 210; down 45; no data 10:00-11:00, 13:30-14:30.
-        #expect(screen.tally == AvailabilityTally(up: (30 + 75 + 210) * 60, down: 45 * 60, unknown: 0, noData: 120 * 60))
+        expectEqual(screen.tally, AvailabilityTally(up: (30 + 75 + 210) * 60, down: 45 * 60, unknown: 0, noData: 120 * 60))
         // Link: up 07:30-10:00 (150) + 15:00-18:00 (180); down 14:10-15:00 (50); no data 10-11, 13:30-14:10 (100).
-        #expect(link.tally == AvailabilityTally(up: 330 * 60, down: 50 * 60, unknown: 0, noData: 100 * 60))
+        expectEqual(link.tally, AvailabilityTally(up: 330 * 60, down: 50 * 60, unknown: 0, noData: 100 * 60))
         // Site (both must be up): down 08:00-08:45 and 14:10-15:00 (screen has no data until 14:30,
         // but the link is down, so the site is down).
-        #expect(report.site.down == 95 * 60)
-        #expect(report.site.noData == (60 + 40) * 60)
-        #expect(report.site.scheduled == 8 * 3600)
-        #expect(report.outages.map(\.scheduledSeconds) == [45 * 60, 50 * 60])
+        expectEqual(report.site.down, 95 * 60)
+        expectEqual(report.site.noData, (60 + 40) * 60)
+        expectEqual(report.site.scheduled, 8 * 3600)
+        expectEqual(report.outages.map(\.scheduledSeconds), [45 * 60, 50 * 60])
         #expect(report.monitorGaps == [TimeSpan(start: day.seconds, end: (day + .hours(7)).seconds),
                                        TimeSpan(start: (day + .hours(10)).seconds, end: (day + .hours(14)).seconds),
                                        TimeSpan(start: (day + .hours(23)).seconds, end: (day + .hours(24)).seconds)])
@@ -213,7 +213,7 @@ struct ReportTests {
                 let before = all.last { $0.at.seconds < a.seconds }.map { (atMs: $0.at.milliseconds, status: $0.status) }
                 let rows = all.filter { $0.at.seconds >= a.seconds }.map { (atMs: $0.at.milliseconds, status: $0.status) }
                 let full = TimelineBuilder.build(rows: rows, before: before, coverage: coverage, from: a.seconds, to: b.seconds)
-                #expect(fast == full, "seed \(seed) check \(c)")
+                expectEqual(fast, full, "seed \(seed) check \(c)")
             }
         }
     }
@@ -228,13 +228,13 @@ struct ReportTests {
         let period = try #require(ReportPeriod(parsing: "2026"))
         let report = try await ReportBuilder.build(site: site, period: period, store: store, now: Instant.parse("2027-01-05T00:00:00Z")!)
         let (from, to) = period.bounds(in: site.zone)
-        #expect(report.site.scheduled == site.schedule.scheduledSeconds(from: from, to: to))
+        expectEqual(report.site.scheduled, site.schedule.scheduledSeconds(from: from, to: to))
         #expect(report.days.count == 365 && report.months.count == 12)
         #expect(report.monitorGaps.count >= 13)
         #expect(report.site.noData > 3 * 10 * 3600)
         let a = try #require(report.site.availability)
         #expect(a > 0.8 && a < 1)
-        for c in report.checks { #expect(c.tally.scheduled == report.site.scheduled) }
+        for c in report.checks { expectEqual(c.tally.scheduled, report.site.scheduled) }
 
         let html = ReportRenderer.html([report])
         #expect(html.contains("<svg") && !html.contains("<script"))
@@ -259,7 +259,7 @@ struct ReportTests {
         let png = try await runBlocking {
             try Subprocess.run(pdftoppm, arguments: ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, "\(dir)/tay-trang-2026-page1"], timeout: .seconds(30))
         }
-        #expect(png.exitCode == 0, "pdftoppm: \(png.output)")
+        expectEqual(png.exitCode, 0, "pdftoppm: \(png.output)")
         let info = try await runBlocking { try Subprocess.run(pdfinfo, arguments: [pdf], timeout: .seconds(10)) }
         let pages = info.output.split(separator: "\n").first { $0.hasPrefix("Pages:") }.flatMap { Int($0.dropFirst(6).trimmingWhitespace()) } ?? 0
         #expect(pages >= 2 && pages <= 6, "A4 pages: \(pages)")
@@ -282,8 +282,8 @@ struct ReportTests {
         let first = try await ScheduledReports.runDue(at: clock.now(), configuration: config, store: store!, incidentSource: NoIncidentSource())
         // Tây Trang: the monthly figures for October and the yearly report cut off on 24/11.
         // Vũng Áng: its October monthly (its 6-monthly and yearly are not due before 01/01).
-        #expect(first == ["monthly/tay-trang/2026-10", "yearly/tay-trang/2026", "monthly/vung-ang/2026-10"])
-        #expect(try await store!.verify() == [])
+        expectEqual(first, ["monthly/tay-trang/2026-10", "yearly/tay-trang/2026", "monthly/vung-ang/2026-10"])
+        try await expectEqual(store!.verify(), [])
         let rows = try await store!.sentReports()
         let yearly = try #require(rows.first { $0.key == "yearly/tay-trang/2026" })
         #expect(yearly.firstDay == "2025-11-25" && yearly.lastDay == "2026-11-24" && yearly.site == "tay-trang")
@@ -298,10 +298,10 @@ struct ReportTests {
         let outbox = try await reopened.read { db in try db.query("SELECT key, recipient_address, template, event, fields_json FROM outbox ORDER BY key") }
         let org = { (id: String) in config.contacts.organisations[id]?.addresses.count ?? 0 }
         // Monthly to each Department; yearly to the post and the Department (Điều 8.1).
-        #expect(outbox.count == org("stttt-dien-bien") * 2 + org("bdbp-tay-trang") + org("stttt-ha-tinh"))
+        expectEqual(outbox.count, org("stttt-dien-bien") * 2 + org("bdbp-tay-trang") + org("stttt-ha-tinh"))
         #expect(outbox.allSatisfy { $0["template"].string == "report" && $0["event"].string == "report" })
         let addresses = Set(outbox.filter { ($0["key"].string ?? "").hasPrefix("report/yearly/tay-trang/2026/") }.compactMap { $0["recipient_address"].string })
-        #expect(addresses == Set(["bdbp-tay-trang", "stttt-dien-bien"].flatMap { config.contacts.organisations[$0]?.addresses ?? [] }))
+        expectEqual(addresses, Set(["bdbp-tay-trang", "stttt-dien-bien"].flatMap { config.contacts.organisations[$0]?.addresses ?? [] }))
         let fields = try #require(outbox.first { ($0["key"].string ?? "").contains("/yearly/tay-trang/2026/") }?["fields_json"].string)
         let decoded = try JSONDecoder().decode([String: String].self, from: Data(fields.utf8))
         #expect(decoded["basis"] == "32/2018/QĐ-UBND Điều 8.1" && decoded["due"] == "30/11/2026")
@@ -309,15 +309,15 @@ struct ReportTests {
         let period = decoded["period"] ?? ""
         #expect(period.contains("25/11/2025") && period.contains("24/11/2026") && period.ranges(of: "25/11/2025").count == 1, "\(period)")
         // The email attaches the PDF and the CSV, written beside the database.
-        #expect(decoded["attachment_pdf"] == "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.pdf")
-        #expect(decoded["attachment_csv"] == "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.csv")
-        #expect(decoded["attachment_html"] == "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.html")
+        expectEqual(decoded["attachment_pdf"], "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.pdf")
+        expectEqual(decoded["attachment_csv"], "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.csv")
+        expectEqual(decoded["attachment_html"], "\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.html")
         let pdfBytes = try FileSystem.readBytes("\(dir)/reports/tay-trang/watchpost-tay-trang-yearly-2026.pdf", limit: 64 << 20)
         #expect(pdfBytes.starts(with: Array("%PDF-".utf8)))
         // The email as sent: multipart/mixed with the text and HTML, then the PDF and the CSV.
         let yearlyRequests = try await reopened.outboxRows().map(\.request).filter { $0.key.hasPrefix("report/yearly/tay-trang/2026/") }
         let files = MailComposer.attachments(of: Array(yearlyRequests.prefix(1)))
-        #expect(files.map(\.fileName) == ["watchpost-tay-trang-yearly-2026.pdf", "watchpost-tay-trang-yearly-2026.html", "watchpost-tay-trang-yearly-2026.csv"])
+        expectEqual(files.map(\.fileName), ["watchpost-tay-trang-yearly-2026.pdf", "watchpost-tay-trang-yearly-2026.html", "watchpost-tay-trang-yearly-2026.csv"])
         let raw = String(decoding: MailMessage(fromName: "Watchpost", fromAddress: "watchpost@example.org", toName: "", toAddress: "a@example.org", subject: "s",
                                                date: clock.now(), messageID: "r1@example.org", text: "t", html: "<p>t</p>", attachments: files).rendered(), as: UTF8.self)
         #expect(raw.contains("Content-Type: multipart/mixed") && raw.contains("Content-Type: multipart/alternative"))
@@ -348,7 +348,7 @@ struct ReportTests {
         let none = try await ScheduledReports.runDue(at: clock.now(), configuration: config, store: store2, incidentSource: NoIncidentSource())
         #expect(none.isEmpty)
         #expect(try await store2.reportSent(key: "monthly/tay-trang/2026-10"))
-        #expect(try await store2.read { db in try db.query("SELECT COUNT(*) FROM outbox")[0][0].int } == 0)
+        try await expectEqual(store2.read { db in try db.query("SELECT COUNT(*) FROM outbox")[0][0].int }, 0)
     }
 
     @Test("minutes on battery and power cuts from the UPS check's on_battery readings")
@@ -356,7 +356,7 @@ struct ReportTests {
         let dir = try tempFolder("power")
         let config = try ConfigurationLoader.load(root: packageRoot)
         let site = try #require(config.site("tay-trang"))
-        #expect(AvailabilitySettings(site: site).powerCheck == "ups")
+        expectEqual(AvailabilitySettings(site: site).powerCheck, "ups")
         let day = site.zone.startOf(CivilDate(year: 2026, month: 3, day: 2))
         let clock = ManualClock(now: day)
         let store = try Store(path: "\(dir)/w.db", clock: clock)
@@ -380,11 +380,11 @@ struct ReportTests {
         let report = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-03-02")), store: store, now: day + .hours(20),
                                                    incidentSource: StoreIncidentSource(store: store))
         let p = try #require(report.power)
-        #expect(p.powerCuts == 2)
+        expectEqual(p.powerCuts, 2)
         // 09:00:00 is a sample with on_battery 0 (the cut begins that instant), so the first cut is
         // seen from 09:00:30 (reading 30 s → since 09:00:00) to the first on-mains row at 09:20:00.
-        #expect(p.onBatterySeconds == 20 * 60 + 150)
-        #expect(p.longestOnBatterySeconds == 20 * 60)
+        expectEqual(p.onBatterySeconds, 20 * 60 + 150)
+        expectEqual(p.longestOnBatterySeconds, 20 * 60)
         #expect(ReportRenderer.text([report]).contains("22 phút chạy pin"))
     }
 
@@ -416,27 +416,27 @@ struct ReportTests {
         let report = try await ReportBuilder.build(site: site, period: try #require(ReportPeriod(parsing: "2026-11-24")), store: store, now: t0 + .hours(3),
                                                    incidentSource: StoreIncidentSource(store: store, configuration: config))
         let f = try #require(report.incidents)
-        #expect(f.count == 1)
-        #expect(f.count(.security, .critical) == 1)
+        expectEqual(f.count, 1)
+        expectEqual(f.count(.security, .critical), 1)
         #expect(f.acknowledged == 1 && f.acknowledgeSecondsTotal == 41 * 60)
         let resolved = try #require(try await store.incident(open.id)?.resolvedAt)
         #expect(f.resolved == 1 && f.resolveSecondsTotal == resolved.seconds - t0.seconds)
         #expect(f.reachedLevel[1] == 1 && f.reachedLevel[open.level] == 1)
-        #expect(f.contentViolations == 1)
+        expectEqual(f.contentViolations, 1)
         let check = try #require(report.checks.first { $0.id == "player-content" })
-        #expect(check.tally.down == 70 * 60)
-        #expect(check.downtimeInIncidents == Optional(Int64(70 * 60)))
+        expectEqual(check.tally.down, 70 * 60)
+        expectEqual(check.downtimeInIncidents, Optional(Int64(70 * 60)))
         #expect(ReportRenderer.html([report]).contains("Vi phạm nội dung / Content violations</td><td>1</td>"))
         // The incident list: who was informed, who took it and when, how it ended.
         let list = try #require(report.incidentList)
-        #expect(list.count == 1)
+        expectEqual(list.count, 1)
         let record = list[0]
         #expect(record.id == open.id && record.category == .security && record.opened == t0)
-        #expect(record.taken == IncidentRecord.Taken(by: "stttt", at: t0 + .minutes(41), via: "web"))
+        expectEqual(record.taken, IncidentRecord.Taken(by: "stttt", at: t0 + .minutes(41), via: "web"))
         #expect(!record.informed.isEmpty && record.informed.contains { $0.level >= 2 })
-        #expect(record.highestLevel == open.level)
+        expectEqual(record.highestLevel, open.level)
         // What happened, in the Vietnamese column, is the Vietnamese text (it was the English summary).
-        #expect(record.summary == "Nội dung chưa được phê duyệt đang phát: ads.mp4", "\(record.summary)")
+        expectEqual(record.summary, "Nội dung chưa được phê duyệt đang phát: ads.mp4", "\(record.summary)")
         #expect(record.ending?.by == nil && record.ending?.at == resolved)  // the check recovered
         let text = ReportRenderer.text([report])
         // Issue 15 (review s5 defect 3): the channel in words, not "(web)"; severities in Vietnamese
@@ -480,7 +480,7 @@ struct ReportTests {
             try await runBlocking { try Subprocess.run(bin, arguments: args + ["--config", dir], timeout: .seconds(60)) }
         }
         let csv = try await run(["report", "--site", "tay-trang", "--period", "2026-03-02", "--out", "\(dir)/r.csv"])
-        #expect(csv.exitCode == 0, "\(csv.output)")
+        expectEqual(csv.exitCode, 0, "\(csv.output)")
         let csvText = try FileSystem.readText("\(dir)/r.csv")
         // 07:30-11:00 and 13:30-18:00: led-controller down 09:00-10:00, no data after 20:00 is outside hours.
         #expect(csvText.contains("tay-trang,*site*,2026-03-02,2026-03-02T00:00:00+07:00,2026-03-03T00:00:00+07:00,28800,25200,3600,0,0,0.875000,1,3600,"), "\(csvText)")
@@ -528,7 +528,7 @@ struct ReportTests {
         #expect(throws: WatchpostError.self) { try AvailabilitySettings(site: s).siteChecks(of: s) }
         do { _ = try AvailabilitySettings(site: s).siteChecks(of: s) } catch { #expect(error.message.contains("did you mean 'led-screen'")) }
         s.sections = []
-        #expect(try AvailabilitySettings(site: s).siteChecks(of: s).count == s.checks.filter(\.enabled).count)
+        try expectEqual(AvailabilitySettings(site: s).siteChecks(of: s).count, s.checks.filter(\.enabled).count)
     }
 }
 

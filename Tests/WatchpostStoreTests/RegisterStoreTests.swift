@@ -28,16 +28,16 @@ struct RegisterStoreTests {
             let before = try await store.planRevision()
             try await store.setPlan(e)
             #expect(try await store.planRevision() != before)
-            #expect(try await store.plan(site: "tay-trang") == [e])
+            try await expectEqual(store.plan(site: "tay-trang"), [e])
             var closed = e
             closed.date = sat.adding(days: 1)
             closed.change = .closed
             closed.reason = "Mưa bão"
             try await store.setPlan(closed)
-            #expect(try await store.plan(site: "tay-trang").count == 2)
+            try await expectEqual(store.plan(site: "tay-trang").count, 2)
             #expect(try await store.clearPlan(site: "tay-trang", date: sat, by: "don-bp", at: now))
             #expect(try await !store.clearPlan(site: "tay-trang", date: sat, by: "don-bp", at: now))
-            #expect(try await registerKinds(store) == ["register.plan.hours", "register.plan.closed", "register.plan.cleared"])
+            try await expectEqual(registerKinds(store), ["register.plan.hours", "register.plan.closed", "register.plan.cleared"])
             let texts = try await store.timeline().map(\.event.text)
             #expect(texts.contains { $0.hasPrefix("Kế hoạch vận hành ngày 05/12/2026") && $0.contains("Trực ban") })
             #expect(try await store.verify().isEmpty)
@@ -60,13 +60,13 @@ struct RegisterStoreTests {
             // The current plan has no entry for the day; its history has all three changes, in order.
             #expect(try await store.plan(site: "tay-trang").isEmpty)
             let changes = try await store.planChanges(site: "tay-trang")
-            #expect(changes.map(\.at) == [friday, twoPM, fourPM])
-            #expect(changes.map { $0.entry?.change } == [.hours([DailyWindow(parsing: "07:00-11:00")!, DailyWindow(parsing: "13:00-17:00")!]), .closed, nil])
+            expectEqual(changes.map(\.at), [friday, twoPM, fourPM])
+            expectEqual(changes.map { $0.entry?.change }, [.hours([DailyWindow(parsing: "07:00-11:00")!, DailyWindow(parsing: "13:00-17:00")!]), .closed, nil])
             #expect(try await store.planChanges(site: "vung-ang").isEmpty)
             // Judged by the history: 07–11 and 13–14 planned, closed 14–16, the profile's 08–18 from 16:00.
             let profile = OperatingSchedule(zone: zone, weekly: [6: [DailyWindow(parsing: "08:00-18:00")!]])
             let start = zone.startOf(sat).seconds
-            #expect(profile.applying(changes).scheduledSeconds(from: start, to: start + 86_400) == 7 * 3600)
+            expectEqual(profile.applying(changes).scheduledSeconds(from: start, to: start + 86_400), 7 * 3600)
         }
     }
 
@@ -79,16 +79,16 @@ struct RegisterStoreTests {
             let late = FollowUpAction(inspectionID: id, text: "", owner: "KT", due: today)
             // Every problem at once: the empty text and the closed inspection.
             let problems = try await store.followUpActionProblems(late).map { "\($0.field):\($0.message.key.rawValue)" }
-            #expect(problems == ["text:registers.field.required", "inspection:registers.inspection.closed_no_actions"])
+            expectEqual(problems, ["text:registers.field.required", "inspection:registers.inspection.closed_no_actions"])
             do {
                 _ = try await store.addFollowUpAction(FollowUpAction(inspectionID: id, text: "Thay card", owner: "KT", due: today), by: "kt", at: now)
                 Issue.record("an action was added to a closed inspection")
             } catch let e as WatchpostError { #expect(e.code == .refused && e.message.contains("đã đóng lúc 01/12/2026 10:00"), "\(e.message)") }
             #expect(try await store.inspections(site: "tay-trang")[0].1.isEmpty)
-            #expect(try await store.maintenanceFromInspectionProblems(id: id).map(\.message.key.rawValue) == ["registers.inspection.closed_no_maintenance"])
+            try await expectEqual(store.maintenanceFromInspectionProblems(id: id).map(\.message.key.rawValue), ["registers.inspection.closed_no_maintenance"])
 
             let work = MaintenanceWork(site: "tay-trang", date: today, what: "Thay card nhận", who: "KT", incidentID: 999, recordedBy: "kt", recordedAt: now)
-            #expect(try await store.maintenanceWorkProblems(work, today: today).map { "\($0.field):\($0.message.key.rawValue)" } == ["incident:registers.not_found"])
+            try await expectEqual(store.maintenanceWorkProblems(work, today: today).map { "\($0.field):\($0.message.key.rawValue)" }, ["incident:registers.not_found"])
             await #expect(throws: WatchpostError.self) { _ = try await store.addMaintenanceWork(work) }
             #expect(try await store.maintenanceWork(site: "tay-trang").isEmpty)
         }
@@ -110,7 +110,7 @@ struct RegisterStoreTests {
             try await store.closeInspection(id: id, by: "so-tttt", at: now + .hours(25))
             let all = try await store.inspections(site: "tay-trang")
             #expect(all.count == 1 && all[0].0.closedAt != nil && all[0].1.count == 1 && all[0].1[0].doneBy == "kythuat")
-            #expect(try await registerKinds(store) == ["register.inspection.recorded", "register.action.recorded", "register.action.done", "register.inspection.closed"])
+            try await expectEqual(registerKinds(store), ["register.inspection.recorded", "register.action.recorded", "register.action.done", "register.inspection.closed"])
         }
     }
 
@@ -123,7 +123,7 @@ struct RegisterStoreTests {
             do {
                 _ = try await store.advanceFeedback(id: id, to: .forwarded, by: "don-bp", at: now)
                 Issue.record("forwarded twice")
-            } catch let e as WatchpostError { #expect(e.code == .refused) }
+            } catch let e as WatchpostError { expectEqual(e.code, .refused) }
             let f = try await store.advanceFeedback(id: id, to: .answered, answer: "Đã thay tệp", by: "so-tttt", at: now + .hours(48))
             #expect(f.state == .answered && f.answer == "Đã thay tệp" && f.answeredBy == "so-tttt" && f.forwardedBy == "don-bp")
             #expect(!f.isOverdue(now: now + .hours(24 * 30), age: .hours(24 * 7)))
@@ -193,7 +193,7 @@ struct RegisterStoreTests {
             try await store.decideProposal(id: p, decision: .approved, note: "", by: "so", at: now)
             let decidedAgain = await refusal { try await store.decideProposal(id: p, decision: .rejected, note: "", by: "so", at: now) }
             #expect(decidedAgain.contains("đã được quyết định: Đã chấp thuận (so,"), "\(decidedAgain)")
-            #expect(try await store.proposals(site: "tay-trang").first?.decision == .approved)
+            try await expectEqual(store.proposals(site: "tay-trang").first?.decision, .approved)
             let f = try await store.addFeedback(Feedback(site: "tay-trang", channel: .phone, receivedOn: CivilDate(year: 2026, month: 12, day: 1), from: "", subject: .operation,
                                                          item: "", text: "x", recordedBy: "kt", recordedAt: now))
             _ = try await store.advanceFeedback(id: f, to: .answered, answer: "Đã xử lý", by: "so", at: now)

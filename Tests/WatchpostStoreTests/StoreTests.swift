@@ -11,11 +11,11 @@ struct StoreTests {
         let path = temporaryDatabase()
         defer { removeDatabase(path) }
         let store = try Store(path: path, clock: ManualClock(now: Instant(seconds: 1_800_000_000)))
-        #expect(await store.schemaVersion == Migrations.latestVersion)
+        await expectEqual(store.schemaVersion, Migrations.latestVersion)
         let mode = try await store.read { db in try db.query("PRAGMA journal_mode").first?[0].string }
-        #expect(mode == "wal")
+        expectEqual(mode, "wal")
         let sync = try await store.read { db in try db.query("PRAGMA synchronous").first?[0].int }
-        #expect(sync == 2)  // FULL
+        expectEqual(sync, 2)  // FULL
         #expect(try await store.verify().isEmpty)
     }
 
@@ -30,7 +30,7 @@ struct StoreTests {
             _ = try Store(path: path, clock: ManualClock(now: Instant(seconds: 0)))
             Issue.record("a newer schema was accepted")
         } catch {
-            #expect(error.code == .schemaTooNew)
+            expectEqual(error.code, .schemaTooNew)
             #expect(error.message.contains("newer than this binary"))
         }
     }
@@ -47,13 +47,13 @@ struct StoreTests {
             try await store.record(site: "s", checkID: "c", kind: "exec", result: r, sampleInterval: .minutes(5))
         }
         let h = try await store.history(site: "s", checkID: "c", from: t0, to: t0 + .hours(2))
-        #expect(h.filter(\.change).count == 3)  // first result, OK→CRITICAL, CRITICAL→OK
+        expectEqual(h.filter(\.change).count, 3)  // first result, OK→CRITICAL, CRITICAL→OK
         #expect(h.count < 30)  // far fewer than 100 rows
         let states = try await store.checkStates()
-        #expect(states.count == 1)
-        #expect(states[0].status == .ok)
-        #expect(states[0].since == t0 + .seconds(60 * 30))
-        #expect(states[0].result?.summary == "r99")
+        expectEqual(states.count, 1)
+        expectEqual(states[0].status, .ok)
+        expectEqual(states[0].since, t0 + .seconds(60 * 30))
+        expectEqual(states[0].result?.summary, "r99")
     }
 
     @Test func pruneKeepsLastStateBeforeCutoff() async throws {
@@ -66,9 +66,9 @@ struct StoreTests {
             try await store.record(site: "s", checkID: "c", kind: "exec", result: r, sampleInterval: .minutes(5))
         }
         let removed = try await store.pruneHistory(before: t0 + .hours(5))
-        #expect(removed == 4)
+        expectEqual(removed, 4)
         let h = try await store.history(site: "s", from: Instant(seconds: 0), to: t0 + .hours(24))
-        #expect(h.first?.at == t0 + .hours(4))
+        expectEqual(h.first?.at, t0 + .hours(4))
     }
 
     @Test func verifyReportsBrokenInvariant() async throws {
@@ -88,8 +88,8 @@ struct StoreTests {
         let r = NotificationRequest(key: "inc-1/triggered/1/a@example.org", event: .triggered, site: "s", incidentID: 1,
                                     recipient: NotificationRecipient(address: "a@example.org", displayName: "A", contactID: "a"),
                                     template: "incident", fields: ["site": "S"], createdAt: Instant(seconds: 1_800_000_000))
-        #expect(try await store.enqueue([r]) == 1)
-        #expect(try await store.enqueue([r]) == 0)
+        try await expectEqual(store.enqueue([r]), 1)
+        try await expectEqual(store.enqueue([r]), 0)
     }
 
     @Test func monitorRunsRecordStartHeartbeatStop() async throws {
@@ -103,8 +103,8 @@ struct StoreTests {
         clock.advance(by: .seconds(30))
         try await store.endRun()
         let runs = try await store.monitorRuns(from: Instant(seconds: 0), to: Instant(seconds: 1_900_000_000))
-        #expect(runs.count == 1)
-        #expect(runs[0].lastAlive == Instant(seconds: 1_800_000_090))
-        #expect(runs[0].stopped == Instant(seconds: 1_800_000_090))
+        expectEqual(runs.count, 1)
+        expectEqual(runs[0].lastAlive, Instant(seconds: 1_800_000_090))
+        expectEqual(runs[0].stopped, Instant(seconds: 1_800_000_090))
     }
 }

@@ -16,11 +16,11 @@ struct TimelineAnchorTests {
         defer { removeTree(dir) }
         let clock = ManualClock(now: Instant(seconds: 1_790_000_000))
         let store = try Store(path: "\(dir)/w.db", clock: clock)
-        #expect(try await store.timelineAnchor() == TimelineAnchor(seq: 0, hash: Store.genesisHash))
+        try await expectEqual(store.timelineAnchor(), TimelineAnchor(seq: 0, hash: Store.genesisHash))
         try await store.appendTimeline((1...5).map { TimelineEvent(at: clock.now() + .seconds($0), site: "s", incidentID: 1, kind: "note", text: "entry \($0)") })
         let anchor = try await store.timelineAnchor()
-        #expect(anchor.seq == 5)
-        #expect(TimelineAnchor(parsing: anchor.description) == anchor)
+        expectEqual(anchor.seq, 5)
+        expectEqual(TimelineAnchor(parsing: anchor.description), anchor)
         for bad in ["", "abc@1", "\(anchor.hash)@-1", "\(anchor.hash)", "\(anchor.hash)@x"] { #expect(TimelineAnchor(parsing: bad) == nil, "\(bad)") }
         try await store.appendTimeline([TimelineEvent(at: clock.now() + .seconds(9), site: "s", incidentID: 1, kind: "acknowledged", text: "acked by police")])
         #expect(try await store.verifyTimeline(anchor: anchor).isIntact)
@@ -39,8 +39,8 @@ struct TimelineAnchorTests {
         #expect(try await store.verifyTimeline().isIntact, "a consistent rewrite passes without an anchor: that is the defect")
         let v = try await store.verifyTimeline(anchor: anchor)
         #expect(!v.isIntact)
-        #expect(v.problemSeq == 5)
-        #expect(v.firstProblem?.contains("rewritten") == true)
+        expectEqual(v.problemSeq, 5)
+        expectEqual(v.firstProblem?.contains("rewritten"), true)
         // An anchor past the end (the history was cut) fails too.
         #expect(!(try await store.verifyTimeline(anchor: TimelineAnchor(seq: 40, hash: anchor.hash)).isIntact))
     }

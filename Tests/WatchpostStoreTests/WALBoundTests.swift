@@ -22,7 +22,7 @@ struct WALBoundTests {
         let path = "\(small.path)/watchpost.db"
         let store = try Store(path: path, clock: ManualClock(now: Instant(seconds: 1_795_481_411)))
         let limit = await store.walLimit
-        #expect(limit == 65_536)
+        expectEqual(limit, 65_536)
         try await store.transaction { db in try db.execute("CREATE TABLE wal_test (id INTEGER PRIMARY KEY, data BLOB)") }
         var largest: Int64 = 0
         for _ in 0..<12 {

@@ -31,7 +31,7 @@ struct BrowserEndToEndTests {
         let outcome = try await runBlocking {
             try Subprocess.run("/bin/bash", arguments: ["\(root)/scripts/e2e/web-browser.sh", bin, shot], timeout: .seconds(540), maxOutput: 256 * 1024)
         }
-        #expect(outcome.exitCode == 0, "\(outcome.output)")
+        expectEqual(outcome.exitCode, 0, "\(outcome.output)")
         #expect(!outcome.timedOut)
         #expect(outcome.output.contains("OK incident=1"), "\(outcome.output)")
         // The engine recorded the recipient the link was made for, the channel and the address.

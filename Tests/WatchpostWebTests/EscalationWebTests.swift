@@ -97,12 +97,12 @@ struct EscalationWebTests {
         for login in ["ubnd1", "police1", "tech1"] {
             let jar = try #require(jars[login])
             let page = try await http("GET", "\(f.base)/incidents/1", jar: jar)
-            #expect(page.status == 200)
+            expectEqual(page.status, 200)
             #expect(!page.body.contains("id=\"escalate-committee\""), "\(login) must not see the button")
             guard login != "tech1" else { continue }
             let csrf = try #require(csrfField(page.body))
             let r = try await http("POST", "\(f.base)/incidents/1/escalate", body: form([("csrf", csrf), ("note", "tự đề xuất")]), jar: jar)
-            #expect(r.status == 403, "\(login): \(r.status)")
+            expectEqual(r.status, 403, "\(login): \(r.status)")
         }
         // The Committee may comment, but never acknowledge or resolve (it cannot silence a chain).
         let cj = try #require(jars["ubnd1"])
@@ -110,10 +110,10 @@ struct EscalationWebTests {
         #expect(!cpage.body.contains("/incidents/1/ack\"") && !cpage.body.contains("/incidents/1/resolve\""))
         #expect(cpage.body.contains("/incidents/1/note\""))
         let ccsrf = try #require(csrfField(cpage.body))
-        #expect(try await http("POST", "\(f.base)/incidents/1/ack", body: form([("csrf", ccsrf), ("note", "đã biết")]), jar: cj).status == 403)
-        #expect(try await http("POST", "\(f.base)/incidents/1/resolve", body: form([("csrf", ccsrf)]), jar: cj).status == 403)
-        #expect(try await http("POST", "\(f.base)/incidents/1/note", body: form([("csrf", ccsrf), ("note", "Đề nghị báo cáo kết quả")]), jar: cj).status == 200)
-        #expect(try await f.store.incident(1)?.state == .triggered)
+        try await expectEqual(http("POST", "\(f.base)/incidents/1/ack", body: form([("csrf", ccsrf), ("note", "đã biết")]), jar: cj).status, 403)
+        try await expectEqual(http("POST", "\(f.base)/incidents/1/resolve", body: form([("csrf", ccsrf)]), jar: cj).status, 403)
+        try await expectEqual(http("POST", "\(f.base)/incidents/1/note", body: form([("csrf", ccsrf), ("note", "Đề nghị báo cáo kết quả")]), jar: cj).status, 200)
+        try await expectEqual(f.store.incident(1)?.state, .triggered)
         #expect(try await f.store.incident(1)?.decisions ?? [] == [])
         #expect(!(try await rig.outbox()).contains { $0.to == committeeAddress })
 
@@ -125,30 +125,30 @@ struct EscalationWebTests {
         #expect(dpage.body.contains("(\(Self.renamedDepartment))"), "the role label comes from the configuration")
         let dcsrf = try #require(csrfField(dpage.body))
         let empty = try await http("POST", "\(f.base)/incidents/1/escalate", body: form([("csrf", dcsrf), ("note", "  ")]), jar: dj)
-        #expect(empty.status == 400)
+        expectEqual(empty.status, 400)
         #expect(empty.body.contains("Cần ghi lý do đề xuất."))
         let why = "Nội dung trái phép tại cửa khẩu, vượt thẩm quyền của Sở"
         let done = try await http("POST", "\(f.base)/incidents/1/escalate", body: form([("csrf", dcsrf), ("note", why)]), jar: dj)
-        #expect(done.status == 200)
+        expectEqual(done.status, 200)
         #expect(done.body.contains("Đã đề xuất UBND tỉnh chỉ đạo."))
         #expect(!done.body.contains("id=\"escalate-committee\""), "decided once: the button is gone")
         let decided = try #require(try await f.store.incident(1))
-        #expect(decided.decisions?.count == 1)
-        #expect(decided.decisions?.first?.by == "Nguyễn Văn An")
-        #expect(decided.decisions?.first?.via == "web")
-        #expect(decided.decisions?.first?.note == why)
-        #expect(decided.decisions?.first?.organisation == Self.renamedDepartment, "notices name the body as configured")
+        expectEqual(decided.decisions?.count, 1)
+        expectEqual(decided.decisions?.first?.by, "Nguyễn Văn An")
+        expectEqual(decided.decisions?.first?.via, "web")
+        expectEqual(decided.decisions?.first?.note, why)
+        expectEqual(decided.decisions?.first?.organisation, Self.renamedDepartment, "notices name the body as configured")
         let toCommittee = try await rig.outbox().filter { $0.to == committeeAddress }
-        #expect(toCommittee.count == 1, "\(toCommittee)")
-        #expect(toCommittee.first?.event == "committeeEscalation")
-        #expect(toCommittee.first?.fields.contains("Nguyễn Văn An") == true)
-        #expect(toCommittee.first?.fields.contains(why) == true)
+        expectEqual(toCommittee.count, 1, "\(toCommittee)")
+        expectEqual(toCommittee.first?.event, "committeeEscalation")
+        expectEqual(toCommittee.first?.fields.contains("Nguyễn Văn An"), true)
+        expectEqual(toCommittee.first?.fields.contains(why), true)
         let timeline = try await f.store.timeline(incidentID: 1)
         #expect(timeline.contains { $0.event.kind == "escalated-by-decision" && $0.event.actor == "Nguyễn Văn An" })
         // A second decision is refused and sends nothing more.
         let again = try await http("POST", "\(f.base)/incidents/1/escalate", body: form([("csrf", dcsrf), ("note", "lần hai")]), jar: dj)
-        #expect(again.status == 409)
-        #expect(try await rig.outbox().filter { $0.to == committeeAddress }.count == 1)
+        expectEqual(again.status, 409)
+        try await expectEqual(rig.outbox().filter { $0.to == committeeAddress }.count, 1)
         await rig.stop()
     }
 
@@ -168,7 +168,7 @@ struct EscalationWebTests {
         let scsrf = try #require(csrfField(spage.body))
         let refused = try await http("POST", "\(f.base)/incidents/1/respond",
                                      body: form([("csrf", scsrf), ("action", "led-restore"), ("check", "led-controller")]), jar: sj)
-        #expect(refused.status == 403)
+        expectEqual(refused.status, 403)
         #expect(rig.controller.snapshot().ports.allSatisfy { $0.allSatisfy { $0.kill == 0xFF } }, "refused: the screen stays dark")
 
         // The operating unit presses "Bật lại màn hình".
@@ -179,14 +179,14 @@ struct EscalationWebTests {
         let csrf = try #require(csrfField(page.body))
         let r = try await http("POST", "\(f.base)/incidents/1/respond",
                                body: form([("csrf", csrf), ("action", "led-restore"), ("check", "led-controller"), ("note", "Đã gỡ nội dung, bật lại")]), jar: oj)
-        #expect(r.status == 200, "\(r.body)")
+        expectEqual(r.status, 200, "\(r.body)")
         #expect(r.body.contains("Đã thực hiện bật lại màn hình LED (led-restore)"))
         #expect(rig.controller.snapshot().ports.allSatisfy { $0.allSatisfy { $0.kill == 0 } }, "the controller's kill mode is off on every card")
         // On the incident's timeline: who, how, why, outcome.
         let timeline = try await f.store.timeline(incidentID: 1)
         let entry = try #require(timeline.first { $0.event.kind == "responded" })
-        #expect(entry.event.actor == "Lò Thị Mai (Đồn Biên phòng cửa khẩu Quốc tế Tây Trang)")
-        #expect(entry.event.message?.params["note"] == .text("Đã gỡ nội dung, bật lại"))
+        expectEqual(entry.event.actor, "Lò Thị Mai (Đồn Biên phòng cửa khẩu Quốc tế Tây Trang)")
+        expectEqual(entry.event.message?.params["note"], .text("Đã gỡ nội dung, bật lại"))
         #expect(entry.event.rendered(.vi, zone: .hoChiMinh).hasPrefix("Lò Thị Mai (Đồn Biên phòng cửa khẩu Quốc tế Tây Trang) thực hiện led-restore qua trang web (Đã gỡ nội dung, bật lại): thành công"))
         // The LED check is in maintenance for a few intervals: its probe adopts the restored state.
         let windows = try await f.store.maintenanceWindows()

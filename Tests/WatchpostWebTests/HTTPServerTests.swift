@@ -35,22 +35,22 @@ struct HTTPServerTests {
         let server = try await echoServer()
         let base = "http://127.0.0.1:\(server.port)"
         let get = try await http("GET", "\(base)/hello?q=x%20y", headers: ["X-Test: tv"])
-        #expect(get.status == 200)
-        #expect(get.body == "GET /hello q=x y ua=tv body= addr=127.0.0.1 tls=false")
-        #expect(get.header("x-echo") == ["1"], "headers: \(get.headers.replacingCR)")
+        expectEqual(get.status, 200)
+        expectEqual(get.body, "GET /hello q=x y ua=tv body= addr=127.0.0.1 tls=false")
+        expectEqual(get.header("x-echo"), ["1"], "headers: \(get.headers.replacingCR)")
         #expect(get.header("injected").isEmpty, "a header value with CR/LF must be dropped, not split")
         let post = try await http("POST", "\(base)/form", body: "a=1&b=2")
         #expect(post.body.hasPrefix("POST /form q=- ua=- body=a=1&b=2"))
-        #expect(try await http("GET", "\(base)/missing").status == 404)
+        try await expectEqual(http("GET", "\(base)/missing").status, 404)
         await server.stop()
     }
 
     @Test func oversizedBodyIsRefused() async throws {
         let server = try await echoServer()
         let r = try await http("POST", "http://127.0.0.1:\(server.port)/x", body: String(repeating: "a", count: 5000))
-        #expect(r.status == 413)
+        expectEqual(r.status, 413)
         // The server is still fine afterwards.
-        #expect(try await http("GET", "http://127.0.0.1:\(server.port)/ok").status == 200)
+        try await expectEqual(http("GET", "http://127.0.0.1:\(server.port)/ok").status, 200)
         await server.stop()
     }
 
@@ -63,9 +63,9 @@ struct HTTPServerTests {
         // The slow handler is running (it said so), then ten fast requests are all answered
         // while it still runs: the server did not wait for it.
         try await waitUntil("the 6 s handler has started", within: 30) { () async -> Bool in slowerStarted.load(ordering: .sequentiallyConsistent) > startedBefore }
-        for _ in 0..<10 { #expect(try await http("GET", "\(base)/fast").status == 200) }
-        #expect(slowerFinished.load(ordering: .sequentiallyConsistent) == finishedBefore, "the fast requests were answered only after the 6 s handler finished")
-        #expect(try await slow.status == 200)
+        for _ in 0..<10 { try await expectEqual(http("GET", "\(base)/fast").status, 200) }
+        expectEqual(slowerFinished.load(ordering: .sequentiallyConsistent), finishedBefore, "the fast requests were answered only after the 6 s handler finished")
+        try await expectEqual(slow.status, 200)
         await server.stop()
     }
 
@@ -106,10 +106,10 @@ struct HTTPServerTests {
         // The server drops the half-requests only after an hour, and they are held until this
         // answer came: a server they stalled could not answer (the client gives up after 40 s).
         let r = try await http("GET", "http://127.0.0.1:\(port)/during", timeoutMs: 40_000)
-        #expect(r.status == 200)
+        expectEqual(r.status, 200)
         try FileSystem.writeAtomically(release, "done")
         let heldOpen = try await clients.value
-        #expect(heldOpen.exitCode == 0, "\(heldOpen.output)")
+        expectEqual(heldOpen.exitCode, 0, "\(heldOpen.output)")
         removeTree(folder)
         await server.stop()
     }
@@ -131,7 +131,7 @@ struct HTTPServerTests {
         let outcome = try await runBlocking { try Subprocess.run(python, arguments: ["-c", script], timeout: .seconds(15)) }
         // A 400, or the connection closed by the server's timeout (empty read); never left open.
         #expect(outcome.output.isEmpty || outcome.output.hasPrefix("HTTP/1.1 400"), "garbage got: \(outcome.output)")
-        #expect(try await http("GET", "http://127.0.0.1:\(server.port)/after").status == 200)
+        try await expectEqual(http("GET", "http://127.0.0.1:\(server.port)/after").status, 200)
         await server.stop()
     }
 
@@ -145,12 +145,12 @@ struct HTTPServerTests {
                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "\(dir)/key.pem", "-out", "\(dir)/cert.pem",
             ], timeout: .seconds(30))
         }
-        #expect(gen.exitCode == 0, "openssl: \(gen.output)")
+        expectEqual(gen.exitCode, 0, "openssl: \(gen.output)")
         let cert = try FileSystem.readText("\(dir)/cert.pem"), key = try FileSystem.readText("\(dir)/key.pem")
         let server = try await echoServer { $0.tlsCertificatePEM = cert; $0.tlsKeyPEM = key }
         #expect(server.isTLS)
         let r = try await http("GET", "https://127.0.0.1:\(server.port)/secure", caFile: "\(dir)/cert.pem")
-        #expect(r.status == 200)
+        expectEqual(r.status, 200)
         #expect(r.body.hasSuffix("tls=true"))
         // Plain HTTP to the TLS port fails rather than being served in clear.
         let plain = try? await http("GET", "http://127.0.0.1:\(server.port)/secure", timeoutMs: 3000)
@@ -179,7 +179,7 @@ struct HTTPServerTests {
         let slow = Task { try await http("GET", "http://127.0.0.1:\(server.port)/slow") }
         try await waitUntil("the request reaches the handler", within: 30) { () async -> Bool in started.load(ordering: .sequentiallyConsistent) > 0 }
         await server.stop()
-        #expect(try await slow.value.status == 200, "the request in flight at stop() still got its answer")
+        try await expectEqual(slow.value.status, 200, "the request in flight at stop() still got its answer")
         let after = try? await http("GET", "http://127.0.0.1:\(server.port)/x", timeoutMs: 1000)
         #expect(after == nil, "nothing listens after stop()")
     }

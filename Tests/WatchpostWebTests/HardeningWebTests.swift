@@ -4,6 +4,7 @@
 // the real user out, unauthenticated requests writing rows without bound, trickling connections
 // that took every slot.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostStore
 import WatchpostAuth
@@ -34,28 +35,28 @@ struct HardeningWebTests {
         let auth = try await apiToken(f, "dept1", .department)
         for q in ["limit=-1", "limit=0", "limit=1001", "limit=abc", "limit=99999999999999999999999", "state=bogus"] {
             let r = try await http("GET", "\(f.base)/api/v1/incidents?\(q)", headers: auth)
-            #expect(r.status == 400, "\(q) answered \(r.status)")
+            expectEqual(r.status, 400, "\(q) answered \(r.status)")
             #expect(r.body.contains("\"error\":\"bad-request\""), "\(q): \(r.body)")
             #expect(r.body.contains(q.hasPrefix("limit") ? "'limit' must be a whole number from 1 to 1000" : "'state' must be one of"), "\(q): \(r.body)")
         }
         let ok = try await http("GET", "\(f.base)/api/v1/incidents?limit=1&state=open", headers: auth)
-        #expect(ok.status == 200)
+        expectEqual(ok.status, 200)
         #expect(ok.body.contains("\"id\":7"))
         let jar = try await f.login("dept1")
         // format=pdf is the PDF the README documents (HardeningQueryTests); an unknown format is a 400.
-        #expect(try await http("GET", "\(f.base)/reports/tay-trang?format=docx", jar: jar).status == 400)
+        try await expectEqual(http("GET", "\(f.base)/reports/tay-trang?format=docx", jar: jar).status, 400)
         // The summary's `of` at Int64's edge answered 500 (#19 review, s5): the caller's mistake is a 400.
         for of in ["-9223372036854775808", "9223372036854775807", "-1", "99999999999999999999"] {
             let r = try await http("GET", "\(f.base)/api/v1/summary?period=yearly&of=\(of)", headers: auth)
-            #expect(r.status == 400, "of=\(of) answered \(r.status): \(r.body)")
+            expectEqual(r.status, 400, "of=\(of) answered \(r.status): \(r.body)")
             #expect(r.body.contains("\"error\":\"bad-request\""), "of=\(of): \(r.body)")
         }
         // An unbounded range held the daemon for minutes and 860 MB, past its watchdog (#19 review s8).
         for period in ["1970-01-01..9999-12-31", "0000-01-01..9999-12-31", "2016-01-01..2026-12-31"] {
             let r = try await http("GET", "\(f.base)/api/v1/summary?period=\(period)", headers: auth)
-            #expect(r.status == 400, "period=\(period) answered \(r.status): \(r.body)")
+            expectEqual(r.status, 400, "period=\(period) answered \(r.status): \(r.body)")
             #expect(r.body.contains("at most ten years"), "period=\(period): \(r.body)")
-            #expect(try await http("GET", "\(f.base)/reports/tay-trang?period=\(period)", jar: jar).status == 400)
+            try await expectEqual(http("GET", "\(f.base)/reports/tay-trang?period=\(period)", jar: jar).status, 400)
         }
         await f.stop()
     }
@@ -70,10 +71,10 @@ struct HardeningWebTests {
         let auth = try await apiToken(f, "dept1", .department)
         let jar = try await f.login("dept1")
         let board = try await http("GET", "\(f.base)/", jar: jar)
-        #expect(board.status == 200)
+        expectEqual(board.status, 200)
         #expect(board.body.contains("huge"))
-        #expect(try await http("GET", "\(f.base)/api/v1/checks", headers: auth).status == 200)
-        #expect(try await http("GET", "\(f.base)/metrics", headers: auth).status == 200)
+        try await expectEqual(http("GET", "\(f.base)/api/v1/checks", headers: auth).status, 200)
+        try await expectEqual(http("GET", "\(f.base)/metrics", headers: auth).status, 200)
         await f.stop()
     }
 
@@ -83,7 +84,7 @@ struct HardeningWebTests {
         await f.desk.add(incident(7, .security))
         let link = AckToken(incidentID: 7, level: 1, recipient: "border-guard@example.org", expires: f.clock.now() + .hours(24)).signed(key: linkKey)
         let sec = WebSecurityTests()
-        #expect(try await sec.confirm(f, link).status == 200)
+        try await expectEqual(sec.confirm(f, link).status, 200)
         // Every other spelling of the MAC's last character decodes to the same bytes in a lax decoder.
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
         var variants = alphabet.filter { $0 != link.last }.map { String(link.dropLast()) + String($0) }
@@ -93,19 +94,19 @@ struct HardeningWebTests {
             #expect(r.status != 200, "\(v) acknowledged again")
         }
         let acks = try await f.desk.timeline(7).filter { $0.kind == "acknowledged" }
-        #expect(acks.count == 1, "\(acks.count) acknowledgements")
-        #expect(AckToken.fingerprint(link) == AckToken.fingerprint(" \(link) "))
+        expectEqual(acks.count, 1, "\(acks.count) acknowledgements")
+        expectEqual(AckToken.fingerprint(link), AckToken.fingerprint(" \(link) "))
         await f.stop()
     }
 
     @Test func nonCanonicalBase64IsRefused() {
         #expect(Base64URL.decode("AB") == nil, "'B' leaves non-zero bits after the last byte")
-        #expect(Base64URL.decode("AA") == [0])
+        expectEqual(Base64URL.decode("AA"), [0])
         #expect(Base64URL.decode("AAB") == nil)
-        #expect(Base64URL.decode("AAE") == [0, 1])
+        expectEqual(Base64URL.decode("AAE"), [0, 1])
         for n in 0..<40 {
             let bytes = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
-            #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)
+            expectEqual(Base64URL.decode(Base64URL.encode(bytes)), bytes)
         }
     }
 
@@ -148,7 +149,7 @@ struct HardeningWebTests {
             known.append(await loginAttempt(f, login: "police1", password: "guess-\(i)", address: "198.51.100.9").status)
             unknown.append(await loginAttempt(f, login: "nobody-here", password: "guess-\(i)", address: "198.51.100.10").status)
         }
-        #expect(known == unknown, "known \(known) / unknown \(unknown)")
+        expectEqual(known, unknown, "known \(known) / unknown \(unknown)")
         #expect(known.filter { $0 == 429 }.count >= 6)
         let k = await loginAttempt(f, login: "police1", password: "x", address: "198.51.100.9")
         let u = await loginAttempt(f, login: "nobody-here", password: "x", address: "198.51.100.10")
@@ -157,16 +158,16 @@ struct HardeningWebTests {
             guard let a = text.firstRange(of: "<div class=\"card error\"><p>"), let b = text[a.upperBound...].firstRange(of: "</p>") else { return "" }
             return String(text[a.upperBound..<b.lowerBound])
         }
-        #expect(message(k) == message(u))
+        expectEqual(message(k), message(u))
         // The attacker keeps trying once a minute for an hour; the real user logs in at once.
         for _ in 0..<60 {
             f.clock.advance(to: f.clock.now() + .minutes(1))
             _ = await loginAttempt(f, login: "police1", password: "still-guessing", address: "198.51.100.9")
         }
-        #expect(await loginAttempt(f, login: "police1", password: testPassword, address: "203.0.113.5").status == 303)
+        await expectEqual(loginAttempt(f, login: "police1", password: testPassword, address: "203.0.113.5").status, 303)
         // The attacker's own pair backs off: locked for longer than the first minute by now.
         let again = await loginAttempt(f, login: "police1", password: testPassword, address: "198.51.100.9")
-        #expect(again.status == 429)
+        expectEqual(again.status, 429)
         let retry = Int(again.headers.first { $0.0 == "Retry-After" }?.1 ?? "0") ?? 0
         #expect(retry > 60, "back-off \(retry) s")
         await f.stop()
@@ -219,7 +220,7 @@ struct HardeningConnectionTests {
         var fds: [Int32] = []
         defer { fds.forEach { close($0) } }
         for a in 2...10 { for _ in 0..<60 { fds.append(idleConnection(from: "127.0.0.\(a)", port: f.server.port)) } }
-        #expect(fds.count == 540)
+        expectEqual(fds.count, 540)
         let r = try await runBlocking { () throws -> Int in
             let c = try CurlEasy()
             try c.set(.url, "http://127.0.0.1:\(f.server.port)/login")
@@ -230,7 +231,7 @@ struct HardeningConnectionTests {
             try c.perform()
             return c.responseCode
         }
-        #expect(r == 200, "the login page answered \(r) while 9 addresses held 540 connections")
+        expectEqual(r, 200, "the login page answered \(r) while 9 addresses held 540 connections")
         await f.stop()
     }
 }

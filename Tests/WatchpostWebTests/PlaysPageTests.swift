@@ -1,4 +1,5 @@
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostStore
 import WatchpostAuth
@@ -27,7 +28,7 @@ import FoundationEssentials
         try await f.addUser("so-tttt", .department)
         let jar = try await f.login("so-tttt")
         let day = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-24", jar: jar)
-        #expect(day.status == 200)
+        expectEqual(day.status, 200)
         #expect(day.body.contains("videos/hoa-ban.mp4") && day.body.contains("Lễ hội Hoa Ban") && day.body.contains("videos/quang-cao.mp4"))
         #expect(day.body.contains("nội dung chưa được phê duyệt") && day.body.contains("không kết nối được máy phát"))
         // Names, not ids (issue 15, review s5 defect 2): no raw finding code, language codes, kind or ISO day links.
@@ -42,23 +43,23 @@ import FoundationEssentials
         #expect(csv.body.hasPrefix("site,player,entry,start") && csv.body.contains("2026-11-24T09:00:00+07:00"))
 
         // The API needs a token; any role may read.
-        #expect(try await http("GET", "\(f.base)/api/v1/plays?from=2026-11-24&to=2026-11-24").status == 401)
+        try await expectEqual(http("GET", "\(f.base)/api/v1/plays?from=2026-11-24&to=2026-11-24").status, 401)
         let token = try WebSecret.token(prefix: "wpt_")
         try await f.store.setAPITokenHash(login: "so-tttt", hash: WebSecret.digest(token))
         struct Row: Decodable { var entry: String; var path: String?; var approved: Bool?; var sequence: Int64?; var key_id: String?; var gap: String?; var languages: [String]? }
         let r = try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&from=2026-11-24&to=2026-11-24", headers: ["Authorization: Bearer \(token)"])
-        #expect(r.status == 200)
+        expectEqual(r.status, 200)
         let rows = try JSONDecoder().decode([Row].self, from: Data(r.body.utf8))
-        #expect(rows.map(\.entry) == ["play", "play", "gap"])
+        expectEqual(rows.map(\.entry), ["play", "play", "gap"])
         #expect(rows[0].approved == true && rows[0].sequence == 12 && rows[0].key_id == "3f1c0e5b9a7d2c44" && rows[0].languages == ["vi", "lo"])
         #expect(rows[1].approved == false && rows[2].gap == "player-unreachable")
         let filtered = try JSONDecoder().decode([Row].self, from: Data(try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&from=2026-11-24&to=2026-11-24&item=videos/hoa-ban.mp4",
                                                                                       headers: ["Authorization: Bearer \(token)"]).body.utf8))
-        #expect(filtered.map(\.path) == ["videos/hoa-ban.mp4"])
-        #expect(try await http("GET", "\(f.base)/api/v1/plays?from=yesterday", headers: ["Authorization: Bearer \(token)"]).status == 400)
+        expectEqual(filtered.map(\.path), ["videos/hoa-ban.mp4"])
+        try await expectEqual(http("GET", "\(f.base)/api/v1/plays?from=yesterday", headers: ["Authorization: Bearer \(token)"]).status, 400)
         // An answer cut at `limit` says so (review of #16, session 5: cut silently; limit=0 gave 1 row).
         let cut = try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&from=2026-11-24&to=2026-11-24&limit=2", headers: ["Authorization: Bearer \(token)"])
-        #expect(try JSONDecoder().decode([Row].self, from: Data(cut.body.utf8)).count == 2)
+        try expectEqual(JSONDecoder().decode([Row].self, from: Data(cut.body.utf8)).count, 2)
         #expect(cut.header("x-watchpost-truncated") == ["true"] && cut.header("x-watchpost-next-from") == ["2026-11-24T02:01:00Z"], "\(cut.headers)")
         #expect(r.header("x-watchpost-truncated").isEmpty)
         // The header can be followed, milliseconds and all (review of #16, session 5, defect 2:
@@ -73,16 +74,16 @@ import FoundationEssentials
         for _ in 0..<10 {
             let page = try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&from=\(pageFrom)&to=2026-11-24&limit=1\(followed.isEmpty ? "" : "&continued=true")",
                                       headers: ["Authorization: Bearer \(token)"])
-            #expect(page.status == 200, "from=\(pageFrom): \(page.status) \(page.body)")
+            expectEqual(page.status, 200, "from=\(pageFrom): \(page.status) \(page.body)")
             guard page.status == 200 else { break }
             paged += try JSONDecoder().decode([Row].self, from: Data(page.body.utf8))
             guard let next = page.header("x-watchpost-next-from").first else { break }
             followed.append(next)
             pageFrom = next
         }
-        #expect(followed.last == "2026-11-24T02:01:30.701Z", "\(followed)")
+        expectEqual(followed.last, "2026-11-24T02:01:30.701Z", "\(followed)")
         #expect(paged.map(\.entry) == ["play", "play", "gap", "play"] && paged.last?.path == "videos/chao-mung.mp4", "\(paged)")
-        #expect(try await http("GET", "\(f.base)/api/v1/plays?site=tay-trang&limit=0", headers: ["Authorization: Bearer \(token)"]).status == 400)
+        try await expectEqual(http("GET", "\(f.base)/api/v1/plays?site=tay-trang&limit=0", headers: ["Authorization: Bearer \(token)"]).status, 400)
         // Signed out, the login page brings you back to the whole address, query included.
         let signedOut = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-24&format=csv")
         #expect(signedOut.status == 303 && signedOut.header("location") == ["/login?next=%2Fplays%3Fday%3D2026-11-24%26format%3Dcsv%26site%3Dtay-trang"],
@@ -120,7 +121,7 @@ import FoundationEssentials
         let query = "site=tay-trang&to=2026-11-26"
         let whole = try JSONDecoder().decode([Row].self, from: Data(try await http("GET", "\(f.base)/api/v1/plays?\(query)&from=2026-11-25T02:00:20Z",
                                                                                       headers: ["Authorization: Bearer \(token)"]).body.utf8))
-        #expect(whole.count == 6, "a, the blackout, b, c, the dark gap, d: \(whole)")
+        expectEqual(whole.count, 6, "a, the blackout, b, c, the dark gap, d: \(whole)")
         for limit in [1, 2] {
             var from = "2026-11-25T02:00:20Z"
             var paged: [Row] = []
@@ -136,7 +137,7 @@ import FoundationEssentials
                 from = next
             }
             #expect(pages < 20, "limit=\(limit): still paging after 20 pages: \(paged.map { $0.path ?? $0.gap ?? "" })")
-            #expect(paged == whole, "limit=\(limit): every row once, in order: \(paged.map { $0.path ?? $0.gap ?? "" })")
+            expectEqual(paged, whole, "limit=\(limit): every row once, in order: \(paged.map { $0.path ?? $0.gap ?? "" })")
         }
         await f.stop()
     }
@@ -165,7 +166,7 @@ import FoundationEssentials
         struct Row: Decodable, Hashable { var entry: String; var start: String; var path: String?; var gap: String? }
         func api(_ query: String) async throws -> (rows: [Row], link: [String]) {
             let r = try await http("GET", "\(f.base)/api/v1/plays?\(query)", headers: ["Authorization: Bearer \(token)"])
-            #expect(r.status == 200, "\(query): \(r.status) \(r.body)")
+            expectEqual(r.status, 200, "\(query): \(r.status) \(r.body)")
             return (try JSONDecoder().decode([Row].self, from: Data(r.body.utf8)), r.header("link"))
         }
         let expected = ["2026-11-24T16:59:00Z", "2026-11-24T17:00:00Z", "2026-11-24T17:00:30Z"]
@@ -180,9 +181,9 @@ import FoundationEssentials
         #expect(page.body.ranges(of: "<tr><td data-l=").count == 3 && page.body.contains("videos/c.mp4"), "\(page.body)")
         // One row a page from the day: the blackout (running at `from`) and b, then c — each once.
         let first = try await api("site=tay-trang&from=2026-11-25&to=2026-11-25&limit=1")
-        #expect(first.rows.map(\.start) == Array(expected.prefix(2)), "\(first.rows)")
+        expectEqual(first.rows.map(\.start), Array(expected.prefix(2)), "\(first.rows)")
         let next = try #require(first.link.first, "no Link header on a cut answer")
-        #expect(next == "</api/v1/plays?continued=true&from=2026-11-24T17%3A00%3A30Z&limit=1&site=tay-trang&to=2026-11-25>; rel=\"next\"", "\(next)")
+        expectEqual(next, "</api/v1/plays?continued=true&from=2026-11-24T17%3A00%3A30Z&limit=1&site=tay-trang&to=2026-11-25>; rel=\"next\"", "\(next)")
         let second = try await api("site=tay-trang&from=2026-11-24T17:00:30Z&to=2026-11-25&limit=1&continued=true")
         #expect(second.rows.map(\.start) == [expected[2]] && second.link.isEmpty, "\(second.rows) \(second.link)")
         await f.stop()
@@ -204,7 +205,7 @@ import FoundationEssentials
         var all: [String] = []
         for path in ["/api/v1/plays?site=tay-trang&from=2026-11-24&to=2026-11-24", "/api/v1/checks", "/api/v1/incidents", "/api/v1/registers/plan?site=tay-trang"] {
             let r = try await http("GET", "\(f.base)\(path)", headers: ["Authorization: Bearer \(token)"])
-            #expect(r.status == 200, "\(path): \(r.status)")
+            expectEqual(r.status, 200, "\(path): \(r.status)")
             let times = r.body.matches(of: iso).map { String(r.body[$0.range]) }
             #expect(!times.isEmpty, "\(path) gives no time: \(r.body)")
             #expect(times.allSatisfy { $0.hasSuffix("Z") }, "\(path): \(times)")

@@ -26,7 +26,7 @@ struct RegistersBrowserTests {
         let outcome = try await runBlocking {
             try Subprocess.run("/bin/bash", arguments: ["\(root)/scripts/e2e/registers-browser.sh", bin, shot], timeout: .seconds(540), maxOutput: 256 * 1024)
         }
-        #expect(outcome.exitCode == 0, "\(outcome.output)")
+        expectEqual(outcome.exitCode, 0, "\(outcome.output)")
         #expect(!outcome.timedOut)
         for step in ["plan: ", "inspection #", "feedback #", "repair linked to incident #", "the yearly report counts the registers", "OK"] {
             #expect(outcome.output.contains(step), "no '\(step)' in:\n\(outcome.output)")

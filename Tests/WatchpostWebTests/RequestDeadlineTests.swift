@@ -34,16 +34,16 @@ private actor StuckDesk: IncidentDesk {
         try await f.addUser("tech1", .technician)
         let jar = try await f.login("tech1")
         // Nothing sleeps on the test's clock between requests: every answered request freed its deadline.
-        #expect(f.clock.sleeperCount == 0)
+        expectEqual(f.clock.sleeperCount, 0)
         let page = Task { try await http("GET", "\(f.base)/incidents", jar: jar, timeoutMs: 60_000) }
         try await waitUntil("the incidents request waiting on its deadline", within: 30) { f.clock.sleeperCount == 1 }
         f.clock.advance(by: WebSettings().requestDeadline)
         let reply = try await page.value
-        #expect(reply.status == 503)
+        expectEqual(reply.status, 503)
         #expect(reply.body.hasPrefix("Máy chủ giám sát chưa trả lời được trong 15 giây"), "Vietnamese first: \(reply.body)")
         #expect(reply.body.contains("could not answer within 15 s"))
         try await waitUntil("the stuck engine call cancelled", within: 30) { await desk.cancelledCalls == 1 }
-        #expect(f.clock.sleeperCount == 0)
+        expectEqual(f.clock.sleeperCount, 0)
         #expect(f.logs.all.contains { $0.contains("web request not answered in time") && $0.contains("/incidents") })
     }
 }

@@ -16,7 +16,7 @@ struct RoleTableTests {
         let generated = RoleTable.begin + "\n" + RoleTable.markdown() + "\n" + RoleTable.end
         #expect(text.contains(generated), "\(file) differs from the policy; paste:\n\(generated)")
         // No other role table beside it (the old hand-written one).
-        #expect(text.components(separatedBy: "| role |").count == 2, "\(file): more than one role table")
+        expectEqual(text.components(separatedBy: "| role |").count, 2, "\(file): more than one role table")
     }
 
     @Test func tableFollowsThePolicy() {
@@ -34,14 +34,13 @@ struct RoleTableTests {
     @Test func userAddHelpFollowsThePolicy() async throws {
         let binary = try TestPaths.watchpost()
         let help = await shell("'\(binary)' user add --help")
-        #expect(help.status == 0, "\(help.output)")
+        expectEqual(help.status, 0, "\(help.output)")
         for line in RoleTable.roleLines(.vi) + RoleTable.roleLines(.en) {
             #expect(help.output.contains(line), "user add --help lacks: \(line)\n\(help.output)")
         }
         for role in UserRole.allCases {
             #expect(help.output.contains("  \(role.rawValue) ("), "user add --help does not describe \(role.rawValue)")
-            #expect(help.output.split(separator: "\n").first { $0.contains("roles:") }?.contains(role.rawValue) == true,
-                    "the summary does not list \(role.rawValue)")
+            expectEqual(help.output.split(separator: "\n").first { $0.contains("roles:") }?.contains(role.rawValue), true, "the summary does not list \(role.rawValue)")
         }
         let operatorLine = RoleTable.roleLines(.en).first { $0.hasPrefix("  operator (") } ?? ""
         #expect(operatorLine.contains("acknowledge"), "\(operatorLine)")

@@ -205,7 +205,7 @@ struct WebFixture {
         let page = try await http("GET", "\(base)/login", jar: jar)
         let csrf = try #require(csrfField(page.body))
         let r = try await http("POST", "\(base)/login", body: form([("csrf", csrf), ("login", login), ("password", password), ("next", "/")]), jar: jar)
-        #expect(r.status == 303, "login of \(login) answered \(r.status)")
+        expectEqual(r.status, 303, "login of \(login) answered \(r.status)")
         return jar
     }
 

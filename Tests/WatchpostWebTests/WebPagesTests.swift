@@ -1,5 +1,6 @@
 // What the pages, the JSON API and /metrics show, from real stored results, over loopback.
 import Testing
+import WatchpostTestSupport
 import WatchpostCore
 import WatchpostStore
 import WatchpostAuth
@@ -31,7 +32,7 @@ struct WebPagesTests {
         try await f.addUser("dept1", .department)
         let jar = try await f.login("dept1")
         let board = try await http("GET", "\(f.base)/", jar: jar)
-        #expect(board.status == 200)
+        expectEqual(board.status, 200)
         let b = board.body
         #expect(b.contains("<html lang=\"vi\">"))
         #expect(b.contains("Bảng trạng thái") && b.contains("Status board"))
@@ -59,14 +60,14 @@ struct WebPagesTests {
         #expect(reports.status == 200 && reports.body.contains("Tây Trang"))
         #expect(reports.body.contains("/reports/tay-trang?period=2026-10\""))
         let month = try await http("GET", "\(f.base)/reports/tay-trang", jar: jar)
-        #expect(month.status == 200)
-        #expect(month.header("content-type").first?.hasPrefix("text/html") == true)
+        expectEqual(month.status, 200)
+        expectEqual(month.header("content-type").first?.hasPrefix("text/html"), true)
         #expect(month.body.contains("Tây Trang"))
         let csv = try await http("GET", "\(f.base)/reports/tay-trang?period=2026-11&format=csv", jar: jar)
         #expect(csv.status == 200 && csv.header("content-type").first?.hasPrefix("text/csv") == true)
-        #expect(try await http("GET", "\(f.base)/reports/tay-trang?period=2026-13", jar: jar).status == 400)
-        #expect(try await http("GET", "\(f.base)/reports/nowhere", jar: jar).status == 404)
-        #expect(try await http("GET", "\(f.base)/reports/tay-trang").status == 303, "reports need a login")
+        try await expectEqual(http("GET", "\(f.base)/reports/tay-trang?period=2026-13", jar: jar).status, 400)
+        try await expectEqual(http("GET", "\(f.base)/reports/nowhere", jar: jar).status, 404)
+        try await expectEqual(http("GET", "\(f.base)/reports/tay-trang").status, 303, "reports need a login")
         await f.stop()
     }
 
@@ -76,19 +77,19 @@ struct WebPagesTests {
         try await f.addUser("tech1", .technician)
         let jar = try await f.login("tech1")
         let p = try await http("GET", "\(f.base)/incidents/3", jar: jar)
-        #expect(p.status == 200)
+        expectEqual(p.status, 200)
         #expect(p.body.contains("UPS on battery"))
         #expect(p.body.contains("Timeline"))
         #expect(p.body.contains("/incidents/3/ack\""))
         #expect(!p.body.contains("/incidents/3/resolve\""))
         let csrf = try #require(csrfField(p.body))
         let acked = try await http("POST", "\(f.base)/incidents/3/ack", body: form([("csrf", csrf), ("note", "đang tới hiện trường")]), jar: jar)
-        #expect(acked.status == 200)
+        expectEqual(acked.status, 200)
         #expect(acked.body.contains("Đã tiếp nhận"))
         #expect(acked.body.contains("đang tới hiện trường"))
         // A second acknowledgement is not offered any more.
         #expect(!acked.body.contains("/incidents/3/ack\""))
-        #expect(try await http("GET", "\(f.base)/incidents/999", jar: jar).status == 404)
+        try await expectEqual(http("GET", "\(f.base)/incidents/999", jar: jar).status, 404)
         await f.stop()
     }
 
@@ -106,35 +107,35 @@ struct WebPagesTests {
         struct Check: Decodable { var site: String; var check: String; var status: String; var since: String; var duration_ms: Int64?; var measurements: [M] }
         struct M: Decodable { var name: String; var value: Double; var unit: String }
         let checks = try JSONDecoder().decode([Check].self, from: Data(try await http("GET", "\(f.base)/api/v1/checks", headers: auth).body.utf8))
-        #expect(checks.count == 3)
+        expectEqual(checks.count, 3)
         let ups = try #require(checks.first { $0.check == "ups" })
         #expect(ups.status == "CRITICAL" && ups.duration_ms == 250 && ups.measurements.first?.value == 35)
-        #expect(ups.since == "2026-11-24T00:50:00Z")
+        expectEqual(ups.since, "2026-11-24T00:50:00Z")
 
         struct Inc: Decodable { var id: Int64; var state: String; var category: String; var acknowledged_by: String? }
         let open = try JSONDecoder().decode([Inc].self, from: Data(try await http("GET", "\(f.base)/api/v1/incidents?state=open", headers: auth).body.utf8))
-        #expect(open.map(\.id) == [3])
+        expectEqual(open.map(\.id), [3])
         let all = try JSONDecoder().decode([Inc].self, from: Data(try await http("GET", "\(f.base)/api/v1/incidents", headers: auth).body.utf8))
-        #expect(all.map(\.id) == [3, 2])
+        expectEqual(all.map(\.id), [3, 2])
         // Security may not acknowledge the technical UPS incident, may resolve nothing technical.
         let refused = try await http("POST", "\(f.base)/api/v1/incidents/3/ack", headers: auth + ["Content-Type: application/json"], body: "{}")
-        #expect(refused.status == 403)
+        expectEqual(refused.status, 403)
         await f.desk.add(incident(4, .security, check: "led", summary: "unapproved content"))
         let ack = try await http("POST", "\(f.base)/api/v1/incidents/4/ack", headers: auth + ["Content-Type: application/json"], body: "{\"note\": \"tổ tuần tra đã tới\"}")
-        #expect(ack.status == 200)
+        expectEqual(ack.status, 200)
         let acked = try JSONDecoder().decode(Inc.self, from: Data(ack.body.utf8))
         #expect(acked.state == "acknowledged" && acked.acknowledged_by == "police1")
         let resolved = try await http("POST", "\(f.base)/api/v1/incidents/4/resolve", headers: auth, body: "")
         #expect(resolved.status == 200 && resolved.body.contains("\"state\":\"resolved\""))
         let again = try await http("POST", "\(f.base)/api/v1/incidents/4/resolve", headers: auth, body: "")
-        #expect(again.status == 409)
+        expectEqual(again.status, 409)
         struct Item: Decodable { var kind: String; var actor: String; var text: String }
         let tl = try JSONDecoder().decode([Item].self, from: Data(try await http("GET", "\(f.base)/api/v1/incidents/4/timeline", headers: auth).body.utf8))
-        #expect(tl.map(\.kind) == ["opened", "acknowledged", "resolved"])
+        expectEqual(tl.map(\.kind), ["opened", "acknowledged", "resolved"])
         #expect(tl[1].text.contains("tổ tuần tra đã tới"))
         let bad = try await http("POST", "\(f.base)/api/v1/incidents/4/notes", headers: auth, body: "not json")
-        #expect(bad.status == 400)
-        #expect(try await http("GET", "\(f.base)/api/v1/nothing", headers: auth).status == 404)
+        expectEqual(bad.status, 400)
+        try await expectEqual(http("GET", "\(f.base)/api/v1/nothing", headers: auth).status, 404)
         await f.stop()
     }
 
@@ -148,8 +149,8 @@ struct WebPagesTests {
         let token = try WebSecret.token(prefix: "wpt_")
         try await f.store.setAPITokenHash(login: "prom", hash: WebSecret.digest(token))
         let r = try await http("GET", "\(f.base)/metrics", headers: ["Authorization: Bearer \(token)"])
-        #expect(r.status == 200)
-        #expect(r.header("content-type").first?.hasPrefix("text/plain; version=0.0.4") == true)
+        expectEqual(r.status, 200)
+        expectEqual(r.header("content-type").first?.hasPrefix("text/plain; version=0.0.4"), true)
         let m = r.body
         #expect(m.contains("# TYPE watchpost_check_status gauge"))
         #expect(m.contains("watchpost_check_status{site=\"tay-trang\",check=\"ups\",kind=\"ups\"} 2\n"))
@@ -164,7 +165,7 @@ struct WebPagesTests {
         // Each family declared once, with every sample after its TYPE line.
         for line in m.split(separator: "\n") where line.hasPrefix("# TYPE ") {
             let name = line.split(separator: " ")[2]
-            #expect(m.components(separatedBy: "# TYPE \(name) ").count == 2, "\(name) declared once")
+            expectEqual(m.components(separatedBy: "# TYPE \(name) ").count, 2, "\(name) declared once")
         }
         for line in m.split(separator: "\n") where !line.hasPrefix("#") {
             #expect(line.split(separator: " ").count >= 2, "sample line: \(line)")
@@ -178,9 +179,9 @@ struct WebPagesTests {
         let jar = try await f.login("dept1")
         let board = try await http("GET", "\(f.base)/", jar: jar)
         #expect(board.status == 200 && board.body.contains("not connected"))
-        #expect(try await http("GET", "\(f.base)/incidents", jar: jar).status == 503)
+        try await expectEqual(http("GET", "\(f.base)/incidents", jar: jar).status, 503)
         let link = AckToken(incidentID: 1, level: 1, recipient: "x@example.org", expires: f.clock.now() + .hours(1)).signed(key: linkKey)
-        #expect(try await http("GET", "\(f.base)/ack/\(link)").status == 503)
+        try await expectEqual(http("GET", "\(f.base)/ack/\(link)").status, 503)
         await f.stop()
     }
 }

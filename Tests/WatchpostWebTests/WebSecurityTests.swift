@@ -37,23 +37,23 @@ struct WebSecurityTests {
         // GET twice (mail scanners, previews): nothing changes.
         for _ in 0..<2 {
             let page = try await http("GET", "\(f.base)/ack/\(link)")
-            #expect(page.status == 200)
+            expectEqual(page.status, 200)
             #expect(page.body.contains("Tiếp nhận sự cố"))
             #expect(page.body.contains(recipient))
         }
-        #expect(try await f.desk.incident(7)?.state == "triggered")
+        try await expectEqual(f.desk.incident(7)?.state, "triggered")
         let done = try await confirm(f, link, note: "Đã cử tổ tuần tra")
-        #expect(done.status == 200)
+        expectEqual(done.status, 200)
         #expect(done.body.contains("Đã tiếp nhận sự cố #7"))
         let after = try #require(try await f.desk.incident(7))
-        #expect(after.state == "acknowledged")
-        #expect(after.acknowledgedBy == recipient)
-        #expect(after.acknowledgedVia == "link")
-        #expect(after.acknowledgementNote == "Đã cử tổ tuần tra")
+        expectEqual(after.state, "acknowledged")
+        expectEqual(after.acknowledgedBy, recipient)
+        expectEqual(after.acknowledgedVia, "link")
+        expectEqual(after.acknowledgementNote, "Đã cử tổ tuần tra")
         let tl = try await f.desk.timeline(7)
         #expect(tl.contains { $0.kind == "acknowledged" && $0.text.contains("127.0.0.1") })
         let use = try #require(try await f.store.ackLinkUse(fingerprint: AckToken.fingerprint(link)))
-        #expect(use.address == "127.0.0.1")
+        expectEqual(use.address, "127.0.0.1")
         await f.stop()
     }
 
@@ -70,12 +70,12 @@ struct WebSecurityTests {
         ]
         for (link, status, code) in cases {
             let get = try await http("GET", "\(f.base)/ack/\(link)")
-            #expect(get.status == status, "GET \(code)")
+            expectEqual(get.status, status, "GET \(code)")
             #expect(!get.body.contains("<form method=\"post\""), "a refused link shows no form")
             let post = try await http("POST", "\(f.base)/ack/\(link)", body: form([("note", "x")]))
-            #expect(post.status == status, "POST \(code)")
+            expectEqual(post.status, status, "POST \(code)")
         }
-        #expect(try await f.desk.incident(7)?.state == "triggered")
+        try await expectEqual(f.desk.incident(7)?.state, "triggered")
         // Refusals on a nameable incident reach its timeline; all reach the audit log.
         let tl = try await f.desk.timeline(7)
         #expect(tl.filter { $0.kind == "refused" }.count >= 6)
@@ -87,11 +87,11 @@ struct WebSecurityTests {
 
         // Replay: the second use of a good link is refused and changes nothing more.
         let good = token(8, clock: f.clock)
-        #expect(try await confirm(f, good, note: "first").status == 200)
+        try await expectEqual(confirm(f, good, note: "first").status, 200)
         let replay = try await confirm(f, good, note: "second")
-        #expect(replay.status == 409)
+        expectEqual(replay.status, 409)
         #expect(replay.body.contains("đã được sử dụng"))
-        #expect(try await f.desk.incident(8)?.acknowledgementNote == "first")
+        try await expectEqual(f.desk.incident(8)?.acknowledgementNote, "first")
         // The timeline tells it in words, Vietnamese first: no raw code "(already-used)", no "unknown (link, …)".
         let refusal = try await f.desk.timeline(8).first { $0.kind == "refused" }
         let refusalVi = refusal?.message.map { Catalogue.render($0, .vi) } ?? ""
@@ -106,19 +106,19 @@ struct WebSecurityTests {
         await f.desk.add(incident(7, .security))
         await f.desk.add(incident(9, .security, state: "resolved"))
         // A link for an incident that does not exist.
-        #expect(try await http("GET", "\(f.base)/ack/\(token(99, clock: f.clock))").status == 404)
+        try await expectEqual(http("GET", "\(f.base)/ack/\(token(99, clock: f.clock))").status, 404)
         // A link for someone the incident was never sent to.
         let stranger = token(7, recipient: "someone@elsewhere.example", clock: f.clock)
-        #expect(try await http("GET", "\(f.base)/ack/\(stranger)").status == 403)
+        try await expectEqual(http("GET", "\(f.base)/ack/\(stranger)").status, 403)
         // The form posted for another incident than the token's.
         let mismatch = try await confirm(f, token(7, clock: f.clock), incidentField: "8")
-        #expect(mismatch.status == 409)
+        expectEqual(mismatch.status, 409)
         // A resolved incident.
-        #expect(try await http("GET", "\(f.base)/ack/\(token(9, clock: f.clock))").status == 409)
-        #expect(try await f.desk.incident(7)?.state == "triggered")
+        try await expectEqual(http("GET", "\(f.base)/ack/\(token(9, clock: f.clock))").status, 409)
+        try await expectEqual(f.desk.incident(7)?.state, "triggered")
         #expect(try await f.desk.timeline(7).contains { $0.text.contains("Liên kết không thuộc sự cố #8") })
         // The mismatch did not burn the link: the right form still works.
-        #expect(try await confirm(f, token(7, clock: f.clock)).status == 200)
+        try await expectEqual(confirm(f, token(7, clock: f.clock)).status, 200)
         await f.stop()
     }
 
@@ -128,23 +128,23 @@ struct WebSecurityTests {
         try await f.addUser("police1", .security)
         // The ack link form without its token.
         let noToken = try await confirm(f, token(7, clock: f.clock), dropCSRF: true)
-        #expect(noToken.status == 403)
+        expectEqual(noToken.status, 403)
         // The login form without its token.
         let login = try await http("POST", "\(f.base)/login", body: form([("login", "police1"), ("password", testPassword)]))
-        #expect(login.status == 403)
+        expectEqual(login.status, 403)
         // A signed-in user's incident form with a missing or wrong token.
         let jar = try await f.login("police1")
         for fields in [[("note", "x")], [("note", "x"), ("csrf", "wrong")]] {
             let r = try await http("POST", "\(f.base)/incidents/7/ack", body: form(fields), jar: jar)
-            #expect(r.status == 403)
+            expectEqual(r.status, 403)
             #expect(r.body.contains("CSRF"))
         }
-        #expect(try await f.desk.incident(7)?.state == "triggered")
+        try await expectEqual(f.desk.incident(7)?.state, "triggered")
         // With the page's token it works.
         let page = try await http("GET", "\(f.base)/incidents/7", jar: jar)
         let csrf = try #require(csrfField(page.body))
-        #expect(try await http("POST", "\(f.base)/incidents/7/ack", body: form([("csrf", csrf), ("note", "ok")]), jar: jar).status == 200)
-        #expect(try await f.desk.incident(7)?.acknowledgedBy == "police1")
+        try await expectEqual(http("POST", "\(f.base)/incidents/7/ack", body: form([("csrf", csrf), ("note", "ok")]), jar: jar).status, 200)
+        try await expectEqual(f.desk.incident(7)?.acknowledgedBy, "police1")
         await f.stop()
     }
 
@@ -179,31 +179,31 @@ struct WebSecurityTests {
                     next += 1
                     await f.desk.add(incident(next, category))
                     let page = try await http("GET", "\(f.base)/incidents/\(next)", jar: jars[r]!)
-                    #expect(page.status == 200)
+                    expectEqual(page.status, 200)
                     var csrfFound = csrfField(page.body)
                     if csrfFound == nil { csrfFound = try await http("GET", "\(f.base)/logout", jar: jars[r]!).body.csrfValue }
                     let csrf = try #require(csrfFound)
                     let web = try await http("POST", "\(f.base)/incidents/\(next)/\(path)", body: form([("csrf", csrf), ("note", "by \(r)")]), jar: jars[r]!)
-                    #expect(web.status == (allowed ? 200 : 403), "\(r) \(action) \(category) via page: \(web.status)")
+                    expectEqual(web.status, (allowed ? 200 : 403), "\(r) \(action) \(category) via page: \(web.status)")
                     if !allowed { #expect(web.body.contains("403"), "the refusal page states the status and a reason") }
                     // The page offers only allowed actions.
-                    #expect(page.body.contains("/incidents/\(next)/\(path)\"") == allowed, "\(r) sees \(action) form on \(category)")
+                    expectEqual(page.body.contains("/incidents/\(next)/\(path)\""), allowed, "\(r) sees \(action) form on \(category)")
                     // Through the API.
                     next += 1
                     await f.desk.add(incident(next, category))
                     let api = try await http("POST", "\(f.base)/api/v1/incidents/\(next)/\(path == "note" ? "notes" : path)",
                                              headers: ["Authorization: Bearer \(tokens[r]!)", "Content-Type: application/json"], body: "{\"note\": \"by api\"}")
-                    #expect(api.status == (allowed ? 200 : 403), "\(r) \(action) \(category) via API: \(api.status) \(api.body)")
+                    expectEqual(api.status, (allowed ? 200 : 403), "\(r) \(action) \(category) via API: \(api.status) \(api.body)")
                     if !allowed {
                         #expect(api.body.contains("\"error\":\"forbidden\""))
-                        #expect(try await f.desk.incident(next)?.state == "triggered")
-                        #expect(try await f.desk.timeline(next).count == 1, "a refused note leaves no trace on the incident")
+                        try await expectEqual(f.desk.incident(next)?.state, "triggered")
+                        try await expectEqual(f.desk.timeline(next).count, 1, "a refused note leaves no trace on the incident")
                     }
                 }
             }
             // User management: admins only.
             let users = try await http("GET", "\(f.base)/users", jar: jars[r]!)
-            #expect(users.status == (r == .admin ? 200 : 403), "\(r) GET /users")
+            expectEqual(users.status, (r == .admin ? 200 : 403), "\(r) GET /users")
         }
         // Every refusal is in the audit log with its reason.
         let refusals = try await f.store.auditEntries(limit: 1000).filter { !$0.allowed && $0.status == 403 }
@@ -211,10 +211,10 @@ struct WebSecurityTests {
         #expect(refusals.allSatisfy { !$0.reason.isEmpty })
         #expect(f.logs.all.contains { $0.contains("web refusal") && $0.contains("status=403") })
         // Without credentials: pages redirect to the login, the API and metrics say 401.
-        #expect(try await http("GET", "\(f.base)/incidents/101").status == 303)
-        #expect(try await http("GET", "\(f.base)/api/v1/incidents").status == 401)
-        #expect(try await http("GET", "\(f.base)/api/v1/incidents", headers: ["Authorization: Bearer wpt_wrong"]).status == 401)
-        #expect(try await http("GET", "\(f.base)/metrics").status == 401)
+        try await expectEqual(http("GET", "\(f.base)/incidents/101").status, 303)
+        try await expectEqual(http("GET", "\(f.base)/api/v1/incidents").status, 401)
+        try await expectEqual(http("GET", "\(f.base)/api/v1/incidents", headers: ["Authorization: Bearer wpt_wrong"]).status, 401)
+        try await expectEqual(http("GET", "\(f.base)/metrics").status, 401)
         await f.stop()
     }
 
@@ -227,7 +227,7 @@ struct WebSecurityTests {
         let jar = try await f.login("tech1")
         let page = try await http("GET", "\(f.base)/incidents/7", jar: jar)
         let csrf = try #require(csrfField(page.body))
-        #expect(try await http("POST", "\(f.base)/incidents/7/note", body: form([("csrf", csrf), ("note", "note \(evil)")]), jar: jar).status == 200)
+        try await expectEqual(http("POST", "\(f.base)/incidents/7/note", body: form([("csrf", csrf), ("note", "note \(evil)")]), jar: jar).status, 200)
         let shown = try await http("GET", "\(f.base)/incidents/7", jar: jar)
         #expect(!shown.body.contains("<script>"))
         #expect(shown.body.contains("note &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;&#39;; DROP TABLE web_user; --"))
@@ -239,12 +239,12 @@ struct WebSecurityTests {
         #expect(users.body.contains("Tech &lt;script&gt;"))
         #expect(!users.body.contains("<script>"))
         // The SQL went in as text: the table is intact.
-        #expect(try await f.store.users().count == 2)
+        try await expectEqual(f.store.users().count, 2)
         // A login name with SQL finds nobody and breaks nothing.
         let loginPage = CookieJar()
         let lp = try await http("GET", "\(f.base)/login", jar: loginPage)
         let r = try await http("POST", "\(f.base)/login", body: form([("csrf", csrfField(lp.body) ?? ""), ("login", "x' OR '1'='1"), ("password", "p")]), jar: loginPage)
-        #expect(r.status == 401)
+        expectEqual(r.status, 401)
         #expect(r.body.contains("x&#39; OR &#39;1&#39;=&#39;1"))
         await f.stop()
     }
@@ -271,12 +271,12 @@ struct WebSecurityTests {
         #expect(rows >= 1 && rows <= WebSettings().anonymousRowsPerMinute, "\(rows) audit rows for 1,000 refusals in one minute")
         // The right password is refused too while this account is locked from this address…
         let right = try await http("POST", "\(f.base)/login", body: form([("csrf", csrf), ("login", "police1"), ("password", testPassword)]), jar: jar)
-        #expect(right.status == 429)
+        expectEqual(right.status, 429)
         #expect(!right.header("retry-after").isEmpty)
         // …but the real user elsewhere is not locked out by the attacker (issue #19, point 9).
         let other = HTTPRequest(method: "POST", path: "/login", headers: ["Cookie": "wp_csrf=\(csrf)"],
                                 body: Array(form([("csrf", csrf), ("login", "police1"), ("password", testPassword)]).utf8), clientAddress: "127.0.0.9")
-        #expect(await f.app.handle(other).status == 303, "the lock is per account and address")
+        await expectEqual(f.app.handle(other).status, 303, "the lock is per account and address")
         // A failed login writes nothing to the account (no lock column an attacker could keep set).
         let untouched = try #require(try await f.store.user(login: "police1"))
         #expect(untouched.lockedUntil <= f.clock.now())
@@ -295,7 +295,7 @@ struct WebSecurityTests {
                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "\(dir)/key.pem", "-out", "\(dir)/cert.pem",
             ], timeout: .seconds(30))
         }
-        #expect(gen.exitCode == 0)
+        expectEqual(gen.exitCode, 0)
         let f = try await WebFixture.start(tls: (try FileSystem.readText("\(dir)/cert.pem"), try FileSystem.readText("\(dir)/key.pem")))
         try await f.addUser("dept1", .department)
         let base = "https://127.0.0.1:\(f.server.port)"
@@ -303,15 +303,15 @@ struct WebSecurityTests {
         let lp = try await http("GET", "\(base)/login", jar: jar, caFile: "\(dir)/cert.pem")
         let r = try await http("POST", "\(base)/login", body: form([("csrf", csrfField(lp.body) ?? ""), ("login", "dept1"), ("password", testPassword)]),
                                jar: jar, caFile: "\(dir)/cert.pem")
-        #expect(r.status == 303)
+        expectEqual(r.status, 303)
         let cookie = try #require(r.header("set-cookie").first { $0.hasPrefix("wp_session=") })
         #expect(cookie.contains("HttpOnly"))
         #expect(cookie.contains("SameSite=Strict"))
         #expect(cookie.contains("Secure"))
         let board = try await http("GET", "\(base)/", jar: jar, caFile: "\(dir)/cert.pem")
-        #expect(board.status == 200)
-        #expect(board.header("content-security-policy").first?.contains("default-src 'none'") == true)
-        #expect(board.header("referrer-policy") == ["no-referrer"])
+        expectEqual(board.status, 200)
+        expectEqual(board.header("content-security-policy").first?.contains("default-src 'none'"), true)
+        expectEqual(board.header("referrer-policy"), ["no-referrer"])
         await f.stop()
         // Over plain HTTP (no https base URL) the cookie has no Secure flag, but keeps the others.
         let plain = try await WebFixture.start()
@@ -323,7 +323,7 @@ struct WebSecurityTests {
         #expect(pc.contains("HttpOnly") && pc.contains("SameSite=Strict") && !pc.contains("Secure"))
         // An open redirect through ?next= is not possible.
         let evil = try await http("POST", "\(plain.base)/login", body: form([("csrf", csrfField(plp.body) ?? ""), ("login", "dept1"), ("password", testPassword), ("next", "//evil.example/")]), jar: pj)
-        #expect(evil.header("location") == ["/"])
+        expectEqual(evil.header("location"), ["/"])
         await plain.stop()
         removeTree(dir)
     }
