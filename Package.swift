@@ -150,7 +150,9 @@ let package = Package(
         // MARK: Tests mirror the targets
         // What several suites share (temporary folders, ports, waits, processes, the SMTP sink,
         // requirements that fail naming the Debian package); each test target that imports it lists it.
-        .target(name: "WatchpostTestSupport", dependencies: ["WatchpostCore", "Posix"], path: "Tests/WatchpostTestSupport", swiftSettings: strict),
+        // SQLite: SmallVolume cuts a database's WAL before it fills the volume (disk-full tests in
+        // two targets shared one near-copy each of that).
+        .target(name: "WatchpostTestSupport", dependencies: ["WatchpostCore", "Posix", "SQLite"], path: "Tests/WatchpostTestSupport", swiftSettings: strict),
         .testTarget(name: "WatchpostCoreTests", dependencies: ["WatchpostCore", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostConfigTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostProbes", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostStoreTests", dependencies: ["WatchpostCore", "WatchpostStore", "SQLite", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
@@ -163,7 +165,7 @@ let package = Package(
         .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix",
                                                                   "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent", "WatchpostPlayer", "WatchpostTestSupport", "WatchpostSimulators"], swiftSettings: strict),
         .testTarget(name: "WatchpostLEDTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostLED", "WatchpostSimulators", "WatchpostProbes", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
-        .testTarget(name: "WatchpostMailTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostMail", "WatchpostAuth", "SQLite", "Curl", "Crypto", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WatchpostMailTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostMail", "WatchpostAuth", "Curl", "Crypto", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostContentTests", dependencies: ["WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostProbes", "WatchpostDaemon", "WatchpostHost", "WatchpostSimulators", "Crypto", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostBroadcastTests", dependencies: ["WatchpostHost", 
             "WatchpostCore", "WatchpostConfig", "WatchpostContent", "WatchpostPlayer", "WatchpostStore", "WatchpostBroadcast", "WatchpostReports", "WatchpostSimulators", "Crypto", "Posix", "WatchpostTestSupport",

@@ -44,31 +44,30 @@ struct CommitBackoffTests {
         // every commit (#19 s9), and a checkpointed WAL keeps its blocks, so a retry that fits into
         // them needs no new block and would succeed although the disk is full. The WAL is cut to
         // nothing and the freed room filled again (as HardeningOutboxTests does).
-        func keepFull() async throws {
-            try await store.read { db in try db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
-            volume.fill("\(volume.path)/filler")
+        func keepFull(sourceLocation: SourceLocation = #_sourceLocation) {
+            expectEqual(volume.fillCuttingWAL(of: db, filler: "\(volume.path)/filler"), 0, "the WAL was not cut", sourceLocation: sourceLocation)
         }
-        try await keepFull()
+        keepFull()
         let attempts = await p.commitAttempts
         // Within the first second: twenty results and a timer tick try nothing.
         for _ in 0..<20 { await flip() }
         _ = await p.tick()
         let duringFirstSecond = await p.commitAttempts - attempts
-        #expect(duringFirstSecond == 0, "tried \(duringFirstSecond) commits during the 1 s back-off")
+        expectEqual(duringFirstSecond, 0, "tried \(duringFirstSecond) commits during the 1 s back-off")
         // At 1 s one try (it fails: 2 s next), then nothing until 2 s later.
         clock.advance(by: .seconds(1))
         _ = await p.tick()
-        #expect(await p.commitAttempts == attempts + 1)
-        #expect(await p.commitFailures == 2)
-        try await keepFull()
+        await expectEqual(p.commitAttempts, attempts + 1)
+        await expectEqual(p.commitFailures, 2)
+        keepFull()
         clock.advance(by: .seconds(1))
         await flip()
         _ = await p.tick()
-        #expect(await p.commitAttempts == attempts + 1, "tried again 1 s into a 2 s back-off")
+        await expectEqual(p.commitAttempts, attempts + 1, "tried again 1 s into a 2 s back-off")
         clock.advance(by: .seconds(1))
         _ = await p.tick()
-        #expect(await p.commitAttempts == attempts + 2)
-        try await keepFull()
+        await expectEqual(p.commitAttempts, attempts + 2)
+        keepFull()
         // Another problem starts and ends while the disk is full.
         let startedWhileFull = clock.now()
         await p.handle(key: F.key("brief"), kind: "content", result: F.unapproved(at: clock.now()))
@@ -81,14 +80,14 @@ struct CommitBackoffTests {
         clock.advance(by: .seconds(4))
         _ = await p.tick()
         #expect(await p.uncommitted.isEmpty, "held steps not written once space returned")
-        #expect(await p.commitFailures == 0)
+        await expectEqual(p.commitFailures, 0)
         let stored = try await store.read { db in
             try db.query("SELECT kind, at_ms FROM timeline WHERE check_id = 'brief' AND at_ms >= ? ORDER BY seq", startedWhileFull.milliseconds).map { ($0[0].string ?? "", $0[1].int ?? 0) }
         }
         #expect(stored.map(\.0).contains { $0 == "opened" || $0 == "reopened" }, "the problem that started while full: \(stored)")
         #expect(stored.map(\.0).contains("resolved"), "and ended while full: \(stored)")
-        #expect(stored.map(\.1) == stored.map(\.1).sorted(), "in order")
-        #expect(try await store.verify() == [])
+        expectEqual(stored.map(\.1), stored.map(\.1).sorted(), "in order")
+        try await expectEqual(store.verify(), [])
         #expect(FileSystem.exists(StorageReserve.path(forDatabase: db)), "the reserve is made again once there is room")
         #expect(await !store.lowOnSpace)
     }

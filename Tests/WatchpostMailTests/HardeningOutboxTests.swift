@@ -13,15 +13,6 @@ import Posix
 import WatchpostTestSupport
 import Glibc
 import Synchronization
-import SQLite
-
-/// Cuts a database's WAL to nothing (a checkpoint from a connection of its own): a checkpointed
-/// WAL keeps its file, and a commit that fits in those blocks needs no room, so on a volume just
-/// filled it would not fail (since the checkpoint after every commit on a small volume, #19 s9).
-func truncateWAL(_ database: String) {
-    guard let c = try? SQLiteConnection(path: database) else { return }
-    try? c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-}
 
 /// An SMTP server double: records what it accepted, in order; can be down; can run an action
 /// (filling the disk) when it accepts.
@@ -73,7 +64,7 @@ struct HardeningOutboxTests {
         smtp.down.withLock { $0 = true }
         try await store.enqueue([request("i1/triggered/bp", to: "bp@taytrang.example.org", incident: 1, at: clock.now(), summary: "triggered one"),
                                  request("i2/triggered/kt", to: "kt@taytrang.example.org", incident: 2, at: clock.now(), summary: "triggered two")])
-        #expect(await w.tick().retried == 2)
+        await expectEqual(w.tick().retried, 2)
         // Both now sit in long backoff slots, as after a long outage with the defaults.
         for (i, m) in try await store.dueMail(now: clock.now() + .hours(1), limit: 10).enumerated() {
             try await store.markMailRetry(m.id, next: clock.now() + .minutes(Int64(25 + 5 * i)), error: "down")
@@ -84,9 +75,9 @@ struct HardeningOutboxTests {
         // The server is back: passes at this same instant deliver everything.
         for _ in 0..<5 where await w.tick().more {}
         let got = smtp.accepted.withLock { $0 }
-        #expect(got.count == 3, "\(got)")
+        expectEqual(got.count, 3, "\(got)")
         // Per recipient in the order made: the "triggered" of incident 1 before its "resolved".
-        #expect(got.filter { $0.hasPrefix("bp@") } == ["bp@taytrang.example.org|triggered one", "bp@taytrang.example.org|resolved one"], "\(got)")
+        expectEqual(got.filter { $0.hasPrefix("bp@") }, ["bp@taytrang.example.org|triggered one", "bp@taytrang.example.org|resolved one"], "\(got)")
         #expect(try await store.outboxRows().allSatisfy { $0.state == "sent" })
     }
 
@@ -98,13 +89,13 @@ struct HardeningOutboxTests {
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: clock)
         try await store.appendTimeline([TimelineEvent(at: clock.now(), site: "tay-trang", incidentID: 1, kind: "opened", text: "x")])
         let anchor = try await store.timelineAnchor()
-        #expect(anchor.seq == 1)
+        expectEqual(anchor.seq, 1)
         let smtp = RecordingTransport()
         let w = try worker(cfg, store: store, clock: clock, transport: smtp)
         try await store.enqueue([request("a1", to: "bp@taytrang.example.org", incident: 1, at: clock.now())])
-        #expect(await w.tick().sent == 1)
+        await expectEqual(w.tick().sent, 1)
         let mail = ParsedMail(try #require(smtp.raw.withLock { $0.first }))
-        #expect(mail.header("x-watchpost-timeline") == anchor.description)
+        expectEqual(mail.header("x-watchpost-timeline"), anchor.description)
         #expect(mail.text.contains("Timeline anchor (for an audit): \(anchor)"))
         #expect(mail.text.contains("Mốc nhật ký sự cố (để đối chiếu khi cần): \(anchor)"))
     }
@@ -123,13 +114,13 @@ struct HardeningOutboxTests {
         // The disk fills while the server accepts the message: its "sent" cannot be committed.
         let filler = "\(volume)/filler"
         let database = "\(volume)/watchpost.db"
-        smtp.onAccept.withLock { $0 = { truncateWAL(database); small.fill(filler) } }
+        smtp.onAccept.withLock { $0 = { small.fillCuttingWAL(of: database, filler: filler) } }
         try await store.enqueue([request("d1", to: "bp@taytrang.example.org", incident: 1, at: clock.now())])
         // The WAL is cut to nothing first: a bounded WAL keeps its file after a checkpoint, and a
         // commit that fits into those reused pages needs no new block, so the volume would not be
         // full for it (this test once passed its commit on a "full" disk that way).
         try await store.read { db in try db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
-        #expect(FileSystem.size(of: "\(volume)/watchpost.db-wal") == 0)
+        expectEqual(FileSystem.size(of: "\(volume)/watchpost.db-wal"), 0)
         let first = await w.tick()
         #expect(first.storageFailed, "the commit should have failed on the full volume")
         smtp.onAccept.withLock { $0 = nil }
@@ -137,14 +128,14 @@ struct HardeningOutboxTests {
             clock.advance(by: .seconds(1))
             await w.tick()
         }
-        #expect(smtp.accepted.withLock { $0.count } == 1, "sent \(smtp.accepted.withLock { $0.count }) times while the disk was full")
+        expectEqual(smtp.accepted.withLock { $0.count }, 1, "sent \(smtp.accepted.withLock { $0.count }) times while the disk was full")
         // Space again: the commit lands, and the message is still sent exactly once.
         FileSystem.remove(filler)
         clock.advance(by: .seconds(1))
         #expect(!(await w.tick().storageFailed))
         clock.advance(by: .seconds(5))
         await w.tick()
-        #expect(smtp.accepted.withLock { $0.count } == 1)
+        expectEqual(smtp.accepted.withLock { $0.count }, 1)
         #expect(try await store.outboxRows().allSatisfy { $0.state == "sent" })
     }
 
@@ -162,12 +153,12 @@ struct HardeningOutboxTests {
         let smtp = RecordingTransport()
         let w = try worker(cfg, store: store, clock: clock, transport: smtp)
         let filler = "\(small.path)/filler"
-        smtp.onAccept.withLock { $0 = { truncateWAL(db); small.fill(filler) } }
+        smtp.onAccept.withLock { $0 = { small.fillCuttingWAL(of: db, filler: filler) } }
         try await store.enqueue([request("r1", to: "bp@taytrang.example.org", incident: 1, at: clock.now())])
         try await store.read { db in try db.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
         #expect(await w.tick().storageFailed, "the commit should have failed on the full volume")
         smtp.onAccept.withLock { $0 = nil }
-        #expect(try await store.dueMail(now: clock.now() + .hours(1), limit: 10).count == 1, "the message should still be 'sending' in the database")
+        try await expectEqual(store.dueMail(now: clock.now() + .hours(1), limit: 10).count, 1, "the message should still be 'sending' in the database")
         // The process stops (what it knew in memory goes), the space comes back, the next one starts.
         OutboxProcessState.forget(database: db)
         FileSystem.remove(filler)
@@ -176,7 +167,7 @@ struct HardeningOutboxTests {
         let (config, settings) = try cfg.load()
         let w2 = OutboxWorker(store: next, clock: clock, settings: settings, configuration: config, transport: smtp, logger: Logger(sink: log, clock: clock))
         for _ in 0..<3 { clock.advance(by: .seconds(3)); await w2.tick() }
-        #expect(smtp.accepted.withLock { $0.count } == 1, "sent \(smtp.accepted.withLock { $0.count }) times across the restart")
+        expectEqual(smtp.accepted.withLock { $0.count }, 1, "sent \(smtp.accepted.withLock { $0.count }) times across the restart")
         #expect(try await next.outboxRows().allSatisfy { $0.state == "sent" })
         #expect(log.all.contains { $0.contains("recorded as sent, not sent again") }, "\(log.all)")
     }
@@ -241,15 +232,15 @@ struct HardeningOutboxTests {
         // The other recipient's notice does not wait behind the digest's parts: the room is shared
         // among the recipients of a pass, so it goes in the first (before: in pass 3 of 4).
         let got = smtp.accepted.withLock { $0 }
-        #expect(otherPass == 1, "the other recipient's notice went in pass \(otherPass.map(String.init) ?? "none") of \(passes): \(got)")
+        expectEqual(otherPass, 1, "the other recipient's notice went in pass \(otherPass.map(String.init) ?? "none") of \(passes): \(got)")
         // Every notice once, oldest first across the parts.
         let order = parts.flatMap { p in (1...storm).filter { ParsedMail(p).text.contains("#\($0)#:") } }
-        #expect(order == Array(1...storm), "\(order)")
+        expectEqual(order, Array(1...storm), "\(order)")
 
         // New traffic is not let through by the held digest: bp is at its hourly limit (1).
         try await store.enqueue([request("new", to: "bp@taytrang.example.org", incident: 998, at: clock.now(), summary: "new: \(long)")])
         for _ in 0..<2 { clock.advance(by: .seconds(1)); await w.tick() }
-        #expect(try await store.outboxRows().first { $0.request.key == "new" }?.state == "queued", "a new notice went past the hourly limit")
+        try await expectEqual(store.outboxRows().first { $0.request.key == "new" }?.state, "queued", "a new notice went past the hourly limit")
         try await store.read { db in try db.execute("DELETE FROM outbox WHERE key = 'new'") }
 
         // Not even one notice fits: it waits, and says so once, not on every pass.
@@ -260,12 +251,12 @@ struct HardeningOutboxTests {
         for _ in 0..<8 { clock.advance(by: .seconds(1)); await w.tick() }
         #expect(try await store.outboxRows().contains { $0.state == "queued" })
         let waiting = log.all.dropFirst(logged)
-        #expect(waiting.filter { $0.contains("too little disk space to store a message") }.count == 1, "\(waiting)")
+        expectEqual(waiting.filter { $0.contains("too little disk space to store a message") }.count, 1, "\(waiting)")
         FileSystem.remove("\(small.path)/filler-2")
         FileSystem.remove("\(small.path)/filler")
         for _ in 0..<3 { clock.advance(by: .seconds(1)); await w.tick() }
         #expect(try await store.outboxRows().allSatisfy { $0.state == "sent" })
-        #expect(log.all.dropFirst(logged).filter { $0.contains("disk space for messages again") }.count == 1, "\(log.all.dropFirst(logged))")
+        expectEqual(log.all.dropFirst(logged).filter { $0.contains("disk space for messages again") }.count, 1, "\(log.all.dropFirst(logged))")
     }
 
     // diskfull.sh: every sent digest (about 27 KB of text and HTML) stayed in the database, so an
@@ -274,7 +265,7 @@ struct HardeningOutboxTests {
         let (cfg, clock, store, smtp, w) = try await bench(mail: "group_window = 0s")
         defer { cfg.cleanup() }
         try await store.enqueue([request("b1", to: "bp@taytrang.example.org", incident: 1, at: clock.now(), summary: "triggered one")])
-        #expect(await w.tick().sent == 1)
+        await expectEqual(w.tick().sent, 1)
         let sentBytes = try #require(smtp.raw.withLock { $0.first })
         let row = try await store.read { db in
             try db.query("SELECT length(data), body_sha256, subject, message_id, sent_ms FROM mail_message").first.map {
@@ -282,13 +273,13 @@ struct HardeningOutboxTests {
             }
         }
         let (length, digest, subject, messageID, sentAt) = try #require(row)
-        #expect(length == 0, "the body of a sent message is still stored (\(length) bytes)")
+        expectEqual(length, 0, "the body of a sent message is still stored (\(length) bytes)")
         let expected = SHA256Hasher()
         expected.update(sentBytes)
-        #expect(digest == Hex.encode(expected.finalize()))
+        expectEqual(digest, Hex.encode(expected.finalize()))
         #expect(!subject.isEmpty && !messageID.isEmpty && sentAt != nil)
         // The metadata still threads replies and the next message to the incident.
-        #expect(try await store.threadMessageIDs(incidents: [1], recipient: "bp@taytrang.example.org") == [messageID])
+        try await expectEqual(store.threadMessageIDs(incidents: [1], recipient: "bp@taytrang.example.org"), [messageID])
     }
 
     // Migration 50 is numbered below 70, which databases already carry: it must still be applied

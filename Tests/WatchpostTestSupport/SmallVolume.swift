@@ -2,6 +2,7 @@
 // a writer of its own, unmounted at the end. Needs root, as CI runs; without it the test fails
 // saying so (never skips).
 import Posix
+import SQLite
 import Glibc
 
 public struct SmallVolume: Sendable {
@@ -31,6 +32,20 @@ public struct SmallVolume: Sendable {
             let count = Int(min(Int64(chunk.count), max(free - keep, 512)))
             if chunk.withUnsafeBytes({ write(fd, $0.baseAddress, count) }) <= 0 { break }
         }
+    }
+
+    /// Makes the volume full for the next commit of `database` (a WAL database on this volume):
+    /// cuts its WAL to nothing with a checkpoint from a connection of its own, then appends to
+    /// `filler` up to the last block. Since the store checkpoints after every commit on a small
+    /// volume (#19 s9), a checkpointed WAL keeps its blocks, and a commit that fits into them
+    /// needs no new block — it would succeed on a volume only filled (CommitBackoffTests, red in
+    /// every run of 388f849). Synchronous, so an SMTP double may call it as it accepts. Returns
+    /// the WAL's size after the cut (0 unless a reader held it), for the caller to check.
+    @discardableResult
+    public func fillCuttingWAL(of database: String, filler: String) -> Int64 {
+        if let connection = try? SQLiteConnection(path: database) { try? connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+        fill(filler)
+        return FileSystem.size(of: database + "-wal") ?? 0
     }
 
     /// Detaches the volume (umount2 MNT_DETACH, as `umount -l`) and removes its folder: system
