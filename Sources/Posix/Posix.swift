@@ -7,6 +7,9 @@ import Glibc
 import Dispatch
 import Synchronization
 
+/// Numbers `FileSystem.writeAtomically`'s temporary files within the process (see there).
+private let temporaryFileNumber = Atomic<UInt64>(0)
+
 /// A failed system call: which call, the errno, and the system's words for it.
 public struct SystemError: Error, Sendable, Hashable, CustomStringConvertible {
     public let call: String
@@ -270,7 +273,11 @@ public enum FileSystem {
 
     /// Writes a file atomically (temp file, fsync, rename) with the given mode.
     public static func writeAtomically(_ path: String, _ text: String, mode: UInt32 = 0o644) throws(SystemError) {
-        let tmp = path + ".tmp-\(getpid())"
+        // A temporary file of this call's own: named after the process only, two threads writing
+        // one path at once shared it, and the second rename found it gone (ENOENT) — the player
+        // check and the broadcast log, keeping one manifest in the archive as the daemon started,
+        // logged a play without its manifest id (#13 s10, DaemonKillTests at load 5).
+        let tmp = path + ".tmp-\(getpid())-\(temporaryFileNumber.add(1, ordering: .relaxed).newValue)"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode_t(mode))
         if fd < 0 { throw SystemError(call: "open \(tmp)", errno: Glibc.errno) }
         let bytes = Array(text.utf8)

@@ -1,0 +1,35 @@
+// The player check and the broadcast log read the same manifest into the same archive at the same
+// moment (both start with the daemon). #13, session 10: DaemonKillTests'
+// `playsAreRecordedWhileTheMailServerAndTheUplinkAreUnreachable` failed at load ≈ 5 with a play
+// logged approved, sequence 7 but no manifest id: `FileSystem.writeAtomically` named its temporary
+// file after the process only, so two threads writing the archive's scope file at once shared one
+// temporary file, and the loser's rename found it gone (ENOENT) — `keep` threw, the reading had no
+// archive id and the play was logged without its manifest.
+import Testing
+import WatchpostTestSupport
+import WatchpostCore
+import WatchpostContent
+import Posix
+
+struct ConcurrentManifestReadTests {
+    /// Eight threads of the process's blocking pool read one manifest into a fresh archive at once, 40 times: every reading has
+    /// the archive id. Seen failing before the fix: "cannot keep the manifest in the archive …:
+    /// rename …sequence.tmp-…: No such file or directory" in most rounds.
+    @Test func readersAtOnceAllGetTheArchiveID() async throws {
+        let f = try ContentFixture()
+        for round in 0..<40 {
+            let archive = ManifestArchive(folder: f.root + "/archive-\(round)")
+            let manifest = f.manifestPath, key = f.publicKeyPath, now = f.now
+            let readings = try await withThrowingTaskGroup(of: ManifestLoader.Reading.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { try await runBlocking { ManifestLoader.read(manifest: manifest, publicKey: key, now: now, archive: archive) } }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let problems = readings.compactMap(\.archiveProblem)
+            expectEqual(problems, [], "round \(round)")
+            expectEqual(Set(readings.map { $0.archivedID ?? "none" }).count, 1, "round \(round): \(readings.map(\.archivedID))")
+            expectEqual(readings.filter { $0.archivedID == nil }.count, 0, "round \(round)")
+        }
+    }
+}
