@@ -18,11 +18,11 @@ struct NovaStarStatusLinesTests {
         s.modelKnown = false
         let facts = NovaStarEvaluator.evaluate(s, settings: NovaStarEvaluationTests.settings, scheduledOn: true, inMaintenance: false,
                                                baseline: nil, commanded: .init()).facts
-        #expect(facts["model"] == "kiểu máy chưa biết (mã 0x7777) / unknown model (id 0x7777)")
-        #expect(facts["model_note"] == "mã kiểu máy không có trong bảng của Watchpost; ghi nguyên mã đọc được / model id not in Watchpost's table; reported as is")
-        #expect(facts["model_id"] == "0x7777")
+        expectEqual(facts["model"], "kiểu máy chưa biết (mã 0x7777) / unknown model (id 0x7777)")
+        expectEqual(facts["model_note"], "mã kiểu máy không có trong bảng của Watchpost; ghi nguyên mã đọc được / model id not in Watchpost's table; reported as is")
+        expectEqual(facts["model_id"], "0x7777")
         // A known id keeps its name alone.
-        #expect(NovaStarNames.senderModel(0x620C) == "VX1000")
+        expectEqual(NovaStarNames.senderModel(0x620C), "VX1000")
     }
 
     /// `watchpost probe led` against the simulator: an unknown model, three cards expected and
@@ -41,7 +41,7 @@ struct NovaStarStatusLinesTests {
         let r = try await runProgram(try TestPaths.builtBinary("watchpost"),
                                      arguments: ["probe", "led", "--host", "127.0.0.1", "--port", String(port), "--cards", "3", "--timeout", "2s"],
                                      timeout: .seconds(60))
-        #expect(r.exitCode == 2, "\(r.output)")
+        expectEqual(r.exitCode, 2, "\(r.output)")
         let lines = r.output.split(separator: "\n").map(String.init)
         /// The line `vi` and, right after it, its translation `en`.
         func pair(_ vi: String, _ en: String) {

@@ -49,9 +49,9 @@ struct WebEngineTests {
         let page = try await http("GET", "\(f.base)/ack/\(link)", jar: jar)
         let raw = "Đã đến\u{07}\u{1B}[31m ĐỎ\u{1B}[0m\r\ndòng hai\t\u{202E}x\u{9B}"
         let done = try await http("POST", "\(f.base)/ack/\(link)", body: form([("csrf", csrfField(page.body) ?? ""), ("note", raw)]), jar: jar)
-        #expect(done.status == 200)
+        expectEqual(done.status, 200)
         let note = try await f.store.incident(1)?.acknowledgement?.note
-        #expect(note == "Đã đến[31m ĐỎ[0m\ndòng hai x", "\(String(describing: note?.unicodeScalars.map { String($0.value, radix: 16) }))")
+        expectEqual(note, "Đã đến[31m ĐỎ[0m\ndòng hai x", "\(String(describing: note?.unicodeScalars.map { String($0.value, radix: 16) }))")
         // A note recorded as it came (before this fix, or by another path) is shown escaped.
         try await IncidentService(store: f.store).comment(incidentID: 1, by: "Lò Văn\u{1B}]0;x\u{07}", organisation: nil, via: "cli",
                                                           text: "ghi chú\u{1B}[2J\n  2026-11-24 09:10  forged", at: t0 + .minutes(1))
@@ -59,7 +59,7 @@ struct WebEngineTests {
         defer { removeTree(conf) }
         try FileSystem.writeAtomically("\(conf)/watchpost.conf", "[daemon]\ndatabase = \(f.dir)/watchpost.db\n")
         let shown = await shell("'\(try TestPaths.watchpost())' incidents 1 --config '\(conf)' 2>&1")
-        #expect(shown.status == 0, "\(shown.output)")
+        expectEqual(shown.status, 0, "\(shown.output)")
         #expect(!shown.output.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B }, "\(shown.output.debugDescription)")
         #expect(shown.output.contains("ghi chú\\u{1B}[2J\\n  2026-11-24 09:10  forged"), "\(shown.output)")
         #expect(!shown.output.contains("\n  2026-11-24 09:10  forged"), "\(shown.output)")
