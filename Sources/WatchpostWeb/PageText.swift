@@ -23,7 +23,7 @@ enum PageText {
     /// "Tiếng Việt / English" for HTML: the templates are escaped here; `params` are HTML the
     /// page made already (escaped names, links), put in as they are.
     static func html(_ key: MessageKey, _ params: [String: String] = [:], separator: String = " / ") -> String {
-        guard let entry = Catalogue.entries[key] else { return "[\(esc(key.rawValue))]" }
+        guard let entry = Catalogue.entry(key) else { return "[\(esc(key.rawValue))]" }
         return fill(esc(entry.vi), params) + separator + fill(esc(entry.en), params)
     }
 
@@ -32,7 +32,7 @@ enum PageText {
 
     /// A heading: "Tiếng Việt <span class="en">/ English</span>".
     static func heading(_ key: MessageKey, _ params: [String: String] = [:]) -> String {
-        guard let entry = Catalogue.entries[key] else { return "[\(esc(key.rawValue))]" }
+        guard let entry = Catalogue.entry(key) else { return "[\(esc(key.rawValue))]" }
         return fill(esc(entry.vi), params) + " <span class=\"en\">/ " + fill(esc(entry.en), params) + "</span>"
     }
 

@@ -39,7 +39,28 @@ struct CatalogueTests {
         #expect(index["k.one"]?.vi == "một" && index["k.two"]?.en == "two" && index["k.three"]?.vi == "ba")
         var firsts: [MessageKey: Catalogue.Entry] = [:]
         for e in Catalogue.allEntries where firsts[e.key] == nil { firsts[e.key] = e }
-        expectEqual(Catalogue.entries, firsts)
+        var wrong: [String] = []
+        for (key, first) in firsts where Catalogue.entry(key) != first { wrong.append(key.rawValue) }
+        #expect(wrong.isEmpty, "\(wrong)")
+        #expect(Catalogue.entry("finding.network.no-such-key") == nil && Catalogue.entry("nodot") == nil && !Catalogue.contains("network"))
+    }
+
+    /// The lookup builds only the tables a key's prefix names (one summary line must not build
+    /// all ~1 400 keys), so every entry must sit on a table that declares its first segment or its
+    /// first two segments; otherwise it could never be found.
+    @Test func everyKeyIsOnATableItsPrefixNames() {
+        var stray: [String] = []
+        for shelf in Catalogue.shelves {
+            for e in shelf.entries() {
+                let parts = e.key.rawValue.split(separator: ".", omittingEmptySubsequences: false)
+                let one = String(parts[0]), two = parts.count > 1 ? one + "." + parts[1] : one
+                if !shelf.prefixes.contains(one) && !shelf.prefixes.contains(two) {
+                    stray.append("\(e.key) in \(shelf.area): add \"\(one)\" or \"\(two)\" to its prefixes in Catalogue.shelves")
+                }
+            }
+        }
+        #expect(stray.isEmpty, "\(stray)")
+        expectEqual(Catalogue.shelves.count, Catalogue.routes.values.reduce(into: Set<Int>()) { $0.formUnion($1) }.count)
     }
 
     @Test func bothLanguagesUseTheSameParameters() {

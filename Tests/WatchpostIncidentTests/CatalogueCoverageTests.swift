@@ -31,7 +31,7 @@ struct CatalogueCoverageTests {
             #expect(!codes.isEmpty, "no codes listed under \(prefix)")
             for code in codes {
                 let key = MessageKey(prefix + code)
-                guard let e = Catalogue.entries[key] else { missing.append("\(key) (code \(code))"); continue }
+                guard let e = Catalogue.entry(key) else { missing.append("\(key) (code \(code))"); continue }
                 if e.vi.trimmingWhitespace().isEmpty || e.en.trimmingWhitespace().isEmpty { missing.append("\(key) lacks a language") }
             }
         }
@@ -64,7 +64,7 @@ struct CatalogueCoverageTests {
     static func codesWithoutText(in text: String, path: String) throws -> [String] {
         try declaredFindingCodes(in: text).compactMap { d in
             guard let prefix = prefixOfCodeEnum[d.codeEnum] else { return "\(d.codeEnum) (\(path)): a code list the catalogue test does not know" }
-            return Catalogue.entries[MessageKey(prefix + d.code)] == nil ? "\(prefix + d.code) (\(d.codeEnum), \(path))" : nil
+            return Catalogue.entry(MessageKey(prefix + d.code)) == nil ? "\(prefix + d.code) (\(d.codeEnum), \(path))" : nil
         }
     }
 
@@ -159,7 +159,7 @@ struct CatalogueCoverageTests {
         var missing: [String] = []
         for kind in TimelineEvent.kinds {
             let key = MessageKey("timeline.kind." + kind)
-            guard let e = Catalogue.entries[key] else { missing.append(key.rawValue); continue }
+            guard let e = Catalogue.entry(key) else { missing.append(key.rawValue); continue }
             if e.vi.trimmingWhitespace().isEmpty || e.en.trimmingWhitespace().isEmpty { missing.append("\(key) lacks a language") }
         }
         #expect(missing.isEmpty, "timeline kinds without a title: \(missing)")

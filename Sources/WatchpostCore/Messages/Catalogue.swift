@@ -37,26 +37,103 @@ public enum Catalogue {
 
     /// Every area's table. Each lives in its own file (`Catalogue+<Area>.swift`) so that
     /// engineers adding keys to different areas never edit the same lines.
-    public static let tables: [(area: String, entries: [Entry])] = [
-        ("core", core), ("incident", incident), ("escalation", escalation), ("led", led), ("power", power),
-        ("network", network), ("content", content), ("player", player), ("probes", probes), ("mail", mail),
-        ("web", web), ("reports", reports), ("registers", registers), ("cli", cli), ("lifecycle", lifecycle), ("fleet", fleet),
-        ("hardening", hardening), ("webPages", webPages), ("language", language), ("cliHelp", cliHelp), ("readings", readings), ("configDiagnostics", configDiagnostics),
-        ("configChecks", configChecks),
+    public static var tables: [(area: String, entries: [Entry])] { shelves.map { ($0.area, $0.entries()) } }
+
+    /// One table, the key prefixes it answers, and its own lookup, built the first time a key
+    /// routed to it is looked up. A short program renders one or two lines (`watchpost-probe
+    /// net`'s summary): before, that built the lookup of all ~1 400 keys (1.75 M of its 13.5 M
+    /// instructions, ≈ 30 page faults; bench/network/README.md); now it builds the one table the
+    /// key's prefix names.
+    struct Shelf: Sendable {
+        var area: String
+        /// A key belongs here only if its first segment ("network") or its first two segments
+        /// ("finding.network") is listed; `CatalogueTests` refuses an entry outside its table's
+        /// prefixes, so a key is always found on the shelves its prefixes name.
+        var prefixes: [String]
+        var entries: @Sendable () -> [Entry]
+        var lookup: @Sendable () -> [MessageKey: Entry]
+    }
+
+    /// The tables in their order of precedence (a key defined twice keeps its first entry; the
+    /// catalogue test fails on it). Adding a table: its file, one line here and one lookup below.
+    static let shelves: [Shelf] = [
+        .init(area: "core", prefixes: ["category", "check", "detail", "status", "text"], entries: { core }, lookup: { coreLookup }),
+        .init(area: "incident", prefixes: ["check", "finding.schedule", "timeline"], entries: { incident }, lookup: { incidentLookup }),
+        .init(area: "escalation", prefixes: ["channel", "cli", "config", "escalation", "mail", "notice", "policy", "reply", "respond", "role", "roles", "routes", "timeline", "web"],
+              entries: { escalation }, lookup: { escalationLookup }),
+        .init(area: "led", prefixes: ["cli", "finding.led", "led"], entries: { led }, lookup: { ledLookup }),
+        .init(area: "power", prefixes: ["finding.power", "power"], entries: { power }, lookup: { powerLookup }),
+        .init(area: "network", prefixes: ["finding.network", "network"], entries: { network }, lookup: { networkLookup }),
+        .init(area: "content", prefixes: ["content", "finding.content", "report"], entries: { content }, lookup: { contentLookup }),
+        .init(area: "player", prefixes: ["finding.player", "player"], entries: { player }, lookup: { playerLookup }),
+        .init(area: "probes", prefixes: ["finding.storage", "probe", "report"], entries: { probes }, lookup: { probesLookup }),
+        .init(area: "mail", prefixes: ["mail"], entries: { mail }, lookup: { mailLookup }),
+        .init(area: "web", prefixes: ["web"], entries: { web }, lookup: { webLookup }),
+        .init(area: "reports", prefixes: ["report"], entries: { reports }, lookup: { reportsLookup }),
+        .init(area: "registers", prefixes: ["registers", "report"], entries: { registers }, lookup: { registersLookup }),
+        .init(area: "cli", prefixes: ["cli"], entries: { cli }, lookup: { cliLookup }),
+        .init(area: "lifecycle", prefixes: ["config", "daemon", "web"], entries: { lifecycle }, lookup: { lifecycleLookup }),
+        .init(area: "fleet", prefixes: ["fleet"], entries: { fleet }, lookup: { fleetLookup }),
+        .init(area: "hardening", prefixes: ["audit", "config", "report", "secrets", "web"], entries: { hardening }, lookup: { hardeningLookup }),
+        .init(area: "webPages", prefixes: ["web"], entries: { webPages }, lookup: { webPagesLookup }),
+        .init(area: "language", prefixes: ["actor", "content", "incident", "language", "maintenance", "notice", "report", "resolution", "timeline"],
+              entries: { language }, lookup: { languageLookup }),
+        .init(area: "cliHelp", prefixes: ["cli"], entries: { cliHelp }, lookup: { cliHelpLookup }),
+        .init(area: "readings", prefixes: ["reading"], entries: { readings }, lookup: { readingsLookup }),
+        .init(area: "configDiagnostics", prefixes: ["config"], entries: { configDiagnostics }, lookup: { configDiagnosticsLookup }),
+        .init(area: "configChecks", prefixes: ["config"], entries: { configChecks }, lookup: { configChecksLookup }),
     ]
 
+    // Each table's lookup: a `static let` is built once per process, on first use, thread-safely.
+    static let coreLookup = index(core), incidentLookup = index(incident), escalationLookup = index(escalation)
+    static let ledLookup = index(led), powerLookup = index(power), networkLookup = index(network)
+    static let contentLookup = index(content), playerLookup = index(player), probesLookup = index(probes)
+    static let mailLookup = index(mail), webLookup = index(web), reportsLookup = index(reports)
+    static let registersLookup = index(registers), cliLookup = index(cli), lifecycleLookup = index(lifecycle)
+    static let fleetLookup = index(fleet), hardeningLookup = index(hardening), webPagesLookup = index(webPages)
+    static let languageLookup = index(language), cliHelpLookup = index(cliHelp), readingsLookup = index(readings)
+    static let configDiagnosticsLookup = index(configDiagnostics), configChecksLookup = index(configChecks)
+
+    /// Prefix → the shelves that declare it, in precedence order.
+    static let routes: [String: [Int]] = {
+        var out: [String: [Int]] = [:]
+        for (i, shelf) in shelves.enumerated() {
+            for p in shelf.prefixes { out[p, default: []].append(i) }
+        }
+        return out
+    }()
+
     /// All entries in table order (duplicates included, so the test can find them).
-    public static let allEntries: [Entry] = tables.flatMap(\.entries)
+    public static var allEntries: [Entry] { tables.flatMap(\.entries) }
 
-    /// Lookup by key. A key defined twice keeps its first entry; the catalogue test fails on it.
-    /// Built once per process, and by a short one (`watchpost-probe net`'s one summary line) for
-    /// a single look-up: straight from the tables, one hash per key — the tables are walked
-    /// backwards so that the first definition is the last written — and without `allEntries`'
-    /// copy (bench/network/README.md: the two hashes per key and the copy were ~2.3 M
-    /// instructions of a 14 M-instruction probe run).
-    public static let entries: [MessageKey: Entry] = index(tables)
+    /// The entry of `key`: its first definition on the shelves its first segment and its first
+    /// two segments name; nil for a key the catalogue lacks.
+    public static func entry(_ key: MessageKey) -> Entry? {
+        let raw = key.rawValue.utf8
+        let dot = UInt8(ascii: ".")
+        guard let first = raw.firstIndex(of: dot) else { return lookUp(key, on: routes[key.rawValue] ?? []) }
+        let one = routes[String(key.rawValue[..<first])] ?? []
+        let second = raw[raw.index(after: first)...].firstIndex(of: dot)
+        let two = second.flatMap { routes[String(key.rawValue[..<$0])] } ?? []
+        if two.isEmpty { return lookUp(key, on: one) }
+        if one.isEmpty { return lookUp(key, on: two) }
+        // Both name shelves: visit them in precedence order, as one list.
+        var a = one.startIndex, b = two.startIndex
+        while a < one.endIndex || b < two.endIndex {
+            let i: Int
+            if b == two.endIndex || (a < one.endIndex && one[a] < two[b]) { i = one[a]; a += 1 } else { i = two[b]; b += 1 }
+            if let e = shelves[i].lookup()[key] { return e }
+        }
+        return nil
+    }
 
-    /// The lookup of `tables`: each key to its first entry.
+    private static func lookUp(_ key: MessageKey, on shelfIndices: [Int]) -> Entry? {
+        for i in shelfIndices { if let e = shelves[i].lookup()[key] { return e } }
+        return nil
+    }
+
+    /// The lookup of one or more tables: each key to its first entry. Walked backwards, so that
+    /// a key's first entry is the last written: one hash per key.
     static func index(_ tables: [(area: String, entries: [Entry])]) -> [MessageKey: Entry] {
         var count = 0
         for table in tables { count += table.entries.count }
@@ -67,7 +144,9 @@ public enum Catalogue {
         return out
     }
 
-    public static func contains(_ key: MessageKey) -> Bool { entries[key] != nil }
+    static func index(_ entries: [Entry]) -> [MessageKey: Entry] { index([("", entries)]) }
+
+    public static func contains(_ key: MessageKey) -> Bool { entry(key) != nil }
 
     /// Renders a message in one language, times in `zone`. An unknown key renders as the key
     /// itself in brackets (visible, never a crash); a missing parameter stays `{name}`.
@@ -112,7 +191,7 @@ public struct MessageRenderer: Sendable {
     }
 
     public func render(_ message: Message) -> String {
-        guard let entry = Catalogue.entries[message.key] else { return "[\(message.key.rawValue)]" }
+        guard let entry = Catalogue.entry(message.key) else { return "[\(message.key.rawValue)]" }
         return fill(entry.template(language), message.params)
     }
 

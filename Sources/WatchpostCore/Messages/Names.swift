@@ -6,7 +6,7 @@ public enum Names {
     /// "tiếng Lào" / "Lao" for "lo"; an unknown code as written.
     public static func language(_ code: String, _ language: Language) -> String {
         let key = MessageKey("language.name." + code.lowercased())
-        return Catalogue.entries[key]?.template(language) ?? code
+        return Catalogue.entry(key)?.template(language) ?? code
     }
 
     /// "tiếng Việt, tiếng Anh" for ["vi", "en"].
@@ -16,7 +16,7 @@ public enum Names {
 
     /// "ảnh tĩnh" / "still picture" for a content kind ("programme", "clip", "still").
     public static func contentKind(_ kind: String, _ language: Language) -> String {
-        Catalogue.entries[MessageKey("content.kind." + kind)]?.template(language) ?? kind
+        Catalogue.entry(MessageKey("content.kind." + kind))?.template(language) ?? kind
     }
 
     /// Why a played item was not approved, from its finding code ("player.unapproved-item"):

@@ -36,13 +36,13 @@ public enum Readings {
         if raw.hasSuffix("]"), let open = raw.firstIndex(of: "[") {
             base = raw[..<open]; target = " " + raw[open...]
         }
-        if let e = Catalogue.entries[MessageKey("reading." + base)] { return e.template(language) + target }
+        if let e = Catalogue.entry(MessageKey("reading." + base)) { return e.template(language) + target }
         // "p1.c3.temperature", "p1.c3.fan2": the card's tag, then the metric.
         if let dot = base.lastIndex(of: ".") {
             let tag = base[..<dot], leaf = base[base.index(after: dot)...]
             let digits = leaf.reversed().prefix { $0.isASCII && $0.isNumber }.count
             let stem = leaf.dropLast(digits), number = leaf.suffix(digits)
-            if let e = Catalogue.entries[MessageKey("reading." + stem)] {
+            if let e = Catalogue.entry(MessageKey("reading." + stem)) {
                 return e.template(language) + (number.isEmpty ? "" : " " + number) + " (" + tag + ")" + target
             }
         }
