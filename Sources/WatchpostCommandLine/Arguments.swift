@@ -106,7 +106,7 @@ public func outText(_ s: String) { print(ConsoleText.escaped(s), terminator: "")
 public enum ConsoleText {
     public static func escaped(_ s: String, oneLine: Bool = false) -> String {
         // The common case, without a copy: nothing but line feeds and tabs to keep.
-        if !oneLine && !s.unicodeScalars.contains(where: { FreeText.isControl($0) && $0 != "\n" && $0 != "\t" }) { return s }
+        if !oneLine && !FreeText.containsControlBesidesLineFeedAndTab(s) { return s }
         let scalars = Array(s.unicodeScalars)
         func kept(_ i: Int) -> Bool {
             let c = scalars[i]
