@@ -2,6 +2,7 @@
 // with typed binding and reading, transactions, and typed errors carrying SQLite's own message.
 // A connection is not thread-safe: the store owns one and uses it from one place at a time.
 import CSQLite
+import Synchronization
 
 public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public let code: Int32
@@ -51,6 +52,14 @@ public struct SQLRow: Sendable {
 
 public enum SynchronousMode: String, Sendable { case off = "OFF", normal = "NORMAL", full = "FULL" }
 
+/// A flag another thread raises to stop a query in progress (`SQLiteConnection.interrupt(when:)`).
+public final class StopSignal: Sendable {
+    private let raised = Atomic<Bool>(false)
+    public init() {}
+    public func raise() { raised.store(true, ordering: .releasing) }
+    public var isRaised: Bool { raised.load(ordering: .acquiring) }
+}
+
 /// A connection to one database file.
 public final class SQLiteConnection {
     private var db: OpaquePointer?
@@ -60,6 +69,8 @@ public final class SQLiteConnection {
     private let busyTimeoutMs: Int32
     /// Kept alive for the WAL hook, which holds it unretained.
     private var checkpointHookState: CheckpointHook?
+    /// Kept alive for the progress handler, which holds it unretained (`interrupt(when:)`).
+    private var stopSignal: StopSignal?
 
     /// Opens (creating if needed) the database; `busyTimeoutMs` lets readers such as
     /// `watchpost status` wait briefly for the daemon's writer instead of failing.
@@ -238,6 +249,19 @@ public final class SQLiteConnection {
     /// its deadline); a write is never cut short this way.
     public func interruptWhenTaskCancelled() {
         sqlite3_progress_handler(db, 4096, { _ in Task.isCancelled ? 1 : 0 }, nil)
+        stopSignal = nil
+    }
+
+    /// A query stops (SQLITE_INTERRUPT) once `signal` is raised, from any thread: for a
+    /// connection used on a thread that runs no task (the blocking pool), where
+    /// `Task.isCancelled` is always false. SQLite asks every 4,096 steps, as above; the
+    /// connection keeps the signal alive while the handler holds it unretained.
+    public func interrupt(when signal: StopSignal) {
+        stopSignal = signal
+        sqlite3_progress_handler(db, 4096, { context in
+            guard let context else { return 0 }
+            return Unmanaged<StopSignal>.fromOpaque(context).takeUnretainedValue().isRaised ? 1 : 0
+        }, Unmanaged.passUnretained(signal).toOpaque())
     }
 
     public func setSynchronous(_ mode: SynchronousMode) throws(SQLiteError) { try execute("PRAGMA synchronous=\(mode.rawValue)") }
