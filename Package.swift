@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(name: "WatchpostPowerTests", dependencies: ["WatchpostCore", "WatchpostPower", "WatchpostSimulators", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostNetworkTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostNetwork", "WatchpostNetworkHTTP", "Posix", "WatchpostTestSupport"], swiftSettings: strict),
         .testTarget(name: "WatchpostWebTests", dependencies: [
-            "WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "WatchpostDaemon", "WatchpostSimulators", "HTTPServer", "Curl", "Posix", "WatchpostTestSupport",
+            "WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostAuth", "WatchpostWeb", "WatchpostDaemon", "WatchpostSimulators", "HTTPServer", "Curl", "Posix", "SQLite", "WatchpostTestSupport",
         ], swiftSettings: strict),
         .testTarget(name: "WatchpostIncidentTests", dependencies: ["WatchpostHost", "WatchpostCore", "WatchpostConfig", "WatchpostStore", "WatchpostDaemon", "WatchpostProbes", "SQLite", "Posix",
                                                                   "WatchpostLED", "WatchpostPower", "WatchpostNetwork", "WatchpostContent", "WatchpostPlayer", "WatchpostTestSupport", "WatchpostSimulators"], swiftSettings: strict),

@@ -25,6 +25,8 @@ struct Caller: Sendable {
 public final class WebApp: Sendable {
     let store: Store
     let reader: Store
+    /// Reads of many rows and their rendering: on the blocking pool, a few at once (HeavyAnswers.swift).
+    let heavyReads: HeavyReads
     let desk: (any IncidentDesk)?
     let configuration: WatchpostConfiguration
     let settings: WebSettings
@@ -62,10 +64,12 @@ public final class WebApp: Sendable {
     ///   - reader: a second, read-only store for page reads (defaults to `store`).
     ///   - desk: the incident engine; nil shows incidents as unavailable.
     ///   - linkKey: the link-signing key (`web.link_key`); nil refuses every link.
+    ///   - heavyReads: the daemon's bound on heavy reads (kept across reloads); nil makes one over `reader`.
     public init(store: Store, reader: Store? = nil, desk: (any IncidentDesk)?, configuration: WatchpostConfiguration, settings: WebSettings,
                 linkKey: [UInt8]?, clock: any WatchpostClock, logger: Logger, processMetrics: @escaping @Sendable () -> [ProcessMetric] = { [] },
                 previousLinkKeys: [[UInt8]] = [], remoteToken: @escaping @Sendable (String) -> String? = { _ in nil },
-                memory: WebMemory = WebMemory()) {
+                memory: WebMemory = WebMemory(), heavyReads: HeavyReads? = nil) {
+        self.heavyReads = heavyReads ?? HeavyReads(store: reader ?? store, clock: clock)
         self.memory = memory
         loginLimits = LoginLimits(settings)
         self.processMetrics = processMetrics

@@ -7,6 +7,10 @@ extension Catalogue {
               en: "The monitoring server is pausing (reloading its configuration or restarting); please try again in a few seconds."),
         .init("web.request_deadline", vi: "Máy chủ giám sát chưa trả lời được trong {seconds} giây; đề nghị thử lại sau ít phút.",
               en: "The monitoring server could not answer within {seconds} s; please try again in a few minutes."),
+        // A large read (a page of the broadcast log) while as many as the daemon runs at once are
+        // already running and the short wait for one of them ended (#19 review s9: HeavyReads).
+        .init("web.heavy_reads_busy", vi: "Máy chủ giám sát đang trả lời các yêu cầu đọc lớn khác; đề nghị thử lại sau {seconds} giây, hoặc xin trang nhỏ hơn (limit).",
+              en: "The monitoring server is busy answering other large reads; please try again in {seconds} s, or ask for a smaller page (limit)."),
         .init("config.web.tls_pair",
               vi: "chứng chỉ TLS {certificate} và khóa riêng {key} không dùng được cùng nhau: cả hai phải ở dạng PEM và khóa riêng phải là khóa của chính chứng chỉ đó. Máy chủ web sẽ không bật được HTTPS (khi khởi động, hoặc khi nạp lại cấu hình thì lần nạp lại bị từ chối). Chi tiết kỹ thuật: {detail}",
               en: "the TLS certificate {certificate} and the private key {key} do not load together: both must be PEM and the key must be the certificate's own. The web server could not switch on HTTPS (at a start; at a reload the reload is refused). Technical detail: {detail}"),

@@ -34,6 +34,9 @@ extension WebMemory {
     static let keptName = "web.memory"
 }
 
+/// The name under which the daemon keeps its `HeavyReads` across reloads.
+let keptHeavyReads = "web.heavy-reads"
+
 final class WebFront: Sendable {
     static let keptName = "web"
     /// The application the listener's handler asks (its own object: the handler does not hold the front).
@@ -148,9 +151,16 @@ let webServiceFactory: ServiceFactory = { ctx throws(WatchpostError) in
         ctx.kept.set(WebMemory.keptName, made)
         return made
     }()
+    // The bound on heavy reads belongs to the process too (a reload must not double it), while the database stays the same.
+    let heavyReads = ctx.kept.value(keptHeavyReads, as: HeavyReads.self).flatMap { $0.path == reader.path ? $0 : nil } ?? {
+        let made = HeavyReads(store: reader, clock: ctx.clock)
+        ctx.kept.set(keptHeavyReads, made)
+        return made
+    }()
     let app = WebApp(store: ctx.store, reader: reader, desk: incidentDesk(ctx, reader: reader), configuration: ctx.configuration, settings: settings,
                      linkKey: key, clock: ctx.clock, logger: log, processMetrics: daemonProcessMetrics(ctx),
-                     previousLinkKeys: ctx.previousLinkKeys.map(linkKeyBytes), remoteToken: { [secrets = ctx.secrets] in secrets.revealRemoteToken($0) }, memory: memory)
+                     previousLinkKeys: ctx.previousLinkKeys.map(linkKeyBytes), remoteToken: { [secrets = ctx.secrets] in secrets.revealRemoteToken($0) }, memory: memory,
+                     heavyReads: heavyReads)
     let serverSettings = try settings.serverSettings()
     let running = ctx.kept.value(WebFront.keptName, as: WebFront.self).flatMap { $0.isStopped ? nil : $0 }
     if let running, running.settings == serverSettings {

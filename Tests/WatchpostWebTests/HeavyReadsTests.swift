@@ -1,0 +1,108 @@
+// Concurrent heavy reads must not stall the daemon (#19 review s9): on 2.3 M plays, 2 concurrent
+// `GET /api/v1/plays` kept the watchdog from pinging for 32.6 s and 16 for 213.7 s, because each
+// page's JSON was made on Swift's cooperative threads (and each query on the reader's one thread),
+// which every other request, every deadline and the watchdog's ping need. Here the web
+// application with its real store answers 12 concurrent large pages, and meanwhile `/healthz` and
+// a request that reads the store (`/api/v1/me`) must keep answering within 2 s, and every large
+// page must end with 200 or 503 (busy, with Retry-After and the catalogue's words).
+import Testing
+import WatchpostCore
+import WatchpostStore
+import WatchpostAuth
+import WatchpostWeb
+import Curl
+import Posix
+import SQLite
+import Synchronization
+
+/// A GET on a thread of its own (not the blocking pool, which the server in this same process
+/// uses for its heavy reads), timed on that thread: what a client on another machine would see.
+private func timedGet(_ url: String, headers: [String] = []) async throws -> (reply: Reply, milliseconds: Int64) {
+    try await runOnOwnThread { () throws -> (Reply, Int64) in
+        let c = try CurlEasy()
+        try c.set(.url, url)
+        try c.setTimeout(milliseconds: 120_000)
+        try c.setList(.httpHeaders, headers + ["Expect:"])
+        let start = ContinuousClock.now
+        try c.perform()
+        let took = ContinuousClock.now - start
+        let ms = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
+        return (Reply(status: c.responseCode, headers: c.responseHeaders, body: String(decoding: c.responseBody, as: UTF8.self)), ms)
+    }
+}
+
+private final class Counter: Sendable {
+    let count = Atomic<Int>(0)
+}
+
+@Suite(.serialized) struct HeavyReadsTests {
+    /// `count` plays of one item, one every 500 ms from the local midnight of 2026-11-24, in one statement.
+    static func seedPlays(_ f: WebFixture, count: Int) async throws {
+        let t0 = Instant.parse("2026-11-24T00:00:00+07:00")!.milliseconds
+        try await f.store.transaction { db in
+            try db.run("INSERT INTO broadcast_item (path, name, sha256, approved, manifest_id, key_id, sequence, title) VALUES (?, ?, ?, 1, ?, ?, 7, ?)",
+                       "videos/hoa-ban.mp4", "hoa-ban.mp4", String(repeating: "a", count: 64), String(repeating: "f", count: 64), "3f1c0e5b9a7d2c44",
+                       "Lễ hội Hoa Ban")
+            let item = db.lastInsertRowID
+            try db.run("""
+                WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+                INSERT INTO broadcast_log (site, player, entry, started_ms, ended_ms, last_seen_ms, item_id)
+                SELECT 'tay-trang', 'p1', 'play', ? + i * 500, ? + i * 500 + 450, ? + i * 500 + 450, ? FROM n
+                """, count - 1, t0, t0, t0, item)
+        }
+    }
+
+    @Test func concurrentLargePagesLeaveTheDaemonAnswering() async throws {
+        let f = try await WebFixture.start()
+        try await Self.seedPlays(f, count: 120_000)
+        try await f.addUser("so-tttt", .department)
+        let token = try WebSecret.token(prefix: "wpt_")
+        try await f.store.setAPITokenHash(login: "so-tttt", hash: WebSecret.digest(token))
+        let auth = ["Authorization: Bearer \(token)"]
+        let page = "\(f.base)/api/v1/plays?site=tay-trang&from=2026-11-24&to=2026-11-25&limit=10000"
+        // One page alone: 10,000 rows and the link to the next.
+        let one = try await timedGet(page, headers: auth)
+        #expect(one.reply.status == 200)
+        #expect(one.reply.header("X-Watchpost-Truncated") == ["true"])
+        #expect(one.reply.body.hasPrefix("[{") && one.reply.body.hasSuffix("}]\n"))
+
+        // 12 at once from one address, and one light request at a time: within the server's 16 connections per address.
+        let heavy = 12
+        let done = Counter()
+        let replies = try await withThrowingTaskGroup(of: (Int, String, [String], Int64).self) { group in
+            for _ in 0..<heavy {
+                group.addTask {
+                    let r = try await timedGet(page, headers: auth)
+                    done.count.add(1, ordering: .sequentiallyConsistent)
+                    return (r.reply.status, String(r.reply.body.prefix(400)), r.reply.header("Retry-After"), r.milliseconds)
+                }
+            }
+            // Meanwhile: the light requests, one after another, until every large page has its answer.
+            var light: [(String, Int, Int64)] = []
+            repeat {
+                let h = try await timedGet("\(f.base)/healthz")
+                let me = try await timedGet("\(f.base)/api/v1/me", headers: auth)
+                light += [("/healthz", h.reply.status, h.milliseconds), ("/api/v1/me", me.reply.status, me.milliseconds)]
+            } while done.count.load(ordering: .sequentiallyConsistent) < heavy
+            var out: [(Int, String, [String], Int64)] = []
+            for try await r in group { out.append(r) }
+            for (path, status, ms) in light {
+                #expect(status == 200, "\(path) answered \(status)")
+                #expect(ms < 2_000, "\(path) took \(ms) ms while \(heavy) large pages were asked for")
+            }
+            print("heavy reads: light requests \(light.count), slowest \(light.map(\.2).max() ?? 0) ms")
+            return out
+        }
+        let answered = replies.filter { $0.0 == 200 }, busy = replies.filter { $0.0 == 503 }
+        print("heavy reads: \(answered.count) pages, \(busy.count) busy, slowest \(replies.map(\.3).max() ?? 0) ms")
+        #expect(answered.count + busy.count == heavy, "statuses: \(replies.map(\.0))")
+        #expect(!answered.isEmpty)
+        for r in busy {
+            #expect(r.2 == ["5"])
+            #expect(r.1.contains("Máy chủ giám sát đang trả lời các yêu cầu đọc lớn khác") && r.1.contains("busy answering other large reads"), "\(r.1)")
+        }
+        // Every large page ended well within the request's deadline.
+        for r in replies { #expect(r.3 < WebSettings().requestDeadline.milliseconds, "a large page took \(r.3) ms") }
+        await f.stop()
+    }
+}
