@@ -124,7 +124,12 @@ public final class HeavyReads: Sendable {
     }
 
     public let limits: Limits
-    private let store: Store
+    /// The database file, opened again read-only for each slot.
+    public let path: String
+    /// A database in memory, which no other connection can open: read on its store's own thread.
+    /// A file's store is not held (the daemon keeps this object across reloads, and a store
+    /// held would keep its thread after the reload that replaced it).
+    private let memoryStore: Store?
     private let clock: any WatchpostClock
     private let pool: BlockingPool
     private let state = Mutex(State())
@@ -133,14 +138,12 @@ public final class HeavyReads: Sendable {
     ///   - store: the database read (its file is opened again read-only for each slot; a
     ///     database in memory, which no other connection can open, is read on the store's own thread).
     public init(store: Store, clock: any WatchpostClock, limits: Limits = Limits(), pool: BlockingPool = .process) {
-        self.store = store
+        path = store.path
+        memoryStore = store.path == ":memory:" ? store : nil
         self.clock = clock
         self.limits = limits
         self.pool = pool
     }
-
-    /// The database read.
-    public var path: String { store.path }
 
     /// Reads running and waiting now (for /metrics and tests).
     public var usage: (running: Int, waiting: Int) { state.withLock { ($0.runningTotal, $0.waiters.count) } }
@@ -153,8 +156,8 @@ public final class HeavyReads: Sendable {
         let signal = StopSignal()
         do {
             return try await withTaskCancellationHandler {
-                if store.path == ":memory:" {
-                    return try await store.readHeavily { db in try body(HeavyRead(db: db, signal: signal)) }
+                if let memoryStore {
+                    return try await memoryStore.readHeavily { db in try body(HeavyRead(db: db, signal: signal)) }
                 }
                 let lent = try checkOut()
                 defer { checkIn(lent) }
@@ -174,8 +177,8 @@ public final class HeavyReads: Sendable {
 
     private func checkOut() throws(WatchpostError) -> Lent {
         if let idle = state.withLock({ $0.idle.popLast() }) { return idle }
-        do { return Lent(try SQLiteConnection(path: store.path, readOnly: true)) }
-        catch { throw WatchpostError(.storage, "cannot open database \(store.path) for reading: \(error)") }
+        do { return Lent(try SQLiteConnection(path: path, readOnly: true)) }
+        catch { throw WatchpostError(.storage, "cannot open database \(path) for reading: \(error)") }
     }
 
     private func checkIn(_ lent: Lent) {
