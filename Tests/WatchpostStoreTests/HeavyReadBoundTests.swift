@@ -41,8 +41,11 @@ private final class Seen: Sendable {
         }
         let a1 = read("a", "a1", gate: first)
         try await waitUntil("a1 running", within: 30) { reads.usage.running == 1 }
-        let a2 = read("a", "a2"), a3 = read("a", "a3")
-        try await waitUntil("a2 and a3 waiting", within: 30) { reads.usage.waiting == 2 }
+        // One after another, so that the queue's order is known.
+        let a2 = read("a", "a2")
+        try await waitUntil("a2 waiting", within: 30) { reads.usage.waiting == 1 }
+        let a3 = read("a", "a3")
+        try await waitUntil("a3 waiting", within: 30) { reads.usage.waiting == 2 }
         // A third waiting read of one address is refused at once; so is a fourth waiting read in all.
         #expect(await outcome(read("a", "a4")) == "busy")
         let b1 = read("b", "b1")
