@@ -432,13 +432,7 @@ extension Store {
     /// the period, less its dark time). For the monthly figures.
     public func broadcastItemTotals(site: String, from: Instant, to: Instant) throws(WatchpostError) -> [(item: BroadcastItem, plays: Int, shownMilliseconds: Int64)] {
         do {
-            return try db.query("""
-                SELECT \(Store.broadcastColumns), COUNT(*) AS plays,
-                       SUM(MAX(0, MIN(COALESCE(l.ended_ms, l.last_seen_ms), ?) - MAX(l.started_ms, ?) - l.dark_ms)) AS shown
-                FROM broadcast_log l JOIN broadcast_item i ON i.id = l.item_id
-                WHERE l.site = ? AND l.entry = 'play' AND l.started_ms >= ? AND l.started_ms < ?
-                GROUP BY l.item_id ORDER BY i.path
-                """, to.milliseconds, from.milliseconds, site, from.milliseconds, to.milliseconds).map { r in
+            return try db.query(Store.itemTotalsSQL, to.milliseconds, from.milliseconds, site, from.milliseconds, to.milliseconds).map { r in
                 var c: [Int64: BroadcastItem] = [:]
                 let e = Store.broadcastEntry(r, items: &c)
                 return (e.item ?? BroadcastItem(path: "", name: "", approved: false), Int(r[Store.broadcastColumnCount].int ?? 0), r[Store.broadcastColumnCount + 1].int ?? 0)
@@ -446,15 +440,34 @@ extension Store {
         } catch { throw storageError("cannot sum the broadcast log", error) }
     }
 
+    /// `+site`: the time index, not the (site, player, entry, started_ms) key, which made SQLite read
+    /// every play of the site whatever the period. The sums are made per item_id first and joined
+    /// to the items (and one play of each, for the entry's columns) afterwards: grouping the rows
+    /// with all of the item's columns sorted 2.3 M wide rows (#19, s10, 2.3 M plays on one site,
+    /// load 11–15: a year 21.4 s → 4.8 s, a month 1.72 s → 0.45 s; same items and sums).
+    static let itemTotalsSQL = """
+        SELECT \(Store.broadcastColumns), t.plays, t.shown
+        FROM (SELECT item_id, MIN(id) AS first_id, COUNT(*) AS plays,
+                     SUM(MAX(0, MIN(COALESCE(ended_ms, last_seen_ms), ?) - MAX(started_ms, ?) - dark_ms)) AS shown
+              FROM broadcast_log
+              WHERE +site = ? AND entry = 'play' AND started_ms >= ? AND started_ms < ?
+              GROUP BY item_id) t
+        JOIN broadcast_log l ON l.id = t.first_id JOIN broadcast_item i ON i.id = t.item_id
+        ORDER BY i.path
+        """
+
+    /// `+site`, as above: the time index (#19, s10, 2.3 M plays: a year 1.35 s → 0.71 s, a month 0.58 s → 0.17 s).
+    static let gapTotalsSQL = """
+        SELECT gap, SUM(MAX(0, MIN(COALESCE(ended_ms, last_seen_ms), ?) - MAX(started_ms, ?))) AS total
+        FROM broadcast_log WHERE +site = ? AND entry = 'gap' AND started_ms < ? AND started_ms >= ? - 2678400000
+          AND COALESCE(ended_ms, last_seen_ms) > ? GROUP BY gap
+        """
+
     /// Milliseconds of each gap reason in [from, to) (gaps clipped to the period).
     public func broadcastGapTotals(site: String, from: Instant, to: Instant) throws(WatchpostError) -> [BroadcastGap: Int64] {
         do {
             var out: [BroadcastGap: Int64] = [:]
-            for r in try db.query("""
-                SELECT gap, SUM(MAX(0, MIN(COALESCE(ended_ms, last_seen_ms), ?) - MAX(started_ms, ?))) AS total
-                FROM broadcast_log WHERE site = ? AND entry = 'gap' AND started_ms < ? AND started_ms >= ? - 2678400000
-                  AND COALESCE(ended_ms, last_seen_ms) > ? GROUP BY gap
-                """, to.milliseconds, from.milliseconds, site, to.milliseconds, from.milliseconds, from.milliseconds) {
+            for r in try db.query(Store.gapTotalsSQL, to.milliseconds, from.milliseconds, site, to.milliseconds, from.milliseconds, from.milliseconds) {
                 if let g = r["gap"].string.flatMap(BroadcastGap.init(rawValue:)) { out[g] = r["total"].int ?? 0 }
             }
             return out
