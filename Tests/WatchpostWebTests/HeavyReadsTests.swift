@@ -17,8 +17,11 @@ import Synchronization
 
 /// A GET on a thread of its own (not the blocking pool, which the server in this same process
 /// uses for its heavy reads), timed on that thread: what a client on another machine would see.
-private func timedGet(_ url: String, headers: [String] = []) async throws -> (reply: Reply, milliseconds: Int64) {
-    try await runOnOwnThread { () throws -> (Reply, Int64) in
+/// The answer, its whole time and the time to its first byte (ms). The daemon's deadline bounds
+/// when it answers, which is the first byte; the rest is 2–3 MB crossing to a client that shares
+/// two cores with the whole test run (make test: 20 s whole for a first byte at 13 s).
+private func timedGet(_ url: String, headers: [String] = []) async throws -> (reply: Reply, milliseconds: Int64, firstByte: Int64) {
+    try await runOnOwnThread { () throws -> (Reply, Int64, Int64) in
         let c = try CurlEasy()
         try c.set(.url, url)
         try c.setTimeout(milliseconds: 120_000)
@@ -27,7 +30,8 @@ private func timedGet(_ url: String, headers: [String] = []) async throws -> (re
         try c.perform()
         let took = ContinuousClock.now - start
         let ms = took.components.seconds * 1000 + took.components.attoseconds / 1_000_000_000_000_000
-        return (Reply(status: c.responseCode, headers: c.responseHeaders, body: String(decoding: c.responseBody, as: UTF8.self)), ms)
+        let firstByte = Int64(c.time(.startTransfer) * 1000)
+        return (Reply(status: c.responseCode, headers: c.responseHeaders, body: String(decoding: c.responseBody, as: UTF8.self)), ms, firstByte)
     }
 }
 
@@ -69,12 +73,12 @@ private final class Counter: Sendable {
         // 12 at once from one address, and one light request at a time: within the server's 16 connections per address.
         let heavy = 12
         let done = Counter()
-        let replies = try await withThrowingTaskGroup(of: (Int, String, [String], Int64).self) { group in
+        let replies = try await withThrowingTaskGroup(of: (Int, String, [String], Int64, Int64).self) { group in
             for _ in 0..<heavy {
                 group.addTask {
                     let r = try await timedGet(page, headers: auth)
                     done.count.add(1, ordering: .sequentiallyConsistent)
-                    return (r.reply.status, String(r.reply.body.prefix(400)), r.reply.header("Retry-After"), r.milliseconds)
+                    return (r.reply.status, String(r.reply.body.prefix(400)), r.reply.header("Retry-After"), r.milliseconds, r.firstByte)
                 }
             }
             // Meanwhile: the light requests, one after another, until every large page has its answer.
@@ -84,7 +88,7 @@ private final class Counter: Sendable {
                 let me = try await timedGet("\(f.base)/api/v1/me", headers: auth)
                 light += [("/healthz", h.reply.status, h.milliseconds), ("/api/v1/me", me.reply.status, me.milliseconds)]
             } while done.count.load(ordering: .sequentiallyConsistent) < heavy
-            var out: [(Int, String, [String], Int64)] = []
+            var out: [(Int, String, [String], Int64, Int64)] = []
             for try await r in group { out.append(r) }
             for (path, status, ms) in light {
                 #expect(status == 200, "\(path) answered \(status)")
@@ -94,15 +98,17 @@ private final class Counter: Sendable {
             return out
         }
         let answered = replies.filter { $0.0 == 200 }, busy = replies.filter { $0.0 == 503 }
-        print("heavy reads: \(answered.count) pages, \(busy.count) busy, slowest \(replies.map(\.3).max() ?? 0) ms")
+        print("heavy reads: \(answered.count) pages, \(busy.count) busy, slowest \(replies.map(\.3).max() ?? 0) ms, first byte at most \(replies.map(\.4).max() ?? 0) ms")
         #expect(answered.count + busy.count == heavy, "statuses: \(replies.map(\.0))")
         #expect(!answered.isEmpty)
         for r in busy {
             #expect(r.2 == ["5"])
             #expect(r.1.contains("Máy chủ giám sát đang trả lời các yêu cầu đọc lớn khác") && r.1.contains("busy answering other large reads"), "\(r.1)")
         }
-        // Every large page ended well within the request's deadline.
-        for r in replies { #expect(r.3 < WebSettings().requestDeadline.milliseconds, "a large page took \(r.3) ms") }
+        // Every large page was answered within the request's deadline (its first byte; 1 s for the
+        // hand-over to libmicrohttpd and the client's thread on a loaded machine). Before HeavyReads
+        // the answers came after 30-200 s.
+        for r in replies { #expect(r.4 < WebSettings().requestDeadline.milliseconds + 1_000, "a large page's first byte came after \(r.4) ms (whole \(r.3) ms)") }
         await f.stop()
     }
 }
