@@ -284,13 +284,15 @@ public enum FileSystem {
         var off = 0
         while off < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, bytes.count - off) }
-            if n < 0 { if Glibc.errno == EINTR { continue }; let e = Glibc.errno; close(fd); throw SystemError(call: "write \(tmp)", errno: e) }
+            if n < 0 { if Glibc.errno == EINTR { continue }; let e = Glibc.errno; close(fd); unlink(tmp); throw SystemError(call: "write \(tmp)", errno: e) }
             off += n
         }
         fchmod(fd, mode_t(mode))
         fsync(fd)
         close(fd)
-        if Glibc.rename(tmp, path) != 0 { throw SystemError(call: "rename \(tmp)", errno: Glibc.errno) }
+        // A failed call leaves no temporary file behind: with a name per call, each failure on a
+        // full disk would leave one more (#13 review s10, D3).
+        if Glibc.rename(tmp, path) != 0 { let e = Glibc.errno; unlink(tmp); throw SystemError(call: "rename \(tmp)", errno: e) }
     }
 
     /// rename(2): atomically replaces `to` (a file, or an empty directory) with `from`.

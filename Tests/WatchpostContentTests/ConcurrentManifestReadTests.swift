@@ -32,4 +32,17 @@ struct ConcurrentManifestReadTests {
             expectEqual(readings.filter { $0.archivedID == nil }.count, 0, "round \(round)")
         }
     }
+
+    /// A write that fails leaves no temporary file: since each call names its own, a failure per
+    /// reading on a full disk would leave one more each time (#13 review s10, D3). The rename fails
+    /// here because the path is a folder that is not empty. Seen failing before the fix: one
+    /// `held.tmp-…` left per call.
+    @Test func aFailedWriteLeavesNoTemporaryFile() throws {
+        let dir = try makeTemporaryFolder("watchpost-write-fails")
+        defer { FileSystem.removeTree(dir) }
+        try FileSystem.makeDirectories(dir + "/held")
+        try FileSystem.writeAtomically(dir + "/held/inside", "x")
+        for _ in 0..<3 { #expect(throws: SystemError.self) { try FileSystem.writeAtomically(dir + "/held", "y") } }
+        expectEqual(try FileSystem.listDirectory(dir), ["held"])
+    }
 }
