@@ -5,7 +5,10 @@
 // HOW TO ADD KEYS (read this before adding one)
 // 1. Pick your area's table file in this folder, e.g. `Catalogue+LED.swift` holds
 //    `extension Catalogue { static let led: [Entry] = [...] }`. If your area has none, create
-//    `Catalogue+<Area>.swift` the same way and add `<area>` to `Catalogue.tables` below (one line).
+//    `Catalogue+<Area>.swift` the same way, add its line to `Catalogue.shelves` below (the area,
+//    the key prefixes it answers — a key's first segment, or its first two for `finding.*` — and
+//    `lookup: { <area>Lookup }`) and its `static let <area>Lookup = index(<area>)` beside the
+//    others. A key in a table whose prefixes do not name it is refused by `CatalogueTests`.
 // 2. Add an entry:  .init("finding.led.cards_missing",
 //                         vi: "Mất tín hiệu {missing}/{total} card nhận",
 //                         en: "{missing} of {total} receiving cards missing"),
