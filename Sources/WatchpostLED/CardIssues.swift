@@ -8,7 +8,9 @@ import WatchpostCore
 
 struct CardIssues {
     struct Entry {
+        /// The card's identity within the roll-up (not shown: people read `card`).
         var label: String
+        var status: CardStatus
         var card: MessageValue
         var details: [Message]
         var messages: [Message]
@@ -27,7 +29,7 @@ struct CardIssues {
             if let detail { entries[i].details.append(detail) }
             entries[i].messages.append(message)
         } else {
-            entries.append(Entry(label: c.label, card: NovaStarEvaluator.card(c), details: detail.map { [$0] } ?? [], messages: [message]))
+            entries.append(Entry(label: c.label, status: c, card: NovaStarEvaluator.card(c), details: detail.map { [$0] } ?? [], messages: [message]))
         }
         byCode[code] = entries
     }
@@ -70,7 +72,7 @@ struct CardIssues {
                                                       "total": .count(cardsOnline), "cards": Self.list(named)])
             }
             findings.append(Finding(.warning, code: code, message))
-            facts["cards.\(code)"] = entries.map(\.label).joined(separator: ", ")
+            facts["cards.\(code)"] = NovaStarEvaluator.cardsFact(entries.map(\.status))
         }
         return (findings, facts)
     }

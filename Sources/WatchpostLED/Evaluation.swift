@@ -109,6 +109,8 @@ public enum NovaStarEvaluator {
     /// One receiving card as a message: "cổng 1, card 3" / "port 1 card 3".
     static func card(_ c: CardStatus) -> MessageValue { .message(Message("led.card", ["port": .count(c.port + 1), "card": .count(c.index + 1)])) }
     static func cardList(_ cs: [CardStatus]) -> MessageValue { .list(cs.map { Message("led.card", ["port": .count($0.port + 1), "card": .count($0.index + 1)]) }) }
+    /// A fact listing cards, every one of them: "cổng 1, card 3; cổng 2, card 1 / port 1 card 3; port 2 card 1".
+    static func cardsFact(_ cs: [CardStatus]) -> String { Catalogue.bilingual(Message("led.cards.fact", ["cards": cardList(cs)])) }
     /// "all receiving cards" when every online card is affected, else the list.
     static func cards(_ cs: [CardStatus], of s: ControllerStatus) -> MessageValue {
         cs.count == s.onlineCards.count ? .message(Message("led.cards.all")) : cardList(cs)
@@ -126,9 +128,12 @@ public enum NovaStarEvaluator {
                                 baseline old: ScreenBaseline?, commanded: NovaStarCommandLedger.Commanded) -> LEDEvaluation {
         var f: [Finding] = []
         var m: [Measurement] = []
+        // Facts are read by people (`watchpost check`, `probe led`): words in both languages, Vietnamese
+        // first, like the `model` of an unknown id; the status's own fields stay raw in `--json`.
         var facts: [String: String] = [
-            "model": s.model, "model_id": "0x" + hex4(UInt16(truncatingIfNeeded: s.modelId)), "firmware": s.firmware,
-            "endpoint": s.endpoint, "input_selection": s.inputSelection,
+            "model": s.model, "model_id": "0x" + hex4(UInt16(truncatingIfNeeded: s.modelId)),
+            "firmware": s.firmware == ControllerStatus.notReported ? Catalogue.bilingual(Message("led.status.not-reported")) : s.firmware,
+            "endpoint": s.endpoint, "input_selection": Catalogue.bilingual(NovaStarStatusLines.selection(s.inputSelectionCode)),
         ]
         if !s.modelKnown { facts["model_note"] = Catalogue.bilingual(Message("led.model.note")) }
         if let i = s.currentInput { facts["input"] = i }
@@ -147,10 +152,10 @@ public enum NovaStarEvaluator {
             f.append(Finding(.critical, code: LEDFindingCode.cardsMissing,
                              Message("finding.led.cards-missing", ["missing": .count(missing.count), "total": .count(configured),
                                                                    "cards": CardIssues.list(missing.map { Message("led.card-named", ["card": card($0)]) })])))
-            facts["cards.\(LEDFindingCode.cardsMissing)"] = missing.map(\.label).joined(separator: ", ")
+            facts["cards.\(LEDFindingCode.cardsMissing)"] = cardsFact(missing)
         }
         let extra = s.cards.filter { !$0.configured && $0.online }
-        if !extra.isEmpty { facts["extra_cards"] = extra.map(\.label).joined(separator: ", ") }
+        if !extra.isEmpty { facts["extra_cards"] = cardsFact(extra) }
 
         // The picture: judged during operating hours only.
         if scheduledOn {

@@ -12,6 +12,7 @@ public enum NovaStarRegister {
     public static let senderFirmware: UInt32 = 0x0410_0004     // 4 bytes
     public static let inputSignal: UInt32 = 0x0200_0017        // 1 byte, 01 present
     public static let inputSelection: UInt32 = 0x0200_0022     // 1 byte, 0x5A manual
+    public static let manualSelection: UInt8 = 0x5A
     public static let currentInput: UInt32 = 0x0200_0023       // 1 byte
     public static let redundancy: UInt32 = 0x0200_0018         // 8 bytes, 2 bits per output port
     // Receiving card (device type 1)
@@ -54,6 +55,12 @@ public enum NovaStarNames {
     public static let inputs: [UInt8: String] = [0x58: "DVI", 0x61: "Dual-DVI", 0x05: "HDMI", 0x01: "SDI", 0x5F: "DisplayPort"]
 
     public static func input(_ code: UInt8) -> String { inputs[code] ?? "input 0x\(hex2(code))" }
+
+    /// The input selection register as the status's JSON keeps it; people read
+    /// `NovaStarStatusLines.selection` (the catalogue's words).
+    public static func inputSelection(_ code: UInt8) -> String {
+        code == NovaStarRegister.manualSelection ? "manual" : "automatic (0x\(hex2(code)))"
+    }
 
     /// A test pattern for people ("đỏ" / "red"); `testPattern(_:)` is its raw name in the JSON.
     public static func testPatternMessage(_ code: Int) -> Message {

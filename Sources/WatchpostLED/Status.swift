@@ -46,7 +46,12 @@ public struct ControllerStatus: Sendable, Hashable, Codable {
     public var modelKnown: Bool
     public var firmware: String
     public var inputSignal: Bool
+    /// The input selection register as text for the JSON ("manual", "automatic (0x12)", "not
+    /// reported"); people read `inputSelectionCode` through the catalogue (NovaStarStatusLines).
     public var inputSelection: String
+    /// The input selection register's byte (0x5A manual, any other automatic), nil when the
+    /// controller did not answer it.
+    public var inputSelectionCode: Int?
     public var currentInputCode: Int?
     public var currentInput: String?
     /// Raw redundancy bytes as hex, nil when the model does not report redundancy.
@@ -141,7 +146,7 @@ extension NovaStarClient {
         return ControllerStatus(
             endpoint: endpoint.description, modelId: Int(modelId), model: NovaStarNames.senderModel(modelId),
             modelKnown: NovaStarNames.senderModels[modelId] != nil, firmware: firmware, inputSignal: signal == 0x01,
-            inputSelection: selection.map { $0 == 0x5A ? "manual" : "automatic (0x\(hex2($0)))" } ?? ControllerStatus.notReported,
+            inputSelection: selection.map(NovaStarNames.inputSelection) ?? ControllerStatus.notReported, inputSelectionCode: selection.map(Int.init),
             currentInputCode: input.map(Int.init), currentInput: input.map(NovaStarNames.input),
             redundancyRaw: redundancy.map { $0.map(hex2).joined() }, maxPacket: nil, ports: ports, cards: cards)
     }

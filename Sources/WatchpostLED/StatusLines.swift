@@ -31,7 +31,7 @@ public enum NovaStarStatusLines {
         ])))
         let input: MessageValue = s.currentInput.map { .text($0) } ?? .message(Message("led.status.not-reported"))
         out.append(Line(depth: 0, message: Message(s.inputSignal ? "led.status.input.present" : "led.status.input.absent",
-                                                    ["input": input, "selection": .message(selection(s.inputSelection))])))
+                                                    ["input": input, "selection": .message(selection(s.inputSelectionCode))])))
         for p in s.ports {
             let key: MessageKey = switch p.backupInUse {
             case .some(true): "led.status.port.backup"
@@ -47,14 +47,13 @@ public enum NovaStarStatusLines {
     /// The text the status keeps (and `--json` shows) for a register the controller did not answer.
     static let notReported = ControllerStatus.notReported
 
-    /// The input selection register as the status keeps it ("manual", "automatic (0x12)").
-    static func selection(_ raw: String) -> Message {
-        if raw == "manual" { return Message("led.status.selection.manual") }
-        if raw == notReported { return Message("led.status.not-reported") }
-        if raw.hasPrefix("automatic (") && raw.hasSuffix(")") {
-            return Message("led.status.selection.automatic", ["code": .text(String(raw.dropFirst("automatic (".count).dropLast()))])
-        }
-        return Message.untranslated(raw)
+    /// The input selection register for people, from its byte (nil: the controller did not
+    /// answer it): "thủ công" / "manual", "tự động (mã 0x12)" / "automatic (code 0x12)".
+    static func selection(_ code: Int?) -> Message {
+        guard let code else { return Message("led.status.not-reported") }
+        let byte = UInt8(truncatingIfNeeded: code)
+        if byte == NovaStarRegister.manualSelection { return Message("led.status.selection.manual") }
+        return Message("led.status.selection.automatic", ["code": .text("0x" + hex2(byte))])
     }
 
     /// One receiving card: "cổng 1, card 2: kiểu 0x4, firmware 4.6.1.0, độ sáng 80% …".

@@ -23,7 +23,7 @@ struct StormRollupTests {
             return c
         }
         return ControllerStatus(endpoint: "sim", modelId: 0x620C, model: "VX1000", modelKnown: true, firmware: "1.0.0.0", inputSignal: true,
-                                inputSelection: "manual", currentInputCode: 0x58, currentInput: "DVI", redundancyRaw: nil, maxPacket: nil,
+                                inputSelection: "manual", inputSelectionCode: 0x5A, currentInputCode: 0x58, currentInput: "DVI", redundancyRaw: nil, maxPacket: nil,
                                 ports: [PortStatus(port: 0, configuredCards: 40, onlineCards: 40 - missing.count)], cards: cards)
     }
 
@@ -42,7 +42,10 @@ struct StormRollupTests {
         let vietnamese = Catalogue.render(r.findings[0].text, .vi)
         #expect(vietnamese.hasPrefix("Nhiệt độ ngoài mức cho phép (từ -20,0 đến 70,0 °C) trên 30/40 card nhận: cổng 1, card 1 (78,0 °C)"), "\(vietnamese)")
         #expect(vietnamese.hasSuffix("… và 18 card khác"), "\(vietnamese)")
-        expectEqual(r.facts["cards.temperature"]?.split(separator: ",").count, 30)
+        // The fact lists all 30, in Vietnamese then English ("cổng 1, card 1; … / port 1 card 1; …").
+        let listed = r.facts["cards.temperature"]?.components(separatedBy: " / ") ?? []
+        expectEqual(listed.map { $0.split(separator: ";").count }, [30, 30])
+        #expect(listed.first?.hasPrefix("cổng 1, card 1; cổng 1, card 2;") == true, "\(listed)")
         // One card keeps its own wording.
         let one = Self.result(Self.wall(hot: 4..<5), at: F.local("2026-11-25T08:00"))
         expectEqual(one.findings.map(\.message), ["port 1 card 5: temperature 79.0 °C outside the allowed -20.0 to 70.0 °C"])

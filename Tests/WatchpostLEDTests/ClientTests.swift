@@ -51,6 +51,7 @@ struct NovaStarClientTests {
         #expect(s.modelId == 0x1101 && s.modelKnown)
         expectEqual(s.firmware, "3.7.1.0")
         #expect(s.inputSignal && s.currentInput == "DVI" && s.inputSelection == "manual")
+        expectEqual(s.inputSelectionCode, 0x5A)
         expectEqual(s.ports.map(\.onlineCards), [4, 4])
         #expect(s.cards.count == 8 && s.missingCards.isEmpty)
         expectEqual(s.cards[6].monitoring?.temperature, 52.5)

@@ -25,7 +25,7 @@ struct NovaStarEvaluationTests {
         }
         configure(&cs)
         return ControllerStatus(endpoint: "sim", modelId: 0x1101, model: "MCTRL660", modelKnown: true, firmware: "1.0.0.0", inputSignal: true,
-                                inputSelection: "manual", currentInputCode: 0x58, currentInput: "DVI", redundancyRaw: nil, maxPacket: nil,
+                                inputSelection: "manual", inputSelectionCode: 0x5A, currentInputCode: 0x58, currentInput: "DVI", redundancyRaw: nil, maxPacket: nil,
                                 ports: [PortStatus(port: 0, configuredCards: cards, onlineCards: cs.filter(\.online).count)], cards: cs)
     }
 

@@ -25,6 +25,40 @@ struct NovaStarStatusLinesTests {
         expectEqual(NovaStarNames.senderModel(0x620C), "VX1000")
     }
 
+    /// The facts of a poll that lists cards or reads a register: words from the catalogue, read from
+    /// the status's typed fields (the input selection's byte), never from its English JSON text.
+    @Test("the LED facts read in both languages, from typed fields")
+    func factsAreBilingual() {
+        var s = NovaStarEvaluationTests.status(cards: 3) { cs in
+            cs[2].online = false
+            cs.append(CardStatus(port: 1, index: 0, configured: false, online: true))
+        }
+        s.inputSelection = "automatic (0x12)"
+        s.inputSelectionCode = 0x12
+        s.firmware = ControllerStatus.notReported
+        func facts(_ s: ControllerStatus) -> [String: String] {
+            NovaStarEvaluator.evaluate(s, settings: NovaStarEvaluationTests.settings, scheduledOn: true, inMaintenance: false,
+                                       baseline: nil, commanded: .init()).facts
+        }
+        var f = facts(s)
+        expectEqual(f["input_selection"], "tự động (mã 0x12) / automatic (code 0x12)")
+        expectEqual(f["firmware"], "bộ điều khiển không báo / not reported")
+        expectEqual(f["cards.cards-missing"], "cổng 1, card 3 / port 1 card 3")
+        expectEqual(f["extra_cards"], "cổng 2, card 1 / port 2 card 1")
+        // The byte decides, whatever the text says.
+        s.inputSelection = "manual"
+        f = facts(s)
+        expectEqual(f["input_selection"], "tự động (mã 0x12) / automatic (code 0x12)")
+        s.inputSelectionCode = 0x5A
+        expectEqual(facts(s)["input_selection"], "thủ công / manual")
+        s.inputSelectionCode = nil
+        expectEqual(facts(s)["input_selection"], "bộ điều khiển không báo / not reported")
+        // Every `cards.<code>` fact the roll-up can write has a name in the catalogue.
+        for code in ["cards-missing", "temperature", "humidity", "voltage", "fan-stopped", "smoke", "door-open"] {
+            #expect(Catalogue.contains(MessageKey("cli.fact.cards." + code)), "cli.fact.cards.\(code)")
+        }
+    }
+
     /// `watchpost probe led` against the simulator: an unknown model, three cards expected and
     /// two answering, the second blacked out and showing the red test pattern.
     @Test("watchpost probe led prints every line in Vietnamese, then in English")
@@ -66,8 +100,12 @@ struct NovaStarStatusLinesTests {
         #expect(r.output.contains("mẫu thử \"đỏ\""), "\(r.output)")
         // The `model` fact under the result, named from the catalogue.
         #expect(r.output.contains("  kiểu máy / model: kiểu máy chưa biết (mã 0x7777) / unknown model (id 0x7777)"), "\(r.output)")
+        // The other facts a person reads: named and valued in both languages (session 11; before,
+        // "input_selection: manual" and "cards.cards-missing: port 1 card 3").
+        #expect(r.output.contains("  chọn nguồn tín hiệu / input selection: thủ công / manual\n"), "\(r.output)")
+        #expect(r.output.contains("  card nhận mất kết nối / receiving cards missing: cổng 1, card 3 / port 1 card 3\n"), "\(r.output)")
         // Nothing of the old English-only lines is left.
-        for old in ["  controller ", "  input signal ", "  output port ", ": MISSING (timeout", "BLACK, "] {
+        for old in ["  controller ", "  input signal ", "  output port ", ": MISSING (timeout", "BLACK, ", "input_selection:", "cards.cards-missing:"] {
             #expect(!r.output.contains(old), "\"\(old)\" in:\n\(r.output)")
         }
     }

@@ -136,5 +136,15 @@ extension Catalogue {
         .init("cli.fact.redundancy", vi: "đường dự phòng (mã thô)", en: "redundancy (raw)"),
         .init("cli.fact.receiving_card_firmware", vi: "firmware card nhận", en: "receiving-card firmware"),
         .init("cli.fact.extra_cards", vi: "card nhận ngoài cấu hình", en: "extra receiving cards"),
+        // Every card of a finding kind (fact `cards.<code>`; the finding itself names 12 at most).
+        .init("cli.fact.cards.cards-missing", vi: "card nhận mất kết nối", en: "receiving cards missing"),
+        .init("cli.fact.cards.temperature", vi: "card nhận có nhiệt độ ngoài mức cho phép", en: "receiving cards outside the temperature band"),
+        .init("cli.fact.cards.humidity", vi: "card nhận có độ ẩm ngoài mức cho phép", en: "receiving cards outside the humidity band"),
+        .init("cli.fact.cards.voltage", vi: "card nhận có điện áp nguồn ngoài mức cho phép", en: "receiving cards outside the supply band"),
+        .init("cli.fact.cards.fan-stopped", vi: "card nhận có quạt ngừng quay", en: "receiving cards with a fan stopped"),
+        .init("cli.fact.cards.smoke", vi: "card nhận báo có khói trong tủ", en: "receiving cards reporting smoke in the cabinet"),
+        .init("cli.fact.cards.door-open", vi: "card nhận báo cửa tủ mở", en: "receiving cards reporting the cabinet door open"),
+        // The value of those facts and of `extra_cards`: the list of cards ("cổng 1, card 3; cổng 2, card 1").
+        .init("led.cards.fact", vi: "{cards}", en: "{cards}"),
     ]
 }
