@@ -114,6 +114,11 @@ public final class BlockingPool: @unchecked Sendable {
         }
     }
 
+    /// Starts `body` on a pool thread and returns at once (a `PoolExecutor` starting to run its jobs).
+    public func start(_ body: @escaping @Sendable () -> Void) {
+        submit(Job(run: body, drop: {}))
+    }
+
     func submit(_ job: Job) {
         pthread_mutex_lock(&lock)
         queue.append(job)
@@ -157,6 +162,48 @@ public final class BlockingPool: @unchecked Sendable {
             pthread_mutex_lock(&lock)
             workers[index].job = nil
             pthread_mutex_unlock(&lock)
+        }
+    }
+}
+
+/// Runs the jobs of a task (as its preferred task executor) and of an actor (as its serial
+/// executor) on the blocking pool, one at a time and in order: async code that blocks — a
+/// report's many SQLite reads, its cairo drawing — runs there instead of on Swift's two
+/// cooperative threads, which every request's deadline, `/healthz` and the watchdog's ping need
+/// (#19 review s10: a yearly summary held them, and the reader's thread, for 15 s). It holds a
+/// pool thread only while it has jobs; it is not a pool of its own, and a pool that is full
+/// makes its jobs wait their turn like any other.
+public final class PoolExecutor: SerialExecutor, TaskExecutor {
+    private let pool: BlockingPool
+    /// The jobs not yet run, and whether a pool thread is running them (one at a time: serial).
+    private let state = Mutex<(jobs: [UnownedJob], draining: Bool)>(([], false))
+
+    public init(pool: BlockingPool = .process) { self.pool = pool }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let startDraining = state.withLock { s in
+            s.jobs.append(job)
+            if s.draining { return false }
+            s.draining = true
+            return true
+        }
+        if startDraining { pool.start { self.drain() } }
+    }
+
+    public func asUnownedSerialExecutor() -> UnownedSerialExecutor { UnownedSerialExecutor(ordinary: self) }
+    public func asUnownedTaskExecutor() -> UnownedTaskExecutor { UnownedTaskExecutor(ordinary: self) }
+
+    /// Runs jobs until there are none, then gives the pool thread back.
+    private func drain() {
+        while true {
+            let batch: [UnownedJob] = state.withLock { s in
+                if s.jobs.isEmpty { s.draining = false; return [] }
+                defer { s.jobs.removeAll(keepingCapacity: true) }
+                return s.jobs
+            }
+            if batch.isEmpty { return }
+            for job in batch { job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor()) }
         }
     }
 }

@@ -175,6 +175,31 @@ public final class HeavyReads: Sendable {
         }
     }
 
+    /// Runs `body` — reads through a read-only `Store` of its own, and the rendering of what they
+    /// found — as one heavy read once a slot is free: a report, a summary, a PDF. Every step of
+    /// it runs on the blocking pool (`PoolExecutor`: the store's queries as its actor, the code
+    /// between them as the task's preferred executor), never on Swift's cooperative threads nor
+    /// on the reader store's thread, which sign-ins and every other request need (#19 review
+    /// s10: one `/api/v1/summary?period=2026` held that thread 15 s, `/api/v1/me` waited 15.00 s;
+    /// the PDF was drawn on a cooperative thread). The caller giving up (its deadline cancels
+    /// the task) stops the store's query (its progress handler asks `Task.isCancelled`).
+    public func run<T: Sendable>(address: String, reading body: @escaping @Sendable (Store) async throws -> T) async throws(HeavyReadFailure) -> T {
+        guard await acquire(address) else { throw .busy }
+        defer { release(address) }
+        do {
+            if let memoryStore { return try await body(memoryStore) }
+            let executor = PoolExecutor(pool: pool)
+            let (path, clock) = (path, clock)
+            return try await withTaskExecutorPreference(executor) { () async throws -> T in
+                try await body(try Store(path: path, clock: clock, readOnly: true, executor: executor))
+            }
+        } catch {
+            if Task.isCancelled || error is CancellationError { throw .stopped }
+            if let e = error as? WatchpostError { throw .storage(e) }
+            throw .storage(WatchpostError(.storage, "heavy read failed: \(error)"))
+        }
+    }
+
     private func checkOut() throws(WatchpostError) -> Lent {
         if let idle = state.withLock({ $0.idle.popLast() }) { return idle }
         do { return Lent(try SQLiteConnection(path: path, readOnly: true)) }

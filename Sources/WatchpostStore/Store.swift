@@ -123,10 +123,11 @@ public struct MonitorRun: Sendable, Hashable {
 
 /// The database, opened once per process. All access goes through this actor.
 public actor Store {
-    private let executor: DedicatedThreadExecutor
+    /// A thread of its own; or, for a heavy read's store (HeavyReads), the blocking pool.
+    private let executor: any SerialExecutor
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     /// The store's thread ends with it (a reload makes new stores; their threads must not pile up).
-    deinit { executor.shutdown() }
+    deinit { (executor as? DedicatedThreadExecutor)?.shutdown() }
 
     /// The connection; extensions in this module (incidents, outbox, users…) use it directly.
     let db: SQLiteConnection
@@ -147,9 +148,14 @@ public actor Store {
     /// Opens the database, switches it to WAL and applies pending migrations. Refuses a database
     /// written by a newer Watchpost, which this binary would misread.
     public init(path: String, clock: any WatchpostClock, readOnly: Bool = false) throws(WatchpostError) {
+        try self.init(path: path, clock: clock, readOnly: readOnly, executor: DedicatedThreadExecutor(name: "store"))
+    }
+
+    /// A store whose queries run on `executor` (a heavy read's: `PoolExecutor`).
+    init(path: String, clock: any WatchpostClock, readOnly: Bool, executor: any SerialExecutor) throws(WatchpostError) {
         self.path = path
         self.clock = clock
-        executor = DedicatedThreadExecutor(name: "store")
+        self.executor = executor
         do {
             if !readOnly, let dir = path.lastIndex(of: "/").map({ String(path[..<$0]) }), !dir.isEmpty {
                 try? FileSystem.makeDirectories(dir)

@@ -98,7 +98,7 @@ extension WebApp {
         case ("GET", 2, "registers"):
             return await apiRegister(r, name: s[1])
         case ("GET", 1, "summary"):
-            return await apiSummary(r)
+            return await apiSummary(r, who)
         case ("GET", 1, "checks"):
             return await cached(apiChecksCache) { await apiChecks() }
         case ("GET", 1, "incidents"):

@@ -21,13 +21,16 @@ extension WebApp {
         // Each cluster's year by its own reporting calendar (Tây Trang 25/11–24/11, 32/2018/QĐ-UBND
         // Điều 8.1–8.2; Vũng Áng the calendar year, 2432/QĐ-UBND Điều 13.1), not the plain year.
         guard let request = CalendarPeriodRequest(name: "yearly", of: year) else { return notFound(who) }
-        do {
-            let view = try await FleetView.load(configuration: configuration, fleetPeriod: .calendar(request), store: reader, now: now, live: fleetLiveRead)
-            let body = FleetRenderer.boardHTML(view, reportLink: "/fleet/report?period=yearly&of=\(year)", halfYearLink: "/fleet/report?period=half-year")
-            return html(page(Catalogue.render(Message("fleet.board.title"), .vi), Catalogue.render(Message("fleet.board.title"), .en),
-                             user: who.name, role: who.user?.role.rawValue, body: body))
-        } catch {
-            return serverError(who, error)
+        // This box's own sites summed over their year: a heavy read (HeavyAnswers.swift).
+        return await heavyReport(who, api: false, action: "view fleet board") { [self] store in
+            do throws(WatchpostError) {
+                let view = try await FleetView.load(configuration: configuration, fleetPeriod: .calendar(request), store: store, now: now, live: fleetLiveRead)
+                let body = FleetRenderer.boardHTML(view, reportLink: "/fleet/report?period=yearly&of=\(year)", halfYearLink: "/fleet/report?period=half-year")
+                return html(page(Catalogue.render(Message("fleet.board.title"), .vi), Catalogue.render(Message("fleet.board.title"), .en),
+                                 user: who.name, role: who.user?.role.rawValue, body: body))
+            } catch {
+                return serverError(who, error)
+            }
         }
     }
 
@@ -41,29 +44,34 @@ extension WebApp {
                              body: "<p class=\"card error\">\(PageText.html("web.fleet.period_invalid", ["period": esc(periodText)]))</p>"))
         }
         let format = r.query["format"] ?? "html"
-        do {
-            let view = try await FleetView.load(configuration: configuration, fleetPeriod: period, store: reader, now: now, live: fleetLiveRead)
-            let name = "watchpost-consolidated-\(period.key.replacing(":", with: "-"))"
-            switch format {
-            case "pdf":
-                let path = "/tmp/watchpost-fleet-\(now.milliseconds)-\(UInt32.random(in: 0...UInt32.max)).pdf"
-                defer { FileSystem.remove(path) }
-                try FleetRenderer.pdf(view, path: path)
-                return HTTPResponse(status: 200, headers: [("Content-Type", "application/pdf"), ("Content-Disposition", "attachment; filename=\"\(name).pdf\"")],
-                                    body: try readBack(path))
-            case "csv":
-                return HTTPResponse(status: 200, contentType: "text/csv; charset=utf-8", text: FleetRenderer.csv(view),
-                                    headers: [("Content-Disposition", "attachment; filename=\"\(name).csv\"")])
-            case "txt":
-                return HTTPResponse(status: 200, contentType: "text/plain; charset=utf-8", text: FleetRenderer.text(view), headers: [])
-            case "html":
-                return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", text: withNavigation(FleetRenderer.html(view), who), headers: [])
-            default:
-                return html(page(PageText.vi("web.t.invalid_format"), PageText.en("web.t.invalid_format"), user: who.name, role: who.user?.role.rawValue, status: 400,
-                                 body: "<p class=\"card error\">\(PageText.html("web.t.use_html_csv_txt_2"))</p>"))
+        guard ["html", "pdf", "csv", "txt"].contains(format) else {
+            return html(page(PageText.vi("web.t.invalid_format"), PageText.en("web.t.invalid_format"), user: who.name, role: who.user?.role.rawValue, status: 400,
+                             body: "<p class=\"card error\">\(PageText.html("web.t.use_html_csv_txt_2"))</p>"))
+        }
+        // The consolidated report (this box's sites read from its store, the others from their
+        // answers) and its PDF, drawn by cairo: a heavy read (HeavyAnswers.swift).
+        return await heavyReport(who, api: false, action: "view fleet report") { [self] store in
+            do throws(WatchpostError) {
+                let view = try await FleetView.load(configuration: configuration, fleetPeriod: period, store: store, now: now, live: fleetLiveRead)
+                let name = "watchpost-consolidated-\(period.key.replacing(":", with: "-"))"
+                switch format {
+                case "pdf":
+                    let path = "/tmp/watchpost-fleet-\(now.milliseconds)-\(UInt32.random(in: 0...UInt32.max)).pdf"
+                    defer { FileSystem.remove(path) }
+                    try FleetRenderer.pdf(view, path: path)
+                    return HTTPResponse(status: 200, headers: [("Content-Type", "application/pdf"), ("Content-Disposition", "attachment; filename=\"\(name).pdf\"")],
+                                        body: try readBack(path))
+                case "csv":
+                    return HTTPResponse(status: 200, contentType: "text/csv; charset=utf-8", text: FleetRenderer.csv(view),
+                                        headers: [("Content-Disposition", "attachment; filename=\"\(name).csv\"")])
+                case "txt":
+                    return HTTPResponse(status: 200, contentType: "text/plain; charset=utf-8", text: FleetRenderer.text(view), headers: [])
+                default:  // html
+                    return HTTPResponse(status: 200, contentType: "text/html; charset=utf-8", text: withNavigation(FleetRenderer.html(view), who), headers: [])
+                }
+            } catch {
+                return serverError(who, error)
             }
-        } catch {
-            return serverError(who, error)
         }
     }
 }

@@ -22,21 +22,35 @@ extension WebApp {
         do {
             return .success(try await heavyReads.run(address: who.address, body))
         } catch {
-            switch error {
-            case .busy:
-                let words = Catalogue.bilingual(Message("web.heavy_reads_busy", ["seconds": .int(WebApp.heavyRetryAfterSeconds)]))
-                let retry = [("Retry-After", String(WebApp.heavyRetryAfterSeconds))]
-                logger.info("web: large read refused, as many are running as the daemon allows", [("action", action), ("address", who.address)])
-                return .failure(RefusedAnswer(response: api ? apiError(503, "busy", words, headers: retry)
-                                    : HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: words + "\n", headers: retry)))
-            case .stopped:
-                // The request's deadline passed: `handle` answers it with its own 503.
-                let words = Catalogue.bilingual(Message("web.request_deadline", ["seconds": .int(settings.requestDeadline.wholeSeconds)]))
-                return .failure(RefusedAnswer(response: HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: words + "\n",
-                                                                  headers: [("Retry-After", String(WebApp.heavyRetryAfterSeconds))])))
-            case .storage(let e):
-                return .failure(RefusedAnswer(response: api ? apiError(500, "server-error", e.message) : serverError(who, e)))
-            }
+            return .failure(refusal(error, who, api: api, action: action))
+        }
+    }
+
+    /// Runs `body` (a report's reads through the store it is given, and its rendering) as a heavy
+    /// read for `who`: on the blocking pool, a few at once (HeavyReads.run(address:reading:)).
+    func heavyReport(_ who: Caller, api: Bool, action: String, _ body: @escaping @Sendable (Store) async -> HTTPResponse) async -> HTTPResponse {
+        do {
+            return try await heavyReads.run(address: who.address, reading: body)
+        } catch {
+            return refusal(error, who, api: api, action: action).response
+        }
+    }
+
+    func refusal(_ error: HeavyReadFailure, _ who: Caller, api: Bool, action: String) -> RefusedAnswer {
+        switch error {
+        case .busy:
+            let words = Catalogue.bilingual(Message("web.heavy_reads_busy", ["seconds": .int(WebApp.heavyRetryAfterSeconds)]))
+            let retry = [("Retry-After", String(WebApp.heavyRetryAfterSeconds))]
+            logger.info("web: large read refused, as many are running as the daemon allows", [("action", action), ("address", who.address)])
+            return RefusedAnswer(response: api ? apiError(503, "busy", words, headers: retry)
+                                 : HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: words + "\n", headers: retry))
+        case .stopped:
+            // The request's deadline passed: `handle` answers it with its own 503.
+            let words = Catalogue.bilingual(Message("web.request_deadline", ["seconds": .int(settings.requestDeadline.wholeSeconds)]))
+            return RefusedAnswer(response: HTTPResponse(status: 503, contentType: "text/plain; charset=utf-8", text: words + "\n",
+                                                        headers: [("Retry-After", String(WebApp.heavyRetryAfterSeconds))]))
+        case .storage(let e):
+            return RefusedAnswer(response: api ? apiError(500, "server-error", e.message) : serverError(who, e))
         }
     }
 }

@@ -39,30 +39,34 @@ extension WebApp {
             return html(page(PageText.vi("web.t.invalid_format"), PageText.en("web.t.invalid_format"), user: who.name, role: who.user?.role.rawValue, status: 400,
                              body: "<p class=\"card error\">\(PageText.html("web.t.use_html_csv_txt_2"))</p>"))
         }
-        do {
-            let report = try await ReportBuilder.build(site: site, period: period, store: reader, now: now, incidentSource: StoreIncidentSource(store: reader, configuration: configuration))
-            if wantsPDF {
-                // cairo writes a file: a private temporary one, read back and removed.
-                let path = "/tmp/watchpost-report-\(site.id)-\(now.milliseconds)-\(UInt32.random(in: 0...UInt32.max)).pdf"
-                defer { FileSystem.remove(path) }
-                try ReportRenderer.pdf([report], path: path)
-                let bytes = try readBack(path)
-                return HTTPResponse(status: 200, headers: [("Content-Type", "application/pdf"),
-                                                           ("Content-Disposition", "attachment; filename=\"watchpost-\(site.id)-\(period.label).pdf\"")], body: bytes)
+        // The report's reads and its rendering (a year of plays, cairo's PDF) run as one heavy
+        // read on the blocking pool, with a store of their own (HeavyAnswers.swift).
+        return await heavyReport(who, api: false, action: "view report") { [self] store in
+            do throws(WatchpostError) {
+                let report = try await ReportBuilder.build(site: site, period: period, store: store, now: now, incidentSource: StoreIncidentSource(store: store, configuration: configuration))
+                if wantsPDF {
+                    // cairo writes a file: a private temporary one, read back and removed.
+                    let path = "/tmp/watchpost-report-\(site.id)-\(now.milliseconds)-\(UInt32.random(in: 0...UInt32.max)).pdf"
+                    defer { FileSystem.remove(path) }
+                    try ReportRenderer.pdf([report], path: path)
+                    let bytes = try readBack(path)
+                    return HTTPResponse(status: 200, headers: [("Content-Type", "application/pdf"),
+                                                               ("Content-Disposition", "attachment; filename=\"watchpost-\(site.id)-\(period.label).pdf\"")], body: bytes)
+                }
+                var body = ReportRenderer.render([report], format: format)
+                if format == .html { body = withNavigation(body, who) }
+                let type: String
+                switch format {
+                case .html: type = "text/html; charset=utf-8"
+                case .csv: type = "text/csv; charset=utf-8"
+                default: type = "text/plain; charset=utf-8"
+                }
+                var headers: [(String, String)] = []
+                if format != .html { headers.append(("Content-Disposition", "attachment; filename=\"watchpost-\(site.id)-\(period.label).\(format.rawValue)\"")) }
+                return HTTPResponse(status: 200, contentType: type, text: body, headers: headers)
+            } catch {
+                return serverError(who, error)
             }
-            var body = ReportRenderer.render([report], format: format)
-            if format == .html { body = withNavigation(body, who) }
-            let type: String
-            switch format {
-            case .html: type = "text/html; charset=utf-8"
-            case .csv: type = "text/csv; charset=utf-8"
-            default: type = "text/plain; charset=utf-8"
-            }
-            var headers: [(String, String)] = []
-            if format != .html { headers.append(("Content-Disposition", "attachment; filename=\"watchpost-\(site.id)-\(period.label).\(format.rawValue)\"")) }
-            return HTTPResponse(status: 200, contentType: type, text: body, headers: headers)
-        } catch {
-            return serverError(who, error)
         }
     }
 
