@@ -61,22 +61,42 @@ public struct AvailabilitySettings: Sendable, Hashable {
     }
 
     /// Cross-checks a site's `[availability]` as `watchpost check` and a reload do for the other
-    /// references: every id in `checks` and `power_check` is a check of this site, and the power
-    /// check is a UPS check (its on-battery readings are what the report counts). A typo here
+    /// references: every id in `checks` and `power_check` is a check of this site, enabled and
+    /// named once, and the power check is a UPS check (its on-battery readings are what the
+    /// report counts). A typo here
     /// passed `check` and made every uptime report of the site fail with a 500 (#19 review s9).
     public static func diagnose(_ sections: [ConfigSection], checks: [CheckDefinition]) -> [ConfigDiagnostic] {
         var out: [ConfigDiagnostic] = []
         let ids = checks.map(\.id)
         func hint(_ id: String) -> MessageValue { nearest(id, in: ids).map { .message(Message("config.hint.nearest", ["name": .text($0)])) } ?? .text("") }
         for s in sections where s.type == "availability" {
-            for id in s.list("checks") where !ids.contains(id) {
-                out.append(.init(file: s.file, line: s.lineOf("checks"), key: "checks", Message("config.availability.no_such_check", ["check": .text(id), "hint": hint(id)])))
+            var listed: Set<String> = []
+            for id in s.list("checks") {
+                let line = s.lineOf("checks")
+                // Twice is a slip (a copy, or one id meant as another), never a weight.
+                guard listed.insert(id).inserted else {
+                    out.append(.init(file: s.file, line: line, key: "checks", Message("config.availability.listed_twice", ["check": .text(id)])))
+                    continue
+                }
+                guard let check = checks.first(where: { $0.id == id }) else {
+                    out.append(.init(file: s.file, line: line, key: "checks", Message("config.availability.no_such_check", ["check": .text(id), "hint": hint(id)])))
+                    continue
+                }
+                // A disabled check never runs, so it has no up or down time: the report leaves it
+                // out of the site's uptime without a word, and the site would count as available
+                // while that part of it is not watched at all (#19 review s10).
+                if !check.enabled {
+                    out.append(.init(file: s.file, line: line, key: "checks", Message("config.availability.disabled_check", ["check": .text(id)])))
+                }
             }
             guard let power = s.value("power_check") else { continue }
             if let check = checks.first(where: { $0.id == power }) {
                 if !check.kind.hasPrefix("ups") {
                     out.append(.init(file: s.file, line: s.lineOf("power_check"), key: "power_check",
                                      Message("config.availability.power_not_ups", ["check": .text(power), "kind": .text(check.kind)])))
+                } else if !check.enabled {
+                    out.append(.init(file: s.file, line: s.lineOf("power_check"), key: "power_check",
+                                     Message("config.availability.power_disabled", ["check": .text(power)])))
                 }
             } else {
                 out.append(.init(file: s.file, line: s.lineOf("power_check"), key: "power_check", Message("config.availability.no_such_check", ["check": .text(power), "hint": hint(power)])))

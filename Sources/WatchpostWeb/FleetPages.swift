@@ -41,7 +41,7 @@ extension WebApp {
         let periodText = r.query["period"] ?? "yearly"
         guard let period = FleetPeriod(period: periodText, of: r.query["of"] ?? (r.query["period"] == nil ? year : nil)) else {
             return html(page(PageText.vi("web.t.invalid_period"), PageText.en("web.t.invalid_period"), user: who.name, role: who.user?.role.rawValue, status: 400,
-                             body: "<p class=\"card error\">\(PageText.html("web.fleet.period_invalid", ["period": esc(periodText)]))</p>"))
+                             body: "<p class=\"card error\">\(PageText.html("web.report.period_invalid", ["period": esc(periodText)]))</p>"))
         }
         let format = r.query["format"] ?? "html"
         guard ["html", "pdf", "csv", "txt"].contains(format) else {

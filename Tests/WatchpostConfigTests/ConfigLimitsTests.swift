@@ -60,6 +60,8 @@ struct ConfigLimitsTests {
         let shipped = "checks = led-controller, content, playing-now, ups, uplink"
         let cases: [(old: String, new: String, key: String, says: String)] = [
             (shipped, "checks = led-controller, contnet, playing-now, ups, uplink", "checks", "no check 'contnet' at this site (did you mean 'content'?)"),
+            // #19 review s10: a check listed twice was accepted.
+            (shipped, "checks = led-controller, content, playing-now, ups, uplink, ups", "checks", "'ups' is listed twice in checks"),
             ("power_check = ups", "power_check = usp", "power_check", "no check 'usp'"),
             ("power_check = ups", "power_check = uplink", "power_check", "not a UPS"),
         ]
@@ -76,6 +78,28 @@ struct ConfigLimitsTests {
         defer { removeTree(dir) }
         let (_, d) = ConfigurationLoader.validate(root: dir)
         #expect(!d.contains { $0.key == "checks" || $0.key == "power_check" }, "the shipped sites: \(text(d))")
+    }
+
+    // #19 review s10: a disabled check named in [availability] was accepted without a word; it
+    // never runs, so the report left it out of the site's availability (and a disabled UPS
+    // check gave no minutes on battery). Refused at the key's line, saying why.
+    @Test func availabilityRefusesADisabledCheck() async throws {
+        let dir = try await copyShippedConfig()
+        defer { removeTree(dir) }
+        let checks = "\(dir)/probes/tay-trang/checks.conf", site = "\(dir)/probes/tay-trang/site.conf"
+        try edit(checks, replacing: "[check uplink]\n", with: "[check uplink]\nenabled = false\n")
+        try edit(checks, replacing: "[check ups]\n", with: "[check ups]\nenabled = false\n")
+        let lines = try FileSystem.readText(site).split(separator: "\n", omittingEmptySubsequences: false)
+        let checksLine = try #require(lines.firstIndex { $0.hasPrefix("checks = ") }) + 1
+        let powerLine = try #require(lines.firstIndex { $0.hasPrefix("power_check = ") }) + 1
+        let (_, d) = ConfigurationLoader.validate(root: dir)
+        for id in ["uplink", "ups"] {
+            #expect(d.contains { $0.file == "probes/tay-trang/site.conf" && $0.key == "checks" && $0.line == checksLine
+                                 && $0.message.contains("check '\(id)' is disabled (enabled = false): a check that does not run cannot count toward the site's availability") },
+                    "\(id): \(text(d))")
+        }
+        #expect(d.contains { $0.file == "probes/tay-trang/site.conf" && $0.key == "power_check" && $0.line == powerLine
+                             && $0.message.contains("UPS check 'ups' is disabled") }, "\(text(d))")
     }
 
     // #19 review s9: only check and site ids were bounded; an organisation, a person, a

@@ -56,7 +56,13 @@ struct HardeningWebTests {
             let r = try await http("GET", "\(f.base)/api/v1/summary?period=\(period)", headers: auth)
             expectEqual(r.status, 400, "period=\(period) answered \(r.status): \(r.body)")
             #expect(r.body.contains("at most ten years"), "period=\(period): \(r.body)")
-            try await expectEqual(http("GET", "\(f.base)/reports/tay-trang?period=\(period)", jar: jar).status, 400)
+            // The pages state the rule and its bound too, Vietnamese first (#19 review s10: "use 2026-11, 2026-Q3, 2026-H1 or 2026").
+            for page in ["/reports/tay-trang", "/fleet/report"] {
+                let web = try await http("GET", "\(f.base)\(page)?period=\(period)", jar: jar)
+                expectEqual(web.status, 400, "\(page)?period=\(period)")
+                #expect(web.body.contains("trong các năm 1970–9999 và dài tối đa mười năm (3.660 ngày)")
+                        && web.body.contains("within 1970–9999 and at most ten years (3,660 days)"), "\(page)?period=\(period): \(web.body)")
+            }
         }
         await f.stop()
     }

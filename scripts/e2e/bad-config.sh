@@ -107,6 +107,9 @@ if ! grep -q "64" "$work/out$n.txt"; then echo "FAIL   a 300-character check id:
 case_ "[availability] checks typo"            $T/site.conf "sed -i 's/^checks = led-controller, content,/checks = led-controller, contnet,/' $T/site.conf"
 case_ "[availability] power_check typo"       $T/site.conf "sed -i 's/^power_check = ups/power_check = usp/' $T/site.conf"
 case_ "[availability] power_check not a UPS"  $T/site.conf "sed -i 's/^power_check = ups/power_check = uplink/' $T/site.conf"
+# #19 review s10: a disabled check (it never runs: no availability to count) and a check listed twice were accepted.
+case_ "[availability] a disabled check"       $T/site.conf "sed -i 's/^\\[check uplink\\]\$/[check uplink]\\nenabled = false/' $T/checks.conf"
+case_ "[availability] a check listed twice"   $T/site.conf "sed -i 's/^checks = led-controller, content,/checks = led-controller, content, content,/' $T/site.conf"
 case_ "a 300-character organisation id"       alerts/contacts.conf "printf '\n[organisation $long_id]\nname = X\nroles = technician\n' >> alerts/contacts.conf"
 case_ "a 300-character responder id"          $T/responders.conf "sed -i 's/^\[responder content-blackout\]/[responder $long_id]/' $T/responders.conf"
 case_ "a chain file named with a space"       "alerts/chains/tay trang.conf" "cp alerts/chains/tay-trang.conf 'alerts/chains/tay trang.conf'"

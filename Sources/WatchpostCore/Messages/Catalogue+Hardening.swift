@@ -139,6 +139,14 @@ extension Catalogue {
         .init("config.availability.power_not_ups",
               vi: "'{check}' là hạng mục kiểu {kind}, không phải UPS: power_check phải nêu một hạng mục ups-* (số phút chạy bằng ắc quy lấy từ đó)",
               en: "'{check}' is a {kind} check, not a UPS: power_check must name a ups-* check (minutes on battery come from it)"),
+        // A disabled check in [availability], or one listed twice (#19 review s10: both were accepted without a word).
+        .init("config.availability.disabled_check",
+              vi: "hạng mục giám sát '{check}' đang tắt (enabled = false): hạng mục không chạy thì không thể tính vào tỷ lệ sẵn sàng của cụm; bật lại hoặc bỏ khỏi checks",
+              en: "check '{check}' is disabled (enabled = false): a check that does not run cannot count toward the site's availability; enable it or leave it out of checks"),
+        .init("config.availability.power_disabled",
+              vi: "hạng mục UPS '{check}' đang tắt (enabled = false): không có số đo thì không tính được số phút chạy bằng ắc quy; bật lại hoặc nêu một hạng mục ups-* khác",
+              en: "UPS check '{check}' is disabled (enabled = false): without its readings there are no minutes on battery; enable it or name another ups-* check"),
+        .init("config.availability.listed_twice", vi: "'{check}' được nêu hai lần trong checks", en: "'{check}' is listed twice in checks"),
 
         // The secrets file and variables (no secret is ever part of a message).
         .init("secrets.place.environment", vi: "biến môi trường", en: "the environment"),

@@ -216,8 +216,10 @@ extension Catalogue {
         .init("web.incident.resolved", vi: "khắc phục lúc {at}", en: "resolved {at}"),
         .init("web.status.soft", vi: "chưa chắc chắn", en: "soft"),
         .init("web.board.updated", vi: "Cập nhật lúc {at}", en: "updated {at}"),
-        .init("web.fleet.period_invalid", vi: "{period}: kỳ không hợp lệ, dùng 2026 hoặc 2026-H1.", en: "{period}: use 2026 or 2026-H1."),
-        .init("web.report.period_invalid", vi: "{period}: kỳ không hợp lệ, dùng 2026-11, 2026-Q3, 2026-H1 hoặc 2026.", en: "{period}: use 2026-11, 2026-Q3, 2026-H1 or 2026."),
+        // The rule and its bound, as `watchpost report --period` states them (#19 review s10: the web said neither).
+        .init("web.report.period_invalid",
+              vi: "{period}: không phải kỳ báo cáo; dùng một năm (2026), nửa năm (2026-H1), quý (2026-Q3), tháng (2026-11), ngày (2026-03-15) hoặc khoảng TỪ..ĐẾN (2026-01-01..2026-06-30), trong các năm 1970–9999 và dài tối đa mười năm (3.660 ngày); hoặc period=yearly, half-year, monthly với of=2026.",
+              en: "{period}: not a report period; use a year (2026), half-year (2026-H1), quarter (2026-Q3), month (2026-11), day (2026-03-15) or a range FROM..TO (2026-01-01..2026-06-30), within 1970–9999 and at most ten years (3,660 days); or period=yearly, half-year, monthly with of=2026."),
         .init("web.users.password", vi: "Mật khẩu (ít nhất {min} ký tự)", en: "Password (at least {min} characters)"),
         .init("web.policy.admins_only", vi: "Chỉ quản trị viên được quản lý tài khoản (vai trò của người dùng: {role})", en: "only admins manage users (your role: {role})"),
         .init("web.plan.weekend_hours", vi: "Thứ Bảy, Chủ nhật, ngày lễ: {low}–{high} giờ/ngày ({source}).", en: "Saturdays, Sundays, holidays: {low}–{high} h a day ({source})."),
