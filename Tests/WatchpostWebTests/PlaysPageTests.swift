@@ -214,4 +214,53 @@ import FoundationEssentials
         #expect(all.contains("2026-11-24T02:00:00Z"), "the play that started at 09:00 in Tây Trang (+07:00)")
         await f.stop()
     }
+    // #19 review s10, D4: `/plays?day=` read and rendered the whole day, so a day of 208,640
+    // plays was always a 503 at the 15 s deadline (page and CSV). The day comes a page at a time
+    // now, as the API's: 1,000 plays on the page, 10,000 in a CSV unless `limit` says otherwise,
+    // and a link to the next page; following the links gives every play of the day once.
+    @Test func aLargeDayComesAPageAtATimeAndTheLinksGiveEveryPlayOnce() async throws {
+        let f = try await WebFixture.start()
+        try await HeavyReadsTests.seedPlays(f, count: 2_500)  // 00:00:00.000 to 00:20:49.500, one every 500 ms
+        try await f.addUser("so-tttt", .department)
+        let jar = try await f.login("so-tttt")
+        func rows(_ body: String) -> Int { body.ranges(of: "<tr><td data-l=").count }
+        func nextLink(_ body: String) -> String? {
+            guard let r = body.firstRange(of: "\" rel=\"next\""), let start = body[..<r.lowerBound].ranges(of: "href=\"").last else { return nil }
+            return String(body[start.upperBound..<r.lowerBound]).replacing("&amp;", with: "&")
+        }
+        var url = "/plays?site=tay-trang&day=2026-11-24"
+        var seen: [Int] = []
+        for _ in 0..<5 {
+            let page = try await http("GET", "\(f.base)\(url)", jar: jar)
+            expectEqual(page.status, 200, "\(url)")
+            seen.append(rows(page.body))
+            guard let next = nextLink(page.body) else { break }
+            #expect(page.body.contains("Trang sau →") && page.body.contains("Next page →"))
+            url = next
+        }
+        expectEqual(seen, [1_000, 1_000, 500])
+        // The CSV: the whole day at once (2,500 < 10,000), or cut at `limit` with the next page in the headers.
+        let csv = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-24&format=csv", jar: jar)
+        expectEqual(csv.body.split(whereSeparator: \.isNewline).count, 1 + 2_500)
+        #expect(csv.header("X-Watchpost-Truncated").isEmpty)
+        var csvURL = "/plays?site=tay-trang&day=2026-11-24&format=csv&limit=1000"
+        var csvLines: [Substring] = []
+        for _ in 0..<5 {
+            let part = try await http("GET", "\(f.base)\(csvURL)", jar: jar)
+            expectEqual(part.status, 200, "\(csvURL)")
+            csvLines += part.body.split(whereSeparator: \.isNewline).dropFirst()
+            guard let link = part.header("Link").first, let a = link.firstIndex(of: "<"), let b = link.firstIndex(of: ">") else { break }
+            #expect(part.header("X-Watchpost-Truncated") == ["true"])
+            csvURL = String(link[link.index(after: a)..<b])
+        }
+        expectEqual(csvLines.count, 2_500)
+        expectEqual(Set(csvLines).count, 2_500)
+        // A limit or a page start that is no such thing is refused, saying what it may be.
+        for bad in ["limit=0", "limit=10001", "limit=05", "from=yesterday", "from=2026-11-25T00:00:00%2B07:00"] {
+            let r = try await http("GET", "\(f.base)/plays?site=tay-trang&day=2026-11-24&\(bad)", jar: jar)
+            expectEqual(r.status, 400, "\(bad)")
+            #expect(r.body.contains(bad.hasPrefix("limit") ? "từ 1 đến 10000" : "trong ngày 2026-11-24"), "\(bad): \(r.body)")
+        }
+        await f.stop()
+    }
 }

@@ -115,6 +115,15 @@ extension Catalogue {
               en: "cannot read the Department's public key {path}: {reason}"),
         .init("content.plays.error.day_title", vi: "Ngày không hợp lệ", en: "Invalid day"),
         .init("content.plays.error.day", vi: "Ngày không hợp lệ: {day} (viết YYYY-MM-DD)", en: "Invalid day: {day} (write YYYY-MM-DD)"),
+        // The day's page a page at a time (#19 review s10: a day of 208,640 plays was a 503 at 15 s).
+        .init("content.plays.error.query_title", vi: "Yêu cầu không hợp lệ", en: "Invalid request"),
+        .init("content.plays.error.limit", vi: "limit là số lượt phát mỗi trang, một số nguyên từ 1 đến {max}, viết không dấu và không có số 0 ở đầu",
+              en: "limit is the number of plays a page, a whole number from 1 to {max}, written without a sign or leading zeros"),
+        .init("content.plays.error.from", vi: "from là thời điểm bắt đầu trang, trong ngày {day} (ISO 8601, như liên kết trang sau ghi)",
+              en: "from is where the page starts, a time within {day} (ISO 8601, as the next-page link gives it)"),
+        .init("content.plays.more", vi: "Trang này có {count} mục; các lượt phát từ {time} ở trang sau. Số liệu tóm tắt ở trên chỉ tính trang này.",
+              en: "This page holds {count} entries; the plays from {time} are on the next page. The summary above counts this page only."),
+        .init("content.plays.next_page", vi: "Trang sau →", en: "Next page →"),
         // watchpost manifest keygen | create | verify.
         .init("content.manifest.keygen.private", vi: "khóa bí mật: {path} (quyền 0600 — Sở giữ, không bao giờ đặt trên máy giám sát)",
               en: "private key: {path} (mode 0600 — keep it with the Department, never on the box)"),
