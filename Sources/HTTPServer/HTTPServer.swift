@@ -8,7 +8,11 @@
 // returns at once, so the epoll thread is never blocked by Swift code, a database read or a
 // slow handler. When the handler finishes, the task stores the response and resumes the
 // connection (`MHD_resume_connection` is documented safe from any thread); libmicrohttpd calls
-// the access handler again on its own thread, which queues the response. A slow or malformed
+// the access handler again on its own thread, which queues the response. Each request carries
+// the moment its head arrived, and the server measures from it to the moment its answer is
+// handed to libmicrohttpd (`answerTimes`): the handler's deadline is counted from that arrival,
+// because the wait for a cooperative thread before the handler starts and the hand-over after
+// it are the client's wait too (#13/#19 s11). A slow or malformed
 // client only ever occupies one epoll slot until the connection timeout, bounded by the
 // connection limits; it never holds a thread. Thread-per-connection would tie a whole thread
 // (and its stack) to each slow client and cap throughput on this 2-core box.
@@ -43,9 +47,13 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     public var clientAddress: String
     public var isTLS: Bool
+    /// When the server had the request's head (`monotonicNanoseconds()`): the moment from which
+    /// the client waits for the answer, before any handler ran.
+    public var receivedNanoseconds: UInt64
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = [],
-                clientAddress: String = "127.0.0.1", isTLS: Bool = false, repeatedQueryNames: [String] = []) {
+                clientAddress: String = "127.0.0.1", isTLS: Bool = false, repeatedQueryNames: [String] = [],
+                receivedNanoseconds: UInt64 = monotonicNanoseconds()) {
         self.method = method
         self.path = path
         self.query = query
@@ -54,6 +62,13 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.clientAddress = clientAddress
         self.isTLS = isTLS
+        self.receivedNanoseconds = receivedNanoseconds
+    }
+
+    /// Milliseconds since the request arrived (0 for a request stamped later than now).
+    public var millisecondsSinceReceived: Int64 {
+        let now = monotonicNanoseconds()
+        return now > receivedNanoseconds ? Int64((now - receivedNanoseconds) / 1_000_000) : 0
     }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
@@ -152,9 +167,46 @@ final class RequestContext: Sendable {
         case answered(HTTPResponse)
     }
     let phase = Mutex<Phase>(.receiving(body: [], tooLarge: false))
+    /// libmicrohttpd makes the context at its first call for the request: its head has arrived.
+    let received = monotonicNanoseconds()
     /// Set when the request went to the handler: counted in flight until libmicrohttpd reports
     /// the request completed (its answer sent, or the connection gone).
     let dispatched = Atomic<Bool>(false)
+}
+
+/// How long requests waited from their arrival until their answer was handed to libmicrohttpd,
+/// as a histogram (what `/metrics` shows, and what the tests hold to the request deadline).
+public final class AnswerTimes: Sendable {
+    /// Upper bounds of the histogram's buckets, in seconds (each bucket counts the answers up to
+    /// its bound, Prometheus style; the last, +Inf, is `count`).
+    public static let bucketBounds: [Double] = [0.1, 0.5, 1, 2, 5, 10, 13, 15, 20, 30]
+
+    public struct Snapshot: Sendable, Equatable {
+        /// Answers handed over so far.
+        public var count: Int
+        public var sumSeconds: Double
+        /// Answers handed over within each of `AnswerTimes.bucketBounds` (cumulative).
+        public var withinBounds: [Int]
+        /// The longest wait of any answer, in milliseconds.
+        public var slowestMilliseconds: Int64
+    }
+
+    private let state = Mutex(Snapshot(count: 0, sumSeconds: 0, withinBounds: Array(repeating: 0, count: AnswerTimes.bucketBounds.count),
+                                       slowestMilliseconds: 0))
+
+    public init() {}
+
+    public var snapshot: Snapshot { state.withLock { $0 } }
+
+    func record(nanoseconds: UInt64) {
+        let seconds = Double(nanoseconds) / 1e9
+        state.withLock { s in
+            s.count += 1
+            s.sumSeconds += seconds
+            for (i, bound) in AnswerTimes.bucketBounds.enumerated() where seconds <= bound { s.withinBounds[i] += 1 }
+            s.slowestMilliseconds = max(s.slowestMilliseconds, Int64(nanoseconds / 1_000_000))
+        }
+    }
 }
 
 /// A running HTTP(S) server. It stops when `stop()` is called (or when it is deinitialised).
@@ -184,6 +236,10 @@ public final class HTTPServer: Sendable {
         var requests: [ObjectIdentifier: (RequestContext, CHandle)] = [:]
     }
     private let boundPort = Atomic<Int>(0)
+    private let handedOver = AnswerTimes()
+    /// How long the requests handed to the handler waited, from their arrival to their answer
+    /// queued on the connection (the client's first byte follows as fast as the network allows).
+    public var answerTimes: AnswerTimes.Snapshot { handedOver.snapshot }
     /// The TCP port listened on.
     public var port: Int { boundPort.load(ordering: .relaxed) }
     public var isTLS: Bool { settings.tlsCertificatePEM != nil && settings.tlsKeyPEM != nil }
@@ -366,14 +422,18 @@ public final class HTTPServer: Sendable {
         }
         switch next {
         case .tooBig: return queue(connection, tooLarge)
-        case .answer(let r): return queue(connection, r)
+        case .answer(let r):
+            let queued = queue(connection, r)
+            // A handler's answer (or stop()'s 503 for it), handed over now.
+            if ctx.dispatched.load(ordering: .sequentiallyConsistent) { handedOver.record(nanoseconds: monotonicNanoseconds() &- ctx.received) }
+            return queued
         case .nothing: return .YES
         case .dispatch(let body):
             let arguments = pairs(connection, .GET_ARGUMENT_KIND)
             let request = HTTPRequest(
                 method: method, path: url, query: Dictionary(arguments, uniquingKeysWith: { _, last in last }), headers: values(connection, .HEADER_KIND),
                 body: body, clientAddress: clientAddress(connection), isTLS: watchpost_mhd_is_tls(connection) != 0,
-                repeatedQueryNames: repeatedNames(arguments))
+                repeatedQueryNames: repeatedNames(arguments), receivedNanoseconds: ctx.received)
             let handle = CHandle(pointer: connection)
             // Suspended only while the door is open, under the same lock `stop()` closes it with.
             let dispatched: Bool = dispatch.withLock { d in
@@ -386,8 +446,9 @@ public final class HTTPServer: Sendable {
             }
             guard dispatched else { return queue(connection, shuttingDown) }
             let handler = self.handler
-            // No timer per request here: the handler answers within its own deadline (the web
-            // application races each request with the program's one deadline primitive). A
+            // No timer per request here: the handler answers within its own deadline, counted from
+            // `receivedNanoseconds` (the web application races each request with the program's one
+            // deadline primitive). A
             // timer task per request, cancelled when the request won, kept its allocation until
             // it would have fired — 15 s of requests' worth of memory under load (issue #21).
             Task { self.answer(ctx, handle, await handler(request)) }

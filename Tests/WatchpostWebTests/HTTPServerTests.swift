@@ -45,6 +45,40 @@ struct HTTPServerTests {
         await server.stop()
     }
 
+    /// The server measures each answer from its request's arrival to its hand-over to
+    /// libmicrohttpd (what the request deadline bounds, #13/#19 s11): the arrival lies between
+    /// the client's start and the handler's, and no answer is measured shorter than the time its
+    /// handler saw pass since that arrival.
+    @Test func answerTimesRunFromArrivalToHandOver() async throws {
+        let seen = Spans()
+        let server = try HTTPServer(settings: HTTPServerSettings(host: "127.0.0.1", port: 0)) { r in
+            let start = monotonicNanoseconds()
+            let text = String(repeating: "tiếng Việt ", count: 1_000)
+            seen.add(received: r.receivedNanoseconds, handlerStart: start, sinceReceived: monotonicNanoseconds() - r.receivedNanoseconds)
+            return HTTPResponse(status: 200, contentType: "text/plain; charset=utf-8", text: text)
+        }
+        let base = "http://127.0.0.1:\(server.port)"
+        expectEqual(server.answerTimes.count, 0)
+        var clientStarts: [UInt64] = []
+        for i in 0..<5 {
+            clientStarts.append(monotonicNanoseconds())
+            try await expectEqual(http("GET", "\(base)/a\(i)").status, 200)
+        }
+        let times = server.answerTimes
+        let spans = seen.all
+        expectEqual(times.count, 5)
+        expectEqual(spans.count, 5)
+        for (i, span) in spans.enumerated() {
+            #expect(clientStarts[i] <= span.received && span.received <= span.handlerStart, "request \(i): arrival outside client start … handler start")
+        }
+        #expect(times.sumSeconds * 1e9 >= Double(spans.map(\.sinceReceived).reduce(0, +)), "\(times) against \(spans)")
+        #expect(times.slowestMilliseconds >= Int64(spans.map(\.sinceReceived).max()! / 1_000_000))
+        // Cumulative buckets: never decreasing, never above the count.
+        expectEqual(times.withinBounds, times.withinBounds.sorted())
+        #expect(times.withinBounds.allSatisfy { $0 <= times.count })
+        await server.stop()
+    }
+
     @Test func oversizedBodyIsRefused() async throws {
         let server = try await echoServer()
         let r = try await http("POST", "http://127.0.0.1:\(server.port)/x", body: String(repeating: "a", count: 5000))
@@ -228,6 +262,16 @@ extension Result where Failure == any Error {
     init(catching body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
     }
+}
+
+/// What a handler saw of each request's arrival (`answerTimesRunFromArrivalToHandOver`).
+private final class Spans: Sendable {
+    struct Span: Sendable { let received, handlerStart, sinceReceived: UInt64 }
+    private let spans = Mutex<[Span]>([])
+    func add(received: UInt64, handlerStart: UInt64, sinceReceived: UInt64) {
+        spans.withLock { $0.append(Span(received: received, handlerStart: handlerStart, sinceReceived: sinceReceived)) }
+    }
+    var all: [Span] { spans.withLock { $0 } }
 }
 
 extension String {

@@ -2,9 +2,11 @@
 // `GET /api/v1/plays` kept the watchdog from pinging for 32.6 s and 16 for 213.7 s, because each
 // page's JSON was made on Swift's cooperative threads (and each query on the reader's one thread),
 // which every other request, every deadline and the watchdog's ping need. Here the web
-// application with its real store answers 12 concurrent large pages, and meanwhile `/healthz` and
-// a request that reads the store (`/api/v1/me`) must keep answering within 2 s, and every large
-// page must end with 200 or 503 (busy, with Retry-After and the catalogue's words).
+// application with its real store, on the wall clock, answers 12 concurrent large pages, and
+// meanwhile `/healthz` and a request that reads the store (`/api/v1/me`) must keep answering
+// within 2 s; every large page ends with 200, or 503 busy or past its deadline (Retry-After and
+// the catalogue's words); and the server hands over every answer within the request deadline,
+// counted from the request's arrival, as the server itself measures it.
 import Testing
 import WatchpostCore
 import WatchpostStore
@@ -14,12 +16,15 @@ import Curl
 import Posix
 import SQLite
 import Synchronization
+import WatchpostHost
+import HTTPServer
+import WatchpostTestSupport
 
 /// A GET on a thread of its own (not the blocking pool, which the server in this same process
 /// uses for its heavy reads), timed on that thread: what a client on another machine would see.
-/// The answer, its whole time and the time to its first byte (ms). The daemon's deadline bounds
-/// when it answers, which is the first byte; the rest is 2–3 MB crossing to a client that shares
-/// two cores with the whole test run (make test: 20 s whole for a first byte at 13 s).
+/// The answer, its whole time and the time to its first byte (ms), printed beside the server's
+/// own measure (`HTTPServer.answerTimes`), which is what the deadline bounds: a client sharing
+/// two cores with the whole test run adds its own waits for a thread.
 private func timedGet(_ url: String, headers: [String] = []) async throws -> (reply: Reply, milliseconds: Int64, firstByte: Int64) {
     try await runOnOwnThread { () throws -> (Reply, Int64, Int64) in
         let c = try CurlEasy()
@@ -57,20 +62,31 @@ private final class Counter: Sendable {
     }
 
     @Test func concurrentLargePagesLeaveTheDaemonAnswering() async throws {
-        let f = try await WebFixture.start()
+        // The wall clock: the deadline and the heavy reads' 3 s wait must really run (on the
+        // fixture's manual clock neither passed, and pages queued behind others were answered
+        // 200 after 16-32 s in make test: #13/#19 review s10). A deadline of 10 s, not the
+        // default 15: a 10,000-row page takes 4-15 s in debug at load 9-17, so most runs see
+        // both pages answered and pages stopped at the deadline, and the latter's 503 is held
+        // to the deadline too.
+        var settings = WebSettings()
+        settings.requestDeadline = .seconds(10)
+        let deadline = settings.requestDeadline
+        let f = try await WebFixture.start(settings: settings, appClock: SystemClock())
         try await Self.seedPlays(f, count: 120_000)
         try await f.addUser("so-tttt", .department)
         let token = try WebSecret.token(prefix: "wpt_")
         try await f.store.setAPITokenHash(login: "so-tttt", hash: WebSecret.digest(token))
         let auth = ["Authorization: Bearer \(token)"]
-        let page = "\(f.base)/api/v1/plays?site=tay-trang&from=2026-11-24&to=2026-11-25&limit=10000"
-        // One page alone: 10,000 rows and the link to the next.
-        let one = try await timedGet(page, headers: auth)
-        #expect(one.reply.status == 200)
-        #expect(one.reply.header("X-Watchpost-Truncated") == ["true"])
+        let range = "\(f.base)/api/v1/plays?site=tay-trang&from=2026-11-24&to=2026-11-25"
+        // One small page alone: its rows and the link to the next.
+        let one = try await timedGet("\(range)&limit=500", headers: auth)
+        expectEqual(one.reply.status, 200)
+        expectEqual(one.reply.header("X-Watchpost-Truncated"), ["true"])
         #expect(one.reply.body.hasPrefix("[{") && one.reply.body.hasSuffix("}]\n"))
 
-        // 12 at once from one address, and one light request at a time: within the server's 16 connections per address.
+        // 12 of the largest pages at once from one address, and one light request at a time:
+        // within the server's 16 connections per address.
+        let page = "\(range)&limit=10000"
         let heavy = 12
         let done = Counter()
         let replies = try await withThrowingTaskGroup(of: (Int, String, [String], Int64, Int64).self) { group in
@@ -91,24 +107,25 @@ private final class Counter: Sendable {
             var out: [(Int, String, [String], Int64, Int64)] = []
             for try await r in group { out.append(r) }
             for (path, status, ms) in light {
-                #expect(status == 200, "\(path) answered \(status)")
+                expectEqual(status, 200, "\(path) answered \(status)")
                 #expect(ms < 2_000, "\(path) took \(ms) ms while \(heavy) large pages were asked for")
             }
             print("heavy reads: light requests \(light.count), slowest \(light.map(\.2).max() ?? 0) ms")
             return out
         }
-        let answered = replies.filter { $0.0 == 200 }, busy = replies.filter { $0.0 == 503 }
-        print("heavy reads: \(answered.count) pages, \(busy.count) busy, slowest \(replies.map(\.3).max() ?? 0) ms, first byte at most \(replies.map(\.4).max() ?? 0) ms")
-        #expect(answered.count + busy.count == heavy, "statuses: \(replies.map(\.0))")
-        #expect(!answered.isEmpty)
-        for r in busy {
-            #expect(r.2 == ["5"])
-            #expect(r.1.contains("Máy chủ giám sát đang trả lời các yêu cầu đọc lớn khác") && r.1.contains("busy answering other large reads"), "\(r.1)")
-        }
-        // Every large page was answered within the request's deadline (its first byte; 1 s for the
-        // hand-over to libmicrohttpd and the client's thread on a loaded machine). Before HeavyReads
-        // the answers came after 30-200 s.
-        for r in replies { #expect(r.4 < WebSettings().requestDeadline.milliseconds + 1_000, "a large page's first byte came after \(r.4) ms (whole \(r.3) ms)") }
+        let answered = replies.filter { $0.0 == 200 }
+        let busy = replies.filter { $0.0 == 503 && $0.1.contains("Máy chủ giám sát đang trả lời các yêu cầu đọc lớn khác") && $0.1.contains("busy answering other large reads") }
+        let late = replies.filter { $0.0 == 503 && $0.1.hasPrefix("Máy chủ giám sát chưa trả lời được trong 10 giây") && $0.1.contains("could not answer within 10 s") }
+        let times = f.server.answerTimes
+        print("heavy reads: \(answered.count) pages, \(busy.count) busy, \(late.count) past the deadline; client: slowest \(replies.map(\.3).max() ?? 0) ms, first byte at most \(replies.map(\.4).max() ?? 0) ms; server: \(times.count) answers, slowest handed over \(times.slowestMilliseconds) ms after arrival")
+        expectEqual(answered.count + busy.count + late.count, heavy, "statuses: \(replies.map { ($0.0, $0.1.prefix(80)) })")
+        for r in busy + late { expectEqual(r.2, ["5"]) }
+        // The slots were used: as many pages ran (to their answer or to their deadline) as run at once.
+        #expect(answered.count + late.count >= HeavyReads.Limits().slots, "statuses: \(replies.map(\.0))")
+        // What the deadline promises, where it is promised: every answer of this test, heavy or
+        // light, 200 or 503, was handed to the server within the deadline from its arrival.
+        #expect(times.count >= 1 + heavy)
+        #expect(times.slowestMilliseconds <= deadline.milliseconds, "an answer was handed over \(times.slowestMilliseconds) ms after its request arrived (deadline \(deadline.milliseconds) ms)")
         await f.stop()
     }
 }

@@ -4,6 +4,9 @@
 import WatchpostCore
 import WatchpostWeb
 import WatchpostDaemon
+import WatchpostAuth
+import HTTPServer
+import Posix
 import WatchpostTestSupport
 import Synchronization
 import Testing
@@ -27,6 +30,11 @@ private actor StuckDesk: IncidentDesk {
     func recordRefusal(_ id: Int64, by actor: IncidentActor, reason: Message) async { await stuck() }
 }
 
+/// Set once a handler returned.
+private final class Handed: Sendable {
+    let done = Atomic<Bool>(false)
+}
+
 @Suite struct RequestDeadlineTests {
     @Test func aRequestPastItsDeadlineGets503AndItsWorkIsCancelled() async throws {
         let desk = StuckDesk()
@@ -45,5 +53,35 @@ private actor StuckDesk: IncidentDesk {
         try await waitUntil("the stuck engine call cancelled", within: 30) { await desk.cancelledCalls == 1 }
         expectEqual(f.clock.sleeperCount, 0)
         #expect(f.logs.all.contains { $0.contains("web request not answered in time") && $0.contains("/incidents") })
+    }
+
+    /// The deadline runs from the request's arrival at the server, not from the handler's start:
+    /// the client waited meanwhile too (for a cooperative thread, under load), and the deadline
+    /// promises when its answer starts (#13/#19 s11). A request whose whole deadline passed before
+    /// its handler ran is answered 503 at once, without the clock moving on. Before the fix the
+    /// handler gave it a whole deadline more, and it waited here until the clock was advanced.
+    @Test func theDeadlineRunsFromTheRequestsArrival() async throws {
+        let desk = StuckDesk()
+        let f = try await WebFixture.start(otherDesk: desk)
+        try await f.addUser("tech1", .technician)
+        let token = try WebSecret.token(prefix: "wpt_")
+        try await f.store.setAPITokenHash(login: "tech1", hash: WebSecret.digest(token))
+        let deadline = UInt64(WebSettings().requestDeadline.milliseconds) * 1_000_000
+        let request = HTTPRequest(method: "GET", path: "/api/v1/incidents", headers: ["Authorization": "Bearer \(token)"],
+                                  receivedNanoseconds: monotonicNanoseconds() - deadline)
+        let handed = Handed()
+        let answer = Task {
+            let r = await f.app.handle(request)
+            handed.done.store(true, ordering: .sequentiallyConsistent)
+            return r
+        }
+        let answered = await eventually(30) { handed.done.load(ordering: .sequentiallyConsistent) }
+        // Moved on all the same, so that a handler still waiting on its deadline ends.
+        f.clock.advance(by: WebSettings().requestDeadline)
+        let reply = await answer.value
+        #expect(answered, "a request that arrived a whole deadline ago was not answered until the clock moved on")
+        expectEqual(reply.status, 503)
+        #expect(String(decoding: reply.body, as: UTF8.self).hasPrefix("Máy chủ giám sát chưa trả lời được trong 15 giây"))
+        await f.stop()
     }
 }

@@ -176,8 +176,11 @@ struct WebFixture {
     var base: String { "http://127.0.0.1:\(server.port)" }
 
     /// `otherDesk` replaces the in-memory desk the application talks to (`desk` is then unused).
+    /// `appClock`: the application's clock (its request deadlines and heavy-read waits) when it
+    /// must be the wall clock; by default the fixture's manual `clock`, on which no deadline passes
+    /// unless the test advances it.
     static func start(tls: (cert: String, key: String)? = nil, settings: WebSettings = WebSettings(), desk useDesk: Bool = true,
-                      otherDesk: (any IncidentDesk)? = nil) async throws -> WebFixture {
+                      otherDesk: (any IncidentDesk)? = nil, appClock: (any WatchpostClock)? = nil) async throws -> WebFixture {
         let dir = try makeTemporaryFolder("wp-web")
         let clock = ManualClock(now: Instant.parse("2026-11-24T08:00:00+07:00")!)
         let store = try Store(path: "\(dir)/watchpost.db", clock: clock)
@@ -187,7 +190,7 @@ struct WebFixture {
         let desk = MemoryDesk(clock: clock)
         var s = settings
         s.port = 0
-        let app = WebApp(store: store, desk: otherDesk ?? (useDesk ? desk : nil), configuration: config, settings: s, linkKey: linkKey, clock: clock, logger: logger)
+        let app = WebApp(store: store, desk: otherDesk ?? (useDesk ? desk : nil), configuration: config, settings: s, linkKey: linkKey, clock: appClock ?? clock, logger: logger)
         var hs = HTTPServerSettings(host: "127.0.0.1", port: 0, tlsCertificatePEM: tls?.cert, tlsKeyPEM: tls?.key)
         hs.maxBodyBytes = s.maxBody
         hs.connectionTimeoutSeconds = 3
