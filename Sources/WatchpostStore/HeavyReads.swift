@@ -102,6 +102,9 @@ public final class HeavyReads: Sendable {
         var runningTotal = 0
         var waiters: [Ticket] = []
         var idle: [Lent] = []
+        /// Reads that got no slot since the process started (all busy for the whole wait, the
+        /// queue full, or the caller gone while waiting): /metrics counts them.
+        var refusedTotal = 0
 
         mutating func take(_ address: String) {
             running[address, default: 0] += 1
@@ -147,6 +150,9 @@ public final class HeavyReads: Sendable {
 
     /// Reads running and waiting now (for /metrics and tests).
     public var usage: (running: Int, waiting: Int) { state.withLock { ($0.runningTotal, $0.waiters.count) } }
+
+    /// Reads refused so far (no slot within the wait), for /metrics.
+    public var refusedTotal: Int { state.withLock { $0.refusedTotal } }
 
     /// Runs `body` (the query and the rendering of its answer) on the blocking pool once a slot
     /// is free, for a client at `address`.
@@ -212,6 +218,12 @@ public final class HeavyReads: Sendable {
 
     /// Takes a slot at once, or waits at most `limits.wait` for one; false: refused.
     func acquire(_ address: String) async -> Bool {
+        let got = await takeSlot(address)
+        if !got { state.withLock { $0.refusedTotal += 1 } }
+        return got
+    }
+
+    private func takeSlot(_ address: String) async -> Bool {
         let ticket = Ticket(address)
         let now: Bool? = state.withLock { s in
             if s.runningTotal < limits.slots && s.waiters.isEmpty {

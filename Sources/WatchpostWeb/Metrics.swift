@@ -61,6 +61,13 @@ struct MetricsWriter {
         let l = labels.isEmpty ? "" : "{" + labels.map { "\($0.0)=\"\(labelValue($0.1))\"" }.joined(separator: ",") + "}"
         text += "\(name)\(l) \(promNumber(value))\n"
     }
+
+    /// A histogram: cumulative counts within each bound, then +Inf (the count), the sum and the count.
+    mutating func histogram(_ name: String, _ help: String, bounds: [Double], within: [Int], count: Int, sum: Double) {
+        text += "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+        for (bound, n) in zip(bounds, within) { text += "\(name)_bucket{le=\"\(promNumber(bound))\"} \(n)\n" }
+        text += "\(name)_bucket{le=\"+Inf\"} \(count)\n\(name)_sum \(promNumber(sum))\n\(name)_count \(count)\n"
+    }
 }
 
 extension WebApp {
@@ -127,7 +134,26 @@ extension WebApp {
             }
         }
         for p in processMetrics() { m.sample(p.name, p.help, labels: p.labels, p.value) }
+        webServerMetrics(&m)
         m.sample("watchpost_scrape_timestamp_seconds", "When this page was made", "gauge", labels: [], clock.now().secondsDouble)
         return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: m.text)
+    }
+}
+
+extension WebApp {
+    /// The bound on large reads and the web server's answer times: what shows whether clients
+    /// are refused or wait long (#13/#19 s11).
+    func webServerMetrics(_ m: inout MetricsWriter) {
+        let heavy = heavyReads.usage
+        m.sample("watchpost_heavy_reads_slots", "Large reads (broadcast log pages, reports) the daemon runs at once", labels: [], Double(heavyReads.limits.slots))
+        m.sample("watchpost_heavy_reads_running", "Large reads running now", labels: [], Double(heavy.running))
+        m.sample("watchpost_heavy_reads_waiting", "Large reads waiting for a slot now", labels: [], Double(heavy.waiting))
+        m.sample("watchpost_heavy_reads_refused_total", "Large reads refused (503, Retry-After) for want of a slot since the daemon started", "counter",
+                 labels: [], Double(heavyReads.refusedTotal))
+        guard let times = answerTimes() else { return }
+        m.histogram("watchpost_web_answer_seconds", "Time from a request's arrival at the web server to its answer handed over (the request deadline bounds it)",
+                    bounds: AnswerTimes.bucketBounds, within: times.withinBounds, count: times.count, sum: times.sumSeconds)
+        m.sample("watchpost_web_answer_slowest_seconds", "The longest time from a request's arrival to its answer handed over since the web server started",
+                 labels: [], Double(times.slowestMilliseconds) / 1000)
     }
 }

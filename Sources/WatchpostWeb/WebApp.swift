@@ -49,6 +49,9 @@ public final class WebApp: Sendable {
     let processMetrics: @Sendable () -> [ProcessMetric]
     /// The API token of a `[remote ID]` box (the Department's console reads the boxes with it).
     let remoteToken: @Sendable (String) -> String?
+    /// The listener's measure of its answers from arrival to hand-over (`HTTPServer.answerTimes`),
+    /// for /metrics; nil when there is none (the listener is made after the application).
+    let answerTimes: @Sendable () -> AnswerTimes.Snapshot?
 
     /// A response made at most one second ago, or a fresh one.
     func cached(_ cache: borrowing Mutex<(Instant, HTTPResponse)?>, _ make: () async -> HTTPResponse) async -> HTTPResponse {
@@ -68,7 +71,9 @@ public final class WebApp: Sendable {
     public init(store: Store, reader: Store? = nil, desk: (any IncidentDesk)?, configuration: WatchpostConfiguration, settings: WebSettings,
                 linkKey: [UInt8]?, clock: any WatchpostClock, logger: Logger, processMetrics: @escaping @Sendable () -> [ProcessMetric] = { [] },
                 previousLinkKeys: [[UInt8]] = [], remoteToken: @escaping @Sendable (String) -> String? = { _ in nil },
-                memory: WebMemory = WebMemory(), heavyReads: HeavyReads? = nil) {
+                memory: WebMemory = WebMemory(), heavyReads: HeavyReads? = nil,
+                answerTimes: @escaping @Sendable () -> AnswerTimes.Snapshot? = { nil }) {
+        self.answerTimes = answerTimes
         self.heavyReads = heavyReads ?? HeavyReads(store: reader ?? store, clock: clock)
         self.memory = memory
         loginLimits = LoginLimits(settings)

@@ -118,6 +118,11 @@ struct PrometheusTests {
             metrics = (try? await httpGet(curl, "http://127.0.0.1:\(boxes[0].port)/metrics", token: tokens[0])) ?? ""
             return metrics.contains("watchpost_site_scheduled{site=\"vung-ang\"} 1") && metrics.contains("watchpost_check_available{site=\"vung-ang\",check=\"c0\"} 1")
         }, "\(metrics)")
+        // The daemon's web server shows its bound on large reads and its answer times (the
+        // listener's, wired through the kept web front; #13/#19 s11): the reads above were answered.
+        #expect(metrics.contains("watchpost_heavy_reads_slots 2\n") && metrics.contains("watchpost_heavy_reads_refused_total 0\n"), "\(metrics)")
+        let answered = metrics.split(separator: "\n").first { $0.hasPrefix("watchpost_web_answer_seconds_count ") }.flatMap { Int($0.split(separator: " ")[1]) }
+        #expect((answered ?? 0) >= 1, "\(metrics)")
 
         let api = "http://127.0.0.1:\(promPort)/api/v1/query?query="
         try await waitUntil("prometheus records watchpost:site_available_scheduled for both boxes", within: 60) {

@@ -126,6 +126,18 @@ private final class Counter: Sendable {
         // light, 200 or 503, was handed to the server within the deadline from its arrival.
         #expect(times.count >= 1 + heavy)
         #expect(times.slowestMilliseconds <= deadline.milliseconds, "an answer was handed over \(times.slowestMilliseconds) ms after its request arrived (deadline \(deadline.milliseconds) ms)")
+        // The same on /metrics, with the refusals: every answer so far within the deadline's bucket.
+        let metrics = try await timedGet("\(f.base)/metrics", headers: auth).reply
+        expectEqual(metrics.status, 200)
+        func value(_ sample: String) -> Double? {
+            metrics.body.split(separator: "\n").first { $0.hasPrefix(sample + " ") }.flatMap { Double($0.dropFirst(sample.count + 1)) }
+        }
+        expectEqual(value("watchpost_heavy_reads_slots"), Double(HeavyReads.Limits().slots))
+        expectEqual(value("watchpost_heavy_reads_refused_total"), Double(busy.count))
+        let answers = value("watchpost_web_answer_seconds_count")
+        #expect((answers ?? 0) >= Double(1 + heavy), "\(metrics.body.suffix(1_500))")
+        expectEqual(value("watchpost_web_answer_seconds_bucket{le=\"10\"}"), answers)
+        #expect((value("watchpost_web_answer_slowest_seconds") ?? .infinity) <= deadline.double)
         await f.stop()
     }
 }

@@ -164,6 +164,11 @@ let testPassword = "correct horse battery staple"
 let testPasswordHash: String = (try? PasswordHash.make(testPassword, iterations: 1_000)) ?? ""
 let linkKey = Array("0123456789abcdef0123456789abcdef".utf8)
 
+/// The server of a fixture, made after its application (which shows its answer times on /metrics).
+final class Listener: Sendable {
+    let server = Mutex<HTTPServer?>(nil)
+}
+
 /// The real web application on a real HTTP server on 127.0.0.1, with a fresh database.
 struct WebFixture {
     let store: Store
@@ -190,11 +195,14 @@ struct WebFixture {
         let desk = MemoryDesk(clock: clock)
         var s = settings
         s.port = 0
-        let app = WebApp(store: store, desk: otherDesk ?? (useDesk ? desk : nil), configuration: config, settings: s, linkKey: linkKey, clock: appClock ?? clock, logger: logger)
+        let listener = Listener()
+        let app = WebApp(store: store, desk: otherDesk ?? (useDesk ? desk : nil), configuration: config, settings: s, linkKey: linkKey, clock: appClock ?? clock, logger: logger,
+                         answerTimes: { listener.server.withLock { $0 }?.answerTimes })
         var hs = HTTPServerSettings(host: "127.0.0.1", port: 0, tlsCertificatePEM: tls?.cert, tlsKeyPEM: tls?.key)
         hs.maxBodyBytes = s.maxBody
         hs.connectionTimeoutSeconds = 3
         let server = try HTTPServer(settings: hs, handler: { await app.handle($0) })
+        listener.server.withLock { $0 = server }
         return WebFixture(store: store, desk: desk, app: app, server: server, clock: clock, logs: logs, dir: dir)
     }
 

@@ -160,7 +160,9 @@ let webServiceFactory: ServiceFactory = { ctx throws(WatchpostError) in
     let app = WebApp(store: ctx.store, reader: reader, desk: incidentDesk(ctx, reader: reader), configuration: ctx.configuration, settings: settings,
                      linkKey: key, clock: ctx.clock, logger: log, processMetrics: daemonProcessMetrics(ctx),
                      previousLinkKeys: ctx.previousLinkKeys.map(linkKeyBytes), remoteToken: { [secrets = ctx.secrets] in secrets.revealRemoteToken($0) }, memory: memory,
-                     heavyReads: heavyReads)
+                     heavyReads: heavyReads,
+                     // The listener serving now (kept across reloads; made after this application).
+                     answerTimes: { [kept = ctx.kept] in kept.value(WebFront.keptName, as: WebFront.self)?.listener?.answerTimes })
     let serverSettings = try settings.serverSettings()
     let running = ctx.kept.value(WebFront.keptName, as: WebFront.self).flatMap { $0.isStopped ? nil : $0 }
     if let running, running.settings == serverSettings {
