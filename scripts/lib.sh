@@ -23,7 +23,7 @@ ensure_packages() {
 BUILD_PACKAGES="pkg-config libsqlite3-dev libcurl4-openssl-dev libusb-1.0-0-dev libmicrohttpd-dev libssl-dev libcairo2-dev libpango1.0-dev"
 # Packages the tests and the demo use as real peers (SMTP server, USB emulation, network tools…).
 # Each capability adds what its tests need here.
-TEST_PACKAGES="binutils ca-certificates curl python3-aiosmtpd python3-fusepy sqlite3 iproute2 procps chromium poppler-utils fonts-dejavu-core nut-server nut-client umockdev libumockdev-dev gcc iputils-ping nftables openssl python3 chromium-driver python3-selenium dovecot-imapd util-linux coreutils time systemd-container prometheus"
+TEST_PACKAGES="binutils ca-certificates curl python3-aiosmtpd python3-fusepy sqlite3 iproute2 procps chromium poppler-utils fonts-dejavu-core nut-server nut-client umockdev libumockdev-dev gcc iputils-ping nftables openssl python3 chromium-driver python3-selenium dovecot-imapd util-linux coreutils time strace systemd-container prometheus"
 
 # debian_python: the path of Debian's own python3, the one the python3-* packages (aiosmtpd,
 # selenium) install modules for; a pyenv or venv python3 earlier on PATH lacks them.

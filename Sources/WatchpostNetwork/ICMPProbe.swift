@@ -54,15 +54,60 @@ public struct ICMPProbe: Probe {
 
     public func run(_ context: ProbeContext) async -> CheckResult {
         let start = context.clock.now()
-        let s = settings
         let (_, left) = monotonicDeadline(context)
-        let resolved = await resolveAll(s.targets, family: s.family, timeout: min(s.resolveTimeout, left))
-        var findings: [Finding] = []
-        var plans: [EchoPlan] = []
-        var planTargets: [String] = []
-        var facts: [String: String] = [:]
-        let single = s.targets.count == 1
-        var failedHops: [String] = []
+        let round = EchoRound(settings, await resolveAll(settings.targets, family: settings.family, timeout: min(settings.resolveTimeout, left)))
+        var outcome: Result<ICMPRun, ICMPPermissionError>?
+        if !round.plans.isEmpty {
+            let (deadline, _) = monotonicDeadline(context)
+            let s = settings, plans = round.plans
+            do {
+                outcome = try await runBlocking { Self.echo(plans, s, deadline: deadline) }
+            } catch {
+                outcome = .failure(ICMPPermissionError(detail: "cannot start the echo thread: \(error)", group: ICMPSocket.effectiveGroup))
+            }
+        }
+        return round.result(outcome, settings, startedAt: start, duration: context.clock.now() - start)
+    }
+
+    /// The whole probe on the calling thread, when every target is an IP address (nothing to
+    /// resolve); nil when a name needs resolving (that takes the blocking pool and its deadline,
+    /// `run`). For a one-shot program with nothing else to do, `watchpost-probe net`: its one
+    /// blocking loop needs no task, no hop to Swift's shared threads and no pool thread — five
+    /// thread starts, ≈ 0.7 ms and 30 page faults of a ≈ 30 ms run (bench/network/README.md).
+    /// Same result as `run` (NetworkLiveTests compares them).
+    public func runOnThisThread(_ context: ProbeContext) -> CheckResult? {
+        let start = context.clock.now()
+        var resolved: [String: Result<[IPAddress], ResolutionError>] = [:]
+        for t in settings.targets {
+            guard let numeric = NameResolver.numeric(t, family: settings.family) else { return nil }
+            resolved[t] = numeric
+        }
+        let round = EchoRound(settings, resolved)
+        let outcome = round.plans.isEmpty ? nil : Self.echo(round.plans, settings, deadline: monotonicDeadline(context).0)
+        return round.result(outcome, settings, startedAt: start, duration: context.clock.now() - start)
+    }
+
+    /// The echo loop: blocking, until every echo is answered or timed out, or `deadline`.
+    static func echo(_ plans: [EchoPlan], _ s: Settings, deadline: UInt64) -> Result<ICMPRun, ICMPPermissionError> {
+        do throws(ICMPPermissionError) {
+            let r = try ICMPEcho.run(plans, spacing: s.effectiveSpacing, preference: s.socket, deadline: deadline)
+            return .success(ICMPRun(kind: r.kind, outcomes: r.outcomes))
+        } catch { return .failure(error) }
+    }
+}
+
+/// One probe run between resolving and judging: the echo plans for the targets that resolved,
+/// and the findings and facts of those that did not.
+struct EchoRound {
+    var plans: [EchoPlan] = []
+    var planTargets: [String] = []
+    var findings: [Finding] = []
+    var facts: [String: String] = [:]
+    var failedHops: [String] = []
+    let single: Bool
+
+    init(_ s: ICMPProbe.Settings, _ resolved: [String: Result<[IPAddress], ResolutionError>]) {
+        single = s.targets.count == 1
         for t in s.targets {
             switch resolved[t] ?? .failure(ResolutionError(host: t, kind: .other, detail: "not resolved")) {
             case .failure(let e): findings.append(dnsFinding(e)); failedHops.append(t)
@@ -72,53 +117,42 @@ public struct ICMPProbe: Probe {
                 if addresses[0].description != t { facts[single ? "address" : "address[\(t)]"] = addresses[0].description }
             }
         }
+    }
+
+    /// The check's result from the echo run (nil: no target resolved, nothing was sent).
+    func result(_ outcome: Result<ICMPRun, ICMPPermissionError>?, _ s: ICMPProbe.Settings, startedAt start: Instant, duration: Seconds) -> CheckResult {
+        var findings = findings, facts = facts, failedHops = failedHops
         var measurements: [Measurement] = []
         var worstAverage: (Double, String)?
         var answering = 0
-        if !plans.isEmpty {
-            let (deadline, _) = monotonicDeadline(context)
-            let spacing = s.effectiveSpacing
-            let preference = s.socket
-            let planList = plans
-            let outcome: Result<ICMPRun, ICMPPermissionError>
-            do {
-                outcome = try await runBlocking { () -> Result<ICMPRun, ICMPPermissionError> in
-                    do throws(ICMPPermissionError) {
-                        let r = try ICMPEcho.run(planList, spacing: spacing, preference: preference, deadline: deadline)
-                        return .success(ICMPRun(kind: r.kind, outcomes: r.outcomes))
-                    } catch { return .failure(error) }
+        switch outcome {
+        case nil: break
+        case .failure(let e)?:
+            findings.append(Finding(.unknown, code: NetworkFindingCode.permission, Message("finding.network.permission", ["group": .text(String(e.group))]), detail: e.detail))
+        case .success(let run)?:
+            facts["socket"] = run.kind.rawValue
+            for (i, o) in run.outcomes.enumerated() {
+                let t = planTargets[i]
+                let label = plans[i].address.description == t ? t : "\(t) (\(plans[i].address))"
+                let stats = PingStatistics(sent: o.sent, roundTripsMilliseconds: o.roundTrips.map { Double($0) / 1_000_000 })
+                let suffix = single ? "" : "[\(t)]"
+                measurements.append(Measurement("loss" + suffix, stats.lossPercent, unit: "%"))
+                if let mn = stats.minimum, let avg = stats.average, let mx = stats.maximum, let dev = stats.deviation {
+                    measurements += [Measurement("rtt_min" + suffix, mn, unit: "ms"), Measurement("rtt_avg" + suffix, avg, unit: "ms"),
+                                     Measurement("rtt_max" + suffix, mx, unit: "ms"), Measurement("rtt_mdev" + suffix, dev, unit: "ms")]
+                    if worstAverage == nil || avg > worstAverage!.0 { worstAverage = (avg, t) }
+                    answering += 1
                 }
-            } catch {
-                outcome = .failure(ICMPPermissionError(detail: "cannot start the echo thread: \(error)", group: ICMPSocket.effectiveGroup))
-            }
-            switch outcome {
-            case .failure(let e):
-                findings.append(Finding(.unknown, code: NetworkFindingCode.permission, Message("finding.network.permission", ["group": .text(String(e.group))]), detail: e.detail))
-            case .success(let run):
-                facts["socket"] = run.kind.rawValue
-                for (i, o) in run.outcomes.enumerated() {
-                    let t = planTargets[i]
-                    let label = plans[i].address.description == t ? t : "\(t) (\(plans[i].address))"
-                    let stats = PingStatistics(sent: o.sent, roundTripsMilliseconds: o.roundTrips.map { Double($0) / 1_000_000 })
-                    let suffix = single ? "" : "[\(t)]"
-                    measurements.append(Measurement("loss" + suffix, stats.lossPercent, unit: "%"))
-                    if let mn = stats.minimum, let avg = stats.average, let mx = stats.maximum, let dev = stats.deviation {
-                        measurements += [Measurement("rtt_min" + suffix, mn, unit: "ms"), Measurement("rtt_avg" + suffix, avg, unit: "ms"),
-                                         Measurement("rtt_max" + suffix, mx, unit: "ms"), Measurement("rtt_mdev" + suffix, dev, unit: "ms")]
-                        if worstAverage == nil || avg > worstAverage!.0 { worstAverage = (avg, t) }
-                        answering += 1
-                    }
-                    var targetFindings = s.thresholds.judge(stats, target: label)
-                    if stats.received == 0, let why = o.icmpErrors.first ?? o.sendErrors.first {
-                        // Say which hop answered for the dead target: the router that reported it.
-                        let by = o.reportedBy.map { " (reported by \($0))" } ?? ""
-                        targetFindings = [Finding(.critical, code: NetworkFindingCode.unreachable, Message("finding.network.unreachable", ["target": .text(label)]),
-                                                  detail: "\(why)\(by)")]
-                        if let r = o.reportedBy { facts[single ? "reported_by" : "reported_by[\(t)]"] = r.description }
-                    }
-                    if targetFindings.contains(where: { $0.status == .critical }) { failedHops.append(t) }
-                    findings += targetFindings
+                var targetFindings = s.thresholds.judge(stats, target: label)
+                if stats.received == 0, let why = o.icmpErrors.first ?? o.sendErrors.first {
+                    // Say which hop answered for the dead target: the router that reported it.
+                    let by = o.reportedBy.map { " (reported by \($0))" } ?? ""
+                    targetFindings = [Finding(.critical, code: NetworkFindingCode.unreachable, Message("finding.network.unreachable", ["target": .text(label)]),
+                                              detail: "\(why)\(by)")]
+                    if let r = o.reportedBy { facts[single ? "reported_by" : "reported_by[\(t)]"] = r.description }
                 }
+                if targetFindings.contains(where: { $0.status == .critical }) { failedHops.append(t) }
+                findings += targetFindings
             }
         }
         if !failedHops.isEmpty { facts["failed_hop"] = failedHops.joined(separator: ", ") }
@@ -131,8 +165,7 @@ public struct ICMPProbe: Probe {
         } else {
             okSummary = Message("network.ok.all", ["total": .count(s.targets.count)])
         }
-        return CheckResult.from(findings: findings, ok: okSummary, measurements: measurements, facts: facts,
-                                startedAt: start, duration: context.clock.now() - start)
+        return CheckResult.from(findings: findings, ok: okSummary, measurements: measurements, facts: facts, startedAt: start, duration: duration)
     }
 }
 

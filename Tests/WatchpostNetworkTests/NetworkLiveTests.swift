@@ -50,6 +50,33 @@ func context(_ seconds: Int64 = 10) -> ProbeContext {
         expectEqual(r.measurement("targets_answering"), 200)
     }
 
+    /// `watchpost-probe net` runs echoes to IP addresses on its calling thread
+    /// (`ICMPProbe.runOnThisThread`): the result the async run gives, and nothing done when a
+    /// target is a name (resolving it takes the blocking pool's deadline).
+    @Test func icmpOnTheCallingThreadGivesTheAsyncResult() async throws {
+        try requireRoot(needsRoot)
+        var s = ICMPProbe.Settings(targets: ["127.0.0.1", "::1", "127.0.0.2"])
+        s.count = 2
+        s.echoInterval = Seconds(milliseconds: 50)
+        // The echo loop blocks its thread: on a thread of the test's own, not a shared one.
+        let here = try await onOwnThread { try #require(ICMPProbe(settings: s).runOnThisThread(context())) }
+        let pooled = await ICMPProbe(settings: s).run(context())
+        expectEqual(here.status, .ok, "\(here.summary)")
+        expectEqual(here.status, pooled.status)
+        expectEqual(here.facts, pooled.facts)
+        expectEqual(here.findings.map(\.code), pooled.findings.map(\.code))
+        expectEqual(here.measurements.map(\.name), pooled.measurements.map(\.name))
+        expectEqual(here.measurement("targets_answering"), 3)
+        // A numeric target of the other family is refused the same way (no echo, a dns finding).
+        s.family = .ipv4
+        let refused = try await onOwnThread { try #require(ICMPProbe(settings: s).runOnThisThread(context())) }
+        let refusedPooled = await ICMPProbe(settings: s).run(context())
+        expectEqual(refused.findings.map(\.code), ["dns"])
+        expectEqual(refused.facts, refusedPooled.facts)
+        expectEqual(refused.findings.map(\.detail), refusedPooled.findings.map(\.detail))
+        #expect(ICMPProbe(settings: .init(targets: ["127.0.0.1", "localhost"])).runOnThisThread(context()) == nil)
+    }
+
     @Test func nameFailureIsReportedAsDNSNotLoss() async throws {
         var s = ICMPProbe.Settings(targets: ["no-such-host.invalid"])
         s.resolveTimeout = .seconds(3)

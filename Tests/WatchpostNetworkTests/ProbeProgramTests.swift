@@ -4,6 +4,7 @@
 import Testing
 import WatchpostTestSupport
 import WatchpostCore
+import Posix
 
 @Suite struct ProbeProgramTests {
     func needed(_ program: String) async throws -> [String] {
@@ -50,6 +51,26 @@ import WatchpostCore
             return
         }
         expectEqual(first["code"], .string("refused"))
+    }
+
+    /// Its echoes to IP addresses need no thread besides the main one: before session 11 it started
+    /// five (Swift's shared threads and libdispatch's manager for the hop off the main actor, the
+    /// blocking pool's thread for the loop): ≈ 0.7 ms and 30 page faults of a ≈ 30 ms run beside
+    /// fping's (bench/network/README.md). A name still takes the pool (its resolution has a deadline).
+    @Test("watchpost-probe net to IP addresses starts no thread")
+    func theProbeProgramStartsNoThreadForAddresses() async throws {
+        try requireRoot("it opens a raw ICMP socket when the ping group range leaves out root")
+        let strace = try requireTool("strace", debianPackage: "strace")
+        let folder = try makeTemporaryFolder("watchpost-probe-threads")
+        defer { removeTree(folder) }
+        let log = folder + "/clone.log"
+        let r = try await runProgram(strace, arguments: ["-f", "-qq", "-e", "trace=clone,clone3", "-o", log, try TestPaths.builtBinary("watchpost-probe"),
+                                                         "net", "--target", "127.0.0.1,127.0.0.2,::1", "--count", "2", "--interval", "50ms", "--json"],
+                                     timeout: .seconds(60))
+        expectEqual(r.exitCode, 0, "\(r.output)")
+        #expect(r.output.contains("\"targets_answering\""), "\(r.output)")
+        let starts = try FileSystem.readText(log).split(separator: "\n").filter { $0.contains("clone") }
+        #expect(starts.isEmpty, "thread starts: \(starts)")
     }
 
     @Test("watchpost-probe refuses --url and an unknown probe, naming what to use")
