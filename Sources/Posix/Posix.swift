@@ -295,6 +295,19 @@ public enum FileSystem {
         if Glibc.rename(tmp, path) != 0 { let e = Glibc.errno; unlink(tmp); throw SystemError(call: "rename \(tmp)", errno: e) }
     }
 
+    /// Runs `body` holding an exclusive flock(2) on the folder `path`: any other thread or process
+    /// locking the same folder waits until `body` returns (closing the descriptor releases the
+    /// lock, also when `body` throws). For a read-compare-write of small files in that folder;
+    /// it blocks its thread while it waits, so call it where blocking is allowed (the blocking
+    /// pool), never on a cooperative thread.
+    public static func withExclusiveLock<T>(onFolder path: String, _ body: () throws(SystemError) -> T) throws(SystemError) -> T {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 { throw SystemError(call: "open \(path)", errno: Glibc.errno) }
+        defer { close(fd) }
+        try syscall("flock \(path)") { flock(fd, LOCK_EX) }
+        return try body()
+    }
+
     /// rename(2): atomically replaces `to` (a file, or an empty directory) with `from`.
     public static func rename(_ from: String, to: String) throws(SystemError) {
         if Glibc.rename(from, to) != 0 { throw SystemError(call: "rename \(from)", errno: Glibc.errno) }

@@ -86,20 +86,29 @@ public struct ManifestArchive: Sendable {
 
     /// Keeps a trusted manifest (call only after its signature verified and it is not a replay).
     /// Returns its id. Idempotent: an archived file is never rewritten.
+    ///
+    /// The scope's highest sequence is read, compared and written under a lock on the archive's
+    /// folder (flock, so the daemon's checks and a `watchpost` command keeping at once wait for
+    /// each other): unlocked, a keep of sequence 3 that read the mark before a keep of sequence 8
+    /// wrote it could write 3 after it, lowering the anti-replay mark (#13 review s10, D7; seen in
+    /// 17 of 20 rounds of eight keeps at once).
     @discardableResult
     public func keep(bytes: [UInt8], manifest: Manifest, scope: String? = nil) throws(SystemError) -> String {
         let id = try keepFile(bytes: bytes, manifest: manifest)
         if let scope {
-            let highest = highestSequence(scope: scope) ?? Int64.min
-            if manifest.effectiveSequence > highest {
-                try FileSystem.makeDirectories("\(folder)/scopes")
-                try FileSystem.writeAtomically(scopeFile(scope), "\(manifest.effectiveSequence)\n")
-            }
-            // The newest accepted manifest of this file, by id: several manifests may share a
-            // sequence (old ones without a sequence count as 0), so the id says which one.
-            if manifest.effectiveSequence >= highest, lastAcceptedID(scope: scope) != id {
-                try FileSystem.makeDirectories("\(folder)/scopes")
-                try FileSystem.writeAtomically(lastFile(scope), "\(id)\n")
+            // keepFile made the folder, or found the manifest's file in it.
+            try FileSystem.withExclusiveLock(onFolder: folder) { () throws(SystemError) in
+                let highest = highestSequence(scope: scope) ?? Int64.min
+                if manifest.effectiveSequence > highest {
+                    try FileSystem.makeDirectories("\(folder)/scopes")
+                    try FileSystem.writeAtomically(scopeFile(scope), "\(manifest.effectiveSequence)\n")
+                }
+                // The newest accepted manifest of this file, by id: several manifests may share a
+                // sequence (old ones without a sequence count as 0), so the id says which one.
+                if manifest.effectiveSequence >= highest, lastAcceptedID(scope: scope) != id {
+                    try FileSystem.makeDirectories("\(folder)/scopes")
+                    try FileSystem.writeAtomically(lastFile(scope), "\(id)\n")
+                }
             }
         }
         return id

@@ -45,4 +45,30 @@ struct ConcurrentManifestReadTests {
         for _ in 0..<3 { #expect(throws: SystemError.self) { try FileSystem.writeAtomically(dir + "/held", "y") } }
         expectEqual(try FileSystem.listDirectory(dir), ["held"])
     }
+
+    /// Different manifests of one file kept at once (#13 review s10, D7): the scope's highest
+    /// sequence was read, compared and written with nothing held, so a keep of sequence 3 that
+    /// read before a keep of sequence 8 wrote could write 3 after it — the anti-replay mark
+    /// lowered, and an older approval accepted again. Eight threads keep sequences 1…8 at once,
+    /// 20 times: the mark ends at 8 and the newest accepted manifest is the one of sequence 8.
+    /// Seen failing before the fix (the keeps unlocked): the mark ended below 8 in most rounds.
+    @Test func concurrentKeepsOfOneFileNeverLowerItsHighestSequence() async throws {
+        let dir = try makeTemporaryFolder("watchpost-keep-race")
+        defer { FileSystem.removeTree(dir) }
+        let approved = Instant(seconds: 1_795_481_411)
+        for round in 0..<20 {
+            let archive = ManifestArchive(folder: "\(dir)/archive-\(round)")
+            let ids = try await withThrowingTaskGroup(of: (Int64, String).self) { group in
+                for sequence in Int64(1)...8 {
+                    let manifest = Manifest(approvedBy: "Sở TT&TT", approvedAt: approved, validFrom: approved, validTo: approved + .hours(720),
+                                            keyID: "k", items: [], sequence: sequence)
+                    let bytes = Array("manifest \(sequence) of round \(round)\n".utf8)
+                    group.addTask { (sequence, try await runOnOwnThread { try archive.keep(bytes: bytes, manifest: manifest, scope: "/srv/content/manifest") }) }
+                }
+                return try await group.reduce(into: [Int64: String]()) { $0[$1.0] = $1.1 }
+            }
+            expectEqual(archive.highestSequence(scope: "/srv/content/manifest"), 8, "round \(round)")
+            expectEqual(archive.lastAccepted(scope: "/srv/content/manifest")?.id, ids[8], "round \(round)")
+        }
+    }
 }
