@@ -7,12 +7,21 @@ against 300 × `expectEqual(a, b)` 1.65 CPU-s). `expectEqual` (WatchpostTestSupp
 is an ordinary generic call that expands `#expect` once, inside, and still prints both values and
 the caller's file:line when it fails. Only plain comparisons are rewritten: one top-level `==`, no
 top-level `&&`, `||`, `?:` or other comparison, and not against `nil` (a non-Equatable optional
-compares to nil, but cannot be passed as `T: Equatable`). A leading `try`/`await` moves in front of
+compares to nil, but cannot be passed as `T: Equatable`), nor a tuple literal. A leading `try`/`await` moves in front of
 the call, so it still covers both operands. Idempotent; run again after a rebase.
 
-Usage: scripts/expect-rewrite.py FILE...   (prints how many it rewrote per file)
+Usage: scripts/expect-rewrite.py FILE|FOLDER...          rewrites (prints how many per file)
+       scripts/expect-rewrite.py --check FILE|FOLDER...  rewrites nothing; lists each `#expect`
+           it would rewrite as file:line and exits 1 if there is one (WatchpostCoreTests'
+           ExpectRewriteCheckTests runs it over Tests/, so `make test` fails on a new one)
+A folder stands for every .swift file under it. Expectations.swift, where `expectEqual` itself
+is written with `#expect(actual == expected, …)`, is never touched: rewritten, the helper would
+call itself.
 """
-import re, sys
+import os, re, sys
+
+# The helper's own body is the one `#expect(a == b)` that must stay (issue #13 s10 review, D4).
+HELPER = os.path.join('WatchpostTestSupport', 'Expectations.swift')
 
 OPEN = {'(': ')', '[': ']', '{': '}'}
 CLOSE = set(OPEN.values())
@@ -92,6 +101,12 @@ def top_level_text(s):
             out[i] = '_'
     return ''.join(out)
 
+def is_tuple(operand):
+    """Whether operand is a tuple literal such as `(0, 0)`."""
+    if not operand.startswith('(') or matching(operand, 0) != len(operand) - 1:
+        return False
+    return len(split_top(operand[1:-1], ',')) > 1
+
 def rewrite_one(args):
     parts = split_top(args, ',')
     cond = parts[0]
@@ -103,6 +118,8 @@ def rewrite_one(args):
     lhs, rhs = cond[:at].strip(), cond[at + 4:].strip()
     if rhs == 'nil' or lhs == 'nil' or not lhs or not rhs:
         return None
+    if is_tuple(lhs) or is_tuple(rhs):
+        return None    # tuples compare with ==, but are not Equatable: expectEqual would not compile
     prefix = ''
     m = re.match(r'^((?:try[?!]?\s+|await\s+)+)', lhs)
     if m:
@@ -118,7 +135,9 @@ def rewrite_one(args):
         return None
     return prefix + 'expectEqual(' + ', '.join([lhs, rhs] + [r.strip() for r in rest]) + ')'
 
-def rewrite(text):
+def rewrite(text, found=None):
+    """The text with every plain `#expect(a == b)` rewritten, and how many. `found`, if given,
+    receives the offset of each rewritten `#expect`."""
     out, i, count = [], 0, 0
     while True:
         j = text.find('#expect(', i)
@@ -134,18 +153,46 @@ def rewrite(text):
         new = rewrite_one(text[j + 8:close])
         if new is None:
             out.append(text[i:close + 1]); i = close + 1; continue
+        if found is not None: found.append(j)
         out.append(text[i:j]); out.append(new); i = close + 1; count += 1
     return ''.join(out), count
 
+def swift_files(paths):
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if name.endswith('.swift'): yield os.path.join(root, name)
+        else:
+            yield path
+
 if __name__ == '__main__':
+    args = sys.argv[1:]
+    check = bool(args) and args[0] == '--check'
+    if check: args = args[1:]
     total = 0
-    for path in sys.argv[1:]:
+    for path in swift_files(args):
+        if os.path.normpath(path).endswith(HELPER):
+            continue
         src = open(path, encoding='utf-8').read()
-        new, n = rewrite(src)
+        found = []
+        new, n = rewrite(src, found)
+        total += n
+        if check:
+            for j in found:
+                line = src.count('\n', 0, j) + 1
+                print(f"{path}:{line}: {src[j:].splitlines()[0].strip()}")
+            continue
         if n:
             if 'import WatchpostTestSupport' not in new:
                 new = re.sub(r'^(import Testing\n)', r'\1import WatchpostTestSupport\n', new, count=1, flags=re.M)
             open(path, 'w', encoding='utf-8').write(new)
-        total += n
         print(f"{n:5d} {path}")
-    print(f"{total:5d} total")
+    if check:
+        if total:
+            print(f"{total} `#expect(a == b)` above: write expectEqual(a, b) (WatchpostTestSupport/Expectations.swift), "
+                  f"or run scripts/expect-rewrite.py on the file")
+            sys.exit(1)
+    else:
+        print(f"{total:5d} total")

@@ -40,34 +40,34 @@ private final class Seen: Sendable {
             }
         }
         let a1 = read("a", "a1", gate: first)
-        try await waitUntil("a1 running", within: 30) { reads.usage.running == 1 }
+        try await waitUntil("a1 running", within: 60) { reads.usage.running == 1 }
         // One after another, so that the queue's order is known.
         let a2 = read("a", "a2")
-        try await waitUntil("a2 waiting", within: 30) { reads.usage.waiting == 1 }
+        try await waitUntil("a2 waiting", within: 60) { reads.usage.waiting == 1 }
         let a3 = read("a", "a3")
-        try await waitUntil("a3 waiting", within: 30) { reads.usage.waiting == 2 }
+        try await waitUntil("a3 waiting", within: 60) { reads.usage.waiting == 2 }
         // A third waiting read of one address is refused at once; so is a fourth waiting read in all.
-        #expect(await outcome(read("a", "a4")) == "busy")
+        await expectEqual(outcome(read("a", "a4")), "busy")
         let b1 = read("b", "b1")
-        try await waitUntil("b1 waiting", within: 30) { reads.usage.waiting == 3 }
-        #expect(await outcome(read("c", "c1")) == "busy")
+        try await waitUntil("b1 waiting", within: 60) { reads.usage.waiting == 3 }
+        await expectEqual(outcome(read("c", "c1")), "busy")
         first.open()
-        for t in [a1, b1, a2, a3] { #expect(await outcome(t) == "done") }
+        for t in [a1, b1, a2, a3] { await expectEqual(outcome(t), "done") }
         // b's read came before a's second and third: turns go round the addresses.
-        #expect(seen.order.withLock { $0 } == ["a1", "b1", "a2", "a3"])
+        expectEqual(seen.order.withLock { $0 }, ["a1", "b1", "a2", "a3"])
         #expect(reads.usage == (0, 0))
 
         // A read that waits for the whole wait is refused; the slot's read goes on.
         let second = BlockingGate()
         let long = read("a", "long", gate: second)
-        try await waitUntil("the long read running", within: 30) { reads.usage.running == 1 }
+        try await waitUntil("the long read running", within: 60) { reads.usage.running == 1 }
         let late = read("b", "late")
-        try await waitUntil("the late read waiting on the clock", within: 30) { reads.usage.waiting == 1 && clock.sleeperCount >= 1 }
+        try await waitUntil("the late read waiting on the clock", within: 60) { reads.usage.waiting == 1 && clock.sleeperCount >= 1 }
         clock.advance(by: .seconds(3))
-        #expect(await outcome(late) == "busy")
+        await expectEqual(outcome(late), "busy")
         #expect(reads.usage == (1, 0))
         second.open()
-        #expect(await outcome(long) == "done")
+        await expectEqual(outcome(long), "done")
         #expect(reads.usage == (0, 0))
     }
 
@@ -89,13 +89,13 @@ private final class Seen: Sendable {
                 }
             }
         }
-        try await waitUntil("the endless rendering running", within: 30) { seen.started.load(ordering: .sequentiallyConsistent) }
+        try await waitUntil("the endless rendering running", within: 60) { seen.started.load(ordering: .sequentiallyConsistent) }
         endless.cancel()
-        #expect(await outcome(endless) == "stopped")
+        await expectEqual(outcome(endless), "stopped")
         #expect(reads.usage == (0, 0))
         // The connection goes on serving the next read.
         let next = Task { try await reads.run(address: "a") { read in _ = try read.broadcastPage(site: nil, from: clock.now(), to: clock.now() + .hours(1), limit: 10) } }
-        #expect(await outcome(next) == "done")
+        await expectEqual(outcome(next), "done")
     }
 
     @Test func aRaisedStopSignalInterruptsAQueryOnAnotherThread() async throws {
@@ -118,7 +118,7 @@ private final class Seen: Sendable {
         }
         started.wait()
         signal.raise()
-        #expect(try await query.value == "interrupted")
+        try await expectEqual(query.value, "interrupted")
     }
 }
 
