@@ -164,11 +164,11 @@ import Synchronization
             // (nobody may not be able to reach the build folder).
             let setpriv = try requireTool("setpriv", debianPackage: "util-linux")
             let bin = f.root + "/watchpost"
-            let copied = try await runProgram("/bin/cp", arguments: [try TestPaths.watchpost(), bin], timeout: .seconds(30))
+            let copied = try await runProgram("/bin/cp", arguments: [try TestPaths.watchpost(), bin], timeout: .seconds(60))
             try #require(copied.exitCode == 0, "\(copied.output)")
             let o = try await runProgram(setpriv, arguments: ["--reuid=65534", "--regid=65534", "--clear-groups", bin, "manifest", "verify",
                                                              f.manifestPath, f.media, "--public-key", f.publicKeyPath, "--at", "2026-11-24"],
-                                       timeout: .seconds(30))
+                                       timeout: .seconds(60))
             expectEqual(o.exitCode, 1, "\(o.output)")
             #expect(o.output.contains("content.unreadable-file: Không đọc được tệp images/poster.png") && o.output.contains("Permission denied"), "\(o.output)")
         } else {
@@ -231,7 +231,7 @@ import Synchronization
         let clock = ManualClock(now: f.now)
         let running = Task { await probe.run(f.context(clock, timeout: .seconds(10))) }
         // Let the deadline pass while the scan is stuck: the run answers anyway.
-        try await waitUntil("the task asleep on the manual clock", within: 30, pollMilliseconds: 1) { () async in clock.sleeperCount > 0 }
+        try await waitUntil("the task asleep on the manual clock", within: 60, pollMilliseconds: 1) { () async in clock.sleeperCount > 0 }
         clock.advance(by: .seconds(10))
         let r = await running.value
         expectEqual(r.problemCodes, [C.scanInProgress])

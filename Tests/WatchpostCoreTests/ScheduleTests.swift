@@ -194,7 +194,7 @@ struct TimeTests {
             try await clock.sleep(until: Instant(seconds: 1060))
             return clock.now()
         }
-        try await waitUntil("the task asleep on the manual clock", within: 30, pollMilliseconds: 1) { () async in clock.sleeperCount > 0 }
+        try await waitUntil("the task asleep on the manual clock", within: 60, pollMilliseconds: 1) { () async in clock.sleeperCount > 0 }
         clock.advance(by: .seconds(30))
         expectEqual(clock.sleeperCount, 1)
         clock.advance(by: .seconds(30))

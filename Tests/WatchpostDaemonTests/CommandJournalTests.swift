@@ -27,7 +27,7 @@ struct CommandJournalTests {
         func daemonLines(_ what: String) -> [Substring] {
             site.log.split(separator: "\n").filter { $0.contains(what) && $0.contains("from=cli") }
         }
-        try await waitUntil("the acknowledgement in the daemon's log", within: 30, detail: { site.log }) {
+        try await waitUntil("the acknowledgement in the daemon's log", within: 60, detail: { site.log }) {
             !daemonLines("msg=\"incident acknowledged\"").isEmpty
         }
         let ack = daemonLines("msg=\"incident acknowledged\"")

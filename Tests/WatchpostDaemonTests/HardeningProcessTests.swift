@@ -87,7 +87,7 @@ struct HardeningProcessTests {
         }
         let pid = try #require(childPID, "the plugin never wrote its child's pid, even with 60 s")
         // The child is gone (or a zombie of init's, reaped soon): wait on that condition.
-        try await waitUntil("the plugin's child \(pid) gone after the timeout killed its group", within: 10) { () async in
+        try await waitUntil("the plugin's child \(pid) gone after the timeout killed its group", within: 60) { () async in
             let stat = (try? FileSystem.readText("/proc/\(pid)/stat")) ?? ""
             return stat.isEmpty || stat.contains(") Z ")
         }
@@ -114,17 +114,17 @@ struct HardeningProcessTests {
         try FileSystem.writeAtomically("\(site.dir)/slow.sh", "#!/bin/sh\nsleep 300 &\necho \"$$ $!\" > \(site.dir)/slow.pids.tmp\nmv \(site.dir)/slow.pids.tmp \(site.dir)/slow.pids\nwait\n", mode: 0o755)
         try site.writeChecks(count: 1, interval: "1s", extra: "[check slow]\nkind = exec\ncommand = ./slow.sh\ninterval = 2m\ntimeout = 60s\n")
         let daemon = try DaemonProcess(configDir: site.dir)
-        try await waitUntil("the slow plugin and its child running", within: 30, detail: { daemon.logTail() }) {
+        try await waitUntil("the slow plugin and its child running", within: 60, detail: { daemon.logTail() }) {
             FileSystem.exists("\(site.dir)/slow.pids")
         }
         let pids = try FileSystem.readText("\(site.dir)/slow.pids").split(separator: " ").compactMap { Int32($0.trimmingWhitespace()) }
         try #require(pids.count == 2)
         // Left behind when the test fails: killed by pid, and only while it is still this test's.
         defer { for p in pids where ((try? FileSystem.readText("/proc/\(p)/cmdline")) ?? "").contains("sleep") || ((try? FileSystem.readText("/proc/\(p)/cmdline")) ?? "").contains(site.dir) { kill(p, SIGKILL) } }
-        let status = await daemon.signalAndWait(SIGTERM, seconds: 15)
+        let status = await daemon.signalAndWait(SIGTERM, seconds: 60)
         expectEqual(status.flatMap(exitCode(ofWaitStatus:)), 0, "exit status \(String(describing: status))")
         // Gone, or a zombie of init's, reaped soon: wait on that condition.
-        try await waitUntil("the plugin \(pids[0]) and its child \(pids[1]) gone after the daemon stopped", within: 10, detail: { daemon.logTail() }) {
+        try await waitUntil("the plugin \(pids[0]) and its child \(pids[1]) gone after the daemon stopped", within: 60, detail: { daemon.logTail() }) {
             pids.allSatisfy { p in
                 let stat = (try? FileSystem.readText("/proc/\(p)/stat")) ?? ""
                 return stat.isEmpty || stat.contains(") Z ")

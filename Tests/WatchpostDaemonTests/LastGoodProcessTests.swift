@@ -16,7 +16,7 @@ struct LastGoodProcessTests {
     /// must start from the last good configuration, say so, and run the checks again.
     static func crashAndRestart(_ site: TestSite, _ pid: pid_t) async throws -> pid_t {
         kill(pid, SIGKILL)
-        #expect(await waitExit(pid, seconds: 30) != nil, "the daemon did not die of SIGKILL")
+        #expect(await waitExit(pid, seconds: 60) != nil, "the daemon did not die of SIGKILL")
         let ranBefore = site.log.occurrences(of: "msg=\"check ran\"")
         let again = try site.start()
         try await waitUntil("the second start, on the last good configuration", within: 60, detail: { site.log.suffix(4000).description }) {
@@ -66,7 +66,7 @@ struct LastGoodProcessTests {
         #expect(site.log.contains("the configuration on disk cannot start"), "\(site.log.suffix(3000))")
         #expect(site.log.contains("chứng chỉ TLS"), "the refusal is not named:\n\(site.log.suffix(3000))")
         var code = ""
-        #expect(await eventually(30) {
+        #expect(await eventually(60) {
             code = await shell(https).output
             return code == "200"
         }, "HTTPS on the last good pair: \(code)\n\(site.log.suffix(3000))")

@@ -45,7 +45,7 @@ struct StartupPagesTests {
         let logA = "\(site.dir)/daemon.log", logB = "\(other)/daemon.log"
         func log(_ path: String) -> String { (try? FileSystem.readText(path)) ?? "" }
         // The first trim runs 10 s after the services start; until then both hold their start-up pages.
-        try await waitUntil("the code resident in the daemon drops below half of its peak", within: 40,
+        try await waitUntil("the code resident in the daemon drops below half of its peak", within: 60,
                             detail: { "returning: peak \(peakA) kB now \(Self.residentCode(pid: a, path: returning) ?? -1) kB\n\(log(logA).suffix(2000))" }) {
             let nowA = Self.residentCode(pid: a, path: returning) ?? 0
             peakA = max(peakA, nowA)
@@ -55,7 +55,7 @@ struct StartupPagesTests {
         #expect(log(logA).contains("start-up code pages returned to the kernel"), "\(log(logA).suffix(2000))")
         // The other daemon, started at the same time with WATCHPOST_KEEP_STARTUP_PAGES=1, passes its
         // first trim too and keeps its pages.
-        try await waitUntil("the second daemon's first trim", within: 30, detail: { String(log(logB).suffix(2000)) }) {
+        try await waitUntil("the second daemon's first trim", within: 60, detail: { String(log(logB).suffix(2000)) }) {
             peakB = max(peakB, Self.residentCode(pid: b, path: keeping) ?? 0)
             return log(logB).contains("start-up code pages kept")
         }

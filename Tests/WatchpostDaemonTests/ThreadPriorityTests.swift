@@ -48,7 +48,7 @@ struct ThreadPriorityTests {
                                    log: "\(site.dir)/daemon.log")
         defer { killAndReap(pid) }
         try await waitUntil("the daemon started", within: 60, detail: { site.log }) { site.log.contains("watchpost started") }
-        try await waitUntil("the daemon's thread pool started", within: 30, detail: { String(site.log.suffix(2000)) }) {
+        try await waitUntil("the daemon's thread pool started", within: 60, detail: { String(site.log.suffix(2000)) }) {
             Self.threadNiceValues(pid).count >= 3
         }
         #expect(Self.threadNiceValues(pid).allSatisfy { $0 >= 0 }, "a thread above the default priority: \(Self.threadNiceValues(pid)) (bounding set \(caps))")

@@ -121,7 +121,7 @@ struct WebReloadProcessTests {
         func owned(_ names: String) -> [String] {
             names.split(separator: ",").map { $0.trimmingWhitespace() }.filter { ["MHD-worker", "store", "smtp", "imap"].contains($0) }.sorted()
         }
-        try await waitUntil("the old configurations' threads ended (before the reloads: \(owned(namesBefore)))", within: 30,
+        try await waitUntil("the old configurations' threads ended (before the reloads: \(owned(namesBefore)))", within: 60,
                             detail: { "threads now: " + threadNames() }) { owned(threadNames()) == owned(namesBefore) }
     }
 

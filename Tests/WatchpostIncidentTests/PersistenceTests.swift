@@ -146,7 +146,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
         func verify() async throws -> TimelineVerification { try await Store(path: path, clock: clock, readOnly: true).verifyTimeline() }
         let sqlite3 = try requireTool("sqlite3", debianPackage: "sqlite3")
         func sqlite(_ sql: String) async throws {
-            let r = try await runProgram(sqlite3, arguments: [path, sql], timeout: .seconds(10))
+            let r = try await runProgram(sqlite3, arguments: [path, sql], timeout: .seconds(60))
             expectEqual(r.exitCode, 0, "sqlite3: \(r.output)")
         }
         let clean = try await verify()
@@ -161,7 +161,7 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
             await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
         }
         func verifyFresh() async throws -> TimelineVerification { try await Store(path: fresh, clock: clock, readOnly: true).verifyTimeline() }
-        let r = try await runProgram(sqlite3, arguments: [fresh, "DELETE FROM timeline WHERE seq = 2"], timeout: .seconds(10))
+        let r = try await runProgram(sqlite3, arguments: [fresh, "DELETE FROM timeline WHERE seq = 2"], timeout: .seconds(60))
         expectEqual(r.exitCode, 0)
         let deleted = try await verifyFresh()
         #expect(deleted.problemSeq == 2 && deleted.firstProblem?.contains("deleted") == true)
@@ -172,11 +172,11 @@ func temporaryFolder(_ name: String) throws -> String { try makeTemporaryFolder(
             await p.handle(key: F.key("content"), kind: "content", result: F.unapproved(at: t0))
         }
         // (opening writes five entries: opened, notified, informed, notified, state)
-        _ = try await runProgram(sqlite3, arguments: [fresh2, "DELETE FROM timeline WHERE seq = 5"], timeout: .seconds(10))
+        _ = try await runProgram(sqlite3, arguments: [fresh2, "DELETE FROM timeline WHERE seq = 5"], timeout: .seconds(60))
         let lastGone = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
         expectEqual(lastGone.firstProblem?.contains("entry 5 (the last) was deleted"), true)
         // An inserted entry that copies a neighbour's hash does not chain.
-        _ = try await runProgram(sqlite3, arguments: [fresh2, "INSERT INTO timeline SELECT 5, at_ms, site, check_id, incident_id, 'note', 'mallory', 'all fine', prev_hash, hash FROM timeline WHERE seq = 4"], timeout: .seconds(10))
+        _ = try await runProgram(sqlite3, arguments: [fresh2, "INSERT INTO timeline SELECT 5, at_ms, site, check_id, incident_id, 'note', 'mallory', 'all fine', prev_hash, hash FROM timeline WHERE seq = 4"], timeout: .seconds(60))
         let inserted = try await Store(path: fresh2, clock: clock, readOnly: true).verifyTimeline()
         expectEqual(inserted.problemSeq, 5)
     }

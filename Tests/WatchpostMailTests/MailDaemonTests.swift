@@ -30,7 +30,7 @@ struct MailDaemonTests {
         try await expectEqual(store.enqueue(reqs), 6)
 
         // The server is down: the daemon groups (3 messages) and keeps retrying.
-        try #require(await eventually(20) {
+        try #require(await eventually(60) {
             let rows = (try? await store.outboxRows()) ?? []
             return rows.count == 6 && rows.allSatisfy { $0.state == "sending" && $0.lastError != nil }
         }, "\(daemonLog())")
@@ -39,10 +39,10 @@ struct MailDaemonTests {
         let sink = try await MailSink(port: port, dir: sinkDir)
         try daemon.restart()
         try await daemon.waitUntilStarted()
-        #expect(await eventually(30) { sink.messages.count >= 3 }, "\(daemonLog())")
-        #expect(await eventually(10) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } })
+        #expect(await eventually(60) { sink.messages.count >= 3 }, "\(daemonLog())")
+        #expect(await eventually(60) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } })
         // Stop the daemon first: once it has exited nothing more can arrive, so the count is final.
-        #expect(await daemon.signalAndWait(SIGTERM, seconds: 30) != nil, "the daemon did not stop on SIGTERM")
+        #expect(await daemon.signalAndWait(SIGTERM, seconds: 60) != nil, "the daemon did not stop on SIGTERM")
         let messages = sink.messages.map(ParsedMail.init)
         expectEqual(messages.count, 3, "exactly once per recipient")
         expectEqual(Set(messages.compactMap { $0.header("x-envelope-to") }), ["r1@taytrang.example.org", "r2@taytrang.example.org", "r3@taytrang.example.org"])

@@ -26,8 +26,8 @@ struct MailReloadStopTests {
 
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: SystemClock())
         try await expectEqual(store.enqueue([request("after-reload/1", to: "kt@taytrang.example.org", incident: nil, event: .digest, at: SystemClock().now())]), 1)
-        #expect(await eventually(20) { newSink.messages.count == 1 }, "\(daemon.logTail())")
-        #expect(await daemon.signalAndWait(SIGTERM, seconds: 10) != nil, "the daemon did not stop on SIGTERM")
+        #expect(await eventually(60) { newSink.messages.count == 1 }, "\(daemon.logTail())")
+        #expect(await daemon.signalAndWait(SIGTERM, seconds: 60) != nil, "the daemon did not stop on SIGTERM")
         expectEqual(newSink.messages.count, 1)
         #expect(oldSink.messages.isEmpty, "a message went to the port of the configuration before the reload")
     }
@@ -43,7 +43,7 @@ struct MailReloadStopTests {
         let store = try Store(path: "\(cfg.dir)/var/watchpost.db", clock: SystemClock())
         try await expectEqual(store.enqueue([request("in-flight/1", to: "kt@taytrang.example.org", incident: nil, event: .digest, at: SystemClock().now())]), 1)
         // The sink's own readiness check was the first connection; the daemon's is the second.
-        try await waitUntil("the daemon is connected to the SMTP server, waiting for its greeting", within: 20,
+        try await waitUntil("the daemon is connected to the SMTP server, waiting for its greeting", within: 60,
                       detail: { daemon.logTail() }) {
             ((try? FileSystem.readText(sinkDir + ".log")) ?? "").occurrences(of: "accepted a connection") >= 2
         }
@@ -65,8 +65,8 @@ struct MailReloadStopTests {
         let sink = try await MailSink(port: port, dir: sinkDir)
         try daemon.restart()
         try await daemon.waitUntilStarted()
-        #expect(await eventually(30) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } }, "\(daemon.logTail())")
-        #expect(await daemon.signalAndWait(SIGTERM, seconds: 10) != nil)
+        #expect(await eventually(60) { ((try? await store.outboxRows()) ?? []).allSatisfy { $0.state == "sent" } }, "\(daemon.logTail())")
+        #expect(await daemon.signalAndWait(SIGTERM, seconds: 60) != nil)
         expectEqual(sink.messages.count, 1, "delivered exactly once")
     }
 }

@@ -36,7 +36,7 @@ struct TestHTTPServer {
         let python = try await debianPython()
         let pid = try await Shell.background("exec \(python) \(dir)/server.py \(dir)/port")
         do {
-            try await waitUntil("the test HTTP server writes its port to \(dir)/port", within: 30) { () async in
+            try await waitUntil("the test HTTP server writes its port to \(dir)/port", within: 60) { () async in
                 (try? FileSystem.readText("\(dir)/port")).flatMap { Int($0) } != nil
             }
             guard let port = Int(try FileSystem.readText("\(dir)/port")) else { throw FixtureError("no port in \(dir)/port") }

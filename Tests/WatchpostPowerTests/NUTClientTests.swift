@@ -25,7 +25,7 @@ final class UpsdFixture: Sendable {
         let env = "NUT_CONFPATH=\(dir) NUT_STATEPATH=\(dir) NUT_ALTPIDPATH=\(dir)"
         let user = runningAsRoot ? "-u root" : ""
         let out = try await runProgram("/bin/sh", arguments: ["-c", "cd \(dir) && env \(env) \(dummyUps) -a dummy \(user) && env \(env) \(upsd) \(user)"],
-                                     timeout: .seconds(30))
+                                     timeout: .seconds(60))
         guard out.exitCode == 0 else { throw WatchpostError(.io, "cannot start upsd: \(out.output)") }
     }
 
@@ -68,7 +68,7 @@ struct NUTClientTests {
         let target = NUTTarget(host: "127.0.0.1", port: upsd.port, ups: "dummy")
         var vars: [String: String] = [:]
         // upsd answers once dummy-ups has handed it the data.
-        try await waitUntil("upsd serves the dummy UPS's variables", within: 30) {
+        try await waitUntil("upsd serves the dummy UPS's variables", within: 60) {
             guard let v = try? await NUTClient(target: target).listVariables(), let s = v["ups.status"], s != "WAIT" else { return false }
             vars = v
             return true

@@ -86,7 +86,7 @@ struct FleetTLSTests {
         try box.start()
         try await #require(box.daemon).waitUntilStarted(within: 60)
         // The box really serves HTTPS with that certificate (curl, trusting the CA).
-        try await waitUntil("box on https://127.0.0.1:\(box.port)", within: 30) {
+        try await waitUntil("box on https://127.0.0.1:\(box.port)", within: 60) {
             ((try? await run(curl, ["-s", "--cacert", "\(certs)/ca.pem", "https://127.0.0.1:\(box.port)/healthz"]).exitCode) ?? 1) == 0
         }
         try console.start()
@@ -96,7 +96,7 @@ struct FleetTLSTests {
         // Every box's contact as the console recorded it: the first read of each, whatever its end.
         let store = try Store(path: "\(console.dir)/var/watchpost.db", clock: SystemClock(), readOnly: true)
         var contacts: [String: RemoteContact] = [:]
-        try await waitUntil("the console has tried the four boxes", within: 30, detail: { "console log:\n\(consoleDaemon.logTail())" }) {
+        try await waitUntil("the console has tried the four boxes", within: 60, detail: { "console log:\n\(consoleDaemon.logTail())" }) {
             contacts = Dictionary(((try? await store.remoteContacts()) ?? []).map { ($0.remote, $0) }, uniquingKeysWith: { a, _ in a })
             return contacts["trusted"]?.lastSuccess != nil && remotes.allSatisfy { contacts[$0.id] != nil }
         }

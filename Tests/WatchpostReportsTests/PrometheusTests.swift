@@ -149,7 +149,7 @@ struct PrometheusTests {
         // Prometheus marks its series stale at the first failed scrape; both then cover the same
         // stretch of the daemon's life.
         boxes[0].stop()
-        try await waitUntil("prometheus sees box a down", within: 30) {
+        try await waitUntil("prometheus sees box a down", within: 60) {
             ((try? await httpGet(curl, api + "up%7Bjob%3D%22box0%22%7D")) ?? "").contains(",\"0\"]")
         }
         let end = SystemClock().now()

@@ -257,10 +257,10 @@ struct ReportTests {
         #expect(!chrome.timedOut, "chromium: \(chrome.output)")
         #expect(FileSystem.exists(pdf), "chromium: \(chrome.output)")
         let png = try await runBlocking {
-            try Subprocess.run(pdftoppm, arguments: ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, "\(dir)/tay-trang-2026-page1"], timeout: .seconds(30))
+            try Subprocess.run(pdftoppm, arguments: ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", pdf, "\(dir)/tay-trang-2026-page1"], timeout: .seconds(60))
         }
         expectEqual(png.exitCode, 0, "pdftoppm: \(png.output)")
-        let info = try await runBlocking { try Subprocess.run(pdfinfo, arguments: [pdf], timeout: .seconds(10)) }
+        let info = try await runBlocking { try Subprocess.run(pdfinfo, arguments: [pdf], timeout: .seconds(60)) }
         let pages = info.output.split(separator: "\n").first { $0.hasPrefix("Pages:") }.flatMap { Int($0.dropFirst(6).trimmingWhitespace()) } ?? 0
         #expect(pages >= 2 && pages <= 6, "A4 pages: \(pages)")
         #expect(info.output.contains("(A4)"), "A4 page size: \(info.output)")

@@ -64,7 +64,7 @@ struct WALBoundTests {
             w.setCheckpointPolicy(CheckpointPolicy(afterFrames: 8, waitAboveFrames: 32, waitForReadersMilliseconds: waitMilliseconds))
             try w.run("INSERT INTO t (data) VALUES (x'01')")  // one frame: no checkpoint yet
             writerReady.store(true, ordering: .sequentiallyConsistent)
-            try await waitUntil("the reader's snapshot", within: 30, pollMilliseconds: 2) { readerHolds.load(ordering: .sequentiallyConsistent) }
+            try await waitUntil("the reader's snapshot", within: 60, pollMilliseconds: 2) { readerHolds.load(ordering: .sequentiallyConsistent) }
             var largest: Int64 = 0
             for _ in 0..<2 {
                 try w.run("INSERT INTO t (data) VALUES (zeroblob(40000))")
@@ -73,7 +73,7 @@ struct WALBoundTests {
             return largest
         } }
         try await onOwnThread {
-            try await waitUntil("the writer's first small commit", within: 30, pollMilliseconds: 2) { writerReady.load(ordering: .sequentiallyConsistent) }
+            try await waitUntil("the writer's first small commit", within: 60, pollMilliseconds: 2) { writerReady.load(ordering: .sequentiallyConsistent) }
             try reader.execute("BEGIN")
             _ = try reader.query("SELECT COUNT(*) FROM t")
             let walBefore = FileSystem.size(of: path + "-wal") ?? 0
@@ -87,7 +87,7 @@ struct WALBoundTests {
             } else {
                 // The reader ends its snapshot once the first large transaction is in the WAL; the
                 // writer's checkpoint is waiting for it by then (or has not started: then it copies all).
-                try await waitUntil("the first large transaction in the WAL", within: 30, pollMilliseconds: 2) { (FileSystem.size(of: path + "-wal") ?? 0) > walBefore + 40_000 }
+                try await waitUntil("the first large transaction in the WAL", within: 60, pollMilliseconds: 2) { (FileSystem.size(of: path + "-wal") ?? 0) > walBefore + 40_000 }
                 try reader.execute("COMMIT")
                 largest = try await writer.value
                 #expect(largest <= 65_536, "the WAL reached \(largest) bytes with a reader's snapshot cut short")

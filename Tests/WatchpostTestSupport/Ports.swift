@@ -33,7 +33,7 @@ public func acceptsConnections(port: Int, host: String = "127.0.0.1") -> Bool {
 
 /// Waits (through `waitUntil`) until something accepts TCP connections on `host`:`port` — a
 /// server a test just started; `detail` (a log tail) is shown only when the deadline passes.
-public func waitForPort(_ port: Int, host: String = "127.0.0.1", within seconds: Double = 30,
+public func waitForPort(_ port: Int, host: String = "127.0.0.1", within seconds: Double = 60,
                         detail: () async -> String = { "" }) async throws {
     try await waitUntil("something listening on \(host):\(port)", within: seconds, detail: detail) { acceptsConnections(port: port, host: host) }
 }

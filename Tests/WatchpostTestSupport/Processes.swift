@@ -115,14 +115,14 @@ public final class DaemonProcess {
     }
 
     /// Waits until `text` has appeared in the log at least `count` times.
-    public func waitForLog(_ text: String, count: Int = 1, within seconds: Double = 30) async throws {
+    public func waitForLog(_ text: String, count: Int = 1, within seconds: Double = 60) async throws {
         try await waitUntil("daemon log line \"\(text)\" ×\(count)", within: seconds, detail: { "daemon log:\n\(logTail())" }) {
             log.occurrences(of: text) >= count
         }
     }
 
     /// Waits for this run's own "watchpost started" line (the log accumulates across restarts).
-    public func waitUntilStarted(within seconds: Double = 30) async throws {
+    public func waitUntilStarted(within seconds: Double = 60) async throws {
         try await waitForLog("watchpost started", count: starts, within: seconds)
     }
 
@@ -178,14 +178,14 @@ extension String {
 public enum Shell {
     /// Runs `sh -c command`; output is standard output and error together.
     @discardableResult
-    public static func run(_ command: String, timeout: Seconds = .seconds(30)) async throws -> Subprocess.Outcome {
+    public static func run(_ command: String, timeout: Seconds = .seconds(60)) async throws -> Subprocess.Outcome {
         // A result with 200 findings in JSON (each with its catalogue message) passes 64 KiB.
         try await runProgram("/bin/sh", arguments: ["-c", command], timeout: timeout.duration)
     }
 
     /// Runs a command that must succeed.
     @discardableResult
-    public static func must(_ command: String, timeout: Seconds = .seconds(30)) async throws -> String {
+    public static func must(_ command: String, timeout: Seconds = .seconds(60)) async throws -> String {
         let o = try await run(command, timeout: timeout)
         guard o.exitCode == 0 else { throw FixtureError("`\(command)` failed (\(o.exitCode.map(String.init) ?? "signal")): \(o.output)") }
         return o.output

@@ -42,7 +42,7 @@ public func requireTool(_ name: String, debianPackage: String) throws -> String 
 @discardableResult
 public func requirePackageFile(named name: String, debianPackage: String) async throws -> String {
     let dpkgQuery = try requireTool("dpkg-query", debianPackage: "dpkg")
-    let listing = try await runProgram(dpkgQuery, arguments: ["-L", debianPackage], timeout: .seconds(30), maxOutput: 4 * 1024 * 1024)
+    let listing = try await runProgram(dpkgQuery, arguments: ["-L", debianPackage], timeout: .seconds(60), maxOutput: 4 * 1024 * 1024)
     if listing.exitCode == 0 {
         for line in listing.output.split(separator: "\n") where line.hasSuffix("/\(name)") {
             let path = String(line)
@@ -55,7 +55,7 @@ public func requirePackageFile(named name: String, debianPackage: String) async 
 /// A pkg-config module (headers and library of a -dev package).
 public func requirePkgConfig(_ module: String, debianPackage: String) async throws {
     let pkgConfig = try requireTool("pkg-config", debianPackage: "pkg-config")
-    let r = try await runProgram(pkgConfig, arguments: ["--exists", module], timeout: .seconds(30))
+    let r = try await runProgram(pkgConfig, arguments: ["--exists", module], timeout: .seconds(60))
     guard r.exitCode == 0 else { throw MissingRequirement("pkg-config finds no \(module): \(Requirements.installHint(debianPackage))") }
 }
 
@@ -93,7 +93,7 @@ public func requireSharedLibrary(_ soname: String, debianPackage: String) async 
     // ldconfig is part of every Debian system (libc-bin), in an sbin folder a user's PATH lacks.
     let ldconfig = try (["/usr/sbin", "/sbin"].map { "\($0)/ldconfig" }.first(where: Requirements.isExecutableFile)
                         ?? requireTool("ldconfig", debianPackage: "libc-bin"))
-    let r = try await runProgram(ldconfig, arguments: ["-p"], timeout: .seconds(30), maxOutput: 4 * 1024 * 1024)
+    let r = try await runProgram(ldconfig, arguments: ["-p"], timeout: .seconds(60), maxOutput: 4 * 1024 * 1024)
     let found = r.output.split(separator: "\n").contains { $0.trimmingWhitespace().hasPrefix(soname + " ") }
     guard found else { throw MissingRequirement("the dynamic loader finds no \(soname): \(Requirements.installHint(debianPackage))") }
 }

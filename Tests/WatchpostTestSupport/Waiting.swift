@@ -4,7 +4,11 @@
 // polls (Task.sleep) instead of blocking a thread: Swift's cooperative threads are as many as the
 // cores (two here), and a test holding one with usleep made other tests' timers fire late.
 // Deadlines are generous (two shared cores, other builds running); a deadline that IS the
-// feature is tested with the injected clock, not a stopwatch.
+// feature is tested with the injected clock, not a stopwatch. A condition's deadline is 60 s
+// (#13 s11): it only ends a test that already failed, so it costs nothing while the test passes,
+// and reviewers run ten `make test` in a row at load 15-30 on two cores, where a debug daemon's
+// start or a child's first answer has taken tens of seconds. A time the product promises is
+// asserted where it is promised (a server-side deadline, a status), never as a short wait here.
 import Posix
 import Glibc
 

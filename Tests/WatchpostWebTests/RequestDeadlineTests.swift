@@ -44,13 +44,13 @@ private final class Handed: Sendable {
         // Nothing sleeps on the test's clock between requests: every answered request freed its deadline.
         expectEqual(f.clock.sleeperCount, 0)
         let page = Task { try await http("GET", "\(f.base)/incidents", jar: jar, timeoutMs: 60_000) }
-        try await waitUntil("the incidents request waiting on its deadline", within: 30) { f.clock.sleeperCount == 1 }
+        try await waitUntil("the incidents request waiting on its deadline", within: 60) { f.clock.sleeperCount == 1 }
         f.clock.advance(by: WebSettings().requestDeadline)
         let reply = try await page.value
         expectEqual(reply.status, 503)
         #expect(reply.body.hasPrefix("Máy chủ giám sát chưa trả lời được trong 15 giây"), "Vietnamese first: \(reply.body)")
         #expect(reply.body.contains("could not answer within 15 s"))
-        try await waitUntil("the stuck engine call cancelled", within: 30) { await desk.cancelledCalls == 1 }
+        try await waitUntil("the stuck engine call cancelled", within: 60) { await desk.cancelledCalls == 1 }
         expectEqual(f.clock.sleeperCount, 0)
         #expect(f.logs.all.contains { $0.contains("web request not answered in time") && $0.contains("/incidents") })
     }

@@ -293,7 +293,7 @@ struct WebSecurityTests {
             try Subprocess.run(openssl, arguments: [
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "\(dir)/key.pem", "-out", "\(dir)/cert.pem",
-            ], timeout: .seconds(30))
+            ], timeout: .seconds(60))
         }
         expectEqual(gen.exitCode, 0)
         let f = try await WebFixture.start(tls: (try FileSystem.readText("\(dir)/cert.pem"), try FileSystem.readText("\(dir)/key.pem")))

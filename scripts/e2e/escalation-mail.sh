@@ -105,13 +105,13 @@ count() { mails "$1" | grep -c -- "${2:-}" || true; }
 await() { local seconds=$1 what=$2; shift 2; wait_for "$what" "$seconds" "$@" || fail "timed out waiting for: $what"; }
 
 # The Department is told of both incidents at once (within the first group window).
-await 30 "the Department's mail about both incidents" bash -c "[ \$($(declare -f mails count); work='$work'; py='$py'; count '$dept' '(để biết)') -ge 1 ]"
-await 30 "incident 2 opened" bash -c "'$bin/watchpost' incidents --config '$work/conf' | grep -q '#2'"
+await 60 "the Department's mail about both incidents" bash -c "[ \$($(declare -f mails count); work='$work'; py='$py'; count '$dept' '(để biết)') -ge 1 ]"
+await 60 "incident 2 opened" bash -c "'$bin/watchpost' incidents --config '$work/conf' | grep -q '#2'"
 # Absence checks below ("nothing to the Committee", "exactly one message") are read once the
 # outbox has handed every queued notice to the server: a notice is committed to the outbox with
 # the incident change that caused it, so an empty queue means nothing more is on its way.
 outbox_idle() { [ "$(sqlite3 "$work/watchpost.db" "SELECT count(*) FROM outbox WHERE state IN ('queued','sending')")" = 0 ]; }
-await 30 "the outbox sent every queued notice" outbox_idle
+await 60 "the outbox sent every queued notice" outbox_idle
 dept_mails=$(mails "$dept")
 echo "$dept_mails" | grep -q "niem-phong-bi-pha" || fail "the Department did not hear of the security incident: $dept_mails"
 echo "$dept_mails" | grep -q "man-hinh-toi" || fail "the Department did not hear of the technical CRITICAL: $dept_mails"
@@ -125,15 +125,15 @@ if "$bin/watchpost" escalate "$seal_id" --to committee --by "$operator" --note "
 fi
 "$bin/watchpost" escalate "$seal_id" --to committee --by "$dept_user" --note "Vượt thẩm quyền: đề nghị UBND tỉnh chỉ đạo công an điều tra" --config "$work/conf" > /dev/null \
   || fail "the Department could not escalate"
-await 30 "the Committee's message" bash -c "[ \$($(declare -f mails count); work='$work'; py='$py'; count '$committee') -ge 1 ]"
-await 30 "the outbox sent every queued notice" outbox_idle
+await 60 "the Committee's message" bash -c "[ \$($(declare -f mails count); work='$work'; py='$py'; count '$committee') -ge 1 ]"
+await 60 "the outbox sent every queued notice" outbox_idle
 [ "$(count "$committee")" = 1 ] || fail "the Committee got $(count "$committee") messages: $(mails "$committee")"
 mails "$committee" | grep -q "Vượt thẩm quyền: đề nghị UBND tỉnh chỉ đạo công an điều tra" || fail "the Committee's message does not say why: $(mails "$committee")"
 mails "$committee" | grep -q "Sở Thông tin và Truyền thông" || fail "the Committee's message does not say who: $(mails "$committee")"
 
 # An acknowledgement notice names the person, the organisation, the channel and the note.
 "$bin/watchpost" ack "$screen_id" --by "$operator" --note "Đã cử tổ kỹ thuật tới tủ điều khiển" --config "$work/conf" > /dev/null || fail "operator could not acknowledge"
-await 30 "the acknowledgement notice to the Department" bash -c "[ \$($(declare -f mails count); work='$work'; py='$py'; count '$dept' 'Đã cử tổ kỹ thuật tới tủ điều khiển') -ge 1 ]"
+await 60 "the acknowledgement notice to the Department" bash -c "[ \$($(declare -f mails count); work='$work'; py='$py'; count '$dept' 'Đã cử tổ kỹ thuật tới tủ điều khiển') -ge 1 ]"
 ackmail=$(mails "$dept" | grep "Đã cử tổ kỹ thuật tới tủ điều khiển" | head -1)
 echo "$ackmail" | grep -q "$operator_name" || fail "the acknowledgement notice does not name the person: $ackmail"
 echo "$ackmail" | grep -q "$operator_org" || fail "the acknowledgement notice does not name the organisation: $ackmail"
@@ -146,7 +146,7 @@ printf 'mat-khau-ky-thuat-2026\n' | "$bin/watchpost" user add kt-thu --role tech
   || fail "user add --org failed"
 "$bin/watchpost" user list --config "$work/conf" | grep -q "Tổ kỹ thuật thử nghiệm" || fail "user list does not show the organisation"
 "$bin/watchpost" comment "$screen_id" --as kt-thu --note "Đã thay bộ nguồn dự phòng" --config "$work/conf" > /dev/null || fail "the technician could not comment"
-await 30 "the comment notice to the Department" bash -c "[ \$($(declare -f mails count); work='$work'; py='$py'; count '$dept' 'Đã thay bộ nguồn dự phòng') -ge 1 ]"
+await 60 "the comment notice to the Department" bash -c "[ \$($(declare -f mails count); work='$work'; py='$py'; count '$dept' 'Đã thay bộ nguồn dự phòng') -ge 1 ]"
 mails "$dept" | grep "Đã thay bộ nguồn dự phòng" | head -1 | grep -q "Tổ kỹ thuật thử nghiệm" \
   || fail "the comment notice does not name the account's organisation: $(mails "$dept" | grep "Đã thay bộ nguồn dự phòng" | head -1)"
 sqlite3 "$work/watchpost.db" "SELECT text FROM timeline WHERE incident_id = $screen_id" | grep -q "Tổ kỹ thuật thử nghiệm" \

@@ -63,7 +63,7 @@ FUSE(Hung(), mount, foreground=True)
 PY
 "$py" "$work/share.py" "$work/share" "$work/release" > "$work/share.log" 2>&1 < /dev/null &
 pids+=($!)
-await "the hung share mounted" 20 'grep -q " $work/share fuse" /proc/mounts'
+await "the hung share mounted" 60 'grep -q " $work/share fuse" /proc/mounts'
 
 port=$(free_port)
 cp -r "$root/alerts" "$work/conf/"
@@ -104,14 +104,14 @@ last_ms() { sqlite3 "$work/watchpost.db" "SELECT last_ms FROM check_state WHERE 
 # Now in milliseconds (julianday keeps them; strftime('%s') drops them and gave negative ages).
 age_ms() { sqlite3 "$work/watchpost.db" "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) - last_ms FROM check_state WHERE check_id = '$1'" 2>/dev/null; }
 
-await "the web server answering /metrics" 30 '[ -n "$(metric watchpost_blocking_pool_stuck_threads)" ]'
-await "the share's probe stuck past its deadline (one pool thread)" 30 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 1 ]'
-await "the share's check UNKNOWN, not started again (probe.skipped)" 30 'grep -q "check=share.*probe.skipped\|probe.skipped.*check=share" "$work/daemon.log" || "$bin/watchpost" status --config "$work/conf" 2>/dev/null | grep "tay-trang/share" | grep -q "đã treo"'
+await "the web server answering /metrics" 60 '[ -n "$(metric watchpost_blocking_pool_stuck_threads)" ]'
+await "the share's probe stuck past its deadline (one pool thread)" 60 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 1 ]'
+await "the share's check UNKNOWN, not started again (probe.skipped)" 60 'grep -q "check=share.*probe.skipped\|probe.skipped.*check=share" "$work/daemon.log" || "$bin/watchpost" status --config "$work/conf" 2>/dev/null | grep "tay-trang/share" | grep -q "đã treo"'
 [ "$(state share)" = 3 ] || fail "the share's check is $(state share), not UNKNOWN (3)"
 # One hung probe, one busy thread: before, the manifest read and the scan both stuck on the share
 # (busy 2, stuck 1). The exec checks use the pool for a moment each second, so wait for a sample
 # without them.
-await "one pool thread busy for the stuck probe (not two)" 30 '[ "$(metric watchpost_blocking_pool_busy)" = 1 ]'
+await "one pool thread busy for the stuck probe (not two)" 60 '[ "$(metric watchpost_blocking_pool_busy)" = 1 ]'
 t0=$(threads); judged0=$(last_ms share)
 # The hang lasts HOLD_SECONDS more intervals of the share's 1 s check, counted by the daemon's own
 # clock: its last judgement of the share (each a skip while stuck) moves that far past the first.
@@ -136,8 +136,8 @@ echo "stuck ${hold}+ s: 1 pool thread stuck, daemon threads $t0 -> $t1, c0/c1 la
 
 # The share answers again: the thread returns, the gauge clears, the check runs again.
 touch "$work/release"
-await "the stuck thread back (gauge 0)" 30 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 0 ]'
-await "the share's check judged again (no longer UNKNOWN)" 30 '[ "$(state share)" != 3 ]'
+await "the stuck thread back (gauge 0)" 60 '[ "$(metric watchpost_blocking_pool_stuck_threads)" = 0 ]'
+await "the share's check judged again (no longer UNKNOWN)" 60 '[ "$(state share)" != 3 ]'
 kill -TERM "$wp"
 wait "$wp" || fail "the daemon exited with status $? on SIGTERM"
 echo OK
