@@ -72,7 +72,7 @@ struct FleetConsoleTests {
         // have no reports.conf, so their calendar is the default one of calendar years.
         let year = String(ZoneOffset.hoChiMinh.localDate(of: SystemClock().now()).year)
         var byCalendar: [String: [String]] = [:]
-        try await waitUntil("the console has each box's yearly report by its calendar", within: 30, detail: { "\(byCalendar)" }) {
+        try await waitUntil("the console has each box's yearly report by its calendar", within: 60, detail: { "\(byCalendar)" }) {
             let r = try? await run(console.watchpost, ["report", "--consolidated", "--period", "yearly", "--of", year, "--format", "csv", "--config", console.dir])
             byCalendar = rows(r?.output ?? "")
             return byCalendar["a"]?[5] == "\(year)-01-01..\(year)-12-31" && byCalendar["b"]?[5] == "\(year)-01-01..\(year)-12-31"
@@ -101,12 +101,12 @@ struct FleetConsoleTests {
         hungPid = bPid
         kill(bPid, SIGSTOP)
         let stoppedAt = SystemClock().now()
-        try await waitUntil("the console records box b as unreachable", within: 30, detail: { "console log:\n\(consoleDaemon.logTail())" }) {
+        try await waitUntil("the console records box b as unreachable", within: 60, detail: { "console log:\n\(consoleDaemon.logTail())" }) {
             rows((try? await consolidated("csv")) ?? "")["b"]?[18] == "no"
         }
         // While b hangs, a is still read every second: its last contact keeps moving after b's stop.
         let store = try Store(path: "\(console.dir)/var/watchpost.db", clock: SystemClock(), readOnly: true)
-        try await waitUntil("box a read again at least twice after box b stopped", within: 30) {
+        try await waitUntil("box a read again at least twice after box b stopped", within: 60) {
             let contacts = (try? await store.remoteContacts()) ?? []
             guard let a = contacts.first(where: { $0.remote == "a" }), let last = a.lastSuccess else { return false }
             return a.lastError == nil && last.seconds >= stoppedAt.seconds + 2
@@ -119,7 +119,9 @@ struct FleetConsoleTests {
 
         // The consolidated report: b named unreachable with its last figures; a complete.
         var rowA: [String] = []
-        try await waitUntil("box a's figures on the console hold up and down time (c0 failed)", within: 30, detail: { "row a: \(rowA)" }) {
+        var rowARead = SystemClock().now()
+        try await waitUntil("box a's figures on the console hold up and down time (c0 failed)", within: 60, detail: { "row a: \(rowA)" }) {
+            rowARead = SystemClock().now()
             rowA = rows((try? await consolidated("csv")) ?? "")["a"] ?? []
             return rowA.count > 11 && (Int64(rowA[8]) ?? 0) > 0 && (Int64(rowA[9]) ?? 0) > 0
         }
@@ -127,16 +129,20 @@ struct FleetConsoleTests {
         let rowB = try #require(rows(csv)["b"], "\(csv)")
         #expect(rowA[18] == "yes" && rowA[19].hasPrefix("Liên lạc được (liên lạc cuối ") && rowA[20].hasPrefix("Reachable (last contact "), "\(rowA)")
         // Complete: the console's figures for a are box a's own `watchpost report`, give or take
-        // the seconds since the last fetch (1 s poll) and a's heartbeat (5 s).
+        // the seconds since the last fetch (1 s poll) and a's heartbeat (5 s), and the seconds box
+        // a went on observing between the console row's read and its own report (#13 s11: at load
+        // 30 the consolidated report and the report command each take seconds to start, time the
+        // fixed 10 s did not leave room for).
         let own = try await run(boxes[0].watchpost, ["report", "--site", "vung-ang", "--period", String(ZoneOffset.hoChiMinh.localDate(of: SystemClock().now()).year),
                                                      "--format", "csv", "--config", boxes[0].dir])
         try #require(own.exitCode == 0, "box a's own report: \(own.output)")
+        let slack = 10 + (SystemClock().now() - rowARead).milliseconds / 1000 + 1
         let ownSite = try #require(own.output.split(separator: "\r\n").first { $0.hasPrefix("vung-ang,*site*,") }).split(separator: ",", omittingEmptySubsequences: false)
         let ownObserved = (Int64(ownSite[6]) ?? 0) + (Int64(ownSite[7]) ?? 0) + (Int64(ownSite[8]) ?? 0)
         let consoleObserved = (Int64(rowA[8]) ?? 0) + (Int64(rowA[9]) ?? 0) + (Int64(rowA[10]) ?? 0)
-        #expect(consoleObserved > 0 && ownObserved >= consoleObserved && ownObserved - consoleObserved <= 10,
-                "box a observed \(ownObserved) s by its own report, \(consoleObserved) s on the console")
-        #expect(rowA[7] == ownSite[5] || abs((Int64(rowA[7]) ?? 0) - (Int64(ownSite[5]) ?? 0)) <= 10, "scheduled seconds: \(rowA[7]) vs \(ownSite[5])")
+        #expect(consoleObserved > 0 && ownObserved >= consoleObserved && ownObserved - consoleObserved <= slack,
+                "box a observed \(ownObserved) s by its own report, \(consoleObserved) s on the console (allowed \(slack) s)")
+        #expect(rowA[7] == ownSite[5] || abs((Int64(rowA[7]) ?? 0) - (Int64(ownSite[5]) ?? 0)) <= slack, "scheduled seconds: \(rowA[7]) vs \(ownSite[5]) (allowed \(slack) s)")
         #expect(rowB[18] == "no" && rowB[19].contains("KHÔNG LIÊN LẠC ĐƯỢC") && rowB[19].contains("liên lạc cuối") && rowB[20].contains("UNREACHABLE"), "\(rowB)")
         expectEqual(Int64(rowB[7]).map { $0 > 0 }, true, "box b keeps its last known figures: \(rowB)")
         let text = try await consolidated("txt")
@@ -218,7 +224,7 @@ struct FleetConsoleTests {
         let monthly = try await row(["--period", "monthly", "--of", monthLabel])
         #expect(monthly.count > 18 && monthly[5] == "\(monthLabel)-01..\(month)" && monthly[18] == "yes", "\(monthly)")
         var range: [String] = []
-        try await waitUntil("box a's figures over an ad hoc range, with up time", within: 30, detail: { "\(range)" }) {
+        try await waitUntil("box a's figures over an ad hoc range, with up time", within: 60, detail: { "\(range)" }) {
             range = (try? await row(["--from", "\(today.adding(days: -2))", "--to", "\(today)"])) ?? []
             return range.count > 18 && !range[6].isEmpty
         }
