@@ -45,7 +45,7 @@ struct StormRollupTests {
         // The fact lists all 30, in Vietnamese then English ("cổng 1, card 1; … / port 1 card 1; …").
         let listed = r.facts["cards.temperature"]?.components(separatedBy: " / ") ?? []
         expectEqual(listed.map { $0.split(separator: ";").count }, [30, 30])
-        #expect(listed.first?.hasPrefix("cổng 1, card 1; cổng 1, card 2;") == true, "\(listed)")
+        expectEqual(listed.first?.hasPrefix("cổng 1, card 1; cổng 1, card 2;"), true, "\(listed)")
         // One card keeps its own wording.
         let one = Self.result(Self.wall(hot: 4..<5), at: F.local("2026-11-25T08:00"))
         expectEqual(one.findings.map(\.message), ["port 1 card 5: temperature 79.0 °C outside the allowed -20.0 to 70.0 °C"])
