@@ -3,7 +3,8 @@
 // the whole 15 s deadline, and every signed-in page and API call waited behind it (`/api/v1/me`
 // 15.00 s); the PDF was drawn by cairo on one of Swift's two cooperative threads. Here yearly
 // summaries and yearly PDF reports are asked for at once, and meanwhile sign-ins, `/api/v1/me`
-// and the status board must each be answered within 2 s, timed around the application's own
+// and the status board must be answered, nine in ten within 2 s and each within the request
+// deadline, timed around the application's own
 // `handle` (where the daemon's answer is made: the server calls it the same way), so neither
 // the HTTP hand-over nor the client's thread on a loaded machine is counted. Every heavy request
 // ends with 200 or 503 (busy, with Retry-After).
@@ -65,7 +66,7 @@ private final class Answered: Sendable {
                               clientAddress: "192.0.2.20")
         let oneSummary = await Self.timedHandle(app, summary)
         expectEqual(oneSummary.response.status, 200)
-        #expect(String(decoding: oneSummary.response.body.prefix(1), as: UTF8.self) == "{")
+        expectEqual(String(decoding: oneSummary.response.body.prefix(1), as: UTF8.self), "{")
         let onePDF = await Self.timedHandle(app, pdf)
         expectEqual(onePDF.response.status, 200)
         #expect(onePDF.response.body.starts(with: Array("%PDF".utf8)))
@@ -99,16 +100,26 @@ private final class Answered: Sendable {
             } while done.count.load(ordering: .sequentiallyConsistent) < heavy
             var out: [(Int, [String], Int64)] = []
             for await r in group { out.append(r) }
+            // Nine in ten light requests within 2 s, and every one within the request deadline: a
+            // light request queued behind a heavy read (the bug) waits as long as that read, so most
+            // of them would be slow, and before the fix /api/v1/me waited the whole 15 s. Not every
+            // one within 2 s (#13 s11): at load 17-19 with three CPU hogs the slowest of 1,152 took
+            // 1,400 ms, a sign-in's 600,000 PBKDF2 rounds among them; at the reviewers' load 30 on
+            // two cores one request descheduled for a moment would fail a bound on the slowest.
+            let deadline = WebSettings().requestDeadline.milliseconds
             for (what, status, ms) in light {
-                #expect(status == (what == "sign-in" ? 303 : 200), "\(what) answered \(status)")
-                #expect(ms < 2_000, "\(what) took \(ms) ms in the application while \(heavy) yearly summaries and PDF reports were asked for")
+                expectEqual(status, (what == "sign-in" ? 303 : 200), "\(what) answered \(status)")
+                #expect(ms < deadline, "\(what) took \(ms) ms in the application while \(heavy) yearly summaries and PDF reports were asked for")
             }
-            print("heavy reports: light requests \(light.count), slowest \(light.map(\.2).max() ?? 0) ms")
+            let times = light.map(\.2).sorted()
+            let p90 = times.isEmpty ? 0 : times[times.count * 9 / 10]
+            #expect(!times.isEmpty && p90 < 2_000, "9 in 10 of \(times.count) light requests within \(p90) ms while \(heavy) yearly summaries and PDF reports were asked for")
+            print("heavy reports: light requests \(light.count), 9 in 10 within \(p90) ms, slowest \(times.last ?? 0) ms")
             return out
         }
         let answered = replies.filter { $0.0 == 200 }, busy = replies.filter { $0.0 == 503 }
         print("heavy reports: \(answered.count) answered, \(busy.count) busy, slowest \(replies.map(\.2).max() ?? 0) ms")
-        #expect(answered.count + busy.count == heavy, "statuses: \(replies.map(\.0))")
+        expectEqual(answered.count + busy.count, heavy, "statuses: \(replies.map(\.0))")
         #expect(!answered.isEmpty)
         for r in busy { expectEqual(r.1, ["5"]) }
         await f.stop()
