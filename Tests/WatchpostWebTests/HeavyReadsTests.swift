@@ -4,9 +4,9 @@
 // which every other request, every deadline and the watchdog's ping need. Here the web
 // application with its real store, on the wall clock, answers 12 concurrent large pages, and
 // meanwhile `/healthz` and a request that reads the store (`/api/v1/me`) must keep answering
-// within 2 s; every large page ends with 200, or 503 busy or past its deadline (Retry-After and
-// the catalogue's words); and the server hands over every answer within the request deadline,
-// counted from the request's arrival, as the server itself measures it.
+// within 2 s of their arrival; every large page ends with 200, or 503 busy or past its deadline
+// (Retry-After and the catalogue's words); and the server hands over every answer within the
+// request deadline, counted from the request's arrival. Both times are the server's own measure.
 import Testing
 import WatchpostCore
 import WatchpostStore
@@ -106,11 +106,14 @@ private final class Counter: Sendable {
             } while done.count.load(ordering: .sequentiallyConsistent) < heavy
             var out: [(Int, String, [String], Int64, Int64)] = []
             for try await r in group { out.append(r) }
-            for (path, status, ms) in light {
-                expectEqual(status, 200, "\(path) answered \(status)")
-                #expect(ms < 2_000, "\(path) took \(ms) ms while \(heavy) large pages were asked for")
-            }
-            print("heavy reads: light requests \(light.count), slowest \(light.map(\.2).max() ?? 0) ms")
+            for (path, status, _) in light { expectEqual(status, 200, "\(path) answered \(status)") }
+            // Answered by the server within 2 s of their arrival (before the fix of #19 s9 they
+            // waited 24 s behind the pages). Measured in the server: at load 29-33 the client's
+            // own thread added up to 1 s of waiting for a core.
+            let served = f.served.all.filter { $0.path == "/healthz" || $0.path == "/api/v1/me" }
+            expectEqual(served.count, light.count)
+            for s in served { #expect(s.milliseconds < 2_000, "\(s.path) answered \(s.milliseconds) ms after it arrived, while \(heavy) large pages were asked for") }
+            print("heavy reads: light requests \(light.count), slowest \(served.map(\.milliseconds).max() ?? 0) ms in the server, \(light.map(\.2).max() ?? 0) ms at the client")
             return out
         }
         let answered = replies.filter { $0.0 == 200 }

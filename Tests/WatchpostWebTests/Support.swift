@@ -169,6 +169,15 @@ final class Listener: Sendable {
     let server = Mutex<HTTPServer?>(nil)
 }
 
+/// Each request the fixture's application answered: its path and the milliseconds from its
+/// arrival at the server to the application's answer, measured in the server (a client thread's
+/// own wait for a core is not in it).
+final class Served: Sendable {
+    private let answers = Mutex<[(path: String, milliseconds: Int64)]>([])
+    func add(_ path: String, _ milliseconds: Int64) { answers.withLock { $0.append((path, milliseconds)) } }
+    var all: [(path: String, milliseconds: Int64)] { answers.withLock { $0 } }
+}
+
 /// The real web application on a real HTTP server on 127.0.0.1, with a fresh database.
 struct WebFixture {
     let store: Store
@@ -178,6 +187,8 @@ struct WebFixture {
     let clock: ManualClock
     let logs: MemoryLogSink
     let dir: String
+    /// What the server measured of each request (fixtures made by `start`).
+    var served = Served()
     var base: String { "http://127.0.0.1:\(server.port)" }
 
     /// `otherDesk` replaces the in-memory desk the application talks to (`desk` is then unused).
@@ -201,9 +212,16 @@ struct WebFixture {
         var hs = HTTPServerSettings(host: "127.0.0.1", port: 0, tlsCertificatePEM: tls?.cert, tlsKeyPEM: tls?.key)
         hs.maxBodyBytes = s.maxBody
         hs.connectionTimeoutSeconds = 3
-        let server = try HTTPServer(settings: hs, handler: { await app.handle($0) })
+        let served = Served()
+        let server = try HTTPServer(settings: hs, handler: { request in
+            let answer = await app.handle(request)
+            served.add(request.path, request.millisecondsSinceReceived)
+            return answer
+        })
         listener.server.withLock { $0 = server }
-        return WebFixture(store: store, desk: desk, app: app, server: server, clock: clock, logs: logs, dir: dir)
+        var made = WebFixture(store: store, desk: desk, app: app, server: server, clock: clock, logs: logs, dir: dir)
+        made.served = served
+        return made
     }
 
     func addUser(_ login: String, _ role: UserRole, name: String? = nil) async throws {
