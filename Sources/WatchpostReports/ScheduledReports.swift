@@ -36,9 +36,12 @@ public enum ScheduledReports {
     }
 
     /// Builds and queues every due report not queued before. Returns the keys queued now.
+    /// Each report is read and drawn on a reader of its own on the blocking pool
+    /// (`Store.withPoolReader`); only its short writes go to `store`. `incidentSource` is made
+    /// for that reader, so the incidents and broadcast figures are read there too.
     @discardableResult
     public static func runDue(at now: Instant, configuration config: WatchpostConfiguration, store: Store,
-                              incidentSource: any IncidentSource) async throws(WatchpostError) -> [String] {
+                              incidentSource: @escaping @Sendable (Store) -> any IncidentSource) async throws(WatchpostError) -> [String] {
         var queued: [String] = []
         for site in config.sites.sorted(by: { $0.id < $1.id }) {
             for d in due(at: now, site: site, calendar: calendar(of: site, configuration: config)) {
@@ -48,11 +51,19 @@ public enum ScheduledReports {
         return queued
     }
 
+    /// `runDue` with an incident source that reads no store of its own (`NoIncidentSource`).
+    @discardableResult
+    public static func runDue(at now: Instant, configuration config: WatchpostConfiguration, store: Store,
+                              incidentSource: any IncidentSource) async throws(WatchpostError) -> [String] {
+        try await runDue(at: now, configuration: config, store: store, incidentSource: { _ in incidentSource })
+    }
+
     /// Queues an ad-hoc report (Tây Trang Điều 8.3; Vũng Áng Điều 6) of `site` over `period` to
     /// the recipients of the site's `rule` (default the `[report ad-hoc]` section). Returns its key,
-    /// or nil when the same report was already queued.
+    /// or nil when the same report was already queued. Read and drawn as `runDue`'s reports are.
     public static func queueAdHoc(site: SiteProfile, period: ReportPeriod, ruleID: String = "ad-hoc", at now: Instant,
-                                  configuration config: WatchpostConfiguration, store: Store, incidentSource: any IncidentSource) async throws(WatchpostError) -> String? {
+                                  configuration config: WatchpostConfiguration, store: Store,
+                                  incidentSource: @escaping @Sendable (Store) -> any IncidentSource) async throws(WatchpostError) -> String? {
         guard let rule = calendar(of: site, configuration: config).rule(ruleID) else {
             throw WatchpostError(.configuration, "site \(site.id) has no [report \(ruleID)] in its reporting calendar",
                                  hint: "add it to probes/\(site.id)/reports.conf with every = ad-hoc and recipients")
@@ -61,30 +72,58 @@ public enum ScheduledReports {
         return try await queue(d, site: site, at: now, configuration: config, store: store, incidentSource: incidentSource, requireRun: false) ? d.key : nil
     }
 
+    /// What the reading of a due report found.
+    enum Reading: Sendable {
+        /// Queued before (its key or its legacy key is in report_sent).
+        case queuedBefore
+        /// The monitor did not run at all in the period (e.g. installed after it): there is
+        /// nothing to report, and mailing a page of "no data" would only be noise.
+        case neverMonitored
+        /// The report, drawn: the proposals its findings call for and its messages, attachments named.
+        case ready(proposals: [Proposal], requests: [NotificationRequest])
+    }
+
     static func queue(_ d: DueReport, site: SiteProfile, at now: Instant, configuration config: WatchpostConfiguration, store: Store,
-                      incidentSource: any IncidentSource, requireRun: Bool = true) async throws(WatchpostError) -> Bool {
-        if try await store.reportSent(key: d.key) { return false }
-        if let legacy = d.legacyKey, try await store.reportSent(key: legacy) { return false }
-        let (from, to) = d.period.bounds(in: site.zone)
-        if requireRun, try await store.monitorRuns(from: Instant(seconds: from), to: Instant(seconds: to)).isEmpty {
-            // The monitor did not run at all in the period (e.g. installed after it): there is
-            // nothing to report, and mailing a page of "no data" would only be noise.
+                      incidentSource: @escaping @Sendable (Store) -> any IncidentSource, requireRun: Bool = true) async throws(WatchpostError) -> Bool {
+        // The reads (a year of plays is seconds of SQL) and the drawing (cairo) run on a reader
+        // of their own on the blocking pool, not on `store`: the daemon's writer, which incident
+        // commits, acknowledgements and the outbox need (#19 s11). report_sent is asked again
+        // in the transaction that queues the messages, so a period is still queued once.
+        let reading: Reading
+        do {
+            reading = try await store.withPoolReader { reader async throws(WatchpostError) -> Reading in
+                if try await reader.reportSent(key: d.key) { return .queuedBefore }
+                if let legacy = d.legacyKey, try await reader.reportSent(key: legacy) { return .queuedBefore }
+                let (from, to) = d.period.bounds(in: site.zone)
+                if requireRun, try await reader.monitorRuns(from: Instant(seconds: from), to: Instant(seconds: to)).isEmpty { return .neverMonitored }
+                // The operating unit's plan (registers, Tây Trang 7.2.1.b) decides the hours judged, as in
+                // `watchpost report`.
+                var planned = site
+                planned.schedule = site.schedule.applying(try await reader.planChanges(site: site.id))
+                var report = try await ReportBuilder.build(site: planned, period: d.period, store: reader, now: now, incidentSource: incidentSource(reader))
+                report.basis = d.rule.basis
+                var requests = messages(for: d, report: report, configuration: config, now: now)
+                if !requests.isEmpty {
+                    let files = try attachments(for: d, report: report, configuration: config)
+                    for i in requests.indices { for (k, v) in files { requests[i].fields[k] = v } }
+                }
+                return .ready(proposals: report.proposals, requests: requests)
+            }
+        } catch let e as WatchpostError {
+            throw e
+        } catch {
+            throw WatchpostError(.storage, "cannot read the report \(d.key): \(error)", hint: "it is tried again at the next look")
+        }
+        switch reading {
+        case .queuedBefore:
+            return false
+        case .neverMonitored:
             return try await store.queueSiteReport(key: d.key, legacyKey: d.legacyKey, kind: d.kind.rawValue, site: site.id, period: d.period, requests: []) && false
+        case .ready(let proposals, let requests):
+            // The proposals the findings call for go to the register once (issue #18, point 4).
+            _ = try await SuggestedProposals.file(proposals, site: site.id, store: store, at: now)
+            return try await store.queueSiteReport(key: d.key, legacyKey: d.legacyKey, kind: d.kind.rawValue, site: site.id, period: d.period, requests: requests)
         }
-        // The operating unit's plan (registers, Tây Trang 7.2.1.b) decides the hours judged, as in
-        // `watchpost report`.
-        var planned = site
-        planned.schedule = site.schedule.applying(try await store.planChanges(site: site.id))
-        var report = try await ReportBuilder.build(site: planned, period: d.period, store: store, now: now, incidentSource: incidentSource)
-        report.basis = d.rule.basis
-        // The proposals the findings call for go to the register once (issue #18, point 4).
-        _ = try await SuggestedProposals.file(report.proposals, site: site.id, store: store, at: now)
-        var requests = messages(for: d, report: report, configuration: config, now: now)
-        if !requests.isEmpty {
-            let files = try attachments(for: d, report: report, configuration: config)
-            for i in requests.indices { for (k, v) in files { requests[i].fields[k] = v } }
-        }
-        return try await store.queueSiteReport(key: d.key, legacyKey: d.legacyKey, kind: d.kind.rawValue, site: site.id, period: d.period, requests: requests)
     }
 
     /// Writes the report's PDF and CSV under `<database folder>/reports/<site>/` (kept: the

@@ -193,12 +193,7 @@ public final class HeavyReads: Sendable {
         guard await acquire(address) else { throw .busy }
         defer { release(address) }
         do {
-            if let memoryStore { return try await body(memoryStore) }
-            let executor = PoolExecutor(pool: pool)
-            let (path, clock) = (path, clock)
-            return try await withTaskExecutorPreference(executor) { () async throws -> T in
-                try await body(try Store(path: path, clock: clock, readOnly: true, executor: executor))
-            }
+            return try await Store.withPoolReader(path: path, clock: clock, memoryStore: memoryStore, pool: pool, body)
         } catch {
             if Task.isCancelled || error is CancellationError { throw .stopped }
             if let e = error as? WatchpostError { throw .storage(e) }

@@ -101,7 +101,7 @@ let reportCommand = Command(
             guard sites.count == 1, !args.has("all-sites") else { throw WatchpostError(.usage, "--send takes one --site") }
             let (_, writable) = try openStore(args, createIfMissing: false)
             let key = try await ScheduledReports.queueAdHoc(site: sites[0], period: period, ruleID: rule, at: SystemClock().now(), configuration: config,
-                                                            store: writable, incidentSource: StoreIncidentSource(store: writable, configuration: config))
+                                                            store: writable, incidentSource: { reader in StoreIncidentSource(store: reader, configuration: config) })
             if let key { err(Catalogue.bilingual(Message("cli.report.queued", ["key": .text(key), "rule": .text(rule)]), separator: "\n")) }
             else { err(Catalogue.bilingual(Message("cli.report.already_queued", ["rule": .text(rule), "site": .text(sites[0].id), "period": .text(period.label)]), separator: "\n")) }
             return 0

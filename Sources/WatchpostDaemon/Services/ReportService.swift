@@ -34,8 +34,11 @@ public struct ReportService: DaemonService {
     /// recorded as sent unless its messages were queued in the same transaction).
     public func runOnce() async {
         do {
+            // Each report is read and drawn on a reader of its own on the blocking pool; only its
+            // short writes come to this store, the daemon's writer (#19 s11).
+            let configuration = configuration
             let keys = try await ScheduledReports.runDue(at: clock.now(), configuration: configuration, store: store,
-                                                         incidentSource: StoreIncidentSource(store: store, configuration: configuration))
+                                                         incidentSource: { reader in StoreIncidentSource(store: reader, configuration: configuration) })
             for k in keys { logger.info("report queued", [("report", k)]) }
         } catch {
             logger.error("cannot queue scheduled report", [("error", error.description)])
