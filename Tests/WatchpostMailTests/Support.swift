@@ -38,7 +38,7 @@ struct TestCA {
 struct MailTestConfig {
     let dir: String
 
-    init(smtpPort: Int, extraSMTP: String = "insecure = true", mail: String = "group_window = 0s\nretry_initial = 1s\nretry_max = 2s",
+    init(smtpPort: Int, smtpTimeout: String = "3s", smtpConnectTimeout: String = "2s", extraSMTP: String = "insecure = true", mail: String = "group_window = 0s\nretry_initial = 1s\nretry_max = 2s",
          imap: String? = nil, linkKey: String = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef") async throws {
         dir = try makeTemporaryFolder("wp-mailcfg")
         // The shipped contacts, chains and templates; the Tây Trang site with one check that is
@@ -56,8 +56,8 @@ struct MailTestConfig {
             port = \(smtpPort)
             from = watchpost@taytrang.example.org
             from_name = Giám sát Cụm TTĐN Tây Trang
-            timeout = 3s
-            connect_timeout = 2s
+            timeout = \(smtpTimeout)
+            connect_timeout = \(smtpConnectTimeout)
             \(extraSMTP)
 
             [mail]
