@@ -46,6 +46,17 @@ public struct BroadcastLogSettings: Sendable {
         self.retention = retention
     }
 
+    /// How long the recorder goes without a sighting before it counts the time as not observed.
+    public var sightingTolerance: Seconds { max(.seconds(3), interval * 2) }
+
+    /// How long one poll waits for the player's answer: the sighting tolerance, at most 5 s. A
+    /// player that answers later than one `log_interval` but within the tolerance is playing, not
+    /// unreachable, and the log stays continuous (the next poll starts when this one ends). It was
+    /// `log_interval` itself (at least 0.5 s, at most 5 s): with `log_interval = 1s` a poll missed
+    /// its 1 s on a loaded box and wrote a player-unreachable gap while the player played
+    /// (#13 session 11, load 20-24). Intervals of 5 s and more keep their 5 s.
+    public var playerTimeout: Seconds { min(sightingTolerance, .seconds(5)) }
+
     /// One per enabled `player` check with `broadcast_log` not false.
     public static func all(_ config: WatchpostConfiguration) throws(WatchpostError) -> [BroadcastLogSettings] {
         var out: [BroadcastLogSettings] = []
@@ -85,8 +96,7 @@ public struct BroadcastLogger: Sendable {
     /// Polls until cancelled. A failed write is logged and retried at the next poll (the open
     /// entry keeps its last-seen time, so nothing is guessed).
     public func run() async throws {
-        var recorder = BroadcastRecorder(site: settings.site, player: settings.player,
-                                         tolerance: max(.seconds(3), settings.interval * 2))
+        var recorder = BroadcastRecorder(site: settings.site, player: settings.player, tolerance: settings.sightingTolerance)
         var lastPrune = Instant(milliseconds: 0)
         var litAgain: LitAgain?
         logger.info("broadcast log started", [("player", "\(settings.site)/\(settings.player)"), ("interval", settings.interval.description)])
@@ -141,7 +151,7 @@ public struct BroadcastLogger: Sendable {
                                                              restoreResponders: s.restoreResponders)
         }
         let now = clock.now()
-        let timeout = max(Seconds(milliseconds: 500), min(settings.interval, .seconds(5)))
+        let timeout = settings.playerTimeout
         let fetched = (try? await runBlocking { PlayerProbe.fetch(s.url, timeout: timeout) }) ?? .failure(WatchpostError(.io, "no thread"))
         let reading = (try? await runBlocking {
             ManifestLoader.read(manifest: s.manifestPath, publicKey: s.publicKeyPath, now: now, archive: s.archive, mediaFolder: s.mediaFolder)

@@ -453,13 +453,14 @@ struct LoggerBench {
     let store: Store
     let logger: BroadcastLogger
 
-    init(t0: Instant, schedule: OperatingSchedule = .always(), screenFollowsSchedule: Bool = false) throws {
+    init(t0: Instant, schedule: OperatingSchedule = .always(), screenFollowsSchedule: Bool = false,
+         playerURL: String = "http://127.0.0.1:1/status", interval: Seconds = .seconds(5)) throws {
         self.t0 = t0
         path = temporaryDatabase()
         clock = ManualClock(now: t0)
         store = try Store(path: path, clock: clock)
-        var settings = BroadcastLogSettings(site: "tay-trang", player: "playing-now", url: "http://127.0.0.1:1/status", manifestPath: "/nonexistent/approved.manifest",
-                                            publicKeyPath: "/nonexistent/dept.pub", archive: ManifestArchive(databasePath: path, site: "tay-trang"), interval: .seconds(5),
+        var settings = BroadcastLogSettings(site: "tay-trang", player: "playing-now", url: playerURL, manifestPath: "/nonexistent/approved.manifest",
+                                            publicKeyPath: "/nonexistent/dept.pub", archive: ManifestArchive(databasePath: path, site: "tay-trang"), interval: interval,
                                             screenCheck: "led-controller", schedule: schedule, retention: .hours(24 * 365))
         settings.screenFollowsSchedule = screenFollowsSchedule
         logger = BroadcastLogger(settings: settings, store: store, clock: clock, logger: Logger(sink: MemoryLogSink(), clock: clock))
